@@ -1,0 +1,57 @@
+/*
+ * config.h - groundsd's settings: built-in defaults, then a config file of
+ * `key = value` lines, then command-line flags, each overriding the last.
+ * Every key, its default and its meaning live in one table in config.c, which
+ * also prints them for --help; docs/configuration.md describes the same keys.
+ */
+#ifndef GR_CONFIG_H
+#define GR_CONFIG_H
+
+#include <limits.h>
+#include <stdio.h>
+
+#define GR_CONFIG_MAX_ORIGINS 16
+
+struct gr_config {
+	char data_dir[PATH_MAX];
+	char listen_host[256];
+	int listen_port;
+	int log_level; /* enum gr_log_level */
+	char public_url[512];  /* "" = http://listen_host:listen_port */
+	char web_root[PATH_MAX]; /* "" = found next to the binary */
+	char allowed_origins[GR_CONFIG_MAX_ORIGINS][256];
+	int allowed_origin_count;
+	int invite_days;
+	int session_days;
+	int workers;
+	int max_body_kib;
+};
+
+enum gr_config_action {
+	GR_CONFIG_RUN,
+	GR_CONFIG_HELP,
+	GR_CONFIG_VERSION,
+};
+
+void gr_config_defaults(struct gr_config *out);
+
+/* Set one key from its text form. GR_EINVALID names the key and the problem. */
+int gr_config_set(struct gr_config *config, const char *key, const char *value);
+
+/* Read a config file. Errors are reported as "FILE:LINE: message". */
+int gr_config_load_file(struct gr_config *config, const char *path);
+
+/*
+ * Apply groundsd's command line: --config FILE is read first, then the other
+ * flags override it. On GR_EINVALID the message names the flag or key.
+ */
+int gr_config_from_args(struct gr_config *config, enum gr_config_action *out_action,
+			int argc, char *const argv[]);
+
+/* The base URL people open, e.g. "http://127.0.0.1:8080" (no trailing /). */
+void gr_config_base_url(const struct gr_config *config, char *out, size_t out_size);
+
+/* Write the table of keys with their defaults and meanings (for --help). */
+void gr_config_print_keys(FILE *out);
+
+#endif

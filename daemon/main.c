@@ -1,0 +1,228 @@
+/*
+ * main.c - groundsd: read the settings, open the data directory, wire the
+ * modules together, serve until SIGINT or SIGTERM, then shut down in order.
+ * Exit status: 0 after a clean stop, 1 when something failed at run time,
+ * 2 for a bad command line or config file.
+ */
+#include "api.h"
+#include "auth.h"
+#include "config.h"
+#include "error.h"
+#include "log.h"
+#include "net.h"
+#include "secret.h"
+#include "store.h"
+#include "workers.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static struct gr_net *running_net;
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: groundsd [--config FILE] [--data-dir DIR] [--listen HOST:PORT]\n"
+		"                [--log-level LEVEL]\n"
+		"       groundsd --help | --version\n"
+		"\n"
+		"Serves grounds: learning tracks, progress, peer review and the coaches' board.\n"
+		"\n"
+		"  --config FILE       read settings from FILE (lines of 'key = value')\n"
+		"  --data-dir DIR      same as the data_dir setting\n"
+		"  --listen HOST:PORT  same as the listen setting\n"
+		"  --log-level LEVEL   same as the log_level setting\n"
+		"  --help              show this help and exit\n"
+		"  --version           show the version and exit\n"
+		"\n"
+		"Flags override the config file. Settings (key, default, meaning):\n");
+	gr_config_print_keys(out);
+	fprintf(out, "\nLogs go to stderr. See docs/configuration.md.\n");
+}
+
+static void on_signal(int signal_number)
+{
+	(void)signal_number;
+	if (running_net)
+		gr_net_request_stop(running_net);
+}
+
+static void handle_signals(void)
+{
+	struct sigaction action;
+
+	memset(&action, 0, sizeof(action));
+	action.sa_handler = on_signal;
+	sigemptyset(&action.sa_mask);
+	sigaction(SIGINT, &action, NULL);
+	sigaction(SIGTERM, &action, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* mkdir -p with mode 0700 for what it creates. */
+static int make_dirs(const char *path)
+{
+	char partial[PATH_MAX];
+	size_t len = strlen(path);
+
+	if (len >= sizeof(partial)) {
+		gr_error_set("data directory path is too long");
+		return GR_EINVALID;
+	}
+	memcpy(partial, path, len + 1);
+	for (char *p = partial + 1; ; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char saved = *p;
+
+		*p = '\0';
+		if (mkdir(partial, 0700) != 0 && errno != EEXIST) {
+			gr_error_set("cannot create %s: %s", partial, strerror(errno));
+			return GR_ERROR;
+		}
+		*p = saved;
+		if (saved == '\0')
+			break;
+	}
+	return 0;
+}
+
+/* Hold a lock on the data directory so two daemons never share it. */
+static int lock_data_dir(const char *dir, int *out_fd)
+{
+	char path[PATH_MAX + 32];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/groundsd.lock", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		gr_error_set("cannot open %s: %s", path, strerror(errno));
+		return GR_ERROR;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		close(fd);
+		gr_error_set("another groundsd is already using %s", dir);
+		return GR_EBUSY;
+	}
+	*out_fd = fd;
+	return 0;
+}
+
+static void housekeeping(void *payload)
+{
+	gr_auth_housekeeping(payload);
+}
+
+static void announce(const struct gr_config *config, struct gr_auth *auth)
+{
+	char base[512], code[GR_TOKEN_TEXT_SIZE];
+	struct gr_invite invite;
+	int rc;
+
+	gr_config_base_url(config, base, sizeof(base));
+	rc = gr_auth_first_start(auth, code, &invite);
+	if (rc == 0) {
+		printf("First start: create the admin account with this one-time link\n"
+		       "(valid for %d days):\n  %s/join/%s\n",
+		       config->invite_days, base, code);
+		gr_log_info("first start: made the one-time admin invite");
+	} else if (rc != GR_ENOTFOUND) {
+		gr_log_error("could not make the first admin invite: %s", gr_error_last());
+	}
+	printf("grounds is running: open %s/\n", base);
+}
+
+struct daemon {
+	struct gr_store *store;
+	struct gr_workers *workers;
+	struct gr_auth *auth;
+	struct gr_api *api;
+	struct gr_net *net;
+	int lock_fd;
+};
+
+static int serve(struct daemon *d, const struct gr_config *config)
+{
+	struct gr_auth_settings settings;
+	struct gr_net_parts parts;
+	char db_path[PATH_MAX + 16];
+	int rc;
+
+	gr_auth_settings_defaults(&settings);
+	settings.invite_days = config->invite_days;
+	settings.session_days = config->session_days;
+	snprintf(db_path, sizeof(db_path), "%s/grounds.db", config->data_dir);
+	if ((rc = make_dirs(config->data_dir)) || (rc = lock_data_dir(config->data_dir, &d->lock_fd)) ||
+	    (rc = gr_secret_init()) || (rc = gr_store_open(&d->store, db_path)) ||
+	    (rc = gr_workers_start(&d->workers, config->workers)) ||
+	    (rc = gr_auth_new(&d->auth, d->store, d->workers, &settings)) ||
+	    (rc = gr_api_new(&d->api, d->auth, config)))
+		return rc;
+	memset(&parts, 0, sizeof(parts));
+	parts.config = config;
+	parts.api = d->api;
+	parts.workers = d->workers;
+	parts.housekeeping = housekeeping;
+	parts.housekeeping_payload = d->auth;
+	if ((rc = gr_net_start(&d->net, &parts)) != 0)
+		return rc;
+	gr_log_info("groundsd %s: data in %s, web client from %s, listening on %s:%d", GR_VERSION,
+		    config->data_dir, gr_net_web_root(d->net), config->listen_host,
+		    config->listen_port);
+	announce(config, d->auth);
+	running_net = d->net;
+	rc = gr_net_run(d->net);
+	running_net = NULL;
+	return rc;
+}
+
+/* Tear down in the order that lets every in-flight job finish cleanly. */
+static void shut_down(struct daemon *d)
+{
+	gr_net_free(d->net);
+	gr_workers_stop(d->workers);
+	gr_api_free(d->api);
+	gr_auth_free(d->auth);
+	gr_store_close(d->store);
+	if (d->lock_fd >= 0)
+		close(d->lock_fd);
+}
+
+int main(int argc, char **argv)
+{
+	struct gr_config config;
+	enum gr_config_action action;
+	struct daemon d = { .lock_fd = -1 };
+	int rc;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	gr_config_defaults(&config);
+	if (gr_config_from_args(&config, &action, argc, argv) != 0) {
+		fprintf(stderr, "groundsd: %s\nTry 'groundsd --help'.\n", gr_error_last());
+		return 2;
+	}
+	if (action == GR_CONFIG_HELP) {
+		usage(stdout);
+		return 0;
+	}
+	if (action == GR_CONFIG_VERSION) {
+		printf("groundsd %s\n", GR_VERSION);
+		return 0;
+	}
+	gr_log_set_level((enum gr_log_level)config.log_level);
+	handle_signals();
+	rc = serve(&d, &config);
+	if (rc)
+		gr_log_error("%s", gr_error_last());
+	shut_down(&d);
+	if (!rc)
+		gr_log_info("stopped");
+	return rc ? 1 : 0;
+}

@@ -1,0 +1,824 @@
+/*
+ * net.c - the only libwebsockets glue (see net.h; design: "The pieces" in
+ * DESIGN.md).
+ *
+ * One protocol handles both HTTP and the websocket, so a browser that names
+ * no subprotocol still reaches /ws. HTTP requests are routed here by path:
+ * /healthz, /api/... (handed to api.c), and files of the web root. Websocket
+ * messages are handed whole to protocol.c. Responses and frames are only
+ * written from the WRITEABLE callbacks, with LWS_PRE headroom.
+ *
+ * An API call may finish after its connection closed (a sign-in waits for a
+ * password hash on a worker): the call then has no wsi and is freed when its
+ * reply arrives.
+ */
+#include "net.h"
+
+#include "api.h"
+#include "config.h"
+#include "error.h"
+#include "log.h"
+#include "protocol.h"
+#include "workers.h"
+
+#include <libwebsockets.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define HOUSEKEEPING_US (5 * 60 * LWS_US_PER_SEC)
+#define STOP_POLL_US (200 * LWS_US_PER_MS)
+#define SHUTDOWN_GRACE_MS 3000
+#define MAX_WS_MESSAGE (256 * 1024)
+#define MAX_WS_QUEUE 1024
+
+static const char page_headers[] =
+	"Cache-Control: no-cache\r\n"
+	"X-Content-Type-Options: nosniff\r\n"
+	"X-Frame-Options: DENY\r\n"
+	"Referrer-Policy: same-origin\r\n"
+	"Content-Security-Policy: default-src 'self'; script-src 'self'; style-src 'self'; "
+	"img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+	"form-action 'self'\r\n";
+
+/* A response built in memory: headers go out first, then the body. */
+struct response {
+	int status;
+	const char *content_type;
+	char set_cookie[256];
+	int retry_after_s;
+	unsigned char *buffer; /* LWS_PRE bytes of headroom, then the body */
+	size_t len;
+};
+
+/* One API request, with copies of everything it refers to. */
+struct api_call {
+	struct gr_http_call call;
+	struct lws *wsi; /* NULL once the connection has gone */
+	struct gr_net *net;
+	char method[8];
+	char path[512];
+	char token[128];
+	char address[64];
+	char content_type[128];
+	char origin[256];
+	char host[256];
+	char *body;
+	size_t body_len;
+	int too_large;
+	int replied;
+};
+
+struct out_frame {
+	struct out_frame *next;
+	size_t len;
+	unsigned char data[]; /* LWS_PRE bytes of headroom, then the text */
+};
+
+struct ws_client {
+	struct gr_client client;
+	struct ws_client *prev, *next;
+	struct lws *wsi;
+	struct out_frame *out_head, *out_tail;
+	int out_count;
+	char *in;
+	size_t in_len;
+	int in_too_large;
+	int closing;
+};
+
+/* lws's per-connection memory: an HTTP request, or a websocket client. */
+struct session {
+	struct api_call *call;
+	struct response *response;
+	struct ws_client *ws;
+	struct gr_user upgrade_user; /* who the websocket upgrade is for */
+};
+
+struct gr_net {
+	struct lws_context *context;
+	const struct gr_config *config;
+	struct gr_api *api;
+	struct gr_workers *workers;
+	struct gr_protocol *protocol;
+	void (*housekeeping)(void *payload);
+	void *housekeeping_payload;
+	lws_sorted_usec_list_t housekeeping_timer;
+	lws_sorted_usec_list_t stop_timer;
+	char web_root[PATH_MAX];
+	volatile sig_atomic_t stop_requested;
+	int stopping;
+	struct ws_client *clients;
+	int client_count;
+};
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static struct gr_net *net_of(struct lws *wsi)
+{
+	return lws_context_user(lws_get_context(wsi));
+}
+
+static void copy_header(struct lws *wsi, char *out, int size, enum lws_token_indexes token)
+{
+	if (lws_hdr_copy(wsi, out, size, token) < 0)
+		out[0] = '\0';
+}
+
+static void read_session_token(struct lws *wsi, char *out, size_t size)
+{
+	size_t max = size;
+
+	if (lws_http_cookie_get(wsi, GR_SESSION_COOKIE, out, &max) != 0)
+		out[0] = '\0';
+}
+
+static void response_free(struct response *response)
+{
+	if (!response)
+		return;
+	free(response->buffer);
+	free(response);
+}
+
+/* Queue a response on the session and ask to write it. */
+static int respond(struct lws *wsi, struct session *session, int status, const char *content_type,
+		   const char *body, size_t len)
+{
+	struct response *response = calloc(1, sizeof(*response));
+
+	if (!response || !(response->buffer = malloc(LWS_PRE + len + 1))) {
+		free(response);
+		return -1;
+	}
+	response->status = status;
+	response->content_type = content_type;
+	memcpy(response->buffer + LWS_PRE, body, len);
+	response->len = len;
+	response_free(session->response);
+	session->response = response;
+	lws_callback_on_writable(wsi);
+	return 0;
+}
+
+static int respond_text(struct lws *wsi, struct session *session, int status, const char *text)
+{
+	return respond(wsi, session, status, "text/plain; charset=utf-8", text, strlen(text));
+}
+
+static int write_response(struct lws *wsi, struct session *session)
+{
+	unsigned char headers[LWS_PRE + 2048];
+	unsigned char *start = headers + LWS_PRE, *p = start, *end = headers + sizeof(headers) - 1;
+	struct response *response = session->response;
+	char number[16];
+	int rc = 0;
+
+	if (lws_add_http_common_headers(wsi, (unsigned int)response->status,
+					response->content_type, response->len, &p, end) ||
+	    lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
+					(const unsigned char *)"no-store", 8, &p, end) ||
+	    lws_add_http_header_by_name(wsi, (const unsigned char *)"x-content-type-options:",
+					(const unsigned char *)"nosniff", 7, &p, end))
+		rc = -1;
+	if (!rc && response->set_cookie[0] &&
+	    lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_SET_COOKIE,
+					 (unsigned char *)response->set_cookie,
+					 (int)strlen(response->set_cookie), &p, end))
+		rc = -1;
+	if (!rc && response->retry_after_s > 0) {
+		snprintf(number, sizeof(number), "%d", response->retry_after_s);
+		if (lws_add_http_header_by_name(wsi, (const unsigned char *)"retry-after:",
+						(unsigned char *)number, (int)strlen(number), &p, end))
+			rc = -1;
+	}
+	if (rc || lws_finalize_write_http_header(wsi, start, &p, end))
+		return -1;
+	if (response->len &&
+	    lws_write(wsi, response->buffer + LWS_PRE, response->len, LWS_WRITE_HTTP_FINAL) !=
+		    (int)response->len)
+		return -1;
+	response_free(session->response);
+	session->response = NULL;
+	return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+/* ---- the API ---------------------------------------------------------- */
+
+static void api_call_free(struct api_call *call)
+{
+	gr_http_call_clear(&call->call);
+	free(call->body);
+	free(call);
+}
+
+/* Called by api.c when the response is ready, maybe after the client left. */
+static void api_replied(struct gr_http_call *http_call)
+{
+	struct api_call *call = (struct api_call *)http_call;
+	struct session *session;
+
+	if (!call->wsi) {
+		api_call_free(call);
+		return;
+	}
+	session = lws_wsi_user(call->wsi);
+	call->replied = 1;
+	if (respond(call->wsi, session, http_call->status, "application/json; charset=utf-8",
+		    http_call->response ? http_call->response : "", http_call->response_len) == 0) {
+		snprintf(session->response->set_cookie, sizeof(session->response->set_cookie), "%s",
+			 http_call->set_cookie);
+		session->response->retry_after_s = http_call->retry_after_s;
+	}
+	session->call = NULL;
+	api_call_free(call);
+}
+
+/* Drop whatever the session holds; an API call in flight is orphaned. */
+static void session_reset(struct session *session)
+{
+	if (session->call) {
+		if (session->call->replied || !session->call->call.reply)
+			api_call_free(session->call);
+		else
+			session->call->wsi = NULL;
+		session->call = NULL;
+	}
+	response_free(session->response);
+	session->response = NULL;
+}
+
+static const char *method_of(struct lws *wsi)
+{
+	static const struct {
+		enum lws_token_indexes token;
+		const char *name;
+	} methods[] = {
+		{ WSI_TOKEN_GET_URI, "GET" },	  { WSI_TOKEN_POST_URI, "POST" },
+		{ WSI_TOKEN_PUT_URI, "PUT" },	  { WSI_TOKEN_PATCH_URI, "PATCH" },
+		{ WSI_TOKEN_DELETE_URI, "DELETE" }, { WSI_TOKEN_OPTIONS_URI, "OPTIONS" },
+		{ WSI_TOKEN_HEAD_URI, "HEAD" },
+	};
+
+	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+		if (lws_hdr_total_length(wsi, methods[i].token) > 0)
+			return methods[i].name;
+	return "";
+}
+
+static int api_begin(struct lws *wsi, struct session *session, const char *path)
+{
+	struct gr_net *net = net_of(wsi);
+	struct api_call *call = calloc(1, sizeof(*call));
+	char length[32];
+
+	if (!call)
+		return respond_text(wsi, session, 500, "out of memory");
+	call->wsi = wsi;
+	call->net = net;
+	snprintf(call->method, sizeof(call->method), "%s", method_of(wsi));
+	snprintf(call->path, sizeof(call->path), "%s", path);
+	read_session_token(wsi, call->token, sizeof(call->token));
+	lws_get_peer_simple(wsi, call->address, sizeof(call->address));
+	copy_header(wsi, call->content_type, sizeof(call->content_type),
+		    WSI_TOKEN_HTTP_CONTENT_TYPE);
+	copy_header(wsi, call->origin, sizeof(call->origin), WSI_TOKEN_ORIGIN);
+	copy_header(wsi, call->host, sizeof(call->host), WSI_TOKEN_HOST);
+	copy_header(wsi, length, sizeof(length), WSI_TOKEN_HTTP_CONTENT_LENGTH);
+	session->call = call;
+	if (atoll(length) > (long long)net->config->max_body_kib * 1024)
+		call->too_large = 1;
+	if (strcmp(call->method, "POST") == 0 || strcmp(call->method, "PUT") == 0 ||
+	    strcmp(call->method, "PATCH") == 0)
+		return 0; /* the body follows */
+	return -2;        /* dispatch now */
+}
+
+static void api_dispatch(struct lws *wsi, struct session *session)
+{
+	struct api_call *call = session->call;
+	struct gr_net *net = net_of(wsi);
+	struct gr_http_call *http = &call->call;
+
+	if (call->too_large) {
+		char message[128];
+
+		snprintf(message, sizeof(message),
+			 "{\"error\":{\"code\":\"too_large\",\"message\":"
+			 "\"The request is larger than %d KiB.\"}}",
+			 net->config->max_body_kib);
+		session->call = NULL;
+		api_call_free(call);
+		respond(wsi, session, 413, "application/json; charset=utf-8", message,
+			strlen(message));
+		return;
+	}
+	http->method = call->method;
+	http->path = call->path;
+	http->body = call->body;
+	http->body_len = call->body_len;
+	http->session_token = call->token;
+	http->address = call->address;
+	http->content_type = call->content_type;
+	http->origin = call->origin;
+	http->host = call->host;
+	http->reply = api_replied;
+	gr_api_handle(net->api, http);
+}
+
+static int api_body(struct lws *wsi, struct session *session, const void *in, size_t len)
+{
+	struct api_call *call = session->call;
+	size_t max = (size_t)net_of(wsi)->config->max_body_kib * 1024;
+	char *grown;
+
+	if (!call || call->too_large)
+		return 0;
+	if (call->body_len + len > max) {
+		call->too_large = 1;
+		free(call->body);
+		call->body = NULL;
+		call->body_len = 0;
+		return 0;
+	}
+	if (!(grown = realloc(call->body, call->body_len + len + 1)))
+		return -1;
+	call->body = grown;
+	memcpy(call->body + call->body_len, in, len);
+	call->body_len += len;
+	call->body[call->body_len] = '\0';
+	return 0;
+}
+
+/* ---- static files ----------------------------------------------------- */
+
+static const char *mime_type(const char *path)
+{
+	static const struct {
+		const char *extension;
+		const char *type;
+	} types[] = {
+		{ ".html", "text/html; charset=utf-8" },
+		{ ".js", "text/javascript; charset=utf-8" },
+		{ ".mjs", "text/javascript; charset=utf-8" },
+		{ ".css", "text/css; charset=utf-8" },
+		{ ".json", "application/json" },
+		{ ".svg", "image/svg+xml" },
+		{ ".png", "image/png" },
+		{ ".jpg", "image/jpeg" },
+		{ ".jpeg", "image/jpeg" },
+		{ ".gif", "image/gif" },
+		{ ".webp", "image/webp" },
+		{ ".ico", "image/x-icon" },
+		{ ".txt", "text/plain; charset=utf-8" },
+		{ ".woff2", "font/woff2" },
+	};
+	const char *dot = strrchr(path, '.');
+
+	for (size_t i = 0; dot && i < sizeof(types) / sizeof(types[0]); i++)
+		if (strcasecmp(dot, types[i].extension) == 0)
+			return types[i].type;
+	return NULL;
+}
+
+/*
+ * Map a request path to a file of the web root. Pages of the client (no file
+ * extension: /, /signin, /join/CODE) all get index.html. Returns NULL for
+ * anything that could leave the web root or is not a known kind of file.
+ */
+static const char *file_for(const struct gr_net *net, const char *path, char *out, size_t size)
+{
+	const char *last = strrchr(path, '/');
+
+	if (path[0] != '/' || strstr(path, "..") || strchr(path, '\\') || strstr(path, "//"))
+		return NULL;
+	if (!strchr(last ? last : path, '.')) {
+		snprintf(out, size, "%s/index.html", net->web_root);
+		return mime_type(out);
+	}
+	if (path[1] == '.' || strstr(path, "/."))
+		return NULL;
+	if ((size_t)snprintf(out, size, "%s%s", net->web_root, path) >= size)
+		return NULL;
+	return mime_type(out);
+}
+
+static int serve_file(struct lws *wsi, struct session *session, const char *path)
+{
+	struct gr_net *net = net_of(wsi);
+	const char *method = method_of(wsi);
+	char file[PATH_MAX];
+	const char *type;
+	int rc;
+
+	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+		return respond_text(wsi, session, 405, "method not allowed\n");
+	type = file_for(net, path, file, sizeof(file));
+	if (!type || access(file, R_OK) != 0)
+		return respond_text(wsi, session, 404, "not found\n");
+	rc = lws_serve_http_file(wsi, file, type, page_headers, (int)strlen(page_headers));
+	if (rc < 0 || (rc > 0 && lws_http_transaction_completed(wsi)))
+		return -1;
+	return 0;
+}
+
+/* ---- HTTP ------------------------------------------------------------- */
+
+static int http_request(struct lws *wsi, struct session *session, const char *path)
+{
+	struct gr_net *net = net_of(wsi);
+	int rc;
+
+	session_reset(session);
+	if (net->stopping)
+		return respond_text(wsi, session, 503, "shutting down\n");
+	if (strcmp(path, "/healthz") == 0)
+		return respond_text(wsi, session, 200, "ok");
+	if (strncmp(path, "/api/", 5) == 0) {
+		rc = api_begin(wsi, session, path);
+		if (rc == -2) {
+			api_dispatch(wsi, session);
+			return 0;
+		}
+		return rc;
+	}
+	return serve_file(wsi, session, path);
+}
+
+/* ---- websockets ------------------------------------------------------- */
+
+/* Refuse the upgrade with 403 unless the path, the Origin and the session are right. */
+static int ws_confirm(struct lws *wsi, struct session *session)
+{
+	struct gr_net *net = net_of(wsi);
+	char path[64], origin[256], host[256], token[128], address[64];
+	const char *why = NULL;
+
+	copy_header(wsi, path, sizeof(path), WSI_TOKEN_GET_URI);
+	copy_header(wsi, origin, sizeof(origin), WSI_TOKEN_ORIGIN);
+	copy_header(wsi, host, sizeof(host), WSI_TOKEN_HOST);
+	read_session_token(wsi, token, sizeof(token));
+	if (net->stopping)
+		why = "shutting down";
+	else if (strcmp(path, "/ws") != 0)
+		why = "no websocket at this path";
+	else if (!gr_api_origin_allowed(net->api, origin, host))
+		why = "origin not allowed";
+	else if (gr_api_session_user(net->api, &session->upgrade_user, token) != 0)
+		why = "not signed in";
+	if (!why)
+		return 0;
+	lws_get_peer_simple(wsi, address, sizeof(address));
+	gr_log_info("websocket from %s refused: %s (origin '%s')", address, why, origin);
+	return lws_return_http_status(wsi, HTTP_STATUS_FORBIDDEN, why) ? -1 : 1;
+}
+
+static void ws_frames_free(struct ws_client *ws)
+{
+	while (ws->out_head) {
+		struct out_frame *next = ws->out_head->next;
+
+		free(ws->out_head);
+		ws->out_head = next;
+	}
+	ws->out_tail = NULL;
+	ws->out_count = 0;
+}
+
+static int ws_send(struct gr_client *client, const char *text, size_t len)
+{
+	struct ws_client *ws = client->net;
+	struct out_frame *frame;
+
+	if (ws->closing || ws->out_count >= MAX_WS_QUEUE)
+		return -1;
+	if (!(frame = malloc(sizeof(*frame) + LWS_PRE + len)))
+		return -1;
+	frame->next = NULL;
+	frame->len = len;
+	memcpy(frame->data + LWS_PRE, text, len);
+	if (ws->out_tail)
+		ws->out_tail->next = frame;
+	else
+		ws->out_head = frame;
+	ws->out_tail = frame;
+	ws->out_count++;
+	lws_callback_on_writable(ws->wsi);
+	return 0;
+}
+
+static int ws_open(struct lws *wsi, struct session *session)
+{
+	struct gr_net *net = net_of(wsi);
+	struct ws_client *ws = calloc(1, sizeof(*ws));
+
+	if (!ws)
+		return -1;
+	ws->wsi = wsi;
+	ws->client.user = session->upgrade_user;
+	memset(ws->client.user.password_hash, 0, sizeof(ws->client.user.password_hash));
+	ws->client.net = ws;
+	ws->next = net->clients;
+	if (net->clients)
+		net->clients->prev = ws;
+	net->clients = ws;
+	net->client_count++;
+	session->ws = ws;
+	gr_log_debug("websocket open for %s (%d open)", ws->client.user.handle, net->client_count);
+	return 0;
+}
+
+static void ws_closed(struct lws *wsi, struct session *session)
+{
+	struct gr_net *net = net_of(wsi);
+	struct ws_client *ws = session->ws;
+
+	if (!ws)
+		return;
+	if (ws->prev)
+		ws->prev->next = ws->next;
+	else
+		net->clients = ws->next;
+	if (ws->next)
+		ws->next->prev = ws->prev;
+	net->client_count--;
+	ws_frames_free(ws);
+	free(ws->in);
+	gr_log_debug("websocket closed for %s (%d open)", ws->client.user.handle, net->client_count);
+	free(ws);
+	session->ws = NULL;
+}
+
+static int ws_receive(struct lws *wsi, struct session *session, const void *in, size_t len)
+{
+	struct ws_client *ws = session->ws;
+	char *grown;
+
+	if (!ws)
+		return -1;
+	if (lws_frame_is_binary(wsi)) {
+		ws->in_too_large = 0;
+		lws_close_reason(wsi, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE,
+				 (unsigned char *)"text frames only", 16);
+		return -1;
+	}
+	if (ws->in_len + len > MAX_WS_MESSAGE) {
+		lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
+				 (unsigned char *)"message too large", 17);
+		return -1;
+	}
+	if (!(grown = realloc(ws->in, ws->in_len + len + 1)))
+		return -1;
+	ws->in = grown;
+	memcpy(ws->in + ws->in_len, in, len);
+	ws->in_len += len;
+	if (!lws_is_final_fragment(wsi))
+		return 0;
+	gr_protocol_receive(net_of(wsi)->protocol, &ws->client, ws->in, ws->in_len);
+	ws->in_len = 0;
+	return 0;
+}
+
+static int ws_writeable(struct lws *wsi, struct session *session)
+{
+	struct ws_client *ws = session->ws;
+	struct out_frame *frame;
+
+	if (!ws)
+		return -1;
+	if (ws->closing && !ws->out_head) {
+		lws_close_reason(wsi, LWS_CLOSE_STATUS_GOINGAWAY, (unsigned char *)"server stopping",
+				 15);
+		return -1;
+	}
+	if (!(frame = ws->out_head))
+		return 0;
+	if (lws_write(wsi, frame->data + LWS_PRE, frame->len, LWS_WRITE_TEXT) < (int)frame->len)
+		return -1;
+	ws->out_head = frame->next;
+	if (!ws->out_head)
+		ws->out_tail = NULL;
+	ws->out_count--;
+	free(frame);
+	if (ws->out_head || ws->closing)
+		lws_callback_on_writable(wsi);
+	return 0;
+}
+
+/* ---- the callback ----------------------------------------------------- */
+
+static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+		    size_t len)
+{
+	struct session *session = user;
+	struct gr_net *net;
+
+	switch (reason) {
+	case LWS_CALLBACK_HTTP:
+		return http_request(wsi, session, in);
+	case LWS_CALLBACK_HTTP_BODY:
+		return api_body(wsi, session, in, len);
+	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+		if (session->call)
+			api_dispatch(wsi, session);
+		return 0;
+	case LWS_CALLBACK_HTTP_WRITEABLE:
+		return session && session->response ? write_response(wsi, session) : 0;
+	case LWS_CALLBACK_CLOSED_HTTP:
+	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+		if (session)
+			session_reset(session);
+		break;
+	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+		return ws_confirm(wsi, session);
+	case LWS_CALLBACK_ESTABLISHED:
+		return ws_open(wsi, session);
+	case LWS_CALLBACK_RECEIVE:
+		return ws_receive(wsi, session, in, len);
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+		return ws_writeable(wsi, session);
+	case LWS_CALLBACK_CLOSED:
+		ws_closed(wsi, session);
+		return 0;
+	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+		net = lws_context_user(lws_get_context(wsi));
+		if (net && net->workers)
+			gr_workers_complete(net->workers);
+		return 0;
+	default:
+		break;
+	}
+	return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+static const struct lws_protocols protocols[] = {
+	{ "grounds", callback, sizeof(struct session), 4096, 0, NULL, 0 },
+	{ NULL, NULL, 0, 0, 0, NULL, 0 }
+};
+
+/* ---- life cycle ------------------------------------------------------- */
+
+static void wake(void *payload)
+{
+	struct gr_net *net = payload;
+
+	lws_cancel_service(net->context);
+}
+
+static void housekeeping_tick(lws_sorted_usec_list_t *sul)
+{
+	struct gr_net *net = lws_container_of(sul, struct gr_net, housekeeping_timer);
+
+	if (net->housekeeping)
+		net->housekeeping(net->housekeeping_payload);
+	lws_sul_schedule(net->context, 0, &net->housekeeping_timer, housekeeping_tick,
+			 HOUSEKEEPING_US);
+}
+
+/* Wakes the loop now and then, so a stop request is seen within STOP_POLL_US. */
+static void stop_tick(lws_sorted_usec_list_t *sul)
+{
+	struct gr_net *net = lws_container_of(sul, struct gr_net, stop_timer);
+
+	lws_sul_schedule(net->context, 0, &net->stop_timer, stop_tick, STOP_POLL_US);
+}
+
+static void lws_log(int level, const char *line)
+{
+	size_t len = strlen(line);
+
+	while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		len--;
+	gr_log(level == LLL_ERR ? GR_LOG_ERROR : level == LLL_WARN ? GR_LOG_WARN : GR_LOG_DEBUG,
+	       "libwebsockets: %.*s", (int)len, line);
+}
+
+static int find_web_root(struct gr_net *net)
+{
+	char exe[PATH_MAX], index[PATH_MAX + 16];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	const char *root = net->config->web_root;
+
+	exe[n > 0 ? n : 0] = '\0';
+	if (!root[0])
+		root = strncmp(exe, GR_BUILD_DIR "/", strlen(GR_BUILD_DIR) + 1) == 0
+			       ? GR_SOURCE_WEB_ROOT
+			       : GR_INSTALL_WEB_ROOT;
+	if (!realpath(root, net->web_root)) {
+		gr_error_set("web client not found at %s (set web_root in the config file)", root);
+		return GR_ENOTFOUND;
+	}
+	snprintf(index, sizeof(index), "%s/index.html", net->web_root);
+	if (access(index, R_OK) != 0) {
+		gr_error_set("%s has no index.html (set web_root in the config file)", net->web_root);
+		return GR_ENOTFOUND;
+	}
+	return 0;
+}
+
+int gr_net_start(struct gr_net **out, const struct gr_net_parts *parts)
+{
+	struct lws_context_creation_info info;
+	struct gr_net *net = calloc(1, sizeof(*net));
+	int rc;
+
+	*out = NULL;
+	if (!net) {
+		gr_error_set("out of memory");
+		return GR_ERROR;
+	}
+	net->config = parts->config;
+	net->api = parts->api;
+	net->workers = parts->workers;
+	net->housekeeping = parts->housekeeping;
+	net->housekeeping_payload = parts->housekeeping_payload;
+	if ((rc = find_web_root(net)) != 0 || (rc = gr_protocol_new(&net->protocol, ws_send)) != 0)
+		goto fail;
+	lws_set_log_level(LLL_ERR | LLL_WARN | (gr_log_get_level() >= GR_LOG_DEBUG ? LLL_NOTICE : 0),
+			  lws_log);
+	memset(&info, 0, sizeof(info));
+	info.port = net->config->listen_port;
+	info.iface = net->config->listen_host;
+	info.protocols = protocols;
+	info.user = net;
+	info.vhost_name = "grounds";
+	info.server_string = "grounds";
+	info.max_http_header_data = 8192;
+	info.timeout_secs = 30;
+	info.options = LWS_SERVER_OPTION_DISABLE_IPV6 * !strchr(net->config->listen_host, ':');
+	net->context = lws_create_context(&info);
+	if (!net->context) {
+		gr_error_set("cannot listen on %s:%d (is another program using the port?)",
+			     net->config->listen_host, net->config->listen_port);
+		rc = GR_ERROR;
+		goto fail;
+	}
+	if (net->workers)
+		gr_workers_set_wake(net->workers, wake, net);
+	lws_sul_schedule(net->context, 0, &net->housekeeping_timer, housekeeping_tick,
+			 HOUSEKEEPING_US);
+	lws_sul_schedule(net->context, 0, &net->stop_timer, stop_tick, STOP_POLL_US);
+	*out = net;
+	return 0;
+fail:
+	gr_net_free(net);
+	return rc;
+}
+
+static void close_websockets(struct gr_net *net)
+{
+	int64_t deadline;
+	struct timespec now;
+
+	for (struct ws_client *ws = net->clients; ws; ws = ws->next) {
+		ws->closing = 1;
+		lws_callback_on_writable(ws->wsi);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	deadline = now.tv_sec * 1000 + now.tv_nsec / 1000000 + SHUTDOWN_GRACE_MS;
+	while (net->client_count > 0) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec * 1000 + now.tv_nsec / 1000000 > deadline) {
+			gr_log_warn("%d websockets did not close in time", net->client_count);
+			break;
+		}
+		lws_service(net->context, 0);
+	}
+}
+
+int gr_net_run(struct gr_net *net)
+{
+	while (!net->stop_requested) {
+		if (lws_service(net->context, 0) < 0) {
+			gr_error_set("the event loop failed");
+			return GR_ERROR;
+		}
+	}
+	net->stopping = 1;
+	gr_log_info("stopping: closing %d websockets", net->client_count);
+	close_websockets(net);
+	return 0;
+}
+
+void gr_net_request_stop(struct gr_net *net)
+{
+	net->stop_requested = 1;
+}
+
+void gr_net_free(struct gr_net *net)
+{
+	if (!net)
+		return;
+	if (net->workers)
+		gr_workers_set_wake(net->workers, NULL, NULL);
+	if (net->context)
+		lws_context_destroy(net->context);
+	gr_protocol_free(net->protocol);
+	free(net);
+}
+
+const char *gr_net_web_root(const struct gr_net *net)
+{
+	return net->web_root;
+}

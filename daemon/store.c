@@ -1,0 +1,584 @@
+/*
+ * store.c - the SQLite wrapper (see store.h; design: "Store" in DESIGN.md).
+ *
+ * Owns the connection, the schema and every SQL statement. Statements are
+ * prepared once at open, from the table below, and reset after each use.
+ * Migrations are numbered: migration i moves PRAGMA user_version from i to
+ * i + 1, each inside its own transaction, so a crash mid-way leaves the
+ * database at the last whole version. A database whose version is newer than
+ * this binary knows is refused rather than guessed at.
+ */
+#include "store.h"
+
+#include "error.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const migrations[] = {
+	/* 1: accounts, invites and sessions. */
+	"CREATE TABLE meta ("
+	"  key TEXT PRIMARY KEY,"
+	"  value TEXT NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE TABLE users ("
+	"  id INTEGER PRIMARY KEY,"
+	"  handle TEXT NOT NULL UNIQUE,"
+	"  display_name TEXT NOT NULL,"
+	"  role TEXT NOT NULL CHECK (role IN ('learner', 'coach', 'admin')),"
+	"  cohort TEXT,"
+	"  password_hash TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  disabled_at INTEGER"
+	");"
+	"CREATE TABLE invites ("
+	"  id INTEGER PRIMARY KEY,"
+	"  code_hash BLOB NOT NULL UNIQUE,"
+	"  role TEXT NOT NULL CHECK (role IN ('learner', 'coach', 'admin')),"
+	"  cohort TEXT,"
+	"  created_by INTEGER REFERENCES users(id),"
+	"  created_at INTEGER NOT NULL,"
+	"  expires_at INTEGER NOT NULL,"
+	"  used_at INTEGER,"
+	"  used_by INTEGER REFERENCES users(id)"
+	");"
+	"CREATE TABLE sessions ("
+	"  token_hash BLOB PRIMARY KEY,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  created_at INTEGER NOT NULL,"
+	"  expires_at INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE INDEX sessions_by_user ON sessions(user_id);",
+};
+
+enum statement {
+	BEGIN,
+	COMMIT,
+	ROLLBACK,
+	META_GET,
+	META_SET,
+	USER_INSERT,
+	USER_BY_HANDLE,
+	USER_COUNT,
+	USER_DISABLE,
+	USER_SESSIONS_DELETE,
+	USER_ALL,
+	INVITE_INSERT,
+	INVITE_BY_HASH,
+	INVITE_USE,
+	INVITE_ALL,
+	SESSION_INSERT,
+	SESSION_USER,
+	SESSION_DELETE,
+	SESSION_PRUNE,
+	STATEMENT_COUNT
+};
+
+#define USER_COLUMNS \
+	"u.id, u.handle, u.display_name, u.role, u.cohort, u.password_hash, u.created_at, " \
+	"u.disabled_at"
+#define INVITE_COLUMNS \
+	"i.id, i.role, i.cohort, i.created_at, i.expires_at, i.used_at, c.handle, b.handle"
+#define INVITE_JOINS \
+	" FROM invites i LEFT JOIN users c ON c.id = i.created_by" \
+	" LEFT JOIN users b ON b.id = i.used_by"
+
+static const char *const statement_sql[STATEMENT_COUNT] = {
+	[BEGIN] = "BEGIN IMMEDIATE",
+	[COMMIT] = "COMMIT",
+	[ROLLBACK] = "ROLLBACK",
+	[META_GET] = "SELECT value FROM meta WHERE key = ?1",
+	[META_SET] = "INSERT INTO meta (key, value) VALUES (?1, ?2)"
+		     " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+	[USER_INSERT] = "INSERT INTO users (handle, display_name, role, cohort, password_hash,"
+			" created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[USER_BY_HANDLE] = "SELECT " USER_COLUMNS " FROM users u WHERE u.handle = ?1",
+	[USER_COUNT] = "SELECT count(*) FROM users",
+	[USER_DISABLE] = "UPDATE users SET disabled_at = ?2 WHERE handle = ?1",
+	[USER_SESSIONS_DELETE] = "DELETE FROM sessions WHERE user_id ="
+				 " (SELECT id FROM users WHERE handle = ?1)",
+	[USER_ALL] = "SELECT " USER_COLUMNS " FROM users u ORDER BY u.handle",
+	[INVITE_INSERT] = "INSERT INTO invites (code_hash, role, cohort, created_by, created_at,"
+			  " expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[INVITE_BY_HASH] = "SELECT " INVITE_COLUMNS INVITE_JOINS " WHERE i.code_hash = ?1",
+	[INVITE_USE] = "UPDATE invites SET used_at = ?3, used_by = ?2"
+		       " WHERE id = ?1 AND used_at IS NULL",
+	[INVITE_ALL] = "SELECT " INVITE_COLUMNS INVITE_JOINS " ORDER BY i.created_at DESC, i.id DESC",
+	[SESSION_INSERT] = "INSERT INTO sessions (token_hash, user_id, created_at, expires_at)"
+			   " VALUES (?1, ?2, ?3, ?4)",
+	[SESSION_USER] = "SELECT " USER_COLUMNS " FROM sessions s JOIN users u ON u.id = s.user_id"
+			 " WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.disabled_at IS NULL",
+	[SESSION_DELETE] = "DELETE FROM sessions WHERE token_hash = ?1",
+	[SESSION_PRUNE] = "DELETE FROM sessions WHERE expires_at <= ?1",
+};
+
+struct gr_store {
+	sqlite3 *db;
+	sqlite3_stmt *statements[STATEMENT_COUNT];
+};
+
+static int fail(struct gr_store *store, const char *doing)
+{
+	int code = sqlite3_extended_errcode(store->db);
+
+	gr_error_set("database: %s: %s", doing, sqlite3_errmsg(store->db));
+	if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+		return GR_EBUSY;
+	return GR_ERROR;
+}
+
+/* Borrow a prepared statement, reset and with its bindings cleared. */
+static sqlite3_stmt *statement(struct gr_store *store, enum statement which)
+{
+	sqlite3_stmt *stmt = store->statements[which];
+
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	return stmt;
+}
+
+/* Runs a statement that returns no rows; out_changes may be NULL. */
+static int run(struct gr_store *store, sqlite3_stmt *stmt, int *out_changes)
+{
+	int rc = sqlite3_step(stmt);
+
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE)
+		return fail(store, sqlite3_sql(stmt));
+	if (out_changes)
+		*out_changes = sqlite3_changes(store->db);
+	return 0;
+}
+
+static void bind_text_or_null(sqlite3_stmt *stmt, int index, const char *text)
+{
+	if (text && text[0])
+		sqlite3_bind_text(stmt, index, text, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(stmt, index);
+}
+
+static void column_text(char *out, size_t out_size, sqlite3_stmt *stmt, int column)
+{
+	const unsigned char *text = sqlite3_column_text(stmt, column);
+
+	snprintf(out, out_size, "%s", text ? (const char *)text : "");
+}
+
+static int column_role(enum gr_role *out, sqlite3_stmt *stmt, int column)
+{
+	const unsigned char *text = sqlite3_column_text(stmt, column);
+
+	return gr_role_from_name(out, text ? (const char *)text : "");
+}
+
+static int read_user(struct gr_user *out, sqlite3_stmt *stmt)
+{
+	memset(out, 0, sizeof(*out));
+	out->id = sqlite3_column_int64(stmt, 0);
+	column_text(out->handle, sizeof(out->handle), stmt, 1);
+	column_text(out->display_name, sizeof(out->display_name), stmt, 2);
+	column_text(out->cohort, sizeof(out->cohort), stmt, 4);
+	column_text(out->password_hash, sizeof(out->password_hash), stmt, 5);
+	out->created_at = sqlite3_column_int64(stmt, 6);
+	out->disabled_at = sqlite3_column_int64(stmt, 7);
+	return column_role(&out->role, stmt, 3);
+}
+
+static int read_invite(struct gr_invite *out, sqlite3_stmt *stmt)
+{
+	memset(out, 0, sizeof(*out));
+	out->id = sqlite3_column_int64(stmt, 0);
+	column_text(out->cohort, sizeof(out->cohort), stmt, 2);
+	out->created_at = sqlite3_column_int64(stmt, 3);
+	out->expires_at = sqlite3_column_int64(stmt, 4);
+	out->used_at = sqlite3_column_int64(stmt, 5);
+	column_text(out->created_by, sizeof(out->created_by), stmt, 6);
+	column_text(out->used_by, sizeof(out->used_by), stmt, 7);
+	return column_role(&out->role, stmt, 1);
+}
+
+static int exec(struct gr_store *store, const char *sql)
+{
+	char *message = NULL;
+
+	if (sqlite3_exec(store->db, sql, NULL, NULL, &message) != SQLITE_OK) {
+		gr_error_set("database: %s", message ? message : sqlite3_errmsg(store->db));
+		sqlite3_free(message);
+		return GR_ERROR;
+	}
+	return 0;
+}
+
+static int read_version(struct gr_store *store, int *out)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(store->db, "PRAGMA user_version", -1, &stmt, NULL) != SQLITE_OK)
+		return fail(store, "reading the schema version");
+	rc = sqlite3_step(stmt);
+	*out = rc == SQLITE_ROW ? sqlite3_column_int(stmt, 0) : 0;
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_ROW ? 0 : fail(store, "reading the schema version");
+}
+
+static int migrate(struct gr_store *store, const char *path, const char *const *list, int count)
+{
+	char sql[64];
+	int version;
+	int rc;
+
+	if ((rc = read_version(store, &version)) != 0)
+		return rc;
+	if (version > count) {
+		gr_error_set("%s has schema version %d, but this grounds knows only up to %d: "
+			     "it was written by a newer grounds; run that version or restore a backup",
+			     path, version, count);
+		return GR_ENEWER;
+	}
+	for (; version < count; version++) {
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", version + 1);
+		if ((rc = exec(store, "BEGIN IMMEDIATE")) != 0)
+			return rc;
+		if ((rc = exec(store, list[version])) != 0 || (rc = exec(store, sql)) != 0 ||
+		    (rc = exec(store, "COMMIT")) != 0) {
+			char message[400];
+
+			snprintf(message, sizeof(message), "%s", gr_error_last());
+			exec(store, "ROLLBACK");
+			gr_error_set("%s: migration %d failed: %s", path, version + 1, message);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+static int prepare_all(struct gr_store *store)
+{
+	for (int i = 0; i < STATEMENT_COUNT; i++) {
+		if (sqlite3_prepare_v3(store->db, statement_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+				       &store->statements[i], NULL) != SQLITE_OK)
+			return fail(store, statement_sql[i]);
+	}
+	return 0;
+}
+
+int gr_store_open_with(struct gr_store **out, const char *path,
+		       const char *const *list, int count)
+{
+	struct gr_store *store = calloc(1, sizeof(*store));
+	int rc = GR_ERROR;
+
+	*out = NULL;
+	if (!store) {
+		gr_error_set("out of memory");
+		return GR_ERROR;
+	}
+	if (sqlite3_open_v2(path, &store->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK) {
+		gr_error_set("cannot open database %s: %s", path,
+			     store->db ? sqlite3_errmsg(store->db) : "out of memory");
+		goto out;
+	}
+	sqlite3_extended_result_codes(store->db, 1);
+	sqlite3_busy_timeout(store->db, 5000);
+	if ((rc = exec(store, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+			      " PRAGMA foreign_keys = ON;")) != 0 ||
+	    (rc = migrate(store, path, list, count)) != 0)
+		goto out;
+	/* The statements refer to the latest schema; a test's own list may lack it. */
+	if (list == migrations && (rc = prepare_all(store)) != 0)
+		goto out;
+	*out = store;
+	return 0;
+out:
+	gr_store_close(store);
+	return rc;
+}
+
+int gr_store_open(struct gr_store **out, const char *path)
+{
+	return gr_store_open_with(out, path, migrations, gr_store_latest_version());
+}
+
+void gr_store_close(struct gr_store *store)
+{
+	if (!store)
+		return;
+	for (int i = 0; i < STATEMENT_COUNT; i++)
+		sqlite3_finalize(store->statements[i]);
+	sqlite3_close(store->db);
+	free(store);
+}
+
+int gr_store_schema_version(struct gr_store *store)
+{
+	int version = -1;
+
+	read_version(store, &version);
+	return version;
+}
+
+int gr_store_latest_version(void)
+{
+	return (int)(sizeof(migrations) / sizeof(migrations[0]));
+}
+
+int gr_store_begin(struct gr_store *store)
+{
+	return run(store, statement(store, BEGIN), NULL);
+}
+
+int gr_store_commit(struct gr_store *store)
+{
+	return run(store, statement(store, COMMIT), NULL);
+}
+
+void gr_store_rollback(struct gr_store *store)
+{
+	if (!sqlite3_get_autocommit(store->db))
+		run(store, statement(store, ROLLBACK), NULL);
+}
+
+int gr_store_meta_get(struct gr_store *store, char *out, size_t out_size, const char *key)
+{
+	sqlite3_stmt *stmt = statement(store, META_GET);
+	int rc;
+
+	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		column_text(out, out_size, stmt, 0);
+		sqlite3_reset(stmt);
+		return 0;
+	}
+	sqlite3_reset(stmt);
+	if (rc == SQLITE_DONE) {
+		gr_error_set("no setting '%s'", key);
+		return GR_ENOTFOUND;
+	}
+	return fail(store, "reading a setting");
+}
+
+int gr_store_meta_set(struct gr_store *store, const char *key, const char *value)
+{
+	sqlite3_stmt *stmt = statement(store, META_SET);
+
+	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, value, -1, SQLITE_STATIC);
+	return run(store, stmt, NULL);
+}
+
+int gr_store_user_insert(struct gr_store *store, struct gr_user *user)
+{
+	sqlite3_stmt *stmt = statement(store, USER_INSERT);
+	int rc;
+
+	sqlite3_bind_text(stmt, 1, user->handle, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, user->display_name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, gr_role_name(user->role), -1, SQLITE_STATIC);
+	bind_text_or_null(stmt, 4, user->cohort);
+	sqlite3_bind_text(stmt, 5, user->password_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 6, user->created_at);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+		gr_error_set("The user name '%s' is taken.", user->handle);
+		return GR_EEXISTS;
+	}
+	if (rc != SQLITE_DONE)
+		return fail(store, "adding a user");
+	user->id = sqlite3_last_insert_rowid(store->db);
+	return 0;
+}
+
+/* Steps a statement expected to return at most one row, read by read_row. */
+static int one_row(struct gr_store *store, sqlite3_stmt *stmt, int (*read_row)(void *, sqlite3_stmt *),
+		   void *out, const char *missing)
+{
+	int rc = sqlite3_step(stmt);
+
+	if (rc == SQLITE_ROW) {
+		rc = read_row(out, stmt);
+		sqlite3_reset(stmt);
+		return rc;
+	}
+	sqlite3_reset(stmt);
+	if (rc == SQLITE_DONE) {
+		gr_error_set("%s", missing);
+		return GR_ENOTFOUND;
+	}
+	return fail(store, sqlite3_sql(stmt));
+}
+
+static int read_user_row(void *out, sqlite3_stmt *stmt)
+{
+	return read_user(out, stmt);
+}
+
+static int read_invite_row(void *out, sqlite3_stmt *stmt)
+{
+	return read_invite(out, stmt);
+}
+
+int gr_store_user_by_handle(struct gr_store *store, struct gr_user *out, const char *handle)
+{
+	sqlite3_stmt *stmt = statement(store, USER_BY_HANDLE);
+
+	sqlite3_bind_text(stmt, 1, handle, -1, SQLITE_STATIC);
+	return one_row(store, stmt, read_user_row, out, "no such user");
+}
+
+int gr_store_user_count(struct gr_store *store, int64_t *out)
+{
+	sqlite3_stmt *stmt = statement(store, USER_COUNT);
+	int rc = sqlite3_step(stmt);
+
+	*out = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW ? 0 : fail(store, "counting users");
+}
+
+int gr_store_user_disable(struct gr_store *store, const char *handle, int64_t now)
+{
+	sqlite3_stmt *stmt = statement(store, USER_DISABLE);
+	int changes = 0;
+	int rc;
+
+	sqlite3_bind_text(stmt, 1, handle, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, now);
+	if ((rc = gr_store_begin(store)) != 0)
+		return rc;
+	if ((rc = run(store, stmt, &changes)) != 0)
+		goto out;
+	if (changes == 0) {
+		gr_error_set("no user '%s'", handle);
+		rc = GR_ENOTFOUND;
+		goto out;
+	}
+	stmt = statement(store, USER_SESSIONS_DELETE);
+	sqlite3_bind_text(stmt, 1, handle, -1, SQLITE_STATIC);
+	if ((rc = run(store, stmt, NULL)) != 0)
+		goto out;
+	return gr_store_commit(store);
+out:
+	gr_store_rollback(store);
+	return rc;
+}
+
+int gr_store_user_each(struct gr_store *store, gr_store_user_fn *fn, void *payload)
+{
+	sqlite3_stmt *stmt = statement(store, USER_ALL);
+	struct gr_user user;
+	int rc;
+
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (read_user(&user, stmt) != 0 || fn(&user, payload) != 0)
+			break;
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(store, "listing users");
+}
+
+int gr_store_invite_insert(struct gr_store *store, struct gr_invite *invite,
+			   const unsigned char code_hash[GR_TOKEN_HASH_SIZE], int64_t created_by)
+{
+	sqlite3_stmt *stmt = statement(store, INVITE_INSERT);
+	int rc;
+
+	sqlite3_bind_blob(stmt, 1, code_hash, GR_TOKEN_HASH_SIZE, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, gr_role_name(invite->role), -1, SQLITE_STATIC);
+	bind_text_or_null(stmt, 3, invite->cohort);
+	if (created_by > 0)
+		sqlite3_bind_int64(stmt, 4, created_by);
+	sqlite3_bind_int64(stmt, 5, invite->created_at);
+	sqlite3_bind_int64(stmt, 6, invite->expires_at);
+	if ((rc = run(store, stmt, NULL)) != 0)
+		return rc;
+	invite->id = sqlite3_last_insert_rowid(store->db);
+	return 0;
+}
+
+int gr_store_invite_by_hash(struct gr_store *store, struct gr_invite *out,
+			    const unsigned char code_hash[GR_TOKEN_HASH_SIZE])
+{
+	sqlite3_stmt *stmt = statement(store, INVITE_BY_HASH);
+
+	sqlite3_bind_blob(stmt, 1, code_hash, GR_TOKEN_HASH_SIZE, SQLITE_STATIC);
+	return one_row(store, stmt, read_invite_row, out, "This invite link is not known.");
+}
+
+int gr_store_invite_use(struct gr_store *store, int64_t invite_id, int64_t user_id, int64_t now)
+{
+	sqlite3_stmt *stmt = statement(store, INVITE_USE);
+	int changes = 0;
+	int rc;
+
+	sqlite3_bind_int64(stmt, 1, invite_id);
+	sqlite3_bind_int64(stmt, 2, user_id);
+	sqlite3_bind_int64(stmt, 3, now);
+	if ((rc = run(store, stmt, &changes)) != 0)
+		return rc;
+	if (changes == 0) {
+		gr_error_set("This invite link has already been used.");
+		return GR_EUSED;
+	}
+	return 0;
+}
+
+int gr_store_invite_each(struct gr_store *store, gr_store_invite_fn *fn, void *payload)
+{
+	sqlite3_stmt *stmt = statement(store, INVITE_ALL);
+	struct gr_invite invite;
+	int rc;
+
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (read_invite(&invite, stmt) != 0 || fn(&invite, payload) != 0)
+			break;
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(store, "listing invites");
+}
+
+int gr_store_session_insert(struct gr_store *store,
+			    const unsigned char token_hash[GR_TOKEN_HASH_SIZE], int64_t user_id,
+			    int64_t created_at, int64_t expires_at)
+{
+	sqlite3_stmt *stmt = statement(store, SESSION_INSERT);
+
+	sqlite3_bind_blob(stmt, 1, token_hash, GR_TOKEN_HASH_SIZE, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, user_id);
+	sqlite3_bind_int64(stmt, 3, created_at);
+	sqlite3_bind_int64(stmt, 4, expires_at);
+	return run(store, stmt, NULL);
+}
+
+int gr_store_session_user(struct gr_store *store, struct gr_user *out,
+			  const unsigned char token_hash[GR_TOKEN_HASH_SIZE], int64_t now)
+{
+	sqlite3_stmt *stmt = statement(store, SESSION_USER);
+
+	sqlite3_bind_blob(stmt, 1, token_hash, GR_TOKEN_HASH_SIZE, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, now);
+	return one_row(store, stmt, read_user_row, out, "no valid session");
+}
+
+int gr_store_session_delete(struct gr_store *store,
+			    const unsigned char token_hash[GR_TOKEN_HASH_SIZE])
+{
+	sqlite3_stmt *stmt = statement(store, SESSION_DELETE);
+
+	sqlite3_bind_blob(stmt, 1, token_hash, GR_TOKEN_HASH_SIZE, SQLITE_STATIC);
+	return run(store, stmt, NULL);
+}
+
+int gr_store_session_prune(struct gr_store *store, int64_t now)
+{
+	sqlite3_stmt *stmt = statement(store, SESSION_PRUNE);
+
+	sqlite3_bind_int64(stmt, 1, now);
+	return run(store, stmt, NULL);
+}

@@ -1,0 +1,82 @@
+/*
+ * store.h - the one SQLite database: schema migrations, transactions and
+ * every query grounds makes. Only store.c includes sqlite3.h; callers see
+ * plain structs from account.h. Times are Unix milliseconds and always passed
+ * in, so callers (and tests) own the clock.
+ *
+ * A store handle belongs to one thread. groundsd uses it from its event loop;
+ * the operator's tool opens its own handle on the same file (WAL mode lets both
+ * work at once; a writer waits up to 5 s for the other's lock).
+ */
+#ifndef GR_STORE_H
+#define GR_STORE_H
+
+#include "account.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct gr_store;
+
+/* Open (creating if needed) and migrate the database at path. */
+int gr_store_open(struct gr_store **out, const char *path);
+
+/*
+ * The same with a given migration list; migration i (from 0) takes the schema
+ * from version i to i + 1. For tests of the migration machinery.
+ */
+int gr_store_open_with(struct gr_store **out, const char *path,
+		       const char *const *migrations, int migration_count);
+
+/* Accepts NULL. */
+void gr_store_close(struct gr_store *store);
+
+/* The schema version (PRAGMA user_version). */
+int gr_store_schema_version(struct gr_store *store);
+
+/* The number of migrations this binary knows. */
+int gr_store_latest_version(void);
+
+int gr_store_begin(struct gr_store *store);
+int gr_store_commit(struct gr_store *store);
+void gr_store_rollback(struct gr_store *store);
+
+/* Small key/value settings. get: GR_ENOTFOUND if absent. */
+int gr_store_meta_get(struct gr_store *store, char *out, size_t out_size, const char *key);
+int gr_store_meta_set(struct gr_store *store, const char *key, const char *value);
+
+/* Inserts user (its id is set on success); GR_EEXISTS if the handle is taken. */
+int gr_store_user_insert(struct gr_store *store, struct gr_user *user);
+int gr_store_user_by_handle(struct gr_store *store, struct gr_user *out, const char *handle);
+int gr_store_user_count(struct gr_store *store, int64_t *out);
+/* Marks the user disabled and ends all their sessions. GR_ENOTFOUND if none. */
+int gr_store_user_disable(struct gr_store *store, const char *handle, int64_t now);
+
+typedef int gr_store_user_fn(const struct gr_user *user, void *payload);
+/* Calls fn for every user, by handle; stops early when fn returns non-zero. */
+int gr_store_user_each(struct gr_store *store, gr_store_user_fn *fn, void *payload);
+
+/* invite->id is set on success. */
+int gr_store_invite_insert(struct gr_store *store, struct gr_invite *invite,
+			   const unsigned char code_hash[GR_TOKEN_HASH_SIZE], int64_t created_by);
+int gr_store_invite_by_hash(struct gr_store *store, struct gr_invite *out,
+			    const unsigned char code_hash[GR_TOKEN_HASH_SIZE]);
+/* Spends the invite; GR_EUSED if it was spent already. */
+int gr_store_invite_use(struct gr_store *store, int64_t invite_id, int64_t user_id, int64_t now);
+
+typedef int gr_store_invite_fn(const struct gr_invite *invite, void *payload);
+/* Every invite, newest first. */
+int gr_store_invite_each(struct gr_store *store, gr_store_invite_fn *fn, void *payload);
+
+int gr_store_session_insert(struct gr_store *store,
+			    const unsigned char token_hash[GR_TOKEN_HASH_SIZE], int64_t user_id,
+			    int64_t created_at, int64_t expires_at);
+/* The active user of an unexpired session; GR_ENOTFOUND otherwise. */
+int gr_store_session_user(struct gr_store *store, struct gr_user *out,
+			  const unsigned char token_hash[GR_TOKEN_HASH_SIZE], int64_t now);
+int gr_store_session_delete(struct gr_store *store,
+			    const unsigned char token_hash[GR_TOKEN_HASH_SIZE]);
+/* Removes sessions that expired before now. */
+int gr_store_session_prune(struct gr_store *store, int64_t now);
+
+#endif
