@@ -8,6 +8,7 @@
 #include "auth.h"
 #include "config.h"
 #include "error.h"
+#include "files.h"
 #include "log.h"
 #include "net.h"
 #include "secret.h"
@@ -21,7 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 static struct gr_net *running_net;
@@ -64,34 +64,6 @@ static void handle_signals(void)
 	sigaction(SIGINT, &action, NULL);
 	sigaction(SIGTERM, &action, NULL);
 	signal(SIGPIPE, SIG_IGN);
-}
-
-/* mkdir -p with mode 0700 for what it creates. */
-static int make_dirs(const char *path)
-{
-	char partial[PATH_MAX];
-	size_t len = strlen(path);
-
-	if (len >= sizeof(partial)) {
-		gr_error_set("data directory path is too long");
-		return GR_EINVALID;
-	}
-	memcpy(partial, path, len + 1);
-	for (char *p = partial + 1; ; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		char saved = *p;
-
-		*p = '\0';
-		if (mkdir(partial, 0700) != 0 && errno != EEXIST) {
-			gr_error_set("cannot create %s: %s", partial, strerror(errno));
-			return GR_ERROR;
-		}
-		*p = saved;
-		if (saved == '\0')
-			break;
-	}
-	return 0;
 }
 
 /* Hold a lock on the data directory so two daemons never share it. */
@@ -158,8 +130,8 @@ static int serve(struct daemon *d, const struct gr_config *config)
 	gr_auth_settings_defaults(&settings);
 	settings.invite_days = config->invite_days;
 	settings.session_days = config->session_days;
-	snprintf(db_path, sizeof(db_path), "%s/grounds.db", config->data_dir);
-	if ((rc = make_dirs(config->data_dir)) || (rc = lock_data_dir(config->data_dir, &d->lock_fd)) ||
+	gr_files_database_path(db_path, sizeof(db_path), config->data_dir);
+	if ((rc = gr_files_make_dirs(config->data_dir)) || (rc = lock_data_dir(config->data_dir, &d->lock_fd)) ||
 	    (rc = gr_secret_init()) || (rc = gr_store_open(&d->store, db_path)) ||
 	    (rc = gr_workers_start(&d->workers, config->workers)) ||
 	    (rc = gr_auth_new(&d->auth, d->store, d->workers, &settings)) ||

@@ -1,0 +1,425 @@
+/*
+ * grounds - the operator's command-line tool. It opens the same SQLite file
+ * as groundsd (WAL lets both work at once) and calls the same domain code, so
+ * an account made here is the same as one made in the browser.
+ *
+ * Each command is a row in a table: its words, its usage line and a function
+ * that gets the remaining arguments. Exit status: 0 done, 1 failed, 2 bad
+ * usage.
+ */
+#include "auth.h"
+#include "config.h"
+#include "error.h"
+#include "files.h"
+#include "secret.h"
+#include "store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#define USAGE_ERROR 2
+
+struct context {
+	struct gr_config config;
+	struct gr_store *store;
+	struct gr_auth *auth;
+};
+
+/* Options a command accepts: --name VALUE, or a flag without a value. */
+struct option {
+	const char *name;
+	int takes_value;
+	const char *value; /* set by parse_options; "" for a given flag */
+};
+
+typedef int command_fn(struct context *context, int argc, char **argv);
+
+struct command {
+	const char *group;
+	const char *verb;
+	const char *usage;
+	command_fn *run;
+};
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "grounds: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'grounds --help'.\n");
+	return USAGE_ERROR;
+}
+
+/*
+ * Split argv into positionals and the given options. Returns the number of
+ * positionals (moved to the front of argv) or -1 after reporting an error.
+ */
+static int parse_options(int argc, char **argv, struct option *options, int option_count)
+{
+	int positional = 0;
+
+	for (int i = 0; i < argc; i++) {
+		struct option *found = NULL;
+
+		if (strncmp(argv[i], "--", 2) != 0) {
+			argv[positional++] = argv[i];
+			continue;
+		}
+		for (int o = 0; o < option_count; o++)
+			if (strcmp(argv[i] + 2, options[o].name) == 0)
+				found = &options[o];
+		if (!found) {
+			usage_error("unknown option '%s'", argv[i]);
+			return -1;
+		}
+		if (!found->takes_value) {
+			found->value = "";
+		} else if (i + 1 < argc) {
+			found->value = argv[++i];
+		} else {
+			usage_error("%s needs a value", argv[i]);
+			return -1;
+		}
+	}
+	return positional;
+}
+
+static int open_context(struct context *context)
+{
+	struct gr_auth_settings settings;
+	char path[PATH_MAX + 16];
+	int rc;
+
+	gr_auth_settings_defaults(&settings);
+	settings.invite_days = context->config.invite_days;
+	settings.session_days = context->config.session_days;
+	gr_files_database_path(path, sizeof(path), context->config.data_dir);
+	if ((rc = gr_secret_init()) || (rc = gr_files_make_dirs(context->config.data_dir)) ||
+	    (rc = gr_store_open(&context->store, path)) ||
+	    (rc = gr_auth_new(&context->auth, context->store, NULL, &settings))) {
+		fprintf(stderr, "grounds: %s\n", gr_error_last());
+		return 1;
+	}
+	return 0;
+}
+
+static void format_time(char *out, size_t size, int64_t ms)
+{
+	time_t seconds = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (ms == 0) {
+		snprintf(out, size, "-");
+		return;
+	}
+	localtime_r(&seconds, &tm);
+	strftime(out, size, "%Y-%m-%d %H:%M", &tm);
+}
+
+/* ---- passwords -------------------------------------------------------- */
+
+static void strip_newline(char *text)
+{
+	size_t len = strlen(text);
+
+	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+		text[--len] = '\0';
+}
+
+static int read_line(char *out, size_t size, FILE *in)
+{
+	if (!fgets(out, (int)size, in))
+		return -1;
+	if (!strchr(out, '\n') && !feof(in))
+		return -1; /* longer than any password allowed */
+	strip_newline(out);
+	return 0;
+}
+
+/* Ask twice on the terminal, without echo. */
+static int prompt_password(char *out, size_t size)
+{
+	char again[GR_PASSWORD_MAX + 2];
+	struct termios saved, quiet;
+	FILE *tty = fopen("/dev/tty", "r+");
+	int rc = -1;
+
+	if (!tty) {
+		fprintf(stderr, "grounds: no terminal to ask for the password; use --password-stdin\n");
+		return -1;
+	}
+	tcgetattr(fileno(tty), &saved);
+	quiet = saved;
+	quiet.c_lflag &= ~(tcflag_t)ECHO;
+	tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
+	fprintf(tty, "Password (at least %d characters): ", GR_PASSWORD_MIN);
+	fflush(tty);
+	if (read_line(out, size, tty) == 0) {
+		fprintf(tty, "\nThe same password again: ");
+		fflush(tty);
+		if (read_line(again, sizeof(again), tty) == 0)
+			rc = strcmp(out, again) == 0 ? 0 : 1;
+	}
+	fprintf(tty, "\n");
+	tcsetattr(fileno(tty), TCSAFLUSH, &saved);
+	fclose(tty);
+	gr_secret_wipe(again, sizeof(again));
+	if (rc == 1)
+		fprintf(stderr, "grounds: the two passwords differ\n");
+	return rc ? -1 : 0;
+}
+
+/* ---- commands --------------------------------------------------------- */
+
+static int user_add(struct context *context, int argc, char **argv)
+{
+	struct option options[] = { { "role", 1, NULL },
+				    { "cohort", 1, NULL },
+				    { "name", 1, NULL },
+				    { "password-stdin", 0, NULL } };
+	char password[GR_PASSWORD_MAX + 2];
+	struct gr_user user;
+	int positional = parse_options(argc, argv, options, 4);
+	int rc;
+
+	if (positional < 0)
+		return USAGE_ERROR;
+	if (positional != 1 || !options[0].value)
+		return usage_error("%s", "usage: user add HANDLE --role ROLE [--cohort C] "
+					  "[--name NAME] [--password-stdin]");
+	memset(&user, 0, sizeof(user));
+	if (gr_role_from_name(&user.role, options[0].value) != 0)
+		return usage_error("%s", gr_error_last());
+	snprintf(user.handle, sizeof(user.handle), "%s", argv[0]);
+	snprintf(user.cohort, sizeof(user.cohort), "%s", options[1].value ? options[1].value : "");
+	snprintf(user.display_name, sizeof(user.display_name), "%s",
+		 options[2].value ? options[2].value : argv[0]);
+	if (gr_account_check_handle(argv[0]) != 0)
+		return usage_error("%s", gr_error_last());
+	if (options[3].value ? read_line(password, sizeof(password), stdin)
+			     : prompt_password(password, sizeof(password))) {
+		fprintf(stderr, "grounds: could not read a password\n");
+		return 1;
+	}
+	if ((rc = open_context(context)) != 0)
+		return rc;
+	rc = gr_auth_add_user(context->auth, &user, password);
+	gr_secret_wipe(password, sizeof(password));
+	if (rc) {
+		fprintf(stderr, "grounds: %s\n", gr_error_last());
+		return 1;
+	}
+	printf("Added %s (%s%s%s).\n", user.handle, gr_role_name(user.role),
+	       user.cohort[0] ? ", cohort " : "", user.cohort);
+	return 0;
+}
+
+static int print_user(const struct gr_user *user, void *payload)
+{
+	char created[32];
+
+	format_time(created, sizeof(created), user->created_at);
+	printf("%-20s %-8s %-16s %-9s %-16s %s\n", user->handle, gr_role_name(user->role),
+	       user->cohort[0] ? user->cohort : "-", user->disabled_at ? "disabled" : "active",
+	       created, user->display_name);
+	++*(int *)payload;
+	return 0;
+}
+
+static int user_list(struct context *context, int argc, char **argv)
+{
+	int count = 0;
+	int rc;
+
+	if (argc)
+		return usage_error("unexpected '%s'", argv[0]);
+	if ((rc = open_context(context)) != 0)
+		return rc;
+	printf("%-20s %-8s %-16s %-9s %-16s %s\n", "HANDLE", "ROLE", "COHORT", "STATUS", "JOINED",
+	       "NAME");
+	if (gr_store_user_each(context->store, print_user, &count) != 0) {
+		fprintf(stderr, "grounds: %s\n", gr_error_last());
+		return 1;
+	}
+	fprintf(stderr, "%d users\n", count);
+	return 0;
+}
+
+static int user_disable(struct context *context, int argc, char **argv)
+{
+	int rc;
+
+	if (argc != 1 || argv[0][0] == '-')
+		return usage_error("%s", "usage: user disable HANDLE");
+	if ((rc = open_context(context)) != 0)
+		return rc;
+	if (gr_store_user_disable(context->store, argv[0], gr_clock_now_ms()) != 0) {
+		fprintf(stderr, "grounds: %s\n", gr_error_last());
+		return 1;
+	}
+	printf("Disabled %s; their sessions have ended.\n", argv[0]);
+	return 0;
+}
+
+static int invite_create(struct context *context, int argc, char **argv)
+{
+	struct option options[] = { { "role", 1, NULL }, { "cohort", 1, NULL }, { "expires", 1, NULL } };
+	char code[GR_TOKEN_TEXT_SIZE], base[512], *end = NULL;
+	struct gr_invite invite;
+	enum gr_role role;
+	long days = 0;
+	int positional = parse_options(argc, argv, options, 3);
+	int rc;
+
+	if (positional < 0)
+		return USAGE_ERROR;
+	if (positional != 0 || !options[0].value)
+		return usage_error("%s", "usage: invite create --role ROLE [--cohort C] [--expires DAYS]");
+	if (gr_role_from_name(&role, options[0].value) != 0)
+		return usage_error("%s", gr_error_last());
+	if (options[2].value) {
+		days = strtol(options[2].value, &end, 10);
+		if (*end || days < 1 || days > 365)
+			return usage_error("--expires takes a number of days from 1 to 365, not '%s'",
+					   options[2].value);
+	}
+	if ((rc = open_context(context)) != 0)
+		return rc;
+	if (gr_auth_invite_create(context->auth, code, &invite, NULL, role, options[1].value,
+				  (int)days) != 0) {
+		fprintf(stderr, "grounds: %s\n", gr_error_last());
+		return 1;
+	}
+	gr_config_base_url(&context->config, base, sizeof(base));
+	printf("%s/join/%s\n", base, code);
+	fprintf(stderr, "One-time invite for a %s%s%s, valid for %ld days.\n", gr_role_name(role),
+		invite.cohort[0] ? " in cohort " : "", invite.cohort,
+		days ? days : (long)context->config.invite_days);
+	return 0;
+}
+
+static int print_invite(const struct gr_invite *invite, void *payload)
+{
+	char created[32], expires[32], status[64];
+
+	format_time(created, sizeof(created), invite->created_at);
+	format_time(expires, sizeof(expires), invite->expires_at);
+	if (invite->used_at)
+		snprintf(status, sizeof(status), "used by %s", invite->used_by);
+	else if (invite->expires_at <= *(int64_t *)payload)
+		snprintf(status, sizeof(status), "expired");
+	else
+		snprintf(status, sizeof(status), "open");
+	printf("%-16s %-16s %-8s %-16s %-12s %s\n", created, expires, gr_role_name(invite->role),
+	       invite->cohort[0] ? invite->cohort : "-",
+	       invite->created_by[0] ? invite->created_by : "(operator)", status);
+	return 0;
+}
+
+static int invite_list(struct context *context, int argc, char **argv)
+{
+	int64_t now = gr_clock_now_ms();
+	int rc;
+
+	if (argc)
+		return usage_error("unexpected '%s'", argv[0]);
+	if ((rc = open_context(context)) != 0)
+		return rc;
+	printf("%-16s %-16s %-8s %-16s %-12s %s\n", "CREATED", "EXPIRES", "ROLE", "COHORT", "BY",
+	       "STATUS");
+	if (gr_store_invite_each(context->store, print_invite, &now) != 0) {
+		fprintf(stderr, "grounds: %s\n", gr_error_last());
+		return 1;
+	}
+	return 0;
+}
+
+static const struct command commands[] = {
+	{ "user", "add", "user add HANDLE --role ROLE [--cohort C] [--name NAME] [--password-stdin]",
+	  user_add },
+	{ "user", "list", "user list", user_list },
+	{ "user", "disable", "user disable HANDLE", user_disable },
+	{ "invite", "create", "invite create --role ROLE [--cohort C] [--expires DAYS]",
+	  invite_create },
+	{ "invite", "list", "invite list", invite_list },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "Usage: grounds [--config FILE] [--data-dir DIR] COMMAND ...\n"
+		     "       grounds --help | --version\n\n"
+		     "The operator's tool for a grounds instance; safe to use while groundsd runs.\n\n"
+		     "Commands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  grounds %s\n", commands[i].usage);
+	fprintf(out, "\nROLE is learner, coach or admin. Without --password-stdin, user add asks for\n"
+		     "the password on the terminal. --data-dir defaults to the config file's\n"
+		     "data_dir, else ./grounds-data.\n");
+}
+
+/*
+ * Global options come before the command; returns the index of the command.
+ * The config file is read first, so --data-dir overrides it wherever it stands.
+ */
+static int global_options(struct context *context, int argc, char **argv)
+{
+	int i = 1;
+
+	for (int c = 1; c + 1 < argc && strncmp(argv[c], "--", 2) == 0; c++) {
+		if (strcmp(argv[c], "--config") != 0)
+			continue;
+		if (gr_config_load_file(&context->config, argv[c + 1]) != 0) {
+			fprintf(stderr, "grounds: %s\n", gr_error_last());
+			exit(USAGE_ERROR);
+		}
+	}
+	for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
+		const char *value = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (strcmp(argv[i], "--help") == 0) {
+			usage(stdout);
+			exit(0);
+		} else if (strcmp(argv[i], "--version") == 0) {
+			printf("grounds %s\n", GR_VERSION);
+			exit(0);
+		} else if (strcmp(argv[i], "--config") == 0 && value) {
+			i++; /* read above */
+		} else if (strcmp(argv[i], "--data-dir") == 0 && value) {
+			if (gr_config_set(&context->config, "data_dir", value) != 0)
+				exit(usage_error("%s", gr_error_last()));
+			i++;
+		} else {
+			exit(usage_error(value ? "unknown option '%s'" : "%s needs a value", argv[i]));
+		}
+	}
+	return i;
+}
+
+int main(int argc, char **argv)
+{
+	struct context context;
+	int first, rc = USAGE_ERROR;
+
+	memset(&context, 0, sizeof(context));
+	gr_config_defaults(&context.config);
+	first = global_options(&context, argc, argv);
+	if (first + 1 >= argc) {
+		usage(stderr);
+		return USAGE_ERROR;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[first], commands[i].group) == 0 &&
+		    strcmp(argv[first + 1], commands[i].verb) == 0) {
+			rc = commands[i].run(&context, argc - first - 2, argv + first + 2);
+			goto out;
+		}
+	}
+	usage_error("unknown command '%s' (see --help)", argv[first]);
+out:
+	gr_auth_free(context.auth);
+	gr_store_close(context.store);
+	return rc;
+}
