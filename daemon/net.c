@@ -448,8 +448,12 @@ static int http_request(struct lws *wsi, struct session *session, const char *pa
 
 /* ---- websockets ------------------------------------------------------- */
 
-/* Refuse the upgrade with 403 unless the path, the Origin and the session are right. */
-static int ws_confirm(struct lws *wsi, struct session *session)
+/*
+ * Refuse the upgrade with 403 unless the path, the Origin and the session are
+ * right. lws has no per-session memory yet at this point; out_user receives
+ * the session's user.
+ */
+static int ws_confirm(struct lws *wsi, struct gr_user *out_user)
 {
 	struct gr_net *net = net_of(wsi);
 	char path[64], origin[256], host[256], token[128], address[64];
@@ -465,7 +469,7 @@ static int ws_confirm(struct lws *wsi, struct session *session)
 		why = "no websocket at this path";
 	else if (!gr_api_origin_allowed(net->api, origin, host))
 		why = "origin not allowed";
-	else if (gr_api_session_user(net->api, &session->upgrade_user, token) != 0)
+	else if (gr_api_session_user(net->api, out_user, token) != 0)
 		why = "not signed in";
 	if (!why)
 		return 0;
@@ -612,6 +616,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		    size_t len)
 {
 	struct session *session = user;
+	struct gr_user user_now;
 	struct gr_net *net;
 
 	switch (reason) {
@@ -631,7 +636,10 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 			session_reset(session);
 		break;
 	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
-		return ws_confirm(wsi, session);
+		return ws_confirm(wsi, &user_now);
+	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+		/* The same checks again, now with the session's memory to keep the user in. */
+		return ws_confirm(wsi, &session->upgrade_user) ? -1 : 0;
 	case LWS_CALLBACK_ESTABLISHED:
 		return ws_open(wsi, session);
 	case LWS_CALLBACK_RECEIVE:
@@ -735,7 +743,7 @@ int gr_net_start(struct gr_net **out, const struct gr_net_parts *parts)
 	net->housekeeping_payload = parts->housekeeping_payload;
 	if ((rc = find_web_root(net)) != 0 || (rc = gr_protocol_new(&net->protocol, ws_send)) != 0)
 		goto fail;
-	lws_set_log_level(LLL_ERR | LLL_WARN | (gr_log_get_level() >= GR_LOG_DEBUG ? LLL_NOTICE : 0),
+	lws_set_log_level(LLL_ERR | LLL_WARN,
 			  lws_log);
 	memset(&info, 0, sizeof(info));
 	info.port = net->config->listen_port;
