@@ -8,6 +8,10 @@
 
 #include "auth.h"
 #include "config.h"
+#include "files.h"
+#include "library.h"
+#include "store.h"
+#include "workers.h"
 #include "error.h"
 #include "log.h"
 
@@ -17,6 +21,8 @@
 
 struct gr_api {
 	struct gr_auth *auth;
+	struct gr_library *library;
+	struct gr_workers *workers;
 	const struct gr_config *config;
 	char base_url[512];
 	int secure_cookie;
@@ -30,16 +36,19 @@ struct route {
 	handler_fn *handle;
 };
 
-int gr_api_new(struct gr_api **out, struct gr_auth *auth, const struct gr_config *config)
+int gr_api_new(struct gr_api **out, const struct gr_api_parts *parts)
 {
 	struct gr_api *api = calloc(1, sizeof(*api));
+	const struct gr_config *config = parts->config;
 
 	*out = NULL;
 	if (!api) {
 		gr_error_set("out of memory");
 		return GR_ERROR;
 	}
-	api->auth = auth;
+	api->auth = parts->auth;
+	api->library = parts->library;
+	api->workers = parts->workers;
 	api->config = config;
 	gr_config_base_url(config, api->base_url, sizeof(api->base_url));
 	api->secure_cookie = strncmp(api->base_url, "https://", 8) == 0;
@@ -54,7 +63,9 @@ void gr_api_free(struct gr_api *api)
 
 void gr_http_call_clear(struct gr_http_call *call)
 {
-	free(call->response);
+	if (!call->keep_response)
+		free(call->response);
+	call->keep_response = 0;
 	call->response = NULL;
 	call->response_len = 0;
 }
@@ -356,6 +367,10 @@ static void handle_invite_create(struct gr_api *api, struct gr_http_call *call, 
 
 static void handle_invite_get(struct gr_api *api, struct gr_http_call *call, const char *code)
 {
+	if (strchr(code, '/')) {
+		reply_error(call, 404, "not_found", "There is nothing at this address.", NULL);
+		return;
+	}
 	struct gr_invite invite;
 	int rc = gr_auth_invite_check(api->auth, &invite, code);
 
@@ -370,6 +385,268 @@ static void handle_invite_get(struct gr_api *api, struct gr_http_call *call, con
 	reply_json(call, 200, invite_json(&invite));
 }
 
+
+/* ---- tracks ----------------------------------------------------------- */
+
+static json_t *strings_json(const struct gr_strings *strings)
+{
+	json_t *array = json_array();
+
+	for (int i = 0; array && i < strings->count; i++)
+		json_array_append_new(array, json_string(strings->items[i]));
+	return array;
+}
+
+static json_t *estimate_json(int minutes)
+{
+	return minutes >= 0 ? json_integer(minutes) : json_null();
+}
+
+static json_t *step_summary_json(const struct gr_step *step)
+{
+	return json_pack("{s:s, s:s, s:s, s:i, s:o, s:o}", "id", step->id, "title", step->title,
+			 "kind", gr_step_kind_name(step->kind), "reviews", step->reviews, "requires",
+			 strings_json(&step->requires), "estimate", estimate_json(step->estimate));
+}
+
+static void handle_tracks(struct gr_api *api, struct gr_http_call *call, const char *arg)
+{
+	json_t *list = json_array();
+	struct gr_user user;
+
+	if (require_user(api, call, &user) != 0) {
+		json_decref(list);
+		return;
+	}
+	for (int i = 0; list && i < gr_library_count(api->library); i++) {
+		const struct gr_track *track = gr_library_at(api->library, i);
+
+		if (track)
+			json_array_append_new(
+				list, json_pack("{s:s, s:s, s:s?, s:s, s:i}", "id", track->id, "title",
+						track->title, "summary", track->summary, "commit",
+						track->commit, "steps", track->step_count));
+	}
+	reply_json(call, 200, list);
+}
+
+static json_t *track_json(const struct gr_track *track)
+{
+	json_t *modules = json_array();
+
+	for (int m = 0; modules && m < track->module_count; m++) {
+		const struct gr_module *module = &track->modules[m];
+		json_t *steps = json_array();
+
+		for (int i = 0; steps && i < module->step_count; i++)
+			json_array_append_new(steps,
+					      step_summary_json(&track->steps[module->first_step + i]));
+		json_array_append_new(modules, json_pack("{s:s, s:o}", "title", module->title,
+							 "steps", steps));
+	}
+	return json_pack("{s:s, s:s, s:s?, s:s?, s:o, s:s, s:o}", "id", track->id, "title",
+			 track->title, "summary", track->summary, "language", track->language,
+			 "requires", strings_json(&track->requires), "commit", track->commit,
+			 "modules", modules);
+}
+
+/* The JSON of a step page, made once per loaded commit and kept with the step. */
+static const char *step_page(const struct gr_track *track, struct gr_step *step, size_t *out_len)
+{
+	int index = gr_track_step_index(track, step);
+	json_t *page;
+
+	if (!step->page) {
+		page = step_summary_json(step);
+		json_object_set_new(page, "html", json_string(step->html ? step->html : ""));
+		json_object_set_new(page, "rubric", strings_json(&step->rubric));
+		json_object_set_new(page, "prev", index > 0 ? json_string(track->steps[index - 1].id)
+							    : json_null());
+		json_object_set_new(page, "next", index + 1 < track->step_count
+							  ? json_string(track->steps[index + 1].id)
+							  : json_null());
+		json_object_set_new(page, "module", json_string(track->modules[step->module].title));
+		json_object_set_new(page, "commit", json_string(track->commit));
+		if (step->error)
+			json_object_set_new(page, "error", json_string(step->error));
+		step->page = json_dumps(page, JSON_COMPACT);
+		step->page_len = step->page ? strlen(step->page) : 0;
+		json_decref(page);
+	}
+	*out_len = step->page_len;
+	return step->page;
+}
+
+static void reply_step(struct gr_http_call *call, const struct gr_track *track,
+		       struct gr_step *step)
+{
+	size_t len;
+	const char *page = step_page(track, step, &len);
+
+	if (!page) {
+		reply_error(call, 500, "internal", "out of memory", NULL);
+		return;
+	}
+	snprintf(call->etag, sizeof(call->etag), "\"%.16s-%d\"", track->commit,
+		 gr_track_step_index(track, step));
+	call->cache_control = "private, no-cache";
+	gr_http_call_clear(call);
+	if (strcmp(call->if_none_match, call->etag) == 0) {
+		call->status = 304;
+	} else {
+		call->status = 200;
+		call->response = (char *)page;
+		call->response_len = len;
+		call->keep_response = 1;
+	}
+	call->reply(call);
+}
+
+/* /api/tracks/ID or /api/tracks/ID/steps/STEP (a step id may contain '/'). */
+static void handle_track(struct gr_api *api, struct gr_http_call *call, const char *arg)
+{
+	const char *steps = strstr(arg, "/steps/");
+	size_t id_len = steps ? (size_t)(steps - arg) : strlen(arg);
+	struct gr_track *track = NULL;
+	struct gr_user user;
+	char id[130];
+
+	if (require_user(api, call, &user) != 0)
+		return;
+	if (id_len < sizeof(id)) {
+		memcpy(id, arg, id_len);
+		id[id_len] = '\0';
+		track = gr_library_track(api->library, id);
+	}
+	if (!track || (!steps && strchr(id, '/'))) {
+		reply_error(call, 404, "not_found", "There is no such track.", NULL);
+		return;
+	}
+	if (!steps) {
+		reply_json(call, 200, track_json(track));
+		return;
+	}
+	for (int i = 0; i < track->step_count; i++) {
+		if (strcmp(track->steps[i].id, steps + 7) == 0) {
+			reply_step(call, track, &track->steps[i]);
+			return;
+		}
+	}
+	reply_error(call, 404, "not_found", "There is no such step in this track.", NULL);
+}
+
+/* ---- track files ------------------------------------------------------ */
+
+/* Reading a file of a track, on a worker. */
+struct file_job {
+	struct gr_http_call *call;
+	struct gr_track_entry source;
+	char commit[GR_GIT_ID_SIZE];
+	char path[2048];
+	size_t max;
+	char *data;
+	size_t len;
+	int rc;
+};
+
+static void file_work(void *payload)
+{
+	struct file_job *job = payload;
+	struct gr_git *git = NULL;
+	char full[4096], id[GR_GIT_ID_SIZE];
+	size_t size;
+
+	snprintf(full, sizeof(full), "%s%s%s", job->source.subdir, job->source.subdir[0] ? "/" : "",
+		 job->path);
+	job->rc = gr_git_open(&git, job->source.repo);
+	if (job->rc == 0)
+		job->rc = gr_git_find_file(git, id, &size, job->commit, full);
+	if (job->rc == 0)
+		job->rc = gr_git_read_blob(git, &job->data, &job->len, id, job->max);
+	gr_git_free(git);
+}
+
+static void file_done(void *payload)
+{
+	struct file_job *job = payload;
+	struct gr_http_call *call = job->call;
+
+	if (job->rc == GR_EINVALID) {
+		reply_error(call, 413, "too_large", "This file is over the size limit.", NULL);
+	} else if (job->rc) {
+		reply_error(call, 404, "not_found", "There is no such file in this track.", NULL);
+	} else {
+		gr_http_call_clear(call);
+		call->status = 200;
+		call->response = job->data;
+		call->response_len = job->len;
+		call->response_type = gr_files_mime_type(job->path);
+		if (!call->response_type)
+			call->response_type = "application/octet-stream";
+		call->cache_control = "public, max-age=31536000, immutable";
+		call->policy = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; "
+			       "sandbox";
+		job->data = NULL;
+		call->reply(call);
+	}
+	free(job->data);
+	free(job);
+}
+
+/* A safe relative path: no empty, "." or ".." segment, no leading '/'. */
+static int safe_path(const char *path)
+{
+	const char *segment = path;
+
+	if (!path[0] || strlen(path) >= 2048 || strchr(path, '\\'))
+		return 0;
+	for (;;) {
+		size_t len = strcspn(segment, "/");
+
+		if (len == 0 || (len == 1 && segment[0] == '.') ||
+		    (len == 2 && segment[0] == '.' && segment[1] == '.'))
+			return 0;
+		if (!segment[len])
+			return 1;
+		segment += len + 1;
+	}
+}
+
+/* /t/ID/COMMIT/PATH */
+static void handle_track_file(struct gr_api *api, struct gr_http_call *call, const char *arg)
+{
+	const struct gr_track_entry *source;
+	const char *commit = strchr(arg, '/');
+	const char *path = commit ? strchr(commit + 1, '/') : NULL;
+	struct file_job *job;
+	char id[130], commit_id[GR_GIT_ID_SIZE];
+	struct gr_user user;
+
+	if (require_user(api, call, &user) != 0)
+		return;
+	if (!path || (size_t)(commit - arg) >= sizeof(id) || path - commit - 1 != 40 ||
+	    !safe_path(path + 1)) {
+		reply_error(call, 404, "not_found", "There is no such file.", NULL);
+		return;
+	}
+	snprintf(id, sizeof(id), "%.*s", (int)(commit - arg), arg);
+	snprintf(commit_id, sizeof(commit_id), "%.40s", commit + 1);
+	source = gr_library_source(api->library, id, commit_id);
+	if (!source || !(job = calloc(1, sizeof(*job)))) {
+		reply_error(call, 404, "not_found", "There is no such file.", NULL);
+		return;
+	}
+	memcpy(job->commit, commit_id, sizeof(job->commit));
+	job->call = call;
+	job->source = *source;
+	job->max = (size_t)api->config->max_file_mib * 1024 * 1024;
+	snprintf(job->path, sizeof(job->path), "%s", path + 1);
+	if (gr_workers_submit(api->workers, file_work, file_done, job) != 0) {
+		free(job);
+		reply_error(call, 500, "internal", "out of memory", NULL);
+	}
+}
+
 static const struct route routes[] = {
 	{ "POST", "/api/register", handle_register },
 	{ "POST", "/api/login", handle_login },
@@ -377,6 +654,9 @@ static const struct route routes[] = {
 	{ "GET", "/api/me", handle_me },
 	{ "POST", "/api/invites", handle_invite_create },
 	{ "GET", "/api/invites/", handle_invite_get },
+	{ "GET", "/api/tracks", handle_tracks },
+	{ "GET", "/api/tracks/", handle_track },
+	{ "GET", "/t/", handle_track_file },
 };
 
 /* Match path against a route's; returns the argument after a prefix or "". */
@@ -385,9 +665,7 @@ static const char *match(const struct route *route, const char *path)
 	size_t len = strlen(route->path);
 
 	if (route->path[len - 1] == '/')
-		return strncmp(path, route->path, len) == 0 && path[len] && !strchr(path + len, '/')
-			       ? path + len
-			       : NULL;
+		return strncmp(path, route->path, len) == 0 && path[len] ? path + len : NULL;
 	return strcmp(path, route->path) == 0 ? "" : NULL;
 }
 

@@ -12,6 +12,8 @@
 
 struct gr_auth;
 struct gr_config;
+struct gr_library;
+struct gr_workers;
 struct gr_api;
 struct gr_user;
 
@@ -28,6 +30,7 @@ struct gr_http_call {
 	const char *content_type;  /* "" when absent */
 	const char *origin;        /* "" when absent */
 	const char *host;          /* "" when absent */
+	const char *if_none_match; /* "" when absent */
 
 	/* The response, filled by the API before it calls reply. */
 	int status;
@@ -35,6 +38,11 @@ struct gr_http_call {
 	size_t response_len;
 	char set_cookie[256];      /* a whole Set-Cookie value, "" for none */
 	int retry_after_s;         /* > 0: send a Retry-After header */
+	const char *response_type; /* NULL: JSON */
+	const char *cache_control; /* NULL: no-store */
+	const char *policy;        /* a Content-Security-Policy, or NULL */
+	char etag[96];             /* "" for none */
+	int keep_response;         /* the response is borrowed, not to be freed */
 
 	/* Set by the network layer; called once when the response is ready. */
 	void (*reply)(struct gr_http_call *call);
@@ -42,7 +50,14 @@ struct gr_http_call {
 	struct gr_api *api;        /* set by gr_api_handle() */
 };
 
-int gr_api_new(struct gr_api **out, struct gr_auth *auth, const struct gr_config *config);
+struct gr_api_parts {
+	struct gr_auth *auth;
+	struct gr_library *library;
+	struct gr_workers *workers;
+	const struct gr_config *config;
+};
+
+int gr_api_new(struct gr_api **out, const struct gr_api_parts *parts);
 void gr_api_free(struct gr_api *api);
 
 void gr_api_handle(struct gr_api *api, struct gr_http_call *call);

@@ -186,6 +186,16 @@ static int parse_max_body_kib(struct gr_config *config, const char *key, const c
 	return parse_int(&config->max_body_kib, key, value, 1, 64 * 1024);
 }
 
+static int parse_track_check_seconds(struct gr_config *config, const char *key, const char *value)
+{
+	return parse_int(&config->track_check_seconds, key, value, 1, 3600);
+}
+
+static int parse_max_file_mib(struct gr_config *config, const char *key, const char *value)
+{
+	return parse_int(&config->max_file_mib, key, value, 1, 1024);
+}
+
 static const struct key keys[] = {
 	{ "data_dir", parse_data_dir, "./grounds-data",
 	  "directory for the database and track repositories (created if missing)" },
@@ -201,6 +211,9 @@ static const struct key keys[] = {
 	{ "session_days", parse_session_days, "30", "days a sign-in lasts" },
 	{ "workers", parse_workers, "2", "worker threads for password hashing and other slow work" },
 	{ "max_body_kib", parse_max_body_kib, "64", "largest HTTP request body accepted, in KiB" },
+	{ "track_check_seconds", parse_track_check_seconds, "5",
+	  "how often to look for new commits on the tracks' refs" },
+	{ "max_file_mib", parse_max_file_mib, "10", "largest file read from a track repository, in MiB" },
 };
 
 static const struct key *find_key(const char *name)
@@ -408,6 +421,6 @@ void gr_config_base_url(const struct gr_config *config, char *out, size_t out_si
 void gr_config_print_keys(FILE *out)
 {
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		fprintf(out, "  %-16s %-16s %s\n", keys[i].name,
+		fprintf(out, "  %-20s %-16s %s\n", keys[i].name,
 			keys[i].default_text[0] ? keys[i].default_text : "(empty)", keys[i].help);
 }

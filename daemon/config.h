@@ -25,6 +25,8 @@ struct gr_config {
 	int session_days;
 	int workers;
 	int max_body_kib;
+	int track_check_seconds;
+	int max_file_mib;
 };
 
 enum gr_config_action {

@@ -11,4 +11,13 @@ int gr_files_make_dirs(const char *path);
 /* The database file of a data directory, e.g. "DIR/grounds.db". */
 void gr_files_database_path(char *out, unsigned long size, const char *data_dir);
 
+/*
+ * A directory shipped with grounds ("web", "courses"): the source tree's when
+ * the running program sits in the build directory, else the installed one.
+ */
+void gr_files_share_dir(char *out, unsigned long size, const char *name);
+
+/* The Content-Type for a file name by its extension; NULL if not known. */
+const char *gr_files_mime_type(const char *path);
+
 #endif

@@ -186,6 +186,33 @@ int gr_git_walk(struct gr_git *git, const char *commit, const char *subdir, gr_g
 	return walk.rc;
 }
 
+int gr_git_find_file(struct gr_git *git, char out_id[GR_GIT_ID_SIZE], size_t *out_size,
+		     const char *commit, const char *path)
+{
+	git_tree_entry *entry = NULL;
+	git_tree *root = NULL;
+	git_filemode_t mode;
+	git_object_t type;
+	int rc = lookup_tree(&root, git, commit, NULL);
+
+	if (rc)
+		return rc;
+	rc = GR_ENOTFOUND;
+	if (git_tree_entry_bypath(&entry, root, path) == 0) {
+		mode = git_tree_entry_filemode(entry);
+		if ((mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE) &&
+		    git_odb_read_header(out_size, &type, git->odb, git_tree_entry_id(entry)) == 0) {
+			git_oid_tostr(out_id, GR_GIT_ID_SIZE, git_tree_entry_id(entry));
+			rc = 0;
+		}
+	}
+	if (rc)
+		gr_error_set("no file '%s' in commit %.12s", path, commit);
+	git_tree_entry_free(entry);
+	git_tree_free(root);
+	return rc;
+}
+
 int gr_git_read_blob(struct gr_git *git, char **out, size_t *out_len, const char *id, size_t max)
 {
 	git_odb_object *object = NULL;

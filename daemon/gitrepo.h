@@ -49,6 +49,14 @@ int gr_git_walk(struct gr_git *git, const char *commit, const char *subdir, gr_g
 		void *payload);
 
 /*
+ * Find the file at path (relative to the commit's root) and set its blob id
+ * and size. GR_ENOTFOUND if there is no regular file there (a directory,
+ * symlink or submodule does not count).
+ */
+int gr_git_find_file(struct gr_git *git, char out_id[GR_GIT_ID_SIZE], size_t *out_size,
+		     const char *commit, const char *path);
+
+/*
  * Read a blob into a malloc'd, NUL-terminated buffer. GR_EINVALID if it is
  * larger than max bytes (nothing is read then).
  */

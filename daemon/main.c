@@ -9,6 +9,8 @@
 #include "config.h"
 #include "error.h"
 #include "files.h"
+#include "gitrepo.h"
+#include "library.h"
 #include "log.h"
 #include "net.h"
 #include "secret.h"
@@ -87,10 +89,6 @@ static int lock_data_dir(const char *dir, int *out_fd)
 	return 0;
 }
 
-static void housekeeping(void *payload)
-{
-	gr_auth_housekeeping(payload);
-}
 
 static void announce(const struct gr_config *config, struct gr_auth *auth)
 {
@@ -112,17 +110,50 @@ static void announce(const struct gr_config *config, struct gr_auth *auth)
 }
 
 struct daemon {
+	const struct gr_config *config;
 	struct gr_store *store;
 	struct gr_workers *workers;
 	struct gr_auth *auth;
+	struct gr_library *library;
 	struct gr_api *api;
 	struct gr_net *net;
 	int lock_fd;
+	int git_started;
+	long ticks;
 };
+
+#define HOUSEKEEPING_SECONDS 300
+
+/* About once a second, on the loop thread. */
+static void tick(void *payload)
+{
+	struct daemon *d = payload;
+
+	d->ticks++;
+	if (d->ticks % d->config->track_check_seconds == 0)
+		gr_library_check(d->library);
+	if (d->ticks % HOUSEKEEPING_SECONDS == 0)
+		gr_auth_housekeeping(d->auth);
+}
+
+/* On the first start, the sample tracks become real tracks served from git. */
+static void add_samples(struct daemon *d)
+{
+	char courses[PATH_MAX], data_dir[PATH_MAX];
+	int added = 0;
+
+	gr_files_share_dir(courses, sizeof(courses), "courses");
+	if (!realpath(d->config->data_dir, data_dir) ||
+	    gr_library_add_samples(&added, d->store, courses, data_dir, gr_clock_now_ms()) != 0)
+		gr_log_warn("could not add the sample tracks: %s", gr_error_last());
+	else if (added)
+		gr_log_info("first start: added %d sample tracks from %s", added, courses);
+}
 
 static int serve(struct daemon *d, const struct gr_config *config)
 {
 	struct gr_auth_settings settings;
+	struct gr_api_parts api_parts;
 	struct gr_net_parts parts;
 	char db_path[PATH_MAX + 16];
 	int rc;
@@ -135,19 +166,31 @@ static int serve(struct daemon *d, const struct gr_config *config)
 	    (rc = gr_secret_init()) || (rc = gr_store_open(&d->store, db_path)) ||
 	    (rc = gr_workers_start(&d->workers, config->workers)) ||
 	    (rc = gr_auth_new(&d->auth, d->store, d->workers, &settings)) ||
-	    (rc = gr_api_new(&d->api, d->auth, config)))
+	    (rc = gr_git_init()))
+		return rc;
+	d->git_started = 1;
+	if ((rc = gr_library_new(&d->library, d->store, d->workers,
+				 (size_t)config->max_file_mib * 1024 * 1024)))
+		return rc;
+	api_parts.auth = d->auth;
+	api_parts.library = d->library;
+	api_parts.workers = d->workers;
+	api_parts.config = config;
+	if ((rc = gr_api_new(&d->api, &api_parts)) != 0)
 		return rc;
 	memset(&parts, 0, sizeof(parts));
 	parts.config = config;
 	parts.api = d->api;
 	parts.workers = d->workers;
-	parts.housekeeping = housekeeping;
-	parts.housekeeping_payload = d->auth;
+	parts.tick = tick;
+	parts.tick_payload = d;
 	if ((rc = gr_net_start(&d->net, &parts)) != 0)
 		return rc;
 	gr_log_info("groundsd %s: data in %s, web client from %s, listening on %s:%d", GR_VERSION,
 		    config->data_dir, gr_net_web_root(d->net), config->listen_host,
 		    config->listen_port);
+	add_samples(d);
+	gr_library_check(d->library);
 	announce(config, d->auth);
 	running_net = d->net;
 	rc = gr_net_run(d->net);
@@ -159,9 +202,12 @@ static int serve(struct daemon *d, const struct gr_config *config)
 static void shut_down(struct daemon *d)
 {
 	gr_net_free(d->net);
+	gr_library_free(d->library);
 	gr_workers_stop(d->workers);
 	gr_api_free(d->api);
 	gr_auth_free(d->auth);
+	if (d->git_started)
+		gr_git_shutdown();
 	gr_store_close(d->store);
 	if (d->lock_fd >= 0)
 		close(d->lock_fd);
@@ -171,7 +217,7 @@ int main(int argc, char **argv)
 {
 	struct gr_config config;
 	enum gr_config_action action;
-	struct daemon d = { .lock_fd = -1 };
+	struct daemon d = { .config = &config, .lock_fd = -1 };
 	int rc;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);

@@ -17,6 +17,7 @@
 #include "api.h"
 #include "config.h"
 #include "error.h"
+#include "files.h"
 #include "log.h"
 #include "protocol.h"
 #include "workers.h"
@@ -27,7 +28,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define HOUSEKEEPING_US (5 * 60 * LWS_US_PER_SEC)
+#define TICK_US LWS_US_PER_SEC
 #define STOP_POLL_US (200 * LWS_US_PER_MS)
 #define SHUTDOWN_GRACE_MS 3000
 #define MAX_WS_MESSAGE (256 * 1024)
@@ -46,6 +47,9 @@ static const char page_headers[] =
 struct response {
 	int status;
 	const char *content_type;
+	const char *cache_control;
+	const char *policy;
+	char etag[96];
 	char set_cookie[256];
 	int retry_after_s;
 	unsigned char *buffer; /* LWS_PRE bytes of headroom, then the body */
@@ -64,6 +68,7 @@ struct api_call {
 	char content_type[128];
 	char origin[256];
 	char host[256];
+	char if_none_match[96];
 	char *body;
 	size_t body_len;
 	int too_large;
@@ -102,9 +107,9 @@ struct gr_net {
 	struct gr_api *api;
 	struct gr_workers *workers;
 	struct gr_protocol *protocol;
-	void (*housekeeping)(void *payload);
-	void *housekeeping_payload;
-	lws_sorted_usec_list_t housekeeping_timer;
+	void (*tick)(void *payload);
+	void *tick_payload;
+	lws_sorted_usec_list_t tick_timer;
 	lws_sorted_usec_list_t stop_timer;
 	char web_root[PATH_MAX];
 	volatile sig_atomic_t stop_requested;
@@ -167,20 +172,32 @@ static int respond_text(struct lws *wsi, struct session *session, int status, co
 	return respond(wsi, session, status, "text/plain; charset=utf-8", text, strlen(text));
 }
 
+static int add_header(struct lws *wsi, const char *name, const char *value, unsigned char **p,
+		      unsigned char *end)
+{
+	return lws_add_http_header_by_name(wsi, (const unsigned char *)name,
+					   (const unsigned char *)value, (int)strlen(value), p, end);
+}
+
 static int write_response(struct lws *wsi, struct session *session)
 {
 	unsigned char headers[LWS_PRE + 2048];
 	unsigned char *start = headers + LWS_PRE, *p = start, *end = headers + sizeof(headers) - 1;
 	struct response *response = session->response;
+	const char *cache = response->cache_control ? response->cache_control : "no-store";
 	char number[16];
 	int rc = 0;
 
 	if (lws_add_http_common_headers(wsi, (unsigned int)response->status,
-					response->content_type, response->len, &p, end) ||
-	    lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
-					(const unsigned char *)"no-store", 8, &p, end) ||
-	    lws_add_http_header_by_name(wsi, (const unsigned char *)"x-content-type-options:",
-					(const unsigned char *)"nosniff", 7, &p, end))
+					response->content_type,
+					response->status == 304 ? LWS_ILLEGAL_HTTP_CONTENT_LEN
+								: response->len,
+					&p, end) ||
+	    add_header(wsi, "cache-control:", cache, &p, end) ||
+	    add_header(wsi, "x-content-type-options:", "nosniff", &p, end) ||
+	    (response->etag[0] && add_header(wsi, "etag:", response->etag, &p, end)) ||
+	    (response->policy &&
+	     add_header(wsi, "content-security-policy:", response->policy, &p, end)))
 		rc = -1;
 	if (!rc && response->set_cookie[0] &&
 	    lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_SET_COOKIE,
@@ -225,11 +242,18 @@ static void api_replied(struct gr_http_call *http_call)
 	}
 	session = lws_wsi_user(call->wsi);
 	call->replied = 1;
-	if (respond(call->wsi, session, http_call->status, "application/json; charset=utf-8",
+	if (respond(call->wsi, session, http_call->status,
+		    http_call->response_type ? http_call->response_type
+					     : "application/json; charset=utf-8",
 		    http_call->response ? http_call->response : "", http_call->response_len) == 0) {
-		snprintf(session->response->set_cookie, sizeof(session->response->set_cookie), "%s",
+		struct response *response = session->response;
+
+		snprintf(response->set_cookie, sizeof(response->set_cookie), "%s",
 			 http_call->set_cookie);
-		session->response->retry_after_s = http_call->retry_after_s;
+		snprintf(response->etag, sizeof(response->etag), "%s", http_call->etag);
+		response->retry_after_s = http_call->retry_after_s;
+		response->cache_control = http_call->cache_control;
+		response->policy = http_call->policy;
 	}
 	session->call = NULL;
 	api_call_free(call);
@@ -285,6 +309,8 @@ static int api_begin(struct lws *wsi, struct session *session, const char *path)
 		    WSI_TOKEN_HTTP_CONTENT_TYPE);
 	copy_header(wsi, call->origin, sizeof(call->origin), WSI_TOKEN_ORIGIN);
 	copy_header(wsi, call->host, sizeof(call->host), WSI_TOKEN_HOST);
+	copy_header(wsi, call->if_none_match, sizeof(call->if_none_match),
+		    WSI_TOKEN_HTTP_IF_NONE_MATCH);
 	copy_header(wsi, length, sizeof(length), WSI_TOKEN_HTTP_CONTENT_LENGTH);
 	session->call = call;
 	if (atoll(length) > (long long)net->config->max_body_kib * 1024)
@@ -323,6 +349,7 @@ static void api_dispatch(struct lws *wsi, struct session *session)
 	http->content_type = call->content_type;
 	http->origin = call->origin;
 	http->host = call->host;
+	http->if_none_match = call->if_none_match;
 	http->reply = api_replied;
 	gr_api_handle(net->api, http);
 }
@@ -353,35 +380,6 @@ static int api_body(struct lws *wsi, struct session *session, const void *in, si
 
 /* ---- static files ----------------------------------------------------- */
 
-static const char *mime_type(const char *path)
-{
-	static const struct {
-		const char *extension;
-		const char *type;
-	} types[] = {
-		{ ".html", "text/html; charset=utf-8" },
-		{ ".js", "text/javascript; charset=utf-8" },
-		{ ".mjs", "text/javascript; charset=utf-8" },
-		{ ".css", "text/css; charset=utf-8" },
-		{ ".json", "application/json" },
-		{ ".svg", "image/svg+xml" },
-		{ ".png", "image/png" },
-		{ ".jpg", "image/jpeg" },
-		{ ".jpeg", "image/jpeg" },
-		{ ".gif", "image/gif" },
-		{ ".webp", "image/webp" },
-		{ ".ico", "image/x-icon" },
-		{ ".txt", "text/plain; charset=utf-8" },
-		{ ".woff2", "font/woff2" },
-	};
-	const char *dot = strrchr(path, '.');
-
-	for (size_t i = 0; dot && i < sizeof(types) / sizeof(types[0]); i++)
-		if (strcasecmp(dot, types[i].extension) == 0)
-			return types[i].type;
-	return NULL;
-}
-
 /*
  * Map a request path to a file of the web root. Pages of the client (no file
  * extension: /, /signin, /join/CODE) all get index.html. Returns NULL for
@@ -395,13 +393,13 @@ static const char *file_for(const struct gr_net *net, const char *path, char *ou
 		return NULL;
 	if (!strchr(last ? last : path, '.')) {
 		snprintf(out, size, "%s/index.html", net->web_root);
-		return mime_type(out);
+		return gr_files_mime_type(out);
 	}
 	if (path[1] == '.' || strstr(path, "/."))
 		return NULL;
 	if ((size_t)snprintf(out, size, "%s%s", net->web_root, path) >= size)
 		return NULL;
-	return mime_type(out);
+	return gr_files_mime_type(out);
 }
 
 static int serve_file(struct lws *wsi, struct session *session, const char *path)
@@ -435,7 +433,7 @@ static int http_request(struct lws *wsi, struct session *session, const char *pa
 		return respond_text(wsi, session, 503, "shutting down\n");
 	if (strcmp(path, "/healthz") == 0)
 		return respond_text(wsi, session, 200, "ok");
-	if (strncmp(path, "/api/", 5) == 0) {
+	if (strncmp(path, "/api/", 5) == 0 || strncmp(path, "/t/", 3) == 0) {
 		rc = api_begin(wsi, session, path);
 		if (rc == -2) {
 			api_dispatch(wsi, session);
@@ -674,14 +672,13 @@ static void wake(void *payload)
 	lws_cancel_service(net->context);
 }
 
-static void housekeeping_tick(lws_sorted_usec_list_t *sul)
+static void tick(lws_sorted_usec_list_t *sul)
 {
-	struct gr_net *net = lws_container_of(sul, struct gr_net, housekeeping_timer);
+	struct gr_net *net = lws_container_of(sul, struct gr_net, tick_timer);
 
-	if (net->housekeeping)
-		net->housekeeping(net->housekeeping_payload);
-	lws_sul_schedule(net->context, 0, &net->housekeeping_timer, housekeeping_tick,
-			 HOUSEKEEPING_US);
+	if (net->tick && !net->stopping)
+		net->tick(net->tick_payload);
+	lws_sul_schedule(net->context, 0, &net->tick_timer, tick, TICK_US);
 }
 
 /* Wakes the loop now and then, so a stop request is seen within STOP_POLL_US. */
@@ -704,15 +701,13 @@ static void lws_log(int level, const char *line)
 
 static int find_web_root(struct gr_net *net)
 {
-	char exe[PATH_MAX], index[PATH_MAX + 16];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char shared[PATH_MAX], index[PATH_MAX + 16];
 	const char *root = net->config->web_root;
 
-	exe[n > 0 ? n : 0] = '\0';
-	if (!root[0])
-		root = strncmp(exe, GR_BUILD_DIR "/", strlen(GR_BUILD_DIR) + 1) == 0
-			       ? GR_SOURCE_WEB_ROOT
-			       : GR_INSTALL_WEB_ROOT;
+	if (!root[0]) {
+		gr_files_share_dir(shared, sizeof(shared), "web");
+		root = shared;
+	}
 	if (!realpath(root, net->web_root)) {
 		gr_error_set("web client not found at %s (set web_root in the config file)", root);
 		return GR_ENOTFOUND;
@@ -739,8 +734,8 @@ int gr_net_start(struct gr_net **out, const struct gr_net_parts *parts)
 	net->config = parts->config;
 	net->api = parts->api;
 	net->workers = parts->workers;
-	net->housekeeping = parts->housekeeping;
-	net->housekeeping_payload = parts->housekeeping_payload;
+	net->tick = parts->tick;
+	net->tick_payload = parts->tick_payload;
 	if ((rc = find_web_root(net)) != 0 || (rc = gr_protocol_new(&net->protocol, ws_send)) != 0)
 		goto fail;
 	lws_set_log_level(LLL_ERR | LLL_WARN,
@@ -764,8 +759,7 @@ int gr_net_start(struct gr_net **out, const struct gr_net_parts *parts)
 	}
 	if (net->workers)
 		gr_workers_set_wake(net->workers, wake, net);
-	lws_sul_schedule(net->context, 0, &net->housekeeping_timer, housekeeping_tick,
-			 HOUSEKEEPING_US);
+	lws_sul_schedule(net->context, 0, &net->tick_timer, tick, TICK_US);
 	lws_sul_schedule(net->context, 0, &net->stop_timer, stop_tick, STOP_POLL_US);
 	*out = net;
 	return 0;

@@ -16,8 +16,8 @@ struct gr_net_parts {
 	const struct gr_config *config;
 	struct gr_api *api;
 	struct gr_workers *workers;
-	void (*housekeeping)(void *payload); /* called every few minutes; may be NULL */
-	void *housekeeping_payload;
+	void (*tick)(void *payload); /* called about once a second; may be NULL */
+	void *tick_payload;
 };
 
 /* Create the context and start listening. */

@@ -51,6 +51,15 @@ static const char *const migrations[] = {
 	"  expires_at INTEGER NOT NULL"
 	") WITHOUT ROWID;"
 	"CREATE INDEX sessions_by_user ON sessions(user_id);",
+
+	/* 2: the registry of tracks. */
+	"CREATE TABLE tracks ("
+	"  id TEXT PRIMARY KEY,"
+	"  repo TEXT NOT NULL,"
+	"  ref TEXT,"
+	"  subdir TEXT,"
+	"  added_at INTEGER NOT NULL"
+	") WITHOUT ROWID;",
 };
 
 enum statement {
@@ -73,6 +82,9 @@ enum statement {
 	SESSION_USER,
 	SESSION_DELETE,
 	SESSION_PRUNE,
+	TRACK_INSERT,
+	TRACK_DELETE,
+	TRACK_ALL,
 	STATEMENT_COUNT
 };
 
@@ -112,6 +124,10 @@ static const char *const statement_sql[STATEMENT_COUNT] = {
 			 " WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.disabled_at IS NULL",
 	[SESSION_DELETE] = "DELETE FROM sessions WHERE token_hash = ?1",
 	[SESSION_PRUNE] = "DELETE FROM sessions WHERE expires_at <= ?1",
+	[TRACK_INSERT] = "INSERT INTO tracks (id, repo, ref, subdir, added_at)"
+			 " VALUES (?1, ?2, ?3, ?4, ?5)",
+	[TRACK_DELETE] = "DELETE FROM tracks WHERE id = ?1",
+	[TRACK_ALL] = "SELECT id, repo, ref, subdir, added_at FROM tracks ORDER BY id",
 };
 
 struct gr_store {
@@ -581,4 +597,59 @@ int gr_store_session_prune(struct gr_store *store, int64_t now)
 
 	sqlite3_bind_int64(stmt, 1, now);
 	return run(store, stmt, NULL);
+}
+
+int gr_store_track_insert(struct gr_store *store, const struct gr_track_entry *entry)
+{
+	sqlite3_stmt *stmt = statement(store, TRACK_INSERT);
+	int rc;
+
+	sqlite3_bind_text(stmt, 1, entry->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, entry->repo, -1, SQLITE_STATIC);
+	bind_text_or_null(stmt, 3, entry->ref);
+	bind_text_or_null(stmt, 4, entry->subdir);
+	sqlite3_bind_int64(stmt, 5, entry->added_at);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+		gr_error_set("there is already a track '%s'", entry->id);
+		return GR_EEXISTS;
+	}
+	return rc == SQLITE_DONE ? 0 : fail(store, "adding a track");
+}
+
+int gr_store_track_delete(struct gr_store *store, const char *id)
+{
+	sqlite3_stmt *stmt = statement(store, TRACK_DELETE);
+	int changes = 0;
+	int rc;
+
+	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+	if ((rc = run(store, stmt, &changes)) != 0)
+		return rc;
+	if (changes == 0) {
+		gr_error_set("no track '%s'", id);
+		return GR_ENOTFOUND;
+	}
+	return 0;
+}
+
+int gr_store_track_each(struct gr_store *store, gr_store_track_fn *fn, void *payload)
+{
+	sqlite3_stmt *stmt = statement(store, TRACK_ALL);
+	struct gr_track_entry entry;
+	int rc;
+
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		memset(&entry, 0, sizeof(entry));
+		column_text(entry.id, sizeof(entry.id), stmt, 0);
+		column_text(entry.repo, sizeof(entry.repo), stmt, 1);
+		column_text(entry.ref, sizeof(entry.ref), stmt, 2);
+		column_text(entry.subdir, sizeof(entry.subdir), stmt, 3);
+		entry.added_at = sqlite3_column_int64(stmt, 4);
+		if (fn(&entry, payload) != 0)
+			break;
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(store, "listing tracks");
 }

@@ -90,6 +90,7 @@ static void step_clear(struct gr_step *step)
 	free(step->path);
 	free(step->html);
 	free(step->error);
+	free(step->page);
 	gr_strings_clear(&step->requires);
 	gr_strings_clear(&step->rubric);
 }

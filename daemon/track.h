@@ -30,6 +30,8 @@ struct gr_step {
 	char *error;              /* NULL, or why the step could not be read */
 	int module;
 	char blob[GR_GIT_ID_SIZE];
+	char *page; /* the step page's JSON, made on first request (loop thread) */
+	size_t page_len;
 };
 
 struct gr_module {
