@@ -11,9 +11,13 @@
 #include "config.h"
 #include "error.h"
 #include "files.h"
+#include "gitrepo.h"
+#include "manifest.h"
+#include "track.h"
 #include "secret.h"
 #include "store.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -337,6 +341,156 @@ static int invite_list(struct context *context, int argc, char **argv)
 	return 0;
 }
 
+/* ---- tracks ----------------------------------------------------------- */
+
+static void print_problems(FILE *out, const struct gr_problems *problems)
+{
+	for (int i = 0; i < problems->count; i++)
+		fprintf(out, "%s:%d: %s\n", problems->items[i].file, problems->items[i].line,
+			problems->items[i].message);
+}
+
+/* Load a track once, as groundsd would; prints why it cannot be served. */
+static int load_track(struct gr_track **out, const struct gr_track_source *source,
+		      struct gr_problems *problems, const struct gr_config *config)
+{
+	struct gr_track_source sized = *source;
+	int rc;
+
+	sized.max_blob = (size_t)config->max_file_mib * 1024 * 1024;
+	if ((rc = gr_git_init()) != 0)
+		return rc;
+	rc = gr_track_load(out, &sized, problems);
+	gr_git_shutdown();
+	return rc;
+}
+
+static int track_check(struct context *context, int argc, char **argv)
+{
+	struct option options[] = { { "ref", 1, NULL }, { "path", 1, NULL } };
+	struct gr_problems problems = { 0 };
+	struct gr_track_source source = { 0 };
+	struct gr_track *track = NULL;
+	int positional = parse_options(argc, argv, options, 2);
+	int rc;
+
+	if (positional < 0)
+		return USAGE_ERROR;
+	if (positional != 1)
+		return usage_error("%s", "usage: track check PATH [--ref REF] [--path SUBDIR]");
+	source.id = "check";
+	source.repo = argv[0];
+	source.ref = options[0].value;
+	source.subdir = options[1].value;
+	rc = load_track(&track, &source, &problems, &context->config);
+	print_problems(stdout, &problems);
+	if (rc && problems.count == 0)
+		printf("%s: %s\n", argv[0], gr_error_last());
+	if (rc == 0 && problems.count == 0)
+		fprintf(stderr, "%s: %d steps in %d modules, no problems\n", track->title,
+			track->step_count, track->module_count);
+	rc = rc || problems.count ? 1 : 0;
+	gr_track_release(track);
+	gr_problems_clear(&problems);
+	return rc;
+}
+
+static int track_add(struct context *context, int argc, char **argv)
+{
+	struct option options[] = { { "ref", 1, NULL }, { "path", 1, NULL } };
+	struct gr_problems problems = { 0 };
+	struct gr_track_source source = { 0 };
+	struct gr_track_entry entry = { 0 };
+	struct gr_track *track = NULL;
+	char repo[PATH_MAX];
+	int positional = parse_options(argc, argv, options, 2);
+	int rc;
+
+	if (positional < 0)
+		return USAGE_ERROR;
+	if (positional != 2)
+		return usage_error("%s", "usage: track add ID REPO [--ref REF] [--path SUBDIR]");
+	if (!gr_manifest_valid_id(argv[0]) || strchr(argv[0], '/'))
+		return usage_error("a track id is 1-128 characters of a-z, A-Z, 0-9, _ - ., not '%s'",
+				   argv[0]);
+	if (!realpath(argv[1], repo)) {
+		fprintf(stderr, "grounds: no repository at %s\n", argv[1]);
+		return 1;
+	}
+	source.id = argv[0];
+	source.repo = repo;
+	source.ref = options[0].value;
+	source.subdir = options[1].value;
+	rc = load_track(&track, &source, &problems, &context->config);
+	print_problems(stderr, &problems);
+	if (rc) {
+		fprintf(stderr, "grounds: %s cannot be served: %s\n", argv[1], gr_error_last());
+		gr_problems_clear(&problems);
+		return 1;
+	}
+	snprintf(entry.id, sizeof(entry.id), "%s", argv[0]);
+	snprintf(entry.repo, sizeof(entry.repo), "%s", repo);
+	snprintf(entry.ref, sizeof(entry.ref), "%s", options[0].value ? options[0].value : "");
+	snprintf(entry.subdir, sizeof(entry.subdir), "%s", options[1].value ? options[1].value : "");
+	entry.added_at = gr_clock_now_ms();
+	if ((rc = open_context(context)) == 0 && (rc = gr_store_track_insert(context->store, &entry)))
+		fprintf(stderr, "grounds: %s\n", gr_error_last());
+	if (rc == 0)
+		printf("Added track %s: %s, %d steps at commit %.12s%s\n", entry.id, track->title,
+		       track->step_count, track->commit,
+		       problems.count ? " (with the problems above)" : "");
+	gr_track_release(track);
+	gr_problems_clear(&problems);
+	return rc ? 1 : 0;
+}
+
+static int print_track(const struct gr_track_entry *entry, void *payload)
+{
+	struct context *context = payload;
+	struct gr_track_source source = { entry->id, entry->repo, entry->ref, entry->subdir, NULL, 0 };
+	struct gr_track *track = NULL;
+
+	if (load_track(&track, &source, NULL, &context->config) == 0)
+		printf("%-24s %-12.12s %5d  %s\n", entry->id, track->commit, track->step_count,
+		       track->title);
+	else
+		printf("%-24s %-12s %5s  (cannot be read: %s)\n", entry->id, "-", "-", gr_error_last());
+	gr_track_release(track);
+	return 0;
+}
+
+static int track_list(struct context *context, int argc, char **argv)
+{
+	int rc;
+
+	if (argc)
+		return usage_error("unexpected '%s'", argv[0]);
+	if ((rc = open_context(context)) != 0)
+		return rc;
+	printf("%-24s %-12s %5s  %s\n", "ID", "COMMIT", "STEPS", "TITLE");
+	if (gr_store_track_each(context->store, print_track, context) != 0) {
+		fprintf(stderr, "grounds: %s\n", gr_error_last());
+		return 1;
+	}
+	return 0;
+}
+
+static int track_remove(struct context *context, int argc, char **argv)
+{
+	int rc;
+
+	if (argc != 1 || argv[0][0] == '-')
+		return usage_error("%s", "usage: track remove ID");
+	if ((rc = open_context(context)) != 0)
+		return rc;
+	if (gr_store_track_delete(context->store, argv[0]) != 0) {
+		fprintf(stderr, "grounds: %s\n", gr_error_last());
+		return 1;
+	}
+	printf("Removed track %s; progress on it is kept.\n", argv[0]);
+	return 0;
+}
+
 static const struct command commands[] = {
 	{ "user", "add", "user add HANDLE --role ROLE [--cohort C] [--name NAME] [--password-stdin]",
 	  user_add },
@@ -345,6 +499,10 @@ static const struct command commands[] = {
 	{ "invite", "create", "invite create --role ROLE [--cohort C] [--expires DAYS]",
 	  invite_create },
 	{ "invite", "list", "invite list", invite_list },
+	{ "track", "add", "track add ID REPO [--ref REF] [--path SUBDIR]", track_add },
+	{ "track", "list", "track list", track_list },
+	{ "track", "remove", "track remove ID", track_remove },
+	{ "track", "check", "track check PATH [--ref REF] [--path SUBDIR]", track_check },
 };
 
 static void usage(FILE *out)
