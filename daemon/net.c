@@ -392,7 +392,8 @@ static const char *file_for(const struct gr_net *net, const char *path, char *ou
 	if (path[0] != '/' || strstr(path, "..") || strchr(path, '\\') || strstr(path, "//"))
 		return NULL;
 	if (!strchr(last ? last : path, '.')) {
-		snprintf(out, size, "%s/index.html", net->web_root);
+		if ((size_t)snprintf(out, size, "%s/index.html", net->web_root) >= size)
+			return NULL;
 		return gr_files_mime_type(out);
 	}
 	if (path[1] == '.' || strstr(path, "/."))

@@ -39,7 +39,9 @@ struct loader {
 /* "subdir/path" as authors see it in their repository. */
 static const char *file_name(struct loader *loader, const char *path)
 {
-	snprintf(loader->file_name, sizeof(loader->file_name), "%s%s", loader->prefix, path);
+	if ((size_t)snprintf(loader->file_name, sizeof(loader->file_name), "%s%s", loader->prefix,
+			     path) >= sizeof(loader->file_name))
+		return path; /* a name that long cannot come from git */
 	return loader->file_name;
 }
 
@@ -212,8 +214,9 @@ static int resolve_path(char *out, size_t size, const char *base, const char *re
 	char *segment, *save = NULL;
 	size_t len = 0;
 
-	snprintf(joined, sizeof(joined), "%.*s%s%s", slash ? (int)(slash - base) : 0, base,
-		 slash ? "/" : "", relative);
+	if ((size_t)snprintf(joined, sizeof(joined), "%.*s%s%s", slash ? (int)(slash - base) : 0,
+			     base, slash ? "/" : "", relative) >= sizeof(joined))
+		return -1;
 	out[0] = '\0';
 	for (segment = strtok_r(joined, "/", &save); segment; segment = strtok_r(NULL, "/", &save)) {
 		if (strcmp(segment, ".") == 0)

@@ -45,7 +45,7 @@ static void write_file(const char *path, const char *text)
 /* A lesson of about 4 KB: headings, paragraphs, a list, code, links, an image. */
 static void write_lesson(const char *dir, int index, int steps)
 {
-	char path[512], text[8192];
+	char path[1024], text[8192];
 	int len;
 
 	len = snprintf(text, sizeof(text),
@@ -90,7 +90,7 @@ static void write_lesson(const char *dir, int index, int steps)
 static void write_track(const char *dir, int steps)
 {
 	size_t size = 256 + (size_t)steps * 64, len = 0;
-	char *manifest = malloc(size), path[512];
+	char *manifest = malloc(size), path[1024];
 
 	len += (size_t)snprintf(manifest, size, "# A long track\n\nMany lessons for the benchmark.\n");
 	for (int i = 0; i < steps; i++) {
