@@ -28,7 +28,7 @@ struct gr_user {
 	char handle[GR_HANDLE_MAX + 1];
 	char display_name[GR_DISPLAY_NAME_MAX * 4 + 1];
 	enum gr_role role;
-	char cohort[GR_COHORT_MAX + 1]; /* "" = none */
+	char cohort[GR_COHORT_MAX * 4 + 1]; /* "" = none; UTF-8 */
 	char password_hash[GR_PASSWORD_HASH_SIZE];
 	int64_t created_at; /* Unix ms */
 	int64_t disabled_at; /* 0 = active */
@@ -37,7 +37,7 @@ struct gr_user {
 struct gr_invite {
 	int64_t id;
 	enum gr_role role;
-	char cohort[GR_COHORT_MAX + 1];
+	char cohort[GR_COHORT_MAX * 4 + 1];
 	int64_t created_at;
 	int64_t expires_at;
 	int64_t used_at; /* 0 = not yet used */

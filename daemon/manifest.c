@@ -387,7 +387,11 @@ static int read_entry(struct reader *reader, const struct field *fields, int cou
 
 	if (key->type != YAML_SCALAR_EVENT) {
 		problem(reader, key, "front matter keys must be plain words");
-		return skip_value(reader, key);
+		if (skip_value(reader, key) || !next_event(reader, &value))
+			return -1;
+		rc = skip_value(reader, &value); /* and the value that goes with it */
+		yaml_event_delete(&value);
+		return rc;
 	}
 	field = find_field(fields, count, (const char *)key->data.scalar.value);
 	if (!next_event(reader, &value))

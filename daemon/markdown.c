@@ -103,7 +103,8 @@ static int node_line(cmark_node *node)
 /* "[ ] text" or "[x] text" at the start of a list item's paragraph. */
 static int task_marker(const char *text, int *out_checked)
 {
-	if (text[0] != '[' || !strchr(" xX", text[1]) || text[2] != ']' || text[3] != ' ')
+	if (text[0] != '[' || !text[1] || !strchr(" xX", text[1]) || text[2] != ']' ||
+	    text[3] != ' ')
 		return 0;
 	*out_checked = text[1] != ' ';
 	return 1;

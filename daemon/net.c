@@ -380,9 +380,16 @@ static int api_body(struct lws *wsi, struct session *session, const void *in, si
 
 /* ---- static files ----------------------------------------------------- */
 
+/* Pages of the client whose last segment may hold a dot (a step id may). */
+static int is_client_page(const char *path)
+{
+	return strncmp(path, "/tracks/", 8) == 0 || strncmp(path, "/join/", 6) == 0;
+}
+
 /*
  * Map a request path to a file of the web root. Pages of the client (no file
- * extension: /, /signin, /join/CODE) all get index.html. Returns NULL for
+ * extension, or under /tracks/ and /join/: /, /signin, /join/CODE) all get
+ * index.html. Returns NULL for
  * anything that could leave the web root or is not a known kind of file.
  */
 static const char *file_for(const struct gr_net *net, const char *path, char *out, size_t size)
@@ -391,7 +398,7 @@ static const char *file_for(const struct gr_net *net, const char *path, char *ou
 
 	if (path[0] != '/' || strstr(path, "..") || strchr(path, '\\') || strstr(path, "//"))
 		return NULL;
-	if (!strchr(last ? last : path, '.')) {
+	if (!strchr(last ? last : path, '.') || is_client_page(path)) {
 		if ((size_t)snprintf(out, size, "%s/index.html", net->web_root) >= size)
 			return NULL;
 		return gr_files_mime_type(out);

@@ -95,9 +95,12 @@ void gr_protocol_receive(struct gr_protocol *protocol, struct gr_client *client,
 		reply_error(protocol, client, NULL, "bad_value", "'id' must be a number or text.");
 		goto out;
 	}
-	type = json_string_value(json_object_get(message, "type"));
-	if (!type) {
+	if (!json_object_get(message, "type")) {
 		reply_error(protocol, client, id, "missing_field", "A message needs a 'type'.");
+		goto out;
+	}
+	if (!(type = json_string_value(json_object_get(message, "type")))) {
+		reply_error(protocol, client, id, "bad_value", "'type' must be text.");
 		goto out;
 	}
 	for (size_t i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++) {

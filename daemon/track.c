@@ -447,6 +447,7 @@ static int read_manifest(struct loader *loader, int index)
 	}
 	gr_markdown_free(doc);
 	free(text);
+	text = NULL;
 	if (!track->title) {
 		gr_problems_add(loader->problems, file_name(loader, "track.md"), body_line,
 				"track.md has no '# Title' heading");

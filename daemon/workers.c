@@ -90,6 +90,11 @@ int gr_workers_start(struct gr_workers **out, int threads)
 	sigset_t all, previous;
 
 	*out = NULL;
+	if (threads < 1) {
+		free(workers);
+		gr_error_set("a worker pool needs at least one thread");
+		return GR_EINVALID;
+	}
 	if (!workers) {
 		gr_error_set("out of memory");
 		return GR_ERROR;

@@ -17,9 +17,14 @@ typedef void gr_work_fn(void *payload);
 typedef void gr_done_fn(void *payload);
 typedef void gr_wake_fn(void *payload);
 
+/* threads >= 1; GR_EINVALID otherwise. */
 int gr_workers_start(struct gr_workers **out, int threads);
 
-/* Set the function called (from a worker thread) when a job has finished. */
+/*
+ * Set the function called (from a worker thread) when a job has finished.
+ * It runs with the pool's lock held: it must only signal the loop (as
+ * lws_cancel_service does), never call back into the pool.
+ */
 void gr_workers_set_wake(struct gr_workers *workers, gr_wake_fn *wake, void *payload);
 
 /* Queue a job. done may be NULL. */

@@ -556,6 +556,14 @@ static int global_options(struct context *context, int argc, char **argv)
 	return i;
 }
 
+static int is_group(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(name, commands[i].group) == 0)
+			return 1;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct context context;
@@ -564,18 +572,24 @@ int main(int argc, char **argv)
 	memset(&context, 0, sizeof(context));
 	gr_config_defaults(&context.config);
 	first = global_options(&context, argc, argv);
-	if (first + 1 >= argc) {
+	if (first >= argc) {
 		usage(stderr);
 		return USAGE_ERROR;
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+	for (size_t i = 0; first + 1 < argc && i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(argv[first], commands[i].group) == 0 &&
 		    strcmp(argv[first + 1], commands[i].verb) == 0) {
 			rc = commands[i].run(&context, argc - first - 2, argv + first + 2);
 			goto out;
 		}
 	}
-	usage_error("unknown command '%s' (see --help)", argv[first]);
+	if (first + 1 < argc && is_group(argv[first]))
+		fprintf(stderr, "grounds: unknown command '%s %s' (see --help)\n", argv[first],
+			argv[first + 1]);
+	else if (is_group(argv[first]))
+		fprintf(stderr, "grounds: '%s' needs a command (see --help)\n", argv[first]);
+	else
+		usage_error("unknown command '%s' (see --help)", argv[first]);
 out:
 	gr_auth_free(context.auth);
 	gr_store_close(context.store);

@@ -1,0 +1,576 @@
+/* Tests for auth.h with a real store in a temp dir, a worker pool and a fake
+ * clock: invites (create, check, single use, expiry, who may invite whom),
+ * joining (taken handle keeps the invite), signing in (right/wrong password,
+ * same answer for an unknown handle, rate limit and its window), sessions
+ * (expiry, logout, disabled users) and the first-start invite. */
+#include "harness.h"
+
+#include "auth.h"
+#include "error.h"
+#include "log.h"
+#include "store.h"
+#include "workers.h"
+
+#include <time.h>
+
+#define DAY (24 * 60 * 60 * 1000LL)
+#define PASSWORD "correct horse battery"
+
+static int64_t fake_now = 1700000000000LL;
+
+static int64_t fake_clock(void)
+{
+	return fake_now;
+}
+
+struct outcome {
+	int calls;
+	struct gr_auth_result result;
+};
+
+static void on_done(const struct gr_auth_result *result, void *payload)
+{
+	struct outcome *outcome = payload;
+
+	outcome->calls++;
+	outcome->result = *result;
+}
+
+struct fixture {
+	char *dir;
+	struct gr_store *store;
+	struct gr_workers *workers;
+	struct gr_auth *auth;
+};
+
+static void fixture_open(struct fixture *f)
+{
+	struct gr_auth_settings settings;
+	char path[512];
+
+	memset(f, 0, sizeof *f);
+	f->dir = harness_temp_dir();
+	snprintf(path, sizeof path, "%s/grounds.db", f->dir);
+	gr_auth_settings_defaults(&settings);
+	settings.clock = fake_clock;
+	if (gr_store_open(&f->store, path) != 0 || gr_workers_start(&f->workers, 2) != 0 ||
+	    gr_auth_new(&f->auth, f->store, f->workers, &settings) != 0) {
+		fprintf(stderr, "fixture: %s\n", gr_error_last());
+		exit(2);
+	}
+}
+
+static void fixture_close(struct fixture *f)
+{
+	gr_workers_stop(f->workers);
+	gr_auth_free(f->auth);
+	gr_store_close(f->store);
+	harness_remove_tree(f->dir);
+	free(f->dir);
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = {0, (long)ms * 1000000L};
+
+	nanosleep(&ts, NULL);
+}
+
+/* Completes worker jobs until outcome's callback ran (at most ~5 s). */
+static void wait_for(struct fixture *f, struct outcome *outcome)
+{
+	for (int i = 0; i < 2500 && outcome->calls == 0; i++) {
+		if (gr_workers_complete(f->workers) == 0 && outcome->calls == 0)
+			sleep_ms(2);
+	}
+	CHECK_INT(outcome->calls, ==, 1);
+}
+
+static struct outcome join(struct fixture *f, const char *invite, const char *handle,
+			   const char *password)
+{
+	struct gr_auth_join request = {invite, handle, "Some Name", password};
+	struct outcome outcome;
+
+	memset(&outcome, 0, sizeof outcome);
+	gr_auth_register(f->auth, &request, on_done, &outcome);
+	wait_for(f, &outcome);
+	return outcome;
+}
+
+static struct outcome login(struct fixture *f, const char *handle, const char *password,
+			    const char *address)
+{
+	struct outcome outcome;
+
+	memset(&outcome, 0, sizeof outcome);
+	gr_auth_login(f->auth, handle, password, address, on_done, &outcome);
+	wait_for(f, &outcome);
+	return outcome;
+}
+
+/* A user stored directly, with a hash nobody can sign in with. */
+static struct gr_user store_user(struct fixture *f, const char *handle, enum gr_role role)
+{
+	struct gr_user user;
+
+	memset(&user, 0, sizeof user);
+	snprintf(user.handle, sizeof user.handle, "%s", handle);
+	snprintf(user.display_name, sizeof user.display_name, "%s", handle);
+	snprintf(user.password_hash, sizeof user.password_hash, "x");
+	user.role = role;
+	user.created_at = fake_now;
+	CHECK_INT(gr_store_user_insert(f->store, &user), ==, 0);
+	return user;
+}
+
+static void test_settings_defaults(void)
+{
+	struct gr_auth_settings settings;
+
+	memset(&settings, 0x7f, sizeof settings);
+	gr_auth_settings_defaults(&settings);
+	CHECK_INT(settings.invite_days, ==, 14);
+	CHECK_INT(settings.session_days, ==, 30);
+	CHECK_INT(settings.max_failures, ==, 5);
+	CHECK_INT(settings.failure_window_ms, ==, 15 * 60 * 1000);
+	CHECK(settings.clock == NULL);
+}
+
+static void test_invite_create_and_check(void)
+{
+	struct fixture f;
+	struct gr_invite invite, checked;
+	char code[GR_TOKEN_TEXT_SIZE], other[GR_TOKEN_TEXT_SIZE];
+	struct gr_user admin;
+
+	fixture_open(&f);
+	admin = store_user(&f, "boss", GR_ROLE_ADMIN);
+	CHECK_INT(gr_auth_invite_create(f.auth, code, &invite, &admin, GR_ROLE_COACH, "spring", 0),
+		  ==, 0);
+	CHECK_INT(strlen(code), >=, 16);
+	CHECK_INT(invite.role, ==, GR_ROLE_COACH);
+	CHECK_STR(invite.cohort, "spring");
+	CHECK_INT(invite.created_at, ==, fake_now);
+	CHECK_INT(invite.expires_at, ==, fake_now + 14 * DAY);
+	CHECK_STR(invite.created_by, "boss");
+
+	CHECK_INT(gr_auth_invite_check(f.auth, &checked, code), ==, 0);
+	CHECK_INT(checked.id, ==, invite.id);
+	CHECK_INT(checked.role, ==, GR_ROLE_COACH);
+	CHECK_STR(checked.cohort, "spring");
+	CHECK_STR(checked.created_by, "boss");
+	CHECK_INT(gr_auth_invite_check(f.auth, &checked, "no-such-code"), ==, GR_ENOTFOUND);
+
+	/* Codes differ each time; explicit days; the operator (NULL) may invite anyone. */
+	CHECK_INT(gr_auth_invite_create(f.auth, other, &invite, NULL, GR_ROLE_ADMIN, NULL, 3), ==,
+		  0);
+	CHECK_INT(strcmp(code, other), !=, 0);
+	CHECK_INT(invite.expires_at, ==, fake_now + 3 * DAY);
+	CHECK_STR(invite.created_by, "");
+	CHECK_STR(invite.cohort, "");
+
+	/* Bad days and cohorts. */
+	CHECK_INT(gr_auth_invite_create(f.auth, other, &invite, NULL, GR_ROLE_LEARNER, NULL, 366),
+		  ==, GR_EINVALID);
+	CHECK_INT(gr_auth_invite_create(f.auth, other, &invite, NULL, GR_ROLE_LEARNER, NULL, -1),
+		  ==, GR_EINVALID);
+	CHECK_INT(gr_auth_invite_create(f.auth, other, &invite, NULL, GR_ROLE_LEARNER, "a\nb", 1),
+		  ==, GR_EINVALID);
+	fixture_close(&f);
+}
+
+static void test_invite_expiry(void)
+{
+	struct fixture f;
+	struct gr_invite invite, checked;
+	char code[GR_TOKEN_TEXT_SIZE];
+	int64_t start = fake_now;
+	struct outcome outcome;
+
+	fixture_open(&f);
+	CHECK_INT(gr_auth_invite_create(f.auth, code, &invite, NULL, GR_ROLE_LEARNER, NULL, 1), ==,
+		  0);
+	fake_now = start + DAY - 1;
+	CHECK_INT(gr_auth_invite_check(f.auth, &checked, code), ==, 0);
+	fake_now = start + DAY;
+	CHECK_INT(gr_auth_invite_check(f.auth, &checked, code), ==, GR_EEXPIRED);
+	CHECK_CONTAINS(gr_error_last(), "expired");
+	/* Joining with it fails at once, naming the invite. */
+	outcome = join(&f, code, "late", PASSWORD);
+	CHECK_INT(outcome.result.status, ==, GR_EEXPIRED);
+	CHECK_STR(outcome.result.field, "invite");
+	CHECK_CONTAINS(outcome.result.message, "expired");
+	fake_now = start + 2 * DAY;
+	fixture_close(&f);
+}
+
+static void test_who_may_invite(void)
+{
+	struct fixture f;
+	struct gr_invite invite;
+	char code[GR_TOKEN_TEXT_SIZE];
+	struct gr_user coach, learner, admin;
+
+	fixture_open(&f);
+	admin = store_user(&f, "admin1", GR_ROLE_ADMIN);
+	coach = store_user(&f, "coach1", GR_ROLE_COACH);
+	learner = store_user(&f, "learner1", GR_ROLE_LEARNER);
+
+	CHECK_INT(gr_auth_invite_create(f.auth, code, &invite, &coach, GR_ROLE_LEARNER, "c", 0), ==,
+		  0);
+	CHECK_INT(gr_auth_invite_create(f.auth, code, &invite, &coach, GR_ROLE_COACH, NULL, 0), ==,
+		  GR_EFORBIDDEN);
+	CHECK_CONTAINS(gr_error_last(), "learners only");
+	CHECK_INT(gr_auth_invite_create(f.auth, code, &invite, &coach, GR_ROLE_ADMIN, NULL, 0), ==,
+		  GR_EFORBIDDEN);
+	CHECK_INT(gr_auth_invite_create(f.auth, code, &invite, &learner, GR_ROLE_LEARNER, NULL, 0),
+		  ==, GR_EFORBIDDEN);
+	CHECK_INT(gr_auth_invite_create(f.auth, code, &invite, &learner, GR_ROLE_COACH, NULL, 0), ==,
+		  GR_EFORBIDDEN);
+	CHECK_INT(gr_auth_invite_create(f.auth, code, &invite, &learner, GR_ROLE_ADMIN, NULL, 0), ==,
+		  GR_EFORBIDDEN);
+	CHECK_INT(gr_auth_invite_create(f.auth, code, &invite, &admin, GR_ROLE_ADMIN, NULL, 0), ==,
+		  0);
+	CHECK_INT(gr_auth_invite_create(f.auth, code, &invite, &admin, GR_ROLE_COACH, NULL, 0), ==,
+		  0);
+	fixture_close(&f);
+}
+
+static void test_register_and_single_use(void)
+{
+	struct fixture f;
+	struct gr_invite invite, checked;
+	struct gr_user stored, by_session;
+	char code[GR_TOKEN_TEXT_SIZE];
+	struct outcome first, second;
+
+	fixture_open(&f);
+	CHECK_INT(gr_auth_invite_create(f.auth, code, &invite, NULL, GR_ROLE_COACH, "north", 0), ==,
+		  0);
+	first = join(&f, code, "newbie", PASSWORD);
+	CHECK_INT(first.result.status, ==, 0);
+	CHECK_STR(first.result.user.handle, "newbie");
+	CHECK_INT(first.result.user.role, ==, GR_ROLE_COACH);
+	CHECK_STR(first.result.user.cohort, "north");
+	CHECK_INT(first.result.user.id, >, 0);
+	CHECK_INT(strlen(first.result.session_token), >=, 32);
+	CHECK_INT(first.result.session_expires_at, ==, fake_now + 30 * DAY);
+
+	/* The user is stored with an argon2 hash, not the password. */
+	CHECK_INT(gr_store_user_by_handle(f.store, &stored, "newbie"), ==, 0);
+	CHECK_STR(stored.display_name, "Some Name");
+	CHECK_INT(strncmp(stored.password_hash, "$argon2id$", 10), ==, 0);
+	CHECK_NOT_CONTAINS(stored.password_hash, PASSWORD);
+	CHECK_INT(stored.created_at, ==, fake_now);
+	/* The session works. */
+	CHECK_INT(gr_auth_session_user(f.auth, &by_session, first.result.session_token), ==, 0);
+	CHECK_STR(by_session.handle, "newbie");
+
+	/* The invite is spent. */
+	CHECK_INT(gr_auth_invite_check(f.auth, &checked, code), ==, GR_EUSED);
+	second = join(&f, code, "another", PASSWORD);
+	CHECK_INT(second.result.status, ==, GR_EUSED);
+	CHECK_STR(second.result.field, "invite");
+	CHECK_INT(gr_store_user_by_handle(f.store, &stored, "another"), ==, GR_ENOTFOUND);
+	fixture_close(&f);
+}
+
+static void test_register_race_on_one_invite(void)
+{
+	struct fixture f;
+	struct gr_invite invite;
+	struct gr_user stored;
+	char code[GR_TOKEN_TEXT_SIZE];
+	struct gr_auth_join a = {NULL, "racer-a", "A", PASSWORD};
+	struct gr_auth_join b = {NULL, "racer-b", "B", PASSWORD};
+	struct outcome oa, ob;
+	int64_t users = -1;
+
+	fixture_open(&f);
+	CHECK_INT(gr_auth_invite_create(f.auth, code, &invite, NULL, GR_ROLE_LEARNER, NULL, 0), ==,
+		  0);
+	a.invite = b.invite = code;
+	memset(&oa, 0, sizeof oa);
+	memset(&ob, 0, sizeof ob);
+	/* Both pass the early check while the invite is unspent. */
+	gr_auth_register(f.auth, &a, on_done, &oa);
+	gr_auth_register(f.auth, &b, on_done, &ob);
+	wait_for(&f, &oa);
+	wait_for(&f, &ob);
+	CHECK_INT((oa.result.status == 0) + (ob.result.status == 0), ==, 1);
+	CHECK_INT((oa.result.status == GR_EUSED) + (ob.result.status == GR_EUSED), ==, 1);
+	/* The loser's account was rolled back. */
+	CHECK_INT(gr_store_user_count(f.store, &users), ==, 0);
+	CHECK_INT(users, ==, 1);
+	CHECK_INT(gr_store_user_by_handle(f.store, &stored,
+					  oa.result.status ? "racer-a" : "racer-b"),
+		  ==, GR_ENOTFOUND);
+	fixture_close(&f);
+}
+
+static void test_register_invalid_input(void)
+{
+	struct fixture f;
+	struct gr_invite invite, checked;
+	char code[GR_TOKEN_TEXT_SIZE];
+	struct outcome outcome;
+	struct gr_auth_join missing = {NULL, "handle", "Name", PASSWORD};
+
+	fixture_open(&f);
+	CHECK_INT(gr_auth_invite_create(f.auth, code, &invite, NULL, GR_ROLE_LEARNER, NULL, 0), ==,
+		  0);
+	outcome = join(&f, code, "Bad Handle", PASSWORD);
+	CHECK_INT(outcome.result.status, ==, GR_EINVALID);
+	CHECK_STR(outcome.result.field, "handle");
+	outcome = join(&f, code, "goodhandle", "short");
+	CHECK_INT(outcome.result.status, ==, GR_EINVALID);
+	CHECK_STR(outcome.result.field, "password");
+	CHECK_CONTAINS(outcome.result.message, "10");
+	outcome = join(&f, "wrong-code", "goodhandle", PASSWORD);
+	CHECK_INT(outcome.result.status, ==, GR_ENOTFOUND);
+	CHECK_STR(outcome.result.field, "invite");
+
+	memset(&outcome, 0, sizeof outcome);
+	gr_auth_register(f.auth, &missing, on_done, &outcome);
+	wait_for(&f, &outcome);
+	CHECK_INT(outcome.result.status, ==, GR_EINVALID);
+	CHECK_STR(outcome.result.field, "invite");
+	/* None of that spent the invite. */
+	CHECK_INT(gr_auth_invite_check(f.auth, &checked, code), ==, 0);
+	fixture_close(&f);
+}
+
+static void test_register_taken_handle(void)
+{
+	struct fixture f;
+	struct gr_invite invite, checked;
+	char code[GR_TOKEN_TEXT_SIZE];
+	struct outcome outcome;
+
+	fixture_open(&f);
+	store_user(&f, "taken", GR_ROLE_LEARNER);
+	CHECK_INT(gr_auth_invite_create(f.auth, code, &invite, NULL, GR_ROLE_LEARNER, NULL, 0), ==,
+		  0);
+	outcome = join(&f, code, "taken", PASSWORD);
+	CHECK_INT(outcome.result.status, ==, GR_EEXISTS);
+	CHECK_STR(outcome.result.field, "handle");
+	CHECK_CONTAINS(outcome.result.message, "taken");
+	/* The invite is still usable, and works with another handle. */
+	CHECK_INT(gr_auth_invite_check(f.auth, &checked, code), ==, 0);
+	CHECK_INT(checked.used_at, ==, 0);
+	outcome = join(&f, code, "free-handle", PASSWORD);
+	CHECK_INT(outcome.result.status, ==, 0);
+	CHECK_STR(outcome.result.user.handle, "free-handle");
+	CHECK_INT(gr_auth_invite_check(f.auth, &checked, code), ==, GR_EUSED);
+	fixture_close(&f);
+}
+
+static void test_login_and_sessions(void)
+{
+	struct fixture f;
+	struct gr_user user, by_session;
+	struct outcome right, wrong, unknown, disabled;
+	int64_t signed_in_at;
+	bool hash_blank = true;
+
+	fixture_open(&f);
+	memset(&user, 0, sizeof user);
+	snprintf(user.handle, sizeof user.handle, "sam");
+	snprintf(user.display_name, sizeof user.display_name, "Sam");
+	user.role = GR_ROLE_LEARNER;
+	CHECK_INT(gr_auth_add_user(f.auth, &user, PASSWORD), ==, 0);
+	CHECK_INT(user.id, >, 0);
+	CHECK_INT(gr_auth_add_user(f.auth, &user, "short"), ==, GR_EINVALID);
+
+	signed_in_at = fake_now;
+	right = login(&f, "sam", PASSWORD, "10.0.0.1");
+	CHECK_INT(right.result.status, ==, 0);
+	CHECK_STR(right.result.user.handle, "sam");
+	CHECK_INT(right.result.session_expires_at, ==, signed_in_at + 30 * DAY);
+	for (size_t i = 0; i < sizeof right.result.user.password_hash; i++)
+		if (right.result.user.password_hash[i])
+			hash_blank = false;
+	CHECK(hash_blank);
+
+	wrong = login(&f, "sam", PASSWORD "!", "10.0.0.1");
+	CHECK_INT(wrong.result.status, ==, GR_EAUTH);
+	CHECK_STR(wrong.result.session_token, "");
+	unknown = login(&f, "nobody", PASSWORD, "10.0.0.1");
+	CHECK_INT(unknown.result.status, ==, GR_EAUTH);
+	CHECK_STR(unknown.result.message, wrong.result.message);
+
+	/* The session is valid until it expires. */
+	CHECK_INT(gr_auth_session_user(f.auth, &by_session, right.result.session_token), ==, 0);
+	CHECK_INT(by_session.id, ==, user.id);
+	CHECK_INT(gr_auth_session_user(f.auth, &by_session, "not-a-token"), ==, GR_EAUTH);
+	CHECK_INT(gr_auth_session_user(f.auth, &by_session, ""), ==, GR_EAUTH);
+	CHECK_INT(gr_auth_session_user(f.auth, &by_session, NULL), ==, GR_EAUTH);
+	fake_now = signed_in_at + 30 * DAY - 1;
+	CHECK_INT(gr_auth_session_user(f.auth, &by_session, right.result.session_token), ==, 0);
+	fake_now = signed_in_at + 30 * DAY;
+	CHECK_INT(gr_auth_session_user(f.auth, &by_session, right.result.session_token), ==,
+		  GR_EAUTH);
+	/* Housekeeping prunes it: it stays gone even if the clock went back. */
+	gr_auth_housekeeping(f.auth);
+	fake_now = signed_in_at;
+	CHECK_INT(gr_auth_session_user(f.auth, &by_session, right.result.session_token), ==,
+		  GR_EAUTH);
+
+	/* Logout ends a session; logging out twice or with no token is fine. */
+	right = login(&f, "sam", PASSWORD, "10.0.0.2");
+	CHECK_INT(right.result.status, ==, 0);
+	CHECK_INT(gr_auth_session_user(f.auth, &by_session, right.result.session_token), ==, 0);
+	CHECK_INT(gr_auth_logout(f.auth, right.result.session_token), ==, 0);
+	CHECK_INT(gr_auth_session_user(f.auth, &by_session, right.result.session_token), ==,
+		  GR_EAUTH);
+	CHECK_INT(gr_auth_logout(f.auth, right.result.session_token), ==, 0);
+	CHECK_INT(gr_auth_logout(f.auth, NULL), ==, 0);
+
+	/* A disabled user cannot sign in, with the same answer as a wrong password. */
+	CHECK_INT(gr_store_user_disable(f.store, "sam", fake_now), ==, 0);
+	disabled = login(&f, "sam", PASSWORD, "10.0.0.3");
+	CHECK_INT(disabled.result.status, ==, GR_EAUTH);
+	CHECK_STR(disabled.result.message, wrong.result.message);
+	fake_now += DAY;
+	fixture_close(&f);
+}
+
+static void test_rate_limit(void)
+{
+	struct fixture f;
+	struct gr_user user;
+	struct outcome outcome;
+	int64_t first_failure = fake_now;
+	int failures = 0;
+
+	fixture_open(&f);
+	memset(&user, 0, sizeof user);
+	snprintf(user.handle, sizeof user.handle, "kim");
+	snprintf(user.display_name, sizeof user.display_name, "Kim");
+	CHECK_INT(gr_auth_add_user(f.auth, &user, PASSWORD), ==, 0);
+
+	/* Five failures, a second apart, from different addresses. */
+	for (int i = 0; i < 5; i++) {
+		char address[32];
+
+		snprintf(address, sizeof address, "192.0.2.%d", i);
+		outcome = login(&f, "kim", "wrong password!", address);
+		if (outcome.result.status == GR_EAUTH)
+			failures++;
+		fake_now += 1000;
+	}
+	CHECK_INT(failures, ==, 5);
+	/* Now even the right password is refused at once, with a time to retry. */
+	outcome = login(&f, "kim", PASSWORD, "198.51.100.1");
+	CHECK_INT(outcome.result.status, ==, GR_ELIMITED);
+	CHECK_INT(outcome.result.retry_at, ==, first_failure + 15 * 60 * 1000);
+	CHECK_STR(outcome.result.session_token, "");
+	/* Just before the window ends it is still refused... */
+	fake_now = first_failure + 15 * 60 * 1000 - 1;
+	outcome = login(&f, "kim", PASSWORD, "198.51.100.1");
+	CHECK_INT(outcome.result.status, ==, GR_ELIMITED);
+	/* ...and once the first failure leaves the window, a success is allowed. */
+	fake_now = first_failure + 15 * 60 * 1000;
+	outcome = login(&f, "kim", PASSWORD, "198.51.100.1");
+	CHECK_INT(outcome.result.status, ==, 0);
+	CHECK_INT(strlen(outcome.result.session_token), >, 0);
+	fake_now += DAY;
+	fixture_close(&f);
+}
+
+static void test_rate_limit_by_address(void)
+{
+	struct fixture f;
+	struct outcome outcome;
+	int failures = 0;
+
+	fixture_open(&f);
+	/* Five failures for different (unknown) handles from one address. */
+	for (int i = 0; i < 5; i++) {
+		char handle[16];
+
+		snprintf(handle, sizeof handle, "guess%d", i);
+		outcome = login(&f, handle, "whatever123", "203.0.113.9");
+		if (outcome.result.status == GR_EAUTH)
+			failures++;
+	}
+	CHECK_INT(failures, ==, 5);
+	outcome = login(&f, "guess9", "whatever123", "203.0.113.9");
+	CHECK_INT(outcome.result.status, ==, GR_ELIMITED);
+	CHECK_INT(outcome.result.retry_at, >, fake_now);
+	fake_now += DAY;
+	fixture_close(&f);
+}
+
+static void test_first_start(void)
+{
+	struct fixture f;
+	struct gr_invite invite, checked;
+	char code[GR_TOKEN_TEXT_SIZE], again[GR_TOKEN_TEXT_SIZE];
+	struct gr_auth_settings settings;
+	struct gr_auth *second = NULL;
+
+	fixture_open(&f);
+	CHECK_INT(gr_auth_first_start(f.auth, code, &invite), ==, 0);
+	CHECK_INT(invite.role, ==, GR_ROLE_ADMIN);
+	CHECK_INT(gr_auth_invite_check(f.auth, &checked, code), ==, 0);
+	CHECK_INT(checked.role, ==, GR_ROLE_ADMIN);
+	/* Not again, even though nobody has joined yet... */
+	CHECK_INT(gr_auth_first_start(f.auth, again, &invite), ==, GR_ENOTFOUND);
+	/* ...nor from another auth on the same database (a restart). */
+	gr_auth_settings_defaults(&settings);
+	settings.clock = fake_clock;
+	CHECK_INT(gr_auth_new(&second, f.store, f.workers, &settings), ==, 0);
+	if (second)
+		CHECK_INT(gr_auth_first_start(second, again, &invite), ==, GR_ENOTFOUND);
+	gr_auth_free(second);
+	fixture_close(&f);
+
+	/* A database that already has users is not a first start. */
+	fixture_open(&f);
+	store_user(&f, "existing", GR_ROLE_ADMIN);
+	CHECK_INT(gr_auth_first_start(f.auth, code, &invite), ==, GR_ENOTFOUND);
+	fixture_close(&f);
+}
+
+/* A cohort of 64 multibyte characters is kept whole, not cut mid-character. */
+static void test_long_multibyte_cohort(void)
+{
+	struct fixture f;
+	struct gr_invite invite, checked;
+	char code[GR_TOKEN_TEXT_SIZE];
+	char cohort[256] = "";
+
+	for (int i = 0; i < 40; i++)
+		strcat(cohort, "\xc3\xa9"); /* é: 40 characters, 80 bytes */
+	fixture_open(&f);
+	CHECK_INT(gr_account_check_cohort(cohort), ==, 0);
+	CHECK_INT(gr_auth_invite_create(f.auth, code, &invite, NULL, GR_ROLE_LEARNER, cohort, 0),
+		  ==, 0);
+	CHECK_STR(invite.cohort, cohort);
+	CHECK_INT(gr_auth_invite_check(f.auth, &checked, code), ==, 0);
+	CHECK_STR(checked.cohort, cohort);
+	fixture_close(&f);
+}
+
+int main(void)
+{
+	gr_log_set_level(GR_LOG_ERROR);
+	if (gr_secret_init() != 0)
+		return 2;
+	RUN(test_settings_defaults);
+	RUN(test_invite_create_and_check);
+	RUN(test_invite_expiry);
+	RUN(test_long_multibyte_cohort);
+	RUN(test_who_may_invite);
+	RUN(test_register_and_single_use);
+	RUN(test_register_race_on_one_invite);
+	RUN(test_register_invalid_input);
+	RUN(test_register_taken_handle);
+	RUN(test_login_and_sessions);
+	RUN(test_rate_limit);
+	RUN(test_rate_limit_by_address);
+	RUN(test_first_start);
+	return harness_done();
+}

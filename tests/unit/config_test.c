@@ -1,0 +1,381 @@
+/* Tests for config.h: defaults, the config file (key = value, comments,
+ * blank lines, quotes, FILE:LINE errors), bad values, command-line flags
+ * overriding the file, unknown flags, --help and --version, base URL. */
+#include "harness.h"
+
+#include "config.h"
+#include "error.h"
+#include "log.h"
+
+static char *temp_dir;
+
+/* Writes text to DIR/name and returns the path (static buffer). */
+static const char *write_file(const char *name, const char *text)
+{
+	static char path[512];
+	FILE *file;
+
+	snprintf(path, sizeof path, "%s/%s", temp_dir, name);
+	file = fopen(path, "w");
+	if (!file) {
+		perror(path);
+		exit(2);
+	}
+	fputs(text, file);
+	fclose(file);
+	return path;
+}
+
+static void test_defaults(void)
+{
+	struct gr_config config;
+	char url[600];
+
+	memset(&config, 0x5a, sizeof config);
+	gr_config_defaults(&config);
+	CHECK_STR(config.data_dir, "./grounds-data");
+	CHECK_STR(config.listen_host, "127.0.0.1");
+	CHECK_INT(config.listen_port, ==, 8080);
+	CHECK_INT(config.log_level, ==, GR_LOG_INFO);
+	CHECK_STR(config.public_url, "");
+	CHECK_STR(config.web_root, "");
+	CHECK_INT(config.allowed_origin_count, ==, 0);
+	CHECK_INT(config.invite_days, ==, 14);
+	CHECK_INT(config.session_days, ==, 30);
+	CHECK_INT(config.workers, ==, 2);
+	CHECK_INT(config.max_body_kib, ==, 64);
+	CHECK_INT(config.track_check_seconds, ==, 5);
+	CHECK_INT(config.max_file_mib, ==, 10);
+	gr_config_base_url(&config, url, sizeof url);
+	CHECK_STR(url, "http://127.0.0.1:8080");
+}
+
+static void test_file(void)
+{
+	struct gr_config config;
+	const char *path = write_file("good.conf",
+				      "# a comment\n"
+				      "\n"
+				      "data_dir = /var/lib/grounds\n"
+				      "   # an indented comment\n"
+				      "listen=0.0.0.0:9090\n"
+				      "\t\n"
+				      "log_level = debug\n"
+				      "public_url = \"https://grounds.example.org/\"\n"
+				      "allowed_origins = https://a.example.org, http://b.example.org:8000\n"
+				      "invite_days = 7\n"
+				      "session_days = 365\n"
+				      "workers = 64\n"
+				      "max_body_kib = 128\n"
+				      "track_check_seconds = 3600\n"
+				      "max_file_mib = 1\n"
+				      "web_root = /srv/web\n");
+	char url[600];
+
+	gr_config_defaults(&config);
+	CHECK_INT(gr_config_load_file(&config, path), ==, 0);
+	CHECK_STR(config.data_dir, "/var/lib/grounds");
+	CHECK_STR(config.listen_host, "0.0.0.0");
+	CHECK_INT(config.listen_port, ==, 9090);
+	CHECK_INT(config.log_level, ==, GR_LOG_DEBUG);
+	CHECK_STR(config.public_url, "https://grounds.example.org");
+	CHECK_INT(config.allowed_origin_count, ==, 2);
+	CHECK_STR(config.allowed_origins[0], "https://a.example.org");
+	CHECK_STR(config.allowed_origins[1], "http://b.example.org:8000");
+	CHECK_INT(config.invite_days, ==, 7);
+	CHECK_INT(config.session_days, ==, 365);
+	CHECK_INT(config.workers, ==, 64);
+	CHECK_INT(config.max_body_kib, ==, 128);
+	CHECK_INT(config.track_check_seconds, ==, 3600);
+	CHECK_INT(config.max_file_mib, ==, 1);
+	CHECK_STR(config.web_root, "/srv/web");
+	gr_config_base_url(&config, url, sizeof url);
+	CHECK_STR(url, "https://grounds.example.org");
+
+	/* A last line without a newline is read too. */
+	path = write_file("nonl.conf", "workers = 5");
+	CHECK_INT(gr_config_load_file(&config, path), ==, 0);
+	CHECK_INT(config.workers, ==, 5);
+}
+
+/* Loads text as a config file and expects GR_EINVALID naming FILE:LINE and needle. */
+static void expect_file_error(const char *text, const char *line_tag, const char *needle)
+{
+	struct gr_config config;
+	const char *path = write_file("bad.conf", text);
+	char where[600];
+
+	gr_config_defaults(&config);
+	CHECK_INT(gr_config_load_file(&config, path), ==, GR_EINVALID);
+	snprintf(where, sizeof where, "%s:%s:", path, line_tag);
+	CHECK_CONTAINS(gr_error_last(), where);
+	CHECK_CONTAINS(gr_error_last(), needle);
+}
+
+static void test_file_errors(void)
+{
+	struct gr_config config;
+	char missing[600];
+
+	expect_file_error("# ok\n\ncolour = blue\n", "3", "colour");
+	expect_file_error("workers = 2\nlisten = 127.0.0.1\n", "2", "listen");
+	expect_file_error("workers = 0\n", "1", "workers");
+	expect_file_error("workers = abc\n", "1", "abc");
+	expect_file_error("log_level = bogus\n", "1", "bogus");
+	expect_file_error("data_dir /tmp\n", "1", "key = value");
+
+	/* A bad line stops the file: later lines are not applied. */
+	gr_config_defaults(&config);
+	CHECK_INT(gr_config_load_file(&config, write_file("stop.conf",
+							  "workers = 3\nnope = 1\nworkers = 9\n")),
+		  ==, GR_EINVALID);
+	CHECK_INT(config.workers, !=, 9);
+
+	snprintf(missing, sizeof missing, "%s/missing.conf", temp_dir);
+	CHECK_INT(gr_config_load_file(&config, missing), ==, GR_ENOTFOUND);
+	CHECK_CONTAINS(gr_error_last(), "missing.conf");
+}
+
+static void test_bad_values(void)
+{
+	struct gr_config config;
+
+	gr_config_defaults(&config);
+	CHECK_INT(gr_config_set(&config, "no_such_key", "1"), ==, GR_EINVALID);
+	CHECK_CONTAINS(gr_error_last(), "no_such_key");
+
+	CHECK_INT(gr_config_set(&config, "listen", "127.0.0.1"), ==, GR_EINVALID);
+	CHECK_CONTAINS(gr_error_last(), "listen");
+	CHECK_INT(gr_config_set(&config, "listen", ":8080"), ==, GR_EINVALID);
+	CHECK_INT(gr_config_set(&config, "listen", "localhost:"), ==, GR_EINVALID);
+	CHECK_INT(gr_config_set(&config, "listen", "localhost:0"), ==, GR_EINVALID);
+	CHECK_INT(gr_config_set(&config, "listen", "localhost:65536"), ==, GR_EINVALID);
+	CHECK_INT(gr_config_set(&config, "listen", "local host:80"), ==, GR_EINVALID);
+	CHECK_INT(gr_config_set(&config, "listen", "[::1:80"), ==, GR_EINVALID);
+	/* Failed sets leave the value alone. */
+	CHECK_STR(config.listen_host, "127.0.0.1");
+	CHECK_INT(config.listen_port, ==, 8080);
+
+	CHECK_INT(gr_config_set(&config, "workers", "0"), ==, GR_EINVALID);
+	CHECK_INT(gr_config_set(&config, "workers", "65"), ==, GR_EINVALID);
+	CHECK_INT(gr_config_set(&config, "workers", "abc"), ==, GR_EINVALID);
+	CHECK_INT(gr_config_set(&config, "workers", "3x"), ==, GR_EINVALID);
+	CHECK_INT(gr_config_set(&config, "workers", ""), ==, GR_EINVALID);
+	CHECK_INT(gr_config_set(&config, "workers", "99999999999999999999"), ==, GR_EINVALID);
+	CHECK_INT(config.workers, ==, 2);
+	CHECK_INT(gr_config_set(&config, "invite_days", "366"), ==, GR_EINVALID);
+	CHECK_INT(gr_config_set(&config, "session_days", "-1"), ==, GR_EINVALID);
+	CHECK_INT(gr_config_set(&config, "track_check_seconds", "0"), ==, GR_EINVALID);
+	CHECK_INT(gr_config_set(&config, "max_file_mib", "1025"), ==, GR_EINVALID);
+
+	CHECK_INT(gr_config_set(&config, "log_level", "bogus"), ==, GR_EINVALID);
+	CHECK_CONTAINS(gr_error_last(), "bogus");
+	CHECK_INT(gr_config_set(&config, "log_level", "INFO"), ==, GR_EINVALID);
+	CHECK_INT(config.log_level, ==, GR_LOG_INFO);
+	CHECK_INT(gr_config_set(&config, "log_level", "warn"), ==, 0);
+	CHECK_INT(config.log_level, ==, GR_LOG_WARN);
+
+	CHECK_INT(gr_config_set(&config, "data_dir", ""), ==, GR_EINVALID);
+	CHECK_INT(gr_config_set(&config, "public_url", "ftp://x"), ==, GR_EINVALID);
+	CHECK_INT(gr_config_set(&config, "public_url", "https://"), ==, GR_EINVALID);
+	CHECK_INT(gr_config_set(&config, "allowed_origins", "https://a.org/path"), ==,
+		  GR_EINVALID);
+	CHECK_INT(gr_config_set(&config, "allowed_origins", "a.org"), ==, GR_EINVALID);
+
+	/* Too long for its buffer. */
+	{
+		char long_value[700];
+
+		memset(long_value, 'h', sizeof long_value - 1);
+		long_value[sizeof long_value - 1] = '\0';
+		memcpy(long_value, "https://", 8);
+		CHECK_INT(gr_config_set(&config, "public_url", long_value), ==, GR_EINVALID);
+		CHECK_CONTAINS(gr_error_last(), "too long");
+	}
+}
+
+static void test_listen_forms(void)
+{
+	struct gr_config config;
+	char url[600];
+
+	gr_config_defaults(&config);
+	CHECK_INT(gr_config_set(&config, "listen", "[::1]:8081"), ==, 0);
+	CHECK_STR(config.listen_host, "::1");
+	CHECK_INT(config.listen_port, ==, 8081);
+	gr_config_base_url(&config, url, sizeof url);
+	CHECK_STR(url, "http://[::1]:8081");
+	CHECK_INT(gr_config_set(&config, "listen", "grounds.local:1"), ==, 0);
+	CHECK_STR(config.listen_host, "grounds.local");
+	CHECK_INT(config.listen_port, ==, 1);
+	CHECK_INT(gr_config_set(&config, "listen", "localhost:65535"), ==, 0);
+	CHECK_INT(config.listen_port, ==, 65535);
+}
+
+static void test_flags_override_file(void)
+{
+	struct gr_config config;
+	enum gr_config_action action = GR_CONFIG_HELP;
+	const char *path = write_file("flags.conf", "data_dir = /from/file\n"
+						    "listen = 10.0.0.1:1000\n"
+						    "workers = 7\n"
+						    "log_level = error\n");
+	char config_path[600];
+
+	snprintf(config_path, sizeof config_path, "%s", path);
+	{
+		/* --config comes after the flags, yet the flags still win. */
+		char *argv[] = {"groundsd", "--data-dir", "/from/flag", "--listen=[::]:2000",
+				"--config", config_path, NULL};
+
+		gr_config_defaults(&config);
+		CHECK_INT(gr_config_from_args(&config, &action, 6, argv), ==, 0);
+		CHECK_INT(action, ==, GR_CONFIG_RUN);
+		CHECK_STR(config.data_dir, "/from/flag");
+		CHECK_STR(config.listen_host, "::");
+		CHECK_INT(config.listen_port, ==, 2000);
+		/* Keys without a flag come from the file. */
+		CHECK_INT(config.workers, ==, 7);
+		CHECK_INT(config.log_level, ==, GR_LOG_ERROR);
+	}
+	{
+		char config_arg[620];
+		char *argv[] = {"groundsd", config_arg, "--log-level", "debug", NULL};
+
+		snprintf(config_arg, sizeof config_arg, "--config=%s", config_path);
+		gr_config_defaults(&config);
+		CHECK_INT(gr_config_from_args(&config, &action, 4, argv), ==, 0);
+		CHECK_STR(config.data_dir, "/from/file");
+		CHECK_INT(config.log_level, ==, GR_LOG_DEBUG);
+	}
+	{
+		char *argv[] = {"groundsd", NULL};
+
+		gr_config_defaults(&config);
+		action = GR_CONFIG_VERSION;
+		CHECK_INT(gr_config_from_args(&config, &action, 1, argv), ==, 0);
+		CHECK_INT(action, ==, GR_CONFIG_RUN);
+		CHECK_STR(config.data_dir, "./grounds-data");
+	}
+}
+
+static void test_flag_errors(void)
+{
+	struct gr_config config;
+	enum gr_config_action action;
+
+	{
+		char *argv[] = {"groundsd", "--verbose", NULL};
+
+		gr_config_defaults(&config);
+		CHECK_INT(gr_config_from_args(&config, &action, 2, argv), ==, GR_EINVALID);
+		CHECK_CONTAINS(gr_error_last(), "--verbose");
+	}
+	{
+		char *argv[] = {"groundsd", "--listenx=1:2", NULL};
+
+		CHECK_INT(gr_config_from_args(&config, &action, 2, argv), ==, GR_EINVALID);
+		CHECK_CONTAINS(gr_error_last(), "--listenx");
+	}
+	{
+		char *argv[] = {"groundsd", "--listen", "nowhere", NULL};
+
+		CHECK_INT(gr_config_from_args(&config, &action, 3, argv), ==, GR_EINVALID);
+		CHECK_CONTAINS(gr_error_last(), "--listen");
+		CHECK_CONTAINS(gr_error_last(), "nowhere");
+	}
+	{
+		char *argv[] = {"groundsd", "--data-dir", NULL};
+
+		CHECK_INT(gr_config_from_args(&config, &action, 2, argv), ==, GR_EINVALID);
+		CHECK_CONTAINS(gr_error_last(), "--data-dir");
+	}
+	{
+		char *argv[] = {"groundsd", "--config", NULL};
+
+		CHECK_INT(gr_config_from_args(&config, &action, 2, argv), ==, GR_EINVALID);
+		CHECK_CONTAINS(gr_error_last(), "--config");
+	}
+	{
+		char missing[600];
+		char *argv[] = {"groundsd", "--config", missing, NULL};
+
+		snprintf(missing, sizeof missing, "%s/none.conf", temp_dir);
+		CHECK_INT(gr_config_from_args(&config, &action, 3, argv), ==, GR_EINVALID);
+		CHECK_CONTAINS(gr_error_last(), "none.conf");
+	}
+	{
+		const char *path = write_file("unknown.conf", "workers = 2\n\nshoe_size = 44\n");
+		char config_path[600];
+		char *argv[] = {"groundsd", "--config", config_path, NULL};
+		char where[620];
+
+		snprintf(config_path, sizeof config_path, "%s", path);
+		snprintf(where, sizeof where, "%s:3:", config_path);
+		CHECK_INT(gr_config_from_args(&config, &action, 3, argv), ==, GR_EINVALID);
+		CHECK_CONTAINS(gr_error_last(), where);
+		CHECK_CONTAINS(gr_error_last(), "shoe_size");
+	}
+}
+
+static void test_help_and_version(void)
+{
+	struct gr_config config;
+	enum gr_config_action action;
+	char *help[] = {"groundsd", "--data-dir", "/x", "--help", NULL};
+	char *short_help[] = {"groundsd", "-h", NULL};
+	char *version[] = {"groundsd", "--version", NULL};
+	char *help_with_bad[] = {"groundsd", "--bogus", "--help", NULL};
+
+	gr_config_defaults(&config);
+	action = GR_CONFIG_RUN;
+	CHECK_INT(gr_config_from_args(&config, &action, 4, help), ==, 0);
+	CHECK_INT(action, ==, GR_CONFIG_HELP);
+	action = GR_CONFIG_RUN;
+	CHECK_INT(gr_config_from_args(&config, &action, 2, short_help), ==, 0);
+	CHECK_INT(action, ==, GR_CONFIG_HELP);
+	action = GR_CONFIG_RUN;
+	CHECK_INT(gr_config_from_args(&config, &action, 2, version), ==, 0);
+	CHECK_INT(action, ==, GR_CONFIG_VERSION);
+	/* --help wins over a flag that would be refused. */
+	action = GR_CONFIG_RUN;
+	CHECK_INT(gr_config_from_args(&config, &action, 3, help_with_bad), ==, 0);
+	CHECK_INT(action, ==, GR_CONFIG_HELP);
+}
+
+static void test_print_keys(void)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *out = open_memstream(&text, &size);
+
+	CHECK(out != NULL);
+	if (!out)
+		return;
+	gr_config_print_keys(out);
+	fclose(out);
+	CHECK_CONTAINS(text, "data_dir");
+	CHECK_CONTAINS(text, "./grounds-data");
+	CHECK_CONTAINS(text, "listen");
+	CHECK_CONTAINS(text, "127.0.0.1:8080");
+	CHECK_CONTAINS(text, "session_days");
+	CHECK_CONTAINS(text, "max_file_mib");
+	free(text);
+}
+
+int main(void)
+{
+	temp_dir = harness_temp_dir();
+	RUN(test_defaults);
+	RUN(test_file);
+	RUN(test_file_errors);
+	RUN(test_bad_values);
+	RUN(test_listen_forms);
+	RUN(test_flags_override_file);
+	RUN(test_flag_errors);
+	RUN(test_help_and_version);
+	RUN(test_print_keys);
+	harness_remove_tree(temp_dir);
+	free(temp_dir);
+	return harness_done();
+}

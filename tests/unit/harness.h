@@ -1,0 +1,112 @@
+/* A tiny assertion harness for the unit tests.
+ *
+ * Each *_test.c is its own process under CTest. A failed check prints the
+ * file, line, the expression and both values, and the test goes on so one
+ * run shows every failure; the process exits non-zero if any check failed.
+ *
+ *   static void test_something(void) { CHECK_INT(gr_x(), ==, 0); }
+ *   int main(void) { RUN(test_something); return harness_done(); }
+ */
+#ifndef GROUNDS_TEST_HARNESS_H
+#define GROUNDS_TEST_HARNESS_H
+
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int harness_failures;
+static int harness_checks;
+static const char *harness_current = "";
+
+#define HARNESS_FAIL(...)                                                                          \
+	do {                                                                                       \
+		harness_failures++;                                                                \
+		fprintf(stderr, "%s:%d: in %s: ", __FILE__, __LINE__, harness_current);            \
+		fprintf(stderr, __VA_ARGS__);                                                      \
+		fputc('\n', stderr);                                                               \
+	} while (0)
+
+#define CHECK(expr)                                                                                \
+	do {                                                                                       \
+		harness_checks++;                                                                  \
+		if (!(expr))                                                                       \
+			HARNESS_FAIL("CHECK(%s) failed", #expr);                                   \
+	} while (0)
+
+#define CHECK_INT(a, op, b)                                                                        \
+	do {                                                                                       \
+		harness_checks++;                                                                  \
+		int64_t harness_a = (int64_t)(a), harness_b = (int64_t)(b);                        \
+		if (!(harness_a op harness_b))                                                     \
+			HARNESS_FAIL("CHECK_INT(%s %s %s): %" PRId64 " vs %" PRId64, #a, #op, #b,  \
+				     harness_a, harness_b);                                        \
+	} while (0)
+
+#define CHECK_STR(a, b)                                                                            \
+	do {                                                                                       \
+		harness_checks++;                                                                  \
+		const char *harness_sa = (a), *harness_sb = (b);                                   \
+		if (!harness_sa || !harness_sb || strcmp(harness_sa, harness_sb) != 0)             \
+			HARNESS_FAIL("CHECK_STR(%s, %s): \"%s\" vs \"%s\"", #a, #b,                \
+				     harness_sa ? harness_sa : "(null)",                           \
+				     harness_sb ? harness_sb : "(null)");                          \
+	} while (0)
+
+/* True when needle occurs in haystack; prints both when it does not. */
+#define CHECK_CONTAINS(haystack, needle)                                                           \
+	do {                                                                                       \
+		harness_checks++;                                                                  \
+		const char *harness_h = (haystack), *harness_n = (needle);                         \
+		if (!harness_h || !strstr(harness_h, harness_n))                                   \
+			HARNESS_FAIL("CHECK_CONTAINS(%s, \"%s\"): got \"%s\"", #haystack,          \
+				     harness_n, harness_h ? harness_h : "(null)");                 \
+	} while (0)
+
+#define CHECK_NOT_CONTAINS(haystack, needle)                                                       \
+	do {                                                                                       \
+		harness_checks++;                                                                  \
+		const char *harness_h = (haystack), *harness_n = (needle);                         \
+		if (!harness_h || strstr(harness_h, harness_n))                                    \
+			HARNESS_FAIL("CHECK_NOT_CONTAINS(%s, \"%s\"): got \"%s\"", #haystack,      \
+				     harness_n, harness_h ? harness_h : "(null)");                 \
+	} while (0)
+
+#define RUN(fn)                                                                                    \
+	do {                                                                                       \
+		harness_current = #fn;                                                             \
+		fn();                                                                              \
+	} while (0)
+
+static inline int harness_done(void)
+{
+	fprintf(stderr, "%d checks, %d failed\n", harness_checks, harness_failures);
+	return harness_failures ? 1 : 0;
+}
+
+/* A fresh temporary directory for one test; the caller removes it with
+ * harness_remove_tree. Returns a static buffer per call site's copy. */
+static inline char *harness_temp_dir(void)
+{
+	char *dir = strdup("/tmp/grounds-test-XXXXXX");
+	if (!dir || !mkdtemp(dir)) {
+		perror("mkdtemp");
+		exit(2);
+	}
+	return dir;
+}
+
+static inline void harness_remove_tree(const char *dir)
+{
+	char command[512];
+	if (!dir || strncmp(dir, "/tmp/grounds-test-", 18) != 0)
+		return;
+	snprintf(command, sizeof command, "rm -rf '%s'", dir);
+	if (system(command) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+}
+
+#endif
