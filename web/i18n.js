@@ -1,0 +1,177 @@
+// i18n.js - every string the client shows, in English and Dutch. Pages call
+// t('key', {name: value}); a missing Dutch string falls back to English.
+
+const strings = {
+  en: {
+    'app.name': 'grounds',
+    'app.skip': 'Skip to content',
+    'app.loading': 'Loading…',
+    'app.offline': 'The server cannot be reached. Check the connection and try again.',
+    'app.error': 'Something went wrong: {message}',
+    'app.errorTitle': 'Something went wrong',
+    'app.notFound': 'There is nothing at this address.',
+    'app.home': 'Home',
+    'app.tracks': 'Tracks',
+    'app.language': 'Language',
+    'nav.main': 'Main',
+    'nav.signout': 'Sign out',
+    'role.learner': 'learner',
+    'role.coach': 'coach',
+    'role.admin': 'admin',
+    'signin.title': 'Sign in',
+    'signin.intro': 'Welcome back. Sign in with your user name and password.',
+    'signin.submit': 'Sign in',
+    'signin.noAccount': 'No account yet? Ask a coach for an invite link.',
+    'join.title': 'Join grounds',
+    'join.intro': 'You were invited as a {role}{cohort}. Choose a user name and a password.',
+    'join.cohort': ' in group {cohort}',
+    'join.submit': 'Create my account',
+    'join.invalid': 'This invite link cannot be used: {message} Ask a coach for a new one.',
+    'field.handle': 'User name',
+    'field.handle.hint': '3 to 32 characters: small letters a–z, digits, - and _.',
+    'field.display_name': 'Your name',
+    'field.display_name.hint': 'How others see you, for example your first name.',
+    'field.password': 'Password',
+    'field.password.hint': 'At least 10 characters. A short sentence is easy to remember.',
+    'field.showPassword': 'Show password',
+    'field.role': 'Role',
+    'field.cohort': 'Group (optional)',
+    'field.cohort.hint': 'For example the name of this month’s starting group.',
+    'field.expires_in_days': 'Valid for (days)',
+    'error.bad_credentials': 'That user name and password do not match.',
+    'error.rate_limited': 'Too many tries. Wait {minutes} minutes and try again.',
+    'error.conflict.handle': 'That user name is taken. Choose another one.',
+    'error.invite_invalid': 'This invite link cannot be used any more. Ask a coach for a new one.',
+    'error.unauthenticated': 'Please sign in first.',
+    'error.forbidden': 'You may not do that.',
+    'error.handle': 'Use 3 to 32 characters: small letters a–z, digits, - and _.',
+    'error.password': 'The password needs at least 10 characters.',
+    'error.display_name': 'Please fill in your name.',
+    'home.title': 'Hello, {name}',
+    'home.role': 'You are signed in as {role}.',
+    'home.cohort': 'Group: {cohort}',
+    'home.tracks': 'Learning tracks',
+    'home.noTracks': 'There are no tracks yet. An operator adds them with “grounds track add”.',
+    'track.steps': '{count} steps',
+    'track.outline': 'Outline',
+    'track.back': 'All tracks',
+    'track.open': 'Open {title}',
+    'step.kind.lesson': 'Lesson',
+    'step.kind.exercise': 'Exercise',
+    'step.kind.project': 'Project',
+    'step.minutes': 'about {minutes} min',
+    'step.hours': 'about {hours} h',
+    'step.reviews': '{count} peer reviews',
+    'step.requires': 'Do these first: {steps}',
+    'step.prev': 'Previous: {title}',
+    'step.next': 'Next: {title}',
+    'step.rubric': 'Review checklist',
+    'step.rubric.intro': 'Your reviewers check these points:',
+    'step.broken': 'This step cannot be shown: {message}',
+    'invite.title': 'Invite someone',
+    'invite.intro': 'Make a link that lets one person create an account.',
+    'invite.submit': 'Make invite link',
+    'invite.made': 'Invite link for a {role} (one use, valid until {date}):',
+    'invite.copy': 'Copy link',
+    'invite.copied': 'Copied.',
+  },
+  nl: {
+    'app.skip': 'Naar de inhoud',
+    'app.loading': 'Laden…',
+    'app.offline': 'De server is niet bereikbaar. Controleer de verbinding en probeer het opnieuw.',
+    'app.error': 'Er ging iets mis: {message}',
+    'app.errorTitle': 'Er ging iets mis',
+    'app.notFound': 'Op dit adres staat niets.',
+    'app.home': 'Start',
+    'app.tracks': 'Leerlijnen',
+    'app.language': 'Taal',
+    'nav.main': 'Hoofdmenu',
+    'nav.signout': 'Afmelden',
+    'role.learner': 'deelnemer',
+    'role.coach': 'coach',
+    'role.admin': 'beheerder',
+    'signin.title': 'Aanmelden',
+    'signin.intro': 'Welkom terug. Meld je aan met je gebruikersnaam en wachtwoord.',
+    'signin.submit': 'Aanmelden',
+    'signin.noAccount': 'Nog geen account? Vraag een coach om een uitnodigingslink.',
+    'join.title': 'Doe mee met grounds',
+    'join.intro': 'Je bent uitgenodigd als {role}{cohort}. Kies een gebruikersnaam en een wachtwoord.',
+    'join.cohort': ' in groep {cohort}',
+    'join.submit': 'Maak mijn account',
+    'join.invalid': 'Deze uitnodigingslink werkt niet: {message} Vraag een coach om een nieuwe.',
+    'field.handle': 'Gebruikersnaam',
+    'field.handle.hint': '3 tot 32 tekens: kleine letters a–z, cijfers, - en _.',
+    'field.display_name': 'Je naam',
+    'field.display_name.hint': 'Zo zien anderen je, bijvoorbeeld je voornaam.',
+    'field.password': 'Wachtwoord',
+    'field.password.hint': 'Minstens 10 tekens. Een korte zin is makkelijk te onthouden.',
+    'field.showPassword': 'Wachtwoord tonen',
+    'field.role': 'Rol',
+    'field.cohort': 'Groep (niet verplicht)',
+    'field.cohort.hint': 'Bijvoorbeeld de naam van de groep die deze maand begint.',
+    'field.expires_in_days': 'Geldig (dagen)',
+    'error.bad_credentials': 'Deze gebruikersnaam en dit wachtwoord horen niet bij elkaar.',
+    'error.rate_limited': 'Te veel pogingen. Wacht {minutes} minuten en probeer het opnieuw.',
+    'error.conflict.handle': 'Die gebruikersnaam is al in gebruik. Kies een andere.',
+    'error.invite_invalid': 'Deze uitnodigingslink werkt niet meer. Vraag een coach om een nieuwe.',
+    'error.unauthenticated': 'Meld je eerst aan.',
+    'error.forbidden': 'Dat mag je niet doen.',
+    'error.handle': 'Gebruik 3 tot 32 tekens: kleine letters a–z, cijfers, - en _.',
+    'error.password': 'Het wachtwoord heeft minstens 10 tekens nodig.',
+    'error.display_name': 'Vul je naam in.',
+    'home.title': 'Hallo, {name}',
+    'home.role': 'Je bent aangemeld als {role}.',
+    'home.cohort': 'Groep: {cohort}',
+    'home.tracks': 'Leerlijnen',
+    'home.noTracks': 'Er zijn nog geen leerlijnen. Een beheerder voegt ze toe met “grounds track add”.',
+    'track.steps': '{count} stappen',
+    'track.outline': 'Overzicht',
+    'track.back': 'Alle leerlijnen',
+    'track.open': '{title} openen',
+    'step.kind.lesson': 'Les',
+    'step.kind.exercise': 'Oefening',
+    'step.kind.project': 'Project',
+    'step.minutes': 'ongeveer {minutes} min',
+    'step.hours': 'ongeveer {hours} uur',
+    'step.reviews': '{count} peer reviews',
+    'step.requires': 'Doe eerst: {steps}',
+    'step.prev': 'Vorige: {title}',
+    'step.next': 'Volgende: {title}',
+    'step.rubric': 'Checklist voor de review',
+    'step.rubric.intro': 'Je reviewers kijken naar deze punten:',
+    'step.broken': 'Deze stap kan niet worden getoond: {message}',
+    'invite.title': 'Iemand uitnodigen',
+    'invite.intro': 'Maak een link waarmee één persoon een account kan maken.',
+    'invite.submit': 'Uitnodigingslink maken',
+    'invite.made': 'Uitnodigingslink voor een {role} (één keer te gebruiken, geldig tot {date}):',
+    'invite.copy': 'Link kopiëren',
+    'invite.copied': 'Gekopieerd.',
+  },
+};
+
+export const languages = { en: 'English', nl: 'Nederlands' };
+
+function initialLanguage() {
+  const saved = localStorage.getItem('grounds.language');
+  if (saved && strings[saved]) return saved;
+  const preferred = (navigator.language || 'en').slice(0, 2);
+  return strings[preferred] ? preferred : 'en';
+}
+
+let current = initialLanguage();
+
+export function language() {
+  return current;
+}
+
+export function setLanguage(code) {
+  if (!strings[code]) return;
+  current = code;
+  localStorage.setItem('grounds.language', code);
+  document.documentElement.lang = code;
+}
+
+export function t(key, vars = {}) {
+  const text = strings[current][key] ?? strings.en[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (match, name) => (name in vars ? String(vars[name]) : match));
+}
