@@ -231,6 +231,8 @@ async function pageStep(id, stepId) {
   const stepLink = (other, key, rel) => other && h('a', { href: `${base}/steps/${stepPath(other)}`, rel, text: t(key, { title: titles.get(other) || other }) });
   const content = h('div', { class: 'content', id: 'step-content' });
   content.innerHTML = step.html; // rendered by the server in safe mode
+  // The page's own heading carries the title; the step's first "# Title" would repeat it.
+  if (content.firstElementChild && content.firstElementChild.tagName === 'H1') content.firstElementChild.remove();
   show(step.title,
     h('nav', { class: 'crumbs', 'aria-label': track.title }, h('a', { href: base, text: track.title }), ' › ', step.module),
     h('article', {},

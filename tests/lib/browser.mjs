@@ -1,0 +1,34 @@
+// browser.mjs - headless Chromium (Debian's package) driven by
+// playwright-core, for the browser tests. Each page records console errors
+// and uncaught exceptions, so a test can assert the client ran cleanly
+// (a Content-Security-Policy violation shows up there too).
+
+import { chromium } from 'playwright-core';
+import { CHROMIUM } from './daemon.mjs';
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+    timeout: 60000,
+  });
+}
+
+// A fresh context (its own cookies and storage) and page in it.
+export async function newPage(browser, options = {}) {
+  const context = await browser.newContext({ locale: 'en-GB', ...options });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15000);
+  page.problems = [];
+  page.on('console', (message) => {
+    // A 4xx answer the client handles (401 before signing in, 400 for a
+    // form's mistake) is logged by Chromium but is not a problem.
+    if (message.type() === 'error' && !/^Failed to load resource: the server responded with a status of 4\d\d/.test(message.text())) {
+      page.problems.push(message.text());
+    }
+  });
+  page.on('pageerror', (error) => page.problems.push(String(error)));
+  return page;
+}
