@@ -757,9 +757,20 @@ int gr_net_start(struct gr_net **out, const struct gr_net_parts *parts)
 	info.server_string = "grounds";
 	info.max_http_header_data = 8192;
 	info.timeout_secs = 30;
-	info.options = LWS_SERVER_OPTION_DISABLE_IPV6 * !strchr(net->config->listen_host, ':');
+	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS |
+		       LWS_SERVER_OPTION_DISABLE_IPV6 * !strchr(net->config->listen_host, ':');
+	/*
+	 * The context first, then the listening vhost: when the port is taken,
+	 * destroying the context frees everything (a failed implicit vhost
+	 * inside lws_create_context leaks).
+	 */
 	net->context = lws_create_context(&info);
 	if (!net->context) {
+		gr_error_set("cannot start the network layer");
+		rc = GR_ERROR;
+		goto fail;
+	}
+	if (!lws_create_vhost(net->context, &info)) {
 		gr_error_set("cannot listen on %s:%d (is another program using the port?)",
 			     net->config->listen_host, net->config->listen_port);
 		rc = GR_ERROR;
