@@ -22,6 +22,8 @@ enum gr_status {
 	GR_ENEWER = -9,     /* data written by a newer version */
 	GR_EBUSY = -10,     /* the database stayed locked */
 	GR_ELIMITED = -11,  /* too many attempts; try again later */
+	GR_ECONFLICT = -12, /* not allowed from the current state */
+	GR_ETOOLARGE = -13, /* over a size limit */
 };
 
 /* Record the message for the current thread (printf-style). */

@@ -1,23 +1,27 @@
 /*
- * protocol.c - decoding and answering /ws messages (see protocol.h and
- * docs/protocol.md). Every message is a JSON object with a "type"; a request
- * also carries a client-chosen "id" and gets exactly one reply: {"type":"ok"}
- * or {"type":"error"} with a stable code. A table maps types to handlers.
+ * protocol.c - decoding /ws messages (see protocol.h and docs/protocol.md).
+ *
+ * Owns the shape of a message: one JSON object with a "type", an optional
+ * "id" (a number or text, echoed in the one reply), and the fields each type
+ * needs, checked against the table below before any handler sees them. It
+ * leaves what a request means to the dispatch function (live.c). Decoding
+ * never trusts the input: every error gets its stable code and the
+ * connection stays open.
  */
 #include "protocol.h"
 
 #include "error.h"
 
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
 struct gr_protocol {
 	gr_protocol_send_fn *send;
+	gr_protocol_dispatch_fn *dispatch;
+	void *dispatch_payload;
+	double per_second, burst;
+	gr_clock_fn *clock;
 };
-
-typedef void handler_fn(struct gr_protocol *protocol, struct gr_client *client, json_t *id,
-			json_t *message);
 
 int gr_protocol_new(struct gr_protocol **out, gr_protocol_send_fn *send)
 {
@@ -35,8 +39,22 @@ void gr_protocol_free(struct gr_protocol *protocol)
 	free(protocol);
 }
 
-/* Send json to the client and drop the reference. */
-static void send_json(struct gr_protocol *protocol, struct gr_client *client, json_t *json)
+void gr_protocol_set_dispatch(struct gr_protocol *protocol, gr_protocol_dispatch_fn *dispatch,
+			      void *payload)
+{
+	protocol->dispatch = dispatch;
+	protocol->dispatch_payload = payload;
+}
+
+void gr_protocol_set_rate(struct gr_protocol *protocol, double per_second, double burst,
+			  gr_clock_fn *clock)
+{
+	protocol->per_second = per_second;
+	protocol->burst = burst < 1 ? 1 : burst;
+	protocol->clock = clock;
+}
+
+void gr_protocol_send_json(struct gr_protocol *protocol, struct gr_client *client, json_t *json)
 {
 	char *text = json ? json_dumps(json, JSON_COMPACT) : NULL;
 
@@ -46,70 +64,196 @@ static void send_json(struct gr_protocol *protocol, struct gr_client *client, js
 	json_decref(json);
 }
 
-static void reply_error(struct gr_protocol *protocol, struct gr_client *client, json_t *id,
-			const char *code, const char *message)
+void gr_protocol_reply_error(struct gr_protocol *protocol, struct gr_client *client, json_t *id,
+			     const char *code, const char *message)
 {
 	json_t *reply = json_pack("{s:s, s:s, s:s}", "type", "error", "code", code, "message",
 				  message);
 
 	if (reply && id)
 		json_object_set(reply, "id", id);
-	send_json(protocol, client, reply);
+	gr_protocol_send_json(protocol, client, reply);
 }
 
-static void reply_ok(struct gr_protocol *protocol, struct gr_client *client, json_t *id)
-{
-	json_t *reply = json_pack("{s:s}", "type", "ok");
+/* ---- the table of messages ----------------------------------------------- */
 
-	if (reply && id)
-		json_object_set(reply, "id", id);
-	send_json(protocol, client, reply);
-}
+enum field_kind { TEXT, SEQ };
 
-static void handle_ping(struct gr_protocol *protocol, struct gr_client *client, json_t *id,
-			json_t *message)
-{
-	reply_ok(protocol, client, id);
-}
+struct field_spec {
+	const char *name;
+	enum field_kind kind;
+	int required;
+	size_t offset; /* of the member of struct gr_request */
+	size_t max;    /* TEXT: the largest length in bytes */
+};
+
+#define FIELD(name, kind, required, max) \
+	{ #name, kind, required, offsetof(struct gr_request, name), max }
+#define ID_MAX 128 /* track ids, step ids, states */
+
+static const struct field_spec hello_fields[] = { FIELD(last_seq, SEQ, 0, 0) };
+static const struct field_spec progress_fields[] = {
+	FIELD(track, TEXT, 1, ID_MAX), FIELD(step, TEXT, 1, ID_MAX), FIELD(state, TEXT, 1, ID_MAX)
+};
+static const struct field_spec submission_fields[] = {
+	FIELD(track, TEXT, 1, ID_MAX), FIELD(step, TEXT, 1, ID_MAX),
+	FIELD(body_md, TEXT, 1, GR_PROTOCOL_MAX_BODY), FIELD(link, TEXT, 0, 2048)
+};
+static const struct field_spec topic_fields[] = { FIELD(topic, TEXT, 1, 300) };
+static const struct field_spec preview_fields[] = {
+	FIELD(body_md, TEXT, 1, GR_PROTOCOL_MAX_BODY)
+};
+
+#define FIELDS(list) list, (int)(sizeof(list) / sizeof(list[0]))
 
 static const struct {
-	const char *type;
-	handler_fn *handle;
-} handlers[] = {
-	{ "ping", handle_ping },
+	const char *name;
+	enum gr_request_type type;
+	const struct field_spec *fields;
+	int field_count;
+} types[] = {
+	{ "ping", GR_REQUEST_PING, NULL, 0 },
+	{ "hello", GR_REQUEST_HELLO, FIELDS(hello_fields) },
+	{ "progress.set", GR_REQUEST_PROGRESS_SET, FIELDS(progress_fields) },
+	{ "submission.create", GR_REQUEST_SUBMISSION_CREATE, FIELDS(submission_fields) },
+	{ "subscribe", GR_REQUEST_SUBSCRIBE, FIELDS(topic_fields) },
+	{ "unsubscribe", GR_REQUEST_UNSUBSCRIBE, FIELDS(topic_fields) },
+	{ "markdown.preview", GR_REQUEST_PREVIEW, FIELDS(preview_fields) },
 };
+
+/* Read one field into request; on failure fill code and message. */
+static int read_field(struct gr_request *request, json_t *message, const struct field_spec *spec,
+		      const char **code, char *text, size_t size)
+{
+	json_t *value = json_object_get(message, spec->name);
+	char *member = (char *)request + spec->offset;
+
+	if (!value || json_is_null(value)) {
+		if (!spec->required)
+			return 0;
+		*code = "missing_field";
+		snprintf(text, size, "'%s' is missing.", spec->name);
+		return -1;
+	}
+	if (spec->kind == SEQ) {
+		if (!json_is_integer(value) || json_integer_value(value) < 0) {
+			*code = "bad_value";
+			snprintf(text, size, "'%s' must be a whole number, 0 or more.", spec->name);
+			return -1;
+		}
+		*(int64_t *)(void *)member = json_integer_value(value);
+		return 0;
+	}
+	if (!json_is_string(value) || strlen(json_string_value(value)) != json_string_length(value)) {
+		*code = "bad_value";
+		snprintf(text, size, "'%s' must be text.", spec->name);
+		return -1;
+	}
+	if (json_string_length(value) > spec->max) {
+		*code = spec->max >= GR_PROTOCOL_MAX_BODY ? "too_large" : "bad_value";
+		snprintf(text, size, "'%s' is longer than %zu bytes.", spec->name, spec->max);
+		return -1;
+	}
+	*(const char **)(void *)member = json_string_value(value);
+	return 0;
+}
+
+/* Check the type's fields; on failure reply and return -1. */
+static int read_fields(struct gr_protocol *protocol, struct gr_client *client,
+		       struct gr_request *request, json_t *message, int which)
+{
+	const char *code = NULL;
+	char text[160];
+
+	for (int i = 0; i < types[which].field_count; i++) {
+		if (read_field(request, message, &types[which].fields[i], &code, text,
+			       sizeof(text)) != 0) {
+			gr_protocol_reply_error(protocol, client, request->id, code, text);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Take one token from the client's bucket; 0 when the message may go on. */
+static int take_token(struct gr_protocol *protocol, struct gr_client *client)
+{
+	int64_t now;
+
+	if (protocol->per_second <= 0)
+		return 0;
+	now = protocol->clock ? protocol->clock() : gr_clock_now_ms();
+	if (client->tokens_at == 0)
+		client->tokens = protocol->burst;
+	else
+		client->tokens += (double)(now - client->tokens_at) * protocol->per_second / 1000.0;
+	if (client->tokens > protocol->burst)
+		client->tokens = protocol->burst;
+	client->tokens_at = now;
+	if (client->tokens < 1)
+		return -1;
+	client->tokens -= 1;
+	return 0;
+}
+
+static void dispatch(struct gr_protocol *protocol, struct gr_client *client, json_t *message,
+		     json_t *id, const char *type)
+{
+	struct gr_request request = { .id = id, .last_seq = -1 };
+
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		if (strcmp(types[i].name, type) != 0 ||
+		    (types[i].type != GR_REQUEST_PING && !protocol->dispatch))
+			continue;
+		request.type = types[i].type;
+		if (read_fields(protocol, client, &request, message, (int)i) != 0)
+			return;
+		if (request.type == GR_REQUEST_PING) {
+			json_t *reply = json_pack("{s:s}", "type", "ok");
+
+			if (reply && id)
+				json_object_set(reply, "id", id);
+			gr_protocol_send_json(protocol, client, reply);
+			return;
+		}
+		protocol->dispatch(client, &request, protocol->dispatch_payload);
+		return;
+	}
+	gr_protocol_reply_error(protocol, client, id, "unknown_type",
+				"This message type is not known.");
+}
 
 void gr_protocol_receive(struct gr_protocol *protocol, struct gr_client *client,
 			 const char *text, size_t len)
 {
-	json_t *message = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL);
+	json_t *message = NULL;
 	json_t *id;
 	const char *type;
 
+	if (take_token(protocol, client) != 0) {
+		gr_protocol_reply_error(protocol, client, NULL, "rate_limited",
+					"Too many messages; slow down and try again.");
+		return;
+	}
+	message = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL);
 	if (!message || !json_is_object(message)) {
-		reply_error(protocol, client, NULL, "bad_json", "A message is one JSON object.");
+		gr_protocol_reply_error(protocol, client, NULL, "bad_json", "A message is one JSON object.");
 		goto out;
 	}
 	id = json_object_get(message, "id");
 	if (id && !json_is_integer(id) && !json_is_string(id)) {
-		reply_error(protocol, client, NULL, "bad_value", "'id' must be a number or text.");
+		gr_protocol_reply_error(protocol, client, NULL, "bad_value", "'id' must be a number or text.");
 		goto out;
 	}
 	if (!json_object_get(message, "type")) {
-		reply_error(protocol, client, id, "missing_field", "A message needs a 'type'.");
+		gr_protocol_reply_error(protocol, client, id, "missing_field", "A message needs a 'type'.");
 		goto out;
 	}
 	if (!(type = json_string_value(json_object_get(message, "type")))) {
-		reply_error(protocol, client, id, "bad_value", "'type' must be text.");
+		gr_protocol_reply_error(protocol, client, id, "bad_value", "'type' must be text.");
 		goto out;
 	}
-	for (size_t i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++) {
-		if (strcmp(handlers[i].type, type) == 0) {
-			handlers[i].handle(protocol, client, id, message);
-			goto out;
-		}
-	}
-	reply_error(protocol, client, id, "unknown_type", "This message type is not known.");
+	dispatch(protocol, client, message, id, type);
 out:
 	json_decref(message);
 }

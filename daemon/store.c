@@ -12,6 +12,7 @@
 
 #include "error.h"
 
+#include <assert.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +61,41 @@ static const char *const migrations[] = {
 	"  subdir TEXT,"
 	"  added_at INTEGER NOT NULL"
 	") WITHOUT ROWID;",
+
+	/* 3: progress, submissions, and each user's stream of events. */
+	"CREATE TABLE progress ("
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  track_id TEXT NOT NULL,"
+	"  step_id TEXT NOT NULL,"
+	"  state TEXT NOT NULL CHECK (state IN ('not_started', 'started', 'done', 'submitted',"
+	"    'in_review', 'passed', 'needs_work')),"
+	"  started_at INTEGER,"
+	"  finished_at INTEGER,"
+	"  updated_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (user_id, track_id, step_id)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX progress_by_step ON progress(track_id, step_id);"
+	"CREATE TABLE submissions ("
+	"  id INTEGER PRIMARY KEY,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  track_id TEXT NOT NULL,"
+	"  step_id TEXT NOT NULL,"
+	"  attempt INTEGER NOT NULL,"
+	"  track_commit TEXT NOT NULL,"
+	"  body_md TEXT NOT NULL,"
+	"  link TEXT,"
+	"  created_at INTEGER NOT NULL,"
+	"  UNIQUE (user_id, track_id, step_id, attempt)"
+	");"
+	"CREATE TABLE events ("
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  seq INTEGER NOT NULL,"
+	"  body TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (user_id, seq)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX events_by_time ON events(created_at);"
+	"ALTER TABLE users ADD COLUMN event_seq INTEGER NOT NULL DEFAULT 0;",
 };
 
 enum statement {
@@ -85,6 +121,16 @@ enum statement {
 	TRACK_INSERT,
 	TRACK_DELETE,
 	TRACK_ALL,
+	PROGRESS_GET,
+	PROGRESS_PUT,
+	PROGRESS_OF_USER,
+	SUBMISSION_INSERT,
+	EVENT_LAST_SEQ,
+	EVENT_NEXT_SEQ,
+	EVENT_FIRST_SEQ,
+	EVENT_INSERT,
+	EVENT_SINCE,
+	EVENT_PRUNE,
 	STATEMENT_COUNT
 };
 
@@ -128,11 +174,33 @@ static const char *const statement_sql[STATEMENT_COUNT] = {
 			 " VALUES (?1, ?2, ?3, ?4, ?5)",
 	[TRACK_DELETE] = "DELETE FROM tracks WHERE id = ?1",
 	[TRACK_ALL] = "SELECT id, repo, ref, subdir, added_at FROM tracks ORDER BY id",
+	[PROGRESS_GET] = "SELECT track_id, step_id, state, started_at, finished_at, updated_at"
+			 " FROM progress WHERE user_id = ?1 AND track_id = ?2 AND step_id = ?3",
+	[PROGRESS_PUT] = "INSERT INTO progress (user_id, track_id, step_id, state, started_at,"
+			 " finished_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+			 " ON CONFLICT (user_id, track_id, step_id) DO UPDATE SET"
+			 " state = excluded.state, started_at = excluded.started_at,"
+			 " finished_at = excluded.finished_at, updated_at = excluded.updated_at",
+	[PROGRESS_OF_USER] = "SELECT track_id, step_id, state, started_at, finished_at, updated_at"
+			     " FROM progress WHERE user_id = ?1 ORDER BY track_id, step_id",
+	[SUBMISSION_INSERT] = "INSERT INTO submissions (user_id, track_id, step_id, attempt,"
+			      " track_commit, body_md, link, created_at)"
+			      " SELECT ?1, ?2, ?3, coalesce(max(attempt), 0) + 1, ?4, ?5, ?6, ?7"
+			      " FROM submissions WHERE user_id = ?1 AND track_id = ?2"
+			      " AND step_id = ?3 RETURNING id, attempt",
+	[EVENT_LAST_SEQ] = "SELECT event_seq FROM users WHERE id = ?1",
+	[EVENT_NEXT_SEQ] = "UPDATE users SET event_seq = event_seq + 1 WHERE id = ?1"
+			   " RETURNING event_seq",
+	[EVENT_FIRST_SEQ] = "SELECT coalesce(min(seq), 0) FROM events WHERE user_id = ?1",
+	[EVENT_INSERT] = "INSERT INTO events (user_id, seq, body, created_at) VALUES (?1, ?2, ?3, ?4)",
+	[EVENT_SINCE] = "SELECT seq, body FROM events WHERE user_id = ?1 AND seq > ?2 ORDER BY seq",
+	[EVENT_PRUNE] = "DELETE FROM events WHERE created_at < ?1",
 };
 
 struct gr_store {
 	sqlite3 *db;
 	sqlite3_stmt *statements[STATEMENT_COUNT];
+	int depth; /* open transactions: 1 = BEGIN, more = savepoints inside it */
 };
 
 static int fail(struct gr_store *store, const char *doing)
@@ -343,20 +411,56 @@ int gr_store_latest_version(void)
 	return (int)(sizeof(migrations) / sizeof(migrations[0]));
 }
 
+/*
+ * Transactions nest: the outermost is BEGIN IMMEDIATE ... COMMIT, inner ones
+ * are savepoints, so a function that makes its own transaction can run inside
+ * a group commit and still roll back only its own part.
+ */
+static int savepoint(struct gr_store *store, const char *verb, int depth)
+{
+	char sql[48];
+
+	snprintf(sql, sizeof(sql), "%s s%d", verb, depth);
+	return exec(store, sql);
+}
+
 int gr_store_begin(struct gr_store *store)
 {
-	return run(store, statement(store, BEGIN), NULL);
+	int rc = store->depth == 0 ? run(store, statement(store, BEGIN), NULL)
+				   : savepoint(store, "SAVEPOINT", store->depth + 1);
+
+	if (rc == 0)
+		store->depth++;
+	return rc;
 }
 
 int gr_store_commit(struct gr_store *store)
 {
-	return run(store, statement(store, COMMIT), NULL);
+	int rc;
+
+	assert(store->depth > 0);
+	rc = store->depth == 1 ? run(store, statement(store, COMMIT), NULL)
+			       : savepoint(store, "RELEASE", store->depth);
+	if (rc == 0)
+		store->depth--;
+	return rc;
 }
 
 void gr_store_rollback(struct gr_store *store)
 {
-	if (!sqlite3_get_autocommit(store->db))
+	if (store->depth > 1) {
+		savepoint(store, "ROLLBACK TO", store->depth);
+		savepoint(store, "RELEASE", store->depth);
+	} else if (!sqlite3_get_autocommit(store->db)) {
 		run(store, statement(store, ROLLBACK), NULL);
+	}
+	if (store->depth > 0)
+		store->depth--;
+}
+
+int gr_store_in_transaction(struct gr_store *store)
+{
+	return store->depth > 0;
 }
 
 int gr_store_meta_get(struct gr_store *store, char *out, size_t out_size, const char *key)
@@ -652,4 +756,157 @@ int gr_store_track_each(struct gr_store *store, gr_store_track_fn *fn, void *pay
 	}
 	sqlite3_reset(stmt);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(store, "listing tracks");
+}
+
+/* ---- progress, submissions, events -------------------------------------- */
+
+static int read_progress(void *out, sqlite3_stmt *stmt)
+{
+	struct gr_store_progress *row = out;
+
+	memset(row, 0, sizeof(*row));
+	column_text(row->track_id, sizeof(row->track_id), stmt, 0);
+	column_text(row->step_id, sizeof(row->step_id), stmt, 1);
+	column_text(row->state, sizeof(row->state), stmt, 2);
+	row->started_at = sqlite3_column_int64(stmt, 3);
+	row->finished_at = sqlite3_column_int64(stmt, 4);
+	row->updated_at = sqlite3_column_int64(stmt, 5);
+	return 0;
+}
+
+int gr_store_progress_get(struct gr_store *store, struct gr_store_progress *out, int64_t user_id,
+			  const char *track_id, const char *step_id)
+{
+	sqlite3_stmt *stmt = statement(store, PROGRESS_GET);
+
+	sqlite3_bind_int64(stmt, 1, user_id);
+	sqlite3_bind_text(stmt, 2, track_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, step_id, -1, SQLITE_STATIC);
+	return one_row(store, stmt, read_progress, out, "no progress on this step");
+}
+
+static void bind_time_or_null(sqlite3_stmt *stmt, int index, int64_t time)
+{
+	if (time)
+		sqlite3_bind_int64(stmt, index, time);
+	else
+		sqlite3_bind_null(stmt, index);
+}
+
+int gr_store_progress_put(struct gr_store *store, int64_t user_id,
+			  const struct gr_store_progress *row)
+{
+	sqlite3_stmt *stmt = statement(store, PROGRESS_PUT);
+
+	sqlite3_bind_int64(stmt, 1, user_id);
+	sqlite3_bind_text(stmt, 2, row->track_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, row->step_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 4, row->state, -1, SQLITE_STATIC);
+	bind_time_or_null(stmt, 5, row->started_at);
+	bind_time_or_null(stmt, 6, row->finished_at);
+	sqlite3_bind_int64(stmt, 7, row->updated_at);
+	return run(store, stmt, NULL);
+}
+
+int gr_store_progress_each(struct gr_store *store, int64_t user_id, gr_store_progress_fn *fn,
+			   void *payload)
+{
+	sqlite3_stmt *stmt = statement(store, PROGRESS_OF_USER);
+	struct gr_store_progress row;
+	int rc;
+
+	sqlite3_bind_int64(stmt, 1, user_id);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		read_progress(&row, stmt);
+		if (fn(&row, payload) != 0)
+			break;
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(store, "reading progress");
+}
+
+int gr_store_submission_insert(struct gr_store *store, struct gr_store_submission *submission)
+{
+	sqlite3_stmt *stmt = statement(store, SUBMISSION_INSERT);
+	int rc;
+
+	sqlite3_bind_int64(stmt, 1, submission->user_id);
+	sqlite3_bind_text(stmt, 2, submission->track_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, submission->step_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 4, submission->track_commit, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 5, submission->body_md, -1, SQLITE_STATIC);
+	bind_text_or_null(stmt, 6, submission->link);
+	sqlite3_bind_int64(stmt, 7, submission->created_at);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		submission->id = sqlite3_column_int64(stmt, 0);
+		submission->attempt = sqlite3_column_int(stmt, 1);
+		rc = sqlite3_step(stmt);
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? 0 : fail(store, "saving a submission");
+}
+
+static int one_integer(struct gr_store *store, enum statement which, int64_t user_id,
+		       int64_t *out)
+{
+	sqlite3_stmt *stmt = statement(store, which);
+	int rc;
+
+	sqlite3_bind_int64(stmt, 1, user_id);
+	rc = sqlite3_step(stmt);
+	*out = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW ? 0 : fail(store, sqlite3_sql(stmt));
+}
+
+int gr_store_event_range(struct gr_store *store, int64_t user_id, int64_t *out_first,
+			 int64_t *out_last)
+{
+	int rc = one_integer(store, EVENT_FIRST_SEQ, user_id, out_first);
+
+	return rc ? rc : one_integer(store, EVENT_LAST_SEQ, user_id, out_last);
+}
+
+int gr_store_event_next_seq(struct gr_store *store, int64_t user_id, int64_t *out)
+{
+	return one_integer(store, EVENT_NEXT_SEQ, user_id, out);
+}
+
+int gr_store_event_insert(struct gr_store *store, int64_t user_id, int64_t seq, const char *body,
+			  int64_t now)
+{
+	sqlite3_stmt *stmt = statement(store, EVENT_INSERT);
+
+	sqlite3_bind_int64(stmt, 1, user_id);
+	sqlite3_bind_int64(stmt, 2, seq);
+	sqlite3_bind_text(stmt, 3, body, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 4, now);
+	return run(store, stmt, NULL);
+}
+
+int gr_store_event_each_since(struct gr_store *store, int64_t user_id, int64_t after_seq,
+			      gr_store_event_fn *fn, void *payload)
+{
+	sqlite3_stmt *stmt = statement(store, EVENT_SINCE);
+	int rc;
+
+	sqlite3_bind_int64(stmt, 1, user_id);
+	sqlite3_bind_int64(stmt, 2, after_seq);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *body = (const char *)sqlite3_column_text(stmt, 1);
+
+		if (fn(sqlite3_column_int64(stmt, 0), body ? body : "", payload) != 0)
+			break;
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(store, "reading events");
+}
+
+int gr_store_event_prune(struct gr_store *store, int64_t before)
+{
+	sqlite3_stmt *stmt = statement(store, EVENT_PRUNE);
+
+	sqlite3_bind_int64(stmt, 1, before);
+	return run(store, stmt, NULL);
 }

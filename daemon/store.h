@@ -37,9 +37,15 @@ int gr_store_schema_version(struct gr_store *store);
 /* The number of migrations this binary knows. */
 int gr_store_latest_version(void);
 
+/*
+ * Transactions nest: inside an open transaction, begin makes a savepoint,
+ * commit releases it and rollback undoes only it. The outermost commit is
+ * the one that makes everything durable.
+ */
 int gr_store_begin(struct gr_store *store);
 int gr_store_commit(struct gr_store *store);
 void gr_store_rollback(struct gr_store *store);
+int gr_store_in_transaction(struct gr_store *store);
 
 /* Small key/value settings. get: GR_ENOTFOUND if absent. */
 int gr_store_meta_get(struct gr_store *store, char *out, size_t out_size, const char *key);
@@ -96,5 +102,61 @@ int gr_store_track_delete(struct gr_store *store, const char *id);
 typedef int gr_store_track_fn(const struct gr_track_entry *entry, void *payload);
 /* Every registered track, by id. */
 int gr_store_track_each(struct gr_store *store, gr_store_track_fn *fn, void *payload);
+
+/* One learner's progress on one step. Times are 0 when not reached. */
+struct gr_store_progress {
+	char track_id[129];
+	char step_id[129];
+	char state[16]; /* a name from progress.h */
+	int64_t started_at;
+	int64_t finished_at; /* done or passed */
+	int64_t updated_at;
+};
+
+/* GR_ENOTFOUND when the learner never touched the step. */
+int gr_store_progress_get(struct gr_store *store, struct gr_store_progress *out, int64_t user_id,
+			  const char *track_id, const char *step_id);
+/* Insert or replace the row for (user, track, step). */
+int gr_store_progress_put(struct gr_store *store, int64_t user_id,
+			  const struct gr_store_progress *row);
+
+typedef int gr_store_progress_fn(const struct gr_store_progress *row, void *payload);
+/* Every step a user has touched, by track and step. */
+int gr_store_progress_each(struct gr_store *store, int64_t user_id, gr_store_progress_fn *fn,
+			   void *payload);
+
+/* A piece of submitted work: markdown and an optional link. */
+struct gr_store_submission {
+	int64_t id;  /* set by insert */
+	int attempt; /* set by insert: 1 for the first, then 2, ... */
+	int64_t user_id;
+	const char *track_id;
+	const char *step_id;
+	const char *track_commit; /* the commit the step was read at */
+	const char *body_md;
+	const char *link; /* NULL or "" for none */
+	int64_t created_at;
+};
+
+int gr_store_submission_insert(struct gr_store *store, struct gr_store_submission *submission);
+
+/*
+ * Each user's stream of events, numbered 1, 2, ... by seq, never reused even
+ * after old events are pruned. body is the event exactly as pushed (JSON).
+ * range: the first seq still kept (0 when none is) and the last one given.
+ * next_seq takes the next number (inside the caller's transaction).
+ */
+int gr_store_event_range(struct gr_store *store, int64_t user_id, int64_t *out_first,
+			 int64_t *out_last);
+int gr_store_event_next_seq(struct gr_store *store, int64_t user_id, int64_t *out);
+int gr_store_event_insert(struct gr_store *store, int64_t user_id, int64_t seq, const char *body,
+			  int64_t now);
+
+typedef int gr_store_event_fn(int64_t seq, const char *body, void *payload);
+/* The user's events after after_seq, in order. */
+int gr_store_event_each_since(struct gr_store *store, int64_t user_id, int64_t after_seq,
+			      gr_store_event_fn *fn, void *payload);
+/* Forget events older than before (replay falls back to a snapshot). */
+int gr_store_event_prune(struct gr_store *store, int64_t before);
 
 #endif
