@@ -196,6 +196,19 @@ static int parse_max_file_mib(struct gr_config *config, const char *key, const c
 	return parse_int(&config->max_file_mib, key, value, 1, 1024);
 }
 
+/* A whole-number setting between min and max. */
+#define INT_SETTING(field, min, max)                                                        \
+	static int parse_##field(struct gr_config *config, const char *key, const char *value) \
+	{                                                                                     \
+		return parse_int(&config->field, key, value, min, max);                         \
+	}
+
+INT_SETTING(max_message_kib, 1, 16 * 1024)
+INT_SETTING(queue_messages, 8, 65536)
+INT_SETTING(queue_kib, 16, 1024 * 1024)
+INT_SETTING(messages_per_second, 0, 100000)
+INT_SETTING(event_days, 1, 3650)
+
 static const struct key keys[] = {
 	{ "data_dir", parse_data_dir, "./grounds-data",
 	  "directory for the database and track repositories (created if missing)" },
@@ -214,6 +227,16 @@ static const struct key keys[] = {
 	{ "track_check_seconds", parse_track_check_seconds, "5",
 	  "how often to look for new commits on the tracks' refs" },
 	{ "max_file_mib", parse_max_file_mib, "10", "largest file read from a track repository, in MiB" },
+	{ "max_message_kib", parse_max_message_kib, "256",
+	  "largest websocket message accepted, in KiB (larger: too_large, then closed)" },
+	{ "queue_messages", parse_queue_messages, "256",
+	  "messages waiting for one slow connection before it must resync" },
+	{ "queue_kib", parse_queue_kib, "1024",
+	  "bytes waiting for one slow connection before it must resync, in KiB" },
+	{ "messages_per_second", parse_messages_per_second, "20",
+	  "websocket messages one connection may send per second (0: no limit)" },
+	{ "event_days", parse_event_days, "30",
+	  "days events are kept for a reconnecting client to catch up" },
 };
 
 static const struct key *find_key(const char *name)

@@ -27,6 +27,11 @@ struct gr_config {
 	int max_body_kib;
 	int track_check_seconds;
 	int max_file_mib;
+	int max_message_kib;
+	int queue_messages;
+	int queue_kib;
+	int messages_per_second;
+	int event_days;
 };
 
 enum gr_config_action {

@@ -11,6 +11,7 @@
 #include "files.h"
 #include "gitrepo.h"
 #include "library.h"
+#include "live.h"
 #include "log.h"
 #include "net.h"
 #include "secret.h"
@@ -115,6 +116,7 @@ struct daemon {
 	struct gr_workers *workers;
 	struct gr_auth *auth;
 	struct gr_library *library;
+	struct gr_live *live;
 	struct gr_api *api;
 	struct gr_net *net;
 	int lock_fd;
@@ -132,8 +134,10 @@ static void tick(void *payload)
 	d->ticks++;
 	if (d->ticks % d->config->track_check_seconds == 0)
 		gr_library_check(d->library);
-	if (d->ticks % HOUSEKEEPING_SECONDS == 0)
+	if (d->ticks % HOUSEKEEPING_SECONDS == 0) {
 		gr_auth_housekeeping(d->auth);
+		gr_live_housekeeping(d->live);
+	}
 }
 
 /* On the first start, the sample tracks become real tracks served from git. */
@@ -153,6 +157,7 @@ static void add_samples(struct daemon *d)
 static int serve(struct daemon *d, const struct gr_config *config)
 {
 	struct gr_auth_settings settings;
+	struct gr_live_settings live_settings;
 	struct gr_api_parts api_parts;
 	struct gr_net_parts parts;
 	char db_path[PATH_MAX + 16];
@@ -172,6 +177,13 @@ static int serve(struct daemon *d, const struct gr_config *config)
 	if ((rc = gr_library_new(&d->library, d->store, d->workers,
 				 (size_t)config->max_file_mib * 1024 * 1024)))
 		return rc;
+	gr_live_settings_defaults(&live_settings);
+	live_settings.queue_messages = config->queue_messages;
+	live_settings.queue_bytes = (size_t)config->queue_kib * 1024;
+	live_settings.messages_per_second = config->messages_per_second;
+	live_settings.event_days = config->event_days;
+	if ((rc = gr_live_new(&d->live, d->store, d->library, &live_settings)))
+		return rc;
 	api_parts.auth = d->auth;
 	api_parts.library = d->library;
 	api_parts.workers = d->workers;
@@ -182,6 +194,7 @@ static int serve(struct daemon *d, const struct gr_config *config)
 	parts.config = config;
 	parts.api = d->api;
 	parts.workers = d->workers;
+	parts.live = d->live;
 	parts.tick = tick;
 	parts.tick_payload = d;
 	if ((rc = gr_net_start(&d->net, &parts)) != 0)
@@ -202,6 +215,7 @@ static int serve(struct daemon *d, const struct gr_config *config)
 static void shut_down(struct daemon *d)
 {
 	gr_net_free(d->net);
+	gr_live_free(d->live);
 	gr_library_free(d->library);
 	gr_workers_stop(d->workers);
 	gr_api_free(d->api);

@@ -5,7 +5,7 @@
  * One protocol handles both HTTP and the websocket, so a browser that names
  * no subprotocol still reaches /ws. HTTP requests are routed here by path:
  * /healthz, /api/... (handed to api.c), and files of the web root. Websocket
- * messages are handed whole to protocol.c. Responses and frames are only
+ * messages are handed whole to live.c. Responses and frames are only
  * written from the WRITEABLE callbacks, with LWS_PRE headroom.
  *
  * An API call may finish after its connection closed (a sign-in waits for a
@@ -19,7 +19,7 @@
 #include "error.h"
 #include "files.h"
 #include "log.h"
-#include "protocol.h"
+#include "live.h"
 #include "workers.h"
 
 #include <libwebsockets.h>
@@ -31,8 +31,6 @@
 #define TICK_US LWS_US_PER_SEC
 #define STOP_POLL_US (200 * LWS_US_PER_MS)
 #define SHUTDOWN_GRACE_MS 3000
-#define MAX_WS_MESSAGE (256 * 1024)
-#define MAX_WS_QUEUE 1024
 
 static const char page_headers[] =
 	"Cache-Control: no-cache\r\n"
@@ -75,21 +73,14 @@ struct api_call {
 	int replied;
 };
 
-struct out_frame {
-	struct out_frame *next;
-	size_t len;
-	unsigned char data[]; /* LWS_PRE bytes of headroom, then the text */
-};
-
 struct ws_client {
 	struct gr_client client;
 	struct ws_client *prev, *next;
 	struct lws *wsi;
-	struct out_frame *out_head, *out_tail;
-	int out_count;
 	char *in;
 	size_t in_len;
-	int in_too_large;
+	int in_too_large;   /* dropping the rest of a message over the limit */
+	int close_status;   /* close with this once the queue is written (0: stay open) */
 	int closing;
 };
 
@@ -106,7 +97,8 @@ struct gr_net {
 	const struct gr_config *config;
 	struct gr_api *api;
 	struct gr_workers *workers;
-	struct gr_protocol *protocol;
+	struct gr_live *live;
+	lws_sorted_usec_list_t flush_timer;
 	void (*tick)(void *payload);
 	void *tick_payload;
 	lws_sorted_usec_list_t tick_timer;
@@ -187,6 +179,9 @@ static int write_response(struct lws *wsi, struct session *session)
 	const char *cache = response->cache_control ? response->cache_control : "no-store";
 	char number[16];
 	int rc = 0;
+
+	/* A reply may report a write (a sign-in's session): it goes out after the commit. */
+	gr_live_flush(net_of(wsi)->live);
 
 	if (lws_add_http_common_headers(wsi, (unsigned int)response->status,
 					response->content_type,
@@ -484,38 +479,28 @@ static int ws_confirm(struct lws *wsi, struct gr_user *out_user)
 	return lws_return_http_status(wsi, HTTP_STATUS_FORBIDDEN, why) ? -1 : 1;
 }
 
-static void ws_frames_free(struct ws_client *ws)
+/* The live service's notify hook: a connection has something to write. */
+static void ws_notify(struct gr_subscriber *subscriber, void *payload)
 {
-	while (ws->out_head) {
-		struct out_frame *next = ws->out_head->next;
+	struct gr_client *client = subscriber->owner;
+	struct ws_client *ws = client->net;
 
-		free(ws->out_head);
-		ws->out_head = next;
-	}
-	ws->out_tail = NULL;
-	ws->out_count = 0;
+	lws_callback_on_writable(ws->wsi);
 }
 
-static int ws_send(struct gr_client *client, const char *text, size_t len)
+static void flush_now(lws_sorted_usec_list_t *sul)
 {
-	struct ws_client *ws = client->net;
-	struct out_frame *frame;
+	struct gr_net *net = lws_container_of(sul, struct gr_net, flush_timer);
 
-	if (ws->closing || ws->out_count >= MAX_WS_QUEUE)
-		return -1;
-	if (!(frame = malloc(sizeof(*frame) + LWS_PRE + len)))
-		return -1;
-	frame->next = NULL;
-	frame->len = len;
-	memcpy(frame->data + LWS_PRE, text, len);
-	if (ws->out_tail)
-		ws->out_tail->next = frame;
-	else
-		ws->out_head = frame;
-	ws->out_tail = frame;
-	ws->out_count++;
-	lws_callback_on_writable(ws->wsi);
-	return 0;
+	gr_live_flush(net->live);
+}
+
+/* The live service's request_flush hook: commit once this turn's events are handled. */
+static void flush_soon(void *payload)
+{
+	struct gr_net *net = payload;
+
+	lws_sul_schedule(net->context, 0, &net->flush_timer, flush_now, 1);
 }
 
 static int ws_open(struct lws *wsi, struct session *session)
@@ -529,6 +514,10 @@ static int ws_open(struct lws *wsi, struct session *session)
 	ws->client.user = session->upgrade_user;
 	memset(ws->client.user.password_hash, 0, sizeof(ws->client.user.password_hash));
 	ws->client.net = ws;
+	if (gr_live_client_open(net->live, &ws->client) != 0) {
+		free(ws);
+		return -1;
+	}
 	ws->next = net->clients;
 	if (net->clients)
 		net->clients->prev = ws;
@@ -553,7 +542,7 @@ static void ws_closed(struct lws *wsi, struct session *session)
 	if (ws->next)
 		ws->next->prev = ws->prev;
 	net->client_count--;
-	ws_frames_free(ws);
+	gr_live_client_close(net->live, &ws->client);
 	free(ws->in);
 	gr_log_debug("websocket closed for %s (%d open)", ws->client.user.handle, net->client_count);
 	free(ws);
@@ -573,10 +562,20 @@ static int ws_receive(struct lws *wsi, struct session *session, const void *in, 
 				 (unsigned char *)"text frames only", 16);
 		return -1;
 	}
-	if (ws->in_len + len > MAX_WS_MESSAGE) {
-		lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
-				 (unsigned char *)"message too large", 17);
-		return -1;
+	if (ws->in_too_large ||
+	    ws->in_len + len > (size_t)net_of(wsi)->config->max_message_kib * 1024) {
+		/* Say why, drop the rest of it, and close with 1009 once that is written. */
+		char message[80];
+
+		snprintf(message, sizeof(message), "A message is at most %d KiB.",
+			 net_of(wsi)->config->max_message_kib);
+		if (!ws->in_too_large)
+			gr_live_send_error(net_of(wsi)->live, &ws->client, "too_large", message);
+		ws->in_too_large = 1;
+		ws->close_status = LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE;
+		ws->in_len = 0;
+		lws_callback_on_writable(wsi);
+		return 0;
 	}
 	if (!(grown = realloc(ws->in, ws->in_len + len + 1)))
 		return -1;
@@ -585,33 +584,48 @@ static int ws_receive(struct lws *wsi, struct session *session, const void *in, 
 	ws->in_len += len;
 	if (!lws_is_final_fragment(wsi))
 		return 0;
-	gr_protocol_receive(net_of(wsi)->protocol, &ws->client, ws->in, ws->in_len);
+	gr_live_receive(net_of(wsi)->live, &ws->client, ws->in, ws->in_len);
 	ws->in_len = 0;
 	return 0;
 }
 
+/* Close with a status and a reason; returns -1 for the callback to return. */
+static int ws_close(struct lws *wsi, enum lws_close_status status, const char *reason)
+{
+	lws_close_reason(wsi, status, (unsigned char *)reason, strlen(reason));
+	return -1;
+}
+
+/*
+ * Write one queued message. Messages are shared between connections: the
+ * frame header goes into the LWS_PRE bytes of headroom in front of the text,
+ * which every writer may overwrite because writes happen one at a time.
+ */
 static int ws_writeable(struct lws *wsi, struct session *session)
 {
 	struct ws_client *ws = session->ws;
-	struct out_frame *frame;
+	struct gr_queue *queue;
+	struct gr_message *message;
+	size_t len;
 
 	if (!ws)
 		return -1;
-	if (ws->closing && !ws->out_head) {
-		lws_close_reason(wsi, LWS_CLOSE_STATUS_GOINGAWAY, (unsigned char *)"server stopping",
-				 15);
-		return -1;
-	}
-	if (!(frame = ws->out_head))
+	queue = &ws->client.subscriber.queue;
+	if (queue->must_close)
+		return ws_close(wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, "not reading fast enough");
+	if (!(message = gr_queue_peek(queue))) {
+		if (ws->close_status)
+			return ws_close(wsi, (enum lws_close_status)ws->close_status,
+					"message too large");
+		if (ws->closing)
+			return ws_close(wsi, LWS_CLOSE_STATUS_GOINGAWAY, "server stopping");
 		return 0;
-	if (lws_write(wsi, frame->data + LWS_PRE, frame->len, LWS_WRITE_TEXT) < (int)frame->len)
+	}
+	len = gr_message_len(message);
+	if (lws_write(wsi, gr_message_headroom(message) + LWS_PRE, len, LWS_WRITE_TEXT) < (int)len)
 		return -1;
-	ws->out_head = frame->next;
-	if (!ws->out_head)
-		ws->out_tail = NULL;
-	ws->out_count--;
-	free(frame);
-	if (ws->out_head || ws->closing)
+	gr_queue_pop(queue);
+	if (gr_queue_peek(queue) || ws->closing || ws->close_status)
 		lws_callback_on_writable(wsi);
 	return 0;
 }
@@ -731,6 +745,7 @@ static int find_web_root(struct gr_net *net)
 int gr_net_start(struct gr_net **out, const struct gr_net_parts *parts)
 {
 	struct lws_context_creation_info info;
+	struct gr_live_hooks hooks = { 0 };
 	struct gr_net *net = calloc(1, sizeof(*net));
 	int rc;
 
@@ -744,7 +759,8 @@ int gr_net_start(struct gr_net **out, const struct gr_net_parts *parts)
 	net->workers = parts->workers;
 	net->tick = parts->tick;
 	net->tick_payload = parts->tick_payload;
-	if ((rc = find_web_root(net)) != 0 || (rc = gr_protocol_new(&net->protocol, ws_send)) != 0)
+	net->live = parts->live;
+	if ((rc = find_web_root(net)) != 0)
 		goto fail;
 	lws_set_log_level(LLL_ERR | LLL_WARN,
 			  lws_log);
@@ -778,6 +794,12 @@ int gr_net_start(struct gr_net **out, const struct gr_net_parts *parts)
 	}
 	if (net->workers)
 		gr_workers_set_wake(net->workers, wake, net);
+	hooks.headroom = LWS_PRE;
+	hooks.notify = ws_notify;
+	hooks.request_flush = flush_soon;
+	hooks.payload = net;
+	if ((rc = gr_live_set_hooks(net->live, &hooks)) != 0)
+		goto fail;
 	lws_sul_schedule(net->context, 0, &net->tick_timer, tick, TICK_US);
 	lws_sul_schedule(net->context, 0, &net->stop_timer, stop_tick, STOP_POLL_US);
 	*out = net;
@@ -792,6 +814,7 @@ static void close_websockets(struct gr_net *net)
 	int64_t deadline;
 	struct timespec now;
 
+	gr_live_flush(net->live);
 	for (struct ws_client *ws = net->clients; ws; ws = ws->next) {
 		ws->closing = 1;
 		lws_callback_on_writable(ws->wsi);
@@ -835,7 +858,6 @@ void gr_net_free(struct gr_net *net)
 		gr_workers_set_wake(net->workers, NULL, NULL);
 	if (net->context)
 		lws_context_destroy(net->context);
-	gr_protocol_free(net->protocol);
 	free(net);
 }
 

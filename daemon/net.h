@@ -8,6 +8,7 @@
 
 struct gr_api;
 struct gr_config;
+struct gr_live;
 struct gr_net;
 struct gr_protocol;
 struct gr_workers;
@@ -16,6 +17,7 @@ struct gr_net_parts {
 	const struct gr_config *config;
 	struct gr_api *api;
 	struct gr_workers *workers;
+	struct gr_live *live; /* the service behind /ws; the net layer installs its hooks */
 	void (*tick)(void *payload); /* called about once a second; may be NULL */
 	void *tick_payload;
 };

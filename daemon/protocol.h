@@ -31,6 +31,9 @@ struct gr_client {
 	int synced;                      /* said hello: its own stream is delivered */
 	double tokens;                   /* message rate limit: a token bucket */
 	int64_t tokens_at;
+	void *service;                   /* the live service the connection belongs to */
+	char **topics;                   /* topics it subscribed to (rooms, boards) */
+	int topic_count;
 };
 
 enum gr_request_type {
