@@ -305,13 +305,16 @@ static void user_topic(char *out, size_t size, const struct gr_user *user)
 
 /* ---- progress and submissions -------------------------------------------- */
 
-/* Store row in its new state, with the event; on success the reply's fields. */
+/*
+ * Store row in its new state, with its event; on success the reply's fields
+ * and the event (both the caller's).
+ */
 static int save_change(struct gr_live *live, struct gr_client *client, struct gr_store_progress *row,
-		       enum gr_progress_state next, json_t *extra, json_t **out_reply)
+		       enum gr_progress_state next, json_t *extra, json_t **out_reply,
+		       json_t **out_event)
 {
 	const struct gr_user *user = &client->user;
 	int64_t now = now_ms(live), seq = 0;
-	char own[64], board[400];
 	json_t *event;
 	char *body;
 	int rc;
@@ -336,10 +339,11 @@ static int save_change(struct gr_live *live, struct gr_client *client, struct gr
 	body = json_dumps(event, JSON_COMPACT);
 	rc = body ? gr_store_event_insert(live->store, user->id, seq, body, now) : GR_ERROR;
 	free(body);
-	user_topic(own, sizeof(own), user);
-	board_topic(board, sizeof(board), user, row->track_id);
-	if (rc || (rc = publish_later(live, event, own, board)) != 0)
+	if (rc) {
+		json_decref(event);
 		return rc;
+	}
+	*out_event = event;
 	*out_reply = json_pack("{s:s, s:I}", "state", row->state, "seq", (json_int_t)seq);
 	if (extra)
 		json_object_set(*out_reply, "submission", extra);
@@ -372,8 +376,8 @@ static void change_progress(struct gr_live *live, struct gr_client *client,
 	struct gr_store_progress row;
 	struct gr_store_submission saved;
 	const char *missing = NULL;
-	json_t *extra = NULL, *reply = NULL;
-	char message[256];
+	json_t *extra = NULL, *reply = NULL, *event = NULL;
+	char message[256], own[64], board[400];
 	int rc;
 
 	if (!step || (rc = write_begin(live)) != 0) {
@@ -412,17 +416,22 @@ static void change_progress(struct gr_live *live, struct gr_client *client,
 		extra = json_pack("{s:I, s:i}", "id", (json_int_t)saved.id, "attempt",
 				  saved.attempt);
 	}
-	if ((rc = save_change(live, client, &row, next, extra, &reply)) ||
+	if ((rc = save_change(live, client, &row, next, extra, &reply, &event)) ||
 	    (rc = gr_store_commit(live->store)))
 		goto failed;
 	json_decref(extra);
 	live->in_write = 1;
 	reply_ok(live, client, request->id, reply);
 	live->in_write = 0;
+	user_topic(own, sizeof(own), &client->user);
+	board_topic(board, sizeof(board), &client->user, track->id);
+	if (publish_later(live, event, own, board) != 0)
+		gr_log_error("an event of %s could not be queued", client->user.handle);
 	return;
 failed:
 	json_decref(extra);
 	json_decref(reply);
+	json_decref(event);
 	gr_log_error("saving progress of %s: %s", client->user.handle, gr_error_last());
 	gr_store_rollback(live->store);
 	reply_error(live, client, request->id, "internal", "The change could not be saved.");

@@ -1,0 +1,586 @@
+/*
+ * live_test.c - the live service (daemon/live.c) with a real store, a real
+ * track loaded from a fixture git repository, and clients that are plain
+ * structs: hello before anything else, group commit (no reply before the
+ * commit, one flush per turn), progress and its requires lock, submissions,
+ * events to every connection of a user and to a coach's board, replay and
+ * snapshot, rooms and presence, a slow client's overflow and resync, a client
+ * closing with replies pending, and pruning old events.
+ */
+#include "error.h"
+#include "gitrepo.h"
+#include "library.h"
+#include "live.h"
+#include "log.h"
+#include "store.h"
+#include "workers.h"
+
+#include "harness.h"
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#define HEADROOM 16
+
+static int64_t fake_now = 1800000000000LL;
+static int64_t fake_clock(void)
+{
+	return fake_now;
+}
+
+static int flush_requests;
+static void request_flush(void *payload)
+{
+	flush_requests++;
+}
+
+static void notify(struct gr_subscriber *subscriber, void *payload)
+{
+}
+
+struct fixture {
+	char *dir;
+	char db[512];
+	struct gr_store *store;
+	struct gr_workers *workers;
+	struct gr_library *library;
+	struct gr_live *live;
+	struct gr_user learner, other, coach;
+};
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+	char path[600];
+	FILE *file;
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	file = fopen(path, "w");
+	if (!file || fputs(text, file) < 0) {
+		perror(path);
+		exit(2);
+	}
+	fclose(file);
+}
+
+/* A track "demo": lesson one, lesson two (requires one), project (2 reviews). */
+static void make_track(const char *dir)
+{
+	char command[1024];
+
+	write_file(dir, "track.md", "# Demo\n\nA demo track.\n\n## Basics\n\n- [One](one.md)\n"
+				    "- [Two](two.md)\n- [Project](project.md)\n");
+	write_file(dir, "one.md", "---\nid: one\n---\n# One\n\nFirst.\n");
+	write_file(dir, "two.md", "---\nid: two\nrequires: [one]\n---\n# Two\n\nSecond.\n");
+	write_file(dir, "project.md", "---\nid: project\nkind: project\nreviews: 2\n---\n"
+				      "# Project\n\nMake it.\n\n## Review checklist\n\n- [ ] It works\n");
+	snprintf(command, sizeof command,
+		 "cd '%s' && git init -q && git add -A && git -c user.name=t "
+		 "-c user.email=t@example.org commit -qm demo",
+		 dir);
+	if (system(command) != 0)
+		exit(2);
+}
+
+static void add_user(struct fixture *f, struct gr_user *user, const char *handle,
+		     enum gr_role role)
+{
+	memset(user, 0, sizeof(*user));
+	snprintf(user->handle, sizeof(user->handle), "%s", handle);
+	snprintf(user->display_name, sizeof(user->display_name), "%s", handle);
+	snprintf(user->cohort, sizeof(user->cohort), "c1");
+	snprintf(user->password_hash, sizeof(user->password_hash), "x");
+	user->role = role;
+	user->created_at = fake_now;
+	CHECK_INT(gr_store_user_insert(f->store, user), ==, 0);
+}
+
+static void fixture_open(struct fixture *f, int queue_messages)
+{
+	struct gr_track_entry entry = { 0 };
+	struct gr_live_settings settings;
+	struct gr_live_hooks hooks = { HEADROOM, notify, request_flush, NULL };
+	char repo[512];
+
+	memset(f, 0, sizeof(*f));
+	f->dir = harness_temp_dir();
+	snprintf(repo, sizeof repo, "%s/repo", f->dir);
+	mkdir(repo, 0755);
+	make_track(repo);
+	snprintf(f->db, sizeof f->db, "%s/grounds.db", f->dir);
+	CHECK_INT(gr_store_open(&f->store, f->db), ==, 0);
+	snprintf(entry.id, sizeof entry.id, "demo");
+	snprintf(entry.repo, sizeof entry.repo, "%s", repo);
+	CHECK_INT(gr_store_track_insert(f->store, &entry), ==, 0);
+	CHECK_INT(gr_workers_start(&f->workers, 1), ==, 0);
+	CHECK_INT(gr_library_new(&f->library, f->store, f->workers, 0), ==, 0);
+	gr_library_check(f->library);
+	for (int i = 0; i < 500 && !gr_library_track(f->library, "demo"); i++) {
+		struct timespec pause = { 0, 10 * 1000 * 1000 };
+
+		nanosleep(&pause, NULL);
+		gr_workers_complete(f->workers);
+	}
+	CHECK(gr_library_track(f->library, "demo") != NULL);
+	gr_live_settings_defaults(&settings);
+	settings.clock = fake_clock;
+	settings.messages_per_second = 0;
+	settings.queue_messages = queue_messages;
+	CHECK_INT(gr_live_new(&f->live, f->store, f->library, &settings), ==, 0);
+	CHECK_INT(gr_live_set_hooks(f->live, &hooks), ==, 0);
+	add_user(f, &f->learner, "lena", GR_ROLE_LEARNER);
+	add_user(f, &f->other, "sam", GR_ROLE_LEARNER);
+	add_user(f, &f->coach, "kim", GR_ROLE_COACH);
+	flush_requests = 0;
+}
+
+static void fixture_close(struct fixture *f)
+{
+	gr_live_free(f->live);
+	gr_library_free(f->library);
+	gr_workers_stop(f->workers);
+	gr_store_close(f->store);
+	harness_remove_tree(f->dir);
+	free(f->dir);
+}
+
+static void client_open(struct fixture *f, struct gr_client *client, const struct gr_user *user)
+{
+	memset(client, 0, sizeof(*client));
+	client->user = *user;
+	CHECK_INT(gr_live_client_open(f->live, client), ==, 0);
+}
+
+static void say(struct fixture *f, struct gr_client *client, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void say(struct fixture *f, struct gr_client *client, const char *fmt, ...)
+{
+	char text[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	gr_live_receive(f->live, client, text, strlen(text));
+}
+
+/* The next message queued for client, parsed (caller decrefs), or NULL. */
+static json_t *next(struct gr_client *client)
+{
+	struct gr_message *message = gr_queue_peek(&client->subscriber.queue);
+	json_t *json;
+
+	if (!message)
+		return NULL;
+	json = json_loadb(gr_message_text(message), gr_message_len(message), 0, NULL);
+	gr_queue_pop(&client->subscriber.queue);
+	return json;
+}
+
+static const char *text_of(json_t *json, const char *key)
+{
+	const char *value = json_string_value(json_object_get(json, key));
+
+	return value ? value : "(none)";
+}
+
+static int64_t int_of(json_t *json, const char *key)
+{
+	return json_integer_value(json_object_get(json, key));
+}
+
+/* Discard everything queued for client; returns how many. */
+static int drain(struct gr_client *client)
+{
+	int count = 0;
+	json_t *json;
+
+	while ((json = next(client)) != NULL) {
+		json_decref(json);
+		count++;
+	}
+	return count;
+}
+
+static void hello(struct fixture *f, struct gr_client *client)
+{
+	say(f, client, "{\"type\":\"hello\",\"id\":1}");
+	drain(client);
+}
+
+/*
+ * Send a request and expect one reply with code ("ok" or an error code).
+ * Pushes queued before the reply (from earlier requests) are skipped.
+ */
+static json_t *request(struct fixture *f, struct gr_client *client, const char *expected,
+		       const char *text)
+{
+	json_t *reply;
+
+	gr_live_receive(f->live, client, text, strlen(text));
+	gr_live_flush(f->live);
+	while ((reply = next(client)) != NULL && strcmp(text_of(reply, "type"), "ok") != 0 &&
+	       strcmp(text_of(reply, "type"), "error") != 0)
+		json_decref(reply);
+	CHECK(reply != NULL);
+	if (strcmp(expected, "ok") == 0)
+		CHECK_STR(text_of(reply, "type"), "ok");
+	else
+		CHECK_STR(text_of(reply, "code"), expected);
+	return reply;
+}
+
+#define SET(step, state) \
+	"{\"type\":\"progress.set\",\"id\":9,\"track\":\"demo\",\"step\":\"" step \
+	"\",\"state\":\"" state "\"}"
+
+/* The state of lena's progress as another connection to the file sees it. */
+static const char *committed_state(struct fixture *f, const char *step, char *out, size_t size)
+{
+	struct gr_store *reader = NULL;
+	struct gr_store_progress row;
+
+	snprintf(out, size, "(none)");
+	if (gr_store_open(&reader, f->db) == 0 &&
+	    gr_store_progress_get(reader, &row, f->learner.id, "demo", step) == 0)
+		snprintf(out, size, "%s", row.state);
+	gr_store_close(reader);
+	return out;
+}
+
+/* ---- tests --------------------------------------------------------------- */
+
+static void test_hello_first(void)
+{
+	struct fixture f;
+	struct gr_client a;
+	json_t *reply, *snapshot;
+
+	fixture_open(&f, 64);
+	client_open(&f, &a, &f.learner);
+	json_decref(request(&f, &a, "conflict", SET("one", "started")));
+	reply = request(&f, &a, "ok", "{\"type\":\"hello\",\"id\":\"h\"}");
+	CHECK_STR(text_of(reply, "id"), "h");
+	CHECK_STR(text_of(reply, "sync"), "snapshot");
+	CHECK_STR(text_of(json_object_get(reply, "user"), "handle"), "lena");
+	snapshot = next(&a);
+	CHECK_STR(text_of(snapshot, "type"), "snapshot");
+	CHECK_INT(json_array_size(json_object_get(snapshot, "progress")), ==, 0);
+	json_decref(reply);
+	json_decref(snapshot);
+	gr_live_client_close(f.live, &a);
+	fixture_close(&f);
+}
+
+static void test_group_commit(void)
+{
+	struct fixture f;
+	struct gr_client a, b;
+	char state[32];
+	json_t *reply;
+
+	fixture_open(&f, 64);
+	client_open(&f, &a, &f.learner);
+	client_open(&f, &b, &f.learner);
+	hello(&f, &a);
+	hello(&f, &b);
+	say(&f, &a, SET("one", "started"));
+	say(&f, &a, SET("project", "started"));
+	CHECK_INT(flush_requests, ==, 1);
+	CHECK(gr_live_pending(f.live));
+	CHECK(gr_queue_peek(&a.subscriber.queue) == NULL); /* nothing before the commit */
+	CHECK(gr_queue_peek(&b.subscriber.queue) == NULL);
+	CHECK_STR(committed_state(&f, "one", state, sizeof state), "(none)");
+
+	gr_live_flush(f.live);
+	CHECK(!gr_live_pending(f.live));
+	CHECK_STR(committed_state(&f, "one", state, sizeof state), "started");
+	CHECK_STR(committed_state(&f, "project", state, sizeof state), "started");
+	/* a: its two replies and the two events; b: the two events only. */
+	CHECK_INT(drain(&a), ==, 4);
+	reply = next(&b);
+	CHECK_STR(text_of(reply, "event"), "progress");
+	CHECK_STR(text_of(reply, "step"), "one");
+	CHECK_INT(int_of(reply, "seq"), ==, 1);
+	json_decref(reply);
+	reply = next(&b);
+	CHECK_INT(int_of(reply, "seq"), ==, 2);
+	json_decref(reply);
+	CHECK(next(&b) == NULL);
+	gr_live_client_close(f.live, &a);
+	gr_live_client_close(f.live, &b);
+	fixture_close(&f);
+}
+
+static void test_progress_rules(void)
+{
+	struct fixture f;
+	struct gr_client a;
+	json_t *reply;
+
+	fixture_open(&f, 64);
+	client_open(&f, &a, &f.learner);
+	hello(&f, &a);
+	reply = request(&f, &a, "conflict", SET("two", "started"));
+	CHECK_STR(text_of(reply, "requires"), "one");
+	CHECK_STR(text_of(reply, "state"), "not_started");
+	CHECK_CONTAINS(text_of(reply, "message"), "One");
+	json_decref(reply);
+	json_decref(request(&f, &a, "conflict", SET("one", "done")));
+	json_decref(request(&f, &a, "ok", SET("one", "started")));
+	drain(&a);
+	reply = request(&f, &a, "ok", SET("one", "started")); /* again: no change, no event */
+	CHECK(int_of(reply, "seq") == 0);
+	CHECK(next(&a) == NULL);
+	json_decref(reply);
+	json_decref(request(&f, &a, "ok", SET("one", "done")));
+	drain(&a);
+	json_decref(request(&f, &a, "ok", SET("two", "started")));
+	drain(&a);
+	json_decref(request(&f, &a, "conflict", SET("two", "passed")));
+	json_decref(request(&f, &a, "bad_value", SET("two", "finished")));
+	json_decref(request(&f, &a, "not_found", SET("nine", "started")));
+	json_decref(request(&f, &a, "not_found",
+			    "{\"type\":\"progress.set\",\"id\":1,\"track\":\"x\",\"step\":\"one\","
+			    "\"state\":\"started\"}"));
+	gr_live_client_close(f.live, &a);
+	fixture_close(&f);
+}
+
+#define SUBMIT(body, link)                                                                 \
+	"{\"type\":\"submission.create\",\"id\":5,\"track\":\"demo\",\"step\":\"project\"," \
+	"\"body_md\":\"" body "\"" link "}"
+
+static void test_submission(void)
+{
+	struct fixture f;
+	struct gr_client a;
+	json_t *reply;
+
+	fixture_open(&f, 64);
+	client_open(&f, &a, &f.learner);
+	hello(&f, &a);
+	json_decref(request(&f, &a, "conflict", SUBMIT("mine", ""))); /* not started */
+	json_decref(request(&f, &a, "ok", SET("project", "started")));
+	drain(&a);
+	json_decref(request(&f, &a, "bad_value", SUBMIT("mine", ",\"link\":\"javascript:x\"")));
+	json_decref(request(&f, &a, "bad_value", SUBMIT("  \\n", "")));
+	json_decref(request(&f, &a, "conflict", SET("project", "done")));
+	reply = request(&f, &a, "ok", SUBMIT("# My work", ",\"link\":\"https://example.org/x\""));
+	CHECK_STR(text_of(reply, "state"), "submitted");
+	CHECK_INT(int_of(json_object_get(reply, "submission"), "attempt"), ==, 1);
+	CHECK(int_of(json_object_get(reply, "submission"), "id") > 0);
+	json_decref(reply);
+	reply = next(&a); /* the event */
+	CHECK_STR(text_of(reply, "event"), "submission");
+	json_decref(reply);
+	json_decref(request(&f, &a, "conflict", SUBMIT("again", "")));
+	gr_live_client_close(f.live, &a);
+	fixture_close(&f);
+}
+
+static void test_replay_and_snapshot(void)
+{
+	struct fixture f;
+	struct gr_client a, later;
+	json_t *reply;
+
+	fixture_open(&f, 64);
+	client_open(&f, &a, &f.learner);
+	hello(&f, &a);
+	json_decref(request(&f, &a, "ok", SET("one", "started")));
+	json_decref(request(&f, &a, "ok", SET("one", "done")));
+	json_decref(request(&f, &a, "ok", SET("two", "started")));
+	client_open(&f, &later, &f.learner);
+	reply = request(&f, &later, "ok", "{\"type\":\"hello\",\"id\":1,\"last_seq\":1}");
+	CHECK_STR(text_of(reply, "sync"), "replay");
+	CHECK_INT(int_of(reply, "seq"), ==, 3);
+	json_decref(reply);
+	for (int seq = 2; seq <= 3; seq++) {
+		reply = next(&later);
+		CHECK_INT(int_of(reply, "seq"), ==, seq);
+		json_decref(reply);
+	}
+	CHECK(next(&later) == NULL);
+	reply = request(&f, &later, "ok", "{\"type\":\"hello\",\"id\":2,\"last_seq\":99}");
+	CHECK_STR(text_of(reply, "sync"), "snapshot");
+	json_decref(reply);
+	reply = next(&later);
+	CHECK_INT(json_array_size(json_object_get(reply, "progress")), ==, 2);
+	json_decref(reply);
+
+	/* Events older than event_days are pruned: a gap gets a snapshot. */
+	fake_now += 31LL * 24 * 60 * 60 * 1000;
+	gr_live_housekeeping(f.live);
+	reply = request(&f, &later, "ok", "{\"type\":\"hello\",\"id\":3,\"last_seq\":1}");
+	CHECK_STR(text_of(reply, "sync"), "snapshot");
+	json_decref(reply);
+	drain(&later);
+	json_decref(request(&f, &a, "ok", SET("project", "started")));
+	reply = next(&a);
+	CHECK_INT(int_of(reply, "seq"), ==, 4); /* numbers are never reused */
+	json_decref(reply);
+	gr_live_client_close(f.live, &a);
+	gr_live_client_close(f.live, &later);
+	fixture_close(&f);
+}
+
+static void test_rooms(void)
+{
+	struct fixture f;
+	struct gr_client a, b, c;
+	json_t *reply;
+
+	fixture_open(&f, 64);
+	client_open(&f, &a, &f.learner);
+	client_open(&f, &b, &f.other);
+	client_open(&f, &c, &f.coach);
+	hello(&f, &a);
+	hello(&f, &b);
+	hello(&f, &c);
+	json_decref(request(&f, &c, "ok",
+			    "{\"type\":\"subscribe\",\"id\":1,\"topic\":\"board:c1/demo\"}"));
+	reply = request(&f, &a, "ok", "{\"type\":\"subscribe\",\"id\":1,\"topic\":\"room:demo/one\"}");
+	CHECK_INT(json_array_size(json_object_get(reply, "peers")), ==, 1);
+	json_decref(reply);
+	drain(&a);
+	reply = next(&c); /* the board hears where lena is */
+	CHECK_STR(text_of(reply, "event"), "presence");
+	CHECK_STR(text_of(reply, "user"), "lena");
+	CHECK_STR(text_of(reply, "step"), "one");
+	json_decref(reply);
+	json_decref(request(&f, &b, "ok",
+			    "{\"type\":\"subscribe\",\"id\":2,\"topic\":\"room:demo/one\"}"));
+	reply = next(&a);
+	CHECK_STR(text_of(reply, "topic"), "room:demo/one");
+	CHECK_INT(int_of(reply, "count"), ==, 2);
+	json_decref(reply);
+	gr_live_client_close(f.live, &b);
+	reply = next(&a);
+	CHECK_INT(int_of(reply, "count"), ==, 1);
+	json_decref(reply);
+	json_decref(request(&f, &a, "forbidden",
+			    "{\"type\":\"subscribe\",\"id\":3,\"topic\":\"board:c1/demo\"}"));
+	json_decref(request(&f, &a, "not_found",
+			    "{\"type\":\"subscribe\",\"id\":4,\"topic\":\"room:demo/nine\"}"));
+	json_decref(request(&f, &a, "bad_value",
+			    "{\"type\":\"subscribe\",\"id\":5,\"topic\":\"user:1\"}"));
+	json_decref(request(&f, &a, "not_found",
+			    "{\"type\":\"unsubscribe\",\"id\":6,\"topic\":\"room:demo/two\"}"));
+	json_decref(request(&f, &a, "ok",
+			    "{\"type\":\"unsubscribe\",\"id\":7,\"topic\":\"room:demo/one\"}"));
+	drain(&c);
+	json_decref(request(&f, &a, "ok", SET("one", "started")));
+	reply = next(&c); /* lena's progress reaches her cohort's board */
+	CHECK_STR(text_of(reply, "event"), "progress");
+	CHECK_STR(text_of(reply, "user"), "lena");
+	json_decref(reply);
+	gr_live_client_close(f.live, &a);
+	gr_live_client_close(f.live, &c);
+	fixture_close(&f);
+}
+
+static void test_overflow_resync(void)
+{
+	struct fixture f;
+	struct gr_client a, slow;
+	json_t *reply;
+	int resyncs = 0;
+
+	fixture_open(&f, 8);
+	client_open(&f, &a, &f.learner);
+	client_open(&f, &slow, &f.learner);
+	hello(&f, &a);
+	hello(&f, &slow);
+	/* Each of a's requests makes an event for slow, which never reads. */
+	json_decref(request(&f, &a, "ok", SET("one", "started")));
+	json_decref(request(&f, &a, "ok", SET("one", "done")));
+	json_decref(request(&f, &a, "ok", SET("two", "started")));
+	json_decref(request(&f, &a, "ok", SET("two", "done")));
+	drain(&a);
+	for (int i = 0; i < 8; i++) {
+		char text[200];
+
+		snprintf(text, sizeof text,
+			 "{\"type\":\"subscribe\",\"id\":%d,\"topic\":\"room:demo/one\"}", i);
+		say(&f, &slow, "%s", text); /* replies pile up too */
+	}
+	CHECK(slow.subscriber.queue.resyncing);
+	CHECK(slow.subscriber.queue.count <= 8);
+	while ((reply = next(&slow)) != NULL) {
+		resyncs += strcmp(text_of(reply, "type"), "resync") == 0;
+		json_decref(reply);
+	}
+	CHECK_INT(resyncs, ==, 1);
+	reply = request(&f, &slow, "ok", "{\"type\":\"hello\",\"id\":1,\"last_seq\":0}");
+	CHECK_STR(text_of(reply, "sync"), "replay");
+	json_decref(reply);
+	for (int seq = 1; seq <= 4; seq++) { /* what it missed, in order */
+		reply = next(&slow);
+		CHECK_INT(int_of(reply, "seq"), ==, seq);
+		json_decref(reply);
+	}
+	CHECK(next(&slow) == NULL);
+	CHECK(!slow.subscriber.queue.resyncing);
+	gr_live_client_close(f.live, &a);
+	gr_live_client_close(f.live, &slow);
+	fixture_close(&f);
+}
+
+static void test_close_with_replies_pending(void)
+{
+	struct fixture f;
+	struct gr_client a, b;
+	char state[32];
+
+	fixture_open(&f, 64);
+	client_open(&f, &a, &f.learner);
+	client_open(&f, &b, &f.learner);
+	hello(&f, &a);
+	hello(&f, &b);
+	say(&f, &a, SET("one", "started"));
+	gr_live_client_close(f.live, &a); /* gone before the commit */
+	gr_live_flush(f.live);
+	CHECK_STR(committed_state(&f, "one", state, sizeof state), "started");
+	CHECK_INT(drain(&b), ==, 1); /* the event still reaches the other tab */
+	gr_live_client_close(f.live, &b);
+	fixture_close(&f);
+}
+
+static void test_preview(void)
+{
+	struct fixture f;
+	struct gr_client a;
+	json_t *reply;
+
+	fixture_open(&f, 64);
+	client_open(&f, &a, &f.learner);
+	hello(&f, &a);
+	reply = request(&f, &a, "ok",
+			"{\"type\":\"markdown.preview\",\"id\":1,\"body_md\":\"# Hi <script>x</script> "
+			"[a](javascript:alert(1))\"}");
+	CHECK_CONTAINS(text_of(reply, "html"), "<h1>Hi");
+	CHECK_NOT_CONTAINS(text_of(reply, "html"), "<script");
+	CHECK_NOT_CONTAINS(text_of(reply, "html"), "javascript:");
+	json_decref(reply);
+	gr_live_client_close(f.live, &a);
+	fixture_close(&f);
+}
+
+int main(void)
+{
+	gr_log_set_level(GR_LOG_ERROR);
+	gr_git_init();
+	RUN(test_hello_first);
+	RUN(test_group_commit);
+	RUN(test_progress_rules);
+	RUN(test_submission);
+	RUN(test_replay_and_snapshot);
+	RUN(test_rooms);
+	RUN(test_overflow_resync);
+	RUN(test_close_with_replies_pending);
+	RUN(test_preview);
+	gr_git_shutdown();
+	return harness_done();
+}
