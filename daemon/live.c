@@ -586,10 +586,10 @@ static int add_peer(struct gr_subscriber *subscriber, void *payload)
 	json_array_append_new(peers->list,
 			      json_pack("{s:s, s:s}", "handle", client->user.handle,
 					"display_name", client->user.display_name));
-	return json_array_size(peers->list) >= 50; /* enough to show; count is exact */
+	return json_array_size(peers->list) >= 50; /* enough people to show */
 }
 
-/* Who is in a room (distinct people, up to 50) and how many connections. */
+/* Who is in a room: distinct people, each once, up to 50; count is how many listed. */
 static json_t *room_presence(struct gr_live *live, const char *topic)
 {
 	struct peers peers = { .list = json_array() };

@@ -185,7 +185,7 @@ static int take_token(struct gr_protocol *protocol, struct gr_client *client)
 	now = protocol->clock ? protocol->clock() : gr_clock_now_ms();
 	if (client->tokens_at == 0)
 		client->tokens = protocol->burst;
-	else
+	else if (now > client->tokens_at) /* a clock stepped back adds nothing */
 		client->tokens += (double)(now - client->tokens_at) * protocol->per_second / 1000.0;
 	if (client->tokens > protocol->burst)
 		client->tokens = protocol->burst;
@@ -235,7 +235,7 @@ void gr_protocol_receive(struct gr_protocol *protocol, struct gr_client *client,
 					"Too many messages; slow down and try again.");
 		return;
 	}
-	message = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL);
+	message = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, NULL);
 	if (!message || !json_is_object(message)) {
 		gr_protocol_reply_error(protocol, client, NULL, "bad_json", "A message is one JSON object.");
 		goto out;
@@ -249,7 +249,8 @@ void gr_protocol_receive(struct gr_protocol *protocol, struct gr_client *client,
 		gr_protocol_reply_error(protocol, client, id, "missing_field", "A message needs a 'type'.");
 		goto out;
 	}
-	if (!(type = json_string_value(json_object_get(message, "type")))) {
+	if (!(type = json_string_value(json_object_get(message, "type"))) ||
+	    strlen(type) != json_string_length(json_object_get(message, "type"))) {
 		gr_protocol_reply_error(protocol, client, id, "bad_value", "'type' must be text.");
 		goto out;
 	}
