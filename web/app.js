@@ -3,10 +3,33 @@
 // exception is a step's HTML, which the server renders in safe mode.
 
 import { api, ApiError } from './api.js';
-import { t, language, languages, setLanguage } from './i18n.js';
+import { t, plural, language, languages, setLanguage } from './i18n.js';
+import * as live from './live.js';
 
 const main = document.getElementById('main');
 let me = null; // the signed-in user, or null
+
+// The signed-in user changes: the live connection follows.
+function setMe(user) {
+  me = user;
+  if (me) live.start(me.handle);
+  else live.stop();
+}
+
+// What the page on show must undo when another replaces it (listeners,
+// rooms). A page that finishes after the next one started cleans up at once.
+let generation = 0;
+let leaving = [];
+function onLeave(gen, fn) {
+  if (gen === generation) leaving.push(fn);
+  else fn();
+}
+function leavePage() {
+  generation++;
+  for (const fn of leaving.splice(0)) {
+    try { fn(); } catch (error) { console.error(error); }
+  }
+}
 
 // ---- building the DOM --------------------------------------------------
 
@@ -27,7 +50,7 @@ function h(tag, attrs = {}, ...children) {
 
 function show(title, ...content) {
   document.title = `${title} – ${t('app.name')}`;
-  main.replaceChildren(...content);
+  main.replaceChildren(...content.filter((part) => part !== null && part !== undefined && part !== false));
   const heading = main.querySelector('h1');
   if (heading) {
     heading.setAttribute('tabindex', '-1');
@@ -132,7 +155,7 @@ async function pageSignin() {
     passwordField('current-password'),
     h('button', { type: 'submit', text: t('signin.submit') }));
   handleForm(form, async (data) => {
-    me = await api.login(data.get('handle').trim(), data.get('password'));
+    setMe(await api.login(data.get('handle').trim(), data.get('password')));
     navigate(new URLSearchParams(location.search).get('next') || '/', true);
   });
   show(t('signin.title'), h('h1', { text: t('signin.title') }), h('p', { text: t('signin.intro') }),
@@ -156,8 +179,8 @@ async function pageJoin(code) {
     passwordField('new-password', t('field.password.hint')),
     h('button', { type: 'submit', text: t('join.submit') }));
   handleForm(form, async (data) => {
-    me = await api.register({ invite: code, handle: data.get('handle').trim(),
-      display_name: data.get('display_name').trim(), password: data.get('password') });
+    setMe(await api.register({ invite: code, handle: data.get('handle').trim(),
+      display_name: data.get('display_name').trim(), password: data.get('password') }));
     navigate('/', true);
   });
   show(t('join.title'), h('h1', { text: t('join.title') }),
@@ -194,13 +217,66 @@ function inviteSection() {
     h('h2', { id: 'invite-title', text: t('invite.title') }), h('p', { text: t('invite.intro') }), form, result);
 }
 
+const COMPLETE = new Set(['done', 'passed']);
+
+// A translated sentence with one link in the place of {title}.
+function sentenceWithLink(key, link) {
+  const [before, after = ''] = t(key).split('{title}');
+  return [before, link, after];
+}
+
+function stepHref(trackId, stepId) {
+  return `/tracks/${encodeURIComponent(trackId)}/steps/${stepPath(stepId)}`;
+}
+
+// The progress bar and the next step of one track, from the live progress.
+// Updated in place, so a link with the keyboard's focus keeps it.
+function trackProgress(track, outline, index) {
+  const box = h('div', { class: 'track-progress', 'data-track-progress': track.id });
+  if (!outline) return { box, update: () => {} };
+  const steps = outline.modules.flatMap((module) => module.steps);
+  const labelId = `progress-label-${index}`;
+  const label = h('p', { id: labelId, class: 'progress-label' });
+  const bar = h('progress', { max: steps.length, value: 0, 'aria-labelledby': labelId });
+  const notBegun = h('p', { class: 'meta', text: t('home.notBegun') });
+  const link = h('a', { class: 'continue' });
+  const linkLine = h('p', {}, link);
+  const complete = h('p', { class: 'meta', text: t('home.complete') });
+  box.append(label, bar, notBegun, linkLine, complete);
+  const update = () => {
+    const states = steps.map((step) => live.stateOf(track.id, step.id));
+    const done = states.filter((state) => COMPLETE.has(state)).length;
+    const next = steps.find((step, i) => !COMPLETE.has(states[i]));
+    const begun = states.some((state) => state !== 'not_started');
+    label.textContent = t('home.progress', { done, total: steps.length });
+    bar.value = done;
+    label.hidden = bar.hidden = !begun;
+    notBegun.hidden = begun;
+    linkLine.hidden = !next;
+    complete.hidden = Boolean(next) || !steps.length;
+    if (next) {
+      link.href = stepHref(track.id, next.id);
+      link.textContent = t(begun ? 'home.continue' : 'home.begin', { title: next.title });
+    }
+  };
+  update();
+  return { box, update };
+}
+
 async function pageHome() {
+  const gen = generation;
   const tracks = await api.tracks();
+  // The outlines give the order of the steps, for the progress and "Continue".
+  const outlines = await Promise.all(tracks.map((track) => api.track(track.id).catch(() => null)));
+  const progresses = tracks.map((track, i) => trackProgress(track, outlines[i], i));
   const list = tracks.length === 0 ? h('p', { text: t('home.noTracks') })
-    : h('ul', { class: 'cards', id: 'track-list' }, tracks.map((track) => h('li', { class: 'card' },
+    : h('ul', { class: 'cards', id: 'track-list' }, tracks.map((track, i) => h('li', { class: 'card', 'data-track': track.id },
       h('h3', {}, h('a', { href: `/tracks/${encodeURIComponent(track.id)}`, text: track.title })),
       track.summary ? h('p', { text: track.summary }) : null,
-      h('p', { class: 'meta', text: t('track.steps', { count: track.steps }) }))));
+      h('p', { class: 'meta', text: t('track.steps', { count: track.steps }) }),
+      progresses[i].box)));
+  if (gen !== generation) return;
+  onLeave(gen, live.on('progress', () => { for (const progress of progresses) progress.update(); }));
   show(t('app.home'),
     h('h1', { id: 'home-title', text: t('home.title', { name: me.display_name }) }),
     h('p', { id: 'me-role', 'data-role': me.role }, t('home.role', { role: t(`role.${me.role}`) }),
@@ -224,8 +300,140 @@ async function pageTrack(id) {
         h('span', { class: 'meta', text: stepMeta(step) }))))))));
 }
 
+// The message for a failed live request.
+function liveErrorText(error) {
+  if (error.code === 'offline') return t('submit.offline');
+  if (error.code === 'rate_limited') return t('error.live.rate_limited');
+  const known = `error.${error.code}`;
+  const text = t(known);
+  return text === known ? error.message : text;
+}
+
+function draftKey(trackId, stepId) {
+  return `grounds.draft.${me.handle}.${trackId}.${stepId}`;
+}
+
+function loadDraft(key) {
+  try {
+    return JSON.parse(localStorage.getItem(key) || 'null') || {};
+  } catch {
+    return {};
+  }
+}
+
+function saveDraft(key, draft) {
+  try {
+    if (draft) localStorage.setItem(key, JSON.stringify(draft));
+    else localStorage.removeItem(key);
+  } catch { /* storage full or off: the text stays in the form */ }
+}
+
+// The form for a reviewed step: a markdown draft kept on this device as it
+// is typed, a server-rendered preview, and the submission.
+function submissionForm(track, step, showRequires) {
+  const key = draftKey(track.id, step.id);
+  const draft = loadDraft(key);
+  const body = h('textarea', { id: 'field-body_md', name: 'body_md', rows: 10, required: true, 'aria-describedby': 'field-body_md-hint' });
+  body.value = draft.body || '';
+  const link = h('input', { id: 'field-link', name: 'link', type: 'url', inputmode: 'url', autocomplete: 'url', 'aria-describedby': 'field-link-hint', placeholder: 'https://' });
+  link.value = draft.link || '';
+  const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
+  const done = h('p', { class: 'result', id: 'submission-result', role: 'status' });
+  const previewBox = h('div', { class: 'content preview', id: 'preview' });
+  const previewSection = h('section', { class: 'preview-section', 'aria-labelledby': 'preview-title', hidden: true },
+    h('h3', { id: 'preview-title', text: t('submit.previewTitle') }), previewBox);
+  const submit = h('button', { type: 'submit', id: 'submit-work', text: t('submit.submit') });
+  const previewButton = h('button', { type: 'button', class: 'secondary', id: 'preview-button', text: t('submit.preview') });
+  const save = () => saveDraft(key, body.value || link.value ? { body: body.value, link: link.value } : null);
+  const fail = (err) => {
+    if (err.requires) showRequires(err.requires);
+    error.textContent = liveErrorText(err);
+    error.hidden = false;
+  };
+  body.addEventListener('input', save);
+  link.addEventListener('input', save);
+  previewButton.addEventListener('click', async () => {
+    error.hidden = true;
+    previewButton.disabled = true;
+    try {
+      const reply = await live.request('markdown.preview', { body_md: body.value });
+      previewBox.innerHTML = reply.html; // rendered by the server in safe mode
+      previewSection.hidden = false;
+    } catch (err) {
+      fail(err);
+    } finally {
+      previewButton.disabled = false;
+    }
+  });
+  const form = h('form', { id: 'submission-form', novalidate: true, class: 'submission' },
+    error,
+    h('div', { class: 'field' },
+      h('label', { for: 'field-body_md', text: t('submit.body') }),
+      h('p', { class: 'hint', id: 'field-body_md-hint', text: t('submit.body.hint') }),
+      body),
+    h('div', { class: 'field' },
+      h('label', { for: 'field-link', text: t('submit.link') }),
+      h('p', { class: 'hint', id: 'field-link-hint', text: t('submit.link.hint') }),
+      link),
+    h('div', { class: 'actions' }, previewButton, submit),
+    done);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    error.hidden = true;
+    done.textContent = '';
+    body.removeAttribute('aria-invalid');
+    if (!body.value.trim()) {
+      error.textContent = t('submit.empty');
+      error.hidden = false;
+      body.setAttribute('aria-invalid', 'true');
+      body.focus();
+      return;
+    }
+    const sent = { body: body.value, link: link.value.trim() };
+    link.removeAttribute('aria-invalid');
+    if (sent.link && !/^https?:\/\/[^\s"<>]+$/.test(sent.link)) {
+      error.textContent = t('error.link');
+      error.hidden = false;
+      link.setAttribute('aria-invalid', 'true');
+      link.focus();
+      return;
+    }
+    submit.disabled = true;
+    try {
+      if (live.stateOf(track.id, step.id) === 'not_started') {
+        await live.request('progress.set', { track: track.id, step: step.id, state: 'started' });
+      }
+      await live.request('submission.create', { track: track.id, step: step.id, body_md: sent.body, ...(sent.link ? { link: sent.link } : {}) });
+      // Acknowledged: only now is the draft let go (unless more was typed meanwhile).
+      if (body.value === sent.body && link.value.trim() === sent.link) {
+        body.value = '';
+        link.value = '';
+        previewSection.hidden = true;
+        saveDraft(key, null);
+      }
+      done.textContent = t('submit.sent');
+    } catch (err) {
+      fail(err);
+      error.setAttribute('tabindex', '-1');
+      error.focus();
+    } finally {
+      update();
+    }
+  });
+  const update = () => {
+    const state = live.stateOf(track.id, step.id);
+    submit.disabled = state === 'submitted' || state === 'in_review' || state === 'passed';
+    form.dataset.state = state;
+  };
+  update();
+  return { element: h('section', { class: 'work', 'aria-labelledby': 'work-title' },
+    h('h2', { id: 'work-title', text: t('submit.title') }), form, previewSection), update };
+}
+
 async function pageStep(id, stepId) {
+  const gen = generation;
   const [track, step] = await Promise.all([api.track(id), api.step(id, stepId)]);
+  if (gen !== generation) return;
   const base = `/tracks/${encodeURIComponent(track.id)}`;
   const titles = new Map(track.modules.flatMap((module) => module.steps.map((s) => [s.id, s.title])));
   const stepLink = (other, key, rel) => other && h('a', { href: `${base}/steps/${stepPath(other)}`, rel, text: t(key, { title: titles.get(other) || other }) });
@@ -233,17 +441,112 @@ async function pageStep(id, stepId) {
   content.innerHTML = step.html; // rendered by the server in safe mode
   // The page's own heading carries the title; the step's first "# Title" would repeat it.
   if (content.firstElementChild && content.firstElementChild.tagName === 'H1') content.firstElementChild.remove();
+
+  // Progress: the state, what to finish first, and the action that fits the step.
+  const stateText = h('p', { id: 'step-state', class: 'state', role: 'status' });
+  const requiresBox = h('p', { id: 'step-requires', class: 'notice', hidden: true });
+  const actionError = h('p', { class: 'form-error', role: 'alert', hidden: true });
+  const peers = h('p', { id: 'step-peers', class: 'meta peers', role: 'status' });
+  const showRequires = (missing) => {
+    requiresBox.replaceChildren(...sentenceWithLink('step.finishFirst',
+      h('a', { href: `${base}/steps/${stepPath(missing)}`, text: titles.get(missing) || missing })));
+    requiresBox.hidden = false;
+  };
+  let markDone = null;
+  let work = null;
+  if (step.reviews > 0) {
+    work = submissionForm(track, step, showRequires);
+  } else {
+    markDone = h('button', { type: 'button', id: 'mark-done', text: t('step.markDone') });
+    markDone.addEventListener('click', async () => {
+      actionError.hidden = true;
+      markDone.disabled = true;
+      try {
+        if (live.stateOf(track.id, step.id) === 'not_started') {
+          await live.request('progress.set', { track: track.id, step: step.id, state: 'started' });
+        }
+        await live.request('progress.set', { track: track.id, step: step.id, state: 'done' });
+      } catch (err) {
+        if (err.requires) showRequires(err.requires);
+        actionError.textContent = liveErrorText(err);
+        actionError.hidden = false;
+      } finally {
+        markDone.disabled = false;
+        update();
+      }
+    });
+  }
+  const update = () => {
+    const state = live.stateOf(track.id, step.id);
+    stateText.dataset.state = state;
+    stateText.textContent = t('step.state', { state: t(`state.${state}`) });
+    if (state !== 'not_started') requiresBox.hidden = true;
+    if (markDone && markDone.hidden !== (state === 'done')) {
+      const hadFocus = document.activeElement === markDone;
+      markDone.hidden = state === 'done';
+      if (hadFocus) {
+        stateText.setAttribute('tabindex', '-1');
+        stateText.focus();
+      }
+    }
+    if (work) work.update();
+  };
+  const topic = `room:${track.id}/${step.id}`;
+  const showPeers = () => {
+    const list = live.peersOf(topic);
+    if (!list) {
+      peers.textContent = '';
+      return;
+    }
+    const others = list.filter((peer) => peer.handle !== me.handle);
+    peers.textContent = plural('step.peers', others.length);
+  };
+  // Opening the step starts it; a step that needs others first says which.
+  let beginning = null;
+  let beginAgain = false;
+  const begin = () => {
+    if (beginning) {
+      beginAgain = true;
+      return;
+    }
+    beginning = live.request('progress.set', { track: track.id, step: step.id, state: 'started' }).then(update, (err) => {
+      if (err.code === 'conflict' && err.requires) showRequires(err.requires);
+    }).finally(() => {
+      beginning = null;
+      if (beginAgain && gen === generation) {
+        beginAgain = false;
+        begin();
+      }
+    });
+  };
+  onLeave(gen, live.on('progress', () => {
+    update();
+    // Something done elsewhere may be what this step waited for.
+    if (!requiresBox.hidden && live.stateOf(track.id, step.id) === 'not_started') begin();
+  }));
+  onLeave(gen, live.on('presence', (detail) => { if (detail.topic === topic) showPeers(); }));
+  onLeave(gen, live.on('ready', begin));
+  onLeave(gen, live.on('status', (status) => { if (status === 'offline') peers.textContent = ''; }));
+  live.join(topic);
+  onLeave(gen, () => live.leave(topic));
+  update();
+  showPeers();
+  if (live.isReady()) begin(); // else once the hello is answered
+
   show(step.title,
     h('nav', { class: 'crumbs', 'aria-label': track.title }, h('a', { href: base, text: track.title }), ' › ', step.module),
     h('article', {},
       h('h1', { text: step.title }),
       h('p', { class: 'meta', id: 'step-meta', text: stepMeta(step) }),
       step.requires.length ? h('p', { class: 'meta', text: t('step.requires', { steps: step.requires.map((r) => titles.get(r) || r).join(', ') }) }) : null,
+      stateText, requiresBox, peers,
       step.error ? h('p', { class: 'form-error', role: 'alert', text: t('step.broken', { message: step.error }) }) : null,
       content,
       step.rubric.length ? h('section', { class: 'rubric', 'aria-labelledby': 'rubric-title' },
         h('h2', { id: 'rubric-title', text: t('step.rubric') }), h('p', { text: t('step.rubric.intro') }),
-        h('ul', {}, step.rubric.map((item) => h('li', { text: item })))) : null),
+        h('ul', {}, step.rubric.map((item) => h('li', { text: item })))) : null,
+      markDone ? h('div', { class: 'step-actions' }, actionError, markDone) : null,
+      work ? work.element : null),
     h('nav', { class: 'pager', 'aria-label': t('track.outline') }, stepLink(step.prev, 'step.prev', 'prev'), stepLink(step.next, 'step.next', 'next')));
 }
 
@@ -260,6 +563,7 @@ const routes = [
 async function render() {
   const path = location.pathname;
   const route = routes.find(([pattern]) => pattern.test(path));
+  leavePage();
   updateHeader();
   if (!route) {
     showError(new ApiError(404, 'not_found', t('app.notFound')));
@@ -276,7 +580,7 @@ async function render() {
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     if (error.code === 'unauthenticated') {
-      me = null;
+      setMe(null);
       navigate(`/signin?next=${encodeURIComponent(path)}`, true);
       return;
     }
@@ -299,6 +603,28 @@ function updateHeader() {
   document.getElementById('lang-label').textContent = t('app.language');
   document.getElementById('skip').textContent = t('app.skip');
   document.getElementById('site-nav').setAttribute('aria-label', t('nav.main'));
+  showStatus();
+}
+
+// The banner says so while the live connection is down, and once when it is
+// back; it stays empty (and takes no room) while all is well.
+let wasOffline = false;
+let statusTimer = null;
+function showStatus() {
+  const banner = document.getElementById('live-status');
+  const status = me ? live.getStatus() : 'online';
+  clearTimeout(statusTimer);
+  banner.dataset.status = status;
+  if (status === 'offline') {
+    wasOffline = true;
+    banner.textContent = t('live.offline');
+  } else if (status === 'online' && wasOffline) {
+    wasOffline = false;
+    banner.textContent = t('live.online');
+    statusTimer = setTimeout(() => { banner.textContent = ''; }, 4000);
+  } else {
+    banner.textContent = '';
+  }
 }
 
 function setUpHeader() {
@@ -312,7 +638,7 @@ function setUpHeader() {
   });
   document.getElementById('signout').addEventListener('click', async () => {
     try { await api.logout(); } catch { /* signed out either way */ }
-    me = null;
+    setMe(null);
     navigate('/signin', true);
   });
   // Links inside the client change the page without reloading it.
@@ -325,12 +651,13 @@ function setUpHeader() {
     navigate(url.pathname + url.search);
   });
   window.addEventListener('popstate', render);
+  live.on('status', showStatus);
 }
 
 async function start() {
   setUpHeader();
   try {
-    me = await api.me();
+    setMe(await api.me());
   } catch (error) {
     if (!(error instanceof ApiError) || error.status !== 401) {
       showError(error);

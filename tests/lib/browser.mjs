@@ -32,3 +32,18 @@ export async function newPage(browser, options = {}) {
   page.on('pageerror', (error) => page.problems.push(String(error)));
   return page;
 }
+
+// Another page in an existing context (same cookies and storage, like a
+// second tab), recording problems as newPage does.
+export async function pageIn(context) {
+  const page = await context.newPage();
+  page.setDefaultTimeout(15000);
+  page.problems = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !/^Failed to load resource: the server responded with a status of 4\d\d/.test(message.text())) {
+      page.problems.push(message.text());
+    }
+  });
+  page.on('pageerror', (error) => page.problems.push(String(error)));
+  return page;
+}
