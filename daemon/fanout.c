@@ -24,15 +24,21 @@
  *      ^                               |
  *      +------ gr_queue_resynced ------+
  *
- *   normal -> resyncing      gr_queue_push (overflow): unreference all held,
- *                            hold only the resync message, refuse the push
+ *   normal -> resyncing      gr_queue_push (overflow): unreference every
+ *                            event held, keep the replies, queue the resync
+ *                            message (kept like a reply); an event pushed is
+ *                            refused, a reply is queued if it now fits
  *   resyncing -> resyncing   gr_queue_push of an event: refused, dropped++;
  *                            of a reply: queued if it fits
  *   resyncing -> normal      gr_queue_resynced: clears resyncing and dropped,
  *                            keeps what is queued
- *   resyncing -> must_close  gr_queue_push (overflow): unreference all held,
- *                            refuse the push; final, every later push is
- *                            refused and gr_queue_resynced does nothing
+ *   any -> must_close        a reply that does not fit even with no event
+ *                            held: unreference all held, refuse the push;
+ *                            final, every later push is refused and
+ *                            gr_queue_resynced does nothing
+ *
+ * Replies are never dropped while the connection stays: a request gets its
+ * one reply, or the connection is closed.
  *
  * Invariants (asserted by check_queue after each push and pop in debug
  * builds):
@@ -43,7 +49,9 @@
  *   - the queue holds one reference of its own to the resync message from
  *     gr_queue_init to gr_queue_clear, so it can always queue it again;
  *   - resyncing implies the resync message was queued at the overflow that
- *     set it (it may have been popped since);
+ *     set it (it may have been popped since), unless that overflow made the
+ *     queue must_close;
+ *   - replies[i] says whether slot i holds a reply (or the resync message);
  *   - must_close implies resyncing, and a must_close queue holds nothing.
  *
  * `dropped` counts the events refused since the last resync: the event whose
@@ -129,6 +137,11 @@ static struct gr_message **slot(const struct gr_queue *queue, int index)
 	return &queue->ring[(queue->head + index) % queue->capacity];
 }
 
+static unsigned char *reply_flag(const struct gr_queue *queue, int index)
+{
+	return &queue->replies[(queue->head + index) % queue->capacity];
+}
+
 #ifndef NDEBUG
 static void check_queue(const struct gr_queue *queue)
 {
@@ -167,7 +180,12 @@ int gr_queue_init(struct gr_queue *queue, int capacity, size_t max_bytes,
 		return GR_EINVALID;
 	}
 	queue->ring = calloc((size_t)capacity, sizeof(*queue->ring));
-	if (!queue->ring) {
+	queue->replies = calloc((size_t)capacity, 1);
+	if (!queue->ring || !queue->replies) {
+		free(queue->ring);
+		free(queue->replies);
+		queue->ring = NULL;
+		queue->replies = NULL;
 		gr_error_set("out of memory");
 		return GR_ERROR;
 	}
@@ -193,27 +211,53 @@ void gr_queue_clear(struct gr_queue *queue)
 	if (queue->ring)
 		drop_all(queue);
 	free(queue->ring);
+	free(queue->replies);
 	gr_message_unref(queue->resync);
 	memset(queue, 0, sizeof(*queue));
 }
 
-static void append(struct gr_queue *queue, struct gr_message *message)
+static void append(struct gr_queue *queue, struct gr_message *message, int is_reply)
 {
+	*reply_flag(queue, queue->count) = (unsigned char)is_reply;
 	*slot(queue, queue->count) = gr_message_ref(message);
 	queue->count++;
 	queue->bytes += message->len;
 }
 
-/* A push would pass a bound: resync, or give up on a client already resyncing. */
-static void overflow(struct gr_queue *queue)
+static int fits(const struct gr_queue *queue, const struct gr_message *message)
+{
+	return queue->count < queue->capacity && message->len <= queue->max_bytes - queue->bytes;
+}
+
+/* Unreference every event held; the replies stay, in their order. */
+static void drop_events(struct gr_queue *queue)
+{
+	int kept = 0;
+
+	for (int i = 0; i < queue->count; i++) {
+		struct gr_message *message = *slot(queue, i);
+
+		if (*reply_flag(queue, i)) {
+			*slot(queue, kept) = message;
+			*reply_flag(queue, kept++) = 1;
+			continue;
+		}
+		queue->bytes -= message->len;
+		gr_message_unref(message);
+	}
+	for (int i = kept; i < queue->count; i++)
+		*slot(queue, i) = NULL;
+	queue->count = kept;
+}
+
+/* Give up on the client: nothing more is queued; the connection is to close. */
+static int give_up(struct gr_queue *queue)
 {
 	drop_all(queue);
-	if (queue->resyncing) {
-		queue->must_close = 1;
-		return;
-	}
-	append(queue, queue->resync); /* fits: gr_queue_init checked it */
 	queue->resyncing = 1;
+	queue->must_close = 1;
+	check_queue(queue);
+	return GR_ELIMITED;
 }
 
 int gr_queue_push(struct gr_queue *queue, struct gr_message *message, enum gr_queue_kind kind)
@@ -225,14 +269,23 @@ int gr_queue_push(struct gr_queue *queue, struct gr_message *message, enum gr_qu
 		queue->dropped++;
 		return GR_ELIMITED;
 	}
-	if (queue->count == queue->capacity || message->len > queue->max_bytes - queue->bytes) {
-		overflow(queue);
-		if (kind == GR_QUEUE_EVENT)
+	if (!fits(queue, message)) {
+		drop_events(queue);
+		if (!queue->resyncing) {
+			queue->resyncing = 1;
+			if (!fits(queue, queue->resync))
+				return give_up(queue);
+			append(queue, queue->resync, 1);
+		}
+		if (kind == GR_QUEUE_EVENT) {
 			queue->dropped++;
-		check_queue(queue);
-		return GR_ELIMITED;
+			check_queue(queue);
+			return GR_ELIMITED;
+		}
+		if (!fits(queue, message))
+			return give_up(queue);
 	}
-	append(queue, message);
+	append(queue, message, kind == GR_QUEUE_REPLY);
 	check_queue(queue);
 	return 0;
 }

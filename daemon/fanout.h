@@ -6,13 +6,13 @@
  * A message is serialized once and shared by reference: publishing to a
  * topic with N subscribers costs N queue pushes of one pointer, no copies.
  * Each connection owns one gr_queue, bounded by a message count and a byte
- * count. When a push would pass either bound, the queue drops everything it
- * holds and holds only the shared "resync" message instead: the client must
- * say hello again to catch up. Until gr_queue_resynced() is called, further
- * pushes of events are dropped (counted in `dropped`); replies still queue,
- * and a queue that overflows again while resyncing is marked must_close:
- * the network layer then closes the connection, so a client that never
- * reads cannot hold more than the bound.
+ * count. When a push would pass either bound, the queue drops every event
+ * it holds (replies stay: each request gets its one reply) and queues the
+ * shared "resync" message: the client must say hello again to catch up.
+ * Until gr_queue_resynced() is called, further pushes of events are dropped
+ * (counted in `dropped`); replies still queue, and a reply that does not fit
+ * even then marks the queue must_close: the network layer closes the
+ * connection, so a client that never reads cannot hold more than the bound.
  *
  * No network type appears here. The network layer passes a headroom (bytes
  * reserved in front of each message's text, for its framing) and a notify
@@ -40,6 +40,7 @@ unsigned char *gr_message_headroom(struct gr_message *message);
 
 struct gr_queue {
 	struct gr_message **ring; /* capacity slots */
+	unsigned char *replies;   /* per slot: holds a reply (kept on overflow) */
 	int head, count, capacity;
 	size_t bytes, max_bytes; /* text bytes held, and their bound */
 	int resyncing;           /* overflowed; events dropped until resynced */

@@ -157,17 +157,18 @@ static void test_overflow_by_count(void)
 	CHECK_INT(gr_queue_push(&queue, event, GR_QUEUE_EVENT), ==, 0);
 	CHECK_INT(queue.count, ==, 1);
 
-	/* A second overflow after resyncing is a fresh first one. */
+	/* A second overflow after resyncing is a fresh first one: the events
+	 * go, the resync message comes first, and the reply is kept. */
 	CHECK_INT(gr_queue_push(&queue, event, GR_QUEUE_EVENT), ==, 0);
 	CHECK_INT(gr_queue_push(&queue, event, GR_QUEUE_EVENT), ==, 0);
-	CHECK_INT(gr_queue_push(&queue, reply, GR_QUEUE_REPLY), ==, GR_ELIMITED);
+	CHECK_INT(gr_queue_push(&queue, reply, GR_QUEUE_REPLY), ==, 0);
 	CHECK_INT(queue.resyncing, ==, 1);
 	CHECK_INT(queue.must_close, ==, 0);
 	CHECK_INT(queue.dropped, ==, 0); /* a reply is not an event */
+	CHECK_INT(queue.count, ==, 2);
 	CHECK(gr_queue_peek(&queue) == resync);
 
-	/* Overflowing again while resyncing: must close, nothing held. */
-	CHECK_INT(gr_queue_push(&queue, reply, GR_QUEUE_REPLY), ==, 0);
+	/* Replies that cannot fit even with no event held: must close, nothing held. */
 	CHECK_INT(gr_queue_push(&queue, reply, GR_QUEUE_REPLY), ==, 0);
 	CHECK_INT(gr_queue_push(&queue, reply, GR_QUEUE_REPLY), ==, GR_ELIMITED);
 	CHECK_INT(queue.must_close, ==, 1);
@@ -216,12 +217,22 @@ static void test_overflow_by_bytes(void)
 	CHECK_INT(queue.count, ==, 0);
 	gr_queue_clear(&queue);
 
-	/* One message over the bound on an empty queue overflows at once. */
+	/* One reply over the bound can never be delivered: the connection must close. */
 	CHECK_INT(gr_queue_init(&queue, 100, max, resync), ==, 0);
 	CHECK_INT(gr_queue_push(&queue, big, GR_QUEUE_REPLY), ==, GR_ELIMITED);
+	CHECK_INT(queue.must_close, ==, 1);
+	CHECK_INT(queue.count, ==, 0);
+	gr_queue_clear(&queue);
+
+	/* One event over the bound: dropped, and the client told to resync. */
+	CHECK_INT(gr_queue_init(&queue, 100, max, resync), ==, 0);
+	CHECK_INT(gr_queue_push(&queue, ten, GR_QUEUE_REPLY), ==, 0);
+	CHECK_INT(gr_queue_push(&queue, big, GR_QUEUE_EVENT), ==, GR_ELIMITED);
 	CHECK_INT(queue.resyncing, ==, 1);
+	CHECK_INT(queue.dropped, ==, 1);
+	CHECK(gr_queue_peek(&queue) == ten); /* the reply stays first */
+	gr_queue_pop(&queue);
 	CHECK(gr_queue_peek(&queue) == resync);
-	CHECK_INT(queue.dropped, ==, 0);
 	gr_queue_clear(&queue);
 
 	gr_message_unref(ten);
