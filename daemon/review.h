@@ -1,0 +1,236 @@
+/*
+ * review.h - the peer-review pairing engine: who reviews which submission,
+ * the leases on those assignments, and the verdict once enough reviews are
+ * in. Design: "Peer review pairing" in DESIGN.md; the assignment slot's
+ * state machine, its transition table and invariants are drawn in review.c.
+ *
+ * A pure domain module: no store, no network, no clock. The caller (the
+ * daemon, a test, the simulation) keeps one engine in memory, feeds it
+ * events - learners come and go, steps are defined, work is submitted,
+ * reviews are given or declined, time passes - always with the time of the
+ * event in Unix milliseconds. The engine answers each event at once and
+ * reports what it did (an assignment made, a lease expired, a verdict
+ * reached) through the effect callback in its configuration, so the caller
+ * can store and push each effect. Every random choice comes from the
+ * engine's own generator seeded from the configuration: the same events
+ * with the same seed give the same effects.
+ *
+ * Ids are the caller's (store row ids), except assignment ids, which the
+ * engine numbers 1, 2, 3 ... in the order it makes them.
+ *
+ * Functions return 0 or a negative code from error.h with a message set by
+ * gr_error_set(): GR_ENOTFOUND (an unknown id), GR_EEXISTS (an id given
+ * twice), GR_EINVALID (a bad argument), GR_EFORBIDDEN (not the assignee),
+ * GR_EEXPIRED (the lease ran out before the review came), GR_ECONFLICT (not
+ * allowed from the current state), GR_ERROR (out of memory).
+ */
+#ifndef GR_REVIEW_H
+#define GR_REVIEW_H
+
+#include <stdint.h>
+
+#define GR_REVIEW_HOUR_MS ((int64_t)60 * 60 * 1000)
+#define GR_REVIEW_DEFAULT_LEASE_MS (48 * GR_REVIEW_HOUR_MS)
+#define GR_REVIEW_DEFAULT_LEASE_ONLINE_MS (4 * GR_REVIEW_HOUR_MS)
+#define GR_REVIEW_DEFAULT_RECENT_MS (14 * 24 * GR_REVIEW_HOUR_MS)
+#define GR_REVIEW_DEFAULT_ABSENT_MS (7 * 24 * GR_REVIEW_HOUR_MS)
+#define GR_REVIEW_DEFAULT_LOAD_WINDOW_MS (48 * GR_REVIEW_HOUR_MS)
+#define GR_REVIEW_DEFAULT_RESCUE_AFTER_MS (60 * GR_REVIEW_HOUR_MS)
+#define GR_REVIEW_DEFAULT_RESCUE_LEASE_MS (36 * GR_REVIEW_HOUR_MS)
+
+struct gr_review;
+
+enum gr_review_policy {
+	GR_REVIEW_POLICY_ENGINE, /* everything in DESIGN.md */
+	GR_REVIEW_POLICY_NAIVE,	 /* a uniformly random eligible reviewer, leases never expire */
+};
+
+enum gr_review_verdict {
+	GR_REVIEW_PASS,
+	GR_REVIEW_NEEDS_WORK,
+};
+
+/* Where one submission (one attempt) stands. */
+enum gr_review_submission_state {
+	GR_REVIEW_SUBMISSION_WAITING,	/* at least one slot has no reviewer */
+	GR_REVIEW_SUBMISSION_IN_REVIEW, /* every slot has a reviewer or a review */
+	GR_REVIEW_SUBMISSION_PASSED,
+	GR_REVIEW_SUBMISSION_NEEDS_WORK,
+};
+
+/* Why a waiting submission waits. */
+enum gr_review_wait_reason {
+	GR_REVIEW_WAIT_NONE,	   /* not waiting */
+	GR_REVIEW_WAIT_NO_PEER,	   /* nobody else can review this step yet */
+	GR_REVIEW_WAIT_NOT_ONLINE, /* peers could; none is online (late work) or around lately */
+};
+
+enum gr_review_assignment_state {
+	GR_REVIEW_ASSIGNED, /* the live lease */
+	GR_REVIEW_DONE,	    /* the review was given in time */
+	GR_REVIEW_EXPIRED,  /* the lease ran out, or the reviewer left */
+	GR_REVIEW_DECLINED, /* the reviewer said no */
+};
+
+enum gr_review_effect_kind {
+	GR_REVIEW_EFFECT_ASSIGNED,   /* a first assignment for a slot, with its due time */
+	GR_REVIEW_EFFECT_REASSIGNED, /* a new assignment for a slot whose last one ended */
+	GR_REVIEW_EFFECT_EXPIRED,    /* a lease ran out (or its reviewer left) */
+	GR_REVIEW_EFFECT_DECLINED,   /* a reviewer declined */
+	GR_REVIEW_EFFECT_REVIEWED,   /* a review was given; the author receives it */
+	GR_REVIEW_EFFECT_TIE,	     /* the reviews are tied: one more slot opened */
+	GR_REVIEW_EFFECT_PASSED,     /* the verdict: the author passed the step */
+	GR_REVIEW_EFFECT_NEEDS_WORK, /* the verdict: the author resubmits */
+};
+
+/*
+ * What happened, passed to the effect callback. Fields that do not apply to
+ * the kind are 0. Borrowed for the duration of the call.
+ */
+struct gr_review_effect {
+	enum gr_review_effect_kind kind;
+	int64_t at;			/* the time of the event that caused it */
+	int64_t submission_id;		/* always set */
+	int64_t author_id;		/* always set */
+	int64_t step_id;		/* always set */
+	int attempt;			/* always set */
+	int64_t assignment_id;		/* assignment kinds and REVIEWED */
+	int64_t reviewer_id;		/* assignment kinds and REVIEWED */
+	int64_t replaces;		/* REASSIGNED: the assignment this one follows */
+	int64_t due_at;			/* ASSIGNED, REASSIGNED */
+	enum gr_review_verdict verdict; /* REVIEWED */
+	int slots;			/* TIE: the slot count now */
+};
+
+typedef void gr_review_effect_fn(const struct gr_review_effect *effect, void *payload);
+
+struct gr_review_config {
+	enum gr_review_policy policy;
+	uint64_t seed;
+	int64_t lease_ms;	 /* default 48 h */
+	int64_t lease_online_ms; /* when author and reviewer are both online; default 4 h */
+	int64_t recent_ms;	 /* "recently reviewed this author"; default 14 days */
+	int64_t absent_ms;	 /* offline this long: not assigned until back; default 7 days */
+	int64_t load_window_ms;	 /* leases ended this recently count as load; default 48 h */
+	int64_t rescue_after_ms; /* a submission waiting this long is rescued; default 60 h */
+	int64_t rescue_lease_ms; /* the lease of a rescued slot; default 36 h */
+	gr_review_effect_fn *on_effect; /* may be NULL; must not call back into the engine */
+	void *payload;			/* passed to on_effect */
+};
+
+/* Where a submission stands ("where does my submission stand"). */
+struct gr_review_standing {
+	enum gr_review_submission_state state;
+	int slots;    /* reviews needed now (R, or R+1 after a tie) */
+	int done;     /* reviews given */
+	int assigned; /* live assignments */
+	int open;     /* slots without a reviewer */
+	int passes;   /* done reviews with a pass */
+	enum gr_review_wait_reason reason;
+	int eligible;	     /* peers who could take an open slot */
+	int eligible_online; /* of those, online now */
+	int64_t submitted_at;
+	int64_t waiting_since; /* when the oldest open slot opened; 0 if none is open */
+	int64_t decided_at;    /* 0 until the verdict */
+};
+
+struct gr_review_assignment_info {
+	int64_t id;
+	int64_t submission_id;
+	int64_t reviewer_id;
+	int64_t author_id;
+	int64_t step_id;
+	int attempt;
+	enum gr_review_assignment_state state;
+	enum gr_review_verdict verdict; /* when done */
+	int64_t assigned_at;
+	int64_t due_at;	  /* INT64_MAX under the naive policy */
+	int64_t ended_at; /* 0 while assigned */
+};
+
+struct gr_review_learner_info {
+	int given;    /* reviews given */
+	int received; /* reviews received on own submissions */
+	int open;     /* live assignments */
+	int online;
+	int active;
+};
+
+/* Defaults: engine policy, seed 1, the default durations, no callback. */
+void gr_review_config_default(struct gr_review_config *out);
+
+/* A new, empty engine, the caller's to free with gr_review_free(). */
+int gr_review_new(struct gr_review **out, const struct gr_review_config *config);
+void gr_review_free(struct gr_review *review);
+
+/* Steps: reviews is how many reviews a submission needs (R >= 1). */
+int gr_review_step_add(struct gr_review *review, int64_t step_id, int reviews);
+
+/* Learners start active and offline, seen at now. */
+int gr_review_learner_add(struct gr_review *review, int64_t learner_id, int64_t now);
+
+/* Coming online re-examines the waiting submissions. */
+int gr_review_learner_online(struct gr_review *review, int64_t learner_id, int online, int64_t now);
+
+/*
+ * Active learners may be chosen; leaving (active 0) expires the learner's
+ * live leases at once and reassigns them. Coming back re-examines the queue.
+ */
+int gr_review_learner_active(struct gr_review *review, int64_t learner_id, int active, int64_t now);
+
+/*
+ * The learner passed the step outside the engine (loaded from the store, or
+ * passed before reviews were counted). A verdict of PASSED does this itself.
+ * Re-examines the waiting submissions of the step.
+ */
+int gr_review_step_pass(struct gr_review *review, int64_t learner_id, int64_t step_id, int64_t now);
+
+/*
+ * A new submission (attempt 1) or resubmission (attempt > the last one,
+ * after a needs-work verdict) by author on step: opens R slots and fills
+ * those it can, a resubmission first with the reviewers of the previous
+ * attempt. GR_ECONFLICT while the author's last attempt is undecided or
+ * passed.
+ */
+int gr_review_submit(struct gr_review *review, int64_t submission_id, int64_t author_id,
+		     int64_t step_id, int attempt, int64_t now);
+
+/*
+ * The assignee gives the review. GR_EFORBIDDEN if reviewer_id is not the
+ * assignee, GR_EEXPIRED if the lease ran out, GR_ECONFLICT if it was
+ * already given or declined. When the last slot is done, the verdict.
+ */
+int gr_review_give(struct gr_review *review, int64_t assignment_id, int64_t reviewer_id,
+		   enum gr_review_verdict verdict, int64_t now);
+
+/* The assignee declines; the slot goes to someone else. Errors as _give. */
+int gr_review_decline(struct gr_review *review, int64_t assignment_id, int64_t reviewer_id,
+		      int64_t now);
+
+/* Time passes: expire every lease due at or before now and reassign. */
+int gr_review_tick(struct gr_review *review, int64_t now);
+
+/* Lookups; GR_ENOTFOUND for an unknown id. */
+int gr_review_standing_get(struct gr_review_standing *out, const struct gr_review *review,
+			   int64_t submission_id, int64_t now);
+int gr_review_assignment_get(struct gr_review_assignment_info *out, const struct gr_review *review,
+			     int64_t assignment_id);
+int gr_review_learner_get(struct gr_review_learner_info *out, const struct gr_review *review,
+			  int64_t learner_id);
+
+/*
+ * Whether learner may read the submission: its author, or a reviewer with a
+ * live or done assignment on it. 0 for unknown ids.
+ */
+int gr_review_may_read(const struct gr_review *review, int64_t learner_id, int64_t submission_id);
+
+/*
+ * Check every invariant listed in review.c. Returns 0, or GR_ERROR with a
+ * message naming the first broken one. Always compiled; in debug builds
+ * every operation asserts it on its way out.
+ */
+int gr_review_check(const struct gr_review *review);
+
+const char *gr_review_effect_name(enum gr_review_effect_kind kind);
+
+#endif

@@ -1,0 +1,876 @@
+/* Tests for review.h: eligibility, each criterion of the order of choice in
+ * turn, leases expiring and being reassigned, declines, a tie bringing one
+ * more reviewer, a resubmission going back to the same reviewers, a
+ * submission with no eligible reviewer yet that is assigned once someone
+ * passes, never the author and never twice, who may read a submission, the
+ * naive policy, and a property test of thousands of random operations under
+ * a fixed seed with the invariants checked after each. */
+#include "harness.h"
+
+#include "error.h"
+#include "review.h"
+
+#define HOUR GR_REVIEW_HOUR_MS
+#define DAY (24 * HOUR)
+#define T0 ((int64_t)1700000000000)
+#define MAX_EFFECTS 4096
+
+static struct gr_review_effect effects[MAX_EFFECTS];
+static int effect_count;
+
+static void record(const struct gr_review_effect *effect, void *payload)
+{
+	(void)payload;
+	if (effect_count < MAX_EFFECTS)
+		effects[effect_count++] = *effect;
+}
+
+/* The last effect of kind, or NULL. */
+static const struct gr_review_effect *last_effect(enum gr_review_effect_kind kind)
+{
+	for (int i = effect_count - 1; i >= 0; i--)
+		if (effects[i].kind == kind)
+			return &effects[i];
+	return NULL;
+}
+
+static int count_effects(enum gr_review_effect_kind kind)
+{
+	int n = 0;
+
+	for (int i = 0; i < effect_count; i++)
+		n += effects[i].kind == kind;
+	return n;
+}
+
+/* An engine with learners 1..learners, offline, and the effect recorder. */
+static struct gr_review *engine_with(enum gr_review_policy policy, uint64_t seed, int learners)
+{
+	struct gr_review_config config;
+	struct gr_review *review = NULL;
+
+	gr_review_config_default(&config);
+	config.policy = policy;
+	config.seed = seed;
+	config.on_effect = record;
+	effect_count = 0;
+	if (gr_review_new(&review, &config) != 0) {
+		fprintf(stderr, "gr_review_new: %s\n", gr_error_last());
+		exit(2);
+	}
+	for (int i = 1; i <= learners; i++)
+		gr_review_learner_add(review, i, T0);
+	return review;
+}
+
+static struct gr_review *engine(int learners)
+{
+	return engine_with(GR_REVIEW_POLICY_ENGINE, 42, learners);
+}
+
+/* The reviewers currently assigned (live) to a submission, in assignment order. */
+static int live_reviewers(const struct gr_review *review, int64_t submission, int64_t out[8])
+{
+	struct gr_review_assignment_info info;
+	int n = 0;
+
+	for (int64_t id = 1; gr_review_assignment_get(&info, review, id) == 0; id++)
+		if (info.submission_id == submission && info.state == GR_REVIEW_ASSIGNED && n < 8)
+			out[n++] = info.reviewer_id;
+	return n;
+}
+
+/* The live assignment id of reviewer on submission, or 0. */
+static int64_t live_assignment(const struct gr_review *review, int64_t submission, int64_t reviewer)
+{
+	struct gr_review_assignment_info info;
+
+	for (int64_t id = 1; gr_review_assignment_get(&info, review, id) == 0; id++)
+		if (info.submission_id == submission && info.reviewer_id == reviewer &&
+		    info.state == GR_REVIEW_ASSIGNED)
+			return id;
+	return 0;
+}
+
+static void test_config_and_errors(void)
+{
+	struct gr_review_config config;
+	struct gr_review *review = NULL;
+
+	gr_review_config_default(&config);
+	CHECK_INT(config.lease_ms, ==, 48 * HOUR);
+	CHECK_INT(config.lease_online_ms, ==, 4 * HOUR);
+	CHECK_INT(config.policy, ==, GR_REVIEW_POLICY_ENGINE);
+	config.lease_ms = 0;
+	CHECK_INT(gr_review_new(&review, &config), ==, GR_EINVALID);
+	CHECK(review == NULL);
+	gr_review_free(NULL);
+
+	review = engine(2);
+	CHECK_INT(gr_review_learner_add(review, 1, T0), ==, GR_EEXISTS);
+	CHECK_INT(gr_review_learner_add(review, 0, T0), ==, GR_EINVALID);
+	CHECK_INT(gr_review_step_add(review, 10, 0), ==, GR_EINVALID);
+	CHECK_INT(gr_review_step_add(review, 10, 2), ==, 0);
+	CHECK_INT(gr_review_step_add(review, 10, 2), ==, GR_EEXISTS);
+	CHECK_INT(gr_review_submit(review, 100, 9, 10, 1, T0), ==, GR_ENOTFOUND);
+	CHECK_CONTAINS(gr_error_last(), "no learner with id 9");
+	CHECK_INT(gr_review_submit(review, 100, 1, 99, 1, T0), ==, GR_ENOTFOUND);
+	CHECK_INT(gr_review_submit(review, 100, 1, 10, 0, T0), ==, GR_EINVALID);
+	CHECK_INT(gr_review_submit(review, 100, 1, 10, 1, T0), ==, 0);
+	CHECK_INT(gr_review_submit(review, 100, 2, 10, 1, T0), ==, GR_EEXISTS);
+	CHECK_INT(gr_review_submit(review, 101, 1, 10, 2, T0), ==, GR_ECONFLICT);
+	CHECK_CONTAINS(gr_error_last(), "still in review");
+	CHECK_INT(gr_review_give(review, 77, 2, GR_REVIEW_PASS, T0), ==, GR_ENOTFOUND);
+	CHECK_INT(gr_review_step_pass(review, 1, 99, T0), ==, GR_ENOTFOUND);
+	CHECK_INT(gr_review_learner_online(review, 9, 1, T0), ==, GR_ENOTFOUND);
+	CHECK_STR(gr_review_effect_name(GR_REVIEW_EFFECT_REASSIGNED), "reassigned");
+	CHECK_INT(gr_review_check(review), ==, 0);
+	gr_review_free(review);
+}
+
+/* Passed peers first; inactive, not started and the author never. */
+static void test_eligibility(void)
+{
+	struct gr_review *review = engine(6);
+	int64_t got[8];
+	int n;
+
+	gr_review_step_add(review, 10, 2);
+	gr_review_step_pass(review, 2, 10, T0);
+	gr_review_step_pass(review, 4, 10, T0);
+	gr_review_step_pass(review, 5, 10, T0);
+	gr_review_learner_active(review, 4, 0, T0); /* left */
+	/* 3 and 6 never reached the step. */
+	CHECK_INT(gr_review_submit(review, 100, 1, 10, 1, T0), ==, 0);
+	n = live_reviewers(review, 100, got);
+	CHECK_INT(n, ==, 2);
+	CHECK(n == 2 && ((got[0] == 2 && got[1] == 5) || (got[0] == 5 && got[1] == 2)));
+	CHECK_INT(count_effects(GR_REVIEW_EFFECT_ASSIGNED), ==, 2);
+
+	/* Fewer than R passed peers: the one who passed, then a peer who
+	 * submitted the same step. */
+	gr_review_step_add(review, 11, 2);
+	gr_review_step_pass(review, 2, 11, T0);
+	CHECK_INT(gr_review_submit(review, 200, 3, 11, 1, T0), ==, 0); /* 3 gets only 2 */
+	n = live_reviewers(review, 200, got);
+	CHECK_INT(n, ==, 1);
+	CHECK_INT(got[0], ==, 2);
+	CHECK_INT(gr_review_submit(review, 201, 6, 11, 1, T0), ==, 0);
+	/* 6's submission: 2 (passed) and 3 (same point); 3's waiting slot: 6. */
+	n = live_reviewers(review, 201, got);
+	CHECK_INT(n, ==, 2);
+	CHECK(n == 2 && ((got[0] == 2 && got[1] == 3) || (got[0] == 3 && got[1] == 2)));
+	n = live_reviewers(review, 200, got);
+	CHECK_INT(n, ==, 2);
+	CHECK(n == 2 && got[1] == 6);
+
+	/* Same-step peers come in only while too few passed peers are free. */
+	gr_review_give(review, live_assignment(review, 100, 5), 5, GR_REVIEW_PASS, T0);
+	gr_review_step_add(review, 12, 1);
+	gr_review_step_pass(review, 5, 12, T0);
+	CHECK_INT(gr_review_submit(review, 300, 6, 12, 1, T0), ==, 0);
+	CHECK_INT(live_reviewers(review, 300, got), ==, 1);
+	CHECK_INT(got[0], ==, 5);
+	/* 5, the one passed peer, is busy: 6, at the same point, takes it. */
+	CHECK_INT(gr_review_submit(review, 301, 1, 12, 1, T0), ==, 0);
+	CHECK_INT(live_reviewers(review, 301, got), ==, 1);
+	CHECK_INT(got[0], ==, 6);
+	/* 5 is free again: only 5, not 1 or 6 who only submitted. */
+	gr_review_give(review, live_assignment(review, 300, 5), 5, GR_REVIEW_NEEDS_WORK, T0 + HOUR);
+	gr_review_give(review, live_assignment(review, 301, 6), 6, GR_REVIEW_NEEDS_WORK, T0 + HOUR);
+	CHECK_INT(gr_review_submit(review, 302, 3, 12, 1, T0 + 2 * HOUR), ==, 0);
+	CHECK_INT(live_reviewers(review, 302, got), ==, 1);
+	CHECK_INT(got[0], ==, 5);
+	CHECK_INT(gr_review_check(review), ==, 0);
+	gr_review_free(review);
+}
+
+/* Criterion 1: fewest open assignments. */
+static void test_choice_load(void)
+{
+	struct gr_review *review = engine(5);
+	int64_t got[8];
+
+	gr_review_step_add(review, 10, 1);
+	gr_review_step_pass(review, 2, 10, T0);
+	gr_review_step_pass(review, 3, 10, T0);
+	gr_review_learner_online(review, 2, 1, T0); /* online, but busier */
+	gr_review_submit(review, 100, 4, 10, 1, T0);
+	CHECK_INT(live_reviewers(review, 100, got), ==, 1);
+	CHECK_INT(got[0], ==, 2); /* equal load: online wins */
+	gr_review_submit(review, 101, 5, 10, 1, T0);
+	CHECK_INT(live_reviewers(review, 101, got), ==, 1);
+	CHECK_INT(got[0], ==, 3); /* 2 has one open, 3 none */
+	gr_review_free(review);
+}
+
+/* Criterion 1 counts leases that ended lately as load, too. */
+static void test_choice_recent_load(void)
+{
+	struct gr_review *review = engine(5);
+	int64_t got[8], first, other;
+
+	gr_review_step_add(review, 10, 1);
+	gr_review_step_pass(review, 2, 10, T0);
+	gr_review_step_pass(review, 3, 10, T0);
+	gr_review_submit(review, 100, 1, 10, 1, T0);
+	live_reviewers(review, 100, got);
+	first = got[0];
+	other = first == 2 ? 3 : 2;
+	/* Needs work, so the author does not become a reviewer here. */
+	gr_review_give(review, live_assignment(review, 100, first), first, GR_REVIEW_NEEDS_WORK,
+		       T0 + HOUR);
+	/* first is online, but reviewed an hour ago: the other one. */
+	gr_review_learner_online(review, first, 1, T0 + 2 * HOUR);
+	gr_review_submit(review, 101, 4, 10, 1, T0 + 2 * HOUR);
+	CHECK_INT(live_reviewers(review, 101, got), ==, 1);
+	CHECK_INT(got[0], ==, other);
+	/* Two days on, that review no longer counts: online wins again. */
+	gr_review_give(review, live_assignment(review, 101, other), other, GR_REVIEW_NEEDS_WORK,
+		       T0 + 3 * HOUR);
+	gr_review_learner_online(review, first, 1, T0 + 60 * HOUR);
+	gr_review_submit(review, 102, 5, 10, 1, T0 + 60 * HOUR);
+	CHECK_INT(live_reviewers(review, 102, got), ==, 1);
+	CHECK_INT(got[0], ==, first);
+	gr_review_free(review);
+}
+
+/* Criterion 3: fewer leases let lapse (reliability), before reviews owed. */
+static void test_choice_reliability(void)
+{
+	struct gr_review *review = engine(5);
+	struct gr_review_learner_info info;
+	int64_t got[8];
+
+	gr_review_step_add(review, 8, 1);
+	gr_review_step_add(review, 9, 1);
+	gr_review_step_add(review, 10, 1);
+	/* 2 receives a review, so 2 and 3 will owe the same. */
+	gr_review_step_pass(review, 5, 8, T0);
+	gr_review_submit(review, 80, 2, 8, 1, T0);
+	gr_review_give(review, live_assignment(review, 80, 5), 5, GR_REVIEW_PASS, T0);
+	/* 2 lets a lease lapse, then reviews it when back. */
+	gr_review_step_pass(review, 2, 9, T0);
+	gr_review_submit(review, 90, 4, 9, 1, T0);
+	gr_review_tick(review, T0 + 48 * HOUR);
+	CHECK_INT(live_reviewers(review, 90, got), ==, 0);
+	gr_review_learner_online(review, 2, 1, T0 + 49 * HOUR);
+	CHECK_INT(live_reviewers(review, 90, got), ==, 1);
+	gr_review_give(review, live_assignment(review, 90, 2), 2, GR_REVIEW_PASS, T0 + 49 * HOUR);
+	gr_review_learner_online(review, 2, 0, T0 + 50 * HOUR);
+	gr_review_learner_online(review, 3, 1, T0 + 150 * HOUR);
+	gr_review_learner_online(review, 3, 0, T0 + 151 * HOUR);
+	gr_review_learner_get(&info, review, 2);
+	CHECK_INT(info.given - info.received, ==, 0);
+
+	gr_review_step_pass(review, 2, 10, T0);
+	gr_review_step_pass(review, 3, 10, T0);
+	gr_review_submit(review, 100, 1, 10, 1, T0 + 200 * HOUR);
+	CHECK_INT(live_reviewers(review, 100, got), ==, 1);
+	CHECK_INT(got[0], ==, 3);
+	gr_review_free(review);
+}
+
+/* Criterion 2: online now. */
+static void test_choice_online(void)
+{
+	for (int online = 2; online <= 3; online++) {
+		struct gr_review *review = engine(4);
+		int64_t got[8];
+
+		gr_review_step_add(review, 10, 1);
+		gr_review_step_pass(review, 2, 10, T0);
+		gr_review_step_pass(review, 3, 10, T0);
+		gr_review_learner_online(review, online, 1, T0);
+		gr_review_submit(review, 100, 1, 10, 1, T0);
+		CHECK_INT(live_reviewers(review, 100, got), ==, 1);
+		CHECK_INT(got[0], ==, online);
+		gr_review_free(review);
+	}
+}
+
+/* Criterion 3: most reviews owed (received minus given). */
+static void test_choice_owed(void)
+{
+	struct gr_review *review = engine(5);
+	int64_t got[8];
+	struct gr_review_learner_info info;
+
+	gr_review_step_add(review, 9, 1);
+	gr_review_step_add(review, 10, 1);
+	/* 3 submits step 9 and 5 reviews it: 3 now owes one review. */
+	gr_review_step_pass(review, 5, 9, T0);
+	gr_review_submit(review, 90, 3, 9, 1, T0);
+	CHECK_INT(gr_review_give(review, live_assignment(review, 90, 5), 5, GR_REVIEW_PASS, T0), ==,
+		  0);
+	gr_review_learner_get(&info, review, 3);
+	CHECK_INT(info.received, ==, 1);
+	CHECK_INT(info.given, ==, 0);
+	gr_review_learner_get(&info, review, 5);
+	CHECK_INT(info.given, ==, 1);
+	CHECK_INT(last_effect(GR_REVIEW_EFFECT_PASSED)->submission_id, ==, 90);
+
+	gr_review_step_pass(review, 2, 10, T0);
+	gr_review_step_pass(review, 3, 10, T0);
+	gr_review_submit(review, 100, 1, 10, 1, T0 + HOUR);
+	CHECK_INT(live_reviewers(review, 100, got), ==, 1);
+	CHECK_INT(got[0], ==, 3);
+	gr_review_free(review);
+}
+
+/* Criterion 4: no recent review of the same author. */
+static void test_choice_recent(void)
+{
+	struct gr_review *review = engine(5);
+	int64_t got[8], first, second;
+
+	gr_review_step_add(review, 8, 1);
+	gr_review_step_add(review, 9, 1);
+	gr_review_step_add(review, 10, 1);
+	for (int step = 8; step <= 9; step++) {
+		gr_review_step_pass(review, 2, step, T0);
+		gr_review_step_pass(review, 3, step, T0);
+	}
+	/* 1's work goes to one of them, 4's to the other (who owes more). */
+	gr_review_submit(review, 80, 1, 8, 1, T0);
+	live_reviewers(review, 80, got);
+	first = got[0];
+	gr_review_give(review, live_assignment(review, 80, first), first, GR_REVIEW_PASS, T0);
+	gr_review_submit(review, 91, 4, 9, 1, T0);
+	live_reviewers(review, 91, got);
+	second = got[0];
+	CHECK(second != first);
+	gr_review_give(review, live_assignment(review, 91, second), second, GR_REVIEW_PASS, T0);
+
+	/* Equal load, presence and debt: who reviewed 1 lately gives way. */
+	gr_review_step_pass(review, 2, 10, T0);
+	gr_review_step_pass(review, 3, 10, T0);
+	gr_review_submit(review, 100, 1, 10, 1, T0 + DAY);
+	CHECK_INT(live_reviewers(review, 100, got), ==, 1);
+	CHECK_INT(got[0], ==, second);
+	gr_review_submit(review, 101, 4, 10, 1, T0 + DAY);
+	CHECK_INT(live_reviewers(review, 101, got), ==, 1);
+	CHECK_INT(got[0], ==, first);
+	gr_review_free(review);
+}
+
+/* Criterion 5: a seeded random tie-break, reproducible and fair. */
+static void test_choice_random(void)
+{
+	int chosen[6] = {0};
+
+	for (uint64_t seed = 1; seed <= 200; seed++) {
+		int64_t got[8], again[8];
+
+		for (int run = 0; run < 2; run++) {
+			struct gr_review *review = engine_with(GR_REVIEW_POLICY_ENGINE, seed, 5);
+
+			gr_review_step_add(review, 10, 1);
+			for (int i = 2; i <= 5; i++)
+				gr_review_step_pass(review, i, 10, T0);
+			gr_review_submit(review, 100, 1, 10, 1, T0);
+			live_reviewers(review, 100, run ? again : got);
+			gr_review_free(review);
+		}
+		CHECK_INT(got[0], ==, again[0]);
+		chosen[got[0]]++;
+	}
+	for (int i = 2; i <= 5; i++)
+		CHECK_INT(chosen[i], >, 20);
+	CHECK_INT(chosen[1], ==, 0);
+}
+
+static void test_lease_expiry(void)
+{
+	struct gr_review *review = engine(4);
+	struct gr_review_standing standing;
+	struct gr_review_assignment_info info;
+	const struct gr_review_effect *effect;
+	int64_t got[8], first, assignment;
+
+	gr_review_step_add(review, 10, 1);
+	gr_review_step_pass(review, 2, 10, T0);
+	gr_review_step_pass(review, 3, 10, T0);
+	gr_review_submit(review, 100, 1, 10, 1, T0);
+	live_reviewers(review, 100, got);
+	first = got[0];
+	assignment = live_assignment(review, 100, first);
+	CHECK_INT(gr_review_assignment_get(&info, review, assignment), ==, 0);
+	CHECK_INT(info.due_at, ==, T0 + 48 * HOUR);
+	CHECK_INT(last_effect(GR_REVIEW_EFFECT_ASSIGNED)->due_at, ==, T0 + 48 * HOUR);
+
+	CHECK_INT(gr_review_tick(review, T0 + 47 * HOUR), ==, 0);
+	CHECK_INT(count_effects(GR_REVIEW_EFFECT_EXPIRED), ==, 0);
+	CHECK_INT(gr_review_tick(review, T0 + 48 * HOUR), ==, 0);
+	CHECK_INT(count_effects(GR_REVIEW_EFFECT_EXPIRED), ==, 1);
+	effect = last_effect(GR_REVIEW_EFFECT_REASSIGNED);
+	CHECK(effect != NULL);
+	if (effect) {
+		CHECK_INT(effect->replaces, ==, assignment);
+		CHECK(effect->reviewer_id != first);
+		CHECK_INT(effect->due_at, ==, T0 + 96 * HOUR);
+	}
+	gr_review_assignment_get(&info, review, assignment);
+	CHECK_INT(info.state, ==, GR_REVIEW_EXPIRED);
+	CHECK_INT(info.ended_at, ==, T0 + 48 * HOUR);
+	/* Too late: the review is refused. */
+	CHECK_INT(gr_review_give(review, assignment, first, GR_REVIEW_PASS, T0 + 49 * HOUR), ==,
+		  GR_EEXPIRED);
+
+	/* The second expires too, past the rescue time: the slot waits for
+	 * someone online (saying so) rather than for someone away. */
+	gr_review_tick(review, T0 + 96 * HOUR);
+	CHECK_INT(count_effects(GR_REVIEW_EFFECT_EXPIRED), ==, 2);
+	CHECK_INT(live_reviewers(review, 100, got), ==, 0);
+	gr_review_standing_get(&standing, review, 100, T0 + 96 * HOUR);
+	CHECK_INT(standing.state, ==, GR_REVIEW_SUBMISSION_WAITING);
+	CHECK_INT(standing.reason, ==, GR_REVIEW_WAIT_NOT_ONLINE);
+	CHECK_INT(standing.eligible, ==, 2);
+	CHECK_INT(standing.eligible_online, ==, 0);
+	CHECK_INT(standing.waiting_since, ==, T0 + 96 * HOUR);
+	/* Whoever comes online first gets it, with the rescue lease. */
+	gr_review_learner_online(review, first, 1, T0 + 99 * HOUR);
+	CHECK_INT(live_reviewers(review, 100, got), ==, 1);
+	CHECK_INT(got[0], ==, first);
+	effect = last_effect(GR_REVIEW_EFFECT_REASSIGNED);
+	CHECK(effect != NULL);
+	if (effect)
+		CHECK_INT(effect->due_at, ==, T0 + 99 * HOUR + 36 * HOUR);
+
+	/* Both online: the shorter lease. */
+	gr_review_learner_online(review, 1, 1, T0 + 100 * HOUR);
+	gr_review_learner_online(review, 2, 1, T0 + 100 * HOUR);
+	gr_review_learner_online(review, 3, 1, T0 + 100 * HOUR);
+	gr_review_step_add(review, 11, 1);
+	gr_review_step_pass(review, 2, 11, T0);
+	gr_review_submit(review, 110, 1, 11, 1, T0 + 100 * HOUR);
+	CHECK_INT(last_effect(GR_REVIEW_EFFECT_ASSIGNED)->due_at, ==, T0 + 104 * HOUR);
+
+	/* A reviewer who leaves hands the lease on at once. */
+	gr_review_step_pass(review, 4, 11, T0 + 100 * HOUR);
+	gr_review_learner_active(review, 2, 0, T0 + 101 * HOUR);
+	CHECK_INT(live_reviewers(review, 110, got), ==, 1);
+	CHECK_INT(got[0], ==, 4);
+	CHECK_INT(gr_review_check(review), ==, 0);
+	gr_review_free(review);
+}
+
+static void test_decline(void)
+{
+	struct gr_review *review = engine(3);
+	struct gr_review_standing standing;
+	int64_t got[8], first, second, assignment;
+
+	gr_review_step_add(review, 10, 1);
+	gr_review_step_pass(review, 2, 10, T0);
+	gr_review_step_pass(review, 3, 10, T0);
+	gr_review_submit(review, 100, 1, 10, 1, T0);
+	live_reviewers(review, 100, got);
+	first = got[0];
+	second = first == 2 ? 3 : 2;
+	assignment = live_assignment(review, 100, first);
+	CHECK_INT(gr_review_decline(review, assignment, second, T0), ==, GR_EFORBIDDEN);
+	CHECK_INT(gr_review_decline(review, assignment, first, T0 + HOUR), ==, 0);
+	CHECK_INT(gr_review_decline(review, assignment, first, T0 + HOUR), ==, GR_ECONFLICT);
+	CHECK_INT(count_effects(GR_REVIEW_EFFECT_DECLINED), ==, 1);
+	CHECK_INT(live_reviewers(review, 100, got), ==, 1);
+	CHECK_INT(got[0], ==, second);
+	CHECK_INT(last_effect(GR_REVIEW_EFFECT_REASSIGNED)->replaces, ==, assignment);
+
+	/* The second declines too: nobody is left, the decliners never return. */
+	gr_review_decline(review, live_assignment(review, 100, second), second, T0 + 2 * HOUR);
+	CHECK_INT(live_reviewers(review, 100, got), ==, 0);
+	CHECK_INT(gr_review_standing_get(&standing, review, 100, T0 + 2 * HOUR), ==, 0);
+	CHECK_INT(standing.state, ==, GR_REVIEW_SUBMISSION_WAITING);
+	CHECK_INT(standing.reason, ==, GR_REVIEW_WAIT_NO_PEER);
+	CHECK_INT(standing.open, ==, 1);
+	CHECK_INT(standing.waiting_since, ==, T0 + 2 * HOUR);
+	gr_review_tick(review, T0 + 100 * HOUR);
+	CHECK_INT(live_reviewers(review, 100, got), ==, 0);
+	gr_review_free(review);
+}
+
+/* One pass, one needs work: a third reviewer decides. */
+static void test_tie(void)
+{
+	struct gr_review *review = engine(5);
+	struct gr_review_standing standing;
+	int64_t got[8];
+
+	gr_review_step_add(review, 10, 2);
+	for (int i = 2; i <= 4; i++)
+		gr_review_step_pass(review, i, 10, T0);
+	gr_review_submit(review, 100, 1, 10, 1, T0);
+	CHECK_INT(live_reviewers(review, 100, got), ==, 2);
+	gr_review_give(review, live_assignment(review, 100, got[0]), got[0], GR_REVIEW_PASS,
+		       T0 + 1);
+	CHECK_INT(gr_review_give(review, live_assignment(review, 100, got[1]), got[1],
+				 GR_REVIEW_NEEDS_WORK, T0 + 2),
+		  ==, 0);
+	CHECK_INT(count_effects(GR_REVIEW_EFFECT_TIE), ==, 1);
+	CHECK_INT(last_effect(GR_REVIEW_EFFECT_TIE)->slots, ==, 3);
+	CHECK_INT(count_effects(GR_REVIEW_EFFECT_PASSED) +
+		      count_effects(GR_REVIEW_EFFECT_NEEDS_WORK),
+		  ==, 0);
+	gr_review_standing_get(&standing, review, 100, T0 + 2);
+	CHECK_INT(standing.slots, ==, 3);
+	CHECK_INT(standing.done, ==, 2);
+	CHECK_INT(standing.assigned, ==, 1);
+	CHECK_INT(standing.state, ==, GR_REVIEW_SUBMISSION_IN_REVIEW);
+	CHECK_INT(live_reviewers(review, 100, got), ==, 1);
+	CHECK_INT(got[0], ==, 2 + 3 + 4 - effects[0].reviewer_id - effects[1].reviewer_id);
+	gr_review_give(review, live_assignment(review, 100, got[0]), got[0], GR_REVIEW_PASS,
+		       T0 + 3);
+	CHECK_INT(count_effects(GR_REVIEW_EFFECT_PASSED), ==, 1);
+	gr_review_standing_get(&standing, review, 100, T0 + 3);
+	CHECK_INT(standing.state, ==, GR_REVIEW_SUBMISSION_PASSED);
+	CHECK_INT(standing.passes, ==, 2);
+	CHECK_INT(standing.decided_at, ==, T0 + 3);
+
+	/* The author passed the step, so 1 now reviews 5's work. */
+	gr_review_submit(review, 101, 5, 10, 1, T0 + 4);
+	live_reviewers(review, 101, got);
+	CHECK(got[0] == 1 || got[1] == 1);
+	CHECK_INT(gr_review_submit(review, 102, 1, 10, 2, T0 + 5), ==, GR_ECONFLICT);
+	CHECK_CONTAINS(gr_error_last(), "passed already");
+	gr_review_free(review);
+}
+
+/* Needs work; the next attempt goes back to the same two reviewers. */
+static void test_resubmission(void)
+{
+	struct gr_review *review = engine(7);
+	int64_t got[8], a, b;
+
+	gr_review_step_add(review, 10, 2);
+	for (int i = 2; i <= 6; i++)
+		gr_review_step_pass(review, i, 10, T0);
+	gr_review_submit(review, 100, 1, 10, 1, T0);
+	CHECK_INT(live_reviewers(review, 100, got), ==, 2);
+	a = got[0];
+	b = got[1];
+	gr_review_give(review, live_assignment(review, 100, a), a, GR_REVIEW_NEEDS_WORK, T0 + 1);
+	gr_review_give(review, live_assignment(review, 100, b), b, GR_REVIEW_NEEDS_WORK, T0 + 2);
+	CHECK_INT(count_effects(GR_REVIEW_EFFECT_NEEDS_WORK), ==, 1);
+	/* Give a and b other work, so load alone would choose someone else. */
+	gr_review_step_add(review, 11, 2);
+	gr_review_step_pass(review, a, 11, T0);
+	gr_review_step_pass(review, b, 11, T0);
+	gr_review_submit(review, 110, 7, 11, 1, T0 + 3);
+	CHECK_INT(gr_review_submit(review, 101, 1, 10, 1, T0 + 4), ==, GR_EINVALID);
+	CHECK_INT(gr_review_submit(review, 101, 1, 10, 2, T0 + 4), ==, 0);
+	CHECK_INT(live_reviewers(review, 101, got), ==, 2);
+	CHECK((got[0] == a && got[1] == b) || (got[0] == b && got[1] == a));
+	gr_review_free(review);
+}
+
+/* The first submitter of a step waits with the reason, until a peer exists. */
+static void test_no_peer_yet(void)
+{
+	struct gr_review *review = engine(4);
+	struct gr_review_standing standing;
+	int64_t got[8];
+
+	gr_review_step_add(review, 10, 1);
+	gr_review_submit(review, 100, 1, 10, 1, T0);
+	CHECK_INT(live_reviewers(review, 100, got), ==, 0);
+	CHECK_INT(gr_review_standing_get(&standing, review, 100, T0), ==, 0);
+	CHECK_INT(standing.state, ==, GR_REVIEW_SUBMISSION_WAITING);
+	CHECK_INT(standing.reason, ==, GR_REVIEW_WAIT_NO_PEER);
+	CHECK_INT(standing.eligible, ==, 0);
+	CHECK_INT(standing.open, ==, 1);
+	CHECK_INT(standing.waiting_since, ==, T0);
+
+	gr_review_step_pass(review, 3, 10, T0 + 5 * HOUR);
+	CHECK_INT(live_reviewers(review, 100, got), ==, 1);
+	CHECK_INT(got[0], ==, 3);
+	CHECK_INT(last_effect(GR_REVIEW_EFFECT_ASSIGNED)->at, ==, T0 + 5 * HOUR);
+	gr_review_standing_get(&standing, review, 100, T0 + 5 * HOUR);
+	CHECK_INT(standing.state, ==, GR_REVIEW_SUBMISSION_IN_REVIEW);
+	CHECK_INT(standing.reason, ==, GR_REVIEW_WAIT_NONE);
+
+	/* Peers at the same point review each other. */
+	gr_review_step_add(review, 11, 1);
+	gr_review_submit(review, 110, 1, 11, 1, T0);
+	CHECK_INT(live_reviewers(review, 110, got), ==, 0);
+	gr_review_submit(review, 111, 2, 11, 1, T0 + HOUR);
+	CHECK_INT(live_reviewers(review, 110, got), ==, 1);
+	CHECK_INT(got[0], ==, 2);
+	CHECK_INT(live_reviewers(review, 111, got), ==, 1);
+	CHECK_INT(got[0], ==, 1);
+	gr_review_free(review);
+}
+
+/* A peer who is away is not given the lease, and is when back. */
+static void test_not_online(void)
+{
+	struct gr_review *review = engine(3);
+	struct gr_review_standing standing;
+	int64_t got[8], later = T0 + 8 * DAY;
+
+	gr_review_step_add(review, 10, 1);
+	gr_review_step_pass(review, 2, 10, T0);
+	gr_review_submit(review, 100, 1, 10, 1, later);
+	CHECK_INT(live_reviewers(review, 100, got), ==, 0);
+	gr_review_standing_get(&standing, review, 100, later);
+	CHECK_INT(standing.reason, ==, GR_REVIEW_WAIT_NOT_ONLINE);
+	CHECK_INT(standing.eligible, ==, 1);
+	CHECK_INT(standing.eligible_online, ==, 0);
+	gr_review_learner_online(review, 2, 1, later + HOUR);
+	CHECK_INT(live_reviewers(review, 100, got), ==, 1);
+	CHECK_INT(got[0], ==, 2);
+	gr_review_free(review);
+}
+
+/* Never the author; never the same reviewer twice on one attempt. */
+static void test_never_author_never_twice(void)
+{
+	struct gr_review *review = engine(2);
+	struct gr_review_standing standing;
+	int64_t got[8];
+
+	gr_review_step_add(review, 10, 3);
+	gr_review_step_pass(review, 1, 10, T0); /* even a passed author */
+	gr_review_step_pass(review, 2, 10, T0);
+	gr_review_submit(review, 100, 1, 10, 1, T0);
+	CHECK_INT(live_reviewers(review, 100, got), ==, 1);
+	CHECK_INT(got[0], ==, 2);
+	gr_review_standing_get(&standing, review, 100, T0);
+	CHECK_INT(standing.open, ==, 2);
+	CHECK_INT(standing.assigned, ==, 1);
+	CHECK_INT(standing.reason, ==, GR_REVIEW_WAIT_NO_PEER);
+	/* 2 lets the lease lapse and is away: not given it again until back. */
+	gr_review_tick(review, T0 + 48 * HOUR);
+	CHECK_INT(live_reviewers(review, 100, got), ==, 0);
+	gr_review_learner_online(review, 2, 1, T0 + 49 * HOUR);
+	CHECK_INT(live_reviewers(review, 100, got), ==, 1); /* the last resort */
+	/* Reviewing brings 2 no second slot on the same attempt. */
+	gr_review_give(review, live_assignment(review, 100, 2), 2, GR_REVIEW_PASS, T0 + 50 * HOUR);
+	gr_review_tick(review, T0 + 100 * HOUR);
+	CHECK_INT(live_reviewers(review, 100, got), ==, 0);
+	gr_review_standing_get(&standing, review, 100, T0);
+	CHECK_INT(standing.done, ==, 1);
+	CHECK_INT(standing.open, ==, 2);
+	CHECK_INT(gr_review_check(review), ==, 0);
+	gr_review_free(review);
+}
+
+static void test_may_read(void)
+{
+	struct gr_review *review = engine(3);
+	int64_t got[8], reviewer, other;
+
+	gr_review_step_add(review, 10, 1);
+	gr_review_step_pass(review, 2, 10, T0);
+	gr_review_step_pass(review, 3, 10, T0);
+	gr_review_submit(review, 100, 1, 10, 1, T0);
+	live_reviewers(review, 100, got);
+	reviewer = got[0];
+	other = reviewer == 2 ? 3 : 2;
+	CHECK(gr_review_may_read(review, 1, 100));
+	CHECK(gr_review_may_read(review, reviewer, 100));
+	CHECK(!gr_review_may_read(review, other, 100));
+	CHECK(!gr_review_may_read(review, 9, 100));
+	CHECK(!gr_review_may_read(review, 1, 999));
+	gr_review_decline(review, live_assignment(review, 100, reviewer), reviewer, T0);
+	CHECK(!gr_review_may_read(review, reviewer, 100));
+	CHECK(gr_review_may_read(review, other, 100));
+	gr_review_free(review);
+}
+
+static void test_naive_policy(void)
+{
+	struct gr_review *review = engine_with(GR_REVIEW_POLICY_NAIVE, 7, 3);
+	struct gr_review_assignment_info info;
+	int64_t got[8];
+
+	gr_review_step_add(review, 10, 1);
+	gr_review_step_pass(review, 2, 10, T0);
+	gr_review_step_pass(review, 3, 10, T0);
+	gr_review_submit(review, 100, 1, 10, 1, T0 + 30 * DAY); /* both long away */
+	CHECK_INT(live_reviewers(review, 100, got), ==, 1);
+	gr_review_assignment_get(&info, review, 1);
+	CHECK_INT(info.due_at, ==, INT64_MAX);
+	gr_review_tick(review, T0 + 365 * DAY);
+	CHECK_INT(count_effects(GR_REVIEW_EFFECT_EXPIRED), ==, 0);
+	CHECK_INT(live_reviewers(review, 100, got), ==, 1);
+	gr_review_free(review);
+}
+
+/* ---- the property test ------------------------------------------------ */
+
+static uint64_t walk_state;
+
+static uint64_t walk_random(void)
+{
+	walk_state ^= walk_state << 13;
+	walk_state ^= walk_state >> 7;
+	walk_state ^= walk_state << 17;
+	return walk_state;
+}
+
+#define WALK_LEARNERS 24
+#define WALK_STEPS 4
+
+/* One random operation; returns its result code. */
+static int walk_step(struct gr_review *review, int64_t *now, int64_t *next_submission,
+		     int *learners)
+{
+	int64_t learner = 1 + (int64_t)(walk_random() % (uint64_t)*learners);
+	int64_t step = 1 + (int64_t)(walk_random() % WALK_STEPS);
+	struct gr_review_assignment_info info;
+
+	int64_t live[256];
+	int live_count = 0;
+
+	*now += (int64_t)(walk_random() % (6 * HOUR));
+	for (int64_t id = 1; gr_review_assignment_get(&info, review, id) == 0; id++)
+		if (info.state == GR_REVIEW_ASSIGNED && live_count < 256)
+			live[live_count++] = id;
+	switch (walk_random() % 10) {
+	case 0:
+		if (*learners < WALK_LEARNERS)
+			return gr_review_learner_add(review, ++*learners, *now);
+		return gr_review_tick(review, *now);
+	case 1:
+		return gr_review_learner_online(review, learner, (int)(walk_random() % 2), *now);
+	case 2:
+		return gr_review_learner_active(review, learner, walk_random() % 5 != 0, *now);
+	case 3:
+		return gr_review_step_pass(review, learner, step, *now);
+	case 4:
+	case 5:
+		/* Attempts only grow; conflicts (still in review) are fine. */
+		*next_submission += 1;
+		return gr_review_submit(review, *next_submission - 1, learner, step,
+					(int)(*next_submission - 1), *now);
+	case 6:
+	case 7:
+	case 8:
+		if (live_count == 0)
+			return 0;
+		/* Mostly a live one; now and then any, to meet the refusals too. */
+		if (walk_random() % 8 == 0)
+			gr_review_assignment_get(
+			    &info, review,
+			    1 + (int64_t)(walk_random() % (uint64_t)live[live_count - 1]));
+		else
+			gr_review_assignment_get(&info, review,
+						 live[walk_random() % (uint64_t)live_count]);
+		if (walk_random() % 6 == 0)
+			return gr_review_decline(review, info.id, info.reviewer_id, *now);
+		return gr_review_give(review, info.id, info.reviewer_id,
+				      walk_random() % 3 ? GR_REVIEW_PASS : GR_REVIEW_NEEDS_WORK,
+				      *now);
+	default:
+		return gr_review_tick(review, *now);
+	}
+}
+
+static void walk(enum gr_review_policy policy, uint64_t seed, int operations)
+{
+	struct gr_review *review = engine_with(policy, seed, 6);
+	int64_t now = T0, next_submission = 1;
+	int learners = 6, failures = 0, errors = 0, decided = 0;
+	struct gr_review_standing standing;
+
+	walk_state = seed * 2654435761u + 1;
+	for (int step = 1; step <= WALK_STEPS; step++)
+		gr_review_step_add(review, step, 1 + step % 3);
+	for (int i = 0; i < operations; i++) {
+		int rc = walk_step(review, &now, &next_submission, &learners);
+
+		if (rc == GR_ERROR || rc == GR_EINVALID) {
+			errors++;
+			if (errors < 5)
+				fprintf(stderr, "walk operation %d: %d %s\n", i, rc,
+					gr_error_last());
+		}
+		if (gr_review_check(review) != 0 && failures++ < 5)
+			fprintf(stderr, "walk operation %d: %s\n", i, gr_error_last());
+	}
+	CHECK_INT(failures, ==, 0);
+	CHECK_INT(errors, ==, 0);
+	/* Nothing is stranded while someone could review it. */
+	gr_review_tick(review, now);
+	for (int64_t id = 1; id < next_submission; id++) {
+		if (gr_review_standing_get(&standing, review, id, now) != 0)
+			continue;
+		decided += standing.state == GR_REVIEW_SUBMISSION_PASSED ||
+			   standing.state == GR_REVIEW_SUBMISSION_NEEDS_WORK;
+		if (standing.open > 0 && policy == GR_REVIEW_POLICY_NAIVE)
+			CHECK_INT(standing.eligible, ==, 0);
+		if (standing.open > 0 && policy == GR_REVIEW_POLICY_ENGINE)
+			CHECK_INT(standing.eligible_online, ==, 0);
+	}
+	CHECK_INT(decided, >, 10);
+	CHECK_INT(effect_count, >, 100);
+	/* The walk reached every kind of effect (the recorder keeps the first
+	 * MAX_EFFECTS, enough for all of them). */
+	CHECK_INT(count_effects(GR_REVIEW_EFFECT_ASSIGNED), >, 0);
+	CHECK_INT(count_effects(GR_REVIEW_EFFECT_REVIEWED), >, 0);
+	CHECK_INT(count_effects(GR_REVIEW_EFFECT_PASSED), >, 0);
+	CHECK_INT(count_effects(GR_REVIEW_EFFECT_NEEDS_WORK), >, 0);
+	if (policy == GR_REVIEW_POLICY_ENGINE && operations >= 4000) {
+		CHECK_INT(count_effects(GR_REVIEW_EFFECT_EXPIRED), >, 0);
+		CHECK_INT(count_effects(GR_REVIEW_EFFECT_REASSIGNED), >, 0);
+		CHECK_INT(count_effects(GR_REVIEW_EFFECT_DECLINED), >, 0);
+		CHECK_INT(count_effects(GR_REVIEW_EFFECT_TIE), >, 0);
+	}
+	gr_review_free(review);
+}
+
+static void test_property_random_operations(void)
+{
+	walk(GR_REVIEW_POLICY_ENGINE, 20240601, 4000);
+	walk(GR_REVIEW_POLICY_ENGINE, 7, 4000);
+	walk(GR_REVIEW_POLICY_NAIVE, 20240601, 3000);
+}
+
+/* The same events under the same seed give the same effects. */
+static void test_deterministic(void)
+{
+	struct gr_review_effect first[MAX_EFFECTS];
+	int first_count;
+
+	walk(GR_REVIEW_POLICY_ENGINE, 99, 1500);
+	first_count = effect_count;
+	memcpy(first, effects, sizeof(first));
+	walk(GR_REVIEW_POLICY_ENGINE, 99, 1500);
+	CHECK_INT(effect_count, ==, first_count);
+	for (int i = 0; i < first_count && i < effect_count; i++) {
+		const struct gr_review_effect *a = &first[i], *b = &effects[i];
+
+		if (a->kind != b->kind || a->at != b->at || a->submission_id != b->submission_id ||
+		    a->assignment_id != b->assignment_id || a->reviewer_id != b->reviewer_id ||
+		    a->due_at != b->due_at) {
+			CHECK_INT(i, <, 0); /* the first difference */
+			break;
+		}
+	}
+}
+
+int main(void)
+{
+	RUN(test_config_and_errors);
+	RUN(test_eligibility);
+	RUN(test_choice_load);
+	RUN(test_choice_recent_load);
+	RUN(test_choice_online);
+	RUN(test_choice_reliability);
+	RUN(test_choice_owed);
+	RUN(test_choice_recent);
+	RUN(test_choice_random);
+	RUN(test_lease_expiry);
+	RUN(test_decline);
+	RUN(test_tie);
+	RUN(test_resubmission);
+	RUN(test_no_peer_yet);
+	RUN(test_not_online);
+	RUN(test_never_author_never_twice);
+	RUN(test_may_read);
+	RUN(test_naive_policy);
+	RUN(test_property_random_operations);
+	RUN(test_deterministic);
+	return harness_done();
+}
