@@ -24,6 +24,7 @@
 
 #include <libwebsockets.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -31,6 +32,8 @@
 #define TICK_US LWS_US_PER_SEC
 #define STOP_POLL_US (200 * LWS_US_PER_MS)
 #define SHUTDOWN_GRACE_MS 3000
+#define WS_WRITE_BATCH 64 /* messages framed into one send at most */
+#define WS_BATCH_BYTES (64 * 1024)
 
 static const char page_headers[] =
 	"Cache-Control: no-cache\r\n"
@@ -99,6 +102,7 @@ struct gr_net {
 	struct gr_workers *workers;
 	struct gr_live *live;
 	lws_sorted_usec_list_t flush_timer;
+	unsigned char *batch; /* LWS_PRE + WS_BATCH_BYTES: several frames for one send */
 	void (*tick)(void *payload);
 	void *tick_payload;
 	lws_sorted_usec_list_t tick_timer;
@@ -596,24 +600,74 @@ static int ws_close(struct lws *wsi, enum lws_close_status status, const char *r
 	return -1;
 }
 
+/* The header of an unmasked, final text frame of len bytes; returns its size. */
+static size_t frame_header(unsigned char *out, size_t len)
+{
+	out[0] = 0x81;
+	if (len < 126) {
+		out[1] = (unsigned char)len;
+		return 2;
+	}
+	if (len <= 0xffff) {
+		out[1] = 126;
+		out[2] = (unsigned char)(len >> 8);
+		out[3] = (unsigned char)len;
+		return 4;
+	}
+	out[1] = 127;
+	for (int i = 0; i < 8; i++)
+		out[2 + i] = (unsigned char)((uint64_t)len >> (56 - 8 * i));
+	return 10;
+}
+
 /*
- * Write one queued message. Messages are shared between connections: the
- * frame header goes into the LWS_PRE bytes of headroom in front of the text,
- * which every writer may overwrite because writes happen one at a time.
+ * Frame as many queued messages as fit into the batch buffer; returns how
+ * many, with their bytes in *out_len. One send then carries them all: a
+ * coach's board gets dozens of events a turn, and a system call each would
+ * cost more than the events themselves.
+ */
+static int gather(struct gr_net *net, const struct gr_queue *queue, size_t *out_len)
+{
+	unsigned char *out = net->batch + LWS_PRE;
+	size_t used = 0;
+	int count = 0;
+
+	for (; count < queue->count && count < WS_WRITE_BATCH; count++) {
+		const struct gr_message *message = queue->ring[(queue->head + count) % queue->capacity];
+		size_t len = gr_message_len(message);
+
+		if (used + len + 10 > WS_BATCH_BYTES)
+			break;
+		used += frame_header(out + used, len);
+		memcpy(out + used, gr_message_text(message), len);
+		used += len;
+	}
+	*out_len = used;
+	return count;
+}
+
+/*
+ * Write what is queued: several messages framed into one send, or one big
+ * message on its own. Messages are shared between connections: a single
+ * message's frame header goes into the LWS_PRE bytes of headroom in front of
+ * its text, which every writer may overwrite because writes happen one at a
+ * time.
  */
 static int ws_writeable(struct lws *wsi, struct session *session)
 {
 	struct ws_client *ws = session->ws;
+	struct gr_net *net = net_of(wsi);
 	struct gr_queue *queue;
 	struct gr_message *message;
 	size_t len;
+	int count;
 
 	if (!ws)
 		return -1;
 	queue = &ws->client.subscriber.queue;
 	if (queue->must_close)
 		return ws_close(wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, "not reading fast enough");
-	if (!(message = gr_queue_peek(queue))) {
+	if ((message = gr_queue_peek(queue)) == NULL) {
 		if (ws->close_status)
 			return ws_close(wsi, (enum lws_close_status)ws->close_status,
 					"message too large");
@@ -621,10 +675,19 @@ static int ws_writeable(struct lws *wsi, struct session *session)
 			return ws_close(wsi, LWS_CLOSE_STATUS_GOINGAWAY, "server stopping");
 		return 0;
 	}
-	len = gr_message_len(message);
-	if (lws_write(wsi, gr_message_headroom(message) + LWS_PRE, len, LWS_WRITE_TEXT) < (int)len)
-		return -1;
-	gr_queue_pop(queue);
+	if (queue->count > 1 && (count = gather(net, queue, &len)) > 1) {
+		/* Already framed: lws sends bytes given as HTTP on a websocket as they are. */
+		if (lws_write(wsi, net->batch + LWS_PRE, len, LWS_WRITE_HTTP) < (int)len)
+			return -1;
+	} else {
+		count = 1;
+		len = gr_message_len(message);
+		if (lws_write(wsi, gr_message_headroom(message) + LWS_PRE, len, LWS_WRITE_TEXT) <
+		    (int)len)
+			return -1;
+	}
+	while (count-- > 0)
+		gr_queue_pop(queue);
 	if (gr_queue_peek(queue) || ws->closing || ws->close_status)
 		lws_callback_on_writable(wsi);
 	return 0;
@@ -762,6 +825,11 @@ int gr_net_start(struct gr_net **out, const struct gr_net_parts *parts)
 	net->live = parts->live;
 	if ((rc = find_web_root(net)) != 0)
 		goto fail;
+	if (!(net->batch = malloc(LWS_PRE + WS_BATCH_BYTES))) {
+		gr_error_set("out of memory");
+		rc = GR_ERROR;
+		goto fail;
+	}
 	lws_set_log_level(LLL_ERR | LLL_WARN,
 			  lws_log);
 	memset(&info, 0, sizeof(info));
@@ -858,6 +926,7 @@ void gr_net_free(struct gr_net *net)
 		gr_workers_set_wake(net->workers, NULL, NULL);
 	if (net->context)
 		lws_context_destroy(net->context);
+	free(net->batch);
 	free(net);
 }
 

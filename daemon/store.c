@@ -369,7 +369,13 @@ int gr_store_open_with(struct gr_store **out, const char *path,
 	}
 	sqlite3_extended_result_codes(store->db, 1);
 	sqlite3_busy_timeout(store->db, 5000);
-	if ((rc = exec(store, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+	/*
+	 * WAL with synchronous = NORMAL: a commit is in the log before it is
+	 * acknowledged, so it survives the daemon being killed; after a power
+	 * loss the last commits may be missing but the database is consistent.
+	 * FULL would add an fsync per commit on the event loop.
+	 */
+	if ((rc = exec(store, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
 			      " PRAGMA foreign_keys = ON;")) != 0 ||
 	    (rc = migrate(store, path, list, count)) != 0)
 		goto out;
