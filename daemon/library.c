@@ -257,17 +257,41 @@ static int add_item(const struct gr_track_entry *source, void *payload)
 	return 0;
 }
 
+/* A check of every registered track, read from the store; NULL on failure. */
+static struct check *check_new(struct gr_library *library)
+{
+	struct check *check = calloc(1, sizeof(*check));
+
+	if (!check)
+		return NULL;
+	check->library = library;
+	if (gr_store_track_each(library->store, add_item, check) != 0) {
+		gr_log_warn("cannot check the tracks: %s", gr_error_last());
+		free(check->items);
+		free(check);
+		return NULL;
+	}
+	return check;
+}
+
+void gr_library_load(struct gr_library *library)
+{
+	struct check *check;
+
+	if (library->checking || !(check = check_new(library)))
+		return;
+	library->checking = 1;
+	check_work(check);
+	check_done(check);
+}
+
 void gr_library_check(struct gr_library *library)
 {
 	struct check *check;
 
-	if (library->checking)
+	if (library->checking || !(check = check_new(library)))
 		return;
-	if (!(check = calloc(1, sizeof(*check))))
-		return;
-	check->library = library;
-	if (gr_store_track_each(library->store, add_item, check) != 0 ||
-	    gr_workers_submit(library->workers, check_work, check_done, check) != 0) {
+	if (gr_workers_submit(library->workers, check_work, check_done, check) != 0) {
 		gr_log_warn("cannot check the tracks: %s", gr_error_last());
 		free(check->items);
 		free(check);

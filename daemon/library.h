@@ -28,6 +28,12 @@ void gr_library_set_listener(struct gr_library *library, gr_library_change_fn *f
 /* Start a check unless one is running. Loop thread only. */
 void gr_library_check(struct gr_library *library);
 
+/*
+ * Check and load every track now, on the calling thread (at start, so the
+ * tracks are served from the first request).
+ */
+void gr_library_load(struct gr_library *library);
+
 /* Whether a check is running (for tests and shutdown). */
 int gr_library_checking(const struct gr_library *library);
 

@@ -203,7 +203,7 @@ static int serve(struct daemon *d, const struct gr_config *config)
 		    config->data_dir, gr_net_web_root(d->net), config->listen_host,
 		    config->listen_port);
 	add_samples(d);
-	gr_library_check(d->library);
+	gr_library_load(d->library); /* served from the first request on */
 	announce(config, d->auth);
 	running_net = d->net;
 	rc = gr_net_run(d->net);

@@ -234,10 +234,11 @@ test('a step that needs another first says which; when the server stops, a banne
   // The steps it needs, done elsewhere, lift "Finish … first" live; then the
   // draft kept offline is submitted and only then cleared.
   const socket = await openSocket(daemon, clients.omar);
-  assert.equal((await ask(socket, 'hello')).type, 'ok');
+  const expectOk = (reply) => assert.equal(reply.type, 'ok', JSON.stringify(reply));
+  expectOk(await ask(socket, 'hello'));
   for (const step of BEFORE_PROJECT) {
-    assert.equal((await ask(socket, 'progress.set', { track: 'web-basics', step, state: 'started' })).type, 'ok');
-    assert.equal((await ask(socket, 'progress.set', { track: 'web-basics', step, state: 'done' })).type, 'ok');
+    expectOk(await ask(socket, 'progress.set', { track: 'web-basics', step, state: 'started' }));
+    expectOk(await ask(socket, 'progress.set', { track: 'web-basics', step, state: 'done' }));
   }
   socket.close();
   await waitForState(page, 'started');
