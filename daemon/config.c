@@ -208,6 +208,8 @@ INT_SETTING(queue_messages, 8, 65536)
 INT_SETTING(queue_kib, 16, 1024 * 1024)
 INT_SETTING(messages_per_second, 0, 100000)
 INT_SETTING(event_days, 1, 3650)
+INT_SETTING(review_lease_hours, 1, 24 * 365)
+INT_SETTING(review_lease_online_hours, 1, 24 * 365)
 
 static const struct key keys[] = {
 	{ "data_dir", parse_data_dir, "./grounds-data",
@@ -237,6 +239,10 @@ static const struct key keys[] = {
 	  "websocket messages one connection may send per second (0: no limit)" },
 	{ "event_days", parse_event_days, "30",
 	  "days events are kept for a reconnecting client to catch up" },
+	{ "review_lease_hours", parse_review_lease_hours, "48",
+	  "hours a reviewer has for an assigned review before it goes to someone else" },
+	{ "review_lease_online_hours", parse_review_lease_online_hours, "4",
+	  "the same when author and reviewer are both online at the assignment" },
 };
 
 static const struct key *find_key(const char *name)

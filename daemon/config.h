@@ -32,6 +32,8 @@ struct gr_config {
 	int queue_kib;
 	int messages_per_second;
 	int event_days;
+	int review_lease_hours;
+	int review_lease_online_hours;
 };
 
 enum gr_config_action {

@@ -33,6 +33,7 @@
 #include "log.h"
 #include "markdown.h"
 #include "progress.h"
+#include "reviews.h"
 #include "store.h"
 
 #include <assert.h>
@@ -55,6 +56,7 @@ struct pending {
 struct gr_live {
 	struct gr_store *store;
 	struct gr_library *library;
+	struct gr_reviews *reviews; /* NULL: no review messages */
 	struct gr_live_settings settings;
 	struct gr_live_hooks hooks;
 	struct gr_fanout *fanout;
@@ -185,6 +187,13 @@ static void pending_release(struct pending *pending)
 	free(pending->topics[1]);
 }
 
+/* Drop what was queued for the commit since mark (a rolled-back savepoint). */
+static void pending_truncate(struct gr_live *live, int mark)
+{
+	while (live->pending_count > mark)
+		pending_release(&live->pending[--live->pending_count]);
+}
+
 /* Deliver what waited for the commit, or (committed == 0) report the failure. */
 static void deliver(struct gr_live *live, int committed)
 {
@@ -220,6 +229,8 @@ void gr_live_flush(struct gr_live *live)
 	}
 	live->batch_open = 0;
 	deliver(live, committed);
+	if (!committed && live->reviews)
+		gr_reviews_rebuild(live->reviews);
 }
 
 int gr_live_pending(const struct gr_live *live)
@@ -309,11 +320,10 @@ static void user_topic(char *out, size_t size, const struct gr_user *user)
  * Store row in its new state, with its event; on success the reply's fields
  * and the event (both the caller's).
  */
-static int save_change(struct gr_live *live, struct gr_client *client, struct gr_store_progress *row,
-		       enum gr_progress_state next, json_t *extra, json_t **out_reply,
-		       json_t **out_event)
+static int save_change(struct gr_live *live, const struct gr_user *user,
+		       struct gr_store_progress *row, enum gr_progress_state next, json_t *extra,
+		       json_t **out_reply, json_t **out_event)
 {
-	const struct gr_user *user = &client->user;
 	int64_t now = now_ms(live), seq = 0;
 	json_t *event;
 	char *body;
@@ -378,7 +388,7 @@ static void change_progress(struct gr_live *live, struct gr_client *client,
 	const char *missing = NULL;
 	json_t *extra = NULL, *reply = NULL, *event = NULL;
 	char message[256], own[64], board[400];
-	int rc;
+	int mark = live->pending_count, rc;
 
 	if (!step || (rc = write_begin(live)) != 0) {
 		if (step)
@@ -416,24 +426,37 @@ static void change_progress(struct gr_live *live, struct gr_client *client,
 		extra = json_pack("{s:I, s:i}", "id", (json_int_t)saved.id, "attempt",
 				  saved.attempt);
 	}
-	if ((rc = save_change(live, client, &row, next, extra, &reply, &event)) ||
-	    (rc = gr_store_commit(live->store)))
+	if ((rc = save_change(live, &client->user, &row, next, extra, &reply, &event)))
 		goto failed;
-	json_decref(extra);
 	live->in_write = 1;
 	reply_ok(live, client, request->id, reply);
 	live->in_write = 0;
+	reply = NULL;
 	user_topic(own, sizeof(own), &client->user);
 	board_topic(board, sizeof(board), &client->user, track->id);
 	if (publish_later(live, event, own, board) != 0)
 		gr_log_error("an event of %s could not be queued", client->user.handle);
+	event = NULL;
+	/* The engine's first assignments belong to the same change. */
+	if (submission && live->reviews &&
+	    (rc = gr_reviews_submitted(live->reviews, &saved, step->reviews)))
+		goto failed;
+	if ((rc = gr_store_commit(live->store))) {
+		gr_store_rollback(live->store);
+		if (submission && live->reviews)
+			gr_reviews_rebuild(live->reviews); /* it saw what was undone */
+		goto undone;
+	}
+	json_decref(extra);
 	return;
 failed:
+	gr_store_rollback(live->store);
+undone:
+	pending_truncate(live, mark);
 	json_decref(extra);
 	json_decref(reply);
 	json_decref(event);
 	gr_log_error("saving progress of %s: %s", client->user.handle, gr_error_last());
-	gr_store_rollback(live->store);
 	reply_error(live, client, request->id, "internal", "The change could not be saved.");
 }
 
@@ -762,6 +785,127 @@ static void handle_preview(struct gr_live *live, struct gr_client *client,
 	free(html);
 }
 
+/* ---- reviews ------------------------------------------------------------- */
+
+/*
+ * The review messages are answered by the review service; a change is
+ * acknowledged after its commit.
+ */
+static void handle_review(struct gr_live *live, struct gr_client *client,
+			  const struct gr_request *request)
+{
+	struct gr_reviews_answer answer;
+
+	if (!live->reviews) {
+		reply_error(live, client, request->id, "unknown_type",
+			    "This message type is not known.");
+		return;
+	}
+	gr_reviews_request(live->reviews, &answer, &client->user, request);
+	if (answer.code) {
+		reply_error(live, client, request->id, answer.code, answer.message);
+		return;
+	}
+	live->in_write = answer.wrote && live->batch_open;
+	reply_ok(live, client, request->id, answer.body);
+	live->in_write = 0;
+}
+
+/* The review service's hooks: a savepoint of the turn, ended with a mark. */
+static int reviews_begin(void *payload)
+{
+	struct gr_live *live = payload;
+	int rc = write_begin(live);
+
+	return rc ? rc : live->pending_count;
+}
+
+static int reviews_end(void *payload, int mark, int ok)
+{
+	struct gr_live *live = payload;
+
+	if (ok && gr_store_commit(live->store) == 0)
+		return 0;
+	gr_store_rollback(live->store);
+	pending_truncate(live, mark);
+	return ok ? GR_ERROR : 0;
+}
+
+/* An event of the review service on a user's own stream (and board), like any other. */
+static int reviews_event(void *payload, int64_t user_id, const char *board_track, json_t *fields)
+{
+	struct gr_live *live = payload;
+	struct gr_user user;
+	int64_t now = now_ms(live), seq = 0;
+	json_t *event = NULL;
+	char *body = NULL, own[64], board[400];
+	int rc;
+
+	if ((rc = gr_store_user_by_id(live->store, &user, user_id)) ||
+	    (rc = gr_store_event_next_seq(live->store, user_id, &seq)))
+		goto out;
+	event = json_pack("{s:s, s:I, s:s}", "type", "event", "seq", (json_int_t)seq, "user",
+			  user.handle);
+	if (!event || json_object_update(event, fields) != 0 ||
+	    json_object_set_new(event, "at", json_integer(now)) != 0 ||
+	    !(body = json_dumps(event, JSON_COMPACT))) {
+		rc = GR_ERROR;
+		goto out;
+	}
+	if ((rc = gr_store_event_insert(live->store, user_id, seq, body, now)))
+		goto out;
+	user_topic(own, sizeof(own), &user);
+	if (board_track)
+		board_topic(board, sizeof(board), &user, board_track);
+	rc = publish_later(live, event, own, board_track ? board : NULL);
+	event = NULL;
+out:
+	json_decref(fields);
+	json_decref(event);
+	free(body);
+	return rc;
+}
+
+/* A progress action the reviews decided, with the usual progress event. */
+static int reviews_progress(void *payload, int64_t user_id, const char *track_id,
+			    const char *step_id, int reviews, enum gr_progress_action action)
+{
+	struct gr_live *live = payload;
+	enum gr_progress_state current, next;
+	struct gr_store_progress row;
+	struct gr_user user;
+	json_t *reply = NULL, *event = NULL;
+	char own[64], board[400];
+	int rc;
+
+	if ((rc = gr_store_user_by_id(live->store, &user, user_id)) ||
+	    (rc = load_state(live, &current, &row, user_id, track_id, step_id)))
+		return rc;
+	if (gr_progress_next(&next, current, action, reviews) != 0) {
+		gr_log_warn("reviews of %s on %s/%s: %s", user.handle, track_id, step_id,
+			    gr_error_last());
+		return 0;
+	}
+	if (next == current)
+		return 0;
+	if ((rc = save_change(live, &user, &row, next, NULL, &reply, &event)))
+		return rc;
+	json_decref(reply);
+	user_topic(own, sizeof(own), &user);
+	board_topic(board, sizeof(board), &user, track_id);
+	return publish_later(live, event, own, board);
+}
+
+void gr_live_set_reviews(struct gr_live *live, struct gr_reviews *reviews)
+{
+	struct gr_reviews_hooks hooks = { reviews_begin, reviews_end, reviews_event,
+					  reviews_progress, live };
+
+	live->reviews = reviews;
+	if (reviews)
+		gr_reviews_set_hooks(reviews, &hooks);
+}
+
 /* ---- the service --------------------------------------------------------- */
 
 static void dispatch(struct gr_client *client, const struct gr_request *request, void *payload)
@@ -793,8 +937,11 @@ static void dispatch(struct gr_client *client, const struct gr_request *request,
 		handle_preview(live, client, request);
 		break;
 	default:
-		reply_error(live, client, request->id, "unknown_type",
-			    "This message type is not known.");
+		if (gr_reviews_handles(request->type))
+			handle_review(live, client, request);
+		else
+			reply_error(live, client, request->id, "unknown_type",
+				    "This message type is not known.");
 	}
 }
 
@@ -857,6 +1004,9 @@ int gr_live_client_open(struct gr_live *live, struct gr_client *client)
 			  live->settings.queue_bytes, live->resync) != 0)
 		return GR_ERROR;
 	live->client_count++;
+	if (live->reviews && gr_reviews_presence(live->reviews, &client->user, 1) != 0)
+		gr_log_warn("%s came online, but reviews were not told: %s", client->user.handle,
+			    gr_error_last());
 	return 0;
 }
 
@@ -875,6 +1025,9 @@ void gr_live_client_close(struct gr_live *live, struct gr_client *client)
 	client->topic_count = 0;
 	gr_queue_clear(&client->subscriber.queue);
 	live->client_count--;
+	if (live->reviews && gr_reviews_presence(live->reviews, &client->user, 0) != 0)
+		gr_log_warn("%s went offline, but reviews were not told: %s", client->user.handle,
+			    gr_error_last());
 }
 
 void gr_live_receive(struct gr_live *live, struct gr_client *client, const char *text,

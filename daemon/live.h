@@ -22,6 +22,7 @@
 #include <stddef.h>
 
 struct gr_library;
+struct gr_reviews;
 struct gr_store;
 struct gr_live;
 
@@ -48,6 +49,13 @@ int gr_live_new(struct gr_live **out, struct gr_store *store, struct gr_library 
 int gr_live_set_hooks(struct gr_live *live, const struct gr_live_hooks *hooks);
 /* Flushes what is pending. Accepts NULL. Every client must be closed first. */
 void gr_live_free(struct gr_live *live);
+
+/*
+ * Answer the review messages with reviews (borrowed; NULL: none) and tell
+ * it when learners come and go. Set before the first connection opens, and
+ * to NULL before shutdown closes the last ones.
+ */
+void gr_live_set_reviews(struct gr_live *live, struct gr_reviews *reviews);
 
 /* A connection opened for client->user (already checked by the caller). */
 int gr_live_client_open(struct gr_live *live, struct gr_client *client);

@@ -14,6 +14,7 @@
 #include "live.h"
 #include "log.h"
 #include "net.h"
+#include "reviews.h"
 #include "secret.h"
 #include "store.h"
 #include "workers.h"
@@ -117,6 +118,7 @@ struct daemon {
 	struct gr_auth *auth;
 	struct gr_library *library;
 	struct gr_live *live;
+	struct gr_reviews *reviews;
 	struct gr_api *api;
 	struct gr_net *net;
 	int lock_fd;
@@ -125,6 +127,7 @@ struct daemon {
 };
 
 #define HOUSEKEEPING_SECONDS 300
+#define REVIEW_TICK_SECONDS 60
 
 /* About once a second, on the loop thread. */
 static void tick(void *payload)
@@ -134,6 +137,8 @@ static void tick(void *payload)
 	d->ticks++;
 	if (d->ticks % d->config->track_check_seconds == 0)
 		gr_library_check(d->library);
+	if (d->ticks % REVIEW_TICK_SECONDS == 1)
+		gr_reviews_tick(d->reviews);
 	if (d->ticks % HOUSEKEEPING_SECONDS == 0) {
 		gr_auth_housekeeping(d->auth);
 		gr_live_housekeeping(d->live);
@@ -152,6 +157,21 @@ static void add_samples(struct daemon *d)
 		gr_log_warn("could not add the sample tracks: %s", gr_error_last());
 	else if (added)
 		gr_log_info("first start: added %d sample tracks from %s", added, courses);
+}
+
+/* The review engine, rebuilt from the store, answering through the live service. */
+static int start_reviews(struct daemon *d, const struct gr_config *config)
+{
+	struct gr_reviews_settings settings;
+	int rc;
+
+	gr_reviews_settings_defaults(&settings);
+	settings.lease_ms = (int64_t)config->review_lease_hours * 60 * 60 * 1000;
+	settings.lease_online_ms = (int64_t)config->review_lease_online_hours * 60 * 60 * 1000;
+	if ((rc = gr_reviews_new(&d->reviews, d->store, d->library, &settings)) != 0)
+		return rc;
+	gr_live_set_reviews(d->live, d->reviews);
+	return 0;
 }
 
 static int serve(struct daemon *d, const struct gr_config *config)
@@ -182,7 +202,8 @@ static int serve(struct daemon *d, const struct gr_config *config)
 	live_settings.queue_bytes = (size_t)config->queue_kib * 1024;
 	live_settings.messages_per_second = config->messages_per_second;
 	live_settings.event_days = config->event_days;
-	if ((rc = gr_live_new(&d->live, d->store, d->library, &live_settings)))
+	if ((rc = gr_live_new(&d->live, d->store, d->library, &live_settings)) ||
+	    (rc = start_reviews(d, config)))
 		return rc;
 	api_parts.auth = d->auth;
 	api_parts.library = d->library;
@@ -208,6 +229,8 @@ static int serve(struct daemon *d, const struct gr_config *config)
 	running_net = d->net;
 	rc = gr_net_run(d->net);
 	running_net = NULL;
+	/* Connections still open at exit need not go offline: a start marks everyone so. */
+	gr_live_set_reviews(d->live, NULL);
 	return rc;
 }
 
@@ -216,6 +239,7 @@ static void shut_down(struct daemon *d)
 {
 	gr_net_free(d->net);
 	gr_live_free(d->live);
+	gr_reviews_free(d->reviews);
 	gr_library_free(d->library);
 	gr_workers_stop(d->workers);
 	gr_api_free(d->api);

@@ -77,7 +77,11 @@ void gr_protocol_reply_error(struct gr_protocol *protocol, struct gr_client *cli
 
 /* ---- the table of messages ----------------------------------------------- */
 
-enum field_kind { TEXT, SEQ };
+/*
+ * TEXT: a string; SEQ: a whole number >= 0; ID: a whole number >= 1;
+ * RATING: a whole number 1-5; CHECKS: an array of up to 32 booleans.
+ */
+enum field_kind { TEXT, SEQ, ID, RATING, CHECKS };
 
 struct field_spec {
 	const char *name;
@@ -104,6 +108,22 @@ static const struct field_spec preview_fields[] = {
 	FIELD(body_md, TEXT, 1, GR_PROTOCOL_MAX_BODY)
 };
 
+static const struct field_spec assignment_fields[] = { FIELD(assignment, ID, 1, 0) };
+static const struct field_spec submission_get_fields[] = {
+	FIELD(track, TEXT, 1, ID_MAX), FIELD(step, TEXT, 1, ID_MAX)
+};
+static const struct field_spec review_submit_fields[] = {
+	FIELD(assignment, ID, 1, 0), FIELD(verdict, TEXT, 1, ID_MAX),
+	FIELD(checks, CHECKS, 1, GR_PROTOCOL_MAX_CHECKS),
+	FIELD(comment_md, TEXT, 0, GR_PROTOCOL_MAX_COMMENT)
+};
+static const struct field_spec review_rate_fields[] = {
+	FIELD(review, ID, 1, 0), FIELD(helpfulness, RATING, 1, 0)
+};
+static const struct field_spec review_flag_fields[] = {
+	FIELD(review, ID, 1, 0), FIELD(reason, TEXT, 1, 1000)
+};
+
 #define FIELDS(list) list, (int)(sizeof(list) / sizeof(list[0]))
 
 static const struct {
@@ -119,7 +139,65 @@ static const struct {
 	{ "subscribe", GR_REQUEST_SUBSCRIBE, FIELDS(topic_fields) },
 	{ "unsubscribe", GR_REQUEST_UNSUBSCRIBE, FIELDS(topic_fields) },
 	{ "markdown.preview", GR_REQUEST_PREVIEW, FIELDS(preview_fields) },
+	{ "review.list", GR_REQUEST_REVIEW_LIST, NULL, 0 },
+	{ "review.get", GR_REQUEST_REVIEW_GET, FIELDS(assignment_fields) },
+	{ "submission.get", GR_REQUEST_SUBMISSION_GET, FIELDS(submission_get_fields) },
+	{ "review.submit", GR_REQUEST_REVIEW_SUBMIT, FIELDS(review_submit_fields) },
+	{ "review.decline", GR_REQUEST_REVIEW_DECLINE, FIELDS(assignment_fields) },
+	{ "review.rate", GR_REQUEST_REVIEW_RATE, FIELDS(review_rate_fields) },
+	{ "review.flag", GR_REQUEST_REVIEW_FLAG, FIELDS(review_flag_fields) },
 };
+
+/* SEQ (>= 0) or ID (>= 1) into an int64_t member. */
+static int read_number(char *member, json_t *value, const struct field_spec *spec,
+		       const char **code, char *text, size_t size)
+{
+	int64_t least = spec->kind == ID ? 1 : 0;
+
+	if (!json_is_integer(value) || json_integer_value(value) < least) {
+		*code = "bad_value";
+		snprintf(text, size, "'%s' must be a whole number, %lld or more.", spec->name,
+			 (long long)least);
+		return -1;
+	}
+	*(int64_t *)(void *)member = json_integer_value(value);
+	return 0;
+}
+
+static int read_rating(struct gr_request *request, json_t *value, const struct field_spec *spec,
+		       const char **code, char *text, size_t size)
+{
+	if (!json_is_integer(value) || json_integer_value(value) < 1 ||
+	    json_integer_value(value) > 5) {
+		*code = "bad_value";
+		snprintf(text, size, "'%s' must be a whole number from 1 to 5.", spec->name);
+		return -1;
+	}
+	request->helpfulness = (int)json_integer_value(value);
+	return 0;
+}
+
+static int read_checks(struct gr_request *request, json_t *value, const struct field_spec *spec,
+		       const char **code, char *text, size_t size)
+{
+	size_t index;
+	json_t *item;
+
+	if (!json_is_array(value) || json_array_size(value) > spec->max)
+		goto bad;
+	json_array_foreach(value, index, item) {
+		if (!json_is_boolean(item))
+			goto bad;
+		request->checks[index] = json_is_true(item);
+	}
+	request->check_count = (int)json_array_size(value);
+	return 0;
+bad:
+	*code = "bad_value";
+	snprintf(text, size, "'%s' must be a list of at most %zu true or false values.",
+		 spec->name, spec->max);
+	return -1;
+}
 
 /* Read one field into request; on failure fill code and message. */
 static int read_field(struct gr_request *request, json_t *message, const struct field_spec *spec,
@@ -135,22 +213,19 @@ static int read_field(struct gr_request *request, json_t *message, const struct 
 		snprintf(text, size, "'%s' is missing.", spec->name);
 		return -1;
 	}
-	if (spec->kind == SEQ) {
-		if (!json_is_integer(value) || json_integer_value(value) < 0) {
-			*code = "bad_value";
-			snprintf(text, size, "'%s' must be a whole number, 0 or more.", spec->name);
-			return -1;
-		}
-		*(int64_t *)(void *)member = json_integer_value(value);
-		return 0;
-	}
+	if (spec->kind == SEQ || spec->kind == ID)
+		return read_number(member, value, spec, code, text, size);
+	if (spec->kind == RATING)
+		return read_rating(request, value, spec, code, text, size);
+	if (spec->kind == CHECKS)
+		return read_checks(request, value, spec, code, text, size);
 	if (!json_is_string(value) || strlen(json_string_value(value)) != json_string_length(value)) {
 		*code = "bad_value";
 		snprintf(text, size, "'%s' must be text.", spec->name);
 		return -1;
 	}
 	if (json_string_length(value) > spec->max) {
-		*code = spec->max >= GR_PROTOCOL_MAX_BODY ? "too_large" : "bad_value";
+		*code = spec->max >= GR_PROTOCOL_MAX_COMMENT ? "too_large" : "bad_value";
 		snprintf(text, size, "'%s' is longer than %zu bytes.", spec->name, spec->max);
 		return -1;
 	}
@@ -199,7 +274,7 @@ static int take_token(struct gr_protocol *protocol, struct gr_client *client)
 static void dispatch(struct gr_protocol *protocol, struct gr_client *client, json_t *message,
 		     json_t *id, const char *type)
 {
-	struct gr_request request = { .id = id, .last_seq = -1 };
+	struct gr_request request = { .id = id, .last_seq = -1, .check_count = -1 };
 
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		if (strcmp(types[i].name, type) != 0 ||

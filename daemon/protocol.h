@@ -44,8 +44,18 @@ enum gr_request_type {
 	GR_REQUEST_SUBSCRIBE,
 	GR_REQUEST_UNSUBSCRIBE,
 	GR_REQUEST_PREVIEW,
+	GR_REQUEST_REVIEW_LIST,
+	GR_REQUEST_REVIEW_GET,
+	GR_REQUEST_SUBMISSION_GET,
+	GR_REQUEST_REVIEW_SUBMIT,
+	GR_REQUEST_REVIEW_DECLINE,
+	GR_REQUEST_REVIEW_RATE,
+	GR_REQUEST_REVIEW_FLAG,
 	GR_REQUEST_TYPE_COUNT
 };
+
+/* The most rubric checks a review may carry. */
+#define GR_PROTOCOL_MAX_CHECKS 32
 
 /* A decoded request. Every pointer is borrowed for the dispatch call. */
 struct gr_request {
@@ -58,7 +68,17 @@ struct gr_request {
 	const char *body_md;
 	const char *link;
 	const char *topic;
+	int64_t assignment; /* review messages: a positive id, 0 when absent */
+	int64_t review;
+	const char *verdict;
+	const char *comment_md;
+	const char *reason;
+	int helpfulness; /* 1-5, 0 when absent */
+	int check_count; /* -1 when absent */
+	unsigned char checks[GR_PROTOCOL_MAX_CHECKS];
 };
+/* The largest review comment accepted, in bytes. */
+#define GR_PROTOCOL_MAX_COMMENT (20 * 1024)
 
 /* The largest body_md accepted, in bytes. */
 #define GR_PROTOCOL_MAX_BODY (100 * 1024)

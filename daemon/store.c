@@ -96,6 +96,53 @@ static const char *const migrations[] = {
 	") WITHOUT ROWID;"
 	"CREATE INDEX events_by_time ON events(created_at);"
 	"ALTER TABLE users ADD COLUMN event_seq INTEGER NOT NULL DEFAULT 0;",
+
+	/*
+	 * 4: peer review. review_inputs is the pairing engine's event log: every
+	 * input in order, replayed at start to rebuild the engine (reviews.c).
+	 */
+	"CREATE TABLE review_inputs ("
+	"  seq INTEGER PRIMARY KEY,"
+	"  kind TEXT NOT NULL,"
+	"  a INTEGER NOT NULL DEFAULT 0,"
+	"  b INTEGER NOT NULL DEFAULT 0,"
+	"  c INTEGER NOT NULL DEFAULT 0,"
+	"  d INTEGER NOT NULL DEFAULT 0,"
+	"  at INTEGER NOT NULL"
+	");"
+	"CREATE TABLE review_steps ("
+	"  id INTEGER PRIMARY KEY,"
+	"  track_id TEXT NOT NULL,"
+	"  step_id TEXT NOT NULL,"
+	"  UNIQUE (track_id, step_id)"
+	");"
+	"CREATE TABLE review_assignments ("
+	"  id INTEGER PRIMARY KEY,"
+	"  submission_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,"
+	"  reviewer_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  state TEXT NOT NULL CHECK (state IN ('assigned', 'done', 'expired', 'declined')),"
+	"  due_at INTEGER NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  ended_at INTEGER"
+	");"
+	"CREATE INDEX review_assignments_by_reviewer ON review_assignments(reviewer_id, id);"
+	"CREATE INDEX review_assignments_by_submission ON review_assignments(submission_id);"
+	"CREATE TABLE reviews ("
+	"  id INTEGER PRIMARY KEY,"
+	"  assignment_id INTEGER NOT NULL UNIQUE REFERENCES review_assignments(id)"
+	"    ON DELETE CASCADE,"
+	"  submission_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,"
+	"  reviewer_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  verdict TEXT NOT NULL CHECK (verdict IN ('pass', 'needs_work')),"
+	"  checks TEXT NOT NULL,"
+	"  comment_md TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  helpfulness INTEGER CHECK (helpfulness BETWEEN 1 AND 5),"
+	"  flag_reason TEXT,"
+	"  flagged_at INTEGER"
+	");"
+	"CREATE INDEX reviews_by_submission ON reviews(submission_id);"
+	"CREATE INDEX reviews_flagged ON reviews(flagged_at) WHERE flagged_at IS NOT NULL;",
 };
 
 enum statement {
@@ -131,6 +178,26 @@ enum statement {
 	EVENT_INSERT,
 	EVENT_SINCE,
 	EVENT_PRUNE,
+	USER_BY_ID,
+	USER_DISABLED_LEARNERS,
+	PROGRESS_PASSED_ON_STEP,
+	SUBMISSION_GET,
+	SUBMISSION_LATEST,
+	REVIEW_INPUT_INSERT,
+	REVIEW_INPUT_ALL,
+	REVIEW_STEP_INSERT,
+	REVIEW_STEP_GET,
+	REVIEW_STEP_ALL,
+	ASSIGNMENT_INSERT,
+	ASSIGNMENT_END,
+	ASSIGNMENT_GET,
+	ASSIGNMENT_OF_REVIEWER,
+	REVIEW_INSERT,
+	REVIEW_GET,
+	REVIEW_OF_ASSIGNMENT,
+	REVIEW_OF_SUBMISSION,
+	REVIEW_RATE,
+	REVIEW_FLAG,
 	STATEMENT_COUNT
 };
 
@@ -142,6 +209,17 @@ enum statement {
 #define INVITE_JOINS \
 	" FROM invites i LEFT JOIN users c ON c.id = i.created_by" \
 	" LEFT JOIN users b ON b.id = i.used_by"
+
+#define SUBMISSION_COLUMNS \
+	"id, attempt, user_id, track_id, step_id, track_commit, body_md, link, created_at"
+#define ASSIGNMENT_COLUMNS \
+	"a.id, a.submission_id, a.reviewer_id, a.state, a.due_at, a.created_at, a.ended_at," \
+	" s.user_id, s.track_id, s.step_id, s.attempt"
+#define ASSIGNMENT_JOIN " FROM review_assignments a JOIN submissions s ON s.id = a.submission_id"
+#define REVIEW_COLUMNS \
+	"r.id, r.assignment_id, r.submission_id, r.reviewer_id, r.verdict, r.checks," \
+	" r.comment_md, r.created_at, r.helpfulness, r.flag_reason, r.flagged_at, s.user_id"
+#define REVIEW_JOIN " FROM reviews r JOIN submissions s ON s.id = r.submission_id"
 
 static const char *const statement_sql[STATEMENT_COUNT] = {
 	[BEGIN] = "BEGIN IMMEDIATE",
@@ -195,6 +273,35 @@ static const char *const statement_sql[STATEMENT_COUNT] = {
 	[EVENT_INSERT] = "INSERT INTO events (user_id, seq, body, created_at) VALUES (?1, ?2, ?3, ?4)",
 	[EVENT_SINCE] = "SELECT seq, body FROM events WHERE user_id = ?1 AND seq > ?2 ORDER BY seq",
 	[EVENT_PRUNE] = "DELETE FROM events WHERE created_at < ?1",
+	[USER_BY_ID] = "SELECT " USER_COLUMNS " FROM users u WHERE u.id = ?1",
+	[USER_DISABLED_LEARNERS] = "SELECT id FROM users WHERE role = 'learner'"
+				   " AND disabled_at IS NOT NULL ORDER BY id",
+	[PROGRESS_PASSED_ON_STEP] = "SELECT user_id FROM progress WHERE track_id = ?1"
+				    " AND step_id = ?2 AND state = 'passed' ORDER BY user_id",
+	[SUBMISSION_GET] = "SELECT " SUBMISSION_COLUMNS " FROM submissions WHERE id = ?1",
+	[SUBMISSION_LATEST] = "SELECT " SUBMISSION_COLUMNS " FROM submissions WHERE user_id = ?1"
+			      " AND track_id = ?2 AND step_id = ?3 ORDER BY attempt DESC LIMIT 1",
+	[REVIEW_INPUT_INSERT] = "INSERT INTO review_inputs (kind, a, b, c, d, at)"
+				" VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[REVIEW_INPUT_ALL] = "SELECT seq, kind, a, b, c, d, at FROM review_inputs ORDER BY seq",
+	[REVIEW_STEP_INSERT] = "INSERT INTO review_steps (track_id, step_id) VALUES (?1, ?2)"
+			       " ON CONFLICT (track_id, step_id) DO NOTHING",
+	[REVIEW_STEP_GET] = "SELECT id FROM review_steps WHERE track_id = ?1 AND step_id = ?2",
+	[REVIEW_STEP_ALL] = "SELECT id, track_id, step_id FROM review_steps ORDER BY id",
+	[ASSIGNMENT_INSERT] = "INSERT INTO review_assignments (id, submission_id, reviewer_id,"
+			      " state, due_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[ASSIGNMENT_END] = "UPDATE review_assignments SET state = ?2, ended_at = ?3 WHERE id = ?1",
+	[ASSIGNMENT_GET] = "SELECT " ASSIGNMENT_COLUMNS ASSIGNMENT_JOIN " WHERE a.id = ?1",
+	[ASSIGNMENT_OF_REVIEWER] = "SELECT " ASSIGNMENT_COLUMNS ASSIGNMENT_JOIN
+				   " WHERE a.reviewer_id = ?1 ORDER BY a.id DESC LIMIT ?2",
+	[REVIEW_INSERT] = "INSERT INTO reviews (assignment_id, submission_id, reviewer_id, verdict,"
+			  " checks, comment_md, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[REVIEW_GET] = "SELECT " REVIEW_COLUMNS REVIEW_JOIN " WHERE r.id = ?1",
+	[REVIEW_OF_ASSIGNMENT] = "SELECT " REVIEW_COLUMNS REVIEW_JOIN " WHERE r.assignment_id = ?1",
+	[REVIEW_OF_SUBMISSION] = "SELECT " REVIEW_COLUMNS REVIEW_JOIN
+				 " WHERE r.submission_id = ?1 ORDER BY r.id",
+	[REVIEW_RATE] = "UPDATE reviews SET helpfulness = ?2 WHERE id = ?1",
+	[REVIEW_FLAG] = "UPDATE reviews SET flag_reason = ?2, flagged_at = ?3 WHERE id = ?1",
 };
 
 struct gr_store {
@@ -914,5 +1021,359 @@ int gr_store_event_prune(struct gr_store *store, int64_t before)
 	sqlite3_stmt *stmt = statement(store, EVENT_PRUNE);
 
 	sqlite3_bind_int64(stmt, 1, before);
+	return run(store, stmt, NULL);
+}
+
+/* ---- peer review: users and progress it needs ---------------------------- */
+
+int gr_store_user_by_id(struct gr_store *store, struct gr_user *out, int64_t id)
+{
+	sqlite3_stmt *stmt = statement(store, USER_BY_ID);
+
+	sqlite3_bind_int64(stmt, 1, id);
+	return one_row(store, stmt, read_user_row, out, "no such user");
+}
+
+/* Calls fn with the first column of every row of stmt; stops when fn returns non-zero. */
+static int each_id(struct gr_store *store, sqlite3_stmt *stmt, gr_store_id_fn *fn, void *payload)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		if (fn(sqlite3_column_int64(stmt, 0), payload) != 0)
+			break;
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(store, sqlite3_sql(stmt));
+}
+
+int gr_store_user_disabled_learners(struct gr_store *store, gr_store_id_fn *fn, void *payload)
+{
+	return each_id(store, statement(store, USER_DISABLED_LEARNERS), fn, payload);
+}
+
+int gr_store_progress_passed_each(struct gr_store *store, const char *track_id,
+				  const char *step_id, gr_store_id_fn *fn, void *payload)
+{
+	sqlite3_stmt *stmt = statement(store, PROGRESS_PASSED_ON_STEP);
+
+	sqlite3_bind_text(stmt, 1, track_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, step_id, -1, SQLITE_STATIC);
+	return each_id(store, stmt, fn, payload);
+}
+
+/* ---- peer review: submissions as read back ------------------------------- */
+
+static const char *column_or_empty(sqlite3_stmt *stmt, int column)
+{
+	const unsigned char *text = sqlite3_column_text(stmt, column);
+
+	return text ? (const char *)text : "";
+}
+
+/* At most one row of stmt, handed to fn; GR_ENOTFOUND when there is none. */
+static int one_submission(struct gr_store *store, sqlite3_stmt *stmt, gr_store_submission_fn *fn,
+			  void *payload)
+{
+	struct gr_store_submission row;
+	int rc = sqlite3_step(stmt);
+
+	if (rc == SQLITE_ROW) {
+		row.id = sqlite3_column_int64(stmt, 0);
+		row.attempt = sqlite3_column_int(stmt, 1);
+		row.user_id = sqlite3_column_int64(stmt, 2);
+		row.track_id = column_or_empty(stmt, 3);
+		row.step_id = column_or_empty(stmt, 4);
+		row.track_commit = column_or_empty(stmt, 5);
+		row.body_md = column_or_empty(stmt, 6);
+		row.link = column_or_empty(stmt, 7);
+		row.created_at = sqlite3_column_int64(stmt, 8);
+		rc = fn(&row, payload);
+		sqlite3_reset(stmt);
+		return rc;
+	}
+	sqlite3_reset(stmt);
+	if (rc == SQLITE_DONE) {
+		gr_error_set("no such submission");
+		return GR_ENOTFOUND;
+	}
+	return fail(store, "reading a submission");
+}
+
+int gr_store_submission_get(struct gr_store *store, int64_t id, gr_store_submission_fn *fn,
+			    void *payload)
+{
+	sqlite3_stmt *stmt = statement(store, SUBMISSION_GET);
+
+	sqlite3_bind_int64(stmt, 1, id);
+	return one_submission(store, stmt, fn, payload);
+}
+
+int gr_store_submission_latest(struct gr_store *store, int64_t user_id, const char *track_id,
+			       const char *step_id, gr_store_submission_fn *fn, void *payload)
+{
+	sqlite3_stmt *stmt = statement(store, SUBMISSION_LATEST);
+
+	sqlite3_bind_int64(stmt, 1, user_id);
+	sqlite3_bind_text(stmt, 2, track_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, step_id, -1, SQLITE_STATIC);
+	return one_submission(store, stmt, fn, payload);
+}
+
+/* ---- peer review: the engine's input log and step ids -------------------- */
+
+int gr_store_review_input_insert(struct gr_store *store, const struct gr_store_review_input *input)
+{
+	sqlite3_stmt *stmt = statement(store, REVIEW_INPUT_INSERT);
+
+	sqlite3_bind_text(stmt, 1, input->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, input->a);
+	sqlite3_bind_int64(stmt, 3, input->b);
+	sqlite3_bind_int64(stmt, 4, input->c);
+	sqlite3_bind_int64(stmt, 5, input->d);
+	sqlite3_bind_int64(stmt, 6, input->at);
+	return run(store, stmt, NULL);
+}
+
+int gr_store_review_input_each(struct gr_store *store, gr_store_review_input_fn *fn,
+			       void *payload)
+{
+	sqlite3_stmt *stmt = statement(store, REVIEW_INPUT_ALL);
+	struct gr_store_review_input input;
+	int rc;
+
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		memset(&input, 0, sizeof(input));
+		input.seq = sqlite3_column_int64(stmt, 0);
+		column_text(input.kind, sizeof(input.kind), stmt, 1);
+		input.a = sqlite3_column_int64(stmt, 2);
+		input.b = sqlite3_column_int64(stmt, 3);
+		input.c = sqlite3_column_int64(stmt, 4);
+		input.d = sqlite3_column_int64(stmt, 5);
+		input.at = sqlite3_column_int64(stmt, 6);
+		if (fn(&input, payload) != 0)
+			break;
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(store, "reading review inputs");
+}
+
+int gr_store_review_step_id(struct gr_store *store, int64_t *out, const char *track_id,
+			    const char *step_id)
+{
+	sqlite3_stmt *stmt = statement(store, REVIEW_STEP_INSERT);
+	int rc;
+
+	*out = 0;
+	sqlite3_bind_text(stmt, 1, track_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, step_id, -1, SQLITE_STATIC);
+	if ((rc = run(store, stmt, NULL)) != 0)
+		return rc;
+	stmt = statement(store, REVIEW_STEP_GET);
+	sqlite3_bind_text(stmt, 1, track_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, step_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	*out = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW ? 0 : fail(store, "numbering a reviewed step");
+}
+
+int gr_store_review_step_each(struct gr_store *store, gr_store_review_step_fn *fn, void *payload)
+{
+	sqlite3_stmt *stmt = statement(store, REVIEW_STEP_ALL);
+	int rc;
+
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		if (fn(sqlite3_column_int64(stmt, 0), column_or_empty(stmt, 1),
+		       column_or_empty(stmt, 2), payload) != 0)
+			break;
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(store, "reading reviewed steps");
+}
+
+/* ---- peer review: assignments -------------------------------------------- */
+
+int gr_store_assignment_insert(struct gr_store *store, const struct gr_store_assignment *row)
+{
+	sqlite3_stmt *stmt = statement(store, ASSIGNMENT_INSERT);
+
+	sqlite3_bind_int64(stmt, 1, row->id);
+	sqlite3_bind_int64(stmt, 2, row->submission_id);
+	sqlite3_bind_int64(stmt, 3, row->reviewer_id);
+	sqlite3_bind_text(stmt, 4, row->state, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 5, row->due_at);
+	sqlite3_bind_int64(stmt, 6, row->created_at);
+	return run(store, stmt, NULL);
+}
+
+int gr_store_assignment_end(struct gr_store *store, int64_t id, const char *state,
+			    int64_t ended_at)
+{
+	sqlite3_stmt *stmt = statement(store, ASSIGNMENT_END);
+	int changes = 0, rc;
+
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_text(stmt, 2, state, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, ended_at);
+	if ((rc = run(store, stmt, &changes)) != 0)
+		return rc;
+	if (changes == 0) {
+		gr_error_set("no assignment %lld", (long long)id);
+		return GR_ENOTFOUND;
+	}
+	return 0;
+}
+
+static int read_assignment(void *out, sqlite3_stmt *stmt)
+{
+	struct gr_store_assignment *row = out;
+
+	memset(row, 0, sizeof(*row));
+	row->id = sqlite3_column_int64(stmt, 0);
+	row->submission_id = sqlite3_column_int64(stmt, 1);
+	row->reviewer_id = sqlite3_column_int64(stmt, 2);
+	column_text(row->state, sizeof(row->state), stmt, 3);
+	row->due_at = sqlite3_column_int64(stmt, 4);
+	row->created_at = sqlite3_column_int64(stmt, 5);
+	row->ended_at = sqlite3_column_int64(stmt, 6);
+	row->author_id = sqlite3_column_int64(stmt, 7);
+	column_text(row->track_id, sizeof(row->track_id), stmt, 8);
+	column_text(row->step_id, sizeof(row->step_id), stmt, 9);
+	row->attempt = sqlite3_column_int(stmt, 10);
+	return 0;
+}
+
+int gr_store_assignment_get(struct gr_store *store, struct gr_store_assignment *out, int64_t id)
+{
+	sqlite3_stmt *stmt = statement(store, ASSIGNMENT_GET);
+
+	sqlite3_bind_int64(stmt, 1, id);
+	return one_row(store, stmt, read_assignment, out, "no such assignment");
+}
+
+int gr_store_assignment_each_of_reviewer(struct gr_store *store, int64_t reviewer_id, int limit,
+					 gr_store_assignment_fn *fn, void *payload)
+{
+	sqlite3_stmt *stmt = statement(store, ASSIGNMENT_OF_REVIEWER);
+	struct gr_store_assignment row;
+	int rc;
+
+	sqlite3_bind_int64(stmt, 1, reviewer_id);
+	sqlite3_bind_int(stmt, 2, limit);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		read_assignment(&row, stmt);
+		if (fn(&row, payload) != 0)
+			break;
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(store, "reading assignments");
+}
+
+/* ---- peer review: reviews ------------------------------------------------ */
+
+int gr_store_review_insert(struct gr_store *store, struct gr_store_review *review)
+{
+	sqlite3_stmt *stmt = statement(store, REVIEW_INSERT);
+	int rc;
+
+	sqlite3_bind_int64(stmt, 1, review->assignment_id);
+	sqlite3_bind_int64(stmt, 2, review->submission_id);
+	sqlite3_bind_int64(stmt, 3, review->reviewer_id);
+	sqlite3_bind_text(stmt, 4, review->verdict, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 5, review->checks, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 6, review->comment_md ? review->comment_md : "", -1,
+			  SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 7, review->created_at);
+	if ((rc = run(store, stmt, NULL)) != 0)
+		return rc;
+	review->id = sqlite3_last_insert_rowid(store->db);
+	return 0;
+}
+
+/* Every row of stmt (REVIEW_COLUMNS) to fn; *out_count is how many were read. */
+static int each_review(struct gr_store *store, sqlite3_stmt *stmt, int *out_count,
+		       gr_store_review_fn *fn, void *payload)
+{
+	struct gr_store_review row;
+	int rc;
+
+	*out_count = 0;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		row.id = sqlite3_column_int64(stmt, 0);
+		row.assignment_id = sqlite3_column_int64(stmt, 1);
+		row.submission_id = sqlite3_column_int64(stmt, 2);
+		row.reviewer_id = sqlite3_column_int64(stmt, 3);
+		row.verdict = column_or_empty(stmt, 4);
+		row.checks = column_or_empty(stmt, 5);
+		row.comment_md = column_or_empty(stmt, 6);
+		row.created_at = sqlite3_column_int64(stmt, 7);
+		row.helpfulness = sqlite3_column_int(stmt, 8);
+		row.flag_reason = sqlite3_column_type(stmt, 9) == SQLITE_NULL
+					  ? NULL
+					  : column_or_empty(stmt, 9);
+		row.flagged_at = sqlite3_column_int64(stmt, 10);
+		row.author_id = sqlite3_column_int64(stmt, 11);
+		(*out_count)++;
+		if (fn(&row, payload) != 0)
+			break;
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(store, "reading reviews");
+}
+
+static int one_review(struct gr_store *store, sqlite3_stmt *stmt, gr_store_review_fn *fn,
+		      void *payload)
+{
+	int count = 0, rc = each_review(store, stmt, &count, fn, payload);
+
+	if (rc == 0 && count == 0) {
+		gr_error_set("no such review");
+		return GR_ENOTFOUND;
+	}
+	return rc;
+}
+
+int gr_store_review_get(struct gr_store *store, int64_t id, gr_store_review_fn *fn, void *payload)
+{
+	sqlite3_stmt *stmt = statement(store, REVIEW_GET);
+
+	sqlite3_bind_int64(stmt, 1, id);
+	return one_review(store, stmt, fn, payload);
+}
+
+int gr_store_review_of_assignment(struct gr_store *store, int64_t assignment_id,
+				  gr_store_review_fn *fn, void *payload)
+{
+	sqlite3_stmt *stmt = statement(store, REVIEW_OF_ASSIGNMENT);
+
+	sqlite3_bind_int64(stmt, 1, assignment_id);
+	return one_review(store, stmt, fn, payload);
+}
+
+int gr_store_review_each_of_submission(struct gr_store *store, int64_t submission_id,
+				       gr_store_review_fn *fn, void *payload)
+{
+	sqlite3_stmt *stmt = statement(store, REVIEW_OF_SUBMISSION);
+	int count;
+
+	sqlite3_bind_int64(stmt, 1, submission_id);
+	return each_review(store, stmt, &count, fn, payload);
+}
+
+int gr_store_review_rate(struct gr_store *store, int64_t id, int helpfulness)
+{
+	sqlite3_stmt *stmt = statement(store, REVIEW_RATE);
+
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int(stmt, 2, helpfulness);
+	return run(store, stmt, NULL);
+}
+
+int gr_store_review_flag(struct gr_store *store, int64_t id, const char *reason, int64_t now)
+{
+	sqlite3_stmt *stmt = statement(store, REVIEW_FLAG);
+
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_text(stmt, 2, reason, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, now);
 	return run(store, stmt, NULL);
 }

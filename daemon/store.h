@@ -159,4 +159,105 @@ int gr_store_event_each_since(struct gr_store *store, int64_t user_id, int64_t a
 /* Forget events older than before (replay falls back to a snapshot). */
 int gr_store_event_prune(struct gr_store *store, int64_t before);
 
+/* ---- peer review (reviews.c; design: "Peer review pairing") ------------- */
+
+typedef int gr_store_id_fn(int64_t id, void *payload);
+
+/* GR_ENOTFOUND if there is no user with that id. */
+int gr_store_user_by_id(struct gr_store *store, struct gr_user *out, int64_t id);
+/* The ids of disabled learners, in order. */
+int gr_store_user_disabled_learners(struct gr_store *store, gr_store_id_fn *fn, void *payload);
+/* The users who passed a step, in id order. */
+int gr_store_progress_passed_each(struct gr_store *store, const char *track_id,
+				  const char *step_id, gr_store_id_fn *fn, void *payload);
+
+/*
+ * A submission read back; its strings are borrowed for the call of fn.
+ * GR_ENOTFOUND when there is none; otherwise what fn returned.
+ */
+typedef int gr_store_submission_fn(const struct gr_store_submission *row, void *payload);
+int gr_store_submission_get(struct gr_store *store, int64_t id, gr_store_submission_fn *fn,
+			    void *payload);
+/* The user's latest attempt on a step. */
+int gr_store_submission_latest(struct gr_store *store, int64_t user_id, const char *track_id,
+			       const char *step_id, gr_store_submission_fn *fn, void *payload);
+
+/*
+ * One input to the pairing engine, logged in the transaction of the change
+ * it belongs to and replayed in seq order at start. What kind, a, b, c and
+ * d mean is reviews.c's business.
+ */
+struct gr_store_review_input {
+	int64_t seq; /* set when read */
+	char kind[16];
+	int64_t a, b, c, d;
+	int64_t at;
+};
+
+int gr_store_review_input_insert(struct gr_store *store, const struct gr_store_review_input *input);
+typedef int gr_store_review_input_fn(const struct gr_store_review_input *input, void *payload);
+int gr_store_review_input_each(struct gr_store *store, gr_store_review_input_fn *fn,
+			       void *payload);
+
+/* The engine's integer id for (track, step), made on first use. */
+int gr_store_review_step_id(struct gr_store *store, int64_t *out, const char *track_id,
+			    const char *step_id);
+typedef int gr_store_review_step_fn(int64_t id, const char *track_id, const char *step_id,
+				    void *payload);
+int gr_store_review_step_each(struct gr_store *store, gr_store_review_step_fn *fn, void *payload);
+
+/* A review assignment (a lease), with what it needs of its submission. */
+struct gr_store_assignment {
+	int64_t id; /* the engine's id */
+	int64_t submission_id;
+	int64_t reviewer_id;
+	char state[16]; /* assigned, done, expired, declined */
+	int64_t due_at;
+	int64_t created_at;
+	int64_t ended_at; /* 0 while assigned */
+	/* read only, from the submission: */
+	int64_t author_id;
+	char track_id[129];
+	char step_id[129];
+	int attempt;
+};
+
+int gr_store_assignment_insert(struct gr_store *store, const struct gr_store_assignment *row);
+/* GR_ENOTFOUND if there is no such assignment. */
+int gr_store_assignment_end(struct gr_store *store, int64_t id, const char *state,
+			    int64_t ended_at);
+int gr_store_assignment_get(struct gr_store *store, struct gr_store_assignment *out, int64_t id);
+typedef int gr_store_assignment_fn(const struct gr_store_assignment *row, void *payload);
+/* The reviewer's latest assignments, newest first, at most limit. */
+int gr_store_assignment_each_of_reviewer(struct gr_store *store, int64_t reviewer_id, int limit,
+					 gr_store_assignment_fn *fn, void *payload);
+
+/* A review given; strings borrowed (read) or the caller's (insert). */
+struct gr_store_review {
+	int64_t id; /* set by insert */
+	int64_t assignment_id;
+	int64_t submission_id;
+	int64_t reviewer_id;
+	const char *verdict; /* "pass" or "needs_work" */
+	const char *checks;  /* a JSON array of booleans, one per rubric item */
+	const char *comment_md;
+	int64_t created_at;
+	int helpfulness;	 /* 1-5, 0 when not rated */
+	const char *flag_reason; /* NULL when not flagged */
+	int64_t flagged_at;
+	int64_t author_id; /* read only: the submission's author */
+};
+
+int gr_store_review_insert(struct gr_store *store, struct gr_store_review *review);
+typedef int gr_store_review_fn(const struct gr_store_review *review, void *payload);
+/* GR_ENOTFOUND when there is none; otherwise what fn returned. */
+int gr_store_review_get(struct gr_store *store, int64_t id, gr_store_review_fn *fn, void *payload);
+int gr_store_review_of_assignment(struct gr_store *store, int64_t assignment_id,
+				  gr_store_review_fn *fn, void *payload);
+/* Every review of a submission, oldest first. */
+int gr_store_review_each_of_submission(struct gr_store *store, int64_t submission_id,
+				       gr_store_review_fn *fn, void *payload);
+int gr_store_review_rate(struct gr_store *store, int64_t id, int helpfulness);
+int gr_store_review_flag(struct gr_store *store, int64_t id, const char *reason, int64_t now);
+
 #endif

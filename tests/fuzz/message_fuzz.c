@@ -131,7 +131,34 @@ static const char *const type_names[GR_REQUEST_TYPE_COUNT] = {
 	[GR_REQUEST_SUBSCRIBE] = "subscribe",
 	[GR_REQUEST_UNSUBSCRIBE] = "unsubscribe",
 	[GR_REQUEST_PREVIEW] = "markdown.preview",
+	[GR_REQUEST_REVIEW_LIST] = "review.list",
+	[GR_REQUEST_REVIEW_GET] = "review.get",
+	[GR_REQUEST_SUBMISSION_GET] = "submission.get",
+	[GR_REQUEST_REVIEW_SUBMIT] = "review.submit",
+	[GR_REQUEST_REVIEW_DECLINE] = "review.decline",
+	[GR_REQUEST_REVIEW_RATE] = "review.rate",
+	[GR_REQUEST_REVIEW_FLAG] = "review.flag",
 };
+
+/* The review messages' numbers: ids >= 1, a rating 1-5, at most 32 checks. */
+static void check_review_numbers(const struct gr_request *request)
+{
+	int t = (int)request->type;
+	int wants_assignment = t == GR_REQUEST_REVIEW_GET || t == GR_REQUEST_REVIEW_SUBMIT ||
+			       t == GR_REQUEST_REVIEW_DECLINE;
+	int wants_review = t == GR_REQUEST_REVIEW_RATE || t == GR_REQUEST_REVIEW_FLAG;
+
+	if (wants_assignment != (request->assignment >= 1) || request->assignment < 0)
+		FAIL("%s: assignment %lld", type_names[t], (long long)request->assignment);
+	if (wants_review != (request->review >= 1) || request->review < 0)
+		FAIL("%s: review %lld", type_names[t], (long long)request->review);
+	if ((t == GR_REQUEST_REVIEW_RATE) != (request->helpfulness >= 1 && request->helpfulness <= 5) ||
+	    (t != GR_REQUEST_REVIEW_RATE && request->helpfulness != 0))
+		FAIL("%s: helpfulness %d", type_names[t], request->helpfulness);
+	if ((t == GR_REQUEST_REVIEW_SUBMIT) != (request->check_count >= 0) ||
+	    request->check_count > GR_PROTOCOL_MAX_CHECKS)
+		FAIL("%s: %d checks", type_names[t], request->check_count);
+}
 
 /* One text field: allowed (max > 0) or not for this type, required or not. */
 static void check_text(const struct gr_request *request, const char *name, const char *value,
@@ -219,12 +246,31 @@ static void check_dispatch(struct gr_client *client, const struct gr_request *re
 	case GR_REQUEST_PREVIEW:
 		check_text(request, "body_md", request->body_md, GR_PROTOCOL_MAX_BODY, 1);
 		break;
+	case GR_REQUEST_SUBMISSION_GET:
+		check_text(request, "track", request->track, ID_MAX, 1);
+		check_text(request, "step", request->step, ID_MAX, 1);
+		break;
+	case GR_REQUEST_REVIEW_SUBMIT:
+		check_text(request, "verdict", request->verdict, ID_MAX, 1);
+		check_text(request, "comment_md", request->comment_md, GR_PROTOCOL_MAX_COMMENT, 0);
+		break;
+	case GR_REQUEST_REVIEW_FLAG:
+		check_text(request, "reason", request->reason, 1000, 1);
+		break;
 	default:
 		break;
 	}
+	check_review_numbers(request);
 	/* Fields the type does not have stay NULL. */
+	if (request->type != GR_REQUEST_REVIEW_SUBMIT) {
+		check_text(request, "verdict", request->verdict, 0, 0);
+		check_text(request, "comment_md", request->comment_md, 0, 0);
+	}
+	if (request->type != GR_REQUEST_REVIEW_FLAG)
+		check_text(request, "reason", request->reason, 0, 0);
 	if (request->type != GR_REQUEST_PROGRESS_SET &&
-	    request->type != GR_REQUEST_SUBMISSION_CREATE) {
+	    request->type != GR_REQUEST_SUBMISSION_CREATE &&
+	    request->type != GR_REQUEST_SUBMISSION_GET) {
 		check_text(request, "track", request->track, 0, 0);
 		check_text(request, "step", request->step, 0, 0);
 	}

@@ -1,0 +1,644 @@
+/*
+ * reviews_test.c - the review service (daemon/reviews.c) behind the live
+ * service, with a real store in a temporary directory, a track loaded from
+ * a fixture git repository, a fake clock, and clients that are plain
+ * structs: peers who passed the step are assigned a submission; reviews
+ * lead to the verdict and its progress event; needs work brings a
+ * resubmission back to the same reviewers; only the assignee or the
+ * author may read a submission; ratings and flags are the author's; a
+ * restart rebuilds the same engine from the logged inputs; an expired lease
+ * is reassigned; a tick without effects is not logged.
+ */
+#include "error.h"
+#include "gitrepo.h"
+#include "library.h"
+#include "live.h"
+#include "log.h"
+#include "reviews.h"
+#include "store.h"
+#include "workers.h"
+
+#include "harness.h"
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#define HOUR_MS (60 * 60 * 1000LL)
+
+static int64_t fake_now = 1800000000000LL;
+static int64_t fake_clock(void)
+{
+	return fake_now;
+}
+
+static void request_flush(void *payload)
+{
+	(void)payload;
+}
+
+static void notify(struct gr_subscriber *subscriber, void *payload)
+{
+	(void)subscriber;
+	(void)payload;
+}
+
+enum { LENA, SAM, ANA, ELI, KIM, PEOPLE };
+
+struct fixture {
+	char *dir;
+	char db[512];
+	struct gr_store *store;
+	struct gr_workers *workers;
+	struct gr_library *library;
+	struct gr_reviews *reviews;
+	struct gr_live *live;
+	struct gr_user users[PEOPLE];
+	struct gr_client clients[PEOPLE];
+	int connected[PEOPLE];
+};
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+	char path[600];
+	FILE *file;
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	file = fopen(path, "w");
+	if (!file || fputs(text, file) < 0) {
+		perror(path);
+		exit(2);
+	}
+	fclose(file);
+}
+
+/* A track "demo": a lesson, and a project needing 2 reviews with a 2-item checklist. */
+static void make_track(const char *dir)
+{
+	char command[1024];
+
+	write_file(dir, "track.md",
+		   "# Demo\n\nA demo track.\n\n## Basics\n\n- [One](one.md)\n"
+		   "- [Project](project.md)\n");
+	write_file(dir, "one.md", "---\nid: one\n---\n# One\n\nFirst.\n");
+	write_file(dir, "project.md",
+		   "---\nid: project\nkind: project\nreviews: 2\n---\n# Project\n\nMake it.\n\n"
+		   "## Review checklist\n\n- [ ] It works\n- [ ] It is tidy\n");
+	snprintf(command, sizeof command,
+		 "cd '%s' && git init -q && git add -A && git -c user.name=t "
+		 "-c user.email=t@example.org commit -qm demo",
+		 dir);
+	if (system(command) != 0)
+		exit(2);
+}
+
+static void add_user(struct fixture *f, int who, const char *handle, enum gr_role role)
+{
+	struct gr_user *user = &f->users[who];
+
+	memset(user, 0, sizeof(*user));
+	snprintf(user->handle, sizeof(user->handle), "%s", handle);
+	snprintf(user->display_name, sizeof(user->display_name), "%s", handle);
+	snprintf(user->cohort, sizeof(user->cohort), "c1");
+	snprintf(user->password_hash, sizeof(user->password_hash), "x");
+	user->role = role;
+	user->created_at = fake_now;
+	CHECK_INT(gr_store_user_insert(f->store, user), ==, 0);
+}
+
+/* The review and live services on the fixture's store (again, after a restart). */
+static void services_start(struct fixture *f)
+{
+	struct gr_reviews_settings review_settings;
+	struct gr_live_settings settings;
+	struct gr_live_hooks hooks = {16, notify, request_flush, NULL};
+
+	gr_reviews_settings_defaults(&review_settings);
+	review_settings.clock = fake_clock;
+	CHECK_INT(gr_reviews_new(&f->reviews, f->store, f->library, &review_settings), ==, 0);
+	gr_live_settings_defaults(&settings);
+	settings.clock = fake_clock;
+	settings.messages_per_second = 0;
+	CHECK_INT(gr_live_new(&f->live, f->store, f->library, &settings), ==, 0);
+	CHECK_INT(gr_live_set_hooks(f->live, &hooks), ==, 0);
+	gr_live_set_reviews(f->live, f->reviews);
+}
+
+static void services_stop(struct fixture *f)
+{
+	for (int i = 0; i < PEOPLE; i++)
+		if (f->connected[i])
+			gr_live_client_close(f->live, &f->clients[i]);
+	memset(f->connected, 0, sizeof(f->connected));
+	gr_live_free(f->live);
+	gr_reviews_free(f->reviews);
+	f->live = NULL;
+	f->reviews = NULL;
+}
+
+static void fixture_open(struct fixture *f)
+{
+	struct gr_track_entry entry = {0};
+	char repo[512];
+
+	memset(f, 0, sizeof(*f));
+	f->dir = harness_temp_dir();
+	snprintf(repo, sizeof repo, "%s/repo", f->dir);
+	mkdir(repo, 0755);
+	make_track(repo);
+	snprintf(f->db, sizeof f->db, "%s/grounds.db", f->dir);
+	CHECK_INT(gr_store_open(&f->store, f->db), ==, 0);
+	snprintf(entry.id, sizeof entry.id, "demo");
+	snprintf(entry.repo, sizeof entry.repo, "%s", repo);
+	CHECK_INT(gr_store_track_insert(f->store, &entry), ==, 0);
+	CHECK_INT(gr_workers_start(&f->workers, 1), ==, 0);
+	CHECK_INT(gr_library_new(&f->library, f->store, f->workers, 0), ==, 0);
+	gr_library_check(f->library);
+	for (int i = 0; i < 500 && !gr_library_track(f->library, "demo"); i++) {
+		struct timespec pause = {0, 10 * 1000 * 1000};
+
+		nanosleep(&pause, NULL);
+		gr_workers_complete(f->workers);
+	}
+	CHECK(gr_library_track(f->library, "demo") != NULL);
+	add_user(f, LENA, "lena", GR_ROLE_LEARNER);
+	add_user(f, SAM, "sam", GR_ROLE_LEARNER);
+	add_user(f, ANA, "ana", GR_ROLE_LEARNER);
+	add_user(f, ELI, "eli", GR_ROLE_LEARNER);
+	add_user(f, KIM, "kim", GR_ROLE_COACH);
+	services_start(f);
+}
+
+static void fixture_close(struct fixture *f)
+{
+	services_stop(f);
+	gr_library_free(f->library);
+	gr_workers_stop(f->workers);
+	gr_store_close(f->store);
+	harness_remove_tree(f->dir);
+	free(f->dir);
+}
+
+/* The next message queued for client, parsed (caller decrefs), or NULL. */
+static json_t *next(struct gr_client *client)
+{
+	struct gr_message *message = gr_queue_peek(&client->subscriber.queue);
+	json_t *json;
+
+	if (!message)
+		return NULL;
+	json = json_loadb(gr_message_text(message), gr_message_len(message), 0, NULL);
+	gr_queue_pop(&client->subscriber.queue);
+	return json;
+}
+
+static const char *text_of(json_t *json, const char *key)
+{
+	const char *value = json_string_value(json_object_get(json, key));
+
+	return value ? value : "(none)";
+}
+
+static int64_t int_of(json_t *json, const char *key)
+{
+	return json_integer_value(json_object_get(json, key));
+}
+
+static void drain(struct gr_client *client)
+{
+	json_t *json;
+
+	while ((json = next(client)) != NULL)
+		json_decref(json);
+}
+
+static void say(struct fixture *f, int who, const char *text)
+{
+	gr_live_receive(f->live, &f->clients[who], text, strlen(text));
+}
+
+/* Open a connection for who and say hello. */
+static void connect_user(struct fixture *f, int who)
+{
+	memset(&f->clients[who], 0, sizeof(f->clients[who]));
+	f->clients[who].user = f->users[who];
+	CHECK_INT(gr_live_client_open(f->live, &f->clients[who]), ==, 0);
+	f->connected[who] = 1;
+	say(f, who, "{\"type\":\"hello\",\"id\":1}");
+	gr_live_flush(f->live);
+	drain(&f->clients[who]);
+}
+
+/*
+ * Send a request and expect its reply with code ("ok" or an error code);
+ * the caller decrefs. Pushes queued before the reply are skipped.
+ */
+static json_t *request(struct fixture *f, int who, const char *expected, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static json_t *request(struct fixture *f, int who, const char *expected, const char *fmt, ...)
+{
+	char text[4096];
+	json_t *reply;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	say(f, who, text);
+	gr_live_flush(f->live);
+	while ((reply = next(&f->clients[who])) != NULL &&
+	       strcmp(text_of(reply, "type"), "ok") != 0 &&
+	       strcmp(text_of(reply, "type"), "error") != 0)
+		json_decref(reply);
+	CHECK(reply != NULL);
+	if (strcmp(expected, "ok") == 0)
+		CHECK_STR(text_of(reply, "type"), "ok");
+	else
+		CHECK_STR(text_of(reply, "code"), expected);
+	if (reply && strcmp(text_of(reply, "type"), "error") == 0 && strcmp(expected, "ok") == 0)
+		fprintf(stderr, "  error: %s\n", text_of(reply, "message"));
+	return reply;
+}
+
+static void expect(struct fixture *f, int who, const char *expected, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void expect(struct fixture *f, int who, const char *expected, const char *fmt, ...)
+{
+	char text[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	json_decref(request(f, who, expected, "%s", text));
+}
+
+/* The first push named event queued for who (others skipped), or NULL; caller decrefs. */
+static json_t *push_named(struct fixture *f, int who, const char *event)
+{
+	json_t *json;
+
+	while ((json = next(&f->clients[who])) != NULL) {
+		if (strcmp(text_of(json, "type"), "event") == 0 &&
+		    strcmp(text_of(json, "event"), event) == 0)
+			return json;
+		json_decref(json);
+	}
+	return NULL;
+}
+
+/* who passed the project before the engine knew the step (an older grounds). */
+static void passed_before(struct fixture *f, int who)
+{
+	struct gr_store_progress row = {
+	    .track_id = "demo", .step_id = "project", .state = "passed"};
+
+	row.started_at = row.finished_at = row.updated_at = fake_now;
+	CHECK_INT(gr_store_progress_put(f->store, f->users[who].id, &row), ==, 0);
+}
+
+static void submit(struct fixture *f, int who)
+{
+	expect(f, who, "ok",
+	       "{\"type\":\"progress.set\",\"id\":2,\"track\":\"demo\",\"step\":\"project\","
+	       "\"state\":\"started\"}");
+	expect(f, who, "ok",
+	       "{\"type\":\"submission.create\",\"id\":3,\"track\":\"demo\",\"step\":\"project\","
+	       "\"body_md\":\"# My page\\n\\nMade **by me** <script>alert(1)</script>\","
+	       "\"link\":\"https://example.org/page\"}");
+}
+
+static const char *progress_state(struct fixture *f, int who, char *out, size_t size)
+{
+	struct gr_store_progress row;
+
+	snprintf(out, size, "(none)");
+	if (gr_store_progress_get(f->store, &row, f->users[who].id, "demo", "project") == 0)
+		snprintf(out, size, "%s", row.state);
+	return out;
+}
+
+static int64_t reviewer_of(struct fixture *f, int64_t assignment)
+{
+	struct gr_review_assignment_info info;
+
+	if (gr_review_assignment_get(&info, gr_reviews_engine(f->reviews), assignment) != 0)
+		return 0;
+	return info.reviewer_id;
+}
+
+static int who_is(struct fixture *f, int64_t user_id)
+{
+	for (int i = 0; i < PEOPLE; i++)
+		if (f->users[i].id == user_id)
+			return i;
+	return -1;
+}
+
+static int count_input(const struct gr_store_review_input *input, void *payload)
+{
+	(void)input;
+	(*(int *)payload)++;
+	return 0;
+}
+
+static int input_count(struct fixture *f)
+{
+	int count = 0;
+
+	CHECK_INT(gr_store_review_input_each(f->store, count_input, &count), ==, 0);
+	return count;
+}
+
+#define REVIEW(assignment, verdict, comment)                                                       \
+	"{\"type\":\"review.submit\",\"id\":5,\"assignment\":%d,\"verdict\":\"" verdict "\","      \
+	"\"checks\":[true,false],\"comment_md\":\"" comment "\"}",                                 \
+	    (int)(assignment)
+
+/* Two peers passed; lena submits; both are assigned, the events say so. */
+static void assign_two(struct fixture *f)
+{
+	json_t *event;
+	char state[32];
+
+	passed_before(f, SAM);
+	passed_before(f, ANA);
+	connect_user(f, LENA);
+	connect_user(f, SAM);
+	connect_user(f, ANA);
+	connect_user(f, KIM);
+	expect(f, KIM, "ok", "{\"type\":\"subscribe\",\"id\":2,\"topic\":\"board:c1/demo\"}");
+	submit(f, LENA);
+	CHECK_STR(progress_state(f, LENA, state, sizeof state), "in_review");
+	CHECK_INT(who_is(f, reviewer_of(f, 1)), !=, who_is(f, reviewer_of(f, 2)));
+	for (int who = SAM; who <= ANA; who++) {
+		CHECK((event = push_named(f, who, "review.assigned")) != NULL);
+		CHECK_STR(text_of(event, "track"), "demo");
+		CHECK_STR(text_of(event, "step"), "project");
+		CHECK_STR(text_of(event, "title"), "Project");
+		CHECK_INT(int_of(event, "due_at"), >, fake_now);
+		CHECK_INT(reviewer_of(f, int_of(event, "assignment")), ==, f->users[who].id);
+		json_decref(event);
+	}
+	CHECK((event = push_named(f, LENA, "submission")) != NULL);
+	CHECK_STR(text_of(event, "state"), "submitted");
+	json_decref(event);
+	CHECK((event = push_named(f, LENA, "progress")) != NULL);
+	CHECK_STR(text_of(event, "state"), "in_review");
+	json_decref(event);
+}
+
+/* The assignment id of who's assignment among 1 and 2. */
+static int assignment_of(struct fixture *f, int who)
+{
+	return reviewer_of(f, 1) == f->users[who].id ? 1 : 2;
+}
+
+static void test_assigned_and_passed(void)
+{
+	struct fixture f;
+	json_t *reply, *event;
+	char state[32];
+
+	fixture_open(&f);
+	assign_two(&f);
+	reply = request(&f, SAM, "ok", "{\"type\":\"review.list\",\"id\":4}");
+	CHECK_INT(json_array_size(json_object_get(reply, "assignments")), ==, 1);
+	CHECK_STR(text_of(json_array_get(json_object_get(reply, "assignments"), 0), "state"),
+		  "assigned");
+	json_decref(reply);
+	reply = request(&f, SAM, "ok", "{\"type\":\"review.get\",\"id\":4,\"assignment\":%d}",
+			assignment_of(&f, SAM));
+	CHECK_INT(json_array_size(json_object_get(reply, "rubric")), ==, 2);
+	CHECK_CONTAINS(text_of(reply, "body_html"), "<strong>by me</strong>");
+	CHECK_NOT_CONTAINS(text_of(reply, "body_html"), "<script>");
+	CHECK_STR(text_of(reply, "link"), "https://example.org/page");
+	{
+		char *dump = json_dumps(reply, 0);
+
+		CHECK_NOT_CONTAINS(dump, "lena"); /* double-blind */
+		free(dump);
+	}
+	json_decref(reply);
+	expect(&f, SAM, "ok", REVIEW(assignment_of(&f, SAM), "pass", "Nice."));
+	expect(&f, SAM, "conflict", REVIEW(assignment_of(&f, SAM), "pass", "Again."));
+	CHECK((event = push_named(&f, LENA, "review.received")) != NULL);
+	CHECK_STR(text_of(event, "verdict"), "pass");
+	json_decref(event);
+	CHECK_STR(progress_state(&f, LENA, state, sizeof state), "in_review");
+	expect(&f, ANA, "ok", REVIEW(assignment_of(&f, ANA), "pass", ""));
+	CHECK_STR(progress_state(&f, LENA, state, sizeof state), "passed");
+	CHECK((event = push_named(&f, LENA, "progress")) != NULL);
+	CHECK_STR(text_of(event, "state"), "passed");
+	json_decref(event);
+	CHECK((event = push_named(&f, KIM, "progress")) != NULL); /* the board */
+	json_decref(event);
+	reply = request(
+	    &f, LENA, "ok",
+	    "{\"type\":\"submission.get\",\"id\":6,\"track\":\"demo\",\"step\":\"project\"}");
+	CHECK_STR(text_of(reply, "state"), "passed");
+	CHECK_INT(json_array_size(json_object_get(reply, "reviews")), ==, 2);
+	CHECK_INT(int_of(json_object_get(reply, "standing"), "done"), ==, 2);
+	json_decref(reply);
+	fixture_close(&f);
+}
+
+static void test_refusals(void)
+{
+	struct fixture f;
+	json_t *reply;
+	int64_t review;
+
+	fixture_open(&f);
+	assign_two(&f);
+	connect_user(&f, ELI);
+	/* Only the assignee reads the work; the author reads their own with submission.get. */
+	expect(&f, LENA, "forbidden", "{\"type\":\"review.get\",\"id\":4,\"assignment\":1}");
+	expect(&f, ELI, "forbidden", "{\"type\":\"review.get\",\"id\":4,\"assignment\":1}");
+	expect(&f, ANA, "forbidden", "{\"type\":\"review.get\",\"id\":4,\"assignment\":%d}",
+	       assignment_of(&f, SAM));
+	expect(&f, ANA, "not_found", "{\"type\":\"review.get\",\"id\":4,\"assignment\":99}");
+	expect(&f, ELI, "not_found",
+	       "{\"type\":\"submission.get\",\"id\":6,\"track\":\"demo\",\"step\":\"project\"}");
+	expect(&f, ELI, "forbidden", REVIEW(1, "pass", ""));
+	expect(&f, SAM, "bad_value", REVIEW(assignment_of(&f, SAM), "needs_work", " "));
+	expect(&f, SAM, "bad_value", REVIEW(assignment_of(&f, SAM), "maybe", "x"));
+	expect(&f, SAM, "bad_value",
+	       "{\"type\":\"review.submit\",\"id\":5,\"assignment\":%d,\"verdict\":\"pass\","
+	       "\"checks\":[true]}",
+	       assignment_of(&f, SAM));
+	reply = request(&f, SAM, "ok", REVIEW(assignment_of(&f, SAM), "needs_work", "Add *alt*."));
+	review = int_of(reply, "review");
+	json_decref(reply);
+	/* Ratings and flags are the author's. */
+	expect(&f, SAM, "forbidden",
+	       "{\"type\":\"review.rate\",\"id\":7,\"review\":%d,\"helpfulness\":5}", (int)review);
+	expect(&f, LENA, "bad_value",
+	       "{\"type\":\"review.rate\",\"id\":7,\"review\":%d,\"helpfulness\":6}", (int)review);
+	expect(&f, LENA, "ok",
+	       "{\"type\":\"review.rate\",\"id\":7,\"review\":%d,\"helpfulness\":4}", (int)review);
+	expect(&f, ANA, "forbidden",
+	       "{\"type\":\"review.flag\",\"id\":8,\"review\":%d,\"reason\":\"rude\"}",
+	       (int)review);
+	expect(&f, LENA, "ok",
+	       "{\"type\":\"review.flag\",\"id\":8,\"review\":%d,\"reason\":\"rude\"}",
+	       (int)review);
+	reply = request(
+	    &f, LENA, "ok",
+	    "{\"type\":\"submission.get\",\"id\":6,\"track\":\"demo\",\"step\":\"project\"}");
+	{
+		json_t *first = json_array_get(json_object_get(reply, "reviews"), 0);
+
+		CHECK_INT(int_of(first, "helpfulness"), ==, 4);
+		CHECK(json_is_true(json_object_get(first, "flagged")));
+		CHECK_CONTAINS(text_of(first, "comment_html"), "<em>alt</em>");
+	}
+	json_decref(reply);
+	/* A declined review goes to someone else: eli, who has not passed, cannot take it. */
+	expect(&f, ANA, "ok", "{\"type\":\"review.decline\",\"id\":9,\"assignment\":%d}",
+	       assignment_of(&f, ANA));
+	expect(&f, ANA, "forbidden", "{\"type\":\"review.get\",\"id\":4,\"assignment\":%d}",
+	       assignment_of(&f, ANA));
+	fixture_close(&f);
+}
+
+/* Needs work from both: the author resubmits, and the same reviewers are asked again. */
+static void test_needs_work_and_resubmit(void)
+{
+	struct fixture f;
+	json_t *event;
+	char state[32];
+	int64_t sam = 0, ana = 0;
+
+	fixture_open(&f);
+	assign_two(&f);
+	sam = f.users[SAM].id;
+	ana = f.users[ANA].id;
+	expect(&f, SAM, "ok", REVIEW(assignment_of(&f, SAM), "needs_work", "No alt text."));
+	expect(&f, ANA, "ok", REVIEW(assignment_of(&f, ANA), "needs_work", "Too short."));
+	CHECK_STR(progress_state(&f, LENA, state, sizeof state), "needs_work");
+	CHECK((event = push_named(&f, LENA, "progress")) != NULL);
+	CHECK_STR(text_of(event, "state"), "needs_work");
+	json_decref(event);
+	expect(&f, LENA, "ok",
+	       "{\"type\":\"submission.create\",\"id\":3,\"track\":\"demo\",\"step\":\"project\","
+	       "\"body_md\":\"Better now.\"}");
+	CHECK_STR(progress_state(&f, LENA, state, sizeof state), "in_review");
+	CHECK(reviewer_of(&f, 3) == sam || reviewer_of(&f, 3) == ana);
+	CHECK(reviewer_of(&f, 4) == sam || reviewer_of(&f, 4) == ana);
+	CHECK_INT(reviewer_of(&f, 3), !=, reviewer_of(&f, 4));
+	fixture_close(&f);
+}
+
+/* Stop everything, reopen the store, start again: the same engine. */
+static void restart(struct fixture *f)
+{
+	services_stop(f);
+	gr_store_close(f->store);
+	CHECK_INT(gr_store_open(&f->store, f->db), ==, 0);
+	services_start(f);
+}
+
+static void test_replay(void)
+{
+	struct gr_review_assignment_info before[2], after;
+	struct fixture f;
+	int64_t first = 0, last_before = 0, last_after = 0;
+	char state[32];
+
+	fixture_open(&f);
+	assign_two(&f);
+	expect(&f, SAM, "ok", REVIEW(assignment_of(&f, SAM), "pass", ""));
+	for (int i = 0; i < 2; i++)
+		CHECK_INT(gr_review_assignment_get(&before[i], gr_reviews_engine(f.reviews), i + 1),
+			  ==, 0);
+	gr_store_event_range(f.store, f.users[LENA].id, &first, &last_before);
+	restart(&f);
+	gr_store_event_range(f.store, f.users[LENA].id, &first, &last_after);
+	CHECK_INT(last_after, ==, last_before); /* the replay wrote no events */
+	for (int i = 0; i < 2; i++) {
+		CHECK_INT(gr_review_assignment_get(&after, gr_reviews_engine(f.reviews), i + 1), ==,
+			  0);
+		CHECK_INT(after.reviewer_id, ==, before[i].reviewer_id);
+		CHECK_INT(after.submission_id, ==, before[i].submission_id);
+		CHECK_INT(after.state, ==, before[i].state);
+		CHECK_INT(after.due_at, ==, before[i].due_at);
+	}
+	CHECK_INT(gr_review_assignment_get(&after, gr_reviews_engine(f.reviews), 3), ==,
+		  GR_ENOTFOUND);
+	connect_user(&f, LENA);
+	connect_user(&f, ANA);
+	expect(&f, ANA, "ok", "{\"type\":\"review.list\",\"id\":4}");
+	expect(&f, ANA, "ok", REVIEW(assignment_of(&f, ANA), "pass", ""));
+	CHECK_STR(progress_state(&f, LENA, state, sizeof state), "passed");
+	fixture_close(&f);
+}
+
+static void test_lease_expiry(void)
+{
+	struct fixture f;
+	struct gr_store_assignment row;
+	json_t *reply, *standing;
+	int inputs;
+
+	fixture_open(&f);
+	passed_before(&f, SAM);
+	passed_before(&f, ANA);
+	passed_before(&f, ELI);
+	connect_user(&f, LENA);
+	submit(&f, LENA);
+	/* Two of the three are assigned; ticks with nothing to do are not logged. */
+	CHECK(reviewer_of(&f, 1) && reviewer_of(&f, 2));
+	gr_reviews_tick(f.reviews);
+	gr_live_flush(f.live);
+	inputs = input_count(&f);
+	fake_now += 60 * 1000;
+	gr_reviews_tick(f.reviews);
+	fake_now += 60 * 1000;
+	gr_reviews_tick(f.reviews);
+	gr_live_flush(f.live);
+	CHECK_INT(input_count(&f), ==, inputs);
+	/* lena is online, the reviewers not: 48 hours, then the leases expire. */
+	fake_now += 49 * HOUR_MS;
+	gr_reviews_tick(f.reviews);
+	gr_live_flush(f.live);
+	CHECK_INT(input_count(&f), ==, inputs + 1);
+	for (int id = 1; id <= 2; id++) {
+		CHECK_INT(gr_store_assignment_get(f.store, &row, id), ==, 0);
+		CHECK_STR(row.state, "expired");
+	}
+	CHECK_INT(gr_store_assignment_get(f.store, &row, 3), ==, 0);
+	CHECK_STR(row.state, "assigned");
+	CHECK_INT(row.reviewer_id, !=, reviewer_of(&f, 1));
+	CHECK_INT(row.reviewer_id, !=, reviewer_of(&f, 2));
+	CHECK_INT(gr_store_assignment_get(f.store, &row, 4), ==, GR_ENOTFOUND);
+	reply = request(
+	    &f, LENA, "ok",
+	    "{\"type\":\"submission.get\",\"id\":6,\"track\":\"demo\",\"step\":\"project\"}");
+	standing = json_object_get(reply, "standing");
+	CHECK_STR(text_of(reply, "state"), "waiting");
+	CHECK_INT(int_of(standing, "assigned"), ==, 1);
+	CHECK_INT(int_of(standing, "open"), ==, 1);
+	CHECK_STR(text_of(standing, "reason"), "not_online");
+	json_decref(reply);
+	/* A lapsed reviewer coming online takes the open slot as a last resort. */
+	connect_user(&f, who_is(&f, reviewer_of(&f, 1)));
+	gr_live_flush(f.live);
+	CHECK_INT(gr_store_assignment_get(f.store, &row, 4), ==, 0);
+	CHECK_INT(row.reviewer_id, ==, reviewer_of(&f, 1));
+	fixture_close(&f);
+}
+
+int main(void)
+{
+	gr_log_set_level(GR_LOG_ERROR);
+	gr_git_init();
+	RUN(test_assigned_and_passed);
+	RUN(test_refusals);
+	RUN(test_needs_work_and_resubmit);
+	RUN(test_replay);
+	RUN(test_lease_expiry);
+	gr_git_shutdown();
+	return harness_done();
+}
