@@ -301,7 +301,8 @@ static const char *const statement_sql[STATEMENT_COUNT] = {
 	[REVIEW_OF_SUBMISSION] = "SELECT " REVIEW_COLUMNS REVIEW_JOIN
 				 " WHERE r.submission_id = ?1 ORDER BY r.id",
 	[REVIEW_RATE] = "UPDATE reviews SET helpfulness = ?2 WHERE id = ?1",
-	[REVIEW_FLAG] = "UPDATE reviews SET flag_reason = ?2, flagged_at = ?3 WHERE id = ?1",
+	[REVIEW_FLAG] = "UPDATE reviews SET flag_reason = ?2, flagged_at = ?3"
+			" WHERE id = ?1 AND flagged_at IS NULL",
 };
 
 struct gr_store {
@@ -1372,8 +1373,16 @@ int gr_store_review_flag(struct gr_store *store, int64_t id, const char *reason,
 {
 	sqlite3_stmt *stmt = statement(store, REVIEW_FLAG);
 
+	int changes = 0, rc;
+
 	sqlite3_bind_int64(stmt, 1, id);
 	sqlite3_bind_text(stmt, 2, reason, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 3, now);
-	return run(store, stmt, NULL);
+	if ((rc = run(store, stmt, &changes)) != 0)
+		return rc;
+	if (changes == 0) {
+		gr_error_set("You flagged this review already; a coach will look at it.");
+		return GR_ECONFLICT;
+	}
+	return 0;
 }

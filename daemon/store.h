@@ -258,6 +258,7 @@ int gr_store_review_of_assignment(struct gr_store *store, int64_t assignment_id,
 int gr_store_review_each_of_submission(struct gr_store *store, int64_t submission_id,
 				       gr_store_review_fn *fn, void *payload);
 int gr_store_review_rate(struct gr_store *store, int64_t id, int helpfulness);
+/* GR_ECONFLICT when the review was flagged already (the first reason stays). */
 int gr_store_review_flag(struct gr_store *store, int64_t id, const char *reason, int64_t now);
 
 #endif

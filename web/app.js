@@ -5,6 +5,7 @@
 import { api, ApiError } from './api.js';
 import { t, plural, language, languages, setLanguage } from './i18n.js';
 import * as live from './live.js';
+import { pageReviews, pageReview, mySubmission, refreshBadge } from './reviews.js';
 
 const main = document.getElementById('main');
 let me = null; // the signed-in user, or null
@@ -14,6 +15,7 @@ function setMe(user) {
   me = user;
   if (me) live.start(me.handle);
   else live.stop();
+  refreshBadge();
 }
 
 // What the page on show must undo when another replaces it (listeners,
@@ -546,7 +548,8 @@ async function pageStep(id, stepId) {
         h('h2', { id: 'rubric-title', text: t('step.rubric') }), h('p', { text: t('step.rubric.intro') }),
         h('ul', {}, step.rubric.map((item) => h('li', { text: item })))) : null,
       markDone ? h('div', { class: 'step-actions' }, actionError, markDone) : null,
-      work ? work.element : null),
+      work ? work.element : null,
+      step.reviews > 0 ? mySubmission(track, step, gen) : null),
     h('nav', { class: 'pager', 'aria-label': t('track.outline') }, stepLink(step.prev, 'step.prev', 'prev'), stepLink(step.next, 'step.next', 'next')));
 }
 
@@ -558,6 +561,8 @@ const routes = [
   [/^\/$/, pageHome, true],
   [/^\/tracks\/([^/]+)$/, pageTrack, true],
   [/^\/tracks\/([^/]+)\/steps\/(.+)$/, pageStep, true],
+  [/^\/reviews$/, pageReviews, true],
+  [/^\/reviews\/(\d+)$/, pageReview, true],
 ];
 
 async function render() {
@@ -598,6 +603,8 @@ function navigate(path, replace = false) {
 
 function updateHeader() {
   document.getElementById('signout').hidden = !me;
+  document.getElementById('nav-reviews').hidden = !me;
+  document.getElementById('nav-reviews-text').textContent = t('nav.reviews');
   document.getElementById('nav-home').textContent = t('app.home');
   document.getElementById('signout').textContent = t('nav.signout');
   document.getElementById('lang-label').textContent = t('app.language');
@@ -635,6 +642,7 @@ function setUpHeader() {
   select.addEventListener('change', () => {
     setLanguage(select.value);
     render();
+    refreshBadge();
   });
   document.getElementById('signout').addEventListener('click', async () => {
     try { await api.logout(); } catch { /* signed out either way */ }
@@ -666,5 +674,8 @@ async function start() {
   }
   render();
 }
+
+// What the review pages share with the others.
+export { h, show, onLeave, generation, me, liveErrorText, loadDraft, saveDraft, stepHref };
 
 start();

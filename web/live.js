@@ -237,13 +237,17 @@ function applySnapshot(data) {
   emit('progress', null);
 }
 
+// An event of the user's own stream: counted once (a replay may repeat one),
+// progress applied. Returns false for one seen before.
 function applyEvent(data) {
-  if (data.user !== handle || !Number.isInteger(data.seq) || data.seq <= lastSeq) return;
+  if (data.seq <= lastSeq) return false;
   lastSeq = data.seq;
   const key = `${data.track}/${data.step}`;
-  progress.set(key, { state: data.state, at: data.at });
+  const moved = data.event === 'progress' || data.event === 'submission';
+  if (moved) progress.set(key, { state: data.state, at: data.at });
   persist();
-  emit('progress', { key, track: data.track, step: data.step, state: data.state });
+  if (moved) emit('progress', { key, track: data.track, step: data.step, state: data.state });
+  return true;
 }
 
 function receive(data) {
@@ -265,10 +269,13 @@ function receive(data) {
     synced = false;
     hello();
   } else if (data.type === 'event') {
-    if (data.event === 'progress' || data.event === 'submission') applyEvent(data);
-    else if (data.event === 'presence' && data.topic && rooms.has(data.topic)) {
-      rooms.set(data.topic, data.peers || []);
-      emit('presence', { topic: data.topic, peers: data.peers || [] });
+    if (data.event === 'presence') {
+      if (data.topic && rooms.has(data.topic)) {
+        rooms.set(data.topic, data.peers || []);
+        emit('presence', { topic: data.topic, peers: data.peers || [] });
+      }
+    } else if (data.user === handle && Number.isInteger(data.seq) && !applyEvent(data)) {
+      return;
     }
     emit('event', data);
   } else if (data.type === 'error') {

@@ -170,6 +170,7 @@ test('three learners review each other end to end, and a restart keeps the assig
     await ok(sockets.ana, 'review.rate', { review: reviewIds[0], helpfulness: 5 });
     await refused(sockets.bob, 'review.rate', { review: reviewIds[0], helpfulness: 1 }, 'forbidden');
     await ok(sockets.ana, 'review.flag', { review: reviewIds[1], reason: 'It says nothing about my page.' });
+    await refused(sockets.ana, 'review.flag', { review: reviewIds[1], reason: 'Again.' }, 'conflict');
     await refused(sockets.cai, 'review.flag', { review: reviewIds[1], reason: 'no' }, 'forbidden');
     const mine = await ok(sockets.ana, 'submission.get', { track: TRACK, step: 'project' });
     assert.equal(mine.state, 'passed');

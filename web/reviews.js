@@ -1,0 +1,398 @@
+// reviews.js - peer review: the reviews to do, the review page (the draft
+// kept on this device), and "My submission" on a reviewed step. body_html
+// and comment_html are rendered by the server in safe mode.
+
+import { t, plural, language } from './i18n.js';
+import * as live from './live.js';
+import { h, show, onLeave, generation, me, liveErrorText, loadDraft, saveDraft, stepHref } from './app.js';
+
+function html(tag, attrs, text) {
+  const element = h(tag, attrs);
+  element.innerHTML = text; // rendered by the server in safe mode
+  return element;
+}
+
+function exactTime(ms) {
+  const date = new Date(ms);
+  return h('time', { datetime: date.toISOString(), text: date.toLocaleString(language(), { dateStyle: 'medium', timeStyle: 'short' }) });
+}
+
+// "Due in 3 hours (date)": relative in the reader's language, then exact.
+function dueLine(ms) {
+  const minutes = (ms - Date.now()) / 60000;
+  const [n, unit] = Math.abs(minutes) < 60 ? [minutes, 'minute'] : Math.abs(minutes) < 2160 ? [minutes / 60, 'hour'] : [minutes / 1440, 'day'];
+  const when = new Intl.RelativeTimeFormat(language(), { numeric: 'auto' }).format(Math.round(n), unit);
+  const [before, after] = t('reviews.due', { when }).split('{date}');
+  return h('p', { class: 'meta due' }, before, exactTime(ms), after);
+}
+
+function httpLink(link) {
+  return /^https?:\/\//i.test(link || '') && h('p', { class: 'work-link' }, t('review.link'), ' ',
+    h('a', { href: link, rel: 'noopener noreferrer nofollow', target: '_blank', text: link }));
+}
+
+// The checklist as given: a tick or a cross per item, said in words too.
+function checkList(rubric, checks) {
+  return h('ul', { class: 'checks' }, rubric.map((item, i) => {
+    const met = Boolean(checks && checks[i]);
+    return h('li', { 'data-met': String(met) },
+      h('span', { class: 'tick', 'aria-hidden': 'true', text: met ? '✓' : '✗' }),
+      h('span', { class: 'vh', text: t(met ? 'check.met' : 'check.notMet') }), ' ', item);
+  }));
+}
+
+function verdictLine(key, verdict) {
+  return h('p', { class: 'verdict', 'data-verdict': verdict }, t(key), ' ', h('strong', { text: t(`verdict.${verdict}`) }));
+}
+
+function focusOn(element) {
+  element.setAttribute('tabindex', '-1');
+  element.focus();
+}
+
+function errorLine() {
+  return h('p', { class: 'form-error', role: 'alert', hidden: true });
+}
+
+// ---- the badge in the header: how many reviews are open ----------------------
+
+let badgeOff = null;
+let badgeAsk = 0;
+
+export async function refreshBadge() {
+  const badge = document.getElementById('reviews-badge');
+  if (!me) {
+    badge.hidden = true;
+    if (badgeOff) badgeOff.forEach((off) => off());
+    badgeOff = null;
+    return;
+  }
+  badgeOff ||= [live.on('ready', refreshBadge),
+    live.on('event', (event) => { if (/^review\.(assigned|expired)$/.test(event.event)) refreshBadge(); })];
+  if (!live.isReady()) return; // again once the hello is answered
+  const ask = ++badgeAsk;
+  const list = await live.request('review.list').catch(() => null);
+  if (!list || ask !== badgeAsk) return;
+  const open = list.assignments.filter((a) => a.state === 'assigned').length;
+  badge.hidden = !open;
+  badge.replaceChildren(h('span', { 'aria-hidden': 'true', text: open }), h('span', { class: 'vh', text: plural('nav.reviewsOpen', open) }));
+}
+
+// ---- the reviews to do ---------------------------------------------------------
+
+export async function pageReviews() {
+  const gen = generation;
+  const heading = h('h1', { text: t('reviews.title') });
+  let list;
+  try {
+    list = await live.request('review.list');
+  } catch (err) {
+    if (gen === generation) show(t('reviews.title'), heading, h('p', { class: 'form-error', role: 'alert', text: liveErrorText(err) }));
+    return;
+  }
+  if (gen !== generation) return;
+  const status = h('p', { role: 'status', class: 'meta', id: 'reviews-status' });
+  const counts = h('p', { id: 'review-counts' });
+  const openBox = h('div', { id: 'reviews-open' });
+  const doneBox = h('div', { id: 'reviews-done' });
+  const item = (a) => h('li', { class: 'card', 'data-assignment': a.assignment, 'data-state': a.state },
+    h('h3', {}, a.state === 'assigned' || a.state === 'done' ? h('a', { href: `/reviews/${a.assignment}`, text: a.title }) : a.title),
+    a.attempt > 1 ? h('p', { class: 'meta', text: t('review.attempt', { attempt: a.attempt }) }) : null,
+    a.state === 'assigned' ? dueLine(a.due_at) : h('p', { class: 'meta', text: t(`reviews.state.${a.state}`) }));
+  const fill = () => {
+    counts.textContent = t('reviews.counts', list);
+    for (const [box, open, none] of [[openBox, true, 'reviews.none'], [doneBox, false, 'reviews.noneDone']]) {
+      const some = list.assignments.filter((a) => (a.state === 'assigned') === open);
+      box.replaceChildren(some.length ? h('ul', { class: 'cards' }, some.map(item)) : h('p', { text: t(none) }));
+    }
+  };
+  const reload = async (message) => {
+    list = await live.request('review.list').catch(() => list);
+    fill();
+    if (message) status.textContent = message;
+  };
+  onLeave(gen, live.on('event', (event) => {
+    if (event.event === 'review.assigned') reload(t('reviews.newOne', event));
+    else if (event.event === 'review.expired') reload(t(`reviews.gone.${event.reason === 'declined' ? 'declined' : 'expired'}`));
+  }));
+  onLeave(gen, live.on('ready', () => reload()));
+  const timer = setInterval(fill, 60000); // "in 3 hours" stays true
+  onLeave(gen, () => clearInterval(timer));
+  fill();
+  show(t('reviews.title'), heading, h('p', { text: t('reviews.intro') }), counts, status,
+    h('h2', { text: t('reviews.open') }), openBox, h('h2', { text: t('reviews.done') }), doneBox);
+}
+
+// ---- one review ------------------------------------------------------------------
+
+function crumbs() {
+  return h('nav', { class: 'crumbs', 'aria-label': t('reviews.title') }, h('a', { href: '/reviews', text: t('reviews.title') }));
+}
+
+// Why review.get said no: expired or declined (known from the list), else
+// someone else's.
+async function refusal(id, error) {
+  let text = t(error.code === 'not_found' ? 'review.notFound' : 'review.forbidden');
+  if (error.code === 'forbidden') {
+    const list = await live.request('review.list').catch(() => ({ assignments: [] }));
+    const found = list.assignments.find((a) => a.assignment === id);
+    if (found && (found.state === 'expired' || found.state === 'declined')) text = t(`review.${found.state}`);
+  } else if (error.code !== 'not_found') {
+    text = liveErrorText(error);
+  }
+  show(t('review.heading'), crumbs(), h('h1', { text: t('review.heading') }),
+    h('p', { class: 'form-error', role: 'alert', id: 'review-refused', text }));
+}
+
+function givenView(review, rubric, sent) {
+  const heading = h('h2', { id: 'given-title', text: t('review.given') });
+  const box = h('section', { class: 'given', id: 'review-given', 'aria-labelledby': 'given-title' }, heading,
+    sent ? h('p', { role: 'status', text: t('review.thanks') }) : null,
+    verdictLine('review.yourVerdict', review.verdict),
+    rubric.length ? checkList(rubric, review.checks) : null,
+    review.comment_md ? h('div', { class: 'comment plain', text: review.comment_md }) : null);
+  return { box, heading };
+}
+
+export async function pageReview(idText) {
+  const gen = generation;
+  const id = Number(idText);
+  let got;
+  try {
+    got = await live.request('review.get', { assignment: id });
+  } catch (error) {
+    if (gen === generation) await refusal(id, error);
+    return;
+  }
+  if (gen !== generation) return;
+  const title = t('review.title', got);
+  const top = [crumbs(), h('h1', { text: title }),
+    h('p', { class: 'meta' }, h('a', { href: stepHref(got.track, got.step), text: t('review.stepLink') }),
+      got.attempt > 1 ? ` · ${t('review.attempt', got)}` : ''),
+    got.state === 'assigned' ? dueLine(got.due_at) : null,
+    h('section', { 'aria-labelledby': 'work-title' }, h('h2', { id: 'work-title', text: t('review.work') }),
+      html('div', { class: 'content', id: 'review-work' }, got.body_html || ''), httpLink(got.link))];
+  if (got.state === 'done' && got.review) {
+    show(title, ...top, givenView(got.review, got.rubric, false).box);
+    return;
+  }
+
+  const key = `grounds.review.${me.handle}.${id}`;
+  const draft = loadDraft(key);
+  const error = errorLine();
+  const input = (attrs, on) => {
+    const element = h('input', attrs);
+    element.checked = on;
+    return element;
+  };
+  const checks = got.rubric.map((item, i) => input({ type: 'checkbox', id: `check-${i}` }, Boolean(draft.checks && draft.checks[i])));
+  const verdicts = ['pass', 'needs_work'].map((value) => input({ type: 'radio', name: 'verdict', id: `verdict-${value}`, value }, draft.verdict === value));
+  const comment = h('textarea', { id: 'field-comment', rows: 8, 'aria-describedby': 'field-comment-hint' });
+  comment.value = draft.comment || '';
+  const submit = h('button', { type: 'submit', text: t('review.submit') });
+  const decline = h('button', { type: 'button', class: 'secondary', text: t('review.decline') });
+  const verdict = () => verdicts.find((radio) => radio.checked)?.value || null;
+  const save = () => {
+    const state = { comment: comment.value, checks: checks.map((box) => box.checked), verdict: verdict() };
+    saveDraft(key, state.comment || state.verdict || state.checks.includes(true) ? state : null);
+  };
+  const fail = (message, field) => {
+    error.textContent = message;
+    error.hidden = false;
+    if (field) field.setAttribute('aria-invalid', 'true');
+    field ? field.focus() : focusOn(error);
+  };
+
+  // Declining asks first, in the page (no pop-up).
+  const yes = h('button', { type: 'button', id: 'decline-yes', text: t('review.declineYes') });
+  const no = h('button', { type: 'button', class: 'secondary', text: t('review.declineNo') });
+  const confirmBox = h('div', { class: 'notice confirm', id: 'decline-confirm', hidden: true },
+    h('p', { text: t('review.declineAsk') }), h('div', { class: 'actions' }, yes, no));
+  decline.addEventListener('click', () => {
+    confirmBox.hidden = false;
+    yes.focus();
+  });
+  no.addEventListener('click', () => {
+    confirmBox.hidden = true;
+    decline.focus();
+  });
+
+  const form = h('form', { id: 'review-form', novalidate: true, class: 'wide' }, error,
+    got.rubric.length ? h('fieldset', {}, h('legend', { text: t('review.checklist') }),
+      h('p', { class: 'hint', text: t('review.checklistHint') }),
+      got.rubric.map((item, i) => h('div', { class: 'check' }, checks[i], h('label', { for: `check-${i}`, text: item })))) : null,
+    h('fieldset', {}, h('legend', { text: t('review.verdict') }),
+      verdicts.map((radio) => h('div', { class: 'check' }, radio,
+        h('label', { for: radio.id }, t(`verdict.${radio.value}`), h('span', { class: 'hint', text: t(`verdict.${radio.value}.hint`) }))))),
+    h('div', { class: 'field' },
+      h('label', { for: 'field-comment', text: t('review.comment') }),
+      h('p', { class: 'hint', id: 'field-comment-hint', text: t('review.commentHint') }), comment),
+    h('div', { class: 'actions' }, submit, decline), confirmBox);
+  form.addEventListener('input', save);
+
+  let over = false; // given, declined or gone
+  const finish = (message) => {
+    if (over) return;
+    over = true;
+    confirmBox.hidden = true;
+    for (const control of form.elements) control.disabled = true;
+    const note = h('p', { class: 'form-error', role: 'alert', id: 'review-closed', text: message });
+    form.before(note);
+    focusOn(note);
+  };
+  const refused = (err) => {
+    if (err.code === 'conflict' || err.code === 'forbidden') finish(t('review.closed'));
+    else fail(liveErrorText(err), err.code === 'too_large' ? comment : null);
+  };
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    error.hidden = true;
+    for (const field of form.querySelectorAll('[aria-invalid]')) field.removeAttribute('aria-invalid');
+    const sent = { verdict: verdict(), checks: checks.map((box) => box.checked), comment_md: comment.value };
+    if (!sent.verdict) return fail(t('review.chooseVerdict'), verdicts[0]);
+    if (sent.verdict === 'needs_work' && !comment.value.trim()) return fail(t('review.needComment'), comment);
+    if (new Blob([comment.value]).size > 20480) return fail(t('error.too_large'), comment);
+    submit.disabled = true;
+    try {
+      await live.request('review.submit', { assignment: id, ...sent });
+    } catch (err) {
+      submit.disabled = false;
+      return refused(err);
+    }
+    over = true;
+    saveDraft(key, null); // acknowledged: stored on the server
+    refreshBadge();
+    const view = givenView(sent, got.rubric, true);
+    form.parentNode.replaceWith(view.box);
+    document.querySelector('#main .due')?.remove();
+    focusOn(view.heading);
+  });
+  yes.addEventListener('click', async () => {
+    yes.disabled = true;
+    try {
+      await live.request('review.decline', { assignment: id });
+      saveDraft(key, null);
+      refreshBadge();
+      finish(t('review.declined'));
+    } catch (err) {
+      yes.disabled = false;
+      refused(err);
+    }
+  });
+  // The lease ran out while the page was open: what was typed stays readable.
+  onLeave(gen, live.on('event', (event) => {
+    if (event.event === 'review.expired' && event.assignment === id) finish(t(`review.${event.reason === 'declined' ? 'declined' : 'expired'}`));
+  }));
+
+  show(title, ...top, h('section', { 'aria-labelledby': 'your-title' },
+    h('h2', { id: 'your-title', text: t('review.yours') }), h('p', { class: 'hint', text: t('review.blind') }), form));
+}
+
+// ---- my submission and the reviews it received ------------------------------------
+
+function standingText({ state, standing: s }) {
+  if (!s || state === 'passed' || state === 'needs_work') return '';
+  const parts = [t('mine.count', s)];
+  if (s.assigned) parts.push(plural('mine.writing', s.assigned));
+  if (s.open && s.reason === 'no_peer') parts.push(t(s.assigned || s.done ? 'mine.noOtherPeer' : 'mine.noPeer'));
+  else if (s.open && s.reason === 'not_online') {
+    parts.push(t('mine.notOnline', { peers: plural('mine.peers', s.eligible),
+      online: s.online ? t('mine.online', { count: s.online }) : t('mine.noneOnline') }));
+  }
+  return parts.join(' ');
+}
+
+function receivedReview(review, index, rubric) {
+  const id = review.review;
+  const status = h('p', { role: 'status', class: 'meta' });
+  const scale = [1, 2, 3, 4, 5].map((n) => {
+    const radio = h('input', { type: 'radio', name: `helpful-${id}`, id: `helpful-${id}-${n}` });
+    radio.checked = review.helpfulness === n;
+    radio.addEventListener('change', () => live.request('review.rate', { review: id, helpfulness: n }).then(
+      () => { status.textContent = t('mine.rated', { label: t(`mine.rate.${n}`) }); },
+      (err) => { status.textContent = liveErrorText(err); }));
+    return h('div', { class: 'check' }, radio, h('label', { for: radio.id, text: t(`mine.rate.${n}`) }));
+  });
+  const flagged = h('p', { class: 'notice', text: t('mine.flagged') });
+  let flag = flagged;
+  if (!review.flagged) {
+    const reason = h('textarea', { id: `flag-reason-${id}`, rows: 3, maxlength: 1000 });
+    const error = errorLine();
+    const form = h('form', { class: 'wide', novalidate: true }, h('p', { class: 'hint', text: t('mine.flagHint') }), error,
+      h('div', { class: 'field' }, h('label', { for: reason.id, text: t('mine.flagReason') }), reason),
+      h('button', { type: 'submit', class: 'secondary', text: t('mine.flagSubmit') }));
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      const fail = (text) => {
+        error.textContent = text;
+        error.hidden = false;
+        reason.focus();
+      };
+      if (!reason.value.trim()) return fail(t('mine.flagEmpty'));
+      try {
+        await live.request('review.flag', { review: id, reason: reason.value.trim() });
+      } catch (err) {
+        return fail(liveErrorText(err));
+      }
+      flag.replaceWith(flagged);
+      flagged.setAttribute('role', 'status');
+      focusOn(flagged);
+    });
+    flag = h('details', {}, h('summary', { text: t('mine.flag') }), form);
+  }
+  return h('article', { class: 'card received', 'data-review': id, 'aria-labelledby': `review-${id}` },
+    h('h4', { id: `review-${id}`, text: t('mine.review', { n: index + 1 }) }),
+    verdictLine('mine.verdict', review.verdict),
+    rubric.length ? checkList(rubric, review.checks) : null,
+    review.comment_html ? html('div', { class: 'content comment' }, review.comment_html) : null,
+    h('fieldset', {}, h('legend', { text: t('mine.rate') }), h('div', { class: 'scale' }, scale), status), flag);
+}
+
+// The section on a reviewed step; hidden until there is a submission.
+export function mySubmission(track, step, gen) {
+  const section = h('section', { class: 'mine', id: 'my-submission', 'aria-labelledby': 'mine-title', hidden: true });
+  const stateLine = h('p', { class: 'state', id: 'mine-state' });
+  const standing = h('p', { id: 'mine-standing', role: 'status' });
+  const meta = h('p', { class: 'meta' });
+  const body = h('div', { class: 'content' });
+  const reviewsBox = h('div', { id: 'mine-reviews' });
+  const shown = new Map(); // review → its element, kept so what is typed in it stays
+  let attempt = null;
+  let asking = 0;
+  section.append(h('h2', { id: 'mine-title', text: t('mine.title') }), stateLine, standing, meta,
+    h('details', {}, h('summary', { text: t('mine.what') }), body), h('h3', { text: t('mine.reviews') }), reviewsBox);
+  const load = async () => {
+    const ask = ++asking;
+    let work;
+    try {
+      work = await live.request('submission.get', { track: track.id, step: step.id });
+    } catch (err) {
+      if (err.code === 'not_found' && ask === asking) section.hidden = true;
+      return;
+    }
+    if (ask !== asking || gen !== generation) return;
+    section.hidden = false;
+    if (attempt !== work.submission) {
+      attempt = work.submission;
+      shown.clear();
+      body.innerHTML = work.body_html; // rendered by the server in safe mode
+      body.append(httpLink(work.link) || '');
+    }
+    stateLine.dataset.state = work.state || '';
+    stateLine.textContent = work.state ? t(`mine.state.${work.state}`) : '';
+    const text = standingText(work);
+    if (standing.textContent !== text) standing.textContent = text;
+    meta.replaceChildren(t('mine.submitted', work), ' ', exactTime(work.submitted_at));
+    work.reviews.forEach((review, i) => {
+      if (!shown.has(review.review)) shown.set(review.review, receivedReview(review, i, step.rubric));
+    });
+    reviewsBox.replaceChildren(...(work.reviews.length ? work.reviews.map((review) => shown.get(review.review))
+      : [h('p', { class: 'meta', text: t('mine.noReviews') })]));
+  };
+  onLeave(gen, live.on('event', (event) => {
+    if (event.track === track.id && event.step === step.id && /^(review\.received|progress|submission)$/.test(event.event)) load();
+  }));
+  onLeave(gen, live.on('ready', load));
+  if (live.isReady()) load();
+  return section;
+}
