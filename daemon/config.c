@@ -196,6 +196,22 @@ static int parse_max_file_mib(struct gr_config *config, const char *key, const c
 	return parse_int(&config->max_file_mib, key, value, 1, 1024);
 }
 
+/* yes or no. */
+static int parse_bool(int *out, const char *key, const char *value)
+{
+	if (strcmp(value, "yes") == 0 || strcmp(value, "no") == 0) {
+		*out = strcmp(value, "yes") == 0;
+		return 0;
+	}
+	gr_error_set("%s: expected yes or no, got '%s'", key, value);
+	return GR_EINVALID;
+}
+
+static int parse_double_blind(struct gr_config *config, const char *key, const char *value)
+{
+	return parse_bool(&config->double_blind, key, value);
+}
+
 /* A whole-number setting between min and max. */
 #define INT_SETTING(field, min, max)                                                        \
 	static int parse_##field(struct gr_config *config, const char *key, const char *value) \
@@ -243,6 +259,8 @@ static const struct key keys[] = {
 	  "hours a reviewer has for an assigned review before it goes to someone else" },
 	{ "review_lease_online_hours", parse_review_lease_online_hours, "4",
 	  "the same when author and reviewer are both online at the assignment" },
+	{ "double_blind", parse_double_blind, "yes",
+	  "yes: reviewers and authors never see each other's names; no: they do" },
 };
 
 static const struct key *find_key(const char *name)

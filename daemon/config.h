@@ -34,6 +34,7 @@ struct gr_config {
 	int event_days;
 	int review_lease_hours;
 	int review_lease_online_hours;
+	int double_blind; /* 1: reviewers and authors never learn each other's names */
 };
 
 enum gr_config_action {

@@ -109,6 +109,7 @@ void gr_reviews_settings_defaults(struct gr_reviews_settings *out)
 	out->policy = GR_REVIEW_POLICY_ENGINE;
 	out->lease_ms = GR_REVIEW_DEFAULT_LEASE_MS;
 	out->lease_online_ms = GR_REVIEW_DEFAULT_LEASE_ONLINE_MS;
+	out->double_blind = 1;
 }
 
 static int64_t now_ms(const struct gr_reviews *reviews)
@@ -916,6 +917,28 @@ static int own_review(struct gr_reviews *reviews, struct gr_reviews_answer *out,
 	return 0;
 }
 
+/*
+ * Add field = {"handle", "display_name"} of user_id to object, only when
+ * reviews are not double-blind (and the user is known). 0 or a code.
+ */
+static int add_person(struct gr_reviews *reviews, json_t *object, const char *field,
+		      int64_t user_id)
+{
+	struct gr_user person;
+	int rc;
+
+	if (reviews->settings.double_blind)
+		return 0;
+	rc = gr_store_user_by_id(reviews->store, &person, user_id);
+	if (rc != 0)
+		return rc == GR_ENOTFOUND ? 0 : rc;
+	return json_object_set_new(object, field,
+				   json_pack("{s:s, s:s}", "handle", person.handle, "display_name",
+					     person.display_name))
+		   ? out_of_memory()
+		   : 0;
+}
+
 /* ---- review.list ------------------------------------------------------------ */
 
 struct listing {
@@ -926,14 +949,20 @@ struct listing {
 static int list_one(const struct gr_store_assignment *row, void *payload)
 {
 	struct listing *listing = payload;
+	json_t *item = json_pack(
+	    "{s:I, s:I, s:s, s:s, s:s, s:i, s:I, s:s}", "assignment", (json_int_t)row->id,
+	    "submission", (json_int_t)row->submission_id, "track", row->track_id, "step",
+	    row->step_id, "title", served_title(listing->reviews, row->track_id, row->step_id),
+	    "attempt", row->attempt, "due_at", (json_int_t)row->due_at, "state", row->state);
+	int rc;
 
-	return json_array_append_new(
-	    listing->list,
-	    json_pack("{s:I, s:I, s:s, s:s, s:s, s:i, s:I, s:s}", "assignment", (json_int_t)row->id,
-		      "submission", (json_int_t)row->submission_id, "track", row->track_id, "step",
-		      row->step_id, "title",
-		      served_title(listing->reviews, row->track_id, row->step_id), "attempt",
-		      row->attempt, "due_at", (json_int_t)row->due_at, "state", row->state));
+	if (!item)
+		return out_of_memory();
+	if ((rc = add_person(listing->reviews, item, "author", row->author_id)) != 0) {
+		json_decref(item);
+		return rc;
+	}
+	return json_array_append_new(listing->list, item) ? out_of_memory() : 0;
 }
 
 static void handle_list(struct gr_reviews *reviews, struct gr_reviews_answer *out,
@@ -988,7 +1017,10 @@ static int review_given(const struct gr_store_review *review, void *payload)
 	return 0;
 }
 
-/* Only the assignee, while the lease is live or done; never who the author is. */
+/*
+ * Only the assignee, while the lease is live or done; who the author is only
+ * when reviews are not double-blind.
+ */
 static void handle_get(struct gr_reviews *reviews, struct gr_reviews_answer *out,
 		       const struct gr_user *user, const struct gr_request *request)
 {
@@ -1010,6 +1042,8 @@ static void handle_get(struct gr_reviews *reviews, struct gr_reviews_answer *out
 		      step ? step->title : row.step_id, "attempt", row.attempt, "rubric",
 		      rubric_json(step), "due_at", (json_int_t)row.due_at, "state", row.state);
 	rc = gr_store_submission_get(reviews->store, row.submission_id, work_to_review, out->body);
+	if (rc == 0)
+		rc = add_person(reviews, out->body, "author", row.author_id);
 	if (rc == 0 && strcmp(row.state, "done") == 0)
 		rc = gr_store_review_of_assignment(reviews->store, row.id, review_given, out->body);
 	if (rc != 0)
@@ -1029,9 +1063,15 @@ static int my_work(const struct gr_store_submission *row, void *payload)
 	return *body ? 0 : out_of_memory();
 }
 
+struct received {
+	struct gr_reviews *reviews;
+	json_t *list;
+};
+
 static int review_received(const struct gr_store_review *review, void *payload)
 {
-	json_t *list = payload;
+	struct received *received = payload;
+	int rc;
 	json_t *item =
 	    json_pack("{s:I, s:s, s:o, s:o, s:b, s:I}", "review", (json_int_t)review->id, "verdict",
 		      review->verdict, "checks", json_loads(review->checks, 0, NULL),
@@ -1042,7 +1082,11 @@ static int review_received(const struct gr_store_review *review, void *payload)
 		return out_of_memory();
 	json_object_set_new(item, "helpfulness",
 			    review->helpfulness ? json_integer(review->helpfulness) : json_null());
-	return json_array_append_new(list, item);
+	if ((rc = add_person(received->reviews, item, "reviewer", review->reviewer_id)) != 0) {
+		json_decref(item);
+		return rc;
+	}
+	return json_array_append_new(received->list, item) ? out_of_memory() : 0;
 }
 
 static json_t *standing_json(const struct gr_review_standing *standing)
@@ -1066,13 +1110,15 @@ static void handle_submission_get(struct gr_reviews *reviews, struct gr_reviews_
 {
 	struct gr_review_standing standing;
 	json_t *list = json_array();
+	struct received received = {reviews, list};
 	int64_t id;
 	int rc = gr_store_submission_latest(reviews->store, user->id, request->track, request->step,
 					    my_work, &out->body);
 
 	if (rc == 0) {
 		id = json_integer_value(json_object_get(out->body, "submission"));
-		rc = gr_store_review_each_of_submission(reviews->store, id, review_received, list);
+		rc = gr_store_review_each_of_submission(reviews->store, id, review_received,
+							&received);
 	}
 	if (rc != 0) {
 		json_decref(list);

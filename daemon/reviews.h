@@ -35,6 +35,7 @@ struct gr_reviews_settings {
 	enum gr_review_policy policy;
 	int64_t lease_ms;	 /* a review's lease; default 48 h */
 	int64_t lease_online_ms; /* ... when author and reviewer are both online; default 4 h */
+	int double_blind;	 /* 1 (default): neither side learns the other's name */
 	gr_clock_fn *clock;	 /* NULL: the wall clock */
 };
 
@@ -76,7 +77,7 @@ struct gr_reviews_answer {
 	int wrote; /* the answer reports a change (the reply waits for the commit) */
 };
 
-/* Engine policy, 48 h and 4 h leases, the wall clock. */
+/* Engine policy, 48 h and 4 h leases, double-blind, the wall clock. */
 void gr_reviews_settings_defaults(struct gr_reviews_settings *out);
 
 /*

@@ -45,6 +45,11 @@ function verdictLine(key, verdict) {
   return h('p', { class: 'verdict', 'data-verdict': verdict }, t(key), ' ', h('strong', { text: t(`verdict.${verdict}`) }));
 }
 
+// Who wrote or reviewed the work; only sent when reviews are not double-blind.
+function personName(person) {
+  return person.display_name || person.handle;
+}
+
 function focusOn(element) {
   element.setAttribute('tabindex', '-1');
   element.focus();
@@ -119,7 +124,7 @@ export async function pageReviews() {
   const timer = setInterval(fill, 60000); // "in 3 hours" stays true
   onLeave(gen, () => clearInterval(timer));
   fill();
-  show(t('reviews.title'), heading, h('p', { text: t('reviews.intro') }), counts, status,
+  show(t('reviews.title'), heading, h('p', { text: t('reviews.intro') }), h('p', { class: 'hint', id: 'reviews-blind', text: t('reviews.blind') }), counts, status,
     h('h2', { text: t('reviews.open') }), openBox, h('h2', { text: t('reviews.done') }), doneBox);
 }
 
@@ -167,6 +172,7 @@ export async function pageReview(idText) {
   if (gen !== generation) return;
   const title = t('review.title', got);
   const top = [crumbs(), h('h1', { text: title }),
+    got.author ? h('p', { class: 'meta', id: 'review-author', text: t('review.by', { name: personName(got.author) }) }) : null,
     h('p', { class: 'meta' }, h('a', { href: stepHref(got.track, got.step), text: t('review.stepLink') }),
       got.attempt > 1 ? ` · ${t('review.attempt', got)}` : ''),
     got.state === 'assigned' ? dueLine(got.due_at) : null,
@@ -285,7 +291,7 @@ export async function pageReview(idText) {
   }));
 
   show(title, ...top, h('section', { 'aria-labelledby': 'your-title' },
-    h('h2', { id: 'your-title', text: t('review.yours') }), h('p', { class: 'hint', text: t('review.blind') }), form));
+    h('h2', { id: 'your-title', text: t('review.yours') }), h('p', { class: 'hint', text: t(got.author ? 'review.named' : 'review.blind') }), form));
 }
 
 // ---- my submission and the reviews it received ------------------------------------
@@ -342,6 +348,7 @@ function receivedReview(review, index, rubric) {
   }
   return h('article', { class: 'card received', 'data-review': id, 'aria-labelledby': `review-${id}` },
     h('h4', { id: `review-${id}`, text: t('mine.review', { n: index + 1 }) }),
+    review.reviewer ? h('p', { class: 'meta reviewer', text: t('mine.reviewBy', { name: personName(review.reviewer) }) }) : null,
     verdictLine('mine.verdict', review.verdict),
     rubric.length ? checkList(rubric, review.checks) : null,
     review.comment_html ? html('div', { class: 'content comment' }, review.comment_html) : null,

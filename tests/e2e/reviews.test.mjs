@@ -2,7 +2,8 @@
 // each submits the web-basics project, the assignments are pushed, each
 // reviewer reads and reviews the work assigned, the verdict is pushed, the
 // author rates and flags a review; a learner is refused work not assigned
-// to them; a restart rebuilds the same assignments.
+// to them; a restart rebuilds the same assignments. Double-blind by
+// default; with double_blind = no each side sees the other's name.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
@@ -55,11 +56,14 @@ async function finishLessons(socket) {
   await ok(socket, 'progress.set', { track: TRACK, step: 'project', state: 'started' });
 }
 
+// The work names nobody, so a handle in a reply can only come from the daemon.
+const pageOf = (who) => `https://example.org/page-${['ana', 'bob', 'cai'].indexOf(who) + 1}`;
+
 async function submit(socket, who) {
   const reply = await ok(socket, 'submission.create', {
     track: TRACK, step: 'project',
-    body_md: `# ${who}'s page\n\nAbout my **street**. <script>alert('${who}')</script>`,
-    link: `https://example.org/${who}`,
+    body_md: `# My page\n\nAbout my **street**. <script>alert(1)</script>`,
+    link: pageOf(who),
   });
   assert.equal(reply.state, 'submitted');
   return reply.submission.id;
@@ -131,9 +135,10 @@ test('three learners review each other end to end, and a restart keeps the assig
         assert.equal(got.rubric.length, 6);
         assert.ok(got.body_html.includes('<strong>street</strong>'));
         assert.ok(!got.body_html.includes('<script>'));
-        assert.ok(!JSON.stringify(got).includes(`"${who}"`));
-        const author = ['ana', 'bob', 'cai'].find((a) => got.link === `https://example.org/${a}`);
+        const author = ['ana', 'bob', 'cai'].find((a) => got.link === pageOf(a));
         assert.ok(author && author !== who, `${who} reviews someone else's work`);
+        assert.equal(got.author, undefined, 'double-blind');
+        assert.ok(!JSON.stringify(got).includes(author), `the reply names no author: ${JSON.stringify(got)}`);
         work[assignment] = { reviewer: who, author, rubric: got.rubric };
       }
     }
@@ -178,6 +183,7 @@ test('three learners review each other end to end, and a restart keeps the assig
     assert.equal(mine.reviews[0].helpfulness, 5);
     assert.equal(mine.reviews[1].flagged, true);
     assert.ok(mine.reviews[0].comment_html.includes('<em>colours</em>'));
+    assert.ok(mine.reviews.every((r) => r.reviewer === undefined), 'double-blind');
 
     // A restart rebuilds the engine: the same assignments, and the work goes on.
     const before = await lists(sockets);
@@ -210,6 +216,42 @@ test('three learners review each other end to end, and a restart keeps the assig
     if (second) assert.equal(await second.stop(), 0, second.stderr);
     else await first.stop({ keep: true });
     await rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('with double_blind = no, reviewer and author see each other\'s names', async () => {
+  const daemon = await startDaemon({ config: `${NO_LIMIT}double_blind = no\n` });
+  const sockets = {};
+  try {
+    const clients = await people(daemon, { ana: 'learner', bob: 'learner', cai: 'learner' });
+    await trackLoaded(clients.ana);
+    for (const who of ['ana', 'bob', 'cai']) sockets[who] = await connect(daemon, clients[who]);
+    for (const socket of Object.values(sockets)) await finishLessons(socket);
+    for (const who of ['ana', 'bob', 'cai']) await submit(sockets[who], who);
+
+    const onAna = [];
+    for (const [who, socket] of Object.entries(sockets)) {
+      for (let i = 0; i < 2; i++) await socket.next(isEvent('review.assigned'));
+      const { assignments } = await ok(socket, 'review.list');
+      assert.equal(assignments.length, 2);
+      for (const listed of assignments) {
+        const got = await ok(socket, 'review.get', { assignment: listed.assignment });
+        const author = ['ana', 'bob', 'cai'].find((a) => got.link === pageOf(a));
+        assert.deepEqual(got.author, { handle: author, display_name: author });
+        assert.deepEqual(listed.author, got.author);
+        if (author === 'ana') onAna.push({ reviewer: who, assignment: got.assignment, rubric: got.rubric });
+      }
+    }
+    assert.equal(onAna.length, 2);
+    for (const { reviewer, assignment, rubric } of onAna)
+      await ok(sockets[reviewer], 'review.submit', { assignment, verdict: 'pass', checks: rubric.map(() => true) });
+    const mine = await ok(sockets.ana, 'submission.get', { track: TRACK, step: 'project' });
+    assert.equal(mine.reviews.length, 2);
+    assert.deepEqual(mine.reviews.map((r) => r.reviewer.handle).sort(), onAna.map((r) => r.reviewer).sort());
+    for (const review of mine.reviews) assert.equal(review.reviewer.display_name, review.reviewer.handle);
+    closeAll(sockets);
+  } finally {
+    assert.equal(await daemon.stop(), 0, daemon.stderr);
   }
 });
 

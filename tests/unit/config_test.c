@@ -46,6 +46,7 @@ static void test_defaults(void)
 	CHECK_INT(config.max_body_kib, ==, 64);
 	CHECK_INT(config.track_check_seconds, ==, 5);
 	CHECK_INT(config.max_file_mib, ==, 10);
+	CHECK_INT(config.double_blind, ==, 1);
 	gr_config_base_url(&config, url, sizeof url);
 	CHECK_STR(url, "http://127.0.0.1:8080");
 }
@@ -192,6 +193,23 @@ static void test_bad_values(void)
 		CHECK_INT(gr_config_set(&config, "public_url", long_value), ==, GR_EINVALID);
 		CHECK_CONTAINS(gr_error_last(), "too long");
 	}
+}
+
+static void test_double_blind(void)
+{
+	struct gr_config config;
+
+	gr_config_defaults(&config);
+	CHECK_INT(gr_config_set(&config, "double_blind", "no"), ==, 0);
+	CHECK_INT(config.double_blind, ==, 0);
+	CHECK_INT(gr_config_set(&config, "double_blind", "yes"), ==, 0);
+	CHECK_INT(config.double_blind, ==, 1);
+	CHECK_INT(gr_config_set(&config, "double_blind", "maybe"), ==, GR_EINVALID);
+	CHECK_CONTAINS(gr_error_last(), "double_blind");
+	CHECK_CONTAINS(gr_error_last(), "maybe");
+	CHECK_INT(gr_config_set(&config, "double_blind", ""), ==, GR_EINVALID);
+	CHECK_CONTAINS(gr_error_last(), "double_blind");
+	CHECK_INT(config.double_blind, ==, 1); /* failed sets leave the value alone */
 }
 
 static void test_listen_forms(void)
@@ -360,6 +378,7 @@ static void test_print_keys(void)
 	CHECK_CONTAINS(text, "127.0.0.1:8080");
 	CHECK_CONTAINS(text, "session_days");
 	CHECK_CONTAINS(text, "max_file_mib");
+	CHECK_CONTAINS(text, "double_blind");
 	free(text);
 }
 
@@ -370,6 +389,7 @@ int main(void)
 	RUN(test_file);
 	RUN(test_file_errors);
 	RUN(test_bad_values);
+	RUN(test_double_blind);
 	RUN(test_listen_forms);
 	RUN(test_flags_override_file);
 	RUN(test_flag_errors);

@@ -7,7 +7,8 @@
  * resubmission back to the same reviewers; only the assignee or the
  * author may read a submission; ratings and flags are the author's; a
  * restart rebuilds the same engine from the logged inputs; an expired lease
- * is reassigned; a tick without effects is not logged.
+ * is reassigned; a tick without effects is not logged; names are shown
+ * only when reviews are not double-blind.
  */
 #include "error.h"
 #include "gitrepo.h"
@@ -28,6 +29,7 @@
 #define HOUR_MS (60 * 60 * 1000LL)
 
 static int64_t fake_now = 1800000000000LL;
+static int double_blind = 1; /* the review service's setting for the next fixture */
 static int64_t fake_clock(void)
 {
 	return fake_now;
@@ -116,6 +118,7 @@ static void services_start(struct fixture *f)
 
 	gr_reviews_settings_defaults(&review_settings);
 	review_settings.clock = fake_clock;
+	review_settings.double_blind = double_blind;
 	CHECK_INT(gr_reviews_new(&f->reviews, f->store, f->library, &review_settings), ==, 0);
 	gr_live_settings_defaults(&settings);
 	settings.clock = fake_clock;
@@ -407,9 +410,11 @@ static void test_assigned_and_passed(void)
 	CHECK_INT(json_array_size(json_object_get(reply, "assignments")), ==, 1);
 	CHECK_STR(text_of(json_array_get(json_object_get(reply, "assignments"), 0), "state"),
 		  "assigned");
+	CHECK(!json_object_get(json_array_get(json_object_get(reply, "assignments"), 0), "author"));
 	json_decref(reply);
 	reply = request(&f, SAM, "ok", "{\"type\":\"review.get\",\"id\":4,\"assignment\":%d}",
 			assignment_of(&f, SAM));
+	CHECK(!json_object_get(reply, "author"));
 	CHECK_INT(json_array_size(json_object_get(reply, "rubric")), ==, 2);
 	CHECK_CONTAINS(text_of(reply, "body_html"), "<strong>by me</strong>");
 	CHECK_NOT_CONTAINS(text_of(reply, "body_html"), "<script>");
@@ -440,8 +445,52 @@ static void test_assigned_and_passed(void)
 	CHECK_STR(text_of(reply, "state"), "passed");
 	CHECK_INT(json_array_size(json_object_get(reply, "reviews")), ==, 2);
 	CHECK_INT(int_of(json_object_get(reply, "standing"), "done"), ==, 2);
+	for (size_t i = 0; i < 2; i++)
+		CHECK(!json_object_get(json_array_get(json_object_get(reply, "reviews"), i),
+				       "reviewer"));
 	json_decref(reply);
 	fixture_close(&f);
+}
+
+/* With double_blind off, the reviewer sees the author and the author the reviewers. */
+static void test_names_shown(void)
+{
+	struct fixture f;
+	json_t *reply, *person;
+
+	double_blind = 0;
+	fixture_open(&f);
+	assign_two(&f);
+	reply = request(&f, SAM, "ok", "{\"type\":\"review.list\",\"id\":4}");
+	person =
+	    json_object_get(json_array_get(json_object_get(reply, "assignments"), 0), "author");
+	CHECK_STR(text_of(person, "handle"), "lena");
+	CHECK_STR(text_of(person, "display_name"), f.users[LENA].display_name);
+	json_decref(reply);
+	reply = request(&f, SAM, "ok", "{\"type\":\"review.get\",\"id\":4,\"assignment\":%d}",
+			assignment_of(&f, SAM));
+	person = json_object_get(reply, "author");
+	CHECK_STR(text_of(person, "handle"), "lena");
+	CHECK_STR(text_of(person, "display_name"), f.users[LENA].display_name);
+	json_decref(reply);
+	expect(&f, SAM, "ok", REVIEW(assignment_of(&f, SAM), "pass", "Nice."));
+	expect(&f, ANA, "ok", REVIEW(assignment_of(&f, ANA), "needs_work", "More."));
+	reply = request(
+	    &f, LENA, "ok",
+	    "{\"type\":\"submission.get\",\"id\":6,\"track\":\"demo\",\"step\":\"project\"}");
+	CHECK_INT(json_array_size(json_object_get(reply, "reviews")), ==, 2);
+	for (size_t i = 0; i < 2; i++) {
+		json_t *review = json_array_get(json_object_get(reply, "reviews"), i);
+		const char *handle;
+
+		person = json_object_get(review, "reviewer");
+		handle = text_of(person, "handle");
+		CHECK(strcmp(handle, "sam") == 0 || strcmp(handle, "ana") == 0);
+		CHECK_STR(text_of(person, "display_name"), handle);
+	}
+	json_decref(reply);
+	fixture_close(&f);
+	double_blind = 1;
 }
 
 static void test_refusals(void)
@@ -639,6 +688,7 @@ int main(void)
 	RUN(test_needs_work_and_resubmit);
 	RUN(test_replay);
 	RUN(test_lease_expiry);
+	RUN(test_names_shown);
 	gr_git_shutdown();
 	return harness_done();
 }
