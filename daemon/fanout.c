@@ -295,6 +295,12 @@ struct gr_message *gr_queue_peek(const struct gr_queue *queue)
 	return queue->count ? *slot(queue, 0) : NULL;
 }
 
+struct gr_message *gr_queue_at(const struct gr_queue *queue, int index)
+{
+	assert(index >= 0 && index < queue->count);
+	return *slot(queue, index);
+}
+
 void gr_queue_pop(struct gr_queue *queue)
 {
 	struct gr_message *message;

@@ -67,6 +67,8 @@ enum gr_queue_kind { GR_QUEUE_EVENT, GR_QUEUE_REPLY };
 int gr_queue_push(struct gr_queue *queue, struct gr_message *message, enum gr_queue_kind kind);
 /* The oldest message, borrowed, or NULL. */
 struct gr_message *gr_queue_peek(const struct gr_queue *queue);
+/* The message index places after the oldest (0 <= index < count), borrowed. */
+struct gr_message *gr_queue_at(const struct gr_queue *queue, int index);
 /* Removes the oldest message and drops the queue's reference to it. */
 void gr_queue_pop(struct gr_queue *queue);
 /* The client has caught up: events are queued again. */

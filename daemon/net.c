@@ -633,7 +633,7 @@ static int gather(struct gr_net *net, const struct gr_queue *queue, size_t *out_
 	int count = 0;
 
 	for (; count < queue->count && count < WS_WRITE_BATCH; count++) {
-		const struct gr_message *message = queue->ring[(queue->head + count) % queue->capacity];
+		const struct gr_message *message = gr_queue_at(queue, count);
 		size_t len = gr_message_len(message);
 
 		if (used + len + 10 > WS_BATCH_BYTES)

@@ -85,6 +85,8 @@ static void test_queue_fifo(void)
 	for (int round = 0; round < 6; round++) {
 		while (queue.count < 3 && next_in < 10)
 			CHECK_INT(gr_queue_push(&queue, messages[next_in++], GR_QUEUE_EVENT), ==, 0);
+		for (int i = 0; i < queue.count; i++) /* in order across the wrap */
+			CHECK(gr_queue_at(&queue, i) == messages[next_out + i]);
 		for (int i = 0; i < 2 && queue.count > 0; i++) {
 			CHECK(gr_queue_peek(&queue) == messages[next_out]);
 			gr_queue_pop(&queue);
