@@ -376,27 +376,24 @@ static void reply_conflict(struct gr_live *live, struct gr_client *client, json_
 }
 
 /* Apply action to the client's progress on the step, with its checks and event. */
-static void change_progress(struct gr_live *live, struct gr_client *client,
-			    const struct gr_request *request, enum gr_progress_action action,
-			    const struct gr_store_submission *submission)
+/*
+ * Whether action may change the client's progress on step, and to what
+ * (row and *out_next). Returns 1 when a change follows; 0 when the request
+ * was answered here (refused, or nothing changes); a negative code when the
+ * store failed.
+ */
+static int decide(struct gr_live *live, struct gr_client *client, const struct gr_request *request,
+		  const struct gr_track *track, const struct gr_step *step,
+		  enum gr_progress_action action, struct gr_store_progress *row,
+		  enum gr_progress_state *out_next)
 {
-	const struct gr_track *track;
-	const struct gr_step *step = find_step(live, client, request, &track);
-	enum gr_progress_state current, next;
-	struct gr_store_progress row;
-	struct gr_store_submission saved;
-	const char *missing = NULL;
-	json_t *extra = NULL, *reply = NULL, *event = NULL;
-	char message[256], own[64], board[400];
-	int mark = live->pending_count, rc;
+	enum gr_progress_state current;
+	const char *missing;
+	char message[256];
+	int rc;
 
-	if (!step || (rc = write_begin(live)) != 0) {
-		if (step)
-			reply_error(live, client, request->id, "internal", gr_error_last());
-		return;
-	}
-	if ((rc = load_state(live, &current, &row, client->user.id, track->id, step->id)))
-		goto failed;
+	if ((rc = load_state(live, &current, row, client->user.id, track->id, step->id)))
+		return rc;
 	if (current == GR_PROGRESS_NOT_STARTED &&
 	    (missing = missing_requirement(live, client->user.id, track, step)) != NULL) {
 		const struct gr_step *first = gr_track_step(track, missing);
@@ -404,18 +401,53 @@ static void change_progress(struct gr_live *live, struct gr_client *client,
 		snprintf(message, sizeof(message), "Finish \"%s\" first: this step needs it.",
 			 first ? first->title : missing);
 		reply_conflict(live, client, request->id, current, message, missing);
-		gr_store_rollback(live->store);
-		return;
+		return 0;
 	}
-	if (gr_progress_next(&next, current, action, step->reviews) != 0) {
+	if (gr_progress_next(out_next, current, action, step->reviews) != 0) {
 		reply_conflict(live, client, request->id, current, gr_error_last(), NULL);
-		gr_store_rollback(live->store);
-		return;
+		return 0;
 	}
-	if (next == current && action != GR_PROGRESS_SUBMIT) {
-		gr_store_rollback(live->store);
+	if (*out_next == current && action != GR_PROGRESS_SUBMIT) {
 		reply_ok(live, client, request->id,
 			 json_pack("{s:s}", "state", gr_progress_state_name(current)));
+		return 0;
+	}
+	return 1;
+}
+
+/* Queue the change's event (consumed) for the user's stream and board. */
+static void queue_event(struct gr_live *live, const struct gr_user *user, const char *track,
+			json_t *event)
+{
+	char own[64], board[400];
+
+	user_topic(own, sizeof(own), user);
+	board_topic(board, sizeof(board), user, track);
+	if (publish_later(live, event, own, board) != 0)
+		gr_log_error("an event of %s could not be queued", user->handle);
+}
+
+static void change_progress(struct gr_live *live, struct gr_client *client,
+			    const struct gr_request *request, enum gr_progress_action action,
+			    const struct gr_store_submission *submission)
+{
+	const struct gr_track *track;
+	const struct gr_step *step = find_step(live, client, request, &track);
+	enum gr_progress_state next;
+	struct gr_store_progress row;
+	struct gr_store_submission saved;
+	json_t *extra = NULL, *reply = NULL, *event = NULL;
+	int mark = live->pending_count, rc;
+
+	if (!step || (rc = write_begin(live)) != 0) {
+		if (step)
+			reply_error(live, client, request->id, "internal", gr_error_last());
+		return;
+	}
+	if ((rc = decide(live, client, request, track, step, action, &row, &next)) <= 0) {
+		if (rc < 0)
+			goto failed;
+		gr_store_rollback(live->store);
 		return;
 	}
 	if (submission) {
@@ -432,10 +464,7 @@ static void change_progress(struct gr_live *live, struct gr_client *client,
 	reply_ok(live, client, request->id, reply);
 	live->in_write = 0;
 	reply = NULL;
-	user_topic(own, sizeof(own), &client->user);
-	board_topic(board, sizeof(board), &client->user, track->id);
-	if (publish_later(live, event, own, board) != 0)
-		gr_log_error("an event of %s could not be queued", client->user.handle);
+	queue_event(live, &client->user, track->id, event);
 	event = NULL;
 	/* The engine's first assignments belong to the same change. */
 	if (submission && live->reviews &&
