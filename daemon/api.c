@@ -13,6 +13,7 @@
 #include "store.h"
 #include "workers.h"
 #include "error.h"
+#include "export.h"
 #include "log.h"
 
 #include <jansson.h>
@@ -24,6 +25,7 @@ struct gr_api {
 	struct gr_library *library;
 	struct gr_workers *workers;
 	const struct gr_config *config;
+	struct gr_store *store;
 	char base_url[512];
 	int secure_cookie;
 };
@@ -50,6 +52,7 @@ int gr_api_new(struct gr_api **out, const struct gr_api_parts *parts)
 	api->library = parts->library;
 	api->workers = parts->workers;
 	api->config = config;
+	api->store = parts->store;
 	gr_config_base_url(config, api->base_url, sizeof(api->base_url));
 	api->secure_cookie = strncmp(api->base_url, "https://", 8) == 0;
 	*out = api;
@@ -647,6 +650,113 @@ static void handle_track_file(struct gr_api *api, struct gr_http_call *call, con
 	}
 }
 
+/* ---- progress export ------------------------------------------------- */
+
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * The decoded value of name in a query string (percent-encoding and '+'
+ * undone) into out; 0 when found and it fits, -1 otherwise.
+ */
+static int query_value(const char *query, const char *name, char *out, size_t size)
+{
+	size_t name_len = strlen(name);
+
+	for (const char *pair = query; pair && *pair;) {
+		const char *next = strchr(pair, '&');
+		size_t len = 0;
+		const char *p;
+
+		if (strncmp(pair, name, name_len) != 0 || pair[name_len] != '=') {
+			pair = next ? next + 1 : NULL;
+			continue;
+		}
+		for (p = pair + name_len + 1; *p && *p != '&'; p++) {
+			char c = *p;
+
+			if (c == '+') {
+				c = ' ';
+			} else if (c == '%' && hex_value(p[1]) >= 0 && hex_value(p[2]) >= 0) {
+				c = (char)(hex_value(p[1]) * 16 + hex_value(p[2]));
+				p += 2;
+			}
+			if (len + 1 >= size)
+				return -1;
+			out[len++] = c;
+		}
+		out[len] = '\0';
+		return 0;
+	}
+	return -1;
+}
+
+/* GET /api/board.csv?cohort=C&track=T: coaches and admins. */
+static void handle_board_csv(struct gr_api *api, struct gr_http_call *call, const char *arg)
+{
+	static const char *const names[] = { "cohort", "track" };
+	char values[2][256], name[96];
+	const struct gr_track *track;
+	struct gr_user user;
+	size_t len, n = 0;
+	char *csv;
+	int rc;
+
+	if (require_user(api, call, &user) != 0)
+		return;
+	if (user.role == GR_ROLE_LEARNER) {
+		reply_error(call, 403, "forbidden", "Only coaches and admins may export progress.",
+			    NULL);
+		return;
+	}
+	for (int i = 0; i < 2; i++) {
+		char message[64];
+
+		if (query_value(call->query ? call->query : "", names[i], values[i],
+				sizeof(values[i])) != 0 || !values[i][0] ||
+		    strlen(values[i]) != strcspn(values[i], "\r\n")) {
+			snprintf(message, sizeof(message), "'%s' is missing or not valid.", names[i]);
+			reply_error(call, 400, "bad_value", message, names[i]);
+			return;
+		}
+	}
+	if (!(track = gr_library_track(api->library, values[1]))) {
+		reply_error(call, 404, "not_found", "There is no such track.", NULL);
+		return;
+	}
+	if ((rc = gr_export_progress_csv(api->store, track, values[0], &csv, &len)) != 0) {
+		reply_status(call, rc, gr_error_last(), NULL);
+		return;
+	}
+	/* progress-COHORT-TRACK.csv with only [A-Za-z0-9._-] kept, others as '_'. */
+	for (const char *p = "progress-"; *p; p++)
+		name[n++] = *p;
+	for (int i = 0; i < 2; i++) {
+		for (const char *p = values[i]; *p && n < 80; p++)
+			name[n++] = (strchr("._-", *p) || (*p >= 'a' && *p <= 'z') ||
+				     (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9'))
+					    ? *p
+					    : '_';
+		name[n++] = i == 0 ? '-' : '\0';
+	}
+	snprintf(call->disposition, sizeof(call->disposition), "attachment; filename=\"%s.csv\"",
+		 name);
+	gr_http_call_clear(call);
+	call->status = 200;
+	call->response = csv;
+	call->response_len = len;
+	call->response_type = "text/csv; charset=utf-8";
+	call->reply(call);
+}
+
 static const struct route routes[] = {
 	{ "POST", "/api/register", handle_register },
 	{ "POST", "/api/login", handle_login },
@@ -655,6 +765,7 @@ static const struct route routes[] = {
 	{ "POST", "/api/invites", handle_invite_create },
 	{ "GET", "/api/invites/", handle_invite_get },
 	{ "GET", "/api/tracks", handle_tracks },
+	{ "GET", "/api/board.csv", handle_board_csv },
 	{ "GET", "/api/tracks/", handle_track },
 	{ "GET", "/t/", handle_track_file },
 };

@@ -13,6 +13,7 @@
 struct gr_auth;
 struct gr_config;
 struct gr_library;
+struct gr_store;
 struct gr_workers;
 struct gr_api;
 struct gr_user;
@@ -23,6 +24,7 @@ struct gr_http_call {
 	/* The request, owned by the network layer; valid until reply returns. */
 	const char *method;        /* "GET", "POST", ... */
 	const char *path;          /* without the query string */
+	const char *query;         /* name=value&..., percent-encoded; "" when absent */
 	const char *body;          /* NULL when there was none */
 	size_t body_len;
 	const char *session_token; /* the grounds_session cookie, "" when absent */
@@ -42,6 +44,7 @@ struct gr_http_call {
 	const char *cache_control; /* NULL: no-store */
 	const char *policy;        /* a Content-Security-Policy, or NULL */
 	char etag[96];             /* "" for none */
+	char disposition[256];     /* a whole Content-Disposition value, "" for none */
 	int keep_response;         /* the response is borrowed, not to be freed */
 
 	/* Set by the network layer; called once when the response is ready. */
@@ -55,6 +58,7 @@ struct gr_api_parts {
 	struct gr_library *library;
 	struct gr_workers *workers;
 	const struct gr_config *config;
+	struct gr_store *store; /* for the progress export (loop thread only) */
 };
 
 int gr_api_new(struct gr_api **out, const struct gr_api_parts *parts);

@@ -210,6 +210,7 @@ static int serve(struct daemon *d, const struct gr_config *config)
 	api_parts.library = d->library;
 	api_parts.workers = d->workers;
 	api_parts.config = config;
+	api_parts.store = d->store;
 	if ((rc = gr_api_new(&d->api, &api_parts)) != 0)
 		return rc;
 	memset(&parts, 0, sizeof(parts));

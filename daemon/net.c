@@ -52,6 +52,7 @@ struct response {
 	const char *policy;
 	char etag[96];
 	char set_cookie[256];
+	char disposition[256];
 	int retry_after_s;
 	unsigned char *buffer; /* LWS_PRE bytes of headroom, then the body */
 	size_t len;
@@ -64,6 +65,7 @@ struct api_call {
 	struct gr_net *net;
 	char method[8];
 	char path[512];
+	char query[1024];
 	char token[128];
 	char address[64];
 	char content_type[128];
@@ -196,7 +198,9 @@ static int write_response(struct lws *wsi, struct session *session)
 	    add_header(wsi, "x-content-type-options:", "nosniff", &p, end) ||
 	    (response->etag[0] && add_header(wsi, "etag:", response->etag, &p, end)) ||
 	    (response->policy &&
-	     add_header(wsi, "content-security-policy:", response->policy, &p, end)))
+	     add_header(wsi, "content-security-policy:", response->policy, &p, end)) ||
+	    (response->disposition[0] &&
+	     add_header(wsi, "content-disposition:", response->disposition, &p, end)))
 		rc = -1;
 	if (!rc && response->set_cookie[0] &&
 	    lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_SET_COOKIE,
@@ -250,6 +254,8 @@ static void api_replied(struct gr_http_call *http_call)
 		snprintf(response->set_cookie, sizeof(response->set_cookie), "%s",
 			 http_call->set_cookie);
 		snprintf(response->etag, sizeof(response->etag), "%s", http_call->etag);
+		snprintf(response->disposition, sizeof(response->disposition), "%s",
+			 http_call->disposition);
 		response->retry_after_s = http_call->retry_after_s;
 		response->cache_control = http_call->cache_control;
 		response->policy = http_call->policy;
@@ -290,6 +296,51 @@ static const char *method_of(struct lws *wsi)
 	return "";
 }
 
+/*
+ * The query string as name=value pairs joined by '&', each byte other than
+ * [A-Za-z0-9-._~] and the first '=' percent-encoded again (lws hands over
+ * the arguments decoded, one fragment each). Too long a query is cut at a
+ * whole pair.
+ */
+static void read_query(struct lws *wsi, char *out, size_t size)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char fragment[512];
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (int n = 0; lws_hdr_copy_fragment(wsi, fragment, sizeof(fragment),
+					       WSI_TOKEN_HTTP_URI_ARGS, n) >= 0; n++) {
+		size_t start = len;
+		int named = 0, fits = 1;
+
+		if (n > 0 && len + 1 < size)
+			out[len++] = '&';
+		for (const unsigned char *p = (const unsigned char *)fragment; *p && fits; p++) {
+			int plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+				    (*p >= '0' && *p <= '9') || strchr("-._~", *p);
+
+			if (*p == '=' && !named) {
+				named = plain = 1;
+			}
+			if (plain && len + 1 < size) {
+				out[len++] = (char)*p;
+			} else if (!plain && len + 3 < size) {
+				out[len++] = '%';
+				out[len++] = hex[*p >> 4];
+				out[len++] = hex[*p & 15];
+			} else {
+				fits = 0;
+			}
+		}
+		if (!fits) {
+			len = start;
+			break;
+		}
+	}
+	out[len] = '\0';
+}
+
 static int api_begin(struct lws *wsi, struct session *session, const char *path)
 {
 	struct gr_net *net = net_of(wsi);
@@ -302,6 +353,7 @@ static int api_begin(struct lws *wsi, struct session *session, const char *path)
 	call->net = net;
 	snprintf(call->method, sizeof(call->method), "%s", method_of(wsi));
 	snprintf(call->path, sizeof(call->path), "%s", path);
+	read_query(wsi, call->query, sizeof(call->query));
 	read_session_token(wsi, call->token, sizeof(call->token));
 	lws_get_peer_simple(wsi, call->address, sizeof(call->address));
 	copy_header(wsi, call->content_type, sizeof(call->content_type),
@@ -341,6 +393,7 @@ static void api_dispatch(struct lws *wsi, struct session *session)
 	}
 	http->method = call->method;
 	http->path = call->path;
+	http->query = call->query;
 	http->body = call->body;
 	http->body_len = call->body_len;
 	http->session_token = call->token;
@@ -805,33 +858,16 @@ static int find_web_root(struct gr_net *net)
 	return 0;
 }
 
-int gr_net_start(struct gr_net **out, const struct gr_net_parts *parts)
+/*
+ * The context first, then the listening vhost: when the port is taken,
+ * destroying the context frees everything (a failed implicit vhost inside
+ * lws_create_context leaks).
+ */
+static int listen_on(struct gr_net *net)
 {
 	struct lws_context_creation_info info;
-	struct gr_live_hooks hooks = { 0 };
-	struct gr_net *net = calloc(1, sizeof(*net));
-	int rc;
 
-	*out = NULL;
-	if (!net) {
-		gr_error_set("out of memory");
-		return GR_ERROR;
-	}
-	net->config = parts->config;
-	net->api = parts->api;
-	net->workers = parts->workers;
-	net->tick = parts->tick;
-	net->tick_payload = parts->tick_payload;
-	net->live = parts->live;
-	if ((rc = find_web_root(net)) != 0)
-		goto fail;
-	if (!(net->batch = malloc(LWS_PRE + WS_BATCH_BYTES))) {
-		gr_error_set("out of memory");
-		rc = GR_ERROR;
-		goto fail;
-	}
-	lws_set_log_level(LLL_ERR | LLL_WARN,
-			  lws_log);
+	lws_set_log_level(LLL_ERR | LLL_WARN, lws_log);
 	memset(&info, 0, sizeof(info));
 	info.port = net->config->listen_port;
 	info.iface = net->config->listen_host;
@@ -843,38 +879,48 @@ int gr_net_start(struct gr_net **out, const struct gr_net_parts *parts)
 	info.timeout_secs = 30;
 	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS |
 		       LWS_SERVER_OPTION_DISABLE_IPV6 * !strchr(net->config->listen_host, ':');
-	/*
-	 * The context first, then the listening vhost: when the port is taken,
-	 * destroying the context frees everything (a failed implicit vhost
-	 * inside lws_create_context leaks).
-	 */
-	net->context = lws_create_context(&info);
-	if (!net->context) {
+	if (!(net->context = lws_create_context(&info))) {
 		gr_error_set("cannot start the network layer");
-		rc = GR_ERROR;
-		goto fail;
+		return GR_ERROR;
 	}
 	if (!lws_create_vhost(net->context, &info)) {
 		gr_error_set("cannot listen on %s:%d (is another program using the port?)",
 			     net->config->listen_host, net->config->listen_port);
-		rc = GR_ERROR;
-		goto fail;
+		return GR_ERROR;
+	}
+	return 0;
+}
+
+int gr_net_start(struct gr_net **out, const struct gr_net_parts *parts)
+{
+	struct gr_live_hooks hooks = { LWS_PRE, ws_notify, flush_soon, NULL };
+	struct gr_net *net = calloc(1, sizeof(*net));
+	int rc;
+
+	*out = NULL;
+	if (!net || !(net->batch = malloc(LWS_PRE + WS_BATCH_BYTES))) {
+		free(net);
+		gr_error_set("out of memory");
+		return GR_ERROR;
+	}
+	net->config = parts->config;
+	net->api = parts->api;
+	net->workers = parts->workers;
+	net->tick = parts->tick;
+	net->tick_payload = parts->tick_payload;
+	net->live = parts->live;
+	hooks.payload = net;
+	if ((rc = find_web_root(net)) != 0 || (rc = listen_on(net)) != 0 ||
+	    (rc = gr_live_set_hooks(net->live, &hooks)) != 0) {
+		gr_net_free(net);
+		return rc;
 	}
 	if (net->workers)
 		gr_workers_set_wake(net->workers, wake, net);
-	hooks.headroom = LWS_PRE;
-	hooks.notify = ws_notify;
-	hooks.request_flush = flush_soon;
-	hooks.payload = net;
-	if ((rc = gr_live_set_hooks(net->live, &hooks)) != 0)
-		goto fail;
 	lws_sul_schedule(net->context, 0, &net->tick_timer, tick, TICK_US);
 	lws_sul_schedule(net->context, 0, &net->stop_timer, stop_tick, STOP_POLL_US);
 	*out = net;
 	return 0;
-fail:
-	gr_net_free(net);
-	return rc;
 }
 
 static void close_websockets(struct gr_net *net)

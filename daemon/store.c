@@ -198,6 +198,7 @@ enum statement {
 	REVIEW_OF_SUBMISSION,
 	REVIEW_RATE,
 	REVIEW_FLAG,
+	PROGRESS_OF_COHORT,
 	STATEMENT_COUNT
 };
 
@@ -303,6 +304,11 @@ static const char *const statement_sql[STATEMENT_COUNT] = {
 	[REVIEW_RATE] = "UPDATE reviews SET helpfulness = ?2 WHERE id = ?1",
 	[REVIEW_FLAG] = "UPDATE reviews SET flag_reason = ?2, flagged_at = ?3"
 			" WHERE id = ?1 AND flagged_at IS NULL",
+	[PROGRESS_OF_COHORT] = "SELECT " USER_COLUMNS ", p.step_id, p.state, p.started_at,"
+			       " p.finished_at, p.updated_at FROM users u LEFT JOIN progress p"
+			       " ON p.user_id = u.id AND p.track_id = ?2 WHERE u.role = 'learner'"
+			       " AND u.cohort = ?1 AND u.disabled_at IS NULL"
+			       " ORDER BY u.handle, u.id, p.step_id",
 };
 
 struct gr_store {
@@ -1385,4 +1391,35 @@ int gr_store_review_flag(struct gr_store *store, int64_t id, const char *reason,
 		return GR_ECONFLICT;
 	}
 	return 0;
+}
+
+int gr_store_progress_of_cohort(struct gr_store *store, const char *cohort, const char *track_id,
+				gr_store_cohort_progress_fn *fn, void *payload)
+{
+	sqlite3_stmt *stmt = statement(store, PROGRESS_OF_COHORT);
+	struct gr_store_progress row;
+	struct gr_user user;
+	int rc;
+
+	sqlite3_bind_text(stmt, 1, cohort, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, track_id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		int touched = sqlite3_column_type(stmt, 8) != SQLITE_NULL;
+
+		if (read_user(&user, stmt) != 0)
+			break;
+		memset(&row, 0, sizeof(row));
+		if (touched) {
+			snprintf(row.track_id, sizeof(row.track_id), "%s", track_id);
+			column_text(row.step_id, sizeof(row.step_id), stmt, 8);
+			column_text(row.state, sizeof(row.state), stmt, 9);
+			row.started_at = sqlite3_column_int64(stmt, 10);
+			row.finished_at = sqlite3_column_int64(stmt, 11);
+			row.updated_at = sqlite3_column_int64(stmt, 12);
+		}
+		if (fn(&user, touched ? &row : NULL, payload) != 0)
+			break;
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(store, "reading a cohort's progress");
 }

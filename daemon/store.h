@@ -261,4 +261,15 @@ int gr_store_review_rate(struct gr_store *store, int64_t id, int helpfulness);
 /* GR_ECONFLICT when the review was flagged already (the first reason stays). */
 int gr_store_review_flag(struct gr_store *store, int64_t id, const char *reason, int64_t now);
 
+/* ---- export ------------------------------------------------------------ */
+
+/*
+ * Each active learner of a cohort, by handle, with each step of track_id
+ * they touched (by step id), or once with row NULL when they touched none.
+ */
+typedef int gr_store_cohort_progress_fn(const struct gr_user *user,
+					const struct gr_store_progress *row, void *payload);
+int gr_store_progress_of_cohort(struct gr_store *store, const char *cohort, const char *track_id,
+				gr_store_cohort_progress_fn *fn, void *payload);
+
 #endif

@@ -10,6 +10,7 @@
 #include "auth.h"
 #include "config.h"
 #include "error.h"
+#include "export.h"
 #include "files.h"
 #include "gitrepo.h"
 #include "manifest.h"
@@ -491,6 +492,74 @@ static int track_remove(struct context *context, int argc, char **argv)
 	return 0;
 }
 
+/* ---- export ----------------------------------------------------------- */
+
+struct find_track {
+	const char *id;
+	struct gr_track_entry entry;
+	int found;
+};
+
+static int find_track(const struct gr_track_entry *entry, void *payload)
+{
+	struct find_track *find = payload;
+
+	if (strcmp(entry->id, find->id) != 0)
+		return 0;
+	find->entry = *entry;
+	find->found = 1;
+	return 1;
+}
+
+static int export_progress(struct context *context, int argc, char **argv)
+{
+	struct option options[] = { { "cohort", 1, NULL }, { "track", 1, NULL } };
+	struct find_track find = { 0 };
+	struct gr_track_source source = { 0 };
+	struct gr_track *track = NULL;
+	int positional = parse_options(argc, argv, options, 2);
+	size_t len;
+	char *csv;
+	int rc;
+
+	if (positional < 0)
+		return USAGE_ERROR;
+	if (positional != 0 || !options[0].value || !options[0].value[0] || !options[1].value ||
+	    !options[1].value[0])
+		return usage_error("%s", "usage: export progress --cohort C --track T");
+	if ((rc = open_context(context)) != 0)
+		return rc;
+	find.id = options[1].value;
+	if (gr_store_track_each(context->store, find_track, &find) != 0) {
+		fprintf(stderr, "grounds: %s\n", gr_error_last());
+		return 1;
+	}
+	if (!find.found) {
+		fprintf(stderr, "grounds: there is no track '%s' (see 'grounds track list')\n",
+			find.id);
+		return 1;
+	}
+	source.id = find.entry.id;
+	source.repo = find.entry.repo;
+	source.ref = find.entry.ref;
+	source.subdir = find.entry.subdir;
+	if (load_track(&track, &source, NULL, &context->config) != 0) {
+		fprintf(stderr, "grounds: track %s cannot be read: %s\n", find.id, gr_error_last());
+		return 1;
+	}
+	rc = gr_export_progress_csv(context->store, track, options[0].value, &csv, &len);
+	gr_track_release(track);
+	if (rc) {
+		fprintf(stderr, "grounds: %s\n", gr_error_last());
+		return 1;
+	}
+	rc = fwrite(csv, 1, len, stdout) != len || fflush(stdout) != 0;
+	free(csv);
+	if (rc)
+		fprintf(stderr, "grounds: cannot write the CSV\n");
+	return rc ? 1 : 0;
+}
+
 static const struct command commands[] = {
 	{ "user", "add", "user add HANDLE --role ROLE [--cohort C] [--name NAME] [--password-stdin]",
 	  user_add },
@@ -503,6 +572,7 @@ static const struct command commands[] = {
 	{ "track", "list", "track list", track_list },
 	{ "track", "remove", "track remove ID", track_remove },
 	{ "track", "check", "track check PATH [--ref REF] [--path SUBDIR]", track_check },
+	{ "export", "progress", "export progress --cohort C --track T", export_progress },
 };
 
 static void usage(FILE *out)
@@ -515,7 +585,8 @@ static void usage(FILE *out)
 		fprintf(out, "  grounds %s\n", commands[i].usage);
 	fprintf(out, "\nROLE is learner, coach or admin. Without --password-stdin, user add asks for\n"
 		     "the password on the terminal. --data-dir defaults to the config file's\n"
-		     "data_dir, else ./grounds-data.\n");
+		     "data_dir, else ./grounds-data. export progress writes CSV (one row per\n"
+		     "learner of the cohort and step of the track) to standard output.\n");
 }
 
 /*

@@ -1,0 +1,22 @@
+/*
+ * export.h - the progress CSV of issue 6, shared by GET /api/board.csv and
+ * `grounds export progress`: one row per active learner of a cohort (by
+ * handle) x step of a track (in outline order), RFC 4180 with CRLF line ends.
+ */
+#ifndef GR_EXPORT_H
+#define GR_EXPORT_H
+
+#include <stddef.h>
+
+struct gr_store;
+struct gr_track;
+
+/*
+ * Write the CSV into *out (malloc'd, NUL-terminated, length in *out_len).
+ * Columns: handle, display_name, track, step, step_title, state, started_at,
+ * finished_at, updated_at (ISO 8601 UTC, empty when absent).
+ */
+int gr_export_progress_csv(struct gr_store *store, const struct gr_track *track, const char *cohort,
+			   char **out, size_t *out_len);
+
+#endif
