@@ -3,22 +3,12 @@
 // state and its timestamps, quoted as RFC 4180 says.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDaemon, openSocket, people, register, runCli } from '../lib/daemon.mjs';
+import { startDaemon, openSocket, people, register, runCli, ok } from '../lib/daemon.mjs';
 
 const NO_LIMIT = 'messages_per_second = 0\n';
 const TRACK = 'learning-to-learn';
 const HEADER = 'handle,display_name,track,step,step_title,state,started_at,finished_at,updated_at';
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
-
-let nextId = 1;
-
-async function ok(socket, type, fields = {}) {
-  const id = nextId++;
-  socket.send(JSON.stringify({ type, id, ...fields }));
-  const reply = await socket.next((m) => (m.type === 'ok' || m.type === 'error') && m.id === id);
-  assert.equal(reply.type, 'ok', `${type} ${JSON.stringify(fields)}: ${JSON.stringify(reply)}`);
-  return reply;
-}
 
 // RFC 4180 parsing: records of fields; every record must end in CRLF.
 function parseCsv(text) {

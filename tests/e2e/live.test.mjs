@@ -6,35 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, rm } from 'node:fs/promises';
 import WebSocket from 'ws';
-import { startDaemon, openSocket, people, register } from '../lib/daemon.mjs';
+import { startDaemon, openSocket, people, register, call, ok, refused, nextRequestId } from '../lib/daemon.mjs';
 
 const NO_LIMIT = 'messages_per_second = 0\n';
-
-let nextId = 1;
-
-// Sends a request and resolves its one reply (ok or error, matched by id).
-function call(socket, type, fields = {}, timeoutMs = 10000) {
-  const id = nextId++;
-  socket.send(JSON.stringify({ type, id, ...fields }));
-  return socket.next((m) => (m.type === 'ok' || m.type === 'error') && m.id === id, timeoutMs);
-}
-
-// A reply that must be ok; returns it.
-async function ok(socket, type, fields = {}) {
-  const reply = await call(socket, type, fields);
-  assert.equal(reply.type, 'ok', `${type} ${JSON.stringify(fields)}: ${JSON.stringify(reply)}`);
-  return reply;
-}
-
-// A reply that must be an error with code; returns it.
-async function refused(socket, type, fields, code) {
-  const reply = await call(socket, type, fields);
-  assert.equal(reply.type, 'error', `${type} ${JSON.stringify(fields)} should fail: ${JSON.stringify(reply)}`);
-  assert.equal(reply.code, code, `${type} ${JSON.stringify(fields)}: ${JSON.stringify(reply)}`);
-  assert.equal(typeof reply.message, 'string');
-  assert.ok(reply.message.length > 0);
-  return reply;
-}
 
 // Opens a socket and says hello; resolves {socket, hello, sync} where sync is
 // the snapshot message (or null for a replay).
@@ -388,7 +362,7 @@ test('too many messages are rate limited without closing the connection', async 
     const socket = await openSocket(daemon, ana);
     const ids = [];
     for (let i = 0; i < 30; i++) {
-      const id = nextId++;
+      const id = nextRequestId();
       ids.push(id);
       socket.send(JSON.stringify({ type: 'ping', id }));
     }
@@ -461,8 +435,8 @@ async function slowReaderSetup(daemon) {
 async function floodRoom(writer, ops, window = 4) {
   const inFlight = [];
   for (let i = 0; i < ops; i++) {
-    const join = nextId++;
-    const leave = nextId++;
+    const join = nextRequestId();
+    const leave = nextRequestId();
     writer.send(JSON.stringify({ type: 'subscribe', id: join, topic: ROOM }));
     writer.send(JSON.stringify({ type: 'unsubscribe', id: leave, topic: ROOM }));
     inFlight.push(writer.next((m) => m.id === leave));
@@ -544,7 +518,7 @@ test('a reader that stops reading and keeps sending is closed with 1008', async 
     // Behind already, it asks for twice what its queue holds, in one write:
     // the daemon reads all of it at once (see rawTextFrames).
     const pings = [];
-    for (let i = 0; i < 32; i++) pings.push(JSON.stringify({ type: 'ping', id: nextId++ }));
+    for (let i = 0; i < 32; i++) pings.push(JSON.stringify({ type: 'ping', id: nextRequestId() }));
     slow.socket._socket.write(rawTextFrames(pings));
     await new Promise((resolve) => setTimeout(resolve, 100));
     slow.socket._socket.resume();

@@ -8,32 +8,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import WebSocket from 'ws';
-import { startDaemon, openSocket, people } from '../lib/daemon.mjs';
+import { startDaemon, openSocket, people, ok, refused } from '../lib/daemon.mjs';
 
 const NO_LIMIT = 'messages_per_second = 0\n';
 const TRACK = 'web-basics';
 const STEPS = ['what-is-a-web-page', 'first-page', 'text-links-images', 'lists', 'colours-and-fonts', 'layout'];
-
-let nextId = 1;
-
-function call(socket, type, fields = {}, timeoutMs = 10000) {
-  const id = nextId++;
-  socket.send(JSON.stringify({ type, id, ...fields }));
-  return socket.next((m) => (m.type === 'ok' || m.type === 'error') && m.id === id, timeoutMs);
-}
-
-async function ok(socket, type, fields = {}) {
-  const reply = await call(socket, type, fields);
-  assert.equal(reply.type, 'ok', `${type} ${JSON.stringify(fields)}: ${JSON.stringify(reply)}`);
-  return reply;
-}
-
-async function refused(socket, type, fields, code) {
-  const reply = await call(socket, type, fields);
-  assert.equal(reply.type, 'error', `${type} ${JSON.stringify(fields)} should fail: ${JSON.stringify(reply)}`);
-  assert.equal(reply.code, code, `${type} ${JSON.stringify(fields)}: ${JSON.stringify(reply)}`);
-  return reply;
-}
 
 async function connect(daemon, client) {
   const socket = await openSocket(daemon, client);

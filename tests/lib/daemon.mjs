@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 
 export const GROUNDSD = process.env.GROUNDSD || 'build/daemon/groundsd';
@@ -231,4 +232,33 @@ export function openSocket(daemon, client, { origin = daemon.url, cookie = clien
     });
     socket.on('error', reject);
   });
+}
+
+// Request ids for the websocket helpers below, unique across a test file.
+let requestId = 1;
+export function nextRequestId() {
+  return requestId++;
+}
+
+// Sends a request on an open socket and resolves its one reply (ok or error).
+export function call(socket, type, fields = {}, timeoutMs = 10000) {
+  const id = nextRequestId();
+  socket.send(JSON.stringify({ type, id, ...fields }));
+  return socket.next((m) => (m.type === 'ok' || m.type === 'error') && m.id === id, timeoutMs);
+}
+
+// A request whose reply must be ok; resolves the reply.
+export async function ok(socket, type, fields = {}) {
+  const reply = await call(socket, type, fields);
+  assert.equal(reply.type, 'ok', `${type} ${JSON.stringify(fields)}: ${JSON.stringify(reply)}`);
+  return reply;
+}
+
+// A request whose reply must be the error code, with a message for a person.
+export async function refused(socket, type, fields, code) {
+  const reply = await call(socket, type, fields);
+  assert.equal(reply.type, 'error', `${type} ${JSON.stringify(fields)} should fail: ${JSON.stringify(reply)}`);
+  assert.equal(reply.code, code, `${type} ${JSON.stringify(fields)}: ${JSON.stringify(reply)}`);
+  assert.ok(typeof reply.message === 'string' && reply.message.length > 0);
+  return reply;
 }

@@ -15,6 +15,7 @@
 #include "store.h"
 #include "workers.h"
 
+#include "client.h"
 #include "harness.h"
 
 #include <jansson.h>
@@ -163,44 +164,6 @@ static void say(struct fixture *f, struct gr_client *client, const char *fmt, ..
 	vsnprintf(text, sizeof text, fmt, ap);
 	va_end(ap);
 	gr_live_receive(f->live, client, text, strlen(text));
-}
-
-/* The next message queued for client, parsed (caller decrefs), or NULL. */
-static json_t *next(struct gr_client *client)
-{
-	struct gr_message *message = gr_queue_peek(&client->subscriber.queue);
-	json_t *json;
-
-	if (!message)
-		return NULL;
-	json = json_loadb(gr_message_text(message), gr_message_len(message), 0, NULL);
-	gr_queue_pop(&client->subscriber.queue);
-	return json;
-}
-
-static const char *text_of(json_t *json, const char *key)
-{
-	const char *value = json_string_value(json_object_get(json, key));
-
-	return value ? value : "(none)";
-}
-
-static int64_t int_of(json_t *json, const char *key)
-{
-	return json_integer_value(json_object_get(json, key));
-}
-
-/* Discard everything queued for client; returns how many. */
-static int drain(struct gr_client *client)
-{
-	int count = 0;
-	json_t *json;
-
-	while ((json = next(client)) != NULL) {
-		json_decref(json);
-		count++;
-	}
-	return count;
 }
 
 static void hello(struct fixture *f, struct gr_client *client)

@@ -19,6 +19,7 @@
 #include "store.h"
 #include "workers.h"
 
+#include "client.h"
 #include "harness.h"
 
 #include <jansson.h>
@@ -181,39 +182,6 @@ static void fixture_close(struct fixture *f)
 	gr_store_close(f->store);
 	harness_remove_tree(f->dir);
 	free(f->dir);
-}
-
-/* The next message queued for client, parsed (caller decrefs), or NULL. */
-static json_t *next(struct gr_client *client)
-{
-	struct gr_message *message = gr_queue_peek(&client->subscriber.queue);
-	json_t *json;
-
-	if (!message)
-		return NULL;
-	json = json_loadb(gr_message_text(message), gr_message_len(message), 0, NULL);
-	gr_queue_pop(&client->subscriber.queue);
-	return json;
-}
-
-static const char *text_of(json_t *json, const char *key)
-{
-	const char *value = json_string_value(json_object_get(json, key));
-
-	return value ? value : "(none)";
-}
-
-static int64_t int_of(json_t *json, const char *key)
-{
-	return json_integer_value(json_object_get(json, key));
-}
-
-static void drain(struct gr_client *client)
-{
-	json_t *json;
-
-	while ((json = next(client)) != NULL)
-		json_decref(json);
 }
 
 static void say(struct fixture *f, int who, const char *text)

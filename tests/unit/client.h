@@ -1,0 +1,52 @@
+/*
+ * client.h - reading what the live service queued for a test's client: the
+ * replies and pushes a browser would receive, parsed as JSON. Shared by the
+ * tests of live.c and reviews.c.
+ */
+#ifndef GROUNDS_TEST_CLIENT_H
+#define GROUNDS_TEST_CLIENT_H
+
+#include "protocol.h"
+
+#include <jansson.h>
+
+/* The next message queued for client, parsed (caller decrefs), or NULL. */
+static inline json_t *next(struct gr_client *client)
+{
+	struct gr_message *message = gr_queue_peek(&client->subscriber.queue);
+	json_t *json;
+
+	if (!message)
+		return NULL;
+	json = json_loadb(gr_message_text(message), gr_message_len(message), 0, NULL);
+	gr_queue_pop(&client->subscriber.queue);
+	return json;
+}
+
+/* A text field of json, or "(none)" so a failed check prints something. */
+static inline const char *text_of(json_t *json, const char *key)
+{
+	const char *value = json_string_value(json_object_get(json, key));
+
+	return value ? value : "(none)";
+}
+
+static inline int64_t int_of(json_t *json, const char *key)
+{
+	return json_integer_value(json_object_get(json, key));
+}
+
+/* Discard everything queued for client; returns how many. */
+static inline int drain(struct gr_client *client)
+{
+	int count = 0;
+	json_t *json;
+
+	while ((json = next(client)) != NULL) {
+		json_decref(json);
+		count++;
+	}
+	return count;
+}
+
+#endif
