@@ -226,6 +226,10 @@ INT_SETTING(messages_per_second, 0, 100000)
 INT_SETTING(event_days, 1, 3650)
 INT_SETTING(review_lease_hours, 1, 24 * 365)
 INT_SETTING(review_lease_online_hours, 1, 24 * 365)
+INT_SETTING(inactive_days, 1, 3650)
+INT_SETTING(help_wave_size, 1, 50)
+INT_SETTING(help_wave_minutes, 1, 120)
+INT_SETTING(help_expire_minutes, 5, 24 * 60)
 
 static const struct key keys[] = {
 	{ "data_dir", parse_data_dir, "./grounds-data",
@@ -261,6 +265,13 @@ static const struct key keys[] = {
 	  "the same when author and reviewer are both online at the assignment" },
 	{ "double_blind", parse_double_blind, "yes",
 	  "yes: reviewers and authors never see each other's names; no: they do" },
+	{ "inactive_days", parse_inactive_days, "7",
+	  "days without progress before a learner shows on the attention list as inactive" },
+	{ "help_wave_size", parse_help_wave_size, "3", "peers told of a help request at a time" },
+	{ "help_wave_minutes", parse_help_wave_minutes, "3",
+	  "minutes a help request waits for a helper before more peers are told" },
+	{ "help_expire_minutes", parse_help_expire_minutes, "60",
+	  "minutes before an open help request without a helper expires (> help_wave_minutes)" },
 };
 
 static const struct key *find_key(const char *name)
@@ -291,6 +302,17 @@ int gr_config_set(struct gr_config *config, const char *key, const char *value)
 		return GR_EINVALID;
 	}
 	return k->parse(config, key, value);
+}
+
+/* The rules between keys, checked once every key of a file is read. */
+static int check_together(const struct gr_config *config)
+{
+	if (config->help_expire_minutes <= config->help_wave_minutes) {
+		gr_error_set("help_expire_minutes (%d) must be greater than help_wave_minutes (%d)",
+			     config->help_expire_minutes, config->help_wave_minutes);
+		return GR_EINVALID;
+	}
+	return 0;
 }
 
 static char *trim(char *s)
@@ -357,6 +379,12 @@ int gr_config_load_file(struct gr_config *config, const char *path)
 		}
 	}
 	fclose(file);
+	if (rc == 0 && (rc = check_together(config)) != 0) {
+		char message[512];
+
+		snprintf(message, sizeof(message), "%s", gr_error_last());
+		gr_error_set("%s: %s", path, message);
+	}
 	return rc;
 }
 

@@ -35,6 +35,10 @@ struct gr_config {
 	int review_lease_hours;
 	int review_lease_online_hours;
 	int double_blind; /* 1: reviewers and authors never learn each other's names */
+	int inactive_days;       /* no progress this long: "inactive" on the attention list */
+	int help_wave_size;      /* peers told of a help request at a time */
+	int help_wave_minutes;   /* wait for a helper before the next wave */
+	int help_expire_minutes; /* an open request without a helper expires; > help_wave_minutes */
 };
 
 enum gr_config_action {
@@ -48,7 +52,12 @@ void gr_config_defaults(struct gr_config *out);
 /* Set one key from its text form. GR_EINVALID names the key and the problem. */
 int gr_config_set(struct gr_config *config, const char *key, const char *value);
 
-/* Read a config file. Errors are reported as "FILE:LINE: message". */
+/*
+ * Read a config file. Errors are reported as "FILE:LINE: message". Keys that
+ * depend on each other (help_expire_minutes > help_wave_minutes) are checked
+ * once the whole file is read, so their order does not matter; such an error
+ * is "FILE: message", naming both keys.
+ */
 int gr_config_load_file(struct gr_config *config, const char *path);
 
 /*

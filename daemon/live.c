@@ -28,6 +28,7 @@
  */
 #include "live.h"
 
+#include "coach.h"
 #include "error.h"
 #include "library.h"
 #include "log.h"
@@ -43,6 +44,17 @@
 
 #define MAX_TOPICS_PER_CLIENT 8
 #define DAY_MS (24 * 60 * 60 * 1000LL)
+#define SUMMARY_BUSY_MS 2000   /* a busy board's summary: at most this often */
+#define SUMMARY_IDLE_MS 60000  /* ... and at least this often, as time moves on */
+
+/* A board someone watches, and the summary it was last sent. */
+struct board {
+	char *topic;
+	char *cohort, *track; /* parsed from the topic */
+	int dirty;	      /* events went to it since the last summary */
+	int64_t sent_at;
+	char *sent;	      /* the last summary, without its time */
+};
 
 /* A reply or an event waiting for the turn's commit. */
 struct pending {
@@ -57,6 +69,9 @@ struct gr_live {
 	struct gr_store *store;
 	struct gr_library *library;
 	struct gr_reviews *reviews; /* NULL: no review messages */
+	struct gr_coach *coach;	    /* NULL: no board, nudge or help messages */
+	struct board *boards;
+	int board_count, board_capacity;
 	struct gr_live_settings settings;
 	struct gr_live_hooks hooks;
 	struct gr_fanout *fanout;
@@ -194,6 +209,16 @@ static void pending_truncate(struct gr_live *live, int mark)
 		pending_release(&live->pending[--live->pending_count]);
 }
 
+/* Events went to topic: if it is a watched board, its summary is due. */
+static void board_touched(struct gr_live *live, const char *topic)
+{
+	if (strncmp(topic, "board:", 6) != 0)
+		return;
+	for (int i = 0; i < live->board_count; i++)
+		if (strcmp(live->boards[i].topic, topic) == 0)
+			live->boards[i].dirty = 1;
+}
+
 /* Deliver what waited for the commit, or (committed == 0) report the failure. */
 static void deliver(struct gr_live *live, int committed)
 {
@@ -207,10 +232,12 @@ static void deliver(struct gr_live *live, int committed)
 			reply_error(live, pending->client, pending->id, "internal",
 				    "The change could not be saved; please try again.");
 		}
-		for (int t = 0; committed && t < 2; t++)
-			if (pending->topics[t])
-				gr_fanout_publish(live->fanout, pending->topics[t],
-						  pending->message);
+		for (int t = 0; committed && t < 2; t++) {
+			if (!pending->topics[t])
+				continue;
+			gr_fanout_publish(live->fanout, pending->topics[t], pending->message);
+			board_touched(live, pending->topics[t]);
+		}
 		pending_release(pending);
 	}
 	live->pending_count = 0;
@@ -587,6 +614,7 @@ static void handle_hello(struct gr_live *live, struct gr_client *client,
 {
 	struct replay replay = { live, client, NULL };
 	int64_t first = 0, last = 0, since = request->last_seq;
+	json_t *nudges = NULL;
 	int can_replay;
 	char own[64];
 
@@ -598,10 +626,13 @@ static void handle_hello(struct gr_live *live, struct gr_client *client,
 	can_replay = since >= 0 && since <= last &&
 		     (since == last || (first > 0 && first <= since + 1)) &&
 		     last - since <= live->settings.queue_messages / 2;
+	if (live->coach)
+		nudges = gr_coach_unread_nudges(live->coach, client->user.id);
 	gr_queue_resynced(&client->subscriber.queue);
 	reply_ok(live, client, request->id,
-		 json_pack("{s:o, s:I, s:s}", "user", user_json(&client->user), "seq",
-			   (json_int_t)last, "sync", can_replay ? "replay" : "snapshot"));
+		 json_pack("{s:o, s:I, s:s, s:o}", "user", user_json(&client->user), "seq",
+			   (json_int_t)last, "sync", can_replay ? "replay" : "snapshot", "nudges",
+			   nudges ? nudges : json_array()));
 	if (can_replay) {
 		gr_store_event_each_since(live->store, client->user.id, since, replay_event,
 					  &replay);
@@ -735,6 +766,92 @@ static int check_topic(struct gr_live *live, struct gr_client *client,
 	return -1;
 }
 
+/* Remember a board topic (checked already) so its summary is kept up to date. */
+static int board_watch(struct gr_live *live, const char *topic)
+{
+	const char *slash = strrchr(topic, '/');
+	struct board *board;
+
+	for (int i = 0; i < live->board_count; i++)
+		if (strcmp(live->boards[i].topic, topic) == 0)
+			return 0;
+	if (live->board_count == live->board_capacity) {
+		int capacity = live->board_capacity ? live->board_capacity * 2 : 8;
+		struct board *grown = realloc(live->boards, (size_t)capacity * sizeof(*grown));
+
+		if (!grown)
+			return GR_ERROR;
+		live->boards = grown;
+		live->board_capacity = capacity;
+	}
+	board = &live->boards[live->board_count];
+	memset(board, 0, sizeof(*board));
+	board->topic = strdup(topic);
+	board->cohort = strndup(topic + 6, (size_t)(slash - topic - 6));
+	board->track = strdup(slash + 1);
+	board->sent_at = now_ms(live);
+	if (!board->topic || !board->cohort || !board->track) {
+		free(board->topic);
+		free(board->cohort);
+		free(board->track);
+		return GR_ERROR;
+	}
+	live->board_count++;
+	return 0;
+}
+
+static void board_forget(struct gr_live *live, int index)
+{
+	struct board *board = &live->boards[index];
+
+	free(board->topic);
+	free(board->cohort);
+	free(board->track);
+	free(board->sent);
+	*board = live->boards[--live->board_count];
+}
+
+/*
+ * Send a board its summary when it changed: a busy board at most every
+ * SUMMARY_BUSY_MS, any board at least every SUMMARY_IDLE_MS (the attention
+ * list moves with time). Boards nobody watches any more are forgotten.
+ */
+static void boards_refresh(struct gr_live *live)
+{
+	int64_t now = now_ms(live);
+
+	for (int i = live->board_count - 1; i >= 0; i--) {
+		struct board *board = &live->boards[i];
+		int64_t age = now - board->sent_at;
+		json_t *summary;
+		char *text;
+
+		if (gr_fanout_count(live->fanout, board->topic) == 0) {
+			board_forget(live, i);
+			continue;
+		}
+		if (!(board->dirty && age >= SUMMARY_BUSY_MS) && age < SUMMARY_IDLE_MS)
+			continue;
+		board->dirty = 0;
+		board->sent_at = now;
+		if (!(summary = gr_coach_summary(live->coach, board->cohort, board->track)))
+			continue;
+		text = json_dumps(summary, JSON_COMPACT | JSON_SORT_KEYS);
+		if (!text || (board->sent && strcmp(text, board->sent) == 0)) {
+			free(text);
+			json_decref(summary);
+			continue;
+		}
+		free(board->sent);
+		board->sent = text;
+		json_object_set_new(summary, "type", json_string("event"));
+		json_object_set_new(summary, "event", json_string("board.summary"));
+		json_object_set_new(summary, "topic", json_string(board->topic));
+		json_object_set_new(summary, "now", json_integer(now));
+		publish_now(live, summary, board->topic);
+	}
+}
+
 static void handle_subscribe(struct gr_live *live, struct gr_client *client,
 			     const struct gr_request *request)
 {
@@ -759,6 +876,11 @@ static void handle_subscribe(struct gr_live *live, struct gr_client *client,
 			reply_error(live, client, request->id, "internal", "Out of memory.");
 			return;
 		}
+	}
+	if (strncmp(topic, "board:", 6) == 0 && board_watch(live, topic) != 0) {
+		json_decref(reply);
+		reply_error(live, client, request->id, "internal", "Out of memory.");
+		return;
 	}
 	if (parse_room(topic, track, sizeof(track), &step) == 0) {
 		json_t *presence = room_presence(live, topic);
@@ -935,6 +1057,103 @@ void gr_live_set_reviews(struct gr_live *live, struct gr_reviews *reviews)
 		gr_reviews_set_hooks(reviews, &hooks);
 }
 
+/* The coach service's messages: like the review messages, errors may carry fields. */
+static void handle_coach(struct gr_live *live, struct gr_client *client,
+			 const struct gr_request *request)
+{
+	struct gr_reviews_answer answer;
+
+	if (!live->coach) {
+		reply_error(live, client, request->id, "unknown_type",
+			    "This message type is not known.");
+		return;
+	}
+	gr_coach_request(live->coach, &answer, &client->user, request);
+	if (answer.code) {
+		json_t *reply = answer.body ? answer.body : json_object();
+
+		json_object_set_new(reply, "type", json_string("error"));
+		json_object_set_new(reply, "code", json_string(answer.code));
+		json_object_set_new(reply, "message", json_string(answer.message));
+		if (request->id)
+			json_object_set(reply, "id", request->id);
+		gr_protocol_send_json(live->protocol, client, reply);
+		return;
+	}
+	live->in_write = answer.wrote && live->batch_open;
+	reply_ok(live, client, request->id, answer.body);
+	live->in_write = 0;
+}
+
+/* The coach service's hooks: an unstored push to a topic, after the commit. */
+static int coach_publish(void *payload, const char *topic, json_t *event)
+{
+	if (!event) {
+		gr_error_set("out of memory");
+		return GR_ERROR;
+	}
+	return publish_later(payload, event, topic, NULL);
+}
+
+static int coach_online(void *payload, int64_t user_id)
+{
+	struct gr_live *live = payload;
+	char topic[64];
+
+	snprintf(topic, sizeof(topic), "user:%lld", (long long)user_id);
+	return gr_fanout_count(live->fanout, topic) > 0;
+}
+
+struct here {
+	const char *track;
+	const char *step;
+};
+
+static int find_here(struct gr_subscriber *subscriber, void *payload)
+{
+	struct gr_client *client = subscriber->owner;
+	struct here *here = payload;
+	size_t len = strlen(here->track);
+
+	for (int i = 0; i < client->topic_count; i++) {
+		const char *topic = client->topics[i];
+
+		if (strncmp(topic, "room:", 5) == 0 && strncmp(topic + 5, here->track, len) == 0 &&
+		    topic[5 + len] == '/') {
+			here->step = topic + 6 + len;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static const char *coach_here(void *payload, int64_t user_id, const char *track)
+{
+	struct gr_live *live = payload;
+	struct here here = { track, NULL };
+	char topic[64];
+
+	snprintf(topic, sizeof(topic), "user:%lld", (long long)user_id);
+	gr_fanout_each(live->fanout, topic, find_here, &here);
+	return here.step;
+}
+
+void gr_live_set_coach(struct gr_live *live, struct gr_coach *coach)
+{
+	struct gr_coach_hooks hooks = { reviews_begin, reviews_end, reviews_event, coach_publish,
+					coach_online,  coach_here,  live };
+
+	live->coach = coach;
+	if (coach)
+		gr_coach_set_hooks(coach, &hooks);
+}
+
+void gr_live_tick(struct gr_live *live)
+{
+	if (live->coach)
+		boards_refresh(live);
+}
+
 /* ---- the service --------------------------------------------------------- */
 
 static void dispatch(struct gr_client *client, const struct gr_request *request, void *payload)
@@ -968,6 +1187,8 @@ static void dispatch(struct gr_client *client, const struct gr_request *request,
 	default:
 		if (gr_reviews_handles(request->type))
 			handle_review(live, client, request);
+		else if (gr_coach_handles(request->type))
+			handle_coach(live, client, request);
 		else
 			reply_error(live, client, request->id, "unknown_type",
 				    "This message type is not known.");
@@ -1018,6 +1239,9 @@ void gr_live_free(struct gr_live *live)
 	if (!live)
 		return;
 	gr_live_flush(live);
+	while (live->board_count > 0)
+		board_forget(live, live->board_count - 1);
+	free(live->boards);
 	free(live->pending);
 	gr_message_unref(live->resync);
 	gr_protocol_free(live->protocol);

@@ -22,6 +22,7 @@
 #include <stddef.h>
 
 struct gr_library;
+struct gr_coach;
 struct gr_reviews;
 struct gr_store;
 struct gr_live;
@@ -56,6 +57,16 @@ void gr_live_free(struct gr_live *live);
  * to NULL before shutdown closes the last ones.
  */
 void gr_live_set_reviews(struct gr_live *live, struct gr_reviews *reviews);
+
+/*
+ * Answer the board, nudge and help messages with coach (borrowed; NULL:
+ * none) and keep the summaries of watched boards up to date. Set before the
+ * first connection opens, and to NULL before shutdown.
+ */
+void gr_live_set_coach(struct gr_live *live, struct gr_coach *coach);
+
+/* Time passes (about once a second): watched boards get their summaries. */
+void gr_live_tick(struct gr_live *live);
 
 /* A connection opened for client->user (already checked by the caller). */
 int gr_live_client_open(struct gr_live *live, struct gr_client *client);

@@ -6,6 +6,7 @@
  */
 #include "api.h"
 #include "auth.h"
+#include "coach.h"
 #include "config.h"
 #include "error.h"
 #include "files.h"
@@ -119,6 +120,7 @@ struct daemon {
 	struct gr_library *library;
 	struct gr_live *live;
 	struct gr_reviews *reviews;
+	struct gr_coach *coach;
 	struct gr_api *api;
 	struct gr_net *net;
 	int lock_fd;
@@ -139,6 +141,8 @@ static void tick(void *payload)
 		gr_library_check(d->library);
 	if (d->ticks % REVIEW_TICK_SECONDS == 1)
 		gr_reviews_tick(d->reviews);
+	gr_coach_tick(d->coach);
+	gr_live_tick(d->live);
 	if (d->ticks % HOUSEKEEPING_SECONDS == 0) {
 		gr_auth_housekeeping(d->auth);
 		gr_live_housekeeping(d->live);
@@ -175,6 +179,24 @@ static int start_reviews(struct daemon *d, const struct gr_config *config)
 	return 0;
 }
 
+/* Boards, nudges and help requests, answering through the live service. */
+static int start_coach(struct daemon *d, const struct gr_config *config)
+{
+	struct gr_coach_settings settings;
+	int rc;
+
+	gr_coach_settings_defaults(&settings);
+	settings.inactive_days = config->inactive_days;
+	settings.flag_days = config->event_days;
+	settings.help.wave_size = config->help_wave_size;
+	settings.help.wave_ms = (int64_t)config->help_wave_minutes * GR_HELP_MINUTE_MS;
+	settings.help.expire_ms = (int64_t)config->help_expire_minutes * GR_HELP_MINUTE_MS;
+	if ((rc = gr_coach_new(&d->coach, d->store, d->library, d->reviews, &settings)) != 0)
+		return rc;
+	gr_live_set_coach(d->live, d->coach);
+	return 0;
+}
+
 static int serve(struct daemon *d, const struct gr_config *config)
 {
 	struct gr_auth_settings settings;
@@ -204,7 +226,7 @@ static int serve(struct daemon *d, const struct gr_config *config)
 	live_settings.messages_per_second = config->messages_per_second;
 	live_settings.event_days = config->event_days;
 	if ((rc = gr_live_new(&d->live, d->store, d->library, &live_settings)) ||
-	    (rc = start_reviews(d, config)))
+	    (rc = start_reviews(d, config)) || (rc = start_coach(d, config)))
 		return rc;
 	api_parts.auth = d->auth;
 	api_parts.library = d->library;
@@ -232,6 +254,7 @@ static int serve(struct daemon *d, const struct gr_config *config)
 	rc = gr_net_run(d->net);
 	running_net = NULL;
 	/* Connections still open at exit need not go offline: a start marks everyone so. */
+	gr_live_set_coach(d->live, NULL);
 	gr_live_set_reviews(d->live, NULL);
 	return rc;
 }
@@ -241,6 +264,7 @@ static void shut_down(struct daemon *d)
 {
 	gr_net_free(d->net);
 	gr_live_free(d->live);
+	gr_coach_free(d->coach);
 	gr_reviews_free(d->reviews);
 	gr_library_free(d->library);
 	gr_workers_stop(d->workers);

@@ -79,9 +79,10 @@ void gr_protocol_reply_error(struct gr_protocol *protocol, struct gr_client *cli
 
 /*
  * TEXT: a string; SEQ: a whole number >= 0; ID: a whole number >= 1;
- * RATING: a whole number 1-5; CHECKS: an array of up to 32 booleans.
+ * RATING: a whole number 1-5; CHECKS: an array of up to 32 booleans; NOTE:
+ * text for people, not empty, over max is too_large (TEXT: bad_value).
  */
-enum field_kind { TEXT, SEQ, ID, RATING, CHECKS };
+enum field_kind { TEXT, NOTE, SEQ, ID, RATING, CHECKS };
 
 struct field_spec {
 	const char *name;
@@ -124,6 +125,22 @@ static const struct field_spec review_flag_fields[] = {
 	FIELD(review, ID, 1, 0), FIELD(reason, TEXT, 1, 1000)
 };
 
+static const struct field_spec board_fields[] = {
+	FIELD(cohort, TEXT, 1, ID_MAX), FIELD(track, TEXT, 1, ID_MAX)
+};
+static const struct field_spec nudge_send_fields[] = {
+	FIELD(user, TEXT, 1, ID_MAX), FIELD(body, NOTE, 1, GR_PROTOCOL_MAX_NOTE)
+};
+static const struct field_spec nudge_fields[] = { FIELD(nudge, ID, 1, 0) };
+static const struct field_spec help_ask_fields[] = {
+	FIELD(track, TEXT, 1, ID_MAX), FIELD(step, TEXT, 1, ID_MAX),
+	FIELD(body, NOTE, 1, GR_PROTOCOL_MAX_NOTE)
+};
+static const struct field_spec help_fields[] = { FIELD(request, ID, 1, 0) };
+static const struct field_spec help_message_fields[] = {
+	FIELD(request, ID, 1, 0), FIELD(body, NOTE, 1, GR_PROTOCOL_MAX_NOTE)
+};
+
 #define FIELDS(list) list, (int)(sizeof(list) / sizeof(list[0]))
 
 static const struct {
@@ -146,6 +163,16 @@ static const struct {
 	{ "review.decline", GR_REQUEST_REVIEW_DECLINE, FIELDS(assignment_fields) },
 	{ "review.rate", GR_REQUEST_REVIEW_RATE, FIELDS(review_rate_fields) },
 	{ "review.flag", GR_REQUEST_REVIEW_FLAG, FIELDS(review_flag_fields) },
+	{ "board.get", GR_REQUEST_BOARD_GET, FIELDS(board_fields) },
+	{ "nudge.send", GR_REQUEST_NUDGE_SEND, FIELDS(nudge_send_fields) },
+	{ "nudge.read", GR_REQUEST_NUDGE_READ, FIELDS(nudge_fields) },
+	{ "help.ask", GR_REQUEST_HELP_ASK, FIELDS(help_ask_fields) },
+	{ "help.accept", GR_REQUEST_HELP_ACCEPT, FIELDS(help_fields) },
+	{ "help.get", GR_REQUEST_HELP_GET, FIELDS(help_fields) },
+	{ "help.message", GR_REQUEST_HELP_MESSAGE, FIELDS(help_message_fields) },
+	{ "help.resolve", GR_REQUEST_HELP_RESOLVE, FIELDS(help_fields) },
+	{ "help.withdraw", GR_REQUEST_HELP_WITHDRAW, FIELDS(help_fields) },
+	{ "help.list", GR_REQUEST_HELP_LIST, NULL, 0 },
 };
 
 /* SEQ (>= 0) or ID (>= 1) into an int64_t member. */
@@ -225,8 +252,14 @@ static int read_field(struct gr_request *request, json_t *message, const struct 
 		return -1;
 	}
 	if (json_string_length(value) > spec->max) {
-		*code = spec->max >= GR_PROTOCOL_MAX_COMMENT ? "too_large" : "bad_value";
+		*code = spec->kind == NOTE || spec->max >= GR_PROTOCOL_MAX_COMMENT ? "too_large"
+										   : "bad_value";
 		snprintf(text, size, "'%s' is longer than %zu bytes.", spec->name, spec->max);
+		return -1;
+	}
+	if (spec->kind == NOTE && json_string_length(value) == 0) {
+		*code = "bad_value";
+		snprintf(text, size, "'%s' is empty.", spec->name);
 		return -1;
 	}
 	*(const char **)(void *)member = json_string_value(value);

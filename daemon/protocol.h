@@ -51,6 +51,16 @@ enum gr_request_type {
 	GR_REQUEST_REVIEW_DECLINE,
 	GR_REQUEST_REVIEW_RATE,
 	GR_REQUEST_REVIEW_FLAG,
+	GR_REQUEST_BOARD_GET,
+	GR_REQUEST_NUDGE_SEND,
+	GR_REQUEST_NUDGE_READ,
+	GR_REQUEST_HELP_ASK,
+	GR_REQUEST_HELP_ACCEPT,
+	GR_REQUEST_HELP_GET,
+	GR_REQUEST_HELP_MESSAGE,
+	GR_REQUEST_HELP_RESOLVE,
+	GR_REQUEST_HELP_WITHDRAW,
+	GR_REQUEST_HELP_LIST,
 	GR_REQUEST_TYPE_COUNT
 };
 
@@ -73,12 +83,20 @@ struct gr_request {
 	const char *verdict;
 	const char *comment_md;
 	const char *reason;
+	const char *cohort; /* board.get: "" for learners without a cohort */
+	const char *user;   /* nudge.send: a handle */
+	const char *body;   /* nudges, help requests and their messages: plain text */
+	int64_t nudge;      /* a positive id, 0 when absent */
+	int64_t request;    /* a help request's id, 0 when absent */
 	int helpfulness; /* 1-5, 0 when absent */
 	int check_count; /* -1 when absent */
 	unsigned char checks[GR_PROTOCOL_MAX_CHECKS];
 };
 /* The largest review comment accepted, in bytes. */
 #define GR_PROTOCOL_MAX_COMMENT (20 * 1024)
+
+/* The longest nudge, help request or help message, in bytes. */
+#define GR_PROTOCOL_MAX_NOTE 500
 
 /* The largest body_md accepted, in bytes. */
 #define GR_PROTOCOL_MAX_BODY (100 * 1024)

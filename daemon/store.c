@@ -143,6 +143,66 @@ static const char *const migrations[] = {
 	");"
 	"CREATE INDEX reviews_by_submission ON reviews(submission_id);"
 	"CREATE INDEX reviews_flagged ON reviews(flagged_at) WHERE flagged_at IS NOT NULL;",
+
+	/*
+	 * 5: the coaches' board, nudges and help between peers. activity_weeks
+	 * holds the weeks (gr_store_week_of) in which a learner changed their
+	 * progress on a track, for the board's chart of active learners; the
+	 * progress kept so far fills it in.
+	 */
+	"CREATE INDEX reviews_by_reviewer ON reviews(reviewer_id);"
+	"CREATE TABLE activity_weeks ("
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  track_id TEXT NOT NULL,"
+	"  week INTEGER NOT NULL,"
+	"  PRIMARY KEY (track_id, week, user_id)"
+	") WITHOUT ROWID;"
+	"INSERT OR IGNORE INTO activity_weeks (user_id, track_id, week)"
+	"  SELECT user_id, track_id, (updated_at + 259200000) / 604800000 FROM progress;"
+	"INSERT OR IGNORE INTO activity_weeks (user_id, track_id, week)"
+	"  SELECT user_id, track_id, (started_at + 259200000) / 604800000 FROM progress"
+	"  WHERE started_at IS NOT NULL;"
+	"CREATE TABLE nudges ("
+	"  id INTEGER PRIMARY KEY,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  coach_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  body TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  read_at INTEGER"
+	");"
+	"CREATE INDEX nudges_unread ON nudges(user_id, id) WHERE read_at IS NULL;"
+	"CREATE TABLE help_requests ("
+	"  id INTEGER PRIMARY KEY,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  track_id TEXT NOT NULL,"
+	"  step_id TEXT NOT NULL,"
+	"  body TEXT NOT NULL,"
+	"  state TEXT NOT NULL CHECK (state IN ('open', 'accepted', 'resolved', 'withdrawn',"
+	"    'expired')),"
+	"  helper_id INTEGER REFERENCES users(id) ON DELETE SET NULL,"
+	"  opened_at INTEGER NOT NULL,"
+	"  last_wave_at INTEGER NOT NULL DEFAULT 0,"
+	"  accepted_at INTEGER,"
+	"  closed_at INTEGER"
+	");"
+	"CREATE INDEX help_requests_live ON help_requests(state) WHERE state IN ('open', 'accepted');"
+	"CREATE INDEX help_requests_by_user ON help_requests(user_id, id);"
+	"CREATE INDEX help_requests_by_helper ON help_requests(helper_id);"
+	"CREATE TABLE help_offers ("
+	"  request_id INTEGER NOT NULL REFERENCES help_requests(id) ON DELETE CASCADE,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  offered_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (request_id, user_id)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX help_offers_by_user ON help_offers(user_id);"
+	"CREATE TABLE help_messages ("
+	"  id INTEGER PRIMARY KEY,"
+	"  request_id INTEGER NOT NULL REFERENCES help_requests(id) ON DELETE CASCADE,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  body TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL"
+	");"
+	"CREATE INDEX help_messages_by_request ON help_messages(request_id, id);",
 };
 
 enum statement {
@@ -199,6 +259,27 @@ enum statement {
 	REVIEW_RATE,
 	REVIEW_FLAG,
 	PROGRESS_OF_COHORT,
+	ACTIVITY_WEEK_PUT,
+	COHORT_STATS,
+	COHORT_WEEKS,
+	COHORT_FLAGS,
+	NUDGE_INSERT,
+	NUDGE_GET,
+	NUDGE_READ,
+	NUDGE_UNREAD,
+	HELP_INSERT,
+	HELP_GET,
+	HELP_UPDATE,
+	HELP_LIVE_OF_USER,
+	HELP_OPEN_ALL,
+	HELP_OF_COHORT,
+	HELP_OFFERED_TO,
+	HELP_OFFER_INSERT,
+	HELP_OFFER_EXISTS,
+	HELP_OFFERS_OF,
+	HELP_CANDIDATES,
+	HELP_MESSAGE_INSERT,
+	HELP_MESSAGES_OF,
 	STATEMENT_COUNT
 };
 
@@ -221,6 +302,9 @@ enum statement {
 	"r.id, r.assignment_id, r.submission_id, r.reviewer_id, r.verdict, r.checks," \
 	" r.comment_md, r.created_at, r.helpfulness, r.flag_reason, r.flagged_at, s.user_id"
 #define REVIEW_JOIN " FROM reviews r JOIN submissions s ON s.id = r.submission_id"
+#define HELP_COLUMNS \
+	"h.id, h.user_id, h.track_id, h.step_id, h.body, h.state, coalesce(h.helper_id, 0)," \
+	" h.opened_at, h.last_wave_at, coalesce(h.accepted_at, 0), coalesce(h.closed_at, 0)"
 
 static const char *const statement_sql[STATEMENT_COUNT] = {
 	[BEGIN] = "BEGIN IMMEDIATE",
@@ -307,8 +391,63 @@ static const char *const statement_sql[STATEMENT_COUNT] = {
 	[PROGRESS_OF_COHORT] = "SELECT " USER_COLUMNS ", p.step_id, p.state, p.started_at,"
 			       " p.finished_at, p.updated_at FROM users u LEFT JOIN progress p"
 			       " ON p.user_id = u.id AND p.track_id = ?2 WHERE u.role = 'learner'"
-			       " AND u.cohort = ?1 AND u.disabled_at IS NULL"
+			       " AND coalesce(u.cohort, '') = ?1 AND u.disabled_at IS NULL"
 			       " ORDER BY u.handle, u.id, p.step_id",
+	[ACTIVITY_WEEK_PUT] = "INSERT OR IGNORE INTO activity_weeks (user_id, track_id, week)"
+			      " VALUES (?1, ?2, ?3)",
+	[COHORT_STATS] = "SELECT u.id,"
+			 " (SELECT count(*) FROM reviews r WHERE r.reviewer_id = u.id),"
+			 " (SELECT count(*) FROM reviews r JOIN submissions s"
+			 "   ON s.id = r.submission_id WHERE s.user_id = u.id),"
+			 " (SELECT max(updated_at) FROM progress p WHERE p.user_id = u.id)"
+			 " FROM users u WHERE u.role = 'learner' AND coalesce(u.cohort, '') = ?1"
+			 " AND u.disabled_at IS NULL ORDER BY u.id",
+	[COHORT_WEEKS] = "SELECT a.week, count(*) FROM activity_weeks a JOIN users u"
+			 " ON u.id = a.user_id WHERE a.track_id = ?2 AND a.week >= ?3"
+			 " AND u.role = 'learner' AND coalesce(u.cohort, '') = ?1"
+			 " AND u.disabled_at IS NULL GROUP BY a.week ORDER BY a.week",
+	[COHORT_FLAGS] = "SELECT s.user_id, r.id, r.flagged_at, s.step_id FROM reviews r"
+			 " JOIN submissions s ON s.id = r.submission_id JOIN users u"
+			 " ON u.id = s.user_id WHERE r.flagged_at >= ?3 AND s.track_id = ?2"
+			 " AND coalesce(u.cohort, '') = ?1 AND u.disabled_at IS NULL ORDER BY r.id",
+	[NUDGE_INSERT] = "INSERT INTO nudges (user_id, coach_id, body, created_at)"
+			 " VALUES (?1, ?2, ?3, ?4)",
+	[NUDGE_GET] = "SELECT id, user_id, coach_id, body, created_at, read_at FROM nudges"
+		      " WHERE id = ?1",
+	[NUDGE_READ] = "UPDATE nudges SET read_at = ?2 WHERE id = ?1 AND read_at IS NULL",
+	[NUDGE_UNREAD] = "SELECT id, user_id, coach_id, body, created_at, read_at FROM nudges"
+			 " WHERE user_id = ?1 AND read_at IS NULL ORDER BY id LIMIT ?2",
+	[HELP_INSERT] = "INSERT INTO help_requests (user_id, track_id, step_id, body, state,"
+			" opened_at) VALUES (?1, ?2, ?3, ?4, 'open', ?5)",
+	[HELP_GET] = "SELECT " HELP_COLUMNS " FROM help_requests h WHERE h.id = ?1",
+	[HELP_UPDATE] = "UPDATE help_requests SET state = ?2, helper_id = ?3, last_wave_at = ?4,"
+			" accepted_at = ?5, closed_at = ?6 WHERE id = ?1",
+	[HELP_LIVE_OF_USER] = "SELECT " HELP_COLUMNS " FROM help_requests h WHERE h.user_id = ?1"
+			      " AND h.state IN ('open', 'accepted') ORDER BY h.id",
+	[HELP_OPEN_ALL] = "SELECT " HELP_COLUMNS " FROM help_requests h WHERE h.state = 'open'"
+			  " ORDER BY h.id",
+	[HELP_OF_COHORT] = "SELECT " HELP_COLUMNS " FROM help_requests h JOIN users u"
+			   " ON u.id = h.user_id WHERE h.state IN ('open', 'accepted')"
+			   " AND h.track_id = ?2 AND coalesce(u.cohort, '') = ?1 ORDER BY h.id",
+	[HELP_OFFERED_TO] = "SELECT " HELP_COLUMNS " FROM help_requests h WHERE"
+			    " (h.state = 'open' AND h.id IN (SELECT request_id FROM help_offers"
+			    " WHERE user_id = ?1)) OR (h.state = 'accepted' AND h.helper_id = ?1)"
+			    " ORDER BY h.id",
+	[HELP_OFFER_INSERT] = "INSERT OR IGNORE INTO help_offers (request_id, user_id, offered_at)"
+			      " VALUES (?1, ?2, ?3)",
+	[HELP_OFFER_EXISTS] = "SELECT 1 FROM help_offers WHERE request_id = ?1 AND user_id = ?2",
+	[HELP_OFFERS_OF] = "SELECT user_id FROM help_offers WHERE request_id = ?1 ORDER BY user_id",
+	[HELP_CANDIDATES] = "SELECT u.id,"
+			    " (SELECT count(*) FROM help_offers o JOIN help_requests h"
+			    "   ON h.id = o.request_id WHERE o.user_id = u.id AND h.state = 'open'),"
+			    " (SELECT count(*) FROM help_requests h WHERE h.helper_id = u.id)"
+			    " FROM progress p JOIN users u ON u.id = p.user_id"
+			    " WHERE p.track_id = ?1 AND p.step_id = ?2 AND p.state IN ('done', 'passed')"
+			    " AND u.id != ?3 AND u.disabled_at IS NULL ORDER BY u.id",
+	[HELP_MESSAGE_INSERT] = "INSERT INTO help_messages (request_id, user_id, body, created_at)"
+				" VALUES (?1, ?2, ?3, ?4)",
+	[HELP_MESSAGES_OF] = "SELECT id, request_id, user_id, body, created_at FROM help_messages"
+			     " WHERE request_id = ?1 ORDER BY id",
 };
 
 struct gr_store {
@@ -917,6 +1056,7 @@ int gr_store_progress_put(struct gr_store *store, int64_t user_id,
 			  const struct gr_store_progress *row)
 {
 	sqlite3_stmt *stmt = statement(store, PROGRESS_PUT);
+	int rc;
 
 	sqlite3_bind_int64(stmt, 1, user_id);
 	sqlite3_bind_text(stmt, 2, row->track_id, -1, SQLITE_STATIC);
@@ -925,6 +1065,12 @@ int gr_store_progress_put(struct gr_store *store, int64_t user_id,
 	bind_time_or_null(stmt, 5, row->started_at);
 	bind_time_or_null(stmt, 6, row->finished_at);
 	sqlite3_bind_int64(stmt, 7, row->updated_at);
+	if ((rc = run(store, stmt, NULL)) != 0)
+		return rc;
+	stmt = statement(store, ACTIVITY_WEEK_PUT);
+	sqlite3_bind_int64(stmt, 1, user_id);
+	sqlite3_bind_text(stmt, 2, row->track_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, gr_store_week_of(row->updated_at));
 	return run(store, stmt, NULL);
 }
 
@@ -1422,4 +1568,419 @@ int gr_store_progress_of_cohort(struct gr_store *store, const char *cohort, cons
 	}
 	sqlite3_reset(stmt);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(store, "reading a cohort's progress");
+}
+
+/* ---- the coaches' board ------------------------------------------------ */
+
+int64_t gr_store_week_of(int64_t ms)
+{
+	/* 1970-01-01 was a Thursday: shifted by three days, weeks start on Monday. */
+	int64_t shifted = ms + 3 * GR_STORE_DAY_MS;
+
+	return (shifted >= 0 ? shifted : shifted - 7 * GR_STORE_DAY_MS + 1) / (7 * GR_STORE_DAY_MS);
+}
+
+/*
+ * Steps stmt: 1 with a row to read; 0 at the end or on a failure, with the
+ * statement reset and *rc set to 0 or the failure's code.
+ */
+static int next_row(struct gr_store *store, sqlite3_stmt *stmt, int *rc, const char *doing)
+{
+	int step = sqlite3_step(stmt);
+
+	if (step == SQLITE_ROW)
+		return 1;
+	sqlite3_reset(stmt);
+	*rc = step == SQLITE_DONE ? 0 : fail(store, doing);
+	return 0;
+}
+
+/* A loop over rows that its callback stopped early. */
+static int stop(sqlite3_stmt *stmt)
+{
+	sqlite3_reset(stmt);
+	return 0;
+}
+
+static void read_stats(void *out, sqlite3_stmt *stmt)
+{
+	struct gr_store_learner_stats *row = out;
+
+	row->user_id = sqlite3_column_int64(stmt, 0);
+	row->given = sqlite3_column_int(stmt, 1);
+	row->received = sqlite3_column_int(stmt, 2);
+	row->last_activity = sqlite3_column_int64(stmt, 3);
+}
+
+int gr_store_cohort_stats(struct gr_store *store, const char *cohort, gr_store_stats_fn *fn,
+			  void *payload)
+{
+	sqlite3_stmt *stmt = statement(store, COHORT_STATS);
+	struct gr_store_learner_stats row;
+	int rc = 0;
+
+	sqlite3_bind_text(stmt, 1, cohort, -1, SQLITE_STATIC);
+	while (next_row(store, stmt, &rc, "reading a cohort's reviews and activity")) {
+		read_stats(&row, stmt);
+		if (fn(&row, payload) != 0)
+			return stop(stmt);
+	}
+	return rc;
+}
+
+static void read_week(void *out, sqlite3_stmt *stmt)
+{
+	struct gr_store_week *row = out;
+
+	row->week = sqlite3_column_int64(stmt, 0);
+	row->active = sqlite3_column_int(stmt, 1);
+}
+
+int gr_store_cohort_weeks(struct gr_store *store, const char *cohort, const char *track_id,
+			  int64_t from_week, gr_store_week_fn *fn, void *payload)
+{
+	sqlite3_stmt *stmt = statement(store, COHORT_WEEKS);
+	struct gr_store_week row;
+	int rc = 0;
+
+	sqlite3_bind_text(stmt, 1, cohort, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, track_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, from_week);
+	while (next_row(store, stmt, &rc, "reading a cohort's active weeks")) {
+		read_week(&row, stmt);
+		if (fn(&row, payload) != 0)
+			return stop(stmt);
+	}
+	return rc;
+}
+
+static void read_flag(void *out, sqlite3_stmt *stmt)
+{
+	struct gr_store_flag *row = out;
+
+	row->user_id = sqlite3_column_int64(stmt, 0);
+	row->review_id = sqlite3_column_int64(stmt, 1);
+	row->flagged_at = sqlite3_column_int64(stmt, 2);
+	column_text(row->step_id, sizeof(row->step_id), stmt, 3);
+}
+
+int gr_store_cohort_flags(struct gr_store *store, const char *cohort, const char *track_id,
+			  int64_t since, gr_store_flag_fn *fn, void *payload)
+{
+	sqlite3_stmt *stmt = statement(store, COHORT_FLAGS);
+	struct gr_store_flag row;
+	int rc = 0;
+
+	sqlite3_bind_text(stmt, 1, cohort, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, track_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, since);
+	while (next_row(store, stmt, &rc, "reading a cohort's flagged reviews")) {
+		read_flag(&row, stmt);
+		if (fn(&row, payload) != 0)
+			return stop(stmt);
+	}
+	return rc;
+}
+
+/* ---- nudges --------------------------------------------------------------- */
+
+static void read_nudge(void *out, sqlite3_stmt *stmt)
+{
+	struct gr_store_nudge *row = out;
+
+	row->id = sqlite3_column_int64(stmt, 0);
+	row->user_id = sqlite3_column_int64(stmt, 1);
+	row->coach_id = sqlite3_column_int64(stmt, 2);
+	column_text(row->body, sizeof(row->body), stmt, 3);
+	row->created_at = sqlite3_column_int64(stmt, 4);
+	row->read_at = sqlite3_column_int64(stmt, 5);
+}
+
+static int read_nudge_row(void *out, sqlite3_stmt *stmt)
+{
+	read_nudge(out, stmt);
+	return 0;
+}
+
+int gr_store_nudge_insert(struct gr_store *store, struct gr_store_nudge *nudge)
+{
+	sqlite3_stmt *stmt = statement(store, NUDGE_INSERT);
+	int rc;
+
+	sqlite3_bind_int64(stmt, 1, nudge->user_id);
+	sqlite3_bind_int64(stmt, 2, nudge->coach_id);
+	sqlite3_bind_text(stmt, 3, nudge->body, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 4, nudge->created_at);
+	if ((rc = run(store, stmt, NULL)) != 0)
+		return rc;
+	nudge->id = sqlite3_last_insert_rowid(store->db);
+	return 0;
+}
+
+int gr_store_nudge_get(struct gr_store *store, struct gr_store_nudge *out, int64_t id)
+{
+	sqlite3_stmt *stmt = statement(store, NUDGE_GET);
+
+	sqlite3_bind_int64(stmt, 1, id);
+	return one_row(store, stmt, read_nudge_row, out, "There is no such nudge.");
+}
+
+int gr_store_nudge_read(struct gr_store *store, int64_t id, int64_t now)
+{
+	sqlite3_stmt *stmt = statement(store, NUDGE_READ);
+
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, now);
+	return run(store, stmt, NULL);
+}
+
+int gr_store_nudge_each_unread(struct gr_store *store, int64_t user_id, int limit,
+			       gr_store_nudge_fn *fn, void *payload)
+{
+	sqlite3_stmt *stmt = statement(store, NUDGE_UNREAD);
+	struct gr_store_nudge row;
+	int rc = 0;
+
+	sqlite3_bind_int64(stmt, 1, user_id);
+	sqlite3_bind_int(stmt, 2, limit);
+	while (next_row(store, stmt, &rc, "reading nudges")) {
+		read_nudge(&row, stmt);
+		if (fn(&row, payload) != 0)
+			return stop(stmt);
+	}
+	return rc;
+}
+
+/* ---- help requests ------------------------------------------------------- */
+
+static void read_help(void *out, sqlite3_stmt *stmt)
+{
+	struct gr_store_help *row = out;
+
+	row->id = sqlite3_column_int64(stmt, 0);
+	row->user_id = sqlite3_column_int64(stmt, 1);
+	column_text(row->track_id, sizeof(row->track_id), stmt, 2);
+	column_text(row->step_id, sizeof(row->step_id), stmt, 3);
+	column_text(row->body, sizeof(row->body), stmt, 4);
+	column_text(row->state, sizeof(row->state), stmt, 5);
+	row->helper_id = sqlite3_column_int64(stmt, 6);
+	row->opened_at = sqlite3_column_int64(stmt, 7);
+	row->last_wave_at = sqlite3_column_int64(stmt, 8);
+	row->accepted_at = sqlite3_column_int64(stmt, 9);
+	row->closed_at = sqlite3_column_int64(stmt, 10);
+}
+
+static int read_help_row(void *out, sqlite3_stmt *stmt)
+{
+	read_help(out, stmt);
+	return 0;
+}
+
+int gr_store_help_insert(struct gr_store *store, struct gr_store_help *help)
+{
+	sqlite3_stmt *stmt = statement(store, HELP_INSERT);
+	int rc;
+
+	sqlite3_bind_int64(stmt, 1, help->user_id);
+	sqlite3_bind_text(stmt, 2, help->track_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, help->step_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 4, help->body, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 5, help->opened_at);
+	if ((rc = run(store, stmt, NULL)) != 0)
+		return rc;
+	help->id = sqlite3_last_insert_rowid(store->db);
+	snprintf(help->state, sizeof(help->state), "open");
+	return 0;
+}
+
+int gr_store_help_get(struct gr_store *store, struct gr_store_help *out, int64_t id)
+{
+	sqlite3_stmt *stmt = statement(store, HELP_GET);
+
+	sqlite3_bind_int64(stmt, 1, id);
+	return one_row(store, stmt, read_help_row, out, "There is no such help request.");
+}
+
+int gr_store_help_update(struct gr_store *store, const struct gr_store_help *help)
+{
+	sqlite3_stmt *stmt = statement(store, HELP_UPDATE);
+
+	sqlite3_bind_int64(stmt, 1, help->id);
+	sqlite3_bind_text(stmt, 2, help->state, -1, SQLITE_STATIC);
+	if (help->helper_id > 0)
+		sqlite3_bind_int64(stmt, 3, help->helper_id);
+	sqlite3_bind_int64(stmt, 4, help->last_wave_at);
+	bind_time_or_null(stmt, 5, help->accepted_at);
+	bind_time_or_null(stmt, 6, help->closed_at);
+	return run(store, stmt, NULL);
+}
+
+int gr_store_help_live_of_user(struct gr_store *store, int64_t user_id, gr_store_help_fn *fn,
+			       void *payload)
+{
+	sqlite3_stmt *stmt = statement(store, HELP_LIVE_OF_USER);
+	struct gr_store_help row;
+	int rc = 0;
+
+	sqlite3_bind_int64(stmt, 1, user_id);
+	while (next_row(store, stmt, &rc, "reading help requests")) {
+		read_help(&row, stmt);
+		if (fn(&row, payload) != 0)
+			return stop(stmt);
+	}
+	return rc;
+}
+
+int gr_store_help_each_open(struct gr_store *store, gr_store_help_fn *fn, void *payload)
+{
+	sqlite3_stmt *stmt = statement(store, HELP_OPEN_ALL);
+	struct gr_store_help row;
+	int rc = 0;
+
+	while (next_row(store, stmt, &rc, "reading help requests")) {
+		read_help(&row, stmt);
+		if (fn(&row, payload) != 0)
+			return stop(stmt);
+	}
+	return rc;
+}
+
+int gr_store_help_of_cohort(struct gr_store *store, const char *cohort, const char *track_id,
+			    gr_store_help_fn *fn, void *payload)
+{
+	sqlite3_stmt *stmt = statement(store, HELP_OF_COHORT);
+	struct gr_store_help row;
+	int rc = 0;
+
+	sqlite3_bind_text(stmt, 1, cohort, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, track_id, -1, SQLITE_STATIC);
+	while (next_row(store, stmt, &rc, "reading a cohort's help requests")) {
+		read_help(&row, stmt);
+		if (fn(&row, payload) != 0)
+			return stop(stmt);
+	}
+	return rc;
+}
+
+int gr_store_help_offered_to(struct gr_store *store, int64_t user_id, gr_store_help_fn *fn,
+			     void *payload)
+{
+	sqlite3_stmt *stmt = statement(store, HELP_OFFERED_TO);
+	struct gr_store_help row;
+	int rc = 0;
+
+	sqlite3_bind_int64(stmt, 1, user_id);
+	while (next_row(store, stmt, &rc, "reading help requests")) {
+		read_help(&row, stmt);
+		if (fn(&row, payload) != 0)
+			return stop(stmt);
+	}
+	return rc;
+}
+
+int gr_store_help_offer_insert(struct gr_store *store, int64_t request_id, int64_t user_id,
+			       int64_t now)
+{
+	sqlite3_stmt *stmt = statement(store, HELP_OFFER_INSERT);
+
+	sqlite3_bind_int64(stmt, 1, request_id);
+	sqlite3_bind_int64(stmt, 2, user_id);
+	sqlite3_bind_int64(stmt, 3, now);
+	return run(store, stmt, NULL);
+}
+
+int gr_store_help_offered(struct gr_store *store, int *out, int64_t request_id, int64_t user_id)
+{
+	sqlite3_stmt *stmt = statement(store, HELP_OFFER_EXISTS);
+	int rc;
+
+	sqlite3_bind_int64(stmt, 1, request_id);
+	sqlite3_bind_int64(stmt, 2, user_id);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	*out = rc == SQLITE_ROW;
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(store, "reading help offers");
+}
+
+int gr_store_help_offer_each(struct gr_store *store, int64_t request_id, gr_store_id_fn *fn,
+			     void *payload)
+{
+	sqlite3_stmt *stmt = statement(store, HELP_OFFERS_OF);
+	int rc;
+
+	sqlite3_bind_int64(stmt, 1, request_id);
+	while (next_row(store, stmt, &rc, "reading help offers")) {
+		if (fn(sqlite3_column_int64(stmt, 0), payload) != 0)
+			return stop(stmt);
+	}
+	return rc;
+}
+
+static void read_candidate(void *out, sqlite3_stmt *stmt)
+{
+	struct gr_store_help_candidate *row = out;
+
+	row->user_id = sqlite3_column_int64(stmt, 0);
+	row->open_offers = sqlite3_column_int(stmt, 1);
+	row->helped = sqlite3_column_int(stmt, 2);
+}
+
+int gr_store_help_candidates(struct gr_store *store, const char *track_id, const char *step_id,
+			     int64_t author_id, gr_store_help_candidate_fn *fn, void *payload)
+{
+	sqlite3_stmt *stmt = statement(store, HELP_CANDIDATES);
+	struct gr_store_help_candidate row;
+	int rc = 0;
+
+	sqlite3_bind_text(stmt, 1, track_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, step_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, author_id);
+	while (next_row(store, stmt, &rc, "reading who could help")) {
+		read_candidate(&row, stmt);
+		if (fn(&row, payload) != 0)
+			return stop(stmt);
+	}
+	return rc;
+}
+
+int gr_store_help_message_insert(struct gr_store *store, struct gr_store_help_message *message)
+{
+	sqlite3_stmt *stmt = statement(store, HELP_MESSAGE_INSERT);
+	int rc;
+
+	sqlite3_bind_int64(stmt, 1, message->request_id);
+	sqlite3_bind_int64(stmt, 2, message->user_id);
+	sqlite3_bind_text(stmt, 3, message->body, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 4, message->created_at);
+	if ((rc = run(store, stmt, NULL)) != 0)
+		return rc;
+	message->id = sqlite3_last_insert_rowid(store->db);
+	return 0;
+}
+
+static void read_help_message(void *out, sqlite3_stmt *stmt)
+{
+	struct gr_store_help_message *row = out;
+
+	row->id = sqlite3_column_int64(stmt, 0);
+	row->request_id = sqlite3_column_int64(stmt, 1);
+	row->user_id = sqlite3_column_int64(stmt, 2);
+	column_text(row->body, sizeof(row->body), stmt, 3);
+	row->created_at = sqlite3_column_int64(stmt, 4);
+}
+
+int gr_store_help_message_each(struct gr_store *store, int64_t request_id,
+			       gr_store_help_message_fn *fn, void *payload)
+{
+	sqlite3_stmt *stmt = statement(store, HELP_MESSAGES_OF);
+	struct gr_store_help_message row;
+	int rc = 0;
+
+	sqlite3_bind_int64(stmt, 1, request_id);
+	while (next_row(store, stmt, &rc, "reading help messages")) {
+		read_help_message(&row, stmt);
+		if (fn(&row, payload) != 0)
+			return stop(stmt);
+	}
+	return rc;
 }

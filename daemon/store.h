@@ -272,4 +272,131 @@ typedef int gr_store_cohort_progress_fn(const struct gr_user *user,
 int gr_store_progress_of_cohort(struct gr_store *store, const char *cohort, const char *track_id,
 				gr_store_cohort_progress_fn *fn, void *payload);
 
+/* ---- the coaches' board ------------------------------------------------ */
+
+#define GR_STORE_DAY_MS ((int64_t)24 * 60 * 60 * 1000)
+
+/* The week of a time: weeks since Monday 1970-01-05 UTC (week 0 holds its first days too). */
+int64_t gr_store_week_of(int64_t ms);
+
+/* One active learner of a cohort: reviews given and received, latest progress change (0: none). */
+struct gr_store_learner_stats {
+	int64_t user_id;
+	int given;
+	int received;
+	int64_t last_activity;
+};
+typedef int gr_store_stats_fn(const struct gr_store_learner_stats *row, void *payload);
+/* Each active learner of the cohort ("" for none), by id. */
+int gr_store_cohort_stats(struct gr_store *store, const char *cohort, gr_store_stats_fn *fn,
+			  void *payload);
+
+/* A week in which active learners of a cohort changed their progress on a track. */
+struct gr_store_week {
+	int64_t week;
+	int active;
+};
+typedef int gr_store_week_fn(const struct gr_store_week *row, void *payload);
+/* Each week from from_week on with activity, oldest first. */
+int gr_store_cohort_weeks(struct gr_store *store, const char *cohort, const char *track_id,
+			  int64_t from_week, gr_store_week_fn *fn, void *payload);
+
+/* A review of a cohort learner's work on a track, flagged by them. */
+struct gr_store_flag {
+	int64_t user_id; /* the author, who flagged it */
+	int64_t review_id;
+	int64_t flagged_at;
+	char step_id[129];
+};
+typedef int gr_store_flag_fn(const struct gr_store_flag *row, void *payload);
+/* Each review flagged at or after since, by id. */
+int gr_store_cohort_flags(struct gr_store *store, const char *cohort, const char *track_id,
+			  int64_t since, gr_store_flag_fn *fn, void *payload);
+
+/* ---- nudges: a coach's short message to a learner ---------------------- */
+
+struct gr_store_nudge {
+	int64_t id;       /* set by insert */
+	int64_t user_id;  /* to whom */
+	int64_t coach_id; /* from whom */
+	char body[501];
+	int64_t created_at;
+	int64_t read_at; /* 0 while unread */
+};
+typedef int gr_store_nudge_fn(const struct gr_store_nudge *row, void *payload);
+int gr_store_nudge_insert(struct gr_store *store, struct gr_store_nudge *nudge);
+/* GR_ENOTFOUND when there is none. */
+int gr_store_nudge_get(struct gr_store *store, struct gr_store_nudge *out, int64_t id);
+/* Mark it read at now (once: a second call changes nothing). */
+int gr_store_nudge_read(struct gr_store *store, int64_t id, int64_t now);
+/* The user's unread nudges, oldest first, at most limit. */
+int gr_store_nudge_each_unread(struct gr_store *store, int64_t user_id, int limit,
+			       gr_store_nudge_fn *fn, void *payload);
+
+/* ---- help requests between peers --------------------------------------- */
+
+struct gr_store_help {
+	int64_t id; /* set by insert */
+	int64_t user_id; /* who asked */
+	char track_id[129];
+	char step_id[129];
+	char body[501];
+	char state[16];    /* open, accepted, resolved, withdrawn, expired */
+	int64_t helper_id; /* 0 until accepted */
+	int64_t opened_at;
+	int64_t last_wave_at; /* 0 until a peer was told */
+	int64_t accepted_at;  /* 0 when not */
+	int64_t closed_at;    /* 0 while open or accepted */
+};
+typedef int gr_store_help_fn(const struct gr_store_help *row, void *payload);
+/* Inserts an open request (user_id, track_id, step_id, body, opened_at). */
+int gr_store_help_insert(struct gr_store *store, struct gr_store_help *help);
+/* GR_ENOTFOUND when there is none. */
+int gr_store_help_get(struct gr_store *store, struct gr_store_help *out, int64_t id);
+/* Stores state, helper_id, last_wave_at, accepted_at and closed_at. */
+int gr_store_help_update(struct gr_store *store, const struct gr_store_help *help);
+/* The user's requests that are open or accepted, by id. */
+int gr_store_help_live_of_user(struct gr_store *store, int64_t user_id, gr_store_help_fn *fn,
+			       void *payload);
+/* Every open request (nobody accepted yet), by id. */
+int gr_store_help_each_open(struct gr_store *store, gr_store_help_fn *fn, void *payload);
+/* Open and accepted requests of a cohort's learners on a track, by id. */
+int gr_store_help_of_cohort(struct gr_store *store, const char *cohort, const char *track_id,
+			    gr_store_help_fn *fn, void *payload);
+/* Open requests the user was told of, and accepted ones they help with, by id. */
+int gr_store_help_offered_to(struct gr_store *store, int64_t user_id, gr_store_help_fn *fn,
+			     void *payload);
+/* The user was told of the request at now (again: no change). */
+int gr_store_help_offer_insert(struct gr_store *store, int64_t request_id, int64_t user_id,
+			       int64_t now);
+/* *out = whether the user was told of the request. */
+int gr_store_help_offered(struct gr_store *store, int *out, int64_t request_id, int64_t user_id);
+/* Each user told of the request, by id. */
+int gr_store_help_offer_each(struct gr_store *store, int64_t request_id, gr_store_id_fn *fn,
+			     void *payload);
+
+/* Someone who finished a step, with how busy they are helping. */
+struct gr_store_help_candidate {
+	int64_t user_id;
+	int open_offers; /* open requests they are told of */
+	int helped;      /* requests they accepted, ever */
+};
+typedef int gr_store_help_candidate_fn(const struct gr_store_help_candidate *row, void *payload);
+/* Each active user but author_id whose step is done or passed, by id. */
+int gr_store_help_candidates(struct gr_store *store, const char *track_id, const char *step_id,
+			     int64_t author_id, gr_store_help_candidate_fn *fn, void *payload);
+
+struct gr_store_help_message {
+	int64_t id; /* set by insert */
+	int64_t request_id;
+	int64_t user_id; /* who wrote it */
+	char body[501];
+	int64_t created_at;
+};
+typedef int gr_store_help_message_fn(const struct gr_store_help_message *row, void *payload);
+int gr_store_help_message_insert(struct gr_store *store, struct gr_store_help_message *message);
+/* A request's messages, oldest first. */
+int gr_store_help_message_each(struct gr_store *store, int64_t request_id,
+			       gr_store_help_message_fn *fn, void *payload);
+
 #endif

@@ -138,7 +138,32 @@ static const char *const type_names[GR_REQUEST_TYPE_COUNT] = {
 	[GR_REQUEST_REVIEW_DECLINE] = "review.decline",
 	[GR_REQUEST_REVIEW_RATE] = "review.rate",
 	[GR_REQUEST_REVIEW_FLAG] = "review.flag",
+	[GR_REQUEST_BOARD_GET] = "board.get",
+	[GR_REQUEST_NUDGE_SEND] = "nudge.send",
+	[GR_REQUEST_NUDGE_READ] = "nudge.read",
+	[GR_REQUEST_HELP_ASK] = "help.ask",
+	[GR_REQUEST_HELP_ACCEPT] = "help.accept",
+	[GR_REQUEST_HELP_GET] = "help.get",
+	[GR_REQUEST_HELP_MESSAGE] = "help.message",
+	[GR_REQUEST_HELP_RESOLVE] = "help.resolve",
+	[GR_REQUEST_HELP_WITHDRAW] = "help.withdraw",
+	[GR_REQUEST_HELP_LIST] = "help.list",
 };
+
+/* The board, nudge and help messages' ids: >= 1 exactly when the type has one. */
+static void check_coach_numbers(const struct gr_request *request)
+{
+	int t = (int)request->type;
+	int wants_nudge = t == GR_REQUEST_NUDGE_READ;
+	int wants_request = t == GR_REQUEST_HELP_ACCEPT || t == GR_REQUEST_HELP_GET ||
+			    t == GR_REQUEST_HELP_MESSAGE || t == GR_REQUEST_HELP_RESOLVE ||
+			    t == GR_REQUEST_HELP_WITHDRAW;
+
+	if (wants_nudge != (request->nudge >= 1) || request->nudge < 0)
+		FAIL("%s: nudge %lld", type_names[t], (long long)request->nudge);
+	if (wants_request != (request->request >= 1) || request->request < 0)
+		FAIL("%s: request %lld", type_names[t], (long long)request->request);
+}
 
 /* The review messages' numbers: ids >= 1, a rating 1-5, at most 32 checks. */
 static void check_review_numbers(const struct gr_request *request)
@@ -257,10 +282,29 @@ static void check_dispatch(struct gr_client *client, const struct gr_request *re
 	case GR_REQUEST_REVIEW_FLAG:
 		check_text(request, "reason", request->reason, 1000, 1);
 		break;
+	case GR_REQUEST_BOARD_GET:
+		check_text(request, "cohort", request->cohort, ID_MAX, 1);
+		check_text(request, "track", request->track, ID_MAX, 1);
+		break;
+	case GR_REQUEST_NUDGE_SEND:
+		check_text(request, "user", request->user, ID_MAX, 1);
+		check_text(request, "body", request->body, GR_PROTOCOL_MAX_NOTE, 1);
+		break;
+	case GR_REQUEST_HELP_ASK:
+		check_text(request, "track", request->track, ID_MAX, 1);
+		check_text(request, "step", request->step, ID_MAX, 1);
+		check_text(request, "body", request->body, GR_PROTOCOL_MAX_NOTE, 1);
+		break;
+	case GR_REQUEST_HELP_MESSAGE:
+		check_text(request, "body", request->body, GR_PROTOCOL_MAX_NOTE, 1);
+		break;
 	default:
 		break;
 	}
+	if (request->body && request->body[0] == '\0')
+		FAIL("%s: an empty body decoded", type_names[t]);
 	check_review_numbers(request);
+	check_coach_numbers(request);
 	/* Fields the type does not have stay NULL. */
 	if (request->type != GR_REQUEST_REVIEW_SUBMIT) {
 		check_text(request, "verdict", request->verdict, 0, 0);
@@ -270,10 +314,18 @@ static void check_dispatch(struct gr_client *client, const struct gr_request *re
 		check_text(request, "reason", request->reason, 0, 0);
 	if (request->type != GR_REQUEST_PROGRESS_SET &&
 	    request->type != GR_REQUEST_SUBMISSION_CREATE &&
-	    request->type != GR_REQUEST_SUBMISSION_GET) {
-		check_text(request, "track", request->track, 0, 0);
+	    request->type != GR_REQUEST_SUBMISSION_GET && request->type != GR_REQUEST_HELP_ASK) {
+		if (request->type != GR_REQUEST_BOARD_GET)
+			check_text(request, "track", request->track, 0, 0);
 		check_text(request, "step", request->step, 0, 0);
 	}
+	if (request->type != GR_REQUEST_BOARD_GET)
+		check_text(request, "cohort", request->cohort, 0, 0);
+	if (request->type != GR_REQUEST_NUDGE_SEND)
+		check_text(request, "user", request->user, 0, 0);
+	if (request->type != GR_REQUEST_NUDGE_SEND && request->type != GR_REQUEST_HELP_ASK &&
+	    request->type != GR_REQUEST_HELP_MESSAGE)
+		check_text(request, "body", request->body, 0, 0);
 	if (request->type != GR_REQUEST_PROGRESS_SET)
 		check_text(request, "state", request->state, 0, 0);
 	if (request->type != GR_REQUEST_SUBMISSION_CREATE)

@@ -47,6 +47,10 @@ static void test_defaults(void)
 	CHECK_INT(config.track_check_seconds, ==, 5);
 	CHECK_INT(config.max_file_mib, ==, 10);
 	CHECK_INT(config.double_blind, ==, 1);
+	CHECK_INT(config.inactive_days, ==, 7);
+	CHECK_INT(config.help_wave_size, ==, 3);
+	CHECK_INT(config.help_wave_minutes, ==, 3);
+	CHECK_INT(config.help_expire_minutes, ==, 60);
 	gr_config_base_url(&config, url, sizeof url);
 	CHECK_STR(url, "http://127.0.0.1:8080");
 }
@@ -210,6 +214,80 @@ static void test_double_blind(void)
 	CHECK_INT(gr_config_set(&config, "double_blind", ""), ==, GR_EINVALID);
 	CHECK_CONTAINS(gr_error_last(), "double_blind");
 	CHECK_INT(config.double_blind, ==, 1); /* failed sets leave the value alone */
+}
+
+/* key accepts min and max and refuses one beyond each, naming itself. */
+static void check_range(const char *key, const char *below, const char *min, const char *max,
+			const char *above)
+{
+	struct gr_config config;
+
+	gr_config_defaults(&config);
+	CHECK_INT(gr_config_set(&config, key, below), ==, GR_EINVALID);
+	CHECK_CONTAINS(gr_error_last(), key);
+	CHECK_INT(gr_config_set(&config, key, above), ==, GR_EINVALID);
+	CHECK_CONTAINS(gr_error_last(), key);
+	CHECK_INT(gr_config_set(&config, key, min), ==, 0);
+	CHECK_INT(gr_config_set(&config, key, max), ==, 0);
+}
+
+static void test_attention_and_help(void)
+{
+	struct gr_config config;
+	const char *path;
+
+	check_range("inactive_days", "0", "1", "3650", "3651");
+	check_range("help_wave_size", "0", "1", "50", "51");
+	check_range("help_wave_minutes", "0", "1", "120", "121");
+	check_range("help_expire_minutes", "4", "5", "1440", "1441");
+
+	path = write_file("help.conf", "inactive_days = 14\n"
+				       "help_wave_size = 5\n"
+				       "help_wave_minutes = 10\n"
+				       "help_expire_minutes = 11\n");
+	gr_config_defaults(&config);
+	CHECK_INT(gr_config_load_file(&config, path), ==, 0);
+	CHECK_INT(config.inactive_days, ==, 14);
+	CHECK_INT(config.help_wave_size, ==, 5);
+	CHECK_INT(config.help_wave_minutes, ==, 10);
+	CHECK_INT(config.help_expire_minutes, ==, 11);
+
+	/* The order in the file does not matter: only the result is checked. */
+	path = write_file("order.conf", "help_wave_minutes = 90\nhelp_expire_minutes = 120\n");
+	gr_config_defaults(&config);
+	CHECK_INT(gr_config_load_file(&config, path), ==, 0);
+	CHECK_INT(config.help_wave_minutes, ==, 90);
+	CHECK_INT(config.help_expire_minutes, ==, 120);
+
+	/* The expiry must come after the first wave: equal or less is refused. */
+	path = write_file("equal.conf", "help_wave_minutes = 10\nhelp_expire_minutes = 10\n");
+	gr_config_defaults(&config);
+	CHECK_INT(gr_config_load_file(&config, path), ==, GR_EINVALID);
+	CHECK_CONTAINS(gr_error_last(), path);
+	CHECK_CONTAINS(gr_error_last(), "help_expire_minutes (10)");
+	CHECK_CONTAINS(gr_error_last(), "greater than help_wave_minutes (10)");
+	path = write_file("less.conf", "help_expire_minutes = 30\nhelp_wave_minutes = 45\n");
+	gr_config_defaults(&config);
+	CHECK_INT(gr_config_load_file(&config, path), ==, GR_EINVALID);
+	CHECK_CONTAINS(gr_error_last(), "help_expire_minutes (30)");
+	CHECK_CONTAINS(gr_error_last(), "help_wave_minutes (45)");
+	/* Against a default: a wave longer than the default hour. */
+	path = write_file("wave.conf", "help_wave_minutes = 60\n");
+	gr_config_defaults(&config);
+	CHECK_INT(gr_config_load_file(&config, path), ==, GR_EINVALID);
+	CHECK_CONTAINS(gr_error_last(), "help_wave_minutes (60)");
+
+	/* groundsd --config refuses it too. */
+	{
+		char config_path[600];
+		char *argv[] = {"groundsd", "--config", config_path, NULL};
+		enum gr_config_action action;
+
+		snprintf(config_path, sizeof config_path, "%s", path);
+		gr_config_defaults(&config);
+		CHECK_INT(gr_config_from_args(&config, &action, 3, argv), ==, GR_EINVALID);
+		CHECK_CONTAINS(gr_error_last(), "help_expire_minutes");
+	}
 }
 
 static void test_listen_forms(void)
@@ -379,6 +457,10 @@ static void test_print_keys(void)
 	CHECK_CONTAINS(text, "session_days");
 	CHECK_CONTAINS(text, "max_file_mib");
 	CHECK_CONTAINS(text, "double_blind");
+	CHECK_CONTAINS(text, "inactive_days");
+	CHECK_CONTAINS(text, "help_wave_size");
+	CHECK_CONTAINS(text, "help_wave_minutes");
+	CHECK_CONTAINS(text, "help_expire_minutes");
 	free(text);
 }
 
@@ -390,6 +472,7 @@ int main(void)
 	RUN(test_file_errors);
 	RUN(test_bad_values);
 	RUN(test_double_blind);
+	RUN(test_attention_and_help);
 	RUN(test_listen_forms);
 	RUN(test_flags_override_file);
 	RUN(test_flag_errors);

@@ -1,0 +1,76 @@
+/*
+ * help.h - the rules of help requests between peers: when an open request
+ * is told to more peers, when it expires, and who is told next. Design:
+ * "Help from peers" in docs/protocol.md.
+ *
+ * A pure module of plain values and a time the caller passes in: no store,
+ * no clock, no network. The coach service (coach.c) keeps the requests in
+ * the store and calls in here about once a second for each open one.
+ *
+ * All times are milliseconds since the Unix epoch (int64_t).
+ */
+#ifndef GR_HELP_H
+#define GR_HELP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define GR_HELP_MINUTE_MS ((int64_t)60 * 1000)
+#define GR_HELP_MAX_WAVE 50 /* the largest wave_size */
+
+struct gr_help_settings {
+	int wave_size;     /* peers told at a time: 1 .. GR_HELP_MAX_WAVE; default 3 */
+	int64_t wave_ms;   /* a wave's wait for a helper before the next: default 3 min */
+	int64_t expire_ms; /* an open request without a helper expires: default 60 min */
+};
+
+/* What an open request (nobody accepted yet) needs now. */
+enum gr_help_due {
+	GR_HELP_WAIT,   /* nothing until *next_at */
+	GR_HELP_WIDEN,  /* tell the next wave of peers */
+	GR_HELP_EXPIRE, /* close it as expired */
+};
+
+/* A peer who could help: has finished the request's step, is not its author. */
+struct gr_help_candidate {
+	int64_t user_id;
+	int online;      /* has a connection open now */
+	int told;        /* was told of this request already */
+	int open_offers; /* open requests of others they are told of now */
+	int helped;      /* requests they accepted, ever */
+};
+
+/* wave_size 3, wave_ms 3 minutes, expire_ms 60 minutes. */
+void gr_help_settings_default(struct gr_help_settings *out);
+
+/*
+ * What is due at now for a request opened at opened_at whose last wave went
+ * out at last_wave_at (0: no peer told yet):
+ *
+ *   EXPIRE  now - opened_at >= expire_ms;
+ *   WIDEN   otherwise, when last_wave_at is 0 or now - last_wave_at >= wave_ms;
+ *   WAIT    otherwise.
+ *
+ * *next_at (may be NULL) is set to the earliest time the answer may change:
+ * the next wave's time (last_wave_at + wave_ms; now when WIDEN) or the
+ * expiry (opened_at + expire_ms), whichever comes first. A wave that found
+ * nobody to tell leaves last_wave_at as it was, so the request keeps asking
+ * (WIDEN) until someone comes online or it expires.
+ */
+enum gr_help_due gr_help_due(const struct gr_help_settings *settings, int64_t opened_at,
+			     int64_t last_wave_at, int64_t now, int64_t *next_at);
+
+/*
+ * Who is told in the next wave: up to settings->wave_size candidates who
+ * are online and not told yet; fewest open_offers first (nobody is swamped),
+ * then fewest helped (the help is shared), then lowest user_id (the same
+ * answer every time). Writes their indexes into candidates to out (room for
+ * wave_size entries), best first, and returns how many.
+ */
+size_t gr_help_pick(const struct gr_help_settings *settings,
+		    const struct gr_help_candidate *candidates, size_t count, size_t *out);
+
+/* 0 when settings are in range; else GR_EINVALID with a message. */
+int gr_help_settings_check(const struct gr_help_settings *settings);
+
+#endif
