@@ -167,9 +167,16 @@ struct learner {
 	json_t *progress;      /* board.get only: step id → its row */
 };
 
+/* A step's id and its index in the track, sorted by id for bsearch. */
+struct step_index {
+	const char *id;
+	int index;
+};
+
 struct cohort {
 	struct gr_coach *coach;
 	const struct gr_track *track;
+	struct step_index *steps; /* track->step_count, by id */
 	int with_progress;
 	struct learner *learners;
 	size_t count, capacity;
@@ -186,6 +193,23 @@ static void cohort_free(struct cohort *cohort)
 	}
 	free(cohort->learners);
 	free(cohort->waiting);
+	free(cohort->steps);
+}
+
+static int compare_step_index(const void *a, const void *b)
+{
+	return strcmp(((const struct step_index *)a)->id, ((const struct step_index *)b)->id);
+}
+
+/* The index of a step of the cohort's track, or -1 when the track has no such step. */
+static int step_index_of(const struct cohort *cohort, const char *id)
+{
+	struct step_index key = { id, 0 };
+	const struct step_index *found =
+	    bsearch(&key, cohort->steps, (size_t)cohort->track->step_count, sizeof(key),
+		    compare_step_index);
+
+	return found ? found->index : -1;
 }
 
 static struct learner *learner_add(struct cohort *cohort, const struct gr_user *user)
@@ -253,7 +277,6 @@ static int add_progress(const struct gr_user *user, const struct gr_store_progre
 	struct cohort *cohort = payload;
 	struct learner *learner = cohort->count ? &cohort->learners[cohort->count - 1] : NULL;
 	enum gr_progress_state state;
-	const struct gr_step *step;
 	int index;
 
 	if ((!learner || learner->user.id != user->id) && !(learner = learner_add(cohort, user)))
@@ -267,9 +290,8 @@ static int add_progress(const struct gr_user *user, const struct gr_store_progre
 					  (json_int_t)row->finished_at, "updated_at",
 					  (json_int_t)row->updated_at)) != 0)
 		goto oom;
-	if (!(step = gr_track_step(cohort->track, row->step_id)))
+	if ((index = step_index_of(cohort, row->step_id)) < 0)
 		return 0; /* a step the track no longer has */
-	index = gr_track_step_index(cohort->track, step);
 	if (gr_progress_is_complete(state)) {
 		learner->steps[index] = (struct gr_attention_step){ 1, row->started_at,
 								    row->finished_at };
@@ -325,6 +347,13 @@ static int cohort_load(struct cohort *out, struct gr_coach *coach, const char *c
 	out->coach = coach;
 	out->track = track;
 	out->with_progress = with_progress;
+	if (!(out->steps = calloc((size_t)track->step_count + 1, sizeof(*out->steps)))) {
+		gr_error_set("out of memory");
+		return GR_ERROR;
+	}
+	for (int i = 0; i < track->step_count; i++)
+		out->steps[i] = (struct step_index){ track->steps[i].id, i };
+	qsort(out->steps, (size_t)track->step_count, sizeof(*out->steps), compare_step_index);
 	if ((rc = gr_store_progress_of_cohort(coach->store, cohort, track->id, add_progress, out)) ||
 	    (rc = gr_store_cohort_stats(coach->store, cohort, add_stats, out)))
 		cohort_free(out);

@@ -44,8 +44,16 @@
 
 #define MAX_TOPICS_PER_CLIENT 8
 #define DAY_MS (24 * 60 * 60 * 1000LL)
-#define SUMMARY_BUSY_MS 2000   /* a busy board's summary: at most this often */
-#define SUMMARY_IDLE_MS 60000  /* ... and at least this often, as time moves on */
+/*
+ * A summary reads the whole cohort's progress (some 30 ms for 300 learners
+ * on a 100-step track), so a busy board gets one at most every
+ * SUMMARY_BUSY_MS: what it holds moves slowly (stuck, inactive, waiting a
+ * day), and what moves fast (progress, help, flags) reaches boards as events
+ * at once. Any board gets one at least every SUMMARY_IDLE_MS, as time moves
+ * learners into the list, and at most one board's is made per tick.
+ */
+#define SUMMARY_BUSY_MS 10000
+#define SUMMARY_IDLE_MS 60000
 
 /* A board someone watches, and the summary it was last sent. */
 struct board {
@@ -812,44 +820,47 @@ static void board_forget(struct gr_live *live, int index)
 }
 
 /*
- * Send a board its summary when it changed: a busy board at most every
- * SUMMARY_BUSY_MS, any board at least every SUMMARY_IDLE_MS (the attention
- * list moves with time). Boards nobody watches any more are forgotten.
+ * Send one board its summary when it changed: the board waiting longest of
+ * those due (busy for SUMMARY_BUSY_MS, or idle for SUMMARY_IDLE_MS). Boards
+ * nobody watches any more are forgotten.
  */
 static void boards_refresh(struct gr_live *live)
 {
 	int64_t now = now_ms(live);
+	struct board *board = NULL;
+	json_t *summary;
+	char *text;
 
-	for (int i = live->board_count - 1; i >= 0; i--) {
-		struct board *board = &live->boards[i];
-		int64_t age = now - board->sent_at;
-		json_t *summary;
-		char *text;
-
-		if (gr_fanout_count(live->fanout, board->topic) == 0) {
+	for (int i = live->board_count - 1; i >= 0; i--)
+		if (gr_fanout_count(live->fanout, live->boards[i].topic) == 0)
 			board_forget(live, i);
-			continue;
-		}
-		if (!(board->dirty && age >= SUMMARY_BUSY_MS) && age < SUMMARY_IDLE_MS)
-			continue;
-		board->dirty = 0;
-		board->sent_at = now;
-		if (!(summary = gr_coach_summary(live->coach, board->cohort, board->track)))
-			continue;
-		text = json_dumps(summary, JSON_COMPACT | JSON_SORT_KEYS);
-		if (!text || (board->sent && strcmp(text, board->sent) == 0)) {
-			free(text);
-			json_decref(summary);
-			continue;
-		}
-		free(board->sent);
-		board->sent = text;
-		json_object_set_new(summary, "type", json_string("event"));
-		json_object_set_new(summary, "event", json_string("board.summary"));
-		json_object_set_new(summary, "topic", json_string(board->topic));
-		json_object_set_new(summary, "now", json_integer(now));
-		publish_now(live, summary, board->topic);
+	for (int i = 0; i < live->board_count; i++) {
+		struct board *candidate = &live->boards[i];
+		int64_t age = now - candidate->sent_at;
+
+		if (((candidate->dirty && age >= SUMMARY_BUSY_MS) || age >= SUMMARY_IDLE_MS) &&
+		    (!board || candidate->sent_at < board->sent_at))
+			board = candidate;
 	}
+	if (!board)
+		return;
+	board->dirty = 0;
+	board->sent_at = now;
+	if (!(summary = gr_coach_summary(live->coach, board->cohort, board->track)))
+		return;
+	text = json_dumps(summary, JSON_COMPACT | JSON_SORT_KEYS);
+	if (!text || (board->sent && strcmp(text, board->sent) == 0)) {
+		free(text);
+		json_decref(summary);
+		return;
+	}
+	free(board->sent);
+	board->sent = text;
+	json_object_set_new(summary, "type", json_string("event"));
+	json_object_set_new(summary, "event", json_string("board.summary"));
+	json_object_set_new(summary, "topic", json_string(board->topic));
+	json_object_set_new(summary, "now", json_integer(now));
+	publish_now(live, summary, board->topic);
 }
 
 static void handle_subscribe(struct gr_live *live, struct gr_client *client,

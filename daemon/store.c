@@ -1549,10 +1549,12 @@ int gr_store_progress_of_cohort(struct gr_store *store, const char *cohort, cons
 
 	sqlite3_bind_text(stmt, 1, cohort, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, track_id, -1, SQLITE_STATIC);
+	user.id = 0;
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		int touched = sqlite3_column_type(stmt, 8) != SQLITE_NULL;
 
-		if (read_user(&user, stmt) != 0)
+		/* Rows come by user: read each user once. */
+		if (sqlite3_column_int64(stmt, 0) != user.id && read_user(&user, stmt) != 0)
 			break;
 		memset(&row, 0, sizeof(row));
 		if (touched) {

@@ -4,6 +4,7 @@
  * docs/protocol.md; driven by tools/bench-live.
  *
  *   loadgen prepare --data-dir DIR --learners N --coaches M --cohort C
+ *                   [--track T --steps K --filled F]
  *   loadgen run --url ws://HOST:PORT/ws --tokens FILE --connections N
  *               --rate R --boards B --seconds S --track T --steps K
  *               [--sources ADDR,ADDR,...] [--connect-rate C] [--idle-seconds I]
@@ -11,8 +12,11 @@
  * prepare writes N learners and M coaches of cohort C, each with a session,
  * straight into the data directory's store (no password hashing: the
  * accounts cannot sign in, only use their session), and writes the session
- * tokens to DIR/loadgen-tokens.txt as lines "ROLE HANDLE TOKEN". Run it
- * before groundsd starts.
+ * tokens to DIR/loadgen-tokens.txt as lines "ROLE HANDLE TOKEN". With
+ * --filled F, each learner has also done the last F steps of track T
+ * (s(K-F+1)..sK), at times spread over the last eight weeks, so a coach's
+ * board starts full (its grid, medians and weekly chart have data) while the
+ * load walks s1, s2, ... Run it before groundsd starts.
  *
  * run opens N learner and B coach connections at a bounded rate (spread over
  * the --sources addresses, so one address does not run out of ports), says
@@ -131,7 +135,7 @@ static void samples_print(struct samples *samples, const char *name, const char 
 struct options {
 	const char *data_dir, *cohort, *url, *tokens, *track, *sources;
 	int learners, coaches, connections, rate, boards, seconds, steps, connect_rate,
-		idle_seconds;
+		idle_seconds, filled;
 };
 
 enum option_kind { TEXT, NUMBER };
@@ -149,7 +153,7 @@ static const struct option_spec {
 	OPTION("--connections", NUMBER, connections), OPTION("--rate", NUMBER, rate),
 	OPTION("--boards", NUMBER, boards),	   OPTION("--seconds", NUMBER, seconds),
 	OPTION("--steps", NUMBER, steps),	   OPTION("--connect-rate", NUMBER, connect_rate),
-	OPTION("--idle-seconds", NUMBER, idle_seconds),
+	OPTION("--idle-seconds", NUMBER, idle_seconds), OPTION("--filled", NUMBER, filled),
 #undef OPTION
 };
 
@@ -199,7 +203,7 @@ static int parse_options(struct options *out, int argc, char **argv)
 /* ---- prepare: accounts and sessions straight into the store ------------- */
 
 static int add_account(struct gr_store *store, FILE *out, enum gr_role role, int number,
-		       const char *cohort, int64_t now)
+		       const char *cohort, int64_t now, int64_t *out_id)
 {
 	unsigned char hash[GR_TOKEN_HASH_SIZE];
 	char token[GR_TOKEN_TEXT_SIZE];
@@ -221,20 +225,49 @@ static int add_account(struct gr_store *store, FILE *out, enum gr_role role, int
 	if ((rc = gr_store_session_insert(store, hash, user.id, now, now + SESSION_MS)) != 0)
 		return rc;
 	fprintf(out, "%s %s %s\n", gr_role_name(role), user.handle, token);
+	*out_id = user.id;
 	return 0;
+}
+
+/* Learner user_id has done the last `filled` steps, at times spread over eight weeks. */
+static int fill_progress(struct gr_store *store, int64_t user_id, const struct options *options,
+			 int64_t now)
+{
+	const int64_t hour = 60 * 60 * 1000LL, span = 8 * 7 * 24 * hour;
+	struct gr_store_progress row;
+	int rc = 0;
+
+	for (int step = options->steps - options->filled + 1; rc == 0 && step <= options->steps;
+	     step++) {
+		/* A fixed pseudo-random spread: the same board on every run. */
+		uint32_t mix = (uint32_t)(user_id * 2654435761u) ^ (uint32_t)(step * 40503u);
+
+		memset(&row, 0, sizeof(row));
+		snprintf(row.track_id, sizeof(row.track_id), "%s", options->track);
+		snprintf(row.step_id, sizeof(row.step_id), "s%d", step);
+		snprintf(row.state, sizeof(row.state), "done");
+		row.started_at = now - span + (int64_t)(mix % (uint32_t)(span / hour)) * hour;
+		row.finished_at = row.started_at + (1 + mix % 48) * hour;
+		row.updated_at = row.finished_at;
+		rc = gr_store_progress_put(store, user_id, &row);
+	}
+	return rc;
 }
 
 static int add_accounts(struct gr_store *store, FILE *out, const struct options *options)
 {
-	int64_t now = (int64_t)time(NULL) * 1000;
+	int64_t now = (int64_t)time(NULL) * 1000, id;
 	int rc;
 
 	if ((rc = gr_store_begin(store)) != 0)
 		return rc;
-	for (int i = 1; rc == 0 && i <= options->learners; i++)
-		rc = add_account(store, out, GR_ROLE_LEARNER, i, options->cohort, now);
+	for (int i = 1; rc == 0 && i <= options->learners; i++) {
+		rc = add_account(store, out, GR_ROLE_LEARNER, i, options->cohort, now, &id);
+		if (rc == 0 && options->filled > 0)
+			rc = fill_progress(store, id, options, now);
+	}
 	for (int i = 1; rc == 0 && i <= options->coaches; i++)
-		rc = add_account(store, out, GR_ROLE_COACH, i, options->cohort, now);
+		rc = add_account(store, out, GR_ROLE_COACH, i, options->cohort, now, &id);
 	if (rc == 0)
 		return gr_store_commit(store);
 	gr_store_rollback(store);
@@ -250,6 +283,10 @@ static int prepare(const struct options *options)
 
 	if (!options->data_dir || gr_account_check_cohort(options->cohort) != 0) {
 		fprintf(stderr, "loadgen: prepare needs --data-dir DIR and a valid --cohort\n");
+		return 2;
+	}
+	if (options->filled > 0 && (!options->track || options->filled > options->steps)) {
+		fprintf(stderr, "loadgen: --filled F needs --track T and --steps K with F <= K\n");
 		return 2;
 	}
 	snprintf(tokens_path, sizeof(tokens_path), "%s/%s", options->data_dir, TOKENS_FILE);
@@ -313,7 +350,7 @@ enum phase { CONNECT, SETTLE, LOAD, DRAIN, DONE };
 
 struct counts {
 	long connect_errors, setup_errors, closed, sent, ok, changed, unchanged, errors, stalls,
-		pushes, unmatched, resyncs, expected_pushes, acked_in_load;
+		pushes, unmatched, resyncs, expected_pushes, acked_in_load, summaries;
 	double load_seconds, load_cpu_seconds; /* this process's CPU time during the load */
 	char error_codes[MAX_ERROR_CODES][32];
 	long error_code_counts[MAX_ERROR_CODES];
@@ -677,6 +714,8 @@ static void on_board_event(struct conn *conn, const struct message *m)
 	struct conn *learner;
 	const struct sent *sent;
 
+	if (span_is(m->event, "board.summary"))
+		run->counts.summaries++;
 	if (!span_is(m->event, "progress"))
 		return;
 	learner = number <= run->max_number ? run->by_number[number] : NULL;
@@ -973,6 +1012,8 @@ static void print_results(struct run *run)
 		 c->expected_pushes ? 100.0 * (double)c->pushes / (double)c->expected_pushes : 100.0,
 		 c->unmatched, c->resyncs);
 	samples_print(&run->pushes, "push", extra);
+	printf("board summaries (attention list, reviews, activity): %ld received over all boards\n",
+	       c->summaries);
 	fflush(stdout);
 }
 
