@@ -293,8 +293,11 @@ static int add_progress(const struct gr_user *user, const struct gr_store_progre
 	if ((index = step_index_of(cohort, row->step_id)) < 0)
 		return 0; /* a step the track no longer has */
 	if (gr_progress_is_complete(state)) {
-		learner->steps[index] = (struct gr_attention_step){ 1, row->started_at,
-								    row->finished_at };
+		/* A row written by hand may lack a time: never let one row spoil the board. */
+		int64_t started = row->started_at ? row->started_at : row->finished_at;
+		int64_t finished = row->finished_at >= started ? row->finished_at : started;
+
+		learner->steps[index] = (struct gr_attention_step){ 1, started, finished };
 		return 0;
 	}
 	if (state != GR_PROGRESS_NOT_STARTED && row->started_at >= learner->current_started_at) {
@@ -1119,7 +1122,7 @@ static int close_request(struct gr_coach *coach, struct gr_store_help *help, con
 		rc = push_event(coach, help->helper_id, NULL,
 				json_pack("{s:s, s:s, s:o}", "event", "help.closed", "state", state,
 					  "request", help_json(coach, help, VIEW_FULL)));
-	if (rc == 0 && strcmp(state, "expired") == 0)
+	if (rc == 0) /* the requester's other tabs, and an expiry, which nobody asked for */
 		rc = push_event(coach, help->user_id, NULL,
 				json_pack("{s:s, s:s, s:o}", "event", "help.closed", "state", state,
 					  "request", help_json(coach, help, VIEW_FULL)));

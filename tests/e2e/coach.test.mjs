@@ -186,6 +186,8 @@ test('help: a peer who finished the step is told, accepts, both talk, the reques
     assert.equal(resolved.state, 'resolved');
     const closed = await helper.socket.next(isEvent('help.closed'));
     assert.equal(closed.state, 'resolved');
+    const ownTabs = await asker.socket.next(isEvent('help.closed'));
+    assert.equal(ownTabs.state, 'resolved', "the requester's other tabs learn it too");
     await refused(asker.socket, 'help.withdraw', { request }, 'conflict');
     const lenaList = await ok(asker.socket, 'help.list');
     assert.deepEqual(lenaList.mine, [], 'a resolved request is no longer open');
