@@ -6,6 +6,7 @@ import { api, ApiError } from './api.js';
 import { t, plural, language, languages, setLanguage } from './i18n.js';
 import * as live from './live.js';
 import { pageReviews, pageReview, mySubmission, refreshBadge } from './reviews.js';
+import { startHelp, helpSection } from './help.js';
 
 const main = document.getElementById('main');
 let me = null; // the signed-in user, or null
@@ -16,6 +17,7 @@ function setMe(user) {
   if (me) live.start(me.handle);
   else live.stop();
   refreshBadge();
+  startHelp(me);
 }
 
 // What the page on show must undo when another replaces it (listeners,
@@ -549,7 +551,8 @@ async function pageStep(id, stepId) {
         h('ul', {}, step.rubric.map((item) => h('li', { text: item })))) : null,
       markDone ? h('div', { class: 'step-actions' }, actionError, markDone) : null,
       work ? work.element : null,
-      step.reviews > 0 ? mySubmission(track, step, gen) : null),
+      step.reviews > 0 ? mySubmission(track, step, gen) : null,
+      helpSection(track, step, gen)),
     h('nav', { class: 'pager', 'aria-label': t('track.outline') }, stepLink(step.prev, 'step.prev', 'prev'), stepLink(step.next, 'step.next', 'next')));
 }
 
@@ -563,6 +566,9 @@ const routes = [
   [/^\/tracks\/([^/]+)\/steps\/(.+)$/, pageStep, true],
   [/^\/reviews$/, pageReviews, true],
   [/^\/reviews\/(\d+)$/, pageReview, true],
+  // The coaches' board: its module is loaded only when opened (learners never need it).
+  [/^\/board$/, async () => (await import('./board.js')).pageBoardChoose(), true],
+  [/^\/board\/([^/]+)\/([^/]+)$/, async (cohort, track) => (await import('./board.js')).pageBoard(cohort, track), true],
 ];
 
 async function render() {
@@ -605,6 +611,8 @@ function updateHeader() {
   document.getElementById('signout').hidden = !me;
   document.getElementById('nav-reviews').hidden = !me;
   document.getElementById('nav-reviews-text').textContent = t('nav.reviews');
+  document.getElementById('nav-board').hidden = !me || me.role === 'learner';
+  document.getElementById('nav-board').textContent = t('board.nav');
   document.getElementById('nav-home').textContent = t('app.home');
   document.getElementById('signout').textContent = t('nav.signout');
   document.getElementById('lang-label').textContent = t('app.language');
@@ -676,6 +684,6 @@ async function start() {
 }
 
 // What the review pages share with the others.
-export { h, show, onLeave, generation, me, liveErrorText, loadDraft, saveDraft, stepHref };
+export { h, show, onLeave, generation, me, liveErrorText, loadDraft, saveDraft, stepHref, navigate };
 
 start();

@@ -213,6 +213,7 @@ async function hello() {
     if (error.code !== 'offline' && socket) socket.close(4000, 'hello refused');
     return;
   }
+  emit('hello', reply); // its unread nudges, for help.js
   if (reply.sync === 'snapshot') {
     snapshotWanted = true;
     return;

@@ -1,0 +1,341 @@
+// help.js - nudges from coaches and help between peers (docs/protocol.md,
+// "Nudges", "Help from peers"). startHelp() keeps the notices under the
+// header: unread nudges, questions we are asked to help with or help with,
+// and a link to our own question off its step. helpSection() is "Ask a peer
+// for help" on a step page. Both use thread(). All text is plain.
+
+import { t, plural } from './i18n.js';
+import * as live from './live.js';
+import { h, onLeave, me, liveErrorText, loadDraft, saveDraft, stepHref } from './app.js';
+
+const MAX = 500; // bytes, for a question or a message
+const ASKING = new Set(['started', 'submitted', 'in_review', 'needs_work']);
+
+let who = null; // whose notices these are
+let box = null; // the notices area
+let mineCard = null; // the link to my question, in the notices
+let offs = []; // live listeners while signed in
+let mine = null; // my open or accepted question
+let note = null; // my last question that closed: {…request, state}
+let onPage = null; // "track/step" of the step page on show
+let hello = { seq: -1, unread: new Set() }; // from the last hello
+const nudges = new Map(); // nudge id → card
+const offers = new Map(); // request id → {request, card, closed, hidden}
+const threads = new Map(); // request id → thread()
+const views = new Set(); // step sections to redraw when `mine` changes
+
+const name = (person) => (person ? person.display_name || person.handle : '');
+const tooLong = (text) => new Blob([text]).size > MAX;
+const idOf = (request) => (typeof request === 'object' ? request.request : request);
+const here = (r, track, step) => Boolean(r) && r.track === track && r.step === step;
+const button = (text, onclick, secondary) => h('button', { type: 'button', class: secondary ? 'secondary' : null, text, onclick });
+
+function focusOn(element) {
+  element.setAttribute('tabindex', '-1');
+  element.focus();
+}
+
+// A failure said inside the card or form it belongs to.
+function problem(where, err) {
+  const line = where.querySelector('.form-error') || where.appendChild(h('p', { class: 'form-error', role: 'alert' }));
+  line.textContent = typeof err === 'string' ? err : liveErrorText(err);
+  line.hidden = false;
+}
+
+// A sentence with a link in the place of {title}.
+function withLink(text, r) {
+  const [before, after = ''] = text.split('{title}');
+  return [before, h('a', { href: stepHref(r.track, r.step), text: r.title || r.step }), after];
+}
+
+function changed() {
+  for (const draw of views) draw();
+  drawMine();
+}
+
+// ---- a conversation --------------------------------------------------------
+
+// The messages of an accepted question (a polite live region, so new ones
+// are read out) and a form to write one. add() skips a message seen before.
+function thread(request) {
+  const id = idOf(request);
+  const seen = new Set();
+  const list = h('ol', { class: 'thread', 'aria-live': 'polite', 'aria-label': t('help.thread') });
+  const input = h('textarea', { id: `help-message-${id}`, rows: 2, maxlength: MAX });
+  const form = h('form', { class: 'wide', novalidate: true },
+    h('div', { class: 'field' }, h('label', { for: input.id, text: t('help.message') }), input),
+    h('button', { type: 'submit', text: t('help.send') }));
+  let busy = false; // (not disabling the button: that would drop the focus)
+  const add = (message) => {
+    if (seen.has(message.message)) return;
+    seen.add(message.message);
+    list.append(h('li', {}, h('strong', { text: `${name(message.from)}: ` }), message.body));
+  };
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const body = input.value.trim();
+    form.querySelector('.form-error')?.setAttribute('hidden', '');
+    if (!body || busy) return input.focus();
+    if (tooLong(body)) return problem(form, t('help.tooLong'));
+    busy = true;
+    try {
+      add((await live.request('help.message', { request: id, body })).message);
+      if (input.value.trim() === body) input.value = ''; // kept if more was typed
+    } catch (err) {
+      problem(form, err);
+    }
+    busy = false;
+  });
+  return { element: h('div', { class: 'thread-box' }, list, form), add, end: () => form.remove() };
+}
+
+function threadFor(request) {
+  const id = idOf(request);
+  if (!threads.has(id)) threads.set(id, thread(request));
+  const one = threads.get(id);
+  for (const message of request.messages || []) one.add(message);
+  return one;
+}
+
+// ---- the notices -------------------------------------------------------------
+
+// Removes a card; the keyboard's focus goes on to the next one, or the page.
+function removeCard(card) {
+  const had = card?.contains(document.activeElement);
+  card?.remove();
+  if (had) (box.querySelector('button') || document.getElementById('main')).focus();
+}
+
+function showNudge(nudge) {
+  if (nudges.has(nudge.nudge)) return;
+  const card = h('div', { class: 'notice nudge', 'data-nudge': nudge.nudge },
+    h('p', {}, h('strong', { text: t('nudge.from', { name: name(nudge.from) }) }), ' ', h('span', { class: 'said', text: nudge.body })));
+  card.append(button(t('nudge.read'), async () => {
+    try {
+      await live.request('nudge.read', { nudge: nudge.nudge });
+      removeCard(card);
+    } catch (err) {
+      if (err.code === 'not_found' || err.code === 'forbidden') removeCard(card);
+      else problem(card, err);
+    }
+  }));
+  nudges.set(nudge.nudge, card);
+  mineCard.before(card);
+}
+
+// A question someone asked us: open (help or not now), accepted by us (the
+// conversation), or closed (why, and a button to put it away).
+function drawOffer(id) {
+  const offer = offers.get(id);
+  const r = offer.request;
+  if (offer.hidden) return removeCard(offer.card);
+  if (!offer.card) mineCard.before(offer.card = h('div', { class: 'notice offer', 'data-request': id }));
+  const vars = { title: r.title || r.step, name: name(r.user) };
+  const had = offer.card.contains(document.activeElement);
+  const hide = () => { offer.hidden = true; drawOffer(id); };
+  let lead;
+  if (offer.closed) {
+    threads.get(id)?.end();
+    lead = h('p', { text: t(`help.closed.${offer.closed}`, vars) });
+    offer.card.replaceChildren(lead, threads.get(id)?.element || '', button(t('help.close'), hide, true));
+  } else if (r.state === 'accepted') {
+    lead = h('p', { text: t('help.helping', vars) });
+    offer.card.replaceChildren(lead, threadFor(r).element);
+  } else {
+    let busy = false;
+    const accept = button(t('help.accept'), async () => {
+      if (busy) return;
+      busy = true;
+      try {
+        offer.request = (await live.request('help.accept', { request: id })).request;
+      } catch (err) {
+        busy = false;
+        if (err.code !== 'conflict') return problem(offer.card, err);
+        offer.closed = err.state || 'accepted'; // someone else was faster, or it closed
+      }
+      drawOffer(id);
+      focusOn(offer.card.firstChild);
+    });
+    lead = h('p', { text: t('help.offer', vars) });
+    offer.card.replaceChildren(lead, h('p', { class: 'said', text: r.body }),
+      h('div', { class: 'actions' }, accept, button(t('help.dismiss'), hide, true)));
+  }
+  if (had) focusOn(lead);
+}
+
+// My question, from any page but its own step's.
+function drawMine() {
+  if (!mineCard) return;
+  const r = mine || (note && note.state === 'expired' ? note : null);
+  mineCard.hidden = !r || onPage === `${r.track}/${r.step}`;
+  if (mineCard.hidden) return;
+  const key = mine ? `help.mine.${mine.state}` : 'help.mine.expired';
+  mineCard.replaceChildren(h('p', {}, ...withLink(t(key, { name: name(r.helper) }), r)),
+    mine ? '' : button(t('help.close'), () => { note = null; changed(); document.getElementById('main').focus(); }, true));
+}
+
+function onHello(reply) {
+  const list = reply.nudges || [];
+  hello = { seq: reply.seq, unread: new Set(list.map((n) => n.nudge)) };
+  for (const [id, card] of nudges) {
+    if (!hello.unread.has(id)) { removeCard(card); nudges.delete(id); } // read in another tab
+  }
+  list.forEach(showNudge);
+}
+
+// A replayed event (seq up to the hello's) is known already: a nudge from
+// the hello's unread ones, help from help.list.
+function onEvent(event) {
+  const id = event.request && idOf(event.request);
+  if (event.seq <= hello.seq && !hello.unread.has(event.nudge?.nudge)) return;
+  if (event.event === 'nudge') {
+    showNudge(event.nudge);
+  } else if (event.event === 'help.offered') {
+    if (!offers.has(id)) offers.set(id, { request: event.request });
+    drawOffer(id);
+  } else if (event.event === 'help.accepted' && mine && mine.request === id) {
+    mine = { ...mine, ...event.request }; // now with the helper
+    changed();
+  } else if (event.event === 'help.message') {
+    const r = mine && mine.request === id ? mine : offers.get(id)?.request;
+    if (threads.has(id)) threads.get(id).add(event.message);
+    else if (r) r.messages = [...(r.messages || []), event.message];
+  } else if (event.event === 'help.closed') {
+    const { state } = event;
+    if (mine && mine.request === id) { // it expired (or was closed in another tab)
+      note = { ...mine, state };
+      mine = null;
+      changed();
+    } else if (offers.has(id)) {
+      offers.get(id).closed = state;
+      drawOffer(id);
+    }
+  }
+}
+
+// After each hello: my question and the ones offered to me, from the server.
+async function restore() {
+  const list = await live.request('help.list').catch(() => null);
+  if (!list) return; // offline: again after the next hello
+  mine = list.mine[0] || null;
+  const open = new Set(list.offered.map((r) => r.request));
+  for (const [id, offer] of offers) {
+    if (!open.has(id) && !offer.closed) { // closed while we were away
+      removeCard(offer.card);
+      offers.delete(id);
+    }
+  }
+  for (const r of list.offered) {
+    const offer = offers.get(r.request) || {};
+    offers.set(r.request, { ...offer, request: r, closed: null });
+    drawOffer(r.request);
+  }
+  changed();
+}
+
+// Starts the notices for the signed-in user (null: signed out).
+export function startHelp(user) {
+  if (user && who === user.handle) return;
+  offs.forEach((off) => off());
+  box?.remove();
+  who = user && user.handle;
+  box = mineCard = mine = note = null;
+  offs = [];
+  for (const map of [nudges, offers, threads]) map.clear();
+  if (!user) return;
+  mineCard = h('div', { class: 'notice', id: 'help-mine', hidden: true });
+  box = h('div', { id: 'notices', class: 'notices', role: 'status', 'aria-label': t('nudge.area') }, mineCard);
+  document.getElementById('live-status').after(box);
+  offs = [live.on('hello', onHello), live.on('event', onEvent), live.on('ready', restore)];
+}
+
+// ---- asking, on a step page ------------------------------------------------------
+
+// "Ask a peer for help" on a step begun and not finished; once asked, where
+// the question stands and the conversation. The question is kept on this
+// device as it is typed until the server has it.
+export function helpSection(track, step, gen) {
+  const key = `grounds.help.${me.handle}.${track.id}.${step.id}`;
+  const body = h('textarea', { id: 'help-body', rows: 3, maxlength: MAX, 'aria-describedby': 'help-hint' });
+  body.value = loadDraft(key).body || '';
+  body.addEventListener('input', () => saveDraft(key, body.value ? { body: body.value } : null));
+  const status = h('p', { id: 'help-status', role: 'status' });
+  const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
+  const slot = h('div');
+  const ask = h('button', { type: 'submit', id: 'help-ask', text: t('help.ask') });
+  const form = h('form', { id: 'help-form', class: 'wide', novalidate: true },
+    h('div', { class: 'field' }, h('label', { for: 'help-body', text: t('help.body') }),
+      h('p', { class: 'hint', id: 'help-hint', text: t('help.hint') }), body), ask);
+  const fail = (err, field) => {
+    problem(section, err);
+    field ? field.focus() : focusOn(error);
+  };
+  const close = (type, state) => async () => {
+    const r = mine;
+    error.hidden = true;
+    try {
+      await live.request(type, { request: r.request });
+      note = { ...r, state };
+      mine = null;
+      changed();
+      focusOn(status);
+    } catch (err) {
+      fail(err);
+    }
+  };
+  const solved = button(t('help.solved'), close('help.resolve', 'resolved'));
+  const actions = h('div', { class: 'actions' }, solved, button(t('help.withdraw'), close('help.withdraw', 'withdrawn'), true));
+  const section = h('section', { class: 'ask-help', id: 'help', 'aria-labelledby': 'help-title' },
+    h('h2', { id: 'help-title', text: t('help.title') }), error, status, slot, actions, form);
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const text = body.value.trim();
+    error.hidden = true;
+    if (!text || tooLong(text)) return fail(t(text ? 'help.tooLong' : 'help.empty'), body);
+    ask.disabled = true;
+    try {
+      mine = (await live.request('help.ask', { track: track.id, step: step.id, body: text })).request;
+      note = null;
+      if (body.value.trim() === text) {
+        body.value = '';
+        saveDraft(key, null);
+      }
+      changed();
+      focusOn(status);
+    } catch (err) {
+      fail(err);
+      if (err.code === 'conflict') restore(); // perhaps one is open already, elsewhere
+    } finally {
+      ask.disabled = false;
+    }
+  });
+
+  let said = '';
+  const draw = () => {
+    const ours = here(mine, track.id, step.id) ? mine : null;
+    const past = here(note, track.id, step.id) ? note : null;
+    form.hidden = Boolean(mine) || !ASKING.has(live.stateOf(track.id, step.id));
+    section.hidden = !ours && form.hidden;
+    actions.hidden = !ours;
+    solved.hidden = !ours || ours.state !== 'accepted';
+    const conversation = ours && ours.state === 'accepted' ? threadFor(ours).element : null;
+    if (slot.firstChild !== conversation) slot.replaceChildren(conversation || '');
+    // Only a change is written, so the live region is not read out again.
+    const text = !ours ? (past ? t(`help.${past.state}`) : '')
+      : ours.state === 'accepted' ? t('help.coming', { name: name(ours.helper) })
+      : Number.isInteger(ours.told) ? plural('help.told', ours.told) : t('help.waiting');
+    if (text !== said) status.textContent = said = text;
+    if (past && past.state === 'expired' && !body.value) body.value = past.body || ''; // ask again
+  };
+  onPage = `${track.id}/${step.id}`;
+  views.add(draw);
+  onLeave(gen, live.on('progress', draw));
+  onLeave(gen, () => {
+    views.delete(draw);
+    if (onPage === `${track.id}/${step.id}`) onPage = null;
+    drawMine();
+  });
+  changed();
+  return section;
+}
