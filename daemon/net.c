@@ -18,8 +18,9 @@
 #include "config.h"
 #include "error.h"
 #include "files.h"
-#include "log.h"
 #include "live.h"
+#include "log.h"
+#include "webfiles.h"
 #include "workers.h"
 
 #include <libwebsockets.h>
@@ -35,14 +36,10 @@
 #define WS_WRITE_BATCH 64 /* messages framed into one send at most */
 #define WS_BATCH_BYTES (64 * 1024)
 
-static const char page_headers[] =
-	"Cache-Control: no-cache\r\n"
-	"X-Content-Type-Options: nosniff\r\n"
-	"X-Frame-Options: DENY\r\n"
-	"Referrer-Policy: same-origin\r\n"
-	"Content-Security-Policy: default-src 'self'; script-src 'self'; style-src 'self'; "
-	"img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
-	"form-action 'self'\r\n";
+/* The client's pages and files: no framing, no referrer, nothing from elsewhere. */
+static const char page_policy[] =
+	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+	"connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 /* A response built in memory: headers go out first, then the body. */
 struct response {
@@ -50,6 +47,9 @@ struct response {
 	const char *content_type;
 	const char *cache_control;
 	const char *policy;
+	const char *encoding; /* Content-Encoding, or NULL */
+	int page;	      /* a file of the client: its headers, and Vary */
+	int head;	      /* answer a HEAD: headers only */
 	char etag[96];
 	char set_cookie[256];
 	char disposition[256];
@@ -110,6 +110,7 @@ struct gr_net {
 	lws_sorted_usec_list_t tick_timer;
 	lws_sorted_usec_list_t stop_timer;
 	char web_root[PATH_MAX];
+	struct gr_webfiles *webfiles;
 	volatile sig_atomic_t stop_requested;
 	int stopping;
 	struct ws_client *clients;
@@ -200,7 +201,12 @@ static int write_response(struct lws *wsi, struct session *session)
 	    (response->policy &&
 	     add_header(wsi, "content-security-policy:", response->policy, &p, end)) ||
 	    (response->disposition[0] &&
-	     add_header(wsi, "content-disposition:", response->disposition, &p, end)))
+	     add_header(wsi, "content-disposition:", response->disposition, &p, end)) ||
+	    (response->encoding &&
+	     add_header(wsi, "content-encoding:", response->encoding, &p, end)) ||
+	    (response->page && (add_header(wsi, "vary:", "Accept-Encoding", &p, end) ||
+				add_header(wsi, "x-frame-options:", "DENY", &p, end) ||
+				add_header(wsi, "referrer-policy:", "same-origin", &p, end))))
 		rc = -1;
 	if (!rc && response->set_cookie[0] &&
 	    lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_SET_COOKIE,
@@ -215,7 +221,7 @@ static int write_response(struct lws *wsi, struct session *session)
 	}
 	if (rc || lws_finalize_write_http_header(wsi, start, &p, end))
 		return -1;
-	if (response->len &&
+	if (response->len && !response->head &&
 	    lws_write(wsi, response->buffer + LWS_PRE, response->len, LWS_WRITE_HTTP_FINAL) !=
 		    (int)response->len)
 		return -1;
@@ -462,22 +468,53 @@ static const char *file_for(const struct gr_net *net, const char *path, char *ou
 	return gr_files_mime_type(out);
 }
 
+/*
+ * A file of the client, from memory: 304 when the browser has this version,
+ * gzip when it takes it. Revalidated on every use (no-cache), so a new
+ * client reaches every browser on its next load.
+ */
 static int serve_file(struct lws *wsi, struct session *session, const char *path)
 {
 	struct gr_net *net = net_of(wsi);
 	const char *method = method_of(wsi);
-	char file[PATH_MAX];
+	const struct gr_webfile *found;
+	struct response *response;
+	char file[PATH_MAX], header[512];
+	const unsigned char *body;
 	const char *type;
+	size_t len;
 	int rc;
 
 	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
 		return respond_text(wsi, session, 405, "method not allowed\n");
-	type = file_for(net, path, file, sizeof(file));
-	if (!type || access(file, R_OK) != 0)
+	if (!(type = file_for(net, path, file, sizeof(file))))
 		return respond_text(wsi, session, 404, "not found\n");
-	rc = lws_serve_http_file(wsi, file, type, page_headers, (int)strlen(page_headers));
-	if (rc < 0 || (rc > 0 && lws_http_transaction_completed(wsi)))
+	rc = gr_webfiles_get(net->webfiles, &found, file,
+			     strncmp(type, "text/", 5) == 0 || strstr(type, "svg") != NULL);
+	if (rc == GR_ENOTFOUND)
+		return respond_text(wsi, session, 404, "not found\n");
+	if (rc != 0) {
+		gr_log_error("serving %s: %s", path, gr_error_last());
+		return respond_text(wsi, session, 500, "this file cannot be served\n");
+	}
+	copy_header(wsi, header, sizeof(header), WSI_TOKEN_HTTP_IF_NONE_MATCH);
+	if (gr_webfiles_etag_matches(header, found->etag)) {
+		body = NULL;
+		len = 0;
+	} else {
+		copy_header(wsi, header, sizeof(header), WSI_TOKEN_HTTP_ACCEPT_ENCODING);
+		body = found->gzip && gr_webfiles_accepts_gzip(header) ? found->gzip : found->data;
+		len = body == found->gzip ? found->gzip_len : found->len;
+	}
+	if (respond(wsi, session, body ? 200 : 304, type, body ? (const char *)body : "", len))
 		return -1;
+	response = session->response;
+	response->cache_control = "no-cache";
+	response->policy = page_policy;
+	response->page = 1;
+	response->head = strcmp(method, "HEAD") == 0;
+	response->encoding = body && body == found->gzip ? "gzip" : NULL;
+	snprintf(response->etag, sizeof(response->etag), "%s", found->etag);
 	return 0;
 }
 
@@ -910,7 +947,8 @@ int gr_net_start(struct gr_net **out, const struct gr_net_parts *parts)
 	net->tick_payload = parts->tick_payload;
 	net->live = parts->live;
 	hooks.payload = net;
-	if ((rc = find_web_root(net)) != 0 || (rc = listen_on(net)) != 0 ||
+	if ((rc = find_web_root(net)) != 0 || (rc = gr_webfiles_new(&net->webfiles)) != 0 ||
+	    (rc = listen_on(net)) != 0 ||
 	    (rc = gr_live_set_hooks(net->live, &hooks)) != 0) {
 		gr_net_free(net);
 		return rc;
@@ -972,6 +1010,7 @@ void gr_net_free(struct gr_net *net)
 		gr_workers_set_wake(net->workers, NULL, NULL);
 	if (net->context)
 		lws_context_destroy(net->context);
+	gr_webfiles_free(net->webfiles);
 	free(net->batch);
 	free(net);
 }

@@ -4,7 +4,8 @@
 // operator's tool beside a running daemon.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFile, rm } from 'node:fs/promises';
+import { readFile, writeFile, rm } from 'node:fs/promises';
+import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { startDaemon, runDaemon, runCli, tempDir, freePort, openSocket, register, people } from '../lib/daemon.mjs';
 
@@ -86,6 +87,25 @@ test('pages of the client are served with a strict policy; paths cannot leave th
     assert.match(script.headers['content-type'], /javascript/);
     const style = await client.get('/style.css');
     assert.match(style.headers['content-type'], /text\/css/);
+    // Sent gzipped to a browser that takes it, whole to one that does not; a
+    // browser with this version already gets 304 and no body.
+    const original = await readFile(new URL('../../web/app.js', import.meta.url));
+    assert.equal(script.headers['content-encoding'], undefined);
+    assert.deepEqual(script.body, original);
+    const zipped = await client.get('/app.js', { headers: { 'Accept-Encoding': 'gzip, br' } });
+    assert.equal(zipped.headers['content-encoding'], 'gzip');
+    assert.equal(zipped.headers.vary, 'Accept-Encoding');
+    assert.ok(zipped.body.length < original.length / 2, `${zipped.body.length} bytes gzipped of ${original.length}`);
+    assert.deepEqual(gunzipSync(zipped.body), original);
+    assert.match(zipped.headers['content-security-policy'], /script-src 'self'/);
+    assert.equal(zipped.headers.etag, script.headers.etag);
+    const again = await client.get('/app.js', { headers: { 'If-None-Match': script.headers.etag, 'Accept-Encoding': 'gzip' } });
+    assert.equal(again.status, 304);
+    assert.equal(again.body.length, 0);
+    const head = await client.request('HEAD', '/app.js');
+    assert.equal(head.status, 200);
+    assert.equal(Number(head.headers['content-length']), original.length);
+    assert.equal(head.body.length, 0);
     for (const path of ['/../README.md', '/%2e%2e/README.md', '/.git/config.js', '/.hidden.css', '/nothing.js']) {
       assert.equal((await client.get(path)).status, 404, path);
     }
