@@ -5,8 +5,12 @@
 import { api, ApiError } from './api.js';
 import { t, plural, language, languages, setLanguage } from './i18n.js';
 import * as live from './live.js';
-import { pageReviews, pageReview, mySubmission, refreshBadge } from './reviews.js';
 import { startHelp, helpSection } from './help.js';
+
+// Loaded when first needed: the review pages and a reviewed step's work
+// (reviews.js), and the coaches' board (board.js, which learners never need).
+const reviews = () => import('./reviews.js');
+const board = () => import('./board.js');
 
 const main = document.getElementById('main');
 let me = null; // the signed-in user, or null
@@ -52,14 +56,41 @@ function h(tag, attrs = {}, ...children) {
   return element;
 }
 
+// Puts the keyboard's focus on an element that is not a control.
+function focusOn(element, options) {
+  element.setAttribute('tabindex', '-1');
+  element.focus(options);
+}
+
+// A failure said where it happened: hidden until given its text.
+function errorLine() {
+  return h('p', { class: 'form-error', role: 'alert', hidden: true });
+}
+
+// A control with its label and hint in a div.field; the hint is read out with it.
+function labelled(control, label, hint) {
+  const hintId = hint ? `${control.id}-hint` : null;
+  if (hint) control.setAttribute('aria-describedby', hintId);
+  return h('div', { class: 'field' }, h('label', { for: control.id, text: label }),
+    hint ? h('p', { class: 'hint', id: hintId, text: hint }) : null, control);
+}
+
+// A translated sentence with an element in the place of {name}.
+function sentenceWith(text, name, element) {
+  const [before, after = ''] = text.split(`{${name}}`);
+  return [before, element, after];
+}
+
+// Who wrote, reviewed or asked something (names are sent only when not blind).
+function personName(person) {
+  return person ? person.display_name || person.handle : '';
+}
+
 function show(title, ...content) {
   document.title = `${title} – ${t('app.name')}`;
   main.replaceChildren(...content.filter((part) => part !== null && part !== undefined && part !== false));
   const heading = main.querySelector('h1');
-  if (heading) {
-    heading.setAttribute('tabindex', '-1');
-    heading.focus({ preventScroll: true });
-  }
+  if (heading) focusOn(heading, { preventScroll: true });
 }
 
 function showError(error) {
@@ -71,15 +102,9 @@ function showError(error) {
     h('p', {}, h('a', { href: '/', text: t('app.home') })));
 }
 
-// A labelled input with its hint; the hint and any error are read out with it.
+// A labelled input of a form, named `name`.
 function field(name, { type = 'text', autocomplete, required = true, hint, value, attrs = {} } = {}) {
-  const id = `field-${name}`;
-  const hintId = hint ? `${id}-hint` : null;
-  const input = h('input', { id, name, type, autocomplete, required, value, 'aria-describedby': hintId, ...attrs });
-  return h('div', { class: 'field' },
-    h('label', { for: id, text: t(`field.${name}`) }),
-    hint ? h('p', { class: 'hint', id: hintId, text: hint }) : null,
-    input);
+  return labelled(h('input', { id: `field-${name}`, name, type, autocomplete, required, value, ...attrs }), t(`field.${name}`), hint);
 }
 
 function passwordField(autocomplete, hint) {
@@ -97,15 +122,20 @@ function errorText(error) {
   if (error.code === 'rate_limited') return t('error.rate_limited', { minutes: Math.max(1, Math.ceil((error.retryAfter || 60) / 60)) });
   if (error.code === 'conflict' && error.field === 'handle') return t('error.conflict.handle');
   if (error.code === 'bad_value' && ['handle', 'password', 'display_name'].includes(error.field)) return t(`error.${error.field}`);
-  const known = `error.${error.code}`;
-  const text = t(known);
-  return text === known ? error.message : text;
+  return knownError(error);
+}
+
+// The server's error in the reader's language when it has a translation.
+function knownError(error) {
+  const key = `error.${error.code}`;
+  const text = t(key);
+  return text === key ? error.message : text;
 }
 
 // Runs a form's submit handler; shows the error next to the form and marks
 // the field at fault. What was typed stays in the form.
 function handleForm(form, submit) {
-  const errorBox = h('p', { class: 'form-error', role: 'alert', hidden: true });
+  const errorBox = errorLine();
   form.prepend(errorBox);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -124,8 +154,7 @@ function handleForm(form, submit) {
         bad.setAttribute('aria-invalid', 'true');
         bad.focus();
       } else {
-        errorBox.setAttribute('tabindex', '-1');
-        errorBox.focus();
+        focusOn(errorBox);
       }
     } finally {
       button.disabled = false;
@@ -135,8 +164,8 @@ function handleForm(form, submit) {
 }
 
 // A step id may hold '/': each part is encoded, the slashes kept.
-function stepPath(id) {
-  return id.split('/').map(encodeURIComponent).join('/');
+function stepHref(trackId, stepId) {
+  return `/tracks/${encodeURIComponent(trackId)}/steps/${stepId.split('/').map(encodeURIComponent).join('/')}`;
 }
 
 function formatEstimate(minutes) {
@@ -223,16 +252,6 @@ function inviteSection() {
 
 const COMPLETE = new Set(['done', 'passed']);
 
-// A translated sentence with one link in the place of {title}.
-function sentenceWithLink(key, link) {
-  const [before, after = ''] = t(key).split('{title}');
-  return [before, link, after];
-}
-
-function stepHref(trackId, stepId) {
-  return `/tracks/${encodeURIComponent(trackId)}/steps/${stepPath(stepId)}`;
-}
-
 // The progress bar and the next step of one track, from the live progress.
 // Updated in place, so a link with the keyboard's focus keeps it.
 function trackProgress(track, outline, index) {
@@ -291,7 +310,6 @@ async function pageHome() {
 
 async function pageTrack(id) {
   const track = await api.track(id);
-  const base = `/tracks/${encodeURIComponent(track.id)}`;
   show(track.title,
     h('nav', { class: 'crumbs', 'aria-label': t('track.back') }, h('a', { href: '/', text: t('track.back') })),
     h('h1', { text: track.title }),
@@ -300,7 +318,7 @@ async function pageTrack(id) {
     h('ol', { class: 'outline', id: 'outline' }, track.modules.map((module) => h('li', {},
       h('h3', { text: module.title }),
       h('ol', { class: 'steps' }, module.steps.map((step) => h('li', { 'data-step': step.id },
-        h('a', { href: `${base}/steps/${stepPath(step.id)}`, text: step.title }),
+        h('a', { href: stepHref(track.id, step.id), text: step.title }),
         h('span', { class: 'meta', text: stepMeta(step) }))))))));
 }
 
@@ -308,14 +326,10 @@ async function pageTrack(id) {
 function liveErrorText(error) {
   if (error.code === 'offline') return t('submit.offline');
   if (error.code === 'rate_limited') return t('error.live.rate_limited');
-  const known = `error.${error.code}`;
-  const text = t(known);
-  return text === known ? error.message : text;
+  return knownError(error);
 }
 
-function draftKey(trackId, stepId) {
-  return `grounds.draft.${me.handle}.${trackId}.${stepId}`;
-}
+// Drafts are kept on this device (localStorage) until the server has them.
 
 function loadDraft(key) {
   try {
@@ -332,115 +346,21 @@ function saveDraft(key, draft) {
   } catch { /* storage full or off: the text stays in the form */ }
 }
 
-// The form for a reviewed step: a markdown draft kept on this device as it
-// is typed, a server-rendered preview, and the submission.
-function submissionForm(track, step, showRequires) {
-  const key = draftKey(track.id, step.id);
-  const draft = loadDraft(key);
-  const body = h('textarea', { id: 'field-body_md', name: 'body_md', rows: 10, required: true, 'aria-describedby': 'field-body_md-hint' });
-  body.value = draft.body || '';
-  const link = h('input', { id: 'field-link', name: 'link', type: 'url', inputmode: 'url', autocomplete: 'url', 'aria-describedby': 'field-link-hint', placeholder: 'https://' });
-  link.value = draft.link || '';
-  const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
-  const done = h('p', { class: 'result', id: 'submission-result', role: 'status' });
-  const previewBox = h('div', { class: 'content preview', id: 'preview' });
-  const previewSection = h('section', { class: 'preview-section', 'aria-labelledby': 'preview-title', hidden: true },
-    h('h3', { id: 'preview-title', text: t('submit.previewTitle') }), previewBox);
-  const submit = h('button', { type: 'submit', id: 'submit-work', text: t('submit.submit') });
-  const previewButton = h('button', { type: 'button', class: 'secondary', id: 'preview-button', text: t('submit.preview') });
-  const save = () => saveDraft(key, body.value || link.value ? { body: body.value, link: link.value } : null);
-  const fail = (err) => {
-    if (err.requires) showRequires(err.requires);
-    error.textContent = liveErrorText(err);
-    error.hidden = false;
-  };
-  body.addEventListener('input', save);
-  link.addEventListener('input', save);
-  previewButton.addEventListener('click', async () => {
-    error.hidden = true;
-    previewButton.disabled = true;
-    try {
-      const reply = await live.request('markdown.preview', { body_md: body.value });
-      previewBox.innerHTML = reply.html; // rendered by the server in safe mode
-      previewSection.hidden = false;
-    } catch (err) {
-      fail(err);
-    } finally {
-      previewButton.disabled = false;
-    }
-  });
-  const form = h('form', { id: 'submission-form', novalidate: true, class: 'submission' },
-    error,
-    h('div', { class: 'field' },
-      h('label', { for: 'field-body_md', text: t('submit.body') }),
-      h('p', { class: 'hint', id: 'field-body_md-hint', text: t('submit.body.hint') }),
-      body),
-    h('div', { class: 'field' },
-      h('label', { for: 'field-link', text: t('submit.link') }),
-      h('p', { class: 'hint', id: 'field-link-hint', text: t('submit.link.hint') }),
-      link),
-    h('div', { class: 'actions' }, previewButton, submit),
-    done);
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    error.hidden = true;
-    done.textContent = '';
-    body.removeAttribute('aria-invalid');
-    if (!body.value.trim()) {
-      error.textContent = t('submit.empty');
-      error.hidden = false;
-      body.setAttribute('aria-invalid', 'true');
-      body.focus();
-      return;
-    }
-    const sent = { body: body.value, link: link.value.trim() };
-    link.removeAttribute('aria-invalid');
-    if (sent.link && !/^https?:\/\/[^\s"<>]+$/.test(sent.link)) {
-      error.textContent = t('error.link');
-      error.hidden = false;
-      link.setAttribute('aria-invalid', 'true');
-      link.focus();
-      return;
-    }
-    submit.disabled = true;
-    try {
-      if (live.stateOf(track.id, step.id) === 'not_started') {
-        await live.request('progress.set', { track: track.id, step: step.id, state: 'started' });
-      }
-      await live.request('submission.create', { track: track.id, step: step.id, body_md: sent.body, ...(sent.link ? { link: sent.link } : {}) });
-      // Acknowledged: only now is the draft let go (unless more was typed meanwhile).
-      if (body.value === sent.body && link.value.trim() === sent.link) {
-        body.value = '';
-        link.value = '';
-        previewSection.hidden = true;
-        saveDraft(key, null);
-      }
-      done.textContent = t('submit.sent');
-    } catch (err) {
-      fail(err);
-      error.setAttribute('tabindex', '-1');
-      error.focus();
-    } finally {
-      update();
-    }
-  });
-  const update = () => {
-    const state = live.stateOf(track.id, step.id);
-    submit.disabled = state === 'submitted' || state === 'in_review' || state === 'passed';
-    form.dataset.state = state;
-  };
-  update();
-  return { element: h('section', { class: 'work', 'aria-labelledby': 'work-title' },
-    h('h2', { id: 'work-title', text: t('submit.title') }), form, previewSection), update };
+// Work on a step not begun yet begins it first.
+async function startStep(track, step) {
+  if (live.stateOf(track.id, step.id) === 'not_started') {
+    await live.request('progress.set', { track: track.id, step: step.id, state: 'started' });
+  }
 }
 
 async function pageStep(id, stepId) {
   const gen = generation;
   const [track, step] = await Promise.all([api.track(id), api.step(id, stepId)]);
+  // A reviewed step's form and "My submission" are in reviews.js.
+  const reviewed = step.reviews > 0 ? await reviews() : null;
   if (gen !== generation) return;
-  const base = `/tracks/${encodeURIComponent(track.id)}`;
   const titles = new Map(track.modules.flatMap((module) => module.steps.map((s) => [s.id, s.title])));
-  const stepLink = (other, key, rel) => other && h('a', { href: `${base}/steps/${stepPath(other)}`, rel, text: t(key, { title: titles.get(other) || other }) });
+  const stepLink = (other, key, rel) => other && h('a', { href: stepHref(track.id, other), rel, text: t(key, { title: titles.get(other) || other }) });
   const content = h('div', { class: 'content', id: 'step-content' });
   content.innerHTML = step.html; // rendered by the server in safe mode
   // The page's own heading carries the title; the step's first "# Title" would repeat it.
@@ -449,26 +369,24 @@ async function pageStep(id, stepId) {
   // Progress: the state, what to finish first, and the action that fits the step.
   const stateText = h('p', { id: 'step-state', class: 'state', role: 'status' });
   const requiresBox = h('p', { id: 'step-requires', class: 'notice', hidden: true });
-  const actionError = h('p', { class: 'form-error', role: 'alert', hidden: true });
+  const actionError = errorLine();
   const peers = h('p', { id: 'step-peers', class: 'meta peers', role: 'status' });
   const showRequires = (missing) => {
-    requiresBox.replaceChildren(...sentenceWithLink('step.finishFirst',
-      h('a', { href: `${base}/steps/${stepPath(missing)}`, text: titles.get(missing) || missing })));
+    requiresBox.replaceChildren(...sentenceWith(t('step.finishFirst'), 'title',
+      h('a', { href: stepHref(track.id, missing), text: titles.get(missing) || missing })));
     requiresBox.hidden = false;
   };
   let markDone = null;
   let work = null;
-  if (step.reviews > 0) {
-    work = submissionForm(track, step, showRequires);
+  if (reviewed) {
+    work = reviewed.submissionForm(track, step, showRequires);
   } else {
     markDone = h('button', { type: 'button', id: 'mark-done', text: t('step.markDone') });
     markDone.addEventListener('click', async () => {
       actionError.hidden = true;
       markDone.disabled = true;
       try {
-        if (live.stateOf(track.id, step.id) === 'not_started') {
-          await live.request('progress.set', { track: track.id, step: step.id, state: 'started' });
-        }
+        await startStep(track, step);
         await live.request('progress.set', { track: track.id, step: step.id, state: 'done' });
       } catch (err) {
         if (err.requires) showRequires(err.requires);
@@ -488,10 +406,7 @@ async function pageStep(id, stepId) {
     if (markDone && markDone.hidden !== (state === 'done')) {
       const hadFocus = document.activeElement === markDone;
       markDone.hidden = state === 'done';
-      if (hadFocus) {
-        stateText.setAttribute('tabindex', '-1');
-        stateText.focus();
-      }
+      if (hadFocus) focusOn(stateText);
     }
     if (work) work.update();
   };
@@ -538,7 +453,7 @@ async function pageStep(id, stepId) {
   if (live.isReady()) begin(); // else once the hello is answered
 
   show(step.title,
-    h('nav', { class: 'crumbs', 'aria-label': track.title }, h('a', { href: base, text: track.title }), ' › ', step.module),
+    h('nav', { class: 'crumbs', 'aria-label': track.title }, h('a', { href: `/tracks/${encodeURIComponent(track.id)}`, text: track.title }), ' › ', step.module),
     h('article', {},
       h('h1', { text: step.title }),
       h('p', { class: 'meta', id: 'step-meta', text: stepMeta(step) }),
@@ -551,12 +466,15 @@ async function pageStep(id, stepId) {
         h('ul', {}, step.rubric.map((item) => h('li', { text: item })))) : null,
       markDone ? h('div', { class: 'step-actions' }, actionError, markDone) : null,
       work ? work.element : null,
-      step.reviews > 0 ? mySubmission(track, step, gen) : null,
+      reviewed ? reviewed.mySubmission(track, step, gen) : null,
       helpSection(track, step, gen)),
     h('nav', { class: 'pager', 'aria-label': t('track.outline') }, stepLink(step.prev, 'step.prev', 'prev'), stepLink(step.next, 'step.next', 'next')));
 }
 
 // ---- routing -------------------------------------------------------------
+
+// A page of a module loaded when first opened.
+const lazy = (load, name) => async (...parts) => (await load())[name](...parts);
 
 const routes = [
   [/^\/signin$/, pageSignin, false],
@@ -564,11 +482,10 @@ const routes = [
   [/^\/$/, pageHome, true],
   [/^\/tracks\/([^/]+)$/, pageTrack, true],
   [/^\/tracks\/([^/]+)\/steps\/(.+)$/, pageStep, true],
-  [/^\/reviews$/, pageReviews, true],
-  [/^\/reviews\/(\d+)$/, pageReview, true],
-  // The coaches' board: its module is loaded only when opened (learners never need it).
-  [/^\/board$/, async () => (await import('./board.js')).pageBoardChoose(), true],
-  [/^\/board\/([^/]+)\/([^/]+)$/, async (cohort, track) => (await import('./board.js')).pageBoard(cohort, track), true],
+  [/^\/reviews$/, lazy(reviews, 'pageReviews'), true],
+  [/^\/reviews\/(\d+)$/, lazy(reviews, 'pageReview'), true],
+  [/^\/board$/, lazy(board, 'pageBoardChoose'), true],
+  [/^\/board\/([^/]+)\/([^/]+)$/, lazy(board, 'pageBoard'), true],
 ];
 
 async function render() {
@@ -621,6 +538,28 @@ function updateHeader() {
   showStatus();
 }
 
+// The badge by "Reviews": how many reviews are open, for the signed-in user.
+let badgeOff = null;
+let badgeAsk = 0;
+async function refreshBadge() {
+  const badge = document.getElementById('reviews-badge');
+  if (!me) {
+    badge.hidden = true;
+    if (badgeOff) badgeOff.forEach((off) => off());
+    badgeOff = null;
+    return;
+  }
+  badgeOff ||= [live.on('ready', refreshBadge),
+    live.on('event', (event) => { if (/^review\.(assigned|expired)$/.test(event.event)) refreshBadge(); })];
+  if (!live.isReady()) return; // again once the hello is answered
+  const ask = ++badgeAsk;
+  const list = await live.request('review.list').catch(() => null);
+  if (!list || ask !== badgeAsk) return;
+  const open = list.assignments.filter((a) => a.state === 'assigned').length;
+  badge.hidden = !open;
+  badge.replaceChildren(h('span', { 'aria-hidden': 'true', text: open }), h('span', { class: 'vh', text: plural('nav.reviewsOpen', open) }));
+}
+
 // The banner says so while the live connection is down, and once when it is
 // back; it stays empty (and takes no room) while all is well.
 let wasOffline = false;
@@ -646,9 +585,8 @@ function setUpHeader() {
   const select = document.getElementById('lang');
   select.replaceChildren(...Object.entries(languages).map(([code, name]) => h('option', { value: code, text: name })));
   select.value = language();
-  document.documentElement.lang = language();
-  select.addEventListener('change', () => {
-    setLanguage(select.value);
+  select.addEventListener('change', async () => {
+    await setLanguage(select.value);
     render();
     refreshBadge();
   });
@@ -670,20 +608,17 @@ function setUpHeader() {
   live.on('status', showStatus);
 }
 
+// The reader's strings and who is signed in, asked for at once; then the page.
 async function start() {
   setUpHeader();
-  try {
-    setMe(await api.me());
-  } catch (error) {
-    if (!(error instanceof ApiError) || error.status !== 401) {
-      showError(error);
-      return;
-    }
-  }
+  const [, user] = await Promise.all([setLanguage(), api.me().catch((error) => error)]);
+  if (!(user instanceof Error)) setMe(user);
+  else if (!(user instanceof ApiError) || user.status !== 401) return showError(user); // 401: nobody
   render();
 }
 
-// What the review pages share with the others.
-export { h, show, onLeave, generation, me, liveErrorText, loadDraft, saveDraft, stepHref, navigate };
+// What reviews.js, help.js and board.js share with the pages here.
+export { h, show, focusOn, errorLine, labelled, sentenceWith, personName, onLeave, generation, me,
+  liveErrorText, loadDraft, saveDraft, stepHref, startStep, refreshBadge, navigate };
 
 start();

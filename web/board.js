@@ -5,10 +5,12 @@
 // stay smooth. app.js imports this module only when a coach opens /board.
 // Addresses: /board/COHORT/TRACK, the cohort URL-encoded, "-" for none.
 
-import { t, plural, language } from './i18n.js';
+import { t, plural, language, relativeTime, addStrings } from './i18n.js';
 import * as live from './live.js';
 import { api } from './api.js';
-import { h, show, onLeave, generation, me, liveErrorText, navigate } from './app.js';
+import { h, show, errorLine, labelled, personName, onLeave, generation, me, liveErrorText, navigate } from './app.js';
+
+await addStrings('board');
 
 const STATES = ['not_started', 'started', 'needs_work', 'submitted', 'in_review', 'done', 'passed'];
 // Which per-step count a state adds to: working on it, waiting for a review, finished.
@@ -35,11 +37,8 @@ function duration(ms) {
 // "3 hours ago" in the reader's language, the exact time on hover.
 function ago(ms, now) {
   if (!ms) return t('board.never');
-  const minutes = (ms - now) / 60000;
-  const [n, unit] = Math.abs(minutes) < 60 ? [minutes, 'minute'] : Math.abs(minutes) < 2160 ? [minutes / 60, 'hour'] : [minutes / 1440, 'day'];
   const date = new Date(ms);
-  return h('time', { datetime: date.toISOString(), title: date.toLocaleString(language()),
-    text: new Intl.RelativeTimeFormat(language(), { numeric: 'auto' }).format(Math.round(n), unit) });
+  return h('time', { datetime: date.toISOString(), title: date.toLocaleString(language()), text: relativeTime(ms, now) });
 }
 
 function refused() {
@@ -55,12 +54,9 @@ export async function pageBoardChoose() {
   let last = {};
   try { last = JSON.parse(localStorage.getItem(LAST)) || {}; } catch { /* nothing remembered */ }
   const form = h('form', { id: 'board-choose' },
-    h('div', { class: 'field' }, h('label', { for: 'board-track', text: t('board.track') }),
-      h('select', { id: 'board-track', name: 'track' }, tracks.map((track) => h('option', { value: track.id, selected: track.id === last.track, text: track.title })))),
-    h('div', { class: 'field' }, h('label', { for: 'board-cohort', text: t('board.cohort') }),
-      h('p', { class: 'hint', id: 'board-cohort-hint', text: t('board.cohort.hint') }),
-      h('input', { id: 'board-cohort', name: 'cohort', list: 'board-cohorts', value: last.cohort ?? me.cohort ?? '', 'aria-describedby': 'board-cohort-hint' }),
-      h('datalist', { id: 'board-cohorts' }, [...new Set([last.cohort, me.cohort])].filter(Boolean).map((value) => h('option', { value })))),
+    labelled(h('select', { id: 'board-track', name: 'track' }, tracks.map((track) => h('option', { value: track.id, selected: track.id === last.track, text: track.title }))), t('board.track')),
+    labelled(h('input', { id: 'board-cohort', name: 'cohort', list: 'board-cohorts', value: last.cohort ?? me.cohort ?? '' }), t('board.cohort'), t('board.cohort.hint')),
+    h('datalist', { id: 'board-cohorts' }, [...new Set([last.cohort, me.cohort])].filter(Boolean).map((value) => h('option', { value }))),
     h('button', { type: 'submit', text: t('board.open') }));
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -238,7 +234,7 @@ export async function pageBoard(cohortPart, trackId) {
     helpBox.replaceChildren(list(open, 'board.help.none', (request) => h('li', { class: 'card', 'data-request': request.request, 'data-state': request.state },
       h('p', {}, h('strong', { text: nameOf(request.user) }), ' ', t('board.help.on', { step: stepName(request.step) })),
       h('p', { class: 'comment plain', text: request.body }),
-      h('p', { class: 'meta' }, request.helper ? t('board.help.helper', { name: request.helper.display_name || request.helper.handle }) : t('board.help.open'),
+      h('p', { class: 'meta' }, request.helper ? t('board.help.helper', { name: personName(request.helper) }) : t('board.help.open'),
         ' · ', ago(request.opened_at, now())))));
   }
 
@@ -315,15 +311,14 @@ export async function pageBoard(cohortPart, trackId) {
   }
 
   // ---- nudges: a short message to one learner ----
-  const text = h('textarea', { id: 'nudge-body', rows: 4, maxlength: 500, 'aria-describedby': 'nudge-hint' });
+  const text = h('textarea', { id: 'nudge-body', rows: 4, maxlength: 500 });
   const title = h('h2', { id: 'nudge-title' });
-  const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
+  const error = errorLine();
   const done = h('p', { role: 'status', id: 'nudge-result' });
   const send = h('button', { type: 'submit', text: t('board.nudge.send') });
   const dialog = h('dialog', { id: 'nudge', 'aria-labelledby': 'nudge-title' });
   const form = h('form', { class: 'wide' }, title, error,
-    h('div', { class: 'field' }, h('label', { for: 'nudge-body', text: t('board.nudge.label') }),
-      h('p', { class: 'hint', id: 'nudge-hint', text: t('board.nudge.hint') }), text),
+    labelled(text, t('board.nudge.label'), t('board.nudge.hint')),
     h('div', { class: 'actions' }, send, h('button', { type: 'button', class: 'secondary', text: t('board.nudge.close'), onclick: () => dialog.close() })), done);
   dialog.append(form);
   let to = null;

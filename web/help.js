@@ -6,7 +6,8 @@
 
 import { t, plural } from './i18n.js';
 import * as live from './live.js';
-import { h, onLeave, me, liveErrorText, loadDraft, saveDraft, stepHref } from './app.js';
+import { h, focusOn, errorLine, labelled, sentenceWith, personName as name, onLeave, me,
+  liveErrorText, loadDraft, saveDraft, stepHref } from './app.js';
 
 const MAX = 500; // bytes, for a question or a message
 const ASKING = new Set(['started', 'submitted', 'in_review', 'needs_work']);
@@ -24,28 +25,16 @@ const offers = new Map(); // request id → {request, card, closed, hidden}
 const threads = new Map(); // request id → thread()
 const views = new Set(); // step sections to redraw when `mine` changes
 
-const name = (person) => (person ? person.display_name || person.handle : '');
 const tooLong = (text) => new Blob([text]).size > MAX;
 const idOf = (request) => (typeof request === 'object' ? request.request : request);
 const here = (r, track, step) => Boolean(r) && r.track === track && r.step === step;
 const button = (text, onclick, secondary) => h('button', { type: 'button', class: secondary ? 'secondary' : null, text, onclick });
 
-function focusOn(element) {
-  element.setAttribute('tabindex', '-1');
-  element.focus();
-}
-
 // A failure said inside the card or form it belongs to.
 function problem(where, err) {
-  const line = where.querySelector('.form-error') || where.appendChild(h('p', { class: 'form-error', role: 'alert' }));
+  const line = where.querySelector('.form-error') || where.appendChild(errorLine());
   line.textContent = typeof err === 'string' ? err : liveErrorText(err);
   line.hidden = false;
-}
-
-// A sentence with a link in the place of {title}.
-function withLink(text, r) {
-  const [before, after = ''] = text.split('{title}');
-  return [before, h('a', { href: stepHref(r.track, r.step), text: r.title || r.step }), after];
 }
 
 function changed() {
@@ -63,7 +52,7 @@ function thread(request) {
   const list = h('ol', { class: 'thread', 'aria-live': 'polite', 'aria-label': t('help.thread') });
   const input = h('textarea', { id: `help-message-${id}`, rows: 2, maxlength: MAX });
   const form = h('form', { class: 'wide', novalidate: true },
-    h('div', { class: 'field' }, h('label', { for: input.id, text: t('help.message') }), input),
+    labelled(input, t('help.message')),
     h('button', { type: 'submit', text: t('help.send') }));
   let busy = false; // (not disabling the button: that would drop the focus)
   const add = (message) => {
@@ -170,7 +159,8 @@ function drawMine() {
   mineCard.hidden = !r || onPage === `${r.track}/${r.step}`;
   if (mineCard.hidden) return;
   const key = mine ? `help.mine.${mine.state}` : 'help.mine.expired';
-  mineCard.replaceChildren(h('p', {}, ...withLink(t(key, { name: name(r.helper) }), r)),
+  const link = h('a', { href: stepHref(r.track, r.step), text: r.title || r.step });
+  mineCard.replaceChildren(h('p', {}, ...sentenceWith(t(key, { name: name(r.helper) }), 'title', link)),
     mine ? '' : button(t('help.close'), () => { note = null; changed(); document.getElementById('main').focus(); }, true));
 }
 
@@ -256,16 +246,14 @@ export function startHelp(user) {
 // device as it is typed until the server has it.
 export function helpSection(track, step, gen) {
   const key = `grounds.help.${me.handle}.${track.id}.${step.id}`;
-  const body = h('textarea', { id: 'help-body', rows: 3, maxlength: MAX, 'aria-describedby': 'help-hint' });
-  body.value = loadDraft(key).body || '';
+  const body = h('textarea', { id: 'help-body', rows: 3, maxlength: MAX, text: loadDraft(key).body || '' });
   body.addEventListener('input', () => saveDraft(key, body.value ? { body: body.value } : null));
   const status = h('p', { id: 'help-status', role: 'status' });
-  const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
+  const error = errorLine();
   const slot = h('div');
   const ask = h('button', { type: 'submit', id: 'help-ask', text: t('help.ask') });
   const form = h('form', { id: 'help-form', class: 'wide', novalidate: true },
-    h('div', { class: 'field' }, h('label', { for: 'help-body', text: t('help.body') }),
-      h('p', { class: 'hint', id: 'help-hint', text: t('help.hint') }), body), ask);
+    labelled(body, t('help.body'), t('help.hint')), ask);
   const fail = (err, field) => {
     problem(section, err);
     field ? field.focus() : focusOn(error);

@@ -1,10 +1,14 @@
-// reviews.js - peer review: the reviews to do, the review page (the draft
-// kept on this device), and "My submission" on a reviewed step. body_html
-// and comment_html are rendered by the server in safe mode.
+// reviews.js - peer review: handing in work on a reviewed step and "My
+// submission" with the reviews it received, the reviews to do, and the review
+// page (the draft kept on this device). app.js loads it when first needed.
+// body_html and comment_html are rendered by the server in safe mode.
 
-import { t, plural, language } from './i18n.js';
+import { t, plural, language, relativeTime, addStrings } from './i18n.js';
 import * as live from './live.js';
-import { h, show, onLeave, generation, me, liveErrorText, loadDraft, saveDraft, stepHref } from './app.js';
+import { h, show, focusOn, errorLine, labelled, sentenceWith, personName, onLeave, generation, me,
+  liveErrorText, loadDraft, saveDraft, stepHref, startStep, refreshBadge } from './app.js';
+
+await addStrings('reviews');
 
 function html(tag, attrs, text) {
   const element = h(tag, attrs);
@@ -19,11 +23,7 @@ function exactTime(ms) {
 
 // "Due in 3 hours (date)": relative in the reader's language, then exact.
 function dueLine(ms) {
-  const minutes = (ms - Date.now()) / 60000;
-  const [n, unit] = Math.abs(minutes) < 60 ? [minutes, 'minute'] : Math.abs(minutes) < 2160 ? [minutes / 60, 'hour'] : [minutes / 1440, 'day'];
-  const when = new Intl.RelativeTimeFormat(language(), { numeric: 'auto' }).format(Math.round(n), unit);
-  const [before, after] = t('reviews.due', { when }).split('{date}');
-  return h('p', { class: 'meta due' }, before, exactTime(ms), after);
+  return h('p', { class: 'meta due' }, ...sentenceWith(t('reviews.due', { when: relativeTime(ms) }), 'date', exactTime(ms)));
 }
 
 function httpLink(link) {
@@ -45,43 +45,6 @@ function verdictLine(key, verdict) {
   return h('p', { class: 'verdict', 'data-verdict': verdict }, t(key), ' ', h('strong', { text: t(`verdict.${verdict}`) }));
 }
 
-// Who wrote or reviewed the work; only sent when reviews are not double-blind.
-function personName(person) {
-  return person.display_name || person.handle;
-}
-
-function focusOn(element) {
-  element.setAttribute('tabindex', '-1');
-  element.focus();
-}
-
-function errorLine() {
-  return h('p', { class: 'form-error', role: 'alert', hidden: true });
-}
-
-// ---- the badge in the header: how many reviews are open ----------------------
-
-let badgeOff = null;
-let badgeAsk = 0;
-
-export async function refreshBadge() {
-  const badge = document.getElementById('reviews-badge');
-  if (!me) {
-    badge.hidden = true;
-    if (badgeOff) badgeOff.forEach((off) => off());
-    badgeOff = null;
-    return;
-  }
-  badgeOff ||= [live.on('ready', refreshBadge),
-    live.on('event', (event) => { if (/^review\.(assigned|expired)$/.test(event.event)) refreshBadge(); })];
-  if (!live.isReady()) return; // again once the hello is answered
-  const ask = ++badgeAsk;
-  const list = await live.request('review.list').catch(() => null);
-  if (!list || ask !== badgeAsk) return;
-  const open = list.assignments.filter((a) => a.state === 'assigned').length;
-  badge.hidden = !open;
-  badge.replaceChildren(h('span', { 'aria-hidden': 'true', text: open }), h('span', { class: 'vh', text: plural('nav.reviewsOpen', open) }));
-}
 
 // ---- the reviews to do ---------------------------------------------------------
 
@@ -186,15 +149,9 @@ export async function pageReview(idText) {
   const key = `grounds.review.${me.handle}.${id}`;
   const draft = loadDraft(key);
   const error = errorLine();
-  const input = (attrs, on) => {
-    const element = h('input', attrs);
-    element.checked = on;
-    return element;
-  };
-  const checks = got.rubric.map((item, i) => input({ type: 'checkbox', id: `check-${i}` }, Boolean(draft.checks && draft.checks[i])));
-  const verdicts = ['pass', 'needs_work'].map((value) => input({ type: 'radio', name: 'verdict', id: `verdict-${value}`, value }, draft.verdict === value));
-  const comment = h('textarea', { id: 'field-comment', rows: 8, 'aria-describedby': 'field-comment-hint' });
-  comment.value = draft.comment || '';
+  const checks = got.rubric.map((item, i) => h('input', { type: 'checkbox', id: `check-${i}`, checked: Boolean(draft.checks && draft.checks[i]) }));
+  const verdicts = ['pass', 'needs_work'].map((value) => h('input', { type: 'radio', name: 'verdict', id: `verdict-${value}`, value, checked: draft.verdict === value }));
+  const comment = h('textarea', { id: 'field-comment', rows: 8, text: draft.comment || '' });
   const submit = h('button', { type: 'submit', text: t('review.submit') });
   const decline = h('button', { type: 'button', class: 'secondary', text: t('review.decline') });
   const verdict = () => verdicts.find((radio) => radio.checked)?.value || null;
@@ -230,9 +187,7 @@ export async function pageReview(idText) {
     h('fieldset', {}, h('legend', { text: t('review.verdict') }),
       verdicts.map((radio) => h('div', { class: 'check' }, radio,
         h('label', { for: radio.id }, t(`verdict.${radio.value}`), h('span', { class: 'hint', text: t(`verdict.${radio.value}.hint`) }))))),
-    h('div', { class: 'field' },
-      h('label', { for: 'field-comment', text: t('review.comment') }),
-      h('p', { class: 'hint', id: 'field-comment-hint', text: t('review.commentHint') }), comment),
+    labelled(comment, t('review.comment'), t('review.commentHint')),
     h('div', { class: 'actions' }, submit, decline), confirmBox);
   form.addEventListener('input', save);
 
@@ -294,6 +249,91 @@ export async function pageReview(idText) {
     h('h2', { id: 'your-title', text: t('review.yours') }), h('p', { class: 'hint', text: t(got.author ? 'review.named' : 'review.blind') }), form));
 }
 
+// ---- handing in work on a reviewed step ------------------------------------------
+
+// The form: a markdown draft kept on this device as it is typed, a
+// server-rendered preview, and the submission.
+export function submissionForm(track, step, showRequires) {
+  const key = `grounds.draft.${me.handle}.${track.id}.${step.id}`;
+  const draft = loadDraft(key);
+  const body = h('textarea', { id: 'field-body_md', name: 'body_md', rows: 10, required: true, text: draft.body || '' });
+  const link = h('input', { id: 'field-link', name: 'link', type: 'url', inputmode: 'url', autocomplete: 'url', placeholder: 'https://', value: draft.link || null });
+  const error = errorLine();
+  const done = h('p', { class: 'result', id: 'submission-result', role: 'status' });
+  const previewBox = h('div', { class: 'content preview', id: 'preview' });
+  const previewSection = h('section', { class: 'preview-section', 'aria-labelledby': 'preview-title', hidden: true },
+    h('h3', { id: 'preview-title', text: t('submit.previewTitle') }), previewBox);
+  const submit = h('button', { type: 'submit', id: 'submit-work', text: t('submit.submit') });
+  const previewButton = h('button', { type: 'button', class: 'secondary', id: 'preview-button', text: t('submit.preview') });
+  const save = () => saveDraft(key, body.value || link.value ? { body: body.value, link: link.value } : null);
+  const fail = (err) => {
+    if (err.requires) showRequires(err.requires);
+    error.textContent = liveErrorText(err);
+    error.hidden = false;
+  };
+  const invalid = (field, text) => {
+    error.textContent = text;
+    error.hidden = false;
+    field.setAttribute('aria-invalid', 'true');
+    field.focus();
+  };
+  body.addEventListener('input', save);
+  link.addEventListener('input', save);
+  previewButton.addEventListener('click', async () => {
+    error.hidden = true;
+    previewButton.disabled = true;
+    try {
+      const reply = await live.request('markdown.preview', { body_md: body.value });
+      previewBox.innerHTML = reply.html; // rendered by the server in safe mode
+      previewSection.hidden = false;
+    } catch (err) {
+      fail(err);
+    } finally {
+      previewButton.disabled = false;
+    }
+  });
+  const form = h('form', { id: 'submission-form', novalidate: true, class: 'submission' }, error,
+    labelled(body, t('submit.body'), t('submit.body.hint')),
+    labelled(link, t('submit.link'), t('submit.link.hint')),
+    h('div', { class: 'actions' }, previewButton, submit), done);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    error.hidden = true;
+    done.textContent = '';
+    body.removeAttribute('aria-invalid');
+    link.removeAttribute('aria-invalid');
+    const sent = { body: body.value, link: link.value.trim() };
+    if (!sent.body.trim()) return invalid(body, t('submit.empty'));
+    if (sent.link && !/^https?:\/\/[^\s"<>]+$/.test(sent.link)) return invalid(link, t('error.link'));
+    submit.disabled = true;
+    try {
+      await startStep(track, step);
+      await live.request('submission.create', { track: track.id, step: step.id, body_md: sent.body, ...(sent.link ? { link: sent.link } : {}) });
+      // Acknowledged: only now is the draft let go (unless more was typed meanwhile).
+      if (body.value === sent.body && link.value.trim() === sent.link) {
+        body.value = '';
+        link.value = '';
+        previewSection.hidden = true;
+        saveDraft(key, null);
+      }
+      done.textContent = t('submit.sent');
+    } catch (err) {
+      fail(err);
+      focusOn(error);
+    } finally {
+      update();
+    }
+  });
+  const update = () => {
+    const state = live.stateOf(track.id, step.id);
+    submit.disabled = state === 'submitted' || state === 'in_review' || state === 'passed';
+    form.dataset.state = state;
+  };
+  update();
+  return { element: h('section', { class: 'work', 'aria-labelledby': 'work-title' },
+    h('h2', { id: 'work-title', text: t('submit.title') }), form, previewSection), update };
+}
+
 // ---- my submission and the reviews it received ------------------------------------
 
 function standingText({ state, standing: s }) {
@@ -325,7 +365,7 @@ function receivedReview(review, index, rubric) {
     const reason = h('textarea', { id: `flag-reason-${id}`, rows: 3, maxlength: 1000 });
     const error = errorLine();
     const form = h('form', { class: 'wide', novalidate: true }, h('p', { class: 'hint', text: t('mine.flagHint') }), error,
-      h('div', { class: 'field' }, h('label', { for: reason.id, text: t('mine.flagReason') }), reason),
+      labelled(reason, t('mine.flagReason')),
       h('button', { type: 'submit', class: 'secondary', text: t('mine.flagSubmit') }));
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
