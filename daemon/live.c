@@ -61,7 +61,8 @@ struct board {
 	char *cohort, *track; /* parsed from the topic */
 	int dirty;	      /* events went to it since the last summary */
 	int64_t sent_at;
-	char *sent;	      /* the last summary, without its time */
+	char *attention;      /* the attention list last sent (JSON text) */
+	json_t *counts;	      /* handle → {given, received} as last sent */
 };
 
 /* A reply or an event waiting for the turn's commit. */
@@ -815,12 +816,63 @@ static void board_forget(struct gr_live *live, int index)
 	free(board->topic);
 	free(board->cohort);
 	free(board->track);
-	free(board->sent);
+	free(board->attention);
+	json_decref(board->counts);
 	*board = live->boards[--live->board_count];
 }
 
 /*
- * Send one board its summary when it changed: the board waiting longest of
+ * What changed since board's last summary: the attention list when it is
+ * not the one sent, and the review counts of the learners whose counts
+ * moved (a coach who came later has the rest from board.get). NULL when
+ * nothing did. Consumes summary.
+ */
+static json_t *summary_changes(struct board *board, json_t *summary)
+{
+	json_t *attention = json_object_get(summary, "attention");
+	json_t *learners = json_object_get(summary, "learners"), *counts, *changes, *moved;
+	char *text = json_dumps(attention, JSON_COMPACT);
+	const char *handle;
+	json_t *numbers;
+
+	changes = json_object();
+	moved = json_object();
+	if (!text || !changes || !moved)
+		goto fail;
+	if (!board->attention || strcmp(text, board->attention) != 0) {
+		json_object_set(changes, "attention", attention);
+		free(board->attention);
+		board->attention = text;
+		text = NULL;
+	}
+	json_object_foreach(learners, handle, numbers) {
+		json_t *previous = board->counts ? json_object_get(board->counts, handle) : NULL;
+
+		json_object_del(numbers, "last_activity"); /* boards follow it from the events */
+		if (!previous || !json_equal(previous, numbers))
+			json_object_set(moved, handle, numbers);
+	}
+	counts = json_incref(learners);
+	json_decref(board->counts);
+	board->counts = counts;
+	if (json_object_size(moved))
+		json_object_set(changes, "learners", moved);
+	if (!json_object_size(changes))
+		goto fail;
+	free(text);
+	json_decref(moved);
+	json_decref(summary);
+	return changes;
+fail:
+	free(text);
+	json_decref(moved);
+	json_decref(changes);
+	json_decref(summary);
+	return NULL;
+}
+
+/*
+ * Send one board what changed in its summary: the board waiting longest of
  * those due (busy for SUMMARY_BUSY_MS, or idle for SUMMARY_IDLE_MS). Boards
  * nobody watches any more are forgotten.
  */
@@ -828,8 +880,7 @@ static void boards_refresh(struct gr_live *live)
 {
 	int64_t now = now_ms(live);
 	struct board *board = NULL;
-	json_t *summary;
-	char *text;
+	json_t *summary, *changes;
 
 	for (int i = live->board_count - 1; i >= 0; i--)
 		if (gr_fanout_count(live->fanout, live->boards[i].topic) == 0)
@@ -846,21 +897,14 @@ static void boards_refresh(struct gr_live *live)
 		return;
 	board->dirty = 0;
 	board->sent_at = now;
-	if (!(summary = gr_coach_summary(live->coach, board->cohort, board->track)))
+	if (!(summary = gr_coach_summary(live->coach, board->cohort, board->track)) ||
+	    !(changes = summary_changes(board, summary)))
 		return;
-	text = json_dumps(summary, JSON_COMPACT | JSON_SORT_KEYS);
-	if (!text || (board->sent && strcmp(text, board->sent) == 0)) {
-		free(text);
-		json_decref(summary);
-		return;
-	}
-	free(board->sent);
-	board->sent = text;
-	json_object_set_new(summary, "type", json_string("event"));
-	json_object_set_new(summary, "event", json_string("board.summary"));
-	json_object_set_new(summary, "topic", json_string(board->topic));
-	json_object_set_new(summary, "now", json_integer(now));
-	publish_now(live, summary, board->topic);
+	json_object_set_new(changes, "type", json_string("event"));
+	json_object_set_new(changes, "event", json_string("board.summary"));
+	json_object_set_new(changes, "topic", json_string(board->topic));
+	json_object_set_new(changes, "now", json_integer(now));
+	publish_now(live, changes, board->topic);
 }
 
 static void handle_subscribe(struct gr_live *live, struct gr_client *client,

@@ -278,7 +278,7 @@ export async function pageBoard(cohortPart, trackId) {
     if (!loaded) return early.push(event);
     const row = rows.get(event.user);
     if (event.topic === topic && event.event === 'board.summary') {
-      attention = event.attention || [];
+      if (event.attention) attention = event.attention; // absent: unchanged
       offset = event.now - Date.now() || offset;
       for (const [handle, numbers] of Object.entries(event.learners || {})) {
         if (!rows.has(handle)) continue;
