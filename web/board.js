@@ -158,11 +158,11 @@ export async function pageBoard(cohortPart, trackId) {
     for (const step of steps) counts.set(step.id, { on: 0, wait: 0, done: 0, cells: [] });
     const body = document.createDocumentFragment();
     for (const learner of learners) {
-      const td = (attrs) => h('td', attrs);
+      const td = (attrs) => h('td', { role: 'cell', ...attrs });
       const row = { learner, cur: td(), for: td(), last: td(), reviews: td({ class: 'num' }),
         here: h('span', { class: 'here' }, h('span', { 'aria-hidden': 'true', text: '●' }), h('span', { class: 'vh' })) };
-      row.tr = h('tr', { 'data-user': learner.handle },
-        h('th', { scope: 'row' }, learner.display_name, ' ', row.here,
+      row.tr = h('tr', { role: 'row', 'data-user': learner.handle },
+        h('th', { scope: 'row', role: 'rowheader' }, learner.display_name, ' ', row.here,
           h('button', { type: 'button', class: 'nudge', 'data-nudge': learner.handle, title: t('board.nudge'),
             'aria-label': t('board.nudgeWho', { name: learner.display_name }), text: '✉' })),
         row.cur, row.for, row.last, row.reviews);
@@ -179,21 +179,22 @@ export async function pageBoard(cohortPart, trackId) {
       paintRow(row);
       body.append(row.tr);
     }
-    const foot = ['on', 'wait', 'done'].map((bucket) => h('tr', {},
-      h('th', { scope: 'row', colspan: 5, text: t(`board.count.${bucket}`) }),
+    const foot = ['on', 'wait', 'done'].map((bucket) => h('tr', { role: 'row' },
+      h('th', { scope: 'row', role: 'rowheader', colspan: 5, text: t(`board.count.${bucket}`) }),
       steps.map((step) => {
         const count = counts.get(step.id);
-        const cell = h('td', { class: 'num', 'data-count': bucket, 'data-step': step.id, text: count[bucket] });
+        const cell = h('td', { role: 'cell', class: 'num', 'data-count': bucket, 'data-step': step.id, text: count[bucket] });
         count.cells.push([bucket, cell]);
         return cell;
       })));
-    return h('table', { class: 'board', id: 'board-table' },
+    // Laid out row by row (style.css), so the roles say what the tags would.
+    return h('table', { class: 'board', id: 'board-table', role: 'table' },
       h('caption', { text: t('board.caption', { group, track: track.title, count: learners.length }) }),
-      h('thead', {}, h('tr', {},
-        ['learner', 'current', 'for', 'last', 'reviews'].map((key) => h('th', { scope: 'col', text: t(`board.col.${key}`) })),
-        steps.map((step, i) => h('th', { scope: 'col', title: titles.get(step.id) },
+      h('thead', { role: 'rowgroup' }, h('tr', { role: 'row' },
+        ['learner', 'current', 'for', 'last', 'reviews'].map((key) => h('th', { scope: 'col', role: 'columnheader', text: t(`board.col.${key}`) })),
+        steps.map((step, i) => h('th', { scope: 'col', role: 'columnheader', title: titles.get(step.id) },
           h('span', { 'aria-hidden': 'true', text: i + 1 }), h('span', { class: 'step-name', text: step.title }))))),
-      h('tbody', {}, body), h('tfoot', {}, foot));
+      h('tbody', { role: 'rowgroup' }, body), h('tfoot', { role: 'rowgroup' }, foot));
   }
 
   // ---- charts: bars in inline SVG, the numbers in words as its description ----
