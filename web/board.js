@@ -275,6 +275,8 @@ export async function pageBoard(cohortPart, trackId) {
     for (const event of early.splice(0)) receive(event);
   }
 
+  // An entry the server will also list, kept in its order (oldest first).
+  const noteAttention = (entry) => { attention = [...attention, entry].sort((a, b) => a.since - b.since); };
   function receive(event) {
     if (!loaded) return early.push(event);
     const row = rows.get(event.user);
@@ -289,8 +291,18 @@ export async function pageBoard(cohortPart, trackId) {
       later();
       drawAttention();
     } else if (event.topic === topic && event.event === 'help' && event.request) {
-      help.set(event.request.request, event.request);
+      const request = event.request;
+      help.set(request.request, request);
       drawHelp();
+      // On the attention list at once while it is open; the next summary agrees.
+      attention = attention.filter((entry) => entry.request !== request.request);
+      if (request.state === 'open') noteAttention({ user: request.user, kind: 'help_request', since: request.opened_at, request: request.request });
+      drawAttention();
+    } else if (event.event === 'review.flagged' && event.track === trackId && rows.has(event.user)) {
+      if (!attention.some((entry) => entry.review === event.review)) {
+        noteAttention({ user: event.user, kind: 'flagged_review', since: event.at, review: event.review });
+        drawAttention();
+      }
     } else if (event.track !== trackId || !event.user) {
       // another track's (the coach's own stream), or not a learner's event
     } else if (!row) {

@@ -2,10 +2,11 @@
 // sees a learner's step change live (started, then done) without a reload,
 // with the step's counts, the "here" marker and the completion chart
 // following; a learner is refused; the board picker remembers the last
-// choice; a coach sends a learner a message from the board.
+// choice; a coach sends a learner a message from the board; a call for
+// help is on the attention list at once.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDaemon, people } from '../lib/daemon.mjs';
+import { startDaemon, people, openSocket, ok } from '../lib/daemon.mjs';
 import { launch, newPage } from '../lib/browser.mjs';
 
 const PASSWORD = 'correct horse battery'; // what people() registers with
@@ -13,10 +14,11 @@ const LESSON = 'what-is-a-web-page';
 
 let daemon;
 let browser;
+let clients;
 before(async () => {
   daemon = await startDaemon();
   browser = await launch();
-  await people(daemon, { mona: 'coach', lena: 'learner' });
+  clients = await people(daemon, { mona: 'coach', lena: 'learner' });
 });
 after(async () => {
   await browser?.close();
@@ -129,4 +131,28 @@ test('the picker opens a board and remembers it; a coach sends a learner a messa
   await dialog.getByRole('alert').filter({ hasText: 'too long' }).waitFor();
   assert.deepEqual(page.problems, []);
   await page.context().close();
+});
+
+test('a call for help shows on the attention list at once, and leaves it when withdrawn', async () => {
+  const coach = await newPage(browser);
+  await signIn(coach, 'mona');
+  await coach.goto(`${daemon.url}/board/autumn/web-basics`);
+  await cell(coach, 'lena', LESSON).waitFor();
+  const lena = await openSocket(daemon, clients.lena);
+  await ok(lena, 'hello');
+  await ok(lena, 'progress.set', { track: 'web-basics', step: LESSON, state: 'started' });
+  await ok(lena, 'progress.set', { track: 'web-basics', step: LESSON, state: 'done' });
+  await ok(lena, 'progress.set', { track: 'web-basics', step: 'first-page', state: 'started' });
+  const asked = await ok(lena, 'help.ask', { track: 'web-basics', step: 'first-page', body: 'My page shows nothing.' });
+
+  // Well before the next summary (10 s on a busy board): from the help event itself.
+  const card = coach.locator('#board-attention li[data-kind="help_request"][data-user="lena"]');
+  await card.waitFor({ timeout: 5000 });
+  assert.match(await card.innerText(), /lena/);
+  await coach.locator(`#board-help li[data-request="${asked.request.request}"]`, { hasText: 'My page shows nothing.' }).waitFor({ timeout: 5000 });
+  await ok(lena, 'help.withdraw', { request: asked.request.request });
+  await card.waitFor({ state: 'detached', timeout: 5000 });
+  lena.close();
+  assert.deepEqual(coach.problems, []);
+  await coach.context().close();
 });
