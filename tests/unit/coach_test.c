@@ -73,39 +73,18 @@ struct fixture {
 	int second_open;
 };
 
-static void write_file(const char *dir, const char *name, const char *text)
-{
-	char path[600];
-	FILE *file;
-
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	file = fopen(path, "w");
-	if (!file || fputs(text, file) < 0) {
-		perror(path);
-		exit(2);
-	}
-	fclose(file);
-}
-
 /* A track "demo": two lessons, and a project needing 1 review with a 1-item checklist. */
 static void make_track(const char *dir)
 {
-	char command[1024];
-
-	write_file(dir, "track.md",
+	harness_write_file(dir, "track.md",
 		   "# Demo\n\nA demo track.\n\n## Basics\n\n- [One](one.md)\n- [Two](two.md)\n"
 		   "- [Project](project.md)\n");
-	write_file(dir, "one.md", "---\nid: one\n---\n# One\n\nFirst.\n");
-	write_file(dir, "two.md", "---\nid: two\n---\n# Two\n\nSecond.\n");
-	write_file(dir, "project.md",
+	harness_write_file(dir, "one.md", "---\nid: one\n---\n# One\n\nFirst.\n");
+	harness_write_file(dir, "two.md", "---\nid: two\n---\n# Two\n\nSecond.\n");
+	harness_write_file(dir, "project.md",
 		   "---\nid: project\nkind: project\nreviews: 1\n---\n# Project\n\nMake it.\n\n"
 		   "## Review checklist\n\n- [ ] It works\n");
-	snprintf(command, sizeof command,
-		 "cd '%s' && git init -q && git add -A && git -c user.name=t "
-		 "-c user.email=t@example.org commit -qm demo",
-		 dir);
-	if (system(command) != 0)
-		exit(2);
+	harness_git_commit(dir);
 }
 
 static void add_user(struct fixture *f, int who)

@@ -109,4 +109,32 @@ static inline void harness_remove_tree(const char *dir)
 		fprintf(stderr, "could not remove %s\n", dir);
 }
 
+/* Writes text to dir/name; a test that cannot set itself up stops (exit 2). */
+static inline void harness_write_file(const char *dir, const char *name, const char *text)
+{
+	char path[600];
+	FILE *file;
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	file = fopen(path, "w");
+	if (!file || fputs(text, file) < 0) {
+		perror(path);
+		exit(2);
+	}
+	fclose(file);
+}
+
+/* Makes dir a git repository with everything in it committed (exit 2 on failure). */
+static inline void harness_git_commit(const char *dir)
+{
+	char command[1024];
+
+	snprintf(command, sizeof command,
+		 "cd '%s' && git init -q && git add -A && git -c user.name=t "
+		 "-c user.email=t@example.org commit -qm demo",
+		 dir);
+	if (system(command) != 0)
+		exit(2);
+}
+
 #endif

@@ -62,38 +62,17 @@ struct fixture {
 	int connected[PEOPLE];
 };
 
-static void write_file(const char *dir, const char *name, const char *text)
-{
-	char path[600];
-	FILE *file;
-
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	file = fopen(path, "w");
-	if (!file || fputs(text, file) < 0) {
-		perror(path);
-		exit(2);
-	}
-	fclose(file);
-}
-
 /* A track "demo": a lesson, and a project needing 2 reviews with a 2-item checklist. */
 static void make_track(const char *dir)
 {
-	char command[1024];
-
-	write_file(dir, "track.md",
+	harness_write_file(dir, "track.md",
 		   "# Demo\n\nA demo track.\n\n## Basics\n\n- [One](one.md)\n"
 		   "- [Project](project.md)\n");
-	write_file(dir, "one.md", "---\nid: one\n---\n# One\n\nFirst.\n");
-	write_file(dir, "project.md",
+	harness_write_file(dir, "one.md", "---\nid: one\n---\n# One\n\nFirst.\n");
+	harness_write_file(dir, "project.md",
 		   "---\nid: project\nkind: project\nreviews: 2\n---\n# Project\n\nMake it.\n\n"
 		   "## Review checklist\n\n- [ ] It works\n- [ ] It is tidy\n");
-	snprintf(command, sizeof command,
-		 "cd '%s' && git init -q && git add -A && git -c user.name=t "
-		 "-c user.email=t@example.org commit -qm demo",
-		 dir);
-	if (system(command) != 0)
-		exit(2);
+	harness_git_commit(dir);
 }
 
 static void add_user(struct fixture *f, int who, const char *handle, enum gr_role role)
