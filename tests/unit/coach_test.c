@@ -932,6 +932,71 @@ static void test_summary_push(void)
 	fixture_close(&f);
 }
 
+/*
+ * Work waiting over a day for a reviewer, and a flagged review, through the
+ * review service: lena hands in the project when nobody can review it; a
+ * day and an hour on she is listed from a day after; once ben hands in too,
+ * they review each other and the entry goes; lena flags ben's review and
+ * that is listed, with the review, from when she flagged it.
+ */
+static void test_attention_waiting_and_flagged(void)
+{
+	struct fixture f;
+	json_t *summary, *assigned, *received;
+	int64_t t0, review;
+
+	fixture_open(&f, NULL);
+	t0 = fake_now;
+	for (int who = LENA; who <= ZOE; who++)
+		connect_user(&f, who);
+	set_progress(&f, LENA, "project", "started");
+	expect(&f, LENA, "ok",
+	       "{\"type\":\"submission.create\",\"id\":3,\"track\":\"demo\",\"step\":\"project\","
+	       "\"body_md\":\"Mine.\"}");
+	fake_now = t0 + 23 * HOUR_MS;
+	summary = gr_coach_summary(f.coach, "c1", "demo");
+	CHECK(summary != NULL);
+	CHECK(attention_entry(summary, "lena", "waiting_review") == NULL); /* not a day yet */
+	json_decref(summary);
+	fake_now = t0 + 25 * HOUR_MS;
+	summary = gr_coach_summary(f.coach, "c1", "demo");
+	check_entry(summary, "lena", "waiting_review", t0 + DAY_MS, "project");
+	json_decref(summary);
+
+	/* ben hands in too: each can review the other, so lena's work waits no more. */
+	set_progress(&f, BEN, "project", "started");
+	count_pushes(&f, BEN, "review.assigned");
+	expect(&f, BEN, "ok",
+	       "{\"type\":\"submission.create\",\"id\":4,\"track\":\"demo\",\"step\":\"project\","
+	       "\"body_md\":\"Mine too.\"}");
+	assigned = push_about(&f, BEN, "review.assigned", 0);
+	CHECK(assigned != NULL);
+	summary = gr_coach_summary(f.coach, "c1", "demo");
+	CHECK(attention_entry(summary, "lena", "waiting_review") == NULL);
+	json_decref(summary);
+
+	/* ben reviews lena's work; she flags the review an hour later. */
+	expect(&f, BEN, "ok",
+	       "{\"type\":\"review.submit\",\"id\":5,\"assignment\":%lld,\"verdict\":\"pass\","
+	       "\"checks\":[true],\"comment_md\":\"Fine.\"}",
+	       (long long)int_of(assigned, "assignment"));
+	json_decref(assigned);
+	received = push_about(&f, LENA, "review.received", 0);
+	CHECK(received != NULL);
+	review = int_of(received, "review");
+	json_decref(received);
+	fake_now += HOUR_MS;
+	expect(&f, LENA, "ok", "{\"type\":\"review.flag\",\"id\":6,\"review\":%lld,"
+			       "\"reason\":\"It says nothing.\"}",
+	       (long long)review);
+	summary = gr_coach_summary(f.coach, "c1", "demo");
+	check_entry(summary, "lena", "flagged_review", fake_now, NULL);
+	CHECK_INT(int_of(attention_entry(summary, "lena", "flagged_review"), "review"), ==, review);
+	CHECK(attention_entry(summary, "ben", "flagged_review") == NULL);
+	json_decref(summary);
+	fixture_close(&f);
+}
+
 /* ---- nudges ------------------------------------------------------------------ */
 
 static void test_nudges(void)
@@ -1083,6 +1148,7 @@ int main(void)
 	RUN(test_help_accept_and_thread);
 	RUN(test_attention_summary);
 	RUN(test_summary_push);
+	RUN(test_attention_waiting_and_flagged);
 	RUN(test_nudges);
 	RUN(test_board_get);
 	gr_git_shutdown();
