@@ -1123,6 +1123,8 @@ static void handle_coach(struct gr_live *live, struct gr_client *client,
 			    "This message type is not known.");
 		return;
 	}
+	if (request->type == GR_REQUEST_BOARD_GET)
+		gr_live_flush(live); /* a board's state holds only what is committed */
 	gr_coach_request(live->coach, &answer, &client->user, request);
 	if (answer.code) {
 		json_t *reply = answer.body ? answer.body : json_object();
