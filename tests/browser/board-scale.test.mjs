@@ -9,10 +9,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDaemon, people } from '../lib/daemon.mjs';
-import { launch, newPage } from '../lib/browser.mjs';
+import { launch, newPage, signInAs } from '../lib/browser.mjs';
 import { fakeBoard, routeBoard } from '../lib/fakeboard.mjs';
 
-const PASSWORD = 'correct horse battery';
 const TRACK = 'web-basics';
 
 let daemon;
@@ -64,11 +63,7 @@ test('300 learners × 100 steps: built once; a push touches its cell, its row an
   const page = await newPage(browser);
   const board = fakeBoard({ learners: 300, steps: 100, track: TRACK });
   const route = await routeBoard(page, board);
-  await page.goto(`${daemon.url}/signin`);
-  await page.getByLabel('User name').fill('mona');
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.locator('#home-title').waitFor();
+  await signInAs(page, daemon, 'mona');
   await page.goto(`${daemon.url}/board/autumn/${TRACK}`);
   await cell(page, 'l300', 's100').waitFor({ timeout: 60000 });
   assert.equal(await page.locator('#board-table tbody td[data-step]').count(), 300 * 100);

@@ -7,9 +7,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDaemon, people, openSocket, ok } from '../lib/daemon.mjs';
-import { launch, newPage } from '../lib/browser.mjs';
+import { launch, newPage, signInAs } from '../lib/browser.mjs';
 
-const PASSWORD = 'correct horse battery'; // what people() registers with
 const LESSON = 'what-is-a-web-page';
 
 let daemon;
@@ -25,13 +24,7 @@ after(async () => {
   assert.equal(await daemon.stop(), 0, daemon.stderr);
 });
 
-async function signIn(page, handle) {
-  await page.goto(`${daemon.url}/signin`);
-  await page.getByLabel('User name').fill(handle);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.locator('#home-title').waitFor();
-}
+const signIn = (page, handle) => signInAs(page, daemon, handle);
 
 const cell = (page, user, step) => page.locator(`#board-table td[data-user="${user}"][data-step="${step}"]`);
 const count = (page, key, step) => page.locator(`#board-table tfoot td[data-count="${key}"][data-step="${step}"]`);

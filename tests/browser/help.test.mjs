@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDaemon, register, openSocket, ok } from '../lib/daemon.mjs';
-import { launch, newPage } from '../lib/browser.mjs';
+import { launch, newPage, signInAs } from '../lib/browser.mjs';
 
 const PASSWORD = 'correct horse battery'; // what register() uses
 const TRACK = 'web-basics';
@@ -46,13 +46,7 @@ async function socketOf(handle) {
   return socket;
 }
 
-async function signIn(page, handle) {
-  await page.goto(`${daemon.url}/signin`);
-  await page.getByLabel('User name').fill(handle);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.locator('#home-title').waitFor();
-}
+const signIn = (page, handle) => signInAs(page, daemon, handle);
 
 test('a nudge shows live, "Got it" reads it for good, and one sent while away shows at sign-in', async () => {
   const mo = await socketOf('momo');

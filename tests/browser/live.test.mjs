@@ -7,9 +7,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { startDaemon, people, openSocket } from '../lib/daemon.mjs';
-import { launch, newPage, pageIn } from '../lib/browser.mjs';
+import { launch, newPage, pageIn, signInAs } from '../lib/browser.mjs';
 
-const PASSWORD = 'correct horse battery'; // what people() registers with
 const LESSON = 'what-is-a-web-page';
 const BEFORE_PROJECT = ['what-is-a-web-page', 'first-page', 'text-links-images', 'lists', 'colours-and-fonts', 'layout'];
 
@@ -29,13 +28,7 @@ after(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-async function signIn(page, handle) {
-  await page.goto(`${daemon.url}/signin`);
-  await page.getByLabel('User name').fill(handle);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.locator('#home-title').waitFor();
-}
+const signIn = (page, handle) => signInAs(page, daemon, handle);
 
 const stepUrl = (step, track = 'web-basics') => `${daemon.url}/tracks/${track}/steps/${step}`;
 

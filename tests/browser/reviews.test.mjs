@@ -7,9 +7,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDaemon, people, openSocket } from '../lib/daemon.mjs';
-import { launch, newPage } from '../lib/browser.mjs';
+import { launch, newPage, signInAs } from '../lib/browser.mjs';
 
-const PASSWORD = 'correct horse battery'; // what people() registers with
 const TRACK = 'web-basics';
 const BEFORE_PROJECT = ['what-is-a-web-page', 'first-page', 'text-links-images', 'lists', 'colours-and-fonts', 'layout'];
 
@@ -60,11 +59,7 @@ function submit(who) {
 
 async function signIn(handle, options = {}) {
   const page = await newPage(browser, options);
-  await page.goto(`${daemon.url}/signin`);
-  await page.getByLabel('User name').fill(handle);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.locator('#home-title').waitFor();
+  await signInAs(page, daemon, handle);
   return page;
 }
 

@@ -47,3 +47,13 @@ export async function pageIn(context) {
   page.on('pageerror', (error) => page.problems.push(String(error)));
   return page;
 }
+
+// Signs a registered user in on the sign-in page (with the password the
+// test helpers register with) and waits for the home page.
+export async function signInAs(page, daemon, handle, password = 'correct horse battery') {
+  await page.goto(`${daemon.url}/signin`);
+  await page.getByLabel('User name').fill(handle);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('#home-title').waitFor();
+}
