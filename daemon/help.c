@@ -33,7 +33,7 @@
 #include <assert.h>
 #include <inttypes.h>
 
-#define WAVE_SIZE_MAX 50
+#define WAVE_SIZE_MAX GR_HELP_MAX_WAVE
 #define WAVE_MS_MIN GR_HELP_MINUTE_MS
 #define WAVE_MS_MAX (120 * GR_HELP_MINUTE_MS)
 #define EXPIRE_MS_MIN (5 * GR_HELP_MINUTE_MS)
