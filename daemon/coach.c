@@ -30,12 +30,21 @@
 #define NUDGES_IN_HELLO 20
 #define WEEKS_ON_BOARD 12
 
+/* An open request whose last look for someone to tell found nobody. */
+struct unanswered {
+	int64_t request;
+	uint64_t arrivals; /* coach->arrivals then: look again once someone came */
+};
+
 struct gr_coach {
 	struct gr_store *store;
 	struct gr_library *library;
 	struct gr_reviews *reviews;
 	struct gr_coach_settings settings;
 	struct gr_coach_hooks hooks;
+	uint64_t arrivals; /* users who said hello: new people to tell */
+	struct unanswered *unanswered;
+	size_t unanswered_count;
 };
 
 void gr_coach_settings_defaults(struct gr_coach_settings *out)
@@ -74,7 +83,14 @@ void gr_coach_set_hooks(struct gr_coach *coach, const struct gr_coach_hooks *hoo
 
 void gr_coach_free(struct gr_coach *coach)
 {
+	if (coach)
+		free(coach->unanswered);
 	free(coach);
+}
+
+void gr_coach_arrived(struct gr_coach *coach)
+{
+	coach->arrivals++;
 }
 
 int gr_coach_handles(enum gr_request_type type)
@@ -1239,14 +1255,30 @@ static int collect_open(const struct gr_store_help *row, void *payload)
 	return 0;
 }
 
+/* Whether request found nobody to tell when it last looked, and nobody came since. */
+static int nobody_came(const struct gr_coach *coach, int64_t request)
+{
+	for (size_t i = 0; i < coach->unanswered_count; i++)
+		if (coach->unanswered[i].request == request)
+			return coach->unanswered[i].arrivals == coach->arrivals;
+	return 0;
+}
+
 int gr_coach_tick(struct gr_coach *coach)
 {
 	struct open_list open = { 0 };
+	struct unanswered *unanswered = NULL;
+	size_t unanswered_count = 0;
 	int64_t now = now_ms(coach);
 	int rc;
 
 	if ((rc = gr_store_help_each_open(coach->store, collect_open, &open)) != 0)
 		goto out;
+	if (open.count && !(unanswered = calloc(open.count, sizeof(*unanswered)))) {
+		gr_error_set("out of memory");
+		rc = GR_ERROR;
+		goto out;
+	}
 	for (size_t i = 0; i < open.count && rc == 0; i++) {
 		struct gr_store_help *help = &open.items[i];
 		enum gr_help_due due = gr_help_due(&coach->settings.help, help->opened_at,
@@ -1255,9 +1287,16 @@ int gr_coach_tick(struct gr_coach *coach)
 		size_t picked[GR_HELP_MAX_WAVE], count = 0;
 		int mark;
 
+		if (due == GR_HELP_WIDEN && nobody_came(coach, help->id)) {
+			unanswered[unanswered_count++] = (struct unanswered){ help->id, coach->arrivals };
+			continue; /* the same people online as when it last looked */
+		}
 		if (due == GR_HELP_WIDEN &&
 		    ((rc = wave_pick(coach, help, &list, picked, &count)) || count == 0)) {
-			free(list.items); /* nobody to tell yet: asked again next time */
+			free(list.items); /* nobody to tell yet: looked at again when someone comes */
+			if (rc == 0)
+				unanswered[unanswered_count++] =
+				    (struct unanswered){ help->id, coach->arrivals };
 			continue;
 		}
 		if (due != GR_HELP_WAIT && (mark = write_begin(coach)) < 0)
@@ -1269,9 +1308,14 @@ int gr_coach_tick(struct gr_coach *coach)
 					   : wave_tell(coach, help, &list, picked, count, now));
 		free(list.items);
 	}
+	free(coach->unanswered);
+	coach->unanswered = unanswered;
+	coach->unanswered_count = unanswered_count;
+	unanswered = NULL;
 out:
 	if (rc != 0)
 		gr_log_error("help requests: %s", gr_error_last());
+	free(unanswered);
 	free(open.items);
 	return rc;
 }

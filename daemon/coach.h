@@ -78,6 +78,13 @@ json_t *gr_coach_unread_nudges(struct gr_coach *coach, int64_t user_id);
  */
 json_t *gr_coach_summary(struct gr_coach *coach, const char *cohort, const char *track);
 
+/*
+ * Someone said hello, or finished a step: an open request that found
+ * nobody to tell looks again at the next tick (until then it does not, to
+ * spare the store).
+ */
+void gr_coach_arrived(struct gr_coach *coach);
+
 /* Time passes (about once a second): help requests widen and expire. */
 int gr_coach_tick(struct gr_coach *coach);
 

@@ -370,6 +370,8 @@ static int save_change(struct gr_live *live, const struct gr_user *user,
 		row->started_at = now;
 	if (gr_progress_is_complete(next))
 		row->finished_at = now;
+	if (gr_progress_is_complete(next) && live->coach)
+		gr_coach_arrived(live->coach); /* one more who could help with the step */
 	row->updated_at = now;
 	if ((rc = gr_store_progress_put(live->store, user->id, row)) ||
 	    (rc = gr_store_event_next_seq(live->store, user->id, &seq)))
@@ -655,6 +657,8 @@ static void handle_hello(struct gr_live *live, struct gr_client *client,
 	user_topic(own, sizeof(own), &client->user);
 	client->synced = 1;
 	gr_fanout_subscribe(live->fanout, &client->subscriber, own);
+	if (live->coach)
+		gr_coach_arrived(live->coach); /* someone new may help with an open request */
 }
 
 /* ---- rooms and boards ---------------------------------------------------- */

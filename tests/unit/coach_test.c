@@ -515,6 +515,50 @@ static void test_help_waves_and_expiry(void)
 	fixture_close(&f);
 }
 
+/*
+ * A request that found nobody to tell looks again when someone could help:
+ * ben, online all along, finishes the step and is told at the next tick;
+ * eli, who finished it before, is told once she says hello.
+ */
+static void test_help_when_someone_can(void)
+{
+	struct fixture f;
+	json_t *reply, *offer;
+	int64_t id;
+
+	fixture_open(&f, NULL);
+	connect_user(&f, LENA);
+	connect_user(&f, BEN);
+	finished_before(&f, ELI, "one", "done");
+	set_progress(&f, LENA, "one", "started");
+	reply = request(&f, LENA, "ok",
+			"{\"type\":\"help.ask\",\"id\":3,\"track\":\"demo\",\"step\":\"one\","
+			"\"body\":\"Stuck.\"}");
+	id = int_of(json_object_get(reply, "request"), "request");
+	CHECK_INT(int_of(json_object_get(reply, "request"), "told"), ==, 0);
+	json_decref(reply);
+	tick(&f);
+	tick(&f);
+	CHECK_INT(count_pushes(&f, BEN, "help.offered"), ==, 0);
+
+	set_progress(&f, BEN, "one", "started");
+	set_progress(&f, BEN, "one", "done");
+	tick(&f);
+	offer = push_about(&f, BEN, "help.offered", id);
+	CHECK(offer != NULL);
+	json_decref(offer);
+	CHECK_INT(told_count(&f, id), ==, 1);
+
+	fake_now += 3 * MINUTE_MS; /* the next wave is due; eli comes */
+	connect_user(&f, ELI);
+	tick(&f);
+	offer = push_about(&f, ELI, "help.offered", id);
+	CHECK(offer != NULL);
+	json_decref(offer);
+	CHECK_INT(told_count(&f, id), ==, 2);
+	fixture_close(&f);
+}
+
 /* ---- help: accepting, the thread, closing ------------------------------- */
 
 static void test_help_accept_and_thread(void)
@@ -1145,6 +1189,7 @@ int main(void)
 	gr_log_set_level(GR_LOG_ERROR);
 	gr_git_init();
 	RUN(test_help_waves_and_expiry);
+	RUN(test_help_when_someone_can);
 	RUN(test_help_accept_and_thread);
 	RUN(test_attention_summary);
 	RUN(test_summary_push);
