@@ -218,7 +218,7 @@ test('a peer who comes online later is told of a request still waiting; the boar
     // At once as an event of its own; in the attention list with the next summary (busy boards: 10 s).
     const opened = await coach.socket.next(isEvent('help'));
     assert.equal(opened.request.request, asked.request.request);
-    const summary = await coach.socket.next(isEvent('board.summary', (m) => m.attention.some((e) => e.kind === 'help_request')), 15000);
+    const summary = await coach.socket.next(isEvent('board.summary', (m) => m.attention.some((e) => e.kind === 'help_request')), 25000);
     const entry = summary.attention.find((e) => e.kind === 'help_request');
     assert.equal(entry.user, 'lena');
     assert.equal(entry.request, asked.request.request);
