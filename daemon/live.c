@@ -998,9 +998,30 @@ static void handle_preview(struct gr_live *live, struct gr_client *client,
 /* ---- reviews ------------------------------------------------------------- */
 
 /*
- * The review messages are answered by the review service; a change is
- * acknowledged after its commit.
+ * Reply with a service's answer (the review or the coach service): ok with
+ * its fields, held until the commit when it reports a change; or the error,
+ * with any fields it carries (such as the current state).
  */
+static void reply_answer(struct gr_live *live, struct gr_client *client, json_t *id,
+			 struct gr_reviews_answer *answer)
+{
+	if (answer->code) {
+		json_t *reply = answer->body ? answer->body : json_object();
+
+		json_object_set_new(reply, "type", json_string("error"));
+		json_object_set_new(reply, "code", json_string(answer->code));
+		json_object_set_new(reply, "message", json_string(answer->message));
+		if (id)
+			json_object_set(reply, "id", id);
+		gr_protocol_send_json(live->protocol, client, reply);
+		return;
+	}
+	live->in_write = answer->wrote && live->batch_open;
+	reply_ok(live, client, id, answer->body);
+	live->in_write = 0;
+}
+
+/* The review messages are answered by the review service. */
 static void handle_review(struct gr_live *live, struct gr_client *client,
 			  const struct gr_request *request)
 {
@@ -1012,13 +1033,7 @@ static void handle_review(struct gr_live *live, struct gr_client *client,
 		return;
 	}
 	gr_reviews_request(live->reviews, &answer, &client->user, request);
-	if (answer.code) {
-		reply_error(live, client, request->id, answer.code, answer.message);
-		return;
-	}
-	live->in_write = answer.wrote && live->batch_open;
-	reply_ok(live, client, request->id, answer.body);
-	live->in_write = 0;
+	reply_answer(live, client, request->id, &answer);
 }
 
 /* The review service's hooks: a savepoint of the turn, ended with a mark. */
@@ -1116,7 +1131,7 @@ void gr_live_set_reviews(struct gr_live *live, struct gr_reviews *reviews)
 		gr_reviews_set_hooks(reviews, &hooks);
 }
 
-/* The coach service's messages: like the review messages, errors may carry fields. */
+/* The board, nudge and help messages are answered by the coach service. */
 static void handle_coach(struct gr_live *live, struct gr_client *client,
 			 const struct gr_request *request)
 {
@@ -1130,20 +1145,7 @@ static void handle_coach(struct gr_live *live, struct gr_client *client,
 	if (request->type == GR_REQUEST_BOARD_GET)
 		gr_live_flush(live); /* a board's state holds only what is committed */
 	gr_coach_request(live->coach, &answer, &client->user, request);
-	if (answer.code) {
-		json_t *reply = answer.body ? answer.body : json_object();
-
-		json_object_set_new(reply, "type", json_string("error"));
-		json_object_set_new(reply, "code", json_string(answer.code));
-		json_object_set_new(reply, "message", json_string(answer.message));
-		if (request->id)
-			json_object_set(reply, "id", request->id);
-		gr_protocol_send_json(live->protocol, client, reply);
-		return;
-	}
-	live->in_write = answer.wrote && live->batch_open;
-	reply_ok(live, client, request->id, answer.body);
-	live->in_write = 0;
+	reply_answer(live, client, request->id, &answer);
 }
 
 /* The coach service's hooks: an unstored push to a topic, after the commit. */

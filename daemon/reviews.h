@@ -68,9 +68,12 @@ struct gr_reviews_hooks {
 	void *payload;
 };
 
-/* One answer to a review message: body (ok) or code and message (an error). */
+/*
+ * One answer to a review message (or a coach message, coach.h): body (ok) or
+ * code and message (an error).
+ */
 struct gr_reviews_answer {
-	json_t *body; /* the reply's fields, the caller's; NULL with an error */
+	json_t *body; /* the reply's fields, the caller's; with an error, its extra fields or NULL */
 	const char
 	    *code; /* NULL when ok; else forbidden, not_found, conflict, bad_value, internal */
 	char message[256];
