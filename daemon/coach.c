@@ -228,20 +228,30 @@ static int step_index_of(const struct cohort *cohort, const char *id)
 	return found ? found->index : -1;
 }
 
+/* Room for one more of count items of size in *items (doubling); GR_ERROR when out of memory. */
+static int grow(void **items, size_t *capacity, size_t count, size_t size)
+{
+	void *grown;
+
+	if (count < *capacity)
+		return 0;
+	if (!(grown = realloc(*items, (*capacity ? *capacity * 2 : 8) * size))) {
+		gr_error_set("out of memory");
+		return GR_ERROR;
+	}
+	*items = grown;
+	*capacity = *capacity ? *capacity * 2 : 8;
+	return 0;
+}
+
 static struct learner *learner_add(struct cohort *cohort, const struct gr_user *user)
 {
 	struct learner *learner;
 
-	if (cohort->count == cohort->capacity) {
-		size_t capacity = cohort->capacity ? cohort->capacity * 2 : 32;
-		struct learner *grown = realloc(cohort->learners, capacity * sizeof(*grown));
-
-		if (!grown)
-			return NULL;
-		cohort->learners = grown;
-		cohort->capacity = capacity;
-	}
-	learner = &cohort->learners[cohort->count];
+	if (grow((void **)&cohort->learners, &cohort->capacity, cohort->count,
+		 sizeof(*cohort->learners)))
+		return NULL;
+	learner = &cohort->learners[cohort->count++]; /* counted now: cohort_free frees a part */
 	memset(learner, 0, sizeof(*learner));
 	learner->user = *user;
 	learner->current = -1;
@@ -250,7 +260,6 @@ static struct learner *learner_add(struct cohort *cohort, const struct gr_user *
 		return NULL;
 	if (cohort->with_progress && !(learner->progress = json_object()))
 		return NULL;
-	cohort->count++;
 	return learner;
 }
 
@@ -271,16 +280,9 @@ static int note_waiting(const struct gr_store_submission *row, void *payload)
 	if (gr_review_standing_get(&standing, engine, row->id, now_ms(cohort->coach)) != 0 ||
 	    standing.open == 0 || standing.waiting_since <= 0)
 		return 0;
-	if (cohort->waiting_count == cohort->waiting_capacity) {
-		size_t capacity = cohort->waiting_capacity ? cohort->waiting_capacity * 2 : 16;
-		struct gr_attention_waiting *grown =
-		    realloc(cohort->waiting, capacity * sizeof(*grown));
-
-		if (!grown)
-			return GR_ERROR;
-		cohort->waiting = grown;
-		cohort->waiting_capacity = capacity;
-	}
+	if (grow((void **)&cohort->waiting, &cohort->waiting_capacity, cohort->waiting_count,
+		 sizeof(*cohort->waiting)))
+		return GR_ERROR;
 	cohort->waiting[cohort->waiting_count++] = (struct gr_attention_waiting){
 		lookup->learner_id, lookup->step, standing.waiting_since
 	};
@@ -389,21 +391,6 @@ struct lists {
 	json_t *help_json; /* board.get: the requests as the board shows them */
 	struct gr_coach *coach;
 };
-
-static int grow(void **items, size_t *capacity, size_t count, size_t size)
-{
-	void *grown;
-
-	if (count < *capacity)
-		return 0;
-	if (!(grown = realloc(*items, (*capacity ? *capacity * 2 : 8) * size))) {
-		gr_error_set("out of memory");
-		return GR_ERROR;
-	}
-	*items = grown;
-	*capacity = *capacity ? *capacity * 2 : 8;
-	return 0;
-}
 
 static int add_flag(const struct gr_store_flag *row, void *payload)
 {
