@@ -20,12 +20,11 @@
 #include "workers.h"
 
 #include "client.h"
+#include "demo.h"
 #include "harness.h"
 
 #include <jansson.h>
 #include <stdarg.h>
-#include <sys/stat.h>
-#include <time.h>
 
 #define SECOND_MS 1000LL
 #define MINUTE_MS (60 * SECOND_MS)
@@ -33,23 +32,6 @@
 #define DAY_MS (24 * HOUR_MS)
 /* A busy board's summary at most this often (daemon/live.c, docs/protocol.md). */
 #define SUMMARY_BUSY_MS (10 * SECOND_MS)
-
-static int64_t fake_now = 1800000000000LL;
-static int64_t fake_clock(void)
-{
-	return fake_now;
-}
-
-static void request_flush(void *payload)
-{
-	(void)payload;
-}
-
-static void notify(struct gr_subscriber *subscriber, void *payload)
-{
-	(void)subscriber;
-	(void)payload;
-}
 
 /* Learners of cohort c1 (lena first, so by id: lena, ana, ben, cal, dev, eli), zoe of c2, kim a
  * coach. */
@@ -108,7 +90,7 @@ static void services_start(struct fixture *f, const struct gr_help_settings *hel
 	struct gr_reviews_settings review_settings;
 	struct gr_coach_settings coach_settings;
 	struct gr_live_settings settings;
-	struct gr_live_hooks hooks = {16, notify, request_flush, NULL};
+	struct gr_live_hooks hooks = {16, ignore_notify, ignore_flush, NULL};
 
 	gr_reviews_settings_defaults(&review_settings);
 	review_settings.clock = fake_clock;
@@ -150,29 +132,11 @@ static void services_stop(struct fixture *f)
 
 static void fixture_open(struct fixture *f, const struct gr_help_settings *help)
 {
-	struct gr_track_entry entry = {0};
-	char repo[512], db[512];
+	char db[512];
 
 	memset(f, 0, sizeof(*f));
 	f->dir = harness_temp_dir();
-	snprintf(repo, sizeof repo, "%s/repo", f->dir);
-	mkdir(repo, 0755);
-	make_track(repo);
-	snprintf(db, sizeof db, "%s/grounds.db", f->dir);
-	CHECK_INT(gr_store_open(&f->store, db), ==, 0);
-	snprintf(entry.id, sizeof entry.id, "demo");
-	snprintf(entry.repo, sizeof entry.repo, "%s", repo);
-	CHECK_INT(gr_store_track_insert(f->store, &entry), ==, 0);
-	CHECK_INT(gr_workers_start(&f->workers, 1), ==, 0);
-	CHECK_INT(gr_library_new(&f->library, f->store, f->workers, 0), ==, 0);
-	gr_library_check(f->library);
-	for (int i = 0; i < 500 && !gr_library_track(f->library, "demo"); i++) {
-		struct timespec pause = {0, 10 * 1000 * 1000};
-
-		nanosleep(&pause, NULL);
-		gr_workers_complete(f->workers);
-	}
-	CHECK(gr_library_track(f->library, "demo") != NULL);
+	demo_open(f->dir, make_track, db, sizeof db, &f->store, &f->workers, &f->library);
 	for (int who = 0; who < PEOPLE; who++)
 		add_user(f, who);
 	services_start(f, help);

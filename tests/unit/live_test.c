@@ -16,29 +16,18 @@
 #include "workers.h"
 
 #include "client.h"
+#include "demo.h"
 #include "harness.h"
 
 #include <jansson.h>
 #include <stdarg.h>
-#include <sys/stat.h>
-#include <time.h>
 
 #define HEADROOM 16
-
-static int64_t fake_now = 1800000000000LL;
-static int64_t fake_clock(void)
-{
-	return fake_now;
-}
 
 static int flush_requests;
 static void request_flush(void *payload)
 {
 	flush_requests++;
-}
-
-static void notify(struct gr_subscriber *subscriber, void *payload)
-{
 }
 
 struct fixture {
@@ -78,31 +67,12 @@ static void add_user(struct fixture *f, struct gr_user *user, const char *handle
 
 static void fixture_open(struct fixture *f, int queue_messages)
 {
-	struct gr_track_entry entry = { 0 };
 	struct gr_live_settings settings;
-	struct gr_live_hooks hooks = { HEADROOM, notify, request_flush, NULL };
-	char repo[512];
+	struct gr_live_hooks hooks = { HEADROOM, ignore_notify, request_flush, NULL };
 
 	memset(f, 0, sizeof(*f));
 	f->dir = harness_temp_dir();
-	snprintf(repo, sizeof repo, "%s/repo", f->dir);
-	mkdir(repo, 0755);
-	make_track(repo);
-	snprintf(f->db, sizeof f->db, "%s/grounds.db", f->dir);
-	CHECK_INT(gr_store_open(&f->store, f->db), ==, 0);
-	snprintf(entry.id, sizeof entry.id, "demo");
-	snprintf(entry.repo, sizeof entry.repo, "%s", repo);
-	CHECK_INT(gr_store_track_insert(f->store, &entry), ==, 0);
-	CHECK_INT(gr_workers_start(&f->workers, 1), ==, 0);
-	CHECK_INT(gr_library_new(&f->library, f->store, f->workers, 0), ==, 0);
-	gr_library_check(f->library);
-	for (int i = 0; i < 500 && !gr_library_track(f->library, "demo"); i++) {
-		struct timespec pause = { 0, 10 * 1000 * 1000 };
-
-		nanosleep(&pause, NULL);
-		gr_workers_complete(f->workers);
-	}
-	CHECK(gr_library_track(f->library, "demo") != NULL);
+	demo_open(f->dir, make_track, f->db, sizeof f->db, &f->store, &f->workers, &f->library);
 	gr_live_settings_defaults(&settings);
 	settings.clock = fake_clock;
 	settings.messages_per_second = 0;

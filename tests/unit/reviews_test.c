@@ -20,33 +20,15 @@
 #include "workers.h"
 
 #include "client.h"
+#include "demo.h"
 #include "harness.h"
 
 #include <jansson.h>
 #include <stdarg.h>
-#include <sys/stat.h>
-#include <time.h>
 
 #define HOUR_MS (60 * 60 * 1000LL)
 
-static int64_t fake_now = 1800000000000LL;
 static int double_blind = 1; /* the review service's setting for the next fixture */
-static int64_t fake_clock(void)
-{
-	return fake_now;
-}
-
-static void request_flush(void *payload)
-{
-	(void)payload;
-}
-
-static void notify(struct gr_subscriber *subscriber, void *payload)
-{
-	(void)subscriber;
-	(void)payload;
-}
-
 enum { LENA, SAM, ANA, ELI, KIM, PEOPLE };
 
 struct fixture {
@@ -94,7 +76,7 @@ static void services_start(struct fixture *f)
 {
 	struct gr_reviews_settings review_settings;
 	struct gr_live_settings settings;
-	struct gr_live_hooks hooks = {16, notify, request_flush, NULL};
+	struct gr_live_hooks hooks = {16, ignore_notify, ignore_flush, NULL};
 
 	gr_reviews_settings_defaults(&review_settings);
 	review_settings.clock = fake_clock;
@@ -122,29 +104,10 @@ static void services_stop(struct fixture *f)
 
 static void fixture_open(struct fixture *f)
 {
-	struct gr_track_entry entry = {0};
-	char repo[512];
 
 	memset(f, 0, sizeof(*f));
 	f->dir = harness_temp_dir();
-	snprintf(repo, sizeof repo, "%s/repo", f->dir);
-	mkdir(repo, 0755);
-	make_track(repo);
-	snprintf(f->db, sizeof f->db, "%s/grounds.db", f->dir);
-	CHECK_INT(gr_store_open(&f->store, f->db), ==, 0);
-	snprintf(entry.id, sizeof entry.id, "demo");
-	snprintf(entry.repo, sizeof entry.repo, "%s", repo);
-	CHECK_INT(gr_store_track_insert(f->store, &entry), ==, 0);
-	CHECK_INT(gr_workers_start(&f->workers, 1), ==, 0);
-	CHECK_INT(gr_library_new(&f->library, f->store, f->workers, 0), ==, 0);
-	gr_library_check(f->library);
-	for (int i = 0; i < 500 && !gr_library_track(f->library, "demo"); i++) {
-		struct timespec pause = {0, 10 * 1000 * 1000};
-
-		nanosleep(&pause, NULL);
-		gr_workers_complete(f->workers);
-	}
-	CHECK(gr_library_track(f->library, "demo") != NULL);
+	demo_open(f->dir, make_track, f->db, sizeof f->db, &f->store, &f->workers, &f->library);
 	add_user(f, LENA, "lena", GR_ROLE_LEARNER);
 	add_user(f, SAM, "sam", GR_ROLE_LEARNER);
 	add_user(f, ANA, "ana", GR_ROLE_LEARNER);
