@@ -16,10 +16,8 @@ export async function launch() {
   });
 }
 
-// A fresh context (its own cookies and storage) and page in it.
-export async function newPage(browser, options = {}) {
-  const context = await browser.newContext({ locale: 'en-GB', ...options });
-  const page = await context.newPage();
+// Records the page's console errors and uncaught exceptions in page.problems.
+function watchProblems(page) {
   page.setDefaultTimeout(15000);
   page.problems = [];
   page.on('console', (message) => {
@@ -33,19 +31,16 @@ export async function newPage(browser, options = {}) {
   return page;
 }
 
+// A fresh context (its own cookies and storage) and page in it.
+export async function newPage(browser, options = {}) {
+  const context = await browser.newContext({ locale: 'en-GB', ...options });
+  return watchProblems(await context.newPage());
+}
+
 // Another page in an existing context (same cookies and storage, like a
 // second tab), recording problems as newPage does.
 export async function pageIn(context) {
-  const page = await context.newPage();
-  page.setDefaultTimeout(15000);
-  page.problems = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !/^Failed to load resource: the server responded with a status of 4\d\d/.test(message.text())) {
-      page.problems.push(message.text());
-    }
-  });
-  page.on('pageerror', (error) => page.problems.push(String(error)));
-  return page;
+  return watchProblems(await context.newPage());
 }
 
 // Signs a registered user in on the sign-in page (with the password the
