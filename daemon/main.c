@@ -4,21 +4,21 @@
  * Exit status: 0 after a clean stop, 1 when something failed at run time,
  * 2 for a bad command line or config file.
  */
-#include "api.h"
-#include "auth.h"
-#include "coach.h"
-#include "config.h"
-#include "error.h"
-#include "files.h"
-#include "gitrepo.h"
-#include "library.h"
-#include "live.h"
-#include "log.h"
-#include "net.h"
-#include "reviews.h"
-#include "secret.h"
-#include "store.h"
-#include "workers.h"
+#include "net/api.h"
+#include "services/auth.h"
+#include "services/coach.h"
+#include "core/config.h"
+#include "core/error.h"
+#include "core/files.h"
+#include "tracks/git.h"
+#include "tracks/library.h"
+#include "services/live.h"
+#include "core/log.h"
+#include "net/net.h"
+#include "services/reviews.h"
+#include "core/secret.h"
+#include "store/store.h"
+#include "core/workers.h"
 
 #include <errno.h>
 #include <fcntl.h>

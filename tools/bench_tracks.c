@@ -5,8 +5,8 @@
  * does, and prints the median, min and max load time and the process's peak
  * memory. Usage: bench_tracks [STEPS] [RUNS]
  */
-#include "gitrepo.h"
-#include "track.h"
+#include "tracks/git.h"
+#include "tracks/track.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,7 +149,7 @@ int main(int argc, char **argv)
 	printf("load and render from git, %d runs: median %.1f ms, min %.1f ms, max %.1f ms\n", runs,
 	       times[runs / 2], times[0], times[runs - 1]);
 	printf("peak memory (max RSS): %.1f MiB\n", usage.ru_maxrss / 1024.0);
-	gr_problems_clear(&problems);
+	gr_manifest_problems_clear(&problems);
 	gr_git_shutdown();
 	snprintf(command, sizeof(command), "rm -rf '%s'", work);
 	if (system(command) != 0)

@@ -7,16 +7,16 @@
  * that gets the remaining arguments. Exit status: 0 done, 1 failed, 2 bad
  * usage.
  */
-#include "auth.h"
-#include "config.h"
-#include "error.h"
-#include "export.h"
-#include "files.h"
-#include "gitrepo.h"
-#include "manifest.h"
-#include "track.h"
-#include "secret.h"
-#include "store.h"
+#include "services/auth.h"
+#include "core/config.h"
+#include "core/error.h"
+#include "services/export.h"
+#include "core/files.h"
+#include "tracks/git.h"
+#include "tracks/manifest.h"
+#include "tracks/track.h"
+#include "core/secret.h"
+#include "store/store.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -196,7 +196,7 @@ static int user_add(struct context *context, int argc, char **argv)
 		return usage_error("%s", "usage: user add HANDLE --role ROLE [--cohort C] "
 					  "[--name NAME] [--password-stdin]");
 	memset(&user, 0, sizeof(user));
-	if (gr_role_from_name(&user.role, options[0].value) != 0)
+	if (gr_account_role_from_name(&user.role, options[0].value) != 0)
 		return usage_error("%s", gr_error_last());
 	snprintf(user.handle, sizeof(user.handle), "%s", argv[0]);
 	snprintf(user.cohort, sizeof(user.cohort), "%s", options[1].value ? options[1].value : "");
@@ -217,7 +217,7 @@ static int user_add(struct context *context, int argc, char **argv)
 		fprintf(stderr, "grounds: %s\n", gr_error_last());
 		return 1;
 	}
-	printf("Added %s (%s%s%s).\n", user.handle, gr_role_name(user.role),
+	printf("Added %s (%s%s%s).\n", user.handle, gr_account_role_name(user.role),
 	       user.cohort[0] ? ", cohort " : "", user.cohort);
 	return 0;
 }
@@ -227,7 +227,7 @@ static int print_user(const struct gr_user *user, void *payload)
 	char created[32];
 
 	format_time(created, sizeof(created), user->created_at);
-	printf("%-20s %-8s %-16s %-9s %-16s %s\n", user->handle, gr_role_name(user->role),
+	printf("%-20s %-8s %-16s %-9s %-16s %s\n", user->handle, gr_account_role_name(user->role),
 	       user->cohort[0] ? user->cohort : "-", user->disabled_at ? "disabled" : "active",
 	       created, user->display_name);
 	++*(int *)payload;
@@ -283,7 +283,7 @@ static int invite_create(struct context *context, int argc, char **argv)
 		return USAGE_ERROR;
 	if (positional != 0 || !options[0].value)
 		return usage_error("%s", "usage: invite create --role ROLE [--cohort C] [--expires DAYS]");
-	if (gr_role_from_name(&role, options[0].value) != 0)
+	if (gr_account_role_from_name(&role, options[0].value) != 0)
 		return usage_error("%s", gr_error_last());
 	if (options[2].value) {
 		days = strtol(options[2].value, &end, 10);
@@ -300,7 +300,7 @@ static int invite_create(struct context *context, int argc, char **argv)
 	}
 	gr_config_base_url(&context->config, base, sizeof(base));
 	printf("%s/join/%s\n", base, code);
-	fprintf(stderr, "One-time invite for a %s%s%s, valid for %ld days.\n", gr_role_name(role),
+	fprintf(stderr, "One-time invite for a %s%s%s, valid for %ld days.\n", gr_account_role_name(role),
 		invite.cohort[0] ? " in cohort " : "", invite.cohort,
 		days ? days : (long)context->config.invite_days);
 	return 0;
@@ -318,7 +318,7 @@ static int print_invite(const struct gr_invite *invite, void *payload)
 		snprintf(status, sizeof(status), "expired");
 	else
 		snprintf(status, sizeof(status), "open");
-	printf("%-16s %-16s %-8s %-16s %-12s %s\n", created, expires, gr_role_name(invite->role),
+	printf("%-16s %-16s %-8s %-16s %-12s %s\n", created, expires, gr_account_role_name(invite->role),
 	       invite->cohort[0] ? invite->cohort : "-",
 	       invite->created_by[0] ? invite->created_by : "(operator)", status);
 	return 0;
@@ -392,7 +392,7 @@ static int track_check(struct context *context, int argc, char **argv)
 			track->step_count, track->module_count);
 	rc = rc || problems.count ? 1 : 0;
 	gr_track_release(track);
-	gr_problems_clear(&problems);
+	gr_manifest_problems_clear(&problems);
 	return rc;
 }
 
@@ -426,7 +426,7 @@ static int track_add(struct context *context, int argc, char **argv)
 	print_problems(stderr, &problems);
 	if (rc) {
 		fprintf(stderr, "grounds: %s cannot be served: %s\n", argv[1], gr_error_last());
-		gr_problems_clear(&problems);
+		gr_manifest_problems_clear(&problems);
 		return 1;
 	}
 	snprintf(entry.id, sizeof(entry.id), "%s", argv[0]);
@@ -441,7 +441,7 @@ static int track_add(struct context *context, int argc, char **argv)
 		       track->step_count, track->commit,
 		       problems.count ? " (with the problems above)" : "");
 	gr_track_release(track);
-	gr_problems_clear(&problems);
+	gr_manifest_problems_clear(&problems);
 	return rc ? 1 : 0;
 }
 

@@ -39,11 +39,11 @@
  * daemon's) and one timer that paces connects and requests (every 1 ms
  * while loading, every 10 ms otherwise).
  */
-#include "account.h"
-#include "error.h"
-#include "files.h"
-#include "secret.h"
-#include "store.h"
+#include "core/account.h"
+#include "core/error.h"
+#include "core/files.h"
+#include "core/secret.h"
+#include "store/store.h"
 
 #include <libwebsockets.h>
 
@@ -211,8 +211,8 @@ static int add_account(struct gr_store *store, FILE *out, enum gr_role role, int
 	int rc;
 
 	memset(&user, 0, sizeof(user));
-	snprintf(user.handle, sizeof(user.handle), "%s%d", gr_role_name(role), number);
-	snprintf(user.display_name, sizeof(user.display_name), "Load %s %d", gr_role_name(role),
+	snprintf(user.handle, sizeof(user.handle), "%s%d", gr_account_role_name(role), number);
+	snprintf(user.display_name, sizeof(user.display_name), "Load %s %d", gr_account_role_name(role),
 		 number);
 	snprintf(user.cohort, sizeof(user.cohort), "%s", cohort);
 	snprintf(user.password_hash, sizeof(user.password_hash), "!loadgen"); /* no sign-in */
@@ -224,7 +224,7 @@ static int add_account(struct gr_store *store, FILE *out, enum gr_role role, int
 	gr_secret_token_hash(hash, token);
 	if ((rc = gr_store_session_insert(store, hash, user.id, now, now + SESSION_MS)) != 0)
 		return rc;
-	fprintf(out, "%s %s %s\n", gr_role_name(role), user.handle, token);
+	fprintf(out, "%s %s %s\n", gr_account_role_name(role), user.handle, token);
 	*out_id = user.id;
 	return 0;
 }

@@ -15,8 +15,8 @@
  *
  * Usage: simulate [--learners N] [--weeks W] [--seed S]
  */
-#include "error.h"
-#include "review.h"
+#include "core/error.h"
+#include "domain/review.h"
 
 #include <inttypes.h>
 #include <stdbool.h>

@@ -4,8 +4,8 @@
  * the markdown walk and safe rendering that follow. Built as a fuzzer with
  * -DFUZZ=ON (clang), and always as a replay of the corpus under CTest.
  */
-#include "manifest.h"
-#include "markdown.h"
+#include "tracks/manifest.h"
+#include "tracks/markdown.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -34,25 +34,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t yaml_start, yaml_len, body_start;
 	int body_line, items = 0;
 
-	if (gr_front_matter_split(text, size, &yaml_start, &yaml_len, &body_start, &body_line, "f",
+	if (gr_manifest_front_matter_split(text, size, &yaml_start, &yaml_len, &body_start, &body_line, "f",
 				  &problems) == 0) {
-		gr_step_meta_parse(&step, text + yaml_start, yaml_len, 2, "f", &problems);
-		gr_step_meta_clear(&step);
-		gr_track_meta_parse(&track, text + yaml_start, yaml_len, 2, "f", &problems);
-		gr_track_meta_clear(&track);
+		gr_manifest_step_parse(&step, text + yaml_start, yaml_len, 2, "f", &problems);
+		gr_manifest_step_clear(&step);
+		gr_manifest_track_parse(&track, text + yaml_start, yaml_len, 2, "f", &problems);
+		gr_manifest_track_clear(&track);
 	}
 	if (gr_markdown_parse(&doc, text + body_start, size - body_start) == 0) {
 		gr_markdown_visit(doc, count_item, &items);
 		free(gr_markdown_render(doc, keep_url, NULL));
 		gr_markdown_free(doc);
 	}
-	gr_problems_clear(&problems);
+	gr_manifest_problems_clear(&problems);
 	if (size < 64) {
 		char estimate[64];
 
 		memcpy(estimate, data, size);
 		estimate[size] = '\0';
-		gr_estimate_parse(estimate);
+		gr_manifest_estimate_parse(estimate);
 	}
 	return 0;
 }

@@ -13,7 +13,7 @@
  * (or the corpus replay under CTest) reports. Built as a fuzzer with
  * -DFUZZ=ON (clang), and always as a replay of the corpus under CTest.
  */
-#include "protocol.h"
+#include "protocol/protocol.h"
 
 #include <jansson.h>
 #include <stdint.h>

@@ -1,9 +1,9 @@
 /* Tests for account.h: the rules for handles, passwords (counted in UTF-8
- * characters), display names and cohorts; role names; gr_utf8_length. */
+ * characters), display names and cohorts; role names; gr_account_utf8_length. */
 #include "harness.h"
 
-#include "account.h"
-#include "error.h"
+#include "core/account.h"
+#include "core/error.h"
 
 static void repeat(char *out, const char *piece, int times)
 {
@@ -130,42 +130,42 @@ static void test_roles(void)
 	const enum gr_role roles[] = {GR_ROLE_LEARNER, GR_ROLE_COACH, GR_ROLE_ADMIN};
 	enum gr_role role;
 
-	CHECK_STR(gr_role_name(GR_ROLE_LEARNER), "learner");
-	CHECK_STR(gr_role_name(GR_ROLE_COACH), "coach");
-	CHECK_STR(gr_role_name(GR_ROLE_ADMIN), "admin");
+	CHECK_STR(gr_account_role_name(GR_ROLE_LEARNER), "learner");
+	CHECK_STR(gr_account_role_name(GR_ROLE_COACH), "coach");
+	CHECK_STR(gr_account_role_name(GR_ROLE_ADMIN), "admin");
 	for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++) {
 		role = (enum gr_role)99;
-		CHECK_INT(gr_role_from_name(&role, gr_role_name(roles[i])), ==, 0);
+		CHECK_INT(gr_account_role_from_name(&role, gr_account_role_name(roles[i])), ==, 0);
 		CHECK_INT(role, ==, roles[i]);
 	}
 	role = GR_ROLE_COACH;
-	CHECK_INT(gr_role_from_name(&role, "Admin"), ==, GR_EINVALID);
+	CHECK_INT(gr_account_role_from_name(&role, "Admin"), ==, GR_EINVALID);
 	CHECK_CONTAINS(gr_error_last(), "Admin");
 	CHECK_INT(role, ==, GR_ROLE_COACH);
-	CHECK_INT(gr_role_from_name(&role, ""), ==, GR_EINVALID);
-	CHECK_INT(gr_role_from_name(&role, "teacher"), ==, GR_EINVALID);
+	CHECK_INT(gr_account_role_from_name(&role, ""), ==, GR_EINVALID);
+	CHECK_INT(gr_account_role_from_name(&role, "teacher"), ==, GR_EINVALID);
 }
 
 static void test_utf8_length(void)
 {
-	CHECK_INT(gr_utf8_length(""), ==, 0);
-	CHECK_INT(gr_utf8_length("abc"), ==, 3);
-	CHECK_INT(gr_utf8_length("caf\xc3\xa9"), ==, 4);          /* café */
-	CHECK_INT(gr_utf8_length("\xe2\x82\xac"), ==, 1);         /* € */
-	CHECK_INT(gr_utf8_length("\xf0\x9f\x98\x80!"), ==, 2);    /* 😀! */
-	CHECK_INT(gr_utf8_length("\xf4\x8f\xbf\xbf"), ==, 1);     /* U+10FFFF */
+	CHECK_INT(gr_account_utf8_length(""), ==, 0);
+	CHECK_INT(gr_account_utf8_length("abc"), ==, 3);
+	CHECK_INT(gr_account_utf8_length("caf\xc3\xa9"), ==, 4);          /* café */
+	CHECK_INT(gr_account_utf8_length("\xe2\x82\xac"), ==, 1);         /* € */
+	CHECK_INT(gr_account_utf8_length("\xf0\x9f\x98\x80!"), ==, 2);    /* 😀! */
+	CHECK_INT(gr_account_utf8_length("\xf4\x8f\xbf\xbf"), ==, 1);     /* U+10FFFF */
 
-	CHECK_INT(gr_utf8_length("\xff"), ==, -1);
-	CHECK_INT(gr_utf8_length("\x80"), ==, -1);                /* lone continuation */
-	CHECK_INT(gr_utf8_length("ab\xc3"), ==, -1);              /* truncated */
-	CHECK_INT(gr_utf8_length("\xe2\x82"), ==, -1);            /* truncated */
-	CHECK_INT(gr_utf8_length("\xc3\x28"), ==, -1);            /* bad continuation */
-	CHECK_INT(gr_utf8_length("\xc0\xaf"), ==, -1);            /* overlong '/' */
-	CHECK_INT(gr_utf8_length("\xe0\x80\xaf"), ==, -1);        /* overlong */
-	CHECK_INT(gr_utf8_length("\xf0\x80\x80\xaf"), ==, -1);    /* overlong */
-	CHECK_INT(gr_utf8_length("\xed\xa0\x80"), ==, -1);        /* surrogate U+D800 */
-	CHECK_INT(gr_utf8_length("\xf4\x90\x80\x80"), ==, -1);    /* past U+10FFFF */
-	CHECK_INT(gr_utf8_length("\xf8\x88\x80\x80\x80"), ==, -1); /* five-byte form */
+	CHECK_INT(gr_account_utf8_length("\xff"), ==, -1);
+	CHECK_INT(gr_account_utf8_length("\x80"), ==, -1);                /* lone continuation */
+	CHECK_INT(gr_account_utf8_length("ab\xc3"), ==, -1);              /* truncated */
+	CHECK_INT(gr_account_utf8_length("\xe2\x82"), ==, -1);            /* truncated */
+	CHECK_INT(gr_account_utf8_length("\xc3\x28"), ==, -1);            /* bad continuation */
+	CHECK_INT(gr_account_utf8_length("\xc0\xaf"), ==, -1);            /* overlong '/' */
+	CHECK_INT(gr_account_utf8_length("\xe0\x80\xaf"), ==, -1);        /* overlong */
+	CHECK_INT(gr_account_utf8_length("\xf0\x80\x80\xaf"), ==, -1);    /* overlong */
+	CHECK_INT(gr_account_utf8_length("\xed\xa0\x80"), ==, -1);        /* surrogate U+D800 */
+	CHECK_INT(gr_account_utf8_length("\xf4\x90\x80\x80"), ==, -1);    /* past U+10FFFF */
+	CHECK_INT(gr_account_utf8_length("\xf8\x88\x80\x80\x80"), ==, -1); /* five-byte form */
 }
 
 int main(void)

@@ -5,8 +5,8 @@
  * one call. */
 #include "harness.h"
 
-#include "attention.h"
-#include "error.h"
+#include "domain/attention.h"
+#include "core/error.h"
 
 #define HOUR GR_ATTENTION_HOUR_MS
 #define DAY GR_ATTENTION_DAY_MS

@@ -5,11 +5,11 @@
  * (expiry, logout, disabled users) and the first-start invite. */
 #include "harness.h"
 
-#include "auth.h"
-#include "error.h"
-#include "log.h"
-#include "store.h"
-#include "workers.h"
+#include "services/auth.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "store/store.h"
+#include "core/workers.h"
 
 #include <time.h>
 

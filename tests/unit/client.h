@@ -6,20 +6,20 @@
 #ifndef GROUNDS_TEST_CLIENT_H
 #define GROUNDS_TEST_CLIENT_H
 
-#include "protocol.h"
+#include "protocol/protocol.h"
 
 #include <jansson.h>
 
 /* The next message queued for client, parsed (caller decrefs), or NULL. */
 static inline json_t *next(struct gr_client *client)
 {
-	struct gr_message *message = gr_queue_peek(&client->subscriber.queue);
+	struct gr_message *message = gr_fanout_queue_peek(&client->subscriber.queue);
 	json_t *json;
 
 	if (!message)
 		return NULL;
-	json = json_loadb(gr_message_text(message), gr_message_len(message), 0, NULL);
-	gr_queue_pop(&client->subscriber.queue);
+	json = json_loadb(gr_fanout_message_text(message), gr_fanout_message_len(message), 0, NULL);
+	gr_fanout_queue_pop(&client->subscriber.queue);
 	return json;
 }
 

@@ -9,15 +9,15 @@
  * to a watched board, sent when it changed and not more often; nudges live
  * and in hello; board.get for coaches only, with who is online and where.
  */
-#include "coach.h"
-#include "error.h"
-#include "gitrepo.h"
-#include "library.h"
-#include "live.h"
-#include "log.h"
-#include "reviews.h"
-#include "store.h"
-#include "workers.h"
+#include "services/coach.h"
+#include "core/error.h"
+#include "tracks/git.h"
+#include "tracks/library.h"
+#include "services/live.h"
+#include "core/log.h"
+#include "services/reviews.h"
+#include "store/store.h"
+#include "core/workers.h"
 
 #include "client.h"
 #include "demo.h"

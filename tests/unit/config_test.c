@@ -3,9 +3,9 @@
  * overriding the file, unknown flags, --help and --version, base URL. */
 #include "harness.h"
 
-#include "config.h"
-#include "error.h"
-#include "log.h"
+#include "core/config.h"
+#include "core/error.h"
+#include "core/log.h"
 
 static char *temp_dir;
 

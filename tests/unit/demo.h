@@ -7,10 +7,10 @@
 #ifndef GROUNDS_TEST_DEMO_H
 #define GROUNDS_TEST_DEMO_H
 
-#include "fanout.h"
-#include "library.h"
-#include "store.h"
-#include "workers.h"
+#include "core/fanout.h"
+#include "tracks/library.h"
+#include "store/store.h"
+#include "core/workers.h"
 
 #include "harness.h"
 

@@ -5,8 +5,8 @@
  * reference shows as a leak. */
 #include "harness.h"
 
-#include "error.h"
-#include "fanout.h"
+#include "core/error.h"
+#include "core/fanout.h"
 
 #include <time.h>
 
@@ -14,38 +14,38 @@
 
 static struct gr_message *text_message(const char *text)
 {
-	return gr_message_new(16, text, strlen(text));
+	return gr_fanout_message_new(16, text, strlen(text));
 }
 
 static void test_message(void)
 {
-	struct gr_message *message = gr_message_new(10, "hello world", 5);
+	struct gr_message *message = gr_fanout_message_new(10, "hello world", 5);
 
 	CHECK(message != NULL);
 	if (!message)
 		return;
-	CHECK_INT(gr_message_len(message), ==, 5);
-	CHECK(memcmp(gr_message_text(message), "hello", 5) == 0);
-	CHECK_STR(gr_message_text(message), "hello"); /* NUL after the text */
-	CHECK(gr_message_text(message) == (const char *)gr_message_headroom(message) + 10);
+	CHECK_INT(gr_fanout_message_len(message), ==, 5);
+	CHECK(memcmp(gr_fanout_message_text(message), "hello", 5) == 0);
+	CHECK_STR(gr_fanout_message_text(message), "hello"); /* NUL after the text */
+	CHECK(gr_fanout_message_text(message) == (const char *)gr_fanout_message_headroom(message) + 10);
 	/* The headroom is writable and does not touch the text. */
-	memset(gr_message_headroom(message), 'x', 10);
-	CHECK_STR(gr_message_text(message), "hello");
+	memset(gr_fanout_message_headroom(message), 'x', 10);
+	CHECK_STR(gr_fanout_message_text(message), "hello");
 
-	CHECK(gr_message_ref(message) == message);
-	gr_message_unref(message);
-	CHECK_STR(gr_message_text(message), "hello"); /* still one reference */
-	gr_message_unref(message);
-	gr_message_unref(NULL);
+	CHECK(gr_fanout_message_ref(message) == message);
+	gr_fanout_message_unref(message);
+	CHECK_STR(gr_fanout_message_text(message), "hello"); /* still one reference */
+	gr_fanout_message_unref(message);
+	gr_fanout_message_unref(NULL);
 
 	/* No headroom, empty text. */
-	message = gr_message_new(0, NULL, 0);
+	message = gr_fanout_message_new(0, NULL, 0);
 	CHECK(message != NULL);
 	if (message) {
-		CHECK_INT(gr_message_len(message), ==, 0);
-		CHECK_STR(gr_message_text(message), "");
-		CHECK(gr_message_text(message) == (const char *)gr_message_headroom(message));
-		gr_message_unref(message);
+		CHECK_INT(gr_fanout_message_len(message), ==, 0);
+		CHECK_STR(gr_fanout_message_text(message), "");
+		CHECK(gr_fanout_message_text(message) == (const char *)gr_fanout_message_headroom(message));
+		gr_fanout_message_unref(message);
 	}
 }
 
@@ -55,17 +55,17 @@ static void test_queue_init(void)
 	struct gr_queue queue;
 	struct gr_queue zeroed = { 0 };
 
-	CHECK_INT(gr_queue_init(&queue, 0, 1000, resync), ==, GR_EINVALID);
+	CHECK_INT(gr_fanout_queue_init(&queue, 0, 1000, resync), ==, GR_EINVALID);
 	/* The resync message must fit in the byte bound. */
-	CHECK_INT(gr_queue_init(&queue, 4, strlen(RESYNC_TEXT) - 1, resync), ==, GR_EINVALID);
-	CHECK_INT(gr_queue_init(&queue, 1, strlen(RESYNC_TEXT), resync), ==, 0);
-	CHECK(gr_queue_peek(&queue) == NULL);
+	CHECK_INT(gr_fanout_queue_init(&queue, 4, strlen(RESYNC_TEXT) - 1, resync), ==, GR_EINVALID);
+	CHECK_INT(gr_fanout_queue_init(&queue, 1, strlen(RESYNC_TEXT), resync), ==, 0);
+	CHECK(gr_fanout_queue_peek(&queue) == NULL);
 	CHECK_INT(queue.count, ==, 0);
 	CHECK_INT(queue.bytes, ==, 0);
-	gr_queue_clear(&queue);
-	gr_queue_clear(&zeroed);
-	gr_queue_clear(&queue); /* cleared twice is a zeroed queue */
-	gr_message_unref(resync);
+	gr_fanout_queue_clear(&queue);
+	gr_fanout_queue_clear(&zeroed);
+	gr_fanout_queue_clear(&queue); /* cleared twice is a zeroed queue */
+	gr_fanout_message_unref(resync);
 }
 
 static void test_queue_fifo(void)
@@ -79,23 +79,23 @@ static void test_queue_fifo(void)
 		snprintf(text, sizeof text, "m%d", i);
 		messages[i] = text_message(text);
 	}
-	CHECK_INT(gr_queue_init(&queue, 4, 1000, resync), ==, 0);
+	CHECK_INT(gr_fanout_queue_init(&queue, 4, 1000, resync), ==, 0);
 	/* Push and pop past the end of the ring several times. */
 	int next_in = 0, next_out = 0;
 	for (int round = 0; round < 6; round++) {
 		while (queue.count < 3 && next_in < 10)
-			CHECK_INT(gr_queue_push(&queue, messages[next_in++], GR_QUEUE_EVENT), ==, 0);
+			CHECK_INT(gr_fanout_queue_push(&queue, messages[next_in++], GR_QUEUE_EVENT), ==, 0);
 		for (int i = 0; i < queue.count; i++) /* in order across the wrap */
-			CHECK(gr_queue_at(&queue, i) == messages[next_out + i]);
+			CHECK(gr_fanout_queue_at(&queue, i) == messages[next_out + i]);
 		for (int i = 0; i < 2 && queue.count > 0; i++) {
-			CHECK(gr_queue_peek(&queue) == messages[next_out]);
-			gr_queue_pop(&queue);
+			CHECK(gr_fanout_queue_peek(&queue) == messages[next_out]);
+			gr_fanout_queue_pop(&queue);
 			next_out++;
 		}
 	}
-	while (gr_queue_peek(&queue)) {
-		CHECK(gr_queue_peek(&queue) == messages[next_out]);
-		gr_queue_pop(&queue);
+	while (gr_fanout_queue_peek(&queue)) {
+		CHECK(gr_fanout_queue_peek(&queue) == messages[next_out]);
+		gr_fanout_queue_pop(&queue);
 		next_out++;
 	}
 	CHECK_INT(next_in, ==, 10);
@@ -105,15 +105,15 @@ static void test_queue_fifo(void)
 
 	/* Full to capacity exactly is fine; bytes add up. */
 	for (int i = 0; i < 4; i++)
-		CHECK_INT(gr_queue_push(&queue, messages[i], GR_QUEUE_REPLY), ==, 0);
+		CHECK_INT(gr_fanout_queue_push(&queue, messages[i], GR_QUEUE_REPLY), ==, 0);
 	CHECK_INT(queue.count, ==, 4);
 	CHECK_INT(queue.bytes, ==, 8);
 	CHECK_INT(queue.resyncing, ==, 0);
 	/* Clearing drops the queue's references: the messages are ours alone. */
-	gr_queue_clear(&queue);
+	gr_fanout_queue_clear(&queue);
 	for (int i = 0; i < 10; i++)
-		gr_message_unref(messages[i]);
-	gr_message_unref(resync);
+		gr_fanout_message_unref(messages[i]);
+	gr_fanout_message_unref(resync);
 }
 
 static void test_overflow_by_count(void)
@@ -123,73 +123,73 @@ static void test_overflow_by_count(void)
 	struct gr_message *reply = text_message("reply");
 	struct gr_queue queue;
 
-	CHECK_INT(gr_queue_init(&queue, 3, 1000, resync), ==, 0);
+	CHECK_INT(gr_fanout_queue_init(&queue, 3, 1000, resync), ==, 0);
 	for (int i = 0; i < 3; i++)
-		CHECK_INT(gr_queue_push(&queue, event, GR_QUEUE_EVENT), ==, 0);
+		CHECK_INT(gr_fanout_queue_push(&queue, event, GR_QUEUE_EVENT), ==, 0);
 	/* The fourth overflows: everything goes, only the resync stays. */
-	CHECK_INT(gr_queue_push(&queue, event, GR_QUEUE_EVENT), ==, GR_ELIMITED);
+	CHECK_INT(gr_fanout_queue_push(&queue, event, GR_QUEUE_EVENT), ==, GR_ELIMITED);
 	CHECK_INT(queue.count, ==, 1);
-	CHECK(gr_queue_peek(&queue) == resync);
+	CHECK(gr_fanout_queue_peek(&queue) == resync);
 	CHECK_INT(queue.bytes, ==, strlen(RESYNC_TEXT));
 	CHECK_INT(queue.resyncing, ==, 1);
 	CHECK_INT(queue.must_close, ==, 0);
 	CHECK_INT(queue.dropped, ==, 1);
 
 	/* Events are dropped and counted; replies still queue. */
-	CHECK_INT(gr_queue_push(&queue, event, GR_QUEUE_EVENT), ==, GR_ELIMITED);
-	CHECK_INT(gr_queue_push(&queue, event, GR_QUEUE_EVENT), ==, GR_ELIMITED);
+	CHECK_INT(gr_fanout_queue_push(&queue, event, GR_QUEUE_EVENT), ==, GR_ELIMITED);
+	CHECK_INT(gr_fanout_queue_push(&queue, event, GR_QUEUE_EVENT), ==, GR_ELIMITED);
 	CHECK_INT(queue.dropped, ==, 3);
 	CHECK_INT(queue.count, ==, 1);
-	CHECK_INT(gr_queue_push(&queue, reply, GR_QUEUE_REPLY), ==, 0);
+	CHECK_INT(gr_fanout_queue_push(&queue, reply, GR_QUEUE_REPLY), ==, 0);
 	CHECK_INT(queue.count, ==, 2);
 	CHECK_INT(queue.bytes, ==, strlen(RESYNC_TEXT) + 5);
 
 	/* The client reads the resync message and the reply. */
-	CHECK(gr_queue_peek(&queue) == resync);
-	gr_queue_pop(&queue);
-	CHECK(gr_queue_peek(&queue) == reply);
-	gr_queue_pop(&queue);
-	CHECK(gr_queue_peek(&queue) == NULL);
+	CHECK(gr_fanout_queue_peek(&queue) == resync);
+	gr_fanout_queue_pop(&queue);
+	CHECK(gr_fanout_queue_peek(&queue) == reply);
+	gr_fanout_queue_pop(&queue);
+	CHECK(gr_fanout_queue_peek(&queue) == NULL);
 	CHECK_INT(queue.resyncing, ==, 1); /* still, until it says hello */
 
 	/* It resyncs: events queue again, the count restarts. */
-	gr_queue_resynced(&queue);
+	gr_fanout_queue_resynced(&queue);
 	CHECK_INT(queue.resyncing, ==, 0);
 	CHECK_INT(queue.dropped, ==, 0);
-	CHECK_INT(gr_queue_push(&queue, event, GR_QUEUE_EVENT), ==, 0);
+	CHECK_INT(gr_fanout_queue_push(&queue, event, GR_QUEUE_EVENT), ==, 0);
 	CHECK_INT(queue.count, ==, 1);
 
 	/* A second overflow after resyncing is a fresh first one: the events
 	 * go, the resync message comes first, and the reply is kept. */
-	CHECK_INT(gr_queue_push(&queue, event, GR_QUEUE_EVENT), ==, 0);
-	CHECK_INT(gr_queue_push(&queue, event, GR_QUEUE_EVENT), ==, 0);
-	CHECK_INT(gr_queue_push(&queue, reply, GR_QUEUE_REPLY), ==, 0);
+	CHECK_INT(gr_fanout_queue_push(&queue, event, GR_QUEUE_EVENT), ==, 0);
+	CHECK_INT(gr_fanout_queue_push(&queue, event, GR_QUEUE_EVENT), ==, 0);
+	CHECK_INT(gr_fanout_queue_push(&queue, reply, GR_QUEUE_REPLY), ==, 0);
 	CHECK_INT(queue.resyncing, ==, 1);
 	CHECK_INT(queue.must_close, ==, 0);
 	CHECK_INT(queue.dropped, ==, 0); /* a reply is not an event */
 	CHECK_INT(queue.count, ==, 2);
-	CHECK(gr_queue_peek(&queue) == resync);
+	CHECK(gr_fanout_queue_peek(&queue) == resync);
 
 	/* Replies that cannot fit even with no event held: must close, nothing held. */
-	CHECK_INT(gr_queue_push(&queue, reply, GR_QUEUE_REPLY), ==, 0);
-	CHECK_INT(gr_queue_push(&queue, reply, GR_QUEUE_REPLY), ==, GR_ELIMITED);
+	CHECK_INT(gr_fanout_queue_push(&queue, reply, GR_QUEUE_REPLY), ==, 0);
+	CHECK_INT(gr_fanout_queue_push(&queue, reply, GR_QUEUE_REPLY), ==, GR_ELIMITED);
 	CHECK_INT(queue.must_close, ==, 1);
 	CHECK_INT(queue.resyncing, ==, 1);
 	CHECK_INT(queue.count, ==, 0);
 	CHECK_INT(queue.bytes, ==, 0);
-	CHECK(gr_queue_peek(&queue) == NULL);
+	CHECK(gr_fanout_queue_peek(&queue) == NULL);
 	/* Final: nothing queues any more, and resynced does not undo it. */
-	CHECK_INT(gr_queue_push(&queue, reply, GR_QUEUE_REPLY), ==, GR_ELIMITED);
-	CHECK_INT(gr_queue_push(&queue, event, GR_QUEUE_EVENT), ==, GR_ELIMITED);
+	CHECK_INT(gr_fanout_queue_push(&queue, reply, GR_QUEUE_REPLY), ==, GR_ELIMITED);
+	CHECK_INT(gr_fanout_queue_push(&queue, event, GR_QUEUE_EVENT), ==, GR_ELIMITED);
 	CHECK_INT(queue.count, ==, 0);
-	gr_queue_resynced(&queue);
+	gr_fanout_queue_resynced(&queue);
 	CHECK_INT(queue.must_close, ==, 1);
 	CHECK_INT(queue.resyncing, ==, 1);
 
-	gr_queue_clear(&queue);
-	gr_message_unref(event);
-	gr_message_unref(reply);
-	gr_message_unref(resync);
+	gr_fanout_queue_clear(&queue);
+	gr_fanout_message_unref(event);
+	gr_fanout_message_unref(reply);
+	gr_fanout_message_unref(resync);
 }
 
 static void test_overflow_by_bytes(void)
@@ -200,46 +200,46 @@ static void test_overflow_by_bytes(void)
 	size_t max = 30;
 	struct gr_queue queue;
 
-	CHECK_INT(gr_queue_init(&queue, 100, max, resync), ==, 0);
+	CHECK_INT(gr_fanout_queue_init(&queue, 100, max, resync), ==, 0);
 	for (int i = 0; i < 3; i++)
-		CHECK_INT(gr_queue_push(&queue, ten, GR_QUEUE_EVENT), ==, 0);
+		CHECK_INT(gr_fanout_queue_push(&queue, ten, GR_QUEUE_EVENT), ==, 0);
 	CHECK_INT(queue.bytes, ==, 30); /* exactly at the bound is fine */
-	CHECK_INT(gr_queue_push(&queue, ten, GR_QUEUE_EVENT), ==, GR_ELIMITED);
+	CHECK_INT(gr_fanout_queue_push(&queue, ten, GR_QUEUE_EVENT), ==, GR_ELIMITED);
 	CHECK_INT(queue.count, ==, 1);
-	CHECK(gr_queue_peek(&queue) == resync);
+	CHECK(gr_fanout_queue_peek(&queue) == resync);
 	CHECK_INT(queue.bytes, ==, strlen(RESYNC_TEXT));
 	CHECK_INT(queue.resyncing, ==, 1);
 
 	/* The resync message's bytes count: one reply of 10 fits, not two. */
-	CHECK_INT(gr_queue_push(&queue, ten, GR_QUEUE_REPLY), ==, 0);
+	CHECK_INT(gr_fanout_queue_push(&queue, ten, GR_QUEUE_REPLY), ==, 0);
 	CHECK_INT(queue.bytes, ==, strlen(RESYNC_TEXT) + 10);
 	CHECK_INT(queue.must_close, ==, 0);
-	CHECK_INT(gr_queue_push(&queue, ten, GR_QUEUE_REPLY), ==, GR_ELIMITED);
+	CHECK_INT(gr_fanout_queue_push(&queue, ten, GR_QUEUE_REPLY), ==, GR_ELIMITED);
 	CHECK_INT(queue.must_close, ==, 1);
 	CHECK_INT(queue.count, ==, 0);
-	gr_queue_clear(&queue);
+	gr_fanout_queue_clear(&queue);
 
 	/* One reply over the bound can never be delivered: the connection must close. */
-	CHECK_INT(gr_queue_init(&queue, 100, max, resync), ==, 0);
-	CHECK_INT(gr_queue_push(&queue, big, GR_QUEUE_REPLY), ==, GR_ELIMITED);
+	CHECK_INT(gr_fanout_queue_init(&queue, 100, max, resync), ==, 0);
+	CHECK_INT(gr_fanout_queue_push(&queue, big, GR_QUEUE_REPLY), ==, GR_ELIMITED);
 	CHECK_INT(queue.must_close, ==, 1);
 	CHECK_INT(queue.count, ==, 0);
-	gr_queue_clear(&queue);
+	gr_fanout_queue_clear(&queue);
 
 	/* One event over the bound: dropped, and the client told to resync. */
-	CHECK_INT(gr_queue_init(&queue, 100, max, resync), ==, 0);
-	CHECK_INT(gr_queue_push(&queue, ten, GR_QUEUE_REPLY), ==, 0);
-	CHECK_INT(gr_queue_push(&queue, big, GR_QUEUE_EVENT), ==, GR_ELIMITED);
+	CHECK_INT(gr_fanout_queue_init(&queue, 100, max, resync), ==, 0);
+	CHECK_INT(gr_fanout_queue_push(&queue, ten, GR_QUEUE_REPLY), ==, 0);
+	CHECK_INT(gr_fanout_queue_push(&queue, big, GR_QUEUE_EVENT), ==, GR_ELIMITED);
 	CHECK_INT(queue.resyncing, ==, 1);
 	CHECK_INT(queue.dropped, ==, 1);
-	CHECK(gr_queue_peek(&queue) == ten); /* the reply stays first */
-	gr_queue_pop(&queue);
-	CHECK(gr_queue_peek(&queue) == resync);
-	gr_queue_clear(&queue);
+	CHECK(gr_fanout_queue_peek(&queue) == ten); /* the reply stays first */
+	gr_fanout_queue_pop(&queue);
+	CHECK(gr_fanout_queue_peek(&queue) == resync);
+	gr_fanout_queue_clear(&queue);
 
-	gr_message_unref(ten);
-	gr_message_unref(big);
-	gr_message_unref(resync);
+	gr_fanout_message_unref(ten);
+	gr_fanout_message_unref(big);
+	gr_fanout_message_unref(resync);
 }
 
 /* The resync message may be popped and queued again on the next overflow. */
@@ -249,20 +249,20 @@ static void test_resync_requeued(void)
 	struct gr_message *event = text_message("e");
 	struct gr_queue queue;
 
-	CHECK_INT(gr_queue_init(&queue, 2, 1000, resync), ==, 0);
+	CHECK_INT(gr_fanout_queue_init(&queue, 2, 1000, resync), ==, 0);
 	for (int round = 0; round < 5; round++) {
-		CHECK_INT(gr_queue_push(&queue, event, GR_QUEUE_EVENT), ==, 0);
-		CHECK_INT(gr_queue_push(&queue, event, GR_QUEUE_EVENT), ==, 0);
-		CHECK_INT(gr_queue_push(&queue, event, GR_QUEUE_EVENT), ==, GR_ELIMITED);
-		CHECK(gr_queue_peek(&queue) == resync);
-		gr_queue_pop(&queue);
-		CHECK(gr_queue_peek(&queue) == NULL);
-		gr_queue_resynced(&queue);
+		CHECK_INT(gr_fanout_queue_push(&queue, event, GR_QUEUE_EVENT), ==, 0);
+		CHECK_INT(gr_fanout_queue_push(&queue, event, GR_QUEUE_EVENT), ==, 0);
+		CHECK_INT(gr_fanout_queue_push(&queue, event, GR_QUEUE_EVENT), ==, GR_ELIMITED);
+		CHECK(gr_fanout_queue_peek(&queue) == resync);
+		gr_fanout_queue_pop(&queue);
+		CHECK(gr_fanout_queue_peek(&queue) == NULL);
+		gr_fanout_queue_resynced(&queue);
 	}
-	gr_queue_clear(&queue);
+	gr_fanout_queue_clear(&queue);
 	/* The queue let go of its own reference too: ours is the last. */
-	gr_message_unref(event);
-	gr_message_unref(resync);
+	gr_fanout_message_unref(event);
+	gr_fanout_message_unref(resync);
 }
 
 /* ---- topics -------------------------------------------------------------- */
@@ -295,8 +295,8 @@ static struct gr_message *the_resync;
 static void subscriber_init(struct gr_subscriber *subscriber, int capacity, size_t max_bytes)
 {
 	memset(subscriber, 0, sizeof(*subscriber));
-	if (gr_queue_init(&subscriber->queue, capacity, max_bytes, the_resync) != 0) {
-		fprintf(stderr, "gr_queue_init: %s\n", gr_error_last());
+	if (gr_fanout_queue_init(&subscriber->queue, capacity, max_bytes, the_resync) != 0) {
+		fprintf(stderr, "gr_fanout_queue_init: %s\n", gr_error_last());
 		exit(2);
 	}
 }
@@ -304,7 +304,7 @@ static void subscriber_init(struct gr_subscriber *subscriber, int capacity, size
 static void subscriber_done(struct gr_fanout *fanout, struct gr_subscriber *subscriber)
 {
 	gr_fanout_unsubscribe_all(fanout, subscriber);
-	gr_queue_clear(&subscriber->queue);
+	gr_fanout_queue_clear(&subscriber->queue);
 }
 
 static void test_subscribe(void)
@@ -393,7 +393,7 @@ static void test_publish(void)
 	CHECK_INT(notes.calls, ==, 3);
 	for (int i = 0; i < 3; i++) {
 		CHECK_INT(notes.per[i], ==, 1);
-		CHECK(gr_queue_peek(&subscribers[i].queue) == message);
+		CHECK(gr_fanout_queue_peek(&subscribers[i].queue) == message);
 	}
 	/* Already non-empty: queued, but nobody is told again. */
 	CHECK_INT(gr_fanout_publish(fanout, "room", message), ==, 3);
@@ -401,8 +401,8 @@ static void test_publish(void)
 	CHECK_INT(subscribers[1].queue.count, ==, 2);
 
 	/* Subscriber 1 drains; the next publish tells only it. */
-	gr_queue_pop(&subscribers[1].queue);
-	gr_queue_pop(&subscribers[1].queue);
+	gr_fanout_queue_pop(&subscribers[1].queue);
+	gr_fanout_queue_pop(&subscribers[1].queue);
 	CHECK_INT(gr_fanout_publish(fanout, "room", message), ==, 3);
 	CHECK_INT(notes.calls, ==, 4);
 	CHECK_INT(notes.per[1], ==, 2);
@@ -412,7 +412,7 @@ static void test_publish(void)
 	CHECK_INT(gr_fanout_publish(fanout, "room", message), ==, 1);
 	CHECK_INT(notes.calls, ==, 4);
 	CHECK_INT(subscribers[0].queue.resyncing, ==, 1);
-	CHECK(gr_queue_peek(&subscribers[0].queue) == the_resync);
+	CHECK(gr_fanout_queue_peek(&subscribers[0].queue) == the_resync);
 	CHECK_INT(subscribers[2].queue.resyncing, ==, 1);
 	CHECK_INT(subscribers[1].queue.resyncing, ==, 0);
 
@@ -426,8 +426,8 @@ static void test_publish(void)
 	CHECK_INT(notes.calls, ==, 4);
 
 	/* send to an empty queue notifies once. */
-	gr_queue_clear(&subscribers[2].queue);
-	CHECK_INT(gr_queue_init(&subscribers[2].queue, 3, 1000, the_resync), ==, 0);
+	gr_fanout_queue_clear(&subscribers[2].queue);
+	CHECK_INT(gr_fanout_queue_init(&subscribers[2].queue, 3, 1000, the_resync), ==, 0);
 	CHECK_INT(gr_fanout_send(fanout, &subscribers[2], reply, GR_QUEUE_REPLY), ==, 0);
 	CHECK_INT(notes.calls, ==, 5);
 	CHECK(notes.last == &subscribers[2]);
@@ -439,8 +439,8 @@ static void test_publish(void)
 		subscriber_done(fanout, &subscribers[i]);
 	CHECK_INT(gr_fanout_count(fanout, "room"), ==, 0);
 	CHECK_INT(gr_fanout_count(fanout, "mine"), ==, 0);
-	gr_message_unref(message);
-	gr_message_unref(reply);
+	gr_fanout_message_unref(message);
+	gr_fanout_message_unref(reply);
 	gr_fanout_free(fanout);
 }
 
@@ -463,8 +463,8 @@ static void test_notify_on_overflow(void)
 	/* Empty, and the message alone is over the bound. */
 	CHECK_INT(gr_fanout_publish(fanout, "room", big), ==, 0);
 	CHECK_INT(notes.calls, ==, 1);
-	CHECK(gr_queue_peek(&subscriber.queue) == the_resync);
-	gr_queue_pop(&subscriber.queue);
+	CHECK(gr_fanout_queue_peek(&subscriber.queue) == the_resync);
+	gr_fanout_queue_pop(&subscriber.queue);
 
 	/* Resyncing and empty: an oversized reply makes it must_close. The
 	 * queue stays empty, but the network layer must hear of it. */
@@ -475,7 +475,7 @@ static void test_notify_on_overflow(void)
 	CHECK_INT(notes.calls, ==, 2); /* once */
 
 	subscriber_done(fanout, &subscriber);
-	gr_message_unref(big);
+	gr_fanout_message_unref(big);
 	gr_fanout_free(fanout);
 }
 
@@ -603,7 +603,7 @@ static void test_subscriber_on_many_topics(void)
 	CHECK_INT(gr_fanout_count(fanout, "topic-51"), ==, 0);
 	subscriber_done(fanout, &a);
 	subscriber_done(fanout, &b);
-	gr_message_unref(message);
+	gr_fanout_message_unref(message);
 	gr_fanout_free(fanout);
 }
 
@@ -637,7 +637,7 @@ static void test_many_subscribers(void)
 			(double)(end.tv_nsec - start.tv_nsec) / 1e6);
 	CHECK_INT(notes.calls, ==, MAX_SUBSCRIBERS);
 	for (int i = 0; i < MAX_SUBSCRIBERS; i++)
-		notified += notes.per[i] == 1 && gr_queue_peek(&subscribers[i].queue) == message;
+		notified += notes.per[i] == 1 && gr_fanout_queue_peek(&subscribers[i].queue) == message;
 	CHECK_INT(notified, ==, MAX_SUBSCRIBERS);
 
 	/* Everyone leaves, in an order unlike the subscription order. */
@@ -647,7 +647,7 @@ static void test_many_subscribers(void)
 	for (int i = MAX_SUBSCRIBERS - 1; i >= 0; i -= 2)
 		subscriber_done(fanout, &subscribers[i]);
 	CHECK_INT(gr_fanout_count(fanout, "cohort/1"), ==, 0);
-	gr_message_unref(message); /* the last reference: freed */
+	gr_fanout_message_unref(message); /* the last reference: freed */
 	gr_fanout_free(fanout);
 }
 
@@ -669,6 +669,6 @@ int main(void)
 	RUN(test_many_topics);
 	RUN(test_subscriber_on_many_topics);
 	RUN(test_many_subscribers);
-	gr_message_unref(the_resync);
+	gr_fanout_message_unref(the_resync);
 	return harness_done();
 }

@@ -7,8 +7,8 @@
  * reach everyone, and the ranges of the settings. */
 #include "harness.h"
 
-#include "error.h"
-#include "help.h"
+#include "core/error.h"
+#include "domain/help.h"
 
 #define MINUTE GR_HELP_MINUTE_MS
 #define OPENED ((int64_t)1800000000000) /* the fake clock, 2027-01-15 */

@@ -7,13 +7,13 @@
  * snapshot, rooms and presence, a slow client's overflow and resync, a client
  * closing with replies pending, and pruning old events.
  */
-#include "error.h"
-#include "gitrepo.h"
-#include "library.h"
-#include "live.h"
-#include "log.h"
-#include "store.h"
-#include "workers.h"
+#include "core/error.h"
+#include "tracks/git.h"
+#include "tracks/library.h"
+#include "services/live.h"
+#include "core/log.h"
+#include "store/store.h"
+#include "core/workers.h"
 
 #include "client.h"
 #include "demo.h"
@@ -201,8 +201,8 @@ static void test_group_commit(void)
 	say(&f, &a, SET("project", "started"));
 	CHECK_INT(flush_requests, ==, 1);
 	CHECK(gr_live_pending(f.live));
-	CHECK(gr_queue_peek(&a.subscriber.queue) == NULL); /* nothing before the commit */
-	CHECK(gr_queue_peek(&b.subscriber.queue) == NULL);
+	CHECK(gr_fanout_queue_peek(&a.subscriber.queue) == NULL); /* nothing before the commit */
+	CHECK(gr_fanout_queue_peek(&b.subscriber.queue) == NULL);
 	CHECK_STR(committed_state(&f, "one", state, sizeof state), "(none)");
 
 	gr_live_flush(f.live);

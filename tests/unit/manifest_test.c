@@ -5,8 +5,8 @@
  * estimate), the track keys (id, language, requires), estimate parsing, valid
  * ids, and every problem the reader reports, with its line number.
  */
-#include "error.h"
-#include "manifest.h"
+#include "core/error.h"
+#include "tracks/manifest.h"
 
 #include "harness.h"
 
@@ -16,7 +16,7 @@ static int body_line;
 
 static int split(const char *text, struct gr_problems *problems)
 {
-	return gr_front_matter_split(text, strlen(text), &yaml_start, &yaml_len, &body_start,
+	return gr_manifest_front_matter_split(text, strlen(text), &yaml_start, &yaml_len, &body_start,
 				     &body_line, "step.md", problems);
 }
 
@@ -32,13 +32,13 @@ static int find_problem(const struct gr_problems *problems, const char *needle)
 static int parse_step(struct gr_step_meta *meta, const char *yaml, int first_line,
 		      struct gr_problems *problems)
 {
-	return gr_step_meta_parse(meta, yaml, strlen(yaml), first_line, "step.md", problems);
+	return gr_manifest_step_parse(meta, yaml, strlen(yaml), first_line, "step.md", problems);
 }
 
 static int parse_track(struct gr_track_meta *meta, const char *yaml, int first_line,
 		       struct gr_problems *problems)
 {
-	return gr_track_meta_parse(meta, yaml, strlen(yaml), first_line, "track.md", problems);
+	return gr_manifest_track_parse(meta, yaml, strlen(yaml), first_line, "track.md", problems);
 }
 
 /* ---- front matter split ---------------------------------------------- */
@@ -53,7 +53,7 @@ static void test_split_without_front_matter(void)
 	CHECK_INT(body_start, ==, 0);
 	CHECK_INT(body_line, ==, 1);
 	CHECK_INT(problems.count, ==, 0);
-	gr_problems_clear(&problems);
+	gr_manifest_problems_clear(&problems);
 }
 
 static void test_split_with_front_matter(void)
@@ -68,7 +68,7 @@ static void test_split_with_front_matter(void)
 	CHECK_STR(text + body_start, "# Body\n");
 	CHECK_INT(body_line, ==, 5);
 	CHECK_INT(problems.count, ==, 0);
-	gr_problems_clear(&problems);
+	gr_manifest_problems_clear(&problems);
 }
 
 static void test_split_dots_terminator_crlf_and_trailing_space(void)
@@ -94,7 +94,7 @@ static void test_split_dots_terminator_crlf_and_trailing_space(void)
 	CHECK_INT(yaml_len, ==, strlen("kind: lesson\n"));
 	CHECK_STR(spaces + body_start, "body\n");
 	CHECK_INT(problems.count, ==, 0);
-	gr_problems_clear(&problems);
+	gr_manifest_problems_clear(&problems);
 }
 
 static void test_split_byte_order_mark(void)
@@ -111,7 +111,7 @@ static void test_split_byte_order_mark(void)
 	CHECK_INT(yaml_len, ==, 0);
 	CHECK_STR(plain + body_start, "# Title\n");
 	CHECK_INT(problems.count, ==, 0);
-	gr_problems_clear(&problems);
+	gr_manifest_problems_clear(&problems);
 }
 
 static void test_split_not_a_fence(void)
@@ -127,7 +127,7 @@ static void test_split_not_a_fence(void)
 	CHECK_INT(yaml_len, ==, 0);
 	CHECK_INT(body_start, ==, 0);
 	CHECK_INT(problems.count, ==, 0);
-	gr_problems_clear(&problems);
+	gr_manifest_problems_clear(&problems);
 }
 
 static void test_split_empty_front_matter(void)
@@ -140,7 +140,7 @@ static void test_split_empty_front_matter(void)
 	CHECK_STR(text + body_start, "body\n");
 	CHECK_INT(body_line, ==, 3);
 	CHECK_INT(problems.count, ==, 0);
-	gr_problems_clear(&problems);
+	gr_manifest_problems_clear(&problems);
 }
 
 static void test_split_unterminated(void)
@@ -157,7 +157,7 @@ static void test_split_unterminated(void)
 	}
 	CHECK_INT(body_start, ==, 0);
 	CHECK_INT(yaml_len, ==, 0);
-	gr_problems_clear(&problems);
+	gr_manifest_problems_clear(&problems);
 }
 
 /* ---- step meta --------------------------------------------------------- */
@@ -185,11 +185,11 @@ static void test_step_meta_all_keys(void)
 		CHECK_STR(meta.requires.items[0], "basics/setup");
 		CHECK_STR(meta.requires.items[1], "intro");
 	}
-	gr_step_meta_clear(&meta);
+	gr_manifest_step_clear(&meta);
 	CHECK(meta.id == NULL);
 	CHECK_INT(meta.kind, ==, -1);
 	CHECK_INT(meta.requires.count, ==, 0);
-	gr_problems_clear(&problems);
+	gr_manifest_problems_clear(&problems);
 }
 
 static void test_step_meta_defaults(void)
@@ -204,7 +204,7 @@ static void test_step_meta_defaults(void)
 	CHECK_INT(meta.reviews, ==, -1);
 	CHECK_INT(meta.estimate, ==, -1);
 	CHECK_INT(meta.requires.count, ==, 0);
-	gr_step_meta_clear(&meta);
+	gr_manifest_step_clear(&meta);
 
 	CHECK_INT(parse_step(&meta, "title: Only a title\n", 2, &problems), ==, 0);
 	CHECK_STR(meta.title, "Only a title");
@@ -213,8 +213,8 @@ static void test_step_meta_defaults(void)
 	CHECK_INT(meta.reviews, ==, -1);
 	CHECK_INT(meta.estimate, ==, -1);
 	CHECK_INT(problems.count, ==, 0);
-	gr_step_meta_clear(&meta);
-	gr_problems_clear(&problems);
+	gr_manifest_step_clear(&meta);
+	gr_manifest_problems_clear(&problems);
 }
 
 static void test_step_meta_kinds_and_block_list(void)
@@ -229,23 +229,23 @@ static void test_step_meta_kinds_and_block_list(void)
 	CHECK_INT(meta.requires.count, ==, 2);
 	if (meta.requires.count == 2)
 		CHECK_STR(meta.requires.items[1], "two/three");
-	gr_step_meta_clear(&meta);
+	gr_manifest_step_clear(&meta);
 
 	CHECK_INT(parse_step(&meta, "kind: lesson\nestimate: 45\n", 2, &problems), ==, 0);
 	CHECK_INT(meta.kind, ==, GR_STEP_LESSON);
 	CHECK_INT(meta.estimate, ==, 45);
-	gr_step_meta_clear(&meta);
+	gr_manifest_step_clear(&meta);
 
 	/* "requires:" with nothing after it is an empty list, not a problem */
 	CHECK_INT(parse_step(&meta, "requires:\n", 2, &problems), ==, 0);
 	CHECK_INT(meta.requires.count, ==, 0);
 	CHECK_INT(problems.count, ==, 0);
-	gr_step_meta_clear(&meta);
-	gr_problems_clear(&problems);
+	gr_manifest_step_clear(&meta);
+	gr_manifest_problems_clear(&problems);
 
-	CHECK_STR(gr_step_kind_name(GR_STEP_LESSON), "lesson");
-	CHECK_STR(gr_step_kind_name(GR_STEP_EXERCISE), "exercise");
-	CHECK_STR(gr_step_kind_name(GR_STEP_PROJECT), "project");
+	CHECK_STR(gr_manifest_step_kind_name(GR_STEP_LESSON), "lesson");
+	CHECK_STR(gr_manifest_step_kind_name(GR_STEP_EXERCISE), "exercise");
+	CHECK_STR(gr_manifest_step_kind_name(GR_STEP_PROJECT), "project");
 }
 
 /* One bad step value: GR_EINVALID, one problem on the expected line. */
@@ -265,8 +265,8 @@ static void expect_step_problem(const char *yaml, int first_line, int line, cons
 	} else {
 		fprintf(stderr, "  (expected a problem containing '%s' for \"%s\")\n", needle, yaml);
 	}
-	gr_step_meta_clear(&meta);
-	gr_problems_clear(&problems);
+	gr_manifest_step_clear(&meta);
+	gr_manifest_problems_clear(&problems);
 }
 
 static void test_step_meta_bad_values(void)
@@ -327,8 +327,8 @@ static void test_step_meta_bad_value_keeps_the_rest(void)
 	CHECK_INT(problems.count >= 1 ? problems.items[0].line : 0, ==, 3);
 	CHECK_INT(problems.count >= 2 ? problems.items[1].line : 0, ==, 4);
 	CHECK_INT(problems.count >= 3 ? problems.items[2].line : 0, ==, 6);
-	gr_step_meta_clear(&meta);
-	gr_problems_clear(&problems);
+	gr_manifest_step_clear(&meta);
+	gr_manifest_problems_clear(&problems);
 }
 
 static void test_step_meta_unknown_key(void)
@@ -349,8 +349,8 @@ static void test_step_meta_unknown_key(void)
 	/* the unknown key's nested value is skipped and the keys after it still read */
 	CHECK_STR(meta.id, "a");
 	CHECK_INT(meta.kind, ==, GR_STEP_LESSON);
-	gr_step_meta_clear(&meta);
-	gr_problems_clear(&problems);
+	gr_manifest_step_clear(&meta);
+	gr_manifest_problems_clear(&problems);
 
 	/* a track-only key is unknown in a step, and a step key in a track */
 	expect_step_problem("language: en\n", 2, 2, "unknown front matter key 'language'");
@@ -372,8 +372,8 @@ static void test_step_meta_unknown_key_truncated(void)
 	CHECK_INT(i, >=, 0);
 	if (i >= 0)
 		CHECK_INT(strlen(problems.items[i].message), <, 120);
-	gr_step_meta_clear(&meta);
-	gr_problems_clear(&problems);
+	gr_manifest_step_clear(&meta);
+	gr_manifest_problems_clear(&problems);
 }
 
 /* Parse yaml as a step; expect GR_EINVALID and the first problem to match. */
@@ -388,8 +388,8 @@ static void expect_first_step_problem(const char *yaml, int line, const char *ne
 		CHECK_CONTAINS(problems.items[0].message, needle);
 		CHECK_INT(problems.items[0].line, ==, line);
 	}
-	gr_step_meta_clear(&meta);
-	gr_problems_clear(&problems);
+	gr_manifest_step_clear(&meta);
+	gr_manifest_problems_clear(&problems);
 }
 
 static void test_step_meta_not_a_mapping(void)
@@ -416,8 +416,8 @@ static void test_step_meta_complex_key(void)
 	CHECK_INT(find_problem(&problems, "unknown front matter key"), ==, -1);
 	CHECK_STR(meta.id, "a");
 	CHECK_STR(meta.title, "b");
-	gr_step_meta_clear(&meta);
-	gr_problems_clear(&problems);
+	gr_manifest_step_clear(&meta);
+	gr_manifest_problems_clear(&problems);
 }
 
 static void test_step_meta_invalid_yaml(void)
@@ -436,8 +436,8 @@ static void test_step_meta_invalid_yaml(void)
 	CHECK_INT(i >= 0 ? problems.items[i].line : 0, <=, 5);
 	/* what came before the error is still set */
 	CHECK_STR(meta.id, "a");
-	gr_step_meta_clear(&meta);
-	gr_problems_clear(&problems);
+	gr_manifest_step_clear(&meta);
+	gr_manifest_problems_clear(&problems);
 
 	/* bad indentation: a mapping value where a key was expected */
 	CHECK_INT(parse_step(&meta, "id: a\n title: b\nkind: x: y\n", 10, &problems), ==,
@@ -446,14 +446,14 @@ static void test_step_meta_invalid_yaml(void)
 	CHECK_INT(i, >=, 0);
 	CHECK_INT(i >= 0 ? problems.items[i].line : 0, >=, 10);
 	CHECK_INT(i >= 0 ? problems.items[i].line : 0, <=, 12);
-	gr_step_meta_clear(&meta);
-	gr_problems_clear(&problems);
+	gr_manifest_step_clear(&meta);
+	gr_manifest_problems_clear(&problems);
 
 	/* a tab for indentation */
 	CHECK_INT(parse_step(&meta, "requires:\n\t- a\n", 2, &problems), ==, GR_EINVALID);
 	CHECK_INT(find_problem(&problems, "not valid YAML"), >=, 0);
-	gr_step_meta_clear(&meta);
-	gr_problems_clear(&problems);
+	gr_manifest_step_clear(&meta);
+	gr_manifest_problems_clear(&problems);
 }
 
 static void test_problems_accumulate_and_clear(void)
@@ -461,14 +461,14 @@ static void test_problems_accumulate_and_clear(void)
 	struct gr_problems problems = { 0 };
 
 	for (int i = 0; i < 20; i++)
-		gr_problems_add(&problems, "f.md", i + 1, "problem %d of %s", i, "many");
+		gr_manifest_problems_add(&problems, "f.md", i + 1, "problem %d of %s", i, "many");
 	CHECK_INT(problems.count, ==, 20);
 	CHECK_STR(problems.items[19].message, "problem 19 of many");
 	CHECK_INT(problems.items[19].line, ==, 20);
 	CHECK_STR(problems.items[0].file, "f.md");
-	gr_problems_add(&problems, NULL, 0, "no file");
+	gr_manifest_problems_add(&problems, NULL, 0, "no file");
 	CHECK_STR(problems.items[20].file, "");
-	gr_problems_clear(&problems);
+	gr_manifest_problems_clear(&problems);
 	CHECK_INT(problems.count, ==, 0);
 	CHECK(problems.items == NULL);
 }
@@ -488,15 +488,15 @@ static void test_track_meta(void)
 	CHECK_INT(meta.requires.count, ==, 2);
 	if (meta.requires.count == 2)
 		CHECK_STR(meta.requires.items[1], "shell.tools");
-	gr_track_meta_clear(&meta);
+	gr_manifest_track_clear(&meta);
 	CHECK(meta.id == NULL);
 	CHECK(meta.language == NULL);
 
 	CHECK_INT(parse_track(&meta, "language: en-GB\n", 2, &problems), ==, 0);
 	CHECK_STR(meta.language, "en-GB");
 	CHECK(meta.id == NULL);
-	gr_track_meta_clear(&meta);
-	gr_problems_clear(&problems);
+	gr_manifest_track_clear(&meta);
+	gr_manifest_problems_clear(&problems);
 }
 
 static void expect_track_problem(const char *yaml, int line, const char *needle)
@@ -515,8 +515,8 @@ static void expect_track_problem(const char *yaml, int line, const char *needle)
 	} else {
 		fprintf(stderr, "  (expected a problem containing '%s' for \"%s\")\n", needle, yaml);
 	}
-	gr_track_meta_clear(&meta);
-	gr_problems_clear(&problems);
+	gr_manifest_track_clear(&meta);
+	gr_manifest_problems_clear(&problems);
 }
 
 static void test_track_meta_problems(void)
@@ -544,8 +544,8 @@ static void test_track_meta_not_mapping_or_invalid(void)
 	CHECK_INT(problems.count, >=, 1);
 	CHECK_INT(find_problem(&problems, "front matter must be 'key: value' lines"), ==, 0);
 	CHECK_INT(problems.count >= 1 ? problems.items[0].line : 0, ==, 2);
-	gr_track_meta_clear(&meta);
-	gr_problems_clear(&problems);
+	gr_manifest_track_clear(&meta);
+	gr_manifest_problems_clear(&problems);
 
 	CHECK_INT(parse_track(&meta, "language: en\nid: [unclosed\n", 2, &problems), ==,
 		  GR_EINVALID);
@@ -555,23 +555,23 @@ static void test_track_meta_not_mapping_or_invalid(void)
 	CHECK_INT(i >= 0 ? problems.items[i].line : 0, <=, 4);
 	CHECK_STR(meta.language, "en");
 	CHECK(meta.id == NULL);
-	gr_track_meta_clear(&meta);
-	gr_problems_clear(&problems);
+	gr_manifest_track_clear(&meta);
+	gr_manifest_problems_clear(&problems);
 }
 
 /* ---- estimates and ids ----------------------------------------------- */
 
 static void test_estimate_valid(void)
 {
-	CHECK_INT(gr_estimate_parse("45m"), ==, 45);
-	CHECK_INT(gr_estimate_parse("2h"), ==, 120);
-	CHECK_INT(gr_estimate_parse("1h30m"), ==, 90);
-	CHECK_INT(gr_estimate_parse("1h30"), ==, 90);
-	CHECK_INT(gr_estimate_parse("90"), ==, 90);
-	CHECK_INT(gr_estimate_parse("1"), ==, 1);
-	CHECK_INT(gr_estimate_parse("0h5m"), ==, 5);
-	CHECK_INT(gr_estimate_parse("10000m"), ==, 10000);
-	CHECK_INT(gr_estimate_parse("1666h"), ==, 99960);
+	CHECK_INT(gr_manifest_estimate_parse("45m"), ==, 45);
+	CHECK_INT(gr_manifest_estimate_parse("2h"), ==, 120);
+	CHECK_INT(gr_manifest_estimate_parse("1h30m"), ==, 90);
+	CHECK_INT(gr_manifest_estimate_parse("1h30"), ==, 90);
+	CHECK_INT(gr_manifest_estimate_parse("90"), ==, 90);
+	CHECK_INT(gr_manifest_estimate_parse("1"), ==, 1);
+	CHECK_INT(gr_manifest_estimate_parse("0h5m"), ==, 5);
+	CHECK_INT(gr_manifest_estimate_parse("10000m"), ==, 10000);
+	CHECK_INT(gr_manifest_estimate_parse("1666h"), ==, 99960);
 }
 
 static void test_estimate_invalid(void)
@@ -584,7 +584,7 @@ static void test_estimate_invalid(void)
 	};
 
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		int minutes = gr_estimate_parse(bad[i]);
+		int minutes = gr_manifest_estimate_parse(bad[i]);
 
 		CHECK_INT(minutes, ==, -1);
 		if (minutes != -1)

@@ -6,7 +6,7 @@
  * links and images with their line numbers, and the visitor's headings,
  * paragraphs, list links, links, images and tasks with correct lines.
  */
-#include "markdown.h"
+#include "tracks/markdown.h"
 
 #include "harness.h"
 

@@ -4,8 +4,8 @@
  * walk that keeps every reached state within the invariants. */
 #include "harness.h"
 
-#include "error.h"
-#include "progress.h"
+#include "core/error.h"
+#include "domain/progress.h"
 
 #define N_STATES GR_PROGRESS_STATE_COUNT
 #define N_ACTIONS GR_PROGRESS_ACTION_COUNT

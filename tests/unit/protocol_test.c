@@ -4,8 +4,8 @@
  * message; and the struct gr_request each type's fields decode into. */
 #include "harness.h"
 
-#include "error.h"
-#include "protocol.h"
+#include "core/error.h"
+#include "protocol/protocol.h"
 
 #include <jansson.h>
 

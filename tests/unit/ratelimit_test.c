@@ -3,8 +3,8 @@
  * bad limits, and the cap on tracked keys. Time is driven through `now`. */
 #include "harness.h"
 
-#include "error.h"
-#include "ratelimit.h"
+#include "core/error.h"
+#include "core/ratelimit.h"
 
 static void test_bad_limits(void)
 {

@@ -7,8 +7,8 @@
  * a fixed seed with the invariants checked after each. */
 #include "harness.h"
 
-#include "error.h"
-#include "review.h"
+#include "core/error.h"
+#include "domain/review.h"
 
 #define HOUR GR_REVIEW_HOUR_MS
 #define DAY (24 * HOUR)

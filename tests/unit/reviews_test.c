@@ -10,14 +10,14 @@
  * is reassigned; a tick without effects is not logged; names are shown
  * only when reviews are not double-blind.
  */
-#include "error.h"
-#include "gitrepo.h"
-#include "library.h"
-#include "live.h"
-#include "log.h"
-#include "reviews.h"
-#include "store.h"
-#include "workers.h"
+#include "core/error.h"
+#include "tracks/git.h"
+#include "tracks/library.h"
+#include "services/live.h"
+#include "core/log.h"
+#include "services/reviews.h"
+#include "store/store.h"
+#include "core/workers.h"
 
 #include "client.h"
 #include "demo.h"

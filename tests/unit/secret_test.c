@@ -2,8 +2,8 @@
  * token hashes (stable, distinct), argon2id password hash and verify. */
 #include "harness.h"
 
-#include "error.h"
-#include "secret.h"
+#include "core/error.h"
+#include "core/secret.h"
 
 static const char base64url[] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

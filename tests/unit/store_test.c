@@ -3,9 +3,9 @@
  * and the weeks of activity behind the coaches' weekly chart. */
 #include "harness.h"
 
-#include "account.h"
-#include "error.h"
-#include "store.h"
+#include "core/account.h"
+#include "core/error.h"
+#include "store/store.h"
 
 #include <sqlite3.h>
 

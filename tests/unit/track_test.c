@@ -10,10 +10,10 @@
  * rewriting to step and blob URLs, and that the committed tree is read, not
  * the working tree.
  */
-#include "error.h"
-#include "gitrepo.h"
-#include "manifest.h"
-#include "track.h"
+#include "core/error.h"
+#include "tracks/git.h"
+#include "tracks/manifest.h"
+#include "tracks/track.h"
 
 #include "harness.h"
 
@@ -108,7 +108,7 @@ static int load(struct gr_track **out, const char *repo, const char *subdir, con
 		.id = "demo", .repo = repo, .subdir = subdir, .ref = ref, .max_blob = max_blob,
 	};
 
-	gr_problems_clear(problems);
+	gr_manifest_problems_clear(problems);
 	return gr_track_load(out, &source, problems);
 }
 
@@ -367,7 +367,7 @@ static void test_manifest_track(void)
 		CHECK_INT(track ? track->step_count : 0, ==, 3);
 		gr_track_release(track);
 	}
-	gr_problems_clear(&problems);
+	gr_manifest_problems_clear(&problems);
 	harness_remove_tree(dir);
 	free(dir);
 }
@@ -410,7 +410,7 @@ static void test_bare_clone_reads_the_same(void)
 	if (from_bare)
 		check_demo(from_bare, commit);
 	gr_track_release(from_bare);
-	gr_problems_clear(&problems);
+	gr_manifest_problems_clear(&problems);
 	harness_remove_tree(dir);
 	free(dir);
 }
@@ -446,7 +446,7 @@ static void test_reads_committed_tree_not_working_tree(void)
 		CHECK(gr_track_file(track, "new.md") == NULL);
 	}
 	gr_track_release(track);
-	gr_problems_clear(&problems);
+	gr_manifest_problems_clear(&problems);
 	harness_remove_tree(dir);
 	free(dir);
 }
@@ -494,7 +494,7 @@ static void test_refs_and_pinned_commits(void)
 	CHECK_INT(load(&track, path_in(dir, "not-a-repo"), NULL, NULL, 0, &problems), ==,
 		  GR_ENOTFOUND);
 	CHECK(track == NULL);
-	gr_problems_clear(&problems);
+	gr_manifest_problems_clear(&problems);
 	harness_remove_tree(dir);
 	free(dir);
 }
@@ -551,7 +551,7 @@ static void test_subdir_track(void)
 	CHECK(track == NULL);
 	CHECK_INT(load(&track, repo, "README.md", NULL, 0, &problems), ==, GR_ENOTFOUND);
 	CHECK(track == NULL);
-	gr_problems_clear(&problems);
+	gr_manifest_problems_clear(&problems);
 	harness_remove_tree(dir);
 	free(dir);
 }
@@ -607,7 +607,7 @@ static void test_no_manifest(void)
 	CHECK_INT(load(&track, path_in(dir, "empty"), NULL, NULL, 0, &problems), ==, GR_EINVALID);
 	CHECK(track == NULL);
 	expect_problem(&problems, NULL, 0, "no steps");
-	gr_problems_clear(&problems);
+	gr_manifest_problems_clear(&problems);
 	harness_remove_tree(dir);
 	free(dir);
 }
@@ -677,7 +677,7 @@ static void test_links_leaving_the_track(void)
 	CHECK_NOT_CONTAINS(html, "onerror");
 	CHECK_NOT_CONTAINS(html, "javascript:");
 	gr_track_release(track);
-	gr_problems_clear(&problems);
+	gr_manifest_problems_clear(&problems);
 	harness_remove_tree(dir);
 	free(dir);
 }
@@ -717,7 +717,7 @@ static void load_untitled(const char *repo)
 	expect_problem(&problems, "track.md", 1, "no '# Title' heading");
 	CHECK_CONTAINS(gr_error_last(), "no '# Title' heading");
 	gr_track_release(track);
-	gr_problems_clear(&problems);
+	gr_manifest_problems_clear(&problems);
 }
 
 static void test_manifest_link_problems(void)
@@ -781,7 +781,7 @@ static void test_manifest_link_problems(void)
 	CHECK_INT(load(&track, repo, NULL, NULL, 0, &problems), ==, GR_EINVALID);
 	CHECK(track == NULL);
 	expect_problem(&problems, "track.md", 1, "no steps");
-	gr_problems_clear(&problems);
+	gr_manifest_problems_clear(&problems);
 	harness_remove_tree(dir);
 	free(dir);
 }
@@ -851,7 +851,7 @@ static void test_symlinks_not_followed(void)
 	git_commit(repo, NULL);
 	CHECK_INT(load(&track, repo, "outside-dir", NULL, 0, &problems), ==, GR_ENOTFOUND);
 	CHECK(track == NULL);
-	gr_problems_clear(&problems);
+	gr_manifest_problems_clear(&problems);
 	harness_remove_tree(dir);
 	free(dir);
 }
@@ -918,7 +918,7 @@ static void test_blob_over_size_cap(void)
 	CHECK_INT(load(&track, repo, NULL, NULL, 1000, &problems), ==, GR_EINVALID);
 	CHECK(track == NULL);
 	expect_problem(&problems, "track.md", 1, "over the limit");
-	gr_problems_clear(&problems);
+	gr_manifest_problems_clear(&problems);
 	harness_remove_tree(dir);
 	free(dir);
 }
@@ -948,7 +948,7 @@ static void test_blob_over_default_cap(void)
 	if (track)
 		check_error_step(track, "huge", "over the limit");
 	gr_track_release(track);
-	gr_problems_clear(&problems);
+	gr_manifest_problems_clear(&problems);
 	harness_remove_tree(dir);
 	free(dir);
 }
@@ -991,7 +991,7 @@ static void test_invalid_utf8_step(void)
 	expect_problem(&problems, "nul.md", 1, "is not valid UTF-8 text");
 	CHECK_INT(problems.count, ==, 4);
 	gr_track_release(track);
-	gr_problems_clear(&problems);
+	gr_manifest_problems_clear(&problems);
 	harness_remove_tree(dir);
 	free(dir);
 }
@@ -1062,7 +1062,7 @@ static void test_ids_and_requires(void)
 		  GR_STEP_LESSON);
 	CHECK_INT(problems.count, ==, 4);
 	gr_track_release(track);
-	gr_problems_clear(&problems);
+	gr_manifest_problems_clear(&problems);
 	harness_remove_tree(dir);
 	free(dir);
 }

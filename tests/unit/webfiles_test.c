@@ -6,8 +6,8 @@
  * files over the limit are refused; If-None-Match and Accept-Encoding are
  * read as HTTP means them.
  */
-#include "error.h"
-#include "webfiles.h"
+#include "core/error.h"
+#include "net/webfiles.h"
 
 #include "harness.h"
 

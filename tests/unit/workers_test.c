@@ -4,8 +4,8 @@
  * queued runs them all and frees everything (the suite runs under ASan). */
 #include "harness.h"
 
-#include "error.h"
-#include "workers.h"
+#include "core/error.h"
+#include "core/workers.h"
 
 #include <pthread.h>
 #include <semaphore.h>

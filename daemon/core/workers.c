@@ -1,0 +1,196 @@
+/*
+ * workers.c - the worker pool (see workers.h). One mutex guards two FIFO
+ * lists: jobs waiting for a thread and jobs waiting for their done() on the
+ * loop thread. Worker threads block every signal so SIGINT and SIGTERM always
+ * reach the loop thread.
+ */
+#include "core/workers.h"
+
+#include "core/error.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+
+struct job {
+	struct job *next;
+	gr_workers_work_fn *work;
+	gr_workers_done_fn *done;
+	void *payload;
+};
+
+struct list {
+	struct job *head;
+	struct job *tail;
+};
+
+struct gr_workers {
+	pthread_mutex_t lock;
+	pthread_cond_t wakeup;
+	struct list queued;
+	struct list finished;
+	int pending;
+	int stopping;
+	gr_workers_wake_fn *wake;
+	void *wake_payload;
+	int thread_count;
+	pthread_t threads[];
+};
+
+static void push(struct list *list, struct job *job)
+{
+	job->next = NULL;
+	if (list->tail)
+		list->tail->next = job;
+	else
+		list->head = job;
+	list->tail = job;
+}
+
+static struct job *pop(struct list *list)
+{
+	struct job *job = list->head;
+
+	if (job) {
+		list->head = job->next;
+		if (!list->head)
+			list->tail = NULL;
+	}
+	return job;
+}
+
+static void *worker_main(void *arg)
+{
+	struct gr_workers *workers = arg;
+
+	pthread_mutex_lock(&workers->lock);
+	for (;;) {
+		struct job *job = pop(&workers->queued);
+
+		if (!job) {
+			if (workers->stopping)
+				break;
+			pthread_cond_wait(&workers->wakeup, &workers->lock);
+			continue;
+		}
+		pthread_mutex_unlock(&workers->lock);
+		job->work(job->payload);
+		pthread_mutex_lock(&workers->lock);
+		push(&workers->finished, job);
+		if (workers->wake)
+			workers->wake(workers->wake_payload);
+	}
+	pthread_mutex_unlock(&workers->lock);
+	return NULL;
+}
+
+int gr_workers_start(struct gr_workers **out, int threads)
+{
+	struct gr_workers *workers = calloc(1, sizeof(*workers) + (size_t)threads * sizeof(pthread_t));
+	sigset_t all, previous;
+
+	*out = NULL;
+	if (threads < 1) {
+		free(workers);
+		gr_error_set("a worker pool needs at least one thread");
+		return GR_EINVALID;
+	}
+	if (!workers) {
+		gr_error_set("out of memory");
+		return GR_ERROR;
+	}
+	pthread_mutex_init(&workers->lock, NULL);
+	pthread_cond_init(&workers->wakeup, NULL);
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &previous);
+	for (; workers->thread_count < threads; workers->thread_count++) {
+		if (pthread_create(&workers->threads[workers->thread_count], NULL, worker_main,
+				   workers) != 0)
+			break;
+	}
+	pthread_sigmask(SIG_SETMASK, &previous, NULL);
+	if (workers->thread_count < threads) {
+		gr_workers_stop(workers);
+		gr_error_set("cannot start %d worker threads", threads);
+		return GR_ERROR;
+	}
+	*out = workers;
+	return 0;
+}
+
+void gr_workers_set_wake(struct gr_workers *workers, gr_workers_wake_fn *wake, void *payload)
+{
+	pthread_mutex_lock(&workers->lock);
+	workers->wake = wake;
+	workers->wake_payload = payload;
+	pthread_mutex_unlock(&workers->lock);
+}
+
+int gr_workers_submit(struct gr_workers *workers, gr_workers_work_fn *work, gr_workers_done_fn *done,
+		      void *payload)
+{
+	struct job *job = malloc(sizeof(*job));
+
+	if (!job) {
+		gr_error_set("out of memory");
+		return GR_ERROR;
+	}
+	job->work = work;
+	job->done = done;
+	job->payload = payload;
+	pthread_mutex_lock(&workers->lock);
+	push(&workers->queued, job);
+	workers->pending++;
+	pthread_cond_signal(&workers->wakeup);
+	pthread_mutex_unlock(&workers->lock);
+	return 0;
+}
+
+int gr_workers_complete(struct gr_workers *workers)
+{
+	struct list finished;
+	struct job *job;
+	int count = 0;
+
+	pthread_mutex_lock(&workers->lock);
+	finished = workers->finished;
+	workers->finished.head = workers->finished.tail = NULL;
+	pthread_mutex_unlock(&workers->lock);
+	while ((job = pop(&finished)) != NULL) {
+		if (job->done)
+			job->done(job->payload);
+		free(job);
+		count++;
+	}
+	pthread_mutex_lock(&workers->lock);
+	workers->pending -= count;
+	pthread_mutex_unlock(&workers->lock);
+	return count;
+}
+
+int gr_workers_pending(struct gr_workers *workers)
+{
+	int pending;
+
+	pthread_mutex_lock(&workers->lock);
+	pending = workers->pending;
+	pthread_mutex_unlock(&workers->lock);
+	return pending;
+}
+
+void gr_workers_stop(struct gr_workers *workers)
+{
+	if (!workers)
+		return;
+	pthread_mutex_lock(&workers->lock);
+	workers->stopping = 1;
+	workers->wake = NULL;
+	pthread_cond_broadcast(&workers->wakeup);
+	pthread_mutex_unlock(&workers->lock);
+	for (int i = 0; i < workers->thread_count; i++)
+		pthread_join(workers->threads[i], NULL);
+	gr_workers_complete(workers);
+	pthread_cond_destroy(&workers->wakeup);
+	pthread_mutex_destroy(&workers->lock);
+	free(workers);
+}

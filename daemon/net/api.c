@@ -1,0 +1,848 @@
+/*
+ * api.c - the JSON API (see api.h and docs/api.md). A table maps method and
+ * path to a handler; handlers read the JSON body with jansson, call the
+ * domain (auth.c) and turn its result into a status and a JSON body. Errors
+ * always have the shape {"error":{"code","message"[,"field"]}}.
+ */
+#include "net/api.h"
+
+#include "services/auth.h"
+#include "core/config.h"
+#include "core/files.h"
+#include "tracks/library.h"
+#include "store/store.h"
+#include "core/workers.h"
+#include "core/error.h"
+#include "services/export.h"
+#include "core/log.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct gr_api {
+	struct gr_auth *auth;
+	struct gr_library *library;
+	struct gr_workers *workers;
+	const struct gr_config *config;
+	struct gr_store *store;
+	char base_url[512];
+	int secure_cookie;
+};
+
+typedef void handler_fn(struct gr_api *api, struct gr_http_call *call, const char *arg);
+
+struct route {
+	const char *method;
+	const char *path; /* ending in '/' matches as a prefix; the rest is arg */
+	handler_fn *handle;
+};
+
+int gr_api_new(struct gr_api **out, const struct gr_api_parts *parts)
+{
+	struct gr_api *api = calloc(1, sizeof(*api));
+	const struct gr_config *config = parts->config;
+
+	*out = NULL;
+	if (!api) {
+		gr_error_set("out of memory");
+		return GR_ERROR;
+	}
+	api->auth = parts->auth;
+	api->library = parts->library;
+	api->workers = parts->workers;
+	api->config = config;
+	api->store = parts->store;
+	gr_config_base_url(config, api->base_url, sizeof(api->base_url));
+	api->secure_cookie = strncmp(api->base_url, "https://", 8) == 0;
+	*out = api;
+	return 0;
+}
+
+void gr_api_free(struct gr_api *api)
+{
+	free(api);
+}
+
+void gr_api_call_clear(struct gr_http_call *call)
+{
+	if (!call->keep_response)
+		free(call->response);
+	call->keep_response = 0;
+	call->response = NULL;
+	call->response_len = 0;
+}
+
+/* ---- responses -------------------------------------------------------- */
+
+/* Send json (a reference is taken over) with status. */
+static void reply_json(struct gr_http_call *call, int status, json_t *json)
+{
+	gr_api_call_clear(call);
+	call->status = status;
+	call->response = json ? json_dumps(json, JSON_COMPACT) : NULL;
+	json_decref(json);
+	if (!call->response) {
+		call->status = 500;
+		call->response = strdup("{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}");
+	}
+	call->response_len = call->response ? strlen(call->response) : 0;
+	call->reply(call);
+}
+
+static void reply_error(struct gr_http_call *call, int status, const char *code,
+			const char *message, const char *field)
+{
+	json_t *error = json_pack("{s:s, s:s}", "code", code, "message", message);
+
+	if (error && field)
+		json_object_set_new(error, "field", json_string(field));
+	if (status >= 500)
+		gr_log_error("%s %s: %s", call->method, call->path, message);
+	reply_json(call, status, json_pack("{s:o}", "error", error));
+}
+
+static const struct {
+	int status;
+	int http_status;
+	const char *code;
+} status_map[] = {
+	{ GR_EINVALID, 400, "bad_value" },   { GR_EUSED, 400, "invite_invalid" },
+	{ GR_EEXPIRED, 400, "invite_invalid" }, { GR_EAUTH, 401, "unauthenticated" },
+	{ GR_EFORBIDDEN, 403, "forbidden" }, { GR_ENOTFOUND, 404, "not_found" },
+	{ GR_EEXISTS, 409, "conflict" },     { GR_ELIMITED, 429, "rate_limited" },
+};
+
+/* Reply with the HTTP error that fits a domain status. */
+static void reply_status(struct gr_http_call *call, int status, const char *message,
+			 const char *field)
+{
+	for (size_t i = 0; i < sizeof(status_map) / sizeof(status_map[0]); i++) {
+		if (status_map[i].status == status) {
+			reply_error(call, status_map[i].http_status, status_map[i].code, message,
+				    field);
+			return;
+		}
+	}
+	reply_error(call, 500, "internal", message, field);
+}
+
+static json_t *user_json(const struct gr_user *user)
+{
+	return json_pack("{s:s, s:s, s:s, s:s?}", "handle", user->handle, "display_name",
+			 user->display_name, "role", gr_account_role_name(user->role), "cohort",
+			 user->cohort[0] ? user->cohort : NULL);
+}
+
+static void set_session_cookie(struct gr_api *api, struct gr_http_call *call, const char *token,
+			       long max_age_s)
+{
+	snprintf(call->set_cookie, sizeof(call->set_cookie),
+		 GR_SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%ld%s", token,
+		 max_age_s, api->secure_cookie ? "; Secure" : "");
+}
+
+/* ---- requests --------------------------------------------------------- */
+
+/* Parse the body as a JSON object; on failure reply and return NULL. */
+static json_t *read_body(struct gr_http_call *call)
+{
+	json_error_t error;
+	json_t *body;
+
+	if (!call->body || call->body_len == 0) {
+		reply_error(call, 400, "bad_json", "The request needs a JSON object as its body.",
+			    NULL);
+		return NULL;
+	}
+	body = json_loadb(call->body, call->body_len, JSON_REJECT_DUPLICATES, &error);
+	if (!body || !json_is_object(body)) {
+		char message[256];
+
+		snprintf(message, sizeof(message), "The body is not a JSON object%s%s",
+			 body ? "" : ": ", body ? "." : error.text);
+		json_decref(body);
+		reply_error(call, 400, "bad_json", message, NULL);
+		return NULL;
+	}
+	return body;
+}
+
+/*
+ * Read string fields named in names into values (NULL when optional and
+ * absent). On failure reply and return non-zero.
+ */
+static int read_strings(struct gr_http_call *call, json_t *body, const char *const *names,
+			const char **values, int count, int required)
+{
+	for (int i = 0; i < count; i++) {
+		json_t *value = json_object_get(body, names[i]);
+		char message[128];
+
+		values[i] = NULL;
+		if (!value || json_is_null(value)) {
+			if (!required)
+				continue;
+			snprintf(message, sizeof(message), "'%s' is missing.", names[i]);
+			reply_error(call, 400, "missing_field", message, names[i]);
+			return -1;
+		}
+		if (!json_is_string(value) || strlen(json_string_value(value)) !=
+						      json_string_length(value)) {
+			snprintf(message, sizeof(message), "'%s' must be text.", names[i]);
+			reply_error(call, 400, "bad_value", message, names[i]);
+			return -1;
+		}
+		values[i] = json_string_value(value);
+	}
+	return 0;
+}
+
+static int require_user(struct gr_api *api, struct gr_http_call *call, struct gr_user *out)
+{
+	int rc = gr_auth_session_user(api->auth, out, call->session_token);
+
+	if (rc == GR_EAUTH)
+		reply_error(call, 401, "unauthenticated", "Please sign in first.", NULL);
+	else if (rc)
+		reply_status(call, rc, gr_error_last(), NULL);
+	return rc;
+}
+
+/* ---- handlers --------------------------------------------------------- */
+
+static void signed_in(const struct gr_auth_result *result, void *payload)
+{
+	struct gr_http_call *call = payload;
+	struct gr_api *api = call->api;
+	int joined = strcmp(call->path, "/api/register") == 0;
+
+	if (result->status == GR_EAUTH) {
+		reply_error(call, 401, "bad_credentials", result->message, NULL);
+		return;
+	}
+	if (result->status == GR_ELIMITED) {
+		int64_t wait_ms = result->retry_at - gr_clock_now_ms();
+
+		call->retry_after_s = wait_ms > 0 ? (int)((wait_ms + 999) / 1000) : 1;
+	}
+	if (joined && result->status == GR_ENOTFOUND) {
+		reply_error(call, 400, "invite_invalid", result->message, result->field);
+		return;
+	}
+	if (result->status) {
+		reply_status(call, result->status, result->message, result->field);
+		return;
+	}
+	set_session_cookie(api, call, result->session_token,
+			   (long)api->config->session_days * 24 * 60 * 60);
+	reply_json(call, joined ? 201 : 200, user_json(&result->user));
+}
+
+static void handle_register(struct gr_api *api, struct gr_http_call *call, const char *arg)
+{
+	static const char *const names[] = { "invite", "handle", "display_name", "password" };
+	const char *values[4];
+	json_t *body = read_body(call);
+	struct gr_auth_join join;
+
+	if (!body)
+		return;
+	if (read_strings(call, body, names, values, 4, 1) == 0) {
+		join.invite = values[0];
+		join.handle = values[1];
+		join.display_name = values[2];
+		join.password = values[3];
+		gr_auth_register(api->auth, &join, signed_in, call);
+	}
+	json_decref(body);
+}
+
+static void handle_login(struct gr_api *api, struct gr_http_call *call, const char *arg)
+{
+	static const char *const names[] = { "handle", "password" };
+	const char *values[2];
+	json_t *body = read_body(call);
+
+	if (!body)
+		return;
+	if (read_strings(call, body, names, values, 2, 1) == 0)
+		gr_auth_login(api->auth, values[0], values[1], call->address, signed_in, call);
+	json_decref(body);
+}
+
+static void handle_logout(struct gr_api *api, struct gr_http_call *call, const char *arg)
+{
+	int rc = gr_auth_logout(api->auth, call->session_token);
+
+	if (rc) {
+		reply_status(call, rc, gr_error_last(), NULL);
+		return;
+	}
+	set_session_cookie(api, call, "", 0);
+	reply_json(call, 200, json_object());
+}
+
+static void handle_me(struct gr_api *api, struct gr_http_call *call, const char *arg)
+{
+	struct gr_user user;
+
+	if (require_user(api, call, &user) == 0)
+		reply_json(call, 200, user_json(&user));
+}
+
+static json_t *invite_json(const struct gr_invite *invite)
+{
+	return json_pack("{s:s, s:s?, s:I}", "role", gr_account_role_name(invite->role), "cohort",
+			 invite->cohort[0] ? invite->cohort : NULL, "expires_at",
+			 (json_int_t)invite->expires_at);
+}
+
+/* Reads expires_in_days: absent means the default (0). */
+static int read_days(struct gr_http_call *call, json_t *body, int *out)
+{
+	json_t *days = json_object_get(body, "expires_in_days");
+
+	*out = 0;
+	if (!days || json_is_null(days))
+		return 0;
+	if (!json_is_integer(days) || json_integer_value(days) < 1 ||
+	    json_integer_value(days) > 365) {
+		reply_error(call, 400, "bad_value", "An invite lasts 1 to 365 days.",
+			    "expires_in_days");
+		return -1;
+	}
+	*out = (int)json_integer_value(days);
+	return 0;
+}
+
+static void create_invite(struct gr_api *api, struct gr_http_call *call, json_t *body,
+			  const struct gr_user *creator)
+{
+	static const char *const names[] = { "role", "cohort" };
+	const char *values[2];
+	char code[GR_TOKEN_TEXT_SIZE];
+	char url[1024];
+	struct gr_invite invite;
+	enum gr_role role;
+	json_t *reply;
+	int days;
+	int rc;
+
+	if (read_strings(call, body, names, values, 1, 1) ||
+	    read_strings(call, body, names + 1, values + 1, 1, 0) || read_days(call, body, &days))
+		return;
+	if (gr_account_role_from_name(&role, values[0]) != 0) {
+		reply_error(call, 400, "bad_value", gr_error_last(), "role");
+		return;
+	}
+	rc = gr_auth_invite_create(api->auth, code, &invite, creator, role, values[1], days);
+	if (rc) {
+		reply_status(call, rc, gr_error_last(), rc == GR_EINVALID ? "cohort" : NULL);
+		return;
+	}
+	snprintf(url, sizeof(url), "%s/join/%s", api->base_url, code);
+	reply = invite_json(&invite);
+	json_object_set_new(reply, "code", json_string(code));
+	json_object_set_new(reply, "url", json_string(url));
+	gr_log_info("%s invited a new %s%s%s", creator->handle, gr_account_role_name(role),
+		    invite.cohort[0] ? " to cohort " : "", invite.cohort);
+	reply_json(call, 201, reply);
+}
+
+static void handle_invite_create(struct gr_api *api, struct gr_http_call *call, const char *arg)
+{
+	struct gr_user user;
+	json_t *body;
+
+	if (require_user(api, call, &user) != 0)
+		return;
+	if (user.role == GR_ROLE_LEARNER) {
+		reply_error(call, 403, "forbidden", "Only coaches and admins may invite people.",
+				   NULL);
+		return;
+	}
+	if (!(body = read_body(call)))
+		return;
+	create_invite(api, call, body, &user);
+	json_decref(body);
+}
+
+static void handle_invite_get(struct gr_api *api, struct gr_http_call *call, const char *code)
+{
+	if (strchr(code, '/')) {
+		reply_error(call, 404, "not_found", "There is nothing at this address.", NULL);
+		return;
+	}
+	struct gr_invite invite;
+	int rc = gr_auth_invite_check(api->auth, &invite, code);
+
+	if (rc == GR_ENOTFOUND || rc == GR_EUSED || rc == GR_EEXPIRED) {
+		reply_error(call, 400, "invite_invalid", gr_error_last(), "invite");
+		return;
+	}
+	if (rc) {
+		reply_status(call, rc, gr_error_last(), NULL);
+		return;
+	}
+	reply_json(call, 200, invite_json(&invite));
+}
+
+
+/* ---- tracks ----------------------------------------------------------- */
+
+static json_t *strings_json(const struct gr_strings *strings)
+{
+	json_t *array = json_array();
+
+	for (int i = 0; array && i < strings->count; i++)
+		json_array_append_new(array, json_string(strings->items[i]));
+	return array;
+}
+
+static json_t *estimate_json(int minutes)
+{
+	return minutes >= 0 ? json_integer(minutes) : json_null();
+}
+
+static json_t *step_summary_json(const struct gr_step *step)
+{
+	return json_pack("{s:s, s:s, s:s, s:i, s:o, s:o}", "id", step->id, "title", step->title,
+			 "kind", gr_manifest_step_kind_name(step->kind), "reviews", step->reviews, "requires",
+			 strings_json(&step->requires), "estimate", estimate_json(step->estimate));
+}
+
+static void handle_tracks(struct gr_api *api, struct gr_http_call *call, const char *arg)
+{
+	json_t *list = json_array();
+	struct gr_user user;
+
+	if (require_user(api, call, &user) != 0) {
+		json_decref(list);
+		return;
+	}
+	for (int i = 0; list && i < gr_library_count(api->library); i++) {
+		const struct gr_track *track = gr_library_at(api->library, i);
+
+		if (track)
+			json_array_append_new(
+				list, json_pack("{s:s, s:s, s:s?, s:s, s:i}", "id", track->id, "title",
+						track->title, "summary", track->summary, "commit",
+						track->commit, "steps", track->step_count));
+	}
+	reply_json(call, 200, list);
+}
+
+static json_t *track_json(const struct gr_track *track)
+{
+	json_t *modules = json_array();
+
+	for (int m = 0; modules && m < track->module_count; m++) {
+		const struct gr_module *module = &track->modules[m];
+		json_t *steps = json_array();
+
+		for (int i = 0; steps && i < module->step_count; i++)
+			json_array_append_new(steps,
+					      step_summary_json(&track->steps[module->first_step + i]));
+		json_array_append_new(modules, json_pack("{s:s, s:o}", "title", module->title,
+							 "steps", steps));
+	}
+	return json_pack("{s:s, s:s, s:s?, s:s?, s:o, s:s, s:o}", "id", track->id, "title",
+			 track->title, "summary", track->summary, "language", track->language,
+			 "requires", strings_json(&track->requires), "commit", track->commit,
+			 "modules", modules);
+}
+
+/* The JSON of a step page, made once per loaded commit and kept with the step. */
+static const char *step_page(const struct gr_track *track, struct gr_step *step, size_t *out_len)
+{
+	int index = gr_track_step_index(track, step);
+	json_t *page;
+
+	if (!step->page) {
+		page = step_summary_json(step);
+		json_object_set_new(page, "html", json_string(step->html ? step->html : ""));
+		json_object_set_new(page, "rubric", strings_json(&step->rubric));
+		json_object_set_new(page, "prev", index > 0 ? json_string(track->steps[index - 1].id)
+							    : json_null());
+		json_object_set_new(page, "next", index + 1 < track->step_count
+							  ? json_string(track->steps[index + 1].id)
+							  : json_null());
+		json_object_set_new(page, "module", json_string(track->modules[step->module].title));
+		json_object_set_new(page, "commit", json_string(track->commit));
+		if (step->error)
+			json_object_set_new(page, "error", json_string(step->error));
+		step->page = json_dumps(page, JSON_COMPACT);
+		step->page_len = step->page ? strlen(step->page) : 0;
+		json_decref(page);
+	}
+	*out_len = step->page_len;
+	return step->page;
+}
+
+static void reply_step(struct gr_http_call *call, const struct gr_track *track,
+		       struct gr_step *step)
+{
+	size_t len;
+	const char *page = step_page(track, step, &len);
+
+	if (!page) {
+		reply_error(call, 500, "internal", "out of memory", NULL);
+		return;
+	}
+	snprintf(call->etag, sizeof(call->etag), "\"%.16s-%d\"", track->commit,
+		 gr_track_step_index(track, step));
+	call->cache_control = "private, no-cache";
+	gr_api_call_clear(call);
+	if (strcmp(call->if_none_match, call->etag) == 0) {
+		call->status = 304;
+	} else {
+		call->status = 200;
+		call->response = (char *)page;
+		call->response_len = len;
+		call->keep_response = 1;
+	}
+	call->reply(call);
+}
+
+/* /api/tracks/ID or /api/tracks/ID/steps/STEP (a step id may contain '/'). */
+static void handle_track(struct gr_api *api, struct gr_http_call *call, const char *arg)
+{
+	const char *steps = strstr(arg, "/steps/");
+	size_t id_len = steps ? (size_t)(steps - arg) : strlen(arg);
+	struct gr_track *track = NULL;
+	struct gr_user user;
+	char id[130];
+
+	if (require_user(api, call, &user) != 0)
+		return;
+	if (id_len < sizeof(id)) {
+		memcpy(id, arg, id_len);
+		id[id_len] = '\0';
+		track = gr_library_track(api->library, id);
+	}
+	if (!track || (!steps && strchr(id, '/'))) {
+		reply_error(call, 404, "not_found", "There is no such track.", NULL);
+		return;
+	}
+	if (!steps) {
+		reply_json(call, 200, track_json(track));
+		return;
+	}
+	for (int i = 0; i < track->step_count; i++) {
+		if (strcmp(track->steps[i].id, steps + 7) == 0) {
+			reply_step(call, track, &track->steps[i]);
+			return;
+		}
+	}
+	reply_error(call, 404, "not_found", "There is no such step in this track.", NULL);
+}
+
+/* ---- track files ------------------------------------------------------ */
+
+/* Reading a file of a track, on a worker. */
+struct file_job {
+	struct gr_http_call *call;
+	struct gr_track_entry source;
+	char commit[GR_GIT_ID_SIZE];
+	char path[2048];
+	size_t max;
+	char *data;
+	size_t len;
+	int rc;
+};
+
+static void file_work(void *payload)
+{
+	struct file_job *job = payload;
+	struct gr_git *git = NULL;
+	char full[4096], id[GR_GIT_ID_SIZE];
+	size_t size;
+
+	snprintf(full, sizeof(full), "%s%s%s", job->source.subdir, job->source.subdir[0] ? "/" : "",
+		 job->path);
+	job->rc = gr_git_open(&git, job->source.repo);
+	if (job->rc == 0)
+		job->rc = gr_git_find_file(git, id, &size, job->commit, full);
+	if (job->rc == 0)
+		job->rc = gr_git_read_blob(git, &job->data, &job->len, id, job->max);
+	gr_git_free(git);
+}
+
+static void file_done(void *payload)
+{
+	struct file_job *job = payload;
+	struct gr_http_call *call = job->call;
+
+	if (job->rc == GR_EINVALID) {
+		reply_error(call, 413, "too_large", "This file is over the size limit.", NULL);
+	} else if (job->rc) {
+		reply_error(call, 404, "not_found", "There is no such file in this track.", NULL);
+	} else {
+		gr_api_call_clear(call);
+		call->status = 200;
+		call->response = job->data;
+		call->response_len = job->len;
+		call->response_type = gr_files_mime_type(job->path);
+		if (!call->response_type)
+			call->response_type = "application/octet-stream";
+		call->cache_control = "public, max-age=31536000, immutable";
+		call->policy = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; "
+			       "sandbox";
+		job->data = NULL;
+		call->reply(call);
+	}
+	free(job->data);
+	free(job);
+}
+
+/* A safe relative path: no empty, "." or ".." segment, no leading '/'. */
+static int safe_path(const char *path)
+{
+	const char *segment = path;
+
+	if (!path[0] || strlen(path) >= 2048 || strchr(path, '\\'))
+		return 0;
+	for (;;) {
+		size_t len = strcspn(segment, "/");
+
+		if (len == 0 || (len == 1 && segment[0] == '.') ||
+		    (len == 2 && segment[0] == '.' && segment[1] == '.'))
+			return 0;
+		if (!segment[len])
+			return 1;
+		segment += len + 1;
+	}
+}
+
+/* /t/ID/COMMIT/PATH */
+static void handle_track_file(struct gr_api *api, struct gr_http_call *call, const char *arg)
+{
+	const struct gr_track_entry *source;
+	const char *commit = strchr(arg, '/');
+	const char *path = commit ? strchr(commit + 1, '/') : NULL;
+	struct file_job *job;
+	char id[130], commit_id[GR_GIT_ID_SIZE];
+	struct gr_user user;
+
+	if (require_user(api, call, &user) != 0)
+		return;
+	if (!path || (size_t)(commit - arg) >= sizeof(id) || path - commit - 1 != 40 ||
+	    !safe_path(path + 1)) {
+		reply_error(call, 404, "not_found", "There is no such file.", NULL);
+		return;
+	}
+	snprintf(id, sizeof(id), "%.*s", (int)(commit - arg), arg);
+	snprintf(commit_id, sizeof(commit_id), "%.40s", commit + 1);
+	source = gr_library_source(api->library, id, commit_id);
+	if (!source || !(job = calloc(1, sizeof(*job)))) {
+		reply_error(call, 404, "not_found", "There is no such file.", NULL);
+		return;
+	}
+	memcpy(job->commit, commit_id, sizeof(job->commit));
+	job->call = call;
+	job->source = *source;
+	job->max = (size_t)api->config->max_file_mib * 1024 * 1024;
+	snprintf(job->path, sizeof(job->path), "%s", path + 1);
+	if (gr_workers_submit(api->workers, file_work, file_done, job) != 0) {
+		free(job);
+		reply_error(call, 500, "internal", "out of memory", NULL);
+	}
+}
+
+/* ---- progress export ------------------------------------------------- */
+
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * The decoded value of name in a query string (percent-encoding and '+'
+ * undone) into out; 0 when found and it fits, -1 otherwise.
+ */
+static int query_value(const char *query, const char *name, char *out, size_t size)
+{
+	size_t name_len = strlen(name);
+
+	for (const char *pair = query; pair && *pair;) {
+		const char *next = strchr(pair, '&');
+		size_t len = 0;
+		const char *p;
+
+		if (strncmp(pair, name, name_len) != 0 || pair[name_len] != '=') {
+			pair = next ? next + 1 : NULL;
+			continue;
+		}
+		for (p = pair + name_len + 1; *p && *p != '&'; p++) {
+			char c = *p;
+
+			if (c == '+') {
+				c = ' ';
+			} else if (c == '%' && hex_value(p[1]) >= 0 && hex_value(p[2]) >= 0) {
+				c = (char)(hex_value(p[1]) * 16 + hex_value(p[2]));
+				p += 2;
+			}
+			if (len + 1 >= size)
+				return -1;
+			out[len++] = c;
+		}
+		out[len] = '\0';
+		return 0;
+	}
+	return -1;
+}
+
+/* GET /api/board.csv?cohort=C&track=T: coaches and admins. */
+static void handle_board_csv(struct gr_api *api, struct gr_http_call *call, const char *arg)
+{
+	static const char *const names[] = { "cohort", "track" };
+	char values[2][256], name[96];
+	const struct gr_track *track;
+	struct gr_user user;
+	size_t len, n = 0;
+	char *csv;
+	int rc;
+
+	if (require_user(api, call, &user) != 0)
+		return;
+	if (user.role == GR_ROLE_LEARNER) {
+		reply_error(call, 403, "forbidden", "Only coaches and admins may export progress.",
+			    NULL);
+		return;
+	}
+	for (int i = 0; i < 2; i++) {
+		char message[64];
+
+		if (query_value(call->query ? call->query : "", names[i], values[i],
+				sizeof(values[i])) != 0 || !values[i][0] ||
+		    strlen(values[i]) != strcspn(values[i], "\r\n")) {
+			snprintf(message, sizeof(message), "'%s' is missing or not valid.", names[i]);
+			reply_error(call, 400, "bad_value", message, names[i]);
+			return;
+		}
+	}
+	if (!(track = gr_library_track(api->library, values[1]))) {
+		reply_error(call, 404, "not_found", "There is no such track.", NULL);
+		return;
+	}
+	if ((rc = gr_export_progress_csv(api->store, track, values[0], &csv, &len)) != 0) {
+		reply_status(call, rc, gr_error_last(), NULL);
+		return;
+	}
+	/* progress-COHORT-TRACK.csv with only [A-Za-z0-9._-] kept, others as '_'. */
+	for (const char *p = "progress-"; *p; p++)
+		name[n++] = *p;
+	for (int i = 0; i < 2; i++) {
+		for (const char *p = values[i]; *p && n < 80; p++)
+			name[n++] = (strchr("._-", *p) || (*p >= 'a' && *p <= 'z') ||
+				     (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9'))
+					    ? *p
+					    : '_';
+		name[n++] = i == 0 ? '-' : '\0';
+	}
+	snprintf(call->disposition, sizeof(call->disposition), "attachment; filename=\"%s.csv\"",
+		 name);
+	gr_api_call_clear(call);
+	call->status = 200;
+	call->response = csv;
+	call->response_len = len;
+	call->response_type = "text/csv; charset=utf-8";
+	call->reply(call);
+}
+
+static const struct route routes[] = {
+	{ "POST", "/api/register", handle_register },
+	{ "POST", "/api/login", handle_login },
+	{ "POST", "/api/logout", handle_logout },
+	{ "GET", "/api/me", handle_me },
+	{ "POST", "/api/invites", handle_invite_create },
+	{ "GET", "/api/invites/", handle_invite_get },
+	{ "GET", "/api/tracks", handle_tracks },
+	{ "GET", "/api/board.csv", handle_board_csv },
+	{ "GET", "/api/tracks/", handle_track },
+	{ "GET", "/t/", handle_track_file },
+};
+
+/* Match path against a route's; returns the argument after a prefix or "". */
+static const char *match(const struct route *route, const char *path)
+{
+	size_t len = strlen(route->path);
+
+	if (route->path[len - 1] == '/')
+		return strncmp(path, route->path, len) == 0 && path[len] ? path + len : NULL;
+	return strcmp(path, route->path) == 0 ? "" : NULL;
+}
+
+static int is_json(const char *content_type)
+{
+	size_t len = strlen("application/json");
+
+	return strncasecmp(content_type, "application/json", len) == 0 &&
+	       (content_type[len] == '\0' || content_type[len] == ';');
+}
+
+void gr_api_handle(struct gr_api *api, struct gr_http_call *call)
+{
+	const struct route *allowed = NULL;
+
+	call->api = api;
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		const char *arg = match(&routes[i], call->path);
+
+		if (!arg)
+			continue;
+		allowed = &routes[i];
+		if (strcmp(routes[i].method, call->method) != 0)
+			continue;
+		if (strcmp(call->method, "POST") == 0) {
+			if (call->origin[0] && !gr_api_origin_allowed(api, call->origin, call->host)) {
+				reply_error(call, 403, "forbidden",
+						   "Requests from other sites are not accepted.", NULL);
+				return;
+			}
+			if (!is_json(call->content_type)) {
+				reply_error(call, 415, "unsupported_media_type",
+						   "Send the body as application/json.", NULL);
+				return;
+			}
+		}
+		routes[i].handle(api, call, arg);
+		return;
+	}
+	if (allowed) {
+		reply_error(call, 405, "method_not_allowed",
+				   "This address does not take that method.", NULL);
+		return;
+	}
+	reply_error(call, 404, "not_found", "There is nothing at this address.", NULL);
+}
+
+int gr_api_origin_allowed(const struct gr_api *api, const char *origin, const char *host)
+{
+	const char *rest = NULL;
+
+	if (strncmp(origin, "http://", 7) == 0)
+		rest = origin + 7;
+	else if (strncmp(origin, "https://", 8) == 0)
+		rest = origin + 8;
+	if (rest && host[0] && strcasecmp(rest, host) == 0)
+		return 1;
+	if (strcasecmp(origin, api->base_url) == 0)
+		return 1;
+	for (int i = 0; i < api->config->allowed_origin_count; i++)
+		if (strcasecmp(origin, api->config->allowed_origins[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int gr_api_session_user(struct gr_api *api, struct gr_user *out, const char *token)
+{
+	return gr_auth_session_user(api->auth, out, token);
+}

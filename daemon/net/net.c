@@ -1,0 +1,1021 @@
+/*
+ * net.c - the only libwebsockets glue (see net.h; design: "The pieces" in
+ * DESIGN.md).
+ *
+ * One protocol handles both HTTP and the websocket, so a browser that names
+ * no subprotocol still reaches /ws. HTTP requests are routed here by path:
+ * /healthz, /api/... (handed to api.c), and files of the web root. Websocket
+ * messages are handed whole to live.c. Responses and frames are only
+ * written from the WRITEABLE callbacks, with LWS_PRE headroom.
+ *
+ * An API call may finish after its connection closed (a sign-in waits for a
+ * password hash on a worker): the call then has no wsi and is freed when its
+ * reply arrives.
+ */
+#include "net/net.h"
+
+#include "net/api.h"
+#include "core/config.h"
+#include "core/error.h"
+#include "core/files.h"
+#include "services/live.h"
+#include "core/log.h"
+#include "net/webfiles.h"
+#include "core/workers.h"
+
+#include <libwebsockets.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define TICK_US LWS_US_PER_SEC
+#define STOP_POLL_US (200 * LWS_US_PER_MS)
+#define SHUTDOWN_GRACE_MS 3000
+#define WS_WRITE_BATCH 64 /* messages framed into one send at most */
+#define WS_BATCH_BYTES (64 * 1024)
+
+/* The client's pages and files: no framing, no referrer, nothing from elsewhere. */
+static const char page_policy[] =
+	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+	"connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+/* A response built in memory: headers go out first, then the body. */
+struct response {
+	int status;
+	const char *content_type;
+	const char *cache_control;
+	const char *policy;
+	const char *encoding; /* Content-Encoding, or NULL */
+	int page;	      /* a file of the client: its headers, and Vary */
+	int head;	      /* answer a HEAD: headers only */
+	char etag[96];
+	char set_cookie[256];
+	char disposition[256];
+	int retry_after_s;
+	unsigned char *buffer; /* LWS_PRE bytes of headroom, then the body */
+	size_t len;
+};
+
+/* One API request, with copies of everything it refers to. */
+struct api_call {
+	struct gr_http_call call;
+	struct lws *wsi; /* NULL once the connection has gone */
+	struct gr_net *net;
+	char method[8];
+	char path[512];
+	char query[1024];
+	char token[128];
+	char address[64];
+	char content_type[128];
+	char origin[256];
+	char host[256];
+	char if_none_match[96];
+	char *body;
+	size_t body_len;
+	int too_large;
+	int replied;
+};
+
+struct ws_client {
+	struct gr_client client;
+	struct ws_client *prev, *next;
+	struct lws *wsi;
+	char *in;
+	size_t in_len;
+	int in_too_large;   /* dropping the rest of a message over the limit */
+	int close_status;   /* close with this once the queue is written (0: stay open) */
+	int closing;
+};
+
+/* lws's per-connection memory: an HTTP request, or a websocket client. */
+struct session {
+	struct api_call *call;
+	struct response *response;
+	struct ws_client *ws;
+	struct gr_user upgrade_user; /* who the websocket upgrade is for */
+};
+
+struct gr_net {
+	struct lws_context *context;
+	const struct gr_config *config;
+	struct gr_api *api;
+	struct gr_workers *workers;
+	struct gr_live *live;
+	lws_sorted_usec_list_t flush_timer;
+	unsigned char *batch; /* LWS_PRE + WS_BATCH_BYTES: several frames for one send */
+	void (*tick)(void *payload);
+	void *tick_payload;
+	lws_sorted_usec_list_t tick_timer;
+	lws_sorted_usec_list_t stop_timer;
+	char web_root[PATH_MAX];
+	struct gr_webfiles *webfiles;
+	volatile sig_atomic_t stop_requested;
+	int stopping;
+	struct ws_client *clients;
+	int client_count;
+};
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static struct gr_net *net_of(struct lws *wsi)
+{
+	return lws_context_user(lws_get_context(wsi));
+}
+
+static void copy_header(struct lws *wsi, char *out, int size, enum lws_token_indexes token)
+{
+	if (lws_hdr_copy(wsi, out, size, token) < 0)
+		out[0] = '\0';
+}
+
+static void read_session_token(struct lws *wsi, char *out, size_t size)
+{
+	size_t max = size;
+
+	if (lws_http_cookie_get(wsi, GR_SESSION_COOKIE, out, &max) != 0)
+		out[0] = '\0';
+}
+
+static void response_free(struct response *response)
+{
+	if (!response)
+		return;
+	free(response->buffer);
+	free(response);
+}
+
+/* Queue a response on the session and ask to write it. */
+static int respond(struct lws *wsi, struct session *session, int status, const char *content_type,
+		   const char *body, size_t len)
+{
+	struct response *response = calloc(1, sizeof(*response));
+
+	if (!response || !(response->buffer = malloc(LWS_PRE + len + 1))) {
+		free(response);
+		return -1;
+	}
+	response->status = status;
+	response->content_type = content_type;
+	memcpy(response->buffer + LWS_PRE, body, len);
+	response->len = len;
+	response_free(session->response);
+	session->response = response;
+	lws_callback_on_writable(wsi);
+	return 0;
+}
+
+static int respond_text(struct lws *wsi, struct session *session, int status, const char *text)
+{
+	return respond(wsi, session, status, "text/plain; charset=utf-8", text, strlen(text));
+}
+
+static int add_header(struct lws *wsi, const char *name, const char *value, unsigned char **p,
+		      unsigned char *end)
+{
+	return lws_add_http_header_by_name(wsi, (const unsigned char *)name,
+					   (const unsigned char *)value, (int)strlen(value), p, end);
+}
+
+static int write_response(struct lws *wsi, struct session *session)
+{
+	unsigned char headers[LWS_PRE + 2048];
+	unsigned char *start = headers + LWS_PRE, *p = start, *end = headers + sizeof(headers) - 1;
+	struct response *response = session->response;
+	const char *cache = response->cache_control ? response->cache_control : "no-store";
+	char number[16];
+	int rc = 0;
+
+	/* A reply may report a write (a sign-in's session): it goes out after the commit. */
+	gr_live_flush(net_of(wsi)->live);
+
+	if (lws_add_http_common_headers(wsi, (unsigned int)response->status,
+					response->content_type,
+					response->status == 304 ? LWS_ILLEGAL_HTTP_CONTENT_LEN
+								: response->len,
+					&p, end) ||
+	    add_header(wsi, "cache-control:", cache, &p, end) ||
+	    add_header(wsi, "x-content-type-options:", "nosniff", &p, end) ||
+	    (response->etag[0] && add_header(wsi, "etag:", response->etag, &p, end)) ||
+	    (response->policy &&
+	     add_header(wsi, "content-security-policy:", response->policy, &p, end)) ||
+	    (response->disposition[0] &&
+	     add_header(wsi, "content-disposition:", response->disposition, &p, end)) ||
+	    (response->encoding &&
+	     add_header(wsi, "content-encoding:", response->encoding, &p, end)) ||
+	    (response->page && (add_header(wsi, "vary:", "Accept-Encoding", &p, end) ||
+				add_header(wsi, "x-frame-options:", "DENY", &p, end) ||
+				add_header(wsi, "referrer-policy:", "same-origin", &p, end))))
+		rc = -1;
+	if (!rc && response->set_cookie[0] &&
+	    lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_SET_COOKIE,
+					 (unsigned char *)response->set_cookie,
+					 (int)strlen(response->set_cookie), &p, end))
+		rc = -1;
+	if (!rc && response->retry_after_s > 0) {
+		snprintf(number, sizeof(number), "%d", response->retry_after_s);
+		if (lws_add_http_header_by_name(wsi, (const unsigned char *)"retry-after:",
+						(unsigned char *)number, (int)strlen(number), &p, end))
+			rc = -1;
+	}
+	if (rc || lws_finalize_write_http_header(wsi, start, &p, end))
+		return -1;
+	if (response->len && !response->head &&
+	    lws_write(wsi, response->buffer + LWS_PRE, response->len, LWS_WRITE_HTTP_FINAL) !=
+		    (int)response->len)
+		return -1;
+	response_free(session->response);
+	session->response = NULL;
+	return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+/* ---- the API ---------------------------------------------------------- */
+
+static void api_call_free(struct api_call *call)
+{
+	gr_api_call_clear(&call->call);
+	free(call->body);
+	free(call);
+}
+
+/* Called by api.c when the response is ready, maybe after the client left. */
+static void api_replied(struct gr_http_call *http_call)
+{
+	struct api_call *call = (struct api_call *)http_call;
+	struct session *session;
+
+	if (!call->wsi) {
+		api_call_free(call);
+		return;
+	}
+	session = lws_wsi_user(call->wsi);
+	call->replied = 1;
+	if (respond(call->wsi, session, http_call->status,
+		    http_call->response_type ? http_call->response_type
+					     : "application/json; charset=utf-8",
+		    http_call->response ? http_call->response : "", http_call->response_len) == 0) {
+		struct response *response = session->response;
+
+		snprintf(response->set_cookie, sizeof(response->set_cookie), "%s",
+			 http_call->set_cookie);
+		snprintf(response->etag, sizeof(response->etag), "%s", http_call->etag);
+		snprintf(response->disposition, sizeof(response->disposition), "%s",
+			 http_call->disposition);
+		response->retry_after_s = http_call->retry_after_s;
+		response->cache_control = http_call->cache_control;
+		response->policy = http_call->policy;
+	}
+	session->call = NULL;
+	api_call_free(call);
+}
+
+/* Drop whatever the session holds; an API call in flight is orphaned. */
+static void session_reset(struct session *session)
+{
+	if (session->call) {
+		if (session->call->replied || !session->call->call.reply)
+			api_call_free(session->call);
+		else
+			session->call->wsi = NULL;
+		session->call = NULL;
+	}
+	response_free(session->response);
+	session->response = NULL;
+}
+
+static const char *method_of(struct lws *wsi)
+{
+	static const struct {
+		enum lws_token_indexes token;
+		const char *name;
+	} methods[] = {
+		{ WSI_TOKEN_GET_URI, "GET" },	  { WSI_TOKEN_POST_URI, "POST" },
+		{ WSI_TOKEN_PUT_URI, "PUT" },	  { WSI_TOKEN_PATCH_URI, "PATCH" },
+		{ WSI_TOKEN_DELETE_URI, "DELETE" }, { WSI_TOKEN_OPTIONS_URI, "OPTIONS" },
+		{ WSI_TOKEN_HEAD_URI, "HEAD" },
+	};
+
+	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+		if (lws_hdr_total_length(wsi, methods[i].token) > 0)
+			return methods[i].name;
+	return "";
+}
+
+/*
+ * The query string as name=value pairs joined by '&', each byte other than
+ * [A-Za-z0-9-._~] and the first '=' percent-encoded again (lws hands over
+ * the arguments decoded, one fragment each). Too long a query is cut at a
+ * whole pair.
+ */
+static void read_query(struct lws *wsi, char *out, size_t size)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char fragment[512];
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (int n = 0; lws_hdr_copy_fragment(wsi, fragment, sizeof(fragment),
+					       WSI_TOKEN_HTTP_URI_ARGS, n) >= 0; n++) {
+		size_t start = len;
+		int named = 0, fits = 1;
+
+		if (n > 0 && len + 1 < size)
+			out[len++] = '&';
+		for (const unsigned char *p = (const unsigned char *)fragment; *p && fits; p++) {
+			int plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+				    (*p >= '0' && *p <= '9') || strchr("-._~", *p);
+
+			if (*p == '=' && !named) {
+				named = plain = 1;
+			}
+			if (plain && len + 1 < size) {
+				out[len++] = (char)*p;
+			} else if (!plain && len + 3 < size) {
+				out[len++] = '%';
+				out[len++] = hex[*p >> 4];
+				out[len++] = hex[*p & 15];
+			} else {
+				fits = 0;
+			}
+		}
+		if (!fits) {
+			len = start;
+			break;
+		}
+	}
+	out[len] = '\0';
+}
+
+static int api_begin(struct lws *wsi, struct session *session, const char *path)
+{
+	struct gr_net *net = net_of(wsi);
+	struct api_call *call = calloc(1, sizeof(*call));
+	char length[32];
+
+	if (!call)
+		return respond_text(wsi, session, 500, "out of memory");
+	call->wsi = wsi;
+	call->net = net;
+	snprintf(call->method, sizeof(call->method), "%s", method_of(wsi));
+	snprintf(call->path, sizeof(call->path), "%s", path);
+	read_query(wsi, call->query, sizeof(call->query));
+	read_session_token(wsi, call->token, sizeof(call->token));
+	lws_get_peer_simple(wsi, call->address, sizeof(call->address));
+	copy_header(wsi, call->content_type, sizeof(call->content_type),
+		    WSI_TOKEN_HTTP_CONTENT_TYPE);
+	copy_header(wsi, call->origin, sizeof(call->origin), WSI_TOKEN_ORIGIN);
+	copy_header(wsi, call->host, sizeof(call->host), WSI_TOKEN_HOST);
+	copy_header(wsi, call->if_none_match, sizeof(call->if_none_match),
+		    WSI_TOKEN_HTTP_IF_NONE_MATCH);
+	copy_header(wsi, length, sizeof(length), WSI_TOKEN_HTTP_CONTENT_LENGTH);
+	session->call = call;
+	if (atoll(length) > (long long)net->config->max_body_kib * 1024)
+		call->too_large = 1;
+	if (strcmp(call->method, "POST") == 0 || strcmp(call->method, "PUT") == 0 ||
+	    strcmp(call->method, "PATCH") == 0)
+		return 0; /* the body follows */
+	return -2;        /* dispatch now */
+}
+
+static void api_dispatch(struct lws *wsi, struct session *session)
+{
+	struct api_call *call = session->call;
+	struct gr_net *net = net_of(wsi);
+	struct gr_http_call *http = &call->call;
+
+	if (call->too_large) {
+		char message[128];
+
+		snprintf(message, sizeof(message),
+			 "{\"error\":{\"code\":\"too_large\",\"message\":"
+			 "\"The request is larger than %d KiB.\"}}",
+			 net->config->max_body_kib);
+		session->call = NULL;
+		api_call_free(call);
+		respond(wsi, session, 413, "application/json; charset=utf-8", message,
+			strlen(message));
+		return;
+	}
+	http->method = call->method;
+	http->path = call->path;
+	http->query = call->query;
+	http->body = call->body;
+	http->body_len = call->body_len;
+	http->session_token = call->token;
+	http->address = call->address;
+	http->content_type = call->content_type;
+	http->origin = call->origin;
+	http->host = call->host;
+	http->if_none_match = call->if_none_match;
+	http->reply = api_replied;
+	gr_api_handle(net->api, http);
+}
+
+static int api_body(struct lws *wsi, struct session *session, const void *in, size_t len)
+{
+	struct api_call *call = session->call;
+	size_t max = (size_t)net_of(wsi)->config->max_body_kib * 1024;
+	char *grown;
+
+	if (!call || call->too_large)
+		return 0;
+	if (call->body_len + len > max) {
+		call->too_large = 1;
+		free(call->body);
+		call->body = NULL;
+		call->body_len = 0;
+		return 0;
+	}
+	if (!(grown = realloc(call->body, call->body_len + len + 1)))
+		return -1;
+	call->body = grown;
+	memcpy(call->body + call->body_len, in, len);
+	call->body_len += len;
+	call->body[call->body_len] = '\0';
+	return 0;
+}
+
+/* ---- static files ----------------------------------------------------- */
+
+/* Pages of the client whose last segment may hold a dot (a step id may). */
+static int is_client_page(const char *path)
+{
+	return strncmp(path, "/tracks/", 8) == 0 || strncmp(path, "/join/", 6) == 0;
+}
+
+/*
+ * Map a request path to a file of the web root. Pages of the client (no file
+ * extension, or under /tracks/ and /join/: /, /signin, /join/CODE) all get
+ * index.html. Returns NULL for
+ * anything that could leave the web root or is not a known kind of file.
+ */
+static const char *file_for(const struct gr_net *net, const char *path, char *out, size_t size)
+{
+	const char *last = strrchr(path, '/');
+
+	if (path[0] != '/' || strstr(path, "..") || strchr(path, '\\') || strstr(path, "//"))
+		return NULL;
+	if (!strchr(last ? last : path, '.') || is_client_page(path)) {
+		if ((size_t)snprintf(out, size, "%s/index.html", net->web_root) >= size)
+			return NULL;
+		return gr_files_mime_type(out);
+	}
+	if (path[1] == '.' || strstr(path, "/."))
+		return NULL;
+	if ((size_t)snprintf(out, size, "%s%s", net->web_root, path) >= size)
+		return NULL;
+	return gr_files_mime_type(out);
+}
+
+/*
+ * A file of the client, from memory: 304 when the browser has this version,
+ * gzip when it takes it. Revalidated on every use (no-cache), so a new
+ * client reaches every browser on its next load.
+ */
+static int serve_file(struct lws *wsi, struct session *session, const char *path)
+{
+	struct gr_net *net = net_of(wsi);
+	const char *method = method_of(wsi);
+	const struct gr_webfile *found;
+	struct response *response;
+	char file[PATH_MAX], header[512];
+	const unsigned char *body;
+	const char *type;
+	size_t len;
+	int rc;
+
+	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+		return respond_text(wsi, session, 405, "method not allowed\n");
+	if (!(type = file_for(net, path, file, sizeof(file))))
+		return respond_text(wsi, session, 404, "not found\n");
+	rc = gr_webfiles_get(net->webfiles, &found, file,
+			     strncmp(type, "text/", 5) == 0 || strstr(type, "svg") != NULL);
+	if (rc == GR_ENOTFOUND)
+		return respond_text(wsi, session, 404, "not found\n");
+	if (rc != 0) {
+		gr_log_error("serving %s: %s", path, gr_error_last());
+		return respond_text(wsi, session, 500, "this file cannot be served\n");
+	}
+	copy_header(wsi, header, sizeof(header), WSI_TOKEN_HTTP_IF_NONE_MATCH);
+	if (gr_webfiles_etag_matches(header, found->etag)) {
+		body = NULL;
+		len = 0;
+	} else {
+		copy_header(wsi, header, sizeof(header), WSI_TOKEN_HTTP_ACCEPT_ENCODING);
+		body = found->gzip && gr_webfiles_accepts_gzip(header) ? found->gzip : found->data;
+		len = body == found->gzip ? found->gzip_len : found->len;
+	}
+	if (respond(wsi, session, body ? 200 : 304, type, body ? (const char *)body : "", len))
+		return -1;
+	response = session->response;
+	response->cache_control = "no-cache";
+	response->policy = page_policy;
+	response->page = 1;
+	response->head = strcmp(method, "HEAD") == 0;
+	response->encoding = body && body == found->gzip ? "gzip" : NULL;
+	snprintf(response->etag, sizeof(response->etag), "%s", found->etag);
+	return 0;
+}
+
+/* ---- HTTP ------------------------------------------------------------- */
+
+static int http_request(struct lws *wsi, struct session *session, const char *path)
+{
+	struct gr_net *net = net_of(wsi);
+	int rc;
+
+	session_reset(session);
+	if (net->stopping)
+		return respond_text(wsi, session, 503, "shutting down\n");
+	if (strcmp(path, "/healthz") == 0)
+		return respond_text(wsi, session, 200, "ok");
+	if (strncmp(path, "/api/", 5) == 0 || strncmp(path, "/t/", 3) == 0) {
+		rc = api_begin(wsi, session, path);
+		if (rc == -2) {
+			api_dispatch(wsi, session);
+			return 0;
+		}
+		return rc;
+	}
+	return serve_file(wsi, session, path);
+}
+
+/* ---- websockets ------------------------------------------------------- */
+
+/*
+ * Refuse the upgrade with 403 unless the path, the Origin and the session are
+ * right. lws has no per-session memory yet at this point; out_user receives
+ * the session's user.
+ */
+static int ws_confirm(struct lws *wsi, struct gr_user *out_user)
+{
+	struct gr_net *net = net_of(wsi);
+	char path[64], origin[256], host[256], token[128], address[64];
+	const char *why = NULL;
+
+	copy_header(wsi, path, sizeof(path), WSI_TOKEN_GET_URI);
+	copy_header(wsi, origin, sizeof(origin), WSI_TOKEN_ORIGIN);
+	copy_header(wsi, host, sizeof(host), WSI_TOKEN_HOST);
+	read_session_token(wsi, token, sizeof(token));
+	if (net->stopping)
+		why = "shutting down";
+	else if (strcmp(path, "/ws") != 0)
+		why = "no websocket at this path";
+	else if (!gr_api_origin_allowed(net->api, origin, host))
+		why = "origin not allowed";
+	else if (gr_api_session_user(net->api, out_user, token) != 0)
+		why = "not signed in";
+	if (!why)
+		return 0;
+	lws_get_peer_simple(wsi, address, sizeof(address));
+	gr_log_info("websocket from %s refused: %s (origin '%s')", address, why, origin);
+	return lws_return_http_status(wsi, HTTP_STATUS_FORBIDDEN, why) ? -1 : 1;
+}
+
+/* The live service's notify hook: a connection has something to write. */
+static void ws_notify(struct gr_subscriber *subscriber, void *payload)
+{
+	struct gr_client *client = subscriber->owner;
+	struct ws_client *ws = client->net;
+
+	lws_callback_on_writable(ws->wsi);
+}
+
+static void flush_now(lws_sorted_usec_list_t *sul)
+{
+	struct gr_net *net = lws_container_of(sul, struct gr_net, flush_timer);
+
+	gr_live_flush(net->live);
+}
+
+/* The live service's request_flush hook: commit once this turn's events are handled. */
+static void flush_soon(void *payload)
+{
+	struct gr_net *net = payload;
+
+	lws_sul_schedule(net->context, 0, &net->flush_timer, flush_now, 1);
+}
+
+static int ws_open(struct lws *wsi, struct session *session)
+{
+	struct gr_net *net = net_of(wsi);
+	struct ws_client *ws = calloc(1, sizeof(*ws));
+
+	if (!ws)
+		return -1;
+	ws->wsi = wsi;
+	ws->client.user = session->upgrade_user;
+	memset(ws->client.user.password_hash, 0, sizeof(ws->client.user.password_hash));
+	ws->client.net = ws;
+	if (gr_live_client_open(net->live, &ws->client) != 0) {
+		free(ws);
+		return -1;
+	}
+	ws->next = net->clients;
+	if (net->clients)
+		net->clients->prev = ws;
+	net->clients = ws;
+	net->client_count++;
+	session->ws = ws;
+	gr_log_debug("websocket open for %s (%d open)", ws->client.user.handle, net->client_count);
+	return 0;
+}
+
+static void ws_closed(struct lws *wsi, struct session *session)
+{
+	struct gr_net *net = net_of(wsi);
+	struct ws_client *ws = session->ws;
+
+	if (!ws)
+		return;
+	if (ws->prev)
+		ws->prev->next = ws->next;
+	else
+		net->clients = ws->next;
+	if (ws->next)
+		ws->next->prev = ws->prev;
+	net->client_count--;
+	gr_live_client_close(net->live, &ws->client);
+	free(ws->in);
+	gr_log_debug("websocket closed for %s (%d open)", ws->client.user.handle, net->client_count);
+	free(ws);
+	session->ws = NULL;
+}
+
+static int ws_receive(struct lws *wsi, struct session *session, const void *in, size_t len)
+{
+	struct ws_client *ws = session->ws;
+	char *grown;
+
+	if (!ws)
+		return -1;
+	if (lws_frame_is_binary(wsi)) {
+		ws->in_too_large = 0;
+		lws_close_reason(wsi, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE,
+				 (unsigned char *)"text frames only", 16);
+		return -1;
+	}
+	if (ws->in_too_large ||
+	    ws->in_len + len > (size_t)net_of(wsi)->config->max_message_kib * 1024) {
+		/* Say why, drop the rest of it, and close with 1009 once that is written. */
+		char message[80];
+
+		snprintf(message, sizeof(message), "A message is at most %d KiB.",
+			 net_of(wsi)->config->max_message_kib);
+		if (!ws->in_too_large)
+			gr_live_send_error(net_of(wsi)->live, &ws->client, "too_large", message);
+		ws->in_too_large = 1;
+		ws->close_status = LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE;
+		ws->in_len = 0;
+		lws_callback_on_writable(wsi);
+		return 0;
+	}
+	if (!(grown = realloc(ws->in, ws->in_len + len + 1)))
+		return -1;
+	ws->in = grown;
+	memcpy(ws->in + ws->in_len, in, len);
+	ws->in_len += len;
+	if (!lws_is_final_fragment(wsi))
+		return 0;
+	gr_live_receive(net_of(wsi)->live, &ws->client, ws->in, ws->in_len);
+	ws->in_len = 0;
+	return 0;
+}
+
+/* Close with a status and a reason; returns -1 for the callback to return. */
+static int ws_close(struct lws *wsi, enum lws_close_status status, const char *reason)
+{
+	lws_close_reason(wsi, status, (unsigned char *)reason, strlen(reason));
+	return -1;
+}
+
+/* The header of an unmasked, final text frame of len bytes; returns its size. */
+static size_t frame_header(unsigned char *out, size_t len)
+{
+	out[0] = 0x81;
+	if (len < 126) {
+		out[1] = (unsigned char)len;
+		return 2;
+	}
+	if (len <= 0xffff) {
+		out[1] = 126;
+		out[2] = (unsigned char)(len >> 8);
+		out[3] = (unsigned char)len;
+		return 4;
+	}
+	out[1] = 127;
+	for (int i = 0; i < 8; i++)
+		out[2 + i] = (unsigned char)((uint64_t)len >> (56 - 8 * i));
+	return 10;
+}
+
+/*
+ * Frame as many queued messages as fit into the batch buffer; returns how
+ * many, with their bytes in *out_len. One send then carries them all: a
+ * coach's board gets dozens of events a turn, and a system call each would
+ * cost more than the events themselves.
+ */
+static int gather(struct gr_net *net, const struct gr_queue *queue, size_t *out_len)
+{
+	unsigned char *out = net->batch + LWS_PRE;
+	size_t used = 0;
+	int count = 0;
+
+	for (; count < queue->count && count < WS_WRITE_BATCH; count++) {
+		const struct gr_message *message = gr_fanout_queue_at(queue, count);
+		size_t len = gr_fanout_message_len(message);
+
+		if (used + len + 10 > WS_BATCH_BYTES)
+			break;
+		used += frame_header(out + used, len);
+		memcpy(out + used, gr_fanout_message_text(message), len);
+		used += len;
+	}
+	*out_len = used;
+	return count;
+}
+
+/*
+ * Write what is queued: several messages framed into one send, or one big
+ * message on its own. Messages are shared between connections: a single
+ * message's frame header goes into the LWS_PRE bytes of headroom in front of
+ * its text, which every writer may overwrite because writes happen one at a
+ * time.
+ */
+static int ws_writeable(struct lws *wsi, struct session *session)
+{
+	struct ws_client *ws = session->ws;
+	struct gr_net *net = net_of(wsi);
+	struct gr_queue *queue;
+	struct gr_message *message;
+	size_t len;
+	int count;
+
+	if (!ws)
+		return -1;
+	queue = &ws->client.subscriber.queue;
+	if (queue->must_close)
+		return ws_close(wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, "not reading fast enough");
+	if ((message = gr_fanout_queue_peek(queue)) == NULL) {
+		if (ws->close_status)
+			return ws_close(wsi, (enum lws_close_status)ws->close_status,
+					"message too large");
+		if (ws->closing)
+			return ws_close(wsi, LWS_CLOSE_STATUS_GOINGAWAY, "server stopping");
+		return 0;
+	}
+	if (queue->count > 1 && (count = gather(net, queue, &len)) > 1) {
+		/* Already framed: lws sends bytes given as HTTP on a websocket as they are. */
+		if (lws_write(wsi, net->batch + LWS_PRE, len, LWS_WRITE_HTTP) < (int)len)
+			return -1;
+	} else {
+		count = 1;
+		len = gr_fanout_message_len(message);
+		if (lws_write(wsi, gr_fanout_message_headroom(message) + LWS_PRE, len, LWS_WRITE_TEXT) <
+		    (int)len)
+			return -1;
+	}
+	while (count-- > 0)
+		gr_fanout_queue_pop(queue);
+	if (gr_fanout_queue_peek(queue) || ws->closing || ws->close_status)
+		lws_callback_on_writable(wsi);
+	return 0;
+}
+
+/* ---- the callback ----------------------------------------------------- */
+
+static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+		    size_t len)
+{
+	struct session *session = user;
+	struct gr_user user_now;
+	struct gr_net *net;
+
+	switch (reason) {
+	case LWS_CALLBACK_HTTP:
+		return http_request(wsi, session, in);
+	case LWS_CALLBACK_HTTP_BODY:
+		return api_body(wsi, session, in, len);
+	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+		if (session->call)
+			api_dispatch(wsi, session);
+		return 0;
+	case LWS_CALLBACK_HTTP_WRITEABLE:
+		return session && session->response ? write_response(wsi, session) : 0;
+	case LWS_CALLBACK_CLOSED_HTTP:
+	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+		if (session)
+			session_reset(session);
+		break;
+	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+		return ws_confirm(wsi, &user_now);
+	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+		/* The same checks again, now with the session's memory to keep the user in. */
+		return ws_confirm(wsi, &session->upgrade_user) ? -1 : 0;
+	case LWS_CALLBACK_ESTABLISHED:
+		return ws_open(wsi, session);
+	case LWS_CALLBACK_RECEIVE:
+		return ws_receive(wsi, session, in, len);
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+		return ws_writeable(wsi, session);
+	case LWS_CALLBACK_CLOSED:
+		ws_closed(wsi, session);
+		return 0;
+	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+		net = lws_context_user(lws_get_context(wsi));
+		if (net && net->workers)
+			gr_workers_complete(net->workers);
+		return 0;
+	default:
+		break;
+	}
+	return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+static const struct lws_protocols protocols[] = {
+	{ "grounds", callback, sizeof(struct session), 4096, 0, NULL, 0 },
+	{ NULL, NULL, 0, 0, 0, NULL, 0 }
+};
+
+/* ---- life cycle ------------------------------------------------------- */
+
+static void wake(void *payload)
+{
+	struct gr_net *net = payload;
+
+	lws_cancel_service(net->context);
+}
+
+static void tick(lws_sorted_usec_list_t *sul)
+{
+	struct gr_net *net = lws_container_of(sul, struct gr_net, tick_timer);
+
+	if (net->tick && !net->stopping)
+		net->tick(net->tick_payload);
+	lws_sul_schedule(net->context, 0, &net->tick_timer, tick, TICK_US);
+}
+
+/* Wakes the loop now and then, so a stop request is seen within STOP_POLL_US. */
+static void stop_tick(lws_sorted_usec_list_t *sul)
+{
+	struct gr_net *net = lws_container_of(sul, struct gr_net, stop_timer);
+
+	lws_sul_schedule(net->context, 0, &net->stop_timer, stop_tick, STOP_POLL_US);
+}
+
+static void lws_log(int level, const char *line)
+{
+	size_t len = strlen(line);
+
+	while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		len--;
+	gr_log(level == LLL_ERR ? GR_LOG_ERROR : level == LLL_WARN ? GR_LOG_WARN : GR_LOG_DEBUG,
+	       "libwebsockets: %.*s", (int)len, line);
+}
+
+static int find_web_root(struct gr_net *net)
+{
+	char shared[PATH_MAX], index[PATH_MAX + 16];
+	const char *root = net->config->web_root;
+
+	if (!root[0]) {
+		gr_files_share_dir(shared, sizeof(shared), "web");
+		root = shared;
+	}
+	if (!realpath(root, net->web_root)) {
+		gr_error_set("web client not found at %s (set web_root in the config file)", root);
+		return GR_ENOTFOUND;
+	}
+	snprintf(index, sizeof(index), "%s/index.html", net->web_root);
+	if (access(index, R_OK) != 0) {
+		gr_error_set("%s has no index.html (set web_root in the config file)", net->web_root);
+		return GR_ENOTFOUND;
+	}
+	return 0;
+}
+
+/*
+ * The context first, then the listening vhost: when the port is taken,
+ * destroying the context frees everything (a failed implicit vhost inside
+ * lws_create_context leaks).
+ */
+static int listen_on(struct gr_net *net)
+{
+	struct lws_context_creation_info info;
+
+	lws_set_log_level(LLL_ERR | LLL_WARN, lws_log);
+	memset(&info, 0, sizeof(info));
+	info.port = net->config->listen_port;
+	info.iface = net->config->listen_host;
+	info.protocols = protocols;
+	info.user = net;
+	info.vhost_name = "grounds";
+	info.server_string = "grounds";
+	info.max_http_header_data = 8192;
+	info.timeout_secs = 30;
+	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS |
+		       LWS_SERVER_OPTION_DISABLE_IPV6 * !strchr(net->config->listen_host, ':');
+	if (!(net->context = lws_create_context(&info))) {
+		gr_error_set("cannot start the network layer");
+		return GR_ERROR;
+	}
+	if (!lws_create_vhost(net->context, &info)) {
+		gr_error_set("cannot listen on %s:%d (is another program using the port?)",
+			     net->config->listen_host, net->config->listen_port);
+		return GR_ERROR;
+	}
+	return 0;
+}
+
+int gr_net_start(struct gr_net **out, const struct gr_net_parts *parts)
+{
+	struct gr_live_hooks hooks = { LWS_PRE, ws_notify, flush_soon, NULL };
+	struct gr_net *net = calloc(1, sizeof(*net));
+	int rc;
+
+	*out = NULL;
+	if (!net || !(net->batch = malloc(LWS_PRE + WS_BATCH_BYTES))) {
+		free(net);
+		gr_error_set("out of memory");
+		return GR_ERROR;
+	}
+	net->config = parts->config;
+	net->api = parts->api;
+	net->workers = parts->workers;
+	net->tick = parts->tick;
+	net->tick_payload = parts->tick_payload;
+	net->live = parts->live;
+	hooks.payload = net;
+	if ((rc = find_web_root(net)) != 0 || (rc = gr_webfiles_new(&net->webfiles)) != 0 ||
+	    (rc = listen_on(net)) != 0 ||
+	    (rc = gr_live_set_hooks(net->live, &hooks)) != 0) {
+		gr_net_free(net);
+		return rc;
+	}
+	if (net->workers)
+		gr_workers_set_wake(net->workers, wake, net);
+	lws_sul_schedule(net->context, 0, &net->tick_timer, tick, TICK_US);
+	lws_sul_schedule(net->context, 0, &net->stop_timer, stop_tick, STOP_POLL_US);
+	*out = net;
+	return 0;
+}
+
+static void close_websockets(struct gr_net *net)
+{
+	int64_t deadline;
+	struct timespec now;
+
+	gr_live_flush(net->live);
+	for (struct ws_client *ws = net->clients; ws; ws = ws->next) {
+		ws->closing = 1;
+		lws_callback_on_writable(ws->wsi);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	deadline = now.tv_sec * 1000 + now.tv_nsec / 1000000 + SHUTDOWN_GRACE_MS;
+	while (net->client_count > 0) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec * 1000 + now.tv_nsec / 1000000 > deadline) {
+			gr_log_warn("%d websockets did not close in time", net->client_count);
+			break;
+		}
+		lws_service(net->context, 0);
+	}
+}
+
+int gr_net_run(struct gr_net *net)
+{
+	while (!net->stop_requested) {
+		if (lws_service(net->context, 0) < 0) {
+			gr_error_set("the event loop failed");
+			return GR_ERROR;
+		}
+	}
+	net->stopping = 1;
+	gr_log_info("stopping: closing %d websockets", net->client_count);
+	close_websockets(net);
+	return 0;
+}
+
+void gr_net_request_stop(struct gr_net *net)
+{
+	net->stop_requested = 1;
+}
+
+void gr_net_free(struct gr_net *net)
+{
+	if (!net)
+		return;
+	if (net->workers)
+		gr_workers_set_wake(net->workers, NULL, NULL);
+	if (net->context)
+		lws_context_destroy(net->context);
+	gr_webfiles_free(net->webfiles);
+	free(net->batch);
+	free(net);
+}
+
+const char *gr_net_web_root(const struct gr_net *net)
+{
+	return net->web_root;
+}

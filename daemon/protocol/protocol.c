@@ -1,0 +1,368 @@
+/*
+ * protocol.c - decoding /ws messages (see protocol.h and docs/protocol.md).
+ *
+ * Owns the shape of a message: one JSON object with a "type", an optional
+ * "id" (a number or text, echoed in the one reply), and the fields each type
+ * needs, checked against the table below before any handler sees them. It
+ * leaves what a request means to the dispatch function (live.c). Decoding
+ * never trusts the input: every error gets its stable code and the
+ * connection stays open.
+ */
+#include "protocol/protocol.h"
+
+#include "core/error.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct gr_protocol {
+	gr_protocol_send_fn *send;
+	gr_protocol_dispatch_fn *dispatch;
+	void *dispatch_payload;
+	double per_second, burst;
+	gr_clock_fn *clock;
+};
+
+int gr_protocol_new(struct gr_protocol **out, gr_protocol_send_fn *send)
+{
+	*out = calloc(1, sizeof(**out));
+	if (!*out) {
+		gr_error_set("out of memory");
+		return GR_ERROR;
+	}
+	(*out)->send = send;
+	return 0;
+}
+
+void gr_protocol_free(struct gr_protocol *protocol)
+{
+	free(protocol);
+}
+
+void gr_protocol_set_dispatch(struct gr_protocol *protocol, gr_protocol_dispatch_fn *dispatch,
+			      void *payload)
+{
+	protocol->dispatch = dispatch;
+	protocol->dispatch_payload = payload;
+}
+
+void gr_protocol_set_rate(struct gr_protocol *protocol, double per_second, double burst,
+			  gr_clock_fn *clock)
+{
+	protocol->per_second = per_second;
+	protocol->burst = burst < 1 ? 1 : burst;
+	protocol->clock = clock;
+}
+
+void gr_protocol_send_json(struct gr_protocol *protocol, struct gr_client *client, json_t *json)
+{
+	char *text = json ? json_dumps(json, JSON_COMPACT) : NULL;
+
+	if (text)
+		protocol->send(client, text, strlen(text));
+	free(text);
+	json_decref(json);
+}
+
+void gr_protocol_reply_error(struct gr_protocol *protocol, struct gr_client *client, json_t *id,
+			     const char *code, const char *message)
+{
+	json_t *reply = json_pack("{s:s, s:s, s:s}", "type", "error", "code", code, "message",
+				  message);
+
+	if (reply && id)
+		json_object_set(reply, "id", id);
+	gr_protocol_send_json(protocol, client, reply);
+}
+
+/* ---- the table of messages ----------------------------------------------- */
+
+/*
+ * TEXT: a string; SEQ: a whole number >= 0; ID: a whole number >= 1;
+ * RATING: a whole number 1-5; CHECKS: an array of up to 32 booleans; NOTE:
+ * text for people, not empty, over max is too_large (TEXT: bad_value).
+ */
+enum field_kind { TEXT, NOTE, SEQ, ID, RATING, CHECKS };
+
+struct field_spec {
+	const char *name;
+	enum field_kind kind;
+	int required;
+	size_t offset; /* of the member of struct gr_request */
+	size_t max;    /* TEXT: the largest length in bytes */
+};
+
+#define FIELD(name, kind, required, max) \
+	{ #name, kind, required, offsetof(struct gr_request, name), max }
+#define ID_MAX 128 /* track ids, step ids, states */
+
+static const struct field_spec hello_fields[] = { FIELD(last_seq, SEQ, 0, 0) };
+static const struct field_spec progress_fields[] = {
+	FIELD(track, TEXT, 1, ID_MAX), FIELD(step, TEXT, 1, ID_MAX), FIELD(state, TEXT, 1, ID_MAX)
+};
+static const struct field_spec submission_fields[] = {
+	FIELD(track, TEXT, 1, ID_MAX), FIELD(step, TEXT, 1, ID_MAX),
+	FIELD(body_md, TEXT, 1, GR_PROTOCOL_MAX_BODY), FIELD(link, TEXT, 0, 2048)
+};
+static const struct field_spec topic_fields[] = { FIELD(topic, TEXT, 1, 300) };
+static const struct field_spec preview_fields[] = {
+	FIELD(body_md, TEXT, 1, GR_PROTOCOL_MAX_BODY)
+};
+
+static const struct field_spec assignment_fields[] = { FIELD(assignment, ID, 1, 0) };
+static const struct field_spec submission_get_fields[] = {
+	FIELD(track, TEXT, 1, ID_MAX), FIELD(step, TEXT, 1, ID_MAX)
+};
+static const struct field_spec review_submit_fields[] = {
+	FIELD(assignment, ID, 1, 0), FIELD(verdict, TEXT, 1, ID_MAX),
+	FIELD(checks, CHECKS, 1, GR_PROTOCOL_MAX_CHECKS),
+	FIELD(comment_md, TEXT, 0, GR_PROTOCOL_MAX_COMMENT)
+};
+static const struct field_spec review_rate_fields[] = {
+	FIELD(review, ID, 1, 0), FIELD(helpfulness, RATING, 1, 0)
+};
+static const struct field_spec review_flag_fields[] = {
+	FIELD(review, ID, 1, 0), FIELD(reason, TEXT, 1, 1000)
+};
+
+static const struct field_spec board_fields[] = {
+	FIELD(cohort, TEXT, 1, ID_MAX), FIELD(track, TEXT, 1, ID_MAX)
+};
+static const struct field_spec nudge_send_fields[] = {
+	FIELD(user, TEXT, 1, ID_MAX), FIELD(body, NOTE, 1, GR_PROTOCOL_MAX_NOTE)
+};
+static const struct field_spec nudge_fields[] = { FIELD(nudge, ID, 1, 0) };
+static const struct field_spec help_ask_fields[] = {
+	FIELD(track, TEXT, 1, ID_MAX), FIELD(step, TEXT, 1, ID_MAX),
+	FIELD(body, NOTE, 1, GR_PROTOCOL_MAX_NOTE)
+};
+static const struct field_spec help_fields[] = { FIELD(request, ID, 1, 0) };
+static const struct field_spec help_message_fields[] = {
+	FIELD(request, ID, 1, 0), FIELD(body, NOTE, 1, GR_PROTOCOL_MAX_NOTE)
+};
+
+#define FIELDS(list) list, (int)(sizeof(list) / sizeof(list[0]))
+
+static const struct {
+	const char *name;
+	enum gr_request_type type;
+	const struct field_spec *fields;
+	int field_count;
+} types[] = {
+	{ "ping", GR_REQUEST_PING, NULL, 0 },
+	{ "hello", GR_REQUEST_HELLO, FIELDS(hello_fields) },
+	{ "progress.set", GR_REQUEST_PROGRESS_SET, FIELDS(progress_fields) },
+	{ "submission.create", GR_REQUEST_SUBMISSION_CREATE, FIELDS(submission_fields) },
+	{ "subscribe", GR_REQUEST_SUBSCRIBE, FIELDS(topic_fields) },
+	{ "unsubscribe", GR_REQUEST_UNSUBSCRIBE, FIELDS(topic_fields) },
+	{ "markdown.preview", GR_REQUEST_PREVIEW, FIELDS(preview_fields) },
+	{ "review.list", GR_REQUEST_REVIEW_LIST, NULL, 0 },
+	{ "review.get", GR_REQUEST_REVIEW_GET, FIELDS(assignment_fields) },
+	{ "submission.get", GR_REQUEST_SUBMISSION_GET, FIELDS(submission_get_fields) },
+	{ "review.submit", GR_REQUEST_REVIEW_SUBMIT, FIELDS(review_submit_fields) },
+	{ "review.decline", GR_REQUEST_REVIEW_DECLINE, FIELDS(assignment_fields) },
+	{ "review.rate", GR_REQUEST_REVIEW_RATE, FIELDS(review_rate_fields) },
+	{ "review.flag", GR_REQUEST_REVIEW_FLAG, FIELDS(review_flag_fields) },
+	{ "board.get", GR_REQUEST_BOARD_GET, FIELDS(board_fields) },
+	{ "nudge.send", GR_REQUEST_NUDGE_SEND, FIELDS(nudge_send_fields) },
+	{ "nudge.read", GR_REQUEST_NUDGE_READ, FIELDS(nudge_fields) },
+	{ "help.ask", GR_REQUEST_HELP_ASK, FIELDS(help_ask_fields) },
+	{ "help.accept", GR_REQUEST_HELP_ACCEPT, FIELDS(help_fields) },
+	{ "help.get", GR_REQUEST_HELP_GET, FIELDS(help_fields) },
+	{ "help.message", GR_REQUEST_HELP_MESSAGE, FIELDS(help_message_fields) },
+	{ "help.resolve", GR_REQUEST_HELP_RESOLVE, FIELDS(help_fields) },
+	{ "help.withdraw", GR_REQUEST_HELP_WITHDRAW, FIELDS(help_fields) },
+	{ "help.list", GR_REQUEST_HELP_LIST, NULL, 0 },
+};
+
+/* SEQ (>= 0) or ID (>= 1) into an int64_t member. */
+static int read_number(char *member, json_t *value, const struct field_spec *spec,
+		       const char **code, char *text, size_t size)
+{
+	int64_t least = spec->kind == ID ? 1 : 0;
+
+	if (!json_is_integer(value) || json_integer_value(value) < least) {
+		*code = "bad_value";
+		snprintf(text, size, "'%s' must be a whole number, %lld or more.", spec->name,
+			 (long long)least);
+		return -1;
+	}
+	*(int64_t *)(void *)member = json_integer_value(value);
+	return 0;
+}
+
+static int read_rating(struct gr_request *request, json_t *value, const struct field_spec *spec,
+		       const char **code, char *text, size_t size)
+{
+	if (!json_is_integer(value) || json_integer_value(value) < 1 ||
+	    json_integer_value(value) > 5) {
+		*code = "bad_value";
+		snprintf(text, size, "'%s' must be a whole number from 1 to 5.", spec->name);
+		return -1;
+	}
+	request->helpfulness = (int)json_integer_value(value);
+	return 0;
+}
+
+static int read_checks(struct gr_request *request, json_t *value, const struct field_spec *spec,
+		       const char **code, char *text, size_t size)
+{
+	size_t index;
+	json_t *item;
+
+	if (!json_is_array(value) || json_array_size(value) > spec->max)
+		goto bad;
+	json_array_foreach(value, index, item) {
+		if (!json_is_boolean(item))
+			goto bad;
+		request->checks[index] = json_is_true(item);
+	}
+	request->check_count = (int)json_array_size(value);
+	return 0;
+bad:
+	*code = "bad_value";
+	snprintf(text, size, "'%s' must be a list of at most %zu true or false values.",
+		 spec->name, spec->max);
+	return -1;
+}
+
+/* Read one field into request; on failure fill code and message. */
+static int read_field(struct gr_request *request, json_t *message, const struct field_spec *spec,
+		      const char **code, char *text, size_t size)
+{
+	json_t *value = json_object_get(message, spec->name);
+	char *member = (char *)request + spec->offset;
+
+	if (!value || json_is_null(value)) {
+		if (!spec->required)
+			return 0;
+		*code = "missing_field";
+		snprintf(text, size, "'%s' is missing.", spec->name);
+		return -1;
+	}
+	if (spec->kind == SEQ || spec->kind == ID)
+		return read_number(member, value, spec, code, text, size);
+	if (spec->kind == RATING)
+		return read_rating(request, value, spec, code, text, size);
+	if (spec->kind == CHECKS)
+		return read_checks(request, value, spec, code, text, size);
+	if (!json_is_string(value) || strlen(json_string_value(value)) != json_string_length(value)) {
+		*code = "bad_value";
+		snprintf(text, size, "'%s' must be text.", spec->name);
+		return -1;
+	}
+	if (json_string_length(value) > spec->max) {
+		*code = spec->kind == NOTE || spec->max >= GR_PROTOCOL_MAX_COMMENT ? "too_large"
+										   : "bad_value";
+		snprintf(text, size, "'%s' is longer than %zu bytes.", spec->name, spec->max);
+		return -1;
+	}
+	if (spec->kind == NOTE && json_string_length(value) == 0) {
+		*code = "bad_value";
+		snprintf(text, size, "'%s' is empty.", spec->name);
+		return -1;
+	}
+	*(const char **)(void *)member = json_string_value(value);
+	return 0;
+}
+
+/* Check the type's fields; on failure reply and return -1. */
+static int read_fields(struct gr_protocol *protocol, struct gr_client *client,
+		       struct gr_request *request, json_t *message, int which)
+{
+	const char *code = NULL;
+	char text[160];
+
+	for (int i = 0; i < types[which].field_count; i++) {
+		if (read_field(request, message, &types[which].fields[i], &code, text,
+			       sizeof(text)) != 0) {
+			gr_protocol_reply_error(protocol, client, request->id, code, text);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Take one token from the client's bucket; 0 when the message may go on. */
+static int take_token(struct gr_protocol *protocol, struct gr_client *client)
+{
+	int64_t now;
+
+	if (protocol->per_second <= 0)
+		return 0;
+	now = protocol->clock ? protocol->clock() : gr_clock_now_ms();
+	if (client->tokens_at == 0)
+		client->tokens = protocol->burst;
+	else if (now > client->tokens_at) /* a clock stepped back adds nothing */
+		client->tokens += (double)(now - client->tokens_at) * protocol->per_second / 1000.0;
+	if (client->tokens > protocol->burst)
+		client->tokens = protocol->burst;
+	client->tokens_at = now;
+	if (client->tokens < 1)
+		return -1;
+	client->tokens -= 1;
+	return 0;
+}
+
+static void dispatch(struct gr_protocol *protocol, struct gr_client *client, json_t *message,
+		     json_t *id, const char *type)
+{
+	struct gr_request request = { .id = id, .last_seq = -1, .check_count = -1 };
+
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		if (strcmp(types[i].name, type) != 0 ||
+		    (types[i].type != GR_REQUEST_PING && !protocol->dispatch))
+			continue;
+		request.type = types[i].type;
+		if (read_fields(protocol, client, &request, message, (int)i) != 0)
+			return;
+		if (request.type == GR_REQUEST_PING) {
+			json_t *reply = json_pack("{s:s}", "type", "ok");
+
+			if (reply && id)
+				json_object_set(reply, "id", id);
+			gr_protocol_send_json(protocol, client, reply);
+			return;
+		}
+		protocol->dispatch(client, &request, protocol->dispatch_payload);
+		return;
+	}
+	gr_protocol_reply_error(protocol, client, id, "unknown_type",
+				"This message type is not known.");
+}
+
+void gr_protocol_receive(struct gr_protocol *protocol, struct gr_client *client,
+			 const char *text, size_t len)
+{
+	json_t *message = NULL;
+	json_t *id;
+	const char *type;
+
+	if (take_token(protocol, client) != 0) {
+		gr_protocol_reply_error(protocol, client, NULL, "rate_limited",
+					"Too many messages; slow down and try again.");
+		return;
+	}
+	message = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, NULL);
+	if (!message || !json_is_object(message)) {
+		gr_protocol_reply_error(protocol, client, NULL, "bad_json", "A message is one JSON object.");
+		goto out;
+	}
+	id = json_object_get(message, "id");
+	if (id && !json_is_integer(id) && !json_is_string(id)) {
+		gr_protocol_reply_error(protocol, client, NULL, "bad_value", "'id' must be a number or text.");
+		goto out;
+	}
+	if (!json_object_get(message, "type")) {
+		gr_protocol_reply_error(protocol, client, id, "missing_field", "A message needs a 'type'.");
+		goto out;
+	}
+	if (!(type = json_string_value(json_object_get(message, "type"))) ||
+	    strlen(type) != json_string_length(json_object_get(message, "type"))) {
+		gr_protocol_reply_error(protocol, client, id, "bad_value", "'type' must be text.");
+		goto out;
+	}
+	dispatch(protocol, client, message, id, type);
+out:
+	json_decref(message);
+}

@@ -1,0 +1,496 @@
+/*
+ * auth.c - joining, signing in, sessions and invites (see auth.h).
+ *
+ * Sign-in is rate limited per handle and per address. An attempt counts as a
+ * failure from the moment it starts, so a burst of parallel guesses cannot
+ * slip past the limit while their hashes are computed; an attempt that
+ * succeeds is forgiven afterwards.
+ */
+#include "services/auth.h"
+
+#include "core/error.h"
+#include "core/log.h"
+#include "core/ratelimit.h"
+#include "store/store.h"
+#include "core/workers.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DAY_MS (24 * 60 * 60 * 1000LL)
+#define WRONG_PAIR "Wrong user name or password."
+
+struct gr_auth {
+	struct gr_store *store;
+	struct gr_workers *workers;
+	struct gr_ratelimit *limit;
+	struct gr_auth_settings settings;
+};
+
+/* One register or login in flight. The password copy is wiped when done. */
+struct attempt {
+	struct gr_auth *auth;
+	gr_auth_done_fn *done;
+	void *payload;
+	struct gr_auth_result result;
+	struct gr_invite invite;
+	int user_found;
+	int64_t started_at;
+	char handle_key[GR_HANDLE_MAX + 3];
+	char address_key[80];
+	char password[GR_PASSWORD_MAX + 1];
+};
+
+void gr_auth_settings_defaults(struct gr_auth_settings *out)
+{
+	out->invite_days = 14;
+	out->session_days = 30;
+	out->max_failures = 5;
+	out->failure_window_ms = 15 * 60 * 1000;
+	out->clock = NULL;
+}
+
+static int64_t now(const struct gr_auth *auth)
+{
+	return auth->settings.clock ? auth->settings.clock() : gr_clock_now_ms();
+}
+
+int gr_auth_new(struct gr_auth **out, struct gr_store *store, struct gr_workers *workers,
+		const struct gr_auth_settings *settings)
+{
+	struct gr_auth *auth = calloc(1, sizeof(*auth));
+	int rc;
+
+	*out = NULL;
+	if (!auth) {
+		gr_error_set("out of memory");
+		return GR_ERROR;
+	}
+	auth->store = store;
+	auth->workers = workers;
+	auth->settings = *settings;
+	rc = gr_ratelimit_new(&auth->limit, settings->max_failures, settings->failure_window_ms);
+	if (rc) {
+		free(auth);
+		return rc;
+	}
+	*out = auth;
+	return 0;
+}
+
+void gr_auth_free(struct gr_auth *auth)
+{
+	if (!auth)
+		return;
+	gr_ratelimit_free(auth->limit);
+	free(auth);
+}
+
+static void set_result(struct gr_auth_result *result, int status, const char *field,
+		       const char *message)
+{
+	result->status = status;
+	result->field = field;
+	snprintf(result->message, sizeof(result->message), "%s", message);
+}
+
+static void finish(struct attempt *attempt)
+{
+	attempt->done(&attempt->result, attempt->payload);
+	gr_secret_wipe(attempt->password, sizeof(attempt->password));
+	free(attempt);
+}
+
+static struct attempt *attempt_new(struct gr_auth *auth, const char *password,
+				   gr_auth_done_fn *done, void *payload)
+{
+	struct attempt *attempt = calloc(1, sizeof(*attempt));
+
+	if (!attempt)
+		return NULL;
+	attempt->auth = auth;
+	attempt->done = done;
+	attempt->payload = payload;
+	attempt->started_at = now(auth);
+	snprintf(attempt->password, sizeof(attempt->password), "%s", password);
+	return attempt;
+}
+
+/* Create a session for result->user and put its token into result. */
+static int start_session(struct gr_auth *auth, struct gr_auth_result *result)
+{
+	unsigned char hash[GR_TOKEN_HASH_SIZE];
+	int64_t t = now(auth);
+	int rc;
+
+	gr_secret_token(result->session_token, 32);
+	gr_secret_token_hash(hash, result->session_token);
+	result->session_expires_at = t + auth->settings.session_days * DAY_MS;
+	rc = gr_store_session_insert(auth->store, hash, result->user.id, t,
+				     result->session_expires_at);
+	if (rc)
+		set_result(result, rc, NULL, "Could not sign in: the server could not save it.");
+	return rc;
+}
+
+static int check_invite(struct gr_auth *auth, struct gr_invite *out, const char *code)
+{
+	unsigned char hash[GR_TOKEN_HASH_SIZE];
+	int rc;
+
+	gr_secret_token_hash(hash, code);
+	rc = gr_store_invite_by_hash(auth->store, out, hash);
+	if (rc == GR_ENOTFOUND)
+		gr_error_set("This invite link is not known. Check that it was copied whole.");
+	if (rc)
+		return rc;
+	if (out->used_at) {
+		gr_error_set("This invite link has already been used. Ask your coach for a new one.");
+		return GR_EUSED;
+	}
+	if (out->expires_at <= now(auth)) {
+		gr_error_set("This invite link has expired. Ask your coach for a new one.");
+		return GR_EEXPIRED;
+	}
+	return 0;
+}
+
+int gr_auth_invite_check(struct gr_auth *auth, struct gr_invite *out, const char *code)
+{
+	return check_invite(auth, out, code);
+}
+
+/* ---- joining ---------------------------------------------------------- */
+
+static void hash_password_work(void *payload)
+{
+	struct attempt *attempt = payload;
+
+	if (gr_secret_password_hash(attempt->result.user.password_hash, attempt->password))
+		set_result(&attempt->result, GR_ERROR, NULL, "The server ran out of memory.");
+}
+
+/* On the loop thread: store the user, spend the invite, sign in; all or nothing. */
+static void register_done(void *payload)
+{
+	struct attempt *attempt = payload;
+	struct gr_auth_result *result = &attempt->result;
+	struct gr_store *store = attempt->auth->store;
+	int rc;
+
+	if (result->status)
+		goto out;
+	result->user.created_at = now(attempt->auth);
+	if ((rc = gr_store_begin(store)) != 0) {
+		set_result(result, rc, NULL, gr_error_last());
+		goto out;
+	}
+	if ((rc = gr_store_user_insert(store, &result->user)) != 0 ||
+	    (rc = gr_store_invite_use(store, attempt->invite.id, result->user.id,
+				      result->user.created_at)) != 0) {
+		set_result(result, rc, rc == GR_EEXISTS ? "handle" : rc == GR_EUSED ? "invite" : NULL,
+			   gr_error_last());
+		gr_store_rollback(store);
+		goto out;
+	}
+	if ((rc = start_session(attempt->auth, result)) != 0 ||
+	    (rc = gr_store_commit(store)) != 0) {
+		set_result(result, rc, NULL, "Could not save the new account. Please try again.");
+		gr_store_rollback(store);
+		goto out;
+	}
+	gr_log_info("%s joined as %s", result->user.handle, gr_account_role_name(result->user.role));
+out:
+	finish(attempt);
+}
+
+static int check_join(const struct gr_auth_join *join, const char **out_field)
+{
+	static const char *const fields[] = { "invite", "handle", "display_name", "password" };
+	const char *values[] = { join->invite, join->handle, join->display_name, join->password };
+	int (*const checks[])(const char *) = { NULL, gr_account_check_handle,
+						gr_account_check_display_name,
+						gr_account_check_password };
+
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		*out_field = fields[i];
+		if (!values[i]) {
+		gr_error_set("'%s' is missing.", fields[i]);
+			return GR_EINVALID;
+		}
+		if (checks[i] && checks[i](values[i]) != 0)
+			return GR_EINVALID;
+	}
+	*out_field = NULL;
+	return 0;
+}
+
+/* Queue a join; on an immediate failure fill out and return its status. */
+static int register_start(struct gr_auth *auth, const struct gr_auth_join *join,
+			  struct attempt *attempt, struct gr_auth_result *out)
+{
+	struct gr_user existing;
+	const char *field;
+	int rc;
+
+	if ((rc = check_join(join, &field)) != 0)
+		goto fail;
+	field = "invite";
+	if ((rc = check_invite(auth, &attempt->invite, join->invite)) != 0)
+		goto fail;
+	field = "handle";
+	rc = gr_store_user_by_handle(auth->store, &existing, join->handle);
+	if (rc == 0) {
+		gr_error_set("The user name '%s' is taken. Please choose another.", join->handle);
+		rc = GR_EEXISTS;
+		goto fail;
+	}
+	if (rc != GR_ENOTFOUND)
+		goto fail;
+	snprintf(attempt->result.user.handle, sizeof(attempt->result.user.handle), "%s",
+		 join->handle);
+	snprintf(attempt->result.user.display_name, sizeof(attempt->result.user.display_name),
+		 "%s", join->display_name);
+	attempt->result.user.role = attempt->invite.role;
+	snprintf(attempt->result.user.cohort, sizeof(attempt->result.user.cohort), "%s",
+		 attempt->invite.cohort);
+	field = NULL;
+	if ((rc = gr_workers_submit(auth->workers, hash_password_work, register_done, attempt)))
+		goto fail;
+	return 0;
+fail:
+	set_result(out, rc, field, gr_error_last());
+	return rc;
+}
+
+void gr_auth_register(struct gr_auth *auth, const struct gr_auth_join *join,
+		      gr_auth_done_fn *done, void *payload)
+{
+	struct attempt *attempt = attempt_new(auth, join->password ? join->password : "", done,
+					      payload);
+	struct gr_auth_result failed;
+
+	memset(&failed, 0, sizeof(failed));
+	if (!attempt) {
+		set_result(&failed, GR_ERROR, NULL, "The server ran out of memory.");
+		done(&failed, payload);
+	} else if (register_start(auth, join, attempt, &failed) != 0) {
+		gr_secret_wipe(attempt->password, sizeof(attempt->password));
+		free(attempt);
+		done(&failed, payload);
+	}
+}
+
+/* ---- signing in ------------------------------------------------------- */
+
+static void verify_password_work(void *payload)
+{
+	struct attempt *attempt = payload;
+	char discard[GR_PASSWORD_HASH_SIZE];
+
+	if (attempt->user_found) {
+		if (gr_secret_password_verify(attempt->result.user.password_hash,
+					      attempt->password) == 0)
+			return;
+	} else {
+		/* Spend the same time on an unknown handle as on a known one. */
+		gr_secret_password_hash(discard, attempt->password);
+	}
+	set_result(&attempt->result, GR_EAUTH, NULL, WRONG_PAIR);
+}
+
+static void login_done(void *payload)
+{
+	struct attempt *attempt = payload;
+	struct gr_auth *auth = attempt->auth;
+
+	if (attempt->result.status == 0 && start_session(auth, &attempt->result) == 0) {
+		gr_ratelimit_clear(auth->limit, attempt->handle_key);
+		gr_ratelimit_forgive(auth->limit, attempt->address_key, attempt->started_at);
+		gr_log_info("%s signed in", attempt->result.user.handle);
+	} else if (attempt->result.status == GR_EAUTH) {
+		gr_log_info("failed sign-in for '%s' from %s", attempt->handle_key + 2,
+			    attempt->address_key + 2);
+	}
+	gr_secret_wipe(attempt->result.user.password_hash, sizeof(attempt->result.user.password_hash));
+	finish(attempt);
+}
+
+/* Refuse the attempt if the handle or the address is over the limit. */
+static int check_limit(struct gr_auth *auth, struct attempt *attempt, struct gr_auth_result *out)
+{
+	int64_t t = attempt->started_at;
+	int64_t by_handle = gr_ratelimit_blocked_until(auth->limit, attempt->handle_key, t);
+	int64_t by_address = gr_ratelimit_blocked_until(auth->limit, attempt->address_key, t);
+
+	if (!by_handle && !by_address)
+		return 0;
+	set_result(out, GR_ELIMITED, NULL, "Too many failed sign-ins. Wait a while and try again.");
+	out->retry_at = by_handle > by_address ? by_handle : by_address;
+	gr_log_warn("sign-in for '%s' from %s refused: too many failures", attempt->handle_key + 2,
+		    attempt->address_key + 2);
+	return GR_ELIMITED;
+}
+
+/* Queue a sign-in; on an immediate failure fill out and return its status. */
+static int login_start(struct gr_auth *auth, const char *handle, const char *address,
+		       struct attempt *attempt, struct gr_auth_result *out)
+{
+	int rc;
+
+	snprintf(attempt->handle_key, sizeof(attempt->handle_key), "h:%s", handle);
+	snprintf(attempt->address_key, sizeof(attempt->address_key), "a:%s", address);
+	if ((rc = check_limit(auth, attempt, out)) != 0)
+		return rc;
+	rc = gr_store_user_by_handle(auth->store, &attempt->result.user, handle);
+	if (rc != 0 && rc != GR_ENOTFOUND) {
+		set_result(out, rc, NULL, "The server could not check your sign-in.");
+		return rc;
+	}
+	attempt->user_found = rc == 0 && attempt->result.user.disabled_at == 0;
+	if ((rc = gr_workers_submit(auth->workers, verify_password_work, login_done, attempt))) {
+		set_result(out, rc, NULL, "The server ran out of memory.");
+		return rc;
+	}
+	gr_ratelimit_fail(auth->limit, attempt->handle_key, attempt->started_at);
+	gr_ratelimit_fail(auth->limit, attempt->address_key, attempt->started_at);
+	return 0;
+}
+
+void gr_auth_login(struct gr_auth *auth, const char *handle, const char *password,
+		   const char *address, gr_auth_done_fn *done, void *payload)
+{
+	struct attempt *attempt = NULL;
+	struct gr_auth_result failed;
+
+	memset(&failed, 0, sizeof(failed));
+	if (strlen(password) > GR_PASSWORD_MAX || strlen(handle) > GR_HANDLE_MAX)
+		set_result(&failed, GR_EAUTH, NULL, WRONG_PAIR);
+	else if (!(attempt = attempt_new(auth, password, done, payload)))
+		set_result(&failed, GR_ERROR, NULL, "The server ran out of memory.");
+	else if (login_start(auth, handle, address, attempt, &failed) == 0)
+		return;
+	if (attempt) {
+		gr_secret_wipe(attempt->password, sizeof(attempt->password));
+		free(attempt);
+	}
+	done(&failed, payload);
+}
+
+/* ---- sessions and invites --------------------------------------------- */
+
+int gr_auth_session_user(struct gr_auth *auth, struct gr_user *out, const char *token)
+{
+	unsigned char hash[GR_TOKEN_HASH_SIZE];
+	int rc;
+
+	if (!token || !token[0]) {
+		gr_error_set("not signed in");
+		return GR_EAUTH;
+	}
+	gr_secret_token_hash(hash, token);
+	rc = gr_store_session_user(auth->store, out, hash, now(auth));
+	if (rc == GR_ENOTFOUND) {
+		gr_error_set("not signed in, or the sign-in has expired");
+		return GR_EAUTH;
+	}
+	return rc;
+}
+
+int gr_auth_logout(struct gr_auth *auth, const char *token)
+{
+	unsigned char hash[GR_TOKEN_HASH_SIZE];
+
+	if (!token || !token[0])
+		return 0;
+	gr_secret_token_hash(hash, token);
+	return gr_store_session_delete(auth->store, hash);
+}
+
+static int may_invite(const struct gr_user *creator, enum gr_role role)
+{
+	if (!creator || creator->role == GR_ROLE_ADMIN)
+		return 0;
+	if (creator->role == GR_ROLE_COACH && role == GR_ROLE_LEARNER)
+		return 0;
+	gr_error_set(creator->role == GR_ROLE_COACH ? "A coach may invite learners only."
+						    : "Only coaches and admins may invite people.");
+	return GR_EFORBIDDEN;
+}
+
+int gr_auth_invite_create(struct gr_auth *auth, char out_code[GR_TOKEN_TEXT_SIZE],
+			  struct gr_invite *out_invite, const struct gr_user *creator,
+			  enum gr_role role, const char *cohort, int days)
+{
+	unsigned char hash[GR_TOKEN_HASH_SIZE];
+	int rc;
+
+	if ((rc = may_invite(creator, role)) != 0)
+		return rc;
+	if (cohort && cohort[0] && (rc = gr_account_check_cohort(cohort)) != 0)
+		return rc;
+	if (days < 0 || days > 365) {
+		gr_error_set("An invite lasts 1 to 365 days.");
+		return GR_EINVALID;
+	}
+	memset(out_invite, 0, sizeof(*out_invite));
+	out_invite->role = role;
+	snprintf(out_invite->cohort, sizeof(out_invite->cohort), "%s", cohort ? cohort : "");
+	out_invite->created_at = now(auth);
+	out_invite->expires_at =
+		out_invite->created_at + (days ? days : auth->settings.invite_days) * DAY_MS;
+	if (creator)
+		snprintf(out_invite->created_by, sizeof(out_invite->created_by), "%s",
+			 creator->handle);
+	gr_secret_token(out_code, 16);
+	gr_secret_token_hash(hash, out_code);
+	return gr_store_invite_insert(auth->store, out_invite, hash, creator ? creator->id : 0);
+}
+
+int gr_auth_first_start(struct gr_auth *auth, char out_code[GR_TOKEN_TEXT_SIZE],
+			struct gr_invite *out_invite)
+{
+	char value[32];
+	int64_t users = 0;
+	int rc;
+
+	if ((rc = gr_store_begin(auth->store)) != 0)
+		return rc;
+	rc = gr_store_meta_get(auth->store, value, sizeof(value), "first_start_invite");
+	if (rc == 0 || (rc == GR_ENOTFOUND && (rc = gr_store_user_count(auth->store, &users)) == 0 &&
+			users > 0)) {
+		gr_store_rollback(auth->store);
+		gr_error_set("not the first start");
+		return GR_ENOTFOUND;
+	}
+	if (rc != 0 ||
+	    (rc = gr_auth_invite_create(auth, out_code, out_invite, NULL, GR_ROLE_ADMIN, NULL, 0)) ||
+	    (rc = gr_store_meta_set(auth->store, "first_start_invite", "made")) ||
+	    (rc = gr_store_commit(auth->store))) {
+		gr_store_rollback(auth->store);
+		return rc;
+	}
+	return 0;
+}
+
+int gr_auth_add_user(struct gr_auth *auth, struct gr_user *user, const char *password)
+{
+	int rc;
+
+	if ((rc = gr_account_check_handle(user->handle)) != 0 ||
+	    (rc = gr_account_check_display_name(user->display_name)) != 0 ||
+	    (user->cohort[0] && (rc = gr_account_check_cohort(user->cohort)) != 0) ||
+	    (rc = gr_account_check_password(password)) != 0)
+		return rc;
+	if ((rc = gr_secret_password_hash(user->password_hash, password)) != 0)
+		return rc;
+	user->created_at = now(auth);
+	return gr_store_user_insert(auth->store, user);
+}
+
+void gr_auth_housekeeping(struct gr_auth *auth)
+{
+	if (gr_store_session_prune(auth->store, now(auth)) != 0)
+		gr_log_warn("could not remove expired sessions: %s", gr_error_last());
+}

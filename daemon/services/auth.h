@@ -1,0 +1,110 @@
+/*
+ * auth.h - accounts in use: invites, joining, signing in and out, sessions,
+ * and the sign-in rate limit. Design: "People and roles" and "Security" in
+ * DESIGN.md.
+ *
+ * Hashing a password takes tens of milliseconds, so gr_auth_register() and
+ * gr_auth_login() hand it to the worker pool and report through a callback
+ * on the loop thread; everything else here is quick and synchronous. Only
+ * hashes of invite codes and session tokens are stored: a code or token is
+ * seen in clear once, when it is made.
+ */
+#ifndef GR_AUTH_H
+#define GR_AUTH_H
+
+#include "core/account.h"
+#include "core/clock.h"
+#include "core/secret.h"
+
+struct gr_store;
+struct gr_workers;
+struct gr_auth;
+
+struct gr_auth_settings {
+	int invite_days;  /* default expiry of an invite */
+	int session_days; /* how long a sign-in lasts */
+	int max_failures; /* failed sign-ins per handle or address ... */
+	int64_t failure_window_ms; /* ... within this window before 429 */
+	gr_clock_fn *clock; /* NULL: the wall clock */
+};
+
+/* The defaults of DESIGN.md and the issue: 14 days, 30 days, 5 in 15 minutes. */
+void gr_auth_settings_defaults(struct gr_auth_settings *out);
+
+/* workers may be NULL for the operator's tool, which never signs anyone in. */
+int gr_auth_new(struct gr_auth **out, struct gr_store *store, struct gr_workers *workers,
+		const struct gr_auth_settings *settings);
+void gr_auth_free(struct gr_auth *auth);
+
+/* What a register or login attempt came to. */
+struct gr_auth_result {
+	int status;        /* 0 or a GR_E* code */
+	const char *field; /* the input field at fault, or NULL */
+	char message[256]; /* for a person, when status != 0 */
+	struct gr_user user;
+	char session_token[GR_TOKEN_TEXT_SIZE];
+	int64_t session_expires_at;
+	int64_t retry_at; /* GR_ELIMITED: when trying again is allowed */
+};
+
+/* Called exactly once, on the loop thread; result is borrowed for the call. */
+typedef void gr_auth_done_fn(const struct gr_auth_result *result, void *payload);
+
+struct gr_auth_join {
+	const char *invite;
+	const char *handle;
+	const char *display_name;
+	const char *password;
+};
+
+/*
+ * Create the account an invite allows and sign it in. Failures:
+ * GR_EINVALID (field says which), GR_ENOTFOUND / GR_EUSED / GR_EEXPIRED (the
+ * invite), GR_EEXISTS (handle taken; the invite stays unspent).
+ */
+void gr_auth_register(struct gr_auth *auth, const struct gr_auth_join *join,
+		      gr_auth_done_fn *done, void *payload);
+
+/*
+ * Sign in. GR_EAUTH for a wrong pair (same message and cost whether or not
+ * the handle exists), GR_ELIMITED when handle or address has too many recent
+ * failures. address identifies the client for the rate limit.
+ */
+void gr_auth_login(struct gr_auth *auth, const char *handle, const char *password,
+		   const char *address, gr_auth_done_fn *done, void *payload);
+
+/* The active user of a session token; GR_EAUTH if none, expired or disabled. */
+int gr_auth_session_user(struct gr_auth *auth, struct gr_user *out, const char *token);
+
+/* End a session (no error if it does not exist). */
+int gr_auth_logout(struct gr_auth *auth, const char *token);
+
+/*
+ * Make an invite. creator NULL means the operator (first start or the
+ * operator's tool). A coach may invite learners only; a learner nobody.
+ * days 0 means the default. The code is written to out_code.
+ */
+int gr_auth_invite_create(struct gr_auth *auth, char out_code[GR_TOKEN_TEXT_SIZE],
+			  struct gr_invite *out_invite, const struct gr_user *creator,
+			  enum gr_role role, const char *cohort, int days);
+
+/* An invite that can still be used; GR_ENOTFOUND / GR_EUSED / GR_EEXPIRED. */
+int gr_auth_invite_check(struct gr_auth *auth, struct gr_invite *out, const char *code);
+
+/*
+ * On the very first start (no users, no first-start invite made before),
+ * make the one-time admin invite; GR_ENOTFOUND when it is not the first start.
+ */
+int gr_auth_first_start(struct gr_auth *auth, char out_code[GR_TOKEN_TEXT_SIZE],
+			struct gr_invite *out_invite);
+
+/*
+ * Create an account directly, hashing on the calling thread (for the
+ * operator's tool, never the event loop).
+ */
+int gr_auth_add_user(struct gr_auth *auth, struct gr_user *user, const char *password);
+
+/* Drop expired sessions and stale rate-limit entries (a periodic chore). */
+void gr_auth_housekeeping(struct gr_auth *auth);
+
+#endif

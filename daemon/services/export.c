@@ -1,0 +1,167 @@
+/*
+ * export.c - the progress CSV (see export.h).
+ */
+#include "services/export.h"
+
+#include "core/error.h"
+#include "store/store.h"
+#include "tracks/track.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct buffer {
+	char *data;
+	size_t len, size;
+	int failed;
+};
+
+static void put(struct buffer *buffer, const char *text, size_t len)
+{
+	if (buffer->failed)
+		return;
+	if (buffer->len + len + 1 > buffer->size) {
+		size_t size = buffer->size ? buffer->size : 4096;
+		char *grown;
+
+		while (buffer->len + len + 1 > size)
+			size *= 2;
+		if (!(grown = realloc(buffer->data, size))) {
+			buffer->failed = 1;
+			return;
+		}
+		buffer->data = grown;
+		buffer->size = size;
+	}
+	memcpy(buffer->data + buffer->len, text, len);
+	buffer->len += len;
+	buffer->data[buffer->len] = '\0';
+}
+
+/* One field, quoted when it holds a comma, a quote, CR or LF; then sep. */
+static void field(struct buffer *buffer, const char *text, const char *sep)
+{
+	if (!text[strcspn(text, ",\"\r\n")]) {
+		put(buffer, text, strlen(text));
+	} else {
+		put(buffer, "\"", 1);
+		for (const char *p = text; *p; p++) {
+			put(buffer, p, 1);
+			if (*p == '"')
+				put(buffer, "\"", 1); /* doubled */
+		}
+		put(buffer, "\"", 1);
+	}
+	put(buffer, sep, strlen(sep));
+}
+
+static void time_field(struct buffer *buffer, int64_t ms, const char *sep)
+{
+	char text[32] = "";
+	time_t seconds = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (ms > 0 && gmtime_r(&seconds, &tm))
+		strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	field(buffer, text, sep);
+}
+
+struct export
+{
+	struct buffer out;
+	const struct gr_track *track;
+	struct gr_user user; /* the learner whose rows are gathered */
+	int have_user;
+	struct gr_store_progress *rows;
+	int row_count, row_size;
+	int failed;
+};
+
+/* The rows of the gathered learner, one per step of the track. */
+static void flush_user(struct export *export)
+{
+	const struct gr_track *track = export->track;
+
+	if (!export->have_user)
+		return;
+	for (int i = 0; i < track->step_count; i++) {
+		const struct gr_step *step = &track->steps[i];
+		const struct gr_store_progress *row = NULL;
+
+		for (int r = 0; r < export->row_count && !row; r++)
+			if (strcmp(export->rows[r].step_id, step->id) == 0)
+				row = &export->rows[r];
+		field(&export->out, export->user.handle, ",");
+		field(&export->out, export->user.display_name, ",");
+		field(&export->out, track->id, ",");
+		field(&export->out, step->id, ",");
+		field(&export->out, step->title ? step->title : "", ",");
+		field(&export->out, row ? row->state : "not_started", ",");
+		time_field(&export->out, row ? row->started_at : 0, ",");
+		time_field(&export->out, row ? row->finished_at : 0, ",");
+		time_field(&export->out, row ? row->updated_at : 0, "\r\n");
+	}
+	export->have_user = 0;
+	export->row_count = 0;
+}
+
+static int gather(const struct gr_user *user, const struct gr_store_progress *row, void *payload)
+{
+	struct export *export = payload;
+
+	if (export->have_user && export->user.id != user->id)
+		flush_user(export);
+	if (!export->have_user) {
+		export->user = *user;
+		export->have_user = 1;
+	}
+	if (!row)
+		return 0;
+	if (export->row_count == export->row_size) {
+		int size = export->row_size ? export->row_size * 2 : 16;
+		struct gr_store_progress *grown =
+		    realloc(export->rows, (size_t)size * sizeof(*grown));
+
+		if (!grown) {
+			export->failed = 1;
+			return 1;
+		}
+		export->rows = grown;
+		export->row_size = size;
+	}
+	export->rows[export->row_count++] = *row;
+	return 0;
+}
+
+int gr_export_progress_csv(struct gr_store *store, const struct gr_track *track, const char *cohort,
+			   char **out, size_t *out_len)
+{
+	static const char header[] = "handle,display_name,track,step,step_title,state,started_at,"
+				     "finished_at,updated_at\r\n";
+	struct export export;
+	int rc;
+
+	*out = NULL;
+	*out_len = 0;
+	memset(&export, 0, sizeof(export));
+	export.track = track;
+	put(&export.out, header, strlen(header));
+	rc = gr_store_progress_of_cohort(store, cohort, track->id, gather, &export);
+	if (rc == 0 && !export.failed)
+		flush_user(&export);
+	free(export.rows);
+	if (rc == 0 && (export.failed || export.out.failed)) {
+		gr_error_set("out of memory");
+		rc = GR_ERROR;
+	}
+	if (rc) {
+		free(export.out.data);
+		return rc;
+	}
+	*out = export.out.data;
+	*out_len = export.out.len;
+	return 0;
+}

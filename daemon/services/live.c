@@ -1,0 +1,1371 @@
+/*
+ * live.c - the live service (see live.h; design: "Progress and submissions",
+ * "Live updates" and "Store" in DESIGN.md; messages: docs/protocol.md).
+ *
+ * Owns what a request on /ws means: hello (replay or snapshot), progress,
+ * submissions, rooms and boards, previews; the group commit that makes
+ * writes durable before they are acknowledged; and presence, which lives in
+ * memory only (who is in which step's room). It leaves decoding to
+ * protocol.c, the state machine to progress.c, queues and topics to
+ * fanout.c, SQL to store.c and sockets to net.c.
+ *
+ * A turn of the event loop, as seen from here:
+ *
+ *   request ──► savepoint ──► write rows + event ──► release ──► pending
+ *                  (the first write of a turn also BEGINs and asks for a flush)
+ *   flush ────► COMMIT ──ok──► replies and events queued, in order
+ *                      └fail─► ROLLBACK; each write's reply becomes "internal"
+ *
+ * Invariants: a reply to a write is queued only after its COMMIT; an event is
+ * queued only after the COMMIT that stored it; every request gets exactly one
+ * reply; a connection's own stream is delivered only after its hello, so a
+ * replay is never overtaken by a newer event.
+ *
+ * Topics: "user:ID" (a user's own stream, every connection after hello),
+ * "room:TRACK/STEP" (who is on a step now), "board:COHORT/TRACK" (coaches and
+ * admins only). One event is serialized once and published to the author's
+ * stream and board; the seq in it is the author's.
+ */
+#include "services/live.h"
+
+#include "services/coach.h"
+#include "core/error.h"
+#include "tracks/library.h"
+#include "core/log.h"
+#include "tracks/markdown.h"
+#include "domain/progress.h"
+#include "services/reviews.h"
+#include "store/store.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_TOPICS_PER_CLIENT 8
+#define DAY_MS (24 * 60 * 60 * 1000LL)
+/*
+ * A summary reads the whole cohort's progress (some 30 ms for 300 learners
+ * on a 100-step track), so a busy board gets one at most every
+ * SUMMARY_BUSY_MS: what it holds moves slowly (stuck, inactive, waiting a
+ * day), and what moves fast (progress, help, flags) reaches boards as events
+ * at once. Any board gets one at least every SUMMARY_IDLE_MS, as time moves
+ * learners into the list, and at most one board's is made per tick.
+ */
+#define SUMMARY_BUSY_MS 10000
+#define SUMMARY_IDLE_MS 60000
+
+/* A board someone watches, and the summary it was last sent. */
+struct board {
+	char *topic;
+	char *cohort, *track; /* parsed from the topic */
+	int dirty;	      /* events went to it since the last summary */
+	int64_t sent_at;
+	char *attention;      /* the attention list last sent (JSON text) */
+	json_t *counts;	      /* handle → {given, received} as last sent */
+};
+
+/* A reply or an event waiting for the turn's commit. */
+struct pending {
+	struct gr_message *message;
+	struct gr_client *client; /* a reply: to whom (NULL once it closed) */
+	json_t *id;               /* a reply to a write: its id, for an error instead */
+	int is_write;             /* a reply that reports a write */
+	char *topics[2];          /* an event: where it goes */
+};
+
+struct gr_live {
+	struct gr_store *store;
+	struct gr_library *library;
+	struct gr_reviews *reviews; /* NULL: no review messages */
+	struct gr_coach *coach;	    /* NULL: no board, nudge or help messages */
+	struct board *boards;
+	int board_count, board_capacity;
+	struct gr_live_settings settings;
+	struct gr_live_hooks hooks;
+	struct gr_fanout *fanout;
+	struct gr_protocol *protocol;
+	struct gr_message *resync;
+	int client_count;
+	int batch_open;
+	struct pending *pending;
+	int pending_count, pending_capacity;
+	int in_write; /* a handler is replying to a write it made */
+};
+
+void gr_live_settings_defaults(struct gr_live_settings *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->queue_messages = 256;
+	out->queue_bytes = 1024 * 1024;
+	out->event_days = 30;
+	out->messages_per_second = 20;
+}
+
+static int64_t now_ms(const struct gr_live *live)
+{
+	return live->settings.clock ? live->settings.clock() : gr_clock_now_ms();
+}
+
+/* ---- sending ------------------------------------------------------------- */
+
+static struct pending *pending_add(struct gr_live *live)
+{
+	if (live->pending_count == live->pending_capacity) {
+		int capacity = live->pending_capacity ? live->pending_capacity * 2 : 16;
+		struct pending *grown = realloc(live->pending, (size_t)capacity * sizeof(*grown));
+
+		if (!grown)
+			return NULL;
+		live->pending = grown;
+		live->pending_capacity = capacity;
+	}
+	memset(&live->pending[live->pending_count], 0, sizeof(struct pending));
+	return &live->pending[live->pending_count++];
+}
+
+/* The protocol's send function: now, or after the commit when a batch is open. */
+static int send_text(struct gr_client *client, const char *text, size_t len)
+{
+	struct gr_live *live = client->service;
+	struct gr_message *message = gr_fanout_message_new(live->hooks.headroom, text, len);
+	struct pending *pending;
+
+	if (!message)
+		return -1;
+	if (!live->batch_open) {
+		gr_fanout_send(live->fanout, &client->subscriber, message, GR_QUEUE_REPLY);
+		gr_fanout_message_unref(message);
+		return 0;
+	}
+	if (!(pending = pending_add(live))) {
+		gr_fanout_message_unref(message);
+		return -1;
+	}
+	pending->message = message;
+	pending->client = client;
+	pending->is_write = live->in_write;
+	return 0;
+}
+
+static void reply_error(struct gr_live *live, struct gr_client *client, json_t *id,
+			const char *code, const char *message)
+{
+	gr_protocol_reply_error(live->protocol, client, id, code, message);
+}
+
+/* Reply ok with the fields of body (consumed; NULL for none). */
+static void reply_ok(struct gr_live *live, struct gr_client *client, json_t *id, json_t *body)
+{
+	json_t *reply = body ? body : json_object();
+
+	json_object_set_new(reply, "type", json_string("ok"));
+	if (id)
+		json_object_set(reply, "id", id);
+	gr_protocol_send_json(live->protocol, client, reply);
+	if (live->batch_open && live->pending_count > 0 &&
+	    live->pending[live->pending_count - 1].is_write && id)
+		live->pending[live->pending_count - 1].id = json_incref(id);
+}
+
+/* Publish an event (consumed) to up to two topics, after the commit. */
+static int publish_later(struct gr_live *live, json_t *event, const char *topic1,
+			 const char *topic2)
+{
+	char *text = json_dumps(event, JSON_COMPACT);
+	struct pending *pending = NULL;
+	int rc = GR_ERROR;
+
+	json_decref(event);
+	if (!text || !(pending = pending_add(live)))
+		goto out;
+	pending->message = gr_fanout_message_new(live->hooks.headroom, text, strlen(text));
+	pending->topics[0] = topic1 ? strdup(topic1) : NULL;
+	pending->topics[1] = topic2 ? strdup(topic2) : NULL;
+	rc = pending->message ? 0 : GR_ERROR;
+out:
+	free(text);
+	return rc;
+}
+
+/* Publish an event (consumed) to a topic now: presence, which is not stored. */
+static void publish_now(struct gr_live *live, json_t *event, const char *topic)
+{
+	char *text = json_dumps(event, JSON_COMPACT);
+	struct gr_message *message = text ? gr_fanout_message_new(live->hooks.headroom, text,
+							   strlen(text))
+					  : NULL;
+
+	if (message)
+		gr_fanout_publish(live->fanout, topic, message);
+	gr_fanout_message_unref(message);
+	free(text);
+	json_decref(event);
+}
+
+static void pending_release(struct pending *pending)
+{
+	gr_fanout_message_unref(pending->message);
+	json_decref(pending->id);
+	free(pending->topics[0]);
+	free(pending->topics[1]);
+}
+
+/* Drop what was queued for the commit since mark (a rolled-back savepoint). */
+static void pending_truncate(struct gr_live *live, int mark)
+{
+	while (live->pending_count > mark)
+		pending_release(&live->pending[--live->pending_count]);
+}
+
+/* Events went to topic: if it is a watched board, its summary is due. */
+static void board_touched(struct gr_live *live, const char *topic)
+{
+	if (strncmp(topic, "board:", 6) != 0)
+		return;
+	for (int i = 0; i < live->board_count; i++)
+		if (strcmp(live->boards[i].topic, topic) == 0)
+			live->boards[i].dirty = 1;
+}
+
+/* Deliver what waited for the commit, or (committed == 0) report the failure. */
+static void deliver(struct gr_live *live, int committed)
+{
+	for (int i = 0; i < live->pending_count; i++) {
+		struct pending *pending = &live->pending[i];
+
+		if (pending->client && (committed || !pending->is_write)) {
+			gr_fanout_send(live->fanout, &pending->client->subscriber,
+				       pending->message, GR_QUEUE_REPLY);
+		} else if (pending->client) {
+			reply_error(live, pending->client, pending->id, "internal",
+				    "The change could not be saved; please try again.");
+		}
+		for (int t = 0; committed && t < 2; t++) {
+			if (!pending->topics[t])
+				continue;
+			gr_fanout_publish(live->fanout, pending->topics[t], pending->message);
+			board_touched(live, pending->topics[t]);
+		}
+		pending_release(pending);
+	}
+	live->pending_count = 0;
+}
+
+void gr_live_flush(struct gr_live *live)
+{
+	int committed;
+
+	if (!live || !live->batch_open)
+		return;
+	committed = gr_store_commit(live->store) == 0;
+	if (!committed) {
+		gr_log_error("saving progress failed: %s", gr_error_last());
+		gr_store_rollback(live->store);
+	}
+	live->batch_open = 0;
+	deliver(live, committed);
+	if (!committed && live->reviews)
+		gr_reviews_rebuild(live->reviews);
+}
+
+int gr_live_pending(const struct gr_live *live)
+{
+	return live && live->batch_open;
+}
+
+/* Open the turn's transaction if needed, then a savepoint for one request. */
+static int write_begin(struct gr_live *live)
+{
+	int rc;
+
+	if (!live->batch_open) {
+		if ((rc = gr_store_begin(live->store)) != 0)
+			return rc;
+		live->batch_open = 1;
+		if (live->hooks.request_flush)
+			live->hooks.request_flush(live->hooks.payload);
+	}
+	return gr_store_begin(live->store);
+}
+
+/* ---- lookups ------------------------------------------------------------- */
+
+static const struct gr_step *find_step(struct gr_live *live, struct gr_client *client,
+				       const struct gr_request *request,
+				       const struct gr_track **out_track)
+{
+	const struct gr_track *track = gr_library_track(live->library, request->track);
+	const struct gr_step *step = track ? gr_track_step(track, request->step) : NULL;
+
+	*out_track = track;
+	if (!track)
+		reply_error(live, client, request->id, "not_found", "There is no such track.");
+	else if (!step)
+		reply_error(live, client, request->id, "not_found",
+			    "This track has no such step.");
+	return step;
+}
+
+static int load_state(struct gr_live *live, enum gr_progress_state *out,
+		      struct gr_store_progress *row, int64_t user_id, const char *track,
+		      const char *step)
+{
+	int rc = gr_store_progress_get(live->store, row, user_id, track, step);
+
+	*out = GR_PROGRESS_NOT_STARTED;
+	if (rc == GR_ENOTFOUND) {
+		memset(row, 0, sizeof(*row));
+		snprintf(row->track_id, sizeof(row->track_id), "%s", track);
+		snprintf(row->step_id, sizeof(row->step_id), "%s", step);
+		return 0;
+	}
+	if (rc)
+		return rc;
+	return gr_progress_state_from_name(out, row->state);
+}
+
+/* The first step of requires the user has not completed, or NULL. */
+static const char *missing_requirement(struct gr_live *live, int64_t user_id,
+				       const struct gr_track *track, const struct gr_step *step)
+{
+	for (int i = 0; i < step->requires.count; i++) {
+		struct gr_store_progress row;
+		enum gr_progress_state state;
+
+		if (load_state(live, &state, &row, user_id, track->id, step->requires.items[i]) ||
+		    !gr_progress_is_complete(state))
+			return step->requires.items[i];
+	}
+	return NULL;
+}
+
+static void board_topic(char *out, size_t size, const struct gr_user *user, const char *track)
+{
+	snprintf(out, size, "board:%s/%s", user->cohort, track);
+}
+
+static void user_topic(char *out, size_t size, const struct gr_user *user)
+{
+	snprintf(out, size, "user:%lld", (long long)user->id);
+}
+
+/* ---- progress and submissions -------------------------------------------- */
+
+/*
+ * Store row in its new state, with its event; on success the reply's fields
+ * and the event (both the caller's).
+ */
+static int save_change(struct gr_live *live, const struct gr_user *user,
+		       struct gr_store_progress *row, enum gr_progress_state next, json_t *extra,
+		       json_t **out_reply, json_t **out_event)
+{
+	int64_t now = now_ms(live), seq = 0;
+	json_t *event;
+	char *body;
+	int rc;
+
+	snprintf(row->state, sizeof(row->state), "%s", gr_progress_state_name(next));
+	if (next == GR_PROGRESS_STARTED && !row->started_at)
+		row->started_at = now;
+	if (gr_progress_is_complete(next))
+		row->finished_at = now;
+	if (gr_progress_is_complete(next) && live->coach)
+		gr_coach_arrived(live->coach); /* one more who could help with the step */
+	row->updated_at = now;
+	if ((rc = gr_store_progress_put(live->store, user->id, row)) ||
+	    (rc = gr_store_event_next_seq(live->store, user->id, &seq)))
+		return rc;
+	event = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:I}", "type", "event", "seq",
+			  (json_int_t)seq, "event", extra ? "submission" : "progress", "user",
+			  user->handle, "track", row->track_id, "step", row->step_id, "state",
+			  row->state, "at", (json_int_t)now);
+	if (!event)
+		return GR_ERROR;
+	if (extra)
+		json_object_set(event, "submission", extra);
+	body = json_dumps(event, JSON_COMPACT);
+	rc = body ? gr_store_event_insert(live->store, user->id, seq, body, now) : GR_ERROR;
+	free(body);
+	if (rc) {
+		json_decref(event);
+		return rc;
+	}
+	*out_event = event;
+	*out_reply = json_pack("{s:s, s:I}", "state", row->state, "seq", (json_int_t)seq);
+	if (extra)
+		json_object_set(*out_reply, "submission", extra);
+	return 0;
+}
+
+/* Reply to a refused change: conflict, naming the current state. */
+static void reply_conflict(struct gr_live *live, struct gr_client *client, json_t *id,
+			   enum gr_progress_state current, const char *message,
+			   const char *requires)
+{
+	json_t *reply = json_pack("{s:s, s:s, s:s, s:s}", "type", "error", "code", "conflict",
+				  "message", message, "state", gr_progress_state_name(current));
+
+	if (reply && id)
+		json_object_set(reply, "id", id);
+	if (reply && requires)
+		json_object_set_new(reply, "requires", json_string(requires));
+	gr_protocol_send_json(live->protocol, client, reply);
+}
+
+/* Apply action to the client's progress on the step, with its checks and event. */
+/*
+ * Whether action may change the client's progress on step, and to what
+ * (row and *out_next). Returns 1 when a change follows; 0 when the request
+ * was answered here (refused, or nothing changes); a negative code when the
+ * store failed.
+ */
+static int decide(struct gr_live *live, struct gr_client *client, const struct gr_request *request,
+		  const struct gr_track *track, const struct gr_step *step,
+		  enum gr_progress_action action, struct gr_store_progress *row,
+		  enum gr_progress_state *out_next)
+{
+	enum gr_progress_state current;
+	const char *missing;
+	char message[256];
+	int rc;
+
+	if ((rc = load_state(live, &current, row, client->user.id, track->id, step->id)))
+		return rc;
+	if (current == GR_PROGRESS_NOT_STARTED &&
+	    (missing = missing_requirement(live, client->user.id, track, step)) != NULL) {
+		const struct gr_step *first = gr_track_step(track, missing);
+
+		snprintf(message, sizeof(message), "Finish \"%s\" first: this step needs it.",
+			 first ? first->title : missing);
+		reply_conflict(live, client, request->id, current, message, missing);
+		return 0;
+	}
+	if (gr_progress_next(out_next, current, action, step->reviews) != 0) {
+		reply_conflict(live, client, request->id, current, gr_error_last(), NULL);
+		return 0;
+	}
+	if (*out_next == current && action != GR_PROGRESS_SUBMIT) {
+		reply_ok(live, client, request->id,
+			 json_pack("{s:s}", "state", gr_progress_state_name(current)));
+		return 0;
+	}
+	return 1;
+}
+
+/* Queue the change's event (consumed) for the user's stream and board. */
+static void queue_event(struct gr_live *live, const struct gr_user *user, const char *track,
+			json_t *event)
+{
+	char own[64], board[400];
+
+	user_topic(own, sizeof(own), user);
+	board_topic(board, sizeof(board), user, track);
+	if (publish_later(live, event, own, board) != 0)
+		gr_log_error("an event of %s could not be queued", user->handle);
+}
+
+static void change_progress(struct gr_live *live, struct gr_client *client,
+			    const struct gr_request *request, enum gr_progress_action action,
+			    const struct gr_store_submission *submission)
+{
+	const struct gr_track *track;
+	const struct gr_step *step = find_step(live, client, request, &track);
+	enum gr_progress_state next;
+	struct gr_store_progress row;
+	struct gr_store_submission saved;
+	json_t *extra = NULL, *reply = NULL, *event = NULL;
+	int mark = live->pending_count, rc;
+
+	if (!step || (rc = write_begin(live)) != 0) {
+		if (step)
+			reply_error(live, client, request->id, "internal", gr_error_last());
+		return;
+	}
+	if ((rc = decide(live, client, request, track, step, action, &row, &next)) <= 0) {
+		if (rc < 0)
+			goto failed;
+		gr_store_rollback(live->store);
+		return;
+	}
+	if (submission) {
+		saved = *submission;
+		saved.track_commit = track->commit;
+		if ((rc = gr_store_submission_insert(live->store, &saved)))
+			goto failed;
+		extra = json_pack("{s:I, s:i}", "id", (json_int_t)saved.id, "attempt",
+				  saved.attempt);
+	}
+	if ((rc = save_change(live, &client->user, &row, next, extra, &reply, &event)))
+		goto failed;
+	live->in_write = 1;
+	reply_ok(live, client, request->id, reply);
+	live->in_write = 0;
+	reply = NULL;
+	queue_event(live, &client->user, track->id, event);
+	event = NULL;
+	/* The engine's first assignments belong to the same change. */
+	if (submission && live->reviews &&
+	    (rc = gr_reviews_submitted(live->reviews, &saved, step->reviews)))
+		goto failed;
+	if ((rc = gr_store_commit(live->store))) {
+		gr_store_rollback(live->store);
+		if (submission && live->reviews)
+			gr_reviews_rebuild(live->reviews); /* it saw what was undone */
+		goto undone;
+	}
+	json_decref(extra);
+	return;
+failed:
+	gr_store_rollback(live->store);
+undone:
+	pending_truncate(live, mark);
+	json_decref(extra);
+	json_decref(reply);
+	json_decref(event);
+	gr_log_error("saving progress of %s: %s", client->user.handle, gr_error_last());
+	reply_error(live, client, request->id, "internal", "The change could not be saved.");
+}
+
+static void handle_progress(struct gr_live *live, struct gr_client *client,
+			    const struct gr_request *request)
+{
+	enum gr_progress_state wanted;
+
+	if (gr_progress_state_from_name(&wanted, request->state) != 0) {
+		reply_error(live, client, request->id, "bad_value",
+			    "'state' is one of not_started, started, done, submitted, in_review,"
+			    " passed, needs_work.");
+		return;
+	}
+	if (wanted == GR_PROGRESS_STARTED) {
+		change_progress(live, client, request, GR_PROGRESS_START, NULL);
+	} else if (wanted == GR_PROGRESS_DONE) {
+		change_progress(live, client, request, GR_PROGRESS_FINISH, NULL);
+	} else if (wanted == GR_PROGRESS_SUBMITTED) {
+		reply_error(live, client, request->id, "conflict",
+			    "Work is submitted with submission.create.");
+	} else if (wanted == GR_PROGRESS_NOT_STARTED) {
+		reply_error(live, client, request->id, "conflict",
+			    "A step that was started stays started.");
+	} else {
+		reply_error(live, client, request->id, "conflict",
+			    "Only peer reviews can set this state.");
+	}
+}
+
+static int link_is_valid(const char *link)
+{
+	if (strncmp(link, "https://", 8) != 0 && strncmp(link, "http://", 7) != 0)
+		return 0;
+	for (const unsigned char *p = (const unsigned char *)link; *p; p++)
+		if (*p <= ' ' || *p == '"' || *p == '<' || *p == '>' || *p == 0x7f)
+			return 0;
+	return 1;
+}
+
+static void handle_submission(struct gr_live *live, struct gr_client *client,
+			      const struct gr_request *request)
+{
+	struct gr_store_submission submission = { 0 };
+
+	if (request->link && request->link[0] && !link_is_valid(request->link)) {
+		reply_error(live, client, request->id, "bad_value",
+			    "'link' must be a web address starting with https:// or http://.");
+		return;
+	}
+	if (!request->body_md[strspn(request->body_md, " \t\r\n")]) {
+		reply_error(live, client, request->id, "bad_value",
+			    "'body_md' is empty: describe what you made.");
+		return;
+	}
+	submission.user_id = client->user.id;
+	submission.track_id = request->track;
+	submission.step_id = request->step;
+	submission.body_md = request->body_md;
+	submission.link = request->link;
+	submission.created_at = now_ms(live);
+	change_progress(live, client, request, GR_PROGRESS_SUBMIT, &submission);
+}
+
+/* ---- hello: replay or snapshot ------------------------------------------- */
+
+struct replay {
+	struct gr_live *live;
+	struct gr_client *client;
+	json_t *progress;
+};
+
+static int replay_event(int64_t seq, const char *body, void *payload)
+{
+	struct replay *replay = payload;
+
+	return send_text(replay->client, body, strlen(body));
+}
+
+static int snapshot_row(const struct gr_store_progress *row, void *payload)
+{
+	struct replay *replay = payload;
+
+	return json_array_append_new(
+		replay->progress,
+		json_pack("{s:s, s:s, s:s, s:I}", "track", row->track_id, "step", row->step_id,
+			  "state", row->state, "updated_at", (json_int_t)row->updated_at));
+}
+
+static json_t *user_json(const struct gr_user *user)
+{
+	return json_pack("{s:s, s:s, s:s, s:s?}", "handle", user->handle, "display_name",
+			 user->display_name, "role", gr_account_role_name(user->role), "cohort",
+			 user->cohort[0] ? user->cohort : NULL);
+}
+
+static void handle_hello(struct gr_live *live, struct gr_client *client,
+			 const struct gr_request *request)
+{
+	struct replay replay = { live, client, NULL };
+	int64_t first = 0, last = 0, since = request->last_seq;
+	json_t *nudges = NULL;
+	int can_replay;
+	char own[64];
+
+	gr_live_flush(live); /* replay only what is committed */
+	if (gr_store_event_range(live->store, client->user.id, &first, &last) != 0) {
+		reply_error(live, client, request->id, "internal", "Your history cannot be read.");
+		return;
+	}
+	can_replay = since >= 0 && since <= last &&
+		     (since == last || (first > 0 && first <= since + 1)) &&
+		     last - since <= live->settings.queue_messages / 2;
+	if (live->coach)
+		nudges = gr_coach_unread_nudges(live->coach, client->user.id);
+	gr_fanout_queue_resynced(&client->subscriber.queue);
+	reply_ok(live, client, request->id,
+		 json_pack("{s:o, s:I, s:s, s:o}", "user", user_json(&client->user), "seq",
+			   (json_int_t)last, "sync", can_replay ? "replay" : "snapshot", "nudges",
+			   nudges ? nudges : json_array()));
+	if (can_replay) {
+		gr_store_event_each_since(live->store, client->user.id, since, replay_event,
+					  &replay);
+	} else {
+		replay.progress = json_array();
+		gr_store_progress_each(live->store, client->user.id, snapshot_row, &replay);
+		gr_protocol_send_json(live->protocol, client,
+				      json_pack("{s:s, s:I, s:o}", "type", "snapshot", "seq",
+						(json_int_t)last, "progress", replay.progress));
+	}
+	user_topic(own, sizeof(own), &client->user);
+	client->synced = 1;
+	gr_fanout_subscribe(live->fanout, &client->subscriber, own);
+	if (live->coach)
+		gr_coach_arrived(live->coach); /* someone new may help with an open request */
+}
+
+/* ---- rooms and boards ---------------------------------------------------- */
+
+struct peers {
+	json_t *list;
+	int64_t seen[64];
+	int seen_count;
+};
+
+static int add_peer(struct gr_subscriber *subscriber, void *payload)
+{
+	struct gr_client *client = subscriber->owner;
+	struct peers *peers = payload;
+
+	for (int i = 0; i < peers->seen_count; i++)
+		if (peers->seen[i] == client->user.id)
+			return 0;
+	if (peers->seen_count < (int)(sizeof(peers->seen) / sizeof(peers->seen[0])))
+		peers->seen[peers->seen_count++] = client->user.id;
+	json_array_append_new(peers->list,
+			      json_pack("{s:s, s:s}", "handle", client->user.handle,
+					"display_name", client->user.display_name));
+	return json_array_size(peers->list) >= 50; /* enough people to show */
+}
+
+/* Who is in a room: distinct people, each once, up to 50; count is how many listed. */
+static json_t *room_presence(struct gr_live *live, const char *topic)
+{
+	struct peers peers = { .list = json_array() };
+
+	gr_fanout_each(live->fanout, topic, add_peer, &peers);
+	return json_pack("{s:s, s:s, s:s, s:o, s:i}", "type", "event", "event", "presence",
+			 "topic", topic, "peers", peers.list, "count",
+			 (int)json_array_size(peers.list));
+}
+
+/* Tell a learner's board which step they are on (step NULL: none now). */
+static void board_presence(struct gr_live *live, struct gr_client *client, const char *track,
+			   const char *step)
+{
+	char board[400];
+
+	if (client->user.role != GR_ROLE_LEARNER)
+		return;
+	board_topic(board, sizeof(board), &client->user, track);
+	publish_now(live,
+		    json_pack("{s:s, s:s, s:s, s:s, s:s?}", "type", "event", "event", "presence",
+			      "user", client->user.handle, "track", track, "step", step),
+		    board);
+}
+
+/* "room:TRACK/STEP" → track and step (into buffers); 0 when it is one. */
+static int parse_room(const char *topic, char *track, size_t track_size, const char **step)
+{
+	const char *slash;
+
+	if (strncmp(topic, "room:", 5) != 0 || !(slash = strchr(topic + 5, '/')) ||
+	    (size_t)(slash - topic - 5) >= track_size || slash == topic + 5)
+		return -1;
+	snprintf(track, track_size, "%.*s", (int)(slash - topic - 5), topic + 5);
+	*step = slash + 1;
+	return 0;
+}
+
+static int remember_topic(struct gr_client *client, const char *topic)
+{
+	char **grown = realloc(client->topics, (size_t)(client->topic_count + 1) * sizeof(char *));
+
+	if (!grown)
+		return -1;
+	client->topics = grown;
+	if (!(client->topics[client->topic_count] = strdup(topic)))
+		return -1;
+	client->topic_count++;
+	return 0;
+}
+
+static void forget_topic(struct gr_client *client, const char *topic)
+{
+	for (int i = 0; i < client->topic_count; i++) {
+		if (strcmp(client->topics[i], topic) == 0) {
+			free(client->topics[i]);
+			client->topics[i] = client->topics[--client->topic_count];
+			return;
+		}
+	}
+}
+
+/* Checks a topic the client asks for; replies and returns -1 when refused. */
+static int check_topic(struct gr_live *live, struct gr_client *client,
+		       const struct gr_request *request)
+{
+	const char *topic = request->topic, *step = NULL, *slash;
+	char track[130];
+
+	if (parse_room(topic, track, sizeof(track), &step) == 0) {
+		const struct gr_track *found = gr_library_track(live->library, track);
+
+		if (found && gr_track_step(found, step))
+			return 0;
+		reply_error(live, client, request->id, "not_found", "There is no such step.");
+		return -1;
+	}
+	if (strncmp(topic, "board:", 6) == 0 && (slash = strrchr(topic, '/'))) {
+		if (client->user.role == GR_ROLE_LEARNER) {
+			reply_error(live, client, request->id, "forbidden",
+				    "Only coaches and admins may watch a board.");
+			return -1;
+		}
+		if (gr_library_track(live->library, slash + 1))
+			return 0;
+		reply_error(live, client, request->id, "not_found", "There is no such track.");
+		return -1;
+	}
+	reply_error(live, client, request->id, "bad_value",
+		    "'topic' is room:TRACK/STEP or board:COHORT/TRACK.");
+	return -1;
+}
+
+/* Remember a board topic (checked already) so its summary is kept up to date. */
+static int board_watch(struct gr_live *live, const char *topic)
+{
+	const char *slash = strrchr(topic, '/');
+	struct board *board;
+
+	for (int i = 0; i < live->board_count; i++)
+		if (strcmp(live->boards[i].topic, topic) == 0)
+			return 0;
+	if (live->board_count == live->board_capacity) {
+		int capacity = live->board_capacity ? live->board_capacity * 2 : 8;
+		struct board *grown = realloc(live->boards, (size_t)capacity * sizeof(*grown));
+
+		if (!grown)
+			return GR_ERROR;
+		live->boards = grown;
+		live->board_capacity = capacity;
+	}
+	board = &live->boards[live->board_count];
+	memset(board, 0, sizeof(*board));
+	board->topic = strdup(topic);
+	board->cohort = strndup(topic + 6, (size_t)(slash - topic - 6));
+	board->track = strdup(slash + 1);
+	board->sent_at = now_ms(live);
+	if (!board->topic || !board->cohort || !board->track) {
+		free(board->topic);
+		free(board->cohort);
+		free(board->track);
+		return GR_ERROR;
+	}
+	live->board_count++;
+	return 0;
+}
+
+static void board_forget(struct gr_live *live, int index)
+{
+	struct board *board = &live->boards[index];
+
+	free(board->topic);
+	free(board->cohort);
+	free(board->track);
+	free(board->attention);
+	json_decref(board->counts);
+	*board = live->boards[--live->board_count];
+}
+
+/*
+ * What changed since board's last summary: the attention list when it is
+ * not the one sent, and the review counts of the learners whose counts
+ * moved (a coach who came later has the rest from board.get). NULL when
+ * nothing did. Consumes summary.
+ */
+static json_t *summary_changes(struct board *board, json_t *summary)
+{
+	json_t *attention = json_object_get(summary, "attention");
+	json_t *learners = json_object_get(summary, "learners"), *counts, *changes, *moved;
+	char *text = json_dumps(attention, JSON_COMPACT);
+	const char *handle;
+	json_t *numbers;
+
+	changes = json_object();
+	moved = json_object();
+	if (!text || !changes || !moved)
+		goto fail;
+	if (!board->attention || strcmp(text, board->attention) != 0) {
+		json_object_set(changes, "attention", attention);
+		free(board->attention);
+		board->attention = text;
+		text = NULL;
+	}
+	json_object_foreach(learners, handle, numbers) {
+		json_t *previous = board->counts ? json_object_get(board->counts, handle) : NULL;
+
+		json_object_del(numbers, "last_activity"); /* boards follow it from the events */
+		if (!previous || !json_equal(previous, numbers))
+			json_object_set(moved, handle, numbers);
+	}
+	counts = json_incref(learners);
+	json_decref(board->counts);
+	board->counts = counts;
+	if (json_object_size(moved))
+		json_object_set(changes, "learners", moved);
+	if (!json_object_size(changes))
+		goto fail;
+	free(text);
+	json_decref(moved);
+	json_decref(summary);
+	return changes;
+fail:
+	free(text);
+	json_decref(moved);
+	json_decref(changes);
+	json_decref(summary);
+	return NULL;
+}
+
+/*
+ * Send one board what changed in its summary: the board waiting longest of
+ * those due (busy for SUMMARY_BUSY_MS, or idle for SUMMARY_IDLE_MS). Boards
+ * nobody watches any more are forgotten.
+ */
+static void boards_refresh(struct gr_live *live)
+{
+	int64_t now = now_ms(live);
+	struct board *board = NULL;
+	json_t *summary, *changes;
+
+	for (int i = live->board_count - 1; i >= 0; i--)
+		if (gr_fanout_count(live->fanout, live->boards[i].topic) == 0)
+			board_forget(live, i);
+	for (int i = 0; i < live->board_count; i++) {
+		struct board *candidate = &live->boards[i];
+		int64_t age = now - candidate->sent_at;
+
+		if (((candidate->dirty && age >= SUMMARY_BUSY_MS) || age >= SUMMARY_IDLE_MS) &&
+		    (!board || candidate->sent_at < board->sent_at))
+			board = candidate;
+	}
+	if (!board)
+		return;
+	board->dirty = 0;
+	board->sent_at = now;
+	if (!(summary = gr_coach_summary(live->coach, board->cohort, board->track)) ||
+	    !(changes = summary_changes(board, summary)))
+		return;
+	json_object_set_new(changes, "type", json_string("event"));
+	json_object_set_new(changes, "event", json_string("board.summary"));
+	json_object_set_new(changes, "topic", json_string(board->topic));
+	json_object_set_new(changes, "now", json_integer(now));
+	publish_now(live, changes, board->topic);
+}
+
+static void handle_subscribe(struct gr_live *live, struct gr_client *client,
+			     const struct gr_request *request)
+{
+	const char *topic = request->topic, *step;
+	char track[130];
+	json_t *reply = json_pack("{s:s}", "topic", topic);
+
+	if (check_topic(live, client, request) != 0) {
+		json_decref(reply);
+		return;
+	}
+	if (!gr_fanout_is_subscribed(live->fanout, &client->subscriber, topic)) {
+		if (client->topic_count >= MAX_TOPICS_PER_CLIENT) {
+			json_decref(reply);
+			reply_error(live, client, request->id, "too_large",
+				    "A connection follows at most 8 topics; unsubscribe first.");
+			return;
+		}
+		if (remember_topic(client, topic) ||
+		    gr_fanout_subscribe(live->fanout, &client->subscriber, topic)) {
+			json_decref(reply);
+			reply_error(live, client, request->id, "internal", "Out of memory.");
+			return;
+		}
+	}
+	if (strncmp(topic, "board:", 6) == 0 && board_watch(live, topic) != 0) {
+		json_decref(reply);
+		reply_error(live, client, request->id, "internal", "Out of memory.");
+		return;
+	}
+	if (parse_room(topic, track, sizeof(track), &step) == 0) {
+		json_t *presence = room_presence(live, topic);
+
+		json_object_set(reply, "peers", json_object_get(presence, "peers"));
+		publish_now(live, presence, topic);
+		board_presence(live, client, track, step);
+	}
+	reply_ok(live, client, request->id, reply);
+}
+
+/* After leaving a room: tell the others in it, and the learner's board. */
+static void left_topic(struct gr_live *live, struct gr_client *client, const char *topic)
+{
+	const char *step;
+	char track[130];
+
+	if (parse_room(topic, track, sizeof(track), &step) != 0)
+		return;
+	if (gr_fanout_count(live->fanout, topic) > 0)
+		publish_now(live, room_presence(live, topic), topic);
+	board_presence(live, client, track, NULL);
+}
+
+static void handle_unsubscribe(struct gr_live *live, struct gr_client *client,
+			       const struct gr_request *request)
+{
+	if (strncmp(request->topic, "user:", 5) == 0 ||
+	    gr_fanout_unsubscribe(live->fanout, &client->subscriber, request->topic) != 0) {
+		reply_error(live, client, request->id, "not_found",
+			    "This connection does not follow that topic.");
+		return;
+	}
+	forget_topic(client, request->topic);
+	left_topic(live, client, request->topic);
+	reply_ok(live, client, request->id, json_pack("{s:s}", "topic", request->topic));
+}
+
+static void handle_preview(struct gr_live *live, struct gr_client *client,
+			   const struct gr_request *request)
+{
+	struct gr_markdown *doc = NULL;
+	char *html = NULL;
+
+	if (gr_markdown_parse(&doc, request->body_md, strlen(request->body_md)) == 0)
+		html = gr_markdown_render(doc, NULL, NULL);
+	gr_markdown_free(doc);
+	if (!html) {
+		reply_error(live, client, request->id, "internal", "The preview failed.");
+		return;
+	}
+	reply_ok(live, client, request->id, json_pack("{s:s}", "html", html));
+	free(html);
+}
+
+/* ---- reviews ------------------------------------------------------------- */
+
+/*
+ * Reply with a service's answer (the review or the coach service): ok with
+ * its fields, held until the commit when it reports a change; or the error,
+ * with any fields it carries (such as the current state).
+ */
+static void reply_answer(struct gr_live *live, struct gr_client *client, json_t *id,
+			 struct gr_reviews_answer *answer)
+{
+	if (answer->code) {
+		json_t *reply = answer->body ? answer->body : json_object();
+
+		json_object_set_new(reply, "type", json_string("error"));
+		json_object_set_new(reply, "code", json_string(answer->code));
+		json_object_set_new(reply, "message", json_string(answer->message));
+		if (id)
+			json_object_set(reply, "id", id);
+		gr_protocol_send_json(live->protocol, client, reply);
+		return;
+	}
+	live->in_write = answer->wrote && live->batch_open;
+	reply_ok(live, client, id, answer->body);
+	live->in_write = 0;
+}
+
+/* The review messages are answered by the review service. */
+static void handle_review(struct gr_live *live, struct gr_client *client,
+			  const struct gr_request *request)
+{
+	struct gr_reviews_answer answer;
+
+	if (!live->reviews) {
+		reply_error(live, client, request->id, "unknown_type",
+			    "This message type is not known.");
+		return;
+	}
+	gr_reviews_request(live->reviews, &answer, &client->user, request);
+	reply_answer(live, client, request->id, &answer);
+}
+
+/* The review service's hooks: a savepoint of the turn, ended with a mark. */
+static int reviews_begin(void *payload)
+{
+	struct gr_live *live = payload;
+	int rc = write_begin(live);
+
+	return rc ? rc : live->pending_count;
+}
+
+static int reviews_end(void *payload, int mark, int ok)
+{
+	struct gr_live *live = payload;
+
+	if (ok && gr_store_commit(live->store) == 0)
+		return 0;
+	gr_store_rollback(live->store);
+	pending_truncate(live, mark);
+	return ok ? GR_ERROR : 0;
+}
+
+/* An event of the review service on a user's own stream (and board), like any other. */
+static int reviews_event(void *payload, int64_t user_id, const char *board_track, json_t *fields)
+{
+	struct gr_live *live = payload;
+	struct gr_user user;
+	int64_t now = now_ms(live), seq = 0;
+	json_t *event = NULL;
+	char *body = NULL, own[64], board[400];
+	int rc;
+
+	if ((rc = gr_store_user_by_id(live->store, &user, user_id)) ||
+	    (rc = gr_store_event_next_seq(live->store, user_id, &seq)))
+		goto out;
+	event = json_pack("{s:s, s:I, s:s}", "type", "event", "seq", (json_int_t)seq, "user",
+			  user.handle);
+	if (!event || json_object_update(event, fields) != 0 ||
+	    json_object_set_new(event, "at", json_integer(now)) != 0 ||
+	    !(body = json_dumps(event, JSON_COMPACT))) {
+		rc = GR_ERROR;
+		goto out;
+	}
+	if ((rc = gr_store_event_insert(live->store, user_id, seq, body, now)))
+		goto out;
+	user_topic(own, sizeof(own), &user);
+	if (board_track)
+		board_topic(board, sizeof(board), &user, board_track);
+	rc = publish_later(live, event, own, board_track ? board : NULL);
+	event = NULL;
+out:
+	json_decref(fields);
+	json_decref(event);
+	free(body);
+	return rc;
+}
+
+/* A progress action the reviews decided, with the usual progress event. */
+static int reviews_progress(void *payload, int64_t user_id, const char *track_id,
+			    const char *step_id, int reviews, enum gr_progress_action action)
+{
+	struct gr_live *live = payload;
+	enum gr_progress_state current, next;
+	struct gr_store_progress row;
+	struct gr_user user;
+	json_t *reply = NULL, *event = NULL;
+	char own[64], board[400];
+	int rc;
+
+	if ((rc = gr_store_user_by_id(live->store, &user, user_id)) ||
+	    (rc = load_state(live, &current, &row, user_id, track_id, step_id)))
+		return rc;
+	if (gr_progress_next(&next, current, action, reviews) != 0) {
+		gr_log_warn("reviews of %s on %s/%s: %s", user.handle, track_id, step_id,
+			    gr_error_last());
+		return 0;
+	}
+	if (next == current)
+		return 0;
+	if ((rc = save_change(live, &user, &row, next, NULL, &reply, &event)))
+		return rc;
+	json_decref(reply);
+	user_topic(own, sizeof(own), &user);
+	board_topic(board, sizeof(board), &user, track_id);
+	return publish_later(live, event, own, board);
+}
+
+void gr_live_set_reviews(struct gr_live *live, struct gr_reviews *reviews)
+{
+	struct gr_reviews_hooks hooks = { reviews_begin, reviews_end, reviews_event,
+					  reviews_progress, live };
+
+	live->reviews = reviews;
+	if (reviews)
+		gr_reviews_set_hooks(reviews, &hooks);
+}
+
+/* The board, nudge and help messages are answered by the coach service. */
+static void handle_coach(struct gr_live *live, struct gr_client *client,
+			 const struct gr_request *request)
+{
+	struct gr_reviews_answer answer;
+
+	if (!live->coach) {
+		reply_error(live, client, request->id, "unknown_type",
+			    "This message type is not known.");
+		return;
+	}
+	if (request->type == GR_REQUEST_BOARD_GET)
+		gr_live_flush(live); /* a board's state holds only what is committed */
+	gr_coach_request(live->coach, &answer, &client->user, request);
+	reply_answer(live, client, request->id, &answer);
+}
+
+/* The coach service's hooks: an unstored push to a topic, after the commit. */
+static int coach_publish(void *payload, const char *topic, json_t *event)
+{
+	if (!event) {
+		gr_error_set("out of memory");
+		return GR_ERROR;
+	}
+	return publish_later(payload, event, topic, NULL);
+}
+
+static int coach_online(void *payload, int64_t user_id)
+{
+	struct gr_live *live = payload;
+	char topic[64];
+
+	snprintf(topic, sizeof(topic), "user:%lld", (long long)user_id);
+	return gr_fanout_count(live->fanout, topic) > 0;
+}
+
+struct here {
+	const char *track;
+	const char *step;
+};
+
+static int find_here(struct gr_subscriber *subscriber, void *payload)
+{
+	struct gr_client *client = subscriber->owner;
+	struct here *here = payload;
+	size_t len = strlen(here->track);
+
+	for (int i = 0; i < client->topic_count; i++) {
+		const char *topic = client->topics[i];
+
+		if (strncmp(topic, "room:", 5) == 0 && strncmp(topic + 5, here->track, len) == 0 &&
+		    topic[5 + len] == '/') {
+			here->step = topic + 6 + len;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static const char *coach_here(void *payload, int64_t user_id, const char *track)
+{
+	struct gr_live *live = payload;
+	struct here here = { track, NULL };
+	char topic[64];
+
+	snprintf(topic, sizeof(topic), "user:%lld", (long long)user_id);
+	gr_fanout_each(live->fanout, topic, find_here, &here);
+	return here.step;
+}
+
+void gr_live_set_coach(struct gr_live *live, struct gr_coach *coach)
+{
+	struct gr_coach_hooks hooks = { reviews_begin, reviews_end, reviews_event, coach_publish,
+					coach_online,  coach_here,  live };
+
+	live->coach = coach;
+	if (coach)
+		gr_coach_set_hooks(coach, &hooks);
+}
+
+void gr_live_tick(struct gr_live *live)
+{
+	if (live->coach)
+		boards_refresh(live);
+}
+
+/* ---- the service --------------------------------------------------------- */
+
+static void dispatch(struct gr_client *client, const struct gr_request *request, void *payload)
+{
+	struct gr_live *live = payload;
+
+	if (request->type != GR_REQUEST_HELLO && !client->synced) {
+		reply_error(live, client, request->id, "conflict",
+			    "Say hello first: it tells you where you left off.");
+		return;
+	}
+	switch (request->type) {
+	case GR_REQUEST_HELLO:
+		handle_hello(live, client, request);
+		break;
+	case GR_REQUEST_PROGRESS_SET:
+		handle_progress(live, client, request);
+		break;
+	case GR_REQUEST_SUBMISSION_CREATE:
+		handle_submission(live, client, request);
+		break;
+	case GR_REQUEST_SUBSCRIBE:
+		handle_subscribe(live, client, request);
+		break;
+	case GR_REQUEST_UNSUBSCRIBE:
+		handle_unsubscribe(live, client, request);
+		break;
+	case GR_REQUEST_PREVIEW:
+		handle_preview(live, client, request);
+		break;
+	default:
+		if (gr_reviews_handles(request->type))
+			handle_review(live, client, request);
+		else if (gr_coach_handles(request->type))
+			handle_coach(live, client, request);
+		else
+			reply_error(live, client, request->id, "unknown_type",
+				    "This message type is not known.");
+	}
+}
+
+int gr_live_new(struct gr_live **out, struct gr_store *store, struct gr_library *library,
+		const struct gr_live_settings *settings)
+{
+	struct gr_live *live = calloc(1, sizeof(*live));
+
+	*out = NULL;
+	if (!live) {
+		gr_error_set("out of memory");
+		return GR_ERROR;
+	}
+	live->store = store;
+	live->library = library;
+	live->settings = *settings;
+	if (gr_protocol_new(&live->protocol, send_text) != 0) {
+		gr_live_free(live);
+		return GR_ERROR;
+	}
+	gr_protocol_set_dispatch(live->protocol, dispatch, live);
+	gr_protocol_set_rate(live->protocol, settings->messages_per_second,
+			     settings->messages_per_second * 2, settings->clock);
+	*out = live;
+	return 0;
+}
+
+int gr_live_set_hooks(struct gr_live *live, const struct gr_live_hooks *hooks)
+{
+	static const char resync[] = "{\"type\":\"resync\",\"message\":\"You fell behind; say hello "
+				     "again to catch up.\"}";
+
+	assert(!live->fanout && live->client_count == 0);
+	live->hooks = *hooks;
+	if (gr_fanout_new(&live->fanout, hooks->notify, hooks->payload) != 0 ||
+	    !(live->resync = gr_fanout_message_new(hooks->headroom, resync, sizeof(resync) - 1))) {
+		gr_error_set("out of memory");
+		return GR_ERROR;
+	}
+	return 0;
+}
+
+void gr_live_free(struct gr_live *live)
+{
+	if (!live)
+		return;
+	gr_live_flush(live);
+	while (live->board_count > 0)
+		board_forget(live, live->board_count - 1);
+	free(live->boards);
+	free(live->pending);
+	gr_fanout_message_unref(live->resync);
+	gr_protocol_free(live->protocol);
+	gr_fanout_free(live->fanout);
+	free(live);
+}
+
+int gr_live_client_open(struct gr_live *live, struct gr_client *client)
+{
+	client->service = live;
+	client->subscriber.owner = client;
+	if (gr_fanout_queue_init(&client->subscriber.queue, live->settings.queue_messages,
+			  live->settings.queue_bytes, live->resync) != 0)
+		return GR_ERROR;
+	live->client_count++;
+	if (live->reviews && gr_reviews_presence(live->reviews, &client->user, 1) != 0)
+		gr_log_warn("%s came online, but reviews were not told: %s", client->user.handle,
+			    gr_error_last());
+	return 0;
+}
+
+void gr_live_client_close(struct gr_live *live, struct gr_client *client)
+{
+	for (int i = 0; i < live->pending_count; i++)
+		if (live->pending[i].client == client)
+			live->pending[i].client = NULL;
+	gr_fanout_unsubscribe_all(live->fanout, &client->subscriber);
+	for (int i = 0; i < client->topic_count; i++) {
+		left_topic(live, client, client->topics[i]);
+		free(client->topics[i]);
+	}
+	free(client->topics);
+	client->topics = NULL;
+	client->topic_count = 0;
+	gr_fanout_queue_clear(&client->subscriber.queue);
+	live->client_count--;
+	if (live->reviews && gr_reviews_presence(live->reviews, &client->user, 0) != 0)
+		gr_log_warn("%s went offline, but reviews were not told: %s", client->user.handle,
+			    gr_error_last());
+}
+
+void gr_live_receive(struct gr_live *live, struct gr_client *client, const char *text,
+		     size_t len)
+{
+	gr_protocol_receive(live->protocol, client, text, len);
+}
+
+void gr_live_send_error(struct gr_live *live, struct gr_client *client, const char *code,
+			const char *message)
+{
+	reply_error(live, client, NULL, code, message);
+}
+
+void gr_live_housekeeping(struct gr_live *live)
+{
+	gr_live_flush(live);
+	if (gr_store_event_prune(live->store, now_ms(live) - live->settings.event_days * DAY_MS))
+		gr_log_warn("pruning old events: %s", gr_error_last());
+}
+
+int gr_live_client_count(const struct gr_live *live)
+{
+	return live->client_count;
+}

@@ -1,0 +1,1413 @@
+/*
+ * reviews.c - the review service (see reviews.h; design: "Peer review
+ * pairing" and "Store" in DESIGN.md; messages: docs/protocol.md).
+ *
+ * Owns: keeping the pairing engine (review.c) durable, storing and pushing
+ * its effects, who of the learners is connected, and the review messages.
+ * Leaves the pairing itself to review.c, the progress state machine to
+ * progress.c, the turn's transaction and the event streams to live.c (lent
+ * through the hooks), SQL to store.c, and markdown to markdown.c.
+ *
+ * Durability by event sourcing. The engine lives in memory only. Every
+ * input it is given is appended to review_inputs in the same savepoint as
+ * the change it belongs to, and the effects it answers with are stored
+ * there too (review_assignments, progress, events):
+ *
+ *   change ──► savepoint ──► engine input ──► effects: rows + events (pending)
+ *                               └──► review_inputs row
+ *          ──► release ─ok─► the turn's COMMIT ──► events pushed
+ *                     └fail► rollback, pending events dropped, engine rebuilt
+ *
+ * At start the engine is rebuilt by replaying review_inputs in seq order
+ * with the same seed and settings (kept in the meta table, made once): the
+ * same inputs give the same effects and the same assignment ids. During the
+ * replay the effect callback stores and pushes nothing.
+ *
+ * The inputs (kind: a, b, c, d):
+ *   learner  learner                          gr_review_learner_add
+ *   active   learner, active                  gr_review_learner_active
+ *   online   learner, online                  gr_review_learner_online
+ *   step     step, reviews                    gr_review_step_add
+ *   pass     learner, step                    gr_review_step_pass
+ *   submit   submission, author, step, attempt  gr_review_submit
+ *   give     assignment, reviewer, verdict    gr_review_give
+ *   decline  assignment, reviewer             gr_review_decline
+ *   tick     -                                gr_review_tick
+ *
+ * Which ticks are logged. gr_review_tick() expires the leases that are due
+ * and re-examines the waiting queue; each expiry or assignment is an
+ * effect. Without effects it changes one thing: the re-examination drops
+ * queue entries that no longer wait, which decides where a submission
+ * re-enters the queue later. After any tick the queue holds only waiting
+ * submissions, so a tick without effects that follows another tick with no
+ * input in between changes nothing at all. Hence a tick is logged when it
+ * had an effect or when any other input was logged since the last logged
+ * tick (dirty); the ticks left out are exact no-ops, and replay matches.
+ *
+ * Steps and learners are the engine's by integer id: a learner is the user
+ * id, a step the id of its (track, step) row in review_steps.
+ *
+ * Invariants: an input is logged only if the engine accepted it; a stored
+ * assignment row exists for every assignment the engine made outside a
+ * replay, with the engine's id; after a failed change the engine is rebuilt
+ * from the store, so memory never runs ahead of what is stored.
+ */
+#include "services/reviews.h"
+
+#include "core/error.h"
+#include "tracks/library.h"
+#include "core/log.h"
+#include "tracks/markdown.h"
+#include "core/secret.h"
+#include "store/store.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SEED_KEY "review_engine"
+#define LIST_LIMIT 200
+
+struct step_entry {
+	int64_t id;
+	char track[129];
+	char step[129];
+	int reviews; /* 0 until the engine knows the step */
+};
+
+struct connections { /* open addressing, user id -> open connections; key 0 is empty */
+	int64_t *users;
+	int *counts;
+	int cap; /* a power of two, or 0 */
+	int used;
+};
+
+struct gr_reviews {
+	struct gr_store *store;
+	struct gr_library *library;
+	struct gr_reviews_settings settings;
+	struct gr_reviews_hooks hooks;
+	struct gr_review_config config;
+	struct gr_review *engine;
+	struct step_entry *steps;
+	int step_count, step_cap;
+	int64_t *learners; /* every learner the engine knows, in the order added */
+	int learner_count, learner_cap;
+	struct connections connections;
+	int replaying;	/* effects are neither stored nor pushed */
+	int dirty;	/* an input other than a tick was logged since the last logged tick */
+	int effects;	/* effects of the current input */
+	int failed;	/* an effect could not be stored: the change must be undone */
+	int changed;	/* the engine changed in the current change */
+	int64_t giving; /* the review being given, for its review.received event */
+};
+
+void gr_reviews_settings_defaults(struct gr_reviews_settings *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->policy = GR_REVIEW_POLICY_ENGINE;
+	out->lease_ms = GR_REVIEW_DEFAULT_LEASE_MS;
+	out->lease_online_ms = GR_REVIEW_DEFAULT_LEASE_ONLINE_MS;
+	out->double_blind = 1;
+}
+
+static int64_t now_ms(const struct gr_reviews *reviews)
+{
+	return reviews->settings.clock ? reviews->settings.clock() : gr_clock_now_ms();
+}
+
+static int out_of_memory(void)
+{
+	gr_error_set("reviews: out of memory");
+	return GR_ERROR;
+}
+
+/* Grow *items (capacity *cap, size bytes each) to hold need. */
+static int reserve(void **items, int *cap, int need, size_t size)
+{
+	int next = *cap ? *cap * 2 : 16;
+	void *grown;
+
+	if (need <= *cap)
+		return 0;
+	while (next < need)
+		next *= 2;
+	if (!(grown = realloc(*items, (size_t)next * size)))
+		return out_of_memory();
+	*items = grown;
+	*cap = next;
+	return 0;
+}
+
+/* ---- steps ----------------------------------------------------------------- */
+
+static struct step_entry *step_by_id(struct gr_reviews *reviews, int64_t id)
+{
+	for (int i = 0; i < reviews->step_count; i++)
+		if (reviews->steps[i].id == id)
+			return &reviews->steps[i];
+	return NULL;
+}
+
+static struct step_entry *step_by_name(struct gr_reviews *reviews, const char *track,
+				       const char *step)
+{
+	for (int i = 0; i < reviews->step_count; i++)
+		if (strcmp(reviews->steps[i].track, track) == 0 &&
+		    strcmp(reviews->steps[i].step, step) == 0)
+			return &reviews->steps[i];
+	return NULL;
+}
+
+static int step_remember(int64_t id, const char *track, const char *step, void *payload)
+{
+	struct gr_reviews *reviews = payload;
+	struct step_entry *entry;
+
+	if (step_by_id(reviews, id))
+		return 0;
+	if (reserve((void **)&reviews->steps, &reviews->step_cap, reviews->step_count + 1,
+		    sizeof(*reviews->steps)) < 0)
+		return GR_ERROR;
+	entry = &reviews->steps[reviews->step_count++];
+	memset(entry, 0, sizeof(*entry));
+	entry->id = id;
+	snprintf(entry->track, sizeof(entry->track), "%s", track);
+	snprintf(entry->step, sizeof(entry->step), "%s", step);
+	return 0;
+}
+
+/* The step as served now, or NULL (its track removed or not loaded yet). */
+static const struct gr_step *served_step(struct gr_reviews *reviews, const char *track,
+					 const char *step)
+{
+	const struct gr_track *found = gr_library_track(reviews->library, track);
+
+	return found ? gr_track_step(found, step) : NULL;
+}
+
+/* ---- the engine's inputs --------------------------------------------------- */
+
+typedef int apply_fn(struct gr_reviews *reviews, const struct gr_store_review_input *input);
+
+static int apply_learner(struct gr_reviews *reviews, const struct gr_store_review_input *input)
+{
+	int rc = gr_review_learner_add(reviews->engine, input->a, input->at);
+
+	if (rc == 0 && reserve((void **)&reviews->learners, &reviews->learner_cap,
+			       reviews->learner_count + 1, sizeof(*reviews->learners)) == 0)
+		reviews->learners[reviews->learner_count++] = input->a;
+	return rc;
+}
+
+static int apply_active(struct gr_reviews *reviews, const struct gr_store_review_input *input)
+{
+	return gr_review_learner_active(reviews->engine, input->a, (int)input->b, input->at);
+}
+
+static int apply_online(struct gr_reviews *reviews, const struct gr_store_review_input *input)
+{
+	return gr_review_learner_online(reviews->engine, input->a, (int)input->b, input->at);
+}
+
+static int apply_step(struct gr_reviews *reviews, const struct gr_store_review_input *input)
+{
+	struct step_entry *entry = step_by_id(reviews, input->a);
+	int rc = gr_review_step_add(reviews->engine, input->a, (int)input->b);
+
+	if (rc == 0 && entry)
+		entry->reviews = (int)input->b;
+	return rc;
+}
+
+static int apply_pass(struct gr_reviews *reviews, const struct gr_store_review_input *input)
+{
+	return gr_review_step_pass(reviews->engine, input->a, input->b, input->at);
+}
+
+static int apply_submit(struct gr_reviews *reviews, const struct gr_store_review_input *input)
+{
+	return gr_review_submit(reviews->engine, input->a, input->b, input->c, (int)input->d,
+				input->at);
+}
+
+static int apply_give(struct gr_reviews *reviews, const struct gr_store_review_input *input)
+{
+	return gr_review_give(reviews->engine, input->a, input->b, (enum gr_review_verdict)input->c,
+			      input->at);
+}
+
+static int apply_decline(struct gr_reviews *reviews, const struct gr_store_review_input *input)
+{
+	return gr_review_decline(reviews->engine, input->a, input->b, input->at);
+}
+
+static int apply_tick(struct gr_reviews *reviews, const struct gr_store_review_input *input)
+{
+	return gr_review_tick(reviews->engine, input->at);
+}
+
+static const struct {
+	const char *kind;
+	apply_fn *apply;
+} inputs[] = {
+    {"learner", apply_learner}, {"active", apply_active},   {"online", apply_online},
+    {"step", apply_step},	{"pass", apply_pass},	    {"submit", apply_submit},
+    {"give", apply_give},	{"decline", apply_decline}, {"tick", apply_tick},
+};
+
+static int apply(struct gr_reviews *reviews, const struct gr_store_review_input *input)
+{
+	for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++)
+		if (strcmp(inputs[i].kind, input->kind) == 0)
+			return inputs[i].apply(reviews, input);
+	gr_error_set("reviews: unknown input '%s'", input->kind);
+	return GR_EINVALID;
+}
+
+/*
+ * Give the engine one input and log it (see "Which ticks are logged").
+ * Returns the engine's code; effects are stored as they happen.
+ */
+static int input(struct gr_reviews *reviews, const char *kind, int64_t a, int64_t b, int64_t c,
+		 int64_t d)
+{
+	struct gr_store_review_input row = {.a = a, .b = b, .c = c, .d = d};
+	int is_tick = strcmp(kind, "tick") == 0, rc;
+
+	snprintf(row.kind, sizeof(row.kind), "%s", kind);
+	row.at = now_ms(reviews);
+	reviews->effects = 0;
+	rc = apply(reviews, &row);
+	if (rc == 0 || rc == GR_ERROR || reviews->effects > 0)
+		reviews->changed = 1;
+	if (rc != 0 || reviews->failed)
+		return rc ? rc : GR_ERROR;
+	if (is_tick && reviews->effects == 0 && !reviews->dirty)
+		return 0;
+	reviews->dirty = !is_tick;
+	return gr_store_review_input_insert(reviews->store, &row);
+}
+
+/* ---- replay ---------------------------------------------------------------- */
+
+static int replay_one(const struct gr_store_review_input *row, void *payload)
+{
+	struct gr_reviews *reviews = payload;
+
+	if (apply(reviews, row) != 0)
+		gr_log_warn("review input %lld (%s) replays with an error: %s", (long long)row->seq,
+			    row->kind, gr_error_last());
+	return 0;
+}
+
+static void on_effect(const struct gr_review_effect *effect, void *payload);
+
+/* A fresh engine with every logged input applied again. */
+static int replay(struct gr_reviews *reviews)
+{
+	int rc;
+
+	gr_review_free(reviews->engine);
+	reviews->engine = NULL;
+	reviews->learner_count = 0;
+	for (int i = 0; i < reviews->step_count; i++)
+		reviews->steps[i].reviews = 0;
+	if ((rc = gr_review_new(&reviews->engine, &reviews->config)) != 0 ||
+	    (rc = gr_store_review_step_each(reviews->store, step_remember, reviews)) != 0)
+		return rc;
+	reviews->replaying = 1;
+	rc = gr_store_review_input_each(reviews->store, replay_one, reviews);
+	reviews->replaying = 0;
+	reviews->dirty = 1; /* the first tick after a start is always logged */
+	return rc;
+}
+
+int gr_reviews_rebuild(struct gr_reviews *reviews)
+{
+	int rc = replay(reviews);
+
+	if (rc != 0)
+		gr_log_error("rebuilding the review engine: %s", gr_error_last());
+	return rc;
+}
+
+/*
+ * The replayed engine must have made exactly the stored assignments; a
+ * difference (a lost input, changed settings) is logged loudly.
+ */
+static void verify_replay(struct gr_reviews *reviews)
+{
+	struct gr_review_assignment_info info;
+	struct gr_store_assignment row;
+	int64_t id = 1;
+
+	for (; gr_review_assignment_get(&info, reviews->engine, id) == 0; id++) {
+		if (gr_store_assignment_get(reviews->store, &row, id) != 0 ||
+		    row.reviewer_id != info.reviewer_id ||
+		    row.submission_id != info.submission_id) {
+			gr_log_error("the review engine replayed assignment %lld differently from "
+				     "what is stored",
+				     (long long)id);
+			return;
+		}
+	}
+	if (gr_store_assignment_get(reviews->store, &row, id) == 0)
+		gr_log_error("the review engine replayed %lld assignments; more are stored",
+			     (long long)id - 1);
+}
+
+/* ---- the engine's settings and seed, made once ----------------------------- */
+
+/* The seed and leases the inputs were logged with; made from settings the first time. */
+static int load_config(struct gr_reviews *reviews)
+{
+	struct gr_review_config *config = &reviews->config;
+	char text[128];
+	unsigned long long seed = 0;
+	long long lease = 0, lease_online = 0;
+	int policy = 0, rc;
+
+	gr_review_config_default(config);
+	config->on_effect = on_effect;
+	config->payload = reviews;
+	config->policy = reviews->settings.policy;
+	config->lease_ms = reviews->settings.lease_ms;
+	config->lease_online_ms = reviews->settings.lease_online_ms;
+	rc = gr_store_meta_get(reviews->store, text, sizeof(text), SEED_KEY);
+	if (rc == 0 &&
+	    sscanf(text, "%llu %lld %lld %d", &seed, &lease, &lease_online, &policy) == 4) {
+		config->seed = seed;
+		if (lease != config->lease_ms || lease_online != config->lease_online_ms ||
+		    policy != (int)config->policy)
+			gr_log_warn("review leases keep their first settings (%lld ms, %lld ms "
+				    "online): the engine replays its history with them",
+				    lease, lease_online);
+		config->lease_ms = lease;
+		config->lease_online_ms = lease_online;
+		config->policy = (enum gr_review_policy)policy;
+		return 0;
+	}
+	if (rc != 0 && rc != GR_ENOTFOUND)
+		return rc;
+	gr_secret_init();
+	config->seed =
+	    ((uint64_t)gr_secret_uniform(UINT32_MAX) << 32) | gr_secret_uniform(UINT32_MAX);
+	snprintf(text, sizeof(text), "%llu %lld %lld %d", (unsigned long long)config->seed,
+		 (long long)config->lease_ms, (long long)config->lease_online_ms,
+		 (int)config->policy);
+	return gr_store_meta_set(reviews->store, SEED_KEY, text);
+}
+
+/* ---- effects --------------------------------------------------------------- */
+
+static int push(struct gr_reviews *reviews, int64_t user_id, const char *board_track, json_t *event)
+{
+	if (!event)
+		return out_of_memory();
+	if (!reviews->hooks.event) {
+		json_decref(event);
+		return 0;
+	}
+	return reviews->hooks.event(reviews->hooks.payload, user_id, board_track, event);
+}
+
+static int progress(struct gr_reviews *reviews, int64_t user_id, const struct step_entry *step,
+		    enum gr_progress_action action)
+{
+	if (!reviews->hooks.progress)
+		return 0;
+	return reviews->hooks.progress(reviews->hooks.payload, user_id, step->track, step->step,
+				       step->reviews, action);
+}
+
+static const char *step_title(struct gr_reviews *reviews, const struct step_entry *step)
+{
+	const struct gr_step *served = served_step(reviews, step->track, step->step);
+
+	return served ? served->title : step->step;
+}
+
+/* ASSIGNED, REASSIGNED: the lease stored, the reviewer told, the author in review. */
+static int effect_assigned(struct gr_reviews *reviews, const struct gr_review_effect *effect,
+			   const struct step_entry *step)
+{
+	struct gr_store_assignment row = {
+	    .id = effect->assignment_id,
+	    .submission_id = effect->submission_id,
+	    .reviewer_id = effect->reviewer_id,
+	    .state = "assigned",
+	    .due_at = effect->due_at,
+	    .created_at = effect->at,
+	};
+	json_t *event =
+	    json_pack("{s:s, s:I, s:s, s:s, s:s, s:I}", "event", "review.assigned", "assignment",
+		      (json_int_t)effect->assignment_id, "track", step->track, "step", step->step,
+		      "title", step_title(reviews, step), "due_at", (json_int_t)effect->due_at);
+	int rc = gr_store_assignment_insert(reviews->store, &row);
+
+	if (rc != 0) {
+		json_decref(event);
+		return rc;
+	}
+	if ((rc = push(reviews, effect->reviewer_id, NULL, event)) != 0)
+		return rc;
+	return progress(reviews, effect->author_id, step, GR_PROGRESS_REVIEW_BEGIN);
+}
+
+/* EXPIRED, DECLINED: the lease ended; the reviewer is told. */
+static int effect_ended(struct gr_reviews *reviews, const struct gr_review_effect *effect,
+			const struct step_entry *step)
+{
+	const char *reason = effect->kind == GR_REVIEW_EFFECT_DECLINED ? "declined" : "expired";
+	int rc = gr_store_assignment_end(reviews->store, effect->assignment_id, reason, effect->at);
+
+	if (rc != 0)
+		return rc;
+	return push(reviews, effect->reviewer_id, NULL,
+		    json_pack("{s:s, s:I, s:s, s:s, s:s}", "event", "review.expired", "assignment",
+			      (json_int_t)effect->assignment_id, "reason", reason, "track",
+			      step->track, "step", step->step));
+}
+
+/* REVIEWED: the lease is done; the author receives the review (not who gave it). */
+static int effect_reviewed(struct gr_reviews *reviews, const struct gr_review_effect *effect,
+			   const struct step_entry *step)
+{
+	int rc = gr_store_assignment_end(reviews->store, effect->assignment_id, "done", effect->at);
+
+	if (rc != 0)
+		return rc;
+	return push(reviews, effect->author_id, NULL,
+		    json_pack("{s:s, s:I, s:I, s:s, s:s, s:s}", "event", "review.received",
+			      "review", (json_int_t)reviews->giving, "submission",
+			      (json_int_t)effect->submission_id, "track", step->track, "step",
+			      step->step, "verdict",
+			      effect->verdict == GR_REVIEW_PASS ? "pass" : "needs_work"));
+}
+
+static int store_effect(struct gr_reviews *reviews, const struct gr_review_effect *effect)
+{
+	const struct step_entry *step = step_by_id(reviews, effect->step_id);
+
+	if (!step) {
+		gr_error_set("reviews: an effect on unknown step %lld", (long long)effect->step_id);
+		return GR_ERROR;
+	}
+	switch (effect->kind) {
+	case GR_REVIEW_EFFECT_ASSIGNED:
+	case GR_REVIEW_EFFECT_REASSIGNED:
+		return effect_assigned(reviews, effect, step);
+	case GR_REVIEW_EFFECT_EXPIRED:
+	case GR_REVIEW_EFFECT_DECLINED:
+		return effect_ended(reviews, effect, step);
+	case GR_REVIEW_EFFECT_REVIEWED:
+		return effect_reviewed(reviews, effect, step);
+	case GR_REVIEW_EFFECT_PASSED:
+		return progress(reviews, effect->author_id, step, GR_PROGRESS_PASS);
+	case GR_REVIEW_EFFECT_NEEDS_WORK:
+		return progress(reviews, effect->author_id, step, GR_PROGRESS_FAIL);
+	case GR_REVIEW_EFFECT_TIE:
+		return 0; /* one more slot: its assignment follows as its own effect */
+	}
+	return 0;
+}
+
+static void on_effect(const struct gr_review_effect *effect, void *payload)
+{
+	struct gr_reviews *reviews = payload;
+
+	reviews->effects++;
+	if (reviews->replaying || reviews->failed)
+		return;
+	if (store_effect(reviews, effect) != 0) {
+		gr_log_error("storing the review effect '%s' on submission %lld: %s",
+			     gr_review_effect_name(effect->kind), (long long)effect->submission_id,
+			     gr_error_last());
+		reviews->failed = 1;
+	}
+}
+
+/* ---- changes: one savepoint each ------------------------------------------ */
+
+typedef int change_fn(struct gr_reviews *reviews, void *argument);
+
+/*
+ * Run fn inside a savepoint of the turn. When it or an effect failed, the
+ * savepoint is rolled back and the engine rebuilt from what is stored.
+ */
+static int change(struct gr_reviews *reviews, change_fn *fn, void *argument)
+{
+	int mark = 0, rc;
+
+	if (reviews->hooks.begin && (mark = reviews->hooks.begin(reviews->hooks.payload)) < 0)
+		return mark;
+	if (!reviews->hooks.begin && (rc = gr_store_begin(reviews->store)) != 0)
+		return rc;
+	reviews->failed = 0;
+	reviews->changed = 0;
+	rc = fn(reviews, argument);
+	if (rc == 0 && reviews->failed)
+		rc = GR_ERROR;
+	if (reviews->hooks.end) {
+		int ended = reviews->hooks.end(reviews->hooks.payload, mark, rc == 0);
+
+		rc = rc ? rc : ended;
+	} else if (rc == 0) {
+		rc = gr_store_commit(reviews->store);
+	}
+	if (rc != 0 && !reviews->hooks.end)
+		gr_store_rollback(reviews->store);
+	if (rc != 0 && reviews->changed)
+		gr_reviews_rebuild(reviews);
+	reviews->failed = 0;
+	return rc;
+}
+
+/* The learner, known to the engine from now on. */
+static int ensure_learner(struct gr_reviews *reviews, int64_t learner_id)
+{
+	struct gr_review_learner_info info;
+
+	if (gr_review_learner_get(&info, reviews->engine, learner_id) == 0)
+		return 0;
+	return input(reviews, "learner", learner_id, 0, 0, 0);
+}
+
+struct id_list {
+	int64_t *ids;
+	int count, cap;
+};
+
+static int add_id(int64_t id, void *payload)
+{
+	struct id_list *list = payload;
+
+	if (reserve((void **)&list->ids, &list->cap, list->count + 1, sizeof(*list->ids)) < 0)
+		return GR_ERROR;
+	list->ids[list->count++] = id;
+	return 0;
+}
+
+/* Tell the engine who passed a step it has just learnt about. */
+static int add_passed(struct gr_reviews *reviews, const struct step_entry *step)
+{
+	struct id_list list = {0};
+	int rc =
+	    gr_store_progress_passed_each(reviews->store, step->track, step->step, add_id, &list);
+
+	for (int i = 0; i < list.count && rc == 0; i++)
+		if ((rc = ensure_learner(reviews, list.ids[i])) == 0)
+			rc = input(reviews, "pass", list.ids[i], step->id, 0, 0);
+	free(list.ids);
+	return rc;
+}
+
+/* The step, known to the engine with its review count from now on. */
+static int ensure_step(struct gr_reviews *reviews, struct step_entry **out, const char *track,
+		       const char *step, int reviews_needed)
+{
+	int64_t id = 0;
+	int rc;
+
+	*out = step_by_name(reviews, track, step);
+	if (*out && (*out)->reviews > 0)
+		return 0;
+	if (!*out) {
+		if ((rc = gr_store_review_step_id(reviews->store, &id, track, step)) != 0 ||
+		    (rc = step_remember(id, track, step, reviews)) != 0)
+			return rc;
+		*out = step_by_id(reviews, id);
+	}
+	if ((rc = input(reviews, "step", (*out)->id, reviews_needed, 0, 0)) != 0)
+		return rc;
+	return add_passed(reviews, *out);
+}
+
+/* ---- presence --------------------------------------------------------------- */
+
+static int *connection_count(struct connections *table, int64_t user)
+{
+	uint64_t mask, at;
+
+	if (table->used * 2 >= table->cap) {
+		struct connections grown = {.cap = table->cap ? table->cap * 2 : 64};
+
+		grown.users = calloc((size_t)grown.cap, sizeof(*grown.users));
+		grown.counts = calloc((size_t)grown.cap, sizeof(*grown.counts));
+		if (!grown.users || !grown.counts) {
+			free(grown.users);
+			free(grown.counts);
+			return NULL;
+		}
+		for (int i = 0; i < table->cap; i++)
+			if (table->users[i])
+				*connection_count(&grown, table->users[i]) = table->counts[i];
+		free(table->users);
+		free(table->counts);
+		*table = grown;
+	}
+	mask = (uint64_t)table->cap - 1;
+	for (at = ((uint64_t)user * 0x9e3779b97f4a7c15ULL) & mask; table->users[at];
+	     at = (at + 1) & mask)
+		if (table->users[at] == user)
+			return &table->counts[at];
+	table->users[at] = user;
+	table->used++;
+	return &table->counts[at];
+}
+
+static int change_online(struct gr_reviews *reviews, void *argument)
+{
+	const int64_t *args = argument; /* user, online */
+	int rc = ensure_learner(reviews, args[0]);
+
+	return rc ? rc : input(reviews, "online", args[0], args[1], 0, 0);
+}
+
+int gr_reviews_presence(struct gr_reviews *reviews, const struct gr_user *user, int opened)
+{
+	int *count;
+	int64_t args[2] = {user->id, opened != 0};
+
+	if (user->role != GR_ROLE_LEARNER)
+		return 0;
+	if (!(count = connection_count(&reviews->connections, user->id)))
+		return out_of_memory();
+	*count += opened ? 1 : -1;
+	if ((opened && *count != 1) || (!opened && *count != 0))
+		return 0;
+	return change(reviews, change_online, args);
+}
+
+/* At start nobody is connected, whatever the log last said. */
+static int mark_all_offline(struct gr_reviews *reviews, void *argument)
+{
+	struct gr_review_learner_info info;
+	int rc = 0;
+
+	(void)argument;
+	for (int i = 0; i < reviews->learner_count && rc == 0; i++)
+		if (gr_review_learner_get(&info, reviews->engine, reviews->learners[i]) == 0 &&
+		    info.online)
+			rc = input(reviews, "online", reviews->learners[i], 0, 0, 0);
+	return rc;
+}
+
+/* ---- submissions and time --------------------------------------------------- */
+
+struct submitted {
+	const struct gr_store_submission *submission;
+	int reviews_needed;
+};
+
+static int change_submit(struct gr_reviews *reviews, void *argument)
+{
+	const struct submitted *work = argument;
+	const struct gr_store_submission *submission = work->submission;
+	struct step_entry *step;
+	int rc;
+
+	if ((rc = ensure_learner(reviews, submission->user_id)) != 0 ||
+	    (rc = ensure_step(reviews, &step, submission->track_id, submission->step_id,
+			      work->reviews_needed)) != 0)
+		return rc;
+	return input(reviews, "submit", submission->id, submission->user_id, step->id,
+		     submission->attempt);
+}
+
+int gr_reviews_submitted(struct gr_reviews *reviews, const struct gr_store_submission *submission,
+			 int reviews_needed)
+{
+	struct submitted work = {submission, reviews_needed};
+
+	return change(reviews, change_submit, &work);
+}
+
+/* Learners disabled since: their leases go to others. */
+static int deactivate(int64_t id, void *payload)
+{
+	struct gr_reviews *reviews = payload;
+	struct gr_review_learner_info info;
+
+	if (gr_review_learner_get(&info, reviews->engine, id) != 0 || !info.active)
+		return 0;
+	return input(reviews, "active", id, 0, 0, 0) != 0;
+}
+
+static int change_tick(struct gr_reviews *reviews, void *argument)
+{
+	struct id_list list = {0};
+	int rc;
+
+	(void)argument;
+	rc = gr_store_user_disabled_learners(reviews->store, add_id, &list);
+	for (int i = 0; i < list.count && rc == 0; i++)
+		rc = deactivate(list.ids[i], reviews) ? GR_ERROR : 0;
+	free(list.ids);
+	return rc ? rc : input(reviews, "tick", 0, 0, 0, 0);
+}
+
+int gr_reviews_tick(struct gr_reviews *reviews)
+{
+	int rc = change(reviews, change_tick, NULL);
+
+	if (rc != 0)
+		gr_log_error("the review tick failed: %s", gr_error_last());
+	return rc;
+}
+
+/* ---- the messages: helpers ------------------------------------------------------ */
+
+static void fail_with(struct gr_reviews_answer *out, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void fail_with(struct gr_reviews_answer *out, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+
+	json_decref(out->body);
+	out->body = NULL;
+	out->code = code;
+	va_start(ap, fmt);
+	vsnprintf(out->message, sizeof(out->message), fmt, ap);
+	va_end(ap);
+}
+
+/* A failed lookup or change: the code a client can act on. */
+static void fail_code(struct gr_reviews_answer *out, int rc)
+{
+	switch (rc) {
+	case GR_ENOTFOUND:
+		fail_with(out, "not_found", "%s", gr_error_last());
+		break;
+	case GR_EFORBIDDEN:
+		fail_with(out, "forbidden", "This review is not yours.");
+		break;
+	case GR_EEXPIRED:
+	case GR_ECONFLICT:
+		fail_with(out, "conflict", "%s", gr_error_last());
+		break;
+	default:
+		gr_log_error("a review request failed: %s", gr_error_last());
+		fail_with(out, "internal", "The review service failed; please try again.");
+	}
+}
+
+/* Safe HTML of markdown (malloc'd), or NULL. */
+static char *render(const char *markdown)
+{
+	struct gr_markdown *doc = NULL;
+	char *html = NULL;
+
+	if (gr_markdown_parse(&doc, markdown, strlen(markdown)) == 0)
+		html = gr_markdown_render(doc, NULL, NULL);
+	gr_markdown_free(doc);
+	return html;
+}
+
+static json_t *render_json(const char *markdown)
+{
+	char *html = render(markdown);
+	json_t *json = html ? json_string(html) : json_null();
+
+	free(html);
+	return json;
+}
+
+static int is_blank(const char *text)
+{
+	return !text || !text[strspn(text, " \t\r\n")];
+}
+
+static const char *state_name(enum gr_review_submission_state state)
+{
+	static const char *const names[] = {
+	    [GR_REVIEW_SUBMISSION_WAITING] = "waiting",
+	    [GR_REVIEW_SUBMISSION_IN_REVIEW] = "in_review",
+	    [GR_REVIEW_SUBMISSION_PASSED] = "passed",
+	    [GR_REVIEW_SUBMISSION_NEEDS_WORK] = "needs_work",
+	};
+
+	return names[state];
+}
+
+static const char *served_title(struct gr_reviews *reviews, const char *track, const char *step)
+{
+	const struct gr_step *served = served_step(reviews, track, step);
+
+	return served ? served->title : step;
+}
+
+/*
+ * The assignment asked for, if it is user's: else out is failed (not_found,
+ * forbidden) and -1 returned.
+ */
+static int own_assignment(struct gr_reviews *reviews, struct gr_reviews_answer *out,
+			  struct gr_store_assignment *row, const struct gr_user *user, int64_t id)
+{
+	int rc = gr_store_assignment_get(reviews->store, row, id);
+
+	if (rc == GR_ENOTFOUND) {
+		fail_with(out, "not_found", "There is no review assignment %lld.", (long long)id);
+		return -1;
+	}
+	if (rc != 0) {
+		fail_code(out, rc);
+		return -1;
+	}
+	if (row->reviewer_id != user->id) {
+		fail_with(out, "forbidden", "This review is not yours.");
+		return -1;
+	}
+	return 0;
+}
+
+/* The assignment is still the user's to review; else out is failed (conflict). */
+static int still_open(struct gr_reviews_answer *out, const struct gr_store_assignment *row)
+{
+	if (strcmp(row->state, "assigned") == 0)
+		return 0;
+	if (strcmp(row->state, "done") == 0)
+		fail_with(out, "conflict", "You reviewed this already.");
+	else if (strcmp(row->state, "declined") == 0)
+		fail_with(out, "conflict", "You declined this review.");
+	else
+		fail_with(out, "conflict",
+			  "The time for this review ran out, and it went to someone else.");
+	return -1;
+}
+
+/* The scalar fields of a review, copied out of the store's row. */
+struct review_ids {
+	int64_t id, assignment_id, submission_id, author_id;
+	json_t *json; /* built by a reader, or NULL */
+};
+
+static int copy_review_ids(const struct gr_store_review *review, void *payload)
+{
+	struct review_ids *ids = payload;
+
+	ids->id = review->id;
+	ids->assignment_id = review->assignment_id;
+	ids->submission_id = review->submission_id;
+	ids->author_id = review->author_id;
+	return 0;
+}
+
+/* The review asked for, if user wrote what it reviews; else out is failed. */
+static int own_review(struct gr_reviews *reviews, struct gr_reviews_answer *out,
+		      struct review_ids *ids, const struct gr_user *user, int64_t id)
+{
+	int rc = gr_store_review_get(reviews->store, id, copy_review_ids, ids);
+
+	if (rc == GR_ENOTFOUND) {
+		fail_with(out, "not_found", "There is no review %lld.", (long long)id);
+		return -1;
+	}
+	if (rc != 0) {
+		fail_code(out, rc);
+		return -1;
+	}
+	if (ids->author_id != user->id) {
+		fail_with(out, "forbidden", "Only the author of the work reviewed may do this.");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Add field = {"handle", "display_name"} of user_id to object, only when
+ * reviews are not double-blind (and the user is known). 0 or a code.
+ */
+static int add_person(struct gr_reviews *reviews, json_t *object, const char *field,
+		      int64_t user_id)
+{
+	struct gr_user person;
+	int rc;
+
+	if (reviews->settings.double_blind)
+		return 0;
+	rc = gr_store_user_by_id(reviews->store, &person, user_id);
+	if (rc != 0)
+		return rc == GR_ENOTFOUND ? 0 : rc;
+	return json_object_set_new(object, field,
+				   json_pack("{s:s, s:s}", "handle", person.handle, "display_name",
+					     person.display_name))
+		   ? out_of_memory()
+		   : 0;
+}
+
+/* ---- review.list ------------------------------------------------------------ */
+
+struct listing {
+	struct gr_reviews *reviews;
+	json_t *list;
+};
+
+static int list_one(const struct gr_store_assignment *row, void *payload)
+{
+	struct listing *listing = payload;
+	json_t *item = json_pack(
+	    "{s:I, s:I, s:s, s:s, s:s, s:i, s:I, s:s}", "assignment", (json_int_t)row->id,
+	    "submission", (json_int_t)row->submission_id, "track", row->track_id, "step",
+	    row->step_id, "title", served_title(listing->reviews, row->track_id, row->step_id),
+	    "attempt", row->attempt, "due_at", (json_int_t)row->due_at, "state", row->state);
+	int rc;
+
+	if (!item)
+		return out_of_memory();
+	if ((rc = add_person(listing->reviews, item, "author", row->author_id)) != 0) {
+		json_decref(item);
+		return rc;
+	}
+	return json_array_append_new(listing->list, item) ? out_of_memory() : 0;
+}
+
+static void handle_list(struct gr_reviews *reviews, struct gr_reviews_answer *out,
+			const struct gr_user *user, const struct gr_request *request)
+{
+	struct listing listing = {reviews, json_array()};
+	struct gr_review_learner_info info;
+	int rc;
+
+	(void)request;
+	gr_review_learner_get(&info, reviews->engine, user->id); /* zeros when unknown */
+	rc = gr_store_assignment_each_of_reviewer(reviews->store, user->id, LIST_LIMIT, list_one,
+						  &listing);
+	if (rc != 0) {
+		json_decref(listing.list);
+		fail_code(out, rc);
+		return;
+	}
+	out->body = json_pack("{s:o, s:i, s:i}", "assignments", listing.list, "given", info.given,
+			      "received", info.received);
+}
+
+/* ---- review.get ------------------------------------------------------------- */
+
+static json_t *rubric_json(const struct gr_step *step)
+{
+	json_t *rubric = json_array();
+
+	for (int i = 0; step && i < step->rubric.count; i++)
+		json_array_append_new(rubric, json_string(step->rubric.items[i]));
+	return rubric;
+}
+
+static int work_to_review(const struct gr_store_submission *row, void *payload)
+{
+	json_t *body = payload;
+
+	json_object_set_new(body, "body_html", render_json(row->body_md));
+	json_object_set_new(body, "link", row->link[0] ? json_string(row->link) : json_null());
+	return 0;
+}
+
+static int review_given(const struct gr_store_review *review, void *payload)
+{
+	json_t *body = payload;
+
+	json_object_set_new(body, "review",
+			    json_pack("{s:I, s:s, s:o, s:s}", "review", (json_int_t)review->id,
+				      "verdict", review->verdict, "checks",
+				      json_loads(review->checks, 0, NULL), "comment_md",
+				      review->comment_md));
+	return 0;
+}
+
+/*
+ * Only the assignee, while the lease is live or done; who the author is only
+ * when reviews are not double-blind.
+ */
+static void handle_get(struct gr_reviews *reviews, struct gr_reviews_answer *out,
+		       const struct gr_user *user, const struct gr_request *request)
+{
+	const struct gr_step *step;
+	struct gr_store_assignment row;
+	int rc;
+
+	if (own_assignment(reviews, out, &row, user, request->assignment) != 0)
+		return;
+	if (strcmp(row.state, "assigned") != 0 && strcmp(row.state, "done") != 0) {
+		fail_with(out, "forbidden", "This review is no longer yours: it was %s.",
+			  row.state);
+		return;
+	}
+	step = served_step(reviews, row.track_id, row.step_id);
+	out->body =
+	    json_pack("{s:I, s:s, s:s, s:s, s:i, s:o, s:I, s:s}", "assignment", (json_int_t)row.id,
+		      "track", row.track_id, "step", row.step_id, "title",
+		      step ? step->title : row.step_id, "attempt", row.attempt, "rubric",
+		      rubric_json(step), "due_at", (json_int_t)row.due_at, "state", row.state);
+	rc = gr_store_submission_get(reviews->store, row.submission_id, work_to_review, out->body);
+	if (rc == 0)
+		rc = add_person(reviews, out->body, "author", row.author_id);
+	if (rc == 0 && strcmp(row.state, "done") == 0)
+		rc = gr_store_review_of_assignment(reviews->store, row.id, review_given, out->body);
+	if (rc != 0)
+		fail_code(out, rc);
+}
+
+/* ---- submission.get --------------------------------------------------------- */
+
+static int my_work(const struct gr_store_submission *row, void *payload)
+{
+	json_t **body = payload;
+
+	*body = json_pack("{s:I, s:s, s:s, s:i, s:I, s:o, s:s?}", "submission", (json_int_t)row->id,
+			  "track", row->track_id, "step", row->step_id, "attempt", row->attempt,
+			  "submitted_at", (json_int_t)row->created_at, "body_html",
+			  render_json(row->body_md), "link", row->link[0] ? row->link : NULL);
+	return *body ? 0 : out_of_memory();
+}
+
+struct received {
+	struct gr_reviews *reviews;
+	json_t *list;
+};
+
+static int review_received(const struct gr_store_review *review, void *payload)
+{
+	struct received *received = payload;
+	int rc;
+	json_t *item =
+	    json_pack("{s:I, s:s, s:o, s:o, s:b, s:I}", "review", (json_int_t)review->id, "verdict",
+		      review->verdict, "checks", json_loads(review->checks, 0, NULL),
+		      "comment_html", render_json(review->comment_md), "flagged",
+		      review->flag_reason != NULL, "created_at", (json_int_t)review->created_at);
+
+	if (!item)
+		return out_of_memory();
+	json_object_set_new(item, "helpfulness",
+			    review->helpfulness ? json_integer(review->helpfulness) : json_null());
+	if ((rc = add_person(received->reviews, item, "reviewer", review->reviewer_id)) != 0) {
+		json_decref(item);
+		return rc;
+	}
+	return json_array_append_new(received->list, item) ? out_of_memory() : 0;
+}
+
+static json_t *standing_json(const struct gr_review_standing *standing)
+{
+	static const char *const reasons[] = {
+	    [GR_REVIEW_WAIT_NONE] = NULL,
+	    [GR_REVIEW_WAIT_NO_PEER] = "no_peer",
+	    [GR_REVIEW_WAIT_NOT_ONLINE] = "not_online",
+	};
+
+	return json_pack("{s:i, s:i, s:i, s:i, s:s?, s:i, s:i, s:I}", "slots", standing->slots,
+			 "done", standing->done, "assigned", standing->assigned, "open",
+			 standing->open, "reason", reasons[standing->reason], "eligible",
+			 standing->eligible, "online", standing->eligible_online, "waiting_since",
+			 (json_int_t)standing->waiting_since);
+}
+
+/* The user's latest work on a step, where it stands, and the reviews it received. */
+static void handle_submission_get(struct gr_reviews *reviews, struct gr_reviews_answer *out,
+				  const struct gr_user *user, const struct gr_request *request)
+{
+	struct gr_review_standing standing;
+	json_t *list = json_array();
+	struct received received = {reviews, list};
+	int64_t id;
+	int rc = gr_store_submission_latest(reviews->store, user->id, request->track, request->step,
+					    my_work, &out->body);
+
+	if (rc == 0) {
+		id = json_integer_value(json_object_get(out->body, "submission"));
+		rc = gr_store_review_each_of_submission(reviews->store, id, review_received,
+							&received);
+	}
+	if (rc != 0) {
+		json_decref(list);
+		if (rc == GR_ENOTFOUND)
+			fail_with(out, "not_found", "You have not submitted work on this step.");
+		else
+			fail_code(out, rc);
+		return;
+	}
+	json_object_set_new(out->body, "reviews", list);
+	if (gr_review_standing_get(&standing, reviews->engine, id, now_ms(reviews)) == 0) {
+		json_object_set_new(out->body, "state", json_string(state_name(standing.state)));
+		json_object_set_new(out->body, "standing", standing_json(&standing));
+	} else {
+		json_object_set_new(out->body, "state", json_null());
+		json_object_set_new(out->body, "standing", json_null());
+	}
+}
+
+/* ---- review.submit and review.decline ---------------------------------------- */
+
+struct giving {
+	const struct gr_store_assignment *row;
+	const struct gr_request *request;
+	enum gr_review_verdict verdict;
+	char checks[GR_PROTOCOL_MAX_CHECKS * 6 + 3];
+	int64_t review_id;
+};
+
+static void checks_text(char *out, size_t size, const struct gr_request *request)
+{
+	size_t used = (size_t)snprintf(out, size, "[");
+
+	for (int i = 0; i < request->check_count && used < size; i++)
+		used += (size_t)snprintf(out + used, size - used, "%s%s", i ? "," : "",
+					 request->checks[i] ? "true" : "false");
+	if (used < size)
+		snprintf(out + used, size - used, "]");
+}
+
+static int change_give(struct gr_reviews *reviews, void *argument)
+{
+	struct giving *giving = argument;
+	struct gr_store_review review = {
+	    .assignment_id = giving->row->id,
+	    .submission_id = giving->row->submission_id,
+	    .reviewer_id = giving->row->reviewer_id,
+	    .verdict = giving->verdict == GR_REVIEW_PASS ? "pass" : "needs_work",
+	    .checks = giving->checks,
+	    .comment_md = giving->request->comment_md,
+	    .created_at = now_ms(reviews),
+	};
+	int rc = gr_store_review_insert(reviews->store, &review);
+
+	if (rc != 0)
+		return rc;
+	giving->review_id = reviews->giving = review.id;
+	return input(reviews, "give", giving->row->id, giving->row->reviewer_id, giving->verdict,
+		     0);
+}
+
+/* The request's verdict and checks fit the step; else out is failed (bad_value). */
+static int check_review(struct gr_reviews *reviews, struct gr_reviews_answer *out,
+			const struct gr_store_assignment *row, const struct gr_request *request,
+			enum gr_review_verdict *verdict)
+{
+	const struct gr_step *step = served_step(reviews, row->track_id, row->step_id);
+
+	if (strcmp(request->verdict, "pass") == 0) {
+		*verdict = GR_REVIEW_PASS;
+	} else if (strcmp(request->verdict, "needs_work") == 0) {
+		*verdict = GR_REVIEW_NEEDS_WORK;
+	} else {
+		fail_with(out, "bad_value", "'verdict' is pass or needs_work.");
+		return -1;
+	}
+	if (step && request->check_count != step->rubric.count) {
+		fail_with(out, "bad_value", "'checks' has %d answers; the checklist has %d items.",
+			  request->check_count, step->rubric.count);
+		return -1;
+	}
+	if (*verdict == GR_REVIEW_NEEDS_WORK && is_blank(request->comment_md)) {
+		fail_with(out, "bad_value", "Say in 'comment_md' what needs work.");
+		return -1;
+	}
+	return 0;
+}
+
+static void handle_submit(struct gr_reviews *reviews, struct gr_reviews_answer *out,
+			  const struct gr_user *user, const struct gr_request *request)
+{
+	struct gr_store_assignment row;
+	struct giving giving = {&row, request, GR_REVIEW_PASS, "", 0};
+	int rc;
+
+	if (own_assignment(reviews, out, &row, user, request->assignment) != 0 ||
+	    still_open(out, &row) != 0 ||
+	    check_review(reviews, out, &row, request, &giving.verdict) != 0)
+		return;
+	checks_text(giving.checks, sizeof(giving.checks), request);
+	if ((rc = change(reviews, change_give, &giving)) != 0) {
+		fail_code(out, rc);
+		return;
+	}
+	out->wrote = 1;
+	out->body = json_pack("{s:I, s:I, s:s}", "review", (json_int_t)giving.review_id,
+			      "assignment", (json_int_t)row.id, "state", "done");
+}
+
+static int change_decline(struct gr_reviews *reviews, void *argument)
+{
+	const struct gr_store_assignment *row = argument;
+
+	return input(reviews, "decline", row->id, row->reviewer_id, 0, 0);
+}
+
+static void handle_decline(struct gr_reviews *reviews, struct gr_reviews_answer *out,
+			   const struct gr_user *user, const struct gr_request *request)
+{
+	struct gr_store_assignment row;
+	int rc;
+
+	if (own_assignment(reviews, out, &row, user, request->assignment) != 0 ||
+	    still_open(out, &row) != 0)
+		return;
+	if ((rc = change(reviews, change_decline, &row)) != 0) {
+		fail_code(out, rc);
+		return;
+	}
+	out->wrote = 1;
+	out->body = json_pack("{s:I, s:s}", "assignment", (json_int_t)row.id, "state", "declined");
+}
+
+/* ---- review.rate and review.flag ---------------------------------------------- */
+
+struct feedback {
+	const struct review_ids *ids;
+	const struct gr_request *request;
+};
+
+static int change_rate(struct gr_reviews *reviews, void *argument)
+{
+	const struct feedback *feedback = argument;
+
+	return gr_store_review_rate(reviews->store, feedback->ids->id,
+				    feedback->request->helpfulness);
+}
+
+static void handle_rate(struct gr_reviews *reviews, struct gr_reviews_answer *out,
+			const struct gr_user *user, const struct gr_request *request)
+{
+	struct review_ids ids = {0};
+	struct feedback feedback = {&ids, request};
+	int rc;
+
+	if (own_review(reviews, out, &ids, user, request->review) != 0)
+		return;
+	if ((rc = change(reviews, change_rate, &feedback)) != 0) {
+		fail_code(out, rc);
+		return;
+	}
+	out->wrote = 1;
+	out->body = json_pack("{s:I, s:i}", "review", (json_int_t)ids.id, "helpfulness",
+			      request->helpfulness);
+}
+
+/* The flag is stored and shown on the board of the author's cohort (to coaches). */
+static int change_flag(struct gr_reviews *reviews, void *argument)
+{
+	const struct feedback *feedback = argument;
+	struct gr_store_assignment row;
+	int rc;
+
+	if ((rc = gr_store_assignment_get(reviews->store, &row, feedback->ids->assignment_id)) ||
+	    (rc = gr_store_review_flag(reviews->store, feedback->ids->id, feedback->request->reason,
+				       now_ms(reviews))))
+		return rc;
+	return push(reviews, feedback->ids->author_id, row.track_id,
+		    json_pack("{s:s, s:I, s:s, s:s, s:s}", "event", "review.flagged", "review",
+			      (json_int_t)feedback->ids->id, "track", row.track_id, "step",
+			      row.step_id, "reason", feedback->request->reason));
+}
+
+static void handle_flag(struct gr_reviews *reviews, struct gr_reviews_answer *out,
+			const struct gr_user *user, const struct gr_request *request)
+{
+	struct review_ids ids = {0};
+	struct feedback feedback = {&ids, request};
+	int rc;
+
+	if (own_review(reviews, out, &ids, user, request->review) != 0)
+		return;
+	if (is_blank(request->reason)) {
+		fail_with(out, "bad_value", "Say in 'reason' what is wrong with this review.");
+		return;
+	}
+	if ((rc = change(reviews, change_flag, &feedback)) != 0) {
+		fail_code(out, rc);
+		return;
+	}
+	out->wrote = 1;
+	out->body = json_pack("{s:I, s:b}", "review", (json_int_t)ids.id, "flagged", 1);
+}
+
+/* ---- the messages ------------------------------------------------------------ */
+
+typedef void handler_fn(struct gr_reviews *reviews, struct gr_reviews_answer *out,
+			const struct gr_user *user, const struct gr_request *request);
+
+static const struct {
+	enum gr_request_type type;
+	handler_fn *handle;
+} handlers[] = {
+    {GR_REQUEST_REVIEW_LIST, handle_list},
+    {GR_REQUEST_REVIEW_GET, handle_get},
+    {GR_REQUEST_SUBMISSION_GET, handle_submission_get},
+    {GR_REQUEST_REVIEW_SUBMIT, handle_submit},
+    {GR_REQUEST_REVIEW_DECLINE, handle_decline},
+    {GR_REQUEST_REVIEW_RATE, handle_rate},
+    {GR_REQUEST_REVIEW_FLAG, handle_flag},
+};
+
+int gr_reviews_handles(enum gr_request_type type)
+{
+	for (size_t i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++)
+		if (handlers[i].type == type)
+			return 1;
+	return 0;
+}
+
+void gr_reviews_request(struct gr_reviews *reviews, struct gr_reviews_answer *out,
+			const struct gr_user *user, const struct gr_request *request)
+{
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++) {
+		if (handlers[i].type != request->type)
+			continue;
+		handlers[i].handle(reviews, out, user, request);
+		if (!out->code && !out->body)
+			fail_with(out, "internal", "Out of memory.");
+		return;
+	}
+	fail_with(out, "unknown_type", "This message type is not known.");
+}
+
+/* ---- the service ------------------------------------------------------------- */
+
+int gr_reviews_new(struct gr_reviews **out, struct gr_store *store, struct gr_library *library,
+		   const struct gr_reviews_settings *settings)
+{
+	struct gr_reviews *reviews = calloc(1, sizeof(*reviews));
+	int rc;
+
+	*out = NULL;
+	if (!reviews)
+		return out_of_memory();
+	reviews->store = store;
+	reviews->library = library;
+	reviews->settings = *settings;
+	if ((rc = load_config(reviews)) == 0 && (rc = replay(reviews)) == 0)
+		verify_replay(reviews);
+	if (rc != 0 || (rc = change(reviews, mark_all_offline, NULL)) != 0) {
+		gr_reviews_free(reviews);
+		return rc;
+	}
+	gr_log_info("review engine rebuilt: %d learners, %d reviewed steps", reviews->learner_count,
+		    reviews->step_count);
+	*out = reviews;
+	return 0;
+}
+
+void gr_reviews_set_hooks(struct gr_reviews *reviews, const struct gr_reviews_hooks *hooks)
+{
+	reviews->hooks = *hooks;
+}
+
+void gr_reviews_free(struct gr_reviews *reviews)
+{
+	if (!reviews)
+		return;
+	gr_review_free(reviews->engine);
+	free(reviews->steps);
+	free(reviews->learners);
+	free(reviews->connections.users);
+	free(reviews->connections.counts);
+	free(reviews);
+}
+
+const struct gr_review *gr_reviews_engine(const struct gr_reviews *reviews)
+{
+	return reviews->engine;
+}

@@ -1,0 +1,2 @@
+/* core must not call up into services. */
+#include "services/live.h"
