@@ -1,10 +1,18 @@
-// app.js - the browser client: a small router over the pages of grounds.
-// Pages are built with the DOM (never from strings of user data); the one
-// exception is a step's HTML, which the server renders in safe mode.
+// app.js - the browser client: a small router over the pages of grounds,
+// the header, and the pages every learner sees (signing in, joining, home,
+// a track, a step). Pages are built with the DOM (dom.js, never from strings
+// of user data); the one exception is a step's HTML, which the server
+// renders in safe mode. Nothing imports this module: what the pages share
+// is in dom.js, format.js, session.js, page.js and badge.js.
 
 import { api, ApiError } from './api.js';
 import { t, plural, language, languages, setLanguage } from './i18n.js';
 import * as live from './live.js';
+import { h, focusOn, errorLine, labelled, sentenceWith } from './dom.js';
+import { stepHref, knownError, liveErrorText } from './format.js';
+import { me, setUser, startStep } from './session.js';
+import { generation, onLeave, leavePage, show, navigate, setRenderer } from './page.js';
+import { refreshBadge } from './badge.js';
 import { startHelp, helpSection } from './help.js';
 
 // Loaded when first needed: the review pages and a reviewed step's work
@@ -13,84 +21,15 @@ const reviews = () => import('./reviews.js');
 const board = () => import('./board.js');
 
 const main = document.getElementById('main');
-let me = null; // the signed-in user, or null
 
-// The signed-in user changes: the live connection follows.
+// The signed-in user changes: the live connection, the badge and the
+// notices follow.
 function setMe(user) {
-  me = user;
+  setUser(user);
   if (me) live.start(me.handle);
   else live.stop();
   refreshBadge();
   startHelp(me);
-}
-
-// What the page on show must undo when another replaces it (listeners,
-// rooms). A page that finishes after the next one started cleans up at once.
-let generation = 0;
-let leaving = [];
-function onLeave(gen, fn) {
-  if (gen === generation) leaving.push(fn);
-  else fn();
-}
-function leavePage() {
-  generation++;
-  for (const fn of leaving.splice(0)) {
-    try { fn(); } catch (error) { console.error(error); }
-  }
-}
-
-// ---- building the DOM --------------------------------------------------
-
-function h(tag, attrs = {}, ...children) {
-  const element = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    if (value === null || value === undefined || value === false) continue;
-    if (name.startsWith('on')) element.addEventListener(name.slice(2), value);
-    else if (name === 'text') element.textContent = value;
-    else element.setAttribute(name, value === true ? '' : value);
-  }
-  for (const child of children.flat()) {
-    if (child === null || child === undefined || child === false) continue;
-    element.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return element;
-}
-
-// Puts the keyboard's focus on an element that is not a control.
-function focusOn(element, options) {
-  element.setAttribute('tabindex', '-1');
-  element.focus(options);
-}
-
-// A failure said where it happened: hidden until given its text.
-function errorLine() {
-  return h('p', { class: 'form-error', role: 'alert', hidden: true });
-}
-
-// A control with its label and hint in a div.field; the hint is read out with it.
-function labelled(control, label, hint) {
-  const hintId = hint ? `${control.id}-hint` : null;
-  if (hint) control.setAttribute('aria-describedby', hintId);
-  return h('div', { class: 'field' }, h('label', { for: control.id, text: label }),
-    hint ? h('p', { class: 'hint', id: hintId, text: hint }) : null, control);
-}
-
-// A translated sentence with an element in the place of {name}.
-function sentenceWith(text, name, element) {
-  const [before, after = ''] = text.split(`{${name}}`);
-  return [before, element, after];
-}
-
-// Who wrote, reviewed or asked something (names are sent only when not blind).
-function personName(person) {
-  return person ? person.display_name || person.handle : '';
-}
-
-function show(title, ...content) {
-  document.title = `${title} – ${t('app.name')}`;
-  main.replaceChildren(...content.filter((part) => part !== null && part !== undefined && part !== false));
-  const heading = main.querySelector('h1');
-  if (heading) focusOn(heading, { preventScroll: true });
 }
 
 function showError(error) {
@@ -101,6 +40,8 @@ function showError(error) {
     text ? h('p', { class: 'form-error', role: 'alert', text }) : null,
     h('p', {}, h('a', { href: '/', text: t('app.home') })));
 }
+
+// ---- forms ----------------------------------------------------------------
 
 // A labelled input of a form, named `name`.
 function field(name, { type = 'text', autocomplete, required = true, hint, value, attrs = {} } = {}) {
@@ -123,13 +64,6 @@ function errorText(error) {
   if (error.code === 'conflict' && error.field === 'handle') return t('error.conflict.handle');
   if (error.code === 'bad_value' && ['handle', 'password', 'display_name'].includes(error.field)) return t(`error.${error.field}`);
   return knownError(error);
-}
-
-// The server's error in the reader's language when it has a translation.
-function knownError(error) {
-  const key = `error.${error.code}`;
-  const text = t(key);
-  return text === key ? error.message : text;
 }
 
 // Runs a form's submit handler; shows the error next to the form and marks
@@ -161,11 +95,6 @@ function handleForm(form, submit) {
     }
   });
   return form;
-}
-
-// A step id may hold '/': each part is encoded, the slashes kept.
-function stepHref(trackId, stepId) {
-  return `/tracks/${encodeURIComponent(trackId)}/steps/${stepId.split('/').map(encodeURIComponent).join('/')}`;
 }
 
 function formatEstimate(minutes) {
@@ -320,37 +249,6 @@ async function pageTrack(id) {
       h('ol', { class: 'steps' }, module.steps.map((step) => h('li', { 'data-step': step.id },
         h('a', { href: stepHref(track.id, step.id), text: step.title }),
         h('span', { class: 'meta', text: stepMeta(step) }))))))));
-}
-
-// The message for a failed live request.
-function liveErrorText(error) {
-  if (error.code === 'offline') return t('submit.offline');
-  if (error.code === 'rate_limited') return t('error.live.rate_limited');
-  return knownError(error);
-}
-
-// Drafts are kept on this device (localStorage) until the server has them.
-
-function loadDraft(key) {
-  try {
-    return JSON.parse(localStorage.getItem(key) || 'null') || {};
-  } catch {
-    return {};
-  }
-}
-
-function saveDraft(key, draft) {
-  try {
-    if (draft) localStorage.setItem(key, JSON.stringify(draft));
-    else localStorage.removeItem(key);
-  } catch { /* storage full or off: the text stays in the form */ }
-}
-
-// Work on a step not begun yet begins it first.
-async function startStep(track, step) {
-  if (live.stateOf(track.id, step.id) === 'not_started') {
-    await live.request('progress.set', { track: track.id, step: step.id, state: 'started' });
-  }
 }
 
 async function pageStep(id, stepId) {
@@ -518,12 +416,6 @@ async function render() {
   }
 }
 
-function navigate(path, replace = false) {
-  if (replace) history.replaceState(null, '', path);
-  else history.pushState(null, '', path);
-  render();
-}
-
 function updateHeader() {
   document.getElementById('signout').hidden = !me;
   document.getElementById('nav-reviews').hidden = !me;
@@ -536,28 +428,6 @@ function updateHeader() {
   document.getElementById('skip').textContent = t('app.skip');
   document.getElementById('site-nav').setAttribute('aria-label', t('nav.main'));
   showStatus();
-}
-
-// The badge by "Reviews": how many reviews are open, for the signed-in user.
-let badgeOff = null;
-let badgeAsk = 0;
-async function refreshBadge() {
-  const badge = document.getElementById('reviews-badge');
-  if (!me) {
-    badge.hidden = true;
-    if (badgeOff) badgeOff.forEach((off) => off());
-    badgeOff = null;
-    return;
-  }
-  badgeOff ||= [live.on('ready', refreshBadge),
-    live.on('event', (event) => { if (/^review\.(assigned|expired)$/.test(event.event)) refreshBadge(); })];
-  if (!live.isReady()) return; // again once the hello is answered
-  const ask = ++badgeAsk;
-  const list = await live.request('review.list').catch(() => null);
-  if (!list || ask !== badgeAsk) return;
-  const open = list.assignments.filter((a) => a.state === 'assigned').length;
-  badge.hidden = !open;
-  badge.replaceChildren(h('span', { 'aria-hidden': 'true', text: open }), h('span', { class: 'vh', text: plural('nav.reviewsOpen', open) }));
 }
 
 // The banner says so while the live connection is down, and once when it is
@@ -610,15 +480,12 @@ function setUpHeader() {
 
 // The reader's strings and who is signed in, asked for at once; then the page.
 async function start() {
+  setRenderer(render);
   setUpHeader();
   const [, user] = await Promise.all([setLanguage(), api.me().catch((error) => error)]);
   if (!(user instanceof Error)) setMe(user);
   else if (!(user instanceof ApiError) || user.status !== 401) return showError(user); // 401: nobody
   render();
 }
-
-// What reviews.js, help.js and board.js share with the pages here.
-export { h, show, focusOn, errorLine, labelled, sentenceWith, personName, onLeave, generation, me,
-  liveErrorText, loadDraft, saveDraft, stepHref, startStep, refreshBadge, navigate };
 
 start();

@@ -8,7 +8,10 @@
 import { t, plural, language, relativeTime, addStrings } from './i18n.js';
 import * as live from './live.js';
 import { api } from './api.js';
-import { h, show, errorLine, labelled, personName, onLeave, generation, me, liveErrorText, navigate } from './app.js';
+import { h, errorLine, labelled } from './dom.js';
+import { personName, liveErrorText } from './format.js';
+import { me } from './session.js';
+import { generation, onLeave, show, navigate } from './page.js';
 
 await addStrings('board');
 

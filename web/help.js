@@ -6,8 +6,10 @@
 
 import { t, plural } from './i18n.js';
 import * as live from './live.js';
-import { h, focusOn, errorLine, labelled, sentenceWith, personName as name, onLeave, me,
-  liveErrorText, loadDraft, saveDraft, stepHref } from './app.js';
+import { h, focusOn, errorLine, labelled, sentenceWith } from './dom.js';
+import { personName as name, liveErrorText, stepHref } from './format.js';
+import { me, loadDraft, saveDraft } from './session.js';
+import { onLeave } from './page.js';
 
 const MAX = 500; // bytes, for a question or a message
 const ASKING = new Set(['started', 'submitted', 'in_review', 'needs_work']);

@@ -5,8 +5,11 @@
 
 import { t, plural, language, relativeTime, addStrings } from './i18n.js';
 import * as live from './live.js';
-import { h, show, focusOn, errorLine, labelled, sentenceWith, personName, onLeave, generation, me,
-  liveErrorText, loadDraft, saveDraft, stepHref, startStep, refreshBadge } from './app.js';
+import { h, focusOn, errorLine, labelled, sentenceWith } from './dom.js';
+import { personName, liveErrorText, stepHref } from './format.js';
+import { me, loadDraft, saveDraft, startStep } from './session.js';
+import { generation, onLeave, show } from './page.js';
+import { refreshBadge } from './badge.js';
 
 await addStrings('reviews');
 

@@ -1,0 +1,34 @@
+// session.js - the signed-in user: who it is, the drafts kept for them on
+// this device (localStorage) until the server has them, and beginning a step
+// before work on it. app.js signs in and out; the pages read `me`.
+
+import * as live from './live.js';
+
+// The signed-in user ({handle, display_name, role, cohort}), or null.
+export let me = null;
+
+export function setUser(user) {
+  me = user;
+}
+
+export function loadDraft(key) {
+  try {
+    return JSON.parse(localStorage.getItem(key) || 'null') || {};
+  } catch {
+    return {};
+  }
+}
+
+export function saveDraft(key, draft) {
+  try {
+    if (draft) localStorage.setItem(key, JSON.stringify(draft));
+    else localStorage.removeItem(key);
+  } catch { /* storage full or off: the text stays in the form */ }
+}
+
+// Work on a step not begun yet begins it first.
+export async function startStep(track, step) {
+  if (live.stateOf(track.id, step.id) === 'not_started') {
+    await live.request('progress.set', { track: track.id, step: step.id, state: 'started' });
+  }
+}
