@@ -14,18 +14,36 @@ import { onLeave } from './page.js';
 const MAX = 500; // bytes, for a question or a message
 const ASKING = new Set(['started', 'submitted', 'in_review', 'needs_work']);
 
-let who = null; // whose notices these are
-let box = null; // the notices area
-let mineCard = null; // the link to my question, in the notices
-let offs = []; // live listeners while signed in
-let mine = null; // my open or accepted question
-let note = null; // my last question that closed: {…request, state}
-let onPage = null; // "track/step" of the step page on show
-let hello = { seq: -1, unread: new Set() }; // from the last hello
-const nudges = new Map(); // nudge id → card
-const offers = new Map(); // request id → {request, card, closed, hidden}
-const threads = new Map(); // request id → thread()
-const views = new Set(); // step sections to redraw when `mine` changes
+// The help client's state. There is one (`helpState`, below); the functions
+// of this module take it as their first argument and change it in place.
+//   who       handle of the user whose notices these are; null signed out
+//   box       the notices area under the header (#notices); null signed out
+//   mineCard  in `box`: the link to my question (#help-mine)
+//   offs      the live listeners while signed in, to stop them
+//   hello     {seq, unread: Set of nudge ids} from the last hello: events
+//             up to seq are known already, except those nudges
+//   mine      my open or accepted question (a help request), or null
+//   note      my last question that closed, {…request, state}, or null
+//   nudges    nudge id → its card in `box`
+//   offers    request id → {request, card, closed, hidden}: questions I was
+//             asked to help with (closed: why it closed; hidden: put away)
+//   threads   request id → thread(): the conversations, mine and my offers'
+//   onPage    "track/step" of the step page on show, or null
+//   views     the redraw functions of the step sections on show, called
+//             when `mine` or `note` changes
+// Signing in as someone else (startHelp) starts the notices afresh: `who`
+// to `threads`; the step page's fields stay with the page.
+function newHelpState() {
+  return {
+    who: null, box: null, mineCard: null, offs: [],
+    hello: { seq: -1, unread: new Set() },
+    mine: null, note: null,
+    nudges: new Map(), offers: new Map(), threads: new Map(),
+    onPage: null, views: new Set(),
+  };
+}
+
+const helpState = newHelpState();
 
 const tooLong = (text) => new Blob([text]).size > MAX;
 const idOf = (request) => (typeof request === 'object' ? request.request : request);
@@ -39,9 +57,10 @@ function problem(where, err) {
   line.hidden = false;
 }
 
-function changed() {
-  for (const draw of views) draw();
-  drawMine();
+// `mine` or `note` changed: the step sections and the link in the notices.
+function changed(state) {
+  for (const draw of state.views) draw();
+  drawMine(state);
 }
 
 // ---- a conversation --------------------------------------------------------
@@ -80,10 +99,11 @@ function thread(request) {
   return { element: h('div', { class: 'thread-box' }, list, form), add, end: () => form.remove() };
 }
 
-function threadFor(request) {
+// The conversation of a request, made once, with the messages it came with.
+function threadFor(state, request) {
   const id = idOf(request);
-  if (!threads.has(id)) threads.set(id, thread(request));
-  const one = threads.get(id);
+  if (!state.threads.has(id)) state.threads.set(id, thread(request));
+  const one = state.threads.get(id);
   for (const message of request.messages || []) one.add(message);
   return one;
 }
@@ -91,154 +111,165 @@ function threadFor(request) {
 // ---- the notices -------------------------------------------------------------
 
 // Removes a card; the keyboard's focus goes on to the next one, or the page.
-function removeCard(card) {
+function removeCard(state, card) {
   const had = card?.contains(document.activeElement);
   card?.remove();
-  if (had) (box.querySelector('button') || document.getElementById('main')).focus();
+  if (had) (state.box.querySelector('button') || document.getElementById('main')).focus();
 }
 
-function showNudge(nudge) {
-  if (nudges.has(nudge.nudge)) return;
+function showNudge(state, nudge) {
+  if (state.nudges.has(nudge.nudge)) return;
   const card = h('div', { class: 'notice nudge', 'data-nudge': nudge.nudge },
     h('p', {}, h('strong', { text: t('nudge.from', { name: name(nudge.from) }) }), ' ', h('span', { class: 'said', text: nudge.body })));
   card.append(button(t('nudge.read'), async () => {
     try {
       await live.request('nudge.read', { nudge: nudge.nudge });
-      removeCard(card);
+      removeCard(state, card);
     } catch (err) {
-      if (err.code === 'not_found' || err.code === 'forbidden') removeCard(card);
+      if (err.code === 'not_found' || err.code === 'forbidden') removeCard(state, card);
       else problem(card, err);
     }
   }));
-  nudges.set(nudge.nudge, card);
-  mineCard.before(card);
+  state.nudges.set(nudge.nudge, card);
+  state.mineCard.before(card);
 }
 
 // A question someone asked us: open (help or not now), accepted by us (the
 // conversation), or closed (why, and a button to put it away).
-function drawOffer(id) {
-  const offer = offers.get(id);
+function drawOffer(state, id) {
+  const offer = state.offers.get(id);
   const r = offer.request;
-  if (offer.hidden) return removeCard(offer.card);
-  if (!offer.card) mineCard.before(offer.card = h('div', { class: 'notice offer', 'data-request': id }));
+  if (offer.hidden) return removeCard(state, offer.card);
+  if (!offer.card) state.mineCard.before(offer.card = h('div', { class: 'notice offer', 'data-request': id }));
   const vars = { title: r.title || r.step, name: name(r.user) };
   const had = offer.card.contains(document.activeElement);
-  const hide = () => { offer.hidden = true; drawOffer(id); };
+  const hide = () => { offer.hidden = true; drawOffer(state, id); };
   let lead;
   if (offer.closed) {
-    threads.get(id)?.end();
+    state.threads.get(id)?.end();
     lead = h('p', { text: t(`help.closed.${offer.closed}`, vars) });
-    offer.card.replaceChildren(lead, threads.get(id)?.element || '', button(t('help.close'), hide, true));
+    offer.card.replaceChildren(lead, state.threads.get(id)?.element || '', button(t('help.close'), hide, true));
   } else if (r.state === 'accepted') {
     lead = h('p', { text: t('help.helping', vars) });
-    offer.card.replaceChildren(lead, threadFor(r).element);
+    offer.card.replaceChildren(lead, threadFor(state, r).element);
   } else {
-    let busy = false;
-    const accept = button(t('help.accept'), async () => {
-      if (busy) return;
-      busy = true;
-      try {
-        offer.request = (await live.request('help.accept', { request: id })).request;
-      } catch (err) {
-        busy = false;
-        if (err.code !== 'conflict') return problem(offer.card, err);
-        offer.closed = err.state || 'accepted'; // someone else was faster, or it closed
-      }
-      drawOffer(id);
-      focusOn(offer.card.firstChild);
-    });
     lead = h('p', { text: t('help.offer', vars) });
     offer.card.replaceChildren(lead, h('p', { class: 'said', text: r.body }),
-      h('div', { class: 'actions' }, accept, button(t('help.dismiss'), hide, true)));
+      h('div', { class: 'actions' }, acceptButton(state, id), button(t('help.dismiss'), hide, true)));
   }
   if (had) focusOn(lead);
 }
 
+// "I can help" on an offer: accepted, or taken by someone else meanwhile.
+function acceptButton(state, id) {
+  const offer = state.offers.get(id);
+  let busy = false;
+  return button(t('help.accept'), async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      offer.request = (await live.request('help.accept', { request: id })).request;
+    } catch (err) {
+      busy = false;
+      if (err.code !== 'conflict') return problem(offer.card, err);
+      offer.closed = err.state || 'accepted'; // someone else was faster, or it closed
+    }
+    drawOffer(state, id);
+    focusOn(offer.card.firstChild);
+  });
+}
+
 // My question, from any page but its own step's.
-function drawMine() {
+function drawMine(state) {
+  const { mineCard, mine, note } = state;
   if (!mineCard) return;
   const r = mine || (note && note.state === 'expired' ? note : null);
-  mineCard.hidden = !r || onPage === `${r.track}/${r.step}`;
+  mineCard.hidden = !r || state.onPage === `${r.track}/${r.step}`;
   if (mineCard.hidden) return;
   const key = mine ? `help.mine.${mine.state}` : 'help.mine.expired';
   const link = h('a', { href: stepHref(r.track, r.step), text: r.title || r.step });
   mineCard.replaceChildren(h('p', {}, ...sentenceWith(t(key, { name: name(r.helper) }), 'title', link)),
-    mine ? '' : button(t('help.close'), () => { note = null; changed(); document.getElementById('main').focus(); }, true));
+    mine ? '' : button(t('help.close'), () => { state.note = null; changed(state); document.getElementById('main').focus(); }, true));
 }
 
-function onHello(reply) {
+function onHello(state, reply) {
   const list = reply.nudges || [];
-  hello = { seq: reply.seq, unread: new Set(list.map((n) => n.nudge)) };
-  for (const [id, card] of nudges) {
-    if (!hello.unread.has(id)) { removeCard(card); nudges.delete(id); } // read in another tab
+  state.hello = { seq: reply.seq, unread: new Set(list.map((n) => n.nudge)) };
+  for (const [id, card] of state.nudges) {
+    if (!state.hello.unread.has(id)) { removeCard(state, card); state.nudges.delete(id); } // read in another tab
   }
-  list.forEach(showNudge);
+  for (const nudge of list) showNudge(state, nudge);
 }
 
 // A replayed event (seq up to the hello's) is known already: a nudge from
 // the hello's unread ones, help from help.list.
-function onEvent(event) {
+function onEvent(state, event) {
   const id = event.request && idOf(event.request);
-  if (event.seq <= hello.seq && !hello.unread.has(event.nudge?.nudge)) return;
+  const { mine, offers } = state;
+  if (event.seq <= state.hello.seq && !state.hello.unread.has(event.nudge?.nudge)) return;
   if (event.event === 'nudge') {
-    showNudge(event.nudge);
+    showNudge(state, event.nudge);
   } else if (event.event === 'help.offered') {
     if (!offers.has(id)) offers.set(id, { request: event.request });
-    drawOffer(id);
+    drawOffer(state, id);
   } else if (event.event === 'help.accepted' && mine && mine.request === id) {
-    mine = { ...mine, ...event.request }; // now with the helper
-    changed();
+    state.mine = { ...mine, ...event.request }; // now with the helper
+    changed(state);
   } else if (event.event === 'help.message') {
     const r = mine && mine.request === id ? mine : offers.get(id)?.request;
-    if (threads.has(id)) threads.get(id).add(event.message);
+    if (state.threads.has(id)) state.threads.get(id).add(event.message);
     else if (r) r.messages = [...(r.messages || []), event.message];
   } else if (event.event === 'help.closed') {
-    const { state } = event;
     if (mine && mine.request === id) { // it expired (or was closed in another tab)
-      note = { ...mine, state };
-      mine = null;
-      changed();
+      state.note = { ...mine, state: event.state };
+      state.mine = null;
+      changed(state);
     } else if (offers.has(id)) {
-      offers.get(id).closed = state;
-      drawOffer(id);
+      offers.get(id).closed = event.state;
+      drawOffer(state, id);
     }
   }
 }
 
 // After each hello: my question and the ones offered to me, from the server.
-async function restore() {
+async function restore(state) {
   const list = await live.request('help.list').catch(() => null);
   if (!list) return; // offline: again after the next hello
-  mine = list.mine[0] || null;
+  state.mine = list.mine[0] || null;
   const open = new Set(list.offered.map((r) => r.request));
-  for (const [id, offer] of offers) {
+  for (const [id, offer] of state.offers) {
     if (!open.has(id) && !offer.closed) { // closed while we were away
-      removeCard(offer.card);
-      offers.delete(id);
+      removeCard(state, offer.card);
+      state.offers.delete(id);
     }
   }
   for (const r of list.offered) {
-    const offer = offers.get(r.request) || {};
-    offers.set(r.request, { ...offer, request: r, closed: null });
-    drawOffer(r.request);
+    const offer = state.offers.get(r.request) || {};
+    state.offers.set(r.request, { ...offer, request: r, closed: null });
+    drawOffer(state, r.request);
   }
-  changed();
+  changed(state);
+}
+
+// The notices of another user (null: signed out): the last one's are
+// stopped and removed, and this one's start empty.
+function signIn(state, user) {
+  state.offs.forEach((off) => off());
+  state.box?.remove();
+  Object.assign(state, { who: user && user.handle, box: null, mineCard: null, mine: null, note: null, offs: [] });
+  for (const map of [state.nudges, state.offers, state.threads]) map.clear();
+  if (!user) return;
+  state.mineCard = h('div', { class: 'notice', id: 'help-mine', hidden: true });
+  state.box = h('div', { id: 'notices', class: 'notices', role: 'status', 'aria-label': t('nudge.area') }, state.mineCard);
+  document.getElementById('live-status').after(state.box);
+  state.offs = [live.on('hello', (reply) => onHello(state, reply)), live.on('event', (event) => onEvent(state, event)),
+    live.on('ready', () => restore(state))];
 }
 
 // Starts the notices for the signed-in user (null: signed out).
 export function startHelp(user) {
-  if (user && who === user.handle) return;
-  offs.forEach((off) => off());
-  box?.remove();
-  who = user && user.handle;
-  box = mineCard = mine = note = null;
-  offs = [];
-  for (const map of [nudges, offers, threads]) map.clear();
-  if (!user) return;
-  mineCard = h('div', { class: 'notice', id: 'help-mine', hidden: true });
-  box = h('div', { id: 'notices', class: 'notices', role: 'status', 'aria-label': t('nudge.area') }, mineCard);
-  document.getElementById('live-status').after(box);
-  offs = [live.on('hello', onHello), live.on('event', onEvent), live.on('ready', restore)];
+  if (user && helpState.who === user.handle) return;
+  signIn(helpState, user);
 }
 
 // ---- asking, on a step page ------------------------------------------------------
@@ -247,6 +278,7 @@ export function startHelp(user) {
 // the question stands and the conversation. The question is kept on this
 // device as it is typed until the server has it.
 export function helpSection(track, step, gen) {
+  const state = helpState;
   const key = `grounds.help.${me.handle}.${track.id}.${step.id}`;
   const body = h('textarea', { id: 'help-body', rows: 3, maxlength: MAX, text: loadDraft(key).body || '' });
   body.addEventListener('input', () => saveDraft(key, body.value ? { body: body.value } : null));
@@ -260,14 +292,14 @@ export function helpSection(track, step, gen) {
     problem(section, err);
     field ? field.focus() : focusOn(error);
   };
-  const close = (type, state) => async () => {
-    const r = mine;
+  const close = (type, closed) => async () => {
+    const r = state.mine;
     error.hidden = true;
     try {
       await live.request(type, { request: r.request });
-      note = { ...r, state };
-      mine = null;
-      changed();
+      state.note = { ...r, state: closed };
+      state.mine = null;
+      changed(state);
       focusOn(status);
     } catch (err) {
       fail(err);
@@ -285,17 +317,17 @@ export function helpSection(track, step, gen) {
     if (!text || tooLong(text)) return fail(t(text ? 'help.tooLong' : 'help.empty'), body);
     ask.disabled = true;
     try {
-      mine = (await live.request('help.ask', { track: track.id, step: step.id, body: text })).request;
-      note = null;
+      state.mine = (await live.request('help.ask', { track: track.id, step: step.id, body: text })).request;
+      state.note = null;
       if (body.value.trim() === text) {
         body.value = '';
         saveDraft(key, null);
       }
-      changed();
+      changed(state);
       focusOn(status);
     } catch (err) {
       fail(err);
-      if (err.code === 'conflict') restore(); // perhaps one is open already, elsewhere
+      if (err.code === 'conflict') restore(state); // perhaps one is open already, elsewhere
     } finally {
       ask.disabled = false;
     }
@@ -303,13 +335,14 @@ export function helpSection(track, step, gen) {
 
   let said = '';
   const draw = () => {
+    const { mine, note } = state;
     const ours = here(mine, track.id, step.id) ? mine : null;
     const past = here(note, track.id, step.id) ? note : null;
     form.hidden = Boolean(mine) || !ASKING.has(live.stateOf(track.id, step.id));
     section.hidden = !ours && form.hidden;
     actions.hidden = !ours;
     solved.hidden = !ours || ours.state !== 'accepted';
-    const conversation = ours && ours.state === 'accepted' ? threadFor(ours).element : null;
+    const conversation = ours && ours.state === 'accepted' ? threadFor(state, ours).element : null;
     if (slot.firstChild !== conversation) slot.replaceChildren(conversation || '');
     // Only a change is written, so the live region is not read out again.
     const text = !ours ? (past ? t(`help.${past.state}`) : '')
@@ -318,14 +351,14 @@ export function helpSection(track, step, gen) {
     if (text !== said) status.textContent = said = text;
     if (past && past.state === 'expired' && !body.value) body.value = past.body || ''; // ask again
   };
-  onPage = `${track.id}/${step.id}`;
-  views.add(draw);
+  state.onPage = `${track.id}/${step.id}`;
+  state.views.add(draw);
   onLeave(gen, live.on('progress', draw));
   onLeave(gen, () => {
-    views.delete(draw);
-    if (onPage === `${track.id}/${step.id}`) onPage = null;
-    drawMine();
+    state.views.delete(draw);
+    if (state.onPage === `${track.id}/${step.id}`) state.onPage = null;
+    drawMine(state);
   });
-  changed();
+  changed(state);
   return section;
 }
