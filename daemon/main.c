@@ -228,6 +228,7 @@ static int serve(struct daemon *d, const struct gr_config *config)
 	if ((rc = gr_live_new(&d->live, d->store, d->library, &live_settings)) ||
 	    (rc = start_reviews(d, config)) || (rc = start_coach(d, config)))
 		return rc;
+	gr_library_set_listener(d->library, gr_live_track_changed, d->live);
 	api_parts.auth = d->auth;
 	api_parts.library = d->library;
 	api_parts.workers = d->workers;
@@ -262,6 +263,8 @@ static int serve(struct daemon *d, const struct gr_config *config)
 /* Tear down in the order that lets every in-flight job finish cleanly. */
 static void shut_down(struct daemon *d)
 {
+	if (d->library) /* a check still under way reports to nobody */
+		gr_library_set_listener(d->library, NULL, NULL);
 	gr_net_free(d->net);
 	gr_live_free(d->live);
 	gr_coach_free(d->coach);

@@ -237,18 +237,91 @@ async function pageHome() {
     me.role === 'learner' ? null : inviteSection());
 }
 
+// Follows a track's "track:ID" topic while the page is open: fn gets each
+// "track.updated" event (a new commit is served, or the track was removed).
+function followTrack(gen, id, fn) {
+  const topic = `track:${id}`;
+  live.join(topic);
+  onLeave(gen, () => live.leave(topic));
+  onLeave(gen, live.on('event', (data) => {
+    if (data.event === 'track.updated' && data.track === id) fn(data);
+  }));
+}
+
+// Steps of the track that the signed-in learner has progress on but that the
+// track no longer has: kept, and shown as retired.
+function retiredSteps(track) {
+  const current = new Set(track.modules.flatMap((module) => module.steps.map((step) => step.id)));
+  const prefix = `${track.id}/`;
+  return [...live.progress].filter(([key]) => key.startsWith(prefix) && !current.has(key.slice(prefix.length)))
+    .map(([key, entry]) => ({ id: key.slice(prefix.length), state: entry.state }))
+    .sort((a, b) => a.id.localeCompare(b.id));
+}
+
+function outlineList(track) {
+  return h('ol', { class: 'outline', id: 'outline' }, track.modules.map((module) => h('li', {},
+    h('h3', { text: module.title }),
+    h('ol', { class: 'steps' }, module.steps.map((step) => h('li', { 'data-step': step.id },
+      h('a', { href: stepHref(track.id, step.id), text: step.title }),
+      h('span', { class: 'meta', text: stepMeta(step) })))))));
+}
+
+function retiredSection(track) {
+  const steps = retiredSteps(track);
+  return h('section', { id: 'retired', 'aria-labelledby': 'retired-title', hidden: steps.length === 0 },
+    h('h2', { id: 'retired-title', text: t('track.retired') }),
+    h('p', { text: t('track.retired.intro') }),
+    h('ul', {}, steps.map((step) => h('li', { 'data-retired-step': step.id },
+      h('span', { text: step.id }), ' — ', h('span', { class: 'meta', text: t(`state.${step.state}`) })))));
+}
+
 async function pageTrack(id) {
-  const track = await api.track(id);
+  const gen = generation;
+  let track = await api.track(id);
+  if (gen !== generation) return;
+  const notice = h('p', { id: 'track-updated', class: 'notice', role: 'status', hidden: true });
+  let outline = outlineList(track);
+  let retired = retiredSection(track);
+  onLeave(gen, live.on('progress', () => {
+    const next = retiredSection(track);
+    retired.replaceWith(next);
+    retired = next;
+  }));
+  followTrack(gen, id, async (event) => {
+    if (!event.commit) {
+      notice.textContent = t('track.removed');
+      notice.hidden = false;
+      return;
+    }
+    let fresh;
+    try {
+      fresh = await api.track(id);
+    } catch {
+      return; // the next update or a reload will show it
+    }
+    if (gen !== generation) return;
+    track = fresh;
+    // Redrawn in place; a link that had the keyboard's focus gets it back.
+    const focused = outline.contains(document.activeElement) && document.activeElement.closest('[data-step]');
+    const next = outlineList(track);
+    outline.replaceWith(next);
+    outline = next;
+    const again = focused && outline.querySelector(`[data-step="${CSS.escape(focused.dataset.step)}"] a`);
+    if (again) again.focus();
+    const nextRetired = retiredSection(track);
+    retired.replaceWith(nextRetired);
+    retired = nextRetired;
+    notice.textContent = t('track.updated');
+    notice.hidden = false;
+  });
   show(track.title,
     h('nav', { class: 'crumbs', 'aria-label': t('track.back') }, h('a', { href: '/', text: t('track.back') })),
     h('h1', { text: track.title }),
     track.summary ? h('p', { class: 'summary', text: track.summary }) : null,
+    notice,
     h('h2', { text: t('track.outline') }),
-    h('ol', { class: 'outline', id: 'outline' }, track.modules.map((module) => h('li', {},
-      h('h3', { text: module.title }),
-      h('ol', { class: 'steps' }, module.steps.map((step) => h('li', { 'data-step': step.id },
-        h('a', { href: stepHref(track.id, step.id), text: step.title }),
-        h('span', { class: 'meta', text: stepMeta(step) }))))))));
+    outline,
+    retired);
 }
 
 async function pageStep(id, stepId) {
@@ -346,6 +419,33 @@ async function pageStep(id, stepId) {
   onLeave(gen, live.on('status', (status) => { if (status === 'offline') peers.textContent = ''; }));
   live.join(topic);
   onLeave(gen, () => live.leave(topic));
+  // A new commit of the track: the pager follows the new outline, and the
+  // learner is told (never redrawn under them: what they type stays).
+  const updated = h('p', { id: 'step-updated', class: 'notice', role: 'status', hidden: true });
+  let pager = h('nav', { class: 'pager', 'aria-label': t('track.outline') }, stepLink(step.prev, 'step.prev', 'prev'), stepLink(step.next, 'step.next', 'next'));
+  followTrack(gen, track.id, async (event) => {
+    let fresh = null;
+    let freshTrack = null;
+    try {
+      if (event.commit) [freshTrack, fresh] = await Promise.all([api.track(track.id), api.step(track.id, step.id)]);
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.status !== 404) return;
+    }
+    if (gen !== generation) return;
+    updated.replaceChildren();
+    if (!fresh) {
+      updated.textContent = t('step.retired');
+    } else {
+      for (const module of freshTrack.modules) for (const s of module.steps) titles.set(s.id, s.title);
+      const next = h('nav', { class: 'pager', 'aria-label': t('track.outline') }, stepLink(fresh.prev, 'step.prev', 'prev'), stepLink(fresh.next, 'step.next', 'next'));
+      pager.replaceWith(next);
+      pager = next;
+      if (fresh.html === step.html && fresh.title === step.title) return;
+      updated.append(t('step.updated'), ' ',
+        h('a', { href: stepHref(track.id, step.id), text: t('step.updated.show') }));
+    }
+    updated.hidden = false;
+  });
   update();
   showPeers();
   if (live.isReady()) begin(); // else once the hello is answered
@@ -356,7 +456,7 @@ async function pageStep(id, stepId) {
       h('h1', { text: step.title }),
       h('p', { class: 'meta', id: 'step-meta', text: stepMeta(step) }),
       step.requires.length ? h('p', { class: 'meta', text: t('step.requires', { steps: step.requires.map((r) => titles.get(r) || r).join(', ') }) }) : null,
-      stateText, requiresBox, peers,
+      updated, stateText, requiresBox, peers,
       step.error ? h('p', { class: 'form-error', role: 'alert', text: t('step.broken', { message: step.error }) }) : null,
       content,
       step.rubric.length ? h('section', { class: 'rubric', 'aria-labelledby': 'rubric-title' },
@@ -366,7 +466,7 @@ async function pageStep(id, stepId) {
       work ? work.element : null,
       reviewed ? reviewed.mySubmission(track, step, gen) : null,
       helpSection(track, step, gen)),
-    h('nav', { class: 'pager', 'aria-label': t('track.outline') }, stepLink(step.prev, 'step.prev', 'prev'), stepLink(step.next, 'step.next', 'next')));
+    pager);
 }
 
 // ---- routing -------------------------------------------------------------

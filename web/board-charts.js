@@ -36,7 +36,7 @@ export function boardCharts(board) {
   const weeks = h('figure', { id: 'board-weeks', class: 'chart' });
   let timer = 0;
   const total = () => board.learners.size;
-  const drawFunnel = () => chart(funnel, 'funnel', t('board.funnel', { total: total() }), board.steps.map((step) => ({
+  const drawFunnel = () => chart(funnel, 'funnel', t('board.funnel', { total: total() }), board.steps.filter((step) => !step.retired).map((step) => ({
     value: board.counts.get(step.id).done, attrs: { 'data-step': step.id },
     label: t('board.funnel.line', { step: board.titles.get(step.id), count: board.counts.get(step.id).done, total: total() }) })), 10, 100, false);
   const drawWeeks = (list) => chart(weeks, 'weeks', t('board.weeks'), list.map((week) => {

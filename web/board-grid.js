@@ -73,8 +73,9 @@ function table(board, caption, body, foot) {
     h('caption', { text: caption }),
     h('thead', { role: 'rowgroup' }, h('tr', { role: 'row' },
       ['learner', 'current', 'for', 'last', 'reviews'].map((key) => h('th', { scope: 'col', role: 'columnheader', text: t(`board.col.${key}`) })),
-      board.steps.map((step, i) => h('th', { scope: 'col', role: 'columnheader', title: board.titles.get(step.id) },
-        h('span', { 'aria-hidden': 'true', text: i + 1 }), h('span', { class: 'step-name', text: step.title }))))),
+      board.steps.map((step, i) => h('th', { scope: 'col', role: 'columnheader', title: board.titles.get(step.id), class: step.retired ? 'retired' : null, 'data-retired': step.retired ? 'true' : null },
+        h('span', { 'aria-hidden': 'true', text: step.retired ? '×' : i + 1 }),
+        h('span', { class: 'step-name', text: step.retired ? board.titles.get(step.id) : step.title }))))),
     h('tbody', { role: 'rowgroup' }, body), h('tfoot', { role: 'rowgroup' }, foot));
 }
 

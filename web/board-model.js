@@ -14,7 +14,9 @@ export const BUCKET = { started: 'on', needs_work: 'on', submitted: 'wait', in_r
 // changed by the pushes:
 //   cohort, track  which board ('' for no cohort; the track's id)
 //   topic       "board:COHORT/TRACK", the room its pushes come through
-//   steps       [{id, title, reviews}], in the track's order
+//   steps       [{id, title, reviews, retired}], in the track's order, then
+//               the retired steps: ones the track no longer has but some
+//               learner has progress on (kept, never deleted), by id
 //   titles      step id → "3. Title"
 //   offset      the server's clock − this one, in ms (see now())
 //   learners    handle → the learner as board.get sent it, kept up to date:
@@ -38,8 +40,12 @@ export function newBoard(cohort, track) {
 // The state in a board.get reply, replacing what the board knew.
 export function fill(board, data) {
   board.offset = data.now - Date.now() || 0;
-  board.steps = data.steps;
-  board.titles = new Map(data.steps.map((step, i) => [step.id, `${i + 1}. ${step.title}`]));
+  const current = new Set(data.steps.map((step) => step.id));
+  const retired = [...new Set(data.learners.flatMap((learner) => Object.keys(learner.progress || {})))]
+    .filter((id) => !current.has(id)).sort();
+  board.steps = [...data.steps, ...retired.map((id) => ({ id, title: id, reviews: 0, retired: true }))];
+  board.titles = new Map(board.steps.map((step, i) =>
+    [step.id, step.retired ? t('board.retiredStep', { id: step.id }) : `${i + 1}. ${step.title}`]));
   board.learners.clear();
   board.counts.clear();
   for (const step of board.steps) board.counts.set(step.id, { on: 0, wait: 0, done: 0 });

@@ -142,7 +142,14 @@ function follow(board, view, gen) {
   }
   live.join(board.topic);
   onLeave(gen, () => live.leave(board.topic));
-  onLeave(gen, live.on('event', (event) => receive(board, event, target)));
+  // A new commit of the track: its steps, and the retired ones, afresh.
+  const trackTopic = `track:${board.track}`;
+  live.join(trackTopic);
+  onLeave(gen, () => live.leave(trackTopic));
+  onLeave(gen, live.on('event', (event) => {
+    if (event.event === 'track.updated' && event.track === board.track) load();
+    else receive(board, event, target);
+  }));
   onLeave(gen, live.on('ready', load));
   const clock = setInterval(view.tick, 60000);
   onLeave(gen, () => {

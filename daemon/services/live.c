@@ -748,6 +748,23 @@ static void forget_topic(struct gr_client *client, const char *topic)
 	}
 }
 
+/*
+ * The library serves a new commit of a track (commit NULL: the track was
+ * removed): the pages that follow "track:ID" are told, so they can redraw
+ * their outline. Not stored: a page opened later reads the new commit anyway.
+ */
+void gr_live_track_changed(const char *track_id, const char *commit, void *payload)
+{
+	struct gr_live *live = payload;
+	char topic[140];
+
+	snprintf(topic, sizeof(topic), "track:%s", track_id);
+	publish_now(live,
+		    json_pack("{s:s, s:s, s:s, s:s, s:s?}", "type", "event", "event",
+			      "track.updated", "topic", topic, "track", track_id, "commit", commit),
+		    topic);
+}
+
 /* Checks a topic the client asks for; replies and returns -1 when refused. */
 static int check_topic(struct gr_live *live, struct gr_client *client,
 		       const struct gr_request *request)
@@ -774,8 +791,14 @@ static int check_topic(struct gr_live *live, struct gr_client *client,
 		reply_error(live, client, request->id, "not_found", "There is no such track.");
 		return -1;
 	}
+	if (strncmp(topic, "track:", 6) == 0) {
+		if (gr_library_track(live->library, topic + 6))
+			return 0;
+		reply_error(live, client, request->id, "not_found", "There is no such track.");
+		return -1;
+	}
 	reply_error(live, client, request->id, "bad_value",
-		    "'topic' is room:TRACK/STEP or board:COHORT/TRACK.");
+		    "'topic' is room:TRACK/STEP, track:TRACK or board:COHORT/TRACK.");
 	return -1;
 }
 

@@ -65,6 +65,13 @@ void gr_live_set_reviews(struct gr_live *live, struct gr_reviews *reviews);
  */
 void gr_live_set_coach(struct gr_live *live, struct gr_coach *coach);
 
+/*
+ * A gr_library_change_fn (payload: the live service): pushes "track.updated"
+ * to the pages following "track:ID" when a new commit is served or the
+ * track is removed (commit NULL).
+ */
+void gr_live_track_changed(const char *track_id, const char *commit, void *payload);
+
 /* Time passes (about once a second): watched boards get their summaries. */
 void gr_live_tick(struct gr_live *live);
 

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
-import { startDaemon, people, runCli, tempDir } from '../lib/daemon.mjs';
+import { startDaemon, people, register, runCli, tempDir, openSocket, ok, refused } from '../lib/daemon.mjs';
 
 const CONFIG = 'track_check_seconds = 1\nmax_file_mib = 1\n';
 const HEX40 = /^[0-9a-f]{40}$/;
@@ -502,7 +502,66 @@ test('grounds track check reports links leaving the track, symlinks and files ov
   assert.equal(data.json.error.code, 'too_large');
 });
 
+// Opens a socket for client and says hello; resolves the socket and the
+// progress rows of the snapshot.
+async function helloSocket(client) {
+  const socket = await openSocket(daemon, client);
+  const hello = await ok(socket, 'hello', {});
+  assert.equal(hello.sync, 'snapshot');
+  const snapshot = await socket.next((m) => m.type === 'snapshot');
+  return { socket, progress: snapshot.progress };
+}
+
+test('open pages of a track hear "track.updated", and a step taken out keeps its progress, shown as retired', async () => {
+  const invite = async (role) => (await admin.post('/api/invites', { role, cohort: 'retire' })).json.code;
+  const learner = await register(daemon, await invite('learner'), 'rita');
+  const coach = await register(daemon, await invite('coach'), 'cora');
+  const tab = await helloSocket(learner);
+  await ok(tab.socket, 'progress.set', { track: 'demo', step: 'second', state: 'started' });
+  await ok(tab.socket, 'progress.set', { track: 'demo', step: 'second', state: 'done' });
+
+  // Anyone signed in may follow a served track; an unknown one is not_found.
+  const followed = await ok(tab.socket, 'subscribe', { topic: 'track:demo' });
+  assert.equal(followed.topic, 'track:demo');
+  await refused(tab.socket, 'subscribe', { topic: 'track:no-such-track' }, 'not_found');
+  const board = await helloSocket(coach);
+  await ok(board.socket, 'subscribe', { topic: 'track:demo' });
+
+  // The second step is taken out of the track.
+  const without = await commitFiles(demoRepo, { 'track.md': DEMO_TRACK.replace('- [Second](steps/second.md)\n', '') }, 'without second');
+  for (const socket of [tab.socket, board.socket]) {
+    const event = await socket.next((m) => m.type === 'event' && m.event === 'track.updated', 15000);
+    assert.deepEqual({ topic: event.topic, track: event.track, commit: event.commit },
+      { topic: 'track:demo', track: 'demo', commit: without });
+  }
+  const outline = (await learner.get('/api/tracks/demo')).json;
+  assert.equal(outline.commit, without);
+  assert.deepEqual(outline.modules.flatMap((m) => m.steps.map((step) => step.id)), ['hello']);
+
+  // The learner's progress on it is kept: in a new tab's snapshot, and on the board.
+  const again = await helloSocket(learner);
+  const kept = again.progress.find((row) => row.track === 'demo' && row.step === 'second');
+  assert.equal(kept && kept.state, 'done', JSON.stringify(again.progress));
+  const state = await ok(board.socket, 'board.get', { cohort: 'retire', track: 'demo' });
+  assert.deepEqual(state.steps.map((step) => step.id), ['hello']);
+  const row = state.learners.find((l) => l.handle === 'rita');
+  assert.equal(row.progress.second.state, 'done', JSON.stringify(row));
+
+  // An unsubscribed tab hears nothing of the next commit.
+  await ok(board.socket, 'unsubscribe', { topic: 'track:demo' });
+  demoCommit = await commitFiles(demoRepo, { 'track.md': DEMO_TRACK }, 'second is back');
+  const back = await tab.socket.next((m) => m.type === 'event' && m.event === 'track.updated', 15000);
+  assert.equal(back.commit, demoCommit);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.ok(!board.socket.inbox.some((m) => m.event === 'track.updated'), JSON.stringify(board.socket.inbox));
+  for (const socket of [tab.socket, board.socket, again.socket]) socket.close();
+});
+
 test('grounds track remove stops serving a track within seconds', async () => {
+  const learner = await register(daemon, (await admin.post('/api/invites', { role: 'learner' })).json.code, 'remy');
+  const socket = await openSocket(daemon, learner);
+  await ok(socket, 'hello', {});
+  await ok(socket, 'subscribe', { topic: 'track:demo' });
   const removed = await runCli(['--data-dir', daemon.dataDir, 'track', 'remove', 'demo']);
   assert.equal(removed.code, 0, removed.stderr);
   assert.match(removed.stdout, /Removed track demo/);
@@ -516,4 +575,9 @@ test('grounds track remove stops serving a track within seconds', async () => {
   const cli = await runCli(['--data-dir', daemon.dataDir, 'track', 'list']);
   assert.ok(!/^demo\s/m.test(cli.stdout), cli.stdout);
   assert.match(daemon.stderr, /track demo: removed/);
+  // A page of it that is open hears that it is gone.
+  const event = await socket.next((m) => m.type === 'event' && m.event === 'track.updated');
+  assert.equal(event.track, 'demo');
+  assert.equal(event.commit, null);
+  socket.close();
 });

@@ -31,6 +31,7 @@ export default {
   'board.grid': 'Everyone’s steps',
   'board.grid.hint': 'One row per learner, one column per step. On a small screen, scroll sideways.',
   'board.caption': 'Progress of {group} on {track} ({count} learners)',
+  'board.retiredStep': 'Retired: {id}',
   'board.col.learner': 'Learner',
   'board.col.current': 'Working on',
   'board.col.for': 'For',

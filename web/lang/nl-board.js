@@ -31,6 +31,7 @@ export default {
   'board.grid': 'Ieders stappen',
   'board.grid.hint': 'Eén rij per leerling, één kolom per stap. Scroll op een klein scherm opzij.',
   'board.caption': 'Voortgang van {group} op {track} ({count} leerlingen)',
+  'board.retiredStep': 'Vervallen: {id}',
   'board.col.learner': 'Leerling',
   'board.col.current': 'Bezig met',
   'board.col.for': 'Al',
