@@ -464,17 +464,29 @@ static int make_move(struct gr_help_request *request, enum move move, int64_t no
 	}
 }
 
-/* Written from the table in help.c's header and the protocol's words. */
+/* Written from the table in help.c's header. Short names for the table only. */
+#define OP GR_HELP_OPEN
+#define AC GR_HELP_ACCEPTED
+#define RS GR_HELP_RESOLVED
+#define WD GR_HELP_WITHDRAWN
+#define EX GR_HELP_EXPIRED
+#define NO NO_MOVE
 /* clang-format off */
 static const int request_expected[GR_HELP_STATE_COUNT][MOVE_COUNT] = {
-	/*              TOLD          ACCEPT            RESOLVE           WITHDRAW           EXPIRE */
-	/* open      */ {GR_HELP_OPEN, GR_HELP_ACCEPTED, GR_HELP_RESOLVED, GR_HELP_WITHDRAWN, GR_HELP_EXPIRED},
-	/* accepted  */ {NO_MOVE,      NO_MOVE,          GR_HELP_RESOLVED, GR_HELP_WITHDRAWN, NO_MOVE},
-	/* resolved  */ {NO_MOVE,      NO_MOVE,          NO_MOVE,          NO_MOVE,           NO_MOVE},
-	/* withdrawn */ {NO_MOVE,      NO_MOVE,          NO_MOVE,          NO_MOVE,           NO_MOVE},
-	/* expired   */ {NO_MOVE,      NO_MOVE,          NO_MOVE,          NO_MOVE,           NO_MOVE},
+	/*              TOLD ACCEPT RESOLVE WITHDRAW EXPIRE */
+	/* open      */ {OP,  AC,    RS,     WD,      EX},
+	/* accepted  */ {NO,  NO,    RS,     WD,      NO},
+	/* resolved  */ {NO,  NO,    NO,     NO,      NO},
+	/* withdrawn */ {NO,  NO,    NO,     NO,      NO},
+	/* expired   */ {NO,  NO,    NO,     NO,      NO},
 };
 /* clang-format on */
+#undef OP
+#undef AC
+#undef RS
+#undef WD
+#undef EX
+#undef NO
 
 static void test_request_table(void)
 {
