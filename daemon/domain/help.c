@@ -2,23 +2,79 @@
  * help.c - the rules of help requests between peers (see help.h; design in
  * "Help from peers" in docs/protocol.md).
  *
- * Owns: when an open request widens to more peers and when it expires, who
- * is told in the next wave, and the ranges of the help settings. Leaves to
- * others: keeping requests and who was told (store.c), reading the clock and
- * acting on the answer (coach.c), and delivering the offers (net layer).
+ * Owns: the life of one request (which move is allowed from which state, by
+ * whom, and its invariants), when an open request widens to more peers and
+ * when it expires, who is told in the next wave, and the ranges of the help
+ * settings. Leaves to others: keeping requests and who was told (store.c),
+ * reading the clock, acting on the answers and telling the people
+ * concerned (coach.c), and delivering the offers (net layer).
+ *
+ * A help request:
+ *
+ *                          gr_help_told(): a wave told n more peers
+ *                               +-----+
+ *                               |     v
+ *     gr_help_open()        +-----------+  gr_help_accept(): a peer  +----------+
+ *     --------------------> |   open    | -------------------------> | accepted |
+ *                           +-----------+  who was told              +----------+
+ *                             |       |                                    |
+ *          gr_help_expire():  |       |  gr_help_close()                   |  gr_help_close()
+ *          expire_ms passed   |       |  by who asked                      |  by who asked
+ *          with nobody        v       v                                    |
+ *                        +---------+ +----------------------+              |
+ *                        | expired | | resolved / withdrawn | <------------+
+ *                        +---------+ +----------------------+
+ *
+ * Transition table; every move not listed is refused and changes nothing:
+ *
+ *   from      event                                   to         function
+ *   --------  --------------------------------------  ---------  ----------------
+ *   (none)    a learner asks                          open       gr_help_open()
+ *   open      a wave tells n more peers (n may be 0)  open       gr_help_told()
+ *   open      a peer who was told accepts             accepted   gr_help_accept()
+ *   open      who asked resolves it                   resolved   gr_help_close()
+ *   open      who asked withdraws it                  withdrawn  gr_help_close()
+ *   open      expire_ms since it opened               expired    gr_help_expire()
+ *   accepted  who asked resolves it                   resolved   gr_help_close()
+ *   accepted  who asked withdraws it                  withdrawn  gr_help_close()
+ *   resolved, withdrawn, expired: final.
+ *
+ * Refusals, in the order they are tried: accepting by who asked or by
+ * someone not told (GR_EFORBIDDEN), then when not open (GR_ECONFLICT:
+ * "someone else is helping" or "closed"); closing by anyone but who asked
+ * (GR_EFORBIDDEN), then once closed (GR_ECONFLICT); a wave or an expiry
+ * when not open, and an expiry before gr_help_due() says EXPIRE
+ * (GR_ECONFLICT). An accepted request never expires: it waits for who
+ * asked to close it.
+ *
+ * Invariants of one request, checked by gr_help_check() in every build
+ * type (it returns the number of the first broken one):
+ *   1. In range: a known state, author_id > 0, opened_at > 0, told >= 0.
+ *   2. Closed iff it has a closing time: closed_at != 0 exactly when
+ *      resolved, withdrawn or expired, and then closed_at >= opened_at.
+ *   3. Accepted iff it has a helper: helper_id != 0 exactly when
+ *      accepted_at != 0; an accepted request has both, an open or expired
+ *      one neither (resolved and withdrawn keep whoever helped, if anyone).
+ *   4. The helper is a peer who was told: not who asked, told > 0, and
+ *      opened_at <= accepted_at (<= closed_at once closed).
+ *   5. Waves: told > 0 exactly when last_wave_at != 0; a wave goes out no
+ *      earlier than the request opened and never after it was accepted or
+ *      closed.
+ * The moves keep them: each sets the times and the helper its row of the
+ * table names, and a refused move changes nothing.
  *
  * An open request (nobody accepted yet) is asked about by gr_help_due();
  * t0 is opened_at, tw last_wave_at. The rows are tried in order:
  *
  *   condition at now                  answer  what the caller does
- *   now - t0 >= expire_ms             EXPIRE  closes it as expired (final)
+ *   now - t0 >= expire_ms             EXPIRE  gr_help_expire(): expired (final)
  *   tw == 0 or now - tw >= wave_ms    WIDEN   tells gr_help_pick()'s peers and,
  *                                             if there were any, sets tw = now
+ *                                             (gr_help_told())
  *   otherwise                         WAIT    asks again at *next_at
  *
- * Accepting, withdrawing and resolving leave "open" and are coach.c's.
- * Invariants: EXPIRE wins over WIDEN; *next_at is never later than the
- * expiry, and with EXPIRE it is the expiry (the answer never changes
+ * Rules of the answer: EXPIRE wins over WIDEN; *next_at is never later than
+ * the expiry, and with EXPIRE it is the expiry (the answer never changes
  * again); successive picks with the picked marked told never repeat a peer.
  *
  * Picking is a selection of at most wave_size (<= 50) from count candidates
@@ -140,5 +196,187 @@ int gr_help_settings_check(const struct gr_help_settings *settings)
 			     settings->expire_ms, settings->wave_ms);
 		return GR_EINVALID;
 	}
+	return 0;
+}
+
+/* ---- a help request's life ------------------------------------------------- */
+
+/* clang-format off */
+static const char *const state_names[GR_HELP_STATE_COUNT] = {
+	[GR_HELP_OPEN] = "open",
+	[GR_HELP_ACCEPTED] = "accepted",
+	[GR_HELP_RESOLVED] = "resolved",
+	[GR_HELP_WITHDRAWN] = "withdrawn",
+	[GR_HELP_EXPIRED] = "expired",
+};
+/* clang-format on */
+
+static int is_closed(enum gr_help_state state)
+{
+	return state == GR_HELP_RESOLVED || state == GR_HELP_WITHDRAWN || state == GR_HELP_EXPIRED;
+}
+
+int gr_help_open(struct gr_help_request *out, int64_t author_id, int64_t now)
+{
+	assert(out);
+	if (author_id <= 0 || now <= 0) {
+		gr_error_set("help: author %" PRId64 " or time %" PRId64 " is not positive",
+			     author_id, now);
+		return GR_EINVALID;
+	}
+	*out = (struct gr_help_request){
+	    .state = GR_HELP_OPEN,
+	    .author_id = author_id,
+	    .opened_at = now,
+	};
+	assert(gr_help_check(out) == 0);
+	return 0;
+}
+
+/*
+ * now, or the request's last move if that was later: a clock set back
+ * never puts a move before the one it follows (invariants 2, 4 and 5).
+ */
+static int64_t not_before(const struct gr_help_request *request, int64_t now)
+{
+	int64_t last = request->opened_at;
+
+	if (request->last_wave_at > last)
+		last = request->last_wave_at;
+	if (request->accepted_at > last)
+		last = request->accepted_at;
+	return now > last ? now : last;
+}
+
+/* The refusal of a move that needs an open request. */
+static int not_open(const struct gr_help_request *request)
+{
+	if (request->state == GR_HELP_ACCEPTED)
+		gr_error_set("Someone else is helping already.");
+	else
+		gr_error_set("This request is closed.");
+	return GR_ECONFLICT;
+}
+
+int gr_help_told(struct gr_help_request *request, int peers, int64_t now)
+{
+	assert(request);
+	if (peers < 0) {
+		gr_error_set("help: a wave told %d peers", peers);
+		return GR_EINVALID;
+	}
+	if (request->state != GR_HELP_OPEN)
+		return not_open(request);
+	if (peers > 0) {
+		request->told += peers;
+		request->last_wave_at = not_before(request, now);
+	}
+	assert(gr_help_check(request) == 0);
+	return 0;
+}
+
+int gr_help_accept(struct gr_help_request *request, int64_t helper_id, int was_told, int64_t now)
+{
+	assert(request);
+	if (!was_told || helper_id == request->author_id || helper_id <= 0) {
+		gr_error_set("This request was not offered to you.");
+		return GR_EFORBIDDEN;
+	}
+	if (request->state != GR_HELP_OPEN)
+		return not_open(request);
+	request->state = GR_HELP_ACCEPTED;
+	request->helper_id = helper_id;
+	request->accepted_at = not_before(request, now);
+	assert(gr_help_check(request) == 0);
+	return 0;
+}
+
+int gr_help_close(struct gr_help_request *request, enum gr_help_state to, int64_t by_user,
+		  int64_t now)
+{
+	assert(request);
+	if (to != GR_HELP_RESOLVED && to != GR_HELP_WITHDRAWN) {
+		gr_error_set("help: a request is closed as resolved or withdrawn, not %d", (int)to);
+		return GR_EINVALID;
+	}
+	if (by_user != request->author_id) {
+		gr_error_set("Only who asked may close a help request.");
+		return GR_EFORBIDDEN;
+	}
+	if (is_closed(request->state)) {
+		gr_error_set("This request is closed already.");
+		return GR_ECONFLICT;
+	}
+	request->state = to;
+	request->closed_at = not_before(request, now);
+	assert(gr_help_check(request) == 0);
+	return 0;
+}
+
+int gr_help_expire(struct gr_help_request *request, const struct gr_help_settings *settings,
+		   int64_t now)
+{
+	assert(request && settings);
+	if (request->state != GR_HELP_OPEN)
+		return not_open(request);
+	if (gr_help_due(settings, request->opened_at, request->last_wave_at, now, NULL) !=
+	    GR_HELP_EXPIRE) {
+		gr_error_set("help: the request is not due to expire yet");
+		return GR_ECONFLICT;
+	}
+	request->state = GR_HELP_EXPIRED;
+	request->closed_at = not_before(request, now);
+	assert(gr_help_check(request) == 0);
+	return 0;
+}
+
+/* Invariant n is broken: the message, and n. */
+static int broken(int invariant, const char *what, const struct gr_help_request *request)
+{
+	gr_error_set("help invariant %d: %s request %s", invariant,
+		     (int)request->state >= 0 && request->state < GR_HELP_STATE_COUNT
+			 ? state_names[request->state]
+			 : "unknown",
+		     what);
+	return invariant;
+}
+
+int gr_help_check(const struct gr_help_request *request)
+{
+	const struct gr_help_request *r = request;
+	int accepted;
+
+	assert(r);
+	if ((int)r->state < 0 || r->state >= GR_HELP_STATE_COUNT || r->author_id <= 0 ||
+	    r->opened_at <= 0 || r->told < 0)
+		return broken(1, "is out of range (state, author, opening time or told)", r);
+	if ((r->closed_at != 0) != is_closed(r->state))
+		return broken(2, is_closed(r->state) ? "has no closing time" : "has a closing time",
+			      r);
+	if (r->closed_at != 0 && r->closed_at < r->opened_at)
+		return broken(2, "closed before it opened", r);
+	accepted = r->helper_id != 0;
+	if (accepted != (r->accepted_at != 0))
+		return broken(3,
+			      accepted ? "has a helper but no acceptance time"
+				       : "has an acceptance time but no helper",
+			      r);
+	if (accepted != (r->state == GR_HELP_ACCEPTED) && r->state != GR_HELP_RESOLVED &&
+	    r->state != GR_HELP_WITHDRAWN)
+		return broken(3, accepted ? "has a helper" : "has no helper", r);
+	if (accepted && (r->helper_id == r->author_id || r->told == 0))
+		return broken(4, "is helped by who asked, or by someone it was never told to", r);
+	if (accepted &&
+	    (r->accepted_at < r->opened_at || (r->closed_at && r->closed_at < r->accepted_at)))
+		return broken(4, "was accepted before it opened or after it closed", r);
+	if ((r->told > 0) != (r->last_wave_at != 0))
+		return broken(5,
+			      r->told ? "was told to peers with no wave time"
+				      : "has a wave time but was told to nobody",
+			      r);
+	if (r->last_wave_at && (r->last_wave_at < r->opened_at ||
+				(r->accepted_at && r->last_wave_at > r->accepted_at) ||
+				(r->closed_at && r->last_wave_at > r->closed_at)))
+		return broken(5, "had a wave before it opened or after it was taken or closed", r);
 	return 0;
 }

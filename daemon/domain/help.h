@@ -73,4 +73,75 @@ size_t gr_help_pick(const struct gr_help_settings *settings,
 /* 0 when settings are in range; else GR_EINVALID with a message. */
 int gr_help_settings_check(const struct gr_help_settings *settings);
 
+/*
+ * ---- a help request's life ------------------------------------------------
+ *
+ * One request as plain values, its moves as pure functions, and the checker
+ * of its invariants; the diagram, transition table and invariants are in
+ * help.c. The coach service keeps the same fields in the store (a row of
+ * help_requests; told counts its help_offers) and decides with these.
+ *
+ * Each move returns 0, or a negative code with a message fit to show the
+ * person who asked for it, and then leaves the request as it was:
+ * GR_EFORBIDDEN (not this person's to do), GR_ECONFLICT (not from this
+ * state), GR_EINVALID (a bad argument). A time earlier than the request's
+ * last move (a clock set back) counts as the time of that move.
+ */
+
+enum gr_help_state {
+	GR_HELP_OPEN,	   /* asked, and told to peers in waves; nobody accepted yet */
+	GR_HELP_ACCEPTED,  /* a peer who was told took it */
+	GR_HELP_RESOLVED,  /* closed by who asked: helped */
+	GR_HELP_WITHDRAWN, /* closed by who asked: no longer needed */
+	GR_HELP_EXPIRED,   /* nobody accepted within expire_ms */
+	GR_HELP_STATE_COUNT
+};
+
+struct gr_help_request {
+	enum gr_help_state state;
+	int64_t author_id; /* who asked */
+	int64_t helper_id; /* who accepted; 0 until then, kept once closed */
+	int64_t opened_at;
+	int64_t last_wave_at; /* 0 until a peer was told */
+	int64_t accepted_at;  /* 0 unless accepted, kept once closed */
+	int64_t closed_at;    /* 0 while open or accepted */
+	int told;	      /* peers told of it so far */
+};
+
+/* A new open request by author_id at now; GR_EINVALID unless both are positive. */
+int gr_help_open(struct gr_help_request *out, int64_t author_id, int64_t now);
+
+/*
+ * A wave told peers more peers at now (0: it found nobody, and then the
+ * wave's time stays as it was, as gr_help_due() expects). Open only.
+ */
+int gr_help_told(struct gr_help_request *request, int peers, int64_t now);
+
+/*
+ * helper_id takes the request at now. GR_EFORBIDDEN for who asked and for
+ * someone it was not told to (was_told 0); GR_ECONFLICT unless open.
+ */
+int gr_help_accept(struct gr_help_request *request, int64_t helper_id, int was_told, int64_t now);
+
+/*
+ * by_user closes the request as to (GR_HELP_RESOLVED or GR_HELP_WITHDRAWN,
+ * else GR_EINVALID) at now. GR_EFORBIDDEN unless by_user asked;
+ * GR_ECONFLICT once closed.
+ */
+int gr_help_close(struct gr_help_request *request, enum gr_help_state to, int64_t by_user,
+		  int64_t now);
+
+/* An open request expires at now; GR_ECONFLICT unless gr_help_due() says EXPIRE. */
+int gr_help_expire(struct gr_help_request *request, const struct gr_help_settings *settings,
+		   int64_t now);
+
+/*
+ * The invariants numbered in help.c, in every build type. Returns 0 when
+ * they hold, else the number of the first broken one (1 .. 5), with a
+ * one-line message from gr_error_set() that names it ("help invariant 3:
+ * ..."); the message is untouched when they hold. A positive result is not
+ * an error code.
+ */
+int gr_help_check(const struct gr_help_request *request);
+
 #endif

@@ -66,15 +66,18 @@
  * submitted or in_review (already waiting); PASS and FAIL other than from
  * in_review.
  *
- * Invariants (asserted by gr_progress_check() in debug builds, and on every
- * result of gr_progress_next()):
- *   1. 0 <= state < GR_PROGRESS_STATE_COUNT and reviews >= 0.
+ * Invariants of a stored state, checked by gr_progress_check() in every
+ * build type (it returns the number of the first broken one), and asserted
+ * on every result of gr_progress_next() in debug builds:
+ *   1. In range: 0 <= state < GR_PROGRESS_STATE_COUNT, and reviews >= 0.
  *   2. A step without reviews is never submitted, in_review, passed or
  *      needs_work.
  *   3. A step with reviews is never done.
  * A stored state that breaks 2 or 3 (say a track update changed a step's
  * review count) is not asserted on input: every action from it is a
- * conflict, so gr_progress_next() never produces such a state.
+ * conflict, so gr_progress_next() never produces such a state. Two rules of
+ * the table are about moves, not states, and the tests walk them: passed
+ * and done are never left, and nothing but START leads out of not_started.
  */
 #include "domain/progress.h"
 
@@ -169,7 +172,8 @@ static int action_valid(enum gr_progress_action action)
 	return (int)action >= 0 && action < GR_PROGRESS_ACTION_COUNT;
 }
 
-/* Whether state can be stored for a step of this family (invariants 2, 3). */
+/* Whether state can be stored for a step of this family (invariants 2, 3;
+ * gr_progress_check() says which is broken). */
 static int state_fits(enum gr_progress_state state, int reviews)
 {
 	if (reviews == 0)
@@ -222,7 +226,7 @@ int gr_progress_next(enum gr_progress_state *out, enum gr_progress_state current
 		return conflict(current, action, reviews);
 	if (next != STAYS)
 		*out = (enum gr_progress_state)next;
-	gr_progress_check(*out, reviews);
+	assert(gr_progress_check(*out, reviews) == 0);
 	return 0;
 }
 
@@ -251,14 +255,21 @@ int gr_progress_state_from_name(enum gr_progress_state *out, const char *name)
 	return GR_EINVALID;
 }
 
-void gr_progress_check(enum gr_progress_state state, int reviews)
+int gr_progress_check(enum gr_progress_state state, int reviews)
 {
-	assert(state_valid(state));
-	assert(reviews >= 0);
-	/* Invariant 2: no reviews, so never submitted .. needs_work. */
-	assert(reviews > 0 || state <= GR_PROGRESS_DONE);
-	/* Invariant 3: reviewed steps are passed, never done. */
-	assert(reviews == 0 || state != GR_PROGRESS_DONE);
-	(void)state;
-	(void)reviews;
+	if (!state_valid(state) || reviews < 0) {
+		gr_error_set("progress invariant 1: state %d or review count %d out of range",
+			     (int)state, reviews);
+		return 1;
+	}
+	if (reviews == 0 && state > GR_PROGRESS_DONE) {
+		gr_error_set("progress invariant 2: a step without reviews is %s",
+			     state_names[state]);
+		return 2;
+	}
+	if (reviews > 0 && state == GR_PROGRESS_DONE) {
+		gr_error_set("progress invariant 3: a step with %d reviews is done", reviews);
+		return 3;
+	}
+	return 0;
 }

@@ -54,10 +54,13 @@ const char *gr_progress_state_name(enum gr_progress_state state);
 int gr_progress_state_from_name(enum gr_progress_state *out, const char *name);
 
 /*
- * Debug builds: assert the invariants of one stored state (a step without
- * reviews is never submitted, in review, passed or needs work; a reviewed
- * step is never done). A no-op with NDEBUG.
+ * The invariants of one stored state (numbered in progress.c), in every
+ * build type. Returns 0 when they hold, else the number of the first broken
+ * one (1 .. 3), with a one-line message from gr_error_set() that names it
+ * ("progress invariant 2: ..."); the error message is untouched when they
+ * hold. A positive result is not an error code: it is for a test or an
+ * assert (gr_progress_next() asserts it on its result in debug builds).
  */
-void gr_progress_check(enum gr_progress_state state, int reviews);
+int gr_progress_check(enum gr_progress_state state, int reviews);
 
 #endif

@@ -16,45 +16,88 @@
  *
  * The assignment slot:
  *
- *                     fill_slot()                      gr_review_give()
+ *                     fill() -> assign()                gr_review_give()
  *     +------+  a candidate exists  +----------+   review in time   +------+
  *     | open | -------------------> | assigned | -----------------> | done |
  *     +------+                      +----------+                    +------+
  *        ^                            |  |  |
- *        |   expire(): due <= now     |  |  |  decline(): the
+ *        |   release(): due <= now    |  |  |  release(): the
  *        |   (gr_review_tick) or      |  |  |  reviewer says no
  *        |   the reviewer left        |  |  |  (gr_review_decline)
  *        |   (gr_review_learner_      |  |  v
  *        |   active)                  v  |  assignment DECLINED
  *        |              assignment EXPIRED
  *        +--------------------------------+
- *           the slot reopens and fill_slot() at once looks for someone
- *           else: the new assignment is REASSIGNED (it replaces the last)
+ *           the slot reopens and release() calls fill() at once to look
+ *           for someone else: the new assignment is REASSIGNED (it
+ *           replaces the slot's last)
  *
- * An assignment is one lease: ASSIGNED, then exactly one of DONE, EXPIRED
- * or DECLINED, which are final. A slot's history is its assignments in
- * order; at most the last one is live.
+ * The assignment, one lease, from assign() to exactly one final state:
+ *
+ *                     gr_review_give(), the assignee, before due_at
+ *                  +----------------------------------------------> DONE
+ *     ASSIGNED ----+  gr_review_tick() once due_at <= now, or
+ *     (assign())   |  gr_review_learner_active(0) of the assignee
+ *                  +----------------------------------------------> EXPIRED
+ *                  |  gr_review_decline(), the assignee
+ *                  +----------------------------------------------> DECLINED
+ *
+ * DONE, EXPIRED and DECLINED are final: give and decline refuse them
+ * (GR_EEXPIRED, GR_ECONFLICT) and tick passes them by. A slot's history is
+ * its assignments in order; at most the last one is live.
  *
  * Transition table (slot state; assignment state in brackets):
  *
  *   from      event                      to                   function
  *   --------  -------------------------  -------------------  ----------------------
  *   (none)    submit, or a tie           open                 open_slots()
- *   open      an eligible peer exists    assigned [ASSIGNED]  fill_slot(), called by
- *                                                             submit, tie, tick,
+ *   open      an eligible peer exists    assigned [ASSIGNED]  fill() -> assign(), called
+ *                                                             by submit, tie, tick,
  *                                                             step_pass, online,
- *                                                             active, decline, expire
+ *                                                             active, decline, expiry
  *   assigned  the assignee reviews       done [DONE]          gr_review_give()
- *   assigned  due <= now                 open [EXPIRED]       gr_review_tick() -> expire()
+ *   assigned  due <= now                 open [EXPIRED]       gr_review_tick() -> release()
  *   assigned  the assignee leaves        open [EXPIRED]       gr_review_learner_active()
+ *                                                             -> release()
  *   assigned  the assignee declines      open [DECLINED]      gr_review_decline()
+ *                                                             -> release()
  *   done      -                          final
  *
- * The submission: waiting (a slot is open) <-> in_review (every slot
- * assigned or done); when every slot is done, decide(): more passes than
- * needs-work -> passed (the author passes the step and becomes a reviewer);
- * fewer -> needs_work (the author may resubmit: a new submission, attempt
- * + 1); a tie -> one more slot opens (R+1 is odd, so it decides next time).
+ * The submission (one attempt):
+ *
+ *              gr_review_submit(): R open slots
+ *                      |
+ *                      v            every slot assigned or done
+ *                 +---------+  -------------------------------->  +-----------+
+ *                 | waiting |                                     | in_review |
+ *                 +---------+  <--------------------------------  +-----------+
+ *                      ^     a lease ended and nobody took the slot     |
+ *                      |                                                | every slot done:
+ *                      |  a tie: one more slot (R+1)                    | decide()
+ *                      +------------------------------------------------+
+ *                                                                       |
+ *                                     more passes     +--------+        |
+ *                                   +---------------> | passed | <------+
+ *                                   |                 +--------+        |
+ *                                   |  more needs-work +------------+   |
+ *                                   +----------------> | needs_work | <-+
+ *                                                      +------------+
+ *
+ *   from       event                                to          function
+ *   ---------  -----------------------------------  ----------  ------------------------
+ *   (none)     the author submits attempt n         waiting     gr_review_submit()
+ *   waiting    the last open slot is assigned       in_review   fill() -> update_waiting()
+ *   in_review  a lease ends (expired, declined, the  waiting     release() -> fill()
+ *              assignee left) and nobody takes it
+ *   in_review  the last review is given, a tie      waiting     decide() -> open_slots()
+ *   in_review  the last review is given, majority   passed or   decide()
+ *              pass or needs work                   needs_work
+ *   passed     -                                    final: the author passed the step
+ *   needs_work -                                    final: the author may submit attempt
+ *                                                   n+1, a new submission
+ *
+ * Only gr_review_give() makes a slot done, so decide() always starts from
+ * in_review: with every slot done, none is open.
  *
  * Eligible for a slot: an active learner other than the author, who neither
  * holds nor gave a review on this attempt, nor declined it, and who passed
@@ -92,8 +135,9 @@
  * The naive policy (for the simulation) picks uniformly among the eligible,
  * ignores presence, never rescues, and its leases never expire.
  *
- * Invariants (gr_review_check(), asserted after every operation in debug
- * builds):
+ * Invariants, checked by gr_review_check() in every build type (it returns
+ * the number of the first broken one it finds), and asserted after every
+ * operation in debug builds:
  *   1. Never the author: no assignment's reviewer is its submission's author.
  *   2. Never twice: on one attempt a reviewer holds at most one assignment
  *      that is live or done, and none at all after declining it.
@@ -105,125 +149,33 @@
  *      received equal the done reviews by and for them. Live assignments
  *      belong to active learners.
  *   6. A submission is waiting iff undecided with an open slot, and then it
- *      is in the waiting queue; decided iff every slot is done and the
- *      passes and needs-work differ, and the state follows the majority.
- *      It has R slots, or R+1 after a tie.
+ *      is in the waiting queue (which holds nothing else); decided iff every
+ *      slot is done and the passes and needs-work differ, and the state
+ *      follows the majority. It has R slots, or R+1 after a tie (R even).
  *   7. Under the naive policy no lease has a due time.
  *   8. Per learner and step, at most the latest attempt is undecided, and
  *      every earlier attempt ended in needs_work.
+ *   9. Each lease belongs where it says: an assignment is listed on its own
+ *      submission, in one of that submission's slots, and a slot's `last` is
+ *      the newest assignment made for it; under the engine policy a lease is
+ *      due after it was given.
+ * The moves of the diagrams (final states stay final, an assignment id
+ * never changes owner) are walked by the property test in review_test.c.
  */
 #include "domain/review.h"
+#include "domain/review_internal.h"
 
 #include "core/error.h"
 
 #include <assert.h>
+#include <stdarg.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define RECENT_AUTHORS 8 /* remembered per reviewer for criterion 6 */
-#define RECENT_LEASES 16 /* ended leases remembered per reviewer for criterion 2 */
-#define NONE (-1)
-#define NEVER INT64_MAX
-
-enum slot_state { SLOT_OPEN, SLOT_ASSIGNED, SLOT_DONE };
-
 /* A candidate's relation to one attempt. */
 enum relation { REL_NONE, REL_HOLDS, REL_DECLINED, REL_EXPIRED };
-
-struct int_list {
-	int *items;
-	int count;
-	int cap;
-};
-
-struct id_map { /* open addressing; key 0 is empty (ids are > 0) */
-	int64_t *keys;
-	int *values;
-	int cap; /* a power of two, or 0 */
-	int count;
-};
-
-struct learner_step {
-	bool passed;
-	bool submitted;
-	int latest; /* the last submission on the step, or NONE */
-};
-
-struct learner {
-	int64_t id;
-	bool online;
-	bool active;
-	int64_t last_seen; /* the last time the learner came online or went offline */
-	int lapses;	   /* leases let expire since the learner last gave a review */
-	int lapsed;	   /* leases let expire, ever */
-	int64_t ended_at[RECENT_LEASES]; /* when their last leases ended */
-	int ended_next;
-	int given;
-	int received;
-	int open;
-	struct learner_step *steps; /* indexed like review->steps, up to step_cap */
-	int step_cap;
-	int recent_author[RECENT_AUTHORS];
-	int64_t recent_at[RECENT_AUTHORS];
-	int recent_next;
-};
-
-struct step {
-	int64_t id;
-	int reviews;
-};
-
-struct submission {
-	int64_t id;
-	int author;
-	int step;
-	int attempt;
-	int previous; /* the author's previous attempt on the step, or NONE */
-	enum gr_review_submission_state state;
-	int64_t submitted_at;
-	int64_t decided_at;
-	bool queued;
-	struct int_list slots;	     /* indexes into review->slots */
-	struct int_list assignments; /* every assignment ever made, in order */
-};
-
-struct slot {
-	int submission;
-	enum slot_state state;
-	int live; /* the assigned assignment, or NONE */
-	int done; /* the done assignment, or NONE */
-	int last; /* the latest assignment of any state, or NONE */
-	int64_t opened_at;
-};
-
-struct assignment {
-	int slot;
-	int submission;
-	int reviewer;
-	enum gr_review_assignment_state state;
-	enum gr_review_verdict verdict;
-	int64_t assigned_at;
-	int64_t due_at;
-	int64_t ended_at;
-};
-
-struct gr_review {
-	struct gr_review_config config;
-	uint64_t rng;
-	struct learner *learners;
-	int learner_count, learner_cap;
-	struct step *steps;
-	int step_count, step_cap;
-	struct submission *submissions;
-	int submission_count, submission_cap;
-	struct slot *slots;
-	int slot_count, slot_cap;
-	struct assignment *assignments; /* id = index + 1 */
-	int assignment_count, assignment_cap;
-	struct id_map learner_ids, step_ids, submission_ids;
-	struct int_list waiting; /* submissions with an open slot, oldest first */
-};
 
 /* ---- small helpers ---------------------------------------------------- */
 
@@ -1289,19 +1241,38 @@ const char *gr_review_effect_name(enum gr_review_effect_kind kind)
 
 /* ---- the checker ------------------------------------------------------ */
 
-#define BROKEN(...)                                                                                \
+/* Invariant n is broken: set the message, return n from the function. */
+#define BROKEN(n, ...)                                                                             \
 	do {                                                                                       \
-		gr_error_set("review invariant broken: " __VA_ARGS__);                             \
-		rc = GR_ERROR;                                                                     \
-		goto out;                                                                          \
+		broken(n, __VA_ARGS__);                                                            \
+		return n;                                                                          \
 	} while (0)
 
-/* Invariants 3 and 4 for one slot. */
+static void broken(int invariant, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void broken(int invariant, const char *fmt, ...)
+{
+	char what[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	gr_error_set("review invariant %d: %s", invariant, what);
+}
+
+static const char *const slot_state_names[] = {
+    [SLOT_OPEN] = "open",
+    [SLOT_ASSIGNED] = "assigned",
+    [SLOT_DONE] = "done",
+};
+
+/* Invariants 3, 4 and 9 for one slot. */
 static int check_slot(const struct gr_review *review, int index)
 {
 	const struct slot *slot = &review->slots[index];
-	int live = 0, done = 0, rc = 0;
 	const struct submission *submission = &review->submissions[slot->submission];
+	int live = 0, done = 0, newest = NONE;
 
 	for (int i = 0; i < submission->assignments.count; i++) {
 		const struct assignment *assignment =
@@ -1311,23 +1282,26 @@ static int check_slot(const struct gr_review *review, int index)
 			continue;
 		live += assignment->state == GR_REVIEW_ASSIGNED;
 		done += assignment->state == GR_REVIEW_DONE;
+		newest = submission->assignments.items[i];
 	}
-	if (live > 1)
-		BROKEN("slot %d has %d live assignments", index, live);
-	if (done > 1)
-		BROKEN("slot %d is filled by %d reviews", index, done);
-	if ((slot->state == SLOT_OPEN) != (live == 0 && done == 0) ||
-	    (slot->state == SLOT_ASSIGNED) != (live == 1 && done == 0) ||
-	    (slot->state == SLOT_DONE) != (live == 0 && done == 1))
-		BROKEN("slot %d is in state %d with %d live and %d done", index, (int)slot->state,
-		       live, done);
+	if (live != (slot->state == SLOT_ASSIGNED))
+		BROKEN(3, "slot %d is %s with %d live assignments", index,
+		       slot_state_names[slot->state], live);
 	if ((slot->live != NONE) != (slot->state == SLOT_ASSIGNED) ||
-	    (slot->live != NONE && review->assignments[slot->live].state != GR_REVIEW_ASSIGNED) ||
-	    (slot->done != NONE) != (slot->state == SLOT_DONE) ||
-	    (slot->done != NONE && review->assignments[slot->done].state != GR_REVIEW_DONE))
-		BROKEN("slot %d points at the wrong assignment", index);
-out:
-	return rc;
+	    (slot->live != NONE && (review->assignments[slot->live].state != GR_REVIEW_ASSIGNED ||
+				    review->assignments[slot->live].slot != index)))
+		BROKEN(3, "slot %d does not point at its live assignment", index);
+	if (done != (slot->state == SLOT_DONE))
+		BROKEN(4, "slot %d is %s with %d done reviews", index,
+		       slot_state_names[slot->state], done);
+	if ((slot->done != NONE) != (slot->state == SLOT_DONE) ||
+	    (slot->done != NONE && (review->assignments[slot->done].state != GR_REVIEW_DONE ||
+				    review->assignments[slot->done].slot != index)))
+		BROKEN(4, "slot %d does not point at its done review", index);
+	if (slot->last != newest)
+		BROKEN(9, "slot %d remembers assignment %d as its latest, not %d", index,
+		       slot->last + 1, newest + 1);
+	return 0;
 }
 
 /*
@@ -1340,139 +1314,154 @@ struct seen {
 	int declined; /* the index of a declined assignment, or NONE */
 };
 
-/* Invariants 1 and 2 for one submission's assignments. */
+/* Invariants 1, 2, 5 (live leases of active learners), 7 and 9 for one
+ * submission's assignments. */
 static int check_reviewers(const struct gr_review *review, int index, struct seen *seen)
 {
 	const struct submission *submission = &review->submissions[index];
 	const struct int_list *list = &submission->assignments;
-	int rc = 0;
 
 	for (int i = 0; i < list->count; i++) {
 		const struct assignment *a = &review->assignments[list->items[i]];
 		struct seen *reviewer = &seen[a->reviewer];
 
+		if (a->submission != index || review->slots[a->slot].submission != index)
+			BROKEN(9, "assignment %d is listed on submission %lld but is not its own",
+			       list->items[i] + 1, (long long)submission->id);
 		if (a->reviewer == submission->author)
-			BROKEN("submission %lld is reviewed by its author",
+			BROKEN(1, "submission %lld is reviewed by its author",
 			       (long long)submission->id);
 		if (a->state == GR_REVIEW_ASSIGNED && !review->learners[a->reviewer].active)
-			BROKEN("a learner who left holds assignment %d", list->items[i] + 1);
+			BROKEN(5, "a learner who left holds assignment %d", list->items[i] + 1);
 		if (!engine_policy(review) && a->due_at != NEVER)
-			BROKEN("a naive lease has a due time");
+			BROKEN(7, "naive assignment %d has a due time", list->items[i] + 1);
+		if (engine_policy(review) && a->due_at <= a->assigned_at)
+			BROKEN(9, "assignment %d is due before it was given", list->items[i] + 1);
 		if (reviewer->stamp != index + 1)
 			*reviewer = (struct seen){.stamp = index + 1, .declined = NONE};
 		if (reviewer->declined != NONE)
-			BROKEN("learner %lld was given submission %lld again after declining it",
+			BROKEN(2, "learner %lld was given submission %lld again after declining it",
 			       (long long)review->learners[a->reviewer].id,
 			       (long long)submission->id);
 		if (a->state == GR_REVIEW_DECLINED)
 			reviewer->declined = list->items[i];
 		if ((a->state == GR_REVIEW_ASSIGNED || a->state == GR_REVIEW_DONE) &&
 		    ++reviewer->holds > 1)
-			BROKEN("learner %lld is on submission %lld twice",
+			BROKEN(2, "learner %lld is on submission %lld twice",
 			       (long long)review->learners[a->reviewer].id,
 			       (long long)submission->id);
 	}
-out:
-	return rc;
+	return 0;
 }
 
-/* Invariant 6 for one submission. */
-static int check_submission(const struct gr_review *review, int index, struct seen *seen)
+/* Invariants 6 and 8 for one submission. */
+static int check_submission(const struct gr_review *review, int index)
 {
 	const struct submission *submission = &review->submissions[index];
-	int passes, needs_work, done, rc = 0, reviews = review->steps[submission->step].reviews;
-	bool open = has_open_slot(review, submission);
+	int passes, needs_work, done, reviews = review->steps[submission->step].reviews;
+	bool open = has_open_slot(review, submission), decided = is_decided(submission);
 
 	count_verdicts(review, submission, &passes, &needs_work, &done);
-	if (submission->slots.count != reviews && submission->slots.count != reviews + 1)
-		BROKEN("submission %lld has %d slots", (long long)submission->id,
-		       submission->slots.count);
-	if (submission->slots.count == reviews + 1 && reviews % 2 != 0)
-		BROKEN("submission %lld has a tie slot on an odd count", (long long)submission->id);
-	if (is_decided(submission) != (done == submission->slots.count && passes != needs_work))
-		BROKEN("submission %lld is %s with %d of %d done", (long long)submission->id,
-		       is_decided(submission) ? "decided" : "undecided", done,
-		       submission->slots.count);
+	if (submission->slots.count != reviews &&
+	    (submission->slots.count != reviews + 1 || reviews % 2 != 0))
+		BROKEN(6, "submission %lld has %d slots for %d reviews", (long long)submission->id,
+		       submission->slots.count, reviews);
+	if (decided != (done == submission->slots.count && passes != needs_work))
+		BROKEN(6, "submission %lld is %s with %d of %d done", (long long)submission->id,
+		       decided ? "decided" : "undecided", done, submission->slots.count);
 	if (submission->state == GR_REVIEW_SUBMISSION_PASSED && passes <= needs_work)
-		BROKEN("submission %lld passed without a majority", (long long)submission->id);
+		BROKEN(6, "submission %lld passed without a majority", (long long)submission->id);
 	if (submission->state == GR_REVIEW_SUBMISSION_NEEDS_WORK && passes >= needs_work)
-		BROKEN("submission %lld needs work without a majority", (long long)submission->id);
-	if (!is_decided(submission) && (submission->state == GR_REVIEW_SUBMISSION_WAITING) != open)
-		BROKEN("submission %lld waits with no open slot, or the reverse",
+		BROKEN(6, "submission %lld needs work without a majority",
 		       (long long)submission->id);
-	if (!is_decided(submission) && open && !submission->queued)
-		BROKEN("submission %lld waits outside the queue", (long long)submission->id);
+	if (!decided && (submission->state == GR_REVIEW_SUBMISSION_WAITING) != open)
+		BROKEN(6, "submission %lld is %s with %s open slot", (long long)submission->id,
+		       open ? "in review" : "waiting", open ? "an" : "no");
+	if (!decided && open && !submission->queued)
+		BROKEN(6, "submission %lld waits outside the queue", (long long)submission->id);
 	if (submission->previous != NONE &&
 	    review->submissions[submission->previous].state != GR_REVIEW_SUBMISSION_NEEDS_WORK)
-		BROKEN("submission %lld follows an attempt that did not need work",
+		BROKEN(8, "submission %lld follows an attempt that did not need work",
 		       (long long)submission->id);
-	rc = check_reviewers(review, index, seen);
-out:
-	return rc;
+	if (!decided &&
+	    learner_step(&review->learners[submission->author], submission->step)->latest != index)
+		BROKEN(8, "submission %lld is undecided but not the author's latest attempt",
+		       (long long)submission->id);
+	return 0;
 }
 
-/* Invariant 5: the counts kept per learner. */
-static int check_counts(const struct gr_review *review)
+/* Invariant 6: the queue holds exactly the submissions marked queued, once each. */
+static int check_queue(const struct gr_review *review)
 {
-	int *open = calloc((size_t)review->learner_count + 1, sizeof(int));
-	int *given = calloc((size_t)review->learner_count + 1, sizeof(int));
-	int *received = calloc((size_t)review->learner_count + 1, sizeof(int));
-	int rc = 0;
+	int queued = 0;
 
-	if (!open || !given || !received)
-		goto out; /* nothing to check with */
+	for (int i = 0; i < review->submission_count; i++)
+		queued += review->submissions[i].queued;
+	if (queued != review->waiting.count)
+		BROKEN(6, "%d submissions are marked queued, %d are in the queue", queued,
+		       review->waiting.count);
+	for (int i = 0; i < review->waiting.count; i++)
+		if (!review->submissions[review->waiting.items[i]].queued)
+			BROKEN(6, "submission %lld is in the queue but not marked queued",
+			       (long long)review->submissions[review->waiting.items[i]].id);
+	return 0;
+}
+
+/* Invariant 5: the counts kept per learner. counts has 3 ints per learner. */
+static int check_counts(const struct gr_review *review, int *counts)
+{
 	for (int i = 0; i < review->assignment_count; i++) {
 		const struct assignment *assignment = &review->assignments[i];
 
-		open[assignment->reviewer] += assignment->state == GR_REVIEW_ASSIGNED;
+		counts[3 * assignment->reviewer] += assignment->state == GR_REVIEW_ASSIGNED;
 		if (assignment->state == GR_REVIEW_DONE) {
-			given[assignment->reviewer]++;
-			received[review->submissions[assignment->submission].author]++;
+			counts[3 * assignment->reviewer + 1]++;
+			counts[3 * review->submissions[assignment->submission].author + 2]++;
 		}
 	}
 	for (int i = 0; i < review->learner_count; i++) {
 		const struct learner *learner = &review->learners[i];
+		const int *count = &counts[3 * i];
 
-		if (learner->open != open[i] || learner->given != given[i] ||
-		    learner->received != received[i])
-			BROKEN("learner %lld counts %d open, %d given, %d received; the "
+		if (learner->open != count[0] || learner->given != count[1] ||
+		    learner->received != count[2])
+			BROKEN(5,
+			       "learner %lld counts %d open, %d given, %d received; the "
 			       "assignments say %d, %d, %d",
 			       (long long)learner->id, learner->open, learner->given,
-			       learner->received, open[i], given[i], received[i]);
+			       learner->received, count[0], count[1], count[2]);
 	}
-out:
-	free(open);
-	free(given);
-	free(received);
-	return rc;
+	return 0;
 }
 
+/*
+ * Slots first, then each submission and its assignments, then the queue and
+ * the learners' counts: the first broken invariant found in that order.
+ */
 int gr_review_check(const struct gr_review *review)
 {
-	struct seen *seen = calloc((size_t)review->learner_count + 1, sizeof(*seen));
-	int rc = 0, queued = 0;
+	size_t learners = (size_t)review->learner_count + 1;
+	struct seen *seen = calloc(learners, sizeof(*seen));
+	int *counts = calloc(3 * learners, sizeof(*counts));
+	int rc = 0;
 
-	if (!seen)
+	if (!seen || !counts) {
+		free(seen);
+		free(counts);
 		return 0; /* nothing to check with */
+	}
 	for (int i = 0; i < review->slot_count && rc == 0; i++)
 		rc = check_slot(review, i);
 	for (int i = 0; i < review->submission_count && rc == 0; i++) {
-		rc = check_submission(review, i, seen);
-		queued += review->submissions[i].queued;
-		/* Invariant 8: only the latest attempt may be undecided. */
-		if (rc == 0 && !is_decided(&review->submissions[i]) &&
-		    learner_step(&review->learners[review->submissions[i].author],
-				 review->submissions[i].step)
-			    ->latest != i)
-			BROKEN("an earlier attempt of submission %lld is undecided",
-			       (long long)review->submissions[i].id);
+		rc = check_submission(review, i);
+		if (rc == 0)
+			rc = check_reviewers(review, i, seen);
 	}
-	if (rc == 0 && queued != review->waiting.count)
-		BROKEN("%d submissions are marked queued, %d are in the queue", queued,
-		       review->waiting.count);
 	if (rc == 0)
-		rc = check_counts(review);
-out:
+		rc = check_queue(review);
+	if (rc == 0)
+		rc = check_counts(review, counts);
 	free(seen);
+	free(counts);
 	return rc;
 }

@@ -225,9 +225,12 @@ int gr_review_learner_get(struct gr_review_learner_info *out, const struct gr_re
 int gr_review_may_read(const struct gr_review *review, int64_t learner_id, int64_t submission_id);
 
 /*
- * Check every invariant listed in review.c. Returns 0, or GR_ERROR with a
- * message naming the first broken one. Always compiled; in debug builds
- * every operation asserts it on its way out.
+ * Check every invariant numbered in review.c, in every build type. Returns
+ * 0 when they hold, else the number of the first broken one found (1 .. 9),
+ * with a one-line message from gr_error_set() that names it ("review
+ * invariant 2: ..."); the message is untouched when they hold. A positive
+ * result is not an error code. Takes time linear in the engine's size; in
+ * debug builds every operation asserts it on its way out.
  */
 int gr_review_check(const struct gr_review *review);
 

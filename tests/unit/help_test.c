@@ -4,7 +4,12 @@
  * expiry comes before the next wave); a wave that found nobody keeps asking;
  * who is picked (online and untold only, by open offers, then helped, then
  * user id, at most wave_size), successive waves that never repeat a peer and
- * reach everyone, and the ranges of the settings. */
+ * reach everyone, and the ranges of the settings. Then a request's life:
+ * every move from every state against a table written out here, the
+ * refusals and their words (a refused move changes nothing), the checker
+ * naming each invariant of a request broken on purpose, and a seeded walk
+ * of thousands of moves, driven by gr_help_due() and gr_help_pick() as the
+ * coach service drives them, with the checker called after every move. */
 #include "harness.h"
 
 #include "core/error.h"
@@ -410,6 +415,437 @@ static void test_settings_check(void)
 	check_accepted(with(0, 10 * MINUTE, 10 * MINUTE + 1));
 }
 
+/* ---- a help request's life ------------------------------------------------- */
+
+#define AUTHOR 7
+#define HELPER 8
+#define NO_MOVE (-1) /* expected: refused, the request unchanged */
+
+enum move { TOLD, ACCEPT, RESOLVE, WITHDRAW, EXPIRE, MOVE_COUNT };
+
+static const char *const state_words[GR_HELP_STATE_COUNT] = {
+    "open", "accepted", "resolved", "withdrawn", "expired",
+};
+
+/* A request in state, reached by the moves of the table from a new one. */
+static struct gr_help_request request_in(enum gr_help_state state)
+{
+	struct gr_help_settings settings = defaults();
+	struct gr_help_request request;
+
+	CHECK_INT(gr_help_open(&request, AUTHOR, OPENED), ==, 0);
+	CHECK_INT(gr_help_told(&request, 3, OPENED), ==, 0);
+	if (state == GR_HELP_ACCEPTED || state == GR_HELP_RESOLVED)
+		CHECK_INT(gr_help_accept(&request, HELPER, 1, OPENED + MINUTE), ==, 0);
+	if (state == GR_HELP_RESOLVED || state == GR_HELP_WITHDRAWN)
+		CHECK_INT(gr_help_close(&request, state, AUTHOR, OPENED + 2 * MINUTE), ==, 0);
+	if (state == GR_HELP_EXPIRED)
+		CHECK_INT(gr_help_expire(&request, &settings, OPENED + 60 * MINUTE), ==, 0);
+	CHECK_INT(request.state, ==, state);
+	CHECK_INT(gr_help_check(&request), ==, 0);
+	return request;
+}
+
+static int make_move(struct gr_help_request *request, enum move move, int64_t now)
+{
+	struct gr_help_settings settings = defaults();
+
+	switch (move) {
+	case TOLD:
+		return gr_help_told(request, 2, now);
+	case ACCEPT:
+		return gr_help_accept(request, HELPER, 1, now);
+	case RESOLVE:
+		return gr_help_close(request, GR_HELP_RESOLVED, AUTHOR, now);
+	case WITHDRAW:
+		return gr_help_close(request, GR_HELP_WITHDRAWN, AUTHOR, now);
+	default:
+		return gr_help_expire(request, &settings, now);
+	}
+}
+
+/* Written from the table in help.c's header. Short names for the table only. */
+#define OP GR_HELP_OPEN
+#define AC GR_HELP_ACCEPTED
+#define RS GR_HELP_RESOLVED
+#define WD GR_HELP_WITHDRAWN
+#define EX GR_HELP_EXPIRED
+#define NO NO_MOVE
+/* clang-format off */
+static const int request_expected[GR_HELP_STATE_COUNT][MOVE_COUNT] = {
+	/*              TOLD ACCEPT RESOLVE WITHDRAW EXPIRE */
+	/* open      */ {OP,  AC,    RS,     WD,      EX},
+	/* accepted  */ {NO,  NO,    RS,     WD,      NO},
+	/* resolved  */ {NO,  NO,    NO,     NO,      NO},
+	/* withdrawn */ {NO,  NO,    NO,     NO,      NO},
+	/* expired   */ {NO,  NO,    NO,     NO,      NO},
+};
+/* clang-format on */
+#undef OP
+#undef AC
+#undef RS
+#undef WD
+#undef EX
+#undef NO
+
+static void test_request_table(void)
+{
+	const int64_t now = OPENED + 61 * MINUTE; /* late enough to expire */
+
+	for (int state = 0; state < GR_HELP_STATE_COUNT; state++) {
+		for (int move = 0; move < MOVE_COUNT; move++) {
+			struct gr_help_request request = request_in(state), before = request;
+			int want = request_expected[state][move], failures = harness_failures;
+			int rc = make_move(&request, move, now);
+
+			if (want == NO_MOVE) {
+				CHECK_INT(rc, ==, GR_ECONFLICT);
+				CHECK(memcmp(&request, &before, sizeof(request)) == 0);
+			} else {
+				CHECK_INT(rc, ==, 0);
+				CHECK_INT(request.state, ==, want);
+			}
+			CHECK_INT(gr_help_check(&request), ==, 0);
+			if (harness_failures != failures)
+				fprintf(stderr, "  (from %s, move %d)\n", state_words[state], move);
+		}
+	}
+}
+
+static void test_request_moves(void)
+{
+	struct gr_help_request request;
+
+	CHECK_INT(gr_help_open(&request, AUTHOR, OPENED), ==, 0);
+	CHECK_INT(request.state, ==, GR_HELP_OPEN);
+	CHECK_INT(request.author_id, ==, AUTHOR);
+	CHECK_INT(request.opened_at, ==, OPENED);
+	CHECK_INT(request.helper_id + request.last_wave_at + request.accepted_at +
+		      request.closed_at + request.told,
+		  ==, 0);
+	/* A wave that found nobody keeps the wave's time as it was. */
+	CHECK_INT(gr_help_told(&request, 0, OPENED + MINUTE), ==, 0);
+	CHECK_INT(request.last_wave_at, ==, 0);
+	CHECK_INT(request.told, ==, 0);
+	CHECK_INT(gr_help_told(&request, 3, OPENED + 2 * MINUTE), ==, 0);
+	CHECK_INT(gr_help_told(&request, 2, OPENED + 5 * MINUTE), ==, 0);
+	CHECK_INT(request.told, ==, 5);
+	CHECK_INT(request.last_wave_at, ==, OPENED + 5 * MINUTE);
+	CHECK_INT(gr_help_accept(&request, HELPER, 1, OPENED + 6 * MINUTE), ==, 0);
+	CHECK_INT(request.helper_id, ==, HELPER);
+	CHECK_INT(request.accepted_at, ==, OPENED + 6 * MINUTE);
+	CHECK_INT(gr_help_close(&request, GR_HELP_RESOLVED, AUTHOR, OPENED + 9 * MINUTE), ==, 0);
+	CHECK_INT(request.closed_at, ==, OPENED + 9 * MINUTE);
+	CHECK_INT(request.helper_id, ==, HELPER); /* who helped is kept */
+	CHECK_INT(gr_help_check(&request), ==, 0);
+
+	/* A clock set back never puts a move before the one it follows. */
+	CHECK_INT(gr_help_open(&request, AUTHOR, OPENED), ==, 0);
+	CHECK_INT(gr_help_told(&request, 1, OPENED - MINUTE), ==, 0);
+	CHECK_INT(request.last_wave_at, ==, OPENED);
+	CHECK_INT(gr_help_told(&request, 1, OPENED + 3 * MINUTE), ==, 0);
+	CHECK_INT(gr_help_accept(&request, HELPER, 1, OPENED + MINUTE), ==, 0);
+	CHECK_INT(request.accepted_at, ==, OPENED + 3 * MINUTE);
+	CHECK_INT(gr_help_close(&request, GR_HELP_WITHDRAWN, AUTHOR, OPENED), ==, 0);
+	CHECK_INT(request.closed_at, ==, OPENED + 3 * MINUTE);
+	CHECK_INT(gr_help_check(&request), ==, 0);
+}
+
+/* move refused with code and words, changing nothing. */
+#define CHECK_REFUSED(request, call, code, words)                                                  \
+	do {                                                                                       \
+		struct gr_help_request refused_before = *(request);                                \
+		gr_error_clear();                                                                  \
+		CHECK_INT(call, ==, code);                                                         \
+		CHECK_CONTAINS(gr_error_last(), words);                                            \
+		CHECK(memcmp(&refused_before, (request), sizeof(refused_before)) == 0);            \
+	} while (0)
+
+static void test_request_refusals(void)
+{
+	struct gr_help_settings settings = defaults();
+	struct gr_help_request request, open = request_in(GR_HELP_OPEN);
+	struct gr_help_request accepted = request_in(GR_HELP_ACCEPTED);
+	struct gr_help_request expired = request_in(GR_HELP_EXPIRED);
+
+	gr_error_clear();
+	CHECK_INT(gr_help_open(&request, 0, OPENED), ==, GR_EINVALID);
+	CHECK_INT(gr_help_open(&request, AUTHOR, 0), ==, GR_EINVALID);
+	CHECK(gr_error_last()[0] != '\0');
+
+	/* Accepting: forbidden to who asked and to whom it was not told, before the state. */
+	CHECK_REFUSED(&open, gr_help_accept(&open, AUTHOR, 1, OPENED), GR_EFORBIDDEN,
+		      "This request was not offered to you.");
+	CHECK_REFUSED(&open, gr_help_accept(&open, HELPER, 0, OPENED), GR_EFORBIDDEN,
+		      "not offered to you");
+	CHECK_REFUSED(&accepted, gr_help_accept(&accepted, HELPER + 1, 0, OPENED), GR_EFORBIDDEN,
+		      "not offered to you");
+	CHECK_REFUSED(&accepted, gr_help_accept(&accepted, HELPER + 1, 1, OPENED), GR_ECONFLICT,
+		      "Someone else is helping already.");
+	CHECK_REFUSED(&expired, gr_help_accept(&expired, HELPER, 1, OPENED), GR_ECONFLICT,
+		      "This request is closed.");
+
+	/* Closing: only who asked, and only once. */
+	CHECK_REFUSED(&accepted, gr_help_close(&accepted, GR_HELP_RESOLVED, HELPER, OPENED),
+		      GR_EFORBIDDEN, "Only who asked may close a help request.");
+	CHECK_REFUSED(&expired, gr_help_close(&expired, GR_HELP_WITHDRAWN, AUTHOR, OPENED),
+		      GR_ECONFLICT, "This request is closed already.");
+	CHECK_REFUSED(&open, gr_help_close(&open, GR_HELP_EXPIRED, AUTHOR, OPENED), GR_EINVALID,
+		      "resolved or withdrawn");
+	CHECK_REFUSED(&open, gr_help_close(&open, GR_HELP_ACCEPTED, AUTHOR, OPENED), GR_EINVALID,
+		      "resolved or withdrawn");
+
+	/* Expiring: open only, and not before it is due. */
+	CHECK_REFUSED(&open, gr_help_expire(&open, &settings, OPENED + 60 * MINUTE - 1),
+		      GR_ECONFLICT, "not due");
+	CHECK_REFUSED(&accepted, gr_help_expire(&accepted, &settings, OPENED + 600 * MINUTE),
+		      GR_ECONFLICT, "Someone else is helping already.");
+
+	/* Waves: open only, and never a negative count. */
+	CHECK_REFUSED(&open, gr_help_told(&open, -1, OPENED), GR_EINVALID, "-1");
+	CHECK_REFUSED(&accepted, gr_help_told(&accepted, 1, OPENED), GR_ECONFLICT,
+		      "Someone else is helping already.");
+	CHECK_REFUSED(&expired, gr_help_told(&expired, 1, OPENED), GR_ECONFLICT, "closed");
+}
+
+/* request must break invariant, with a message containing words. */
+static void check_broken(struct gr_help_request request, int invariant, const char *words)
+{
+	char number[32];
+
+	snprintf(number, sizeof number, "help invariant %d: ", invariant);
+	gr_error_clear();
+	CHECK_INT(gr_help_check(&request), ==, invariant);
+	CHECK_CONTAINS(gr_error_last(), number);
+	CHECK_CONTAINS(gr_error_last(), words);
+}
+
+static void test_request_check_broken(void)
+{
+	struct gr_help_request open = request_in(GR_HELP_OPEN), r;
+	struct gr_help_request accepted = request_in(GR_HELP_ACCEPTED);
+	struct gr_help_request resolved = request_in(GR_HELP_RESOLVED);
+	struct gr_help_request expired = request_in(GR_HELP_EXPIRED);
+
+	/* A valid request sets no message. */
+	gr_error_clear();
+	CHECK_INT(gr_help_check(&resolved), ==, 0);
+	CHECK_STR(gr_error_last(), "");
+
+	r = open, r.state = GR_HELP_STATE_COUNT;
+	check_broken(r, 1, "unknown request is out of range");
+	r = open, r.author_id = 0;
+	check_broken(r, 1, "out of range");
+	r = open, r.opened_at = 0;
+	check_broken(r, 1, "out of range");
+	r = open, r.told = -1;
+	check_broken(r, 1, "out of range");
+
+	r = open, r.closed_at = OPENED + MINUTE;
+	check_broken(r, 2, "open request has a closing time");
+	r = resolved, r.closed_at = 0;
+	check_broken(r, 2, "resolved request has no closing time");
+	r = expired, r.closed_at = OPENED - 1;
+	check_broken(r, 2, "closed before it opened");
+
+	r = accepted, r.accepted_at = 0;
+	check_broken(r, 3, "has a helper but no acceptance time");
+	r = open, r.accepted_at = OPENED;
+	check_broken(r, 3, "has an acceptance time but no helper");
+	r = accepted, r.helper_id = 0, r.accepted_at = 0;
+	check_broken(r, 3, "accepted request has no helper");
+	r = expired, r.helper_id = HELPER, r.accepted_at = OPENED + MINUTE;
+	check_broken(r, 3, "expired request has a helper");
+
+	r = accepted, r.helper_id = AUTHOR;
+	check_broken(r, 4, "helped by who asked");
+	r = accepted, r.told = 0, r.last_wave_at = 0;
+	check_broken(r, 4, "never told to");
+	r = accepted, r.accepted_at = OPENED - 1;
+	check_broken(r, 4, "accepted before it opened");
+	r = resolved, r.closed_at = r.accepted_at - 1;
+	check_broken(r, 4, "after it closed");
+
+	r = open, r.last_wave_at = 0;
+	check_broken(r, 5, "told to peers with no wave time");
+	r = open, r.told = 0;
+	check_broken(r, 5, "wave time but was told to nobody");
+	r = open, r.last_wave_at = OPENED - 1;
+	check_broken(r, 5, "wave before it opened");
+	r = accepted, r.last_wave_at = r.accepted_at + 1;
+	check_broken(r, 5, "after it was taken");
+	r = expired, r.last_wave_at = r.closed_at + 1;
+	check_broken(r, 5, "or closed");
+}
+
+/* ---- the walk ---- */
+
+#define WALK_USERS 10
+#define WALK_REQUESTS 4
+
+static uint32_t walk_seed;
+
+static uint32_t walk_random(void)
+{
+	walk_seed = walk_seed * 1664525u + 1013904223u;
+	return walk_seed >> 8;
+}
+
+struct walked {
+	struct gr_help_request request;
+	int live;		  /* a request is in this place */
+	int told[WALK_USERS + 1]; /* by user id */
+};
+
+struct walk_counts {
+	int moves, refused, broken, changed_when_refused, final_changed, wrong_code;
+	int reached[GR_HELP_STATE_COUNT];
+};
+
+/* The code the table in help.c expects, from the request before the move. */
+static int expected_accept(const struct walked *w, int64_t user)
+{
+	if (!w->told[user] || user == w->request.author_id)
+		return GR_EFORBIDDEN;
+	return w->request.state == GR_HELP_OPEN ? 0 : GR_ECONFLICT;
+}
+
+static int expected_close(const struct walked *w, enum gr_help_state to, int64_t user)
+{
+	if (to != GR_HELP_RESOLVED && to != GR_HELP_WITHDRAWN)
+		return GR_EINVALID;
+	if (user != w->request.author_id)
+		return GR_EFORBIDDEN;
+	return w->request.state == GR_HELP_OPEN || w->request.state == GR_HELP_ACCEPTED
+		   ? 0
+		   : GR_ECONFLICT;
+}
+
+/* What the coach service does once a second: expire, or tell the next wave. */
+static int walk_tick(struct walked *w, const struct gr_help_settings *settings, int64_t now,
+		     int *want)
+{
+	struct gr_help_candidate candidates[WALK_USERS];
+	size_t picked[GR_HELP_MAX_WAVE], count = 0, n = 0;
+	enum gr_help_due due;
+
+	if (w->request.state != GR_HELP_OPEN) {
+		*want = GR_ECONFLICT;
+		return gr_help_told(&w->request, 1, now);
+	}
+	due = gr_help_due(settings, w->request.opened_at, w->request.last_wave_at, now, NULL);
+	if (due == GR_HELP_EXPIRE) {
+		*want = 0;
+		return gr_help_expire(&w->request, settings, now);
+	}
+	if (due == GR_HELP_WAIT) {
+		*want = GR_ECONFLICT; /* not due to expire */
+		return gr_help_expire(&w->request, settings, now);
+	}
+	for (int64_t user = 1; user <= WALK_USERS; user++) {
+		if (user == w->request.author_id)
+			continue;
+		candidates[n++] = (struct gr_help_candidate){
+		    .user_id = user,
+		    .online = walk_random() % 3 != 0,
+		    .told = w->told[user],
+		};
+	}
+	count = gr_help_pick(settings, candidates, n, picked);
+	for (size_t i = 0; i < count; i++)
+		w->told[candidates[picked[i]].user_id] = 1;
+	*want = 0;
+	return gr_help_told(&w->request, (int)count, now);
+}
+
+static void walk_move(struct walked *w, const struct gr_help_settings *settings, int64_t now,
+		      struct walk_counts *counts)
+{
+	struct gr_help_request before = w->request;
+	int64_t user = 1 + walk_random() % WALK_USERS;
+	int rc, want;
+
+	switch (walk_random() % 6) {
+	case 0:
+	case 1:
+		rc = walk_tick(w, settings, now, &want);
+		break;
+	case 2:
+	case 3:
+		want = expected_accept(w, user);
+		rc = gr_help_accept(&w->request, user, w->told[user], now);
+		break;
+	default: {
+		enum gr_help_state to = walk_random() % 2 ? GR_HELP_RESOLVED : GR_HELP_WITHDRAWN;
+
+		if (walk_random() % 10 == 0)
+			to = (enum gr_help_state)(walk_random() % GR_HELP_STATE_COUNT);
+		if (walk_random() % 3)
+			user = w->request.author_id;
+		want = expected_close(w, to, user);
+		rc = gr_help_close(&w->request, to, user, now);
+	}
+	}
+	counts->moves++;
+	counts->wrong_code += rc != want;
+	if (rc != 0) {
+		counts->refused++;
+		counts->changed_when_refused += memcmp(&before, &w->request, sizeof(before)) != 0;
+	}
+	counts->final_changed +=
+	    (before.state == GR_HELP_RESOLVED || before.state == GR_HELP_WITHDRAWN ||
+	     before.state == GR_HELP_EXPIRED) &&
+	    memcmp(&before, &w->request, sizeof(before)) != 0;
+	if (gr_help_check(&w->request) != 0 && counts->broken++ < 5)
+		fprintf(stderr, "  walk move %d: %s\n", counts->moves, gr_error_last());
+	counts->reached[w->request.state]++;
+}
+
+static void walk_requests(uint32_t seed, int moves, struct walk_counts *counts)
+{
+	struct gr_help_settings settings = defaults();
+	struct walked walked[WALK_REQUESTS];
+	int64_t now = OPENED;
+
+	memset(walked, 0, sizeof(walked));
+	walk_seed = seed;
+	for (int i = 0; i < moves; i++) {
+		struct walked *w = &walked[walk_random() % WALK_REQUESTS];
+
+		now += (int64_t)(walk_random() % (4 * MINUTE));
+		/* A closed request makes room for a new one now and then. */
+		if (!w->live || (w->request.state > GR_HELP_ACCEPTED && walk_random() % 4 == 0)) {
+			memset(w, 0, sizeof(*w));
+			CHECK_INT(gr_help_open(&w->request, 1 + walk_random() % WALK_USERS, now),
+				  ==, 0);
+			w->live = 1;
+		}
+		walk_move(w, &settings, now, counts);
+	}
+}
+
+static void test_request_walk(void)
+{
+	static const uint32_t seeds[] = {20240611u, 7u, 99u};
+
+	for (size_t s = 0; s < sizeof(seeds) / sizeof(seeds[0]); s++) {
+		struct walk_counts counts = {0}, again = {0};
+
+		walk_requests(seeds[s], 4000, &counts);
+		CHECK_INT(counts.moves, ==, 4000);
+		CHECK_INT(counts.broken, ==, 0);
+		CHECK_INT(counts.wrong_code, ==, 0);
+		CHECK_INT(counts.changed_when_refused, ==, 0);
+		CHECK_INT(counts.final_changed, ==, 0);
+		CHECK_INT(counts.refused, >, 100);
+		for (int state = 0; state < GR_HELP_STATE_COUNT; state++)
+			CHECK_INT(counts.reached[state], >, 10);
+		/* The same seed walks the same way. */
+		walk_requests(seeds[s], 4000, &again);
+		CHECK(memcmp(&counts, &again, sizeof(counts)) == 0);
+	}
+}
+
 int main(void)
 {
 	RUN(test_defaults);
@@ -425,5 +861,10 @@ int main(void)
 	RUN(test_successive_waves);
 	RUN(test_waves_over_time);
 	RUN(test_settings_check);
+	RUN(test_request_table);
+	RUN(test_request_moves);
+	RUN(test_request_refusals);
+	RUN(test_request_check_broken);
+	RUN(test_request_walk);
 	return harness_done();
 }

@@ -1,7 +1,9 @@
 /* Tests for progress.h: every (state, action) pair for a step without reviews
  * and a step with two reviews against tables written out here by hand, the
- * conflict messages, state names both ways, is_complete, and a seeded random
- * walk that keeps every reached state within the invariants. */
+ * conflict messages, state names both ways, is_complete, the checker on
+ * every state (the number of the invariant each broken one breaks, in every
+ * build type), and a seeded random walk that calls the checker after every
+ * action and keeps the rules about moves: done and passed are never left. */
 #include "harness.h"
 
 #include "core/error.h"
@@ -189,7 +191,7 @@ static void walk(int reviews, int steps, int reached[N_STATES])
 {
 	const int(*expected)[N_ACTIONS] = reviews == 0 ? lesson_expected : reviewed_expected;
 	enum gr_progress_state state = GR_PROGRESS_NOT_STARTED;
-	int wrong = 0;
+	int wrong = 0, broken = 0, left = 0;
 
 	for (int i = 0; i < steps; i++) {
 		enum gr_progress_action action = walk_random() % N_ACTIONS;
@@ -201,13 +203,20 @@ static void walk(int reviews, int steps, int reached[N_STATES])
 		wrong += next != (want == NO ? state : (enum gr_progress_state)want);
 		wrong += (int)next < 0 || next >= GR_PROGRESS_STATE_COUNT;
 		wrong += !allowed_for(next, reviews);
-		gr_progress_check(next, reviews); /* aborts in debug builds if broken */
+		if (gr_progress_check(next, reviews) != 0 && broken++ < 5)
+			fprintf(stderr, "  walk step %d: %s\n", i, gr_error_last());
+		/* Complete is final: nothing leaves done or passed. */
+		left += gr_progress_is_complete(state) && next != state;
+		/* Only START leaves not_started. */
+		left += state == NOT_STARTED && next != state && action != GR_PROGRESS_START;
 		state = next;
 		reached[state]++;
 		if (walk_random() % 40 == 0)
 			state = GR_PROGRESS_NOT_STARTED; /* a new learner on the same step */
 	}
 	CHECK_INT(wrong, ==, 0);
+	CHECK_INT(broken, ==, 0);
+	CHECK_INT(left, ==, 0);
 }
 
 static void test_random_walk(void)
@@ -225,16 +234,70 @@ static void test_random_walk(void)
 	}
 }
 
-static void test_check_accepts_valid_states(void)
+/* The invariant a state breaks for a family, from the header comment of
+ * progress.c: 0 when it may be stored; else 2 without reviews, 3 with. */
+static int broken_invariant(int state, int reviews)
 {
-	/* Would abort in a debug build if any of these were refused. */
-	for (int state = 0; state < N_STATES; state++) {
-		if (allowed_for(state, 0))
-			gr_progress_check(state, 0);
-		if (allowed_for(state, 2))
-			gr_progress_check(state, 2);
+	if (allowed_for(state, reviews))
+		return 0;
+	return reviews == 0 ? 2 : 3;
+}
+
+static void test_check_every_state(void)
+{
+	static const int review_counts[] = {0, 1, 2, 5};
+
+	for (size_t r = 0; r < sizeof(review_counts) / sizeof(review_counts[0]); r++) {
+		int reviews = review_counts[r];
+
+		for (int state = 0; state < N_STATES; state++) {
+			int want = broken_invariant(state, reviews);
+
+			gr_error_clear();
+			CHECK_INT(gr_progress_check(state, reviews), ==, want);
+			if (want) {
+				char number[32];
+
+				snprintf(number, sizeof number, "progress invariant %d:", want);
+				CHECK_CONTAINS(gr_error_last(), number);
+				CHECK_CONTAINS(gr_error_last(), reviews ? "with" : "without");
+			} else {
+				CHECK_STR(gr_error_last(), ""); /* a valid state sets no message */
+			}
+		}
 	}
-	CHECK(1);
+}
+
+static void test_check_broken_states(void)
+{
+	gr_error_clear();
+	CHECK_INT(gr_progress_check(GR_PROGRESS_STATE_COUNT, 0), ==, 1);
+	CHECK_CONTAINS(gr_error_last(), "progress invariant 1:");
+	CHECK_INT(gr_progress_check(GR_PROGRESS_NOT_STARTED - 1, 2), ==, 1);
+	CHECK_INT(gr_progress_check(STARTED, -1), ==, 1);
+	CHECK_CONTAINS(gr_error_last(), "review count -1");
+	/* The first broken one wins: out of range before the family's rules. */
+	CHECK_INT(gr_progress_check(GR_PROGRESS_STATE_COUNT, -1), ==, 1);
+	CHECK_INT(gr_progress_check(PASSED, 0), ==, 2);
+	CHECK_CONTAINS(gr_error_last(), "progress invariant 2: a step without reviews is passed");
+	CHECK_INT(gr_progress_check(NEEDS_WORK, 0), ==, 2);
+	CHECK_CONTAINS(gr_error_last(), "needs_work");
+	CHECK_INT(gr_progress_check(DONE, 3), ==, 3);
+	CHECK_CONTAINS(gr_error_last(), "progress invariant 3: a step with 3 reviews is done");
+}
+
+/* A state broken by a new commit of the track allows no action and is never produced. */
+static void test_broken_state_is_stuck(void)
+{
+	for (int action = 0; action < N_ACTIONS; action++) {
+		enum gr_progress_state out = GR_PROGRESS_STATE_COUNT;
+
+		CHECK_INT(gr_progress_next(&out, IN_REVIEW, action, 0), ==, GR_ECONFLICT);
+		CHECK_INT(out, ==, IN_REVIEW);
+		CHECK_INT(gr_progress_next(&out, DONE, action, 2), ==, GR_ECONFLICT);
+		CHECK_INT(out, ==, DONE);
+	}
+	CHECK_CONTAINS(gr_error_last(), "should never be in this state");
 }
 
 int main(void)
@@ -246,6 +309,8 @@ int main(void)
 	RUN(test_unknown_names);
 	RUN(test_is_complete);
 	RUN(test_random_walk);
-	RUN(test_check_accepts_valid_states);
+	RUN(test_check_every_state);
+	RUN(test_check_broken_states);
+	RUN(test_broken_state_is_stuck);
 	return harness_done();
 }

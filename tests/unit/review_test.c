@@ -3,12 +3,15 @@
  * more reviewer, a resubmission going back to the same reviewers, a
  * submission with no eligible reviewer yet that is assigned once someone
  * passes, never the author and never twice, who may read a submission, the
- * naive policy, and a property test of thousands of random operations under
- * a fixed seed with the invariants checked after each. */
+ * naive policy, a property test of thousands of random operations under a
+ * fixed seed with the invariants checked after each (and the moves: a final
+ * assignment or verdict never changes), and engines broken on purpose, one
+ * per invariant, that the checker names by number. */
 #include "harness.h"
 
 #include "core/error.h"
 #include "domain/review.h"
+#include "domain/review_internal.h" /* to break an engine on purpose */
 
 #define HOUR GR_REVIEW_HOUR_MS
 #define DAY (24 * HOUR)
@@ -767,12 +770,68 @@ static int walk_step(struct gr_review *review, int64_t *now, int64_t *next_submi
 	}
 }
 
+/*
+ * What the walk saw of each assignment and submission last time, to check
+ * the moves: an assignment keeps its submission and reviewer, and leaves
+ * ASSIGNED only once, for good; a verdict never changes.
+ */
+#define WALK_SEEN 8192
+
+struct walk_seen {
+	struct gr_review_assignment_info assignments[WALK_SEEN];
+	int assignment_count;
+	enum gr_review_submission_state submissions[WALK_SEEN];
+	int64_t submission_count;
+};
+
+static struct walk_seen walk_seen;
+
+static bool is_final(enum gr_review_submission_state state)
+{
+	return state == GR_REVIEW_SUBMISSION_PASSED || state == GR_REVIEW_SUBMISSION_NEEDS_WORK;
+}
+
+/* The moves since the last call that no diagram in review.c allows. */
+static int walk_bad_moves(const struct gr_review *review, int64_t submissions, int64_t now)
+{
+	struct gr_review_assignment_info info;
+	struct gr_review_standing standing;
+	int bad = 0;
+
+	for (int64_t id = 1; gr_review_assignment_get(&info, review, id) == 0 && id <= WALK_SEEN;
+	     id++) {
+		const struct gr_review_assignment_info *was = &walk_seen.assignments[id - 1];
+
+		if (id <= walk_seen.assignment_count &&
+		    (was->submission_id != info.submission_id ||
+		     was->reviewer_id != info.reviewer_id ||
+		     (was->state != GR_REVIEW_ASSIGNED && was->state != info.state)))
+			bad++;
+		walk_seen.assignments[id - 1] = info;
+		if (id > walk_seen.assignment_count)
+			walk_seen.assignment_count = (int)id;
+	}
+	for (int64_t id = 1; id < submissions && id <= WALK_SEEN; id++) {
+		if (gr_review_standing_get(&standing, review, id, now) != 0)
+			continue;
+		if (id <= walk_seen.submission_count && is_final(walk_seen.submissions[id - 1]) &&
+		    walk_seen.submissions[id - 1] != standing.state)
+			bad++;
+		walk_seen.submissions[id - 1] = standing.state;
+		if (id > walk_seen.submission_count)
+			walk_seen.submission_count = id;
+	}
+	return bad;
+}
+
 static void walk(enum gr_review_policy policy, uint64_t seed, int operations)
 {
 	struct gr_review *review = engine_with(policy, seed, 6);
 	int64_t now = T0, next_submission = 1;
-	int learners = 6, failures = 0, errors = 0, decided = 0;
+	int learners = 6, failures = 0, errors = 0, decided = 0, bad_moves = 0;
 	struct gr_review_standing standing;
+
+	memset(&walk_seen, 0, sizeof(walk_seen));
 
 	walk_state = seed * 2654435761u + 1;
 	for (int step = 1; step <= WALK_STEPS; step++)
@@ -788,8 +847,11 @@ static void walk(enum gr_review_policy policy, uint64_t seed, int operations)
 		}
 		if (gr_review_check(review) != 0 && failures++ < 5)
 			fprintf(stderr, "walk operation %d: %s\n", i, gr_error_last());
+		bad_moves += walk_bad_moves(review, next_submission, now);
 	}
 	CHECK_INT(failures, ==, 0);
+	CHECK_INT(bad_moves, ==, 0);
+	CHECK_INT(walk_seen.assignment_count, >, 100);
 	CHECK_INT(errors, ==, 0);
 	/* Nothing is stranded while someone could review it. */
 	gr_review_tick(review, now);
@@ -850,6 +912,184 @@ static void test_deterministic(void)
 	}
 }
 
+/* ---- engines broken on purpose ---------------------------------------- */
+
+/*
+ * A valid engine to break: step 10 needs 2 reviews, learners 2, 3 and 4
+ * passed it, and learner 1's submission 100 has both slots assigned.
+ */
+static struct gr_review *breakable(enum gr_review_policy policy)
+{
+	struct gr_review *review = engine_with(policy, 5, 6);
+
+	gr_review_step_add(review, 10, 2);
+	for (int64_t learner = 2; learner <= 4; learner++)
+		gr_review_step_pass(review, learner, 10, T0);
+	gr_review_submit(review, 100, 1, 10, 1, T0);
+	CHECK_INT(review->submission_count, ==, 1);
+	CHECK_INT(review->assignment_count, ==, 2);
+	CHECK_INT(gr_review_check(review), ==, 0);
+	return review;
+}
+
+/* The checker names invariant, in a message that says so; then the engine is freed. */
+static void expect_broken(struct gr_review *review, int invariant, const char *words)
+{
+	char number[40];
+
+	snprintf(number, sizeof number, "review invariant %d: ", invariant);
+	gr_error_clear();
+	CHECK_INT(gr_review_check(review), ==, invariant);
+	CHECK_CONTAINS(gr_error_last(), number);
+	CHECK_CONTAINS(gr_error_last(), words);
+	gr_review_free(review);
+}
+
+static void test_broken_author(void)
+{
+	struct gr_review *review = breakable(GR_REVIEW_POLICY_ENGINE);
+
+	review->assignments[0].reviewer = review->submissions[0].author;
+	expect_broken(review, 1, "reviewed by its author");
+}
+
+static void test_broken_twice(void)
+{
+	struct gr_review *review = breakable(GR_REVIEW_POLICY_ENGINE);
+	int declined;
+
+	review->assignments[1].reviewer = review->assignments[0].reviewer;
+	expect_broken(review, 2, "twice");
+
+	/* After declining, never again on the same attempt. */
+	review = breakable(GR_REVIEW_POLICY_ENGINE);
+	declined = review->assignments[0].reviewer;
+	CHECK_INT(gr_review_decline(review, 1, review->learners[declined].id, T0 + HOUR), ==, 0);
+	CHECK_INT(review->assignment_count, ==, 3); /* the third learner took it */
+	review->assignments[2].reviewer = declined;
+	expect_broken(review, 2, "after declining");
+}
+
+static void test_broken_live(void)
+{
+	struct gr_review *review = breakable(GR_REVIEW_POLICY_ENGINE);
+
+	review->slots[0].state = SLOT_OPEN; /* yet its assignment is live */
+	expect_broken(review, 3, "slot 0 is open with 1 live");
+
+	review = breakable(GR_REVIEW_POLICY_ENGINE);
+	review->slots[1].live = 0; /* the other slot's lease */
+	expect_broken(review, 3, "does not point at its live assignment");
+}
+
+static void test_broken_done(void)
+{
+	struct gr_review *review = breakable(GR_REVIEW_POLICY_ENGINE);
+	int64_t reviewer = review->learners[review->assignments[0].reviewer].id;
+
+	CHECK_INT(gr_review_give(review, 1, reviewer, GR_REVIEW_PASS, T0 + HOUR), ==, 0);
+	CHECK_INT(gr_review_check(review), ==, 0);
+	review->slots[0].done = NONE;
+	expect_broken(review, 4, "does not point at its done review");
+
+	review = breakable(GR_REVIEW_POLICY_ENGINE);
+	reviewer = review->learners[review->assignments[0].reviewer].id;
+	gr_review_give(review, 1, reviewer, GR_REVIEW_PASS, T0 + HOUR);
+	review->slots[0].state = SLOT_OPEN; /* yet a review filled it */
+	expect_broken(review, 4, "slot 0 is open with 1 done");
+}
+
+static void test_broken_counts(void)
+{
+	struct gr_review *review = breakable(GR_REVIEW_POLICY_ENGINE);
+
+	review->learners[review->assignments[0].reviewer].open++;
+	expect_broken(review, 5, "2 open");
+
+	review = breakable(GR_REVIEW_POLICY_ENGINE);
+	review->learners[0].received = 3;
+	expect_broken(review, 5, "3 received");
+
+	review = breakable(GR_REVIEW_POLICY_ENGINE);
+	review->learners[review->assignments[1].reviewer].active = false;
+	expect_broken(review, 5, "a learner who left holds assignment 2");
+}
+
+static void test_broken_submission(void)
+{
+	struct gr_review *review = breakable(GR_REVIEW_POLICY_ENGINE);
+
+	review->submissions[0].state = GR_REVIEW_SUBMISSION_WAITING; /* no slot is open */
+	expect_broken(review, 6, "waiting with no open slot");
+
+	review = breakable(GR_REVIEW_POLICY_ENGINE);
+	review->submissions[0].state = GR_REVIEW_SUBMISSION_PASSED; /* no review yet */
+	expect_broken(review, 6, "decided with 0 of 2 done");
+
+	/* Waiting, but not queued: learner 5 is the first on step 11. */
+	review = breakable(GR_REVIEW_POLICY_ENGINE);
+	gr_review_step_add(review, 11, 1);
+	CHECK_INT(gr_review_submit(review, 101, 5, 11, 1, T0), ==, 0);
+	CHECK_INT(review->submissions[1].state, ==, GR_REVIEW_SUBMISSION_WAITING);
+	CHECK_INT(gr_review_check(review), ==, 0);
+	review->submissions[1].queued = false;
+	expect_broken(review, 6, "waits outside the queue");
+
+	/* Queued, but not in the queue. */
+	review = breakable(GR_REVIEW_POLICY_ENGINE);
+	review->submissions[0].queued = true;
+	expect_broken(review, 6, "1 submissions are marked queued, 0 are in the queue");
+}
+
+static void test_broken_naive_due(void)
+{
+	struct gr_review *review = breakable(GR_REVIEW_POLICY_NAIVE);
+
+	CHECK_INT(review->assignments[0].due_at, ==, INT64_MAX);
+	review->assignments[0].due_at = T0 + DAY;
+	expect_broken(review, 7, "naive assignment 1 has a due time");
+}
+
+static void test_broken_attempts(void)
+{
+	struct gr_review *review = breakable(GR_REVIEW_POLICY_ENGINE);
+
+	/* Submission 100 is undecided, but the learner's latest is another. */
+	review->learners[0].steps[0].latest = NONE;
+	expect_broken(review, 8, "not the author's latest attempt");
+
+	/* Attempt 2 follows an attempt that passed. */
+	review = breakable(GR_REVIEW_POLICY_ENGINE);
+	for (int64_t id = 1; id <= 2; id++)
+		gr_review_give(review, id,
+			       review->learners[review->assignments[id - 1].reviewer].id,
+			       GR_REVIEW_NEEDS_WORK, T0 + HOUR);
+	CHECK_INT(review->submissions[0].state, ==, GR_REVIEW_SUBMISSION_NEEDS_WORK);
+	CHECK_INT(gr_review_submit(review, 101, 1, 10, 2, T0 + 2 * HOUR), ==, 0);
+	CHECK_INT(gr_review_check(review), ==, 0);
+	review->submissions[1].previous = 1; /* itself: still undecided */
+	expect_broken(review, 8, "follows an attempt that did not need work");
+}
+
+static void test_broken_lease(void)
+{
+	struct gr_review *review = breakable(GR_REVIEW_POLICY_ENGINE);
+
+	review->slots[0].last = NONE; /* forgets the lease it gave */
+	expect_broken(review, 9, "slot 0 remembers assignment 0 as its latest, not 1");
+
+	review = breakable(GR_REVIEW_POLICY_ENGINE);
+	review->assignments[1].due_at = review->assignments[1].assigned_at;
+	expect_broken(review, 9, "due before it was given");
+
+	/* Listed on submission 100, but says it is another's. */
+	review = breakable(GR_REVIEW_POLICY_ENGINE);
+	gr_review_step_add(review, 11, 1);
+	gr_review_submit(review, 101, 5, 11, 1, T0);
+	review->assignments[0].submission = 1;
+	expect_broken(review, 9, "assignment 1 is listed on submission 100 but is not its own");
+}
+
 int main(void)
 {
 	RUN(test_config_and_errors);
@@ -872,5 +1112,14 @@ int main(void)
 	RUN(test_naive_policy);
 	RUN(test_property_random_operations);
 	RUN(test_deterministic);
+	RUN(test_broken_author);
+	RUN(test_broken_twice);
+	RUN(test_broken_live);
+	RUN(test_broken_done);
+	RUN(test_broken_counts);
+	RUN(test_broken_submission);
+	RUN(test_broken_naive_due);
+	RUN(test_broken_attempts);
+	RUN(test_broken_lease);
 	return harness_done();
 }
