@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "store/store.h"
+#include "store/track.h"
 #include "core/workers.h"
 
 #include <dirent.h>
