@@ -809,8 +809,7 @@ static json_t *help_json(struct gr_coach *coach, const struct gr_store_help *hel
 				 (json_int_t)help->id, "track", help->track_id, "step",
 				 help->step_id, "title", step ? step->title : help->step_id,
 				 "body", help->body, "state", gr_help_state_name(help->state),
-				 "opened_at",
-				 (json_int_t)help->opened_at);
+				 "opened_at", (json_int_t)help->opened_at);
 	struct listing messages = { coach, 0, NULL };
 	int told = 0;
 
@@ -1120,7 +1119,7 @@ static void help_message(struct gr_coach *coach, struct gr_reviews_answer *out,
 	out->wrote = 1;
 }
 
-/* Close a request as closed (resolved, withdrawn, expired), telling whoever still expects it. */
+/* Close a request in state closed (resolved, withdrawn, expired), telling whoever expects it. */
 static int close_request(struct gr_coach *coach, struct gr_store_help *help,
 			 enum gr_help_state closed, int64_t now)
 {

@@ -22,8 +22,9 @@ int gr_store_open(struct gr_store **out, const char *path);
 
 /*
  * The same with a given migration list; migration i (from 0) takes the schema
- * from version i to i + 1. For tests of the migration machinery: the
- * queries of the domain headers need the real schema and are not prepared.
+ * from version i to i + 1. For tests of the migration machinery: every
+ * query needs the real schema, so on such a store only
+ * gr_store_schema_version() and gr_store_close() may be called.
  */
 int gr_store_open_with(struct gr_store **out, const char *path,
 		       const char *const *migrations, int migration_count);
