@@ -16,7 +16,10 @@
 #include "tracks/manifest.h"
 #include "tracks/track.h"
 #include "core/secret.h"
+#include "store/invite.h"
 #include "store/store.h"
+#include "store/track.h"
+#include "store/user.h"
 
 #include <limits.h>
 #include <stdio.h>

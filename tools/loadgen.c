@@ -43,7 +43,10 @@
 #include "core/error.h"
 #include "core/files.h"
 #include "core/secret.h"
+#include "store/progress.h"
+#include "store/session.h"
 #include "store/store.h"
+#include "store/user.h"
 
 #include <libwebsockets.h>
 
@@ -245,7 +248,7 @@ static int fill_progress(struct gr_store *store, int64_t user_id, const struct o
 		memset(&row, 0, sizeof(row));
 		snprintf(row.track_id, sizeof(row.track_id), "%s", options->track);
 		snprintf(row.step_id, sizeof(row.step_id), "s%d", step);
-		snprintf(row.state, sizeof(row.state), "done");
+		row.state = GR_PROGRESS_DONE;
 		row.started_at = now - span + (int64_t)(mix % (uint32_t)(span / hour)) * hour;
 		row.finished_at = row.started_at + (1 + mix % 48) * hour;
 		row.updated_at = row.finished_at;

@@ -88,12 +88,41 @@
 
 #include <assert.h>
 #include <inttypes.h>
+#include <string.h>
 
 #define WAVE_SIZE_MAX GR_HELP_MAX_WAVE
 #define WAVE_MS_MIN GR_HELP_MINUTE_MS
 #define WAVE_MS_MAX (120 * GR_HELP_MINUTE_MS)
 #define EXPIRE_MS_MIN (5 * GR_HELP_MINUTE_MS)
 #define EXPIRE_MS_MAX (24 * 60 * GR_HELP_MINUTE_MS)
+
+static const char *const state_names[GR_HELP_STATE_COUNT] = {
+	[GR_HELP_STATE_OPEN] = "open",
+	[GR_HELP_STATE_ACCEPTED] = "accepted",
+	[GR_HELP_STATE_RESOLVED] = "resolved",
+	[GR_HELP_STATE_WITHDRAWN] = "withdrawn",
+	[GR_HELP_STATE_EXPIRED] = "expired",
+};
+
+const char *gr_help_state_name(enum gr_help_state state)
+{
+	assert((int)state >= 0 && state < GR_HELP_STATE_COUNT);
+	if ((int)state < 0 || state >= GR_HELP_STATE_COUNT)
+		return "unknown";
+	return state_names[state];
+}
+
+int gr_help_state_from_name(enum gr_help_state *out, const char *name)
+{
+	for (int state = 0; name && state < GR_HELP_STATE_COUNT; state++) {
+		if (strcmp(name, state_names[state]) == 0) {
+			*out = (enum gr_help_state)state;
+			return 0;
+		}
+	}
+	gr_error_set("\"%.40s\" is not a help request's state", name ? name : "(none)");
+	return GR_EINVALID;
+}
 
 void gr_help_settings_default(struct gr_help_settings *out)
 {

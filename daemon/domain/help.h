@@ -24,6 +24,28 @@ struct gr_help_settings {
 	int64_t expire_ms; /* an open request without a helper expires: default 60 min */
 };
 
+/*
+ * Where a help request is in its life, as stored (coach.c moves it):
+ *
+ *   open --accept--> accepted --resolve or withdraw--> resolved, withdrawn
+ *   open --resolve or withdraw--> resolved, withdrawn
+ *   open --gr_help_due() says EXPIRE--> expired
+ */
+enum gr_help_state {
+	GR_HELP_STATE_OPEN,      /* nobody accepted yet; peers are told in waves */
+	GR_HELP_STATE_ACCEPTED,  /* a peer is helping */
+	GR_HELP_STATE_RESOLVED,  /* closed by who asked: solved */
+	GR_HELP_STATE_WITHDRAWN, /* closed by who asked: no longer needed */
+	GR_HELP_STATE_EXPIRED,   /* closed: nobody accepted in time */
+	GR_HELP_STATE_COUNT
+};
+
+/* "open", "accepted", "resolved", "withdrawn", "expired". */
+const char *gr_help_state_name(enum gr_help_state state);
+
+/* GR_EINVALID for a name that is no state. */
+int gr_help_state_from_name(enum gr_help_state *out, const char *name);
+
 /* What an open request (nobody accepted yet) needs now. */
 enum gr_help_due {
 	GR_HELP_WAIT,   /* nothing until *next_at */

@@ -1225,6 +1225,36 @@ int gr_review_may_read(const struct gr_review *review, int64_t learner_id, int64
 	return relation_to(review, &review->submissions[index], learner) == REL_HOLDS;
 }
 
+static const char *const assignment_state_names[] = {
+	[GR_REVIEW_ASSIGNED] = "assigned",
+	[GR_REVIEW_DONE] = "done",
+	[GR_REVIEW_EXPIRED] = "expired",
+	[GR_REVIEW_DECLINED] = "declined",
+};
+
+#define ASSIGNMENT_STATE_COUNT \
+	(int)(sizeof(assignment_state_names) / sizeof(assignment_state_names[0]))
+
+const char *gr_review_assignment_state_name(enum gr_review_assignment_state state)
+{
+	assert((int)state >= 0 && (int)state < ASSIGNMENT_STATE_COUNT);
+	if ((int)state < 0 || (int)state >= ASSIGNMENT_STATE_COUNT)
+		return "unknown";
+	return assignment_state_names[state];
+}
+
+int gr_review_assignment_state_from_name(enum gr_review_assignment_state *out, const char *name)
+{
+	for (int state = 0; name && state < ASSIGNMENT_STATE_COUNT; state++) {
+		if (strcmp(name, assignment_state_names[state]) == 0) {
+			*out = (enum gr_review_assignment_state)state;
+			return 0;
+		}
+	}
+	gr_error_set("\"%.40s\" is not a review assignment's state", name ? name : "(none)");
+	return GR_EINVALID;
+}
+
 const char *gr_review_effect_name(enum gr_review_effect_kind kind)
 {
 	static const char *const names[] = {

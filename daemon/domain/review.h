@@ -72,6 +72,12 @@ enum gr_review_assignment_state {
 	GR_REVIEW_DECLINED, /* the reviewer said no */
 };
 
+/* "assigned", "done", "expired", "declined": the names the store keeps. */
+const char *gr_review_assignment_state_name(enum gr_review_assignment_state state);
+
+/* GR_EINVALID for a name that is no state. */
+int gr_review_assignment_state_from_name(enum gr_review_assignment_state *out, const char *name);
+
 enum gr_review_effect_kind {
 	GR_REVIEW_EFFECT_ASSIGNED,   /* a first assignment for a slot, with its due time */
 	GR_REVIEW_EFFECT_REASSIGNED, /* a new assignment for a slot whose last one ended */

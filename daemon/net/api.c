@@ -10,7 +10,7 @@
 #include "core/config.h"
 #include "core/files.h"
 #include "tracks/library.h"
-#include "store/store.h"
+#include "store/track.h"
 #include "core/workers.h"
 #include "core/error.h"
 #include "services/export.h"

@@ -11,7 +11,10 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/ratelimit.h"
+#include "store/invite.h"
+#include "store/session.h"
 #include "store/store.h"
+#include "store/user.h"
 #include "core/workers.h"
 
 #include <stdio.h>

@@ -18,7 +18,14 @@
 #include "core/log.h"
 #include "domain/progress.h"
 #include "domain/review.h"
+#include "store/cohort.h"
+#include "store/event.h"
+#include "store/help.h"
+#include "store/nudge.h"
+#include "store/progress.h"
 #include "store/store.h"
+#include "store/submission.h"
+#include "store/user.h"
 #include "tracks/track.h"
 
 #include <stdarg.h>
@@ -299,11 +306,13 @@ static int add_progress(const struct gr_user *user, const struct gr_store_progre
 
 	if ((!learner || learner->user.id != user->id) && !(learner = learner_add(cohort, user)))
 		goto oom;
-	if (!row || gr_progress_state_from_name(&state, row->state) != 0)
+	if (!row)
 		return 0;
+	state = row->state;
 	if (learner->progress &&
 	    json_object_set_new(learner->progress, row->step_id,
-				json_pack("{s:s, s:I, s:I, s:I}", "state", row->state, "started_at",
+				json_pack("{s:s, s:I, s:I, s:I}", "state",
+					  gr_progress_state_name(row->state), "started_at",
 					  (json_int_t)row->started_at, "finished_at",
 					  (json_int_t)row->finished_at, "updated_at",
 					  (json_int_t)row->updated_at)) != 0)
@@ -414,7 +423,8 @@ static json_t *board_help_json(struct gr_coach *coach, const struct gr_store_hel
 		handle = user.handle;
 	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:I}", "request",
 			 (json_int_t)help->id, "user", handle, "track", help->track_id, "step",
-			 help->step_id, "body", help->body, "state", help->state, "helper",
+			 help->step_id, "body", help->body, "state",
+			 gr_help_state_name(help->state), "helper",
 			 person(coach, help->helper_id), "opened_at", (json_int_t)help->opened_at);
 }
 
@@ -425,7 +435,7 @@ static int add_help(const struct gr_store_help *row, void *payload)
 	if (lists->help_json &&
 	    json_array_append_new(lists->help_json, board_help_json(lists->coach, row)) != 0)
 		return GR_ERROR;
-	if (strcmp(row->state, "open") != 0)
+	if (row->state != GR_HELP_STATE_OPEN)
 		return 0;
 	if (grow((void **)&lists->help, &lists->help_capacity, lists->help_count,
 		 sizeof(*lists->help)))
@@ -546,7 +556,7 @@ static int add_week(const struct gr_store_week *row, void *payload)
 /* The last WEEKS_ON_BOARD weeks, each {"week": "YYYY-MM-DD" (its Monday), "active"}. */
 static json_t *weeks_json(struct gr_coach *coach, const char *name, const char *track, int64_t now)
 {
-	int64_t last = gr_store_week_of(now), first = last - (WEEKS_ON_BOARD - 1);
+	int64_t last = gr_store_cohort_week_of(now), first = last - (WEEKS_ON_BOARD - 1);
 	json_t *weeks = json_array();
 	size_t index;
 	json_t *week;
@@ -798,8 +808,8 @@ static json_t *help_json(struct gr_coach *coach, const struct gr_store_help *hel
 	json_t *json = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I}", "request",
 				 (json_int_t)help->id, "track", help->track_id, "step",
 				 help->step_id, "title", step ? step->title : help->step_id,
-				 "body", help->body, "state", help->state, "opened_at",
-				 (json_int_t)help->opened_at);
+				 "body", help->body, "state", gr_help_state_name(help->state),
+				 "opened_at", (json_int_t)help->opened_at);
 	struct listing messages = { coach, 0, NULL };
 	int told = 0;
 
@@ -953,8 +963,9 @@ static void help_ask(struct gr_coach *coach, struct gr_reviews_answer *out,
 		return;
 	}
 	rc = gr_store_progress_get(coach->store, &row, user->id, track->id, request->step);
+	if (rc == 0)
+		state = row.state;
 	if ((rc != 0 && rc != GR_ENOTFOUND) ||
-	    (rc == 0 && gr_progress_state_from_name(&state, row.state) != 0) ||
 	    gr_store_help_live_of_user(coach->store, user->id, find_live_request, &open_id) != 0) {
 		fail_code(out, GR_ERROR, "asking for help");
 		return;
@@ -1021,9 +1032,9 @@ static void help_accept(struct gr_coach *coach, struct gr_reviews_answer *out,
 		fail_with(out, "forbidden", "This request was not offered to you.");
 		return;
 	}
-	if (strcmp(help.state, "open") != 0) {
-		out->body = json_pack("{s:s}", "state", help.state);
-		fail_with(out, "conflict", strcmp(help.state, "accepted") == 0
+	if (help.state != GR_HELP_STATE_OPEN) {
+		out->body = json_pack("{s:s}", "state", gr_help_state_name(help.state));
+		fail_with(out, "conflict", help.state == GR_HELP_STATE_ACCEPTED
 					       ? "Someone else is helping already."
 					       : "This request is closed.");
 		return;
@@ -1032,7 +1043,7 @@ static void help_accept(struct gr_coach *coach, struct gr_reviews_answer *out,
 		fail_code(out, GR_ERROR, "accepting a help request");
 		return;
 	}
-	snprintf(help.state, sizeof(help.state), "accepted");
+	help.state = GR_HELP_STATE_ACCEPTED;
 	help.helper_id = user->id;
 	help.accepted_at = now_ms(coach);
 	if (!(rc = gr_store_help_update(coach->store, &help)) &&
@@ -1079,8 +1090,8 @@ static void help_message(struct gr_coach *coach, struct gr_reviews_answer *out,
 		fail_with(out, "forbidden", "Only the two people in this request write in it.");
 		return;
 	}
-	if (strcmp(help.state, "accepted") != 0) {
-		out->body = json_pack("{s:s}", "state", help.state);
+	if (help.state != GR_HELP_STATE_ACCEPTED) {
+		out->body = json_pack("{s:s}", "state", gr_help_state_name(help.state));
 		fail_with(out, "conflict", "Messages can be written once someone accepted, "
 					   "until the request is closed.");
 		return;
@@ -1108,14 +1119,15 @@ static void help_message(struct gr_coach *coach, struct gr_reviews_answer *out,
 	out->wrote = 1;
 }
 
-/* Close a request as state (resolved, withdrawn, expired), telling whoever still expects it. */
-static int close_request(struct gr_coach *coach, struct gr_store_help *help, const char *state,
-			 int64_t now)
+/* Close a request in state closed (resolved, withdrawn, expired), telling whoever expects it. */
+static int close_request(struct gr_coach *coach, struct gr_store_help *help,
+			 enum gr_help_state closed, int64_t now)
 {
-	int was_open = strcmp(help->state, "open") == 0;
+	const char *state = gr_help_state_name(closed);
+	int was_open = help->state == GR_HELP_STATE_OPEN;
 	int rc;
 
-	snprintf(help->state, sizeof(help->state), "%s", state);
+	help->state = closed;
 	help->closed_at = now;
 	if ((rc = gr_store_help_update(coach->store, help)))
 		return rc;
@@ -1134,7 +1146,7 @@ static int close_request(struct gr_coach *coach, struct gr_store_help *help, con
 
 static void help_close(struct gr_coach *coach, struct gr_reviews_answer *out,
 		       const struct gr_user *user, const struct gr_request *request,
-		       const char *state)
+		       enum gr_help_state closed)
 {
 	struct gr_store_help help;
 	int told, mark, rc;
@@ -1145,17 +1157,18 @@ static void help_close(struct gr_coach *coach, struct gr_reviews_answer *out,
 		fail_with(out, "forbidden", "Only who asked may close a help request.");
 		return;
 	}
-	if (strcmp(help.state, "open") != 0 && strcmp(help.state, "accepted") != 0) {
-		out->body = json_pack("{s:s}", "state", help.state);
+	if (help.state != GR_HELP_STATE_OPEN && help.state != GR_HELP_STATE_ACCEPTED) {
+		out->body = json_pack("{s:s}", "state", gr_help_state_name(help.state));
 		fail_with(out, "conflict", "This request is closed already.");
 		return;
 	}
 	if ((mark = write_begin(coach)) < 0 ||
-	    (rc = write_end(coach, mark, close_request(coach, &help, state, now_ms(coach)))) != 0) {
+	    (rc = write_end(coach, mark, close_request(coach, &help, closed, now_ms(coach)))) != 0) {
 		fail_code(out, GR_ERROR, "closing a help request");
 		return;
 	}
-	out->body = json_pack("{s:I, s:s}", "request", (json_int_t)help.id, "state", state);
+	out->body = json_pack("{s:I, s:s}", "request", (json_int_t)help.id, "state",
+			      gr_help_state_name(closed));
 	out->wrote = 1;
 }
 
@@ -1212,10 +1225,10 @@ void gr_coach_request(struct gr_coach *coach, struct gr_reviews_answer *out,
 		help_message(coach, out, user, request);
 		break;
 	case GR_REQUEST_HELP_RESOLVE:
-		help_close(coach, out, user, request, "resolved");
+		help_close(coach, out, user, request, GR_HELP_STATE_RESOLVED);
 		break;
 	case GR_REQUEST_HELP_WITHDRAW:
-		help_close(coach, out, user, request, "withdrawn");
+		help_close(coach, out, user, request, GR_HELP_STATE_WITHDRAWN);
 		break;
 	case GR_REQUEST_HELP_LIST:
 		help_list(coach, out, user);
@@ -1291,7 +1304,7 @@ int gr_coach_tick(struct gr_coach *coach)
 		else if (due != GR_HELP_WAIT)
 			rc = write_end(coach, mark,
 				       due == GR_HELP_EXPIRE
-					   ? close_request(coach, help, "expired", now)
+					   ? close_request(coach, help, GR_HELP_STATE_EXPIRED, now)
 					   : wave_tell(coach, help, &list, picked, count, now));
 		free(list.items);
 	}

@@ -4,7 +4,8 @@
 #include "services/export.h"
 
 #include "core/error.h"
-#include "store/store.h"
+#include "domain/progress.h"
+#include "store/progress.h"
 #include "tracks/track.h"
 
 #include <stdint.h>
@@ -99,7 +100,7 @@ static void flush_user(struct export *export)
 		field(&export->out, track->id, ",");
 		field(&export->out, step->id, ",");
 		field(&export->out, step->title ? step->title : "", ",");
-		field(&export->out, row ? row->state : "not_started", ",");
+		field(&export->out, row ? gr_progress_state_name(row->state) : "not_started", ",");
 		time_field(&export->out, row ? row->started_at : 0, ",");
 		time_field(&export->out, row ? row->finished_at : 0, ",");
 		time_field(&export->out, row ? row->updated_at : 0, "\r\n");

@@ -35,7 +35,11 @@
 #include "tracks/markdown.h"
 #include "domain/progress.h"
 #include "services/reviews.h"
+#include "store/event.h"
+#include "store/progress.h"
 #include "store/store.h"
+#include "store/submission.h"
+#include "store/user.h"
 
 #include <assert.h>
 #include <stdio.h>
@@ -322,7 +326,8 @@ static int load_state(struct gr_live *live, enum gr_progress_state *out,
 	}
 	if (rc)
 		return rc;
-	return gr_progress_state_from_name(out, row->state);
+	*out = row->state;
+	return 0;
 }
 
 /* The first step of requires the user has not completed, or NULL. */
@@ -365,7 +370,7 @@ static int save_change(struct gr_live *live, const struct gr_user *user,
 	char *body;
 	int rc;
 
-	snprintf(row->state, sizeof(row->state), "%s", gr_progress_state_name(next));
+	row->state = next;
 	if (next == GR_PROGRESS_STARTED && !row->started_at)
 		row->started_at = now;
 	if (gr_progress_is_complete(next))
@@ -379,7 +384,7 @@ static int save_change(struct gr_live *live, const struct gr_user *user,
 	event = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:I}", "type", "event", "seq",
 			  (json_int_t)seq, "event", extra ? "submission" : "progress", "user",
 			  user->handle, "track", row->track_id, "step", row->step_id, "state",
-			  row->state, "at", (json_int_t)now);
+			  gr_progress_state_name(row->state), "at", (json_int_t)now);
 	if (!event)
 		return GR_ERROR;
 	if (extra)
@@ -392,7 +397,8 @@ static int save_change(struct gr_live *live, const struct gr_user *user,
 		return rc;
 	}
 	*out_event = event;
-	*out_reply = json_pack("{s:s, s:I}", "state", row->state, "seq", (json_int_t)seq);
+	*out_reply = json_pack("{s:s, s:I}", "state", gr_progress_state_name(row->state), "seq",
+			       (json_int_t)seq);
 	if (extra)
 		json_object_set(*out_reply, "submission", extra);
 	return 0;
@@ -610,7 +616,8 @@ static int snapshot_row(const struct gr_store_progress *row, void *payload)
 	return json_array_append_new(
 		replay->progress,
 		json_pack("{s:s, s:s, s:s, s:I}", "track", row->track_id, "step", row->step_id,
-			  "state", row->state, "updated_at", (json_int_t)row->updated_at));
+			  "state", gr_progress_state_name(row->state), "updated_at",
+			  (json_int_t)row->updated_at));
 }
 
 static json_t *user_json(const struct gr_user *user)

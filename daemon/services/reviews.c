@@ -59,7 +59,12 @@
 #include "core/log.h"
 #include "tracks/markdown.h"
 #include "core/secret.h"
+#include "store/assignment.h"
+#include "store/progress.h"
+#include "store/review.h"
 #include "store/store.h"
+#include "store/submission.h"
+#include "store/user.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -437,7 +442,7 @@ static int effect_assigned(struct gr_reviews *reviews, const struct gr_review_ef
 	    .id = effect->assignment_id,
 	    .submission_id = effect->submission_id,
 	    .reviewer_id = effect->reviewer_id,
-	    .state = "assigned",
+	    .state = GR_REVIEW_ASSIGNED,
 	    .due_at = effect->due_at,
 	    .created_at = effect->at,
 	};
@@ -460,8 +465,10 @@ static int effect_assigned(struct gr_reviews *reviews, const struct gr_review_ef
 static int effect_ended(struct gr_reviews *reviews, const struct gr_review_effect *effect,
 			const struct step_entry *step)
 {
-	const char *reason = effect->kind == GR_REVIEW_EFFECT_DECLINED ? "declined" : "expired";
-	int rc = gr_store_assignment_end(reviews->store, effect->assignment_id, reason, effect->at);
+	enum gr_review_assignment_state ended =
+	    effect->kind == GR_REVIEW_EFFECT_DECLINED ? GR_REVIEW_DECLINED : GR_REVIEW_EXPIRED;
+	const char *reason = gr_review_assignment_state_name(ended);
+	int rc = gr_store_assignment_end(reviews->store, effect->assignment_id, ended, effect->at);
 
 	if (rc != 0)
 		return rc;
@@ -475,7 +482,8 @@ static int effect_ended(struct gr_reviews *reviews, const struct gr_review_effec
 static int effect_reviewed(struct gr_reviews *reviews, const struct gr_review_effect *effect,
 			   const struct step_entry *step)
 {
-	int rc = gr_store_assignment_end(reviews->store, effect->assignment_id, "done", effect->at);
+	int rc = gr_store_assignment_end(reviews->store, effect->assignment_id, GR_REVIEW_DONE,
+					 effect->at);
 
 	if (rc != 0)
 		return rc;
@@ -867,11 +875,11 @@ static int own_assignment(struct gr_reviews *reviews, struct gr_reviews_answer *
 /* The assignment is still the user's to review; else out is failed (conflict). */
 static int still_open(struct gr_reviews_answer *out, const struct gr_store_assignment *row)
 {
-	if (strcmp(row->state, "assigned") == 0)
+	if (row->state == GR_REVIEW_ASSIGNED)
 		return 0;
-	if (strcmp(row->state, "done") == 0)
+	if (row->state == GR_REVIEW_DONE)
 		fail_with(out, "conflict", "You reviewed this already.");
-	else if (strcmp(row->state, "declined") == 0)
+	else if (row->state == GR_REVIEW_DECLINED)
 		fail_with(out, "conflict", "You declined this review.");
 	else
 		fail_with(out, "conflict",
@@ -953,7 +961,8 @@ static int list_one(const struct gr_store_assignment *row, void *payload)
 	    "{s:I, s:I, s:s, s:s, s:s, s:i, s:I, s:s}", "assignment", (json_int_t)row->id,
 	    "submission", (json_int_t)row->submission_id, "track", row->track_id, "step",
 	    row->step_id, "title", served_title(listing->reviews, row->track_id, row->step_id),
-	    "attempt", row->attempt, "due_at", (json_int_t)row->due_at, "state", row->state);
+	    "attempt", row->attempt, "due_at", (json_int_t)row->due_at, "state",
+	    gr_review_assignment_state_name(row->state));
 	int rc;
 
 	if (!item)
@@ -1030,9 +1039,9 @@ static void handle_get(struct gr_reviews *reviews, struct gr_reviews_answer *out
 
 	if (own_assignment(reviews, out, &row, user, request->assignment) != 0)
 		return;
-	if (strcmp(row.state, "assigned") != 0 && strcmp(row.state, "done") != 0) {
+	if (row.state != GR_REVIEW_ASSIGNED && row.state != GR_REVIEW_DONE) {
 		fail_with(out, "forbidden", "This review is no longer yours: it was %s.",
-			  row.state);
+			  gr_review_assignment_state_name(row.state));
 		return;
 	}
 	step = served_step(reviews, row.track_id, row.step_id);
@@ -1040,11 +1049,12 @@ static void handle_get(struct gr_reviews *reviews, struct gr_reviews_answer *out
 	    json_pack("{s:I, s:s, s:s, s:s, s:i, s:o, s:I, s:s}", "assignment", (json_int_t)row.id,
 		      "track", row.track_id, "step", row.step_id, "title",
 		      step ? step->title : row.step_id, "attempt", row.attempt, "rubric",
-		      rubric_json(step), "due_at", (json_int_t)row.due_at, "state", row.state);
+		      rubric_json(step), "due_at", (json_int_t)row.due_at, "state",
+		      gr_review_assignment_state_name(row.state));
 	rc = gr_store_submission_get(reviews->store, row.submission_id, work_to_review, out->body);
 	if (rc == 0)
 		rc = add_person(reviews, out->body, "author", row.author_id);
-	if (rc == 0 && strcmp(row.state, "done") == 0)
+	if (rc == 0 && row.state == GR_REVIEW_DONE)
 		rc = gr_store_review_of_assignment(reviews->store, row.id, review_given, out->body);
 	if (rc != 0)
 		fail_code(out, rc);

@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "store/store.h"
+#include "store/track.h"
 #include "core/workers.h"
 
 #include <dirent.h>
@@ -239,8 +240,10 @@ static int add_item(const struct gr_track_entry *source, void *payload)
 		int capacity = check->capacity ? check->capacity * 2 : 8;
 		struct item *grown = realloc(check->items, sizeof(*grown) * (size_t)capacity);
 
-		if (!grown)
+		if (!grown) {
+			gr_error_set("out of memory");
 			return GR_ERROR;
+		}
 		check->items = grown;
 		check->capacity = capacity;
 	}

@@ -29,8 +29,10 @@ static int text_append(struct text *text, const char *add, size_t len)
 		size_t cap = (text->len + len + 1) * 2;
 		char *grown = realloc(text->data, cap);
 
-		if (!grown)
-			return -1;
+		if (!grown) {
+			gr_error_set("out of memory");
+			return GR_ERROR;
+		}
 		text->data = grown;
 		text->cap = cap;
 	}
@@ -48,8 +50,7 @@ static int flatten(struct text *out, cmark_node *node)
 	int rc = 0;
 
 	out->len = 0;
-	if (text_append(out, "", 0))
-		rc = -1;
+	rc = text_append(out, "", 0);
 	while (!rc && (event = cmark_iter_next(iter)) != CMARK_EVENT_DONE) {
 		cmark_node *current = cmark_iter_get_node(iter);
 		cmark_node_type type = cmark_node_get_type(current);
@@ -126,6 +127,7 @@ static int visit_item(cmark_node *node, struct text *text, gr_markdown_visit_fn 
 {
 	struct gr_markdown_item item = { 0 };
 	cmark_node *paragraph, *link;
+	int rc;
 
 	item.line = node_line(node);
 	switch (cmark_node_get_type(node)) {
@@ -154,8 +156,8 @@ static int visit_item(cmark_node *node, struct text *text, gr_markdown_visit_fn 
 			node = link;
 			break;
 		}
-		if (flatten(text, paragraph))
-			return -1;
+		if ((rc = flatten(text, paragraph)) != 0)
+			return rc;
 		if (!task_marker(text->data, &item.checked))
 			return 0;
 		item.kind = GR_MARKDOWN_TASK;
@@ -164,8 +166,8 @@ static int visit_item(cmark_node *node, struct text *text, gr_markdown_visit_fn 
 	default:
 		return 0;
 	}
-	if (flatten(text, node))
-		return -1;
+	if ((rc = flatten(text, node)) != 0)
+		return rc;
 	item.text = text->data;
 	return fn(&item, payload);
 }
@@ -182,7 +184,7 @@ int gr_markdown_visit(struct gr_markdown *doc, gr_markdown_visit_fn *fn, void *p
 			rc = visit_item(cmark_iter_get_node(iter), &text, fn, payload);
 	cmark_iter_free(iter);
 	free(text.data);
-	return rc < 0 ? GR_ERROR : 0;
+	return rc < 0 ? rc : 0;
 }
 
 char *gr_markdown_render(struct gr_markdown *doc, gr_markdown_rewrite_fn *rewrite, void *payload)

@@ -43,6 +43,11 @@ typedef char *gr_markdown_rewrite_fn(const char *url, int is_image, int line, vo
 int gr_markdown_parse(struct gr_markdown **out, const char *text, size_t len);
 void gr_markdown_free(struct gr_markdown *doc);
 
+/*
+ * Calls fn for each item. Returns 0 when the walk ended or fn stopped it
+ * with a positive return, fn's return when that was negative (an error
+ * code, passed up unchanged), or GR_ERROR when out of memory.
+ */
 int gr_markdown_visit(struct gr_markdown *doc, gr_markdown_visit_fn *fn, void *payload);
 
 /*

@@ -330,14 +330,17 @@ static int add_module(struct gr_track *track, const char *title)
 		realloc(track->modules, sizeof(*grown) * (size_t)(track->module_count + 1));
 
 	if (!grown)
-		return GR_ERROR;
+		goto oom;
 	track->modules = grown;
 	memset(&grown[track->module_count], 0, sizeof(*grown));
 	grown[track->module_count].first_step = track->step_count;
 	if (!(grown[track->module_count].title = strdup(title)))
-		return GR_ERROR;
+		goto oom;
 	track->module_count++;
 	return 0;
+oom:
+	gr_error_set("out of memory");
+	return GR_ERROR;
 }
 
 /* Add the step stored at file index; its details are read later. */
@@ -345,15 +348,17 @@ static int add_step(struct loader *loader, int index)
 {
 	struct gr_track *track = loader->track;
 	struct gr_step *step;
+	int rc;
 
-	if (track->module_count == 0 && add_module(track, track->title ? track->title : track->id))
-		return GR_ERROR;
+	if (track->module_count == 0 &&
+	    (rc = add_module(track, track->title ? track->title : track->id)) != 0)
+		return rc;
 	if (track->step_count == loader->step_capacity) {
 		int capacity = loader->step_capacity ? loader->step_capacity * 2 : 16;
 		struct gr_step *grown = realloc(track->steps, sizeof(*grown) * (size_t)capacity);
 
 		if (!grown)
-			return GR_ERROR;
+			goto oom;
 		track->steps = grown;
 		loader->step_capacity = capacity;
 	}
@@ -362,11 +367,14 @@ static int add_step(struct loader *loader, int index)
 	step->module = track->module_count - 1;
 	step->estimate = -1;
 	if (!(step->path = strdup(track->files[index].path)))
-		return GR_ERROR;
+		goto oom;
 	memcpy(step->blob, track->files[index].blob, sizeof(step->blob));
 	loader->file_step[index] = track->step_count++;
 	track->modules[track->module_count - 1].step_count++;
 	return 0;
+oom:
+	gr_error_set("out of memory");
+	return GR_ERROR;
 }
 
 struct manifest_walk {
@@ -419,7 +427,7 @@ static int read_manifest(struct loader *loader, int index)
 	struct gr_track_meta meta;
 	struct gr_markdown *doc = NULL;
 	size_t len, yaml_start, yaml_len, body_start;
-	int body_line, before = loader->problems->count;
+	int body_line, before = loader->problems->count, rc;
 	char *text = read_text(loader, &track->files[index], &len, NULL);
 
 	if (!text)
@@ -439,11 +447,11 @@ static int read_manifest(struct loader *loader, int index)
 	meta.requires.count = 0;
 	gr_manifest_track_clear(&meta);
 	walk.line_offset = body_line - 1;
-	if (gr_markdown_parse(&doc, text + body_start, len - body_start) ||
-	    gr_markdown_visit(doc, manifest_item, &walk) || walk.rc) {
+	if ((rc = gr_markdown_parse(&doc, text + body_start, len - body_start)) != 0 ||
+	    (rc = gr_markdown_visit(doc, manifest_item, &walk)) != 0 || (rc = walk.rc) != 0) {
 		gr_markdown_free(doc);
 		free(text);
-		return GR_ERROR;
+		return rc;
 	}
 	gr_markdown_free(doc);
 	free(text);
@@ -467,12 +475,14 @@ static int implicit_manifest(struct loader *loader)
 {
 	struct gr_track *track = loader->track;
 	int readme = file_index(track, "README.md");
+	int rc;
 
-	if (readme >= 0 && add_step(loader, readme))
-		return GR_ERROR;
+	if (readme >= 0 && (rc = add_step(loader, readme)) != 0)
+		return rc;
 	for (int i = 0; i < track->file_count; i++)
-		if (i != readme && ends_with(track->files[i].path, ".md") && add_step(loader, i))
-			return GR_ERROR;
+		if (i != readme && ends_with(track->files[i].path, ".md") &&
+		    (rc = add_step(loader, i)) != 0)
+			return rc;
 	return 0;
 }
 
@@ -490,8 +500,10 @@ static int step_item(const struct gr_markdown_item *item, void *payload)
 	struct step_walk *walk = payload;
 
 	if (item->kind == GR_MARKDOWN_HEADING) {
-		if (!walk->first_heading && !(walk->first_heading = strdup(item->text)))
+		if (!walk->first_heading && !(walk->first_heading = strdup(item->text))) {
+			gr_error_set("out of memory");
 			return walk->rc = GR_ERROR;
+		}
 		if (item->level <= 2)
 			walk->in_checklist = item->level == 2 &&
 					     strcasecmp(item->text, "Review checklist") == 0;
@@ -536,7 +548,11 @@ static int fail_step(struct gr_step *step, char *error)
 				escaped) < 0)
 		step->html = NULL;
 	free(escaped);
-	return step->error && step->html ? 0 : GR_ERROR;
+	if (!step->error || !step->html) {
+		gr_error_set("out of memory");
+		return GR_ERROR;
+	}
+	return 0;
 }
 
 /* Default id: the path without ".md". */
@@ -564,7 +580,11 @@ static int apply_meta(struct gr_step *step, struct gr_step_meta *meta, char *fir
 	meta->id = meta->title = NULL;
 	meta->requires.items = NULL;
 	meta->requires.count = 0;
-	return step->id && step->title ? 0 : GR_ERROR;
+	if (!step->id || !step->title) {
+		gr_error_set("out of memory");
+		return GR_ERROR;
+	}
+	return 0;
 }
 
 /*
@@ -587,7 +607,8 @@ static int read_step(struct loader *loader, struct gr_step *step, struct gr_mark
 	*out_doc = NULL;
 	gr_manifest_step_parse(&meta, "", 0, 1, NULL, NULL);
 	if (!text) {
-		rc = apply_meta(step, &meta, NULL) || fail_step(step, error) ? GR_ERROR : 0;
+		if ((rc = apply_meta(step, &meta, NULL)) == 0)
+			rc = fail_step(step, error);
 		goto out;
 	}
 	if (gr_manifest_front_matter_split(text, len, &yaml_start, &yaml_len, &body_start, &body_line,
@@ -595,8 +616,8 @@ static int read_step(struct loader *loader, struct gr_step *step, struct gr_mark
 		gr_manifest_step_parse(&meta, text + yaml_start, yaml_len, 2,
 				   file_name(loader, step->path), loader->problems);
 	*out_line_offset = body_line - 1;
-	if (gr_markdown_parse(out_doc, text + body_start, len - body_start) ||
-	    gr_markdown_visit(*out_doc, step_item, &walk) || walk.rc)
+	if ((rc = gr_markdown_parse(out_doc, text + body_start, len - body_start)) != 0 ||
+	    (rc = gr_markdown_visit(*out_doc, step_item, &walk)) != 0 || (rc = walk.rc) != 0)
 		goto out;
 	rc = apply_meta(step, &meta, walk.first_heading);
 	walk.first_heading = NULL;
@@ -614,8 +635,11 @@ static int render_step(struct loader *loader, struct gr_step *step, struct gr_ma
 
 	if (!doc)
 		return 0; /* an error step */
-	step->html = gr_markdown_render(doc, rewrite_link, &context);
-	return step->html ? 0 : GR_ERROR;
+	if (!(step->html = gr_markdown_render(doc, rewrite_link, &context))) {
+		gr_error_set("out of memory");
+		return GR_ERROR;
+	}
+	return 0;
 }
 
 static int read_steps(struct loader *loader)
@@ -623,7 +647,12 @@ static int read_steps(struct loader *loader)
 	struct gr_track *track = loader->track;
 	struct gr_markdown **docs = calloc((size_t)track->step_count + 1, sizeof(*docs));
 	int *offsets = calloc((size_t)track->step_count + 1, sizeof(*offsets));
-	int rc = docs && offsets ? 0 : GR_ERROR;
+	int rc = 0;
+
+	if (!docs || !offsets) {
+		gr_error_set("out of memory");
+		rc = GR_ERROR;
+	}
 
 	for (int i = 0; rc == 0 && i < track->step_count; i++)
 		rc = read_step(loader, &track->steps[i], &docs[i], &offsets[i]);
@@ -687,8 +716,10 @@ static int check_cycles(struct loader *loader)
 {
 	char *state = calloc((size_t)loader->track->step_count + 1, 1);
 
-	if (!state)
+	if (!state) {
+		gr_error_set("out of memory");
 		return GR_ERROR;
+	}
 	for (int i = 0; i < loader->track->step_count; i++)
 		if (state[i] == UNSEEN)
 			find_cycle(loader, i, state);
@@ -713,8 +744,10 @@ static int load(struct loader *loader)
 	if ((rc = gr_git_walk(loader->git, track->commit, source->subdir, collect_file, loader)) != 0)
 		return rc;
 	qsort(track->files, (size_t)track->file_count, sizeof(*track->files), compare_files);
-	if (!(loader->file_step = malloc(sizeof(int) * ((size_t)track->file_count + 1))))
+	if (!(loader->file_step = malloc(sizeof(int) * ((size_t)track->file_count + 1)))) {
+		gr_error_set("out of memory");
 		return GR_ERROR;
+	}
 	for (int i = 0; i < track->file_count; i++)
 		loader->file_step[i] = -1;
 	manifest = file_index(track, "track.md");

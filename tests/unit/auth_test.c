@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "store/store.h"
+#include "store/user.h"
 #include "core/workers.h"
 
 #include <time.h>

@@ -16,7 +16,10 @@
 #include "services/live.h"
 #include "core/log.h"
 #include "services/reviews.h"
+#include "store/help.h"
+#include "store/progress.h"
 #include "store/store.h"
+#include "store/user.h"
 #include "core/workers.h"
 
 #include "client.h"
@@ -275,12 +278,12 @@ static int count_pushes(struct fixture *f, int who, const char *event)
 }
 
 /* who finished step (done) before the test: a row written straight to the store. */
-static void finished_before(struct fixture *f, int who, const char *step, const char *state)
+static void finished_before(struct fixture *f, int who, const char *step,
+			    enum gr_progress_state state)
 {
-	struct gr_store_progress row = {.track_id = "demo"};
+	struct gr_store_progress row = {.track_id = "demo", .state = state};
 
 	snprintf(row.step_id, sizeof row.step_id, "%s", step);
-	snprintf(row.state, sizeof row.state, "%s", state);
 	row.started_at = row.finished_at = row.updated_at = fake_now;
 	CHECK_INT(gr_store_progress_put(f->store, f->users[who].id, &row), ==, 0);
 }
@@ -372,11 +375,11 @@ static void test_help_waves_and_expiry(void)
 	fixture_open(&f, &help);
 	t0 = fake_now;
 	for (int who = ANA; who <= ELI; who++)
-		finished_before(&f, who, "one", "done");
+		finished_before(&f, who, "one", GR_PROGRESS_DONE);
 	/* ana helped zoe once before; ben is told of zoe's open request; cal and dev are free. */
 	earlier.id = zoe_request(&f, t0 - 2 * HOUR_MS);
 	CHECK_INT(gr_store_help_get(f.store, &earlier, earlier.id), ==, 0);
-	snprintf(earlier.state, sizeof earlier.state, "resolved");
+	earlier.state = GR_HELP_STATE_RESOLVED;
 	earlier.helper_id = f.users[ANA].id;
 	earlier.accepted_at = t0 - HOUR_MS;
 	earlier.closed_at = t0 - HOUR_MS / 2;
@@ -493,7 +496,7 @@ static void test_help_when_someone_can(void)
 	fixture_open(&f, NULL);
 	connect_user(&f, LENA);
 	connect_user(&f, BEN);
-	finished_before(&f, ELI, "one", "done");
+	finished_before(&f, ELI, "one", GR_PROGRESS_DONE);
 	set_progress(&f, LENA, "one", "started");
 	reply = request(&f, LENA, "ok",
 			"{\"type\":\"help.ask\",\"id\":3,\"track\":\"demo\",\"step\":\"one\","
@@ -536,7 +539,7 @@ static void test_help_accept_and_thread(void)
 
 	fixture_open(&f, &help);
 	for (int who = ANA; who <= CAL; who++)
-		finished_before(&f, who, "one", "done");
+		finished_before(&f, who, "one", GR_PROGRESS_DONE);
 	for (int who = LENA; who <= DEV; who++)
 		connect_user(&f, who);
 	connect_user(&f, KIM);
@@ -730,7 +733,7 @@ static void test_attention_summary(void)
 	t0 = fake_now;
 	for (int who = LENA; who <= ZOE; who++)
 		connect_user(&f, who);
-	finished_before(&f, ANA, "project", "passed"); /* at t0: ana can review */
+	finished_before(&f, ANA, "project", GR_PROGRESS_PASSED); /* at t0: ana can review */
 	set_progress(&f, ANA, "one", "started");
 	set_progress(&f, BEN, "one", "started");
 	set_progress(&f, ZOE, "one", "started");
@@ -919,7 +922,7 @@ static void test_summary_push(void)
 	CHECK_INT(summaries(&f, NULL), ==, 0);
 
 	/* A help request is an entry at once: the busy board's next summary has it. */
-	finished_before(&f, BEN, "one", "done");
+	finished_before(&f, BEN, "one", GR_PROGRESS_DONE);
 	connect_user(&f, BEN);
 	expect(&f, ANA, "ok",
 	       "{\"type\":\"help.ask\",\"id\":6,\"track\":\"demo\",\"step\":\"one\","

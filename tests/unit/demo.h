@@ -10,6 +10,7 @@
 #include "core/fanout.h"
 #include "tracks/library.h"
 #include "store/store.h"
+#include "store/track.h"
 #include "core/workers.h"
 
 #include "harness.h"

@@ -12,7 +12,9 @@
 #include "tracks/library.h"
 #include "services/live.h"
 #include "core/log.h"
+#include "store/progress.h"
 #include "store/store.h"
+#include "store/user.h"
 #include "core/workers.h"
 
 #include "client.h"
@@ -156,7 +158,7 @@ static const char *committed_state(struct fixture *f, const char *step, char *ou
 	snprintf(out, size, "(none)");
 	if (gr_store_open(&reader, f->db) == 0 &&
 	    gr_store_progress_get(reader, &row, f->learner.id, "demo", step) == 0)
-		snprintf(out, size, "%s", row.state);
+		snprintf(out, size, "%s", gr_progress_state_name(row.state));
 	gr_store_close(reader);
 	return out;
 }

@@ -6,6 +6,7 @@
  * links and images with their line numbers, and the visitor's headings,
  * paragraphs, list links, links, images and tasks with correct lines.
  */
+#include "core/error.h"
 #include "tracks/markdown.h"
 
 #include "harness.h"
@@ -519,6 +520,26 @@ static void test_visit_stops_when_asked(void)
 	CHECK_STR(v.items[1].text, "Two");
 }
 
+static int refuse_second(const struct gr_markdown_item *item, void *payload)
+{
+	(void)item;
+	return ++*(int *)payload == 2 ? GR_ETOOLARGE : 0;
+}
+
+/* A negative return is an error code, passed up as it is; the walk stops there. */
+static void test_visit_passes_errors_up(void)
+{
+	const char text[] = "# One\n\n# Two\n\n# Three\n";
+	struct gr_markdown *doc = NULL;
+	int calls = 0;
+
+	CHECK_INT(gr_markdown_parse(&doc, text, strlen(text)), ==, 0);
+	if (doc)
+		CHECK_INT(gr_markdown_visit(doc, refuse_second, &calls), ==, GR_ETOOLARGE);
+	CHECK_INT(calls, ==, 2);
+	gr_markdown_free(doc);
+}
+
 static void test_parse_not_nul_terminated_and_invalid_utf8(void)
 {
 	struct gr_markdown *doc = NULL;
@@ -557,6 +578,7 @@ int main(void)
 	RUN(test_visit_tasks);
 	RUN(test_visit_short_list_items);
 	RUN(test_visit_stops_when_asked);
+	RUN(test_visit_passes_errors_up);
 	RUN(test_parse_not_nul_terminated_and_invalid_utf8);
 	return harness_done();
 }

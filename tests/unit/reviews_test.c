@@ -16,7 +16,12 @@
 #include "services/live.h"
 #include "core/log.h"
 #include "services/reviews.h"
+#include "store/assignment.h"
+#include "store/event.h"
+#include "store/progress.h"
+#include "store/review.h"
 #include "store/store.h"
+#include "store/user.h"
 #include "core/workers.h"
 
 #include "client.h"
@@ -205,7 +210,7 @@ static json_t *push_named(struct fixture *f, int who, const char *event)
 static void passed_before(struct fixture *f, int who)
 {
 	struct gr_store_progress row = {
-	    .track_id = "demo", .step_id = "project", .state = "passed"};
+	    .track_id = "demo", .step_id = "project", .state = GR_PROGRESS_PASSED};
 
 	row.started_at = row.finished_at = row.updated_at = fake_now;
 	CHECK_INT(gr_store_progress_put(f->store, f->users[who].id, &row), ==, 0);
@@ -228,7 +233,7 @@ static const char *progress_state(struct fixture *f, int who, char *out, size_t 
 
 	snprintf(out, size, "(none)");
 	if (gr_store_progress_get(f->store, &row, f->users[who].id, "demo", "project") == 0)
-		snprintf(out, size, "%s", row.state);
+		snprintf(out, size, "%s", gr_progress_state_name(row.state));
 	return out;
 }
 
@@ -565,10 +570,10 @@ static void test_lease_expiry(void)
 	CHECK_INT(input_count(&f), ==, inputs + 1);
 	for (int id = 1; id <= 2; id++) {
 		CHECK_INT(gr_store_assignment_get(f.store, &row, id), ==, 0);
-		CHECK_STR(row.state, "expired");
+		CHECK_INT(row.state, ==, GR_REVIEW_EXPIRED);
 	}
 	CHECK_INT(gr_store_assignment_get(f.store, &row, 3), ==, 0);
-	CHECK_STR(row.state, "assigned");
+	CHECK_INT(row.state, ==, GR_REVIEW_ASSIGNED);
 	CHECK_INT(row.reviewer_id, !=, reviewer_of(&f, 1));
 	CHECK_INT(row.reviewer_id, !=, reviewer_of(&f, 2));
 	CHECK_INT(gr_store_assignment_get(f.store, &row, 4), ==, GR_ENOTFOUND);

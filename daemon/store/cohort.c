@@ -1,0 +1,109 @@
+/*
+ * cohort.c - the coaches' board's queries over a cohort (see cohort.h).
+ *
+ * Owns the week numbering of activity_weeks (progress.c writes a row for
+ * each change, schema.c's migration 5 filled in the weeks before it), and
+ * reading a cohort's review counts, active weeks and flagged reviews.
+ * Leaves each learner's progress on a track to progress.c
+ * (gr_store_progress_of_cohort), open help requests to help.c, and what
+ * the board makes of it all to domain/attention.c and services/coach.c.
+ */
+#include "store/cohort.h"
+
+#include "store/internal.h"
+
+#include <sqlite3.h>
+
+enum statement { STATS, WEEKS, FLAGS, STATEMENT_COUNT };
+
+static const char *const sql[STATEMENT_COUNT] = {
+	[STATS] = "SELECT u.id,"
+		  " (SELECT count(*) FROM reviews r WHERE r.reviewer_id = u.id),"
+		  " (SELECT count(*) FROM reviews r JOIN submissions s"
+		  "   ON s.id = r.submission_id WHERE s.user_id = u.id),"
+		  " (SELECT max(updated_at) FROM progress p WHERE p.user_id = u.id)"
+		  " FROM users u WHERE u.role = 'learner' AND coalesce(u.cohort, '') = ?1"
+		  " AND u.disabled_at IS NULL ORDER BY u.id",
+	[WEEKS] = "SELECT a.week, count(*) FROM activity_weeks a JOIN users u"
+		  " ON u.id = a.user_id WHERE a.track_id = ?2 AND a.week >= ?3"
+		  " AND u.role = 'learner' AND coalesce(u.cohort, '') = ?1"
+		  " AND u.disabled_at IS NULL GROUP BY a.week ORDER BY a.week",
+	[FLAGS] = "SELECT s.user_id, r.id, r.flagged_at, s.step_id FROM reviews r"
+		  " JOIN submissions s ON s.id = r.submission_id JOIN users u"
+		  " ON u.id = s.user_id WHERE r.flagged_at >= ?3 AND s.track_id = ?2"
+		  " AND coalesce(u.cohort, '') = ?1 AND u.disabled_at IS NULL ORDER BY r.id",
+};
+
+const struct store_sql store_cohort_sql = { sql, STATEMENT_COUNT };
+
+static sqlite3_stmt *statement(struct gr_store *store, enum statement which)
+{
+	return store_statement(store, STORE_FILE_COHORT, which);
+}
+
+int64_t gr_store_cohort_week_of(int64_t ms)
+{
+	/* 1970-01-01 was a Thursday: shifted by three days, weeks start on Monday. */
+	int64_t shifted = ms + 3 * GR_STORE_DAY_MS;
+
+	return (shifted >= 0 ? shifted : shifted - 7 * GR_STORE_DAY_MS + 1) / (7 * GR_STORE_DAY_MS);
+}
+
+int gr_store_cohort_stats(struct gr_store *store, const char *cohort, gr_store_stats_fn *fn,
+			  void *payload)
+{
+	sqlite3_stmt *stmt = statement(store, STATS);
+	struct gr_store_learner_stats row;
+	int rc = 0;
+
+	sqlite3_bind_text(stmt, 1, cohort, -1, SQLITE_STATIC);
+	while (store_next_row(store, stmt, &rc, "reading a cohort's reviews and activity")) {
+		row.user_id = sqlite3_column_int64(stmt, 0);
+		row.given = sqlite3_column_int(stmt, 1);
+		row.received = sqlite3_column_int(stmt, 2);
+		row.last_activity = sqlite3_column_int64(stmt, 3);
+		if ((rc = fn(&row, payload)) != 0)
+			return store_stop(stmt, rc);
+	}
+	return rc;
+}
+
+int gr_store_cohort_weeks(struct gr_store *store, const char *cohort, const char *track_id,
+			  int64_t from_week, gr_store_week_fn *fn, void *payload)
+{
+	sqlite3_stmt *stmt = statement(store, WEEKS);
+	struct gr_store_week row;
+	int rc = 0;
+
+	sqlite3_bind_text(stmt, 1, cohort, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, track_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, from_week);
+	while (store_next_row(store, stmt, &rc, "reading a cohort's active weeks")) {
+		row.week = sqlite3_column_int64(stmt, 0);
+		row.active = sqlite3_column_int(stmt, 1);
+		if ((rc = fn(&row, payload)) != 0)
+			return store_stop(stmt, rc);
+	}
+	return rc;
+}
+
+int gr_store_cohort_flags(struct gr_store *store, const char *cohort, const char *track_id,
+			  int64_t since, gr_store_flag_fn *fn, void *payload)
+{
+	sqlite3_stmt *stmt = statement(store, FLAGS);
+	struct gr_store_flag row;
+	int rc = 0;
+
+	sqlite3_bind_text(stmt, 1, cohort, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, track_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, since);
+	while (store_next_row(store, stmt, &rc, "reading a cohort's flagged reviews")) {
+		row.user_id = sqlite3_column_int64(stmt, 0);
+		row.review_id = sqlite3_column_int64(stmt, 1);
+		row.flagged_at = sqlite3_column_int64(stmt, 2);
+		store_column_text(row.step_id, sizeof(row.step_id), stmt, 3);
+		if ((rc = fn(&row, payload)) != 0)
+			return store_stop(stmt, rc);
+	}
+	return rc;
+}

@@ -1,0 +1,53 @@
+/*
+ * cohort.h - what the coaches' board reads about a cohort at once: each
+ * learner's reviews and latest activity, the weeks they were active, and
+ * the reviews they flagged. A cohort is the users with the same cohort
+ * name ("" for none); only active learners count.
+ */
+#ifndef GR_STORE_COHORT_H
+#define GR_STORE_COHORT_H
+
+#include "store/store.h"
+
+#include <stdint.h>
+
+#define GR_STORE_DAY_MS ((int64_t)24 * 60 * 60 * 1000)
+
+/* The week of a time: weeks since Monday 1970-01-05 UTC (week 0 holds its first days too). */
+int64_t gr_store_cohort_week_of(int64_t ms);
+
+/* One active learner of a cohort: reviews given and received, latest progress change (0: none). */
+struct gr_store_learner_stats {
+	int64_t user_id;
+	int given;
+	int received;
+	int64_t last_activity;
+};
+typedef int gr_store_stats_fn(const struct gr_store_learner_stats *row, void *payload);
+/* Each active learner of the cohort ("" for none), by id. */
+int gr_store_cohort_stats(struct gr_store *store, const char *cohort, gr_store_stats_fn *fn,
+			  void *payload);
+
+/* A week in which active learners of a cohort changed their progress on a track. */
+struct gr_store_week {
+	int64_t week;
+	int active;
+};
+typedef int gr_store_week_fn(const struct gr_store_week *row, void *payload);
+/* Each week from from_week on with activity, oldest first. */
+int gr_store_cohort_weeks(struct gr_store *store, const char *cohort, const char *track_id,
+			  int64_t from_week, gr_store_week_fn *fn, void *payload);
+
+/* A review of a cohort learner's work on a track, flagged by them. */
+struct gr_store_flag {
+	int64_t user_id; /* the author, who flagged it */
+	int64_t review_id;
+	int64_t flagged_at;
+	char step_id[129];
+};
+typedef int gr_store_flag_fn(const struct gr_store_flag *row, void *payload);
+/* Each review flagged at or after since, by id. */
+int gr_store_cohort_flags(struct gr_store *store, const char *cohort, const char *track_id,
+			  int64_t since, gr_store_flag_fn *fn, void *payload);
+
+#endif

@@ -1,0 +1,257 @@
+/*
+ * review.c - the review_inputs, review_steps and reviews tables (see
+ * review.h).
+ *
+ * Owns the pairing engine's input log (written in the transaction of each
+ * change, replayed at start), the engine's numbers for reviewed steps, and
+ * the reviews given with their ratings and flags. Leaves pairing to
+ * domain/review.c, what the inputs mean to services/reviews.c, and the
+ * leases to assignment.c.
+ */
+#include "store/review.h"
+
+#include "core/error.h"
+#include "store/internal.h"
+
+#include <sqlite3.h>
+#include <string.h>
+
+enum statement {
+	INPUT_INSERT,
+	INPUT_ALL,
+	STEP_INSERT,
+	STEP_GET,
+	STEP_ALL,
+	INSERT,
+	GET,
+	OF_ASSIGNMENT,
+	OF_SUBMISSION,
+	RATE,
+	FLAG,
+	STATEMENT_COUNT
+};
+
+#define REVIEW_COLUMNS \
+	"r.id, r.assignment_id, r.submission_id, r.reviewer_id, r.verdict, r.checks," \
+	" r.comment_md, r.created_at, r.helpfulness, r.flag_reason, r.flagged_at, s.user_id"
+#define REVIEW_JOIN " FROM reviews r JOIN submissions s ON s.id = r.submission_id"
+
+static const char *const sql[STATEMENT_COUNT] = {
+	[INPUT_INSERT] = "INSERT INTO review_inputs (kind, a, b, c, d, at)"
+			 " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[INPUT_ALL] = "SELECT seq, kind, a, b, c, d, at FROM review_inputs ORDER BY seq",
+	[STEP_INSERT] = "INSERT INTO review_steps (track_id, step_id) VALUES (?1, ?2)"
+			" ON CONFLICT (track_id, step_id) DO NOTHING",
+	[STEP_GET] = "SELECT id FROM review_steps WHERE track_id = ?1 AND step_id = ?2",
+	[STEP_ALL] = "SELECT id, track_id, step_id FROM review_steps ORDER BY id",
+	[INSERT] = "INSERT INTO reviews (assignment_id, submission_id, reviewer_id, verdict,"
+		   " checks, comment_md, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[GET] = "SELECT " REVIEW_COLUMNS REVIEW_JOIN " WHERE r.id = ?1",
+	[OF_ASSIGNMENT] = "SELECT " REVIEW_COLUMNS REVIEW_JOIN " WHERE r.assignment_id = ?1",
+	[OF_SUBMISSION] = "SELECT " REVIEW_COLUMNS REVIEW_JOIN
+			  " WHERE r.submission_id = ?1 ORDER BY r.id",
+	[RATE] = "UPDATE reviews SET helpfulness = ?2 WHERE id = ?1",
+	[FLAG] = "UPDATE reviews SET flag_reason = ?2, flagged_at = ?3"
+		 " WHERE id = ?1 AND flagged_at IS NULL",
+};
+
+const struct store_sql store_review_sql = { sql, STATEMENT_COUNT };
+
+static sqlite3_stmt *statement(struct gr_store *store, enum statement which)
+{
+	return store_statement(store, STORE_FILE_REVIEW, which);
+}
+
+/* ---- the engine's input log and step ids -------------------------------- */
+
+int gr_store_review_input_insert(struct gr_store *store, const struct gr_store_review_input *input)
+{
+	sqlite3_stmt *stmt = statement(store, INPUT_INSERT);
+
+	sqlite3_bind_text(stmt, 1, input->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, input->a);
+	sqlite3_bind_int64(stmt, 3, input->b);
+	sqlite3_bind_int64(stmt, 4, input->c);
+	sqlite3_bind_int64(stmt, 5, input->d);
+	sqlite3_bind_int64(stmt, 6, input->at);
+	return store_run(store, stmt, NULL);
+}
+
+int gr_store_review_input_each(struct gr_store *store, gr_store_review_input_fn *fn,
+			       void *payload)
+{
+	sqlite3_stmt *stmt = statement(store, INPUT_ALL);
+	struct gr_store_review_input input;
+	int rc = 0;
+
+	while (store_next_row(store, stmt, &rc, "reading review inputs")) {
+		memset(&input, 0, sizeof(input));
+		input.seq = sqlite3_column_int64(stmt, 0);
+		store_column_text(input.kind, sizeof(input.kind), stmt, 1);
+		input.a = sqlite3_column_int64(stmt, 2);
+		input.b = sqlite3_column_int64(stmt, 3);
+		input.c = sqlite3_column_int64(stmt, 4);
+		input.d = sqlite3_column_int64(stmt, 5);
+		input.at = sqlite3_column_int64(stmt, 6);
+		if ((rc = fn(&input, payload)) != 0)
+			return store_stop(stmt, rc);
+	}
+	return rc;
+}
+
+int gr_store_review_step_id(struct gr_store *store, int64_t *out, const char *track_id,
+			    const char *step_id)
+{
+	sqlite3_stmt *stmt = statement(store, STEP_INSERT);
+	int rc;
+
+	*out = 0;
+	sqlite3_bind_text(stmt, 1, track_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, step_id, -1, SQLITE_STATIC);
+	if ((rc = store_run(store, stmt, NULL)) != 0)
+		return rc;
+	stmt = statement(store, STEP_GET);
+	sqlite3_bind_text(stmt, 1, track_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, step_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	*out = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW ? 0 : store_fail(store, "numbering a reviewed step");
+}
+
+int gr_store_review_step_each(struct gr_store *store, gr_store_review_step_fn *fn, void *payload)
+{
+	sqlite3_stmt *stmt = statement(store, STEP_ALL);
+	int rc = 0;
+
+	while (store_next_row(store, stmt, &rc, "reading reviewed steps"))
+		if ((rc = fn(sqlite3_column_int64(stmt, 0), store_column_or_empty(stmt, 1),
+			     store_column_or_empty(stmt, 2), payload)) != 0)
+			return store_stop(stmt, rc);
+	return rc;
+}
+
+/* ---- reviews ------------------------------------------------------------ */
+
+int gr_store_review_insert(struct gr_store *store, struct gr_store_review *review)
+{
+	sqlite3_stmt *stmt = statement(store, INSERT);
+	int rc;
+
+	sqlite3_bind_int64(stmt, 1, review->assignment_id);
+	sqlite3_bind_int64(stmt, 2, review->submission_id);
+	sqlite3_bind_int64(stmt, 3, review->reviewer_id);
+	sqlite3_bind_text(stmt, 4, review->verdict, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 5, review->checks, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 6, review->comment_md ? review->comment_md : "", -1,
+			  SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 7, review->created_at);
+	if ((rc = store_run(store, stmt, NULL)) != 0)
+		return rc;
+	review->id = sqlite3_last_insert_rowid(store->db);
+	return 0;
+}
+
+static void read_review(struct gr_store_review *row, sqlite3_stmt *stmt)
+{
+	row->id = sqlite3_column_int64(stmt, 0);
+	row->assignment_id = sqlite3_column_int64(stmt, 1);
+	row->submission_id = sqlite3_column_int64(stmt, 2);
+	row->reviewer_id = sqlite3_column_int64(stmt, 3);
+	row->verdict = store_column_or_empty(stmt, 4);
+	row->checks = store_column_or_empty(stmt, 5);
+	row->comment_md = store_column_or_empty(stmt, 6);
+	row->created_at = sqlite3_column_int64(stmt, 7);
+	row->helpfulness = sqlite3_column_int(stmt, 8);
+	row->flag_reason =
+	    sqlite3_column_type(stmt, 9) == SQLITE_NULL ? NULL : store_column_or_empty(stmt, 9);
+	row->flagged_at = sqlite3_column_int64(stmt, 10);
+	row->author_id = sqlite3_column_int64(stmt, 11);
+}
+
+/* Every row of stmt (REVIEW_COLUMNS) to fn, until fn returns non-zero. */
+static int each_review(struct gr_store *store, sqlite3_stmt *stmt, gr_store_review_fn *fn,
+		       void *payload)
+{
+	struct gr_store_review row;
+	int rc = 0;
+
+	while (store_next_row(store, stmt, &rc, "reading reviews")) {
+		read_review(&row, stmt);
+		if ((rc = fn(&row, payload)) != 0)
+			return store_stop(stmt, rc);
+	}
+	return rc;
+}
+
+/* The one row of stmt to fn: what fn returned, or GR_ENOTFOUND when there is none. */
+static int one_review(struct gr_store *store, sqlite3_stmt *stmt, gr_store_review_fn *fn,
+		      void *payload)
+{
+	struct gr_store_review row;
+	int rc = 0;
+
+	if (!store_next_row(store, stmt, &rc, "reading a review")) {
+		if (rc == 0) {
+			gr_error_set("no such review");
+			rc = GR_ENOTFOUND;
+		}
+		return rc;
+	}
+	read_review(&row, stmt);
+	rc = fn(&row, payload);
+	sqlite3_reset(stmt);
+	return rc;
+}
+
+int gr_store_review_get(struct gr_store *store, int64_t id, gr_store_review_fn *fn, void *payload)
+{
+	sqlite3_stmt *stmt = statement(store, GET);
+
+	sqlite3_bind_int64(stmt, 1, id);
+	return one_review(store, stmt, fn, payload);
+}
+
+int gr_store_review_of_assignment(struct gr_store *store, int64_t assignment_id,
+				  gr_store_review_fn *fn, void *payload)
+{
+	sqlite3_stmt *stmt = statement(store, OF_ASSIGNMENT);
+
+	sqlite3_bind_int64(stmt, 1, assignment_id);
+	return one_review(store, stmt, fn, payload);
+}
+
+int gr_store_review_each_of_submission(struct gr_store *store, int64_t submission_id,
+				       gr_store_review_fn *fn, void *payload)
+{
+	sqlite3_stmt *stmt = statement(store, OF_SUBMISSION);
+
+	sqlite3_bind_int64(stmt, 1, submission_id);
+	return each_review(store, stmt, fn, payload);
+}
+
+int gr_store_review_rate(struct gr_store *store, int64_t id, int helpfulness)
+{
+	sqlite3_stmt *stmt = statement(store, RATE);
+
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int(stmt, 2, helpfulness);
+	return store_run(store, stmt, NULL);
+}
+
+int gr_store_review_flag(struct gr_store *store, int64_t id, const char *reason, int64_t now)
+{
+	sqlite3_stmt *stmt = statement(store, FLAG);
+	int changes = 0, rc;
+
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_text(stmt, 2, reason, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, now);
+	if ((rc = store_run(store, stmt, &changes)) != 0)
+		return rc;
+	if (changes == 0) {
+		gr_error_set("You flagged this review already; a coach will look at it.");
+		return GR_ECONFLICT;
+	}
+	return 0;
+}

@@ -1,0 +1,271 @@
+/*
+ * schema.c - the database's schema, as numbered migrations (see schema.h).
+ *
+ * Owns every CREATE and ALTER: migration i moves PRAGMA user_version from i
+ * to i + 1, each inside its own transaction, so a crash mid-way leaves the
+ * database at the last whole version. A database whose version is newer
+ * than this binary knows is refused rather than guessed at. A migration is
+ * never changed once released; a change to the schema is a new one at the
+ * end. The queries on these tables are in the domain files (user.c, ...).
+ */
+#include "store/schema.h"
+
+#include "core/error.h"
+#include "store/internal.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+
+const char *const store_migrations[] = {
+	/* 1: accounts, invites and sessions. */
+	"CREATE TABLE meta ("
+	"  key TEXT PRIMARY KEY,"
+	"  value TEXT NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE TABLE users ("
+	"  id INTEGER PRIMARY KEY,"
+	"  handle TEXT NOT NULL UNIQUE,"
+	"  display_name TEXT NOT NULL,"
+	"  role TEXT NOT NULL CHECK (role IN ('learner', 'coach', 'admin')),"
+	"  cohort TEXT,"
+	"  password_hash TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  disabled_at INTEGER"
+	");"
+	"CREATE TABLE invites ("
+	"  id INTEGER PRIMARY KEY,"
+	"  code_hash BLOB NOT NULL UNIQUE,"
+	"  role TEXT NOT NULL CHECK (role IN ('learner', 'coach', 'admin')),"
+	"  cohort TEXT,"
+	"  created_by INTEGER REFERENCES users(id),"
+	"  created_at INTEGER NOT NULL,"
+	"  expires_at INTEGER NOT NULL,"
+	"  used_at INTEGER,"
+	"  used_by INTEGER REFERENCES users(id)"
+	");"
+	"CREATE TABLE sessions ("
+	"  token_hash BLOB PRIMARY KEY,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  created_at INTEGER NOT NULL,"
+	"  expires_at INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE INDEX sessions_by_user ON sessions(user_id);",
+
+	/* 2: the registry of tracks. */
+	"CREATE TABLE tracks ("
+	"  id TEXT PRIMARY KEY,"
+	"  repo TEXT NOT NULL,"
+	"  ref TEXT,"
+	"  subdir TEXT,"
+	"  added_at INTEGER NOT NULL"
+	") WITHOUT ROWID;",
+
+	/* 3: progress, submissions, and each user's stream of events. */
+	"CREATE TABLE progress ("
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  track_id TEXT NOT NULL,"
+	"  step_id TEXT NOT NULL,"
+	"  state TEXT NOT NULL CHECK (state IN ('not_started', 'started', 'done', 'submitted',"
+	"    'in_review', 'passed', 'needs_work')),"
+	"  started_at INTEGER,"
+	"  finished_at INTEGER,"
+	"  updated_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (user_id, track_id, step_id)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX progress_by_step ON progress(track_id, step_id);"
+	"CREATE TABLE submissions ("
+	"  id INTEGER PRIMARY KEY,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  track_id TEXT NOT NULL,"
+	"  step_id TEXT NOT NULL,"
+	"  attempt INTEGER NOT NULL,"
+	"  track_commit TEXT NOT NULL,"
+	"  body_md TEXT NOT NULL,"
+	"  link TEXT,"
+	"  created_at INTEGER NOT NULL,"
+	"  UNIQUE (user_id, track_id, step_id, attempt)"
+	");"
+	"CREATE TABLE events ("
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  seq INTEGER NOT NULL,"
+	"  body TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (user_id, seq)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX events_by_time ON events(created_at);"
+	"ALTER TABLE users ADD COLUMN event_seq INTEGER NOT NULL DEFAULT 0;",
+
+	/*
+	 * 4: peer review. review_inputs is the pairing engine's event log: every
+	 * input in order, replayed at start to rebuild the engine (reviews.c).
+	 */
+	"CREATE TABLE review_inputs ("
+	"  seq INTEGER PRIMARY KEY,"
+	"  kind TEXT NOT NULL,"
+	"  a INTEGER NOT NULL DEFAULT 0,"
+	"  b INTEGER NOT NULL DEFAULT 0,"
+	"  c INTEGER NOT NULL DEFAULT 0,"
+	"  d INTEGER NOT NULL DEFAULT 0,"
+	"  at INTEGER NOT NULL"
+	");"
+	"CREATE TABLE review_steps ("
+	"  id INTEGER PRIMARY KEY,"
+	"  track_id TEXT NOT NULL,"
+	"  step_id TEXT NOT NULL,"
+	"  UNIQUE (track_id, step_id)"
+	");"
+	"CREATE TABLE review_assignments ("
+	"  id INTEGER PRIMARY KEY,"
+	"  submission_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,"
+	"  reviewer_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  state TEXT NOT NULL CHECK (state IN ('assigned', 'done', 'expired', 'declined')),"
+	"  due_at INTEGER NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  ended_at INTEGER"
+	");"
+	"CREATE INDEX review_assignments_by_reviewer ON review_assignments(reviewer_id, id);"
+	"CREATE INDEX review_assignments_by_submission ON review_assignments(submission_id);"
+	"CREATE TABLE reviews ("
+	"  id INTEGER PRIMARY KEY,"
+	"  assignment_id INTEGER NOT NULL UNIQUE REFERENCES review_assignments(id)"
+	"    ON DELETE CASCADE,"
+	"  submission_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,"
+	"  reviewer_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  verdict TEXT NOT NULL CHECK (verdict IN ('pass', 'needs_work')),"
+	"  checks TEXT NOT NULL,"
+	"  comment_md TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  helpfulness INTEGER CHECK (helpfulness BETWEEN 1 AND 5),"
+	"  flag_reason TEXT,"
+	"  flagged_at INTEGER"
+	");"
+	"CREATE INDEX reviews_by_submission ON reviews(submission_id);"
+	"CREATE INDEX reviews_flagged ON reviews(flagged_at) WHERE flagged_at IS NOT NULL;",
+
+	/*
+	 * 5: the coaches' board, nudges and help between peers. activity_weeks
+	 * holds the weeks (gr_store_cohort_week_of) in which a learner changed their
+	 * progress on a track, for the board's chart of active learners; the
+	 * progress kept so far fills it in.
+	 */
+	"CREATE INDEX reviews_by_reviewer ON reviews(reviewer_id);"
+	"CREATE TABLE activity_weeks ("
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  track_id TEXT NOT NULL,"
+	"  week INTEGER NOT NULL,"
+	"  PRIMARY KEY (track_id, week, user_id)"
+	") WITHOUT ROWID;"
+	"INSERT OR IGNORE INTO activity_weeks (user_id, track_id, week)"
+	"  SELECT user_id, track_id, (updated_at + 259200000) / 604800000 FROM progress;"
+	"INSERT OR IGNORE INTO activity_weeks (user_id, track_id, week)"
+	"  SELECT user_id, track_id, (started_at + 259200000) / 604800000 FROM progress"
+	"  WHERE started_at IS NOT NULL;"
+	"CREATE TABLE nudges ("
+	"  id INTEGER PRIMARY KEY,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  coach_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  body TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  read_at INTEGER"
+	");"
+	"CREATE INDEX nudges_unread ON nudges(user_id, id) WHERE read_at IS NULL;"
+	"CREATE TABLE help_requests ("
+	"  id INTEGER PRIMARY KEY,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  track_id TEXT NOT NULL,"
+	"  step_id TEXT NOT NULL,"
+	"  body TEXT NOT NULL,"
+	"  state TEXT NOT NULL CHECK (state IN ('open', 'accepted', 'resolved', 'withdrawn',"
+	"    'expired')),"
+	"  helper_id INTEGER REFERENCES users(id) ON DELETE SET NULL,"
+	"  opened_at INTEGER NOT NULL,"
+	"  last_wave_at INTEGER NOT NULL DEFAULT 0,"
+	"  accepted_at INTEGER,"
+	"  closed_at INTEGER"
+	");"
+	"CREATE INDEX help_requests_live ON help_requests(state) WHERE state IN ('open', 'accepted');"
+	"CREATE INDEX help_requests_by_user ON help_requests(user_id, id);"
+	"CREATE INDEX help_requests_by_helper ON help_requests(helper_id);"
+	"CREATE TABLE help_offers ("
+	"  request_id INTEGER NOT NULL REFERENCES help_requests(id) ON DELETE CASCADE,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  offered_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (request_id, user_id)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX help_offers_by_user ON help_offers(user_id);"
+	"CREATE TABLE help_messages ("
+	"  id INTEGER PRIMARY KEY,"
+	"  request_id INTEGER NOT NULL REFERENCES help_requests(id) ON DELETE CASCADE,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  body TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL"
+	");"
+	"CREATE INDEX help_messages_by_request ON help_messages(request_id, id);",
+};
+
+static int read_version(struct gr_store *store, int *out)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(store->db, "PRAGMA user_version", -1, &stmt, NULL) != SQLITE_OK)
+		return store_fail(store, "reading the schema version");
+	rc = sqlite3_step(stmt);
+	*out = rc == SQLITE_ROW ? sqlite3_column_int(stmt, 0) : 0;
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_ROW ? 0 : store_fail(store, "reading the schema version");
+}
+
+/* Runs migration version + 1 of list in its own transaction. */
+static int step_up(struct gr_store *store, const char *path, const char *const *list, int version)
+{
+	char text[64];
+	int rc;
+
+	snprintf(text, sizeof(text), "PRAGMA user_version = %d", version + 1);
+	if ((rc = store_exec(store, "BEGIN IMMEDIATE")) != 0)
+		return rc;
+	if ((rc = store_exec(store, list[version])) != 0 || (rc = store_exec(store, text)) != 0 ||
+	    (rc = store_exec(store, "COMMIT")) != 0) {
+		char message[400];
+
+		snprintf(message, sizeof(message), "%s", gr_error_last());
+		store_exec(store, "ROLLBACK");
+		gr_error_set("%s: migration %d failed: %s", path, version + 1, message);
+		return rc;
+	}
+	return 0;
+}
+
+int store_migrate(struct gr_store *store, const char *path, const char *const *list, int count)
+{
+	int version;
+	int rc;
+
+	if ((rc = read_version(store, &version)) != 0)
+		return rc;
+	if (version > count) {
+		gr_error_set("%s has schema version %d, but this grounds knows only up to %d: "
+			     "it was written by a newer grounds; run that version or restore a backup",
+			     path, version, count);
+		return GR_ENEWER;
+	}
+	for (; version < count; version++)
+		if ((rc = step_up(store, path, list, version)) != 0)
+			return rc;
+	return 0;
+}
+
+int gr_store_schema_version(struct gr_store *store)
+{
+	int version = -1;
+
+	if (read_version(store, &version) != 0)
+		return -1;
+	return version;
+}
+
+int gr_store_schema_latest(void)
+{
+	return (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));
+}

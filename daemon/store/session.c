@@ -1,0 +1,76 @@
+/*
+ * session.c - the sessions table (see session.h).
+ *
+ * Owns storing, looking up, ending and pruning sessions by the hash of
+ * their token. Leaves making tokens to core/secret.c and sign-in, sign-out
+ * and how long a session lasts to services/auth.c; disabling a user ends
+ * their sessions in user.c.
+ */
+#include "store/session.h"
+
+#include "store/internal.h"
+
+#include <sqlite3.h>
+
+enum statement { INSERT, USER, DELETE, PRUNE, STATEMENT_COUNT };
+
+static const char *const sql[STATEMENT_COUNT] = {
+	[INSERT] = "INSERT INTO sessions (token_hash, user_id, created_at, expires_at)"
+		   " VALUES (?1, ?2, ?3, ?4)",
+	[USER] = "SELECT " STORE_USER_COLUMNS " FROM sessions s JOIN users u ON u.id = s.user_id"
+		 " WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.disabled_at IS NULL",
+	[DELETE] = "DELETE FROM sessions WHERE token_hash = ?1",
+	[PRUNE] = "DELETE FROM sessions WHERE expires_at <= ?1",
+};
+
+const struct store_sql store_session_sql = { sql, STATEMENT_COUNT };
+
+static sqlite3_stmt *statement(struct gr_store *store, enum statement which)
+{
+	return store_statement(store, STORE_FILE_SESSION, which);
+}
+
+static int read_user(void *out, sqlite3_stmt *stmt)
+{
+	return store_read_user(out, stmt);
+}
+
+int gr_store_session_insert(struct gr_store *store,
+			    const unsigned char token_hash[GR_TOKEN_HASH_SIZE], int64_t user_id,
+			    int64_t created_at, int64_t expires_at)
+{
+	sqlite3_stmt *stmt = statement(store, INSERT);
+
+	sqlite3_bind_blob(stmt, 1, token_hash, GR_TOKEN_HASH_SIZE, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, user_id);
+	sqlite3_bind_int64(stmt, 3, created_at);
+	sqlite3_bind_int64(stmt, 4, expires_at);
+	return store_run(store, stmt, NULL);
+}
+
+int gr_store_session_user(struct gr_store *store, struct gr_user *out,
+			  const unsigned char token_hash[GR_TOKEN_HASH_SIZE], int64_t now)
+{
+	sqlite3_stmt *stmt = statement(store, USER);
+
+	sqlite3_bind_blob(stmt, 1, token_hash, GR_TOKEN_HASH_SIZE, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, now);
+	return store_one_row(store, stmt, read_user, out, "no valid session");
+}
+
+int gr_store_session_delete(struct gr_store *store,
+			    const unsigned char token_hash[GR_TOKEN_HASH_SIZE])
+{
+	sqlite3_stmt *stmt = statement(store, DELETE);
+
+	sqlite3_bind_blob(stmt, 1, token_hash, GR_TOKEN_HASH_SIZE, SQLITE_STATIC);
+	return store_run(store, stmt, NULL);
+}
+
+int gr_store_session_prune(struct gr_store *store, int64_t now)
+{
+	sqlite3_stmt *stmt = statement(store, PRUNE);
+
+	sqlite3_bind_int64(stmt, 1, now);
+	return store_run(store, stmt, NULL);
+}

@@ -1,0 +1,24 @@
+/*
+ * session.h - sign-in sessions: the hash of a session token, whose it is
+ * and until when. The tokens themselves are never stored.
+ */
+#ifndef GR_STORE_SESSION_H
+#define GR_STORE_SESSION_H
+
+#include "core/account.h"
+#include "store/store.h"
+
+#include <stdint.h>
+
+int gr_store_session_insert(struct gr_store *store,
+			    const unsigned char token_hash[GR_TOKEN_HASH_SIZE], int64_t user_id,
+			    int64_t created_at, int64_t expires_at);
+/* The active user of an unexpired session; GR_ENOTFOUND otherwise. */
+int gr_store_session_user(struct gr_store *store, struct gr_user *out,
+			  const unsigned char token_hash[GR_TOKEN_HASH_SIZE], int64_t now);
+int gr_store_session_delete(struct gr_store *store,
+			    const unsigned char token_hash[GR_TOKEN_HASH_SIZE]);
+/* Removes sessions that expired before now. */
+int gr_store_session_prune(struct gr_store *store, int64_t now);
+
+#endif

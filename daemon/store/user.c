@@ -1,0 +1,161 @@
+/*
+ * user.c - the users table (see user.h).
+ *
+ * Owns inserting, finding, counting, listing and disabling users, and how a
+ * user row is read (store_read_user, which session.c and progress.c use for
+ * their joins). Leaves the rules of handles, roles and passwords to
+ * core/account.c and signing in to services/auth.c.
+ */
+#include "store/user.h"
+
+#include "core/error.h"
+#include "store/internal.h"
+
+#include <sqlite3.h>
+#include <string.h>
+
+enum statement {
+	INSERT,
+	BY_HANDLE,
+	BY_ID,
+	COUNT,
+	DISABLE,
+	SESSIONS_DELETE,
+	ALL,
+	DISABLED_LEARNERS,
+	STATEMENT_COUNT
+};
+
+static const char *const sql[STATEMENT_COUNT] = {
+	[INSERT] = "INSERT INTO users (handle, display_name, role, cohort, password_hash,"
+		   " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[BY_HANDLE] = "SELECT " STORE_USER_COLUMNS " FROM users u WHERE u.handle = ?1",
+	[BY_ID] = "SELECT " STORE_USER_COLUMNS " FROM users u WHERE u.id = ?1",
+	[COUNT] = "SELECT count(*) FROM users",
+	[DISABLE] = "UPDATE users SET disabled_at = ?2 WHERE handle = ?1",
+	[SESSIONS_DELETE] = "DELETE FROM sessions WHERE user_id ="
+			    " (SELECT id FROM users WHERE handle = ?1)",
+	[ALL] = "SELECT " STORE_USER_COLUMNS " FROM users u ORDER BY u.handle",
+	[DISABLED_LEARNERS] = "SELECT id FROM users WHERE role = 'learner'"
+			      " AND disabled_at IS NOT NULL ORDER BY id",
+};
+
+const struct store_sql store_user_sql = { sql, STATEMENT_COUNT };
+
+static sqlite3_stmt *statement(struct gr_store *store, enum statement which)
+{
+	return store_statement(store, STORE_FILE_USER, which);
+}
+
+int store_read_user(struct gr_user *out, sqlite3_stmt *stmt)
+{
+	memset(out, 0, sizeof(*out));
+	out->id = sqlite3_column_int64(stmt, 0);
+	store_column_text(out->handle, sizeof(out->handle), stmt, 1);
+	store_column_text(out->display_name, sizeof(out->display_name), stmt, 2);
+	store_column_text(out->cohort, sizeof(out->cohort), stmt, 4);
+	store_column_text(out->password_hash, sizeof(out->password_hash), stmt, 5);
+	out->created_at = sqlite3_column_int64(stmt, 6);
+	out->disabled_at = sqlite3_column_int64(stmt, 7);
+	return gr_account_role_from_name(&out->role, store_column_or_empty(stmt, 3));
+}
+
+static int read_user(void *out, sqlite3_stmt *stmt)
+{
+	return store_read_user(out, stmt);
+}
+
+int gr_store_user_insert(struct gr_store *store, struct gr_user *user)
+{
+	sqlite3_stmt *stmt = statement(store, INSERT);
+	int rc;
+
+	sqlite3_bind_text(stmt, 1, user->handle, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, user->display_name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, gr_account_role_name(user->role), -1, SQLITE_STATIC);
+	store_bind_text_or_null(stmt, 4, user->cohort);
+	sqlite3_bind_text(stmt, 5, user->password_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 6, user->created_at);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+		gr_error_set("The user name '%s' is taken.", user->handle);
+		return GR_EEXISTS;
+	}
+	if (rc != SQLITE_DONE)
+		return store_fail(store, "adding a user");
+	user->id = sqlite3_last_insert_rowid(store->db);
+	return 0;
+}
+
+int gr_store_user_by_handle(struct gr_store *store, struct gr_user *out, const char *handle)
+{
+	sqlite3_stmt *stmt = statement(store, BY_HANDLE);
+
+	sqlite3_bind_text(stmt, 1, handle, -1, SQLITE_STATIC);
+	return store_one_row(store, stmt, read_user, out, "no such user");
+}
+
+int gr_store_user_by_id(struct gr_store *store, struct gr_user *out, int64_t id)
+{
+	sqlite3_stmt *stmt = statement(store, BY_ID);
+
+	sqlite3_bind_int64(stmt, 1, id);
+	return store_one_row(store, stmt, read_user, out, "no such user");
+}
+
+int gr_store_user_count(struct gr_store *store, int64_t *out)
+{
+	sqlite3_stmt *stmt = statement(store, COUNT);
+	int rc = sqlite3_step(stmt);
+
+	*out = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW ? 0 : store_fail(store, "counting users");
+}
+
+int gr_store_user_disable(struct gr_store *store, const char *handle, int64_t now)
+{
+	sqlite3_stmt *stmt = statement(store, DISABLE);
+	int changes = 0;
+	int rc;
+
+	if ((rc = gr_store_begin(store)) != 0)
+		return rc;
+	sqlite3_bind_text(stmt, 1, handle, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, now);
+	if ((rc = store_run(store, stmt, &changes)) != 0)
+		goto out;
+	if (changes == 0) {
+		gr_error_set("no user '%s'", handle);
+		rc = GR_ENOTFOUND;
+		goto out;
+	}
+	stmt = statement(store, SESSIONS_DELETE);
+	sqlite3_bind_text(stmt, 1, handle, -1, SQLITE_STATIC);
+	if ((rc = store_run(store, stmt, NULL)) != 0)
+		goto out;
+	return gr_store_commit(store);
+out:
+	gr_store_rollback(store);
+	return rc;
+}
+
+int gr_store_user_each(struct gr_store *store, gr_store_user_fn *fn, void *payload)
+{
+	sqlite3_stmt *stmt = statement(store, ALL);
+	struct gr_user user;
+	int rc = 0;
+
+	while (store_next_row(store, stmt, &rc, "listing users")) {
+		if ((rc = store_read_user(&user, stmt)) != 0 || (rc = fn(&user, payload)) != 0)
+			return store_stop(stmt, rc);
+	}
+	return rc;
+}
+
+int gr_store_user_disabled_learners(struct gr_store *store, gr_store_id_fn *fn, void *payload)
+{
+	return store_each_id(store, statement(store, DISABLED_LEARNERS),
+			     "listing disabled learners", fn, payload);
+}

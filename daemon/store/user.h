@@ -1,0 +1,30 @@
+/*
+ * user.h - the users table: who may sign in, with which role, and whether
+ * they were disabled. struct gr_user and its rules are in core/account.h.
+ */
+#ifndef GR_STORE_USER_H
+#define GR_STORE_USER_H
+
+#include "core/account.h"
+#include "store/store.h"
+
+#include <stdint.h>
+
+/* Inserts user (its id is set on success); GR_EEXISTS if the handle is taken. */
+int gr_store_user_insert(struct gr_store *store, struct gr_user *user);
+/* GR_ENOTFOUND if there is no such user. */
+int gr_store_user_by_handle(struct gr_store *store, struct gr_user *out, const char *handle);
+/* GR_ENOTFOUND if there is no user with that id. */
+int gr_store_user_by_id(struct gr_store *store, struct gr_user *out, int64_t id);
+int gr_store_user_count(struct gr_store *store, int64_t *out);
+/* Marks the user disabled and ends all their sessions. GR_ENOTFOUND if none. */
+int gr_store_user_disable(struct gr_store *store, const char *handle, int64_t now);
+
+typedef int gr_store_user_fn(const struct gr_user *user, void *payload);
+/* Calls fn for every user, by handle; stops early when fn returns non-zero. */
+int gr_store_user_each(struct gr_store *store, gr_store_user_fn *fn, void *payload);
+
+/* The ids of disabled learners, in order (the pairing engine leaves them out). */
+int gr_store_user_disabled_learners(struct gr_store *store, gr_store_id_fn *fn, void *payload);
+
+#endif

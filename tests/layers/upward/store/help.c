@@ -1,0 +1,2 @@
+/* A store file may include its own folder's private header. */
+#include "store/internal.h"

@@ -1,0 +1,130 @@
+/* Tests for store/user.h and store/session.h: users (insert, find, count,
+ * disable, list) and the sessions that sign them in. */
+#include "harness.h"
+#include "scratch.h"
+
+#include "core/account.h"
+#include "core/error.h"
+#include "store/session.h"
+#include "store/user.h"
+
+static void test_users(void)
+{
+	char *dir;
+	struct gr_store *store = open_fresh(&dir);
+	struct gr_user ada = make_user("ada", GR_ROLE_COACH);
+	struct gr_user dup = make_user("ada", GR_ROLE_LEARNER);
+	struct gr_user bob = make_user("bob", GR_ROLE_LEARNER);
+	struct gr_user got;
+	unsigned char token[GR_TOKEN_HASH_SIZE];
+	int64_t count = -1;
+
+	snprintf(ada.cohort, sizeof ada.cohort, "spring");
+	CHECK_INT(gr_store_user_insert(store, &ada), ==, 0);
+	CHECK_INT(ada.id, >, 0);
+	CHECK_INT(gr_store_user_insert(store, &dup), ==, GR_EEXISTS);
+	CHECK_CONTAINS(gr_error_last(), "ada");
+	CHECK_INT(gr_store_user_insert(store, &bob), ==, 0);
+	CHECK_INT(bob.id, !=, ada.id);
+	CHECK_INT(gr_store_user_count(store, &count), ==, 0);
+	CHECK_INT(count, ==, 2);
+
+	CHECK_INT(gr_store_user_by_handle(store, &got, "ada"), ==, 0);
+	CHECK_INT(got.id, ==, ada.id);
+	CHECK_STR(got.handle, "ada");
+	CHECK_STR(got.display_name, "Name of ada");
+	CHECK_INT(got.role, ==, GR_ROLE_COACH);
+	CHECK_STR(got.cohort, "spring");
+	CHECK_STR(got.password_hash, "hash-ada");
+	CHECK_INT(got.created_at, ==, 1000);
+	CHECK_INT(got.disabled_at, ==, 0);
+	CHECK_INT(gr_store_user_by_handle(store, &got, "bob"), ==, 0);
+	CHECK_STR(got.cohort, "");
+	CHECK_INT(got.role, ==, GR_ROLE_LEARNER);
+	CHECK_INT(gr_store_user_by_handle(store, &got, "nobody"), ==, GR_ENOTFOUND);
+
+	/* Disabling ends sessions and marks the user. */
+	hash_of(token, 7);
+	CHECK_INT(gr_store_session_insert(store, token, ada.id, 1000, 5000), ==, 0);
+	CHECK_INT(gr_store_session_user(store, &got, token, 2000), ==, 0);
+	CHECK_INT(gr_store_user_disable(store, "ada", 3000), ==, 0);
+	CHECK_INT(gr_store_session_user(store, &got, token, 2000), ==, GR_ENOTFOUND);
+	CHECK_INT(gr_store_user_by_handle(store, &got, "ada"), ==, 0);
+	CHECK_INT(got.disabled_at, ==, 3000);
+	CHECK_INT(gr_store_user_disable(store, "nobody", 3000), ==, GR_ENOTFOUND);
+	/* A new session of a disabled user is not valid either. */
+	hash_of(token, 8);
+	CHECK_INT(gr_store_session_insert(store, token, ada.id, 1000, 5000), ==, 0);
+	CHECK_INT(gr_store_session_user(store, &got, token, 2000), ==, GR_ENOTFOUND);
+	/* bob is untouched. */
+	CHECK_INT(gr_store_user_by_handle(store, &got, "bob"), ==, 0);
+	CHECK_INT(got.disabled_at, ==, 0);
+
+	gr_store_close(store);
+	harness_remove_tree(dir);
+	free(dir);
+}
+
+static int count_user(const struct gr_user *user, void *payload)
+{
+	char *order = payload;
+
+	strcat(order, user->handle);
+	strcat(order, ",");
+	return 0;
+}
+
+static void test_user_each(void)
+{
+	char *dir;
+	struct gr_store *store = open_fresh(&dir);
+	struct gr_user c = make_user("cat", GR_ROLE_LEARNER);
+	struct gr_user a = make_user("ann", GR_ROLE_ADMIN);
+	char order[64] = "";
+
+	CHECK_INT(gr_store_user_insert(store, &c), ==, 0);
+	CHECK_INT(gr_store_user_insert(store, &a), ==, 0);
+	CHECK_INT(gr_store_user_each(store, count_user, order), ==, 0);
+	CHECK_STR(order, "ann,cat,");
+	gr_store_close(store);
+	harness_remove_tree(dir);
+	free(dir);
+}
+
+static int count_calls(const struct gr_user *user, void *payload)
+{
+	(void)user;
+	(*(int *)payload)++;
+	return 0;
+}
+
+/* A role this grounds does not know fails the read, and a listing, instead of ending it quietly. */
+static void test_unknown_role(void)
+{
+	char *dir;
+	struct gr_store *store = open_fresh(&dir);
+	struct gr_user ann = make_user("ann", GR_ROLE_LEARNER);
+	struct gr_user zed = make_user("zed", GR_ROLE_LEARNER);
+	struct gr_user got;
+	int calls = 0;
+
+	CHECK_INT(gr_store_user_insert(store, &ann), ==, 0);
+	CHECK_INT(gr_store_user_insert(store, &zed), ==, 0);
+	CHECK_INT(exec_sql(db_path(dir, "grounds.db"),
+			   "UPDATE users SET role = 'wizard' WHERE handle = 'zed'"),
+		  ==, 0);
+	CHECK_INT(gr_store_user_by_handle(store, &got, "zed"), ==, GR_EINVALID);
+	CHECK_CONTAINS(gr_error_last(), "wizard");
+	CHECK_INT(gr_store_user_by_handle(store, &got, "ann"), ==, 0);
+	CHECK_INT(gr_store_user_each(store, count_calls, &calls), ==, GR_EINVALID);
+	CHECK_INT(calls, ==, 1); /* ann, then zed's row fails */
+	close_fresh(store, dir);
+}
+
+int main(void)
+{
+	RUN(test_users);
+	RUN(test_user_each);
+	RUN(test_unknown_role);
+	return harness_done();
+}
