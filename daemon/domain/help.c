@@ -230,19 +230,11 @@ int gr_help_settings_check(const struct gr_help_settings *settings)
 
 /* ---- a help request's life ------------------------------------------------- */
 
-/* clang-format off */
-static const char *const state_names[GR_HELP_STATE_COUNT] = {
-	[GR_HELP_OPEN] = "open",
-	[GR_HELP_ACCEPTED] = "accepted",
-	[GR_HELP_RESOLVED] = "resolved",
-	[GR_HELP_WITHDRAWN] = "withdrawn",
-	[GR_HELP_EXPIRED] = "expired",
-};
-/* clang-format on */
 
 static int is_closed(enum gr_help_state state)
 {
-	return state == GR_HELP_RESOLVED || state == GR_HELP_WITHDRAWN || state == GR_HELP_EXPIRED;
+	return state == GR_HELP_STATE_RESOLVED || state == GR_HELP_STATE_WITHDRAWN ||
+	       state == GR_HELP_STATE_EXPIRED;
 }
 
 int gr_help_open(struct gr_help_request *out, int64_t author_id, int64_t now)
@@ -254,7 +246,7 @@ int gr_help_open(struct gr_help_request *out, int64_t author_id, int64_t now)
 		return GR_EINVALID;
 	}
 	*out = (struct gr_help_request){
-	    .state = GR_HELP_OPEN,
+	    .state = GR_HELP_STATE_OPEN,
 	    .author_id = author_id,
 	    .opened_at = now,
 	};
@@ -280,7 +272,7 @@ static int64_t not_before(const struct gr_help_request *request, int64_t now)
 /* The refusal of a move that needs an open request. */
 static int not_open(const struct gr_help_request *request)
 {
-	if (request->state == GR_HELP_ACCEPTED)
+	if (request->state == GR_HELP_STATE_ACCEPTED)
 		gr_error_set("Someone else is helping already.");
 	else
 		gr_error_set("This request is closed.");
@@ -294,7 +286,7 @@ int gr_help_told(struct gr_help_request *request, int peers, int64_t now)
 		gr_error_set("help: a wave told %d peers", peers);
 		return GR_EINVALID;
 	}
-	if (request->state != GR_HELP_OPEN)
+	if (request->state != GR_HELP_STATE_OPEN)
 		return not_open(request);
 	if (peers > 0) {
 		request->told += peers;
@@ -311,9 +303,9 @@ int gr_help_accept(struct gr_help_request *request, int64_t helper_id, int was_t
 		gr_error_set("This request was not offered to you.");
 		return GR_EFORBIDDEN;
 	}
-	if (request->state != GR_HELP_OPEN)
+	if (request->state != GR_HELP_STATE_OPEN)
 		return not_open(request);
-	request->state = GR_HELP_ACCEPTED;
+	request->state = GR_HELP_STATE_ACCEPTED;
 	request->helper_id = helper_id;
 	request->accepted_at = not_before(request, now);
 	assert(gr_help_check(request) == 0);
@@ -324,7 +316,7 @@ int gr_help_close(struct gr_help_request *request, enum gr_help_state to, int64_
 		  int64_t now)
 {
 	assert(request);
-	if (to != GR_HELP_RESOLVED && to != GR_HELP_WITHDRAWN) {
+	if (to != GR_HELP_STATE_RESOLVED && to != GR_HELP_STATE_WITHDRAWN) {
 		gr_error_set("help: a request is closed as resolved or withdrawn, not %d", (int)to);
 		return GR_EINVALID;
 	}
@@ -346,14 +338,14 @@ int gr_help_expire(struct gr_help_request *request, const struct gr_help_setting
 		   int64_t now)
 {
 	assert(request && settings);
-	if (request->state != GR_HELP_OPEN)
+	if (request->state != GR_HELP_STATE_OPEN)
 		return not_open(request);
 	if (gr_help_due(settings, request->opened_at, request->last_wave_at, now, NULL) !=
 	    GR_HELP_EXPIRE) {
 		gr_error_set("help: the request is not due to expire yet");
 		return GR_ECONFLICT;
 	}
-	request->state = GR_HELP_EXPIRED;
+	request->state = GR_HELP_STATE_EXPIRED;
 	request->closed_at = not_before(request, now);
 	assert(gr_help_check(request) == 0);
 	return 0;
@@ -390,8 +382,8 @@ int gr_help_check(const struct gr_help_request *request)
 			      accepted ? "has a helper but no acceptance time"
 				       : "has an acceptance time but no helper",
 			      r);
-	if (accepted != (r->state == GR_HELP_ACCEPTED) && r->state != GR_HELP_RESOLVED &&
-	    r->state != GR_HELP_WITHDRAWN)
+	if (accepted != (r->state == GR_HELP_STATE_ACCEPTED) && r->state != GR_HELP_STATE_RESOLVED &&
+	    r->state != GR_HELP_STATE_WITHDRAWN)
 		return broken(3, accepted ? "has a helper" : "has no helper", r);
 	if (accepted && (r->helper_id == r->author_id || r->told == 0))
 		return broken(4, "is helped by who asked, or by someone it was never told to", r);

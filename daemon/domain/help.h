@@ -110,14 +110,6 @@ int gr_help_settings_check(const struct gr_help_settings *settings);
  * last move (a clock set back) counts as the time of that move.
  */
 
-enum gr_help_state {
-	GR_HELP_OPEN,	   /* asked, and told to peers in waves; nobody accepted yet */
-	GR_HELP_ACCEPTED,  /* a peer who was told took it */
-	GR_HELP_RESOLVED,  /* closed by who asked: helped */
-	GR_HELP_WITHDRAWN, /* closed by who asked: no longer needed */
-	GR_HELP_EXPIRED,   /* nobody accepted within expire_ms */
-	GR_HELP_STATE_COUNT
-};
 
 struct gr_help_request {
 	enum gr_help_state state;
@@ -146,7 +138,7 @@ int gr_help_told(struct gr_help_request *request, int peers, int64_t now);
 int gr_help_accept(struct gr_help_request *request, int64_t helper_id, int was_told, int64_t now);
 
 /*
- * by_user closes the request as to (GR_HELP_RESOLVED or GR_HELP_WITHDRAWN,
+ * by_user closes the request as to (GR_HELP_STATE_RESOLVED or GR_HELP_STATE_WITHDRAWN,
  * else GR_EINVALID) at now. GR_EFORBIDDEN unless by_user asked;
  * GR_ECONFLICT once closed.
  */

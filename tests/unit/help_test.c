@@ -435,11 +435,11 @@ static struct gr_help_request request_in(enum gr_help_state state)
 
 	CHECK_INT(gr_help_open(&request, AUTHOR, OPENED), ==, 0);
 	CHECK_INT(gr_help_told(&request, 3, OPENED), ==, 0);
-	if (state == GR_HELP_ACCEPTED || state == GR_HELP_RESOLVED)
+	if (state == GR_HELP_STATE_ACCEPTED || state == GR_HELP_STATE_RESOLVED)
 		CHECK_INT(gr_help_accept(&request, HELPER, 1, OPENED + MINUTE), ==, 0);
-	if (state == GR_HELP_RESOLVED || state == GR_HELP_WITHDRAWN)
+	if (state == GR_HELP_STATE_RESOLVED || state == GR_HELP_STATE_WITHDRAWN)
 		CHECK_INT(gr_help_close(&request, state, AUTHOR, OPENED + 2 * MINUTE), ==, 0);
-	if (state == GR_HELP_EXPIRED)
+	if (state == GR_HELP_STATE_EXPIRED)
 		CHECK_INT(gr_help_expire(&request, &settings, OPENED + 60 * MINUTE), ==, 0);
 	CHECK_INT(request.state, ==, state);
 	CHECK_INT(gr_help_check(&request), ==, 0);
@@ -456,20 +456,20 @@ static int make_move(struct gr_help_request *request, enum move move, int64_t no
 	case ACCEPT:
 		return gr_help_accept(request, HELPER, 1, now);
 	case RESOLVE:
-		return gr_help_close(request, GR_HELP_RESOLVED, AUTHOR, now);
+		return gr_help_close(request, GR_HELP_STATE_RESOLVED, AUTHOR, now);
 	case WITHDRAW:
-		return gr_help_close(request, GR_HELP_WITHDRAWN, AUTHOR, now);
+		return gr_help_close(request, GR_HELP_STATE_WITHDRAWN, AUTHOR, now);
 	default:
 		return gr_help_expire(request, &settings, now);
 	}
 }
 
 /* Written from the table in help.c's header. Short names for the table only. */
-#define OP GR_HELP_OPEN
-#define AC GR_HELP_ACCEPTED
-#define RS GR_HELP_RESOLVED
-#define WD GR_HELP_WITHDRAWN
-#define EX GR_HELP_EXPIRED
+#define OP GR_HELP_STATE_OPEN
+#define AC GR_HELP_STATE_ACCEPTED
+#define RS GR_HELP_STATE_RESOLVED
+#define WD GR_HELP_STATE_WITHDRAWN
+#define EX GR_HELP_STATE_EXPIRED
 #define NO NO_MOVE
 /* clang-format off */
 static const int request_expected[GR_HELP_STATE_COUNT][MOVE_COUNT] = {
@@ -517,7 +517,7 @@ static void test_request_moves(void)
 	struct gr_help_request request;
 
 	CHECK_INT(gr_help_open(&request, AUTHOR, OPENED), ==, 0);
-	CHECK_INT(request.state, ==, GR_HELP_OPEN);
+	CHECK_INT(request.state, ==, GR_HELP_STATE_OPEN);
 	CHECK_INT(request.author_id, ==, AUTHOR);
 	CHECK_INT(request.opened_at, ==, OPENED);
 	CHECK_INT(request.helper_id + request.last_wave_at + request.accepted_at +
@@ -534,7 +534,7 @@ static void test_request_moves(void)
 	CHECK_INT(gr_help_accept(&request, HELPER, 1, OPENED + 6 * MINUTE), ==, 0);
 	CHECK_INT(request.helper_id, ==, HELPER);
 	CHECK_INT(request.accepted_at, ==, OPENED + 6 * MINUTE);
-	CHECK_INT(gr_help_close(&request, GR_HELP_RESOLVED, AUTHOR, OPENED + 9 * MINUTE), ==, 0);
+	CHECK_INT(gr_help_close(&request, GR_HELP_STATE_RESOLVED, AUTHOR, OPENED + 9 * MINUTE), ==, 0);
 	CHECK_INT(request.closed_at, ==, OPENED + 9 * MINUTE);
 	CHECK_INT(request.helper_id, ==, HELPER); /* who helped is kept */
 	CHECK_INT(gr_help_check(&request), ==, 0);
@@ -546,7 +546,7 @@ static void test_request_moves(void)
 	CHECK_INT(gr_help_told(&request, 1, OPENED + 3 * MINUTE), ==, 0);
 	CHECK_INT(gr_help_accept(&request, HELPER, 1, OPENED + MINUTE), ==, 0);
 	CHECK_INT(request.accepted_at, ==, OPENED + 3 * MINUTE);
-	CHECK_INT(gr_help_close(&request, GR_HELP_WITHDRAWN, AUTHOR, OPENED), ==, 0);
+	CHECK_INT(gr_help_close(&request, GR_HELP_STATE_WITHDRAWN, AUTHOR, OPENED), ==, 0);
 	CHECK_INT(request.closed_at, ==, OPENED + 3 * MINUTE);
 	CHECK_INT(gr_help_check(&request), ==, 0);
 }
@@ -564,9 +564,9 @@ static void test_request_moves(void)
 static void test_request_refusals(void)
 {
 	struct gr_help_settings settings = defaults();
-	struct gr_help_request request, open = request_in(GR_HELP_OPEN);
-	struct gr_help_request accepted = request_in(GR_HELP_ACCEPTED);
-	struct gr_help_request expired = request_in(GR_HELP_EXPIRED);
+	struct gr_help_request request, open = request_in(GR_HELP_STATE_OPEN);
+	struct gr_help_request accepted = request_in(GR_HELP_STATE_ACCEPTED);
+	struct gr_help_request expired = request_in(GR_HELP_STATE_EXPIRED);
 
 	gr_error_clear();
 	CHECK_INT(gr_help_open(&request, 0, OPENED), ==, GR_EINVALID);
@@ -586,13 +586,13 @@ static void test_request_refusals(void)
 		      "This request is closed.");
 
 	/* Closing: only who asked, and only once. */
-	CHECK_REFUSED(&accepted, gr_help_close(&accepted, GR_HELP_RESOLVED, HELPER, OPENED),
+	CHECK_REFUSED(&accepted, gr_help_close(&accepted, GR_HELP_STATE_RESOLVED, HELPER, OPENED),
 		      GR_EFORBIDDEN, "Only who asked may close a help request.");
-	CHECK_REFUSED(&expired, gr_help_close(&expired, GR_HELP_WITHDRAWN, AUTHOR, OPENED),
+	CHECK_REFUSED(&expired, gr_help_close(&expired, GR_HELP_STATE_WITHDRAWN, AUTHOR, OPENED),
 		      GR_ECONFLICT, "This request is closed already.");
-	CHECK_REFUSED(&open, gr_help_close(&open, GR_HELP_EXPIRED, AUTHOR, OPENED), GR_EINVALID,
+	CHECK_REFUSED(&open, gr_help_close(&open, GR_HELP_STATE_EXPIRED, AUTHOR, OPENED), GR_EINVALID,
 		      "resolved or withdrawn");
-	CHECK_REFUSED(&open, gr_help_close(&open, GR_HELP_ACCEPTED, AUTHOR, OPENED), GR_EINVALID,
+	CHECK_REFUSED(&open, gr_help_close(&open, GR_HELP_STATE_ACCEPTED, AUTHOR, OPENED), GR_EINVALID,
 		      "resolved or withdrawn");
 
 	/* Expiring: open only, and not before it is due. */
@@ -622,10 +622,10 @@ static void check_broken(struct gr_help_request request, int invariant, const ch
 
 static void test_request_check_broken(void)
 {
-	struct gr_help_request open = request_in(GR_HELP_OPEN), r;
-	struct gr_help_request accepted = request_in(GR_HELP_ACCEPTED);
-	struct gr_help_request resolved = request_in(GR_HELP_RESOLVED);
-	struct gr_help_request expired = request_in(GR_HELP_EXPIRED);
+	struct gr_help_request open = request_in(GR_HELP_STATE_OPEN), r;
+	struct gr_help_request accepted = request_in(GR_HELP_STATE_ACCEPTED);
+	struct gr_help_request resolved = request_in(GR_HELP_STATE_RESOLVED);
+	struct gr_help_request expired = request_in(GR_HELP_STATE_EXPIRED);
 
 	/* A valid request sets no message. */
 	gr_error_clear();
@@ -707,16 +707,16 @@ static int expected_accept(const struct walked *w, int64_t user)
 {
 	if (!w->told[user] || user == w->request.author_id)
 		return GR_EFORBIDDEN;
-	return w->request.state == GR_HELP_OPEN ? 0 : GR_ECONFLICT;
+	return w->request.state == GR_HELP_STATE_OPEN ? 0 : GR_ECONFLICT;
 }
 
 static int expected_close(const struct walked *w, enum gr_help_state to, int64_t user)
 {
-	if (to != GR_HELP_RESOLVED && to != GR_HELP_WITHDRAWN)
+	if (to != GR_HELP_STATE_RESOLVED && to != GR_HELP_STATE_WITHDRAWN)
 		return GR_EINVALID;
 	if (user != w->request.author_id)
 		return GR_EFORBIDDEN;
-	return w->request.state == GR_HELP_OPEN || w->request.state == GR_HELP_ACCEPTED
+	return w->request.state == GR_HELP_STATE_OPEN || w->request.state == GR_HELP_STATE_ACCEPTED
 		   ? 0
 		   : GR_ECONFLICT;
 }
@@ -729,7 +729,7 @@ static int walk_tick(struct walked *w, const struct gr_help_settings *settings, 
 	size_t picked[GR_HELP_MAX_WAVE], count = 0, n = 0;
 	enum gr_help_due due;
 
-	if (w->request.state != GR_HELP_OPEN) {
+	if (w->request.state != GR_HELP_STATE_OPEN) {
 		*want = GR_ECONFLICT;
 		return gr_help_told(&w->request, 1, now);
 	}
@@ -776,7 +776,7 @@ static void walk_move(struct walked *w, const struct gr_help_settings *settings,
 		rc = gr_help_accept(&w->request, user, w->told[user], now);
 		break;
 	default: {
-		enum gr_help_state to = walk_random() % 2 ? GR_HELP_RESOLVED : GR_HELP_WITHDRAWN;
+		enum gr_help_state to = walk_random() % 2 ? GR_HELP_STATE_RESOLVED : GR_HELP_STATE_WITHDRAWN;
 
 		if (walk_random() % 10 == 0)
 			to = (enum gr_help_state)(walk_random() % GR_HELP_STATE_COUNT);
@@ -793,8 +793,8 @@ static void walk_move(struct walked *w, const struct gr_help_settings *settings,
 		counts->changed_when_refused += memcmp(&before, &w->request, sizeof(before)) != 0;
 	}
 	counts->final_changed +=
-	    (before.state == GR_HELP_RESOLVED || before.state == GR_HELP_WITHDRAWN ||
-	     before.state == GR_HELP_EXPIRED) &&
+	    (before.state == GR_HELP_STATE_RESOLVED || before.state == GR_HELP_STATE_WITHDRAWN ||
+	     before.state == GR_HELP_STATE_EXPIRED) &&
 	    memcmp(&before, &w->request, sizeof(before)) != 0;
 	if (gr_help_check(&w->request) != 0 && counts->broken++ < 5)
 		fprintf(stderr, "  walk move %d: %s\n", counts->moves, gr_error_last());
@@ -814,7 +814,7 @@ static void walk_requests(uint32_t seed, int moves, struct walk_counts *counts)
 
 		now += (int64_t)(walk_random() % (4 * MINUTE));
 		/* A closed request makes room for a new one now and then. */
-		if (!w->live || (w->request.state > GR_HELP_ACCEPTED && walk_random() % 4 == 0)) {
+		if (!w->live || (w->request.state > GR_HELP_STATE_ACCEPTED && walk_random() % 4 == 0)) {
 			memset(w, 0, sizeof(*w));
 			CHECK_INT(gr_help_open(&w->request, 1 + walk_random() % WALK_USERS, now),
 				  ==, 0);
