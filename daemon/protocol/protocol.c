@@ -12,6 +12,7 @@
 
 #include "core/error.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,24 +55,25 @@ void gr_protocol_set_rate(struct gr_protocol *protocol, double per_second, doubl
 	protocol->clock = clock;
 }
 
-void gr_protocol_send_json(struct gr_protocol *protocol, struct gr_client *client, json_t *json)
+void gr_protocol_send_json(struct gr_protocol *protocol, struct gr_client *client,
+			   struct gr_json *json)
 {
-	char *text = json ? json_dumps(json, JSON_COMPACT) : NULL;
+	char *text = json ? gr_json_dump(json) : NULL;
 
 	if (text)
 		protocol->send(client, text, strlen(text));
 	free(text);
-	json_decref(json);
+	gr_json_free(json);
 }
 
-void gr_protocol_reply_error(struct gr_protocol *protocol, struct gr_client *client, json_t *id,
-			     const char *code, const char *message)
+void gr_protocol_reply_error(struct gr_protocol *protocol, struct gr_client *client,
+			     struct gr_json *id, const char *code, const char *message)
 {
-	json_t *reply = json_pack("{s:s, s:s, s:s}", "type", "error", "code", code, "message",
-				  message);
+	struct gr_json *reply = gr_json_pack("{s:s, s:s, s:s}", "type", "error", "code", code,
+					     "message", message);
 
 	if (reply && id)
-		json_object_set(reply, "id", id);
+		gr_json_set(reply, "id", gr_json_ref(id));
 	gr_protocol_send_json(protocol, client, reply);
 }
 
@@ -176,48 +178,49 @@ static const struct {
 };
 
 /* SEQ (>= 0) or ID (>= 1) into an int64_t member. */
-static int read_number(char *member, json_t *value, const struct field_spec *spec,
+static int read_number(char *member, struct gr_json *value, const struct field_spec *spec,
 		       const char **code, char *text, size_t size)
 {
 	int64_t least = spec->kind == ID ? 1 : 0;
 
-	if (!json_is_integer(value) || json_integer_value(value) < least) {
+	if (gr_json_kind(value) != GR_JSON_INTEGER || gr_json_integer_value(value) < least) {
 		*code = "bad_value";
 		snprintf(text, size, "'%s' must be a whole number, %lld or more.", spec->name,
 			 (long long)least);
 		return -1;
 	}
-	*(int64_t *)(void *)member = json_integer_value(value);
+	*(int64_t *)(void *)member = gr_json_integer_value(value);
 	return 0;
 }
 
-static int read_rating(struct gr_request *request, json_t *value, const struct field_spec *spec,
-		       const char **code, char *text, size_t size)
+static int read_rating(struct gr_request *request, struct gr_json *value,
+		       const struct field_spec *spec, const char **code, char *text, size_t size)
 {
-	if (!json_is_integer(value) || json_integer_value(value) < 1 ||
-	    json_integer_value(value) > 5) {
+	if (gr_json_kind(value) != GR_JSON_INTEGER || gr_json_integer_value(value) < 1 ||
+	    gr_json_integer_value(value) > 5) {
 		*code = "bad_value";
 		snprintf(text, size, "'%s' must be a whole number from 1 to 5.", spec->name);
 		return -1;
 	}
-	request->helpfulness = (int)json_integer_value(value);
+	request->helpfulness = (int)gr_json_integer_value(value);
 	return 0;
 }
 
-static int read_checks(struct gr_request *request, json_t *value, const struct field_spec *spec,
-		       const char **code, char *text, size_t size)
+static int read_checks(struct gr_request *request, struct gr_json *value,
+		       const struct field_spec *spec, const char **code, char *text, size_t size)
 {
-	size_t index;
-	json_t *item;
+	size_t count = gr_json_size(value);
 
-	if (!json_is_array(value) || json_array_size(value) > spec->max)
+	if (gr_json_kind(value) != GR_JSON_ARRAY || count > spec->max)
 		goto bad;
-	json_array_foreach(value, index, item) {
-		if (!json_is_boolean(item))
+	for (size_t index = 0; index < count; index++) {
+		enum gr_json_kind kind = gr_json_kind(gr_json_at(value, index));
+
+		if (kind != GR_JSON_TRUE && kind != GR_JSON_FALSE)
 			goto bad;
-		request->checks[index] = json_is_true(item);
+		request->checks[index] = kind == GR_JSON_TRUE;
 	}
-	request->check_count = (int)json_array_size(value);
+	request->check_count = (int)count;
 	return 0;
 bad:
 	*code = "bad_value";
@@ -227,13 +230,15 @@ bad:
 }
 
 /* Read one field into request; on failure fill code and message. */
-static int read_field(struct gr_request *request, json_t *message, const struct field_spec *spec,
-		      const char **code, char *text, size_t size)
+static int read_field(struct gr_request *request, struct gr_json *message,
+		      const struct field_spec *spec, const char **code, char *text, size_t size)
 {
-	json_t *value = json_object_get(message, spec->name);
+	struct gr_json *value = gr_json_get(message, spec->name);
 	char *member = (char *)request + spec->offset;
+	const char *string;
+	size_t len;
 
-	if (!value || json_is_null(value)) {
+	if (!value || gr_json_kind(value) == GR_JSON_NULL) {
 		if (!spec->required)
 			return 0;
 		*code = "missing_field";
@@ -246,29 +251,29 @@ static int read_field(struct gr_request *request, json_t *message, const struct 
 		return read_rating(request, value, spec, code, text, size);
 	if (spec->kind == CHECKS)
 		return read_checks(request, value, spec, code, text, size);
-	if (!json_is_string(value) || strlen(json_string_value(value)) != json_string_length(value)) {
+	if (!(string = gr_json_text(value, &len)) || strlen(string) != len) {
 		*code = "bad_value";
 		snprintf(text, size, "'%s' must be text.", spec->name);
 		return -1;
 	}
-	if (json_string_length(value) > spec->max) {
+	if (len > spec->max) {
 		*code = spec->kind == NOTE || spec->max >= GR_PROTOCOL_MAX_COMMENT ? "too_large"
 										   : "bad_value";
 		snprintf(text, size, "'%s' is longer than %zu bytes.", spec->name, spec->max);
 		return -1;
 	}
-	if (spec->kind == NOTE && json_string_length(value) == 0) {
+	if (spec->kind == NOTE && len == 0) {
 		*code = "bad_value";
 		snprintf(text, size, "'%s' is empty.", spec->name);
 		return -1;
 	}
-	*(const char **)(void *)member = json_string_value(value);
+	*(const char **)(void *)member = string;
 	return 0;
 }
 
 /* Check the type's fields; on failure reply and return -1. */
 static int read_fields(struct gr_protocol *protocol, struct gr_client *client,
-		       struct gr_request *request, json_t *message, int which)
+		       struct gr_request *request, struct gr_json *message, int which)
 {
 	const char *code = NULL;
 	char text[160];
@@ -304,8 +309,8 @@ static int take_token(struct gr_protocol *protocol, struct gr_client *client)
 	return 0;
 }
 
-static void dispatch(struct gr_protocol *protocol, struct gr_client *client, json_t *message,
-		     json_t *id, const char *type)
+static void dispatch(struct gr_protocol *protocol, struct gr_client *client,
+		     struct gr_json *message, struct gr_json *id, const char *type)
 {
 	struct gr_request request = { .id = id, .last_seq = -1, .check_count = -1 };
 
@@ -317,10 +322,10 @@ static void dispatch(struct gr_protocol *protocol, struct gr_client *client, jso
 		if (read_fields(protocol, client, &request, message, (int)i) != 0)
 			return;
 		if (request.type == GR_REQUEST_PING) {
-			json_t *reply = json_pack("{s:s}", "type", "ok");
+			struct gr_json *reply = gr_json_pack("{s:s}", "type", "ok");
 
 			if (reply && id)
-				json_object_set(reply, "id", id);
+				gr_json_set(reply, "id", gr_json_ref(id));
 			gr_protocol_send_json(protocol, client, reply);
 			return;
 		}
@@ -334,35 +339,35 @@ static void dispatch(struct gr_protocol *protocol, struct gr_client *client, jso
 void gr_protocol_receive(struct gr_protocol *protocol, struct gr_client *client,
 			 const char *text, size_t len)
 {
-	json_t *message = NULL;
-	json_t *id;
+	struct gr_json *message = NULL, *id;
 	const char *type;
+	size_t type_len;
 
 	if (take_token(protocol, client) != 0) {
 		gr_protocol_reply_error(protocol, client, NULL, "rate_limited",
 					"Too many messages; slow down and try again.");
 		return;
 	}
-	message = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, NULL);
-	if (!message || !json_is_object(message)) {
+	message = gr_json_load(text, len);
+	if (gr_json_kind(message) != GR_JSON_OBJECT) {
 		gr_protocol_reply_error(protocol, client, NULL, "bad_json", "A message is one JSON object.");
 		goto out;
 	}
-	id = json_object_get(message, "id");
-	if (id && !json_is_integer(id) && !json_is_string(id)) {
+	id = gr_json_get(message, "id");
+	if (id && gr_json_kind(id) != GR_JSON_INTEGER && gr_json_kind(id) != GR_JSON_STRING) {
 		gr_protocol_reply_error(protocol, client, NULL, "bad_value", "'id' must be a number or text.");
 		goto out;
 	}
-	if (!json_object_get(message, "type")) {
+	if (!gr_json_get(message, "type")) {
 		gr_protocol_reply_error(protocol, client, id, "missing_field", "A message needs a 'type'.");
 		goto out;
 	}
-	if (!(type = json_string_value(json_object_get(message, "type"))) ||
-	    strlen(type) != json_string_length(json_object_get(message, "type"))) {
+	if (!(type = gr_json_text(gr_json_get(message, "type"), &type_len)) ||
+	    strlen(type) != type_len) {
 		gr_protocol_reply_error(protocol, client, id, "bad_value", "'type' must be text.");
 		goto out;
 	}
 	dispatch(protocol, client, message, id, type);
 out:
-	json_decref(message);
+	gr_json_free(message);
 }

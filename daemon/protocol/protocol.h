@@ -16,8 +16,8 @@
 #include "core/account.h"
 #include "core/clock.h"
 #include "core/fanout.h"
+#include "core/json.h"
 
-#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -70,7 +70,7 @@ enum gr_request_type {
 /* A decoded request. Every pointer is borrowed for the dispatch call. */
 struct gr_request {
 	enum gr_request_type type;
-	json_t *id;       /* echoed in the reply; NULL when the message had none */
+	struct gr_json *id; /* echoed in the reply; NULL when the message had none */
 	int64_t last_seq; /* hello: -1 when absent */
 	const char *track;
 	const char *step;
@@ -127,10 +127,11 @@ void gr_protocol_receive(struct gr_protocol *protocol, struct gr_client *client,
 			 const char *text, size_t len);
 
 /* Reply to a request (or to none, id NULL) with an error. */
-void gr_protocol_reply_error(struct gr_protocol *protocol, struct gr_client *client, json_t *id,
-			     const char *code, const char *message);
+void gr_protocol_reply_error(struct gr_protocol *protocol, struct gr_client *client,
+			     struct gr_json *id, const char *code, const char *message);
 
 /* Send json (consumed) through the send function. */
-void gr_protocol_send_json(struct gr_protocol *protocol, struct gr_client *client, json_t *json);
+void gr_protocol_send_json(struct gr_protocol *protocol, struct gr_client *client,
+			   struct gr_json *json);
 
 #endif

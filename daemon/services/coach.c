@@ -139,7 +139,7 @@ static void fail_with(struct gr_reviews_answer *out, const char *code, const cha
 /* A failed store call: not_found with its message, else internal (logged). */
 static void fail_code(struct gr_reviews_answer *out, int rc, const char *doing)
 {
-	json_decref(out->body);
+	gr_json_free(out->body);
 	out->body = NULL;
 	if (rc == GR_ENOTFOUND) {
 		fail_with(out, "not_found", "%s", gr_error_last());
@@ -150,20 +150,20 @@ static void fail_code(struct gr_reviews_answer *out, int rc, const char *doing)
 }
 
 /* {"handle", "display_name"} of a user id, or JSON null when unknown. */
-static json_t *person(struct gr_coach *coach, int64_t user_id)
+static struct gr_json *person(struct gr_coach *coach, int64_t user_id)
 {
 	struct gr_user user;
 
 	if (user_id <= 0 || gr_store_user_by_id(coach->store, &user, user_id) != 0)
-		return json_null();
-	return json_pack("{s:s, s:s}", "handle", user.handle, "display_name", user.display_name);
+		return gr_json_null();
+	return gr_json_pack("{s:s, s:s}", "handle", user.handle, "display_name", user.display_name);
 }
 
 /* What a loop over rows builds: a JSON array, for a user. */
 struct listing {
 	struct gr_coach *coach;
 	int64_t user_id;
-	json_t *list;
+	struct gr_json *list;
 };
 
 static void board_topic(char *out, size_t size, const char *cohort, const char *track)
@@ -180,7 +180,7 @@ struct learner {
 	int64_t current_started_at;
 	int given, received;
 	int64_t last_activity; /* 0: none */
-	json_t *progress;      /* board.get only: step id → its row */
+	struct gr_json *progress;      /* board.get only: step id → its row */
 };
 
 /* A step's id and its index in the track, sorted by id for bsearch. */
@@ -205,7 +205,7 @@ static void cohort_free(struct cohort *cohort)
 {
 	for (size_t i = 0; i < cohort->count; i++) {
 		free(cohort->learners[i].steps);
-		json_decref(cohort->learners[i].progress);
+		gr_json_free(cohort->learners[i].progress);
 	}
 	free(cohort->learners);
 	free(cohort->waiting);
@@ -258,7 +258,7 @@ static struct learner *learner_add(struct cohort *cohort, const struct gr_user *
 	learner->steps = calloc((size_t)cohort->track->step_count + 1, sizeof(*learner->steps));
 	if (!learner->steps)
 		return NULL;
-	if (cohort->with_progress && !(learner->progress = json_object()))
+	if (cohort->with_progress && !(learner->progress = gr_json_object()))
 		return NULL;
 	return learner;
 }
@@ -302,11 +302,11 @@ static int add_progress(const struct gr_user *user, const struct gr_store_progre
 	if (!row || gr_progress_state_from_name(&state, row->state) != 0)
 		return 0;
 	if (learner->progress &&
-	    json_object_set_new(learner->progress, row->step_id,
-				json_pack("{s:s, s:I, s:I, s:I}", "state", row->state, "started_at",
-					  (json_int_t)row->started_at, "finished_at",
-					  (json_int_t)row->finished_at, "updated_at",
-					  (json_int_t)row->updated_at)) != 0)
+	    gr_json_set(learner->progress, row->step_id,
+				gr_json_pack("{s:s, s:I, s:I, s:I}", "state", row->state, "started_at",
+					  (long long)row->started_at, "finished_at",
+					  (long long)row->finished_at, "updated_at",
+					  (long long)row->updated_at)) != 0)
 		goto oom;
 	if ((index = step_index_of(cohort, row->step_id)) < 0)
 		return 0; /* a step the track no longer has */
@@ -388,7 +388,7 @@ struct lists {
 	size_t flagged_count, flagged_capacity;
 	struct gr_attention_help *help;
 	size_t help_count, help_capacity;
-	json_t *help_json; /* board.get: the requests as the board shows them */
+	struct gr_json *help_json; /* board.get: the requests as the board shows them */
 	struct gr_coach *coach;
 };
 
@@ -405,17 +405,17 @@ static int add_flag(const struct gr_store_flag *row, void *payload)
 }
 
 /* A help request as a board shows it. */
-static json_t *board_help_json(struct gr_coach *coach, const struct gr_store_help *help)
+static struct gr_json *board_help_json(struct gr_coach *coach, const struct gr_store_help *help)
 {
 	struct gr_user user;
 	const char *handle = "";
 
 	if (gr_store_user_by_id(coach->store, &user, help->user_id) == 0)
 		handle = user.handle;
-	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:I}", "request",
-			 (json_int_t)help->id, "user", handle, "track", help->track_id, "step",
+	return gr_json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:I}", "request",
+			 (long long)help->id, "user", handle, "track", help->track_id, "step",
 			 help->step_id, "body", help->body, "state", help->state, "helper",
-			 person(coach, help->helper_id), "opened_at", (json_int_t)help->opened_at);
+			 person(coach, help->helper_id), "opened_at", (long long)help->opened_at);
 }
 
 static int add_help(const struct gr_store_help *row, void *payload)
@@ -423,7 +423,7 @@ static int add_help(const struct gr_store_help *row, void *payload)
 	struct lists *lists = payload;
 
 	if (lists->help_json &&
-	    json_array_append_new(lists->help_json, board_help_json(lists->coach, row)) != 0)
+	    gr_json_append(lists->help_json, board_help_json(lists->coach, row)) != 0)
 		return GR_ERROR;
 	if (strcmp(row->state, "open") != 0)
 		return 0;
@@ -436,8 +436,8 @@ static int add_help(const struct gr_store_help *row, void *payload)
 }
 
 /* The attention list of a loaded cohort as JSON (a new array), or NULL. */
-static json_t *attention_json(struct gr_coach *coach, struct cohort *cohort, const char *name,
-			      json_t *help_json, int64_t now)
+static struct gr_json *attention_json(struct gr_coach *coach, struct cohort *cohort, const char *name,
+			      struct gr_json *help_json, int64_t now)
 {
 	struct lists lists = { .help_json = help_json, .coach = coach };
 	struct gr_attention_learner *learners = NULL;
@@ -445,7 +445,7 @@ static json_t *attention_json(struct gr_coach *coach, struct cohort *cohort, con
 	struct gr_attention_input input = { 0 };
 	struct gr_attention_entry *entries = NULL;
 	size_t count = 0;
-	json_t *list = NULL;
+	struct gr_json *list = NULL;
 	int rc;
 
 	settings.inactive_days = coach->settings.inactive_days;
@@ -476,23 +476,23 @@ static json_t *attention_json(struct gr_coach *coach, struct cohort *cohort, con
 					     lists.help_count };
 	if (gr_attention_compute(&entries, &count, &input, now, &settings) != 0)
 		goto out;
-	list = json_array();
+	list = gr_json_array();
 	for (size_t i = 0; list && i < count; i++) {
 		const struct gr_attention_entry *entry = &entries[i];
 		const struct learner *learner = learner_by_id(cohort, entry->learner_id);
-		json_t *item = json_pack("{s:s, s:s, s:I}", "user",
+		struct gr_json *item = gr_json_pack("{s:s, s:s, s:I}", "user",
 					 learner ? learner->user.handle : "", "kind",
 					 gr_attention_kind_name(entry->kind), "since",
-					 (json_int_t)entry->since);
+					 (long long)entry->since);
 
 		if (item && entry->step >= 0)
-			json_object_set_new(item, "step",
-					    json_string(cohort->track->steps[entry->step].id));
+			gr_json_set(item, "step",
+					    gr_json_string(cohort->track->steps[entry->step].id));
 		if (item && entry->kind == GR_ATTENTION_FLAGGED_REVIEW)
-			json_object_set_new(item, "review", json_integer(entry->ref));
+			gr_json_set(item, "review", gr_json_integer(entry->ref));
 		if (item && entry->kind == GR_ATTENTION_HELP_REQUEST)
-			json_object_set_new(item, "request", json_integer(entry->ref));
-		json_array_append_new(list, item);
+			gr_json_set(item, "request", gr_json_integer(entry->ref));
+		gr_json_append(list, item);
 	}
 out:
 	if (!list)
@@ -505,26 +505,26 @@ out:
 	return list;
 }
 
-json_t *gr_coach_summary(struct gr_coach *coach, const char *name, const char *track_id)
+struct gr_json *gr_coach_summary(struct gr_coach *coach, const char *name, const char *track_id)
 {
 	const struct gr_track *track = gr_library_track(coach->library, track_id);
 	struct cohort cohort;
-	json_t *summary = NULL, *attention, *learners;
+	struct gr_json *summary = NULL, *attention, *learners;
 
 	if (!track || cohort_load(&cohort, coach, name, track, 0) != 0)
 		return NULL;
 	if (!(attention = attention_json(coach, &cohort, name, NULL, now_ms(coach))))
 		goto out;
-	learners = json_object();
+	learners = gr_json_object();
 	for (size_t i = 0; learners && i < cohort.count; i++) {
 		const struct learner *learner = &cohort.learners[i];
 
-		json_object_set_new(learners, learner->user.handle,
-				    json_pack("{s:i, s:i, s:I}", "given", learner->given,
+		gr_json_set(learners, learner->user.handle,
+				    gr_json_pack("{s:i, s:i, s:I}", "given", learner->given,
 					      "received", learner->received, "last_activity",
-					      (json_int_t)learner->last_activity));
+					      (long long)learner->last_activity));
 	}
-	summary = json_pack("{s:o, s:o*}", "attention", attention, "learners", learners);
+	summary = gr_json_pack("{s:o, s:o*}", "attention", attention, "learners", learners);
 out:
 	cohort_free(&cohort);
 	return summary;
@@ -534,22 +534,20 @@ out:
 
 static int add_week(const struct gr_store_week *row, void *payload)
 {
-	json_t *weeks = payload;
-	int64_t first = json_integer_value(json_object_get(json_array_get(weeks, 0), "n"));
+	struct gr_json *weeks = payload;
+	int64_t first = gr_json_integer_value(gr_json_get(gr_json_at(weeks, 0), "n"));
 	size_t at = (size_t)(row->week - first);
 
-	if (row->week >= first && at < json_array_size(weeks))
-		json_object_set_new(json_array_get(weeks, at), "active", json_integer(row->active));
+	if (row->week >= first && at < gr_json_size(weeks))
+		gr_json_set(gr_json_at(weeks, at), "active", gr_json_integer(row->active));
 	return 0;
 }
 
 /* The last WEEKS_ON_BOARD weeks, each {"week": "YYYY-MM-DD" (its Monday), "active"}. */
-static json_t *weeks_json(struct gr_coach *coach, const char *name, const char *track, int64_t now)
+static struct gr_json *weeks_json(struct gr_coach *coach, const char *name, const char *track, int64_t now)
 {
 	int64_t last = gr_store_week_of(now), first = last - (WEEKS_ON_BOARD - 1);
-	json_t *weeks = json_array();
-	size_t index;
-	json_t *week;
+	struct gr_json *weeks = gr_json_array();
 
 	for (int64_t n = first; weeks && n <= last; n++) {
 		time_t monday = (time_t)((n * 7 - 3) * (GR_STORE_DAY_MS / 1000));
@@ -558,15 +556,15 @@ static json_t *weeks_json(struct gr_coach *coach, const char *name, const char *
 
 		gmtime_r(&monday, &tm);
 		strftime(date, sizeof(date), "%Y-%m-%d", &tm);
-		json_array_append_new(weeks, json_pack("{s:s, s:i, s:I}", "week", date, "active",
-						       0, "n", (json_int_t)n));
+		gr_json_append(weeks, gr_json_pack("{s:s, s:i, s:I}", "week", date, "active",
+						       0, "n", (long long)n));
 	}
 	if (weeks && gr_store_cohort_weeks(coach->store, name, track, first, add_week, weeks) != 0) {
-		json_decref(weeks);
+		gr_json_free(weeks);
 		return NULL;
 	}
-	json_array_foreach(weeks, index, week)
-		json_object_del(week, "n");
+	for (size_t index = 0; index < gr_json_size(weeks); index++)
+		gr_json_delete(gr_json_at(weeks, index), "n");
 	return weeks;
 }
 
@@ -576,7 +574,7 @@ static void board_get(struct gr_coach *coach, struct gr_reviews_answer *out,
 	const struct gr_track *track = gr_library_track(coach->library, request->track);
 	int64_t now = now_ms(coach);
 	struct cohort cohort;
-	json_t *steps, *learners, *help, *attention, *weeks;
+	struct gr_json *steps, *learners, *help, *attention, *weeks;
 
 	if (!is_coach(user)) {
 		fail_with(out, "forbidden", "Only coaches and admins may see a board.");
@@ -590,12 +588,12 @@ static void board_get(struct gr_coach *coach, struct gr_reviews_answer *out,
 		fail_code(out, GR_ERROR, "reading a board");
 		return;
 	}
-	steps = json_array();
+	steps = gr_json_array();
 	for (int i = 0; i < track->step_count; i++)
-		json_array_append_new(steps, json_pack("{s:s, s:s, s:i}", "id", track->steps[i].id,
+		gr_json_append(steps, gr_json_pack("{s:s, s:s, s:i}", "id", track->steps[i].id,
 						       "title", track->steps[i].title, "reviews",
 						       track->steps[i].reviews));
-	learners = json_array();
+	learners = gr_json_array();
 	for (size_t i = 0; i < cohort.count; i++) {
 		struct learner *learner = &cohort.learners[i];
 		const char *here = coach->hooks.here ? coach->hooks.here(coach->hooks.payload,
@@ -604,34 +602,34 @@ static void board_get(struct gr_coach *coach, struct gr_reviews_answer *out,
 		int64_t first = 0, seq = 0;
 
 		gr_store_event_range(coach->store, learner->user.id, &first, &seq);
-		json_array_append_new(
+		gr_json_append(
 		    learners,
-		    json_pack("{s:s, s:s, s:I, s:b, s:s?, s:o, s:i, s:i, s:O}", "handle",
+		    gr_json_pack("{s:s, s:s, s:I, s:b, s:s?, s:o, s:i, s:i, s:O}", "handle",
 			      learner->user.handle, "display_name", learner->user.display_name,
-			      "seq", (json_int_t)seq, "online",
+			      "seq", (long long)seq, "online",
 			      coach->hooks.online &&
 				  coach->hooks.online(coach->hooks.payload, learner->user.id),
 			      "here", here, "last_activity",
-			      learner->last_activity ? json_integer(learner->last_activity)
-						     : json_null(),
+			      learner->last_activity ? gr_json_integer(learner->last_activity)
+						     : gr_json_null(),
 			      "given", learner->given, "received", learner->received, "progress",
 			      learner->progress));
 	}
-	help = json_array();
+	help = gr_json_array();
 	attention = attention_json(coach, &cohort, request->cohort, help, now);
 	weeks = weeks_json(coach, request->cohort, track->id, now);
 	cohort_free(&cohort);
 	if (!attention || !weeks) {
-		json_decref(steps);
-		json_decref(learners);
-		json_decref(help);
-		json_decref(attention);
-		json_decref(weeks);
+		gr_json_free(steps);
+		gr_json_free(learners);
+		gr_json_free(help);
+		gr_json_free(attention);
+		gr_json_free(weeks);
 		fail_code(out, GR_ERROR, "reading a board");
 		return;
 	}
-	out->body = json_pack("{s:s, s:s, s:I, s:o, s:o, s:o, s:o, s:o}", "cohort", request->cohort,
-			      "track", track->id, "now", (json_int_t)now, "steps", steps,
+	out->body = gr_json_pack("{s:s, s:s, s:I, s:o, s:o, s:o, s:o, s:o}", "cohort", request->cohort,
+			      "track", track->id, "now", (long long)now, "steps", steps,
 			      "learners", learners, "weeks", weeks, "attention", attention, "help",
 			      help);
 }
@@ -660,14 +658,14 @@ static int write_end(struct gr_coach *coach, int mark, int rc)
 }
 
 static int push_event(struct gr_coach *coach, int64_t user_id, const char *board_track,
-		      json_t *fields)
+		      struct gr_json *fields)
 {
 	if (!fields) {
 		gr_error_set("out of memory");
 		return GR_ERROR;
 	}
 	if (!coach->hooks.event) {
-		json_decref(fields);
+		gr_json_free(fields);
 		return 0;
 	}
 	return coach->hooks.event(coach->hooks.payload, user_id, board_track, fields);
@@ -675,11 +673,11 @@ static int push_event(struct gr_coach *coach, int64_t user_id, const char *board
 
 /* ---- nudges --------------------------------------------------------------- */
 
-static json_t *nudge_json(struct gr_coach *coach, const struct gr_store_nudge *nudge)
+static struct gr_json *nudge_json(struct gr_coach *coach, const struct gr_store_nudge *nudge)
 {
-	return json_pack("{s:I, s:o, s:s, s:I}", "nudge", (json_int_t)nudge->id, "from",
+	return gr_json_pack("{s:I, s:o, s:s, s:I}", "nudge", (long long)nudge->id, "from",
 			 person(coach, nudge->coach_id), "body", nudge->body, "at",
-			 (json_int_t)nudge->created_at);
+			 (long long)nudge->created_at);
 }
 
 static void nudge_send(struct gr_coach *coach, struct gr_reviews_answer *out,
@@ -709,13 +707,13 @@ static void nudge_send(struct gr_coach *coach, struct gr_reviews_answer *out,
 	rc = gr_store_nudge_insert(coach->store, &nudge);
 	if (rc == 0)
 		rc = push_event(coach, learner.id, NULL,
-				json_pack("{s:s, s:o}", "event", "nudge", "nudge",
+				gr_json_pack("{s:s, s:o}", "event", "nudge", "nudge",
 					  nudge_json(coach, &nudge)));
 	if ((rc = write_end(coach, mark, rc)) != 0) {
 		fail_code(out, GR_ERROR, "sending a nudge");
 		return;
 	}
-	out->body = json_pack("{s:I}", "nudge", (json_int_t)nudge.id);
+	out->body = gr_json_pack("{s:I}", "nudge", (long long)nudge.id);
 	out->wrote = 1;
 }
 
@@ -738,7 +736,7 @@ static void nudge_read(struct gr_coach *coach, struct gr_reviews_answer *out,
 		fail_code(out, GR_ERROR, "marking a nudge read");
 		return;
 	}
-	out->body = json_pack("{s:I, s:b}", "nudge", (json_int_t)nudge.id, "read", 1);
+	out->body = gr_json_pack("{s:I, s:b}", "nudge", (long long)nudge.id, "read", 1);
 	out->wrote = 1;
 }
 
@@ -746,17 +744,17 @@ static int add_nudge(const struct gr_store_nudge *row, void *payload)
 {
 	struct listing *listing = payload;
 
-	return json_array_append_new(listing->list, nudge_json(listing->coach, row));
+	return gr_json_append(listing->list, nudge_json(listing->coach, row));
 }
 
-json_t *gr_coach_unread_nudges(struct gr_coach *coach, int64_t user_id)
+struct gr_json *gr_coach_unread_nudges(struct gr_coach *coach, int64_t user_id)
 {
-	struct listing listing = { coach, user_id, json_array() };
+	struct listing listing = { coach, user_id, gr_json_array() };
 
 	if (listing.list && gr_store_nudge_each_unread(coach->store, user_id, NUDGES_IN_HELLO,
 						       add_nudge, &listing) != 0) {
 		gr_log_error("reading nudges: %s", gr_error_last());
-		json_decref(listing.list);
+		gr_json_free(listing.list);
 		return NULL;
 	}
 	return listing.list;
@@ -770,18 +768,18 @@ enum view {
 	VIEW_FULL, /* requester, helper, coaches: names and messages */
 };
 
-static json_t *message_json(struct gr_coach *coach, const struct gr_store_help_message *row)
+static struct gr_json *message_json(struct gr_coach *coach, const struct gr_store_help_message *row)
 {
-	return json_pack("{s:I, s:o, s:s, s:I}", "message", (json_int_t)row->id, "from",
+	return gr_json_pack("{s:I, s:o, s:s, s:I}", "message", (long long)row->id, "from",
 			 person(coach, row->user_id), "body", row->body, "at",
-			 (json_int_t)row->created_at);
+			 (long long)row->created_at);
 }
 
 static int add_message(const struct gr_store_help_message *row, void *payload)
 {
 	struct listing *listing = payload;
 
-	return json_array_append_new(listing->list, message_json(listing->coach, row));
+	return gr_json_append(listing->list, message_json(listing->coach, row));
 }
 
 static int count_id(int64_t id, void *payload)
@@ -791,27 +789,27 @@ static int count_id(int64_t id, void *payload)
 	return 0;
 }
 
-static json_t *help_json(struct gr_coach *coach, const struct gr_store_help *help, enum view view)
+static struct gr_json *help_json(struct gr_coach *coach, const struct gr_store_help *help, enum view view)
 {
 	const struct gr_track *track = gr_library_track(coach->library, help->track_id);
 	const struct gr_step *step = track ? gr_track_step(track, help->step_id) : NULL;
-	json_t *json = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I}", "request",
-				 (json_int_t)help->id, "track", help->track_id, "step",
+	struct gr_json *json = gr_json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I}", "request",
+				 (long long)help->id, "track", help->track_id, "step",
 				 help->step_id, "title", step ? step->title : help->step_id,
 				 "body", help->body, "state", help->state, "opened_at",
-				 (json_int_t)help->opened_at);
+				 (long long)help->opened_at);
 	struct listing messages = { coach, 0, NULL };
 	int told = 0;
 
 	if (!json || view == VIEW_TOLD)
 		return json;
 	gr_store_help_offer_each(coach->store, help->id, count_id, &told);
-	if ((messages.list = json_array()))
+	if ((messages.list = gr_json_array()))
 		gr_store_help_message_each(coach->store, help->id, add_message, &messages);
-	json_object_set_new(json, "user", person(coach, help->user_id));
-	json_object_set_new(json, "helper", person(coach, help->helper_id));
-	json_object_set_new(json, "told", json_integer(told));
-	json_object_set_new(json, "messages", messages.list ? messages.list : json_array());
+	gr_json_set(json, "user", person(coach, help->user_id));
+	gr_json_set(json, "helper", person(coach, help->helper_id));
+	gr_json_set(json, "told", gr_json_integer(told));
+	gr_json_set(json, "messages", messages.list ? messages.list : gr_json_array());
 	return json;
 }
 
@@ -828,7 +826,7 @@ static int publish_board_help(struct gr_coach *coach, const struct gr_store_help
 		return rc;
 	board_topic(topic, sizeof(topic), user.cohort, help->track_id);
 	return coach->hooks.publish(coach->hooks.payload, topic,
-				    json_pack("{s:s, s:s, s:s, s:o}", "type", "event", "event",
+				    gr_json_pack("{s:s, s:s, s:s, s:o}", "type", "event", "event",
 					      "help", "topic", topic, "request",
 					      board_help_json(coach, help)));
 }
@@ -891,7 +889,7 @@ static int wave_tell(struct gr_coach *coach, struct gr_store_help *help,
 
 		if (!(rc = gr_store_help_offer_insert(coach->store, help->id, peer, now)))
 			rc = push_event(coach, peer, NULL,
-					json_pack("{s:s, s:o}", "event", "help.offered", "request",
+					gr_json_pack("{s:s, s:o}", "event", "help.offered", "request",
 						  help_json(coach, help, VIEW_TOLD)));
 	}
 	if (rc == 0 && count > 0) {
@@ -915,7 +913,7 @@ static int tell_closed(int64_t user_id, void *payload)
 	if (user_id == closing->skip)
 		return 0;
 	return push_event(closing->coach, user_id, NULL,
-			  json_pack("{s:s, s:s, s:o}", "event", "help.closed", "state",
+			  gr_json_pack("{s:s, s:s, s:o}", "event", "help.closed", "state",
 				    closing->state,
 				    "request", help_json(closing->coach, closing->help, VIEW_TOLD)));
 }
@@ -960,14 +958,14 @@ static void help_ask(struct gr_coach *coach, struct gr_reviews_answer *out,
 		return;
 	}
 	if (state == GR_PROGRESS_NOT_STARTED || gr_progress_is_complete(state)) {
-		out->body = json_pack("{s:s}", "state", gr_progress_state_name(state));
+		out->body = gr_json_pack("{s:s}", "state", gr_progress_state_name(state));
 		fail_with(out, "conflict", state == GR_PROGRESS_NOT_STARTED
 					       ? "Open the step first, then ask for help with it."
 					       : "You finished this step already.");
 		return;
 	}
 	if (open_id) {
-		out->body = json_pack("{s:I}", "request", (json_int_t)open_id);
+		out->body = gr_json_pack("{s:I}", "request", (long long)open_id);
 		fail_with(out, "conflict",
 			  "You asked for help already; close that request before asking again.");
 		return;
@@ -990,7 +988,7 @@ static void help_ask(struct gr_coach *coach, struct gr_reviews_answer *out,
 		fail_code(out, GR_ERROR, "asking for help");
 		return;
 	}
-	out->body = json_pack("{s:o}", "request", help_json(coach, &help, VIEW_FULL));
+	out->body = gr_json_pack("{s:o}", "request", help_json(coach, &help, VIEW_FULL));
 	out->wrote = 1;
 }
 
@@ -1022,7 +1020,7 @@ static void help_accept(struct gr_coach *coach, struct gr_reviews_answer *out,
 		return;
 	}
 	if (strcmp(help.state, "open") != 0) {
-		out->body = json_pack("{s:s}", "state", help.state);
+		out->body = gr_json_pack("{s:s}", "state", help.state);
 		fail_with(out, "conflict", strcmp(help.state, "accepted") == 0
 					       ? "Someone else is helping already."
 					       : "This request is closed.");
@@ -1037,7 +1035,7 @@ static void help_accept(struct gr_coach *coach, struct gr_reviews_answer *out,
 	help.accepted_at = now_ms(coach);
 	if (!(rc = gr_store_help_update(coach->store, &help)) &&
 	    !(rc = push_event(coach, help.user_id, NULL,
-			      json_pack("{s:s, s:o}", "event", "help.accepted", "request",
+			      gr_json_pack("{s:s, s:o}", "event", "help.accepted", "request",
 					help_json(coach, &help, VIEW_FULL)))) &&
 	    !(rc = close_offers(coach, &help, "accepted", user->id)))
 		rc = publish_board_help(coach, &help);
@@ -1045,7 +1043,7 @@ static void help_accept(struct gr_coach *coach, struct gr_reviews_answer *out,
 		fail_code(out, GR_ERROR, "accepting a help request");
 		return;
 	}
-	out->body = json_pack("{s:o}", "request", help_json(coach, &help, VIEW_FULL));
+	out->body = gr_json_pack("{s:o}", "request", help_json(coach, &help, VIEW_FULL));
 	out->wrote = 1;
 }
 
@@ -1058,9 +1056,9 @@ static void help_get(struct gr_coach *coach, struct gr_reviews_answer *out,
 	if (load_request(coach, out, &help, &told, user, request) != 0)
 		return;
 	if (help.user_id == user->id || help.helper_id == user->id || is_coach(user))
-		out->body = json_pack("{s:o}", "request", help_json(coach, &help, VIEW_FULL));
+		out->body = gr_json_pack("{s:o}", "request", help_json(coach, &help, VIEW_FULL));
 	else if (told)
-		out->body = json_pack("{s:o}", "request", help_json(coach, &help, VIEW_TOLD));
+		out->body = gr_json_pack("{s:o}", "request", help_json(coach, &help, VIEW_TOLD));
 	else
 		fail_with(out, "forbidden", "This help request is not yours to see.");
 }
@@ -1070,7 +1068,7 @@ static void help_message(struct gr_coach *coach, struct gr_reviews_answer *out,
 {
 	struct gr_store_help help;
 	struct gr_store_help_message message = { 0 };
-	json_t *json;
+	struct gr_json *json;
 	int told, mark, rc;
 
 	if (load_request(coach, out, &help, &told, user, request) != 0)
@@ -1080,7 +1078,7 @@ static void help_message(struct gr_coach *coach, struct gr_reviews_answer *out,
 		return;
 	}
 	if (strcmp(help.state, "accepted") != 0) {
-		out->body = json_pack("{s:s}", "state", help.state);
+		out->body = gr_json_pack("{s:s}", "state", help.state);
 		fail_with(out, "conflict", "Messages can be written once someone accepted, "
 					   "until the request is closed.");
 		return;
@@ -1097,14 +1095,14 @@ static void help_message(struct gr_coach *coach, struct gr_reviews_answer *out,
 	json = message_json(coach, &message);
 	for (int i = 0; i < 2 && rc == 0; i++)
 		rc = push_event(coach, i ? help.helper_id : help.user_id, NULL,
-				json_pack("{s:s, s:I, s:O}", "event", "help.message", "request",
-					  (json_int_t)help.id, "message", json));
+				gr_json_pack("{s:s, s:I, s:O}", "event", "help.message", "request",
+					  (long long)help.id, "message", json));
 	if ((rc = write_end(coach, mark, rc)) != 0) {
-		json_decref(json);
+		gr_json_free(json);
 		fail_code(out, GR_ERROR, "writing a help message");
 		return;
 	}
-	out->body = json_pack("{s:o}", "message", json);
+	out->body = gr_json_pack("{s:o}", "message", json);
 	out->wrote = 1;
 }
 
@@ -1123,11 +1121,11 @@ static int close_request(struct gr_coach *coach, struct gr_store_help *help, con
 		rc = close_offers(coach, help, state, 0);
 	else
 		rc = push_event(coach, help->helper_id, NULL,
-				json_pack("{s:s, s:s, s:o}", "event", "help.closed", "state", state,
+				gr_json_pack("{s:s, s:s, s:o}", "event", "help.closed", "state", state,
 					  "request", help_json(coach, help, VIEW_FULL)));
 	if (rc == 0) /* the requester's other tabs, and an expiry, which nobody asked for */
 		rc = push_event(coach, help->user_id, NULL,
-				json_pack("{s:s, s:s, s:o}", "event", "help.closed", "state", state,
+				gr_json_pack("{s:s, s:s, s:o}", "event", "help.closed", "state", state,
 					  "request", help_json(coach, help, VIEW_FULL)));
 	return rc ? rc : publish_board_help(coach, help);
 }
@@ -1146,7 +1144,7 @@ static void help_close(struct gr_coach *coach, struct gr_reviews_answer *out,
 		return;
 	}
 	if (strcmp(help.state, "open") != 0 && strcmp(help.state, "accepted") != 0) {
-		out->body = json_pack("{s:s}", "state", help.state);
+		out->body = gr_json_pack("{s:s}", "state", help.state);
 		fail_with(out, "conflict", "This request is closed already.");
 		return;
 	}
@@ -1155,7 +1153,7 @@ static void help_close(struct gr_coach *coach, struct gr_reviews_answer *out,
 		fail_code(out, GR_ERROR, "closing a help request");
 		return;
 	}
-	out->body = json_pack("{s:I, s:s}", "request", (json_int_t)help.id, "state", state);
+	out->body = gr_json_pack("{s:I, s:s}", "request", (long long)help.id, "state", state);
 	out->wrote = 1;
 }
 
@@ -1166,23 +1164,23 @@ static int list_request(const struct gr_store_help *row, void *payload)
 				 ? VIEW_FULL
 				 : VIEW_TOLD;
 
-	return json_array_append_new(listing->list, help_json(listing->coach, row, view));
+	return gr_json_append(listing->list, help_json(listing->coach, row, view));
 }
 
 static void help_list(struct gr_coach *coach, struct gr_reviews_answer *out,
 		      const struct gr_user *user)
 {
-	struct listing mine = { coach, user->id, json_array() };
-	struct listing offered = { coach, user->id, json_array() };
+	struct listing mine = { coach, user->id, gr_json_array() };
+	struct listing offered = { coach, user->id, gr_json_array() };
 
 	if (gr_store_help_live_of_user(coach->store, user->id, list_request, &mine) != 0 ||
 	    gr_store_help_offered_to(coach->store, user->id, list_request, &offered) != 0) {
-		json_decref(mine.list);
-		json_decref(offered.list);
+		gr_json_free(mine.list);
+		gr_json_free(offered.list);
 		fail_code(out, GR_ERROR, "listing help requests");
 		return;
 	}
-	out->body = json_pack("{s:o, s:o}", "mine", mine.list, "offered", offered.list);
+	out->body = gr_json_pack("{s:o, s:o}", "mine", mine.list, "offered", offered.list);
 }
 
 void gr_coach_request(struct gr_coach *coach, struct gr_reviews_answer *out,

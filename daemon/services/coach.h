@@ -14,11 +14,11 @@
 
 #include "core/account.h"
 #include "core/clock.h"
+#include "core/json.h"
 #include "domain/help.h"
 #include "protocol/protocol.h"
 #include "services/reviews.h"
 
-#include <jansson.h>
 #include <stdint.h>
 
 struct gr_store;
@@ -41,9 +41,9 @@ struct gr_coach_hooks {
 	 * stream, pushed after the commit; with board_track also to the board
 	 * of the user's cohort on that track.
 	 */
-	int (*event)(void *payload, int64_t user_id, const char *board_track, json_t *event);
+	int (*event)(void *payload, int64_t user_id, const char *board_track, struct gr_json *event);
 	/* Push event (consumed; a whole message) to a topic after the commit, unstored. */
-	int (*publish)(void *payload, const char *topic, json_t *event);
+	int (*publish)(void *payload, const char *topic, struct gr_json *event);
 	/* Whether the user has a connection open. */
 	int (*online)(void *payload, int64_t user_id);
 	/* The step of track whose page the user has open (a room), or NULL. Borrowed. */
@@ -69,14 +69,14 @@ void gr_coach_request(struct gr_coach *coach, struct gr_reviews_answer *out,
 		      const struct gr_user *user, const struct gr_request *request);
 
 /* The user's unread nudges for the hello reply: a new array, or NULL on failure. */
-json_t *gr_coach_unread_nudges(struct gr_coach *coach, int64_t user_id);
+struct gr_json *gr_coach_unread_nudges(struct gr_coach *coach, int64_t user_id);
 
 /*
  * The summary of the board of cohort on track at now: {"attention": […],
  * "learners": {handle: {given, received, last_activity}}}, a new object;
  * NULL on failure (logged).
  */
-json_t *gr_coach_summary(struct gr_coach *coach, const char *cohort, const char *track);
+struct gr_json *gr_coach_summary(struct gr_coach *coach, const char *cohort, const char *track);
 
 /*
  * Someone said hello, or finished a step: an open request that found

@@ -62,14 +62,14 @@ struct board {
 	int dirty;	      /* events went to it since the last summary */
 	int64_t sent_at;
 	char *attention;      /* the attention list last sent (JSON text) */
-	json_t *counts;	      /* handle → {given, received} as last sent */
+	struct gr_json *counts;	      /* handle → {given, received} as last sent */
 };
 
 /* A reply or an event waiting for the turn's commit. */
 struct pending {
 	struct gr_message *message;
 	struct gr_client *client; /* a reply: to whom (NULL once it closed) */
-	json_t *id;               /* a reply to a write: its id, for an error instead */
+	struct gr_json *id;               /* a reply to a write: its id, for an error instead */
 	int is_write;             /* a reply that reports a write */
 	char *topics[2];          /* an event: where it goes */
 };
@@ -148,35 +148,35 @@ static int send_text(struct gr_client *client, const char *text, size_t len)
 	return 0;
 }
 
-static void reply_error(struct gr_live *live, struct gr_client *client, json_t *id,
+static void reply_error(struct gr_live *live, struct gr_client *client, struct gr_json *id,
 			const char *code, const char *message)
 {
 	gr_protocol_reply_error(live->protocol, client, id, code, message);
 }
 
 /* Reply ok with the fields of body (consumed; NULL for none). */
-static void reply_ok(struct gr_live *live, struct gr_client *client, json_t *id, json_t *body)
+static void reply_ok(struct gr_live *live, struct gr_client *client, struct gr_json *id, struct gr_json *body)
 {
-	json_t *reply = body ? body : json_object();
+	struct gr_json *reply = body ? body : gr_json_object();
 
-	json_object_set_new(reply, "type", json_string("ok"));
+	gr_json_set(reply, "type", gr_json_string("ok"));
 	if (id)
-		json_object_set(reply, "id", id);
+		gr_json_set(reply, "id", gr_json_ref(id));
 	gr_protocol_send_json(live->protocol, client, reply);
 	if (live->batch_open && live->pending_count > 0 &&
 	    live->pending[live->pending_count - 1].is_write && id)
-		live->pending[live->pending_count - 1].id = json_incref(id);
+		live->pending[live->pending_count - 1].id = gr_json_ref(id);
 }
 
 /* Publish an event (consumed) to up to two topics, after the commit. */
-static int publish_later(struct gr_live *live, json_t *event, const char *topic1,
+static int publish_later(struct gr_live *live, struct gr_json *event, const char *topic1,
 			 const char *topic2)
 {
-	char *text = json_dumps(event, JSON_COMPACT);
+	char *text = gr_json_dump(event);
 	struct pending *pending = NULL;
 	int rc = GR_ERROR;
 
-	json_decref(event);
+	gr_json_free(event);
 	if (!text || !(pending = pending_add(live)))
 		goto out;
 	pending->message = gr_fanout_message_new(live->hooks.headroom, text, strlen(text));
@@ -189,9 +189,9 @@ out:
 }
 
 /* Publish an event (consumed) to a topic now: presence, which is not stored. */
-static void publish_now(struct gr_live *live, json_t *event, const char *topic)
+static void publish_now(struct gr_live *live, struct gr_json *event, const char *topic)
 {
-	char *text = json_dumps(event, JSON_COMPACT);
+	char *text = gr_json_dump(event);
 	struct gr_message *message = text ? gr_fanout_message_new(live->hooks.headroom, text,
 							   strlen(text))
 					  : NULL;
@@ -200,13 +200,13 @@ static void publish_now(struct gr_live *live, json_t *event, const char *topic)
 		gr_fanout_publish(live->fanout, topic, message);
 	gr_fanout_message_unref(message);
 	free(text);
-	json_decref(event);
+	gr_json_free(event);
 }
 
 static void pending_release(struct pending *pending)
 {
 	gr_fanout_message_unref(pending->message);
-	json_decref(pending->id);
+	gr_json_free(pending->id);
 	free(pending->topics[0]);
 	free(pending->topics[1]);
 }
@@ -357,11 +357,11 @@ static void user_topic(char *out, size_t size, const struct gr_user *user)
  * and the event (both the caller's).
  */
 static int save_change(struct gr_live *live, const struct gr_user *user,
-		       struct gr_store_progress *row, enum gr_progress_state next, json_t *extra,
-		       json_t **out_reply, json_t **out_event)
+		       struct gr_store_progress *row, enum gr_progress_state next, struct gr_json *extra,
+		       struct gr_json **out_reply, struct gr_json **out_event)
 {
 	int64_t now = now_ms(live), seq = 0;
-	json_t *event;
+	struct gr_json *event;
 	char *body;
 	int rc;
 
@@ -376,40 +376,40 @@ static int save_change(struct gr_live *live, const struct gr_user *user,
 	if ((rc = gr_store_progress_put(live->store, user->id, row)) ||
 	    (rc = gr_store_event_next_seq(live->store, user->id, &seq)))
 		return rc;
-	event = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:I}", "type", "event", "seq",
-			  (json_int_t)seq, "event", extra ? "submission" : "progress", "user",
+	event = gr_json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:I}", "type", "event", "seq",
+			  (long long)seq, "event", extra ? "submission" : "progress", "user",
 			  user->handle, "track", row->track_id, "step", row->step_id, "state",
-			  row->state, "at", (json_int_t)now);
+			  row->state, "at", (long long)now);
 	if (!event)
 		return GR_ERROR;
 	if (extra)
-		json_object_set(event, "submission", extra);
-	body = json_dumps(event, JSON_COMPACT);
+		gr_json_set(event, "submission", gr_json_ref(extra));
+	body = gr_json_dump(event);
 	rc = body ? gr_store_event_insert(live->store, user->id, seq, body, now) : GR_ERROR;
 	free(body);
 	if (rc) {
-		json_decref(event);
+		gr_json_free(event);
 		return rc;
 	}
 	*out_event = event;
-	*out_reply = json_pack("{s:s, s:I}", "state", row->state, "seq", (json_int_t)seq);
+	*out_reply = gr_json_pack("{s:s, s:I}", "state", row->state, "seq", (long long)seq);
 	if (extra)
-		json_object_set(*out_reply, "submission", extra);
+		gr_json_set(*out_reply, "submission", gr_json_ref(extra));
 	return 0;
 }
 
 /* Reply to a refused change: conflict, naming the current state. */
-static void reply_conflict(struct gr_live *live, struct gr_client *client, json_t *id,
+static void reply_conflict(struct gr_live *live, struct gr_client *client, struct gr_json *id,
 			   enum gr_progress_state current, const char *message,
 			   const char *requires)
 {
-	json_t *reply = json_pack("{s:s, s:s, s:s, s:s}", "type", "error", "code", "conflict",
+	struct gr_json *reply = gr_json_pack("{s:s, s:s, s:s, s:s}", "type", "error", "code", "conflict",
 				  "message", message, "state", gr_progress_state_name(current));
 
 	if (reply && id)
-		json_object_set(reply, "id", id);
+		gr_json_set(reply, "id", gr_json_ref(id));
 	if (reply && requires)
-		json_object_set_new(reply, "requires", json_string(requires));
+		gr_json_set(reply, "requires", gr_json_string(requires));
 	gr_protocol_send_json(live->protocol, client, reply);
 }
 
@@ -447,7 +447,7 @@ static int decide(struct gr_live *live, struct gr_client *client, const struct g
 	}
 	if (*out_next == current && action != GR_PROGRESS_SUBMIT) {
 		reply_ok(live, client, request->id,
-			 json_pack("{s:s}", "state", gr_progress_state_name(current)));
+			 gr_json_pack("{s:s}", "state", gr_progress_state_name(current)));
 		return 0;
 	}
 	return 1;
@@ -455,7 +455,7 @@ static int decide(struct gr_live *live, struct gr_client *client, const struct g
 
 /* Queue the change's event (consumed) for the user's stream and board. */
 static void queue_event(struct gr_live *live, const struct gr_user *user, const char *track,
-			json_t *event)
+			struct gr_json *event)
 {
 	char own[64], board[400];
 
@@ -474,7 +474,7 @@ static void change_progress(struct gr_live *live, struct gr_client *client,
 	enum gr_progress_state next;
 	struct gr_store_progress row;
 	struct gr_store_submission saved;
-	json_t *extra = NULL, *reply = NULL, *event = NULL;
+	struct gr_json *extra = NULL, *reply = NULL, *event = NULL;
 	int mark = live->pending_count, rc;
 
 	if (!step || (rc = write_begin(live)) != 0) {
@@ -493,7 +493,7 @@ static void change_progress(struct gr_live *live, struct gr_client *client,
 		saved.track_commit = track->commit;
 		if ((rc = gr_store_submission_insert(live->store, &saved)))
 			goto failed;
-		extra = json_pack("{s:I, s:i}", "id", (json_int_t)saved.id, "attempt",
+		extra = gr_json_pack("{s:I, s:i}", "id", (long long)saved.id, "attempt",
 				  saved.attempt);
 	}
 	if ((rc = save_change(live, &client->user, &row, next, extra, &reply, &event)))
@@ -514,15 +514,15 @@ static void change_progress(struct gr_live *live, struct gr_client *client,
 			gr_reviews_rebuild(live->reviews); /* it saw what was undone */
 		goto undone;
 	}
-	json_decref(extra);
+	gr_json_free(extra);
 	return;
 failed:
 	gr_store_rollback(live->store);
 undone:
 	pending_truncate(live, mark);
-	json_decref(extra);
-	json_decref(reply);
-	json_decref(event);
+	gr_json_free(extra);
+	gr_json_free(reply);
+	gr_json_free(event);
 	gr_log_error("saving progress of %s: %s", client->user.handle, gr_error_last());
 	reply_error(live, client, request->id, "internal", "The change could not be saved.");
 }
@@ -593,7 +593,7 @@ static void handle_submission(struct gr_live *live, struct gr_client *client,
 struct replay {
 	struct gr_live *live;
 	struct gr_client *client;
-	json_t *progress;
+	struct gr_json *progress;
 };
 
 static int replay_event(int64_t seq, const char *body, void *payload)
@@ -607,15 +607,15 @@ static int snapshot_row(const struct gr_store_progress *row, void *payload)
 {
 	struct replay *replay = payload;
 
-	return json_array_append_new(
+	return gr_json_append(
 		replay->progress,
-		json_pack("{s:s, s:s, s:s, s:I}", "track", row->track_id, "step", row->step_id,
-			  "state", row->state, "updated_at", (json_int_t)row->updated_at));
+		gr_json_pack("{s:s, s:s, s:s, s:I}", "track", row->track_id, "step", row->step_id,
+			  "state", row->state, "updated_at", (long long)row->updated_at));
 }
 
-static json_t *user_json(const struct gr_user *user)
+static struct gr_json *user_json(const struct gr_user *user)
 {
-	return json_pack("{s:s, s:s, s:s, s:s?}", "handle", user->handle, "display_name",
+	return gr_json_pack("{s:s, s:s, s:s, s:s?}", "handle", user->handle, "display_name",
 			 user->display_name, "role", gr_account_role_name(user->role), "cohort",
 			 user->cohort[0] ? user->cohort : NULL);
 }
@@ -625,7 +625,7 @@ static void handle_hello(struct gr_live *live, struct gr_client *client,
 {
 	struct replay replay = { live, client, NULL };
 	int64_t first = 0, last = 0, since = request->last_seq;
-	json_t *nudges = NULL;
+	struct gr_json *nudges = NULL;
 	int can_replay;
 	char own[64];
 
@@ -641,18 +641,18 @@ static void handle_hello(struct gr_live *live, struct gr_client *client,
 		nudges = gr_coach_unread_nudges(live->coach, client->user.id);
 	gr_fanout_queue_resynced(&client->subscriber.queue);
 	reply_ok(live, client, request->id,
-		 json_pack("{s:o, s:I, s:s, s:o}", "user", user_json(&client->user), "seq",
-			   (json_int_t)last, "sync", can_replay ? "replay" : "snapshot", "nudges",
-			   nudges ? nudges : json_array()));
+		 gr_json_pack("{s:o, s:I, s:s, s:o}", "user", user_json(&client->user), "seq",
+			   (long long)last, "sync", can_replay ? "replay" : "snapshot", "nudges",
+			   nudges ? nudges : gr_json_array()));
 	if (can_replay) {
 		gr_store_event_each_since(live->store, client->user.id, since, replay_event,
 					  &replay);
 	} else {
-		replay.progress = json_array();
+		replay.progress = gr_json_array();
 		gr_store_progress_each(live->store, client->user.id, snapshot_row, &replay);
 		gr_protocol_send_json(live->protocol, client,
-				      json_pack("{s:s, s:I, s:o}", "type", "snapshot", "seq",
-						(json_int_t)last, "progress", replay.progress));
+				      gr_json_pack("{s:s, s:I, s:o}", "type", "snapshot", "seq",
+						(long long)last, "progress", replay.progress));
 	}
 	user_topic(own, sizeof(own), &client->user);
 	client->synced = 1;
@@ -664,7 +664,7 @@ static void handle_hello(struct gr_live *live, struct gr_client *client,
 /* ---- rooms and boards ---------------------------------------------------- */
 
 struct peers {
-	json_t *list;
+	struct gr_json *list;
 	int64_t seen[64];
 	int seen_count;
 };
@@ -679,21 +679,21 @@ static int add_peer(struct gr_subscriber *subscriber, void *payload)
 			return 0;
 	if (peers->seen_count < (int)(sizeof(peers->seen) / sizeof(peers->seen[0])))
 		peers->seen[peers->seen_count++] = client->user.id;
-	json_array_append_new(peers->list,
-			      json_pack("{s:s, s:s}", "handle", client->user.handle,
+	gr_json_append(peers->list,
+			      gr_json_pack("{s:s, s:s}", "handle", client->user.handle,
 					"display_name", client->user.display_name));
-	return json_array_size(peers->list) >= 50; /* enough people to show */
+	return gr_json_size(peers->list) >= 50; /* enough people to show */
 }
 
 /* Who is in a room: distinct people, each once, up to 50; count is how many listed. */
-static json_t *room_presence(struct gr_live *live, const char *topic)
+static struct gr_json *room_presence(struct gr_live *live, const char *topic)
 {
-	struct peers peers = { .list = json_array() };
+	struct peers peers = { .list = gr_json_array() };
 
 	gr_fanout_each(live->fanout, topic, add_peer, &peers);
-	return json_pack("{s:s, s:s, s:s, s:o, s:i}", "type", "event", "event", "presence",
+	return gr_json_pack("{s:s, s:s, s:s, s:o, s:i}", "type", "event", "event", "presence",
 			 "topic", topic, "peers", peers.list, "count",
-			 (int)json_array_size(peers.list));
+			 (int)gr_json_size(peers.list));
 }
 
 /* Tell a learner's board which step they are on (step NULL: none now). */
@@ -706,7 +706,7 @@ static void board_presence(struct gr_live *live, struct gr_client *client, const
 		return;
 	board_topic(board, sizeof(board), &client->user, track);
 	publish_now(live,
-		    json_pack("{s:s, s:s, s:s, s:s, s:s?}", "type", "event", "event", "presence",
+		    gr_json_pack("{s:s, s:s, s:s, s:s, s:s?}", "type", "event", "event", "presence",
 			      "user", client->user.handle, "track", track, "step", step),
 		    board);
 }
@@ -821,7 +821,7 @@ static void board_forget(struct gr_live *live, int index)
 	free(board->cohort);
 	free(board->track);
 	free(board->attention);
-	json_decref(board->counts);
+	gr_json_free(board->counts);
 	*board = live->boards[--live->board_count];
 }
 
@@ -831,47 +831,56 @@ static void board_forget(struct gr_live *live, int index)
  * moved (a coach who came later has the rest from board.get). NULL when
  * nothing did. Consumes summary.
  */
-static json_t *summary_changes(struct board *board, json_t *summary)
-{
-	json_t *attention = json_object_get(summary, "attention");
-	json_t *learners = json_object_get(summary, "learners"), *counts, *changes, *moved;
-	char *text = json_dumps(attention, JSON_COMPACT);
-	const char *handle;
-	json_t *numbers;
+/* Collects in moved the counts of a learner that are not the ones last sent. */
+struct moved_counts {
+	const struct board *board;
+	struct gr_json *moved;
+};
 
-	changes = json_object();
-	moved = json_object();
+static int note_moved(const char *handle, struct gr_json *numbers, void *payload)
+{
+	struct moved_counts *counts = payload;
+	struct gr_json *previous = gr_json_get(counts->board->counts, handle);
+
+	gr_json_delete(numbers, "last_activity"); /* boards follow it from the events */
+	if (!previous || !gr_json_equal(previous, numbers))
+		gr_json_set(counts->moved, handle, gr_json_ref(numbers));
+	return 0;
+}
+
+static struct gr_json *summary_changes(struct board *board, struct gr_json *summary)
+{
+	struct gr_json *attention = gr_json_get(summary, "attention");
+	struct gr_json *learners = gr_json_get(summary, "learners"), *counts, *changes, *moved;
+	char *text = gr_json_dump(attention);
+
+	changes = gr_json_object();
+	moved = gr_json_object();
 	if (!text || !changes || !moved)
 		goto fail;
 	if (!board->attention || strcmp(text, board->attention) != 0) {
-		json_object_set(changes, "attention", attention);
+		gr_json_set(changes, "attention", gr_json_ref(attention));
 		free(board->attention);
 		board->attention = text;
 		text = NULL;
 	}
-	json_object_foreach(learners, handle, numbers) {
-		json_t *previous = board->counts ? json_object_get(board->counts, handle) : NULL;
-
-		json_object_del(numbers, "last_activity"); /* boards follow it from the events */
-		if (!previous || !json_equal(previous, numbers))
-			json_object_set(moved, handle, numbers);
-	}
-	counts = json_incref(learners);
-	json_decref(board->counts);
+	gr_json_each(learners, note_moved, &(struct moved_counts){ board, moved });
+	counts = gr_json_ref(learners);
+	gr_json_free(board->counts);
 	board->counts = counts;
-	if (json_object_size(moved))
-		json_object_set(changes, "learners", moved);
-	if (!json_object_size(changes))
+	if (gr_json_size(moved))
+		gr_json_set(changes, "learners", gr_json_ref(moved));
+	if (!gr_json_size(changes))
 		goto fail;
 	free(text);
-	json_decref(moved);
-	json_decref(summary);
+	gr_json_free(moved);
+	gr_json_free(summary);
 	return changes;
 fail:
 	free(text);
-	json_decref(moved);
-	json_decref(changes);
-	json_decref(summary);
+	gr_json_free(moved);
+	gr_json_free(changes);
+	gr_json_free(summary);
 	return NULL;
 }
 
@@ -884,7 +893,7 @@ static void boards_refresh(struct gr_live *live)
 {
 	int64_t now = now_ms(live);
 	struct board *board = NULL;
-	json_t *summary, *changes;
+	struct gr_json *summary, *changes;
 
 	for (int i = live->board_count - 1; i >= 0; i--)
 		if (gr_fanout_count(live->fanout, live->boards[i].topic) == 0)
@@ -904,10 +913,10 @@ static void boards_refresh(struct gr_live *live)
 	if (!(summary = gr_coach_summary(live->coach, board->cohort, board->track)) ||
 	    !(changes = summary_changes(board, summary)))
 		return;
-	json_object_set_new(changes, "type", json_string("event"));
-	json_object_set_new(changes, "event", json_string("board.summary"));
-	json_object_set_new(changes, "topic", json_string(board->topic));
-	json_object_set_new(changes, "now", json_integer(now));
+	gr_json_set(changes, "type", gr_json_string("event"));
+	gr_json_set(changes, "event", gr_json_string("board.summary"));
+	gr_json_set(changes, "topic", gr_json_string(board->topic));
+	gr_json_set(changes, "now", gr_json_integer(now));
 	publish_now(live, changes, board->topic);
 }
 
@@ -916,35 +925,35 @@ static void handle_subscribe(struct gr_live *live, struct gr_client *client,
 {
 	const char *topic = request->topic, *step;
 	char track[130];
-	json_t *reply = json_pack("{s:s}", "topic", topic);
+	struct gr_json *reply = gr_json_pack("{s:s}", "topic", topic);
 
 	if (check_topic(live, client, request) != 0) {
-		json_decref(reply);
+		gr_json_free(reply);
 		return;
 	}
 	if (!gr_fanout_is_subscribed(live->fanout, &client->subscriber, topic)) {
 		if (client->topic_count >= MAX_TOPICS_PER_CLIENT) {
-			json_decref(reply);
+			gr_json_free(reply);
 			reply_error(live, client, request->id, "too_large",
 				    "A connection follows at most 8 topics; unsubscribe first.");
 			return;
 		}
 		if (remember_topic(client, topic) ||
 		    gr_fanout_subscribe(live->fanout, &client->subscriber, topic)) {
-			json_decref(reply);
+			gr_json_free(reply);
 			reply_error(live, client, request->id, "internal", "Out of memory.");
 			return;
 		}
 	}
 	if (strncmp(topic, "board:", 6) == 0 && board_watch(live, topic) != 0) {
-		json_decref(reply);
+		gr_json_free(reply);
 		reply_error(live, client, request->id, "internal", "Out of memory.");
 		return;
 	}
 	if (parse_room(topic, track, sizeof(track), &step) == 0) {
-		json_t *presence = room_presence(live, topic);
+		struct gr_json *presence = room_presence(live, topic);
 
-		json_object_set(reply, "peers", json_object_get(presence, "peers"));
+		gr_json_set(reply, "peers", gr_json_ref(gr_json_get(presence, "peers")));
 		publish_now(live, presence, topic);
 		board_presence(live, client, track, step);
 	}
@@ -975,7 +984,7 @@ static void handle_unsubscribe(struct gr_live *live, struct gr_client *client,
 	}
 	forget_topic(client, request->topic);
 	left_topic(live, client, request->topic);
-	reply_ok(live, client, request->id, json_pack("{s:s}", "topic", request->topic));
+	reply_ok(live, client, request->id, gr_json_pack("{s:s}", "topic", request->topic));
 }
 
 static void handle_preview(struct gr_live *live, struct gr_client *client,
@@ -991,7 +1000,7 @@ static void handle_preview(struct gr_live *live, struct gr_client *client,
 		reply_error(live, client, request->id, "internal", "The preview failed.");
 		return;
 	}
-	reply_ok(live, client, request->id, json_pack("{s:s}", "html", html));
+	reply_ok(live, client, request->id, gr_json_pack("{s:s}", "html", html));
 	free(html);
 }
 
@@ -1002,17 +1011,17 @@ static void handle_preview(struct gr_live *live, struct gr_client *client,
  * its fields, held until the commit when it reports a change; or the error,
  * with any fields it carries (such as the current state).
  */
-static void reply_answer(struct gr_live *live, struct gr_client *client, json_t *id,
+static void reply_answer(struct gr_live *live, struct gr_client *client, struct gr_json *id,
 			 struct gr_reviews_answer *answer)
 {
 	if (answer->code) {
-		json_t *reply = answer->body ? answer->body : json_object();
+		struct gr_json *reply = answer->body ? answer->body : gr_json_object();
 
-		json_object_set_new(reply, "type", json_string("error"));
-		json_object_set_new(reply, "code", json_string(answer->code));
-		json_object_set_new(reply, "message", json_string(answer->message));
+		gr_json_set(reply, "type", gr_json_string("error"));
+		gr_json_set(reply, "code", gr_json_string(answer->code));
+		gr_json_set(reply, "message", gr_json_string(answer->message));
 		if (id)
-			json_object_set(reply, "id", id);
+			gr_json_set(reply, "id", gr_json_ref(id));
 		gr_protocol_send_json(live->protocol, client, reply);
 		return;
 	}
@@ -1057,23 +1066,23 @@ static int reviews_end(void *payload, int mark, int ok)
 }
 
 /* An event of the review service on a user's own stream (and board), like any other. */
-static int reviews_event(void *payload, int64_t user_id, const char *board_track, json_t *fields)
+static int reviews_event(void *payload, int64_t user_id, const char *board_track, struct gr_json *fields)
 {
 	struct gr_live *live = payload;
 	struct gr_user user;
 	int64_t now = now_ms(live), seq = 0;
-	json_t *event = NULL;
+	struct gr_json *event = NULL;
 	char *body = NULL, own[64], board[400];
 	int rc;
 
 	if ((rc = gr_store_user_by_id(live->store, &user, user_id)) ||
 	    (rc = gr_store_event_next_seq(live->store, user_id, &seq)))
 		goto out;
-	event = json_pack("{s:s, s:I, s:s}", "type", "event", "seq", (json_int_t)seq, "user",
+	event = gr_json_pack("{s:s, s:I, s:s}", "type", "event", "seq", (long long)seq, "user",
 			  user.handle);
-	if (!event || json_object_update(event, fields) != 0 ||
-	    json_object_set_new(event, "at", json_integer(now)) != 0 ||
-	    !(body = json_dumps(event, JSON_COMPACT))) {
+	if (!event || gr_json_update(event, fields) != 0 ||
+	    gr_json_set(event, "at", gr_json_integer(now)) != 0 ||
+	    !(body = gr_json_dump(event))) {
 		rc = GR_ERROR;
 		goto out;
 	}
@@ -1085,8 +1094,8 @@ static int reviews_event(void *payload, int64_t user_id, const char *board_track
 	rc = publish_later(live, event, own, board_track ? board : NULL);
 	event = NULL;
 out:
-	json_decref(fields);
-	json_decref(event);
+	gr_json_free(fields);
+	gr_json_free(event);
 	free(body);
 	return rc;
 }
@@ -1099,7 +1108,7 @@ static int reviews_progress(void *payload, int64_t user_id, const char *track_id
 	enum gr_progress_state current, next;
 	struct gr_store_progress row;
 	struct gr_user user;
-	json_t *reply = NULL, *event = NULL;
+	struct gr_json *reply = NULL, *event = NULL;
 	char own[64], board[400];
 	int rc;
 
@@ -1115,7 +1124,7 @@ static int reviews_progress(void *payload, int64_t user_id, const char *track_id
 		return 0;
 	if ((rc = save_change(live, &user, &row, next, NULL, &reply, &event)))
 		return rc;
-	json_decref(reply);
+	gr_json_free(reply);
 	user_topic(own, sizeof(own), &user);
 	board_topic(board, sizeof(board), &user, track_id);
 	return publish_later(live, event, own, board);
@@ -1149,7 +1158,7 @@ static void handle_coach(struct gr_live *live, struct gr_client *client,
 }
 
 /* The coach service's hooks: an unstored push to a topic, after the commit. */
-static int coach_publish(void *payload, const char *topic, json_t *event)
+static int coach_publish(void *payload, const char *topic, struct gr_json *event)
 {
 	if (!event) {
 		gr_error_set("out of memory");

@@ -402,12 +402,12 @@ static int load_config(struct gr_reviews *reviews)
 
 /* ---- effects --------------------------------------------------------------- */
 
-static int push(struct gr_reviews *reviews, int64_t user_id, const char *board_track, json_t *event)
+static int push(struct gr_reviews *reviews, int64_t user_id, const char *board_track, struct gr_json *event)
 {
 	if (!event)
 		return out_of_memory();
 	if (!reviews->hooks.event) {
-		json_decref(event);
+		gr_json_free(event);
 		return 0;
 	}
 	return reviews->hooks.event(reviews->hooks.payload, user_id, board_track, event);
@@ -441,14 +441,14 @@ static int effect_assigned(struct gr_reviews *reviews, const struct gr_review_ef
 	    .due_at = effect->due_at,
 	    .created_at = effect->at,
 	};
-	json_t *event =
-	    json_pack("{s:s, s:I, s:s, s:s, s:s, s:I}", "event", "review.assigned", "assignment",
-		      (json_int_t)effect->assignment_id, "track", step->track, "step", step->step,
-		      "title", step_title(reviews, step), "due_at", (json_int_t)effect->due_at);
+	struct gr_json *event =
+	    gr_json_pack("{s:s, s:I, s:s, s:s, s:s, s:I}", "event", "review.assigned", "assignment",
+		      (long long)effect->assignment_id, "track", step->track, "step", step->step,
+		      "title", step_title(reviews, step), "due_at", (long long)effect->due_at);
 	int rc = gr_store_assignment_insert(reviews->store, &row);
 
 	if (rc != 0) {
-		json_decref(event);
+		gr_json_free(event);
 		return rc;
 	}
 	if ((rc = push(reviews, effect->reviewer_id, NULL, event)) != 0)
@@ -466,8 +466,8 @@ static int effect_ended(struct gr_reviews *reviews, const struct gr_review_effec
 	if (rc != 0)
 		return rc;
 	return push(reviews, effect->reviewer_id, NULL,
-		    json_pack("{s:s, s:I, s:s, s:s, s:s}", "event", "review.expired", "assignment",
-			      (json_int_t)effect->assignment_id, "reason", reason, "track",
+		    gr_json_pack("{s:s, s:I, s:s, s:s, s:s}", "event", "review.expired", "assignment",
+			      (long long)effect->assignment_id, "reason", reason, "track",
 			      step->track, "step", step->step));
 }
 
@@ -480,9 +480,9 @@ static int effect_reviewed(struct gr_reviews *reviews, const struct gr_review_ef
 	if (rc != 0)
 		return rc;
 	return push(reviews, effect->author_id, NULL,
-		    json_pack("{s:s, s:I, s:I, s:s, s:s, s:s}", "event", "review.received",
-			      "review", (json_int_t)reviews->giving, "submission",
-			      (json_int_t)effect->submission_id, "track", step->track, "step",
+		    gr_json_pack("{s:s, s:I, s:I, s:s, s:s, s:s}", "event", "review.received",
+			      "review", (long long)reviews->giving, "submission",
+			      (long long)effect->submission_id, "track", step->track, "step",
 			      step->step, "verdict",
 			      effect->verdict == GR_REVIEW_PASS ? "pass" : "needs_work"));
 }
@@ -767,7 +767,7 @@ static void fail_with(struct gr_reviews_answer *out, const char *code, const cha
 {
 	va_list ap;
 
-	json_decref(out->body);
+	gr_json_free(out->body);
 	out->body = NULL;
 	out->code = code;
 	va_start(ap, fmt);
@@ -807,10 +807,10 @@ static char *render(const char *markdown)
 	return html;
 }
 
-static json_t *render_json(const char *markdown)
+static struct gr_json *render_json(const char *markdown)
 {
 	char *html = render(markdown);
-	json_t *json = html ? json_string(html) : json_null();
+	struct gr_json *json = html ? gr_json_string(html) : gr_json_null();
 
 	free(html);
 	return json;
@@ -882,7 +882,7 @@ static int still_open(struct gr_reviews_answer *out, const struct gr_store_assig
 /* The scalar fields of a review, copied out of the store's row. */
 struct review_ids {
 	int64_t id, assignment_id, submission_id, author_id;
-	json_t *json; /* built by a reader, or NULL */
+	struct gr_json *json; /* built by a reader, or NULL */
 };
 
 static int copy_review_ids(const struct gr_store_review *review, void *payload)
@@ -921,7 +921,7 @@ static int own_review(struct gr_reviews *reviews, struct gr_reviews_answer *out,
  * Add field = {"handle", "display_name"} of user_id to object, only when
  * reviews are not double-blind (and the user is known). 0 or a code.
  */
-static int add_person(struct gr_reviews *reviews, json_t *object, const char *field,
+static int add_person(struct gr_reviews *reviews, struct gr_json *object, const char *field,
 		      int64_t user_id)
 {
 	struct gr_user person;
@@ -932,8 +932,8 @@ static int add_person(struct gr_reviews *reviews, json_t *object, const char *fi
 	rc = gr_store_user_by_id(reviews->store, &person, user_id);
 	if (rc != 0)
 		return rc == GR_ENOTFOUND ? 0 : rc;
-	return json_object_set_new(object, field,
-				   json_pack("{s:s, s:s}", "handle", person.handle, "display_name",
+	return gr_json_set(object, field,
+				   gr_json_pack("{s:s, s:s}", "handle", person.handle, "display_name",
 					     person.display_name))
 		   ? out_of_memory()
 		   : 0;
@@ -943,32 +943,32 @@ static int add_person(struct gr_reviews *reviews, json_t *object, const char *fi
 
 struct listing {
 	struct gr_reviews *reviews;
-	json_t *list;
+	struct gr_json *list;
 };
 
 static int list_one(const struct gr_store_assignment *row, void *payload)
 {
 	struct listing *listing = payload;
-	json_t *item = json_pack(
-	    "{s:I, s:I, s:s, s:s, s:s, s:i, s:I, s:s}", "assignment", (json_int_t)row->id,
-	    "submission", (json_int_t)row->submission_id, "track", row->track_id, "step",
+	struct gr_json *item = gr_json_pack(
+	    "{s:I, s:I, s:s, s:s, s:s, s:i, s:I, s:s}", "assignment", (long long)row->id,
+	    "submission", (long long)row->submission_id, "track", row->track_id, "step",
 	    row->step_id, "title", served_title(listing->reviews, row->track_id, row->step_id),
-	    "attempt", row->attempt, "due_at", (json_int_t)row->due_at, "state", row->state);
+	    "attempt", row->attempt, "due_at", (long long)row->due_at, "state", row->state);
 	int rc;
 
 	if (!item)
 		return out_of_memory();
 	if ((rc = add_person(listing->reviews, item, "author", row->author_id)) != 0) {
-		json_decref(item);
+		gr_json_free(item);
 		return rc;
 	}
-	return json_array_append_new(listing->list, item) ? out_of_memory() : 0;
+	return gr_json_append(listing->list, item) ? out_of_memory() : 0;
 }
 
 static void handle_list(struct gr_reviews *reviews, struct gr_reviews_answer *out,
 			const struct gr_user *user, const struct gr_request *request)
 {
-	struct listing listing = {reviews, json_array()};
+	struct listing listing = {reviews, gr_json_array()};
 	struct gr_review_learner_info info;
 	int rc;
 
@@ -977,42 +977,42 @@ static void handle_list(struct gr_reviews *reviews, struct gr_reviews_answer *ou
 	rc = gr_store_assignment_each_of_reviewer(reviews->store, user->id, LIST_LIMIT, list_one,
 						  &listing);
 	if (rc != 0) {
-		json_decref(listing.list);
+		gr_json_free(listing.list);
 		fail_code(out, rc);
 		return;
 	}
-	out->body = json_pack("{s:o, s:i, s:i}", "assignments", listing.list, "given", info.given,
+	out->body = gr_json_pack("{s:o, s:i, s:i}", "assignments", listing.list, "given", info.given,
 			      "received", info.received);
 }
 
 /* ---- review.get ------------------------------------------------------------- */
 
-static json_t *rubric_json(const struct gr_step *step)
+static struct gr_json *rubric_json(const struct gr_step *step)
 {
-	json_t *rubric = json_array();
+	struct gr_json *rubric = gr_json_array();
 
 	for (int i = 0; step && i < step->rubric.count; i++)
-		json_array_append_new(rubric, json_string(step->rubric.items[i]));
+		gr_json_append(rubric, gr_json_string(step->rubric.items[i]));
 	return rubric;
 }
 
 static int work_to_review(const struct gr_store_submission *row, void *payload)
 {
-	json_t *body = payload;
+	struct gr_json *body = payload;
 
-	json_object_set_new(body, "body_html", render_json(row->body_md));
-	json_object_set_new(body, "link", row->link[0] ? json_string(row->link) : json_null());
+	gr_json_set(body, "body_html", render_json(row->body_md));
+	gr_json_set(body, "link", row->link[0] ? gr_json_string(row->link) : gr_json_null());
 	return 0;
 }
 
 static int review_given(const struct gr_store_review *review, void *payload)
 {
-	json_t *body = payload;
+	struct gr_json *body = payload;
 
-	json_object_set_new(body, "review",
-			    json_pack("{s:I, s:s, s:o, s:s}", "review", (json_int_t)review->id,
+	gr_json_set(body, "review",
+			    gr_json_pack("{s:I, s:s, s:o, s:s}", "review", (long long)review->id,
 				      "verdict", review->verdict, "checks",
-				      json_loads(review->checks, 0, NULL), "comment_md",
+				      gr_json_load(review->checks, strlen(review->checks)), "comment_md",
 				      review->comment_md));
 	return 0;
 }
@@ -1037,10 +1037,10 @@ static void handle_get(struct gr_reviews *reviews, struct gr_reviews_answer *out
 	}
 	step = served_step(reviews, row.track_id, row.step_id);
 	out->body =
-	    json_pack("{s:I, s:s, s:s, s:s, s:i, s:o, s:I, s:s}", "assignment", (json_int_t)row.id,
+	    gr_json_pack("{s:I, s:s, s:s, s:s, s:i, s:o, s:I, s:s}", "assignment", (long long)row.id,
 		      "track", row.track_id, "step", row.step_id, "title",
 		      step ? step->title : row.step_id, "attempt", row.attempt, "rubric",
-		      rubric_json(step), "due_at", (json_int_t)row.due_at, "state", row.state);
+		      rubric_json(step), "due_at", (long long)row.due_at, "state", row.state);
 	rc = gr_store_submission_get(reviews->store, row.submission_id, work_to_review, out->body);
 	if (rc == 0)
 		rc = add_person(reviews, out->body, "author", row.author_id);
@@ -1054,42 +1054,42 @@ static void handle_get(struct gr_reviews *reviews, struct gr_reviews_answer *out
 
 static int my_work(const struct gr_store_submission *row, void *payload)
 {
-	json_t **body = payload;
+	struct gr_json **body = payload;
 
-	*body = json_pack("{s:I, s:s, s:s, s:i, s:I, s:o, s:s?}", "submission", (json_int_t)row->id,
+	*body = gr_json_pack("{s:I, s:s, s:s, s:i, s:I, s:o, s:s?}", "submission", (long long)row->id,
 			  "track", row->track_id, "step", row->step_id, "attempt", row->attempt,
-			  "submitted_at", (json_int_t)row->created_at, "body_html",
+			  "submitted_at", (long long)row->created_at, "body_html",
 			  render_json(row->body_md), "link", row->link[0] ? row->link : NULL);
 	return *body ? 0 : out_of_memory();
 }
 
 struct received {
 	struct gr_reviews *reviews;
-	json_t *list;
+	struct gr_json *list;
 };
 
 static int review_received(const struct gr_store_review *review, void *payload)
 {
 	struct received *received = payload;
 	int rc;
-	json_t *item =
-	    json_pack("{s:I, s:s, s:o, s:o, s:b, s:I}", "review", (json_int_t)review->id, "verdict",
-		      review->verdict, "checks", json_loads(review->checks, 0, NULL),
+	struct gr_json *item =
+	    gr_json_pack("{s:I, s:s, s:o, s:o, s:b, s:I}", "review", (long long)review->id, "verdict",
+		      review->verdict, "checks", gr_json_load(review->checks, strlen(review->checks)),
 		      "comment_html", render_json(review->comment_md), "flagged",
-		      review->flag_reason != NULL, "created_at", (json_int_t)review->created_at);
+		      review->flag_reason != NULL, "created_at", (long long)review->created_at);
 
 	if (!item)
 		return out_of_memory();
-	json_object_set_new(item, "helpfulness",
-			    review->helpfulness ? json_integer(review->helpfulness) : json_null());
+	gr_json_set(item, "helpfulness",
+			    review->helpfulness ? gr_json_integer(review->helpfulness) : gr_json_null());
 	if ((rc = add_person(received->reviews, item, "reviewer", review->reviewer_id)) != 0) {
-		json_decref(item);
+		gr_json_free(item);
 		return rc;
 	}
-	return json_array_append_new(received->list, item) ? out_of_memory() : 0;
+	return gr_json_append(received->list, item) ? out_of_memory() : 0;
 }
 
-static json_t *standing_json(const struct gr_review_standing *standing)
+static struct gr_json *standing_json(const struct gr_review_standing *standing)
 {
 	static const char *const reasons[] = {
 	    [GR_REVIEW_WAIT_NONE] = NULL,
@@ -1097,11 +1097,11 @@ static json_t *standing_json(const struct gr_review_standing *standing)
 	    [GR_REVIEW_WAIT_NOT_ONLINE] = "not_online",
 	};
 
-	return json_pack("{s:i, s:i, s:i, s:i, s:s?, s:i, s:i, s:I}", "slots", standing->slots,
+	return gr_json_pack("{s:i, s:i, s:i, s:i, s:s?, s:i, s:i, s:I}", "slots", standing->slots,
 			 "done", standing->done, "assigned", standing->assigned, "open",
 			 standing->open, "reason", reasons[standing->reason], "eligible",
 			 standing->eligible, "online", standing->eligible_online, "waiting_since",
-			 (json_int_t)standing->waiting_since);
+			 (long long)standing->waiting_since);
 }
 
 /* The user's latest work on a step, where it stands, and the reviews it received. */
@@ -1109,32 +1109,32 @@ static void handle_submission_get(struct gr_reviews *reviews, struct gr_reviews_
 				  const struct gr_user *user, const struct gr_request *request)
 {
 	struct gr_review_standing standing;
-	json_t *list = json_array();
+	struct gr_json *list = gr_json_array();
 	struct received received = {reviews, list};
 	int64_t id;
 	int rc = gr_store_submission_latest(reviews->store, user->id, request->track, request->step,
 					    my_work, &out->body);
 
 	if (rc == 0) {
-		id = json_integer_value(json_object_get(out->body, "submission"));
+		id = gr_json_integer_value(gr_json_get(out->body, "submission"));
 		rc = gr_store_review_each_of_submission(reviews->store, id, review_received,
 							&received);
 	}
 	if (rc != 0) {
-		json_decref(list);
+		gr_json_free(list);
 		if (rc == GR_ENOTFOUND)
 			fail_with(out, "not_found", "You have not submitted work on this step.");
 		else
 			fail_code(out, rc);
 		return;
 	}
-	json_object_set_new(out->body, "reviews", list);
+	gr_json_set(out->body, "reviews", list);
 	if (gr_review_standing_get(&standing, reviews->engine, id, now_ms(reviews)) == 0) {
-		json_object_set_new(out->body, "state", json_string(state_name(standing.state)));
-		json_object_set_new(out->body, "standing", standing_json(&standing));
+		gr_json_set(out->body, "state", gr_json_string(state_name(standing.state)));
+		gr_json_set(out->body, "standing", standing_json(&standing));
 	} else {
-		json_object_set_new(out->body, "state", json_null());
-		json_object_set_new(out->body, "standing", json_null());
+		gr_json_set(out->body, "state", gr_json_null());
+		gr_json_set(out->body, "standing", gr_json_null());
 	}
 }
 
@@ -1224,8 +1224,8 @@ static void handle_submit(struct gr_reviews *reviews, struct gr_reviews_answer *
 		return;
 	}
 	out->wrote = 1;
-	out->body = json_pack("{s:I, s:I, s:s}", "review", (json_int_t)giving.review_id,
-			      "assignment", (json_int_t)row.id, "state", "done");
+	out->body = gr_json_pack("{s:I, s:I, s:s}", "review", (long long)giving.review_id,
+			      "assignment", (long long)row.id, "state", "done");
 }
 
 static int change_decline(struct gr_reviews *reviews, void *argument)
@@ -1249,7 +1249,7 @@ static void handle_decline(struct gr_reviews *reviews, struct gr_reviews_answer 
 		return;
 	}
 	out->wrote = 1;
-	out->body = json_pack("{s:I, s:s}", "assignment", (json_int_t)row.id, "state", "declined");
+	out->body = gr_json_pack("{s:I, s:s}", "assignment", (long long)row.id, "state", "declined");
 }
 
 /* ---- review.rate and review.flag ---------------------------------------------- */
@@ -1281,7 +1281,7 @@ static void handle_rate(struct gr_reviews *reviews, struct gr_reviews_answer *ou
 		return;
 	}
 	out->wrote = 1;
-	out->body = json_pack("{s:I, s:i}", "review", (json_int_t)ids.id, "helpfulness",
+	out->body = gr_json_pack("{s:I, s:i}", "review", (long long)ids.id, "helpfulness",
 			      request->helpfulness);
 }
 
@@ -1297,8 +1297,8 @@ static int change_flag(struct gr_reviews *reviews, void *argument)
 				       now_ms(reviews))))
 		return rc;
 	return push(reviews, feedback->ids->author_id, row.track_id,
-		    json_pack("{s:s, s:I, s:s, s:s, s:s}", "event", "review.flagged", "review",
-			      (json_int_t)feedback->ids->id, "track", row.track_id, "step",
+		    gr_json_pack("{s:s, s:I, s:s, s:s, s:s}", "event", "review.flagged", "review",
+			      (long long)feedback->ids->id, "track", row.track_id, "step",
 			      row.step_id, "reason", feedback->request->reason));
 }
 
@@ -1320,7 +1320,7 @@ static void handle_flag(struct gr_reviews *reviews, struct gr_reviews_answer *ou
 		return;
 	}
 	out->wrote = 1;
-	out->body = json_pack("{s:I, s:b}", "review", (json_int_t)ids.id, "flagged", 1);
+	out->body = gr_json_pack("{s:I, s:b}", "review", (long long)ids.id, "flagged", 1);
 }
 
 /* ---- the messages ------------------------------------------------------------ */

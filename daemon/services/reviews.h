@@ -19,11 +19,11 @@
 
 #include "core/account.h"
 #include "core/clock.h"
+#include "core/json.h"
 #include "domain/progress.h"
 #include "protocol/protocol.h"
 #include "domain/review.h"
 
-#include <jansson.h>
 #include <stdint.h>
 
 struct gr_store;
@@ -57,7 +57,7 @@ struct gr_reviews_hooks {
 	 * user's own stream: stored now, pushed after the commit; with
 	 * board_track also to the board of the user's cohort on that track.
 	 */
-	int (*event)(void *payload, int64_t user_id, const char *board_track, json_t *event);
+	int (*event)(void *payload, int64_t user_id, const char *board_track, struct gr_json *event);
 	/*
 	 * Apply a progress action that the reviews decided (REVIEW_BEGIN, PASS,
 	 * FAIL) to the user's step, with the usual progress event. A state that
@@ -73,7 +73,7 @@ struct gr_reviews_hooks {
  * code and message (an error).
  */
 struct gr_reviews_answer {
-	json_t *body; /* the reply's fields, the caller's; with an error, its extra fields or NULL */
+	struct gr_json *body; /* the reply's fields, the caller's; with an error, its extra fields or NULL */
 	const char
 	    *code; /* NULL when ok; else forbidden, not_found, conflict, bad_value, internal */
 	char message[256];

@@ -681,6 +681,16 @@ static void test_help_accept_and_thread(void)
 
 /* ---- the attention list in the board summary ---------------------------- */
 
+/* The summary of cohort's board on track, as a coach's board receives it (caller decrefs). */
+static json_t *summary_of(struct fixture *f, const char *cohort, const char *track)
+{
+	struct gr_json *summary = gr_coach_summary(f->coach, cohort, track);
+	json_t *copy = jansson_of(summary);
+
+	gr_json_free(summary);
+	return copy;
+}
+
 /* The entry of kind for user in summary's attention list, or NULL (borrowed). */
 static json_t *attention_entry(json_t *summary, const char *user, const char *kind)
 {
@@ -751,7 +761,7 @@ static void test_attention_summary(void)
 	set_progress(&f, DEV, "one", "done");
 	/* 20 h on one is over twice the median (2 h) but under a day: not stuck yet. */
 	fake_now = t0 + 20 * HOUR_MS;
-	summary = gr_coach_summary(f.coach, "c1", "demo");
+	summary = summary_of(&f, "c1", "demo");
 	CHECK(summary != NULL);
 	CHECK(attention_entry(summary, "ben", "stuck") == NULL);
 	CHECK_INT(json_array_size(json_object_get(summary, "attention")), ==, 0);
@@ -763,7 +773,7 @@ static void test_attention_summary(void)
 
 	/* Two days on: ben is stuck on one since a day after he began (2 x 2 h < a day). */
 	fake_now = t0 + 2 * DAY_MS;
-	summary = gr_coach_summary(f.coach, "c1", "demo");
+	summary = summary_of(&f, "c1", "demo");
 	CHECK(summary != NULL);
 	CHECK_INT(json_array_size(json_object_get(summary, "attention")), ==, 1);
 	check_entry(summary, "ben", "stuck", t0 + DAY_MS, "one");
@@ -792,7 +802,7 @@ static void test_attention_summary(void)
 	expect(&f, ZOE, "ok",
 	       "{\"type\":\"help.ask\",\"id\":6,\"track\":\"demo\",\"step\":\"one\","
 	       "\"body\":\"Lost too.\"}");
-	summary = gr_coach_summary(f.coach, "c1", "demo");
+	summary = summary_of(&f, "c1", "demo");
 	CHECK(summary != NULL);
 	CHECK_INT(json_array_size(json_object_get(summary, "attention")), ==, 2);
 	check_entry(summary, "ben", "help_request", t0 + 2 * DAY_MS, NULL);
@@ -806,7 +816,7 @@ static void test_attention_summary(void)
 	 * dev since 3 days after his last change; not ana yet (22 h + 3 days).
 	 */
 	fake_now = t0 + 3 * DAY_MS + 13 * HOUR_MS;
-	summary = gr_coach_summary(f.coach, "c1", "demo");
+	summary = summary_of(&f, "c1", "demo");
 	CHECK(summary != NULL);
 	CHECK_INT(json_array_size(json_object_get(summary, "attention")), ==, 7);
 	check_entry(summary, "ben", "stuck", t0 + DAY_MS, "one");
@@ -825,13 +835,13 @@ static void test_attention_summary(void)
 	json_decref(summary);
 
 	/* The other cohort's board has only zoe. */
-	summary = gr_coach_summary(f.coach, "c2", "demo");
+	summary = summary_of(&f, "c2", "demo");
 	CHECK(summary != NULL);
 	CHECK_INT(json_object_size(json_object_get(summary, "learners")), ==, 1);
 	CHECK(attention_entry(summary, "zoe", "help_request") != NULL);
 	CHECK(attention_entry(summary, "ben", "help_request") == NULL);
 	json_decref(summary);
-	CHECK(gr_coach_summary(f.coach, "c1", "nosuchtrack") == NULL);
+	CHECK(summary_of(&f, "c1", "nosuchtrack") == NULL);
 	fixture_close(&f);
 }
 
@@ -962,12 +972,12 @@ static void test_attention_waiting_and_flagged(void)
 	       "{\"type\":\"submission.create\",\"id\":3,\"track\":\"demo\",\"step\":\"project\","
 	       "\"body_md\":\"Mine.\"}");
 	fake_now = t0 + 23 * HOUR_MS;
-	summary = gr_coach_summary(f.coach, "c1", "demo");
+	summary = summary_of(&f, "c1", "demo");
 	CHECK(summary != NULL);
 	CHECK(attention_entry(summary, "lena", "waiting_review") == NULL); /* not a day yet */
 	json_decref(summary);
 	fake_now = t0 + 25 * HOUR_MS;
-	summary = gr_coach_summary(f.coach, "c1", "demo");
+	summary = summary_of(&f, "c1", "demo");
 	check_entry(summary, "lena", "waiting_review", t0 + DAY_MS, "project");
 	json_decref(summary);
 
@@ -979,7 +989,7 @@ static void test_attention_waiting_and_flagged(void)
 	       "\"body_md\":\"Mine too.\"}");
 	assigned = push_about(&f, BEN, "review.assigned", 0);
 	CHECK(assigned != NULL);
-	summary = gr_coach_summary(f.coach, "c1", "demo");
+	summary = summary_of(&f, "c1", "demo");
 	CHECK(attention_entry(summary, "lena", "waiting_review") == NULL);
 	json_decref(summary);
 
@@ -997,7 +1007,7 @@ static void test_attention_waiting_and_flagged(void)
 	expect(&f, LENA, "ok", "{\"type\":\"review.flag\",\"id\":6,\"review\":%lld,"
 			       "\"reason\":\"It says nothing.\"}",
 	       (long long)review);
-	summary = gr_coach_summary(f.coach, "c1", "demo");
+	summary = summary_of(&f, "c1", "demo");
 	check_entry(summary, "lena", "flagged_review", fake_now, NULL);
 	CHECK_INT(int_of(attention_entry(summary, "lena", "flagged_review"), "review"), ==, review);
 	CHECK(attention_entry(summary, "ben", "flagged_review") == NULL);
