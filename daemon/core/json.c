@@ -192,8 +192,8 @@ char *gr_json_dump(const struct gr_json *json)
 struct gr_json *gr_json_load(const char *text, size_t len)
 {
 	json_error_t error;
-	json_t *json = json_loadb(text, len,
-				  JSON_DECODE_ANY | JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &error);
+	json_t *json = json_loadb(
+	    text, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &error);
 
 	if (!json)
 		gr_error_set("json: %s at line %d, column %d", error.text, error.line,

@@ -11,7 +11,9 @@
 #include "protocol/protocol.h"
 
 #include "core/error.h"
+#include "core/log.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +75,65 @@ void gr_protocol_reply_error(struct gr_protocol *protocol, struct gr_client *cli
 					     "message", message);
 
 	if (reply && id)
+		gr_json_set(reply, "id", gr_json_ref(id));
+	gr_protocol_send_json(protocol, client, reply);
+}
+
+void gr_protocol_fail(struct gr_protocol_answer *out, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+
+	gr_json_free(out->body);
+	out->body = NULL;
+	out->code = code;
+	va_start(ap, fmt);
+	vsnprintf(out->message, sizeof(out->message), fmt, ap);
+	va_end(ap);
+}
+
+void gr_protocol_fail_status(struct gr_protocol_answer *out, int status, const char *doing)
+{
+	static const struct {
+		int status;
+		const char *code;
+	} codes[] = {
+		{ GR_ENOTFOUND, "not_found" },
+		{ GR_EFORBIDDEN, "forbidden" },
+		{ GR_ECONFLICT, "conflict" },
+		{ GR_EEXPIRED, "conflict" },
+	};
+
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		if (codes[i].status == status) {
+			gr_protocol_fail(out, codes[i].code, "%s", gr_error_last());
+			return;
+		}
+	}
+	gr_log_error("%s failed: %s", doing, gr_error_last());
+	gr_protocol_fail(out, "internal", "That could not be done; please try again.");
+}
+
+void gr_protocol_reply(struct gr_protocol *protocol, struct gr_client *client, struct gr_json *id,
+		       struct gr_protocol_answer *answer)
+{
+	struct gr_json *reply = answer->body;
+
+	answer->body = NULL;
+	answer->sent = 1;
+	if (!answer->code && !reply) {
+		gr_protocol_reply_error(protocol, client, id, "internal", "Out of memory.");
+		return;
+	}
+	if (!reply && !(reply = gr_json_object()))
+		return;
+	if (answer->code) {
+		gr_json_set(reply, "type", gr_json_string("error"));
+		gr_json_set(reply, "code", gr_json_string(answer->code));
+		gr_json_set(reply, "message", gr_json_string(answer->message));
+	} else {
+		gr_json_set(reply, "type", gr_json_string("ok"));
+	}
+	if (id)
 		gr_json_set(reply, "id", gr_json_ref(id));
 	gr_protocol_send_json(protocol, client, reply);
 }
@@ -350,16 +411,19 @@ void gr_protocol_receive(struct gr_protocol *protocol, struct gr_client *client,
 	}
 	message = gr_json_load(text, len);
 	if (gr_json_kind(message) != GR_JSON_OBJECT) {
-		gr_protocol_reply_error(protocol, client, NULL, "bad_json", "A message is one JSON object.");
+		gr_protocol_reply_error(protocol, client, NULL, "bad_json",
+					"A message is one JSON object.");
 		goto out;
 	}
 	id = gr_json_get(message, "id");
 	if (id && gr_json_kind(id) != GR_JSON_INTEGER && gr_json_kind(id) != GR_JSON_STRING) {
-		gr_protocol_reply_error(protocol, client, NULL, "bad_value", "'id' must be a number or text.");
+		gr_protocol_reply_error(protocol, client, NULL, "bad_value",
+					"'id' must be a number or text.");
 		goto out;
 	}
 	if (!gr_json_get(message, "type")) {
-		gr_protocol_reply_error(protocol, client, id, "missing_field", "A message needs a 'type'.");
+		gr_protocol_reply_error(protocol, client, id, "missing_field",
+					"A message needs a 'type'.");
 		goto out;
 	}
 	if (!(type = gr_json_text(gr_json_get(message, "type"), &type_len)) ||

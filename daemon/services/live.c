@@ -2,12 +2,16 @@
  * live.c - the live service (see live.h; design: "Progress and submissions",
  * "Live updates" and "Store" in DESIGN.md; messages: docs/protocol.md).
  *
- * Owns what a request on /ws means: hello (replay or snapshot), progress,
- * submissions, rooms and boards, previews; the group commit that makes
- * writes durable before they are acknowledged; and presence, which lives in
- * memory only (who is in which step's room). It leaves decoding to
- * protocol.c, the state machine to progress.c, queues and topics to
- * fanout.c, SQL to store.c and sockets to net.c.
+ * Owns the routing of each request on /ws by its type, to the handler a
+ * service registered (a table; live.c includes none of the services that
+ * register into it), and what the requests of its own mean: hello (replay
+ * or snapshot), progress, submissions, rooms and boards, previews; the
+ * group commit that makes writes durable before they are acknowledged; the
+ * users' event streams; presence, which lives in memory only (who is in
+ * which step's room); and which boards are watched, whose summaries it asks
+ * the service that listens for them. It leaves decoding to protocol.c, the
+ * state machine to progress.c, queues and topics to fanout.c, SQL to
+ * store.c, sockets to net.c, and every other request to its service.
  *
  * A turn of the event loop, as seen from here:
  *
@@ -28,14 +32,12 @@
  */
 #include "services/live.h"
 
-#include "services/coach.h"
 #include "core/error.h"
-#include "tracks/library.h"
 #include "core/log.h"
-#include "tracks/markdown.h"
 #include "domain/progress.h"
-#include "services/reviews.h"
 #include "store/store.h"
+#include "tracks/library.h"
+#include "tracks/markdown.h"
 
 #include <assert.h>
 #include <stdio.h>
@@ -54,6 +56,7 @@
  */
 #define SUMMARY_BUSY_MS 10000
 #define SUMMARY_IDLE_MS 60000
+#define SAVE_FAILED "The change could not be saved; please try again."
 
 /* A board someone watches, and the summary it was last sent. */
 struct board {
@@ -62,23 +65,36 @@ struct board {
 	int dirty;	      /* events went to it since the last summary */
 	int64_t sent_at;
 	char *attention;      /* the attention list last sent (JSON text) */
-	struct gr_json *counts;	      /* handle → {given, received} as last sent */
+	struct gr_json *counts; /* handle → {given, received} as last sent */
 };
 
 /* A reply or an event waiting for the turn's commit. */
 struct pending {
 	struct gr_message *message;
 	struct gr_client *client; /* a reply: to whom (NULL once it closed) */
-	struct gr_json *id;               /* a reply to a write: its id, for an error instead */
+	struct gr_json *id;       /* a reply to a write: its id, for an error instead */
 	int is_write;             /* a reply that reports a write */
 	char *topics[2];          /* an event: where it goes */
+};
+
+/* Who handles a request type. */
+struct route {
+	gr_live_handler_fn *handle;
+	void *payload;
+};
+
+/* A service that listens. */
+struct listener {
+	struct gr_live_listener hear;
+	void *payload;
 };
 
 struct gr_live {
 	struct gr_store *store;
 	struct gr_library *library;
-	struct gr_reviews *reviews; /* NULL: no review messages */
-	struct gr_coach *coach;	    /* NULL: no board, nudge or help messages */
+	struct route routes[GR_REQUEST_TYPE_COUNT];
+	struct listener *listeners;
+	int listener_count;
 	struct board *boards;
 	int board_count, board_capacity;
 	struct gr_live_settings settings;
@@ -90,7 +106,8 @@ struct gr_live {
 	int batch_open;
 	struct pending *pending;
 	int pending_count, pending_capacity;
-	int in_write; /* a handler is replying to a write it made */
+	struct gr_json *write_id; /* replying to a write with this id (NULL: none) */
+	int in_write;		  /* a handler is replying to a write it made */
 };
 
 void gr_live_settings_defaults(struct gr_live_settings *out)
@@ -105,6 +122,72 @@ void gr_live_settings_defaults(struct gr_live_settings *out)
 static int64_t now_ms(const struct gr_live *live)
 {
 	return live->settings.clock ? live->settings.clock() : gr_clock_now_ms();
+}
+
+/* ---- the services that listen -------------------------------------------- */
+
+static void tell_arrived(struct gr_live *live)
+{
+	for (int i = 0; i < live->listener_count; i++)
+		if (live->listeners[i].hear.arrived)
+			live->listeners[i].hear.arrived(live->listeners[i].payload);
+}
+
+static void tell_presence(struct gr_live *live, const struct gr_user *user, int opened)
+{
+	for (int i = 0; i < live->listener_count; i++) {
+		struct listener *listener = &live->listeners[i];
+
+		if (listener->hear.presence &&
+		    listener->hear.presence(listener->payload, user, opened) != 0)
+			gr_log_warn("%s %s, but a service was not told: %s", user->handle,
+				    opened ? "came online" : "went offline", gr_error_last());
+	}
+}
+
+static int tell_submitted(struct gr_live *live, const struct gr_store_submission *submission,
+			  int reviews)
+{
+	int rc;
+
+	for (int i = 0; i < live->listener_count; i++) {
+		struct listener *listener = &live->listeners[i];
+
+		if (listener->hear.submitted &&
+		    (rc = listener->hear.submitted(listener->payload, submission, reviews)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static void tell_hello(struct gr_live *live, const struct gr_user *user, struct gr_json *reply)
+{
+	for (int i = 0; i < live->listener_count; i++)
+		if (live->listeners[i].hear.hello)
+			live->listeners[i].hear.hello(live->listeners[i].payload, user, reply);
+}
+
+static void tell_undone(struct gr_live *live)
+{
+	for (int i = 0; i < live->listener_count; i++)
+		if (live->listeners[i].hear.undone)
+			live->listeners[i].hear.undone(live->listeners[i].payload);
+}
+
+/* The listener that makes board summaries, or NULL. */
+static struct listener *summary_maker(struct gr_live *live)
+{
+	for (int i = 0; i < live->listener_count; i++)
+		if (live->listeners[i].hear.summary)
+			return &live->listeners[i];
+	return NULL;
+}
+
+static struct gr_json *summary_of(struct gr_live *live, const char *cohort, const char *track)
+{
+	struct listener *maker = summary_maker(live);
+
+	return maker ? maker->hear.summary(maker->payload, cohort, track) : NULL;
 }
 
 /* ---- sending ------------------------------------------------------------- */
@@ -145,6 +228,7 @@ static int send_text(struct gr_client *client, const char *text, size_t len)
 	pending->message = message;
 	pending->client = client;
 	pending->is_write = live->in_write;
+	pending->id = live->in_write ? gr_json_ref(live->write_id) : NULL;
 	return 0;
 }
 
@@ -154,18 +238,20 @@ static void reply_error(struct gr_live *live, struct gr_client *client, struct g
 	gr_protocol_reply_error(live->protocol, client, id, code, message);
 }
 
-/* Reply ok with the fields of body (consumed; NULL for none). */
-static void reply_ok(struct gr_live *live, struct gr_client *client, struct gr_json *id, struct gr_json *body)
+/*
+ * Reply to request with out, unless it went out already: held until the
+ * commit when it reports a write made in this turn.
+ */
+static void reply(struct gr_live *live, struct gr_client *client,
+		  const struct gr_request *request, struct gr_protocol_answer *out)
 {
-	struct gr_json *reply = body ? body : gr_json_object();
-
-	gr_json_set(reply, "type", gr_json_string("ok"));
-	if (id)
-		gr_json_set(reply, "id", gr_json_ref(id));
-	gr_protocol_send_json(live->protocol, client, reply);
-	if (live->batch_open && live->pending_count > 0 &&
-	    live->pending[live->pending_count - 1].is_write && id)
-		live->pending[live->pending_count - 1].id = gr_json_ref(id);
+	if (out->sent)
+		return;
+	live->in_write = out->wrote && !out->code && live->batch_open;
+	live->write_id = request->id;
+	gr_protocol_reply(live->protocol, client, request->id, out);
+	live->in_write = 0;
+	live->write_id = NULL;
 }
 
 /* Publish an event (consumed) to up to two topics, after the commit. */
@@ -184,6 +270,8 @@ static int publish_later(struct gr_live *live, struct gr_json *event, const char
 	pending->topics[1] = topic2 ? strdup(topic2) : NULL;
 	rc = pending->message ? 0 : GR_ERROR;
 out:
+	if (rc != 0)
+		gr_error_set("out of memory");
 	free(text);
 	return rc;
 }
@@ -192,9 +280,8 @@ out:
 static void publish_now(struct gr_live *live, struct gr_json *event, const char *topic)
 {
 	char *text = gr_json_dump(event);
-	struct gr_message *message = text ? gr_fanout_message_new(live->hooks.headroom, text,
-							   strlen(text))
-					  : NULL;
+	struct gr_message *message =
+		text ? gr_fanout_message_new(live->hooks.headroom, text, strlen(text)) : NULL;
 
 	if (message)
 		gr_fanout_publish(live->fanout, topic, message);
@@ -238,8 +325,7 @@ static void deliver(struct gr_live *live, int committed)
 			gr_fanout_send(live->fanout, &pending->client->subscriber,
 				       pending->message, GR_QUEUE_REPLY);
 		} else if (pending->client) {
-			reply_error(live, pending->client, pending->id, "internal",
-				    "The change could not be saved; please try again.");
+			reply_error(live, pending->client, pending->id, "internal", SAVE_FAILED);
 		}
 		for (int t = 0; committed && t < 2; t++) {
 			if (!pending->topics[t])
@@ -265,8 +351,8 @@ void gr_live_flush(struct gr_live *live)
 	}
 	live->batch_open = 0;
 	deliver(live, committed);
-	if (!committed && live->reviews)
-		gr_reviews_rebuild(live->reviews);
+	if (!committed)
+		tell_undone(live);
 }
 
 int gr_live_pending(const struct gr_live *live)
@@ -274,8 +360,7 @@ int gr_live_pending(const struct gr_live *live)
 	return live && live->batch_open;
 }
 
-/* Open the turn's transaction if needed, then a savepoint for one request. */
-static int write_begin(struct gr_live *live)
+int gr_live_begin(struct gr_live *live)
 {
 	int rc;
 
@@ -286,12 +371,24 @@ static int write_begin(struct gr_live *live)
 		if (live->hooks.request_flush)
 			live->hooks.request_flush(live->hooks.payload);
 	}
-	return gr_store_begin(live->store);
+	return (rc = gr_store_begin(live->store)) != 0 ? rc : live->pending_count;
+}
+
+int gr_live_end(struct gr_live *live, int mark, int rc)
+{
+	int released = 0;
+
+	if (rc == 0 && (released = gr_store_commit(live->store)) == 0)
+		return 0;
+	gr_store_rollback(live->store);
+	pending_truncate(live, mark);
+	return rc ? rc : released;
 }
 
 /* ---- lookups ------------------------------------------------------------- */
 
-static const struct gr_step *find_step(struct gr_live *live, struct gr_client *client,
+/* The step request names, or NULL with out failed (not_found). */
+static const struct gr_step *find_step(struct gr_live *live, struct gr_protocol_answer *out,
 				       const struct gr_request *request,
 				       const struct gr_track **out_track)
 {
@@ -300,10 +397,9 @@ static const struct gr_step *find_step(struct gr_live *live, struct gr_client *c
 
 	*out_track = track;
 	if (!track)
-		reply_error(live, client, request->id, "not_found", "There is no such track.");
+		gr_protocol_fail(out, "not_found", "There is no such track.");
 	else if (!step)
-		reply_error(live, client, request->id, "not_found",
-			    "This track has no such step.");
+		gr_protocol_fail(out, "not_found", "This track has no such step.");
 	return step;
 }
 
@@ -357,8 +453,9 @@ static void user_topic(char *out, size_t size, const struct gr_user *user)
  * and the event (both the caller's).
  */
 static int save_change(struct gr_live *live, const struct gr_user *user,
-		       struct gr_store_progress *row, enum gr_progress_state next, struct gr_json *extra,
-		       struct gr_json **out_reply, struct gr_json **out_event)
+		       struct gr_store_progress *row, enum gr_progress_state next,
+		       struct gr_json *extra, struct gr_json **out_reply,
+		       struct gr_json **out_event)
 {
 	int64_t now = now_ms(live), seq = 0;
 	struct gr_json *event;
@@ -370,8 +467,8 @@ static int save_change(struct gr_live *live, const struct gr_user *user,
 		row->started_at = now;
 	if (gr_progress_is_complete(next))
 		row->finished_at = now;
-	if (gr_progress_is_complete(next) && live->coach)
-		gr_coach_arrived(live->coach); /* one more who could help with the step */
+	if (gr_progress_is_complete(next))
+		tell_arrived(live); /* one more who could help with the step */
 	row->updated_at = now;
 	if ((rc = gr_store_progress_put(live->store, user->id, row)) ||
 	    (rc = gr_store_event_next_seq(live->store, user->id, &seq)))
@@ -398,29 +495,22 @@ static int save_change(struct gr_live *live, const struct gr_user *user,
 	return 0;
 }
 
-/* Reply to a refused change: conflict, naming the current state. */
-static void reply_conflict(struct gr_live *live, struct gr_client *client, struct gr_json *id,
-			   enum gr_progress_state current, const char *message,
-			   const char *requires)
+/* Fail out with conflict, naming the current state (and a step it requires). */
+static void refuse(struct gr_protocol_answer *out, enum gr_progress_state current,
+		   const char *message, const char *requires)
 {
-	struct gr_json *reply = gr_json_pack("{s:s, s:s, s:s, s:s}", "type", "error", "code", "conflict",
-				  "message", message, "state", gr_progress_state_name(current));
-
-	if (reply && id)
-		gr_json_set(reply, "id", gr_json_ref(id));
-	if (reply && requires)
-		gr_json_set(reply, "requires", gr_json_string(requires));
-	gr_protocol_send_json(live->protocol, client, reply);
+	gr_protocol_fail(out, "conflict", "%s", message);
+	out->body = gr_json_pack("{s:s, s:s*}", "state", gr_progress_state_name(current),
+				 "requires", requires);
 }
 
-/* Apply action to the client's progress on the step, with its checks and event. */
 /*
  * Whether action may change the client's progress on step, and to what
- * (row and *out_next). Returns 1 when a change follows; 0 when the request
- * was answered here (refused, or nothing changes); a negative code when the
+ * (row and *out_next). Returns 1 when a change follows; 0 when out answers
+ * the request (refused, or nothing changes); a negative code when the
  * store failed.
  */
-static int decide(struct gr_live *live, struct gr_client *client, const struct gr_request *request,
+static int decide(struct gr_live *live, struct gr_protocol_answer *out, struct gr_client *client,
 		  const struct gr_track *track, const struct gr_step *step,
 		  enum gr_progress_action action, struct gr_store_progress *row,
 		  enum gr_progress_state *out_next)
@@ -438,16 +528,15 @@ static int decide(struct gr_live *live, struct gr_client *client, const struct g
 
 		snprintf(message, sizeof(message), "Finish \"%s\" first: this step needs it.",
 			 first ? first->title : missing);
-		reply_conflict(live, client, request->id, current, message, missing);
+		refuse(out, current, message, missing);
 		return 0;
 	}
 	if (gr_progress_next(out_next, current, action, step->reviews) != 0) {
-		reply_conflict(live, client, request->id, current, gr_error_last(), NULL);
+		refuse(out, current, gr_error_last(), NULL);
 		return 0;
 	}
 	if (*out_next == current && action != GR_PROGRESS_SUBMIT) {
-		reply_ok(live, client, request->id,
-			 gr_json_pack("{s:s}", "state", gr_progress_state_name(current)));
+		out->body = gr_json_pack("{s:s}", "state", gr_progress_state_name(current));
 		return 0;
 	}
 	return 1;
@@ -465,93 +554,86 @@ static void queue_event(struct gr_live *live, const struct gr_user *user, const 
 		gr_log_error("an event of %s could not be queued", user->handle);
 }
 
-static void change_progress(struct gr_live *live, struct gr_client *client,
-			    const struct gr_request *request, enum gr_progress_action action,
+/*
+ * Apply action to the client's progress on the step, with its checks and
+ * event; with a submission, store it first and hand it to the services
+ * that listen, in the same change. The reply goes before the event.
+ */
+static void change_progress(struct gr_live *live, struct gr_protocol_answer *out,
+			    struct gr_client *client, const struct gr_request *request,
+			    enum gr_progress_action action,
 			    const struct gr_store_submission *submission)
 {
 	const struct gr_track *track;
-	const struct gr_step *step = find_step(live, client, request, &track);
+	const struct gr_step *step = find_step(live, out, request, &track);
 	enum gr_progress_state next;
 	struct gr_store_progress row;
 	struct gr_store_submission saved;
-	struct gr_json *extra = NULL, *reply = NULL, *event = NULL;
-	int mark = live->pending_count, rc;
+	struct gr_json *extra = NULL, *body = NULL, *event = NULL;
+	int mark, rc;
 
-	if (!step || (rc = write_begin(live)) != 0) {
-		if (step)
-			reply_error(live, client, request->id, "internal", gr_error_last());
+	if (!step)
 		return;
-	}
-	if ((rc = decide(live, client, request, track, step, action, &row, &next)) <= 0) {
+	if ((rc = decide(live, out, client, track, step, action, &row, &next)) <= 0) {
 		if (rc < 0)
-			goto failed;
-		gr_store_rollback(live->store);
+			goto unsaved;
 		return;
 	}
+	if ((mark = rc = gr_live_begin(live)) < 0)
+		goto unsaved;
 	if (submission) {
 		saved = *submission;
 		saved.track_commit = track->commit;
 		if ((rc = gr_store_submission_insert(live->store, &saved)))
 			goto failed;
 		extra = gr_json_pack("{s:I, s:i}", "id", (long long)saved.id, "attempt",
-				  saved.attempt);
+				     saved.attempt);
 	}
-	if ((rc = save_change(live, &client->user, &row, next, extra, &reply, &event)))
+	if ((rc = save_change(live, &client->user, &row, next, extra, &body, &event)))
 		goto failed;
-	live->in_write = 1;
-	reply_ok(live, client, request->id, reply);
-	live->in_write = 0;
-	reply = NULL;
+	out->body = body;
+	out->wrote = 1;
+	reply(live, client, request, out);
 	queue_event(live, &client->user, track->id, event);
-	event = NULL;
 	/* The engine's first assignments belong to the same change. */
-	if (submission && live->reviews &&
-	    (rc = gr_reviews_submitted(live->reviews, &saved, step->reviews)))
+	if (submission && (rc = tell_submitted(live, &saved, step->reviews)))
 		goto failed;
-	if ((rc = gr_store_commit(live->store))) {
-		gr_store_rollback(live->store);
-		if (submission && live->reviews)
-			gr_reviews_rebuild(live->reviews); /* it saw what was undone */
-		goto undone;
+	if ((rc = gr_live_end(live, mark, 0))) {
+		if (submission)
+			tell_undone(live); /* they saw what was undone */
+		goto unsaved;
 	}
 	gr_json_free(extra);
 	return;
 failed:
-	gr_store_rollback(live->store);
-undone:
-	pending_truncate(live, mark);
+	gr_live_end(live, mark, rc);
+unsaved:
 	gr_json_free(extra);
-	gr_json_free(reply);
-	gr_json_free(event);
 	gr_log_error("saving progress of %s: %s", client->user.handle, gr_error_last());
-	reply_error(live, client, request->id, "internal", "The change could not be saved.");
+	out->sent = 0;
+	gr_protocol_fail(out, "internal", "The change could not be saved.");
 }
 
-static void handle_progress(struct gr_live *live, struct gr_client *client,
-			    const struct gr_request *request)
+static void handle_progress(void *payload, struct gr_protocol_answer *out,
+			    struct gr_client *client, const struct gr_request *request)
 {
+	struct gr_live *live = payload;
 	enum gr_progress_state wanted;
 
-	if (gr_progress_state_from_name(&wanted, request->state) != 0) {
-		reply_error(live, client, request->id, "bad_value",
-			    "'state' is one of not_started, started, done, submitted, in_review,"
-			    " passed, needs_work.");
-		return;
-	}
-	if (wanted == GR_PROGRESS_STARTED) {
-		change_progress(live, client, request, GR_PROGRESS_START, NULL);
-	} else if (wanted == GR_PROGRESS_DONE) {
-		change_progress(live, client, request, GR_PROGRESS_FINISH, NULL);
-	} else if (wanted == GR_PROGRESS_SUBMITTED) {
-		reply_error(live, client, request->id, "conflict",
-			    "Work is submitted with submission.create.");
-	} else if (wanted == GR_PROGRESS_NOT_STARTED) {
-		reply_error(live, client, request->id, "conflict",
-			    "A step that was started stays started.");
-	} else {
-		reply_error(live, client, request->id, "conflict",
-			    "Only peer reviews can set this state.");
-	}
+	if (gr_progress_state_from_name(&wanted, request->state) != 0)
+		gr_protocol_fail(out, "bad_value",
+				 "'state' is one of not_started, started, done, submitted, "
+				 "in_review, passed, needs_work.");
+	else if (wanted == GR_PROGRESS_STARTED)
+		change_progress(live, out, client, request, GR_PROGRESS_START, NULL);
+	else if (wanted == GR_PROGRESS_DONE)
+		change_progress(live, out, client, request, GR_PROGRESS_FINISH, NULL);
+	else if (wanted == GR_PROGRESS_SUBMITTED)
+		gr_protocol_fail(out, "conflict", "Work is submitted with submission.create.");
+	else if (wanted == GR_PROGRESS_NOT_STARTED)
+		gr_protocol_fail(out, "conflict", "A step that was started stays started.");
+	else
+		gr_protocol_fail(out, "conflict", "Only peer reviews can set this state.");
 }
 
 static int link_is_valid(const char *link)
@@ -564,19 +646,19 @@ static int link_is_valid(const char *link)
 	return 1;
 }
 
-static void handle_submission(struct gr_live *live, struct gr_client *client,
-			      const struct gr_request *request)
+static void handle_submission(void *payload, struct gr_protocol_answer *out,
+			      struct gr_client *client, const struct gr_request *request)
 {
+	struct gr_live *live = payload;
 	struct gr_store_submission submission = { 0 };
 
 	if (request->link && request->link[0] && !link_is_valid(request->link)) {
-		reply_error(live, client, request->id, "bad_value",
-			    "'link' must be a web address starting with https:// or http://.");
+		gr_protocol_fail(out, "bad_value",
+				 "'link' must be a web address starting with https:// or http://.");
 		return;
 	}
 	if (!request->body_md[strspn(request->body_md, " \t\r\n")]) {
-		reply_error(live, client, request->id, "bad_value",
-			    "'body_md' is empty: describe what you made.");
+		gr_protocol_fail(out, "bad_value", "'body_md' is empty: describe what you made.");
 		return;
 	}
 	submission.user_id = client->user.id;
@@ -585,7 +667,7 @@ static void handle_submission(struct gr_live *live, struct gr_client *client,
 	submission.body_md = request->body_md;
 	submission.link = request->link;
 	submission.created_at = now_ms(live);
-	change_progress(live, client, request, GR_PROGRESS_SUBMIT, &submission);
+	change_progress(live, out, client, request, GR_PROGRESS_SUBMIT, &submission);
 }
 
 /* ---- hello: replay or snapshot ------------------------------------------- */
@@ -607,43 +689,44 @@ static int snapshot_row(const struct gr_store_progress *row, void *payload)
 {
 	struct replay *replay = payload;
 
-	return gr_json_append(
-		replay->progress,
-		gr_json_pack("{s:s, s:s, s:s, s:I}", "track", row->track_id, "step", row->step_id,
-			  "state", row->state, "updated_at", (long long)row->updated_at));
+	return gr_json_append(replay->progress,
+			      gr_json_pack("{s:s, s:s, s:s, s:I}", "track", row->track_id, "step",
+					   row->step_id, "state", row->state, "updated_at",
+					   (long long)row->updated_at));
 }
 
 static struct gr_json *user_json(const struct gr_user *user)
 {
 	return gr_json_pack("{s:s, s:s, s:s, s:s?}", "handle", user->handle, "display_name",
-			 user->display_name, "role", gr_account_role_name(user->role), "cohort",
-			 user->cohort[0] ? user->cohort : NULL);
+			    user->display_name, "role", gr_account_role_name(user->role), "cohort",
+			    user->cohort[0] ? user->cohort : NULL);
 }
 
-static void handle_hello(struct gr_live *live, struct gr_client *client,
+/* The reply goes first, then what the connection missed. */
+static void handle_hello(void *payload, struct gr_protocol_answer *out, struct gr_client *client,
 			 const struct gr_request *request)
 {
+	struct gr_live *live = payload;
 	struct replay replay = { live, client, NULL };
 	int64_t first = 0, last = 0, since = request->last_seq;
-	struct gr_json *nudges = NULL;
 	int can_replay;
 	char own[64];
 
 	gr_live_flush(live); /* replay only what is committed */
 	if (gr_store_event_range(live->store, client->user.id, &first, &last) != 0) {
-		reply_error(live, client, request->id, "internal", "Your history cannot be read.");
+		gr_protocol_fail(out, "internal", "Your history cannot be read.");
 		return;
 	}
 	can_replay = since >= 0 && since <= last &&
 		     (since == last || (first > 0 && first <= since + 1)) &&
 		     last - since <= live->settings.queue_messages / 2;
-	if (live->coach)
-		nudges = gr_coach_unread_nudges(live->coach, client->user.id);
+	out->body = gr_json_pack("{s:o, s:I, s:s, s:o}", "user", user_json(&client->user), "seq",
+				 (long long)last, "sync", can_replay ? "replay" : "snapshot",
+				 "nudges", gr_json_array());
+	if (out->body)
+		tell_hello(live, &client->user, out->body);
 	gr_fanout_queue_resynced(&client->subscriber.queue);
-	reply_ok(live, client, request->id,
-		 gr_json_pack("{s:o, s:I, s:s, s:o}", "user", user_json(&client->user), "seq",
-			   (long long)last, "sync", can_replay ? "replay" : "snapshot", "nudges",
-			   nudges ? nudges : gr_json_array()));
+	reply(live, client, request, out);
 	if (can_replay) {
 		gr_store_event_each_since(live->store, client->user.id, since, replay_event,
 					  &replay);
@@ -652,13 +735,12 @@ static void handle_hello(struct gr_live *live, struct gr_client *client,
 		gr_store_progress_each(live->store, client->user.id, snapshot_row, &replay);
 		gr_protocol_send_json(live->protocol, client,
 				      gr_json_pack("{s:s, s:I, s:o}", "type", "snapshot", "seq",
-						(long long)last, "progress", replay.progress));
+						   (long long)last, "progress", replay.progress));
 	}
 	user_topic(own, sizeof(own), &client->user);
 	client->synced = 1;
 	gr_fanout_subscribe(live->fanout, &client->subscriber, own);
-	if (live->coach)
-		gr_coach_arrived(live->coach); /* someone new may help with an open request */
+	tell_arrived(live); /* someone new may help with an open request */
 }
 
 /* ---- rooms and boards ---------------------------------------------------- */
@@ -748,9 +830,9 @@ static void forget_topic(struct gr_client *client, const char *topic)
 	}
 }
 
-/* Checks a topic the client asks for; replies and returns -1 when refused. */
-static int check_topic(struct gr_live *live, struct gr_client *client,
-		       const struct gr_request *request)
+/* Checks a topic the client asks for; fails out and returns -1 when refused. */
+static int check_topic(struct gr_live *live, struct gr_protocol_answer *out,
+		       struct gr_client *client, const struct gr_request *request)
 {
 	const char *topic = request->topic, *step = NULL, *slash;
 	char track[130];
@@ -760,22 +842,21 @@ static int check_topic(struct gr_live *live, struct gr_client *client,
 
 		if (found && gr_track_step(found, step))
 			return 0;
-		reply_error(live, client, request->id, "not_found", "There is no such step.");
+		gr_protocol_fail(out, "not_found", "There is no such step.");
 		return -1;
 	}
 	if (strncmp(topic, "board:", 6) == 0 && (slash = strrchr(topic, '/'))) {
 		if (client->user.role == GR_ROLE_LEARNER) {
-			reply_error(live, client, request->id, "forbidden",
-				    "Only coaches and admins may watch a board.");
+			gr_protocol_fail(out, "forbidden",
+					 "Only coaches and admins may watch a board.");
 			return -1;
 		}
 		if (gr_library_track(live->library, slash + 1))
 			return 0;
-		reply_error(live, client, request->id, "not_found", "There is no such track.");
+		gr_protocol_fail(out, "not_found", "There is no such track.");
 		return -1;
 	}
-	reply_error(live, client, request->id, "bad_value",
-		    "'topic' is room:TRACK/STEP or board:COHORT/TRACK.");
+	gr_protocol_fail(out, "bad_value", "'topic' is room:TRACK/STEP or board:COHORT/TRACK.");
 	return -1;
 }
 
@@ -910,7 +991,7 @@ static void boards_refresh(struct gr_live *live)
 		return;
 	board->dirty = 0;
 	board->sent_at = now;
-	if (!(summary = gr_coach_summary(live->coach, board->cohort, board->track)) ||
+	if (!(summary = summary_of(live, board->cohort, board->track)) ||
 	    !(changes = summary_changes(board, summary)))
 		return;
 	gr_json_set(changes, "type", gr_json_string("event"));
@@ -920,44 +1001,40 @@ static void boards_refresh(struct gr_live *live)
 	publish_now(live, changes, board->topic);
 }
 
-static void handle_subscribe(struct gr_live *live, struct gr_client *client,
-			     const struct gr_request *request)
+static void handle_subscribe(void *payload, struct gr_protocol_answer *out,
+			     struct gr_client *client, const struct gr_request *request)
 {
+	struct gr_live *live = payload;
 	const char *topic = request->topic, *step;
 	char track[130];
-	struct gr_json *reply = gr_json_pack("{s:s}", "topic", topic);
 
-	if (check_topic(live, client, request) != 0) {
-		gr_json_free(reply);
+	if (check_topic(live, out, client, request) != 0)
 		return;
-	}
 	if (!gr_fanout_is_subscribed(live->fanout, &client->subscriber, topic)) {
 		if (client->topic_count >= MAX_TOPICS_PER_CLIENT) {
-			gr_json_free(reply);
-			reply_error(live, client, request->id, "too_large",
-				    "A connection follows at most 8 topics; unsubscribe first.");
+			gr_protocol_fail(
+			    out, "too_large",
+			    "A connection follows at most 8 topics; unsubscribe first.");
 			return;
 		}
 		if (remember_topic(client, topic) ||
 		    gr_fanout_subscribe(live->fanout, &client->subscriber, topic)) {
-			gr_json_free(reply);
-			reply_error(live, client, request->id, "internal", "Out of memory.");
+			gr_protocol_fail(out, "internal", "Out of memory.");
 			return;
 		}
 	}
 	if (strncmp(topic, "board:", 6) == 0 && board_watch(live, topic) != 0) {
-		gr_json_free(reply);
-		reply_error(live, client, request->id, "internal", "Out of memory.");
+		gr_protocol_fail(out, "internal", "Out of memory.");
 		return;
 	}
+	out->body = gr_json_pack("{s:s}", "topic", topic);
 	if (parse_room(topic, track, sizeof(track), &step) == 0) {
 		struct gr_json *presence = room_presence(live, topic);
 
-		gr_json_set(reply, "peers", gr_json_ref(gr_json_get(presence, "peers")));
+		gr_json_set(out->body, "peers", gr_json_ref(gr_json_get(presence, "peers")));
 		publish_now(live, presence, topic);
 		board_presence(live, client, track, step);
 	}
-	reply_ok(live, client, request->id, reply);
 }
 
 /* After leaving a room: tell the others in it, and the learner's board. */
@@ -973,113 +1050,66 @@ static void left_topic(struct gr_live *live, struct gr_client *client, const cha
 	board_presence(live, client, track, NULL);
 }
 
-static void handle_unsubscribe(struct gr_live *live, struct gr_client *client,
-			       const struct gr_request *request)
+static void handle_unsubscribe(void *payload, struct gr_protocol_answer *out,
+			       struct gr_client *client, const struct gr_request *request)
 {
+	struct gr_live *live = payload;
+
 	if (strncmp(request->topic, "user:", 5) == 0 ||
 	    gr_fanout_unsubscribe(live->fanout, &client->subscriber, request->topic) != 0) {
-		reply_error(live, client, request->id, "not_found",
-			    "This connection does not follow that topic.");
+		gr_protocol_fail(out, "not_found", "This connection does not follow that topic.");
 		return;
 	}
 	forget_topic(client, request->topic);
 	left_topic(live, client, request->topic);
-	reply_ok(live, client, request->id, gr_json_pack("{s:s}", "topic", request->topic));
+	out->body = gr_json_pack("{s:s}", "topic", request->topic);
 }
 
-static void handle_preview(struct gr_live *live, struct gr_client *client,
-			   const struct gr_request *request)
+static void handle_preview(void *payload, struct gr_protocol_answer *out,
+			   struct gr_client *client, const struct gr_request *request)
 {
 	struct gr_markdown *doc = NULL;
 	char *html = NULL;
 
+	(void)payload;
+	(void)client;
 	if (gr_markdown_parse(&doc, request->body_md, strlen(request->body_md)) == 0)
 		html = gr_markdown_render(doc, NULL, NULL);
 	gr_markdown_free(doc);
 	if (!html) {
-		reply_error(live, client, request->id, "internal", "The preview failed.");
+		gr_protocol_fail(out, "internal", "The preview failed.");
 		return;
 	}
-	reply_ok(live, client, request->id, gr_json_pack("{s:s}", "html", html));
+	out->body = gr_json_pack("{s:s}", "html", html);
 	free(html);
 }
 
-/* ---- reviews ------------------------------------------------------------- */
-
-/*
- * Reply with a service's answer (the review or the coach service): ok with
- * its fields, held until the commit when it reports a change; or the error,
- * with any fields it carries (such as the current state).
- */
-static void reply_answer(struct gr_live *live, struct gr_client *client, struct gr_json *id,
-			 struct gr_reviews_answer *answer)
+void gr_live_tick(struct gr_live *live)
 {
-	if (answer->code) {
-		struct gr_json *reply = answer->body ? answer->body : gr_json_object();
-
-		gr_json_set(reply, "type", gr_json_string("error"));
-		gr_json_set(reply, "code", gr_json_string(answer->code));
-		gr_json_set(reply, "message", gr_json_string(answer->message));
-		if (id)
-			gr_json_set(reply, "id", gr_json_ref(id));
-		gr_protocol_send_json(live->protocol, client, reply);
-		return;
-	}
-	live->in_write = answer->wrote && live->batch_open;
-	reply_ok(live, client, id, answer->body);
-	live->in_write = 0;
+	if (summary_maker(live))
+		boards_refresh(live);
 }
 
-/* The review messages are answered by the review service. */
-static void handle_review(struct gr_live *live, struct gr_client *client,
-			  const struct gr_request *request)
+/* ---- for the services: the users' streams, progress, who is online -------- */
+
+int gr_live_event(struct gr_live *live, int64_t user_id, const char *board_track,
+		  struct gr_json *fields)
 {
-	struct gr_reviews_answer answer;
-
-	if (!live->reviews) {
-		reply_error(live, client, request->id, "unknown_type",
-			    "This message type is not known.");
-		return;
-	}
-	gr_reviews_request(live->reviews, &answer, &client->user, request);
-	reply_answer(live, client, request->id, &answer);
-}
-
-/* The review service's hooks: a savepoint of the turn, ended with a mark. */
-static int reviews_begin(void *payload)
-{
-	struct gr_live *live = payload;
-	int rc = write_begin(live);
-
-	return rc ? rc : live->pending_count;
-}
-
-static int reviews_end(void *payload, int mark, int ok)
-{
-	struct gr_live *live = payload;
-
-	if (ok && gr_store_commit(live->store) == 0)
-		return 0;
-	gr_store_rollback(live->store);
-	pending_truncate(live, mark);
-	return ok ? GR_ERROR : 0;
-}
-
-/* An event of the review service on a user's own stream (and board), like any other. */
-static int reviews_event(void *payload, int64_t user_id, const char *board_track, struct gr_json *fields)
-{
-	struct gr_live *live = payload;
 	struct gr_user user;
 	int64_t now = now_ms(live), seq = 0;
 	struct gr_json *event = NULL;
 	char *body = NULL, own[64], board[400];
 	int rc;
 
+	if (!fields) {
+		rc = GR_ERROR; /* the pack that made it said why */
+		goto out;
+	}
 	if ((rc = gr_store_user_by_id(live->store, &user, user_id)) ||
 	    (rc = gr_store_event_next_seq(live->store, user_id, &seq)))
 		goto out;
 	event = gr_json_pack("{s:s, s:I, s:s}", "type", "event", "seq", (long long)seq, "user",
-			  user.handle);
+			     user.handle);
 	if (!event || gr_json_update(event, fields) != 0 ||
 	    gr_json_set(event, "at", gr_json_integer(now)) != 0 ||
 	    !(body = gr_json_dump(event))) {
@@ -1100,15 +1130,20 @@ out:
 	return rc;
 }
 
-/* A progress action the reviews decided, with the usual progress event. */
-static int reviews_progress(void *payload, int64_t user_id, const char *track_id,
-			    const char *step_id, int reviews, enum gr_progress_action action)
+int gr_live_push(struct gr_live *live, const char *topic, struct gr_json *message)
 {
-	struct gr_live *live = payload;
+	if (!message)
+		return GR_ERROR; /* the pack that made it said why */
+	return publish_later(live, message, topic, NULL);
+}
+
+int gr_live_progress(struct gr_live *live, int64_t user_id, const char *track_id,
+		     const char *step_id, int reviews, enum gr_progress_action action)
+{
 	enum gr_progress_state current, next;
 	struct gr_store_progress row;
 	struct gr_user user;
-	struct gr_json *reply = NULL, *event = NULL;
+	struct gr_json *body = NULL, *event = NULL;
 	char own[64], board[400];
 	int rc;
 
@@ -1122,54 +1157,16 @@ static int reviews_progress(void *payload, int64_t user_id, const char *track_id
 	}
 	if (next == current)
 		return 0;
-	if ((rc = save_change(live, &user, &row, next, NULL, &reply, &event)))
+	if ((rc = save_change(live, &user, &row, next, NULL, &body, &event)))
 		return rc;
-	gr_json_free(reply);
+	gr_json_free(body);
 	user_topic(own, sizeof(own), &user);
 	board_topic(board, sizeof(board), &user, track_id);
 	return publish_later(live, event, own, board);
 }
 
-void gr_live_set_reviews(struct gr_live *live, struct gr_reviews *reviews)
+int gr_live_online(struct gr_live *live, int64_t user_id)
 {
-	struct gr_reviews_hooks hooks = { reviews_begin, reviews_end, reviews_event,
-					  reviews_progress, live };
-
-	live->reviews = reviews;
-	if (reviews)
-		gr_reviews_set_hooks(reviews, &hooks);
-}
-
-/* The board, nudge and help messages are answered by the coach service. */
-static void handle_coach(struct gr_live *live, struct gr_client *client,
-			 const struct gr_request *request)
-{
-	struct gr_reviews_answer answer;
-
-	if (!live->coach) {
-		reply_error(live, client, request->id, "unknown_type",
-			    "This message type is not known.");
-		return;
-	}
-	if (request->type == GR_REQUEST_BOARD_GET)
-		gr_live_flush(live); /* a board's state holds only what is committed */
-	gr_coach_request(live->coach, &answer, &client->user, request);
-	reply_answer(live, client, request->id, &answer);
-}
-
-/* The coach service's hooks: an unstored push to a topic, after the commit. */
-static int coach_publish(void *payload, const char *topic, struct gr_json *event)
-{
-	if (!event) {
-		gr_error_set("out of memory");
-		return GR_ERROR;
-	}
-	return publish_later(payload, event, topic, NULL);
-}
-
-static int coach_online(void *payload, int64_t user_id)
-{
-	struct gr_live *live = payload;
 	char topic[64];
 
 	snprintf(topic, sizeof(topic), "user:%lld", (long long)user_id);
@@ -1199,9 +1196,8 @@ static int find_here(struct gr_subscriber *subscriber, void *payload)
 	return 0;
 }
 
-static const char *coach_here(void *payload, int64_t user_id, const char *track)
+const char *gr_live_here(struct gr_live *live, int64_t user_id, const char *track)
 {
-	struct gr_live *live = payload;
 	struct here here = { track, NULL };
 	char topic[64];
 
@@ -1210,67 +1206,76 @@ static const char *coach_here(void *payload, int64_t user_id, const char *track)
 	return here.step;
 }
 
-void gr_live_set_coach(struct gr_live *live, struct gr_coach *coach)
-{
-	struct gr_coach_hooks hooks = { reviews_begin, reviews_end, reviews_event, coach_publish,
-					coach_online,  coach_here,  live };
+/* ---- routing ------------------------------------------------------------- */
 
-	live->coach = coach;
-	if (coach)
-		gr_coach_set_hooks(coach, &hooks);
+int gr_live_route(struct gr_live *live, const struct gr_live_route *routes, int count,
+		  void *payload)
+{
+	for (int i = 0; i < count; i++) {
+		assert(routes[i].type >= 0 && routes[i].type < GR_REQUEST_TYPE_COUNT);
+		live->routes[routes[i].type] = (struct route){ routes[i].handle, payload };
+	}
+	return 0;
 }
 
-void gr_live_tick(struct gr_live *live)
+int gr_live_listen(struct gr_live *live, const struct gr_live_listener *listener, void *payload)
 {
-	if (live->coach)
-		boards_refresh(live);
+	struct listener *grown = realloc(live->listeners,
+					 (size_t)(live->listener_count + 1) * sizeof(*grown));
+
+	if (!grown) {
+		gr_error_set("out of memory");
+		return GR_ERROR;
+	}
+	live->listeners = grown;
+	live->listeners[live->listener_count++] = (struct listener){ *listener, payload };
+	return 0;
 }
 
-/* ---- the service --------------------------------------------------------- */
+void gr_live_forget(struct gr_live *live, void *payload)
+{
+	for (int type = 0; type < GR_REQUEST_TYPE_COUNT; type++)
+		if (live->routes[type].payload == payload)
+			live->routes[type] = (struct route){ NULL, NULL };
+	for (int i = live->listener_count - 1; i >= 0; i--)
+		if (live->listeners[i].payload == payload)
+			memmove(&live->listeners[i], &live->listeners[i + 1],
+				(size_t)(--live->listener_count - i) * sizeof(*live->listeners));
+}
 
+static const struct gr_live_route own_routes[] = {
+	{ GR_REQUEST_HELLO, handle_hello },
+	{ GR_REQUEST_PROGRESS_SET, handle_progress },
+	{ GR_REQUEST_SUBMISSION_CREATE, handle_submission },
+	{ GR_REQUEST_SUBSCRIBE, handle_subscribe },
+	{ GR_REQUEST_UNSUBSCRIBE, handle_unsubscribe },
+	{ GR_REQUEST_PREVIEW, handle_preview },
+};
+
+/* The protocol's dispatch: the route of the request's type answers it. */
 static void dispatch(struct gr_client *client, const struct gr_request *request, void *payload)
 {
 	struct gr_live *live = payload;
+	const struct route *route = &live->routes[request->type];
+	struct gr_protocol_answer out = { 0 };
 
-	if (request->type != GR_REQUEST_HELLO && !client->synced) {
-		reply_error(live, client, request->id, "conflict",
-			    "Say hello first: it tells you where you left off.");
-		return;
-	}
-	switch (request->type) {
-	case GR_REQUEST_HELLO:
-		handle_hello(live, client, request);
-		break;
-	case GR_REQUEST_PROGRESS_SET:
-		handle_progress(live, client, request);
-		break;
-	case GR_REQUEST_SUBMISSION_CREATE:
-		handle_submission(live, client, request);
-		break;
-	case GR_REQUEST_SUBSCRIBE:
-		handle_subscribe(live, client, request);
-		break;
-	case GR_REQUEST_UNSUBSCRIBE:
-		handle_unsubscribe(live, client, request);
-		break;
-	case GR_REQUEST_PREVIEW:
-		handle_preview(live, client, request);
-		break;
-	default:
-		if (gr_reviews_handles(request->type))
-			handle_review(live, client, request);
-		else if (gr_coach_handles(request->type))
-			handle_coach(live, client, request);
-		else
-			reply_error(live, client, request->id, "unknown_type",
-				    "This message type is not known.");
-	}
+	if (request->type != GR_REQUEST_HELLO && !client->synced)
+		gr_protocol_fail(&out, "conflict",
+				 "Say hello first: it tells you where you left off.");
+	else if (!route->handle)
+		gr_protocol_fail(&out, "unknown_type", "This message type is not known.");
+	else
+		route->handle(route->payload, &out, client, request);
+	reply(live, client, request, &out);
 }
+
+/* ---- the service --------------------------------------------------------- */
 
 int gr_live_new(struct gr_live **out, struct gr_store *store, struct gr_library *library,
 		const struct gr_live_settings *settings)
 {
 	struct gr_live *live = calloc(1, sizeof(*live));
+	int rc;
 
 	*out = NULL;
 	if (!live) {
@@ -1280,21 +1285,23 @@ int gr_live_new(struct gr_live **out, struct gr_store *store, struct gr_library 
 	live->store = store;
 	live->library = library;
 	live->settings = *settings;
-	if (gr_protocol_new(&live->protocol, send_text) != 0) {
+	if ((rc = gr_protocol_new(&live->protocol, send_text)) != 0) {
 		gr_live_free(live);
-		return GR_ERROR;
+		return rc;
 	}
 	gr_protocol_set_dispatch(live->protocol, dispatch, live);
 	gr_protocol_set_rate(live->protocol, settings->messages_per_second,
 			     settings->messages_per_second * 2, settings->clock);
+	gr_live_route(live, own_routes, (int)(sizeof(own_routes) / sizeof(own_routes[0])), live);
 	*out = live;
 	return 0;
 }
 
 int gr_live_set_hooks(struct gr_live *live, const struct gr_live_hooks *hooks)
 {
-	static const char resync[] = "{\"type\":\"resync\",\"message\":\"You fell behind; say hello "
-				     "again to catch up.\"}";
+	static const char resync[] =
+	    "{\"type\":\"resync\",\"message\":\"You fell behind; say hello "
+	    "again to catch up.\"}";
 
 	assert(!live->fanout && live->client_count == 0);
 	live->hooks = *hooks;
@@ -1315,6 +1322,7 @@ void gr_live_free(struct gr_live *live)
 		board_forget(live, live->board_count - 1);
 	free(live->boards);
 	free(live->pending);
+	free(live->listeners);
 	gr_fanout_message_unref(live->resync);
 	gr_protocol_free(live->protocol);
 	gr_fanout_free(live->fanout);
@@ -1329,9 +1337,7 @@ int gr_live_client_open(struct gr_live *live, struct gr_client *client)
 			  live->settings.queue_bytes, live->resync) != 0)
 		return GR_ERROR;
 	live->client_count++;
-	if (live->reviews && gr_reviews_presence(live->reviews, &client->user, 1) != 0)
-		gr_log_warn("%s came online, but reviews were not told: %s", client->user.handle,
-			    gr_error_last());
+	tell_presence(live, &client->user, 1);
 	return 0;
 }
 
@@ -1350,9 +1356,7 @@ void gr_live_client_close(struct gr_live *live, struct gr_client *client)
 	client->topic_count = 0;
 	gr_fanout_queue_clear(&client->subscriber.queue);
 	live->client_count--;
-	if (live->reviews && gr_reviews_presence(live->reviews, &client->user, 0) != 0)
-		gr_log_warn("%s went offline, but reviews were not told: %s", client->user.handle,
-			    gr_error_last());
+	tell_presence(live, &client->user, 0);
 }
 
 void gr_live_receive(struct gr_live *live, struct gr_client *client, const char *text,

@@ -5,8 +5,8 @@
  * Owns: keeping the pairing engine (review.c) durable, storing and pushing
  * its effects, who of the learners is connected, and the review messages.
  * Leaves the pairing itself to review.c, the progress state machine to
- * progress.c, the turn's transaction and the event streams to live.c (lent
- * through the hooks), SQL to store.c, and markdown to markdown.c.
+ * progress.c, the turn's transaction and the event streams to live.c (which
+ * it is attached to), SQL to store.c, and markdown to markdown.c.
  *
  * Durability by event sourcing. The engine lives in memory only. Every
  * input it is given is appended to review_inputs in the same savepoint as
@@ -55,13 +55,13 @@
 #include "services/reviews.h"
 
 #include "core/error.h"
-#include "tracks/library.h"
 #include "core/log.h"
-#include "tracks/markdown.h"
 #include "core/secret.h"
+#include "services/live.h"
 #include "store/store.h"
+#include "tracks/library.h"
+#include "tracks/markdown.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,7 +87,7 @@ struct gr_reviews {
 	struct gr_store *store;
 	struct gr_library *library;
 	struct gr_reviews_settings settings;
-	struct gr_reviews_hooks hooks;
+	struct gr_live *live; /* NULL until attached: effects are stored, not pushed */
 	struct gr_review_config config;
 	struct gr_review *engine;
 	struct step_entry *steps;
@@ -324,7 +324,8 @@ static int replay(struct gr_reviews *reviews)
 	return rc;
 }
 
-int gr_reviews_rebuild(struct gr_reviews *reviews)
+/* Rebuild the engine from the store after a change failed, so memory matches what is stored. */
+static int rebuild(struct gr_reviews *reviews)
 {
 	int rc = replay(reviews);
 
@@ -402,24 +403,26 @@ static int load_config(struct gr_reviews *reviews)
 
 /* ---- effects --------------------------------------------------------------- */
 
-static int push(struct gr_reviews *reviews, int64_t user_id, const char *board_track, struct gr_json *event)
+/* An event (consumed) on the user's stream, through the live service. */
+static int push(struct gr_reviews *reviews, int64_t user_id, const char *board_track,
+		struct gr_json *event)
 {
 	if (!event)
-		return out_of_memory();
-	if (!reviews->hooks.event) {
+		return GR_ERROR; /* the pack that made it said why */
+	if (!reviews->live) {
 		gr_json_free(event);
 		return 0;
 	}
-	return reviews->hooks.event(reviews->hooks.payload, user_id, board_track, event);
+	return gr_live_event(reviews->live, user_id, board_track, event);
 }
 
 static int progress(struct gr_reviews *reviews, int64_t user_id, const struct step_entry *step,
 		    enum gr_progress_action action)
 {
-	if (!reviews->hooks.progress)
+	if (!reviews->live)
 		return 0;
-	return reviews->hooks.progress(reviews->hooks.payload, user_id, step->track, step->step,
-				       step->reviews, action);
+	return gr_live_progress(reviews->live, user_id, step->track, step->step, step->reviews,
+				action);
 }
 
 static const char *step_title(struct gr_reviews *reviews, const struct step_entry *step)
@@ -466,9 +469,9 @@ static int effect_ended(struct gr_reviews *reviews, const struct gr_review_effec
 	if (rc != 0)
 		return rc;
 	return push(reviews, effect->reviewer_id, NULL,
-		    gr_json_pack("{s:s, s:I, s:s, s:s, s:s}", "event", "review.expired", "assignment",
-			      (long long)effect->assignment_id, "reason", reason, "track",
-			      step->track, "step", step->step));
+		    gr_json_pack("{s:s, s:I, s:s, s:s, s:s}", "event", "review.expired",
+				 "assignment", (long long)effect->assignment_id, "reason", reason,
+				 "track", step->track, "step", step->step));
 }
 
 /* REVIEWED: the lease is done; the author receives the review (not who gave it). */
@@ -541,26 +544,25 @@ static int change(struct gr_reviews *reviews, change_fn *fn, void *argument)
 {
 	int mark = 0, rc;
 
-	if (reviews->hooks.begin && (mark = reviews->hooks.begin(reviews->hooks.payload)) < 0)
+	if (reviews->live && (mark = gr_live_begin(reviews->live)) < 0)
 		return mark;
-	if (!reviews->hooks.begin && (rc = gr_store_begin(reviews->store)) != 0)
+	if (!reviews->live && (rc = gr_store_begin(reviews->store)) != 0)
 		return rc;
 	reviews->failed = 0;
 	reviews->changed = 0;
 	rc = fn(reviews, argument);
 	if (rc == 0 && reviews->failed)
-		rc = GR_ERROR;
-	if (reviews->hooks.end) {
-		int ended = reviews->hooks.end(reviews->hooks.payload, mark, rc == 0);
-
-		rc = rc ? rc : ended;
+		rc = GR_ERROR; /* on_effect logged why */
+	if (reviews->live) {
+		rc = gr_live_end(reviews->live, mark, rc);
 	} else if (rc == 0) {
-		rc = gr_store_commit(reviews->store);
-	}
-	if (rc != 0 && !reviews->hooks.end)
+		if ((rc = gr_store_commit(reviews->store)) != 0)
+			gr_store_rollback(reviews->store);
+	} else {
 		gr_store_rollback(reviews->store);
+	}
 	if (rc != 0 && reviews->changed)
-		gr_reviews_rebuild(reviews);
+		rebuild(reviews);
 	reviews->failed = 0;
 	return rc;
 }
@@ -666,8 +668,10 @@ static int change_online(struct gr_reviews *reviews, void *argument)
 	return rc ? rc : input(reviews, "online", args[0], args[1], 0, 0);
 }
 
-int gr_reviews_presence(struct gr_reviews *reviews, const struct gr_user *user, int opened)
+/* A connection of user opened or closed: the first and last of a learner count. */
+static int presence(void *payload, const struct gr_user *user, int opened)
 {
+	struct gr_reviews *reviews = payload;
 	int *count;
 	int64_t args[2] = {user->id, opened != 0};
 
@@ -717,9 +721,11 @@ static int change_submit(struct gr_reviews *reviews, void *argument)
 		     submission->attempt);
 }
 
-int gr_reviews_submitted(struct gr_reviews *reviews, const struct gr_store_submission *submission,
-			 int reviews_needed)
+/* Work was just stored, in the change that stores it: the engine assigns what it can. */
+static int submitted(void *payload, const struct gr_store_submission *submission,
+		     int reviews_needed)
 {
+	struct gr_reviews *reviews = payload;
 	struct submitted work = {submission, reviews_needed};
 
 	return change(reviews, change_submit, &work);
@@ -759,41 +765,6 @@ int gr_reviews_tick(struct gr_reviews *reviews)
 }
 
 /* ---- the messages: helpers ------------------------------------------------------ */
-
-static void fail_with(struct gr_reviews_answer *out, const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void fail_with(struct gr_reviews_answer *out, const char *code, const char *fmt, ...)
-{
-	va_list ap;
-
-	gr_json_free(out->body);
-	out->body = NULL;
-	out->code = code;
-	va_start(ap, fmt);
-	vsnprintf(out->message, sizeof(out->message), fmt, ap);
-	va_end(ap);
-}
-
-/* A failed lookup or change: the code a client can act on. */
-static void fail_code(struct gr_reviews_answer *out, int rc)
-{
-	switch (rc) {
-	case GR_ENOTFOUND:
-		fail_with(out, "not_found", "%s", gr_error_last());
-		break;
-	case GR_EFORBIDDEN:
-		fail_with(out, "forbidden", "This review is not yours.");
-		break;
-	case GR_EEXPIRED:
-	case GR_ECONFLICT:
-		fail_with(out, "conflict", "%s", gr_error_last());
-		break;
-	default:
-		gr_log_error("a review request failed: %s", gr_error_last());
-		fail_with(out, "internal", "The review service failed; please try again.");
-	}
-}
 
 /* Safe HTML of markdown (malloc'd), or NULL. */
 static char *render(const char *markdown)
@@ -844,37 +815,38 @@ static const char *served_title(struct gr_reviews *reviews, const char *track, c
  * The assignment asked for, if it is user's: else out is failed (not_found,
  * forbidden) and -1 returned.
  */
-static int own_assignment(struct gr_reviews *reviews, struct gr_reviews_answer *out,
+static int own_assignment(struct gr_reviews *reviews, struct gr_protocol_answer *out,
 			  struct gr_store_assignment *row, const struct gr_user *user, int64_t id)
 {
 	int rc = gr_store_assignment_get(reviews->store, row, id);
 
 	if (rc == GR_ENOTFOUND) {
-		fail_with(out, "not_found", "There is no review assignment %lld.", (long long)id);
+		gr_protocol_fail(out, "not_found", "There is no review assignment %lld.",
+				 (long long)id);
 		return -1;
 	}
 	if (rc != 0) {
-		fail_code(out, rc);
+		gr_protocol_fail_status(out, rc, "a review request");
 		return -1;
 	}
 	if (row->reviewer_id != user->id) {
-		fail_with(out, "forbidden", "This review is not yours.");
+		gr_protocol_fail(out, "forbidden", "This review is not yours.");
 		return -1;
 	}
 	return 0;
 }
 
 /* The assignment is still the user's to review; else out is failed (conflict). */
-static int still_open(struct gr_reviews_answer *out, const struct gr_store_assignment *row)
+static int still_open(struct gr_protocol_answer *out, const struct gr_store_assignment *row)
 {
 	if (strcmp(row->state, "assigned") == 0)
 		return 0;
 	if (strcmp(row->state, "done") == 0)
-		fail_with(out, "conflict", "You reviewed this already.");
+		gr_protocol_fail(out, "conflict", "You reviewed this already.");
 	else if (strcmp(row->state, "declined") == 0)
-		fail_with(out, "conflict", "You declined this review.");
+		gr_protocol_fail(out, "conflict", "You declined this review.");
 	else
-		fail_with(out, "conflict",
+		gr_protocol_fail(out, "conflict",
 			  "The time for this review ran out, and it went to someone else.");
 	return -1;
 }
@@ -897,21 +869,22 @@ static int copy_review_ids(const struct gr_store_review *review, void *payload)
 }
 
 /* The review asked for, if user wrote what it reviews; else out is failed. */
-static int own_review(struct gr_reviews *reviews, struct gr_reviews_answer *out,
+static int own_review(struct gr_reviews *reviews, struct gr_protocol_answer *out,
 		      struct review_ids *ids, const struct gr_user *user, int64_t id)
 {
 	int rc = gr_store_review_get(reviews->store, id, copy_review_ids, ids);
 
 	if (rc == GR_ENOTFOUND) {
-		fail_with(out, "not_found", "There is no review %lld.", (long long)id);
+		gr_protocol_fail(out, "not_found", "There is no review %lld.", (long long)id);
 		return -1;
 	}
 	if (rc != 0) {
-		fail_code(out, rc);
+		gr_protocol_fail_status(out, rc, "a review request");
 		return -1;
 	}
 	if (ids->author_id != user->id) {
-		fail_with(out, "forbidden", "Only the author of the work reviewed may do this.");
+		gr_protocol_fail(out, "forbidden",
+				 "Only the author of the work reviewed may do this.");
 		return -1;
 	}
 	return 0;
@@ -933,8 +906,8 @@ static int add_person(struct gr_reviews *reviews, struct gr_json *object, const 
 	if (rc != 0)
 		return rc == GR_ENOTFOUND ? 0 : rc;
 	return gr_json_set(object, field,
-				   gr_json_pack("{s:s, s:s}", "handle", person.handle, "display_name",
-					     person.display_name))
+			   gr_json_pack("{s:s, s:s}", "handle", person.handle, "display_name",
+					person.display_name))
 		   ? out_of_memory()
 		   : 0;
 }
@@ -965,9 +938,11 @@ static int list_one(const struct gr_store_assignment *row, void *payload)
 	return gr_json_append(listing->list, item) ? out_of_memory() : 0;
 }
 
-static void handle_list(struct gr_reviews *reviews, struct gr_reviews_answer *out,
-			const struct gr_user *user, const struct gr_request *request)
+static void handle_list(void *payload, struct gr_protocol_answer *out,
+			struct gr_client *client, const struct gr_request *request)
 {
+	struct gr_reviews *reviews = payload;
+	const struct gr_user *user = &client->user;
 	struct listing listing = {reviews, gr_json_array()};
 	struct gr_review_learner_info info;
 	int rc;
@@ -978,11 +953,11 @@ static void handle_list(struct gr_reviews *reviews, struct gr_reviews_answer *ou
 						  &listing);
 	if (rc != 0) {
 		gr_json_free(listing.list);
-		fail_code(out, rc);
+		gr_protocol_fail_status(out, rc, "a review request");
 		return;
 	}
-	out->body = gr_json_pack("{s:o, s:i, s:i}", "assignments", listing.list, "given", info.given,
-			      "received", info.received);
+	out->body = gr_json_pack("{s:o, s:i, s:i}", "assignments", listing.list, "given",
+				 info.given, "received", info.received);
 }
 
 /* ---- review.get ------------------------------------------------------------- */
@@ -1010,10 +985,10 @@ static int review_given(const struct gr_store_review *review, void *payload)
 	struct gr_json *body = payload;
 
 	gr_json_set(body, "review",
-			    gr_json_pack("{s:I, s:s, s:o, s:s}", "review", (long long)review->id,
-				      "verdict", review->verdict, "checks",
-				      gr_json_load(review->checks, strlen(review->checks)), "comment_md",
-				      review->comment_md));
+		    gr_json_pack("{s:I, s:s, s:o, s:s}", "review", (long long)review->id, "verdict",
+				 review->verdict, "checks",
+				 gr_json_load(review->checks, strlen(review->checks)), "comment_md",
+				 review->comment_md));
 	return 0;
 }
 
@@ -1021,9 +996,11 @@ static int review_given(const struct gr_store_review *review, void *payload)
  * Only the assignee, while the lease is live or done; who the author is only
  * when reviews are not double-blind.
  */
-static void handle_get(struct gr_reviews *reviews, struct gr_reviews_answer *out,
-		       const struct gr_user *user, const struct gr_request *request)
+static void handle_get(void *payload, struct gr_protocol_answer *out,
+		       struct gr_client *client, const struct gr_request *request)
 {
+	struct gr_reviews *reviews = payload;
+	const struct gr_user *user = &client->user;
 	const struct gr_step *step;
 	struct gr_store_assignment row;
 	int rc;
@@ -1031,23 +1008,23 @@ static void handle_get(struct gr_reviews *reviews, struct gr_reviews_answer *out
 	if (own_assignment(reviews, out, &row, user, request->assignment) != 0)
 		return;
 	if (strcmp(row.state, "assigned") != 0 && strcmp(row.state, "done") != 0) {
-		fail_with(out, "forbidden", "This review is no longer yours: it was %s.",
+		gr_protocol_fail(out, "forbidden", "This review is no longer yours: it was %s.",
 			  row.state);
 		return;
 	}
 	step = served_step(reviews, row.track_id, row.step_id);
 	out->body =
-	    gr_json_pack("{s:I, s:s, s:s, s:s, s:i, s:o, s:I, s:s}", "assignment", (long long)row.id,
-		      "track", row.track_id, "step", row.step_id, "title",
-		      step ? step->title : row.step_id, "attempt", row.attempt, "rubric",
-		      rubric_json(step), "due_at", (long long)row.due_at, "state", row.state);
+	    gr_json_pack("{s:I, s:s, s:s, s:s, s:i, s:o, s:I, s:s}", "assignment",
+			 (long long)row.id, "track", row.track_id, "step", row.step_id, "title",
+			 step ? step->title : row.step_id, "attempt", row.attempt, "rubric",
+			 rubric_json(step), "due_at", (long long)row.due_at, "state", row.state);
 	rc = gr_store_submission_get(reviews->store, row.submission_id, work_to_review, out->body);
 	if (rc == 0)
 		rc = add_person(reviews, out->body, "author", row.author_id);
 	if (rc == 0 && strcmp(row.state, "done") == 0)
 		rc = gr_store_review_of_assignment(reviews->store, row.id, review_given, out->body);
 	if (rc != 0)
-		fail_code(out, rc);
+		gr_protocol_fail_status(out, rc, "a review request");
 }
 
 /* ---- submission.get --------------------------------------------------------- */
@@ -1056,10 +1033,11 @@ static int my_work(const struct gr_store_submission *row, void *payload)
 {
 	struct gr_json **body = payload;
 
-	*body = gr_json_pack("{s:I, s:s, s:s, s:i, s:I, s:o, s:s?}", "submission", (long long)row->id,
-			  "track", row->track_id, "step", row->step_id, "attempt", row->attempt,
-			  "submitted_at", (long long)row->created_at, "body_html",
-			  render_json(row->body_md), "link", row->link[0] ? row->link : NULL);
+	*body =
+	    gr_json_pack("{s:I, s:s, s:s, s:i, s:I, s:o, s:s?}", "submission", (long long)row->id,
+			 "track", row->track_id, "step", row->step_id, "attempt", row->attempt,
+			 "submitted_at", (long long)row->created_at, "body_html",
+			 render_json(row->body_md), "link", row->link[0] ? row->link : NULL);
 	return *body ? 0 : out_of_memory();
 }
 
@@ -1072,16 +1050,16 @@ static int review_received(const struct gr_store_review *review, void *payload)
 {
 	struct received *received = payload;
 	int rc;
-	struct gr_json *item =
-	    gr_json_pack("{s:I, s:s, s:o, s:o, s:b, s:I}", "review", (long long)review->id, "verdict",
-		      review->verdict, "checks", gr_json_load(review->checks, strlen(review->checks)),
-		      "comment_html", render_json(review->comment_md), "flagged",
-		      review->flag_reason != NULL, "created_at", (long long)review->created_at);
+	struct gr_json *item = gr_json_pack(
+	    "{s:I, s:s, s:o, s:o, s:b, s:I}", "review", (long long)review->id, "verdict",
+	    review->verdict, "checks", gr_json_load(review->checks, strlen(review->checks)),
+	    "comment_html", render_json(review->comment_md), "flagged", review->flag_reason != NULL,
+	    "created_at", (long long)review->created_at);
 
 	if (!item)
 		return out_of_memory();
 	gr_json_set(item, "helpfulness",
-			    review->helpfulness ? gr_json_integer(review->helpfulness) : gr_json_null());
+		    review->helpfulness ? gr_json_integer(review->helpfulness) : gr_json_null());
 	if ((rc = add_person(received->reviews, item, "reviewer", review->reviewer_id)) != 0) {
 		gr_json_free(item);
 		return rc;
@@ -1105,9 +1083,11 @@ static struct gr_json *standing_json(const struct gr_review_standing *standing)
 }
 
 /* The user's latest work on a step, where it stands, and the reviews it received. */
-static void handle_submission_get(struct gr_reviews *reviews, struct gr_reviews_answer *out,
-				  const struct gr_user *user, const struct gr_request *request)
+static void handle_submission_get(void *payload, struct gr_protocol_answer *out,
+				  struct gr_client *client, const struct gr_request *request)
 {
+	struct gr_reviews *reviews = payload;
+	const struct gr_user *user = &client->user;
 	struct gr_review_standing standing;
 	struct gr_json *list = gr_json_array();
 	struct received received = {reviews, list};
@@ -1123,9 +1103,10 @@ static void handle_submission_get(struct gr_reviews *reviews, struct gr_reviews_
 	if (rc != 0) {
 		gr_json_free(list);
 		if (rc == GR_ENOTFOUND)
-			fail_with(out, "not_found", "You have not submitted work on this step.");
+			gr_protocol_fail(out, "not_found",
+					 "You have not submitted work on this step.");
 		else
-			fail_code(out, rc);
+			gr_protocol_fail_status(out, rc, "a review request");
 		return;
 	}
 	gr_json_set(out->body, "reviews", list);
@@ -1181,7 +1162,7 @@ static int change_give(struct gr_reviews *reviews, void *argument)
 }
 
 /* The request's verdict and checks fit the step; else out is failed (bad_value). */
-static int check_review(struct gr_reviews *reviews, struct gr_reviews_answer *out,
+static int check_review(struct gr_reviews *reviews, struct gr_protocol_answer *out,
 			const struct gr_store_assignment *row, const struct gr_request *request,
 			enum gr_review_verdict *verdict)
 {
@@ -1192,24 +1173,27 @@ static int check_review(struct gr_reviews *reviews, struct gr_reviews_answer *ou
 	} else if (strcmp(request->verdict, "needs_work") == 0) {
 		*verdict = GR_REVIEW_NEEDS_WORK;
 	} else {
-		fail_with(out, "bad_value", "'verdict' is pass or needs_work.");
+		gr_protocol_fail(out, "bad_value", "'verdict' is pass or needs_work.");
 		return -1;
 	}
 	if (step && request->check_count != step->rubric.count) {
-		fail_with(out, "bad_value", "'checks' has %d answers; the checklist has %d items.",
-			  request->check_count, step->rubric.count);
+		gr_protocol_fail(out, "bad_value",
+				 "'checks' has %d answers; the checklist has %d items.",
+				 request->check_count, step->rubric.count);
 		return -1;
 	}
 	if (*verdict == GR_REVIEW_NEEDS_WORK && is_blank(request->comment_md)) {
-		fail_with(out, "bad_value", "Say in 'comment_md' what needs work.");
+		gr_protocol_fail(out, "bad_value", "Say in 'comment_md' what needs work.");
 		return -1;
 	}
 	return 0;
 }
 
-static void handle_submit(struct gr_reviews *reviews, struct gr_reviews_answer *out,
-			  const struct gr_user *user, const struct gr_request *request)
+static void handle_submit(void *payload, struct gr_protocol_answer *out,
+			  struct gr_client *client, const struct gr_request *request)
 {
+	struct gr_reviews *reviews = payload;
+	const struct gr_user *user = &client->user;
 	struct gr_store_assignment row;
 	struct giving giving = {&row, request, GR_REVIEW_PASS, "", 0};
 	int rc;
@@ -1220,7 +1204,7 @@ static void handle_submit(struct gr_reviews *reviews, struct gr_reviews_answer *
 		return;
 	checks_text(giving.checks, sizeof(giving.checks), request);
 	if ((rc = change(reviews, change_give, &giving)) != 0) {
-		fail_code(out, rc);
+		gr_protocol_fail_status(out, rc, "a review request");
 		return;
 	}
 	out->wrote = 1;
@@ -1235,9 +1219,11 @@ static int change_decline(struct gr_reviews *reviews, void *argument)
 	return input(reviews, "decline", row->id, row->reviewer_id, 0, 0);
 }
 
-static void handle_decline(struct gr_reviews *reviews, struct gr_reviews_answer *out,
-			   const struct gr_user *user, const struct gr_request *request)
+static void handle_decline(void *payload, struct gr_protocol_answer *out,
+			   struct gr_client *client, const struct gr_request *request)
 {
+	struct gr_reviews *reviews = payload;
+	const struct gr_user *user = &client->user;
 	struct gr_store_assignment row;
 	int rc;
 
@@ -1245,11 +1231,12 @@ static void handle_decline(struct gr_reviews *reviews, struct gr_reviews_answer 
 	    still_open(out, &row) != 0)
 		return;
 	if ((rc = change(reviews, change_decline, &row)) != 0) {
-		fail_code(out, rc);
+		gr_protocol_fail_status(out, rc, "a review request");
 		return;
 	}
 	out->wrote = 1;
-	out->body = gr_json_pack("{s:I, s:s}", "assignment", (long long)row.id, "state", "declined");
+	out->body =
+	    gr_json_pack("{s:I, s:s}", "assignment", (long long)row.id, "state", "declined");
 }
 
 /* ---- review.rate and review.flag ---------------------------------------------- */
@@ -1267,9 +1254,11 @@ static int change_rate(struct gr_reviews *reviews, void *argument)
 				    feedback->request->helpfulness);
 }
 
-static void handle_rate(struct gr_reviews *reviews, struct gr_reviews_answer *out,
-			const struct gr_user *user, const struct gr_request *request)
+static void handle_rate(void *payload, struct gr_protocol_answer *out,
+			struct gr_client *client, const struct gr_request *request)
 {
+	struct gr_reviews *reviews = payload;
+	const struct gr_user *user = &client->user;
 	struct review_ids ids = {0};
 	struct feedback feedback = {&ids, request};
 	int rc;
@@ -1277,7 +1266,7 @@ static void handle_rate(struct gr_reviews *reviews, struct gr_reviews_answer *ou
 	if (own_review(reviews, out, &ids, user, request->review) != 0)
 		return;
 	if ((rc = change(reviews, change_rate, &feedback)) != 0) {
-		fail_code(out, rc);
+		gr_protocol_fail_status(out, rc, "a review request");
 		return;
 	}
 	out->wrote = 1;
@@ -1302,9 +1291,11 @@ static int change_flag(struct gr_reviews *reviews, void *argument)
 			      row.step_id, "reason", feedback->request->reason));
 }
 
-static void handle_flag(struct gr_reviews *reviews, struct gr_reviews_answer *out,
-			const struct gr_user *user, const struct gr_request *request)
+static void handle_flag(void *payload, struct gr_protocol_answer *out,
+			struct gr_client *client, const struct gr_request *request)
 {
+	struct gr_reviews *reviews = payload;
+	const struct gr_user *user = &client->user;
 	struct review_ids ids = {0};
 	struct feedback feedback = {&ids, request};
 	int rc;
@@ -1312,56 +1303,16 @@ static void handle_flag(struct gr_reviews *reviews, struct gr_reviews_answer *ou
 	if (own_review(reviews, out, &ids, user, request->review) != 0)
 		return;
 	if (is_blank(request->reason)) {
-		fail_with(out, "bad_value", "Say in 'reason' what is wrong with this review.");
+		gr_protocol_fail(out, "bad_value",
+				 "Say in 'reason' what is wrong with this review.");
 		return;
 	}
 	if ((rc = change(reviews, change_flag, &feedback)) != 0) {
-		fail_code(out, rc);
+		gr_protocol_fail_status(out, rc, "a review request");
 		return;
 	}
 	out->wrote = 1;
 	out->body = gr_json_pack("{s:I, s:b}", "review", (long long)ids.id, "flagged", 1);
-}
-
-/* ---- the messages ------------------------------------------------------------ */
-
-typedef void handler_fn(struct gr_reviews *reviews, struct gr_reviews_answer *out,
-			const struct gr_user *user, const struct gr_request *request);
-
-static const struct {
-	enum gr_request_type type;
-	handler_fn *handle;
-} handlers[] = {
-    {GR_REQUEST_REVIEW_LIST, handle_list},
-    {GR_REQUEST_REVIEW_GET, handle_get},
-    {GR_REQUEST_SUBMISSION_GET, handle_submission_get},
-    {GR_REQUEST_REVIEW_SUBMIT, handle_submit},
-    {GR_REQUEST_REVIEW_DECLINE, handle_decline},
-    {GR_REQUEST_REVIEW_RATE, handle_rate},
-    {GR_REQUEST_REVIEW_FLAG, handle_flag},
-};
-
-int gr_reviews_handles(enum gr_request_type type)
-{
-	for (size_t i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++)
-		if (handlers[i].type == type)
-			return 1;
-	return 0;
-}
-
-void gr_reviews_request(struct gr_reviews *reviews, struct gr_reviews_answer *out,
-			const struct gr_user *user, const struct gr_request *request)
-{
-	memset(out, 0, sizeof(*out));
-	for (size_t i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++) {
-		if (handlers[i].type != request->type)
-			continue;
-		handlers[i].handle(reviews, out, user, request);
-		if (!out->code && !out->body)
-			fail_with(out, "internal", "Out of memory.");
-		return;
-	}
-	fail_with(out, "unknown_type", "This message type is not known.");
 }
 
 /* ---- the service ------------------------------------------------------------- */
@@ -1390,9 +1341,38 @@ int gr_reviews_new(struct gr_reviews **out, struct gr_store *store, struct gr_li
 	return 0;
 }
 
-void gr_reviews_set_hooks(struct gr_reviews *reviews, const struct gr_reviews_hooks *hooks)
+/* Changes of this turn were undone after the engine saw them. */
+static void undone(void *payload)
 {
-	reviews->hooks = *hooks;
+	rebuild(payload);
+}
+
+int gr_reviews_attach(struct gr_reviews *reviews, struct gr_live *live)
+{
+	static const struct gr_live_route routes[] = {
+		{ GR_REQUEST_REVIEW_LIST, handle_list },
+		{ GR_REQUEST_REVIEW_GET, handle_get },
+		{ GR_REQUEST_SUBMISSION_GET, handle_submission_get },
+		{ GR_REQUEST_REVIEW_SUBMIT, handle_submit },
+		{ GR_REQUEST_REVIEW_DECLINE, handle_decline },
+		{ GR_REQUEST_REVIEW_RATE, handle_rate },
+		{ GR_REQUEST_REVIEW_FLAG, handle_flag },
+	};
+	struct gr_live_listener listener = {
+		.presence = presence, .submitted = submitted, .undone = undone
+	};
+	int rc;
+
+	if (reviews->live)
+		gr_live_forget(reviews->live, reviews);
+	reviews->live = live;
+	if (!live)
+		return 0;
+	if ((rc = gr_live_route(live, routes, (int)(sizeof(routes) / sizeof(routes[0])),
+				reviews)) != 0 ||
+	    (rc = gr_live_listen(live, &listener, reviews)) != 0)
+		return rc;
+	return 0;
 }
 
 void gr_reviews_free(struct gr_reviews *reviews)

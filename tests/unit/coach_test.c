@@ -9,7 +9,6 @@
  * to a watched board, sent when it changed and not more often; nudges live
  * and in hello; board.get for coaches only, with who is online and where.
  */
-#include "services/coach.h"
 #include "core/error.h"
 #include "tracks/git.h"
 #include "tracks/library.h"
@@ -45,8 +44,10 @@ struct fixture {
 	struct gr_store *store;
 	struct gr_workers *workers;
 	struct gr_library *library;
+	struct demo_services services;
 	struct gr_reviews *reviews;
-	struct gr_coach *coach;
+	struct gr_board *board;
+	struct gr_helpdesk *helpdesk;
 	struct gr_live *live;
 	struct gr_user users[PEOPLE];
 	struct gr_client clients[PEOPLE];
@@ -88,27 +89,28 @@ static void add_user(struct fixture *f, int who)
 static void services_start(struct fixture *f, const struct gr_help_settings *help)
 {
 	struct gr_reviews_settings review_settings;
-	struct gr_coach_settings coach_settings;
-	struct gr_live_settings settings;
-	struct gr_live_hooks hooks = {16, ignore_notify, ignore_flush, NULL};
+	struct gr_board_settings board_settings;
+	struct gr_helpdesk_settings helpdesk_settings;
+	struct demo_wiring wiring;
 
 	gr_reviews_settings_defaults(&review_settings);
 	review_settings.clock = fake_clock;
-	CHECK_INT(gr_reviews_new(&f->reviews, f->store, f->library, &review_settings), ==, 0);
-	gr_coach_settings_defaults(&coach_settings);
-	coach_settings.clock = fake_clock;
-	coach_settings.inactive_days = 3;
+	gr_board_settings_defaults(&board_settings);
+	board_settings.clock = fake_clock;
+	board_settings.inactive_days = 3;
+	gr_helpdesk_settings_defaults(&helpdesk_settings);
+	helpdesk_settings.clock = fake_clock;
 	if (help)
-		coach_settings.help = *help;
-	CHECK_INT(gr_coach_new(&f->coach, f->store, f->library, f->reviews, &coach_settings), ==,
-		  0);
-	gr_live_settings_defaults(&settings);
-	settings.clock = fake_clock;
-	settings.messages_per_second = 0;
-	CHECK_INT(gr_live_new(&f->live, f->store, f->library, &settings), ==, 0);
-	CHECK_INT(gr_live_set_hooks(f->live, &hooks), ==, 0);
-	gr_live_set_reviews(f->live, f->reviews);
-	gr_live_set_coach(f->live, f->coach);
+		helpdesk_settings.help = *help;
+	demo_wiring_defaults(&wiring);
+	wiring.reviews = &review_settings;
+	wiring.board = &board_settings;
+	wiring.helpdesk = &helpdesk_settings;
+	demo_services_start(&f->services, f->store, f->library, &wiring);
+	f->reviews = f->services.reviews;
+	f->board = f->services.board;
+	f->helpdesk = f->services.helpdesk;
+	f->live = f->services.live;
 }
 
 static void services_stop(struct fixture *f)
@@ -120,13 +122,10 @@ static void services_stop(struct fixture *f)
 		gr_live_client_close(f->live, &f->second);
 	memset(f->connected, 0, sizeof(f->connected));
 	f->second_open = 0;
-	gr_live_set_coach(f->live, NULL);
-	gr_live_set_reviews(f->live, NULL);
-	gr_live_free(f->live);
-	gr_coach_free(f->coach);
-	gr_reviews_free(f->reviews);
+	demo_services_stop(&f->services);
 	f->live = NULL;
-	f->coach = NULL;
+	f->board = NULL;
+	f->helpdesk = NULL;
 	f->reviews = NULL;
 }
 
@@ -287,7 +286,7 @@ static void finished_before(struct fixture *f, int who, const char *step, const 
 
 static void tick(struct fixture *f)
 {
-	CHECK_INT(gr_coach_tick(f->coach), ==, 0);
+	CHECK_INT(gr_helpdesk_tick(f->helpdesk), ==, 0);
 	gr_live_flush(f->live);
 }
 
@@ -684,7 +683,7 @@ static void test_help_accept_and_thread(void)
 /* The summary of cohort's board on track, as a coach's board receives it (caller decrefs). */
 static json_t *summary_of(struct fixture *f, const char *cohort, const char *track)
 {
-	struct gr_json *summary = gr_coach_summary(f->coach, cohort, track);
+	struct gr_json *summary = gr_board_summary(f->board, cohort, track);
 	json_t *copy = jansson_of(summary);
 
 	gr_json_free(summary);
