@@ -20,6 +20,7 @@
 #include "services/reviews.h"
 #include "core/secret.h"
 #include "store/store.h"
+#include "services/turn.h"
 #include "core/workers.h"
 
 #include <errno.h>
@@ -120,6 +121,7 @@ struct daemon {
 	struct gr_workers *workers;
 	struct gr_auth *auth;
 	struct gr_library *library;
+	struct gr_turn *turn;
 	struct gr_live *live;
 	struct gr_reviews *reviews;
 	struct gr_board *board;
@@ -177,7 +179,7 @@ static int start_reviews(struct daemon *d, const struct gr_config *config)
 	settings.lease_ms = (int64_t)config->review_lease_hours * 60 * 60 * 1000;
 	settings.lease_online_ms = (int64_t)config->review_lease_online_hours * 60 * 60 * 1000;
 	settings.double_blind = config->double_blind;
-	if ((rc = gr_reviews_new(&d->reviews, d->store, d->library, &settings)) != 0)
+	if ((rc = gr_reviews_new(&d->reviews, d->store, d->library, d->turn, &settings)) != 0)
 		return rc;
 	return gr_reviews_attach(d->reviews, d->live);
 }
@@ -197,8 +199,8 @@ static int start_coaching(struct daemon *d, const struct gr_config *config)
 	help.help.wave_ms = (int64_t)config->help_wave_minutes * GR_HELP_MINUTE_MS;
 	help.help.expire_ms = (int64_t)config->help_expire_minutes * GR_HELP_MINUTE_MS;
 	if ((rc = gr_board_new(&d->board, d->store, d->library, d->reviews, &board)) != 0 ||
-	    (rc = gr_helpdesk_new(&d->helpdesk, d->store, d->library, &help)) != 0 ||
-	    (rc = gr_nudges_new(&d->nudges, d->store, NULL)) != 0)
+	    (rc = gr_helpdesk_new(&d->helpdesk, d->store, d->library, d->turn, &help)) != 0 ||
+	    (rc = gr_nudges_new(&d->nudges, d->store, d->turn, NULL)) != 0)
 		return rc;
 	if ((rc = gr_board_attach(d->board, d->live)) != 0 ||
 	    (rc = gr_helpdesk_attach(d->helpdesk, d->live)) != 0)
@@ -234,7 +236,11 @@ static int serve(struct daemon *d, const struct gr_config *config)
 	live_settings.queue_bytes = (size_t)config->queue_kib * 1024;
 	live_settings.messages_per_second = config->messages_per_second;
 	live_settings.event_days = config->event_days;
-	if ((rc = gr_live_new(&d->live, d->store, d->library, &live_settings)) ||
+	/* One turn for every writer of the store: the loop's, from the first request on. */
+	if ((rc = gr_turn_new(&d->turn, d->store)))
+		return rc;
+	gr_auth_set_turn(d->auth, d->turn);
+	if ((rc = gr_live_new(&d->live, d->store, d->library, d->turn, &live_settings)) ||
 	    (rc = start_reviews(d, config)) || (rc = start_coaching(d, config)))
 		return rc;
 	api_parts.auth = d->auth;
@@ -283,6 +289,7 @@ static void shut_down(struct daemon *d)
 	gr_workers_stop(d->workers);
 	gr_api_free(d->api);
 	gr_auth_free(d->auth);
+	gr_turn_free(d->turn); /* after the workers: a sign-in finishing then still writes */
 	if (d->git_started)
 		gr_git_shutdown();
 	gr_store_close(d->store);

@@ -68,15 +68,16 @@ void gr_protocol_send_json(struct gr_protocol *protocol, struct gr_client *clien
 	gr_json_free(json);
 }
 
+struct gr_json *gr_protocol_error(struct gr_json *id, const char *code, const char *message)
+{
+	return gr_json_pack("{s:s, s:s, s:s, s:O*}", "type", "error", "code", code, "message",
+			    message, "id", id);
+}
+
 void gr_protocol_reply_error(struct gr_protocol *protocol, struct gr_client *client,
 			     struct gr_json *id, const char *code, const char *message)
 {
-	struct gr_json *reply = gr_json_pack("{s:s, s:s, s:s}", "type", "error", "code", code,
-					     "message", message);
-
-	if (reply && id)
-		gr_json_set(reply, "id", gr_json_ref(id));
-	gr_protocol_send_json(protocol, client, reply);
+	gr_protocol_send_json(protocol, client, gr_protocol_error(id, code, message));
 }
 
 void gr_protocol_fail(struct gr_protocol_answer *out, const char *code, const char *fmt, ...)

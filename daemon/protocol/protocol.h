@@ -160,6 +160,9 @@ void gr_protocol_set_rate(struct gr_protocol *protocol, double per_second, doubl
 void gr_protocol_receive(struct gr_protocol *protocol, struct gr_client *client,
 			 const char *text, size_t len);
 
+/* The error reply to a request (id borrowed; NULL: none), new; NULL when out of memory. */
+struct gr_json *gr_protocol_error(struct gr_json *id, const char *code, const char *message);
+
 /* Reply to a request (or to none, id NULL) with an error. */
 void gr_protocol_reply_error(struct gr_protocol *protocol, struct gr_client *client,
 			     struct gr_json *id, const char *code, const char *message);

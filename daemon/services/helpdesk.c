@@ -9,7 +9,7 @@
  * It leaves when a wave is due and whom it picks to help.c, the rows to the
  * store, and the event streams, the board's pushes and who is online to
  * the live service. Every change is stored with its events in a savepoint
- * of the live service's turn, so its reply and pushes go out after the
+ * of the loop's turn (turn.h), so its reply and pushes go out after the
  * commit.
  */
 #include "services/helpdesk.h"
@@ -19,6 +19,7 @@
 #include "domain/progress.h"
 #include "services/board.h"
 #include "services/live.h"
+#include "services/turn.h"
 #include "store/store.h"
 #include "tracks/library.h"
 #include "tracks/track.h"
@@ -36,6 +37,7 @@ struct unanswered {
 struct gr_helpdesk {
 	struct gr_store *store;
 	struct gr_library *library;
+	struct gr_turn *turn;
 	struct gr_live *live; /* NULL until attached */
 	struct gr_helpdesk_settings settings;
 	uint64_t arrivals; /* users who said hello or finished a step: new people to tell */
@@ -50,7 +52,7 @@ void gr_helpdesk_settings_defaults(struct gr_helpdesk_settings *out)
 }
 
 int gr_helpdesk_new(struct gr_helpdesk **out, struct gr_store *store, struct gr_library *library,
-		    const struct gr_helpdesk_settings *settings)
+		    struct gr_turn *turn, const struct gr_helpdesk_settings *settings)
 {
 	struct gr_helpdesk *desk;
 	int rc;
@@ -64,6 +66,7 @@ int gr_helpdesk_new(struct gr_helpdesk **out, struct gr_store *store, struct gr_
 	}
 	desk->store = store;
 	desk->library = library;
+	desk->turn = turn;
 	desk->settings = *settings;
 	*out = desk;
 	return 0;
@@ -332,7 +335,8 @@ static void help_ask(void *payload, struct gr_protocol_answer *out, struct gr_cl
 	struct gr_store_help help = { 0 };
 	enum gr_progress_state state;
 	int64_t open_id = 0;
-	int mark, rc;
+	struct gr_turn_change change;
+	int rc;
 
 	if (!track || !gr_track_step(track, request->step)) {
 		gr_protocol_fail(out, "not_found",
@@ -366,8 +370,8 @@ static void help_ask(void *payload, struct gr_protocol_answer *out, struct gr_cl
 	snprintf(help.step_id, sizeof(help.step_id), "%s", request->step);
 	snprintf(help.body, sizeof(help.body), "%s", request->body);
 	help.opened_at = now_ms(desk);
-	if ((rc = mark = gr_live_begin(desk->live)) < 0 ||
-	    (rc = gr_live_end(desk->live, mark, open_request(desk, &help))) != 0) {
+	if ((rc = gr_turn_begin(desk->turn, &change)) != 0 ||
+	    (rc = gr_turn_end(desk->turn, &change, open_request(desk, &help))) != 0) {
 		gr_protocol_fail_status(out, rc, "asking for help");
 		return;
 	}
@@ -414,7 +418,8 @@ static void help_accept(void *payload, struct gr_protocol_answer *out, struct gr
 	struct gr_helpdesk *desk = payload;
 	const struct gr_user *user = &client->user;
 	struct gr_store_help help;
-	int told, mark, rc;
+	struct gr_turn_change change;
+	int told, rc;
 
 	if (load_request(desk, out, &help, &told, user, request) != 0)
 		return;
@@ -430,8 +435,8 @@ static void help_accept(void *payload, struct gr_protocol_answer *out, struct gr
 		out->body = gr_json_pack("{s:s}", "state", help.state);
 		return;
 	}
-	if ((rc = mark = gr_live_begin(desk->live)) < 0 ||
-	    (rc = gr_live_end(desk->live, mark, accept_request(desk, &help, user))) != 0) {
+	if ((rc = gr_turn_begin(desk->turn, &change)) != 0 ||
+	    (rc = gr_turn_end(desk->turn, &change, accept_request(desk, &help, user))) != 0) {
 		gr_protocol_fail_status(out, rc, "accepting a help request");
 		return;
 	}
@@ -480,7 +485,8 @@ static void help_message(void *payload, struct gr_protocol_answer *out, struct g
 	struct gr_store_help help;
 	struct gr_store_help_message message = { 0 };
 	struct gr_json *json = NULL;
-	int told, mark, rc;
+	struct gr_turn_change change;
+	int told, rc;
 
 	if (load_request(desk, out, &help, &told, user, request) != 0)
 		return;
@@ -500,8 +506,8 @@ static void help_message(void *payload, struct gr_protocol_answer *out, struct g
 	message.user_id = user->id;
 	snprintf(message.body, sizeof(message.body), "%s", request->body);
 	message.created_at = now_ms(desk);
-	if ((rc = mark = gr_live_begin(desk->live)) < 0 ||
-	    (rc = gr_live_end(desk->live, mark,
+	if ((rc = gr_turn_begin(desk->turn, &change)) != 0 ||
+	    (rc = gr_turn_end(desk->turn, &change,
 			      write_message(desk, &help, &message, &json))) != 0) {
 		gr_json_free(json);
 		gr_protocol_fail_status(out, rc, "writing a help message");
@@ -542,7 +548,8 @@ static void help_close(struct gr_helpdesk *desk, struct gr_protocol_answer *out,
 		       const char *state)
 {
 	struct gr_store_help help;
-	int told, mark, rc;
+	struct gr_turn_change change;
+	int told, rc;
 
 	if (load_request(desk, out, &help, &told, user, request) != 0)
 		return;
@@ -555,8 +562,8 @@ static void help_close(struct gr_helpdesk *desk, struct gr_protocol_answer *out,
 		out->body = gr_json_pack("{s:s}", "state", help.state);
 		return;
 	}
-	if ((rc = mark = gr_live_begin(desk->live)) < 0 ||
-	    (rc = gr_live_end(desk->live, mark,
+	if ((rc = gr_turn_begin(desk->turn, &change)) != 0 ||
+	    (rc = gr_turn_end(desk->turn, &change,
 			      close_request(desk, &help, state, now_ms(desk)))) != 0) {
 		gr_protocol_fail_status(out, rc, "closing a help request");
 		return;
@@ -656,7 +663,7 @@ int gr_helpdesk_tick(struct gr_helpdesk *desk)
 						   help->last_wave_at, now, NULL);
 		struct candidates list = { 0 };
 		size_t picked[GR_HELP_MAX_WAVE], count = 0;
-		int mark;
+		struct gr_turn_change change;
 
 		if (due == GR_HELP_WIDEN && nobody_came(desk, help->id)) {
 			unanswered[unanswered_count++] =
@@ -665,20 +672,19 @@ int gr_helpdesk_tick(struct gr_helpdesk *desk)
 		}
 		if (due == GR_HELP_WIDEN &&
 		    ((rc = wave_pick(desk, help, &list, picked, &count)) || count == 0)) {
-			free(list.items); /* nobody to tell yet: looked at again when someone comes
-					   */
+			/* Nobody to tell yet: looked at again when someone comes. */
+			free(list.items);
 			if (rc == 0)
 				unanswered[unanswered_count++] =
 				    (struct unanswered){ help->id, desk->arrivals };
 			continue;
 		}
-		if (due != GR_HELP_WAIT && (mark = gr_live_begin(desk->live)) < 0)
-			rc = mark;
-		else if (due != GR_HELP_WAIT)
-			rc = gr_live_end(desk->live, mark,
-					 due == GR_HELP_EXPIRE
-					     ? close_request(desk, help, "expired", now)
-					     : wave_tell(desk, help, &list, picked, count, now));
+		if (due == GR_HELP_EXPIRE && (rc = gr_turn_begin(desk->turn, &change)) == 0)
+			rc = gr_turn_end(desk->turn, &change,
+					 close_request(desk, help, "expired", now));
+		else if (due == GR_HELP_WIDEN && (rc = gr_turn_begin(desk->turn, &change)) == 0)
+			rc = gr_turn_end(desk->turn, &change,
+					 wave_tell(desk, help, &list, picked, count, now));
 		free(list.items);
 	}
 	free(desk->unanswered);

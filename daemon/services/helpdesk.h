@@ -15,6 +15,7 @@
 struct gr_library;
 struct gr_live;
 struct gr_store;
+struct gr_turn;
 struct gr_helpdesk;
 
 struct gr_helpdesk_settings {
@@ -25,9 +26,12 @@ struct gr_helpdesk_settings {
 /* The help defaults, the wall clock. */
 void gr_helpdesk_settings_defaults(struct gr_helpdesk_settings *out);
 
-/* A new help desk on store and library (borrowed). The caller's to free. */
+/*
+ * A new help desk on store, library and the loop's turn, which carries its
+ * changes (all borrowed). The caller's to free.
+ */
 int gr_helpdesk_new(struct gr_helpdesk **out, struct gr_store *store, struct gr_library *library,
-		    const struct gr_helpdesk_settings *settings);
+		    struct gr_turn *turn, const struct gr_helpdesk_settings *settings);
 /* Accepts NULL. */
 void gr_helpdesk_free(struct gr_helpdesk *desk);
 

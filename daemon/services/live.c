@@ -13,12 +13,10 @@
  * state machine to progress.c, queues and topics to fanout.c, SQL to
  * store.c, sockets to net.c, and every other request to its service.
  *
- * A turn of the event loop, as seen from here:
- *
- *   request ──► savepoint ──► write rows + event ──► release ──► pending
- *                  (the first write of a turn also BEGINs and asks for a flush)
- *   flush ────► COMMIT ──ok──► replies and events queued, in order
- *                      └fail─► ROLLBACK; each write's reply becomes "internal"
+ * Every reply and event goes through the loop's turn (turn.c, drawn in
+ * docs/development.md, "One turn"): while the turn has a transaction open,
+ * it is held until the COMMIT, in order; a reply that reports a change
+ * carries its failure ("internal") in case the COMMIT fails.
  *
  * Invariants: a reply to a write is queued only after its COMMIT; an event is
  * queued only after the COMMIT that stored it; every request gets exactly one
@@ -35,6 +33,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "domain/progress.h"
+#include "services/turn.h"
 #include "store/store.h"
 #include "tracks/library.h"
 #include "tracks/markdown.h"
@@ -68,15 +67,6 @@ struct board {
 	struct gr_json *counts; /* handle → {given, received} as last sent */
 };
 
-/* A reply or an event waiting for the turn's commit. */
-struct pending {
-	struct gr_message *message;
-	struct gr_client *client; /* a reply: to whom (NULL once it closed) */
-	struct gr_json *id;       /* a reply to a write: its id, for an error instead */
-	int is_write;             /* a reply that reports a write */
-	char *topics[2];          /* an event: where it goes */
-};
-
 /* Who handles a request type. */
 struct route {
 	gr_live_handler_fn *handle;
@@ -92,6 +82,7 @@ struct listener {
 struct gr_live {
 	struct gr_store *store;
 	struct gr_library *library;
+	struct gr_turn *turn;
 	struct route routes[GR_REQUEST_TYPE_COUNT];
 	struct listener *listeners;
 	int listener_count;
@@ -103,9 +94,6 @@ struct gr_live {
 	struct gr_protocol *protocol;
 	struct gr_message *resync;
 	int client_count;
-	int batch_open;
-	struct pending *pending;
-	int pending_count, pending_capacity;
 	struct gr_json *write_id; /* replying to a write with this id (NULL: none) */
 	int in_write;		  /* a handler is replying to a write it made */
 };
@@ -167,13 +155,6 @@ static void tell_hello(struct gr_live *live, const struct gr_user *user, struct 
 			live->listeners[i].hear.hello(live->listeners[i].payload, user, reply);
 }
 
-static void tell_undone(struct gr_live *live)
-{
-	for (int i = 0; i < live->listener_count; i++)
-		if (live->listeners[i].hear.undone)
-			live->listeners[i].hear.undone(live->listeners[i].payload);
-}
-
 /* The listener that makes board summaries, or NULL. */
 static struct listener *summary_maker(struct gr_live *live)
 {
@@ -192,50 +173,38 @@ static struct gr_json *summary_of(struct gr_live *live, const char *cohort, cons
 
 /* ---- sending ------------------------------------------------------------- */
 
-static struct pending *pending_add(struct gr_live *live)
+static struct gr_message *message_of(struct gr_live *live, struct gr_json *json)
 {
-	if (live->pending_count == live->pending_capacity) {
-		int capacity = live->pending_capacity ? live->pending_capacity * 2 : 16;
-		struct pending *grown = realloc(live->pending, (size_t)capacity * sizeof(*grown));
+	char *text = gr_json_dump(json);
+	struct gr_message *message =
+		text ? gr_fanout_message_new(live->hooks.headroom, text, strlen(text)) : NULL;
 
-		if (!grown)
-			return NULL;
-		live->pending = grown;
-		live->pending_capacity = capacity;
-	}
-	memset(&live->pending[live->pending_count], 0, sizeof(struct pending));
-	return &live->pending[live->pending_count++];
+	free(text);
+	gr_json_free(json);
+	if (!message)
+		gr_error_set("out of memory");
+	return message;
 }
 
-/* The protocol's send function: now, or after the commit when a batch is open. */
+/*
+ * The protocol's send function: through the turn, now or after its commit;
+ * a reply to a write comes with its failure, for a commit that fails.
+ */
 static int send_text(struct gr_client *client, const char *text, size_t len)
 {
 	struct gr_live *live = client->service;
 	struct gr_message *message = gr_fanout_message_new(live->hooks.headroom, text, len);
-	struct pending *pending;
+	struct gr_message *instead = NULL;
 
 	if (!message)
 		return -1;
-	if (!live->batch_open) {
-		gr_fanout_send(live->fanout, &client->subscriber, message, GR_QUEUE_REPLY);
-		gr_fanout_message_unref(message);
-		return 0;
-	}
-	if (!(pending = pending_add(live))) {
+	if (live->in_write &&
+	    !(instead = message_of(live, gr_protocol_error(live->write_id, "internal",
+							    SAVE_FAILED)))) {
 		gr_fanout_message_unref(message);
 		return -1;
 	}
-	pending->message = message;
-	pending->client = client;
-	pending->is_write = live->in_write;
-	pending->id = live->in_write ? gr_json_ref(live->write_id) : NULL;
-	return 0;
-}
-
-static void reply_error(struct gr_live *live, struct gr_client *client, struct gr_json *id,
-			const char *code, const char *message)
-{
-	gr_protocol_reply_error(live->protocol, client, id, code, message);
+	return gr_turn_reply(live->turn, &client->subscriber, message, instead);
 }
 
 /*
@@ -247,7 +216,7 @@ static void reply(struct gr_live *live, struct gr_client *client,
 {
 	if (out->sent)
 		return;
-	live->in_write = out->wrote && !out->code && live->batch_open;
+	live->in_write = out->wrote && !out->code && gr_turn_pending(live->turn);
 	live->write_id = request->id;
 	gr_protocol_reply(live->protocol, client, request->id, out);
 	live->in_write = 0;
@@ -258,56 +227,28 @@ static void reply(struct gr_live *live, struct gr_client *client,
 static int publish_later(struct gr_live *live, struct gr_json *event, const char *topic1,
 			 const char *topic2)
 {
-	char *text = gr_json_dump(event);
-	struct pending *pending = NULL;
-	int rc = GR_ERROR;
+	struct gr_message *message = message_of(live, event);
 
-	gr_json_free(event);
-	if (!text || !(pending = pending_add(live)))
-		goto out;
-	pending->message = gr_fanout_message_new(live->hooks.headroom, text, strlen(text));
-	pending->topics[0] = topic1 ? strdup(topic1) : NULL;
-	pending->topics[1] = topic2 ? strdup(topic2) : NULL;
-	rc = pending->message ? 0 : GR_ERROR;
-out:
-	if (rc != 0)
-		gr_error_set("out of memory");
-	free(text);
-	return rc;
+	if (!message)
+		return GR_ERROR;
+	return gr_turn_push(live->turn, message, topic1, topic2);
 }
 
 /* Publish an event (consumed) to a topic now: presence, which is not stored. */
 static void publish_now(struct gr_live *live, struct gr_json *event, const char *topic)
 {
-	char *text = gr_json_dump(event);
-	struct gr_message *message =
-		text ? gr_fanout_message_new(live->hooks.headroom, text, strlen(text)) : NULL;
+	struct gr_message *message = message_of(live, event);
 
 	if (message)
 		gr_fanout_publish(live->fanout, topic, message);
 	gr_fanout_message_unref(message);
-	free(text);
-	gr_json_free(event);
 }
 
-static void pending_release(struct pending *pending)
+/* The turn's hook: events went to topic; if it is a watched board, its summary is due. */
+static void board_touched(void *payload, const char *topic)
 {
-	gr_fanout_message_unref(pending->message);
-	gr_json_free(pending->id);
-	free(pending->topics[0]);
-	free(pending->topics[1]);
-}
+	struct gr_live *live = payload;
 
-/* Drop what was queued for the commit since mark (a rolled-back savepoint). */
-static void pending_truncate(struct gr_live *live, int mark)
-{
-	while (live->pending_count > mark)
-		pending_release(&live->pending[--live->pending_count]);
-}
-
-/* Events went to topic: if it is a watched board, its summary is due. */
-static void board_touched(struct gr_live *live, const char *topic)
-{
 	if (strncmp(topic, "board:", 6) != 0)
 		return;
 	for (int i = 0; i < live->board_count; i++)
@@ -315,74 +256,24 @@ static void board_touched(struct gr_live *live, const char *topic)
 			live->boards[i].dirty = 1;
 }
 
-/* Deliver what waited for the commit, or (committed == 0) report the failure. */
-static void deliver(struct gr_live *live, int committed)
+/* The turn's hook: ask the network layer to flush after this turn of the loop. */
+static void flush_soon(void *payload)
 {
-	for (int i = 0; i < live->pending_count; i++) {
-		struct pending *pending = &live->pending[i];
+	struct gr_live *live = payload;
 
-		if (pending->client && (committed || !pending->is_write)) {
-			gr_fanout_send(live->fanout, &pending->client->subscriber,
-				       pending->message, GR_QUEUE_REPLY);
-		} else if (pending->client) {
-			reply_error(live, pending->client, pending->id, "internal", SAVE_FAILED);
-		}
-		for (int t = 0; committed && t < 2; t++) {
-			if (!pending->topics[t])
-				continue;
-			gr_fanout_publish(live->fanout, pending->topics[t], pending->message);
-			board_touched(live, pending->topics[t]);
-		}
-		pending_release(pending);
-	}
-	live->pending_count = 0;
+	if (live->hooks.request_flush)
+		live->hooks.request_flush(live->hooks.payload);
 }
 
 void gr_live_flush(struct gr_live *live)
 {
-	int committed;
-
-	if (!live || !live->batch_open)
-		return;
-	committed = gr_store_commit(live->store) == 0;
-	if (!committed) {
-		gr_log_error("saving progress failed: %s", gr_error_last());
-		gr_store_rollback(live->store);
-	}
-	live->batch_open = 0;
-	deliver(live, committed);
-	if (!committed)
-		tell_undone(live);
+	if (live)
+		gr_turn_flush(live->turn);
 }
 
 int gr_live_pending(const struct gr_live *live)
 {
-	return live && live->batch_open;
-}
-
-int gr_live_begin(struct gr_live *live)
-{
-	int rc;
-
-	if (!live->batch_open) {
-		if ((rc = gr_store_begin(live->store)) != 0)
-			return rc;
-		live->batch_open = 1;
-		if (live->hooks.request_flush)
-			live->hooks.request_flush(live->hooks.payload);
-	}
-	return (rc = gr_store_begin(live->store)) != 0 ? rc : live->pending_count;
-}
-
-int gr_live_end(struct gr_live *live, int mark, int rc)
-{
-	int released = 0;
-
-	if (rc == 0 && (released = gr_store_commit(live->store)) == 0)
-		return 0;
-	gr_store_rollback(live->store);
-	pending_truncate(live, mark);
-	return rc ? rc : released;
+	return live && gr_turn_pending(live->turn);
 }
 
 /* ---- lookups ------------------------------------------------------------- */
@@ -570,7 +461,8 @@ static void change_progress(struct gr_live *live, struct gr_protocol_answer *out
 	struct gr_store_progress row;
 	struct gr_store_submission saved;
 	struct gr_json *extra = NULL, *body = NULL, *event = NULL;
-	int mark, rc;
+	struct gr_turn_change change;
+	int rc;
 
 	if (!step)
 		return;
@@ -579,7 +471,7 @@ static void change_progress(struct gr_live *live, struct gr_protocol_answer *out
 			goto unsaved;
 		return;
 	}
-	if ((mark = rc = gr_live_begin(live)) < 0)
+	if ((rc = gr_turn_begin(live->turn, &change)) != 0)
 		goto unsaved;
 	if (submission) {
 		saved = *submission;
@@ -596,17 +488,14 @@ static void change_progress(struct gr_live *live, struct gr_protocol_answer *out
 	reply(live, client, request, out);
 	queue_event(live, &client->user, track->id, event);
 	/* The engine's first assignments belong to the same change. */
-	if (submission && (rc = tell_submitted(live, &saved, step->reviews)))
-		goto failed;
-	if ((rc = gr_live_end(live, mark, 0))) {
-		if (submission)
-			tell_undone(live); /* they saw what was undone */
+	if (submission)
+		rc = tell_submitted(live, &saved, step->reviews);
+	if ((rc = gr_turn_end(live->turn, &change, rc)) != 0)
 		goto unsaved;
-	}
 	gr_json_free(extra);
 	return;
 failed:
-	gr_live_end(live, mark, rc);
+	gr_turn_end(live->turn, &change, rc);
 unsaved:
 	gr_json_free(extra);
 	gr_log_error("saving progress of %s: %s", client->user.handle, gr_error_last());
@@ -1272,7 +1161,7 @@ static void dispatch(struct gr_client *client, const struct gr_request *request,
 /* ---- the service --------------------------------------------------------- */
 
 int gr_live_new(struct gr_live **out, struct gr_store *store, struct gr_library *library,
-		const struct gr_live_settings *settings)
+		struct gr_turn *turn, const struct gr_live_settings *settings)
 {
 	struct gr_live *live = calloc(1, sizeof(*live));
 	int rc;
@@ -1284,6 +1173,7 @@ int gr_live_new(struct gr_live **out, struct gr_store *store, struct gr_library 
 	}
 	live->store = store;
 	live->library = library;
+	live->turn = turn;
 	live->settings = *settings;
 	if ((rc = gr_protocol_new(&live->protocol, send_text)) != 0) {
 		gr_live_free(live);
@@ -1303,13 +1193,19 @@ int gr_live_set_hooks(struct gr_live *live, const struct gr_live_hooks *hooks)
 	    "{\"type\":\"resync\",\"message\":\"You fell behind; say hello "
 	    "again to catch up.\"}";
 
+	struct gr_turn_hooks turn_hooks = { NULL, flush_soon, board_touched, live };
+	int rc;
+
 	assert(!live->fanout && live->client_count == 0);
 	live->hooks = *hooks;
-	if (gr_fanout_new(&live->fanout, hooks->notify, hooks->payload) != 0 ||
-	    !(live->resync = gr_fanout_message_new(hooks->headroom, resync, sizeof(resync) - 1))) {
+	if ((rc = gr_fanout_new(&live->fanout, hooks->notify, hooks->payload)) != 0)
+		return rc;
+	if (!(live->resync = gr_fanout_message_new(hooks->headroom, resync, sizeof(resync) - 1))) {
 		gr_error_set("out of memory");
 		return GR_ERROR;
 	}
+	turn_hooks.fanout = live->fanout;
+	gr_turn_set_hooks(live->turn, &turn_hooks);
 	return 0;
 }
 
@@ -1318,10 +1214,11 @@ void gr_live_free(struct gr_live *live)
 	if (!live)
 		return;
 	gr_live_flush(live);
+	if (live->fanout) /* what the turn delivers from now on has nowhere to go */
+		gr_turn_set_hooks(live->turn, &(struct gr_turn_hooks){ 0 });
 	while (live->board_count > 0)
 		board_forget(live, live->board_count - 1);
 	free(live->boards);
-	free(live->pending);
 	free(live->listeners);
 	gr_fanout_message_unref(live->resync);
 	gr_protocol_free(live->protocol);
@@ -1343,9 +1240,7 @@ int gr_live_client_open(struct gr_live *live, struct gr_client *client)
 
 void gr_live_client_close(struct gr_live *live, struct gr_client *client)
 {
-	for (int i = 0; i < live->pending_count; i++)
-		if (live->pending[i].client == client)
-			live->pending[i].client = NULL;
+	gr_turn_forget(live->turn, &client->subscriber);
 	gr_fanout_unsubscribe_all(live->fanout, &client->subscriber);
 	for (int i = 0; i < client->topic_count; i++) {
 		left_topic(live, client, client->topics[i]);
@@ -1368,7 +1263,7 @@ void gr_live_receive(struct gr_live *live, struct gr_client *client, const char 
 void gr_live_send_error(struct gr_live *live, struct gr_client *client, const char *code,
 			const char *message)
 {
-	reply_error(live, client, NULL, code, message);
+	gr_protocol_reply_error(live->protocol, client, NULL, code, message);
 }
 
 void gr_live_housekeeping(struct gr_live *live)

@@ -12,11 +12,12 @@
  * event streams and who is online; it includes none of them.
  *
  * Writes made during one turn of the event loop share one transaction
- * (group commit): the first write of a turn begins it and asks the network
- * layer, through request_flush, to call gr_live_flush() once the turn's
- * events are handled. Replies to those writes, and the events they caused,
- * are held until the commit succeeded; so an acknowledged change survives a
- * crash. No network or SQLite type appears here.
+ * (group commit, services/turn.h): the first write of a turn begins it and
+ * asks the network layer, through request_flush, to call gr_live_flush()
+ * once the turn's events are handled. Replies to those writes, and the
+ * events they caused, are held until the commit succeeded; so an
+ * acknowledged change survives a crash. No network or SQLite type appears
+ * here.
  */
 #ifndef GR_LIVE_H
 #define GR_LIVE_H
@@ -34,6 +35,7 @@
 struct gr_library;
 struct gr_store;
 struct gr_store_submission;
+struct gr_turn;
 struct gr_live;
 
 struct gr_live_settings {
@@ -53,8 +55,12 @@ struct gr_live_hooks {
 
 void gr_live_settings_defaults(struct gr_live_settings *out);
 
+/*
+ * A new live service on store, library and the loop's turn (all borrowed),
+ * which carries its writes, replies and events. The caller's to free.
+ */
 int gr_live_new(struct gr_live **out, struct gr_store *store, struct gr_library *library,
-		const struct gr_live_settings *settings);
+		struct gr_turn *turn, const struct gr_live_settings *settings);
 /* The network layer's hooks; set once, before the first connection opens. */
 int gr_live_set_hooks(struct gr_live *live, const struct gr_live_hooks *hooks);
 /* Flushes what is pending. Accepts NULL. Every client must be closed first. */
@@ -94,8 +100,6 @@ struct gr_live_listener {
 	 * it: {"attention": […], "learners": {handle: {…}}}, new, or NULL.
 	 */
 	struct gr_json *(*summary)(void *payload, const char *cohort, const char *track);
-	/* Changes this turn were undone: memory must match what is stored again. */
-	void (*undone)(void *payload);
 };
 
 /*
@@ -112,20 +116,7 @@ int gr_live_listen(struct gr_live *live, const struct gr_live_listener *listener
  */
 void gr_live_forget(struct gr_live *live, void *payload);
 
-/* ---- for the services: writes, the users' streams, who is online ---------- */
-
-/*
- * Open a savepoint inside the turn's transaction (beginning the turn's
- * transaction if needed). Returns a mark (>= 0) for gr_live_end(), or a
- * negative code.
- */
-int gr_live_begin(struct gr_live *live);
-/*
- * End the savepoint of mark: released when rc is 0, else rolled back with
- * the events published since it. Returns rc, or the failed release's code
- * (then it was rolled back).
- */
-int gr_live_end(struct gr_live *live, int mark, int rc);
+/* ---- for the services: the users' streams, who is online ------------------ */
 
 /*
  * Append an event (fields consumed: "event" and its own) to the user's own

@@ -4,7 +4,7 @@
  * Owns sending a nudge (stored, with its event on the learner's stream),
  * marking it read, and the unread ones in a hello. It leaves the rows to
  * the store and the event streams to the live service; a change is a
- * savepoint of the live service's turn, so its reply and push go out after
+ * savepoint of the loop's turn (turn.h), so its reply and push go out after
  * the commit.
  */
 #include "services/nudges.h"
@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "services/live.h"
+#include "services/turn.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -22,11 +23,13 @@
 
 struct gr_nudges {
 	struct gr_store *store;
+	struct gr_turn *turn;
 	struct gr_live *live; /* NULL until attached */
 	gr_clock_fn *clock;
 };
 
-int gr_nudges_new(struct gr_nudges **out, struct gr_store *store, gr_clock_fn *clock)
+int gr_nudges_new(struct gr_nudges **out, struct gr_store *store, struct gr_turn *turn,
+		  gr_clock_fn *clock)
 {
 	struct gr_nudges *nudges = calloc(1, sizeof(*nudges));
 
@@ -36,6 +39,7 @@ int gr_nudges_new(struct gr_nudges **out, struct gr_store *store, gr_clock_fn *c
 		return GR_ERROR;
 	}
 	nudges->store = store;
+	nudges->turn = turn;
 	nudges->clock = clock;
 	*out = nudges;
 	return 0;
@@ -87,8 +91,9 @@ static void nudge_send(void *payload, struct gr_protocol_answer *out, struct gr_
 	struct gr_nudges *nudges = payload;
 	const struct gr_user *user = &client->user;
 	struct gr_store_nudge nudge = { 0 };
+	struct gr_turn_change change;
 	struct gr_user learner;
-	int mark, rc;
+	int rc;
 
 	if (user->role != GR_ROLE_COACH && user->role != GR_ROLE_ADMIN) {
 		gr_protocol_fail(out, "forbidden", "Only coaches and admins send nudges.");
@@ -99,15 +104,12 @@ static void nudge_send(void *payload, struct gr_protocol_answer *out, struct gr_
 		gr_protocol_fail(out, "not_found", "Nobody has that user name.");
 		return;
 	}
-	if (rc != 0 || (rc = mark = gr_live_begin(nudges->live)) < 0) {
-		gr_protocol_fail_status(out, rc, "sending a nudge");
-		return;
-	}
 	nudge.user_id = learner.id;
 	nudge.coach_id = user->id;
 	snprintf(nudge.body, sizeof(nudge.body), "%s", request->body);
 	nudge.created_at = now_ms(nudges);
-	if ((rc = gr_live_end(nudges->live, mark, store_nudge(nudges, &nudge))) != 0) {
+	if (rc != 0 || (rc = gr_turn_begin(nudges->turn, &change)) != 0 ||
+	    (rc = gr_turn_end(nudges->turn, &change, store_nudge(nudges, &nudge))) != 0) {
 		gr_protocol_fail_status(out, rc, "sending a nudge");
 		return;
 	}
@@ -120,7 +122,8 @@ static void nudge_read(void *payload, struct gr_protocol_answer *out, struct gr_
 {
 	struct gr_nudges *nudges = payload;
 	struct gr_store_nudge nudge;
-	int mark, rc = gr_store_nudge_get(nudges->store, &nudge, request->nudge);
+	struct gr_turn_change change;
+	int rc = gr_store_nudge_get(nudges->store, &nudge, request->nudge);
 
 	if (rc != 0) {
 		gr_protocol_fail_status(out, rc, "reading a nudge");
@@ -130,8 +133,8 @@ static void nudge_read(void *payload, struct gr_protocol_answer *out, struct gr_
 		gr_protocol_fail(out, "forbidden", "This nudge is for someone else.");
 		return;
 	}
-	if ((rc = mark = gr_live_begin(nudges->live)) < 0 ||
-	    (rc = gr_live_end(nudges->live, mark,
+	if ((rc = gr_turn_begin(nudges->turn, &change)) != 0 ||
+	    (rc = gr_turn_end(nudges->turn, &change,
 			      gr_store_nudge_read(nudges->store, nudge.id, now_ms(nudges)))) != 0) {
 		gr_protocol_fail_status(out, rc, "marking a nudge read");
 		return;

@@ -15,10 +15,15 @@
 
 struct gr_live;
 struct gr_store;
+struct gr_turn;
 struct gr_nudges;
 
-/* A new service on store (borrowed); clock NULL: the wall clock. The caller's to free. */
-int gr_nudges_new(struct gr_nudges **out, struct gr_store *store, gr_clock_fn *clock);
+/*
+ * A new service on store and the loop's turn, which carries its changes
+ * (both borrowed); clock NULL: the wall clock. The caller's to free.
+ */
+int gr_nudges_new(struct gr_nudges **out, struct gr_store *store, struct gr_turn *turn,
+		  gr_clock_fn *clock);
 /* Accepts NULL. */
 void gr_nudges_free(struct gr_nudges *nudges);
 

@@ -17,6 +17,7 @@
  *                               └──► review_inputs row
  *          ──► release ─ok─► the turn's COMMIT ──► events pushed
  *                     └fail► rollback, pending events dropped, engine rebuilt
+ *                            (an undo of the turn: also when the COMMIT fails)
  *
  * At start the engine is rebuilt by replaying review_inputs in seq order
  * with the same seed and settings (kept in the meta table, made once): the
@@ -58,6 +59,7 @@
 #include "core/log.h"
 #include "core/secret.h"
 #include "services/live.h"
+#include "services/turn.h"
 #include "store/store.h"
 #include "tracks/library.h"
 #include "tracks/markdown.h"
@@ -87,6 +89,7 @@ struct gr_reviews {
 	struct gr_store *store;
 	struct gr_library *library;
 	struct gr_reviews_settings settings;
+	struct gr_turn *turn; /* the loop's: every change is one of its savepoints */
 	struct gr_live *live; /* NULL until attached: effects are stored, not pushed */
 	struct gr_review_config config;
 	struct gr_review *engine;
@@ -334,6 +337,12 @@ static int rebuild(struct gr_reviews *reviews)
 	return rc;
 }
 
+/* The turn's undo: a change the engine saw was rolled back. */
+static void undo(void *payload)
+{
+	rebuild(payload);
+}
+
 /*
  * The replayed engine must have made exactly the stored assignments; a
  * difference (a lost input, changed settings) is logged loudly.
@@ -542,27 +551,22 @@ typedef int change_fn(struct gr_reviews *reviews, void *argument);
  */
 static int change(struct gr_reviews *reviews, change_fn *fn, void *argument)
 {
-	int mark = 0, rc;
+	struct gr_turn_change turn_change;
+	int rc, undo_rc = 0;
 
-	if (reviews->live && (mark = gr_live_begin(reviews->live)) < 0)
-		return mark;
-	if (!reviews->live && (rc = gr_store_begin(reviews->store)) != 0)
+	if ((rc = gr_turn_begin(reviews->turn, &turn_change)) != 0)
 		return rc;
 	reviews->failed = 0;
 	reviews->changed = 0;
 	rc = fn(reviews, argument);
 	if (rc == 0 && reviews->failed)
 		rc = GR_ERROR; /* on_effect logged why */
-	if (reviews->live) {
-		rc = gr_live_end(reviews->live, mark, rc);
-	} else if (rc == 0) {
-		if ((rc = gr_store_commit(reviews->store)) != 0)
-			gr_store_rollback(reviews->store);
-	} else {
-		gr_store_rollback(reviews->store);
-	}
-	if (rc != 0 && reviews->changed)
-		rebuild(reviews);
+	/* Memory ran ahead of the store: if the change or its turn is undone, rebuild. */
+	if (reviews->changed && (undo_rc = gr_turn_on_undo(reviews->turn, undo, reviews)) != 0)
+		rc = rc ? rc : undo_rc;
+	rc = gr_turn_end(reviews->turn, &turn_change, rc);
+	if (rc != 0 && undo_rc != 0)
+		rebuild(reviews); /* the undo could not be registered */
 	reviews->failed = 0;
 	return rc;
 }
@@ -1318,7 +1322,7 @@ static void handle_flag(void *payload, struct gr_protocol_answer *out,
 /* ---- the service ------------------------------------------------------------- */
 
 int gr_reviews_new(struct gr_reviews **out, struct gr_store *store, struct gr_library *library,
-		   const struct gr_reviews_settings *settings)
+		   struct gr_turn *turn, const struct gr_reviews_settings *settings)
 {
 	struct gr_reviews *reviews = calloc(1, sizeof(*reviews));
 	int rc;
@@ -1328,6 +1332,7 @@ int gr_reviews_new(struct gr_reviews **out, struct gr_store *store, struct gr_li
 		return out_of_memory();
 	reviews->store = store;
 	reviews->library = library;
+	reviews->turn = turn;
 	reviews->settings = *settings;
 	if ((rc = load_config(reviews)) == 0 && (rc = replay(reviews)) == 0)
 		verify_replay(reviews);
@@ -1341,12 +1346,6 @@ int gr_reviews_new(struct gr_reviews **out, struct gr_store *store, struct gr_li
 	return 0;
 }
 
-/* Changes of this turn were undone after the engine saw them. */
-static void undone(void *payload)
-{
-	rebuild(payload);
-}
-
 int gr_reviews_attach(struct gr_reviews *reviews, struct gr_live *live)
 {
 	static const struct gr_live_route routes[] = {
@@ -1358,9 +1357,7 @@ int gr_reviews_attach(struct gr_reviews *reviews, struct gr_live *live)
 		{ GR_REQUEST_REVIEW_RATE, handle_rate },
 		{ GR_REQUEST_REVIEW_FLAG, handle_flag },
 	};
-	struct gr_live_listener listener = {
-		.presence = presence, .submitted = submitted, .undone = undone
-	};
+	struct gr_live_listener listener = { .presence = presence, .submitted = submitted };
 	int rc;
 
 	if (reviews->live)

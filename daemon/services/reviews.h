@@ -8,10 +8,11 @@
  * submission.get, review.submit, review.decline, review.rate, review.flag;
  * docs/protocol.md). Design: "Peer review pairing" in DESIGN.md.
  *
- * No network or SQLite type appears here. The live service (live.c) owns
- * the turn's transaction and the users' event streams; attached to it, this
- * service registers its messages and hears when a learner's connections
- * open and close and when work is submitted. Loop thread only.
+ * No network or SQLite type appears here. Each change is a savepoint of the
+ * loop's turn (turn.h); the live service (live.c) owns the users' event
+ * streams; attached to it, this service registers its messages and hears
+ * when a learner's connections open and close and when work is submitted.
+ * Loop thread only.
  */
 #ifndef GR_REVIEWS_H
 #define GR_REVIEWS_H
@@ -24,6 +25,7 @@
 struct gr_library;
 struct gr_live;
 struct gr_store;
+struct gr_turn;
 struct gr_reviews;
 
 struct gr_reviews_settings {
@@ -38,12 +40,13 @@ struct gr_reviews_settings {
 void gr_reviews_settings_defaults(struct gr_reviews_settings *out);
 
 /*
- * A new service on store and library (both borrowed): the engine rebuilt
+ * A new service on store, library and the loop's turn, which carries its
+ * changes (all borrowed): the engine rebuilt
  * from the logged inputs with the seed kept in the store (made on first
  * use), every learner then marked offline. The caller's to free.
  */
 int gr_reviews_new(struct gr_reviews **out, struct gr_store *store, struct gr_library *library,
-		   const struct gr_reviews_settings *settings);
+		   struct gr_turn *turn, const struct gr_reviews_settings *settings);
 /* Accepts NULL. */
 void gr_reviews_free(struct gr_reviews *reviews);
 

@@ -13,6 +13,7 @@
 #include "services/live.h"
 #include "services/nudges.h"
 #include "services/reviews.h"
+#include "services/turn.h"
 #include "tracks/library.h"
 #include "store/store.h"
 #include "core/workers.h"
@@ -75,8 +76,9 @@ static inline void demo_open(const char *dir, void (*make_track)(const char *rep
 	CHECK(gr_library_track(*library, "demo") != NULL);
 }
 
-/* The services of a test: live always, the others when asked for. */
+/* The services of a test: the turn and live always, the others when asked for. */
 struct demo_services {
+	struct gr_turn *turn;
 	struct gr_live *live;
 	struct gr_reviews *reviews;
 	struct gr_board *board;
@@ -103,31 +105,38 @@ static inline void demo_wiring_defaults(struct demo_wiring *out)
 	out->hooks = (struct gr_live_hooks){ 16, ignore_notify, ignore_flush, NULL };
 }
 
-/* The services on store and library, attached to the live service as main.c does. */
+/*
+ * The services on store and library, made and attached to the live service
+ * as main.c does; the network layer's hooks last, as when the loop starts.
+ */
 static inline void demo_services_start(struct demo_services *out, struct gr_store *store,
 				       struct gr_library *library, const struct demo_wiring *wiring)
 {
 	struct gr_helpdesk_settings helpdesk;
 
 	memset(out, 0, sizeof(*out));
-	CHECK_INT(gr_live_new(&out->live, store, library, &wiring->live), ==, 0);
-	CHECK_INT(gr_live_set_hooks(out->live, &wiring->hooks), ==, 0);
+	CHECK_INT(gr_turn_new(&out->turn, store), ==, 0);
+	CHECK_INT(gr_live_new(&out->live, store, library, out->turn, &wiring->live), ==, 0);
 	if (wiring->reviews) {
-		CHECK_INT(gr_reviews_new(&out->reviews, store, library, wiring->reviews), ==, 0);
+		CHECK_INT(gr_reviews_new(&out->reviews, store, library, out->turn, wiring->reviews),
+			  ==, 0);
 		CHECK_INT(gr_reviews_attach(out->reviews, out->live), ==, 0);
 	}
-	if (!wiring->board)
-		return;
-	gr_helpdesk_settings_defaults(&helpdesk);
-	helpdesk.clock = wiring->live.clock;
-	if (wiring->helpdesk)
-		helpdesk = *wiring->helpdesk;
-	CHECK_INT(gr_board_new(&out->board, store, library, out->reviews, wiring->board), ==, 0);
-	CHECK_INT(gr_helpdesk_new(&out->helpdesk, store, library, &helpdesk), ==, 0);
-	CHECK_INT(gr_nudges_new(&out->nudges, store, wiring->live.clock), ==, 0);
-	CHECK_INT(gr_board_attach(out->board, out->live), ==, 0);
-	CHECK_INT(gr_helpdesk_attach(out->helpdesk, out->live), ==, 0);
-	CHECK_INT(gr_nudges_attach(out->nudges, out->live), ==, 0);
+	if (wiring->board) {
+		gr_helpdesk_settings_defaults(&helpdesk);
+		helpdesk.clock = wiring->live.clock;
+		if (wiring->helpdesk)
+			helpdesk = *wiring->helpdesk;
+		CHECK_INT(gr_board_new(&out->board, store, library, out->reviews, wiring->board),
+			  ==, 0);
+		CHECK_INT(gr_helpdesk_new(&out->helpdesk, store, library, out->turn, &helpdesk), ==,
+			  0);
+		CHECK_INT(gr_nudges_new(&out->nudges, store, out->turn, wiring->live.clock), ==, 0);
+		CHECK_INT(gr_board_attach(out->board, out->live), ==, 0);
+		CHECK_INT(gr_helpdesk_attach(out->helpdesk, out->live), ==, 0);
+		CHECK_INT(gr_nudges_attach(out->nudges, out->live), ==, 0);
+	}
+	CHECK_INT(gr_live_set_hooks(out->live, &wiring->hooks), ==, 0);
 }
 
 /* Detach and free them all, as main.c does at shutdown; every client closed first. */
@@ -146,6 +155,7 @@ static inline void demo_services_stop(struct demo_services *services)
 	gr_helpdesk_free(services->helpdesk);
 	gr_board_free(services->board);
 	gr_reviews_free(services->reviews);
+	gr_turn_free(services->turn);
 	memset(services, 0, sizeof(*services));
 }
 
