@@ -97,20 +97,23 @@ void gr_protocol_fail_status(struct gr_protocol_answer *out, int status, const c
 	static const struct {
 		int status;
 		const char *code;
+		const char *otherwise; /* when no message was set */
 	} codes[] = {
-		{ GR_ENOTFOUND, "not_found" },
-		{ GR_EFORBIDDEN, "forbidden" },
-		{ GR_ECONFLICT, "conflict" },
-		{ GR_EEXPIRED, "conflict" },
+		{ GR_ENOTFOUND, "not_found", "There is no such thing." },
+		{ GR_EFORBIDDEN, "forbidden", "That is not yours to do." },
+		{ GR_ECONFLICT, "conflict", "That cannot be done now." },
+		{ GR_EEXPIRED, "conflict", "That is over." },
 	};
+	const char *message = gr_error_last();
 
 	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
 		if (codes[i].status == status) {
-			gr_protocol_fail(out, codes[i].code, "%s", gr_error_last());
+			gr_protocol_fail(out, codes[i].code, "%s",
+					 message[0] ? message : codes[i].otherwise);
 			return;
 		}
 	}
-	gr_log_error("%s failed: %s", doing, gr_error_last());
+	gr_log_error("%s failed: %s", doing, message);
 	gr_protocol_fail(out, "internal", "That could not be done; please try again.");
 }
 
@@ -239,16 +242,15 @@ static const struct {
 	{ "help.list", GR_REQUEST_HELP_LIST, NULL, 0 },
 };
 
-/* SEQ (>= 0) or ID (>= 1) into an int64_t member. */
+/* SEQ (>= 0) or ID (>= 1) into an int64_t member; else out is failed. */
 static int read_number(char *member, struct gr_json *value, const struct field_spec *spec,
-		       const char **code, char *text, size_t size)
+		       struct gr_protocol_answer *out)
 {
 	int64_t least = spec->kind == ID ? 1 : 0;
 
 	if (gr_json_kind(value) != GR_JSON_INTEGER || gr_json_integer_value(value) < least) {
-		*code = "bad_value";
-		snprintf(text, size, "'%s' must be a whole number, %lld or more.", spec->name,
-			 (long long)least);
+		gr_protocol_fail(out, "bad_value", "'%s' must be a whole number, %lld or more.",
+				 spec->name, (long long)least);
 		return -1;
 	}
 	*(int64_t *)(void *)member = gr_json_integer_value(value);
@@ -256,12 +258,12 @@ static int read_number(char *member, struct gr_json *value, const struct field_s
 }
 
 static int read_rating(struct gr_request *request, struct gr_json *value,
-		       const struct field_spec *spec, const char **code, char *text, size_t size)
+		       const struct field_spec *spec, struct gr_protocol_answer *out)
 {
 	if (gr_json_kind(value) != GR_JSON_INTEGER || gr_json_integer_value(value) < 1 ||
 	    gr_json_integer_value(value) > 5) {
-		*code = "bad_value";
-		snprintf(text, size, "'%s' must be a whole number from 1 to 5.", spec->name);
+		gr_protocol_fail(out, "bad_value", "'%s' must be a whole number from 1 to 5.",
+				 spec->name);
 		return -1;
 	}
 	request->helpfulness = (int)gr_json_integer_value(value);
@@ -269,7 +271,7 @@ static int read_rating(struct gr_request *request, struct gr_json *value,
 }
 
 static int read_checks(struct gr_request *request, struct gr_json *value,
-		       const struct field_spec *spec, const char **code, char *text, size_t size)
+		       const struct field_spec *spec, struct gr_protocol_answer *out)
 {
 	size_t count = gr_json_size(value);
 
@@ -285,15 +287,15 @@ static int read_checks(struct gr_request *request, struct gr_json *value,
 	request->check_count = (int)count;
 	return 0;
 bad:
-	*code = "bad_value";
-	snprintf(text, size, "'%s' must be a list of at most %zu true or false values.",
-		 spec->name, spec->max);
+	gr_protocol_fail(out, "bad_value",
+			 "'%s' must be a list of at most %zu true or false values.", spec->name,
+			 spec->max);
 	return -1;
 }
 
-/* Read one field into request; on failure fill code and message. */
+/* Read one field into request; else out is failed. */
 static int read_field(struct gr_request *request, struct gr_json *message,
-		      const struct field_spec *spec, const char **code, char *text, size_t size)
+		      const struct field_spec *spec, struct gr_protocol_answer *out)
 {
 	struct gr_json *value = gr_json_get(message, spec->name);
 	char *member = (char *)request + spec->offset;
@@ -303,50 +305,42 @@ static int read_field(struct gr_request *request, struct gr_json *message,
 	if (!value || gr_json_kind(value) == GR_JSON_NULL) {
 		if (!spec->required)
 			return 0;
-		*code = "missing_field";
-		snprintf(text, size, "'%s' is missing.", spec->name);
+		gr_protocol_fail(out, "missing_field", "'%s' is missing.", spec->name);
 		return -1;
 	}
 	if (spec->kind == SEQ || spec->kind == ID)
-		return read_number(member, value, spec, code, text, size);
+		return read_number(member, value, spec, out);
 	if (spec->kind == RATING)
-		return read_rating(request, value, spec, code, text, size);
+		return read_rating(request, value, spec, out);
 	if (spec->kind == CHECKS)
-		return read_checks(request, value, spec, code, text, size);
+		return read_checks(request, value, spec, out);
 	if (!(string = gr_json_text(value, &len)) || strlen(string) != len) {
-		*code = "bad_value";
-		snprintf(text, size, "'%s' must be text.", spec->name);
+		gr_protocol_fail(out, "bad_value", "'%s' must be text.", spec->name);
 		return -1;
 	}
 	if (len > spec->max) {
-		*code = spec->kind == NOTE || spec->max >= GR_PROTOCOL_MAX_COMMENT ? "too_large"
-										   : "bad_value";
-		snprintf(text, size, "'%s' is longer than %zu bytes.", spec->name, spec->max);
+		gr_protocol_fail(out,
+				 spec->kind == NOTE || spec->max >= GR_PROTOCOL_MAX_COMMENT
+					 ? "too_large"
+					 : "bad_value",
+				 "'%s' is longer than %zu bytes.", spec->name, spec->max);
 		return -1;
 	}
 	if (spec->kind == NOTE && len == 0) {
-		*code = "bad_value";
-		snprintf(text, size, "'%s' is empty.", spec->name);
+		gr_protocol_fail(out, "bad_value", "'%s' is empty.", spec->name);
 		return -1;
 	}
 	*(const char **)(void *)member = string;
 	return 0;
 }
 
-/* Check the type's fields; on failure reply and return -1. */
-static int read_fields(struct gr_protocol *protocol, struct gr_client *client,
-		       struct gr_request *request, struct gr_json *message, int which)
+/* Check the type's fields; else out is failed. */
+static int read_fields(struct gr_request *request, struct gr_json *message, int which,
+		       struct gr_protocol_answer *out)
 {
-	const char *code = NULL;
-	char text[160];
-
-	for (int i = 0; i < types[which].field_count; i++) {
-		if (read_field(request, message, &types[which].fields[i], &code, text,
-			       sizeof(text)) != 0) {
-			gr_protocol_reply_error(protocol, client, request->id, code, text);
+	for (int i = 0; i < types[which].field_count; i++)
+		if (read_field(request, message, &types[which].fields[i], out) != 0)
 			return -1;
-		}
-	}
 	return 0;
 }
 
@@ -371,8 +365,13 @@ static int take_token(struct gr_protocol *protocol, struct gr_client *client)
 	return 0;
 }
 
+/*
+ * A well-formed message to the dispatch function, which replies itself;
+ * else (ping, or refused) out answers it.
+ */
 static void dispatch(struct gr_protocol *protocol, struct gr_client *client,
-		     struct gr_json *message, struct gr_json *id, const char *type)
+		     struct gr_json *message, struct gr_json *id, const char *type,
+		     struct gr_protocol_answer *out)
 {
 	struct gr_request request = { .id = id, .last_seq = -1, .check_count = -1 };
 
@@ -381,58 +380,46 @@ static void dispatch(struct gr_protocol *protocol, struct gr_client *client,
 		    (types[i].type != GR_REQUEST_PING && !protocol->dispatch))
 			continue;
 		request.type = types[i].type;
-		if (read_fields(protocol, client, &request, message, (int)i) != 0)
+		if (read_fields(&request, message, (int)i, out) != 0)
 			return;
 		if (request.type == GR_REQUEST_PING) {
-			struct gr_json *reply = gr_json_pack("{s:s}", "type", "ok");
-
-			if (reply && id)
-				gr_json_set(reply, "id", gr_json_ref(id));
-			gr_protocol_send_json(protocol, client, reply);
+			out->body = gr_json_object();
 			return;
 		}
 		protocol->dispatch(client, &request, protocol->dispatch_payload);
+		out->sent = 1;
 		return;
 	}
-	gr_protocol_reply_error(protocol, client, id, "unknown_type",
-				"This message type is not known.");
+	gr_protocol_fail(out, "unknown_type", "This message type is not known.");
 }
 
 void gr_protocol_receive(struct gr_protocol *protocol, struct gr_client *client,
 			 const char *text, size_t len)
 {
-	struct gr_json *message = NULL, *id;
+	struct gr_protocol_answer out = { 0 };
+	struct gr_json *message = NULL, *id = NULL;
 	const char *type;
 	size_t type_len;
 
+	gr_error_clear(); /* no message of an earlier request reaches this one's reply */
 	if (take_token(protocol, client) != 0) {
-		gr_protocol_reply_error(protocol, client, NULL, "rate_limited",
-					"Too many messages; slow down and try again.");
-		return;
+		gr_protocol_fail(&out, "rate_limited",
+				 "Too many messages; slow down and try again.");
+	} else if (gr_json_kind(message = gr_json_load(text, len)) != GR_JSON_OBJECT) {
+		gr_protocol_fail(&out, "bad_json", "A message is one JSON object.");
+	} else if ((id = gr_json_get(message, "id")) && gr_json_kind(id) != GR_JSON_INTEGER &&
+		   gr_json_kind(id) != GR_JSON_STRING) {
+		id = NULL; /* not one to echo */
+		gr_protocol_fail(&out, "bad_value", "'id' must be a number or text.");
+	} else if (!gr_json_get(message, "type")) {
+		gr_protocol_fail(&out, "missing_field", "A message needs a 'type'.");
+	} else if (!(type = gr_json_text(gr_json_get(message, "type"), &type_len)) ||
+		   strlen(type) != type_len) {
+		gr_protocol_fail(&out, "bad_value", "'type' must be text.");
+	} else {
+		dispatch(protocol, client, message, id, type, &out);
 	}
-	message = gr_json_load(text, len);
-	if (gr_json_kind(message) != GR_JSON_OBJECT) {
-		gr_protocol_reply_error(protocol, client, NULL, "bad_json",
-					"A message is one JSON object.");
-		goto out;
-	}
-	id = gr_json_get(message, "id");
-	if (id && gr_json_kind(id) != GR_JSON_INTEGER && gr_json_kind(id) != GR_JSON_STRING) {
-		gr_protocol_reply_error(protocol, client, NULL, "bad_value",
-					"'id' must be a number or text.");
-		goto out;
-	}
-	if (!gr_json_get(message, "type")) {
-		gr_protocol_reply_error(protocol, client, id, "missing_field",
-					"A message needs a 'type'.");
-		goto out;
-	}
-	if (!(type = gr_json_text(gr_json_get(message, "type"), &type_len)) ||
-	    strlen(type) != type_len) {
-		gr_protocol_reply_error(protocol, client, id, "bad_value", "'type' must be text.");
-		goto out;
-	}
-	dispatch(protocol, client, message, id, type);
-out:
+	if (!out.sent)
+		gr_protocol_reply(protocol, client, id, &out);
 	gr_json_free(message);
 }

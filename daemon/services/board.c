@@ -354,17 +354,15 @@ static int add_help(const struct gr_store_help *row, void *payload)
 	return 0;
 }
 
-/* The attention list of a loaded cohort as JSON (a new array), or NULL. */
-static struct gr_json *attention_json(struct gr_board *board, struct cohort *cohort,
-				      const char *name, struct gr_json *help_json, int64_t now)
+/* The attention list's entries for a loaded cohort (the caller frees them: gr_attention_free). */
+static int attention_entries(struct gr_board *board, struct cohort *cohort, const char *name,
+			     struct gr_json *help_json, int64_t now,
+			     struct gr_attention_entry **out, size_t *out_count)
 {
 	struct lists lists = { .help_json = help_json, .board = board };
 	struct gr_attention_learner *learners = NULL;
 	struct gr_attention_settings settings = gr_attention_settings_default();
 	struct gr_attention_input input = { 0 };
-	struct gr_attention_entry *entries = NULL;
-	size_t count = 0;
-	struct gr_json *list = NULL;
 	int rc;
 
 	settings.inactive_days = board->settings.inactive_days;
@@ -373,8 +371,11 @@ static struct gr_json *attention_json(struct gr_board *board, struct cohort *coh
 					&lists)) ||
 	    (rc = gr_store_help_of_cohort(board->store, name, cohort->track->id, add_help, &lists)))
 		goto out;
-	if (cohort->count && !(learners = calloc(cohort->count, sizeof(*learners))))
+	if (cohort->count && !(learners = calloc(cohort->count, sizeof(*learners)))) {
+		gr_error_set("out of memory");
+		rc = GR_ERROR;
 		goto out;
+	}
 	for (size_t i = 0; i < cohort->count; i++) {
 		const struct learner *learner = &cohort->learners[i];
 
@@ -393,55 +394,75 @@ static struct gr_json *attention_json(struct gr_board *board, struct cohort *coh
 					     lists.flagged_count,
 					     lists.help,
 					     lists.help_count };
-	if (gr_attention_compute(&entries, &count, &input, now, &settings) != 0)
-		goto out;
-	list = gr_json_array();
-	for (size_t i = 0; list && i < count; i++) {
-		const struct gr_attention_entry *entry = &entries[i];
-		const struct learner *learner = learner_by_id(cohort, entry->learner_id);
-		struct gr_json *item = gr_json_pack("{s:s, s:s, s:I}", "user",
-					 learner ? learner->user.handle : "", "kind",
-					 gr_attention_kind_name(entry->kind), "since",
-					 (long long)entry->since);
-
-		if (item && entry->step >= 0)
-			gr_json_set(item, "step",
-					    gr_json_string(cohort->track->steps[entry->step].id));
-		if (item && entry->kind == GR_ATTENTION_FLAGGED_REVIEW)
-			gr_json_set(item, "review", gr_json_integer(entry->ref));
-		if (item && entry->kind == GR_ATTENTION_HELP_REQUEST)
-			gr_json_set(item, "request", gr_json_integer(entry->ref));
-		gr_json_append(list, item);
-	}
+	rc = gr_attention_compute(out, out_count, &input, now, &settings);
 out:
-	if (!list)
-		gr_log_error("the attention list of board:%s/%s: %s", name, cohort->track->id,
-			     gr_error_last());
-	gr_attention_free(entries);
 	free(learners);
 	free(lists.flagged);
 	free(lists.help);
-	return list;
+	return rc;
+}
+
+/* One entry of the attention list as a board shows it. */
+static struct gr_json *entry_json(struct cohort *cohort, const struct gr_attention_entry *entry)
+{
+	const struct learner *learner = learner_by_id(cohort, entry->learner_id);
+	struct gr_json *item = gr_json_pack(
+		"{s:s, s:s, s:I}", "user", learner ? learner->user.handle : "", "kind",
+		gr_attention_kind_name(entry->kind), "since", (long long)entry->since);
+
+	if (item && entry->step >= 0)
+		gr_json_set(item, "step", gr_json_string(cohort->track->steps[entry->step].id));
+	if (item && entry->kind == GR_ATTENTION_FLAGGED_REVIEW)
+		gr_json_set(item, "review", gr_json_integer(entry->ref));
+	if (item && entry->kind == GR_ATTENTION_HELP_REQUEST)
+		gr_json_set(item, "request", gr_json_integer(entry->ref));
+	return item;
+}
+
+/*
+ * The attention list of a loaded cohort as JSON (*out, new); help_json,
+ * when not NULL, gets the cohort's help requests as the board shows them.
+ */
+static int attention_json(struct gr_json **out, struct gr_board *board, struct cohort *cohort,
+			  const char *name, struct gr_json *help_json, int64_t now)
+{
+	struct gr_attention_entry *entries = NULL;
+	size_t count = 0;
+	int rc = attention_entries(board, cohort, name, help_json, now, &entries, &count);
+
+	*out = NULL;
+	if (rc == 0 && !(*out = gr_json_array()))
+		rc = GR_ERROR;
+	for (size_t i = 0; rc == 0 && i < count; i++)
+		rc = gr_json_append(*out, entry_json(cohort, &entries[i]));
+	if (rc != 0) {
+		gr_log_error("the attention list of board:%s/%s: %s", name, cohort->track->id,
+			     gr_error_last());
+		gr_json_free(*out);
+		*out = NULL;
+	}
+	gr_attention_free(entries);
+	return rc;
 }
 
 struct gr_json *gr_board_summary(struct gr_board *board, const char *name, const char *track_id)
 {
 	const struct gr_track *track = gr_library_track(board->library, track_id);
-	struct cohort cohort;
 	struct gr_json *summary = NULL, *attention, *learners;
+	struct cohort cohort;
 
 	if (!track || cohort_load(&cohort, board, name, track, 0) != 0)
 		return NULL;
-	if (!(attention = attention_json(board, &cohort, name, NULL, now_ms(board))))
+	if (attention_json(&attention, board, &cohort, name, NULL, now_ms(board)) != 0)
 		goto out;
 	learners = gr_json_object();
 	for (size_t i = 0; learners && i < cohort.count; i++) {
 		const struct learner *learner = &cohort.learners[i];
 
 		gr_json_set(learners, learner->user.handle,
-				    gr_json_pack("{s:i, s:i, s:I}", "given", learner->given,
-					      "received", learner->received, "last_activity",
-					      (long long)learner->last_activity));
+			    gr_json_pack("{s:i, s:i, s:I}", "given", learner->given, "received",
+					 learner->received, "last_activity",
+					 (long long)learner->last_activity));
 	}
 	summary = gr_json_pack("{s:o, s:o*}", "attention", attention, "learners", learners);
 out:
@@ -462,31 +483,35 @@ static int add_week(const struct gr_store_week *row, void *payload)
 	return 0;
 }
 
-/* The last WEEKS_ON_BOARD weeks, each {"week": "YYYY-MM-DD" (its Monday), "active"}. */
-static struct gr_json *weeks_json(struct gr_board *board, const char *name, const char *track,
-				  int64_t now)
+/* The last WEEKS_ON_BOARD weeks (*out, new), each {"week": "YYYY-MM-DD" (its Monday), "active"}. */
+static int weeks_json(struct gr_json **out, struct gr_board *board, const char *name,
+		      const char *track, int64_t now)
 {
 	int64_t last = gr_store_week_of(now), first = last - (WEEKS_ON_BOARD - 1);
 	struct gr_json *weeks = gr_json_array();
+	int rc = weeks ? 0 : GR_ERROR;
 
-	for (int64_t n = first; weeks && n <= last; n++) {
+	for (int64_t n = first; rc == 0 && n <= last; n++) {
 		time_t monday = (time_t)((n * 7 - 3) * (GR_STORE_DAY_MS / 1000));
 		struct tm tm;
 		char date[16];
 
 		gmtime_r(&monday, &tm);
 		strftime(date, sizeof(date), "%Y-%m-%d", &tm);
-		gr_json_append(weeks, gr_json_pack("{s:s, s:i, s:I}", "week", date, "active",
-						       0, "n", (long long)n));
+		rc = gr_json_append(weeks, gr_json_pack("{s:s, s:i, s:I}", "week", date, "active",
+							0, "n", (long long)n));
 	}
-	if (weeks &&
-	    gr_store_cohort_weeks(board->store, name, track, first, add_week, weeks) != 0) {
+	if (rc == 0)
+		rc = gr_store_cohort_weeks(board->store, name, track, first, add_week, weeks);
+	if (rc != 0) {
 		gr_json_free(weeks);
-		return NULL;
+		*out = NULL;
+		return rc;
 	}
 	for (size_t index = 0; index < gr_json_size(weeks); index++)
 		gr_json_delete(gr_json_at(weeks, index), "n");
-	return weeks;
+	*out = weeks;
+	return 0;
 }
 
 /* One learner as board.get shows them: who, whether online and where, and their progress. */
@@ -540,16 +565,15 @@ static void board_get(void *payload, struct gr_protocol_answer *out, struct gr_c
 	for (size_t i = 0; i < cohort.count; i++)
 		gr_json_append(learners, learner_json(board, &cohort.learners[i], track));
 	help = gr_json_array();
-	attention = attention_json(board, &cohort, request->cohort, help, now);
-	weeks = weeks_json(board, request->cohort, track->id, now);
+	if ((rc = attention_json(&attention, board, &cohort, request->cohort, help, now)) == 0 &&
+	    (rc = weeks_json(&weeks, board, request->cohort, track->id, now)) != 0)
+		gr_json_free(attention);
 	cohort_free(&cohort);
-	if (!attention || !weeks) {
+	if (rc != 0) {
 		gr_json_free(steps);
 		gr_json_free(learners);
 		gr_json_free(help);
-		gr_json_free(attention);
-		gr_json_free(weeks);
-		gr_protocol_fail_status(out, GR_ERROR, "reading a board");
+		gr_protocol_fail_status(out, rc, "reading a board");
 		return;
 	}
 	out->body = gr_json_pack("{s:s, s:s, s:I, s:o, s:o, s:o, s:o, s:o}", "cohort",

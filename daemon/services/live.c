@@ -1228,11 +1228,13 @@ void gr_live_free(struct gr_live *live)
 
 int gr_live_client_open(struct gr_live *live, struct gr_client *client)
 {
+	int rc;
+
 	client->service = live;
 	client->subscriber.owner = client;
-	if (gr_fanout_queue_init(&client->subscriber.queue, live->settings.queue_messages,
-			  live->settings.queue_bytes, live->resync) != 0)
-		return GR_ERROR;
+	if ((rc = gr_fanout_queue_init(&client->subscriber.queue, live->settings.queue_messages,
+				       live->settings.queue_bytes, live->resync)) != 0)
+		return rc;
 	live->client_count++;
 	tell_presence(live, &client->user, 1);
 	return 0;
@@ -1263,7 +1265,10 @@ void gr_live_receive(struct gr_live *live, struct gr_client *client, const char 
 void gr_live_send_error(struct gr_live *live, struct gr_client *client, const char *code,
 			const char *message)
 {
-	gr_protocol_reply_error(live->protocol, client, NULL, code, message);
+	struct gr_protocol_answer out = { 0 };
+
+	gr_protocol_fail(&out, code, "%s", message);
+	gr_protocol_reply(live->protocol, client, NULL, &out);
 }
 
 void gr_live_housekeeping(struct gr_live *live)

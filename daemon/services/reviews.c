@@ -101,7 +101,7 @@ struct gr_reviews {
 	int replaying;	/* effects are neither stored nor pushed */
 	int dirty;	/* an input other than a tick was logged since the last logged tick */
 	int effects;	/* effects of the current input */
-	int failed;	/* an effect could not be stored: the change must be undone */
+	int failed;	/* an effect could not be stored (its code): the change is undone */
 	int changed;	/* the engine changed in the current change */
 	int64_t giving; /* the review being given, for its review.received event */
 };
@@ -286,7 +286,7 @@ static int input(struct gr_reviews *reviews, const char *kind, int64_t a, int64_
 	if (rc == 0 || rc == GR_ERROR || reviews->effects > 0)
 		reviews->changed = 1;
 	if (rc != 0 || reviews->failed)
-		return rc ? rc : GR_ERROR;
+		return rc ? rc : reviews->failed;
 	if (is_tick && reviews->effects == 0 && !reviews->dirty)
 		return 0;
 	reviews->dirty = !is_tick;
@@ -529,15 +529,16 @@ static int store_effect(struct gr_reviews *reviews, const struct gr_review_effec
 static void on_effect(const struct gr_review_effect *effect, void *payload)
 {
 	struct gr_reviews *reviews = payload;
+	int rc;
 
 	reviews->effects++;
 	if (reviews->replaying || reviews->failed)
 		return;
-	if (store_effect(reviews, effect) != 0) {
+	if ((rc = store_effect(reviews, effect)) != 0) {
 		gr_log_error("storing the review effect '%s' on submission %lld: %s",
 			     gr_review_effect_name(effect->kind), (long long)effect->submission_id,
 			     gr_error_last());
-		reviews->failed = 1;
+		reviews->failed = rc;
 	}
 }
 
@@ -560,7 +561,7 @@ static int change(struct gr_reviews *reviews, change_fn *fn, void *argument)
 	reviews->changed = 0;
 	rc = fn(reviews, argument);
 	if (rc == 0 && reviews->failed)
-		rc = GR_ERROR; /* on_effect logged why */
+		rc = reviews->failed; /* on_effect logged why */
 	/* Memory ran ahead of the store: if the change or its turn is undone, rebuild. */
 	if (reviews->changed && (undo_rc = gr_turn_on_undo(reviews->turn, undo, reviews)) != 0)
 		rc = rc ? rc : undo_rc;
@@ -743,7 +744,7 @@ static int deactivate(int64_t id, void *payload)
 
 	if (gr_review_learner_get(&info, reviews->engine, id) != 0 || !info.active)
 		return 0;
-	return input(reviews, "active", id, 0, 0, 0) != 0;
+	return input(reviews, "active", id, 0, 0, 0);
 }
 
 static int change_tick(struct gr_reviews *reviews, void *argument)
@@ -754,7 +755,7 @@ static int change_tick(struct gr_reviews *reviews, void *argument)
 	(void)argument;
 	rc = gr_store_user_disabled_learners(reviews->store, add_id, &list);
 	for (int i = 0; i < list.count && rc == 0; i++)
-		rc = deactivate(list.ids[i], reviews) ? GR_ERROR : 0;
+		rc = deactivate(list.ids[i], reviews);
 	free(list.ids);
 	return rc ? rc : input(reviews, "tick", 0, 0, 0, 0);
 }
