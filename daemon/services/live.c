@@ -1205,6 +1205,8 @@ int gr_live_set_hooks(struct gr_live *live, const struct gr_live_hooks *hooks)
 		return GR_ERROR;
 	}
 	turn_hooks.fanout = live->fanout;
+	if (!hooks->request_flush)
+		turn_hooks.request_flush = NULL; /* no loop: each change commits as it ends */
 	gr_turn_set_hooks(live->turn, &turn_hooks);
 	return 0;
 }

@@ -68,10 +68,10 @@ void gr_live_free(struct gr_live *live);
 
 /*
  * A request of one type, handled by a service: fill out (ok with its body,
- * or gr_protocol_fail()). The live service replies with it, held until the
- * commit when out->wrote (a reply always goes before the pushes of the
- * same turn that follow it, and after those that came before). Only a
- * connection that said hello gets here, except for hello itself.
+ * or gr_protocol_fail()). The live service replies with it through the
+ * loop's turn, after the pushes the handler made, and when out->wrote with
+ * its failure ready in case the commit fails. Only a connection that said
+ * hello gets here, except for hello itself.
  */
 typedef void gr_live_handler_fn(void *payload, struct gr_protocol_answer *out,
 				struct gr_client *client, const struct gr_request *request);
@@ -119,18 +119,19 @@ void gr_live_forget(struct gr_live *live, void *payload);
 /* ---- for the services: the users' streams, who is online ------------------ */
 
 /*
- * Append an event (fields consumed: "event" and its own) to the user's own
- * stream: stored now, pushed after the commit; with board_track also to
- * the board of the user's cohort on that track.
+ * In a change of the loop's turn: append an event (fields consumed: "event"
+ * and its own) to the user's own stream, stored now and pushed after the
+ * commit; with board_track also to the board of the user's cohort on that
+ * track.
  */
 int gr_live_event(struct gr_live *live, int64_t user_id, const char *board_track,
 		  struct gr_json *fields);
-/* Push message (consumed; a whole message) to topic after the commit, unstored. */
+/* In a change: push message (consumed; a whole message) to topic after the commit, unstored. */
 int gr_live_push(struct gr_live *live, const char *topic, struct gr_json *message);
 /*
- * Apply a progress action that reviews decided (REVIEW_BEGIN, PASS, FAIL)
- * to the user's step, with the usual progress event. A state that does not
- * allow it is left alone (0).
+ * In a change: apply a progress action that reviews decided (REVIEW_BEGIN,
+ * PASS, FAIL) to the user's step, with the usual progress event. A state
+ * that does not allow it is left alone (0).
  */
 int gr_live_progress(struct gr_live *live, int64_t user_id, const char *track_id,
 		     const char *step_id, int reviews, enum gr_progress_action action);

@@ -1,6 +1,8 @@
 /*
- * coach_test.c - the coach service (daemon/coach.c) behind the live
- * service, with a real store in a temporary directory, a track loaded from
+ * coach_test.c - the services a coach works with, together, as main.c
+ * wires them: the help desk (daemon/services/helpdesk.c), the board
+ * (board.c) and nudges (nudges.c), behind the live service, with the review
+ * service, a real store in a temporary directory, a track loaded from
  * a fixture git repository, a fake clock, and clients that are plain
  * structs talking the websocket protocol: a help request is told to the
  * least busy online peers in waves and expires; one peer accepts and only
