@@ -5,8 +5,8 @@
  * Owns: keeping the pairing engine (review.c) durable, storing and pushing
  * its effects, who of the learners is connected, and the review messages.
  * Leaves the pairing itself to review.c, the progress state machine to
- * progress.c, the turn's transaction and the event streams to live.c (which
- * it is attached to), SQL to store.c, and markdown to markdown.c.
+ * progress.c, the turn's transaction to turn.c, the event streams to live.c
+ * (which it is attached to), SQL to store.c, and markdown to markdown.c.
  *
  * Durability by event sourcing. The engine lives in memory only. Every
  * input it is given is appended to review_inputs in the same savepoint as
