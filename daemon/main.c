@@ -6,18 +6,21 @@
  */
 #include "net/api.h"
 #include "services/auth.h"
-#include "services/coach.h"
+#include "services/board.h"
 #include "core/config.h"
 #include "core/error.h"
 #include "core/files.h"
 #include "tracks/git.h"
+#include "services/helpdesk.h"
 #include "tracks/library.h"
 #include "services/live.h"
 #include "core/log.h"
 #include "net/net.h"
+#include "services/nudges.h"
 #include "services/reviews.h"
 #include "core/secret.h"
 #include "store/store.h"
+#include "services/turn.h"
 #include "core/workers.h"
 
 #include <errno.h>
@@ -118,9 +121,12 @@ struct daemon {
 	struct gr_workers *workers;
 	struct gr_auth *auth;
 	struct gr_library *library;
+	struct gr_turn *turn;
 	struct gr_live *live;
 	struct gr_reviews *reviews;
-	struct gr_coach *coach;
+	struct gr_board *board;
+	struct gr_helpdesk *helpdesk;
+	struct gr_nudges *nudges;
 	struct gr_api *api;
 	struct gr_net *net;
 	int lock_fd;
@@ -141,7 +147,7 @@ static void tick(void *payload)
 		gr_library_check(d->library);
 	if (d->ticks % REVIEW_TICK_SECONDS == 1)
 		gr_reviews_tick(d->reviews);
-	gr_coach_tick(d->coach);
+	gr_helpdesk_tick(d->helpdesk);
 	gr_live_tick(d->live);
 	if (d->ticks % HOUSEKEEPING_SECONDS == 0) {
 		gr_auth_housekeeping(d->auth);
@@ -173,28 +179,33 @@ static int start_reviews(struct daemon *d, const struct gr_config *config)
 	settings.lease_ms = (int64_t)config->review_lease_hours * 60 * 60 * 1000;
 	settings.lease_online_ms = (int64_t)config->review_lease_online_hours * 60 * 60 * 1000;
 	settings.double_blind = config->double_blind;
-	if ((rc = gr_reviews_new(&d->reviews, d->store, d->library, &settings)) != 0)
+	if ((rc = gr_reviews_new(&d->reviews, d->store, d->library, d->turn, &settings)) != 0)
 		return rc;
-	gr_live_set_reviews(d->live, d->reviews);
-	return 0;
+	return gr_reviews_attach(d->reviews, d->live);
 }
 
-/* Boards, nudges and help requests, answering through the live service. */
-static int start_coach(struct daemon *d, const struct gr_config *config)
+/* The coaches' boards, help from peers and nudges, answering through the live service. */
+static int start_coaching(struct daemon *d, const struct gr_config *config)
 {
-	struct gr_coach_settings settings;
+	struct gr_board_settings board;
+	struct gr_helpdesk_settings help;
 	int rc;
 
-	gr_coach_settings_defaults(&settings);
-	settings.inactive_days = config->inactive_days;
-	settings.flag_days = config->event_days;
-	settings.help.wave_size = config->help_wave_size;
-	settings.help.wave_ms = (int64_t)config->help_wave_minutes * GR_HELP_MINUTE_MS;
-	settings.help.expire_ms = (int64_t)config->help_expire_minutes * GR_HELP_MINUTE_MS;
-	if ((rc = gr_coach_new(&d->coach, d->store, d->library, d->reviews, &settings)) != 0)
+	gr_board_settings_defaults(&board);
+	board.inactive_days = config->inactive_days;
+	board.flag_days = config->event_days;
+	gr_helpdesk_settings_defaults(&help);
+	help.help.wave_size = config->help_wave_size;
+	help.help.wave_ms = (int64_t)config->help_wave_minutes * GR_HELP_MINUTE_MS;
+	help.help.expire_ms = (int64_t)config->help_expire_minutes * GR_HELP_MINUTE_MS;
+	if ((rc = gr_board_new(&d->board, d->store, d->library, d->reviews, &board)) != 0 ||
+	    (rc = gr_helpdesk_new(&d->helpdesk, d->store, d->library, d->turn, &help)) != 0 ||
+	    (rc = gr_nudges_new(&d->nudges, d->store, d->turn, NULL)) != 0)
 		return rc;
-	gr_live_set_coach(d->live, d->coach);
-	return 0;
+	if ((rc = gr_board_attach(d->board, d->live)) != 0 ||
+	    (rc = gr_helpdesk_attach(d->helpdesk, d->live)) != 0)
+		return rc;
+	return gr_nudges_attach(d->nudges, d->live);
 }
 
 static int serve(struct daemon *d, const struct gr_config *config)
@@ -225,8 +236,12 @@ static int serve(struct daemon *d, const struct gr_config *config)
 	live_settings.queue_bytes = (size_t)config->queue_kib * 1024;
 	live_settings.messages_per_second = config->messages_per_second;
 	live_settings.event_days = config->event_days;
-	if ((rc = gr_live_new(&d->live, d->store, d->library, &live_settings)) ||
-	    (rc = start_reviews(d, config)) || (rc = start_coach(d, config)))
+	/* One turn for every writer of the store: the loop's, from the first request on. */
+	if ((rc = gr_turn_new(&d->turn, d->store)))
+		return rc;
+	gr_auth_set_turn(d->auth, d->turn);
+	if ((rc = gr_live_new(&d->live, d->store, d->library, d->turn, &live_settings)) ||
+	    (rc = start_reviews(d, config)) || (rc = start_coaching(d, config)))
 		return rc;
 	gr_library_set_listener(d->library, gr_live_track_changed, d->live);
 	api_parts.auth = d->auth;
@@ -255,8 +270,10 @@ static int serve(struct daemon *d, const struct gr_config *config)
 	rc = gr_net_run(d->net);
 	running_net = NULL;
 	/* Connections still open at exit need not go offline: a start marks everyone so. */
-	gr_live_set_coach(d->live, NULL);
-	gr_live_set_reviews(d->live, NULL);
+	gr_nudges_attach(d->nudges, NULL);
+	gr_helpdesk_attach(d->helpdesk, NULL);
+	gr_board_attach(d->board, NULL);
+	gr_reviews_attach(d->reviews, NULL);
 	return rc;
 }
 
@@ -267,12 +284,15 @@ static void shut_down(struct daemon *d)
 		gr_library_set_listener(d->library, NULL, NULL);
 	gr_net_free(d->net);
 	gr_live_free(d->live);
-	gr_coach_free(d->coach);
+	gr_nudges_free(d->nudges);
+	gr_helpdesk_free(d->helpdesk);
+	gr_board_free(d->board);
 	gr_reviews_free(d->reviews);
 	gr_library_free(d->library);
 	gr_workers_stop(d->workers);
 	gr_api_free(d->api);
 	gr_auth_free(d->auth);
+	gr_turn_free(d->turn); /* after the workers: a sign-in finishing then still writes */
 	if (d->git_started)
 		gr_git_shutdown();
 	gr_store_close(d->store);

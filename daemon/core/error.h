@@ -32,6 +32,10 @@ void gr_error_set(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The last message set on this thread, or "" if none. Borrowed. */
 const char *gr_error_last(void);
 
+/*
+ * Forget the message. Done where a request begins (protocol.c, net/api.c),
+ * so that a failure that sets none never reports an earlier request's.
+ */
 void gr_error_clear(void);
 
 #endif

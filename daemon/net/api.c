@@ -624,6 +624,7 @@ static void handle_track_file(struct gr_api *api, struct gr_http_call *call, con
 	struct file_job *job;
 	char id[130], commit_id[GR_GIT_ID_SIZE];
 	struct gr_user user;
+	int rc;
 
 	if (require_user(api, call, &user) != 0)
 		return;
@@ -644,9 +645,9 @@ static void handle_track_file(struct gr_api *api, struct gr_http_call *call, con
 	job->source = *source;
 	job->max = (size_t)api->config->max_file_mib * 1024 * 1024;
 	snprintf(job->path, sizeof(job->path), "%s", path + 1);
-	if (gr_workers_submit(api->workers, file_work, file_done, job) != 0) {
+	if ((rc = gr_workers_submit(api->workers, file_work, file_done, job)) != 0) {
 		free(job);
-		reply_error(call, 500, "internal", "out of memory", NULL);
+		reply_status(call, rc, gr_error_last(), NULL);
 	}
 }
 
@@ -792,6 +793,7 @@ void gr_api_handle(struct gr_api *api, struct gr_http_call *call)
 {
 	const struct route *allowed = NULL;
 
+	gr_error_clear(); /* no message of an earlier call reaches this one's reply */
 	call->api = api;
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		const char *arg = match(&routes[i], call->path);

@@ -11,7 +11,10 @@
 #include "protocol/protocol.h"
 
 #include "core/error.h"
+#include "core/log.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,24 +57,88 @@ void gr_protocol_set_rate(struct gr_protocol *protocol, double per_second, doubl
 	protocol->clock = clock;
 }
 
-void gr_protocol_send_json(struct gr_protocol *protocol, struct gr_client *client, json_t *json)
+void gr_protocol_send_json(struct gr_protocol *protocol, struct gr_client *client,
+			   struct gr_json *json)
 {
-	char *text = json ? json_dumps(json, JSON_COMPACT) : NULL;
+	char *text = json ? gr_json_dump(json) : NULL;
 
 	if (text)
 		protocol->send(client, text, strlen(text));
 	free(text);
-	json_decref(json);
+	gr_json_free(json);
 }
 
-void gr_protocol_reply_error(struct gr_protocol *protocol, struct gr_client *client, json_t *id,
-			     const char *code, const char *message)
+struct gr_json *gr_protocol_error(struct gr_json *id, const char *code, const char *message)
 {
-	json_t *reply = json_pack("{s:s, s:s, s:s}", "type", "error", "code", code, "message",
-				  message);
+	return gr_json_pack("{s:s, s:s, s:s, s:O*}", "type", "error", "code", code, "message",
+			    message, "id", id);
+}
 
-	if (reply && id)
-		json_object_set(reply, "id", id);
+void gr_protocol_reply_error(struct gr_protocol *protocol, struct gr_client *client,
+			     struct gr_json *id, const char *code, const char *message)
+{
+	gr_protocol_send_json(protocol, client, gr_protocol_error(id, code, message));
+}
+
+void gr_protocol_fail(struct gr_protocol_answer *out, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+
+	gr_json_free(out->body);
+	out->body = NULL;
+	out->code = code;
+	va_start(ap, fmt);
+	vsnprintf(out->message, sizeof(out->message), fmt, ap);
+	va_end(ap);
+}
+
+void gr_protocol_fail_status(struct gr_protocol_answer *out, int status, const char *doing)
+{
+	static const struct {
+		int status;
+		const char *code;
+		const char *otherwise; /* when no message was set */
+	} codes[] = {
+		{ GR_ENOTFOUND, "not_found", "There is no such thing." },
+		{ GR_EFORBIDDEN, "forbidden", "That is not yours to do." },
+		{ GR_ECONFLICT, "conflict", "That cannot be done now." },
+		{ GR_EEXPIRED, "conflict", "That is over." },
+	};
+	const char *message = gr_error_last();
+
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		if (codes[i].status == status) {
+			gr_protocol_fail(out, codes[i].code, "%s",
+					 message[0] ? message : codes[i].otherwise);
+			return;
+		}
+	}
+	gr_log_error("%s failed: %s", doing, message);
+	gr_protocol_fail(out, "internal", "That could not be done; please try again.");
+}
+
+void gr_protocol_reply(struct gr_protocol *protocol, struct gr_client *client, struct gr_json *id,
+		       struct gr_protocol_answer *answer)
+{
+	struct gr_json *reply = answer->body;
+
+	answer->body = NULL;
+	answer->sent = 1;
+	if (!answer->code && !reply) {
+		gr_protocol_reply_error(protocol, client, id, "internal", "Out of memory.");
+		return;
+	}
+	if (!reply && !(reply = gr_json_object()))
+		return;
+	if (answer->code) {
+		gr_json_set(reply, "type", gr_json_string("error"));
+		gr_json_set(reply, "code", gr_json_string(answer->code));
+		gr_json_set(reply, "message", gr_json_string(answer->message));
+	} else {
+		gr_json_set(reply, "type", gr_json_string("ok"));
+	}
+	if (id)
+		gr_json_set(reply, "id", gr_json_ref(id));
 	gr_protocol_send_json(protocol, client, reply);
 }
 
@@ -175,111 +242,105 @@ static const struct {
 	{ "help.list", GR_REQUEST_HELP_LIST, NULL, 0 },
 };
 
-/* SEQ (>= 0) or ID (>= 1) into an int64_t member. */
-static int read_number(char *member, json_t *value, const struct field_spec *spec,
-		       const char **code, char *text, size_t size)
+/* SEQ (>= 0) or ID (>= 1) into an int64_t member; else out is failed. */
+static int read_number(char *member, struct gr_json *value, const struct field_spec *spec,
+		       struct gr_protocol_answer *out)
 {
 	int64_t least = spec->kind == ID ? 1 : 0;
 
-	if (!json_is_integer(value) || json_integer_value(value) < least) {
-		*code = "bad_value";
-		snprintf(text, size, "'%s' must be a whole number, %lld or more.", spec->name,
-			 (long long)least);
+	if (gr_json_kind(value) != GR_JSON_INTEGER || gr_json_integer_value(value) < least) {
+		gr_protocol_fail(out, "bad_value", "'%s' must be a whole number, %lld or more.",
+				 spec->name, (long long)least);
 		return -1;
 	}
-	*(int64_t *)(void *)member = json_integer_value(value);
+	*(int64_t *)(void *)member = gr_json_integer_value(value);
 	return 0;
 }
 
-static int read_rating(struct gr_request *request, json_t *value, const struct field_spec *spec,
-		       const char **code, char *text, size_t size)
+static int read_rating(struct gr_request *request, struct gr_json *value,
+		       const struct field_spec *spec, struct gr_protocol_answer *out)
 {
-	if (!json_is_integer(value) || json_integer_value(value) < 1 ||
-	    json_integer_value(value) > 5) {
-		*code = "bad_value";
-		snprintf(text, size, "'%s' must be a whole number from 1 to 5.", spec->name);
+	if (gr_json_kind(value) != GR_JSON_INTEGER || gr_json_integer_value(value) < 1 ||
+	    gr_json_integer_value(value) > 5) {
+		gr_protocol_fail(out, "bad_value", "'%s' must be a whole number from 1 to 5.",
+				 spec->name);
 		return -1;
 	}
-	request->helpfulness = (int)json_integer_value(value);
+	request->helpfulness = (int)gr_json_integer_value(value);
 	return 0;
 }
 
-static int read_checks(struct gr_request *request, json_t *value, const struct field_spec *spec,
-		       const char **code, char *text, size_t size)
+static int read_checks(struct gr_request *request, struct gr_json *value,
+		       const struct field_spec *spec, struct gr_protocol_answer *out)
 {
-	size_t index;
-	json_t *item;
+	size_t count = gr_json_size(value);
 
-	if (!json_is_array(value) || json_array_size(value) > spec->max)
+	if (gr_json_kind(value) != GR_JSON_ARRAY || count > spec->max)
 		goto bad;
-	json_array_foreach(value, index, item) {
-		if (!json_is_boolean(item))
+	for (size_t index = 0; index < count; index++) {
+		enum gr_json_kind kind = gr_json_kind(gr_json_at(value, index));
+
+		if (kind != GR_JSON_TRUE && kind != GR_JSON_FALSE)
 			goto bad;
-		request->checks[index] = json_is_true(item);
+		request->checks[index] = kind == GR_JSON_TRUE;
 	}
-	request->check_count = (int)json_array_size(value);
+	request->check_count = (int)count;
 	return 0;
 bad:
-	*code = "bad_value";
-	snprintf(text, size, "'%s' must be a list of at most %zu true or false values.",
-		 spec->name, spec->max);
+	gr_protocol_fail(out, "bad_value",
+			 "'%s' must be a list of at most %zu true or false values.", spec->name,
+			 spec->max);
 	return -1;
 }
 
-/* Read one field into request; on failure fill code and message. */
-static int read_field(struct gr_request *request, json_t *message, const struct field_spec *spec,
-		      const char **code, char *text, size_t size)
+/* Read one field into request; else out is failed. */
+static int read_field(struct gr_request *request, struct gr_json *message,
+		      const struct field_spec *spec, struct gr_protocol_answer *out)
 {
-	json_t *value = json_object_get(message, spec->name);
+	struct gr_json *value = gr_json_get(message, spec->name);
 	char *member = (char *)request + spec->offset;
+	const char *string;
+	size_t len;
 
-	if (!value || json_is_null(value)) {
+	if (!value || gr_json_kind(value) == GR_JSON_NULL) {
 		if (!spec->required)
 			return 0;
-		*code = "missing_field";
-		snprintf(text, size, "'%s' is missing.", spec->name);
+		gr_protocol_fail(out, "missing_field", "'%s' is missing.", spec->name);
 		return -1;
 	}
 	if (spec->kind == SEQ || spec->kind == ID)
-		return read_number(member, value, spec, code, text, size);
+		return read_number(member, value, spec, out);
 	if (spec->kind == RATING)
-		return read_rating(request, value, spec, code, text, size);
+		return read_rating(request, value, spec, out);
 	if (spec->kind == CHECKS)
-		return read_checks(request, value, spec, code, text, size);
-	if (!json_is_string(value) || strlen(json_string_value(value)) != json_string_length(value)) {
-		*code = "bad_value";
-		snprintf(text, size, "'%s' must be text.", spec->name);
+		return read_checks(request, value, spec, out);
+	if (!(string = gr_json_text(value, &len)) || strlen(string) != len) {
+		gr_protocol_fail(out, "bad_value", "'%s' must be text.", spec->name);
 		return -1;
 	}
-	if (json_string_length(value) > spec->max) {
-		*code = spec->kind == NOTE || spec->max >= GR_PROTOCOL_MAX_COMMENT ? "too_large"
-										   : "bad_value";
-		snprintf(text, size, "'%s' is longer than %zu bytes.", spec->name, spec->max);
+	if (len > spec->max) {
+		gr_protocol_fail(out,
+				 spec->kind == NOTE || spec->max >= GR_PROTOCOL_MAX_COMMENT
+					 ? "too_large"
+					 : "bad_value",
+				 "'%s' is longer than %zu bytes.", spec->name, spec->max);
 		return -1;
 	}
-	if (spec->kind == NOTE && json_string_length(value) == 0) {
-		*code = "bad_value";
-		snprintf(text, size, "'%s' is empty.", spec->name);
+	if (spec->kind == NOTE && len == 0) {
+		gr_protocol_fail(out, "bad_value", "'%s' is empty.", spec->name);
 		return -1;
 	}
-	*(const char **)(void *)member = json_string_value(value);
+	*(const char **)(void *)member = string;
 	return 0;
 }
 
-/* Check the type's fields; on failure reply and return -1. */
-static int read_fields(struct gr_protocol *protocol, struct gr_client *client,
-		       struct gr_request *request, json_t *message, int which)
+/* Check the type's fields; else out is failed. */
+static int read_fields(struct gr_request *request, struct gr_json *message, int which,
+		       struct gr_protocol_answer *out)
 {
-	const char *code = NULL;
-	char text[160];
-
-	for (int i = 0; i < types[which].field_count; i++) {
-		if (read_field(request, message, &types[which].fields[i], &code, text,
-			       sizeof(text)) != 0) {
-			gr_protocol_reply_error(protocol, client, request->id, code, text);
+	for (int i = 0; i < types[which].field_count; i++)
+		if (read_field(request, message, &types[which].fields[i], out) != 0)
 			return -1;
-		}
-	}
 	return 0;
 }
 
@@ -304,8 +365,13 @@ static int take_token(struct gr_protocol *protocol, struct gr_client *client)
 	return 0;
 }
 
-static void dispatch(struct gr_protocol *protocol, struct gr_client *client, json_t *message,
-		     json_t *id, const char *type)
+/*
+ * A well-formed message to the dispatch function, which replies itself;
+ * else (ping, or refused) out answers it.
+ */
+static void dispatch(struct gr_protocol *protocol, struct gr_client *client,
+		     struct gr_json *message, struct gr_json *id, const char *type,
+		     struct gr_protocol_answer *out)
 {
 	struct gr_request request = { .id = id, .last_seq = -1, .check_count = -1 };
 
@@ -314,55 +380,46 @@ static void dispatch(struct gr_protocol *protocol, struct gr_client *client, jso
 		    (types[i].type != GR_REQUEST_PING && !protocol->dispatch))
 			continue;
 		request.type = types[i].type;
-		if (read_fields(protocol, client, &request, message, (int)i) != 0)
+		if (read_fields(&request, message, (int)i, out) != 0)
 			return;
 		if (request.type == GR_REQUEST_PING) {
-			json_t *reply = json_pack("{s:s}", "type", "ok");
-
-			if (reply && id)
-				json_object_set(reply, "id", id);
-			gr_protocol_send_json(protocol, client, reply);
+			out->body = gr_json_object();
 			return;
 		}
 		protocol->dispatch(client, &request, protocol->dispatch_payload);
+		out->sent = 1;
 		return;
 	}
-	gr_protocol_reply_error(protocol, client, id, "unknown_type",
-				"This message type is not known.");
+	gr_protocol_fail(out, "unknown_type", "This message type is not known.");
 }
 
 void gr_protocol_receive(struct gr_protocol *protocol, struct gr_client *client,
 			 const char *text, size_t len)
 {
-	json_t *message = NULL;
-	json_t *id;
+	struct gr_protocol_answer out = { 0 };
+	struct gr_json *message = NULL, *id = NULL;
 	const char *type;
+	size_t type_len;
 
+	gr_error_clear(); /* no message of an earlier request reaches this one's reply */
 	if (take_token(protocol, client) != 0) {
-		gr_protocol_reply_error(protocol, client, NULL, "rate_limited",
-					"Too many messages; slow down and try again.");
-		return;
+		gr_protocol_fail(&out, "rate_limited",
+				 "Too many messages; slow down and try again.");
+	} else if (gr_json_kind(message = gr_json_load(text, len)) != GR_JSON_OBJECT) {
+		gr_protocol_fail(&out, "bad_json", "A message is one JSON object.");
+	} else if ((id = gr_json_get(message, "id")) && gr_json_kind(id) != GR_JSON_INTEGER &&
+		   gr_json_kind(id) != GR_JSON_STRING) {
+		id = NULL; /* not one to echo */
+		gr_protocol_fail(&out, "bad_value", "'id' must be a number or text.");
+	} else if (!gr_json_get(message, "type")) {
+		gr_protocol_fail(&out, "missing_field", "A message needs a 'type'.");
+	} else if (!(type = gr_json_text(gr_json_get(message, "type"), &type_len)) ||
+		   strlen(type) != type_len) {
+		gr_protocol_fail(&out, "bad_value", "'type' must be text.");
+	} else {
+		dispatch(protocol, client, message, id, type, &out);
 	}
-	message = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, NULL);
-	if (!message || !json_is_object(message)) {
-		gr_protocol_reply_error(protocol, client, NULL, "bad_json", "A message is one JSON object.");
-		goto out;
-	}
-	id = json_object_get(message, "id");
-	if (id && !json_is_integer(id) && !json_is_string(id)) {
-		gr_protocol_reply_error(protocol, client, NULL, "bad_value", "'id' must be a number or text.");
-		goto out;
-	}
-	if (!json_object_get(message, "type")) {
-		gr_protocol_reply_error(protocol, client, id, "missing_field", "A message needs a 'type'.");
-		goto out;
-	}
-	if (!(type = json_string_value(json_object_get(message, "type"))) ||
-	    strlen(type) != json_string_length(json_object_get(message, "type"))) {
-		gr_protocol_reply_error(protocol, client, id, "bad_value", "'type' must be text.");
-		goto out;
-	}
-	dispatch(protocol, client, message, id, type);
-out:
-	json_decref(message);
+	if (!out.sent)
+		gr_protocol_reply(protocol, client, id, &out);
+	gr_json_free(message);
 }

@@ -16,8 +16,8 @@
 #include "core/account.h"
 #include "core/clock.h"
 #include "core/fanout.h"
+#include "core/json.h"
 
-#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -70,7 +70,7 @@ enum gr_request_type {
 /* A decoded request. Every pointer is borrowed for the dispatch call. */
 struct gr_request {
 	enum gr_request_type type;
-	json_t *id;       /* echoed in the reply; NULL when the message had none */
+	struct gr_json *id; /* echoed in the reply; NULL when the message had none */
 	int64_t last_seq; /* hello: -1 when absent */
 	const char *track;
 	const char *step;
@@ -101,6 +101,40 @@ struct gr_request {
 /* The largest body_md accepted, in bytes. */
 #define GR_PROTOCOL_MAX_BODY (100 * 1024)
 
+/*
+ * What a request came to, as the service that handles it answers: ok with
+ * the reply's fields, or an error with its stable code (docs/protocol.md)
+ * and a message for people.
+ */
+struct gr_protocol_answer {
+	/*
+	 * ok: the reply's fields (NULL: making them failed, and the reply is
+	 * "internal"); an error: its extra fields (such as the current state),
+	 * or NULL. The answer's own: gr_protocol_reply() drops it.
+	 */
+	struct gr_json *body;
+	const char *code; /* NULL when ok */
+	char message[256];
+	int wrote; /* it reports a change: the reply waits for the commit */
+	int sent;  /* it went out already */
+};
+
+/*
+ * Fail out with code and a message (printf-style) for people; any body is
+ * dropped. Extra fields for the error go into out->body afterwards.
+ */
+void gr_protocol_fail(struct gr_protocol_answer *out, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/*
+ * Fail out for a call that returned status (a GR_E* code) while doing
+ * something: not_found, forbidden and conflict (GR_ECONFLICT, GR_EEXPIRED)
+ * carry the message set where it failed; anything else is internal (bad
+ * input is refused before any call): logged, and the person is asked to
+ * try again.
+ */
+void gr_protocol_fail_status(struct gr_protocol_answer *out, int status, const char *doing);
+
 /* Queue text for one client; returns non-zero if it could not be queued. */
 typedef int gr_protocol_send_fn(struct gr_client *client, const char *text, size_t len);
 /* Handle a well-formed request; must reply exactly once. */
@@ -126,11 +160,23 @@ void gr_protocol_set_rate(struct gr_protocol *protocol, double per_second, doubl
 void gr_protocol_receive(struct gr_protocol *protocol, struct gr_client *client,
 			 const char *text, size_t len);
 
+/* The error reply to a request (id borrowed; NULL: none), new; NULL when out of memory. */
+struct gr_json *gr_protocol_error(struct gr_json *id, const char *code, const char *message);
+
 /* Reply to a request (or to none, id NULL) with an error. */
-void gr_protocol_reply_error(struct gr_protocol *protocol, struct gr_client *client, json_t *id,
-			     const char *code, const char *message);
+void gr_protocol_reply_error(struct gr_protocol *protocol, struct gr_client *client,
+			     struct gr_json *id, const char *code, const char *message);
+
+/*
+ * Reply to a request (id borrowed; NULL: it had none) with answer: ok with
+ * its body's fields, or the error with its extra fields. The body is
+ * dropped and the answer marked sent.
+ */
+void gr_protocol_reply(struct gr_protocol *protocol, struct gr_client *client, struct gr_json *id,
+		       struct gr_protocol_answer *answer);
 
 /* Send json (consumed) through the send function. */
-void gr_protocol_send_json(struct gr_protocol *protocol, struct gr_client *client, json_t *json);
+void gr_protocol_send_json(struct gr_protocol *protocol, struct gr_client *client,
+			   struct gr_json *json);
 
 #endif

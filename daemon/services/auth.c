@@ -5,17 +5,23 @@
  * failure from the moment it starts, so a burst of parallel guesses cannot
  * slip past the limit while their hashes are computed; an attempt that
  * succeeds is forgiven afterwards.
+ *
+ * Every change (an account with its invite spent and first session, a
+ * session, an invite) is one change of the loop's turn (turn.h), committed
+ * before the caller is told it happened: the turn is flushed then, so a
+ * reply never reports what a failed commit lost.
  */
 #include "services/auth.h"
 
 #include "core/error.h"
 #include "core/log.h"
 #include "core/ratelimit.h"
+#include "core/workers.h"
+#include "services/turn.h"
 #include "store/invite.h"
 #include "store/session.h"
 #include "store/store.h"
 #include "store/user.h"
-#include "core/workers.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,9 +29,13 @@
 
 #define DAY_MS (24 * 60 * 60 * 1000LL)
 #define WRONG_PAIR "Wrong user name or password."
+#define SESSION_UNSAVED "Could not sign in: the server could not save it."
+#define ACCOUNT_UNSAVED "Could not save the new account. Please try again."
 
 struct gr_auth {
 	struct gr_store *store;
+	struct gr_turn *turn;	  /* the loop's, or own_turn */
+	struct gr_turn *own_turn; /* without a loop: each change commits at once */
 	struct gr_workers *workers;
 	struct gr_ratelimit *limit;
 	struct gr_auth_settings settings;
@@ -73,13 +83,20 @@ int gr_auth_new(struct gr_auth **out, struct gr_store *store, struct gr_workers 
 	auth->store = store;
 	auth->workers = workers;
 	auth->settings = *settings;
-	rc = gr_ratelimit_new(&auth->limit, settings->max_failures, settings->failure_window_ms);
-	if (rc) {
-		free(auth);
+	if ((rc = gr_turn_new(&auth->own_turn, store)) != 0 ||
+	    (rc = gr_ratelimit_new(&auth->limit, settings->max_failures,
+				   settings->failure_window_ms)) != 0) {
+		gr_auth_free(auth);
 		return rc;
 	}
+	auth->turn = auth->own_turn;
 	*out = auth;
 	return 0;
+}
+
+void gr_auth_set_turn(struct gr_auth *auth, struct gr_turn *turn)
+{
+	auth->turn = turn ? turn : auth->own_turn;
 }
 
 void gr_auth_free(struct gr_auth *auth)
@@ -87,7 +104,22 @@ void gr_auth_free(struct gr_auth *auth)
 	if (!auth)
 		return;
 	gr_ratelimit_free(auth->limit);
+	gr_turn_free(auth->own_turn);
 	free(auth);
+}
+
+typedef int write_fn(struct gr_auth *auth, void *argument);
+
+/* write(auth, argument) as one change of the turn, committed when this returns 0. */
+static int change(struct gr_auth *auth, write_fn *write, void *argument)
+{
+	struct gr_turn_change turn_change;
+	int rc;
+
+	if ((rc = gr_turn_begin(auth->turn, &turn_change)) != 0 ||
+	    (rc = gr_turn_end(auth->turn, &turn_change, write(auth, argument))) != 0)
+		return rc;
+	return gr_turn_flush(auth->turn);
 }
 
 static void set_result(struct gr_auth_result *result, int status, const char *field,
@@ -120,9 +152,10 @@ static struct attempt *attempt_new(struct gr_auth *auth, const char *password,
 	return attempt;
 }
 
-/* Create a session for result->user and put its token into result. */
-static int start_session(struct gr_auth *auth, struct gr_auth_result *result)
+/* Create a session for result->user and put its token into result (a write). */
+static int start_session(struct gr_auth *auth, void *argument)
 {
+	struct gr_auth_result *result = argument;
 	unsigned char hash[GR_TOKEN_HASH_SIZE];
 	int64_t t = now(auth);
 	int rc;
@@ -133,7 +166,7 @@ static int start_session(struct gr_auth *auth, struct gr_auth_result *result)
 	rc = gr_store_session_insert(auth->store, hash, result->user.id, t,
 				     result->session_expires_at);
 	if (rc)
-		set_result(result, rc, NULL, "Could not sign in: the server could not save it.");
+		set_result(result, rc, NULL, SESSION_UNSAVED);
 	return rc;
 }
 
@@ -174,33 +207,38 @@ static void hash_password_work(void *payload)
 		set_result(&attempt->result, GR_ERROR, NULL, "The server ran out of memory.");
 }
 
-/* On the loop thread: store the user, spend the invite, sign in; all or nothing. */
+/* Store the user, spend the invite, sign in (a write: all or nothing). */
+static int join(struct gr_auth *auth, void *argument)
+{
+	struct attempt *attempt = argument;
+	struct gr_auth_result *result = &attempt->result;
+	int rc;
+
+	if ((rc = gr_store_user_insert(auth->store, &result->user)) != 0 ||
+	    (rc = gr_store_invite_use(auth->store, attempt->invite.id, result->user.id,
+				      result->user.created_at)) != 0) {
+		set_result(result, rc, rc == GR_EEXISTS ? "handle" : rc == GR_EUSED ? "invite" : NULL,
+			   gr_error_last());
+		return rc;
+	}
+	if ((rc = start_session(auth, result)) != 0)
+		set_result(result, rc, NULL, ACCOUNT_UNSAVED);
+	return rc;
+}
+
+/* On the loop thread: the new account, saved before the reply says so. */
 static void register_done(void *payload)
 {
 	struct attempt *attempt = payload;
 	struct gr_auth_result *result = &attempt->result;
-	struct gr_store *store = attempt->auth->store;
 	int rc;
 
 	if (result->status)
 		goto out;
 	result->user.created_at = now(attempt->auth);
-	if ((rc = gr_store_begin(store)) != 0) {
-		set_result(result, rc, NULL, gr_error_last());
-		goto out;
-	}
-	if ((rc = gr_store_user_insert(store, &result->user)) != 0 ||
-	    (rc = gr_store_invite_use(store, attempt->invite.id, result->user.id,
-				      result->user.created_at)) != 0) {
-		set_result(result, rc, rc == GR_EEXISTS ? "handle" : rc == GR_EUSED ? "invite" : NULL,
-			   gr_error_last());
-		gr_store_rollback(store);
-		goto out;
-	}
-	if ((rc = start_session(attempt->auth, result)) != 0 ||
-	    (rc = gr_store_commit(store)) != 0) {
-		set_result(result, rc, NULL, "Could not save the new account. Please try again.");
-		gr_store_rollback(store);
+	if ((rc = change(attempt->auth, join, attempt)) != 0) {
+		if (result->status == 0) /* the change was not begun, or not committed */
+			set_result(result, rc, NULL, ACCOUNT_UNSAVED);
 		goto out;
 	}
 	gr_log_info("%s joined as %s", result->user.handle, gr_account_role_name(result->user.role));
@@ -307,8 +345,13 @@ static void login_done(void *payload)
 {
 	struct attempt *attempt = payload;
 	struct gr_auth *auth = attempt->auth;
+	int rc;
 
-	if (attempt->result.status == 0 && start_session(auth, &attempt->result) == 0) {
+	if (attempt->result.status == 0 &&
+	    (rc = change(auth, start_session, &attempt->result)) != 0 &&
+	    attempt->result.status == 0) /* stored, but not committed */
+		set_result(&attempt->result, rc, NULL, SESSION_UNSAVED);
+	if (attempt->result.status == 0) {
 		gr_ratelimit_clear(auth->limit, attempt->handle_key);
 		gr_ratelimit_forgive(auth->limit, attempt->address_key, attempt->started_at);
 		gr_log_info("%s signed in", attempt->result.user.handle);
@@ -401,6 +444,11 @@ int gr_auth_session_user(struct gr_auth *auth, struct gr_user *out, const char *
 	return rc;
 }
 
+static int delete_session(struct gr_auth *auth, void *argument)
+{
+	return gr_store_session_delete(auth->store, argument);
+}
+
 int gr_auth_logout(struct gr_auth *auth, const char *token)
 {
 	unsigned char hash[GR_TOKEN_HASH_SIZE];
@@ -408,7 +456,7 @@ int gr_auth_logout(struct gr_auth *auth, const char *token)
 	if (!token || !token[0])
 		return 0;
 	gr_secret_token_hash(hash, token);
-	return gr_store_session_delete(auth->store, hash);
+	return change(auth, delete_session, hash);
 }
 
 static int may_invite(const struct gr_user *creator, enum gr_role role)
@@ -422,11 +470,43 @@ static int may_invite(const struct gr_user *creator, enum gr_role role)
 	return GR_EFORBIDDEN;
 }
 
+/* An invite to make, checked: what gr_auth_invite_create() was given. */
+struct invite_order {
+	char *code;
+	struct gr_invite *invite;
+	const struct gr_user *creator;
+	enum gr_role role;
+	const char *cohort;
+	int days;
+};
+
+/* Store the invite of order, with a new code (a write). */
+static int write_invite(struct gr_auth *auth, void *argument)
+{
+	struct invite_order *order = argument;
+	struct gr_invite *invite = order->invite;
+	unsigned char hash[GR_TOKEN_HASH_SIZE];
+
+	memset(invite, 0, sizeof(*invite));
+	invite->role = order->role;
+	snprintf(invite->cohort, sizeof(invite->cohort), "%s", order->cohort ? order->cohort : "");
+	invite->created_at = now(auth);
+	invite->expires_at = invite->created_at +
+			     (order->days ? order->days : auth->settings.invite_days) * DAY_MS;
+	if (order->creator)
+		snprintf(invite->created_by, sizeof(invite->created_by), "%s",
+			 order->creator->handle);
+	gr_secret_token(order->code, 16);
+	gr_secret_token_hash(hash, order->code);
+	return gr_store_invite_insert(auth->store, invite, hash,
+				      order->creator ? order->creator->id : 0);
+}
+
 int gr_auth_invite_create(struct gr_auth *auth, char out_code[GR_TOKEN_TEXT_SIZE],
 			  struct gr_invite *out_invite, const struct gr_user *creator,
 			  enum gr_role role, const char *cohort, int days)
 {
-	unsigned char hash[GR_TOKEN_HASH_SIZE];
+	struct invite_order order = { out_code, out_invite, creator, role, cohort, days };
 	int rc;
 
 	if ((rc = may_invite(creator, role)) != 0)
@@ -437,44 +517,38 @@ int gr_auth_invite_create(struct gr_auth *auth, char out_code[GR_TOKEN_TEXT_SIZE
 		gr_error_set("An invite lasts 1 to 365 days.");
 		return GR_EINVALID;
 	}
-	memset(out_invite, 0, sizeof(*out_invite));
-	out_invite->role = role;
-	snprintf(out_invite->cohort, sizeof(out_invite->cohort), "%s", cohort ? cohort : "");
-	out_invite->created_at = now(auth);
-	out_invite->expires_at =
-		out_invite->created_at + (days ? days : auth->settings.invite_days) * DAY_MS;
-	if (creator)
-		snprintf(out_invite->created_by, sizeof(out_invite->created_by), "%s",
-			 creator->handle);
-	gr_secret_token(out_code, 16);
-	gr_secret_token_hash(hash, out_code);
-	return gr_store_invite_insert(auth->store, out_invite, hash, creator ? creator->id : 0);
+	return change(auth, write_invite, &order);
+}
+
+/* The admin invite of the first start, unless one was made or someone joined (a write). */
+static int write_first_invite(struct gr_auth *auth, void *argument)
+{
+	char value[32];
+	int64_t users = 0;
+	int rc = gr_store_meta_get(auth->store, value, sizeof(value), "first_start_invite");
+
+	if (rc == 0 ||
+	    (rc == GR_ENOTFOUND && (rc = gr_store_user_count(auth->store, &users)) == 0 &&
+	     users > 0)) {
+		gr_error_set("not the first start");
+		return GR_ENOTFOUND;
+	}
+	if (rc != 0 || (rc = write_invite(auth, argument)) != 0)
+		return rc;
+	return gr_store_meta_set(auth->store, "first_start_invite", "made");
 }
 
 int gr_auth_first_start(struct gr_auth *auth, char out_code[GR_TOKEN_TEXT_SIZE],
 			struct gr_invite *out_invite)
 {
-	char value[32];
-	int64_t users = 0;
-	int rc;
+	struct invite_order order = { out_code, out_invite, NULL, GR_ROLE_ADMIN, NULL, 0 };
 
-	if ((rc = gr_store_begin(auth->store)) != 0)
-		return rc;
-	rc = gr_store_meta_get(auth->store, value, sizeof(value), "first_start_invite");
-	if (rc == 0 || (rc == GR_ENOTFOUND && (rc = gr_store_user_count(auth->store, &users)) == 0 &&
-			users > 0)) {
-		gr_store_rollback(auth->store);
-		gr_error_set("not the first start");
-		return GR_ENOTFOUND;
-	}
-	if (rc != 0 ||
-	    (rc = gr_auth_invite_create(auth, out_code, out_invite, NULL, GR_ROLE_ADMIN, NULL, 0)) ||
-	    (rc = gr_store_meta_set(auth->store, "first_start_invite", "made")) ||
-	    (rc = gr_store_commit(auth->store))) {
-		gr_store_rollback(auth->store);
-		return rc;
-	}
-	return 0;
+	return change(auth, write_first_invite, &order);
+}
+
+static int insert_user(struct gr_auth *auth, void *argument)
+{
+	return gr_store_user_insert(auth->store, argument);
 }
 
 int gr_auth_add_user(struct gr_auth *auth, struct gr_user *user, const char *password)
@@ -489,7 +563,7 @@ int gr_auth_add_user(struct gr_auth *auth, struct gr_user *user, const char *pas
 	if ((rc = gr_secret_password_hash(user->password_hash, password)) != 0)
 		return rc;
 	user->created_at = now(auth);
-	return gr_store_user_insert(auth->store, user);
+	return change(auth, insert_user, user);
 }
 
 void gr_auth_housekeeping(struct gr_auth *auth)

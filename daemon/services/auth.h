@@ -17,6 +17,7 @@
 #include "core/secret.h"
 
 struct gr_store;
+struct gr_turn;
 struct gr_workers;
 struct gr_auth;
 
@@ -31,9 +32,18 @@ struct gr_auth_settings {
 /* The defaults of DESIGN.md and the issue: 14 days, 30 days, 5 in 15 minutes. */
 void gr_auth_settings_defaults(struct gr_auth_settings *out);
 
-/* workers may be NULL for the operator's tool, which never signs anyone in. */
+/*
+ * workers may be NULL for the operator's tool, which never signs anyone in.
+ * Its changes commit at once, until it is given the loop's turn.
+ */
 int gr_auth_new(struct gr_auth **out, struct gr_store *store, struct gr_workers *workers,
 		const struct gr_auth_settings *settings);
+/*
+ * Make every change in turn (borrowed), the loop's, which all writers of
+ * the store share; each is still committed before it is reported. NULL:
+ * back to committing at once.
+ */
+void gr_auth_set_turn(struct gr_auth *auth, struct gr_turn *turn);
 void gr_auth_free(struct gr_auth *auth);
 
 /* What a register or login attempt came to. */

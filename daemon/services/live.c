@@ -2,19 +2,21 @@
  * live.c - the live service (see live.h; design: "Progress and submissions",
  * "Live updates" and "Store" in DESIGN.md; messages: docs/protocol.md).
  *
- * Owns what a request on /ws means: hello (replay or snapshot), progress,
- * submissions, rooms and boards, previews; the group commit that makes
- * writes durable before they are acknowledged; and presence, which lives in
- * memory only (who is in which step's room). It leaves decoding to
- * protocol.c, the state machine to progress.c, queues and topics to
- * fanout.c, SQL to store.c and sockets to net.c.
+ * Owns the routing of each request on /ws by its type, to the handler a
+ * service registered (a table; live.c includes none of the services that
+ * register into it), and what the requests of its own mean: hello (replay
+ * or snapshot), progress, submissions, rooms and boards, previews; the
+ * group commit that makes writes durable before they are acknowledged; the
+ * users' event streams; presence, which lives in memory only (who is in
+ * which step's room); and which boards are watched, whose summaries it asks
+ * the service that listens for them. It leaves decoding to protocol.c, the
+ * state machine to progress.c, queues and topics to fanout.c, SQL to
+ * store.c, sockets to net.c, and every other request to its service.
  *
- * A turn of the event loop, as seen from here:
- *
- *   request ──► savepoint ──► write rows + event ──► release ──► pending
- *                  (the first write of a turn also BEGINs and asks for a flush)
- *   flush ────► COMMIT ──ok──► replies and events queued, in order
- *                      └fail─► ROLLBACK; each write's reply becomes "internal"
+ * Every reply and event goes through the loop's turn (turn.c, drawn in
+ * docs/development.md, "One turn"): while the turn has a transaction open,
+ * it is held until the COMMIT, in order; a reply that reports a change
+ * carries its failure ("internal") in case the COMMIT fails.
  *
  * Invariants: a reply to a write is queued only after its COMMIT; an event is
  * queued only after the COMMIT that stored it; every request gets exactly one
@@ -28,18 +30,17 @@
  */
 #include "services/live.h"
 
-#include "services/coach.h"
 #include "core/error.h"
-#include "tracks/library.h"
 #include "core/log.h"
-#include "tracks/markdown.h"
 #include "domain/progress.h"
-#include "services/reviews.h"
+#include "services/turn.h"
 #include "store/event.h"
 #include "store/progress.h"
 #include "store/store.h"
 #include "store/submission.h"
 #include "store/user.h"
+#include "tracks/library.h"
+#include "tracks/markdown.h"
 
 #include <assert.h>
 #include <stdio.h>
@@ -58,6 +59,7 @@
  */
 #define SUMMARY_BUSY_MS 10000
 #define SUMMARY_IDLE_MS 60000
+#define SAVE_FAILED "The change could not be saved; please try again."
 
 /* A board someone watches, and the summary it was last sent. */
 struct board {
@@ -66,23 +68,28 @@ struct board {
 	int dirty;	      /* events went to it since the last summary */
 	int64_t sent_at;
 	char *attention;      /* the attention list last sent (JSON text) */
-	json_t *counts;	      /* handle → {given, received} as last sent */
+	struct gr_json *counts; /* handle → {given, received} as last sent */
 };
 
-/* A reply or an event waiting for the turn's commit. */
-struct pending {
-	struct gr_message *message;
-	struct gr_client *client; /* a reply: to whom (NULL once it closed) */
-	json_t *id;               /* a reply to a write: its id, for an error instead */
-	int is_write;             /* a reply that reports a write */
-	char *topics[2];          /* an event: where it goes */
+/* Who handles a request type. */
+struct route {
+	gr_live_handler_fn *handle;
+	void *payload;
+};
+
+/* A service that listens. */
+struct listener {
+	struct gr_live_listener hear;
+	void *payload;
 };
 
 struct gr_live {
 	struct gr_store *store;
 	struct gr_library *library;
-	struct gr_reviews *reviews; /* NULL: no review messages */
-	struct gr_coach *coach;	    /* NULL: no board, nudge or help messages */
+	struct gr_turn *turn;
+	struct route routes[GR_REQUEST_TYPE_COUNT];
+	struct listener *listeners;
+	int listener_count;
 	struct board *boards;
 	int board_count, board_capacity;
 	struct gr_live_settings settings;
@@ -91,10 +98,8 @@ struct gr_live {
 	struct gr_protocol *protocol;
 	struct gr_message *resync;
 	int client_count;
-	int batch_open;
-	struct pending *pending;
-	int pending_count, pending_capacity;
-	int in_write; /* a handler is replying to a write it made */
+	struct gr_json *write_id; /* replying to a write with this id (NULL: none) */
+	int in_write;		  /* a handler is replying to a write it made */
 };
 
 void gr_live_settings_defaults(struct gr_live_settings *out)
@@ -111,120 +116,143 @@ static int64_t now_ms(const struct gr_live *live)
 	return live->settings.clock ? live->settings.clock() : gr_clock_now_ms();
 }
 
-/* ---- sending ------------------------------------------------------------- */
+/* ---- the services that listen -------------------------------------------- */
 
-static struct pending *pending_add(struct gr_live *live)
+static void tell_arrived(struct gr_live *live)
 {
-	if (live->pending_count == live->pending_capacity) {
-		int capacity = live->pending_capacity ? live->pending_capacity * 2 : 16;
-		struct pending *grown = realloc(live->pending, (size_t)capacity * sizeof(*grown));
-
-		if (!grown)
-			return NULL;
-		live->pending = grown;
-		live->pending_capacity = capacity;
-	}
-	memset(&live->pending[live->pending_count], 0, sizeof(struct pending));
-	return &live->pending[live->pending_count++];
+	for (int i = 0; i < live->listener_count; i++)
+		if (live->listeners[i].hear.arrived)
+			live->listeners[i].hear.arrived(live->listeners[i].payload);
 }
 
-/* The protocol's send function: now, or after the commit when a batch is open. */
+static void tell_presence(struct gr_live *live, const struct gr_user *user, int opened)
+{
+	for (int i = 0; i < live->listener_count; i++) {
+		struct listener *listener = &live->listeners[i];
+
+		if (listener->hear.presence &&
+		    listener->hear.presence(listener->payload, user, opened) != 0)
+			gr_log_warn("%s %s, but a service was not told: %s", user->handle,
+				    opened ? "came online" : "went offline", gr_error_last());
+	}
+}
+
+static int tell_submitted(struct gr_live *live, const struct gr_store_submission *submission,
+			  int reviews)
+{
+	int rc;
+
+	for (int i = 0; i < live->listener_count; i++) {
+		struct listener *listener = &live->listeners[i];
+
+		if (listener->hear.submitted &&
+		    (rc = listener->hear.submitted(listener->payload, submission, reviews)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static void tell_hello(struct gr_live *live, const struct gr_user *user, struct gr_json *reply)
+{
+	for (int i = 0; i < live->listener_count; i++)
+		if (live->listeners[i].hear.hello)
+			live->listeners[i].hear.hello(live->listeners[i].payload, user, reply);
+}
+
+/* The listener that makes board summaries, or NULL. */
+static struct listener *summary_maker(struct gr_live *live)
+{
+	for (int i = 0; i < live->listener_count; i++)
+		if (live->listeners[i].hear.summary)
+			return &live->listeners[i];
+	return NULL;
+}
+
+static struct gr_json *summary_of(struct gr_live *live, const char *cohort, const char *track)
+{
+	struct listener *maker = summary_maker(live);
+
+	return maker ? maker->hear.summary(maker->payload, cohort, track) : NULL;
+}
+
+/* ---- sending ------------------------------------------------------------- */
+
+static struct gr_message *message_of(struct gr_live *live, struct gr_json *json)
+{
+	char *text = gr_json_dump(json);
+	struct gr_message *message =
+		text ? gr_fanout_message_new(live->hooks.headroom, text, strlen(text)) : NULL;
+
+	free(text);
+	gr_json_free(json);
+	if (!message)
+		gr_error_set("out of memory");
+	return message;
+}
+
+/*
+ * The protocol's send function: through the turn, now or after its commit;
+ * a reply to a write comes with its failure, for a commit that fails.
+ */
 static int send_text(struct gr_client *client, const char *text, size_t len)
 {
 	struct gr_live *live = client->service;
 	struct gr_message *message = gr_fanout_message_new(live->hooks.headroom, text, len);
-	struct pending *pending;
+	struct gr_message *instead = NULL;
 
 	if (!message)
 		return -1;
-	if (!live->batch_open) {
-		gr_fanout_send(live->fanout, &client->subscriber, message, GR_QUEUE_REPLY);
-		gr_fanout_message_unref(message);
-		return 0;
-	}
-	if (!(pending = pending_add(live))) {
+	if (live->in_write &&
+	    !(instead = message_of(live, gr_protocol_error(live->write_id, "internal",
+							    SAVE_FAILED)))) {
 		gr_fanout_message_unref(message);
 		return -1;
 	}
-	pending->message = message;
-	pending->client = client;
-	pending->is_write = live->in_write;
-	return 0;
+	return gr_turn_reply(live->turn, &client->subscriber, message, instead);
 }
 
-static void reply_error(struct gr_live *live, struct gr_client *client, json_t *id,
-			const char *code, const char *message)
+/*
+ * Reply to request with out, unless it went out already: held until the
+ * commit when it reports a write made in this turn.
+ */
+static void reply(struct gr_live *live, struct gr_client *client,
+		  const struct gr_request *request, struct gr_protocol_answer *out)
 {
-	gr_protocol_reply_error(live->protocol, client, id, code, message);
-}
-
-/* Reply ok with the fields of body (consumed; NULL for none). */
-static void reply_ok(struct gr_live *live, struct gr_client *client, json_t *id, json_t *body)
-{
-	json_t *reply = body ? body : json_object();
-
-	json_object_set_new(reply, "type", json_string("ok"));
-	if (id)
-		json_object_set(reply, "id", id);
-	gr_protocol_send_json(live->protocol, client, reply);
-	if (live->batch_open && live->pending_count > 0 &&
-	    live->pending[live->pending_count - 1].is_write && id)
-		live->pending[live->pending_count - 1].id = json_incref(id);
+	if (out->sent)
+		return;
+	live->in_write = out->wrote && !out->code && gr_turn_pending(live->turn);
+	live->write_id = request->id;
+	gr_protocol_reply(live->protocol, client, request->id, out);
+	live->in_write = 0;
+	live->write_id = NULL;
 }
 
 /* Publish an event (consumed) to up to two topics, after the commit. */
-static int publish_later(struct gr_live *live, json_t *event, const char *topic1,
+static int publish_later(struct gr_live *live, struct gr_json *event, const char *topic1,
 			 const char *topic2)
 {
-	char *text = json_dumps(event, JSON_COMPACT);
-	struct pending *pending = NULL;
-	int rc = GR_ERROR;
+	struct gr_message *message = message_of(live, event);
 
-	json_decref(event);
-	if (!text || !(pending = pending_add(live)))
-		goto out;
-	pending->message = gr_fanout_message_new(live->hooks.headroom, text, strlen(text));
-	pending->topics[0] = topic1 ? strdup(topic1) : NULL;
-	pending->topics[1] = topic2 ? strdup(topic2) : NULL;
-	rc = pending->message ? 0 : GR_ERROR;
-out:
-	free(text);
-	return rc;
+	if (!message)
+		return GR_ERROR;
+	return gr_turn_push(live->turn, message, topic1, topic2);
 }
 
 /* Publish an event (consumed) to a topic now: presence, which is not stored. */
-static void publish_now(struct gr_live *live, json_t *event, const char *topic)
+static void publish_now(struct gr_live *live, struct gr_json *event, const char *topic)
 {
-	char *text = json_dumps(event, JSON_COMPACT);
-	struct gr_message *message = text ? gr_fanout_message_new(live->hooks.headroom, text,
-							   strlen(text))
-					  : NULL;
+	struct gr_message *message = message_of(live, event);
 
 	if (message)
 		gr_fanout_publish(live->fanout, topic, message);
 	gr_fanout_message_unref(message);
-	free(text);
-	json_decref(event);
 }
 
-static void pending_release(struct pending *pending)
+/* The turn's hook: events went to topic; if it is a watched board, its summary is due. */
+static void board_touched(void *payload, const char *topic)
 {
-	gr_fanout_message_unref(pending->message);
-	json_decref(pending->id);
-	free(pending->topics[0]);
-	free(pending->topics[1]);
-}
+	struct gr_live *live = payload;
 
-/* Drop what was queued for the commit since mark (a rolled-back savepoint). */
-static void pending_truncate(struct gr_live *live, int mark)
-{
-	while (live->pending_count > mark)
-		pending_release(&live->pending[--live->pending_count]);
-}
-
-/* Events went to topic: if it is a watched board, its summary is due. */
-static void board_touched(struct gr_live *live, const char *topic)
-{
 	if (strncmp(topic, "board:", 6) != 0)
 		return;
 	for (int i = 0; i < live->board_count; i++)
@@ -232,70 +260,30 @@ static void board_touched(struct gr_live *live, const char *topic)
 			live->boards[i].dirty = 1;
 }
 
-/* Deliver what waited for the commit, or (committed == 0) report the failure. */
-static void deliver(struct gr_live *live, int committed)
+/* The turn's hook: ask the network layer to flush after this turn of the loop. */
+static void flush_soon(void *payload)
 {
-	for (int i = 0; i < live->pending_count; i++) {
-		struct pending *pending = &live->pending[i];
+	struct gr_live *live = payload;
 
-		if (pending->client && (committed || !pending->is_write)) {
-			gr_fanout_send(live->fanout, &pending->client->subscriber,
-				       pending->message, GR_QUEUE_REPLY);
-		} else if (pending->client) {
-			reply_error(live, pending->client, pending->id, "internal",
-				    "The change could not be saved; please try again.");
-		}
-		for (int t = 0; committed && t < 2; t++) {
-			if (!pending->topics[t])
-				continue;
-			gr_fanout_publish(live->fanout, pending->topics[t], pending->message);
-			board_touched(live, pending->topics[t]);
-		}
-		pending_release(pending);
-	}
-	live->pending_count = 0;
+	if (live->hooks.request_flush)
+		live->hooks.request_flush(live->hooks.payload);
 }
 
 void gr_live_flush(struct gr_live *live)
 {
-	int committed;
-
-	if (!live || !live->batch_open)
-		return;
-	committed = gr_store_commit(live->store) == 0;
-	if (!committed) {
-		gr_log_error("saving progress failed: %s", gr_error_last());
-		gr_store_rollback(live->store);
-	}
-	live->batch_open = 0;
-	deliver(live, committed);
-	if (!committed && live->reviews)
-		gr_reviews_rebuild(live->reviews);
+	if (live)
+		gr_turn_flush(live->turn);
 }
 
 int gr_live_pending(const struct gr_live *live)
 {
-	return live && live->batch_open;
-}
-
-/* Open the turn's transaction if needed, then a savepoint for one request. */
-static int write_begin(struct gr_live *live)
-{
-	int rc;
-
-	if (!live->batch_open) {
-		if ((rc = gr_store_begin(live->store)) != 0)
-			return rc;
-		live->batch_open = 1;
-		if (live->hooks.request_flush)
-			live->hooks.request_flush(live->hooks.payload);
-	}
-	return gr_store_begin(live->store);
+	return live && gr_turn_pending(live->turn);
 }
 
 /* ---- lookups ------------------------------------------------------------- */
 
-static const struct gr_step *find_step(struct gr_live *live, struct gr_client *client,
+/* The step request names, or NULL with out failed (not_found). */
+static const struct gr_step *find_step(struct gr_live *live, struct gr_protocol_answer *out,
 				       const struct gr_request *request,
 				       const struct gr_track **out_track)
 {
@@ -304,10 +292,9 @@ static const struct gr_step *find_step(struct gr_live *live, struct gr_client *c
 
 	*out_track = track;
 	if (!track)
-		reply_error(live, client, request->id, "not_found", "There is no such track.");
+		gr_protocol_fail(out, "not_found", "There is no such track.");
 	else if (!step)
-		reply_error(live, client, request->id, "not_found",
-			    "This track has no such step.");
+		gr_protocol_fail(out, "not_found", "This track has no such step.");
 	return step;
 }
 
@@ -362,11 +349,12 @@ static void user_topic(char *out, size_t size, const struct gr_user *user)
  * and the event (both the caller's).
  */
 static int save_change(struct gr_live *live, const struct gr_user *user,
-		       struct gr_store_progress *row, enum gr_progress_state next, json_t *extra,
-		       json_t **out_reply, json_t **out_event)
+		       struct gr_store_progress *row, enum gr_progress_state next,
+		       struct gr_json *extra, struct gr_json **out_reply,
+		       struct gr_json **out_event)
 {
 	int64_t now = now_ms(live), seq = 0;
-	json_t *event;
+	struct gr_json *event;
 	char *body;
 	int rc;
 
@@ -375,58 +363,50 @@ static int save_change(struct gr_live *live, const struct gr_user *user,
 		row->started_at = now;
 	if (gr_progress_is_complete(next))
 		row->finished_at = now;
-	if (gr_progress_is_complete(next) && live->coach)
-		gr_coach_arrived(live->coach); /* one more who could help with the step */
+	if (gr_progress_is_complete(next))
+		tell_arrived(live); /* one more who could help with the step */
 	row->updated_at = now;
 	if ((rc = gr_store_progress_put(live->store, user->id, row)) ||
 	    (rc = gr_store_event_next_seq(live->store, user->id, &seq)))
 		return rc;
-	event = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:I}", "type", "event", "seq",
-			  (json_int_t)seq, "event", extra ? "submission" : "progress", "user",
+	event = gr_json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:I}", "type", "event", "seq",
+			  (long long)seq, "event", extra ? "submission" : "progress", "user",
 			  user->handle, "track", row->track_id, "step", row->step_id, "state",
-			  gr_progress_state_name(row->state), "at", (json_int_t)now);
+			  gr_progress_state_name(row->state), "at", (long long)now);
 	if (!event)
 		return GR_ERROR;
 	if (extra)
-		json_object_set(event, "submission", extra);
-	body = json_dumps(event, JSON_COMPACT);
+		gr_json_set(event, "submission", gr_json_ref(extra));
+	body = gr_json_dump(event);
 	rc = body ? gr_store_event_insert(live->store, user->id, seq, body, now) : GR_ERROR;
 	free(body);
 	if (rc) {
-		json_decref(event);
+		gr_json_free(event);
 		return rc;
 	}
 	*out_event = event;
-	*out_reply = json_pack("{s:s, s:I}", "state", gr_progress_state_name(row->state), "seq",
-			       (json_int_t)seq);
+	*out_reply = gr_json_pack("{s:s, s:I}", "state", gr_progress_state_name(row->state), "seq", (long long)seq);
 	if (extra)
-		json_object_set(*out_reply, "submission", extra);
+		gr_json_set(*out_reply, "submission", gr_json_ref(extra));
 	return 0;
 }
 
-/* Reply to a refused change: conflict, naming the current state. */
-static void reply_conflict(struct gr_live *live, struct gr_client *client, json_t *id,
-			   enum gr_progress_state current, const char *message,
-			   const char *requires)
+/* Fail out with conflict, naming the current state (and a step it requires). */
+static void refuse(struct gr_protocol_answer *out, enum gr_progress_state current,
+		   const char *message, const char *requires)
 {
-	json_t *reply = json_pack("{s:s, s:s, s:s, s:s}", "type", "error", "code", "conflict",
-				  "message", message, "state", gr_progress_state_name(current));
-
-	if (reply && id)
-		json_object_set(reply, "id", id);
-	if (reply && requires)
-		json_object_set_new(reply, "requires", json_string(requires));
-	gr_protocol_send_json(live->protocol, client, reply);
+	gr_protocol_fail(out, "conflict", "%s", message);
+	out->body = gr_json_pack("{s:s, s:s*}", "state", gr_progress_state_name(current),
+				 "requires", requires);
 }
 
-/* Apply action to the client's progress on the step, with its checks and event. */
 /*
  * Whether action may change the client's progress on step, and to what
- * (row and *out_next). Returns 1 when a change follows; 0 when the request
- * was answered here (refused, or nothing changes); a negative code when the
+ * (row and *out_next). Returns 1 when a change follows; 0 when out answers
+ * the request (refused, or nothing changes); a negative code when the
  * store failed.
  */
-static int decide(struct gr_live *live, struct gr_client *client, const struct gr_request *request,
+static int decide(struct gr_live *live, struct gr_protocol_answer *out, struct gr_client *client,
 		  const struct gr_track *track, const struct gr_step *step,
 		  enum gr_progress_action action, struct gr_store_progress *row,
 		  enum gr_progress_state *out_next)
@@ -444,16 +424,15 @@ static int decide(struct gr_live *live, struct gr_client *client, const struct g
 
 		snprintf(message, sizeof(message), "Finish \"%s\" first: this step needs it.",
 			 first ? first->title : missing);
-		reply_conflict(live, client, request->id, current, message, missing);
+		refuse(out, current, message, missing);
 		return 0;
 	}
 	if (gr_progress_next(out_next, current, action, step->reviews) != 0) {
-		reply_conflict(live, client, request->id, current, gr_error_last(), NULL);
+		refuse(out, current, gr_error_last(), NULL);
 		return 0;
 	}
 	if (*out_next == current && action != GR_PROGRESS_SUBMIT) {
-		reply_ok(live, client, request->id,
-			 json_pack("{s:s}", "state", gr_progress_state_name(current)));
+		out->body = gr_json_pack("{s:s}", "state", gr_progress_state_name(current));
 		return 0;
 	}
 	return 1;
@@ -461,7 +440,7 @@ static int decide(struct gr_live *live, struct gr_client *client, const struct g
 
 /* Queue the change's event (consumed) for the user's stream and board. */
 static void queue_event(struct gr_live *live, const struct gr_user *user, const char *track,
-			json_t *event)
+			struct gr_json *event)
 {
 	char own[64], board[400];
 
@@ -471,93 +450,84 @@ static void queue_event(struct gr_live *live, const struct gr_user *user, const 
 		gr_log_error("an event of %s could not be queued", user->handle);
 }
 
-static void change_progress(struct gr_live *live, struct gr_client *client,
-			    const struct gr_request *request, enum gr_progress_action action,
+/*
+ * Apply action to the client's progress on the step, with its checks and
+ * event; with a submission, store it first and hand it to the services
+ * that listen, in the same change. The reply goes before the event.
+ */
+static void change_progress(struct gr_live *live, struct gr_protocol_answer *out,
+			    struct gr_client *client, const struct gr_request *request,
+			    enum gr_progress_action action,
 			    const struct gr_store_submission *submission)
 {
 	const struct gr_track *track;
-	const struct gr_step *step = find_step(live, client, request, &track);
+	const struct gr_step *step = find_step(live, out, request, &track);
 	enum gr_progress_state next;
 	struct gr_store_progress row;
 	struct gr_store_submission saved;
-	json_t *extra = NULL, *reply = NULL, *event = NULL;
-	int mark = live->pending_count, rc;
+	struct gr_json *extra = NULL, *body = NULL, *event = NULL;
+	struct gr_turn_change change;
+	int rc;
 
-	if (!step || (rc = write_begin(live)) != 0) {
-		if (step)
-			reply_error(live, client, request->id, "internal", gr_error_last());
+	if (!step)
 		return;
-	}
-	if ((rc = decide(live, client, request, track, step, action, &row, &next)) <= 0) {
+	if ((rc = decide(live, out, client, track, step, action, &row, &next)) <= 0) {
 		if (rc < 0)
-			goto failed;
-		gr_store_rollback(live->store);
+			goto unsaved;
 		return;
 	}
+	if ((rc = gr_turn_begin(live->turn, &change)) != 0)
+		goto unsaved;
 	if (submission) {
 		saved = *submission;
 		saved.track_commit = track->commit;
 		if ((rc = gr_store_submission_insert(live->store, &saved)))
 			goto failed;
-		extra = json_pack("{s:I, s:i}", "id", (json_int_t)saved.id, "attempt",
-				  saved.attempt);
+		extra = gr_json_pack("{s:I, s:i}", "id", (long long)saved.id, "attempt",
+				     saved.attempt);
 	}
-	if ((rc = save_change(live, &client->user, &row, next, extra, &reply, &event)))
+	if ((rc = save_change(live, &client->user, &row, next, extra, &body, &event)))
 		goto failed;
-	live->in_write = 1;
-	reply_ok(live, client, request->id, reply);
-	live->in_write = 0;
-	reply = NULL;
+	out->body = body;
+	out->wrote = 1;
+	reply(live, client, request, out);
 	queue_event(live, &client->user, track->id, event);
-	event = NULL;
 	/* The engine's first assignments belong to the same change. */
-	if (submission && live->reviews &&
-	    (rc = gr_reviews_submitted(live->reviews, &saved, step->reviews)))
-		goto failed;
-	if ((rc = gr_store_commit(live->store))) {
-		gr_store_rollback(live->store);
-		if (submission && live->reviews)
-			gr_reviews_rebuild(live->reviews); /* it saw what was undone */
-		goto undone;
-	}
-	json_decref(extra);
+	if (submission)
+		rc = tell_submitted(live, &saved, step->reviews);
+	if ((rc = gr_turn_end(live->turn, &change, rc)) != 0)
+		goto unsaved;
+	gr_json_free(extra);
 	return;
 failed:
-	gr_store_rollback(live->store);
-undone:
-	pending_truncate(live, mark);
-	json_decref(extra);
-	json_decref(reply);
-	json_decref(event);
+	gr_turn_end(live->turn, &change, rc);
+unsaved:
+	gr_json_free(extra);
 	gr_log_error("saving progress of %s: %s", client->user.handle, gr_error_last());
-	reply_error(live, client, request->id, "internal", "The change could not be saved.");
+	out->sent = 0;
+	gr_protocol_fail(out, "internal", "The change could not be saved.");
 }
 
-static void handle_progress(struct gr_live *live, struct gr_client *client,
-			    const struct gr_request *request)
+static void handle_progress(void *payload, struct gr_protocol_answer *out,
+			    struct gr_client *client, const struct gr_request *request)
 {
+	struct gr_live *live = payload;
 	enum gr_progress_state wanted;
 
-	if (gr_progress_state_from_name(&wanted, request->state) != 0) {
-		reply_error(live, client, request->id, "bad_value",
-			    "'state' is one of not_started, started, done, submitted, in_review,"
-			    " passed, needs_work.");
-		return;
-	}
-	if (wanted == GR_PROGRESS_STARTED) {
-		change_progress(live, client, request, GR_PROGRESS_START, NULL);
-	} else if (wanted == GR_PROGRESS_DONE) {
-		change_progress(live, client, request, GR_PROGRESS_FINISH, NULL);
-	} else if (wanted == GR_PROGRESS_SUBMITTED) {
-		reply_error(live, client, request->id, "conflict",
-			    "Work is submitted with submission.create.");
-	} else if (wanted == GR_PROGRESS_NOT_STARTED) {
-		reply_error(live, client, request->id, "conflict",
-			    "A step that was started stays started.");
-	} else {
-		reply_error(live, client, request->id, "conflict",
-			    "Only peer reviews can set this state.");
-	}
+	if (gr_progress_state_from_name(&wanted, request->state) != 0)
+		gr_protocol_fail(out, "bad_value",
+				 "'state' is one of not_started, started, done, submitted, "
+				 "in_review, passed, needs_work.");
+	else if (wanted == GR_PROGRESS_STARTED)
+		change_progress(live, out, client, request, GR_PROGRESS_START, NULL);
+	else if (wanted == GR_PROGRESS_DONE)
+		change_progress(live, out, client, request, GR_PROGRESS_FINISH, NULL);
+	else if (wanted == GR_PROGRESS_SUBMITTED)
+		gr_protocol_fail(out, "conflict", "Work is submitted with submission.create.");
+	else if (wanted == GR_PROGRESS_NOT_STARTED)
+		gr_protocol_fail(out, "conflict", "A step that was started stays started.");
+	else
+		gr_protocol_fail(out, "conflict", "Only peer reviews can set this state.");
 }
 
 static int link_is_valid(const char *link)
@@ -570,19 +540,19 @@ static int link_is_valid(const char *link)
 	return 1;
 }
 
-static void handle_submission(struct gr_live *live, struct gr_client *client,
-			      const struct gr_request *request)
+static void handle_submission(void *payload, struct gr_protocol_answer *out,
+			      struct gr_client *client, const struct gr_request *request)
 {
+	struct gr_live *live = payload;
 	struct gr_store_submission submission = { 0 };
 
 	if (request->link && request->link[0] && !link_is_valid(request->link)) {
-		reply_error(live, client, request->id, "bad_value",
-			    "'link' must be a web address starting with https:// or http://.");
+		gr_protocol_fail(out, "bad_value",
+				 "'link' must be a web address starting with https:// or http://.");
 		return;
 	}
 	if (!request->body_md[strspn(request->body_md, " \t\r\n")]) {
-		reply_error(live, client, request->id, "bad_value",
-			    "'body_md' is empty: describe what you made.");
+		gr_protocol_fail(out, "bad_value", "'body_md' is empty: describe what you made.");
 		return;
 	}
 	submission.user_id = client->user.id;
@@ -591,7 +561,7 @@ static void handle_submission(struct gr_live *live, struct gr_client *client,
 	submission.body_md = request->body_md;
 	submission.link = request->link;
 	submission.created_at = now_ms(live);
-	change_progress(live, client, request, GR_PROGRESS_SUBMIT, &submission);
+	change_progress(live, out, client, request, GR_PROGRESS_SUBMIT, &submission);
 }
 
 /* ---- hello: replay or snapshot ------------------------------------------- */
@@ -599,7 +569,7 @@ static void handle_submission(struct gr_live *live, struct gr_client *client,
 struct replay {
 	struct gr_live *live;
 	struct gr_client *client;
-	json_t *progress;
+	struct gr_json *progress;
 };
 
 static int replay_event(int64_t seq, const char *body, void *payload)
@@ -613,65 +583,64 @@ static int snapshot_row(const struct gr_store_progress *row, void *payload)
 {
 	struct replay *replay = payload;
 
-	return json_array_append_new(
-		replay->progress,
-		json_pack("{s:s, s:s, s:s, s:I}", "track", row->track_id, "step", row->step_id,
-			  "state", gr_progress_state_name(row->state), "updated_at",
-			  (json_int_t)row->updated_at));
+	return gr_json_append(replay->progress,
+			      gr_json_pack("{s:s, s:s, s:s, s:I}", "track", row->track_id, "step",
+					   row->step_id, "state", gr_progress_state_name(row->state), "updated_at",
+					   (long long)row->updated_at));
 }
 
-static json_t *user_json(const struct gr_user *user)
+static struct gr_json *user_json(const struct gr_user *user)
 {
-	return json_pack("{s:s, s:s, s:s, s:s?}", "handle", user->handle, "display_name",
-			 user->display_name, "role", gr_account_role_name(user->role), "cohort",
-			 user->cohort[0] ? user->cohort : NULL);
+	return gr_json_pack("{s:s, s:s, s:s, s:s?}", "handle", user->handle, "display_name",
+			    user->display_name, "role", gr_account_role_name(user->role), "cohort",
+			    user->cohort[0] ? user->cohort : NULL);
 }
 
-static void handle_hello(struct gr_live *live, struct gr_client *client,
+/* The reply goes first, then what the connection missed. */
+static void handle_hello(void *payload, struct gr_protocol_answer *out, struct gr_client *client,
 			 const struct gr_request *request)
 {
+	struct gr_live *live = payload;
 	struct replay replay = { live, client, NULL };
 	int64_t first = 0, last = 0, since = request->last_seq;
-	json_t *nudges = NULL;
 	int can_replay;
 	char own[64];
 
 	gr_live_flush(live); /* replay only what is committed */
 	if (gr_store_event_range(live->store, client->user.id, &first, &last) != 0) {
-		reply_error(live, client, request->id, "internal", "Your history cannot be read.");
+		gr_protocol_fail(out, "internal", "Your history cannot be read.");
 		return;
 	}
 	can_replay = since >= 0 && since <= last &&
 		     (since == last || (first > 0 && first <= since + 1)) &&
 		     last - since <= live->settings.queue_messages / 2;
-	if (live->coach)
-		nudges = gr_coach_unread_nudges(live->coach, client->user.id);
+	out->body = gr_json_pack("{s:o, s:I, s:s, s:o}", "user", user_json(&client->user), "seq",
+				 (long long)last, "sync", can_replay ? "replay" : "snapshot",
+				 "nudges", gr_json_array());
+	if (out->body)
+		tell_hello(live, &client->user, out->body);
 	gr_fanout_queue_resynced(&client->subscriber.queue);
-	reply_ok(live, client, request->id,
-		 json_pack("{s:o, s:I, s:s, s:o}", "user", user_json(&client->user), "seq",
-			   (json_int_t)last, "sync", can_replay ? "replay" : "snapshot", "nudges",
-			   nudges ? nudges : json_array()));
+	reply(live, client, request, out);
 	if (can_replay) {
 		gr_store_event_each_since(live->store, client->user.id, since, replay_event,
 					  &replay);
 	} else {
-		replay.progress = json_array();
+		replay.progress = gr_json_array();
 		gr_store_progress_each(live->store, client->user.id, snapshot_row, &replay);
 		gr_protocol_send_json(live->protocol, client,
-				      json_pack("{s:s, s:I, s:o}", "type", "snapshot", "seq",
-						(json_int_t)last, "progress", replay.progress));
+				      gr_json_pack("{s:s, s:I, s:o}", "type", "snapshot", "seq",
+						   (long long)last, "progress", replay.progress));
 	}
 	user_topic(own, sizeof(own), &client->user);
 	client->synced = 1;
 	gr_fanout_subscribe(live->fanout, &client->subscriber, own);
-	if (live->coach)
-		gr_coach_arrived(live->coach); /* someone new may help with an open request */
+	tell_arrived(live); /* someone new may help with an open request */
 }
 
 /* ---- rooms and boards ---------------------------------------------------- */
 
 struct peers {
-	json_t *list;
+	struct gr_json *list;
 	int64_t seen[64];
 	int seen_count;
 };
@@ -686,21 +655,21 @@ static int add_peer(struct gr_subscriber *subscriber, void *payload)
 			return 0;
 	if (peers->seen_count < (int)(sizeof(peers->seen) / sizeof(peers->seen[0])))
 		peers->seen[peers->seen_count++] = client->user.id;
-	json_array_append_new(peers->list,
-			      json_pack("{s:s, s:s}", "handle", client->user.handle,
+	gr_json_append(peers->list,
+			      gr_json_pack("{s:s, s:s}", "handle", client->user.handle,
 					"display_name", client->user.display_name));
-	return json_array_size(peers->list) >= 50; /* enough people to show */
+	return gr_json_size(peers->list) >= 50; /* enough people to show */
 }
 
 /* Who is in a room: distinct people, each once, up to 50; count is how many listed. */
-static json_t *room_presence(struct gr_live *live, const char *topic)
+static struct gr_json *room_presence(struct gr_live *live, const char *topic)
 {
-	struct peers peers = { .list = json_array() };
+	struct peers peers = { .list = gr_json_array() };
 
 	gr_fanout_each(live->fanout, topic, add_peer, &peers);
-	return json_pack("{s:s, s:s, s:s, s:o, s:i}", "type", "event", "event", "presence",
+	return gr_json_pack("{s:s, s:s, s:s, s:o, s:i}", "type", "event", "event", "presence",
 			 "topic", topic, "peers", peers.list, "count",
-			 (int)json_array_size(peers.list));
+			 (int)gr_json_size(peers.list));
 }
 
 /* Tell a learner's board which step they are on (step NULL: none now). */
@@ -713,7 +682,7 @@ static void board_presence(struct gr_live *live, struct gr_client *client, const
 		return;
 	board_topic(board, sizeof(board), &client->user, track);
 	publish_now(live,
-		    json_pack("{s:s, s:s, s:s, s:s, s:s?}", "type", "event", "event", "presence",
+		    gr_json_pack("{s:s, s:s, s:s, s:s, s:s?}", "type", "event", "event", "presence",
 			      "user", client->user.handle, "track", track, "step", step),
 		    board);
 }
@@ -767,14 +736,15 @@ void gr_live_track_changed(const char *track_id, const char *commit, void *paylo
 
 	snprintf(topic, sizeof(topic), "track:%s", track_id);
 	publish_now(live,
-		    json_pack("{s:s, s:s, s:s, s:s, s:s?}", "type", "event", "event",
-			      "track.updated", "topic", topic, "track", track_id, "commit", commit),
+		    gr_json_pack("{s:s, s:s, s:s, s:s, s:s?}", "type", "event", "event",
+				 "track.updated", "topic", topic, "track", track_id, "commit",
+				 commit),
 		    topic);
 }
 
-/* Checks a topic the client asks for; replies and returns -1 when refused. */
-static int check_topic(struct gr_live *live, struct gr_client *client,
-		       const struct gr_request *request)
+/* Checks a topic the client asks for; fails out and returns -1 when refused. */
+static int check_topic(struct gr_live *live, struct gr_protocol_answer *out,
+		       struct gr_client *client, const struct gr_request *request)
 {
 	const char *topic = request->topic, *step = NULL, *slash;
 	char track[130];
@@ -784,28 +754,28 @@ static int check_topic(struct gr_live *live, struct gr_client *client,
 
 		if (found && gr_track_step(found, step))
 			return 0;
-		reply_error(live, client, request->id, "not_found", "There is no such step.");
+		gr_protocol_fail(out, "not_found", "There is no such step.");
 		return -1;
 	}
 	if (strncmp(topic, "board:", 6) == 0 && (slash = strrchr(topic, '/'))) {
 		if (client->user.role == GR_ROLE_LEARNER) {
-			reply_error(live, client, request->id, "forbidden",
-				    "Only coaches and admins may watch a board.");
+			gr_protocol_fail(out, "forbidden",
+					 "Only coaches and admins may watch a board.");
 			return -1;
 		}
 		if (gr_library_track(live->library, slash + 1))
 			return 0;
-		reply_error(live, client, request->id, "not_found", "There is no such track.");
+		gr_protocol_fail(out, "not_found", "There is no such track.");
 		return -1;
 	}
 	if (strncmp(topic, "track:", 6) == 0) {
 		if (gr_library_track(live->library, topic + 6))
 			return 0;
-		reply_error(live, client, request->id, "not_found", "There is no such track.");
+		gr_protocol_fail(out, "not_found", "There is no such track.");
 		return -1;
 	}
-	reply_error(live, client, request->id, "bad_value",
-		    "'topic' is room:TRACK/STEP, track:TRACK or board:COHORT/TRACK.");
+	gr_protocol_fail(out, "bad_value",
+			 "'topic' is room:TRACK/STEP, track:TRACK or board:COHORT/TRACK.");
 	return -1;
 }
 
@@ -851,7 +821,7 @@ static void board_forget(struct gr_live *live, int index)
 	free(board->cohort);
 	free(board->track);
 	free(board->attention);
-	json_decref(board->counts);
+	gr_json_free(board->counts);
 	*board = live->boards[--live->board_count];
 }
 
@@ -861,47 +831,56 @@ static void board_forget(struct gr_live *live, int index)
  * moved (a coach who came later has the rest from board.get). NULL when
  * nothing did. Consumes summary.
  */
-static json_t *summary_changes(struct board *board, json_t *summary)
-{
-	json_t *attention = json_object_get(summary, "attention");
-	json_t *learners = json_object_get(summary, "learners"), *counts, *changes, *moved;
-	char *text = json_dumps(attention, JSON_COMPACT);
-	const char *handle;
-	json_t *numbers;
+/* Collects in moved the counts of a learner that are not the ones last sent. */
+struct moved_counts {
+	const struct board *board;
+	struct gr_json *moved;
+};
 
-	changes = json_object();
-	moved = json_object();
+static int note_moved(const char *handle, struct gr_json *numbers, void *payload)
+{
+	struct moved_counts *counts = payload;
+	struct gr_json *previous = gr_json_get(counts->board->counts, handle);
+
+	gr_json_delete(numbers, "last_activity"); /* boards follow it from the events */
+	if (!previous || !gr_json_equal(previous, numbers))
+		gr_json_set(counts->moved, handle, gr_json_ref(numbers));
+	return 0;
+}
+
+static struct gr_json *summary_changes(struct board *board, struct gr_json *summary)
+{
+	struct gr_json *attention = gr_json_get(summary, "attention");
+	struct gr_json *learners = gr_json_get(summary, "learners"), *counts, *changes, *moved;
+	char *text = gr_json_dump(attention);
+
+	changes = gr_json_object();
+	moved = gr_json_object();
 	if (!text || !changes || !moved)
 		goto fail;
 	if (!board->attention || strcmp(text, board->attention) != 0) {
-		json_object_set(changes, "attention", attention);
+		gr_json_set(changes, "attention", gr_json_ref(attention));
 		free(board->attention);
 		board->attention = text;
 		text = NULL;
 	}
-	json_object_foreach(learners, handle, numbers) {
-		json_t *previous = board->counts ? json_object_get(board->counts, handle) : NULL;
-
-		json_object_del(numbers, "last_activity"); /* boards follow it from the events */
-		if (!previous || !json_equal(previous, numbers))
-			json_object_set(moved, handle, numbers);
-	}
-	counts = json_incref(learners);
-	json_decref(board->counts);
+	gr_json_each(learners, note_moved, &(struct moved_counts){ board, moved });
+	counts = gr_json_ref(learners);
+	gr_json_free(board->counts);
 	board->counts = counts;
-	if (json_object_size(moved))
-		json_object_set(changes, "learners", moved);
-	if (!json_object_size(changes))
+	if (gr_json_size(moved))
+		gr_json_set(changes, "learners", gr_json_ref(moved));
+	if (!gr_json_size(changes))
 		goto fail;
 	free(text);
-	json_decref(moved);
-	json_decref(summary);
+	gr_json_free(moved);
+	gr_json_free(summary);
 	return changes;
 fail:
 	free(text);
-	json_decref(moved);
-	json_decref(changes);
-	json_decref(summary);
+	gr_json_free(moved);
+	gr_json_free(changes);
+	gr_json_free(summary);
 	return NULL;
 }
 
@@ -914,7 +893,7 @@ static void boards_refresh(struct gr_live *live)
 {
 	int64_t now = now_ms(live);
 	struct board *board = NULL;
-	json_t *summary, *changes;
+	struct gr_json *summary, *changes;
 
 	for (int i = live->board_count - 1; i >= 0; i--)
 		if (gr_fanout_count(live->fanout, live->boards[i].topic) == 0)
@@ -931,54 +910,50 @@ static void boards_refresh(struct gr_live *live)
 		return;
 	board->dirty = 0;
 	board->sent_at = now;
-	if (!(summary = gr_coach_summary(live->coach, board->cohort, board->track)) ||
+	if (!(summary = summary_of(live, board->cohort, board->track)) ||
 	    !(changes = summary_changes(board, summary)))
 		return;
-	json_object_set_new(changes, "type", json_string("event"));
-	json_object_set_new(changes, "event", json_string("board.summary"));
-	json_object_set_new(changes, "topic", json_string(board->topic));
-	json_object_set_new(changes, "now", json_integer(now));
+	gr_json_set(changes, "type", gr_json_string("event"));
+	gr_json_set(changes, "event", gr_json_string("board.summary"));
+	gr_json_set(changes, "topic", gr_json_string(board->topic));
+	gr_json_set(changes, "now", gr_json_integer(now));
 	publish_now(live, changes, board->topic);
 }
 
-static void handle_subscribe(struct gr_live *live, struct gr_client *client,
-			     const struct gr_request *request)
+static void handle_subscribe(void *payload, struct gr_protocol_answer *out,
+			     struct gr_client *client, const struct gr_request *request)
 {
+	struct gr_live *live = payload;
 	const char *topic = request->topic, *step;
 	char track[130];
-	json_t *reply = json_pack("{s:s}", "topic", topic);
 
-	if (check_topic(live, client, request) != 0) {
-		json_decref(reply);
+	if (check_topic(live, out, client, request) != 0)
 		return;
-	}
 	if (!gr_fanout_is_subscribed(live->fanout, &client->subscriber, topic)) {
 		if (client->topic_count >= MAX_TOPICS_PER_CLIENT) {
-			json_decref(reply);
-			reply_error(live, client, request->id, "too_large",
-				    "A connection follows at most 8 topics; unsubscribe first.");
+			gr_protocol_fail(
+			    out, "too_large",
+			    "A connection follows at most 8 topics; unsubscribe first.");
 			return;
 		}
 		if (remember_topic(client, topic) ||
 		    gr_fanout_subscribe(live->fanout, &client->subscriber, topic)) {
-			json_decref(reply);
-			reply_error(live, client, request->id, "internal", "Out of memory.");
+			gr_protocol_fail(out, "internal", "Out of memory.");
 			return;
 		}
 	}
 	if (strncmp(topic, "board:", 6) == 0 && board_watch(live, topic) != 0) {
-		json_decref(reply);
-		reply_error(live, client, request->id, "internal", "Out of memory.");
+		gr_protocol_fail(out, "internal", "Out of memory.");
 		return;
 	}
+	out->body = gr_json_pack("{s:s}", "topic", topic);
 	if (parse_room(topic, track, sizeof(track), &step) == 0) {
-		json_t *presence = room_presence(live, topic);
+		struct gr_json *presence = room_presence(live, topic);
 
-		json_object_set(reply, "peers", json_object_get(presence, "peers"));
+		gr_json_set(out->body, "peers", gr_json_ref(gr_json_get(presence, "peers")));
 		publish_now(live, presence, topic);
 		board_presence(live, client, track, step);
 	}
-	reply_ok(live, client, request->id, reply);
 }
 
 /* After leaving a room: tell the others in it, and the learner's board. */
@@ -994,116 +969,69 @@ static void left_topic(struct gr_live *live, struct gr_client *client, const cha
 	board_presence(live, client, track, NULL);
 }
 
-static void handle_unsubscribe(struct gr_live *live, struct gr_client *client,
-			       const struct gr_request *request)
+static void handle_unsubscribe(void *payload, struct gr_protocol_answer *out,
+			       struct gr_client *client, const struct gr_request *request)
 {
+	struct gr_live *live = payload;
+
 	if (strncmp(request->topic, "user:", 5) == 0 ||
 	    gr_fanout_unsubscribe(live->fanout, &client->subscriber, request->topic) != 0) {
-		reply_error(live, client, request->id, "not_found",
-			    "This connection does not follow that topic.");
+		gr_protocol_fail(out, "not_found", "This connection does not follow that topic.");
 		return;
 	}
 	forget_topic(client, request->topic);
 	left_topic(live, client, request->topic);
-	reply_ok(live, client, request->id, json_pack("{s:s}", "topic", request->topic));
+	out->body = gr_json_pack("{s:s}", "topic", request->topic);
 }
 
-static void handle_preview(struct gr_live *live, struct gr_client *client,
-			   const struct gr_request *request)
+static void handle_preview(void *payload, struct gr_protocol_answer *out,
+			   struct gr_client *client, const struct gr_request *request)
 {
 	struct gr_markdown *doc = NULL;
 	char *html = NULL;
 
+	(void)payload;
+	(void)client;
 	if (gr_markdown_parse(&doc, request->body_md, strlen(request->body_md)) == 0)
 		html = gr_markdown_render(doc, NULL, NULL);
 	gr_markdown_free(doc);
 	if (!html) {
-		reply_error(live, client, request->id, "internal", "The preview failed.");
+		gr_protocol_fail(out, "internal", "The preview failed.");
 		return;
 	}
-	reply_ok(live, client, request->id, json_pack("{s:s}", "html", html));
+	out->body = gr_json_pack("{s:s}", "html", html);
 	free(html);
 }
 
-/* ---- reviews ------------------------------------------------------------- */
-
-/*
- * Reply with a service's answer (the review or the coach service): ok with
- * its fields, held until the commit when it reports a change; or the error,
- * with any fields it carries (such as the current state).
- */
-static void reply_answer(struct gr_live *live, struct gr_client *client, json_t *id,
-			 struct gr_reviews_answer *answer)
+void gr_live_tick(struct gr_live *live)
 {
-	if (answer->code) {
-		json_t *reply = answer->body ? answer->body : json_object();
-
-		json_object_set_new(reply, "type", json_string("error"));
-		json_object_set_new(reply, "code", json_string(answer->code));
-		json_object_set_new(reply, "message", json_string(answer->message));
-		if (id)
-			json_object_set(reply, "id", id);
-		gr_protocol_send_json(live->protocol, client, reply);
-		return;
-	}
-	live->in_write = answer->wrote && live->batch_open;
-	reply_ok(live, client, id, answer->body);
-	live->in_write = 0;
+	if (summary_maker(live))
+		boards_refresh(live);
 }
 
-/* The review messages are answered by the review service. */
-static void handle_review(struct gr_live *live, struct gr_client *client,
-			  const struct gr_request *request)
+/* ---- for the services: the users' streams, progress, who is online -------- */
+
+int gr_live_event(struct gr_live *live, int64_t user_id, const char *board_track,
+		  struct gr_json *fields)
 {
-	struct gr_reviews_answer answer;
-
-	if (!live->reviews) {
-		reply_error(live, client, request->id, "unknown_type",
-			    "This message type is not known.");
-		return;
-	}
-	gr_reviews_request(live->reviews, &answer, &client->user, request);
-	reply_answer(live, client, request->id, &answer);
-}
-
-/* The review service's hooks: a savepoint of the turn, ended with a mark. */
-static int reviews_begin(void *payload)
-{
-	struct gr_live *live = payload;
-	int rc = write_begin(live);
-
-	return rc ? rc : live->pending_count;
-}
-
-static int reviews_end(void *payload, int mark, int ok)
-{
-	struct gr_live *live = payload;
-
-	if (ok && gr_store_commit(live->store) == 0)
-		return 0;
-	gr_store_rollback(live->store);
-	pending_truncate(live, mark);
-	return ok ? GR_ERROR : 0;
-}
-
-/* An event of the review service on a user's own stream (and board), like any other. */
-static int reviews_event(void *payload, int64_t user_id, const char *board_track, json_t *fields)
-{
-	struct gr_live *live = payload;
 	struct gr_user user;
 	int64_t now = now_ms(live), seq = 0;
-	json_t *event = NULL;
+	struct gr_json *event = NULL;
 	char *body = NULL, own[64], board[400];
 	int rc;
 
+	if (!fields) {
+		rc = GR_ERROR; /* the pack that made it said why */
+		goto out;
+	}
 	if ((rc = gr_store_user_by_id(live->store, &user, user_id)) ||
 	    (rc = gr_store_event_next_seq(live->store, user_id, &seq)))
 		goto out;
-	event = json_pack("{s:s, s:I, s:s}", "type", "event", "seq", (json_int_t)seq, "user",
-			  user.handle);
-	if (!event || json_object_update(event, fields) != 0 ||
-	    json_object_set_new(event, "at", json_integer(now)) != 0 ||
-	    !(body = json_dumps(event, JSON_COMPACT))) {
+	event = gr_json_pack("{s:s, s:I, s:s}", "type", "event", "seq", (long long)seq, "user",
+			     user.handle);
+	if (!event || gr_json_update(event, fields) != 0 ||
+	    gr_json_set(event, "at", gr_json_integer(now)) != 0 ||
+	    !(body = gr_json_dump(event))) {
 		rc = GR_ERROR;
 		goto out;
 	}
@@ -1115,21 +1043,26 @@ static int reviews_event(void *payload, int64_t user_id, const char *board_track
 	rc = publish_later(live, event, own, board_track ? board : NULL);
 	event = NULL;
 out:
-	json_decref(fields);
-	json_decref(event);
+	gr_json_free(fields);
+	gr_json_free(event);
 	free(body);
 	return rc;
 }
 
-/* A progress action the reviews decided, with the usual progress event. */
-static int reviews_progress(void *payload, int64_t user_id, const char *track_id,
-			    const char *step_id, int reviews, enum gr_progress_action action)
+int gr_live_push(struct gr_live *live, const char *topic, struct gr_json *message)
 {
-	struct gr_live *live = payload;
+	if (!message)
+		return GR_ERROR; /* the pack that made it said why */
+	return publish_later(live, message, topic, NULL);
+}
+
+int gr_live_progress(struct gr_live *live, int64_t user_id, const char *track_id,
+		     const char *step_id, int reviews, enum gr_progress_action action)
+{
 	enum gr_progress_state current, next;
 	struct gr_store_progress row;
 	struct gr_user user;
-	json_t *reply = NULL, *event = NULL;
+	struct gr_json *body = NULL, *event = NULL;
 	char own[64], board[400];
 	int rc;
 
@@ -1143,54 +1076,16 @@ static int reviews_progress(void *payload, int64_t user_id, const char *track_id
 	}
 	if (next == current)
 		return 0;
-	if ((rc = save_change(live, &user, &row, next, NULL, &reply, &event)))
+	if ((rc = save_change(live, &user, &row, next, NULL, &body, &event)))
 		return rc;
-	json_decref(reply);
+	gr_json_free(body);
 	user_topic(own, sizeof(own), &user);
 	board_topic(board, sizeof(board), &user, track_id);
 	return publish_later(live, event, own, board);
 }
 
-void gr_live_set_reviews(struct gr_live *live, struct gr_reviews *reviews)
+int gr_live_online(struct gr_live *live, int64_t user_id)
 {
-	struct gr_reviews_hooks hooks = { reviews_begin, reviews_end, reviews_event,
-					  reviews_progress, live };
-
-	live->reviews = reviews;
-	if (reviews)
-		gr_reviews_set_hooks(reviews, &hooks);
-}
-
-/* The board, nudge and help messages are answered by the coach service. */
-static void handle_coach(struct gr_live *live, struct gr_client *client,
-			 const struct gr_request *request)
-{
-	struct gr_reviews_answer answer;
-
-	if (!live->coach) {
-		reply_error(live, client, request->id, "unknown_type",
-			    "This message type is not known.");
-		return;
-	}
-	if (request->type == GR_REQUEST_BOARD_GET)
-		gr_live_flush(live); /* a board's state holds only what is committed */
-	gr_coach_request(live->coach, &answer, &client->user, request);
-	reply_answer(live, client, request->id, &answer);
-}
-
-/* The coach service's hooks: an unstored push to a topic, after the commit. */
-static int coach_publish(void *payload, const char *topic, json_t *event)
-{
-	if (!event) {
-		gr_error_set("out of memory");
-		return GR_ERROR;
-	}
-	return publish_later(payload, event, topic, NULL);
-}
-
-static int coach_online(void *payload, int64_t user_id)
-{
-	struct gr_live *live = payload;
 	char topic[64];
 
 	snprintf(topic, sizeof(topic), "user:%lld", (long long)user_id);
@@ -1220,9 +1115,8 @@ static int find_here(struct gr_subscriber *subscriber, void *payload)
 	return 0;
 }
 
-static const char *coach_here(void *payload, int64_t user_id, const char *track)
+const char *gr_live_here(struct gr_live *live, int64_t user_id, const char *track)
 {
-	struct gr_live *live = payload;
 	struct here here = { track, NULL };
 	char topic[64];
 
@@ -1231,67 +1125,76 @@ static const char *coach_here(void *payload, int64_t user_id, const char *track)
 	return here.step;
 }
 
-void gr_live_set_coach(struct gr_live *live, struct gr_coach *coach)
-{
-	struct gr_coach_hooks hooks = { reviews_begin, reviews_end, reviews_event, coach_publish,
-					coach_online,  coach_here,  live };
+/* ---- routing ------------------------------------------------------------- */
 
-	live->coach = coach;
-	if (coach)
-		gr_coach_set_hooks(coach, &hooks);
+int gr_live_route(struct gr_live *live, const struct gr_live_route *routes, int count,
+		  void *payload)
+{
+	for (int i = 0; i < count; i++) {
+		assert(routes[i].type >= 0 && routes[i].type < GR_REQUEST_TYPE_COUNT);
+		live->routes[routes[i].type] = (struct route){ routes[i].handle, payload };
+	}
+	return 0;
 }
 
-void gr_live_tick(struct gr_live *live)
+int gr_live_listen(struct gr_live *live, const struct gr_live_listener *listener, void *payload)
 {
-	if (live->coach)
-		boards_refresh(live);
+	struct listener *grown = realloc(live->listeners,
+					 (size_t)(live->listener_count + 1) * sizeof(*grown));
+
+	if (!grown) {
+		gr_error_set("out of memory");
+		return GR_ERROR;
+	}
+	live->listeners = grown;
+	live->listeners[live->listener_count++] = (struct listener){ *listener, payload };
+	return 0;
+}
+
+void gr_live_forget(struct gr_live *live, void *payload)
+{
+	for (int type = 0; type < GR_REQUEST_TYPE_COUNT; type++)
+		if (live->routes[type].payload == payload)
+			live->routes[type] = (struct route){ NULL, NULL };
+	for (int i = live->listener_count - 1; i >= 0; i--)
+		if (live->listeners[i].payload == payload)
+			memmove(&live->listeners[i], &live->listeners[i + 1],
+				(size_t)(--live->listener_count - i) * sizeof(*live->listeners));
+}
+
+static const struct gr_live_route own_routes[] = {
+	{ GR_REQUEST_HELLO, handle_hello },
+	{ GR_REQUEST_PROGRESS_SET, handle_progress },
+	{ GR_REQUEST_SUBMISSION_CREATE, handle_submission },
+	{ GR_REQUEST_SUBSCRIBE, handle_subscribe },
+	{ GR_REQUEST_UNSUBSCRIBE, handle_unsubscribe },
+	{ GR_REQUEST_PREVIEW, handle_preview },
+};
+
+/* The protocol's dispatch: the route of the request's type answers it. */
+static void dispatch(struct gr_client *client, const struct gr_request *request, void *payload)
+{
+	struct gr_live *live = payload;
+	const struct route *route = &live->routes[request->type];
+	struct gr_protocol_answer out = { 0 };
+
+	if (request->type != GR_REQUEST_HELLO && !client->synced)
+		gr_protocol_fail(&out, "conflict",
+				 "Say hello first: it tells you where you left off.");
+	else if (!route->handle)
+		gr_protocol_fail(&out, "unknown_type", "This message type is not known.");
+	else
+		route->handle(route->payload, &out, client, request);
+	reply(live, client, request, &out);
 }
 
 /* ---- the service --------------------------------------------------------- */
 
-static void dispatch(struct gr_client *client, const struct gr_request *request, void *payload)
-{
-	struct gr_live *live = payload;
-
-	if (request->type != GR_REQUEST_HELLO && !client->synced) {
-		reply_error(live, client, request->id, "conflict",
-			    "Say hello first: it tells you where you left off.");
-		return;
-	}
-	switch (request->type) {
-	case GR_REQUEST_HELLO:
-		handle_hello(live, client, request);
-		break;
-	case GR_REQUEST_PROGRESS_SET:
-		handle_progress(live, client, request);
-		break;
-	case GR_REQUEST_SUBMISSION_CREATE:
-		handle_submission(live, client, request);
-		break;
-	case GR_REQUEST_SUBSCRIBE:
-		handle_subscribe(live, client, request);
-		break;
-	case GR_REQUEST_UNSUBSCRIBE:
-		handle_unsubscribe(live, client, request);
-		break;
-	case GR_REQUEST_PREVIEW:
-		handle_preview(live, client, request);
-		break;
-	default:
-		if (gr_reviews_handles(request->type))
-			handle_review(live, client, request);
-		else if (gr_coach_handles(request->type))
-			handle_coach(live, client, request);
-		else
-			reply_error(live, client, request->id, "unknown_type",
-				    "This message type is not known.");
-	}
-}
-
 int gr_live_new(struct gr_live **out, struct gr_store *store, struct gr_library *library,
-		const struct gr_live_settings *settings)
+		struct gr_turn *turn, const struct gr_live_settings *settings)
 {
 	struct gr_live *live = calloc(1, sizeof(*live));
+	int rc;
 
 	*out = NULL;
 	if (!live) {
@@ -1300,30 +1203,41 @@ int gr_live_new(struct gr_live **out, struct gr_store *store, struct gr_library 
 	}
 	live->store = store;
 	live->library = library;
+	live->turn = turn;
 	live->settings = *settings;
-	if (gr_protocol_new(&live->protocol, send_text) != 0) {
+	if ((rc = gr_protocol_new(&live->protocol, send_text)) != 0) {
 		gr_live_free(live);
-		return GR_ERROR;
+		return rc;
 	}
 	gr_protocol_set_dispatch(live->protocol, dispatch, live);
 	gr_protocol_set_rate(live->protocol, settings->messages_per_second,
 			     settings->messages_per_second * 2, settings->clock);
+	gr_live_route(live, own_routes, (int)(sizeof(own_routes) / sizeof(own_routes[0])), live);
 	*out = live;
 	return 0;
 }
 
 int gr_live_set_hooks(struct gr_live *live, const struct gr_live_hooks *hooks)
 {
-	static const char resync[] = "{\"type\":\"resync\",\"message\":\"You fell behind; say hello "
-				     "again to catch up.\"}";
+	static const char resync[] =
+	    "{\"type\":\"resync\",\"message\":\"You fell behind; say hello "
+	    "again to catch up.\"}";
+
+	struct gr_turn_hooks turn_hooks = { NULL, flush_soon, board_touched, live };
+	int rc;
 
 	assert(!live->fanout && live->client_count == 0);
 	live->hooks = *hooks;
-	if (gr_fanout_new(&live->fanout, hooks->notify, hooks->payload) != 0 ||
-	    !(live->resync = gr_fanout_message_new(hooks->headroom, resync, sizeof(resync) - 1))) {
+	if ((rc = gr_fanout_new(&live->fanout, hooks->notify, hooks->payload)) != 0)
+		return rc;
+	if (!(live->resync = gr_fanout_message_new(hooks->headroom, resync, sizeof(resync) - 1))) {
 		gr_error_set("out of memory");
 		return GR_ERROR;
 	}
+	turn_hooks.fanout = live->fanout;
+	if (!hooks->request_flush)
+		turn_hooks.request_flush = NULL; /* no loop: each change commits as it ends */
+	gr_turn_set_hooks(live->turn, &turn_hooks);
 	return 0;
 }
 
@@ -1332,10 +1246,12 @@ void gr_live_free(struct gr_live *live)
 	if (!live)
 		return;
 	gr_live_flush(live);
+	if (live->fanout) /* what the turn delivers from now on has nowhere to go */
+		gr_turn_set_hooks(live->turn, &(struct gr_turn_hooks){ 0 });
 	while (live->board_count > 0)
 		board_forget(live, live->board_count - 1);
 	free(live->boards);
-	free(live->pending);
+	free(live->listeners);
 	gr_fanout_message_unref(live->resync);
 	gr_protocol_free(live->protocol);
 	gr_fanout_free(live->fanout);
@@ -1344,23 +1260,21 @@ void gr_live_free(struct gr_live *live)
 
 int gr_live_client_open(struct gr_live *live, struct gr_client *client)
 {
+	int rc;
+
 	client->service = live;
 	client->subscriber.owner = client;
-	if (gr_fanout_queue_init(&client->subscriber.queue, live->settings.queue_messages,
-			  live->settings.queue_bytes, live->resync) != 0)
-		return GR_ERROR;
+	if ((rc = gr_fanout_queue_init(&client->subscriber.queue, live->settings.queue_messages,
+				       live->settings.queue_bytes, live->resync)) != 0)
+		return rc;
 	live->client_count++;
-	if (live->reviews && gr_reviews_presence(live->reviews, &client->user, 1) != 0)
-		gr_log_warn("%s came online, but reviews were not told: %s", client->user.handle,
-			    gr_error_last());
+	tell_presence(live, &client->user, 1);
 	return 0;
 }
 
 void gr_live_client_close(struct gr_live *live, struct gr_client *client)
 {
-	for (int i = 0; i < live->pending_count; i++)
-		if (live->pending[i].client == client)
-			live->pending[i].client = NULL;
+	gr_turn_forget(live->turn, &client->subscriber);
 	gr_fanout_unsubscribe_all(live->fanout, &client->subscriber);
 	for (int i = 0; i < client->topic_count; i++) {
 		left_topic(live, client, client->topics[i]);
@@ -1371,9 +1285,7 @@ void gr_live_client_close(struct gr_live *live, struct gr_client *client)
 	client->topic_count = 0;
 	gr_fanout_queue_clear(&client->subscriber.queue);
 	live->client_count--;
-	if (live->reviews && gr_reviews_presence(live->reviews, &client->user, 0) != 0)
-		gr_log_warn("%s went offline, but reviews were not told: %s", client->user.handle,
-			    gr_error_last());
+	tell_presence(live, &client->user, 0);
 }
 
 void gr_live_receive(struct gr_live *live, struct gr_client *client, const char *text,
@@ -1385,7 +1297,10 @@ void gr_live_receive(struct gr_live *live, struct gr_client *client, const char 
 void gr_live_send_error(struct gr_live *live, struct gr_client *client, const char *code,
 			const char *message)
 {
-	reply_error(live, client, NULL, code, message);
+	struct gr_protocol_answer out = { 0 };
+
+	gr_protocol_fail(&out, code, "%s", message);
+	gr_protocol_reply(live->protocol, client, NULL, &out);
 }
 
 void gr_live_housekeeping(struct gr_live *live)

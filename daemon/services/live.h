@@ -1,30 +1,41 @@
 /*
- * live.h - the live service behind /ws: progress and submissions made
- * durable, the events they cause, and their delivery to every open
- * connection that should see them. Design: "Progress and submissions",
- * "Live updates", "Store" and "Protocol" in DESIGN.md; the messages are in
- * docs/protocol.md.
+ * live.h - the live service behind /ws: the hub every request passes
+ * through. It owns the connections, routes each request to the service
+ * registered for its type, answers the messages of its own (hello,
+ * progress, submissions, rooms and boards, previews), and delivers replies
+ * and events to every open connection that should see them. Design:
+ * "Progress and submissions", "Live updates", "Store" and "Protocol" in
+ * DESIGN.md; the messages are in docs/protocol.md.
+ *
+ * Other services (reviews, board, help desk, nudges) register into it
+ * with gr_live_route() and gr_live_listen(), and call it for the users'
+ * event streams and who is online; it includes none of them.
  *
  * Writes made during one turn of the event loop share one transaction
- * (group commit): the first write of a turn begins it and asks the network
- * layer, through request_flush, to call gr_live_flush() once the turn's
- * events are handled. Replies to those writes, and the events they caused,
- * are held until the commit succeeded; so an acknowledged change survives a
- * crash. No network or SQLite type appears here.
+ * (group commit, services/turn.h): the first write of a turn begins it and
+ * asks the network layer, through request_flush, to call gr_live_flush()
+ * once the turn's events are handled. Replies to those writes, and the
+ * events they caused, are held until the commit succeeded; so an
+ * acknowledged change survives a crash. No network or SQLite type appears
+ * here.
  */
 #ifndef GR_LIVE_H
 #define GR_LIVE_H
 
+#include "core/account.h"
 #include "core/clock.h"
 #include "core/fanout.h"
+#include "core/json.h"
+#include "domain/progress.h"
 #include "protocol/protocol.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct gr_library;
-struct gr_coach;
-struct gr_reviews;
 struct gr_store;
+struct gr_store_submission;
+struct gr_turn;
 struct gr_live;
 
 struct gr_live_settings {
@@ -44,26 +55,90 @@ struct gr_live_hooks {
 
 void gr_live_settings_defaults(struct gr_live_settings *out);
 
+/*
+ * A new live service on store, library and the loop's turn (all borrowed),
+ * which carries its writes, replies and events. The caller's to free.
+ */
 int gr_live_new(struct gr_live **out, struct gr_store *store, struct gr_library *library,
-		const struct gr_live_settings *settings);
+		struct gr_turn *turn, const struct gr_live_settings *settings);
 /* The network layer's hooks; set once, before the first connection opens. */
 int gr_live_set_hooks(struct gr_live *live, const struct gr_live_hooks *hooks);
 /* Flushes what is pending. Accepts NULL. Every client must be closed first. */
 void gr_live_free(struct gr_live *live);
 
 /*
- * Answer the review messages with reviews (borrowed; NULL: none) and tell
- * it when learners come and go. Set before the first connection opens, and
- * to NULL before shutdown closes the last ones.
+ * A request of one type, handled by a service: fill out (ok with its body,
+ * or gr_protocol_fail()). The live service replies with it through the
+ * loop's turn, after the pushes the handler made, and when out->wrote with
+ * its failure ready in case the commit fails. Only a connection that said
+ * hello gets here, except for hello itself.
  */
-void gr_live_set_reviews(struct gr_live *live, struct gr_reviews *reviews);
+typedef void gr_live_handler_fn(void *payload, struct gr_protocol_answer *out,
+				struct gr_client *client, const struct gr_request *request);
+
+struct gr_live_route {
+	enum gr_request_type type;
+	gr_live_handler_fn *handle;
+};
+
+/* What a service hears from the live service; any member may be NULL. */
+struct gr_live_listener {
+	/* A connection of user opened (1) or closed (0). */
+	int (*presence)(void *payload, const struct gr_user *user, int opened);
+	/*
+	 * Work was stored, in the change that stores it, on a step needing
+	 * reviews peer reviews; a failure undoes the change.
+	 */
+	int (*submitted)(void *payload, const struct gr_store_submission *submission,
+			 int reviews);
+	/* Someone said hello, or completed a step: someone new who may help. */
+	void (*arrived)(void *payload);
+	/* user said hello: add fields to the reply (borrowed). */
+	void (*hello)(void *payload, const struct gr_user *user, struct gr_json *reply);
+	/*
+	 * The summary of the board of cohort on track for a coach who watches
+	 * it: {"attention": […], "learners": {handle: {…}}}, new, or NULL.
+	 */
+	struct gr_json *(*summary)(void *payload, const char *cohort, const char *track);
+};
 
 /*
- * Answer the board, nudge and help messages with coach (borrowed; NULL:
- * none) and keep the summaries of watched boards up to date. Set before the
- * first connection opens, and to NULL before shutdown.
+ * Requests of the types in routes[0..count) go to their handlers, with
+ * payload. A type has one handler: a later route replaces it.
  */
-void gr_live_set_coach(struct gr_live *live, struct gr_coach *coach);
+int gr_live_route(struct gr_live *live, const struct gr_live_route *routes, int count,
+		  void *payload);
+/* The service of payload hears what listener names (copied). */
+int gr_live_listen(struct gr_live *live, const struct gr_live_listener *listener, void *payload);
+/*
+ * The routes and the listener of payload are removed: its types become
+ * unknown_type again (a service leaving before shutdown).
+ */
+void gr_live_forget(struct gr_live *live, void *payload);
+
+/* ---- for the services: the users' streams, who is online ------------------ */
+
+/*
+ * In a change of the loop's turn: append an event (fields consumed: "event"
+ * and its own) to the user's own stream, stored now and pushed after the
+ * commit; with board_track also to the board of the user's cohort on that
+ * track.
+ */
+int gr_live_event(struct gr_live *live, int64_t user_id, const char *board_track,
+		  struct gr_json *fields);
+/* In a change: push message (consumed; a whole message) to topic after the commit, unstored. */
+int gr_live_push(struct gr_live *live, const char *topic, struct gr_json *message);
+/*
+ * In a change: apply a progress action that reviews decided (REVIEW_BEGIN,
+ * PASS, FAIL) to the user's step, with the usual progress event. A state
+ * that does not allow it is left alone (0).
+ */
+int gr_live_progress(struct gr_live *live, int64_t user_id, const char *track_id,
+		     const char *step_id, int reviews, enum gr_progress_action action);
+/* Whether the user has a connection open. */
+int gr_live_online(struct gr_live *live, int64_t user_id);
+/* The step of track whose page the user has open (a room), or NULL. Borrowed. */
+const char *gr_live_here(struct gr_live *live, int64_t user_id, const char *track);
 
 /*
  * A gr_library_change_fn (payload: the live service): pushes "track.updated"

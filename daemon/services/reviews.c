@@ -5,8 +5,8 @@
  * Owns: keeping the pairing engine (review.c) durable, storing and pushing
  * its effects, who of the learners is connected, and the review messages.
  * Leaves the pairing itself to review.c, the progress state machine to
- * progress.c, the turn's transaction and the event streams to live.c (lent
- * through the hooks), SQL to store.c, and markdown to markdown.c.
+ * progress.c, the turn's transaction to turn.c, the event streams to live.c
+ * (which it is attached to), SQL to store.c, and markdown to markdown.c.
  *
  * Durability by event sourcing. The engine lives in memory only. Every
  * input it is given is appended to review_inputs in the same savepoint as
@@ -17,6 +17,7 @@
  *                               └──► review_inputs row
  *          ──► release ─ok─► the turn's COMMIT ──► events pushed
  *                     └fail► rollback, pending events dropped, engine rebuilt
+ *                            (an undo of the turn: also when the COMMIT fails)
  *
  * At start the engine is rebuilt by replaying review_inputs in seq order
  * with the same seed and settings (kept in the meta table, made once): the
@@ -55,18 +56,19 @@
 #include "services/reviews.h"
 
 #include "core/error.h"
-#include "tracks/library.h"
 #include "core/log.h"
-#include "tracks/markdown.h"
 #include "core/secret.h"
+#include "services/live.h"
+#include "services/turn.h"
 #include "store/assignment.h"
 #include "store/progress.h"
 #include "store/review.h"
 #include "store/store.h"
 #include "store/submission.h"
 #include "store/user.h"
+#include "tracks/library.h"
+#include "tracks/markdown.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,7 +94,8 @@ struct gr_reviews {
 	struct gr_store *store;
 	struct gr_library *library;
 	struct gr_reviews_settings settings;
-	struct gr_reviews_hooks hooks;
+	struct gr_turn *turn; /* the loop's: every change is one of its savepoints */
+	struct gr_live *live; /* NULL until attached: effects are stored, not pushed */
 	struct gr_review_config config;
 	struct gr_review *engine;
 	struct step_entry *steps;
@@ -103,7 +106,7 @@ struct gr_reviews {
 	int replaying;	/* effects are neither stored nor pushed */
 	int dirty;	/* an input other than a tick was logged since the last logged tick */
 	int effects;	/* effects of the current input */
-	int failed;	/* an effect could not be stored: the change must be undone */
+	int failed;	/* an effect could not be stored (its code): the change is undone */
 	int changed;	/* the engine changed in the current change */
 	int64_t giving; /* the review being given, for its review.received event */
 };
@@ -288,7 +291,7 @@ static int input(struct gr_reviews *reviews, const char *kind, int64_t a, int64_
 	if (rc == 0 || rc == GR_ERROR || reviews->effects > 0)
 		reviews->changed = 1;
 	if (rc != 0 || reviews->failed)
-		return rc ? rc : GR_ERROR;
+		return rc ? rc : reviews->failed;
 	if (is_tick && reviews->effects == 0 && !reviews->dirty)
 		return 0;
 	reviews->dirty = !is_tick;
@@ -329,13 +332,20 @@ static int replay(struct gr_reviews *reviews)
 	return rc;
 }
 
-int gr_reviews_rebuild(struct gr_reviews *reviews)
+/* Rebuild the engine from the store after a change failed, so memory matches what is stored. */
+static int rebuild(struct gr_reviews *reviews)
 {
 	int rc = replay(reviews);
 
 	if (rc != 0)
 		gr_log_error("rebuilding the review engine: %s", gr_error_last());
 	return rc;
+}
+
+/* The turn's undo: a change the engine saw was rolled back. */
+static void undo(void *payload)
+{
+	rebuild(payload);
 }
 
 /*
@@ -407,24 +417,26 @@ static int load_config(struct gr_reviews *reviews)
 
 /* ---- effects --------------------------------------------------------------- */
 
-static int push(struct gr_reviews *reviews, int64_t user_id, const char *board_track, json_t *event)
+/* An event (consumed) on the user's stream, through the live service. */
+static int push(struct gr_reviews *reviews, int64_t user_id, const char *board_track,
+		struct gr_json *event)
 {
 	if (!event)
-		return out_of_memory();
-	if (!reviews->hooks.event) {
-		json_decref(event);
+		return GR_ERROR; /* the pack that made it said why */
+	if (!reviews->live) {
+		gr_json_free(event);
 		return 0;
 	}
-	return reviews->hooks.event(reviews->hooks.payload, user_id, board_track, event);
+	return gr_live_event(reviews->live, user_id, board_track, event);
 }
 
 static int progress(struct gr_reviews *reviews, int64_t user_id, const struct step_entry *step,
 		    enum gr_progress_action action)
 {
-	if (!reviews->hooks.progress)
+	if (!reviews->live)
 		return 0;
-	return reviews->hooks.progress(reviews->hooks.payload, user_id, step->track, step->step,
-				       step->reviews, action);
+	return gr_live_progress(reviews->live, user_id, step->track, step->step, step->reviews,
+				action);
 }
 
 static const char *step_title(struct gr_reviews *reviews, const struct step_entry *step)
@@ -446,14 +458,14 @@ static int effect_assigned(struct gr_reviews *reviews, const struct gr_review_ef
 	    .due_at = effect->due_at,
 	    .created_at = effect->at,
 	};
-	json_t *event =
-	    json_pack("{s:s, s:I, s:s, s:s, s:s, s:I}", "event", "review.assigned", "assignment",
-		      (json_int_t)effect->assignment_id, "track", step->track, "step", step->step,
-		      "title", step_title(reviews, step), "due_at", (json_int_t)effect->due_at);
+	struct gr_json *event =
+	    gr_json_pack("{s:s, s:I, s:s, s:s, s:s, s:I}", "event", "review.assigned", "assignment",
+		      (long long)effect->assignment_id, "track", step->track, "step", step->step,
+		      "title", step_title(reviews, step), "due_at", (long long)effect->due_at);
 	int rc = gr_store_assignment_insert(reviews->store, &row);
 
 	if (rc != 0) {
-		json_decref(event);
+		gr_json_free(event);
 		return rc;
 	}
 	if ((rc = push(reviews, effect->reviewer_id, NULL, event)) != 0)
@@ -473,9 +485,9 @@ static int effect_ended(struct gr_reviews *reviews, const struct gr_review_effec
 	if (rc != 0)
 		return rc;
 	return push(reviews, effect->reviewer_id, NULL,
-		    json_pack("{s:s, s:I, s:s, s:s, s:s}", "event", "review.expired", "assignment",
-			      (json_int_t)effect->assignment_id, "reason", reason, "track",
-			      step->track, "step", step->step));
+		    gr_json_pack("{s:s, s:I, s:s, s:s, s:s}", "event", "review.expired",
+				 "assignment", (long long)effect->assignment_id, "reason", reason,
+				 "track", step->track, "step", step->step));
 }
 
 /* REVIEWED: the lease is done; the author receives the review (not who gave it). */
@@ -488,9 +500,9 @@ static int effect_reviewed(struct gr_reviews *reviews, const struct gr_review_ef
 	if (rc != 0)
 		return rc;
 	return push(reviews, effect->author_id, NULL,
-		    json_pack("{s:s, s:I, s:I, s:s, s:s, s:s}", "event", "review.received",
-			      "review", (json_int_t)reviews->giving, "submission",
-			      (json_int_t)effect->submission_id, "track", step->track, "step",
+		    gr_json_pack("{s:s, s:I, s:I, s:s, s:s, s:s}", "event", "review.received",
+			      "review", (long long)reviews->giving, "submission",
+			      (long long)effect->submission_id, "track", step->track, "step",
 			      step->step, "verdict",
 			      effect->verdict == GR_REVIEW_PASS ? "pass" : "needs_work"));
 }
@@ -525,15 +537,16 @@ static int store_effect(struct gr_reviews *reviews, const struct gr_review_effec
 static void on_effect(const struct gr_review_effect *effect, void *payload)
 {
 	struct gr_reviews *reviews = payload;
+	int rc;
 
 	reviews->effects++;
 	if (reviews->replaying || reviews->failed)
 		return;
-	if (store_effect(reviews, effect) != 0) {
+	if ((rc = store_effect(reviews, effect)) != 0) {
 		gr_log_error("storing the review effect '%s' on submission %lld: %s",
 			     gr_review_effect_name(effect->kind), (long long)effect->submission_id,
 			     gr_error_last());
-		reviews->failed = 1;
+		reviews->failed = rc;
 	}
 }
 
@@ -547,28 +560,22 @@ typedef int change_fn(struct gr_reviews *reviews, void *argument);
  */
 static int change(struct gr_reviews *reviews, change_fn *fn, void *argument)
 {
-	int mark = 0, rc;
+	struct gr_turn_change turn_change;
+	int rc, undo_rc = 0;
 
-	if (reviews->hooks.begin && (mark = reviews->hooks.begin(reviews->hooks.payload)) < 0)
-		return mark;
-	if (!reviews->hooks.begin && (rc = gr_store_begin(reviews->store)) != 0)
+	if ((rc = gr_turn_begin(reviews->turn, &turn_change)) != 0)
 		return rc;
 	reviews->failed = 0;
 	reviews->changed = 0;
 	rc = fn(reviews, argument);
 	if (rc == 0 && reviews->failed)
-		rc = GR_ERROR;
-	if (reviews->hooks.end) {
-		int ended = reviews->hooks.end(reviews->hooks.payload, mark, rc == 0);
-
-		rc = rc ? rc : ended;
-	} else if (rc == 0) {
-		rc = gr_store_commit(reviews->store);
-	}
-	if (rc != 0 && !reviews->hooks.end)
-		gr_store_rollback(reviews->store);
-	if (rc != 0 && reviews->changed)
-		gr_reviews_rebuild(reviews);
+		rc = reviews->failed; /* on_effect logged why */
+	/* Memory ran ahead of the store: if the change or its turn is undone, rebuild. */
+	if (reviews->changed && (undo_rc = gr_turn_on_undo(reviews->turn, undo, reviews)) != 0)
+		rc = rc ? rc : undo_rc;
+	rc = gr_turn_end(reviews->turn, &turn_change, rc);
+	if (rc != 0 && undo_rc != 0)
+		rebuild(reviews); /* the undo could not be registered */
 	reviews->failed = 0;
 	return rc;
 }
@@ -674,8 +681,10 @@ static int change_online(struct gr_reviews *reviews, void *argument)
 	return rc ? rc : input(reviews, "online", args[0], args[1], 0, 0);
 }
 
-int gr_reviews_presence(struct gr_reviews *reviews, const struct gr_user *user, int opened)
+/* A connection of user opened or closed: the first and last of a learner count. */
+static int presence(void *payload, const struct gr_user *user, int opened)
 {
+	struct gr_reviews *reviews = payload;
 	int *count;
 	int64_t args[2] = {user->id, opened != 0};
 
@@ -725,9 +734,11 @@ static int change_submit(struct gr_reviews *reviews, void *argument)
 		     submission->attempt);
 }
 
-int gr_reviews_submitted(struct gr_reviews *reviews, const struct gr_store_submission *submission,
-			 int reviews_needed)
+/* Work was just stored, in the change that stores it: the engine assigns what it can. */
+static int submitted(void *payload, const struct gr_store_submission *submission,
+		     int reviews_needed)
 {
+	struct gr_reviews *reviews = payload;
 	struct submitted work = {submission, reviews_needed};
 
 	return change(reviews, change_submit, &work);
@@ -741,7 +752,7 @@ static int deactivate(int64_t id, void *payload)
 
 	if (gr_review_learner_get(&info, reviews->engine, id) != 0 || !info.active)
 		return 0;
-	return input(reviews, "active", id, 0, 0, 0) != 0;
+	return input(reviews, "active", id, 0, 0, 0);
 }
 
 static int change_tick(struct gr_reviews *reviews, void *argument)
@@ -752,7 +763,7 @@ static int change_tick(struct gr_reviews *reviews, void *argument)
 	(void)argument;
 	rc = gr_store_user_disabled_learners(reviews->store, add_id, &list);
 	for (int i = 0; i < list.count && rc == 0; i++)
-		rc = deactivate(list.ids[i], reviews) ? GR_ERROR : 0;
+		rc = deactivate(list.ids[i], reviews);
 	free(list.ids);
 	return rc ? rc : input(reviews, "tick", 0, 0, 0, 0);
 }
@@ -768,41 +779,6 @@ int gr_reviews_tick(struct gr_reviews *reviews)
 
 /* ---- the messages: helpers ------------------------------------------------------ */
 
-static void fail_with(struct gr_reviews_answer *out, const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void fail_with(struct gr_reviews_answer *out, const char *code, const char *fmt, ...)
-{
-	va_list ap;
-
-	json_decref(out->body);
-	out->body = NULL;
-	out->code = code;
-	va_start(ap, fmt);
-	vsnprintf(out->message, sizeof(out->message), fmt, ap);
-	va_end(ap);
-}
-
-/* A failed lookup or change: the code a client can act on. */
-static void fail_code(struct gr_reviews_answer *out, int rc)
-{
-	switch (rc) {
-	case GR_ENOTFOUND:
-		fail_with(out, "not_found", "%s", gr_error_last());
-		break;
-	case GR_EFORBIDDEN:
-		fail_with(out, "forbidden", "This review is not yours.");
-		break;
-	case GR_EEXPIRED:
-	case GR_ECONFLICT:
-		fail_with(out, "conflict", "%s", gr_error_last());
-		break;
-	default:
-		gr_log_error("a review request failed: %s", gr_error_last());
-		fail_with(out, "internal", "The review service failed; please try again.");
-	}
-}
-
 /* Safe HTML of markdown (malloc'd), or NULL. */
 static char *render(const char *markdown)
 {
@@ -815,10 +791,10 @@ static char *render(const char *markdown)
 	return html;
 }
 
-static json_t *render_json(const char *markdown)
+static struct gr_json *render_json(const char *markdown)
 {
 	char *html = render(markdown);
-	json_t *json = html ? json_string(html) : json_null();
+	struct gr_json *json = html ? gr_json_string(html) : gr_json_null();
 
 	free(html);
 	return json;
@@ -852,37 +828,38 @@ static const char *served_title(struct gr_reviews *reviews, const char *track, c
  * The assignment asked for, if it is user's: else out is failed (not_found,
  * forbidden) and -1 returned.
  */
-static int own_assignment(struct gr_reviews *reviews, struct gr_reviews_answer *out,
+static int own_assignment(struct gr_reviews *reviews, struct gr_protocol_answer *out,
 			  struct gr_store_assignment *row, const struct gr_user *user, int64_t id)
 {
 	int rc = gr_store_assignment_get(reviews->store, row, id);
 
 	if (rc == GR_ENOTFOUND) {
-		fail_with(out, "not_found", "There is no review assignment %lld.", (long long)id);
+		gr_protocol_fail(out, "not_found", "There is no review assignment %lld.",
+				 (long long)id);
 		return -1;
 	}
 	if (rc != 0) {
-		fail_code(out, rc);
+		gr_protocol_fail_status(out, rc, "a review request");
 		return -1;
 	}
 	if (row->reviewer_id != user->id) {
-		fail_with(out, "forbidden", "This review is not yours.");
+		gr_protocol_fail(out, "forbidden", "This review is not yours.");
 		return -1;
 	}
 	return 0;
 }
 
 /* The assignment is still the user's to review; else out is failed (conflict). */
-static int still_open(struct gr_reviews_answer *out, const struct gr_store_assignment *row)
+static int still_open(struct gr_protocol_answer *out, const struct gr_store_assignment *row)
 {
 	if (row->state == GR_REVIEW_ASSIGNED)
 		return 0;
 	if (row->state == GR_REVIEW_DONE)
-		fail_with(out, "conflict", "You reviewed this already.");
+		gr_protocol_fail(out, "conflict", "You reviewed this already.");
 	else if (row->state == GR_REVIEW_DECLINED)
-		fail_with(out, "conflict", "You declined this review.");
+		gr_protocol_fail(out, "conflict", "You declined this review.");
 	else
-		fail_with(out, "conflict",
+		gr_protocol_fail(out, "conflict",
 			  "The time for this review ran out, and it went to someone else.");
 	return -1;
 }
@@ -890,7 +867,7 @@ static int still_open(struct gr_reviews_answer *out, const struct gr_store_assig
 /* The scalar fields of a review, copied out of the store's row. */
 struct review_ids {
 	int64_t id, assignment_id, submission_id, author_id;
-	json_t *json; /* built by a reader, or NULL */
+	struct gr_json *json; /* built by a reader, or NULL */
 };
 
 static int copy_review_ids(const struct gr_store_review *review, void *payload)
@@ -905,21 +882,22 @@ static int copy_review_ids(const struct gr_store_review *review, void *payload)
 }
 
 /* The review asked for, if user wrote what it reviews; else out is failed. */
-static int own_review(struct gr_reviews *reviews, struct gr_reviews_answer *out,
+static int own_review(struct gr_reviews *reviews, struct gr_protocol_answer *out,
 		      struct review_ids *ids, const struct gr_user *user, int64_t id)
 {
 	int rc = gr_store_review_get(reviews->store, id, copy_review_ids, ids);
 
 	if (rc == GR_ENOTFOUND) {
-		fail_with(out, "not_found", "There is no review %lld.", (long long)id);
+		gr_protocol_fail(out, "not_found", "There is no review %lld.", (long long)id);
 		return -1;
 	}
 	if (rc != 0) {
-		fail_code(out, rc);
+		gr_protocol_fail_status(out, rc, "a review request");
 		return -1;
 	}
 	if (ids->author_id != user->id) {
-		fail_with(out, "forbidden", "Only the author of the work reviewed may do this.");
+		gr_protocol_fail(out, "forbidden",
+				 "Only the author of the work reviewed may do this.");
 		return -1;
 	}
 	return 0;
@@ -929,7 +907,7 @@ static int own_review(struct gr_reviews *reviews, struct gr_reviews_answer *out,
  * Add field = {"handle", "display_name"} of user_id to object, only when
  * reviews are not double-blind (and the user is known). 0 or a code.
  */
-static int add_person(struct gr_reviews *reviews, json_t *object, const char *field,
+static int add_person(struct gr_reviews *reviews, struct gr_json *object, const char *field,
 		      int64_t user_id)
 {
 	struct gr_user person;
@@ -940,9 +918,9 @@ static int add_person(struct gr_reviews *reviews, json_t *object, const char *fi
 	rc = gr_store_user_by_id(reviews->store, &person, user_id);
 	if (rc != 0)
 		return rc == GR_ENOTFOUND ? 0 : rc;
-	return json_object_set_new(object, field,
-				   json_pack("{s:s, s:s}", "handle", person.handle, "display_name",
-					     person.display_name))
+	return gr_json_set(object, field,
+			   gr_json_pack("{s:s, s:s}", "handle", person.handle, "display_name",
+					person.display_name))
 		   ? out_of_memory()
 		   : 0;
 }
@@ -951,33 +929,35 @@ static int add_person(struct gr_reviews *reviews, json_t *object, const char *fi
 
 struct listing {
 	struct gr_reviews *reviews;
-	json_t *list;
+	struct gr_json *list;
 };
 
 static int list_one(const struct gr_store_assignment *row, void *payload)
 {
 	struct listing *listing = payload;
-	json_t *item = json_pack(
-	    "{s:I, s:I, s:s, s:s, s:s, s:i, s:I, s:s}", "assignment", (json_int_t)row->id,
-	    "submission", (json_int_t)row->submission_id, "track", row->track_id, "step",
+	struct gr_json *item = gr_json_pack(
+	    "{s:I, s:I, s:s, s:s, s:s, s:i, s:I, s:s}", "assignment", (long long)row->id,
+	    "submission", (long long)row->submission_id, "track", row->track_id, "step",
 	    row->step_id, "title", served_title(listing->reviews, row->track_id, row->step_id),
-	    "attempt", row->attempt, "due_at", (json_int_t)row->due_at, "state",
+	    "attempt", row->attempt, "due_at", (long long)row->due_at, "state",
 	    gr_review_assignment_state_name(row->state));
 	int rc;
 
 	if (!item)
 		return out_of_memory();
 	if ((rc = add_person(listing->reviews, item, "author", row->author_id)) != 0) {
-		json_decref(item);
+		gr_json_free(item);
 		return rc;
 	}
-	return json_array_append_new(listing->list, item) ? out_of_memory() : 0;
+	return gr_json_append(listing->list, item) ? out_of_memory() : 0;
 }
 
-static void handle_list(struct gr_reviews *reviews, struct gr_reviews_answer *out,
-			const struct gr_user *user, const struct gr_request *request)
+static void handle_list(void *payload, struct gr_protocol_answer *out,
+			struct gr_client *client, const struct gr_request *request)
 {
-	struct listing listing = {reviews, json_array()};
+	struct gr_reviews *reviews = payload;
+	const struct gr_user *user = &client->user;
+	struct listing listing = {reviews, gr_json_array()};
 	struct gr_review_learner_info info;
 	int rc;
 
@@ -986,43 +966,43 @@ static void handle_list(struct gr_reviews *reviews, struct gr_reviews_answer *ou
 	rc = gr_store_assignment_each_of_reviewer(reviews->store, user->id, LIST_LIMIT, list_one,
 						  &listing);
 	if (rc != 0) {
-		json_decref(listing.list);
-		fail_code(out, rc);
+		gr_json_free(listing.list);
+		gr_protocol_fail_status(out, rc, "a review request");
 		return;
 	}
-	out->body = json_pack("{s:o, s:i, s:i}", "assignments", listing.list, "given", info.given,
-			      "received", info.received);
+	out->body = gr_json_pack("{s:o, s:i, s:i}", "assignments", listing.list, "given",
+				 info.given, "received", info.received);
 }
 
 /* ---- review.get ------------------------------------------------------------- */
 
-static json_t *rubric_json(const struct gr_step *step)
+static struct gr_json *rubric_json(const struct gr_step *step)
 {
-	json_t *rubric = json_array();
+	struct gr_json *rubric = gr_json_array();
 
 	for (int i = 0; step && i < step->rubric.count; i++)
-		json_array_append_new(rubric, json_string(step->rubric.items[i]));
+		gr_json_append(rubric, gr_json_string(step->rubric.items[i]));
 	return rubric;
 }
 
 static int work_to_review(const struct gr_store_submission *row, void *payload)
 {
-	json_t *body = payload;
+	struct gr_json *body = payload;
 
-	json_object_set_new(body, "body_html", render_json(row->body_md));
-	json_object_set_new(body, "link", row->link[0] ? json_string(row->link) : json_null());
+	gr_json_set(body, "body_html", render_json(row->body_md));
+	gr_json_set(body, "link", row->link[0] ? gr_json_string(row->link) : gr_json_null());
 	return 0;
 }
 
 static int review_given(const struct gr_store_review *review, void *payload)
 {
-	json_t *body = payload;
+	struct gr_json *body = payload;
 
-	json_object_set_new(body, "review",
-			    json_pack("{s:I, s:s, s:o, s:s}", "review", (json_int_t)review->id,
-				      "verdict", review->verdict, "checks",
-				      json_loads(review->checks, 0, NULL), "comment_md",
-				      review->comment_md));
+	gr_json_set(body, "review",
+		    gr_json_pack("{s:I, s:s, s:o, s:s}", "review", (long long)review->id, "verdict",
+				 review->verdict, "checks",
+				 gr_json_load(review->checks, strlen(review->checks)), "comment_md",
+				 review->comment_md));
 	return 0;
 }
 
@@ -1030,9 +1010,11 @@ static int review_given(const struct gr_store_review *review, void *payload)
  * Only the assignee, while the lease is live or done; who the author is only
  * when reviews are not double-blind.
  */
-static void handle_get(struct gr_reviews *reviews, struct gr_reviews_answer *out,
-		       const struct gr_user *user, const struct gr_request *request)
+static void handle_get(void *payload, struct gr_protocol_answer *out,
+		       struct gr_client *client, const struct gr_request *request)
 {
+	struct gr_reviews *reviews = payload;
+	const struct gr_user *user = &client->user;
 	const struct gr_step *step;
 	struct gr_store_assignment row;
 	int rc;
@@ -1040,66 +1022,67 @@ static void handle_get(struct gr_reviews *reviews, struct gr_reviews_answer *out
 	if (own_assignment(reviews, out, &row, user, request->assignment) != 0)
 		return;
 	if (row.state != GR_REVIEW_ASSIGNED && row.state != GR_REVIEW_DONE) {
-		fail_with(out, "forbidden", "This review is no longer yours: it was %s.",
+		gr_protocol_fail(out, "forbidden", "This review is no longer yours: it was %s.",
 			  gr_review_assignment_state_name(row.state));
 		return;
 	}
 	step = served_step(reviews, row.track_id, row.step_id);
 	out->body =
-	    json_pack("{s:I, s:s, s:s, s:s, s:i, s:o, s:I, s:s}", "assignment", (json_int_t)row.id,
-		      "track", row.track_id, "step", row.step_id, "title",
-		      step ? step->title : row.step_id, "attempt", row.attempt, "rubric",
-		      rubric_json(step), "due_at", (json_int_t)row.due_at, "state",
-		      gr_review_assignment_state_name(row.state));
+	    gr_json_pack("{s:I, s:s, s:s, s:s, s:i, s:o, s:I, s:s}", "assignment",
+			 (long long)row.id, "track", row.track_id, "step", row.step_id, "title",
+			 step ? step->title : row.step_id, "attempt", row.attempt, "rubric",
+			 rubric_json(step), "due_at", (long long)row.due_at, "state",
+			 gr_review_assignment_state_name(row.state));
 	rc = gr_store_submission_get(reviews->store, row.submission_id, work_to_review, out->body);
 	if (rc == 0)
 		rc = add_person(reviews, out->body, "author", row.author_id);
 	if (rc == 0 && row.state == GR_REVIEW_DONE)
 		rc = gr_store_review_of_assignment(reviews->store, row.id, review_given, out->body);
 	if (rc != 0)
-		fail_code(out, rc);
+		gr_protocol_fail_status(out, rc, "a review request");
 }
 
 /* ---- submission.get --------------------------------------------------------- */
 
 static int my_work(const struct gr_store_submission *row, void *payload)
 {
-	json_t **body = payload;
+	struct gr_json **body = payload;
 
-	*body = json_pack("{s:I, s:s, s:s, s:i, s:I, s:o, s:s?}", "submission", (json_int_t)row->id,
-			  "track", row->track_id, "step", row->step_id, "attempt", row->attempt,
-			  "submitted_at", (json_int_t)row->created_at, "body_html",
-			  render_json(row->body_md), "link", row->link[0] ? row->link : NULL);
+	*body =
+	    gr_json_pack("{s:I, s:s, s:s, s:i, s:I, s:o, s:s?}", "submission", (long long)row->id,
+			 "track", row->track_id, "step", row->step_id, "attempt", row->attempt,
+			 "submitted_at", (long long)row->created_at, "body_html",
+			 render_json(row->body_md), "link", row->link[0] ? row->link : NULL);
 	return *body ? 0 : out_of_memory();
 }
 
 struct received {
 	struct gr_reviews *reviews;
-	json_t *list;
+	struct gr_json *list;
 };
 
 static int review_received(const struct gr_store_review *review, void *payload)
 {
 	struct received *received = payload;
 	int rc;
-	json_t *item =
-	    json_pack("{s:I, s:s, s:o, s:o, s:b, s:I}", "review", (json_int_t)review->id, "verdict",
-		      review->verdict, "checks", json_loads(review->checks, 0, NULL),
-		      "comment_html", render_json(review->comment_md), "flagged",
-		      review->flag_reason != NULL, "created_at", (json_int_t)review->created_at);
+	struct gr_json *item = gr_json_pack(
+	    "{s:I, s:s, s:o, s:o, s:b, s:I}", "review", (long long)review->id, "verdict",
+	    review->verdict, "checks", gr_json_load(review->checks, strlen(review->checks)),
+	    "comment_html", render_json(review->comment_md), "flagged", review->flag_reason != NULL,
+	    "created_at", (long long)review->created_at);
 
 	if (!item)
 		return out_of_memory();
-	json_object_set_new(item, "helpfulness",
-			    review->helpfulness ? json_integer(review->helpfulness) : json_null());
+	gr_json_set(item, "helpfulness",
+		    review->helpfulness ? gr_json_integer(review->helpfulness) : gr_json_null());
 	if ((rc = add_person(received->reviews, item, "reviewer", review->reviewer_id)) != 0) {
-		json_decref(item);
+		gr_json_free(item);
 		return rc;
 	}
-	return json_array_append_new(received->list, item) ? out_of_memory() : 0;
+	return gr_json_append(received->list, item) ? out_of_memory() : 0;
 }
 
-static json_t *standing_json(const struct gr_review_standing *standing)
+static struct gr_json *standing_json(const struct gr_review_standing *standing)
 {
 	static const char *const reasons[] = {
 	    [GR_REVIEW_WAIT_NONE] = NULL,
@@ -1107,44 +1090,47 @@ static json_t *standing_json(const struct gr_review_standing *standing)
 	    [GR_REVIEW_WAIT_NOT_ONLINE] = "not_online",
 	};
 
-	return json_pack("{s:i, s:i, s:i, s:i, s:s?, s:i, s:i, s:I}", "slots", standing->slots,
+	return gr_json_pack("{s:i, s:i, s:i, s:i, s:s?, s:i, s:i, s:I}", "slots", standing->slots,
 			 "done", standing->done, "assigned", standing->assigned, "open",
 			 standing->open, "reason", reasons[standing->reason], "eligible",
 			 standing->eligible, "online", standing->eligible_online, "waiting_since",
-			 (json_int_t)standing->waiting_since);
+			 (long long)standing->waiting_since);
 }
 
 /* The user's latest work on a step, where it stands, and the reviews it received. */
-static void handle_submission_get(struct gr_reviews *reviews, struct gr_reviews_answer *out,
-				  const struct gr_user *user, const struct gr_request *request)
+static void handle_submission_get(void *payload, struct gr_protocol_answer *out,
+				  struct gr_client *client, const struct gr_request *request)
 {
+	struct gr_reviews *reviews = payload;
+	const struct gr_user *user = &client->user;
 	struct gr_review_standing standing;
-	json_t *list = json_array();
+	struct gr_json *list = gr_json_array();
 	struct received received = {reviews, list};
 	int64_t id;
 	int rc = gr_store_submission_latest(reviews->store, user->id, request->track, request->step,
 					    my_work, &out->body);
 
 	if (rc == 0) {
-		id = json_integer_value(json_object_get(out->body, "submission"));
+		id = gr_json_integer_value(gr_json_get(out->body, "submission"));
 		rc = gr_store_review_each_of_submission(reviews->store, id, review_received,
 							&received);
 	}
 	if (rc != 0) {
-		json_decref(list);
+		gr_json_free(list);
 		if (rc == GR_ENOTFOUND)
-			fail_with(out, "not_found", "You have not submitted work on this step.");
+			gr_protocol_fail(out, "not_found",
+					 "You have not submitted work on this step.");
 		else
-			fail_code(out, rc);
+			gr_protocol_fail_status(out, rc, "a review request");
 		return;
 	}
-	json_object_set_new(out->body, "reviews", list);
+	gr_json_set(out->body, "reviews", list);
 	if (gr_review_standing_get(&standing, reviews->engine, id, now_ms(reviews)) == 0) {
-		json_object_set_new(out->body, "state", json_string(state_name(standing.state)));
-		json_object_set_new(out->body, "standing", standing_json(&standing));
+		gr_json_set(out->body, "state", gr_json_string(state_name(standing.state)));
+		gr_json_set(out->body, "standing", standing_json(&standing));
 	} else {
-		json_object_set_new(out->body, "state", json_null());
-		json_object_set_new(out->body, "standing", json_null());
+		gr_json_set(out->body, "state", gr_json_null());
+		gr_json_set(out->body, "standing", gr_json_null());
 	}
 }
 
@@ -1191,7 +1177,7 @@ static int change_give(struct gr_reviews *reviews, void *argument)
 }
 
 /* The request's verdict and checks fit the step; else out is failed (bad_value). */
-static int check_review(struct gr_reviews *reviews, struct gr_reviews_answer *out,
+static int check_review(struct gr_reviews *reviews, struct gr_protocol_answer *out,
 			const struct gr_store_assignment *row, const struct gr_request *request,
 			enum gr_review_verdict *verdict)
 {
@@ -1202,24 +1188,27 @@ static int check_review(struct gr_reviews *reviews, struct gr_reviews_answer *ou
 	} else if (strcmp(request->verdict, "needs_work") == 0) {
 		*verdict = GR_REVIEW_NEEDS_WORK;
 	} else {
-		fail_with(out, "bad_value", "'verdict' is pass or needs_work.");
+		gr_protocol_fail(out, "bad_value", "'verdict' is pass or needs_work.");
 		return -1;
 	}
 	if (step && request->check_count != step->rubric.count) {
-		fail_with(out, "bad_value", "'checks' has %d answers; the checklist has %d items.",
-			  request->check_count, step->rubric.count);
+		gr_protocol_fail(out, "bad_value",
+				 "'checks' has %d answers; the checklist has %d items.",
+				 request->check_count, step->rubric.count);
 		return -1;
 	}
 	if (*verdict == GR_REVIEW_NEEDS_WORK && is_blank(request->comment_md)) {
-		fail_with(out, "bad_value", "Say in 'comment_md' what needs work.");
+		gr_protocol_fail(out, "bad_value", "Say in 'comment_md' what needs work.");
 		return -1;
 	}
 	return 0;
 }
 
-static void handle_submit(struct gr_reviews *reviews, struct gr_reviews_answer *out,
-			  const struct gr_user *user, const struct gr_request *request)
+static void handle_submit(void *payload, struct gr_protocol_answer *out,
+			  struct gr_client *client, const struct gr_request *request)
 {
+	struct gr_reviews *reviews = payload;
+	const struct gr_user *user = &client->user;
 	struct gr_store_assignment row;
 	struct giving giving = {&row, request, GR_REVIEW_PASS, "", 0};
 	int rc;
@@ -1230,12 +1219,12 @@ static void handle_submit(struct gr_reviews *reviews, struct gr_reviews_answer *
 		return;
 	checks_text(giving.checks, sizeof(giving.checks), request);
 	if ((rc = change(reviews, change_give, &giving)) != 0) {
-		fail_code(out, rc);
+		gr_protocol_fail_status(out, rc, "a review request");
 		return;
 	}
 	out->wrote = 1;
-	out->body = json_pack("{s:I, s:I, s:s}", "review", (json_int_t)giving.review_id,
-			      "assignment", (json_int_t)row.id, "state", "done");
+	out->body = gr_json_pack("{s:I, s:I, s:s}", "review", (long long)giving.review_id,
+			      "assignment", (long long)row.id, "state", "done");
 }
 
 static int change_decline(struct gr_reviews *reviews, void *argument)
@@ -1245,9 +1234,11 @@ static int change_decline(struct gr_reviews *reviews, void *argument)
 	return input(reviews, "decline", row->id, row->reviewer_id, 0, 0);
 }
 
-static void handle_decline(struct gr_reviews *reviews, struct gr_reviews_answer *out,
-			   const struct gr_user *user, const struct gr_request *request)
+static void handle_decline(void *payload, struct gr_protocol_answer *out,
+			   struct gr_client *client, const struct gr_request *request)
 {
+	struct gr_reviews *reviews = payload;
+	const struct gr_user *user = &client->user;
 	struct gr_store_assignment row;
 	int rc;
 
@@ -1255,11 +1246,12 @@ static void handle_decline(struct gr_reviews *reviews, struct gr_reviews_answer 
 	    still_open(out, &row) != 0)
 		return;
 	if ((rc = change(reviews, change_decline, &row)) != 0) {
-		fail_code(out, rc);
+		gr_protocol_fail_status(out, rc, "a review request");
 		return;
 	}
 	out->wrote = 1;
-	out->body = json_pack("{s:I, s:s}", "assignment", (json_int_t)row.id, "state", "declined");
+	out->body =
+	    gr_json_pack("{s:I, s:s}", "assignment", (long long)row.id, "state", "declined");
 }
 
 /* ---- review.rate and review.flag ---------------------------------------------- */
@@ -1277,9 +1269,11 @@ static int change_rate(struct gr_reviews *reviews, void *argument)
 				    feedback->request->helpfulness);
 }
 
-static void handle_rate(struct gr_reviews *reviews, struct gr_reviews_answer *out,
-			const struct gr_user *user, const struct gr_request *request)
+static void handle_rate(void *payload, struct gr_protocol_answer *out,
+			struct gr_client *client, const struct gr_request *request)
 {
+	struct gr_reviews *reviews = payload;
+	const struct gr_user *user = &client->user;
 	struct review_ids ids = {0};
 	struct feedback feedback = {&ids, request};
 	int rc;
@@ -1287,11 +1281,11 @@ static void handle_rate(struct gr_reviews *reviews, struct gr_reviews_answer *ou
 	if (own_review(reviews, out, &ids, user, request->review) != 0)
 		return;
 	if ((rc = change(reviews, change_rate, &feedback)) != 0) {
-		fail_code(out, rc);
+		gr_protocol_fail_status(out, rc, "a review request");
 		return;
 	}
 	out->wrote = 1;
-	out->body = json_pack("{s:I, s:i}", "review", (json_int_t)ids.id, "helpfulness",
+	out->body = gr_json_pack("{s:I, s:i}", "review", (long long)ids.id, "helpfulness",
 			      request->helpfulness);
 }
 
@@ -1307,14 +1301,16 @@ static int change_flag(struct gr_reviews *reviews, void *argument)
 				       now_ms(reviews))))
 		return rc;
 	return push(reviews, feedback->ids->author_id, row.track_id,
-		    json_pack("{s:s, s:I, s:s, s:s, s:s}", "event", "review.flagged", "review",
-			      (json_int_t)feedback->ids->id, "track", row.track_id, "step",
+		    gr_json_pack("{s:s, s:I, s:s, s:s, s:s}", "event", "review.flagged", "review",
+			      (long long)feedback->ids->id, "track", row.track_id, "step",
 			      row.step_id, "reason", feedback->request->reason));
 }
 
-static void handle_flag(struct gr_reviews *reviews, struct gr_reviews_answer *out,
-			const struct gr_user *user, const struct gr_request *request)
+static void handle_flag(void *payload, struct gr_protocol_answer *out,
+			struct gr_client *client, const struct gr_request *request)
 {
+	struct gr_reviews *reviews = payload;
+	const struct gr_user *user = &client->user;
 	struct review_ids ids = {0};
 	struct feedback feedback = {&ids, request};
 	int rc;
@@ -1322,62 +1318,22 @@ static void handle_flag(struct gr_reviews *reviews, struct gr_reviews_answer *ou
 	if (own_review(reviews, out, &ids, user, request->review) != 0)
 		return;
 	if (is_blank(request->reason)) {
-		fail_with(out, "bad_value", "Say in 'reason' what is wrong with this review.");
+		gr_protocol_fail(out, "bad_value",
+				 "Say in 'reason' what is wrong with this review.");
 		return;
 	}
 	if ((rc = change(reviews, change_flag, &feedback)) != 0) {
-		fail_code(out, rc);
+		gr_protocol_fail_status(out, rc, "a review request");
 		return;
 	}
 	out->wrote = 1;
-	out->body = json_pack("{s:I, s:b}", "review", (json_int_t)ids.id, "flagged", 1);
-}
-
-/* ---- the messages ------------------------------------------------------------ */
-
-typedef void handler_fn(struct gr_reviews *reviews, struct gr_reviews_answer *out,
-			const struct gr_user *user, const struct gr_request *request);
-
-static const struct {
-	enum gr_request_type type;
-	handler_fn *handle;
-} handlers[] = {
-    {GR_REQUEST_REVIEW_LIST, handle_list},
-    {GR_REQUEST_REVIEW_GET, handle_get},
-    {GR_REQUEST_SUBMISSION_GET, handle_submission_get},
-    {GR_REQUEST_REVIEW_SUBMIT, handle_submit},
-    {GR_REQUEST_REVIEW_DECLINE, handle_decline},
-    {GR_REQUEST_REVIEW_RATE, handle_rate},
-    {GR_REQUEST_REVIEW_FLAG, handle_flag},
-};
-
-int gr_reviews_handles(enum gr_request_type type)
-{
-	for (size_t i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++)
-		if (handlers[i].type == type)
-			return 1;
-	return 0;
-}
-
-void gr_reviews_request(struct gr_reviews *reviews, struct gr_reviews_answer *out,
-			const struct gr_user *user, const struct gr_request *request)
-{
-	memset(out, 0, sizeof(*out));
-	for (size_t i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++) {
-		if (handlers[i].type != request->type)
-			continue;
-		handlers[i].handle(reviews, out, user, request);
-		if (!out->code && !out->body)
-			fail_with(out, "internal", "Out of memory.");
-		return;
-	}
-	fail_with(out, "unknown_type", "This message type is not known.");
+	out->body = gr_json_pack("{s:I, s:b}", "review", (long long)ids.id, "flagged", 1);
 }
 
 /* ---- the service ------------------------------------------------------------- */
 
 int gr_reviews_new(struct gr_reviews **out, struct gr_store *store, struct gr_library *library,
-		   const struct gr_reviews_settings *settings)
+		   struct gr_turn *turn, const struct gr_reviews_settings *settings)
 {
 	struct gr_reviews *reviews = calloc(1, sizeof(*reviews));
 	int rc;
@@ -1387,6 +1343,7 @@ int gr_reviews_new(struct gr_reviews **out, struct gr_store *store, struct gr_li
 		return out_of_memory();
 	reviews->store = store;
 	reviews->library = library;
+	reviews->turn = turn;
 	reviews->settings = *settings;
 	if ((rc = load_config(reviews)) == 0 && (rc = replay(reviews)) == 0)
 		verify_replay(reviews);
@@ -1400,9 +1357,30 @@ int gr_reviews_new(struct gr_reviews **out, struct gr_store *store, struct gr_li
 	return 0;
 }
 
-void gr_reviews_set_hooks(struct gr_reviews *reviews, const struct gr_reviews_hooks *hooks)
+int gr_reviews_attach(struct gr_reviews *reviews, struct gr_live *live)
 {
-	reviews->hooks = *hooks;
+	static const struct gr_live_route routes[] = {
+		{ GR_REQUEST_REVIEW_LIST, handle_list },
+		{ GR_REQUEST_REVIEW_GET, handle_get },
+		{ GR_REQUEST_SUBMISSION_GET, handle_submission_get },
+		{ GR_REQUEST_REVIEW_SUBMIT, handle_submit },
+		{ GR_REQUEST_REVIEW_DECLINE, handle_decline },
+		{ GR_REQUEST_REVIEW_RATE, handle_rate },
+		{ GR_REQUEST_REVIEW_FLAG, handle_flag },
+	};
+	struct gr_live_listener listener = { .presence = presence, .submitted = submitted };
+	int rc;
+
+	if (reviews->live)
+		gr_live_forget(reviews->live, reviews);
+	reviews->live = live;
+	if (!live)
+		return 0;
+	if ((rc = gr_live_route(live, routes, (int)(sizeof(routes) / sizeof(routes[0])),
+				reviews)) != 0 ||
+	    (rc = gr_live_listen(live, &listener, reviews)) != 0)
+		return rc;
+	return 0;
 }
 
 void gr_reviews_free(struct gr_reviews *reviews)

@@ -185,6 +185,16 @@ static void check_review_numbers(const struct gr_request *request)
 		FAIL("%s: %d checks", type_names[t], request->check_count);
 }
 
+/* A value the decoder made (borrowed) as jansson reads it: a copy (caller decrefs), or NULL. */
+static json_t *jansson_of(const struct gr_json *json)
+{
+	char *text = json ? gr_json_dump(json) : NULL;
+	json_t *copy = text ? json_loads(text, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL) : NULL;
+
+	free(text);
+	return copy;
+}
+
 /* One text field: allowed (max > 0) or not for this type, required or not. */
 static void check_text(const struct gr_request *request, const char *name, const char *value,
 		       size_t max, int required)
@@ -220,7 +230,8 @@ static void check_dispatch(struct gr_client *client, const struct gr_request *re
 			   void *payload)
 {
 	int t = (int)request->type;
-	json_t *type, *reply;
+	struct gr_json *reply;
+	json_t *type, *id;
 
 	dispatches++;
 	if (current != with_dispatch || payload != &dispatches)
@@ -236,11 +247,13 @@ static void check_dispatch(struct gr_client *client, const struct gr_request *re
 	if (!json_is_string(type) || json_string_length(type) != strlen(type_names[t]) ||
 	    strcmp(json_string_value(type), type_names[t]) != 0)
 		FAIL("dispatched as %s from another type", type_names[t]);
-	if (request->id && !json_is_integer(request->id) && !json_is_string(request->id))
+	id = jansson_of(request->id);
+	if (id && !json_is_integer(id) && !json_is_string(id))
 		FAIL("%s: id of a bad kind", type_names[t]);
-	if ((request->id == NULL) != (json_object_get(input, "id") == NULL) ||
-	    (request->id && !json_equal(request->id, json_object_get(input, "id"))))
+	if ((id == NULL) != (json_object_get(input, "id") == NULL) ||
+	    (id && !json_equal(id, json_object_get(input, "id"))))
 		FAIL("%s: id is not the message's", type_names[t]);
+	json_decref(id);
 	if (request->last_seq < -1)
 		FAIL("%s: last_seq %lld below -1", type_names[t], (long long)request->last_seq);
 	if (request->type != GR_REQUEST_HELLO && request->last_seq != -1)
@@ -336,9 +349,9 @@ static void check_dispatch(struct gr_client *client, const struct gr_request *re
 		check_text(request, "topic", request->topic, 0, 0);
 
 	/* Reply exactly once, as the live service must. */
-	reply = json_pack("{s:s}", "type", "ok");
+	reply = gr_json_pack("{s:s}", "type", "ok");
 	if (reply && request->id)
-		json_object_set(reply, "id", request->id);
+		gr_json_set(reply, "id", gr_json_ref(request->id));
 	gr_protocol_send_json(current, client, reply);
 }
 

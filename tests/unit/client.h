@@ -1,14 +1,16 @@
 /*
  * client.h - reading what the live service queued for a test's client: the
  * replies and pushes a browser would receive, parsed as JSON. Shared by the
- * tests of live.c and reviews.c.
+ * tests of the services and the protocol.
  */
 #ifndef GROUNDS_TEST_CLIENT_H
 #define GROUNDS_TEST_CLIENT_H
 
+#include "core/json.h"
 #include "protocol/protocol.h"
 
 #include <jansson.h>
+#include <stdlib.h>
 
 /* The next message queued for client, parsed (caller decrefs), or NULL. */
 static inline json_t *next(struct gr_client *client)
@@ -21,6 +23,19 @@ static inline json_t *next(struct gr_client *client)
 	json = json_loadb(gr_fanout_message_text(message), gr_fanout_message_len(message), 0, NULL);
 	gr_fanout_queue_pop(&client->subscriber.queue);
 	return json;
+}
+
+/*
+ * A value the daemon built (borrowed) as jansson reads it, so a test checks
+ * it as it checks a message: a copy (caller decrefs), or NULL for NULL.
+ */
+static inline json_t *jansson_of(const struct gr_json *json)
+{
+	char *text = json ? gr_json_dump(json) : NULL;
+	json_t *copy = text ? json_loads(text, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL) : NULL;
+
+	free(text);
+	return copy;
 }
 
 /* A text field of json, or "(none)" so a failed check prints something. */

@@ -1,6 +1,8 @@
 /*
- * coach_test.c - the coach service (daemon/coach.c) behind the live
- * service, with a real store in a temporary directory, a track loaded from
+ * coach_test.c - the services a coach works with, together, as main.c
+ * wires them: the help desk (daemon/services/helpdesk.c), the board
+ * (board.c) and nudges (nudges.c), behind the live service, with the review
+ * service, a real store in a temporary directory, a track loaded from
  * a fixture git repository, a fake clock, and clients that are plain
  * structs talking the websocket protocol: a help request is told to the
  * least busy online peers in waves and expires; one peer accepts and only
@@ -9,7 +11,6 @@
  * to a watched board, sent when it changed and not more often; nudges live
  * and in hello; board.get for coaches only, with who is online and where.
  */
-#include "services/coach.h"
 #include "core/error.h"
 #include "tracks/git.h"
 #include "tracks/library.h"
@@ -48,8 +49,10 @@ struct fixture {
 	struct gr_store *store;
 	struct gr_workers *workers;
 	struct gr_library *library;
+	struct demo_services services;
 	struct gr_reviews *reviews;
-	struct gr_coach *coach;
+	struct gr_board *board;
+	struct gr_helpdesk *helpdesk;
 	struct gr_live *live;
 	struct gr_user users[PEOPLE];
 	struct gr_client clients[PEOPLE];
@@ -91,27 +94,28 @@ static void add_user(struct fixture *f, int who)
 static void services_start(struct fixture *f, const struct gr_help_settings *help)
 {
 	struct gr_reviews_settings review_settings;
-	struct gr_coach_settings coach_settings;
-	struct gr_live_settings settings;
-	struct gr_live_hooks hooks = {16, ignore_notify, ignore_flush, NULL};
+	struct gr_board_settings board_settings;
+	struct gr_helpdesk_settings helpdesk_settings;
+	struct demo_wiring wiring;
 
 	gr_reviews_settings_defaults(&review_settings);
 	review_settings.clock = fake_clock;
-	CHECK_INT(gr_reviews_new(&f->reviews, f->store, f->library, &review_settings), ==, 0);
-	gr_coach_settings_defaults(&coach_settings);
-	coach_settings.clock = fake_clock;
-	coach_settings.inactive_days = 3;
+	gr_board_settings_defaults(&board_settings);
+	board_settings.clock = fake_clock;
+	board_settings.inactive_days = 3;
+	gr_helpdesk_settings_defaults(&helpdesk_settings);
+	helpdesk_settings.clock = fake_clock;
 	if (help)
-		coach_settings.help = *help;
-	CHECK_INT(gr_coach_new(&f->coach, f->store, f->library, f->reviews, &coach_settings), ==,
-		  0);
-	gr_live_settings_defaults(&settings);
-	settings.clock = fake_clock;
-	settings.messages_per_second = 0;
-	CHECK_INT(gr_live_new(&f->live, f->store, f->library, &settings), ==, 0);
-	CHECK_INT(gr_live_set_hooks(f->live, &hooks), ==, 0);
-	gr_live_set_reviews(f->live, f->reviews);
-	gr_live_set_coach(f->live, f->coach);
+		helpdesk_settings.help = *help;
+	demo_wiring_defaults(&wiring);
+	wiring.reviews = &review_settings;
+	wiring.board = &board_settings;
+	wiring.helpdesk = &helpdesk_settings;
+	demo_services_start(&f->services, f->store, f->library, &wiring);
+	f->reviews = f->services.reviews;
+	f->board = f->services.board;
+	f->helpdesk = f->services.helpdesk;
+	f->live = f->services.live;
 }
 
 static void services_stop(struct fixture *f)
@@ -123,13 +127,10 @@ static void services_stop(struct fixture *f)
 		gr_live_client_close(f->live, &f->second);
 	memset(f->connected, 0, sizeof(f->connected));
 	f->second_open = 0;
-	gr_live_set_coach(f->live, NULL);
-	gr_live_set_reviews(f->live, NULL);
-	gr_live_free(f->live);
-	gr_coach_free(f->coach);
-	gr_reviews_free(f->reviews);
+	demo_services_stop(&f->services);
 	f->live = NULL;
-	f->coach = NULL;
+	f->board = NULL;
+	f->helpdesk = NULL;
 	f->reviews = NULL;
 }
 
@@ -290,7 +291,7 @@ static void finished_before(struct fixture *f, int who, const char *step,
 
 static void tick(struct fixture *f)
 {
-	CHECK_INT(gr_coach_tick(f->coach), ==, 0);
+	CHECK_INT(gr_helpdesk_tick(f->helpdesk), ==, 0);
 	gr_live_flush(f->live);
 }
 
@@ -684,6 +685,16 @@ static void test_help_accept_and_thread(void)
 
 /* ---- the attention list in the board summary ---------------------------- */
 
+/* The summary of cohort's board on track, as a coach's board receives it (caller decrefs). */
+static json_t *summary_of(struct fixture *f, const char *cohort, const char *track)
+{
+	struct gr_json *summary = gr_board_summary(f->board, cohort, track);
+	json_t *copy = jansson_of(summary);
+
+	gr_json_free(summary);
+	return copy;
+}
+
 /* The entry of kind for user in summary's attention list, or NULL (borrowed). */
 static json_t *attention_entry(json_t *summary, const char *user, const char *kind)
 {
@@ -754,7 +765,7 @@ static void test_attention_summary(void)
 	set_progress(&f, DEV, "one", "done");
 	/* 20 h on one is over twice the median (2 h) but under a day: not stuck yet. */
 	fake_now = t0 + 20 * HOUR_MS;
-	summary = gr_coach_summary(f.coach, "c1", "demo");
+	summary = summary_of(&f, "c1", "demo");
 	CHECK(summary != NULL);
 	CHECK(attention_entry(summary, "ben", "stuck") == NULL);
 	CHECK_INT(json_array_size(json_object_get(summary, "attention")), ==, 0);
@@ -766,7 +777,7 @@ static void test_attention_summary(void)
 
 	/* Two days on: ben is stuck on one since a day after he began (2 x 2 h < a day). */
 	fake_now = t0 + 2 * DAY_MS;
-	summary = gr_coach_summary(f.coach, "c1", "demo");
+	summary = summary_of(&f, "c1", "demo");
 	CHECK(summary != NULL);
 	CHECK_INT(json_array_size(json_object_get(summary, "attention")), ==, 1);
 	check_entry(summary, "ben", "stuck", t0 + DAY_MS, "one");
@@ -795,7 +806,7 @@ static void test_attention_summary(void)
 	expect(&f, ZOE, "ok",
 	       "{\"type\":\"help.ask\",\"id\":6,\"track\":\"demo\",\"step\":\"one\","
 	       "\"body\":\"Lost too.\"}");
-	summary = gr_coach_summary(f.coach, "c1", "demo");
+	summary = summary_of(&f, "c1", "demo");
 	CHECK(summary != NULL);
 	CHECK_INT(json_array_size(json_object_get(summary, "attention")), ==, 2);
 	check_entry(summary, "ben", "help_request", t0 + 2 * DAY_MS, NULL);
@@ -809,7 +820,7 @@ static void test_attention_summary(void)
 	 * dev since 3 days after his last change; not ana yet (22 h + 3 days).
 	 */
 	fake_now = t0 + 3 * DAY_MS + 13 * HOUR_MS;
-	summary = gr_coach_summary(f.coach, "c1", "demo");
+	summary = summary_of(&f, "c1", "demo");
 	CHECK(summary != NULL);
 	CHECK_INT(json_array_size(json_object_get(summary, "attention")), ==, 7);
 	check_entry(summary, "ben", "stuck", t0 + DAY_MS, "one");
@@ -828,13 +839,13 @@ static void test_attention_summary(void)
 	json_decref(summary);
 
 	/* The other cohort's board has only zoe. */
-	summary = gr_coach_summary(f.coach, "c2", "demo");
+	summary = summary_of(&f, "c2", "demo");
 	CHECK(summary != NULL);
 	CHECK_INT(json_object_size(json_object_get(summary, "learners")), ==, 1);
 	CHECK(attention_entry(summary, "zoe", "help_request") != NULL);
 	CHECK(attention_entry(summary, "ben", "help_request") == NULL);
 	json_decref(summary);
-	CHECK(gr_coach_summary(f.coach, "c1", "nosuchtrack") == NULL);
+	CHECK(summary_of(&f, "c1", "nosuchtrack") == NULL);
 	fixture_close(&f);
 }
 
@@ -965,12 +976,12 @@ static void test_attention_waiting_and_flagged(void)
 	       "{\"type\":\"submission.create\",\"id\":3,\"track\":\"demo\",\"step\":\"project\","
 	       "\"body_md\":\"Mine.\"}");
 	fake_now = t0 + 23 * HOUR_MS;
-	summary = gr_coach_summary(f.coach, "c1", "demo");
+	summary = summary_of(&f, "c1", "demo");
 	CHECK(summary != NULL);
 	CHECK(attention_entry(summary, "lena", "waiting_review") == NULL); /* not a day yet */
 	json_decref(summary);
 	fake_now = t0 + 25 * HOUR_MS;
-	summary = gr_coach_summary(f.coach, "c1", "demo");
+	summary = summary_of(&f, "c1", "demo");
 	check_entry(summary, "lena", "waiting_review", t0 + DAY_MS, "project");
 	json_decref(summary);
 
@@ -982,7 +993,7 @@ static void test_attention_waiting_and_flagged(void)
 	       "\"body_md\":\"Mine too.\"}");
 	assigned = push_about(&f, BEN, "review.assigned", 0);
 	CHECK(assigned != NULL);
-	summary = gr_coach_summary(f.coach, "c1", "demo");
+	summary = summary_of(&f, "c1", "demo");
 	CHECK(attention_entry(summary, "lena", "waiting_review") == NULL);
 	json_decref(summary);
 
@@ -1000,7 +1011,7 @@ static void test_attention_waiting_and_flagged(void)
 	expect(&f, LENA, "ok", "{\"type\":\"review.flag\",\"id\":6,\"review\":%lld,"
 			       "\"reason\":\"It says nothing.\"}",
 	       (long long)review);
-	summary = gr_coach_summary(f.coach, "c1", "demo");
+	summary = summary_of(&f, "c1", "demo");
 	check_entry(summary, "lena", "flagged_review", fake_now, NULL);
 	CHECK_INT(int_of(attention_entry(summary, "lena", "flagged_review"), "review"), ==, review);
 	CHECK(attention_entry(summary, "ben", "flagged_review") == NULL);

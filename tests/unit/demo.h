@@ -1,13 +1,19 @@
 /*
- * demo.h - where the tests of the live, review and coach services start: a
- * fake clock, network hooks that do nothing, and a store in a test's
- * directory with the track "demo" (written by the test's own make_track)
- * registered and loaded into a library.
+ * demo.h - where the tests of the services start: a fake clock, network
+ * hooks that do nothing, a store in a test's directory with the track
+ * "demo" (written by the test's own make_track) registered and loaded into
+ * a library, and the services wired together as main.c wires them.
  */
 #ifndef GROUNDS_TEST_DEMO_H
 #define GROUNDS_TEST_DEMO_H
 
 #include "core/fanout.h"
+#include "services/board.h"
+#include "services/helpdesk.h"
+#include "services/live.h"
+#include "services/nudges.h"
+#include "services/reviews.h"
+#include "services/turn.h"
 #include "tracks/library.h"
 #include "store/store.h"
 #include "store/track.h"
@@ -69,6 +75,89 @@ static inline void demo_open(const char *dir, void (*make_track)(const char *rep
 		gr_workers_complete(*workers);
 	}
 	CHECK(gr_library_track(*library, "demo") != NULL);
+}
+
+/* The services of a test: the turn and live always, the others when asked for. */
+struct demo_services {
+	struct gr_turn *turn;
+	struct gr_live *live;
+	struct gr_reviews *reviews;
+	struct gr_board *board;
+	struct gr_helpdesk *helpdesk;
+	struct gr_nudges *nudges;
+};
+
+/* What to start, and how. */
+struct demo_wiring {
+	struct gr_live_settings live;
+	struct gr_live_hooks hooks;		     /* the network layer's */
+	const struct gr_reviews_settings *reviews;   /* NULL: no review service */
+	const struct gr_board_settings *board;	     /* NULL: no board, help desk, nudges */
+	const struct gr_helpdesk_settings *helpdesk; /* with board; NULL: the defaults */
+};
+
+/* Default settings on the fake clock, no message rate limit, hooks that do nothing. */
+static inline void demo_wiring_defaults(struct demo_wiring *out)
+{
+	memset(out, 0, sizeof(*out));
+	gr_live_settings_defaults(&out->live);
+	out->live.clock = fake_clock;
+	out->live.messages_per_second = 0;
+	out->hooks = (struct gr_live_hooks){ 16, ignore_notify, ignore_flush, NULL };
+}
+
+/*
+ * The services on store and library, made and attached to the live service
+ * as main.c does; the network layer's hooks last, as when the loop starts.
+ */
+static inline void demo_services_start(struct demo_services *out, struct gr_store *store,
+				       struct gr_library *library, const struct demo_wiring *wiring)
+{
+	struct gr_helpdesk_settings helpdesk;
+
+	memset(out, 0, sizeof(*out));
+	CHECK_INT(gr_turn_new(&out->turn, store), ==, 0);
+	CHECK_INT(gr_live_new(&out->live, store, library, out->turn, &wiring->live), ==, 0);
+	if (wiring->reviews) {
+		CHECK_INT(gr_reviews_new(&out->reviews, store, library, out->turn, wiring->reviews),
+			  ==, 0);
+		CHECK_INT(gr_reviews_attach(out->reviews, out->live), ==, 0);
+	}
+	if (wiring->board) {
+		gr_helpdesk_settings_defaults(&helpdesk);
+		helpdesk.clock = wiring->live.clock;
+		if (wiring->helpdesk)
+			helpdesk = *wiring->helpdesk;
+		CHECK_INT(gr_board_new(&out->board, store, library, out->reviews, wiring->board),
+			  ==, 0);
+		CHECK_INT(gr_helpdesk_new(&out->helpdesk, store, library, out->turn, &helpdesk), ==,
+			  0);
+		CHECK_INT(gr_nudges_new(&out->nudges, store, out->turn, wiring->live.clock), ==, 0);
+		CHECK_INT(gr_board_attach(out->board, out->live), ==, 0);
+		CHECK_INT(gr_helpdesk_attach(out->helpdesk, out->live), ==, 0);
+		CHECK_INT(gr_nudges_attach(out->nudges, out->live), ==, 0);
+	}
+	CHECK_INT(gr_live_set_hooks(out->live, &wiring->hooks), ==, 0);
+}
+
+/* Detach and free them all, as main.c does at shutdown; every client closed first. */
+static inline void demo_services_stop(struct demo_services *services)
+{
+	if (services->nudges)
+		gr_nudges_attach(services->nudges, NULL);
+	if (services->helpdesk)
+		gr_helpdesk_attach(services->helpdesk, NULL);
+	if (services->board)
+		gr_board_attach(services->board, NULL);
+	if (services->reviews)
+		gr_reviews_attach(services->reviews, NULL);
+	gr_live_free(services->live);
+	gr_nudges_free(services->nudges);
+	gr_helpdesk_free(services->helpdesk);
+	gr_board_free(services->board);
+	gr_reviews_free(services->reviews);
+	gr_turn_free(services->turn);
+	memset(services, 0, sizeof(*services));
 }
 
 #endif

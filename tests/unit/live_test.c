@@ -38,6 +38,7 @@ struct fixture {
 	struct gr_store *store;
 	struct gr_workers *workers;
 	struct gr_library *library;
+	struct demo_services services;
 	struct gr_live *live;
 	struct gr_user learner, other, coach;
 };
@@ -69,18 +70,16 @@ static void add_user(struct fixture *f, struct gr_user *user, const char *handle
 
 static void fixture_open(struct fixture *f, int queue_messages)
 {
-	struct gr_live_settings settings;
-	struct gr_live_hooks hooks = { HEADROOM, ignore_notify, request_flush, NULL };
+	struct demo_wiring wiring;
 
 	memset(f, 0, sizeof(*f));
 	f->dir = harness_temp_dir();
 	demo_open(f->dir, make_track, f->db, sizeof f->db, &f->store, &f->workers, &f->library);
-	gr_live_settings_defaults(&settings);
-	settings.clock = fake_clock;
-	settings.messages_per_second = 0;
-	settings.queue_messages = queue_messages;
-	CHECK_INT(gr_live_new(&f->live, f->store, f->library, &settings), ==, 0);
-	CHECK_INT(gr_live_set_hooks(f->live, &hooks), ==, 0);
+	demo_wiring_defaults(&wiring);
+	wiring.live.queue_messages = queue_messages;
+	wiring.hooks = (struct gr_live_hooks){ HEADROOM, ignore_notify, request_flush, NULL };
+	demo_services_start(&f->services, f->store, f->library, &wiring);
+	f->live = f->services.live;
 	add_user(f, &f->learner, "lena", GR_ROLE_LEARNER);
 	add_user(f, &f->other, "sam", GR_ROLE_LEARNER);
 	add_user(f, &f->coach, "kim", GR_ROLE_COACH);
@@ -89,7 +88,7 @@ static void fixture_open(struct fixture *f, int queue_messages)
 
 static void fixture_close(struct fixture *f)
 {
-	gr_live_free(f->live);
+	demo_services_stop(&f->services);
 	gr_library_free(f->library);
 	gr_workers_stop(f->workers);
 	gr_store_close(f->store);

@@ -7,6 +7,8 @@
 #include "core/error.h"
 #include "protocol/protocol.h"
 
+#include "client.h"
+
 #include <jansson.h>
 
 static int sent_count;
@@ -214,12 +216,12 @@ static void forget(void)
 /* Records the request and replies once, as the live service does. */
 static void record(struct gr_client *c, const struct gr_request *request, void *payload)
 {
-	json_t *reply = json_pack("{s:s}", "type", "ok");
+	struct gr_json *reply = gr_json_pack("{s:s}", "type", "ok");
 
 	forget();
 	seen.calls = 1;
 	seen.type = request->type;
-	seen.id = json_incref(request->id);
+	seen.id = jansson_of(request->id);
 	seen.last_seq = request->last_seq;
 	seen.track = copy(request->track);
 	seen.step = copy(request->step);
@@ -229,7 +231,7 @@ static void record(struct gr_client *c, const struct gr_request *request, void *
 	seen.topic = copy(request->topic);
 	seen.payload = payload;
 	if (request->id)
-		json_object_set(reply, "id", request->id);
+		gr_json_set(reply, "id", gr_json_ref(request->id));
 	gr_protocol_send_json(protocol, c, reply);
 }
 

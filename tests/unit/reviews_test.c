@@ -42,6 +42,7 @@ struct fixture {
 	struct gr_store *store;
 	struct gr_workers *workers;
 	struct gr_library *library;
+	struct demo_services services;
 	struct gr_reviews *reviews;
 	struct gr_live *live;
 	struct gr_user users[PEOPLE];
@@ -80,19 +81,16 @@ static void add_user(struct fixture *f, int who, const char *handle, enum gr_rol
 static void services_start(struct fixture *f)
 {
 	struct gr_reviews_settings review_settings;
-	struct gr_live_settings settings;
-	struct gr_live_hooks hooks = {16, ignore_notify, ignore_flush, NULL};
+	struct demo_wiring wiring;
 
 	gr_reviews_settings_defaults(&review_settings);
 	review_settings.clock = fake_clock;
 	review_settings.double_blind = double_blind;
-	CHECK_INT(gr_reviews_new(&f->reviews, f->store, f->library, &review_settings), ==, 0);
-	gr_live_settings_defaults(&settings);
-	settings.clock = fake_clock;
-	settings.messages_per_second = 0;
-	CHECK_INT(gr_live_new(&f->live, f->store, f->library, &settings), ==, 0);
-	CHECK_INT(gr_live_set_hooks(f->live, &hooks), ==, 0);
-	gr_live_set_reviews(f->live, f->reviews);
+	demo_wiring_defaults(&wiring);
+	wiring.reviews = &review_settings;
+	demo_services_start(&f->services, f->store, f->library, &wiring);
+	f->reviews = f->services.reviews;
+	f->live = f->services.live;
 }
 
 static void services_stop(struct fixture *f)
@@ -101,8 +99,7 @@ static void services_stop(struct fixture *f)
 		if (f->connected[i])
 			gr_live_client_close(f->live, &f->clients[i]);
 	memset(f->connected, 0, sizeof(f->connected));
-	gr_live_free(f->live);
-	gr_reviews_free(f->reviews);
+	demo_services_stop(&f->services);
 	f->live = NULL;
 	f->reviews = NULL;
 }

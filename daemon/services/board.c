@@ -1,0 +1,614 @@
+/*
+ * board.c - the coaches' board (see board.h; messages in docs/protocol.md,
+ * "The coaches' board").
+ *
+ * Owns what a board shows, read from the store on demand: one cohort's
+ * progress on one track, their reviews and activity, the flagged reviews,
+ * the open help requests, and, from the review engine, how long each
+ * waiting submission has had no reviewer; and how a help request looks on
+ * a board. It leaves the attention rules to attention.c, who is online and
+ * where to the live service, and the pushes of a watched board (when, and
+ * what changed) to the live service too. It writes nothing.
+ */
+#include "services/board.h"
+
+#include "core/error.h"
+#include "core/log.h"
+#include "domain/attention.h"
+#include "domain/progress.h"
+#include "domain/review.h"
+#include "services/live.h"
+#include "services/reviews.h"
+#include "store/cohort.h"
+#include "store/event.h"
+#include "store/help.h"
+#include "store/progress.h"
+#include "store/store.h"
+#include "store/submission.h"
+#include "store/user.h"
+#include "tracks/library.h"
+#include "tracks/track.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define WEEKS_ON_BOARD 12
+
+struct gr_board {
+	struct gr_store *store;
+	struct gr_library *library;
+	struct gr_reviews *reviews; /* NULL: no work waits for a reviewer */
+	struct gr_live *live;	    /* NULL until attached */
+	struct gr_board_settings settings;
+};
+
+void gr_board_settings_defaults(struct gr_board_settings *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->inactive_days = GR_ATTENTION_INACTIVE_DAYS_DEFAULT;
+	out->flag_days = 30;
+}
+
+int gr_board_new(struct gr_board **out, struct gr_store *store, struct gr_library *library,
+		 struct gr_reviews *reviews, const struct gr_board_settings *settings)
+{
+	struct gr_board *board = calloc(1, sizeof(*board));
+
+	*out = NULL;
+	if (!board) {
+		gr_error_set("out of memory");
+		return GR_ERROR;
+	}
+	board->store = store;
+	board->library = library;
+	board->reviews = reviews;
+	board->settings = *settings;
+	*out = board;
+	return 0;
+}
+
+void gr_board_free(struct gr_board *board)
+{
+	free(board);
+}
+
+static int64_t now_ms(const struct gr_board *board)
+{
+	return board->settings.clock ? board->settings.clock() : gr_clock_now_ms();
+}
+
+static int is_coach(const struct gr_user *user)
+{
+	return user->role == GR_ROLE_COACH || user->role == GR_ROLE_ADMIN;
+}
+
+/* {"handle", "display_name"} of a user id, or JSON null when unknown. */
+static struct gr_json *person(struct gr_store *store, int64_t user_id)
+{
+	struct gr_user user;
+
+	if (user_id <= 0 || gr_store_user_by_id(store, &user, user_id) != 0)
+		return gr_json_null();
+	return gr_json_pack("{s:s, s:s}", "handle", user.handle, "display_name",
+			    user.display_name);
+}
+
+/* ---- a cohort on a track, for the board --------------------------------- */
+
+struct learner {
+	struct gr_user user;
+	struct gr_attention_step *steps; /* one per step of the track */
+	int current;			 /* the step started last and not complete, or -1 */
+	int64_t current_started_at;
+	int given, received;
+	int64_t last_activity; /* 0: none */
+	struct gr_json *progress;      /* board.get only: step id → its row */
+};
+
+/* A step's id and its index in the track, sorted by id for bsearch. */
+struct step_index {
+	const char *id;
+	int index;
+};
+
+struct cohort {
+	struct gr_board *board;
+	const struct gr_track *track;
+	struct step_index *steps; /* track->step_count, by id */
+	int with_progress;
+	struct learner *learners;
+	size_t count, capacity;
+	struct gr_attention_waiting *waiting;
+	size_t waiting_count, waiting_capacity;
+	int failed;
+};
+
+static void cohort_free(struct cohort *cohort)
+{
+	for (size_t i = 0; i < cohort->count; i++) {
+		free(cohort->learners[i].steps);
+		gr_json_free(cohort->learners[i].progress);
+	}
+	free(cohort->learners);
+	free(cohort->waiting);
+	free(cohort->steps);
+}
+
+static int compare_step_index(const void *a, const void *b)
+{
+	return strcmp(((const struct step_index *)a)->id, ((const struct step_index *)b)->id);
+}
+
+/* The index of a step of the cohort's track, or -1 when the track has no such step. */
+static int step_index_of(const struct cohort *cohort, const char *id)
+{
+	struct step_index key = { id, 0 };
+	const struct step_index *found =
+	    bsearch(&key, cohort->steps, (size_t)cohort->track->step_count, sizeof(key),
+		    compare_step_index);
+
+	return found ? found->index : -1;
+}
+
+/* Room for one more of count items of size in *items (doubling); GR_ERROR when out of memory. */
+static int grow(void **items, size_t *capacity, size_t count, size_t size)
+{
+	void *grown;
+
+	if (count < *capacity)
+		return 0;
+	if (!(grown = realloc(*items, (*capacity ? *capacity * 2 : 8) * size))) {
+		gr_error_set("out of memory");
+		return GR_ERROR;
+	}
+	*items = grown;
+	*capacity = *capacity ? *capacity * 2 : 8;
+	return 0;
+}
+
+static struct learner *learner_add(struct cohort *cohort, const struct gr_user *user)
+{
+	struct learner *learner;
+
+	if (grow((void **)&cohort->learners, &cohort->capacity, cohort->count,
+		 sizeof(*cohort->learners)))
+		return NULL;
+	learner = &cohort->learners[cohort->count++]; /* counted now: cohort_free frees a part */
+	memset(learner, 0, sizeof(*learner));
+	learner->user = *user;
+	learner->current = -1;
+	learner->steps = calloc((size_t)cohort->track->step_count + 1, sizeof(*learner->steps));
+	if (!learner->steps)
+		return NULL;
+	if (cohort->with_progress && !(learner->progress = gr_json_object()))
+		return NULL;
+	return learner;
+}
+
+/* A submission of the learner on step (submitted or in review): does a slot wait? */
+struct waiting_lookup {
+	struct cohort *cohort;
+	int64_t learner_id;
+	int step;
+};
+
+static int note_waiting(const struct gr_store_submission *row, void *payload)
+{
+	struct waiting_lookup *lookup = payload;
+	struct cohort *cohort = lookup->cohort;
+	const struct gr_review *engine = gr_reviews_engine(cohort->board->reviews);
+	struct gr_review_standing standing;
+
+	if (gr_review_standing_get(&standing, engine, row->id, now_ms(cohort->board)) != 0 ||
+	    standing.open == 0 || standing.waiting_since <= 0)
+		return 0;
+	if (grow((void **)&cohort->waiting, &cohort->waiting_capacity, cohort->waiting_count,
+		 sizeof(*cohort->waiting)))
+		return GR_ERROR;
+	cohort->waiting[cohort->waiting_count++] = (struct gr_attention_waiting){
+		lookup->learner_id, lookup->step, standing.waiting_since
+	};
+	return 0;
+}
+
+static int add_progress(const struct gr_user *user, const struct gr_store_progress *row,
+			void *payload)
+{
+	struct cohort *cohort = payload;
+	struct learner *learner = cohort->count ? &cohort->learners[cohort->count - 1] : NULL;
+	enum gr_progress_state state;
+	int index;
+
+	if ((!learner || learner->user.id != user->id) && !(learner = learner_add(cohort, user)))
+		goto oom;
+	if (!row)
+		return 0;
+	state = row->state;
+	if (learner->progress &&
+	    gr_json_set(learner->progress, row->step_id,
+			gr_json_pack("{s:s, s:I, s:I, s:I}", "state", gr_progress_state_name(row->state), "started_at",
+				     (long long)row->started_at, "finished_at",
+				     (long long)row->finished_at, "updated_at",
+				     (long long)row->updated_at)) != 0)
+		goto oom;
+	if ((index = step_index_of(cohort, row->step_id)) < 0)
+		return 0; /* a step the track no longer has */
+	if (gr_progress_is_complete(state)) {
+		/* A row written by hand may lack a time: never let one row spoil the board. */
+		int64_t started = row->started_at ? row->started_at : row->finished_at;
+		int64_t finished = row->finished_at >= started ? row->finished_at : started;
+
+		learner->steps[index] = (struct gr_attention_step){ 1, started, finished };
+		return 0;
+	}
+	if (state != GR_PROGRESS_NOT_STARTED && row->started_at >= learner->current_started_at) {
+		learner->current = index;
+		learner->current_started_at = row->started_at;
+	}
+	if ((state == GR_PROGRESS_SUBMITTED || state == GR_PROGRESS_IN_REVIEW) &&
+	    cohort->board->reviews) {
+		struct waiting_lookup lookup = { cohort, user->id, index };
+		int rc = gr_store_submission_latest(cohort->board->store, user->id,
+						    cohort->track->id, row->step_id, note_waiting,
+						    &lookup);
+
+		if (rc != 0 && rc != GR_ENOTFOUND)
+			return rc;
+	}
+	return 0;
+oom:
+	gr_error_set("out of memory");
+	return GR_ERROR;
+}
+
+static struct learner *learner_by_id(struct cohort *cohort, int64_t id)
+{
+	for (size_t i = 0; i < cohort->count; i++)
+		if (cohort->learners[i].user.id == id)
+			return &cohort->learners[i];
+	return NULL;
+}
+
+static int add_stats(const struct gr_store_learner_stats *row, void *payload)
+{
+	struct learner *learner = learner_by_id(payload, row->user_id);
+
+	if (learner) {
+		learner->given = row->given;
+		learner->received = row->received;
+		learner->last_activity = row->last_activity;
+	}
+	return 0;
+}
+
+/* One cohort's learners on a track, with their progress, stats and waiting work. */
+static int cohort_load(struct cohort *out, struct gr_board *board, const char *cohort,
+		       const struct gr_track *track, int with_progress)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->board = board;
+	out->track = track;
+	out->with_progress = with_progress;
+	if (!(out->steps = calloc((size_t)track->step_count + 1, sizeof(*out->steps)))) {
+		gr_error_set("out of memory");
+		return GR_ERROR;
+	}
+	for (int i = 0; i < track->step_count; i++)
+		out->steps[i] = (struct step_index){ track->steps[i].id, i };
+	qsort(out->steps, (size_t)track->step_count, sizeof(*out->steps), compare_step_index);
+	if ((rc =
+		 gr_store_progress_of_cohort(board->store, cohort, track->id, add_progress, out)) ||
+	    (rc = gr_store_cohort_stats(board->store, cohort, add_stats, out)))
+		cohort_free(out);
+	return rc;
+}
+
+/* ---- the attention list ---------------------------------------------------- */
+
+struct lists {
+	struct gr_attention_flagged *flagged;
+	size_t flagged_count, flagged_capacity;
+	struct gr_attention_help *help;
+	size_t help_count, help_capacity;
+	struct gr_json *help_json; /* board.get: the requests as the board shows them */
+	struct gr_board *board;
+};
+
+static int add_flag(const struct gr_store_flag *row, void *payload)
+{
+	struct lists *lists = payload;
+
+	if (grow((void **)&lists->flagged, &lists->flagged_capacity, lists->flagged_count,
+		 sizeof(*lists->flagged)))
+		return GR_ERROR;
+	lists->flagged[lists->flagged_count++] =
+	    (struct gr_attention_flagged){ row->user_id, row->review_id, row->flagged_at };
+	return 0;
+}
+
+struct gr_json *gr_board_help_entry(struct gr_store *store, const struct gr_store_help *help)
+{
+	struct gr_user user;
+	const char *handle = "";
+
+	if (gr_store_user_by_id(store, &user, help->user_id) == 0)
+		handle = user.handle;
+	return gr_json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:I}", "request",
+			    (long long)help->id, "user", handle, "track", help->track_id, "step",
+			    help->step_id, "body", help->body, "state", gr_help_state_name(help->state), "helper",
+			    person(store, help->helper_id), "opened_at",
+			    (long long)help->opened_at);
+}
+
+static int add_help(const struct gr_store_help *row, void *payload)
+{
+	struct lists *lists = payload;
+
+	if (lists->help_json &&
+	    gr_json_append(lists->help_json, gr_board_help_entry(lists->board->store, row)) != 0)
+		return GR_ERROR;
+	if (row->state != GR_HELP_STATE_OPEN)
+		return 0;
+	if (grow((void **)&lists->help, &lists->help_capacity, lists->help_count,
+		 sizeof(*lists->help)))
+		return GR_ERROR;
+	lists->help[lists->help_count++] =
+	    (struct gr_attention_help){ row->user_id, row->id, row->opened_at };
+	return 0;
+}
+
+/* The attention list's entries for a loaded cohort (the caller frees them: gr_attention_free). */
+static int attention_entries(struct gr_board *board, struct cohort *cohort, const char *name,
+			     struct gr_json *help_json, int64_t now,
+			     struct gr_attention_entry **out, size_t *out_count)
+{
+	struct lists lists = { .help_json = help_json, .board = board };
+	struct gr_attention_learner *learners = NULL;
+	struct gr_attention_settings settings = gr_attention_settings_default();
+	struct gr_attention_input input = { 0 };
+	int rc;
+
+	settings.inactive_days = board->settings.inactive_days;
+	if ((rc = gr_store_cohort_flags(board->store, name, cohort->track->id,
+					now - board->settings.flag_days * GR_STORE_DAY_MS, add_flag,
+					&lists)) ||
+	    (rc = gr_store_help_of_cohort(board->store, name, cohort->track->id, add_help, &lists)))
+		goto out;
+	if (cohort->count && !(learners = calloc(cohort->count, sizeof(*learners)))) {
+		gr_error_set("out of memory");
+		rc = GR_ERROR;
+		goto out;
+	}
+	for (size_t i = 0; i < cohort->count; i++) {
+		const struct learner *learner = &cohort->learners[i];
+
+		learners[i] = (struct gr_attention_learner){
+			learner->user.id,
+			learner->last_activity ? learner->last_activity : learner->user.created_at,
+			learner->current, learner->current_started_at, learner->steps
+		};
+	}
+	input = (struct gr_attention_input){ learners,
+					     cohort->count,
+					     (size_t)cohort->track->step_count,
+					     cohort->waiting,
+					     cohort->waiting_count,
+					     lists.flagged,
+					     lists.flagged_count,
+					     lists.help,
+					     lists.help_count };
+	rc = gr_attention_compute(out, out_count, &input, now, &settings);
+out:
+	free(learners);
+	free(lists.flagged);
+	free(lists.help);
+	return rc;
+}
+
+/* One entry of the attention list as a board shows it. */
+static struct gr_json *entry_json(struct cohort *cohort, const struct gr_attention_entry *entry)
+{
+	const struct learner *learner = learner_by_id(cohort, entry->learner_id);
+	struct gr_json *item = gr_json_pack(
+		"{s:s, s:s, s:I}", "user", learner ? learner->user.handle : "", "kind",
+		gr_attention_kind_name(entry->kind), "since", (long long)entry->since);
+
+	if (item && entry->step >= 0)
+		gr_json_set(item, "step", gr_json_string(cohort->track->steps[entry->step].id));
+	if (item && entry->kind == GR_ATTENTION_FLAGGED_REVIEW)
+		gr_json_set(item, "review", gr_json_integer(entry->ref));
+	if (item && entry->kind == GR_ATTENTION_HELP_REQUEST)
+		gr_json_set(item, "request", gr_json_integer(entry->ref));
+	return item;
+}
+
+/*
+ * The attention list of a loaded cohort as JSON (*out, new); help_json,
+ * when not NULL, gets the cohort's help requests as the board shows them.
+ */
+static int attention_json(struct gr_json **out, struct gr_board *board, struct cohort *cohort,
+			  const char *name, struct gr_json *help_json, int64_t now)
+{
+	struct gr_attention_entry *entries = NULL;
+	size_t count = 0;
+	int rc = attention_entries(board, cohort, name, help_json, now, &entries, &count);
+
+	*out = NULL;
+	if (rc == 0 && !(*out = gr_json_array()))
+		rc = GR_ERROR;
+	for (size_t i = 0; rc == 0 && i < count; i++)
+		rc = gr_json_append(*out, entry_json(cohort, &entries[i]));
+	if (rc != 0) {
+		gr_log_error("the attention list of board:%s/%s: %s", name, cohort->track->id,
+			     gr_error_last());
+		gr_json_free(*out);
+		*out = NULL;
+	}
+	gr_attention_free(entries);
+	return rc;
+}
+
+struct gr_json *gr_board_summary(struct gr_board *board, const char *name, const char *track_id)
+{
+	const struct gr_track *track = gr_library_track(board->library, track_id);
+	struct gr_json *summary = NULL, *attention, *learners;
+	struct cohort cohort;
+
+	if (!track || cohort_load(&cohort, board, name, track, 0) != 0)
+		return NULL;
+	if (attention_json(&attention, board, &cohort, name, NULL, now_ms(board)) != 0)
+		goto out;
+	learners = gr_json_object();
+	for (size_t i = 0; learners && i < cohort.count; i++) {
+		const struct learner *learner = &cohort.learners[i];
+
+		gr_json_set(learners, learner->user.handle,
+			    gr_json_pack("{s:i, s:i, s:I}", "given", learner->given, "received",
+					 learner->received, "last_activity",
+					 (long long)learner->last_activity));
+	}
+	summary = gr_json_pack("{s:o, s:o*}", "attention", attention, "learners", learners);
+out:
+	cohort_free(&cohort);
+	return summary;
+}
+
+/* ---- board.get ------------------------------------------------------------ */
+
+static int add_week(const struct gr_store_week *row, void *payload)
+{
+	struct gr_json *weeks = payload;
+	int64_t first = gr_json_integer_value(gr_json_get(gr_json_at(weeks, 0), "n"));
+	size_t at = (size_t)(row->week - first);
+
+	if (row->week >= first && at < gr_json_size(weeks))
+		gr_json_set(gr_json_at(weeks, at), "active", gr_json_integer(row->active));
+	return 0;
+}
+
+/* The last WEEKS_ON_BOARD weeks (*out, new), each {"week": "YYYY-MM-DD" (its Monday), "active"}. */
+static int weeks_json(struct gr_json **out, struct gr_board *board, const char *name,
+		      const char *track, int64_t now)
+{
+	int64_t last = gr_store_cohort_week_of(now), first = last - (WEEKS_ON_BOARD - 1);
+	struct gr_json *weeks = gr_json_array();
+	int rc = weeks ? 0 : GR_ERROR;
+
+	for (int64_t n = first; rc == 0 && n <= last; n++) {
+		time_t monday = (time_t)((n * 7 - 3) * (GR_STORE_DAY_MS / 1000));
+		struct tm tm;
+		char date[16];
+
+		gmtime_r(&monday, &tm);
+		strftime(date, sizeof(date), "%Y-%m-%d", &tm);
+		rc = gr_json_append(weeks, gr_json_pack("{s:s, s:i, s:I}", "week", date, "active",
+							0, "n", (long long)n));
+	}
+	if (rc == 0)
+		rc = gr_store_cohort_weeks(board->store, name, track, first, add_week, weeks);
+	if (rc != 0) {
+		gr_json_free(weeks);
+		*out = NULL;
+		return rc;
+	}
+	for (size_t index = 0; index < gr_json_size(weeks); index++)
+		gr_json_delete(gr_json_at(weeks, index), "n");
+	*out = weeks;
+	return 0;
+}
+
+/* One learner as board.get shows them: who, whether online and where, and their progress. */
+static struct gr_json *learner_json(struct gr_board *board, const struct learner *learner,
+				    const struct gr_track *track)
+{
+	const char *here = gr_live_here(board->live, learner->user.id, track->id);
+	int64_t first = 0, seq = 0;
+
+	gr_store_event_range(board->store, learner->user.id, &first, &seq);
+	return gr_json_pack("{s:s, s:s, s:I, s:b, s:s?, s:o, s:i, s:i, s:O}", "handle",
+			    learner->user.handle, "display_name", learner->user.display_name, "seq",
+			    (long long)seq, "online", gr_live_online(board->live, learner->user.id),
+			    "here", here, "last_activity",
+			    learner->last_activity ? gr_json_integer(learner->last_activity)
+						   : gr_json_null(),
+			    "given", learner->given, "received", learner->received, "progress",
+			    learner->progress);
+}
+
+static void board_get(void *payload, struct gr_protocol_answer *out, struct gr_client *client,
+		      const struct gr_request *request)
+{
+	struct gr_board *board = payload;
+	const struct gr_track *track = gr_library_track(board->library, request->track);
+	struct gr_json *steps, *learners, *help, *attention, *weeks;
+	struct cohort cohort;
+	int64_t now;
+	int rc;
+
+	gr_live_flush(board->live); /* a board's state holds only what is committed */
+	if (!is_coach(&client->user)) {
+		gr_protocol_fail(out, "forbidden", "Only coaches and admins may see a board.");
+		return;
+	}
+	if (!track) {
+		gr_protocol_fail(out, "not_found", "There is no such track.");
+		return;
+	}
+	now = now_ms(board);
+	if ((rc = cohort_load(&cohort, board, request->cohort, track, 1)) != 0) {
+		gr_protocol_fail_status(out, rc, "reading a board");
+		return;
+	}
+	steps = gr_json_array();
+	for (int i = 0; i < track->step_count; i++)
+		gr_json_append(steps, gr_json_pack("{s:s, s:s, s:i}", "id", track->steps[i].id,
+						   "title", track->steps[i].title, "reviews",
+						   track->steps[i].reviews));
+	learners = gr_json_array();
+	for (size_t i = 0; i < cohort.count; i++)
+		gr_json_append(learners, learner_json(board, &cohort.learners[i], track));
+	help = gr_json_array();
+	if ((rc = attention_json(&attention, board, &cohort, request->cohort, help, now)) == 0 &&
+	    (rc = weeks_json(&weeks, board, request->cohort, track->id, now)) != 0)
+		gr_json_free(attention);
+	cohort_free(&cohort);
+	if (rc != 0) {
+		gr_json_free(steps);
+		gr_json_free(learners);
+		gr_json_free(help);
+		gr_protocol_fail_status(out, rc, "reading a board");
+		return;
+	}
+	out->body = gr_json_pack("{s:s, s:s, s:I, s:o, s:o, s:o, s:o, s:o}", "cohort",
+				 request->cohort, "track", track->id, "now", (long long)now,
+				 "steps", steps, "learners", learners, "weeks", weeks, "attention",
+				 attention, "help", help);
+}
+
+/* ---- the service ---------------------------------------------------------- */
+
+static struct gr_json *summary(void *payload, const char *cohort, const char *track)
+{
+	return gr_board_summary(payload, cohort, track);
+}
+
+int gr_board_attach(struct gr_board *board, struct gr_live *live)
+{
+	static const struct gr_live_route routes[] = { { GR_REQUEST_BOARD_GET, board_get } };
+	struct gr_live_listener listener = { .summary = summary };
+	int rc;
+
+	if (board->live)
+		gr_live_forget(board->live, board);
+	board->live = live;
+	if (!live)
+		return 0;
+	if ((rc = gr_live_route(live, routes, 1, board)) != 0 ||
+	    (rc = gr_live_listen(live, &listener, board)) != 0)
+		return rc;
+	return 0;
+}
