@@ -52,8 +52,8 @@ typedef int gr_outline_exists_fn(const char *path, void *payload);
  * before is skipped with a problem. GR_EINVALID (with the first new problem
  * as the error message) when track.md cannot make a track: its front matter
  * is broken, or it has no `# Title`; GR_ERROR when out of memory. On any
- * failure out is left empty. The caller frees a read outline with
- * gr_outline_clear().
+ * failure out is left empty. problems must not be NULL. The caller frees a
+ * read outline with gr_outline_clear().
  */
 int gr_outline_parse(struct gr_outline *out, const char *text, size_t len, const char *file,
 		     gr_outline_exists_fn *exists, void *payload, struct gr_problems *problems);

@@ -4,11 +4,11 @@
  * Steps, in order: resolve the ref to a commit; walk the commit's tree
  * (symlinks and submodules are reported, never followed); read track.md's
  * outline (outline.c), or without one take every .md file in path order,
- * README.md first; read each
- * step's front matter, find its title and review checklist, and render it,
- * rewriting relative links (to steps: step URLs; to other files: blob URLs
- * pinned to the commit; anything leaving the track: refused); finally check
- * ids and requires (duplicates, dangling ids, cycles).
+ * README.md first; read each step's front matter, find its title and review
+ * checklist, and render it, rewriting relative links (to steps: step URLs;
+ * to other files: blob URLs pinned to the commit; anything leaving the
+ * track: refused); finally check ids and requires (duplicates, dangling ids,
+ * cycles).
  *
  * A step that cannot be read becomes an error step with an explanation
  * instead of content; only a track that cannot be read at all fails to load.
