@@ -110,18 +110,23 @@ static int is_http_url(const char *value)
 	       (strncmp(value, "https://", 8) == 0 && value[8]);
 }
 
+/* An http(s) URL without its trailing '/'s, or "". */
 static int parse_public_url(struct gr_config *config, const char *key, const char *value)
 {
-	size_t len = strlen(value);
+	char url[sizeof(config->public_url)];
+	size_t len;
 
-	if (len && !is_http_url(value)) {
+	if (copy_string(url, sizeof(url), key, value))
+		return GR_EINVALID;
+	len = strlen(url);
+	while (len > 0 && url[len - 1] == '/')
+		url[--len] = '\0';
+	/* Checked once trimmed: "http:///" must not become "http:". */
+	if (len && !is_http_url(url)) {
 		gr_error_set("%s: expected an http:// or https:// URL, got '%s'", key, value);
 		return GR_EINVALID;
 	}
-	if (copy_string(config->public_url, sizeof(config->public_url), key, value))
-		return GR_EINVALID;
-	while (len > 0 && config->public_url[len - 1] == '/')
-		config->public_url[--len] = '\0';
+	memcpy(config->public_url, url, len + 1);
 	return 0;
 }
 

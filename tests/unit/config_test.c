@@ -210,6 +210,11 @@ static void test_bad_values(void)
 	CHECK_INT(gr_config_set(&config, "data_dir", ""), ==, GR_EINVALID);
 	CHECK_INT(gr_config_set(&config, "public_url", "ftp://x"), ==, GR_EINVALID);
 	CHECK_INT(gr_config_set(&config, "public_url", "https://"), ==, GR_EINVALID);
+	/* Only slashes after the scheme: nothing is left once they are trimmed. */
+	CHECK_INT(gr_config_set(&config, "public_url", "http:///"), ==, GR_EINVALID);
+	CHECK_INT(gr_config_set(&config, "public_url", "https:////"), ==, GR_EINVALID);
+	CHECK_INT(gr_config_set(&config, "public_url", "https://a.org//"), ==, 0);
+	CHECK_STR(config.public_url, "https://a.org");
 	CHECK_INT(gr_config_set(&config, "allowed_origins", "https://a.org/path"), ==,
 		  GR_EINVALID);
 	CHECK_INT(gr_config_set(&config, "allowed_origins", "a.org"), ==, GR_EINVALID);
