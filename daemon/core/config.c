@@ -110,18 +110,23 @@ static int is_http_url(const char *value)
 	       (strncmp(value, "https://", 8) == 0 && value[8]);
 }
 
+/* An http(s) URL without its trailing '/'s, or "". */
 static int parse_public_url(struct gr_config *config, const char *key, const char *value)
 {
-	size_t len = strlen(value);
+	char url[sizeof(config->public_url)];
+	size_t len;
 
-	if (len && !is_http_url(value)) {
+	if (copy_string(url, sizeof(url), key, value))
+		return GR_EINVALID;
+	len = strlen(url);
+	while (len > 0 && url[len - 1] == '/')
+		url[--len] = '\0';
+	/* Checked once trimmed: "http:///" must not become "http:". */
+	if (len && !is_http_url(url)) {
 		gr_error_set("%s: expected an http:// or https:// URL, got '%s'", key, value);
 		return GR_EINVALID;
 	}
-	if (copy_string(config->public_url, sizeof(config->public_url), key, value))
-		return GR_EINVALID;
-	while (len > 0 && config->public_url[len - 1] == '/')
-		config->public_url[--len] = '\0';
+	memcpy(config->public_url, url, len + 1);
 	return 0;
 }
 
@@ -351,40 +356,46 @@ static int apply_line(struct gr_config *config, char *line)
 	return gr_config_set(config, key, value);
 }
 
-int gr_config_load_file(struct gr_config *config, const char *path)
+int gr_config_load_stream(struct gr_config *config, FILE *file, const char *name)
 {
 	char line[4096];
 	int line_number = 0;
 	int rc = 0;
+
+	while (fgets(line, sizeof(line), file)) {
+		line_number++;
+		if (!strchr(line, '\n') && !feof(file)) {
+			gr_error_set("%s:%d: line is too long", name, line_number);
+			return GR_EINVALID;
+		}
+		if ((rc = apply_line(config, line)) != 0) {
+			char message[512];
+
+			snprintf(message, sizeof(message), "%s", gr_error_last());
+			gr_error_set("%s:%d: %s", name, line_number, message);
+			return rc;
+		}
+	}
+	if ((rc = check_together(config)) != 0) {
+		char message[512];
+
+		snprintf(message, sizeof(message), "%s", gr_error_last());
+		gr_error_set("%s: %s", name, message);
+	}
+	return rc;
+}
+
+int gr_config_load_file(struct gr_config *config, const char *path)
+{
 	FILE *file = fopen(path, "r");
+	int rc;
 
 	if (!file) {
 		gr_error_set("%s: cannot open config file: %s", path, strerror(errno));
 		return GR_ENOTFOUND;
 	}
-	while (fgets(line, sizeof(line), file)) {
-		line_number++;
-		if (!strchr(line, '\n') && !feof(file)) {
-			gr_error_set("%s:%d: line is too long", path, line_number);
-			rc = GR_EINVALID;
-			break;
-		}
-		rc = apply_line(config, line);
-		if (rc) {
-			char message[512];
-
-			snprintf(message, sizeof(message), "%s", gr_error_last());
-			gr_error_set("%s:%d: %s", path, line_number, message);
-			break;
-		}
-	}
+	rc = gr_config_load_stream(config, file, path);
 	fclose(file);
-	if (rc == 0 && (rc = check_together(config)) != 0) {
-		char message[512];
-
-		snprintf(message, sizeof(message), "%s", gr_error_last());
-		gr_error_set("%s: %s", path, message);
-	}
 	return rc;
 }
 

@@ -60,6 +60,10 @@ int gr_config_set(struct gr_config *config, const char *key, const char *value);
  */
 int gr_config_load_file(struct gr_config *config, const char *path);
 
+/* The same for a file already open, read up to its end or first error; name
+ * stands for the file in errors. */
+int gr_config_load_stream(struct gr_config *config, FILE *file, const char *name);
+
 /*
  * Apply groundsd's command line: --config FILE is read first, then the other
  * flags override it. On GR_EINVALID the message names the flag or key.

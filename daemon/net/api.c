@@ -14,6 +14,7 @@
 #include "core/workers.h"
 #include "core/error.h"
 #include "services/export.h"
+#include "net/url.h"
 #include "core/log.h"
 
 #include <jansson.h>
@@ -596,25 +597,6 @@ static void file_done(void *payload)
 	free(job);
 }
 
-/* A safe relative path: no empty, "." or ".." segment, no leading '/'. */
-static int safe_path(const char *path)
-{
-	const char *segment = path;
-
-	if (!path[0] || strlen(path) >= 2048 || strchr(path, '\\'))
-		return 0;
-	for (;;) {
-		size_t len = strcspn(segment, "/");
-
-		if (len == 0 || (len == 1 && segment[0] == '.') ||
-		    (len == 2 && segment[0] == '.' && segment[1] == '.'))
-			return 0;
-		if (!segment[len])
-			return 1;
-		segment += len + 1;
-	}
-}
-
 /* /t/ID/COMMIT/PATH */
 static void handle_track_file(struct gr_api *api, struct gr_http_call *call, const char *arg)
 {
@@ -629,7 +611,7 @@ static void handle_track_file(struct gr_api *api, struct gr_http_call *call, con
 	if (require_user(api, call, &user) != 0)
 		return;
 	if (!path || (size_t)(commit - arg) >= sizeof(id) || path - commit - 1 != 40 ||
-	    !safe_path(path + 1)) {
+	    !gr_url_safe_path(path + 1)) {
 		reply_error(call, 404, "not_found", "There is no such file.", NULL);
 		return;
 	}
@@ -653,53 +635,6 @@ static void handle_track_file(struct gr_api *api, struct gr_http_call *call, con
 
 /* ---- progress export ------------------------------------------------- */
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/*
- * The decoded value of name in a query string (percent-encoding and '+'
- * undone) into out; 0 when found and it fits, -1 otherwise.
- */
-static int query_value(const char *query, const char *name, char *out, size_t size)
-{
-	size_t name_len = strlen(name);
-
-	for (const char *pair = query; pair && *pair;) {
-		const char *next = strchr(pair, '&');
-		size_t len = 0;
-		const char *p;
-
-		if (strncmp(pair, name, name_len) != 0 || pair[name_len] != '=') {
-			pair = next ? next + 1 : NULL;
-			continue;
-		}
-		for (p = pair + name_len + 1; *p && *p != '&'; p++) {
-			char c = *p;
-
-			if (c == '+') {
-				c = ' ';
-			} else if (c == '%' && hex_value(p[1]) >= 0 && hex_value(p[2]) >= 0) {
-				c = (char)(hex_value(p[1]) * 16 + hex_value(p[2]));
-				p += 2;
-			}
-			if (len + 1 >= size)
-				return -1;
-			out[len++] = c;
-		}
-		out[len] = '\0';
-		return 0;
-	}
-	return -1;
-}
-
 /* GET /api/board.csv?cohort=C&track=T: coaches and admins. */
 static void handle_board_csv(struct gr_api *api, struct gr_http_call *call, const char *arg)
 {
@@ -721,8 +656,8 @@ static void handle_board_csv(struct gr_api *api, struct gr_http_call *call, cons
 	for (int i = 0; i < 2; i++) {
 		char message[64];
 
-		if (query_value(call->query ? call->query : "", names[i], values[i],
-				sizeof(values[i])) != 0 || !values[i][0] ||
+		if (gr_url_query_value(values[i], sizeof(values[i]), call->query ? call->query : "",
+				       names[i]) != 0 || !values[i][0] ||
 		    strlen(values[i]) != strcspn(values[i], "\r\n")) {
 			snprintf(message, sizeof(message), "'%s' is missing or not valid.", names[i]);
 			reply_error(call, 400, "bad_value", message, names[i]);
@@ -771,16 +706,6 @@ static const struct route routes[] = {
 	{ "GET", "/t/", handle_track_file },
 };
 
-/* Match path against a route's; returns the argument after a prefix or "". */
-static const char *match(const struct route *route, const char *path)
-{
-	size_t len = strlen(route->path);
-
-	if (route->path[len - 1] == '/')
-		return strncmp(path, route->path, len) == 0 && path[len] ? path + len : NULL;
-	return strcmp(path, route->path) == 0 ? "" : NULL;
-}
-
 static int is_json(const char *content_type)
 {
 	size_t len = strlen("application/json");
@@ -796,7 +721,7 @@ void gr_api_handle(struct gr_api *api, struct gr_http_call *call)
 	gr_error_clear(); /* no message of an earlier call reaches this one's reply */
 	call->api = api;
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-		const char *arg = match(&routes[i], call->path);
+		const char *arg = gr_url_route_match(routes[i].path, call->path);
 
 		if (!arg)
 			continue;

@@ -20,6 +20,7 @@
 #include "core/files.h"
 #include "services/live.h"
 #include "core/log.h"
+#include "net/url.h"
 #include "net/webfiles.h"
 #include "core/workers.h"
 
@@ -303,48 +304,18 @@ static const char *method_of(struct lws *wsi)
 }
 
 /*
- * The query string as name=value pairs joined by '&', each byte other than
- * [A-Za-z0-9-._~] and the first '=' percent-encoded again (lws hands over
- * the arguments decoded, one fragment each). Too long a query is cut at a
- * whole pair.
+ * The query string, rebuilt from the arguments lws hands over decoded (see
+ * gr_url_query_append); too long a query is cut at a whole argument.
  */
 static void read_query(struct lws *wsi, char *out, size_t size)
 {
-	static const char hex[] = "0123456789ABCDEF";
 	char fragment[512];
-	size_t len = 0;
 
 	out[0] = '\0';
 	for (int n = 0; lws_hdr_copy_fragment(wsi, fragment, sizeof(fragment),
-					       WSI_TOKEN_HTTP_URI_ARGS, n) >= 0; n++) {
-		size_t start = len;
-		int named = 0, fits = 1;
-
-		if (n > 0 && len + 1 < size)
-			out[len++] = '&';
-		for (const unsigned char *p = (const unsigned char *)fragment; *p && fits; p++) {
-			int plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-				    (*p >= '0' && *p <= '9') || strchr("-._~", *p);
-
-			if (*p == '=' && !named) {
-				named = plain = 1;
-			}
-			if (plain && len + 1 < size) {
-				out[len++] = (char)*p;
-			} else if (!plain && len + 3 < size) {
-				out[len++] = '%';
-				out[len++] = hex[*p >> 4];
-				out[len++] = hex[*p & 15];
-			} else {
-				fits = 0;
-			}
-		}
-		if (!fits) {
-			len = start;
+					       WSI_TOKEN_HTTP_URI_ARGS, n) >= 0; n++)
+		if (gr_url_query_append(out, size, fragment) != 0)
 			break;
-		}
-	}
-	out[len] = '\0';
 }
 
 static int api_begin(struct lws *wsi, struct session *session, const char *path)
@@ -438,32 +409,19 @@ static int api_body(struct lws *wsi, struct session *session, const void *in, si
 
 /* ---- static files ----------------------------------------------------- */
 
-/* Pages of the client whose last segment may hold a dot (a step id may). */
-static int is_client_page(const char *path)
-{
-	return strncmp(path, "/tracks/", 8) == 0 || strncmp(path, "/join/", 6) == 0;
-}
-
 /*
- * Map a request path to a file of the web root. Pages of the client (no file
- * extension, or under /tracks/ and /join/: /, /signin, /join/CODE) all get
- * index.html. Returns NULL for
- * anything that could leave the web root or is not a known kind of file.
+ * Map a request path to a file of the web root: pages of the client (/,
+ * /signin, /join/CODE, /tracks/...) all get index.html. Returns the file's
+ * MIME type, or NULL for anything that could leave the web root or is not a
+ * known kind of file (gr_url_web_path says which is which).
  */
 static const char *file_for(const struct gr_net *net, const char *path, char *out, size_t size)
 {
-	const char *last = strrchr(path, '/');
+	enum gr_url_web_kind kind = gr_url_web_path(path);
 
-	if (path[0] != '/' || strstr(path, "..") || strchr(path, '\\') || strstr(path, "//"))
-		return NULL;
-	if (!strchr(last ? last : path, '.') || is_client_page(path)) {
-		if ((size_t)snprintf(out, size, "%s/index.html", net->web_root) >= size)
-			return NULL;
-		return gr_files_mime_type(out);
-	}
-	if (path[1] == '.' || strstr(path, "/."))
-		return NULL;
-	if ((size_t)snprintf(out, size, "%s%s", net->web_root, path) >= size)
+	if (kind == GR_URL_WEB_REFUSED ||
+	    (size_t)snprintf(out, size, "%s%s", net->web_root,
+			     kind == GR_URL_WEB_PAGE ? "/index.html" : path) >= size)
 		return NULL;
 	return gr_files_mime_type(out);
 }

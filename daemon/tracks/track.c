@@ -2,12 +2,13 @@
  * track.c - loading a track from git into its served form (see track.h).
  *
  * Steps, in order: resolve the ref to a commit; walk the commit's tree
- * (symlinks and submodules are reported, never followed); read track.md, or
- * without one take every .md file in path order, README.md first; read each
- * step's front matter, find its title and review checklist, and render it,
- * rewriting relative links (to steps: step URLs; to other files: blob URLs
- * pinned to the commit; anything leaving the track: refused); finally check
- * ids and requires (duplicates, dangling ids, cycles).
+ * (symlinks and submodules are reported, never followed); read track.md's
+ * outline (outline.c), or without one take every .md file in path order,
+ * README.md first; read each step's front matter, find its title and review
+ * checklist, and render it, rewriting relative links (to steps: step URLs;
+ * to other files: blob URLs pinned to the commit; anything leaving the
+ * track: refused); finally check ids and requires (duplicates, dangling ids,
+ * cycles).
  *
  * A step that cannot be read becomes an error step with an explanation
  * instead of content; only a track that cannot be read at all fails to load.
@@ -17,8 +18,8 @@
 #include "core/account.h"
 #include "core/error.h"
 #include "tracks/markdown.h"
+#include "tracks/outline.h"
 
-#include <ctype.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -173,78 +174,6 @@ static char *read_text(struct loader *loader, const struct gr_track_file *file, 
 
 /* ---- paths and links -------------------------------------------------- */
 
-static int hex_value(int c)
-{
-	return isdigit(c) ? c - '0' : tolower(c) - 'a' + 10;
-}
-
-/* Percent-decode src into out; returns -1 for a bad escape or a NUL. */
-static int url_decode(char *out, size_t size, const char *src, size_t len)
-{
-	size_t o = 0;
-
-	for (size_t i = 0; i < len; i++) {
-		int c = (unsigned char)src[i];
-
-		if (c == '%') {
-			if (i + 2 >= len || !isxdigit((unsigned char)src[i + 1]) ||
-			    !isxdigit((unsigned char)src[i + 2]))
-				return -1;
-			c = hex_value((unsigned char)src[i + 1]) * 16 + hex_value((unsigned char)src[i + 2]);
-			i += 2;
-			if (c == 0)
-				return -1;
-		}
-		if (o + 1 >= size)
-			return -1;
-		out[o++] = (char)c;
-	}
-	out[o] = '\0';
-	return 0;
-}
-
-/*
- * Resolve relative (decoded) against the directory of base, both inside the
- * track. Returns -1 if the result would leave the track.
- */
-static int resolve_path(char *out, size_t size, const char *base, const char *relative)
-{
-	char joined[PATH_MAX];
-	const char *slash = strrchr(base, '/');
-	char *segment, *save = NULL;
-	size_t len = 0;
-
-	if ((size_t)snprintf(joined, sizeof(joined), "%.*s%s%s", slash ? (int)(slash - base) : 0,
-			     base, slash ? "/" : "", relative) >= sizeof(joined))
-		return -1;
-	out[0] = '\0';
-	for (segment = strtok_r(joined, "/", &save); segment; segment = strtok_r(NULL, "/", &save)) {
-		if (strcmp(segment, ".") == 0)
-			continue;
-		if (strcmp(segment, "..") == 0) {
-			char *last;
-
-			if (len == 0)
-				return -1;
-			last = strrchr(out, '/');
-			len = last ? (size_t)(last - out) : 0;
-			out[len] = '\0';
-			continue;
-		}
-		if (len + strlen(segment) + 2 > size)
-			return -1;
-		len += (size_t)snprintf(out + len, size - len, "%s%s", len ? "/" : "", segment);
-	}
-	return len ? 0 : -1;
-}
-
-static int has_scheme(const char *url)
-{
-	size_t len = strspn(url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
-
-	return len > 0 && url[len] == ':';
-}
-
 static int ends_with(const char *text, const char *end)
 {
 	size_t len = strlen(text), end_len = strlen(end);
@@ -262,20 +191,12 @@ struct target {
 static int link_target(struct loader *loader, struct target *out, const char *from,
 		       const char *url, int line)
 {
-	char decoded[PATH_MAX];
 	size_t len = strcspn(url, "?#");
 
 	out->fragment = strchr(url + len, '#') ? strchr(url + len, '#') : "";
-	if (url[0] == '/') {
-		gr_manifest_problems_add(loader->problems, file_name(loader, from), line,
-				"link '%s' is an absolute path; use a path relative to this file",
-				url);
-		return -1;
-	}
-	if (url_decode(decoded, sizeof(decoded), url, len) != 0 ||
-	    resolve_path(out->path, sizeof(out->path), from, decoded) != 0) {
-		gr_manifest_problems_add(loader->problems, file_name(loader, from), line,
-				"link '%s' leads outside the track", url);
+	if (gr_outline_link_path(out->path, sizeof(out->path), from, url) != 0) {
+		gr_manifest_problems_add(loader->problems, file_name(loader, from), line, "%s",
+					 gr_error_last());
 		return -1;
 	}
 	return 0;
@@ -298,7 +219,7 @@ static char *rewrite_link(const char *url, int is_image, int line, void *payload
 	int index;
 
 	line += context->line_offset;
-	if (!url[0] || url[0] == '#' || has_scheme(url))
+	if (!url[0] || url[0] == '#' || gr_outline_has_scheme(url))
 		return NULL;
 	if (link_target(loader, &target, from, url, line) != 0)
 		return strdup("#");
@@ -343,16 +264,12 @@ oom:
 	return GR_ERROR;
 }
 
-/* Add the step stored at file index; its details are read later. */
+/* Add the step stored at file index to the last module; its details are read later. */
 static int add_step(struct loader *loader, int index)
 {
 	struct gr_track *track = loader->track;
 	struct gr_step *step;
-	int rc;
 
-	if (track->module_count == 0 &&
-	    (rc = add_module(track, track->title ? track->title : track->id)) != 0)
-		return rc;
 	if (track->step_count == loader->step_capacity) {
 		int capacity = loader->step_capacity ? loader->step_capacity * 2 : 16;
 		struct gr_step *grown = realloc(track->steps, sizeof(*grown) * (size_t)capacity);
@@ -377,97 +294,55 @@ oom:
 	return GR_ERROR;
 }
 
-struct manifest_walk {
-	struct loader *loader;
-	int line_offset;
-	int rc;
-};
-
-static int manifest_item(const struct gr_markdown_item *item, void *payload)
+static int file_exists(const char *path, void *payload)
 {
-	struct manifest_walk *walk = payload;
-	struct loader *loader = walk->loader;
+	return file_index(payload, path) >= 0;
+}
+
+/* The outline's modules and steps, in order, into the track. */
+static int take_outline(struct loader *loader, struct gr_outline *outline)
+{
 	struct gr_track *track = loader->track;
-	int line = item->line + walk->line_offset;
-	struct target target;
-	int index;
 
-	if (item->kind == GR_MARKDOWN_HEADING && item->level == 1 && !track->title) {
-		track->title = strdup(item->text);
-	} else if (item->kind == GR_MARKDOWN_PARAGRAPH && track->title && !track->summary &&
-		   track->module_count == 0) {
-		track->summary = strdup(item->text);
-	} else if (item->kind == GR_MARKDOWN_HEADING && item->level == 2) {
-		walk->rc = add_module(track, item->text);
-	} else if (item->kind == GR_MARKDOWN_LIST_LINK && !has_scheme(item->url)) {
-		char path_only[PATH_MAX];
+	track->title = outline->title;
+	track->summary = outline->summary;
+	track->language = outline->meta.language;
+	track->requires = outline->meta.requires;
+	outline->title = outline->summary = outline->meta.language = NULL;
+	memset(&outline->meta.requires, 0, sizeof(outline->meta.requires));
+	for (int m = 0; m < outline->module_count; m++) {
+		const struct gr_outline_module *module = &outline->modules[m];
 
-		snprintf(path_only, sizeof(path_only), "%.*s", (int)strcspn(item->url, "?#"), item->url);
-		if (!ends_with(path_only, ".md"))
-			return 0;
-		if (link_target(loader, &target, "track.md", item->url, line) != 0)
-			return 0;
-		index = file_index(track, target.path);
-		if (index < 0)
-			gr_manifest_problems_add(loader->problems, file_name(loader, "track.md"), line,
-					"broken step link: '%s' is not in the track", item->url);
-		else if (loader->file_step[index] >= 0)
-			gr_manifest_problems_add(loader->problems, file_name(loader, "track.md"), line,
-					"'%s' is listed twice", item->url);
-		else
-			walk->rc = add_step(loader, index);
+		if (add_module(track, module->title))
+			return GR_ERROR;
+		for (int i = module->first_step; i < module->first_step + module->step_count; i++)
+			if (add_step(loader, file_index(track, outline->steps[i].path)))
+				return GR_ERROR;
 	}
-	return walk->rc;
+	return 0;
 }
 
 static int read_manifest(struct loader *loader, int index)
 {
 	struct gr_track *track = loader->track;
-	struct manifest_walk walk = { .loader = loader };
-	struct gr_track_meta meta;
-	struct gr_markdown *doc = NULL;
-	size_t len, yaml_start, yaml_len, body_start;
-	int body_line, before = loader->problems->count, rc;
+	struct gr_outline outline;
+	size_t len;
+	int before = loader->problems->count, rc;
 	char *text = read_text(loader, &track->files[index], &len, NULL);
 
-	if (!text)
-		goto unusable;
-	if (gr_manifest_front_matter_split(text, len, &yaml_start, &yaml_len, &body_start, &body_line,
-				  file_name(loader, "track.md"), loader->problems) ||
-	    gr_manifest_track_parse(&meta, text + yaml_start, yaml_len, 2, file_name(loader, "track.md"),
-				loader->problems)) {
-		if (yaml_len)
-			gr_manifest_track_clear(&meta);
-		goto unusable;
+	if (!text) {
+		gr_error_set("%s", before < loader->problems->count
+					   ? loader->problems->items[before].message
+					   : "track.md cannot be read");
+		return GR_EINVALID;
 	}
-	track->language = meta.language;
-	track->requires = meta.requires;
-	meta.language = NULL;
-	meta.requires.items = NULL;
-	meta.requires.count = 0;
-	gr_manifest_track_clear(&meta);
-	walk.line_offset = body_line - 1;
-	if ((rc = gr_markdown_parse(&doc, text + body_start, len - body_start)) != 0 ||
-	    (rc = gr_markdown_visit(doc, manifest_item, &walk)) != 0 || (rc = walk.rc) != 0) {
-		gr_markdown_free(doc);
-		free(text);
-		return rc;
-	}
-	gr_markdown_free(doc);
+	rc = gr_outline_parse(&outline, text, len, file_name(loader, "track.md"), file_exists, track,
+			      loader->problems);
 	free(text);
-	text = NULL;
-	if (!track->title) {
-		gr_manifest_problems_add(loader->problems, file_name(loader, "track.md"), body_line,
-				"track.md has no '# Title' heading");
-		goto unusable;
-	}
-	return 0;
-unusable:
-	free(text);
-	gr_error_set("%s", before < loader->problems->count
-				   ? loader->problems->items[before].message
-				   : "track.md cannot be read");
-	return GR_EINVALID;
+	if (rc == 0)
+		rc = take_outline(loader, &outline);
+	gr_outline_clear(&outline);
+	return rc;
 }
 
 /* Without track.md: every .md file in path order, README.md first. */
@@ -477,8 +352,10 @@ static int implicit_manifest(struct loader *loader)
 	int readme = file_index(track, "README.md");
 	int rc;
 
-	if (readme >= 0 && (rc = add_step(loader, readme)) != 0)
-		return rc;
+	if (add_module(track, track->id))
+		return GR_ERROR;
+	if (readme >= 0 && add_step(loader, readme))
+		return GR_ERROR;
 	for (int i = 0; i < track->file_count; i++)
 		if (i != readme && ends_with(track->files[i].path, ".md") &&
 		    (rc = add_step(loader, i)) != 0)

@@ -1,10 +1,11 @@
 /*
  * track.h - one learning track as served: its title, modules and steps with
  * their rendered HTML and review checklists, pinned to one commit of its git
- * repository. Loading reads the repository (gitrepo.c), the front matter
- * (manifest.c) and the markdown (markdown.c), and collects every problem
- * with file and line. A loaded track is immutable and reference counted, so
- * the loop can keep serving one while a worker loads its successor.
+ * repository. Loading reads the repository (git.c), track.md's outline
+ * (outline.c), the front matter (manifest.c) and the markdown (markdown.c),
+ * and collects every problem with file and line. A loaded track is immutable
+ * and reference counted, so the loop can keep serving one while a worker
+ * loads its successor.
  * Design: "Tracks" in DESIGN.md; format: docs/tracks.md.
  */
 #ifndef GR_TRACK_H

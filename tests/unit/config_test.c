@@ -1,6 +1,7 @@
 /* Tests for config.h: defaults, the config file (key = value, comments,
- * blank lines, quotes, FILE:LINE errors), bad values, command-line flags
- * overriding the file, unknown flags, --help and --version, base URL. */
+ * blank lines, quotes, FILE:LINE errors; from an open stream too), bad
+ * values, command-line flags overriding the file, unknown flags, --help and
+ * --version, base URL. */
 #include "harness.h"
 
 #include "core/config.h"
@@ -141,6 +142,32 @@ static void test_file_errors(void)
 	CHECK_CONTAINS(gr_error_last(), "missing.conf");
 }
 
+/* A file already open, named in errors as the caller says. */
+static void test_stream(void)
+{
+	static char text[] = "workers = 5\nlog_level = \"warn\"\n";
+	static char bad[] = "workers = 5\n\nlog_level = loud\n";
+	struct gr_config config;
+	FILE *file = fmemopen(text, strlen(text), "r");
+
+	gr_config_defaults(&config);
+	CHECK(file != NULL);
+	if (!file)
+		return;
+	CHECK_INT(gr_config_load_stream(&config, file, "memory"), ==, 0);
+	fclose(file);
+	CHECK_INT(config.workers, ==, 5);
+	CHECK_INT(config.log_level, ==, GR_LOG_WARN);
+	file = fmemopen(bad, strlen(bad), "r");
+	CHECK(file != NULL);
+	if (!file)
+		return;
+	CHECK_INT(gr_config_load_stream(&config, file, "memory"), ==, GR_EINVALID);
+	fclose(file);
+	CHECK_CONTAINS(gr_error_last(), "memory:3:");
+	CHECK_CONTAINS(gr_error_last(), "loud");
+}
+
 static void test_bad_values(void)
 {
 	struct gr_config config;
@@ -183,6 +210,11 @@ static void test_bad_values(void)
 	CHECK_INT(gr_config_set(&config, "data_dir", ""), ==, GR_EINVALID);
 	CHECK_INT(gr_config_set(&config, "public_url", "ftp://x"), ==, GR_EINVALID);
 	CHECK_INT(gr_config_set(&config, "public_url", "https://"), ==, GR_EINVALID);
+	/* Only slashes after the scheme: nothing is left once they are trimmed. */
+	CHECK_INT(gr_config_set(&config, "public_url", "http:///"), ==, GR_EINVALID);
+	CHECK_INT(gr_config_set(&config, "public_url", "https:////"), ==, GR_EINVALID);
+	CHECK_INT(gr_config_set(&config, "public_url", "https://a.org//"), ==, 0);
+	CHECK_STR(config.public_url, "https://a.org");
 	CHECK_INT(gr_config_set(&config, "allowed_origins", "https://a.org/path"), ==,
 		  GR_EINVALID);
 	CHECK_INT(gr_config_set(&config, "allowed_origins", "a.org"), ==, GR_EINVALID);
@@ -470,6 +502,7 @@ int main(void)
 	RUN(test_defaults);
 	RUN(test_file);
 	RUN(test_file_errors);
+	RUN(test_stream);
 	RUN(test_bad_values);
 	RUN(test_double_blind);
 	RUN(test_attention_and_help);
