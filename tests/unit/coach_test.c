@@ -36,7 +36,7 @@
 #define MINUTE_MS (60 * SECOND_MS)
 #define HOUR_MS (60 * MINUTE_MS)
 #define DAY_MS (24 * HOUR_MS)
-/* A busy board's summary at most this often (daemon/live.c, docs/protocol.md). */
+/* A busy board's summary at most this often (daemon/services/live.c, docs/protocol.md). */
 #define SUMMARY_BUSY_MS (10 * SECOND_MS)
 
 /* Learners of cohort c1 (lena first, so by id: lena, ana, ben, cal, dev, eli), zoe of c2, kim a

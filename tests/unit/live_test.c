@@ -1,5 +1,5 @@
 /*
- * live_test.c - the live service (daemon/live.c) with a real store, a real
+ * live_test.c - the live service (daemon/services/live.c) with a real store, a real
  * track loaded from a fixture git repository, and clients that are plain
  * structs: hello before anything else, group commit (no reply before the
  * commit, one flush per turn), progress and its requires lock, submissions,
