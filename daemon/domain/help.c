@@ -5,9 +5,10 @@
  * Owns: the life of one request (which move is allowed from which state, by
  * whom, and its invariants), when an open request widens to more peers and
  * when it expires, who is told in the next wave, and the ranges of the help
- * settings. Leaves to others: keeping requests and who was told (store.c),
- * reading the clock, acting on the answers and telling the people
- * concerned (coach.c), and delivering the offers (net layer).
+ * settings. Leaves to others: keeping requests and who was told
+ * (store/help.c), reading the clock, making the moves, acting on the
+ * answers and telling the people concerned (services/helpdesk.c), and
+ * delivering the offers (net layer).
  *
  * A help request:
  *

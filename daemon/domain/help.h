@@ -4,8 +4,9 @@
  * "Help from peers" in docs/protocol.md.
  *
  * A pure module of plain values and a time the caller passes in: no store,
- * no clock, no network. The coach service (coach.c) keeps the requests in
- * the store and calls in here about once a second for each open one.
+ * no clock, no network. The help desk (services/helpdesk.c) keeps the
+ * requests in the store, makes every move of a request here, and calls in
+ * here about once a second for each open one.
  *
  * All times are milliseconds since the Unix epoch (int64_t).
  */
@@ -25,7 +26,8 @@ struct gr_help_settings {
 };
 
 /*
- * Where a help request is in its life, as stored (coach.c moves it):
+ * Where a help request is in its life, as stored (helpdesk.c moves it with
+ * the moves below):
  *
  *   open --accept--> accepted --resolve or withdraw--> resolved, withdrawn
  *   open --resolve or withdraw--> resolved, withdrawn
@@ -100,8 +102,9 @@ int gr_help_settings_check(const struct gr_help_settings *settings);
  *
  * One request as plain values, its moves as pure functions, and the checker
  * of its invariants; the diagram, transition table and invariants are in
- * help.c. The coach service keeps the same fields in the store (a row of
- * help_requests; told counts its help_offers) and decides with these.
+ * help.c. The help desk (services/helpdesk.c) keeps the same fields in the
+ * store (a row of help_requests; told counts its help_offers) and decides
+ * with these.
  *
  * Each move returns 0, or a negative code with a message fit to show the
  * person who asked for it, and then leaves the request as it was:

@@ -72,12 +72,12 @@ int gr_invite_issue(struct gr_invite *out, enum gr_role role, const char *cohort
 		gr_error_set("invite: role %d or time %" PRId64 " out of range", (int)role, now);
 		return GR_EINVALID;
 	}
+	if (cohort && cohort[0] && (rc = gr_account_check_cohort(cohort)) != 0)
+		return rc;
 	if (days < 1 || days > GR_INVITE_DAYS_MAX) {
 		gr_error_set("An invite lasts 1 to %d days.", GR_INVITE_DAYS_MAX);
 		return GR_EINVALID;
 	}
-	if (cohort && cohort[0] && (rc = gr_account_check_cohort(cohort)) != 0)
-		return rc;
 	memset(out, 0, sizeof(*out));
 	out->role = role;
 	snprintf(out->cohort, sizeof(out->cohort), "%s", cohort ? cohort : "");

@@ -10,6 +10,19 @@
  * session, an invite) is one change of the loop's turn (turn.h), committed
  * before the caller is told it happened: the turn is flushed then, so a
  * reply never reports what a failed commit lost.
+ *
+ * The lives of invites and sessions are drawn in domain/invite.c and
+ * domain/session.c, and decided there: an invite is made by
+ * gr_invite_issue() and may be used as gr_invite_usable() says; a session
+ * starts by gr_session_start(). What is stored is checked first
+ * (gr_invite_check(), gr_session_check()): a broken invariant is a bug,
+ * logged and refused, never stored. Who may invite whom, the codes and
+ * tokens, and the rate limit are this file's.
+ *
+ * A join asks gr_invite_usable() when it starts and spends the invite once
+ * the password is hashed, tens of milliseconds later, with the store's
+ * "used_at IS NULL" update and no second look at the time: a join that
+ * began before the expiry may end just after it (see domain/invite.c).
  */
 #include "services/auth.h"
 
@@ -17,6 +30,8 @@
 #include "core/log.h"
 #include "core/ratelimit.h"
 #include "core/workers.h"
+#include "domain/invite.h"
+#include "domain/session.h"
 #include "services/turn.h"
 #include "store/invite.h"
 #include "store/session.h"
@@ -27,7 +42,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DAY_MS (24 * 60 * 60 * 1000LL)
 #define WRONG_PAIR "Wrong user name or password."
 #define SESSION_UNSAVED "Could not sign in: the server could not save it."
 #define ACCOUNT_UNSAVED "Could not save the new account. Please try again."
@@ -152,19 +166,39 @@ static struct attempt *attempt_new(struct gr_auth *auth, const char *password,
 	return attempt;
 }
 
+/*
+ * 0 when a made thing (what: "session", "invite") keeps its invariants,
+ * whose checker returned broken; else a bug: logged, and GR_ERROR.
+ */
+static int keeps_invariants(int broken, const char *what)
+{
+	if (broken == 0)
+		return 0;
+	gr_log_error("%s not stored: %s", what, gr_error_last());
+	return GR_ERROR;
+}
+
 /* Create a session for result->user and put its token into result (a write). */
 static int start_session(struct gr_auth *auth, void *argument)
 {
 	struct gr_auth_result *result = argument;
 	unsigned char hash[GR_TOKEN_HASH_SIZE];
-	int64_t t = now(auth);
+	struct gr_session session;
 	int rc;
 
-	gr_secret_token(result->session_token, 32);
-	gr_secret_token_hash(hash, result->session_token);
-	result->session_expires_at = t + auth->settings.session_days * DAY_MS;
-	rc = gr_store_session_insert(auth->store, hash, result->user.id, t,
-				     result->session_expires_at);
+	rc = gr_session_start(&session, result->user.id, auth->settings.session_days, now(auth));
+	if (rc != 0)
+		gr_log_error("session of %s not started: %s", result->user.handle,
+			     gr_error_last());
+	else
+		rc = keeps_invariants(gr_session_check(&session), "session");
+	if (rc == 0) {
+		gr_secret_token(result->session_token, 32);
+		gr_secret_token_hash(hash, result->session_token);
+		result->session_expires_at = session.expires_at;
+		rc = gr_store_session_insert(auth->store, hash, session.user_id,
+					     session.created_at, session.expires_at);
+	}
 	if (rc)
 		set_result(result, rc, NULL, SESSION_UNSAVED);
 	return rc;
@@ -181,15 +215,7 @@ static int check_invite(struct gr_auth *auth, struct gr_invite *out, const char 
 		gr_error_set("This invite link is not known. Check that it was copied whole.");
 	if (rc)
 		return rc;
-	if (out->used_at) {
-		gr_error_set("This invite link has already been used. Ask your coach for a new one.");
-		return GR_EUSED;
-	}
-	if (out->expires_at <= now(auth)) {
-		gr_error_set("This invite link has expired. Ask your coach for a new one.");
-		return GR_EEXPIRED;
-	}
-	return 0;
+	return gr_invite_usable(out, now(auth));
 }
 
 int gr_auth_invite_check(struct gr_auth *auth, struct gr_invite *out, const char *code)
@@ -470,35 +496,37 @@ static int may_invite(const struct gr_user *creator, enum gr_role role)
 	return GR_EFORBIDDEN;
 }
 
-/* An invite to make, checked: what gr_auth_invite_create() was given. */
+/* An invite issued, to store with a new code: what gr_auth_invite_create() makes. */
 struct invite_order {
 	char *code;
-	struct gr_invite *invite;
+	struct gr_invite *invite; /* issued by gr_invite_issue() */
 	const struct gr_user *creator;
-	enum gr_role role;
-	const char *cohort;
-	int days;
 };
+
+/*
+ * An invite for role and cohort by creator (NULL: the operator) lasting
+ * days (0: the default), issued at now into order (not yet stored).
+ */
+static int issue_invite(struct gr_auth *auth, struct invite_order *order, enum gr_role role,
+			const char *cohort, int days)
+{
+	return gr_invite_issue(order->invite, role, cohort,
+			       order->creator ? order->creator->handle : NULL,
+			       days ? days : auth->settings.invite_days, now(auth));
+}
 
 /* Store the invite of order, with a new code (a write). */
 static int write_invite(struct gr_auth *auth, void *argument)
 {
 	struct invite_order *order = argument;
-	struct gr_invite *invite = order->invite;
 	unsigned char hash[GR_TOKEN_HASH_SIZE];
+	int rc;
 
-	memset(invite, 0, sizeof(*invite));
-	invite->role = order->role;
-	snprintf(invite->cohort, sizeof(invite->cohort), "%s", order->cohort ? order->cohort : "");
-	invite->created_at = now(auth);
-	invite->expires_at = invite->created_at +
-			     (order->days ? order->days : auth->settings.invite_days) * DAY_MS;
-	if (order->creator)
-		snprintf(invite->created_by, sizeof(invite->created_by), "%s",
-			 order->creator->handle);
+	if ((rc = keeps_invariants(gr_invite_check(order->invite), "invite")) != 0)
+		return rc;
 	gr_secret_token(order->code, 16);
 	gr_secret_token_hash(hash, order->code);
-	return gr_store_invite_insert(auth->store, invite, hash,
+	return gr_store_invite_insert(auth->store, order->invite, hash,
 				      order->creator ? order->creator->id : 0);
 }
 
@@ -506,17 +534,12 @@ int gr_auth_invite_create(struct gr_auth *auth, char out_code[GR_TOKEN_TEXT_SIZE
 			  struct gr_invite *out_invite, const struct gr_user *creator,
 			  enum gr_role role, const char *cohort, int days)
 {
-	struct invite_order order = { out_code, out_invite, creator, role, cohort, days };
+	struct invite_order order = { out_code, out_invite, creator };
 	int rc;
 
-	if ((rc = may_invite(creator, role)) != 0)
+	if ((rc = may_invite(creator, role)) != 0 ||
+	    (rc = issue_invite(auth, &order, role, cohort, days)) != 0)
 		return rc;
-	if (cohort && cohort[0] && (rc = gr_account_check_cohort(cohort)) != 0)
-		return rc;
-	if (days < 0 || days > 365) {
-		gr_error_set("An invite lasts 1 to 365 days.");
-		return GR_EINVALID;
-	}
 	return change(auth, write_invite, &order);
 }
 
@@ -541,8 +564,11 @@ static int write_first_invite(struct gr_auth *auth, void *argument)
 int gr_auth_first_start(struct gr_auth *auth, char out_code[GR_TOKEN_TEXT_SIZE],
 			struct gr_invite *out_invite)
 {
-	struct invite_order order = { out_code, out_invite, NULL, GR_ROLE_ADMIN, NULL, 0 };
+	struct invite_order order = { out_code, out_invite, NULL };
+	int rc;
 
+	if ((rc = issue_invite(auth, &order, GR_ROLE_ADMIN, NULL, 0)) != 0)
+		return rc;
 	return change(auth, write_first_invite, &order);
 }
 

@@ -6,11 +6,31 @@
  * the step, accepted by one, its thread of messages, and closed (resolved,
  * withdrawn, expired); what each viewer sees of it; and which open requests
  * found nobody to tell, so that a tick looks again only when someone came.
- * It leaves when a wave is due and whom it picks to help.c, the rows to the
- * store, and the event streams, the board's pushes and who is online to
- * the live service. Every change is stored with its events in a savepoint
- * of the loop's turn (turn.h), so its reply and pushes go out after the
- * commit.
+ * It leaves to help.c (domain/help.c, where the life is drawn) which move
+ * is allowed from which state and by whom, the words of each refusal, the
+ * invariants, when a wave is due and whom it picks; the rows to the store;
+ * and the event streams, the board's pushes and who is online to the live
+ * service. Every change is stored with its events in a savepoint of the
+ * loop's turn (turn.h), so its reply and pushes go out after the commit.
+ *
+ * Each move goes through help.c on the request's life (struct
+ * gr_help_request), read from its row by request_of() and written back by
+ * save_request(), the one place the two meet:
+ *
+ *   message        help.c's move                   stored and told here
+ *   -------------  ------------------------------  --------------------------------
+ *   help.ask       gr_help_open(), gr_help_told()  the row; the first wave's peers
+ *   (tick) widen   gr_help_told()                  the next wave's peers
+ *   help.accept    gr_help_accept()                the helper; who asked, the
+ *                                                  others told (taken)
+ *   help.resolve,  gr_help_close()                 closed; the helper, or the
+ *   help.withdraw                                  peers told while open
+ *   (tick) expire  gr_help_expire()                expired; who asked, the peers told
+ *
+ * save_request() calls gr_help_check() before every write of a request: a
+ * life that breaks an invariant is a bug, refused as an internal error
+ * with the invariant's message (logged by whoever reports the failure) and
+ * never stored; the tick leaves such a request alone from then on.
  */
 #include "services/helpdesk.h"
 
@@ -46,6 +66,8 @@ struct gr_helpdesk {
 	uint64_t arrivals; /* users who said hello or finished a step: new people to tell */
 	struct unanswered *unanswered;
 	size_t unanswered_count;
+	int64_t *broken; /* requests refused for a broken invariant: the tick leaves them */
+	size_t broken_count, broken_capacity;
 };
 
 void gr_helpdesk_settings_defaults(struct gr_helpdesk_settings *out)
@@ -77,8 +99,10 @@ int gr_helpdesk_new(struct gr_helpdesk **out, struct gr_store *store, struct gr_
 
 void gr_helpdesk_free(struct gr_helpdesk *desk)
 {
-	if (desk)
+	if (desk) {
 		free(desk->unanswered);
+		free(desk->broken);
+	}
 	free(desk);
 }
 
@@ -154,6 +178,80 @@ static int count_id(int64_t id, void *payload)
 	(void)id;
 	(*(int *)payload)++;
 	return 0;
+}
+
+/* ---- a request's life, as help.c moves it ------------------------------------ */
+
+/* The life of the stored request help: its row, and told counts its offers. */
+static int request_of(struct gr_helpdesk *desk, struct gr_help_request *out,
+		      const struct gr_store_help *help)
+{
+	*out = (struct gr_help_request){
+		.state = help->state,
+		.author_id = help->user_id,
+		.helper_id = help->helper_id,
+		.opened_at = help->opened_at,
+		.last_wave_at = help->last_wave_at,
+		.accepted_at = help->accepted_at,
+		.closed_at = help->closed_at,
+	};
+	return gr_store_help_offer_each(desk->store, help->id, count_id, &out->told);
+}
+
+static int is_broken(const struct gr_helpdesk *desk, int64_t request)
+{
+	for (size_t i = 0; i < desk->broken_count; i++)
+		if (desk->broken[i] == request)
+			return 1;
+	return 0;
+}
+
+/*
+ * 0 when life keeps help.c's invariants. Otherwise GR_ERROR with the broken
+ * invariant's message, and help is remembered so the tick leaves it alone.
+ */
+static int keeps_invariants(struct gr_helpdesk *desk, const struct gr_store_help *help,
+			    const struct gr_help_request *life)
+{
+	char message[256];
+
+	if (gr_help_check(life) == 0)
+		return 0;
+	snprintf(message, sizeof(message), "%s", gr_error_last());
+	if (help->id)
+		gr_error_set("help request %lld not stored: %s", (long long)help->id, message);
+	else
+		gr_error_set("a new help request not stored: %s", message);
+	if (help->id && !is_broken(desk, help->id) &&
+	    grow((void **)&desk->broken, &desk->broken_capacity, desk->broken_count,
+		 sizeof(*desk->broken)) == 0)
+		desk->broken[desk->broken_count++] = help->id;
+	return GR_ERROR;
+}
+
+/* Store help as life now is (inside a write), unless it breaks an invariant. */
+static int save_request(struct gr_helpdesk *desk, struct gr_store_help *help,
+			const struct gr_help_request *life)
+{
+	int rc;
+
+	if ((rc = keeps_invariants(desk, help, life)) != 0)
+		return rc;
+	help->state = life->state;
+	help->helper_id = life->helper_id;
+	help->last_wave_at = life->last_wave_at;
+	help->accepted_at = life->accepted_at;
+	help->closed_at = life->closed_at;
+	return gr_store_help_update(desk->store, help);
+}
+
+/* Fail out as help.c refused a move (rc); a conflict names the request's state. */
+static void refuse(struct gr_protocol_answer *out, int rc, const struct gr_store_help *help,
+		   const char *doing)
+{
+	gr_protocol_fail_status(out, rc, doing);
+	if (rc == GR_ECONFLICT)
+		out->body = gr_json_pack("{s:s}", "state", gr_help_state_name(help->state));
 }
 
 static struct gr_json *help_json(struct gr_helpdesk *desk, const struct gr_store_help *help,
@@ -242,12 +340,15 @@ static int wave_pick(struct gr_helpdesk *desk, const struct gr_store_help *help,
 	return 0;
 }
 
-/* Tell the picked peers (inside a write); the wave's time is kept when anyone was told. */
+/*
+ * Tell the picked peers of help, whose life is life (inside a write); the
+ * wave is stored when anyone was told (gr_help_told()).
+ */
 static int wave_tell(struct gr_helpdesk *desk, struct gr_store_help *help,
-		     const struct candidates *list, const size_t *picked, size_t count,
-		     int64_t now)
+		     struct gr_help_request *life, const struct candidates *list,
+		     const size_t *picked, size_t count, int64_t now)
 {
-	int rc = 0;
+	int rc = gr_help_told(life, (int)count, now);
 
 	for (size_t i = 0; i < count && rc == 0; i++) {
 		int64_t peer = list->items[picked[i]].user_id;
@@ -258,10 +359,8 @@ static int wave_tell(struct gr_helpdesk *desk, struct gr_store_help *help,
 							"request",
 							help_json(desk, help, VIEW_TOLD)));
 	}
-	if (rc == 0 && count > 0) {
-		help->last_wave_at = now;
-		rc = gr_store_help_update(desk->store, help);
-	}
+	if (rc == 0 && count > 0)
+		rc = save_request(desk, help, life);
 	return rc;
 }
 
@@ -316,16 +415,18 @@ static int progress_state(struct gr_helpdesk *desk, enum gr_progress_state *out,
 	return rc;
 }
 
-/* Store a new request and tell its first wave and the requester's board. */
-static int open_request(struct gr_helpdesk *desk, struct gr_store_help *help)
+/* Store a new request (life just opened), tell its first wave and the requester's board. */
+static int open_request(struct gr_helpdesk *desk, struct gr_store_help *help,
+			struct gr_help_request *life)
 {
 	struct candidates list = { 0 };
 	size_t picked[GR_HELP_MAX_WAVE], count = 0;
 	int rc;
 
-	if (!(rc = gr_store_help_insert(desk->store, help)) &&
+	if (!(rc = keeps_invariants(desk, help, life)) &&
+	    !(rc = gr_store_help_insert(desk->store, help)) &&
 	    !(rc = wave_pick(desk, help, &list, picked, &count)) &&
-	    !(rc = wave_tell(desk, help, &list, picked, count, help->opened_at)))
+	    !(rc = wave_tell(desk, help, life, &list, picked, count, life->opened_at)))
 		rc = publish_board_help(desk, help);
 	free(list.items);
 	return rc;
@@ -338,6 +439,7 @@ static void help_ask(void *payload, struct gr_protocol_answer *out, struct gr_cl
 	const struct gr_user *user = &client->user;
 	const struct gr_track *track = gr_library_track(desk->library, request->track);
 	struct gr_store_help help = { 0 };
+	struct gr_help_request life;
 	enum gr_progress_state state;
 	int64_t open_id = 0;
 	struct gr_turn_change change;
@@ -370,13 +472,17 @@ static void help_ask(void *payload, struct gr_protocol_answer *out, struct gr_cl
 		out->body = gr_json_pack("{s:I}", "request", (long long)open_id);
 		return;
 	}
-	help.user_id = user->id;
+	if ((rc = gr_help_open(&life, user->id, now_ms(desk))) != 0) {
+		gr_protocol_fail_status(out, rc, "asking for help");
+		return;
+	}
+	help.user_id = life.author_id;
 	snprintf(help.track_id, sizeof(help.track_id), "%s", track->id);
 	snprintf(help.step_id, sizeof(help.step_id), "%s", request->step);
 	snprintf(help.body, sizeof(help.body), "%s", request->body);
-	help.opened_at = now_ms(desk);
+	help.opened_at = life.opened_at;
 	if ((rc = gr_turn_begin(desk->turn, &change)) != 0 ||
-	    (rc = gr_turn_end(desk->turn, &change, open_request(desk, &help))) != 0) {
+	    (rc = gr_turn_end(desk->turn, &change, open_request(desk, &help, &life))) != 0) {
 		gr_protocol_fail_status(out, rc, "asking for help");
 		return;
 	}
@@ -384,35 +490,37 @@ static void help_ask(void *payload, struct gr_protocol_answer *out, struct gr_cl
 	out->wrote = 1;
 }
 
-/* The request of request->request, and whether user was told of it; else out is failed. */
+/*
+ * The request of request->request, its life (life may be NULL), and whether
+ * user was told of it; else out is failed.
+ */
 static int load_request(struct gr_helpdesk *desk, struct gr_protocol_answer *out,
-			struct gr_store_help *help, int *told, const struct gr_user *user,
-			const struct gr_request *request)
+			struct gr_store_help *help, struct gr_help_request *life, int *told,
+			const struct gr_user *user, const struct gr_request *request)
 {
 	int rc = gr_store_help_get(desk->store, help, request->request);
 
 	*told = 0;
 	if (rc == 0)
 		rc = gr_store_help_offered(desk->store, told, help->id, user->id);
+	if (rc == 0 && life)
+		rc = request_of(desk, life, help);
 	if (rc != 0)
 		gr_protocol_fail_status(out, rc, "reading a help request");
 	return rc;
 }
 
-/* user helps with help: the requester learns who, the others told that it is taken. */
+/* life accepted help: the requester learns who helps, the others that it is taken. */
 static int accept_request(struct gr_helpdesk *desk, struct gr_store_help *help,
-			  const struct gr_user *user)
+			  const struct gr_help_request *life)
 {
 	int rc;
 
-	help->state = GR_HELP_STATE_ACCEPTED;
-	help->helper_id = user->id;
-	help->accepted_at = now_ms(desk);
-	if (!(rc = gr_store_help_update(desk->store, help)) &&
+	if (!(rc = save_request(desk, help, life)) &&
 	    !(rc = gr_live_event(desk->live, help->user_id, NULL,
 				 gr_json_pack("{s:s, s:o}", "event", "help.accepted", "request",
 					      help_json(desk, help, VIEW_FULL)))) &&
-	    !(rc = close_offers(desk, help, "accepted", user->id)))
+	    !(rc = close_offers(desk, help, "accepted", life->helper_id)))
 		rc = publish_board_help(desk, help);
 	return rc;
 }
@@ -423,25 +531,18 @@ static void help_accept(void *payload, struct gr_protocol_answer *out, struct gr
 	struct gr_helpdesk *desk = payload;
 	const struct gr_user *user = &client->user;
 	struct gr_store_help help;
+	struct gr_help_request life;
 	struct gr_turn_change change;
 	int told, rc;
 
-	if (load_request(desk, out, &help, &told, user, request) != 0)
+	if (load_request(desk, out, &help, &life, &told, user, request) != 0)
 		return;
-	if (!told || help.user_id == user->id) {
-		gr_protocol_fail(out, "forbidden", "This request was not offered to you.");
-		return;
-	}
-	if (help.state != GR_HELP_STATE_OPEN) {
-		gr_protocol_fail(out, "conflict", "%s",
-				 help.state == GR_HELP_STATE_ACCEPTED
-					 ? "Someone else is helping already."
-					 : "This request is closed.");
-		out->body = gr_json_pack("{s:s}", "state", gr_help_state_name(help.state));
+	if ((rc = gr_help_accept(&life, user->id, told, now_ms(desk))) != 0) {
+		refuse(out, rc, &help, "accepting a help request");
 		return;
 	}
 	if ((rc = gr_turn_begin(desk->turn, &change)) != 0 ||
-	    (rc = gr_turn_end(desk->turn, &change, accept_request(desk, &help, user))) != 0) {
+	    (rc = gr_turn_end(desk->turn, &change, accept_request(desk, &help, &life))) != 0) {
 		gr_protocol_fail_status(out, rc, "accepting a help request");
 		return;
 	}
@@ -457,7 +558,7 @@ static void help_get(void *payload, struct gr_protocol_answer *out, struct gr_cl
 	struct gr_store_help help;
 	int told;
 
-	if (load_request(desk, out, &help, &told, user, request) != 0)
+	if (load_request(desk, out, &help, NULL, &told, user, request) != 0)
 		return;
 	if (help.user_id == user->id || help.helper_id == user->id || is_coach(user))
 		out->body = gr_json_pack("{s:o}", "request", help_json(desk, &help, VIEW_FULL));
@@ -493,7 +594,7 @@ static void help_message(void *payload, struct gr_protocol_answer *out, struct g
 	struct gr_turn_change change;
 	int told, rc;
 
-	if (load_request(desk, out, &help, &told, user, request) != 0)
+	if (load_request(desk, out, &help, NULL, &told, user, request) != 0)
 		return;
 	if (help.user_id != user->id && help.helper_id != user->id) {
 		gr_protocol_fail(out, "forbidden",
@@ -522,17 +623,15 @@ static void help_message(void *payload, struct gr_protocol_answer *out, struct g
 	out->wrote = 1;
 }
 
-/* Close a request in state closed (resolved, withdrawn, expired), telling whoever expects it. */
+/* Store help closed as life is (resolved, withdrawn, expired), telling whoever expects it. */
 static int close_request(struct gr_helpdesk *desk, struct gr_store_help *help,
-			 enum gr_help_state closed, int64_t now)
+			 const struct gr_help_request *life)
 {
-	const char *state = gr_help_state_name(closed);
+	const char *state = gr_help_state_name(life->state);
 	int was_open = help->state == GR_HELP_STATE_OPEN;
 	int rc;
 
-	help->state = closed;
-	help->closed_at = now;
-	if ((rc = gr_store_help_update(desk->store, help)))
+	if ((rc = save_request(desk, help, life)))
 		return rc;
 	if (was_open)
 		rc = close_offers(desk, help, state, 0);
@@ -554,23 +653,18 @@ static void help_close(struct gr_helpdesk *desk, struct gr_protocol_answer *out,
 		       enum gr_help_state closed)
 {
 	struct gr_store_help help;
+	struct gr_help_request life;
 	struct gr_turn_change change;
 	int told, rc;
 
-	if (load_request(desk, out, &help, &told, user, request) != 0)
+	if (load_request(desk, out, &help, &life, &told, user, request) != 0)
 		return;
-	if (help.user_id != user->id) {
-		gr_protocol_fail(out, "forbidden", "Only who asked may close a help request.");
-		return;
-	}
-	if (help.state != GR_HELP_STATE_OPEN && help.state != GR_HELP_STATE_ACCEPTED) {
-		gr_protocol_fail(out, "conflict", "This request is closed already.");
-		out->body = gr_json_pack("{s:s}", "state", gr_help_state_name(help.state));
+	if ((rc = gr_help_close(&life, closed, user->id, now_ms(desk))) != 0) {
+		refuse(out, rc, &help, "closing a help request");
 		return;
 	}
 	if ((rc = gr_turn_begin(desk->turn, &change)) != 0 ||
-	    (rc = gr_turn_end(desk->turn, &change,
-			      close_request(desk, &help, closed, now_ms(desk)))) != 0) {
+	    (rc = gr_turn_end(desk->turn, &change, close_request(desk, &help, &life))) != 0) {
 		gr_protocol_fail_status(out, rc, "closing a help request");
 		return;
 	}
@@ -647,6 +741,72 @@ static int nobody_came(const struct gr_helpdesk *desk, int64_t request)
 	return 0;
 }
 
+/* An open request is due to expire (inside a write): gr_help_expire(), stored and told. */
+static int expire_request(struct gr_helpdesk *desk, struct gr_store_help *help, int64_t now)
+{
+	struct gr_help_request life;
+	int rc;
+
+	if ((rc = request_of(desk, &life, help)) ||
+	    (rc = gr_help_expire(&life, &desk->settings.help, now)))
+		return rc;
+	return close_request(desk, help, &life);
+}
+
+/* An open request's next wave (inside a write): the picked peers are told. */
+static int widen_request(struct gr_helpdesk *desk, struct gr_store_help *help,
+			 const struct candidates *list, const size_t *picked, size_t count,
+			 int64_t now)
+{
+	struct gr_help_request life;
+	int rc;
+
+	if ((rc = request_of(desk, &life, help)))
+		return rc;
+	return wave_tell(desk, help, &life, list, picked, count, now);
+}
+
+/*
+ * What is due for one open request at now: expire it, tell its next wave,
+ * or nothing. One that finds nobody to tell is added to unanswered; one
+ * refused for a broken invariant is logged and left alone from then on, so
+ * the others go on.
+ */
+static int tick_request(struct gr_helpdesk *desk, struct gr_store_help *help, int64_t now,
+			struct unanswered *unanswered, size_t *unanswered_count)
+{
+	enum gr_help_due due = gr_help_due(&desk->settings.help, help->opened_at,
+					   help->last_wave_at, now, NULL);
+	struct candidates list = { 0 };
+	size_t picked[GR_HELP_MAX_WAVE], count = 0;
+	struct gr_turn_change change;
+	int rc = 0;
+
+	if (due == GR_HELP_WAIT || is_broken(desk, help->id))
+		return 0;
+	/* Nobody to tell: the same people online as when it last looked, or nobody picked. */
+	if (due == GR_HELP_WIDEN &&
+	    (nobody_came(desk, help->id) ||
+	     (rc = wave_pick(desk, help, &list, picked, &count)) != 0 || count == 0)) {
+		free(list.items);
+		if (rc == 0)
+			unanswered[(*unanswered_count)++] =
+			    (struct unanswered){ help->id, desk->arrivals };
+		return rc;
+	}
+	if ((rc = gr_turn_begin(desk->turn, &change)) == 0)
+		rc = gr_turn_end(desk->turn, &change,
+				 due == GR_HELP_EXPIRE
+				     ? expire_request(desk, help, now)
+				     : widen_request(desk, help, &list, picked, count, now));
+	free(list.items);
+	if (rc != 0 && is_broken(desk, help->id)) {
+		gr_log_error("help requests: %s", gr_error_last());
+		rc = 0;
+	}
+	return rc;
+}
+
 int gr_helpdesk_tick(struct gr_helpdesk *desk)
 {
 	struct open_list open = { 0 };
@@ -664,36 +824,8 @@ int gr_helpdesk_tick(struct gr_helpdesk *desk)
 		rc = GR_ERROR;
 		goto out;
 	}
-	for (size_t i = 0; i < open.count && rc == 0; i++) {
-		struct gr_store_help *help = &open.items[i];
-		enum gr_help_due due = gr_help_due(&desk->settings.help, help->opened_at,
-						   help->last_wave_at, now, NULL);
-		struct candidates list = { 0 };
-		size_t picked[GR_HELP_MAX_WAVE], count = 0;
-		struct gr_turn_change change;
-
-		if (due == GR_HELP_WIDEN && nobody_came(desk, help->id)) {
-			unanswered[unanswered_count++] =
-			    (struct unanswered){help->id, desk->arrivals};
-			continue; /* the same people online as when it last looked */
-		}
-		if (due == GR_HELP_WIDEN &&
-		    ((rc = wave_pick(desk, help, &list, picked, &count)) || count == 0)) {
-			/* Nobody to tell yet: looked at again when someone comes. */
-			free(list.items);
-			if (rc == 0)
-				unanswered[unanswered_count++] =
-				    (struct unanswered){ help->id, desk->arrivals };
-			continue;
-		}
-		if (due == GR_HELP_EXPIRE && (rc = gr_turn_begin(desk->turn, &change)) == 0)
-			rc = gr_turn_end(desk->turn, &change,
-					 close_request(desk, help, GR_HELP_STATE_EXPIRED, now));
-		else if (due == GR_HELP_WIDEN && (rc = gr_turn_begin(desk->turn, &change)) == 0)
-			rc = gr_turn_end(desk->turn, &change,
-					 wave_tell(desk, help, &list, picked, count, now));
-		free(list.items);
-	}
+	for (size_t i = 0; i < open.count && rc == 0; i++)
+		rc = tick_request(desk, &open.items[i], now, unanswered, &unanswered_count);
 	free(desk->unanswered);
 	desk->unanswered = unanswered;
 	desk->unanswered_count = unanswered_count;

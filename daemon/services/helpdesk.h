@@ -45,7 +45,9 @@ int gr_helpdesk_attach(struct gr_helpdesk *desk, struct gr_live *live);
 /*
  * Time passes (about once a second): help requests widen and expire. An
  * open request that found nobody to tell looks again only once someone
- * said hello or finished a step since, to spare the store.
+ * said hello or finished a step since, to spare the store. A request whose
+ * move was refused for a broken invariant (a bug) is logged once and left
+ * alone; the others go on.
  */
 int gr_helpdesk_tick(struct gr_helpdesk *desk);
 

@@ -13,6 +13,14 @@
  * state machine to progress.c, queues and topics to fanout.c, SQL to
  * store.c, sockets to net.c, and every other request to its service.
  *
+ * Progress moves only as gr_progress_next() says, and save_change() calls
+ * gr_progress_check() on the next state before it is stored: a broken
+ * invariant is a bug, refused (internal) with its message, never stored.
+ * A stored state that no longer fits its step (a new commit changed the
+ * step's review count: invariant 2 or 3) is kept as it is, every action
+ * from it a conflict as today, and logged the first time it is loaded
+ * (load_state()).
+ *
  * Every reply and event goes through the loop's turn (turn.c, drawn in
  * docs/development.md, "One turn"): while the turn has a transaction open,
  * it is held until the COMMIT, in order; a reply that reports a change
@@ -83,6 +91,13 @@ struct listener {
 	void *payload;
 };
 
+/* A stored progress state that breaks an invariant, logged once. */
+struct stale {
+	int64_t user_id;
+	char track_id[129];
+	char step_id[129];
+};
+
 struct gr_live {
 	struct gr_store *store;
 	struct gr_library *library;
@@ -100,6 +115,8 @@ struct gr_live {
 	int client_count;
 	struct gr_json *write_id; /* replying to a write with this id (NULL: none) */
 	int in_write;		  /* a handler is replying to a write it made */
+	struct stale *stale;	  /* stored states found breaking an invariant, logged */
+	int stale_count, stale_capacity;
 };
 
 void gr_live_settings_defaults(struct gr_live_settings *out)
@@ -298,9 +315,56 @@ static const struct gr_step *find_step(struct gr_live *live, struct gr_protocol_
 	return step;
 }
 
+/* Whether the user's row was logged as breaking an invariant already. */
+static int stale_known(const struct gr_live *live, int64_t user_id,
+		       const struct gr_store_progress *row)
+{
+	for (int i = 0; i < live->stale_count; i++) {
+		const struct stale *stale = &live->stale[i];
+
+		if (stale->user_id == user_id && strcmp(stale->track_id, row->track_id) == 0 &&
+		    strcmp(stale->step_id, row->step_id) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * A stored row of the user's on a step with reviews peer reviews (-1: not
+ * known) that breaks a progress invariant: logged the first time, and
+ * kept as it is.
+ */
+static void note_stale(struct gr_live *live, int64_t user_id, const struct gr_store_progress *row,
+		       int reviews)
+{
+	struct stale *grown, *stale;
+	int capacity;
+
+	if (reviews < 0 || gr_progress_check(row->state, reviews) == 0 ||
+	    stale_known(live, user_id, row))
+		return;
+	gr_log_warn("progress of user %lld on %s/%s is kept as stored: %s", (long long)user_id,
+		    row->track_id, row->step_id, gr_error_last());
+	if (live->stale_count == live->stale_capacity) {
+		capacity = live->stale_capacity ? live->stale_capacity * 2 : 8;
+		if (!(grown = realloc(live->stale, (size_t)capacity * sizeof(*grown))))
+			return; /* logged again next time */
+		live->stale = grown;
+		live->stale_capacity = capacity;
+	}
+	stale = &live->stale[live->stale_count++];
+	stale->user_id = user_id;
+	snprintf(stale->track_id, sizeof(stale->track_id), "%s", row->track_id);
+	snprintf(stale->step_id, sizeof(stale->step_id), "%s", row->step_id);
+}
+
+/*
+ * The user's progress on a step with reviews peer reviews (-1: not known),
+ * as stored (not started when there is no row).
+ */
 static int load_state(struct gr_live *live, enum gr_progress_state *out,
 		      struct gr_store_progress *row, int64_t user_id, const char *track,
-		      const char *step)
+		      const char *step, int reviews)
 {
 	int rc = gr_store_progress_get(live->store, row, user_id, track, step);
 
@@ -313,6 +377,7 @@ static int load_state(struct gr_live *live, enum gr_progress_state *out,
 	}
 	if (rc)
 		return rc;
+	note_stale(live, user_id, row, reviews);
 	*out = row->state;
 	return 0;
 }
@@ -322,12 +387,15 @@ static const char *missing_requirement(struct gr_live *live, int64_t user_id,
 				       const struct gr_track *track, const struct gr_step *step)
 {
 	for (int i = 0; i < step->requires.count; i++) {
+		const char *id = step->requires.items[i];
+		const struct gr_step *required = gr_track_step(track, id);
 		struct gr_store_progress row;
 		enum gr_progress_state state;
 
-		if (load_state(live, &state, &row, user_id, track->id, step->requires.items[i]) ||
+		if (load_state(live, &state, &row, user_id, track->id, id,
+			       required ? required->reviews : -1) ||
 		    !gr_progress_is_complete(state))
-			return step->requires.items[i];
+			return id;
 	}
 	return NULL;
 }
@@ -345,19 +413,26 @@ static void user_topic(char *out, size_t size, const struct gr_user *user)
 /* ---- progress and submissions -------------------------------------------- */
 
 /*
- * Store row in its new state, with its event; on success the reply's fields
- * and the event (both the caller's).
+ * Store row in its next state on a step with reviews peer reviews, with its
+ * event; on success the reply's fields and the event (both the caller's).
+ * A next state that breaks a progress invariant is not stored: GR_ERROR,
+ * with the invariant's message.
  */
 static int save_change(struct gr_live *live, const struct gr_user *user,
-		       struct gr_store_progress *row, enum gr_progress_state next,
+		       struct gr_store_progress *row, enum gr_progress_state next, int reviews,
 		       struct gr_json *extra, struct gr_json **out_reply,
 		       struct gr_json **out_event)
 {
 	int64_t now = now_ms(live), seq = 0;
 	struct gr_json *event;
-	char *body;
+	char *body, message[256];
 	int rc;
 
+	if (gr_progress_check(next, reviews) != 0) {
+		snprintf(message, sizeof(message), "%s", gr_error_last());
+		gr_error_set("%s/%s not stored: %s", row->track_id, row->step_id, message);
+		return GR_ERROR;
+	}
 	row->state = next;
 	if (next == GR_PROGRESS_STARTED && !row->started_at)
 		row->started_at = now;
@@ -416,7 +491,8 @@ static int decide(struct gr_live *live, struct gr_protocol_answer *out, struct g
 	char message[256];
 	int rc;
 
-	if ((rc = load_state(live, &current, row, client->user.id, track->id, step->id)))
+	if ((rc = load_state(live, &current, row, client->user.id, track->id, step->id,
+			     step->reviews)))
 		return rc;
 	if (current == GR_PROGRESS_NOT_STARTED &&
 	    (missing = missing_requirement(live, client->user.id, track, step)) != NULL) {
@@ -486,7 +562,8 @@ static void change_progress(struct gr_live *live, struct gr_protocol_answer *out
 		extra = gr_json_pack("{s:I, s:i}", "id", (long long)saved.id, "attempt",
 				     saved.attempt);
 	}
-	if ((rc = save_change(live, &client->user, &row, next, extra, &body, &event)))
+	if ((rc = save_change(live, &client->user, &row, next, step->reviews, extra, &body,
+			      &event)))
 		goto failed;
 	out->body = body;
 	out->wrote = 1;
@@ -1067,7 +1144,7 @@ int gr_live_progress(struct gr_live *live, int64_t user_id, const char *track_id
 	int rc;
 
 	if ((rc = gr_store_user_by_id(live->store, &user, user_id)) ||
-	    (rc = load_state(live, &current, &row, user_id, track_id, step_id)))
+	    (rc = load_state(live, &current, &row, user_id, track_id, step_id, reviews)))
 		return rc;
 	if (gr_progress_next(&next, current, action, reviews) != 0) {
 		gr_log_warn("reviews of %s on %s/%s: %s", user.handle, track_id, step_id,
@@ -1076,7 +1153,7 @@ int gr_live_progress(struct gr_live *live, int64_t user_id, const char *track_id
 	}
 	if (next == current)
 		return 0;
-	if ((rc = save_change(live, &user, &row, next, NULL, &body, &event)))
+	if ((rc = save_change(live, &user, &row, next, reviews, NULL, &body, &event)))
 		return rc;
 	gr_json_free(body);
 	user_topic(own, sizeof(own), &user);
@@ -1252,6 +1329,7 @@ void gr_live_free(struct gr_live *live)
 		board_forget(live, live->board_count - 1);
 	free(live->boards);
 	free(live->listeners);
+	free(live->stale);
 	gr_fanout_message_unref(live->resync);
 	gr_protocol_free(live->protocol);
 	gr_fanout_free(live->fanout);

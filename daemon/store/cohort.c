@@ -6,7 +6,7 @@
  * reading a cohort's review counts, active weeks and flagged reviews.
  * Leaves each learner's progress on a track to progress.c
  * (gr_store_progress_of_cohort), open help requests to help.c, and what
- * the board makes of it all to domain/attention.c and services/coach.c.
+ * the board makes of it all to domain/attention.c and services/board.c.
  */
 #include "store/cohort.h"
 

@@ -3,7 +3,8 @@
  *
  * Owns numbering a user's events, keeping them, replaying them after a seq
  * and pruning old ones. Leaves what an event says and who receives it to
- * the services (live.c, reviews.c, coach.c) and delivery to core/fanout.c.
+ * the services (live.c, reviews.c, helpdesk.c, nudges.c) and delivery to
+ * core/fanout.c.
  */
 #include "store/event.h"
 

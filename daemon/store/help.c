@@ -5,9 +5,9 @@
  * Owns storing help requests and their changes, the stored names of their
  * states (converted to and from enum gr_help_state here and nowhere else),
  * which peers were told of a request, who could be told (the candidates,
- * with how busy they are), and the messages in a request. Leaves when a
- * request widens or expires, and to whom, to domain/help.c, and moving a
- * request through its states, with who may, to services/coach.c.
+ * with how busy they are), and the messages in a request. Leaves a
+ * request's life (which move, by whom, when it widens or expires, and to
+ * whom) to domain/help.c, and making the moves to services/helpdesk.c.
  */
 #include "store/help.h"
 

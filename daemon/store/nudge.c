@@ -3,7 +3,7 @@
  *
  * Owns storing a coach's nudge, marking it read, and listing a learner's
  * unread ones. Leaves who may nudge whom, and telling the learner, to
- * services/coach.c.
+ * services/nudges.c.
  */
 #include "store/nudge.h"
 

@@ -2,12 +2,15 @@
  * clock: invites (create, check, single use, expiry, who may invite whom),
  * joining (taken handle keeps the invite), signing in (right/wrong password,
  * same answer for an unknown handle, rate limit and its window), sessions
- * (expiry, logout, disabled users) and the first-start invite. */
+ * (expiry, logout, disabled users), the first-start invite, and invites and
+ * sessions made and checked by domain/invite.c and domain/session.c. */
 #include "harness.h"
 
 #include "services/auth.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "domain/invite.h"
+#include "store/invite.h"
 #include "store/store.h"
 #include "store/user.h"
 #include "core/workers.h"
@@ -555,6 +558,98 @@ static void test_long_multibyte_cohort(void)
 	fixture_close(&f);
 }
 
+static int count_invite(const struct gr_invite *invite, void *payload)
+{
+	(void)invite;
+	(*(int *)payload)++;
+	return 0;
+}
+
+static int invites_stored(struct fixture *f)
+{
+	int count = 0;
+
+	CHECK_INT(gr_store_invite_each(f->store, count_invite, &count), ==, 0);
+	return count;
+}
+
+/*
+ * Invites and sessions are made and checked by the domain: an invite is
+ * refused as gr_invite_usable() refuses it, in its words, and a join that
+ * began before its invite expired still ends after the expiry (the note in
+ * domain/invite.c); with lifetimes gr_invite_issue() and gr_session_start()
+ * do not allow (settings the config never gives), no invite is made and no
+ * session started, and the session's refusal is logged.
+ */
+static void test_lives_by_the_domain(void)
+{
+	struct fixture f;
+	struct gr_auth_settings settings;
+	struct gr_auth *odd = NULL;
+	struct gr_invite expiring, joining, checked;
+	struct gr_auth_join request = {NULL, "late", "Late Comer", PASSWORD};
+	struct harness_stderr capture;
+	char code[GR_TOKEN_TEXT_SIZE], joined[GR_TOKEN_TEXT_SIZE], words[256], *log;
+	struct outcome outcome;
+	int64_t start = fake_now;
+
+	fixture_open(&f);
+	CHECK_INT(gr_auth_invite_create(f.auth, code, &expiring, NULL, GR_ROLE_LEARNER, NULL, 1),
+		  ==, 0);
+	CHECK_INT(gr_auth_invite_create(f.auth, joined, &joining, NULL, GR_ROLE_LEARNER, NULL, 1),
+		  ==, 0);
+
+	/* A join checks the invite just before it expires and spends it just after. */
+	fake_now = start + DAY - 1;
+	memset(&outcome, 0, sizeof outcome);
+	request.invite = joined;
+	gr_auth_register(f.auth, &request, on_done, &outcome);
+	fake_now = start + DAY + 50;
+	wait_for(&f, &outcome);
+	CHECK_INT(outcome.result.status, ==, 0);
+	CHECK_INT(gr_auth_invite_check(f.auth, &checked, joined), ==, GR_EUSED);
+	snprintf(words, sizeof words, "%s", gr_error_last());
+	CHECK_INT(gr_invite_usable(&checked, fake_now), ==, GR_EUSED);
+	CHECK_STR(words, gr_error_last());
+	CHECK_INT(checked.used_at, ==, start + DAY + 50);
+	CHECK_INT(gr_invite_check(&checked), ==, 0);
+
+	/* The other one expired: refused in gr_invite_usable()'s words. */
+	CHECK_INT(gr_auth_invite_check(f.auth, &checked, code), ==, GR_EEXPIRED);
+	snprintf(words, sizeof words, "%s", gr_error_last());
+	CHECK_INT(gr_invite_usable(&expiring, fake_now), ==, GR_EEXPIRED);
+	CHECK_STR(words, gr_error_last());
+
+	/* Invites and sessions of 0 days: nothing made, nothing stored. */
+	gr_auth_settings_defaults(&settings);
+	settings.clock = fake_clock;
+	settings.invite_days = 0;
+	settings.session_days = 0;
+	CHECK_INT(gr_auth_new(&odd, f.store, f.workers, &settings), ==, 0);
+	if (!odd) {
+		fixture_close(&f);
+		return;
+	}
+	CHECK_INT(gr_auth_invite_create(odd, code, &checked, NULL, GR_ROLE_LEARNER, NULL, 0), ==,
+		  GR_EINVALID);
+	CHECK_STR(gr_error_last(), "An invite lasts 1 to 365 days.");
+	CHECK_INT(invites_stored(&f), ==, 2);
+	CHECK_INT(gr_auth_invite_create(odd, code, &checked, NULL, GR_ROLE_LEARNER, NULL, 3), ==, 0);
+	CHECK_INT(invites_stored(&f), ==, 3);
+	harness_stderr_begin(&capture);
+	memset(&outcome, 0, sizeof outcome);
+	gr_auth_login(odd, "late", PASSWORD, "10.0.0.9", on_done, &outcome);
+	wait_for(&f, &outcome);
+	log = harness_stderr_end(&capture);
+	CHECK_INT(outcome.result.status, ==, GR_EINVALID);
+	CHECK_STR(outcome.result.message, "Could not sign in: the server could not save it.");
+	CHECK_STR(outcome.result.session_token, "");
+	CHECK_CONTAINS(log, "session of late not started: session: user");
+	free(log);
+	gr_auth_free(odd);
+	fixture_close(&f);
+}
+
 int main(void)
 {
 	gr_log_set_level(GR_LOG_ERROR);
@@ -573,5 +668,6 @@ int main(void)
 	RUN(test_rate_limit);
 	RUN(test_rate_limit_by_address);
 	RUN(test_first_start);
+	RUN(test_lives_by_the_domain);
 	return harness_done();
 }

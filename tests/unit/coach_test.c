@@ -6,10 +6,12 @@
  * a fixture git repository, a fake clock, and clients that are plain
  * structs talking the websocket protocol: a help request is told to the
  * least busy online peers in waves and expires; one peer accepts and only
- * the two may write; the board summary's attention list (stuck, inactive,
- * help requests) and review counts, for one cohort only; the summary push
- * to a watched board, sent when it changed and not more often; nudges live
- * and in hello; board.get for coaches only, with who is online and where.
+ * the two may write; every move of a request goes through domain/help.c
+ * (its refusals, and a life breaking an invariant is never stored); the
+ * board summary's attention list (stuck, inactive, help requests) and
+ * review counts, for one cohort only; the summary push to a watched board,
+ * sent when it changed and not more often; nudges live and in hello;
+ * board.get for coaches only, with who is online and where.
  */
 #include "core/error.h"
 #include "tracks/git.h"
@@ -34,7 +36,7 @@
 #define MINUTE_MS (60 * SECOND_MS)
 #define HOUR_MS (60 * MINUTE_MS)
 #define DAY_MS (24 * HOUR_MS)
-/* A busy board's summary at most this often (daemon/live.c, docs/protocol.md). */
+/* A busy board's summary at most this often (daemon/services/live.c, docs/protocol.md). */
 #define SUMMARY_BUSY_MS (10 * SECOND_MS)
 
 /* Learners of cohort c1 (lena first, so by id: lena, ana, ben, cal, dev, eli), zoe of c2, kim a
@@ -335,6 +337,17 @@ static int64_t zoe_request(struct fixture *f, int64_t opened_at)
 	return help.id;
 }
 
+/* who was told of request at `at`, as the help desk stores a wave: the offer and its time. */
+static void told_before(struct fixture *f, int64_t request, int who, int64_t at)
+{
+	struct gr_store_help help;
+
+	CHECK_INT(gr_store_help_offer_insert(f->store, request, f->users[who].id, at), ==, 0);
+	CHECK_INT(gr_store_help_get(f->store, &help, request), ==, 0);
+	help.last_wave_at = at;
+	CHECK_INT(gr_store_help_update(f->store, &help), ==, 0);
+}
+
 /* Check that exactly the peers in told (a mask of who) got help.offered of request now. */
 static void check_offered(struct fixture *f, int64_t request, unsigned told)
 {
@@ -377,16 +390,22 @@ static void test_help_waves_and_expiry(void)
 	t0 = fake_now;
 	for (int who = ANA; who <= ELI; who++)
 		finished_before(&f, who, "one", GR_PROGRESS_DONE);
-	/* ana helped zoe once before; ben is told of zoe's open request; cal and dev are free. */
+	/*
+	 * ana helped zoe once before; ben is told of zoe's open request; cal and
+	 * dev are free. Both requests as the help desk would have stored them.
+	 */
 	earlier.id = zoe_request(&f, t0 - 2 * HOUR_MS);
+	CHECK_INT(gr_store_help_offer_insert(f.store, earlier.id, f.users[ANA].id,
+					     t0 - 2 * HOUR_MS), ==, 0);
 	CHECK_INT(gr_store_help_get(f.store, &earlier, earlier.id), ==, 0);
 	earlier.state = GR_HELP_STATE_RESOLVED;
+	earlier.last_wave_at = t0 - 2 * HOUR_MS;
 	earlier.helper_id = f.users[ANA].id;
 	earlier.accepted_at = t0 - HOUR_MS;
 	earlier.closed_at = t0 - HOUR_MS / 2;
 	CHECK_INT(gr_store_help_update(f.store, &earlier), ==, 0);
 	other = zoe_request(&f, t0);
-	CHECK_INT(gr_store_help_offer_insert(f.store, other, f.users[BEN].id, t0), ==, 0);
+	told_before(&f, other, BEN, t0);
 	/* Everyone but eli is online. */
 	for (int who = LENA; who <= DEV; who++)
 		connect_user(&f, who);
@@ -680,6 +699,136 @@ static void test_help_accept_and_thread(void)
 	       (long long)id);
 	expect(&f, LENA, "conflict", "{\"type\":\"help.withdraw\",\"id\":17,\"request\":%lld}",
 	       (long long)id);
+	fixture_close(&f);
+}
+
+/* ---- help: every move through help.c -------------------------------------- */
+
+/*
+ * A request by who on step, stored straight away at opened_at and told to
+ * peer with no wave time: it breaks help invariant 5 (told to peers, but no
+ * wave), which no move of help.c makes.
+ */
+static int64_t broken_request(struct fixture *f, int who, const char *step, int peer,
+			      int64_t opened_at)
+{
+	struct gr_store_help help = {0};
+
+	help.user_id = f->users[who].id;
+	snprintf(help.track_id, sizeof help.track_id, "demo");
+	snprintf(help.step_id, sizeof help.step_id, "%s", step);
+	snprintf(help.body, sizeof help.body, "Stuck.");
+	help.opened_at = opened_at;
+	CHECK_INT(gr_store_help_insert(f->store, &help), ==, 0);
+	CHECK_INT(gr_store_help_offer_insert(f->store, help.id, f->users[peer].id, opened_at), ==,
+		  0);
+	return help.id;
+}
+
+/* The life of a stored request as help.c sees it: its row, and told counts its offers. */
+static struct gr_help_request life_of(struct fixture *f, int64_t request)
+{
+	struct gr_help_request life = {0};
+	struct gr_store_help help;
+
+	CHECK_INT(gr_store_help_get(f->store, &help, request), ==, 0);
+	life.state = help.state;
+	life.author_id = help.user_id;
+	life.helper_id = help.helper_id;
+	life.opened_at = help.opened_at;
+	life.last_wave_at = help.last_wave_at;
+	life.accepted_at = help.accepted_at;
+	life.closed_at = help.closed_at;
+	life.told = told_count(f, request);
+	return life;
+}
+
+static int64_t logged(const char *log, const char *format, long long request)
+{
+	char needle[128];
+
+	snprintf(needle, sizeof needle, format, request);
+	return harness_count(log, needle);
+}
+
+/*
+ * The help desk moves requests by help.c: its refusals in its words, first;
+ * a move that would store a life breaking an invariant is refused as an
+ * internal error and logged with the invariant, and nothing is stored; the
+ * tick logs such a request once, leaves it, and expires the others; an
+ * accept after the expiry is refused as gr_help_accept() refuses it.
+ */
+static void test_help_moves_through_help_c(void)
+{
+	struct gr_help_settings help = {3, 3 * MINUTE_MS, 20 * MINUTE_MS};
+	struct harness_stderr capture;
+	struct gr_help_request life;
+	struct gr_store_help row;
+	struct fixture f;
+	json_t *reply;
+	char *log;
+	int64_t t0, broken, left, good;
+
+	fixture_open(&f, &help);
+	t0 = fake_now;
+	for (int who = LENA; who <= CAL; who++)
+		connect_user(&f, who);
+	broken = broken_request(&f, LENA, "one", BEN, t0);
+	left = broken_request(&f, DEV, "two", ANA, t0);
+	good = zoe_request(&f, t0);
+	told_before(&f, good, ANA, t0);
+
+	/* cal was not told: refused before anything is checked, in help.c's words. */
+	reply = request(&f, CAL, "forbidden",
+			"{\"type\":\"help.accept\",\"id\":3,\"request\":%lld}", (long long)broken);
+	life = life_of(&f, broken);
+	CHECK_INT(gr_help_accept(&life, f.users[CAL].id, 0, fake_now), ==, GR_EFORBIDDEN);
+	CHECK_STR(text_of(reply, "message"), gr_error_last());
+	json_decref(reply);
+
+	/* ben was told, but the life accepting it would break invariant 5; so would withdrawing. */
+	harness_stderr_begin(&capture);
+	expect(&f, BEN, "internal", "{\"type\":\"help.accept\",\"id\":4,\"request\":%lld}",
+	       (long long)broken);
+	expect(&f, LENA, "internal", "{\"type\":\"help.withdraw\",\"id\":5,\"request\":%lld}",
+	       (long long)broken);
+	log = harness_stderr_end(&capture);
+	CHECK_INT(logged(log, "help request %lld not stored: help invariant 5", (long long)broken),
+		  ==, 2);
+	free(log);
+	CHECK_INT(gr_store_help_get(f.store, &row, broken), ==, 0);
+	CHECK_INT(row.state, ==, GR_HELP_STATE_OPEN);
+	CHECK_INT(row.helper_id, ==, 0);
+	CHECK_INT(row.accepted_at, ==, 0);
+	CHECK_INT(row.closed_at, ==, 0);
+	CHECK_INT(count_pushes(&f, LENA, "help.accepted"), ==, 0);
+	CHECK_INT(count_pushes(&f, BEN, "help.closed"), ==, 0);
+
+	/* At the expiry: left is logged once and stays open; good expires; broken is left alone. */
+	fake_now = t0 + 20 * MINUTE_MS;
+	harness_stderr_begin(&capture);
+	tick(&f);
+	tick(&f);
+	log = harness_stderr_end(&capture);
+	CHECK_INT(logged(log, "help request %lld not stored: help invariant 5", (long long)left),
+		  ==, 1);
+	CHECK_INT(logged(log, "help request %lld ", (long long)broken), ==, 0);
+	free(log);
+	CHECK_INT(gr_store_help_get(f.store, &row, left), ==, 0);
+	CHECK_INT(row.state, ==, GR_HELP_STATE_OPEN);
+	CHECK_INT(row.closed_at, ==, 0);
+	CHECK_INT(gr_store_help_get(f.store, &row, good), ==, 0);
+	CHECK_INT(row.state, ==, GR_HELP_STATE_EXPIRED);
+	CHECK_INT(row.closed_at, ==, fake_now);
+
+	/* ana, told of good, accepts after its expiry: refused as gr_help_accept() refuses. */
+	reply = request(&f, ANA, "conflict",
+			"{\"type\":\"help.accept\",\"id\":6,\"request\":%lld}", (long long)good);
+	CHECK_STR(text_of(reply, "state"), "expired");
+	life = life_of(&f, good);
+	CHECK_INT(gr_help_accept(&life, f.users[ANA].id, 1, fake_now), ==, GR_ECONFLICT);
+	CHECK_STR(text_of(reply, "message"), gr_error_last());
+	json_decref(reply);
 	fixture_close(&f);
 }
 
@@ -1169,6 +1318,7 @@ int main(void)
 	RUN(test_help_waves_and_expiry);
 	RUN(test_help_when_someone_can);
 	RUN(test_help_accept_and_thread);
+	RUN(test_help_moves_through_help_c);
 	RUN(test_attention_summary);
 	RUN(test_summary_push);
 	RUN(test_attention_waiting_and_flagged);

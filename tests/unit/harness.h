@@ -75,6 +75,59 @@ static const char *harness_current = "";
 				     harness_n, harness_h ? harness_h : "(null)");                 \
 	} while (0)
 
+/*
+ * What the code under test writes to stderr (the daemon's log lines)
+ * between harness_stderr_begin() and harness_stderr_end(), which returns it
+ * (the caller frees) and writes it on to the real stderr as well.
+ */
+struct harness_stderr {
+	int saved; /* the real stderr */
+	FILE *file;
+};
+
+static inline void harness_stderr_begin(struct harness_stderr *capture)
+{
+	fflush(stderr);
+	capture->file = tmpfile();
+	capture->saved = dup(STDERR_FILENO);
+	if (!capture->file || capture->saved < 0 ||
+	    dup2(fileno(capture->file), STDERR_FILENO) < 0) {
+		perror("harness_stderr_begin");
+		exit(2);
+	}
+}
+
+static inline char *harness_stderr_end(struct harness_stderr *capture)
+{
+	long size;
+	char *text;
+
+	fflush(stderr);
+	dup2(capture->saved, STDERR_FILENO);
+	close(capture->saved);
+	fseek(capture->file, 0, SEEK_END);
+	size = ftell(capture->file);
+	text = calloc(1, size > 0 ? (size_t)size + 1 : 1);
+	rewind(capture->file);
+	if (!text || (size > 0 && fread(text, 1, (size_t)size, capture->file) != (size_t)size)) {
+		perror("harness_stderr_end");
+		exit(2);
+	}
+	fclose(capture->file);
+	fputs(text, stderr);
+	return text;
+}
+
+/* How many times needle occurs in text. */
+static inline int harness_count(const char *text, const char *needle)
+{
+	int count = 0;
+
+	for (const char *at = text; at && (at = strstr(at, needle)) != NULL; at += strlen(needle))
+		count++;
+	return count;
+}
+
 #define RUN(fn)                                                                                    \
 	do {                                                                                       \
 		harness_current = #fn;                                                             \

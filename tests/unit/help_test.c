@@ -9,7 +9,8 @@
  * refusals and their words (a refused move changes nothing), the checker
  * naming each invariant of a request broken on purpose, and a seeded walk
  * of thousands of moves, driven by gr_help_due() and gr_help_pick() as the
- * coach service drives them, with the checker called after every move. */
+ * help desk (services/helpdesk.c) drives them, with the checker called
+ * after every move. */
 #include "harness.h"
 
 #include "core/error.h"
@@ -253,7 +254,7 @@ static void test_pick_nobody(void)
 	CHECK_INT(out[0], ==, NONE);
 }
 
-/* Waves with the picked marked told, as the coach service does. */
+/* Waves with the picked marked told, as the help desk does. */
 static void test_successive_waves(void)
 {
 	enum { N = 23 };
@@ -721,7 +722,7 @@ static int expected_close(const struct walked *w, enum gr_help_state to, int64_t
 		   : GR_ECONFLICT;
 }
 
-/* What the coach service does once a second: expire, or tell the next wave. */
+/* What the help desk does once a second: expire, or tell the next wave. */
 static int walk_tick(struct walked *w, const struct gr_help_settings *settings, int64_t now,
 		     int *want)
 {

@@ -57,6 +57,9 @@ static void test_issue_refused(void)
 	CHECK_INT(gr_invite_issue(&invite, GR_ROLE_LEARNER, NULL, NULL, 14, 0), ==, GR_EINVALID);
 	CHECK_INT(gr_invite_issue(&invite, GR_ROLE_LEARNER, "a\tb", NULL, 14, T0), ==, GR_EINVALID);
 	CHECK_CONTAINS(gr_error_last(), "A cohort is 1 to 64 characters");
+	/* A bad cohort is said before bad days. */
+	CHECK_INT(gr_invite_issue(&invite, GR_ROLE_LEARNER, "a\tb", NULL, 0, T0), ==, GR_EINVALID);
+	CHECK_CONTAINS(gr_error_last(), "A cohort is 1 to 64 characters");
 	CHECK(memcmp(&invite, &before, sizeof(invite)) == 0); /* untouched */
 }
 

@@ -1,11 +1,12 @@
 /*
- * live_test.c - the live service (daemon/live.c) with a real store, a real
+ * live_test.c - the live service (daemon/services/live.c) with a real store, a real
  * track loaded from a fixture git repository, and clients that are plain
  * structs: hello before anything else, group commit (no reply before the
  * commit, one flush per turn), progress and its requires lock, submissions,
  * events to every connection of a user and to a coach's board, replay and
  * snapshot, rooms and presence, a slow client's overflow and resync, a client
- * closing with replies pending, and pruning old events.
+ * closing with replies pending, pruning old events, and stored states that
+ * no longer fit their step (checked by domain/progress.c), logged once.
  */
 #include "core/error.h"
 #include "tracks/git.h"
@@ -484,6 +485,64 @@ static void test_preview(void)
 	fixture_close(&f);
 }
 
+/* lena's progress on step written straight to the store, as an older commit left it. */
+static void stored_before(struct fixture *f, const char *step, enum gr_progress_state state)
+{
+	struct gr_store_progress row = {.track_id = "demo", .state = state};
+
+	snprintf(row.step_id, sizeof row.step_id, "%s", step);
+	row.started_at = row.finished_at = row.updated_at = fake_now;
+	CHECK_INT(gr_store_progress_put(f->store, f->learner.id, &row), ==, 0);
+}
+
+/*
+ * States stored before a new commit changed a step's review count break
+ * progress invariant 2 or 3: they are kept and answered as before (every
+ * action a conflict; a passed lesson still completes what requires it),
+ * and each is logged once, the first time it is loaded.
+ */
+static void test_stale_state_logged_once(void)
+{
+	enum gr_log_level level = gr_log_get_level();
+	struct harness_stderr capture;
+	struct fixture f;
+	struct gr_client a;
+	char state[32], *log;
+	json_t *reply;
+
+	fixture_open(&f, 64);
+	stored_before(&f, "project", GR_PROGRESS_DONE); /* project has 2 reviews now */
+	stored_before(&f, "one", GR_PROGRESS_PASSED);	/* one has none */
+	client_open(&f, &a, &f.learner);
+	hello(&f, &a);
+	gr_log_set_level(GR_LOG_WARN);
+	harness_stderr_begin(&capture);
+	for (int i = 0; i < 2; i++) {
+		reply = request(&f, &a, "conflict", SET("project", "started"));
+		CHECK_STR(text_of(reply, "state"), "done");
+		CHECK_STR(text_of(reply, "message"),
+			  "this step is done; it cannot be opened (a step with reviews should "
+			  "never be in this state)");
+		json_decref(reply);
+	}
+	CHECK_INT(gr_live_progress(f.live, f.learner.id, "demo", "project", 2,
+				   GR_PROGRESS_REVIEW_BEGIN),
+		  ==, 0);
+	json_decref(request(&f, &a, "ok", SET("two", "started")));
+	json_decref(request(&f, &a, "conflict", SET("one", "started")));
+	log = harness_stderr_end(&capture);
+	gr_log_set_level(level);
+	CHECK_INT(harness_count(log, "progress invariant 3: a step with 2 reviews is done"), ==, 1);
+	CHECK_INT(harness_count(log, "progress invariant 2: a step without reviews is passed"), ==,
+		  1);
+	CHECK_CONTAINS(log, "on demo/project is kept as stored");
+	free(log);
+	CHECK_STR(committed_state(&f, "project", state, sizeof state), "done");
+	CHECK_STR(committed_state(&f, "one", state, sizeof state), "passed");
+	gr_live_client_close(f.live, &a);
+	fixture_close(&f);
+}
+
 int main(void)
 {
 	gr_log_set_level(GR_LOG_ERROR);
@@ -497,6 +556,7 @@ int main(void)
 	RUN(test_overflow_resync);
 	RUN(test_close_with_replies_pending);
 	RUN(test_preview);
+	RUN(test_stale_state_logged_once);
 	gr_git_shutdown();
 	return harness_done();
 }
