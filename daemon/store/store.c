@@ -11,6 +11,7 @@
 #include "store/store.h"
 
 #include "core/error.h"
+#include "store/sql.h"
 
 #include <assert.h>
 #include <sqlite3.h>
@@ -203,6 +204,17 @@ static const char *const migrations[] = {
 	"  created_at INTEGER NOT NULL"
 	");"
 	"CREATE INDEX help_messages_by_request ON help_messages(request_id, id);",
+
+	/*
+	 * 6: snapshots of the review engine (store/snapshot.c): its whole state
+	 * once it had applied the review inputs up to seq, so a start replays
+	 * only the inputs after the newest one.
+	 */
+	"CREATE TABLE review_snapshots ("
+	"  seq INTEGER PRIMARY KEY,"
+	"  state BLOB NOT NULL,"
+	"  made_at INTEGER NOT NULL"
+	");",
 };
 
 enum statement {
@@ -450,10 +462,17 @@ static const char *const statement_sql[STATEMENT_COUNT] = {
 			     " WHERE request_id = ?1 ORDER BY id",
 };
 
+#define LENT_MAX 16 /* statements of the store's other files (sql.h) */
+
 struct gr_store {
 	sqlite3 *db;
 	sqlite3_stmt *statements[STATEMENT_COUNT];
 	int depth; /* open transactions: 1 = BEGIN, more = savepoints inside it */
+	struct {
+		const char *sql; /* the key: the caller's static string */
+		sqlite3_stmt *stmt;
+	} lent[LENT_MAX];
+	int lent_count;
 };
 
 static int fail(struct gr_store *store, const char *doing)
@@ -653,8 +672,43 @@ void gr_store_close(struct gr_store *store)
 		return;
 	for (int i = 0; i < STATEMENT_COUNT; i++)
 		sqlite3_finalize(store->statements[i]);
+	for (int i = 0; i < store->lent_count; i++)
+		sqlite3_finalize(store->lent[i].stmt);
 	sqlite3_close(store->db);
 	free(store);
+}
+
+/* ---- lent to the store's other files (sql.h) ---------------------------- */
+
+sqlite3_stmt *gr_store_sql_statement(struct gr_store *store, const char *sql)
+{
+	sqlite3_stmt *stmt = NULL;
+
+	for (int i = 0; i < store->lent_count; i++)
+		if (store->lent[i].sql == sql) {
+			sqlite3_reset(store->lent[i].stmt);
+			sqlite3_clear_bindings(store->lent[i].stmt);
+			return store->lent[i].stmt;
+		}
+	assert(store->lent_count < LENT_MAX);
+	if (sqlite3_prepare_v3(store->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) !=
+	    SQLITE_OK) {
+		fail(store, sql);
+		return NULL;
+	}
+	store->lent[store->lent_count].sql = sql;
+	store->lent[store->lent_count++].stmt = stmt;
+	return stmt;
+}
+
+int gr_store_sql_run(struct gr_store *store, sqlite3_stmt *stmt, int *out_changes)
+{
+	return run(store, stmt, out_changes);
+}
+
+int gr_store_sql_fail(struct gr_store *store, const char *doing)
+{
+	return fail(store, doing);
 }
 
 int gr_store_schema_version(struct gr_store *store)
