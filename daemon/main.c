@@ -253,6 +253,8 @@ static int serve(struct daemon *d, const struct gr_config *config)
 	running_net = d->net;
 	rc = gr_net_run(d->net);
 	running_net = NULL;
+	/* A clean stop leaves a snapshot of the review engine: the next start replays nothing. */
+	gr_reviews_snapshot(d->reviews);
 	/* Connections still open at exit need not go offline: a start marks everyone so. */
 	gr_live_set_coach(d->live, NULL);
 	gr_live_set_reviews(d->live, NULL);

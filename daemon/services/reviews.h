@@ -37,6 +37,7 @@ struct gr_reviews_settings {
 	int64_t lease_online_ms; /* ... when author and reviewer are both online; default 4 h */
 	int double_blind;	 /* 1 (default): neither side learns the other's name */
 	gr_clock_fn *clock;	 /* NULL: the wall clock */
+	int snapshot_inputs;	 /* a snapshot at the tick after this many inputs; 0: never */
 };
 
 /* What the live service lends: the write path of a turn and the event streams. */
@@ -80,13 +81,15 @@ struct gr_reviews_answer {
 	int wrote; /* the answer reports a change (the reply waits for the commit) */
 };
 
-/* Engine policy, 48 h and 4 h leases, double-blind, the wall clock. */
+/* Engine policy, 48 h and 4 h leases, double-blind, the wall clock, snapshots every 1,000 inputs. */
 void gr_reviews_settings_defaults(struct gr_reviews_settings *out);
 
 /*
  * A new service on store and library (both borrowed): the engine rebuilt
- * from the logged inputs with the seed kept in the store (made on first
- * use), every learner then marked offline. The caller's to free.
+ * from its newest snapshot and the inputs logged after it, with the seed
+ * kept in the store (made on first use), every learner then marked
+ * offline. The caller's to free. Fails, saying what to do, when no
+ * snapshot can be read and the inputs it covered were pruned.
  */
 int gr_reviews_new(struct gr_reviews **out, struct gr_store *store, struct gr_library *library,
 		   const struct gr_reviews_settings *settings);
@@ -118,8 +121,19 @@ int gr_reviews_handles(enum gr_request_type type);
 void gr_reviews_request(struct gr_reviews *reviews, struct gr_reviews_answer *out,
 			const struct gr_user *user, const struct gr_request *request);
 
-/* Time passes (about once a minute): expire leases, reassign, notice who left. */
+/*
+ * Time passes (about once a minute): expire leases, reassign, notice who
+ * left; and store a snapshot of the engine when one is due (reviews.c,
+ * "Snapshots").
+ */
 int gr_reviews_tick(struct gr_reviews *reviews);
+
+/*
+ * Store a snapshot of the engine now if any input was logged since the
+ * last one (at a clean stop, so the next start replays nothing): in the
+ * transaction open on the store, or its own. 0, or a code (logged).
+ */
+int gr_reviews_snapshot(struct gr_reviews *reviews);
 
 /* The engine, borrowed, for lookups (tests, the board). */
 const struct gr_review *gr_reviews_engine(const struct gr_reviews *reviews);
