@@ -316,11 +316,14 @@ static int input(struct gr_reviews *reviews, const char *kind, int64_t a, int64_
  * logged after it.
  *
  * When. At a tick (once a minute): when settings.snapshot_inputs inputs
- * (default 1,000) were logged since the last snapshot, or when any were
- * and none has come for QUIET_MS (a quiet spell: every evening); and at a
+ * (default 1,000) were logged since the last snapshot, or a tenth of that
+ * and then none for QUIET_MS (a quiet spell: most evenings); and at a
  * clean stop (gr_reviews_snapshot, called by main.c), so the next start
  * replays nothing. A start after a crash replays at most about
- * snapshot_inputs inputs plus those of the last minute.
+ * snapshot_inputs inputs plus those of the last minute. A snapshot costs
+ * its whole size (2.8 MB after a simulated year of 300 learners:
+ * tools/bench-startup), so a few inputs after a quiet spell do not earn
+ * one.
  *
  * What is kept. Saving a snapshot keeps the newest SNAPSHOTS_KEPT (two)
  * and prunes the inputs before the older one: the inputs are read only to
@@ -479,12 +482,22 @@ static void verify_replay(struct gr_reviews *reviews)
 			     (long long)id - 1);
 }
 
+/* Milliseconds on a clock that only goes forward, for how long a rebuild or snapshot took. */
+static double monotonic_ms(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)now.tv_sec * 1000.0 + (double)now.tv_nsec / 1e6;
+}
+
 /* Store a snapshot of the engine as it is, in the open transaction or its own. */
 static int save_snapshot(struct gr_reviews *reviews)
 {
 	unsigned char *bytes = NULL;
 	size_t size = 0;
 	int64_t seq = 0;
+	double began = monotonic_ms();
 	int rc = gr_review_snapshot(&bytes, &size, reviews->engine);
 
 	if (rc == 0 && (rc = gr_store_begin(reviews->store)) == 0) {
@@ -501,8 +514,9 @@ static int save_snapshot(struct gr_reviews *reviews)
 		return rc;
 	}
 	reviews->since_snapshot = 0;
-	gr_log_debug("stored a snapshot of the review engine after input %lld: %zu bytes",
-		     (long long)seq, size);
+	gr_log_debug("stored a snapshot of the review engine after input %lld in %.0f ms: %zu "
+		     "bytes",
+		     (long long)seq, monotonic_ms() - began, size);
 	return 0;
 }
 
@@ -512,7 +526,8 @@ static int snapshot_due(const struct gr_reviews *reviews, int64_t now)
 	if (reviews->settings.snapshot_inputs <= 0 || reviews->since_snapshot == 0)
 		return 0;
 	return reviews->since_snapshot >= reviews->settings.snapshot_inputs ||
-	       now - reviews->last_input_at >= QUIET_MS;
+	       (reviews->since_snapshot * 10 >= reviews->settings.snapshot_inputs &&
+		now - reviews->last_input_at >= QUIET_MS);
 }
 
 int gr_reviews_snapshot(struct gr_reviews *reviews)
@@ -520,15 +535,6 @@ int gr_reviews_snapshot(struct gr_reviews *reviews)
 	if (!reviews || reviews->settings.snapshot_inputs <= 0 || reviews->since_snapshot == 0)
 		return 0;
 	return save_snapshot(reviews);
-}
-
-/* Milliseconds on a clock that only goes forward, for how long a rebuild took. */
-static double monotonic_ms(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)now.tv_sec * 1000.0 + (double)now.tv_nsec / 1e6;
 }
 
 /* The start's rebuild, timed and logged: where it began and what it replayed. */
