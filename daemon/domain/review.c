@@ -1907,7 +1907,8 @@ static void read_learner(struct reader *r, struct gr_review *review, int index)
 	learner->given = get_natural(r);
 	learner->received = get_natural(r);
 	learner->open = get_natural(r);
-	learner->ended_next = (int)get_small(r, RECENT_LEASES - 1, "a ring position is out of range");
+	learner->ended_next =
+	    (int)get_small(r, RECENT_LEASES - 1, "a ring position is out of range");
 	for (int i = 0; i < RECENT_LEASES; i++)
 		learner->ended_at[i] = get_i64(r);
 	learner->recent_next =
@@ -1964,8 +1965,8 @@ static void read_assignment(struct reader *r, struct gr_review *review,
 	assignment->slot = get_index(r, review->slot_count, false);
 	assignment->submission = get_index(r, review->submission_count, false);
 	assignment->reviewer = get_index(r, review->learner_count, false);
-	assignment->state = (enum gr_review_assignment_state)get_small(
-	    r, GR_REVIEW_DECLINED, "unknown assignment state");
+	assignment->state = (enum gr_review_assignment_state)get_small(r, GR_REVIEW_DECLINED,
+								       "unknown assignment state");
 	assignment->verdict =
 	    (enum gr_review_verdict)get_small(r, GR_REVIEW_NEEDS_WORK, "unknown verdict");
 	assignment->assigned_at = get_i64(r);
@@ -2039,9 +2040,11 @@ static const char *check_links(const struct gr_review *review)
 			int index = submission->assignments.items[k];
 			const struct assignment *assignment = &review->assignments[index];
 
-			if (assignment->submission != i || review->slots[assignment->slot].submission != i ||
+			if (assignment->submission != i ||
+			    review->slots[assignment->slot].submission != i ||
 			    seen_assignment[index]++)
-				problem = "an assignment is listed under another submission, or twice";
+				problem =
+				    "an assignment is listed under another submission, or twice";
 		}
 	}
 	for (int i = 0; i < review->slot_count && !problem; i++)
@@ -2113,7 +2116,8 @@ int gr_review_restore(struct gr_review **out, const struct gr_review_config *con
 	*out = NULL;
 	if ((rc = check_frame(bytes, size)) != 0 || (rc = gr_review_new(&review, config)) != 0)
 		return rc;
-	r = (struct reader){bytes, bytes + SNAPSHOT_HEADER, bytes + size - SNAPSHOT_TRAILER, NULL, 0};
+	r = (struct reader){bytes, bytes + SNAPSHOT_HEADER, bytes + size - SNAPSHOT_TRAILER, NULL,
+			    0};
 	read_config(&r, &stored);
 	review->rng = get(&r, 8);
 	read_body(&r, review);

@@ -27,9 +27,8 @@
 static const char save_sql[] =
     "INSERT OR REPLACE INTO review_snapshots (seq, state, made_at)"
     " SELECT coalesce(max(seq), 0), ?1, ?2 FROM review_inputs RETURNING seq";
-static const char keep_sql[] =
-    "DELETE FROM review_snapshots WHERE seq < (SELECT min(seq) FROM"
-    " (SELECT seq FROM review_snapshots ORDER BY seq DESC LIMIT ?1))";
+static const char keep_sql[] = "DELETE FROM review_snapshots WHERE seq < (SELECT min(seq) FROM"
+			       " (SELECT seq FROM review_snapshots ORDER BY seq DESC LIMIT ?1))";
 static const char prune_sql[] =
     "DELETE FROM review_inputs WHERE (SELECT count(*) FROM review_snapshots) >= ?1"
     " AND seq < (SELECT min(seq) FROM review_snapshots)";
@@ -88,8 +87,7 @@ static int copy_snapshot(struct gr_store_snapshot *out, sqlite3_stmt *stmt)
 	return 0;
 }
 
-int gr_store_snapshot_newest(struct gr_store *store, struct gr_store_snapshot *out,
-			     int64_t before)
+int gr_store_snapshot_newest(struct gr_store *store, struct gr_store_snapshot *out, int64_t before)
 {
 	sqlite3_stmt *stmt = gr_store_sql_statement(store, newest_sql);
 	int rc;

@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 struct gr_store_snapshot {
-	int64_t seq;	      /* the last review input it covers */
+	int64_t seq; /* the last review input it covers */
 	int64_t made_at;
 	unsigned char *bytes; /* malloc'd; gr_store_snapshot_clear() frees it */
 	size_t size;
@@ -37,8 +37,7 @@ int gr_store_snapshot_save(struct gr_store *store, int64_t *out_seq, const unsig
  * newest of all), its bytes the caller's (gr_store_snapshot_clear);
  * GR_ENOTFOUND when there is none.
  */
-int gr_store_snapshot_newest(struct gr_store *store, struct gr_store_snapshot *out,
-			     int64_t before);
+int gr_store_snapshot_newest(struct gr_store *store, struct gr_store_snapshot *out, int64_t before);
 /* Frees the bytes; accepts a cleared or zeroed snapshot. */
 void gr_store_snapshot_clear(struct gr_store_snapshot *snapshot);
 

@@ -57,8 +57,8 @@ static void check_same_effects(const struct recorder *a, const struct recorder *
 		}
 }
 
-static void config_for(struct gr_review_config *config, enum gr_review_policy policy,
-		       uint64_t seed, struct recorder *recorder)
+static void config_for(struct gr_review_config *config, enum gr_review_policy policy, uint64_t seed,
+		       struct recorder *recorder)
 {
 	gr_review_config_default(config);
 	config->policy = policy;
@@ -191,8 +191,8 @@ static struct gr_review *new_engine(const struct gr_review_config *config, struc
 
 	if (gr_review_new(&review, config) != 0)
 		exit(2);
-	*walk = (struct walk){.state = seed * 2654435761u + 1, .now = T0, .next_submission = 1,
-			      .learners = 6};
+	*walk = (struct walk){
+	    .state = seed * 2654435761u + 1, .now = T0, .next_submission = 1, .learners = 6};
 	for (int step = 1; step <= STEPS; step++)
 		gr_review_step_add(review, step, 1 + step % 3);
 	for (int i = 1; i <= walk->learners; i++)
@@ -476,8 +476,8 @@ static void test_refusals(void)
 	check_refused(&config, copy, size, GR_EINVALID, "not a snapshot");
 	memcpy(copy, bytes, size);
 	copy[4] = GR_REVIEW_SNAPSHOT_VERSION + 1;
-	check_refused(&config, copy, size, GR_ENEWER, "format version 2; this grounds reads "
-						      "version 1");
+	check_refused(&config, copy, size, GR_ENEWER,
+		      "format version 2; this grounds reads version");
 	memcpy(copy, bytes, size);
 	copy[4] = 0;
 	check_refused(&config, copy, size, GR_EINVALID, "format version 0");
@@ -497,7 +497,8 @@ static void test_refusals(void)
 	reseal(copy, size);
 	check_refused(&config, copy, size, GR_EINVALID, "index is out of range");
 	memcpy(copy, bytes, size);
-	memcpy(copy + 16 + 65 + 8 + 24 + 12, copy + 16 + 65 + 8 + 24, 8); /* step 2's id := step 1's */
+	/* Step 2's id made step 1's. */
+	memcpy(copy + 16 + 65 + 8 + 24 + 12, copy + 16 + 65 + 8 + 24, 8);
 	reseal(copy, size);
 	check_refused(&config, copy, size, GR_EINVALID, "comes twice");
 	memcpy(copy, bytes, size);
