@@ -537,23 +537,26 @@ int gr_reviews_snapshot(struct gr_reviews *reviews)
 	return save_snapshot(reviews);
 }
 
-/* The start's rebuild, timed and logged: where it began and what it replayed. */
+/* The start's rebuild, timed and logged: where it began and how many inputs it applied. */
 static int rebuild_at_start(struct gr_reviews *reviews)
 {
 	double began = monotonic_ms();
-	char from[96] = "no snapshot";
+	char from[128];
 	int rc = replay(reviews);
 
 	if (rc != 0)
 		return rc;
 	verify_replay(reviews);
 	if (reviews->restored_seq > 0)
-		snprintf(from, sizeof(from), "the snapshot of input %lld (%zu bytes)",
-			 (long long)reviews->restored_seq, reviews->restored_size);
-	gr_log_info("review engine rebuilt in %.0f ms from %s and %lld inputs replayed: %d "
-		    "learners, %d reviewed steps",
-		    monotonic_ms() - began, from, (long long)reviews->since_snapshot,
-		    reviews->learner_count, reviews->step_count);
+		snprintf(from, sizeof(from),
+			 "the snapshot of input %lld (%zu bytes) and the %lld inputs after it",
+			 (long long)reviews->restored_seq, reviews->restored_size,
+			 (long long)reviews->since_snapshot);
+	else
+		snprintf(from, sizeof(from), "all %lld inputs (no snapshot)",
+			 (long long)reviews->since_snapshot);
+	gr_log_info("review engine rebuilt: %d learners, %d reviewed steps, in %.0f ms from %s",
+		    reviews->learner_count, reviews->step_count, monotonic_ms() - began, from);
 	return 0;
 }
 
