@@ -459,8 +459,8 @@ static void test_refusals(void)
 		free(longer);
 	}
 
-	/* Every byte changed: the checksum (or the header) says so. */
-	for (size_t i = 0; i < size; i++) {
+	/* A byte changed (each of the first 256, then every 13th): refused. */
+	for (size_t i = 0; i < size; i += i < 256 ? 1 : 13) {
 		memcpy(copy, bytes, size);
 		copy[i] ^= 0x20;
 		accepted += gr_review_restore(&back, &config, copy, size) == 0;
