@@ -269,6 +269,11 @@ static int serve(struct daemon *d, const struct gr_config *config)
 	running_net = d->net;
 	rc = gr_net_run(d->net);
 	running_net = NULL;
+	/* A clean stop leaves a snapshot of the review engine: the next start replays nothing. */
+	if (gr_reviews_snapshot(d->reviews) == 0)
+		gr_turn_flush(d->turn);
+	/* A clean stop leaves a snapshot of the review engine: the next start replays nothing. */
+	gr_reviews_snapshot(d->reviews);
 	/* Connections still open at exit need not go offline: a start marks everyone so. */
 	gr_nudges_attach(d->nudges, NULL);
 	gr_helpdesk_attach(d->helpdesk, NULL);

@@ -1495,3 +1495,696 @@ int gr_review_check(const struct gr_review *review)
 	free(counts);
 	return rc;
 }
+
+/* ---- snapshots -------------------------------------------------------- */
+
+/*
+ * Snapshots. gr_review_snapshot() writes the engine's whole state as bytes
+ * and gr_review_restore() reads them back into an engine that cannot be
+ * told apart from the original: every array in the same order (indexes are
+ * stored as they are), the generator's state, the queue, each learner's
+ * rings of recent leases and authors. Only the id maps are rebuilt, and
+ * they decide nothing. The daemon stores a snapshot now and then, so a
+ * start restores it and replays only the inputs that came after
+ * (reviews.c, "Snapshots").
+ *
+ * Format, version 1. Every integer is little-endian whatever the machine:
+ * u8, u32, i32 (two's complement), u64, i64. An index is an i32 into one
+ * of the arrays below, -1 for none. The same state gives the same bytes.
+ *
+ *   header    "GRRS", u32 version (1), u64 body length
+ *   body:
+ *     config  u8 policy, u64 seed, i64 lease, lease_online, recent, absent,
+ *             load_window, rescue_after and rescue_lease (ms)
+ *     rng     u64 the generator's state
+ *     counts  u32 steps, learners, submissions, slots, assignments, waiting
+ *     steps   per step: i64 id, i32 reviews
+ *     learners per learner: i64 id; u8 flags (1 online, 2 active);
+ *             i64 last_seen; i32 lapses, lapsed, given, received, open;
+ *             u8 ring position and 16 x i64: when their last leases ended;
+ *             u8 ring position and 8 x (learner index, i64 at): authors
+ *             recently assigned; u32 n and n x (u8 flags: 1 passed,
+ *             2 submitted; submission index latest) for steps 0..n-1 (the
+ *             steps after the last one they touched are left out)
+ *     submissions per submission: i64 id; learner index author; step index;
+ *             i32 attempt; submission index previous; u8 state; i64
+ *             submitted_at, decided_at; u8 queued; u32 n and n slot
+ *             indexes; u32 n and n assignment indexes (every one made)
+ *     slots   per slot: submission index; u8 state (0 open, 1 assigned,
+ *             2 done); assignment indexes live, done, last; i64 opened_at
+ *     assignments per assignment (id = index + 1): slot, submission and
+ *             learner (reviewer) indexes; u8 state, u8 verdict; i64
+ *             assigned_at, due_at, ended_at
+ *     waiting the queue, oldest first: submission indexes
+ *   trailer   u64 FNV-1a (64-bit) of everything before it
+ *
+ * Enums are stored as their values in review.h. A reader refuses what it
+ * cannot trust: a short or long buffer, another magic, a version it does
+ * not know, a checksum that does not match, a count that cannot fit in
+ * the bytes left, an index or enum out of range, a duplicate id, links
+ * that disagree (a slot listed under another submission), and finally any
+ * broken invariant (gr_review_check). A change to the format bumps
+ * GR_REVIEW_SNAPSHOT_VERSION; the daemon then falls back to a replay.
+ */
+#define SNAPSHOT_MAGIC "GRRS"
+#define SNAPSHOT_HEADER 16 /* magic, version, body length */
+#define SNAPSHOT_TRAILER 8 /* the checksum */
+#define FNV_OFFSET 0xcbf29ce484222325ULL
+#define FNV_PRIME 0x100000001b3ULL
+
+/* The fewest bytes one record of each array takes: bounds a count read. */
+#define MIN_STEP 12
+#define MIN_LEARNER (8 + 1 + 8 + 5 * 4 + 1 + RECENT_LEASES * 8 + 1 + RECENT_AUTHORS * 12 + 4)
+#define MIN_SUBMISSION (8 + 4 * 4 + 1 + 2 * 8 + 1 + 2 * 4)
+#define MIN_SLOT (4 + 1 + 3 * 4 + 8)
+#define MIN_ASSIGNMENT (3 * 4 + 2 + 3 * 8)
+
+static uint64_t fnv1a(const unsigned char *bytes, size_t size)
+{
+	uint64_t hash = FNV_OFFSET;
+
+	for (size_t i = 0; i < size; i++)
+		hash = (hash ^ bytes[i]) * FNV_PRIME;
+	return hash;
+}
+
+struct writer {
+	unsigned char *bytes;
+	size_t size, cap;
+	bool failed;
+};
+
+/* Append the low width bytes of value, least significant first. */
+static void put(struct writer *w, uint64_t value, int width)
+{
+	if (w->failed)
+		return;
+	if (w->size + (size_t)width > w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 4096;
+		unsigned char *grown;
+
+		while (cap < w->size + (size_t)width)
+			cap *= 2;
+		if (!(grown = realloc(w->bytes, cap))) {
+			w->failed = true;
+			return;
+		}
+		w->bytes = grown;
+		w->cap = cap;
+	}
+	for (int i = 0; i < width; i++)
+		w->bytes[w->size++] = (unsigned char)(value >> (8 * i));
+}
+
+static void put_u8(struct writer *w, unsigned value)
+{
+	put(w, value, 1);
+}
+
+static void put_i32(struct writer *w, int value)
+{
+	put(w, (uint32_t)(int32_t)value, 4);
+}
+
+static void put_i64(struct writer *w, int64_t value)
+{
+	put(w, (uint64_t)value, 8);
+}
+
+static void put_list(struct writer *w, const struct int_list *list)
+{
+	put(w, (uint32_t)list->count, 4);
+	for (int i = 0; i < list->count; i++)
+		put_i32(w, list->items[i]);
+}
+
+static void write_config(struct writer *w, const struct gr_review_config *config)
+{
+	put_u8(w, (unsigned)config->policy);
+	put(w, config->seed, 8);
+	put_i64(w, config->lease_ms);
+	put_i64(w, config->lease_online_ms);
+	put_i64(w, config->recent_ms);
+	put_i64(w, config->absent_ms);
+	put_i64(w, config->load_window_ms);
+	put_i64(w, config->rescue_after_ms);
+	put_i64(w, config->rescue_lease_ms);
+}
+
+/* The learner's step records up to the last one that is not blank. */
+static int touched_steps(const struct learner *learner)
+{
+	int n = learner->step_cap;
+
+	while (n > 0 && !learner->steps[n - 1].passed && !learner->steps[n - 1].submitted &&
+	       learner->steps[n - 1].latest == NONE)
+		n--;
+	return n;
+}
+
+static void write_learner(struct writer *w, const struct learner *learner)
+{
+	int steps = touched_steps(learner);
+
+	put_i64(w, learner->id);
+	put_u8(w, (learner->online ? 1u : 0u) | (learner->active ? 2u : 0u));
+	put_i64(w, learner->last_seen);
+	put_i32(w, learner->lapses);
+	put_i32(w, learner->lapsed);
+	put_i32(w, learner->given);
+	put_i32(w, learner->received);
+	put_i32(w, learner->open);
+	put_u8(w, (unsigned)learner->ended_next);
+	for (int i = 0; i < RECENT_LEASES; i++)
+		put_i64(w, learner->ended_at[i]);
+	put_u8(w, (unsigned)learner->recent_next);
+	for (int i = 0; i < RECENT_AUTHORS; i++) {
+		put_i32(w, learner->recent_author[i]);
+		put_i64(w, learner->recent_at[i]);
+	}
+	put(w, (uint32_t)steps, 4);
+	for (int i = 0; i < steps; i++) {
+		put_u8(w, (learner->steps[i].passed ? 1u : 0u) |
+			      (learner->steps[i].submitted ? 2u : 0u));
+		put_i32(w, learner->steps[i].latest);
+	}
+}
+
+static void write_submission(struct writer *w, const struct submission *submission)
+{
+	put_i64(w, submission->id);
+	put_i32(w, submission->author);
+	put_i32(w, submission->step);
+	put_i32(w, submission->attempt);
+	put_i32(w, submission->previous);
+	put_u8(w, (unsigned)submission->state);
+	put_i64(w, submission->submitted_at);
+	put_i64(w, submission->decided_at);
+	put_u8(w, submission->queued ? 1u : 0u);
+	put_list(w, &submission->slots);
+	put_list(w, &submission->assignments);
+}
+
+static void write_slot(struct writer *w, const struct slot *slot)
+{
+	put_i32(w, slot->submission);
+	put_u8(w, (unsigned)slot->state);
+	put_i32(w, slot->live);
+	put_i32(w, slot->done);
+	put_i32(w, slot->last);
+	put_i64(w, slot->opened_at);
+}
+
+static void write_assignment(struct writer *w, const struct assignment *assignment)
+{
+	put_i32(w, assignment->slot);
+	put_i32(w, assignment->submission);
+	put_i32(w, assignment->reviewer);
+	put_u8(w, (unsigned)assignment->state);
+	put_u8(w, (unsigned)assignment->verdict);
+	put_i64(w, assignment->assigned_at);
+	put_i64(w, assignment->due_at);
+	put_i64(w, assignment->ended_at);
+}
+
+static void write_body(struct writer *w, const struct gr_review *review)
+{
+	write_config(w, &review->config);
+	put(w, review->rng, 8);
+	put(w, (uint32_t)review->step_count, 4);
+	put(w, (uint32_t)review->learner_count, 4);
+	put(w, (uint32_t)review->submission_count, 4);
+	put(w, (uint32_t)review->slot_count, 4);
+	put(w, (uint32_t)review->assignment_count, 4);
+	put(w, (uint32_t)review->waiting.count, 4);
+	for (int i = 0; i < review->step_count; i++) {
+		put_i64(w, review->steps[i].id);
+		put_i32(w, review->steps[i].reviews);
+	}
+	for (int i = 0; i < review->learner_count; i++)
+		write_learner(w, &review->learners[i]);
+	for (int i = 0; i < review->submission_count; i++)
+		write_submission(w, &review->submissions[i]);
+	for (int i = 0; i < review->slot_count; i++)
+		write_slot(w, &review->slots[i]);
+	for (int i = 0; i < review->assignment_count; i++)
+		write_assignment(w, &review->assignments[i]);
+	for (int i = 0; i < review->waiting.count; i++)
+		put_i32(w, review->waiting.items[i]);
+}
+
+int gr_review_snapshot(unsigned char **out, size_t *out_size, const struct gr_review *review)
+{
+	struct writer w = {0};
+	size_t body;
+
+	*out = NULL;
+	*out_size = 0;
+	for (int i = 0; i < 4; i++)
+		put_u8(&w, (unsigned char)SNAPSHOT_MAGIC[i]);
+	put(&w, GR_REVIEW_SNAPSHOT_VERSION, 4);
+	put(&w, 0, 8); /* the body's length, filled in below */
+	write_body(&w, review);
+	if (w.failed) {
+		free(w.bytes);
+		return out_of_memory();
+	}
+	body = w.size - SNAPSHOT_HEADER;
+	for (int i = 0; i < 8; i++)
+		w.bytes[8 + i] = (unsigned char)((uint64_t)body >> (8 * i));
+	put(&w, fnv1a(w.bytes, w.size), 8);
+	if (w.failed) {
+		free(w.bytes);
+		return out_of_memory();
+	}
+	*out = w.bytes;
+	*out_size = w.size;
+	return 0;
+}
+
+/* ---- reading a snapshot ----------------------------------------------- */
+
+struct reader {
+	const unsigned char *start, *at, *end;
+	const char *problem; /* the first thing found wrong, or NULL */
+	size_t problem_at;   /* its byte offset */
+};
+
+static void corrupt(struct reader *r, const char *problem)
+{
+	if (r->problem)
+		return;
+	r->problem = problem;
+	r->problem_at = (size_t)(r->at - r->start);
+}
+
+static uint64_t get(struct reader *r, int width)
+{
+	uint64_t value = 0;
+
+	if (r->problem)
+		return 0;
+	if (r->end - r->at < width) {
+		corrupt(r, "the body ends early");
+		return 0;
+	}
+	for (int i = 0; i < width; i++)
+		value |= (uint64_t)r->at[i] << (8 * i);
+	r->at += width;
+	return value;
+}
+
+static int64_t get_i64(struct reader *r)
+{
+	uint64_t value = get(r, 8);
+
+	return value <= INT64_MAX ? (int64_t)value : -(int64_t)(~value) - 1;
+}
+
+static int get_i32(struct reader *r)
+{
+	uint32_t value = (uint32_t)get(r, 4);
+
+	return value <= INT32_MAX ? (int)value : -(int)(~value) - 1;
+}
+
+/* A u8 no greater than last. */
+static unsigned get_small(struct reader *r, unsigned last, const char *what)
+{
+	unsigned value = (unsigned)get(r, 1);
+
+	if (value > last)
+		corrupt(r, what);
+	return value;
+}
+
+/* An index into an array of count, or NONE when none is allowed. */
+static int get_index(struct reader *r, int count, bool none_allowed)
+{
+	int value = get_i32(r);
+
+	if (value < (none_allowed ? NONE : 0) || value >= count) {
+		corrupt(r, "an index is out of range");
+		return none_allowed ? NONE : 0;
+	}
+	return value;
+}
+
+static int get_natural(struct reader *r)
+{
+	int value = get_i32(r);
+
+	if (value < 0) {
+		corrupt(r, "a count is negative");
+		return 0;
+	}
+	return value;
+}
+
+/* A count of records of at least min bytes each, that fit in what is left. */
+static int get_count(struct reader *r, size_t min)
+{
+	uint32_t value = (uint32_t)get(r, 4);
+
+	if (r->problem)
+		return 0;
+	if (value > INT32_MAX / 2 || (size_t)value > (size_t)(r->end - r->at) / min) {
+		corrupt(r, "a count does not fit in the bytes left");
+		return 0;
+	}
+	return (int)value;
+}
+
+static void *array_of(struct reader *r, int count, size_t size)
+{
+	void *array;
+
+	if (r->problem || count == 0)
+		return NULL;
+	if (!(array = calloc((size_t)count, size)))
+		corrupt(r, "out of memory");
+	return array;
+}
+
+static void read_list(struct reader *r, struct int_list *list, int count)
+{
+	int n = get_count(r, 4);
+
+	if (!(list->items = array_of(r, n, sizeof(int))))
+		return;
+	list->cap = list->count = n;
+	for (int i = 0; i < n; i++)
+		list->items[i] = get_index(r, count, false);
+}
+
+static void read_config(struct reader *r, struct gr_review_config *out)
+{
+	out->policy = (enum gr_review_policy)get_small(r, GR_REVIEW_POLICY_NAIVE, "unknown policy");
+	out->seed = get(r, 8);
+	out->lease_ms = get_i64(r);
+	out->lease_online_ms = get_i64(r);
+	out->recent_ms = get_i64(r);
+	out->absent_ms = get_i64(r);
+	out->load_window_ms = get_i64(r);
+	out->rescue_after_ms = get_i64(r);
+	out->rescue_lease_ms = get_i64(r);
+}
+
+static bool same_settings(const struct gr_review_config *a, const struct gr_review_config *b)
+{
+	return a->policy == b->policy && a->seed == b->seed && a->lease_ms == b->lease_ms &&
+	       a->lease_online_ms == b->lease_online_ms && a->recent_ms == b->recent_ms &&
+	       a->absent_ms == b->absent_ms && a->load_window_ms == b->load_window_ms &&
+	       a->rescue_after_ms == b->rescue_after_ms && a->rescue_lease_ms == b->rescue_lease_ms;
+}
+
+/* A new id into map, positive and not seen before. */
+static void read_id(struct reader *r, struct id_map *map, int64_t *out, int index)
+{
+	*out = get_i64(r);
+	if (r->problem)
+		return;
+	if (*out <= 0 || map_find(map, *out) != NONE)
+		corrupt(r, "an id is not positive or comes twice");
+	else if (map_put(map, *out, index) < 0)
+		corrupt(r, "out of memory");
+}
+
+static void read_learner(struct reader *r, struct gr_review *review, int index)
+{
+	struct learner *learner = &review->learners[index];
+	unsigned flags;
+	int steps;
+
+	read_id(r, &review->learner_ids, &learner->id, index);
+	flags = get_small(r, 3, "unknown learner flags");
+	learner->online = flags & 1;
+	learner->active = flags & 2;
+	learner->last_seen = get_i64(r);
+	learner->lapses = get_natural(r);
+	learner->lapsed = get_natural(r);
+	learner->given = get_natural(r);
+	learner->received = get_natural(r);
+	learner->open = get_natural(r);
+	learner->ended_next =
+	    (int)get_small(r, RECENT_LEASES - 1, "a ring position is out of range");
+	for (int i = 0; i < RECENT_LEASES; i++)
+		learner->ended_at[i] = get_i64(r);
+	learner->recent_next =
+	    (int)get_small(r, RECENT_AUTHORS - 1, "a ring position is out of range");
+	for (int i = 0; i < RECENT_AUTHORS; i++) {
+		learner->recent_author[i] = get_index(r, review->learner_count, false);
+		learner->recent_at[i] = get_i64(r);
+	}
+	steps = get_count(r, 5);
+	if (steps > review->step_count)
+		corrupt(r, "a learner has more step records than there are steps");
+	if (!(learner->steps = array_of(r, steps, sizeof(*learner->steps))))
+		return;
+	learner->step_cap = steps;
+	for (int i = 0; i < steps; i++) {
+		flags = get_small(r, 3, "unknown step flags");
+		learner->steps[i].passed = flags & 1;
+		learner->steps[i].submitted = flags & 2;
+		learner->steps[i].latest = get_index(r, review->submission_count, true);
+	}
+}
+
+static void read_submission(struct reader *r, struct gr_review *review, int index)
+{
+	struct submission *submission = &review->submissions[index];
+
+	read_id(r, &review->submission_ids, &submission->id, index);
+	submission->author = get_index(r, review->learner_count, false);
+	submission->step = get_index(r, review->step_count, false);
+	submission->attempt = get_i32(r);
+	submission->previous = get_index(r, review->submission_count, true);
+	submission->state = (enum gr_review_submission_state)get_small(
+	    r, GR_REVIEW_SUBMISSION_NEEDS_WORK, "unknown submission state");
+	submission->submitted_at = get_i64(r);
+	submission->decided_at = get_i64(r);
+	submission->queued = get_small(r, 1, "unknown queued flag");
+	read_list(r, &submission->slots, review->slot_count);
+	read_list(r, &submission->assignments, review->assignment_count);
+}
+
+static void read_slot(struct reader *r, struct gr_review *review, struct slot *slot)
+{
+	slot->submission = get_index(r, review->submission_count, false);
+	slot->state = (enum slot_state)get_small(r, SLOT_DONE, "unknown slot state");
+	slot->live = get_index(r, review->assignment_count, true);
+	slot->done = get_index(r, review->assignment_count, true);
+	slot->last = get_index(r, review->assignment_count, true);
+	slot->opened_at = get_i64(r);
+}
+
+static void read_assignment(struct reader *r, struct gr_review *review,
+			    struct assignment *assignment)
+{
+	assignment->slot = get_index(r, review->slot_count, false);
+	assignment->submission = get_index(r, review->submission_count, false);
+	assignment->reviewer = get_index(r, review->learner_count, false);
+	assignment->state = (enum gr_review_assignment_state)get_small(r, GR_REVIEW_DECLINED,
+								       "unknown assignment state");
+	assignment->verdict =
+	    (enum gr_review_verdict)get_small(r, GR_REVIEW_NEEDS_WORK, "unknown verdict");
+	assignment->assigned_at = get_i64(r);
+	assignment->due_at = get_i64(r);
+	assignment->ended_at = get_i64(r);
+}
+
+/* The arrays' sizes, then every record. */
+static void read_body(struct reader *r, struct gr_review *review)
+{
+	int steps = get_count(r, MIN_STEP), learners = get_count(r, MIN_LEARNER);
+	int submissions = get_count(r, MIN_SUBMISSION), slots = get_count(r, MIN_SLOT);
+	int assignments = get_count(r, MIN_ASSIGNMENT), waiting = get_count(r, 4);
+
+	/* Counts first, so a free() after a failure sees what was allocated. */
+	review->steps = array_of(r, steps, sizeof(*review->steps));
+	review->step_count = review->step_cap = review->steps ? steps : 0;
+	review->learners = array_of(r, learners, sizeof(*review->learners));
+	review->learner_count = review->learner_cap = review->learners ? learners : 0;
+	review->submissions = array_of(r, submissions, sizeof(*review->submissions));
+	review->submission_count = review->submission_cap = review->submissions ? submissions : 0;
+	review->slots = array_of(r, slots, sizeof(*review->slots));
+	review->slot_count = review->slot_cap = review->slots ? slots : 0;
+	review->assignments = array_of(r, assignments, sizeof(*review->assignments));
+	review->assignment_count = review->assignment_cap = review->assignments ? assignments : 0;
+	review->waiting.items = array_of(r, waiting, sizeof(int));
+	review->waiting.count = review->waiting.cap = review->waiting.items ? waiting : 0;
+	for (int i = 0; i < review->step_count && !r->problem; i++) {
+		read_id(r, &review->step_ids, &review->steps[i].id, i);
+		if ((review->steps[i].reviews = get_i32(r)) < 1)
+			corrupt(r, "a step needs fewer than one review");
+	}
+	for (int i = 0; i < review->learner_count && !r->problem; i++)
+		read_learner(r, review, i);
+	for (int i = 0; i < review->submission_count && !r->problem; i++)
+		read_submission(r, review, i);
+	for (int i = 0; i < review->slot_count && !r->problem; i++)
+		read_slot(r, review, &review->slots[i]);
+	for (int i = 0; i < review->assignment_count && !r->problem; i++)
+		read_assignment(r, review, &review->assignments[i]);
+	for (int i = 0; i < review->waiting.count && !r->problem; i++)
+		review->waiting.items[i] = get_index(r, review->submission_count, false);
+}
+
+/*
+ * The links gr_review_check() takes for granted: each slot and assignment
+ * listed once, under its own submission; each queued submission in the
+ * queue once. NULL, or what is wrong.
+ */
+static const char *check_links(const struct gr_review *review)
+{
+	int *seen_slot = calloc((size_t)review->slot_count + 1, sizeof(int));
+	int *seen_assignment = calloc((size_t)review->assignment_count + 1, sizeof(int));
+	int *seen_waiting = calloc((size_t)review->submission_count + 1, sizeof(int));
+	const char *problem = NULL;
+
+	if (!seen_slot || !seen_assignment || !seen_waiting) {
+		problem = "out of memory";
+		goto out;
+	}
+	for (int i = 0; i < review->submission_count && !problem; i++) {
+		const struct submission *submission = &review->submissions[i];
+
+		for (int k = 0; k < submission->slots.count; k++) {
+			int slot = submission->slots.items[k];
+
+			if (review->slots[slot].submission != i || seen_slot[slot]++)
+				problem = "a slot is listed under another submission, or twice";
+		}
+		for (int k = 0; k < submission->assignments.count; k++) {
+			int index = submission->assignments.items[k];
+			const struct assignment *assignment = &review->assignments[index];
+
+			if (assignment->submission != i ||
+			    review->slots[assignment->slot].submission != i ||
+			    seen_assignment[index]++)
+				problem =
+				    "an assignment is listed under another submission, or twice";
+		}
+	}
+	for (int i = 0; i < review->slot_count && !problem; i++)
+		if (!seen_slot[i])
+			problem = "a slot belongs to no submission";
+	for (int i = 0; i < review->assignment_count && !problem; i++)
+		if (!seen_assignment[i])
+			problem = "an assignment belongs to no submission";
+	for (int i = 0; i < review->waiting.count && !problem; i++) {
+		int index = review->waiting.items[i];
+
+		if (!review->submissions[index].queued || seen_waiting[index]++)
+			problem = "the queue holds a submission twice, or one not marked queued";
+	}
+out:
+	free(seen_slot);
+	free(seen_assignment);
+	free(seen_waiting);
+	return problem;
+}
+
+/* The header and trailer: 0, or a code with the message set. */
+static int check_frame(const unsigned char *bytes, size_t size)
+{
+	uint64_t version, body, sum = 0;
+
+	if (size < SNAPSHOT_HEADER + SNAPSHOT_TRAILER) {
+		gr_error_set("review snapshot: truncated: %zu bytes, less than its header", size);
+		return GR_EINVALID;
+	}
+	if (memcmp(bytes, SNAPSHOT_MAGIC, 4) != 0) {
+		gr_error_set("review snapshot: not a snapshot of the review engine (no GRRS mark)");
+		return GR_EINVALID;
+	}
+	version = (uint64_t)bytes[4] | (uint64_t)bytes[5] << 8 | (uint64_t)bytes[6] << 16 |
+		  (uint64_t)bytes[7] << 24;
+	if (version != GR_REVIEW_SNAPSHOT_VERSION) {
+		gr_error_set("review snapshot: format version %llu; this grounds reads version %d",
+			     (unsigned long long)version, GR_REVIEW_SNAPSHOT_VERSION);
+		return version > GR_REVIEW_SNAPSHOT_VERSION ? GR_ENEWER : GR_EINVALID;
+	}
+	body = 0;
+	for (int i = 0; i < 8; i++) {
+		body |= (uint64_t)bytes[8 + i] << (8 * i);
+		sum |= (uint64_t)bytes[size - SNAPSHOT_TRAILER + (size_t)i] << (8 * i);
+	}
+	if (body != size - SNAPSHOT_HEADER - SNAPSHOT_TRAILER) {
+		gr_error_set("review snapshot: truncated or padded: %zu bytes where the header "
+			     "says %llu",
+			     size, (unsigned long long)body + SNAPSHOT_HEADER + SNAPSHOT_TRAILER);
+		return GR_EINVALID;
+	}
+	if (sum != fnv1a(bytes, size - SNAPSHOT_TRAILER)) {
+		gr_error_set("review snapshot: corrupt: its checksum does not match");
+		return GR_EINVALID;
+	}
+	return 0;
+}
+
+int gr_review_restore(struct gr_review **out, const struct gr_review_config *config,
+		      const unsigned char *bytes, size_t size)
+{
+	struct gr_review *review = NULL;
+	struct gr_review_config stored = {0};
+	struct reader r = {0};
+	const char *problem;
+	int rc;
+
+	*out = NULL;
+	if ((rc = check_frame(bytes, size)) != 0 || (rc = gr_review_new(&review, config)) != 0)
+		return rc;
+	r = (struct reader){bytes, bytes + SNAPSHOT_HEADER, bytes + size - SNAPSHOT_TRAILER, NULL,
+			    0};
+	read_config(&r, &stored);
+	review->rng = get(&r, 8);
+	read_body(&r, review);
+	if (!r.problem && r.at != r.end)
+		corrupt(&r, "bytes are left after the last record");
+	if (r.problem) {
+		gr_error_set("review snapshot: corrupt: %s (at byte %zu)", r.problem, r.problem_at);
+		rc = GR_EINVALID;
+	} else if (!same_settings(&stored, config)) {
+		gr_error_set("review snapshot: made with other settings (policy, seed or leases) "
+			     "than the engine's");
+		rc = GR_EINVALID;
+	} else if ((problem = check_links(review)) != NULL) {
+		gr_error_set("review snapshot: inconsistent: %s", problem);
+		rc = GR_EINVALID;
+	} else if (gr_review_check(review) != 0) {
+		gr_error_set("review snapshot: inconsistent: %s", gr_error_last());
+		rc = GR_EINVALID;
+	}
+	if (rc != 0) {
+		gr_review_free(review);
+		return rc;
+	}
+	*out = review;
+	return 0;
+}
+
+/* ---- what a restored service reads back ------------------------------- */
+
+int gr_review_learner_count(const struct gr_review *review)
+{
+	return review->learner_count;
+}
+
+int64_t gr_review_learner_id(const struct gr_review *review, int index)
+{
+	assert(index >= 0 && index < review->learner_count);
+	return review->learners[index].id;
+}
+
+int gr_review_step_reviews(const struct gr_review *review, int64_t step_id)
+{
+	int index = map_find(&review->step_ids, step_id);
+
+	return index == NONE ? 0 : review->steps[index].reviews;
+}
+
+int64_t gr_review_assignment_count(const struct gr_review *review)
+{
+	return review->assignment_count;
+}

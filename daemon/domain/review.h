@@ -27,6 +27,7 @@
 #ifndef GR_REVIEW_H
 #define GR_REVIEW_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define GR_REVIEW_HOUR_MS ((int64_t)60 * 60 * 1000)
@@ -241,5 +242,41 @@ int gr_review_may_read(const struct gr_review *review, int64_t learner_id, int64
 int gr_review_check(const struct gr_review *review);
 
 const char *gr_review_effect_name(enum gr_review_effect_kind kind);
+
+/* ---- snapshots: the engine's whole state as bytes ---------------------- */
+
+/*
+ * The snapshot format this engine writes and reads; the format is drawn in
+ * review.c ("Snapshots"). Restoring a snapshot gives an engine that makes
+ * exactly the decisions the one it was taken from would have made: the
+ * same random state, leases, queue order and assignment ids.
+ */
+#define GR_REVIEW_SNAPSHOT_VERSION 1
+
+/*
+ * The engine's whole state: *out (malloc'd, the caller's to free) holds
+ * *out_size bytes. The same state always gives the same bytes.
+ */
+int gr_review_snapshot(unsigned char **out, size_t *out_size, const struct gr_review *review);
+
+/*
+ * A new engine (the caller's to free) in the state of a snapshot. config
+ * gives the effect callback and must hold the settings the snapshot was
+ * made with (policy, seed, durations), else GR_EINVALID. A snapshot that
+ * is truncated, corrupt or inconsistent is refused with GR_EINVALID, one
+ * of a newer format with GR_ENEWER, each with a message saying what is
+ * wrong; *out is then NULL. Never trusts a count or index it reads.
+ */
+int gr_review_restore(struct gr_review **out, const struct gr_review_config *config,
+		      const unsigned char *bytes, size_t size);
+
+/* What a restored service needs to rebuild its own tables. */
+int gr_review_learner_count(const struct gr_review *review);
+/* The id of the index-th learner added (0 <= index < gr_review_learner_count). */
+int64_t gr_review_learner_id(const struct gr_review *review, int index);
+/* The reviews a step needs, or 0 when the engine does not know the step. */
+int gr_review_step_reviews(const struct gr_review *review, int64_t step_id);
+/* How many assignments the engine made: the last assignment id. */
+int64_t gr_review_assignment_count(const struct gr_review *review);
 
 #endif

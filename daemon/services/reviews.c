@@ -22,7 +22,9 @@
  * At start the engine is rebuilt by replaying review_inputs in seq order
  * with the same seed and settings (kept in the meta table, made once): the
  * same inputs give the same effects and the same assignment ids. During the
- * replay the effect callback stores and pushes nothing.
+ * replay the effect callback stores and pushes nothing. The replay starts
+ * from the engine's newest snapshot, not from the first input (see
+ * "Snapshots" below).
  *
  * The inputs (kind: a, b, c, d):
  *   learner  learner                          gr_review_learner_add
@@ -63,6 +65,7 @@
 #include "store/assignment.h"
 #include "store/progress.h"
 #include "store/review.h"
+#include "store/snapshot.h"
 #include "store/store.h"
 #include "store/submission.h"
 #include "store/user.h"
@@ -109,6 +112,12 @@ struct gr_reviews {
 	int failed;	/* an effect could not be stored (its code): the change is undone */
 	int changed;	/* the engine changed in the current change */
 	int64_t giving; /* the review being given, for its review.received event */
+	/* Snapshots (see "Snapshots"): */
+	int64_t since_snapshot;	      /* inputs logged since the newest snapshot */
+	int64_t last_input_at;	      /* when the last input was logged; 0: none since the start */
+	int64_t restored_seq;	      /* the snapshot the last rebuild began from; 0: none */
+	size_t restored_size;	      /* its bytes */
+	int64_t restored_assignments; /* the assignments the engine had in it */
 };
 
 void gr_reviews_settings_defaults(struct gr_reviews_settings *out)
@@ -118,6 +127,7 @@ void gr_reviews_settings_defaults(struct gr_reviews_settings *out)
 	out->lease_ms = GR_REVIEW_DEFAULT_LEASE_MS;
 	out->lease_online_ms = GR_REVIEW_DEFAULT_LEASE_ONLINE_MS;
 	out->double_blind = 1;
+	out->snapshot_inputs = 1000;
 }
 
 static int64_t now_ms(const struct gr_reviews *reviews)
@@ -295,10 +305,53 @@ static int input(struct gr_reviews *reviews, const char *kind, int64_t a, int64_
 	if (is_tick && reviews->effects == 0 && !reviews->dirty)
 		return 0;
 	reviews->dirty = !is_tick;
-	return gr_store_review_input_insert(reviews->store, &row);
+	if ((rc = gr_store_review_input_insert(reviews->store, &row)) == 0) {
+		reviews->since_snapshot++;
+		reviews->last_input_at = row.at;
+	}
+	return rc;
 }
 
-/* ---- replay ---------------------------------------------------------------- */
+/* ---- replay and snapshots ------------------------------------------------------ */
+
+/*
+ * Snapshots. Replaying every input since the centre opened would make each
+ * start slower than the last, so now and then the engine's whole state
+ * (gr_review_snapshot, format in review.c) is stored with the last input
+ * it covers (store/snapshot.c). It is written inside the transaction open
+ * on the store, so it commits, or rolls back, with the inputs it covers.
+ * A rebuild restores the newest snapshot and replays only the inputs
+ * logged after it.
+ *
+ * When. At a tick (once a minute): when settings.snapshot_inputs inputs
+ * (default 1,000) were logged since the last snapshot, or a tenth of that
+ * and then none for QUIET_MS (a quiet spell: most evenings); and at a
+ * clean stop (gr_reviews_snapshot, called by main.c), so the next start
+ * replays nothing. A start after a crash replays at most about
+ * snapshot_inputs inputs plus those of the last minute. A snapshot costs
+ * its whole size (2.8 MB after a simulated year of 300 learners:
+ * tools/bench-startup), so a few inputs after a quiet spell do not earn
+ * one.
+ *
+ * What is kept. Saving a snapshot keeps the newest SNAPSHOTS_KEPT (two)
+ * and prunes the inputs before the older one: the inputs are read only to
+ * rebuild the engine (the stored assignments, reviews and events are the
+ * history people see), and the older snapshot with the inputs after it is
+ * the way back when the newest cannot be read.
+ *
+ * Rebuilding (at start, and after a failed change): the newest snapshot
+ * that restores; one that does not (a format this grounds does not read,
+ * corruption) is logged as an error and the next older one tried; with
+ * none left, a full replay of the inputs, which needs every input since
+ * the first: when some were pruned, the rebuild fails with a message
+ * telling the operator what to do, and groundsd does not start.
+ *
+ * Invariant: a stored snapshot at seq is the engine's state after
+ * exactly the inputs up to seq, so restoring it and replaying the rest
+ * gives the engine a full replay would.
+ */
+#define SNAPSHOTS_KEPT 2
+#define QUIET_MS ((int64_t)10 * 60 * 1000)
 
 static int replay_one(const struct gr_store_review_input *row, void *payload)
 {
@@ -307,12 +360,75 @@ static int replay_one(const struct gr_store_review_input *row, void *payload)
 	if (apply(reviews, row) != 0)
 		gr_log_warn("review input %lld (%s) replays with an error: %s", (long long)row->seq,
 			    row->kind, gr_error_last());
+	reviews->since_snapshot++;
+	reviews->last_input_at = row->at;
 	return 0;
 }
 
 static void on_effect(const struct gr_review_effect *effect, void *payload);
 
-/* A fresh engine with every logged input applied again. */
+/* The service's own lists, read back from a restored engine. */
+static int adopt_engine(struct gr_reviews *reviews)
+{
+	int count = gr_review_learner_count(reviews->engine);
+
+	if (reserve((void **)&reviews->learners, &reviews->learner_cap, count,
+		    sizeof(*reviews->learners)) < 0)
+		return GR_ERROR;
+	for (int i = 0; i < count; i++)
+		reviews->learners[i] = gr_review_learner_id(reviews->engine, i);
+	reviews->learner_count = count;
+	for (int i = 0; i < reviews->step_count; i++)
+		reviews->steps[i].reviews =
+		    gr_review_step_reviews(reviews->engine, reviews->steps[i].id);
+	return 0;
+}
+
+/* The engine from the newest snapshot that restores, or none (engine NULL). */
+static int restore_newest(struct gr_reviews *reviews)
+{
+	struct gr_store_snapshot snapshot = {0};
+	int64_t before = INT64_MAX;
+	int rc;
+
+	while ((rc = gr_store_snapshot_newest(reviews->store, &snapshot, before)) == 0) {
+		if (gr_review_restore(&reviews->engine, &reviews->config, snapshot.bytes,
+				      snapshot.size) == 0) {
+			reviews->restored_seq = snapshot.seq;
+			reviews->restored_size = snapshot.size;
+			gr_store_snapshot_clear(&snapshot);
+			return adopt_engine(reviews);
+		}
+		gr_log_error("the review engine's snapshot of input %lld cannot be used (%s); "
+			     "rebuilding from an older snapshot or the inputs instead",
+			     (long long)snapshot.seq, gr_error_last());
+		before = snapshot.seq;
+		gr_store_snapshot_clear(&snapshot);
+	}
+	return rc == GR_ENOTFOUND ? 0 : rc;
+}
+
+/* No snapshot restored: a fresh engine, if no input was pruned. */
+static int start_empty(struct gr_reviews *reviews)
+{
+	int64_t first = 0;
+	int rc = gr_store_snapshot_first_input(reviews->store, &first);
+
+	if (rc != 0)
+		return rc;
+	if (first > 1) {
+		gr_error_set("the review engine cannot be rebuilt: no snapshot of it can be read "
+			     "(see the errors above) and the inputs before #%lld, which they "
+			     "covered, were pruned. Run the grounds version that wrote the "
+			     "snapshots, or stop groundsd and put back a copy of grounds.db made "
+			     "by 'grounds backup'",
+			     (long long)first);
+		return GR_ERROR;
+	}
+	return gr_review_new(&reviews->engine, &reviews->config);
+}
+
+/* A fresh engine: the newest usable snapshot, then every logged input after it. */
 static int replay(struct gr_reviews *reviews)
 {
 	int rc;
@@ -320,13 +436,19 @@ static int replay(struct gr_reviews *reviews)
 	gr_review_free(reviews->engine);
 	reviews->engine = NULL;
 	reviews->learner_count = 0;
-	for (int i = 0; i < reviews->step_count; i++)
-		reviews->steps[i].reviews = 0;
-	if ((rc = gr_review_new(&reviews->engine, &reviews->config)) != 0 ||
-	    (rc = gr_store_review_step_each(reviews->store, step_remember, reviews)) != 0)
+	reviews->restored_seq = 0;
+	reviews->restored_size = 0;
+	reviews->since_snapshot = 0;
+	reviews->last_input_at = 0;
+	reviews->step_count = 0; /* read again: a failed change may have undone one */
+	if ((rc = gr_store_review_step_each(reviews->store, step_remember, reviews)) != 0 ||
+	    (rc = restore_newest(reviews)) != 0 ||
+	    (!reviews->engine && (rc = start_empty(reviews)) != 0))
 		return rc;
+	reviews->restored_assignments = gr_review_assignment_count(reviews->engine);
 	reviews->replaying = 1;
-	rc = gr_store_review_input_each(reviews->store, replay_one, reviews);
+	rc = gr_store_snapshot_inputs_after(reviews->store, reviews->restored_seq, replay_one,
+					    reviews);
 	reviews->replaying = 0;
 	reviews->dirty = 1; /* the first tick after a start is always logged */
 	return rc;
@@ -350,13 +472,15 @@ static void undo(void *payload)
 
 /*
  * The replayed engine must have made exactly the stored assignments; a
- * difference (a lost input, changed settings) is logged loudly.
+ * difference (a lost input, changed settings) is logged loudly. Checked
+ * from the last assignment the snapshot holds on, so it costs what the
+ * replay did.
  */
 static void verify_replay(struct gr_reviews *reviews)
 {
 	struct gr_review_assignment_info info;
 	struct gr_store_assignment row;
-	int64_t id = 1;
+	int64_t id = reviews->restored_assignments > 0 ? reviews->restored_assignments : 1;
 
 	for (; gr_review_assignment_get(&info, reviews->engine, id) == 0; id++) {
 		if (gr_store_assignment_get(reviews->store, &row, id) != 0 ||
@@ -371,6 +495,82 @@ static void verify_replay(struct gr_reviews *reviews)
 	if (gr_store_assignment_get(reviews->store, &row, id) == 0)
 		gr_log_error("the review engine replayed %lld assignments; more are stored",
 			     (long long)id - 1);
+}
+
+/* Milliseconds on a clock that only goes forward, for how long a rebuild or snapshot took. */
+static double monotonic_ms(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)now.tv_sec * 1000.0 + (double)now.tv_nsec / 1e6;
+}
+
+/* Store a snapshot of the engine as it is, in the open transaction or its own. */
+static int save_snapshot(struct gr_reviews *reviews)
+{
+	unsigned char *bytes = NULL;
+	size_t size = 0;
+	int64_t seq = 0;
+	double began = monotonic_ms();
+	int rc = gr_review_snapshot(&bytes, &size, reviews->engine);
+
+	struct gr_turn_change change;
+
+	if (rc == 0 && (rc = gr_turn_begin(reviews->turn, &change)) == 0)
+		rc = gr_turn_end(reviews->turn, &change,
+				 gr_store_snapshot_save(reviews->store, &seq, bytes, size,
+							now_ms(reviews), SNAPSHOTS_KEPT));
+	free(bytes);
+	if (rc != 0) {
+		gr_log_warn("could not store a snapshot of the review engine: %s", gr_error_last());
+		return rc;
+	}
+	reviews->since_snapshot = 0;
+	gr_log_debug("stored a snapshot of the review engine after input %lld in %.0f ms: %zu "
+		     "bytes",
+		     (long long)seq, monotonic_ms() - began, size);
+	return 0;
+}
+
+/* Whether a tick at now should store a snapshot. */
+static int snapshot_due(const struct gr_reviews *reviews, int64_t now)
+{
+	if (reviews->settings.snapshot_inputs <= 0 || reviews->since_snapshot == 0)
+		return 0;
+	return reviews->since_snapshot >= reviews->settings.snapshot_inputs ||
+	       (reviews->since_snapshot * 10 >= reviews->settings.snapshot_inputs &&
+		now - reviews->last_input_at >= QUIET_MS);
+}
+
+int gr_reviews_snapshot(struct gr_reviews *reviews)
+{
+	if (!reviews || reviews->settings.snapshot_inputs <= 0 || reviews->since_snapshot == 0)
+		return 0;
+	return save_snapshot(reviews);
+}
+
+/* The start's rebuild, timed and logged: where it began and how many inputs it applied. */
+static int rebuild_at_start(struct gr_reviews *reviews)
+{
+	double began = monotonic_ms();
+	char from[128];
+	int rc = replay(reviews);
+
+	if (rc != 0)
+		return rc;
+	verify_replay(reviews);
+	if (reviews->restored_seq > 0)
+		snprintf(from, sizeof(from),
+			 "the snapshot of input %lld (%zu bytes) and the %lld inputs after it",
+			 (long long)reviews->restored_seq, reviews->restored_size,
+			 (long long)reviews->since_snapshot);
+	else
+		snprintf(from, sizeof(from), "all %lld inputs (no snapshot)",
+			 (long long)reviews->since_snapshot);
+	gr_log_info("review engine rebuilt: %d learners, %d reviewed steps, in %.0f ms from %s",
+		    reviews->learner_count, reviews->step_count, monotonic_ms() - began, from);
+	return 0;
 }
 
 /* ---- the engine's settings and seed, made once ----------------------------- */
@@ -774,6 +974,8 @@ int gr_reviews_tick(struct gr_reviews *reviews)
 
 	if (rc != 0)
 		gr_log_error("the review tick failed: %s", gr_error_last());
+	else if (snapshot_due(reviews, now_ms(reviews)))
+		save_snapshot(reviews); /* a failure is logged and tried again next tick */
 	return rc;
 }
 
@@ -1345,14 +1547,11 @@ int gr_reviews_new(struct gr_reviews **out, struct gr_store *store, struct gr_li
 	reviews->library = library;
 	reviews->turn = turn;
 	reviews->settings = *settings;
-	if ((rc = load_config(reviews)) == 0 && (rc = replay(reviews)) == 0)
-		verify_replay(reviews);
-	if (rc != 0 || (rc = change(reviews, mark_all_offline, NULL)) != 0) {
+	if ((rc = load_config(reviews)) != 0 || (rc = rebuild_at_start(reviews)) != 0 ||
+	    (rc = change(reviews, mark_all_offline, NULL)) != 0) {
 		gr_reviews_free(reviews);
 		return rc;
 	}
-	gr_log_info("review engine rebuilt: %d learners, %d reviewed steps", reviews->learner_count,
-		    reviews->step_count);
 	*out = reviews;
 	return 0;
 }

@@ -34,16 +34,19 @@ struct gr_reviews_settings {
 	int64_t lease_online_ms; /* ... when author and reviewer are both online; default 4 h */
 	int double_blind;	 /* 1 (default): neither side learns the other's name */
 	gr_clock_fn *clock;	 /* NULL: the wall clock */
+	int snapshot_inputs;	 /* a snapshot at the tick after this many inputs; 0: never */
 };
 
-/* Engine policy, 48 h and 4 h leases, double-blind, the wall clock. */
+/* Engine policy, 48 h and 4 h leases, double-blind, the wall clock, snapshots every 1,000 inputs. */
 void gr_reviews_settings_defaults(struct gr_reviews_settings *out);
 
 /*
  * A new service on store, library and the loop's turn, which carries its
- * changes (all borrowed): the engine rebuilt
- * from the logged inputs with the seed kept in the store (made on first
- * use), every learner then marked offline. The caller's to free.
+ * changes (all borrowed): the engine rebuilt from its newest snapshot and
+ * the inputs logged after it, with the seed kept in the store (made on
+ * first use), every learner then marked offline. The caller's to free.
+ * Fails, saying what to do, when no snapshot can be read and the inputs it
+ * covered were pruned.
  */
 int gr_reviews_new(struct gr_reviews **out, struct gr_store *store, struct gr_library *library,
 		   struct gr_turn *turn, const struct gr_reviews_settings *settings);
@@ -58,8 +61,19 @@ void gr_reviews_free(struct gr_reviews *reviews);
  */
 int gr_reviews_attach(struct gr_reviews *reviews, struct gr_live *live);
 
-/* Time passes (about once a minute): expire leases, reassign, notice who left. */
+/*
+ * Time passes (about once a minute): expire leases, reassign, notice who
+ * left; and store a snapshot of the engine when one is due (reviews.c,
+ * "Snapshots").
+ */
 int gr_reviews_tick(struct gr_reviews *reviews);
+
+/*
+ * Store a snapshot of the engine now if any input was logged since the
+ * last one (at a clean stop, so the next start replays nothing), as a
+ * change of the turn. 0, or a code (logged).
+ */
+int gr_reviews_snapshot(struct gr_reviews *reviews);
 
 /* The engine, borrowed, for lookups (tests, the board). */
 const struct gr_review *gr_reviews_engine(const struct gr_reviews *reviews);

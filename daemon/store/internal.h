@@ -35,6 +35,7 @@ enum store_file {
 	STORE_FILE_COHORT,
 	STORE_FILE_NUDGE,
 	STORE_FILE_HELP,
+	STORE_FILE_SNAPSHOT,
 	STORE_FILE_COUNT
 };
 
@@ -47,7 +48,8 @@ struct store_sql {
 /* Each domain file's table (store.c keeps its own). */
 extern const struct store_sql store_user_sql, store_invite_sql, store_session_sql, store_track_sql,
 	store_progress_sql, store_submission_sql, store_event_sql, store_review_sql,
-	store_assignment_sql, store_cohort_sql, store_nudge_sql, store_help_sql;
+	store_assignment_sql, store_cohort_sql, store_nudge_sql, store_help_sql,
+	store_snapshot_sql;
 
 struct gr_store {
 	sqlite3 *db;

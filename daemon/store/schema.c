@@ -201,6 +201,17 @@ const char *const store_migrations[] = {
 	"  created_at INTEGER NOT NULL"
 	");"
 	"CREATE INDEX help_messages_by_request ON help_messages(request_id, id);",
+
+	/*
+	 * 6: snapshots of the review engine (store/snapshot.c): its whole state
+	 * once it had applied the review inputs up to seq, so a start replays
+	 * only the inputs after the newest one.
+	 */
+	"CREATE TABLE review_snapshots ("
+	"  seq INTEGER PRIMARY KEY,"
+	"  state BLOB NOT NULL,"
+	"  made_at INTEGER NOT NULL"
+	");",
 };
 
 static int read_version(struct gr_store *store, int *out)

@@ -51,7 +51,8 @@ static void test_activity_weeks(void)
 	/* As if written by the version before: no schema 5, no weeks. */
 	CHECK_INT(exec_sql(path, "DROP TABLE activity_weeks; DROP TABLE help_messages;"
 				 "DROP TABLE help_offers; DROP TABLE help_requests; DROP TABLE nudges;"
-				 "DROP INDEX reviews_by_reviewer; PRAGMA user_version = 4;"),
+				 "DROP INDEX reviews_by_reviewer; DROP TABLE review_snapshots;"
+				 "PRAGMA user_version = 4;"),
 		  ==, 0);
 	CHECK_INT(gr_store_open(&store, path), ==, 0);
 	CHECK_INT(gr_store_schema_version(store), ==, gr_store_schema_latest());
