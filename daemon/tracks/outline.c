@@ -39,7 +39,8 @@ static int url_decode(char *out, size_t size, const char *src, size_t len)
 			if (i + 2 >= len || !isxdigit((unsigned char)src[i + 1]) ||
 			    !isxdigit((unsigned char)src[i + 2]))
 				return -1;
-			c = hex_value((unsigned char)src[i + 1]) * 16 + hex_value((unsigned char)src[i + 2]);
+			c = hex_value((unsigned char)src[i + 1]) * 16 +
+			    hex_value((unsigned char)src[i + 2]);
 			i += 2;
 			if (c == 0)
 				return -1;
@@ -67,7 +68,8 @@ static int resolve_path(char *out, size_t size, const char *base, const char *re
 			     base, slash ? "/" : "", relative) >= sizeof(joined))
 		return -1;
 	out[0] = '\0';
-	for (segment = strtok_r(joined, "/", &save); segment; segment = strtok_r(NULL, "/", &save)) {
+	for (segment = strtok_r(joined, "/", &save); segment;
+	     segment = strtok_r(NULL, "/", &save)) {
 		if (strcmp(segment, ".") == 0)
 			continue;
 		if (strcmp(segment, "..") == 0) {
@@ -89,7 +91,8 @@ static int resolve_path(char *out, size_t size, const char *base, const char *re
 
 int gr_outline_has_scheme(const char *url)
 {
-	size_t len = strspn(url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
+	size_t len =
+		strspn(url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
 
 	return len > 0 && url[len] == ':';
 }
@@ -99,7 +102,8 @@ int gr_outline_link_path(char *out, size_t size, const char *from, const char *u
 	char decoded[PATH_MAX];
 
 	if (url[0] == '/') {
-		gr_error_set("link '%s' is an absolute path; use a path relative to this file", url);
+		gr_error_set("link '%s' is an absolute path; use a path relative to this file",
+			     url);
 		return GR_EINVALID;
 	}
 	if (url_decode(decoded, sizeof(decoded), url, strcspn(url, "?#")) != 0 ||
@@ -261,7 +265,9 @@ static int read_body(struct walk *walk, const char *text, size_t len, int body_l
 	if (rc || walk->rc)
 		return GR_ERROR;
 	if (!outline->title) {
-		gr_manifest_problems_add(walk->problems, walk->file, body_line,
+		/* Front matter that ends the file leaves no body line: name its last. */
+		gr_manifest_problems_add(walk->problems, walk->file,
+					 len == 0 && body_line > 1 ? body_line - 1 : body_line,
 					 "track.md has no '# Title' heading");
 		return GR_EINVALID;
 	}

@@ -119,7 +119,8 @@ static void check_problems(const struct gr_problems *problems, int lines)
 		    !problem->message[0])
 			FAIL("problem %d without its file or message", i);
 		if (problem->line < 1 || problem->line > lines)
-			FAIL("problem on line %d of %d: %s", problem->line, lines, problem->message);
+			FAIL("problem on line %d of %d: %s", problem->line, lines,
+			     problem->message);
 	}
 }
 
@@ -132,7 +133,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* Lines as CommonMark counts them: a lone CR ends one too. */
 	for (size_t i = 0; i < size; i++)
-		lines += data[i] == '\n' || (data[i] == '\r' && (i + 1 == size || data[i + 1] != '\n'));
+		lines += data[i] == '\n' ||
+			 (data[i] == '\r' && (i + 1 == size || data[i + 1] != '\n'));
 	rc = gr_outline_parse(&outline, (const char *)data, size, FILE_NAME, exists,
 			      (void *)exists, &problems);
 	if (rc == 0) {

@@ -115,8 +115,8 @@ static void check_read_back(const char *query, char *const *arguments, int count
 			     query);
 		rc = gr_url_query_value(small, sizeof(small), query, name);
 		if ((strlen(expected) < sizeof(small)) != (rc == 0))
-			FAIL("'%s' of %zu bytes into %zu: %d", name, strlen(expected), sizeof(small),
-			     rc);
+			FAIL("'%s' of %zu bytes into %zu: %d", name, strlen(expected),
+			     sizeof(small), rc);
 		if (rc == 0 && strcmp(small, expected) != 0)
 			FAIL("'%s' read back as '%s' into a small buffer", name, small);
 	}

@@ -144,6 +144,17 @@ static void test_refused(void)
 	CHECK_INT(parse(&outline, &problems, "---\nlanguage: en\n# T\n"), ==, GR_EINVALID);
 	expect_problem(&problems, 0, 1, "no closing");
 	gr_manifest_problems_clear(&problems);
+
+	/* Nothing after the front matter: the problem is on its closing line. */
+	CHECK_INT(parse(&outline, &problems, "---\nlanguage: en\n---"), ==, GR_EINVALID);
+	expect_problem(&problems, 0, 3, "no '# Title' heading");
+	gr_manifest_problems_clear(&problems);
+	CHECK_INT(parse(&outline, &problems, "---\n---\n"), ==, GR_EINVALID);
+	expect_problem(&problems, 0, 2, "no '# Title' heading");
+	gr_manifest_problems_clear(&problems);
+	CHECK_INT(parse(&outline, &problems, ""), ==, GR_EINVALID);
+	expect_problem(&problems, 0, 1, "no '# Title' heading");
+	gr_manifest_problems_clear(&problems);
 }
 
 static void test_link_path(void)
