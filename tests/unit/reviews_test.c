@@ -8,7 +8,12 @@
  * author may read a submission; ratings and flags are the author's; a
  * restart rebuilds the same engine from the logged inputs; an expired lease
  * is reassigned; a tick without effects is not logged; names are shown
- * only when reviews are not double-blind.
+ * only when reviews are not double-blind. Snapshots: a rebuild from a
+ * snapshot and the inputs after it, and a full replay, both give the engine
+ * that never stopped; snapshots are made at their cadence and the inputs
+ * before the older of two pruned; an unreadable snapshot falls back to an
+ * older one or a replay, or, when the inputs it needs were pruned, stops
+ * the start with a message; a failed change still rebuilds the engine.
  */
 #include "core/error.h"
 #include "tracks/git.h"
@@ -20,6 +25,7 @@
 #include "store/event.h"
 #include "store/progress.h"
 #include "store/review.h"
+#include "store/snapshot.h"
 #include "store/store.h"
 #include "store/user.h"
 #include "core/workers.h"
@@ -29,11 +35,13 @@
 #include "harness.h"
 
 #include <jansson.h>
+#include <sqlite3.h>
 #include <stdarg.h>
 
 #define HOUR_MS (60 * 60 * 1000LL)
 
-static int double_blind = 1; /* the review service's setting for the next fixture */
+static int double_blind = 1;	   /* the review service's setting for the next fixture */
+static int snapshot_inputs = 1000; /* likewise */
 enum { LENA, SAM, ANA, ELI, KIM, PEOPLE };
 
 struct fixture {
@@ -86,6 +94,7 @@ static void services_start(struct fixture *f)
 	gr_reviews_settings_defaults(&review_settings);
 	review_settings.clock = fake_clock;
 	review_settings.double_blind = double_blind;
+	review_settings.snapshot_inputs = snapshot_inputs;
 	demo_wiring_defaults(&wiring);
 	wiring.reviews = &review_settings;
 	demo_services_start(&f->services, f->store, f->library, &wiring);
@@ -591,6 +600,257 @@ static void test_lease_expiry(void)
 	fixture_close(&f);
 }
 
+/* ---- snapshots ------------------------------------------------------------ */
+
+/* The engine's state as bytes (the caller frees), for comparing engines. */
+static unsigned char *engine_bytes(struct fixture *f, size_t *size)
+{
+	unsigned char *bytes = NULL;
+
+	CHECK_INT(gr_review_snapshot(&bytes, size, gr_reviews_engine(f->reviews)), ==, 0);
+	return bytes;
+}
+
+static void check_engine_is(struct fixture *f, const unsigned char *bytes, size_t size)
+{
+	size_t now_size = 0;
+	unsigned char *now = engine_bytes(f, &now_size);
+
+	CHECK_INT(now_size, ==, size);
+	CHECK(now && now_size == size && memcmp(now, bytes, size) == 0);
+	free(now);
+}
+
+/* Run SQL on the fixture's database from a connection of its own. */
+static void exec_sql(struct fixture *f, const char *sql)
+{
+	sqlite3 *db = NULL;
+	char *message = NULL;
+
+	CHECK_INT(sqlite3_open(f->db, &db), ==, SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	if (sqlite3_exec(db, sql, NULL, NULL, &message) != SQLITE_OK)
+		HARNESS_FAIL("%s: %s", sql, message ? message : "?");
+	sqlite3_free(message);
+	sqlite3_close(db);
+}
+
+static int snapshots(struct fixture *f)
+{
+	int count = -1;
+
+	CHECK_INT(gr_store_snapshot_count(f->store, &count), ==, 0);
+	return count;
+}
+
+static int64_t first_input(struct fixture *f)
+{
+	int64_t first = -1;
+
+	CHECK_INT(gr_store_snapshot_first_input(f->store, &first), ==, 0);
+	return first;
+}
+
+/* Store a snapshot now, as a clean stop does, and commit the turn it was written in. */
+static void snapshot_now(struct fixture *f)
+{
+	CHECK_INT(gr_reviews_snapshot(f->reviews), ==, 0);
+	gr_live_flush(f->live);
+}
+
+/*
+ * Every connection closed. A start marks everyone offline, so the engine
+ * that never stopped is compared with a rebuilt one after the same inputs.
+ */
+static void end_sessions(struct fixture *f)
+{
+	for (int i = 0; i < PEOPLE; i++)
+		if (f->connected[i]) {
+			gr_live_client_close(f->live, &f->clients[i]);
+			f->connected[i] = 0;
+		}
+	gr_live_flush(f->live);
+}
+
+/* Everybody's sessions end and begin again: inputs with nothing to decide. */
+static void come_and_go(struct fixture *f, int times)
+{
+	for (int i = 0; i < times; i++) {
+		gr_live_client_close(f->live, &f->clients[SAM]);
+		f->connected[SAM] = 0;
+		connect_user(f, SAM);
+	}
+	gr_live_flush(f->live);
+}
+
+/*
+ * The engine rebuilt from a snapshot and the inputs after it, and from a
+ * full replay, is byte for byte the engine that never stopped.
+ */
+static void test_snapshot_rebuild(void)
+{
+	struct fixture f;
+	unsigned char *live;
+	size_t size = 0;
+	char state[32];
+
+	fixture_open(&f);
+	assign_two(&f);
+	expect(&f, SAM, "ok", REVIEW(assignment_of(&f, SAM), "pass", ""));
+	snapshot_now(&f);
+	CHECK_INT(snapshots(&f), ==, 1);
+	snapshot_now(&f); /* nothing new: none made */
+	CHECK_INT(snapshots(&f), ==, 1);
+	come_and_go(&f, 2); /* inputs after the snapshot */
+	end_sessions(&f);   /* and more */
+	live = engine_bytes(&f, &size);
+	restart(&f); /* the snapshot and the inputs after it */
+	check_engine_is(&f, live, size);
+	exec_sql(&f, "DELETE FROM review_snapshots");
+	restart(&f); /* every input again */
+	check_engine_is(&f, live, size);
+	free(live);
+	/* And it goes on deciding: the second review passes the step. */
+	connect_user(&f, ANA);
+	expect(&f, ANA, "ok", REVIEW(assignment_of(&f, ANA), "pass", ""));
+	CHECK_STR(progress_state(&f, LENA, state, sizeof state), "passed");
+	fixture_close(&f);
+}
+
+/* A snapshot after snapshot_inputs inputs, or after a quiet spell; old inputs go. */
+static void test_snapshot_cadence(void)
+{
+	struct gr_review_assignment_info before, after;
+	struct fixture f;
+
+	snapshot_inputs = 4;
+	fixture_open(&f);
+	assign_two(&f);
+	gr_reviews_tick(f.reviews);
+	gr_live_flush(f.live);
+	CHECK_INT(snapshots(&f), ==, 1); /* more than 4 inputs since the start */
+	CHECK_INT(first_input(&f), ==, 1);
+	come_and_go(&f, 1); /* two inputs: not yet */
+	gr_reviews_tick(f.reviews);
+	gr_live_flush(f.live);
+	CHECK_INT(snapshots(&f), ==, 1);
+	fake_now += 11 * 60 * 1000; /* a quiet spell */
+	gr_reviews_tick(f.reviews);
+	gr_live_flush(f.live);
+	CHECK_INT(snapshots(&f), ==, 2);
+	CHECK_INT(first_input(&f), >, 1); /* the inputs before the older one are gone */
+	for (int round = 0; round < 3; round++) {
+		come_and_go(&f, 3);
+		gr_reviews_tick(f.reviews);
+		gr_live_flush(f.live);
+	}
+	CHECK_INT(snapshots(&f), ==, 2);
+	CHECK_INT(gr_review_assignment_get(&before, gr_reviews_engine(f.reviews), 2), ==, 0);
+	restart(&f);
+	CHECK_INT(gr_review_assignment_get(&after, gr_reviews_engine(f.reviews), 2), ==, 0);
+	CHECK_INT(after.reviewer_id, ==, before.reviewer_id);
+	CHECK_INT(after.due_at, ==, before.due_at);
+	connect_user(&f, SAM);
+	expect(&f, SAM, "ok", REVIEW(assignment_of(&f, SAM), "pass", ""));
+	fixture_close(&f);
+	snapshot_inputs = 1000;
+}
+
+/*
+ * A snapshot that cannot be read: the older one, or a full replay, or,
+ * when the inputs it covered were pruned, a start that stops and says so.
+ */
+static void test_snapshot_unreadable(void)
+{
+	struct fixture f;
+	struct gr_reviews_settings settings;
+	struct gr_reviews *reviews = NULL;
+	struct gr_turn *turn = NULL;
+	unsigned char *live;
+	size_t size = 0;
+
+	fixture_open(&f);
+	assign_two(&f);
+	/* The only one is damaged, no input was pruned: a full replay. */
+	snapshot_now(&f);
+	come_and_go(&f, 1);
+	end_sessions(&f);
+	live = engine_bytes(&f, &size);
+	exec_sql(&f, "UPDATE review_snapshots SET state = substr(state, 1, 100)");
+	CHECK_INT(first_input(&f), ==, 1);
+	restart(&f);
+	check_engine_is(&f, live, size);
+	free(live);
+	/* Two more: the second prunes the inputs the first covered. */
+	exec_sql(&f, "DELETE FROM review_snapshots");
+	connect_user(&f, SAM);
+	for (int i = 0; i < 2; i++) {
+		come_and_go(&f, 1);
+		snapshot_now(&f);
+	}
+	come_and_go(&f, 1);
+	CHECK_INT(first_input(&f), >, 1);
+	/* The newest is damaged: the older one and the inputs after it. */
+	end_sessions(&f);
+	live = engine_bytes(&f, &size);
+	exec_sql(&f, "UPDATE review_snapshots SET state = x'00'"
+		     " WHERE seq = (SELECT max(seq) FROM review_snapshots)");
+	restart(&f);
+	check_engine_is(&f, live, size);
+	free(live);
+	/* Both are: the start stops and says what to do. */
+	exec_sql(&f, "UPDATE review_snapshots SET state = x'47525253'");
+	services_stop(&f);
+	gr_reviews_settings_defaults(&settings);
+	settings.clock = fake_clock;
+	CHECK_INT(gr_turn_new(&turn, f.store), ==, 0);
+	CHECK_INT(gr_reviews_new(&reviews, f.store, f.library, turn, &settings), ==, GR_ERROR);
+	CHECK(reviews == NULL);
+	gr_turn_free(turn);
+	CHECK_CONTAINS(gr_error_last(), "were pruned");
+	CHECK_CONTAINS(gr_error_last(), "grounds backup");
+	fixture_close(&f);
+}
+
+/* A change that fails after a snapshot is undone, in memory too, and the next one works. */
+static void test_snapshot_failed_change(void)
+{
+	struct fixture f;
+	unsigned char *before;
+	size_t size = 0;
+	char state[32];
+
+	fixture_open(&f);
+	passed_before(&f, SAM);
+	passed_before(&f, ANA);
+	connect_user(&f, LENA);
+	connect_user(&f, SAM);
+	connect_user(&f, ANA);
+	snapshot_now(&f);
+	before = engine_bytes(&f, &size);
+	exec_sql(&f, "CREATE TRIGGER no_leases BEFORE INSERT ON review_assignments"
+		     " BEGIN SELECT RAISE(FAIL, 'no leases today'); END");
+	expect(&f, LENA, "ok",
+	       "{\"type\":\"progress.set\",\"id\":2,\"track\":\"demo\",\"step\":\"project\","
+	       "\"state\":\"started\"}");
+	expect(&f, LENA, "internal",
+	       "{\"type\":\"submission.create\",\"id\":3,\"track\":\"demo\","
+	       "\"step\":\"project\",\"body_md\":\"Mine.\"}");
+	check_engine_is(&f, before, size);
+	CHECK_INT(reviewer_of(&f, 1), ==, 0);
+	free(before);
+	exec_sql(&f, "DROP TRIGGER no_leases");
+	submit(&f, LENA);
+	CHECK_STR(progress_state(&f, LENA, state, sizeof state), "in_review");
+	CHECK(reviewer_of(&f, 1) && reviewer_of(&f, 2));
+	restart(&f);
+	CHECK(reviewer_of(&f, 1) && reviewer_of(&f, 2));
+	/* The step the failed change first named is known again after the restart. */
+	connect_user(&f, SAM);
+	expect(&f, SAM, "ok", REVIEW(assignment_of(&f, SAM), "pass", ""));
+	fixture_close(&f);
+}
+
 int main(void)
 {
 	gr_log_set_level(GR_LOG_ERROR);
@@ -601,6 +861,10 @@ int main(void)
 	RUN(test_replay);
 	RUN(test_lease_expiry);
 	RUN(test_names_shown);
+	RUN(test_snapshot_rebuild);
+	RUN(test_snapshot_cadence);
+	RUN(test_snapshot_unreadable);
+	RUN(test_snapshot_failed_change);
 	gr_git_shutdown();
 	return harness_done();
 }
