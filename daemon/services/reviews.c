@@ -420,8 +420,8 @@ static int start_empty(struct gr_reviews *reviews)
 		gr_error_set("the review engine cannot be rebuilt: no snapshot of it can be read "
 			     "(see the errors above) and the inputs before #%lld, which they "
 			     "covered, were pruned. Run the grounds version that wrote the "
-			     "snapshots, or stop groundsd and put back a copy of grounds.db made "
-			     "by 'grounds backup'",
+			     "snapshots, or put back a copy of the data directory's grounds.db "
+			     "that was made while groundsd was stopped",
 			     (long long)first);
 		return GR_ERROR;
 	}
