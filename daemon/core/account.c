@@ -13,6 +13,11 @@ static const char *const role_names[] = {
 	[GR_ROLE_ADMIN] = "admin",
 };
 
+int gr_account_is_coach(const struct gr_user *user)
+{
+	return user->role == GR_ROLE_COACH || user->role == GR_ROLE_ADMIN;
+}
+
 const char *gr_account_role_name(enum gr_role role)
 {
 	return role_names[role];

@@ -46,6 +46,9 @@ struct gr_invite {
 };
 
 /* "learner" / "coach" / "admin". */
+/* A coach, or an admin (who may do everything a coach may). */
+int gr_account_is_coach(const struct gr_user *user);
+
 const char *gr_account_role_name(enum gr_role role);
 
 /* Role by name; GR_EINVALID (with a message) for anything else. */

@@ -79,22 +79,6 @@ static int64_t now_ms(const struct gr_board *board)
 	return board->settings.clock ? board->settings.clock() : gr_clock_now_ms();
 }
 
-static int is_coach(const struct gr_user *user)
-{
-	return user->role == GR_ROLE_COACH || user->role == GR_ROLE_ADMIN;
-}
-
-/* {"handle", "display_name"} of a user id, or JSON null when unknown. */
-static struct gr_json *person(struct gr_store *store, int64_t user_id)
-{
-	struct gr_user user;
-
-	if (user_id <= 0 || gr_store_user_by_id(store, &user, user_id) != 0)
-		return gr_json_null();
-	return gr_json_pack("{s:s, s:s}", "handle", user.handle, "display_name",
-			    user.display_name);
-}
-
 /* ---- a cohort on a track, for the board --------------------------------- */
 
 struct learner {
@@ -340,7 +324,7 @@ struct gr_json *gr_board_help_entry(struct gr_store *store, const struct gr_stor
 	return gr_json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:I}", "request",
 			    (long long)help->id, "user", handle, "track", help->track_id, "step",
 			    help->step_id, "body", help->body, "state", gr_help_state_name(help->state), "helper",
-			    person(store, help->helper_id), "opened_at",
+			    gr_live_person(store, help->helper_id), "opened_at",
 			    (long long)help->opened_at);
 }
 
@@ -550,7 +534,7 @@ static void board_get(void *payload, struct gr_protocol_answer *out, struct gr_c
 	int rc;
 
 	gr_live_flush(board->live); /* a board's state holds only what is committed */
-	if (!is_coach(&client->user)) {
+	if (!gr_account_is_coach(&client->user)) {
 		gr_protocol_fail(out, "forbidden", "Only coaches and admins may see a board.");
 		return;
 	}

@@ -111,22 +111,6 @@ static int64_t now_ms(const struct gr_helpdesk *desk)
 	return desk->settings.clock ? desk->settings.clock() : gr_clock_now_ms();
 }
 
-static int is_coach(const struct gr_user *user)
-{
-	return user->role == GR_ROLE_COACH || user->role == GR_ROLE_ADMIN;
-}
-
-/* {"handle", "display_name"} of a user id, or JSON null when unknown. */
-static struct gr_json *person(struct gr_store *store, int64_t user_id)
-{
-	struct gr_user user;
-
-	if (user_id <= 0 || gr_store_user_by_id(store, &user, user_id) != 0)
-		return gr_json_null();
-	return gr_json_pack("{s:s, s:s}", "handle", user.handle, "display_name",
-			    user.display_name);
-}
-
 /* Room for one more of count items of size in *items (doubling); GR_ERROR when out of memory. */
 static int grow(void **items, size_t *capacity, size_t count, size_t size)
 {
@@ -162,7 +146,7 @@ static struct gr_json *message_json(struct gr_helpdesk *desk,
 				    const struct gr_store_help_message *row)
 {
 	return gr_json_pack("{s:I, s:o, s:s, s:I}", "message", (long long)row->id, "from",
-			 person(desk->store, row->user_id), "body", row->body, "at",
+			 gr_live_person(desk->store, row->user_id), "body", row->body, "at",
 			 (long long)row->created_at);
 }
 
@@ -272,8 +256,8 @@ static struct gr_json *help_json(struct gr_helpdesk *desk, const struct gr_store
 	gr_store_help_offer_each(desk->store, help->id, count_id, &told);
 	if ((messages.list = gr_json_array()))
 		gr_store_help_message_each(desk->store, help->id, add_message, &messages);
-	gr_json_set(json, "user", person(desk->store, help->user_id));
-	gr_json_set(json, "helper", person(desk->store, help->helper_id));
+	gr_json_set(json, "user", gr_live_person(desk->store, help->user_id));
+	gr_json_set(json, "helper", gr_live_person(desk->store, help->helper_id));
 	gr_json_set(json, "told", gr_json_integer(told));
 	gr_json_set(json, "messages", messages.list ? messages.list : gr_json_array());
 	return json;
@@ -560,7 +544,7 @@ static void help_get(void *payload, struct gr_protocol_answer *out, struct gr_cl
 
 	if (load_request(desk, out, &help, NULL, &told, user, request) != 0)
 		return;
-	if (help.user_id == user->id || help.helper_id == user->id || is_coach(user))
+	if (help.user_id == user->id || help.helper_id == user->id || gr_account_is_coach(user))
 		out->body = gr_json_pack("{s:o}", "request", help_json(desk, &help, VIEW_FULL));
 	else if (told)
 		out->body = gr_json_pack("{s:o}", "request", help_json(desk, &help, VIEW_TOLD));

@@ -801,6 +801,16 @@ static void forget_topic(struct gr_client *client, const char *topic)
 	}
 }
 
+struct gr_json *gr_live_person(struct gr_store *store, int64_t user_id)
+{
+	struct gr_user user;
+
+	if (user_id <= 0 || gr_store_user_by_id(store, &user, user_id) != 0)
+		return gr_json_null();
+	return gr_json_pack("{s:s, s:s}", "handle", user.handle, "display_name",
+			    user.display_name);
+}
+
 /*
  * The library serves a new commit of a track (commit NULL: the track was
  * removed): the pages that follow "track:ID" are told, so they can redraw

@@ -147,6 +147,12 @@ const char *gr_live_here(struct gr_live *live, int64_t user_id, const char *trac
  */
 void gr_live_track_changed(const char *track_id, const char *commit, void *payload);
 
+/*
+ * A user as every service's messages show one: {"handle", "display_name"},
+ * or JSON null for an unknown id (or 0). The caller's.
+ */
+struct gr_json *gr_live_person(struct gr_store *store, int64_t user_id);
+
 /* Time passes (about once a second): watched boards get their summaries. */
 void gr_live_tick(struct gr_live *live);
 

@@ -57,21 +57,10 @@ static int64_t now_ms(const struct gr_nudges *nudges)
 	return nudges->clock ? nudges->clock() : gr_clock_now_ms();
 }
 
-/* {"handle", "display_name"} of a user id, or JSON null when unknown. */
-static struct gr_json *person(struct gr_store *store, int64_t user_id)
-{
-	struct gr_user user;
-
-	if (user_id <= 0 || gr_store_user_by_id(store, &user, user_id) != 0)
-		return gr_json_null();
-	return gr_json_pack("{s:s, s:s}", "handle", user.handle, "display_name",
-			    user.display_name);
-}
-
 static struct gr_json *nudge_json(struct gr_nudges *nudges, const struct gr_store_nudge *nudge)
 {
 	return gr_json_pack("{s:I, s:o, s:s, s:I}", "nudge", (long long)nudge->id, "from",
-			    person(nudges->store, nudge->coach_id), "body", nudge->body, "at",
+			    gr_live_person(nudges->store, nudge->coach_id), "body", nudge->body, "at",
 			    (long long)nudge->created_at);
 }
 
