@@ -12,6 +12,7 @@
  */
 #include "services/board.h"
 
+#include "core/array.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "domain/attention.h"
@@ -136,27 +137,11 @@ static int step_index_of(const struct cohort *cohort, const char *id)
 	return found ? found->index : -1;
 }
 
-/* Room for one more of count items of size in *items (doubling); GR_ERROR when out of memory. */
-static int grow(void **items, size_t *capacity, size_t count, size_t size)
-{
-	void *grown;
-
-	if (count < *capacity)
-		return 0;
-	if (!(grown = realloc(*items, (*capacity ? *capacity * 2 : 8) * size))) {
-		gr_error_set("out of memory");
-		return GR_ERROR;
-	}
-	*items = grown;
-	*capacity = *capacity ? *capacity * 2 : 8;
-	return 0;
-}
-
 static struct learner *learner_add(struct cohort *cohort, const struct gr_user *user)
 {
 	struct learner *learner;
 
-	if (grow((void **)&cohort->learners, &cohort->capacity, cohort->count,
+	if (gr_array_grow((void **)&cohort->learners, &cohort->capacity, cohort->count,
 		 sizeof(*cohort->learners)))
 		return NULL;
 	learner = &cohort->learners[cohort->count++]; /* counted now: cohort_free frees a part */
@@ -188,7 +173,7 @@ static int note_waiting(const struct gr_store_submission *row, void *payload)
 	if (gr_review_standing_get(&standing, engine, row->id, now_ms(cohort->board)) != 0 ||
 	    standing.open == 0 || standing.waiting_since <= 0)
 		return 0;
-	if (grow((void **)&cohort->waiting, &cohort->waiting_capacity, cohort->waiting_count,
+	if (gr_array_grow((void **)&cohort->waiting, &cohort->waiting_capacity, cohort->waiting_count,
 		 sizeof(*cohort->waiting)))
 		return GR_ERROR;
 	cohort->waiting[cohort->waiting_count++] = (struct gr_attention_waiting){
@@ -306,7 +291,7 @@ static int add_flag(const struct gr_store_flag *row, void *payload)
 {
 	struct lists *lists = payload;
 
-	if (grow((void **)&lists->flagged, &lists->flagged_capacity, lists->flagged_count,
+	if (gr_array_grow((void **)&lists->flagged, &lists->flagged_capacity, lists->flagged_count,
 		 sizeof(*lists->flagged)))
 		return GR_ERROR;
 	lists->flagged[lists->flagged_count++] =
@@ -337,7 +322,7 @@ static int add_help(const struct gr_store_help *row, void *payload)
 		return GR_ERROR;
 	if (row->state != GR_HELP_STATE_OPEN)
 		return 0;
-	if (grow((void **)&lists->help, &lists->help_capacity, lists->help_count,
+	if (gr_array_grow((void **)&lists->help, &lists->help_capacity, lists->help_count,
 		 sizeof(*lists->help)))
 		return GR_ERROR;
 	lists->help[lists->help_count++] =

@@ -34,6 +34,7 @@
  */
 #include "services/helpdesk.h"
 
+#include "core/array.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "domain/progress.h"
@@ -109,22 +110,6 @@ void gr_helpdesk_free(struct gr_helpdesk *desk)
 static int64_t now_ms(const struct gr_helpdesk *desk)
 {
 	return desk->settings.clock ? desk->settings.clock() : gr_clock_now_ms();
-}
-
-/* Room for one more of count items of size in *items (doubling); GR_ERROR when out of memory. */
-static int grow(void **items, size_t *capacity, size_t count, size_t size)
-{
-	void *grown;
-
-	if (count < *capacity)
-		return 0;
-	if (!(grown = realloc(*items, (*capacity ? *capacity * 2 : 8) * size))) {
-		gr_error_set("out of memory");
-		return GR_ERROR;
-	}
-	*items = grown;
-	*capacity = *capacity ? *capacity * 2 : 8;
-	return 0;
 }
 
 /* What a loop over rows builds: a JSON array, for a user. */
@@ -207,7 +192,7 @@ static int keeps_invariants(struct gr_helpdesk *desk, const struct gr_store_help
 	else
 		gr_error_set("a new help request not stored: %s", message);
 	if (help->id && !is_broken(desk, help->id) &&
-	    grow((void **)&desk->broken, &desk->broken_capacity, desk->broken_count,
+	    gr_array_grow((void **)&desk->broken, &desk->broken_capacity, desk->broken_count,
 		 sizeof(*desk->broken)) == 0)
 		desk->broken[desk->broken_count++] = help->id;
 	return GR_ERROR;
@@ -294,7 +279,7 @@ static int add_candidate(const struct gr_store_help_candidate *row, void *payloa
 	struct gr_help_candidate *item;
 	int told = 0, rc;
 
-	if (grow((void **)&list->items, &list->capacity, list->count, sizeof(*list->items)))
+	if (gr_array_grow((void **)&list->items, &list->capacity, list->count, sizeof(*list->items)))
 		return GR_ERROR;
 	if ((rc = gr_store_help_offered(desk->store, &told, list->request_id, row->user_id)))
 		return rc;
@@ -710,7 +695,7 @@ static int collect_open(const struct gr_store_help *row, void *payload)
 {
 	struct open_list *list = payload;
 
-	if (grow((void **)&list->items, &list->capacity, list->count, sizeof(*list->items)))
+	if (gr_array_grow((void **)&list->items, &list->capacity, list->count, sizeof(*list->items)))
 		return GR_ERROR;
 	list->items[list->count++] = *row;
 	return 0;
