@@ -56,6 +56,8 @@
 #include "tracks/git.h"
 #include "tracks/library.h"
 
+#include "splitmix.h"
+
 #include <jansson.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -142,34 +144,6 @@ static void must(int rc, const char *what)
 		fprintf(stderr, "bench_startup: %s: %s\n", what, gr_error_last());
 		exit(1);
 	}
-}
-
-/* ---- randomness (simulate.c's splitmix) ---------------------------------- */
-
-static uint64_t splitmix(uint64_t *state)
-{
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static double uniform(uint64_t *state)
-{
-	return (double)(splitmix(state) >> 11) / 9007199254740992.0;
-}
-
-static double between(uint64_t *state, double low, double high)
-{
-	return low + (high - low) * uniform(state);
-}
-
-static uint64_t hash3(uint64_t seed, uint64_t a, uint64_t b)
-{
-	uint64_t state = seed ^ (a * 0x100000001b3ULL) ^ (b << 32);
-
-	return splitmix(&state);
 }
 
 /* ---- learners come and go ------------------------------------------------- */

@@ -18,6 +18,8 @@
 #include "core/error.h"
 #include "domain/review.h"
 
+#include "splitmix.h"
+
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -105,35 +107,6 @@ struct results {
 	double leader_first_review; /* hours, the leader's last project */
 	int finished;		    /* learners who passed every project */
 };
-
-/* ---- randomness (the simulation's own; the engine has another) -------- */
-
-static uint64_t splitmix(uint64_t *state)
-{
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static double uniform(uint64_t *state)
-{
-	return (double)(splitmix(state) >> 11) / 9007199254740992.0;
-}
-
-static double between(uint64_t *state, double low, double high)
-{
-	return low + (high - low) * uniform(state);
-}
-
-/* A value fixed by (seed, a, b), the same in every run. */
-static uint64_t hash3(uint64_t seed, uint64_t a, uint64_t b)
-{
-	uint64_t state = seed ^ (a * 0x100000001b3ULL) ^ (b << 32);
-
-	return splitmix(&state);
-}
 
 /* ---- the population --------------------------------------------------- */
 
