@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 static struct gr_net *running_net;
+static volatile sig_atomic_t reload_requested;
 
 static void usage(FILE *out)
 {
@@ -62,6 +63,12 @@ static void on_signal(int signal_number)
 		gr_net_request_stop(running_net);
 }
 
+static void on_hangup(int signal_number)
+{
+	(void)signal_number;
+	reload_requested = 1;
+}
+
 static void handle_signals(void)
 {
 	struct sigaction action;
@@ -71,30 +78,10 @@ static void handle_signals(void)
 	sigemptyset(&action.sa_mask);
 	sigaction(SIGINT, &action, NULL);
 	sigaction(SIGTERM, &action, NULL);
+	action.sa_handler = on_hangup;
+	sigaction(SIGHUP, &action, NULL);
 	signal(SIGPIPE, SIG_IGN);
 }
-
-/* Hold a lock on the data directory so two daemons never share it. */
-static int lock_data_dir(const char *dir, int *out_fd)
-{
-	char path[PATH_MAX + 32];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/groundsd.lock", dir);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		gr_error_set("cannot open %s: %s", path, strerror(errno));
-		return GR_ERROR;
-	}
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		close(fd);
-		gr_error_set("another groundsd is already using %s", dir);
-		return GR_EBUSY;
-	}
-	*out_fd = fd;
-	return 0;
-}
-
 
 static void announce(const struct gr_config *config, struct gr_auth *auth)
 {
@@ -116,7 +103,9 @@ static void announce(const struct gr_config *config, struct gr_auth *auth)
 }
 
 struct daemon {
-	const struct gr_config *config;
+	struct gr_config *config;
+	int argc;
+	char **argv;
 	struct gr_store *store;
 	struct gr_workers *workers;
 	struct gr_auth *auth;
@@ -137,11 +126,46 @@ struct daemon {
 #define HOUSEKEEPING_SECONDS 300
 #define REVIEW_TICK_SECONDS 60
 
+static void log_change(const char *key, int reloadable, void *payload)
+{
+	if (reloadable)
+		gr_log_info("reload: %s changed and applies now", key);
+	else
+		gr_log_warn("reload: %s changed but needs a restart of groundsd to apply", key);
+}
+
+/*
+ * SIGHUP: read the config file and the command line again, as at start;
+ * the settings that allow it apply at once, the others are logged as
+ * needing a restart. A file that does not parse changes nothing.
+ */
+static void reload(struct daemon *d)
+{
+	struct gr_config loaded;
+	enum gr_config_action action;
+
+	gr_config_defaults(&loaded);
+	if (gr_config_from_args(&loaded, &action, d->argc, d->argv) != 0) {
+		gr_log_error("reload: %s; keeping the running settings", gr_error_last());
+		return;
+	}
+	gr_log_info("reload: read the settings again");
+	gr_config_reload(d->config, &loaded, log_change, NULL);
+	gr_log_set_level((enum gr_log_level)d->config->log_level);
+	if (gr_store_set_durability(d->store, d->config->durability_fast ? GR_STORE_FAST
+									: GR_STORE_DURABLE) != 0)
+		gr_log_error("reload: durability: %s", gr_error_last());
+}
+
 /* About once a second, on the loop thread. */
 static void tick(void *payload)
 {
 	struct daemon *d = payload;
 
+	if (reload_requested) {
+		reload_requested = 0;
+		reload(d);
+	}
 	d->ticks++;
 	if (d->ticks % d->config->track_check_seconds == 0)
 		gr_library_check(d->library);
@@ -221,8 +245,10 @@ static int serve(struct daemon *d, const struct gr_config *config)
 	settings.invite_days = config->invite_days;
 	settings.session_days = config->session_days;
 	gr_files_database_path(db_path, sizeof(db_path), config->data_dir);
-	if ((rc = gr_files_make_dirs(config->data_dir)) || (rc = lock_data_dir(config->data_dir, &d->lock_fd)) ||
+	if ((rc = gr_files_make_dirs(config->data_dir)) || (rc = gr_files_lock_data_dir(config->data_dir, &d->lock_fd)) ||
 	    (rc = gr_secret_init()) || (rc = gr_store_open(&d->store, db_path)) ||
+	    (rc = gr_store_set_durability(d->store, config->durability_fast ? GR_STORE_FAST
+									   : GR_STORE_DURABLE)) ||
 	    (rc = gr_workers_start(&d->workers, config->workers)) ||
 	    (rc = gr_auth_new(&d->auth, d->store, d->workers, &settings)) ||
 	    (rc = gr_git_init()))
@@ -309,7 +335,7 @@ int main(int argc, char **argv)
 {
 	struct gr_config config;
 	enum gr_config_action action;
-	struct daemon d = { .config = &config, .lock_fd = -1 };
+	struct daemon d = { .config = &config, .lock_fd = -1, .argc = argc, .argv = argv };
 	int rc;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);

@@ -10,29 +10,40 @@
 #include "services/auth.h"
 #include "core/config.h"
 #include "core/error.h"
+#include "services/check.h"
 #include "services/export.h"
 #include "core/files.h"
+#include "core/log.h"
 #include "tracks/git.h"
+#include "tracks/library.h"
 #include "tracks/manifest.h"
 #include "tracks/track.h"
 #include "core/secret.h"
+#include "store/backup.h"
 #include "store/invite.h"
 #include "store/store.h"
 #include "store/track.h"
 #include "store/user.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
 #define USAGE_ERROR 2
 
+/* The config groundsd's package installs; the tool reads it too when present. */
+#define GR_SYSTEM_CONFIG "/etc/grounds/grounds.conf"
+
 struct context {
 	struct gr_config config;
+	int init; /* --init: a data directory that does not exist may be made */
 	struct gr_store *store;
 	struct gr_auth *auth;
 };
@@ -95,6 +106,26 @@ static int parse_options(int argc, char **argv, struct option *options, int opti
 	return positional;
 }
 
+/*
+ * The data directory must exist, unless --init says to make one: run from
+ * the wrong folder, the tool must not start an empty school there.
+ */
+static int data_dir_exists(struct context *context)
+{
+	struct stat st;
+
+	if (stat(context->config.data_dir, &st) == 0 && S_ISDIR(st.st_mode))
+		return 0;
+	if (context->init)
+		return gr_files_make_dirs(context->config.data_dir) == 0 ? 0 : 1;
+	fprintf(stderr,
+		"grounds: there is no data directory at %s\n"
+		"Point at groundsd's with --data-dir DIR or --config FILE (or /etc/grounds/grounds.conf,\n"
+		"GROUNDS_CONFIG), or give --init to make a new one there.\n",
+		context->config.data_dir);
+	return 1;
+}
+
 static int open_context(struct context *context)
 {
 	struct gr_auth_settings settings;
@@ -104,8 +135,10 @@ static int open_context(struct context *context)
 	gr_auth_settings_defaults(&settings);
 	settings.invite_days = context->config.invite_days;
 	settings.session_days = context->config.session_days;
+	if ((rc = data_dir_exists(context)) != 0)
+		return rc;
 	gr_files_database_path(path, sizeof(path), context->config.data_dir);
-	if ((rc = gr_secret_init()) || (rc = gr_files_make_dirs(context->config.data_dir)) ||
+	if ((rc = gr_secret_init()) ||
 	    (rc = gr_store_open(&context->store, path)) ||
 	    (rc = gr_auth_new(&context->auth, context->store, NULL, &settings))) {
 		fprintf(stderr, "grounds: %s\n", gr_error_last());
@@ -345,6 +378,231 @@ static int invite_list(struct context *context, int argc, char **argv)
 	return 0;
 }
 
+/* ---- operating: backup, restore, check --------------------------------- */
+
+/* Where the check works on a copy: never on the database groundsd writes. */
+static void scratch_path(char *out, size_t size)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	snprintf(out, size, "%s/grounds-check-%ld.db", tmp && tmp[0] ? tmp : "/tmp",
+		 (long)getpid());
+}
+
+static void remove_database(const char *path)
+{
+	char side[PATH_MAX + 16];
+
+	unlink(path);
+	snprintf(side, sizeof(side), "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	unlink(side);
+}
+
+static void print_check_problem(const char *about, const char *problem, void *payload)
+{
+	printf("%s: %s\n", about, problem);
+}
+
+/* Every check on the database copy at path (which it may write); 0 clean, 1 not, or a code. */
+static int check_copy(const char *path, const struct gr_config *config)
+{
+	struct gr_store *store = NULL;
+	struct gr_library *library = NULL;
+	int problems = 0, git = 0;
+	int rc;
+
+	gr_log_set_level(GR_LOG_WARN); /* the tracks and the engine loading are no news here */
+	if ((rc = gr_store_open(&store, path)) != 0 || (rc = gr_git_init()) != 0)
+		goto out;
+	git = 1;
+	if ((rc = gr_library_new(&library, store, NULL, (size_t)config->max_file_mib * 1024 * 1024)))
+		goto out;
+	gr_library_load(library);
+	if ((rc = gr_check_run(&problems, store, library, print_check_problem, NULL)) != 0)
+		goto out;
+	rc = problems ? 1 : 0;
+	if (problems)
+		fprintf(stderr, "%d problem%s found\n", problems, problems == 1 ? "" : "s");
+out:
+	if (rc < 0)
+		fprintf(stderr, "grounds: the check could not run: %s\n", gr_error_last());
+	gr_library_free(library);
+	gr_store_close(store);
+	if (git)
+		gr_git_shutdown();
+	return rc;
+}
+
+static int check(struct context *context, int argc, char **argv)
+{
+	char scratch[PATH_MAX];
+	int version, rc;
+
+	if (argc > 1 || (argc == 1 && argv[0][0] == '-'))
+		return usage_error("%s", "usage: check [FILE]");
+	scratch_path(scratch, sizeof(scratch));
+	remove_database(scratch);
+	if (argc == 1) {
+		/* A backup: SQLite's checks on the file itself, then the rest on a copy. */
+		if (gr_store_backup_verify(argv[0], &version) != 0 ||
+		    gr_store_backup_restore(scratch, argv[0]) != 0) {
+			printf("database: %s\n", gr_error_last());
+			remove_database(scratch);
+			return 1;
+		}
+	} else {
+		if ((rc = open_context(context)) != 0)
+			return rc;
+		if (gr_store_backup(context->store, scratch, 1) != 0) {
+			fprintf(stderr, "grounds: %s\n", gr_error_last());
+			return 1;
+		}
+	}
+	rc = check_copy(scratch, &context->config);
+	remove_database(scratch);
+	snprintf(scratch + strlen(scratch), sizeof(scratch) - strlen(scratch), ".before-restore");
+	unlink(scratch);
+	if (rc == 0)
+		fprintf(stderr, "%s: no problems (integrity, invites, sessions, help requests, "
+				"progress, reviews)\n",
+			argc ? argv[0] : context->config.data_dir);
+	return rc == 0 ? 0 : 1;
+}
+
+/* The names a backup --into DIR gives: grounds-YYYYmmdd-HHMMSS.db, in time order. */
+static int is_kept_backup(const struct dirent *entry)
+{
+	size_t len = strlen(entry->d_name);
+
+	return strncmp(entry->d_name, "grounds-", 8) == 0 && len == strlen("grounds-YYYYmmdd-HHMMSS.db") &&
+	       strcmp(entry->d_name + len - 3, ".db") == 0;
+}
+
+/* Remove the oldest of DIR's backups beyond keep. */
+static int prune_backups(const char *dir, long keep)
+{
+	struct dirent **names = NULL;
+	char path[PATH_MAX];
+	int count = scandir(dir, &names, is_kept_backup, alphasort);
+	int rc = 0;
+
+	if (count < 0) {
+		fprintf(stderr, "grounds: cannot list %s: %s\n", dir, strerror(errno));
+		return 1;
+	}
+	for (int i = 0; i < count; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
+		if (i < count - keep) {
+			if (unlink(path) != 0) {
+				fprintf(stderr, "grounds: cannot remove %s: %s\n", path, strerror(errno));
+				rc = 1;
+			} else {
+				fprintf(stderr, "Removed the old backup %s.\n", path);
+			}
+		}
+		free(names[i]);
+	}
+	free(names);
+	return rc;
+}
+
+static int backup(struct context *context, int argc, char **argv)
+{
+	struct option options[] = { { "into", 1, NULL }, { "keep", 1, NULL } };
+	char path[PATH_MAX], stamp[32];
+	int positional = parse_options(argc, argv, options, 2);
+	long keep = 0;
+	char *end = NULL;
+	time_t now = time(NULL);
+	struct tm tm;
+	int rc;
+
+	if (positional < 0)
+		return USAGE_ERROR;
+	if ((positional == 1) == (options[0].value != NULL) || (options[1].value && !options[0].value))
+		return usage_error("%s", "usage: backup FILE | backup --into DIR [--keep N]");
+	if (options[1].value) {
+		keep = strtol(options[1].value, &end, 10);
+		if (*end || keep < 1 || keep > 10000)
+			return usage_error("--keep takes a number of backups from 1 to 10000, not '%s'",
+					   options[1].value);
+	}
+	if (options[0].value) {
+		gmtime_r(&now, &tm);
+		strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+		snprintf(path, sizeof(path), "%s/grounds-%s.db", options[0].value, stamp);
+		if ((rc = gr_files_make_dirs(options[0].value)) != 0) {
+			fprintf(stderr, "grounds: %s\n", gr_error_last());
+			return 1;
+		}
+	} else {
+		snprintf(path, sizeof(path), "%s", argv[0]);
+	}
+	if ((rc = open_context(context)) != 0)
+		return rc;
+	if (gr_store_backup(context->store, path, 0) != 0) {
+		fprintf(stderr, "grounds: %s\n", gr_error_last());
+		return 1;
+	}
+	printf("%s\n", path);
+	fprintf(stderr, "Backed up %s to %s (checked). Keep the track repositories too "
+			"(see 'grounds track list').\n",
+		context->config.data_dir, path);
+	return keep ? prune_backups(options[0].value, keep) : 0;
+}
+
+static int restore(struct context *context, int argc, char **argv)
+{
+	char database[PATH_MAX + 16], scratch[PATH_MAX];
+	int lock_fd = -1, version, rc;
+
+	if (argc != 1 || argv[0][0] == '-')
+		return usage_error("%s", "usage: restore FILE");
+	if ((rc = data_dir_exists(context)) != 0)
+		return rc;
+	if (gr_files_lock_data_dir(context->config.data_dir, &lock_fd) != 0) {
+		fprintf(stderr, "grounds: %s: stop it first (e.g. systemctl stop groundsd), "
+				"then restore\n", gr_error_last());
+		return 1;
+	}
+	/* groundsd cannot start while the lock is held: check, then replace. */
+	if (gr_store_backup_verify(argv[0], &version) != 0) {
+		fprintf(stderr, "grounds: nothing changed: %s\n", gr_error_last());
+		rc = 1;
+		goto out;
+	}
+	scratch_path(scratch, sizeof(scratch));
+	remove_database(scratch);
+	if (gr_store_backup_restore(scratch, argv[0]) != 0 ||
+	    (rc = check_copy(scratch, &context->config)) != 0) {
+		if (rc <= 0)
+			fprintf(stderr, "grounds: %s\n", gr_error_last());
+		fprintf(stderr, "grounds: nothing changed: %s fails the check\n", argv[0]);
+		rc = 1;
+	}
+	remove_database(scratch);
+	snprintf(scratch + strlen(scratch), sizeof(scratch) - strlen(scratch), ".before-restore");
+	unlink(scratch);
+	if (rc)
+		goto out;
+	gr_files_database_path(database, sizeof(database), context->config.data_dir);
+	if (gr_store_backup_restore(database, argv[0]) != 0) {
+		fprintf(stderr, "grounds: %s\n", gr_error_last());
+		rc = 1;
+		goto out;
+	}
+	printf("Restored %s (schema version %d) into %s.\n", argv[0], version,
+	       context->config.data_dir);
+	fprintf(stderr, "The database it replaced is kept as %s.before-restore. "
+			"Start groundsd again.\n", database);
+out:
+	if (lock_fd >= 0)
+		close(lock_fd);
+	return rc;
+}
+
 /* ---- tracks ----------------------------------------------------------- */
 
 static void print_problems(FILE *out, const struct gr_problems *problems)
@@ -576,20 +834,31 @@ static const struct command commands[] = {
 	{ "track", "remove", "track remove ID", track_remove },
 	{ "track", "check", "track check PATH [--ref REF] [--path SUBDIR]", track_check },
 	{ "export", "progress", "export progress --cohort C --track T", export_progress },
+	{ "backup", NULL, "backup FILE | backup --into DIR [--keep N]", backup },
+	{ "restore", NULL, "restore FILE", restore },
+	{ "check", NULL, "check [FILE]", check },
 };
 
 static void usage(FILE *out)
 {
-	fprintf(out, "Usage: grounds [--config FILE] [--data-dir DIR] COMMAND ...\n"
+	fprintf(out, "Usage: grounds [--config FILE] [--data-dir DIR] [--init] COMMAND ...\n"
 		     "       grounds --help | --version\n\n"
 		     "The operator's tool for a grounds instance; safe to use while groundsd runs.\n\n"
 		     "Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  grounds %s\n", commands[i].usage);
 	fprintf(out, "\nROLE is learner, coach or admin. Without --password-stdin, user add asks for\n"
-		     "the password on the terminal. --data-dir defaults to the config file's\n"
-		     "data_dir, else ./grounds-data. export progress writes CSV (one row per\n"
-		     "learner of the cohort and step of the track) to standard output.\n");
+		     "the password on the terminal. The config file is --config FILE, else\n"
+		     "$GROUNDS_CONFIG, else " GR_SYSTEM_CONFIG " when it exists; links use its\n"
+		     "public_url. --data-dir defaults to its data_dir, else ./grounds-data, and\n"
+		     "must exist unless --init is given. export progress writes CSV (one row per\n"
+		     "learner of the cohort and step of the track) to standard output.\n"
+		     "backup writes a checked copy of the database while groundsd runs; --into DIR\n"
+		     "names it by the time and --keep N removes all but the newest N there.\n"
+		     "restore refuses while groundsd runs, checks FILE, keeps the replaced\n"
+		     "database as grounds.db.before-restore. check runs SQLite's integrity check\n"
+		     "and every domain checker on a copy of the database (or on FILE); exit\n"
+		     "status 1 when it finds a problem.\n");
 }
 
 /*
@@ -598,15 +867,20 @@ static void usage(FILE *out)
  */
 static int global_options(struct context *context, int argc, char **argv)
 {
-	int i = 1;
+	const char *config = NULL;
+	int explicit = 0, i = 1;
 
-	for (int c = 1; c + 1 < argc && strncmp(argv[c], "--", 2) == 0; c++) {
-		if (strcmp(argv[c], "--config") != 0)
-			continue;
-		if (gr_config_load_file(&context->config, argv[c + 1]) != 0) {
-			fprintf(stderr, "grounds: %s\n", gr_error_last());
-			exit(USAGE_ERROR);
-		}
+	for (int c = 1; c + 1 < argc && strncmp(argv[c], "--", 2) == 0; c++)
+		if (strcmp(argv[c], "--config") == 0)
+			config = argv[c + 1], explicit = 1;
+	if (!config && getenv("GROUNDS_CONFIG"))
+		config = getenv("GROUNDS_CONFIG"), explicit = 1; /* "": no file at all */
+	if (!config && access(GR_SYSTEM_CONFIG, F_OK) == 0)
+		config = GR_SYSTEM_CONFIG;
+	if (config && config[0] && gr_config_load_file(&context->config, config) != 0) {
+		fprintf(stderr, "grounds: %s%s\n", gr_error_last(),
+			explicit ? "" : " (the system's config; choose another with --config)");
+		exit(USAGE_ERROR);
 	}
 	for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
 		const char *value = i + 1 < argc ? argv[i + 1] : NULL;
@@ -617,6 +891,8 @@ static int global_options(struct context *context, int argc, char **argv)
 		} else if (strcmp(argv[i], "--version") == 0) {
 			printf("grounds %s\n", GR_VERSION);
 			exit(0);
+		} else if (strcmp(argv[i], "--init") == 0) {
+			context->init = 1;
 		} else if (strcmp(argv[i], "--config") == 0 && value) {
 			i++; /* read above */
 		} else if (strcmp(argv[i], "--data-dir") == 0 && value) {
@@ -650,8 +926,13 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return USAGE_ERROR;
 	}
-	for (size_t i = 0; first + 1 < argc && i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (strcmp(argv[first], commands[i].group) == 0 &&
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (!commands[i].verb && strcmp(argv[first], commands[i].group) == 0) {
+			rc = commands[i].run(&context, argc - first - 1, argv + first + 1);
+			goto out;
+		}
+		if (commands[i].verb && first + 1 < argc &&
+		    strcmp(argv[first], commands[i].group) == 0 &&
 		    strcmp(argv[first + 1], commands[i].verb) == 0) {
 			rc = commands[i].run(&context, argc - first - 2, argv + first + 2);
 			goto out;

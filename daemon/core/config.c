@@ -10,6 +10,7 @@
 #include "core/log.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,11 @@ struct key {
 	key_parser *parse;
 	const char *default_text;
 	const char *help;
+	size_t offset, size; /* the field(s) it sets, to tell a change */
+	int reloadable;	     /* a running groundsd takes it on SIGHUP */
 };
+
+#define FIELD(name) offsetof(struct gr_config, name), sizeof(((struct gr_config *)0)->name)
 
 static int copy_string(char *out, size_t size, const char *key, const char *value)
 {
@@ -217,6 +222,28 @@ static int parse_double_blind(struct gr_config *config, const char *key, const c
 	return parse_bool(&config->double_blind, key, value);
 }
 
+static int parse_durability(struct gr_config *config, const char *key, const char *value)
+{
+	if (strcmp(value, "full") == 0 || strcmp(value, "fast") == 0) {
+		config->durability_fast = strcmp(value, "fast") == 0;
+		return 0;
+	}
+	gr_error_set("%s: expected full or fast, got '%s'", key, value);
+	return GR_EINVALID;
+}
+
+static int parse_metrics_allow(struct gr_config *config, const char *key, const char *value)
+{
+	if (gr_address_list_parse(&config->metrics_allow, value) != 0) {
+		char message[256];
+
+		snprintf(message, sizeof(message), "%s", gr_error_last());
+		gr_error_set("%s: %s", key, message);
+		return GR_EINVALID;
+	}
+	return 0;
+}
+
 /* A whole-number setting between min and max. */
 #define INT_SETTING(field, min, max)                                                        \
 	static int parse_##field(struct gr_config *config, const char *key, const char *value) \
@@ -238,45 +265,75 @@ INT_SETTING(help_expire_minutes, 5, 24 * 60)
 
 static const struct key keys[] = {
 	{ "data_dir", parse_data_dir, "./grounds-data",
-	  "directory for the database and track repositories (created if missing)" },
-	{ "listen", parse_listen, "127.0.0.1:8080", "address and port to serve HTTP on" },
-	{ "log_level", parse_log_level, "info", "error, warn, info or debug" },
+	  "directory for the database and track repositories (created if missing)",
+	  FIELD(data_dir), 0 },
+	{ "listen", parse_listen, "127.0.0.1:8080", "address and port to serve HTTP on",
+	  offsetof(struct gr_config, listen_host), offsetof(struct gr_config, log_level) - offsetof(struct gr_config, listen_host), 0 },
+	{ "log_level", parse_log_level, "info", "error, warn, info or debug",
+	  FIELD(log_level), 1 },
 	{ "public_url", parse_public_url, "",
-	  "URL people open, used in invite links (empty: http://LISTEN)" },
+	  "URL people open, used in invite links (empty: http://LISTEN)",
+	  FIELD(public_url), 0 },
 	{ "web_root", parse_web_root, "",
-	  "directory of the web client (empty: the installed one, or the source tree's)" },
+	  "directory of the web client (empty: the installed one, or the source tree's)",
+	  FIELD(web_root), 0 },
 	{ "allowed_origins", parse_allowed_origins, "",
-	  "extra origins allowed to open /ws, separated by spaces" },
-	{ "invite_days", parse_invite_days, "14", "days before a new invite expires" },
-	{ "session_days", parse_session_days, "30", "days a sign-in lasts" },
-	{ "workers", parse_workers, "2", "worker threads for password hashing and other slow work" },
-	{ "max_body_kib", parse_max_body_kib, "64", "largest HTTP request body accepted, in KiB" },
+	  "extra origins allowed to open /ws, separated by spaces",
+	  offsetof(struct gr_config, allowed_origins), offsetof(struct gr_config, invite_days) - offsetof(struct gr_config, allowed_origins), 1 },
+	{ "invite_days", parse_invite_days, "14", "days before a new invite expires",
+	  FIELD(invite_days), 0 },
+	{ "session_days", parse_session_days, "30", "days a sign-in lasts",
+	  FIELD(session_days), 0 },
+	{ "workers", parse_workers, "2", "worker threads for password hashing and other slow work",
+	  FIELD(workers), 0 },
+	{ "max_body_kib", parse_max_body_kib, "64", "largest HTTP request body accepted, in KiB",
+	  FIELD(max_body_kib), 1 },
 	{ "track_check_seconds", parse_track_check_seconds, "5",
-	  "how often to look for new commits on the tracks' refs" },
-	{ "max_file_mib", parse_max_file_mib, "10", "largest file read from a track repository, in MiB" },
+	  "how often to look for new commits on the tracks' refs",
+	  FIELD(track_check_seconds), 1 },
+	{ "max_file_mib", parse_max_file_mib, "10", "largest file read from a track repository, in MiB",
+	  FIELD(max_file_mib), 0 },
 	{ "max_message_kib", parse_max_message_kib, "256",
-	  "largest websocket message accepted, in KiB (larger: too_large, then closed)" },
+	  "largest websocket message accepted, in KiB (larger: too_large, then closed)",
+	  FIELD(max_message_kib), 1 },
 	{ "queue_messages", parse_queue_messages, "256",
-	  "messages waiting for one slow connection before it must resync" },
+	  "messages waiting for one slow connection before it must resync",
+	  FIELD(queue_messages), 0 },
 	{ "queue_kib", parse_queue_kib, "1024",
-	  "bytes waiting for one slow connection before it must resync, in KiB" },
+	  "bytes waiting for one slow connection before it must resync, in KiB",
+	  FIELD(queue_kib), 0 },
 	{ "messages_per_second", parse_messages_per_second, "20",
-	  "websocket messages one connection may send per second (0: no limit)" },
+	  "websocket messages one connection may send per second (0: no limit)",
+	  FIELD(messages_per_second), 0 },
 	{ "event_days", parse_event_days, "30",
-	  "days events are kept for a reconnecting client to catch up" },
+	  "days events are kept for a reconnecting client to catch up",
+	  FIELD(event_days), 0 },
 	{ "review_lease_hours", parse_review_lease_hours, "48",
-	  "hours a reviewer has for an assigned review before it goes to someone else" },
+	  "hours a reviewer has for an assigned review before it goes to someone else",
+	  FIELD(review_lease_hours), 0 },
 	{ "review_lease_online_hours", parse_review_lease_online_hours, "4",
-	  "the same when author and reviewer are both online at the assignment" },
+	  "the same when author and reviewer are both online at the assignment",
+	  FIELD(review_lease_online_hours), 0 },
 	{ "double_blind", parse_double_blind, "yes",
-	  "yes: reviewers and authors never see each other's names; no: they do" },
+	  "yes: reviewers and authors never see each other's names; no: they do",
+	  FIELD(double_blind), 0 },
 	{ "inactive_days", parse_inactive_days, "7",
-	  "days without progress before a learner shows on the attention list as inactive" },
-	{ "help_wave_size", parse_help_wave_size, "3", "peers told of a help request at a time" },
+	  "days without progress before a learner shows on the attention list as inactive",
+	  FIELD(inactive_days), 0 },
+	{ "help_wave_size", parse_help_wave_size, "3", "peers told of a help request at a time",
+	  FIELD(help_wave_size), 0 },
 	{ "help_wave_minutes", parse_help_wave_minutes, "3",
-	  "minutes a help request waits for a helper before more peers are told" },
+	  "minutes a help request waits for a helper before more peers are told",
+	  FIELD(help_wave_minutes), 0 },
 	{ "help_expire_minutes", parse_help_expire_minutes, "60",
-	  "minutes before an open help request without a helper expires (> help_wave_minutes)" },
+	  "minutes before an open help request without a helper expires (> help_wave_minutes)",
+	  FIELD(help_expire_minutes), 0 },
+	{ "durability", parse_durability, "full",
+	  "full: every commit synced, survives a power cut; fast: may lose the last commits then",
+	  FIELD(durability_fast), 1 },
+	{ "metrics_allow", parse_metrics_allow, "127.0.0.1 ::1",
+	  "addresses and networks (ADDRESS/BITS) that may read /metrics, separated by spaces",
+	  FIELD(metrics_allow), 1 },
 };
 
 static const struct key *find_key(const char *name)
@@ -504,9 +561,33 @@ void gr_config_base_url(const struct gr_config *config, char *out, size_t out_si
 		snprintf(out, out_size, "http://%s:%d", config->listen_host, config->listen_port);
 }
 
+void gr_config_reload(struct gr_config *running, const struct gr_config *loaded,
+		      gr_config_change_fn *fn, void *payload)
+{
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		char *to = (char *)running + keys[i].offset;
+		const char *from = (const char *)loaded + keys[i].offset;
+
+		if (memcmp(to, from, keys[i].size) == 0)
+			continue;
+		if (keys[i].reloadable)
+			memcpy(to, from, keys[i].size);
+		if (fn)
+			fn(keys[i].name, keys[i].reloadable, payload);
+	}
+}
+
+int gr_config_key_reloadable(const char *key)
+{
+	const struct key *k = find_key(key);
+
+	return k ? k->reloadable : -1;
+}
+
 void gr_config_print_keys(FILE *out)
 {
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		fprintf(out, "  %-20s %-16s %s\n", keys[i].name,
-			keys[i].default_text[0] ? keys[i].default_text : "(empty)", keys[i].help);
+		fprintf(out, "  %-20s %-16s %s%s\n", keys[i].name,
+			keys[i].default_text[0] ? keys[i].default_text : "(empty)", keys[i].help,
+			keys[i].reloadable ? " [reloads on SIGHUP]" : "");
 }

@@ -7,6 +7,8 @@
 #ifndef GR_CONFIG_H
 #define GR_CONFIG_H
 
+#include "core/address.h"
+
 #include <limits.h>
 #include <stdio.h>
 
@@ -39,6 +41,8 @@ struct gr_config {
 	int help_wave_size;      /* peers told of a help request at a time */
 	int help_wave_minutes;   /* wait for a helper before the next wave */
 	int help_expire_minutes; /* an open request without a helper expires; > help_wave_minutes */
+	int durability_fast;     /* 1: synchronous = NORMAL; 0 (full): FULL */
+	struct gr_address_list metrics_allow; /* who may read /metrics */
 };
 
 enum gr_config_action {
@@ -73,6 +77,19 @@ int gr_config_from_args(struct gr_config *config, enum gr_config_action *out_act
 
 /* The base URL people open, e.g. "http://127.0.0.1:8080" (no trailing /). */
 void gr_config_base_url(const struct gr_config *config, char *out, size_t out_size);
+
+/*
+ * A config file read again (SIGHUP): each key whose value in loaded differs
+ * from running is reported to fn (may be NULL), in the table's order, with
+ * whether a running groundsd takes it now (1: copied into running) or only
+ * at its next start (0: running keeps its value).
+ */
+typedef void gr_config_change_fn(const char *key, int reloadable, void *payload);
+void gr_config_reload(struct gr_config *running, const struct gr_config *loaded,
+		      gr_config_change_fn *fn, void *payload);
+
+/* 1 when a key reloads on SIGHUP, 0 when it needs a restart, -1 for no such key. */
+int gr_config_key_reloadable(const char *key);
 
 /* Write the table of keys with their defaults and meanings (for --help). */
 void gr_config_print_keys(FILE *out);

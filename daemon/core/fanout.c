@@ -60,6 +60,7 @@
 #include "core/fanout.h"
 
 #include "core/error.h"
+#include "core/metrics.h"
 
 #include <assert.h>
 #include <stdint.h>
@@ -273,6 +274,7 @@ int gr_fanout_queue_push(struct gr_queue *queue, struct gr_message *message, enu
 		drop_events(queue);
 		if (!queue->resyncing) {
 			queue->resyncing = 1;
+			gr_metrics_count(GR_METRICS_QUEUE_RESYNCS);
 			if (!fits(queue, queue->resync))
 				return give_up(queue);
 			append(queue, queue->resync, 1);

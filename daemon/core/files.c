@@ -6,10 +6,12 @@
 #include "core/error.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -37,6 +39,27 @@ int gr_files_make_dirs(const char *path)
 		if (saved == '\0')
 			return 0;
 	}
+}
+
+int gr_files_lock_data_dir(const char *dir, int *out_fd)
+{
+	char path[PATH_MAX + 32];
+	int fd;
+
+	*out_fd = -1;
+	snprintf(path, sizeof(path), "%s/groundsd.lock", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		gr_error_set("cannot open %s: %s", path, strerror(errno));
+		return GR_ERROR;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		close(fd);
+		gr_error_set("groundsd is running on %s (it holds %s)", dir, path);
+		return GR_EBUSY;
+	}
+	*out_fd = fd;
+	return 0;
 }
 
 void gr_files_database_path(char *out, unsigned long size, const char *data_dir)

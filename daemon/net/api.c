@@ -16,6 +16,9 @@
 #include "services/export.h"
 #include "net/url.h"
 #include "core/log.h"
+#include "core/metrics.h"
+#include "store/schema.h"
+#include "store/survey.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -693,7 +696,74 @@ static void handle_board_csv(struct gr_api *api, struct gr_http_call *call, cons
 	call->reply(call);
 }
 
+/* ---- health and metrics ---------------------------------------------- */
+
+static void reply_text(struct gr_http_call *call, int status, char *text, size_t len,
+		       const char *type)
+{
+	gr_api_call_clear(call);
+	call->status = status;
+	call->response = text;
+	call->response_len = text ? len : 0;
+	call->response_type = type;
+	if (!text) {
+		call->status = 500;
+		call->response = (char *)"out of memory\n";
+		call->response_len = strlen(call->response);
+		call->keep_response = 1;
+	}
+	call->reply(call);
+}
+
+/* GET /healthz: 200 and the version while the database answers, else 503. */
+static void handle_healthz(struct gr_api *api, struct gr_http_call *call, const char *arg)
+{
+	static const char ok[] = "ok grounds " GR_VERSION "\n";
+	static const char down[] = "unavailable: the database does not answer\n";
+	int answers = gr_store_schema_version(api->store) >= 1;
+
+	if (!answers)
+		gr_log_error("healthz: the database does not answer: %s", gr_error_last());
+	gr_api_call_clear(call);
+	call->status = answers ? 200 : 503;
+	call->response = (char *)(answers ? ok : down);
+	call->response_len = strlen(call->response);
+	call->keep_response = 1;
+	call->response_type = "text/plain; charset=utf-8";
+	call->reply(call);
+}
+
+/*
+ * GET /metrics: the Prometheus text format, only to addresses in
+ * metrics_allow. The two gauges of stored work are counted at the scrape.
+ */
+static void handle_metrics(struct gr_api *api, struct gr_http_call *call, const char *arg)
+{
+	struct gr_metrics *metrics = gr_metrics_now();
+	int64_t waiting = 0, help = 0;
+	size_t len;
+	char *text;
+
+	if (!gr_address_list_contains(&api->config->metrics_allow, call->address)) {
+		reply_error(call, 403, "forbidden",
+			    "This address may not read the metrics (see metrics_allow).", NULL);
+		return;
+	}
+	if (gr_store_survey_submissions_waiting(api->store, &waiting) == 0 &&
+	    gr_store_survey_help_open(api->store, &help) == 0) {
+		gr_metrics_set(GR_METRICS_SUBMISSIONS_WAITING, waiting);
+		gr_metrics_set(GR_METRICS_HELP_OPEN, help);
+	} else {
+		gr_log_warn("metrics: %s", gr_error_last());
+	}
+	if (gr_metrics_render(&text, &len, metrics, GR_VERSION) != 0)
+		text = NULL;
+	reply_text(call, 200, text, len, "text/plain; version=0.0.4; charset=utf-8");
+}
+
 static const struct route routes[] = {
+	{ "GET", "/healthz", handle_healthz },
+	{ "GET", "/metrics", handle_metrics },
 	{ "POST", "/api/register", handle_register },
 	{ "POST", "/api/login", handle_login },
 	{ "POST", "/api/logout", handle_logout },

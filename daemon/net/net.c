@@ -20,6 +20,7 @@
 #include "core/files.h"
 #include "services/live.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "net/url.h"
 #include "net/webfiles.h"
 #include "core/workers.h"
@@ -486,9 +487,8 @@ static int http_request(struct lws *wsi, struct session *session, const char *pa
 	session_reset(session);
 	if (net->stopping)
 		return respond_text(wsi, session, 503, "shutting down\n");
-	if (strcmp(path, "/healthz") == 0)
-		return respond_text(wsi, session, 200, "ok");
-	if (strncmp(path, "/api/", 5) == 0 || strncmp(path, "/t/", 3) == 0) {
+	if (strncmp(path, "/api/", 5) == 0 || strncmp(path, "/t/", 3) == 0 ||
+	    strcmp(path, "/healthz") == 0 || strcmp(path, "/metrics") == 0) {
 		rc = api_begin(wsi, session, path);
 		if (rc == -2) {
 			api_dispatch(wsi, session);
@@ -575,6 +575,7 @@ static int ws_open(struct lws *wsi, struct session *session)
 		net->clients->prev = ws;
 	net->clients = ws;
 	net->client_count++;
+	gr_metrics_set(GR_METRICS_CONNECTIONS, net->client_count);
 	session->ws = ws;
 	gr_log_debug("websocket open for %s (%d open)", ws->client.user.handle, net->client_count);
 	return 0;
@@ -594,6 +595,7 @@ static void ws_closed(struct lws *wsi, struct session *session)
 	if (ws->next)
 		ws->next->prev = ws->prev;
 	net->client_count--;
+	gr_metrics_set(GR_METRICS_CONNECTIONS, net->client_count);
 	gr_live_client_close(net->live, &ws->client);
 	free(ws->in);
 	gr_log_debug("websocket closed for %s (%d open)", ws->client.user.handle, net->client_count);
@@ -636,6 +638,7 @@ static int ws_receive(struct lws *wsi, struct session *session, const void *in, 
 	ws->in_len += len;
 	if (!lws_is_final_fragment(wsi))
 		return 0;
+	gr_metrics_count(GR_METRICS_MESSAGES_IN);
 	gr_live_receive(net_of(wsi)->live, &ws->client, ws->in, ws->in_len);
 	ws->in_len = 0;
 	return 0;
@@ -734,6 +737,7 @@ static int ws_writeable(struct lws *wsi, struct session *session)
 		    (int)len)
 			return -1;
 	}
+	gr_metrics_now()->counters[GR_METRICS_MESSAGES_OUT] += (uint64_t)count;
 	while (count-- > 0)
 		gr_fanout_queue_pop(queue);
 	if (gr_fanout_queue_peek(queue) || ws->closing || ws->close_status)

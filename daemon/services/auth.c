@@ -30,6 +30,7 @@
 #include "core/log.h"
 #include "core/ratelimit.h"
 #include "core/workers.h"
+#include "core/metrics.h"
 #include "domain/invite.h"
 #include "domain/session.h"
 #include "services/turn.h"
@@ -382,6 +383,7 @@ static void login_done(void *payload)
 		gr_ratelimit_forgive(auth->limit, attempt->address_key, attempt->started_at);
 		gr_log_info("%s signed in", attempt->result.user.handle);
 	} else if (attempt->result.status == GR_EAUTH) {
+		gr_metrics_count(GR_METRICS_SIGNIN_FAILURES);
 		gr_log_info("failed sign-in for '%s' from %s", attempt->handle_key + 2,
 			    attempt->address_key + 2);
 	}
@@ -398,6 +400,7 @@ static int check_limit(struct gr_auth *auth, struct attempt *attempt, struct gr_
 
 	if (!by_handle && !by_address)
 		return 0;
+	gr_metrics_count(GR_METRICS_SIGNIN_FAILURES);
 	set_result(out, GR_ELIMITED, NULL, "Too many failed sign-ins. Wait a while and try again.");
 	out->retry_at = by_handle > by_address ? by_handle : by_address;
 	gr_log_warn("sign-in for '%s' from %s refused: too many failures", attempt->handle_key + 2,

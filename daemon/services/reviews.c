@@ -60,6 +60,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/secret.h"
+#include "core/metrics.h"
 #include "services/live.h"
 #include "services/turn.h"
 #include "store/assignment.h"
@@ -420,8 +421,8 @@ static int start_empty(struct gr_reviews *reviews)
 		gr_error_set("the review engine cannot be rebuilt: no snapshot of it can be read "
 			     "(see the errors above) and the inputs before #%lld, which they "
 			     "covered, were pruned. Run the grounds version that wrote the "
-			     "snapshots, or put back a copy of the data directory's grounds.db "
-			     "that was made while groundsd was stopped",
+			     "snapshots, or stop groundsd and put back a backup with "
+			     "'grounds restore FILE' (backups are made by 'grounds backup FILE')",
 			     (long long)first);
 		return GR_ERROR;
 	}
@@ -720,6 +721,8 @@ static int store_effect(struct gr_reviews *reviews, const struct gr_review_effec
 	case GR_REVIEW_EFFECT_REASSIGNED:
 		return effect_assigned(reviews, effect, step);
 	case GR_REVIEW_EFFECT_EXPIRED:
+		gr_metrics_count(GR_METRICS_LEASES_EXPIRED);
+		return effect_ended(reviews, effect, step);
 	case GR_REVIEW_EFFECT_DECLINED:
 		return effect_ended(reviews, effect, step);
 	case GR_REVIEW_EFFECT_REVIEWED:

@@ -21,6 +21,7 @@
 
 #include "core/error.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "store/store.h"
 
 #include <assert.h>
@@ -274,12 +275,16 @@ static void deliver(struct gr_turn *turn, int committed)
 
 int gr_turn_flush(struct gr_turn *turn)
 {
+	int64_t started_us;
 	int rc;
 
 	if (!turn || !turn->open)
 		return 0;
 	assert(turn->depth == 0);
-	if ((rc = gr_store_commit(turn->store)) != 0) {
+	started_us = gr_metrics_clock_us();
+	rc = gr_store_commit(turn->store);
+	gr_metrics_observe_commit(gr_metrics_now(), gr_metrics_clock_us() - started_us);
+	if (rc != 0) {
 		gr_log_error("saving the changes of this turn failed: %s", gr_error_last());
 		gr_store_rollback(turn->store);
 	}

@@ -257,7 +257,9 @@ int store_migrate(struct gr_store *store, const char *path, const char *const *l
 		return rc;
 	if (version > count) {
 		gr_error_set("%s has schema version %d, but this grounds knows only up to %d: "
-			     "it was written by a newer grounds; run that version or restore a backup",
+			     "it was written by a newer grounds; run that version, or stop groundsd and "
+			     "restore a backup this version wrote with 'grounds restore FILE' "
+			     "(made by 'grounds backup FILE')",
 			     path, version, count);
 		return GR_ENEWER;
 	}

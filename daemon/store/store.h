@@ -33,6 +33,18 @@ int gr_store_open_with(struct gr_store **out, const char *path,
 void gr_store_close(struct gr_store *store);
 
 /*
+ * How a commit is made durable. DURABLE (the default at open): the log is
+ * synced at every commit (synchronous = FULL), so what was acknowledged
+ * survives a power cut. FAST (synchronous = NORMAL): it survives the
+ * process being killed, but a power cut may lose the last commits (the
+ * database stays consistent).
+ */
+enum gr_store_durability { GR_STORE_DURABLE, GR_STORE_FAST };
+int gr_store_set_durability(struct gr_store *store, enum gr_store_durability durability);
+/* PRAGMA synchronous as SQLite numbers it (1 NORMAL, 2 FULL), or -1; for tests. */
+int gr_store_durability_synchronous(struct gr_store *store);
+
+/*
  * Transactions nest: inside an open transaction, begin makes a savepoint,
  * commit releases it and rollback undoes only it. The outermost commit is
  * the one that makes everything durable.

@@ -13,6 +13,7 @@
 #include "store/store.h"
 #include "store/track.h"
 #include "core/workers.h"
+#include "core/metrics.h"
 
 #include <dirent.h>
 #include <limits.h>
@@ -182,6 +183,7 @@ static void apply_item(struct gr_library *library, struct entry *out, struct ite
 			    item->problems ? "; first problem: " : "", item->problems ? item->message : "");
 		notify(library, out->source.id, out->track->commit);
 	} else if (item->rc) {
+		gr_metrics_count(GR_METRICS_TRACK_RELOAD_ERRORS);
 		if (item->commit[0])
 			memcpy(out->failed, item->commit, sizeof(out->failed));
 		gr_log_warn("track %s: %s%s%.12s", out->source.id, item->message,

@@ -13,10 +13,10 @@ test('the first start prints a one-time admin invite URL and the address to open
   assert.match(daemon.stdout, new RegExp(`grounds is running: open http://127\\.0\\.0\\.1:${daemon.port}/`));
 });
 
-test('GET /healthz answers ok', async () => {
+test('GET /healthz answers ok with the version', async () => {
   const response = await daemon.client().get('/healthz');
   assert.equal(response.status, 200);
-  assert.equal(response.text.trim(), 'ok');
+  assert.match(response.text.trim(), /^ok grounds \d+\.\d+\.\d+$/);
 });
 
 test('joining with the first invite makes an admin who is signed in', async () => {
