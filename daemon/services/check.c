@@ -86,7 +86,7 @@ static int check_progress(int64_t user_id, const char *track_id, const char *ste
 			  enum gr_progress_state state, void *payload)
 {
 	struct run *run = payload;
-	const struct gr_track *track = gr_library_track(run->library, track_id);
+	const struct gr_track *track = run->library ? gr_library_track(run->library, track_id) : NULL;
 	const struct gr_step *step = track ? gr_track_step(track, step_id) : NULL;
 	char about[320];
 

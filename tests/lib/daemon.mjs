@@ -50,15 +50,16 @@ export async function startDaemon(options = {}) {
   const dataDir = options.dataDir || await tempDir();
   const port = options.port || await freePort();
   const args = ['--data-dir', dataDir, '--listen', `127.0.0.1:${port}`];
+  let configPath = null;
   if (options.config !== undefined) {
-    const configPath = join(dataDir, '..', `${dataDir.split('/').pop()}.conf`);
+    configPath = join(dataDir, '..', `${dataDir.split('/').pop()}.conf`);
     await writeFile(configPath, options.config);
     args.unshift('--config', configPath);
   }
   args.push(...(options.args || []));
   const child = spawn(GROUNDSD, args, { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const daemon = {
-    child, dataDir, port, url: `http://127.0.0.1:${port}`, stdout: '', stderr: '', exitCode: null,
+    child, dataDir, port, configPath, url: `http://127.0.0.1:${port}`, stdout: '', stderr: '', exitCode: null,
     exited: new Promise((resolve) => child.on('exit', (code, signal) => {
       daemon.exitCode = code;
       daemon.signal = signal;
@@ -97,14 +98,15 @@ export function runDaemon(args, timeoutMs = 20000) {
   return run(GROUNDSD, args, timeoutMs);
 }
 
-// Runs the operator's tool; resolves {code, stdout, stderr}.
-export function runCli(args, timeoutMs = 60000) {
-  return run(GROUNDS_CLI, args, timeoutMs);
+// Runs the operator's tool; resolves {code, stdout, stderr}. env: more
+// variables for it (GROUNDS_CONFIG, ...).
+export function runCli(args, timeoutMs = 60000, env = {}) {
+  return run(GROUNDS_CLI, args, timeoutMs, env);
 }
 
-function run(file, args, timeoutMs) {
+function run(file, args, timeoutMs, env = {}) {
   return new Promise((resolve) => {
-    execFile(file, args, { timeout: timeoutMs }, (error, stdout, stderr) => {
+    execFile(file, args, { timeout: timeoutMs, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
     });
   });

@@ -493,12 +493,86 @@ static void test_print_keys(void)
 	CHECK_CONTAINS(text, "help_wave_size");
 	CHECK_CONTAINS(text, "help_wave_minutes");
 	CHECK_CONTAINS(text, "help_expire_minutes");
+	CHECK_CONTAINS(text, "durability");
+	CHECK_CONTAINS(text, "metrics_allow");
+	CHECK_CONTAINS(text, "[reloads on SIGHUP]");
 	free(text);
+}
+
+static void test_durability_and_metrics_allow(void)
+{
+	struct gr_config config;
+
+	gr_config_defaults(&config);
+	CHECK_INT(config.durability_fast, ==, 0);
+	CHECK_INT(config.metrics_allow.count, ==, 2);
+	CHECK(gr_address_list_contains(&config.metrics_allow, "127.0.0.1"));
+	CHECK(gr_address_list_contains(&config.metrics_allow, "::1"));
+	CHECK(!gr_address_list_contains(&config.metrics_allow, "10.0.0.1"));
+	CHECK_INT(gr_config_set(&config, "durability", "fast"), ==, 0);
+	CHECK_INT(config.durability_fast, ==, 1);
+	CHECK_INT(gr_config_set(&config, "durability", "full"), ==, 0);
+	CHECK_INT(config.durability_fast, ==, 0);
+	CHECK_INT(gr_config_set(&config, "durability", "normal"), ==, GR_EINVALID);
+	CHECK_CONTAINS(gr_error_last(), "durability: expected full or fast");
+	CHECK_INT(gr_config_set(&config, "metrics_allow", "10.0.0.0/8"), ==, 0);
+	CHECK(gr_address_list_contains(&config.metrics_allow, "10.9.8.7"));
+	CHECK(!gr_address_list_contains(&config.metrics_allow, "127.0.0.1"));
+	CHECK_INT(gr_config_set(&config, "metrics_allow", "everyone"), ==, GR_EINVALID);
+	CHECK_CONTAINS(gr_error_last(), "metrics_allow: ");
+	CHECK_CONTAINS(gr_error_last(), "everyone");
+	CHECK_INT(gr_config_set(&config, "metrics_allow", ""), ==, 0);
+	CHECK_INT(config.metrics_allow.count, ==, 0);
+}
+
+struct changes {
+	char text[512];
+};
+
+static void record_change(const char *key, int reloadable, void *payload)
+{
+	struct changes *changes = payload;
+	size_t len = strlen(changes->text);
+
+	snprintf(changes->text + len, sizeof changes->text - len, "%s=%d ", key, reloadable);
+}
+
+static void test_reload(void)
+{
+	struct gr_config running, loaded;
+	struct changes changes = { "" };
+
+	gr_config_defaults(&running);
+	gr_config_defaults(&loaded);
+	gr_config_reload(&running, &loaded, record_change, &changes);
+	CHECK_STR(changes.text, "");
+	CHECK_INT(gr_config_set(&loaded, "log_level", "debug"), ==, 0);
+	CHECK_INT(gr_config_set(&loaded, "listen", "0.0.0.0:9999"), ==, 0);
+	CHECK_INT(gr_config_set(&loaded, "durability", "fast"), ==, 0);
+	CHECK_INT(gr_config_set(&loaded, "metrics_allow", "10.0.0.0/8"), ==, 0);
+	CHECK_INT(gr_config_set(&loaded, "session_days", "3"), ==, 0);
+	CHECK_INT(gr_config_set(&loaded, "max_body_kib", "128"), ==, 0);
+	gr_config_reload(&running, &loaded, record_change, &changes);
+	CHECK_STR(changes.text, "listen=0 log_level=1 session_days=0 max_body_kib=1 durability=1 "
+				"metrics_allow=1 ");
+	/* What reloads is taken; what needs a restart keeps its running value. */
+	CHECK_INT(running.log_level, ==, GR_LOG_DEBUG);
+	CHECK_INT(running.durability_fast, ==, 1);
+	CHECK_INT(running.max_body_kib, ==, 128);
+	CHECK(gr_address_list_contains(&running.metrics_allow, "10.1.1.1"));
+	CHECK_STR(running.listen_host, "127.0.0.1");
+	CHECK_INT(running.listen_port, ==, 8080);
+	CHECK_INT(running.session_days, ==, 30);
+	CHECK_INT(gr_config_key_reloadable("log_level"), ==, 1);
+	CHECK_INT(gr_config_key_reloadable("data_dir"), ==, 0);
+	CHECK_INT(gr_config_key_reloadable("nope"), ==, -1);
 }
 
 int main(void)
 {
 	temp_dir = harness_temp_dir();
+	RUN(test_durability_and_metrics_allow);
+	RUN(test_reload);
 	RUN(test_defaults);
 	RUN(test_file);
 	RUN(test_file_errors);
