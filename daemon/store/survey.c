@@ -44,7 +44,7 @@ int gr_store_survey_help_open(struct gr_store *store, int64_t *out)
 	return count(store, out, "SELECT count(*) FROM help_requests WHERE state = 'open'");
 }
 
-/* Steps through stmt's rows with read, then finalizes it. */
+/* Prepares sql and calls row for each of its rows until one returns non-zero. */
 typedef int row_fn(sqlite3_stmt *stmt, void *fn, void *payload);
 
 static int each(struct gr_store *store, const char *sql, row_fn *row, void *fn, void *payload)

@@ -808,7 +808,7 @@ static void test_snapshot_unreadable(void)
 	CHECK(reviews == NULL);
 	gr_turn_free(turn);
 	CHECK_CONTAINS(gr_error_last(), "were pruned");
-	CHECK_CONTAINS(gr_error_last(), "put back a copy of the data directory's grounds.db");
+	CHECK_CONTAINS(gr_error_last(), "'grounds restore FILE'");
 	fixture_close(&f);
 }
 
