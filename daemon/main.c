@@ -1,6 +1,7 @@
 /*
  * main.c - groundsd: read the settings, open the data directory, wire the
- * modules together, serve until SIGINT or SIGTERM, then shut down in order.
+ * modules together, serve until SIGINT or SIGTERM (SIGHUP reloads the
+ * settings that allow it), then shut down in order.
  * Exit status: 0 after a clean stop, 1 when something failed at run time,
  * 2 for a bad command line or config file.
  */
@@ -23,13 +24,10 @@
 #include "services/turn.h"
 #include "core/workers.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 static struct gr_net *running_net;
@@ -245,7 +243,8 @@ static int serve(struct daemon *d, const struct gr_config *config)
 	settings.invite_days = config->invite_days;
 	settings.session_days = config->session_days;
 	gr_files_database_path(db_path, sizeof(db_path), config->data_dir);
-	if ((rc = gr_files_make_dirs(config->data_dir)) || (rc = gr_files_lock_data_dir(config->data_dir, &d->lock_fd)) ||
+	if ((rc = gr_files_make_dirs(config->data_dir)) ||
+	    (rc = gr_files_lock_data_dir(config->data_dir, &d->lock_fd)) ||
 	    (rc = gr_secret_init()) || (rc = gr_store_open(&d->store, db_path)) ||
 	    (rc = gr_store_set_durability(d->store, config->durability_fast ? GR_STORE_FAST
 									   : GR_STORE_DURABLE)) ||
