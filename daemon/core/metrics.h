@@ -48,6 +48,11 @@ static inline void gr_metrics_count(enum gr_metrics_counter which)
 	gr_metrics_now()->counters[which]++;
 }
 
+static inline void gr_metrics_add(enum gr_metrics_counter which, uint64_t count)
+{
+	gr_metrics_now()->counters[which] += count;
+}
+
 static inline void gr_metrics_set(enum gr_metrics_gauge which, int64_t value)
 {
 	gr_metrics_now()->gauges[which] = value;

@@ -1,5 +1,6 @@
 /*
- * api.h - the JSON API under /api/ (documented in docs/api.md), free of any
+ * api.h - the JSON API under /api/, and /healthz and /metrics for operators
+ * (documented in docs/api.md), free of any
  * network type: the network layer fills a gr_http_call with the request,
  * gr_api_handle() fills in the response and calls call->reply exactly once,
  * either before it returns or later from the loop thread (sign-in and joining

@@ -4,8 +4,8 @@
  *
  * One protocol handles both HTTP and the websocket, so a browser that names
  * no subprotocol still reaches /ws. HTTP requests are routed here by path:
- * /healthz, /api/... (handed to api.c), and files of the web root. Websocket
- * messages are handed whole to live.c. Responses and frames are only
+ * /healthz, /metrics and /api/... (handed to api.c), and files of the web
+ * root. Websocket messages are handed whole to live.c. Responses and frames are only
  * written from the WRITEABLE callbacks, with LWS_PRE headroom.
  *
  * An API call may finish after its connection closed (a sign-in waits for a
@@ -737,7 +737,7 @@ static int ws_writeable(struct lws *wsi, struct session *session)
 		    (int)len)
 			return -1;
 	}
-	gr_metrics_now()->counters[GR_METRICS_MESSAGES_OUT] += (uint64_t)count;
+	gr_metrics_add(GR_METRICS_MESSAGES_OUT, (uint64_t)count);
 	while (count-- > 0)
 		gr_fanout_queue_pop(queue);
 	if (gr_fanout_queue_peek(queue) || ws->closing || ws->close_status)

@@ -1,6 +1,6 @@
 /*
  * net.h - the network layer: one libwebsockets context serving HTTP (the API,
- * the web client's files, /healthz) and the /ws websocket, on the one
+ * the web client's files, /healthz, /metrics) and the /ws websocket, on the one
  * event-loop thread. Only net.c includes libwebsockets.h.
  */
 #ifndef GR_NET_H
