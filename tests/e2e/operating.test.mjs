@@ -157,8 +157,31 @@ test('/metrics counts real actions, /healthz gives the version', async () => {
     assert.ok(metric(second.text, 'grounds_ws_messages_sent_total') >= 2);
     assert.ok(metric(second.text, 'grounds_commit_seconds_count') > metric(first.text, 'grounds_commit_seconds_count'));
     assert.ok(!second.text.includes('keeper'), 'no handle in the metrics');
+
+    // A learner submits the project nobody else can review yet, and asks for help.
+    const invite = await admin.post('/api/invites', { role: 'learner', cohort: 'autumn' });
+    const learner = await register(daemon, invite.json.code, 'lena');
+    const lena = await openSocket(daemon, learner);
+    await ok(lena, 'hello', {});
+    for (const step of ['what-is-a-web-page', 'first-page', 'text-links-images', 'lists', 'colours-and-fonts', 'layout']) {
+      await ok(lena, 'progress.set', { track: 'web-basics', step, state: 'started' });
+      await ok(lena, 'progress.set', { track: 'web-basics', step, state: 'done' });
+    }
+    await ok(lena, 'progress.set', { track: 'web-basics', step: 'project', state: 'started' });
+    const submitted = await ok(lena, 'submission.create', { track: 'web-basics', step: 'project', body_md: '# My page', link: 'https://example.org/p' });
+    assert.equal(submitted.state, 'submitted');
+    await ok(lena, 'progress.set', { track: 'learning-to-learn', step: 'welcome', state: 'started' });
+    await ok(lena, 'help.ask', { track: 'learning-to-learn', step: 'welcome', body: 'Where do I start?' });
+    const third = (await daemon.client().get('/metrics')).text;
+    assert.equal(metric(third, 'grounds_submissions_waiting'), 1);
+    assert.equal(metric(third, 'grounds_help_requests_open'), 1);
+    assert.equal(metric(third, 'grounds_ws_connections'), 2);
+    assert.ok(!third.includes('lena'), 'no handle in the metrics');
+
     socket.close();
+    lena.close();
     await socket.closed;
+    await lena.closed;
     await sleep(100);
     assert.equal(metric((await daemon.client().get('/metrics')).text, 'grounds_ws_connections'), 0);
   } finally {

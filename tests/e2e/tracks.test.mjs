@@ -358,8 +358,17 @@ test('a new commit to a served track is served without a restart and changes the
   demoCommit = newCommit;
 });
 
+// The track reload errors counted on /metrics.
+async function reloadErrors() {
+  const text = (await daemon.client().get('/metrics')).text;
+  const line = text.split('\n').find((l) => l.startsWith('grounds_track_reload_errors_total '));
+  assert.ok(line, 'the metric is there');
+  return Number(line.split(' ')[1]);
+}
+
 test('a commit with an unreadable track.md is skipped: the last good commit stays served and the log says why', async () => {
   const stderrBefore = daemon.stderr.length;
+  const errorsBefore = await reloadErrors();
   const broken = await commitFiles(demoRepo, {
     'track.md': '---\nrequires: [unclosed\n---\n\n# Demo track\n\n- [Hello](steps/hello.md)\n',
     'steps/hello.md': HELLO.replace('says apple', 'says cherry'),
@@ -386,6 +395,7 @@ test('a commit with an unreadable track.md is skipped: the last good commit stay
   // Logged once for that commit, not again at every check.
   const times = daemon.stderr.slice(stderrBefore).split('\n').filter((l) => /track demo: .*still serving/.test(l)).length;
   assert.equal(times, 1, daemon.stderr.slice(stderrBefore));
+  assert.equal(await reloadErrors(), errorsBefore + 1, 'one reload error counted for the broken commit');
 
   // A track.md without a "# Title" cannot be served either.
   const stderrMid = daemon.stderr.length;
