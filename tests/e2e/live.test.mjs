@@ -482,6 +482,8 @@ test('a reader that stops reading is told to resync, memory stays bounded, and h
     assert.deepEqual(presence.peers.map((p) => p.handle).sort(), ['slowpoke', 'writer']);
     assert.equal(slow.socket.readyState, WebSocket.OPEN);
     assert.equal((await daemon.client().get('/healthz')).status, 200);
+    const metrics = (await daemon.client().get('/metrics')).text;
+    assert.match(metrics, /^grounds_ws_queue_resyncs_total [1-9]\d*$/m, 'the resync is counted on /metrics');
     closeAll(slow.socket, writer.socket);
   } finally {
     assert.equal(await daemon.stop(), 0);
