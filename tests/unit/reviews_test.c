@@ -20,6 +20,7 @@
 #include "tracks/library.h"
 #include "services/live.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "services/reviews.h"
 #include "store/assignment.h"
 #include "store/event.h"
@@ -550,6 +551,7 @@ static void test_lease_expiry(void)
 	struct fixture f;
 	struct gr_store_assignment row;
 	json_t *reply, *standing;
+	uint64_t expired;
 	int inputs;
 
 	fixture_open(&f);
@@ -570,10 +572,12 @@ static void test_lease_expiry(void)
 	gr_live_flush(f.live);
 	CHECK_INT(input_count(&f), ==, inputs);
 	/* lena is online, the reviewers not: 48 hours, then the leases expire. */
+	expired = gr_metrics_now()->counters[GR_METRICS_LEASES_EXPIRED];
 	fake_now += 49 * HOUR_MS;
 	gr_reviews_tick(f.reviews);
 	gr_live_flush(f.live);
 	CHECK_INT(input_count(&f), ==, inputs + 1);
+	CHECK_INT(gr_metrics_now()->counters[GR_METRICS_LEASES_EXPIRED], ==, expired + 2);
 	for (int id = 1; id <= 2; id++) {
 		CHECK_INT(gr_store_assignment_get(f.store, &row, id), ==, 0);
 		CHECK_INT(row.state, ==, GR_REVIEW_EXPIRED);
