@@ -44,10 +44,18 @@ int gr_store_survey_help_open(struct gr_store *store, int64_t *out)
 	return count(store, out, "SELECT count(*) FROM help_requests WHERE state = 'open'");
 }
 
-/* Prepares sql and calls row for each of its rows until one returns non-zero. */
-typedef int row_fn(sqlite3_stmt *stmt, void *fn, void *payload);
+/* The caller's callback, one of them set, and its payload. */
+struct visit {
+	gr_store_survey_session_fn *session;
+	gr_store_survey_help_fn *help;
+	gr_store_survey_progress_fn *progress;
+	void *payload;
+};
 
-static int each(struct gr_store *store, const char *sql, row_fn *row, void *fn, void *payload)
+/* Prepares sql and calls row for each of its rows until one returns non-zero. */
+typedef int row_fn(sqlite3_stmt *stmt, const struct visit *visit);
+
+static int each(struct gr_store *store, const char *sql, row_fn *row, const struct visit *visit)
 {
 	sqlite3_stmt *stmt = NULL;
 	int rc, step;
@@ -55,7 +63,7 @@ static int each(struct gr_store *store, const char *sql, row_fn *row, void *fn, 
 	if ((rc = prepare(store, &stmt, sql)) != 0)
 		return rc;
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW)
-		if ((rc = row(stmt, fn, payload)) != 0)
+		if ((rc = row(stmt, visit)) != 0)
 			break;
 	if (rc == 0 && step != SQLITE_DONE)
 		rc = store_fail(store, sql);
@@ -63,7 +71,7 @@ static int each(struct gr_store *store, const char *sql, row_fn *row, void *fn, 
 	return rc < 0 ? rc : 0;
 }
 
-static int session_row(sqlite3_stmt *stmt, void *fn, void *payload)
+static int session_row(sqlite3_stmt *stmt, const struct visit *visit)
 {
 	struct gr_session session = {
 		.user_id = sqlite3_column_int64(stmt, 0),
@@ -71,17 +79,19 @@ static int session_row(sqlite3_stmt *stmt, void *fn, void *payload)
 		.expires_at = sqlite3_column_int64(stmt, 2),
 	};
 
-	return ((gr_store_survey_session_fn *)fn)(&session, payload);
+	return visit->session(&session, visit->payload);
 }
 
 int gr_store_survey_each_session(struct gr_store *store, gr_store_survey_session_fn *fn,
 				 void *payload)
 {
+	struct visit visit = { .session = fn, .payload = payload };
+
 	return each(store, "SELECT user_id, created_at, expires_at FROM sessions ORDER BY user_id",
-		    session_row, (void *)fn, payload);
+		    session_row, &visit);
 }
 
-static int help_row(sqlite3_stmt *stmt, void *fn, void *payload)
+static int help_row(sqlite3_stmt *stmt, const struct visit *visit)
 {
 	struct gr_help_request request = {
 		.author_id = sqlite3_column_int64(stmt, 1),
@@ -96,36 +106,39 @@ static int help_row(sqlite3_stmt *stmt, void *fn, void *payload)
 
 	if (rc != 0)
 		return rc;
-	return ((gr_store_survey_help_fn *)fn)(sqlite3_column_int64(stmt, 0), &request, payload);
+	return visit->help(sqlite3_column_int64(stmt, 0), &request, visit->payload);
 }
 
 int gr_store_survey_each_help(struct gr_store *store, gr_store_survey_help_fn *fn, void *payload)
 {
+	struct visit visit = { .help = fn, .payload = payload };
+
 	return each(store,
 		    "SELECT h.id, h.user_id, h.state, h.helper_id, h.opened_at, h.last_wave_at,"
 		    " h.accepted_at, h.closed_at,"
 		    " (SELECT count(*) FROM help_offers o WHERE o.request_id = h.id)"
 		    " FROM help_requests h ORDER BY h.id",
-		    help_row, (void *)fn, payload);
+		    help_row, &visit);
 }
 
-static int progress_row(sqlite3_stmt *stmt, void *fn, void *payload)
+static int progress_row(sqlite3_stmt *stmt, const struct visit *visit)
 {
 	enum gr_progress_state state;
 	int rc = gr_progress_state_from_name(&state, store_column_or_empty(stmt, 3));
 
 	if (rc != 0)
 		return rc;
-	return ((gr_store_survey_progress_fn *)fn)(sqlite3_column_int64(stmt, 0),
-						   store_column_or_empty(stmt, 1),
-						   store_column_or_empty(stmt, 2), state, payload);
+	return visit->progress(sqlite3_column_int64(stmt, 0), store_column_or_empty(stmt, 1),
+			       store_column_or_empty(stmt, 2), state, visit->payload);
 }
 
 int gr_store_survey_each_progress(struct gr_store *store, gr_store_survey_progress_fn *fn,
 				  void *payload)
 {
+	struct visit visit = { .progress = fn, .payload = payload };
+
 	return each(store,
 		    "SELECT user_id, track_id, step_id, state FROM progress"
 		    " ORDER BY user_id, track_id, step_id",
-		    progress_row, (void *)fn, payload);
+		    progress_row, &visit);
 }
