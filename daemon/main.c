@@ -106,9 +106,11 @@ static void announce(const struct gr_config *config, struct gr_auth *auth)
 	rc = gr_auth_first_start(auth, code, &invite);
 	if (rc == 0) {
 		printf("First start: create the admin account with this one-time link\n"
-		       "(valid for %d days):\n  %s/join/%s\n",
-		       config->invite_days, base, code);
-		gr_log_info("first start: made the one-time admin invite");
+		       "(valid for 24 hours, and only until an admin account exists):\n"
+		       "  %s/join/%s\n",
+		       base, code);
+		gr_log_info("first start: made the one-time admin invite, valid for 24 hours and "
+			    "only until an admin account exists");
 	} else if (rc != GR_ENOTFOUND) {
 		gr_log_error("could not make the first admin invite: %s", gr_error_last());
 	}
@@ -244,6 +246,8 @@ static int serve(struct daemon *d, const struct gr_config *config)
 	    (rc = start_reviews(d, config)) || (rc = start_coaching(d, config)))
 		return rc;
 	gr_library_set_listener(d->library, gr_live_track_changed, d->live);
+	/* A sign-out or a new password closes the session's open connections. */
+	gr_auth_on_change(d->auth, gr_live_sessions_changed, d->live);
 	api_parts.auth = d->auth;
 	api_parts.library = d->library;
 	api_parts.workers = d->workers;

@@ -41,9 +41,11 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "domain/progress.h"
+#include "services/rights.h"
 #include "services/turn.h"
 #include "store/event.h"
 #include "store/progress.h"
+#include "store/session.h"
 #include "store/store.h"
 #include "store/submission.h"
 #include "store/user.h"
@@ -117,6 +119,9 @@ struct gr_live {
 	int in_write;		  /* a handler is replying to a write it made */
 	struct stale *stale;	  /* stored states found breaking an invariant, logged */
 	int stale_count, stale_capacity;
+	struct gr_client *clients; /* every open connection */
+	int64_t data_version;	   /* the store's, at the last poll */
+	int recheck_due;	   /* sessions or rights changed in this process */
 };
 
 void gr_live_settings_defaults(struct gr_live_settings *out)
@@ -845,9 +850,18 @@ static int check_topic(struct gr_live *live, struct gr_protocol_answer *out,
 		return -1;
 	}
 	if (strncmp(topic, "board:", 6) == 0 && (slash = strrchr(topic, '/'))) {
-		if (client->user.role == GR_ROLE_LEARNER) {
+		char cohort[GR_COHORT_MAX * 4 + 1];
+
+		if (!gr_account_is_coach(&client->user)) {
 			gr_protocol_fail(out, "forbidden",
 					 "Only coaches and admins may watch a board.");
+			return -1;
+		}
+		snprintf(cohort, sizeof(cohort), "%.*s", (int)(slash - topic - 6), topic + 6);
+		if ((size_t)(slash - topic - 6) >= sizeof(cohort) ||
+		    !gr_rights_may_coach(live->store, &client->user, cohort)) {
+			gr_protocol_fail(out, "forbidden",
+					 "You may watch the boards of the cohorts you coach only.");
 			return -1;
 		}
 		if (gr_library_track(live->library, slash + 1))
@@ -1300,6 +1314,10 @@ int gr_live_new(struct gr_live **out, struct gr_store *store, struct gr_library 
 	gr_protocol_set_rate(live->protocol, settings->messages_per_second,
 			     settings->messages_per_second * 2, settings->clock);
 	gr_live_route(live, own_routes, (int)(sizeof(own_routes) / sizeof(own_routes[0])), live);
+	if ((rc = gr_store_data_version(store, &live->data_version)) != 0) {
+		gr_live_free(live);
+		return rc;
+	}
 	*out = live;
 	return 0;
 }
@@ -1355,6 +1373,11 @@ int gr_live_client_open(struct gr_live *live, struct gr_client *client)
 	if ((rc = gr_fanout_queue_init(&client->subscriber.queue, live->settings.queue_messages,
 				       live->settings.queue_bytes, live->resync)) != 0)
 		return rc;
+	client->live_prev = NULL;
+	client->live_next = live->clients;
+	if (live->clients)
+		live->clients->live_prev = client;
+	live->clients = client;
 	live->client_count++;
 	tell_presence(live, &client->user, 1);
 	return 0;
@@ -1372,6 +1395,13 @@ void gr_live_client_close(struct gr_live *live, struct gr_client *client)
 	client->topics = NULL;
 	client->topic_count = 0;
 	gr_fanout_queue_clear(&client->subscriber.queue);
+	if (client->live_prev)
+		client->live_prev->live_next = client->live_next;
+	else
+		live->clients = client->live_next;
+	if (client->live_next)
+		client->live_next->live_prev = client->live_prev;
+	client->live_prev = client->live_next = NULL;
 	live->client_count--;
 	tell_presence(live, &client->user, 0);
 }
@@ -1379,7 +1409,83 @@ void gr_live_client_close(struct gr_live *live, struct gr_client *client)
 void gr_live_receive(struct gr_live *live, struct gr_client *client, const char *text,
 		     size_t len)
 {
+	if (client->ended) /* its session or rights ended: it is being closed */
+		return;
 	gr_protocol_receive(live->protocol, client, text, len);
+}
+
+/* ---- sessions that end --------------------------------------------------- */
+
+/* Refuse the connection every further message, and have it closed with code. */
+static void end_client(struct gr_live *live, struct gr_client *client, int code,
+		       const char *reason)
+{
+	if (client->ended)
+		return;
+	client->ended = 1;
+	client->synced = 0;
+	gr_log_info("closing a connection of %s: %s", client->user.handle, reason);
+	if (live->hooks.end)
+		live->hooks.end(client, code, reason, live->hooks.payload);
+}
+
+void gr_live_sessions_changed(void *payload)
+{
+	struct gr_live *live = payload;
+
+	live->recheck_due = 1;
+}
+
+/*
+ * Each open connection's session read again: one indexed lookup each, made
+ * only when something changed (a sign-out, a new password, the operator's
+ * tool committing), so a quiet centre pays nothing.
+ */
+int gr_live_recheck(struct gr_live *live)
+{
+	int64_t now = now_ms(live);
+	struct gr_client *client, *next;
+	struct gr_user user;
+	int ended = 0;
+	int rc;
+
+	live->recheck_due = 0;
+	for (client = live->clients; client; client = next) {
+		next = client->live_next; /* an end may close it at once */
+		if (client->ended)
+			continue;
+		rc = gr_store_session_user(live->store, &user, client->session, now);
+		if (rc == GR_ENOTFOUND) {
+			end_client(live, client, GR_LIVE_CLOSE_SESSION_ENDED, "session ended");
+			ended++;
+		} else if (rc != 0) {
+			gr_log_error("checking open sessions: %s", gr_error_last());
+			live->recheck_due = 1; /* again at the next poll */
+			break;
+		} else if (user.role != client->user.role ||
+			   strcmp(user.cohort, client->user.cohort) != 0) {
+			end_client(live, client, GR_LIVE_CLOSE_RIGHTS_CHANGED, "rights changed");
+			ended++;
+		}
+	}
+	return ended;
+}
+
+void gr_live_poll(struct gr_live *live)
+{
+	int64_t version = live->data_version;
+
+	if (gr_store_data_version(live->store, &version) != 0) {
+		gr_log_warn("reading the store's data version: %s", gr_error_last());
+		return;
+	}
+	if (version == live->data_version && !live->recheck_due)
+		return;
+	live->data_version = version;
+	if (live->clients)
+		gr_live_recheck(live);
+	else
+		live->recheck_due = 0;
 }
 
 void gr_live_send_error(struct gr_live *live, struct gr_client *client, const char *code,

@@ -51,7 +51,21 @@ struct gr_live_hooks {
 	gr_fanout_notify_fn *notify;  /* a connection has something to write */
 	void (*request_flush)(void *payload); /* call gr_live_flush() after this turn */
 	void *payload;
+	/*
+	 * Close the connection at once with a close code and reason, dropping
+	 * what it had queued (its session ended or its rights changed). May
+	 * be NULL: the connection is then only refused every further message.
+	 */
+	void (*end)(struct gr_client *client, int code, const char *reason, void *payload);
 };
+
+/*
+ * How a connection is closed when its session ends (signed out, disabled,
+ * a new password, expired) or its user's rights change (role, cohort, the
+ * cohorts a coach coaches); docs/protocol.md, "When a session ends".
+ */
+#define GR_LIVE_CLOSE_SESSION_ENDED 4001
+#define GR_LIVE_CLOSE_RIGHTS_CHANGED 4003
 
 void gr_live_settings_defaults(struct gr_live_settings *out);
 
@@ -152,6 +166,25 @@ void gr_live_track_changed(const char *track_id, const char *commit, void *paylo
  * or JSON null for an unknown id (or 0). The caller's.
  */
 struct gr_json *gr_live_person(struct gr_store *store, int64_t user_id);
+
+/*
+ * Sessions or rights changed in this process (a sign-out, a new password):
+ * the next gr_live_poll() checks every open connection (a gr_auth_changed_fn).
+ */
+void gr_live_sessions_changed(void *live);
+
+/*
+ * Called a few times a second: when another process (the operator's tool)
+ * committed to the store since the last poll, or gr_live_sessions_changed()
+ * was called, every open connection's session and user is read again; a
+ * connection whose session is gone (signed out, expired, the user disabled,
+ * a new password) is ended with GR_LIVE_CLOSE_SESSION_ENDED, one whose
+ * user's role or cohort moved with GR_LIVE_CLOSE_RIGHTS_CHANGED.
+ */
+void gr_live_poll(struct gr_live *live);
+
+/* The same check at once, whatever changed; returns how many connections it ended. */
+int gr_live_recheck(struct gr_live *live);
 
 /* Time passes (about once a second): watched boards get their summaries. */
 void gr_live_tick(struct gr_live *live);

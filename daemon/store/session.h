@@ -18,6 +18,13 @@ int gr_store_session_user(struct gr_store *store, struct gr_user *out,
 			  const unsigned char token_hash[GR_TOKEN_HASH_SIZE], int64_t now);
 int gr_store_session_delete(struct gr_store *store,
 			    const unsigned char token_hash[GR_TOKEN_HASH_SIZE]);
+/* Ends every session of the user but the one of keep_hash (NULL: every one). */
+int gr_store_session_end_user(struct gr_store *store, int64_t user_id,
+			      const unsigned char *keep_hash);
+
+/* The user's unexpired sessions. */
+int gr_store_session_count(struct gr_store *store, int64_t *out, int64_t user_id, int64_t now);
+
 /* Removes sessions that expired before now. */
 int gr_store_session_prune(struct gr_store *store, int64_t now);
 

@@ -67,6 +67,8 @@ static void add_user(struct fixture *f, struct gr_user *user, const char *handle
 	user->role = role;
 	user->created_at = fake_now;
 	CHECK_INT(gr_store_user_insert(f->store, user), ==, 0);
+	if (role == GR_ROLE_COACH)
+		CHECK_INT(gr_store_user_add_coached(f->store, user->id, "c1"), ==, 0);
 }
 
 static void fixture_open(struct fixture *f, int queue_messages)
@@ -78,7 +80,7 @@ static void fixture_open(struct fixture *f, int queue_messages)
 	demo_open(f->dir, make_track, f->db, sizeof f->db, &f->store, &f->workers, &f->library);
 	demo_wiring_defaults(&wiring);
 	wiring.live.queue_messages = queue_messages;
-	wiring.hooks = (struct gr_live_hooks){ HEADROOM, ignore_notify, request_flush, NULL };
+	wiring.hooks = (struct gr_live_hooks){ HEADROOM, ignore_notify, request_flush, NULL, NULL };
 	demo_services_start(&f->services, f->store, f->library, &wiring);
 	f->live = f->services.live;
 	add_user(f, &f->learner, "lena", GR_ROLE_LEARNER);
