@@ -92,6 +92,7 @@ struct ws_client {
 	int closing;
 	int end_code;       /* close with this at once, dropping the queue (0: stay open) */
 	char end_reason[64];
+	int end_sent;       /* that close frame is sent: waiting for the client's */
 };
 
 /* lws's per-connection memory: an HTTP request, or a websocket client. */
@@ -671,6 +672,35 @@ static int ws_close(struct lws *wsi, enum lws_close_status status, const char *r
 	return -1;
 }
 
+/*
+ * Send the close frame of an ended session (its queue is dropped), then
+ * wait for the client's own close before the connection goes: closing at
+ * once would reset a connection whose client is still sending, and the
+ * client would never read the code. A client that does not answer is cut
+ * off after CLOSE_ACK_SECONDS.
+ */
+#define CLOSE_ACK_SECONDS 3
+static int ws_end_now(struct lws *wsi, struct ws_client *ws)
+{
+	unsigned char frame[LWS_PRE + 4 + sizeof(ws->end_reason)];
+	unsigned char *out = frame + LWS_PRE;
+	size_t len = strlen(ws->end_reason); /* under 126: a one-byte length */
+
+	if (ws->end_sent)
+		return 0;
+	/* A whole close frame, framed here: lws sends bytes given as HTTP as they are. */
+	out[0] = 0x88;
+	out[1] = (unsigned char)(2 + len);
+	out[2] = (unsigned char)(ws->end_code >> 8);
+	out[3] = (unsigned char)ws->end_code;
+	memcpy(out + 4, ws->end_reason, len);
+	if (lws_write(wsi, out, 4 + len, LWS_WRITE_HTTP) < (int)(4 + len))
+		return -1;
+	ws->end_sent = 1;
+	lws_set_timeout(wsi, PENDING_TIMEOUT_CLOSE_ACK, CLOSE_ACK_SECONDS);
+	return 0;
+}
+
 /* The header of an unmasked, final text frame of len bytes; returns its size. */
 static size_t frame_header(unsigned char *out, size_t len)
 {
@@ -737,7 +767,7 @@ static int ws_writeable(struct lws *wsi, struct session *session)
 		return -1;
 	queue = &ws->client.subscriber.queue;
 	if (ws->end_code)
-		return ws_close(wsi, (enum lws_close_status)ws->end_code, ws->end_reason);
+		return ws_end_now(wsi, ws);
 	if (queue->must_close)
 		return ws_close(wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, "not reading fast enough");
 	if ((message = gr_fanout_queue_peek(queue)) == NULL) {
@@ -802,6 +832,9 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		return ws_receive(wsi, session, in, len);
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 		return ws_writeable(wsi, session);
+	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+		/* The answer to the close of an ended session: close without echoing it. */
+		return session && session->ws && session->ws->end_sent ? -1 : 0;
 	case LWS_CALLBACK_CLOSED:
 		ws_closed(wsi, session);
 		return 0;

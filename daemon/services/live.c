@@ -121,7 +121,7 @@ struct gr_live {
 	int stale_count, stale_capacity;
 	struct gr_client *clients; /* every open connection */
 	int64_t data_version;	   /* the store's, at the last poll */
-	int recheck_due;	   /* sessions or rights changed in this process */
+	int recheck_due;	   /* a check failed: try again at the next poll */
 };
 
 void gr_live_settings_defaults(struct gr_live_settings *out)
@@ -1433,7 +1433,8 @@ void gr_live_sessions_changed(void *payload)
 {
 	struct gr_live *live = payload;
 
-	live->recheck_due = 1;
+	if (live->clients)
+		gr_live_recheck(live);
 }
 
 /*

@@ -168,8 +168,10 @@ void gr_live_track_changed(const char *track_id, const char *commit, void *paylo
 struct gr_json *gr_live_person(struct gr_store *store, int64_t user_id);
 
 /*
- * Sessions or rights changed in this process (a sign-out, a new password):
- * the next gr_live_poll() checks every open connection (a gr_auth_changed_fn).
+ * Sessions or rights changed in this process (a sign-out, a new password),
+ * committed: every open connection is checked at once, as gr_live_recheck()
+ * does, so not one more message of an ended session is handled (a
+ * gr_auth_changed_fn).
  */
 void gr_live_sessions_changed(void *live);
 
