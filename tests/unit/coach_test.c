@@ -1187,6 +1187,12 @@ static void test_nudges(void)
 	CHECK_INT(count_pushes(&f, LENA, "nudge"), ==, 0);
 	expect(&f, KIM, "not_found",
 	       "{\"type\":\"nudge.send\",\"id\":2,\"user\":\"nobody\",\"body\":\"Hi.\"}");
+	/* kim coaches c1: not zoe of c2, and never a coach (kim is one). */
+	expect(&f, KIM, "forbidden",
+	       "{\"type\":\"nudge.send\",\"id\":2,\"user\":\"zoe\",\"body\":\"Hi.\"}");
+	expect(&f, KIM, "forbidden",
+	       "{\"type\":\"nudge.send\",\"id\":2,\"user\":\"kim\",\"body\":\"Hi.\"}");
+	CHECK_INT(count_pushes(&f, KIM, "nudge"), ==, 0);
 	reply = request(&f, KIM, "ok",
 			"{\"type\":\"nudge.send\",\"id\":3,\"user\":\"lena\","
 			"\"body\":\"Find me at the window table.\"}");
