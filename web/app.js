@@ -583,7 +583,7 @@ function setUpHeader() {
   live.on('refused', stillSignedIn);
 }
 
-// The websocket was refused: if the session ended meanwhile, say so.
+// Reconnecting after a change of rights was refused: the session may have ended since.
 async function stillSignedIn() {
   try {
     await api.me();

@@ -5,8 +5,8 @@
 // the server ends the session (close code 4001: signed out here or in
 // another tab, disabled, a new password) it emits 'session-ended' and stops;
 // when the user's rights changed (4003: role or cohort) it emits
-// 'rights-changed' and reconnects at once. A connection refused before it
-// opened emits 'refused', for the page to ask whether it is still signed in.
+// 'rights-changed' and reconnects at once (and emits 'refused' if that
+// reconnection is refused, for the page to ask whether it is signed in).
 
 export class LiveError extends Error {
   constructor(code, message, extra = {}) {
@@ -31,6 +31,7 @@ let retryTimer = null;
 let nextId = 1;
 let lastSeq = -1;
 let snapshotWanted = false; // hello answered "snapshot": synced once it is in
+let rightsChanged = false; // closed with 4003: the next connection is expected to open
 const waiting = new Map(); // id → {resolve, reject, timer}
 const queued = []; // requests made before the first hello, sent once synced
 const listeners = new Map(); // name → Set of functions
@@ -144,6 +145,7 @@ function connect() {
   let opened = false;
   ws.addEventListener('open', () => {
     opened = true;
+    rightsChanged = false;
     if (socket === ws) hello();
   });
   ws.addEventListener('message', (message) => {
@@ -166,11 +168,14 @@ function connect() {
       return; // the page signs out (stop()); nothing to reconnect to
     }
     if (event.code === CLOSE_RIGHTS_CHANGED) {
+      rightsChanged = true;
       emit('rights-changed');
       delay = 500;
+    } else if (!opened && rightsChanged) {
+      // Refused right after a change of rights: the session may have ended meanwhile.
+      rightsChanged = false;
+      emit('refused');
     }
-    // Refused before it opened: maybe the session ended while the line was down.
-    if (!opened) emit('refused');
     retry();
   });
 }
