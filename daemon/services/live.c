@@ -1503,6 +1503,8 @@ void gr_live_housekeeping(struct gr_live *live)
 	gr_live_flush(live);
 	if (gr_store_event_prune(live->store, now_ms(live) - live->settings.event_days * DAY_MS))
 		gr_log_warn("pruning old events: %s", gr_error_last());
+	if (live->clients) /* sessions that expired since the last check */
+		gr_live_recheck(live);
 }
 
 int gr_live_client_count(const struct gr_live *live)

@@ -9,7 +9,10 @@
  *
  * Other services (reviews, board, help desk, nudges) register into it
  * with gr_live_route() and gr_live_listen(), and call it for the users'
- * event streams and who is online; it includes none of them.
+ * event streams and who is online; it includes none of them (only the
+ * stateless rule of cohorts, services/rights.h, for the boards). It also
+ * closes the connections whose session ended or whose user's rights
+ * changed (gr_live_poll()).
  *
  * Writes made during one turn of the event loop share one transaction
  * (group commit, services/turn.h): the first write of a turn begins it and
@@ -210,7 +213,10 @@ void gr_live_flush(struct gr_live *live);
 /* Whether writes wait for a flush (the network layer flushes before HTTP replies). */
 int gr_live_pending(const struct gr_live *live);
 
-/* Forget events older than event_days (a periodic chore). */
+/*
+ * Forget events older than event_days, and close the connections of
+ * sessions that expired meanwhile (a periodic chore).
+ */
 void gr_live_housekeeping(struct gr_live *live);
 
 /* Open connections and room members, for logs and tests. */

@@ -117,10 +117,18 @@ static void fixture_close(struct fixture *f)
 	free(f->dir);
 }
 
+/* A connection of user, signed in with a session of its own (as the network layer opens one). */
 static void client_open(struct fixture *f, struct gr_client *client, const struct gr_user *user)
 {
+	static int64_t sessions;
+
 	memset(client, 0, sizeof(*client));
 	client->user = *user;
+	sessions++;
+	memcpy(client->session, &sessions, sizeof(sessions));
+	CHECK_INT(gr_store_session_insert(f->store, client->session, user->id, fake_now,
+					  fake_now + 365LL * 24 * 60 * 60 * 1000),
+		  ==, 0);
 	CHECK_INT(gr_live_client_open(f->live, client), ==, 0);
 }
 
@@ -563,15 +571,9 @@ static void test_stale_state_logged_once(void)
 	fixture_close(&f);
 }
 
-/* A client of user signed in with the session whose token hash is filled with byte. */
-static void session_client(struct fixture *f, struct gr_client *client, const struct gr_user *user,
-			   unsigned char byte)
+static void session_client(struct fixture *f, struct gr_client *client, const struct gr_user *user)
 {
 	client_open(f, client, user);
-	memset(client->session, byte, sizeof(client->session));
-	CHECK_INT(gr_store_session_insert(f->store, client->session, user->id, fake_now,
-					  fake_now + 1000000),
-		  ==, 0);
 	hello(f, client);
 }
 
@@ -587,9 +589,9 @@ static void test_sessions_end(void)
 	struct gr_store *other = NULL;
 
 	fixture_open(&f, 64);
-	session_client(&f, &lena, &f.learner, 1);
-	session_client(&f, &sam, &f.other, 2);
-	session_client(&f, &kim, &f.coach, 3);
+	session_client(&f, &lena, &f.learner);
+	session_client(&f, &sam, &f.other);
+	session_client(&f, &kim, &f.coach);
 	CHECK_INT(gr_live_recheck(f.live), ==, 0);
 	CHECK_INT(ended_count, ==, 0);
 
