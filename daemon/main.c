@@ -139,6 +139,19 @@ struct daemon {
 #define HOUSEKEEPING_SECONDS 300
 #define REVIEW_TICK_SECONDS 60
 
+/* A change of auth's ended sessions or rights: their open connections close at once. */
+static void sessions_changed(void *payload, const struct gr_auth_change *change)
+{
+	struct gr_live *live = payload;
+
+	if (change->session)
+		gr_live_end_session(live, change->session);
+	else
+		gr_live_end_user(live, change->user_id, change->keep,
+				 change->rights ? GR_LIVE_CLOSE_RIGHTS_CHANGED
+						: GR_LIVE_CLOSE_SESSION_ENDED);
+}
+
 /* About once a second, on the loop thread. */
 static void tick(void *payload)
 {
@@ -247,7 +260,7 @@ static int serve(struct daemon *d, const struct gr_config *config)
 		return rc;
 	gr_library_set_listener(d->library, gr_live_track_changed, d->live);
 	/* A sign-out or a new password closes the session's open connections. */
-	gr_auth_on_change(d->auth, gr_live_sessions_changed, d->live);
+	gr_auth_on_change(d->auth, sessions_changed, d->live);
 	api_parts.auth = d->auth;
 	api_parts.library = d->library;
 	api_parts.workers = d->workers;

@@ -170,10 +170,13 @@ void gr_auth_on_change(struct gr_auth *auth, gr_auth_changed_fn *changed, void *
 }
 
 /* Sessions ended or rights changed, and it is committed: the open connections must follow. */
-static void tell_changed(struct gr_auth *auth)
+static void tell_changed(struct gr_auth *auth, int64_t user_id, const unsigned char *session,
+			 const unsigned char *keep, int rights)
 {
+	struct gr_auth_change change = { user_id, session, keep, rights };
+
 	if (auth->changed)
-		auth->changed(auth->changed_payload);
+		auth->changed(auth->changed_payload, &change);
 }
 
 static struct attempt *attempt_new(struct gr_auth *auth, const char *password,
@@ -538,7 +541,7 @@ int gr_auth_logout(struct gr_auth *auth, const char *token)
 		return 0;
 	gr_secret_token_hash(hash, token);
 	if ((rc = change(auth, delete_session, hash)) == 0)
-		tell_changed(auth);
+		tell_changed(auth, 0, hash, NULL, 0);
 	return rc;
 }
 
@@ -688,7 +691,7 @@ static void change_password_done(void *payload)
 		gr_ratelimit_clear(auth->limit, attempt->handle_key);
 		gr_log_info("%s changed their password; their other sessions ended",
 			    attempt->result.user.handle);
-		tell_changed(auth);
+		tell_changed(auth, attempt->result.user.id, NULL, attempt->session_hash, 0);
 	} else if (attempt->result.status == GR_EAUTH) {
 		gr_log_info("wrong current password for '%s' from %s", attempt->handle_key + 2,
 			    attempt->address_key + 2);
@@ -755,6 +758,8 @@ struct account_change {
 	const char *password_hash; /* set_password */
 	enum gr_role role;	   /* set_role */
 	const char *cohort;	   /* set_cohort */
+	int ends;		   /* it ends every session of the user (else: 1 rights, 0 nothing) */
+	int rights;
 };
 
 static int write_password_reset(struct gr_auth *auth, void *argument)
@@ -808,8 +813,8 @@ static int change_user(struct gr_auth *auth, struct gr_user *out, const char *ha
 	if (rc)
 		return rc;
 	c->user = out;
-	if ((rc = change(auth, write, c)) == 0)
-		tell_changed(auth);
+	if ((rc = change(auth, write, c)) == 0 && (c->ends || c->rights))
+		tell_changed(auth, out->id, NULL, NULL, !c->ends);
 	return rc;
 }
 
@@ -817,7 +822,7 @@ int gr_auth_user_set_password(struct gr_auth *auth, struct gr_user *out, const c
 			      const char *password)
 {
 	char hash[GR_PASSWORD_HASH_SIZE];
-	struct account_change c = { .password_hash = hash };
+	struct account_change c = { .password_hash = hash, .ends = 1 };
 	int rc;
 
 	if ((rc = gr_account_check_password(password)) != 0 ||
@@ -838,7 +843,7 @@ int gr_auth_user_enable(struct gr_auth *auth, struct gr_user *out, const char *h
 int gr_auth_user_set_role(struct gr_auth *auth, struct gr_user *out, const char *handle,
 			  enum gr_role role)
 {
-	struct account_change c = { .role = role };
+	struct account_change c = { .role = role, .rights = 1 };
 
 	return change_user(auth, out, handle, write_role, &c);
 }
@@ -846,7 +851,7 @@ int gr_auth_user_set_role(struct gr_auth *auth, struct gr_user *out, const char 
 int gr_auth_user_set_cohort(struct gr_auth *auth, struct gr_user *out, const char *handle,
 			    const char *cohort)
 {
-	struct account_change c = { .cohort = cohort };
+	struct account_change c = { .cohort = cohort, .rights = 1 };
 	int rc;
 
 	if (cohort && cohort[0] && (rc = gr_account_check_cohort(cohort)) != 0)

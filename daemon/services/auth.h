@@ -49,12 +49,21 @@ int gr_auth_new(struct gr_auth **out, struct gr_store *store, struct gr_workers 
 void gr_auth_set_turn(struct gr_auth *auth, struct gr_turn *turn);
 void gr_auth_free(struct gr_auth *auth);
 
+/* What a committed change ended, for the open connections to follow. */
+struct gr_auth_change {
+	int64_t user_id;
+	const unsigned char *session; /* this one session ended (signed out), or NULL */
+	const unsigned char *keep;    /* else every session of the user but this one (NULL: all) */
+	int rights;                   /* no session ended: the user's role or cohort changed */
+};
+
 /*
  * Called on the loop thread once a change that ended sessions or changed
- * someone's rights is committed (a sign-out, a new password, the operator's
- * changes), so open connections can follow (services/live.h).
+ * someone's rights is committed (a sign-out, a new password, an account
+ * change made in this process), before the caller is told it happened, so
+ * open connections can follow (services/live.h). change is borrowed.
  */
-typedef void gr_auth_changed_fn(void *payload);
+typedef void gr_auth_changed_fn(void *payload, const struct gr_auth_change *change);
 void gr_auth_on_change(struct gr_auth *auth, gr_auth_changed_fn *changed, void *payload);
 
 /* What a register or login attempt came to. */

@@ -1429,47 +1429,119 @@ static void end_client(struct gr_live *live, struct gr_client *client, int code,
 		live->hooks.end(client, code, reason, live->hooks.payload);
 }
 
-void gr_live_sessions_changed(void *payload)
+void gr_live_end_session(struct gr_live *live, const unsigned char hash[GR_TOKEN_HASH_SIZE])
 {
-	struct gr_live *live = payload;
+	struct gr_client *client, *next;
 
-	if (live->clients)
-		gr_live_recheck(live);
+	for (client = live->clients; client; client = next) {
+		next = client->live_next; /* an end may close it at once */
+		if (memcmp(client->session, hash, sizeof(client->session)) == 0)
+			end_client(live, client, GR_LIVE_CLOSE_SESSION_ENDED, "session ended");
+	}
+}
+
+void gr_live_end_user(struct gr_live *live, int64_t user_id, const unsigned char *keep, int code)
+{
+	struct gr_client *client, *next;
+
+	for (client = live->clients; client; client = next) {
+		next = client->live_next;
+		if (client->user.id == user_id &&
+		    (!keep || memcmp(client->session, keep, sizeof(client->session)) != 0))
+			end_client(live, client,
+				   code, code == GR_LIVE_CLOSE_RIGHTS_CHANGED ? "rights changed"
+									 : "session ended");
+	}
 }
 
 /*
- * Each open connection's session read again: one indexed lookup each, made
- * only when something changed (a sign-out, a new password, the operator's
- * tool committing), so a quiet centre pays nothing.
+ * A recheck's view of the open connections: sorted by session, each marked
+ * once a valid session of the store names it (with rights still theirs).
+ */
+struct recheck {
+	struct gr_live *live;
+	struct gr_client **clients; /* by session hash */
+	unsigned char *seen;	    /* 1: valid, 2: valid, but its rights changed */
+	size_t count;
+};
+
+static int by_session(const void *a, const void *b)
+{
+	return memcmp((*(struct gr_client *const *)a)->session,
+		      (*(struct gr_client *const *)b)->session, GR_TOKEN_HASH_SIZE);
+}
+
+/* A valid session of the store: mark the connections opened with it. */
+static int valid_session(const struct gr_store_session_row *row, void *payload)
+{
+	struct recheck *check = payload;
+	size_t low = 0, high = check->count;
+
+	while (low < high) { /* the first connection of this session, if any */
+		size_t middle = low + (high - low) / 2;
+
+		if (memcmp(check->clients[middle]->session, row->token_hash, GR_TOKEN_HASH_SIZE) < 0)
+			low = middle + 1;
+		else
+			high = middle;
+	}
+	for (; low < check->count &&
+	       memcmp(check->clients[low]->session, row->token_hash, GR_TOKEN_HASH_SIZE) == 0;
+	     low++) {
+		const struct gr_user *user = &check->clients[low]->user;
+
+		check->seen[low] = user->id == row->user_id && user->role == row->role &&
+					   strcmp(user->cohort, row->cohort) == 0
+				       ? 1
+				       : 2;
+	}
+	return 0;
+}
+
+/*
+ * Every open connection against the store's valid sessions, in one pass:
+ * one query whatever the number of connections (tens of milliseconds for
+ * ten thousand), made only when something changed (the operator's tool
+ * committed), so a quiet centre pays nothing.
  */
 int gr_live_recheck(struct gr_live *live)
 {
-	int64_t now = now_ms(live);
-	struct gr_client *client, *next;
-	struct gr_user user;
+	struct recheck check = { live, NULL, NULL, 0 };
+	struct gr_client *client;
 	int ended = 0;
 	int rc;
 
 	live->recheck_due = 0;
-	for (client = live->clients; client; client = next) {
-		next = client->live_next; /* an end may close it at once */
-		if (client->ended)
-			continue;
-		rc = gr_store_session_user(live->store, &user, client->session, now);
-		if (rc == GR_ENOTFOUND) {
-			end_client(live, client, GR_LIVE_CLOSE_SESSION_ENDED, "session ended");
-			ended++;
-		} else if (rc != 0) {
-			gr_log_error("checking open sessions: %s", gr_error_last());
-			live->recheck_due = 1; /* again at the next poll */
-			break;
-		} else if (user.role != client->user.role ||
-			   strcmp(user.cohort, client->user.cohort) != 0) {
-			end_client(live, client, GR_LIVE_CLOSE_RIGHTS_CHANGED, "rights changed");
-			ended++;
-		}
+	if (live->client_count == 0)
+		return 0;
+	check.clients = malloc((size_t)live->client_count * sizeof(*check.clients));
+	check.seen = calloc((size_t)live->client_count, 1);
+	if (!check.clients || !check.seen) {
+		gr_error_set("out of memory");
+		rc = GR_ERROR;
+		goto out;
 	}
-	return ended;
+	for (client = live->clients; client; client = client->live_next)
+		check.clients[check.count++] = client;
+	qsort(check.clients, check.count, sizeof(*check.clients), by_session);
+	if ((rc = gr_store_session_each_valid(live->store, now_ms(live), valid_session, &check)))
+		goto out;
+	for (size_t i = 0; i < check.count; i++) {
+		if (check.clients[i]->ended || check.seen[i] == 1)
+			continue;
+		end_client(live, check.clients[i],
+			   check.seen[i] ? GR_LIVE_CLOSE_RIGHTS_CHANGED : GR_LIVE_CLOSE_SESSION_ENDED,
+			   check.seen[i] ? "rights changed" : "session ended");
+		ended++;
+	}
+out:
+	if (rc) {
+		gr_log_error("checking open sessions: %s", gr_error_last());
+		live->recheck_due = 1; /* again at the next poll */
+	}
+	free(check.clients);
+	free(check.seen);
+	return rc ? rc : ended;
 }
 
 void gr_live_poll(struct gr_live *live)

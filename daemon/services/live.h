@@ -56,8 +56,10 @@ struct gr_live_hooks {
 	void *payload;
 	/*
 	 * Close the connection at once with a close code and reason, dropping
-	 * what it had queued (its session ended or its rights changed). May
-	 * be NULL: the connection is then only refused every further message.
+	 * what it had queued (its session ended or its rights changed). It
+	 * must not call gr_live_client_close() itself: the close comes later,
+	 * from the loop. May be NULL: the connection is then only refused
+	 * every further message.
 	 */
 	void (*end)(struct gr_client *client, int code, const char *reason, void *payload);
 };
@@ -171,12 +173,14 @@ void gr_live_track_changed(const char *track_id, const char *commit, void *paylo
 struct gr_json *gr_live_person(struct gr_store *store, int64_t user_id);
 
 /*
- * Sessions or rights changed in this process (a sign-out, a new password),
- * committed: every open connection is checked at once, as gr_live_recheck()
- * does, so not one more message of an ended session is handled (a
- * gr_auth_changed_fn).
+ * In this process, committed: the session of hash ended (signed out), or
+ * every session of user_id but keep (NULL: all) ended or had its rights
+ * changed (code: GR_LIVE_CLOSE_SESSION_ENDED or _RIGHTS_CHANGED). Their
+ * connections are ended at once, so not one more of their messages is
+ * handled; no store is read.
  */
-void gr_live_sessions_changed(void *live);
+void gr_live_end_session(struct gr_live *live, const unsigned char hash[GR_TOKEN_HASH_SIZE]);
+void gr_live_end_user(struct gr_live *live, int64_t user_id, const unsigned char *keep, int code);
 
 /*
  * Called a few times a second: when another process (the operator's tool)
@@ -188,7 +192,12 @@ void gr_live_sessions_changed(void *live);
  */
 void gr_live_poll(struct gr_live *live);
 
-/* The same check at once, whatever changed; returns how many connections it ended. */
+/*
+ * The same check at once, whatever changed: one pass over the valid
+ * sessions in the store, matched to the open connections in memory.
+ * Returns how many connections it ended, or a negative code (nothing ended
+ * then, and the next poll tries again).
+ */
 int gr_live_recheck(struct gr_live *live);
 
 /* Time passes (about once a second): watched boards get their summaries. */

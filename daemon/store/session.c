@@ -12,7 +12,7 @@
 
 #include <sqlite3.h>
 
-enum statement { INSERT, USER, DELETE, PRUNE, END_OF_USER, COUNT_OF_USER, STATEMENT_COUNT };
+enum statement { INSERT, USER, DELETE, PRUNE, END_OF_USER, COUNT_OF_USER, VALID, STATEMENT_COUNT };
 
 static const char *const sql[STATEMENT_COUNT] = {
 	[INSERT] = "INSERT INTO sessions (token_hash, user_id, created_at, expires_at)"
@@ -23,6 +23,9 @@ static const char *const sql[STATEMENT_COUNT] = {
 	[PRUNE] = "DELETE FROM sessions WHERE expires_at <= ?1",
 	[END_OF_USER] = "DELETE FROM sessions WHERE user_id = ?1 AND token_hash IS NOT ?2",
 	[COUNT_OF_USER] = "SELECT count(*) FROM sessions WHERE user_id = ?1 AND expires_at > ?2",
+	[VALID] = "SELECT s.token_hash, u.id, u.role, u.cohort FROM sessions s"
+		  " JOIN users u ON u.id = s.user_id"
+		  " WHERE s.expires_at > ?1 AND u.disabled_at IS NULL",
 };
 
 const struct store_sql store_session_sql = { sql, STATEMENT_COUNT };
@@ -99,4 +102,25 @@ int gr_store_session_count(struct gr_store *store, int64_t *out, int64_t user_id
 	*out = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
 	sqlite3_reset(stmt);
 	return rc == SQLITE_ROW ? 0 : store_fail(store, "counting sessions");
+}
+
+int gr_store_session_each_valid(struct gr_store *store, int64_t now, gr_store_session_fn *fn,
+				void *payload)
+{
+	sqlite3_stmt *stmt = statement(store, VALID);
+	struct gr_store_session_row row;
+	int rc = 0;
+
+	sqlite3_bind_int64(stmt, 1, now);
+	while (store_next_row(store, stmt, &rc, "listing valid sessions")) {
+		if (sqlite3_column_bytes(stmt, 0) != GR_TOKEN_HASH_SIZE)
+			continue; /* not a hash this grounds made */
+		row.token_hash = sqlite3_column_blob(stmt, 0);
+		row.user_id = sqlite3_column_int64(stmt, 1);
+		row.cohort = store_column_or_empty(stmt, 3);
+		if ((rc = gr_account_role_from_name(&row.role, store_column_or_empty(stmt, 2))) != 0 ||
+		    (rc = fn(&row, payload)) != 0)
+			return store_stop(stmt, rc);
+	}
+	return rc;
 }

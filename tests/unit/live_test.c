@@ -597,7 +597,7 @@ static void test_sessions_end(void)
 
 	/* Signed out in this process: at once, with 4001. */
 	CHECK_INT(gr_store_session_delete(f.store, lena.session), ==, 0);
-	gr_live_sessions_changed(f.live);
+	gr_live_end_session(f.live, lena.session);
 	CHECK_INT(ended_count, ==, 1);
 	CHECK(ended[0].client == &lena);
 	CHECK_INT(ended[0].code, ==, GR_LIVE_CLOSE_SESSION_ENDED);
@@ -626,9 +626,22 @@ static void test_sessions_end(void)
 	CHECK(ended[2].client == &kim);
 	CHECK_INT(ended[2].code, ==, GR_LIVE_CLOSE_SESSION_ENDED);
 
+	/* A new password here: the user's other sessions end, this one stays. */
+	struct gr_client here, there;
+
+	session_client(&f, &here, &f.learner);
+	session_client(&f, &there, &f.learner);
+	gr_live_end_user(f.live, f.learner.id, here.session, GR_LIVE_CLOSE_SESSION_ENDED);
+	CHECK_INT(ended_count, ==, 4);
+	CHECK(ended[3].client == &there);
+	CHECK(!here.ended);
+	CHECK_INT(gr_live_recheck(f.live), ==, 0); /* here's session is still valid */
+
 	gr_live_client_close(f.live, &lena);
 	gr_live_client_close(f.live, &sam);
 	gr_live_client_close(f.live, &kim);
+	gr_live_client_close(f.live, &here);
+	gr_live_client_close(f.live, &there);
 	CHECK_INT(gr_live_client_count(f.live), ==, 0);
 	fixture_close(&f);
 }
