@@ -16,8 +16,14 @@
  * gr_invite_issue() and may be used as gr_invite_usable() says; a session
  * starts by gr_session_start(). What is stored is checked first
  * (gr_invite_check(), gr_session_check()): a broken invariant is a bug,
- * logged and refused, never stored. Who may invite whom, the codes and
- * tokens, and the rate limit are this file's.
+ * logged and refused, never stored. The codes and tokens and the rate
+ * limit are this file's; who may invite whom is services/rights.c's.
+ *
+ * A sign-out, a new password and the account changes (the operator's
+ * tool's) tell the listener of gr_auth_on_change() what ended once it is
+ * committed, so the daemon closes the open connections concerned before the
+ * request that ended them is answered. The first start's admin invite is
+ * named in the meta table and refused once any admin exists.
  *
  * A join asks gr_invite_usable() when it starts and spends the invite once
  * the password is hashed, tens of milliseconds later, with the store's
