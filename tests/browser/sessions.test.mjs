@@ -69,6 +69,9 @@ test('a user disabled while their page reconnects after a change of rights still
   assert.equal((await cli('user', 'disable', 'nora')).code, 0);
   await page.waitForURL(/\/signin\?ended=1/, { timeout: 5000 });
   await page.locator('#session-ended').waitFor();
-  assert.deepEqual(page.problems, []);
+  // When the disable wins the race, Chromium logs the refused reconnection
+  // (403) itself; that is the case this test is for, not a problem.
+  const refused = /^WebSocket connection to .* failed: Error during WebSocket handshake: Unexpected response code: 403$/;
+  assert.deepEqual(page.problems.filter((problem) => !refused.test(problem)), []);
   await page.context().close();
 });
