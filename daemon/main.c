@@ -91,9 +91,11 @@ static void announce(const struct gr_config *config, struct gr_auth *auth)
 	rc = gr_auth_first_start(auth, code, &invite);
 	if (rc == 0) {
 		printf("First start: create the admin account with this one-time link\n"
-		       "(valid for %d days):\n  %s/join/%s\n",
-		       config->invite_days, base, code);
-		gr_log_info("first start: made the one-time admin invite");
+		       "(valid for 24 hours, and only until an admin account exists):\n"
+		       "  %s/join/%s\n",
+		       base, code);
+		gr_log_info("first start: made the one-time admin invite, valid for 24 hours and "
+			    "only until an admin account exists");
 	} else if (rc != GR_ENOTFOUND) {
 		gr_log_error("could not make the first admin invite: %s", gr_error_last());
 	}
@@ -153,6 +155,19 @@ static void reload(struct daemon *d)
 	if (gr_store_set_durability(d->store, d->config->durability_fast ? GR_STORE_FAST
 									: GR_STORE_DURABLE) != 0)
 		gr_log_error("reload: durability: %s", gr_error_last());
+}
+
+/* A change of auth's ended sessions or rights: their open connections close at once. */
+static void sessions_changed(void *payload, const struct gr_auth_change *change)
+{
+	struct gr_live *live = payload;
+
+	if (change->session)
+		gr_live_end_session(live, change->session);
+	else
+		gr_live_end_user(live, change->user_id, change->keep,
+				 change->rights ? GR_LIVE_CLOSE_RIGHTS_CHANGED
+						: GR_LIVE_CLOSE_SESSION_ENDED);
 }
 
 /* About once a second, on the loop thread. */
@@ -269,6 +284,8 @@ static int serve(struct daemon *d, const struct gr_config *config)
 	    (rc = start_reviews(d, config)) || (rc = start_coaching(d, config)))
 		return rc;
 	gr_library_set_listener(d->library, gr_live_track_changed, d->live);
+	/* A sign-out or a new password closes the session's open connections. */
+	gr_auth_on_change(d->auth, sessions_changed, d->live);
 	api_parts.auth = d->auth;
 	api_parts.library = d->library;
 	api_parts.workers = d->workers;

@@ -21,6 +21,7 @@
 #include "core/secret.h"
 #include "store/backup.h"
 #include "store/invite.h"
+#include "store/session.h"
 #include "store/store.h"
 #include "store/track.h"
 #include "store/user.h"
@@ -289,6 +290,169 @@ static int user_list(struct context *context, int argc, char **argv)
 	return 0;
 }
 
+/* The password for HANDLE: from stdin with --password-stdin, else asked twice. */
+static int read_password(char *out, size_t size, const struct option *from_stdin)
+{
+	if (from_stdin->value ? read_line(out, size, stdin) : prompt_password(out, size)) {
+		fprintf(stderr, "grounds: could not read a password\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* Report a failed account change; 1. */
+static int account_failed(void)
+{
+	fprintf(stderr, "grounds: %s\n", gr_error_last());
+	return 1;
+}
+
+static int user_passwd(struct context *context, int argc, char **argv)
+{
+	struct option options[] = { { "password-stdin", 0, NULL } };
+	char password[GR_PASSWORD_MAX + 2];
+	struct gr_user user;
+	int positional = parse_options(argc, argv, options, 1);
+	int rc;
+
+	if (positional < 0)
+		return USAGE_ERROR;
+	if (positional != 1)
+		return usage_error("%s", "usage: user passwd HANDLE [--password-stdin]");
+	if (read_password(password, sizeof(password), &options[0]) != 0)
+		return 1;
+	if ((rc = open_context(context)) != 0)
+		return rc;
+	rc = gr_auth_user_set_password(context->auth, &user, argv[0], password);
+	gr_secret_wipe(password, sizeof(password));
+	if (rc)
+		return account_failed();
+	printf("New password for %s; their sessions have ended.\n", user.handle);
+	return 0;
+}
+
+static int user_enable(struct context *context, int argc, char **argv)
+{
+	struct gr_user user;
+	int rc;
+
+	if (argc != 1 || argv[0][0] == '-')
+		return usage_error("%s", "usage: user enable HANDLE");
+	if ((rc = open_context(context)) != 0)
+		return rc;
+	if (gr_auth_user_enable(context->auth, &user, argv[0]) != 0)
+		return account_failed();
+	printf("Enabled %s: they may sign in again.\n", user.handle);
+	return 0;
+}
+
+static int user_role(struct context *context, int argc, char **argv)
+{
+	struct gr_user user;
+	enum gr_role role;
+	int rc;
+
+	if (argc != 2 || argv[0][0] == '-')
+		return usage_error("%s", "usage: user role HANDLE ROLE");
+	if (gr_account_role_from_name(&role, argv[1]) != 0)
+		return usage_error("%s", gr_error_last());
+	if ((rc = open_context(context)) != 0)
+		return rc;
+	if (gr_auth_user_set_role(context->auth, &user, argv[0], role) != 0)
+		return account_failed();
+	printf("%s is now %s%s%s; their open pages reload their rights.\n", user.handle,
+	       gr_account_role_name(user.role),
+	       user.role == GR_ROLE_COACH && user.cohort[0] ? ", coaching cohort " : "",
+	       user.role == GR_ROLE_COACH ? user.cohort : "");
+	return 0;
+}
+
+static int user_cohort(struct context *context, int argc, char **argv)
+{
+	struct option options[] = { { "none", 0, NULL } };
+	struct gr_user user;
+	int positional = parse_options(argc, argv, options, 1);
+	const char *cohort;
+	int rc;
+
+	if (positional < 0)
+		return USAGE_ERROR;
+	if (positional != 2 - (options[0].value != NULL))
+		return usage_error("%s", "usage: user cohort HANDLE COHORT | user cohort HANDLE --none");
+	cohort = options[0].value ? NULL : argv[1];
+	if (cohort && gr_account_check_cohort(cohort) != 0)
+		return usage_error("%s", gr_error_last());
+	if ((rc = open_context(context)) != 0)
+		return rc;
+	if (gr_auth_user_set_cohort(context->auth, &user, argv[0], cohort) != 0)
+		return account_failed();
+	if (!cohort)
+		printf("%s is in no cohort now.\n", user.handle);
+	else
+		printf("%s is in cohort %s%s.\n", user.handle, cohort,
+		       user.role == GR_ROLE_COACH ? ", and coaches it (only it)" : "");
+	return 0;
+}
+
+static int print_coached(const char *cohort, void *payload)
+{
+	printf("%s%s", *(int *)payload ? ", " : "", cohort);
+	++*(int *)payload;
+	return 0;
+}
+
+static int user_show(struct context *context, int argc, char **argv)
+{
+	char created[32], disabled[32];
+	struct gr_user user;
+	int64_t sessions = 0;
+	int coached = 0;
+	int rc;
+
+	if (argc != 1 || argv[0][0] == '-')
+		return usage_error("%s", "usage: user show HANDLE");
+	if ((rc = open_context(context)) != 0)
+		return rc;
+	rc = gr_store_user_by_handle(context->store, &user, argv[0]);
+	if (rc == GR_ENOTFOUND)
+		gr_error_set("There is no user '%.40s'.", argv[0]);
+	if (rc || (rc = gr_store_session_count(context->store, &sessions, user.id,
+					       gr_clock_now_ms())) != 0)
+		return account_failed();
+	format_time(created, sizeof(created), user.created_at);
+	format_time(disabled, sizeof(disabled), user.disabled_at);
+	printf("handle:   %s\nname:     %s\nrole:     %s\ncohort:   %s\n", user.handle,
+	       user.display_name, gr_account_role_name(user.role),
+	       user.cohort[0] ? user.cohort : "-");
+	if (user.role == GR_ROLE_COACH) {
+		printf("coaches:  ");
+		if (gr_store_user_each_coached(context->store, user.id, print_coached, &coached))
+			return account_failed();
+		printf("%s\n", coached ? "" : "(no cohort)");
+	}
+	printf("status:   %s%s\njoined:   %s\nsessions: %lld open\n",
+	       user.disabled_at ? "disabled since " : "active", user.disabled_at ? disabled : "",
+	       created, (long long)sessions);
+	return 0;
+}
+
+static int invite_revoke(struct context *context, int argc, char **argv)
+{
+	struct gr_invite invite;
+	int rc;
+
+	if (argc != 1 || argv[0][0] == '-')
+		return usage_error("%s", "usage: invite revoke CODE");
+	if ((rc = open_context(context)) != 0)
+		return rc;
+	if (gr_auth_invite_revoke(context->auth, &invite, argv[0]) != 0)
+		return account_failed();
+	printf("Revoked the invite for a %s%s%s: it can no longer be used.\n",
+	       gr_account_role_name(invite.role), invite.cohort[0] ? " in cohort " : "",
+	       invite.cohort);
+	return 0;
+}
+
 static int user_disable(struct context *context, int argc, char **argv)
 {
 	int rc;
@@ -350,6 +514,8 @@ static int print_invite(const struct gr_invite *invite, void *payload)
 	format_time(expires, sizeof(expires), invite->expires_at);
 	if (invite->used_at)
 		snprintf(status, sizeof(status), "used by %s", invite->used_by);
+	else if (invite->revoked_at)
+		snprintf(status, sizeof(status), "revoked");
 	else if (invite->expires_at <= *(int64_t *)payload)
 		snprintf(status, sizeof(status), "expired");
 	else
@@ -826,9 +992,15 @@ static const struct command commands[] = {
 	  user_add },
 	{ "user", "list", "user list", user_list },
 	{ "user", "disable", "user disable HANDLE", user_disable },
+	{ "user", "enable", "user enable HANDLE", user_enable },
+	{ "user", "passwd", "user passwd HANDLE [--password-stdin]", user_passwd },
+	{ "user", "role", "user role HANDLE ROLE", user_role },
+	{ "user", "cohort", "user cohort HANDLE COHORT | user cohort HANDLE --none", user_cohort },
+	{ "user", "show", "user show HANDLE", user_show },
 	{ "invite", "create", "invite create --role ROLE [--cohort C] [--expires DAYS]",
 	  invite_create },
 	{ "invite", "list", "invite list", invite_list },
+	{ "invite", "revoke", "invite revoke CODE", invite_revoke },
 	{ "track", "add", "track add ID REPO [--ref REF] [--path SUBDIR]", track_add },
 	{ "track", "list", "track list", track_list },
 	{ "track", "remove", "track remove ID", track_remove },

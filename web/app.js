@@ -120,7 +120,9 @@ async function pageSignin() {
     setMe(await api.login(data.get('handle').trim(), data.get('password')));
     navigate(new URLSearchParams(location.search).get('next') || '/', true);
   });
-  show(t('signin.title'), h('h1', { text: t('signin.title') }), h('p', { text: t('signin.intro') }),
+  const ended = new URLSearchParams(location.search).has('ended')
+    ? h('p', { class: 'notice', role: 'status', id: 'session-ended', text: t('signin.ended') }) : null;
+  show(t('signin.title'), h('h1', { text: t('signin.title') }), ended, h('p', { text: t('signin.intro') }),
     form, h('p', { class: 'hint', text: t('signin.noAccount') }));
 }
 
@@ -576,6 +578,35 @@ function setUpHeader() {
   });
   window.addEventListener('popstate', render);
   live.on('status', showStatus);
+  live.on('session-ended', sessionEnded);
+  live.on('rights-changed', rightsChanged);
+  live.on('refused', stillSignedIn);
+}
+
+// Reconnecting after a change of rights was refused: the session may have ended since.
+async function stillSignedIn() {
+  try {
+    await api.me();
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401 && me) sessionEnded();
+  }
+}
+
+// The server ended this session (signed out elsewhere, disabled, a new password).
+function sessionEnded() {
+  setMe(null);
+  navigate(`/signin?ended=1&next=${encodeURIComponent(location.pathname)}`, true);
+}
+
+// The user's role or cohort changed: read them again and draw the page with them.
+async function rightsChanged() {
+  try {
+    setUser(await api.me());
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) return sessionEnded();
+    return;
+  }
+  render();
 }
 
 // The reader's strings and who is signed in, asked for at once; then the page.

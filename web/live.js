@@ -1,7 +1,12 @@
 // live.js - the one websocket to groundsd (/ws, docs/protocol.md): says
 // hello with the last seq seen, keeps the signed-in user's progress from the
 // snapshot and the events, answers requests with promises, follows the rooms
-// the pages ask for, and reconnects with backoff when the line drops.
+// the pages ask for, and reconnects with backoff when the line drops. When
+// the server ends the session (close code 4001: signed out here or in
+// another tab, disabled, a new password) it emits 'session-ended' and stops;
+// when the user's rights changed (4003: role or cohort) it emits
+// 'rights-changed' and reconnects at once (and emits 'refused' if that
+// reconnection is refused, for the page to ask whether it is signed in).
 
 export class LiveError extends Error {
   constructor(code, message, extra = {}) {
@@ -14,6 +19,8 @@ export class LiveError extends Error {
 
 const REQUEST_TIMEOUT = 15000; // no reply by then: treat the line as broken
 const FIRST_CONNECT_WAIT = 8000; // how long a request waits for the first hello
+const CLOSE_SESSION_ENDED = 4001; // docs/protocol.md, "When a session ends"
+const CLOSE_RIGHTS_CHANGED = 4003;
 
 let handle = null; // whose stream this is
 let socket = null;
@@ -24,6 +31,7 @@ let retryTimer = null;
 let nextId = 1;
 let lastSeq = -1;
 let snapshotWanted = false; // hello answered "snapshot": synced once it is in
+let rightsChanged = false; // closed with 4003: the next connection is expected to open
 const waiting = new Map(); // id → {resolve, reject, timer}
 const queued = []; // requests made before the first hello, sent once synced
 const listeners = new Map(); // name → Set of functions
@@ -134,7 +142,10 @@ function connect() {
   socket = ws;
   synced = false;
   snapshotWanted = false;
+  let opened = false;
   ws.addEventListener('open', () => {
+    opened = true;
+    rightsChanged = false;
     if (socket === ws) hello();
   });
   ws.addEventListener('message', (message) => {
@@ -147,11 +158,24 @@ function connect() {
     }
     receive(data);
   });
-  ws.addEventListener('close', () => {
+  ws.addEventListener('close', (event) => {
     if (socket !== ws) return;
     socket = null;
     synced = false;
     failAll();
+    if (event.code === CLOSE_SESSION_ENDED) {
+      emit('session-ended');
+      return; // the page signs out (stop()); nothing to reconnect to
+    }
+    if (event.code === CLOSE_RIGHTS_CHANGED) {
+      rightsChanged = true;
+      emit('rights-changed');
+      delay = 500;
+    } else if (!opened && rightsChanged) {
+      // Refused right after a change of rights: the session may have ended meanwhile.
+      rightsChanged = false;
+      emit('refused');
+    }
     retry();
   });
 }

@@ -43,12 +43,13 @@ struct gr_invite {
 	int64_t used_at; /* 0 = not yet used */
 	char created_by[GR_HANDLE_MAX + 1]; /* "" = the operator's tool or first start */
 	char used_by[GR_HANDLE_MAX + 1];
+	int64_t revoked_at; /* 0 = not revoked */
 };
 
-/* "learner" / "coach" / "admin". */
 /* A coach, or an admin (who may do everything a coach may). */
 int gr_account_is_coach(const struct gr_user *user);
 
+/* "learner" / "coach" / "admin". */
 const char *gr_account_role_name(enum gr_role role);
 
 /* Role by name; GR_EINVALID (with a message) for anything else. */

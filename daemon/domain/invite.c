@@ -15,9 +15,9 @@
  *                               |  expires_at comes: time alone, nothing
  *                               |  is written (gr_invite_state_at())
  *                               v
- *                          +---------+
- *                          | expired |
- *                          +---------+
+ *                          +---------+   gr_invite_revoke()   +---------+
+ *                          | expired | ---------------------> | revoked |
+ *                          +---------+  (issued, too)         +---------+
  *
  * Transition table; every move not listed is refused and changes nothing:
  *
@@ -27,8 +27,10 @@
  *   issued   someone joins with it, before   used     gr_invite_use()
  *            expires_at
  *   issued   now reaches expires_at          expired  gr_invite_state_at() (time)
+ *   issued   the operator withdraws it       revoked  gr_invite_revoke()
+ *   expired  the operator withdraws it       revoked  gr_invite_revoke()
  *   used     -                               final: GR_EUSED, also after expiry
- *   expired  -                               final: GR_EEXPIRED
+ *   revoked  -                               final: GR_EUSED (refused as spent)
  *
  * In the daemon, auth.c asks gr_invite_usable() when a join starts and
  * spends the invite once the password is hashed, tens of milliseconds
@@ -45,6 +47,8 @@
  *      not "".
  *   4. Used no earlier than it was made: used_at >= created_at.
  *   5. Its cohort is "" or a valid cohort name.
+ *   6. Revoked only while unused, and no earlier than it was made:
+ *      revoked_at == 0, or used_at == 0 and revoked_at >= created_at.
  */
 #include "domain/invite.h"
 
@@ -93,6 +97,8 @@ enum gr_invite_state gr_invite_state_at(const struct gr_invite *invite, int64_t 
 	assert(invite);
 	if (invite->used_at)
 		return GR_INVITE_USED;
+	if (invite->revoked_at)
+		return GR_INVITE_REVOKED;
 	return now >= invite->expires_at ? GR_INVITE_EXPIRED : GR_INVITE_ISSUED;
 }
 
@@ -106,6 +112,9 @@ int gr_invite_usable(const struct gr_invite *invite, int64_t now)
 	case GR_INVITE_EXPIRED:
 		gr_error_set("This invite link has expired. Ask your coach for a new one.");
 		return GR_EEXPIRED;
+	case GR_INVITE_REVOKED:
+		gr_error_set("This invite link was withdrawn. Ask your coach for a new one.");
+		return GR_EUSED;
 	default:
 		return 0;
 	}
@@ -126,6 +135,24 @@ int gr_invite_use(struct gr_invite *invite, const char *handle, int64_t now)
 	invite->used_at = now > invite->created_at ? now : invite->created_at;
 	snprintf(invite->used_by, sizeof(invite->used_by), "%s", handle);
 	return 0;
+}
+
+int gr_invite_revoke(struct gr_invite *invite, int64_t now)
+{
+	assert(invite);
+	switch (gr_invite_state_at(invite, now)) {
+	case GR_INVITE_USED:
+		gr_error_set("This invite was used by %s already; disable the account instead.",
+			     invite->used_by);
+		return GR_EUSED;
+	case GR_INVITE_REVOKED:
+		gr_error_set("This invite was revoked already.");
+		return GR_EEXISTS;
+	default:
+		/* A clock set back never puts the revocation before the invite. */
+		invite->revoked_at = now > invite->created_at ? now : invite->created_at;
+		return 0;
+	}
 }
 
 /* Invariant n is broken: the message, and n. */
@@ -153,5 +180,8 @@ int gr_invite_check(const struct gr_invite *invite)
 		return broken(4, "it was used before it was made");
 	if (i->cohort[0] && gr_account_check_cohort(i->cohort) != 0)
 		return broken(5, "its cohort is not a valid cohort name");
+	if (i->revoked_at && (i->used_at || i->revoked_at < i->created_at))
+		return broken(6, i->used_at ? "it was revoked after it was used"
+					    : "it was revoked before it was made");
 	return 0;
 }

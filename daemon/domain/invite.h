@@ -25,6 +25,7 @@ enum gr_invite_state {
 	GR_INVITE_ISSUED,  /* may be used until expires_at */
 	GR_INVITE_USED,	   /* spent by one join; final */
 	GR_INVITE_EXPIRED, /* expires_at came before anyone used it; final */
+	GR_INVITE_REVOKED, /* withdrawn by the operator before anyone used it; final */
 	GR_INVITE_STATE_COUNT
 };
 
@@ -41,8 +42,8 @@ int gr_invite_issue(struct gr_invite *out, enum gr_role role, const char *cohort
 enum gr_invite_state gr_invite_state_at(const struct gr_invite *invite, int64_t now);
 
 /*
- * 0 when the invite may be used at now; GR_EUSED or GR_EEXPIRED (used is
- * said first) with the words a person joining sees.
+ * 0 when the invite may be used at now; GR_EUSED (used or revoked) or
+ * GR_EEXPIRED (used, then revoked, is said first) with the words a person joining sees.
  */
 int gr_invite_usable(const struct gr_invite *invite, int64_t now);
 
@@ -53,8 +54,13 @@ int gr_invite_usable(const struct gr_invite *invite, int64_t now);
 int gr_invite_use(struct gr_invite *invite, const char *handle, int64_t now);
 
 /*
+ * The invite is withdrawn at now: issued or expired -> revoked. GR_EUSED
+ * for a used invite, GR_EEXISTS for one revoked already.
+ */
+int gr_invite_revoke(struct gr_invite *invite, int64_t now);
+/*
  * The invariants numbered in invite.c, in every build type. Returns 0 when
- * they hold, else the number of the first broken one (1 .. 5), with a
+ * they hold, else the number of the first broken one (1 .. 6), with a
  * one-line message from gr_error_set() that names it ("invite invariant
  * 2: ..."); the message is untouched when they hold. A positive result is
  * not an error code.

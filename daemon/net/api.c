@@ -14,6 +14,7 @@
 #include "core/workers.h"
 #include "core/error.h"
 #include "services/export.h"
+#include "services/rights.h"
 #include "net/url.h"
 #include "core/log.h"
 #include "core/metrics.h"
@@ -285,6 +286,51 @@ static void handle_logout(struct gr_api *api, struct gr_http_call *call, const c
 	}
 	set_session_cookie(api, call, "", 0);
 	reply_json(call, 200, json_object());
+}
+
+static void password_changed(const struct gr_auth_result *result, void *payload)
+{
+	struct gr_http_call *call = payload;
+
+	if (result->status == GR_EAUTH && result->field) {
+		reply_error(call, 400, "bad_value", result->message, result->field);
+		return;
+	}
+	if (result->status == GR_EAUTH) {
+		reply_error(call, 401, "unauthenticated", "Please sign in first.", NULL);
+		return;
+	}
+	if (result->status == GR_ELIMITED) {
+		int64_t wait_ms = result->retry_at - gr_clock_now_ms();
+
+		call->retry_after_s = wait_ms > 0 ? (int)((wait_ms + 999) / 1000) : 1;
+	}
+	if (result->status) {
+		reply_status(call, result->status, result->message, result->field);
+		return;
+	}
+	reply_json(call, 200, json_object());
+}
+
+/* POST /api/password: the signed-in user's new password; their other sessions end. */
+static void handle_password(struct gr_api *api, struct gr_http_call *call, const char *arg)
+{
+	static const char *const names[] = { "current_password", "new_password" };
+	const char *values[2];
+	struct gr_auth_password change;
+	struct gr_user user;
+	json_t *body;
+
+	if (require_user(api, call, &user) != 0 || !(body = read_body(call)))
+		return;
+	if (read_strings(call, body, names, values, 2, 1) == 0) {
+		change.session_token = call->session_token;
+		change.current_password = values[0];
+		change.new_password = values[1];
+		change.address = call->address;
+		gr_auth_change_password(api->auth, &change, password_changed, call);
+	}
+	json_decref(body);
 }
 
 static void handle_me(struct gr_api *api, struct gr_http_call *call, const char *arg)
@@ -651,7 +697,7 @@ static void handle_board_csv(struct gr_api *api, struct gr_http_call *call, cons
 
 	if (require_user(api, call, &user) != 0)
 		return;
-	if (user.role == GR_ROLE_LEARNER) {
+	if (!gr_account_is_coach(&user)) {
 		reply_error(call, 403, "forbidden", "Only coaches and admins may export progress.",
 			    NULL);
 		return;
@@ -666,6 +712,11 @@ static void handle_board_csv(struct gr_api *api, struct gr_http_call *call, cons
 			reply_error(call, 400, "bad_value", message, names[i]);
 			return;
 		}
+	}
+	if (!gr_rights_may_coach(api->store, &user, values[0])) {
+		reply_error(call, 403, "forbidden",
+			    "You may export the progress of the cohorts you coach only.", "cohort");
+		return;
 	}
 	if (!(track = gr_library_track(api->library, values[1]))) {
 		reply_error(call, 404, "not_found", "There is no such track.", NULL);
@@ -768,6 +819,7 @@ static const struct route routes[] = {
 	{ "POST", "/api/login", handle_login },
 	{ "POST", "/api/logout", handle_logout },
 	{ "GET", "/api/me", handle_me },
+	{ "POST", "/api/password", handle_password },
 	{ "POST", "/api/invites", handle_invite_create },
 	{ "GET", "/api/invites/", handle_invite_get },
 	{ "GET", "/api/tracks", handle_tracks },

@@ -21,6 +21,7 @@
 #include "services/live.h"
 #include "core/log.h"
 #include "core/metrics.h"
+#include "core/secret.h"
 #include "net/url.h"
 #include "net/webfiles.h"
 #include "core/workers.h"
@@ -34,6 +35,7 @@
 
 #define TICK_US LWS_US_PER_SEC
 #define STOP_POLL_US (200 * LWS_US_PER_MS)
+#define SESSION_POLL_US (250 * LWS_US_PER_MS) /* ended sessions are noticed this fast */
 #define SHUTDOWN_GRACE_MS 3000
 #define WS_WRITE_BATCH 64 /* messages framed into one send at most */
 #define WS_BATCH_BYTES (64 * 1024)
@@ -89,6 +91,9 @@ struct ws_client {
 	int in_too_large;   /* dropping the rest of a message over the limit */
 	int close_status;   /* close with this once the queue is written (0: stay open) */
 	int closing;
+	int end_code;       /* close with this at once, dropping the queue (0: stay open) */
+	char end_reason[64];
+	int end_sent;       /* that close frame is sent: waiting for the client's */
 };
 
 /* lws's per-connection memory: an HTTP request, or a websocket client. */
@@ -97,6 +102,7 @@ struct session {
 	struct response *response;
 	struct ws_client *ws;
 	struct gr_user upgrade_user; /* who the websocket upgrade is for */
+	unsigned char upgrade_session[GR_TOKEN_HASH_SIZE]; /* and the hash of its session */
 };
 
 struct gr_net {
@@ -111,6 +117,7 @@ struct gr_net {
 	void *tick_payload;
 	lws_sorted_usec_list_t tick_timer;
 	lws_sorted_usec_list_t stop_timer;
+	lws_sorted_usec_list_t session_timer;
 	char web_root[PATH_MAX];
 	struct gr_webfiles *webfiles;
 	volatile sig_atomic_t stop_requested;
@@ -504,9 +511,9 @@ static int http_request(struct lws *wsi, struct session *session, const char *pa
 /*
  * Refuse the upgrade with 403 unless the path, the Origin and the session are
  * right. lws has no per-session memory yet at this point; out_user receives
- * the session's user.
+ * the session's user, out_session (may be NULL) the hash of its token.
  */
-static int ws_confirm(struct lws *wsi, struct gr_user *out_user)
+static int ws_confirm(struct lws *wsi, struct gr_user *out_user, unsigned char *out_session)
 {
 	struct gr_net *net = net_of(wsi);
 	char path[64], origin[256], host[256], token[128], address[64];
@@ -524,8 +531,11 @@ static int ws_confirm(struct lws *wsi, struct gr_user *out_user)
 		why = "origin not allowed";
 	else if (gr_api_session_user(net->api, out_user, token) != 0)
 		why = "not signed in";
-	if (!why)
+	if (!why) {
+		if (out_session)
+			gr_secret_token_hash(out_session, token);
 		return 0;
+	}
 	lws_get_peer_simple(wsi, address, sizeof(address));
 	gr_log_info("websocket from %s refused: %s (origin '%s')", address, why, origin);
 	return lws_return_http_status(wsi, HTTP_STATUS_FORBIDDEN, why) ? -1 : 1;
@@ -537,6 +547,17 @@ static void ws_notify(struct gr_subscriber *subscriber, void *payload)
 	struct gr_client *client = subscriber->owner;
 	struct ws_client *ws = client->net;
 
+	lws_callback_on_writable(ws->wsi);
+}
+
+/* The live service's end hook: close at once with code and reason. */
+static void ws_end(struct gr_client *client, int code, const char *reason, void *payload)
+{
+	struct ws_client *ws = client->net;
+
+	(void)payload;
+	ws->end_code = code;
+	snprintf(ws->end_reason, sizeof(ws->end_reason), "%s", reason);
 	lws_callback_on_writable(ws->wsi);
 }
 
@@ -564,6 +585,7 @@ static int ws_open(struct lws *wsi, struct session *session)
 		return -1;
 	ws->wsi = wsi;
 	ws->client.user = session->upgrade_user;
+	memcpy(ws->client.session, session->upgrade_session, sizeof(ws->client.session));
 	memset(ws->client.user.password_hash, 0, sizeof(ws->client.user.password_hash));
 	ws->client.net = ws;
 	if (gr_live_client_open(net->live, &ws->client) != 0) {
@@ -610,6 +632,8 @@ static int ws_receive(struct lws *wsi, struct session *session, const void *in, 
 
 	if (!ws)
 		return -1;
+	if (ws->end_code)
+		return 0; /* its session ended: closing, nothing more is read */
 	if (lws_frame_is_binary(wsi)) {
 		ws->in_too_large = 0;
 		lws_close_reason(wsi, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE,
@@ -649,6 +673,35 @@ static int ws_close(struct lws *wsi, enum lws_close_status status, const char *r
 {
 	lws_close_reason(wsi, status, (unsigned char *)reason, strlen(reason));
 	return -1;
+}
+
+/*
+ * Send the close frame of an ended session (its queue is dropped), then
+ * wait for the client's own close before the connection goes: closing at
+ * once would reset a connection whose client is still sending, and the
+ * client would never read the code. A client that does not answer is cut
+ * off after CLOSE_ACK_SECONDS.
+ */
+#define CLOSE_ACK_SECONDS 3
+static int ws_end_now(struct lws *wsi, struct ws_client *ws)
+{
+	unsigned char frame[LWS_PRE + 4 + sizeof(ws->end_reason)];
+	unsigned char *out = frame + LWS_PRE;
+	size_t len = strlen(ws->end_reason); /* under 126: a one-byte length */
+
+	if (ws->end_sent)
+		return 0;
+	/* A whole close frame, framed here: lws sends bytes given as HTTP as they are. */
+	out[0] = 0x88;
+	out[1] = (unsigned char)(2 + len);
+	out[2] = (unsigned char)(ws->end_code >> 8);
+	out[3] = (unsigned char)ws->end_code;
+	memcpy(out + 4, ws->end_reason, len);
+	if (lws_write(wsi, out, 4 + len, LWS_WRITE_HTTP) < (int)(4 + len))
+		return -1;
+	ws->end_sent = 1;
+	lws_set_timeout(wsi, PENDING_TIMEOUT_CLOSE_ACK, CLOSE_ACK_SECONDS);
+	return 0;
 }
 
 /* The header of an unmasked, final text frame of len bytes; returns its size. */
@@ -716,6 +769,8 @@ static int ws_writeable(struct lws *wsi, struct session *session)
 	if (!ws)
 		return -1;
 	queue = &ws->client.subscriber.queue;
+	if (ws->end_code)
+		return ws_end_now(wsi, ws);
 	if (queue->must_close)
 		return ws_close(wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, "not reading fast enough");
 	if ((message = gr_fanout_queue_peek(queue)) == NULL) {
@@ -771,16 +826,19 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 			session_reset(session);
 		break;
 	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
-		return ws_confirm(wsi, &user_now);
+		return ws_confirm(wsi, &user_now, NULL);
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
 		/* The same checks again, now with the session's memory to keep the user in. */
-		return ws_confirm(wsi, &session->upgrade_user) ? -1 : 0;
+		return ws_confirm(wsi, &session->upgrade_user, session->upgrade_session) ? -1 : 0;
 	case LWS_CALLBACK_ESTABLISHED:
 		return ws_open(wsi, session);
 	case LWS_CALLBACK_RECEIVE:
 		return ws_receive(wsi, session, in, len);
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 		return ws_writeable(wsi, session);
+	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+		/* The answer to the close of an ended session: close without echoing it. */
+		return session && session->ws && session->ws->end_sent ? -1 : 0;
 	case LWS_CALLBACK_CLOSED:
 		ws_closed(wsi, session);
 		return 0;
@@ -816,6 +874,16 @@ static void tick(lws_sorted_usec_list_t *sul)
 	if (net->tick && !net->stopping)
 		net->tick(net->tick_payload);
 	lws_sul_schedule(net->context, 0, &net->tick_timer, tick, TICK_US);
+}
+
+/* Sessions that ended, here or in another process, close their connections. */
+static void session_tick(lws_sorted_usec_list_t *sul)
+{
+	struct gr_net *net = lws_container_of(sul, struct gr_net, session_timer);
+
+	if (!net->stopping)
+		gr_live_poll(net->live);
+	lws_sul_schedule(net->context, 0, &net->session_timer, session_tick, SESSION_POLL_US);
 }
 
 /* Wakes the loop now and then, so a stop request is seen within STOP_POLL_US. */
@@ -892,7 +960,7 @@ static int listen_on(struct gr_net *net)
 
 int gr_net_start(struct gr_net **out, const struct gr_net_parts *parts)
 {
-	struct gr_live_hooks hooks = { LWS_PRE, ws_notify, flush_soon, NULL };
+	struct gr_live_hooks hooks = { LWS_PRE, ws_notify, flush_soon, NULL, NULL };
 	struct gr_net *net = calloc(1, sizeof(*net));
 	int rc;
 
@@ -909,6 +977,7 @@ int gr_net_start(struct gr_net **out, const struct gr_net_parts *parts)
 	net->tick_payload = parts->tick_payload;
 	net->live = parts->live;
 	hooks.payload = net;
+	hooks.end = ws_end;
 	if ((rc = find_web_root(net)) != 0 || (rc = gr_webfiles_new(&net->webfiles)) != 0 ||
 	    (rc = listen_on(net)) != 0 ||
 	    (rc = gr_live_set_hooks(net->live, &hooks)) != 0) {
@@ -919,6 +988,7 @@ int gr_net_start(struct gr_net **out, const struct gr_net_parts *parts)
 		gr_workers_set_wake(net->workers, wake, net);
 	lws_sul_schedule(net->context, 0, &net->tick_timer, tick, TICK_US);
 	lws_sul_schedule(net->context, 0, &net->stop_timer, stop_tick, STOP_POLL_US);
+	lws_sul_schedule(net->context, 0, &net->session_timer, session_tick, SESSION_POLL_US);
 	*out = net;
 	return 0;
 }

@@ -34,6 +34,9 @@ struct gr_client {
 	void *service;                   /* the live service the connection belongs to */
 	char **topics;                   /* topics it subscribed to (rooms, boards) */
 	int topic_count;
+	unsigned char session[GR_TOKEN_HASH_SIZE]; /* the hash of the session it opened with */
+	int ended;                       /* its session or rights ended: nothing more is handled */
+	struct gr_client *live_prev, *live_next; /* the live service's open connections */
 };
 
 enum gr_request_type {

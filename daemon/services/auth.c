@@ -16,8 +16,14 @@
  * gr_invite_issue() and may be used as gr_invite_usable() says; a session
  * starts by gr_session_start(). What is stored is checked first
  * (gr_invite_check(), gr_session_check()): a broken invariant is a bug,
- * logged and refused, never stored. Who may invite whom, the codes and
- * tokens, and the rate limit are this file's.
+ * logged and refused, never stored. The codes and tokens and the rate
+ * limit are this file's; who may invite whom is services/rights.c's.
+ *
+ * A sign-out, a new password and the account changes (the operator's
+ * tool's) tell the listener of gr_auth_on_change() what ended once it is
+ * committed, so the daemon closes the open connections concerned before the
+ * request that ended them is answered. The first start's admin invite is
+ * named in the meta table and refused once any admin exists.
  *
  * A join asks gr_invite_usable() when it starts and spends the invite once
  * the password is hashed, tens of milliseconds later, with the store's
@@ -33,6 +39,7 @@
 #include "core/metrics.h"
 #include "domain/invite.h"
 #include "domain/session.h"
+#include "services/rights.h"
 #include "services/turn.h"
 #include "store/invite.h"
 #include "store/session.h"
@@ -54,6 +61,8 @@ struct gr_auth {
 	struct gr_workers *workers;
 	struct gr_ratelimit *limit;
 	struct gr_auth_settings settings;
+	gr_auth_changed_fn *changed; /* sessions ended or rights changed, committed */
+	void *changed_payload;
 };
 
 /* One register or login in flight. The password copy is wiped when done. */
@@ -68,6 +77,9 @@ struct attempt {
 	char handle_key[GR_HANDLE_MAX + 3];
 	char address_key[80];
 	char password[GR_PASSWORD_MAX + 1];
+	char new_password[GR_PASSWORD_MAX + 1]; /* a password change: the new one */
+	char new_hash[GR_PASSWORD_HASH_SIZE];
+	unsigned char session_hash[GR_TOKEN_HASH_SIZE]; /* a password change: kept */
 };
 
 void gr_auth_settings_defaults(struct gr_auth_settings *out)
@@ -145,11 +157,33 @@ static void set_result(struct gr_auth_result *result, int status, const char *fi
 	snprintf(result->message, sizeof(result->message), "%s", message);
 }
 
+static void attempt_free(struct attempt *attempt)
+{
+	gr_secret_wipe(attempt->password, sizeof(attempt->password));
+	gr_secret_wipe(attempt->new_password, sizeof(attempt->new_password));
+	free(attempt);
+}
+
 static void finish(struct attempt *attempt)
 {
 	attempt->done(&attempt->result, attempt->payload);
-	gr_secret_wipe(attempt->password, sizeof(attempt->password));
-	free(attempt);
+	attempt_free(attempt);
+}
+
+void gr_auth_on_change(struct gr_auth *auth, gr_auth_changed_fn *changed, void *payload)
+{
+	auth->changed = changed;
+	auth->changed_payload = payload;
+}
+
+/* Sessions ended or rights changed, and it is committed: the open connections must follow. */
+static void tell_changed(struct gr_auth *auth, int64_t user_id, const unsigned char *session,
+			 const unsigned char *keep, int rights)
+{
+	struct gr_auth_change change = { user_id, session, keep, rights };
+
+	if (auth->changed)
+		auth->changed(auth->changed_payload, &change);
 }
 
 static struct attempt *attempt_new(struct gr_auth *auth, const char *password,
@@ -205,6 +239,27 @@ static int start_session(struct gr_auth *auth, void *argument)
 	return rc;
 }
 
+/*
+ * GR_EUSED when invite is the first start's admin invite and an admin
+ * exists already, however made (the operator's tool, another invite).
+ */
+static int first_start_spent(struct gr_auth *auth, const struct gr_invite *invite)
+{
+	char value[32];
+	int64_t admins = 0;
+	int rc = gr_store_meta_get(auth->store, value, sizeof(value), "first_start_invite");
+
+	if (rc == GR_ENOTFOUND || (rc == 0 && atoll(value) != invite->id))
+		return 0;
+	if (rc != 0 || (rc = gr_store_user_count_admins(auth->store, &admins)) != 0)
+		return rc;
+	if (admins == 0)
+		return 0;
+	gr_error_set("This first-start link is no longer valid: an admin account exists. "
+		     "Ask the admin for an invite.");
+	return GR_EUSED;
+}
+
 static int check_invite(struct gr_auth *auth, struct gr_invite *out, const char *code)
 {
 	unsigned char hash[GR_TOKEN_HASH_SIZE];
@@ -214,9 +269,9 @@ static int check_invite(struct gr_auth *auth, struct gr_invite *out, const char 
 	rc = gr_store_invite_by_hash(auth->store, out, hash);
 	if (rc == GR_ENOTFOUND)
 		gr_error_set("This invite link is not known. Check that it was copied whole.");
-	if (rc)
+	if (rc || (rc = gr_invite_usable(out, now(auth))) != 0)
 		return rc;
-	return gr_invite_usable(out, now(auth));
+	return first_start_spent(auth, out);
 }
 
 int gr_auth_invite_check(struct gr_auth *auth, struct gr_invite *out, const char *code)
@@ -241,11 +296,22 @@ static int join(struct gr_auth *auth, void *argument)
 	struct gr_auth_result *result = &attempt->result;
 	int rc;
 
+	/* The first start's link, only while no admin exists (one may have been made since). */
+	if ((rc = first_start_spent(auth, &attempt->invite)) != 0) {
+		set_result(result, rc, "invite", gr_error_last());
+		return rc;
+	}
 	if ((rc = gr_store_user_insert(auth->store, &result->user)) != 0 ||
 	    (rc = gr_store_invite_use(auth->store, attempt->invite.id, result->user.id,
 				      result->user.created_at)) != 0) {
 		set_result(result, rc, rc == GR_EEXISTS ? "handle" : rc == GR_EUSED ? "invite" : NULL,
 			   gr_error_last());
+		return rc;
+	}
+	/* A coach invited to a cohort coaches it. */
+	if (result->user.role == GR_ROLE_COACH && result->user.cohort[0] &&
+	    (rc = gr_store_user_add_coached(auth->store, result->user.id, result->user.cohort))) {
+		set_result(result, rc, NULL, gr_error_last());
 		return rc;
 	}
 	if ((rc = start_session(auth, result)) != 0)
@@ -344,8 +410,7 @@ void gr_auth_register(struct gr_auth *auth, const struct gr_auth_join *join,
 		set_result(&failed, GR_ERROR, NULL, "The server ran out of memory.");
 		done(&failed, payload);
 	} else if (register_start(auth, join, attempt, &failed) != 0) {
-		gr_secret_wipe(attempt->password, sizeof(attempt->password));
-		free(attempt);
+		attempt_free(attempt);
 		done(&failed, payload);
 	}
 }
@@ -446,10 +511,8 @@ void gr_auth_login(struct gr_auth *auth, const char *handle, const char *passwor
 		set_result(&failed, GR_ERROR, NULL, "The server ran out of memory.");
 	else if (login_start(auth, handle, address, attempt, &failed) == 0)
 		return;
-	if (attempt) {
-		gr_secret_wipe(attempt->password, sizeof(attempt->password));
-		free(attempt);
-	}
+	if (attempt)
+		attempt_free(attempt);
 	done(&failed, payload);
 }
 
@@ -481,22 +544,14 @@ static int delete_session(struct gr_auth *auth, void *argument)
 int gr_auth_logout(struct gr_auth *auth, const char *token)
 {
 	unsigned char hash[GR_TOKEN_HASH_SIZE];
+	int rc;
 
 	if (!token || !token[0])
 		return 0;
 	gr_secret_token_hash(hash, token);
-	return change(auth, delete_session, hash);
-}
-
-static int may_invite(const struct gr_user *creator, enum gr_role role)
-{
-	if (!creator || creator->role == GR_ROLE_ADMIN)
-		return 0;
-	if (creator->role == GR_ROLE_COACH && role == GR_ROLE_LEARNER)
-		return 0;
-	gr_error_set(creator->role == GR_ROLE_COACH ? "A coach may invite learners only."
-						    : "Only coaches and admins may invite people.");
-	return GR_EFORBIDDEN;
+	if ((rc = change(auth, delete_session, hash)) == 0)
+		tell_changed(auth, 0, hash, NULL, 0);
+	return rc;
 }
 
 /* An invite issued, to store with a new code: what gr_auth_invite_create() makes. */
@@ -540,15 +595,20 @@ int gr_auth_invite_create(struct gr_auth *auth, char out_code[GR_TOKEN_TEXT_SIZE
 	struct invite_order order = { out_code, out_invite, creator };
 	int rc;
 
-	if ((rc = may_invite(creator, role)) != 0 ||
+	if ((rc = gr_rights_may_invite(auth->store, creator, role, cohort)) != 0 ||
 	    (rc = issue_invite(auth, &order, role, cohort, days)) != 0)
 		return rc;
 	return change(auth, write_invite, &order);
 }
 
-/* The admin invite of the first start, unless one was made or someone joined (a write). */
+/*
+ * The admin invite of the first start, unless one was made or someone
+ * joined (a write). The setting names it, so it is refused once an admin
+ * exists (first_start_spent()).
+ */
 static int write_first_invite(struct gr_auth *auth, void *argument)
 {
+	struct invite_order *order = argument;
 	char value[32];
 	int64_t users = 0;
 	int rc = gr_store_meta_get(auth->store, value, sizeof(value), "first_start_invite");
@@ -561,7 +621,8 @@ static int write_first_invite(struct gr_auth *auth, void *argument)
 	}
 	if (rc != 0 || (rc = write_invite(auth, argument)) != 0)
 		return rc;
-	return gr_store_meta_set(auth->store, "first_start_invite", "made");
+	snprintf(value, sizeof(value), "%lld", (long long)order->invite->id);
+	return gr_store_meta_set(auth->store, "first_start_invite", value);
 }
 
 int gr_auth_first_start(struct gr_auth *auth, char out_code[GR_TOKEN_TEXT_SIZE],
@@ -570,14 +631,19 @@ int gr_auth_first_start(struct gr_auth *auth, char out_code[GR_TOKEN_TEXT_SIZE],
 	struct invite_order order = { out_code, out_invite, NULL };
 	int rc;
 
-	if ((rc = issue_invite(auth, &order, GR_ROLE_ADMIN, NULL, 0)) != 0)
+	if ((rc = issue_invite(auth, &order, GR_ROLE_ADMIN, NULL, GR_AUTH_FIRST_START_DAYS)) != 0)
 		return rc;
 	return change(auth, write_first_invite, &order);
 }
 
 static int insert_user(struct gr_auth *auth, void *argument)
 {
-	return gr_store_user_insert(auth->store, argument);
+	struct gr_user *user = argument;
+	int rc = gr_store_user_insert(auth->store, user);
+
+	if (rc == 0 && user->role == GR_ROLE_COACH && user->cohort[0])
+		rc = gr_store_user_add_coached(auth->store, user->id, user->cohort);
+	return rc;
 }
 
 int gr_auth_add_user(struct gr_auth *auth, struct gr_user *user, const char *password)
@@ -593,6 +659,240 @@ int gr_auth_add_user(struct gr_auth *auth, struct gr_user *user, const char *pas
 		return rc;
 	user->created_at = now(auth);
 	return change(auth, insert_user, user);
+}
+
+/* ---- changing a password ---------------------------------------------- */
+
+/* On a worker: the current password must match; then the new one is hashed. */
+static void change_password_work(void *payload)
+{
+	struct attempt *attempt = payload;
+
+	if (gr_secret_password_verify(attempt->result.user.password_hash, attempt->password) != 0)
+		set_result(&attempt->result, GR_EAUTH, "current_password",
+			   "The current password is not right.");
+	else if (gr_secret_password_hash(attempt->new_hash, attempt->new_password) != 0)
+		set_result(&attempt->result, GR_ERROR, NULL, "The server ran out of memory.");
+}
+
+/* The new password stored, and every other session of the user ended (a write). */
+static int write_password(struct gr_auth *auth, void *argument)
+{
+	struct attempt *attempt = argument;
+	int rc;
+
+	if ((rc = gr_store_user_set_password(auth->store, attempt->result.user.id,
+					     attempt->new_hash)) != 0)
+		return rc;
+	return gr_store_session_end_user(auth->store, attempt->result.user.id,
+					 attempt->session_hash);
+}
+
+static void change_password_done(void *payload)
+{
+	struct attempt *attempt = payload;
+	struct gr_auth *auth = attempt->auth;
+	int rc;
+
+	if (attempt->result.status == 0 && (rc = change(auth, write_password, attempt)) != 0)
+		set_result(&attempt->result, rc, NULL, "Could not save the new password.");
+	if (attempt->result.status == 0) {
+		gr_ratelimit_clear(auth->limit, attempt->handle_key);
+		gr_log_info("%s changed their password; their other sessions ended",
+			    attempt->result.user.handle);
+		tell_changed(auth, attempt->result.user.id, NULL, attempt->session_hash, 0);
+	} else if (attempt->result.status == GR_EAUTH) {
+		gr_log_info("wrong current password for '%s' from %s", attempt->handle_key + 2,
+			    attempt->address_key + 2);
+	}
+	gr_secret_wipe(attempt->result.user.password_hash, sizeof(attempt->result.user.password_hash));
+	gr_secret_wipe(attempt->new_hash, sizeof(attempt->new_hash));
+	finish(attempt);
+}
+
+/* Queue a password change; on an immediate failure fill out and return its status. */
+static int change_password_start(struct gr_auth *auth, const struct gr_auth_password *change,
+				 struct attempt *attempt, struct gr_auth_result *out)
+{
+	int rc;
+
+	if ((rc = gr_auth_session_user(auth, &attempt->result.user, change->session_token)) != 0) {
+		set_result(out, rc, NULL, "Please sign in first.");
+		return rc;
+	}
+	gr_secret_token_hash(attempt->session_hash, change->session_token);
+	snprintf(attempt->handle_key, sizeof(attempt->handle_key), "h:%s",
+		 attempt->result.user.handle);
+	snprintf(attempt->address_key, sizeof(attempt->address_key), "a:%s", change->address);
+	if ((rc = check_limit(auth, attempt, out)) != 0)
+		return rc;
+	if ((rc = gr_account_check_password(change->new_password)) != 0) {
+		set_result(out, rc, "new_password", gr_error_last());
+		return rc;
+	}
+	snprintf(attempt->new_password, sizeof(attempt->new_password), "%s", change->new_password);
+	if ((rc = gr_workers_submit(auth->workers, change_password_work, change_password_done,
+				    attempt))) {
+		set_result(out, rc, NULL, "The server ran out of memory.");
+		return rc;
+	}
+	/* A wrong current password counts as a failed sign-in, forgiven when right. */
+	gr_ratelimit_fail(auth->limit, attempt->handle_key, attempt->started_at);
+	return 0;
+}
+
+void gr_auth_change_password(struct gr_auth *auth, const struct gr_auth_password *change,
+			     gr_auth_done_fn *done, void *payload)
+{
+	struct attempt *attempt = NULL;
+	struct gr_auth_result failed;
+
+	memset(&failed, 0, sizeof(failed));
+	if (strlen(change->current_password) > GR_PASSWORD_MAX)
+		set_result(&failed, GR_EAUTH, "current_password", "The current password is not right.");
+	else if (!(attempt = attempt_new(auth, change->current_password, done, payload)))
+		set_result(&failed, GR_ERROR, NULL, "The server ran out of memory.");
+	else if (change_password_start(auth, change, attempt, &failed) == 0)
+		return;
+	if (attempt)
+		attempt_free(attempt);
+	done(&failed, payload);
+}
+
+/* ---- the operator's changes to accounts --------------------------------- */
+
+/* What gr_auth_user_* changes, as one write. */
+struct account_change {
+	struct gr_user *user;
+	const char *password_hash; /* set_password */
+	enum gr_role role;	   /* set_role */
+	const char *cohort;	   /* set_cohort */
+	int ends;		   /* it ends every session of the user (else: 1 rights, 0 nothing) */
+	int rights;
+};
+
+static int write_password_reset(struct gr_auth *auth, void *argument)
+{
+	struct account_change *c = argument;
+	int rc = gr_store_user_set_password(auth->store, c->user->id, c->password_hash);
+
+	return rc ? rc : gr_store_session_end_user(auth->store, c->user->id, NULL);
+}
+
+static int write_enable(struct gr_auth *auth, void *argument)
+{
+	struct account_change *c = argument;
+
+	return gr_store_user_enable(auth->store, c->user->id);
+}
+
+/* A coach coaches their own cohort; nobody else coaches any. */
+static int write_coached(struct gr_auth *auth, const struct gr_user *user)
+{
+	return gr_store_user_set_coached(auth->store, user->id,
+					 user->role == GR_ROLE_COACH ? user->cohort : NULL);
+}
+
+static int write_role(struct gr_auth *auth, void *argument)
+{
+	struct account_change *c = argument;
+	int rc = gr_store_user_set_role(auth->store, c->user->id, c->role);
+
+	c->user->role = c->role;
+	return rc ? rc : write_coached(auth, c->user);
+}
+
+static int write_cohort(struct gr_auth *auth, void *argument)
+{
+	struct account_change *c = argument;
+	int rc = gr_store_user_set_cohort(auth->store, c->user->id, c->cohort);
+
+	snprintf(c->user->cohort, sizeof(c->user->cohort), "%s", c->cohort ? c->cohort : "");
+	return rc ? rc : write_coached(auth, c->user);
+}
+
+/* Load user by handle into out, then make write as one change; tells the loop. */
+static int change_user(struct gr_auth *auth, struct gr_user *out, const char *handle,
+		       write_fn *write, struct account_change *c)
+{
+	int rc = gr_store_user_by_handle(auth->store, out, handle);
+
+	if (rc == GR_ENOTFOUND)
+		gr_error_set("There is no user '%.40s'.", handle);
+	if (rc)
+		return rc;
+	c->user = out;
+	if ((rc = change(auth, write, c)) == 0 && (c->ends || c->rights))
+		tell_changed(auth, out->id, NULL, NULL, !c->ends);
+	return rc;
+}
+
+int gr_auth_user_set_password(struct gr_auth *auth, struct gr_user *out, const char *handle,
+			      const char *password)
+{
+	char hash[GR_PASSWORD_HASH_SIZE];
+	struct account_change c = { .password_hash = hash, .ends = 1 };
+	int rc;
+
+	if ((rc = gr_account_check_password(password)) != 0 ||
+	    (rc = gr_secret_password_hash(hash, password)) != 0)
+		return rc;
+	rc = change_user(auth, out, handle, write_password_reset, &c);
+	gr_secret_wipe(hash, sizeof(hash));
+	return rc;
+}
+
+int gr_auth_user_enable(struct gr_auth *auth, struct gr_user *out, const char *handle)
+{
+	struct account_change c = { 0 };
+
+	return change_user(auth, out, handle, write_enable, &c);
+}
+
+int gr_auth_user_set_role(struct gr_auth *auth, struct gr_user *out, const char *handle,
+			  enum gr_role role)
+{
+	struct account_change c = { .role = role, .rights = 1 };
+
+	return change_user(auth, out, handle, write_role, &c);
+}
+
+int gr_auth_user_set_cohort(struct gr_auth *auth, struct gr_user *out, const char *handle,
+			    const char *cohort)
+{
+	struct account_change c = { .cohort = cohort, .rights = 1 };
+	int rc;
+
+	if (cohort && cohort[0] && (rc = gr_account_check_cohort(cohort)) != 0)
+		return rc;
+	return change_user(auth, out, handle, write_cohort, &c);
+}
+
+/* ---- revoking an invite ------------------------------------------------- */
+
+static int write_revoke(struct gr_auth *auth, void *argument)
+{
+	struct gr_invite *invite = argument;
+	int rc;
+
+	if ((rc = keeps_invariants(gr_invite_check(invite), "invite")) != 0)
+		return rc;
+	return gr_store_invite_revoke(auth->store, invite->id, invite->revoked_at);
+}
+
+int gr_auth_invite_revoke(struct gr_auth *auth, struct gr_invite *out, const char *code)
+{
+	unsigned char hash[GR_TOKEN_HASH_SIZE];
+	const char *slash = strrchr(code, '/');
+	int rc;
+
+	gr_secret_token_hash(hash, slash ? slash + 1 : code); /* the code, or its whole link */
+	rc = gr_store_invite_by_hash(auth->store, out, hash);
+	if (rc == GR_ENOTFOUND)
+		gr_error_set("No invite has this code. Check that it was copied whole.");
+	if (rc || (rc = gr_invite_revoke(out, now(auth))) != 0)
+		return rc;
+	return change(auth, write_revoke, out);
 }
 
 void gr_auth_housekeeping(struct gr_auth *auth)

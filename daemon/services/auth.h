@@ -29,6 +29,9 @@ struct gr_auth_settings {
 	gr_clock_fn *clock; /* NULL: the wall clock */
 };
 
+/* The first start's admin link lasts a day at most (and only until an admin exists). */
+#define GR_AUTH_FIRST_START_DAYS 1
+
 /* The defaults of DESIGN.md and the issue: 14 days, 30 days, 5 in 15 minutes. */
 void gr_auth_settings_defaults(struct gr_auth_settings *out);
 
@@ -45,6 +48,23 @@ int gr_auth_new(struct gr_auth **out, struct gr_store *store, struct gr_workers 
  */
 void gr_auth_set_turn(struct gr_auth *auth, struct gr_turn *turn);
 void gr_auth_free(struct gr_auth *auth);
+
+/* What a committed change ended, for the open connections to follow. */
+struct gr_auth_change {
+	int64_t user_id;
+	const unsigned char *session; /* this one session ended (signed out), or NULL */
+	const unsigned char *keep;    /* else every session of the user but this one (NULL: all) */
+	int rights;                   /* no session ended: the user's role or cohort changed */
+};
+
+/*
+ * Called on the loop thread once a change that ended sessions or changed
+ * someone's rights is committed (a sign-out, a new password, an account
+ * change made in this process), before the caller is told it happened, so
+ * open connections can follow (services/live.h). change is borrowed.
+ */
+typedef void gr_auth_changed_fn(void *payload, const struct gr_auth_change *change);
+void gr_auth_on_change(struct gr_auth *auth, gr_auth_changed_fn *changed, void *payload);
 
 /* What a register or login attempt came to. */
 struct gr_auth_result {
@@ -83,6 +103,22 @@ void gr_auth_register(struct gr_auth *auth, const struct gr_auth_join *join,
 void gr_auth_login(struct gr_auth *auth, const char *handle, const char *password,
 		   const char *address, gr_auth_done_fn *done, void *payload);
 
+struct gr_auth_password {
+	const char *session_token; /* the session making the change: it stays */
+	const char *current_password;
+	const char *new_password;
+	const char *address; /* the client, for the rate limit */
+};
+
+/*
+ * Change the signed-in user's password and end their other sessions.
+ * Failures: GR_EAUTH with field "current_password" for a wrong current
+ * password (counted like a failed sign-in), or with no field when the
+ * session is not valid; GR_EINVALID with field "new_password"; GR_ELIMITED.
+ */
+void gr_auth_change_password(struct gr_auth *auth, const struct gr_auth_password *change,
+			     gr_auth_done_fn *done, void *payload);
+
 /* The active user of a session token; GR_EAUTH if none, expired or disabled. */
 int gr_auth_session_user(struct gr_auth *auth, struct gr_user *out, const char *token);
 
@@ -91,7 +127,7 @@ int gr_auth_logout(struct gr_auth *auth, const char *token);
 
 /*
  * Make an invite. creator NULL means the operator (first start or the
- * operator's tool). A coach may invite learners only; a learner nobody.
+ * operator's tool). Who may invite whom: gr_rights_may_invite().
  * days 0 means the default. The code is written to out_code.
  */
 int gr_auth_invite_create(struct gr_auth *auth, char out_code[GR_TOKEN_TEXT_SIZE],
@@ -103,7 +139,8 @@ int gr_auth_invite_check(struct gr_auth *auth, struct gr_invite *out, const char
 
 /*
  * On the very first start (no users, no first-start invite made before),
- * make the one-time admin invite; GR_ENOTFOUND when it is not the first start.
+ * make the one-time admin invite, valid GR_AUTH_FIRST_START_DAYS and only
+ * while no admin exists; GR_ENOTFOUND when it is not the first start.
  */
 int gr_auth_first_start(struct gr_auth *auth, char out_code[GR_TOKEN_TEXT_SIZE],
 			struct gr_invite *out_invite);
@@ -113,6 +150,28 @@ int gr_auth_first_start(struct gr_auth *auth, char out_code[GR_TOKEN_TEXT_SIZE],
  * operator's tool, never the event loop).
  */
 int gr_auth_add_user(struct gr_auth *auth, struct gr_user *user, const char *password);
+
+/*
+ * The operator's changes to an account by handle (for the operator's tool:
+ * hashing runs on the calling thread). out receives the user as changed.
+ * GR_ENOTFOUND for an unknown handle, GR_EINVALID for a bad password or
+ * cohort. A new password ends every session of the user; a role or cohort
+ * change makes a coach coach that cohort only (or nothing, for other roles).
+ */
+int gr_auth_user_set_password(struct gr_auth *auth, struct gr_user *out, const char *handle,
+			      const char *password);
+int gr_auth_user_enable(struct gr_auth *auth, struct gr_user *out, const char *handle);
+int gr_auth_user_set_role(struct gr_auth *auth, struct gr_user *out, const char *handle,
+			  enum gr_role role);
+/* cohort NULL or "": none. */
+int gr_auth_user_set_cohort(struct gr_auth *auth, struct gr_user *out, const char *handle,
+			    const char *cohort);
+
+/*
+ * Withdraw an unused invite by its code (or its whole link); out receives
+ * it. GR_ENOTFOUND, GR_EUSED (used already), GR_EEXISTS (revoked already).
+ */
+int gr_auth_invite_revoke(struct gr_auth *auth, struct gr_invite *out, const char *code);
 
 /* Drop expired sessions and stale rate-limit entries (a periodic chore). */
 void gr_auth_housekeeping(struct gr_auth *auth);

@@ -20,6 +20,7 @@
 #include "domain/review.h"
 #include "services/live.h"
 #include "services/reviews.h"
+#include "services/rights.h"
 #include "store/cohort.h"
 #include "store/event.h"
 #include "store/help.h"
@@ -521,6 +522,11 @@ static void board_get(void *payload, struct gr_protocol_answer *out, struct gr_c
 	gr_live_flush(board->live); /* a board's state holds only what is committed */
 	if (!gr_account_is_coach(&client->user)) {
 		gr_protocol_fail(out, "forbidden", "Only coaches and admins may see a board.");
+		return;
+	}
+	if (!gr_rights_may_coach(board->store, &client->user, request->cohort)) {
+		gr_protocol_fail(out, "forbidden",
+				 "You may see the boards of the cohorts you coach only.");
 		return;
 	}
 	if (!track) {

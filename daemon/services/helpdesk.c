@@ -40,6 +40,7 @@
 #include "domain/progress.h"
 #include "services/board.h"
 #include "services/live.h"
+#include "services/rights.h"
 #include "services/turn.h"
 #include "store/help.h"
 #include "store/progress.h"
@@ -519,6 +520,18 @@ static void help_accept(void *payload, struct gr_protocol_answer *out, struct gr
 	out->wrote = 1;
 }
 
+/* Whether user coaches the cohort of help's requester (an admin: always). */
+static int coaches_requester(struct gr_helpdesk *desk, const struct gr_user *user,
+			     const struct gr_store_help *help)
+{
+	struct gr_user requester;
+
+	if (!gr_account_is_coach(user) ||
+	    gr_store_user_by_id(desk->store, &requester, help->user_id) != 0)
+		return 0;
+	return gr_rights_may_coach(desk->store, user, requester.cohort);
+}
+
 static void help_get(void *payload, struct gr_protocol_answer *out, struct gr_client *client,
 		     const struct gr_request *request)
 {
@@ -529,7 +542,8 @@ static void help_get(void *payload, struct gr_protocol_answer *out, struct gr_cl
 
 	if (load_request(desk, out, &help, NULL, &told, user, request) != 0)
 		return;
-	if (help.user_id == user->id || help.helper_id == user->id || gr_account_is_coach(user))
+	if (help.user_id == user->id || help.helper_id == user->id ||
+	    coaches_requester(desk, user, &help))
 		out->body = gr_json_pack("{s:o}", "request", help_json(desk, &help, VIEW_FULL));
 	else if (told)
 		out->body = gr_json_pack("{s:o}", "request", help_json(desk, &help, VIEW_TOLD));

@@ -41,9 +41,11 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "domain/progress.h"
+#include "services/rights.h"
 #include "services/turn.h"
 #include "store/event.h"
 #include "store/progress.h"
+#include "store/session.h"
 #include "store/store.h"
 #include "store/submission.h"
 #include "store/user.h"
@@ -117,6 +119,9 @@ struct gr_live {
 	int in_write;		  /* a handler is replying to a write it made */
 	struct stale *stale;	  /* stored states found breaking an invariant, logged */
 	int stale_count, stale_capacity;
+	struct gr_client *clients; /* every open connection */
+	int64_t data_version;	   /* the store's, at the last poll */
+	int recheck_due;	   /* a check failed: try again at the next poll */
 };
 
 void gr_live_settings_defaults(struct gr_live_settings *out)
@@ -845,9 +850,18 @@ static int check_topic(struct gr_live *live, struct gr_protocol_answer *out,
 		return -1;
 	}
 	if (strncmp(topic, "board:", 6) == 0 && (slash = strrchr(topic, '/'))) {
-		if (client->user.role == GR_ROLE_LEARNER) {
+		char cohort[GR_COHORT_MAX * 4 + 1];
+
+		if (!gr_account_is_coach(&client->user)) {
 			gr_protocol_fail(out, "forbidden",
 					 "Only coaches and admins may watch a board.");
+			return -1;
+		}
+		snprintf(cohort, sizeof(cohort), "%.*s", (int)(slash - topic - 6), topic + 6);
+		if ((size_t)(slash - topic - 6) >= sizeof(cohort) ||
+		    !gr_rights_may_coach(live->store, &client->user, cohort)) {
+			gr_protocol_fail(out, "forbidden",
+					 "You may watch the boards of the cohorts you coach only.");
 			return -1;
 		}
 		if (gr_library_track(live->library, slash + 1))
@@ -1300,6 +1314,10 @@ int gr_live_new(struct gr_live **out, struct gr_store *store, struct gr_library 
 	gr_protocol_set_rate(live->protocol, settings->messages_per_second,
 			     settings->messages_per_second * 2, settings->clock);
 	gr_live_route(live, own_routes, (int)(sizeof(own_routes) / sizeof(own_routes[0])), live);
+	if ((rc = gr_store_data_version(store, &live->data_version)) != 0) {
+		gr_live_free(live);
+		return rc;
+	}
 	*out = live;
 	return 0;
 }
@@ -1355,6 +1373,11 @@ int gr_live_client_open(struct gr_live *live, struct gr_client *client)
 	if ((rc = gr_fanout_queue_init(&client->subscriber.queue, live->settings.queue_messages,
 				       live->settings.queue_bytes, live->resync)) != 0)
 		return rc;
+	client->live_prev = NULL;
+	client->live_next = live->clients;
+	if (live->clients)
+		live->clients->live_prev = client;
+	live->clients = client;
 	live->client_count++;
 	tell_presence(live, &client->user, 1);
 	return 0;
@@ -1372,6 +1395,13 @@ void gr_live_client_close(struct gr_live *live, struct gr_client *client)
 	client->topics = NULL;
 	client->topic_count = 0;
 	gr_fanout_queue_clear(&client->subscriber.queue);
+	if (client->live_prev)
+		client->live_prev->live_next = client->live_next;
+	else
+		live->clients = client->live_next;
+	if (client->live_next)
+		client->live_next->live_prev = client->live_prev;
+	client->live_prev = client->live_next = NULL;
 	live->client_count--;
 	tell_presence(live, &client->user, 0);
 }
@@ -1379,7 +1409,156 @@ void gr_live_client_close(struct gr_live *live, struct gr_client *client)
 void gr_live_receive(struct gr_live *live, struct gr_client *client, const char *text,
 		     size_t len)
 {
+	if (client->ended) /* its session or rights ended: it is being closed */
+		return;
 	gr_protocol_receive(live->protocol, client, text, len);
+}
+
+/* ---- sessions that end --------------------------------------------------- */
+
+/* Refuse the connection every further message, and have it closed with code. */
+static void end_client(struct gr_live *live, struct gr_client *client, int code,
+		       const char *reason)
+{
+	if (client->ended)
+		return;
+	client->ended = 1;
+	client->synced = 0;
+	gr_log_info("closing a connection of %s: %s", client->user.handle, reason);
+	if (live->hooks.end)
+		live->hooks.end(client, code, reason, live->hooks.payload);
+}
+
+void gr_live_end_session(struct gr_live *live, const unsigned char hash[GR_TOKEN_HASH_SIZE])
+{
+	struct gr_client *client, *next;
+
+	for (client = live->clients; client; client = next) {
+		next = client->live_next; /* an end may close it at once */
+		if (memcmp(client->session, hash, sizeof(client->session)) == 0)
+			end_client(live, client, GR_LIVE_CLOSE_SESSION_ENDED, "session ended");
+	}
+}
+
+void gr_live_end_user(struct gr_live *live, int64_t user_id, const unsigned char *keep, int code)
+{
+	struct gr_client *client, *next;
+
+	for (client = live->clients; client; client = next) {
+		next = client->live_next;
+		if (client->user.id == user_id &&
+		    (!keep || memcmp(client->session, keep, sizeof(client->session)) != 0))
+			end_client(live, client,
+				   code, code == GR_LIVE_CLOSE_RIGHTS_CHANGED ? "rights changed"
+									 : "session ended");
+	}
+}
+
+/*
+ * A recheck's view of the open connections: sorted by session, each marked
+ * once a valid session of the store names it (with rights still theirs).
+ */
+struct recheck {
+	struct gr_live *live;
+	struct gr_client **clients; /* by session hash */
+	unsigned char *seen;	    /* 1: valid, 2: valid, but its rights changed */
+	size_t count;
+};
+
+static int by_session(const void *a, const void *b)
+{
+	return memcmp((*(struct gr_client *const *)a)->session,
+		      (*(struct gr_client *const *)b)->session, GR_TOKEN_HASH_SIZE);
+}
+
+/* A valid session of the store: mark the connections opened with it. */
+static int valid_session(const struct gr_store_session_row *row, void *payload)
+{
+	struct recheck *check = payload;
+	size_t low = 0, high = check->count;
+
+	while (low < high) { /* the first connection of this session, if any */
+		size_t middle = low + (high - low) / 2;
+
+		if (memcmp(check->clients[middle]->session, row->token_hash, GR_TOKEN_HASH_SIZE) < 0)
+			low = middle + 1;
+		else
+			high = middle;
+	}
+	for (; low < check->count &&
+	       memcmp(check->clients[low]->session, row->token_hash, GR_TOKEN_HASH_SIZE) == 0;
+	     low++) {
+		const struct gr_user *user = &check->clients[low]->user;
+
+		check->seen[low] = user->id == row->user_id && user->role == row->role &&
+					   strcmp(user->cohort, row->cohort) == 0
+				       ? 1
+				       : 2;
+	}
+	return 0;
+}
+
+/*
+ * Every open connection against the store's valid sessions, in one pass:
+ * one query whatever the number of connections (tens of milliseconds for
+ * ten thousand), made only when something changed (the operator's tool
+ * committed), so a quiet centre pays nothing.
+ */
+int gr_live_recheck(struct gr_live *live)
+{
+	struct recheck check = { live, NULL, NULL, 0 };
+	struct gr_client *client;
+	int ended = 0;
+	int rc;
+
+	live->recheck_due = 0;
+	if (live->client_count == 0)
+		return 0;
+	check.clients = malloc((size_t)live->client_count * sizeof(*check.clients));
+	check.seen = calloc((size_t)live->client_count, 1);
+	if (!check.clients || !check.seen) {
+		gr_error_set("out of memory");
+		rc = GR_ERROR;
+		goto out;
+	}
+	for (client = live->clients; client; client = client->live_next)
+		check.clients[check.count++] = client;
+	qsort(check.clients, check.count, sizeof(*check.clients), by_session);
+	if ((rc = gr_store_session_each_valid(live->store, now_ms(live), valid_session, &check)))
+		goto out;
+	for (size_t i = 0; i < check.count; i++) {
+		if (check.clients[i]->ended || check.seen[i] == 1)
+			continue;
+		end_client(live, check.clients[i],
+			   check.seen[i] ? GR_LIVE_CLOSE_RIGHTS_CHANGED : GR_LIVE_CLOSE_SESSION_ENDED,
+			   check.seen[i] ? "rights changed" : "session ended");
+		ended++;
+	}
+out:
+	if (rc) {
+		gr_log_error("checking open sessions: %s", gr_error_last());
+		live->recheck_due = 1; /* again at the next poll */
+	}
+	free(check.clients);
+	free(check.seen);
+	return rc ? rc : ended;
+}
+
+void gr_live_poll(struct gr_live *live)
+{
+	int64_t version = live->data_version;
+
+	if (gr_store_data_version(live->store, &version) != 0) {
+		gr_log_warn("reading the store's data version: %s", gr_error_last());
+		return;
+	}
+	if (version == live->data_version && !live->recheck_due)
+		return;
+	live->data_version = version;
+	if (live->clients)
+		gr_live_recheck(live);
+	else
+		live->recheck_due = 0;
 }
 
 void gr_live_send_error(struct gr_live *live, struct gr_client *client, const char *code,
@@ -1396,6 +1575,8 @@ void gr_live_housekeeping(struct gr_live *live)
 	gr_live_flush(live);
 	if (gr_store_event_prune(live->store, now_ms(live) - live->settings.event_days * DAY_MS))
 		gr_log_warn("pruning old events: %s", gr_error_last());
+	if (live->clients) /* sessions that expired since the last check */
+		gr_live_recheck(live);
 }
 
 int gr_live_client_count(const struct gr_live *live)

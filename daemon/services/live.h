@@ -9,7 +9,10 @@
  *
  * Other services (reviews, board, help desk, nudges) register into it
  * with gr_live_route() and gr_live_listen(), and call it for the users'
- * event streams and who is online; it includes none of them.
+ * event streams and who is online; it includes none of them (only the
+ * stateless rule of cohorts, services/rights.h, for the boards). It also
+ * closes the connections whose session ended or whose user's rights
+ * changed (gr_live_poll()).
  *
  * Writes made during one turn of the event loop share one transaction
  * (group commit, services/turn.h): the first write of a turn begins it and
@@ -51,7 +54,23 @@ struct gr_live_hooks {
 	gr_fanout_notify_fn *notify;  /* a connection has something to write */
 	void (*request_flush)(void *payload); /* call gr_live_flush() after this turn */
 	void *payload;
+	/*
+	 * Close the connection at once with a close code and reason, dropping
+	 * what it had queued (its session ended or its rights changed). It
+	 * must not call gr_live_client_close() itself: the close comes later,
+	 * from the loop. May be NULL: the connection is then only refused
+	 * every further message.
+	 */
+	void (*end)(struct gr_client *client, int code, const char *reason, void *payload);
 };
+
+/*
+ * How a connection is closed when its session ends (signed out, disabled,
+ * a new password, expired) or its user's rights change (role, cohort, the
+ * cohorts a coach coaches); docs/protocol.md, "When a session ends".
+ */
+#define GR_LIVE_CLOSE_SESSION_ENDED 4001
+#define GR_LIVE_CLOSE_RIGHTS_CHANGED 4003
 
 void gr_live_settings_defaults(struct gr_live_settings *out);
 
@@ -153,6 +172,34 @@ void gr_live_track_changed(const char *track_id, const char *commit, void *paylo
  */
 struct gr_json *gr_live_person(struct gr_store *store, int64_t user_id);
 
+/*
+ * In this process, committed: the session of hash ended (signed out), or
+ * every session of user_id but keep (NULL: all) ended or had its rights
+ * changed (code: GR_LIVE_CLOSE_SESSION_ENDED or _RIGHTS_CHANGED). Their
+ * connections are ended at once, so not one more of their messages is
+ * handled; no store is read.
+ */
+void gr_live_end_session(struct gr_live *live, const unsigned char hash[GR_TOKEN_HASH_SIZE]);
+void gr_live_end_user(struct gr_live *live, int64_t user_id, const unsigned char *keep, int code);
+
+/*
+ * Called a few times a second: when another process (the operator's tool)
+ * committed to the store since the last poll, or gr_live_sessions_changed()
+ * was called, every open connection's session and user is read again; a
+ * connection whose session is gone (signed out, expired, the user disabled,
+ * a new password) is ended with GR_LIVE_CLOSE_SESSION_ENDED, one whose
+ * user's role or cohort moved with GR_LIVE_CLOSE_RIGHTS_CHANGED.
+ */
+void gr_live_poll(struct gr_live *live);
+
+/*
+ * The same check at once, whatever changed: one pass over the valid
+ * sessions in the store, matched to the open connections in memory.
+ * Returns how many connections it ended, or a negative code (nothing ended
+ * then, and the next poll tries again).
+ */
+int gr_live_recheck(struct gr_live *live);
+
 /* Time passes (about once a second): watched boards get their summaries. */
 void gr_live_tick(struct gr_live *live);
 
@@ -175,7 +222,10 @@ void gr_live_flush(struct gr_live *live);
 /* Whether writes wait for a flush (the network layer flushes before HTTP replies). */
 int gr_live_pending(const struct gr_live *live);
 
-/* Forget events older than event_days (a periodic chore). */
+/*
+ * Forget events older than event_days, and close the connections of
+ * sessions that expired meanwhile (a periodic chore).
+ */
 void gr_live_housekeeping(struct gr_live *live);
 
 /* Open connections and room members, for logs and tests. */

@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "services/live.h"
+#include "services/rights.h"
 #include "services/turn.h"
 #include "store/nudge.h"
 #include "store/store.h"
@@ -86,13 +87,17 @@ static void nudge_send(void *payload, struct gr_protocol_answer *out, struct gr_
 	struct gr_user learner;
 	int rc;
 
-	if (user->role != GR_ROLE_COACH && user->role != GR_ROLE_ADMIN) {
+	if (!gr_account_is_coach(user)) {
 		gr_protocol_fail(out, "forbidden", "Only coaches and admins send nudges.");
 		return;
 	}
 	rc = gr_store_user_by_handle(nudges->store, &learner, request->user);
 	if (rc == GR_ENOTFOUND || (rc == 0 && learner.disabled_at)) {
 		gr_protocol_fail(out, "not_found", "Nobody has that user name.");
+		return;
+	}
+	if (rc == 0 && gr_rights_may_nudge(nudges->store, user, &learner) != 0) {
+		gr_protocol_fail(out, "forbidden", "%s", gr_error_last());
 		return;
 	}
 	nudge.user_id = learner.id;

@@ -13,10 +13,11 @@
 #include <sqlite3.h>
 #include <string.h>
 
-enum statement { INSERT, BY_HASH, USE, ALL, STATEMENT_COUNT };
+enum statement { INSERT, BY_HASH, USE, REVOKE, ALL, STATEMENT_COUNT };
 
 #define INVITE_COLUMNS \
-	"i.id, i.role, i.cohort, i.created_at, i.expires_at, i.used_at, c.handle, b.handle"
+	"i.id, i.role, i.cohort, i.created_at, i.expires_at, i.used_at, c.handle, b.handle," \
+	" i.revoked_at"
 #define INVITE_JOINS \
 	" FROM invites i LEFT JOIN users c ON c.id = i.created_by" \
 	" LEFT JOIN users b ON b.id = i.used_by"
@@ -25,7 +26,10 @@ static const char *const sql[STATEMENT_COUNT] = {
 	[INSERT] = "INSERT INTO invites (code_hash, role, cohort, created_by, created_at,"
 		   " expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[BY_HASH] = "SELECT " INVITE_COLUMNS INVITE_JOINS " WHERE i.code_hash = ?1",
-	[USE] = "UPDATE invites SET used_at = ?3, used_by = ?2 WHERE id = ?1 AND used_at IS NULL",
+	[USE] = "UPDATE invites SET used_at = ?3, used_by = ?2 WHERE id = ?1 AND used_at IS NULL"
+		" AND revoked_at IS NULL",
+	[REVOKE] = "UPDATE invites SET revoked_at = ?2 WHERE id = ?1 AND used_at IS NULL"
+		   " AND revoked_at IS NULL",
 	[ALL] = "SELECT " INVITE_COLUMNS INVITE_JOINS " ORDER BY i.created_at DESC, i.id DESC",
 };
 
@@ -48,6 +52,7 @@ static int read_invite(void *out, sqlite3_stmt *stmt)
 	invite->used_at = sqlite3_column_int64(stmt, 5);
 	store_column_text(invite->created_by, sizeof(invite->created_by), stmt, 6);
 	store_column_text(invite->used_by, sizeof(invite->used_by), stmt, 7);
+	invite->revoked_at = sqlite3_column_int64(stmt, 8);
 	return gr_account_role_from_name(&invite->role, store_column_or_empty(stmt, 1));
 }
 
@@ -92,6 +97,23 @@ int gr_store_invite_use(struct gr_store *store, int64_t invite_id, int64_t user_
 		return rc;
 	if (changes == 0) {
 		gr_error_set("This invite link has already been used.");
+		return GR_EUSED;
+	}
+	return 0;
+}
+
+int gr_store_invite_revoke(struct gr_store *store, int64_t invite_id, int64_t now)
+{
+	sqlite3_stmt *stmt = statement(store, REVOKE);
+	int changes = 0;
+	int rc;
+
+	sqlite3_bind_int64(stmt, 1, invite_id);
+	sqlite3_bind_int64(stmt, 2, now);
+	if ((rc = store_run(store, stmt, &changes)) != 0)
+		return rc;
+	if (changes == 0) {
+		gr_error_set("This invite was used or revoked already.");
 		return GR_EUSED;
 	}
 	return 0;

@@ -20,6 +20,9 @@ int gr_store_invite_by_hash(struct gr_store *store, struct gr_invite *out,
 /* Spends the invite; GR_EUSED if it was spent already. */
 int gr_store_invite_use(struct gr_store *store, int64_t invite_id, int64_t user_id, int64_t now);
 
+/* Withdraws an unused invite; GR_EUSED if it was spent or revoked already. */
+int gr_store_invite_revoke(struct gr_store *store, int64_t invite_id, int64_t now);
+
 typedef int gr_store_invite_fn(const struct gr_invite *invite, void *payload);
 /* Every invite, newest first; stops early when fn returns non-zero. */
 int gr_store_invite_each(struct gr_store *store, gr_store_invite_fn *fn, void *payload);

@@ -212,6 +212,25 @@ const char *const store_migrations[] = {
 	"  state BLOB NOT NULL,"
 	"  made_at INTEGER NOT NULL"
 	");",
+
+	/*
+	 * 7: who coaches which cohorts (a coach may coach several; seeded from
+	 * each coach's own cohort), revoked invites, and the first start's
+	 * admin invite named by its id (it was "made"), so it can be refused
+	 * once an admin exists.
+	 */
+	"CREATE TABLE coach_cohorts ("
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  cohort TEXT NOT NULL,"
+	"  PRIMARY KEY (user_id, cohort)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX coach_cohorts_by_cohort ON coach_cohorts(cohort);"
+	"INSERT INTO coach_cohorts (user_id, cohort)"
+	"  SELECT id, cohort FROM users WHERE role = 'coach' AND cohort IS NOT NULL AND cohort <> '';"
+	"ALTER TABLE invites ADD COLUMN revoked_at INTEGER;"
+	"UPDATE meta SET value = COALESCE((SELECT CAST(min(id) AS TEXT) FROM invites"
+	"  WHERE role = 'admin' AND created_by IS NULL), '0')"
+	"  WHERE key = 'first_start_invite' AND value = 'made';",
 };
 
 static int read_version(struct gr_store *store, int *out)

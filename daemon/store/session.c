@@ -12,7 +12,7 @@
 
 #include <sqlite3.h>
 
-enum statement { INSERT, USER, DELETE, PRUNE, STATEMENT_COUNT };
+enum statement { INSERT, USER, DELETE, PRUNE, END_OF_USER, COUNT_OF_USER, VALID, STATEMENT_COUNT };
 
 static const char *const sql[STATEMENT_COUNT] = {
 	[INSERT] = "INSERT INTO sessions (token_hash, user_id, created_at, expires_at)"
@@ -21,6 +21,11 @@ static const char *const sql[STATEMENT_COUNT] = {
 		 " WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.disabled_at IS NULL",
 	[DELETE] = "DELETE FROM sessions WHERE token_hash = ?1",
 	[PRUNE] = "DELETE FROM sessions WHERE expires_at <= ?1",
+	[END_OF_USER] = "DELETE FROM sessions WHERE user_id = ?1 AND token_hash IS NOT ?2",
+	[COUNT_OF_USER] = "SELECT count(*) FROM sessions WHERE user_id = ?1 AND expires_at > ?2",
+	[VALID] = "SELECT s.token_hash, u.id, u.role, u.cohort FROM sessions s"
+		  " JOIN users u ON u.id = s.user_id"
+		  " WHERE s.expires_at > ?1 AND u.disabled_at IS NULL",
 };
 
 const struct store_sql store_session_sql = { sql, STATEMENT_COUNT };
@@ -73,4 +78,49 @@ int gr_store_session_prune(struct gr_store *store, int64_t now)
 
 	sqlite3_bind_int64(stmt, 1, now);
 	return store_run(store, stmt, NULL);
+}
+
+int gr_store_session_end_user(struct gr_store *store, int64_t user_id,
+			      const unsigned char *keep_hash)
+{
+	sqlite3_stmt *stmt = statement(store, END_OF_USER);
+
+	sqlite3_bind_int64(stmt, 1, user_id);
+	if (keep_hash)
+		sqlite3_bind_blob(stmt, 2, keep_hash, GR_TOKEN_HASH_SIZE, SQLITE_STATIC);
+	return store_run(store, stmt, NULL);
+}
+
+int gr_store_session_count(struct gr_store *store, int64_t *out, int64_t user_id, int64_t now)
+{
+	sqlite3_stmt *stmt = statement(store, COUNT_OF_USER);
+	int rc;
+
+	sqlite3_bind_int64(stmt, 1, user_id);
+	sqlite3_bind_int64(stmt, 2, now);
+	rc = sqlite3_step(stmt);
+	*out = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW ? 0 : store_fail(store, "counting sessions");
+}
+
+int gr_store_session_each_valid(struct gr_store *store, int64_t now, gr_store_session_fn *fn,
+				void *payload)
+{
+	sqlite3_stmt *stmt = statement(store, VALID);
+	struct gr_store_session_row row;
+	int rc = 0;
+
+	sqlite3_bind_int64(stmt, 1, now);
+	while (store_next_row(store, stmt, &rc, "listing valid sessions")) {
+		if (sqlite3_column_bytes(stmt, 0) != GR_TOKEN_HASH_SIZE)
+			continue; /* not a hash this grounds made */
+		row.token_hash = sqlite3_column_blob(stmt, 0);
+		row.user_id = sqlite3_column_int64(stmt, 1);
+		row.cohort = store_column_or_empty(stmt, 3);
+		if ((rc = gr_account_role_from_name(&row.role, store_column_or_empty(stmt, 2))) != 0 ||
+		    (rc = fn(&row, payload)) != 0)
+			return store_stop(stmt, rc);
+	}
+	return rc;
 }

@@ -18,6 +18,25 @@ int gr_store_session_user(struct gr_store *store, struct gr_user *out,
 			  const unsigned char token_hash[GR_TOKEN_HASH_SIZE], int64_t now);
 int gr_store_session_delete(struct gr_store *store,
 			    const unsigned char token_hash[GR_TOKEN_HASH_SIZE]);
+/* Ends every session of the user but the one of keep_hash (NULL: every one). */
+int gr_store_session_end_user(struct gr_store *store, int64_t user_id,
+			      const unsigned char *keep_hash);
+
+/* The user's unexpired sessions. */
+int gr_store_session_count(struct gr_store *store, int64_t *out, int64_t user_id, int64_t now);
+
+/* A valid session: unexpired, of a user not disabled. Pointers borrowed for the call. */
+struct gr_store_session_row {
+	const unsigned char *token_hash; /* GR_TOKEN_HASH_SIZE bytes */
+	int64_t user_id;
+	enum gr_role role;
+	const char *cohort; /* "" for none */
+};
+typedef int gr_store_session_fn(const struct gr_store_session_row *row, void *payload);
+/* Each valid session at now, in no order; stops early when fn returns non-zero. */
+int gr_store_session_each_valid(struct gr_store *store, int64_t now, gr_store_session_fn *fn,
+				void *payload);
+
 /* Removes sessions that expired before now. */
 int gr_store_session_prune(struct gr_store *store, int64_t now);
 

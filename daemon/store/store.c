@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum statement { BEGIN, COMMIT, ROLLBACK, META_GET, META_SET, STATEMENT_COUNT };
+enum statement { BEGIN, COMMIT, ROLLBACK, META_GET, META_SET, DATA_VERSION, STATEMENT_COUNT };
 
 static const char *const sql[STATEMENT_COUNT] = {
 	[BEGIN] = "BEGIN IMMEDIATE",
@@ -30,6 +30,7 @@ static const char *const sql[STATEMENT_COUNT] = {
 	[META_GET] = "SELECT value FROM meta WHERE key = ?1",
 	[META_SET] = "INSERT INTO meta (key, value) VALUES (?1, ?2)"
 		     " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+	[DATA_VERSION] = "PRAGMA data_version",
 };
 
 static const struct store_sql own_sql = { sql, STATEMENT_COUNT };
@@ -364,4 +365,14 @@ int gr_store_meta_set(struct gr_store *store, const char *key, const char *value
 	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, value, -1, SQLITE_STATIC);
 	return store_run(store, stmt, NULL);
+}
+
+int gr_store_data_version(struct gr_store *store, int64_t *out)
+{
+	sqlite3_stmt *stmt = statement(store, DATA_VERSION);
+	int rc = sqlite3_step(stmt);
+
+	*out = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW ? 0 : store_fail(store, "reading the data version");
 }

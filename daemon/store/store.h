@@ -59,6 +59,13 @@ int gr_store_meta_get(struct gr_store *store, char *out, size_t out_size, const 
 int gr_store_meta_set(struct gr_store *store, const char *key, const char *value);
 
 /*
+ * SQLite's data_version of this connection: it moves whenever another
+ * connection (the operator's tool) committed a change to the file, and
+ * never for this connection's own writes.
+ */
+int gr_store_data_version(struct gr_store *store, int64_t *out);
+
+/*
  * Listings (the functions of the domain headers that take a callback) call
  * it for each row in order and stop early when it returns non-zero: they
  * return what it returned when that is an error code (negative), passed up

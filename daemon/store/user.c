@@ -1,7 +1,8 @@
 /*
- * user.c - the users table (see user.h).
+ * user.c - the users table and who coaches which cohort (see user.h).
  *
- * Owns inserting, finding, counting, listing and disabling users, and how a
+ * Owns inserting, finding, counting, listing, disabling and changing users,
+ * the coach_cohorts relation, and how a
  * user row is read (store_read_user, which session.c and progress.c use for
  * their joins). Leaves the rules of handles, roles and passwords to
  * core/account.c and signing in to services/auth.c.
@@ -23,6 +24,15 @@ enum statement {
 	SESSIONS_DELETE,
 	ALL,
 	DISABLED_LEARNERS,
+	ENABLE,
+	SET_PASSWORD,
+	SET_ROLE,
+	SET_COHORT,
+	COUNT_ADMINS,
+	COACHES,
+	COACHED_CLEAR,
+	COACHED_ADD,
+	COACHED_EACH,
 	STATEMENT_COUNT
 };
 
@@ -38,6 +48,15 @@ static const char *const sql[STATEMENT_COUNT] = {
 	[ALL] = "SELECT " STORE_USER_COLUMNS " FROM users u ORDER BY u.handle",
 	[DISABLED_LEARNERS] = "SELECT id FROM users WHERE role = 'learner'"
 			      " AND disabled_at IS NOT NULL ORDER BY id",
+	[ENABLE] = "UPDATE users SET disabled_at = NULL WHERE id = ?1",
+	[SET_PASSWORD] = "UPDATE users SET password_hash = ?2 WHERE id = ?1",
+	[SET_ROLE] = "UPDATE users SET role = ?2 WHERE id = ?1",
+	[SET_COHORT] = "UPDATE users SET cohort = ?2 WHERE id = ?1",
+	[COUNT_ADMINS] = "SELECT count(*) FROM users WHERE role = 'admin'",
+	[COACHES] = "SELECT count(*) FROM coach_cohorts WHERE user_id = ?1 AND cohort = ?2",
+	[COACHED_CLEAR] = "DELETE FROM coach_cohorts WHERE user_id = ?1",
+	[COACHED_ADD] = "INSERT OR IGNORE INTO coach_cohorts (user_id, cohort) VALUES (?1, ?2)",
+	[COACHED_EACH] = "SELECT cohort FROM coach_cohorts WHERE user_id = ?1 ORDER BY cohort",
 };
 
 const struct store_sql store_user_sql = { sql, STATEMENT_COUNT };
@@ -158,4 +177,108 @@ int gr_store_user_disabled_learners(struct gr_store *store, gr_store_id_fn *fn, 
 {
 	return store_each_id(store, statement(store, DISABLED_LEARNERS),
 			     "listing disabled learners", fn, payload);
+}
+
+/* Runs an update of one user by id; GR_ENOTFOUND when there is none. */
+static int update_user(struct gr_store *store, sqlite3_stmt *stmt, int64_t id)
+{
+	int changes = 0;
+	int rc;
+
+	sqlite3_bind_int64(stmt, 1, id);
+	if ((rc = store_run(store, stmt, &changes)) != 0)
+		return rc;
+	if (changes == 0) {
+		gr_error_set("no user with id %lld", (long long)id);
+		return GR_ENOTFOUND;
+	}
+	return 0;
+}
+
+int gr_store_user_enable(struct gr_store *store, int64_t id)
+{
+	return update_user(store, statement(store, ENABLE), id);
+}
+
+int gr_store_user_set_password(struct gr_store *store, int64_t id, const char *password_hash)
+{
+	sqlite3_stmt *stmt = statement(store, SET_PASSWORD);
+
+	sqlite3_bind_text(stmt, 2, password_hash, -1, SQLITE_STATIC);
+	return update_user(store, stmt, id);
+}
+
+int gr_store_user_set_role(struct gr_store *store, int64_t id, enum gr_role role)
+{
+	sqlite3_stmt *stmt = statement(store, SET_ROLE);
+
+	sqlite3_bind_text(stmt, 2, gr_account_role_name(role), -1, SQLITE_STATIC);
+	return update_user(store, stmt, id);
+}
+
+int gr_store_user_set_cohort(struct gr_store *store, int64_t id, const char *cohort)
+{
+	sqlite3_stmt *stmt = statement(store, SET_COHORT);
+
+	store_bind_text_or_null(stmt, 2, cohort);
+	return update_user(store, stmt, id);
+}
+
+int gr_store_user_count_admins(struct gr_store *store, int64_t *out)
+{
+	sqlite3_stmt *stmt = statement(store, COUNT_ADMINS);
+	int rc = sqlite3_step(stmt);
+
+	*out = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW ? 0 : store_fail(store, "counting admins");
+}
+
+int gr_store_user_coaches(struct gr_store *store, int *out, int64_t id, const char *cohort)
+{
+	sqlite3_stmt *stmt = statement(store, COACHES);
+	int rc;
+
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_text(stmt, 2, cohort, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	*out = rc == SQLITE_ROW && sqlite3_column_int64(stmt, 0) > 0;
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW ? 0 : store_fail(store, "reading who coaches a cohort");
+}
+
+int gr_store_user_set_coached(struct gr_store *store, int64_t id, const char *cohort)
+{
+	sqlite3_stmt *stmt = statement(store, COACHED_CLEAR);
+	int rc;
+
+	sqlite3_bind_int64(stmt, 1, id);
+	if ((rc = store_run(store, stmt, NULL)) != 0 || !cohort || !cohort[0])
+		return rc;
+	return gr_store_user_add_coached(store, id, cohort);
+}
+
+int gr_store_user_add_coached(struct gr_store *store, int64_t id, const char *cohort)
+{
+	sqlite3_stmt *stmt = statement(store, COACHED_ADD);
+
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_text(stmt, 2, cohort, -1, SQLITE_STATIC);
+	return store_run(store, stmt, NULL);
+}
+
+int gr_store_user_each_coached(struct gr_store *store, int64_t id, gr_store_text_fn *fn,
+			       void *payload)
+{
+	sqlite3_stmt *stmt = statement(store, COACHED_EACH);
+	char cohort[GR_COHORT_MAX * 4 + 1];
+	int rc = 0;
+
+	sqlite3_bind_int64(stmt, 1, id);
+	while (store_next_row(store, stmt, &rc, "listing the cohorts of a coach")) {
+		store_column_text(cohort, sizeof(cohort), stmt, 0);
+		if ((rc = fn(cohort, payload)) != 0)
+			return store_stop(stmt, rc);
+	}
+	return rc;
 }

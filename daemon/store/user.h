@@ -24,6 +24,30 @@ typedef int gr_store_user_fn(const struct gr_user *user, void *payload);
 /* Calls fn for every user, by handle; stops early when fn returns non-zero. */
 int gr_store_user_each(struct gr_store *store, gr_store_user_fn *fn, void *payload);
 
+/* Each of these changes one user by id; GR_ENOTFOUND if there is none. */
+int gr_store_user_enable(struct gr_store *store, int64_t id);
+int gr_store_user_set_password(struct gr_store *store, int64_t id, const char *password_hash);
+int gr_store_user_set_role(struct gr_store *store, int64_t id, enum gr_role role);
+/* cohort NULL or "": none. */
+int gr_store_user_set_cohort(struct gr_store *store, int64_t id, const char *cohort);
+
+/* How many admins there are, disabled ones included. */
+int gr_store_user_count_admins(struct gr_store *store, int64_t *out);
+
+/*
+ * Who coaches which cohort (the coach_cohorts relation). *out is 1 when
+ * user id coaches cohort. set_coached makes cohort (NULL or "": none) the
+ * only one they coach; add_coached adds one.
+ */
+int gr_store_user_coaches(struct gr_store *store, int *out, int64_t id, const char *cohort);
+int gr_store_user_set_coached(struct gr_store *store, int64_t id, const char *cohort);
+int gr_store_user_add_coached(struct gr_store *store, int64_t id, const char *cohort);
+
+typedef int gr_store_text_fn(const char *text, void *payload);
+/* Each cohort user id coaches, by name. */
+int gr_store_user_each_coached(struct gr_store *store, int64_t id, gr_store_text_fn *fn,
+			       void *payload);
+
 /* The ids of disabled learners, in order (the pairing engine leaves them out). */
 int gr_store_user_disabled_learners(struct gr_store *store, gr_store_id_fn *fn, void *payload);
 

@@ -75,9 +75,9 @@ test("a learner's progress reaches the coach's board and its state; learners are
     assert.deepEqual(board.attention, []);
     assert.deepEqual(board.help, []);
 
-    // Another cohort's board shows none of these learners.
-    const empty = await ok(coach.socket, 'board.get', { cohort: 'spring', track: TRACK });
-    assert.deepEqual(empty.learners, []);
+    // Another cohort's board is not this coach's to see (docs/api.md, "Who may do what").
+    await refused(coach.socket, 'board.get', { cohort: 'spring', track: TRACK }, 'forbidden');
+    await refused(coach.socket, 'subscribe', { topic: `board:spring/${TRACK}` }, 'forbidden');
     closeAll(coach.socket, learner.socket, other.socket);
   } finally {
     assert.equal(await daemon.stop(), 0, daemon.stderr);

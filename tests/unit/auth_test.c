@@ -220,9 +220,17 @@ static void test_who_may_invite(void)
 	admin = store_user(&f, "admin1", GR_ROLE_ADMIN);
 	coach = store_user(&f, "coach1", GR_ROLE_COACH);
 	learner = store_user(&f, "learner1", GR_ROLE_LEARNER);
+	CHECK_INT(gr_store_user_add_coached(f.store, coach.id, "c"), ==, 0);
 
+	/* A coach invites learners to the cohorts they coach, and nowhere else. */
 	CHECK_INT(gr_auth_invite_create(f.auth, code, &invite, &coach, GR_ROLE_LEARNER, "c", 0), ==,
 		  0);
+	CHECK_INT(gr_auth_invite_create(f.auth, code, &invite, &coach, GR_ROLE_LEARNER, "d", 0), ==,
+		  GR_EFORBIDDEN);
+	CHECK_CONTAINS(gr_error_last(), "cohorts you coach only");
+	CHECK_INT(gr_auth_invite_create(f.auth, code, &invite, &coach, GR_ROLE_LEARNER, NULL, 0),
+		  ==, GR_EFORBIDDEN);
+	CHECK_CONTAINS(gr_error_last(), "name the cohort");
 	CHECK_INT(gr_auth_invite_create(f.auth, code, &invite, &coach, GR_ROLE_COACH, NULL, 0), ==,
 		  GR_EFORBIDDEN);
 	CHECK_CONTAINS(gr_error_last(), "learners only");
@@ -529,6 +537,11 @@ static void test_first_start(void)
 	if (second)
 		CHECK_INT(gr_auth_first_start(second, again, &invite), ==, GR_ENOTFOUND);
 	gr_auth_free(second);
+	/* It lasts a day, and dies once an admin exists however made (the operator's tool). */
+	CHECK_INT(checked.expires_at - checked.created_at, ==, DAY);
+	store_user(&f, "made-by-cli", GR_ROLE_ADMIN);
+	CHECK_INT(gr_auth_invite_check(f.auth, &checked, code), ==, GR_EUSED);
+	CHECK_CONTAINS(gr_error_last(), "an admin account exists");
 	fixture_close(&f);
 
 	/* A database that already has users is not a first start. */

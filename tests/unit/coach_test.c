@@ -90,6 +90,8 @@ static void add_user(struct fixture *f, int who)
 	user->role = who == KIM ? GR_ROLE_COACH : GR_ROLE_LEARNER;
 	user->created_at = fake_now;
 	CHECK_INT(gr_store_user_insert(f->store, user), ==, 0);
+	if (who == KIM) /* kim coaches c1 only */
+		CHECK_INT(gr_store_user_add_coached(f->store, user->id, "c1"), ==, 0);
 }
 
 /* The review, coach and live services; help as given, attention after 3 days. */
@@ -1185,6 +1187,12 @@ static void test_nudges(void)
 	CHECK_INT(count_pushes(&f, LENA, "nudge"), ==, 0);
 	expect(&f, KIM, "not_found",
 	       "{\"type\":\"nudge.send\",\"id\":2,\"user\":\"nobody\",\"body\":\"Hi.\"}");
+	/* kim coaches c1: not zoe of c2, and never a coach (kim is one). */
+	expect(&f, KIM, "forbidden",
+	       "{\"type\":\"nudge.send\",\"id\":2,\"user\":\"zoe\",\"body\":\"Hi.\"}");
+	expect(&f, KIM, "forbidden",
+	       "{\"type\":\"nudge.send\",\"id\":2,\"user\":\"kim\",\"body\":\"Hi.\"}");
+	CHECK_INT(count_pushes(&f, KIM, "nudge"), ==, 0);
 	reply = request(&f, KIM, "ok",
 			"{\"type\":\"nudge.send\",\"id\":3,\"user\":\"lena\","
 			"\"body\":\"Find me at the window table.\"}");
@@ -1295,15 +1303,23 @@ static void test_board_get(void)
 	CHECK(json_is_null(json_object_get(learner, "last_activity")));
 	json_decref(reply);
 
-	/* Leaving the room: here is none again; the other cohort's board has only zoe, on two. */
+	/*
+	 * Leaving the room: here is none again. The other cohort's board is not
+	 * kim's to see (kim coaches c1 only) until kim coaches c2 too; then it
+	 * has only zoe, on two.
+	 */
 	expect(&f, ANA, "ok", "{\"type\":\"unsubscribe\",\"id\":5,\"topic\":\"room:demo/one\"}");
 	reply = request(&f, KIM, "ok",
 			"{\"type\":\"board.get\",\"id\":6,\"cohort\":\"c1\",\"track\":\"demo\"}");
 	learner = board_learner(reply, "ana");
 	CHECK(learner && !json_is_string(json_object_get(learner, "here")));
 	json_decref(reply);
+	expect(&f, KIM, "forbidden",
+	       "{\"type\":\"board.get\",\"id\":7,\"cohort\":\"c2\",\"track\":\"demo\"}");
+	expect(&f, KIM, "forbidden", "{\"type\":\"subscribe\",\"id\":8,\"topic\":\"board:c2/demo\"}");
+	CHECK_INT(gr_store_user_add_coached(f.store, f.users[KIM].id, "c2"), ==, 0);
 	reply = request(&f, KIM, "ok",
-			"{\"type\":\"board.get\",\"id\":7,\"cohort\":\"c2\",\"track\":\"demo\"}");
+			"{\"type\":\"board.get\",\"id\":9,\"cohort\":\"c2\",\"track\":\"demo\"}");
 	CHECK_INT(json_array_size(json_object_get(reply, "learners")), ==, 1);
 	CHECK((learner = board_learner(reply, "zoe")) != NULL);
 	CHECK_STR(text_of(learner, "here"), "two");

@@ -111,6 +111,32 @@ static void test_use(void)
 	CHECK_INT(gr_invite_check(&invite), ==, 0);
 }
 
+static void test_revoke(void)
+{
+	struct gr_invite invite = issued(), before;
+
+	CHECK_INT(gr_invite_revoke(&invite, T0 + DAY), ==, 0);
+	CHECK_INT(invite.revoked_at, ==, T0 + DAY);
+	CHECK_INT(gr_invite_state_at(&invite, T0 + DAY), ==, GR_INVITE_REVOKED);
+	CHECK_INT(gr_invite_check(&invite), ==, 0);
+	/* A revoked invite is refused as spent, and cannot be revoked twice. */
+	before = invite;
+	CHECK_INT(gr_invite_use(&invite, "ada", T0 + DAY), ==, GR_EUSED);
+	CHECK_STR(gr_error_last(), "This invite link was withdrawn. Ask your coach for a new one.");
+	CHECK_INT(gr_invite_revoke(&invite, T0 + 2 * DAY), ==, GR_EEXISTS);
+	CHECK(memcmp(&invite, &before, sizeof(invite)) == 0);
+
+	/* An expired invite may be revoked; a used one may not. */
+	invite = issued();
+	CHECK_INT(gr_invite_revoke(&invite, T0 + 20 * DAY), ==, 0);
+	invite = issued();
+	CHECK_INT(gr_invite_use(&invite, "ada", T0 + DAY), ==, 0);
+	before = invite;
+	CHECK_INT(gr_invite_revoke(&invite, T0 + 2 * DAY), ==, GR_EUSED);
+	CHECK_CONTAINS(gr_error_last(), "used by ada");
+	CHECK(memcmp(&invite, &before, sizeof(invite)) == 0);
+}
+
 /* invite must break invariant, with a message containing words. */
 static void check_broken(struct gr_invite invite, int invariant, const char *words)
 {
@@ -153,6 +179,12 @@ static void test_check_broken(void)
 
 	i = valid, snprintf(i.cohort, sizeof i.cohort, "bad\ncohort");
 	check_broken(i, 5, "cohort");
+
+	i = used, i.revoked_at = i.used_at;
+	check_broken(i, 6, "revoked after it was used");
+
+	i = valid, i.revoked_at = T0 - 1;
+	check_broken(i, 6, "revoked before it was made");
 }
 
 /* ---- the walk ---- */
@@ -177,12 +209,20 @@ static int expected_use(const struct gr_invite *invite, const char *handle, int6
 {
 	if (!handle[0])
 		return GR_EINVALID;
-	if (invite->used_at)
+	if (invite->used_at || invite->revoked_at)
 		return GR_EUSED;
 	return now >= invite->expires_at ? GR_EEXPIRED : 0;
 }
 
-/* One move on invite at now: a join with it now and then, else time passing. */
+/* The code a revocation should get. */
+static int expected_revoke(const struct gr_invite *invite)
+{
+	if (invite->used_at)
+		return GR_EUSED;
+	return invite->revoked_at ? GR_EEXISTS : 0;
+}
+
+/* One move on invite at now: a join with it or its revocation now and then, else time passing. */
 static void walk_move(struct gr_invite *invite, enum gr_invite_state *was, int64_t now,
 		      struct walk_counts *counts)
 {
@@ -191,10 +231,14 @@ static void walk_move(struct gr_invite *invite, enum gr_invite_state *was, int64
 	struct gr_invite before = *invite;
 	int want = 0, rc = 0;
 	enum gr_invite_state state;
+	uint32_t move = walk_random() % 12;
 
-	if (walk_random() % 3 == 0) {
+	if (move < 4) {
 		want = expected_use(invite, handle, now);
 		rc = gr_invite_use(invite, handle, now);
+	} else if (move == 4) {
+		want = expected_revoke(invite);
+		rc = gr_invite_revoke(invite, now);
 	}
 	state = gr_invite_state_at(invite, now);
 	counts->moves++;
@@ -202,8 +246,9 @@ static void walk_move(struct gr_invite *invite, enum gr_invite_state *was, int64
 	counts->wrong_code += (gr_invite_usable(invite, now) == 0) != (state == GR_INVITE_ISSUED);
 	if (rc != 0)
 		counts->changed_when_refused += memcmp(&before, invite, sizeof(before)) != 0;
-	/* Used and expired are final while time goes on. */
-	counts->left_final += *was != GR_INVITE_ISSUED && state != *was;
+	/* Used and revoked are final; expired only ever becomes revoked. */
+	counts->left_final += (*was == GR_INVITE_USED || *was == GR_INVITE_REVOKED) && state != *was;
+	counts->left_final += *was == GR_INVITE_EXPIRED && state != *was && state != GR_INVITE_REVOKED;
 	if (gr_invite_check(invite) != 0 && counts->broken++ < 5)
 		fprintf(stderr, "  walk move %d: %s\n", counts->moves, gr_error_last());
 	counts->reached[state]++;
@@ -246,15 +291,15 @@ static void test_walk(void)
 	for (size_t s = 0; s < sizeof(seeds) / sizeof(seeds[0]); s++) {
 		struct walk_counts counts = {0}, again = {0};
 
-		walk(seeds[s], 4000, &counts);
-		CHECK_INT(counts.moves, ==, 4000);
+		walk(seeds[s], 8000, &counts);
+		CHECK_INT(counts.moves, ==, 8000);
 		CHECK_INT(counts.broken, ==, 0);
 		CHECK_INT(counts.wrong_code, ==, 0);
 		CHECK_INT(counts.changed_when_refused, ==, 0);
 		CHECK_INT(counts.left_final, ==, 0);
 		for (int state = 0; state < GR_INVITE_STATE_COUNT; state++)
 			CHECK_INT(counts.reached[state], >, 100);
-		walk(seeds[s], 4000, &again); /* the same seed walks the same way */
+		walk(seeds[s], 8000, &again); /* the same seed walks the same way */
 		CHECK(memcmp(&counts, &again, sizeof(counts)) == 0);
 	}
 }
@@ -265,6 +310,7 @@ int main(void)
 	RUN(test_issue_refused);
 	RUN(test_states);
 	RUN(test_use);
+	RUN(test_revoke);
 	RUN(test_check_broken);
 	RUN(test_walk);
 	return harness_done();

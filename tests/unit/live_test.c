@@ -14,6 +14,7 @@
 #include "services/live.h"
 #include "core/log.h"
 #include "store/progress.h"
+#include "store/session.h"
 #include "store/store.h"
 #include "store/user.h"
 #include "core/workers.h"
@@ -31,6 +32,21 @@ static int flush_requests;
 static void request_flush(void *payload)
 {
 	flush_requests++;
+}
+
+/* The connections the live service ended, as the network layer's end hook hears them. */
+static struct ended {
+	struct gr_client *client;
+	int code;
+	char reason[64];
+} ended[8];
+static int ended_count;
+static void record_end(struct gr_client *client, int code, const char *reason, void *payload)
+{
+	(void)payload;
+	if (ended_count < 8)
+		ended[ended_count++] = (struct ended){ client, code, "" };
+	snprintf(ended[ended_count - 1].reason, sizeof ended[0].reason, "%s", reason);
 }
 
 struct fixture {
@@ -67,6 +83,8 @@ static void add_user(struct fixture *f, struct gr_user *user, const char *handle
 	user->role = role;
 	user->created_at = fake_now;
 	CHECK_INT(gr_store_user_insert(f->store, user), ==, 0);
+	if (role == GR_ROLE_COACH)
+		CHECK_INT(gr_store_user_add_coached(f->store, user->id, "c1"), ==, 0);
 }
 
 static void fixture_open(struct fixture *f, int queue_messages)
@@ -78,13 +96,15 @@ static void fixture_open(struct fixture *f, int queue_messages)
 	demo_open(f->dir, make_track, f->db, sizeof f->db, &f->store, &f->workers, &f->library);
 	demo_wiring_defaults(&wiring);
 	wiring.live.queue_messages = queue_messages;
-	wiring.hooks = (struct gr_live_hooks){ HEADROOM, ignore_notify, request_flush, NULL };
+	wiring.hooks = (struct gr_live_hooks){ HEADROOM, ignore_notify, request_flush, NULL,
+					       record_end };
 	demo_services_start(&f->services, f->store, f->library, &wiring);
 	f->live = f->services.live;
 	add_user(f, &f->learner, "lena", GR_ROLE_LEARNER);
 	add_user(f, &f->other, "sam", GR_ROLE_LEARNER);
 	add_user(f, &f->coach, "kim", GR_ROLE_COACH);
 	flush_requests = 0;
+	ended_count = 0;
 }
 
 static void fixture_close(struct fixture *f)
@@ -97,10 +117,18 @@ static void fixture_close(struct fixture *f)
 	free(f->dir);
 }
 
+/* A connection of user, signed in with a session of its own (as the network layer opens one). */
 static void client_open(struct fixture *f, struct gr_client *client, const struct gr_user *user)
 {
+	static int64_t sessions;
+
 	memset(client, 0, sizeof(*client));
 	client->user = *user;
+	sessions++;
+	memcpy(client->session, &sessions, sizeof(sessions));
+	CHECK_INT(gr_store_session_insert(f->store, client->session, user->id, fake_now,
+					  fake_now + 365LL * 24 * 60 * 60 * 1000),
+		  ==, 0);
 	CHECK_INT(gr_live_client_open(f->live, client), ==, 0);
 }
 
@@ -543,6 +571,81 @@ static void test_stale_state_logged_once(void)
 	fixture_close(&f);
 }
 
+static void session_client(struct fixture *f, struct gr_client *client, const struct gr_user *user)
+{
+	client_open(f, client, user);
+	hello(f, client);
+}
+
+/*
+ * Sessions that end close their connections: 4001 when the session is gone
+ * (signed out, or the user disabled by another process), 4003 when the
+ * user's role or cohort moved; nothing more is answered on them.
+ */
+static void test_sessions_end(void)
+{
+	struct fixture f;
+	struct gr_client lena, sam, kim;
+	struct gr_store *other = NULL;
+
+	fixture_open(&f, 64);
+	session_client(&f, &lena, &f.learner);
+	session_client(&f, &sam, &f.other);
+	session_client(&f, &kim, &f.coach);
+	CHECK_INT(gr_live_recheck(f.live), ==, 0);
+	CHECK_INT(ended_count, ==, 0);
+
+	/* Signed out in this process: at once, with 4001. */
+	CHECK_INT(gr_store_session_delete(f.store, lena.session), ==, 0);
+	gr_live_end_session(f.live, lena.session);
+	CHECK_INT(ended_count, ==, 1);
+	CHECK(ended[0].client == &lena);
+	CHECK_INT(ended[0].code, ==, GR_LIVE_CLOSE_SESSION_ENDED);
+	CHECK_STR(ended[0].reason, "session ended");
+	CHECK(lena.ended);
+	say(&f, &lena, "{\"type\":\"ping\",\"id\":9}");
+	gr_live_flush(f.live);
+	CHECK_INT(drain(&lena), ==, 0); /* not answered */
+
+	/* A new role: 4003; once only. */
+	CHECK_INT(gr_store_user_set_role(f.store, f.other.id, GR_ROLE_COACH), ==, 0);
+	CHECK_INT(gr_live_recheck(f.live), ==, 1);
+	CHECK_INT(gr_live_recheck(f.live), ==, 0);
+	CHECK_INT(ended_count, ==, 2);
+	CHECK(ended[1].client == &sam);
+	CHECK_INT(ended[1].code, ==, GR_LIVE_CLOSE_RIGHTS_CHANGED);
+
+	/* Another process disables kim: the poll sees the data version move. */
+	gr_live_poll(f.live);
+	CHECK_INT(ended_count, ==, 2);
+	CHECK_INT(gr_store_open(&other, f.db), ==, 0);
+	CHECK_INT(gr_store_user_disable(other, "kim", fake_now), ==, 0);
+	gr_store_close(other);
+	gr_live_poll(f.live);
+	CHECK_INT(ended_count, ==, 3);
+	CHECK(ended[2].client == &kim);
+	CHECK_INT(ended[2].code, ==, GR_LIVE_CLOSE_SESSION_ENDED);
+
+	/* A new password here: the user's other sessions end, this one stays. */
+	struct gr_client here, there;
+
+	session_client(&f, &here, &f.learner);
+	session_client(&f, &there, &f.learner);
+	gr_live_end_user(f.live, f.learner.id, here.session, GR_LIVE_CLOSE_SESSION_ENDED);
+	CHECK_INT(ended_count, ==, 4);
+	CHECK(ended[3].client == &there);
+	CHECK(!here.ended);
+	CHECK_INT(gr_live_recheck(f.live), ==, 0); /* here's session is still valid */
+
+	gr_live_client_close(f.live, &lena);
+	gr_live_client_close(f.live, &sam);
+	gr_live_client_close(f.live, &kim);
+	gr_live_client_close(f.live, &here);
+	gr_live_client_close(f.live, &there);
+	CHECK_INT(gr_live_client_count(f.live), ==, 0);
+	fixture_close(&f);
+}
+
 int main(void)
 {
 	gr_log_set_level(GR_LOG_ERROR);
@@ -557,6 +660,7 @@ int main(void)
 	RUN(test_close_with_replies_pending);
 	RUN(test_preview);
 	RUN(test_stale_state_logged_once);
+	RUN(test_sessions_end);
 	gr_git_shutdown();
 	return harness_done();
 }

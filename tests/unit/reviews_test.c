@@ -84,6 +84,8 @@ static void add_user(struct fixture *f, int who, const char *handle, enum gr_rol
 	user->role = role;
 	user->created_at = fake_now;
 	CHECK_INT(gr_store_user_insert(f->store, user), ==, 0);
+	if (role == GR_ROLE_COACH)
+		CHECK_INT(gr_store_user_add_coached(f->store, user->id, "c1"), ==, 0);
 }
 
 /* The review and live services on the fixture's store (again, after a restart). */

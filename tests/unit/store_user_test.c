@@ -1,5 +1,6 @@
 /* Tests for store/user.h and store/session.h: users (insert, find, count,
- * disable, list) and the sessions that sign them in. */
+ * disable, list, change), who coaches which cohort, and the sessions that
+ * sign them in. */
 #include "harness.h"
 #include "scratch.h"
 
@@ -121,10 +122,92 @@ static void test_unknown_role(void)
 	close_fresh(store, dir);
 }
 
+static int collect_cohort(const char *cohort, void *payload)
+{
+	char *list = payload;
+
+	strcat(list, cohort);
+	strcat(list, ";");
+	return 0;
+}
+
+static void test_changes_and_coaching(void)
+{
+	char *dir;
+	struct gr_store *store = open_fresh(&dir);
+	struct gr_user ada = make_user("ada", GR_ROLE_COACH);
+	struct gr_user bob = make_user("bob", GR_ROLE_ADMIN);
+	struct gr_user got;
+	unsigned char one[GR_TOKEN_HASH_SIZE], two[GR_TOKEN_HASH_SIZE];
+	char list[128] = "";
+	int64_t count = -1;
+	int coaches = -1;
+
+	CHECK_INT(gr_store_user_insert(store, &ada), ==, 0);
+	CHECK_INT(gr_store_user_insert(store, &bob), ==, 0);
+	CHECK_INT(gr_store_user_count_admins(store, &count), ==, 0);
+	CHECK_INT(count, ==, 1);
+
+	/* A coach coaches the cohorts given, and only those. */
+	CHECK_INT(gr_store_user_coaches(store, &coaches, ada.id, "autumn"), ==, 0);
+	CHECK_INT(coaches, ==, 0);
+	CHECK_INT(gr_store_user_add_coached(store, ada.id, "autumn"), ==, 0);
+	CHECK_INT(gr_store_user_add_coached(store, ada.id, "autumn"), ==, 0); /* once */
+	CHECK_INT(gr_store_user_add_coached(store, ada.id, "spring"), ==, 0);
+	CHECK_INT(gr_store_user_coaches(store, &coaches, ada.id, "autumn"), ==, 0);
+	CHECK_INT(coaches, ==, 1);
+	CHECK_INT(gr_store_user_coaches(store, &coaches, bob.id, "autumn"), ==, 0);
+	CHECK_INT(coaches, ==, 0);
+	CHECK_INT(gr_store_user_each_coached(store, ada.id, collect_cohort, list), ==, 0);
+	CHECK_STR(list, "autumn;spring;");
+	CHECK_INT(gr_store_user_set_coached(store, ada.id, "winter"), ==, 0);
+	list[0] = '\0';
+	CHECK_INT(gr_store_user_each_coached(store, ada.id, collect_cohort, list), ==, 0);
+	CHECK_STR(list, "winter;");
+	CHECK_INT(gr_store_user_set_coached(store, ada.id, NULL), ==, 0);
+	list[0] = '\0';
+	CHECK_INT(gr_store_user_each_coached(store, ada.id, collect_cohort, list), ==, 0);
+	CHECK_STR(list, "");
+
+	/* Role, cohort, password, enabling: by id, GR_ENOTFOUND for none. */
+	CHECK_INT(gr_store_user_set_role(store, ada.id, GR_ROLE_LEARNER), ==, 0);
+	CHECK_INT(gr_store_user_set_cohort(store, ada.id, "autumn"), ==, 0);
+	CHECK_INT(gr_store_user_set_password(store, ada.id, "hash-new"), ==, 0);
+	CHECK_INT(gr_store_user_by_id(store, &got, ada.id), ==, 0);
+	CHECK_INT(got.role, ==, GR_ROLE_LEARNER);
+	CHECK_STR(got.cohort, "autumn");
+	CHECK_STR(got.password_hash, "hash-new");
+	CHECK_INT(gr_store_user_set_cohort(store, ada.id, NULL), ==, 0);
+	CHECK_INT(gr_store_user_by_id(store, &got, ada.id), ==, 0);
+	CHECK_STR(got.cohort, "");
+	CHECK_INT(gr_store_user_set_role(store, 999, GR_ROLE_ADMIN), ==, GR_ENOTFOUND);
+	CHECK_INT(gr_store_user_enable(store, 999), ==, GR_ENOTFOUND);
+	CHECK_INT(gr_store_user_disable(store, "ada", 3000), ==, 0);
+	CHECK_INT(gr_store_user_enable(store, ada.id), ==, 0);
+	CHECK_INT(gr_store_user_by_id(store, &got, ada.id), ==, 0);
+	CHECK_INT(got.disabled_at, ==, 0);
+
+	/* Ending a user's sessions, all or all but one. */
+	hash_of(one, 1);
+	hash_of(two, 2);
+	CHECK_INT(gr_store_session_insert(store, one, ada.id, 1000, 5000), ==, 0);
+	CHECK_INT(gr_store_session_insert(store, two, ada.id, 1000, 5000), ==, 0);
+	CHECK_INT(gr_store_session_count(store, &count, ada.id, 2000), ==, 0);
+	CHECK_INT(count, ==, 2);
+	CHECK_INT(gr_store_session_end_user(store, ada.id, one), ==, 0);
+	CHECK_INT(gr_store_session_user(store, &got, one, 2000), ==, 0);
+	CHECK_INT(gr_store_session_user(store, &got, two, 2000), ==, GR_ENOTFOUND);
+	CHECK_INT(gr_store_session_end_user(store, ada.id, NULL), ==, 0);
+	CHECK_INT(gr_store_session_count(store, &count, ada.id, 2000), ==, 0);
+	CHECK_INT(count, ==, 0);
+	close_fresh(store, dir);
+}
+
 int main(void)
 {
 	RUN(test_users);
 	RUN(test_user_each);
+	RUN(test_changes_and_coaching);
 	RUN(test_unknown_role);
 	return harness_done();
 }

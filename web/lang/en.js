@@ -21,6 +21,7 @@ export default {
   'signin.intro': 'Welcome back. Sign in with your user name and password.',
   'signin.submit': 'Sign in',
   'signin.noAccount': 'No account yet? Ask a coach for an invite link.',
+  'signin.ended': 'Your session has ended: you signed out in another tab, your password was changed, or your account was disabled. Please sign in again.',
   'join.title': 'Join grounds',
   'join.intro': 'You were invited as a {role}{cohort}. Choose a user name and a password.',
   'join.cohort': ' in group {cohort}',

@@ -20,6 +20,7 @@ export default {
   'signin.intro': 'Welkom terug. Meld je aan met je gebruikersnaam en wachtwoord.',
   'signin.submit': 'Aanmelden',
   'signin.noAccount': 'Nog geen account? Vraag een coach om een uitnodigingslink.',
+  'signin.ended': 'Je sessie is beëindigd: je meldde je af in een ander tabblad, je wachtwoord is gewijzigd of je account is uitgeschakeld. Meld je opnieuw aan.',
   'join.title': 'Doe mee met grounds',
   'join.intro': 'Je bent uitgenodigd als {role}{cohort}. Kies een gebruikersnaam en een wachtwoord.',
   'join.cohort': ' in groep {cohort}',

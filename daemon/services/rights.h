@@ -1,0 +1,42 @@
+/*
+ * rights.h - who may act on whom beyond what a role alone allows: the one
+ * rule of cohorts. A learner coaches nobody; a coach coaches the cohorts
+ * the coach_cohorts relation gives them (store/user.h), and nothing else;
+ * an admin may do all. Every service that shows or changes something of a
+ * cohort asks gr_rights_may_coach() (boards, the CSV export, attention
+ * lists, nudges, invites, help requests), so the rule is written once.
+ * The whole table of who may do what is in docs/api.md, and
+ * tests/e2e/authz.test.mjs walks it.
+ */
+#ifndef GR_RIGHTS_H
+#define GR_RIGHTS_H
+
+#include "core/account.h"
+
+struct gr_store;
+
+/*
+ * 1 when user may coach cohort ("" for learners without a cohort; only an
+ * admin coaches those): see its board, its learners' progress and help
+ * requests, nudge its learners, invite learners to it. 0 otherwise, also
+ * when the store cannot say (logged): a failure never grants a right.
+ */
+int gr_rights_may_coach(struct gr_store *store, const struct gr_user *user, const char *cohort);
+
+/*
+ * 0 when coach may nudge learner; else GR_EFORBIDDEN with a message. Nudges
+ * go to learners only, from a coach of their cohort or an admin.
+ */
+int gr_rights_may_nudge(struct gr_store *store, const struct gr_user *coach,
+			const struct gr_user *learner);
+
+/*
+ * 0 when creator (NULL: the operator's tool or the first start) may invite
+ * someone as role into cohort (NULL or "": none); else GR_EFORBIDDEN with
+ * a message. An admin invites anyone anywhere; a coach invites learners
+ * to a cohort they coach; a learner nobody.
+ */
+int gr_rights_may_invite(struct gr_store *store, const struct gr_user *creator,
+			 enum gr_role role, const char *cohort);
+
+#endif

@@ -1,0 +1,336 @@
+// Who may do what (docs/api.md, "Who may do what"): this test reads the
+// table from the docs and walks every cell over real HTTP and websockets,
+// failing on any answer that differs. The docs table is the one place the
+// expected answers live; RECIPES below says how to make each request. A new
+// endpoint or message type must get a row there and a recipe here: a route
+// of the daemon (net/api.c's routes, protocol/protocol.c's types) without a
+// row, a row without a recipe, or a recipe without a row fails the test.
+//
+// The actors: lena (a learner of autumn: the cohort, and the owner of the
+// things asked about), lars (a learner of spring), mona (coaches autumn),
+// carl (coaches spring), admin1, dora (a learner of autumn disabled by the
+// operator's tool while her sockets are open), a second session of lena's
+// that signed out while its sockets were open, and someone signed out.
+//
+// Set AUTHZ_PRINT=1 to print the table as walked (to update the docs after
+// a deliberate change: read every changed cell before pasting it).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import WebSocket from 'ws';
+import { startDaemon, openSocket, register, ok, call, runCli, nextRequestId } from '../lib/daemon.mjs';
+
+const COLUMNS = ['signed-out', 'learner', 'other learner', 'coach', 'other coach', 'admin', 'disabled', 'signed-out socket'];
+// The owner of what is asked about goes last, so a change they may make
+// (declining their review, withdrawing their help request) does not decide
+// the others' answers.
+const ORDER = ['signed-out', 'other learner', 'coach', 'other coach', 'admin', 'disabled', 'signed-out socket', 'learner'];
+const PASSWORD = 'correct horse battery';
+const TRACK = 'web-basics';
+const LESSON = 'what-is-a-web-page';
+const PROJECT = 'project';
+const PREREQUISITES = ['what-is-a-web-page', 'first-page', 'text-links-images', 'lists', 'colours-and-fonts', 'layout'];
+const HELP_TRACK = 'learning-to-learn';
+const HELP_STEP = 'welcome';
+
+// ---- how to make each request -------------------------------------------
+
+// The actor's cookie in a client of its own: a sign-in or join through it
+// must not replace the actor's session.
+function as(actor, ctx) {
+  const client = ctx.daemon.client();
+  client.cookie = actor.http.cookie;
+  return client;
+}
+
+// HTTP: (actor, ctx) → the response. The answer is "ok" for 2xx, else the error code.
+const HTTP = {
+  'GET /healthz': (a) => a.http.get('/healthz'),
+  'GET /ws (upgrade)': async (a, ctx) => {
+    try {
+      const socket = await openSocket(ctx.daemon, a.http);
+      socket.close();
+      return { status: 101 };
+    } catch (error) {
+      return { status: error.status, json: { error: { code: error.status === 403 ? 'refused' : String(error.status) } } };
+    }
+  },
+  'POST /api/register': async (a, ctx) => {
+    const invite = await ctx.admin.http.post('/api/invites', { role: 'learner', cohort: 'autumn' });
+    return as(a, ctx).post('/api/register', { invite: invite.json.code, handle: `new-${ctx.serial++}`, display_name: 'New', password: PASSWORD });
+  },
+  'POST /api/login': (a, ctx) => as(a, ctx).post('/api/login', { handle: a.handle || 'lena', password: PASSWORD }),
+  'POST /api/logout': async (a, ctx) => {
+    if (!a.handle || a.name === 'disabled') return as(a, ctx).post('/api/logout', {});
+    const extra = ctx.daemon.client();
+    await extra.post('/api/login', { handle: a.handle, password: PASSWORD });
+    return extra.post('/api/logout', {});
+  },
+  'GET /api/me': (a) => a.http.get('/api/me'),
+  'POST /api/password': (a) => a.http.post('/api/password', { current_password: PASSWORD, new_password: PASSWORD }),
+  'GET /api/invites/CODE': async (a, ctx) => {
+    const invite = await ctx.admin.http.post('/api/invites', { role: 'learner', cohort: 'autumn' });
+    return a.http.get(`/api/invites/${invite.json.code}`);
+  },
+  'POST /api/invites': (a) => a.http.post('/api/invites', { role: 'learner', cohort: 'autumn' }),
+  'GET /api/tracks': (a) => a.http.get('/api/tracks'),
+  'GET /api/tracks/ID': (a) => a.http.get(`/api/tracks/${TRACK}`),
+  'GET /api/tracks/ID/steps/STEP': (a) => a.http.get(`/api/tracks/${TRACK}/steps/${LESSON}`),
+  'GET /t/ID/COMMIT/PATH': (a, ctx) => a.http.get(`/t/${TRACK}/${ctx.commit}/images/page-anatomy.svg`),
+  'GET /api/board.csv': (a) => a.http.get(`/api/board.csv?cohort=autumn&track=${TRACK}`),
+};
+
+// Websocket: (ctx, actor) → [type, fields]; before(ctx, actor) runs first when given.
+const WS = {
+  ping: () => ['ping', {}],
+  hello: () => ['hello', {}],
+  'progress.set': () => ['progress.set', { track: TRACK, step: LESSON, state: 'started' }],
+  'submission.create': () => ['submission.create', { track: 'command-line-basics', step: 'tidy-up', body_md: 'x' }],
+  'subscribe board:COHORT/TRACK': () => ['subscribe', { topic: `board:autumn/${TRACK}` }],
+  'subscribe room:TRACK/STEP': () => ['subscribe', { topic: `room:${TRACK}/${LESSON}` }],
+  'subscribe track:TRACK': () => ['subscribe', { topic: `track:${TRACK}` }],
+  unsubscribe: {
+    before: (ctx, a) => call(a.socket, 'subscribe', { topic: `track:${HELP_TRACK}` }),
+    make: () => ['unsubscribe', { topic: `track:${HELP_TRACK}` }],
+  },
+  'markdown.preview': () => ['markdown.preview', { body_md: '# x' }],
+  'review.list': () => ['review.list', {}],
+  'review.get': (ctx) => ['review.get', { assignment: ctx.assignments[0] }],
+  'submission.get': () => ['submission.get', { track: TRACK, step: PROJECT }],
+  'review.submit': (ctx) => ['review.submit', { assignment: ctx.assignments[0], verdict: 'pass', checks: ctx.checks, comment_md: 'Good.' }],
+  'review.decline': (ctx) => ['review.decline', { assignment: ctx.assignments[1] }],
+  'review.rate': (ctx) => ['review.rate', { review: ctx.reviews[0], helpfulness: 3 }],
+  'review.flag': (ctx) => ['review.flag', { review: ctx.reviews[1], reason: 'Unkind.' }],
+  'board.get': () => ['board.get', { cohort: 'autumn', track: TRACK }],
+  'nudge.send': () => ['nudge.send', { user: 'lena', body: 'Come and see me.' }],
+  'nudge.read': (ctx) => ['nudge.read', { nudge: ctx.nudge }],
+  'help.accept': (ctx) => ['help.accept', { request: ctx.help }],
+  'help.get': (ctx) => ['help.get', { request: ctx.help }],
+  'help.message': (ctx) => ['help.message', { request: ctx.help, body: 'Hello?' }],
+  'help.resolve': (ctx) => ['help.resolve', { request: ctx.help }],
+  'help.withdraw': {
+    // The owner's request was resolved the row before: she asks again, and withdraws that one.
+    before: async (ctx, a) => {
+      if (a.name !== 'learner') return;
+      ctx.help = (await ok(a.socket, 'help.ask', { track: HELP_TRACK, step: HELP_STEP, body: 'Again.' })).request.request;
+    },
+    make: (ctx) => ['help.withdraw', { request: ctx.help }],
+  },
+  // After the withdrawal: one open request at a time.
+  'help.ask': {
+    before: (ctx, a) => call(a.socket, 'progress.set', { track: HELP_TRACK, step: 'your-own-pace', state: 'started' }),
+    make: () => ['help.ask', { track: HELP_TRACK, step: 'your-own-pace', body: 'Stuck.' }],
+  },
+  'help.list': () => ['help.list', {}],
+};
+
+// ---- the table in the docs ------------------------------------------------
+
+async function docsTable() {
+  const text = await readFile(new URL('../../docs/api.md', import.meta.url), 'utf8');
+  const section = text.split('\n## Who may do what')[1];
+  assert.ok(section, 'docs/api.md has a section "Who may do what"');
+  const lines = section.split('\n## ')[0].split('\n').filter((line) => line.startsWith('|'));
+  const header = lines[0].split('|').slice(2, -1).map((cell) => cell.trim());
+  assert.deepEqual(header, COLUMNS, 'the table\'s columns');
+  const rows = new Map();
+  for (const line of lines.slice(2)) {
+    const cells = line.split('|').slice(1, -1).map((cell) => cell.trim().replaceAll('`', ''));
+    assert.equal(cells.length, COLUMNS.length + 1, `a row of ${COLUMNS.length + 1} cells: ${line}`);
+    assert.ok(!rows.has(cells[0]), `one row for ${cells[0]}`);
+    rows.set(cells[0], Object.fromEntries(COLUMNS.map((column, i) => [column, cells[i + 1]])));
+  }
+  return rows;
+}
+
+// The daemon's own lists: every HTTP route and every message type it knows.
+async function daemonRoutes() {
+  const api = await readFile(new URL('../../daemon/net/api.c', import.meta.url), 'utf8');
+  const protocol = await readFile(new URL('../../daemon/protocol/protocol.c', import.meta.url), 'utf8');
+  const routes = [...api.matchAll(/\{ "(GET|POST|PUT|PATCH|DELETE)", "([^"]+)", handle_\w+ \}/g)].map((m) => [m[1], m[2]]);
+  const types = [...protocol.matchAll(/\{ "([a-z.]+)", GR_REQUEST_\w+,/g)].map((m) => m[1]);
+  assert.ok(routes.length >= 10 && types.length >= 20, 'the route and type tables were found');
+  return { routes, types };
+}
+
+// ---- the world the table speaks of -----------------------------------------
+
+async function connect(daemon, client) {
+  const socket = await openSocket(daemon, client);
+  const hello = await ok(socket, 'hello');
+  if (hello.sync === 'snapshot') await socket.next((m) => m.type === 'snapshot');
+  return socket;
+}
+
+async function invited(ctx, handle, role, cohort) {
+  const invite = await ctx.admin.http.post('/api/invites', { role, cohort });
+  assert.equal(invite.status, 201, invite.text);
+  return register(ctx.daemon, invite.json.code, handle, PASSWORD);
+}
+
+async function finishPrerequisites(socket) {
+  for (const step of PREREQUISITES) {
+    await ok(socket, 'progress.set', { track: TRACK, step, state: 'started' });
+    await ok(socket, 'progress.set', { track: TRACK, step, state: 'done' });
+  }
+}
+
+async function world(daemon) {
+  const ctx = { daemon, serial: 1, actors: {} };
+  ctx.admin = { name: 'admin', handle: 'admin1', http: await register(daemon, daemon.firstInvite, 'admin1', PASSWORD) };
+  const lena = await invited(ctx, 'lena', 'learner', 'autumn');
+  const lise = await invited(ctx, 'lise', 'learner', 'autumn');
+  const lars = await invited(ctx, 'lars', 'learner', 'spring');
+  const mona = await invited(ctx, 'mona', 'coach', 'autumn');
+  const carl = await invited(ctx, 'carl', 'coach', 'spring');
+  const dora = await invited(ctx, 'dora', 'learner', 'autumn');
+  ctx.commit = (await lena.get(`/api/tracks/${TRACK}`)).json.commit;
+
+  // Three learners submit the project and review each other's.
+  const sockets = { lena: await connect(daemon, lena), lise: await connect(daemon, lise), lars: await connect(daemon, lars) };
+  for (const [handle, socket] of Object.entries(sockets)) {
+    await finishPrerequisites(socket);
+    await ok(socket, 'progress.set', { track: TRACK, step: PROJECT, state: 'started' });
+    await ok(socket, 'submission.create', { track: TRACK, step: PROJECT, body_md: `The work of ${handle}.` });
+  }
+  const assignmentsOf = async (handle) => (await ok(sockets[handle], 'review.list')).assignments.filter((x) => x.state === 'assigned');
+  const lenaWork = (await ok(sockets.lena, 'submission.get', { track: TRACK, step: PROJECT }));
+  const rubric = (await ok(sockets.lise, 'review.get', { assignment: (await assignmentsOf('lise'))[0].assignment })).rubric;
+  ctx.checks = rubric.map(() => true);
+  for (const handle of ['lise', 'lars']) {
+    const mine = (await assignmentsOf(handle)).find((x) => x.submission === lenaWork.submission);
+    assert.ok(mine, `${handle} reviews lena's work: ${JSON.stringify(await assignmentsOf(handle))} ${JSON.stringify(lenaWork)}`);
+    await ok(sockets[handle], 'review.submit', { assignment: mine.assignment, verdict: 'pass', checks: ctx.checks, comment_md: 'Fine.' });
+  }
+  ctx.assignments = (await assignmentsOf('lena')).map((x) => x.assignment);
+  assert.equal(ctx.assignments.length, 2, 'lena reviews the work of lise and lars');
+  ctx.reviews = (await ok(sockets.lena, 'submission.get', { track: TRACK, step: PROJECT })).reviews.map((r) => r.review);
+  assert.equal(ctx.reviews.length, 2, 'lena\'s work has two reviews');
+
+  // A nudge to lena, and a help request of hers on a step nobody else has begun.
+  const monaSocket = await connect(daemon, mona);
+  ctx.nudge = (await ok(monaSocket, 'nudge.send', { user: 'lena', body: 'Hello from your coach.' })).nudge;
+  await ok(sockets.lena, 'progress.set', { track: HELP_TRACK, step: HELP_STEP, state: 'started' });
+  ctx.help = (await ok(sockets.lena, 'help.ask', { track: HELP_TRACK, step: HELP_STEP, body: 'How do I start?' })).request.request;
+
+  const wsRows = Object.keys(WS).length;
+  ctx.actors = {
+    'signed-out': { name: 'signed-out', http: daemon.client(), socket: null },
+    learner: { name: 'learner', handle: 'lena', http: lena, socket: sockets.lena },
+    'other learner': { name: 'other learner', handle: 'lars', http: lars, socket: sockets.lars },
+    coach: { name: 'coach', handle: 'mona', http: mona, socket: monaSocket },
+    'other coach': { name: 'other coach', handle: 'carl', http: carl, socket: await connect(daemon, carl) },
+    admin: { ...ctx.admin, socket: await connect(daemon, ctx.admin.http) },
+    disabled: { name: 'disabled', handle: 'dora', http: dora, sockets: [] },
+    'signed-out socket': { name: 'signed-out socket', sockets: [] },
+  };
+  // One socket per message type for the two whose sessions end while open.
+  const lenaTab = daemon.client();
+  assert.equal((await lenaTab.post('/api/login', { handle: 'lena', password: PASSWORD })).status, 200);
+  for (let i = 0; i < wsRows; i++) {
+    ctx.actors.disabled.sockets.push(await connect(daemon, dora));
+    ctx.actors['signed-out socket'].sockets.push(await connect(daemon, lenaTab));
+  }
+  const disabled = await runCli(['--data-dir', daemon.dataDir, 'user', 'disable', 'dora']);
+  assert.equal(disabled.code, 0, disabled.stderr);
+  assert.equal((await lenaTab.post('/api/logout', {})).status, 200);
+  ctx.lenaTab = lenaTab;
+  return ctx;
+}
+
+// ---- walking a cell -----------------------------------------------------------
+
+async function httpCell(key, actor, ctx) {
+  if (actor.name === 'signed-out socket') return '—';
+  const response = await HTTP[key](actor, ctx);
+  if (response.status >= 200 && response.status < 300) return 'ok';
+  if (response.status === 101) return 'ok';
+  return response.json && response.json.error ? response.json.error.code : String(response.status);
+}
+
+// What a socket whose session ended does with a message: it must answer
+// nothing and be closed with 4001.
+async function endedCell(socket, type, fields) {
+  let answered = null;
+  socket.on('message', (data) => {
+    const message = JSON.parse(data.toString());
+    if (message.type === 'ok' || message.type === 'error') answered = message;
+  });
+  if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type, id: nextRequestId(), ...fields }));
+  const closed = await socket.closed;
+  if (answered) return `answered ${answered.type} ${answered.code || ''}`.trim();
+  return closed.code === 4001 ? 'closed' : `closed ${closed.code}`;
+}
+
+async function wsCell(key, actor, ctx, index) {
+  const recipe = typeof WS[key] === 'function' ? { make: WS[key] } : WS[key];
+  if (actor.socket && recipe.before) await recipe.before(ctx, actor);
+  const [type, fields] = recipe.make(ctx, actor);
+  if (actor.name === 'signed-out') {
+    try {
+      (await openSocket(ctx.daemon, null, { cookie: null })).close();
+      return 'ok';
+    } catch (error) {
+      return error.status === 403 ? 'refused' : String(error.status);
+    }
+  }
+  if (actor.sockets) return endedCell(actor.sockets[index], type, fields);
+  const reply = await call(actor.socket, type, fields);
+  return reply.type === 'ok' ? 'ok' : reply.code;
+}
+
+// ---- the test -----------------------------------------------------------------
+
+test('every cell of the table of who may do what answers as docs/api.md says', { timeout: 240000 }, async () => {
+  const expected = await docsTable();
+  const { routes, types } = await daemonRoutes();
+  const recipes = [...Object.keys(HTTP), ...Object.keys(WS)];
+
+  // The daemon's routes all have recipes (and, checked after the walk, rows).
+  for (const [method, path] of routes) {
+    const prefix = path.endsWith('/');
+    assert.ok(Object.keys(HTTP).some((key) => {
+      const [m, p] = key.split(' ');
+      return m === method && (prefix ? p.startsWith(path) : p === path);
+    }), `${method} ${path} has a row in the table`);
+  }
+  for (const type of types) assert.ok(Object.keys(WS).some((key) => key.split(' ')[0] === type), `${type} has a row in the table`);
+
+  const daemon = await startDaemon({ config: 'messages_per_second = 0\n' });
+  const walked = new Map();
+  try {
+    const ctx = await world(daemon);
+    // Wait for the operator's change to reach the disabled user's sockets (at most a second).
+    await Promise.all(ctx.actors.disabled.sockets.map((s) => Promise.race([s.closed, new Promise((r) => setTimeout(r, 1500))])));
+    const wsKeys = Object.keys(WS);
+    for (const key of Object.keys(HTTP)) {
+      const row = {};
+      for (const column of ORDER) row[column] = await httpCell(key, ctx.actors[column], ctx);
+      walked.set(key, row);
+    }
+    for (const [index, key] of wsKeys.entries()) {
+      const row = {};
+      for (const column of ORDER) row[column] = await wsCell(key, ctx.actors[column], ctx, index);
+      walked.set(key, row);
+    }
+    for (const actor of Object.values(ctx.actors)) if (actor.socket) actor.socket.close();
+  } finally {
+    await daemon.stop();
+  }
+
+  if (process.env.AUTHZ_PRINT) {
+    const line = (cells) => `| ${cells.join(' | ')} |`;
+    console.log([line(['request', ...COLUMNS]), line(['---', ...COLUMNS.map(() => '---')]),
+      ...[...walked].map(([key, row]) => line([`\`${key}\``, ...COLUMNS.map((c) => row[c].includes(' ') ? row[c] : `\`${row[c]}\``)]))].join('\n'));
+  }
+  const differences = [];
+  for (const key of recipes) if (!expected.has(key)) differences.push(`${key}: no row in docs/api.md`);
+  for (const key of expected.keys()) if (!recipes.includes(key)) differences.push(`${key}: a row without a recipe in this test`);
+  for (const [key, row] of walked) {
+    for (const column of COLUMNS) {
+      const want = expected.get(key)?.[column];
+      if (want !== undefined && row[column] !== want) differences.push(`${key} × ${column}: docs say ${want}, the daemon answered ${row[column]}`);
+    }
+  }
+  assert.deepEqual(differences, [], `cells that differ from docs/api.md:\n${differences.join('\n')}`);
+});
