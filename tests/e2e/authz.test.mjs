@@ -46,6 +46,9 @@ function as(actor, ctx) {
 // HTTP: (actor, ctx) → the response. The answer is "ok" for 2xx, else the error code.
 const HTTP = {
   'GET /healthz': (a) => a.http.get('/healthz'),
+  // From loopback, which metrics_allow lets in by default; the refusal of
+  // other addresses is operating.test.mjs's.
+  'GET /metrics': (a) => a.http.get('/metrics'),
   'GET /ws (upgrade)': async (a, ctx) => {
     try {
       const socket = await openSocket(ctx.daemon, a.http);
