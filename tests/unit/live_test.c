@@ -78,7 +78,7 @@ static void fixture_open(struct fixture *f, int queue_messages)
 	demo_open(f->dir, make_track, f->db, sizeof f->db, &f->store, &f->workers, &f->library);
 	demo_wiring_defaults(&wiring);
 	wiring.live.queue_messages = queue_messages;
-	wiring.hooks = (struct gr_live_hooks){ HEADROOM, ignore_notify, request_flush, NULL };
+	wiring.hooks = (struct gr_live_hooks){ HEADROOM, ignore_notify, request_flush, NULL, NULL };
 	demo_services_start(&f->services, f->store, f->library, &wiring);
 	f->live = f->services.live;
 	add_user(f, &f->learner, "lena", GR_ROLE_LEARNER);
@@ -173,7 +173,8 @@ static void test_hello_first(void)
 
 	fixture_open(&f, 64);
 	client_open(&f, &a, &f.learner);
-	json_decref(request(&f, &a, "conflict", SET("one", "started")));
+	json_decref(request(&f, &a, "hello_first", SET("one", "started")));
+	json_decref(request(&f, &a, "hello_first", "{\"type\":\"ping\",\"id\":1}"));
 	reply = request(&f, &a, "ok", "{\"type\":\"hello\",\"id\":\"h\"}");
 	CHECK_STR(text_of(reply, "id"), "h");
 	CHECK_STR(text_of(reply, "sync"), "snapshot");
@@ -252,7 +253,10 @@ static void test_progress_rules(void)
 	drain(&a);
 	json_decref(request(&f, &a, "ok", SET("two", "started")));
 	drain(&a);
-	json_decref(request(&f, &a, "conflict", SET("two", "passed")));
+	/* States only submissions and reviews set: not the client's to set. */
+	json_decref(request(&f, &a, "bad_value", SET("two", "passed")));
+	json_decref(request(&f, &a, "bad_value", SET("two", "submitted")));
+	json_decref(request(&f, &a, "bad_value", SET("two", "not_started")));
 	json_decref(request(&f, &a, "bad_value", SET("two", "finished")));
 	json_decref(request(&f, &a, "not_found", SET("nine", "started")));
 	json_decref(request(&f, &a, "not_found",
