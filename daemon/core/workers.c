@@ -2,7 +2,9 @@
  * workers.c - the worker pool (see workers.h). One mutex guards two FIFO
  * lists: jobs waiting for a thread and jobs waiting for their done() on the
  * loop thread. Worker threads block every signal so SIGINT and SIGTERM always
- * reach the loop thread.
+ * reach the loop thread. They run at a lower priority than the loop
+ * (WORKER_NICE): when the cores are busy, the loop's short replies go
+ * before the workers' long jobs (a render of hostile markdown, a hash).
  *
  * A lane (gr_workers_submit_lane) is a third list per key: its first job
  * is queued like any other, the rest wait in the lane and the next one is
@@ -16,6 +18,11 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define WORKER_NICE 10
 
 struct lane;
 
@@ -98,6 +105,8 @@ static void *worker_main(void *arg)
 {
 	struct gr_workers *workers = arg;
 
+	/* Linux keeps a nice value per thread: this one only (failing is harmless). */
+	(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), WORKER_NICE);
 	pthread_mutex_lock(&workers->lock);
 	for (;;) {
 		struct job *job = pop(&workers->queued);

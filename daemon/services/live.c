@@ -50,6 +50,7 @@
  */
 #include "services/live.h"
 
+#include "core/array.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "domain/progress.h"
@@ -134,6 +135,9 @@ struct gr_live {
 	int in_write;		  /* a handler is replying to a write it made */
 	struct stale *stale;	  /* stored states found breaking an invariant, logged */
 	int stale_count, stale_capacity;
+	struct waiting **resting; /* connections told busy, not read until their time */
+	int resting_count;
+	size_t resting_capacity;
 };
 
 void gr_live_settings_defaults(struct gr_live_settings *out)
@@ -208,6 +212,8 @@ static struct gr_json *summary_of(struct gr_live *live, const char *cohort, cons
 
 	return maker ? maker->hear.summary(maker->payload, cohort, track) : NULL;
 }
+
+static void rest_over(struct gr_live *live);
 
 /* ---- sending ------------------------------------------------------------- */
 
@@ -1123,6 +1129,7 @@ static void handle_preview(void *payload, struct gr_protocol_answer *out,
 
 void gr_live_tick(struct gr_live *live)
 {
+	rest_over(live);
 	if (summary_maker(live))
 		boards_refresh(live);
 }
@@ -1306,6 +1313,7 @@ struct waiting {
 	const char *markdown;	   /* in request.message: read by the worker */
 	char *html;		   /* the worker's result; NULL when rendering failed */
 	struct held *held, *held_last;
+	int64_t until; /* > 0: no render, the connection rests (told busy) until then */
 };
 
 /* The markdown a request's route wants rendered first, or NULL. */
@@ -1413,8 +1421,60 @@ static void render_done(void *payload)
 }
 
 /*
+ * The connection was told busy: it is not read for BUSY_RETRY_S seconds (the
+ * tick after that ends its rest), so a client that does not wait costs the
+ * loop nothing meanwhile; what it sent waits, in order, as behind a render.
+ */
+static void rest(struct gr_live *live, struct gr_client *client)
+{
+	struct waiting *waiting = calloc(1, sizeof(*waiting));
+
+	if (!waiting || gr_array_grow((void **)&live->resting, &live->resting_capacity,
+				      (size_t)live->resting_count + 1, sizeof(*live->resting)) != 0) {
+		free(waiting);
+		return; /* out of memory: it is read on at once */
+	}
+	waiting->live = live;
+	waiting->client = client;
+	waiting->until = now_ms(live) + BUSY_RETRY_S * 1000;
+	live->resting[live->resting_count++] = waiting;
+	client->waiting = waiting;
+	if (live->hooks.pause)
+		live->hooks.pause(client, 1, live->hooks.payload);
+}
+
+/* Take a resting connection's entry off the list (it is the caller's to free). */
+static void rest_forget(struct gr_live *live, struct waiting *waiting)
+{
+	for (int i = 0; i < live->resting_count; i++)
+		if (live->resting[i] == waiting) {
+			live->resting[i] = live->resting[--live->resting_count];
+			return;
+		}
+}
+
+/* The tick: the connections whose rest is over are read again, what they sent first. */
+static void rest_over(struct gr_live *live)
+{
+	int64_t now = now_ms(live);
+
+	for (int i = live->resting_count - 1; i >= 0; i--) {
+		struct waiting *waiting = live->resting[i];
+
+		if (waiting->until > now)
+			continue;
+		rest_forget(live, waiting);
+		waiting->client->waiting = NULL;
+		release_held(live, waiting->client, waiting);
+		waiting_free(waiting);
+		i = live->resting_count; /* releasing may have made others rest */
+	}
+}
+
+/*
  * Render the request's markdown on a worker, then answer it (0); or fail
- * out (busy when the user has renders_waiting waiting already).
+ * out (busy when the user has renders_waiting waiting already, and then the
+ * connection rests).
  * Without workers it is rendered and answered now.
  */
 static int render_first(struct gr_live *live, struct gr_client *client,
@@ -1434,7 +1494,7 @@ static int render_first(struct gr_live *live, struct gr_client *client,
 		gr_protocol_fail(out, "internal", "Out of memory.");
 		return -1;
 	}
-	*waiting = (struct waiting){ live, client, *request, markdown_of(request), NULL, NULL, NULL };
+	*waiting = (struct waiting){ live, client, *request, markdown_of(request), NULL, NULL, NULL, 0 };
 	gr_json_ref(request->message);
 	rc = gr_workers_submit_lane(live->settings.workers, client->user.id,
 				    live->settings.renders_waiting, render_work, render_done,
@@ -1446,6 +1506,7 @@ static int render_first(struct gr_live *live, struct gr_client *client,
 					 "Your earlier texts are still being rendered; try again in "
 					 "a moment.");
 			out->body = gr_json_pack("{s:i}", "retry_after", BUSY_RETRY_S);
+			rest(live, client);
 		} else {
 			gr_protocol_fail(out, "internal", "The text could not be rendered.");
 		}
@@ -1562,6 +1623,8 @@ void gr_live_free(struct gr_live *live)
 	free(live->boards);
 	free(live->listeners);
 	free(live->stale);
+	assert(live->resting_count == 0); /* every client closed first */
+	free(live->resting);
 	gr_fanout_message_unref(live->resync);
 	gr_protocol_free(live->protocol);
 	gr_fanout_free(live->fanout);
@@ -1595,10 +1658,13 @@ void gr_live_client_close(struct gr_live *live, struct gr_client *client)
 {
 	struct waiting *waiting = client->waiting;
 
-	if (waiting) { /* its render finishes without it */
+	if (waiting && waiting->until) { /* resting: nothing else refers to it */
+		rest_forget(live, waiting);
+		waiting_free(waiting);
+	} else if (waiting) { /* its render finishes without it */
 		waiting->client = NULL;
-		client->waiting = NULL;
 	}
+	client->waiting = NULL;
 	gr_turn_forget(live->turn, &client->subscriber);
 	gr_fanout_unsubscribe_all(live->fanout, &client->subscriber);
 	for (int i = 0; i < client->topic_count; i++) {
