@@ -131,7 +131,7 @@ struct gr_live {
 	int client_count;
 	struct gr_json *write_id; /* replying to a write with this id (NULL: none) */
 	struct gr_json *reply_id; /* replying to a request with this id (NULL: none) */
-	size_t reply_most;	  /* the largest reply a connection's queue can take */
+	size_t reply_most;	  /* the largest reply a connection's queue can take (0: no hooks yet) */
 	int in_write;		  /* a handler is replying to a write it made */
 	struct stale *stale;	  /* stored states found breaking an invariant, logged */
 	int stale_count, stale_capacity;
@@ -254,7 +254,7 @@ static int send_text(struct gr_client *client, const char *text, size_t len)
 	struct gr_message *instead = NULL;
 	char why[128];
 
-	if (len > live->reply_most) {
+	if (live->reply_most && len > live->reply_most) {
 		/* It could never be queued: say so, instead of closing a client that reads. */
 		snprintf(why, sizeof(why), "The reply would be larger than %zu KiB.",
 			 live->settings.queue_bytes / 1024);
