@@ -250,8 +250,7 @@ static int send_json(struct gr_live *live, struct gr_client *client, struct gr_j
 static int send_text(struct gr_client *client, const char *text, size_t len)
 {
 	struct gr_live *live = client->service;
-	struct gr_message *message = gr_fanout_message_new(live->hooks.headroom, text, len);
-	struct gr_message *instead = NULL;
+	struct gr_message *message, *instead = NULL;
 	char why[128];
 
 	if (live->reply_most && len > live->reply_most) {
@@ -260,7 +259,7 @@ static int send_text(struct gr_client *client, const char *text, size_t len)
 			 live->settings.queue_bytes / 1024);
 		return send_json(live, client, gr_protocol_error(live->reply_id, "too_large", why));
 	}
-	if (!message)
+	if (!(message = gr_fanout_message_new(live->hooks.headroom, text, len)))
 		return -1;
 	if (live->in_write &&
 	    !(instead = message_of(live, gr_protocol_error(live->write_id, "internal",
