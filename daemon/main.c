@@ -206,6 +206,19 @@ static void add_samples(struct daemon *d)
 		gr_log_info("first start: added %d sample tracks from %s", added, courses);
 }
 
+/* Texts stored before their HTML was (schema 7) get it now, before anyone reads them. */
+static int render_stored(struct gr_live *live)
+{
+	int count = 0;
+	int rc = gr_live_render_stored(live, &count);
+
+	if (rc != 0)
+		gr_log_error("rendering stored texts: %s", gr_error_last());
+	else if (count > 0)
+		gr_log_info("rendered %d stored texts written before their HTML was kept", count);
+	return rc;
+}
+
 /* The review engine, rebuilt from the store, answering through the live service. */
 static int start_reviews(struct daemon *d, const struct gr_config *config)
 {
@@ -276,6 +289,9 @@ static int serve(struct daemon *d, const struct gr_config *config)
 	live_settings.queue_bytes = (size_t)config->queue_kib * 1024;
 	live_settings.messages_per_second = config->messages_per_second;
 	live_settings.event_days = config->event_days;
+	live_settings.connections_per_user = config->max_connections_per_user;
+	live_settings.renders_waiting = config->render_queue;
+	live_settings.workers = d->workers;
 	/* One turn for every writer of the store: the loop's, from the first request on. */
 	if ((rc = gr_turn_new(&d->turn, d->store)))
 		return rc;
@@ -286,6 +302,8 @@ static int serve(struct daemon *d, const struct gr_config *config)
 	gr_library_set_listener(d->library, gr_live_track_changed, d->live);
 	/* A sign-out or a new password closes the session's open connections. */
 	gr_auth_on_change(d->auth, sessions_changed, d->live);
+	if ((rc = render_stored(d->live)) != 0)
+		return rc;
 	api_parts.auth = d->auth;
 	api_parts.library = d->library;
 	api_parts.workers = d->workers;

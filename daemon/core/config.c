@@ -255,6 +255,8 @@ INT_SETTING(max_message_kib, 1, 16 * 1024)
 INT_SETTING(queue_messages, 8, 65536)
 INT_SETTING(queue_kib, 16, 1024 * 1024)
 INT_SETTING(messages_per_second, 0, 100000)
+INT_SETTING(max_connections_per_user, 1, 10000)
+INT_SETTING(render_queue, 0, 1000)
 INT_SETTING(event_days, 1, 3650)
 INT_SETTING(review_lease_hours, 1, 24 * 365)
 INT_SETTING(review_lease_online_hours, 1, 24 * 365)
@@ -305,6 +307,12 @@ static const struct key keys[] = {
 	{ "messages_per_second", parse_messages_per_second, "20",
 	  "websocket messages one connection may send per second (0: no limit)",
 	  FIELD(messages_per_second), 0 },
+	{ "max_connections_per_user", parse_max_connections_per_user, "8",
+	  "websockets one user may have open at once (one more is refused with 429)",
+	  FIELD(max_connections_per_user), 0 },
+	{ "render_queue", parse_render_queue, "4",
+	  "a user's markdown renders waiting behind the one running (more: busy)",
+	  FIELD(render_queue), 0 },
 	{ "event_days", parse_event_days, "30",
 	  "days events are kept for a reconnecting client to catch up",
 	  FIELD(event_days), 0 },

@@ -33,6 +33,8 @@ struct gr_config {
 	int queue_messages;
 	int queue_kib;
 	int messages_per_second;
+	int max_connections_per_user; /* websockets one user may have open at once */
+	int render_queue;	       /* a user's renders waiting behind the one running */
 	int event_days;
 	int review_lease_hours;
 	int review_lease_online_hours;

@@ -31,6 +31,16 @@ void gr_workers_set_wake(struct gr_workers *workers, gr_workers_wake_fn *wake, v
 int gr_workers_submit(struct gr_workers *workers, gr_workers_work_fn *work, gr_workers_done_fn *done,
 		      void *payload);
 
+/*
+ * Queue a job in the lane named key (a user's id, say): the jobs of one
+ * lane run one at a time, in order, so one key never holds more than one
+ * thread and the others' jobs pass it. At most waiting jobs of the lane
+ * wait behind the one running; one more is refused with GR_ELIMITED (its
+ * payload untouched, done not called).
+ */
+int gr_workers_submit_lane(struct gr_workers *workers, long long key, int waiting,
+			   gr_workers_work_fn *work, gr_workers_done_fn *done, void *payload);
+
 /* Run the done() of every finished job; returns how many ran. Loop thread only. */
 int gr_workers_complete(struct gr_workers *workers);
 

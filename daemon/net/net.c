@@ -11,6 +11,13 @@
  * An API call may finish after its connection closed (a sign-in waits for a
  * password hash on a worker): the call then has no wsi and is freed when its
  * reply arrives.
+ *
+ * Limits (docs/security.md, "Protocol limits"): a request whose Host names
+ * another server gets 421 (400 without one); a websocket upgrade over the
+ * user's connection cap gets 429; lws checks text frames are UTF-8 and
+ * closes with 1007 when not; a frame whose header announces more than
+ * max_message_kib is refused when it arrives, before its payload is read.
+ * While a connection waits for a render (live.c) its reading is paused.
  */
 #include "net/net.h"
 
@@ -486,6 +493,15 @@ static int serve_file(struct lws *wsi, struct session *session, const char *path
 
 /* ---- HTTP ------------------------------------------------------------- */
 
+/* The request's Host names this server (net/url.c says which do). */
+static int host_allowed(struct lws *wsi, const struct gr_net *net)
+{
+	char host[256];
+
+	copy_header(wsi, host, sizeof(host), WSI_TOKEN_HOST);
+	return gr_url_host_allowed(host, net->config);
+}
+
 static int http_request(struct lws *wsi, struct session *session, const char *path)
 {
 	struct gr_net *net = net_of(wsi);
@@ -494,6 +510,9 @@ static int http_request(struct lws *wsi, struct session *session, const char *pa
 	session_reset(session);
 	if (net->stopping)
 		return respond_text(wsi, session, 503, "shutting down\n");
+	if (!host_allowed(wsi, net))
+		return respond_text(wsi, session, lws_hdr_total_length(wsi, WSI_TOKEN_HOST) ? 421 : 400,
+				    "this server does not serve that host\n");
 	if (strncmp(path, "/api/", 5) == 0 || strncmp(path, "/t/", 3) == 0 ||
 	    strcmp(path, "/healthz") == 0 || strcmp(path, "/metrics") == 0) {
 		rc = api_begin(wsi, session, path);
@@ -518,6 +537,7 @@ static int ws_confirm(struct lws *wsi, struct gr_user *out_user, unsigned char *
 	struct gr_net *net = net_of(wsi);
 	char path[64], origin[256], host[256], token[128], address[64];
 	const char *why = NULL;
+	int status = HTTP_STATUS_FORBIDDEN;
 
 	copy_header(wsi, path, sizeof(path), WSI_TOKEN_GET_URI);
 	copy_header(wsi, origin, sizeof(origin), WSI_TOKEN_ORIGIN);
@@ -527,10 +547,14 @@ static int ws_confirm(struct lws *wsi, struct gr_user *out_user, unsigned char *
 		why = "shutting down";
 	else if (strcmp(path, "/ws") != 0)
 		why = "no websocket at this path";
+	else if (!gr_url_host_allowed(host, net->config))
+		why = "this server does not serve that host", status = host[0] ? 421 : 400;
 	else if (!gr_api_origin_allowed(net->api, origin, host))
 		why = "origin not allowed";
 	else if (gr_api_session_user(net->api, out_user, token) != 0)
 		why = "not signed in";
+	else if (gr_live_may_open(net->live, out_user->id) != 0)
+		why = "too many connections", status = 429;
 	if (!why) {
 		if (out_session)
 			gr_secret_token_hash(out_session, token);
@@ -538,7 +562,7 @@ static int ws_confirm(struct lws *wsi, struct gr_user *out_user, unsigned char *
 	}
 	lws_get_peer_simple(wsi, address, sizeof(address));
 	gr_log_info("websocket from %s refused: %s (origin '%s')", address, why, origin);
-	return lws_return_http_status(wsi, HTTP_STATUS_FORBIDDEN, why) ? -1 : 1;
+	return lws_return_http_status(wsi, (unsigned int)status, why) ? -1 : 1;
 }
 
 /* The live service's notify hook: a connection has something to write. */
@@ -559,6 +583,18 @@ static void ws_end(struct gr_client *client, int code, const char *reason, void 
 	ws->end_code = code;
 	snprintf(ws->end_reason, sizeof(ws->end_reason), "%s", reason);
 	lws_callback_on_writable(ws->wsi);
+}
+
+/* The live service's pause hook: stop or go on reading a connection's messages. */
+static void ws_pause(struct gr_client *client, int paused, void *payload)
+{
+	struct ws_client *ws = client->net;
+
+	(void)payload;
+	lws_rx_flow_control(ws->wsi, LWS_RXFLOW_REASON_USER_BOOL |
+					     (paused ? LWS_RXFLOW_REASON_APPLIES_DISABLE
+						     : LWS_RXFLOW_REASON_APPLIES_ENABLE |
+							       LWS_RXFLOW_REASON_FLAG_PROCESS_NOW));
 }
 
 static void flush_now(lws_sorted_usec_list_t *sul)
@@ -640,9 +676,10 @@ static int ws_receive(struct lws *wsi, struct session *session, const void *in, 
 				 (unsigned char *)"text frames only", 16);
 		return -1;
 	}
-	if (ws->in_too_large ||
-	    ws->in_len + len > (size_t)net_of(wsi)->config->max_message_kib * 1024) {
-		/* Say why, drop the rest of it, and close with 1009 once that is written. */
+	/* What the frame's header announces counts at once: nothing waits for the rest of it. */
+	if (ws->in_too_large || ws->in_len + len + lws_remaining_packet_payload(wsi) >
+					(size_t)net_of(wsi)->config->max_message_kib * 1024) {
+		/* Say why, read no more of it, and close with 1009 once that is written. */
 		char message[80];
 
 		snprintf(message, sizeof(message), "A message is at most %d KiB.",
@@ -944,7 +981,7 @@ static int listen_on(struct gr_net *net)
 	info.server_string = "grounds";
 	info.max_http_header_data = 8192;
 	info.timeout_secs = 30;
-	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS |
+	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS | LWS_SERVER_OPTION_VALIDATE_UTF8 |
 		       LWS_SERVER_OPTION_DISABLE_IPV6 * !strchr(net->config->listen_host, ':');
 	if (!(net->context = lws_create_context(&info))) {
 		gr_error_set("cannot start the network layer");
@@ -960,7 +997,7 @@ static int listen_on(struct gr_net *net)
 
 int gr_net_start(struct gr_net **out, const struct gr_net_parts *parts)
 {
-	struct gr_live_hooks hooks = { LWS_PRE, ws_notify, flush_soon, NULL, NULL };
+	struct gr_live_hooks hooks = { LWS_PRE, ws_notify, flush_soon, NULL, NULL, ws_pause };
 	struct gr_net *net = calloc(1, sizeof(*net));
 	int rc;
 

@@ -7,10 +7,13 @@
  */
 #include "net/url.h"
 
+#include "core/config.h"
 #include "core/error.h"
 
 #include <assert.h>
+#include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 static int is_plain(unsigned char c)
 {
@@ -142,4 +145,55 @@ const char *gr_url_route_match(const char *pattern, const char *path)
 	if (pattern[len - 1] == '/')
 		return strncmp(path, pattern, len) == 0 && path[len] ? path + len : NULL;
 	return strcmp(path, pattern) == 0 ? "" : NULL;
+}
+
+/* The authority of an http(s) URL (what a Host header says for it) into out. */
+static void authority_of(const char *url, char *out, size_t size)
+{
+	const char *rest = strstr(url, "://");
+	size_t len;
+
+	rest = rest ? rest + 3 : url;
+	len = strcspn(rest, "/?#");
+	snprintf(out, size, "%.*s", (int)len, rest);
+}
+
+/* localhost, 127.x.x.x or [::1], with or without a port. */
+static int is_loopback(const char *host)
+{
+	size_t name_len = host[0] == '[' ? strcspn(host, "]") + 1 : strcspn(host, ":");
+	const char *port = host + name_len;
+
+	if (*port && (*port != ':' || !port[1] || strspn(port + 1, "0123456789") != strlen(port + 1)))
+		return 0;
+	if (name_len == 9 && strncasecmp(host, "localhost", 9) == 0)
+		return 1;
+	if (name_len == 5 && strncmp(host, "[::1]", 5) == 0)
+		return 1;
+	return name_len >= 7 && name_len <= 15 && strncmp(host, "127.", 4) == 0 &&
+	       strspn(host, "0123456789.") >= name_len;
+}
+
+int gr_url_host_allowed(const char *host, const struct gr_config *config)
+{
+	char allowed[512], base[512];
+
+	if (!host[0])
+		return 0;
+	if (is_loopback(host))
+		return 1;
+	snprintf(allowed, sizeof(allowed), strchr(config->listen_host, ':') ? "[%s]:%d" : "%s:%d",
+		 config->listen_host, config->listen_port);
+	if (strcasecmp(host, allowed) == 0)
+		return 1;
+	gr_config_base_url(config, base, sizeof(base));
+	authority_of(base, allowed, sizeof(allowed));
+	if (strcasecmp(host, allowed) == 0)
+		return 1;
+	for (int i = 0; i < config->allowed_origin_count; i++) {
+		authority_of(config->allowed_origins[i], allowed, sizeof(allowed));
+		if (strcasecmp(host, allowed) == 0)
+			return 1;
+	}
+	return 0;
 }

@@ -61,4 +61,15 @@ enum gr_url_web_kind gr_url_web_path(const char *path);
  */
 const char *gr_url_route_match(const char *pattern, const char *path);
 
+struct gr_config;
+
+/*
+ * Whether a request's Host header names this server: the listen address
+ * (host:port), the host of public_url or of one of allowed_origins (with
+ * their port, if they name one), or a loopback name (localhost, 127.x.x.x,
+ * [::1]) on any port, for health checks. Compared without case; 0 for an
+ * empty or unknown host. docs/security.md, "Protocol limits".
+ */
+int gr_url_host_allowed(const char *host, const struct gr_config *config);
+
 #endif

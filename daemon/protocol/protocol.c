@@ -373,7 +373,8 @@ static void dispatch(struct gr_protocol *protocol, struct gr_client *client,
 		     struct gr_json *message, struct gr_json *id, const char *type,
 		     struct gr_protocol_answer *out)
 {
-	struct gr_request request = { .id = id, .last_seq = -1, .check_count = -1 };
+	struct gr_request request = { .message = message, .id = id, .last_seq = -1,
+				      .check_count = -1 };
 
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		if (strcmp(types[i].name, type) != 0 ||
@@ -383,7 +384,10 @@ static void dispatch(struct gr_protocol *protocol, struct gr_client *client,
 		if (read_fields(&request, message, (int)i, out) != 0)
 			return;
 		if (request.type == GR_REQUEST_PING) {
-			out->body = gr_json_object();
+			if (protocol->dispatch && !client->synced)
+				gr_protocol_fail(out, "hello_first", "Say hello first.");
+			else
+				out->body = gr_json_object();
 			return;
 		}
 		protocol->dispatch(client, &request, protocol->dispatch_payload);
@@ -391,6 +395,17 @@ static void dispatch(struct gr_protocol *protocol, struct gr_client *client,
 		return;
 	}
 	gr_protocol_fail(out, "unknown_type", "This message type is not known.");
+}
+
+/* Whether a text id is longer than GR_PROTOCOL_MAX_ID characters (code points). */
+static int too_long_id(struct gr_json *id)
+{
+	size_t len = 0, characters = 0;
+	const unsigned char *text = (const unsigned char *)gr_json_text(id, &len);
+
+	for (size_t i = 0; text && i < len; i++)
+		characters += (text[i] & 0xc0) != 0x80;
+	return characters > GR_PROTOCOL_MAX_ID;
 }
 
 void gr_protocol_receive(struct gr_protocol *protocol, struct gr_client *client,
@@ -411,6 +426,10 @@ void gr_protocol_receive(struct gr_protocol *protocol, struct gr_client *client,
 		   gr_json_kind(id) != GR_JSON_STRING) {
 		id = NULL; /* not one to echo */
 		gr_protocol_fail(&out, "bad_value", "'id' must be a number or text.");
+	} else if (id && gr_json_kind(id) == GR_JSON_STRING && too_long_id(id)) {
+		id = NULL; /* not echoed, in full or in part */
+		gr_protocol_fail(&out, "bad_value", "'id' is longer than %d characters.",
+				 GR_PROTOCOL_MAX_ID);
 	} else if (!gr_json_get(message, "type")) {
 		gr_protocol_fail(&out, "missing_field", "A message needs a 'type'.");
 	} else if (!(type = gr_json_text(gr_json_get(message, "type"), &type_len)) ||

@@ -8,7 +8,8 @@
  * known type, an acceptable id and the fields that type needs, each of the
  * right kind, and answers bad_json, missing_field, bad_value, unknown_type,
  * too_large and rate_limited itself. A well-formed request goes to the
- * dispatch function (the live service); `ping` is answered here.
+ * dispatch function (the live service); `ping` is answered here (with a
+ * dispatch function set, only after hello: hello_first before).
  */
 #ifndef GR_PROTOCOL_H
 #define GR_PROTOCOL_H
@@ -37,6 +38,7 @@ struct gr_client {
 	unsigned char session[GR_TOKEN_HASH_SIZE]; /* the hash of the session it opened with */
 	int ended;                       /* its session or rights ended: nothing more is handled */
 	struct gr_client *live_prev, *live_next; /* the live service's open connections */
+	void *waiting; /* the live service's: a request waiting for its render, and what came after */
 };
 
 enum gr_request_type {
@@ -73,6 +75,7 @@ enum gr_request_type {
 /* A decoded request. Every pointer is borrowed for the dispatch call. */
 struct gr_request {
 	enum gr_request_type type;
+	struct gr_json *message; /* the whole message, which every pointer here points into */
 	struct gr_json *id; /* echoed in the reply; NULL when the message had none */
 	int64_t last_seq; /* hello: -1 when absent */
 	const char *track;
@@ -91,10 +94,14 @@ struct gr_request {
 	const char *body;   /* nudges, help requests and their messages: plain text */
 	int64_t nudge;      /* a positive id, 0 when absent */
 	int64_t request;    /* a help request's id, 0 when absent */
+	const char *html;   /* its markdown rendered, when its route renders first; else NULL */
 	int helpfulness; /* 1-5, 0 when absent */
 	int check_count; /* -1 when absent */
 	unsigned char checks[GR_PROTOCOL_MAX_CHECKS];
 };
+/* The longest text id a request may carry, in characters (a longer one is bad_value). */
+#define GR_PROTOCOL_MAX_ID 64
+
 /* The largest review comment accepted, in bytes. */
 #define GR_PROTOCOL_MAX_COMMENT (20 * 1024)
 

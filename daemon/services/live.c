@@ -33,11 +33,24 @@
  *
  * Topics: "user:ID" (a user's own stream, every connection after hello),
  * "room:TRACK/STEP" (who is on a step now), "board:COHORT/TRACK" (coaches and
- * admins only). One event is serialized once and published to the author's
- * stream and board; the seq in it is the author's.
+ * admins only), "conn:ID" (every connection of a user from its opening,
+ * never published to: how many a user has open). One event is serialized
+ * once and published to the author's stream and board; the seq in it is
+ * the author's.
+ *
+ * Rendering first: untrusted markdown (a preview, submitted work, a review
+ * comment) is rendered on the worker pool, never on the loop, and the
+ * request's handler runs on the loop once it is done, with the HTML in
+ * request->html (stored beside the markdown by the handlers that store
+ * it, so reading never renders). Meanwhile the connection is paused and
+ * what it sends waits behind the request (struct waiting), so its replies
+ * keep their order and go through the turn like any other. The pool's
+ * lanes give each user one render at a time and renders_waiting more;
+ * another is answered busy. docs/security.md, "Rendering untrusted text".
  */
 #include "services/live.h"
 
+#include "core/array.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "domain/progress.h"
@@ -51,6 +64,8 @@
 #include "store/user.h"
 #include "tracks/library.h"
 #include "tracks/markdown.h"
+#include "core/workers.h"
+#include "store/review.h"
 
 #include <assert.h>
 #include <stdio.h>
@@ -70,6 +85,7 @@
 #define SUMMARY_BUSY_MS 10000
 #define SUMMARY_IDLE_MS 60000
 #define SAVE_FAILED "The change could not be saved; please try again."
+#define BUSY_RETRY_S 1 /* busy: when to try a render again */
 
 /* A board someone watches, and the summary it was last sent. */
 struct board {
@@ -116,12 +132,17 @@ struct gr_live {
 	struct gr_message *resync;
 	int client_count;
 	struct gr_json *write_id; /* replying to a write with this id (NULL: none) */
+	struct gr_json *reply_id; /* replying to a request with this id (NULL: none) */
+	size_t reply_most;	  /* the largest reply a connection's queue can take (0: no hooks yet) */
 	int in_write;		  /* a handler is replying to a write it made */
 	struct stale *stale;	  /* stored states found breaking an invariant, logged */
 	int stale_count, stale_capacity;
 	struct gr_client *clients; /* every open connection */
 	int64_t data_version;	   /* the store's, at the last poll */
 	int recheck_due;	   /* a check failed: try again at the next poll */
+	struct waiting **resting; /* connections told busy, not read until their time */
+	int resting_count;
+	size_t resting_capacity;
 };
 
 void gr_live_settings_defaults(struct gr_live_settings *out)
@@ -197,6 +218,8 @@ static struct gr_json *summary_of(struct gr_live *live, const char *cohort, cons
 	return maker ? maker->hear.summary(maker->payload, cohort, track) : NULL;
 }
 
+static void rest_over(struct gr_live *live);
+
 /* ---- sending ------------------------------------------------------------- */
 
 static struct gr_message *message_of(struct gr_live *live, struct gr_json *json)
@@ -212,6 +235,19 @@ static struct gr_message *message_of(struct gr_live *live, struct gr_json *json)
 	return message;
 }
 
+static int send_text(struct gr_client *client, const char *text, size_t len);
+
+static int send_json(struct gr_live *live, struct gr_client *client, struct gr_json *json)
+{
+	char *text = json ? gr_json_dump(json) : NULL;
+	int rc = text ? send_text(client, text, strlen(text)) : -1;
+
+	(void)live;
+	free(text);
+	gr_json_free(json);
+	return rc;
+}
+
 /*
  * The protocol's send function: through the turn, now or after its commit;
  * a reply to a write comes with its failure, for a commit that fails.
@@ -219,10 +255,16 @@ static struct gr_message *message_of(struct gr_live *live, struct gr_json *json)
 static int send_text(struct gr_client *client, const char *text, size_t len)
 {
 	struct gr_live *live = client->service;
-	struct gr_message *message = gr_fanout_message_new(live->hooks.headroom, text, len);
-	struct gr_message *instead = NULL;
+	struct gr_message *message, *instead = NULL;
+	char why[128];
 
-	if (!message)
+	if (live->reply_most && len > live->reply_most) {
+		/* It could never be queued: say so, instead of closing a client that reads. */
+		snprintf(why, sizeof(why), "The reply would be larger than %zu KiB.",
+			 live->settings.queue_bytes / 1024);
+		return send_json(live, client, gr_protocol_error(live->reply_id, "too_large", why));
+	}
+	if (!(message = gr_fanout_message_new(live->hooks.headroom, text, len)))
 		return -1;
 	if (live->in_write &&
 	    !(instead = message_of(live, gr_protocol_error(live->write_id, "internal",
@@ -244,9 +286,11 @@ static void reply(struct gr_live *live, struct gr_client *client,
 		return;
 	live->in_write = out->wrote && !out->code && gr_turn_pending(live->turn);
 	live->write_id = request->id;
+	live->reply_id = request->id;
 	gr_protocol_reply(live->protocol, client, request->id, out);
 	live->in_write = 0;
 	live->write_id = NULL;
+	live->reply_id = NULL;
 }
 
 /* Publish an event (consumed) to up to two topics, after the commit. */
@@ -605,11 +649,11 @@ static void handle_progress(void *payload, struct gr_protocol_answer *out,
 	else if (wanted == GR_PROGRESS_DONE)
 		change_progress(live, out, client, request, GR_PROGRESS_FINISH, NULL);
 	else if (wanted == GR_PROGRESS_SUBMITTED)
-		gr_protocol_fail(out, "conflict", "Work is submitted with submission.create.");
+		gr_protocol_fail(out, "bad_value", "Work is submitted with submission.create.");
 	else if (wanted == GR_PROGRESS_NOT_STARTED)
-		gr_protocol_fail(out, "conflict", "A step that was started stays started.");
+		gr_protocol_fail(out, "bad_value", "A step that was started stays started.");
 	else
-		gr_protocol_fail(out, "conflict", "Only peer reviews can set this state.");
+		gr_protocol_fail(out, "bad_value", "Only peer reviews can set this state.");
 }
 
 static int link_is_valid(const char *link)
@@ -641,6 +685,7 @@ static void handle_submission(void *payload, struct gr_protocol_answer *out,
 	submission.track_id = request->track;
 	submission.step_id = request->step;
 	submission.body_md = request->body_md;
+	submission.body_html = request->html;
 	submission.link = request->link;
 	submission.created_at = now_ms(live);
 	change_progress(live, out, client, request, GR_PROGRESS_SUBMIT, &submission);
@@ -1075,7 +1120,7 @@ static void handle_unsubscribe(void *payload, struct gr_protocol_answer *out,
 {
 	struct gr_live *live = payload;
 
-	if (strncmp(request->topic, "user:", 5) == 0 ||
+	if (strncmp(request->topic, "user:", 5) == 0 || strncmp(request->topic, "conn:", 5) == 0 ||
 	    gr_fanout_unsubscribe(live->fanout, &client->subscriber, request->topic) != 0) {
 		gr_protocol_fail(out, "not_found", "This connection does not follow that topic.");
 		return;
@@ -1085,27 +1130,19 @@ static void handle_unsubscribe(void *payload, struct gr_protocol_answer *out,
 	out->body = gr_json_pack("{s:s}", "topic", request->topic);
 }
 
+/* Rendered first (dispatch): the HTML is ready. */
 static void handle_preview(void *payload, struct gr_protocol_answer *out,
 			   struct gr_client *client, const struct gr_request *request)
 {
-	struct gr_markdown *doc = NULL;
-	char *html = NULL;
-
 	(void)payload;
 	(void)client;
-	if (gr_markdown_parse(&doc, request->body_md, strlen(request->body_md)) == 0)
-		html = gr_markdown_render(doc, NULL, NULL);
-	gr_markdown_free(doc);
-	if (!html) {
-		gr_protocol_fail(out, "internal", "The preview failed.");
-		return;
-	}
-	out->body = gr_json_pack("{s:s}", "html", html);
-	free(html);
+	assert(request->html);
+	out->body = gr_json_pack("{s:s}", "html", request->html);
 }
 
 void gr_live_tick(struct gr_live *live)
 {
+	rest_over(live);
 	if (summary_maker(live))
 		boards_refresh(live);
 }
@@ -1272,6 +1309,247 @@ static const struct gr_live_route own_routes[] = {
 	{ GR_REQUEST_PREVIEW, handle_preview },
 };
 
+/* ---- rendering first ------------------------------------------------------ */
+
+/* A message that came while a request of its connection waited for its render. */
+struct held {
+	struct held *next;
+	size_t len;
+	char text[];
+};
+
+/* A request waiting for its markdown to be rendered, and what came after it. */
+struct waiting {
+	struct gr_live *live;
+	struct gr_client *client;  /* NULL once the connection closed */
+	struct gr_request request; /* its strings in request.message, referenced here */
+	const char *markdown;	   /* in request.message: read by the worker */
+	char *html;		   /* the worker's result; NULL when rendering failed */
+	struct held *held, *held_last;
+	int64_t until; /* > 0: no render, the connection rests (told busy) until then */
+};
+
+/* The markdown a request's route wants rendered first, or NULL. */
+static const char *markdown_of(const struct gr_request *request)
+{
+	switch (request->type) {
+	case GR_REQUEST_PREVIEW:
+	case GR_REQUEST_SUBMISSION_CREATE:
+		return request->body_md;
+	case GR_REQUEST_REVIEW_SUBMIT:
+		return request->comment_md;
+	default:
+		return NULL;
+	}
+}
+
+/* Safe HTML of markdown (malloc'd), or NULL. Any thread. */
+static char *render(const char *markdown)
+{
+	struct gr_markdown *doc = NULL;
+	char *html = NULL;
+
+	if (gr_markdown_parse(&doc, markdown, strlen(markdown)) == 0)
+		html = gr_markdown_render(doc, NULL, NULL);
+	gr_markdown_free(doc);
+	return html;
+}
+
+/* The route answers a request rendered first (html may be NULL: rendering failed). */
+static void answer_rendered(struct gr_live *live, struct gr_client *client,
+			    const struct gr_request *request, char *html)
+{
+	const struct route *route = &live->routes[request->type];
+	struct gr_request rendered = *request;
+	struct gr_protocol_answer out = { 0 };
+
+	rendered.html = html;
+	if (!html)
+		gr_protocol_fail(&out, "internal", "The text could not be rendered.");
+	else if (!route->handle)
+		gr_protocol_fail(&out, "unknown_type", "This message type is not known.");
+	else
+		route->handle(route->payload, &out, client, &rendered);
+	reply(live, client, &rendered, &out);
+}
+
+static void waiting_free(struct waiting *waiting)
+{
+	struct held *held;
+
+	while ((held = waiting->held)) {
+		waiting->held = held->next;
+		free(held);
+	}
+	gr_json_free(waiting->request.message);
+	free(waiting->html);
+	free(waiting);
+}
+
+/*
+ * The messages held behind a request whose render is done, in order, until
+ * one waits again: the rest then wait behind that one.
+ */
+static void release_held(struct gr_live *live, struct gr_client *client, struct waiting *done)
+{
+	struct held *held;
+
+	while ((held = done->held)) {
+		struct waiting *again = client->waiting;
+
+		if (again) {
+			again->held = done->held; /* it came last: nothing is held behind it yet */
+			again->held_last = done->held_last;
+			done->held = done->held_last = NULL;
+			return;
+		}
+		done->held = held->next;
+		gr_protocol_receive(live->protocol, client, held->text, held->len);
+		free(held);
+	}
+	done->held_last = NULL;
+	if (!client->waiting && live->hooks.pause)
+		live->hooks.pause(client, 0, live->hooks.payload);
+}
+
+static void render_work(void *payload)
+{
+	struct waiting *waiting = payload;
+
+	waiting->html = render(waiting->markdown);
+}
+
+/* On the loop: answer the request, then what came after it. */
+static void render_done(void *payload)
+{
+	struct waiting *waiting = payload;
+	struct gr_client *client = waiting->client;
+
+	if (client) {
+		client->waiting = NULL;
+		answer_rendered(waiting->live, client, &waiting->request, waiting->html);
+		release_held(waiting->live, client, waiting);
+	}
+	waiting_free(waiting);
+}
+
+/*
+ * The connection was told busy: it is not read for BUSY_RETRY_S seconds (the
+ * tick after that ends its rest), so a client that does not wait costs the
+ * loop nothing meanwhile; what it sent waits, in order, as behind a render.
+ */
+static void rest(struct gr_live *live, struct gr_client *client)
+{
+	struct waiting *waiting = calloc(1, sizeof(*waiting));
+
+	if (!waiting || gr_array_grow((void **)&live->resting, &live->resting_capacity,
+				      (size_t)live->resting_count + 1, sizeof(*live->resting)) != 0) {
+		free(waiting);
+		return; /* out of memory: it is read on at once */
+	}
+	waiting->live = live;
+	waiting->client = client;
+	waiting->until = now_ms(live) + BUSY_RETRY_S * 1000;
+	live->resting[live->resting_count++] = waiting;
+	client->waiting = waiting;
+	if (live->hooks.pause)
+		live->hooks.pause(client, 1, live->hooks.payload);
+}
+
+/* Take a resting connection's entry off the list (it is the caller's to free). */
+static void rest_forget(struct gr_live *live, struct waiting *waiting)
+{
+	for (int i = 0; i < live->resting_count; i++)
+		if (live->resting[i] == waiting) {
+			live->resting[i] = live->resting[--live->resting_count];
+			return;
+		}
+}
+
+/* The tick: the connections whose rest is over are read again, what they sent first. */
+static void rest_over(struct gr_live *live)
+{
+	int64_t now = now_ms(live);
+
+	for (int i = live->resting_count - 1; i >= 0; i--) {
+		struct waiting *waiting = live->resting[i];
+
+		if (waiting->until > now)
+			continue;
+		rest_forget(live, waiting);
+		waiting->client->waiting = NULL;
+		release_held(live, waiting->client, waiting);
+		waiting_free(waiting);
+		i = live->resting_count; /* releasing may have made others rest */
+	}
+}
+
+/*
+ * Render the request's markdown on a worker, then answer it (0); or fail
+ * out (busy when the user has renders_waiting waiting already, and then the
+ * connection rests).
+ * Without workers it is rendered and answered now.
+ */
+static int render_first(struct gr_live *live, struct gr_client *client,
+			const struct gr_request *request, struct gr_protocol_answer *out)
+{
+	struct waiting *waiting;
+	char *html;
+	int rc;
+
+	if (!live->settings.workers) {
+		html = render(markdown_of(request));
+		answer_rendered(live, client, request, html);
+		free(html);
+		return 0;
+	}
+	if (!(waiting = calloc(1, sizeof(*waiting)))) {
+		gr_protocol_fail(out, "internal", "Out of memory.");
+		return -1;
+	}
+	*waiting = (struct waiting){ live, client, *request, markdown_of(request), NULL, NULL, NULL, 0 };
+	gr_json_ref(request->message);
+	rc = gr_workers_submit_lane(live->settings.workers, client->user.id,
+				    live->settings.renders_waiting, render_work, render_done,
+				    waiting);
+	if (rc != 0) {
+		waiting_free(waiting);
+		if (rc == GR_ELIMITED) {
+			gr_protocol_fail(out, "busy",
+					 "Your earlier texts are still being rendered; try again in "
+					 "a moment.");
+			out->body = gr_json_pack("{s:i}", "retry_after", BUSY_RETRY_S);
+			rest(live, client);
+		} else {
+			gr_protocol_fail(out, "internal", "The text could not be rendered.");
+		}
+		return -1;
+	}
+	client->waiting = waiting;
+	if (live->hooks.pause)
+		live->hooks.pause(client, 1, live->hooks.payload);
+	return 0;
+}
+
+/* A message that came while the connection waits for a render: after it, in order. */
+static void hold(struct waiting *waiting, const char *text, size_t len)
+{
+	struct held *held = malloc(sizeof(*held) + len);
+
+	if (!held) {
+		gr_log_error("a message of %s was lost: out of memory", waiting->client->user.handle);
+		return;
+	}
+	held->next = NULL;
+	held->len = len;
+	memcpy(held->text, text, len);
+	if (waiting->held_last)
+		waiting->held_last->next = held;
+	else
+		waiting->held = held;
+	waiting->held_last = held;
+}
+
 /* The protocol's dispatch: the route of the request's type answers it. */
 static void dispatch(struct gr_client *client, const struct gr_request *request, void *payload)
 {
@@ -1280,11 +1558,14 @@ static void dispatch(struct gr_client *client, const struct gr_request *request,
 	struct gr_protocol_answer out = { 0 };
 
 	if (request->type != GR_REQUEST_HELLO && !client->synced)
-		gr_protocol_fail(&out, "conflict",
+		gr_protocol_fail(&out, "hello_first",
 				 "Say hello first: it tells you where you left off.");
 	else if (!route->handle)
 		gr_protocol_fail(&out, "unknown_type", "This message type is not known.");
-	else
+	else if (markdown_of(request) && !request->html) {
+		if (render_first(live, client, request, &out) == 0)
+			return; /* answered when rendered */
+	} else
 		route->handle(route->payload, &out, client, request);
 	reply(live, client, request, &out);
 }
@@ -1340,6 +1621,7 @@ int gr_live_set_hooks(struct gr_live *live, const struct gr_live_hooks *hooks)
 		return GR_ERROR;
 	}
 	turn_hooks.fanout = live->fanout;
+	live->reply_most = live->settings.queue_bytes - (sizeof(resync) - 1);
 	if (!hooks->request_flush)
 		turn_hooks.request_flush = NULL; /* no loop: each change commits as it ends */
 	gr_turn_set_hooks(live->turn, &turn_hooks);
@@ -1358,6 +1640,8 @@ void gr_live_free(struct gr_live *live)
 	free(live->boards);
 	free(live->listeners);
 	free(live->stale);
+	assert(live->resting_count == 0); /* every client closed first */
+	free(live->resting);
 	gr_fanout_message_unref(live->resync);
 	gr_protocol_free(live->protocol);
 	gr_fanout_free(live->fanout);
@@ -1370,9 +1654,18 @@ int gr_live_client_open(struct gr_live *live, struct gr_client *client)
 
 	client->service = live;
 	client->subscriber.owner = client;
+	char own[64];
+
+	if ((rc = gr_live_may_open(live, client->user.id)) != 0)
+		return rc;
 	if ((rc = gr_fanout_queue_init(&client->subscriber.queue, live->settings.queue_messages,
 				       live->settings.queue_bytes, live->resync)) != 0)
 		return rc;
+	snprintf(own, sizeof(own), "conn:%lld", (long long)client->user.id);
+	if ((rc = gr_fanout_subscribe(live->fanout, &client->subscriber, own)) != 0) {
+		gr_fanout_queue_clear(&client->subscriber.queue);
+		return rc;
+	}
 	client->live_prev = NULL;
 	client->live_next = live->clients;
 	if (live->clients)
@@ -1385,6 +1678,15 @@ int gr_live_client_open(struct gr_live *live, struct gr_client *client)
 
 void gr_live_client_close(struct gr_live *live, struct gr_client *client)
 {
+	struct waiting *waiting = client->waiting;
+
+	if (waiting && waiting->until) { /* resting: nothing else refers to it */
+		rest_forget(live, waiting);
+		waiting_free(waiting);
+	} else if (waiting) { /* its render finishes without it */
+		waiting->client = NULL;
+	}
+	client->waiting = NULL;
 	gr_turn_forget(live->turn, &client->subscriber);
 	gr_fanout_unsubscribe_all(live->fanout, &client->subscriber);
 	for (int i = 0; i < client->topic_count; i++) {
@@ -1411,7 +1713,75 @@ void gr_live_receive(struct gr_live *live, struct gr_client *client, const char 
 {
 	if (client->ended) /* its session or rights ended: it is being closed */
 		return;
-	gr_protocol_receive(live->protocol, client, text, len);
+	if (client->waiting)
+		hold(client->waiting, text, len);
+	else
+		gr_protocol_receive(live->protocol, client, text, len);
+}
+
+int gr_live_may_open(struct gr_live *live, int64_t user_id)
+{
+	int limit = live->settings.connections_per_user;
+	char own[64];
+
+	snprintf(own, sizeof(own), "conn:%lld", (long long)user_id);
+	if (limit > 0 && live->fanout && gr_fanout_count(live->fanout, own) >= limit) {
+		gr_error_set("%d connections of this user are open already", limit);
+		return GR_ELIMITED;
+	}
+	return 0;
+}
+
+/* One stored text's HTML: rendered, then stored in a change of its own. */
+static int render_one(struct gr_live *live, int64_t id, const char *markdown,
+		      int (*store_html)(struct gr_store *store, int64_t id, const char *html))
+{
+	struct gr_turn_change change;
+	char *html = render(markdown);
+	int rc;
+
+	if (!html) {
+		gr_error_set("out of memory rendering stored text %lld", (long long)id);
+		return GR_ERROR;
+	}
+	if ((rc = gr_turn_begin(live->turn, &change)) == 0)
+		rc = gr_turn_end(live->turn, &change, store_html(live->store, id, html));
+	free(html);
+	return rc;
+}
+
+typedef int unrendered_fn(struct gr_store *store, int64_t after, int64_t *out_id,
+			  char **out_md);
+typedef int store_html_fn(struct gr_store *store, int64_t id, const char *html);
+
+/* Every row of a table whose HTML is not stored yet, in id order. */
+static int render_table(struct gr_live *live, unrendered_fn *next, store_html_fn *store_html,
+			int *count)
+{
+	int64_t after = 0, id = 0;
+	char *markdown = NULL;
+	int rc;
+
+	while ((rc = next(live->store, after, &id, &markdown)) == 0) {
+		rc = render_one(live, id, markdown, store_html);
+		free(markdown);
+		if (rc != 0)
+			return rc;
+		after = id;
+		++*count;
+	}
+	return rc == GR_ENOTFOUND ? 0 : rc;
+}
+
+int gr_live_render_stored(struct gr_live *live, int *out_count)
+{
+	int rc;
+
+	*out_count = 0;
+	rc = render_table(live, gr_store_submission_unrendered, gr_store_submission_set_html,
+			  out_count);
+	return rc ? rc : render_table(live, gr_store_review_unrendered, gr_store_review_set_html,
+				      out_count);
 }
 
 /* ---- sessions that end --------------------------------------------------- */

@@ -35,6 +35,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct gr_workers;
+
 struct gr_library;
 struct gr_store;
 struct gr_store_submission;
@@ -46,6 +48,9 @@ struct gr_live_settings {
 	size_t queue_bytes;       /* ... and this many bytes */
 	int event_days;           /* events kept for replay after a reconnect */
 	double messages_per_second; /* per connection; 0 = no limit */
+	int connections_per_user; /* open at once; 0 = no limit */
+	struct gr_workers *workers; /* where markdown is rendered; NULL: on the caller's thread */
+	int renders_waiting;	    /* a user's renders waiting behind the one running */
 	gr_clock_fn *clock;       /* NULL: the wall clock */
 };
 
@@ -62,6 +67,8 @@ struct gr_live_hooks {
 	 * every further message.
 	 */
 	void (*end)(struct gr_client *client, int code, const char *reason, void *payload);
+	/* Stop (1) or go on (0) reading the client's messages (may be NULL). */
+	void (*pause)(struct gr_client *client, int paused, void *payload);
 };
 
 /*
@@ -203,12 +210,32 @@ int gr_live_recheck(struct gr_live *live);
 /* Time passes (about once a second): watched boards get their summaries. */
 void gr_live_tick(struct gr_live *live);
 
+/*
+ * Whether the user may open one more connection: 0, or GR_ELIMITED (with
+ * its message) when connections_per_user are open.
+ */
+int gr_live_may_open(struct gr_live *live, int64_t user_id);
+
+/*
+ * Render and store the HTML of the submissions and review comments written
+ * before their HTML was stored (schema 7); *out_count says how many. At
+ * start, before the loop serves anyone.
+ */
+int gr_live_render_stored(struct gr_live *live, int *out_count);
+
 /* A connection opened for client->user (already checked by the caller). */
 int gr_live_client_open(struct gr_live *live, struct gr_client *client);
 /* A connection closed: leaves its topics (telling rooms), drops what it had queued. */
 void gr_live_client_close(struct gr_live *live, struct gr_client *client);
 
-/* One whole text message from the client. */
+/*
+ * One whole text message from the client. A message whose markdown is
+ * rendered first (markdown.preview, submission.create, review.submit)
+ * waits for a worker; the messages after it wait behind it, so replies
+ * keep their order, and the pause hook stops reading meanwhile. A user has
+ * one render running and at most renders_waiting more; another is
+ * answered busy, with retry_after in seconds.
+ */
 void gr_live_receive(struct gr_live *live, struct gr_client *client, const char *text,
 		     size_t len);
 

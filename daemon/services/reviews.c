@@ -6,7 +6,8 @@
  * its effects, who of the learners is connected, and the review messages.
  * Leaves the pairing itself to review.c, the progress state machine to
  * progress.c, the turn's transaction to turn.c, the event streams to live.c
- * (which it is attached to), SQL to store.c, and markdown to markdown.c.
+ * (which it is attached to), SQL to store.c, and rendering markdown to live.c
+ * (it is rendered once, when written, and read back as stored HTML).
  *
  * Durability by event sourcing. The engine lives in memory only. Every
  * input it is given is appended to review_inputs in the same savepoint as
@@ -71,7 +72,6 @@
 #include "store/submission.h"
 #include "store/user.h"
 #include "tracks/library.h"
-#include "tracks/markdown.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -984,25 +984,10 @@ int gr_reviews_tick(struct gr_reviews *reviews)
 
 /* ---- the messages: helpers ------------------------------------------------------ */
 
-/* Safe HTML of markdown (malloc'd), or NULL. */
-static char *render(const char *markdown)
+/* Stored HTML (rendered when it was written) as JSON: null when there is none. */
+static struct gr_json *html_json(const char *html)
 {
-	struct gr_markdown *doc = NULL;
-	char *html = NULL;
-
-	if (gr_markdown_parse(&doc, markdown, strlen(markdown)) == 0)
-		html = gr_markdown_render(doc, NULL, NULL);
-	gr_markdown_free(doc);
-	return html;
-}
-
-static struct gr_json *render_json(const char *markdown)
-{
-	char *html = render(markdown);
-	struct gr_json *json = html ? gr_json_string(html) : gr_json_null();
-
-	free(html);
-	return json;
+	return html ? gr_json_string(html) : gr_json_null();
 }
 
 static int is_blank(const char *text)
@@ -1194,7 +1179,7 @@ static int work_to_review(const struct gr_store_submission *row, void *payload)
 {
 	struct gr_json *body = payload;
 
-	gr_json_set(body, "body_html", render_json(row->body_md));
+	gr_json_set(body, "body_html", html_json(row->body_html));
 	gr_json_set(body, "link", row->link[0] ? gr_json_string(row->link) : gr_json_null());
 	return 0;
 }
@@ -1257,7 +1242,7 @@ static int my_work(const struct gr_store_submission *row, void *payload)
 	    gr_json_pack("{s:I, s:s, s:s, s:i, s:I, s:o, s:s?}", "submission", (long long)row->id,
 			 "track", row->track_id, "step", row->step_id, "attempt", row->attempt,
 			 "submitted_at", (long long)row->created_at, "body_html",
-			 render_json(row->body_md), "link", row->link[0] ? row->link : NULL);
+			 html_json(row->body_html), "link", row->link[0] ? row->link : NULL);
 	return *body ? 0 : out_of_memory();
 }
 
@@ -1273,7 +1258,7 @@ static int review_received(const struct gr_store_review *review, void *payload)
 	struct gr_json *item = gr_json_pack(
 	    "{s:I, s:s, s:o, s:o, s:b, s:I}", "review", (long long)review->id, "verdict",
 	    review->verdict, "checks", gr_json_load(review->checks, strlen(review->checks)),
-	    "comment_html", render_json(review->comment_md), "flagged", review->flag_reason != NULL,
+	    "comment_html", html_json(review->comment_html), "flagged", review->flag_reason != NULL,
 	    "created_at", (long long)review->created_at);
 
 	if (!item)
@@ -1370,6 +1355,7 @@ static int change_give(struct gr_reviews *reviews, void *argument)
 	    .verdict = giving->verdict == GR_REVIEW_PASS ? "pass" : "needs_work",
 	    .checks = giving->checks,
 	    .comment_md = giving->request->comment_md,
+	    .comment_html = giving->request->html ? giving->request->html : "",
 	    .created_at = now_ms(reviews),
 	};
 	int rc = gr_store_review_insert(reviews->store, &review);

@@ -14,6 +14,7 @@
 #include "store/internal.h"
 
 #include <sqlite3.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum statement {
@@ -28,12 +29,15 @@ enum statement {
 	OF_SUBMISSION,
 	RATE,
 	FLAG,
+	UNRENDERED,
+	SET_HTML,
 	STATEMENT_COUNT
 };
 
 #define REVIEW_COLUMNS \
 	"r.id, r.assignment_id, r.submission_id, r.reviewer_id, r.verdict, r.checks," \
-	" r.comment_md, r.created_at, r.helpfulness, r.flag_reason, r.flagged_at, s.user_id"
+	" r.comment_md, r.created_at, r.helpfulness, r.flag_reason, r.flagged_at, s.user_id," \
+	" r.comment_html"
 #define REVIEW_JOIN " FROM reviews r JOIN submissions s ON s.id = r.submission_id"
 
 static const char *const sql[STATEMENT_COUNT] = {
@@ -45,7 +49,8 @@ static const char *const sql[STATEMENT_COUNT] = {
 	[STEP_GET] = "SELECT id FROM review_steps WHERE track_id = ?1 AND step_id = ?2",
 	[STEP_ALL] = "SELECT id, track_id, step_id FROM review_steps ORDER BY id",
 	[INSERT] = "INSERT INTO reviews (assignment_id, submission_id, reviewer_id, verdict,"
-		   " checks, comment_md, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+		   " checks, comment_md, created_at, comment_html)"
+		   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 	[GET] = "SELECT " REVIEW_COLUMNS REVIEW_JOIN " WHERE r.id = ?1",
 	[OF_ASSIGNMENT] = "SELECT " REVIEW_COLUMNS REVIEW_JOIN " WHERE r.assignment_id = ?1",
 	[OF_SUBMISSION] = "SELECT " REVIEW_COLUMNS REVIEW_JOIN
@@ -53,6 +58,9 @@ static const char *const sql[STATEMENT_COUNT] = {
 	[RATE] = "UPDATE reviews SET helpfulness = ?2 WHERE id = ?1",
 	[FLAG] = "UPDATE reviews SET flag_reason = ?2, flagged_at = ?3"
 		 " WHERE id = ?1 AND flagged_at IS NULL",
+	[UNRENDERED] = "SELECT id, comment_md FROM reviews WHERE id > ?1 AND comment_html IS NULL"
+		       " ORDER BY id LIMIT 1",
+	[SET_HTML] = "UPDATE reviews SET comment_html = ?2 WHERE id = ?1",
 };
 
 const struct store_sql store_review_sql = { sql, STATEMENT_COUNT };
@@ -146,6 +154,7 @@ int gr_store_review_insert(struct gr_store *store, struct gr_store_review *revie
 	sqlite3_bind_text(stmt, 6, review->comment_md ? review->comment_md : "", -1,
 			  SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 7, review->created_at);
+	store_bind_text_or_null(stmt, 8, review->comment_html);
 	if ((rc = store_run(store, stmt, NULL)) != 0)
 		return rc;
 	review->id = sqlite3_last_insert_rowid(store->db);
@@ -167,6 +176,8 @@ static void read_review(struct gr_store_review *row, sqlite3_stmt *stmt)
 	    sqlite3_column_type(stmt, 9) == SQLITE_NULL ? NULL : store_column_or_empty(stmt, 9);
 	row->flagged_at = sqlite3_column_int64(stmt, 10);
 	row->author_id = sqlite3_column_int64(stmt, 11);
+	row->comment_html =
+	    sqlite3_column_type(stmt, 12) == SQLITE_NULL ? NULL : store_column_or_empty(stmt, 12);
 }
 
 /* Every row of stmt (REVIEW_COLUMNS) to fn, until fn returns non-zero. */
@@ -254,4 +265,40 @@ int gr_store_review_flag(struct gr_store *store, int64_t id, const char *reason,
 		return GR_ECONFLICT;
 	}
 	return 0;
+}
+
+int gr_store_review_unrendered(struct gr_store *store, int64_t after, int64_t *out_id,
+			       char **out_md)
+{
+	sqlite3_stmt *stmt = statement(store, UNRENDERED);
+	int rc;
+
+	*out_md = NULL;
+	sqlite3_bind_int64(stmt, 1, after);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		*out_id = sqlite3_column_int64(stmt, 0);
+		*out_md = strdup(store_column_or_empty(stmt, 1));
+	}
+	sqlite3_reset(stmt);
+	if (rc == SQLITE_DONE) {
+		gr_error_set("every review comment is rendered");
+		return GR_ENOTFOUND;
+	}
+	if (rc != SQLITE_ROW)
+		return store_fail(store, "reading a review to render");
+	if (!*out_md) {
+		gr_error_set("out of memory");
+		return GR_ERROR;
+	}
+	return 0;
+}
+
+int gr_store_review_set_html(struct gr_store *store, int64_t id, const char *html)
+{
+	sqlite3_stmt *stmt = statement(store, SET_HTML);
+
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_text(stmt, 2, html, -1, SQLITE_STATIC);
+	return store_run(store, stmt, NULL);
 }

@@ -45,6 +45,7 @@ struct gr_store_review {
 	const char *verdict; /* "pass" or "needs_work" */
 	const char *checks;  /* a JSON array of booleans, one per rubric item */
 	const char *comment_md;
+	const char *comment_html; /* comment_md rendered safely; NULL: none (yet) */
 	int64_t created_at;
 	int helpfulness;	 /* 1-5, 0 when not rated */
 	const char *flag_reason; /* NULL when not flagged */
@@ -64,5 +65,10 @@ int gr_store_review_each_of_submission(struct gr_store *store, int64_t submissio
 int gr_store_review_rate(struct gr_store *store, int64_t id, int helpfulness);
 /* GR_ECONFLICT when the review was flagged already (the first reason stays). */
 int gr_store_review_flag(struct gr_store *store, int64_t id, const char *reason, int64_t now);
+
+/* As gr_store_submission_unrendered, for review comments. */
+int gr_store_review_unrendered(struct gr_store *store, int64_t after, int64_t *out_id,
+			       char **out_md);
+int gr_store_review_set_html(struct gr_store *store, int64_t id, const char *html);
 
 #endif

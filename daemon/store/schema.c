@@ -231,6 +231,15 @@ const char *const store_migrations[] = {
 	"UPDATE meta SET value = COALESCE((SELECT CAST(min(id) AS TEXT) FROM invites"
 	"  WHERE role = 'admin' AND created_by IS NULL), '0')"
 	"  WHERE key = 'first_start_invite' AND value = 'made';",
+
+	/*
+	 * 8: the safe HTML of submitted work and review comments, rendered
+	 * once when written (services/live.c), so reading never renders.
+	 * Rows written before are NULL until the daemon's start renders them
+	 * (gr_live_render_stored).
+	 */
+	"ALTER TABLE submissions ADD COLUMN body_html TEXT;"
+	"ALTER TABLE reviews ADD COLUMN comment_html TEXT;",
 };
 
 static int read_version(struct gr_store *store, int *out)

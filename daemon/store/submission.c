@@ -12,21 +12,27 @@
 #include "store/internal.h"
 
 #include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
 
-enum statement { INSERT, GET, LATEST, STATEMENT_COUNT };
+enum statement { INSERT, GET, LATEST, UNRENDERED, SET_HTML, STATEMENT_COUNT };
 
 #define SUBMISSION_COLUMNS \
-	"id, attempt, user_id, track_id, step_id, track_commit, body_md, link, created_at"
+	"id, attempt, user_id, track_id, step_id, track_commit, body_md, link, created_at," \
+	" body_html"
 
 static const char *const sql[STATEMENT_COUNT] = {
 	[INSERT] = "INSERT INTO submissions (user_id, track_id, step_id, attempt,"
-		   " track_commit, body_md, link, created_at)"
-		   " SELECT ?1, ?2, ?3, coalesce(max(attempt), 0) + 1, ?4, ?5, ?6, ?7"
+		   " track_commit, body_md, link, created_at, body_html)"
+		   " SELECT ?1, ?2, ?3, coalesce(max(attempt), 0) + 1, ?4, ?5, ?6, ?7, ?8"
 		   " FROM submissions WHERE user_id = ?1 AND track_id = ?2"
 		   " AND step_id = ?3 RETURNING id, attempt",
 	[GET] = "SELECT " SUBMISSION_COLUMNS " FROM submissions WHERE id = ?1",
 	[LATEST] = "SELECT " SUBMISSION_COLUMNS " FROM submissions WHERE user_id = ?1"
 		   " AND track_id = ?2 AND step_id = ?3 ORDER BY attempt DESC LIMIT 1",
+	[UNRENDERED] = "SELECT id, body_md FROM submissions WHERE id > ?1 AND body_html IS NULL"
+		       " ORDER BY id LIMIT 1",
+	[SET_HTML] = "UPDATE submissions SET body_html = ?2 WHERE id = ?1",
 };
 
 const struct store_sql store_submission_sql = { sql, STATEMENT_COUNT };
@@ -48,6 +54,7 @@ int gr_store_submission_insert(struct gr_store *store, struct gr_store_submissio
 	sqlite3_bind_text(stmt, 5, submission->body_md, -1, SQLITE_STATIC);
 	store_bind_text_or_null(stmt, 6, submission->link);
 	sqlite3_bind_int64(stmt, 7, submission->created_at);
+	store_bind_text_or_null(stmt, 8, submission->body_html);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW) {
 		submission->id = sqlite3_column_int64(stmt, 0);
@@ -75,6 +82,9 @@ static int one_submission(struct gr_store *store, sqlite3_stmt *stmt, gr_store_s
 		row.body_md = store_column_or_empty(stmt, 6);
 		row.link = store_column_or_empty(stmt, 7);
 		row.created_at = sqlite3_column_int64(stmt, 8);
+		row.body_html = sqlite3_column_type(stmt, 9) == SQLITE_NULL
+					? NULL
+					: store_column_or_empty(stmt, 9);
 		rc = fn(&row, payload);
 		sqlite3_reset(stmt);
 		return rc;
@@ -105,4 +115,40 @@ int gr_store_submission_latest(struct gr_store *store, int64_t user_id, const ch
 	sqlite3_bind_text(stmt, 2, track_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 3, step_id, -1, SQLITE_STATIC);
 	return one_submission(store, stmt, fn, payload);
+}
+
+int gr_store_submission_unrendered(struct gr_store *store, int64_t after, int64_t *out_id,
+				   char **out_md)
+{
+	sqlite3_stmt *stmt = statement(store, UNRENDERED);
+	int rc;
+
+	*out_md = NULL;
+	sqlite3_bind_int64(stmt, 1, after);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		*out_id = sqlite3_column_int64(stmt, 0);
+		*out_md = strdup(store_column_or_empty(stmt, 1));
+	}
+	sqlite3_reset(stmt);
+	if (rc == SQLITE_DONE) {
+		gr_error_set("every submission is rendered");
+		return GR_ENOTFOUND;
+	}
+	if (rc != SQLITE_ROW)
+		return store_fail(store, "reading a submission to render");
+	if (!*out_md) {
+		gr_error_set("out of memory");
+		return GR_ERROR;
+	}
+	return 0;
+}
+
+int gr_store_submission_set_html(struct gr_store *store, int64_t id, const char *html)
+{
+	sqlite3_stmt *stmt = statement(store, SET_HTML);
+
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_text(stmt, 2, html, -1, SQLITE_STATIC);
+	return store_run(store, stmt, NULL);
 }

@@ -18,6 +18,7 @@ struct gr_store_submission {
 	const char *step_id;
 	const char *track_commit; /* the commit the step was read at */
 	const char *body_md;
+	const char *body_html; /* body_md rendered safely; NULL on insert: not yet */
 	const char *link; /* NULL or "" for none */
 	int64_t created_at;
 };
@@ -34,5 +35,13 @@ int gr_store_submission_get(struct gr_store *store, int64_t id, gr_store_submiss
 /* The user's latest attempt on a step. */
 int gr_store_submission_latest(struct gr_store *store, int64_t user_id, const char *track_id,
 			       const char *step_id, gr_store_submission_fn *fn, void *payload);
+
+/*
+ * The first submission after id after whose HTML is not stored yet: its
+ * id and markdown (malloc'd, the caller's). GR_ENOTFOUND when there is none.
+ */
+int gr_store_submission_unrendered(struct gr_store *store, int64_t after, int64_t *out_id,
+				   char **out_md);
+int gr_store_submission_set_html(struct gr_store *store, int64_t id, const char *html);
 
 #endif

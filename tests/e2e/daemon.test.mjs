@@ -124,6 +124,11 @@ test('/ws needs a session cookie and the served origin; SIGTERM closes it with 1
   await assert.rejects(openSocket(daemon, admin1, { cookie: 'grounds_session=forged' }), (error) => error.status === 403);
 
   const socket = await openSocket(daemon, admin1);
+  socket.send(JSON.stringify({ type: 'ping', id: 6 }));
+  assert.equal((await socket.next()).code, 'hello_first', 'nothing but hello before hello');
+  socket.send(JSON.stringify({ type: 'hello', id: 1 }));
+  assert.equal((await socket.next()).id, 1);
+  assert.equal((await socket.next()).type, 'snapshot');
   socket.send(JSON.stringify({ type: 'ping', id: 7 }));
   assert.deepEqual(await socket.next(), { type: 'ok', id: 7 });
   socket.send('{not json');

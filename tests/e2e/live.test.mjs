@@ -102,7 +102,8 @@ test('the progress state machine and submissions are enforced over the wire', as
     assert.equal(needs.requires, 'how-reviews-work');
     assert.equal(needs.state, 'not_started');
 
-    await refused(socket, 'progress.set', { track: l2l, step: 'welcome', state: 'passed' }, 'conflict');
+    // States only submissions and reviews set are not the client's to set.
+    await refused(socket, 'progress.set', { track: l2l, step: 'welcome', state: 'passed' }, 'bad_value');
     await refused(socket, 'progress.set', { track: 'no-such-track', step: 'welcome', state: 'started' }, 'not_found');
     await refused(socket, 'progress.set', { track: l2l, step: 'no-such-step', state: 'started' }, 'not_found');
     await refused(socket, 'progress.set', { track: l2l, step: 'welcome', state: 'finished' }, 'bad_value');
@@ -144,13 +145,14 @@ test('the progress state machine and submissions are enforced over the wire', as
   }
 });
 
-test('requests before hello are refused with conflict', async () => {
+test('requests before hello, ping included, are refused with hello_first', async () => {
   const daemon = await startDaemon({ config: NO_LIMIT });
   try {
     const { ana } = await people(daemon, { ana: 'learner' });
     const socket = await openSocket(daemon, ana);
-    await refused(socket, 'progress.set', { track: 'learning-to-learn', step: 'welcome', state: 'started' }, 'conflict');
-    await refused(socket, 'subscribe', { topic: 'room:learning-to-learn/welcome' }, 'conflict');
+    await refused(socket, 'progress.set', { track: 'learning-to-learn', step: 'welcome', state: 'started' }, 'hello_first');
+    await refused(socket, 'subscribe', { topic: 'room:learning-to-learn/welcome' }, 'hello_first');
+    await refused(socket, 'ping', {}, 'hello_first');
     await ok(socket, 'hello');
     await socket.next((m) => m.type === 'snapshot');
     const reply = await ok(socket, 'progress.set', { track: 'learning-to-learn', step: 'welcome', state: 'started' });
@@ -359,7 +361,8 @@ test('too many messages are rate limited without closing the connection', async 
   const daemon = await startDaemon({ config: 'messages_per_second = 5\n' });
   try {
     const { ana } = await people(daemon, { ana: 'learner' });
-    const socket = await openSocket(daemon, ana);
+    const { socket } = await connect(daemon, ana);
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // the burst again, after hello
     const ids = [];
     for (let i = 0; i < 30; i++) {
       const id = nextRequestId();

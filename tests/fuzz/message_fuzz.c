@@ -78,7 +78,8 @@ static int valid_utf8(const unsigned char *s, size_t len)
 }
 
 static const char *const known_codes[] = { "bad_json",     "missing_field", "bad_value",
-					   "unknown_type", "too_large",     "rate_limited" };
+					   "unknown_type", "too_large",     "rate_limited",
+					   "hello_first" };
 
 static int check_send(struct gr_client *client, const char *text, size_t len)
 {
@@ -357,7 +358,7 @@ static void check_dispatch(struct gr_client *client, const struct gr_request *re
 
 static void receive(struct gr_protocol *protocol, const uint8_t *data, size_t size)
 {
-	struct gr_client client = { 0 };
+	struct gr_client client = { .synced = 1 }; /* as after hello */
 
 	current = protocol;
 	replies = dispatches = 0;

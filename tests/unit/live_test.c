@@ -16,6 +16,7 @@
 #include "store/progress.h"
 #include "store/session.h"
 #include "store/store.h"
+#include "store/submission.h"
 #include "store/user.h"
 #include "core/workers.h"
 
@@ -25,6 +26,8 @@
 
 #include <jansson.h>
 #include <stdarg.h>
+#include <semaphore.h>
+#include <time.h>
 
 #define HEADROOM 16
 
@@ -87,6 +90,9 @@ static void add_user(struct fixture *f, struct gr_user *user, const char *handle
 		CHECK_INT(gr_store_user_add_coached(f->store, user->id, "c1"), ==, 0);
 }
 
+/* Set before fixture_open: renders on the fixture's workers, and these limits. */
+static int use_workers, renders_waiting, connections_per_user;
+
 static void fixture_open(struct fixture *f, int queue_messages)
 {
 	struct demo_wiring wiring;
@@ -96,8 +102,11 @@ static void fixture_open(struct fixture *f, int queue_messages)
 	demo_open(f->dir, make_track, f->db, sizeof f->db, &f->store, &f->workers, &f->library);
 	demo_wiring_defaults(&wiring);
 	wiring.live.queue_messages = queue_messages;
+	wiring.live.workers = use_workers ? f->workers : NULL;
+	wiring.live.renders_waiting = renders_waiting;
+	wiring.live.connections_per_user = connections_per_user;
 	wiring.hooks = (struct gr_live_hooks){ HEADROOM, ignore_notify, request_flush, NULL,
-					       record_end };
+					       record_end, NULL };
 	demo_services_start(&f->services, f->store, f->library, &wiring);
 	f->live = f->services.live;
 	add_user(f, &f->learner, "lena", GR_ROLE_LEARNER);
@@ -201,7 +210,8 @@ static void test_hello_first(void)
 
 	fixture_open(&f, 64);
 	client_open(&f, &a, &f.learner);
-	json_decref(request(&f, &a, "conflict", SET("one", "started")));
+	json_decref(request(&f, &a, "hello_first", SET("one", "started")));
+	json_decref(request(&f, &a, "hello_first", "{\"type\":\"ping\",\"id\":1}"));
 	reply = request(&f, &a, "ok", "{\"type\":\"hello\",\"id\":\"h\"}");
 	CHECK_STR(text_of(reply, "id"), "h");
 	CHECK_STR(text_of(reply, "sync"), "snapshot");
@@ -280,7 +290,10 @@ static void test_progress_rules(void)
 	drain(&a);
 	json_decref(request(&f, &a, "ok", SET("two", "started")));
 	drain(&a);
-	json_decref(request(&f, &a, "conflict", SET("two", "passed")));
+	/* States only submissions and reviews set: not the client's to set. */
+	json_decref(request(&f, &a, "bad_value", SET("two", "passed")));
+	json_decref(request(&f, &a, "bad_value", SET("two", "submitted")));
+	json_decref(request(&f, &a, "bad_value", SET("two", "not_started")));
 	json_decref(request(&f, &a, "bad_value", SET("two", "finished")));
 	json_decref(request(&f, &a, "not_found", SET("nine", "started")));
 	json_decref(request(&f, &a, "not_found",
@@ -513,6 +526,156 @@ static void test_preview(void)
 	fixture_close(&f);
 }
 
+/* Runs the done() of the workers' jobs until none is pending (bounded). */
+static void finish_renders(struct fixture *f)
+{
+	for (int tries = 0; gr_workers_pending(f->workers) > 0 && tries < 10000; tries++) {
+		if (gr_workers_complete(f->workers) == 0)
+			nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
+	}
+	CHECK_INT(gr_workers_pending(f->workers), ==, 0);
+	gr_live_flush(f->live);
+}
+
+/*
+ * With workers, markdown is rendered off the loop: nothing is answered
+ * until the render is done, and what the connection sent after it is
+ * answered after it, in order. A user's second render beyond the budget
+ * is busy (retry_after), and that connection is not read until the tick
+ * after its time; a connection that closes while its render runs is
+ * forgotten. A user has at most connections_per_user connections.
+ */
+static sem_t gate;
+
+static void wait_for_gate(void *payload)
+{
+	(void)payload;
+	sem_wait(&gate);
+}
+
+static int copy_html(const struct gr_store_submission *row, void *payload)
+{
+	snprintf(payload, 64, "%s", row->body_html ? row->body_html : "(null)");
+	return 0;
+}
+
+static void test_render_on_workers(void)
+{
+	struct fixture f;
+	struct gr_client a, b, c, d;
+	json_t *reply;
+
+	use_workers = 1, renders_waiting = 1, connections_per_user = 3;
+	fixture_open(&f, 64);
+	use_workers = renders_waiting = connections_per_user = 0;
+	client_open(&f, &a, &f.learner);
+	client_open(&f, &b, &f.learner);
+	client_open(&f, &c, &f.learner);
+	CHECK_INT(gr_live_may_open(f.live, f.learner.id), ==, GR_ELIMITED);
+	memset(&d, 0, sizeof d);
+	d.user = f.learner;
+	CHECK_INT(gr_live_client_open(f.live, &d), ==, GR_ELIMITED);
+	CHECK_INT(gr_live_may_open(f.live, f.other.id), ==, 0);
+	hello(&f, &a);
+	hello(&f, &b);
+	hello(&f, &c);
+
+	/* lena's lane is taken by a job that waits for the test: her renders queue behind it. */
+	sem_init(&gate, 0, 0);
+	CHECK_INT(gr_workers_submit_lane(f.workers, f.learner.id, 1, wait_for_gate, NULL, NULL), ==, 0);
+	say(&f, &a, "{\"type\":\"markdown.preview\",\"id\":2,\"body_md\":\"*x*\"}");
+	say(&f, &a, "{\"type\":\"ping\",\"id\":3}");
+	say(&f, &a, "{\"type\":\"markdown.preview\",\"id\":4,\"body_md\":\"**y**\"}");
+	/* One render runs for lena: another connection of hers is told busy, and rests. */
+	reply = request(&f, &b, "busy", "{\"type\":\"markdown.preview\",\"id\":5,\"body_md\":\"z\"}");
+	CHECK_INT(json_integer_value(json_object_get(reply, "retry_after")), ==, 1);
+	json_decref(reply);
+	say(&f, &b, "{\"type\":\"ping\",\"id\":6}");
+	CHECK(next(&b) == NULL);
+	CHECK(next(&a) == NULL); /* nothing before the render is done */
+
+	sem_post(&gate);
+	finish_renders(&f);
+	reply = next(&a);
+	CHECK_INT(json_integer_value(json_object_get(reply, "id")), ==, 2);
+	CHECK_STR(text_of(reply, "html"), "<p><em>x</em></p>\n");
+	json_decref(reply);
+	reply = next(&a);
+	CHECK_INT(json_integer_value(json_object_get(reply, "id")), ==, 3);
+	CHECK_STR(text_of(reply, "type"), "ok");
+	json_decref(reply);
+	finish_renders(&f); /* the second preview waited behind the ping */
+	reply = next(&a);
+	CHECK_INT(json_integer_value(json_object_get(reply, "id")), ==, 4);
+	CHECK_STR(text_of(reply, "html"), "<p><strong>y</strong></p>\n");
+	json_decref(reply);
+
+	gr_live_tick(f.live); /* too early: b still rests */
+	CHECK(next(&b) == NULL);
+	fake_now += 1000;
+	gr_live_tick(f.live);
+	gr_live_flush(f.live);
+	reply = next(&b);
+	CHECK_INT(json_integer_value(json_object_get(reply, "id")), ==, 6);
+	json_decref(reply);
+
+	/* Closing while a render runs (or while resting): the render's end finds no one. */
+	CHECK_INT(gr_workers_submit_lane(f.workers, f.learner.id, 1, wait_for_gate, NULL, NULL), ==, 0);
+	say(&f, &c, "{\"type\":\"markdown.preview\",\"id\":7,\"body_md\":\"gone\"}");
+	say(&f, &c, "{\"type\":\"ping\",\"id\":8}");
+	reply = request(&f, &b, "busy", "{\"type\":\"markdown.preview\",\"id\":9,\"body_md\":\"z\"}");
+	json_decref(reply);
+	gr_live_client_close(f.live, &c);
+	gr_live_client_close(f.live, &b);
+	sem_post(&gate);
+	finish_renders(&f);
+	sem_destroy(&gate);
+	gr_live_client_close(f.live, &a);
+	fixture_close(&f);
+}
+
+/*
+ * Texts stored before their HTML was kept (schema 7) get it at start, once;
+ * a submission stored now carries it from the start.
+ */
+static void test_render_stored(void)
+{
+	struct fixture f;
+	struct gr_store_submission work = { .track_id = "demo", .step_id = "project",
+					    .track_commit = "c", .body_md = "**old**",
+					    .created_at = 1 };
+	struct gr_client a;
+	char html[64] = "";
+	int count = -1;
+	json_t *reply;
+
+	fixture_open(&f, 64);
+	work.user_id = f.other.id;
+	CHECK_INT(gr_store_submission_insert(f.store, &work), ==, 0);
+	CHECK_INT(gr_live_render_stored(f.live, &count), ==, 0);
+	CHECK_INT(count, ==, 1);
+	CHECK_INT(gr_store_submission_get(f.store, work.id, copy_html, html), ==, 0);
+	CHECK_STR(html, "<p><strong>old</strong></p>\n");
+	CHECK_INT(gr_live_render_stored(f.live, &count), ==, 0);
+	CHECK_INT(count, ==, 0);
+
+	client_open(&f, &a, &f.learner);
+	hello(&f, &a);
+	json_decref(request(&f, &a, "ok", SET("project", "started")));
+	drain(&a);
+	reply = request(&f, &a, "ok", SUBMIT("*new*", ""));
+	CHECK_INT(gr_store_submission_get(f.store,
+					  json_integer_value(json_object_get(
+					      json_object_get(reply, "submission"), "id")),
+					  copy_html, html), ==, 0);
+	CHECK_STR(html, "<p><em>new</em></p>\n");
+	json_decref(reply);
+	CHECK_INT(gr_live_render_stored(f.live, &count), ==, 0);
+	CHECK_INT(count, ==, 0);
+	gr_live_client_close(f.live, &a);
+	fixture_close(&f);
+}
+
 /* lena's progress on step written straight to the store, as an older commit left it. */
 static void stored_before(struct fixture *f, const char *step, enum gr_progress_state state)
 {
@@ -659,6 +822,8 @@ int main(void)
 	RUN(test_overflow_resync);
 	RUN(test_close_with_replies_pending);
 	RUN(test_preview);
+	RUN(test_render_on_workers);
+	RUN(test_render_stored);
 	RUN(test_stale_state_logged_once);
 	RUN(test_sessions_end);
 	gr_git_shutdown();

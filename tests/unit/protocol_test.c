@@ -621,6 +621,41 @@ static void test_without_dispatch(void)
 	gr_protocol_set_dispatch(protocol, record, &dispatch_payload);
 }
 
+/*
+ * With a service behind it, ping waits for hello like everything else; a
+ * text id longer than 64 characters is refused and never echoed.
+ */
+static void test_hello_first(void)
+{
+	char message[300], id[80];
+	json_t *reply;
+
+	client.synced = 0;
+	reply = exchange("{\"type\":\"ping\",\"id\":1}");
+	CHECK_STR(field(reply, "code"), "hello_first");
+	json_decref(reply);
+	client.synced = 1;
+	reply = exchange("{\"type\":\"ping\",\"id\":1}");
+	CHECK_STR(field(reply, "type"), "ok");
+	json_decref(reply);
+	memset(id, 'x', 65);
+	id[65] = '\0';
+	snprintf(message, sizeof message, "{\"type\":\"ping\",\"id\":\"%s\"}", id);
+	reply = exchange(message);
+	CHECK_STR(field(reply, "code"), "bad_value");
+	CHECK(json_object_get(reply, "id") == NULL);
+	CHECK(strstr(last_sent, "xxxxxxxx") == NULL);
+	json_decref(reply);
+	/* 64 characters, some of two bytes: still an id. */
+	snprintf(message, sizeof message, "{\"type\":\"ping\",\"id\":\"%.*s%s\"}", 60, id,
+		 "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9");
+	reply = exchange(message);
+	CHECK_STR(field(reply, "type"), "ok");
+	CHECK_INT((long long)strlen(field(reply, "id")), ==, 68);
+	json_decref(reply);
+	client.synced = 0;
+}
+
 static int64_t fake_now;
 
 static int64_t fake_clock(void)
@@ -635,6 +670,7 @@ static void test_rate_limit(void)
 
 	/* A fresh connection; the fake clock starts well after 0. */
 	memset(&client, 0, sizeof(client));
+	client.synced = other.synced = 1;
 	fake_now = 1700000000000;
 	gr_protocol_set_rate(protocol, 2, 4, fake_clock);
 	for (int i = 0; i < 4; i++) {
@@ -692,6 +728,8 @@ int main(void)
 	RUN(test_many_messages);
 	RUN(test_without_dispatch);
 	gr_protocol_set_dispatch(protocol, record, &dispatch_payload);
+	RUN(test_hello_first);
+	client.synced = 1; /* as the live service marks a connection that said hello */
 	RUN(test_required_fields);
 	RUN(test_wrong_kinds);
 	RUN(test_limits);

@@ -53,6 +53,8 @@ static void test_activity_weeks(void)
 				 "DROP TABLE help_offers; DROP TABLE help_requests; DROP TABLE nudges;"
 				 "DROP INDEX reviews_by_reviewer; DROP TABLE review_snapshots;"
 				 "DROP TABLE coach_cohorts; ALTER TABLE invites DROP COLUMN revoked_at;"
+				 "ALTER TABLE submissions DROP COLUMN body_html;"
+				 "ALTER TABLE reviews DROP COLUMN comment_html;"
 				 "PRAGMA user_version = 4;"),
 		  ==, 0);
 	CHECK_INT(gr_store_open(&store, path), ==, 0);

@@ -4,6 +4,7 @@
  * relative paths, the web root's paths, and route patterns. */
 #include "harness.h"
 
+#include "core/config.h"
 #include "core/error.h"
 #include "net/url.h"
 
@@ -197,6 +198,38 @@ static void test_route_match(void)
 	CHECK(gr_url_route_match("/api/tracks/", "/api/trackszzz") == NULL);
 }
 
+/*
+ * Host: the listen address, public_url's and allowed_origins' hosts (with
+ * their ports), and loopback on any port; nothing else, not even a longer
+ * name that starts with an allowed one.
+ */
+static void test_host_allowed(void)
+{
+	struct gr_config config;
+
+	gr_config_defaults(&config);
+	CHECK_INT(gr_config_set(&config, "listen", "0.0.0.0:8080"), ==, 0);
+	CHECK_INT(gr_config_set(&config, "public_url", "https://Grounds.example.org"), ==, 0);
+	CHECK_INT(gr_config_set(&config, "allowed_origins", "http://lab.example.org:8000"), ==, 0);
+	CHECK_INT(gr_url_host_allowed("grounds.example.org", &config), ==, 1);
+	CHECK_INT(gr_url_host_allowed("lab.example.org:8000", &config), ==, 1);
+	CHECK_INT(gr_url_host_allowed("0.0.0.0:8080", &config), ==, 1);
+	CHECK_INT(gr_url_host_allowed("localhost", &config), ==, 1);
+	CHECK_INT(gr_url_host_allowed("LOCALHOST:9", &config), ==, 1);
+	CHECK_INT(gr_url_host_allowed("127.0.0.1:8080", &config), ==, 1);
+	CHECK_INT(gr_url_host_allowed("127.10.0.3", &config), ==, 1);
+	CHECK_INT(gr_url_host_allowed("[::1]:8080", &config), ==, 1);
+	CHECK_INT(gr_url_host_allowed("", &config), ==, 0);
+	CHECK_INT(gr_url_host_allowed("evil.example", &config), ==, 0);
+	CHECK_INT(gr_url_host_allowed("grounds.example.org.evil.example", &config), ==, 0);
+	CHECK_INT(gr_url_host_allowed("grounds.example.org:8443", &config), ==, 0);
+	CHECK_INT(gr_url_host_allowed("lab.example.org", &config), ==, 0);
+	CHECK_INT(gr_url_host_allowed("localhost.evil.example", &config), ==, 0);
+	CHECK_INT(gr_url_host_allowed("127.0.0.1.evil.example", &config), ==, 0);
+	CHECK_INT(gr_url_host_allowed("localhost:80x", &config), ==, 0);
+	CHECK_INT(gr_url_host_allowed("[::1]x", &config), ==, 0);
+}
+
 int main(void)
 {
 	RUN(test_query_append);
@@ -208,5 +241,6 @@ int main(void)
 	RUN(test_safe_path);
 	RUN(test_web_path);
 	RUN(test_route_match);
+	RUN(test_host_allowed);
 	return harness_done();
 }

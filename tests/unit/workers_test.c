@@ -300,6 +300,65 @@ static void test_without_wake(void)
 	gr_workers_stop(workers);
 }
 
+static atomic_int lane_running, lane_most, lane_finished;
+static atomic_int passer_saw; /* lane jobs finished when the other key's job ran */
+
+static void lane_work(void *payload)
+{
+	int now = atomic_fetch_add(&lane_running, 1) + 1;
+
+	if (now > atomic_load(&lane_most))
+		atomic_store(&lane_most, now);
+	sleep_ms(20);
+	atomic_fetch_sub(&lane_running, 1);
+	atomic_fetch_add(&lane_finished, 1);
+	work(payload);
+}
+
+static void passer_work(void *payload)
+{
+	atomic_store(&passer_saw, atomic_load(&lane_finished));
+	work(payload);
+}
+
+/*
+ * A lane's jobs run one at a time and in order, however many threads are
+ * free; another key's job passes them; one more than the lane may hold
+ * waiting is refused and never runs.
+ */
+static void test_lanes(void)
+{
+	struct gr_workers *workers = NULL;
+	static struct job_state states[6];
+	bool in_order = true;
+
+	reset(states, 6);
+	CHECK_INT(gr_workers_start(&workers, 3), ==, 0);
+	if (!workers)
+		return;
+	gr_workers_set_wake(workers, on_wake, NULL);
+	for (int i = 0; i < 4; i++) /* one running, three waiting */
+		CHECK_INT(gr_workers_submit_lane(workers, 7, 3, lane_work, done, &states[i]), ==, 0);
+	CHECK_INT(gr_workers_submit_lane(workers, 7, 3, lane_work, done, &states[4]), ==,
+		  GR_ELIMITED);
+	CHECK_INT(gr_workers_submit_lane(workers, 8, 3, passer_work, done, &states[5]), ==, 0);
+	CHECK_INT(gr_workers_pending(workers), ==, 5);
+	CHECK(wait_wakes(5));
+	CHECK_INT(gr_workers_complete(workers), ==, 5);
+	CHECK_INT(atomic_load(&lane_most), ==, 1);
+	CHECK_INT(atomic_load(&passer_saw), <, 4);
+	CHECK_INT(states[4].work_runs, ==, 0);
+	CHECK_INT(states[4].done_runs, ==, 0);
+	for (int i = 1; i < 4; i++)
+		if (states[i].done_position <= states[i - 1].done_position)
+			in_order = false;
+	CHECK(in_order);
+	/* The lane is gone once empty: a new job of the key runs at once. */
+	CHECK_INT(gr_workers_submit_lane(workers, 7, 0, lane_work, done, &states[4]), ==, 0);
+	gr_workers_stop(workers);
+	CHECK_INT(states[4].done_runs, ==, 1);
+}
+
 /* A pool without threads would queue jobs that never run: refused. */
 static void test_needs_a_thread(void)
 {
@@ -322,6 +381,7 @@ int main(void)
 	RUN(test_stop_with_pending_jobs);
 	RUN(test_stop_with_finished_uncompleted);
 	RUN(test_without_wake);
+	RUN(test_lanes);
 	sem_destroy(&wake_sem);
 	return harness_done();
 }

@@ -105,6 +105,7 @@ export default {
   'error.link': 'The link must be a web address starting with https:// or http://, without spaces.',
   'error.not_found': 'This step no longer exists.',
   'error.live.rate_limited': 'Too many messages at once. Wait a moment and try again.',
+  'error.busy': 'Your earlier texts are still being prepared. Wait a moment and try again.',
   'nav.reviews': 'Reviews',
   'nav.reviewsOpen.one': '{count} review to do',
   'nav.reviewsOpen.other': '{count} reviews to do',

@@ -104,6 +104,7 @@ export default {
   'error.link': 'De link moet een webadres zijn dat begint met https:// of http://, zonder spaties.',
   'error.not_found': 'Deze stap bestaat niet meer.',
   'error.live.rate_limited': 'Te veel berichten tegelijk. Wacht even en probeer het opnieuw.',
+  'error.busy': 'Je eerdere teksten worden nog verwerkt. Wacht even en probeer het opnieuw.',
   'nav.reviews': 'Reviews',
   'nav.reviewsOpen.one': '{count} review te doen',
   'nav.reviewsOpen.other': '{count} reviews te doen',
