@@ -730,6 +730,11 @@ static int store_effect(struct gr_reviews *reviews, const struct gr_review_effec
 		return progress(reviews, effect->author_id, step, GR_PROGRESS_FAIL);
 	case GR_REVIEW_EFFECT_TIE:
 		return 0; /* one more slot: its assignment follows as its own effect */
+	case GR_REVIEW_EFFECT_COACH:
+	case GR_REVIEW_EFFECT_OPENED:
+	case GR_REVIEW_EFFECT_WITHDRAWN:
+	case GR_REVIEW_EFFECT_REOPENED:
+		return 0;
 	}
 	return 0;
 }
@@ -785,7 +790,7 @@ static int ensure_learner(struct gr_reviews *reviews, int64_t learner_id)
 {
 	struct gr_review_learner_info info;
 
-	if (gr_review_learner_get(&info, reviews->engine, learner_id) == 0)
+	if (gr_review_learner_get(&info, reviews->engine, learner_id, now_ms(reviews)) == 0)
 		return 0;
 	return input(reviews, "learner", learner_id, 0, 0, 0);
 }
@@ -906,7 +911,7 @@ static int mark_all_offline(struct gr_reviews *reviews, void *argument)
 
 	(void)argument;
 	for (int i = 0; i < reviews->learner_count && rc == 0; i++)
-		if (gr_review_learner_get(&info, reviews->engine, reviews->learners[i]) == 0 &&
+		if (gr_review_learner_get(&info, reviews->engine, reviews->learners[i], now_ms(reviews)) == 0 &&
 		    info.online)
 			rc = input(reviews, "online", reviews->learners[i], 0, 0, 0);
 	return rc;
@@ -950,7 +955,7 @@ static int deactivate(int64_t id, void *payload)
 	struct gr_reviews *reviews = payload;
 	struct gr_review_learner_info info;
 
-	if (gr_review_learner_get(&info, reviews->engine, id) != 0 || !info.active)
+	if (gr_review_learner_get(&info, reviews->engine, id, now_ms(reviews)) != 0 || !info.active)
 		return 0;
 	return input(reviews, "active", id, 0, 0, 0);
 }
@@ -1164,7 +1169,7 @@ static void handle_list(void *payload, struct gr_protocol_answer *out,
 	int rc;
 
 	(void)request;
-	gr_review_learner_get(&info, reviews->engine, user->id); /* zeros when unknown */
+	gr_review_learner_get(&info, reviews->engine, user->id, now_ms(reviews)); /* zeros when unknown */
 	rc = gr_store_assignment_each_of_reviewer(reviews->store, user->id, LIST_LIMIT, list_one,
 						  &listing);
 	if (rc != 0) {

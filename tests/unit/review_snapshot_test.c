@@ -269,8 +269,8 @@ static void check_same_answers(const struct gr_review *a, const struct gr_review
 		int64_t id = gr_review_learner_id(a, i);
 
 		CHECK_INT(gr_review_learner_id(b, i), ==, id);
-		gr_review_learner_get(&la, a, id);
-		gr_review_learner_get(&lb, b, id);
+		gr_review_learner_get(&la, a, id, 0);
+		gr_review_learner_get(&lb, b, id, 0);
 		differ += la.given != lb.given || la.received != lb.received ||
 			  la.open != lb.open || la.online != lb.online || la.active != lb.active;
 		for (int64_t s = 1; s < submissions && s < 60; s++)
@@ -477,7 +477,7 @@ static void test_refusals(void)
 	memcpy(copy, bytes, size);
 	copy[4] = GR_REVIEW_SNAPSHOT_VERSION + 1;
 	check_refused(&config, copy, size, GR_ENEWER,
-		      "format version 2; this grounds reads version");
+		      "format version 3; this grounds reads versions 1 to 2");
 	memcpy(copy, bytes, size);
 	copy[4] = 0;
 	check_refused(&config, copy, size, GR_EINVALID, "format version 0");
@@ -488,28 +488,28 @@ static void test_refusals(void)
 	reseal(copy, size);
 	check_refused(&config, copy, size, GR_EINVALID, "corrupt: unknown policy");
 	memcpy(copy, bytes, size);
-	copy[16 + 65 + 8 + 7] = 0x7f; /* the learner count's high byte */
+	copy[16 + 85 + 8 + 7] = 0x7f; /* the learner count's high byte */
 	reseal(copy, size);
 	check_refused(&config, copy, size, GR_EINVALID, "a count does not fit");
 	memcpy(copy, bytes, size);
-	waiting = (size_t)copy[16 + 65 + 8 + 20]; /* the queue's length (small here) */
-	memset(copy + size - 8 - 4 * waiting - 38 + 8, 0x7f, 4); /* the last reviewer index */
+	waiting = (size_t)copy[16 + 85 + 8 + 20]; /* the queue's length (small here) */
+	memset(copy + size - 8 - 4 * waiting - 47 + 8, 0x7f, 4); /* the last reviewer index */
 	reseal(copy, size);
 	check_refused(&config, copy, size, GR_EINVALID, "index is out of range");
 	memcpy(copy, bytes, size);
 	/* Step 2's id made step 1's. */
-	memcpy(copy + 16 + 65 + 8 + 24 + 12, copy + 16 + 65 + 8 + 24, 8);
+	memcpy(copy + 16 + 85 + 8 + 24 + 12, copy + 16 + 85 + 8 + 24, 8);
 	reseal(copy, size);
 	check_refused(&config, copy, size, GR_EINVALID, "comes twice");
 	memcpy(copy, bytes, size);
-	copy[16 + 65 + 8 + 24 + 12 * STEPS + 8] ^= 1; /* learner 1's flags: online flips */
+	copy[16 + 85 + 8 + 24 + 12 * STEPS + 8] ^= 1; /* learner 1's flags: online flips */
 	reseal(copy, size);
 	accepted = gr_review_restore(&back, &config, copy, size) == 0; /* a valid state */
 	CHECK_INT(accepted, ==, 1);
 	gr_review_free(back);
 	back = NULL;
 	memcpy(copy, bytes, size);
-	copy[16 + 65 + 8 + 24 + 12 * STEPS + 8 + 1 + 8 + 8] += 1; /* learner 1's given count */
+	copy[16 + 85 + 8 + 24 + 12 * STEPS + 8 + 1 + 8 + 8] += 1; /* learner 1's given count */
 	reseal(copy, size);
 	check_refused(&config, copy, size, GR_EINVALID, "inconsistent");
 

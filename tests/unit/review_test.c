@@ -46,7 +46,11 @@ static int count_effects(enum gr_review_effect_kind kind)
 	return n;
 }
 
-/* An engine with learners 1..learners, offline, and the effect recorder. */
+/*
+ * An engine with learners 1..learners, online (the engine pushes only to
+ * learners online), the effect recorder, and a push cap high enough that
+ * only the tests of the cap meet it.
+ */
 static struct gr_review *engine_with(enum gr_review_policy policy, uint64_t seed, int learners)
 {
 	struct gr_review_config config;
@@ -56,13 +60,16 @@ static struct gr_review *engine_with(enum gr_review_policy policy, uint64_t seed
 	config.policy = policy;
 	config.seed = seed;
 	config.on_effect = record;
+	config.push_cap = 16;
 	effect_count = 0;
 	if (gr_review_new(&review, &config) != 0) {
 		fprintf(stderr, "gr_review_new: %s\n", gr_error_last());
 		exit(2);
 	}
-	for (int i = 1; i <= learners; i++)
+	for (int i = 1; i <= learners; i++) {
 		gr_review_learner_add(review, i, T0);
+		gr_review_learner_online(review, i, 1, T0);
+	}
 	return review;
 }
 
@@ -238,33 +245,24 @@ static void test_choice_recent_load(void)
 	gr_review_free(review);
 }
 
-/* Criterion 3: fewer leases let lapse (reliability), before reviews owed. */
+/* Reliability: fewer leases let lapse comes before the reviews given. */
 static void test_choice_reliability(void)
 {
 	struct gr_review *review = engine(5);
-	struct gr_review_learner_info info;
 	int64_t got[8];
 
-	gr_review_step_add(review, 8, 1);
 	gr_review_step_add(review, 9, 1);
 	gr_review_step_add(review, 10, 1);
-	/* 2 receives a review, so 2 and 3 will owe the same. */
-	gr_review_step_pass(review, 5, 8, T0);
-	gr_review_submit(review, 80, 2, 8, 1, T0);
-	gr_review_give(review, live_assignment(review, 80, 5), 5, GR_REVIEW_PASS, T0);
-	/* 2 lets a lease lapse, then reviews it when back. */
+	/* 2 is pushed a lease (4 h: both online) and lets it lapse, opened. */
 	gr_review_step_pass(review, 2, 9, T0);
+	gr_review_learner_online(review, 3, 0, T0);
 	gr_review_submit(review, 90, 4, 9, 1, T0);
-	gr_review_tick(review, T0 + 48 * HOUR);
-	CHECK_INT(live_reviewers(review, 90, got), ==, 0);
-	gr_review_learner_online(review, 2, 1, T0 + 49 * HOUR);
 	CHECK_INT(live_reviewers(review, 90, got), ==, 1);
-	gr_review_give(review, live_assignment(review, 90, 2), 2, GR_REVIEW_PASS, T0 + 49 * HOUR);
-	gr_review_learner_online(review, 2, 0, T0 + 50 * HOUR);
+	CHECK_INT(gr_review_open(review, live_assignment(review, 90, 2), 2, T0), ==, 0);
+	gr_review_tick(review, T0 + 48 * HOUR);
+	CHECK_INT(count_effects(GR_REVIEW_EFFECT_EXPIRED), ==, 1);
+	CHECK(!last_effect(GR_REVIEW_EFFECT_EXPIRED)->handed_back);
 	gr_review_learner_online(review, 3, 1, T0 + 150 * HOUR);
-	gr_review_learner_online(review, 3, 0, T0 + 151 * HOUR);
-	gr_review_learner_get(&info, review, 2);
-	CHECK_INT(info.given - info.received, ==, 0);
 
 	gr_review_step_pass(review, 2, 10, T0);
 	gr_review_step_pass(review, 3, 10, T0);
@@ -274,7 +272,7 @@ static void test_choice_reliability(void)
 	gr_review_free(review);
 }
 
-/* Criterion 2: online now. */
+/* Presence: only a learner online now is pushed a lease. */
 static void test_choice_online(void)
 {
 	for (int online = 2; online <= 3; online++) {
@@ -284,7 +282,7 @@ static void test_choice_online(void)
 		gr_review_step_add(review, 10, 1);
 		gr_review_step_pass(review, 2, 10, T0);
 		gr_review_step_pass(review, 3, 10, T0);
-		gr_review_learner_online(review, online, 1, T0);
+		gr_review_learner_online(review, online == 2 ? 3 : 2, 0, T0);
 		gr_review_submit(review, 100, 1, 10, 1, T0);
 		CHECK_INT(live_reviewers(review, 100, got), ==, 1);
 		CHECK_INT(got[0], ==, online);
@@ -306,10 +304,10 @@ static void test_choice_owed(void)
 	gr_review_submit(review, 90, 3, 9, 1, T0);
 	CHECK_INT(gr_review_give(review, live_assignment(review, 90, 5), 5, GR_REVIEW_PASS, T0), ==,
 		  0);
-	gr_review_learner_get(&info, review, 3);
+	gr_review_learner_get(&info, review, 3, 0);
 	CHECK_INT(info.received, ==, 1);
 	CHECK_INT(info.given, ==, 0);
-	gr_review_learner_get(&info, review, 5);
+	gr_review_learner_get(&info, review, 5, 0);
 	CHECK_INT(info.given, ==, 1);
 	CHECK_INT(last_effect(GR_REVIEW_EFFECT_PASSED)->submission_id, ==, 90);
 
@@ -394,11 +392,18 @@ static void test_lease_expiry(void)
 	gr_review_step_add(review, 10, 1);
 	gr_review_step_pass(review, 2, 10, T0);
 	gr_review_step_pass(review, 3, 10, T0);
+	gr_review_learner_online(review, 1, 0, T0); /* the author is away: 48 h */
 	gr_review_submit(review, 100, 1, 10, 1, T0);
 	live_reviewers(review, 100, got);
 	first = got[0];
 	assignment = live_assignment(review, 100, first);
+	/* Opened: it no longer moves, nor goes back when they leave. */
+	CHECK_INT(gr_review_open(review, assignment, first, T0), ==, 0);
+	CHECK_INT(gr_review_open(review, assignment, first, T0 + 1), ==, 0);
+	CHECK_INT(count_effects(GR_REVIEW_EFFECT_OPENED), ==, 1);
+	CHECK_INT(gr_review_open(review, assignment, first == 2 ? 3 : 2, T0), ==, GR_EFORBIDDEN);
 	CHECK_INT(gr_review_assignment_get(&info, review, assignment), ==, 0);
+	CHECK_INT(info.opened_at, ==, T0);
 	CHECK_INT(info.due_at, ==, T0 + 48 * HOUR);
 	CHECK_INT(last_effect(GR_REVIEW_EFFECT_ASSIGNED)->due_at, ==, T0 + 48 * HOUR);
 
@@ -412,6 +417,7 @@ static void test_lease_expiry(void)
 		CHECK_INT(effect->replaces, ==, assignment);
 		CHECK(effect->reviewer_id != first);
 		CHECK_INT(effect->due_at, ==, T0 + 96 * HOUR);
+		gr_review_open(review, effect->assignment_id, effect->reviewer_id, T0 + 48 * HOUR);
 	}
 	gr_review_assignment_get(&info, review, assignment);
 	CHECK_INT(info.state, ==, GR_REVIEW_EXPIRED);
@@ -420,14 +426,18 @@ static void test_lease_expiry(void)
 	CHECK_INT(gr_review_give(review, assignment, first, GR_REVIEW_PASS, T0 + 49 * HOUR), ==,
 		  GR_EEXPIRED);
 
-	/* The second expires too, past the rescue time: the slot waits for
-	 * someone online (saying so) rather than for someone away. */
+	/* The second expires too, past the rescue time, with both away: the
+	 * slot waits for someone online (saying so) rather than for someone away. */
+	gr_review_learner_online(review, 2, 0, T0 + 95 * HOUR);
+	gr_review_learner_online(review, 3, 0, T0 + 95 * HOUR);
 	gr_review_tick(review, T0 + 96 * HOUR);
 	CHECK_INT(count_effects(GR_REVIEW_EFFECT_EXPIRED), ==, 2);
 	CHECK_INT(live_reviewers(review, 100, got), ==, 0);
 	gr_review_standing_get(&standing, review, 100, T0 + 96 * HOUR);
 	CHECK_INT(standing.state, ==, GR_REVIEW_SUBMISSION_WAITING);
-	CHECK_INT(standing.reason, ==, GR_REVIEW_WAIT_NOT_ONLINE);
+	/* Waiting over coach_after_ms with an open slot: the coaches are told too. */
+	CHECK_INT(standing.reason, ==, GR_REVIEW_WAIT_COACH);
+	CHECK_INT(standing.coach_at, ==, T0 + 96 * HOUR);
 	CHECK_INT(standing.eligible, ==, 2);
 	CHECK_INT(standing.eligible_online, ==, 0);
 	CHECK_INT(standing.waiting_since, ==, T0 + 96 * HOUR);
@@ -613,6 +623,7 @@ static void test_not_online(void)
 
 	gr_review_step_add(review, 10, 1);
 	gr_review_step_pass(review, 2, 10, T0);
+	gr_review_learner_online(review, 2, 0, T0);
 	gr_review_submit(review, 100, 1, 10, 1, later);
 	CHECK_INT(live_reviewers(review, 100, got), ==, 0);
 	gr_review_standing_get(&standing, review, 100, later);
@@ -642,11 +653,16 @@ static void test_never_author_never_twice(void)
 	CHECK_INT(standing.open, ==, 2);
 	CHECK_INT(standing.assigned, ==, 1);
 	CHECK_INT(standing.reason, ==, GR_REVIEW_WAIT_NO_PEER);
-	/* 2 lets the lease lapse and is away: not given it again until back. */
-	gr_review_tick(review, T0 + 48 * HOUR);
+	/* 2 leaves without opening it: an hour on, handed back, no lapse; 2 gets
+	 * it again when back. */
+	gr_review_learner_online(review, 2, 0, T0 + HOUR);
+	gr_review_tick(review, T0 + 2 * HOUR - 1);
+	CHECK_INT(live_reviewers(review, 100, got), ==, 1);
+	gr_review_tick(review, T0 + 2 * HOUR);
 	CHECK_INT(live_reviewers(review, 100, got), ==, 0);
+	CHECK(last_effect(GR_REVIEW_EFFECT_EXPIRED)->handed_back);
 	gr_review_learner_online(review, 2, 1, T0 + 49 * HOUR);
-	CHECK_INT(live_reviewers(review, 100, got), ==, 1); /* the last resort */
+	CHECK_INT(live_reviewers(review, 100, got), ==, 1);
 	/* Reviewing brings 2 no second slot on the same attempt. */
 	gr_review_give(review, live_assignment(review, 100, 2), 2, GR_REVIEW_PASS, T0 + 50 * HOUR);
 	gr_review_tick(review, T0 + 100 * HOUR);
@@ -681,21 +697,30 @@ static void test_may_read(void)
 	gr_review_free(review);
 }
 
+/* The honest baseline: anyone eligible, the same leases and reassignment, nothing more. */
 static void test_naive_policy(void)
 {
 	struct gr_review *review = engine_with(GR_REVIEW_POLICY_NAIVE, 7, 3);
 	struct gr_review_assignment_info info;
-	int64_t got[8];
+	int64_t got[8], pulled;
 
 	gr_review_step_add(review, 10, 1);
 	gr_review_step_pass(review, 2, 10, T0);
 	gr_review_step_pass(review, 3, 10, T0);
-	gr_review_submit(review, 100, 1, 10, 1, T0 + 30 * DAY); /* both long away */
+	for (int i = 1; i <= 3; i++)
+		gr_review_learner_online(review, i, 0, T0);
+	gr_review_submit(review, 100, 1, 10, 1, T0 + 30 * DAY); /* all long away */
 	CHECK_INT(live_reviewers(review, 100, got), ==, 1);
 	gr_review_assignment_get(&info, review, 1);
-	CHECK_INT(info.due_at, ==, INT64_MAX);
-	gr_review_tick(review, T0 + 365 * DAY);
-	CHECK_INT(count_effects(GR_REVIEW_EFFECT_EXPIRED), ==, 0);
+	CHECK_INT(info.due_at, ==, T0 + 30 * DAY + 48 * HOUR);
+	CHECK_INT(gr_review_pull(review, &pulled, got[0] == 2 ? 3 : 2, T0 + 30 * DAY), ==,
+		  GR_ECONFLICT);
+	CHECK_INT(gr_review_coach_decide(review, 100, GR_REVIEW_PASS, T0 + 30 * DAY), ==,
+		  GR_ECONFLICT);
+	gr_review_tick(review, T0 + 33 * DAY);
+	CHECK_INT(count_effects(GR_REVIEW_EFFECT_EXPIRED), ==, 1);
+	CHECK_INT(count_effects(GR_REVIEW_EFFECT_REASSIGNED), ==, 1);
+	CHECK_INT(count_effects(GR_REVIEW_EFFECT_COACH), ==, 0);
 	CHECK_INT(live_reviewers(review, 100, got), ==, 1);
 	gr_review_free(review);
 }
@@ -1041,13 +1066,24 @@ static void test_broken_submission(void)
 	expect_broken(review, 6, "1 submissions are marked queued, 0 are in the queue");
 }
 
-static void test_broken_naive_due(void)
+static void test_broken_coach(void)
 {
 	struct gr_review *review = breakable(GR_REVIEW_POLICY_NAIVE);
 
-	CHECK_INT(review->assignments[0].due_at, ==, INT64_MAX);
-	review->assignments[0].due_at = T0 + DAY;
-	expect_broken(review, 7, "naive assignment 1 has a due time");
+	review->assignments[0].pulled = true;
+	expect_broken(review, 7, "baseline assignment 1 was pulled, opened or given by a coach");
+
+	review = breakable(GR_REVIEW_POLICY_ENGINE);
+	review->submissions[0].by_coach = true;
+	expect_broken(review, 7, "has a coach's verdict but is undecided");
+
+	review = breakable(GR_REVIEW_POLICY_NAIVE);
+	review->submissions[0].coach_at = T0;
+	expect_broken(review, 7, "with the coaches but under the baseline policy");
+
+	review = breakable(GR_REVIEW_POLICY_ENGINE);
+	review->assignments[0].withdrawn = true;
+	expect_broken(review, 7, "withdrawn but was never a review");
 }
 
 static void test_broken_attempts(void)
@@ -1118,7 +1154,7 @@ int main(void)
 	RUN(test_broken_done);
 	RUN(test_broken_counts);
 	RUN(test_broken_submission);
-	RUN(test_broken_naive_due);
+	RUN(test_broken_coach);
 	RUN(test_broken_attempts);
 	RUN(test_broken_lease);
 	return harness_done();
