@@ -1299,10 +1299,10 @@ int gr_review_open(struct gr_review *review, int64_t assignment_id_, int64_t rev
 	if (index < 0)
 		return index;
 	assignment = &review->assignments[index];
-	if (assignment->opened_at)
-		return 0;
+	if (assignment->opened_at || !engine_policy(review))
+		return 0; /* the baseline's leases do not change when opened */
 	assignment->opened_at = now ? now : 1;
-	if (engine_policy(review) && now + review->config.lease_ms > assignment->due_at)
+	if (now + review->config.lease_ms > assignment->due_at)
 		assignment->due_at = now + review->config.lease_ms;
 	emit(review, GR_REVIEW_EFFECT_OPENED, assignment->submission, index, NONE, now);
 	return finish(review, 0);
@@ -2706,6 +2706,16 @@ int gr_review_restore(struct gr_review **out, const struct gr_review_config *con
 	}
 	*out = review;
 	return 0;
+}
+
+int gr_review_coach_each(const struct gr_review *review, gr_review_coach_fn *fn, void *payload)
+{
+	int rc = 0;
+
+	for (int i = 0; i < review->submission_count && rc == 0; i++)
+		if (review->submissions[i].coach_at)
+			rc = fn(review->submissions[i].id, review->submissions[i].coach_at, payload);
+	return rc;
 }
 
 /* ---- what a restored service reads back ------------------------------- */

@@ -355,6 +355,10 @@ int gr_review_snapshot(unsigned char **out, size_t *out_size, const struct gr_re
 int gr_review_restore(struct gr_review **out, const struct gr_review_config *config,
 		      const unsigned char *bytes, size_t size);
 
+/* Each submission with the coaches, oldest call first; stops when fn returns non-zero. */
+typedef int gr_review_coach_fn(int64_t submission_id, int64_t coach_at, void *payload);
+int gr_review_coach_each(const struct gr_review *review, gr_review_coach_fn *fn, void *payload);
+
 /* What a restored service needs to rebuild its own tables. */
 int gr_review_learner_count(const struct gr_review *review);
 /* The id of the index-th learner added (0 <= index < gr_review_learner_count). */

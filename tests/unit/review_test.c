@@ -16,7 +16,7 @@
 #define HOUR GR_REVIEW_HOUR_MS
 #define DAY (24 * HOUR)
 #define T0 ((int64_t)1700000000000)
-#define MAX_EFFECTS 4096
+#define MAX_EFFECTS 65536
 
 static struct gr_review_effect effects[MAX_EFFECTS];
 static int effect_count;
@@ -755,7 +755,54 @@ static int walk_step(struct gr_review *review, int64_t *now, int64_t *next_submi
 	for (int64_t id = 1; gr_review_assignment_get(&info, review, id) == 0; id++)
 		if (info.state == GR_REVIEW_ASSIGNED && live_count < 256)
 			live[live_count++] = id;
-	switch (walk_random() % 10) {
+	switch (walk_random() % 13) {
+	case 9: {
+		/* The new moves: open, pull, a coach's, a withdrawal, a cohort. */
+		int64_t made, submission = 1 + (int64_t)(walk_random() % (uint64_t)*next_submission);
+
+		switch (walk_random() % 7) {
+		case 0:
+			if (live_count == 0)
+				return 0;
+			gr_review_assignment_get(&info, review,
+						 live[walk_random() % (uint64_t)live_count]);
+			return gr_review_open(review, info.id, info.reviewer_id, *now);
+		case 1:
+			return gr_review_pull(review, &made, learner, *now);
+		case 2:
+			return gr_review_coach_decide(review, submission,
+						      walk_random() % 2 ? GR_REVIEW_PASS
+									: GR_REVIEW_NEEDS_WORK,
+						      *now);
+		case 3: {
+			/* Refusing a learner who may not review it is no error. */
+			int rc = gr_review_coach_assign(review, &made, submission, learner, *now);
+
+			return rc == GR_EINVALID ? 0 : rc;
+		}
+		case 4:
+			return gr_review_coach_extend(review, submission, *now);
+		case 5: {
+			/* Mostly a done review; now and then any, to meet the refusals. */
+			int64_t id = 1 + (int64_t)(walk_random() %
+						   (uint64_t)(gr_review_assignment_count(review) + 1));
+
+			for (int64_t k = id; walk_random() % 8 && k <= gr_review_assignment_count(review); k++)
+				if (gr_review_assignment_get(&info, review, k) == 0 &&
+				    info.state == GR_REVIEW_DONE && !info.withdrawn) {
+					id = k;
+					break;
+				}
+			return gr_review_withdraw(review, &made, id, *now);
+		}
+		default:
+			return gr_review_learner_cohort(review, learner, (int)(walk_random() % 2),
+							*now);
+		}
+	}
+	case 10:
+	case 11:
+		return gr_review_tick(review, *now);
 	case 0:
 		if (*learners < WALK_LEARNERS)
 			return gr_review_learner_add(review, ++*learners, *now);
@@ -811,6 +858,16 @@ struct walk_seen {
 
 static struct walk_seen walk_seen;
 
+/* Whether a REOPENED effect for submission was recorded (a withdrawn review). */
+static bool reopened(int64_t submission)
+{
+	for (int i = 0; i < effect_count; i++)
+		if (effects[i].kind == GR_REVIEW_EFFECT_REOPENED &&
+		    effects[i].submission_id == submission)
+			return true;
+	return false;
+}
+
 static bool is_final(enum gr_review_submission_state state)
 {
 	return state == GR_REVIEW_SUBMISSION_PASSED || state == GR_REVIEW_SUBMISSION_NEEDS_WORK;
@@ -840,7 +897,9 @@ static int walk_bad_moves(const struct gr_review *review, int64_t submissions, i
 		if (gr_review_standing_get(&standing, review, id, now) != 0)
 			continue;
 		if (id <= walk_seen.submission_count && is_final(walk_seen.submissions[id - 1]) &&
-		    walk_seen.submissions[id - 1] != standing.state)
+		    walk_seen.submissions[id - 1] != standing.state &&
+		    !(walk_seen.submissions[id - 1] == GR_REVIEW_SUBMISSION_NEEDS_WORK &&
+		      reopened(id)))
 			bad++;
 		walk_seen.submissions[id - 1] = standing.state;
 		if (id > walk_seen.submission_count)
@@ -903,6 +962,10 @@ static void walk(enum gr_review_policy policy, uint64_t seed, int operations)
 		CHECK_INT(count_effects(GR_REVIEW_EFFECT_REASSIGNED), >, 0);
 		CHECK_INT(count_effects(GR_REVIEW_EFFECT_DECLINED), >, 0);
 		CHECK_INT(count_effects(GR_REVIEW_EFFECT_TIE), >, 0);
+		CHECK_INT(count_effects(GR_REVIEW_EFFECT_COACH), >, 0);
+		CHECK_INT(count_effects(GR_REVIEW_EFFECT_OPENED), >, 0);
+		CHECK_INT(count_effects(GR_REVIEW_EFFECT_WITHDRAWN), >, 0);
+		CHECK_INT(count_effects(GR_REVIEW_EFFECT_REOPENED), >, 0);
 	}
 	gr_review_free(review);
 }

@@ -52,6 +52,9 @@ static void test_activity_weeks(void)
 	CHECK_INT(exec_sql(path, "DROP TABLE activity_weeks; DROP TABLE help_messages;"
 				 "DROP TABLE help_offers; DROP TABLE help_requests; DROP TABLE nudges;"
 				 "DROP INDEX reviews_by_reviewer; DROP TABLE review_snapshots;"
+				 "DROP TABLE review_decisions; ALTER TABLE reviews DROP COLUMN flag_kind;"
+				 "ALTER TABLE reviews DROP COLUMN flag_outcome;"
+				 "ALTER TABLE reviews DROP COLUMN flag_resolved_at;"
 				 "PRAGMA user_version = 4;"),
 		  ==, 0);
 	CHECK_INT(gr_store_open(&store, path), ==, 0);
