@@ -231,6 +231,8 @@ INT_SETTING(messages_per_second, 0, 100000)
 INT_SETTING(event_days, 1, 3650)
 INT_SETTING(review_lease_hours, 1, 24 * 365)
 INT_SETTING(review_lease_online_hours, 1, 24 * 365)
+INT_SETTING(review_push_cap, 0, 16)
+INT_SETTING(coach_after_hours, 1, 24 * 30)
 INT_SETTING(inactive_days, 1, 3650)
 INT_SETTING(help_wave_size, 1, 50)
 INT_SETTING(help_wave_minutes, 1, 120)
@@ -268,6 +270,10 @@ static const struct key keys[] = {
 	  "hours a reviewer has for an assigned review before it goes to someone else" },
 	{ "review_lease_online_hours", parse_review_lease_online_hours, "4",
 	  "the same when author and reviewer are both online at the assignment" },
+	{ "review_push_cap", parse_review_push_cap, "2",
+	  "reviews pushed to a learner a week beyond what they owe (they may still pull more)" },
+	{ "coach_after_hours", parse_coach_after_hours, "24",
+	  "hours a tie or a review nobody takes waits for peers before the cohort's coaches decide" },
 	{ "double_blind", parse_double_blind, "yes",
 	  "yes: reviewers and authors never see each other's names; no: they do" },
 	{ "inactive_days", parse_inactive_days, "7",

@@ -2075,9 +2075,26 @@ static int coach_item(int64_t submission_id, int64_t coach_at, void *payload)
 	return gr_json_append(list->items, work.item) ? out_of_memory() : 0;
 }
 
+static int flagged_review(const struct gr_store_review *review, void *payload)
+{
+	struct gr_json *item = payload;
+
+	gr_json_set(item, "verdict", gr_json_string(review->verdict));
+	gr_json_set(item, "comment_html", render_json(review->comment_md));
+	return 0;
+}
+
+static int flagged_work(const struct gr_store_submission *row, void *payload)
+{
+	gr_json_set(payload, "body_html", render_json(row->body_md));
+	return 0;
+}
+
+/* A flag not resolved yet: its words, the review and the work, and the reviewer's upheld count. */
 static int flag_item(const struct gr_store_flag *row, void *payload)
 {
 	struct coach_list *list = payload;
+	struct gr_json *item;
 	char author[64], reviewer[64];
 	int upheld = 0, rc;
 
@@ -2085,18 +2102,23 @@ static int flag_item(const struct gr_store_flag *row, void *payload)
 	    (rc = handle_of(list->reviews, reviewer, sizeof(reviewer), row->reviewer_id)) ||
 	    (rc = gr_store_review_upheld_count(list->reviews->store, &upheld, row->reviewer_id)))
 		return rc;
-	return gr_json_append(
-		   list->flags,
-		   gr_json_pack("{s:I, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:i}", "review",
+	item = gr_json_pack("{s:I, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:i}", "review",
 				(long long)row->review_id, "submission",
 				(long long)row->submission_id, "assignment",
 				(long long)row->assignment_id, "author", author, "reviewer",
 				reviewer, "step", row->step_id, "title",
 				served_title(list->reviews, list->track, row->step_id), "kind",
 				row->kind, "reason", row->reason, "flagged_at",
-				(long long)row->flagged_at, "upheld", upheld))
-	    ? out_of_memory()
-	    : 0;
+				(long long)row->flagged_at, "upheld", upheld);
+	if (!item)
+		return out_of_memory();
+	if ((rc = gr_store_review_get(list->reviews->store, row->review_id, flagged_review, item)) ||
+	    (rc = gr_store_submission_get(list->reviews->store, row->submission_id, flagged_work,
+					  item))) {
+		gr_json_free(item);
+		return rc;
+	}
+	return gr_json_append(list->flags, item) ? out_of_memory() : 0;
 }
 
 static int decision_item(const struct gr_store_review_decision *row, void *payload)
