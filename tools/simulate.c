@@ -781,12 +781,6 @@ static void simulate(struct results *out, const struct options *options, uint64_
 	/* gr_review_check() returns the number of a broken invariant. */
 	must(gr_review_check(run.review) != 0 ? GR_ERROR : 0, "check");
 	measure(out, &run, run.now);
-	if (getenv("SIMDBG") && engine(&run))
-		for (int i = 0; i < options->learners; i++) {
-			struct learner *l = &run.learners[i];
-			if (l->given_by_push - 2 * l->received > 6 || (l->submitted_any && !(l->received ? 2 * l->given >= l->received && l->given <= 2 * l->received : l->given <= 1)))
-				fprintf(stderr, "L%d given %d push %d recv %d task %d start %d vanish %d prompt %.2f help %.2f\n", i, l->given, l->given_by_push, l->received, l->task, personas[i].start_hour, personas[i].vanish_hour, personas[i].promptness, personas[i].helpfulness);
-		}
 	gr_review_free(run.review);
 	for (int i = 0; i < options->learners; i++)
 		free(run.learners[i].todo);
