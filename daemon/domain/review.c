@@ -30,7 +30,17 @@
  *        +--------------------------------+
  *           the slot reopens and release() calls fill() at once to look
  *           for someone else: the new assignment is REASSIGNED (it
- *           replaces the slot's last)
+ *           replaces the slot's last). Also EXPIRED, but handed back (no
+ *           lapse): an unopened lease whose reviewer has been away
+ *           move_after_ms, one moved to a free peer online
+ *           (move_unopened), one a puller takes over (gr_review_pull),
+ *           and the live leases of work a coach decides.
+ *
+ *   open -> assigned also by gr_review_pull() (the learner asks) and
+ *   gr_review_coach_assign() (a coach chooses, from any cohort).
+ *   done -> open: gr_review_withdraw(), a flag upheld on undecided work or
+ *   on a needs-work verdict not yet resubmitted; the done assignment stays
+ *   DONE, marked withdrawn, and no longer counts in the verdict.
  *
  * The assignment, one lease, from assign() to exactly one final state:
  *
@@ -107,21 +117,36 @@
  * passed. A peer whose lease on this attempt expired stays eligible as a
  * last resort. The naive policy widens only while fewer than R passed.
  *
- * Presence (engine policy only). A lease is given only to a learner who can
- * act on it: online now, or offline but seen within absent_ms and not
- * having let a lease expire since their last review. The others wait for
- * their next session: coming online re-examines the queue, so they are
- * assigned the moment they are back, and no lease is lost on them.
+ * Presence (engine policy only). A lease is pushed only to a learner online
+ * now; coming online re-examines the queue, so they are assigned the
+ * moment they are back. Opening a lease (gr_review_open) makes it theirs to
+ * finish within lease_ms; one not opened is handed back move_after_ms after
+ * they left, and moves to a free peer online after move_after_ms. (The
+ * simulation found 95 % of expired leases expiring with their reviewer
+ * away: leases had been given to, and timed against, learners not there.)
+ *
+ * Give about what you get (engine policy). A learner is pushed a lease only
+ * while fewer than push_cap plus what they owe were pushed to them in the
+ * last 7 days, and while the reviews they gave on pushed leases, counting
+ * those they hold, stay under twice what they received plus push_cap.
+ * Pulling (gr_review_pull) is free of both.
+ *
+ * Coaches (engine policy). Undecided work with an open slot, or a tie whose
+ * extra review is not in, goes to the coaches (an effect, COACH) once
+ * coach_after_ms passed since it was submitted, the tie, or the coaches'
+ * last step (assign, extend); they decide it (the verdict is theirs),
+ * choose a reviewer, or extend.
  *
  * Order of choice (engine policy), the first difference decides:
  *   0. a reviewer who reviewed the previous attempt (a resubmission)
  *   1. not a last resort (no lapsed lease on this attempt)
- *   2. least load: open assignments plus leases that ended within
+ *   2. most reviews owed (received minus given, at least 0)
+ *   3. least load: open assignments plus leases that ended within
  *      load_window_ms (open ones alone favour whoever finishes fastest:
- *      the simulation showed them taking most of the work)
- *   3. online now
+ *      the simulation showed them taking most of the work); every
+ *      candidate is online now
  *   4. reliability: the fewest tenths of their leases let expire
- *   5. most reviews owed (received minus given)
+ *   5. fewest reviews given beyond those received
  *   6. no review of the same author assigned within recent_ms
  *   7. seeded random (reservoir sampling over the remaining ties)
  *
@@ -132,8 +157,10 @@
  * online (then lease_online_ms as always). A late submission thus never
  * waits out another 48-hour lease on someone who is away.
  *
- * The naive policy (for the simulation) picks uniformly among the eligible,
- * ignores presence, never rescues, and its leases never expire.
+ * The naive policy is the simulation's honest baseline: uniformly among the
+ * eligible, whoever is present or not, with the same leases, expiry and
+ * reassignment; no rescue, load or owed order, push cap, pull, moves or
+ * coaches.
  *
  * Invariants, checked by gr_review_check() in every build type (it returns
  * the number of the first broken one it finds), and asserted after every
@@ -149,10 +176,14 @@
  *      received equal the done reviews by and for them. Live assignments
  *      belong to active learners.
  *   6. A submission is waiting iff undecided with an open slot, and then it
- *      is in the waiting queue (which holds nothing else); decided iff every
- *      slot is done and the passes and needs-work differ, and the state
- *      follows the majority. It has R slots, or R+1 after a tie (R even).
- *   7. Under the naive policy no lease has a due time.
+ *      is in the waiting queue (which holds nothing else); unless a coach
+ *      decided it, decided iff every slot is done and the passes and
+ *      needs-work differ, and the state follows the majority; decided, it
+ *      holds no live lease. It has R slots, or R+1 after a tie (R even).
+ *   7. A coach's verdict only on decided work; only undecided work is with
+ *      the coaches, and only under the engine policy; under the baseline no
+ *      lease is pulled, opened or chosen by a coach; only a done review is
+ *      withdrawn.
  *   8. Per learner and step, at most the latest attempt is undecided, and
  *      every earlier attempt ended in needs_work.
  *   9. Each lease belongs where it says: an assignment is listed on its own

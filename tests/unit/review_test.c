@@ -725,6 +725,218 @@ static void test_naive_policy(void)
 	gr_review_free(review);
 }
 
+/* Pull: the oldest waiting slot a learner may review; then an unopened lease of someone away. */
+static void test_pull(void)
+{
+	struct gr_review *review = engine(5);
+	struct gr_review_assignment_info info;
+	struct gr_review_learner_info learner;
+	int64_t made = 0, got[8];
+
+	gr_review_step_add(review, 10, 1);
+	gr_review_step_pass(review, 2, 10, T0);
+	gr_review_step_pass(review, 4, 10, T0);
+	gr_review_learner_online(review, 2, 0, T0);
+	gr_review_learner_online(review, 4, 0, T0);
+	gr_review_submit(review, 100, 1, 10, 1, T0);
+	CHECK_INT(live_reviewers(review, 100, got), ==, 0); /* nobody who passed is online */
+	/* 3 reached no step, 1 may not review their own: nothing to take. */
+	CHECK_INT(gr_review_pull(review, &made, 3, T0 + HOUR), ==, GR_ENOTFOUND);
+	CHECK_INT(made, ==, 0);
+	CHECK_INT(gr_review_pull(review, &made, 1, T0 + HOUR), ==, GR_ENOTFOUND);
+	CHECK_INT(gr_review_pull(review, &made, 9, T0 + HOUR), ==, GR_ENOTFOUND);
+	/* 2, even offline, takes it. */
+	CHECK_INT(gr_review_pull(review, &made, 2, T0 + HOUR), ==, 0);
+	CHECK_INT(gr_review_assignment_get(&info, review, made), ==, 0);
+	CHECK_INT(info.submission_id, ==, 100);
+	CHECK(info.pulled);
+	CHECK(last_effect(GR_REVIEW_EFFECT_ASSIGNED)->pulled);
+	gr_review_learner_get(&learner, review, 2, T0 + HOUR);
+	CHECK_INT(learner.pushed_this_week, ==, 0); /* not counted against the weekly cap */
+	/* 3 submits: 1, at the same point and online, is pushed it; 1 leaves
+	 * without opening it; 4 pulls and takes it over, no lapse for 1. */
+	gr_review_submit(review, 101, 3, 10, 1, T0 + 2 * HOUR);
+	CHECK_INT(live_reviewers(review, 101, got), ==, 1);
+	CHECK_INT(got[0], ==, 1);
+	gr_review_learner_online(review, 1, 0, T0 + 2 * HOUR + 1);
+	CHECK_INT(gr_review_pull(review, &made, 4, T0 + 2 * HOUR + 2), ==, 0);
+	gr_review_assignment_get(&info, review, made);
+	CHECK_INT(info.submission_id, ==, 101);
+	CHECK(last_effect(GR_REVIEW_EFFECT_EXPIRED)->handed_back);
+	CHECK_INT(live_reviewers(review, 101, got), ==, 1);
+	CHECK_INT(got[0], ==, 4);
+	CHECK_INT(gr_review_check(review), ==, 0);
+	gr_review_free(review);
+}
+
+/* The weekly cap: pushed push_cap beyond what one owes, then no more pushes; pulls still. */
+static void test_push_cap(void)
+{
+	struct gr_review_config config;
+	struct gr_review *review = NULL;
+	struct gr_review_learner_info info;
+	int64_t got[8], made;
+
+	gr_review_config_default(&config);
+	config.on_effect = record;
+	effect_count = 0;
+	CHECK_INT(config.push_cap, ==, 2);
+	CHECK_INT(gr_review_new(&review, &config), ==, 0);
+	for (int i = 1; i <= 3; i++) {
+		gr_review_learner_add(review, i, T0);
+		gr_review_learner_online(review, i, 1, T0);
+	}
+	for (int step = 10; step <= 12; step++) {
+		gr_review_step_add(review, step, 1);
+		gr_review_step_pass(review, 2, step, T0);
+	}
+	for (int step = 10; step <= 12; step++)
+		gr_review_submit(review, 90 + step, 1, step, 1, T0 + step);
+	CHECK_INT(live_reviewers(review, 100, got), ==, 1);
+	CHECK_INT(live_reviewers(review, 101, got), ==, 1);
+	CHECK_INT(live_reviewers(review, 102, got), ==, 0); /* 2 has had two pushes */
+	gr_review_learner_get(&info, review, 2, T0 + HOUR);
+	CHECK_INT(info.pushed_this_week, ==, 2);
+	CHECK_INT(info.push_room, ==, 0);
+	CHECK_INT(gr_review_pull(review, &made, 2, T0 + HOUR), ==, 0); /* pulling is free */
+	CHECK_INT(live_reviewers(review, 102, got), ==, 1);
+	/* 1 received a review: 1 owes one, and 2 has given one more than received. */
+	gr_review_give(review, live_assignment(review, 100, 2), 2, GR_REVIEW_PASS, T0 + HOUR);
+	gr_review_learner_get(&info, review, 1, T0 + HOUR);
+	CHECK_INT(info.owed, ==, 1);
+	CHECK_INT(info.push_room, ==, 3); /* the cap plus what 1 owes */
+	CHECK_INT(gr_review_check(review), ==, 0);
+	gr_review_free(review);
+}
+
+/* Owing comes before load in the order of choice. */
+static void test_owed_before_load(void)
+{
+	struct gr_review *review = engine(5);
+	int64_t got[8];
+
+	gr_review_step_add(review, 9, 1);
+	gr_review_step_add(review, 10, 1);
+	gr_review_step_add(review, 11, 1);
+	gr_review_step_pass(review, 5, 9, T0);
+	gr_review_learner_online(review, 2, 0, T0);
+	gr_review_submit(review, 90, 3, 9, 1, T0); /* to 5: 3 now owes one */
+	gr_review_give(review, live_assignment(review, 90, 5), 5, GR_REVIEW_PASS, T0);
+	gr_review_step_pass(review, 3, 11, T0);
+	gr_review_submit(review, 110, 4, 11, 1, T0); /* 3 has load now */
+	CHECK_INT(live_reviewers(review, 110, got), ==, 1);
+	CHECK_INT(got[0], ==, 3);
+	gr_review_learner_online(review, 2, 1, T0);
+	gr_review_step_pass(review, 2, 10, T0);
+	gr_review_step_pass(review, 3, 10, T0);
+	gr_review_submit(review, 100, 1, 10, 1, T0 + HOUR);
+	CHECK_INT(live_reviewers(review, 100, got), ==, 1);
+	CHECK_INT(got[0], ==, 3); /* owes one, though busier than 2 */
+	gr_review_free(review);
+}
+
+/* A tie nobody can break goes to the coaches after coach_after_ms; their three moves. */
+static void test_coach_paths(void)
+{
+	struct gr_review *review = engine(5);
+	struct gr_review_standing standing;
+	int64_t made = 0, got[8];
+
+	gr_review_step_add(review, 10, 2);
+	gr_review_step_pass(review, 2, 10, T0);
+	gr_review_step_pass(review, 3, 10, T0);
+	gr_review_learner_cohort(review, 4, 7, T0); /* another cohort */
+	gr_review_learner_cohort(review, 5, 7, T0);
+	gr_review_step_pass(review, 5, 10, T0);
+	gr_review_submit(review, 100, 1, 10, 1, T0);
+	CHECK_INT(live_reviewers(review, 100, got), ==, 2);
+	CHECK(got[0] != 5 && got[1] != 5); /* peers review within their cohort */
+	gr_review_give(review, live_assignment(review, 100, 2), 2, GR_REVIEW_PASS, T0 + HOUR);
+	gr_review_give(review, live_assignment(review, 100, 3), 3, GR_REVIEW_NEEDS_WORK, T0 + HOUR);
+	CHECK_INT(count_effects(GR_REVIEW_EFFECT_TIE), ==, 1);
+	gr_review_tick(review, T0 + 25 * HOUR - 1);
+	CHECK_INT(count_effects(GR_REVIEW_EFFECT_COACH), ==, 0);
+	gr_review_tick(review, T0 + 25 * HOUR);
+	CHECK_INT(count_effects(GR_REVIEW_EFFECT_COACH), ==, 1);
+	gr_review_standing_get(&standing, review, 100, T0 + 25 * HOUR);
+	CHECK_INT(standing.reason, ==, GR_REVIEW_WAIT_COACH);
+	CHECK_INT(standing.coach_at, ==, T0 + 25 * HOUR);
+	/* Extend: the peers get another day; then it comes back. */
+	CHECK_INT(gr_review_coach_extend(review, 100, T0 + 26 * HOUR), ==, 0);
+	gr_review_standing_get(&standing, review, 100, T0 + 26 * HOUR);
+	CHECK_INT(standing.coach_at, ==, 0);
+	gr_review_tick(review, T0 + 50 * HOUR - 1);
+	CHECK_INT(count_effects(GR_REVIEW_EFFECT_COACH), ==, 1);
+	gr_review_tick(review, T0 + 50 * HOUR);
+	CHECK_INT(count_effects(GR_REVIEW_EFFECT_COACH), ==, 2);
+	/* Assign: only someone who passed the step, from any cohort. */
+	CHECK_INT(gr_review_coach_assign(review, &made, 100, 4, T0 + 51 * HOUR), ==, GR_EINVALID);
+	CHECK_INT(gr_review_coach_assign(review, &made, 100, 1, T0 + 51 * HOUR), ==, GR_EINVALID);
+	CHECK_INT(gr_review_coach_assign(review, &made, 100, 5, T0 + 51 * HOUR), ==, 0);
+	CHECK_INT(live_reviewers(review, 100, got), ==, 1);
+	CHECK_INT(got[0], ==, 5);
+	CHECK(last_effect(GR_REVIEW_EFFECT_ASSIGNED)->by_coach);
+	CHECK_INT(gr_review_coach_assign(review, &made, 100, 5, T0 + 51 * HOUR), ==, GR_ECONFLICT);
+	/* Decide: the live lease ends (no lapse) and the verdict is the coach's. */
+	CHECK_INT(gr_review_coach_decide(review, 100, GR_REVIEW_PASS, T0 + 52 * HOUR), ==, 0);
+	CHECK(last_effect(GR_REVIEW_EFFECT_EXPIRED)->handed_back);
+	CHECK(last_effect(GR_REVIEW_EFFECT_PASSED)->by_coach);
+	gr_review_standing_get(&standing, review, 100, T0 + 52 * HOUR);
+	CHECK_INT(standing.state, ==, GR_REVIEW_SUBMISSION_PASSED);
+	CHECK(standing.by_coach);
+	CHECK_INT(gr_review_coach_decide(review, 100, GR_REVIEW_PASS, T0 + 53 * HOUR), ==, GR_ECONFLICT);
+	CHECK_INT(gr_review_coach_extend(review, 999, T0), ==, GR_ENOTFOUND);
+	/* The first submitter of a step nobody reached: to the coaches too. */
+	gr_review_step_add(review, 11, 1);
+	gr_review_submit(review, 110, 2, 11, 1, T0 + 60 * HOUR);
+	gr_review_tick(review, T0 + 84 * HOUR);
+	CHECK_INT(last_effect(GR_REVIEW_EFFECT_COACH)->submission_id, ==, 110);
+	CHECK_INT(gr_review_coach_decide(review, 110, GR_REVIEW_NEEDS_WORK, T0 + 85 * HOUR), ==, 0);
+	CHECK_INT(gr_review_submit(review, 111, 2, 11, 2, T0 + 86 * HOUR), ==, 0); /* may resubmit */
+	CHECK_INT(gr_review_check(review), ==, 0);
+	gr_review_free(review);
+}
+
+/* A flag upheld: the review leaves a needs-work verdict, someone else reviews; a pass stands. */
+static void test_withdraw(void)
+{
+	struct gr_review *review = engine(5);
+	struct gr_review_standing standing;
+	int64_t made = -1, got[8], rude;
+
+	gr_review_step_add(review, 10, 2);
+	gr_review_step_pass(review, 2, 10, T0);
+	gr_review_step_pass(review, 3, 10, T0);
+	gr_review_submit(review, 100, 1, 10, 1, T0);
+	rude = live_assignment(review, 100, 2);
+	gr_review_give(review, rude, 2, GR_REVIEW_NEEDS_WORK, T0 + HOUR);
+	gr_review_give(review, live_assignment(review, 100, 3), 3, GR_REVIEW_NEEDS_WORK, T0 + HOUR);
+	CHECK_INT(count_effects(GR_REVIEW_EFFECT_NEEDS_WORK), ==, 1);
+	gr_review_step_pass(review, 4, 10, T0 + 2 * HOUR);
+	CHECK_INT(gr_review_withdraw(review, &made, 999, T0), ==, GR_ENOTFOUND);
+	CHECK_INT(gr_review_withdraw(review, &made, rude, T0 + 3 * HOUR), ==, 0);
+	CHECK_INT(count_effects(GR_REVIEW_EFFECT_WITHDRAWN), ==, 1);
+	CHECK_INT(count_effects(GR_REVIEW_EFFECT_REOPENED), ==, 1);
+	CHECK_INT(live_reviewers(review, 100, got), ==, 1);
+	CHECK_INT(got[0], ==, 4); /* not 2 again */
+	CHECK_INT(made, ==, live_assignment(review, 100, 4));
+	gr_review_give(review, made, 4, GR_REVIEW_PASS, T0 + 4 * HOUR);
+	CHECK_INT(gr_review_withdraw(review, &made, rude, T0 + 4 * HOUR), ==, GR_ECONFLICT);
+	gr_review_standing_get(&standing, review, 100, T0 + 4 * HOUR);
+	CHECK_INT(standing.state, ==, GR_REVIEW_SUBMISSION_WAITING); /* a tie now: one more */
+	CHECK_INT(standing.done, ==, 2);
+	/* A pass stands: withdrawing a review of passed work changes nothing. */
+	gr_review_step_add(review, 11, 1);
+	gr_review_step_pass(review, 2, 11, T0);
+	gr_review_submit(review, 110, 3, 11, 1, T0 + 5 * HOUR);
+	gr_review_give(review, live_assignment(review, 110, 2), 2, GR_REVIEW_PASS, T0 + 5 * HOUR);
+	CHECK_INT(gr_review_withdraw(review, &made, gr_review_assignment_count(review), T0 + 6 * HOUR), ==, 0);
+	CHECK_INT(made, ==, 0);
+	CHECK_INT(count_effects(GR_REVIEW_EFFECT_WITHDRAWN), ==, 1);
+	CHECK_INT(gr_review_check(review), ==, 0);
+	gr_review_free(review);
+}
+
 /* ---- the property test ------------------------------------------------ */
 
 static uint64_t walk_state;
@@ -1209,6 +1421,11 @@ int main(void)
 	RUN(test_never_author_never_twice);
 	RUN(test_may_read);
 	RUN(test_naive_policy);
+	RUN(test_pull);
+	RUN(test_push_cap);
+	RUN(test_owed_before_load);
+	RUN(test_coach_paths);
+	RUN(test_withdraw);
 	RUN(test_property_random_operations);
 	RUN(test_deterministic);
 	RUN(test_broken_author);
