@@ -1414,6 +1414,21 @@ int gr_review_pull(struct gr_review *review, int64_t *out, int64_t learner_id, i
 	return finish(review, rc);
 }
 
+/* The slot of the submission's oldest live lease, or NONE. */
+static int oldest_live_slot(const struct gr_review *review, const struct submission *submission)
+{
+	int best = NONE;
+
+	for (int i = 0; i < submission->slots.count; i++) {
+		const struct slot *slot = &review->slots[submission->slots.items[i]];
+
+		if (slot->state == SLOT_ASSIGNED &&
+		    (best == NONE || slot->live < review->slots[best].live))
+			best = submission->slots.items[i];
+	}
+	return best;
+}
+
 /* The undecided latest attempt a coach acts on, or a negative code. */
 static int coach_submission(const struct gr_review *review, int64_t submission_id)
 {
@@ -1491,11 +1506,6 @@ int gr_review_coach_assign(struct gr_review *review, int64_t *out, int64_t submi
 	if (reviewer == NONE)
 		return GR_ENOTFOUND;
 	submission = &review->submissions[index];
-	if ((slot = first_open_slot(review, submission)) == NONE) {
-		gr_error_set("review: every review of submission %lld has a reviewer",
-			     (long long)submission_id);
-		return GR_ECONFLICT;
-	}
 	relation = relation_to(review, submission, reviewer);
 	if (!review->learners[reviewer].active || reviewer == submission->author ||
 	    !learner_step(&review->learners[reviewer], submission->step)->passed ||
@@ -1504,6 +1514,15 @@ int gr_review_coach_assign(struct gr_review *review, int64_t *out, int64_t submi
 			     "active, have passed the step, and not be on it already",
 			     (long long)reviewer_id, (long long)submission_id);
 		return GR_EINVALID;
+	}
+	/* No open slot: the coach reassigns the stuck review, the oldest live lease. */
+	if ((slot = first_open_slot(review, submission)) == NONE &&
+	    (slot = oldest_live_slot(review, submission)) != NONE)
+		end_lease(review, review->slots[slot].live, GR_REVIEW_EXPIRED, true, now);
+	if (slot == NONE) {
+		gr_error_set("review: every review of submission %lld is given",
+			     (long long)submission_id);
+		return GR_ECONFLICT;
 	}
 	rc = assign_how(review, slot, reviewer, false, BY_COACH, now);
 	submission = &review->submissions[index];

@@ -282,9 +282,11 @@ int gr_review_tick(struct gr_review *review, int64_t now);
  * A coach's moves on an undecided latest attempt (engine policy; else
  * GR_ECONFLICT). Decide: the verdict, ending every live lease on it
  * (handed back, no lapse). Assign: the coach gives an open slot to a
- * reviewer who passed the step, from any cohort (GR_ECONFLICT without an
- * open slot, GR_EINVALID when the reviewer may not review it). Extend:
- * the coaches step back and the peers get coach_after_ms more.
+ * reviewer who passed the step, from any cohort; with no slot open, the
+ * oldest live lease (a stuck review) is taken back and given to them
+ * (GR_ECONFLICT when every review is in, GR_EINVALID when the reviewer may
+ * not review it). Extend: the coaches step back and the peers get
+ * coach_after_ms more.
  */
 int gr_review_coach_decide(struct gr_review *review, int64_t submission_id,
 			   enum gr_review_verdict verdict, int64_t now);

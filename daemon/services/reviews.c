@@ -1860,7 +1860,13 @@ static void handle_coach(void *payload, struct gr_protocol_answer *out, struct g
 	decision.row.note = request->note ? request->note : "";
 	decision.row.created_at = now_ms(reviews);
 	if ((rc = change(reviews, change_decide, &decision)) != 0) {
-		gr_protocol_fail_status(out, rc, "a coach's decision");
+		if (rc == GR_EINVALID)
+			gr_protocol_fail(out, "bad_value",
+					 "%s may not review this work: they must have passed the "
+					 "step, be active, and not be on it already.",
+					 request->user ? request->user : "That learner");
+		else
+			gr_protocol_fail_status(out, rc, "a coach's decision");
 		return;
 	}
 	out->wrote = 1;

@@ -876,7 +876,14 @@ static void test_coach_paths(void)
 	CHECK_INT(live_reviewers(review, 100, got), ==, 1);
 	CHECK_INT(got[0], ==, 5);
 	CHECK(last_effect(GR_REVIEW_EFFECT_ASSIGNED)->by_coach);
-	CHECK_INT(gr_review_coach_assign(review, &made, 100, 5, T0 + 51 * HOUR), ==, GR_ECONFLICT);
+	CHECK_INT(gr_review_coach_assign(review, &made, 100, 5, T0 + 51 * HOUR), ==, GR_EINVALID);
+	/* A stuck review: with no slot open, the coach takes 5's lease back for 4. */
+	gr_review_step_pass(review, 4, 10, T0 + 51 * HOUR);
+	CHECK_INT(gr_review_coach_assign(review, &made, 100, 4, T0 + 51 * HOUR + 1), ==, 0);
+	CHECK(last_effect(GR_REVIEW_EFFECT_EXPIRED)->handed_back);
+	CHECK_INT(last_effect(GR_REVIEW_EFFECT_EXPIRED)->reviewer_id, ==, 5);
+	CHECK_INT(live_reviewers(review, 100, got), ==, 1);
+	CHECK_INT(got[0], ==, 4);
 	/* Decide: the live lease ends (no lapse) and the verdict is the coach's. */
 	CHECK_INT(gr_review_coach_decide(review, 100, GR_REVIEW_PASS, T0 + 52 * HOUR), ==, 0);
 	CHECK(last_effect(GR_REVIEW_EFFECT_EXPIRED)->handed_back);

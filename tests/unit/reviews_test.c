@@ -689,6 +689,13 @@ static void test_coach_decides(void)
 	       "{\"type\":\"review.coach\",\"id\":8,\"submission\":1,\"action\":\"shrug\"}");
 	expect(&f, KIM, "not_found",
 	       "{\"type\":\"review.coach\",\"id\":8,\"submission\":99,\"action\":\"extend\"}");
+	connect_user(&f, ELI); /* has not passed the step: may not be asked */
+	expect(&f, KIM, "bad_value",
+	       "{\"type\":\"review.coach\",\"id\":8,\"submission\":1,\"action\":\"assign\","
+	       "\"user\":\"eli\"}");
+	expect(&f, KIM, "bad_value",
+	       "{\"type\":\"review.coach\",\"id\":8,\"submission\":1,\"action\":\"assign\","
+	       "\"user\":\"nobody\"}");
 	expect(&f, KIM, "ok",
 	       "{\"type\":\"review.coach\",\"id\":8,\"submission\":1,\"action\":\"decide\","
 	       "\"verdict\":\"pass\",\"note\":\"The page works; the alt text can come later.\"}");
