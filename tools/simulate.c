@@ -172,8 +172,9 @@ struct results {
 	int stranded; /* undecided, submitted more than 7 days before the end */
 	int reviews_max;
 	double reviews_mean, given_max_over_mean;
-	double reciprocity_in_band; /* share of learners who submitted with given/received in 0.5-2 */
-	int push_excess_max;	    /* the largest given by push - 2 x received */
+	double
+	    reciprocity_in_band; /* share of learners who submitted with given/received in 0.5-2 */
+	int push_excess_max;	 /* the largest given by push - 2 x received */
 	int expired, handed_back, declined, reassigned, ties, pulls, flags;
 	int ties_unresolved_72h, flags_unresolved_72h;
 	int coach_calls, coach_decisions;
@@ -276,8 +277,8 @@ static int learner_index(int64_t id)
 
 static void todo_add(struct learner *learner, int64_t assignment)
 {
-	learner->todo = grow(learner->todo, &learner->todo_cap, learner->todo_count,
-			     sizeof(*learner->todo));
+	learner->todo =
+	    grow(learner->todo, &learner->todo_cap, learner->todo_count, sizeof(*learner->todo));
 	learner->todo[learner->todo_count++] = assignment;
 }
 
@@ -580,10 +581,10 @@ static void coach_submission(struct run *run, int index)
 		submission->coach_asked = true;
 		return;
 	}
-	must(gr_review_coach_decide(run->review, id,
-				    uniform(&run->rng) < pass_chance(run, id) ? GR_REVIEW_PASS
-									   : GR_REVIEW_NEEDS_WORK,
-				    run->now),
+	must(gr_review_coach_decide(
+		 run->review, id,
+		 uniform(&run->rng) < pass_chance(run, id) ? GR_REVIEW_PASS : GR_REVIEW_NEEDS_WORK,
+		 run->now),
 	     "coach decide");
 }
 
@@ -738,8 +739,8 @@ static void measure(struct results *out, const struct run *run, int64_t end)
 	out->pulls = run->pulls;
 	out->coach_calls = run->coach_calls;
 	out->coach_decisions = run->coach_decisions;
-	out->coach_wait_mean = run->coach_decisions ? run->coach_wait_hours / run->coach_decisions
-						    : 0;
+	out->coach_wait_mean =
+	    run->coach_decisions ? run->coach_wait_hours / run->coach_decisions : 0;
 }
 
 /* ---- one run ---------------------------------------------------------- */
@@ -797,16 +798,36 @@ static void simulate(struct results *out, const struct options *options, uint64_
 static void to_array(double out[MEASURES], const struct results *r)
 {
 	const double values[MEASURES] = {
-	    r->submissions,	   r->first_median,	    r->first_p95,
-	    r->verdict_median,	   r->verdict_p95,	    r->verdict_max,
-	    r->waited_72h,	   r->waited_72h_eligible_online, r->undecided,
-	    r->stranded,	   r->reviews_max,	    r->reviews_mean,
-	    r->given_max_over_mean, r->reciprocity_in_band, r->push_excess_max,
-	    r->expired,		   r->handed_back,	    r->declined,
-	    r->reassigned,	   r->ties,		    r->pulls,
-	    r->flags,		   r->ties_unresolved_72h,  r->flags_unresolved_72h,
-	    r->coach_calls,	   r->coach_decisions,	    r->coach_wait_mean,
-	    r->finished,	   0,			    0,
+	    r->submissions,
+	    r->first_median,
+	    r->first_p95,
+	    r->verdict_median,
+	    r->verdict_p95,
+	    r->verdict_max,
+	    r->waited_72h,
+	    r->waited_72h_eligible_online,
+	    r->undecided,
+	    r->stranded,
+	    r->reviews_max,
+	    r->reviews_mean,
+	    r->given_max_over_mean,
+	    r->reciprocity_in_band,
+	    r->push_excess_max,
+	    r->expired,
+	    r->handed_back,
+	    r->declined,
+	    r->reassigned,
+	    r->ties,
+	    r->pulls,
+	    r->flags,
+	    r->ties_unresolved_72h,
+	    r->flags_unresolved_72h,
+	    r->coach_calls,
+	    r->coach_decisions,
+	    r->coach_wait_mean,
+	    r->finished,
+	    0,
+	    0,
 	};
 
 	memcpy(out, values, sizeof(values));
@@ -905,8 +926,7 @@ static void print_table(const struct options *options, const struct results *e,
 	       n->given_max_over_mean);
 	printf("  %-44s %9.0f%% %9.0f%%\n", "given / received within 0.5-2",
 	       100 * e->reciprocity_in_band, 100 * n->reciprocity_in_band);
-	row_count("largest (given by push - 2 x received)", e->push_excess_max,
-		  n->push_excess_max);
+	row_count("largest (given by push - 2 x received)", e->push_excess_max, n->push_excess_max);
 	row_count("leases expired (the reviewer's lapse)", e->expired, n->expired);
 	row_count("leases handed back (left unopened, moved)", e->handed_back, n->handed_back);
 	row_count("declined", e->declined, n->declined);
@@ -921,9 +941,10 @@ static void print_table(const struct options *options, const struct results *e,
 		  n->coach_decisions);
 	row_hours("coach needed: hours until they acted, mean", e->coach_wait_mean,
 		  n->coach_wait_mean);
-	printf("\n  Times of undecided submissions count as the time waited so far.\n"
-	       "  Reviews given per reviewer: learners who passed a project; given / received:\n"
-	       "  learners who submitted (nothing received yet: in band if they gave at most 1).\n");
+	printf(
+	    "\n  Times of undecided submissions count as the time waited so far.\n"
+	    "  Reviews given per reviewer: learners who passed a project; given / received:\n"
+	    "  learners who submitted (nothing received yet: in band if they gave at most 1).\n");
 }
 
 static void print_object(const char *name, const struct results *r, bool last)

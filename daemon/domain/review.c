@@ -397,7 +397,8 @@ static int pushed_this_week(const struct learner *learner, int64_t now)
 static bool may_push(const struct gr_review *review, const struct learner *learner, int64_t now)
 {
 	return pushed_this_week(learner, now) < review->config.push_cap + owed(learner) &&
-	       learner->given_pushed + learner->open < 2 * learner->received + review->config.push_cap;
+	       learner->given_pushed + learner->open <
+		   2 * learner->received + review->config.push_cap;
 }
 
 static int64_t assignment_id(int index)
@@ -1258,7 +1259,8 @@ static int move_unopened(struct gr_review *review, int64_t now)
 
 		if (a->state != GR_REVIEW_ASSIGNED || a->opened_at)
 			continue;
-		if (!reviewer->online && now - reviewer->last_seen >= review->config.move_after_ms) {
+		if (!reviewer->online &&
+		    now - reviewer->last_seen >= review->config.move_after_ms) {
 			rc = release_how(review, i, GR_REVIEW_EXPIRED, true, now);
 			continue;
 		}
@@ -1367,7 +1369,8 @@ static int first_open_slot(const struct gr_review *review, const struct submissi
 static int oldest_to_pull(const struct gr_review *review, int learner)
 {
 	for (int i = 0; i < review->waiting.count; i++) {
-		const struct submission *submission = &review->submissions[review->waiting.items[i]];
+		const struct submission *submission =
+		    &review->submissions[review->waiting.items[i]];
 
 		if (!is_decided(submission) && has_open_slot(review, submission) &&
 		    may_pull(review, submission, learner))
@@ -1437,7 +1440,8 @@ static int coach_submission(const struct gr_review *review, int64_t submission_i
 	if (index == NONE)
 		return GR_ENOTFOUND;
 	if (!engine_policy(review) || is_decided(&review->submissions[index])) {
-		gr_error_set("review: submission %lld is decided already", (long long)submission_id);
+		gr_error_set("review: submission %lld is decided already",
+			     (long long)submission_id);
 		return GR_ECONFLICT;
 	}
 	return index;
@@ -1753,12 +1757,18 @@ int gr_review_assignment_state_from_name(enum gr_review_assignment_state *out, c
 const char *gr_review_effect_name(enum gr_review_effect_kind kind)
 {
 	static const char *const names[] = {
-	    [GR_REVIEW_EFFECT_ASSIGNED] = "assigned", [GR_REVIEW_EFFECT_REASSIGNED] = "reassigned",
-	    [GR_REVIEW_EFFECT_EXPIRED] = "expired",   [GR_REVIEW_EFFECT_DECLINED] = "declined",
-	    [GR_REVIEW_EFFECT_REVIEWED] = "reviewed", [GR_REVIEW_EFFECT_TIE] = "tie",
-	    [GR_REVIEW_EFFECT_PASSED] = "passed",     [GR_REVIEW_EFFECT_NEEDS_WORK] = "needs_work",
-	    [GR_REVIEW_EFFECT_COACH] = "coach",	      [GR_REVIEW_EFFECT_OPENED] = "opened",
-	    [GR_REVIEW_EFFECT_WITHDRAWN] = "withdrawn", [GR_REVIEW_EFFECT_REOPENED] = "reopened",
+	    [GR_REVIEW_EFFECT_ASSIGNED] = "assigned",
+	    [GR_REVIEW_EFFECT_REASSIGNED] = "reassigned",
+	    [GR_REVIEW_EFFECT_EXPIRED] = "expired",
+	    [GR_REVIEW_EFFECT_DECLINED] = "declined",
+	    [GR_REVIEW_EFFECT_REVIEWED] = "reviewed",
+	    [GR_REVIEW_EFFECT_TIE] = "tie",
+	    [GR_REVIEW_EFFECT_PASSED] = "passed",
+	    [GR_REVIEW_EFFECT_NEEDS_WORK] = "needs_work",
+	    [GR_REVIEW_EFFECT_COACH] = "coach",
+	    [GR_REVIEW_EFFECT_OPENED] = "opened",
+	    [GR_REVIEW_EFFECT_WITHDRAWN] = "withdrawn",
+	    [GR_REVIEW_EFFECT_REOPENED] = "reopened",
 	};
 
 	if ((int)kind < 0 || (size_t)kind >= sizeof(names) / sizeof(names[0]))
@@ -1868,7 +1878,8 @@ static int check_reviewers(const struct gr_review *review, int index, struct see
 			BROKEN(7, "baseline assignment %d was pulled, opened or given by a coach",
 			       list->items[i] + 1);
 		if (a->opened_at && a->opened_at < a->assigned_at)
-			BROKEN(9, "assignment %d was opened before it was given", list->items[i] + 1);
+			BROKEN(9, "assignment %d was opened before it was given",
+			       list->items[i] + 1);
 		if (a->due_at <= a->assigned_at)
 			BROKEN(9, "assignment %d is due before it was given", list->items[i] + 1);
 		if (reviewer->stamp != index + 1)
@@ -1935,7 +1946,8 @@ static int check_submission(const struct gr_review *review, int index)
 	if (!submission->by_coach && (rc = check_majority(review, submission, decided)) != 0)
 		return rc;
 	if (decided && has_live_slot(review, submission))
-		BROKEN(6, "submission %lld is decided with a live lease", (long long)submission->id);
+		BROKEN(6, "submission %lld is decided with a live lease",
+		       (long long)submission->id);
 	if (!decided && (submission->state == GR_REVIEW_SUBMISSION_WAITING) != open)
 		BROKEN(6, "submission %lld is %s with %s open slot", (long long)submission->id,
 		       open ? "in review" : "waiting", open ? "an" : "no");
@@ -2324,7 +2336,7 @@ int gr_review_snapshot(unsigned char **out, size_t *out_size, const struct gr_re
 
 struct reader {
 	const unsigned char *start, *at, *end;
-	unsigned version; /* of the snapshot: 1 lacks what version 2 added */
+	unsigned version;    /* of the snapshot: 1 lacks what version 2 added */
 	const char *problem; /* the first thing found wrong, or NULL */
 	size_t problem_at;   /* its byte offset */
 };
@@ -2459,9 +2471,9 @@ static bool same_settings(const struct gr_review_config *a, const struct gr_revi
 	return a->policy == b->policy && a->seed == b->seed && a->lease_ms == b->lease_ms &&
 	       a->lease_online_ms == b->lease_online_ms && a->recent_ms == b->recent_ms &&
 	       a->absent_ms == b->absent_ms && a->load_window_ms == b->load_window_ms &&
-	       a->rescue_after_ms == b->rescue_after_ms && a->rescue_lease_ms == b->rescue_lease_ms &&
-	       a->move_after_ms == b->move_after_ms && a->push_cap == b->push_cap &&
-	       a->coach_after_ms == b->coach_after_ms;
+	       a->rescue_after_ms == b->rescue_after_ms &&
+	       a->rescue_lease_ms == b->rescue_lease_ms && a->move_after_ms == b->move_after_ms &&
+	       a->push_cap == b->push_cap && a->coach_after_ms == b->coach_after_ms;
 }
 
 /* A new id into map, positive and not seen before. */
@@ -2728,8 +2740,8 @@ int gr_review_restore(struct gr_review **out, const struct gr_review_config *con
 	*out = NULL;
 	if ((rc = check_frame(bytes, size)) != 0 || (rc = gr_review_new(&review, config)) != 0)
 		return rc;
-	r = (struct reader){bytes, bytes + SNAPSHOT_HEADER, bytes + size - SNAPSHOT_TRAILER,
-			    bytes[4], NULL, 0};
+	r = (struct reader){
+	    bytes, bytes + SNAPSHOT_HEADER, bytes + size - SNAPSHOT_TRAILER, bytes[4], NULL, 0};
 	stored = *config; /* version 1 holds only the settings it knew */
 	read_config(&r, &stored);
 	review->rng = get(&r, 8);
@@ -2764,7 +2776,8 @@ int gr_review_coach_each(const struct gr_review *review, gr_review_coach_fn *fn,
 
 	for (int i = 0; i < review->submission_count && rc == 0; i++)
 		if (review->submissions[i].coach_at)
-			rc = fn(review->submissions[i].id, review->submissions[i].coach_at, payload);
+			rc =
+			    fn(review->submissions[i].id, review->submissions[i].coach_at, payload);
 	return rc;
 }
 

@@ -59,8 +59,8 @@ struct learner {
 	int recent_author[RECENT_AUTHORS];
 	int64_t recent_at[RECENT_AUTHORS];
 	int recent_next;
-	int cohort;			    /* 0: none */
-	int given_pushed;		    /* of given: on leases pushed to them */
+	int cohort;			  /* 0: none */
+	int given_pushed;		  /* of given: on leases pushed to them */
 	int64_t pushed_at[RECENT_PUSHES]; /* when their last pushes were made */
 	int pushed_next;
 };
@@ -80,9 +80,9 @@ struct submission {
 	int64_t submitted_at;
 	int64_t decided_at;
 	bool queued;
-	bool by_coach;	   /* a coach decided the verdict */
-	int64_t clock_at;  /* the coaches' clock: since submit, the last tie or extension */
-	int64_t coach_at;  /* when it went to the coaches; 0 while not with them */
+	bool by_coach;	  /* a coach decided the verdict */
+	int64_t clock_at; /* the coaches' clock: since submit, the last tie or extension */
+	int64_t coach_at; /* when it went to the coaches; 0 while not with them */
 	struct int_list slots;	     /* indexes into review->slots */
 	struct int_list assignments; /* every assignment ever made, in order */
 };

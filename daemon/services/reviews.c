@@ -311,11 +311,20 @@ static const struct {
 	const char *kind;
 	apply_fn *apply;
 } inputs[] = {
-    {"learner", apply_learner}, {"active", apply_active},   {"online", apply_online},
-    {"step", apply_step},	{"pass", apply_pass},	    {"submit", apply_submit},
-    {"give", apply_give},	{"decline", apply_decline}, {"tick", apply_tick},
-    {"open", apply_open},	{"pull", apply_pull},	    {"coach", apply_coach},
-    {"coach_assign", apply_coach_assign},		    {"withdraw", apply_withdraw},
+    {"learner", apply_learner},
+    {"active", apply_active},
+    {"online", apply_online},
+    {"step", apply_step},
+    {"pass", apply_pass},
+    {"submit", apply_submit},
+    {"give", apply_give},
+    {"decline", apply_decline},
+    {"tick", apply_tick},
+    {"open", apply_open},
+    {"pull", apply_pull},
+    {"coach", apply_coach},
+    {"coach_assign", apply_coach_assign},
+    {"withdraw", apply_withdraw},
 };
 
 static int apply(struct gr_reviews *reviews, const struct gr_store_review_input *input)
@@ -651,8 +660,8 @@ static int load_config(struct gr_reviews *reviews)
 	if (rc == 0 && (fields = sscanf(text, "%llu %lld %lld %d %d %lld", &seed, &lease,
 					&lease_online, &policy, &push_cap, &coach_after)) >= 4) {
 		config->seed = seed;
-		if (fields == 6 && (push_cap != config->push_cap ||
-				    coach_after != config->coach_after_ms))
+		if (fields == 6 &&
+		    (push_cap != config->push_cap || coach_after != config->coach_after_ms))
 			gr_log_warn("the review push cap and the wait before coaches keep their "
 				    "first settings (%d, %lld ms): the engine replays its history "
 				    "with them",
@@ -809,7 +818,8 @@ static int store_effect(struct gr_reviews *reviews, const struct gr_review_effec
 	case GR_REVIEW_EFFECT_COACH:
 		return effect_coach(reviews, effect, step);
 	case GR_REVIEW_EFFECT_OPENED:
-		return gr_store_assignment_due(reviews->store, effect->assignment_id, effect->due_at);
+		return gr_store_assignment_due(reviews->store, effect->assignment_id,
+					       effect->due_at);
 	case GR_REVIEW_EFFECT_WITHDRAWN:
 		return 0; /* the flag's outcome is stored by whoever upheld it */
 	case GR_REVIEW_EFFECT_REOPENED:
@@ -990,7 +1000,8 @@ static int mark_all_offline(struct gr_reviews *reviews, void *argument)
 
 	(void)argument;
 	for (int i = 0; i < reviews->learner_count && rc == 0; i++)
-		if (gr_review_learner_get(&info, reviews->engine, reviews->learners[i], now_ms(reviews)) == 0 &&
+		if (gr_review_learner_get(&info, reviews->engine, reviews->learners[i],
+					  now_ms(reviews)) == 0 &&
 		    info.online)
 			rc = input(reviews, "online", reviews->learners[i], 0, 0, 0);
 	return rc;
@@ -1248,7 +1259,8 @@ static void handle_list(void *payload, struct gr_protocol_answer *out,
 	int rc;
 
 	(void)request;
-	gr_review_learner_get(&info, reviews->engine, user->id, now_ms(reviews)); /* zeros when unknown */
+	gr_review_learner_get(&info, reviews->engine, user->id,
+			      now_ms(reviews)); /* zeros when unknown */
 	rc = gr_store_assignment_each_of_reviewer(reviews->store, user->id, LIST_LIMIT, list_one,
 						  &listing);
 	if (rc != 0) {
@@ -1256,8 +1268,8 @@ static void handle_list(void *payload, struct gr_protocol_answer *out,
 		gr_protocol_fail_status(out, rc, "a review request");
 		return;
 	}
-	out->body = gr_json_pack("{s:o, s:i, s:i, s:i, s:i}", "assignments", listing.list,
-				 "given", info.given, "received", info.received, "owed", info.owed,
+	out->body = gr_json_pack("{s:o, s:i, s:i, s:i, s:i}", "assignments", listing.list, "given",
+				 info.given, "received", info.received, "owed", info.owed,
 				 "push_room", info.push_room);
 }
 
@@ -1409,8 +1421,8 @@ static struct gr_json *standing_json(const struct gr_review_standing *standing)
 	return gr_json_pack("{s:i, s:i, s:i, s:i, s:s?, s:i, s:i, s:I, s:I, s:b}", "slots",
 			    standing->slots, "done", standing->done, "assigned", standing->assigned,
 			    "open", standing->open, "reason", reasons[standing->reason], "eligible",
-			    standing->eligible, "online", standing->eligible_online, "waiting_since",
-			    (long long)standing->waiting_since, "coach_at",
+			    standing->eligible, "online", standing->eligible_online,
+			    "waiting_since", (long long)standing->waiting_since, "coach_at",
 			    (long long)standing->coach_at, "by_coach", standing->by_coach);
 }
 
@@ -1665,7 +1677,6 @@ static void handle_flag(void *payload, struct gr_protocol_answer *out,
 	out->body = gr_json_pack("{s:I, s:b}", "review", (long long)ids.id, "flagged", 1);
 }
 
-
 /* ---- review.pull ---------------------------------------------------------------- */
 
 static int change_pull(struct gr_reviews *reviews, void *argument)
@@ -1870,9 +1881,9 @@ static void handle_coach(void *payload, struct gr_protocol_answer *out, struct g
 		return;
 	}
 	out->wrote = 1;
-	out->body = gr_json_pack("{s:I, s:s, s:I}", "submission", (long long)coached.submission_id,
-				 "action", decision.row.action, "assignment",
-				 (long long)reviews->made);
+	out->body =
+	    gr_json_pack("{s:I, s:s, s:I}", "submission", (long long)coached.submission_id,
+			 "action", decision.row.action, "assignment", (long long)reviews->made);
 }
 
 struct resolving {
@@ -1916,10 +1927,11 @@ static int change_resolve(struct gr_reviews *reviews, void *argument)
 				       r->uphold ? "upheld" : "dismissed", "replaced",
 				       reviews->made != 0));
 	if (rc == 0 && r->uphold)
-		rc = push(reviews, r->reviewer_id, NULL,
-			  gr_json_pack("{s:s, s:I, s:s, s:s, s:s}", "event", "review.flag_upheld",
-				       "review", (long long)r->review_id, "track", r->coached->track,
-				       "step", r->coached->step, "note", r->note));
+		rc =
+		    push(reviews, r->reviewer_id, NULL,
+			 gr_json_pack("{s:s, s:I, s:s, s:s, s:s}", "event", "review.flag_upheld",
+				      "review", (long long)r->review_id, "track", r->coached->track,
+				      "step", r->coached->step, "note", r->note));
 	return rc;
 }
 
@@ -1947,7 +1959,7 @@ static void handle_flag_resolve(void *payload, struct gr_protocol_answer *out,
 	struct gr_reviews *reviews = payload;
 	struct review_ids ids = {0};
 	struct coached coached;
-	struct resolving r = {&coached, 0, 0, 0, 0, request->note ? request->note : "",
+	struct resolving r = {&coached,	      0, 0, 0, 0, request->note ? request->note : "",
 			      client->user.id};
 	int rc = gr_store_review_get(reviews->store, request->review, copy_review_ids, &ids);
 
@@ -1977,9 +1989,9 @@ static void handle_flag_resolve(void *payload, struct gr_protocol_answer *out,
 		return;
 	}
 	out->wrote = 1;
-	out->body = gr_json_pack("{s:I, s:s, s:I}", "review", (long long)r.review_id, "outcome",
-				 r.uphold ? "upheld" : "dismissed", "assignment",
-				 (long long)reviews->made);
+	out->body =
+	    gr_json_pack("{s:I, s:s, s:I}", "review", (long long)r.review_id, "outcome",
+			 r.uphold ? "upheld" : "dismissed", "assignment", (long long)reviews->made);
 }
 
 /* What review.coach_list gathers for one cohort and track. */
@@ -2049,9 +2061,9 @@ static int coach_item(int64_t submission_id, int64_t coach_at, void *payload)
 
 	if (rc == GR_ENOTFOUND)
 		return 0;
-	if (rc == 0 && (rc = gr_store_user_by_id(list->reviews->store, &author, work.author_id)) == 0 &&
-	    (strcmp(author.cohort, list->cohort) != 0 ||
-	     strcmp(work.track, list->track) != 0)) {
+	if (rc == 0 &&
+	    (rc = gr_store_user_by_id(list->reviews->store, &author, work.author_id)) == 0 &&
+	    (strcmp(author.cohort, list->cohort) != 0 || strcmp(work.track, list->track) != 0)) {
 		gr_json_free(work.item);
 		return 0;
 	}
@@ -2065,8 +2077,8 @@ static int coach_item(int64_t submission_id, int64_t coach_at, void *payload)
 		gr_json_set(work.item, "why",
 			    gr_json_string(standing.done > 0 && standing.passes * 2 == standing.done
 					       ? "tie"
-				       : standing.eligible == 0 ? "no_peer"
-								: "not_taken"));
+					   : standing.eligible == 0 ? "no_peer"
+								    : "not_taken"));
 		gr_json_set(work.item, "standing", standing_json(&standing));
 	}
 	received.list = gr_json_array();
@@ -2109,16 +2121,16 @@ static int flag_item(const struct gr_store_flag *row, void *payload)
 	    (rc = gr_store_review_upheld_count(list->reviews->store, &upheld, row->reviewer_id)))
 		return rc;
 	item = gr_json_pack("{s:I, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:i}", "review",
-				(long long)row->review_id, "submission",
-				(long long)row->submission_id, "assignment",
-				(long long)row->assignment_id, "author", author, "reviewer",
-				reviewer, "step", row->step_id, "title",
-				served_title(list->reviews, list->track, row->step_id), "kind",
-				row->kind, "reason", row->reason, "flagged_at",
-				(long long)row->flagged_at, "upheld", upheld);
+			    (long long)row->review_id, "submission", (long long)row->submission_id,
+			    "assignment", (long long)row->assignment_id, "author", author,
+			    "reviewer", reviewer, "step", row->step_id, "title",
+			    served_title(list->reviews, list->track, row->step_id), "kind",
+			    row->kind, "reason", row->reason, "flagged_at",
+			    (long long)row->flagged_at, "upheld", upheld);
 	if (!item)
 		return out_of_memory();
-	if ((rc = gr_store_review_get(list->reviews->store, row->review_id, flagged_review, item)) ||
+	if ((rc =
+		 gr_store_review_get(list->reviews->store, row->review_id, flagged_review, item)) ||
 	    (rc = gr_store_submission_get(list->reviews->store, row->submission_id, flagged_work,
 					  item))) {
 		gr_json_free(item);
@@ -2152,8 +2164,8 @@ static void handle_coach_list(void *payload, struct gr_protocol_answer *out,
 			      struct gr_client *client, const struct gr_request *request)
 {
 	struct gr_reviews *reviews = payload;
-	struct coach_list list = {reviews, request->cohort, request->track, gr_json_array(),
-				  gr_json_array(), gr_json_array()};
+	struct coach_list list = {reviews,	   request->cohort, request->track,
+				  gr_json_array(), gr_json_array(), gr_json_array()};
 	int rc;
 
 	if (!may_coach(reviews, &client->user, request->cohort)) {
@@ -2205,17 +2217,17 @@ int gr_reviews_new(struct gr_reviews **out, struct gr_store *store, struct gr_li
 int gr_reviews_attach(struct gr_reviews *reviews, struct gr_live *live)
 {
 	static const struct gr_live_route routes[] = {
-		{ GR_REQUEST_REVIEW_LIST, handle_list },
-		{ GR_REQUEST_REVIEW_GET, handle_get },
-		{ GR_REQUEST_SUBMISSION_GET, handle_submission_get },
-		{ GR_REQUEST_REVIEW_SUBMIT, handle_submit },
-		{ GR_REQUEST_REVIEW_DECLINE, handle_decline },
-		{ GR_REQUEST_REVIEW_RATE, handle_rate },
-		{ GR_REQUEST_REVIEW_FLAG, handle_flag },
-		{ GR_REQUEST_REVIEW_PULL, handle_pull },
-		{ GR_REQUEST_REVIEW_COACH, handle_coach },
-		{ GR_REQUEST_REVIEW_COACH_LIST, handle_coach_list },
-		{ GR_REQUEST_FLAG_RESOLVE, handle_flag_resolve },
+	    {GR_REQUEST_REVIEW_LIST, handle_list},
+	    {GR_REQUEST_REVIEW_GET, handle_get},
+	    {GR_REQUEST_SUBMISSION_GET, handle_submission_get},
+	    {GR_REQUEST_REVIEW_SUBMIT, handle_submit},
+	    {GR_REQUEST_REVIEW_DECLINE, handle_decline},
+	    {GR_REQUEST_REVIEW_RATE, handle_rate},
+	    {GR_REQUEST_REVIEW_FLAG, handle_flag},
+	    {GR_REQUEST_REVIEW_PULL, handle_pull},
+	    {GR_REQUEST_REVIEW_COACH, handle_coach},
+	    {GR_REQUEST_REVIEW_COACH_LIST, handle_coach_list},
+	    {GR_REQUEST_FLAG_RESOLVE, handle_flag_resolve},
 	};
 	struct gr_live_listener listener = { .presence = presence, .submitted = submitted };
 	int rc;

@@ -24,13 +24,13 @@ enum statement { INSERT, END, DUE, GET, OF_REVIEWER, STATEMENT_COUNT };
 #define ASSIGNMENT_JOIN " FROM review_assignments a JOIN submissions s ON s.id = a.submission_id"
 
 static const char *const sql[STATEMENT_COUNT] = {
-	[INSERT] = "INSERT INTO review_assignments (id, submission_id, reviewer_id,"
-		   " state, due_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-	[END] = "UPDATE review_assignments SET state = ?2, ended_at = ?3 WHERE id = ?1",
-	[DUE] = "UPDATE review_assignments SET due_at = ?2 WHERE id = ?1",
-	[GET] = "SELECT " ASSIGNMENT_COLUMNS ASSIGNMENT_JOIN " WHERE a.id = ?1",
-	[OF_REVIEWER] = "SELECT " ASSIGNMENT_COLUMNS ASSIGNMENT_JOIN
-			" WHERE a.reviewer_id = ?1 ORDER BY a.id DESC LIMIT ?2",
+    [INSERT] = "INSERT INTO review_assignments (id, submission_id, reviewer_id,"
+	       " state, due_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [END] = "UPDATE review_assignments SET state = ?2, ended_at = ?3 WHERE id = ?1",
+    [DUE] = "UPDATE review_assignments SET due_at = ?2 WHERE id = ?1",
+    [GET] = "SELECT " ASSIGNMENT_COLUMNS ASSIGNMENT_JOIN " WHERE a.id = ?1",
+    [OF_REVIEWER] = "SELECT " ASSIGNMENT_COLUMNS ASSIGNMENT_JOIN
+		    " WHERE a.reviewer_id = ?1 ORDER BY a.id DESC LIMIT ?2",
 };
 
 const struct store_sql store_assignment_sql = { sql, STATEMENT_COUNT };

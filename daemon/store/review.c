@@ -35,42 +35,42 @@ enum statement {
 	STATEMENT_COUNT
 };
 
-#define REVIEW_COLUMNS \
-	"r.id, r.assignment_id, r.submission_id, r.reviewer_id, r.verdict, r.checks," \
-	" r.comment_md, r.created_at, r.helpfulness, r.flag_reason, r.flagged_at, s.user_id," \
+#define REVIEW_COLUMNS                                                                             \
+	"r.id, r.assignment_id, r.submission_id, r.reviewer_id, r.verdict, r.checks,"              \
+	" r.comment_md, r.created_at, r.helpfulness, r.flag_reason, r.flagged_at, s.user_id,"      \
 	" r.flag_kind, r.flag_outcome"
 #define REVIEW_JOIN " FROM reviews r JOIN submissions s ON s.id = r.submission_id"
 
 static const char *const sql[STATEMENT_COUNT] = {
-	[INPUT_INSERT] = "INSERT INTO review_inputs (kind, a, b, c, d, at)"
-			 " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-	[INPUT_ALL] = "SELECT seq, kind, a, b, c, d, at FROM review_inputs ORDER BY seq",
-	[STEP_INSERT] = "INSERT INTO review_steps (track_id, step_id) VALUES (?1, ?2)"
-			" ON CONFLICT (track_id, step_id) DO NOTHING",
-	[STEP_GET] = "SELECT id FROM review_steps WHERE track_id = ?1 AND step_id = ?2",
-	[STEP_ALL] = "SELECT id, track_id, step_id FROM review_steps ORDER BY id",
-	[INSERT] = "INSERT INTO reviews (assignment_id, submission_id, reviewer_id, verdict,"
-		   " checks, comment_md, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-	[GET] = "SELECT " REVIEW_COLUMNS REVIEW_JOIN " WHERE r.id = ?1",
-	[OF_ASSIGNMENT] = "SELECT " REVIEW_COLUMNS REVIEW_JOIN " WHERE r.assignment_id = ?1",
-	[OF_SUBMISSION] = "SELECT " REVIEW_COLUMNS REVIEW_JOIN
-			  " WHERE r.submission_id = ?1 ORDER BY r.id",
-	[RATE] = "UPDATE reviews SET helpfulness = ?2 WHERE id = ?1",
-	[FLAG] = "UPDATE reviews SET flag_kind = ?4, flag_reason = ?2, flagged_at = ?3"
-		 " WHERE id = ?1 AND flagged_at IS NULL",
-	[FLAG_RESOLVE] = "UPDATE reviews SET flag_outcome = ?2, flag_resolved_at = ?3"
-			 " WHERE id = ?1 AND flagged_at IS NOT NULL AND flag_outcome IS NULL",
-	[UPHELD] = "SELECT count(*) FROM reviews WHERE reviewer_id = ?1 AND flag_outcome = 'upheld'",
-	[DECISION_INSERT] = "INSERT INTO review_decisions (submission_id, coach_id, action,"
-			    " reviewer_id, review_id, note, created_at)"
-			    " VALUES (?1, nullif(?2, 0), ?3, nullif(?4, 0), nullif(?5, 0), ?6, ?7)",
-	[DECISIONS] = "SELECT d.id, d.submission_id, coalesce(d.coach_id, 0), d.action,"
-		      " coalesce(d.reviewer_id, 0), coalesce(d.review_id, 0), d.note, d.created_at,"
-		      " coalesce(c.handle, ''), a.handle, s.track_id, s.step_id"
-		      " FROM review_decisions d JOIN submissions s ON s.id = d.submission_id"
-		      " JOIN users a ON a.id = s.user_id LEFT JOIN users c ON c.id = d.coach_id"
-		      " WHERE coalesce(a.cohort, '') = ?1 AND s.track_id = ?2 AND d.created_at >= ?3"
-		      " ORDER BY d.id",
+    [INPUT_INSERT] = "INSERT INTO review_inputs (kind, a, b, c, d, at)"
+		     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [INPUT_ALL] = "SELECT seq, kind, a, b, c, d, at FROM review_inputs ORDER BY seq",
+    [STEP_INSERT] = "INSERT INTO review_steps (track_id, step_id) VALUES (?1, ?2)"
+		    " ON CONFLICT (track_id, step_id) DO NOTHING",
+    [STEP_GET] = "SELECT id FROM review_steps WHERE track_id = ?1 AND step_id = ?2",
+    [STEP_ALL] = "SELECT id, track_id, step_id FROM review_steps ORDER BY id",
+    [INSERT] = "INSERT INTO reviews (assignment_id, submission_id, reviewer_id, verdict,"
+	       " checks, comment_md, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [GET] = "SELECT " REVIEW_COLUMNS REVIEW_JOIN " WHERE r.id = ?1",
+    [OF_ASSIGNMENT] = "SELECT " REVIEW_COLUMNS REVIEW_JOIN " WHERE r.assignment_id = ?1",
+    [OF_SUBMISSION] =
+	"SELECT " REVIEW_COLUMNS REVIEW_JOIN " WHERE r.submission_id = ?1 ORDER BY r.id",
+    [RATE] = "UPDATE reviews SET helpfulness = ?2 WHERE id = ?1",
+    [FLAG] = "UPDATE reviews SET flag_kind = ?4, flag_reason = ?2, flagged_at = ?3"
+	     " WHERE id = ?1 AND flagged_at IS NULL",
+    [FLAG_RESOLVE] = "UPDATE reviews SET flag_outcome = ?2, flag_resolved_at = ?3"
+		     " WHERE id = ?1 AND flagged_at IS NOT NULL AND flag_outcome IS NULL",
+    [UPHELD] = "SELECT count(*) FROM reviews WHERE reviewer_id = ?1 AND flag_outcome = 'upheld'",
+    [DECISION_INSERT] = "INSERT INTO review_decisions (submission_id, coach_id, action,"
+			" reviewer_id, review_id, note, created_at)"
+			" VALUES (?1, nullif(?2, 0), ?3, nullif(?4, 0), nullif(?5, 0), ?6, ?7)",
+    [DECISIONS] = "SELECT d.id, d.submission_id, coalesce(d.coach_id, 0), d.action,"
+		  " coalesce(d.reviewer_id, 0), coalesce(d.review_id, 0), d.note, d.created_at,"
+		  " coalesce(c.handle, ''), a.handle, s.track_id, s.step_id"
+		  " FROM review_decisions d JOIN submissions s ON s.id = d.submission_id"
+		  " JOIN users a ON a.id = s.user_id LEFT JOIN users c ON c.id = d.coach_id"
+		  " WHERE coalesce(a.cohort, '') = ?1 AND s.track_id = ?2 AND d.created_at >= ?3"
+		  " ORDER BY d.id",
 };
 
 const struct store_sql store_review_sql = { sql, STATEMENT_COUNT };

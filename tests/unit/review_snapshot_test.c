@@ -72,8 +72,21 @@ static void config_for(struct gr_review_config *config, enum gr_review_policy po
 /* ---- random inputs, made from one engine's state, given to any ---------- */
 
 enum op_kind {
-	OP_LEARNER, OP_ONLINE, OP_ACTIVE, OP_PASS, OP_SUBMIT, OP_GIVE, OP_DECLINE, OP_TICK,
-	OP_OPEN, OP_PULL, OP_DECIDE, OP_COACH_ASSIGN, OP_EXTEND, OP_WITHDRAW, OP_COHORT
+	OP_LEARNER,
+	OP_ONLINE,
+	OP_ACTIVE,
+	OP_PASS,
+	OP_SUBMIT,
+	OP_GIVE,
+	OP_DECLINE,
+	OP_TICK,
+	OP_OPEN,
+	OP_PULL,
+	OP_DECIDE,
+	OP_COACH_ASSIGN,
+	OP_EXTEND,
+	OP_WITHDRAW,
+	OP_COHORT
 };
 
 struct op {
@@ -131,8 +144,10 @@ static void make_op(struct op *op, struct walk *walk, const struct gr_review *re
 		if (op->kind == OP_OPEN || op->kind == OP_WITHDRAW) {
 			assignment = some_assignment(walk, review);
 			if (op->kind == OP_WITHDRAW)
-				assignment = 1 + (int64_t)(walk_random(walk) %
-						   (uint64_t)(gr_review_assignment_count(review) + 1));
+				assignment =
+				    1 +
+				    (int64_t)(walk_random(walk) %
+					      (uint64_t)(gr_review_assignment_count(review) + 1));
 			if (gr_review_assignment_get(&info, review, assignment) != 0) {
 				op->kind = OP_TICK;
 				return;

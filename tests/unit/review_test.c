@@ -891,7 +891,8 @@ static void test_coach_paths(void)
 	gr_review_standing_get(&standing, review, 100, T0 + 52 * HOUR);
 	CHECK_INT(standing.state, ==, GR_REVIEW_SUBMISSION_PASSED);
 	CHECK(standing.by_coach);
-	CHECK_INT(gr_review_coach_decide(review, 100, GR_REVIEW_PASS, T0 + 53 * HOUR), ==, GR_ECONFLICT);
+	CHECK_INT(gr_review_coach_decide(review, 100, GR_REVIEW_PASS, T0 + 53 * HOUR), ==,
+		  GR_ECONFLICT);
 	CHECK_INT(gr_review_coach_extend(review, 999, T0), ==, GR_ENOTFOUND);
 	/* The first submitter of a step nobody reached: to the coaches too. */
 	gr_review_step_add(review, 11, 1);
@@ -899,7 +900,8 @@ static void test_coach_paths(void)
 	gr_review_tick(review, T0 + 84 * HOUR);
 	CHECK_INT(last_effect(GR_REVIEW_EFFECT_COACH)->submission_id, ==, 110);
 	CHECK_INT(gr_review_coach_decide(review, 110, GR_REVIEW_NEEDS_WORK, T0 + 85 * HOUR), ==, 0);
-	CHECK_INT(gr_review_submit(review, 111, 2, 11, 2, T0 + 86 * HOUR), ==, 0); /* may resubmit */
+	CHECK_INT(gr_review_submit(review, 111, 2, 11, 2, T0 + 86 * HOUR), ==,
+		  0); /* may resubmit */
 	CHECK_INT(gr_review_check(review), ==, 0);
 	gr_review_free(review);
 }
@@ -937,7 +939,9 @@ static void test_withdraw(void)
 	gr_review_step_pass(review, 2, 11, T0);
 	gr_review_submit(review, 110, 3, 11, 1, T0 + 5 * HOUR);
 	gr_review_give(review, live_assignment(review, 110, 2), 2, GR_REVIEW_PASS, T0 + 5 * HOUR);
-	CHECK_INT(gr_review_withdraw(review, &made, gr_review_assignment_count(review), T0 + 6 * HOUR), ==, 0);
+	CHECK_INT(
+	    gr_review_withdraw(review, &made, gr_review_assignment_count(review), T0 + 6 * HOUR),
+	    ==, 0);
 	CHECK_INT(made, ==, 0);
 	CHECK_INT(count_effects(GR_REVIEW_EFFECT_WITHDRAWN), ==, 1);
 	CHECK_INT(gr_review_check(review), ==, 0);
@@ -977,7 +981,8 @@ static int walk_step(struct gr_review *review, int64_t *now, int64_t *next_submi
 	switch (walk_random() % 13) {
 	case 9: {
 		/* The new moves: open, pull, a coach's, a withdrawal, a cohort. */
-		int64_t made, submission = 1 + (int64_t)(walk_random() % (uint64_t)*next_submission);
+		int64_t made,
+		    submission = 1 + (int64_t)(walk_random() % (uint64_t)*next_submission);
 
 		switch (walk_random() % 7) {
 		case 0:
@@ -989,10 +994,9 @@ static int walk_step(struct gr_review *review, int64_t *now, int64_t *next_submi
 		case 1:
 			return gr_review_pull(review, &made, learner, *now);
 		case 2:
-			return gr_review_coach_decide(review, submission,
-						      walk_random() % 2 ? GR_REVIEW_PASS
-									: GR_REVIEW_NEEDS_WORK,
-						      *now);
+			return gr_review_coach_decide(
+			    review, submission,
+			    walk_random() % 2 ? GR_REVIEW_PASS : GR_REVIEW_NEEDS_WORK, *now);
 		case 3: {
 			/* Refusing a learner who may not review it is no error. */
 			int rc = gr_review_coach_assign(review, &made, submission, learner, *now);
@@ -1003,10 +1007,12 @@ static int walk_step(struct gr_review *review, int64_t *now, int64_t *next_submi
 			return gr_review_coach_extend(review, submission, *now);
 		case 5: {
 			/* Mostly a done review; now and then any, to meet the refusals. */
-			int64_t id = 1 + (int64_t)(walk_random() %
-						   (uint64_t)(gr_review_assignment_count(review) + 1));
+			int64_t id =
+			    1 + (int64_t)(walk_random() %
+					  (uint64_t)(gr_review_assignment_count(review) + 1));
 
-			for (int64_t k = id; walk_random() % 8 && k <= gr_review_assignment_count(review); k++)
+			for (int64_t k = id;
+			     walk_random() % 8 && k <= gr_review_assignment_count(review); k++)
 				if (gr_review_assignment_get(&info, review, k) == 0 &&
 				    info.state == GR_REVIEW_DONE && !info.withdrawn) {
 					id = k;
