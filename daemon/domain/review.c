@@ -626,6 +626,38 @@ static int choose(struct gr_review *review, int submission_index, bool rescue, i
 	return chosen;
 }
 
+/*
+ * The best candidate for submission who is online, free (no open lease) and
+ * may be pushed one, by the order of choice, the first found on a tie: no
+ * random draw, so looking and finding nobody changes nothing (a tick that
+ * makes no move need not be logged; services/reviews.c).
+ */
+static int choose_free(const struct gr_review *review, int submission_index, int64_t now)
+{
+	const struct submission *submission = &review->submissions[submission_index];
+	int64_t best[KEY_SIZE], key[KEY_SIZE];
+	int chosen = NONE, passed = 0;
+	bool widen;
+
+	for (int i = 0; i < review->learner_count; i++)
+		passed += candidate_class(review, submission, i) == PASSED_STEP;
+	widen = passed < review->steps[submission->step].reviews;
+	for (int i = 0; i < review->learner_count; i++) {
+		const struct learner *learner = &review->learners[i];
+		int class_ = candidate_class(review, submission, i);
+
+		if (class_ == NONE || ((class_ & SUBMITTED_STEP) && !widen) || !learner->online ||
+		    learner->open > 0 || !may_push(review, learner, now))
+			continue;
+		choice_key(key, review, submission, i, class_, false, now);
+		if (chosen == NONE || compare_keys(key, best) < 0) {
+			memcpy(best, key, sizeof(best));
+			chosen = i;
+		}
+	}
+	return chosen;
+}
+
 /* ---- the slot's transitions ------------------------------------------- */
 
 static void remember_author(struct learner *reviewer, int author, int64_t now)
@@ -1264,10 +1296,8 @@ static int move_unopened(struct gr_review *review, int64_t now)
 			rc = release_how(review, i, GR_REVIEW_EXPIRED, true, now);
 			continue;
 		}
-		if (!may_move(review, a, now))
-			continue;
-		other = choose(review, a->submission, false, now);
-		if (other == NONE || review->learners[other].open > 0)
+		if (!may_move(review, a, now) ||
+		    (other = choose_free(review, a->submission, now)) == NONE)
 			continue;
 		end_lease(review, i, GR_REVIEW_EXPIRED, true, now);
 		rc = assign(review, slot, other, false, now);

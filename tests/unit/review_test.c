@@ -1006,18 +1006,24 @@ static int walk_step(struct gr_review *review, int64_t *now, int64_t *next_submi
 		case 4:
 			return gr_review_coach_extend(review, submission, *now);
 		case 5: {
-			/* Mostly a done review; now and then any, to meet the refusals. */
-			int64_t id =
-			    1 + (int64_t)(walk_random() %
-					  (uint64_t)(gr_review_assignment_count(review) + 1));
+			/* Mostly a done review of work that needs work; now and then
+			 * any, to meet the refusals. */
+			int64_t count = gr_review_assignment_count(review);
+			int64_t id = 1 + (int64_t)(walk_random() % (uint64_t)(count + 1));
+			struct gr_review_standing standing;
 
-			for (int64_t k = id;
-			     walk_random() % 8 && k <= gr_review_assignment_count(review); k++)
-				if (gr_review_assignment_get(&info, review, k) == 0 &&
-				    info.state == GR_REVIEW_DONE && !info.withdrawn) {
-					id = k;
+			for (int64_t k = 0; walk_random() % 8 && k < count; k++) {
+				int64_t at = 1 + (id + k) % (count ? count : 1);
+
+				if (gr_review_assignment_get(&info, review, at) == 0 &&
+				    info.state == GR_REVIEW_DONE && !info.withdrawn &&
+				    gr_review_standing_get(&standing, review, info.submission_id,
+							   *now) == 0 &&
+				    standing.state == GR_REVIEW_SUBMISSION_NEEDS_WORK) {
+					id = at;
 					break;
 				}
+			}
 			return gr_review_withdraw(review, &made, id, *now);
 		}
 		default:
