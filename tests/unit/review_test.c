@@ -1188,7 +1188,7 @@ static void walk(enum gr_review_policy policy, uint64_t seed, int operations)
 	CHECK_INT(count_effects(GR_REVIEW_EFFECT_REVIEWED), >, 0);
 	CHECK_INT(count_effects(GR_REVIEW_EFFECT_PASSED), >, 0);
 	CHECK_INT(count_effects(GR_REVIEW_EFFECT_NEEDS_WORK), >, 0);
-	if (policy == GR_REVIEW_POLICY_ENGINE && operations >= 4000) {
+	if (policy == GR_REVIEW_POLICY_ENGINE && operations >= 3000) {
 		CHECK_INT(count_effects(GR_REVIEW_EFFECT_EXPIRED), >, 0);
 		CHECK_INT(count_effects(GR_REVIEW_EFFECT_REASSIGNED), >, 0);
 		CHECK_INT(count_effects(GR_REVIEW_EFFECT_DECLINED), >, 0);
@@ -1203,9 +1203,9 @@ static void walk(enum gr_review_policy policy, uint64_t seed, int operations)
 
 static void test_property_random_operations(void)
 {
-	walk(GR_REVIEW_POLICY_ENGINE, 20240601, 4000);
-	walk(GR_REVIEW_POLICY_ENGINE, 7, 4000);
-	walk(GR_REVIEW_POLICY_NAIVE, 20240601, 3000);
+	walk(GR_REVIEW_POLICY_ENGINE, 20240601, 3000);
+	walk(GR_REVIEW_POLICY_ENGINE, 7, 3000);
+	walk(GR_REVIEW_POLICY_NAIVE, 20240601, 2000);
 }
 
 /* The same events under the same seed give the same effects. */
