@@ -41,6 +41,8 @@
  *                                             gr_review_coach_decide, _extend
  *   coach_assign  submission, reviewer        gr_review_coach_assign
  *   withdraw assignment                       gr_review_withdraw (a flag upheld)
+ *   cohort   learner, cohort number           gr_review_learner_cohort (peers review
+ *                                             within their cohort; a hash of its name)
  *   tick     -                                gr_review_tick
  *
  * Which ticks are logged. gr_review_tick() expires the leases that are due
@@ -277,6 +279,11 @@ static int apply_tick(struct gr_reviews *reviews, const struct gr_store_review_i
 	return gr_review_tick(reviews->engine, input->at);
 }
 
+static int apply_cohort(struct gr_reviews *reviews, const struct gr_store_review_input *input)
+{
+	return gr_review_learner_cohort(reviews->engine, input->a, (int)input->b, input->at);
+}
+
 static int apply_open(struct gr_reviews *reviews, const struct gr_store_review_input *input)
 {
 	return gr_review_open(reviews->engine, input->a, input->b, input->at);
@@ -325,6 +332,7 @@ static const struct {
     {"coach", apply_coach},
     {"coach_assign", apply_coach_assign},
     {"withdraw", apply_withdraw},
+    {"cohort", apply_cohort},
 };
 
 static int apply(struct gr_reviews *reviews, const struct gr_store_review_input *input)
@@ -875,13 +883,48 @@ static int change(struct gr_reviews *reviews, change_fn *fn, void *argument)
 }
 
 /* The learner, known to the engine from now on. */
+/*
+ * The engine's number for a cohort: 0 for none, else a 31-bit hash of its
+ * name (never 0). Peers review within their cohort (review.c); two names
+ * sharing a number would only pool their reviewers.
+ */
+static int cohort_number(const char *cohort)
+{
+	uint32_t hash = 2166136261u;
+
+	if (!cohort || !cohort[0])
+		return 0;
+	for (const unsigned char *c = (const unsigned char *)cohort; *c; c++)
+		hash = (hash ^ *c) * 16777619u;
+	return (int)(hash & 0x7fffffff) | 1;
+}
+
+/* Tell the engine the learner's cohort as stored, when it knows another. */
+static int sync_cohort(struct gr_reviews *reviews, int64_t learner_id)
+{
+	struct gr_review_learner_info info;
+	struct gr_user user;
+	int rc = gr_store_user_by_id(reviews->store, &user, learner_id), number;
+
+	if (rc == GR_ENOTFOUND)
+		return 0;
+	if (rc != 0 || (rc = gr_review_learner_get(&info, reviews->engine, learner_id,
+						   now_ms(reviews))) != 0)
+		return rc;
+	number = cohort_number(user.cohort);
+	return number == info.cohort ? 0 : input(reviews, "cohort", learner_id, number, 0, 0);
+}
+
 static int ensure_learner(struct gr_reviews *reviews, int64_t learner_id)
 {
 	struct gr_review_learner_info info;
+	int rc;
 
 	if (gr_review_learner_get(&info, reviews->engine, learner_id, now_ms(reviews)) == 0)
 		return 0;
-	return input(reviews, "learner", learner_id, 0, 0, 0);
+	if ((rc = input(reviews, "learner", learner_id, 0, 0, 0)) != 0)
+		return rc;
+	return sync_cohort(reviews, learner_id);
 }
 
 struct id_list {
@@ -992,18 +1035,25 @@ static int presence(void *payload, const struct gr_user *user, int opened)
 	return change(reviews, change_online, args);
 }
 
-/* At start nobody is connected, whatever the log last said. */
+/*
+ * At start nobody is connected, whatever the log last said; and each
+ * learner's cohort is the one stored (a change since, or learners an older
+ * grounds knew without cohorts).
+ */
 static int mark_all_offline(struct gr_reviews *reviews, void *argument)
 {
 	struct gr_review_learner_info info;
 	int rc = 0;
 
 	(void)argument;
-	for (int i = 0; i < reviews->learner_count && rc == 0; i++)
+	for (int i = 0; i < reviews->learner_count && rc == 0; i++) {
 		if (gr_review_learner_get(&info, reviews->engine, reviews->learners[i],
 					  now_ms(reviews)) == 0 &&
 		    info.online)
 			rc = input(reviews, "online", reviews->learners[i], 0, 0, 0);
+		if (rc == 0)
+			rc = sync_cohort(reviews, reviews->learners[i]);
+	}
 	return rc;
 }
 

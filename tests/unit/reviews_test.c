@@ -785,6 +785,42 @@ static void test_flag_upheld(void)
 	fixture_close(&f);
 }
 
+static void exec_sql(struct fixture *f, const char *sql);
+
+/* Peers review within their cohort; a coach may ask a learner from another one. */
+static void test_cohorts(void)
+{
+	struct fixture f;
+	json_t *reply;
+
+	fixture_open(&f);
+	exec_sql(&f, "UPDATE users SET cohort = 'c2' WHERE handle = 'eli'");
+	passed_before(&f, SAM);
+	passed_before(&f, ELI);
+	connect_user(&f, SAM);
+	connect_user(&f, ELI);
+	connect_user(&f, LENA);
+	connect_user(&f, KIM);
+	submit(&f, LENA);
+	CHECK_INT(reviewer_of(&f, 1), ==, f.users[SAM].id);
+	CHECK_INT(reviewer_of(&f, 2), ==, 0); /* eli is in another cohort */
+	reply = request(
+	    &f, LENA, "ok",
+	    "{\"type\":\"submission.get\",\"id\":6,\"track\":\"demo\",\"step\":\"project\"}");
+	CHECK_INT(int_of(json_object_get(reply, "standing"), "open"), ==, 1);
+	CHECK_INT(int_of(json_object_get(reply, "standing"), "eligible"), ==, 0);
+	json_decref(reply);
+	reply = request(&f, KIM, "ok",
+			"{\"type\":\"review.coach\",\"id\":8,\"submission\":1,\"action\":\"assign\","
+			"\"user\":\"eli\"}");
+	CHECK_INT(reviewer_of(&f, int_of(reply, "assignment")), ==, f.users[ELI].id);
+	json_decref(reply);
+	/* A restart keeps the cohorts (replayed from the inputs). */
+	restart(&f);
+	CHECK_INT(reviewer_of(&f, 2), ==, f.users[ELI].id);
+	fixture_close(&f);
+}
+
 /* ---- snapshots ------------------------------------------------------------ */
 
 /* The engine's state as bytes (the caller frees), for comparing engines. */
@@ -1048,6 +1084,7 @@ int main(void)
 	RUN(test_pull);
 	RUN(test_coach_decides);
 	RUN(test_flag_upheld);
+	RUN(test_cohorts);
 	RUN(test_names_shown);
 	RUN(test_snapshot_rebuild);
 	RUN(test_snapshot_cadence);
