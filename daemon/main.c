@@ -228,6 +228,8 @@ static int start_reviews(struct daemon *d, const struct gr_config *config)
 	gr_reviews_settings_defaults(&settings);
 	settings.lease_ms = (int64_t)config->review_lease_hours * 60 * 60 * 1000;
 	settings.lease_online_ms = (int64_t)config->review_lease_online_hours * 60 * 60 * 1000;
+	settings.push_cap = config->review_push_cap;
+	settings.coach_after_ms = (int64_t)config->coach_after_hours * 60 * 60 * 1000;
 	settings.double_blind = config->double_blind;
 	if ((rc = gr_reviews_new(&d->reviews, d->store, d->library, d->turn, &settings)) != 0)
 		return rc;

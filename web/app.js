@@ -573,6 +573,8 @@ function setUpHeader() {
     if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
     const url = new URL(link.href, location.href);
     if (url.origin !== location.origin || link.target || url.pathname.startsWith('/t/') || url.pathname.startsWith('/api/')) return;
+    // A place on this page (#…): the browser scrolls to it.
+    if (url.hash && url.pathname === location.pathname && url.search === location.search) return;
     event.preventDefault();
     navigate(url.pathname + url.search);
   });

@@ -14,6 +14,9 @@ export function attentionList(board) {
   const element = h('div', { id: 'board-attention' });
   const draw = () => element.replaceChildren(list(board.attention, 'board.attention.none', (entry) => h('li', { class: 'card', 'data-user': entry.user, 'data-kind': entry.kind },
     h('p', {}, h('strong', { text: nameOf(board, entry.user) }), ' ', t(`board.why.${entry.kind}`, { step: stepName(board, entry.step) })),
+    entry.kind === 'flagged_review' && entry.reason ? h('p', { class: 'flag-reason' },
+      h('strong', { text: t(`coach.kind.${entry.flag_kind || 'other'}`) }), ' ', h('q', { class: 'plain', text: entry.reason }), ' ',
+      h('a', { href: `#coach-flag-${entry.review}`, text: t('board.flag.open') })) : null,
     h('p', { class: 'meta', title: new Date(entry.since).toLocaleString(language()), text: t('board.for', { time: duration(now(board) - entry.since) }) }),
     h('button', { type: 'button', class: 'secondary small', 'data-nudge': entry.user, text: t('board.nudgeWho', { name: nameOf(board, entry.user) }) }))));
   return { element, draw };

@@ -26,6 +26,10 @@ function apply(board, event, view) {
   if (event.event === 'review.flagged' && event.track === board.track && board.learners.has(event.user)) {
     return flagged(board, event, view);
   }
+  if (event.event === 'review.flag_resolved' && event.track === board.track) {
+    board.attention = board.attention.filter((entry) => entry.review !== event.review);
+    view.attentionChanged();
+  }
   if (event.track !== board.track || !event.user) return; // another track's (the coach's own stream), or not a learner's event
   const learner = board.learners.get(event.user);
   if (!learner) {
@@ -66,7 +70,8 @@ function help(board, request, view) {
 
 function flagged(board, event, view) {
   if (board.attention.some((entry) => entry.review === event.review)) return;
-  noteAttention(board, { user: event.user, kind: 'flagged_review', since: event.at, review: event.review });
+  noteAttention(board, { user: event.user, kind: 'flagged_review', since: event.at, review: event.review,
+    flag_kind: event.kind, reason: event.reason, submission: event.submission });
   view.attentionChanged();
 }
 

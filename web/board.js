@@ -12,6 +12,7 @@
 //   board-charts.js  the completion funnel and the active learners per week
 //   board-lists.js   who needs attention, who asked for help
 //   board-nudge.js   the dialog to send a learner a message
+//   board-coach.js   what the coaches decide: ties, stuck reviews, flags
 
 import { t, addStrings } from './i18n.js';
 import * as live from './live.js';
@@ -26,6 +27,7 @@ import { boardGrid } from './board-grid.js';
 import { boardCharts } from './board-charts.js';
 import { attentionList, helpList } from './board-lists.js';
 import { nudgeDialog } from './board-nudge.js';
+import { coachPanel } from './board-coach.js';
 
 await addStrings('board');
 
@@ -83,8 +85,9 @@ function boardView(board, caption) {
   const attention = attentionList(board);
   const help = helpList(board);
   const nudge = nudgeDialog(board);
+  const coach = coachPanel(board);
   return {
-    status, grid, charts, attention, help, nudge,
+    status, grid, charts, attention, help, nudge, coach,
     cellChanged: grid.cellChanged,
     rowChanged: grid.rowChanged,
     attentionChanged: attention.draw,
@@ -139,6 +142,7 @@ function follow(board, view, gen) {
     fill(board, data);
     view.drawAll(data.weeks || [], !data.learners.length);
     loaded(board, target);
+    view.coach.load();
   }
   live.join(board.topic);
   onLeave(gen, () => live.leave(board.topic));
@@ -149,6 +153,7 @@ function follow(board, view, gen) {
   onLeave(gen, live.on('event', (event) => {
     if (event.event === 'track.updated' && event.track === board.track) load();
     else receive(board, event, target);
+    if (view.coach.wants(event)) view.coach.load();
   }));
   onLeave(gen, live.on('ready', load));
   const clock = setInterval(view.tick, 60000);
@@ -168,6 +173,7 @@ function layout(view, heading) {
     h('h1', { text: heading }), view.status,
     h('div', { class: 'board-page', onclick: view.nudge.open },
       section('attention', view.attention.element),
+      section('coach', h('p', { class: 'hint', text: t('board.coach.hint') }), view.coach.element),
       section('help', view.help.element),
       section('grid', h('p', { class: 'hint', text: t('board.grid.hint') }),
         h('ul', { class: 'legend', id: 'board-legend' }, STATES.map((state) =>

@@ -8,7 +8,7 @@ import * as live from './live.js';
 import { h, focusOn, errorLine, labelled, sentenceWith } from './dom.js';
 import { personName, liveErrorText, stepHref } from './format.js';
 import { me, loadDraft, saveDraft, startStep } from './session.js';
-import { generation, onLeave, show } from './page.js';
+import { generation, onLeave, show, navigate } from './page.js';
 import { refreshBadge } from './badge.js';
 
 await addStrings('reviews');
@@ -51,6 +51,13 @@ function verdictLine(key, verdict) {
 
 // ---- the reviews to do ---------------------------------------------------------
 
+// Give about what you get, in plain words.
+function balanceText({ given, received, owed }) {
+  if (owed > 0) return plural('reviews.owed', owed);
+  if (given > received + 2) return t('reviews.ahead');
+  return t('reviews.even');
+}
+
 export async function pageReviews() {
   const gen = generation;
   const heading = h('h1', { text: t('reviews.title') });
@@ -64,6 +71,19 @@ export async function pageReviews() {
   if (gen !== generation) return;
   const status = h('p', { role: 'status', class: 'meta', id: 'reviews-status' });
   const counts = h('p', { id: 'review-counts' });
+  const balance = h('p', { id: 'review-balance' });
+  const pull = h('button', { type: 'button', id: 'review-pull', text: t('reviews.pull') });
+  pull.addEventListener('click', async () => {
+    pull.disabled = true;
+    try {
+      const got = await live.request('review.pull');
+      refreshBadge();
+      navigate(`/reviews/${got.assignment}`);
+    } catch (err) {
+      status.textContent = err.code === 'not_found' ? t('reviews.pullNone') : liveErrorText(err);
+      pull.disabled = false;
+    }
+  });
   const openBox = h('div', { id: 'reviews-open' });
   const doneBox = h('div', { id: 'reviews-done' });
   const item = (a) => h('li', { class: 'card', 'data-assignment': a.assignment, 'data-state': a.state },
@@ -72,6 +92,7 @@ export async function pageReviews() {
     a.state === 'assigned' ? dueLine(a.due_at) : h('p', { class: 'meta', text: t(`reviews.state.${a.state}`) }));
   const fill = () => {
     counts.textContent = t('reviews.counts', list);
+    balance.textContent = balanceText(list);
     for (const [box, open, none] of [[openBox, true, 'reviews.none'], [doneBox, false, 'reviews.noneDone']]) {
       const some = list.assignments.filter((a) => (a.state === 'assigned') === open);
       box.replaceChildren(some.length ? h('ul', { class: 'cards' }, some.map(item)) : h('p', { text: t(none) }));
@@ -85,12 +106,14 @@ export async function pageReviews() {
   onLeave(gen, live.on('event', (event) => {
     if (event.event === 'review.assigned') reload(t('reviews.newOne', event));
     else if (event.event === 'review.expired') reload(t(`reviews.gone.${event.reason === 'declined' ? 'declined' : 'expired'}`));
+    else if (event.event === 'review.flag_upheld') reload(t('reviews.upheld', event));
   }));
   onLeave(gen, live.on('ready', () => reload()));
   const timer = setInterval(fill, 60000); // "in 3 hours" stays true
   onLeave(gen, () => clearInterval(timer));
   fill();
-  show(t('reviews.title'), heading, h('p', { text: t('reviews.intro') }), h('p', { class: 'hint', id: 'reviews-blind', text: t('reviews.blind') }), counts, status,
+  show(t('reviews.title'), heading, h('p', { text: t('reviews.intro') }), h('p', { class: 'hint', id: 'reviews-blind', text: t('reviews.blind') }), counts, balance,
+    h('div', { class: 'actions' }, pull), h('p', { class: 'hint', text: t('reviews.pullHint') }), status,
     h('h2', { text: t('reviews.open') }), openBox, h('h2', { text: t('reviews.done') }), doneBox);
 }
 
@@ -340,10 +363,12 @@ export function submissionForm(track, step, showRequires) {
 // ---- my submission and the reviews it received ------------------------------------
 
 function standingText({ state, standing: s }) {
+  if (s && s.by_coach && (state === 'passed' || state === 'needs_work')) return t('mine.byCoach');
   if (!s || state === 'passed' || state === 'needs_work') return '';
   const parts = [t('mine.count', s)];
   if (s.assigned) parts.push(plural('mine.writing', s.assigned));
-  if (s.open && s.reason === 'no_peer') parts.push(t(s.assigned || s.done ? 'mine.noOtherPeer' : 'mine.noPeer'));
+  if (s.reason === 'coach') parts.push(t('mine.coach'));
+  else if (s.open && s.reason === 'no_peer') parts.push(t(s.assigned || s.done ? 'mine.noOtherPeer' : 'mine.noPeer'));
   else if (s.open && s.reason === 'not_online') {
     parts.push(t('mine.notOnline', { peers: plural('mine.peers', s.eligible),
       online: s.online ? t('mine.online', { count: s.online }) : t('mine.noneOnline') }));
@@ -366,9 +391,11 @@ function receivedReview(review, index, rubric) {
   let flag = flagged;
   if (!review.flagged) {
     const reason = h('textarea', { id: `flag-reason-${id}`, rows: 3, maxlength: 1000 });
+    const kind = h('select', { id: `flag-kind-${id}` }, ['rude', 'wrong', 'empty', 'other'].map((value) =>
+      h('option', { value, text: t(`mine.flagKind.${value}`) })));
     const error = errorLine();
     const form = h('form', { class: 'wide', novalidate: true }, h('p', { class: 'hint', text: t('mine.flagHint') }), error,
-      labelled(reason, t('mine.flagReason')),
+      labelled(kind, t('mine.flagKind')), labelled(reason, t('mine.flagReason')),
       h('button', { type: 'submit', class: 'secondary', text: t('mine.flagSubmit') }));
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
@@ -379,7 +406,7 @@ function receivedReview(review, index, rubric) {
       };
       if (!reason.value.trim()) return fail(t('mine.flagEmpty'));
       try {
-        await live.request('review.flag', { review: id, reason: reason.value.trim() });
+        await live.request('review.flag', { review: id, kind: kind.value, reason: reason.value.trim() });
       } catch (err) {
         return fail(liveErrorText(err));
       }
@@ -439,8 +466,18 @@ export function mySubmission(track, step, gen) {
     reviewsBox.replaceChildren(...(work.reviews.length ? work.reviews.map((review) => shown.get(review.review))
       : [h('p', { class: 'meta', text: t('mine.noReviews') })]));
   };
+  const outcome = h('p', { class: 'notice', id: 'mine-outcome', role: 'status', hidden: true });
+  section.insertBefore(outcome, standing.nextSibling);
   onLeave(gen, live.on('event', (event) => {
-    if (event.track === track.id && event.step === step.id && /^(review\.received|progress|submission)$/.test(event.event)) load();
+    if (event.track !== track.id || event.step !== step.id) return;
+    if (event.event === 'review.flag_resolved') {
+      outcome.textContent = t(`mine.flag.${event.outcome}`);
+      outcome.hidden = false;
+    } else if (event.event === 'review.decided' && event.note) {
+      outcome.textContent = t('mine.coachNote', { note: event.note });
+      outcome.hidden = false;
+    }
+    if (/^(review\.(received|coach|decided|flag_resolved)|progress|submission)$/.test(event.event)) load();
   }));
   onLeave(gen, live.on('ready', load));
   if (live.isReady()) load();

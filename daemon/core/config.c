@@ -260,6 +260,8 @@ INT_SETTING(render_queue, 0, 1000)
 INT_SETTING(event_days, 1, 3650)
 INT_SETTING(review_lease_hours, 1, 24 * 365)
 INT_SETTING(review_lease_online_hours, 1, 24 * 365)
+INT_SETTING(review_push_cap, 0, 16)
+INT_SETTING(coach_after_hours, 1, 24 * 30)
 INT_SETTING(inactive_days, 1, 3650)
 INT_SETTING(help_wave_size, 1, 50)
 INT_SETTING(help_wave_minutes, 1, 120)
@@ -322,6 +324,12 @@ static const struct key keys[] = {
 	{ "review_lease_online_hours", parse_review_lease_online_hours, "4",
 	  "the same when author and reviewer are both online at the assignment",
 	  FIELD(review_lease_online_hours), 0 },
+	{ "review_push_cap", parse_review_push_cap, "2",
+	  "reviews pushed to a learner a week beyond what they owe (they may still pull more)",
+	  FIELD(review_push_cap), 0 },
+	{ "coach_after_hours", parse_coach_after_hours, "24",
+	  "hours a tie or a review nobody takes waits for peers before the cohort's coaches decide",
+	  FIELD(coach_after_hours), 0 },
 	{ "double_blind", parse_double_blind, "yes",
 	  "yes: reviewers and authors never see each other's names; no: they do",
 	  FIELD(double_blind), 0 },

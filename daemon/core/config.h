@@ -38,6 +38,8 @@ struct gr_config {
 	int event_days;
 	int review_lease_hours;
 	int review_lease_online_hours;
+	int review_push_cap;	/* reviews pushed a week beyond what one owes */
+	int coach_after_hours;	/* a tie or a slot nobody took goes to the coaches */
 	int double_blind; /* 1: reviewers and authors never learn each other's names */
 	int inactive_days;       /* no progress this long: "inactive" on the attention list */
 	int help_wave_size;      /* peers told of a help request at a time */

@@ -51,12 +51,16 @@
  *   reviewed  started      SUBMIT        submitted   first submission
  *   reviewed  submitted    START         stays       opened again
  *   reviewed  submitted    REVIEW_BEGIN  in_review   first reviewer assigned
+ *   reviewed  submitted    PASS          passed      a coach decided: no peer could
+ *   reviewed  submitted    FAIL          needs_work  a coach decided: no peer could
  *   reviewed  in_review    START         stays       opened again
  *   reviewed  in_review    REVIEW_BEGIN  stays       another reviewer assigned
  *   reviewed  in_review    PASS          passed      the reviews' verdict
  *   reviewed  in_review    FAIL          needs_work  the reviews' verdict
  *   reviewed  needs_work   START         stays       opened again
  *   reviewed  needs_work   SUBMIT        submitted   a resubmission
+ *   reviewed  needs_work   REVIEW_BEGIN  in_review   the verdict reopened: a coach upheld
+ *                                                    a flag on a review in it
  *   reviewed  passed       START         stays       opened again; nothing else
  *                                                    leaves passed
  *
@@ -64,7 +68,7 @@
  * done); FINISH on any reviewed step (it is passed by its reviews, not marked
  * done); SUBMIT, REVIEW_BEGIN, PASS and FAIL on a lesson; SUBMIT from
  * submitted or in_review (already waiting); PASS and FAIL other than from
- * in_review.
+ * submitted or in_review.
  *
  * Invariants of a stored state, checked by gr_progress_check() in every
  * build type (it returns the number of the first broken one), and asserted
@@ -115,10 +119,10 @@ static const signed char reviewed_next[GR_PROGRESS_STATE_COUNT][GR_PROGRESS_ACTI
 	[NS] = { ST, XX, XX, XX, XX, XX },
 	[ST] = { STAYS, XX, SB, XX, XX, XX },
 	[DN] = { XX, XX, XX, XX, XX, XX }, /* never stored for a reviewed step */
-	[SB] = { STAYS, XX, XX, IR, XX, XX },
+	[SB] = { STAYS, XX, XX, IR, PS, NW },
 	[IR] = { STAYS, XX, XX, STAYS, PS, NW },
 	[PS] = { STAYS, XX, XX, XX, XX, XX },
-	[NW] = { STAYS, XX, SB, XX, XX, XX },
+	[NW] = { STAYS, XX, SB, IR, XX, XX },
 };
 
 #undef NS

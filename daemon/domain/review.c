@@ -30,7 +30,17 @@
  *        +--------------------------------+
  *           the slot reopens and release() calls fill() at once to look
  *           for someone else: the new assignment is REASSIGNED (it
- *           replaces the slot's last)
+ *           replaces the slot's last). Also EXPIRED, but handed back (no
+ *           lapse): an unopened lease whose reviewer has been away
+ *           move_after_ms, one moved to a free peer online
+ *           (move_unopened), one a puller takes over (gr_review_pull),
+ *           and the live leases of work a coach decides.
+ *
+ *   open -> assigned also by gr_review_pull() (the learner asks) and
+ *   gr_review_coach_assign() (a coach chooses, from any cohort).
+ *   done -> open: gr_review_withdraw(), a flag upheld on undecided work or
+ *   on a needs-work verdict not yet resubmitted; the done assignment stays
+ *   DONE, marked withdrawn, and no longer counts in the verdict.
  *
  * The assignment, one lease, from assign() to exactly one final state:
  *
@@ -107,21 +117,36 @@
  * passed. A peer whose lease on this attempt expired stays eligible as a
  * last resort. The naive policy widens only while fewer than R passed.
  *
- * Presence (engine policy only). A lease is given only to a learner who can
- * act on it: online now, or offline but seen within absent_ms and not
- * having let a lease expire since their last review. The others wait for
- * their next session: coming online re-examines the queue, so they are
- * assigned the moment they are back, and no lease is lost on them.
+ * Presence (engine policy only). A lease is pushed only to a learner online
+ * now; coming online re-examines the queue, so they are assigned the
+ * moment they are back. Opening a lease (gr_review_open) makes it theirs to
+ * finish within lease_ms; one not opened is handed back move_after_ms after
+ * they left, and moves to a free peer online after move_after_ms. (The
+ * simulation found 95 % of expired leases expiring with their reviewer
+ * away: leases had been given to, and timed against, learners not there.)
+ *
+ * Give about what you get (engine policy). A learner is pushed a lease only
+ * while fewer than push_cap plus what they owe were pushed to them in the
+ * last 7 days, and while the reviews they gave on pushed leases, counting
+ * those they hold, stay under twice what they received plus push_cap.
+ * Pulling (gr_review_pull) is free of both.
+ *
+ * Coaches (engine policy). Undecided work with an open slot, or a tie whose
+ * extra review is not in, goes to the coaches (an effect, COACH) once
+ * coach_after_ms passed since it was submitted, the tie, or the coaches'
+ * last step (assign, extend); they decide it (the verdict is theirs),
+ * choose a reviewer, or extend.
  *
  * Order of choice (engine policy), the first difference decides:
  *   0. a reviewer who reviewed the previous attempt (a resubmission)
  *   1. not a last resort (no lapsed lease on this attempt)
- *   2. least load: open assignments plus leases that ended within
+ *   2. most reviews owed (received minus given, at least 0)
+ *   3. least load: open assignments plus leases that ended within
  *      load_window_ms (open ones alone favour whoever finishes fastest:
- *      the simulation showed them taking most of the work)
- *   3. online now
+ *      the simulation showed them taking most of the work); every
+ *      candidate is online now
  *   4. reliability: the fewest tenths of their leases let expire
- *   5. most reviews owed (received minus given)
+ *   5. fewest reviews given beyond those received
  *   6. no review of the same author assigned within recent_ms
  *   7. seeded random (reservoir sampling over the remaining ties)
  *
@@ -132,8 +157,10 @@
  * online (then lease_online_ms as always). A late submission thus never
  * waits out another 48-hour lease on someone who is away.
  *
- * The naive policy (for the simulation) picks uniformly among the eligible,
- * ignores presence, never rescues, and its leases never expire.
+ * The naive policy is the simulation's honest baseline: uniformly among the
+ * eligible, whoever is present or not, with the same leases, expiry and
+ * reassignment; no rescue, load or owed order, push cap, pull, moves or
+ * coaches.
  *
  * Invariants, checked by gr_review_check() in every build type (it returns
  * the number of the first broken one it finds), and asserted after every
@@ -149,10 +176,14 @@
  *      received equal the done reviews by and for them. Live assignments
  *      belong to active learners.
  *   6. A submission is waiting iff undecided with an open slot, and then it
- *      is in the waiting queue (which holds nothing else); decided iff every
- *      slot is done and the passes and needs-work differ, and the state
- *      follows the majority. It has R slots, or R+1 after a tie (R even).
- *   7. Under the naive policy no lease has a due time.
+ *      is in the waiting queue (which holds nothing else); unless a coach
+ *      decided it, decided iff every slot is done and the passes and
+ *      needs-work differ, and the state follows the majority; decided, it
+ *      holds no live lease. It has R slots, or R+1 after a tie (R even).
+ *   7. A coach's verdict only on decided work; only undecided work is with
+ *      the coaches, and only under the engine policy; under the baseline no
+ *      lease is pulled, opened or chosen by a coach; only a done review is
+ *      withdrawn.
  *   8. Per learner and step, at most the latest attempt is undecided, and
  *      every earlier attempt ended in needs_work.
  *   9. Each lease belongs where it says: an assignment is listed on its own
@@ -332,14 +363,42 @@ static bool engine_policy(const struct gr_review *review)
 }
 
 /*
- * Whether the learner can be given a lease now: online; or offline, but
- * seen lately and not having let a lease expire since their last review.
+ * Whether the learner can be pushed a lease now: online. (Pushing to
+ * learners seen lately but away was the main cause of expired leases: the
+ * simulation showed nine in ten expiring with their reviewer offline.)
  */
 static bool is_present(const struct gr_review *review, const struct learner *learner, int64_t now)
 {
-	if (learner->online)
-		return true;
-	return learner->lapses == 0 && now - learner->last_seen <= review->config.absent_ms;
+	(void)review;
+	(void)now;
+	return learner->online;
+}
+
+static int owed(const struct learner *learner)
+{
+	return learner->received > learner->given ? learner->received - learner->given : 0;
+}
+
+static int pushed_this_week(const struct learner *learner, int64_t now)
+{
+	int n = 0;
+
+	for (int i = 0; i < RECENT_PUSHES; i++)
+		n += learner->pushed_at[i] && now - learner->pushed_at[i] < GR_REVIEW_WEEK_MS;
+	return n;
+}
+
+/*
+ * Whether one more review may be pushed to the learner: fewer pushes in the
+ * last 7 days than push_cap plus what they owe, and fewer reviews given on
+ * pushed leases, counting the ones they hold, than twice what they received
+ * plus push_cap. Pulling is free.
+ */
+static bool may_push(const struct gr_review *review, const struct learner *learner, int64_t now)
+{
+	return pushed_this_week(learner, now) < review->config.push_cap + owed(learner) &&
+	       learner->given_pushed + learner->open <
+		   2 * learner->received + review->config.push_cap;
 }
 
 static int64_t assignment_id(int index)
@@ -376,7 +435,16 @@ static void emit(struct gr_review *review, enum gr_review_effect_kind kind, int 
 		effect.assignment_id = assignment_id(assignment_index);
 		effect.reviewer_id = review->learners[assignment->reviewer].id;
 	}
-	if (kind == GR_REVIEW_EFFECT_ASSIGNED || kind == GR_REVIEW_EFFECT_REASSIGNED)
+	if (kind == GR_REVIEW_EFFECT_ASSIGNED || kind == GR_REVIEW_EFFECT_REASSIGNED) {
+		effect.due_at = review->assignments[assignment_index].due_at;
+		effect.pulled = review->assignments[assignment_index].pulled;
+		effect.by_coach = review->assignments[assignment_index].by_coach;
+	}
+	if (kind == GR_REVIEW_EFFECT_PASSED || kind == GR_REVIEW_EFFECT_NEEDS_WORK)
+		effect.by_coach = submission->by_coach;
+	if (kind == GR_REVIEW_EFFECT_EXPIRED)
+		effect.handed_back = review->handing_back;
+	if (kind == GR_REVIEW_EFFECT_OPENED)
 		effect.due_at = review->assignments[assignment_index].due_at;
 	if (kind == GR_REVIEW_EFFECT_REASSIGNED)
 		effect.replaces = assignment_id(replaces);
@@ -427,7 +495,8 @@ static int candidate_class(const struct gr_review *review, const struct submissi
 	const struct learner_step *progress = learner_step(learner, submission->step);
 	enum relation relation;
 
-	if (!learner->active || learner_index == submission->author)
+	if (!learner->active || learner_index == submission->author ||
+	    learner->cohort != review->learners[submission->author].cohort)
 		return NONE;
 	if (!progress->passed && !progress->submitted)
 		return NONE;
@@ -499,10 +568,10 @@ static void choice_key(int64_t key[KEY_SIZE], const struct gr_review *review,
 	key[0] =
 	    !(class_ & LAPSED_HERE) && reviewed_previous(review, submission, learner_index) ? 0 : 1;
 	key[1] = class_ & LAPSED_HERE ? 1 : 0;
-	key[2] = rescue ? lapse_rate(learner) >= 5 : load;
-	key[3] = learner->online ? 0 : 1;
+	key[2] = -(int64_t)owed(learner);
+	key[3] = rescue ? lapse_rate(learner) >= 5 : load;
 	key[4] = rescue ? load : lapse_rate(learner);
-	key[5] = -(int64_t)(learner->received - learner->given);
+	key[5] = learner->given - learner->received;
 	key[6] = reviewed_author_recently(review, learner, submission->author, now) ? 1 : 0;
 }
 
@@ -526,14 +595,16 @@ static int choose(struct gr_review *review, int submission_index, bool rescue, i
 	for (int i = 0; i < review->learner_count; i++)
 		passed += candidate_class(review, submission, i) == PASSED_STEP &&
 			  (!engine || (is_present(review, &review->learners[i], now) &&
-				       review->learners[i].open == 0));
+				       review->learners[i].open == 0 &&
+				       may_push(review, &review->learners[i], now)));
 	widen = passed < review->steps[submission->step].reviews;
 	for (int i = 0; i < review->learner_count; i++) {
 		int class_ = candidate_class(review, submission, i);
 
 		if (class_ == NONE || ((class_ & SUBMITTED_STEP) && !widen))
 			continue;
-		if (engine && !is_present(review, &review->learners[i], now))
+		if (engine && (!is_present(review, &review->learners[i], now) ||
+			       !may_push(review, &review->learners[i], now)))
 			continue;
 		if (engine && rescue && !review->learners[i].online)
 			continue;
@@ -549,6 +620,38 @@ static int choose(struct gr_review *review, int submission_index, bool rescue, i
 			chosen = i;
 			ties = 1;
 		} else if (order == 0 && random_below(review, ++ties) == 0) {
+			chosen = i;
+		}
+	}
+	return chosen;
+}
+
+/*
+ * The best candidate for submission who is online, free (no open lease) and
+ * may be pushed one, by the order of choice, the first found on a tie: no
+ * random draw, so looking and finding nobody changes nothing (a tick that
+ * makes no move need not be logged; services/reviews.c).
+ */
+static int choose_free(const struct gr_review *review, int submission_index, int64_t now)
+{
+	const struct submission *submission = &review->submissions[submission_index];
+	int64_t best[KEY_SIZE], key[KEY_SIZE];
+	int chosen = NONE, passed = 0;
+	bool widen;
+
+	for (int i = 0; i < review->learner_count; i++)
+		passed += candidate_class(review, submission, i) == PASSED_STEP;
+	widen = passed < review->steps[submission->step].reviews;
+	for (int i = 0; i < review->learner_count; i++) {
+		const struct learner *learner = &review->learners[i];
+		int class_ = candidate_class(review, submission, i);
+
+		if (class_ == NONE || ((class_ & SUBMITTED_STEP) && !widen) || !learner->online ||
+		    learner->open > 0 || !may_push(review, learner, now))
+			continue;
+		choice_key(key, review, submission, i, class_, false, now);
+		if (chosen == NONE || compare_keys(key, best) < 0) {
+			memcpy(best, key, sizeof(best));
 			chosen = i;
 		}
 	}
@@ -573,18 +676,19 @@ static void remember_lease(struct learner *reviewer, int64_t now)
 static int64_t lease_due(const struct gr_review *review, const struct submission *submission,
 			 const struct learner *reviewer, bool rescue, int64_t now)
 {
-	if (!engine_policy(review))
-		return NEVER;
 	if (reviewer->online && review->learners[submission->author].online)
 		return now + review->config.lease_online_ms;
-	if (rescue)
+	if (rescue && engine_policy(review))
 		return now + review->config.rescue_lease_ms;
 	return now + review->config.lease_ms;
 }
 
+/* How a lease is given: pushed by the engine, pulled by the reviewer, or chosen by a coach. */
+enum how { PUSHED, PULLED, BY_COACH };
+
 /* open -> assigned: give slot to reviewer. */
-static int assign(struct gr_review *review, int slot_index, int reviewer_index, bool rescue,
-		  int64_t now)
+static int assign_how(struct gr_review *review, int slot_index, int reviewer_index, bool rescue,
+		      enum how how, int64_t now)
 {
 	struct slot *slot = &review->slots[slot_index];
 	struct submission *submission = &review->submissions[slot->submission];
@@ -602,8 +706,14 @@ static int assign(struct gr_review *review, int slot_index, int reviewer_index, 
 	    .state = GR_REVIEW_ASSIGNED,
 	    .assigned_at = now,
 	    .due_at = lease_due(review, submission, reviewer, rescue, now),
+	    .pulled = how == PULLED,
+	    .by_coach = how == BY_COACH,
 	};
 	review->assignment_count++;
+	if (how == PUSHED) {
+		reviewer->pushed_at[reviewer->pushed_next] = now ? now : 1;
+		reviewer->pushed_next = (reviewer->pushed_next + 1) % RECENT_PUSHES;
+	}
 	slot->state = SLOT_ASSIGNED;
 	slot->live = index;
 	slot->last = index;
@@ -612,6 +722,12 @@ static int assign(struct gr_review *review, int slot_index, int reviewer_index, 
 	emit(review, replaces == NONE ? GR_REVIEW_EFFECT_ASSIGNED : GR_REVIEW_EFFECT_REASSIGNED,
 	     slot->submission, index, replaces, now);
 	return 0;
+}
+
+static int assign(struct gr_review *review, int slot_index, int reviewer_index, bool rescue,
+		  int64_t now)
+{
+	return assign_how(review, slot_index, reviewer_index, rescue, PUSHED, now);
 }
 
 static bool has_open_slot(const struct gr_review *review, const struct submission *submission)
@@ -694,30 +810,60 @@ static int reexamine(struct gr_review *review, int learner, int64_t now)
 	return rc;
 }
 
-/* assigned -> open, the assignment ending in state; then reassign. */
-static int release(struct gr_review *review, int assignment_index,
-		   enum gr_review_assignment_state state, int64_t now)
+/*
+ * assigned -> open, the assignment ending in state, without refilling;
+ * handed back: an expiry that is not the reviewer's lapse.
+ */
+static void end_lease(struct gr_review *review, int assignment_index,
+		      enum gr_review_assignment_state state, bool handed_back, int64_t now)
 {
 	struct assignment *assignment = &review->assignments[assignment_index];
 	struct slot *slot = &review->slots[assignment->slot];
-	int submission_index = assignment->submission;
 
 	assert(assignment->state == GR_REVIEW_ASSIGNED);
 	assignment->state = state;
 	assignment->ended_at = now;
 	review->learners[assignment->reviewer].open--;
 	remember_lease(&review->learners[assignment->reviewer], now);
-	if (state == GR_REVIEW_EXPIRED) {
+	if (state == GR_REVIEW_EXPIRED && !handed_back) {
 		review->learners[assignment->reviewer].lapses++;
 		review->learners[assignment->reviewer].lapsed++;
 	}
 	slot->state = SLOT_OPEN;
 	slot->live = NONE;
 	slot->opened_at = now;
+	review->handing_back = handed_back;
 	emit(review,
 	     state == GR_REVIEW_DECLINED ? GR_REVIEW_EFFECT_DECLINED : GR_REVIEW_EFFECT_EXPIRED,
-	     submission_index, assignment_index, NONE, now);
-	return fill(review, submission_index, now);
+	     assignment->submission, assignment_index, NONE, now);
+	review->handing_back = false;
+}
+
+static void call_coach(struct gr_review *review, int submission_index, int64_t now);
+
+/*
+ * assigned -> open, the assignment ending in state; then reassign. When the
+ * reviewer a coach chose did not review, and no peer takes the slot, it goes
+ * back to the coaches at once.
+ */
+static int release_how(struct gr_review *review, int assignment_index,
+		       enum gr_review_assignment_state state, bool handed_back, int64_t now)
+{
+	int submission_index = review->assignments[assignment_index].submission;
+	bool by_coach = review->assignments[assignment_index].by_coach;
+	int rc;
+
+	end_lease(review, assignment_index, state, handed_back, now);
+	rc = fill(review, submission_index, now);
+	if (rc == 0 && by_coach && has_open_slot(review, &review->submissions[submission_index]))
+		call_coach(review, submission_index, now);
+	return rc;
+}
+
+static int release(struct gr_review *review, int assignment_index,
+		   enum gr_review_assignment_state state, int64_t now)
+{
+	return release_how(review, assignment_index, state, false, now);
 }
 
 /* Append n open slots to a submission. */
@@ -773,10 +919,12 @@ static int decide(struct gr_review *review, int submission_index, int64_t now)
 	if (passes == needs_work) {
 		if (open_slots(review, submission_index, 1, now) < 0)
 			return GR_ERROR;
+		submission->clock_at = now; /* the coaches' clock starts again */
 		emit(review, GR_REVIEW_EFFECT_TIE, submission_index, NONE, NONE, now);
 		return fill(review, submission_index, now);
 	}
 	submission->decided_at = now;
+	submission->coach_at = 0;
 	if (passes < needs_work) {
 		submission->state = GR_REVIEW_SUBMISSION_NEEDS_WORK;
 		emit(review, GR_REVIEW_EFFECT_NEEDS_WORK, submission_index, NONE, NONE, now);
@@ -802,6 +950,9 @@ void gr_review_config_default(struct gr_review_config *out)
 	    .load_window_ms = GR_REVIEW_DEFAULT_LOAD_WINDOW_MS,
 	    .rescue_after_ms = GR_REVIEW_DEFAULT_RESCUE_AFTER_MS,
 	    .rescue_lease_ms = GR_REVIEW_DEFAULT_RESCUE_LEASE_MS,
+	    .move_after_ms = GR_REVIEW_DEFAULT_MOVE_AFTER_MS,
+	    .push_cap = GR_REVIEW_DEFAULT_PUSH_CAP,
+	    .coach_after_ms = GR_REVIEW_DEFAULT_COACH_AFTER_MS,
 	};
 }
 
@@ -812,10 +963,13 @@ int gr_review_new(struct gr_review **out, const struct gr_review_config *config)
 	*out = NULL;
 	if (config->lease_ms <= 0 || config->lease_online_ms <= 0 || config->rescue_lease_ms <= 0 ||
 	    config->recent_ms < 0 || config->absent_ms < 0 || config->load_window_ms < 0 ||
-	    config->rescue_after_ms <= 0 ||
+	    config->rescue_after_ms <= 0 || config->move_after_ms <= 0 || config->push_cap < 0 ||
+	    config->push_cap > RECENT_PUSHES / 2 || config->coach_after_ms <= 0 ||
 	    (config->policy != GR_REVIEW_POLICY_ENGINE &&
 	     config->policy != GR_REVIEW_POLICY_NAIVE)) {
-		gr_error_set("review: leases must be positive and the policy known");
+		gr_error_set("review: leases and waits must be positive, the push cap 0 to %d and "
+			     "the policy known",
+			     RECENT_PUSHES / 2);
 		return GR_EINVALID;
 	}
 	review = calloc(1, sizeof(*review));
@@ -906,10 +1060,23 @@ int gr_review_learner_online(struct gr_review *review, int64_t learner_id, int o
 	learner = &review->learners[index];
 	learner->online = online != 0;
 	learner->last_seen = now;
-	/* Back after a long absence, the learner may be chosen again. */
 	if (!online)
 		return finish(review, 0);
 	return finish(review, reexamine(review, index, now));
+}
+
+int gr_review_learner_cohort(struct gr_review *review, int64_t learner_id, int cohort, int64_t now)
+{
+	int index = find(&review->learner_ids, learner_id, "learner");
+
+	if (index == NONE)
+		return GR_ENOTFOUND;
+	if (cohort < 0) {
+		gr_error_set("review: cohort %d is negative", cohort);
+		return GR_EINVALID;
+	}
+	review->learners[index].cohort = cohort;
+	return finish(review, reexamine(review, NONE, now));
 }
 
 int gr_review_learner_active(struct gr_review *review, int64_t learner_id, int active, int64_t now)
@@ -987,6 +1154,7 @@ static int add_submission(struct gr_review *review, int64_t submission_id, int a
 	    .previous = progress->latest,
 	    .state = GR_REVIEW_SUBMISSION_WAITING,
 	    .submitted_at = now,
+	    .clock_at = now,
 	};
 	review->submission_count++;
 	progress->latest = index;
@@ -1076,6 +1244,8 @@ int gr_review_give(struct gr_review *review, int64_t assignment_id_, int64_t rev
 	slot->done = index;
 	review->learners[assignment->reviewer].open--;
 	review->learners[assignment->reviewer].given++;
+	review->learners[assignment->reviewer].given_pushed +=
+	    !assignment->pulled && !assignment->by_coach;
 	review->learners[assignment->reviewer].lapses = 0;
 	remember_lease(&review->learners[assignment->reviewer], now);
 	review->learners[review->submissions[assignment->submission].author].received++;
@@ -1093,6 +1263,78 @@ int gr_review_decline(struct gr_review *review, int64_t assignment_id_, int64_t 
 	return finish(review, release(review, index, GR_REVIEW_DECLINED, now));
 }
 
+/* A pushed lease nobody opened, that may move: held move_after_ms, or its reviewer left. */
+static bool may_move(const struct gr_review *review, const struct assignment *a, int64_t now)
+{
+	return a->state == GR_REVIEW_ASSIGNED && !a->opened_at && !a->pulled && !a->by_coach &&
+	       (!review->learners[a->reviewer].online ||
+		now - a->assigned_at > review->config.move_after_ms);
+}
+
+/*
+ * Unopened leases (engine policy). One whose reviewer has been offline for
+ * move_after_ms is handed back: the slot reopens for whoever is online, or
+ * waits for whoever comes next, rather than the lease running out while its
+ * reviewer is away (the first cause of expired leases the simulation
+ * found). A push held longer than that by a reviewer still online moves to
+ * a peer who is online, free (no open lease) and may be pushed one, as the
+ * order of choice picks them. Neither is the reviewer's lapse.
+ */
+static int move_unopened(struct gr_review *review, int64_t now)
+{
+	int rc = 0;
+
+	for (int i = 0; i < review->assignment_count && rc == 0; i++) {
+		const struct assignment *a = &review->assignments[i];
+		const struct learner *reviewer = &review->learners[a->reviewer];
+		int slot = a->slot, other;
+
+		if (a->state != GR_REVIEW_ASSIGNED || a->opened_at)
+			continue;
+		if (!reviewer->online &&
+		    now - reviewer->last_seen >= review->config.move_after_ms) {
+			rc = release_how(review, i, GR_REVIEW_EXPIRED, true, now);
+			continue;
+		}
+		if (!may_move(review, a, now) ||
+		    (other = choose_free(review, a->submission, now)) == NONE)
+			continue;
+		end_lease(review, i, GR_REVIEW_EXPIRED, true, now);
+		rc = assign(review, slot, other, false, now);
+	}
+	return rc;
+}
+
+/* Whether the submission waits on a peer: an open slot, or a tie's extra review. */
+static bool waits_on_peer(const struct gr_review *review, const struct submission *submission)
+{
+	return !is_decided(submission) &&
+	       (has_open_slot(review, submission) ||
+		submission->slots.count > review->steps[submission->step].reviews);
+}
+
+static void call_coach(struct gr_review *review, int submission_index, int64_t now)
+{
+	struct submission *submission = &review->submissions[submission_index];
+
+	if (submission->coach_at || !engine_policy(review) || is_decided(submission))
+		return;
+	submission->coach_at = now ? now : 1;
+	emit(review, GR_REVIEW_EFFECT_COACH, submission_index, NONE, NONE, now);
+}
+
+/* Ties and open slots nobody took within coach_after_ms go to the coaches. */
+static void call_coaches(struct gr_review *review, int64_t now)
+{
+	for (int i = 0; i < review->submission_count; i++) {
+		const struct submission *submission = &review->submissions[i];
+
+		if (!submission->coach_at && waits_on_peer(review, submission) &&
+		    now - submission->clock_at >= review->config.coach_after_ms)
+			call_coach(review, i, now);
+	}
+}
+
 int gr_review_tick(struct gr_review *review, int64_t now)
 {
 	int rc = 0;
@@ -1101,9 +1343,282 @@ int gr_review_tick(struct gr_review *review, int64_t now)
 		if (review->assignments[i].state == GR_REVIEW_ASSIGNED &&
 		    review->assignments[i].due_at <= now)
 			rc = release(review, i, GR_REVIEW_EXPIRED, now);
+	if (rc == 0 && engine_policy(review))
+		rc = move_unopened(review, now);
 	/* Nothing becomes eligible by time alone; this is a safety net. */
 	if (rc == 0)
 		rc = reexamine(review, NONE, now);
+	if (rc == 0 && engine_policy(review))
+		call_coaches(review, now);
+	return finish(review, rc);
+}
+
+int gr_review_open(struct gr_review *review, int64_t assignment_id_, int64_t reviewer_id,
+		   int64_t now)
+{
+	int index = live_assignment(review, assignment_id_, reviewer_id);
+	struct assignment *assignment;
+
+	if (index < 0)
+		return index;
+	assignment = &review->assignments[index];
+	if (assignment->opened_at || !engine_policy(review))
+		return 0; /* the baseline's leases do not change when opened */
+	assignment->opened_at = now ? now : 1;
+	if (now + review->config.lease_ms > assignment->due_at)
+		assignment->due_at = now + review->config.lease_ms;
+	emit(review, GR_REVIEW_EFFECT_OPENED, assignment->submission, index, NONE, now);
+	return finish(review, 0);
+}
+
+/* Whether learner may pull a slot of submission: eligible, and a peer at the same
+ * point only while too few who passed are eligible at all. */
+static bool may_pull(const struct gr_review *review, const struct submission *submission,
+		     int learner)
+{
+	int class_ = candidate_class(review, submission, learner), passed = 0;
+
+	if (class_ == NONE)
+		return false;
+	if (!(class_ & SUBMITTED_STEP))
+		return true;
+	for (int i = 0; i < review->learner_count; i++)
+		passed += candidate_class(review, submission, i) == PASSED_STEP;
+	return passed < review->steps[submission->step].reviews;
+}
+
+static int first_open_slot(const struct gr_review *review, const struct submission *submission)
+{
+	for (int i = 0; i < submission->slots.count; i++)
+		if (review->slots[submission->slots.items[i]].state == SLOT_OPEN)
+			return submission->slots.items[i];
+	return NONE;
+}
+
+/* The oldest waiting submission learner may pull a slot of, or NONE. */
+static int oldest_to_pull(const struct gr_review *review, int learner)
+{
+	for (int i = 0; i < review->waiting.count; i++) {
+		const struct submission *submission =
+		    &review->submissions[review->waiting.items[i]];
+
+		if (!is_decided(submission) && has_open_slot(review, submission) &&
+		    may_pull(review, submission, learner))
+			return review->waiting.items[i];
+	}
+	return NONE;
+}
+
+int gr_review_pull(struct gr_review *review, int64_t *out, int64_t learner_id, int64_t now)
+{
+	int learner = find(&review->learner_ids, learner_id, "learner");
+	int submission, slot = NONE, rc;
+
+	*out = 0;
+	if (learner == NONE)
+		return GR_ENOTFOUND;
+	if (!engine_policy(review) || !review->learners[learner].active) {
+		gr_error_set("review: only an active learner under the engine policy may pull");
+		return GR_ECONFLICT;
+	}
+	if ((submission = oldest_to_pull(review, learner)) != NONE) {
+		slot = first_open_slot(review, &review->submissions[submission]);
+	} else {
+		for (int i = 0; i < review->assignment_count && slot == NONE; i++) {
+			const struct assignment *a = &review->assignments[i];
+
+			if (!may_move(review, a, now) ||
+			    !may_pull(review, &review->submissions[a->submission], learner))
+				continue;
+			slot = a->slot;
+			submission = a->submission;
+			end_lease(review, i, GR_REVIEW_EXPIRED, true, now);
+		}
+	}
+	if (slot == NONE) {
+		gr_error_set("review: nothing is waiting that you may review");
+		return finish(review, GR_ENOTFOUND);
+	}
+	rc = assign_how(review, slot, learner, false, PULLED, now);
+	if (rc == 0)
+		rc = update_waiting(review, submission);
+	if (rc == 0)
+		*out = review->slots[slot].live + 1;
+	return finish(review, rc);
+}
+
+/* The slot of the submission's oldest live lease, or NONE. */
+static int oldest_live_slot(const struct gr_review *review, const struct submission *submission)
+{
+	int best = NONE;
+
+	for (int i = 0; i < submission->slots.count; i++) {
+		const struct slot *slot = &review->slots[submission->slots.items[i]];
+
+		if (slot->state == SLOT_ASSIGNED &&
+		    (best == NONE || slot->live < review->slots[best].live))
+			best = submission->slots.items[i];
+	}
+	return best;
+}
+
+/* The undecided latest attempt a coach acts on, or a negative code. */
+static int coach_submission(const struct gr_review *review, int64_t submission_id)
+{
+	int index = find(&review->submission_ids, submission_id, "submission");
+
+	if (index == NONE)
+		return GR_ENOTFOUND;
+	if (!engine_policy(review) || is_decided(&review->submissions[index])) {
+		gr_error_set("review: submission %lld is decided already",
+			     (long long)submission_id);
+		return GR_ECONFLICT;
+	}
+	return index;
+}
+
+static void unqueue(struct gr_review *review, int submission_index)
+{
+	int kept = 0;
+
+	if (!review->submissions[submission_index].queued)
+		return;
+	for (int i = 0; i < review->waiting.count; i++)
+		if (review->waiting.items[i] != submission_index)
+			review->waiting.items[kept++] = review->waiting.items[i];
+	review->waiting.count = kept;
+	review->submissions[submission_index].queued = false;
+}
+
+int gr_review_coach_decide(struct gr_review *review, int64_t submission_id,
+			   enum gr_review_verdict verdict, int64_t now)
+{
+	int index = coach_submission(review, submission_id);
+	struct submission *submission;
+
+	if (index < 0)
+		return index;
+	if (verdict != GR_REVIEW_PASS && verdict != GR_REVIEW_NEEDS_WORK) {
+		gr_error_set("review: verdict %d is neither pass nor needs work", (int)verdict);
+		return GR_EINVALID;
+	}
+	for (int i = 0; i < review->submissions[index].slots.count; i++) {
+		const struct slot *slot = &review->slots[review->submissions[index].slots.items[i]];
+
+		if (slot->state == SLOT_ASSIGNED)
+			end_lease(review, slot->live, GR_REVIEW_EXPIRED, true, now);
+	}
+	submission = &review->submissions[index];
+	unqueue(review, index);
+	submission->by_coach = true;
+	submission->coach_at = 0;
+	submission->decided_at = now;
+	if (verdict == GR_REVIEW_NEEDS_WORK) {
+		submission->state = GR_REVIEW_SUBMISSION_NEEDS_WORK;
+		emit(review, GR_REVIEW_EFFECT_NEEDS_WORK, index, NONE, NONE, now);
+		return finish(review, 0);
+	}
+	submission->state = GR_REVIEW_SUBMISSION_PASSED;
+	learner_step_mutable(&review->learners[submission->author], submission->step)->passed =
+	    true;
+	emit(review, GR_REVIEW_EFFECT_PASSED, index, NONE, NONE, now);
+	return finish(review, reexamine(review, submission->author, now));
+}
+
+int gr_review_coach_assign(struct gr_review *review, int64_t *out, int64_t submission_id,
+			   int64_t reviewer_id, int64_t now)
+{
+	int index = coach_submission(review, submission_id);
+	int reviewer = index < 0 ? NONE : find(&review->learner_ids, reviewer_id, "learner");
+	int slot, rc;
+	struct submission *submission;
+	enum relation relation;
+
+	*out = 0;
+	if (index < 0)
+		return index;
+	if (reviewer == NONE)
+		return GR_ENOTFOUND;
+	submission = &review->submissions[index];
+	relation = relation_to(review, submission, reviewer);
+	if (!review->learners[reviewer].active || reviewer == submission->author ||
+	    !learner_step(&review->learners[reviewer], submission->step)->passed ||
+	    relation == REL_HOLDS || relation == REL_DECLINED) {
+		gr_error_set("review: learner %lld may not review submission %lld: they must be "
+			     "active, have passed the step, and not be on it already",
+			     (long long)reviewer_id, (long long)submission_id);
+		return GR_EINVALID;
+	}
+	/* No open slot: the coach reassigns the stuck review, the oldest live lease. */
+	if ((slot = first_open_slot(review, submission)) == NONE &&
+	    (slot = oldest_live_slot(review, submission)) != NONE)
+		end_lease(review, review->slots[slot].live, GR_REVIEW_EXPIRED, true, now);
+	if (slot == NONE) {
+		gr_error_set("review: every review of submission %lld is given",
+			     (long long)submission_id);
+		return GR_ECONFLICT;
+	}
+	rc = assign_how(review, slot, reviewer, false, BY_COACH, now);
+	submission = &review->submissions[index];
+	submission->coach_at = 0;
+	submission->clock_at = now;
+	if (rc == 0)
+		rc = update_waiting(review, index);
+	if (rc == 0)
+		*out = review->slots[slot].live + 1;
+	return finish(review, rc);
+}
+
+int gr_review_coach_extend(struct gr_review *review, int64_t submission_id, int64_t now)
+{
+	int index = coach_submission(review, submission_id);
+
+	if (index < 0)
+		return index;
+	review->submissions[index].coach_at = 0;
+	review->submissions[index].clock_at = now;
+	return finish(review, 0);
+}
+
+int gr_review_withdraw(struct gr_review *review, int64_t *out, int64_t assignment_id_, int64_t now)
+{
+	struct assignment *assignment;
+	struct submission *submission;
+	struct slot *slot;
+	int index = (int)(assignment_id_ - 1), rc;
+
+	*out = 0;
+	if (assignment_id_ <= 0 || assignment_id_ > review->assignment_count) {
+		gr_error_set("review: no assignment with id %lld", (long long)assignment_id_);
+		return GR_ENOTFOUND;
+	}
+	assignment = &review->assignments[index];
+	if (assignment->state != GR_REVIEW_DONE || assignment->withdrawn) {
+		gr_error_set("review: assignment %lld is no review in the verdict",
+			     (long long)assignment_id_);
+		return GR_ECONFLICT;
+	}
+	submission = &review->submissions[assignment->submission];
+	/* A pass stands, and so does a verdict the author has moved on from: nothing to redo. */
+	if (submission->state == GR_REVIEW_SUBMISSION_PASSED || submission->by_coach ||
+	    learner_step(&review->learners[submission->author], submission->step)->latest !=
+		assignment->submission)
+		return 0;
+	assignment->withdrawn = true;
+	emit(review, GR_REVIEW_EFFECT_WITHDRAWN, assignment->submission, index, NONE, now);
+	slot = &review->slots[assignment->slot];
+	slot->state = SLOT_OPEN;
+	slot->done = NONE;
+	slot->opened_at = now;
+	submission->clock_at = now;
+	if (submission->state == GR_REVIEW_SUBMISSION_NEEDS_WORK) {
+		submission->state = GR_REVIEW_SUBMISSION_IN_REVIEW;
+		submission->decided_at = 0;
+		emit(review, GR_REVIEW_EFFECT_REOPENED, assignment->submission, NONE, NONE, now);
+	}
+	rc = fill(review, assignment->submission, now);
+	if (rc == 0 && slot->state == SLOT_ASSIGNED)
+		*out = slot->live + 1;
 	return finish(review, rc);
 }
 
@@ -1144,6 +1659,8 @@ int gr_review_standing_get(struct gr_review_standing *out, const struct gr_revie
 	out->slots = submission->slots.count;
 	out->submitted_at = submission->submitted_at;
 	out->decided_at = submission->decided_at;
+	out->coach_at = submission->coach_at;
+	out->by_coach = submission->by_coach;
 	for (int i = 0; i < submission->slots.count; i++) {
 		const struct slot *slot = &review->slots[submission->slots.items[i]];
 
@@ -1162,6 +1679,8 @@ int gr_review_standing_get(struct gr_review_standing *out, const struct gr_revie
 		return 0;
 	count_eligible(&out->eligible, &out->eligible_online, review, submission);
 	out->reason = out->eligible == 0 ? GR_REVIEW_WAIT_NO_PEER : GR_REVIEW_WAIT_NOT_ONLINE;
+	if (submission->coach_at)
+		out->reason = GR_REVIEW_WAIT_COACH;
 	(void)now;
 	return 0;
 }
@@ -1191,12 +1710,16 @@ int gr_review_assignment_get(struct gr_review_assignment_info *out, const struct
 	    .assigned_at = assignment->assigned_at,
 	    .due_at = assignment->due_at,
 	    .ended_at = assignment->ended_at,
+	    .opened_at = assignment->opened_at,
+	    .pulled = assignment->pulled,
+	    .by_coach = assignment->by_coach,
+	    .withdrawn = assignment->withdrawn,
 	};
 	return 0;
 }
 
 int gr_review_learner_get(struct gr_review_learner_info *out, const struct gr_review *review,
-			  int64_t learner_id)
+			  int64_t learner_id, int64_t now)
 {
 	int index = find(&review->learner_ids, learner_id, "learner");
 	const struct learner *learner;
@@ -1210,6 +1733,12 @@ int gr_review_learner_get(struct gr_review_learner_info *out, const struct gr_re
 	out->open = learner->open;
 	out->online = learner->online;
 	out->active = learner->active;
+	out->owed = owed(learner);
+	out->cohort = learner->cohort;
+	out->pushed_this_week = pushed_this_week(learner, now);
+	out->push_room = review->config.push_cap + out->owed - out->pushed_this_week;
+	if (out->push_room < 0)
+		out->push_room = 0;
 	return 0;
 }
 
@@ -1258,10 +1787,18 @@ int gr_review_assignment_state_from_name(enum gr_review_assignment_state *out, c
 const char *gr_review_effect_name(enum gr_review_effect_kind kind)
 {
 	static const char *const names[] = {
-	    [GR_REVIEW_EFFECT_ASSIGNED] = "assigned", [GR_REVIEW_EFFECT_REASSIGNED] = "reassigned",
-	    [GR_REVIEW_EFFECT_EXPIRED] = "expired",   [GR_REVIEW_EFFECT_DECLINED] = "declined",
-	    [GR_REVIEW_EFFECT_REVIEWED] = "reviewed", [GR_REVIEW_EFFECT_TIE] = "tie",
-	    [GR_REVIEW_EFFECT_PASSED] = "passed",     [GR_REVIEW_EFFECT_NEEDS_WORK] = "needs_work",
+	    [GR_REVIEW_EFFECT_ASSIGNED] = "assigned",
+	    [GR_REVIEW_EFFECT_REASSIGNED] = "reassigned",
+	    [GR_REVIEW_EFFECT_EXPIRED] = "expired",
+	    [GR_REVIEW_EFFECT_DECLINED] = "declined",
+	    [GR_REVIEW_EFFECT_REVIEWED] = "reviewed",
+	    [GR_REVIEW_EFFECT_TIE] = "tie",
+	    [GR_REVIEW_EFFECT_PASSED] = "passed",
+	    [GR_REVIEW_EFFECT_NEEDS_WORK] = "needs_work",
+	    [GR_REVIEW_EFFECT_COACH] = "coach",
+	    [GR_REVIEW_EFFECT_OPENED] = "opened",
+	    [GR_REVIEW_EFFECT_WITHDRAWN] = "withdrawn",
+	    [GR_REVIEW_EFFECT_REOPENED] = "reopened",
 	};
 
 	if ((int)kind < 0 || (size_t)kind >= sizeof(names) / sizeof(names[0]))
@@ -1311,7 +1848,7 @@ static int check_slot(const struct gr_review *review, int index)
 		if (assignment->slot != index)
 			continue;
 		live += assignment->state == GR_REVIEW_ASSIGNED;
-		done += assignment->state == GR_REVIEW_DONE;
+		done += assignment->state == GR_REVIEW_DONE && !assignment->withdrawn;
 		newest = submission->assignments.items[i];
 	}
 	if (live != (slot->state == SLOT_ASSIGNED))
@@ -1326,6 +1863,7 @@ static int check_slot(const struct gr_review *review, int index)
 		       slot_state_names[slot->state], done);
 	if ((slot->done != NONE) != (slot->state == SLOT_DONE) ||
 	    (slot->done != NONE && (review->assignments[slot->done].state != GR_REVIEW_DONE ||
+				    review->assignments[slot->done].withdrawn ||
 				    review->assignments[slot->done].slot != index)))
 		BROKEN(4, "slot %d does not point at its done review", index);
 	if (slot->last != newest)
@@ -1363,9 +1901,16 @@ static int check_reviewers(const struct gr_review *review, int index, struct see
 			       (long long)submission->id);
 		if (a->state == GR_REVIEW_ASSIGNED && !review->learners[a->reviewer].active)
 			BROKEN(5, "a learner who left holds assignment %d", list->items[i] + 1);
-		if (!engine_policy(review) && a->due_at != NEVER)
-			BROKEN(7, "naive assignment %d has a due time", list->items[i] + 1);
-		if (engine_policy(review) && a->due_at <= a->assigned_at)
+		if (a->withdrawn && a->state != GR_REVIEW_DONE)
+			BROKEN(7, "assignment %d is withdrawn but was never a review",
+			       list->items[i] + 1);
+		if (!engine_policy(review) && (a->pulled || a->by_coach || a->opened_at))
+			BROKEN(7, "baseline assignment %d was pulled, opened or given by a coach",
+			       list->items[i] + 1);
+		if (a->opened_at && a->opened_at < a->assigned_at)
+			BROKEN(9, "assignment %d was opened before it was given",
+			       list->items[i] + 1);
+		if (a->due_at <= a->assigned_at)
 			BROKEN(9, "assignment %d is due before it was given", list->items[i] + 1);
 		if (reviewer->stamp != index + 1)
 			*reviewer = (struct seen){.stamp = index + 1, .declined = NONE};
@@ -1384,18 +1929,21 @@ static int check_reviewers(const struct gr_review *review, int index, struct see
 	return 0;
 }
 
-/* Invariants 6 and 8 for one submission. */
-static int check_submission(const struct gr_review *review, int index)
+static bool has_live_slot(const struct gr_review *review, const struct submission *submission)
 {
-	const struct submission *submission = &review->submissions[index];
-	int passes, needs_work, done, reviews = review->steps[submission->step].reviews;
-	bool open = has_open_slot(review, submission), decided = is_decided(submission);
+	for (int i = 0; i < submission->slots.count; i++)
+		if (review->slots[submission->slots.items[i]].state == SLOT_ASSIGNED)
+			return true;
+	return false;
+}
+
+/* Invariant 6: a peers' verdict follows the majority of the done reviews. */
+static int check_majority(const struct gr_review *review, const struct submission *submission,
+			  bool decided)
+{
+	int passes, needs_work, done;
 
 	count_verdicts(review, submission, &passes, &needs_work, &done);
-	if (submission->slots.count != reviews &&
-	    (submission->slots.count != reviews + 1 || reviews % 2 != 0))
-		BROKEN(6, "submission %lld has %d slots for %d reviews", (long long)submission->id,
-		       submission->slots.count, reviews);
 	if (decided != (done == submission->slots.count && passes != needs_work))
 		BROKEN(6, "submission %lld is %s with %d of %d done", (long long)submission->id,
 		       decided ? "decided" : "undecided", done, submission->slots.count);
@@ -1403,6 +1951,32 @@ static int check_submission(const struct gr_review *review, int index)
 		BROKEN(6, "submission %lld passed without a majority", (long long)submission->id);
 	if (submission->state == GR_REVIEW_SUBMISSION_NEEDS_WORK && passes >= needs_work)
 		BROKEN(6, "submission %lld needs work without a majority",
+		       (long long)submission->id);
+	return 0;
+}
+
+/* Invariants 6, 7 and 8 for one submission. */
+static int check_submission(const struct gr_review *review, int index)
+{
+	const struct submission *submission = &review->submissions[index];
+	int reviews = review->steps[submission->step].reviews, rc;
+	bool open = has_open_slot(review, submission), decided = is_decided(submission);
+
+	if (submission->slots.count != reviews &&
+	    (submission->slots.count != reviews + 1 || reviews % 2 != 0))
+		BROKEN(6, "submission %lld has %d slots for %d reviews", (long long)submission->id,
+		       submission->slots.count, reviews);
+	if (submission->by_coach && !decided)
+		BROKEN(7, "submission %lld has a coach's verdict but is undecided",
+		       (long long)submission->id);
+	if (submission->coach_at && (decided || !engine_policy(review)))
+		BROKEN(7, "submission %lld is with the coaches but %s", (long long)submission->id,
+		       decided ? "decided" : "under the baseline policy");
+	/* A coach's verdict stands for the majority. */
+	if (!submission->by_coach && (rc = check_majority(review, submission, decided)) != 0)
+		return rc;
+	if (decided && has_live_slot(review, submission))
+		BROKEN(6, "submission %lld is decided with a live lease",
 		       (long long)submission->id);
 	if (!decided && (submission->state == GR_REVIEW_SUBMISSION_WAITING) != open)
 		BROKEN(6, "submission %lld is %s with %s open slot", (long long)submission->id,
@@ -1437,29 +2011,32 @@ static int check_queue(const struct gr_review *review)
 	return 0;
 }
 
-/* Invariant 5: the counts kept per learner. counts has 3 ints per learner. */
+/* Invariant 5: the counts kept per learner. counts has 4 ints per learner. */
 static int check_counts(const struct gr_review *review, int *counts)
 {
 	for (int i = 0; i < review->assignment_count; i++) {
 		const struct assignment *assignment = &review->assignments[i];
 
-		counts[3 * assignment->reviewer] += assignment->state == GR_REVIEW_ASSIGNED;
+		counts[4 * assignment->reviewer] += assignment->state == GR_REVIEW_ASSIGNED;
 		if (assignment->state == GR_REVIEW_DONE) {
-			counts[3 * assignment->reviewer + 1]++;
-			counts[3 * review->submissions[assignment->submission].author + 2]++;
+			counts[4 * assignment->reviewer + 1]++;
+			counts[4 * review->submissions[assignment->submission].author + 2]++;
+			counts[4 * assignment->reviewer + 3] +=
+			    !assignment->pulled && !assignment->by_coach;
 		}
 	}
 	for (int i = 0; i < review->learner_count; i++) {
 		const struct learner *learner = &review->learners[i];
-		const int *count = &counts[3 * i];
+		const int *count = &counts[4 * i];
 
 		if (learner->open != count[0] || learner->given != count[1] ||
-		    learner->received != count[2])
+		    learner->received != count[2] || learner->given_pushed != count[3])
 			BROKEN(5,
-			       "learner %lld counts %d open, %d given, %d received; the "
-			       "assignments say %d, %d, %d",
+			       "learner %lld counts %d open, %d given (%d pushed), %d received; "
+			       "the assignments say %d, %d (%d), %d",
 			       (long long)learner->id, learner->open, learner->given,
-			       learner->received, count[0], count[1], count[2]);
+			       learner->given_pushed, learner->received, count[0], count[1],
+			       count[3], count[2]);
 	}
 	return 0;
 }
@@ -1472,7 +2049,7 @@ int gr_review_check(const struct gr_review *review)
 {
 	size_t learners = (size_t)review->learner_count + 1;
 	struct seen *seen = calloc(learners, sizeof(*seen));
-	int *counts = calloc(3 * learners, sizeof(*counts));
+	int *counts = calloc(4 * learners, sizeof(*counts));
 	int rc = 0;
 
 	if (!seen || !counts) {
@@ -1508,14 +2085,19 @@ int gr_review_check(const struct gr_review *review)
  * start restores it and replays only the inputs that came after
  * (reviews.c, "Snapshots").
  *
- * Format, version 1. Every integer is little-endian whatever the machine:
+ * Format, version 2 (version 1 had none of the fields marked v2, and is
+ * still read: they then take the config's settings, a cohort of 0, no
+ * pushes remembered, a coaches' clock from the submission time, and no
+ * lease opened, pulled, chosen by a coach or withdrawn). Every integer is
+ * little-endian whatever the machine:
  * u8, u32, i32 (two's complement), u64, i64. An index is an i32 into one
  * of the arrays below, -1 for none. The same state gives the same bytes.
  *
- *   header    "GRRS", u32 version (1), u64 body length
+ *   header    "GRRS", u32 version (2), u64 body length
  *   body:
  *     config  u8 policy, u64 seed, i64 lease, lease_online, recent, absent,
- *             load_window, rescue_after and rescue_lease (ms)
+ *             load_window, rescue_after and rescue_lease (ms); v2: i64
+ *             move_after, i32 push_cap, i64 coach_after
  *     rng     u64 the generator's state
  *     counts  u32 steps, learners, submissions, slots, assignments, waiting
  *     steps   per step: i64 id, i32 reviews
@@ -1525,16 +2107,20 @@ int gr_review_check(const struct gr_review *review)
  *             u8 ring position and 8 x (learner index, i64 at): authors
  *             recently assigned; u32 n and n x (u8 flags: 1 passed,
  *             2 submitted; submission index latest) for steps 0..n-1 (the
- *             steps after the last one they touched are left out)
+ *             steps after the last one they touched are left out);
+ *             v2: i32 cohort, given_pushed, u8 ring position and 32 x i64: when their
+ *             last pushes were made
  *     submissions per submission: i64 id; learner index author; step index;
  *             i32 attempt; submission index previous; u8 state; i64
  *             submitted_at, decided_at; u8 queued; u32 n and n slot
- *             indexes; u32 n and n assignment indexes (every one made)
+ *             indexes; u32 n and n assignment indexes (every one made);
+ *             v2: u8 by_coach, i64 clock_at, coach_at
  *     slots   per slot: submission index; u8 state (0 open, 1 assigned,
  *             2 done); assignment indexes live, done, last; i64 opened_at
  *     assignments per assignment (id = index + 1): slot, submission and
  *             learner (reviewer) indexes; u8 state, u8 verdict; i64
- *             assigned_at, due_at, ended_at
+ *             assigned_at, due_at, ended_at; v2: i64 opened_at, u8 flags
+ *             (1 pulled, 2 chosen by a coach, 4 withdrawn)
  *     waiting the queue, oldest first: submission indexes
  *   trailer   u64 FNV-1a (64-bit) of everything before it
  *
@@ -1629,6 +2215,9 @@ static void write_config(struct writer *w, const struct gr_review_config *config
 	put_i64(w, config->load_window_ms);
 	put_i64(w, config->rescue_after_ms);
 	put_i64(w, config->rescue_lease_ms);
+	put_i64(w, config->move_after_ms);
+	put_i32(w, config->push_cap);
+	put_i64(w, config->coach_after_ms);
 }
 
 /* The learner's step records up to the last one that is not blank. */
@@ -1668,6 +2257,11 @@ static void write_learner(struct writer *w, const struct learner *learner)
 			      (learner->steps[i].submitted ? 2u : 0u));
 		put_i32(w, learner->steps[i].latest);
 	}
+	put_i32(w, learner->cohort);
+	put_i32(w, learner->given_pushed);
+	put_u8(w, (unsigned)learner->pushed_next);
+	for (int i = 0; i < RECENT_PUSHES; i++)
+		put_i64(w, learner->pushed_at[i]);
 }
 
 static void write_submission(struct writer *w, const struct submission *submission)
@@ -1683,6 +2277,9 @@ static void write_submission(struct writer *w, const struct submission *submissi
 	put_u8(w, submission->queued ? 1u : 0u);
 	put_list(w, &submission->slots);
 	put_list(w, &submission->assignments);
+	put_u8(w, submission->by_coach ? 1u : 0u);
+	put_i64(w, submission->clock_at);
+	put_i64(w, submission->coach_at);
 }
 
 static void write_slot(struct writer *w, const struct slot *slot)
@@ -1705,6 +2302,9 @@ static void write_assignment(struct writer *w, const struct assignment *assignme
 	put_i64(w, assignment->assigned_at);
 	put_i64(w, assignment->due_at);
 	put_i64(w, assignment->ended_at);
+	put_i64(w, assignment->opened_at);
+	put_u8(w, (assignment->pulled ? 1u : 0u) | (assignment->by_coach ? 2u : 0u) |
+		      (assignment->withdrawn ? 4u : 0u));
 }
 
 static void write_body(struct writer *w, const struct gr_review *review)
@@ -1766,6 +2366,7 @@ int gr_review_snapshot(unsigned char **out, size_t *out_size, const struct gr_re
 
 struct reader {
 	const unsigned char *start, *at, *end;
+	unsigned version;    /* of the snapshot: 1 lacks what version 2 added */
 	const char *problem; /* the first thing found wrong, or NULL */
 	size_t problem_at;   /* its byte offset */
 };
@@ -1888,6 +2489,11 @@ static void read_config(struct reader *r, struct gr_review_config *out)
 	out->load_window_ms = get_i64(r);
 	out->rescue_after_ms = get_i64(r);
 	out->rescue_lease_ms = get_i64(r);
+	if (r->version < 2)
+		return; /* the caller keeps the config's own */
+	out->move_after_ms = get_i64(r);
+	out->push_cap = get_i32(r);
+	out->coach_after_ms = get_i64(r);
 }
 
 static bool same_settings(const struct gr_review_config *a, const struct gr_review_config *b)
@@ -1895,7 +2501,9 @@ static bool same_settings(const struct gr_review_config *a, const struct gr_revi
 	return a->policy == b->policy && a->seed == b->seed && a->lease_ms == b->lease_ms &&
 	       a->lease_online_ms == b->lease_online_ms && a->recent_ms == b->recent_ms &&
 	       a->absent_ms == b->absent_ms && a->load_window_ms == b->load_window_ms &&
-	       a->rescue_after_ms == b->rescue_after_ms && a->rescue_lease_ms == b->rescue_lease_ms;
+	       a->rescue_after_ms == b->rescue_after_ms &&
+	       a->rescue_lease_ms == b->rescue_lease_ms && a->move_after_ms == b->move_after_ms &&
+	       a->push_cap == b->push_cap && a->coach_after_ms == b->coach_after_ms;
 }
 
 /* A new id into map, positive and not seen before. */
@@ -1939,15 +2547,25 @@ static void read_learner(struct reader *r, struct gr_review *review, int index)
 	steps = get_count(r, 5);
 	if (steps > review->step_count)
 		corrupt(r, "a learner has more step records than there are steps");
-	if (!(learner->steps = array_of(r, steps, sizeof(*learner->steps))))
-		return;
-	learner->step_cap = steps;
-	for (int i = 0; i < steps; i++) {
+	learner->steps = array_of(r, steps, sizeof(*learner->steps));
+	learner->step_cap = learner->steps ? steps : 0;
+	for (int i = 0; i < learner->step_cap; i++) {
 		flags = get_small(r, 3, "unknown step flags");
 		learner->steps[i].passed = flags & 1;
 		learner->steps[i].submitted = flags & 2;
 		learner->steps[i].latest = get_index(r, review->submission_count, true);
 	}
+	if (r->version < 2) {
+		learner->given_pushed = learner->given; /* version 1 only pushed */
+		return;
+	}
+	if ((learner->cohort = get_i32(r)) < 0)
+		corrupt(r, "a cohort is negative");
+	learner->given_pushed = get_natural(r);
+	learner->pushed_next =
+	    (int)get_small(r, RECENT_PUSHES - 1, "a ring position is out of range");
+	for (int i = 0; i < RECENT_PUSHES; i++)
+		learner->pushed_at[i] = get_i64(r);
 }
 
 static void read_submission(struct reader *r, struct gr_review *review, int index)
@@ -1966,6 +2584,13 @@ static void read_submission(struct reader *r, struct gr_review *review, int inde
 	submission->queued = get_small(r, 1, "unknown queued flag");
 	read_list(r, &submission->slots, review->slot_count);
 	read_list(r, &submission->assignments, review->assignment_count);
+	if (r->version < 2) {
+		submission->clock_at = submission->submitted_at;
+		return;
+	}
+	submission->by_coach = get_small(r, 1, "unknown coach flag");
+	submission->clock_at = get_i64(r);
+	submission->coach_at = get_i64(r);
 }
 
 static void read_slot(struct reader *r, struct gr_review *review, struct slot *slot)
@@ -1981,6 +2606,8 @@ static void read_slot(struct reader *r, struct gr_review *review, struct slot *s
 static void read_assignment(struct reader *r, struct gr_review *review,
 			    struct assignment *assignment)
 {
+	unsigned flags;
+
 	assignment->slot = get_index(r, review->slot_count, false);
 	assignment->submission = get_index(r, review->submission_count, false);
 	assignment->reviewer = get_index(r, review->learner_count, false);
@@ -1991,6 +2618,13 @@ static void read_assignment(struct reader *r, struct gr_review *review,
 	assignment->assigned_at = get_i64(r);
 	assignment->due_at = get_i64(r);
 	assignment->ended_at = get_i64(r);
+	if (r->version < 2)
+		return;
+	assignment->opened_at = get_i64(r);
+	flags = get_small(r, 7, "unknown assignment flags");
+	assignment->pulled = flags & 1;
+	assignment->by_coach = flags & 2;
+	assignment->withdrawn = flags & 4;
 }
 
 /* The arrays' sizes, then every record. */
@@ -2100,8 +2734,9 @@ static int check_frame(const unsigned char *bytes, size_t size)
 	}
 	version = (uint64_t)bytes[4] | (uint64_t)bytes[5] << 8 | (uint64_t)bytes[6] << 16 |
 		  (uint64_t)bytes[7] << 24;
-	if (version != GR_REVIEW_SNAPSHOT_VERSION) {
-		gr_error_set("review snapshot: format version %llu; this grounds reads version %d",
+	if (version < 1 || version > GR_REVIEW_SNAPSHOT_VERSION) {
+		gr_error_set("review snapshot: format version %llu; this grounds reads versions "
+			     "1 to %d",
 			     (unsigned long long)version, GR_REVIEW_SNAPSHOT_VERSION);
 		return version > GR_REVIEW_SNAPSHOT_VERSION ? GR_ENEWER : GR_EINVALID;
 	}
@@ -2135,8 +2770,9 @@ int gr_review_restore(struct gr_review **out, const struct gr_review_config *con
 	*out = NULL;
 	if ((rc = check_frame(bytes, size)) != 0 || (rc = gr_review_new(&review, config)) != 0)
 		return rc;
-	r = (struct reader){bytes, bytes + SNAPSHOT_HEADER, bytes + size - SNAPSHOT_TRAILER, NULL,
-			    0};
+	r = (struct reader){
+	    bytes, bytes + SNAPSHOT_HEADER, bytes + size - SNAPSHOT_TRAILER, bytes[4], NULL, 0};
+	stored = *config; /* version 1 holds only the settings it knew */
 	read_config(&r, &stored);
 	review->rng = get(&r, 8);
 	read_body(&r, review);
@@ -2162,6 +2798,17 @@ int gr_review_restore(struct gr_review **out, const struct gr_review_config *con
 	}
 	*out = review;
 	return 0;
+}
+
+int gr_review_coach_each(const struct gr_review *review, gr_review_coach_fn *fn, void *payload)
+{
+	int rc = 0;
+
+	for (int i = 0; i < review->submission_count && rc == 0; i++)
+		if (review->submissions[i].coach_at)
+			rc =
+			    fn(review->submissions[i].id, review->submissions[i].coach_at, payload);
+	return rc;
 }
 
 /* ---- what a restored service reads back ------------------------------- */

@@ -38,12 +38,18 @@
 #define GR_REVIEW_DEFAULT_LOAD_WINDOW_MS (48 * GR_REVIEW_HOUR_MS)
 #define GR_REVIEW_DEFAULT_RESCUE_AFTER_MS (60 * GR_REVIEW_HOUR_MS)
 #define GR_REVIEW_DEFAULT_RESCUE_LEASE_MS (36 * GR_REVIEW_HOUR_MS)
+#define GR_REVIEW_DEFAULT_MOVE_AFTER_MS (1 * GR_REVIEW_HOUR_MS)
+#define GR_REVIEW_DEFAULT_PUSH_CAP 2
+#define GR_REVIEW_DEFAULT_COACH_AFTER_MS (24 * GR_REVIEW_HOUR_MS)
+#define GR_REVIEW_WEEK_MS (7 * 24 * GR_REVIEW_HOUR_MS)
 
 struct gr_review;
 
 enum gr_review_policy {
 	GR_REVIEW_POLICY_ENGINE, /* everything in DESIGN.md */
-	GR_REVIEW_POLICY_NAIVE,	 /* a uniformly random eligible reviewer, leases never expire */
+	GR_REVIEW_POLICY_NAIVE,	 /* the honest baseline: a uniformly random eligible reviewer,
+				    the same leases and reassignment; no presence, rescue, load
+				    order, pull, moves or coaches */
 };
 
 enum gr_review_verdict {
@@ -64,6 +70,7 @@ enum gr_review_wait_reason {
 	GR_REVIEW_WAIT_NONE,	   /* not waiting */
 	GR_REVIEW_WAIT_NO_PEER,	   /* nobody else can review this step yet */
 	GR_REVIEW_WAIT_NOT_ONLINE, /* peers could; none is online (late work) or around lately */
+	GR_REVIEW_WAIT_COACH,	   /* no peer took it in time: the cohort's coaches decide */
 };
 
 enum gr_review_assignment_state {
@@ -88,6 +95,10 @@ enum gr_review_effect_kind {
 	GR_REVIEW_EFFECT_TIE,	     /* the reviews are tied: one more slot opened */
 	GR_REVIEW_EFFECT_PASSED,     /* the verdict: the author passed the step */
 	GR_REVIEW_EFFECT_NEEDS_WORK, /* the verdict: the author resubmits */
+	GR_REVIEW_EFFECT_COACH,	     /* no peer took it in time: it goes to the coaches */
+	GR_REVIEW_EFFECT_OPENED,     /* the reviewer opened a pushed or pulled lease */
+	GR_REVIEW_EFFECT_WITHDRAWN,  /* a review left the verdict (a flag was upheld) */
+	GR_REVIEW_EFFECT_REOPENED,   /* a needs-work verdict is open again after that */
 };
 
 /*
@@ -107,6 +118,11 @@ struct gr_review_effect {
 	int64_t due_at;			/* ASSIGNED, REASSIGNED */
 	enum gr_review_verdict verdict; /* REVIEWED */
 	int slots;			/* TIE: the slot count now */
+	int by_coach;			/* PASSED, NEEDS_WORK: a coach decided; ASSIGNED,
+					   REASSIGNED: a coach chose the reviewer */
+	int pulled;			/* ASSIGNED, REASSIGNED: the reviewer asked for it */
+	int handed_back;		/* EXPIRED: not the reviewer's lapse (they left
+					   before opening it, it moved, or a coach decided) */
 };
 
 typedef void gr_review_effect_fn(const struct gr_review_effect *effect, void *payload);
@@ -121,6 +137,12 @@ struct gr_review_config {
 	int64_t load_window_ms;	 /* leases ended this recently count as load; default 48 h */
 	int64_t rescue_after_ms; /* a submission waiting this long is rescued; default 60 h */
 	int64_t rescue_lease_ms; /* the lease of a rescued slot; default 36 h */
+	int64_t move_after_ms;	 /* an unopened push may move to a free peer online; 1 h */
+	int push_cap;		 /* pushes a week beyond what one owes, and reviews
+				    given on pushes beyond twice those received;
+				    default 2 */
+	int64_t coach_after_ms;	 /* a tie or open slot waiting this long goes to the
+				    cohort's coaches; default 24 h */
 	gr_review_effect_fn *on_effect; /* may be NULL; must not call back into the engine */
 	void *payload;			/* passed to on_effect */
 };
@@ -139,6 +161,8 @@ struct gr_review_standing {
 	int64_t submitted_at;
 	int64_t waiting_since; /* when the oldest open slot opened; 0 if none is open */
 	int64_t decided_at;    /* 0 until the verdict */
+	int64_t coach_at;      /* when it went to the coaches; 0 if not with them */
+	int by_coach;	       /* the verdict was a coach's */
 };
 
 struct gr_review_assignment_info {
@@ -153,6 +177,10 @@ struct gr_review_assignment_info {
 	int64_t assigned_at;
 	int64_t due_at;	  /* INT64_MAX under the naive policy */
 	int64_t ended_at; /* 0 while assigned */
+	int64_t opened_at; /* 0 until the reviewer opened it */
+	int pulled;	   /* the reviewer asked for it ("review something now") */
+	int by_coach;	   /* a coach chose the reviewer */
+	int withdrawn;	   /* done, then taken out of the verdict (a flag upheld) */
 };
 
 struct gr_review_learner_info {
@@ -161,6 +189,10 @@ struct gr_review_learner_info {
 	int open;     /* live assignments */
 	int online;
 	int active;
+	int owed;	      /* received minus given, at least 0 */
+	int pushed_this_week; /* leases pushed in the last 7 days */
+	int push_room;	      /* more that may be pushed this week: cap + owed - pushed */
+	int cohort;
 };
 
 /* Defaults: engine policy, seed 1, the default durations, no callback. */
@@ -175,6 +207,13 @@ int gr_review_step_add(struct gr_review *review, int64_t step_id, int reviews);
 
 /* Learners start active and offline, seen at now. */
 int gr_review_learner_add(struct gr_review *review, int64_t learner_id, int64_t now);
+
+/*
+ * The learner's cohort (0: none, the default). Peers review only within
+ * their cohort; a coach may add a reviewer from another one. Re-examines
+ * the queue.
+ */
+int gr_review_learner_cohort(struct gr_review *review, int64_t learner_id, int cohort, int64_t now);
 
 /* Coming online re-examines the waiting submissions. */
 int gr_review_learner_online(struct gr_review *review, int64_t learner_id, int online, int64_t now);
@@ -214,8 +253,55 @@ int gr_review_give(struct gr_review *review, int64_t assignment_id, int64_t revi
 int gr_review_decline(struct gr_review *review, int64_t assignment_id, int64_t reviewer_id,
 		      int64_t now);
 
-/* Time passes: expire every lease due at or before now and reassign. */
+/*
+ * The assignee opened the review (engine policy: its lease now runs
+ * lease_ms from now, and it no longer moves or goes back when they leave).
+ * Errors as _give. Opening twice is no error.
+ */
+int gr_review_open(struct gr_review *review, int64_t assignment_id, int64_t reviewer_id,
+		   int64_t now);
+
+/*
+ * "Review something now" (engine policy): the learner takes the oldest
+ * waiting slot they may review; failing that, a pushed lease nobody opened
+ * whose reviewer is offline or has held it move_after_ms. Not counted
+ * against the weekly push cap. *out is the new assignment's id.
+ * GR_ENOTFOUND when there is nothing to take, GR_ECONFLICT under the
+ * baseline policy.
+ */
+int gr_review_pull(struct gr_review *review, int64_t *out, int64_t learner_id, int64_t now);
+
+/*
+ * Time passes: expire every lease due at or before now and reassign; move
+ * unopened pushes to free peers online; send ties and slots nobody took
+ * within coach_after_ms to the coaches.
+ */
 int gr_review_tick(struct gr_review *review, int64_t now);
+
+/*
+ * A coach's moves on an undecided latest attempt (engine policy; else
+ * GR_ECONFLICT). Decide: the verdict, ending every live lease on it
+ * (handed back, no lapse). Assign: the coach gives an open slot to a
+ * reviewer who passed the step, from any cohort; with no slot open, the
+ * oldest live lease (a stuck review) is taken back and given to them
+ * (GR_ECONFLICT when every review is in, GR_EINVALID when the reviewer may
+ * not review it). Extend: the coaches step back and the peers get
+ * coach_after_ms more.
+ */
+int gr_review_coach_decide(struct gr_review *review, int64_t submission_id,
+			   enum gr_review_verdict verdict, int64_t now);
+int gr_review_coach_assign(struct gr_review *review, int64_t *out, int64_t submission_id,
+			   int64_t reviewer_id, int64_t now);
+int gr_review_coach_extend(struct gr_review *review, int64_t submission_id, int64_t now);
+
+/*
+ * A flag on a done review was upheld: the review leaves the verdict. If its
+ * submission is undecided, or decided needs-work and still the author's
+ * latest attempt, its slot reopens and is filled by someone else (*out:
+ * the replacement assignment, or 0 when none is free yet); a pass stands.
+ * GR_ECONFLICT when the review is not done.
+ */
+int gr_review_withdraw(struct gr_review *review, int64_t *out, int64_t assignment_id, int64_t now);
 
 /* Lookups; GR_ENOTFOUND for an unknown id. */
 int gr_review_standing_get(struct gr_review_standing *out, const struct gr_review *review,
@@ -223,7 +309,7 @@ int gr_review_standing_get(struct gr_review_standing *out, const struct gr_revie
 int gr_review_assignment_get(struct gr_review_assignment_info *out, const struct gr_review *review,
 			     int64_t assignment_id);
 int gr_review_learner_get(struct gr_review_learner_info *out, const struct gr_review *review,
-			  int64_t learner_id);
+			  int64_t learner_id, int64_t now);
 
 /*
  * Whether learner may read the submission: its author, or a reviewer with a
@@ -251,7 +337,7 @@ const char *gr_review_effect_name(enum gr_review_effect_kind kind);
  * exactly the decisions the one it was taken from would have made: the
  * same random state, leases, queue order and assignment ids.
  */
-#define GR_REVIEW_SNAPSHOT_VERSION 1
+#define GR_REVIEW_SNAPSHOT_VERSION 2
 
 /*
  * The engine's whole state: *out (malloc'd, the caller's to free) holds
@@ -262,13 +348,18 @@ int gr_review_snapshot(unsigned char **out, size_t *out_size, const struct gr_re
 /*
  * A new engine (the caller's to free) in the state of a snapshot. config
  * gives the effect callback and must hold the settings the snapshot was
- * made with (policy, seed, durations), else GR_EINVALID. A snapshot that
+ * made with (policy, seed, durations), else GR_EINVALID. A version 1
+ * snapshot is read with the new settings taken from config. A snapshot that
  * is truncated, corrupt or inconsistent is refused with GR_EINVALID, one
  * of a newer format with GR_ENEWER, each with a message saying what is
  * wrong; *out is then NULL. Never trusts a count or index it reads.
  */
 int gr_review_restore(struct gr_review **out, const struct gr_review_config *config,
 		      const unsigned char *bytes, size_t size);
+
+/* Each submission with the coaches, oldest call first; stops when fn returns non-zero. */
+typedef int gr_review_coach_fn(int64_t submission_id, int64_t coach_at, void *payload);
+int gr_review_coach_each(const struct gr_review *review, gr_review_coach_fn *fn, void *payload);
 
 /* What a restored service needs to rebuild its own tables. */
 int gr_review_learner_count(const struct gr_review *review);

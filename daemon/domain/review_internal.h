@@ -17,6 +17,7 @@
 
 #define RECENT_AUTHORS 8 /* remembered per reviewer for criterion 6 */
 #define RECENT_LEASES 16 /* ended leases remembered per reviewer for criterion 2 */
+#define RECENT_PUSHES 32 /* pushes remembered per reviewer for the weekly cap */
 #define NONE (-1)
 #define NEVER INT64_MAX
 
@@ -58,6 +59,10 @@ struct learner {
 	int recent_author[RECENT_AUTHORS];
 	int64_t recent_at[RECENT_AUTHORS];
 	int recent_next;
+	int cohort;			  /* 0: none */
+	int given_pushed;		  /* of given: on leases pushed to them */
+	int64_t pushed_at[RECENT_PUSHES]; /* when their last pushes were made */
+	int pushed_next;
 };
 
 struct step {
@@ -75,6 +80,9 @@ struct submission {
 	int64_t submitted_at;
 	int64_t decided_at;
 	bool queued;
+	bool by_coach;	  /* a coach decided the verdict */
+	int64_t clock_at; /* the coaches' clock: since submit, the last tie or extension */
+	int64_t coach_at; /* when it went to the coaches; 0 while not with them */
 	struct int_list slots;	     /* indexes into review->slots */
 	struct int_list assignments; /* every assignment ever made, in order */
 };
@@ -97,6 +105,10 @@ struct assignment {
 	int64_t assigned_at;
 	int64_t due_at;
 	int64_t ended_at;
+	int64_t opened_at; /* 0 until opened */
+	bool pulled;	   /* taken by the reviewer, not pushed */
+	bool by_coach;	   /* a coach chose the reviewer */
+	bool withdrawn;	   /* done, then taken out of the verdict (a flag upheld) */
 };
 
 struct gr_review {
@@ -114,6 +126,7 @@ struct gr_review {
 	int assignment_count, assignment_cap;
 	struct id_map learner_ids, step_ids, submission_ids;
 	struct int_list waiting; /* submissions with an open slot, oldest first */
+	bool handing_back;	 /* while emitting an expiry that is no lapse */
 };
 
 #endif

@@ -189,7 +189,14 @@ static const struct field_spec review_rate_fields[] = {
 	FIELD(review, ID, 1, 0), FIELD(helpfulness, RATING, 1, 0)
 };
 static const struct field_spec review_flag_fields[] = {
-	FIELD(review, ID, 1, 0), FIELD(reason, TEXT, 1, 1000)
+	FIELD(review, ID, 1, 0), FIELD(reason, TEXT, 1, 1000), FIELD(kind, TEXT, 0, ID_MAX)
+};
+static const struct field_spec review_coach_fields[] = {
+	FIELD(submission, ID, 1, 0), FIELD(action, TEXT, 1, ID_MAX), FIELD(verdict, TEXT, 0, ID_MAX),
+	FIELD(user, TEXT, 0, ID_MAX), FIELD(note, TEXT, 0, 1000)
+};
+static const struct field_spec flag_resolve_fields[] = {
+	FIELD(review, ID, 1, 0), FIELD(action, TEXT, 1, ID_MAX), FIELD(note, TEXT, 0, 1000)
 };
 
 static const struct field_spec board_fields[] = {
@@ -230,6 +237,10 @@ static const struct {
 	{ "review.decline", GR_REQUEST_REVIEW_DECLINE, FIELDS(assignment_fields) },
 	{ "review.rate", GR_REQUEST_REVIEW_RATE, FIELDS(review_rate_fields) },
 	{ "review.flag", GR_REQUEST_REVIEW_FLAG, FIELDS(review_flag_fields) },
+	{ "review.pull", GR_REQUEST_REVIEW_PULL, NULL, 0 },
+	{ "review.coach", GR_REQUEST_REVIEW_COACH, FIELDS(review_coach_fields) },
+	{ "review.coach_list", GR_REQUEST_REVIEW_COACH_LIST, FIELDS(board_fields) },
+	{ "flag.resolve", GR_REQUEST_FLAG_RESOLVE, FIELDS(flag_resolve_fields) },
 	{ "board.get", GR_REQUEST_BOARD_GET, FIELDS(board_fields) },
 	{ "nudge.send", GR_REQUEST_NUDGE_SEND, FIELDS(nudge_send_fields) },
 	{ "nudge.read", GR_REQUEST_NUDGE_READ, FIELDS(nudge_fields) },

@@ -56,6 +56,10 @@ enum gr_request_type {
 	GR_REQUEST_REVIEW_DECLINE,
 	GR_REQUEST_REVIEW_RATE,
 	GR_REQUEST_REVIEW_FLAG,
+	GR_REQUEST_REVIEW_PULL,
+	GR_REQUEST_REVIEW_COACH,
+	GR_REQUEST_REVIEW_COACH_LIST,
+	GR_REQUEST_FLAG_RESOLVE,
 	GR_REQUEST_BOARD_GET,
 	GR_REQUEST_NUDGE_SEND,
 	GR_REQUEST_NUDGE_READ,
@@ -89,6 +93,10 @@ struct gr_request {
 	const char *verdict;
 	const char *comment_md;
 	const char *reason;
+	const char *kind;   /* review.flag: rude, wrong, empty or other */
+	const char *action; /* review.coach: decide, assign, extend; flag.resolve: dismiss, uphold */
+	const char *note;   /* review.coach, flag.resolve: the coach's words */
+	int64_t submission; /* review.coach: a positive id, 0 when absent */
 	const char *cohort; /* board.get: "" for learners without a cohort */
 	const char *user;   /* nudge.send: a handle */
 	const char *body;   /* nudges, help requests and their messages: plain text */

@@ -22,6 +22,7 @@
 #include "services/reviews.h"
 #include "services/rights.h"
 #include "store/cohort.h"
+#include "store/review.h"
 #include "store/event.h"
 #include "store/help.h"
 #include "store/progress.h"
@@ -379,8 +380,26 @@ out:
 	return rc;
 }
 
-/* One entry of the attention list as a board shows it. */
-static struct gr_json *entry_json(struct cohort *cohort, const struct gr_attention_entry *entry)
+static int flag_details(const struct gr_store_review *review, void *payload)
+{
+	struct gr_json *item = payload;
+
+	gr_json_set(item, "flag_kind", gr_json_string(review->flag_kind[0] ? review->flag_kind
+									   : "other"));
+	gr_json_set(item, "reason",
+		    gr_json_string(review->flag_reason ? review->flag_reason : ""));
+	gr_json_set(item, "submission", gr_json_integer(review->submission_id));
+	gr_json_set(item, "assignment", gr_json_integer(review->assignment_id));
+	return 0;
+}
+
+/*
+ * One entry of the attention list as a board shows it; a flagged review
+ * with its kind, the author's words and the submission it is on, so the
+ * board links to the review and the work.
+ */
+static struct gr_json *entry_json(struct gr_board *board, struct cohort *cohort,
+				  const struct gr_attention_entry *entry)
 {
 	const struct learner *learner = learner_by_id(cohort, entry->learner_id);
 	struct gr_json *item = gr_json_pack(
@@ -389,8 +408,12 @@ static struct gr_json *entry_json(struct cohort *cohort, const struct gr_attenti
 
 	if (item && entry->step >= 0)
 		gr_json_set(item, "step", gr_json_string(cohort->track->steps[entry->step].id));
-	if (item && entry->kind == GR_ATTENTION_FLAGGED_REVIEW)
+	if (item && entry->kind == GR_ATTENTION_FLAGGED_REVIEW) {
 		gr_json_set(item, "review", gr_json_integer(entry->ref));
+		if (gr_store_review_get(board->store, entry->ref, flag_details, item) != 0)
+			gr_log_warn("flagged review %lld: %s", (long long)entry->ref,
+				    gr_error_last());
+	}
 	if (item && entry->kind == GR_ATTENTION_HELP_REQUEST)
 		gr_json_set(item, "request", gr_json_integer(entry->ref));
 	return item;
@@ -411,7 +434,7 @@ static int attention_json(struct gr_json **out, struct gr_board *board, struct c
 	if (rc == 0 && !(*out = gr_json_array()))
 		rc = GR_ERROR;
 	for (size_t i = 0; rc == 0 && i < count; i++)
-		rc = gr_json_append(*out, entry_json(cohort, &entries[i]));
+		rc = gr_json_append(*out, entry_json(board, cohort, &entries[i]));
 	if (rc != 0) {
 		gr_log_error("the attention list of board:%s/%s: %s", name, cohort->track->id,
 			     gr_error_last());

@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "domain/progress.h"
 #include "store/progress.h"
+#include "store/review.h"
 #include "tracks/track.h"
 
 #include <stdint.h>
@@ -70,9 +71,21 @@ static void time_field(struct buffer *buffer, int64_t ms, const char *sep)
 	field(buffer, text, sep);
 }
 
+/* The latest coach's decision on one learner's step. */
+struct decision {
+	char author[64];
+	char step[129];
+	char action[16];
+	char coach[64];
+	char *note;
+	int64_t at;
+};
+
 struct export
 {
 	struct buffer out;
+	struct decision *decisions;
+	int decision_count, decision_size;
 	const struct gr_track *track;
 	struct gr_user user; /* the learner whose rows are gathered */
 	int have_user;
@@ -80,6 +93,49 @@ struct export
 	int row_count, row_size;
 	int failed;
 };
+
+/* The last four columns: the latest coach's decision on the learner's step, or empty. */
+static void decision_fields(struct export *export, const char *step)
+{
+	const struct decision *last = NULL;
+
+	for (int i = 0; i < export->decision_count; i++)
+		if (strcmp(export->decisions[i].author, export->user.handle) == 0 &&
+		    strcmp(export->decisions[i].step, step) == 0)
+			last = &export->decisions[i]; /* oldest first: the last one wins */
+	field(&export->out, last ? last->action : "", ",");
+	field(&export->out, last ? last->coach : "", ",");
+	field(&export->out, last && last->note ? last->note : "", ",");
+	time_field(&export->out, last ? last->at : 0, "\r\n");
+}
+
+static int gather_decision(const struct gr_store_review_decision *row, void *payload)
+{
+	struct export *export = payload;
+	struct decision *decision;
+
+	if (export->decision_count == export->decision_size) {
+		int size = export->decision_size ? export->decision_size * 2 : 16;
+		struct decision *grown = realloc(export->decisions, (size_t)size * sizeof(*grown));
+
+		if (!grown) {
+			export->failed = 1;
+			return 1;
+		}
+		export->decisions = grown;
+		export->decision_size = size;
+	}
+	decision = &export->decisions[export->decision_count++];
+	snprintf(decision->author, sizeof(decision->author), "%s", row->author);
+	snprintf(decision->step, sizeof(decision->step), "%s", row->step_id);
+	snprintf(decision->action, sizeof(decision->action), "%s", row->action);
+	snprintf(decision->coach, sizeof(decision->coach), "%s", row->coach);
+	decision->note = strdup(row->note);
+	decision->at = row->created_at;
+	if (!decision->note)
+		export->failed = 1;
+	return export->failed;
+}
 
 /* The rows of the gathered learner, one per step of the track. */
 static void flush_user(struct export *export)
@@ -103,7 +159,8 @@ static void flush_user(struct export *export)
 		field(&export->out, row ? gr_progress_state_name(row->state) : "not_started", ",");
 		time_field(&export->out, row ? row->started_at : 0, ",");
 		time_field(&export->out, row ? row->finished_at : 0, ",");
-		time_field(&export->out, row ? row->updated_at : 0, "\r\n");
+		time_field(&export->out, row ? row->updated_at : 0, ",");
+		decision_fields(export, step->id);
 	}
 	export->have_user = 0;
 	export->row_count = 0;
@@ -141,7 +198,8 @@ int gr_export_progress_csv(struct gr_store *store, const struct gr_track *track,
 			   char **out, size_t *out_len)
 {
 	static const char header[] = "handle,display_name,track,step,step_title,state,started_at,"
-				     "finished_at,updated_at\r\n";
+				     "finished_at,updated_at,coach_decision,coach,coach_note,"
+				     "coach_decided_at\r\n";
 	struct export export;
 	int rc;
 
@@ -150,10 +208,15 @@ int gr_export_progress_csv(struct gr_store *store, const struct gr_track *track,
 	memset(&export, 0, sizeof(export));
 	export.track = track;
 	put(&export.out, header, strlen(header));
-	rc = gr_store_progress_of_cohort(store, cohort, track->id, gather, &export);
+	rc = gr_store_review_decision_each(store, cohort, track->id, 0, gather_decision, &export);
+	if (rc == 0 && !export.failed)
+		rc = gr_store_progress_of_cohort(store, cohort, track->id, gather, &export);
 	if (rc == 0 && !export.failed)
 		flush_user(&export);
 	free(export.rows);
+	for (int i = 0; i < export.decision_count; i++)
+		free(export.decisions[i].note);
+	free(export.decisions);
 	if (rc == 0 && (export.failed || export.out.failed)) {
 		gr_error_set("out of memory");
 		rc = GR_ERROR;

@@ -14,7 +14,10 @@ struct gr_track;
 /*
  * Write the CSV into *out (malloc'd, NUL-terminated, length in *out_len).
  * Columns: handle, display_name, track, step, step_title, state, started_at,
- * finished_at, updated_at (ISO 8601 UTC, empty when absent).
+ * finished_at, updated_at, and the latest coach's decision on that step of
+ * that learner's work: coach_decision (pass, needs_work, assign, extend,
+ * dismiss, uphold), coach (a handle), coach_note, coach_decided_at (times
+ * ISO 8601 UTC; all empty when absent).
  */
 int gr_export_progress_csv(struct gr_store *store, const struct gr_track *track, const char *cohort,
 			   char **out, size_t *out_len);

@@ -36,6 +36,14 @@
  *   submit   submission, author, step, attempt  gr_review_submit
  *   give     assignment, reviewer, verdict    gr_review_give
  *   decline  assignment, reviewer             gr_review_decline
+ *   open     assignment, reviewer             gr_review_open
+ *   pull     learner                          gr_review_pull
+ *   coach    submission, 1 pass / 2 needs work / 3 extend
+ *                                             gr_review_coach_decide, _extend
+ *   coach_assign  submission, reviewer        gr_review_coach_assign
+ *   withdraw assignment                       gr_review_withdraw (a flag upheld)
+ *   cohort   learner, cohort number           gr_review_learner_cohort (peers review
+ *                                             within their cohort; a hash of its name)
  *   tick     -                                gr_review_tick
  *
  * Which ticks are logged. gr_review_tick() expires the leases that are due
@@ -57,7 +65,9 @@
  * from the store, so memory never runs ahead of what is stored.
  */
 #include "services/reviews.h"
+#include "services/rights.h"
 
+#include "core/account.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "core/secret.h"
@@ -65,6 +75,7 @@
 #include "services/live.h"
 #include "services/turn.h"
 #include "store/assignment.h"
+#include "store/cohort.h"
 #include "store/progress.h"
 #include "store/review.h"
 #include "store/snapshot.h"
@@ -113,6 +124,7 @@ struct gr_reviews {
 	int failed;	/* an effect could not be stored (its code): the change is undone */
 	int changed;	/* the engine changed in the current change */
 	int64_t giving; /* the review being given, for its review.received event */
+	int64_t made;	/* the assignment the last pull, coach_assign or withdraw made; 0: none */
 	/* Snapshots (see "Snapshots"): */
 	int64_t since_snapshot;	      /* inputs logged since the newest snapshot */
 	int64_t last_input_at;	      /* when the last input was logged; 0: none since the start */
@@ -129,6 +141,8 @@ void gr_reviews_settings_defaults(struct gr_reviews_settings *out)
 	out->lease_online_ms = GR_REVIEW_DEFAULT_LEASE_ONLINE_MS;
 	out->double_blind = 1;
 	out->snapshot_inputs = 1000;
+	out->push_cap = GR_REVIEW_DEFAULT_PUSH_CAP;
+	out->coach_after_ms = GR_REVIEW_DEFAULT_COACH_AFTER_MS;
 }
 
 static int64_t now_ms(const struct gr_reviews *reviews)
@@ -267,13 +281,60 @@ static int apply_tick(struct gr_reviews *reviews, const struct gr_store_review_i
 	return gr_review_tick(reviews->engine, input->at);
 }
 
+static int apply_cohort(struct gr_reviews *reviews, const struct gr_store_review_input *input)
+{
+	return gr_review_learner_cohort(reviews->engine, input->a, (int)input->b, input->at);
+}
+
+static int apply_open(struct gr_reviews *reviews, const struct gr_store_review_input *input)
+{
+	return gr_review_open(reviews->engine, input->a, input->b, input->at);
+}
+
+static int apply_pull(struct gr_reviews *reviews, const struct gr_store_review_input *input)
+{
+	return gr_review_pull(reviews->engine, &reviews->made, input->a, input->at);
+}
+
+static int apply_coach(struct gr_reviews *reviews, const struct gr_store_review_input *input)
+{
+	if (input->b == 3)
+		return gr_review_coach_extend(reviews->engine, input->a, input->at);
+	return gr_review_coach_decide(reviews->engine, input->a,
+				      input->b == 1 ? GR_REVIEW_PASS : GR_REVIEW_NEEDS_WORK,
+				      input->at);
+}
+
+static int apply_coach_assign(struct gr_reviews *reviews, const struct gr_store_review_input *input)
+{
+	return gr_review_coach_assign(reviews->engine, &reviews->made, input->a, input->b,
+				      input->at);
+}
+
+static int apply_withdraw(struct gr_reviews *reviews, const struct gr_store_review_input *input)
+{
+	return gr_review_withdraw(reviews->engine, &reviews->made, input->a, input->at);
+}
+
 static const struct {
 	const char *kind;
 	apply_fn *apply;
 } inputs[] = {
-    {"learner", apply_learner}, {"active", apply_active},   {"online", apply_online},
-    {"step", apply_step},	{"pass", apply_pass},	    {"submit", apply_submit},
-    {"give", apply_give},	{"decline", apply_decline}, {"tick", apply_tick},
+    {"learner", apply_learner},
+    {"active", apply_active},
+    {"online", apply_online},
+    {"step", apply_step},
+    {"pass", apply_pass},
+    {"submit", apply_submit},
+    {"give", apply_give},
+    {"decline", apply_decline},
+    {"tick", apply_tick},
+    {"open", apply_open},
+    {"pull", apply_pull},
+    {"coach", apply_coach},
+    {"coach_assign", apply_coach_assign},
+    {"withdraw", apply_withdraw},
+    {"cohort", apply_cohort},
 };
 
 static int apply(struct gr_reviews *reviews, const struct gr_store_review_input *input)
@@ -576,14 +637,26 @@ static int rebuild_at_start(struct gr_reviews *reviews)
 
 /* ---- the engine's settings and seed, made once ----------------------------- */
 
-/* The seed and leases the inputs were logged with; made from settings the first time. */
+/* Keep the engine's seed and settings, which its inputs replay with. */
+static int save_config(struct gr_reviews *reviews)
+{
+	const struct gr_review_config *config = &reviews->config;
+	char text[160];
+
+	snprintf(text, sizeof(text), "%llu %lld %lld %d %d %lld", (unsigned long long)config->seed,
+		 (long long)config->lease_ms, (long long)config->lease_online_ms,
+		 (int)config->policy, config->push_cap, (long long)config->coach_after_ms);
+	return gr_store_meta_set(reviews->store, SEED_KEY, text);
+}
+
+/* The seed and settings the inputs were logged with; made from settings the first time. */
 static int load_config(struct gr_reviews *reviews)
 {
 	struct gr_review_config *config = &reviews->config;
-	char text[128];
+	char text[160];
 	unsigned long long seed = 0;
-	long long lease = 0, lease_online = 0;
-	int policy = 0, rc;
+	long long lease = 0, lease_online = 0, coach_after = 0;
+	int policy = 0, push_cap = 0, fields, rc;
 
 	gr_review_config_default(config);
 	config->on_effect = on_effect;
@@ -591,10 +664,18 @@ static int load_config(struct gr_reviews *reviews)
 	config->policy = reviews->settings.policy;
 	config->lease_ms = reviews->settings.lease_ms;
 	config->lease_online_ms = reviews->settings.lease_online_ms;
+	config->push_cap = reviews->settings.push_cap;
+	config->coach_after_ms = reviews->settings.coach_after_ms;
 	rc = gr_store_meta_get(reviews->store, text, sizeof(text), SEED_KEY);
-	if (rc == 0 &&
-	    sscanf(text, "%llu %lld %lld %d", &seed, &lease, &lease_online, &policy) == 4) {
+	if (rc == 0 && (fields = sscanf(text, "%llu %lld %lld %d %d %lld", &seed, &lease,
+					&lease_online, &policy, &push_cap, &coach_after)) >= 4) {
 		config->seed = seed;
+		if (fields == 6 &&
+		    (push_cap != config->push_cap || coach_after != config->coach_after_ms))
+			gr_log_warn("the review push cap and the wait before coaches keep their "
+				    "first settings (%d, %lld ms): the engine replays its history "
+				    "with them",
+				    push_cap, coach_after);
 		if (lease != config->lease_ms || lease_online != config->lease_online_ms ||
 		    policy != (int)config->policy)
 			gr_log_warn("review leases keep their first settings (%lld ms, %lld ms "
@@ -603,17 +684,20 @@ static int load_config(struct gr_reviews *reviews)
 		config->lease_ms = lease;
 		config->lease_online_ms = lease_online;
 		config->policy = (enum gr_review_policy)policy;
-		return 0;
+		if (fields == 6) {
+			config->push_cap = push_cap;
+			config->coach_after_ms = coach_after;
+			return 0;
+		}
+		/* Kept by a grounds before the push cap: this one's settings from now on. */
+		return save_config(reviews);
 	}
 	if (rc != 0 && rc != GR_ENOTFOUND)
 		return rc;
 	gr_secret_init();
 	config->seed =
 	    ((uint64_t)gr_secret_uniform(UINT32_MAX) << 32) | gr_secret_uniform(UINT32_MAX);
-	snprintf(text, sizeof(text), "%llu %lld %lld %d", (unsigned long long)config->seed,
-		 (long long)config->lease_ms, (long long)config->lease_online_ms,
-		 (int)config->policy);
-	return gr_store_meta_set(reviews->store, SEED_KEY, text);
+	return save_config(reviews);
 }
 
 /* ---- effects --------------------------------------------------------------- */
@@ -708,6 +792,16 @@ static int effect_reviewed(struct gr_reviews *reviews, const struct gr_review_ef
 			      effect->verdict == GR_REVIEW_PASS ? "pass" : "needs_work"));
 }
 
+/* COACH: no peer took it in time; the author and the cohort's board are told. */
+static int effect_coach(struct gr_reviews *reviews, const struct gr_review_effect *effect,
+			const struct step_entry *step)
+{
+	return push(reviews, effect->author_id, step->track,
+		    gr_json_pack("{s:s, s:I, s:s, s:s, s:s}", "event", "review.coach", "submission",
+				 (long long)effect->submission_id, "track", step->track, "step",
+				 step->step, "title", step_title(reviews, step)));
+}
+
 static int store_effect(struct gr_reviews *reviews, const struct gr_review_effect *effect)
 {
 	const struct step_entry *step = step_by_id(reviews, effect->step_id);
@@ -733,6 +827,15 @@ static int store_effect(struct gr_reviews *reviews, const struct gr_review_effec
 		return progress(reviews, effect->author_id, step, GR_PROGRESS_FAIL);
 	case GR_REVIEW_EFFECT_TIE:
 		return 0; /* one more slot: its assignment follows as its own effect */
+	case GR_REVIEW_EFFECT_COACH:
+		return effect_coach(reviews, effect, step);
+	case GR_REVIEW_EFFECT_OPENED:
+		return gr_store_assignment_due(reviews->store, effect->assignment_id,
+					       effect->due_at);
+	case GR_REVIEW_EFFECT_WITHDRAWN:
+		return 0; /* the flag's outcome is stored by whoever upheld it */
+	case GR_REVIEW_EFFECT_REOPENED:
+		return progress(reviews, effect->author_id, step, GR_PROGRESS_REVIEW_BEGIN);
 	}
 	return 0;
 }
@@ -784,13 +887,48 @@ static int change(struct gr_reviews *reviews, change_fn *fn, void *argument)
 }
 
 /* The learner, known to the engine from now on. */
+/*
+ * The engine's number for a cohort: 0 for none, else a 31-bit hash of its
+ * name (never 0). Peers review within their cohort (review.c); two names
+ * sharing a number would only pool their reviewers.
+ */
+static int cohort_number(const char *cohort)
+{
+	uint32_t hash = 2166136261u;
+
+	if (!cohort || !cohort[0])
+		return 0;
+	for (const unsigned char *c = (const unsigned char *)cohort; *c; c++)
+		hash = (hash ^ *c) * 16777619u;
+	return (int)(hash & 0x7fffffff) | 1;
+}
+
+/* Tell the engine the learner's cohort as stored, when it knows another. */
+static int sync_cohort(struct gr_reviews *reviews, int64_t learner_id)
+{
+	struct gr_review_learner_info info;
+	struct gr_user user;
+	int rc = gr_store_user_by_id(reviews->store, &user, learner_id), number;
+
+	if (rc == GR_ENOTFOUND)
+		return 0;
+	if (rc != 0 || (rc = gr_review_learner_get(&info, reviews->engine, learner_id,
+						   now_ms(reviews))) != 0)
+		return rc;
+	number = cohort_number(user.cohort);
+	return number == info.cohort ? 0 : input(reviews, "cohort", learner_id, number, 0, 0);
+}
+
 static int ensure_learner(struct gr_reviews *reviews, int64_t learner_id)
 {
 	struct gr_review_learner_info info;
+	int rc;
 
-	if (gr_review_learner_get(&info, reviews->engine, learner_id) == 0)
+	if (gr_review_learner_get(&info, reviews->engine, learner_id, now_ms(reviews)) == 0)
 		return 0;
-	return input(reviews, "learner", learner_id, 0, 0, 0);
+	if ((rc = input(reviews, "learner", learner_id, 0, 0, 0)) != 0)
+		return rc;
+	return sync_cohort(reviews, learner_id);
 }
 
 struct id_list {
@@ -901,17 +1039,25 @@ static int presence(void *payload, const struct gr_user *user, int opened)
 	return change(reviews, change_online, args);
 }
 
-/* At start nobody is connected, whatever the log last said. */
+/*
+ * At start nobody is connected, whatever the log last said; and each
+ * learner's cohort is the one stored (a change since, or learners an older
+ * grounds knew without cohorts).
+ */
 static int mark_all_offline(struct gr_reviews *reviews, void *argument)
 {
 	struct gr_review_learner_info info;
 	int rc = 0;
 
 	(void)argument;
-	for (int i = 0; i < reviews->learner_count && rc == 0; i++)
-		if (gr_review_learner_get(&info, reviews->engine, reviews->learners[i]) == 0 &&
+	for (int i = 0; i < reviews->learner_count && rc == 0; i++) {
+		if (gr_review_learner_get(&info, reviews->engine, reviews->learners[i],
+					  now_ms(reviews)) == 0 &&
 		    info.online)
 			rc = input(reviews, "online", reviews->learners[i], 0, 0, 0);
+		if (rc == 0)
+			rc = sync_cohort(reviews, reviews->learners[i]);
+	}
 	return rc;
 }
 
@@ -953,7 +1099,7 @@ static int deactivate(int64_t id, void *payload)
 	struct gr_reviews *reviews = payload;
 	struct gr_review_learner_info info;
 
-	if (gr_review_learner_get(&info, reviews->engine, id) != 0 || !info.active)
+	if (gr_review_learner_get(&info, reviews->engine, id, now_ms(reviews)) != 0 || !info.active)
 		return 0;
 	return input(reviews, "active", id, 0, 0, 0);
 }
@@ -1152,7 +1298,8 @@ static void handle_list(void *payload, struct gr_protocol_answer *out,
 	int rc;
 
 	(void)request;
-	gr_review_learner_get(&info, reviews->engine, user->id); /* zeros when unknown */
+	gr_review_learner_get(&info, reviews->engine, user->id,
+			      now_ms(reviews)); /* zeros when unknown */
 	rc = gr_store_assignment_each_of_reviewer(reviews->store, user->id, LIST_LIMIT, list_one,
 						  &listing);
 	if (rc != 0) {
@@ -1160,8 +1307,9 @@ static void handle_list(void *payload, struct gr_protocol_answer *out,
 		gr_protocol_fail_status(out, rc, "a review request");
 		return;
 	}
-	out->body = gr_json_pack("{s:o, s:i, s:i}", "assignments", listing.list, "given",
-				 info.given, "received", info.received);
+	out->body = gr_json_pack("{s:o, s:i, s:i, s:i, s:i}", "assignments", listing.list, "given",
+				 info.given, "received", info.received, "owed", info.owed,
+				 "push_room", info.push_room);
 }
 
 /* ---- review.get ------------------------------------------------------------- */
@@ -1196,6 +1344,29 @@ static int review_given(const struct gr_store_review *review, void *payload)
 	return 0;
 }
 
+static int change_open(struct gr_reviews *reviews, void *argument)
+{
+	const struct gr_store_assignment *row = argument;
+
+	return input(reviews, "open", row->id, row->reviewer_id, 0, 0);
+}
+
+/* The assignee opened a live lease; once is enough (the store has its new due time). */
+static int open_lease(struct gr_reviews *reviews, struct gr_store_assignment *row)
+{
+	struct gr_review_assignment_info info;
+	int rc;
+
+	if (gr_review_assignment_get(&info, reviews->engine, row->id) != 0 || info.opened_at ||
+	    info.state != GR_REVIEW_ASSIGNED)
+		return 0;
+	if ((rc = change(reviews, change_open, row)) == 0)
+		row->due_at = gr_review_assignment_get(&info, reviews->engine, row->id) == 0
+				  ? info.due_at
+				  : row->due_at;
+	return rc;
+}
+
 /*
  * Only the assignee, while the lease is live or done; who the author is only
  * when reviews are not double-blind.
@@ -1214,6 +1385,11 @@ static void handle_get(void *payload, struct gr_protocol_answer *out,
 	if (row.state != GR_REVIEW_ASSIGNED && row.state != GR_REVIEW_DONE) {
 		gr_protocol_fail(out, "forbidden", "This review is no longer yours: it was %s.",
 			  gr_review_assignment_state_name(row.state));
+		return;
+	}
+	/* Reading it opens it: the lease is the reviewer's to finish now. */
+	if (row.state == GR_REVIEW_ASSIGNED && (rc = open_lease(reviews, &row)) != 0) {
+		gr_protocol_fail_status(out, rc, "a review request");
 		return;
 	}
 	step = served_step(reviews, row.track_id, row.step_id);
@@ -1278,13 +1454,15 @@ static struct gr_json *standing_json(const struct gr_review_standing *standing)
 	    [GR_REVIEW_WAIT_NONE] = NULL,
 	    [GR_REVIEW_WAIT_NO_PEER] = "no_peer",
 	    [GR_REVIEW_WAIT_NOT_ONLINE] = "not_online",
+	    [GR_REVIEW_WAIT_COACH] = "coach",
 	};
 
-	return gr_json_pack("{s:i, s:i, s:i, s:i, s:s?, s:i, s:i, s:I}", "slots", standing->slots,
-			 "done", standing->done, "assigned", standing->assigned, "open",
-			 standing->open, "reason", reasons[standing->reason], "eligible",
-			 standing->eligible, "online", standing->eligible_online, "waiting_since",
-			 (long long)standing->waiting_since);
+	return gr_json_pack("{s:i, s:i, s:i, s:i, s:s?, s:i, s:i, s:I, s:I, s:b}", "slots",
+			    standing->slots, "done", standing->done, "assigned", standing->assigned,
+			    "open", standing->open, "reason", reasons[standing->reason], "eligible",
+			    standing->eligible, "online", standing->eligible_online,
+			    "waiting_since", (long long)standing->waiting_since, "coach_at",
+			    (long long)standing->coach_at, "by_coach", standing->by_coach);
 }
 
 /* The user's latest work on a step, where it stands, and the reviews it received. */
@@ -1487,14 +1665,28 @@ static int change_flag(struct gr_reviews *reviews, void *argument)
 	struct gr_store_assignment row;
 	int rc;
 
+	const char *kind = feedback->request->kind ? feedback->request->kind : "other";
+
 	if ((rc = gr_store_assignment_get(reviews->store, &row, feedback->ids->assignment_id)) ||
-	    (rc = gr_store_review_flag(reviews->store, feedback->ids->id, feedback->request->reason,
-				       now_ms(reviews))))
+	    (rc = gr_store_review_flag(reviews->store, feedback->ids->id, kind,
+				       feedback->request->reason, now_ms(reviews))))
 		return rc;
 	return push(reviews, feedback->ids->author_id, row.track_id,
-		    gr_json_pack("{s:s, s:I, s:s, s:s, s:s}", "event", "review.flagged", "review",
-			      (long long)feedback->ids->id, "track", row.track_id, "step",
-			      row.step_id, "reason", feedback->request->reason));
+		    gr_json_pack("{s:s, s:I, s:I, s:s, s:s, s:s, s:s}", "event", "review.flagged",
+				 "review", (long long)feedback->ids->id, "submission",
+				 (long long)feedback->ids->submission_id, "track", row.track_id,
+				 "step", row.step_id, "kind", kind, "reason",
+				 feedback->request->reason));
+}
+
+static const char *const flag_kinds[] = {"rude", "wrong", "empty", "other"};
+
+static int is_flag_kind(const char *kind)
+{
+	for (size_t i = 0; i < sizeof(flag_kinds) / sizeof(flag_kinds[0]); i++)
+		if (strcmp(kind, flag_kinds[i]) == 0)
+			return 1;
+	return 0;
 }
 
 static void handle_flag(void *payload, struct gr_protocol_answer *out,
@@ -1513,12 +1705,526 @@ static void handle_flag(void *payload, struct gr_protocol_answer *out,
 				 "Say in 'reason' what is wrong with this review.");
 		return;
 	}
+	if (request->kind && !is_flag_kind(request->kind)) {
+		gr_protocol_fail(out, "bad_value", "'kind' is rude, wrong, empty or other.");
+		return;
+	}
 	if ((rc = change(reviews, change_flag, &feedback)) != 0) {
 		gr_protocol_fail_status(out, rc, "a review request");
 		return;
 	}
 	out->wrote = 1;
 	out->body = gr_json_pack("{s:I, s:b}", "review", (long long)ids.id, "flagged", 1);
+}
+
+/* ---- review.pull ---------------------------------------------------------------- */
+
+static int change_pull(struct gr_reviews *reviews, void *argument)
+{
+	const int64_t *learner = argument;
+	int rc = ensure_learner(reviews, *learner);
+
+	reviews->made = 0;
+	return rc ? rc : input(reviews, "pull", *learner, 0, 0, 0);
+}
+
+/* "Review something now": the oldest waiting review this learner may give. */
+static void handle_pull(void *payload, struct gr_protocol_answer *out, struct gr_client *client,
+			const struct gr_request *request)
+{
+	struct gr_reviews *reviews = payload;
+	int64_t learner = client->user.id;
+	int rc;
+
+	(void)request;
+	if (client->user.role != GR_ROLE_LEARNER) {
+		gr_protocol_fail(out, "forbidden", "Only learners review each other's work.");
+		return;
+	}
+	if ((rc = change(reviews, change_pull, &learner)) != 0) {
+		if (rc == GR_ENOTFOUND)
+			gr_protocol_fail(out, "not_found",
+					 "Nothing is waiting that you may review now. Thank you "
+					 "for offering!");
+		else
+			gr_protocol_fail_status(out, rc, "a review request");
+		return;
+	}
+	out->wrote = 1;
+	out->body = gr_json_pack("{s:I}", "assignment", (long long)reviews->made);
+}
+
+/* ---- the coaches: review.coach, flag.resolve, review.coach_list ------------------ */
+
+/*
+ * Whether user may act as a coach on the work of the learners of cohort
+ * ("" for none): services/rights.c's one rule of cohorts.
+ */
+static int may_coach(struct gr_reviews *reviews, const struct gr_user *user, const char *cohort)
+{
+	return gr_rights_may_coach(reviews->store, user, cohort);
+}
+
+/* What a coach acts on: a submission, its author and step. */
+struct coached {
+	int64_t submission_id;
+	int64_t author_id;
+	char track[129];
+	char step[129];
+	char cohort[257];
+	char author[64];
+};
+
+static int copy_submission(const struct gr_store_submission *row, void *payload)
+{
+	struct coached *coached = payload;
+
+	coached->author_id = row->user_id;
+	snprintf(coached->track, sizeof(coached->track), "%s", row->track_id);
+	snprintf(coached->step, sizeof(coached->step), "%s", row->step_id);
+	return 0;
+}
+
+/* The submission, if user may coach its author's cohort; else out is failed, -1. */
+static int coach_on(struct gr_reviews *reviews, struct gr_protocol_answer *out,
+		    struct coached *coached, const struct gr_user *user, int64_t submission_id)
+{
+	struct gr_user author;
+	int rc;
+
+	memset(coached, 0, sizeof(*coached));
+	coached->submission_id = submission_id;
+	if (!gr_account_is_coach(user)) {
+		gr_protocol_fail(out, "forbidden", "Only coaches may do this.");
+		return -1;
+	}
+	rc = gr_store_submission_get(reviews->store, submission_id, copy_submission, coached);
+	if (rc == 0)
+		rc = gr_store_user_by_id(reviews->store, &author, coached->author_id);
+	if (rc != 0) {
+		if (rc == GR_ENOTFOUND)
+			gr_protocol_fail(out, "not_found", "There is no submission %lld.",
+					 (long long)submission_id);
+		else
+			gr_protocol_fail_status(out, rc, "a coach's request");
+		return -1;
+	}
+	snprintf(coached->cohort, sizeof(coached->cohort), "%s", author.cohort);
+	snprintf(coached->author, sizeof(coached->author), "%s", author.handle);
+	if (!may_coach(reviews, user, author.cohort)) {
+		gr_protocol_fail(out, "forbidden", "You do not coach this learner's cohort.");
+		return -1;
+	}
+	return 0;
+}
+
+struct decision {
+	const struct coached *coached;
+	struct gr_store_review_decision row;
+	int action; /* the coach input's b; 0 for coach_assign */
+};
+
+static int change_decide(struct gr_reviews *reviews, void *argument)
+{
+	struct decision *decision = argument;
+	int rc;
+
+	reviews->made = 0;
+	if (!decision->action && (rc = ensure_learner(reviews, decision->row.reviewer_id)) != 0)
+		return rc;
+	if (decision->action)
+		rc = input(reviews, "coach", decision->coached->submission_id, decision->action, 0,
+			   0);
+	else
+		rc = input(reviews, "coach_assign", decision->coached->submission_id,
+			   decision->row.reviewer_id, 0, 0);
+	if (rc == 0)
+		rc = gr_store_review_decision_insert(reviews->store, &decision->row);
+	if (rc == 0)
+		rc = push(reviews, decision->coached->author_id, decision->coached->track,
+			  gr_json_pack("{s:s, s:I, s:s, s:s, s:s, s:s}", "event", "review.decided",
+				       "submission", (long long)decision->coached->submission_id,
+				       "track", decision->coached->track, "step",
+				       decision->coached->step, "action", decision->row.action,
+				       "note", decision->row.note));
+	return rc;
+}
+
+/* The request's action as a decision; else out is failed (bad_value), -1. */
+static int read_decision(struct gr_reviews *reviews, struct gr_protocol_answer *out,
+			 struct decision *decision, const struct gr_request *request)
+{
+	const char *action = request->action, *verdict = request->verdict;
+	struct gr_user reviewer;
+
+	if (strcmp(action, "decide") == 0 && verdict &&
+	    (strcmp(verdict, "pass") == 0 || strcmp(verdict, "needs_work") == 0)) {
+		decision->action = strcmp(verdict, "pass") == 0 ? 1 : 2;
+		decision->row.action = strcmp(verdict, "pass") == 0 ? "pass" : "needs_work";
+		if (is_blank(request->note)) {
+			gr_protocol_fail(out, "bad_value",
+					 "Say in 'note' why: the author reads it.");
+			return -1;
+		}
+		return 0;
+	}
+	if (strcmp(action, "extend") == 0) {
+		decision->action = 3;
+		decision->row.action = "extend";
+		return 0;
+	}
+	if (strcmp(action, "assign") == 0 && request->user) {
+		if (gr_store_user_by_handle(reviews->store, &reviewer, request->user) != 0 ||
+		    reviewer.role != GR_ROLE_LEARNER) {
+			gr_protocol_fail(out, "bad_value", "There is no learner '%s'.",
+					 request->user);
+			return -1;
+		}
+		decision->action = 0;
+		decision->row.action = "assign";
+		decision->row.reviewer_id = reviewer.id;
+		return 0;
+	}
+	gr_protocol_fail(out, "bad_value",
+			 "'action' is decide (with 'verdict' pass or needs_work and a 'note'), "
+			 "assign (with the reviewer's handle in 'user') or extend.");
+	return -1;
+}
+
+/* A coach decides a submission no peer could: a verdict, a reviewer, or more time. */
+static void handle_coach(void *payload, struct gr_protocol_answer *out, struct gr_client *client,
+			 const struct gr_request *request)
+{
+	struct gr_reviews *reviews = payload;
+	struct coached coached;
+	struct decision decision = {&coached, {0}, 0};
+	int rc;
+
+	if (coach_on(reviews, out, &coached, &client->user, request->submission) != 0 ||
+	    read_decision(reviews, out, &decision, request) != 0)
+		return;
+	decision.row.submission_id = coached.submission_id;
+	decision.row.coach_id = client->user.id;
+	decision.row.note = request->note ? request->note : "";
+	decision.row.created_at = now_ms(reviews);
+	if ((rc = change(reviews, change_decide, &decision)) != 0) {
+		if (rc == GR_EINVALID)
+			gr_protocol_fail(out, "bad_value",
+					 "%s may not review this work: they must have passed the "
+					 "step, be active, and not be on it already.",
+					 request->user ? request->user : "That learner");
+		else
+			gr_protocol_fail_status(out, rc, "a coach's decision");
+		return;
+	}
+	out->wrote = 1;
+	out->body =
+	    gr_json_pack("{s:I, s:s, s:I}", "submission", (long long)coached.submission_id,
+			 "action", decision.row.action, "assignment", (long long)reviews->made);
+}
+
+struct resolving {
+	const struct coached *coached;
+	int64_t review_id, assignment_id, reviewer_id;
+	int uphold;
+	const char *note;
+	int64_t coach_id;
+};
+
+static int change_resolve(struct gr_reviews *reviews, void *argument)
+{
+	struct resolving *r = argument;
+	struct gr_store_review_decision row = {
+	    .submission_id = r->coached->submission_id,
+	    .coach_id = r->coach_id,
+	    .action = r->uphold ? "uphold" : "dismiss",
+	    .review_id = r->review_id,
+	    .note = r->note,
+	    .created_at = now_ms(reviews),
+	};
+	struct gr_review_assignment_info replacement;
+	int rc = gr_store_review_flag_resolve(reviews->store, r->review_id,
+					      r->uphold ? "upheld" : "dismissed", row.created_at);
+
+	reviews->made = 0;
+	if (rc == 0 && r->uphold)
+		rc = input(reviews, "withdraw", r->assignment_id, 0, 0, 0);
+	if (rc == 0 && reviews->made &&
+	    gr_review_assignment_get(&replacement, reviews->engine, reviews->made) == 0)
+		row.reviewer_id = replacement.reviewer_id;
+	if (rc == 0)
+		rc = gr_store_review_decision_insert(reviews->store, &row);
+	/* The author hears the outcome; the reviewer, when upheld, why, kindly. */
+	if (rc == 0)
+		rc = push(reviews, r->coached->author_id, r->coached->track,
+			  gr_json_pack("{s:s, s:I, s:I, s:s, s:s, s:s, s:b}", "event",
+				       "review.flag_resolved", "review", (long long)r->review_id,
+				       "submission", (long long)r->coached->submission_id, "track",
+				       r->coached->track, "step", r->coached->step, "outcome",
+				       r->uphold ? "upheld" : "dismissed", "replaced",
+				       reviews->made != 0));
+	if (rc == 0 && r->uphold)
+		rc =
+		    push(reviews, r->reviewer_id, NULL,
+			 gr_json_pack("{s:s, s:I, s:s, s:s, s:s}", "event", "review.flag_upheld",
+				      "review", (long long)r->review_id, "track", r->coached->track,
+				      "step", r->coached->step, "note", r->note));
+	return rc;
+}
+
+static int copy_flagged(const struct gr_store_review *review, void *payload)
+{
+	struct resolving *r = payload;
+
+	if (!review->flag_reason || review->flag_outcome[0]) {
+		gr_error_set("This review is not flagged, or a coach resolved its flag already.");
+		return GR_ECONFLICT;
+	}
+	r->review_id = review->id;
+	r->assignment_id = review->assignment_id;
+	r->reviewer_id = review->reviewer_id;
+	return 0;
+}
+
+/*
+ * A coach resolves a flag: dismiss (the review stands) or uphold (it leaves
+ * the verdict, someone else reviews, and its reviewer is told why).
+ */
+static void handle_flag_resolve(void *payload, struct gr_protocol_answer *out,
+				struct gr_client *client, const struct gr_request *request)
+{
+	struct gr_reviews *reviews = payload;
+	struct review_ids ids = {0};
+	struct coached coached;
+	struct resolving r = {&coached,	      0, 0, 0, 0, request->note ? request->note : "",
+			      client->user.id};
+	int rc = gr_store_review_get(reviews->store, request->review, copy_review_ids, &ids);
+
+	if (rc != 0) {
+		if (rc == GR_ENOTFOUND)
+			gr_protocol_fail(out, "not_found", "There is no review %lld.",
+					 (long long)request->review);
+		else
+			gr_protocol_fail_status(out, rc, "a coach's request");
+		return;
+	}
+	if (coach_on(reviews, out, &coached, &client->user, ids.submission_id) != 0)
+		return;
+	if (strcmp(request->action, "dismiss") != 0 && strcmp(request->action, "uphold") != 0) {
+		gr_protocol_fail(out, "bad_value", "'action' is dismiss or uphold.");
+		return;
+	}
+	r.uphold = strcmp(request->action, "uphold") == 0;
+	if (r.uphold && is_blank(r.note)) {
+		gr_protocol_fail(out, "bad_value",
+				 "Say in 'note', kindly, what the reviewer could do better.");
+		return;
+	}
+	if ((rc = gr_store_review_get(reviews->store, request->review, copy_flagged, &r)) != 0 ||
+	    (rc = change(reviews, change_resolve, &r)) != 0) {
+		gr_protocol_fail_status(out, rc, "a coach's request");
+		return;
+	}
+	out->wrote = 1;
+	out->body =
+	    gr_json_pack("{s:I, s:s, s:I}", "review", (long long)r.review_id, "outcome",
+			 r.uphold ? "upheld" : "dismissed", "assignment", (long long)reviews->made);
+}
+
+/* What review.coach_list gathers for one cohort and track. */
+struct coach_list {
+	struct gr_reviews *reviews;
+	const char *cohort, *track;
+	struct gr_json *items, *flags, *decisions;
+};
+
+static int handle_of(struct gr_reviews *reviews, char *out, size_t size, int64_t user_id)
+{
+	struct gr_user user;
+	int rc = gr_store_user_by_id(reviews->store, &user, user_id);
+
+	snprintf(out, size, "%s", rc == 0 ? user.handle : "");
+	return rc == GR_ENOTFOUND ? 0 : rc;
+}
+
+static int side_by_side(const struct gr_store_review *review, void *payload)
+{
+	struct received *received = payload;
+	char reviewer[64];
+	int rc = handle_of(received->reviews, reviewer, sizeof(reviewer), review->reviewer_id);
+	struct gr_json *item = gr_json_pack(
+	    "{s:I, s:s, s:o, s:o, s:s, s:b}", "review", (long long)review->id, "verdict",
+	    review->verdict, "checks", gr_json_load(review->checks, strlen(review->checks)),
+	    "comment_html", html_json(review->comment_html), "reviewer", reviewer, "flagged",
+	    review->flag_reason != NULL);
+
+	if (rc != 0 || !item) {
+		gr_json_free(item);
+		return rc ? rc : out_of_memory();
+	}
+	return gr_json_append(received->list, item) ? out_of_memory() : 0;
+}
+
+struct work {
+	struct gr_json *item;
+	int64_t author_id;
+	char track[129], step[129];
+};
+
+static int work_side(const struct gr_store_submission *row, void *payload)
+{
+	struct work *work = payload;
+
+	work->author_id = row->user_id;
+	snprintf(work->track, sizeof(work->track), "%s", row->track_id);
+	snprintf(work->step, sizeof(work->step), "%s", row->step_id);
+	work->item = gr_json_pack(
+	    "{s:I, s:s, s:s, s:i, s:I, s:o, s:s?}", "submission", (long long)row->id, "track",
+	    row->track_id, "step", row->step_id, "attempt", row->attempt, "submitted_at",
+	    (long long)row->created_at, "body_html", html_json(row->body_html), "link",
+	    row->link && row->link[0] ? row->link : NULL);
+	return work->item ? 0 : out_of_memory();
+}
+
+/* One submission with the coaches: the work and its reviews side by side, if it is this list's. */
+static int coach_item(int64_t submission_id, int64_t coach_at, void *payload)
+{
+	struct coach_list *list = payload;
+	struct work work = {0};
+	struct gr_user author;
+	struct gr_review_standing standing;
+	struct received received = {list->reviews, NULL};
+	int rc = gr_store_submission_get(list->reviews->store, submission_id, work_side, &work);
+
+	if (rc == GR_ENOTFOUND)
+		return 0;
+	if (rc == 0 &&
+	    (rc = gr_store_user_by_id(list->reviews->store, &author, work.author_id)) == 0 &&
+	    (strcmp(author.cohort, list->cohort) != 0 || strcmp(work.track, list->track) != 0)) {
+		gr_json_free(work.item);
+		return 0;
+	}
+	if (rc == 0 && gr_review_standing_get(&standing, list->reviews->engine, submission_id,
+					      now_ms(list->reviews)) == 0) {
+		gr_json_set(work.item, "since", gr_json_integer(coach_at));
+		gr_json_set(work.item, "author", gr_json_string(author.handle));
+		gr_json_set(work.item, "title",
+			    gr_json_string(served_title(list->reviews, work.track, work.step)));
+		/* A tie, a step nobody else could review, or peers who did not take it. */
+		gr_json_set(work.item, "why",
+			    gr_json_string(standing.done > 0 && standing.passes * 2 == standing.done
+					       ? "tie"
+					   : standing.eligible == 0 ? "no_peer"
+								    : "not_taken"));
+		gr_json_set(work.item, "standing", standing_json(&standing));
+	}
+	received.list = gr_json_array();
+	if (rc == 0)
+		rc = gr_store_review_each_of_submission(list->reviews->store, submission_id,
+							side_by_side, &received);
+	gr_json_set(work.item, "reviews", received.list);
+	if (rc != 0) {
+		gr_json_free(work.item);
+		return rc;
+	}
+	return gr_json_append(list->items, work.item) ? out_of_memory() : 0;
+}
+
+static int flagged_review(const struct gr_store_review *review, void *payload)
+{
+	struct gr_json *item = payload;
+
+	gr_json_set(item, "verdict", gr_json_string(review->verdict));
+	gr_json_set(item, "comment_html", html_json(review->comment_html));
+	return 0;
+}
+
+static int flagged_work(const struct gr_store_submission *row, void *payload)
+{
+	gr_json_set(payload, "body_html", html_json(row->body_html));
+	return 0;
+}
+
+/* A flag not resolved yet: its words, the review and the work, and the reviewer's upheld count. */
+static int flag_item(const struct gr_store_flag *row, void *payload)
+{
+	struct coach_list *list = payload;
+	struct gr_json *item;
+	char author[64], reviewer[64];
+	int upheld = 0, rc;
+
+	if ((rc = handle_of(list->reviews, author, sizeof(author), row->user_id)) ||
+	    (rc = handle_of(list->reviews, reviewer, sizeof(reviewer), row->reviewer_id)) ||
+	    (rc = gr_store_review_upheld_count(list->reviews->store, &upheld, row->reviewer_id)))
+		return rc;
+	item = gr_json_pack("{s:I, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:i}", "review",
+			    (long long)row->review_id, "submission", (long long)row->submission_id,
+			    "assignment", (long long)row->assignment_id, "author", author,
+			    "reviewer", reviewer, "step", row->step_id, "title",
+			    served_title(list->reviews, list->track, row->step_id), "kind",
+			    row->kind, "reason", row->reason, "flagged_at",
+			    (long long)row->flagged_at, "upheld", upheld);
+	if (!item)
+		return out_of_memory();
+	if ((rc =
+		 gr_store_review_get(list->reviews->store, row->review_id, flagged_review, item)) ||
+	    (rc = gr_store_submission_get(list->reviews->store, row->submission_id, flagged_work,
+					  item))) {
+		gr_json_free(item);
+		return rc;
+	}
+	return gr_json_append(list->flags, item) ? out_of_memory() : 0;
+}
+
+static int decision_item(const struct gr_store_review_decision *row, void *payload)
+{
+	struct coach_list *list = payload;
+
+	return gr_json_append(list->decisions,
+			      gr_json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:I}", "decision",
+					   (long long)row->id, "submission",
+					   (long long)row->submission_id, "action", row->action,
+					   "coach", row->coach, "author", row->author, "step",
+					   row->step_id, "note", row->note, "at",
+					   (long long)row->created_at))
+		   ? out_of_memory()
+		   : 0;
+}
+
+/*
+ * What the coaches of a cohort decide on a track: the submissions no peer
+ * took in time (the work and its reviews side by side), the flags not
+ * resolved yet (with each reviewer's count of upheld flags), and the
+ * decisions made so far.
+ */
+static void handle_coach_list(void *payload, struct gr_protocol_answer *out,
+			      struct gr_client *client, const struct gr_request *request)
+{
+	struct gr_reviews *reviews = payload;
+	struct coach_list list = {reviews,	   request->cohort, request->track,
+				  gr_json_array(), gr_json_array(), gr_json_array()};
+	int rc;
+
+	if (!may_coach(reviews, &client->user, request->cohort)) {
+		gr_protocol_fail(out, "forbidden", "You do not coach this cohort.");
+		rc = -1;
+	} else if ((rc = gr_review_coach_each(reviews->engine, coach_item, &list)) != 0 ||
+		   (rc = gr_store_cohort_flags(reviews->store, request->cohort, request->track, 0,
+					       flag_item, &list)) != 0 ||
+		   (rc = gr_store_review_decision_each(reviews->store, request->cohort,
+						       request->track, 0, decision_item, &list)) !=
+		       0) {
+		gr_protocol_fail_status(out, rc, "the coaches' list");
+	}
+	if (rc != 0) {
+		gr_json_free(list.items);
+		gr_json_free(list.flags);
+		gr_json_free(list.decisions);
+		return;
+	}
+	out->body = gr_json_pack("{s:s, s:s, s:o, s:o, s:o}", "cohort", request->cohort, "track",
+				 request->track, "items", list.items, "flags", list.flags,
+				 "decisions", list.decisions);
 }
 
 /* ---- the service ------------------------------------------------------------- */
@@ -1548,13 +2254,17 @@ int gr_reviews_new(struct gr_reviews **out, struct gr_store *store, struct gr_li
 int gr_reviews_attach(struct gr_reviews *reviews, struct gr_live *live)
 {
 	static const struct gr_live_route routes[] = {
-		{ GR_REQUEST_REVIEW_LIST, handle_list },
-		{ GR_REQUEST_REVIEW_GET, handle_get },
-		{ GR_REQUEST_SUBMISSION_GET, handle_submission_get },
-		{ GR_REQUEST_REVIEW_SUBMIT, handle_submit },
-		{ GR_REQUEST_REVIEW_DECLINE, handle_decline },
-		{ GR_REQUEST_REVIEW_RATE, handle_rate },
-		{ GR_REQUEST_REVIEW_FLAG, handle_flag },
+	    {GR_REQUEST_REVIEW_LIST, handle_list},
+	    {GR_REQUEST_REVIEW_GET, handle_get},
+	    {GR_REQUEST_SUBMISSION_GET, handle_submission_get},
+	    {GR_REQUEST_REVIEW_SUBMIT, handle_submit},
+	    {GR_REQUEST_REVIEW_DECLINE, handle_decline},
+	    {GR_REQUEST_REVIEW_RATE, handle_rate},
+	    {GR_REQUEST_REVIEW_FLAG, handle_flag},
+	    {GR_REQUEST_REVIEW_PULL, handle_pull},
+	    {GR_REQUEST_REVIEW_COACH, handle_coach},
+	    {GR_REQUEST_REVIEW_COACH_LIST, handle_coach_list},
+	    {GR_REQUEST_FLAG_RESOLVE, handle_flag_resolve},
 	};
 	struct gr_live_listener listener = { .presence = presence, .submitted = submitted };
 	int rc;

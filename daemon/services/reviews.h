@@ -5,8 +5,9 @@
  * by replaying them; it stores and pushes what the engine decides (an
  * assignment, an expired lease, a review received, a verdict); and it
  * answers the review messages of the protocol (review.list, review.get,
- * submission.get, review.submit, review.decline, review.rate, review.flag;
- * docs/protocol.md). Design: "Peer review pairing" in DESIGN.md.
+ * submission.get, review.submit, review.decline, review.rate, review.flag,
+ * review.pull, and the coaches' review.coach, review.coach_list and
+ * flag.resolve; docs/protocol.md). Design: "Peer review pairing" in DESIGN.md.
  *
  * No network or SQLite type appears here. Each change is a savepoint of the
  * loop's turn (turn.h); the live service (live.c) owns the users' event
@@ -35,9 +36,14 @@ struct gr_reviews_settings {
 	int double_blind;	 /* 1 (default): neither side learns the other's name */
 	gr_clock_fn *clock;	 /* NULL: the wall clock */
 	int snapshot_inputs;	 /* a snapshot at the tick after this many inputs; 0: never */
+	int push_cap;		 /* reviews pushed a week beyond what one owes; default 2 */
+	int64_t coach_after_ms;	 /* a tie or slot nobody took goes to the coaches; 24 h */
 };
 
-/* Engine policy, 48 h and 4 h leases, double-blind, the wall clock, snapshots every 1,000 inputs. */
+/*
+ * Engine policy, 48 h and 4 h leases, double-blind, the wall clock, snapshots
+ * every 1,000 inputs, a push cap of 2, coaches after 24 h.
+ */
 void gr_reviews_settings_defaults(struct gr_reviews_settings *out);
 
 /*

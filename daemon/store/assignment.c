@@ -16,7 +16,7 @@
 #include <sqlite3.h>
 #include <string.h>
 
-enum statement { INSERT, END, GET, OF_REVIEWER, STATEMENT_COUNT };
+enum statement { INSERT, END, DUE, GET, OF_REVIEWER, STATEMENT_COUNT };
 
 #define ASSIGNMENT_COLUMNS \
 	"a.id, a.submission_id, a.reviewer_id, a.state, a.due_at, a.created_at, a.ended_at," \
@@ -24,12 +24,13 @@ enum statement { INSERT, END, GET, OF_REVIEWER, STATEMENT_COUNT };
 #define ASSIGNMENT_JOIN " FROM review_assignments a JOIN submissions s ON s.id = a.submission_id"
 
 static const char *const sql[STATEMENT_COUNT] = {
-	[INSERT] = "INSERT INTO review_assignments (id, submission_id, reviewer_id,"
-		   " state, due_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-	[END] = "UPDATE review_assignments SET state = ?2, ended_at = ?3 WHERE id = ?1",
-	[GET] = "SELECT " ASSIGNMENT_COLUMNS ASSIGNMENT_JOIN " WHERE a.id = ?1",
-	[OF_REVIEWER] = "SELECT " ASSIGNMENT_COLUMNS ASSIGNMENT_JOIN
-			" WHERE a.reviewer_id = ?1 ORDER BY a.id DESC LIMIT ?2",
+    [INSERT] = "INSERT INTO review_assignments (id, submission_id, reviewer_id,"
+	       " state, due_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [END] = "UPDATE review_assignments SET state = ?2, ended_at = ?3 WHERE id = ?1",
+    [DUE] = "UPDATE review_assignments SET due_at = ?2 WHERE id = ?1",
+    [GET] = "SELECT " ASSIGNMENT_COLUMNS ASSIGNMENT_JOIN " WHERE a.id = ?1",
+    [OF_REVIEWER] = "SELECT " ASSIGNMENT_COLUMNS ASSIGNMENT_JOIN
+		    " WHERE a.reviewer_id = ?1 ORDER BY a.id DESC LIMIT ?2",
 };
 
 const struct store_sql store_assignment_sql = { sql, STATEMENT_COUNT };
@@ -110,4 +111,20 @@ int gr_store_assignment_each_of_reviewer(struct gr_store *store, int64_t reviewe
 			return store_stop(stmt, rc);
 	}
 	return rc;
+}
+
+int gr_store_assignment_due(struct gr_store *store, int64_t id, int64_t due_at)
+{
+	sqlite3_stmt *stmt = statement(store, DUE);
+	int changes = 0, rc;
+
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, due_at);
+	if ((rc = store_run(store, stmt, &changes)) != 0)
+		return rc;
+	if (changes == 0) {
+		gr_error_set("no review assignment %lld", (long long)id);
+		return GR_ENOTFOUND;
+	}
+	return 0;
 }

@@ -32,6 +32,8 @@ int gr_store_assignment_insert(struct gr_store *store, const struct gr_store_ass
 /* Sets the state the lease ended in; GR_ENOTFOUND if there is no such assignment. */
 int gr_store_assignment_end(struct gr_store *store, int64_t id,
 			    enum gr_review_assignment_state state, int64_t ended_at);
+/* A new due time (the reviewer opened it); GR_ENOTFOUND if there is no such assignment. */
+int gr_store_assignment_due(struct gr_store *store, int64_t id, int64_t due_at);
 /*
  * GR_ENOTFOUND if there is no such assignment. Reading a row whose stored
  * state this grounds does not know fails with GR_EINVALID, here and below.

@@ -28,9 +28,11 @@ static const char *const sql[STATEMENT_COUNT] = {
 		  " ON u.id = a.user_id WHERE a.track_id = ?2 AND a.week >= ?3"
 		  " AND u.role = 'learner' AND coalesce(u.cohort, '') = ?1"
 		  " AND u.disabled_at IS NULL GROUP BY a.week ORDER BY a.week",
-	[FLAGS] = "SELECT s.user_id, r.id, r.flagged_at, s.step_id FROM reviews r"
+	[FLAGS] = "SELECT s.user_id, r.id, r.flagged_at, s.step_id, coalesce(r.flag_kind, 'other'),"
+		  " r.flag_reason, r.submission_id, r.assignment_id, r.reviewer_id FROM reviews r"
 		  " JOIN submissions s ON s.id = r.submission_id JOIN users u"
 		  " ON u.id = s.user_id WHERE r.flagged_at >= ?3 AND s.track_id = ?2"
+		  " AND r.flag_outcome IS NULL"
 		  " AND coalesce(u.cohort, '') = ?1 AND u.disabled_at IS NULL ORDER BY r.id",
 };
 
@@ -102,6 +104,11 @@ int gr_store_cohort_flags(struct gr_store *store, const char *cohort, const char
 		row.review_id = sqlite3_column_int64(stmt, 1);
 		row.flagged_at = sqlite3_column_int64(stmt, 2);
 		store_column_text(row.step_id, sizeof(row.step_id), stmt, 3);
+		store_column_text(row.kind, sizeof(row.kind), stmt, 4);
+		store_column_text(row.reason, sizeof(row.reason), stmt, 5);
+		row.submission_id = sqlite3_column_int64(stmt, 6);
+		row.assignment_id = sqlite3_column_int64(stmt, 7);
+		row.reviewer_id = sqlite3_column_int64(stmt, 8);
 		if ((rc = fn(&row, payload)) != 0)
 			return store_stop(stmt, rc);
 	}

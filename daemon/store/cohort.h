@@ -38,15 +38,20 @@ typedef int gr_store_week_fn(const struct gr_store_week *row, void *payload);
 int gr_store_cohort_weeks(struct gr_store *store, const char *cohort, const char *track_id,
 			  int64_t from_week, gr_store_week_fn *fn, void *payload);
 
-/* A review of a cohort learner's work on a track, flagged by them. */
+/* A review of a cohort learner's work on a track, flagged by them, not resolved yet. */
 struct gr_store_flag {
 	int64_t user_id; /* the author, who flagged it */
 	int64_t review_id;
 	int64_t flagged_at;
 	char step_id[129];
+	char kind[16];	   /* rude, wrong, empty, other */
+	char reason[1001]; /* the author's words */
+	int64_t submission_id;
+	int64_t assignment_id;
+	int64_t reviewer_id;
 };
 typedef int gr_store_flag_fn(const struct gr_store_flag *row, void *payload);
-/* Each review flagged at or after since, by id. */
+/* Each review flagged at or after since whose flag no coach resolved, by id. */
 int gr_store_cohort_flags(struct gr_store *store, const char *cohort, const char *track_id,
 			  int64_t since, gr_store_flag_fn *fn, void *payload);
 

@@ -31,13 +31,17 @@ enum statement {
 	FLAG,
 	UNRENDERED,
 	SET_HTML,
+	FLAG_RESOLVE,
+	UPHELD,
+	DECISION_INSERT,
+	DECISIONS,
 	STATEMENT_COUNT
 };
 
 #define REVIEW_COLUMNS \
 	"r.id, r.assignment_id, r.submission_id, r.reviewer_id, r.verdict, r.checks," \
 	" r.comment_md, r.created_at, r.helpfulness, r.flag_reason, r.flagged_at, s.user_id," \
-	" r.comment_html"
+	" r.comment_html, r.flag_kind, r.flag_outcome"
 #define REVIEW_JOIN " FROM reviews r JOIN submissions s ON s.id = r.submission_id"
 
 static const char *const sql[STATEMENT_COUNT] = {
@@ -56,11 +60,21 @@ static const char *const sql[STATEMENT_COUNT] = {
 	[OF_SUBMISSION] = "SELECT " REVIEW_COLUMNS REVIEW_JOIN
 			  " WHERE r.submission_id = ?1 ORDER BY r.id",
 	[RATE] = "UPDATE reviews SET helpfulness = ?2 WHERE id = ?1",
-	[FLAG] = "UPDATE reviews SET flag_reason = ?2, flagged_at = ?3"
+	[FLAG] = "UPDATE reviews SET flag_kind = ?4, flag_reason = ?2, flagged_at = ?3"
 		 " WHERE id = ?1 AND flagged_at IS NULL",
-	[UNRENDERED] = "SELECT id, comment_md FROM reviews WHERE id > ?1 AND comment_html IS NULL"
-		       " ORDER BY id LIMIT 1",
-	[SET_HTML] = "UPDATE reviews SET comment_html = ?2 WHERE id = ?1",
+	[FLAG_RESOLVE] = "UPDATE reviews SET flag_outcome = ?2, flag_resolved_at = ?3"
+			 " WHERE id = ?1 AND flagged_at IS NOT NULL AND flag_outcome IS NULL",
+	[UPHELD] = "SELECT count(*) FROM reviews WHERE reviewer_id = ?1 AND flag_outcome = 'upheld'",
+	[DECISION_INSERT] = "INSERT INTO review_decisions (submission_id, coach_id, action,"
+			    " reviewer_id, review_id, note, created_at)"
+			    " VALUES (?1, nullif(?2, 0), ?3, nullif(?4, 0), nullif(?5, 0), ?6, ?7)",
+	[DECISIONS] = "SELECT d.id, d.submission_id, coalesce(d.coach_id, 0), d.action,"
+		      " coalesce(d.reviewer_id, 0), coalesce(d.review_id, 0), d.note, d.created_at,"
+		      " coalesce(c.handle, ''), a.handle, s.track_id, s.step_id"
+		      " FROM review_decisions d JOIN submissions s ON s.id = d.submission_id"
+		      " JOIN users a ON a.id = s.user_id LEFT JOIN users c ON c.id = d.coach_id"
+		      " WHERE coalesce(a.cohort, '') = ?1 AND s.track_id = ?2 AND d.created_at >= ?3"
+		      " ORDER BY d.id",
 };
 
 const struct store_sql store_review_sql = { sql, STATEMENT_COUNT };
@@ -178,6 +192,8 @@ static void read_review(struct gr_store_review *row, sqlite3_stmt *stmt)
 	row->author_id = sqlite3_column_int64(stmt, 11);
 	row->comment_html =
 	    sqlite3_column_type(stmt, 12) == SQLITE_NULL ? NULL : store_column_or_empty(stmt, 12);
+	row->flag_kind = store_column_or_empty(stmt, 13);
+	row->flag_outcome = store_column_or_empty(stmt, 14);
 }
 
 /* Every row of stmt (REVIEW_COLUMNS) to fn, until fn returns non-zero. */
@@ -250,7 +266,8 @@ int gr_store_review_rate(struct gr_store *store, int64_t id, int helpfulness)
 	return store_run(store, stmt, NULL);
 }
 
-int gr_store_review_flag(struct gr_store *store, int64_t id, const char *reason, int64_t now)
+int gr_store_review_flag(struct gr_store *store, int64_t id, const char *kind, const char *reason,
+			 int64_t now)
 {
 	sqlite3_stmt *stmt = statement(store, FLAG);
 	int changes = 0, rc;
@@ -258,6 +275,7 @@ int gr_store_review_flag(struct gr_store *store, int64_t id, const char *reason,
 	sqlite3_bind_int64(stmt, 1, id);
 	sqlite3_bind_text(stmt, 2, reason, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 3, now);
+	sqlite3_bind_text(stmt, 4, kind, -1, SQLITE_STATIC);
 	if ((rc = store_run(store, stmt, &changes)) != 0)
 		return rc;
 	if (changes == 0) {
@@ -294,6 +312,24 @@ int gr_store_review_unrendered(struct gr_store *store, int64_t after, int64_t *o
 	return 0;
 }
 
+int gr_store_review_flag_resolve(struct gr_store *store, int64_t id, const char *outcome,
+				 int64_t now)
+{
+	sqlite3_stmt *stmt = statement(store, FLAG_RESOLVE);
+	int changes = 0, rc;
+
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_text(stmt, 2, outcome, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, now);
+	if ((rc = store_run(store, stmt, &changes)) != 0)
+		return rc;
+	if (changes == 0) {
+		gr_error_set("This review is not flagged, or a coach resolved its flag already.");
+		return GR_ECONFLICT;
+	}
+	return 0;
+}
+
 int gr_store_review_set_html(struct gr_store *store, int64_t id, const char *html)
 {
 	sqlite3_stmt *stmt = statement(store, SET_HTML);
@@ -301,4 +337,67 @@ int gr_store_review_set_html(struct gr_store *store, int64_t id, const char *htm
 	sqlite3_bind_int64(stmt, 1, id);
 	sqlite3_bind_text(stmt, 2, html, -1, SQLITE_STATIC);
 	return store_run(store, stmt, NULL);
+}
+
+int gr_store_review_upheld_count(struct gr_store *store, int *out, int64_t reviewer_id)
+{
+	sqlite3_stmt *stmt = statement(store, UPHELD);
+	int rc = 0;
+
+	*out = 0;
+	sqlite3_bind_int64(stmt, 1, reviewer_id);
+	if (store_next_row(store, stmt, &rc, "counting upheld flags")) {
+		*out = sqlite3_column_int(stmt, 0);
+		sqlite3_reset(stmt);
+	}
+	return rc;
+}
+
+int gr_store_review_decision_insert(struct gr_store *store,
+				    struct gr_store_review_decision *decision)
+{
+	sqlite3_stmt *stmt = statement(store, DECISION_INSERT);
+	int rc;
+
+	sqlite3_bind_int64(stmt, 1, decision->submission_id);
+	sqlite3_bind_int64(stmt, 2, decision->coach_id);
+	sqlite3_bind_text(stmt, 3, decision->action, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 4, decision->reviewer_id);
+	sqlite3_bind_int64(stmt, 5, decision->review_id);
+	sqlite3_bind_text(stmt, 6, decision->note ? decision->note : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 7, decision->created_at);
+	if ((rc = store_run(store, stmt, NULL)) == 0)
+		decision->id = sqlite3_last_insert_rowid(store->db);
+	return rc;
+}
+
+int gr_store_review_decision_each(struct gr_store *store, const char *cohort, const char *track_id,
+				  int64_t since, gr_store_review_decision_fn *fn, void *payload)
+{
+	sqlite3_stmt *stmt = statement(store, DECISIONS);
+	struct gr_store_review_decision row;
+	int rc = 0;
+
+	sqlite3_bind_text(stmt, 1, cohort, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, track_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, since);
+	while (store_next_row(store, stmt, &rc, "reading coaches' decisions")) {
+		row = (struct gr_store_review_decision){
+		    .id = sqlite3_column_int64(stmt, 0),
+		    .submission_id = sqlite3_column_int64(stmt, 1),
+		    .coach_id = sqlite3_column_int64(stmt, 2),
+		    .action = store_column_or_empty(stmt, 3),
+		    .reviewer_id = sqlite3_column_int64(stmt, 4),
+		    .review_id = sqlite3_column_int64(stmt, 5),
+		    .note = store_column_or_empty(stmt, 6),
+		    .created_at = sqlite3_column_int64(stmt, 7),
+		    .coach = store_column_or_empty(stmt, 8),
+		    .author = store_column_or_empty(stmt, 9),
+		    .track_id = store_column_or_empty(stmt, 10),
+		    .step_id = store_column_or_empty(stmt, 11),
+		};
+		if ((rc = fn(&row, payload)) != 0)
+			return store_stop(stmt, rc);
+	}
+	return rc;
 }

@@ -50,7 +50,9 @@ struct gr_store_review {
 	int helpfulness;	 /* 1-5, 0 when not rated */
 	const char *flag_reason; /* NULL when not flagged */
 	int64_t flagged_at;
-	int64_t author_id; /* read only: the submission's author */
+	int64_t author_id;	  /* read only: the submission's author */
+	const char *flag_kind;	  /* read only: rude, wrong, empty, other; "" when not flagged */
+	const char *flag_outcome; /* read only: "", "dismissed" or "upheld" */
 };
 
 int gr_store_review_insert(struct gr_store *store, struct gr_store_review *review);
@@ -64,7 +66,41 @@ int gr_store_review_each_of_submission(struct gr_store *store, int64_t submissio
 				       gr_store_review_fn *fn, void *payload);
 int gr_store_review_rate(struct gr_store *store, int64_t id, int helpfulness);
 /* GR_ECONFLICT when the review was flagged already (the first reason stays). */
-int gr_store_review_flag(struct gr_store *store, int64_t id, const char *reason, int64_t now);
+int gr_store_review_flag(struct gr_store *store, int64_t id, const char *kind, const char *reason,
+			 int64_t now);
+/*
+ * A coach resolved the flag: outcome "dismissed" or "upheld". GR_ECONFLICT
+ * when the review is not flagged or the flag was resolved already.
+ */
+int gr_store_review_flag_resolve(struct gr_store *store, int64_t id, const char *outcome,
+				 int64_t now);
+/* How many flags on reviews by reviewer_id coaches upheld. */
+int gr_store_review_upheld_count(struct gr_store *store, int *out, int64_t reviewer_id);
+
+/* A coach's decision on a submission or a flag; strings borrowed. */
+struct gr_store_review_decision {
+	int64_t id; /* set by insert */
+	int64_t submission_id;
+	int64_t coach_id;
+	const char *action; /* pass, needs_work, assign, extend, dismiss, uphold */
+	int64_t reviewer_id; /* assign, uphold: the reviewer added; else 0 */
+	int64_t review_id;   /* dismiss, uphold: the review flagged; else 0 */
+	const char *note;
+	int64_t created_at;
+	/* read only: */
+	const char *coach;    /* the coach's handle, "" when gone */
+	const char *author;   /* the submission author's handle */
+	const char *track_id;
+	const char *step_id;
+};
+
+int gr_store_review_decision_insert(struct gr_store *store,
+				    struct gr_store_review_decision *decision);
+typedef int gr_store_review_decision_fn(const struct gr_store_review_decision *decision,
+					void *payload);
+/* The decisions on work of a cohort's learners ("" for none) on a track, since, oldest first. */
+int gr_store_review_decision_each(struct gr_store *store, const char *cohort, const char *track_id,
+				  int64_t since, gr_store_review_decision_fn *fn, void *payload);
 
 /* As gr_store_submission_unrendered, for review comments. */
 int gr_store_review_unrendered(struct gr_store *store, int64_t after, int64_t *out_id,

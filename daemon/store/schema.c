@@ -240,6 +240,29 @@ const char *const store_migrations[] = {
 	 */
 	"ALTER TABLE submissions ADD COLUMN body_html TEXT;"
 	"ALTER TABLE reviews ADD COLUMN comment_html TEXT;",
+
+	/*
+	 * 9: flags that lead somewhere and coaches' decisions. A flag has a
+	 * kind from a short list besides its free text, and an outcome once a
+	 * coach resolved it; review_decisions keeps every decision a coach made
+	 * on a submission or a flag (store/review.c), for the board and the CSV.
+	 */
+	"ALTER TABLE reviews ADD COLUMN flag_kind TEXT;"
+	"ALTER TABLE reviews ADD COLUMN flag_outcome TEXT"
+	"  CHECK (flag_outcome IN ('dismissed', 'upheld'));"
+	"ALTER TABLE reviews ADD COLUMN flag_resolved_at INTEGER;"
+	"CREATE TABLE review_decisions ("
+	"  id INTEGER PRIMARY KEY,"
+	"  submission_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,"
+	"  coach_id INTEGER REFERENCES users(id) ON DELETE SET NULL,"
+	"  action TEXT NOT NULL CHECK (action IN ('pass', 'needs_work', 'assign', 'extend',"
+	"    'dismiss', 'uphold')),"
+	"  reviewer_id INTEGER REFERENCES users(id) ON DELETE SET NULL,"
+	"  review_id INTEGER REFERENCES reviews(id) ON DELETE SET NULL,"
+	"  note TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL"
+	");"
+	"CREATE INDEX review_decisions_by_submission ON review_decisions(submission_id);",
 };
 
 static int read_version(struct gr_store *store, int *out)

@@ -236,10 +236,14 @@ test('a step that needs another first says which; when the server stops, a banne
   socket.close();
   await waitForState(page, 'started');
   assert.equal(await requires.isHidden(), true);
+  // lena submitted the project earlier and is online now: the two are paired
+  // at once (reviews are pushed only to learners online), so the step goes
+  // on from submitted to in review.
+  const lena = await openSocket(daemon, clients.lena);
+  expectOk(await ask(lena, 'hello'));
   await page.getByRole('button', { name: 'Submit for review' }).click();
-  // lena submitted the project earlier: the two are paired at once, so the
-  // step goes on from submitted to in review.
   await waitForState(page, 'in_review');
+  lena.close();
   assert.equal(await body.inputValue(), '');
   assert.equal(await draft(), null);
 

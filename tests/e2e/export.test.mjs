@@ -7,7 +7,7 @@ import { startDaemon, openSocket, people, register, runCli, ok } from '../lib/da
 
 const NO_LIMIT = 'messages_per_second = 0\n';
 const TRACK = 'learning-to-learn';
-const HEADER = 'handle,display_name,track,step,step_title,state,started_at,finished_at,updated_at';
+const HEADER = 'handle,display_name,track,step,step_title,state,started_at,finished_at,updated_at,coach_decision,coach,coach_note,coach_decided_at';
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 
 // RFC 4180 parsing: records of fields; every record must end in CRLF.
@@ -79,7 +79,7 @@ test('the progress CSV over HTTP and from the CLI', async () => {
     const learners = ['lena', 'quinn', 'sam']; // by handle; not olga (spring), not the coach
     assert.equal(rows.length, learners.length * steps.length);
     rows.forEach((row, i) => {
-      assert.equal(row.length, 9);
+      assert.equal(row.length, 13);
       assert.equal(row[0], learners[Math.floor(i / steps.length)]);
       assert.equal(row[2], TRACK);
       assert.equal(row[3], steps[i % steps.length].id, 'steps in outline order');
@@ -95,7 +95,7 @@ test('the progress CSV over HTTP and from the CLI', async () => {
     assert.equal(lena[1][7], '');
     inWindow(lena[1][8], before, after);
     for (const row of rows.filter((r, i) => r[0] !== 'lena' || i >= 2)) {
-      assert.deepEqual(row.slice(5), ['not_started', '', '', ''], row.join(','));
+      assert.deepEqual(row.slice(5), ['not_started', '', '', '', '', '', '', ''], row.join(','));
     }
     const quinn = rows.find((row) => row[0] === 'quinn');
     assert.equal(quinn[1], 'Quinn "Q", Jr.');

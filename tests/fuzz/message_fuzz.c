@@ -139,6 +139,10 @@ static const char *const type_names[GR_REQUEST_TYPE_COUNT] = {
 	[GR_REQUEST_REVIEW_DECLINE] = "review.decline",
 	[GR_REQUEST_REVIEW_RATE] = "review.rate",
 	[GR_REQUEST_REVIEW_FLAG] = "review.flag",
+	[GR_REQUEST_REVIEW_PULL] = "review.pull",
+	[GR_REQUEST_REVIEW_COACH] = "review.coach",
+	[GR_REQUEST_REVIEW_COACH_LIST] = "review.coach_list",
+	[GR_REQUEST_FLAG_RESOLVE] = "flag.resolve",
 	[GR_REQUEST_BOARD_GET] = "board.get",
 	[GR_REQUEST_NUDGE_SEND] = "nudge.send",
 	[GR_REQUEST_NUDGE_READ] = "nudge.read",
@@ -172,12 +176,16 @@ static void check_review_numbers(const struct gr_request *request)
 	int t = (int)request->type;
 	int wants_assignment = t == GR_REQUEST_REVIEW_GET || t == GR_REQUEST_REVIEW_SUBMIT ||
 			       t == GR_REQUEST_REVIEW_DECLINE;
-	int wants_review = t == GR_REQUEST_REVIEW_RATE || t == GR_REQUEST_REVIEW_FLAG;
+	int wants_review = t == GR_REQUEST_REVIEW_RATE || t == GR_REQUEST_REVIEW_FLAG ||
+			   t == GR_REQUEST_FLAG_RESOLVE;
+	int wants_submission = t == GR_REQUEST_REVIEW_COACH;
 
 	if (wants_assignment != (request->assignment >= 1) || request->assignment < 0)
 		FAIL("%s: assignment %lld", type_names[t], (long long)request->assignment);
 	if (wants_review != (request->review >= 1) || request->review < 0)
 		FAIL("%s: review %lld", type_names[t], (long long)request->review);
+	if (wants_submission != (request->submission >= 1) || request->submission < 0)
+		FAIL("%s: submission %lld", type_names[t], (long long)request->submission);
 	if ((t == GR_REQUEST_REVIEW_RATE) != (request->helpfulness >= 1 && request->helpfulness <= 5) ||
 	    (t != GR_REQUEST_REVIEW_RATE && request->helpfulness != 0))
 		FAIL("%s: helpfulness %d", type_names[t], request->helpfulness);
@@ -295,7 +303,19 @@ static void check_dispatch(struct gr_client *client, const struct gr_request *re
 		break;
 	case GR_REQUEST_REVIEW_FLAG:
 		check_text(request, "reason", request->reason, 1000, 1);
+		check_text(request, "kind", request->kind, ID_MAX, 0);
 		break;
+	case GR_REQUEST_REVIEW_COACH:
+		check_text(request, "action", request->action, ID_MAX, 1);
+		check_text(request, "verdict", request->verdict, ID_MAX, 0);
+		check_text(request, "user", request->user, ID_MAX, 0);
+		check_text(request, "note", request->note, 1000, 0);
+		break;
+	case GR_REQUEST_FLAG_RESOLVE:
+		check_text(request, "action", request->action, ID_MAX, 1);
+		check_text(request, "note", request->note, 1000, 0);
+		break;
+	case GR_REQUEST_REVIEW_COACH_LIST:
 	case GR_REQUEST_BOARD_GET:
 		check_text(request, "cohort", request->cohort, ID_MAX, 1);
 		check_text(request, "track", request->track, ID_MAX, 1);
@@ -320,22 +340,29 @@ static void check_dispatch(struct gr_client *client, const struct gr_request *re
 	check_review_numbers(request);
 	check_coach_numbers(request);
 	/* Fields the type does not have stay NULL. */
-	if (request->type != GR_REQUEST_REVIEW_SUBMIT) {
+	if (request->type != GR_REQUEST_REVIEW_SUBMIT && request->type != GR_REQUEST_REVIEW_COACH)
 		check_text(request, "verdict", request->verdict, 0, 0);
+	if (request->type != GR_REQUEST_REVIEW_SUBMIT)
 		check_text(request, "comment_md", request->comment_md, 0, 0);
-	}
-	if (request->type != GR_REQUEST_REVIEW_FLAG)
+	if (request->type != GR_REQUEST_REVIEW_FLAG) {
 		check_text(request, "reason", request->reason, 0, 0);
+		check_text(request, "kind", request->kind, 0, 0);
+	}
+	if (request->type != GR_REQUEST_REVIEW_COACH && request->type != GR_REQUEST_FLAG_RESOLVE) {
+		check_text(request, "action", request->action, 0, 0);
+		check_text(request, "note", request->note, 0, 0);
+	}
 	if (request->type != GR_REQUEST_PROGRESS_SET &&
 	    request->type != GR_REQUEST_SUBMISSION_CREATE &&
 	    request->type != GR_REQUEST_SUBMISSION_GET && request->type != GR_REQUEST_HELP_ASK) {
-		if (request->type != GR_REQUEST_BOARD_GET)
+		if (request->type != GR_REQUEST_BOARD_GET &&
+		    request->type != GR_REQUEST_REVIEW_COACH_LIST)
 			check_text(request, "track", request->track, 0, 0);
 		check_text(request, "step", request->step, 0, 0);
 	}
-	if (request->type != GR_REQUEST_BOARD_GET)
+	if (request->type != GR_REQUEST_BOARD_GET && request->type != GR_REQUEST_REVIEW_COACH_LIST)
 		check_text(request, "cohort", request->cohort, 0, 0);
-	if (request->type != GR_REQUEST_NUDGE_SEND)
+	if (request->type != GR_REQUEST_NUDGE_SEND && request->type != GR_REQUEST_REVIEW_COACH)
 		check_text(request, "user", request->user, 0, 0);
 	if (request->type != GR_REQUEST_NUDGE_SEND && request->type != GR_REQUEST_HELP_ASK &&
 	    request->type != GR_REQUEST_HELP_MESSAGE)

@@ -52,6 +52,8 @@ static void test_defaults(void)
 	CHECK_INT(config.help_wave_size, ==, 3);
 	CHECK_INT(config.help_wave_minutes, ==, 3);
 	CHECK_INT(config.help_expire_minutes, ==, 60);
+	CHECK_INT(config.review_push_cap, ==, 2);
+	CHECK_INT(config.coach_after_hours, ==, 24);
 	gr_config_base_url(&config, url, sizeof url);
 	CHECK_STR(url, "http://127.0.0.1:8080");
 }
@@ -272,6 +274,8 @@ static void test_attention_and_help(void)
 	check_range("help_wave_size", "0", "1", "50", "51");
 	check_range("help_wave_minutes", "0", "1", "120", "121");
 	check_range("help_expire_minutes", "4", "5", "1440", "1441");
+	check_range("review_push_cap", "-1", "0", "16", "17");
+	check_range("coach_after_hours", "0", "1", "720", "721");
 
 	path = write_file("help.conf", "inactive_days = 14\n"
 				       "help_wave_size = 5\n"

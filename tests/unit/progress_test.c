@@ -44,10 +44,10 @@ static const int reviewed_expected[N_STATES][N_ACTIONS] = {
 	/* not_started */ { STARTED,    NO,     NO,        NO,        NO,     NO },
 	/* started     */ { STARTED,    NO,     SUBMITTED, NO,        NO,     NO },
 	/* done        */ { NO,         NO,     NO,        NO,        NO,     NO },
-	/* submitted   */ { SUBMITTED,  NO,     NO,        IN_REVIEW, NO,     NO },
+	/* submitted   */ { SUBMITTED,  NO,     NO,        IN_REVIEW, PASSED, NEEDS_WORK },
 	/* in_review   */ { IN_REVIEW,  NO,     NO,        IN_REVIEW, PASSED, NEEDS_WORK },
 	/* passed      */ { PASSED,     NO,     NO,        NO,        NO,     NO },
-	/* needs_work  */ { NEEDS_WORK, NO,     SUBMITTED, NO,        NO,     NO },
+	/* needs_work  */ { NEEDS_WORK, NO,     SUBMITTED, IN_REVIEW, NO,     NO },
 };
 
 /* How a message should name each state and action. */

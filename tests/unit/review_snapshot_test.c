@@ -42,7 +42,9 @@ static int same_effect(const struct gr_review_effect *a, const struct gr_review_
 	       a->author_id == b->author_id && a->step_id == b->step_id &&
 	       a->attempt == b->attempt && a->assignment_id == b->assignment_id &&
 	       a->reviewer_id == b->reviewer_id && a->replaces == b->replaces &&
-	       a->due_at == b->due_at && a->verdict == b->verdict && a->slots == b->slots;
+	       a->due_at == b->due_at && a->verdict == b->verdict && a->slots == b->slots &&
+	       a->by_coach == b->by_coach && a->pulled == b->pulled &&
+	       a->handed_back == b->handed_back;
 }
 
 /* Effects from index from on are the same in both lists. */
@@ -69,7 +71,23 @@ static void config_for(struct gr_review_config *config, enum gr_review_policy po
 
 /* ---- random inputs, made from one engine's state, given to any ---------- */
 
-enum op_kind { OP_LEARNER, OP_ONLINE, OP_ACTIVE, OP_PASS, OP_SUBMIT, OP_GIVE, OP_DECLINE, OP_TICK };
+enum op_kind {
+	OP_LEARNER,
+	OP_ONLINE,
+	OP_ACTIVE,
+	OP_PASS,
+	OP_SUBMIT,
+	OP_GIVE,
+	OP_DECLINE,
+	OP_TICK,
+	OP_OPEN,
+	OP_PULL,
+	OP_DECIDE,
+	OP_COACH_ASSIGN,
+	OP_EXTEND,
+	OP_WITHDRAW,
+	OP_COHORT
+};
 
 struct op {
 	enum op_kind kind;
@@ -118,7 +136,26 @@ static void make_op(struct op *op, struct walk *walk, const struct gr_review *re
 	op->now = walk->now;
 	op->a = 1 + (int64_t)(walk_random(walk) % (uint64_t)walk->learners);
 	op->b = 1 + (int64_t)(walk_random(walk) % STEPS);
-	switch (walk_random(walk) % 10) {
+	switch (walk_random(walk) % 12) {
+	case 10:
+		/* The moves of pulling, opening, coaches and flags, and cohorts. */
+		op->kind = (enum op_kind)(OP_OPEN + walk_random(walk) % 7);
+		op->c = 1 + (int64_t)(walk_random(walk) % (uint64_t)walk->next_submission);
+		if (op->kind == OP_OPEN || op->kind == OP_WITHDRAW) {
+			assignment = some_assignment(walk, review);
+			if (op->kind == OP_WITHDRAW)
+				assignment =
+				    1 +
+				    (int64_t)(walk_random(walk) %
+					      (uint64_t)(gr_review_assignment_count(review) + 1));
+			if (gr_review_assignment_get(&info, review, assignment) != 0) {
+				op->kind = OP_TICK;
+				return;
+			}
+			op->a = assignment;
+			op->b = info.reviewer_id;
+		}
+		return;
 	case 0:
 		op->kind = walk->learners < LEARNERS ? OP_LEARNER : OP_TICK;
 		if (op->kind == OP_LEARNER)
@@ -163,6 +200,8 @@ static void make_op(struct op *op, struct walk *walk, const struct gr_review *re
 
 static int apply_op(struct gr_review *review, const struct op *op)
 {
+	int64_t made;
+
 	switch (op->kind) {
 	case OP_LEARNER:
 		return gr_review_learner_add(review, op->a, op->now);
@@ -180,6 +219,21 @@ static int apply_op(struct gr_review *review, const struct op *op)
 		return gr_review_decline(review, op->a, op->b, op->now);
 	case OP_TICK:
 		return gr_review_tick(review, op->now);
+	case OP_OPEN:
+		return gr_review_open(review, op->a, op->b, op->now);
+	case OP_PULL:
+		return gr_review_pull(review, &made, op->a, op->now);
+	case OP_DECIDE:
+		return gr_review_coach_decide(review, op->c, (enum gr_review_verdict)(op->b % 2),
+					      op->now);
+	case OP_COACH_ASSIGN:
+		return gr_review_coach_assign(review, &made, op->c, op->a, op->now);
+	case OP_EXTEND:
+		return gr_review_coach_extend(review, op->c, op->now);
+	case OP_WITHDRAW:
+		return gr_review_withdraw(review, &made, op->a, op->now);
+	case OP_COHORT:
+		return gr_review_learner_cohort(review, op->a, (int)(op->b % 2), op->now);
 	}
 	return GR_EINVALID;
 }
@@ -269,8 +323,8 @@ static void check_same_answers(const struct gr_review *a, const struct gr_review
 		int64_t id = gr_review_learner_id(a, i);
 
 		CHECK_INT(gr_review_learner_id(b, i), ==, id);
-		gr_review_learner_get(&la, a, id);
-		gr_review_learner_get(&lb, b, id);
+		gr_review_learner_get(&la, a, id, 0);
+		gr_review_learner_get(&lb, b, id, 0);
 		differ += la.given != lb.given || la.received != lb.received ||
 			  la.open != lb.open || la.online != lb.online || la.active != lb.active;
 		for (int64_t s = 1; s < submissions && s < 60; s++)
@@ -477,7 +531,7 @@ static void test_refusals(void)
 	memcpy(copy, bytes, size);
 	copy[4] = GR_REVIEW_SNAPSHOT_VERSION + 1;
 	check_refused(&config, copy, size, GR_ENEWER,
-		      "format version 2; this grounds reads version");
+		      "format version 3; this grounds reads versions 1 to 2");
 	memcpy(copy, bytes, size);
 	copy[4] = 0;
 	check_refused(&config, copy, size, GR_EINVALID, "format version 0");
@@ -488,28 +542,28 @@ static void test_refusals(void)
 	reseal(copy, size);
 	check_refused(&config, copy, size, GR_EINVALID, "corrupt: unknown policy");
 	memcpy(copy, bytes, size);
-	copy[16 + 65 + 8 + 7] = 0x7f; /* the learner count's high byte */
+	copy[16 + 85 + 8 + 7] = 0x7f; /* the learner count's high byte */
 	reseal(copy, size);
 	check_refused(&config, copy, size, GR_EINVALID, "a count does not fit");
 	memcpy(copy, bytes, size);
-	waiting = (size_t)copy[16 + 65 + 8 + 20]; /* the queue's length (small here) */
-	memset(copy + size - 8 - 4 * waiting - 38 + 8, 0x7f, 4); /* the last reviewer index */
+	waiting = (size_t)copy[16 + 85 + 8 + 20]; /* the queue's length (small here) */
+	memset(copy + size - 8 - 4 * waiting - 47 + 8, 0x7f, 4); /* the last reviewer index */
 	reseal(copy, size);
 	check_refused(&config, copy, size, GR_EINVALID, "index is out of range");
 	memcpy(copy, bytes, size);
 	/* Step 2's id made step 1's. */
-	memcpy(copy + 16 + 65 + 8 + 24 + 12, copy + 16 + 65 + 8 + 24, 8);
+	memcpy(copy + 16 + 85 + 8 + 24 + 12, copy + 16 + 85 + 8 + 24, 8);
 	reseal(copy, size);
 	check_refused(&config, copy, size, GR_EINVALID, "comes twice");
 	memcpy(copy, bytes, size);
-	copy[16 + 65 + 8 + 24 + 12 * STEPS + 8] ^= 1; /* learner 1's flags: online flips */
+	copy[16 + 85 + 8 + 24 + 12 * STEPS + 8] ^= 1; /* learner 1's flags: online flips */
 	reseal(copy, size);
 	accepted = gr_review_restore(&back, &config, copy, size) == 0; /* a valid state */
 	CHECK_INT(accepted, ==, 1);
 	gr_review_free(back);
 	back = NULL;
 	memcpy(copy, bytes, size);
-	copy[16 + 65 + 8 + 24 + 12 * STEPS + 8 + 1 + 8 + 8] += 1; /* learner 1's given count */
+	copy[16 + 85 + 8 + 24 + 12 * STEPS + 8 + 1 + 8 + 8] += 1; /* learner 1's given count */
 	reseal(copy, size);
 	check_refused(&config, copy, size, GR_EINVALID, "inconsistent");
 

@@ -16,7 +16,7 @@
 #define HOUR GR_REVIEW_HOUR_MS
 #define DAY (24 * HOUR)
 #define T0 ((int64_t)1700000000000)
-#define MAX_EFFECTS 4096
+#define MAX_EFFECTS 65536
 
 static struct gr_review_effect effects[MAX_EFFECTS];
 static int effect_count;
@@ -46,7 +46,11 @@ static int count_effects(enum gr_review_effect_kind kind)
 	return n;
 }
 
-/* An engine with learners 1..learners, offline, and the effect recorder. */
+/*
+ * An engine with learners 1..learners, online (the engine pushes only to
+ * learners online), the effect recorder, and a push cap high enough that
+ * only the tests of the cap meet it.
+ */
 static struct gr_review *engine_with(enum gr_review_policy policy, uint64_t seed, int learners)
 {
 	struct gr_review_config config;
@@ -56,13 +60,16 @@ static struct gr_review *engine_with(enum gr_review_policy policy, uint64_t seed
 	config.policy = policy;
 	config.seed = seed;
 	config.on_effect = record;
+	config.push_cap = 16;
 	effect_count = 0;
 	if (gr_review_new(&review, &config) != 0) {
 		fprintf(stderr, "gr_review_new: %s\n", gr_error_last());
 		exit(2);
 	}
-	for (int i = 1; i <= learners; i++)
+	for (int i = 1; i <= learners; i++) {
 		gr_review_learner_add(review, i, T0);
+		gr_review_learner_online(review, i, 1, T0);
+	}
 	return review;
 }
 
@@ -238,33 +245,24 @@ static void test_choice_recent_load(void)
 	gr_review_free(review);
 }
 
-/* Criterion 3: fewer leases let lapse (reliability), before reviews owed. */
+/* Reliability: fewer leases let lapse comes before the reviews given. */
 static void test_choice_reliability(void)
 {
 	struct gr_review *review = engine(5);
-	struct gr_review_learner_info info;
 	int64_t got[8];
 
-	gr_review_step_add(review, 8, 1);
 	gr_review_step_add(review, 9, 1);
 	gr_review_step_add(review, 10, 1);
-	/* 2 receives a review, so 2 and 3 will owe the same. */
-	gr_review_step_pass(review, 5, 8, T0);
-	gr_review_submit(review, 80, 2, 8, 1, T0);
-	gr_review_give(review, live_assignment(review, 80, 5), 5, GR_REVIEW_PASS, T0);
-	/* 2 lets a lease lapse, then reviews it when back. */
+	/* 2 is pushed a lease (4 h: both online) and lets it lapse, opened. */
 	gr_review_step_pass(review, 2, 9, T0);
+	gr_review_learner_online(review, 3, 0, T0);
 	gr_review_submit(review, 90, 4, 9, 1, T0);
-	gr_review_tick(review, T0 + 48 * HOUR);
-	CHECK_INT(live_reviewers(review, 90, got), ==, 0);
-	gr_review_learner_online(review, 2, 1, T0 + 49 * HOUR);
 	CHECK_INT(live_reviewers(review, 90, got), ==, 1);
-	gr_review_give(review, live_assignment(review, 90, 2), 2, GR_REVIEW_PASS, T0 + 49 * HOUR);
-	gr_review_learner_online(review, 2, 0, T0 + 50 * HOUR);
+	CHECK_INT(gr_review_open(review, live_assignment(review, 90, 2), 2, T0), ==, 0);
+	gr_review_tick(review, T0 + 48 * HOUR);
+	CHECK_INT(count_effects(GR_REVIEW_EFFECT_EXPIRED), ==, 1);
+	CHECK(!last_effect(GR_REVIEW_EFFECT_EXPIRED)->handed_back);
 	gr_review_learner_online(review, 3, 1, T0 + 150 * HOUR);
-	gr_review_learner_online(review, 3, 0, T0 + 151 * HOUR);
-	gr_review_learner_get(&info, review, 2);
-	CHECK_INT(info.given - info.received, ==, 0);
 
 	gr_review_step_pass(review, 2, 10, T0);
 	gr_review_step_pass(review, 3, 10, T0);
@@ -274,7 +272,7 @@ static void test_choice_reliability(void)
 	gr_review_free(review);
 }
 
-/* Criterion 2: online now. */
+/* Presence: only a learner online now is pushed a lease. */
 static void test_choice_online(void)
 {
 	for (int online = 2; online <= 3; online++) {
@@ -284,7 +282,7 @@ static void test_choice_online(void)
 		gr_review_step_add(review, 10, 1);
 		gr_review_step_pass(review, 2, 10, T0);
 		gr_review_step_pass(review, 3, 10, T0);
-		gr_review_learner_online(review, online, 1, T0);
+		gr_review_learner_online(review, online == 2 ? 3 : 2, 0, T0);
 		gr_review_submit(review, 100, 1, 10, 1, T0);
 		CHECK_INT(live_reviewers(review, 100, got), ==, 1);
 		CHECK_INT(got[0], ==, online);
@@ -306,10 +304,10 @@ static void test_choice_owed(void)
 	gr_review_submit(review, 90, 3, 9, 1, T0);
 	CHECK_INT(gr_review_give(review, live_assignment(review, 90, 5), 5, GR_REVIEW_PASS, T0), ==,
 		  0);
-	gr_review_learner_get(&info, review, 3);
+	gr_review_learner_get(&info, review, 3, 0);
 	CHECK_INT(info.received, ==, 1);
 	CHECK_INT(info.given, ==, 0);
-	gr_review_learner_get(&info, review, 5);
+	gr_review_learner_get(&info, review, 5, 0);
 	CHECK_INT(info.given, ==, 1);
 	CHECK_INT(last_effect(GR_REVIEW_EFFECT_PASSED)->submission_id, ==, 90);
 
@@ -394,11 +392,18 @@ static void test_lease_expiry(void)
 	gr_review_step_add(review, 10, 1);
 	gr_review_step_pass(review, 2, 10, T0);
 	gr_review_step_pass(review, 3, 10, T0);
+	gr_review_learner_online(review, 1, 0, T0); /* the author is away: 48 h */
 	gr_review_submit(review, 100, 1, 10, 1, T0);
 	live_reviewers(review, 100, got);
 	first = got[0];
 	assignment = live_assignment(review, 100, first);
+	/* Opened: it no longer moves, nor goes back when they leave. */
+	CHECK_INT(gr_review_open(review, assignment, first, T0), ==, 0);
+	CHECK_INT(gr_review_open(review, assignment, first, T0 + 1), ==, 0);
+	CHECK_INT(count_effects(GR_REVIEW_EFFECT_OPENED), ==, 1);
+	CHECK_INT(gr_review_open(review, assignment, first == 2 ? 3 : 2, T0), ==, GR_EFORBIDDEN);
 	CHECK_INT(gr_review_assignment_get(&info, review, assignment), ==, 0);
+	CHECK_INT(info.opened_at, ==, T0);
 	CHECK_INT(info.due_at, ==, T0 + 48 * HOUR);
 	CHECK_INT(last_effect(GR_REVIEW_EFFECT_ASSIGNED)->due_at, ==, T0 + 48 * HOUR);
 
@@ -412,6 +417,7 @@ static void test_lease_expiry(void)
 		CHECK_INT(effect->replaces, ==, assignment);
 		CHECK(effect->reviewer_id != first);
 		CHECK_INT(effect->due_at, ==, T0 + 96 * HOUR);
+		gr_review_open(review, effect->assignment_id, effect->reviewer_id, T0 + 48 * HOUR);
 	}
 	gr_review_assignment_get(&info, review, assignment);
 	CHECK_INT(info.state, ==, GR_REVIEW_EXPIRED);
@@ -420,14 +426,18 @@ static void test_lease_expiry(void)
 	CHECK_INT(gr_review_give(review, assignment, first, GR_REVIEW_PASS, T0 + 49 * HOUR), ==,
 		  GR_EEXPIRED);
 
-	/* The second expires too, past the rescue time: the slot waits for
-	 * someone online (saying so) rather than for someone away. */
+	/* The second expires too, past the rescue time, with both away: the
+	 * slot waits for someone online (saying so) rather than for someone away. */
+	gr_review_learner_online(review, 2, 0, T0 + 95 * HOUR);
+	gr_review_learner_online(review, 3, 0, T0 + 95 * HOUR);
 	gr_review_tick(review, T0 + 96 * HOUR);
 	CHECK_INT(count_effects(GR_REVIEW_EFFECT_EXPIRED), ==, 2);
 	CHECK_INT(live_reviewers(review, 100, got), ==, 0);
 	gr_review_standing_get(&standing, review, 100, T0 + 96 * HOUR);
 	CHECK_INT(standing.state, ==, GR_REVIEW_SUBMISSION_WAITING);
-	CHECK_INT(standing.reason, ==, GR_REVIEW_WAIT_NOT_ONLINE);
+	/* Waiting over coach_after_ms with an open slot: the coaches are told too. */
+	CHECK_INT(standing.reason, ==, GR_REVIEW_WAIT_COACH);
+	CHECK_INT(standing.coach_at, ==, T0 + 96 * HOUR);
 	CHECK_INT(standing.eligible, ==, 2);
 	CHECK_INT(standing.eligible_online, ==, 0);
 	CHECK_INT(standing.waiting_since, ==, T0 + 96 * HOUR);
@@ -613,6 +623,7 @@ static void test_not_online(void)
 
 	gr_review_step_add(review, 10, 1);
 	gr_review_step_pass(review, 2, 10, T0);
+	gr_review_learner_online(review, 2, 0, T0);
 	gr_review_submit(review, 100, 1, 10, 1, later);
 	CHECK_INT(live_reviewers(review, 100, got), ==, 0);
 	gr_review_standing_get(&standing, review, 100, later);
@@ -642,11 +653,16 @@ static void test_never_author_never_twice(void)
 	CHECK_INT(standing.open, ==, 2);
 	CHECK_INT(standing.assigned, ==, 1);
 	CHECK_INT(standing.reason, ==, GR_REVIEW_WAIT_NO_PEER);
-	/* 2 lets the lease lapse and is away: not given it again until back. */
-	gr_review_tick(review, T0 + 48 * HOUR);
+	/* 2 leaves without opening it: an hour on, handed back, no lapse; 2 gets
+	 * it again when back. */
+	gr_review_learner_online(review, 2, 0, T0 + HOUR);
+	gr_review_tick(review, T0 + 2 * HOUR - 1);
+	CHECK_INT(live_reviewers(review, 100, got), ==, 1);
+	gr_review_tick(review, T0 + 2 * HOUR);
 	CHECK_INT(live_reviewers(review, 100, got), ==, 0);
+	CHECK(last_effect(GR_REVIEW_EFFECT_EXPIRED)->handed_back);
 	gr_review_learner_online(review, 2, 1, T0 + 49 * HOUR);
-	CHECK_INT(live_reviewers(review, 100, got), ==, 1); /* the last resort */
+	CHECK_INT(live_reviewers(review, 100, got), ==, 1);
 	/* Reviewing brings 2 no second slot on the same attempt. */
 	gr_review_give(review, live_assignment(review, 100, 2), 2, GR_REVIEW_PASS, T0 + 50 * HOUR);
 	gr_review_tick(review, T0 + 100 * HOUR);
@@ -681,22 +697,254 @@ static void test_may_read(void)
 	gr_review_free(review);
 }
 
+/* The honest baseline: anyone eligible, the same leases and reassignment, nothing more. */
 static void test_naive_policy(void)
 {
 	struct gr_review *review = engine_with(GR_REVIEW_POLICY_NAIVE, 7, 3);
 	struct gr_review_assignment_info info;
-	int64_t got[8];
+	int64_t got[8], pulled;
 
 	gr_review_step_add(review, 10, 1);
 	gr_review_step_pass(review, 2, 10, T0);
 	gr_review_step_pass(review, 3, 10, T0);
-	gr_review_submit(review, 100, 1, 10, 1, T0 + 30 * DAY); /* both long away */
+	for (int i = 1; i <= 3; i++)
+		gr_review_learner_online(review, i, 0, T0);
+	gr_review_submit(review, 100, 1, 10, 1, T0 + 30 * DAY); /* all long away */
 	CHECK_INT(live_reviewers(review, 100, got), ==, 1);
 	gr_review_assignment_get(&info, review, 1);
-	CHECK_INT(info.due_at, ==, INT64_MAX);
-	gr_review_tick(review, T0 + 365 * DAY);
-	CHECK_INT(count_effects(GR_REVIEW_EFFECT_EXPIRED), ==, 0);
+	CHECK_INT(info.due_at, ==, T0 + 30 * DAY + 48 * HOUR);
+	CHECK_INT(gr_review_pull(review, &pulled, got[0] == 2 ? 3 : 2, T0 + 30 * DAY), ==,
+		  GR_ECONFLICT);
+	CHECK_INT(gr_review_coach_decide(review, 100, GR_REVIEW_PASS, T0 + 30 * DAY), ==,
+		  GR_ECONFLICT);
+	gr_review_tick(review, T0 + 33 * DAY);
+	CHECK_INT(count_effects(GR_REVIEW_EFFECT_EXPIRED), ==, 1);
+	CHECK_INT(count_effects(GR_REVIEW_EFFECT_REASSIGNED), ==, 1);
+	CHECK_INT(count_effects(GR_REVIEW_EFFECT_COACH), ==, 0);
 	CHECK_INT(live_reviewers(review, 100, got), ==, 1);
+	gr_review_free(review);
+}
+
+/* Pull: the oldest waiting slot a learner may review; then an unopened lease of someone away. */
+static void test_pull(void)
+{
+	struct gr_review *review = engine(5);
+	struct gr_review_assignment_info info;
+	struct gr_review_learner_info learner;
+	int64_t made = 0, got[8];
+
+	gr_review_step_add(review, 10, 1);
+	gr_review_step_pass(review, 2, 10, T0);
+	gr_review_step_pass(review, 4, 10, T0);
+	gr_review_learner_online(review, 2, 0, T0);
+	gr_review_learner_online(review, 4, 0, T0);
+	gr_review_submit(review, 100, 1, 10, 1, T0);
+	CHECK_INT(live_reviewers(review, 100, got), ==, 0); /* nobody who passed is online */
+	/* 3 reached no step, 1 may not review their own: nothing to take. */
+	CHECK_INT(gr_review_pull(review, &made, 3, T0 + HOUR), ==, GR_ENOTFOUND);
+	CHECK_INT(made, ==, 0);
+	CHECK_INT(gr_review_pull(review, &made, 1, T0 + HOUR), ==, GR_ENOTFOUND);
+	CHECK_INT(gr_review_pull(review, &made, 9, T0 + HOUR), ==, GR_ENOTFOUND);
+	/* 2, even offline, takes it. */
+	CHECK_INT(gr_review_pull(review, &made, 2, T0 + HOUR), ==, 0);
+	CHECK_INT(gr_review_assignment_get(&info, review, made), ==, 0);
+	CHECK_INT(info.submission_id, ==, 100);
+	CHECK(info.pulled);
+	CHECK(last_effect(GR_REVIEW_EFFECT_ASSIGNED)->pulled);
+	gr_review_learner_get(&learner, review, 2, T0 + HOUR);
+	CHECK_INT(learner.pushed_this_week, ==, 0); /* not counted against the weekly cap */
+	/* 3 submits: 1, at the same point and online, is pushed it; 1 leaves
+	 * without opening it; 4 pulls and takes it over, no lapse for 1. */
+	gr_review_submit(review, 101, 3, 10, 1, T0 + 2 * HOUR);
+	CHECK_INT(live_reviewers(review, 101, got), ==, 1);
+	CHECK_INT(got[0], ==, 1);
+	gr_review_learner_online(review, 1, 0, T0 + 2 * HOUR + 1);
+	CHECK_INT(gr_review_pull(review, &made, 4, T0 + 2 * HOUR + 2), ==, 0);
+	gr_review_assignment_get(&info, review, made);
+	CHECK_INT(info.submission_id, ==, 101);
+	CHECK(last_effect(GR_REVIEW_EFFECT_EXPIRED)->handed_back);
+	CHECK_INT(live_reviewers(review, 101, got), ==, 1);
+	CHECK_INT(got[0], ==, 4);
+	CHECK_INT(gr_review_check(review), ==, 0);
+	gr_review_free(review);
+}
+
+/* The weekly cap: pushed push_cap beyond what one owes, then no more pushes; pulls still. */
+static void test_push_cap(void)
+{
+	struct gr_review_config config;
+	struct gr_review *review = NULL;
+	struct gr_review_learner_info info;
+	int64_t got[8], made;
+
+	gr_review_config_default(&config);
+	config.on_effect = record;
+	effect_count = 0;
+	CHECK_INT(config.push_cap, ==, 2);
+	CHECK_INT(gr_review_new(&review, &config), ==, 0);
+	for (int i = 1; i <= 3; i++) {
+		gr_review_learner_add(review, i, T0);
+		gr_review_learner_online(review, i, 1, T0);
+	}
+	for (int step = 10; step <= 12; step++) {
+		gr_review_step_add(review, step, 1);
+		gr_review_step_pass(review, 2, step, T0);
+	}
+	for (int step = 10; step <= 12; step++)
+		gr_review_submit(review, 90 + step, 1, step, 1, T0 + step);
+	CHECK_INT(live_reviewers(review, 100, got), ==, 1);
+	CHECK_INT(live_reviewers(review, 101, got), ==, 1);
+	CHECK_INT(live_reviewers(review, 102, got), ==, 0); /* 2 has had two pushes */
+	gr_review_learner_get(&info, review, 2, T0 + HOUR);
+	CHECK_INT(info.pushed_this_week, ==, 2);
+	CHECK_INT(info.push_room, ==, 0);
+	CHECK_INT(gr_review_pull(review, &made, 2, T0 + HOUR), ==, 0); /* pulling is free */
+	CHECK_INT(live_reviewers(review, 102, got), ==, 1);
+	/* 1 received a review: 1 owes one, and 2 has given one more than received. */
+	gr_review_give(review, live_assignment(review, 100, 2), 2, GR_REVIEW_PASS, T0 + HOUR);
+	gr_review_learner_get(&info, review, 1, T0 + HOUR);
+	CHECK_INT(info.owed, ==, 1);
+	CHECK_INT(info.push_room, ==, 3); /* the cap plus what 1 owes */
+	CHECK_INT(gr_review_check(review), ==, 0);
+	gr_review_free(review);
+}
+
+/* Owing comes before load in the order of choice. */
+static void test_owed_before_load(void)
+{
+	struct gr_review *review = engine(5);
+	int64_t got[8];
+
+	gr_review_step_add(review, 9, 1);
+	gr_review_step_add(review, 10, 1);
+	gr_review_step_add(review, 11, 1);
+	gr_review_step_pass(review, 5, 9, T0);
+	gr_review_learner_online(review, 2, 0, T0);
+	gr_review_submit(review, 90, 3, 9, 1, T0); /* to 5: 3 now owes one */
+	gr_review_give(review, live_assignment(review, 90, 5), 5, GR_REVIEW_PASS, T0);
+	gr_review_step_pass(review, 3, 11, T0);
+	gr_review_submit(review, 110, 4, 11, 1, T0); /* 3 has load now */
+	CHECK_INT(live_reviewers(review, 110, got), ==, 1);
+	CHECK_INT(got[0], ==, 3);
+	gr_review_learner_online(review, 2, 1, T0);
+	gr_review_step_pass(review, 2, 10, T0);
+	gr_review_step_pass(review, 3, 10, T0);
+	gr_review_submit(review, 100, 1, 10, 1, T0 + HOUR);
+	CHECK_INT(live_reviewers(review, 100, got), ==, 1);
+	CHECK_INT(got[0], ==, 3); /* owes one, though busier than 2 */
+	gr_review_free(review);
+}
+
+/* A tie nobody can break goes to the coaches after coach_after_ms; their three moves. */
+static void test_coach_paths(void)
+{
+	struct gr_review *review = engine(5);
+	struct gr_review_standing standing;
+	int64_t made = 0, got[8];
+
+	gr_review_step_add(review, 10, 2);
+	gr_review_step_pass(review, 2, 10, T0);
+	gr_review_step_pass(review, 3, 10, T0);
+	gr_review_learner_cohort(review, 4, 7, T0); /* another cohort */
+	gr_review_learner_cohort(review, 5, 7, T0);
+	gr_review_step_pass(review, 5, 10, T0);
+	gr_review_submit(review, 100, 1, 10, 1, T0);
+	CHECK_INT(live_reviewers(review, 100, got), ==, 2);
+	CHECK(got[0] != 5 && got[1] != 5); /* peers review within their cohort */
+	gr_review_give(review, live_assignment(review, 100, 2), 2, GR_REVIEW_PASS, T0 + HOUR);
+	gr_review_give(review, live_assignment(review, 100, 3), 3, GR_REVIEW_NEEDS_WORK, T0 + HOUR);
+	CHECK_INT(count_effects(GR_REVIEW_EFFECT_TIE), ==, 1);
+	gr_review_tick(review, T0 + 25 * HOUR - 1);
+	CHECK_INT(count_effects(GR_REVIEW_EFFECT_COACH), ==, 0);
+	gr_review_tick(review, T0 + 25 * HOUR);
+	CHECK_INT(count_effects(GR_REVIEW_EFFECT_COACH), ==, 1);
+	gr_review_standing_get(&standing, review, 100, T0 + 25 * HOUR);
+	CHECK_INT(standing.reason, ==, GR_REVIEW_WAIT_COACH);
+	CHECK_INT(standing.coach_at, ==, T0 + 25 * HOUR);
+	/* Extend: the peers get another day; then it comes back. */
+	CHECK_INT(gr_review_coach_extend(review, 100, T0 + 26 * HOUR), ==, 0);
+	gr_review_standing_get(&standing, review, 100, T0 + 26 * HOUR);
+	CHECK_INT(standing.coach_at, ==, 0);
+	gr_review_tick(review, T0 + 50 * HOUR - 1);
+	CHECK_INT(count_effects(GR_REVIEW_EFFECT_COACH), ==, 1);
+	gr_review_tick(review, T0 + 50 * HOUR);
+	CHECK_INT(count_effects(GR_REVIEW_EFFECT_COACH), ==, 2);
+	/* Assign: only someone who passed the step, from any cohort. */
+	CHECK_INT(gr_review_coach_assign(review, &made, 100, 4, T0 + 51 * HOUR), ==, GR_EINVALID);
+	CHECK_INT(gr_review_coach_assign(review, &made, 100, 1, T0 + 51 * HOUR), ==, GR_EINVALID);
+	CHECK_INT(gr_review_coach_assign(review, &made, 100, 5, T0 + 51 * HOUR), ==, 0);
+	CHECK_INT(live_reviewers(review, 100, got), ==, 1);
+	CHECK_INT(got[0], ==, 5);
+	CHECK(last_effect(GR_REVIEW_EFFECT_ASSIGNED)->by_coach);
+	CHECK_INT(gr_review_coach_assign(review, &made, 100, 5, T0 + 51 * HOUR), ==, GR_EINVALID);
+	/* A stuck review: with no slot open, the coach takes 5's lease back for 4. */
+	gr_review_step_pass(review, 4, 10, T0 + 51 * HOUR);
+	CHECK_INT(gr_review_coach_assign(review, &made, 100, 4, T0 + 51 * HOUR + 1), ==, 0);
+	CHECK(last_effect(GR_REVIEW_EFFECT_EXPIRED)->handed_back);
+	CHECK_INT(last_effect(GR_REVIEW_EFFECT_EXPIRED)->reviewer_id, ==, 5);
+	CHECK_INT(live_reviewers(review, 100, got), ==, 1);
+	CHECK_INT(got[0], ==, 4);
+	/* Decide: the live lease ends (no lapse) and the verdict is the coach's. */
+	CHECK_INT(gr_review_coach_decide(review, 100, GR_REVIEW_PASS, T0 + 52 * HOUR), ==, 0);
+	CHECK(last_effect(GR_REVIEW_EFFECT_EXPIRED)->handed_back);
+	CHECK(last_effect(GR_REVIEW_EFFECT_PASSED)->by_coach);
+	gr_review_standing_get(&standing, review, 100, T0 + 52 * HOUR);
+	CHECK_INT(standing.state, ==, GR_REVIEW_SUBMISSION_PASSED);
+	CHECK(standing.by_coach);
+	CHECK_INT(gr_review_coach_decide(review, 100, GR_REVIEW_PASS, T0 + 53 * HOUR), ==,
+		  GR_ECONFLICT);
+	CHECK_INT(gr_review_coach_extend(review, 999, T0), ==, GR_ENOTFOUND);
+	/* The first submitter of a step nobody reached: to the coaches too. */
+	gr_review_step_add(review, 11, 1);
+	gr_review_submit(review, 110, 2, 11, 1, T0 + 60 * HOUR);
+	gr_review_tick(review, T0 + 84 * HOUR);
+	CHECK_INT(last_effect(GR_REVIEW_EFFECT_COACH)->submission_id, ==, 110);
+	CHECK_INT(gr_review_coach_decide(review, 110, GR_REVIEW_NEEDS_WORK, T0 + 85 * HOUR), ==, 0);
+	CHECK_INT(gr_review_submit(review, 111, 2, 11, 2, T0 + 86 * HOUR), ==,
+		  0); /* may resubmit */
+	CHECK_INT(gr_review_check(review), ==, 0);
+	gr_review_free(review);
+}
+
+/* A flag upheld: the review leaves a needs-work verdict, someone else reviews; a pass stands. */
+static void test_withdraw(void)
+{
+	struct gr_review *review = engine(5);
+	struct gr_review_standing standing;
+	int64_t made = -1, got[8], rude;
+
+	gr_review_step_add(review, 10, 2);
+	gr_review_step_pass(review, 2, 10, T0);
+	gr_review_step_pass(review, 3, 10, T0);
+	gr_review_submit(review, 100, 1, 10, 1, T0);
+	rude = live_assignment(review, 100, 2);
+	gr_review_give(review, rude, 2, GR_REVIEW_NEEDS_WORK, T0 + HOUR);
+	gr_review_give(review, live_assignment(review, 100, 3), 3, GR_REVIEW_NEEDS_WORK, T0 + HOUR);
+	CHECK_INT(count_effects(GR_REVIEW_EFFECT_NEEDS_WORK), ==, 1);
+	gr_review_step_pass(review, 4, 10, T0 + 2 * HOUR);
+	CHECK_INT(gr_review_withdraw(review, &made, 999, T0), ==, GR_ENOTFOUND);
+	CHECK_INT(gr_review_withdraw(review, &made, rude, T0 + 3 * HOUR), ==, 0);
+	CHECK_INT(count_effects(GR_REVIEW_EFFECT_WITHDRAWN), ==, 1);
+	CHECK_INT(count_effects(GR_REVIEW_EFFECT_REOPENED), ==, 1);
+	CHECK_INT(live_reviewers(review, 100, got), ==, 1);
+	CHECK_INT(got[0], ==, 4); /* not 2 again */
+	CHECK_INT(made, ==, live_assignment(review, 100, 4));
+	gr_review_give(review, made, 4, GR_REVIEW_PASS, T0 + 4 * HOUR);
+	CHECK_INT(gr_review_withdraw(review, &made, rude, T0 + 4 * HOUR), ==, GR_ECONFLICT);
+	gr_review_standing_get(&standing, review, 100, T0 + 4 * HOUR);
+	CHECK_INT(standing.state, ==, GR_REVIEW_SUBMISSION_WAITING); /* a tie now: one more */
+	CHECK_INT(standing.done, ==, 2);
+	/* A pass stands: withdrawing a review of passed work changes nothing. */
+	gr_review_step_add(review, 11, 1);
+	gr_review_step_pass(review, 2, 11, T0);
+	gr_review_submit(review, 110, 3, 11, 1, T0 + 5 * HOUR);
+	gr_review_give(review, live_assignment(review, 110, 2), 2, GR_REVIEW_PASS, T0 + 5 * HOUR);
+	CHECK_INT(
+	    gr_review_withdraw(review, &made, gr_review_assignment_count(review), T0 + 6 * HOUR),
+	    ==, 0);
+	CHECK_INT(made, ==, 0);
+	CHECK_INT(count_effects(GR_REVIEW_EFFECT_WITHDRAWN), ==, 1);
+	CHECK_INT(gr_review_check(review), ==, 0);
 	gr_review_free(review);
 }
 
@@ -730,7 +978,62 @@ static int walk_step(struct gr_review *review, int64_t *now, int64_t *next_submi
 	for (int64_t id = 1; gr_review_assignment_get(&info, review, id) == 0; id++)
 		if (info.state == GR_REVIEW_ASSIGNED && live_count < 256)
 			live[live_count++] = id;
-	switch (walk_random() % 10) {
+	switch (walk_random() % 13) {
+	case 9: {
+		/* The new moves: open, pull, a coach's, a withdrawal, a cohort. */
+		int64_t made,
+		    submission = 1 + (int64_t)(walk_random() % (uint64_t)*next_submission);
+
+		switch (walk_random() % 7) {
+		case 0:
+			if (live_count == 0)
+				return 0;
+			gr_review_assignment_get(&info, review,
+						 live[walk_random() % (uint64_t)live_count]);
+			return gr_review_open(review, info.id, info.reviewer_id, *now);
+		case 1:
+			return gr_review_pull(review, &made, learner, *now);
+		case 2:
+			return gr_review_coach_decide(
+			    review, submission,
+			    walk_random() % 2 ? GR_REVIEW_PASS : GR_REVIEW_NEEDS_WORK, *now);
+		case 3: {
+			/* Refusing a learner who may not review it is no error. */
+			int rc = gr_review_coach_assign(review, &made, submission, learner, *now);
+
+			return rc == GR_EINVALID ? 0 : rc;
+		}
+		case 4:
+			return gr_review_coach_extend(review, submission, *now);
+		case 5: {
+			/* Mostly a done review of work that needs work; now and then
+			 * any, to meet the refusals. */
+			int64_t count = gr_review_assignment_count(review);
+			int64_t id = 1 + (int64_t)(walk_random() % (uint64_t)(count + 1));
+			struct gr_review_standing standing;
+
+			for (int64_t k = 0; walk_random() % 8 && k < count; k++) {
+				int64_t at = 1 + (id + k) % (count ? count : 1);
+
+				if (gr_review_assignment_get(&info, review, at) == 0 &&
+				    info.state == GR_REVIEW_DONE && !info.withdrawn &&
+				    gr_review_standing_get(&standing, review, info.submission_id,
+							   *now) == 0 &&
+				    standing.state == GR_REVIEW_SUBMISSION_NEEDS_WORK) {
+					id = at;
+					break;
+				}
+			}
+			return gr_review_withdraw(review, &made, id, *now);
+		}
+		default:
+			return gr_review_learner_cohort(review, learner, (int)(walk_random() % 2),
+							*now);
+		}
+	}
+	case 10:
+	case 11:
+		return gr_review_tick(review, *now);
 	case 0:
 		if (*learners < WALK_LEARNERS)
 			return gr_review_learner_add(review, ++*learners, *now);
@@ -786,6 +1089,16 @@ struct walk_seen {
 
 static struct walk_seen walk_seen;
 
+/* Whether a REOPENED effect for submission was recorded (a withdrawn review). */
+static bool reopened(int64_t submission)
+{
+	for (int i = 0; i < effect_count; i++)
+		if (effects[i].kind == GR_REVIEW_EFFECT_REOPENED &&
+		    effects[i].submission_id == submission)
+			return true;
+	return false;
+}
+
 static bool is_final(enum gr_review_submission_state state)
 {
 	return state == GR_REVIEW_SUBMISSION_PASSED || state == GR_REVIEW_SUBMISSION_NEEDS_WORK;
@@ -815,7 +1128,9 @@ static int walk_bad_moves(const struct gr_review *review, int64_t submissions, i
 		if (gr_review_standing_get(&standing, review, id, now) != 0)
 			continue;
 		if (id <= walk_seen.submission_count && is_final(walk_seen.submissions[id - 1]) &&
-		    walk_seen.submissions[id - 1] != standing.state)
+		    walk_seen.submissions[id - 1] != standing.state &&
+		    !(walk_seen.submissions[id - 1] == GR_REVIEW_SUBMISSION_NEEDS_WORK &&
+		      reopened(id)))
 			bad++;
 		walk_seen.submissions[id - 1] = standing.state;
 		if (id > walk_seen.submission_count)
@@ -873,20 +1188,24 @@ static void walk(enum gr_review_policy policy, uint64_t seed, int operations)
 	CHECK_INT(count_effects(GR_REVIEW_EFFECT_REVIEWED), >, 0);
 	CHECK_INT(count_effects(GR_REVIEW_EFFECT_PASSED), >, 0);
 	CHECK_INT(count_effects(GR_REVIEW_EFFECT_NEEDS_WORK), >, 0);
-	if (policy == GR_REVIEW_POLICY_ENGINE && operations >= 4000) {
+	if (policy == GR_REVIEW_POLICY_ENGINE && operations >= 3000) {
 		CHECK_INT(count_effects(GR_REVIEW_EFFECT_EXPIRED), >, 0);
 		CHECK_INT(count_effects(GR_REVIEW_EFFECT_REASSIGNED), >, 0);
 		CHECK_INT(count_effects(GR_REVIEW_EFFECT_DECLINED), >, 0);
 		CHECK_INT(count_effects(GR_REVIEW_EFFECT_TIE), >, 0);
+		CHECK_INT(count_effects(GR_REVIEW_EFFECT_COACH), >, 0);
+		CHECK_INT(count_effects(GR_REVIEW_EFFECT_OPENED), >, 0);
+		CHECK_INT(count_effects(GR_REVIEW_EFFECT_WITHDRAWN), >, 0);
+		CHECK_INT(count_effects(GR_REVIEW_EFFECT_REOPENED), >, 0);
 	}
 	gr_review_free(review);
 }
 
 static void test_property_random_operations(void)
 {
-	walk(GR_REVIEW_POLICY_ENGINE, 20240601, 4000);
-	walk(GR_REVIEW_POLICY_ENGINE, 7, 4000);
-	walk(GR_REVIEW_POLICY_NAIVE, 20240601, 3000);
+	walk(GR_REVIEW_POLICY_ENGINE, 20240601, 3000);
+	walk(GR_REVIEW_POLICY_ENGINE, 7, 3000);
+	walk(GR_REVIEW_POLICY_NAIVE, 20240601, 2000);
 }
 
 /* The same events under the same seed give the same effects. */
@@ -1041,13 +1360,24 @@ static void test_broken_submission(void)
 	expect_broken(review, 6, "1 submissions are marked queued, 0 are in the queue");
 }
 
-static void test_broken_naive_due(void)
+static void test_broken_coach(void)
 {
 	struct gr_review *review = breakable(GR_REVIEW_POLICY_NAIVE);
 
-	CHECK_INT(review->assignments[0].due_at, ==, INT64_MAX);
-	review->assignments[0].due_at = T0 + DAY;
-	expect_broken(review, 7, "naive assignment 1 has a due time");
+	review->assignments[0].pulled = true;
+	expect_broken(review, 7, "baseline assignment 1 was pulled, opened or given by a coach");
+
+	review = breakable(GR_REVIEW_POLICY_ENGINE);
+	review->submissions[0].by_coach = true;
+	expect_broken(review, 7, "has a coach's verdict but is undecided");
+
+	review = breakable(GR_REVIEW_POLICY_NAIVE);
+	review->submissions[0].coach_at = T0;
+	expect_broken(review, 7, "with the coaches but under the baseline policy");
+
+	review = breakable(GR_REVIEW_POLICY_ENGINE);
+	review->assignments[0].withdrawn = true;
+	expect_broken(review, 7, "withdrawn but was never a review");
 }
 
 static void test_broken_attempts(void)
@@ -1110,6 +1440,11 @@ int main(void)
 	RUN(test_never_author_never_twice);
 	RUN(test_may_read);
 	RUN(test_naive_policy);
+	RUN(test_pull);
+	RUN(test_push_cap);
+	RUN(test_owed_before_load);
+	RUN(test_coach_paths);
+	RUN(test_withdraw);
 	RUN(test_property_random_operations);
 	RUN(test_deterministic);
 	RUN(test_broken_author);
@@ -1118,7 +1453,7 @@ int main(void)
 	RUN(test_broken_done);
 	RUN(test_broken_counts);
 	RUN(test_broken_submission);
-	RUN(test_broken_naive_due);
+	RUN(test_broken_coach);
 	RUN(test_broken_attempts);
 	RUN(test_broken_lease);
 	return harness_done();

@@ -548,6 +548,18 @@ static void test_replay(void)
 	fixture_close(&f);
 }
 
+static void disconnect(struct fixture *f, int who)
+{
+	gr_live_client_close(f->live, &f->clients[who]);
+	f->connected[who] = 0;
+	gr_live_flush(f->live);
+}
+
+/*
+ * Leases follow presence: nobody offline is assigned; a lease left unopened
+ * goes back an hour after its reviewer left; an opened one runs 48 hours
+ * and then expires; ticks with nothing to do are not logged.
+ */
 static void test_lease_expiry(void)
 {
 	struct fixture f;
@@ -562,7 +574,16 @@ static void test_lease_expiry(void)
 	passed_before(&f, ELI);
 	connect_user(&f, LENA);
 	submit(&f, LENA);
-	/* Two of the three are assigned; ticks with nothing to do are not logged. */
+	CHECK_INT(reviewer_of(&f, 1), ==, 0);
+	reply = request(
+	    &f, LENA, "ok",
+	    "{\"type\":\"submission.get\",\"id\":6,\"track\":\"demo\",\"step\":\"project\"}");
+	standing = json_object_get(reply, "standing");
+	CHECK_STR(text_of(standing, "reason"), "not_online");
+	CHECK_INT(int_of(standing, "eligible"), ==, 3);
+	json_decref(reply);
+	connect_user(&f, SAM);
+	connect_user(&f, ANA);
 	CHECK(reviewer_of(&f, 1) && reviewer_of(&f, 2));
 	gr_reviews_tick(f.reviews);
 	gr_live_flush(f.live);
@@ -573,36 +594,237 @@ static void test_lease_expiry(void)
 	gr_reviews_tick(f.reviews);
 	gr_live_flush(f.live);
 	CHECK_INT(input_count(&f), ==, inputs);
-	/* lena is online, the reviewers not: 48 hours, then the leases expire. */
+	/* Sam opens his; both leave. An hour on, Ana's unopened lease goes back. */
+	expect(&f, SAM, "ok", "{\"type\":\"review.get\",\"id\":4,\"assignment\":%d}",
+	       assignment_of(&f, SAM));
+	CHECK_INT(gr_store_assignment_get(f.store, &row, assignment_of(&f, SAM)), ==, 0);
+	CHECK_INT(row.due_at, ==, fake_now + 48 * HOUR_MS);
+	disconnect(&f, SAM);
+	disconnect(&f, ANA);
 	expired = gr_metrics_now()->counters[GR_METRICS_LEASES_EXPIRED];
-	fake_now += 49 * HOUR_MS;
+	fake_now += HOUR_MS;
 	gr_reviews_tick(f.reviews);
 	gr_live_flush(f.live);
-	CHECK_INT(input_count(&f), ==, inputs + 1);
-	CHECK_INT(gr_metrics_now()->counters[GR_METRICS_LEASES_EXPIRED], ==, expired + 2);
-	for (int id = 1; id <= 2; id++) {
-		CHECK_INT(gr_store_assignment_get(f.store, &row, id), ==, 0);
-		CHECK_INT(row.state, ==, GR_REVIEW_EXPIRED);
-	}
-	CHECK_INT(gr_store_assignment_get(f.store, &row, 3), ==, 0);
+	CHECK_INT(gr_store_assignment_get(f.store, &row, assignment_of(&f, ANA)), ==, 0);
+	CHECK_INT(row.state, ==, GR_REVIEW_EXPIRED);
+	CHECK_INT(gr_metrics_now()->counters[GR_METRICS_LEASES_EXPIRED], ==, expired + 1);
+	CHECK_INT(gr_store_assignment_get(f.store, &row, assignment_of(&f, SAM)), ==, 0);
 	CHECK_INT(row.state, ==, GR_REVIEW_ASSIGNED);
-	CHECK_INT(row.reviewer_id, !=, reviewer_of(&f, 1));
-	CHECK_INT(row.reviewer_id, !=, reviewer_of(&f, 2));
-	CHECK_INT(gr_store_assignment_get(f.store, &row, 4), ==, GR_ENOTFOUND);
+	CHECK_INT(gr_store_assignment_get(f.store, &row, 3), ==, GR_ENOTFOUND);
+	/* Eli comes: the open slot is his at once. */
+	connect_user(&f, ELI);
+	CHECK_INT(gr_store_assignment_get(f.store, &row, 3), ==, 0);
+	CHECK_INT(row.reviewer_id, ==, f.users[ELI].id);
+	/* Sam's opened lease runs out 48 hours after he opened it. */
+	fake_now += 48 * HOUR_MS;
+	gr_reviews_tick(f.reviews);
+	gr_live_flush(f.live);
+	CHECK_INT(gr_store_assignment_get(f.store, &row, 1 + (assignment_of(&f, SAM) == 1 ? 0 : 1)),
+		  ==, 0);
+	CHECK_INT(row.state, ==, GR_REVIEW_EXPIRED);
+	CHECK_INT(gr_metrics_now()->counters[GR_METRICS_LEASES_EXPIRED], ==, expired + 2);
+	fixture_close(&f);
+}
+
+/* "Review something now": a learner online who passed the step takes the oldest waiting. */
+static void test_pull(void)
+{
+	struct fixture f;
+	json_t *reply;
+
+	fixture_open(&f);
+	passed_before(&f, SAM);
+	connect_user(&f, LENA);
+	submit(&f, LENA);
+	connect_user(&f, ELI);
+	connect_user(&f, KIM);
+	/* Eli has not passed the step; coaches do not review. */
+	expect(&f, ELI, "not_found", "{\"type\":\"review.pull\",\"id\":4}");
+	expect(&f, KIM, "forbidden", "{\"type\":\"review.pull\",\"id\":4}");
+	connect_user(&f, SAM); /* pushed one at once */
+	CHECK_INT(reviewer_of(&f, 1), ==, f.users[SAM].id);
+	/* One slot is left, but Sam holds the other: nothing for him to pull. */
+	expect(&f, SAM, "not_found", "{\"type\":\"review.pull\",\"id\":4}");
+	passed_before(&f, ANA);
+	restart(&f);
+	connect_user(&f, ANA);
+	reply = request(&f, ANA, "ok", "{\"type\":\"review.list\",\"id\":4}");
+	CHECK_INT(int_of(reply, "owed"), ==, 0);
+	CHECK_INT(int_of(reply, "push_room"), >=, 0);
+	json_decref(reply);
+	fixture_close(&f);
+}
+
+/* The coaches decide a tie, with a note the author reads; it is stored and listed. */
+static void test_coach_decides(void)
+{
+	struct fixture f;
+	json_t *reply, *event, *item;
+	char state[32];
+
+	fixture_open(&f);
+	assign_two(&f);
+	expect(&f, SAM, "ok", REVIEW(assignment_of(&f, SAM), "pass", "Nice."));
+	expect(&f, ANA, "ok", REVIEW(assignment_of(&f, ANA), "needs_work", "More."));
+	/* A tie; nobody else can review it. A day on, it goes to the coaches. */
+	fake_now += 25 * HOUR_MS;
+	gr_reviews_tick(f.reviews);
+	gr_live_flush(f.live);
+	CHECK((event = push_named(&f, LENA, "review.coach")) != NULL);
+	json_decref(event);
 	reply = request(
 	    &f, LENA, "ok",
 	    "{\"type\":\"submission.get\",\"id\":6,\"track\":\"demo\",\"step\":\"project\"}");
-	standing = json_object_get(reply, "standing");
-	CHECK_STR(text_of(reply, "state"), "waiting");
-	CHECK_INT(int_of(standing, "assigned"), ==, 1);
-	CHECK_INT(int_of(standing, "open"), ==, 1);
-	CHECK_STR(text_of(standing, "reason"), "not_online");
+	CHECK_STR(text_of(json_object_get(reply, "standing"), "reason"), "coach");
 	json_decref(reply);
-	/* A lapsed reviewer coming online takes the open slot as a last resort. */
-	connect_user(&f, who_is(&f, reviewer_of(&f, 1)));
-	gr_live_flush(f.live);
-	CHECK_INT(gr_store_assignment_get(f.store, &row, 4), ==, 0);
-	CHECK_INT(row.reviewer_id, ==, reviewer_of(&f, 1));
+	reply = request(&f, KIM, "ok",
+			"{\"type\":\"review.coach_list\",\"id\":7,\"cohort\":\"c1\",\"track\":\"demo\"}");
+	CHECK_INT(json_array_size(json_object_get(reply, "items")), ==, 1);
+	item = json_array_get(json_object_get(reply, "items"), 0);
+	CHECK_STR(text_of(item, "why"), "tie");
+	CHECK_STR(text_of(item, "author"), "lena");
+	CHECK_INT(json_array_size(json_object_get(item, "reviews")), ==, 2);
+	CHECK_CONTAINS(text_of(item, "body_html"), "<strong>by me</strong>");
+	json_decref(reply);
+	/* Refusals: a learner, no note, a bad action. */
+	expect(&f, SAM, "forbidden",
+	       "{\"type\":\"review.coach\",\"id\":8,\"submission\":1,\"action\":\"extend\"}");
+	expect(&f, KIM, "bad_value",
+	       "{\"type\":\"review.coach\",\"id\":8,\"submission\":1,\"action\":\"decide\","
+	       "\"verdict\":\"pass\"}");
+	expect(&f, KIM, "bad_value",
+	       "{\"type\":\"review.coach\",\"id\":8,\"submission\":1,\"action\":\"shrug\"}");
+	expect(&f, KIM, "not_found",
+	       "{\"type\":\"review.coach\",\"id\":8,\"submission\":99,\"action\":\"extend\"}");
+	connect_user(&f, ELI); /* has not passed the step: may not be asked */
+	expect(&f, KIM, "bad_value",
+	       "{\"type\":\"review.coach\",\"id\":8,\"submission\":1,\"action\":\"assign\","
+	       "\"user\":\"eli\"}");
+	expect(&f, KIM, "bad_value",
+	       "{\"type\":\"review.coach\",\"id\":8,\"submission\":1,\"action\":\"assign\","
+	       "\"user\":\"nobody\"}");
+	expect(&f, KIM, "ok",
+	       "{\"type\":\"review.coach\",\"id\":8,\"submission\":1,\"action\":\"decide\","
+	       "\"verdict\":\"pass\",\"note\":\"The page works; the alt text can come later.\"}");
+	CHECK_STR(progress_state(&f, LENA, state, sizeof state), "passed");
+	CHECK((event = push_named(&f, LENA, "review.decided")) != NULL);
+	CHECK_STR(text_of(event, "action"), "pass");
+	CHECK_CONTAINS(text_of(event, "note"), "alt text");
+	json_decref(event);
+	expect(&f, KIM, "conflict",
+	       "{\"type\":\"review.coach\",\"id\":8,\"submission\":1,\"action\":\"extend\"}");
+	reply = request(&f, KIM, "ok",
+			"{\"type\":\"review.coach_list\",\"id\":7,\"cohort\":\"c1\",\"track\":\"demo\"}");
+	CHECK_INT(json_array_size(json_object_get(reply, "items")), ==, 0);
+	CHECK_INT(json_array_size(json_object_get(reply, "decisions")), ==, 1);
+	CHECK_STR(text_of(json_array_get(json_object_get(reply, "decisions"), 0), "action"), "pass");
+	CHECK_STR(text_of(json_array_get(json_object_get(reply, "decisions"), 0), "coach"), "kim");
+	json_decref(reply);
+	/* The decision replays: a restart gives the same engine. */
+	restart(&f);
+	CHECK_STR(progress_state(&f, LENA, state, sizeof state), "passed");
+	fixture_close(&f);
+}
+
+/* A flag upheld: the review leaves the verdict, someone else reviews, all are told. */
+static void test_flag_upheld(void)
+{
+	struct fixture f;
+	json_t *reply, *event, *flag;
+	int64_t review;
+	char state[32];
+
+	fixture_open(&f);
+	passed_before(&f, ELI);
+	assign_two(&f);
+	reply = request(&f, SAM, "ok", REVIEW(assignment_of(&f, SAM), "needs_work", "Bad."));
+	review = int_of(reply, "review");
+	json_decref(reply);
+	expect(&f, ANA, "ok", REVIEW(assignment_of(&f, ANA), "needs_work", "Add alt text."));
+	CHECK_STR(progress_state(&f, LENA, state, sizeof state), "needs_work");
+	expect(&f, LENA, "bad_value",
+	       "{\"type\":\"review.flag\",\"id\":8,\"review\":%d,\"reason\":\"x\",\"kind\":\"mean\"}",
+	       (int)review);
+	expect(&f, LENA, "ok",
+	       "{\"type\":\"review.flag\",\"id\":8,\"review\":%d,\"reason\":\"It says only bad\","
+	       "\"kind\":\"empty\"}",
+	       (int)review);
+	reply = request(&f, KIM, "ok",
+			"{\"type\":\"review.coach_list\",\"id\":7,\"cohort\":\"c1\",\"track\":\"demo\"}");
+	CHECK_INT(json_array_size(json_object_get(reply, "flags")), ==, 1);
+	flag = json_array_get(json_object_get(reply, "flags"), 0);
+	CHECK_STR(text_of(flag, "kind"), "empty");
+	CHECK_STR(text_of(flag, "reason"), "It says only bad");
+	CHECK_STR(text_of(flag, "reviewer"), "sam");
+	CHECK_INT(int_of(flag, "submission"), ==, 1);
+	CHECK_INT(int_of(flag, "upheld"), ==, 0);
+	json_decref(reply);
+	connect_user(&f, ELI);
+	expect(&f, KIM, "bad_value",
+	       "{\"type\":\"flag.resolve\",\"id\":9,\"review\":%d,\"action\":\"uphold\"}",
+	       (int)review);
+	reply = request(&f, KIM, "ok",
+			"{\"type\":\"flag.resolve\",\"id\":9,\"review\":%d,\"action\":\"uphold\","
+			"\"note\":\"Say what to change, and how.\"}",
+			(int)review);
+	CHECK_STR(text_of(reply, "outcome"), "upheld");
+	CHECK_INT(reviewer_of(&f, int_of(reply, "assignment")), ==, f.users[ELI].id);
+	json_decref(reply);
+	CHECK_STR(progress_state(&f, LENA, state, sizeof state), "in_review");
+	CHECK((event = push_named(&f, LENA, "review.flag_resolved")) != NULL);
+	CHECK_STR(text_of(event, "outcome"), "upheld");
+	CHECK(json_is_true(json_object_get(event, "replaced")));
+	json_decref(event);
+	CHECK((event = push_named(&f, SAM, "review.flag_upheld")) != NULL);
+	CHECK_CONTAINS(text_of(event, "note"), "how");
+	json_decref(event);
+	expect(&f, KIM, "conflict",
+	       "{\"type\":\"flag.resolve\",\"id\":9,\"review\":%d,\"action\":\"dismiss\"}",
+	       (int)review);
+	reply = request(&f, KIM, "ok",
+			"{\"type\":\"review.coach_list\",\"id\":7,\"cohort\":\"c1\",\"track\":\"demo\"}");
+	CHECK_INT(json_array_size(json_object_get(reply, "flags")), ==, 0);
+	CHECK_STR(text_of(json_array_get(json_object_get(reply, "decisions"), 0), "action"),
+		  "uphold");
+	json_decref(reply);
+	restart(&f);
+	CHECK_STR(progress_state(&f, LENA, state, sizeof state), "in_review");
+	fixture_close(&f);
+}
+
+static void exec_sql(struct fixture *f, const char *sql);
+
+/* Peers review within their cohort; a coach may ask a learner from another one. */
+static void test_cohorts(void)
+{
+	struct fixture f;
+	json_t *reply;
+
+	fixture_open(&f);
+	exec_sql(&f, "UPDATE users SET cohort = 'c2' WHERE handle = 'eli'");
+	passed_before(&f, SAM);
+	passed_before(&f, ELI);
+	connect_user(&f, SAM);
+	connect_user(&f, ELI);
+	connect_user(&f, LENA);
+	connect_user(&f, KIM);
+	submit(&f, LENA);
+	CHECK_INT(reviewer_of(&f, 1), ==, f.users[SAM].id);
+	CHECK_INT(reviewer_of(&f, 2), ==, 0); /* eli is in another cohort */
+	reply = request(
+	    &f, LENA, "ok",
+	    "{\"type\":\"submission.get\",\"id\":6,\"track\":\"demo\",\"step\":\"project\"}");
+	CHECK_INT(int_of(json_object_get(reply, "standing"), "open"), ==, 1);
+	CHECK_INT(int_of(json_object_get(reply, "standing"), "eligible"), ==, 0);
+	json_decref(reply);
+	reply = request(&f, KIM, "ok",
+			"{\"type\":\"review.coach\",\"id\":8,\"submission\":1,\"action\":\"assign\","
+			"\"user\":\"eli\"}");
+	CHECK_INT(reviewer_of(&f, int_of(reply, "assignment")), ==, f.users[ELI].id);
+	json_decref(reply);
+	/* A restart keeps the cohorts (replayed from the inputs). */
+	restart(&f);
+	CHECK_INT(reviewer_of(&f, 2), ==, f.users[ELI].id);
 	fixture_close(&f);
 }
 
@@ -866,6 +1088,10 @@ int main(void)
 	RUN(test_needs_work_and_resubmit);
 	RUN(test_replay);
 	RUN(test_lease_expiry);
+	RUN(test_pull);
+	RUN(test_coach_decides);
+	RUN(test_flag_upheld);
+	RUN(test_cohorts);
 	RUN(test_names_shown);
 	RUN(test_snapshot_rebuild);
 	RUN(test_snapshot_cadence);

@@ -55,6 +55,9 @@ static void test_activity_weeks(void)
 				 "DROP TABLE coach_cohorts; ALTER TABLE invites DROP COLUMN revoked_at;"
 				 "ALTER TABLE submissions DROP COLUMN body_html;"
 				 "ALTER TABLE reviews DROP COLUMN comment_html;"
+				 "DROP TABLE review_decisions; ALTER TABLE reviews DROP COLUMN flag_kind;"
+				 "ALTER TABLE reviews DROP COLUMN flag_outcome;"
+				 "ALTER TABLE reviews DROP COLUMN flag_resolved_at;"
 				 "PRAGMA user_version = 4;"),
 		  ==, 0);
 	CHECK_INT(gr_store_open(&store, path), ==, 0);
