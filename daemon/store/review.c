@@ -62,6 +62,9 @@ static const char *const sql[STATEMENT_COUNT] = {
 	[RATE] = "UPDATE reviews SET helpfulness = ?2 WHERE id = ?1",
 	[FLAG] = "UPDATE reviews SET flag_kind = ?4, flag_reason = ?2, flagged_at = ?3"
 		 " WHERE id = ?1 AND flagged_at IS NULL",
+	[UNRENDERED] = "SELECT id, comment_md FROM reviews WHERE id > ?1 AND comment_html IS NULL"
+		       " ORDER BY id LIMIT 1",
+	[SET_HTML] = "UPDATE reviews SET comment_html = ?2 WHERE id = ?1",
 	[FLAG_RESOLVE] = "UPDATE reviews SET flag_outcome = ?2, flag_resolved_at = ?3"
 			 " WHERE id = ?1 AND flagged_at IS NOT NULL AND flag_outcome IS NULL",
 	[UPHELD] = "SELECT count(*) FROM reviews WHERE reviewer_id = ?1 AND flag_outcome = 'upheld'",

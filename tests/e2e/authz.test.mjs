@@ -104,6 +104,10 @@ const WS = {
   'review.decline': (ctx) => ['review.decline', { assignment: ctx.assignments[1] }],
   'review.rate': (ctx) => ['review.rate', { review: ctx.reviews[0], helpfulness: 3 }],
   'review.flag': (ctx) => ['review.flag', { review: ctx.reviews[1], reason: 'Unkind.' }],
+  'review.pull': () => ['review.pull', {}],
+  'review.coach_list': () => ['review.coach_list', { cohort: 'autumn', track: TRACK }],
+  'review.coach': (ctx) => ['review.coach', { submission: ctx.submission, action: 'extend' }],
+  'flag.resolve': (ctx) => ['flag.resolve', { review: ctx.reviews[1], action: 'dismiss' }],
   'board.get': () => ['board.get', { cohort: 'autumn', track: TRACK }],
   'nudge.send': () => ['nudge.send', { user: 'lena', body: 'Come and see me.' }],
   'nudge.read': (ctx) => ['nudge.read', { nudge: ctx.nudge }],
@@ -187,10 +191,14 @@ async function world(daemon) {
   const mona = await invited(ctx, 'mona', 'coach', 'autumn');
   const carl = await invited(ctx, 'carl', 'coach', 'spring');
   const dora = await invited(ctx, 'dora', 'learner', 'autumn');
+  const liv = await invited(ctx, 'liv', 'learner', 'autumn');
   ctx.commit = (await lena.get(`/api/tracks/${TRACK}`)).json.commit;
 
-  // Three learners submit the project and review each other's.
-  const sockets = { lena: await connect(daemon, lena), lise: await connect(daemon, lise), lars: await connect(daemon, lars) };
+  // Three learners of a cohort submit the project and review each other's
+  // (peers review within their cohort); lars, of another, submits too.
+  const sockets = {
+    lena: await connect(daemon, lena), lise: await connect(daemon, lise), liv: await connect(daemon, liv), lars: await connect(daemon, lars),
+  };
   for (const [handle, socket] of Object.entries(sockets)) {
     await finishPrerequisites(socket);
     await ok(socket, 'progress.set', { track: TRACK, step: PROJECT, state: 'started' });
@@ -198,15 +206,17 @@ async function world(daemon) {
   }
   const assignmentsOf = async (handle) => (await ok(sockets[handle], 'review.list')).assignments.filter((x) => x.state === 'assigned');
   const lenaWork = (await ok(sockets.lena, 'submission.get', { track: TRACK, step: PROJECT }));
+  // Work still waiting for a verdict, for the coaches' moves: lise's.
+  ctx.submission = (await ok(sockets.lise, 'submission.get', { track: TRACK, step: PROJECT })).submission;
   const rubric = (await ok(sockets.lise, 'review.get', { assignment: (await assignmentsOf('lise'))[0].assignment })).rubric;
   ctx.checks = rubric.map(() => true);
-  for (const handle of ['lise', 'lars']) {
+  for (const handle of ['lise', 'liv']) {
     const mine = (await assignmentsOf(handle)).find((x) => x.submission === lenaWork.submission);
     assert.ok(mine, `${handle} reviews lena's work: ${JSON.stringify(await assignmentsOf(handle))} ${JSON.stringify(lenaWork)}`);
     await ok(sockets[handle], 'review.submit', { assignment: mine.assignment, verdict: 'pass', checks: ctx.checks, comment_md: 'Fine.' });
   }
   ctx.assignments = (await assignmentsOf('lena')).map((x) => x.assignment);
-  assert.equal(ctx.assignments.length, 2, 'lena reviews the work of lise and lars');
+  assert.equal(ctx.assignments.length, 2, 'lena reviews the work of lise and liv');
   ctx.reviews = (await ok(sockets.lena, 'submission.get', { track: TRACK, step: PROJECT })).reviews.map((r) => r.review);
   assert.equal(ctx.reviews.length, 2, 'lena\'s work has two reviews');
 
