@@ -1014,11 +1014,19 @@ static int *connection_count(struct connections *table, int64_t user)
 	return &table->counts[at];
 }
 
+/*
+ * A learner came online or left. Coming online, their cohort is read again:
+ * a change by a coach, an admin or the operator's tool (which closes their
+ * connections, so they come back) reaches the engine before anything is
+ * pushed to them.
+ */
 static int change_online(struct gr_reviews *reviews, void *argument)
 {
 	const int64_t *args = argument; /* user, online */
 	int rc = ensure_learner(reviews, args[0]);
 
+	if (rc == 0 && args[1])
+		rc = sync_cohort(reviews, args[0]);
 	return rc ? rc : input(reviews, "online", args[0], args[1], 0, 0);
 }
 

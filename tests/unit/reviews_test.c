@@ -831,6 +831,33 @@ static void test_cohorts(void)
 	fixture_close(&f);
 }
 
+/* A learner moved to another cohort while the daemon runs reviews there from their next connection. */
+static void test_cohort_change(void)
+{
+	struct fixture f;
+
+	fixture_open(&f);
+	exec_sql(&f, "UPDATE users SET cohort = 'c2' WHERE handle = 'eli'");
+	passed_before(&f, SAM);
+	passed_before(&f, ELI);
+	connect_user(&f, SAM);
+	connect_user(&f, ELI);
+	connect_user(&f, LENA);
+	submit(&f, LENA);
+	CHECK_INT(reviewer_of(&f, 1), ==, f.users[SAM].id);
+	CHECK_INT(reviewer_of(&f, 2), ==, 0);
+	/* The operator's tool moves eli to lena's cohort; his connections end and he comes back. */
+	exec_sql(&f, "UPDATE users SET cohort = (SELECT cohort FROM users WHERE handle = 'lena')"
+		     " WHERE handle = 'eli'");
+	disconnect(&f, ELI);
+	connect_user(&f, ELI);
+	CHECK_INT(reviewer_of(&f, 2), ==, f.users[ELI].id);
+	/* A restart replays the change. */
+	restart(&f);
+	CHECK_INT(reviewer_of(&f, 2), ==, f.users[ELI].id);
+	fixture_close(&f);
+}
+
 /* ---- snapshots ------------------------------------------------------------ */
 
 /* The engine's state as bytes (the caller frees), for comparing engines. */
@@ -1095,6 +1122,7 @@ int main(void)
 	RUN(test_coach_decides);
 	RUN(test_flag_upheld);
 	RUN(test_cohorts);
+	RUN(test_cohort_change);
 	RUN(test_names_shown);
 	RUN(test_snapshot_rebuild);
 	RUN(test_snapshot_cadence);
