@@ -1,6 +1,6 @@
 // One learner floods markdown previews; another user's pings are timed.
 // Driven by tools/bench-flood (see there for the arguments); prints one
-// line of figures. Issue 17: nobody can stall the centre.
+// line of figures: nobody can stall the centre.
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -14,7 +14,7 @@ const { WebSocket } = require('ws');
 const flooding = process.argv[2] === '--flood';
 const [groundsd, connections = '8', seconds = '10', inFlight = '4'] = process.argv.slice(flooding ? 4 : 2); // flooding: the cookie takes the place of groundsd
 const CONNECTIONS = Number(connections), SECONDS = Number(seconds), IN_FLIGHT = Number(inFlight);
-// The worst case the issue names: 100 KiB of "![[]()", some 350 ms of cmark each.
+// The worst case: 100 KiB of "![[]()", some 350 ms of cmark each.
 const WORST = '![[]()'.repeat(Math.floor(100 * 1024 / 6));
 const PING_EVERY_MS = 100; // 10 a second: within the default messages_per_second
 
