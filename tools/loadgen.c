@@ -269,8 +269,11 @@ static int add_accounts(struct gr_store *store, FILE *out, const struct options 
 		if (rc == 0 && options->filled > 0)
 			rc = fill_progress(store, id, options, now);
 	}
-	for (int i = 1; rc == 0 && i <= options->coaches; i++)
+	for (int i = 1; rc == 0 && i <= options->coaches; i++) {
 		rc = add_account(store, out, GR_ROLE_COACH, i, options->cohort, now, &id);
+		if (rc == 0) /* a coach sees only the boards of the cohorts they coach */
+			rc = gr_store_user_add_coached(store, id, options->cohort);
+	}
 	if (rc == 0)
 		return gr_store_commit(store);
 	gr_store_rollback(store);

@@ -106,6 +106,15 @@ int store_stop(sqlite3_stmt *stmt, int rc);
 int store_each_id(struct gr_store *store, sqlite3_stmt *stmt, const char *doing,
 		  gr_store_id_fn *fn, void *payload);
 
+/*
+ * The first row (id, markdown) of stmt, whose ?1 is bound to after: the
+ * next stored text with no HTML yet. The markdown is the caller's to free.
+ * GR_ENOTFOUND when none is left (the message says that every one of
+ * `what` is rendered).
+ */
+int store_next_unrendered(struct gr_store *store, sqlite3_stmt *stmt, int64_t after,
+			  int64_t *out_id, char **out_md, const char *what);
+
 /* NULL for NULL or "". */
 void store_bind_text_or_null(sqlite3_stmt *stmt, int index, const char *text);
 /* NULL for 0. */

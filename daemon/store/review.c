@@ -291,28 +291,8 @@ int gr_store_review_flag(struct gr_store *store, int64_t id, const char *kind, c
 int gr_store_review_unrendered(struct gr_store *store, int64_t after, int64_t *out_id,
 			       char **out_md)
 {
-	sqlite3_stmt *stmt = statement(store, UNRENDERED);
-	int rc;
-
-	*out_md = NULL;
-	sqlite3_bind_int64(stmt, 1, after);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
-		*out_id = sqlite3_column_int64(stmt, 0);
-		*out_md = strdup(store_column_or_empty(stmt, 1));
-	}
-	sqlite3_reset(stmt);
-	if (rc == SQLITE_DONE) {
-		gr_error_set("every review comment is rendered");
-		return GR_ENOTFOUND;
-	}
-	if (rc != SQLITE_ROW)
-		return store_fail(store, "reading a review to render");
-	if (!*out_md) {
-		gr_error_set("out of memory");
-		return GR_ERROR;
-	}
-	return 0;
+	return store_next_unrendered(store, statement(store, UNRENDERED), after, out_id, out_md,
+				     "review comment");
 }
 
 int gr_store_review_flag_resolve(struct gr_store *store, int64_t id, const char *outcome,

@@ -176,6 +176,32 @@ const char *store_column_or_empty(sqlite3_stmt *stmt, int column)
 	return text ? (const char *)text : "";
 }
 
+int store_next_unrendered(struct gr_store *store, sqlite3_stmt *stmt, int64_t after,
+			  int64_t *out_id, char **out_md, const char *what)
+{
+	int rc;
+
+	*out_md = NULL;
+	sqlite3_bind_int64(stmt, 1, after);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		*out_id = sqlite3_column_int64(stmt, 0);
+		*out_md = strdup(store_column_or_empty(stmt, 1));
+	}
+	sqlite3_reset(stmt);
+	if (rc == SQLITE_DONE) {
+		gr_error_set("every %s is rendered", what);
+		return GR_ENOTFOUND;
+	}
+	if (rc != SQLITE_ROW)
+		return store_fail(store, "reading a stored text to render");
+	if (!*out_md) {
+		gr_error_set("out of memory");
+		return GR_ERROR;
+	}
+	return 0;
+}
+
 /* Prepares every file's statements; they refer to the latest schema. */
 static int prepare_all(struct gr_store *store)
 {
