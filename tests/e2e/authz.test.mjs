@@ -18,7 +18,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import WebSocket from 'ws';
-import { startDaemon, openSocket, register, ok, call, runCli, nextRequestId } from '../lib/daemon.mjs';
+import { startDaemon, openSocket, register, ok, call, runCli, nextRequestId, connect } from '../lib/daemon.mjs';
 
 const COLUMNS = ['signed-out', 'learner', 'other learner', 'coach', 'other coach', 'admin', 'disabled', 'signed-out socket'];
 // The owner of what is asked about goes last, so a change they may make
@@ -161,13 +161,6 @@ async function daemonRoutes() {
 }
 
 // ---- the world the table speaks of -----------------------------------------
-
-async function connect(daemon, client) {
-  const socket = await openSocket(daemon, client);
-  const hello = await ok(socket, 'hello');
-  if (hello.sync === 'snapshot') await socket.next((m) => m.type === 'snapshot');
-  return socket;
-}
 
 async function invited(ctx, handle, role, cohort) {
   const invite = await ctx.admin.http.post('/api/invites', { role, cohort });

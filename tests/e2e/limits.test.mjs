@@ -8,17 +8,10 @@ import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { connect as tcpConnect } from 'node:net';
 
-import { startDaemon, people, openSocket, ok, refused, call, nextRequestId } from '../lib/daemon.mjs';
+import { startDaemon, people, openSocket, ok, refused, call, nextRequestId, connect } from '../lib/daemon.mjs';
 
 const NO_LIMIT = 'messages_per_second = 0\n';
 const WORST = '![[]()'.repeat(Math.floor(100 * 1024 / 6)); // slow for cmark: ~100 KiB
-
-async function connect(daemon, client) {
-  const socket = await openSocket(daemon, client);
-  const hello = await ok(socket, 'hello');
-  if (hello.sync === 'snapshot') await socket.next((m) => m.type === 'snapshot');
-  return socket;
-}
 
 // A GET with a Host header of our choosing (null: none at all); resolves the status.
 function getWithHost(port, path, host) {

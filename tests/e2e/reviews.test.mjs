@@ -8,18 +8,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import WebSocket from 'ws';
-import { startDaemon, openSocket, people, ok, refused } from '../lib/daemon.mjs';
+import { startDaemon, openSocket, people, ok, refused, connect } from '../lib/daemon.mjs';
 
 const NO_LIMIT = 'messages_per_second = 0\n';
 const TRACK = 'web-basics';
 const STEPS = ['what-is-a-web-page', 'first-page', 'text-links-images', 'lists', 'colours-and-fonts', 'layout'];
-
-async function connect(daemon, client) {
-  const socket = await openSocket(daemon, client);
-  const hello = await ok(socket, 'hello');
-  if (hello.sync === 'snapshot') await socket.next((m) => m.type === 'snapshot');
-  return socket;
-}
 
 const isEvent = (kind, extra = () => true) => (m) => m.type === 'event' && m.event === kind && extra(m);
 

@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import WebSocket from 'ws';
-import { startDaemon, openSocket, people, ok, call, register, runCli, nextRequestId, GROUNDS_CLI } from '../lib/daemon.mjs';
+import { startDaemon, openSocket, people, ok, call, register, runCli, nextRequestId, GROUNDS_CLI, connect } from '../lib/daemon.mjs';
 
 const NO_LIMIT = 'messages_per_second = 0\n';
 const PASSWORD = 'correct horse battery';
@@ -34,13 +34,6 @@ const EVERY_TYPE = [
   ['help.accept', { request: 1 }], ['help.get', { request: 1 }], ['help.message', { request: 1, body: 'x' }],
   ['help.resolve', { request: 1 }], ['help.withdraw', { request: 1 }], ['help.list', {}],
 ];
-
-async function connect(daemon, client) {
-  const socket = await openSocket(daemon, client);
-  const hello = await ok(socket, 'hello');
-  if (hello.sync === 'snapshot') await socket.next((m) => m.type === 'snapshot');
-  return socket;
-}
 
 // The socket's close, which must come with code within ms of since.
 async function closedWith(socket, code, since, ms = WITHIN_MS) {

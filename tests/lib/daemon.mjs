@@ -238,6 +238,14 @@ export function openSocket(daemon, client, { origin = daemon.url, cookie = clien
 
 // Request ids for the websocket helpers below, unique across a test file.
 let requestId = 1;
+// A socket of client's that said hello (and read its snapshot, if one came).
+export async function connect(daemon, client) {
+  const socket = await openSocket(daemon, client);
+  const hello = await ok(socket, 'hello');
+  if (hello.sync === 'snapshot') await socket.next((m) => m.type === 'snapshot');
+  return socket;
+}
+
 export function nextRequestId() {
   return requestId++;
 }
