@@ -797,23 +797,32 @@ static void test_flag_upheld(void)
 
 static void exec_sql(struct fixture *f, const char *sql);
 
+/*
+ * Eli, who passed the step, in cohort c2; Sam, who passed it too, and Lena in
+ * the fixture's: Lena submits, and only Sam may review her work.
+ */
+static void two_cohorts(struct fixture *f)
+{
+	fixture_open(f);
+	exec_sql(f, "UPDATE users SET cohort = 'c2' WHERE handle = 'eli'");
+	passed_before(f, SAM);
+	passed_before(f, ELI);
+	connect_user(f, SAM);
+	connect_user(f, ELI);
+	connect_user(f, LENA);
+	submit(f, LENA);
+	CHECK_INT(reviewer_of(f, 1), ==, f->users[SAM].id);
+	CHECK_INT(reviewer_of(f, 2), ==, 0); /* eli is in another cohort */
+}
+
 /* Peers review within their cohort; a coach may ask a learner from another one. */
 static void test_cohorts(void)
 {
 	struct fixture f;
 	json_t *reply;
 
-	fixture_open(&f);
-	exec_sql(&f, "UPDATE users SET cohort = 'c2' WHERE handle = 'eli'");
-	passed_before(&f, SAM);
-	passed_before(&f, ELI);
-	connect_user(&f, SAM);
-	connect_user(&f, ELI);
-	connect_user(&f, LENA);
+	two_cohorts(&f);
 	connect_user(&f, KIM);
-	submit(&f, LENA);
-	CHECK_INT(reviewer_of(&f, 1), ==, f.users[SAM].id);
-	CHECK_INT(reviewer_of(&f, 2), ==, 0); /* eli is in another cohort */
 	reply = request(
 	    &f, LENA, "ok",
 	    "{\"type\":\"submission.get\",\"id\":6,\"track\":\"demo\",\"step\":\"project\"}");
@@ -836,16 +845,7 @@ static void test_cohort_change(void)
 {
 	struct fixture f;
 
-	fixture_open(&f);
-	exec_sql(&f, "UPDATE users SET cohort = 'c2' WHERE handle = 'eli'");
-	passed_before(&f, SAM);
-	passed_before(&f, ELI);
-	connect_user(&f, SAM);
-	connect_user(&f, ELI);
-	connect_user(&f, LENA);
-	submit(&f, LENA);
-	CHECK_INT(reviewer_of(&f, 1), ==, f.users[SAM].id);
-	CHECK_INT(reviewer_of(&f, 2), ==, 0);
+	two_cohorts(&f);
 	/* The operator's tool moves eli to lena's cohort; his connections end and he comes back. */
 	exec_sql(&f, "UPDATE users SET cohort = (SELECT cohort FROM users WHERE handle = 'lena')"
 		     " WHERE handle = 'eli'");
