@@ -1221,6 +1221,15 @@ static int live_assignment(const struct gr_review *review, int64_t assignment_id
 	return index;
 }
 
+/* A verdict a reviewer or a coach may give: pass or needs work (else the error is set). */
+static bool verdict_valid(enum gr_review_verdict verdict)
+{
+	if (verdict == GR_REVIEW_PASS || verdict == GR_REVIEW_NEEDS_WORK)
+		return true;
+	gr_error_set("review: verdict %d is neither pass nor needs work", (int)verdict);
+	return false;
+}
+
 int gr_review_give(struct gr_review *review, int64_t assignment_id_, int64_t reviewer_id,
 		   enum gr_review_verdict verdict, int64_t now)
 {
@@ -1230,10 +1239,8 @@ int gr_review_give(struct gr_review *review, int64_t assignment_id_, int64_t rev
 
 	if (index < 0)
 		return index;
-	if (verdict != GR_REVIEW_PASS && verdict != GR_REVIEW_NEEDS_WORK) {
-		gr_error_set("review: verdict %d is neither pass nor needs work", (int)verdict);
+	if (!verdict_valid(verdict))
 		return GR_EINVALID;
-	}
 	assignment = &review->assignments[index];
 	slot = &review->slots[assignment->slot];
 	assignment->state = GR_REVIEW_DONE;
@@ -1498,10 +1505,8 @@ int gr_review_coach_decide(struct gr_review *review, int64_t submission_id,
 
 	if (index < 0)
 		return index;
-	if (verdict != GR_REVIEW_PASS && verdict != GR_REVIEW_NEEDS_WORK) {
-		gr_error_set("review: verdict %d is neither pass nor needs work", (int)verdict);
+	if (!verdict_valid(verdict))
 		return GR_EINVALID;
-	}
 	for (int i = 0; i < review->submissions[index].slots.count; i++) {
 		const struct slot *slot = &review->slots[review->submissions[index].slots.items[i]];
 
