@@ -57,6 +57,19 @@ async function review(socket, assignment, rubric, verdict, comment) {
   return ok(socket, 'review.submit', { assignment, verdict, checks: rubric.map(() => verdict === 'pass'), comment_md: comment });
 }
 
+// ana, bob and cai (and their coach kim) connect; the three learners reach
+// the project and submit it; bob and cai are each given ana's work.
+async function threeSubmit(daemon, clients, sockets) {
+  await trackLoaded(clients.ana);
+  for (const who of ['ana', 'bob', 'cai', 'kim']) sockets[who] = await connect(daemon, clients[who]);
+  for (const who of ['ana', 'bob', 'cai']) await toProject(sockets[who]);
+  const anaWork = await submit(sockets.ana, 'ana');
+  await submit(sockets.bob, 'bob');
+  await submit(sockets.cai, 'cai');
+  const work = await assignmentsOf({ bob: sockets.bob, cai: sockets.cai });
+  return { anaWork, onAna: (who) => work[who].find((a) => a.link === 'https://example.org/ana') };
+}
+
 function closeAll(sockets) {
   for (const socket of Object.values(sockets)) if (socket.readyState === WebSocket.OPEN) socket.close();
 }
@@ -66,14 +79,7 @@ test('a cohort of three: a tie nobody can break is decided by the coach, and the
   const sockets = {};
   try {
     const clients = await people(daemon, { ana: 'learner', bob: 'learner', cai: 'learner', kim: 'coach' });
-    await trackLoaded(clients.ana);
-    for (const who of ['ana', 'bob', 'cai', 'kim']) sockets[who] = await connect(daemon, clients[who]);
-    for (const who of ['ana', 'bob', 'cai']) await toProject(sockets[who]);
-    const anaWork = await submit(sockets.ana, 'ana');
-    await submit(sockets.bob, 'bob');
-    await submit(sockets.cai, 'cai');
-    const work = await assignmentsOf({ bob: sockets.bob, cai: sockets.cai });
-    const onAna = (who) => work[who].find((a) => a.link === 'https://example.org/ana');
+    const { anaWork, onAna } = await threeSubmit(daemon, clients, sockets);
     // bob passes ana's work, cai says it needs work: a tie, and in a cohort of
     // three nobody else can review it.
     await review(sockets.bob, onAna('bob').assignment, onAna('bob').rubric, 'pass', 'Good.');
@@ -125,14 +131,7 @@ test('a flag upheld: the review leaves the verdict, a replacement is assigned, t
   const sockets = {};
   try {
     const clients = await people(daemon, { ana: 'learner', bob: 'learner', cai: 'learner', dan: 'learner', kim: 'coach' });
-    await trackLoaded(clients.ana);
-    for (const who of ['ana', 'bob', 'cai', 'kim']) sockets[who] = await connect(daemon, clients[who]);
-    for (const who of ['ana', 'bob', 'cai']) await toProject(sockets[who]);
-    const anaWork = await submit(sockets.ana, 'ana');
-    await submit(sockets.bob, 'bob');
-    await submit(sockets.cai, 'cai');
-    const work = await assignmentsOf({ bob: sockets.bob, cai: sockets.cai });
-    const onAna = (who) => work[who].find((a) => a.link === 'https://example.org/ana');
+    const { anaWork, onAna } = await threeSubmit(daemon, clients, sockets);
     const rude = await review(sockets.bob, onAna('bob').assignment, onAna('bob').rubric, 'needs_work', 'Bad.');
     await review(sockets.cai, onAna('cai').assignment, onAna('cai').rubric, 'needs_work', 'Add a heading.');
     await sockets.ana.next(isEvent('progress', (m) => m.step === 'project' && m.state === 'needs_work'));
