@@ -18,6 +18,7 @@
 #include "core/log.h"
 #include "net/net.h"
 #include "services/nudges.h"
+#include "services/peers.h"
 #include "services/reviews.h"
 #include "core/secret.h"
 #include "store/store.h"
@@ -116,6 +117,7 @@ struct daemon {
 	struct gr_board *board;
 	struct gr_helpdesk *helpdesk;
 	struct gr_nudges *nudges;
+	struct gr_peers *peers;
 	struct gr_api *api;
 	struct gr_net *net;
 	int lock_fd;
@@ -157,12 +159,17 @@ static void reload(struct daemon *d)
 		gr_log_error("reload: durability: %s", gr_error_last());
 }
 
-/* A change of auth's ended sessions or rights: their open connections close at once. */
+/*
+ * A change of auth's ended sessions or rights: their open connections close at
+ * once. A new account: the boards of its cohort show it.
+ */
 static void sessions_changed(void *payload, const struct gr_auth_change *change)
 {
 	struct gr_live *live = payload;
 
-	if (change->session)
+	if (change->joined)
+		gr_live_members_changed(live);
+	else if (change->session)
 		gr_live_end_session(live, change->session);
 	else
 		gr_live_end_user(live, change->user_id, change->keep,
@@ -236,7 +243,7 @@ static int start_reviews(struct daemon *d, const struct gr_config *config)
 	return gr_reviews_attach(d->reviews, d->live);
 }
 
-/* The coaches' boards, help from peers and nudges, answering through the live service. */
+/* The coaches' boards, help from peers, nudges and peers' shared work, answering through the live service. */
 static int start_coaching(struct daemon *d, const struct gr_config *config)
 {
 	struct gr_board_settings board;
@@ -252,10 +259,12 @@ static int start_coaching(struct daemon *d, const struct gr_config *config)
 	help.help.expire_ms = (int64_t)config->help_expire_minutes * GR_HELP_MINUTE_MS;
 	if ((rc = gr_board_new(&d->board, d->store, d->library, d->reviews, &board)) != 0 ||
 	    (rc = gr_helpdesk_new(&d->helpdesk, d->store, d->library, d->turn, &help)) != 0 ||
-	    (rc = gr_nudges_new(&d->nudges, d->store, d->turn, NULL)) != 0)
+	    (rc = gr_nudges_new(&d->nudges, d->store, d->turn, NULL)) != 0 ||
+	    (rc = gr_peers_new(&d->peers, d->store, d->library, d->turn, NULL)) != 0)
 		return rc;
 	if ((rc = gr_board_attach(d->board, d->live)) != 0 ||
-	    (rc = gr_helpdesk_attach(d->helpdesk, d->live)) != 0)
+	    (rc = gr_helpdesk_attach(d->helpdesk, d->live)) != 0 ||
+	    (rc = gr_peers_attach(d->peers, d->live)) != 0)
 		return rc;
 	return gr_nudges_attach(d->nudges, d->live);
 }
@@ -337,6 +346,7 @@ static int serve(struct daemon *d, const struct gr_config *config)
 	/* A clean stop leaves a snapshot of the review engine: the next start replays nothing. */
 	gr_reviews_snapshot(d->reviews);
 	/* Connections still open at exit need not go offline: a start marks everyone so. */
+	gr_peers_attach(d->peers, NULL);
 	gr_nudges_attach(d->nudges, NULL);
 	gr_helpdesk_attach(d->helpdesk, NULL);
 	gr_board_attach(d->board, NULL);
@@ -351,6 +361,7 @@ static void shut_down(struct daemon *d)
 		gr_library_set_listener(d->library, NULL, NULL);
 	gr_net_free(d->net);
 	gr_live_free(d->live);
+	gr_peers_free(d->peers);
 	gr_nudges_free(d->nudges);
 	gr_helpdesk_free(d->helpdesk);
 	gr_board_free(d->board);

@@ -214,6 +214,10 @@ static const struct field_spec help_fields[] = { FIELD(request, ID, 1, 0) };
 static const struct field_spec help_message_fields[] = {
 	FIELD(request, ID, 1, 0), FIELD(body, NOTE, 1, GR_PROTOCOL_MAX_NOTE)
 };
+static const struct field_spec share_fields[] = {
+	FIELD(submission, ID, 1, 0), FIELD(share, TEXT, 1, ID_MAX)
+};
+static const struct field_spec thank_fields[] = { FIELD(submission, ID, 1, 0) };
 
 #define FIELDS(list) list, (int)(sizeof(list) / sizeof(list[0]))
 
@@ -251,6 +255,9 @@ static const struct {
 	{ "help.resolve", GR_REQUEST_HELP_RESOLVE, FIELDS(help_fields) },
 	{ "help.withdraw", GR_REQUEST_HELP_WITHDRAW, FIELDS(help_fields) },
 	{ "help.list", GR_REQUEST_HELP_LIST, NULL, 0 },
+	{ "peers.list", GR_REQUEST_PEERS_LIST, FIELDS(submission_get_fields) },
+	{ "submission.share", GR_REQUEST_SUBMISSION_SHARE, FIELDS(share_fields) },
+	{ "submission.thank", GR_REQUEST_SUBMISSION_THANK, FIELDS(thank_fields) },
 };
 
 /* SEQ (>= 0) or ID (>= 1) into an int64_t member; else out is failed. */

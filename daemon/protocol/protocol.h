@@ -70,6 +70,9 @@ enum gr_request_type {
 	GR_REQUEST_HELP_RESOLVE,
 	GR_REQUEST_HELP_WITHDRAW,
 	GR_REQUEST_HELP_LIST,
+	GR_REQUEST_PEERS_LIST,
+	GR_REQUEST_SUBMISSION_SHARE,
+	GR_REQUEST_SUBMISSION_THANK,
 	GR_REQUEST_TYPE_COUNT
 };
 
@@ -96,7 +99,8 @@ struct gr_request {
 	const char *kind;   /* review.flag: rude, wrong, empty or other */
 	const char *action; /* review.coach: decide, assign, extend; flag.resolve: dismiss, uphold */
 	const char *note;   /* review.coach, flag.resolve: the coach's words */
-	int64_t submission; /* review.coach: a positive id, 0 when absent */
+	int64_t submission; /* review.coach, submission.share and .thank: a positive id, 0 when absent */
+	const char *share;  /* submission.share: none, anonymous or named */
 	const char *cohort; /* board.get: "" for learners without a cohort */
 	const char *user;   /* nudge.send: a handle */
 	const char *body;   /* nudges, help requests and their messages: plain text */

@@ -180,7 +180,7 @@ void gr_auth_on_change(struct gr_auth *auth, gr_auth_changed_fn *changed, void *
 static void tell_changed(struct gr_auth *auth, int64_t user_id, const unsigned char *session,
 			 const unsigned char *keep, int rights)
 {
-	struct gr_auth_change change = { user_id, session, keep, rights };
+	struct gr_auth_change change = { user_id, session, keep, rights, 0 };
 
 	if (auth->changed)
 		auth->changed(auth->changed_payload, &change);
@@ -335,6 +335,9 @@ static void register_done(void *payload)
 		goto out;
 	}
 	gr_log_info("%s joined as %s", result->user.handle, gr_account_role_name(result->user.role));
+	if (attempt->auth->changed) /* committed: the boards of their cohort show them */
+		attempt->auth->changed(attempt->auth->changed_payload,
+				       &(struct gr_auth_change){ .user_id = result->user.id, .joined = 1 });
 out:
 	finish(attempt);
 }

@@ -55,13 +55,15 @@ struct gr_auth_change {
 	const unsigned char *session; /* this one session ended (signed out), or NULL */
 	const unsigned char *keep;    /* else every session of the user but this one (NULL: all) */
 	int rights;                   /* no session ended: the user's role or cohort changed */
+	int joined;                   /* nothing ended: user_id is a new account */
 };
 
 /*
  * Called on the loop thread once a change that ended sessions or changed
  * someone's rights is committed (a sign-out, a new password, an account
- * change made in this process), before the caller is told it happened, so
- * open connections can follow (services/live.h). change is borrowed.
+ * change made in this process), or a new account joined, before the caller
+ * is told it happened, so open connections and boards can follow
+ * (services/live.h). change is borrowed.
  */
 typedef void gr_auth_changed_fn(void *payload, const struct gr_auth_change *change);
 void gr_auth_on_change(struct gr_auth *auth, gr_auth_changed_fn *changed, void *payload);

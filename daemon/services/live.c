@@ -56,6 +56,7 @@
 #include "domain/progress.h"
 #include "services/rights.h"
 #include "services/turn.h"
+#include "store/cohort.h"
 #include "store/event.h"
 #include "store/progress.h"
 #include "store/session.h"
@@ -95,6 +96,8 @@ struct board {
 	int64_t sent_at;
 	char *attention;      /* the attention list last sent (JSON text) */
 	struct gr_json *counts; /* handle → {given, received} as last sent */
+	int64_t *members;       /* the cohort's learners when last read, ids ascending */
+	size_t member_count;
 };
 
 /* Who handles a request type. */
@@ -219,6 +222,8 @@ static struct gr_json *summary_of(struct gr_live *live, const char *cohort, cons
 }
 
 static void rest_over(struct gr_live *live);
+static void board_online(struct gr_live *live, const struct gr_user *user, int online);
+static int board_members(struct gr_live *live, struct board *board, int tell);
 
 /* ---- sending ------------------------------------------------------------- */
 
@@ -730,7 +735,7 @@ static void handle_hello(void *payload, struct gr_protocol_answer *out, struct g
 	struct gr_live *live = payload;
 	struct replay replay = { live, client, NULL };
 	int64_t first = 0, last = 0, since = request->last_seq;
-	int can_replay;
+	int can_replay, was_online;
 	char own[64];
 
 	gr_live_flush(live); /* replay only what is committed */
@@ -760,7 +765,10 @@ static void handle_hello(void *payload, struct gr_protocol_answer *out, struct g
 	}
 	user_topic(own, sizeof(own), &client->user);
 	client->synced = 1;
+	was_online = gr_live_online(live, client->user.id);
 	gr_fanout_subscribe(live->fanout, &client->subscriber, own);
+	if (!was_online)
+		board_online(live, &client->user, 1);
 	tell_arrived(live); /* someone new may help with an open request */
 }
 
@@ -799,7 +807,10 @@ static struct gr_json *room_presence(struct gr_live *live, const char *topic)
 			 (int)gr_json_size(peers.list));
 }
 
-/* Tell a learner's board which step they are on (step NULL: none now). */
+/*
+ * Tell a learner's board which step they are on (step NULL: none now), and
+ * whether any connection of theirs is still open.
+ */
 static void board_presence(struct gr_live *live, struct gr_client *client, const char *track,
 			   const char *step)
 {
@@ -809,9 +820,31 @@ static void board_presence(struct gr_live *live, struct gr_client *client, const
 		return;
 	board_topic(board, sizeof(board), &client->user, track);
 	publish_now(live,
-		    gr_json_pack("{s:s, s:s, s:s, s:s, s:s?}", "type", "event", "event", "presence",
-			      "user", client->user.handle, "track", track, "step", step),
+		    gr_json_pack("{s:s, s:s, s:s, s:s, s:s?, s:b}", "type", "event", "event",
+				 "presence", "user", client->user.handle, "track", track, "step",
+				 step, "online", gr_live_online(live, client->user.id)),
 		    board);
+}
+
+/*
+ * A learner's first connection said hello (online 1), or their last one
+ * closed (0): the watched boards of their cohort are told, one message per
+ * board whatever the number of the learner's tabs.
+ */
+static void board_online(struct gr_live *live, const struct gr_user *user, int online)
+{
+	if (user->role != GR_ROLE_LEARNER)
+		return;
+	for (int i = 0; i < live->board_count; i++) {
+		const struct board *board = &live->boards[i];
+
+		if (strcmp(board->cohort, user->cohort) == 0)
+			publish_now(live,
+				    gr_json_pack("{s:s, s:s, s:s, s:s, s:b}", "type", "event", "event",
+						 "presence", "user", user->handle, "track",
+						 board->track, "online", online),
+				    board->topic);
+	}
 }
 
 /* "room:TRACK/STEP" → track and step (into buffers); 0 when it is one. */
@@ -925,6 +958,64 @@ static int check_topic(struct gr_live *live, struct gr_protocol_answer *out,
 	return -1;
 }
 
+/* A growing list of ids. */
+struct ids {
+	int64_t *list;
+	size_t count, capacity;
+};
+
+static int add_id(int64_t id, void *payload)
+{
+	struct ids *ids = payload;
+
+	if (gr_array_grow((void **)&ids->list, &ids->capacity, ids->count, sizeof(*ids->list)))
+		return GR_ERROR;
+	ids->list[ids->count++] = id;
+	return 0;
+}
+
+/*
+ * Read the learners of a board's cohort again; with tell, the board is
+ * sent each one it did not have when last read ("member.joined": an
+ * invite used, or the operator's tool moved them in), before any progress
+ * of theirs.
+ */
+static int board_members(struct gr_live *live, struct board *board, int tell)
+{
+	struct ids fresh = { 0 };
+	size_t old = 0;
+	struct gr_user user;
+	int rc = gr_store_cohort_members(live->store, board->cohort, add_id, &fresh);
+
+	if (rc != 0) {
+		free(fresh.list);
+		return rc;
+	}
+	for (size_t i = 0; tell && i < fresh.count; i++) {
+		while (old < board->member_count && board->members[old] < fresh.list[i])
+			old++;
+		if ((old < board->member_count && board->members[old] == fresh.list[i]) ||
+		    gr_store_user_by_id(live->store, &user, fresh.list[i]) != 0)
+			continue;
+		publish_now(live,
+			    gr_json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "type", "event", "event",
+					 "member.joined", "topic", board->topic, "track", board->track,
+					 "user", user.handle, "display_name", user.display_name),
+			    board->topic);
+	}
+	free(board->members);
+	board->members = fresh.list;
+	board->member_count = fresh.count;
+	return 0;
+}
+
+void gr_live_members_changed(struct gr_live *live)
+{
+	for (int i = 0; i < live->board_count; i++)
+		if (board_members(live, &live->boards[i], 1) != 0)
+			gr_log_warn("the learners of %s: %s", live->boards[i].topic, gr_error_last());
+}
+
 /* Remember a board topic (checked already) so its summary is kept up to date. */
 static int board_watch(struct gr_live *live, const char *topic)
 {
@@ -956,6 +1047,8 @@ static int board_watch(struct gr_live *live, const char *topic)
 		return GR_ERROR;
 	}
 	live->board_count++;
+	if (board_members(live, board, 0) != 0)
+		gr_log_warn("the learners of %s: %s", board->topic, gr_error_last());
 	return 0;
 }
 
@@ -968,6 +1061,7 @@ static void board_forget(struct gr_live *live, int index)
 	free(board->track);
 	free(board->attention);
 	gr_json_free(board->counts);
+	free(board->members);
 	*board = live->boards[--live->board_count];
 }
 
@@ -1102,7 +1196,10 @@ static void handle_subscribe(void *payload, struct gr_protocol_answer *out,
 	}
 }
 
-/* After leaving a room: tell the others in it, and the learner's board. */
+/*
+ * After leaving a room: tell the others in it, and the learner's board
+ * where they are now: in another tab still open on the track, or nowhere.
+ */
 static void left_topic(struct gr_live *live, struct gr_client *client, const char *topic)
 {
 	const char *step;
@@ -1112,7 +1209,7 @@ static void left_topic(struct gr_live *live, struct gr_client *client, const cha
 		return;
 	if (gr_fanout_count(live->fanout, topic) > 0)
 		publish_now(live, room_presence(live, topic), topic);
-	board_presence(live, client, track, NULL);
+	board_presence(live, client, track, gr_live_here(live, client->user.id, track));
 }
 
 static void handle_unsubscribe(void *payload, struct gr_protocol_answer *out,
@@ -1679,6 +1776,8 @@ int gr_live_client_open(struct gr_live *live, struct gr_client *client)
 void gr_live_client_close(struct gr_live *live, struct gr_client *client)
 {
 	struct waiting *waiting = client->waiting;
+	char own[64];
+	int counted;
 
 	if (waiting && waiting->until) { /* resting: nothing else refers to it */
 		rest_forget(live, waiting);
@@ -1688,11 +1787,15 @@ void gr_live_client_close(struct gr_live *live, struct gr_client *client)
 	}
 	client->waiting = NULL;
 	gr_turn_forget(live->turn, &client->subscriber);
+	user_topic(own, sizeof(own), &client->user);
+	counted = gr_fanout_is_subscribed(live->fanout, &client->subscriber, own);
 	gr_fanout_unsubscribe_all(live->fanout, &client->subscriber);
 	for (int i = 0; i < client->topic_count; i++) {
 		left_topic(live, client, client->topics[i]);
 		free(client->topics[i]);
 	}
+	if (counted && !gr_live_online(live, client->user.id))
+		board_online(live, &client->user, 0);
 	free(client->topics);
 	client->topics = NULL;
 	client->topic_count = 0;
@@ -1925,6 +2028,7 @@ void gr_live_poll(struct gr_live *live)
 	if (version == live->data_version && !live->recheck_due)
 		return;
 	live->data_version = version;
+	gr_live_members_changed(live); /* the operator's tool may have moved someone in */
 	if (live->clients)
 		gr_live_recheck(live);
 	else

@@ -190,6 +190,14 @@ void gr_live_end_session(struct gr_live *live, const unsigned char hash[GR_TOKEN
 void gr_live_end_user(struct gr_live *live, int64_t user_id, const unsigned char *keep, int code);
 
 /*
+ * The learners of a cohort may have changed (someone joined with an
+ * invite, or was moved in): each watched board is sent "member.joined" for
+ * each learner of its cohort it did not have, before any progress of theirs.
+ * gr_live_poll() calls it when another process committed.
+ */
+void gr_live_members_changed(struct gr_live *live);
+
+/*
  * Called a few times a second: when another process (the operator's tool)
  * committed to the store since the last poll, or gr_live_sessions_changed()
  * was called, every open connection's session and user is read again; a

@@ -14,7 +14,7 @@
 
 #include <sqlite3.h>
 
-enum statement { STATS, WEEKS, FLAGS, STATEMENT_COUNT };
+enum statement { STATS, WEEKS, FLAGS, MEMBERS, STATEMENT_COUNT };
 
 static const char *const sql[STATEMENT_COUNT] = {
 	[STATS] = "SELECT u.id,"
@@ -34,6 +34,8 @@ static const char *const sql[STATEMENT_COUNT] = {
 		  " ON u.id = s.user_id WHERE r.flagged_at >= ?3 AND s.track_id = ?2"
 		  " AND r.flag_outcome IS NULL"
 		  " AND coalesce(u.cohort, '') = ?1 AND u.disabled_at IS NULL ORDER BY r.id",
+	[MEMBERS] = "SELECT id FROM users WHERE role = 'learner' AND coalesce(cohort, '') = ?1"
+		    " AND disabled_at IS NULL ORDER BY id",
 };
 
 const struct store_sql store_cohort_sql = { sql, STATEMENT_COUNT };
@@ -68,6 +70,15 @@ int gr_store_cohort_stats(struct gr_store *store, const char *cohort, gr_store_s
 			return store_stop(stmt, rc);
 	}
 	return rc;
+}
+
+int gr_store_cohort_members(struct gr_store *store, const char *cohort, gr_store_id_fn *fn,
+			    void *payload)
+{
+	sqlite3_stmt *stmt = statement(store, MEMBERS);
+
+	sqlite3_bind_text(stmt, 1, cohort, -1, SQLITE_STATIC);
+	return store_each_id(store, stmt, "reading a cohort's learners", fn, payload);
 }
 
 int gr_store_cohort_weeks(struct gr_store *store, const char *cohort, const char *track_id,

@@ -28,6 +28,10 @@ typedef int gr_store_stats_fn(const struct gr_store_learner_stats *row, void *pa
 int gr_store_cohort_stats(struct gr_store *store, const char *cohort, gr_store_stats_fn *fn,
 			  void *payload);
 
+/* Each active learner of the cohort ("" for none): their ids, ascending. */
+int gr_store_cohort_members(struct gr_store *store, const char *cohort, gr_store_id_fn *fn,
+			    void *payload);
+
 /* A week in which active learners of a cohort changed their progress on a track. */
 struct gr_store_week {
 	int64_t week;

@@ -263,6 +263,22 @@ const char *const store_migrations[] = {
 	"  created_at INTEGER NOT NULL"
 	");"
 	"CREATE INDEX review_decisions_by_submission ON review_decisions(submission_id);",
+
+	/*
+	 * 10: peers' work after passing. The author of passed work chooses
+	 * whether peers who passed the same step may read it, and under which
+	 * name (share); a reader thanks its author once (submission_thanks).
+	 */
+	"ALTER TABLE submissions ADD COLUMN share TEXT NOT NULL DEFAULT 'none'"
+	"  CHECK (share IN ('none', 'anonymous', 'named'));"
+	"CREATE INDEX submissions_shared ON submissions(track_id, step_id) WHERE share <> 'none';"
+	"CREATE TABLE submission_thanks ("
+	"  submission_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  created_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (submission_id, user_id)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX submission_thanks_by_user ON submission_thanks(user_id);",
 };
 
 static int read_version(struct gr_store *store, int *out)

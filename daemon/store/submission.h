@@ -44,4 +44,48 @@ int gr_store_submission_unrendered(struct gr_store *store, int64_t after, int64_
 				   char **out_md);
 int gr_store_submission_set_html(struct gr_store *store, int64_t id, const char *html);
 
+/*
+ * Peers' work after passing: whether the author of passed work lets peers
+ * who passed the same step read it, and under which name; and the thanks
+ * its readers gave it, one per reader.
+ */
+enum gr_store_share { GR_STORE_SHARE_NONE, GR_STORE_SHARE_ANONYMOUS, GR_STORE_SHARE_NAMED };
+
+/* "none", "anonymous", "named". */
+const char *gr_store_share_name(enum gr_store_share share);
+/* 0, or -1 for a name that is none of them. */
+int gr_store_share_from_name(enum gr_store_share *out, const char *name);
+
+int gr_store_submission_set_share(struct gr_store *store, int64_t id, enum gr_store_share share);
+
+/* How a submission is shared: the choice, its thanks, and whether reader_id thanked it. */
+struct gr_store_sharing {
+	enum gr_store_share share;
+	int thanks;
+	int thanked;
+};
+int gr_store_submission_sharing(struct gr_store *store, struct gr_store_sharing *out, int64_t id,
+				int64_t reader_id);
+
+/* reader_id thanks the submission's author: *out_added is 1, or 0 when they had already. */
+int gr_store_submission_thank(struct gr_store *store, int *out_added, int64_t id,
+			      int64_t reader_id, int64_t now);
+
+/*
+ * A shared piece of work on a step: its author's latest attempt, which
+ * passed (their progress on the step is passed), the author not disabled.
+ * Its strings are borrowed for the call.
+ */
+struct gr_store_shared {
+	const struct gr_store_submission *submission;
+	const char *handle;
+	const char *display_name;
+	struct gr_store_sharing sharing; /* thanked: by the reader */
+};
+typedef int gr_store_shared_fn(const struct gr_store_shared *row, void *payload);
+/* Up to limit shared works of a step but reader_id's own, most thanked first, then newest. */
+int gr_store_submission_each_shared(struct gr_store *store, const char *track_id,
+				    const char *step_id, int64_t reader_id, int limit,
+				    gr_store_shared_fn *fn, void *payload);
+
 #endif

@@ -153,6 +153,9 @@ static const char *const type_names[GR_REQUEST_TYPE_COUNT] = {
 	[GR_REQUEST_HELP_RESOLVE] = "help.resolve",
 	[GR_REQUEST_HELP_WITHDRAW] = "help.withdraw",
 	[GR_REQUEST_HELP_LIST] = "help.list",
+	[GR_REQUEST_PEERS_LIST] = "peers.list",
+	[GR_REQUEST_SUBMISSION_SHARE] = "submission.share",
+	[GR_REQUEST_SUBMISSION_THANK] = "submission.thank",
 };
 
 /* The board, nudge and help messages' ids: >= 1 exactly when the type has one. */
@@ -178,7 +181,8 @@ static void check_review_numbers(const struct gr_request *request)
 			       t == GR_REQUEST_REVIEW_DECLINE;
 	int wants_review = t == GR_REQUEST_REVIEW_RATE || t == GR_REQUEST_REVIEW_FLAG ||
 			   t == GR_REQUEST_FLAG_RESOLVE;
-	int wants_submission = t == GR_REQUEST_REVIEW_COACH;
+	int wants_submission = t == GR_REQUEST_REVIEW_COACH || t == GR_REQUEST_SUBMISSION_SHARE ||
+			       t == GR_REQUEST_SUBMISSION_THANK;
 
 	if (wants_assignment != (request->assignment >= 1) || request->assignment < 0)
 		FAIL("%s: assignment %lld", type_names[t], (long long)request->assignment);
@@ -294,6 +298,7 @@ static void check_dispatch(struct gr_client *client, const struct gr_request *re
 		check_text(request, "body_md", request->body_md, GR_PROTOCOL_MAX_BODY, 1);
 		break;
 	case GR_REQUEST_SUBMISSION_GET:
+	case GR_REQUEST_PEERS_LIST:
 		check_text(request, "track", request->track, ID_MAX, 1);
 		check_text(request, "step", request->step, ID_MAX, 1);
 		break;
@@ -332,6 +337,9 @@ static void check_dispatch(struct gr_client *client, const struct gr_request *re
 	case GR_REQUEST_HELP_MESSAGE:
 		check_text(request, "body", request->body, GR_PROTOCOL_MAX_NOTE, 1);
 		break;
+	case GR_REQUEST_SUBMISSION_SHARE:
+		check_text(request, "share", request->share, ID_MAX, 1);
+		break;
 	default:
 		break;
 	}
@@ -352,9 +360,12 @@ static void check_dispatch(struct gr_client *client, const struct gr_request *re
 		check_text(request, "action", request->action, 0, 0);
 		check_text(request, "note", request->note, 0, 0);
 	}
+	if (request->type != GR_REQUEST_SUBMISSION_SHARE)
+		check_text(request, "share", request->share, 0, 0);
 	if (request->type != GR_REQUEST_PROGRESS_SET &&
 	    request->type != GR_REQUEST_SUBMISSION_CREATE &&
-	    request->type != GR_REQUEST_SUBMISSION_GET && request->type != GR_REQUEST_HELP_ASK) {
+	    request->type != GR_REQUEST_SUBMISSION_GET && request->type != GR_REQUEST_HELP_ASK &&
+	    request->type != GR_REQUEST_PEERS_LIST) {
 		if (request->type != GR_REQUEST_BOARD_GET &&
 		    request->type != GR_REQUEST_REVIEW_COACH_LIST)
 			check_text(request, "track", request->track, 0, 0);
