@@ -150,7 +150,7 @@ static struct gr_json *mine_json(struct gr_peers *peers, const struct gr_user *u
 	    gr_store_submission_sharing(peers->store, &sharing, work.id, user->id) != 0)
 		return gr_json_null();
 	return gr_json_pack("{s:I, s:s, s:i}", "submission", (long long)work.id, "share",
-			    gr_store_share_name(sharing.share), "thanks", sharing.thanks);
+			    gr_store_submission_share_name(sharing.share), "thanks", sharing.thanks);
 }
 
 static void peers_list(void *payload, struct gr_protocol_answer *out, struct gr_client *client,
@@ -198,7 +198,7 @@ static void submission_share(void *payload, struct gr_protocol_answer *out,
 	struct work work = { 0 };
 	int rc;
 
-	if (gr_store_share_from_name(&share, request->share) != 0) {
+	if (gr_store_submission_share_from_name(&share, request->share) != 0) {
 		gr_protocol_fail(out, "bad_value", "'share' is none, anonymous or named.");
 		return;
 	}
@@ -221,7 +221,7 @@ static void submission_share(void *payload, struct gr_protocol_answer *out,
 		return;
 	}
 	out->body = gr_json_pack("{s:I, s:s}", "submission", (long long)work.id, "share",
-				 gr_store_share_name(share));
+				 gr_store_submission_share_name(share));
 	out->wrote = 1;
 }
 

@@ -178,12 +178,12 @@ int gr_store_submission_set_html(struct gr_store *store, int64_t id, const char 
 	return store_run(store, stmt, NULL);
 }
 
-const char *gr_store_share_name(enum gr_store_share share)
+const char *gr_store_submission_share_name(enum gr_store_share share)
 {
 	return share_names[share];
 }
 
-int gr_store_share_from_name(enum gr_store_share *out, const char *name)
+int gr_store_submission_share_from_name(enum gr_store_share *out, const char *name)
 {
 	for (size_t i = 0; i < sizeof(share_names) / sizeof(share_names[0]); i++) {
 		if (strcmp(share_names[i], name) == 0) {
@@ -198,7 +198,7 @@ static enum gr_store_share column_share(sqlite3_stmt *stmt, int column)
 {
 	enum gr_store_share share = GR_STORE_SHARE_NONE;
 
-	gr_store_share_from_name(&share, store_column_or_empty(stmt, column));
+	gr_store_submission_share_from_name(&share, store_column_or_empty(stmt, column));
 	return share;
 }
 
@@ -207,7 +207,7 @@ int gr_store_submission_set_share(struct gr_store *store, int64_t id, enum gr_st
 	sqlite3_stmt *stmt = statement(store, SET_SHARE);
 
 	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_text(stmt, 2, gr_store_share_name(share), -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, gr_store_submission_share_name(share), -1, SQLITE_STATIC);
 	return store_run(store, stmt, NULL);
 }
 

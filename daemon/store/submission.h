@@ -52,9 +52,9 @@ int gr_store_submission_set_html(struct gr_store *store, int64_t id, const char 
 enum gr_store_share { GR_STORE_SHARE_NONE, GR_STORE_SHARE_ANONYMOUS, GR_STORE_SHARE_NAMED };
 
 /* "none", "anonymous", "named". */
-const char *gr_store_share_name(enum gr_store_share share);
+const char *gr_store_submission_share_name(enum gr_store_share share);
 /* 0, or -1 for a name that is none of them. */
-int gr_store_share_from_name(enum gr_store_share *out, const char *name);
+int gr_store_submission_share_from_name(enum gr_store_share *out, const char *name);
 
 int gr_store_submission_set_share(struct gr_store *store, int64_t id, enum gr_store_share share);
 

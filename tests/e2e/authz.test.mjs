@@ -129,6 +129,11 @@ const WS = {
     make: () => ['help.ask', { track: HELP_TRACK, step: 'your-own-pace', body: 'Stuck.' }],
   },
   'help.list': () => ['help.list', {}],
+  // lena's project passed (lise and liv passed it): she shares it last in
+  // its row, so the thanks after it are asked of shared work.
+  'submission.share': (ctx) => ['submission.share', { submission: ctx.lenaSubmission, share: 'anonymous' }],
+  'submission.thank': (ctx) => ['submission.thank', { submission: ctx.lenaSubmission }],
+  'peers.list': () => ['peers.list', { track: TRACK, step: PROJECT }],
 };
 
 // ---- the table in the docs ------------------------------------------------
@@ -199,6 +204,7 @@ async function world(daemon) {
   }
   const assignmentsOf = async (handle) => (await ok(sockets[handle], 'review.list')).assignments.filter((x) => x.state === 'assigned');
   const lenaWork = (await ok(sockets.lena, 'submission.get', { track: TRACK, step: PROJECT }));
+  ctx.lenaSubmission = lenaWork.submission;
   // Work still waiting for a verdict, for the coaches' moves: lise's.
   ctx.submission = (await ok(sockets.lise, 'submission.get', { track: TRACK, step: PROJECT })).submission;
   const rubric = (await ok(sockets.lise, 'review.get', { assignment: (await assignmentsOf('lise'))[0].assignment })).rubric;

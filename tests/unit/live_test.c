@@ -23,6 +23,7 @@
 #include "client.h"
 #include "demo.h"
 #include "harness.h"
+#include "scratch.h"
 
 #include <jansson.h>
 #include <stdarg.h>
@@ -436,6 +437,120 @@ static void test_rooms(void)
 	fixture_close(&f);
 }
 
+/* The next presence event on client's queue (other messages skipped), or NULL. */
+static json_t *next_presence(struct gr_client *client)
+{
+	json_t *event;
+
+	while ((event = next(client)) != NULL && strcmp(text_of(event, "event"), "presence") != 0)
+		json_decref(event);
+	return event;
+}
+
+/*
+ * Presence on a board counts connections: a learner with two tabs on a
+ * step who closes one is still there and still online; closing the last
+ * one takes them off the step and offline, each told once.
+ */
+static void test_board_presence_per_connection(void)
+{
+	struct fixture f;
+	struct gr_client tab1, tab2, board;
+	json_t *event;
+
+	fixture_open(&f, 64);
+	client_open(&f, &board, &f.coach);
+	hello(&f, &board);
+	json_decref(request(&f, &board, "ok",
+			    "{\"type\":\"subscribe\",\"id\":1,\"topic\":\"board:c1/demo\"}"));
+	client_open(&f, &tab1, &f.learner);
+	client_open(&f, &tab2, &f.learner);
+	hello(&f, &tab1);
+	event = next_presence(&board); /* the first hello: online */
+	CHECK(event != NULL);
+	CHECK_STR(text_of(event, "user"), "lena");
+	CHECK(json_is_true(json_object_get(event, "online")));
+	CHECK(json_object_get(event, "step") == NULL);
+	json_decref(event);
+	hello(&f, &tab2);
+	CHECK(next_presence(&board) == NULL); /* already online: nothing new */
+	json_decref(request(&f, &tab1, "ok",
+			    "{\"type\":\"subscribe\",\"id\":2,\"topic\":\"room:demo/one\"}"));
+	json_decref(request(&f, &tab2, "ok",
+			    "{\"type\":\"subscribe\",\"id\":2,\"topic\":\"room:demo/one\"}"));
+	drain(&board);
+	gr_live_client_close(f.live, &tab1);
+	event = next_presence(&board); /* the other tab is on the step still */
+	CHECK(event != NULL);
+	CHECK_STR(text_of(event, "step"), "one");
+	CHECK(json_is_true(json_object_get(event, "online")));
+	json_decref(event);
+	CHECK(next_presence(&board) == NULL);
+	gr_live_client_close(f.live, &tab2);
+	event = next_presence(&board); /* off the step */
+	CHECK(event != NULL);
+	CHECK(json_is_null(json_object_get(event, "step")));
+	CHECK(json_is_false(json_object_get(event, "online")));
+	json_decref(event);
+	event = next_presence(&board); /* and offline */
+	CHECK(event != NULL);
+	CHECK(json_object_get(event, "step") == NULL);
+	CHECK(json_is_false(json_object_get(event, "online")));
+	json_decref(event);
+	CHECK(next_presence(&board) == NULL);
+	gr_live_client_close(f.live, &board);
+	fixture_close(&f);
+}
+
+/*
+ * A learner who joins the cohort reaches its watched board at once, before
+ * any progress: made here (an invite), or moved in by another process.
+ */
+static void test_board_member_joined(void)
+{
+	struct fixture f;
+	struct gr_client board;
+	struct gr_user noor, omar;
+	json_t *event;
+	char sql[200];
+
+	fixture_open(&f, 64);
+	client_open(&f, &board, &f.coach);
+	hello(&f, &board);
+	json_decref(request(&f, &board, "ok",
+			    "{\"type\":\"subscribe\",\"id\":1,\"topic\":\"board:c1/demo\"}"));
+	gr_live_members_changed(f.live); /* nobody new yet */
+	CHECK(next(&board) == NULL);
+	add_user(&f, &noor, "noor", GR_ROLE_LEARNER);
+	gr_live_members_changed(f.live);
+	event = next(&board);
+	CHECK(event != NULL);
+	CHECK_STR(text_of(event, "event"), "member.joined");
+	CHECK_STR(text_of(event, "user"), "noor");
+	CHECK_STR(text_of(event, "track"), "demo");
+	CHECK_STR(text_of(event, "topic"), "board:c1/demo");
+	json_decref(event);
+	gr_live_members_changed(f.live); /* told once */
+	CHECK(next(&board) == NULL);
+	/* Omar of another cohort is moved into c1 by another process (the operator's tool). */
+	add_user(&f, &omar, "omar", GR_ROLE_LEARNER);
+	gr_live_members_changed(f.live);
+	drain(&board);
+	CHECK_INT(exec_sql(f.db, "UPDATE users SET cohort = 'c2' WHERE handle = 'omar'"), ==, 0);
+	gr_live_poll(f.live);
+	CHECK(next(&board) == NULL);
+	snprintf(sql, sizeof sql, "UPDATE users SET cohort = 'c1' WHERE id = %lld", (long long)omar.id);
+	CHECK_INT(exec_sql(f.db, sql), ==, 0);
+	gr_live_poll(f.live);
+	event = next(&board);
+	CHECK(event != NULL);
+	CHECK_STR(text_of(event, "event"), "member.joined");
+	CHECK_STR(text_of(event, "user"), "omar");
+	json_decref(event);
+	gr_live_client_close(f.live, &board);
+	fixture_close(&f);
+}
+
 static void test_overflow_resync(void)
 {
 	struct fixture f;
@@ -819,6 +934,8 @@ int main(void)
 	RUN(test_submission);
 	RUN(test_replay_and_snapshot);
 	RUN(test_rooms);
+	RUN(test_board_presence_per_connection);
+	RUN(test_board_member_joined);
 	RUN(test_overflow_resync);
 	RUN(test_close_with_replies_pending);
 	RUN(test_preview);
