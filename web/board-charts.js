@@ -30,11 +30,12 @@ function chart(target, id, title, bars, width, height, labelled) {
 }
 
 // The charts' part of the page: the two figures, drawn from the board's
-// state. The funnel follows the pushes at most once a second (funnelSoon).
+// state. Both follow the pushes at most once a second (funnelSoon, weeksSoon).
 export function boardCharts(board) {
   const funnel = h('figure', { id: 'board-funnel', class: 'chart' });
   const weeks = h('figure', { id: 'board-weeks', class: 'chart' });
   let timer = 0;
+  let weeksTimer = 0;
   const total = () => board.learners.size;
   const drawFunnel = () => chart(funnel, 'funnel', t('board.funnel', { total: total() }), board.steps.filter((step) => !step.retired).map((step) => ({
     value: board.counts.get(step.id).done, attrs: { 'data-step': step.id },
@@ -46,6 +47,7 @@ export function boardCharts(board) {
   return {
     funnel, weeks, drawFunnel, drawWeeks,
     funnelSoon: () => { timer ||= setTimeout(() => { timer = 0; drawFunnel(); }, 1000); },
-    stop: () => clearTimeout(timer),
+    weeksSoon: () => { weeksTimer ||= setTimeout(() => { weeksTimer = 0; drawWeeks(board.weeks); }, 1000); },
+    stop: () => { clearTimeout(timer); clearTimeout(weeksTimer); },
   };
 }

@@ -27,8 +27,12 @@ function paintRow(board, row) {
   row.for.textContent = since ? duration(now(board) - since) : '';
   row.last.replaceChildren(ago(learner.last_activity, now(board)));
   row.reviews.textContent = `${learner.given} / ${learner.received}`;
-  row.here.hidden = !board.titles.has(learner.here);
-  row.here.lastChild.textContent = row.here.hidden ? '' : t('board.hereNow', { step: board.titles.get(learner.here) });
+  // The dot: online (any tab open), and where, when a tab has a step open.
+  const here = board.titles.has(learner.here);
+  row.here.hidden = !here && !learner.online;
+  row.here.dataset.online = String(Boolean(learner.online || here));
+  row.here.lastChild.textContent = here ? t('board.hereNow', { step: board.titles.get(learner.here) })
+    : row.here.hidden ? '' : t('board.onlineNow');
 }
 
 // A learner's row: {learner, tr, cur, for, last, reviews, here}; its step
@@ -82,7 +86,8 @@ function table(board, caption, body, foot) {
 // The grid's part of the page. caption(count) says whose board it is;
 // countsChanged() is called after a frame changed a step's counts.
 export function boardGrid(board, caption, countsChanged) {
-  const element = h('div', { class: 'board-scroll', id: 'board-grid', tabindex: 0, role: 'region', 'aria-labelledby': 'board-grid-title' });
+  // Its own name: the section around it is named by its heading already.
+  const element = h('div', { class: 'board-scroll', id: 'board-grid', tabindex: 0, role: 'region', 'aria-label': t('board.grid.scroll') });
   const rows = new Map(); // handle → learnerRow()
   const cells = new Map(); // "handle/step" → td
   const countCells = new Map(); // step id → [[bucket, td]]

@@ -26,6 +26,10 @@ export const BUCKET = { started: 'on', needs_work: 'on', submitted: 'wait', in_r
 //               on it, waiting for a review of it, finished it (BUCKET)
 //   attention   [{user, kind, since, step?, request?, review?}], oldest first
 //   help        request id → help request
+//   weeks       [{week: "YYYY-MM-DD" (a Monday), active}], oldest first: the
+//               learners active on the track each week, kept live
+//               (noteActive); each learner's `lastOnTrack` is their latest
+//               change on the track
 //   loaded      the last board.get is in; until then pushes wait in `early`
 //   early       pushes that came while board.get was under way
 //   reloadedAt  when a newcomer's push last made the board ask again
@@ -33,7 +37,7 @@ export function newBoard(cohort, track) {
   return {
     cohort, track, topic: `board:${cohort}/${track}`,
     steps: [], titles: new Map(), offset: 0, learners: new Map(), counts: new Map(),
-    attention: [], help: new Map(), loaded: false, early: [], reloadedAt: 0,
+    attention: [], help: new Map(), weeks: [], loaded: false, early: [], reloadedAt: 0,
   };
 }
 
@@ -51,6 +55,7 @@ export function fill(board, data) {
   for (const step of board.steps) board.counts.set(step.id, { on: 0, wait: 0, done: 0 });
   for (const learner of data.learners) {
     learner.progress ||= {};
+    learner.lastOnTrack = Math.max(0, ...Object.values(learner.progress).map((p) => p.updated_at || 0));
     board.learners.set(learner.handle, learner);
     for (const step of board.steps) {
       const bucket = BUCKET[learner.progress[step.id]?.state];
@@ -58,6 +63,7 @@ export function fill(board, data) {
     }
   }
   board.attention = data.attention || [];
+  board.weeks = (data.weeks || []).map((week) => ({ ...week }));
   board.help.clear();
   for (const request of data.help || []) board.help.set(request.request, request);
 }
@@ -77,6 +83,31 @@ export function setState(board, handle, step, state, at) {
   if (BUCKET[state]) count[BUCKET[state]]++;
   learner.progress[step] = { ...old, state, started_at: old.started_at || at };
   learner.last_activity = Math.max(learner.last_activity || 0, at);
+}
+
+// Weeks as the server numbers them: since Monday 1970-01-05 (UTC).
+const WEEK = 7 * 86400000;
+const weekOf = (ms) => Math.floor((ms + 3 * 86400000) / WEEK);
+const monday = (week) => new Date(week * WEEK - 3 * 86400000).toISOString().slice(0, 10);
+
+// A learner changed their progress on the track at `at`: counted among the
+// active of that week unless they were already (their previous change fell
+// in it). A new week moves the chart on. Whether the chart changed.
+export function noteActive(board, learner, at) {
+  const week = weekOf(at);
+  const before = learner.lastOnTrack ? weekOf(learner.lastOnTrack) : null;
+  learner.lastOnTrack = Math.max(learner.lastOnTrack || 0, at);
+  if (before !== null && before >= week) return false;
+  let entry = board.weeks.find((w) => weekOf(Date.parse(`${w.week}T00:00:00Z`)) === week);
+  if (!entry) {
+    const last = board.weeks.at(-1);
+    if (last && weekOf(Date.parse(`${last.week}T00:00:00Z`)) > week) return false; // before the chart
+    entry = { week: monday(week), active: 0 };
+    board.weeks.push(entry);
+    if (board.weeks.length > 12) board.weeks.shift();
+  }
+  entry.active++;
+  return true;
 }
 
 // An entry the server will also list, kept in its order (oldest first).

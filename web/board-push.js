@@ -2,10 +2,11 @@
 // board"): each changes the board's state (board-model.js) and tells the
 // view what to repaint; nothing here draws. The view:
 //   cellChanged(handle, step), rowChanged(handle), attentionChanged(),
-//   helpChanged(), and reload() to ask for the whole board again.
+//   helpChanged(), weeksChanged(), and reload() to ask for the whole board
+//   again.
 
 import { me } from './session.js';
-import { now, setState, noteAttention } from './board-model.js';
+import { now, setState, noteAttention, noteActive } from './board-model.js';
 
 // A push, or kept for later while board.get is under way.
 export function receive(board, event, view) {
@@ -23,6 +24,8 @@ function apply(board, event, view) {
   const ours = event.topic === board.topic;
   if (ours && event.event === 'board.summary') return summary(board, event, view);
   if (ours && event.event === 'help' && event.request) return help(board, event.request, view);
+  // Someone joined the cohort: their row, before any progress of theirs.
+  if (ours && event.event === 'member.joined') return board.learners.has(event.user) ? null : view.reload();
   if (event.event === 'review.flagged' && event.track === board.track && board.learners.has(event.user)) {
     return flagged(board, event, view);
   }
@@ -35,13 +38,16 @@ function apply(board, event, view) {
   if (!learner) {
     newcomer(board, event, view);
   } else if (event.event === 'presence') {
-    learner.here = event.step || null;
+    // Counted per connection by the server: a closed tab of two changes nothing.
+    if ('online' in event) learner.online = event.online;
+    if ('step' in event) learner.here = event.step || null;
     view.rowChanged(event.user);
   } else if (event.seq > learner.seq) { // at or below it: in board.get already
     learner.seq = event.seq;
     if ((event.event === 'progress' || event.event === 'submission') && board.counts.has(event.step)) {
       setState(board, event.user, event.step, event.state, event.at || now(board));
       view.cellChanged(event.user, event.step);
+      if (noteActive(board, learner, event.at || now(board))) view.weeksChanged();
     }
   }
 }

@@ -73,7 +73,7 @@ export async function pageBoard(cohortPart, trackId) {
   const group = cohort || t('board.noCohort');
   const view = boardView(board, (count) => t('board.caption', { group, track: track.title, count }));
   follow(board, view, gen);
-  show(...layout(view, t('board.heading', { track: track.title, group })));
+  show(...layout(view, t('board.heading', { track: track.title, group }), board));
 }
 
 // The page's parts, drawn from the board's state, and what the pushes, the
@@ -92,13 +92,14 @@ function boardView(board, caption) {
     rowChanged: grid.rowChanged,
     attentionChanged: attention.draw,
     helpChanged: help.draw,
+    weeksChanged: charts.weeksSoon,
     // Everything again, after a board.get.
-    drawAll(weeks, empty) {
+    drawAll(empty) {
       grid.build();
       attention.draw();
       help.draw();
       charts.drawFunnel();
-      charts.drawWeeks(weeks);
+      charts.drawWeeks(board.weeks);
       status.setAttribute('role', 'status');
       status.textContent = t(empty ? 'board.empty' : 'board.live');
     },
@@ -140,7 +141,7 @@ function follow(board, view, gen) {
     }
     if (ask !== asking || gen !== generation) return;
     fill(board, data);
-    view.drawAll(data.weeks || [], !data.learners.length);
+    view.drawAll(!data.learners.length);
     loaded(board, target);
     view.coach.load();
   }
@@ -165,7 +166,7 @@ function follow(board, view, gen) {
 }
 
 // The page: its heading, the status line, and the parts in their sections.
-function layout(view, heading) {
+function layout(view, heading, board) {
   const section = (key, ...content) => h('section', { 'aria-labelledby': `board-${key}-title` },
     h('h2', { id: `board-${key}-title`, text: t(`board.${key}`) }), ...content);
   return [heading,
@@ -176,6 +177,8 @@ function layout(view, heading) {
       section('coach', h('p', { class: 'hint', text: t('board.coach.hint') }), view.coach.element),
       section('help', view.help.element),
       section('grid', h('p', { class: 'hint', text: t('board.grid.hint') }),
+        h('p', {}, h('a', { class: 'button secondary', id: 'board-csv', download: true,
+          href: `/api/board.csv?${new URLSearchParams({ cohort: board.cohort, track: board.track })}`, text: t('board.csv') })),
         h('ul', { class: 'legend', id: 'board-legend' }, STATES.map((state) =>
           h('li', {}, h('span', { class: 'sym', 'data-state': state }), ' ', t(`board.state.${state}`)))), view.grid.element),
       section('charts', view.charts.funnel, view.charts.weeks),
