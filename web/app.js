@@ -19,6 +19,8 @@ import { startHelp, helpSection } from './help.js';
 // (reviews.js), and the coaches' board (board.js, which learners never need).
 const reviews = () => import('./reviews.js');
 const board = () => import('./board.js');
+// Peers' work after passing, with a reviewed step's page (issue 12, deliverable 5).
+const peersPage = () => import('./peers.js');
 
 const main = document.getElementById('main');
 
@@ -330,7 +332,7 @@ async function pageStep(id, stepId) {
   const gen = generation;
   const [track, step] = await Promise.all([api.track(id), api.step(id, stepId)]);
   // A reviewed step's form and "My submission" are in reviews.js.
-  const reviewed = step.reviews > 0 ? await reviews() : null;
+  const [reviewed, peerWork] = step.reviews > 0 ? await Promise.all([reviews(), peersPage()]) : [null, null];
   if (gen !== generation) return;
   const titles = new Map(track.modules.flatMap((module) => module.steps.map((s) => [s.id, s.title])));
   const stepLink = (other, key, rel) => other && h('a', { href: stepHref(track.id, other), rel, text: t(key, { title: titles.get(other) || other }) });
@@ -467,6 +469,7 @@ async function pageStep(id, stepId) {
       markDone ? h('div', { class: 'step-actions' }, actionError, markDone) : null,
       work ? work.element : null,
       reviewed ? reviewed.mySubmission(track, step, gen) : null,
+      peerWork ? peerWork.peersSection(track, step, gen) : null,
       helpSection(track, step, gen)),
     pager);
 }
