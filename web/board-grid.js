@@ -30,7 +30,6 @@ function paintRow(board, row) {
   // The dot: online (any tab open), and where, when a tab has a step open.
   const here = board.titles.has(learner.here);
   row.here.hidden = !here && !learner.online;
-  row.here.dataset.online = String(Boolean(learner.online || here));
   row.here.lastChild.textContent = here ? t('board.hereNow', { step: board.titles.get(learner.here) })
     : row.here.hidden ? '' : t('board.onlineNow');
 }
