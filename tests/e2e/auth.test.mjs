@@ -155,8 +155,7 @@ test('five failed sign-ins for one handle make it wait, with 429 and Retry-After
   assert.equal(blocked.json.error.limit, 'account');
   const retry = Number(blocked.headers['retry-after']);
   assert.ok(retry > 0 && retry <= 30, `Retry-After ${retry}`);
-  // Another handle, from that address or another, is not affected.
-  assert.equal((await daemon.client('127.0.2.1').post('/api/login', { handle: 'ada', password: 'a long enough password' })).status, 200);
+  // Another handle, even from that same address, is not affected.
   assert.equal((await daemon.client('127.0.1.9').post('/api/login', { handle: 'ada', password: 'a long enough password' })).status, 200);
 });
 
