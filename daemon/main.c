@@ -136,6 +136,20 @@ static void log_change(const char *key, int reloadable, void *payload)
 		gr_log_warn("reload: %s changed but needs a restart of groundsd to apply", key);
 }
 
+/* The accounts' settings, sign-in limits included, from the config. */
+static void auth_settings(struct gr_auth_settings *out, const struct gr_config *config)
+{
+	gr_auth_settings_defaults(out);
+	out->invite_days = config->invite_days;
+	out->session_days = config->session_days;
+	out->max_failures = config->signin_free_tries;
+	out->delay_ms = (int64_t)config->signin_delay_seconds * 1000;
+	out->failure_window_ms = (int64_t)config->signin_max_delay_minutes * 60 * 1000;
+	out->address_failures = config->signin_address_failures;
+	if (out->delay_ms > out->failure_window_ms)
+		out->delay_ms = out->failure_window_ms;
+}
+
 /*
  * SIGHUP: read the config file and the command line again, as at start;
  * the settings that allow it apply at once, the others are logged as
@@ -144,6 +158,7 @@ static void log_change(const char *key, int reloadable, void *payload)
 static void reload(struct daemon *d)
 {
 	struct gr_config loaded;
+	struct gr_auth_settings settings;
 	enum gr_config_action action;
 
 	gr_config_defaults(&loaded);
@@ -157,6 +172,9 @@ static void reload(struct daemon *d)
 	if (gr_store_set_durability(d->store, d->config->durability_fast ? GR_STORE_FAST
 									: GR_STORE_DURABLE) != 0)
 		gr_log_error("reload: durability: %s", gr_error_last());
+	auth_settings(&settings, d->config);
+	if (gr_auth_set_limits(d->auth, &settings) != 0)
+		gr_log_error("reload: sign-in limits: %s", gr_error_last());
 }
 
 /*
@@ -278,9 +296,7 @@ static int serve(struct daemon *d, const struct gr_config *config)
 	char db_path[PATH_MAX + 16];
 	int rc;
 
-	gr_auth_settings_defaults(&settings);
-	settings.invite_days = config->invite_days;
-	settings.session_days = config->session_days;
+	auth_settings(&settings, config);
 	gr_files_database_path(db_path, sizeof(db_path), config->data_dir);
 	if ((rc = gr_files_make_dirs(config->data_dir)) ||
 	    (rc = gr_files_lock_data_dir(config->data_dir, &d->lock_fd)) ||

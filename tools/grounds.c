@@ -41,6 +41,10 @@
 
 /* The config groundsd's package installs; the tool reads it too when present. */
 #define GR_SYSTEM_CONFIG "/etc/grounds/grounds.conf"
+/* The one `cmake --install` puts under this build's prefix (SYSCONFDIR), looked at first. */
+#ifndef GR_INSTALLED_CONFIG
+#define GR_INSTALLED_CONFIG GR_SYSTEM_CONFIG
+#endif
 
 struct context {
 	struct gr_config config;
@@ -1021,10 +1025,14 @@ static void usage(FILE *out)
 		fprintf(out, "  grounds %s\n", commands[i].usage);
 	fprintf(out, "\nROLE is learner, coach or admin. Without --password-stdin, user add asks for\n"
 		     "the password on the terminal. The config file is --config FILE, else\n"
-		     "$GROUNDS_CONFIG, else " GR_SYSTEM_CONFIG " when it exists; links use its\n"
-		     "public_url. --data-dir defaults to its data_dir, else ./grounds-data, and\n"
-		     "must exist unless --init is given. export progress writes CSV (one row per\n"
-		     "learner of the cohort and step of the track) to standard output.\n"
+		     "$GROUNDS_CONFIG, else the first that exists of:\n");
+	fprintf(out, "  %s\n", GR_INSTALLED_CONFIG);
+	if (strcmp(GR_INSTALLED_CONFIG, GR_SYSTEM_CONFIG) != 0)
+		fprintf(out, "  %s\n", GR_SYSTEM_CONFIG);
+	fprintf(out, "Links use its public_url. --data-dir defaults to its data_dir, else\n"
+		     "./grounds-data, and must exist unless --init is given. export progress writes\n"
+		     "CSV (one row per learner of the cohort and step of the track) to standard\n"
+		     "output.\n"
 		     "backup writes a checked copy of the database while groundsd runs; --into DIR\n"
 		     "names it by the time and --keep N removes all but the newest N there.\n"
 		     "restore refuses while groundsd runs, checks FILE, keeps the replaced\n"
@@ -1047,6 +1055,8 @@ static int global_options(struct context *context, int argc, char **argv)
 			config = argv[c + 1], explicit = 1;
 	if (!config && getenv("GROUNDS_CONFIG"))
 		config = getenv("GROUNDS_CONFIG"), explicit = 1; /* "": no file at all */
+	if (!config && access(GR_INSTALLED_CONFIG, F_OK) == 0)
+		config = GR_INSTALLED_CONFIG;
 	if (!config && access(GR_SYSTEM_CONFIG, F_OK) == 0)
 		config = GR_SYSTEM_CONFIG;
 	if (config && config[0] && gr_config_load_file(&context->config, config) != 0) {

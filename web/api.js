@@ -35,6 +35,8 @@ async function request(method, path, body) {
     const apiError = new ApiError(response.status, error.code || 'internal',
       error.message || `The server answered ${response.status}.`, error.field);
     apiError.retryAfter = Number(response.headers.get('Retry-After')) || 0;
+    apiError.minutes = error.minutes;
+    apiError.limit = error.limit;
     throw apiError;
   }
   return data;

@@ -62,7 +62,7 @@ function passwordField(autocomplete, hint) {
 // The message for a failed request, in the reader's language where we know it.
 function errorText(error) {
   if (error.code === 'offline') return t('app.offline');
-  if (error.code === 'rate_limited') return t('error.rate_limited', { minutes: Math.max(1, Math.ceil((error.retryAfter || 60) / 60)) });
+  if (error.code === 'rate_limited') return `${t(`error.rate_limited.${error.limit === 'address' ? 'address' : 'account'}`)} ${plural('error.retry', error.minutes || Math.ceil((error.retryAfter || 60) / 60))}`;
   if (error.code === 'conflict' && error.field === 'handle') return t('error.conflict.handle');
   if (error.code === 'bad_value' && ['handle', 'password', 'display_name'].includes(error.field)) return t(`error.${error.field}`);
   return knownError(error);

@@ -244,6 +244,18 @@ static int parse_metrics_allow(struct gr_config *config, const char *key, const 
 	return 0;
 }
 
+static int parse_trusted_proxies(struct gr_config *config, const char *key, const char *value)
+{
+	if (gr_address_list_parse(&config->trusted_proxies, value) != 0) {
+		char message[256];
+
+		snprintf(message, sizeof(message), "%s", gr_error_last());
+		gr_error_set("%s: %s", key, message);
+		return GR_EINVALID;
+	}
+	return 0;
+}
+
 /* A whole-number setting between min and max. */
 #define INT_SETTING(field, min, max)                                                        \
 	static int parse_##field(struct gr_config *config, const char *key, const char *value) \
@@ -266,6 +278,10 @@ INT_SETTING(inactive_days, 1, 3650)
 INT_SETTING(help_wave_size, 1, 50)
 INT_SETTING(help_wave_minutes, 1, 120)
 INT_SETTING(help_expire_minutes, 5, 24 * 60)
+INT_SETTING(signin_free_tries, 1, 100)
+INT_SETTING(signin_delay_seconds, 1, 3600)
+INT_SETTING(signin_max_delay_minutes, 1, 24 * 60)
+INT_SETTING(signin_address_failures, 1, 1000000)
 
 static const struct key keys[] = {
 	{ "data_dir", parse_data_dir, "./grounds-data",
@@ -350,6 +366,21 @@ static const struct key keys[] = {
 	{ "metrics_allow", parse_metrics_allow, "127.0.0.1 ::1",
 	  "addresses and networks (ADDRESS/BITS) that may read /metrics, separated by spaces",
 	  FIELD(metrics_allow), 1 },
+	{ "signin_free_tries", parse_signin_free_tries, "5",
+	  "failed sign-ins of one account before it must wait",
+	  FIELD(signin_free_tries), 1 },
+	{ "signin_delay_seconds", parse_signin_delay_seconds, "30",
+	  "that account's first wait; each further failure doubles it",
+	  FIELD(signin_delay_seconds), 1 },
+	{ "signin_max_delay_minutes", parse_signin_max_delay_minutes, "15",
+	  "an account's longest wait; it forgets one failure per this long",
+	  FIELD(signin_max_delay_minutes), 1 },
+	{ "signin_address_failures", parse_signin_address_failures, "300",
+	  "failed sign-ins from one address (a centre's NAT) per signin_max_delay_minutes",
+	  FIELD(signin_address_failures), 1 },
+	{ "trusted_proxies", parse_trusted_proxies, "",
+	  "proxies (ADDRESS or ADDRESS/BITS) whose X-Forwarded-For or Forwarded is believed",
+	  FIELD(trusted_proxies), 1 },
 };
 
 static const struct key *find_key(const char *name)

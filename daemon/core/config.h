@@ -47,6 +47,12 @@ struct gr_config {
 	int help_expire_minutes; /* an open request without a helper expires; > help_wave_minutes */
 	int durability_fast;     /* 1: synchronous = NORMAL; 0 (full): FULL */
 	struct gr_address_list metrics_allow; /* who may read /metrics */
+	/* Sign-in limits (services/auth.h) and whose forwarding headers are believed. */
+	int signin_free_tries;	      /* an account's failed sign-ins before it waits */
+	int signin_delay_seconds;     /* the first wait, doubled by each further failure */
+	int signin_max_delay_minutes; /* the longest wait; the address ceiling's window */
+	int signin_address_failures;  /* failed sign-ins from one address per that window */
+	struct gr_address_list trusted_proxies; /* X-Forwarded-For / Forwarded believed from */
 };
 
 enum gr_config_action {

@@ -1,11 +1,16 @@
 /*
- * ratelimit.c - sliding-window failure counting (see ratelimit.h).
+ * ratelimit.c - failed attempts per key, by a policy (see ratelimit.h).
  *
- * A chained hash table of keys; each entry keeps the times of its last
- * max_failures failures in a ring. When the table is full, entries whose
- * failures have all left the window are swept; if none are, the entry with
- * the oldest last failure is evicted, so a flood of new keys cannot grow
- * memory or blank out the limit of a key under active attack.
+ * A chained hash table of keys. An entry keeps a count of failures, when it
+ * last failed, when its forgetting clock started, and its attempts in
+ * flight; no list of times, so a ceiling of hundreds costs the same as one
+ * of five. When the table is full, entries with nothing to remember are
+ * swept; if none are, the entry with the oldest last failure is evicted, so
+ * a flood of new keys cannot grow memory or blank out the limit of a key
+ * under active attack.
+ *
+ * Invariants: 0 <= failures; 0 <= in_flight; an entry with neither is
+ * removable at any time.
  */
 #include "core/ratelimit.h"
 
@@ -18,16 +23,16 @@
 
 struct entry {
 	struct entry *next;
-	int64_t failures[GR_RATELIMIT_MAX_FAILURES]; /* a ring, oldest at head */
-	int head;
-	int count;
+	int failures;	      /* not yet forgotten */
+	int in_flight;	      /* attempts begun and not ended */
+	int64_t last_failure; /* when it last failed */
+	int64_t forget_from;  /* the next failure is forgotten forget_ms after this */
 	char key[];
 };
 
 struct gr_ratelimit {
 	struct entry *buckets[BUCKETS];
-	int max_failures;
-	int64_t window_ms;
+	struct gr_ratelimit_policy policy;
 	int size;
 };
 
@@ -40,10 +45,17 @@ static uint32_t hash(const char *key)
 	return h & (BUCKETS - 1);
 }
 
-int gr_ratelimit_new(struct gr_ratelimit **out, int max_failures, int64_t window_ms)
+static int policy_valid(const struct gr_ratelimit_policy *policy)
+{
+	return policy->free_failures >= 1 && policy->free_failures <= GR_RATELIMIT_MAX_FREE &&
+	       policy->delay_ms >= 0 && policy->max_delay_ms >= policy->delay_ms &&
+	       policy->forget_ms > 0;
+}
+
+int gr_ratelimit_new(struct gr_ratelimit **out, const struct gr_ratelimit_policy *policy)
 {
 	*out = NULL;
-	if (max_failures < 1 || max_failures > GR_RATELIMIT_MAX_FAILURES || window_ms <= 0) {
+	if (!policy_valid(policy)) {
 		gr_error_set("rate limit: bad limits");
 		return GR_EINVALID;
 	}
@@ -52,8 +64,17 @@ int gr_ratelimit_new(struct gr_ratelimit **out, int max_failures, int64_t window
 		gr_error_set("out of memory");
 		return GR_ERROR;
 	}
-	(*out)->max_failures = max_failures;
-	(*out)->window_ms = window_ms;
+	(*out)->policy = *policy;
+	return 0;
+}
+
+int gr_ratelimit_set_policy(struct gr_ratelimit *limit, const struct gr_ratelimit_policy *policy)
+{
+	if (!policy_valid(policy)) {
+		gr_error_set("rate limit: bad limits");
+		return GR_EINVALID;
+	}
+	limit->policy = *policy;
 	return 0;
 }
 
@@ -90,18 +111,63 @@ static void unlink_entry(struct gr_ratelimit *limit, struct entry **link)
 	limit->size--;
 }
 
-static int64_t newest(const struct entry *entry)
+/* Forget the failures whose time has come. */
+static void forget(const struct gr_ratelimit *limit, struct entry *entry, int64_t now)
 {
-	return entry->failures[(entry->head + entry->count - 1) % GR_RATELIMIT_MAX_FAILURES];
+	int64_t periods;
+
+	if (entry->failures == 0 || now <= entry->forget_from)
+		return;
+	periods = (now - entry->forget_from) / limit->policy.forget_ms;
+	if (periods >= entry->failures) {
+		entry->failures = 0;
+		return;
+	}
+	entry->failures -= (int)periods;
+	entry->forget_from += periods * limit->policy.forget_ms;
 }
 
-/* Drop failures that left the window. */
-static void expire(struct gr_ratelimit *limit, struct entry *entry, int64_t now)
+/* The wait after the failures beyond the free ones: delay_ms doubled per extra failure. */
+static int64_t wait_after(const struct gr_ratelimit_policy *policy, int extra)
 {
-	while (entry->count > 0 && entry->failures[entry->head] <= now - limit->window_ms) {
-		entry->head = (entry->head + 1) % GR_RATELIMIT_MAX_FAILURES;
-		entry->count--;
+	int64_t wait = policy->delay_ms;
+
+	for (int i = 0; i < extra && wait < policy->max_delay_ms; i++)
+		wait *= 2;
+	return wait < policy->max_delay_ms ? wait : policy->max_delay_ms;
+}
+
+/* When a key with failures >= free_failures may try again, ignoring what is in flight. */
+static int64_t waits_until(const struct gr_ratelimit *limit, const struct entry *entry)
+{
+	const struct gr_ratelimit_policy *policy = &limit->policy;
+	int extra = entry->failures - policy->free_failures;
+
+	if (policy->delay_ms > 0)
+		return entry->last_failure + wait_after(policy, extra);
+	return entry->forget_from + (int64_t)(extra + 1) * policy->forget_ms;
+}
+
+int64_t gr_ratelimit_blocked_until(struct gr_ratelimit *limit, const char *key, int64_t now)
+{
+	struct entry *entry = *find(limit, key);
+	int64_t until;
+	int tries;
+
+	if (!entry)
+		return 0;
+	forget(limit, entry, now);
+	if (entry->failures < limit->policy.free_failures) {
+		tries = limit->policy.free_failures - entry->failures;
+	} else {
+		until = waits_until(limit, entry);
+		if (until > now)
+			return until;
+		tries = 1;
 	}
+	if (entry->in_flight < tries)
+		return 0;
+	return now + GR_RATELIMIT_IN_FLIGHT_WAIT_MS;
 }
 
 /* Make room for one more key. */
@@ -113,12 +179,12 @@ static void make_room(struct gr_ratelimit *limit, int64_t now)
 		struct entry **link = &limit->buckets[i];
 
 		while (*link) {
-			expire(limit, *link, now);
-			if ((*link)->count == 0) {
+			forget(limit, *link, now);
+			if ((*link)->failures == 0 && (*link)->in_flight == 0) {
 				unlink_entry(limit, link);
 				continue;
 			}
-			if (!oldest || newest(*link) < newest(*oldest))
+			if (!oldest || (*link)->last_failure < (*oldest)->last_failure)
 				oldest = link;
 			link = &(*link)->next;
 		}
@@ -127,71 +193,88 @@ static void make_room(struct gr_ratelimit *limit, int64_t now)
 		unlink_entry(limit, oldest);
 }
 
-int64_t gr_ratelimit_blocked_until(struct gr_ratelimit *limit, const char *key, int64_t now)
-{
-	struct entry **link = find(limit, key);
-
-	if (!*link)
-		return 0;
-	expire(limit, *link, now);
-	if ((*link)->count < limit->max_failures)
-		return 0;
-	return (*link)->failures[(*link)->head] + limit->window_ms;
-}
-
-void gr_ratelimit_fail(struct gr_ratelimit *limit, const char *key, int64_t now)
+/* key's entry, made when missing; NULL without memory. */
+static struct entry *entry_for(struct gr_ratelimit *limit, const char *key, int64_t now)
 {
 	struct entry **link = find(limit, key);
 	struct entry *entry = *link;
+	size_t len;
 
-	if (!entry) {
-		size_t len = strlen(key);
-
-		if (limit->size >= GR_RATELIMIT_MAX_KEYS)
-			make_room(limit, now);
-		entry = calloc(1, sizeof(*entry) + len + 1);
-		if (!entry)
-			return; /* fails open for this key; the address key still counts */
-		memcpy(entry->key, key, len + 1);
-		entry->next = limit->buckets[hash(key)];
-		limit->buckets[hash(key)] = entry;
-		limit->size++;
-	}
-	expire(limit, entry, now);
-	if (entry->count == limit->max_failures) {
-		entry->head = (entry->head + 1) % GR_RATELIMIT_MAX_FAILURES;
-		entry->count--;
-	}
-	entry->failures[(entry->head + entry->count) % GR_RATELIMIT_MAX_FAILURES] = now;
-	entry->count++;
+	if (entry)
+		return entry;
+	if (limit->size >= GR_RATELIMIT_MAX_KEYS)
+		make_room(limit, now);
+	len = strlen(key);
+	entry = calloc(1, sizeof(*entry) + len + 1);
+	if (!entry)
+		return NULL;
+	memcpy(entry->key, key, len + 1);
+	entry->next = limit->buckets[hash(key)];
+	limit->buckets[hash(key)] = entry;
+	limit->size++;
+	return entry;
 }
 
-void gr_ratelimit_forgive(struct gr_ratelimit *limit, const char *key, int64_t at)
+void gr_ratelimit_begin(struct gr_ratelimit *limit, const char *key, int64_t now)
 {
-	struct entry *entry = *find(limit, key);
+	struct entry *entry = entry_for(limit, key, now);
+
+	if (entry)
+		entry->in_flight++;
+}
+
+void gr_ratelimit_end(struct gr_ratelimit *limit, const char *key, int64_t now, int failed)
+{
+	struct entry *entry = failed ? entry_for(limit, key, now) : *find(limit, key);
 
 	if (!entry)
+		return; /* evicted meanwhile, and nothing to count */
+	if (entry->in_flight > 0)
+		entry->in_flight--;
+	if (!failed)
 		return;
-	for (int i = entry->count - 1; i >= 0; i--) {
-		int index = (entry->head + i) % GR_RATELIMIT_MAX_FAILURES;
-
-		if (entry->failures[index] != at)
-			continue;
-		/* Close the gap: move the newer failures one place back. */
-		for (int j = i; j < entry->count - 1; j++)
-			entry->failures[(entry->head + j) % GR_RATELIMIT_MAX_FAILURES] =
-				entry->failures[(entry->head + j + 1) % GR_RATELIMIT_MAX_FAILURES];
-		entry->count--;
-		return;
-	}
+	forget(limit, entry, now);
+	if (entry->failures == 0)
+		entry->forget_from = now;
+	entry->failures++;
+	entry->last_failure = now;
 }
 
 void gr_ratelimit_clear(struct gr_ratelimit *limit, const char *key)
 {
 	struct entry **link = find(limit, key);
 
-	if (*link)
+	if (!*link)
+		return;
+	if ((*link)->in_flight > 0)
+		(*link)->failures = 0;
+	else
 		unlink_entry(limit, link);
+}
+
+void gr_ratelimit_sweep(struct gr_ratelimit *limit, int64_t now)
+{
+	for (int i = 0; i < BUCKETS; i++) {
+		struct entry **link = &limit->buckets[i];
+
+		while (*link) {
+			forget(limit, *link, now);
+			if ((*link)->failures == 0 && (*link)->in_flight == 0)
+				unlink_entry(limit, link);
+			else
+				link = &(*link)->next;
+		}
+	}
+}
+
+int gr_ratelimit_failures(struct gr_ratelimit *limit, const char *key, int64_t now)
+{
+	struct entry *entry = *find(limit, key);
+
+	if (!entry)
+		return 0;
+	forget(limit, entry, now);
+	return entry->failures;
 }
 
 int gr_ratelimit_size(const struct gr_ratelimit *limit)

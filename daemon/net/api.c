@@ -216,6 +216,24 @@ static int require_user(struct gr_api *api, struct gr_http_call *call, struct gr
 
 /* ---- handlers --------------------------------------------------------- */
 
+/*
+ * 429 for a sign-in that must wait: Retry-After in seconds, and in the
+ * body the whole minutes ("minutes") and whose failures ("limit": account
+ * or address), for the client to say "try again in N minutes".
+ */
+static void reply_limited(struct gr_http_call *call, const struct gr_auth_result *result)
+{
+	int64_t wait_ms = result->retry_at - gr_clock_now_ms();
+	json_t *error;
+
+	call->retry_after_s = wait_ms > 0 ? (int)((wait_ms + 999) / 1000) : 1;
+	error = json_pack("{s:s, s:s, s:s, s:I}", "code", "rate_limited", "message",
+			  result->message, "limit",
+			  result->limited_by ? result->limited_by : "account", "minutes",
+			  (json_int_t)((call->retry_after_s + 59) / 60));
+	reply_json(call, 429, json_pack("{s:o}", "error", error));
+}
+
 static void signed_in(const struct gr_auth_result *result, void *payload)
 {
 	struct gr_http_call *call = payload;
@@ -227,9 +245,8 @@ static void signed_in(const struct gr_auth_result *result, void *payload)
 		return;
 	}
 	if (result->status == GR_ELIMITED) {
-		int64_t wait_ms = result->retry_at - gr_clock_now_ms();
-
-		call->retry_after_s = wait_ms > 0 ? (int)((wait_ms + 999) / 1000) : 1;
+		reply_limited(call, result);
+		return;
 	}
 	if (joined && result->status == GR_ENOTFOUND) {
 		reply_error(call, 400, "invite_invalid", result->message, result->field);
@@ -301,9 +318,8 @@ static void password_changed(const struct gr_auth_result *result, void *payload)
 		return;
 	}
 	if (result->status == GR_ELIMITED) {
-		int64_t wait_ms = result->retry_at - gr_clock_now_ms();
-
-		call->retry_after_s = wait_ms > 0 ? (int)((wait_ms + 999) / 1000) : 1;
+		reply_limited(call, result);
+		return;
 	}
 	if (result->status) {
 		reply_status(call, result->status, result->message, result->field);
@@ -795,7 +811,7 @@ static void handle_metrics(struct gr_api *api, struct gr_http_call *call, const 
 	size_t len;
 	char *text;
 
-	if (!gr_address_list_contains(&api->config->metrics_allow, call->address)) {
+	if (!gr_address_list_contains(&api->config->metrics_allow, call->peer)) {
 		reply_error(call, 403, "forbidden",
 			    "This address may not read the metrics (see metrics_allow).", NULL);
 		return;

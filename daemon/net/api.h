@@ -29,7 +29,8 @@ struct gr_http_call {
 	const char *body;          /* NULL when there was none */
 	size_t body_len;
 	const char *session_token; /* the grounds_session cookie, "" when absent */
-	const char *address;       /* the client's address, for the rate limit */
+	const char *address;       /* the client's, for the rate limit (trusted_proxies) */
+	const char *peer;          /* the socket's other end, for metrics_allow */
 	const char *content_type;  /* "" when absent */
 	const char *origin;        /* "" when absent */
 	const char *host;          /* "" when absent */

@@ -22,6 +22,7 @@
 #include "net/net.h"
 
 #include "net/api.h"
+#include "core/address.h"
 #include "core/config.h"
 #include "core/error.h"
 #include "core/files.h"
@@ -46,6 +47,7 @@
 #define SHUTDOWN_GRACE_MS 3000
 #define WS_WRITE_BATCH 64 /* messages framed into one send at most */
 #define WS_BATCH_BYTES (64 * 1024)
+#define HEADER_DATA 8192 /* all of a request's headers, at most */
 
 /* The client's pages and files: no framing, no referrer, nothing from elsewhere. */
 static const char page_policy[] =
@@ -78,7 +80,8 @@ struct api_call {
 	char path[512];
 	char query[1024];
 	char token[128];
-	char address[64];
+	char address[GR_ADDRESS_TEXT_SIZE]; /* the client: the peer, or what a trusted proxy said */
+	char peer[GR_ADDRESS_TEXT_SIZE];
 	char content_type[128];
 	char origin[256];
 	char host[256];
@@ -131,6 +134,8 @@ struct gr_net {
 	int stopping;
 	struct ws_client *clients;
 	int client_count;
+	char forwarded_for[HEADER_DATA + 1]; /* the loop's scratch for client_address() */
+	char forwarded[HEADER_DATA + 1];
 };
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -144,6 +149,31 @@ static void copy_header(struct lws *wsi, char *out, int size, enum lws_token_ind
 {
 	if (lws_hdr_copy(wsi, out, size, token) < 0)
 		out[0] = '\0';
+}
+
+/*
+ * The client of a request (docs/security.md, "Behind a proxy"): the peer,
+ * or, from one of trusted_proxies, what its X-Forwarded-For or Forwarded
+ * says. out_peer (may be NULL) receives the peer itself.
+ */
+static void client_address(struct lws *wsi, struct gr_net *net, char out[GR_ADDRESS_TEXT_SIZE],
+			   char *out_peer, size_t peer_size)
+{
+	char peer[GR_ADDRESS_TEXT_SIZE];
+
+	lws_get_peer_simple(wsi, peer, sizeof(peer));
+	if (out_peer)
+		snprintf(out_peer, peer_size, "%s", peer);
+	net->forwarded_for[0] = net->forwarded[0] = '\0';
+	if (net->config->trusted_proxies.count > 0) {
+		copy_header(wsi, net->forwarded_for, sizeof(net->forwarded_for),
+			    WSI_TOKEN_X_FORWARDED_FOR);
+		if (lws_hdr_custom_copy(wsi, net->forwarded, sizeof(net->forwarded), "forwarded:",
+					10) < 0)
+			net->forwarded[0] = '\0';
+	}
+	gr_address_client(out, &net->config->trusted_proxies, peer, net->forwarded_for,
+			  net->forwarded);
 }
 
 static void read_session_token(struct lws *wsi, char *out, size_t size)
@@ -347,7 +377,7 @@ static int api_begin(struct lws *wsi, struct session *session, const char *path)
 	snprintf(call->path, sizeof(call->path), "%s", path);
 	read_query(wsi, call->query, sizeof(call->query));
 	read_session_token(wsi, call->token, sizeof(call->token));
-	lws_get_peer_simple(wsi, call->address, sizeof(call->address));
+	client_address(wsi, net, call->address, call->peer, sizeof(call->peer));
 	copy_header(wsi, call->content_type, sizeof(call->content_type),
 		    WSI_TOKEN_HTTP_CONTENT_TYPE);
 	copy_header(wsi, call->origin, sizeof(call->origin), WSI_TOKEN_ORIGIN);
@@ -390,6 +420,7 @@ static void api_dispatch(struct lws *wsi, struct session *session)
 	http->body_len = call->body_len;
 	http->session_token = call->token;
 	http->address = call->address;
+	http->peer = call->peer;
 	http->content_type = call->content_type;
 	http->origin = call->origin;
 	http->host = call->host;
@@ -535,7 +566,7 @@ static int http_request(struct lws *wsi, struct session *session, const char *pa
 static int ws_confirm(struct lws *wsi, struct gr_user *out_user, unsigned char *out_session)
 {
 	struct gr_net *net = net_of(wsi);
-	char path[64], origin[256], host[256], token[128], address[64];
+	char path[64], origin[256], host[256], token[128], address[GR_ADDRESS_TEXT_SIZE];
 	const char *why = NULL;
 	int status = HTTP_STATUS_FORBIDDEN;
 
@@ -560,7 +591,7 @@ static int ws_confirm(struct lws *wsi, struct gr_user *out_user, unsigned char *
 			gr_secret_token_hash(out_session, token);
 		return 0;
 	}
-	lws_get_peer_simple(wsi, address, sizeof(address));
+	client_address(wsi, net, address, NULL, 0);
 	gr_log_info("websocket from %s refused: %s (origin '%s')", address, why, origin);
 	return lws_return_http_status(wsi, (unsigned int)status, why) ? -1 : 1;
 }
@@ -979,7 +1010,7 @@ static int listen_on(struct gr_net *net)
 	info.user = net;
 	info.vhost_name = "grounds";
 	info.server_string = "grounds";
-	info.max_http_header_data = 8192;
+	info.max_http_header_data = HEADER_DATA;
 	info.timeout_secs = 30;
 	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS | LWS_SERVER_OPTION_VALIDATE_UTF8 |
 		       LWS_SERVER_OPTION_DISABLE_IPV6 * !strchr(net->config->listen_host, ':');

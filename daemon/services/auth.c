@@ -1,10 +1,13 @@
 /*
  * auth.c - joining, signing in, sessions and invites (see auth.h).
  *
- * Sign-in is rate limited per handle and per address. An attempt counts as a
- * failure from the moment it starts, so a burst of parallel guesses cannot
- * slip past the limit while their hashes are computed; an attempt that
- * succeeds is forgiven afterwards.
+ * Sign-in is rate limited per handle (a few free failures, then a growing
+ * wait) and per address (a ceiling high enough for a centre behind one
+ * NAT): core/ratelimit.h. A sign-in in progress is no failure, but it takes
+ * one of its handle's and its address's tries until its hash is done, so a
+ * burst of parallel guesses cannot slip past the limit; one handle's
+ * failures never refuse another handle's right password, until a whole
+ * address reaches its ceiling.
  *
  * Every change (an account with its invite spent and first session, a
  * session, an invite) is one change of the loop's turn (turn.h), committed
@@ -59,7 +62,8 @@ struct gr_auth {
 	struct gr_turn *turn;	  /* the loop's, or own_turn */
 	struct gr_turn *own_turn; /* without a loop: each change commits at once */
 	struct gr_workers *workers;
-	struct gr_ratelimit *limit;
+	struct gr_ratelimit *by_handle;
+	struct gr_ratelimit *by_address;
 	struct gr_auth_settings settings;
 	gr_auth_changed_fn *changed; /* sessions ended or rights changed, committed */
 	void *changed_payload;
@@ -87,8 +91,45 @@ void gr_auth_settings_defaults(struct gr_auth_settings *out)
 	out->invite_days = 14;
 	out->session_days = 30;
 	out->max_failures = 5;
+	out->delay_ms = 30 * 1000;
 	out->failure_window_ms = 15 * 60 * 1000;
+	out->address_failures = 300;
 	out->clock = NULL;
+}
+
+/* What settings make of the two limits. */
+static void limit_policies(struct gr_ratelimit_policy *out_handle,
+			   struct gr_ratelimit_policy *out_address,
+			   const struct gr_auth_settings *settings)
+{
+	out_handle->free_failures = settings->max_failures;
+	out_handle->delay_ms = settings->delay_ms;
+	out_handle->max_delay_ms = settings->failure_window_ms;
+	out_handle->forget_ms = settings->failure_window_ms;
+	out_address->free_failures = settings->address_failures;
+	out_address->delay_ms = 0;
+	out_address->max_delay_ms = 0;
+	out_address->forget_ms = settings->address_failures > 0
+		? settings->failure_window_ms / settings->address_failures : 0;
+	if (out_address->forget_ms < 1)
+		out_address->forget_ms = 1;
+}
+
+int gr_auth_set_limits(struct gr_auth *auth, const struct gr_auth_settings *settings)
+{
+	struct gr_ratelimit_policy handle, address;
+	int rc;
+
+	limit_policies(&handle, &address, settings);
+	if ((rc = gr_ratelimit_set_policy(auth->by_handle, &handle)) != 0)
+		return rc;
+	if ((rc = gr_ratelimit_set_policy(auth->by_address, &address)) != 0)
+		return rc;
+	auth->settings.max_failures = settings->max_failures;
+	auth->settings.delay_ms = settings->delay_ms;
+	auth->settings.failure_window_ms = settings->failure_window_ms;
+	auth->settings.address_failures = settings->address_failures;
+	return 0;
 }
 
 static int64_t now(const struct gr_auth *auth)
@@ -100,6 +141,7 @@ int gr_auth_new(struct gr_auth **out, struct gr_store *store, struct gr_workers 
 		const struct gr_auth_settings *settings)
 {
 	struct gr_auth *auth = calloc(1, sizeof(*auth));
+	struct gr_ratelimit_policy handle, address;
 	int rc;
 
 	*out = NULL;
@@ -110,9 +152,10 @@ int gr_auth_new(struct gr_auth **out, struct gr_store *store, struct gr_workers 
 	auth->store = store;
 	auth->workers = workers;
 	auth->settings = *settings;
+	limit_policies(&handle, &address, settings);
 	if ((rc = gr_turn_new(&auth->own_turn, store)) != 0 ||
-	    (rc = gr_ratelimit_new(&auth->limit, settings->max_failures,
-				   settings->failure_window_ms)) != 0) {
+	    (rc = gr_ratelimit_new(&auth->by_handle, &handle)) != 0 ||
+	    (rc = gr_ratelimit_new(&auth->by_address, &address)) != 0) {
 		gr_auth_free(auth);
 		return rc;
 	}
@@ -130,7 +173,8 @@ void gr_auth_free(struct gr_auth *auth)
 {
 	if (!auth)
 		return;
-	gr_ratelimit_free(auth->limit);
+	gr_ratelimit_free(auth->by_handle);
+	gr_ratelimit_free(auth->by_address);
 	gr_turn_free(auth->own_turn);
 	free(auth);
 }
@@ -420,6 +464,46 @@ void gr_auth_register(struct gr_auth *auth, const struct gr_auth_join *join,
 
 /* ---- signing in ------------------------------------------------------- */
 
+/* Refuse the attempt if the handle or the address must wait. */
+static int check_limit(struct gr_auth *auth, struct attempt *attempt, struct gr_auth_result *out)
+{
+	int64_t t = attempt->started_at;
+	int64_t by_handle = gr_ratelimit_blocked_until(auth->by_handle, attempt->handle_key, t);
+	int64_t by_address = gr_ratelimit_blocked_until(auth->by_address, attempt->address_key, t);
+	int64_t minutes;
+	char message[160];
+
+	if (!by_handle && !by_address)
+		return 0;
+	gr_metrics_count(GR_METRICS_SIGNIN_FAILURES);
+	out->retry_at = by_handle > by_address ? by_handle : by_address;
+	out->limited_by = by_handle >= by_address ? "account" : "address";
+	minutes = (out->retry_at - t + 60 * 1000 - 1) / (60 * 1000);
+	snprintf(message, sizeof(message), "Too many failed sign-ins %s. Try again in %lld minute%s.",
+		 by_handle >= by_address ? "for this account" : "from this network",
+		 (long long)minutes, minutes == 1 ? "" : "s");
+	set_result(out, GR_ELIMITED, NULL, message);
+	gr_log_warn("sign-in for '%s' from %s refused: too many failures for the %s",
+		    attempt->handle_key + 2, attempt->address_key + 2, out->limited_by);
+	return GR_ELIMITED;
+}
+
+/* A sign-in begins: in flight for its handle and address until end_attempt(). */
+static void begin_attempt(struct gr_auth *auth, struct attempt *attempt)
+{
+	gr_ratelimit_begin(auth->by_handle, attempt->handle_key, attempt->started_at);
+	gr_ratelimit_begin(auth->by_address, attempt->address_key, attempt->started_at);
+}
+
+/* It ended; failed: a wrong pair, counted for both. */
+static void end_attempt(struct gr_auth *auth, struct attempt *attempt, int failed)
+{
+	int64_t t = now(auth);
+
+	gr_ratelimit_end(auth->by_handle, attempt->handle_key, t, failed);
+	gr_ratelimit_end(auth->by_address, attempt->address_key, t, failed);
+}
+
 static void verify_password_work(void *payload)
 {
 	struct attempt *attempt = payload;
@@ -446,9 +530,9 @@ static void login_done(void *payload)
 	    (rc = change(auth, start_session, &attempt->result)) != 0 &&
 	    attempt->result.status == 0) /* stored, but not committed */
 		set_result(&attempt->result, rc, NULL, SESSION_UNSAVED);
+	end_attempt(auth, attempt, attempt->result.status == GR_EAUTH);
 	if (attempt->result.status == 0) {
-		gr_ratelimit_clear(auth->limit, attempt->handle_key);
-		gr_ratelimit_forgive(auth->limit, attempt->address_key, attempt->started_at);
+		gr_ratelimit_clear(auth->by_handle, attempt->handle_key);
 		gr_log_info("%s signed in", attempt->result.user.handle);
 	} else if (attempt->result.status == GR_EAUTH) {
 		gr_metrics_count(GR_METRICS_SIGNIN_FAILURES);
@@ -457,23 +541,6 @@ static void login_done(void *payload)
 	}
 	gr_secret_wipe(attempt->result.user.password_hash, sizeof(attempt->result.user.password_hash));
 	finish(attempt);
-}
-
-/* Refuse the attempt if the handle or the address is over the limit. */
-static int check_limit(struct gr_auth *auth, struct attempt *attempt, struct gr_auth_result *out)
-{
-	int64_t t = attempt->started_at;
-	int64_t by_handle = gr_ratelimit_blocked_until(auth->limit, attempt->handle_key, t);
-	int64_t by_address = gr_ratelimit_blocked_until(auth->limit, attempt->address_key, t);
-
-	if (!by_handle && !by_address)
-		return 0;
-	gr_metrics_count(GR_METRICS_SIGNIN_FAILURES);
-	set_result(out, GR_ELIMITED, NULL, "Too many failed sign-ins. Wait a while and try again.");
-	out->retry_at = by_handle > by_address ? by_handle : by_address;
-	gr_log_warn("sign-in for '%s' from %s refused: too many failures", attempt->handle_key + 2,
-		    attempt->address_key + 2);
-	return GR_ELIMITED;
 }
 
 /* Queue a sign-in; on an immediate failure fill out and return its status. */
@@ -496,8 +563,7 @@ static int login_start(struct gr_auth *auth, const char *handle, const char *add
 		set_result(out, rc, NULL, "The server ran out of memory.");
 		return rc;
 	}
-	gr_ratelimit_fail(auth->limit, attempt->handle_key, attempt->started_at);
-	gr_ratelimit_fail(auth->limit, attempt->address_key, attempt->started_at);
+	begin_attempt(auth, attempt);
 	return 0;
 }
 
@@ -699,8 +765,10 @@ static void change_password_done(void *payload)
 
 	if (attempt->result.status == 0 && (rc = change(auth, write_password, attempt)) != 0)
 		set_result(&attempt->result, rc, NULL, "Could not save the new password.");
+	end_attempt(auth, attempt,
+		    attempt->result.status == GR_EAUTH && attempt->result.field != NULL);
 	if (attempt->result.status == 0) {
-		gr_ratelimit_clear(auth->limit, attempt->handle_key);
+		gr_ratelimit_clear(auth->by_handle, attempt->handle_key);
 		gr_log_info("%s changed their password; their other sessions ended",
 			    attempt->result.user.handle);
 		tell_changed(auth, attempt->result.user.id, NULL, attempt->session_hash, 0);
@@ -739,8 +807,8 @@ static int change_password_start(struct gr_auth *auth, const struct gr_auth_pass
 		set_result(out, rc, NULL, "The server ran out of memory.");
 		return rc;
 	}
-	/* A wrong current password counts as a failed sign-in, forgiven when right. */
-	gr_ratelimit_fail(auth->limit, attempt->handle_key, attempt->started_at);
+	/* A wrong current password counts as a failed sign-in. */
+	begin_attempt(auth, attempt);
 	return 0;
 }
 
@@ -900,6 +968,8 @@ int gr_auth_invite_revoke(struct gr_auth *auth, struct gr_invite *out, const cha
 
 void gr_auth_housekeeping(struct gr_auth *auth)
 {
+	gr_ratelimit_sweep(auth->by_handle, now(auth));
+	gr_ratelimit_sweep(auth->by_address, now(auth));
 	if (gr_store_session_prune(auth->store, now(auth)) != 0)
 		gr_log_warn("could not remove expired sessions: %s", gr_error_last());
 }

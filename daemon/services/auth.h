@@ -21,18 +21,33 @@ struct gr_turn;
 struct gr_workers;
 struct gr_auth;
 
+/*
+ * The sign-in limits (docs/security.md, "Rate limits"): an account has
+ * max_failures free failed sign-ins, then waits delay_ms after its last
+ * failure, twice that after the next, up to failure_window_ms; it forgets
+ * one failure per failure_window_ms, and all of them on a correct password.
+ * An address (a whole centre behind one NAT) may fail address_failures
+ * times within failure_window_ms before it waits. A sign-in in progress
+ * is no failure, whatever its outcome turns out to be.
+ */
 struct gr_auth_settings {
 	int invite_days;  /* default expiry of an invite */
 	int session_days; /* how long a sign-in lasts */
-	int max_failures; /* failed sign-ins per handle or address ... */
-	int64_t failure_window_ms; /* ... within this window before 429 */
+	int max_failures; /* an account's failed sign-ins before it waits */
+	int64_t delay_ms; /* its first wait, doubled by each further failure ... */
+	int64_t failure_window_ms; /* ... up to this; the address ceiling's window */
+	int address_failures;	   /* failed sign-ins from one address per window */
 	gr_clock_fn *clock; /* NULL: the wall clock */
 };
 
 /* The first start's admin link lasts a day at most (and only until an admin exists). */
 #define GR_AUTH_FIRST_START_DAYS 1
 
-/* The defaults of DESIGN.md and the issue: 14 days, 30 days, 5 in 15 minutes. */
+/*
+ * The defaults of DESIGN.md and the issue: 14 days, 30 days; 5 free
+ * failures per account, then 30 s doubling up to 15 minutes; 300 failures
+ * per address in 15 minutes.
+ */
 void gr_auth_settings_defaults(struct gr_auth_settings *out);
 
 /*
@@ -48,6 +63,9 @@ int gr_auth_new(struct gr_auth **out, struct gr_store *store, struct gr_workers 
  */
 void gr_auth_set_turn(struct gr_auth *auth, struct gr_turn *turn);
 void gr_auth_free(struct gr_auth *auth);
+
+/* New sign-in limits from settings (a reload); GR_EINVALID leaves the old ones. */
+int gr_auth_set_limits(struct gr_auth *auth, const struct gr_auth_settings *settings);
 
 /* What a committed change ended, for the open connections to follow. */
 struct gr_auth_change {
@@ -77,6 +95,7 @@ struct gr_auth_result {
 	char session_token[GR_TOKEN_TEXT_SIZE];
 	int64_t session_expires_at;
 	int64_t retry_at; /* GR_ELIMITED: when trying again is allowed */
+	const char *limited_by; /* GR_ELIMITED: "account" or "address" */
 };
 
 /* Called exactly once, on the loop thread; result is borrowed for the call. */
@@ -99,8 +118,9 @@ void gr_auth_register(struct gr_auth *auth, const struct gr_auth_join *join,
 
 /*
  * Sign in. GR_EAUTH for a wrong pair (same message and cost whether or not
- * the handle exists), GR_ELIMITED when handle or address has too many recent
- * failures. address identifies the client for the rate limit.
+ * the handle exists), GR_ELIMITED when the handle or the address has to wait
+ * (retry_at, limited_by). address identifies the client for the rate limit:
+ * the peer, or what a trusted proxy said of it (core/address.h).
  */
 void gr_auth_login(struct gr_auth *auth, const char *handle, const char *password,
 		   const char *address, gr_auth_done_fn *done, void *payload);

@@ -140,7 +140,7 @@ test('a wrong password and an unknown user get the same answer at about the same
   assert.ok(unknown.ms > known.ms / 4, `unknown ${unknown.ms} ms vs known ${known.ms} ms`);
 });
 
-test('five failed sign-ins for one handle block it with 429 and Retry-After', async () => {
+test('five failed sign-ins for one handle make it wait, with 429 and Retry-After', async () => {
   const admin = daemon.client();
   await admin.post('/api/login', { handle: 'ada', password: 'a long enough password' });
   const { json: { code } } = await admin.post('/api/invites', { role: 'learner' });
@@ -152,19 +152,20 @@ test('five failed sign-ins for one handle block it with 429 and Retry-After', as
   const blocked = await daemon.client('127.0.1.9').post('/api/login', { handle: 'target', password: 'the right password' });
   assert.equal(blocked.status, 429);
   assert.equal(blocked.json.error.code, 'rate_limited');
+  assert.equal(blocked.json.error.limit, 'account');
   const retry = Number(blocked.headers['retry-after']);
-  assert.ok(retry > 800 && retry <= 900, `Retry-After ${retry}`);
-  // Another handle from another address is not affected.
-  assert.equal((await daemon.client('127.0.2.1').post('/api/login', { handle: 'ada', password: 'a long enough password' })).status, 200);
+  assert.ok(retry > 0 && retry <= 30, `Retry-After ${retry}`);
+  // Another handle, even from that same address, is not affected.
+  assert.equal((await daemon.client('127.0.1.9').post('/api/login', { handle: 'ada', password: 'a long enough password' })).status, 200);
 });
 
-test('five failures from one address block that address for every handle', async () => {
+test('five failures from one address for five handles do not block that address', async () => {
   const client = daemon.client('127.0.3.1');
   for (let i = 0; i < 5; i++) {
     assert.equal((await client.post('/api/login', { handle: `ghost${i}`, password: 'wrong password!!' })).status, 401);
   }
-  const blocked = await client.post('/api/login', { handle: 'ada', password: 'a long enough password' });
-  assert.equal(blocked.status, 429);
+  // The address's ceiling is signin_address_failures (300): tests/e2e/signin.test.mjs.
+  assert.equal((await client.post('/api/login', { handle: 'ada', password: 'a long enough password' })).status, 200);
 });
 
 test('logout ends the session on the server, not just in the browser', async () => {

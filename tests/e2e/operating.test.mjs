@@ -2,12 +2,14 @@
 // restore exactly what was acknowledged, check a data directory, refuse a
 // restore under a running daemon, read /metrics (and be refused from
 // elsewhere), /healthz, reload settings with SIGHUP, and the operator's tool
-// finding its config and refusing a data directory that does not exist.
+// finding its config (GROUNDS_CONFIG, or the one under its installation's
+// SYSCONFDIR) and refusing a data directory that does not exist.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFile, rm, access } from 'node:fs/promises';
-import { join } from 'node:path';
-import { startDaemon, runCli, tempDir, openSocket, register, ok } from '../lib/daemon.mjs';
+import { writeFile, rm, access, mkdir } from 'node:fs/promises';
+import { join, dirname } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { startDaemon, runCli, tempDir, openSocket, register, ok, GROUNDS_CLI } from '../lib/daemon.mjs';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -243,6 +245,46 @@ test('the operator\'s tool reads GROUNDS_CONFIG, links to public_url and refuses
     const broken = await runCli(['user', 'list'], 60000, { GROUNDS_CONFIG: join(scratch, 'absent.conf') });
     assert.equal(broken.code, 2);
     assert.match(broken.stderr, /absent\.conf/);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+});
+
+// Whether this machine lets a test make a private user and mount namespace.
+function namespacesWork() {
+  return spawnSync('unshare', ['-rm', 'true'], { stdio: 'ignore' }).status === 0;
+}
+
+test('the operator\'s tool reads the config its installation put under SYSCONFDIR', async (t) => {
+  const help = await runCli(['--help'], 60000, { GROUNDS_CONFIG: '' });
+  const installed = help.stdout.match(/first that exists of:\n {2}(\S+)\n/);
+  assert.ok(installed, help.stdout);
+  assert.match(help.stdout, /\/etc\/grounds\/grounds\.conf/);
+  const sysconfdir = dirname(dirname(installed[1]));
+  if (installed[1] === '/etc/grounds/grounds.conf') return t.skip('built with the prefix /usr: SYSCONFDIR is /etc');
+  if (!namespacesWork()) return t.skip('no private mount namespace here (unshare -rm)');
+  const scratch = await tempDir();
+  try {
+    // A private mount namespace shows scratch/etc at SYSCONFDIR to the tool only.
+    await mkdir(join(scratch, 'etc', 'grounds'), { recursive: true });
+    await writeFile(join(scratch, 'etc', 'grounds', 'grounds.conf'),
+      `data_dir = ${join(scratch, 'school')}\npublic_url = https://installed.example.org\n`);
+    const env = { ...process.env };
+    delete env.GROUNDS_CONFIG;
+    const inside = (args) => spawnSync('unshare', ['-rm', 'sh', '-c',
+      'mount --bind "$1" "$2" && shift 2 && exec "$@"', 'sh', join(scratch, 'etc'), sysconfdir, GROUNDS_CLI, ...args],
+    { env, encoding: 'utf8', timeout: 60000 });
+    const made = inside(['--init', 'invite', 'create', '--role', 'admin']);
+    assert.equal(made.status, 0, made.stderr);
+    assert.match(made.stdout, /^https:\/\/installed\.example\.org\/join\/[A-Za-z0-9_-]+\n$/);
+    await access(join(scratch, 'school', 'grounds.db'));
+    // GROUNDS_CONFIG still comes first.
+    const other = join(scratch, 'other.conf');
+    await writeFile(other, `data_dir = ${join(scratch, 'school')}\npublic_url = https://other.example.org\n`);
+    env.GROUNDS_CONFIG = other;
+    const chosen = inside(['invite', 'create', '--role', 'learner']);
+    assert.equal(chosen.status, 0, chosen.stderr);
+    assert.match(chosen.stdout, /^https:\/\/other\.example\.org\/join\//);
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }

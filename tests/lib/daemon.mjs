@@ -125,7 +125,7 @@ export class Client {
   }
 
   // Resolves {status, headers, text, json}. options: body (object, sent as
-  // JSON), headers, raw (a string body sent as is).
+  // JSON), headers, raw (a string body sent as is), timeoutMs (30 s).
   request(method, path, options = {}) {
     const url = new URL(path, this.base);
     const headers = { ...options.headers };
@@ -161,7 +161,7 @@ export class Client {
         });
       });
       req.on('error', reject);
-      req.setTimeout(30000, () => req.destroy(new Error(`${method} ${path} timed out`)));
+      req.setTimeout(options.timeoutMs || 30000, () => req.destroy(new Error(`${method} ${path} timed out`)));
       if (payload) req.write(payload);
       req.end();
     });

@@ -1,241 +1,285 @@
-/* Tests for ratelimit.h: the sliding window (below the limit, at the limit,
- * unblocked once the oldest failure leaves the window), forgive, clear,
- * bad limits, and the cap on tracked keys. Time is driven through `now`. */
+/* Tests for ratelimit.h: free failures then a growing wait (an account),
+ * a ceiling (an address), failures forgotten one at a time, attempts in
+ * flight that take a try but are not failures, clear, a new policy, bad
+ * policies, the sweep and the cap on tracked keys. Time is driven through
+ * `now`. */
 #include "harness.h"
 
 #include "core/error.h"
 #include "core/ratelimit.h"
 
-static void test_bad_limits(void)
+#define MINUTE (60 * 1000)
+
+/* An account's: 5 free, then 30 s doubling up to 15 min; one forgotten per 15 min. */
+static const struct gr_ratelimit_policy account = { 5, 30 * 1000, 15 * MINUTE, 15 * MINUTE };
+/* An address's: 300 within 15 min, then wait until one is forgotten. */
+static const struct gr_ratelimit_policy address = { 300, 0, 0, 15 * MINUTE / 300 };
+
+/* One attempt of key at now that fails (or not). */
+static void attempt(struct gr_ratelimit *limit, const char *key, int64_t now, int failed)
+{
+	gr_ratelimit_begin(limit, key, now);
+	gr_ratelimit_end(limit, key, now, failed);
+}
+
+static void test_bad_policies(void)
 {
 	struct gr_ratelimit *limit = (struct gr_ratelimit *)1;
+	struct gr_ratelimit_policy bad = account;
 
-	CHECK_INT(gr_ratelimit_new(&limit, 0, 1000), ==, GR_EINVALID);
+	bad.free_failures = 0;
+	CHECK_INT(gr_ratelimit_new(&limit, &bad), ==, GR_EINVALID);
 	CHECK(limit == NULL);
-	CHECK_INT(gr_ratelimit_new(&limit, GR_RATELIMIT_MAX_FAILURES + 1, 1000), ==, GR_EINVALID);
-	CHECK_INT(gr_ratelimit_new(&limit, 5, 0), ==, GR_EINVALID);
-	CHECK_INT(gr_ratelimit_new(&limit, GR_RATELIMIT_MAX_FAILURES, 1), ==, 0);
+	bad = account;
+	bad.free_failures = GR_RATELIMIT_MAX_FREE + 1;
+	CHECK_INT(gr_ratelimit_new(&limit, &bad), ==, GR_EINVALID);
+	bad = account;
+	bad.forget_ms = 0;
+	CHECK_INT(gr_ratelimit_new(&limit, &bad), ==, GR_EINVALID);
+	bad = account;
+	bad.max_delay_ms = bad.delay_ms - 1;
+	CHECK_INT(gr_ratelimit_new(&limit, &bad), ==, GR_EINVALID);
+	bad = account;
+	bad.delay_ms = -1;
+	CHECK_INT(gr_ratelimit_new(&limit, &bad), ==, GR_EINVALID);
+	CHECK_INT(gr_ratelimit_new(&limit, &address), ==, 0);
 	CHECK(limit != NULL);
+	CHECK_INT(gr_ratelimit_set_policy(limit, &bad), ==, GR_EINVALID);
 	gr_ratelimit_free(limit);
 	gr_ratelimit_free(NULL);
 }
 
-static void test_window(void)
+static void test_growing_delay(void)
 {
 	struct gr_ratelimit *limit = NULL;
+	struct gr_ratelimit_policy unforgetting = account;
+	int64_t now = 1000000, until;
 
-	CHECK_INT(gr_ratelimit_new(&limit, 3, 1000), ==, 0);
+	/* Nothing forgotten during the test, to see the whole sequence. */
+	unforgetting.forget_ms = 24 * 60 * MINUTE;
+	CHECK_INT(gr_ratelimit_new(&limit, &unforgetting), ==, 0);
 	if (!limit)
 		return;
-	CHECK_INT(gr_ratelimit_blocked_until(limit, "sam", 0), ==, 0);
-	gr_ratelimit_fail(limit, "sam", 100);
-	gr_ratelimit_fail(limit, "sam", 200);
-	CHECK_INT(gr_ratelimit_blocked_until(limit, "sam", 250), ==, 0);
-	gr_ratelimit_fail(limit, "sam", 300);
-	/* Three failures: blocked until the first (100) leaves the window. */
-	CHECK_INT(gr_ratelimit_blocked_until(limit, "sam", 300), ==, 1100);
-	CHECK_INT(gr_ratelimit_blocked_until(limit, "sam", 1099), ==, 1100);
-	/* Other keys are not affected. */
-	CHECK_INT(gr_ratelimit_blocked_until(limit, "kim", 300), ==, 0);
-	CHECK_INT(gr_ratelimit_blocked_until(limit, "sa", 300), ==, 0);
-	/* At 1100 the failure at 100 has left; two remain, so free again. */
-	CHECK_INT(gr_ratelimit_blocked_until(limit, "sam", 1100), ==, 0);
-	/* One more failure within the window of 200 and 300 blocks again. */
-	gr_ratelimit_fail(limit, "sam", 1150);
-	CHECK_INT(gr_ratelimit_blocked_until(limit, "sam", 1150), ==, 1200);
-	/* Long after, everything has expired. */
-	CHECK_INT(gr_ratelimit_blocked_until(limit, "sam", 5000), ==, 0);
-	gr_ratelimit_fail(limit, "sam", 5000);
-	gr_ratelimit_fail(limit, "sam", 5001);
-	CHECK_INT(gr_ratelimit_blocked_until(limit, "sam", 5002), ==, 0);
+	/* Five free failures. */
+	for (int i = 0; i < 5; i++) {
+		CHECK_INT(gr_ratelimit_blocked_until(limit, "sam", now), ==, 0);
+		attempt(limit, "sam", now, 1);
+		now += 1000;
+	}
+	CHECK_INT(gr_ratelimit_failures(limit, "sam", now), ==, 5);
+	/* Then 30 s after the last, 1 min, 2, 4, 8, 15, 15. */
+	static const int64_t waits[] = { 30000, 60000, 120000, 240000, 480000, 900000, 900000 };
+	for (size_t i = 0; i < sizeof waits / sizeof waits[0]; i++) {
+		int64_t last = now - 1000;
+
+		until = gr_ratelimit_blocked_until(limit, "sam", now);
+		CHECK_INT(until, ==, last + waits[i]);
+		CHECK_INT(gr_ratelimit_blocked_until(limit, "sam", until - 1), ==, until);
+		now = until;
+		CHECK_INT(gr_ratelimit_blocked_until(limit, "sam", now), ==, 0);
+		attempt(limit, "sam", now, 1);
+		now += 1000;
+	}
+	/* Other keys are not affected, nor a prefix of the key. */
+	CHECK_INT(gr_ratelimit_blocked_until(limit, "kim", now), ==, 0);
+	CHECK_INT(gr_ratelimit_blocked_until(limit, "sa", now), ==, 0);
 	gr_ratelimit_free(limit);
 }
 
-static void test_failing_while_blocked(void)
+static void test_forgetting(void)
 {
 	struct gr_ratelimit *limit = NULL;
+	int64_t start = 5000;
 
-	CHECK_INT(gr_ratelimit_new(&limit, 2, 100), ==, 0);
+	CHECK_INT(gr_ratelimit_new(&limit, &account), ==, 0);
 	if (!limit)
 		return;
-	gr_ratelimit_fail(limit, "k", 10);
-	gr_ratelimit_fail(limit, "k", 20);
-	CHECK_INT(gr_ratelimit_blocked_until(limit, "k", 30), ==, 110);
-	/* A further failure keeps the last max_failures: blocked until 20 + 100. */
-	gr_ratelimit_fail(limit, "k", 50);
-	CHECK_INT(gr_ratelimit_blocked_until(limit, "k", 60), ==, 120);
-	CHECK_INT(gr_ratelimit_blocked_until(limit, "k", 120), ==, 0);
+	for (int i = 0; i < 6; i++)
+		attempt(limit, "lea", start + i, 1);
+	CHECK_INT(gr_ratelimit_failures(limit, "lea", start + 10), ==, 6);
+	CHECK_INT(gr_ratelimit_blocked_until(limit, "lea", start + 10), ==, start + 5 + 60000);
+	/* One failure is forgotten per 15 minutes from the first: 5 left, free again. */
+	CHECK_INT(gr_ratelimit_failures(limit, "lea", start + 15 * MINUTE - 1), ==, 6);
+	CHECK_INT(gr_ratelimit_failures(limit, "lea", start + 15 * MINUTE), ==, 5);
+	CHECK_INT(gr_ratelimit_blocked_until(limit, "lea", start + 15 * MINUTE), ==, 0);
+	CHECK_INT(gr_ratelimit_failures(limit, "lea", start + 45 * MINUTE), ==, 3);
+	/* All of them after 6 × 15 minutes; the sweep then drops the key. */
+	CHECK_INT(gr_ratelimit_failures(limit, "lea", start + 90 * MINUTE), ==, 0);
+	gr_ratelimit_sweep(limit, start + 90 * MINUTE);
+	CHECK_INT(gr_ratelimit_size(limit), ==, 0);
 	gr_ratelimit_free(limit);
 }
 
-static void test_max_failures_limit(void)
+static void test_ceiling(void)
+{
+	struct gr_ratelimit *limit = NULL;
+	int64_t now = 10000;
+
+	CHECK_INT(gr_ratelimit_new(&limit, &address), ==, 0);
+	if (!limit)
+		return;
+	/* 299 failures within a second: still free. */
+	for (int i = 0; i < 299; i++)
+		attempt(limit, "a:192.0.2.1", now, 1);
+	CHECK_INT(gr_ratelimit_blocked_until(limit, "a:192.0.2.1", now), ==, 0);
+	attempt(limit, "a:192.0.2.1", now, 1);
+	/* At the ceiling: until one is forgotten (15 min / 300 = 3 s after the first). */
+	CHECK_INT(gr_ratelimit_blocked_until(limit, "a:192.0.2.1", now + 10), ==, now + 3000);
+	CHECK_INT(gr_ratelimit_blocked_until(limit, "a:192.0.2.1", now + 3000), ==, 0);
+	attempt(limit, "a:192.0.2.1", now + 3000, 1);
+	CHECK_INT(gr_ratelimit_blocked_until(limit, "a:192.0.2.1", now + 3001), ==, now + 6000);
+	/* A whole window later, all forgotten. */
+	CHECK_INT(gr_ratelimit_failures(limit, "a:192.0.2.1", now + 3000 + 15 * MINUTE), ==, 0);
+	gr_ratelimit_free(limit);
+}
+
+static void test_in_flight(void)
 {
 	struct gr_ratelimit *limit = NULL;
 	int64_t now = 1000;
 
-	/* The largest limit: the ring holds every failure. */
-	CHECK_INT(gr_ratelimit_new(&limit, GR_RATELIMIT_MAX_FAILURES, 100000), ==, 0);
+	CHECK_INT(gr_ratelimit_new(&limit, &account), ==, 0);
 	if (!limit)
 		return;
-	for (int i = 0; i < GR_RATELIMIT_MAX_FAILURES - 1; i++)
-		gr_ratelimit_fail(limit, "k", now + i);
-	CHECK_INT(gr_ratelimit_blocked_until(limit, "k", now + 100), ==, 0);
-	gr_ratelimit_fail(limit, "k", now + 100);
-	CHECK_INT(gr_ratelimit_blocked_until(limit, "k", now + 100), ==, now + 100000);
-	/* Keep failing: the ring wraps and the oldest kept one sets the time. */
-	for (int i = 0; i < 20; i++)
-		gr_ratelimit_fail(limit, "k", now + 200 + i);
-	CHECK_INT(gr_ratelimit_blocked_until(limit, "k", now + 300), ==, now + 204 + 100000);
-	gr_ratelimit_free(limit);
-}
-
-static void test_forgive(void)
-{
-	struct gr_ratelimit *limit = NULL;
-
-	CHECK_INT(gr_ratelimit_new(&limit, 3, 1000), ==, 0);
-	if (!limit)
-		return;
-	gr_ratelimit_fail(limit, "ada", 10);
-	gr_ratelimit_fail(limit, "ada", 20);
-	gr_ratelimit_fail(limit, "ada", 30);
-	CHECK_INT(gr_ratelimit_blocked_until(limit, "ada", 40), ==, 1010);
-	/* Forgiving the one at 20 unblocks; forgiving an unknown time does nothing. */
-	gr_ratelimit_forgive(limit, "ada", 25);
-	CHECK_INT(gr_ratelimit_blocked_until(limit, "ada", 40), ==, 1010);
-	gr_ratelimit_forgive(limit, "ada", 20);
-	CHECK_INT(gr_ratelimit_blocked_until(limit, "ada", 40), ==, 0);
-	/* The ones at 10 and 30 remain, in order: one more failure blocks until 1010. */
-	gr_ratelimit_fail(limit, "ada", 50);
-	CHECK_INT(gr_ratelimit_blocked_until(limit, "ada", 60), ==, 1010);
-	/* Forgiving the oldest moves the block to the next one. */
-	gr_ratelimit_forgive(limit, "ada", 10);
-	gr_ratelimit_fail(limit, "ada", 70);
-	CHECK_INT(gr_ratelimit_blocked_until(limit, "ada", 80), ==, 1030);
-	/* Forgiving a key never seen is harmless and adds nothing. */
-	gr_ratelimit_forgive(limit, "nobody", 10);
+	/* Attempts in flight are not failures... */
+	for (int i = 0; i < 4; i++)
+		gr_ratelimit_begin(limit, "k", now);
+	CHECK_INT(gr_ratelimit_failures(limit, "k", now), ==, 0);
+	CHECK_INT(gr_ratelimit_blocked_until(limit, "k", now), ==, 0);
+	/* ...but each takes one of the five tries while it runs. */
+	gr_ratelimit_begin(limit, "k", now);
+	CHECK_INT(gr_ratelimit_blocked_until(limit, "k", now), ==, now + GR_RATELIMIT_IN_FLIGHT_WAIT_MS);
+	/* They end well: no failure, and every try is back. */
+	for (int i = 0; i < 5; i++)
+		gr_ratelimit_end(limit, "k", now + 50, 0);
+	CHECK_INT(gr_ratelimit_failures(limit, "k", now + 50), ==, 0);
+	CHECK_INT(gr_ratelimit_blocked_until(limit, "k", now + 50), ==, 0);
+	/* With 4 failures, one try is left: one in flight uses it. */
+	for (int i = 0; i < 4; i++)
+		attempt(limit, "k", now + 100, 1);
+	gr_ratelimit_begin(limit, "k", now + 200);
+	CHECK_INT(gr_ratelimit_blocked_until(limit, "k", now + 200), ==, now + 200 + GR_RATELIMIT_IN_FLIGHT_WAIT_MS);
+	gr_ratelimit_end(limit, "k", now + 250, 1);
+	CHECK_INT(gr_ratelimit_blocked_until(limit, "k", now + 260), ==, now + 250 + 30000);
+	/* Past the wait, one attempt at a time. */
+	gr_ratelimit_begin(limit, "k", now + 250 + 30000);
+	CHECK_INT(gr_ratelimit_blocked_until(limit, "k", now + 250 + 30000), >, now + 250 + 30000);
+	gr_ratelimit_end(limit, "k", now + 250 + 30050, 0);
+	CHECK_INT(gr_ratelimit_blocked_until(limit, "k", now + 250 + 30060), ==, 0);
+	/* Ending an attempt never begun is harmless. */
+	gr_ratelimit_end(limit, "nobody", now, 0);
 	CHECK_INT(gr_ratelimit_size(limit), ==, 1);
 	gr_ratelimit_free(limit);
 }
 
-static void test_forgive_after_wrap(void)
+static void test_many_at_once_under_a_ceiling(void)
 {
 	struct gr_ratelimit *limit = NULL;
+	char key[32];
 
-	/* Make the ring's head sit past index 0, then forgive across the wrap. */
-	CHECK_INT(gr_ratelimit_new(&limit, 4, 1000000), ==, 0);
+	/* 30 sign-ins at once from one address, each its own account: none is refused. */
+	CHECK_INT(gr_ratelimit_new(&limit, &address), ==, 0);
 	if (!limit)
 		return;
-	for (int i = 1; i <= GR_RATELIMIT_MAX_FAILURES + 2; i++)
-		gr_ratelimit_fail(limit, "w", i * 10);
-	/* Kept: 150, 160, 170, 180. */
-	CHECK_INT(gr_ratelimit_blocked_until(limit, "w", 200), ==, 150 + 1000000);
-	gr_ratelimit_forgive(limit, "w", 160);
-	CHECK_INT(gr_ratelimit_blocked_until(limit, "w", 200), ==, 0);
-	gr_ratelimit_fail(limit, "w", 190);
-	/* Kept: 150, 170, 180, 190. */
-	CHECK_INT(gr_ratelimit_blocked_until(limit, "w", 200), ==, 150 + 1000000);
-	gr_ratelimit_forgive(limit, "w", 150);
-	gr_ratelimit_fail(limit, "w", 195);
-	CHECK_INT(gr_ratelimit_blocked_until(limit, "w", 200), ==, 170 + 1000000);
+	for (int i = 0; i < 30; i++) {
+		CHECK_INT(gr_ratelimit_blocked_until(limit, "a:centre", 100), ==, 0);
+		gr_ratelimit_begin(limit, "a:centre", 100);
+	}
+	for (int i = 0; i < 30; i++)
+		gr_ratelimit_end(limit, "a:centre", 150, 0);
+	CHECK_INT(gr_ratelimit_failures(limit, "a:centre", 150), ==, 0);
+	gr_ratelimit_sweep(limit, 150);
+	CHECK_INT(gr_ratelimit_size(limit), ==, 0);
+	/* Near the ceiling, what is in flight counts against it. */
+	for (int i = 0; i < 298; i++)
+		attempt(limit, "a:centre", 200, 1);
+	gr_ratelimit_begin(limit, "a:centre", 200);
+	CHECK_INT(gr_ratelimit_blocked_until(limit, "a:centre", 200), ==, 0);
+	gr_ratelimit_begin(limit, "a:centre", 200);
+	CHECK_INT(gr_ratelimit_blocked_until(limit, "a:centre", 200), >, 200);
+	snprintf(key, sizeof key, "a:elsewhere");
+	CHECK_INT(gr_ratelimit_blocked_until(limit, key, 200), ==, 0);
 	gr_ratelimit_free(limit);
 }
 
-static void test_clear(void)
+static void test_clear_and_policy(void)
 {
 	struct gr_ratelimit *limit = NULL;
+	struct gr_ratelimit_policy shorter = account;
 
-	CHECK_INT(gr_ratelimit_new(&limit, 2, 1000), ==, 0);
+	CHECK_INT(gr_ratelimit_new(&limit, &account), ==, 0);
 	if (!limit)
 		return;
-	gr_ratelimit_fail(limit, "a", 1);
-	gr_ratelimit_fail(limit, "a", 2);
-	gr_ratelimit_fail(limit, "b", 2);
+	for (int i = 0; i < 7; i++)
+		attempt(limit, "a", 10, 1);
+	attempt(limit, "b", 10, 1);
 	CHECK_INT(gr_ratelimit_size(limit), ==, 2);
-	CHECK_INT(gr_ratelimit_blocked_until(limit, "a", 3), ==, 1001);
+	CHECK_INT(gr_ratelimit_blocked_until(limit, "a", 20), ==, 10 + 120000);
+	/* A new policy applies to what keys remember. */
+	shorter.delay_ms = 1000;
+	shorter.max_delay_ms = 2000;
+	CHECK_INT(gr_ratelimit_set_policy(limit, &shorter), ==, 0);
+	CHECK_INT(gr_ratelimit_blocked_until(limit, "a", 20), ==, 10 + 2000);
 	gr_ratelimit_clear(limit, "a");
-	CHECK_INT(gr_ratelimit_blocked_until(limit, "a", 3), ==, 0);
+	CHECK_INT(gr_ratelimit_blocked_until(limit, "a", 20), ==, 0);
 	CHECK_INT(gr_ratelimit_size(limit), ==, 1);
-	gr_ratelimit_clear(limit, "a");
 	gr_ratelimit_clear(limit, "never");
+	/* A key with an attempt in flight keeps its entry when cleared. */
+	gr_ratelimit_begin(limit, "b", 30);
+	gr_ratelimit_clear(limit, "b");
+	CHECK_INT(gr_ratelimit_failures(limit, "b", 30), ==, 0);
 	CHECK_INT(gr_ratelimit_size(limit), ==, 1);
-	/* After clearing, it takes max_failures new failures to block again. */
-	gr_ratelimit_fail(limit, "a", 4);
-	CHECK_INT(gr_ratelimit_blocked_until(limit, "a", 5), ==, 0);
-	gr_ratelimit_fail(limit, "b", 4);
-	CHECK_INT(gr_ratelimit_blocked_until(limit, "b", 5), ==, 1002);
+	gr_ratelimit_end(limit, "b", 40, 0);
+	gr_ratelimit_sweep(limit, 40);
+	CHECK_INT(gr_ratelimit_size(limit), ==, 0);
 	gr_ratelimit_free(limit);
 }
 
 static void test_key_cap(void)
 {
 	struct gr_ratelimit *limit = NULL;
+	struct gr_ratelimit_policy three = { 3, 60000, 60000, 60000 };
 	char key[32];
 
-	CHECK_INT(gr_ratelimit_new(&limit, 3, 60000), ==, 0);
+	CHECK_INT(gr_ratelimit_new(&limit, &three), ==, 0);
 	if (!limit)
 		return;
 	/* Fill the table with keys that failed once, earlier. */
 	for (int i = 0; i < GR_RATELIMIT_MAX_KEYS - 1; i++) {
 		snprintf(key, sizeof key, "flood-%d", i);
-		gr_ratelimit_fail(limit, key, 900);
+		attempt(limit, key, 900, 1);
 	}
 	/* A key under attack, failing recently. */
 	for (int i = 0; i < 3; i++)
-		gr_ratelimit_fail(limit, "victim", 1000 + i);
+		attempt(limit, "victim", 1000 + i, 1);
 	CHECK_INT(gr_ratelimit_size(limit), ==, GR_RATELIMIT_MAX_KEYS);
-	CHECK_INT(gr_ratelimit_blocked_until(limit, "victim", 1010), ==, 61000);
+	CHECK_INT(gr_ratelimit_blocked_until(limit, "victim", 1010), ==, 61002);
 
 	/* More new keys: the table does not grow, and the victim stays blocked. */
 	for (int i = 0; i < 20; i++) {
 		snprintf(key, sizeof key, "more-%d", i);
-		gr_ratelimit_fail(limit, key, 1010);
+		attempt(limit, key, 1010, 1);
 	}
 	CHECK_INT(gr_ratelimit_size(limit), ==, GR_RATELIMIT_MAX_KEYS);
-	CHECK_INT(gr_ratelimit_blocked_until(limit, "victim", 1020), ==, 61000);
+	CHECK_INT(gr_ratelimit_blocked_until(limit, "victim", 1020), ==, 61002);
 	/* The newest new key is tracked. */
-	gr_ratelimit_fail(limit, "more-19", 1011);
-	gr_ratelimit_fail(limit, "more-19", 1012);
-	CHECK_INT(gr_ratelimit_blocked_until(limit, "more-19", 1020), ==, 61010);
-
-	/* Long after, a new key sweeps out every stale entry. */
-	gr_ratelimit_fail(limit, "late", 1000000);
-	CHECK_INT(gr_ratelimit_size(limit), <, GR_RATELIMIT_MAX_KEYS);
-	CHECK_INT(gr_ratelimit_blocked_until(limit, "victim", 1000000), ==, 0);
-	gr_ratelimit_free(limit);
-}
-
-static void test_key_cap_sweeps_stale(void)
-{
-	struct gr_ratelimit *limit = NULL;
-	char key[32];
-
-	CHECK_INT(gr_ratelimit_new(&limit, 2, 100), ==, 0);
-	if (!limit)
-		return;
-	for (int i = 0; i < GR_RATELIMIT_MAX_KEYS; i++) {
-		snprintf(key, sizeof key, "k%d", i);
-		gr_ratelimit_fail(limit, key, 10);
-	}
-	CHECK_INT(gr_ratelimit_size(limit), ==, GR_RATELIMIT_MAX_KEYS);
-	/* Every tracked failure has left the window: all are swept, one added. */
-	gr_ratelimit_fail(limit, "fresh", 500);
-	CHECK_INT(gr_ratelimit_size(limit), ==, 1);
-	gr_ratelimit_fail(limit, "fresh", 501);
-	CHECK_INT(gr_ratelimit_blocked_until(limit, "fresh", 502), ==, 600);
+	CHECK_INT(gr_ratelimit_failures(limit, "more-19", 1020), ==, 1);
+	/* Once the flood is forgotten, making room sweeps it all away. */
+	attempt(limit, "late", 900 + 60000, 1);
+	CHECK_INT(gr_ratelimit_size(limit), <, 100);
+	CHECK_INT(gr_ratelimit_failures(limit, "victim", 900 + 60000), ==, 3);
 	gr_ratelimit_free(limit);
 }
 
 int main(void)
 {
-	RUN(test_bad_limits);
-	RUN(test_window);
-	RUN(test_failing_while_blocked);
-	RUN(test_max_failures_limit);
-	RUN(test_forgive);
-	RUN(test_forgive_after_wrap);
-	RUN(test_clear);
+	RUN(test_bad_policies);
+	RUN(test_growing_delay);
+	RUN(test_forgetting);
+	RUN(test_ceiling);
+	RUN(test_in_flight);
+	RUN(test_many_at_once_under_a_ceiling);
+	RUN(test_clear_and_policy);
 	RUN(test_key_cap);
-	RUN(test_key_cap_sweeps_stale);
 	return harness_done();
 }
