@@ -18,6 +18,7 @@
 #include "core/log.h"
 #include "net/net.h"
 #include "services/nudges.h"
+#include "services/inbox.h"
 #include "services/reviews.h"
 #include "core/secret.h"
 #include "store/store.h"
@@ -116,6 +117,7 @@ struct daemon {
 	struct gr_board *board;
 	struct gr_helpdesk *helpdesk;
 	struct gr_nudges *nudges;
+	struct gr_inbox *inbox;
 	struct gr_api *api;
 	struct gr_net *net;
 	int lock_fd;
@@ -236,7 +238,7 @@ static int start_reviews(struct daemon *d, const struct gr_config *config)
 	return gr_reviews_attach(d->reviews, d->live);
 }
 
-/* The coaches' boards, help from peers and nudges, answering through the live service. */
+/* The coaches' boards, help from peers, nudges and the inbox, answering through the live service. */
 static int start_coaching(struct daemon *d, const struct gr_config *config)
 {
 	struct gr_board_settings board;
@@ -252,10 +254,12 @@ static int start_coaching(struct daemon *d, const struct gr_config *config)
 	help.help.expire_ms = (int64_t)config->help_expire_minutes * GR_HELP_MINUTE_MS;
 	if ((rc = gr_board_new(&d->board, d->store, d->library, d->reviews, &board)) != 0 ||
 	    (rc = gr_helpdesk_new(&d->helpdesk, d->store, d->library, d->turn, &help)) != 0 ||
-	    (rc = gr_nudges_new(&d->nudges, d->store, d->turn, NULL)) != 0)
+	    (rc = gr_nudges_new(&d->nudges, d->store, d->turn, NULL)) != 0 ||
+	    (rc = gr_inbox_new(&d->inbox, d->store, d->turn, NULL)) != 0)
 		return rc;
 	if ((rc = gr_board_attach(d->board, d->live)) != 0 ||
-	    (rc = gr_helpdesk_attach(d->helpdesk, d->live)) != 0)
+	    (rc = gr_helpdesk_attach(d->helpdesk, d->live)) != 0 ||
+	    (rc = gr_inbox_attach(d->inbox, d->live)) != 0)
 		return rc;
 	return gr_nudges_attach(d->nudges, d->live);
 }
@@ -338,6 +342,7 @@ static int serve(struct daemon *d, const struct gr_config *config)
 	gr_reviews_snapshot(d->reviews);
 	/* Connections still open at exit need not go offline: a start marks everyone so. */
 	gr_nudges_attach(d->nudges, NULL);
+	gr_inbox_attach(d->inbox, NULL);
 	gr_helpdesk_attach(d->helpdesk, NULL);
 	gr_board_attach(d->board, NULL);
 	gr_reviews_attach(d->reviews, NULL);
@@ -352,6 +357,7 @@ static void shut_down(struct daemon *d)
 	gr_net_free(d->net);
 	gr_live_free(d->live);
 	gr_nudges_free(d->nudges);
+	gr_inbox_free(d->inbox);
 	gr_helpdesk_free(d->helpdesk);
 	gr_board_free(d->board);
 	gr_reviews_free(d->reviews);

@@ -215,6 +215,10 @@ static const struct field_spec help_message_fields[] = {
 	FIELD(request, ID, 1, 0), FIELD(body, NOTE, 1, GR_PROTOCOL_MAX_NOTE)
 };
 
+static const struct field_spec notification_read_fields[] = {
+	FIELD(notification, ID, 0, 0)
+};
+
 #define FIELDS(list) list, (int)(sizeof(list) / sizeof(list[0]))
 
 static const struct {
@@ -251,6 +255,10 @@ static const struct {
 	{ "help.resolve", GR_REQUEST_HELP_RESOLVE, FIELDS(help_fields) },
 	{ "help.withdraw", GR_REQUEST_HELP_WITHDRAW, FIELDS(help_fields) },
 	{ "help.list", GR_REQUEST_HELP_LIST, NULL, 0 },
+	{ "progress.undo", GR_REQUEST_PROGRESS_UNDO, FIELDS(submission_get_fields) },
+	{ "notification.list", GR_REQUEST_NOTIFICATION_LIST, NULL, 0 },
+	{ "notification.read", GR_REQUEST_NOTIFICATION_READ, FIELDS(notification_read_fields) },
+	{ "home.attention", GR_REQUEST_HOME_ATTENTION, NULL, 0 },
 };
 
 /* SEQ (>= 0) or ID (>= 1) into an int64_t member; else out is failed. */

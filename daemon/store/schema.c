@@ -263,6 +263,23 @@ const char *const store_migrations[] = {
 	"  created_at INTEGER NOT NULL"
 	");"
 	"CREATE INDEX review_decisions_by_submission ON review_decisions(submission_id);",
+	/*
+	 * Each user's inbox: the events that ask something of them (a review
+	 * assigned, a verdict on their work, a help request to them, a nudge),
+	 * with read state; written in the change that writes the event, at
+	 * most the last 200 a user (store/notification.c).
+	 */
+	"CREATE TABLE notifications ("
+	"  id INTEGER PRIMARY KEY,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  kind TEXT NOT NULL"
+	"    CHECK (kind IN ('review_assigned', 'verdict', 'help_request', 'nudge')),"
+	"  seq INTEGER NOT NULL,"
+	"  body TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  read_at INTEGER"
+	");"
+	"CREATE INDEX notifications_by_user ON notifications(user_id, id);",
 };
 
 static int read_version(struct gr_store *store, int *out)
