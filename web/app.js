@@ -349,6 +349,7 @@ async function pageStep(id, stepId) {
   // The page's own heading carries the title; the step's first "# Title" would repeat it.
   if (content.firstElementChild && content.firstElementChild.tagName === 'H1') content.firstElementChild.remove();
   P.dropChecklist(content);
+  for (const pre of content.querySelectorAll('pre')) pre.tabIndex = 0; // code that scrolls sideways, by keyboard too
 
   // Progress: the state, what to finish first, and the action that fits the step.
   const stateText = h('p', { id: 'step-state', class: 'state', role: 'status' });
