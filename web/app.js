@@ -13,15 +13,16 @@ import { stepHref, knownError } from './format.js';
 import { me, setUser } from './session.js';
 import { generation, onLeave, leavePage, show, navigate, setRenderer } from './page.js';
 import { refreshBadge } from './badge.js';
-import { startHelp, helpSection, waiting } from './help.js';
+import { startHelp, helpSection } from './help.js';
 import { startBell } from './bell.js';
 
 // Loaded when first needed: the review pages and a reviewed step's work
-// (reviews.js), and the coaches' board (board.js, which learners never need).
+// (reviews.js), the coaches' board (board.js, which learners never need),
+// the notifications (inbox.js), and the home page's next action, the
+// outline's marks and a lesson's "Mark as done" (progress.js).
 const reviews = () => import('./reviews.js');
 const board = () => import('./board.js');
 const inbox = () => import('./inbox.js');
-// The outline's marks, a step's actions and the home page's next action.
 const progress = () => import('./progress.js');
 
 const main = document.getElementById('main');

@@ -131,7 +131,7 @@ test('the reviewer finds the work, keeps a draft over a reload, and sends the re
   const boxes = bob.getByRole('group', { name: 'Checklist' }).getByRole('checkbox');
   await boxes.nth(0).check();
   await boxes.nth(2).check();
-  const comment = bob.getByLabel('Your comment');
+  const comment = bob.getByLabel('Your comment', { exact: true });
   await comment.fill('Nice street. The *colours* work well.');
   await bob.reload();
   await bob.locator('#review-form').waitFor();
