@@ -153,6 +153,10 @@ static const char *const type_names[GR_REQUEST_TYPE_COUNT] = {
 	[GR_REQUEST_HELP_RESOLVE] = "help.resolve",
 	[GR_REQUEST_HELP_WITHDRAW] = "help.withdraw",
 	[GR_REQUEST_HELP_LIST] = "help.list",
+	[GR_REQUEST_PROGRESS_UNDO] = "progress.undo",
+	[GR_REQUEST_NOTIFICATION_LIST] = "notification.list",
+	[GR_REQUEST_NOTIFICATION_READ] = "notification.read",
+	[GR_REQUEST_HOME_ATTENTION] = "home.attention",
 };
 
 /* The board, nudge and help messages' ids: >= 1 exactly when the type has one. */
@@ -166,6 +170,10 @@ static void check_coach_numbers(const struct gr_request *request)
 
 	if (wants_nudge != (request->nudge >= 1) || request->nudge < 0)
 		FAIL("%s: nudge %lld", type_names[t], (long long)request->nudge);
+	/* notification.read's is optional (0: all); no other type has one. */
+	if (request->notification < 0 ||
+	    (t != GR_REQUEST_NOTIFICATION_READ && request->notification != 0))
+		FAIL("%s: notification %lld", type_names[t], (long long)request->notification);
 	if (wants_request != (request->request >= 1) || request->request < 0)
 		FAIL("%s: request %lld", type_names[t], (long long)request->request);
 }

@@ -58,6 +58,7 @@ static void test_activity_weeks(void)
 				 "DROP TABLE review_decisions; ALTER TABLE reviews DROP COLUMN flag_kind;"
 				 "ALTER TABLE reviews DROP COLUMN flag_outcome;"
 				 "ALTER TABLE reviews DROP COLUMN flag_resolved_at;"
+				 "DROP TABLE notifications;"
 				 "PRAGMA user_version = 4;"),
 		  ==, 0);
 	CHECK_INT(gr_store_open(&store, path), ==, 0);
