@@ -19,6 +19,7 @@
 #include "net/net.h"
 #include "services/nudges.h"
 #include "services/peers.h"
+#include "services/inbox.h"
 #include "services/reviews.h"
 #include "core/secret.h"
 #include "store/store.h"
@@ -118,6 +119,7 @@ struct daemon {
 	struct gr_helpdesk *helpdesk;
 	struct gr_nudges *nudges;
 	struct gr_peers *peers;
+	struct gr_inbox *inbox;
 	struct gr_api *api;
 	struct gr_net *net;
 	int lock_fd;
@@ -261,7 +263,7 @@ static int start_reviews(struct daemon *d, const struct gr_config *config)
 	return gr_reviews_attach(d->reviews, d->live);
 }
 
-/* The coaches' boards, help from peers, nudges and peers' shared work, answering through the live service. */
+/* The coaches' boards, help from peers, nudges, peers' shared work and the inbox, answering through the live service. */
 static int start_coaching(struct daemon *d, const struct gr_config *config)
 {
 	struct gr_board_settings board;
@@ -278,11 +280,13 @@ static int start_coaching(struct daemon *d, const struct gr_config *config)
 	if ((rc = gr_board_new(&d->board, d->store, d->library, d->reviews, &board)) != 0 ||
 	    (rc = gr_helpdesk_new(&d->helpdesk, d->store, d->library, d->turn, &help)) != 0 ||
 	    (rc = gr_nudges_new(&d->nudges, d->store, d->turn, NULL)) != 0 ||
-	    (rc = gr_peers_new(&d->peers, d->store, d->library, d->turn, NULL)) != 0)
+	    (rc = gr_peers_new(&d->peers, d->store, d->library, d->turn, NULL)) != 0 ||
+	    (rc = gr_inbox_new(&d->inbox, d->store, d->turn, NULL)) != 0)
 		return rc;
 	if ((rc = gr_board_attach(d->board, d->live)) != 0 ||
 	    (rc = gr_helpdesk_attach(d->helpdesk, d->live)) != 0 ||
-	    (rc = gr_peers_attach(d->peers, d->live)) != 0)
+	    (rc = gr_peers_attach(d->peers, d->live)) != 0 ||
+	    (rc = gr_inbox_attach(d->inbox, d->live)) != 0)
 		return rc;
 	return gr_nudges_attach(d->nudges, d->live);
 }
@@ -364,6 +368,7 @@ static int serve(struct daemon *d, const struct gr_config *config)
 	/* Connections still open at exit need not go offline: a start marks everyone so. */
 	gr_peers_attach(d->peers, NULL);
 	gr_nudges_attach(d->nudges, NULL);
+	gr_inbox_attach(d->inbox, NULL);
 	gr_helpdesk_attach(d->helpdesk, NULL);
 	gr_board_attach(d->board, NULL);
 	gr_reviews_attach(d->reviews, NULL);
@@ -379,6 +384,7 @@ static void shut_down(struct daemon *d)
 	gr_live_free(d->live);
 	gr_peers_free(d->peers);
 	gr_nudges_free(d->nudges);
+	gr_inbox_free(d->inbox);
 	gr_helpdesk_free(d->helpdesk);
 	gr_board_free(d->board);
 	gr_reviews_free(d->reviews);

@@ -9,18 +9,23 @@ import { api, ApiError } from './api.js';
 import { t, plural, language, languages, setLanguage } from './i18n.js';
 import * as live from './live.js';
 import { h, focusOn, errorLine, labelled, sentenceWith } from './dom.js';
-import { stepHref, knownError, liveErrorText } from './format.js';
-import { me, setUser, startStep } from './session.js';
+import { stepHref, knownError } from './format.js';
+import { me, setUser } from './session.js';
 import { generation, onLeave, leavePage, show, navigate, setRenderer } from './page.js';
 import { refreshBadge } from './badge.js';
 import { startHelp, helpSection } from './help.js';
+import { startBell } from './bell.js';
 
 // Loaded when first needed: the review pages and a reviewed step's work
-// (reviews.js), and the coaches' board (board.js, which learners never need).
+// (reviews.js), the coaches' board (board.js, which learners never need),
+// the notifications (inbox.js), and the home page's next action, the
+// outline's marks and a lesson's "Mark as done" (progress.js).
 const reviews = () => import('./reviews.js');
 const board = () => import('./board.js');
-// Peers' work after passing, with a reviewed step's page (issue 12, deliverable 5).
+// Peers' work after passing, with a reviewed step's page.
 const peersPage = () => import('./peers.js');
+const inbox = () => import('./inbox.js');
+const progress = () => import('./progress.js');
 
 const main = document.getElementById('main');
 
@@ -32,6 +37,7 @@ function setMe(user) {
   else live.stop();
   refreshBadge();
   startHelp(me);
+  startBell();
 }
 
 function showError(error) {
@@ -221,24 +227,35 @@ function trackProgress(track, outline, index) {
 
 async function pageHome() {
   const gen = generation;
-  const tracks = await api.tracks();
+  const [tracks, P] = await Promise.all([api.tracks(), progress()]);
   // The outlines give the order of the steps, for the progress and "Continue".
   const outlines = await Promise.all(tracks.map((track) => api.track(track.id).catch(() => null)));
   const progresses = tracks.map((track, i) => trackProgress(track, outlines[i], i));
+  const next = me.role === 'learner' ? P.nextAction(tracks, outlines) : null;
+  const recent = h('div', { id: 'recent-slot' });
+  const coach = h('div', { id: 'coach-slot' });
   const list = tracks.length === 0 ? h('p', { text: t('home.noTracks') })
     : h('ul', { class: 'cards', id: 'track-list' }, tracks.map((track, i) => h('li', { class: 'card', 'data-track': track.id },
       h('h3', {}, h('a', { href: `/tracks/${encodeURIComponent(track.id)}`, text: track.title })),
       track.summary ? h('p', { text: track.summary }) : null,
       h('p', { class: 'meta', text: t('track.steps', { count: track.steps }) }),
       progresses[i].box)));
-  if (gen !== generation) return;
+  if (gen !== generation) return next && next.off();
+  if (next) onLeave(gen, next.off);
   onLeave(gen, live.on('progress', () => { for (const progress of progresses) progress.update(); }));
   show(t('app.home'),
     h('h1', { id: 'home-title', text: t('home.title', { name: me.display_name }) }),
     h('p', { id: 'me-role', 'data-role': me.role }, t('home.role', { role: t(`role.${me.role}`) }),
       me.cohort ? ` ${t('home.cohort', { cohort: me.cohort })}` : ''),
+    next && next.element, coach,
     h('section', { 'aria-labelledby': 'tracks-title' }, h('h2', { id: 'tracks-title', text: t('home.tracks') }), list),
-    me.role === 'learner' ? null : inviteSection());
+    recent, me.role === 'learner' ? null : inviteSection());
+  // Then what is on its way: the recent events and, for coaches, their cohorts.
+  const fill = async (slot, make) => {
+    try { slot.replaceChildren(await make()); } catch { /* offline: shown on the next visit */ }
+  };
+  fill(recent, async () => (await inbox()).recentList((await live.request('notification.list')).notifications.slice(0, 5)));
+  if (me.role !== 'learner') fill(coach, async () => (await import('./home-coach.js')).attentionHome(gen));
 }
 
 // Follows a track's "track:ID" topic while the page is open: fn gets each
@@ -262,14 +279,6 @@ function retiredSteps(track) {
     .sort((a, b) => a.id.localeCompare(b.id));
 }
 
-function outlineList(track) {
-  return h('ol', { class: 'outline', id: 'outline' }, track.modules.map((module) => h('li', {},
-    h('h3', { text: module.title }),
-    h('ol', { class: 'steps' }, module.steps.map((step) => h('li', { 'data-step': step.id },
-      h('a', { href: stepHref(track.id, step.id), text: step.title }),
-      h('span', { class: 'meta', text: stepMeta(step) })))))));
-}
-
 function retiredSection(track) {
   const steps = retiredSteps(track);
   return h('section', { id: 'retired', 'aria-labelledby': 'retired-title', hidden: steps.length === 0 },
@@ -281,12 +290,14 @@ function retiredSection(track) {
 
 async function pageTrack(id) {
   const gen = generation;
-  let track = await api.track(id);
+  let [track, P] = await Promise.all([api.track(id), progress()]);
   if (gen !== generation) return;
   const notice = h('p', { id: 'track-updated', class: 'notice', role: 'status', hidden: true });
-  let outline = outlineList(track);
+  let marks = P.outlineList(track, stepMeta);
+  let outline = marks.element;
   let retired = retiredSection(track);
   onLeave(gen, live.on('progress', () => {
+    marks.update();
     const next = retiredSection(track);
     retired.replaceWith(next);
     retired = next;
@@ -307,9 +318,9 @@ async function pageTrack(id) {
     track = fresh;
     // Redrawn in place; a link that had the keyboard's focus gets it back.
     const focused = outline.contains(document.activeElement) && document.activeElement.closest('[data-step]');
-    const next = outlineList(track);
-    outline.replaceWith(next);
-    outline = next;
+    marks = P.outlineList(track, stepMeta);
+    outline.replaceWith(marks.element);
+    outline = marks.element;
     const again = focused && outline.querySelector(`[data-step="${CSS.escape(focused.dataset.step)}"] a`);
     if (again) again.focus();
     const nextRetired = retiredSection(track);
@@ -330,7 +341,7 @@ async function pageTrack(id) {
 
 async function pageStep(id, stepId) {
   const gen = generation;
-  const [track, step] = await Promise.all([api.track(id), api.step(id, stepId)]);
+  const [track, step, P] = await Promise.all([api.track(id), api.step(id, stepId), progress()]);
   // A reviewed step's form and "My submission" are in reviews.js.
   const [reviewed, peerWork] = step.reviews > 0 ? await Promise.all([reviews(), peersPage()]) : [null, null];
   if (gen !== generation) return;
@@ -340,50 +351,25 @@ async function pageStep(id, stepId) {
   content.innerHTML = step.html; // rendered by the server in safe mode
   // The page's own heading carries the title; the step's first "# Title" would repeat it.
   if (content.firstElementChild && content.firstElementChild.tagName === 'H1') content.firstElementChild.remove();
+  P.dropChecklist(content);
+  for (const pre of content.querySelectorAll('pre')) pre.tabIndex = 0; // code that scrolls sideways, by keyboard too
 
   // Progress: the state, what to finish first, and the action that fits the step.
   const stateText = h('p', { id: 'step-state', class: 'state', role: 'status' });
   const requiresBox = h('p', { id: 'step-requires', class: 'notice', hidden: true });
-  const actionError = errorLine();
   const peers = h('p', { id: 'step-peers', class: 'meta peers', role: 'status' });
   const showRequires = (missing) => {
     requiresBox.replaceChildren(...sentenceWith(t('step.finishFirst'), 'title',
       h('a', { href: stepHref(track.id, missing), text: titles.get(missing) || missing })));
     requiresBox.hidden = false;
   };
-  let markDone = null;
-  let work = null;
-  if (reviewed) {
-    work = reviewed.submissionForm(track, step, showRequires);
-  } else {
-    markDone = h('button', { type: 'button', id: 'mark-done', text: t('step.markDone') });
-    markDone.addEventListener('click', async () => {
-      actionError.hidden = true;
-      markDone.disabled = true;
-      try {
-        await startStep(track, step);
-        await live.request('progress.set', { track: track.id, step: step.id, state: 'done' });
-      } catch (err) {
-        if (err.requires) showRequires(err.requires);
-        actionError.textContent = liveErrorText(err);
-        actionError.hidden = false;
-      } finally {
-        markDone.disabled = false;
-        update();
-      }
-    });
-  }
+  const work = reviewed ? reviewed.submissionForm(track, step, showRequires) : P.doneActions(track, step, showRequires);
   const update = () => {
     const state = live.stateOf(track.id, step.id);
     stateText.dataset.state = state;
     stateText.textContent = t('step.state', { state: t(`state.${state}`) });
     if (state !== 'not_started') requiresBox.hidden = true;
-    if (markDone && markDone.hidden !== (state === 'done')) {
-      const hadFocus = document.activeElement === markDone;
-      markDone.hidden = state === 'done';
-      if (hadFocus) focusOn(stateText);
-    }
-    if (work) work.update();
+    work.update();
   };
   const topic = `room:${track.id}/${step.id}`;
   const showPeers = () => {
@@ -466,8 +452,7 @@ async function pageStep(id, stepId) {
       step.rubric.length ? h('section', { class: 'rubric', 'aria-labelledby': 'rubric-title' },
         h('h2', { id: 'rubric-title', text: t('step.rubric') }), h('p', { text: t('step.rubric.intro') }),
         h('ul', {}, step.rubric.map((item) => h('li', { text: item })))) : null,
-      markDone ? h('div', { class: 'step-actions' }, actionError, markDone) : null,
-      work ? work.element : null,
+      work.element,
       reviewed ? reviewed.mySubmission(track, step, gen) : null,
       peerWork ? peerWork.peersSection(track, step, gen) : null,
       helpSection(track, step, gen)),
@@ -487,6 +472,7 @@ const routes = [
   [/^\/tracks\/([^/]+)\/steps\/(.+)$/, pageStep, true],
   [/^\/reviews$/, lazy(reviews, 'pageReviews'), true],
   [/^\/reviews\/(\d+)$/, lazy(reviews, 'pageReview'), true],
+  [/^\/inbox$/, lazy(inbox, 'pageInbox'), true],
   [/^\/board$/, lazy(board, 'pageBoardChoose'), true],
   [/^\/board\/([^/]+)\/([^/]+)$/, lazy(board, 'pageBoard'), true],
 ];
@@ -527,6 +513,7 @@ function updateHeader() {
   document.getElementById('nav-reviews-text').textContent = t('nav.reviews');
   document.getElementById('nav-board').hidden = !me || me.role === 'learner';
   document.getElementById('nav-board').textContent = t('board.nav');
+  document.getElementById('nav-inbox-text').textContent = t('nav.inbox');
   document.getElementById('nav-home').textContent = t('app.home');
   document.getElementById('signout').textContent = t('nav.signout');
   document.getElementById('lang-label').textContent = t('app.language');
@@ -564,6 +551,7 @@ function setUpHeader() {
     await setLanguage(select.value);
     render();
     refreshBadge();
+    startBell();
   });
   document.getElementById('signout').addEventListener('click', async () => {
     try { await api.logout(); } catch { /* signed out either way */ }

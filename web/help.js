@@ -266,6 +266,13 @@ function signIn(state, user) {
     live.on('ready', () => restore(state))];
 }
 
+// What waits in the notices, for the home page's next action: how many
+// unread nudges, and the first question offered to us still open.
+export function waiting() {
+  const offer = [...helpState.offers.values()].find((o) => !o.closed && !o.hidden && o.request.state === 'open');
+  return { nudges: [...helpState.nudges.values()].filter((card) => card.isConnected).length, offer: offer ? offer.request : null };
+}
+
 // Starts the notices for the signed-in user (null: signed out).
 export function startHelp(user) {
   if (user && helpState.who === user.handle) return;

@@ -333,7 +333,7 @@ export function request(type, fields = {}) {
 // A reply that names the step's state is applied at once; its event (with
 // the same state) follows on the user's stream.
 function noteState(type, fields, reply) {
-  if ((type === 'progress.set' || type === 'submission.create') && reply.state) {
+  if (/^(progress\.(set|undo)|submission\.create)$/.test(type) && reply.state) {
     const key = `${fields.track}/${fields.step}`;
     const old = progress.get(key);
     if (!old || old.state !== reply.state) {

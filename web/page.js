@@ -25,8 +25,18 @@ export function leavePage() {
   }
 }
 
+// The tab's title: "(2) Home – grounds" while 2 notifications are unread.
+let pageTitle = '';
+let unread = 0;
+const retitle = () => { document.title = `${unread ? `(${unread}) ` : ''}${pageTitle}`; };
+export function setCount(count) {
+  unread = count;
+  retitle();
+}
+
 export function show(title, ...content) {
-  document.title = `${title} – ${t('app.name')}`;
+  pageTitle = `${title} – ${t('app.name')}`;
+  retitle();
   main.replaceChildren(...content.filter((part) => part !== null && part !== undefined && part !== false));
   const heading = main.querySelector('h1');
   if (heading) focusOn(heading, { preventScroll: true });

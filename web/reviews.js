@@ -10,6 +10,7 @@ import { personName, liveErrorText, stepHref } from './format.js';
 import { me, loadDraft, saveDraft, startStep } from './session.js';
 import { generation, onLeave, show, navigate } from './page.js';
 import { refreshBadge } from './badge.js';
+import { lockText } from './progress.js';
 
 await addStrings('reviews');
 
@@ -56,6 +57,29 @@ function balanceText({ given, received, owed }) {
   if (owed > 0) return plural('reviews.owed', owed);
   if (given > received + 2) return t('reviews.ahead');
   return t('reviews.even');
+}
+
+// Under a text field: how to format it, in a few lines, and a preview
+// rendered by the server as readers will see it.
+function formatting(field, fail) {
+  const box = h('div', { class: 'content preview', id: `${field.id}-preview` });
+  const section = h('section', { class: 'preview-section', 'aria-labelledby': `${field.id}-preview-title`, hidden: true },
+    h('h3', { id: `${field.id}-preview-title`, text: t('submit.previewTitle') }), box);
+  const button = h('button', { type: 'button', class: 'secondary', text: t('submit.preview') });
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      box.innerHTML = (await live.request('markdown.preview', { body_md: field.value })).html; // rendered safely by the server
+      section.hidden = false;
+    } catch (err) {
+      fail(err);
+    } finally {
+      button.disabled = false;
+    }
+  });
+  const help = h('details', { class: 'format-help' }, h('summary', { text: t('format.title') }),
+    h('ul', {}, ['bold', 'list', 'link', 'code'].map((key) => h('li', {}, h('code', { text: t(`format.${key}.md`) }), ' ', t(`format.${key}`)))));
+  return { help, button, section };
 }
 
 export async function pageReviews() {
@@ -192,6 +216,8 @@ export async function pageReview(idText) {
     field ? field.focus() : focusOn(error);
   };
 
+  const format = formatting(comment, (err) => fail(liveErrorText(err)));
+
   // Declining asks first, in the page (no pop-up).
   const yes = h('button', { type: 'button', id: 'decline-yes', text: t('review.declineYes') });
   const no = h('button', { type: 'button', class: 'secondary', text: t('review.declineNo') });
@@ -213,8 +239,8 @@ export async function pageReview(idText) {
     h('fieldset', {}, h('legend', { text: t('review.verdict') }),
       verdicts.map((radio) => h('div', { class: 'check' }, radio,
         h('label', { for: radio.id }, t(`verdict.${radio.value}`), h('span', { class: 'hint', text: t(`verdict.${radio.value}.hint`) }))))),
-    labelled(comment, t('review.comment'), t('review.commentHint')),
-    h('div', { class: 'actions' }, submit, decline), confirmBox);
+    labelled(comment, t('review.comment'), t('review.commentHint')), format.help,
+    h('div', { class: 'actions' }, format.button, submit, decline), format.section, confirmBox);
   form.addEventListener('input', save);
 
   let over = false; // given, declined or gone
@@ -285,12 +311,8 @@ export function submissionForm(track, step, showRequires) {
   const body = h('textarea', { id: 'field-body_md', name: 'body_md', rows: 10, required: true, text: draft.body || '' });
   const link = h('input', { id: 'field-link', name: 'link', type: 'url', inputmode: 'url', autocomplete: 'url', placeholder: 'https://', value: draft.link || null });
   const error = errorLine();
-  const done = h('p', { class: 'result', id: 'submission-result', role: 'status' });
-  const previewBox = h('div', { class: 'content preview', id: 'preview' });
-  const previewSection = h('section', { class: 'preview-section', 'aria-labelledby': 'preview-title', hidden: true },
-    h('h3', { id: 'preview-title', text: t('submit.previewTitle') }), previewBox);
+  const locked = h('p', { id: 'submit-locked', class: 'notice', hidden: true });
   const submit = h('button', { type: 'submit', id: 'submit-work', text: t('submit.submit') });
-  const previewButton = h('button', { type: 'button', class: 'secondary', id: 'preview-button', text: t('submit.preview') });
   const save = () => saveDraft(key, body.value || link.value ? { body: body.value, link: link.value } : null);
   const fail = (err) => {
     if (err.requires) showRequires(err.requires);
@@ -305,27 +327,16 @@ export function submissionForm(track, step, showRequires) {
   };
   body.addEventListener('input', save);
   link.addEventListener('input', save);
-  previewButton.addEventListener('click', async () => {
-    error.hidden = true;
-    previewButton.disabled = true;
-    try {
-      const reply = await live.request('markdown.preview', { body_md: body.value });
-      previewBox.innerHTML = reply.html; // rendered by the server in safe mode
-      previewSection.hidden = false;
-    } catch (err) {
-      fail(err);
-    } finally {
-      previewButton.disabled = false;
-    }
-  });
+  const format = formatting(body, fail);
+  format.button.id = 'preview-button';
   const form = h('form', { id: 'submission-form', novalidate: true, class: 'submission' }, error,
-    labelled(body, t('submit.body'), t('submit.body.hint')),
-    labelled(link, t('submit.link'), t('submit.link.hint')),
-    h('div', { class: 'actions' }, previewButton, submit), done);
+    labelled(body, t('submit.body'), t('submit.body.hint')), format.help,
+    labelled(link, t('submit.link'), t('submit.link.hint')), locked,
+    h('div', { class: 'actions' }, format.button, submit), format.section);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
+    if (submit.hasAttribute('aria-disabled')) return;
     error.hidden = true;
-    done.textContent = '';
     body.removeAttribute('aria-invalid');
     link.removeAttribute('aria-invalid');
     const sent = { body: body.value, link: link.value.trim() };
@@ -339,10 +350,10 @@ export function submissionForm(track, step, showRequires) {
       if (body.value === sent.body && link.value.trim() === sent.link) {
         body.value = '';
         link.value = '';
-        previewSection.hidden = true;
+        format.section.hidden = true;
         saveDraft(key, null);
       }
-      done.textContent = t('submit.sent');
+      justSent = true; // "My submission" shows what was saved, and takes the focus
     } catch (err) {
       fail(err);
       focusOn(error);
@@ -350,15 +361,27 @@ export function submissionForm(track, step, showRequires) {
       update();
     }
   });
+  const section = h('section', { class: 'work', id: 'work', 'aria-labelledby': 'work-title' },
+    h('h2', { id: 'work-title', text: t('submit.title') }), form);
   const update = () => {
     const state = live.stateOf(track.id, step.id);
-    submit.disabled = state === 'submitted' || state === 'in_review' || state === 'passed';
+    const why = lockText(track, step);
+    // Waiting for reviews or passed: the saved work is shown instead (mySubmission).
+    section.hidden = state === 'submitted' || state === 'in_review' || state === 'passed';
+    submit.disabled = section.hidden;
+    locked.textContent = why || '';
+    locked.hidden = !why;
+    for (const [name, value] of [['aria-disabled', 'true'], ['aria-describedby', 'submit-locked']]) {
+      if (why) submit.setAttribute(name, value);
+      else submit.removeAttribute(name);
+    }
     form.dataset.state = state;
   };
   update();
-  return { element: h('section', { class: 'work', 'aria-labelledby': 'work-title' },
-    h('h2', { id: 'work-title', text: t('submit.title') }), form, previewSection), update };
+  return { element: section, update };
 }
+
+let justSent = false;
 
 // ---- my submission and the reviews it received ------------------------------------
 
@@ -433,11 +456,12 @@ export function mySubmission(track, step, gen) {
   const meta = h('p', { class: 'meta' });
   const body = h('div', { class: 'content' });
   const reviewsBox = h('div', { id: 'mine-reviews' });
+  const saved = h('p', { class: 'result', id: 'submission-result', role: 'status' });
   const shown = new Map(); // review → its element, kept so what is typed in it stays
   let attempt = null;
   let asking = 0;
-  section.append(h('h2', { id: 'mine-title', text: t('mine.title') }), stateLine, standing, meta,
-    h('details', {}, h('summary', { text: t('mine.what') }), body), h('h3', { text: t('mine.reviews') }), reviewsBox);
+  section.append(h('h2', { id: 'mine-title', text: t('mine.title') }), saved, stateLine, standing, meta,
+    h('details', { open: true }, h('summary', { text: t('mine.what') }), body), h('h3', { text: t('mine.reviews') }), reviewsBox);
   const load = async () => {
     const ask = ++asking;
     let work;
@@ -449,6 +473,11 @@ export function mySubmission(track, step, gen) {
     }
     if (ask !== asking || gen !== generation) return;
     section.hidden = false;
+    if (justSent) {
+      justSent = false;
+      saved.textContent = t('submit.sent');
+      focusOn(section.querySelector('h2'));
+    }
     if (attempt !== work.submission) {
       attempt = work.submission;
       shown.clear();

@@ -16,9 +16,9 @@
  * Steps without reviews:
  *
  *     +-------------+  START   +---------+  FINISH  +------+
- *     | not_started | -------> | started | -------> | done |
- *     +-------------+          +---------+          +------+
- *                              START: stays         START, FINISH: stays
+ *     | not_started | -------> | started | <------> | done |
+ *     +-------------+          +---------+   UNDO   +------+
+ *                              START, UNDO: stays   START, FINISH: stays
  *
  * Steps with reviews:
  *
@@ -45,8 +45,10 @@
  *   both      not_started  START         started     the learner opens the step
  *   lesson    started      START         stays       opened again
  *   lesson    started      FINISH        done        marked done
+ *   lesson    started      UNDO          stays       undone twice (two tabs)
  *   lesson    done         START         stays       opened again
  *   lesson    done         FINISH        stays       marked done twice (two tabs)
+ *   lesson    done         UNDO          started     "mark as done" undone
  *   reviewed  started      START         stays       opened again
  *   reviewed  started      SUBMIT        submitted   first submission
  *   reviewed  submitted    START         stays       opened again
@@ -65,8 +67,9 @@
  *                                                    leaves passed
  *
  * Notable conflicts: FINISH from not_started (a step is started before it is
- * done); FINISH on any reviewed step (it is passed by its reviews, not marked
- * done); SUBMIT, REVIEW_BEGIN, PASS and FAIL on a lesson; SUBMIT from
+ * done); FINISH and UNDO on any reviewed step (it is passed by its reviews,
+ * not marked done, and a verdict is not the learner's to undo); UNDO from
+ * not_started (nothing was marked); SUBMIT, REVIEW_BEGIN, PASS and FAIL on a lesson; SUBMIT from
  * submitted or in_review (already waiting); PASS and FAIL other than from
  * submitted or in_review.
  *
@@ -81,7 +84,9 @@
  * review count) is not asserted on input: every action from it is a
  * conflict, so gr_progress_next() never produces such a state. Two rules of
  * the table are about moves, not states, and the tests walk them: passed
- * and done are never left, and nothing but START leads out of not_started.
+ * is never left, done is left only by UNDO and only back to started (the
+ * learner's own "mark as done" taken back), and nothing but START leads out
+ * of not_started.
  */
 #include "domain/progress.h"
 
@@ -104,25 +109,25 @@
 #define NW GR_PROGRESS_NEEDS_WORK
 #define XX CONFLICT
 
-/* Columns: START, FINISH, SUBMIT, REVIEW_BEGIN, PASS, FAIL. */
+/* Columns: START, FINISH, SUBMIT, REVIEW_BEGIN, PASS, FAIL, UNDO. */
 static const signed char lesson_next[GR_PROGRESS_STATE_COUNT][GR_PROGRESS_ACTION_COUNT] = {
-	[NS] = { ST, XX, XX, XX, XX, XX },
-	[ST] = { STAYS, DN, XX, XX, XX, XX },
-	[DN] = { STAYS, STAYS, XX, XX, XX, XX },
-	[SB] = { XX, XX, XX, XX, XX, XX }, /* never stored for a lesson */
-	[IR] = { XX, XX, XX, XX, XX, XX }, /* never stored for a lesson */
-	[PS] = { XX, XX, XX, XX, XX, XX }, /* never stored for a lesson */
-	[NW] = { XX, XX, XX, XX, XX, XX }, /* never stored for a lesson */
+	[NS] = { ST, XX, XX, XX, XX, XX, XX },
+	[ST] = { STAYS, DN, XX, XX, XX, XX, STAYS },
+	[DN] = { STAYS, STAYS, XX, XX, XX, XX, ST },
+	[SB] = { XX, XX, XX, XX, XX, XX, XX }, /* never stored for a lesson */
+	[IR] = { XX, XX, XX, XX, XX, XX, XX }, /* never stored for a lesson */
+	[PS] = { XX, XX, XX, XX, XX, XX, XX }, /* never stored for a lesson */
+	[NW] = { XX, XX, XX, XX, XX, XX, XX }, /* never stored for a lesson */
 };
 
 static const signed char reviewed_next[GR_PROGRESS_STATE_COUNT][GR_PROGRESS_ACTION_COUNT] = {
-	[NS] = { ST, XX, XX, XX, XX, XX },
-	[ST] = { STAYS, XX, SB, XX, XX, XX },
-	[DN] = { XX, XX, XX, XX, XX, XX }, /* never stored for a reviewed step */
-	[SB] = { STAYS, XX, XX, IR, PS, NW },
-	[IR] = { STAYS, XX, XX, STAYS, PS, NW },
-	[PS] = { STAYS, XX, XX, XX, XX, XX },
-	[NW] = { STAYS, XX, SB, IR, XX, XX },
+	[NS] = { ST, XX, XX, XX, XX, XX, XX },
+	[ST] = { STAYS, XX, SB, XX, XX, XX, XX },
+	[DN] = { XX, XX, XX, XX, XX, XX, XX }, /* never stored for a reviewed step */
+	[SB] = { STAYS, XX, XX, IR, PS, NW, XX },
+	[IR] = { STAYS, XX, XX, STAYS, PS, NW, XX },
+	[PS] = { STAYS, XX, XX, XX, XX, XX, XX },
+	[NW] = { STAYS, XX, SB, IR, XX, XX, XX },
 };
 
 #undef NS
@@ -163,6 +168,7 @@ static const char *const action_words[GR_PROGRESS_ACTION_COUNT] = {
 	[GR_PROGRESS_REVIEW_BEGIN] = "given a reviewer",
 	[GR_PROGRESS_PASS] = "passed",
 	[GR_PROGRESS_FAIL] = "sent back for more work",
+	[GR_PROGRESS_UNDO] = "marked not done",
 };
 /* clang-format on */
 
@@ -192,15 +198,17 @@ static const char *conflict_reason(enum gr_progress_state current, enum gr_progr
 	if (!state_fits(current, reviews))
 		return reviews == 0 ? " (a step without reviews should never be in this state)"
 				    : " (a step with reviews should never be in this state)";
-	if (reviews == 0 && action >= GR_PROGRESS_SUBMIT)
+	if (reviews == 0 && action >= GR_PROGRESS_SUBMIT && action <= GR_PROGRESS_FAIL)
 		return " (it has no peer reviews)";
-	if (reviews > 0 && action == GR_PROGRESS_FINISH)
+	if (reviews > 0 && (action == GR_PROGRESS_FINISH || action == GR_PROGRESS_UNDO))
 		return " (it passes by peer review)";
 	if (action == GR_PROGRESS_SUBMIT &&
 	    (current == GR_PROGRESS_SUBMITTED || current == GR_PROGRESS_IN_REVIEW))
 		return " (it is already waiting for review)";
 	if (action == GR_PROGRESS_FINISH && current == GR_PROGRESS_NOT_STARTED)
 		return " (open it first)";
+	if (action == GR_PROGRESS_UNDO && current == GR_PROGRESS_NOT_STARTED)
+		return " (it was never marked done)";
 	return "";
 }
 

@@ -28,6 +28,7 @@ enum gr_progress_action {
 	GR_PROGRESS_REVIEW_BEGIN, /* the pairing engine assigned a reviewer */
 	GR_PROGRESS_PASS,         /* the reviews' verdict: passed */
 	GR_PROGRESS_FAIL,         /* the reviews' verdict: needs work */
+	GR_PROGRESS_UNDO,         /* the learner takes back "mark as done" */
 	GR_PROGRESS_ACTION_COUNT
 };
 
@@ -37,7 +38,8 @@ enum gr_progress_action {
  * GR_ECONFLICT (with a message naming both) when the action is not allowed
  * from current; then *out is current. Repeating START on a step already
  * begun, FINISH on a step done, or REVIEW_BEGIN on a step in review is
- * allowed and leaves the state as it is (two tabs may both click). A stored
+ * allowed and leaves the state as it is (two tabs may both click); so is
+ * UNDO on a lesson that is started (undone already). A stored
  * state that no longer fits the step (its review count changed in a new
  * commit) allows no action.
  */

@@ -219,6 +219,10 @@ static const struct field_spec share_fields[] = {
 };
 static const struct field_spec thank_fields[] = { FIELD(submission, ID, 1, 0) };
 
+static const struct field_spec notification_read_fields[] = {
+	FIELD(notification, ID, 0, 0)
+};
+
 #define FIELDS(list) list, (int)(sizeof(list) / sizeof(list[0]))
 
 static const struct {
@@ -258,6 +262,10 @@ static const struct {
 	{ "peers.list", GR_REQUEST_PEERS_LIST, FIELDS(submission_get_fields) },
 	{ "submission.share", GR_REQUEST_SUBMISSION_SHARE, FIELDS(share_fields) },
 	{ "submission.thank", GR_REQUEST_SUBMISSION_THANK, FIELDS(thank_fields) },
+	{ "progress.undo", GR_REQUEST_PROGRESS_UNDO, FIELDS(submission_get_fields) },
+	{ "notification.list", GR_REQUEST_NOTIFICATION_LIST, NULL, 0 },
+	{ "notification.read", GR_REQUEST_NOTIFICATION_READ, FIELDS(notification_read_fields) },
+	{ "home.attention", GR_REQUEST_HOME_ATTENTION, NULL, 0 },
 };
 
 /* SEQ (>= 0) or ID (>= 1) into an int64_t member; else out is failed. */

@@ -73,6 +73,10 @@ enum gr_request_type {
 	GR_REQUEST_PEERS_LIST,
 	GR_REQUEST_SUBMISSION_SHARE,
 	GR_REQUEST_SUBMISSION_THANK,
+	GR_REQUEST_PROGRESS_UNDO,
+	GR_REQUEST_NOTIFICATION_LIST,
+	GR_REQUEST_NOTIFICATION_READ,
+	GR_REQUEST_HOME_ATTENTION,
 	GR_REQUEST_TYPE_COUNT
 };
 
@@ -106,6 +110,7 @@ struct gr_request {
 	const char *body;   /* nudges, help requests and their messages: plain text */
 	int64_t nudge;      /* a positive id, 0 when absent */
 	int64_t request;    /* a help request's id, 0 when absent */
+	int64_t notification; /* notification.read: a positive id, 0 when absent (all) */
 	const char *html;   /* its markdown rendered, when its route renders first; else NULL */
 	int helpfulness; /* 1-5, 0 when absent */
 	int check_count; /* -1 when absent */

@@ -38,6 +38,22 @@
 #include <time.h>
 
 #define WEEKS_ON_BOARD 12
+/*
+ * A coach's home shows the attention lists of their cohorts on every
+ * track; each is read from the last summary made for that board (a watched
+ * board makes one at least every minute) when it is younger than this, and
+ * made at most once in that time otherwise: opening a home page never
+ * loads a whole cohort on the loop more than once a minute per board.
+ */
+#define ATTENTION_FRESH_MS 60000
+#define ATTENTION_CACHED 64
+
+/* The attention list last made for one cohort on one track. */
+struct attention_cache {
+	char *cohort, *track;
+	int64_t at;
+	struct gr_json *attention;
+};
 
 struct gr_board {
 	struct gr_store *store;
@@ -45,6 +61,8 @@ struct gr_board {
 	struct gr_reviews *reviews; /* NULL: no work waits for a reviewer */
 	struct gr_live *live;	    /* NULL until attached */
 	struct gr_board_settings settings;
+	struct attention_cache cache[ATTENTION_CACHED];
+	int cached, cache_next;
 };
 
 void gr_board_settings_defaults(struct gr_board_settings *out)
@@ -74,6 +92,13 @@ int gr_board_new(struct gr_board **out, struct gr_store *store, struct gr_librar
 
 void gr_board_free(struct gr_board *board)
 {
+	if (!board)
+		return;
+	for (int i = 0; i < board->cached; i++) {
+		free(board->cache[i].cohort);
+		free(board->cache[i].track);
+		gr_json_free(board->cache[i].attention);
+	}
 	free(board);
 }
 
@@ -445,6 +470,46 @@ static int attention_json(struct gr_json **out, struct gr_board *board, struct c
 	return rc;
 }
 
+static struct attention_cache *cache_find(struct gr_board *board, const char *cohort,
+					  const char *track)
+{
+	for (int i = 0; i < board->cached; i++)
+		if (strcmp(board->cache[i].cohort, cohort) == 0 &&
+		    strcmp(board->cache[i].track, track) == 0)
+			return &board->cache[i];
+	return NULL;
+}
+
+/* Remember attention (borrowed) as the list of cohort on track at now. */
+static void cache_keep(struct gr_board *board, const char *cohort, const char *track,
+		       struct gr_json *attention, int64_t now)
+{
+	struct attention_cache *entry = cache_find(board, cohort, track);
+	char *cohort_copy, *track_copy;
+
+	if (!entry) {
+		if (!(cohort_copy = strdup(cohort)) || !(track_copy = strdup(track))) {
+			free(cohort_copy);
+			return; /* made again next time */
+		}
+		if (board->cached < ATTENTION_CACHED)
+			entry = &board->cache[board->cached++];
+		else {
+			entry = &board->cache[board->cache_next];
+			board->cache_next = (board->cache_next + 1) % ATTENTION_CACHED;
+			free(entry->cohort);
+			free(entry->track);
+			gr_json_free(entry->attention);
+		}
+		entry->cohort = cohort_copy;
+		entry->track = track_copy;
+		entry->attention = NULL;
+	}
+	gr_json_free(entry->attention);
+	entry->attention = gr_json_ref(attention);
+	entry->at = now;
+}
+
 struct gr_json *gr_board_summary(struct gr_board *board, const char *name, const char *track_id)
 {
 	const struct gr_track *track = gr_library_track(board->library, track_id);
@@ -455,6 +520,7 @@ struct gr_json *gr_board_summary(struct gr_board *board, const char *name, const
 		return NULL;
 	if (attention_json(&attention, board, &cohort, name, NULL, now_ms(board)) != 0)
 		goto out;
+	cache_keep(board, name, track_id, attention, now_ms(board));
 	learners = gr_json_object();
 	for (size_t i = 0; learners && i < cohort.count; i++) {
 		const struct learner *learner = &cohort.learners[i];
@@ -587,6 +653,84 @@ static void board_get(void *payload, struct gr_protocol_answer *out, struct gr_c
 				 attention, "help", help);
 }
 
+/* ---- a coach's home: home.attention ---------------------------------------- */
+
+/* The attention list of cohort on track (borrowed from the cache), or NULL (logged). */
+static struct gr_json *attention_of(struct gr_board *board, const char *name,
+				    const struct gr_track *track, int64_t now)
+{
+	struct attention_cache *entry = cache_find(board, name, track->id);
+	struct gr_json *attention = NULL;
+	struct cohort cohort;
+
+	if (entry && now - entry->at < ATTENTION_FRESH_MS)
+		return entry->attention;
+	if (cohort_load(&cohort, board, name, track, 0) != 0) {
+		gr_log_error("the attention list of %s/%s: %s", name, track->id, gr_error_last());
+		return NULL;
+	}
+	if (attention_json(&attention, board, &cohort, name, NULL, now) == 0) {
+		cache_keep(board, name, track->id, attention, now);
+		gr_json_free(attention);
+	}
+	cohort_free(&cohort);
+	entry = cache_find(board, name, track->id);
+	return entry && entry->at == now ? entry->attention : NULL;
+}
+
+/* Each cohort the coach coaches, with its attention list on each track. */
+struct coached {
+	struct gr_board *board;
+	struct gr_json *cohorts;
+};
+
+static int add_coached(const char *name, void *payload)
+{
+	struct coached *coached = payload;
+	struct gr_board *board = coached->board;
+	struct gr_json *tracks = gr_json_array();
+	int64_t now = now_ms(board);
+	int rc = tracks ? 0 : GR_ERROR;
+
+	for (int i = 0; rc == 0 && i < gr_library_count(board->library); i++) {
+		const struct gr_track *track = gr_library_at(board->library, i);
+		struct gr_json *attention = attention_of(board, name, track, now);
+
+		rc = gr_json_append(tracks, gr_json_pack("{s:s, s:s, s:O*}", "track", track->id,
+							 "title", track->title, "attention",
+							 attention));
+	}
+	if (rc != 0) {
+		gr_json_free(tracks);
+		return rc;
+	}
+	return gr_json_append(coached->cohorts,
+			      gr_json_pack("{s:s, s:o}", "cohort", name, "tracks", tracks));
+}
+
+static void home_attention(void *payload, struct gr_protocol_answer *out,
+			   struct gr_client *client, const struct gr_request *request)
+{
+	struct coached coached = { payload, gr_json_array() };
+	int rc = coached.cohorts ? 0 : GR_ERROR;
+
+	(void)request;
+	if (!gr_account_is_coach(&client->user)) {
+		gr_json_free(coached.cohorts);
+		gr_protocol_fail(out, "forbidden", "Only coaches and admins have cohorts to watch.");
+		return;
+	}
+	if (rc == 0)
+		rc = gr_store_user_each_coached(coached.board->store, client->user.id, add_coached,
+						&coached);
+	if (rc != 0) {
+		gr_json_free(coached.cohorts);
+		gr_protocol_fail_status(out, rc, "reading the attention lists");
+		return;
+	}
+	out->body = gr_json_pack("{s:o}", "cohorts", coached.cohorts);
+}
+
 /* ---- the service ---------------------------------------------------------- */
 
 static struct gr_json *summary(void *payload, const char *cohort, const char *track)
@@ -596,7 +740,10 @@ static struct gr_json *summary(void *payload, const char *cohort, const char *tr
 
 int gr_board_attach(struct gr_board *board, struct gr_live *live)
 {
-	static const struct gr_live_route routes[] = { { GR_REQUEST_BOARD_GET, board_get } };
+	static const struct gr_live_route routes[] = {
+		{ GR_REQUEST_BOARD_GET, board_get },
+		{ GR_REQUEST_HOME_ATTENTION, home_attention },
+	};
 	struct gr_live_listener listener = { .summary = summary };
 	int rc;
 
@@ -605,7 +752,7 @@ int gr_board_attach(struct gr_board *board, struct gr_live *live)
 	board->live = live;
 	if (!live)
 		return 0;
-	if ((rc = gr_live_route(live, routes, 1, board)) != 0 ||
+	if ((rc = gr_live_route(live, routes, 2, board)) != 0 ||
 	    (rc = gr_live_listen(live, &listener, board)) != 0)
 		return rc;
 	return 0;

@@ -198,6 +198,22 @@ static int tell_submitted(struct gr_live *live, const struct gr_store_submission
 	return 0;
 }
 
+/* An event stored on user_id's stream as seq, in the change that stored it. */
+static int tell_event(struct gr_live *live, int64_t user_id, int64_t seq,
+		      const struct gr_json *fields, const char *body)
+{
+	int rc;
+
+	for (int i = 0; i < live->listener_count; i++) {
+		struct listener *listener = &live->listeners[i];
+
+		if (listener->hear.event &&
+		    (rc = listener->hear.event(listener->payload, user_id, seq, fields, body)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
 static void tell_hello(struct gr_live *live, const struct gr_user *user, struct gr_json *reply)
 {
 	for (int i = 0; i < live->listener_count; i++)
@@ -487,6 +503,8 @@ static int save_change(struct gr_live *live, const struct gr_user *user,
 		gr_error_set("%s/%s not stored: %s", row->track_id, row->step_id, message);
 		return GR_ERROR;
 	}
+	if (gr_progress_is_complete(row->state) && !gr_progress_is_complete(next))
+		row->finished_at = 0; /* "done" taken back */
 	row->state = next;
 	if (next == GR_PROGRESS_STARTED && !row->started_at)
 		row->started_at = now;
@@ -548,7 +566,7 @@ static int decide(struct gr_live *live, struct gr_protocol_answer *out, struct g
 	if ((rc = load_state(live, &current, row, client->user.id, track->id, step->id,
 			     step->reviews)))
 		return rc;
-	if (current == GR_PROGRESS_NOT_STARTED &&
+	if (current == GR_PROGRESS_NOT_STARTED && action != GR_PROGRESS_UNDO &&
 	    (missing = missing_requirement(live, client->user.id, track, step)) != NULL) {
 		const struct gr_step *first = gr_track_step(track, missing);
 
@@ -659,6 +677,13 @@ static void handle_progress(void *payload, struct gr_protocol_answer *out,
 		gr_protocol_fail(out, "bad_value", "A step that was started stays started.");
 	else
 		gr_protocol_fail(out, "bad_value", "Only peer reviews can set this state.");
+}
+
+/* Taking back "mark as done" (docs/protocol.md, "Undoing: progress.undo"). */
+static void handle_undo(void *payload, struct gr_protocol_answer *out, struct gr_client *client,
+			const struct gr_request *request)
+{
+	change_progress(payload, out, client, request, GR_PROGRESS_UNDO, NULL);
 }
 
 static int link_is_valid(const char *link)
@@ -1277,6 +1302,8 @@ int gr_live_event(struct gr_live *live, int64_t user_id, const char *board_track
 		board_topic(board, sizeof(board), &user, board_track);
 	rc = publish_later(live, event, own, board_track ? board : NULL);
 	event = NULL;
+	if (rc == 0)
+		rc = tell_event(live, user_id, seq, fields, body);
 out:
 	gr_json_free(fields);
 	gr_json_free(event);
@@ -1400,6 +1427,7 @@ void gr_live_forget(struct gr_live *live, void *payload)
 static const struct gr_live_route own_routes[] = {
 	{ GR_REQUEST_HELLO, handle_hello },
 	{ GR_REQUEST_PROGRESS_SET, handle_progress },
+	{ GR_REQUEST_PROGRESS_UNDO, handle_undo },
 	{ GR_REQUEST_SUBMISSION_CREATE, handle_submission },
 	{ GR_REQUEST_SUBSCRIBE, handle_subscribe },
 	{ GR_REQUEST_UNSUBSCRIBE, handle_unsubscribe },

@@ -119,6 +119,14 @@ struct gr_live_listener {
 			 int reviews);
 	/* Someone said hello, or completed a step: someone new who may help. */
 	void (*arrived)(void *payload);
+	/*
+	 * An event was stored on the stream of user_id as seq (fields: what the
+	 * service gave gr_live_event(); body: the event as pushed), in the
+	 * change that stores it, after it was queued; a failure undoes the
+	 * change. Both borrowed for the call.
+	 */
+	int (*event)(void *payload, int64_t user_id, int64_t seq, const struct gr_json *fields,
+		     const char *body);
 	/* user said hello: add fields to the reply (borrowed). */
 	void (*hello)(void *payload, const struct gr_user *user, struct gr_json *reply);
 	/*

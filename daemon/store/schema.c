@@ -279,6 +279,24 @@ const char *const store_migrations[] = {
 	"  PRIMARY KEY (submission_id, user_id)"
 	") WITHOUT ROWID;"
 	"CREATE INDEX submission_thanks_by_user ON submission_thanks(user_id);",
+
+	/*
+	 * 11: each user's inbox: the events that ask something of them (a review
+	 * assigned, a verdict on their work, a help request to them, a nudge),
+	 * with read state; written in the change that writes the event, at
+	 * most the last 200 a user (store/notification.c).
+	 */
+	"CREATE TABLE notifications ("
+	"  id INTEGER PRIMARY KEY,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  kind TEXT NOT NULL"
+	"    CHECK (kind IN ('review_assigned', 'verdict', 'help_request', 'nudge')),"
+	"  seq INTEGER NOT NULL,"
+	"  body TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  read_at INTEGER"
+	");"
+	"CREATE INDEX notifications_by_user ON notifications(user_id, id);",
 };
 
 static int read_version(struct gr_store *store, int *out)

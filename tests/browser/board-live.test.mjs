@@ -1,4 +1,4 @@
-// A board that never goes stale, in the browser (issue 12, deliverable 6):
+// A board that never goes stale, in the browser:
 // a learner's presence dot stays while one of her two tabs is open and goes
 // with the last; the weekly chart follows her activity without a reload; a
 // learner who joins appears at once, before any progress; the CSV button

@@ -166,7 +166,7 @@ test('the project step shows its review checklist', async () => {
   const page = await newPage(browser);
   await signIn(page, 'lena');
   await page.locator('#home-title').waitFor();
-  await page.getByRole('link', { name: /Web basics/ }).click();
+  await page.locator('#track-list').getByRole('link', { name: /Web basics/ }).click();
   await page.locator('#outline').waitFor();
   await page.locator('#outline li', { hasText: 'Project' }).last().locator('a').click();
   await page.locator('.rubric').waitFor();

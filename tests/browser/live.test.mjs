@@ -128,7 +128,7 @@ test('a project: the draft survives a reload, the preview is rendered by the ser
   await page.goto(stepUrl('project'));
   await waitForState(page, 'started');
   assert.equal(await page.locator('#mark-done').count(), 0, 'a reviewed step is not marked done');
-  const body = page.getByLabel('What you made (Markdown)');
+  const body = page.getByLabel('What you made');
   await body.fill('My page is about **bread**.\n\n- sourdough\n- rye\n\n<script>alert(1)</script>');
   await page.getByLabel('Link to your work (optional)').fill('https://example.org/bread');
   assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true, 'no sideways scrolling at 360 px');
@@ -139,10 +139,10 @@ test('a project: the draft survives a reload, the preview is rendered by the ser
   assert.equal(await page.getByLabel('Link to your work (optional)').inputValue(), 'https://example.org/bread');
 
   await page.getByRole('button', { name: 'Preview' }).click();
-  await page.locator('#preview strong').waitFor();
-  assert.equal(await page.locator('#preview strong').innerText(), 'bread');
-  assert.equal(await page.locator('#preview li').count(), 2);
-  assert.equal(await page.locator('#preview script').count(), 0, 'raw HTML is left out');
+  await page.locator('#field-body_md-preview strong').waitFor();
+  assert.equal(await page.locator('#field-body_md-preview strong').innerText(), 'bread');
+  assert.equal(await page.locator('#field-body_md-preview li').count(), 2);
+  assert.equal(await page.locator('#field-body_md-preview script').count(), 0, 'raw HTML is left out');
 
   // A link that is no web address is caught at the field, before sending.
   const link = page.getByLabel('Link to your work (optional)');
@@ -157,12 +157,13 @@ test('a project: the draft survives a reload, the preview is rendered by the ser
   await waitForState(page, 'submitted');
   assert.match(await page.locator('#step-state').innerText(), /Submitted — waiting for reviewers/);
   await page.locator('#submission-result', { hasText: 'Submitted.' }).waitFor();
-  assert.equal(await body.inputValue(), '', 'the form is emptied');
   assert.equal(await page.evaluate(() => Object.keys(localStorage).filter((key) => key.startsWith('grounds.draft.')).length), 0, 'the draft is cleared');
-  assert.equal(await page.getByRole('button', { name: 'Submit for review' }).isDisabled(), true, 'no second submission while waiting');
+  assert.equal(await page.locator('#work').isHidden(), true, 'no second submission while waiting: the saved work shows instead');
+  await page.locator('#my-submission .content strong', { hasText: 'bread' }).waitFor();
 
   await page.reload();
   await waitForState(page, 'submitted');
+  assert.equal(await page.locator('#work').isHidden(), true);
   assert.equal(await body.inputValue(), '');
   assert.deepEqual(page.problems, []);
   await page.context().close();
@@ -210,11 +211,16 @@ test('a step that needs another first says which; when the server stops, a banne
   assert.equal(await banner.getAttribute('role'), 'status');
   assert.equal(await banner.getAttribute('aria-live'), 'polite');
 
-  // Typed while offline: the submission fails, nothing is lost.
-  const body = page.getByLabel('What you made (Markdown)');
+  // Typed while offline on a step still locked: nothing is sent (the
+  // button says why it cannot), nothing is lost.
+  const body = page.getByLabel('What you made');
   await body.fill('Written on the train.');
-  await page.getByRole('button', { name: 'Submit for review' }).click();
-  await page.locator('#submission-form .form-error', { hasText: 'You are offline.' }).waitFor();
+  const submit = page.locator('#submit-work');
+  assert.equal(await submit.getAttribute('aria-disabled'), 'true');
+  assert.equal(await page.locator('#submit-locked').innerText(), 'Locked: finish “Your first HTML page” first.');
+  await submit.focus();
+  await page.keyboard.press('Enter');
+  assert.equal(await page.locator('#submission-form .form-error').isHidden(), true);
   assert.equal(await body.inputValue(), 'Written on the train.');
   const draft = () => page.evaluate(() => localStorage.getItem('grounds.draft.omar.web-basics.project'));
   assert.equal(JSON.parse(await draft()).body, 'Written on the train.');

@@ -1,4 +1,4 @@
-// Peers' work after passing, in the browser (issue 12, deliverable 5): on a
+// Peers' work after passing, in the browser: on a
 // project's page a learner whose work has not passed is only told what comes
 // (no spoilers); ana, whose work passed, shares it without her name; bob,
 // whose work passed too, reads it as "a peer's" and thanks her once, which

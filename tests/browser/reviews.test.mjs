@@ -79,7 +79,8 @@ test('work nobody can review yet says why it waits, in plain words', async () =>
   assert.equal(await page.locator('#mine-standing').getAttribute('role'), 'status');
   assert.match(await mine.innerText(), /No reviews yet\./);
   // Her own work, rendered by the server: no script.
-  await mine.locator('summary', { hasText: 'What you submitted' }).click();
+  // Shown open: the work as it was saved, not hidden behind a click.
+  assert.equal(await mine.locator('details', { has: page.locator('summary', { hasText: 'What you submitted' }) }).getAttribute('open'), '');
   assert.equal(await mine.locator('.content strong').innerText(), 'street');
   assert.equal(await mine.locator('script').count(), 0);
 
@@ -130,7 +131,7 @@ test('the reviewer finds the work, keeps a draft over a reload, and sends the re
   const boxes = bob.getByRole('group', { name: 'Checklist' }).getByRole('checkbox');
   await boxes.nth(0).check();
   await boxes.nth(2).check();
-  const comment = bob.getByLabel('Your comment (Markdown)');
+  const comment = bob.getByLabel('Your comment', { exact: true });
   await comment.fill('Nice street. The *colours* work well.');
   await bob.reload();
   await bob.locator('#review-form').waitFor();

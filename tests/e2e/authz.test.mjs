@@ -134,6 +134,12 @@ const WS = {
   'submission.share': (ctx) => ['submission.share', { submission: ctx.lenaSubmission, share: 'anonymous' }],
   'submission.thank': (ctx) => ['submission.thank', { submission: ctx.lenaSubmission }],
   'peers.list': () => ['peers.list', { track: TRACK, step: PROJECT }],
+  // Each caller about their own progress: a lesson done (learners) or started (the rest).
+  'progress.undo': () => ['progress.undo', { track: TRACK, step: LESSON }],
+  'notification.list': () => ['notification.list', {}],
+  // Lena's notification (a review assigned to her).
+  'notification.read': (ctx) => ['notification.read', { notification: ctx.notification }],
+  'home.attention': () => ['home.attention', {}],
 };
 
 // ---- the table in the docs ------------------------------------------------
@@ -224,6 +230,9 @@ async function world(daemon) {
   ctx.nudge = (await ok(monaSocket, 'nudge.send', { user: 'lena', body: 'Hello from your coach.' })).nudge;
   await ok(sockets.lena, 'progress.set', { track: HELP_TRACK, step: HELP_STEP, state: 'started' });
   ctx.help = (await ok(sockets.lena, 'help.ask', { track: HELP_TRACK, step: HELP_STEP, body: 'How do I start?' })).request.request;
+
+  ctx.notification = (await ok(sockets.lena, 'notification.list')).notifications
+    .find((n) => n.kind === 'review_assigned').notification;
 
   const wsRows = Object.keys(WS).length;
   ctx.actors = {

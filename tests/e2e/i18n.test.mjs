@@ -1,5 +1,6 @@
 // The translation tables of the web client (web/lang/CODE.js, and
-// CODE-board.js, CODE-peers.js and CODE-reviews.js of the modules loaded when needed): every language has every key, with the same
+// CODE-board.js, CODE-peers.js, CODE-reviews.js, CODE-inbox.js, CODE-progress.js and
+// CODE-home-coach.js of the modules loaded when needed): every language has every key, with the same
 // {placeholders}, and every key the client names literally — t('key'),
 // plural('key', n) — is in one of them. No daemon needed.
 import { test } from 'node:test';
@@ -14,13 +15,14 @@ async function table(name) {
   return (await import(`data:text/javascript;base64,${Buffer.from(source).toString('base64')}`)).default;
 }
 
-const PARTS = ['', '-board', '-peers', '-reviews'];
+const PARTS = ['', '-board', '-peers', '-reviews', '-inbox', '-progress', '-home-coach'];
 
 const placeholders = (text) => [...text.matchAll(/\{(\w+)\}/g)].map((match) => match[1]).sort();
 
 test('every language has the same keys and placeholders as English', async () => {
   const files = (await readdir(new URL('lang/', WEB))).sort();
-  assert.deepEqual(files, ['en-board.js', 'en-peers.js', 'en-reviews.js', 'en.js', 'nl-board.js', 'nl-peers.js', 'nl-reviews.js', 'nl.js']);
+  assert.deepEqual(files, ['en-board.js', 'en-home-coach.js', 'en-inbox.js', 'en-peers.js', 'en-progress.js', 'en-reviews.js', 'en.js',
+    'nl-board.js', 'nl-home-coach.js', 'nl-inbox.js', 'nl-peers.js', 'nl-progress.js', 'nl-reviews.js', 'nl.js']);
   for (const part of PARTS) {
     const en = await table(`en${part}`);
     const nl = await table(`nl${part}`);

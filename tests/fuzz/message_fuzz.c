@@ -156,6 +156,10 @@ static const char *const type_names[GR_REQUEST_TYPE_COUNT] = {
 	[GR_REQUEST_PEERS_LIST] = "peers.list",
 	[GR_REQUEST_SUBMISSION_SHARE] = "submission.share",
 	[GR_REQUEST_SUBMISSION_THANK] = "submission.thank",
+	[GR_REQUEST_PROGRESS_UNDO] = "progress.undo",
+	[GR_REQUEST_NOTIFICATION_LIST] = "notification.list",
+	[GR_REQUEST_NOTIFICATION_READ] = "notification.read",
+	[GR_REQUEST_HOME_ATTENTION] = "home.attention",
 };
 
 /* The board, nudge and help messages' ids: >= 1 exactly when the type has one. */
@@ -169,6 +173,10 @@ static void check_coach_numbers(const struct gr_request *request)
 
 	if (wants_nudge != (request->nudge >= 1) || request->nudge < 0)
 		FAIL("%s: nudge %lld", type_names[t], (long long)request->nudge);
+	/* notification.read's is optional (0: all); no other type has one. */
+	if (request->notification < 0 ||
+	    (t != GR_REQUEST_NOTIFICATION_READ && request->notification != 0))
+		FAIL("%s: notification %lld", type_names[t], (long long)request->notification);
 	if (wants_request != (request->request >= 1) || request->request < 0)
 		FAIL("%s: request %lld", type_names[t], (long long)request->request);
 }

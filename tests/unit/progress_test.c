@@ -3,7 +3,8 @@
  * conflict messages, state names both ways, is_complete, the checker on
  * every state (the number of the invariant each broken one breaks, in every
  * build type), and a seeded random walk that calls the checker after every
- * action and keeps the rules about moves: done and passed are never left. */
+ * action and keeps the rules about moves: passed is never left, done only by
+ * UNDO and only back to started. */
 #include "harness.h"
 
 #include "core/error.h"
@@ -25,29 +26,29 @@
 /*
  * Expected next state, written from the rules in the brief and DESIGN.md,
  * not from progress.c. Rows: current state. Columns: START, FINISH, SUBMIT,
- * REVIEW_BEGIN, PASS, FAIL.
+ * REVIEW_BEGIN, PASS, FAIL, UNDO (a lesson's "mark as done" taken back).
  */
 /* clang-format off */
 static const int lesson_expected[N_STATES][N_ACTIONS] = {
-	/*               START        FINISH  SUBMIT  REVIEW  PASS  FAIL */
-	/* not_started */ { STARTED,    NO,     NO,     NO,     NO,   NO },
-	/* started     */ { STARTED,    DONE,   NO,     NO,     NO,   NO },
-	/* done        */ { DONE,       DONE,   NO,     NO,     NO,   NO },
-	/* submitted   */ { NO,         NO,     NO,     NO,     NO,   NO },
-	/* in_review   */ { NO,         NO,     NO,     NO,     NO,   NO },
-	/* passed      */ { NO,         NO,     NO,     NO,     NO,   NO },
-	/* needs_work  */ { NO,         NO,     NO,     NO,     NO,   NO },
+	/*               START        FINISH  SUBMIT  REVIEW  PASS  FAIL  UNDO */
+	/* not_started */ { STARTED,    NO,     NO,     NO,     NO,   NO,   NO },
+	/* started     */ { STARTED,    DONE,   NO,     NO,     NO,   NO,   STARTED },
+	/* done        */ { DONE,       DONE,   NO,     NO,     NO,   NO,   STARTED },
+	/* submitted   */ { NO,         NO,     NO,     NO,     NO,   NO,   NO },
+	/* in_review   */ { NO,         NO,     NO,     NO,     NO,   NO,   NO },
+	/* passed      */ { NO,         NO,     NO,     NO,     NO,   NO,   NO },
+	/* needs_work  */ { NO,         NO,     NO,     NO,     NO,   NO,   NO },
 };
 
 static const int reviewed_expected[N_STATES][N_ACTIONS] = {
-	/*               START        FINISH  SUBMIT     REVIEW     PASS    FAIL */
-	/* not_started */ { STARTED,    NO,     NO,        NO,        NO,     NO },
-	/* started     */ { STARTED,    NO,     SUBMITTED, NO,        NO,     NO },
-	/* done        */ { NO,         NO,     NO,        NO,        NO,     NO },
-	/* submitted   */ { SUBMITTED,  NO,     NO,        IN_REVIEW, PASSED, NEEDS_WORK },
-	/* in_review   */ { IN_REVIEW,  NO,     NO,        IN_REVIEW, PASSED, NEEDS_WORK },
-	/* passed      */ { PASSED,     NO,     NO,        NO,        NO,     NO },
-	/* needs_work  */ { NEEDS_WORK, NO,     SUBMITTED, IN_REVIEW, NO,     NO },
+	/*               START        FINISH  SUBMIT     REVIEW     PASS    FAIL        UNDO */
+	/* not_started */ { STARTED,    NO,     NO,        NO,        NO,     NO,         NO },
+	/* started     */ { STARTED,    NO,     SUBMITTED, NO,        NO,     NO,         NO },
+	/* done        */ { NO,         NO,     NO,        NO,        NO,     NO,         NO },
+	/* submitted   */ { SUBMITTED,  NO,     NO,        IN_REVIEW, PASSED, NEEDS_WORK, NO },
+	/* in_review   */ { IN_REVIEW,  NO,     NO,        IN_REVIEW, PASSED, NEEDS_WORK, NO },
+	/* passed      */ { PASSED,     NO,     NO,        NO,        NO,     NO,         NO },
+	/* needs_work  */ { NEEDS_WORK, NO,     SUBMITTED, IN_REVIEW, NO,     NO,         NO },
 };
 
 /* How a message should name each state and action. */
@@ -56,7 +57,7 @@ static const char *const state_words[N_STATES] = {
 };
 
 static const char *const action_words[N_ACTIONS] = {
-	"opened", "marked done", "submitted", "reviewer", "passed", "sent back",
+	"opened", "marked done", "submitted", "reviewer", "passed", "sent back", "marked not done",
 };
 
 static const char *const names[N_STATES] = {
@@ -127,6 +128,11 @@ static void test_messages(void)
 	CHECK_CONTAINS(gr_error_last(), "this step is in review; it cannot be submitted");
 	CHECK_INT(gr_progress_next(&out, NEEDS_WORK, GR_PROGRESS_PASS, 2), ==, GR_ECONFLICT);
 	CHECK_CONTAINS(gr_error_last(), "this step needs work; it cannot be passed");
+	/* Undoing: only a lesson's "done", and a verdict never. */
+	CHECK_INT(gr_progress_next(&out, NOT_STARTED, GR_PROGRESS_UNDO, 0), ==, GR_ECONFLICT);
+	CHECK_CONTAINS(gr_error_last(), "it cannot be marked not done (it was never marked done)");
+	CHECK_INT(gr_progress_next(&out, PASSED, GR_PROGRESS_UNDO, 2), ==, GR_ECONFLICT);
+	CHECK_CONTAINS(gr_error_last(), "this step is passed; it cannot be marked not done (it passes by peer review)");
 	/* No internal names in front of a learner. */
 	for (int state = 0; state < N_STATES; state++) {
 		gr_progress_next(&out, state, GR_PROGRESS_FAIL, 2);
@@ -191,7 +197,7 @@ static void walk(int reviews, int steps, int reached[N_STATES])
 {
 	const int(*expected)[N_ACTIONS] = reviews == 0 ? lesson_expected : reviewed_expected;
 	enum gr_progress_state state = GR_PROGRESS_NOT_STARTED;
-	int wrong = 0, broken = 0, left = 0;
+	int wrong = 0, broken = 0, left = 0, undone = 0;
 
 	for (int i = 0; i < steps; i++) {
 		enum gr_progress_action action = walk_random() % N_ACTIONS;
@@ -205,8 +211,11 @@ static void walk(int reviews, int steps, int reached[N_STATES])
 		wrong += !allowed_for(next, reviews);
 		if (gr_progress_check(next, reviews) != 0 && broken++ < 5)
 			fprintf(stderr, "  walk step %d: %s\n", i, gr_error_last());
-		/* Complete is final: nothing leaves done or passed. */
-		left += gr_progress_is_complete(state) && next != state;
+		/* Passed is final; done is left only by UNDO, back to started. */
+		left += state == PASSED && next != state;
+		left += state == DONE && next != state &&
+			(action != GR_PROGRESS_UNDO || next != STARTED);
+		undone += state == DONE && next == STARTED;
 		/* Only START leaves not_started. */
 		left += state == NOT_STARTED && next != state && action != GR_PROGRESS_START;
 		state = next;
@@ -217,6 +226,8 @@ static void walk(int reviews, int steps, int reached[N_STATES])
 	CHECK_INT(wrong, ==, 0);
 	CHECK_INT(broken, ==, 0);
 	CHECK_INT(left, ==, 0);
+	/* The walk took "done" back at least once where a step can be done. */
+	CHECK_INT(undone > 0, ==, reviews == 0);
 }
 
 static void test_random_walk(void)

@@ -60,6 +60,7 @@ static void test_activity_weeks(void)
 				 "ALTER TABLE reviews DROP COLUMN flag_resolved_at;"
 				 "DROP TABLE submission_thanks; DROP INDEX submissions_shared;"
 				 "ALTER TABLE submissions DROP COLUMN share;"
+				 "DROP TABLE notifications;"
 				 "PRAGMA user_version = 4;"),
 		  ==, 0);
 	CHECK_INT(gr_store_open(&store, path), ==, 0);

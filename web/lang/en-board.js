@@ -121,7 +121,7 @@ export default {
   'coach.action.dismiss': 'Flag dismissed',
   'coach.action.uphold': 'Flag upheld',
   'coach.decisionBy': 'by {coach} for {name} on “{step}”',
-  // ---- a board that never goes stale (issue 12, deliverable 6) ----
+  // ---- a board that never goes stale ----
   'board.onlineNow': 'is online now',
   'board.grid.scroll': 'Table of everyone’s steps; it scrolls sideways',
   'board.csv': 'Download as a spreadsheet (CSV)',

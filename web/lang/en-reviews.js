@@ -3,7 +3,7 @@
 
 export default {
   'submit.title': 'Your work',
-  'submit.body': 'What you made (Markdown)',
+  'submit.body': 'What you made',
   'submit.body.hint': 'Describe your work for the reviewers. Your draft is saved on this device as you type.',
   'submit.link': 'Link to your work (optional)',
   'submit.link.hint': 'A web address starting with https://',
@@ -44,7 +44,7 @@ export default {
   'verdict.needs_work': 'Needs work',
   'verdict.pass.hint': 'The work does what the step asks.',
   'verdict.needs_work.hint': 'Something important is missing: say what in your comment.',
-  'review.comment': 'Your comment (Markdown)',
+  'review.comment': 'Your comment',
   'review.commentHint': 'What is good, and what could be better? Required for “Needs work”.',
   'review.submit': 'Send review',
   'review.decline': 'Decline',
@@ -116,4 +116,13 @@ export default {
   'mine.flagKind.other': 'Something else',
   'mine.flag.upheld': 'A coach agreed with your flag: that review no longer counts, and another reviewer looks at your work.',
   'mine.flag.dismissed': 'A coach read your flag and kept the review.',
+  'format.title': 'How to format your text',
+  'format.bold.md': '**bold**',
+  'format.bold': 'makes words bold.',
+  'format.list.md': '- item',
+  'format.list': 'at the start of lines makes a list.',
+  'format.link.md': '[text](https://example.org)',
+  'format.link': 'makes a link.',
+  'format.code.md': '`code`',
+  'format.code': 'shows code; put a line with ``` above and below a block of code.',
 };

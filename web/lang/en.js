@@ -147,4 +147,9 @@ export default {
   'help.closed.resolved': 'The question on “{title}” is solved. Thank you!',
   'help.closed.withdrawn': 'Help with “{title}” is no longer needed.',
   'help.closed.expired': 'The question on “{title}” has closed.',
+
+  // ---- notifications ------------------------------------------------------
+  'nav.inbox': 'Notifications',
+  'nav.unread.one': '{count} unread',
+  'nav.unread.other': '{count} unread',
 };

@@ -121,7 +121,7 @@ export default {
   'coach.action.dismiss': 'Melding niet terecht',
   'coach.action.uphold': 'Melding terecht',
   'coach.decisionBy': 'door {coach} voor {name} bij ‘{step}’',
-  // ---- a board that never goes stale (issue 12, deliverable 6) ----
+  // ---- a board that never goes stale ----
   'board.onlineNow': 'is nu online',
   'board.grid.scroll': 'Tabel met ieders stappen; hij schuift opzij',
   'board.csv': 'Downloaden als spreadsheet (CSV)',

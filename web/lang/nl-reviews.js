@@ -3,7 +3,7 @@
 
 export default {
   'submit.title': 'Jouw werk',
-  'submit.body': 'Wat je gemaakt hebt (Markdown)',
+  'submit.body': 'Wat je gemaakt hebt',
   'submit.body.hint': 'Beschrijf je werk voor de reviewers. Je concept wordt tijdens het typen op dit apparaat bewaard.',
   'submit.link': 'Link naar je werk (niet verplicht)',
   'submit.link.hint': 'Een webadres dat begint met https://',
@@ -44,7 +44,7 @@ export default {
   'verdict.needs_work': 'Moet beter',
   'verdict.pass.hint': 'Het werk doet wat de stap vraagt.',
   'verdict.needs_work.hint': 'Er mist iets belangrijks: zeg wat in je opmerking.',
-  'review.comment': 'Je opmerking (Markdown)',
+  'review.comment': 'Je opmerking',
   'review.commentHint': 'Wat is goed, en wat kan beter? Verplicht bij “Moet beter”.',
   'review.submit': 'Review versturen',
   'review.decline': 'Afwijzen',
@@ -116,4 +116,13 @@ export default {
   'mine.flagKind.other': 'Iets anders',
   'mine.flag.upheld': 'Een coach is het met je melding eens: die review telt niet meer, en een andere reviewer bekijkt je werk.',
   'mine.flag.dismissed': 'Een coach las je melding en liet de review staan.',
+  'format.title': 'Zo geef je je tekst opmaak',
+  'format.bold.md': '**vet**',
+  'format.bold': 'maakt woorden vet.',
+  'format.list.md': '- punt',
+  'format.list': 'aan het begin van regels maakt een lijst.',
+  'format.link.md': '[tekst](https://example.org)',
+  'format.link': 'maakt een link.',
+  'format.code.md': '`code`',
+  'format.code': 'toont code; zet een regel met ``` boven en onder een blok code.',
 };

@@ -146,4 +146,9 @@ export default {
   'help.closed.resolved': 'De vraag bij “{title}” is opgelost. Bedankt!',
   'help.closed.withdrawn': 'Hulp bij “{title}” is niet meer nodig.',
   'help.closed.expired': 'De vraag bij “{title}” is gesloten.',
+
+  // ---- notifications ------------------------------------------------------
+  'nav.inbox': 'Meldingen',
+  'nav.unread.one': '{count} ongelezen',
+  'nav.unread.other': '{count} ongelezen',
 };
