@@ -1,13 +1,18 @@
 // api.js - the JSON API of groundsd (docs/api.md), as small async functions.
-// Every failure becomes an ApiError carrying the server's error code, so the
-// pages can say what went wrong in the reader's language.
+// Every failure becomes an ApiError carrying the server's error code, reason
+// and parameters, so the pages can say what went wrong in the reader's
+// language (format.js errorText; the words are loaded before it is thrown).
+
+import { addStrings } from './i18n.js';
 
 export class ApiError extends Error {
-  constructor(status, code, message, field) {
+  constructor(status, code, message, field, extra = {}) {
     super(message);
     this.status = status;
     this.code = code;
     this.field = field || null;
+    this.reason = extra.reason || null; // and its parameters (docs/api.md)
+    if (extra.retry_after) this.retry_after = extra.retry_after;
   }
 }
 
@@ -33,8 +38,9 @@ async function request(method, path, body) {
   if (!response.ok) {
     const error = (data && data.error) || {};
     const apiError = new ApiError(response.status, error.code || 'internal',
-      error.message || `The server answered ${response.status}.`, error.field);
+      error.message || `The server answered ${response.status}.`, error.field, error);
     apiError.retryAfter = Number(response.headers.get('Retry-After')) || 0;
+    await addStrings('errors').catch(() => {}); // the words for it, before a page says it
     throw apiError;
   }
   return data;

@@ -6,10 +6,10 @@
 // is in dom.js, format.js, session.js, page.js and badge.js.
 
 import { api, ApiError } from './api.js';
-import { t, plural, language, languages, setLanguage } from './i18n.js';
+import { t, plural, language, languages, setLanguage, formatDate } from './i18n.js';
 import * as live from './live.js';
 import { h, focusOn, errorLine, labelled, sentenceWith } from './dom.js';
-import { stepHref, knownError, liveErrorText } from './format.js';
+import { stepHref, errorText, liveErrorText, safeNext } from './format.js';
 import { me, setUser, startStep } from './session.js';
 import { generation, onLeave, leavePage, show, navigate, setRenderer } from './page.js';
 import { refreshBadge } from './badge.js';
@@ -32,13 +32,58 @@ function setMe(user) {
   startHelp(me);
 }
 
-function showError(error) {
+// ---- a page that could not be shown ---------------------------------------
+
+// Whether trying again later may help: the server could not be reached or
+// failed, rather than saying no.
+const passing = (error) => error.code === 'offline' || error.code === 'busy' || error.status === 0 || error.status >= 500;
+
+// While the server cannot be reached over HTTP, the banner says so too.
+let unreachable = false;
+let retryTimer = null;
+let retryDelay = 2000; // doubles up to 30 s; back to 2 s once a page is shown
+
+// Shows why the page is not there. A passing failure is tried again by
+// itself (with backoff, and at once when the live connection is back), and
+// the page is drawn when the server answers; the notice stays as it is
+// meanwhile, so nothing is announced again.
+function showError(error, again = render) {
   const title = error.status === 404 ? t('app.notFound') : t('app.errorTitle');
-  const text = error.code === 'offline' ? t('app.offline')
-    : error.status === 404 ? null : t('app.error', { message: error.message });
-  show(title, h('h1', { text: title }),
-    text ? h('p', { class: 'form-error', role: 'alert', text }) : null,
-    h('p', {}, h('a', { href: '/', text: t('app.home') })));
+  const text = error.code === 'not_found' && !error.reason ? null : errorText(error);
+  const shown = document.getElementById('page-error');
+  unreachable = error.code === 'offline';
+  showStatus();
+  if (!shown || shown.dataset.text !== (text || '')) {
+    show(title, h('h1', { text: title }),
+      text ? h('p', { class: 'form-error', role: 'alert', id: 'page-error', 'data-text': text }, text) : h('span', { id: 'page-error', 'data-text': '' }),
+      passing(error) ? h('p', { class: 'hint', text: t('app.retrying') }) : null,
+      h('p', {}, h('a', { href: '/', text: t('app.home') })));
+  }
+  clearTimeout(retryTimer);
+  if (!passing(error)) return;
+  const path = location.pathname + location.search;
+  retryTimer = setTimeout(() => { if (location.pathname + location.search === path) again(); }, retryDelay);
+  retryDelay = Math.min(retryDelay * 2, 30000);
+}
+
+// A page was shown: no retry is due, and the next outage starts over.
+function shown() {
+  clearTimeout(retryTimer);
+  retryTimer = null;
+  retryDelay = 2000;
+  if (unreachable) {
+    unreachable = false;
+    showStatus();
+  }
+}
+
+// The connection is back: a page waiting to be tried again is tried now.
+function retryNow() {
+  if (!retryTimer) return;
+  clearTimeout(retryTimer);
+  retryTimer = null;
+  retryDelay = 2000;
+  render();
 }
 
 // ---- forms ----------------------------------------------------------------
@@ -55,15 +100,6 @@ function passwordField(autocomplete, hint) {
     onchange: () => { input.type = toggle.checked ? 'text' : 'password'; } });
   wrapper.append(h('div', { class: 'check' }, toggle, h('label', { for: 'show-password', text: t('field.showPassword') })));
   return wrapper;
-}
-
-// The message for a failed request, in the reader's language where we know it.
-function errorText(error) {
-  if (error.code === 'offline') return t('app.offline');
-  if (error.code === 'rate_limited') return t('error.rate_limited', { minutes: Math.max(1, Math.ceil((error.retryAfter || 60) / 60)) });
-  if (error.code === 'conflict' && error.field === 'handle') return t('error.conflict.handle');
-  if (error.code === 'bad_value' && ['handle', 'password', 'display_name'].includes(error.field)) return t(`error.${error.field}`);
-  return knownError(error);
 }
 
 // Runs a form's submit handler; shows the error next to the form and marks
@@ -105,7 +141,7 @@ function formatEstimate(minutes) {
 
 function stepMeta(step) {
   const parts = [t(`step.kind.${step.kind}`), formatEstimate(step.estimate)];
-  if (step.reviews > 0) parts.push(t('step.reviews', { count: step.reviews }));
+  if (step.reviews > 0) parts.push(plural('step.reviews', step.reviews));
   return parts.filter(Boolean).join(' · ');
 }
 
@@ -118,7 +154,7 @@ async function pageSignin() {
     h('button', { type: 'submit', text: t('signin.submit') }));
   handleForm(form, async (data) => {
     setMe(await api.login(data.get('handle').trim(), data.get('password')));
-    navigate(new URLSearchParams(location.search).get('next') || '/', true);
+    navigate(safeNext(new URLSearchParams(location.search).get('next')), true);
   });
   const ended = new URLSearchParams(location.search).has('ended')
     ? h('p', { class: 'notice', role: 'status', id: 'session-ended', text: t('signin.ended') }) : null;
@@ -133,7 +169,7 @@ async function pageJoin(code) {
   } catch (error) {
     if (!(error instanceof ApiError) || error.code !== 'invite_invalid') throw error;
     show(t('join.title'), h('h1', { text: t('join.title') }),
-      h('p', { class: 'form-error', role: 'alert', text: t('join.invalid', { message: error.message }) }));
+      h('p', { class: 'form-error', role: 'alert', text: errorText(error) }));
     return;
   }
   const cohort = invite.cohort ? t('join.cohort', { cohort: invite.cohort }) : '';
@@ -170,7 +206,7 @@ function inviteSection() {
     const url = h('input', { id: 'invite-url', readonly: true, value: invite.url, 'aria-label': invite.url });
     const copied = h('span', { role: 'status' });
     result.replaceChildren(
-      h('p', { text: t('invite.made', { role: t(`role.${invite.role}`), date: new Date(invite.expires_at).toLocaleDateString(language()) }) }),
+      h('p', { text: t('invite.made', { role: t(`role.${invite.role}`), date: formatDate(invite.expires_at) }) }),
       url,
       h('button', { type: 'button', onclick: async () => {
         url.select();
@@ -223,7 +259,7 @@ async function pageHome() {
   // The outlines give the order of the steps, for the progress and "Continue".
   const outlines = await Promise.all(tracks.map((track) => api.track(track.id).catch(() => null)));
   const progresses = tracks.map((track, i) => trackProgress(track, outlines[i], i));
-  const list = tracks.length === 0 ? h('p', { text: t('home.noTracks') })
+  const list = tracks.length === 0 ? h('p', { text: t(me.role === 'learner' ? 'home.noTracks.learner' : 'home.noTracks') })
     : h('ul', { class: 'cards', id: 'track-list' }, tracks.map((track, i) => h('li', { class: 'card', 'data-track': track.id },
       h('h3', {}, h('a', { href: `/tracks/${encodeURIComponent(track.id)}`, text: track.title })),
       track.summary ? h('p', { text: track.summary }) : null,
@@ -362,9 +398,11 @@ async function pageStep(id, stepId) {
         await startStep(track, step);
         await live.request('progress.set', { track: track.id, step: step.id, state: 'done' });
       } catch (err) {
-        if (err.requires) showRequires(err.requires);
-        actionError.textContent = liveErrorText(err);
-        actionError.hidden = false;
+        if (err.requires) showRequires(err.requires); // says what to finish first
+        else {
+          actionError.textContent = liveErrorText(err);
+          actionError.hidden = false;
+        }
       } finally {
         markDone.disabled = false;
         update();
@@ -474,7 +512,15 @@ async function pageStep(id, stepId) {
 // ---- routing -------------------------------------------------------------
 
 // A page of a module loaded when first opened.
-const lazy = (load, name) => async (...parts) => (await load())[name](...parts);
+const lazy = (load, name) => async (...parts) => {
+  let module;
+  try {
+    module = await load();
+  } catch { // the server could not be reached for it
+    throw new ApiError(0, 'offline', 'The server cannot be reached.');
+  }
+  return module[name](...parts);
+};
 
 const routes = [
   [/^\/signin$/, pageSignin, false],
@@ -502,9 +548,17 @@ async function render() {
     navigate(`/signin${path === '/' ? '' : `?next=${encodeURIComponent(path)}`}`, true);
     return;
   }
+  let parts;
+  try {
+    parts = path.match(pattern).slice(1).map(decodeURIComponent);
+  } catch { // a malformed %-escape
+    showError(new ApiError(404, 'not_found', t('app.notFound')));
+    return;
+  }
   main.setAttribute('aria-busy', 'true');
   try {
-    await page(...path.match(pattern).slice(1).map(decodeURIComponent));
+    await page(...parts);
+    shown();
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     if (error.code === 'unauthenticated') {
@@ -538,7 +592,7 @@ let wasOffline = false;
 let statusTimer = null;
 function showStatus() {
   const banner = document.getElementById('live-status');
-  const status = me ? live.getStatus() : 'online';
+  const status = unreachable ? 'offline' : me ? live.getStatus() : 'online';
   clearTimeout(statusTimer);
   banner.dataset.status = status;
   if (status === 'offline') {
@@ -579,7 +633,11 @@ function setUpHeader() {
     navigate(url.pathname + url.search);
   });
   window.addEventListener('popstate', render);
-  live.on('status', showStatus);
+  live.on('status', (status) => {
+    showStatus();
+    if (status === 'online') retryNow();
+  });
+  window.addEventListener('online', retryNow);
   live.on('session-ended', sessionEnded);
   live.on('rights-changed', rightsChanged);
   live.on('refused', stillSignedIn);
@@ -617,7 +675,15 @@ async function start() {
   setUpHeader();
   const [, user] = await Promise.all([setLanguage(), api.me().catch((error) => error)]);
   if (!(user instanceof Error)) setMe(user);
-  else if (!(user instanceof ApiError) || user.status !== 401) return showError(user); // 401: nobody
+  else if (!(user instanceof ApiError) || user.status !== 401) return showError(user, signedIn); // 401: nobody
+  render();
+}
+
+// Who is signed in, asked again after the server could not say at start.
+async function signedIn() {
+  const user = await api.me().catch((error) => error);
+  if (!(user instanceof Error)) setMe(user);
+  else if (!(user instanceof ApiError) || user.status !== 401) return showError(user, signedIn);
   render();
 }
 

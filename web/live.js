@@ -7,13 +7,18 @@
 // when the user's rights changed (4003: role or cohort) it emits
 // 'rights-changed' and reconnects at once (and emits 'refused' if that
 // reconnection is refused, for the page to ask whether it is signed in).
+// An error reply is rejected once the words for errors are loaded (i18n.js).
+
+import { addStrings } from './i18n.js';
 
 export class LiveError extends Error {
   constructor(code, message, extra = {}) {
     super(message);
     this.code = code;
+    this.reason = extra.reason || null; // and its parameters (docs/protocol.md, "Errors")
     this.state = extra.state || null;
     this.requires = extra.requires || null;
+    for (const name of ['field', 'limit', 'user', 'retry_after', 'request']) if (name in extra) this[name] = extra[name];
   }
 }
 
@@ -281,7 +286,7 @@ function receive(data) {
     waiting.delete(data.id);
     clearTimeout(entry.timer);
     if (data.type === 'ok') entry.resolve(data);
-    else entry.reject(new LiveError(data.code, data.message, data));
+    else addStrings('errors').catch(() => {}).then(() => entry.reject(new LiveError(data.code, data.message, data)));
     return;
   }
   if (data.type === 'snapshot') {

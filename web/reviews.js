@@ -3,7 +3,7 @@
 // page (the draft kept on this device). app.js loads it when first needed.
 // body_html and comment_html are rendered by the server in safe mode.
 
-import { t, plural, language, relativeTime, addStrings } from './i18n.js';
+import { t, plural, relativeTime, addStrings, formatDate } from './i18n.js';
 import * as live from './live.js';
 import { h, focusOn, errorLine, labelled, sentenceWith } from './dom.js';
 import { personName, liveErrorText, stepHref } from './format.js';
@@ -21,7 +21,7 @@ function html(tag, attrs, text) {
 
 function exactTime(ms) {
   const date = new Date(ms);
-  return h('time', { datetime: date.toISOString(), text: date.toLocaleString(language(), { dateStyle: 'medium', timeStyle: 'short' }) });
+  return h('time', { datetime: date.toISOString(), text: formatDate(ms, { dateStyle: 'medium', timeStyle: 'short' }) });
 }
 
 // "Due in 3 hours (date)": relative in the reader's language, then exact.
@@ -238,7 +238,7 @@ export async function pageReview(idText) {
     const sent = { verdict: verdict(), checks: checks.map((box) => box.checked), comment_md: comment.value };
     if (!sent.verdict) return fail(t('review.chooseVerdict'), verdicts[0]);
     if (sent.verdict === 'needs_work' && !comment.value.trim()) return fail(t('review.needComment'), comment);
-    if (new Blob([comment.value]).size > 20480) return fail(t('error.too_large'), comment);
+    if (new Blob([comment.value]).size > 20480) return fail(t('check.tooLong'), comment);
     submit.disabled = true;
     try {
       await live.request('review.submit', { assignment: id, ...sent });
@@ -330,7 +330,7 @@ export function submissionForm(track, step, showRequires) {
     link.removeAttribute('aria-invalid');
     const sent = { body: body.value, link: link.value.trim() };
     if (!sent.body.trim()) return invalid(body, t('submit.empty'));
-    if (sent.link && !/^https?:\/\/[^\s"<>]+$/.test(sent.link)) return invalid(link, t('error.link'));
+    if (sent.link && !/^https?:\/\/[^\s"<>]+$/.test(sent.link)) return invalid(link, t('check.link'));
     submit.disabled = true;
     try {
       await startStep(track, step);

@@ -27,7 +27,7 @@ static const struct {
 	{ "hello_first", NULL, "" },
 	{ "rate_limited", NULL, "retry_after" },
 	{ "too_large", NULL, "field limit" },
-	{ "busy", NULL, "" },
+	{ "busy", NULL, "retry_after" },
 	{ "not_found", NULL, "" },
 	{ "forbidden", NULL, "" },
 	{ "conflict", NULL, "state" },
@@ -79,7 +79,7 @@ static const struct {
 	{ "checklist_changed", "bad_value", "field" },
 	{ "learner_unknown", "bad_value", "field user" },
 	{ "reviewer_not_eligible", "bad_value", "field user" },
-	{ "invite_days", "bad_value", "field limit" },
+	{ "invite_days", "bad_value", "field" },
 	{ "too_many_topics", "too_large", "limit" },
 	{ "reply_too_large", "too_large", "" },
 	/* reasons: invites */
