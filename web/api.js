@@ -1,7 +1,7 @@
 // api.js - the JSON API of groundsd (docs/api.md), as small async functions.
 // Every failure becomes an ApiError carrying the server's error code, reason
-// and parameters, so the pages can say what went wrong in the reader's
-// language (format.js errorText; the words are loaded before it is thrown).
+// and parameters, thrown once the words for errors are loaded, so the pages
+// can say what went wrong in the reader's language.
 
 import { addStrings } from './i18n.js';
 
@@ -11,8 +11,8 @@ export class ApiError extends Error {
     this.status = status;
     this.code = code;
     this.field = field || null;
-    this.reason = extra.reason || null; // and its parameters (docs/api.md)
-    if (extra.retry_after) this.retry_after = extra.retry_after;
+    this.reason = extra.reason;
+    this.retry_after = extra.retry_after;
   }
 }
 
@@ -40,7 +40,7 @@ async function request(method, path, body) {
     const apiError = new ApiError(response.status, error.code || 'internal',
       error.message || `The server answered ${response.status}.`, error.field, error);
     apiError.retryAfter = Number(response.headers.get('Retry-After')) || 0;
-    await addStrings('errors').catch(() => {}); // the words for it, before a page says it
+    await addStrings('errors').catch(() => {});
     throw apiError;
   }
   return data;

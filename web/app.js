@@ -34,40 +34,32 @@ function setMe(user) {
 
 // ---- a page that could not be shown ---------------------------------------
 
-// Whether trying again later may help: the server could not be reached or
-// failed, rather than saying no.
-const passing = (error) => error.code === 'offline' || error.code === 'busy' || error.status === 0 || error.status >= 500;
-
-// While the server cannot be reached over HTTP, the banner says so too.
-let unreachable = false;
+let unreachable = false; // the last page could not reach the server: the banner says so
 let retryTimer = null;
-let retryDelay = 2000; // doubles up to 30 s; back to 2 s once a page is shown
+let retryDelay = 2000;
 
-// Shows why the page is not there. A passing failure is tried again by
-// itself (with backoff, and at once when the live connection is back), and
-// the page is drawn when the server answers; the notice stays as it is
-// meanwhile, so nothing is announced again.
+// Says why the page is not there. When the server could not be reached or
+// failed, the page is tried again by itself (after 2, 4 … 30 s, and at once
+// when the connection is back) and drawn when the server answers; the
+// notice is not drawn (and announced) again meanwhile.
 function showError(error, again = render) {
-  const title = error.status === 404 ? t('app.notFound') : t('app.errorTitle');
-  const text = error.code === 'not_found' && !error.reason ? null : errorText(error);
-  const shown = document.getElementById('page-error');
+  const title = t(error.status === 404 ? 'app.notFound' : 'app.errorTitle');
+  const text = error.code === 'not_found' && !error.reason ? '' : errorText(error);
+  const retry = error.code === 'offline' || error.code === 'busy' || error.status >= 500;
   unreachable = error.code === 'offline';
   showStatus();
-  if (!shown || shown.dataset.text !== (text || '')) {
-    show(title, h('h1', { text: title }),
-      text ? h('p', { class: 'form-error', role: 'alert', id: 'page-error', 'data-text': text }, text) : h('span', { id: 'page-error', 'data-text': '' }),
-      passing(error) ? h('p', { class: 'hint', text: t('app.retrying') }) : null,
-      h('p', {}, h('a', { href: '/', text: t('app.home') })));
+  if (document.getElementById('page-error')?.textContent !== text) {
+    show(title, h('h1', { text: title }), h('p', { class: 'form-error', role: 'alert', id: 'page-error', hidden: !text, text }),
+      retry ? h('p', { class: 'hint', text: t('app.retrying') }) : null, h('p', {}, h('a', { href: '/', text: t('app.home') })));
   }
   clearTimeout(retryTimer);
-  if (!passing(error)) return;
-  const path = location.pathname + location.search;
-  retryTimer = setTimeout(() => { if (location.pathname + location.search === path) again(); }, retryDelay);
-  retryDelay = Math.min(retryDelay * 2, 30000);
+  retryTimer = retry ? setTimeout(again, retryDelay) : null;
+  retryDelay = retry ? Math.min(retryDelay * 2, 30000) : 2000;
 }
 
-// A page was shown: no retry is due, and the next outage starts over.
-function shown() {
+// A page was shown, or the connection is back (now: try a failed page again).
+function recovered(now) {
+  if (now && retryTimer) setTimeout(render);
   clearTimeout(retryTimer);
   retryTimer = null;
   retryDelay = 2000;
@@ -75,15 +67,6 @@ function shown() {
     unreachable = false;
     showStatus();
   }
-}
-
-// The connection is back: a page waiting to be tried again is tried now.
-function retryNow() {
-  if (!retryTimer) return;
-  clearTimeout(retryTimer);
-  retryTimer = null;
-  retryDelay = 2000;
-  render();
 }
 
 // ---- forms ----------------------------------------------------------------
@@ -512,15 +495,10 @@ async function pageStep(id, stepId) {
 // ---- routing -------------------------------------------------------------
 
 // A page of a module loaded when first opened.
-const lazy = (load, name) => async (...parts) => {
-  let module;
-  try {
-    module = await load();
-  } catch { // the server could not be reached for it
-    throw new ApiError(0, 'offline', 'The server cannot be reached.');
-  }
-  return module[name](...parts);
-};
+// The module not loaded: the server could not be reached.
+const lazy = (load, name) => async (...parts) => (await load().catch(() => {
+  throw new ApiError(0, 'offline', '');
+}))[name](...parts);
 
 const routes = [
   [/^\/signin$/, pageSignin, false],
@@ -548,17 +526,10 @@ async function render() {
     navigate(`/signin${path === '/' ? '' : `?next=${encodeURIComponent(path)}`}`, true);
     return;
   }
-  let parts;
-  try {
-    parts = path.match(pattern).slice(1).map(decodeURIComponent);
-  } catch { // a malformed %-escape
-    showError(new ApiError(404, 'not_found', t('app.notFound')));
-    return;
-  }
   main.setAttribute('aria-busy', 'true');
   try {
-    await page(...parts);
-    shown();
+    await page(...path.match(pattern).slice(1).map(decodeURIComponent));
+    recovered();
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     if (error.code === 'unauthenticated') {
@@ -635,9 +606,9 @@ function setUpHeader() {
   window.addEventListener('popstate', render);
   live.on('status', (status) => {
     showStatus();
-    if (status === 'online') retryNow();
+    if (status === 'online') recovered(true);
   });
-  window.addEventListener('online', retryNow);
+  window.addEventListener('online', () => recovered(true));
   live.on('session-ended', sessionEnded);
   live.on('rights-changed', rightsChanged);
   live.on('refused', stillSignedIn);

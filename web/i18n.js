@@ -2,11 +2,9 @@
 // lang/CODE.js, one table per language; only the one in use is loaded, by
 // setLanguage() before the first page and on each switch. The strings of a
 // module loaded when needed (lang/CODE-board.js, lang/CODE-reviews.js) come
-// with it, through addStrings(); the words for the server's errors
-// (lang/CODE-errors.js) come with the first error. Pages then call
-// t(key, {name: value}) synchronously. Dates and numbers are written in the
-// page's language too (formatDate, formatNumber), and counts by its plural
-// rules (plural).
+// with it, through addStrings(), and lang/CODE-errors.js with the first
+// error. Pages then call t(key, {name: value}) synchronously. Numbers,
+// dates and plurals follow the page's language too.
 
 export const languages = { en: 'English', nl: 'Nederlands' };
 
@@ -51,38 +49,25 @@ export async function addStrings(part) {
   if (parts.includes(part)) return;
   parts.push(part);
   const code = current;
-  let table;
-  try {
-    table = await load(code, part);
-  } catch (error) {
+  const table = await load(code, part).catch((error) => {
     parts.splice(parts.indexOf(part), 1); // asked for again next time
     throw error;
-  }
+  });
   if (code === current) Object.assign(strings, table);
   else await setLanguage(current, false); // switched meanwhile: all tables again
 }
 
-// The locale for dates and numbers: the page's language, with day-month
-// dates in English too (never the US month-first default).
+// Dates and numbers as the page's language writes them (day-month in English too).
 const LOCALES = { en: 'en-GB', nl: 'nl-NL' };
-export const locale = () => LOCALES[current] || current;
-
-// A number as the page's language writes it (1,234.5 or 1.234,5).
+const locale = () => LOCALES[current];
 export const formatNumber = (n, options) => new Intl.NumberFormat(locale(), options).format(n);
-
-// A date (ms), and with the time when options say so, as the page's language writes it.
-export const formatDate = (ms, options = { dateStyle: 'medium' }) => new Intl.DateTimeFormat(locale(), options).format(new Date(ms));
-
-// Whether the tables loaded have this key.
+export const formatDate = (ms, options = { dateStyle: 'medium' }) => new Intl.DateTimeFormat(locale(), options).format(ms);
 export const has = (key) => key in strings;
 
-// The text of key with {name} filled in from vars; numbers as the language writes them.
 export function t(key, vars = {}) {
   const text = strings[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (match, name) => {
-    if (!(name in vars)) return match;
-    return typeof vars[name] === 'number' ? formatNumber(vars[name]) : String(vars[name]);
-  });
+  return text.replace(/\{(\w+)\}/g, (match, name) => (vars[name] === undefined ? match
+    : typeof vars[name] === 'number' ? formatNumber(vars[name]) : String(vars[name])));
 }
 
 // The text for a count: key.zero for 0 when there is one, else key.one or

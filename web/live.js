@@ -7,7 +7,7 @@
 // when the user's rights changed (4003: role or cohort) it emits
 // 'rights-changed' and reconnects at once (and emits 'refused' if that
 // reconnection is refused, for the page to ask whether it is signed in).
-// An error reply is rejected once the words for errors are loaded (i18n.js).
+// An error reply is rejected once the words for errors are loaded.
 
 import { addStrings } from './i18n.js';
 
@@ -15,10 +15,9 @@ export class LiveError extends Error {
   constructor(code, message, extra = {}) {
     super(message);
     this.code = code;
-    this.reason = extra.reason || null; // and its parameters (docs/protocol.md, "Errors")
     this.state = extra.state || null;
     this.requires = extra.requires || null;
-    for (const name of ['field', 'limit', 'user', 'retry_after', 'request']) if (name in extra) this[name] = extra[name];
+    Object.assign(this, extra, { code }); // reason and parameters: docs/protocol.md, "Errors"
   }
 }
 
