@@ -10,6 +10,10 @@ import { personName, liveErrorText, stepHref } from './format.js';
 import { me, loadDraft, saveDraft, startStep } from './session.js';
 import { generation, onLeave, show, navigate } from './page.js';
 import { refreshBadge } from './badge.js';
+import { ApiError } from './api.js';
+
+// The server could not be reached: the router says so and tries again.
+const offline = (err) => { if (err.code === 'offline') throw new ApiError(0, 'offline', ''); };
 
 await addStrings('reviews');
 
@@ -65,6 +69,7 @@ export async function pageReviews() {
   try {
     list = await live.request('review.list');
   } catch (err) {
+    offline(err);
     if (gen === generation) show(t('reviews.title'), heading, h('p', { class: 'form-error', role: 'alert', text: liveErrorText(err) }));
     return;
   }
@@ -126,6 +131,7 @@ function crumbs() {
 // Why review.get said no: expired or declined (known from the list), else
 // someone else's.
 async function refusal(id, error) {
+  offline(error);
   let text = t(error.code === 'not_found' ? 'review.notFound' : 'review.forbidden');
   if (error.code === 'forbidden') {
     const list = await live.request('review.list').catch(() => ({ assignments: [] }));
