@@ -44,13 +44,22 @@ export async function setLanguage(code = current, remember = code !== current) {
   }
 }
 
-// Adds a module's own strings (lang/CODE-PART.js), kept across switches.
-export async function addStrings(part) {
-  if (parts.includes(part)) return;
+// Adds a module's own strings (lang/CODE-PART.js), kept across switches;
+// who asks while they load waits for the same loading.
+const adding = {};
+export function addStrings(part) {
+  adding[part] ||= add(part).catch((error) => {
+    delete adding[part]; // asked for again next time
+    throw error;
+  });
+  return adding[part];
+}
+
+async function add(part) {
   parts.push(part);
   const code = current;
   const table = await load(code, part).catch((error) => {
-    parts.splice(parts.indexOf(part), 1); // asked for again next time
+    parts.splice(parts.indexOf(part), 1);
     throw error;
   });
   if (code === current) Object.assign(strings, table);
