@@ -532,11 +532,7 @@ async function render() {
     recovered();
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
-    if (error.code === 'unauthenticated') {
-      setMe(null);
-      navigate(`/signin?next=${encodeURIComponent(path)}`, true);
-      return;
-    }
+    if (error.code === 'unauthenticated') return sessionEnded(); // it ended meanwhile
     showError(error);
   } finally {
     main.removeAttribute('aria-busy');
