@@ -648,7 +648,8 @@ static void file_done(void *payload)
 	if (job->rc == GR_EINVALID) {
 		reply_error(call, 413, "too_large", "This file is over the size limit.", NULL);
 	} else if (job->rc) {
-		reply_error(call, 404, "file_missing", "There is no such file in this track.", NULL);
+		reply_error(call, 404, "file_missing", "There is no such file in this track.",
+			    NULL);
 	} else {
 		gr_api_call_clear(call);
 		call->status = 200;
@@ -719,8 +720,8 @@ static void handle_board_csv(struct gr_api *api, struct gr_http_call *call, cons
 	if (require_user(api, call, &user) != 0)
 		return;
 	if (!gr_account_is_coach(&user)) {
-		reply_error(call, 403, "coaches_only", "Only coaches and admins may export progress.",
-			    NULL);
+		reply_error(call, 403, "coaches_only",
+			    "Only coaches and admins may export progress.", NULL);
 		return;
 	}
 	for (int i = 0; i < 2; i++) {

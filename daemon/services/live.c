@@ -262,7 +262,8 @@ static int send_text(struct gr_client *client, const char *text, size_t len)
 		/* It could never be queued: say so, instead of closing a client that reads. */
 		snprintf(why, sizeof(why), "The reply would be larger than %zu KiB.",
 			 live->settings.queue_bytes / 1024);
-		return send_json(live, client, gr_protocol_error(live->reply_id, "reply_too_large", why));
+		return send_json(live, client,
+				 gr_protocol_error(live->reply_id, "reply_too_large", why));
 	}
 	if (!(message = gr_fanout_message_new(live->hooks.headroom, text, len)))
 		return -1;
@@ -1125,7 +1126,8 @@ static void handle_unsubscribe(void *payload, struct gr_protocol_answer *out,
 
 	if (strncmp(request->topic, "user:", 5) == 0 || strncmp(request->topic, "conn:", 5) == 0 ||
 	    gr_fanout_unsubscribe(live->fanout, &client->subscriber, request->topic) != 0) {
-		gr_protocol_fail(out, "not_subscribed", "This connection does not follow that topic.");
+		gr_protocol_fail(out, "not_subscribed",
+				 "This connection does not follow that topic.");
 		return;
 	}
 	forget_topic(client, request->topic);
