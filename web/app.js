@@ -37,6 +37,7 @@ function setMe(user) {
 let unreachable = false; // the last page could not reach the server: the banner says so
 let retryTimer = null;
 let retryDelay = 2000;
+let retry = render; // what tries again
 
 // Says why the page is not there. When the server could not be reached or
 // failed, the page is tried again by itself (after 2, 4 … 30 s, and at once
@@ -45,21 +46,22 @@ let retryDelay = 2000;
 function showError(error, again = render) {
   const title = t(error.status === 404 ? 'app.notFound' : 'app.errorTitle');
   const text = error.code === 'not_found' && !error.reason ? '' : errorText(error);
-  const retry = error.code === 'offline' || error.code === 'busy' || error.status >= 500;
+  const passing = error.code === 'offline' || error.code === 'busy' || error.status >= 500;
   unreachable = error.code === 'offline';
   showStatus();
   if (document.getElementById('page-error')?.textContent !== text) {
     show(title, h('h1', { text: title }), h('p', { class: 'form-error', role: 'alert', id: 'page-error', hidden: !text, text }),
-      retry ? h('p', { class: 'hint', text: t('app.retrying') }) : null, h('p', {}, h('a', { href: '/', text: t('app.home') })));
+      passing ? h('p', { class: 'hint', text: t('app.retrying') }) : null, h('p', {}, h('a', { href: '/', text: t('app.home') })));
   }
   clearTimeout(retryTimer);
-  retryTimer = retry ? setTimeout(again, retryDelay) : null;
-  retryDelay = retry ? Math.min(retryDelay * 2, 30000) : 2000;
+  retry = again;
+  retryTimer = passing ? setTimeout(again, retryDelay) : null;
+  retryDelay = passing ? Math.min(retryDelay * 2, 30000) : 2000;
 }
 
 // A page was shown, or the connection is back (now: try a failed page again).
 function recovered(now) {
-  if (now && retryTimer) setTimeout(render);
+  if (now && retryTimer) setTimeout(retry);
   clearTimeout(retryTimer);
   retryTimer = null;
   retryDelay = 2000;
