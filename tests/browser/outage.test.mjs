@@ -51,7 +51,7 @@ async function signIn(page, handle, { next = null, password = PASSWORD, wait = t
   await page.locator('#field-handle').fill(handle);
   await page.locator('#field-password').fill(password);
   await page.locator('#signin-form button[type=submit]').click();
-  if (wait) await page.waitForURL((url) => url.pathname !== '/signin');
+  if (wait) await page.waitForURL((url) => url.pathname !== '/signin', { timeout: 60000 }); // argon2id on a busy machine
 }
 
 async function noSeriousViolations(page, what) {
