@@ -1,13 +1,18 @@
 // api.js - the JSON API of groundsd (docs/api.md), as small async functions.
-// Every failure becomes an ApiError carrying the server's error code, so the
-// pages can say what went wrong in the reader's language.
+// Every failure becomes an ApiError carrying the server's error code, reason
+// and parameters, thrown once the words for errors are loaded, so the pages
+// can say what went wrong in the reader's language.
+
+import { addStrings } from './i18n.js';
 
 export class ApiError extends Error {
-  constructor(status, code, message, field) {
+  constructor(status, code, message, field, extra = {}) {
     super(message);
     this.status = status;
     this.code = code;
     this.field = field || null;
+    this.reason = extra.reason;
+    this.retry_after = extra.retry_after;
   }
 }
 
@@ -33,10 +38,11 @@ async function request(method, path, body) {
   if (!response.ok) {
     const error = (data && data.error) || {};
     const apiError = new ApiError(response.status, error.code || 'internal',
-      error.message || `The server answered ${response.status}.`, error.field);
+      error.message || `The server answered ${response.status}.`, error.field, error);
     apiError.retryAfter = Number(response.headers.get('Retry-After')) || 0;
     apiError.minutes = error.minutes;
     apiError.limit = error.limit;
+    await addStrings('errors').catch(() => {});
     throw apiError;
   }
   return data;

@@ -6,10 +6,10 @@
 // is in dom.js, format.js, session.js, page.js and badge.js.
 
 import { api, ApiError } from './api.js';
-import { t, plural, language, languages, setLanguage } from './i18n.js';
+import { t, plural, language, languages, setLanguage, formatDate } from './i18n.js';
 import * as live from './live.js';
 import { h, focusOn, errorLine, labelled, sentenceWith } from './dom.js';
-import { stepHref, knownError } from './format.js';
+import { stepHref, errorText, liveErrorText, safeNext } from './format.js';
 import { me, setUser } from './session.js';
 import { generation, onLeave, leavePage, show, navigate, setRenderer } from './page.js';
 import { refreshBadge } from './badge.js';
@@ -40,13 +40,43 @@ function setMe(user) {
   startBell();
 }
 
-function showError(error) {
-  const title = error.status === 404 ? t('app.notFound') : t('app.errorTitle');
-  const text = error.code === 'offline' ? t('app.offline')
-    : error.status === 404 ? null : t('app.error', { message: error.message });
-  show(title, h('h1', { text: title }),
-    text ? h('p', { class: 'form-error', role: 'alert', text }) : null,
-    h('p', {}, h('a', { href: '/', text: t('app.home') })));
+// ---- a page that could not be shown ---------------------------------------
+
+let unreachable = false; // the last page could not reach the server: the banner says so
+let retryTimer = null;
+let retryDelay = 2000;
+let retry = render; // what tries again
+
+// Says why the page is not there. When the server could not be reached or
+// failed, the page is tried again by itself (after 2, 4 … 30 s, and at once
+// when the connection is back) and drawn when the server answers; the
+// notice is not drawn (and announced) again meanwhile.
+function showError(error, again = render) {
+  const title = t(error.status === 404 ? 'app.notFound' : 'app.errorTitle');
+  const text = error.code === 'not_found' && !error.reason ? '' : errorText(error);
+  const passing = error.code === 'offline' || error.code === 'busy' || error.status >= 500;
+  unreachable = error.code === 'offline';
+  showStatus();
+  if (document.getElementById('page-error')?.textContent !== text) {
+    show(title, h('h1', { text: title }), h('p', { class: 'form-error', role: 'alert', id: 'page-error', hidden: !text, text }),
+      passing ? h('p', { class: 'hint', text: t('app.retrying') }) : null, h('p', {}, h('a', { href: '/', text: t('app.home') })));
+  }
+  clearTimeout(retryTimer);
+  retry = again;
+  retryTimer = passing ? setTimeout(again, retryDelay) : null;
+  retryDelay = passing ? Math.min(retryDelay * 2, 30000) : 2000;
+}
+
+// A page was shown, or the connection is back (now: try a failed page again).
+function recovered(now) {
+  if (now && retryTimer) setTimeout(retry);
+  clearTimeout(retryTimer);
+  retryTimer = null;
+  retryDelay = 2000;
+  if (unreachable) {
+    unreachable = false;
+    showStatus();
+  }
 }
 
 // ---- forms ----------------------------------------------------------------
@@ -63,15 +93,6 @@ function passwordField(autocomplete, hint) {
     onchange: () => { input.type = toggle.checked ? 'text' : 'password'; } });
   wrapper.append(h('div', { class: 'check' }, toggle, h('label', { for: 'show-password', text: t('field.showPassword') })));
   return wrapper;
-}
-
-// The message for a failed request, in the reader's language where we know it.
-function errorText(error) {
-  if (error.code === 'offline') return t('app.offline');
-  if (error.code === 'rate_limited') return `${t(`error.rate_limited.${error.limit === 'address' ? 'address' : 'account'}`)} ${plural('error.retry', error.minutes || Math.ceil((error.retryAfter || 60) / 60))}`;
-  if (error.code === 'conflict' && error.field === 'handle') return t('error.conflict.handle');
-  if (error.code === 'bad_value' && ['handle', 'password', 'display_name'].includes(error.field)) return t(`error.${error.field}`);
-  return knownError(error);
 }
 
 // Runs a form's submit handler; shows the error next to the form and marks
@@ -113,7 +134,7 @@ function formatEstimate(minutes) {
 
 function stepMeta(step) {
   const parts = [t(`step.kind.${step.kind}`), formatEstimate(step.estimate)];
-  if (step.reviews > 0) parts.push(t('step.reviews', { count: step.reviews }));
+  if (step.reviews > 0) parts.push(plural('step.reviews', step.reviews));
   return parts.filter(Boolean).join(' · ');
 }
 
@@ -126,7 +147,7 @@ async function pageSignin() {
     h('button', { type: 'submit', text: t('signin.submit') }));
   handleForm(form, async (data) => {
     setMe(await api.login(data.get('handle').trim(), data.get('password')));
-    navigate(new URLSearchParams(location.search).get('next') || '/', true);
+    navigate(safeNext(new URLSearchParams(location.search).get('next')), true);
   });
   const ended = new URLSearchParams(location.search).has('ended')
     ? h('p', { class: 'notice', role: 'status', id: 'session-ended', text: t('signin.ended') }) : null;
@@ -141,7 +162,7 @@ async function pageJoin(code) {
   } catch (error) {
     if (!(error instanceof ApiError) || error.code !== 'invite_invalid') throw error;
     show(t('join.title'), h('h1', { text: t('join.title') }),
-      h('p', { class: 'form-error', role: 'alert', text: t('join.invalid', { message: error.message }) }));
+      h('p', { class: 'form-error', role: 'alert', text: errorText(error) }));
     return;
   }
   const cohort = invite.cohort ? t('join.cohort', { cohort: invite.cohort }) : '';
@@ -178,7 +199,7 @@ function inviteSection() {
     const url = h('input', { id: 'invite-url', readonly: true, value: invite.url, 'aria-label': invite.url });
     const copied = h('span', { role: 'status' });
     result.replaceChildren(
-      h('p', { text: t('invite.made', { role: t(`role.${invite.role}`), date: new Date(invite.expires_at).toLocaleDateString(language()) }) }),
+      h('p', { text: t('invite.made', { role: t(`role.${invite.role}`), date: formatDate(invite.expires_at) }) }),
       url,
       h('button', { type: 'button', onclick: async () => {
         url.select();
@@ -234,7 +255,7 @@ async function pageHome() {
   const next = me.role === 'learner' ? P.nextAction(tracks, outlines) : null;
   const recent = h('div', { id: 'recent-slot' });
   const coach = h('div', { id: 'coach-slot' });
-  const list = tracks.length === 0 ? h('p', { text: t('home.noTracks') })
+  const list = tracks.length === 0 ? h('p', { text: t(me.role === 'learner' ? 'home.noTracks.learner' : 'home.noTracks') })
     : h('ul', { class: 'cards', id: 'track-list' }, tracks.map((track, i) => h('li', { class: 'card', 'data-track': track.id },
       h('h3', {}, h('a', { href: `/tracks/${encodeURIComponent(track.id)}`, text: track.title })),
       track.summary ? h('p', { text: track.summary }) : null,
@@ -462,7 +483,10 @@ async function pageStep(id, stepId) {
 // ---- routing -------------------------------------------------------------
 
 // A page of a module loaded when first opened.
-const lazy = (load, name) => async (...parts) => (await load())[name](...parts);
+// The module not loaded: the server could not be reached.
+const lazy = (load, name) => async (...parts) => (await load().catch(() => {
+  throw new ApiError(0, 'offline', '');
+}))[name](...parts);
 
 const routes = [
   [/^\/signin$/, pageSignin, false],
@@ -494,13 +518,10 @@ async function render() {
   main.setAttribute('aria-busy', 'true');
   try {
     await page(...path.match(pattern).slice(1).map(decodeURIComponent));
+    recovered();
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
-    if (error.code === 'unauthenticated') {
-      setMe(null);
-      navigate(`/signin?next=${encodeURIComponent(path)}`, true);
-      return;
-    }
+    if (error.code === 'unauthenticated') return sessionEnded(); // it ended meanwhile
     showError(error);
   } finally {
     main.removeAttribute('aria-busy');
@@ -528,7 +549,7 @@ let wasOffline = false;
 let statusTimer = null;
 function showStatus() {
   const banner = document.getElementById('live-status');
-  const status = me ? live.getStatus() : 'online';
+  const status = unreachable ? 'offline' : me ? live.getStatus() : 'online';
   clearTimeout(statusTimer);
   banner.dataset.status = status;
   if (status === 'offline') {
@@ -570,7 +591,11 @@ function setUpHeader() {
     navigate(url.pathname + url.search);
   });
   window.addEventListener('popstate', render);
-  live.on('status', showStatus);
+  live.on('status', (status) => {
+    showStatus();
+    if (status === 'online') recovered(true);
+  });
+  window.addEventListener('online', () => recovered(true));
   live.on('session-ended', sessionEnded);
   live.on('rights-changed', rightsChanged);
   live.on('refused', stillSignedIn);
@@ -608,7 +633,15 @@ async function start() {
   setUpHeader();
   const [, user] = await Promise.all([setLanguage(), api.me().catch((error) => error)]);
   if (!(user instanceof Error)) setMe(user);
-  else if (!(user instanceof ApiError) || user.status !== 401) return showError(user); // 401: nobody
+  else if (!(user instanceof ApiError) || user.status !== 401) return showError(user, signedIn); // 401: nobody
+  render();
+}
+
+// Who is signed in, asked again after the server could not say at start.
+async function signedIn() {
+  const user = await api.me().catch((error) => error);
+  if (!(user instanceof Error)) setMe(user);
+  else if (!(user instanceof ApiError) || user.status !== 401) return showError(user, signedIn);
   render();
 }
 

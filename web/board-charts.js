@@ -2,7 +2,7 @@
 // how many learners finished it) and the learners active each week. Bars in
 // inline SVG, the numbers in words as the chart's description.
 
-import { t, language } from './i18n.js';
+import { t, formatDate } from './i18n.js';
 import { h } from './dom.js';
 
 function svg(tag, attrs, ...children) {
@@ -41,7 +41,7 @@ export function boardCharts(board) {
     value: board.counts.get(step.id).done, attrs: { 'data-step': step.id },
     label: t('board.funnel.line', { step: board.titles.get(step.id), count: board.counts.get(step.id).done, total: total() }) })), 10, 100, false);
   const drawWeeks = (list) => chart(weeks, 'weeks', t('board.weeks'), list.map((week) => {
-    const short = new Date(`${week.week}T00:00:00Z`).toLocaleDateString(language(), { day: 'numeric', month: 'short', timeZone: 'UTC' });
+    const short = formatDate(Date.parse(`${week.week}T00:00:00Z`), { day: 'numeric', month: 'short', timeZone: 'UTC' });
     return { value: week.active, short, attrs: { 'data-week': week.week }, label: t('board.weeks.line', { week: short, count: week.active }) };
   }), 60, 140, true);
   return {

@@ -8,7 +8,7 @@
 // to ask again. body_html and comment_html are rendered by the server in
 // safe mode.
 
-import { t, language } from './i18n.js';
+import { t, formatDate } from './i18n.js';
 import * as live from './live.js';
 import { h, errorLine, labelled, focusOn } from './dom.js';
 import { liveErrorText } from './format.js';
@@ -21,7 +21,7 @@ function html(tag, attrs, text) {
   return element;
 }
 
-const when = (ms) => new Date(ms).toLocaleString(language(), { dateStyle: 'medium', timeStyle: 'short' });
+const when = (ms) => formatDate(ms, { dateStyle: 'medium', timeStyle: 'short' });
 
 // A small form: its fields, a button, and what it sends; the list reloads after.
 function actionForm(id, fields, button, send, reload) {

@@ -3,7 +3,7 @@
 // being answered. The attention list's buttons open the nudge dialog
 // (board-nudge.js).
 
-import { t, language } from './i18n.js';
+import { t, formatDate } from './i18n.js';
 import { h } from './dom.js';
 import { personName } from './format.js';
 import { now, nameOf, stepName, duration, ago } from './board-model.js';
@@ -17,7 +17,7 @@ export function attentionList(board) {
     entry.kind === 'flagged_review' && entry.reason ? h('p', { class: 'flag-reason' },
       h('strong', { text: t(`coach.kind.${entry.flag_kind || 'other'}`) }), ' ', h('q', { class: 'plain', text: entry.reason }), ' ',
       h('a', { href: `#coach-flag-${entry.review}`, text: t('board.flag.open') })) : null,
-    h('p', { class: 'meta', title: new Date(entry.since).toLocaleString(language()), text: t('board.for', { time: duration(now(board) - entry.since) }) }),
+    h('p', { class: 'meta', title: formatDate(entry.since, { dateStyle: 'medium', timeStyle: 'short' }), text: t('board.for', { time: duration(now(board) - entry.since) }) }),
     h('button', { type: 'button', class: 'secondary small', 'data-nudge': entry.user, text: t('board.nudgeWho', { name: nameOf(board, entry.user) }) }))));
   return { element, draw };
 }

@@ -3,7 +3,7 @@
 // words for its times. Nothing here draws the page; board-grid.js,
 // board-charts.js and board-lists.js draw from this state.
 
-import { t, plural, language, relativeTime } from './i18n.js';
+import { t, plural, relativeTime, formatDate } from './i18n.js';
 import { h } from './dom.js';
 
 export const STATES = ['not_started', 'started', 'needs_work', 'submitted', 'in_review', 'done', 'passed'];
@@ -127,5 +127,5 @@ export function duration(ms) {
 export function ago(ms, from) {
   if (!ms) return t('board.never');
   const date = new Date(ms);
-  return h('time', { datetime: date.toISOString(), title: date.toLocaleString(language()), text: relativeTime(ms, from) });
+  return h('time', { datetime: date.toISOString(), title: formatDate(ms, { dateStyle: 'medium', timeStyle: 'short' }), text: relativeTime(ms, from) });
 }

@@ -31,7 +31,7 @@ export function nudgeDialog(board) {
     error.hidden = true;
     done.textContent = '';
     if (!body) return fail(t('board.nudge.empty'));
-    if (new TextEncoder().encode(body).length > 500) return fail(t('error.too_large'));
+    if (new TextEncoder().encode(body).length > 500) return fail(t('check.tooLong'));
     send.disabled = true;
     try {
       await live.request('nudge.send', { user: to, body });

@@ -2,8 +2,9 @@
 // lang/CODE.js, one table per language; only the one in use is loaded, by
 // setLanguage() before the first page and on each switch. The strings of a
 // module loaded when needed (lang/CODE-board.js, lang/CODE-reviews.js) come
-// with it, through addStrings(). Pages then call t(key, {name: value})
-// synchronously.
+// with it, through addStrings(), and lang/CODE-errors.js with the first
+// error. Pages then call t(key, {name: value}) synchronously. Numbers,
+// dates and plurals follow the page's language too.
 
 export const languages = { en: 'English', nl: 'Nederlands' };
 
@@ -43,26 +44,46 @@ export async function setLanguage(code = current, remember = code !== current) {
   }
 }
 
-// Adds a module's own strings (lang/CODE-PART.js), kept across switches.
-export async function addStrings(part) {
-  if (parts.includes(part)) return;
+// Adds a module's own strings (lang/CODE-PART.js), kept across switches;
+// who asks while they load waits for the same loading.
+const adding = {};
+export function addStrings(part) {
+  adding[part] ||= add(part).catch((error) => {
+    delete adding[part]; // asked for again next time
+    throw error;
+  });
+  return adding[part];
+}
+
+async function add(part) {
   parts.push(part);
   const code = current;
-  const table = await load(code, part);
+  const table = await load(code, part).catch((error) => {
+    parts.splice(parts.indexOf(part), 1);
+    throw error;
+  });
   if (code === current) Object.assign(strings, table);
   else await setLanguage(current, false); // switched meanwhile: all tables again
 }
 
+// Dates and numbers as the page's language writes them (day-month in English too).
+const LOCALES = { en: 'en-GB', nl: 'nl-NL' };
+const locale = () => LOCALES[current];
+export const formatNumber = (n, options) => new Intl.NumberFormat(locale(), options).format(n);
+export const formatDate = (ms, options = { dateStyle: 'medium' }) => new Intl.DateTimeFormat(locale(), options).format(ms);
+export const has = (key) => key in strings;
+
 export function t(key, vars = {}) {
   const text = strings[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (match, name) => (name in vars ? String(vars[name]) : match));
+  return text.replace(/\{(\w+)\}/g, (match, name) => (vars[name] === undefined ? match
+    : typeof vars[name] === 'number' ? formatNumber(vars[name]) : String(vars[name])));
 }
 
 // The text for a count: key.zero for 0 when there is one, else key.one or
 // key.other by the language's plural rules.
 export function plural(key, count, vars = {}) {
   if (count === 0 && strings[`${key}.zero`]) return t(`${key}.zero`, { count, ...vars });
-  const form = new Intl.PluralRules(current).select(count) === 'one' ? 'one' : 'other';
+  const form = new Intl.PluralRules(locale()).select(count) === 'one' ? 'one' : 'other';
   return t(`${key}.${form}`, { count, ...vars });
 }
 
@@ -70,5 +91,5 @@ export function plural(key, count, vars = {}) {
 export function relativeTime(ms, now = Date.now()) {
   const minutes = (ms - now) / 60000;
   const [n, unit] = Math.abs(minutes) < 60 ? [minutes, 'minute'] : Math.abs(minutes) < 2160 ? [minutes / 60, 'hour'] : [minutes / 1440, 'day'];
-  return new Intl.RelativeTimeFormat(current, { numeric: 'auto' }).format(Math.round(n), unit);
+  return new Intl.RelativeTimeFormat(locale(), { numeric: 'auto' }).format(Math.round(n), unit);
 }

@@ -7,6 +7,9 @@
 // when the user's rights changed (4003: role or cohort) it emits
 // 'rights-changed' and reconnects at once (and emits 'refused' if that
 // reconnection is refused, for the page to ask whether it is signed in).
+// An error reply is rejected once the words for errors are loaded.
+
+import { addStrings } from './i18n.js';
 
 export class LiveError extends Error {
   constructor(code, message, extra = {}) {
@@ -14,6 +17,7 @@ export class LiveError extends Error {
     this.code = code;
     this.state = extra.state || null;
     this.requires = extra.requires || null;
+    Object.assign(this, extra, { code }); // reason and parameters: docs/protocol.md, "Errors"
   }
 }
 
@@ -281,7 +285,7 @@ function receive(data) {
     waiting.delete(data.id);
     clearTimeout(entry.timer);
     if (data.type === 'ok') entry.resolve(data);
-    else entry.reject(new LiveError(data.code, data.message, data));
+    else addStrings('errors').catch(() => {}).then(() => entry.reject(new LiveError(data.code, data.message, data)));
     return;
   }
   if (data.type === 'snapshot') {

@@ -3,7 +3,7 @@
 // page (the draft kept on this device). app.js loads it when first needed.
 // body_html and comment_html are rendered by the server in safe mode.
 
-import { t, plural, language, relativeTime, addStrings } from './i18n.js';
+import { t, plural, relativeTime, addStrings, formatDate } from './i18n.js';
 import * as live from './live.js';
 import { h, focusOn, errorLine, labelled, sentenceWith } from './dom.js';
 import { personName, liveErrorText, stepHref } from './format.js';
@@ -11,6 +11,10 @@ import { me, loadDraft, saveDraft, startStep } from './session.js';
 import { generation, onLeave, show, navigate } from './page.js';
 import { refreshBadge } from './badge.js';
 import { lockText } from './progress.js';
+import { ApiError } from './api.js';
+
+// The server could not be reached: the router says so and tries again.
+const offline = (err) => { if (err.code === 'offline') throw new ApiError(0, 'offline', ''); };
 
 await addStrings('reviews');
 
@@ -22,7 +26,7 @@ function html(tag, attrs, text) {
 
 function exactTime(ms) {
   const date = new Date(ms);
-  return h('time', { datetime: date.toISOString(), text: date.toLocaleString(language(), { dateStyle: 'medium', timeStyle: 'short' }) });
+  return h('time', { datetime: date.toISOString(), text: formatDate(ms, { dateStyle: 'medium', timeStyle: 'short' }) });
 }
 
 // "Due in 3 hours (date)": relative in the reader's language, then exact.
@@ -89,6 +93,7 @@ export async function pageReviews() {
   try {
     list = await live.request('review.list');
   } catch (err) {
+    offline(err);
     if (gen === generation) show(t('reviews.title'), heading, h('p', { class: 'form-error', role: 'alert', text: liveErrorText(err) }));
     return;
   }
@@ -150,6 +155,7 @@ function crumbs() {
 // Why review.get said no: expired or declined (known from the list), else
 // someone else's.
 async function refusal(id, error) {
+  offline(error);
   let text = t(error.code === 'not_found' ? 'review.notFound' : 'review.forbidden');
   if (error.code === 'forbidden') {
     const list = await live.request('review.list').catch(() => ({ assignments: [] }));
@@ -264,7 +270,7 @@ export async function pageReview(idText) {
     const sent = { verdict: verdict(), checks: checks.map((box) => box.checked), comment_md: comment.value };
     if (!sent.verdict) return fail(t('review.chooseVerdict'), verdicts[0]);
     if (sent.verdict === 'needs_work' && !comment.value.trim()) return fail(t('review.needComment'), comment);
-    if (new Blob([comment.value]).size > 20480) return fail(t('error.too_large'), comment);
+    if (new Blob([comment.value]).size > 20480) return fail(t('check.tooLong'), comment);
     submit.disabled = true;
     try {
       await live.request('review.submit', { assignment: id, ...sent });
@@ -341,7 +347,7 @@ export function submissionForm(track, step, showRequires) {
     link.removeAttribute('aria-invalid');
     const sent = { body: body.value, link: link.value.trim() };
     if (!sent.body.trim()) return invalid(body, t('submit.empty'));
-    if (sent.link && !/^https?:\/\/[^\s"<>]+$/.test(sent.link)) return invalid(link, t('error.link'));
+    if (sent.link && !/^https?:\/\/[^\s"<>]+$/.test(sent.link)) return invalid(link, t('check.link'));
     submit.disabled = true;
     try {
       await startStep(track, step);

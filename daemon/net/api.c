@@ -16,12 +16,14 @@
 #include "services/export.h"
 #include "services/rights.h"
 #include "net/url.h"
+#include "protocol/errors.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "store/schema.h"
 #include "store/survey.h"
 
 #include <jansson.h>
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,13 +97,25 @@ static void reply_json(struct gr_http_call *call, int status, json_t *json)
 	call->reply(call);
 }
 
-static void reply_error(struct gr_http_call *call, int status, const char *code,
+/*
+ * Reply with the error named name: a code, or a reason sent with its code
+ * (protocol/errors.c), and its parameters: the field at fault, and for
+ * rate_limited the seconds to wait (also in Retry-After).
+ */
+static void reply_error(struct gr_http_call *call, int status, const char *name,
 			const char *message, const char *field)
 {
-	json_t *error = json_pack("{s:s, s:s}", "code", code, "message", message);
+	const char *code = gr_errors_code(name);
+	json_t *error;
 
+	assert(code && "an error missing from protocol/errors.c");
+	error = json_pack("{s:s, s:s}", "code", code ? code : name, "message", message);
+	if (error && gr_errors_is_reason(name))
+		json_object_set_new(error, "reason", json_string(name));
 	if (error && field)
 		json_object_set_new(error, "field", json_string(field));
+	if (error && code && strcmp(code, "rate_limited") == 0 && call->retry_after_s > 0)
+		json_object_set_new(error, "retry_after", json_integer(call->retry_after_s));
 	if (status >= 500)
 		gr_log_error("%s %s: %s", call->method, call->path, message);
 	reply_json(call, status, json_pack("{s:o}", "error", error));
@@ -112,8 +126,8 @@ static const struct {
 	int http_status;
 	const char *code;
 } status_map[] = {
-	{ GR_EINVALID, 400, "bad_value" },   { GR_EUSED, 400, "invite_invalid" },
-	{ GR_EEXPIRED, 400, "invite_invalid" }, { GR_EAUTH, 401, "unauthenticated" },
+	{ GR_EINVALID, 400, "bad_value" },   { GR_EUSED, 400, "invite_used" },
+	{ GR_EEXPIRED, 400, "invite_expired" }, { GR_EAUTH, 401, "unauthenticated" },
 	{ GR_EFORBIDDEN, 403, "forbidden" }, { GR_ENOTFOUND, 404, "not_found" },
 	{ GR_EEXISTS, 409, "conflict" },     { GR_ELIMITED, 429, "rate_limited" },
 };
@@ -124,8 +138,11 @@ static void reply_status(struct gr_http_call *call, int status, const char *mess
 {
 	for (size_t i = 0; i < sizeof(status_map) / sizeof(status_map[0]); i++) {
 		if (status_map[i].status == status) {
-			reply_error(call, status_map[i].http_status, status_map[i].code, message,
-				    field);
+			const char *name = status_map[i].code;
+
+			if (status == GR_EEXISTS && field && strcmp(field, "handle") == 0)
+				name = "handle_taken";
+			reply_error(call, status_map[i].http_status, name, message, field);
 			return;
 		}
 	}
@@ -224,11 +241,13 @@ static int require_user(struct gr_api *api, struct gr_http_call *call, struct gr
 static void reply_limited(struct gr_http_call *call, const struct gr_auth_result *result)
 {
 	int64_t wait_ms = result->retry_at - gr_clock_now_ms();
+	int by_address = result->limited_by && strcmp(result->limited_by, "address") == 0;
 	json_t *error;
 
 	call->retry_after_s = wait_ms > 0 ? (int)((wait_ms + 999) / 1000) : 1;
-	error = json_pack("{s:s, s:s, s:s, s:I}", "code", "rate_limited", "message",
-			  result->message, "limit",
+	error = json_pack("{s:s, s:s, s:s, s:i, s:s, s:I}", "code", "rate_limited", "reason",
+			  by_address ? "signin_address" : "signin_account", "message",
+			  result->message, "retry_after", call->retry_after_s, "limit",
 			  result->limited_by ? result->limited_by : "account", "minutes",
 			  (json_int_t)((call->retry_after_s + 59) / 60));
 	reply_json(call, 429, json_pack("{s:o}", "error", error));
@@ -249,7 +268,7 @@ static void signed_in(const struct gr_auth_result *result, void *payload)
 		return;
 	}
 	if (joined && result->status == GR_ENOTFOUND) {
-		reply_error(call, 400, "invite_invalid", result->message, result->field);
+		reply_error(call, 400, "invite_unknown", result->message, result->field);
 		return;
 	}
 	if (result->status) {
@@ -374,7 +393,7 @@ static int read_days(struct gr_http_call *call, json_t *body, int *out)
 		return 0;
 	if (!json_is_integer(days) || json_integer_value(days) < 1 ||
 	    json_integer_value(days) > 365) {
-		reply_error(call, 400, "bad_value", "An invite lasts 1 to 365 days.",
+		reply_error(call, 400, "invite_days", "An invite lasts 1 to 365 days.",
 			    "expires_in_days");
 		return -1;
 	}
@@ -424,7 +443,7 @@ static void handle_invite_create(struct gr_api *api, struct gr_http_call *call, 
 	if (require_user(api, call, &user) != 0)
 		return;
 	if (user.role == GR_ROLE_LEARNER) {
-		reply_error(call, 403, "forbidden", "Only coaches and admins may invite people.",
+		reply_error(call, 403, "coaches_only", "Only coaches and admins may invite people.",
 				   NULL);
 		return;
 	}
@@ -437,14 +456,18 @@ static void handle_invite_create(struct gr_api *api, struct gr_http_call *call, 
 static void handle_invite_get(struct gr_api *api, struct gr_http_call *call, const char *code)
 {
 	if (strchr(code, '/')) {
-		reply_error(call, 404, "not_found", "There is nothing at this address.", NULL);
+		reply_error(call, 404, "page_missing", "There is nothing at this address.", NULL);
 		return;
 	}
 	struct gr_invite invite;
 	int rc = gr_auth_invite_check(api->auth, &invite, code);
 
 	if (rc == GR_ENOTFOUND || rc == GR_EUSED || rc == GR_EEXPIRED) {
-		reply_error(call, 400, "invite_invalid", gr_error_last(), "invite");
+		reply_error(call, 400,
+			    rc == GR_ENOTFOUND ? "invite_unknown"
+			    : rc == GR_EUSED   ? "invite_used"
+					       : "invite_expired",
+			    gr_error_last(), "invite");
 		return;
 	}
 	if (rc) {
@@ -588,7 +611,7 @@ static void handle_track(struct gr_api *api, struct gr_http_call *call, const ch
 		track = gr_library_track(api->library, id);
 	}
 	if (!track || (!steps && strchr(id, '/'))) {
-		reply_error(call, 404, "not_found", "There is no such track.", NULL);
+		reply_error(call, 404, "track_missing", "There is no such track.", NULL);
 		return;
 	}
 	if (!steps) {
@@ -601,7 +624,7 @@ static void handle_track(struct gr_api *api, struct gr_http_call *call, const ch
 			return;
 		}
 	}
-	reply_error(call, 404, "not_found", "There is no such step in this track.", NULL);
+	reply_error(call, 404, "step_missing", "There is no such step in this track.", NULL);
 }
 
 /* ---- track files ------------------------------------------------------ */
@@ -643,7 +666,8 @@ static void file_done(void *payload)
 	if (job->rc == GR_EINVALID) {
 		reply_error(call, 413, "too_large", "This file is over the size limit.", NULL);
 	} else if (job->rc) {
-		reply_error(call, 404, "not_found", "There is no such file in this track.", NULL);
+		reply_error(call, 404, "file_missing", "There is no such file in this track.",
+			    NULL);
 	} else {
 		gr_api_call_clear(call);
 		call->status = 200;
@@ -677,14 +701,14 @@ static void handle_track_file(struct gr_api *api, struct gr_http_call *call, con
 		return;
 	if (!path || (size_t)(commit - arg) >= sizeof(id) || path - commit - 1 != 40 ||
 	    !gr_url_safe_path(path + 1)) {
-		reply_error(call, 404, "not_found", "There is no such file.", NULL);
+		reply_error(call, 404, "file_missing", "There is no such file.", NULL);
 		return;
 	}
 	snprintf(id, sizeof(id), "%.*s", (int)(commit - arg), arg);
 	snprintf(commit_id, sizeof(commit_id), "%.40s", commit + 1);
 	source = gr_library_source(api->library, id, commit_id);
 	if (!source || !(job = calloc(1, sizeof(*job)))) {
-		reply_error(call, 404, "not_found", "There is no such file.", NULL);
+		reply_error(call, 404, "file_missing", "There is no such file.", NULL);
 		return;
 	}
 	memcpy(job->commit, commit_id, sizeof(job->commit));
@@ -714,8 +738,8 @@ static void handle_board_csv(struct gr_api *api, struct gr_http_call *call, cons
 	if (require_user(api, call, &user) != 0)
 		return;
 	if (!gr_account_is_coach(&user)) {
-		reply_error(call, 403, "forbidden", "Only coaches and admins may export progress.",
-			    NULL);
+		reply_error(call, 403, "coaches_only",
+			    "Only coaches and admins may export progress.", NULL);
 		return;
 	}
 	for (int i = 0; i < 2; i++) {
@@ -730,12 +754,12 @@ static void handle_board_csv(struct gr_api *api, struct gr_http_call *call, cons
 		}
 	}
 	if (!gr_rights_may_coach(api->store, &user, values[0])) {
-		reply_error(call, 403, "forbidden",
+		reply_error(call, 403, "not_your_cohort",
 			    "You may export the progress of the cohorts you coach only.", "cohort");
 		return;
 	}
 	if (!(track = gr_library_track(api->library, values[1]))) {
-		reply_error(call, 404, "not_found", "There is no such track.", NULL);
+		reply_error(call, 404, "track_missing", "There is no such track.", NULL);
 		return;
 	}
 	if ((rc = gr_export_progress_csv(api->store, track, values[0], &csv, &len)) != 0) {
@@ -812,7 +836,7 @@ static void handle_metrics(struct gr_api *api, struct gr_http_call *call, const 
 	char *text;
 
 	if (!gr_address_list_contains(&api->config->metrics_allow, call->peer)) {
-		reply_error(call, 403, "forbidden",
+		reply_error(call, 403, "address_not_allowed",
 			    "This address may not read the metrics (see metrics_allow).", NULL);
 		return;
 	}
@@ -868,7 +892,7 @@ void gr_api_handle(struct gr_api *api, struct gr_http_call *call)
 			continue;
 		if (strcmp(call->method, "POST") == 0) {
 			if (call->origin[0] && !gr_api_origin_allowed(api, call->origin, call->host)) {
-				reply_error(call, 403, "forbidden",
+				reply_error(call, 403, "other_site",
 						   "Requests from other sites are not accepted.", NULL);
 				return;
 			}
@@ -886,7 +910,7 @@ void gr_api_handle(struct gr_api *api, struct gr_http_call *call)
 				   "This address does not take that method.", NULL);
 		return;
 	}
-	reply_error(call, 404, "not_found", "There is nothing at this address.", NULL);
+	reply_error(call, 404, "page_missing", "There is nothing at this address.", NULL);
 }
 
 int gr_api_origin_allowed(const struct gr_api *api, const char *origin, const char *host)

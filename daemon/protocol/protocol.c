@@ -12,7 +12,9 @@
 
 #include "core/error.h"
 #include "core/log.h"
+#include "protocol/errors.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,10 +70,20 @@ void gr_protocol_send_json(struct gr_protocol *protocol, struct gr_client *clien
 	gr_json_free(json);
 }
 
-struct gr_json *gr_protocol_error(struct gr_json *id, const char *code, const char *message)
+/* The code an error named name is sent with (the name itself if the table lacks it). */
+static const char *code_of(const char *name)
 {
-	return gr_json_pack("{s:s, s:s, s:s, s:O*}", "type", "error", "code", code, "message",
-			    message, "id", id);
+	const char *code = gr_errors_code(name);
+
+	assert(code && "an error missing from protocol/errors.c");
+	return code ? code : name;
+}
+
+struct gr_json *gr_protocol_error(struct gr_json *id, const char *name, const char *message)
+{
+	return gr_json_pack("{s:s, s:s, s:s*, s:s, s:O*}", "type", "error", "code", code_of(name),
+			    "reason", gr_errors_is_reason(name) ? name : NULL, "message", message,
+			    "id", id);
 }
 
 void gr_protocol_reply_error(struct gr_protocol *protocol, struct gr_client *client,
@@ -80,13 +92,14 @@ void gr_protocol_reply_error(struct gr_protocol *protocol, struct gr_client *cli
 	gr_protocol_send_json(protocol, client, gr_protocol_error(id, code, message));
 }
 
-void gr_protocol_fail(struct gr_protocol_answer *out, const char *code, const char *fmt, ...)
+void gr_protocol_fail(struct gr_protocol_answer *out, const char *name, const char *fmt, ...)
 {
 	va_list ap;
 
 	gr_json_free(out->body);
 	out->body = NULL;
-	out->code = code;
+	out->code = code_of(name);
+	out->reason = gr_errors_is_reason(name) ? name : NULL;
 	va_start(ap, fmt);
 	vsnprintf(out->message, sizeof(out->message), fmt, ap);
 	va_end(ap);
@@ -133,6 +146,8 @@ void gr_protocol_reply(struct gr_protocol *protocol, struct gr_client *client, s
 	if (answer->code) {
 		gr_json_set(reply, "type", gr_json_string("error"));
 		gr_json_set(reply, "code", gr_json_string(answer->code));
+		if (answer->reason)
+			gr_json_set(reply, "reason", gr_json_string(answer->reason));
 		gr_json_set(reply, "message", gr_json_string(answer->message));
 	} else {
 		gr_json_set(reply, "type", gr_json_string("ok"));
@@ -332,6 +347,7 @@ static int read_field(struct gr_request *request, struct gr_json *message,
 		if (!spec->required)
 			return 0;
 		gr_protocol_fail(out, "missing_field", "'%s' is missing.", spec->name);
+		out->body = gr_json_pack("{s:s}", "field", spec->name);
 		return -1;
 	}
 	if (spec->kind == SEQ || spec->kind == ID)
@@ -342,6 +358,7 @@ static int read_field(struct gr_request *request, struct gr_json *message,
 		return read_checks(request, value, spec, out);
 	if (!(string = gr_json_text(value, &len)) || strlen(string) != len) {
 		gr_protocol_fail(out, "bad_value", "'%s' must be text.", spec->name);
+		out->body = gr_json_pack("{s:s}", "field", spec->name);
 		return -1;
 	}
 	if (len > spec->max) {
@@ -350,10 +367,13 @@ static int read_field(struct gr_request *request, struct gr_json *message,
 					 ? "too_large"
 					 : "bad_value",
 				 "'%s' is longer than %zu bytes.", spec->name, spec->max);
+		out->body = gr_json_pack("{s:s, s:I}", "field", spec->name, "limit",
+					 (long long)spec->max);
 		return -1;
 	}
 	if (spec->kind == NOTE && len == 0) {
 		gr_protocol_fail(out, "bad_value", "'%s' is empty.", spec->name);
+		out->body = gr_json_pack("{s:s}", "field", spec->name);
 		return -1;
 	}
 	*(const char **)(void *)member = string;
@@ -446,6 +466,7 @@ void gr_protocol_receive(struct gr_protocol *protocol, struct gr_client *client,
 	if (take_token(protocol, client) != 0) {
 		gr_protocol_fail(&out, "rate_limited",
 				 "Too many messages; slow down and try again.");
+		out.body = gr_json_pack("{s:i}", "retry_after", 1);
 	} else if (gr_json_kind(message = gr_json_load(text, len)) != GR_JSON_OBJECT) {
 		gr_protocol_fail(&out, "bad_json", "A message is one JSON object.");
 	} else if ((id = gr_json_get(message, "id")) && gr_json_kind(id) != GR_JSON_INTEGER &&

@@ -140,17 +140,20 @@ struct gr_protocol_answer {
 	 * or NULL. The answer's own: gr_protocol_reply() drops it.
 	 */
 	struct gr_json *body;
-	const char *code; /* NULL when ok */
+	const char *code;   /* NULL when ok */
+	const char *reason; /* a specific case of code (protocol/errors.c), or NULL */
 	char message[256];
 	int wrote; /* it reports a change: the reply waits for the commit */
 	int sent;  /* it went out already */
 };
 
 /*
- * Fail out with code and a message (printf-style) for people; any body is
- * dropped. Extra fields for the error go into out->body afterwards.
+ * Fail out with the error named name (a code, or a reason sent with its
+ * code: protocol/errors.c) and a message (printf-style) for people; any
+ * body is dropped. The parameters the table names for it go into out->body
+ * afterwards.
  */
-void gr_protocol_fail(struct gr_protocol_answer *out, const char *code, const char *fmt, ...)
+void gr_protocol_fail(struct gr_protocol_answer *out, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /*
@@ -187,8 +190,12 @@ void gr_protocol_set_rate(struct gr_protocol *protocol, double per_second, doubl
 void gr_protocol_receive(struct gr_protocol *protocol, struct gr_client *client,
 			 const char *text, size_t len);
 
-/* The error reply to a request (id borrowed; NULL: none), new; NULL when out of memory. */
-struct gr_json *gr_protocol_error(struct gr_json *id, const char *code, const char *message);
+/*
+ * The error reply to a request (id borrowed; NULL: none) for the error
+ * named name (a code or a reason, as gr_protocol_fail), new; NULL when out
+ * of memory.
+ */
+struct gr_json *gr_protocol_error(struct gr_json *id, const char *name, const char *message);
 
 /* Reply to a request (or to none, id NULL) with an error. */
 void gr_protocol_reply_error(struct gr_protocol *protocol, struct gr_client *client,

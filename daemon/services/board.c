@@ -610,16 +610,16 @@ static void board_get(void *payload, struct gr_protocol_answer *out, struct gr_c
 
 	gr_live_flush(board->live); /* a board's state holds only what is committed */
 	if (!gr_account_is_coach(&client->user)) {
-		gr_protocol_fail(out, "forbidden", "Only coaches and admins may see a board.");
+		gr_protocol_fail(out, "coaches_only", "Only coaches and admins may see a board.");
 		return;
 	}
 	if (!gr_rights_may_coach(board->store, &client->user, request->cohort)) {
-		gr_protocol_fail(out, "forbidden",
+		gr_protocol_fail(out, "not_your_cohort",
 				 "You may see the boards of the cohorts you coach only.");
 		return;
 	}
 	if (!track) {
-		gr_protocol_fail(out, "not_found", "There is no such track.");
+		gr_protocol_fail(out, "track_missing", "There is no such track.");
 		return;
 	}
 	now = now_ms(board);

@@ -416,7 +416,7 @@ static void help_ask(void *payload, struct gr_protocol_answer *out, struct gr_cl
 	int rc;
 
 	if (!track || !gr_track_step(track, request->step)) {
-		gr_protocol_fail(out, "not_found",
+		gr_protocol_fail(out, track ? "step_missing" : "track_missing",
 				 track ? "This track has no such step."
 				       : "There is no such track.");
 		return;
@@ -428,7 +428,10 @@ static void help_ask(void *payload, struct gr_protocol_answer *out, struct gr_cl
 		return;
 	}
 	if (state == GR_PROGRESS_NOT_STARTED || gr_progress_is_complete(state)) {
-		gr_protocol_fail(out, "conflict", "%s",
+		gr_protocol_fail(out,
+				 state == GR_PROGRESS_NOT_STARTED ? "help_step_not_open"
+								  : "help_step_finished",
+				 "%s",
 				 state == GR_PROGRESS_NOT_STARTED
 					 ? "Open the step first, then ask for help with it."
 					 : "You finished this step already.");
@@ -436,7 +439,7 @@ static void help_ask(void *payload, struct gr_protocol_answer *out, struct gr_cl
 		return;
 	}
 	if (open_id) {
-		gr_protocol_fail(out, "conflict",
+		gr_protocol_fail(out, "help_open_already",
 				 "You asked for help already; close that request before asking "
 				 "again.");
 		out->body = gr_json_pack("{s:I}", "request", (long long)open_id);
@@ -548,7 +551,7 @@ static void help_get(void *payload, struct gr_protocol_answer *out, struct gr_cl
 	else if (told)
 		out->body = gr_json_pack("{s:o}", "request", help_json(desk, &help, VIEW_TOLD));
 	else
-		gr_protocol_fail(out, "forbidden", "This help request is not yours to see.");
+		gr_protocol_fail(out, "help_not_yours", "This help request is not yours to see.");
 }
 
 /* Store message (as json) in help's thread, and tell both of the two. */
@@ -580,12 +583,12 @@ static void help_message(void *payload, struct gr_protocol_answer *out, struct g
 	if (load_request(desk, out, &help, NULL, &told, user, request) != 0)
 		return;
 	if (help.user_id != user->id && help.helper_id != user->id) {
-		gr_protocol_fail(out, "forbidden",
+		gr_protocol_fail(out, "help_not_yours",
 				 "Only the two people in this request write in it.");
 		return;
 	}
 	if (help.state != GR_HELP_STATE_ACCEPTED) {
-		gr_protocol_fail(out, "conflict",
+		gr_protocol_fail(out, "help_not_accepted",
 				 "Messages can be written once someone accepted, until the "
 				 "request is closed.");
 		out->body = gr_json_pack("{s:s}", "state", gr_help_state_name(help.state));

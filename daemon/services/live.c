@@ -283,7 +283,8 @@ static int send_text(struct gr_client *client, const char *text, size_t len)
 		/* It could never be queued: say so, instead of closing a client that reads. */
 		snprintf(why, sizeof(why), "The reply would be larger than %zu KiB.",
 			 live->settings.queue_bytes / 1024);
-		return send_json(live, client, gr_protocol_error(live->reply_id, "too_large", why));
+		return send_json(live, client,
+				 gr_protocol_error(live->reply_id, "reply_too_large", why));
 	}
 	if (!(message = gr_fanout_message_new(live->hooks.headroom, text, len)))
 		return -1;
@@ -379,9 +380,9 @@ static const struct gr_step *find_step(struct gr_live *live, struct gr_protocol_
 
 	*out_track = track;
 	if (!track)
-		gr_protocol_fail(out, "not_found", "There is no such track.");
+		gr_protocol_fail(out, "track_missing", "There is no such track.");
 	else if (!step)
-		gr_protocol_fail(out, "not_found", "This track has no such step.");
+		gr_protocol_fail(out, "step_missing", "This track has no such step.");
 	return step;
 }
 
@@ -542,7 +543,7 @@ static int save_change(struct gr_live *live, const struct gr_user *user,
 static void refuse(struct gr_protocol_answer *out, enum gr_progress_state current,
 		   const char *message, const char *requires)
 {
-	gr_protocol_fail(out, "conflict", "%s", message);
+	gr_protocol_fail(out, requires ? "step_locked" : "step_state", "%s", message);
 	out->body = gr_json_pack("{s:s, s:s*}", "state", gr_progress_state_name(current),
 				 "requires", requires);
 }
@@ -703,12 +704,14 @@ static void handle_submission(void *payload, struct gr_protocol_answer *out,
 	struct gr_store_submission submission = { 0 };
 
 	if (request->link && request->link[0] && !link_is_valid(request->link)) {
-		gr_protocol_fail(out, "bad_value",
+		gr_protocol_fail(out, "link_invalid",
 				 "'link' must be a web address starting with https:// or http://.");
+		out->body = gr_json_pack("{s:s}", "field", "link");
 		return;
 	}
 	if (!request->body_md[strspn(request->body_md, " \t\r\n")]) {
-		gr_protocol_fail(out, "bad_value", "'body_md' is empty: describe what you made.");
+		gr_protocol_fail(out, "work_empty", "'body_md' is empty: describe what you made.");
+		out->body = gr_json_pack("{s:s}", "field", "body_md");
 		return;
 	}
 	submission.user_id = client->user.id;
@@ -949,33 +952,33 @@ static int check_topic(struct gr_live *live, struct gr_protocol_answer *out,
 
 		if (found && gr_track_step(found, step))
 			return 0;
-		gr_protocol_fail(out, "not_found", "There is no such step.");
+		gr_protocol_fail(out, "step_missing", "There is no such step.");
 		return -1;
 	}
 	if (strncmp(topic, "board:", 6) == 0 && (slash = strrchr(topic, '/'))) {
 		char cohort[GR_COHORT_MAX * 4 + 1];
 
 		if (!gr_account_is_coach(&client->user)) {
-			gr_protocol_fail(out, "forbidden",
+			gr_protocol_fail(out, "coaches_only",
 					 "Only coaches and admins may watch a board.");
 			return -1;
 		}
 		snprintf(cohort, sizeof(cohort), "%.*s", (int)(slash - topic - 6), topic + 6);
 		if ((size_t)(slash - topic - 6) >= sizeof(cohort) ||
 		    !gr_rights_may_coach(live->store, &client->user, cohort)) {
-			gr_protocol_fail(out, "forbidden",
+			gr_protocol_fail(out, "not_your_cohort",
 					 "You may watch the boards of the cohorts you coach only.");
 			return -1;
 		}
 		if (gr_library_track(live->library, slash + 1))
 			return 0;
-		gr_protocol_fail(out, "not_found", "There is no such track.");
+		gr_protocol_fail(out, "track_missing", "There is no such track.");
 		return -1;
 	}
 	if (strncmp(topic, "track:", 6) == 0) {
 		if (gr_library_track(live->library, topic + 6))
 			return 0;
-		gr_protocol_fail(out, "not_found", "There is no such track.");
+		gr_protocol_fail(out, "track_missing", "There is no such track.");
 		return -1;
 	}
 	gr_protocol_fail(out, "bad_value",
@@ -1197,8 +1200,9 @@ static void handle_subscribe(void *payload, struct gr_protocol_answer *out,
 	if (!gr_fanout_is_subscribed(live->fanout, &client->subscriber, topic)) {
 		if (client->topic_count >= MAX_TOPICS_PER_CLIENT) {
 			gr_protocol_fail(
-			    out, "too_large",
+			    out, "too_many_topics",
 			    "A connection follows at most 8 topics; unsubscribe first.");
+			out->body = gr_json_pack("{s:i}", "limit", MAX_TOPICS_PER_CLIENT);
 			return;
 		}
 		if (remember_topic(client, topic) ||
@@ -1244,7 +1248,8 @@ static void handle_unsubscribe(void *payload, struct gr_protocol_answer *out,
 
 	if (strncmp(request->topic, "user:", 5) == 0 || strncmp(request->topic, "conn:", 5) == 0 ||
 	    gr_fanout_unsubscribe(live->fanout, &client->subscriber, request->topic) != 0) {
-		gr_protocol_fail(out, "not_found", "This connection does not follow that topic.");
+		gr_protocol_fail(out, "not_subscribed",
+				 "This connection does not follow that topic.");
 		return;
 	}
 	forget_topic(client, request->topic);

@@ -88,16 +88,16 @@ static void nudge_send(void *payload, struct gr_protocol_answer *out, struct gr_
 	int rc;
 
 	if (!gr_account_is_coach(user)) {
-		gr_protocol_fail(out, "forbidden", "Only coaches and admins send nudges.");
+		gr_protocol_fail(out, "coaches_only", "Only coaches and admins send nudges.");
 		return;
 	}
 	rc = gr_store_user_by_handle(nudges->store, &learner, request->user);
 	if (rc == GR_ENOTFOUND || (rc == 0 && learner.disabled_at)) {
-		gr_protocol_fail(out, "not_found", "Nobody has that user name.");
+		gr_protocol_fail(out, "user_unknown", "Nobody has that user name.");
 		return;
 	}
 	if (rc == 0 && gr_rights_may_nudge(nudges->store, user, &learner) != 0) {
-		gr_protocol_fail(out, "forbidden", "%s", gr_error_last());
+		gr_protocol_fail(out, "not_your_cohort", "%s", gr_error_last());
 		return;
 	}
 	nudge.user_id = learner.id;
@@ -126,7 +126,7 @@ static void nudge_read(void *payload, struct gr_protocol_answer *out, struct gr_
 		return;
 	}
 	if (nudge.user_id != client->user.id) {
-		gr_protocol_fail(out, "forbidden", "This nudge is for someone else.");
+		gr_protocol_fail(out, "nudge_not_yours", "This nudge is for someone else.");
 		return;
 	}
 	if ((rc = gr_turn_begin(nudges->turn, &change)) != 0 ||

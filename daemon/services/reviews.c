@@ -1178,7 +1178,7 @@ static int own_assignment(struct gr_reviews *reviews, struct gr_protocol_answer 
 	int rc = gr_store_assignment_get(reviews->store, row, id);
 
 	if (rc == GR_ENOTFOUND) {
-		gr_protocol_fail(out, "not_found", "There is no review assignment %lld.",
+		gr_protocol_fail(out, "review_missing", "There is no review assignment %lld.",
 				 (long long)id);
 		return -1;
 	}
@@ -1187,7 +1187,7 @@ static int own_assignment(struct gr_reviews *reviews, struct gr_protocol_answer 
 		return -1;
 	}
 	if (row->reviewer_id != user->id) {
-		gr_protocol_fail(out, "forbidden", "This review is not yours.");
+		gr_protocol_fail(out, "review_not_yours", "This review is not yours.");
 		return -1;
 	}
 	return 0;
@@ -1199,11 +1199,11 @@ static int still_open(struct gr_protocol_answer *out, const struct gr_store_assi
 	if (row->state == GR_REVIEW_ASSIGNED)
 		return 0;
 	if (row->state == GR_REVIEW_DONE)
-		gr_protocol_fail(out, "conflict", "You reviewed this already.");
+		gr_protocol_fail(out, "review_done", "You reviewed this already.");
 	else if (row->state == GR_REVIEW_DECLINED)
-		gr_protocol_fail(out, "conflict", "You declined this review.");
+		gr_protocol_fail(out, "review_declined", "You declined this review.");
 	else
-		gr_protocol_fail(out, "conflict",
+		gr_protocol_fail(out, "review_expired",
 			  "The time for this review ran out, and it went to someone else.");
 	return -1;
 }
@@ -1232,7 +1232,7 @@ static int own_review(struct gr_reviews *reviews, struct gr_protocol_answer *out
 	int rc = gr_store_review_get(reviews->store, id, copy_review_ids, ids);
 
 	if (rc == GR_ENOTFOUND) {
-		gr_protocol_fail(out, "not_found", "There is no review %lld.", (long long)id);
+		gr_protocol_fail(out, "review_missing", "There is no review %lld.", (long long)id);
 		return -1;
 	}
 	if (rc != 0) {
@@ -1240,7 +1240,7 @@ static int own_review(struct gr_reviews *reviews, struct gr_protocol_answer *out
 		return -1;
 	}
 	if (ids->author_id != user->id) {
-		gr_protocol_fail(out, "forbidden",
+		gr_protocol_fail(out, "review_author_only",
 				 "Only the author of the work reviewed may do this.");
 		return -1;
 	}
@@ -1391,8 +1391,10 @@ static void handle_get(void *payload, struct gr_protocol_answer *out,
 	if (own_assignment(reviews, out, &row, user, request->assignment) != 0)
 		return;
 	if (row.state != GR_REVIEW_ASSIGNED && row.state != GR_REVIEW_DONE) {
-		gr_protocol_fail(out, "forbidden", "This review is no longer yours: it was %s.",
+		gr_protocol_fail(out, "review_gone", "This review is no longer yours: it was %s.",
 			  gr_review_assignment_state_name(row.state));
+		out->body = gr_json_pack("{s:s}", "state",
+					 gr_review_assignment_state_name(row.state));
 		return;
 	}
 	/* Reading it opens it: the lease is the reviewer's to finish now. */
@@ -1494,7 +1496,7 @@ static void handle_submission_get(void *payload, struct gr_protocol_answer *out,
 	if (rc != 0) {
 		gr_json_free(list);
 		if (rc == GR_ENOTFOUND)
-			gr_protocol_fail(out, "not_found",
+			gr_protocol_fail(out, "no_submission",
 					 "You have not submitted work on this step.");
 		else
 			gr_protocol_fail_status(out, rc, "a review request");
@@ -1569,13 +1571,15 @@ static int check_review(struct gr_reviews *reviews, struct gr_protocol_answer *o
 		return -1;
 	}
 	if (step && request->check_count != step->rubric.count) {
-		gr_protocol_fail(out, "bad_value",
+		gr_protocol_fail(out, "checklist_changed",
 				 "'checks' has %d answers; the checklist has %d items.",
 				 request->check_count, step->rubric.count);
+		out->body = gr_json_pack("{s:s}", "field", "checks");
 		return -1;
 	}
 	if (*verdict == GR_REVIEW_NEEDS_WORK && is_blank(request->comment_md)) {
-		gr_protocol_fail(out, "bad_value", "Say in 'comment_md' what needs work.");
+		gr_protocol_fail(out, "comment_needed", "Say in 'comment_md' what needs work.");
+		out->body = gr_json_pack("{s:s}", "field", "comment_md");
 		return -1;
 	}
 	return 0;
@@ -1709,8 +1713,9 @@ static void handle_flag(void *payload, struct gr_protocol_answer *out,
 	if (own_review(reviews, out, &ids, user, request->review) != 0)
 		return;
 	if (is_blank(request->reason)) {
-		gr_protocol_fail(out, "bad_value",
+		gr_protocol_fail(out, "flag_reason_needed",
 				 "Say in 'reason' what is wrong with this review.");
+		out->body = gr_json_pack("{s:s}", "field", "reason");
 		return;
 	}
 	if (request->kind && !is_flag_kind(request->kind)) {
@@ -1746,12 +1751,12 @@ static void handle_pull(void *payload, struct gr_protocol_answer *out, struct gr
 
 	(void)request;
 	if (client->user.role != GR_ROLE_LEARNER) {
-		gr_protocol_fail(out, "forbidden", "Only learners review each other's work.");
+		gr_protocol_fail(out, "learners_only", "Only learners review each other's work.");
 		return;
 	}
 	if ((rc = change(reviews, change_pull, &learner)) != 0) {
 		if (rc == GR_ENOTFOUND)
-			gr_protocol_fail(out, "not_found",
+			gr_protocol_fail(out, "nothing_to_review",
 					 "Nothing is waiting that you may review now. Thank you "
 					 "for offering!");
 		else
@@ -1803,7 +1808,7 @@ static int coach_on(struct gr_reviews *reviews, struct gr_protocol_answer *out,
 	memset(coached, 0, sizeof(*coached));
 	coached->submission_id = submission_id;
 	if (!gr_account_is_coach(user)) {
-		gr_protocol_fail(out, "forbidden", "Only coaches may do this.");
+		gr_protocol_fail(out, "coaches_only", "Only coaches may do this.");
 		return -1;
 	}
 	rc = gr_store_submission_get(reviews->store, submission_id, copy_submission, coached);
@@ -1811,7 +1816,7 @@ static int coach_on(struct gr_reviews *reviews, struct gr_protocol_answer *out,
 		rc = gr_store_user_by_id(reviews->store, &author, coached->author_id);
 	if (rc != 0) {
 		if (rc == GR_ENOTFOUND)
-			gr_protocol_fail(out, "not_found", "There is no submission %lld.",
+			gr_protocol_fail(out, "submission_missing", "There is no submission %lld.",
 					 (long long)submission_id);
 		else
 			gr_protocol_fail_status(out, rc, "a coach's request");
@@ -1820,7 +1825,7 @@ static int coach_on(struct gr_reviews *reviews, struct gr_protocol_answer *out,
 	snprintf(coached->cohort, sizeof(coached->cohort), "%s", author.cohort);
 	snprintf(coached->author, sizeof(coached->author), "%s", author.handle);
 	if (!may_coach(reviews, user, author.cohort)) {
-		gr_protocol_fail(out, "forbidden", "You do not coach this learner's cohort.");
+		gr_protocol_fail(out, "not_your_cohort", "You do not coach this learner's cohort.");
 		return -1;
 	}
 	return 0;
@@ -1870,8 +1875,9 @@ static int read_decision(struct gr_reviews *reviews, struct gr_protocol_answer *
 		decision->action = strcmp(verdict, "pass") == 0 ? 1 : 2;
 		decision->row.action = strcmp(verdict, "pass") == 0 ? "pass" : "needs_work";
 		if (is_blank(request->note)) {
-			gr_protocol_fail(out, "bad_value",
+			gr_protocol_fail(out, "note_needed",
 					 "Say in 'note' why: the author reads it.");
+			out->body = gr_json_pack("{s:s}", "field", "note");
 			return -1;
 		}
 		return 0;
@@ -1884,8 +1890,10 @@ static int read_decision(struct gr_reviews *reviews, struct gr_protocol_answer *
 	if (strcmp(action, "assign") == 0 && request->user) {
 		if (gr_store_user_by_handle(reviews->store, &reviewer, request->user) != 0 ||
 		    reviewer.role != GR_ROLE_LEARNER) {
-			gr_protocol_fail(out, "bad_value", "There is no learner '%s'.",
+			gr_protocol_fail(out, "learner_unknown", "There is no learner '%s'.",
 					 request->user);
+			out->body = gr_json_pack("{s:s, s:s}", "field", "user", "user",
+						 request->user);
 			return -1;
 		}
 		decision->action = 0;
@@ -1917,12 +1925,15 @@ static void handle_coach(void *payload, struct gr_protocol_answer *out, struct g
 	decision.row.created_at = now_ms(reviews);
 	if ((rc = change(reviews, change_decide, &decision)) != 0) {
 		if (rc == GR_EINVALID)
-			gr_protocol_fail(out, "bad_value",
+			gr_protocol_fail(out, "reviewer_not_eligible",
 					 "%s may not review this work: they must have passed the "
 					 "step, be active, and not be on it already.",
 					 request->user ? request->user : "That learner");
 		else
 			gr_protocol_fail_status(out, rc, "a coach's decision");
+		if (rc == GR_EINVALID)
+			out->body = gr_json_pack("{s:s, s:s*}", "field", "user", "user",
+						 request->user);
 		return;
 	}
 	out->wrote = 1;
@@ -2010,7 +2021,7 @@ static void handle_flag_resolve(void *payload, struct gr_protocol_answer *out,
 
 	if (rc != 0) {
 		if (rc == GR_ENOTFOUND)
-			gr_protocol_fail(out, "not_found", "There is no review %lld.",
+			gr_protocol_fail(out, "review_missing", "There is no review %lld.",
 					 (long long)request->review);
 		else
 			gr_protocol_fail_status(out, rc, "a coach's request");
@@ -2024,8 +2035,9 @@ static void handle_flag_resolve(void *payload, struct gr_protocol_answer *out,
 	}
 	r.uphold = strcmp(request->action, "uphold") == 0;
 	if (r.uphold && is_blank(r.note)) {
-		gr_protocol_fail(out, "bad_value",
+		gr_protocol_fail(out, "note_needed",
 				 "Say in 'note', kindly, what the reviewer could do better.");
+		out->body = gr_json_pack("{s:s}", "field", "note");
 		return;
 	}
 	if ((rc = gr_store_review_get(reviews->store, request->review, copy_flagged, &r)) != 0 ||
@@ -2214,7 +2226,7 @@ static void handle_coach_list(void *payload, struct gr_protocol_answer *out,
 	int rc;
 
 	if (!may_coach(reviews, &client->user, request->cohort)) {
-		gr_protocol_fail(out, "forbidden", "You do not coach this cohort.");
+		gr_protocol_fail(out, "not_your_cohort", "You do not coach this cohort.");
 		rc = -1;
 	} else if ((rc = gr_review_coach_each(reviews->engine, coach_item, &list)) != 0 ||
 		   (rc = gr_store_cohort_flags(reviews->store, request->cohort, request->track, 0,

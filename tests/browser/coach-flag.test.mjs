@@ -82,7 +82,7 @@ test('een coach handelt een gemelde review af op het bord (a coach resolves a fl
   const upheld = sockets.bob.next((m) => m.type === 'event' && m.event === 'review.flag_upheld');
   const told = sockets.ana.next((m) => m.type === 'event' && m.event === 'review.flag_resolved');
   await card.getByRole('button', { name: 'Terecht: een andere reviewer neemt het over' }).click();
-  await page.locator('#coach-status:text("Klaar. De leerling is op de hoogte gebracht.")').waitFor();
+  await page.locator('#coach-status:text("Klaar. De deelnemer is op de hoogte gebracht.")').waitFor();
   assert.equal((await upheld).note, 'Zeg wat er beter kan, en hoe.');
   assert.equal((await told).outcome, 'upheld');
   // The item left the lists; the decision is listed.

@@ -53,7 +53,7 @@ test('a used invite link says so instead of showing the form', async () => {
   const page = await newPage(browser);
   await page.goto(`${daemon.url}/join/${daemon.firstInvite}`);
   await page.locator('.form-error').waitFor();
-  assert.match(await page.locator('.form-error').innerText(), /cannot be used/);
+  assert.match(await page.locator('.form-error').innerText(), /was used already or was withdrawn. Ask your coach for a new one.$/);
   assert.equal(await page.locator('#join-form').count(), 0);
   await page.context().close();
 });
@@ -107,7 +107,7 @@ test('signing out ends the session; a wrong password is explained, in Dutch too'
   await page.getByLabel('Password', { exact: true }).fill('not my password');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.locator('#signin-form .form-error').waitFor();
-  assert.equal(await page.locator('#signin-form .form-error').innerText(), 'That user name and password do not match.');
+  assert.equal(await page.locator('#signin-form .form-error').innerText(), 'That user name and password do not match. Check them and try again.');
 
   await page.locator('#lang').selectOption('nl');
   await page.getByRole('heading', { name: 'Aanmelden' }).waitFor();
@@ -116,7 +116,7 @@ test('signing out ends the session; a wrong password is explained, in Dutch too'
   await page.getByLabel('Wachtwoord', { exact: true }).fill('still not it');
   await page.getByRole('button', { name: 'Aanmelden' }).click();
   await page.locator('#signin-form .form-error:not([hidden])').waitFor();
-  assert.equal(await page.locator('#signin-form .form-error').innerText(), 'Deze gebruikersnaam en dit wachtwoord horen niet bij elkaar.');
+  assert.equal(await page.locator('#signin-form .form-error').innerText(), 'Deze gebruikersnaam en dit wachtwoord horen niet bij elkaar. Controleer ze en probeer het opnieuw.');
 
   // The choice of language is remembered on this device.
   await page.reload();

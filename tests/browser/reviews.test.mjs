@@ -211,7 +211,7 @@ test('someone not assigned cannot open the review; a new assignment shows up liv
   await cai.goto(`${daemon.url}/reviews/${assigned.bob}`);
   const refused = cai.locator('#review-refused');
   await refused.waitFor();
-  assert.equal(await refused.innerText(), 'You cannot open this review: it was given to someone else.');
+  assert.equal(await refused.innerText(), 'You cannot open this review: it was given to someone else. Your reviews page shows the ones for you.');
   assert.equal(await refused.getAttribute('role'), 'alert');
   assert.equal(await cai.locator('#review-work').count(), 0);
 

@@ -3,7 +3,7 @@
 
 export default {
   'board.title': 'Coaches’ board',
-  'board.refused': 'Only coaches can see the board. If you are a coach, ask an admin to change your account.',
+  'board.refused': 'Only coaches can see the board. Your own progress is on your home page. If you coach here, ask the person who runs grounds at your centre to make your account a coach account.',
   'board.intro': 'See how a group is doing on a track, live: who is where, who is waiting, who needs you.',
   'board.track': 'Track',
   'board.cohort': 'Group',
@@ -66,7 +66,7 @@ export default {
   'board.nudge.close': 'Close',
   'board.nudge.empty': 'Write a message first.',
   'board.nudge.sent': 'Sent to {name}.',
-  'board.nudge.notFound': 'This learner’s account no longer exists.',
+  'board.nudge.notFound': 'This learner’s account no longer exists. Reload the board to see who is in the group now.',
   'board.coach': 'Decide as a coach',
   'board.coach.hint': 'Work no peer could review in time, and flagged reviews. What you decide here is kept, shown to the learner, and in the CSV.',
   'board.flag.open': 'Look at it',
