@@ -64,6 +64,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1112,6 +1113,14 @@ static void raise_file_limit(void)
 	}
 }
 
+/* On libuv lws watches SIGINT and SIGTERM itself: they end loadgen, as without it. */
+static void on_loop_signal(void *handle, int signal_number)
+{
+	(void)handle;
+	signal(signal_number, SIG_DFL);
+	raise(signal_number);
+}
+
 static int make_context(struct run *run)
 {
 	struct lws_context_creation_info info;
@@ -1123,6 +1132,7 @@ static int make_context(struct run *run)
 		       (strcmp(run->options.loop, "uv") == 0 ? LWS_SERVER_OPTION_LIBUV : 0);
 	info.fd_limit_per_thread = (unsigned int)run->conn_count + 64;
 	info.user = run;
+	info.signal_cb = on_loop_signal;
 	lws_set_log_level(LLL_ERR, NULL);
 	run->context = lws_create_context(&info);
 	if (!run->context) {
