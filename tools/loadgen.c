@@ -8,6 +8,7 @@
  *   loadgen run --url ws://HOST:PORT/ws --tokens FILE --connections N
  *               --rate R --boards B --seconds S --track T --steps K
  *               [--sources ADDR,ADDR,...] [--connect-rate C] [--idle-seconds I]
+ *               [--protocol grounds|plain] [--loop poll|uv]
  *
  * prepare writes N learners and M coaches of cohort C, each with a session,
  * straight into the data directory's store (no password hashing: the
@@ -35,9 +36,19 @@
  * start at s1, so run against accounts fresh from prepare: steps already
  * done are answered "ok" without a change and counted as unchanged.
  *
- * One thread: one libwebsockets client context (poll-based, like the
- * daemon's) and one timer that paces connects and requests (every 1 ms
- * while loading, every 10 ms otherwise).
+ * --protocol plain drives a server that has no sessions (tools/compare/,
+ * for tools/bench-compare): no --tokens, the accounts are learner1..N and
+ * coach1..B, no cookie is sent and hello names the user ("user": handle).
+ * The messages are otherwise the same.
+ *
+ * One thread: one libwebsockets client context and one timer that paces
+ * connects and requests (every 1 ms while loading, every 10 ms otherwise).
+ * --loop poll (the default) is lws's own poll() loop: every wake-up, the
+ * 1 ms timer's included, hands the kernel every socket, which at 10,000
+ * connections is most of a core spent on scanning. --loop uv runs lws on
+ * libuv (epoll, Debian's libwebsockets-evlib-uv): a wake-up costs only the
+ * sockets that are ready. After "drained" the results are printed and
+ * stdout is closed before the connections are.
  */
 #include "core/account.h"
 #include "core/error.h"
@@ -53,6 +64,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,7 +148,7 @@ static void samples_print(struct samples *samples, const char *name, const char 
 /* ---- options ------------------------------------------------------------- */
 
 struct options {
-	const char *data_dir, *cohort, *url, *tokens, *track, *sources;
+	const char *data_dir, *cohort, *url, *tokens, *track, *sources, *protocol, *loop;
 	int learners, coaches, connections, rate, boards, seconds, steps, connect_rate,
 		idle_seconds, filled;
 };
@@ -157,6 +169,7 @@ static const struct option_spec {
 	OPTION("--boards", NUMBER, boards),	   OPTION("--seconds", NUMBER, seconds),
 	OPTION("--steps", NUMBER, steps),	   OPTION("--connect-rate", NUMBER, connect_rate),
 	OPTION("--idle-seconds", NUMBER, idle_seconds), OPTION("--filled", NUMBER, filled),
+	OPTION("--protocol", TEXT, protocol),	   OPTION("--loop", TEXT, loop),
 #undef OPTION
 };
 
@@ -192,6 +205,8 @@ static int parse_options(struct options *out, int argc, char **argv)
 	out->cohort = "bench";
 	out->connect_rate = 2000;
 	out->idle_seconds = 3;
+	out->protocol = "grounds";
+	out->loop = "poll";
 	for (int i = 0; i < argc; i += 2) {
 		if (i + 1 >= argc) {
 			fprintf(stderr, "loadgen: %s needs a value\n", argv[i]);
@@ -356,7 +371,8 @@ enum phase { CONNECT, SETTLE, LOAD, DRAIN, DONE };
 
 struct counts {
 	long connect_errors, setup_errors, closed, sent, ok, changed, unchanged, errors, stalls,
-		pushes, unmatched, resyncs, expected_pushes, acked_in_load, summaries;
+		pushes, unmatched, resyncs, expected_pushes, acked_in_load, summaries, received,
+		received_in_load, open_at_end, boards_open_at_end;
 	double load_seconds, load_cpu_seconds; /* this process's CPU time during the load */
 	char error_codes[MAX_ERROR_CODES][32];
 	long error_code_counts[MAX_ERROR_CODES];
@@ -384,7 +400,7 @@ struct run {
 	int64_t next_request_id;
 	struct samples replies, pushes;
 	struct counts counts;
-	int interrupted;
+	int interrupted, printed;
 };
 
 static void count_error(struct counts *counts, const char *code, size_t len)
@@ -489,15 +505,42 @@ static void parse_sources(struct run *run, char *list)
 		run->sources[run->source_count++] = source;
 }
 
+static int is_plain(const struct options *o)
+{
+	return strcmp(o->protocol, "plain") == 0;
+}
+
 static int check_run_options(const struct options *o)
 {
-	if (!o->url || !o->tokens || !o->track || !o->connections || !o->rate || !o->seconds ||
-	    !o->steps) {
-		fprintf(stderr, "loadgen: run needs --url, --tokens, --track, --steps and non-zero"
-				" --connections, --rate and --seconds\n");
+	if (!o->url || (!o->tokens && !is_plain(o)) || !o->track || !o->connections || !o->rate ||
+	    !o->seconds || !o->steps) {
+		fprintf(stderr, "loadgen: run needs --url, --tokens (but with --protocol plain),"
+				" --track, --steps and non-zero --connections, --rate and --seconds\n");
+		return -1;
+	}
+	if ((strcmp(o->protocol, "grounds") != 0 && !is_plain(o)) ||
+	    (strcmp(o->loop, "poll") != 0 && strcmp(o->loop, "uv") != 0)) {
+		fprintf(stderr, "loadgen: --protocol is grounds or plain, --loop poll or uv\n");
 		return -1;
 	}
 	return 0;
+}
+
+/* --protocol plain without --tokens: learner1..N and coach1..B, with no sessions. */
+static int name_accounts(struct run *run)
+{
+	char handle[GR_HANDLE_MAX + 1];
+	int rc = 0;
+
+	for (int i = 1; rc == 0 && i <= run->options.connections; i++) {
+		snprintf(handle, sizeof(handle), "learner%d", i);
+		rc = add_token(&run->learners, &run->learner_count, handle, "");
+	}
+	for (int i = 1; rc == 0 && i <= run->options.boards; i++) {
+		snprintf(handle, sizeof(handle), "coach%d", i);
+		rc = add_token(&run->coaches, &run->coach_count, handle, "");
+	}
+	return rc;
 }
 
 /* Boards first, then learners; each learner findable by the number in its handle. */
@@ -626,9 +669,14 @@ static void queue_message(struct conn *conn, const char *fmt, ...)
 	lws_callback_on_writable(conn->wsi);
 }
 
+/* With --protocol plain the server has no session to know the user by: hello names it. */
 static void send_hello(struct conn *conn)
 {
-	queue_message(conn, "{\"type\":\"hello\",\"id\":1}");
+	if (is_plain(&conn->run->options))
+		queue_message(conn, "{\"type\":\"hello\",\"id\":1,\"user\":\"%s\"}",
+			      conn->account->handle);
+	else
+		queue_message(conn, "{\"type\":\"hello\",\"id\":1}");
 }
 
 /* A learner's next update: step s(update / 2 + 1), started then done. */
@@ -739,6 +787,7 @@ static int on_message(struct conn *conn, const char *text, size_t len)
 {
 	struct message m;
 
+	conn->run->counts.received++;
 	parse_message(&m, text, len);
 	if (span_is(m.type, "event")) {
 		if (conn->kind == BOARD)
@@ -822,7 +871,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		return lws_callback_http_dummy(wsi, reason, user, in, len);
 	switch (reason) {
 	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
-		return append_cookie(conn, wsi, in, len);
+		return conn->account->token[0] ? append_cookie(conn, wsi, in, len) : 0;
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
 		on_connect_error(conn, in);
 		return 0;
@@ -944,6 +993,7 @@ static void load_some(struct run *run)
 	if (elapsed >= run->options.seconds) {
 		run->counts.load_seconds = elapsed;
 		run->counts.acked_in_load = run->counts.changed;
+		run->counts.received_in_load = run->counts.received - run->counts.received_in_load;
 		run->counts.load_cpu_seconds += cpu_seconds();
 		printf("load done\n");
 		fflush(stdout);
@@ -967,6 +1017,30 @@ static int is_drained(const struct run *run)
 				       now_us() - run->last_push_at >= QUIET_US);
 }
 
+static void print_results(struct run *run);
+
+/*
+ * The results go out, and stdout is closed, before the connections are: a
+ * driver reading to the end of the output goes on at once (closing ten
+ * thousand connections takes a while, on libuv more).
+ */
+static void finish(struct run *run)
+{
+	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+	run->counts.open_at_end = run->ready;
+	run->counts.boards_open_at_end = run->boards_ready;
+	print_results(run);
+	run->printed = 1;
+	if (null >= 0) {
+		dup2(null, STDOUT_FILENO);
+		close(null);
+	}
+	run->interrupted = 1;
+	if (strcmp(run->options.loop, "uv") == 0)
+		lws_context_destroy(run->context); /* ends libuv's loop; run_free finishes it */
+}
+
 static void tick(lws_sorted_usec_list_t *sul)
 {
 	struct run *run = lws_container_of(sul, struct run, tick);
@@ -977,6 +1051,7 @@ static void tick(lws_sorted_usec_list_t *sul)
 		printf("load %d updates/s for %d s\n", run->options.rate, run->options.seconds);
 		fflush(stdout);
 		run->counts.load_cpu_seconds = -cpu_seconds();
+		run->counts.received_in_load = run->counts.received;
 		enter_phase(run, LOAD);
 	} else if (run->phase == LOAD) {
 		load_some(run);
@@ -985,7 +1060,7 @@ static void tick(lws_sorted_usec_list_t *sul)
 		fflush(stdout);
 		enter_phase(run, DONE);
 	} else if (run->phase == DONE && now_us() - run->phase_at >= HOLD_US) {
-		run->interrupted = 1;
+		finish(run);
 		return;
 	}
 	lws_sul_schedule(run->context, 0, &run->tick, tick,
@@ -1001,17 +1076,20 @@ static void print_results(struct run *run)
 
 	printf("connections: %d open at the end (%d boards); %ld connect errors, %ld refused,"
 	       " %ld closed during the run\n",
-	       run->ready, run->boards_ready, c->connect_errors, c->setup_errors, c->closed);
+	       (int)c->open_at_end, (int)c->boards_open_at_end, c->connect_errors, c->setup_errors,
+	       c->closed);
 	printf("updates: %ld sent, %ld ok (%ld changed, %ld unchanged), %ld errors, %ld skipped"
 	       " (no learner free), %ld unanswered\n",
 	       c->sent, c->ok, c->changed, c->unchanged, c->errors, c->stalls, in_flight(run));
 	for (int i = 0; i < MAX_ERROR_CODES && c->error_codes[i][0]; i++)
 		printf("  error %s: %ld\n", c->error_codes[i], c->error_code_counts[i]);
 	printf("rate: %.1f updates/s acknowledged during the load (target %d/s over %.1f s);"
-	       " loadgen used %.0f%% of a core\n",
+	       " loadgen used %.0f%% of a core, %.2f us of CPU per message received (%ld)\n",
 	       c->load_seconds > 0 ? (double)c->acked_in_load / c->load_seconds : 0.0,
 	       run->options.rate, c->load_seconds,
-	       c->load_seconds > 0 ? 100 * c->load_cpu_seconds / c->load_seconds : 0.0);
+	       c->load_seconds > 0 ? 100 * c->load_cpu_seconds / c->load_seconds : 0.0,
+	       c->received_in_load ? 1e6 * c->load_cpu_seconds / (double)c->received_in_load : 0.0,
+	       c->received_in_load);
 	samples_print(&run->replies, "reply", "");
 	snprintf(extra, sizeof(extra), " of %ld expected, %.1f%% delivered; %ld unmatched, %ld resyncs",
 		 c->expected_pushes,
@@ -1035,6 +1113,14 @@ static void raise_file_limit(void)
 	}
 }
 
+/* On libuv lws watches SIGINT and SIGTERM itself: they end loadgen, as without it. */
+static void on_loop_signal(void *handle, int signal_number)
+{
+	(void)handle;
+	signal(signal_number, SIG_DFL);
+	raise(signal_number);
+}
+
 static int make_context(struct run *run)
 {
 	struct lws_context_creation_info info;
@@ -1042,13 +1128,18 @@ static int make_context(struct run *run)
 	memset(&info, 0, sizeof(info));
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	info.protocols = protocols;
-	info.options = LWS_SERVER_OPTION_DISABLE_IPV6 | LWS_SERVER_OPTION_JUST_USE_RAW_ORIGIN;
+	info.options = LWS_SERVER_OPTION_DISABLE_IPV6 | LWS_SERVER_OPTION_JUST_USE_RAW_ORIGIN |
+		       (strcmp(run->options.loop, "uv") == 0 ? LWS_SERVER_OPTION_LIBUV : 0);
 	info.fd_limit_per_thread = (unsigned int)run->conn_count + 64;
 	info.user = run;
+	info.signal_cb = on_loop_signal;
 	lws_set_log_level(LLL_ERR, NULL);
 	run->context = lws_create_context(&info);
 	if (!run->context) {
-		fprintf(stderr, "loadgen: cannot create the libwebsockets context\n");
+		fprintf(stderr, "loadgen: cannot create the libwebsockets context%s\n",
+			strcmp(run->options.loop, "uv") == 0
+				? " (--loop uv needs libwebsockets-evlib-uv: tools/setup bench)"
+				: "");
 		return -1;
 	}
 	return 0;
@@ -1079,15 +1170,20 @@ static int run_load(struct run *run)
 	snprintf(run->board_topic, sizeof(run->board_topic), "board:%s/%s", run->options.cohort,
 		 run->options.track);
 	if (check_run_options(&run->options) || parse_url(run, run->options.url) ||
-	    read_tokens(run, run->options.tokens) || make_conns(run) || make_context(run))
+	    (run->options.tokens ? read_tokens(run, run->options.tokens) : name_accounts(run)) ||
+	    make_conns(run) || make_context(run))
 		goto out;
 	run->connect_started_at = now_us();
 	enter_phase(run, CONNECT);
 	lws_sul_schedule(run->context, 0, &run->tick, tick, TICK_US);
 	while (!run->interrupted && lws_service(run->context, 0) >= 0)
 		;
-	print_results(run);
-	rc = run->ready ? 0 : 1;
+	if (!run->printed) {
+		run->counts.open_at_end = run->ready;
+		run->counts.boards_open_at_end = run->boards_ready;
+		print_results(run);
+	}
+	rc = run->ready || run->counts.open_at_end ? 0 : 1;
 out:
 	run_free(run);
 	return rc;

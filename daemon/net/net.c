@@ -61,7 +61,8 @@ struct response {
 	const char *cache_control;
 	const char *policy;
 	const char *encoding; /* Content-Encoding, or NULL */
-	int page;	      /* a file of the client: its headers, and Vary */
+	int vary;	      /* Vary: Accept-Encoding (the body depends on it) */
+	int page;	      /* a file of the client: its headers */
 	int head;	      /* answer a HEAD: headers only */
 	char etag[96];
 	char set_cookie[256];
@@ -86,6 +87,7 @@ struct api_call {
 	char origin[256];
 	char host[256];
 	char if_none_match[96];
+	char accept_encoding[128];
 	char *body;
 	size_t body_len;
 	int too_large;
@@ -250,8 +252,8 @@ static int write_response(struct lws *wsi, struct session *session)
 	     add_header(wsi, "content-disposition:", response->disposition, &p, end)) ||
 	    (response->encoding &&
 	     add_header(wsi, "content-encoding:", response->encoding, &p, end)) ||
-	    (response->page && (add_header(wsi, "vary:", "Accept-Encoding", &p, end) ||
-				add_header(wsi, "x-frame-options:", "DENY", &p, end) ||
+	    (response->vary && add_header(wsi, "vary:", "Accept-Encoding", &p, end)) ||
+	    (response->page && (add_header(wsi, "x-frame-options:", "DENY", &p, end) ||
 				add_header(wsi, "referrer-policy:", "same-origin", &p, end))))
 		rc = -1;
 	if (!rc && response->set_cookie[0] &&
@@ -285,6 +287,31 @@ static void api_call_free(struct api_call *call)
 	free(call);
 }
 
+/*
+ * A reply of a compressible type and size varies by Accept-Encoding, and
+ * goes out gzipped when the client takes it (net/webfiles.c makes the copy;
+ * one with an ETag is kept by path and ETag). Sent as it is if that fails.
+ */
+static void compress_reply(struct gr_net *net, struct response *response,
+			   const struct api_call *call)
+{
+	char key[sizeof(call->path) + sizeof(call->call.etag) + 2];
+	struct gr_webfiles_reply how;
+	unsigned char *buffer;
+
+	snprintf(key, sizeof(key), "%s %s", call->path, call->call.etag);
+	gr_webfiles_reply(net->webfiles, &how, call->accept_encoding, response->content_type,
+			  call->call.etag[0] ? key : NULL, response->buffer + LWS_PRE, response->len);
+	response->vary = how.vary;
+	if (!how.gzip || !(buffer = malloc(LWS_PRE + how.gzip_len)))
+		return;
+	memcpy(buffer + LWS_PRE, how.gzip, how.gzip_len);
+	free(response->buffer);
+	response->buffer = buffer;
+	response->len = how.gzip_len;
+	response->encoding = "gzip";
+}
+
 /* Called by api.c when the response is ready, maybe after the client left. */
 static void api_replied(struct gr_http_call *http_call)
 {
@@ -311,6 +338,7 @@ static void api_replied(struct gr_http_call *http_call)
 		response->retry_after_s = http_call->retry_after_s;
 		response->cache_control = http_call->cache_control;
 		response->policy = http_call->policy;
+		compress_reply(call->net, response, call);
 	}
 	session->call = NULL;
 	api_call_free(call);
@@ -384,6 +412,8 @@ static int api_begin(struct lws *wsi, struct session *session, const char *path)
 	copy_header(wsi, call->host, sizeof(call->host), WSI_TOKEN_HOST);
 	copy_header(wsi, call->if_none_match, sizeof(call->if_none_match),
 		    WSI_TOKEN_HTTP_IF_NONE_MATCH);
+	copy_header(wsi, call->accept_encoding, sizeof(call->accept_encoding),
+		    WSI_TOKEN_HTTP_ACCEPT_ENCODING);
 	copy_header(wsi, length, sizeof(length), WSI_TOKEN_HTTP_CONTENT_LENGTH);
 	session->call = call;
 	if (atoll(length) > (long long)net->config->max_body_kib * 1024)
@@ -516,6 +546,7 @@ static int serve_file(struct lws *wsi, struct session *session, const char *path
 	response->cache_control = "no-cache";
 	response->policy = page_policy;
 	response->page = 1;
+	response->vary = 1;
 	response->head = strcmp(method, "HEAD") == 0;
 	response->encoding = body && body == found->gzip ? "gzip" : NULL;
 	snprintf(response->etag, sizeof(response->etag), "%s", found->etag);

@@ -5,7 +5,14 @@
  * request stats its file: a changed size, time or inode reads it again, so
  * an edited client shows on the next reload. The ETag is made of the same
  * three values. The gzip copy is made with zlib at its best level, once per
- * version of a file.
+ * version of a file, at its first request; a browser's first load pays it
+ * for about 60 ms (docs/performance.md says why this beats a copy made at
+ * build time).
+ *
+ * API replies are compressed as they go out: at zlib's fastest level, on
+ * the loop, unless they name their bytes with a key (an ETag: a step page
+ * is the same bytes for every learner) and a copy at the best level is
+ * kept in a small ring of GR_WEBFILES_GZIP_KEPT, newest replacing oldest.
  */
 #include "net/webfiles.h"
 
@@ -36,9 +43,19 @@ struct entry {
 	struct gr_webfile file;
 };
 
+/* A response's gzip copy, kept by its key. */
+struct kept {
+	char *key;
+	unsigned char *gzip; /* NULL: not worth it */
+	size_t gzip_len;
+};
+
 struct gr_webfiles {
 	struct entry *entries;
 	size_t count, capacity;
+	struct kept kept[GR_WEBFILES_GZIP_KEPT];
+	size_t kept_next;	/* the slot the next copy replaces */
+	unsigned char *scratch; /* the last copy made and not kept */
 };
 
 int gr_webfiles_new(struct gr_webfiles **out)
@@ -65,6 +82,11 @@ void gr_webfiles_free(struct gr_webfiles *files)
 		entry_clear(&files->entries[i]);
 		free(files->entries[i].path);
 	}
+	for (size_t i = 0; i < GR_WEBFILES_GZIP_KEPT; i++) {
+		free(files->kept[i].key);
+		free(files->kept[i].gzip);
+	}
+	free(files->scratch);
 	free(files->entries);
 	free(files);
 }
@@ -103,7 +125,7 @@ static int read_all(const char *path, const struct stat *info, unsigned char **o
 }
 
 /* A gzip copy of data when it is smaller; NULL otherwise (or out of memory: sent as is). */
-static unsigned char *gzip_of(const unsigned char *data, size_t len, size_t *out_len)
+static unsigned char *gzip_of(const unsigned char *data, size_t len, size_t *out_len, int level)
 {
 	z_stream stream;
 	uLong bound;
@@ -111,7 +133,7 @@ static unsigned char *gzip_of(const unsigned char *data, size_t len, size_t *out
 
 	memset(&stream, 0, sizeof(stream));
 	/* 15 + 16: a window of 32 KiB, with the gzip header and trailer. */
-	if (deflateInit2(&stream, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 9,
+	if (deflateInit2(&stream, level, Z_DEFLATED, 15 + 16, 9,
 			 Z_DEFAULT_STRATEGY) != Z_OK)
 		return NULL;
 	bound = deflateBound(&stream, (uLong)len);
@@ -214,7 +236,7 @@ int gr_webfiles_get(struct gr_webfiles *files, const struct gr_webfile **out, co
 	entry->file.gzip = NULL;
 	entry->file.gzip_len = 0;
 	if (compress && entry->file.len >= GZIP_MIN &&
-	    (entry->gzip = gzip_of(data, entry->file.len, &entry->file.gzip_len)))
+	    (entry->gzip = gzip_of(data, entry->file.len, &entry->file.gzip_len, Z_BEST_COMPRESSION)))
 		entry->file.gzip = entry->gzip;
 	snprintf(entry->file.etag, sizeof(entry->file.etag), "\"%llx-%llx-%llx\"",
 		 (unsigned long long)info.st_ino, (unsigned long long)info.st_size,
@@ -294,4 +316,67 @@ int gr_webfiles_accepts_gzip(const char *accept_encoding)
 			star = wanted(name_end, end);
 	}
 	return star;
+}
+
+/* The media type of a Content-Type value, without its parameters, is one of these. */
+int gr_webfiles_compressible(const char *content_type)
+{
+	static const char *const types[] = { "application/json", "application/javascript",
+					     "application/xml", "image/svg+xml" };
+	size_t len;
+
+	if (!content_type)
+		return 0;
+	len = strcspn(content_type, "; \t");
+	if (len > 5 && strncasecmp(content_type, "text/", 5) == 0)
+		return 1;
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (strlen(types[i]) == len && strncasecmp(content_type, types[i], len) == 0)
+			return 1;
+	return 0;
+}
+
+static struct kept *find_kept(struct gr_webfiles *files, const char *key)
+{
+	for (size_t i = 0; i < GR_WEBFILES_GZIP_KEPT; i++)
+		if (files->kept[i].key && strcmp(files->kept[i].key, key) == 0)
+			return &files->kept[i];
+	return NULL;
+}
+
+int gr_webfiles_reply(struct gr_webfiles *files, struct gr_webfiles_reply *out,
+		      const char *accept_encoding, const char *content_type, const char *key,
+		      const void *body, size_t len)
+{
+	struct kept *kept;
+	char *copy;
+
+	memset(out, 0, sizeof(*out));
+	if (len < GR_WEBFILES_GZIP_MIN_BODY || !gr_webfiles_compressible(content_type))
+		return 0;
+	out->vary = 1;
+	if (!gr_webfiles_accepts_gzip(accept_encoding))
+		return 0;
+	if (!key) {
+		free(files->scratch);
+		files->scratch = gzip_of(body, len, &out->gzip_len, Z_BEST_SPEED);
+		out->gzip = files->scratch;
+		out->gzip_len = out->gzip ? out->gzip_len : 0;
+		return 0;
+	}
+	if (!(kept = find_kept(files, key))) {
+		if (!(copy = strdup(key))) {
+			gr_error_set("out of memory");
+			return GR_ERROR;
+		}
+		kept = &files->kept[files->kept_next];
+		files->kept_next = (files->kept_next + 1) % GR_WEBFILES_GZIP_KEPT;
+		free(kept->key);
+		free(kept->gzip);
+		kept->key = copy;
+		kept->gzip = gzip_of(body, len, &kept->gzip_len, Z_BEST_COMPRESSION);
+	}
+	out->gzip = kept->gzip;
+	out->gzip_len = kept->gzip ? kept->gzip_len : 0;
+	return 0;
 }

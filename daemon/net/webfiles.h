@@ -14,6 +14,8 @@
 
 #define GR_WEBFILES_MAX_FILE (4 * 1024 * 1024) /* a client file larger is refused */
 #define GR_WEBFILES_MAX_COUNT 512	      /* files kept at once */
+#define GR_WEBFILES_GZIP_MIN_BODY 1024	      /* a smaller response is sent as it is */
+#define GR_WEBFILES_GZIP_KEPT 64	      /* gzip copies of responses kept by key */
 
 struct gr_webfile {
 	const unsigned char *data;
@@ -45,5 +47,34 @@ int gr_webfiles_etag_matches(const char *if_none_match, const char *etag);
 
 /* Whether an Accept-Encoding header value accepts gzip (not with q=0). */
 int gr_webfiles_accepts_gzip(const char *accept_encoding);
+
+/*
+ * Whether a response of this Content-Type is worth compressing: any text
+ * type, JSON, JavaScript, XML and SVG. Never a type that is compressed already
+ * (images but SVG, audio, video, fonts, archives, anything unknown).
+ */
+int gr_webfiles_compressible(const char *content_type);
+
+/* How a reply's body goes out. */
+struct gr_webfiles_reply {
+	const unsigned char *gzip; /* its gzip copy (borrowed until the next call), or NULL: as it is */
+	size_t gzip_len;
+	int vary; /* the body sent depends on Accept-Encoding: say so with Vary */
+};
+
+/*
+ * How to send a reply (an API response, made on the loop) of content_type
+ * and len bytes to a client that sent accept_encoding (NULL: none). A body
+ * of a compressible type and at least GR_WEBFILES_GZIP_MIN_BODY bytes
+ * varies; it is gzipped when the client accepts gzip and the copy is
+ * smaller. key names these bytes and changes when they do (a path and its
+ * ETag): the copy is then made at zlib's best level and kept for the next
+ * request with that key (the GR_WEBFILES_GZIP_KEPT latest are kept). NULL:
+ * made now, at the fast level, and not kept. GR_ERROR when out of memory
+ * (out->gzip is NULL: the body goes out as it is).
+ */
+int gr_webfiles_reply(struct gr_webfiles *files, struct gr_webfiles_reply *out,
+		      const char *accept_encoding, const char *content_type, const char *key,
+		      const void *body, size_t len);
 
 #endif

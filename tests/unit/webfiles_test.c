@@ -183,6 +183,119 @@ static void test_accepts_gzip(void)
 	CHECK(!gr_webfiles_accepts_gzip(NULL));
 }
 
+static void test_compressible_types(void)
+{
+	CHECK(gr_webfiles_compressible("application/json; charset=utf-8"));
+	CHECK(gr_webfiles_compressible("application/json"));
+	CHECK(gr_webfiles_compressible("text/csv; charset=utf-8"));
+	CHECK(gr_webfiles_compressible("text/plain"));
+	CHECK(gr_webfiles_compressible("image/svg+xml"));
+	CHECK(gr_webfiles_compressible("application/javascript"));
+	CHECK(!gr_webfiles_compressible("image/png"));
+	CHECK(!gr_webfiles_compressible("image/jpeg"));
+	CHECK(!gr_webfiles_compressible("font/woff2"));
+	CHECK(!gr_webfiles_compressible("application/gzip"));
+	CHECK(!gr_webfiles_compressible("application/zip"));
+	CHECK(!gr_webfiles_compressible("application/octet-stream"));
+	CHECK(!gr_webfiles_compressible("application/jsonp")); /* a longer name, not JSON */
+	CHECK(!gr_webfiles_compressible("text/"));
+	CHECK(!gr_webfiles_compressible(""));
+	CHECK(!gr_webfiles_compressible(NULL));
+}
+
+/* A JSON body of about len bytes, as the API writes it. */
+static size_t json_body(char *out, size_t size)
+{
+	size_t len = (size_t)snprintf(out, size, "{\"steps\":[");
+
+	for (int i = 0; len + 80 < size; i++)
+		len += (size_t)snprintf(out + len, size - len,
+					"%s{\"id\":\"s%d\",\"title\":\"Step %d\",\"state\":\"done\"}",
+					i ? "," : "", i, i);
+	len += (size_t)snprintf(out + len, size - len, "]}");
+	return len;
+}
+
+/* Compression on or off by Accept-Encoding (q=0 is a refusal), type and size. */
+static void test_reply_on_and_off(void)
+{
+	static const struct {
+		const char *accept_encoding;
+		int gzip;
+	} cases[] = {
+		{ "gzip, deflate, br", 1 }, { "br;q=1.0, gzip;q=0.5", 1 }, { "*", 1 },
+		{ "gzip;q=0", 0 },	    { "gzip;q=0.0, *", 0 },	     { "*;q=0", 0 },
+		{ "identity", 0 },	    { "br", 0 },			     { "", 0 },
+		{ NULL, 0 },
+	};
+	struct gr_webfiles *files = NULL;
+	struct gr_webfiles_reply how;
+	static char body[8192];
+	static unsigned char inflated[16384];
+	size_t len = json_body(body, sizeof(body));
+	const char *json = "application/json; charset=utf-8";
+
+	CHECK_INT(gr_webfiles_new(&files), ==, 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CHECK_INT(gr_webfiles_reply(files, &how, cases[i].accept_encoding, json, NULL, body,
+					    len),
+			  ==, 0);
+		CHECK_INT(how.vary, ==, 1); /* gzipped or not, the body depends on the header */
+		CHECK_INT(how.gzip != NULL, ==, cases[i].gzip);
+		if (how.gzip) {
+			CHECK_INT(how.gzip_len, <, len / 2);
+			CHECK_INT(gunzip(how.gzip, how.gzip_len, inflated, sizeof(inflated)), ==,
+				  (long)len);
+			CHECK(memcmp(inflated, body, len) == 0);
+		}
+	}
+
+	/* Already compressed types and small bodies go as they are, and do not vary. */
+	CHECK_INT(gr_webfiles_reply(files, &how, "gzip", "image/png", NULL, body, len), ==, 0);
+	CHECK(how.gzip == NULL);
+	CHECK_INT(how.vary, ==, 0);
+	CHECK_INT(gr_webfiles_reply(files, &how, "gzip", json, NULL, body,
+				    GR_WEBFILES_GZIP_MIN_BODY - 1),
+		  ==, 0);
+	CHECK(how.gzip == NULL);
+	CHECK_INT(how.vary, ==, 0);
+	gr_webfiles_free(files);
+}
+
+/* A reply with a key (its path and ETag) is compressed once and kept. */
+static void test_reply_kept_by_key(void)
+{
+	struct gr_webfiles *files = NULL;
+	struct gr_webfiles_reply first, again, other;
+	static char body[8192];
+	static unsigned char inflated[16384];
+	size_t len = json_body(body, sizeof(body));
+	const char *json = "application/json";
+	char key[32];
+
+	CHECK_INT(gr_webfiles_new(&files), ==, 0);
+	CHECK_INT(gr_webfiles_reply(files, &first, "gzip", json, "/api/a \"1\"", body, len), ==, 0);
+	CHECK(first.gzip != NULL);
+	CHECK_INT(gr_webfiles_reply(files, &again, "gzip", json, "/api/a \"1\"", body, len), ==, 0);
+	CHECK(again.gzip == first.gzip); /* the kept copy, not made again */
+	body[2] = 'X'; /* other bytes under another key */
+	CHECK_INT(gr_webfiles_reply(files, &other, "gzip", json, "/api/a \"2\"", body, len), ==, 0);
+	CHECK(other.gzip != first.gzip);
+	CHECK_INT(gunzip(other.gzip, other.gzip_len, inflated, sizeof(inflated)), ==, (long)len);
+	CHECK(memcmp(inflated, body, len) == 0);
+
+	/* Only the latest GR_WEBFILES_GZIP_KEPT are kept; each stays right. */
+	for (int i = 0; i < 2 * GR_WEBFILES_GZIP_KEPT; i++) {
+		snprintf(key, sizeof(key), "/api/b \"%d\"", i);
+		CHECK_INT(gr_webfiles_reply(files, &other, "gzip", json, key, body, len), ==, 0);
+		CHECK(other.gzip != NULL);
+	}
+	CHECK_INT(gr_webfiles_reply(files, &again, "gzip", json, "/api/a \"2\"", body, len), ==, 0);
+	CHECK_INT(gunzip(again.gzip, again.gzip_len, inflated, sizeof(inflated)), ==, (long)len);
+	CHECK(memcmp(inflated, body, len) == 0);
+	gr_webfiles_free(files);
+}
+
 int main(void)
 {
 	dir = harness_temp_dir();
@@ -191,6 +304,9 @@ int main(void)
 	RUN(test_refusals);
 	RUN(test_etag_matches);
 	RUN(test_accepts_gzip);
+	RUN(test_compressible_types);
+	RUN(test_reply_on_and_off);
+	RUN(test_reply_kept_by_key);
 	harness_remove_tree(dir);
 	free(dir);
 	return harness_done();
