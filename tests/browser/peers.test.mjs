@@ -124,7 +124,7 @@ test('in Dutch, with the name when the author chooses it; axe clean at 360 and 1
   const ana = await pageAs(clients.ana, 'nl-NL');
   await ana.getByLabel('Delen met mijn naam').check();
   await ana.locator('#peers-share-status', { hasText: 'met je naam' }).waitFor();
-  assert.equal(await ana.locator('#peers-title').innerText(), 'Hoe je medeleerlingen het deden');
+  assert.equal(await ana.locator('#peers-title').innerText(), 'Hoe andere deelnemers het deden');
   for (const width of [360, 1280]) {
     for (const who of ['ana', 'bob', 'cai']) {
       const page = await pageAs(clients[who], width === 360 ? 'nl-NL' : 'en-GB', width);

@@ -22,7 +22,7 @@ async function table(name) {
 
 // The parts of the tables: '' for lang/en.js, '-board' for lang/en-board.js ...
 async function parts(code) {
-  const files = (await readdir(new URL('lang/', WEB))).filter((file) => new RegExp(`^${code}(-[a-z]+)?\\.js$`).test(file));
+  const files = (await readdir(new URL('lang/', WEB))).filter((file) => new RegExp(`^${code}(-[a-z-]+)?\\.js$`).test(file));
   return files.map((file) => file.slice(code.length, -3)).sort();
 }
 
