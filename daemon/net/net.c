@@ -83,6 +83,7 @@ struct api_call {
 	char origin[256];
 	char host[256];
 	char if_none_match[96];
+	char user_agent[256];
 	char *body;
 	size_t body_len;
 	int too_large;
@@ -355,6 +356,7 @@ static int api_begin(struct lws *wsi, struct session *session, const char *path)
 	copy_header(wsi, call->if_none_match, sizeof(call->if_none_match),
 		    WSI_TOKEN_HTTP_IF_NONE_MATCH);
 	copy_header(wsi, length, sizeof(length), WSI_TOKEN_HTTP_CONTENT_LENGTH);
+	copy_header(wsi, call->user_agent, sizeof(call->user_agent), WSI_TOKEN_HTTP_USER_AGENT);
 	session->call = call;
 	if (atoll(length) > (long long)net->config->max_body_kib * 1024)
 		call->too_large = 1;
@@ -395,6 +397,7 @@ static void api_dispatch(struct lws *wsi, struct session *session)
 	http->host = call->host;
 	http->if_none_match = call->if_none_match;
 	http->reply = api_replied;
+	http->user_agent = call->user_agent;
 	gr_api_handle(net->api, http);
 }
 

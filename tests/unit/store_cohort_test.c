@@ -58,6 +58,10 @@ static void test_activity_weeks(void)
 				 "DROP TABLE review_decisions; ALTER TABLE reviews DROP COLUMN flag_kind;"
 				 "ALTER TABLE reviews DROP COLUMN flag_outcome;"
 				 "ALTER TABLE reviews DROP COLUMN flag_resolved_at;"
+				 "DROP TABLE cohorts; DROP TABLE password_resets;"
+				 "ALTER TABLE users DROP COLUMN language;"
+				 "ALTER TABLE sessions DROP COLUMN seen_at;"
+				 "ALTER TABLE sessions DROP COLUMN agent;"
 				 "PRAGMA user_version = 4;"),
 		  ==, 0);
 	CHECK_INT(gr_store_open(&store, path), ==, 0);
