@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile, rm, access } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startDaemon, runCli, tempDir, openSocket, register, ok } from '../lib/daemon.mjs';
+import { addCohorts, startDaemon, runCli, tempDir, openSocket, register, ok } from '../lib/daemon.mjs';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -23,6 +23,7 @@ test('a backup taken during a burst of writes restores every write acknowledged 
   const scratch = await tempDir();
   try {
     const admin = await register(daemon, daemon.firstInvite, 'keeper');
+    await addCohorts(admin, 'autumn');
     const acknowledged = []; // {code, at}: at is when the reply arrived
     let writing = true;
     const writer = async () => {
@@ -159,6 +160,7 @@ test('/metrics counts real actions, /healthz gives the version', async () => {
     assert.ok(!second.text.includes('keeper'), 'no handle in the metrics');
 
     // A learner submits the project nobody else can review yet, and asks for help.
+    await addCohorts(admin, 'autumn');
     const invite = await admin.post('/api/invites', { role: 'learner', cohort: 'autumn' });
     const learner = await register(daemon, invite.json.code, 'lena');
     const lena = await openSocket(daemon, learner);
