@@ -19,6 +19,11 @@ import { startHelp, helpSection } from './help.js';
 // (reviews.js), and the coaches' board (board.js, which learners never need).
 const reviews = () => import('./reviews.js');
 const board = () => import('./board.js');
+// One's profile and a reset link's page (account.js), the people page
+// (admin.js) and the invite form of coaches and admins (invite.js).
+const account = () => import('./account.js');
+const admin = () => import('./admin.js');
+const inviting = () => import('./invite.js');
 
 const main = document.getElementById('main');
 
@@ -118,6 +123,7 @@ async function pageSignin() {
     h('button', { type: 'submit', text: t('signin.submit') }));
   handleForm(form, async (data) => {
     setMe(await api.login(data.get('handle').trim(), data.get('password')));
+    await followLanguage();
     navigate(new URLSearchParams(location.search).get('next') || '/', true);
   });
   const ended = new URLSearchParams(location.search).has('ended')
@@ -149,36 +155,6 @@ async function pageJoin(code) {
   });
   show(t('join.title'), h('h1', { text: t('join.title') }),
     h('p', { text: t('join.intro', { role: t(`role.${invite.role}`), cohort }) }), form);
-}
-
-function inviteSection() {
-  const roles = me.role === 'admin' ? ['learner', 'coach', 'admin'] : ['learner'];
-  const result = h('div', { class: 'invite-result', 'aria-live': 'polite' });
-  const form = h('form', { id: 'invite-form' },
-    h('div', { class: 'field' },
-      h('label', { for: 'field-role', text: t('field.role') }),
-      h('select', { id: 'field-role', name: 'role' },
-        roles.map((role) => h('option', { value: role, text: t(`role.${role}`) })))),
-    field('cohort', { required: false, hint: t('field.cohort.hint'), value: me.cohort || null }),
-    field('expires_in_days', { type: 'number', required: false, attrs: { min: 1, max: 365, placeholder: '14', inputmode: 'numeric' } }),
-    h('button', { type: 'submit', text: t('invite.submit') }));
-  handleForm(form, async (data) => {
-    const fields = { role: data.get('role') };
-    if (data.get('cohort').trim()) fields.cohort = data.get('cohort').trim();
-    if (data.get('expires_in_days')) fields.expires_in_days = Number(data.get('expires_in_days'));
-    const invite = await api.createInvite(fields);
-    const url = h('input', { id: 'invite-url', readonly: true, value: invite.url, 'aria-label': invite.url });
-    const copied = h('span', { role: 'status' });
-    result.replaceChildren(
-      h('p', { text: t('invite.made', { role: t(`role.${invite.role}`), date: new Date(invite.expires_at).toLocaleDateString(language()) }) }),
-      url,
-      h('button', { type: 'button', onclick: async () => {
-        url.select();
-        try { await navigator.clipboard.writeText(invite.url); copied.textContent = t('invite.copied'); } catch { /* the text is selected for copying by hand */ }
-      } }, t('invite.copy')), copied);
-  });
-  return h('section', { 'aria-labelledby': 'invite-title' },
-    h('h2', { id: 'invite-title', text: t('invite.title') }), h('p', { text: t('invite.intro') }), form, result);
 }
 
 const COMPLETE = new Set(['done', 'passed']);
@@ -229,6 +205,7 @@ async function pageHome() {
       track.summary ? h('p', { text: track.summary }) : null,
       h('p', { class: 'meta', text: t('track.steps', { count: track.steps }) }),
       progresses[i].box)));
+  const invite = me.role === 'learner' ? null : await (await inviting()).inviteSection();
   if (gen !== generation) return;
   onLeave(gen, live.on('progress', () => { for (const progress of progresses) progress.update(); }));
   show(t('app.home'),
@@ -236,7 +213,7 @@ async function pageHome() {
     h('p', { id: 'me-role', 'data-role': me.role }, t('home.role', { role: t(`role.${me.role}`) }),
       me.cohort ? ` ${t('home.cohort', { cohort: me.cohort })}` : ''),
     h('section', { 'aria-labelledby': 'tracks-title' }, h('h2', { id: 'tracks-title', text: t('home.tracks') }), list),
-    me.role === 'learner' ? null : inviteSection());
+    invite);
 }
 
 // Follows a track's "track:ID" topic while the page is open: fn gets each
@@ -486,6 +463,9 @@ const routes = [
   [/^\/reviews\/(\d+)$/, lazy(reviews, 'pageReview'), true],
   [/^\/board$/, lazy(board, 'pageBoardChoose'), true],
   [/^\/board\/([^/]+)\/([^/]+)$/, lazy(board, 'pageBoard'), true],
+  [/^\/profile$/, lazy(account, 'pageProfile'), true],
+  [/^\/reset\/([A-Za-z0-9_-]+)$/, lazy(account, 'pageReset'), false],
+  [/^\/admin$/, lazy(admin, 'pageAdmin'), true],
 ];
 
 async function render() {
@@ -524,6 +504,10 @@ function updateHeader() {
   document.getElementById('nav-reviews-text').textContent = t('nav.reviews');
   document.getElementById('nav-board').hidden = !me || me.role === 'learner';
   document.getElementById('nav-board').textContent = t('board.nav');
+  document.getElementById('nav-profile').hidden = !me;
+  document.getElementById('nav-profile').textContent = t('nav.profile');
+  document.getElementById('nav-admin').hidden = !me || me.role === 'learner';
+  document.getElementById('nav-admin').textContent = t('nav.admin');
   document.getElementById('nav-home').textContent = t('app.home');
   document.getElementById('signout').textContent = t('nav.signout');
   document.getElementById('lang-label').textContent = t('app.language');
@@ -618,7 +602,13 @@ async function start() {
   const [, user] = await Promise.all([setLanguage(), api.me().catch((error) => error)]);
   if (!(user instanceof Error)) setMe(user);
   else if (!(user instanceof ApiError) || user.status !== 401) return showError(user); // 401: nobody
+  await followLanguage();
   render();
+}
+
+// The language chosen on the profile follows the user to every device.
+async function followLanguage() {
+  if (me && me.language && me.language !== language()) await setLanguage(me.language);
 }
 
 start();

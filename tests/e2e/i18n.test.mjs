@@ -1,5 +1,5 @@
 // The translation tables of the web client (web/lang/CODE.js, and
-// CODE-board.js and CODE-reviews.js of the modules loaded when needed): every language has every key, with the same
+// CODE-account.js, CODE-board.js and CODE-reviews.js of the modules loaded when needed): every language has every key, with the same
 // {placeholders}, and every key the client names literally — t('key'),
 // plural('key', n) — is in one of them. No daemon needed.
 import { test } from 'node:test';
@@ -14,13 +14,13 @@ async function table(name) {
   return (await import(`data:text/javascript;base64,${Buffer.from(source).toString('base64')}`)).default;
 }
 
-const PARTS = ['', '-board', '-reviews'];
+const PARTS = ['', '-account', '-board', '-reviews'];
 
 const placeholders = (text) => [...text.matchAll(/\{(\w+)\}/g)].map((match) => match[1]).sort();
 
 test('every language has the same keys and placeholders as English', async () => {
   const files = (await readdir(new URL('lang/', WEB))).sort();
-  assert.deepEqual(files, ['en-board.js', 'en-reviews.js', 'en.js', 'nl-board.js', 'nl-reviews.js', 'nl.js']);
+  assert.deepEqual(files, ['en-account.js', 'en-board.js', 'en-reviews.js', 'en.js', 'nl-account.js', 'nl-board.js', 'nl-reviews.js', 'nl.js']);
   for (const part of PARTS) {
     const en = await table(`en${part}`);
     const nl = await table(`nl${part}`);

@@ -144,4 +144,7 @@ export default {
   'help.closed.resolved': 'The question on “{title}” is solved. Thank you!',
   'help.closed.withdrawn': 'Help with “{title}” is no longer needed.',
   'help.closed.expired': 'The question on “{title}” has closed.',
+  // the header's links to one's profile and the people page (account.js, admin.js)
+  'nav.profile': 'Profile',
+  'nav.admin': 'People',
 };

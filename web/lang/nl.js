@@ -143,4 +143,7 @@ export default {
   'help.closed.resolved': 'De vraag bij “{title}” is opgelost. Bedankt!',
   'help.closed.withdrawn': 'Hulp bij “{title}” is niet meer nodig.',
   'help.closed.expired': 'De vraag bij “{title}” is gesloten.',
+  // the header's links to one's profile and the people page (account.js, admin.js)
+  'nav.profile': 'Profiel',
+  'nav.admin': 'Mensen',
 };
