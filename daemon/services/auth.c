@@ -786,6 +786,7 @@ static int write_enable(struct gr_auth *auth, void *argument)
 {
 	struct account_change *c = argument;
 
+	c->user->disabled_at = 0;
 	return gr_store_user_enable(auth->store, c->user->id);
 }
 
