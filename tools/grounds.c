@@ -716,7 +716,7 @@ static int check(struct context *context, int argc, char **argv)
 	snprintf(scratch + strlen(scratch), sizeof(scratch) - strlen(scratch), ".before-restore");
 	unlink(scratch);
 	if (rc == 0)
-		fprintf(stderr, "%s: no problems (integrity, invites, sessions, help requests, "
+		fprintf(stderr, "%s: no problems (integrity, invites, reset links, sessions, help requests, "
 				"progress, reviews)\n",
 			argc ? argv[0] : context->config.data_dir);
 	return rc == 0 ? 0 : 1;

@@ -904,11 +904,7 @@ int gr_api_origin_allowed(const struct gr_api *api, const char *origin, const ch
 
 int gr_api_session_user(struct gr_api *api, struct gr_user *out, const char *token)
 {
-	int rc = gr_auth_session_user(api->auth, out, token);
-
-	if (rc == 0 && api->accounts) /* a websocket opens: the session is in use */
-		gr_accounts_session_seen(api->accounts, token, NULL);
-	return rc;
+	return gr_auth_session_user(api->auth, out, token);
 }
 
 /* ---- for the API's other files (api_internal.h) ------------------------- */

@@ -54,7 +54,11 @@ void gr_accounts_free(struct gr_accounts *accounts);
 int gr_accounts_set_profile(struct gr_accounts *accounts, struct gr_user *user,
 			    const char **out_field, const char *display_name, const char *language);
 
-/* The session of token was used now from agent (NULL: unknown); writes at most once a minute. */
+/*
+ * The session of token was used now from agent (NULL: unknown); writes at
+ * most once a minute. The API calls it on GET /api/me, which the client
+ * asks when it starts, not on every request or socket (a write each).
+ */
 void gr_accounts_session_seen(struct gr_accounts *accounts, const char *token, const char *agent);
 
 /* One of a user's sessions, borrowed for the call. */

@@ -15,7 +15,7 @@
 #include <sqlite3.h>
 #include <string.h>
 
-enum statement { REPLACE_OPEN, INSERT, BY_HASH, USE, STATEMENT_COUNT };
+enum statement { REPLACE_OPEN, INSERT, BY_HASH, USE, ALL, STATEMENT_COUNT };
 
 static const char *const sql[STATEMENT_COUNT] = {
 	[REPLACE_OPEN] = "UPDATE password_resets SET replaced_at = ?2"
@@ -27,6 +27,8 @@ static const char *const sql[STATEMENT_COUNT] = {
 		    " WHERE token_hash = ?1",
 	[USE] = "UPDATE password_resets SET used_at = ?2"
 		" WHERE id = ?1 AND used_at IS NULL AND replaced_at IS NULL",
+	[ALL] = "SELECT id, user_id, coalesce(created_by, 0), created_at, expires_at,"
+		" coalesce(used_at, 0), coalesce(replaced_at, 0) FROM password_resets ORDER BY id",
 };
 
 const struct store_sql store_reset_sql = { sql, STATEMENT_COUNT };
@@ -98,4 +100,17 @@ int gr_store_reset_use(struct gr_store *store, int64_t id, int64_t now)
 		return GR_EUSED;
 	}
 	return 0;
+}
+
+int gr_store_reset_each(struct gr_store *store, gr_store_reset_fn *fn, void *payload)
+{
+	sqlite3_stmt *stmt = statement(store, ALL);
+	struct gr_reset reset;
+	int rc = 0;
+
+	while (store_next_row(store, stmt, &rc, "listing reset links")) {
+		if ((rc = read_reset(&reset, stmt)) != 0 || (rc = fn(&reset, payload)) != 0)
+			return store_stop(stmt, rc);
+	}
+	return rc;
 }

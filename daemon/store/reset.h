@@ -25,4 +25,8 @@ int gr_store_reset_by_hash(struct gr_store *store, struct gr_reset *out,
 /* Marks the link used at now; GR_EUSED when it was used or replaced meanwhile. */
 int gr_store_reset_use(struct gr_store *store, int64_t id, int64_t now);
 
+typedef int gr_store_reset_fn(const struct gr_reset *reset, void *payload);
+/* Every link, by id; stops early when fn returns non-zero. */
+int gr_store_reset_each(struct gr_store *store, gr_store_reset_fn *fn, void *payload);
+
 #endif

@@ -2,7 +2,8 @@
 // the language chosen there, the sessions with this one marked, and "sign
 // out everywhere else" ending the other browser's page), a reset link used
 // in Dutch (a mismatch and a used link said in Dutch), a coach's reset link
-// from the people page, and the admin's people page. Every page checked
+// from the people page and from the board's dialog for a learner, and the
+// admin's people page. Every page checked
 // with axe-core at 360 and 1280 px.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -116,6 +117,16 @@ test('a coach makes a reset link on the people page; an admin changes a group th
   assert.match(url, new RegExp(`^${daemon.url}/reset/[A-Za-z0-9_-]{40,}$`));
   await accessible(coach, 'the coach\'s people page');
   assert.equal((await daemon.client().get(`/api/reset/${url.split('/reset/')[1]}`)).json.handle, 'lena');
+
+  // On the board, the dialog for a learner makes one too; it replaces the one before.
+  await coach.goto(`${daemon.url}/board/autumn/web-basics`);
+  await coach.locator('[data-nudge="lena"]').first().click();
+  const dialog = coach.locator('dialog#nudge');
+  await dialog.locator('[data-reset="lena"]').click();
+  const fromBoard = await dialog.locator('.reset-url').inputValue();
+  assert.notEqual(fromBoard, url);
+  assert.equal((await daemon.client().get(`/api/reset/${url.split('/reset/')[1]}`)).json.error.code, 'reset_replaced');
+  await accessible(coach, 'the board\'s dialog with a reset link');
 
   const admin = await newPage(browser);
   await signInAs(admin, daemon, 'admin1');

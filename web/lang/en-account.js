@@ -42,6 +42,8 @@ export default {
   'error.reset_expired': 'This reset link has expired: a link works for 24 hours. Ask your coach for a new one.',
   'error.password.short': 'The password needs at least 10 characters.',
   'error.cohort.unknown': 'There is no such group. Pick one from the list.',
+  'error.role.unknown': 'The role is learner, coach or admin.',
+  'error.handle.unknown': 'There is nobody with that user name.',
   'error.conflict': 'That cannot be done now: {message}',
   'resetLink.make': 'Password reset link',
   'resetLink.makeFor': 'Password reset link for {name}',

@@ -42,6 +42,8 @@ export default {
   'error.reset_expired': 'Deze herstellink is verlopen: een link werkt 24 uur. Vraag je coach om een nieuwe.',
   'error.password.short': 'Het wachtwoord heeft minstens 10 tekens nodig.',
   'error.cohort.unknown': 'Die groep bestaat niet. Kies er een uit de lijst.',
+  'error.role.unknown': 'De rol is leerling, coach of beheerder.',
+  'error.handle.unknown': 'Er is niemand met die gebruikersnaam.',
   'error.conflict': 'Dat kan nu niet: {message}',
   'resetLink.make': 'Link om wachtwoord te herstellen',
   'resetLink.makeFor': 'Herstellink voor {name}',
