@@ -18,6 +18,7 @@
 enum statement { REPLACE_OPEN, INSERT, BY_HASH, USE, ALL, STATEMENT_COUNT };
 
 static const char *const sql[STATEMENT_COUNT] = {
+	/* gr_reset_replace() on every open link of the user: issued or expired, not used. */
 	[REPLACE_OPEN] = "UPDATE password_resets SET replaced_at = ?2"
 			 " WHERE user_id = ?1 AND used_at IS NULL AND replaced_at IS NULL",
 	[INSERT] = "INSERT INTO password_resets (token_hash, user_id, created_by, created_at,"
