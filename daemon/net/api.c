@@ -942,11 +942,14 @@ int api_require_user(struct gr_api *api, struct gr_http_call *call, struct gr_us
 struct gr_json *api_read_body(struct gr_http_call *call)
 {
 	json_t *body = read_body(call); /* replies when it is not an object */
+	struct gr_json *value;
 
 	if (!body)
 		return NULL;
 	json_decref(body);
-	return gr_json_load(call->body, call->body_len);
+	if (!(value = gr_json_load(call->body, call->body_len)))
+		reply_error(call, 400, "bad_json", gr_error_last(), NULL);
+	return value;
 }
 
 int api_read_texts(struct gr_http_call *call, const struct gr_json *body, const char *const *names,
