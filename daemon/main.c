@@ -6,6 +6,7 @@
  * 2 for a bad command line or config file.
  */
 #include "net/api.h"
+#include "services/accounts.h"
 #include "services/auth.h"
 #include "services/board.h"
 #include "core/config.h"
@@ -111,6 +112,7 @@ struct daemon {
 	struct gr_store *store;
 	struct gr_workers *workers;
 	struct gr_auth *auth;
+	struct gr_accounts *accounts;
 	struct gr_library *library;
 	struct gr_turn *turn;
 	struct gr_live *live;
@@ -327,6 +329,9 @@ static int serve(struct daemon *d, const struct gr_config *config)
 	if ((rc = gr_turn_new(&d->turn, d->store)))
 		return rc;
 	gr_auth_set_turn(d->auth, d->turn);
+	if ((rc = gr_accounts_new(&d->accounts, d->store, d->auth, d->workers, NULL)))
+		return rc;
+	gr_accounts_set_turn(d->accounts, d->turn);
 	if ((rc = gr_live_new(&d->live, d->store, d->library, d->turn, &live_settings)) ||
 	    (rc = start_reviews(d, config)) || (rc = start_coaching(d, config)))
 		return rc;
@@ -336,6 +341,7 @@ static int serve(struct daemon *d, const struct gr_config *config)
 	if ((rc = render_stored(d->live)) != 0)
 		return rc;
 	api_parts.auth = d->auth;
+	api_parts.accounts = d->accounts;
 	api_parts.library = d->library;
 	api_parts.workers = d->workers;
 	api_parts.config = config;
@@ -391,6 +397,7 @@ static void shut_down(struct daemon *d)
 	gr_library_free(d->library);
 	gr_workers_stop(d->workers);
 	gr_api_free(d->api);
+	gr_accounts_free(d->accounts);
 	gr_auth_free(d->auth);
 	gr_turn_free(d->turn); /* after the workers: a sign-in finishing then still writes */
 	if (d->git_started)

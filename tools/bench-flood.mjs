@@ -74,6 +74,7 @@ async function main() {
     const code = out.match(/join\/([A-Za-z0-9_-]+)/)[1];
     const admin = await post(base, '/api/register', { invite: code, handle: 'admin1', display_name: 'Admin', password: 'correct horse battery' });
     const users = {};
+    await post(base, '/api/cohorts', { name: 'c' }, admin.cookie);
     for (const handle of ['flooder', 'other']) {
       const invite = await post(base, '/api/invites', { role: 'learner', cohort: 'c' }, admin.cookie);
       users[handle] = await post(base, '/api/register', { invite: invite.json.code, handle, display_name: handle, password: 'correct horse battery' });

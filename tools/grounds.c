@@ -7,6 +7,7 @@
  * that gets the remaining arguments. Exit status: 0 done, 1 failed, 2 bad
  * usage.
  */
+#include "services/accounts.h"
 #include "services/auth.h"
 #include "core/config.h"
 #include "core/error.h"
@@ -20,6 +21,7 @@
 #include "tracks/track.h"
 #include "core/secret.h"
 #include "store/backup.h"
+#include "store/cohort.h"
 #include "store/invite.h"
 #include "store/session.h"
 #include "store/store.h"
@@ -51,6 +53,7 @@ struct context {
 	int init; /* --init: a data directory that does not exist may be made */
 	struct gr_store *store;
 	struct gr_auth *auth;
+	struct gr_accounts *accounts;
 };
 
 /* Options a command accepts: --name VALUE, or a flag without a value. */
@@ -145,7 +148,8 @@ static int open_context(struct context *context)
 	gr_files_database_path(path, sizeof(path), context->config.data_dir);
 	if ((rc = gr_secret_init()) ||
 	    (rc = gr_store_open(&context->store, path)) ||
-	    (rc = gr_auth_new(&context->auth, context->store, NULL, &settings))) {
+	    (rc = gr_auth_new(&context->auth, context->store, NULL, &settings)) ||
+	    (rc = gr_accounts_new(&context->accounts, context->store, context->auth, NULL, NULL))) {
 		fprintf(stderr, "grounds: %s\n", gr_error_last());
 		return 1;
 	}
@@ -459,17 +463,98 @@ static int invite_revoke(struct context *context, int argc, char **argv)
 
 static int user_disable(struct context *context, int argc, char **argv)
 {
+	struct gr_user user;
 	int rc;
 
 	if (argc != 1 || argv[0][0] == '-')
 		return usage_error("%s", "usage: user disable HANDLE");
 	if ((rc = open_context(context)) != 0)
 		return rc;
-	if (gr_store_user_disable(context->store, argv[0], gr_clock_now_ms()) != 0) {
-		fprintf(stderr, "grounds: %s\n", gr_error_last());
-		return 1;
-	}
-	printf("Disabled %s; their sessions have ended.\n", argv[0]);
+	if (gr_accounts_user_disable(context->accounts, &user, argv[0]) != 0)
+		return account_failed();
+	printf("Disabled %s; their sessions have ended.\n", user.handle);
+	return 0;
+}
+
+/* ---- reset links and cohorts -------------------------------------------- */
+
+static int user_reset(struct context *context, int argc, char **argv)
+{
+	char token[GR_TOKEN_TEXT_SIZE], base[512], until[32];
+	struct gr_reset reset;
+	struct gr_user user;
+	int rc;
+
+	if (argc != 1 || argv[0][0] == '-')
+		return usage_error("%s", "usage: user reset HANDLE");
+	if ((rc = open_context(context)) != 0)
+		return rc;
+	if (gr_accounts_reset_create(context->accounts, token, &reset, &user, NULL, argv[0]) != 0)
+		return account_failed();
+	gr_config_base_url(&context->config, base, sizeof(base));
+	format_time(until, sizeof(until), reset.expires_at);
+	printf("%s/reset/%s\n", base, token);
+	fprintf(stderr, "One-time password reset link for %s (%s), valid until %s; it replaces any "
+			"older link for them.\n", user.handle, user.display_name, until);
+	return 0;
+}
+
+static int cohort_add(struct context *context, int argc, char **argv)
+{
+	int rc;
+
+	if (argc != 1 || argv[0][0] == '-')
+		return usage_error("%s", "usage: cohort add NAME");
+	if (gr_account_check_cohort(argv[0]) != 0)
+		return usage_error("%s", gr_error_last());
+	if ((rc = open_context(context)) != 0)
+		return rc;
+	if (gr_accounts_cohort_add(context->accounts, NULL, argv[0]) != 0)
+		return account_failed();
+	printf("Added the cohort %s.\n", argv[0]);
+	return 0;
+}
+
+static int print_cohort(const struct gr_store_cohort *cohort, void *payload)
+{
+	char created[32];
+
+	format_time(created, sizeof(created), cohort->created_at);
+	printf("%-24s %8d %7d  %s\n", cohort->name, cohort->learners, cohort->coaches, created);
+	++*(int *)payload;
+	return 0;
+}
+
+static int cohort_list(struct context *context, int argc, char **argv)
+{
+	int count = 0;
+	int rc;
+
+	if (argc)
+		return usage_error("unexpected '%s'", argv[0]);
+	if ((rc = open_context(context)) != 0)
+		return rc;
+	printf("%-24s %8s %7s  %s\n", "COHORT", "LEARNERS", "COACHES", "ADDED");
+	if (gr_store_cohort_each(context->store, print_cohort, &count) != 0)
+		return account_failed();
+	fprintf(stderr, "%d cohorts\n", count);
+	return 0;
+}
+
+static int cohort_rename(struct context *context, int argc, char **argv)
+{
+	int rc;
+
+	if (argc != 2 || argv[0][0] == '-' || argv[1][0] == '-')
+		return usage_error("%s", "usage: cohort rename OLD NEW");
+	if (gr_account_check_cohort(argv[1]) != 0)
+		return usage_error("%s", gr_error_last());
+	if ((rc = open_context(context)) != 0)
+		return rc;
+	if (gr_accounts_cohort_rename(context->accounts, argv[0], argv[1]) != 0)
+		return account_failed();
+	printf("The cohort %s is now called %s: its learners, coaches and invites moved with it.\n",
+	       argv[0], argv[1]);
 	return 0;
 }
 
@@ -635,7 +720,7 @@ static int check(struct context *context, int argc, char **argv)
 	snprintf(scratch + strlen(scratch), sizeof(scratch) - strlen(scratch), ".before-restore");
 	unlink(scratch);
 	if (rc == 0)
-		fprintf(stderr, "%s: no problems (integrity, invites, sessions, help requests, "
+		fprintf(stderr, "%s: no problems (integrity, invites, reset links, sessions, help requests, "
 				"progress, reviews)\n",
 			argc ? argv[0] : context->config.data_dir);
 	return rc == 0 ? 0 : 1;
@@ -1001,6 +1086,10 @@ static const struct command commands[] = {
 	{ "user", "role", "user role HANDLE ROLE", user_role },
 	{ "user", "cohort", "user cohort HANDLE COHORT | user cohort HANDLE --none", user_cohort },
 	{ "user", "show", "user show HANDLE", user_show },
+	{ "user", "reset", "user reset HANDLE", user_reset },
+	{ "cohort", "add", "cohort add NAME", cohort_add },
+	{ "cohort", "list", "cohort list", cohort_list },
+	{ "cohort", "rename", "cohort rename OLD NEW", cohort_rename },
 	{ "invite", "create", "invite create --role ROLE [--cohort C] [--expires DAYS]",
 	  invite_create },
 	{ "invite", "list", "invite list", invite_list },
@@ -1128,6 +1217,7 @@ int main(int argc, char **argv)
 	else
 		usage_error("unknown command '%s' (see --help)", argv[first]);
 out:
+	gr_accounts_free(context.accounts);
 	gr_auth_free(context.auth);
 	gr_store_close(context.store);
 	return rc;

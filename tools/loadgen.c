@@ -54,6 +54,7 @@
 #include "core/error.h"
 #include "core/files.h"
 #include "core/secret.h"
+#include "store/cohort.h"
 #include "store/progress.h"
 #include "store/session.h"
 #include "store/store.h"
@@ -279,6 +280,9 @@ static int add_accounts(struct gr_store *store, FILE *out, const struct options 
 
 	if ((rc = gr_store_begin(store)) != 0)
 		return rc;
+	rc = gr_store_cohort_add(store, options->cohort, now); /* on record, as an admin adds it */
+	if (rc == GR_EEXISTS)
+		rc = 0;
 	for (int i = 1; rc == 0 && i <= options->learners; i++) {
 		rc = add_account(store, out, GR_ROLE_LEARNER, i, options->cohort, now, &id);
 		if (rc == 0 && options->filled > 0)

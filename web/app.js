@@ -26,6 +26,11 @@ const board = () => import('./board.js');
 const peersPage = () => import('./peers.js');
 const inbox = () => import('./inbox.js');
 const progress = () => import('./progress.js');
+// One's profile and a reset link's page (account.js), the people page
+// (admin.js) and the invite form of coaches and admins (invite.js).
+const account = () => import('./account.js');
+const admin = () => import('./admin.js');
+const inviting = () => import('./invite.js');
 
 const main = document.getElementById('main');
 
@@ -147,6 +152,7 @@ async function pageSignin() {
     h('button', { type: 'submit', text: t('signin.submit') }));
   handleForm(form, async (data) => {
     setMe(await api.login(data.get('handle').trim(), data.get('password')));
+    await followLanguage();
     navigate(safeNext(new URLSearchParams(location.search).get('next')), true);
   });
   const ended = new URLSearchParams(location.search).has('ended')
@@ -178,36 +184,6 @@ async function pageJoin(code) {
   });
   show(t('join.title'), h('h1', { text: t('join.title') }),
     h('p', { text: t('join.intro', { role: t(`role.${invite.role}`), cohort }) }), form);
-}
-
-function inviteSection() {
-  const roles = me.role === 'admin' ? ['learner', 'coach', 'admin'] : ['learner'];
-  const result = h('div', { class: 'invite-result', 'aria-live': 'polite' });
-  const form = h('form', { id: 'invite-form' },
-    h('div', { class: 'field' },
-      h('label', { for: 'field-role', text: t('field.role') }),
-      h('select', { id: 'field-role', name: 'role' },
-        roles.map((role) => h('option', { value: role, text: t(`role.${role}`) })))),
-    field('cohort', { required: false, hint: t('field.cohort.hint'), value: me.cohort || null }),
-    field('expires_in_days', { type: 'number', required: false, attrs: { min: 1, max: 365, placeholder: '14', inputmode: 'numeric' } }),
-    h('button', { type: 'submit', text: t('invite.submit') }));
-  handleForm(form, async (data) => {
-    const fields = { role: data.get('role') };
-    if (data.get('cohort').trim()) fields.cohort = data.get('cohort').trim();
-    if (data.get('expires_in_days')) fields.expires_in_days = Number(data.get('expires_in_days'));
-    const invite = await api.createInvite(fields);
-    const url = h('input', { id: 'invite-url', readonly: true, value: invite.url, 'aria-label': invite.url });
-    const copied = h('span', { role: 'status' });
-    result.replaceChildren(
-      h('p', { text: t('invite.made', { role: t(`role.${invite.role}`), date: formatDate(invite.expires_at) }) }),
-      url,
-      h('button', { type: 'button', onclick: async () => {
-        url.select();
-        try { await navigator.clipboard.writeText(invite.url); copied.textContent = t('invite.copied'); } catch { /* the text is selected for copying by hand */ }
-      } }, t('invite.copy')), copied);
-  });
-  return h('section', { 'aria-labelledby': 'invite-title' },
-    h('h2', { id: 'invite-title', text: t('invite.title') }), h('p', { text: t('invite.intro') }), form, result);
 }
 
 const COMPLETE = new Set(['done', 'passed']);
@@ -261,6 +237,7 @@ async function pageHome() {
       track.summary ? h('p', { text: track.summary }) : null,
       h('p', { class: 'meta', text: t('track.steps', { count: track.steps }) }),
       progresses[i].box)));
+  const invite = me.role === 'learner' ? null : await (await inviting()).inviteSection();
   if (gen !== generation) return next && next.off();
   if (next) onLeave(gen, next.off);
   onLeave(gen, live.on('progress', () => { for (const progress of progresses) progress.update(); }));
@@ -270,7 +247,7 @@ async function pageHome() {
       me.cohort ? ` ${t('home.cohort', { cohort: me.cohort })}` : ''),
     next && next.element, coach,
     h('section', { 'aria-labelledby': 'tracks-title' }, h('h2', { id: 'tracks-title', text: t('home.tracks') }), list),
-    recent, me.role === 'learner' ? null : inviteSection());
+    recent, invite);
   // Then what is on its way: the recent events and, for coaches, their cohorts.
   const fill = async (slot, make) => {
     try { slot.replaceChildren(await make()); } catch { /* offline: shown on the next visit */ }
@@ -499,6 +476,9 @@ const routes = [
   [/^\/inbox$/, lazy(inbox, 'pageInbox'), true],
   [/^\/board$/, lazy(board, 'pageBoardChoose'), true],
   [/^\/board\/([^/]+)\/([^/]+)$/, lazy(board, 'pageBoard'), true],
+  [/^\/profile$/, lazy(account, 'pageProfile'), true],
+  [/^\/reset\/([A-Za-z0-9_-]+)$/, lazy(account, 'pageReset'), false],
+  [/^\/admin$/, lazy(admin, 'pageAdmin'), true],
 ];
 
 async function render() {
@@ -535,6 +515,10 @@ function updateHeader() {
   document.getElementById('nav-board').hidden = !me || me.role === 'learner';
   document.getElementById('nav-board').textContent = t('board.nav');
   document.getElementById('nav-inbox-text').textContent = t('nav.inbox');
+  document.getElementById('nav-profile').hidden = !me;
+  document.getElementById('nav-profile').textContent = t('nav.profile');
+  document.getElementById('nav-admin').hidden = !me || me.role === 'learner';
+  document.getElementById('nav-admin').textContent = t('nav.admin');
   document.getElementById('nav-home').textContent = t('app.home');
   document.getElementById('signout').textContent = t('nav.signout');
   document.getElementById('lang-label').textContent = t('app.language');
@@ -634,6 +618,7 @@ async function start() {
   const [, user] = await Promise.all([setLanguage(), api.me().catch((error) => error)]);
   if (!(user instanceof Error)) setMe(user);
   else if (!(user instanceof ApiError) || user.status !== 401) return showError(user, signedIn); // 401: nobody
+  await followLanguage();
   render();
 }
 
@@ -642,7 +627,13 @@ async function signedIn() {
   const user = await api.me().catch((error) => error);
   if (!(user instanceof Error)) setMe(user);
   else if (!(user instanceof ApiError) || user.status !== 401) return showError(user, signedIn);
+  await followLanguage();
   render();
+}
+
+// The language chosen on the profile follows the user to every device.
+async function followLanguage() {
+  if (me && me.language && me.language !== language()) await setLanguage(me.language);
 }
 
 start();

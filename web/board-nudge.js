@@ -1,5 +1,7 @@
 // board-nudge.js - nudges from the board: a dialog to write a short message
-// (500 bytes at most) to one learner, opened by any [data-nudge] button.
+// (500 bytes at most) to one learner, opened by any [data-nudge] button;
+// the same dialog makes the learner a password reset link (reset-link.js,
+// loaded when the dialog first opens).
 
 import { t } from './i18n.js';
 import * as live from './live.js';
@@ -18,7 +20,8 @@ export function nudgeDialog(board) {
   const form = h('form', { class: 'wide' }, title, error,
     labelled(text, t('board.nudge.label'), t('board.nudge.hint')),
     h('div', { class: 'actions' }, send, h('button', { type: 'button', class: 'secondary', text: t('board.nudge.close'), onclick: () => dialog.close() })), done);
-  dialog.append(form);
+  const resetBox = h('div', { class: 'wide', id: 'nudge-reset' });
+  dialog.append(form, resetBox);
   let to = null; // the learner's handle
   const fail = (message) => {
     error.textContent = message;
@@ -53,6 +56,11 @@ export function nudgeDialog(board) {
     done.textContent = '';
     dialog.showModal();
     text.focus();
+    resetBox.replaceChildren();
+    const user = { handle: to, display_name: nameOf(board, to) };
+    import('./reset-link.js').then(({ resetLinkControl }) => {
+      if (to === user.handle) resetBox.replaceChildren(resetLinkControl(user));
+    });
   };
   const close = () => { if (dialog.open) dialog.close(); };
   return { element: dialog, open, close };

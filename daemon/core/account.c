@@ -154,3 +154,12 @@ int gr_account_check_password(const char *password)
 	}
 	return 0;
 }
+
+int gr_account_check_language(const char *language)
+{
+	if (strcmp(language, "en") != 0 && strcmp(language, "nl") != 0) {
+		gr_error_set("The language is 'en' (English) or 'nl' (Nederlands).");
+		return GR_EINVALID;
+	}
+	return 0;
+}

@@ -32,6 +32,7 @@ struct gr_user {
 	char password_hash[GR_PASSWORD_HASH_SIZE];
 	int64_t created_at; /* Unix ms */
 	int64_t disabled_at; /* 0 = active */
+	char language[8];    /* the client's language they chose ("en", "nl"); "" = none */
 };
 
 struct gr_invite {
@@ -60,6 +61,8 @@ int gr_account_check_handle(const char *handle);
 int gr_account_check_display_name(const char *name);
 int gr_account_check_cohort(const char *cohort);
 int gr_account_check_password(const char *password);
+/* A language the client has words for: "en" or "nl". */
+int gr_account_check_language(const char *language);
 
 /* Number of UTF-8 characters, or -1 if the text is not valid UTF-8. */
 long gr_account_utf8_length(const char *text);

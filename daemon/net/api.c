@@ -6,7 +6,10 @@
  */
 #include "net/api.h"
 
+#include "net/api_internal.h"
+#include "services/accounts.h"
 #include "services/auth.h"
+#include "core/json.h"
 #include "core/config.h"
 #include "core/files.h"
 #include "tracks/library.h"
@@ -27,17 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct gr_api {
-	struct gr_auth *auth;
-	struct gr_library *library;
-	struct gr_workers *workers;
-	const struct gr_config *config;
-	struct gr_store *store;
-	char base_url[512];
-	int secure_cookie;
-};
-
-typedef void handler_fn(struct gr_api *api, struct gr_http_call *call, const char *arg);
+typedef api_handler_fn handler_fn;
 
 struct route {
 	const char *method;
@@ -56,6 +49,7 @@ int gr_api_new(struct gr_api **out, const struct gr_api_parts *parts)
 		return GR_ERROR;
 	}
 	api->auth = parts->auth;
+	api->accounts = parts->accounts;
 	api->library = parts->library;
 	api->workers = parts->workers;
 	api->config = config;
@@ -130,6 +124,7 @@ static const struct {
 	{ GR_EEXPIRED, 400, "invite_expired" }, { GR_EAUTH, 401, "unauthenticated" },
 	{ GR_EFORBIDDEN, 403, "forbidden" }, { GR_ENOTFOUND, 404, "not_found" },
 	{ GR_EEXISTS, 409, "conflict" },     { GR_ELIMITED, 429, "rate_limited" },
+	{ GR_ECONFLICT, 409, "conflict" },
 };
 
 /* Reply with the HTTP error that fits a domain status. */
@@ -151,9 +146,10 @@ static void reply_status(struct gr_http_call *call, int status, const char *mess
 
 static json_t *user_json(const struct gr_user *user)
 {
-	return json_pack("{s:s, s:s, s:s, s:s?}", "handle", user->handle, "display_name",
+	return json_pack("{s:s, s:s, s:s, s:s?, s:s*}", "handle", user->handle, "display_name",
 			 user->display_name, "role", gr_account_role_name(user->role), "cohort",
-			 user->cohort[0] ? user->cohort : NULL);
+			 user->cohort[0] ? user->cohort : NULL, "language",
+			 user->language[0] ? user->language : NULL);
 }
 
 static void set_session_cookie(struct gr_api *api, struct gr_http_call *call, const char *token,
@@ -372,8 +368,11 @@ static void handle_me(struct gr_api *api, struct gr_http_call *call, const char 
 {
 	struct gr_user user;
 
-	if (require_user(api, call, &user) == 0)
-		reply_json(call, 200, user_json(&user));
+	if (require_user(api, call, &user) != 0)
+		return;
+	if (api->accounts) /* the client asks when it opens: the session is in use */
+		gr_accounts_session_seen(api->accounts, call->session_token, call->user_agent);
+	reply_json(call, 200, user_json(&user));
 }
 
 static json_t *invite_json(const struct gr_invite *invite)
@@ -862,6 +861,18 @@ static const struct route routes[] = {
 	{ "POST", "/api/password", handle_password },
 	{ "POST", "/api/invites", handle_invite_create },
 	{ "GET", "/api/invites/", handle_invite_get },
+	/* accounts that recover (api_accounts.c) */
+	{ "POST", "/api/profile", api_profile_set },
+	{ "GET", "/api/sessions", api_sessions_list },
+	{ "POST", "/api/sessions/end-others", api_sessions_end_others },
+	{ "GET", "/api/reset/", api_reset_get },
+	{ "POST", "/api/reset", api_reset_use },
+	{ "GET", "/api/users", api_users_list },
+	{ "POST", "/api/users/", api_user_change },
+	{ "GET", "/api/cohorts", api_cohorts_list },
+	{ "POST", "/api/cohorts", api_cohort_add },
+	{ "GET", "/api/invites", api_invites_list },
+	{ "POST", "/api/invites/", api_invite_revoke },
 	{ "GET", "/api/tracks", handle_tracks },
 	{ "GET", "/api/board.csv", handle_board_csv },
 	{ "GET", "/api/tracks/", handle_track },
@@ -934,4 +945,83 @@ int gr_api_origin_allowed(const struct gr_api *api, const char *origin, const ch
 int gr_api_session_user(struct gr_api *api, struct gr_user *out, const char *token)
 {
 	return gr_auth_session_user(api->auth, out, token);
+}
+
+/* ---- for the API's other files (api_internal.h) ------------------------- */
+
+void api_reply_error(struct gr_http_call *call, int status, const char *code, const char *message,
+		     const char *field)
+{
+	reply_error(call, status, code, message, field);
+}
+
+void api_reply_status(struct gr_http_call *call, int status, const char *message,
+		      const char *field)
+{
+	reply_status(call, status, message, field);
+}
+
+void api_reply_value(struct gr_http_call *call, int status, struct gr_json *json)
+{
+	char *text = json ? gr_json_dump(json) : NULL;
+
+	gr_json_free(json);
+	gr_api_call_clear(call);
+	call->status = text ? status : 500;
+	call->response = text ? text
+			      : strdup("{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}");
+	call->response_len = call->response ? strlen(call->response) : 0;
+	call->reply(call);
+}
+
+int api_require_user(struct gr_api *api, struct gr_http_call *call, struct gr_user *out)
+{
+	return require_user(api, call, out);
+}
+
+struct gr_json *api_read_body(struct gr_http_call *call)
+{
+	json_t *body = read_body(call); /* replies when it is not an object */
+	struct gr_json *value;
+
+	if (!body)
+		return NULL;
+	json_decref(body);
+	if (!(value = gr_json_load(call->body, call->body_len)))
+		reply_error(call, 400, "bad_json", gr_error_last(), NULL);
+	return value;
+}
+
+int api_read_texts(struct gr_http_call *call, const struct gr_json *body, const char *const *names,
+		   const char **values, int count, int required)
+{
+	for (int i = 0; i < count; i++) {
+		struct gr_json *value = gr_json_get(body, names[i]);
+		size_t len = 0;
+		char message[128];
+
+		values[i] = NULL;
+		if (!value || gr_json_kind(value) == GR_JSON_NULL) {
+			if (!required)
+				continue;
+			snprintf(message, sizeof(message), "'%s' is missing.", names[i]);
+			api_reply_error(call, 400, "missing_field", message, names[i]);
+			return -1;
+		}
+		values[i] = gr_json_text(value, &len);
+		if (!values[i] || strlen(values[i]) != len) {
+			snprintf(message, sizeof(message), "'%s' must be text.", names[i]);
+			api_reply_error(call, 400, "bad_value", message, names[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+struct gr_json *api_user_value(const struct gr_user *user)
+{
+	return gr_json_pack("{s:s, s:s, s:s, s:s?, s:s*}", "handle", user->handle, "display_name",
+			    user->display_name, "role", gr_account_role_name(user->role), "cohort",
+			    user->cohort[0] ? user->cohort : NULL, "language",
+			    user->language[0] ? user->language : NULL);
 }

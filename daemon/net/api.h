@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 
+struct gr_accounts;
 struct gr_auth;
 struct gr_config;
 struct gr_library;
@@ -35,6 +36,7 @@ struct gr_http_call {
 	const char *origin;        /* "" when absent */
 	const char *host;          /* "" when absent */
 	const char *if_none_match; /* "" when absent */
+	const char *user_agent;    /* "" when absent (NULL from an older network layer) */
 
 	/* The response, filled by the API before it calls reply. */
 	int status;
@@ -57,6 +59,7 @@ struct gr_http_call {
 
 struct gr_api_parts {
 	struct gr_auth *auth;
+	struct gr_accounts *accounts; /* profiles, sessions, reset links, cohorts (api_accounts.c) */
 	struct gr_library *library;
 	struct gr_workers *workers;
 	const struct gr_config *config;

@@ -88,6 +88,7 @@ struct api_call {
 	char host[256];
 	char if_none_match[96];
 	char accept_encoding[128];
+	char user_agent[256];
 	char *body;
 	size_t body_len;
 	int too_large;
@@ -415,6 +416,7 @@ static int api_begin(struct lws *wsi, struct session *session, const char *path)
 	copy_header(wsi, call->accept_encoding, sizeof(call->accept_encoding),
 		    WSI_TOKEN_HTTP_ACCEPT_ENCODING);
 	copy_header(wsi, length, sizeof(length), WSI_TOKEN_HTTP_CONTENT_LENGTH);
+	copy_header(wsi, call->user_agent, sizeof(call->user_agent), WSI_TOKEN_HTTP_USER_AGENT);
 	session->call = call;
 	if (atoll(length) > (long long)net->config->max_body_kib * 1024)
 		call->too_large = 1;
@@ -456,6 +458,7 @@ static void api_dispatch(struct lws *wsi, struct session *session)
 	http->host = call->host;
 	http->if_none_match = call->if_none_match;
 	http->reply = api_replied;
+	http->user_agent = call->user_agent;
 	gr_api_handle(net->api, http);
 }
 

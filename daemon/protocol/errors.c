@@ -37,6 +37,10 @@ static const struct {
 	{ "invite_invalid", NULL, "field" },
 	{ "method_not_allowed", NULL, "" },
 	{ "unsupported_media_type", NULL, "" },
+	{ "reset_unknown", NULL, "field" },
+	{ "reset_used", NULL, "field" },
+	{ "reset_replaced", NULL, "field" },
+	{ "reset_expired", NULL, "field" },
 	/* reasons: what is missing */
 	{ "page_missing", "not_found", "" },
 	{ "track_missing", "not_found", "" },

@@ -44,6 +44,7 @@
 #include "domain/session.h"
 #include "services/rights.h"
 #include "services/turn.h"
+#include "store/cohort.h"
 #include "store/invite.h"
 #include "store/session.h"
 #include "store/store.h"
@@ -665,7 +666,8 @@ int gr_auth_invite_create(struct gr_auth *auth, char out_code[GR_TOKEN_TEXT_SIZE
 	int rc;
 
 	if ((rc = gr_rights_may_invite(auth->store, creator, role, cohort)) != 0 ||
-	    (rc = issue_invite(auth, &order, role, cohort, days)) != 0)
+	    (rc = issue_invite(auth, &order, role, cohort, days)) != 0 ||
+	    (rc = gr_auth_cohort_known(auth, cohort)) != 0)
 		return rc;
 	return change(auth, write_invite, &order);
 }
@@ -722,6 +724,7 @@ int gr_auth_add_user(struct gr_auth *auth, struct gr_user *user, const char *pas
 	if ((rc = gr_account_check_handle(user->handle)) != 0 ||
 	    (rc = gr_account_check_display_name(user->display_name)) != 0 ||
 	    (user->cohort[0] && (rc = gr_account_check_cohort(user->cohort)) != 0) ||
+	    (rc = gr_auth_cohort_known(auth, user->cohort)) != 0 ||
 	    (rc = gr_account_check_password(password)) != 0)
 		return rc;
 	if ((rc = gr_secret_password_hash(user->password_hash, password)) != 0)
@@ -854,6 +857,7 @@ static int write_enable(struct gr_auth *auth, void *argument)
 {
 	struct account_change *c = argument;
 
+	c->user->disabled_at = 0;
 	return gr_store_user_enable(auth->store, c->user->id);
 }
 
@@ -936,6 +940,8 @@ int gr_auth_user_set_cohort(struct gr_auth *auth, struct gr_user *out, const cha
 
 	if (cohort && cohort[0] && (rc = gr_account_check_cohort(cohort)) != 0)
 		return rc;
+	if ((rc = gr_auth_cohort_known(auth, cohort)) != 0)
+		return rc;
 	return change_user(auth, out, handle, write_cohort, &c);
 }
 
@@ -964,6 +970,41 @@ int gr_auth_invite_revoke(struct gr_auth *auth, struct gr_invite *out, const cha
 	if (rc || (rc = gr_invite_revoke(out, now(auth))) != 0)
 		return rc;
 	return change(auth, write_revoke, out);
+}
+
+int gr_auth_invite_revoke_id(struct gr_auth *auth, struct gr_invite *out, int64_t id)
+{
+	int rc = gr_store_invite_by_id(auth->store, out, id);
+
+	if (rc == GR_ENOTFOUND)
+		gr_error_set("There is no invite %lld.", (long long)id);
+	if (rc || (rc = gr_invite_revoke(out, now(auth))) != 0)
+		return rc;
+	return change(auth, write_revoke, out);
+}
+
+/* ---- for services/accounts.c -------------------------------------------- */
+
+void gr_auth_tell_changed(struct gr_auth *auth, const struct gr_auth_change *change)
+{
+	tell_changed(auth, change->user_id, change->session, change->keep, change->rights);
+}
+
+int gr_auth_cohort_known(struct gr_auth *auth, const char *cohort)
+{
+	int known = 0;
+	int rc;
+
+	if (!cohort || !cohort[0])
+		return 0;
+	if ((rc = gr_store_cohort_exists(auth->store, &known, cohort)) != 0)
+		return rc;
+	if (!known) {
+		gr_error_set("There is no cohort '%.64s': pick one from the list, or add it first "
+			     "(an admin, or 'grounds cohort add').", cohort);
+		return GR_EINVALID;
+	}
+	return 0;
 }
 
 void gr_auth_housekeeping(struct gr_auth *auth)

@@ -177,7 +177,7 @@ int gr_auth_add_user(struct gr_auth *auth, struct gr_user *user, const char *pas
  * The operator's changes to an account by handle (for the operator's tool:
  * hashing runs on the calling thread). out receives the user as changed.
  * GR_ENOTFOUND for an unknown handle, GR_EINVALID for a bad password or
- * cohort. A new password ends every session of the user; a role or cohort
+ * cohort (one not on record, too: gr_auth_cohort_known()). A new password ends every session of the user; a role or cohort
  * change makes a coach coach that cohort only (or nothing, for other roles).
  */
 int gr_auth_user_set_password(struct gr_auth *auth, struct gr_user *out, const char *handle,
@@ -194,6 +194,23 @@ int gr_auth_user_set_cohort(struct gr_auth *auth, struct gr_user *out, const cha
  * it. GR_ENOTFOUND, GR_EUSED (used already), GR_EEXISTS (revoked already).
  */
 int gr_auth_invite_revoke(struct gr_auth *auth, struct gr_invite *out, const char *code);
+
+/* ---- for services/accounts.c ---------------------------------------------- */
+
+/*
+ * Tell the listener of gr_auth_on_change() what a committed change made
+ * elsewhere ended (a reset link used, "sign out everywhere else").
+ */
+void gr_auth_tell_changed(struct gr_auth *auth, const struct gr_auth_change *change);
+
+/* Withdraw an unused invite by its id, as gr_auth_invite_revoke() by its code. */
+int gr_auth_invite_revoke_id(struct gr_auth *auth, struct gr_invite *out, int64_t id);
+
+/*
+ * 0 when cohort (NULL or "": none) is a cohort on record; else GR_EINVALID
+ * with a message naming it, or the store's failure.
+ */
+int gr_auth_cohort_known(struct gr_auth *auth, const char *cohort);
 
 /* Drop expired sessions and stale rate-limit entries (a periodic chore). */
 void gr_auth_housekeeping(struct gr_auth *auth);

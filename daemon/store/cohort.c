@@ -7,14 +7,33 @@
  * Leaves each learner's progress on a track to progress.c
  * (gr_store_progress_of_cohort), open help requests to help.c, and what
  * the board makes of it all to domain/attention.c and services/board.c.
+ *
+ * Also owns the cohorts as records (the cohorts table): adding one, asking
+ * whether a name is one, listing them, and renaming one together with
+ * every reference to it (users, invites, coach_cohorts), which the caller
+ * makes one change of the turn so all move or none.
  */
 #include "store/cohort.h"
 
+#include "core/error.h"
 #include "store/internal.h"
 
 #include <sqlite3.h>
 
-enum statement { STATS, WEEKS, FLAGS, MEMBERS, STATEMENT_COUNT };
+enum statement {
+	STATS,
+	WEEKS,
+	FLAGS,
+	MEMBERS,
+	ADD,
+	EXISTS,
+	ALL,
+	RENAME,
+	RENAME_USERS,
+	RENAME_INVITES,
+	RENAME_COACHES,
+	STATEMENT_COUNT
+};
 
 static const char *const sql[STATEMENT_COUNT] = {
 	[STATS] = "SELECT u.id,"
@@ -36,6 +55,17 @@ static const char *const sql[STATEMENT_COUNT] = {
 		  " AND coalesce(u.cohort, '') = ?1 AND u.disabled_at IS NULL ORDER BY r.id",
 	[MEMBERS] = "SELECT id FROM users WHERE role = 'learner' AND coalesce(cohort, '') = ?1"
 		    " AND disabled_at IS NULL ORDER BY id",
+	[ADD] = "INSERT INTO cohorts (name, created_at) VALUES (?1, ?2)",
+	[EXISTS] = "SELECT count(*) FROM cohorts WHERE name = ?1",
+	[ALL] = "SELECT c.name, c.created_at,"
+		" (SELECT count(*) FROM users u WHERE u.cohort = c.name AND u.role = 'learner'"
+		"   AND u.disabled_at IS NULL),"
+		" (SELECT count(*) FROM coach_cohorts k WHERE k.cohort = c.name)"
+		" FROM cohorts c ORDER BY c.name",
+	[RENAME] = "UPDATE cohorts SET name = ?2 WHERE name = ?1",
+	[RENAME_USERS] = "UPDATE users SET cohort = ?2 WHERE cohort = ?1",
+	[RENAME_INVITES] = "UPDATE invites SET cohort = ?2 WHERE cohort = ?1",
+	[RENAME_COACHES] = "UPDATE coach_cohorts SET cohort = ?2 WHERE cohort = ?1",
 };
 
 const struct store_sql store_cohort_sql = { sql, STATEMENT_COUNT };
@@ -124,4 +154,81 @@ int gr_store_cohort_flags(struct gr_store *store, const char *cohort, const char
 			return store_stop(stmt, rc);
 	}
 	return rc;
+}
+
+int gr_store_cohort_add(struct gr_store *store, const char *name, int64_t now)
+{
+	sqlite3_stmt *stmt = statement(store, ADD);
+	int rc;
+
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, now);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+		gr_error_set("There is a cohort '%s' already.", name);
+		return GR_EEXISTS;
+	}
+	return rc == SQLITE_DONE ? 0 : store_fail(store, "adding a cohort");
+}
+
+int gr_store_cohort_exists(struct gr_store *store, int *out, const char *name)
+{
+	sqlite3_stmt *stmt = statement(store, EXISTS);
+	int rc;
+
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	*out = rc == SQLITE_ROW && sqlite3_column_int64(stmt, 0) > 0;
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW ? 0 : store_fail(store, "looking up a cohort");
+}
+
+int gr_store_cohort_each(struct gr_store *store, gr_store_cohort_fn *fn, void *payload)
+{
+	sqlite3_stmt *stmt = statement(store, ALL);
+	struct gr_store_cohort row;
+	int rc = 0;
+
+	while (store_next_row(store, stmt, &rc, "listing cohorts")) {
+		row.name = store_column_or_empty(stmt, 0);
+		row.created_at = sqlite3_column_int64(stmt, 1);
+		row.learners = sqlite3_column_int(stmt, 2);
+		row.coaches = sqlite3_column_int(stmt, 3);
+		if ((rc = fn(&row, payload)) != 0)
+			return store_stop(stmt, rc);
+	}
+	return rc;
+}
+
+int gr_store_cohort_rename(struct gr_store *store, const char *from, const char *to)
+{
+	static const enum statement references[] = { RENAME_USERS, RENAME_INVITES, RENAME_COACHES };
+	sqlite3_stmt *stmt = statement(store, RENAME);
+	int changes = 0;
+	int rc;
+
+	sqlite3_bind_text(stmt, 1, from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, to, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	changes = sqlite3_changes(store->db);
+	sqlite3_reset(stmt);
+	if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+		gr_error_set("There is a cohort '%s' already.", to);
+		return GR_EEXISTS;
+	}
+	if (rc != SQLITE_DONE)
+		return store_fail(store, "renaming a cohort");
+	if (changes == 0) {
+		gr_error_set("There is no cohort '%s'.", from);
+		return GR_ENOTFOUND;
+	}
+	for (size_t i = 0; i < sizeof(references) / sizeof(references[0]); i++) {
+		stmt = statement(store, references[i]);
+		sqlite3_bind_text(stmt, 1, from, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, to, -1, SQLITE_STATIC);
+		if ((rc = store_run(store, stmt, NULL)) != 0)
+			return rc;
+	}
+	return 0;
 }

@@ -59,4 +59,29 @@ typedef int gr_store_flag_fn(const struct gr_store_flag *row, void *payload);
 int gr_store_cohort_flags(struct gr_store *store, const char *cohort, const char *track_id,
 			  int64_t since, gr_store_flag_fn *fn, void *payload);
 
+/* ---- cohorts as records ---- */
+
+/* Adds a cohort named name (checked by the caller); GR_EEXISTS if there is one. */
+int gr_store_cohort_add(struct gr_store *store, const char *name, int64_t now);
+/* *out is 1 when there is a cohort named name. */
+int gr_store_cohort_exists(struct gr_store *store, int *out, const char *name);
+
+/* A cohort, with its active learners and its coaches counted. Borrowed for the call. */
+struct gr_store_cohort {
+	const char *name;
+	int64_t created_at;
+	int learners;
+	int coaches;
+};
+typedef int gr_store_cohort_fn(const struct gr_store_cohort *row, void *payload);
+/* Each cohort, by name. */
+int gr_store_cohort_each(struct gr_store *store, gr_store_cohort_fn *fn, void *payload);
+
+/*
+ * Renames cohort from to to (checked by the caller), and every reference to
+ * it: users, invites, who coaches it. Run it inside one transaction.
+ * GR_ENOTFOUND when there is no cohort from, GR_EEXISTS when to is taken.
+ */
+int gr_store_cohort_rename(struct gr_store *store, const char *from, const char *to);
+
 #endif

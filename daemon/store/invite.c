@@ -13,7 +13,7 @@
 #include <sqlite3.h>
 #include <string.h>
 
-enum statement { INSERT, BY_HASH, USE, REVOKE, ALL, STATEMENT_COUNT };
+enum statement { INSERT, BY_HASH, USE, REVOKE, ALL, BY_ID, STATEMENT_COUNT };
 
 #define INVITE_COLUMNS \
 	"i.id, i.role, i.cohort, i.created_at, i.expires_at, i.used_at, c.handle, b.handle," \
@@ -31,6 +31,7 @@ static const char *const sql[STATEMENT_COUNT] = {
 	[REVOKE] = "UPDATE invites SET revoked_at = ?2 WHERE id = ?1 AND used_at IS NULL"
 		   " AND revoked_at IS NULL",
 	[ALL] = "SELECT " INVITE_COLUMNS INVITE_JOINS " ORDER BY i.created_at DESC, i.id DESC",
+	[BY_ID] = "SELECT " INVITE_COLUMNS INVITE_JOINS " WHERE i.id = ?1",
 };
 
 const struct store_sql store_invite_sql = { sql, STATEMENT_COUNT };
@@ -130,4 +131,12 @@ int gr_store_invite_each(struct gr_store *store, gr_store_invite_fn *fn, void *p
 			return store_stop(stmt, rc);
 	}
 	return rc;
+}
+
+int gr_store_invite_by_id(struct gr_store *store, struct gr_invite *out, int64_t id)
+{
+	sqlite3_stmt *stmt = statement(store, BY_ID);
+
+	sqlite3_bind_int64(stmt, 1, id);
+	return store_one_row(store, stmt, read_invite, out, "no such invite");
 }

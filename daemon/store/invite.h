@@ -17,6 +17,8 @@ int gr_store_invite_insert(struct gr_store *store, struct gr_invite *invite,
 /* GR_ENOTFOUND for a code that is not known. */
 int gr_store_invite_by_hash(struct gr_store *store, struct gr_invite *out,
 			    const unsigned char code_hash[GR_TOKEN_HASH_SIZE]);
+/* GR_ENOTFOUND for an id that is not an invite's. */
+int gr_store_invite_by_id(struct gr_store *store, struct gr_invite *out, int64_t id);
 /* Spends the invite; GR_EUSED if it was spent already. */
 int gr_store_invite_use(struct gr_store *store, int64_t invite_id, int64_t user_id, int64_t now);
 

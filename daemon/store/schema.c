@@ -297,6 +297,39 @@ const char *const store_migrations[] = {
 	"  read_at INTEGER"
 	");"
 	"CREATE INDEX notifications_by_user ON notifications(user_id, id);",
+
+	/*
+	 * 12: accounts that recover. Cohorts become records (store/cohort.c),
+	 * filled from every name users, invites and coach_cohorts held, oldest
+	 * first; each user's language; when a session was last seen and from
+	 * which browser (store/session.c); and password reset links
+	 * (store/reset.c, domain/reset.c), stored as the hash of their token.
+	 */
+	"CREATE TABLE cohorts ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  created_at INTEGER NOT NULL"
+	");"
+	"INSERT INTO cohorts (name, created_at)"
+	"  SELECT name, min(at) FROM ("
+	"    SELECT cohort AS name, created_at AS at FROM users"
+	"    UNION ALL SELECT cohort, created_at FROM invites"
+	"    UNION ALL SELECT cohort, 0 FROM coach_cohorts"
+	"  ) WHERE name IS NOT NULL AND name <> '' GROUP BY name ORDER BY min(at), name;"
+	"ALTER TABLE users ADD COLUMN language TEXT;"
+	"ALTER TABLE sessions ADD COLUMN seen_at INTEGER;"
+	"ALTER TABLE sessions ADD COLUMN agent TEXT;"
+	"CREATE TABLE password_resets ("
+	"  id INTEGER PRIMARY KEY,"
+	"  token_hash BLOB NOT NULL UNIQUE,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  created_by INTEGER REFERENCES users(id) ON DELETE SET NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  expires_at INTEGER NOT NULL,"
+	"  used_at INTEGER,"
+	"  replaced_at INTEGER"
+	");"
+	"CREATE INDEX password_resets_by_user ON password_resets(user_id);",
 };
 
 static int read_version(struct gr_store *store, int *out)

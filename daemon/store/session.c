@@ -1,8 +1,8 @@
 /*
  * session.c - the sessions table (see session.h).
  *
- * Owns storing, looking up, ending and pruning sessions by the hash of
- * their token. Leaves making tokens to core/secret.c and sign-in, sign-out
+ * Owns storing, looking up, listing, ending and pruning sessions by the
+ * hash of their token, and when each was last seen and from which browser. Leaves making tokens to core/secret.c and sign-in, sign-out
  * and how long a session lasts to services/auth.c; disabling a user ends
  * their sessions in user.c.
  */
@@ -12,7 +12,18 @@
 
 #include <sqlite3.h>
 
-enum statement { INSERT, USER, DELETE, PRUNE, END_OF_USER, COUNT_OF_USER, VALID, STATEMENT_COUNT };
+enum statement {
+	INSERT,
+	USER,
+	DELETE,
+	PRUNE,
+	END_OF_USER,
+	COUNT_OF_USER,
+	VALID,
+	SEEN,
+	OF_USER,
+	STATEMENT_COUNT
+};
 
 static const char *const sql[STATEMENT_COUNT] = {
 	[INSERT] = "INSERT INTO sessions (token_hash, user_id, created_at, expires_at)"
@@ -26,6 +37,12 @@ static const char *const sql[STATEMENT_COUNT] = {
 	[VALID] = "SELECT s.token_hash, u.id, u.role, u.cohort FROM sessions s"
 		  " JOIN users u ON u.id = s.user_id"
 		  " WHERE s.expires_at > ?1 AND u.disabled_at IS NULL",
+	[SEEN] = "UPDATE sessions SET seen_at = ?2, agent = coalesce(?3, agent)"
+		 " WHERE token_hash = ?1 AND (seen_at IS NULL OR seen_at <= ?4"
+		 " OR (?3 IS NOT NULL AND agent IS NOT ?3))",
+	[OF_USER] = "SELECT token_hash, created_at, expires_at, coalesce(seen_at, created_at),"
+		    " agent FROM sessions WHERE user_id = ?1 AND expires_at > ?2"
+		    " ORDER BY coalesce(seen_at, created_at) DESC",
 };
 
 const struct store_sql store_session_sql = { sql, STATEMENT_COUNT };
@@ -120,6 +137,41 @@ int gr_store_session_each_valid(struct gr_store *store, int64_t now, gr_store_se
 		row.cohort = store_column_or_empty(stmt, 3);
 		if ((rc = gr_account_role_from_name(&row.role, store_column_or_empty(stmt, 2))) != 0 ||
 		    (rc = fn(&row, payload)) != 0)
+			return store_stop(stmt, rc);
+	}
+	return rc;
+}
+
+int gr_store_session_seen(struct gr_store *store, const unsigned char token_hash[GR_TOKEN_HASH_SIZE],
+			  int64_t now, const char *agent, int64_t seen_before)
+{
+	sqlite3_stmt *stmt = statement(store, SEEN);
+
+	sqlite3_bind_blob(stmt, 1, token_hash, GR_TOKEN_HASH_SIZE, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, now);
+	store_bind_text_or_null(stmt, 3, agent);
+	sqlite3_bind_int64(stmt, 4, seen_before);
+	return store_run(store, stmt, NULL);
+}
+
+int gr_store_session_each_of_user(struct gr_store *store, int64_t user_id, int64_t now,
+				  gr_store_session_info_fn *fn, void *payload)
+{
+	sqlite3_stmt *stmt = statement(store, OF_USER);
+	struct gr_store_session_info row;
+	int rc = 0;
+
+	sqlite3_bind_int64(stmt, 1, user_id);
+	sqlite3_bind_int64(stmt, 2, now);
+	while (store_next_row(store, stmt, &rc, "listing a user's sessions")) {
+		if (sqlite3_column_bytes(stmt, 0) != GR_TOKEN_HASH_SIZE)
+			continue; /* not a hash this grounds made */
+		row.token_hash = sqlite3_column_blob(stmt, 0);
+		row.created_at = sqlite3_column_int64(stmt, 1);
+		row.expires_at = sqlite3_column_int64(stmt, 2);
+		row.seen_at = sqlite3_column_int64(stmt, 3);
+		row.agent = store_column_or_empty(stmt, 4);
+		if ((rc = fn(&row, payload)) != 0)
 			return store_stop(stmt, rc);
 	}
 	return rc;

@@ -51,6 +51,7 @@ static const struct store_sql *const files[STORE_FILE_COUNT] = {
 	[STORE_FILE_HELP] = &store_help_sql,
 	[STORE_FILE_SNAPSHOT] = &store_snapshot_sql,
 	[STORE_FILE_NOTIFICATION] = &store_notification_sql,
+	[STORE_FILE_RESET] = &store_reset_sql,
 };
 
 /* ---- the statement cache and the helpers of every store file ------------- */

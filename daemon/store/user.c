@@ -33,6 +33,9 @@ enum statement {
 	COACHED_CLEAR,
 	COACHED_ADD,
 	COACHED_EACH,
+	SET_DISPLAY_NAME,
+	SET_LANGUAGE,
+	SEARCH,
 	STATEMENT_COUNT
 };
 
@@ -57,6 +60,13 @@ static const char *const sql[STATEMENT_COUNT] = {
 	[COACHED_CLEAR] = "DELETE FROM coach_cohorts WHERE user_id = ?1",
 	[COACHED_ADD] = "INSERT OR IGNORE INTO coach_cohorts (user_id, cohort) VALUES (?1, ?2)",
 	[COACHED_EACH] = "SELECT cohort FROM coach_cohorts WHERE user_id = ?1 ORDER BY cohort",
+	[SET_DISPLAY_NAME] = "UPDATE users SET display_name = ?2 WHERE id = ?1",
+	[SET_LANGUAGE] = "UPDATE users SET language = ?2 WHERE id = ?1",
+	[SEARCH] = "SELECT " STORE_USER_COLUMNS " FROM users u WHERE (?1 = ''"
+		   " OR instr(lower(u.handle), lower(?1)) > 0"
+		   " OR instr(lower(u.display_name), lower(?1)) > 0)"
+		   " AND (?2 = '' OR coalesce(u.cohort, '') = ?2)"
+		   " ORDER BY u.handle LIMIT ?3",
 };
 
 const struct store_sql store_user_sql = { sql, STATEMENT_COUNT };
@@ -76,6 +86,7 @@ int store_read_user(struct gr_user *out, sqlite3_stmt *stmt)
 	store_column_text(out->password_hash, sizeof(out->password_hash), stmt, 5);
 	out->created_at = sqlite3_column_int64(stmt, 6);
 	out->disabled_at = sqlite3_column_int64(stmt, 7);
+	store_column_text(out->language, sizeof(out->language), stmt, 8);
 	return gr_account_role_from_name(&out->role, store_column_or_empty(stmt, 3));
 }
 
@@ -278,6 +289,39 @@ int gr_store_user_each_coached(struct gr_store *store, int64_t id, gr_store_text
 	while (store_next_row(store, stmt, &rc, "listing the cohorts of a coach")) {
 		store_column_text(cohort, sizeof(cohort), stmt, 0);
 		if ((rc = fn(cohort, payload)) != 0)
+			return store_stop(stmt, rc);
+	}
+	return rc;
+}
+
+int gr_store_user_set_display_name(struct gr_store *store, int64_t id, const char *name)
+{
+	sqlite3_stmt *stmt = statement(store, SET_DISPLAY_NAME);
+
+	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
+	return update_user(store, stmt, id);
+}
+
+int gr_store_user_set_language(struct gr_store *store, int64_t id, const char *language)
+{
+	sqlite3_stmt *stmt = statement(store, SET_LANGUAGE);
+
+	store_bind_text_or_null(stmt, 2, language);
+	return update_user(store, stmt, id);
+}
+
+int gr_store_user_search(struct gr_store *store, const char *text, const char *cohort, int limit,
+			 gr_store_user_fn *fn, void *payload)
+{
+	sqlite3_stmt *stmt = statement(store, SEARCH);
+	struct gr_user user;
+	int rc = 0;
+
+	sqlite3_bind_text(stmt, 1, text ? text : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, cohort ? cohort : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 3, limit);
+	while (store_next_row(store, stmt, &rc, "searching users")) {
+		if ((rc = store_read_user(&user, stmt)) != 0 || (rc = fn(&user, payload)) != 0)
 			return store_stop(stmt, rc);
 	}
 	return rc;

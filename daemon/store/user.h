@@ -31,6 +31,17 @@ int gr_store_user_set_role(struct gr_store *store, int64_t id, enum gr_role role
 /* cohort NULL or "": none. */
 int gr_store_user_set_cohort(struct gr_store *store, int64_t id, const char *cohort);
 
+/* The name others see, and the client's language (NULL or "": none). */
+int gr_store_user_set_display_name(struct gr_store *store, int64_t id, const char *name);
+int gr_store_user_set_language(struct gr_store *store, int64_t id, const char *language);
+
+/*
+ * Users whose handle or display name holds text (any case; "" or NULL: all),
+ * in cohort only when it is not "" or NULL, by handle, at most limit.
+ */
+int gr_store_user_search(struct gr_store *store, const char *text, const char *cohort, int limit,
+			 gr_store_user_fn *fn, void *payload);
+
 /* How many admins there are, disabled ones included. */
 int gr_store_user_count_admins(struct gr_store *store, int64_t *out);
 

@@ -7,7 +7,7 @@
 // reload. "Not now" hides a question; one taken back says so.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDaemon, register, openSocket, ok } from '../lib/daemon.mjs';
+import { addCohorts, startDaemon, register, openSocket, ok } from '../lib/daemon.mjs';
 import { launch, newPage, signInAs } from '../lib/browser.mjs';
 
 const PASSWORD = 'correct horse battery'; // what register() uses
@@ -24,6 +24,7 @@ before(async () => {
   // people() names everyone by their handle; here they have proper names
   // (and a handle has at least 3 characters: the coach Mo is momo).
   const admin = await register(daemon, daemon.firstInvite, 'admin1');
+  await addCohorts(admin, 'autumn');
   for (const [handle, role, name] of [['momo', 'coach', 'Mo'], ['lena', 'learner', 'Lena'], ['sam', 'learner', 'Sam']]) {
     const invite = await admin.post('/api/invites', { role, cohort: 'autumn' });
     assert.equal(invite.status, 201, invite.text);

@@ -63,7 +63,11 @@ test('an admin makes an invite link, and a learner joins with it; mistakes are s
   await signIn(admin, 'ada');
   await admin.locator('#invite-form').waitFor();
   await admin.getByLabel('Role').selectOption('learner');
-  await admin.getByLabel('Group (optional)').fill('autumn');
+  // The group is picked from those on record; an admin adds one right there.
+  await admin.getByLabel('Name of the new group').fill('autumn');
+  await admin.getByRole('button', { name: 'Add a group' }).click();
+  await admin.locator('#invite-cohort-form [role="status"]', { hasText: 'Added the group autumn' }).waitFor();
+  assert.equal(await admin.getByLabel('Group', { exact: true }).inputValue(), 'autumn');
   await admin.getByRole('button', { name: 'Make invite link' }).click();
   const url = await admin.locator('#invite-url').inputValue();
   assert.match(url, new RegExp(`^${daemon.url}/join/[A-Za-z0-9_-]+$`));

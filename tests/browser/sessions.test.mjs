@@ -65,6 +65,7 @@ test('a user disabled while their page reconnects after a change of rights still
   const page = await newPage(browser);
   await signInAs(page, daemon, 'nora');
   await page.waitForFunction(() => document.getElementById('live-status').dataset.status === 'online');
+  assert.equal((await cli('cohort', 'add', 'spring')).code, 0);
   assert.equal((await cli('user', 'cohort', 'nora', 'spring')).code, 0);
   assert.equal((await cli('user', 'disable', 'nora')).code, 0);
   await page.waitForURL(/\/signin\?ended=1/, { timeout: 5000 });

@@ -54,6 +54,13 @@ test('admins invite every role, coaches learners only, learners nobody', async (
   const admin = daemon.client();
   assert.equal((await admin.post('/api/login', { handle: 'ada', password: 'a long enough password' })).status, 200);
 
+  // A cohort not on record is refused, naming the field: a typo cannot split a cohort.
+  const typo = await admin.post('/api/invites', { role: 'coach', cohort: 'autum' });
+  assert.equal(typo.status, 400);
+  assert.equal(typo.json.error.code, 'bad_value');
+  assert.equal(typo.json.error.field, 'cohort');
+  assert.match(typo.json.error.message, /no cohort 'autum'/);
+  assert.equal((await admin.post('/api/cohorts', { name: 'autumn' })).status, 201);
   const coachInvite = await admin.post('/api/invites', { role: 'coach', cohort: 'autumn', expires_in_days: 3 });
   assert.equal(coachInvite.status, 201, coachInvite.text);
   assert.equal(coachInvite.json.role, 'coach');

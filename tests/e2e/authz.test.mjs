@@ -81,6 +81,34 @@ const HTTP = {
   'GET /api/tracks/ID/steps/STEP': (a) => a.http.get(`/api/tracks/${TRACK}/steps/${LESSON}`),
   'GET /t/ID/COMMIT/PATH': (a, ctx) => a.http.get(`/t/${TRACK}/${ctx.commit}/images/page-anatomy.svg`),
   'GET /api/board.csv': (a) => a.http.get(`/api/board.csv?cohort=autumn&track=${TRACK}`),
+  // Accounts that recover: one's own profile and sessions, reset links (for
+  // rita, a learner of autumn who is no actor), the admin's users (rita,
+  // and rosa to disable), cohorts and invites.
+  'POST /api/profile': (a) => a.http.post('/api/profile', { language: 'en' }),
+  'GET /api/sessions': (a) => a.http.get('/api/sessions'),
+  'POST /api/sessions/end-others': (a) => a.http.post('/api/sessions/end-others', {}),
+  'GET /api/reset/TOKEN': async (a, ctx) => {
+    const link = await ctx.admin.http.post('/api/users/rita/reset', {});
+    return a.http.get(`/api/reset/${link.json.url.split('/reset/')[1]}`);
+  },
+  'POST /api/reset': async (a, ctx) => {
+    const link = await ctx.admin.http.post('/api/users/rita/reset', {});
+    return as(a, ctx).post('/api/reset', { token: link.json.url.split('/reset/')[1], password: PASSWORD });
+  },
+  'GET /api/users': (a) => a.http.get('/api/users?q=r'),
+  'POST /api/users/HANDLE/reset': (a) => a.http.post('/api/users/lena/reset', {}),
+  'POST /api/users/HANDLE/role': (a) => a.http.post('/api/users/rita/role', { role: 'learner' }),
+  'POST /api/users/HANDLE/cohort': (a) => a.http.post('/api/users/rita/cohort', { cohort: 'autumn' }),
+  'POST /api/users/HANDLE/disable': (a) => a.http.post('/api/users/rosa/disable', {}),
+  'POST /api/users/HANDLE/enable': (a) => a.http.post('/api/users/rosa/enable', {}),
+  'GET /api/cohorts': (a) => a.http.get('/api/cohorts'),
+  'POST /api/cohorts': (a, ctx) => a.http.post('/api/cohorts', { name: `cohort-${ctx.serial++}` }),
+  'GET /api/invites': (a) => a.http.get('/api/invites'),
+  'POST /api/invites/ID/revoke': async (a, ctx) => {
+    await ctx.admin.http.post('/api/invites', { role: 'learner', cohort: 'autumn' });
+    const listed = await ctx.admin.http.get('/api/invites');
+    return a.http.post(`/api/invites/${listed.json.invites[0].id}/revoke`, {});
+  },
 };
 
 // Websocket: (ctx, actor) → [type, fields]; before(ctx, actor) runs first when given.
@@ -165,7 +193,7 @@ async function docsTable() {
 async function daemonRoutes() {
   const api = await readFile(new URL('../../daemon/net/api.c', import.meta.url), 'utf8');
   const protocol = await readFile(new URL('../../daemon/protocol/protocol.c', import.meta.url), 'utf8');
-  const routes = [...api.matchAll(/\{ "(GET|POST|PUT|PATCH|DELETE)", "([^"]+)", handle_\w+ \}/g)].map((m) => [m[1], m[2]]);
+  const routes = [...api.matchAll(/\{ "(GET|POST|PUT|PATCH|DELETE)", "([^"]+)", (?:handle|api)_\w+ \}/g)].map((m) => [m[1], m[2]]);
   const types = [...protocol.matchAll(/\{ "([a-z.]+)", GR_REQUEST_\w+,/g)].map((m) => m[1]);
   assert.ok(routes.length >= 10 && types.length >= 20, 'the route and type tables were found');
   return { routes, types };
@@ -189,6 +217,7 @@ async function finishPrerequisites(socket) {
 async function world(daemon) {
   const ctx = { daemon, serial: 1, actors: {} };
   ctx.admin = { name: 'admin', handle: 'admin1', http: await register(daemon, daemon.firstInvite, 'admin1', PASSWORD) };
+  for (const name of ['autumn', 'spring']) assert.equal((await ctx.admin.http.post('/api/cohorts', { name })).status, 201);
   const lena = await invited(ctx, 'lena', 'learner', 'autumn');
   const lise = await invited(ctx, 'lise', 'learner', 'autumn');
   const lars = await invited(ctx, 'lars', 'learner', 'spring');
@@ -196,6 +225,8 @@ async function world(daemon) {
   const carl = await invited(ctx, 'carl', 'coach', 'spring');
   const dora = await invited(ctx, 'dora', 'learner', 'autumn');
   const liv = await invited(ctx, 'liv', 'learner', 'autumn');
+  await invited(ctx, 'rita', 'learner', 'autumn');
+  await invited(ctx, 'rosa', 'learner', 'autumn');
   ctx.commit = (await lena.get(`/api/tracks/${TRACK}`)).json.commit;
 
   // Three learners of a cohort submit the project and review each other's

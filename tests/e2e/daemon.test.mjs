@@ -201,6 +201,12 @@ test('the operator’s tool adds, lists and disables users and makes invites whi
   const daemon = await startDaemon();
   const cli = (...args) => runCli(['--data-dir', daemon.dataDir, ...args]);
   try {
+    // A cohort must be on record before an account or invite names it.
+    const unknown = await cli('invite', 'create', '--role', 'learner', '--cohort', 'spring');
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /no cohort 'spring'/);
+    const added = await cli('cohort', 'add', 'spring');
+    assert.equal(added.code, 0, added.stderr);
     const add = await new Promise((resolve) => {
       import('node:child_process').then(({ spawn }) => {
         const child = spawn(process.env.GROUNDS_CLI || 'build/tools/grounds',

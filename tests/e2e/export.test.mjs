@@ -3,7 +3,7 @@
 // state and its timestamps, quoted as RFC 4180 says.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDaemon, openSocket, people, register, runCli, ok } from '../lib/daemon.mjs';
+import { addCohorts, startDaemon, openSocket, people, register, runCli, ok } from '../lib/daemon.mjs';
 
 const NO_LIMIT = 'messages_per_second = 0\n';
 const TRACK = 'learning-to-learn';
@@ -51,6 +51,7 @@ test('the progress CSV over HTTP and from the CLI', async () => {
     const invite = await clients.admin1.post('/api/invites', { role: 'learner', cohort: 'autumn' });
     assert.equal(invite.status, 201);
     await register(daemon, invite.json.code, 'quinn', 'correct horse battery', 'Quinn "Q", Jr.');
+    await addCohorts(clients.admin1, 'spring');
     const other = await clients.admin1.post('/api/invites', { role: 'learner', cohort: 'spring' });
     await register(daemon, other.json.code, 'olga');
 

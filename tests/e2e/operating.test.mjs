@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { writeFile, rm, access, mkdir } from 'node:fs/promises';
 import { join, dirname } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { startDaemon, runCli, tempDir, openSocket, register, ok, GROUNDS_CLI } from '../lib/daemon.mjs';
+import { addCohorts, startDaemon, runCli, tempDir, openSocket, register, ok, GROUNDS_CLI } from '../lib/daemon.mjs';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -25,6 +25,7 @@ test('a backup taken during a burst of writes restores every write acknowledged 
   const scratch = await tempDir();
   try {
     const admin = await register(daemon, daemon.firstInvite, 'keeper');
+    await addCohorts(admin, 'autumn');
     const acknowledged = []; // {code, at}: at is when the reply arrived
     let writing = true;
     const writer = async () => {
@@ -161,6 +162,7 @@ test('/metrics counts real actions, /healthz gives the version', async () => {
     assert.ok(!second.text.includes('keeper'), 'no handle in the metrics');
 
     // A learner submits the project nobody else can review yet, and asks for help.
+    await addCohorts(admin, 'autumn');
     const invite = await admin.post('/api/invites', { role: 'learner', cohort: 'autumn' });
     const learner = await register(daemon, invite.json.code, 'lena');
     const lena = await openSocket(daemon, learner);

@@ -217,6 +217,10 @@ test('the operator changing a role or cohort closes the user\'s sockets with 400
     const badCohort = await cli('user', 'cohort', 'mona', 'bad\tname');
     assert.equal(badCohort.code, 2);
     assert.match(badCohort.stderr, /A cohort is 1 to 64 characters/);
+    const unknown = await cli('user', 'cohort', 'mona', 'spring');
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /no cohort 'spring'/);
+    assert.equal((await cli('cohort', 'add', 'spring')).code, 0);
     const cohort = await cli('user', 'cohort', 'mona', 'spring');
     assert.equal(cohort.code, 0, cohort.stderr);
     since = Date.now();
@@ -248,6 +252,7 @@ test('a revoked invite is refused; revoking twice, a used or an unknown invite s
   const cli = (...args) => runCli(['--data-dir', daemon.dataDir, ...args]);
   try {
     await register(daemon, daemon.firstInvite, 'admin1');
+    assert.equal((await cli('cohort', 'add', 'autumn')).code, 0);
     const made = await cli('invite', 'create', '--role', 'learner', '--cohort', 'autumn');
     assert.equal(made.code, 0, made.stderr);
     const link = made.stdout.trim();

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
-import { startDaemon, people, register, runCli, tempDir, openSocket, ok, refused } from '../lib/daemon.mjs';
+import { addCohorts, startDaemon, people, register, runCli, tempDir, openSocket, ok, refused } from '../lib/daemon.mjs';
 
 const CONFIG = 'track_check_seconds = 1\nmax_file_mib = 1\n';
 const HEX40 = /^[0-9a-f]{40}$/;
@@ -523,6 +523,7 @@ async function helloSocket(client) {
 }
 
 test('open pages of a track hear "track.updated", and a step taken out keeps its progress, shown as retired', async () => {
+  await addCohorts(admin, 'retire');
   const invite = async (role) => (await admin.post('/api/invites', { role, cohort: 'retire' })).json.code;
   const learner = await register(daemon, await invite('learner'), 'rita');
   const coach = await register(daemon, await invite('coach'), 'cora');

@@ -179,11 +179,21 @@ export async function register(daemon, code, handle, password = 'correct horse b
   return client;
 }
 
+// Puts cohorts on record through an admin's client (one already there is fine):
+// invites and accounts may name only cohorts on record.
+export async function addCohorts(admin, ...names) {
+  for (const name of names) {
+    const added = await admin.post('/api/cohorts', { name });
+    if (added.status !== 201 && added.status !== 409) throw new Error(`cohort ${name}: ${added.status} ${added.text}`);
+  }
+}
+
 // The first-start admin, then an invite for each further user. Returns a
 // map of handle → client; roles is {handle: 'learner'|'coach'|'admin'}.
 export async function people(daemon, roles, cohort = 'autumn') {
   const admin = await register(daemon, daemon.firstInvite, 'admin1');
   const clients = { admin1: admin };
+  await addCohorts(admin, cohort);
   for (const [handle, role] of Object.entries(roles)) {
     const invite = await admin.post('/api/invites', { role, cohort });
     if (invite.status !== 201) throw new Error(`invite: ${invite.status} ${invite.text}`);

@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "domain/invite.h"
+#include "store/cohort.h"
 #include "store/invite.h"
 #include "store/store.h"
 #include "store/user.h"
@@ -63,6 +64,11 @@ static void fixture_open(struct fixture *f)
 		fprintf(stderr, "fixture: %s\n", gr_error_last());
 		exit(2);
 	}
+	/* The cohorts the tests invite to are on record; "nowhere" is not. */
+	for (const char *const *name = (const char *const[]){ "spring", "north", "c", "d", NULL };
+	     *name; name++)
+		if (gr_store_cohort_add(f->store, *name, fake_now) != 0)
+			exit(2);
 }
 
 static void fixture_close(struct fixture *f)
@@ -673,10 +679,39 @@ static void test_long_multibyte_cohort(void)
 	fixture_open(&f);
 	CHECK_INT(gr_account_check_cohort(cohort), ==, 0);
 	CHECK_INT(gr_auth_invite_create(f.auth, code, &invite, NULL, GR_ROLE_LEARNER, cohort, 0),
+		  ==, GR_EINVALID); /* not on record yet */
+	CHECK_INT(gr_store_cohort_add(f.store, cohort, fake_now), ==, 0);
+	CHECK_INT(gr_auth_invite_create(f.auth, code, &invite, NULL, GR_ROLE_LEARNER, cohort, 0),
 		  ==, 0);
 	CHECK_STR(invite.cohort, cohort);
 	CHECK_INT(gr_auth_invite_check(f.auth, &checked, code), ==, 0);
 	CHECK_STR(checked.cohort, cohort);
+	fixture_close(&f);
+}
+
+/* An invite or a user's cohort must be a cohort on record: a typo no longer splits one. */
+static void test_unknown_cohort_refused(void)
+{
+	struct fixture f;
+	struct gr_invite invite;
+	struct gr_user user = { .role = GR_ROLE_LEARNER };
+	char code[GR_TOKEN_TEXT_SIZE];
+
+	fixture_open(&f);
+	CHECK_INT(gr_auth_invite_create(f.auth, code, &invite, NULL, GR_ROLE_LEARNER, "nowhere", 0),
+		  ==, GR_EINVALID);
+	CHECK(strstr(gr_error_last(), "no cohort 'nowhere'") != NULL);
+	snprintf(user.handle, sizeof user.handle, "lena");
+	snprintf(user.display_name, sizeof user.display_name, "Lena");
+	snprintf(user.cohort, sizeof user.cohort, "nowhere");
+	CHECK_INT(gr_auth_add_user(f.auth, &user, PASSWORD), ==, GR_EINVALID);
+	snprintf(user.cohort, sizeof user.cohort, "spring");
+	CHECK_INT(gr_auth_add_user(f.auth, &user, PASSWORD), ==, 0);
+	CHECK_INT(gr_auth_user_set_cohort(f.auth, &user, "lena", "nowhere"), ==, GR_EINVALID);
+	CHECK_INT(gr_auth_user_set_cohort(f.auth, &user, "lena", "north"), ==, 0);
+	CHECK_STR(user.cohort, "north");
+	CHECK_INT(gr_auth_user_set_cohort(f.auth, &user, "nobody", "north"), ==, GR_ENOTFOUND);
+	CHECK(strstr(gr_error_last(), "no user 'nobody'") != NULL);
 	fixture_close(&f);
 }
 
@@ -781,6 +816,7 @@ int main(void)
 	RUN(test_invite_create_and_check);
 	RUN(test_invite_expiry);
 	RUN(test_long_multibyte_cohort);
+	RUN(test_unknown_cohort_refused);
 	RUN(test_who_may_invite);
 	RUN(test_register_and_single_use);
 	RUN(test_register_race_on_one_invite);

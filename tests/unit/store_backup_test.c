@@ -125,10 +125,13 @@ static void test_check(void)
 			   "INSERT INTO sessions (token_hash, user_id, created_at, expires_at)"
 			   " VALUES (x'02', 1, 900, 900);"
 			   "INSERT INTO help_requests (user_id, track_id, step_id, body, state,"
-			   " opened_at) VALUES (1, 't', 's', 'help', 'accepted', 100);"),
+			   " opened_at) VALUES (1, 't', 's', 'help', 'accepted', 100);"
+			   "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at)"
+			   " VALUES (x'04', 1, 100, 200);"),
 		  ==, 0);
 	CHECK_INT(gr_check_run(&problems, store, library, note, seen), ==, 0);
-	CHECK_INT(problems, ==, 3);
+	CHECK_INT(problems, ==, 4);
+	CHECK_CONTAINS(seen, "reset link 1: reset invariant 2");
 	CHECK_CONTAINS(seen, "invite 1: invite invariant 2");
 	CHECK_CONTAINS(seen, "a session of user 1: session invariant 2");
 	CHECK_CONTAINS(seen, "help request 1: help invariant 3");

@@ -61,6 +61,10 @@ static void test_activity_weeks(void)
 				 "DROP TABLE submission_thanks; DROP INDEX submissions_shared;"
 				 "ALTER TABLE submissions DROP COLUMN share;"
 				 "DROP TABLE notifications;"
+				 "DROP TABLE cohorts; DROP TABLE password_resets;"
+				 "ALTER TABLE users DROP COLUMN language;"
+				 "ALTER TABLE sessions DROP COLUMN seen_at;"
+				 "ALTER TABLE sessions DROP COLUMN agent;"
 				 "PRAGMA user_version = 4;"),
 		  ==, 0);
 	CHECK_INT(gr_store_open(&store, path), ==, 0);

@@ -78,4 +78,9 @@ export default {
   'error.field.handle': 'Use 3 to 32 characters: small letters a–z, digits, - and _.',
   'error.field.password': 'The password needs at least 10 characters.',
   'error.field.display_name': 'Please fill in your name.',
+  // reset links (account.js)
+  'error.reset_unknown': 'This is not a password reset link. Check that the whole link was copied, or ask your coach for a new one.',
+  'error.reset_used': 'This reset link was used already. Ask your coach for a new one.',
+  'error.reset_replaced': 'A newer reset link was made for this account, and only the newest one works. Ask your coach for it.',
+  'error.reset_expired': 'This reset link has expired: a link works for 24 hours. Ask your coach for a new one.',
 };

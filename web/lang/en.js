@@ -138,4 +138,7 @@ export default {
   'nav.inbox': 'Notifications',
   'nav.unread.one': '{count} unread',
   'nav.unread.other': '{count} unread',
+  // the header's links to one's profile and the people page (account.js, admin.js)
+  'nav.profile': 'Profile',
+  'nav.admin': 'People',
 };

@@ -76,4 +76,9 @@ export default {
   'error.field.handle': 'Gebruik 3 tot 32 tekens: kleine letters a–z, cijfers, - en _.',
   'error.field.password': 'Het wachtwoord heeft minstens 10 tekens nodig.',
   'error.field.display_name': 'Vul je naam in.',
+  // reset links (account.js)
+  'error.reset_unknown': 'Dit is geen link om een wachtwoord te herstellen. Kijk of de hele link gekopieerd is, of vraag je coach om een nieuwe.',
+  'error.reset_used': 'Deze herstellink is al gebruikt. Vraag je coach om een nieuwe.',
+  'error.reset_replaced': 'Er is een nieuwere herstellink voor dit account gemaakt, en alleen de nieuwste werkt. Vraag je coach erom.',
+  'error.reset_expired': 'Deze herstellink is verlopen: een link werkt 24 uur. Vraag je coach om een nieuwe.',
 };

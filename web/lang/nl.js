@@ -137,4 +137,7 @@ export default {
   'nav.inbox': 'Meldingen',
   'nav.unread.one': '{count} ongelezen',
   'nav.unread.other': '{count} ongelezen',
+  // the header's links to one's profile and the people page (account.js, admin.js)
+  'nav.profile': 'Profiel',
+  'nav.admin': 'Mensen',
 };
