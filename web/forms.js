@@ -32,14 +32,10 @@ export const accounts = {
 
 // The failure of an account request in the reader's language.
 export function errorText(error) {
-  if (error.code === 'offline') return t('app.offline');
-  if (error.code === 'rate_limited') return t('error.rate_limited', { minutes: Math.max(1, Math.ceil((error.retryAfter || 60) / 60)) });
   if (error.code === 'bad_value' && error.field === 'cohort') return t('error.cohort.unknown');
   if (error.code === 'bad_value' && error.field === 'role') return t('error.role.unknown');
   if (error.code === 'not_found' && error.field === 'handle') return t('error.handle.unknown');
   if (error.code === 'bad_value' && ['password', 'new_password'].includes(error.field)) return t('error.password.short');
-  if (error.code === 'bad_value' && error.field === 'display_name') return t('error.display_name');
-  if (error.code === 'conflict') return t('error.conflict', { message: error.message });
   return knownError(error);
 }
 

@@ -102,7 +102,7 @@ static int change(struct gr_accounts *accounts, write_fn *write, void *argument)
 static void sessions_ended(struct gr_accounts *accounts, int64_t user_id,
 			   const unsigned char *keep)
 {
-	struct gr_auth_change ended = { user_id, NULL, keep, 0 };
+	struct gr_auth_change ended = { user_id, NULL, keep, 0, 0 };
 
 	gr_auth_tell_changed(accounts->auth, &ended);
 }

@@ -40,7 +40,6 @@ export default {
   'error.cohort.unknown': 'There is no such group. Pick one from the list.',
   'error.role.unknown': 'The role is learner, coach or admin.',
   'error.handle.unknown': 'There is nobody with that user name.',
-  'error.conflict': 'That cannot be done now: {message}',
   'resetLink.make': 'Password reset link',
   'resetLink.makeFor': 'Password reset link for {name}',
   'resetLink.made': 'Give {name} this link, or read it out. It works once, until {date}; a newer link replaces it.',
