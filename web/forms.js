@@ -32,6 +32,7 @@ export const accounts = {
 
 // The failure of an account request in the reader's language.
 export function errorText(error) {
+  if (error.code === 'bad_value' && error.field === 'again') return t('reset.differ');
   if (error.code === 'bad_value' && error.field === 'cohort') return t('error.cohort.unknown');
   if (error.code === 'bad_value' && error.field === 'role') return t('error.role.unknown');
   if (error.code === 'not_found' && error.field === 'handle') return t('error.handle.unknown');

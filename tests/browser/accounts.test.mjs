@@ -50,7 +50,7 @@ test('the profile: a new name and language, the sessions, and signing out everyw
   await laptop.locator('#field-language').selectOption('nl');
   await laptop.getByRole('button', { name: 'Save' }).click();
   await laptop.locator('h1', { hasText: 'Je profiel' }).waitFor();
-  assert.equal(await laptop.locator('#profile-saved').innerText(), 'Opgeslagen.');
+  await laptop.locator('#profile-saved', { hasText: 'Opgeslagen.' }).waitFor();
   assert.equal(await laptop.evaluate(() => document.documentElement.lang), 'nl');
   const me = await clients.lena.get('/api/me');
   assert.deepEqual([me.json.display_name, me.json.language], ['Lena Bakker', 'nl']);

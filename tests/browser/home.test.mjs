@@ -6,7 +6,7 @@
 // can see is progress.test.mjs's, notifications inbox.test.mjs's.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDaemon, register, openSocket, ok } from '../lib/daemon.mjs';
+import { addCohorts, startDaemon, register, openSocket, ok } from '../lib/daemon.mjs';
 import { launch, newPage, signInAs } from '../lib/browser.mjs';
 import { seriousViolations } from '../lib/axe.mjs';
 
@@ -22,6 +22,7 @@ before(async () => {
   daemon = await startDaemon({ config: 'messages_per_second = 0\n' });
   browser = await launch();
   const admin = await register(daemon, daemon.firstInvite, 'admin1');
+  await addCohorts(admin, 'autumn');
   for (const [handle, role, name] of [['mona', 'coach', 'Mona'], ['lena', 'learner', 'Lena'], ['sam', 'learner', 'Sam'],
     ['noor', 'learner', 'Noor'], ['pia', 'learner', 'Pia'], ['bram', 'learner', 'Bram']]) {
     const invite = await admin.post('/api/invites', { role, cohort: 'autumn' });

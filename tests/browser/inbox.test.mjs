@@ -7,7 +7,7 @@
 // 1280 px on the list.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDaemon, register, openSocket, ok } from '../lib/daemon.mjs';
+import { addCohorts, startDaemon, register, openSocket, ok } from '../lib/daemon.mjs';
 import { launch, newPage, signInAs } from '../lib/browser.mjs';
 import { seriousViolations } from '../lib/axe.mjs';
 
@@ -21,6 +21,7 @@ before(async () => {
   daemon = await startDaemon({ config: 'messages_per_second = 0\n' });
   browser = await launch();
   const admin = await register(daemon, daemon.firstInvite, 'admin1');
+  await addCohorts(admin, 'autumn');
   for (const [handle, role, name] of [['mona', 'coach', 'Mona'], ['lena', 'learner', 'Lena'], ['sam', 'learner', 'Sam']]) {
     const invite = await admin.post('/api/invites', { role, cohort: 'autumn' });
     assert.equal(invite.status, 201, invite.text);

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { startDaemon, people, register, ok, connect, runCli } from '../lib/daemon.mjs';
+import { addCohorts, startDaemon, people, register, ok, connect, runCli } from '../lib/daemon.mjs';
 
 const TRACK = 'web-basics';
 const STEP = 'first-page';
@@ -78,6 +78,7 @@ test('a learner who joins reaches the board before any progress: by invite and b
     assert.equal(joined.display_name, 'Noor');
     assert.equal(joined.track, TRACK);
 
+    await addCohorts(clients.admin1, 'spring');
     const other = await clients.admin1.post('/api/invites', { role: 'learner', cohort: 'spring' });
     await register(daemon, other.json.code, 'omar');
     const moved = await runCli(['--data-dir', daemon.dataDir, 'user', 'cohort', 'omar', 'autumn']);
