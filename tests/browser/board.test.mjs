@@ -70,9 +70,10 @@ test('a coach sees a learner start and finish a step live, with the counts and t
   assert.equal(await coach.locator('#board-funnel rect[data-step="first-page"]').getAttribute('data-count'), '0');
   assert.equal(await coach.evaluate(() => window.notReloaded), true, 'no reload happened');
 
-  // She leaves the step: the marker goes.
+  // She leaves the step: the marker no longer names it, and says she is online.
   await learner.goto(`${daemon.url}/`);
-  await coach.locator('tr[data-user="lena"] .here[hidden]').waitFor({ state: 'attached' });
+  await coach.locator('tr[data-user="lena"] .here:not([hidden])', { hasText: 'online now' }).waitFor();
+  assert.doesNotMatch(await coach.locator('tr[data-user="lena"] .here').textContent(), /What is a web page\?/);
   assert.deepEqual([...coach.problems, ...learner.problems], []);
   await learner.context().close();
   await coach.context().close();
