@@ -57,7 +57,7 @@ test('the profile: a new name and language, the sessions, and signing out everyw
 
   await laptop.locator('#end-others').click();
   await laptop.locator('#sessions-status', { hasText: '2 andere sessies afgemeld.' }).waitFor();
-  assert.equal(await laptop.locator('#sessions li').count(), 1);
+  await laptop.waitForFunction(() => document.querySelectorAll('#sessions li').length === 1);
   await phone.waitForURL(/\/signin\?ended=1/, { timeout: 5000 });
   assert.equal(await phone.locator('#signout').isVisible(), false);
 
