@@ -222,6 +222,8 @@ function send(type, fields) {
     }, REQUEST_TIMEOUT);
     waiting.set(id, { resolve, reject, timer });
     try {
+      // A socket the server is closing would only log a warning and drop the request.
+      if (!socket || socket.readyState !== WebSocket.OPEN) throw new Error('not open');
       socket.send(JSON.stringify({ ...fields, type, id }));
     } catch {
       clearTimeout(timer);
