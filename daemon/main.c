@@ -30,8 +30,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static struct gr_net *running_net;
-static volatile sig_atomic_t reload_requested;
 
 static void usage(FILE *out)
 {
@@ -54,32 +52,6 @@ static void usage(FILE *out)
 	fprintf(out, "\nLogs go to stderr. See docs/configuration.md.\n");
 }
 
-static void on_signal(int signal_number)
-{
-	(void)signal_number;
-	if (running_net)
-		gr_net_request_stop(running_net);
-}
-
-static void on_hangup(int signal_number)
-{
-	(void)signal_number;
-	reload_requested = 1;
-}
-
-static void handle_signals(void)
-{
-	struct sigaction action;
-
-	memset(&action, 0, sizeof(action));
-	action.sa_handler = on_signal;
-	sigemptyset(&action.sa_mask);
-	sigaction(SIGINT, &action, NULL);
-	sigaction(SIGTERM, &action, NULL);
-	action.sa_handler = on_hangup;
-	sigaction(SIGHUP, &action, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
 
 static void announce(const struct gr_config *config, struct gr_auth *auth)
 {
@@ -139,8 +111,9 @@ static void log_change(const char *key, int reloadable, void *payload)
  * the settings that allow it apply at once, the others are logged as
  * needing a restart. A file that does not parse changes nothing.
  */
-static void reload(struct daemon *d)
+static void reload(void *payload)
 {
+	struct daemon *d = payload;
 	struct gr_config loaded;
 	enum gr_config_action action;
 
@@ -175,10 +148,6 @@ static void tick(void *payload)
 {
 	struct daemon *d = payload;
 
-	if (reload_requested) {
-		reload_requested = 0;
-		reload(d);
-	}
 	d->ticks++;
 	if (d->ticks % d->config->track_check_seconds == 0)
 		gr_library_check(d->library);
@@ -319,6 +288,7 @@ static int serve(struct daemon *d, const struct gr_config *config)
 	parts.workers = d->workers;
 	parts.live = d->live;
 	parts.tick = tick;
+	parts.reload = reload;
 	parts.tick_payload = d;
 	if ((rc = gr_net_start(&d->net, &parts)) != 0)
 		return rc;
@@ -328,9 +298,7 @@ static int serve(struct daemon *d, const struct gr_config *config)
 	add_samples(d);
 	gr_library_load(d->library); /* served from the first request on */
 	announce(config, d->auth);
-	running_net = d->net;
 	rc = gr_net_run(d->net);
-	running_net = NULL;
 	/* A clean stop leaves a snapshot of the review engine: the next start replays nothing. */
 	if (gr_reviews_snapshot(d->reviews) == 0)
 		gr_turn_flush(d->turn);
@@ -389,7 +357,9 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	gr_log_set_level((enum gr_log_level)config.log_level);
-	handle_signals();
+	/* SIGINT, SIGTERM and SIGHUP are the loop's (net.c); a reload before it runs does nothing. */
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
 	rc = serve(&d, &config);
 	if (rc)
 		gr_log_error("%s", gr_error_last());
