@@ -8,6 +8,7 @@
  *   loadgen run --url ws://HOST:PORT/ws --tokens FILE --connections N
  *               --rate R --boards B --seconds S --track T --steps K
  *               [--sources ADDR,ADDR,...] [--connect-rate C] [--idle-seconds I]
+ *               [--slow W]
  *
  * prepare writes N learners and M coaches of cohort C, each with a session,
  * straight into the data directory's store (no password hashing: the
@@ -35,9 +36,16 @@
  * start at s1, so run against accounts fresh from prepare: steps already
  * done are answered "ok" without a change and counted as unchanged.
  *
- * One thread: one libwebsockets client context (poll-based, like the
- * daemon's) and one timer that paces connects and requests (every 1 ms
- * while loading, every 10 ms otherwise).
+ * With --slow W, W more coach connections (accounts after the B boards')
+ * subscribe to the same board and then never read again: slow consumers.
+ * The daemon must bound what it holds for them (their queues overflow and
+ * they are closed) without the others' latencies suffering; they are
+ * counted apart and never in the push figures.
+ *
+ * One thread: one libwebsockets client context on a libuv loop (epoll, like
+ * the daemon's: with poll() every wake-up scanned all N descriptors, and
+ * the load generator was the bottleneck at 10,000) and one timer that paces
+ * connects and requests (every 1 ms while loading, every 10 ms otherwise).
  */
 #include "core/account.h"
 #include "core/error.h"
@@ -60,6 +68,7 @@
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
+#include <uv.h>
 
 #define TOKENS_FILE "loadgen-tokens.txt"
 #define SESSION_MS (30LL * 24 * 60 * 60 * 1000)
@@ -138,7 +147,7 @@ static void samples_print(struct samples *samples, const char *name, const char 
 struct options {
 	const char *data_dir, *cohort, *url, *tokens, *track, *sources;
 	int learners, coaches, connections, rate, boards, seconds, steps, connect_rate,
-		idle_seconds, filled;
+		idle_seconds, filled, slow;
 };
 
 enum option_kind { TEXT, NUMBER };
@@ -157,6 +166,7 @@ static const struct option_spec {
 	OPTION("--boards", NUMBER, boards),	   OPTION("--seconds", NUMBER, seconds),
 	OPTION("--steps", NUMBER, steps),	   OPTION("--connect-rate", NUMBER, connect_rate),
 	OPTION("--idle-seconds", NUMBER, idle_seconds), OPTION("--filled", NUMBER, filled),
+	OPTION("--slow", NUMBER, slow),
 #undef OPTION
 };
 
@@ -326,7 +336,7 @@ struct account {
 	int number; /* N of "learnerN" */
 };
 
-enum conn_kind { LEARNER, BOARD };
+enum conn_kind { LEARNER, BOARD, SLOW };
 enum conn_state { IDLE, CONNECTING, HELLO, SUBSCRIBING, READY, CLOSED, FAILED };
 
 /* One write of a learner: its update number (2 * step + done) and when. */
@@ -356,7 +366,8 @@ enum phase { CONNECT, SETTLE, LOAD, DRAIN, DONE };
 
 struct counts {
 	long connect_errors, setup_errors, closed, sent, ok, changed, unchanged, errors, stalls,
-		pushes, unmatched, resyncs, expected_pushes, acked_in_load, summaries;
+		pushes, unmatched, resyncs, expected_pushes, acked_in_load, summaries, slow_ready,
+		slow_closed;
 	double load_seconds, load_cpu_seconds; /* this process's CPU time during the load */
 	char error_codes[MAX_ERROR_CODES][32];
 	long error_code_counts[MAX_ERROR_CODES];
@@ -365,6 +376,8 @@ struct counts {
 struct run {
 	struct options options;
 	struct lws_context *context;
+	uv_loop_t loop;
+	int loop_started;
 	lws_sorted_usec_list_t tick;
 	char url_copy[512], host[300], origin[320], path[256], address[256];
 	int port;
@@ -373,7 +386,7 @@ struct run {
 	int source_count;
 	struct account *learners, *coaches;
 	int learner_count, coach_count;
-	struct conn *conns; /* boards first, then learners */
+	struct conn *conns; /* boards first, then the slow ones, then learners */
 	int conn_count, started, ready, connecting, boards_ready;
 	struct conn **by_number; /* learner number → its connection */
 	int max_number;
@@ -422,6 +435,8 @@ static void set_state(struct conn *conn, enum conn_state state)
 	run->ready += (state == READY) - (conn->state == READY);
 	if (conn->kind == BOARD)
 		run->boards_ready += (state == READY) - (conn->state == READY);
+	if (conn->kind == SLOW && state == READY)
+		run->counts.slow_ready++;
 	conn->state = state;
 }
 
@@ -505,12 +520,14 @@ static int make_conns(struct run *run)
 {
 	const struct options *o = &run->options;
 
-	if (run->learner_count < o->connections || run->coach_count < o->boards) {
+	int coaches = o->boards + o->slow;
+
+	if (run->learner_count < o->connections || run->coach_count < coaches) {
 		fprintf(stderr, "loadgen: %s has %d learners and %d coaches; %d and %d wanted\n",
-			o->tokens, run->learner_count, run->coach_count, o->connections, o->boards);
+			o->tokens, run->learner_count, run->coach_count, o->connections, coaches);
 		return -1;
 	}
-	run->conn_count = o->boards + o->connections;
+	run->conn_count = coaches + o->connections;
 	run->conns = calloc((size_t)run->conn_count, sizeof(*run->conns));
 	for (int i = 0; i < o->connections; i++)
 		if (run->learners[i].number > run->max_number)
@@ -523,9 +540,9 @@ static int make_conns(struct run *run)
 
 		conn->run = run;
 		conn->source = run->source_count ? i % run->source_count : -1;
-		conn->kind = i < o->boards ? BOARD : LEARNER;
-		conn->account = conn->kind == BOARD ? &run->coaches[i]
-						    : &run->learners[i - o->boards];
+		conn->kind = i < o->boards ? BOARD : i < coaches ? SLOW : LEARNER;
+		conn->account = conn->kind != LEARNER ? &run->coaches[i]
+						      : &run->learners[i - coaches];
 		if (conn->kind == LEARNER)
 			run->by_number[conn->account->number] = conn;
 	}
@@ -676,13 +693,15 @@ static int on_setup_reply(struct conn *conn, const struct message *m)
 		set_state(conn, FAILED);
 		return -1;
 	}
-	if (conn->state == HELLO && conn->kind == BOARD) {
+	if (conn->state == HELLO && conn->kind != LEARNER) {
 		set_state(conn, SUBSCRIBING);
 		queue_message(conn, "{\"type\":\"subscribe\",\"id\":2,\"topic\":\"%s\"}",
 			      run->board_topic);
 		return 0;
 	}
 	set_state(conn, READY);
+	if (conn->kind == SLOW)
+		lws_rx_flow_control(conn->wsi, 0); /* never reads again */
 	return 0;
 }
 
@@ -806,7 +825,9 @@ static void on_connect_error(struct conn *conn, const char *why)
 
 static void on_closed(struct conn *conn)
 {
-	if (conn->state == READY && conn->run->phase < DONE)
+	if (conn->kind == SLOW && conn->state == READY)
+		conn->run->counts.slow_closed++;
+	else if (conn->state == READY && conn->run->phase < DONE)
 		conn->run->counts.closed++;
 	conn->wsi = NULL;
 	if (conn->state != FAILED)
@@ -915,7 +936,8 @@ static struct conn *next_learner(struct run *run)
 	int learners = run->options.connections;
 
 	for (int tries = 0; tries < learners; tries++) {
-		struct conn *conn = &run->conns[run->options.boards + run->next_learner];
+		struct conn *conn =
+		    &run->conns[run->options.boards + run->options.slow + run->next_learner];
 
 		run->next_learner = (run->next_learner + 1) % learners;
 		if (conn->state == READY && !conn->request_id &&
@@ -1020,6 +1042,9 @@ static void print_results(struct run *run)
 	samples_print(&run->pushes, "push", extra);
 	printf("board summaries (attention list, reviews, activity): %ld received over all boards\n",
 	       c->summaries);
+	if (run->options.slow)
+		printf("slow connections (never reading): %ld of %d opened, %ld closed by the daemon\n",
+		       c->slow_ready, run->options.slow, c->slow_closed);
 	fflush(stdout);
 }
 
@@ -1038,11 +1063,19 @@ static void raise_file_limit(void)
 static int make_context(struct run *run)
 {
 	struct lws_context_creation_info info;
+	void *foreign_loops[1] = { &run->loop };
 
+	if (uv_loop_init(&run->loop) != 0) {
+		fprintf(stderr, "loadgen: cannot make the event loop\n");
+		return -1;
+	}
+	run->loop_started = 1;
 	memset(&info, 0, sizeof(info));
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	info.protocols = protocols;
-	info.options = LWS_SERVER_OPTION_DISABLE_IPV6 | LWS_SERVER_OPTION_JUST_USE_RAW_ORIGIN;
+	info.foreign_loops = foreign_loops;
+	info.options = LWS_SERVER_OPTION_DISABLE_IPV6 | LWS_SERVER_OPTION_JUST_USE_RAW_ORIGIN |
+		       LWS_SERVER_OPTION_LIBUV;
 	info.fd_limit_per_thread = (unsigned int)run->conn_count + 64;
 	info.user = run;
 	lws_set_log_level(LLL_ERR, NULL);
@@ -1058,6 +1091,10 @@ static void run_free(struct run *run)
 {
 	if (run->context)
 		lws_context_destroy(run->context);
+	if (run->loop_started) {
+		uv_run(&run->loop, UV_RUN_DEFAULT); /* lws's handles close */
+		uv_loop_close(&run->loop);
+	}
 	for (int i = 0; i < run->conn_count; i++)
 		free(run->conns[i].partial);
 	free(run->conns);
@@ -1084,8 +1121,8 @@ static int run_load(struct run *run)
 	run->connect_started_at = now_us();
 	enter_phase(run, CONNECT);
 	lws_sul_schedule(run->context, 0, &run->tick, tick, TICK_US);
-	while (!run->interrupted && lws_service(run->context, 0) >= 0)
-		;
+	while (!run->interrupted)
+		uv_run(&run->loop, UV_RUN_ONCE);
 	print_results(run);
 	rc = run->ready ? 0 : 1;
 out:
@@ -1099,7 +1136,8 @@ static int usage(void)
 		"usage: loadgen prepare --data-dir DIR --learners N --coaches M --cohort C\n"
 		"       loadgen run --url ws://HOST:PORT/ws --tokens FILE --connections N --rate R\n"
 		"               --boards B --seconds S --track T --steps K [--cohort C]\n"
-		"               [--sources ADDR,...] [--connect-rate C] [--idle-seconds I]\n");
+		"               [--sources ADDR,...] [--connect-rate C] [--idle-seconds I]\n"
+		"               [--slow W]\n");
 	return 2;
 }
 

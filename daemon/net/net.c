@@ -112,13 +112,18 @@ struct ws_client {
 	int end_sent;       /* that close frame is sent: waiting for the client's */
 };
 
-/* lws's per-connection memory: an HTTP request, or a websocket client. */
+/* Who a websocket upgrade is for, from its checks to its opening. */
+struct upgrade {
+	struct gr_user user;
+	unsigned char session[GR_TOKEN_HASH_SIZE]; /* the hash of its session */
+};
+
+/* lws's per-connection memory (every connection has it: keep it small). */
 struct session {
 	struct api_call *call;
 	struct response *response;
 	struct ws_client *ws;
-	struct gr_user upgrade_user; /* who the websocket upgrade is for */
-	unsigned char upgrade_session[GR_TOKEN_HASH_SIZE]; /* and the hash of its session */
+	struct upgrade *upgrade; /* between the upgrade's checks and its opening */
 };
 
 struct gr_net {
@@ -305,6 +310,8 @@ static void session_reset(struct session *session)
 	}
 	response_free(session->response);
 	session->response = NULL;
+	free(session->upgrade);
+	session->upgrade = NULL;
 }
 
 static const char *method_of(struct lws *wsi)
@@ -624,11 +631,15 @@ static int ws_open(struct lws *wsi, struct session *session)
 	struct gr_net *net = net_of(wsi);
 	struct ws_client *ws = calloc(1, sizeof(*ws));
 
-	if (!ws)
+	if (!ws || !session->upgrade) {
+		free(ws);
 		return -1;
+	}
 	ws->wsi = wsi;
-	ws->client.user = session->upgrade_user;
-	memcpy(ws->client.session, session->upgrade_session, sizeof(ws->client.session));
+	ws->client.user = session->upgrade->user;
+	memcpy(ws->client.session, session->upgrade->session, sizeof(ws->client.session));
+	free(session->upgrade);
+	session->upgrade = NULL;
 	memset(ws->client.user.password_hash, 0, sizeof(ws->client.user.password_hash));
 	ws->client.net = ws;
 	if (gr_live_client_open(net->live, &ws->client) != 0) {
@@ -879,7 +890,10 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		return ws_confirm(wsi, &user_now, NULL);
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
 		/* The same checks again, now with the session's memory to keep the user in. */
-		return ws_confirm(wsi, &session->upgrade_user, session->upgrade_session) ? -1 : 0;
+		free(session->upgrade);
+		if (!(session->upgrade = calloc(1, sizeof(*session->upgrade))))
+			return -1;
+		return ws_confirm(wsi, &session->upgrade->user, session->upgrade->session) ? -1 : 0;
 	case LWS_CALLBACK_ESTABLISHED:
 		return ws_open(wsi, session);
 	case LWS_CALLBACK_RECEIVE:
@@ -892,14 +906,27 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 	case LWS_CALLBACK_CLOSED:
 		ws_closed(wsi, session);
 		return 0;
+	case LWS_CALLBACK_WSI_DESTROY:
+		/* An upgrade checked but never opened. */
+		if (session) {
+			free(session->upgrade);
+			session->upgrade = NULL;
+		}
+		break;
 	default:
 		break;
 	}
 	return lws_callback_http_dummy(wsi, reason, user, in, len);
 }
 
+/*
+ * WS_RX_BUFFER: lws gives each websocket a receive buffer of this size,
+ * so it is per-connection memory; a longer message arrives in pieces
+ * (ws_receive joins them), and what clients send is mostly under 1 KiB.
+ */
+#define WS_RX_BUFFER 1024
 static const struct lws_protocols protocols[] = {
-	{ "grounds", callback, sizeof(struct session), 4096, 0, NULL, 0 },
+	{ "grounds", callback, sizeof(struct session), WS_RX_BUFFER, 0, NULL, 0 },
 	{ NULL, NULL, 0, 0, 0, NULL, 0 }
 };
 
