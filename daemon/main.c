@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 
@@ -161,6 +162,28 @@ static void tick(void *payload)
 	}
 }
 
+/*
+ * Each connection is a descriptor: the soft open-file limit goes up to the
+ * hard one (a shell's default of 1024 would cap the connections near 1,000),
+ * before libwebsockets sizes its table of descriptors from it.
+ */
+static void raise_file_limit(void)
+{
+	struct rlimit limit;
+
+	if (getrlimit(RLIMIT_NOFILE, &limit) != 0)
+		return;
+	if (limit.rlim_cur < limit.rlim_max) {
+		limit.rlim_cur = limit.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &limit) != 0)
+			getrlimit(RLIMIT_NOFILE, &limit);
+	}
+	if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < 16384)
+		gr_log_warn("the open-file limit is %llu: fewer connections than that can be open "
+			    "(raise it, e.g. LimitNOFILE= in the service unit)",
+			    (unsigned long long)limit.rlim_cur);
+}
+
 /* On the first start, the sample tracks become real tracks served from git. */
 static void add_samples(struct daemon *d)
 {
@@ -282,6 +305,7 @@ static int serve(struct daemon *d, const struct gr_config *config)
 	api_parts.store = d->store;
 	if ((rc = gr_api_new(&d->api, &api_parts)) != 0)
 		return rc;
+	raise_file_limit();
 	memset(&parts, 0, sizeof(parts));
 	parts.config = config;
 	parts.api = d->api;
