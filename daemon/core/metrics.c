@@ -75,8 +75,11 @@ void gr_metrics_observe_commit(struct gr_metrics *metrics, int64_t microseconds)
 	metrics->commit_sum_us += (uint64_t)microseconds;
 }
 
-void gr_metrics_observe_turn(struct gr_metrics *metrics, int64_t microseconds)
+void gr_metrics_observe_turn(struct gr_metrics *metrics, int64_t microseconds,
+			     int64_t cpu_microseconds)
 {
+	if (cpu_microseconds > metrics->turn_cpu_max_us)
+		metrics->turn_cpu_max_us = cpu_microseconds;
 	if (microseconds < 0)
 		microseconds = 0;
 	metrics->turn_buckets[bucket_of(microseconds)]++;
@@ -183,6 +186,10 @@ int gr_metrics_render(char **out, size_t *out_len, const struct gr_metrics *metr
 	header(&text, "grounds_loop_turn_max_seconds", "The longest turn of the event loop so far.",
 	       "gauge");
 	append(&text, "grounds_loop_turn_max_seconds %.6f\n", (double)metrics->turn_max_us / 1e6);
+	header(&text, "grounds_loop_turn_cpu_max_seconds",
+	       "The most CPU time one turn of the event loop took so far.", "gauge");
+	append(&text, "grounds_loop_turn_cpu_max_seconds %.6f\n",
+	       (double)metrics->turn_cpu_max_us / 1e6);
 	if (text.failed || !text.data) {
 		free(text.data);
 		gr_error_set("out of memory");

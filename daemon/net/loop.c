@@ -7,6 +7,9 @@
  * each wait, so the time between two prepares less the wait between them
  * is one turn's work: timers, every ready connection's callbacks, the end
  * of the turn (the group commit). It goes to the metrics' turn histogram.
+ * The loop thread's CPU time over the same turn is kept too (its longest):
+ * on a machine whose cores are busy with other work, a turn's wall time
+ * counts the time the thread waited for a core, its CPU time only the work.
  */
 #include "net/loop.h"
 
@@ -15,6 +18,7 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <time.h>
 #include <uv.h>
 
 /* A timer or a signal watcher made here; closed and freed with the loop. */
@@ -40,6 +44,7 @@ struct gr_loop {
 	void *turn_end_payload;
 	uv_prepare_t measure;
 	uint64_t measured_at, idle_at; /* ns: the last prepare, and the idle time then */
+	uint64_t cpu_at;	       /* ns: the loop thread's CPU time then */
 	struct handle *handles;
 };
 
@@ -67,19 +72,29 @@ static void on_idle(uv_idle_t *idle)
 }
 
 /* Just before the loop waits: what ran since the last wait was one turn. */
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+	return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+}
+
 static void on_prepare(uv_prepare_t *prepare)
 {
 	struct gr_loop *loop = prepare->data;
-	uint64_t now = uv_hrtime(), idle = uv_metrics_idle_time(&loop->uv);
+	uint64_t now = uv_hrtime(), idle = uv_metrics_idle_time(&loop->uv), cpu = thread_cpu_ns();
 
 	if (loop->measured_at) {
 		uint64_t span = now - loop->measured_at, waited = idle - loop->idle_at;
 
 		gr_metrics_observe_turn(gr_metrics_now(),
-					(int64_t)((span > waited ? span - waited : 0) / 1000));
+					(int64_t)((span > waited ? span - waited : 0) / 1000),
+					(int64_t)((cpu - loop->cpu_at) / 1000));
 	}
 	loop->measured_at = now;
 	loop->idle_at = idle;
+	loop->cpu_at = cpu;
 }
 
 int gr_loop_new(struct gr_loop **out)
