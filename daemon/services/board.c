@@ -127,6 +127,7 @@ struct cohort {
 	size_t count, capacity;
 	struct gr_attention_waiting *waiting;
 	size_t waiting_count, waiting_capacity;
+	struct learner **by_id;	 /* the learners sorted by id (learner_by_id) */
 	struct pending *pending; /* off the loop: submissions whose standing the loop looks up */
 	size_t pending_count, pending_capacity;
 	int failed;
@@ -139,6 +140,7 @@ static void cohort_free(struct cohort *cohort)
 		gr_json_free(cohort->learners[i].progress);
 	}
 	free(cohort->learners);
+	free(cohort->by_id);
 	free(cohort->waiting);
 	free(cohort->pending);
 	free(cohort->steps);
@@ -264,12 +266,36 @@ oom:
 	return GR_ERROR;
 }
 
+static int compare_by_id(const void *a, const void *b)
+{
+	int64_t x = (*(struct learner *const *)a)->user.id, y = (*(struct learner *const *)b)->user.id;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The learners sorted by id, once they are all loaded (a stats row each: no scan each). */
+static int index_by_id(struct cohort *cohort)
+{
+	if (cohort->count && !(cohort->by_id = malloc(cohort->count * sizeof(*cohort->by_id)))) {
+		gr_error_set("out of memory");
+		return GR_ERROR;
+	}
+	for (size_t i = 0; i < cohort->count; i++)
+		cohort->by_id[i] = &cohort->learners[i];
+	if (cohort->count)
+		qsort(cohort->by_id, cohort->count, sizeof(*cohort->by_id), compare_by_id);
+	return 0;
+}
+
 static struct learner *learner_by_id(struct cohort *cohort, int64_t id)
 {
-	for (size_t i = 0; i < cohort->count; i++)
-		if (cohort->learners[i].user.id == id)
-			return &cohort->learners[i];
-	return NULL;
+	struct learner key, *wanted = &key, **found;
+
+	key.user.id = id;
+	found = cohort->by_id ? bsearch(&wanted, cohort->by_id, cohort->count,
+					sizeof(*cohort->by_id), compare_by_id)
+			      : NULL;
+	return found ? *found : NULL;
 }
 
 static int add_stats(const struct gr_store_learner_stats *row, void *payload)
@@ -310,7 +336,7 @@ static int cohort_load(struct cohort *out, struct gr_board *board, struct gr_sto
 		out->steps[i] = (struct step_index){ track->steps[i].id, i };
 	qsort(out->steps, (size_t)track->step_count, sizeof(*out->steps), compare_step_index);
 	if ((rc = gr_store_progress_of_cohort(store, cohort, track->id, add_progress, out)) ||
-	    (rc = gr_store_cohort_stats(store, cohort, add_stats, out)))
+	    (rc = index_by_id(out)) || (rc = gr_store_cohort_stats(store, cohort, add_stats, out)))
 		cohort_free(out);
 	return rc;
 }
