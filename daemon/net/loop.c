@@ -121,7 +121,7 @@ int gr_loop_new(struct gr_loop **out)
 	uv_prepare_init(&loop->uv, &loop->measure);
 	loop->measure.data = loop;
 	uv_prepare_start(&loop->measure, on_prepare);
-	/* Neither keeps the loop running on its own: only lws's and the timers do. */
+	/* The measure does not keep the loop running on its own. */
 	uv_unref((uv_handle_t *)&loop->measure);
 	*out = loop;
 	return 0;
