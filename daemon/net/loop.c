@@ -46,6 +46,7 @@ struct gr_loop {
 	uint64_t measured_at, idle_at; /* ns: the last prepare, and the idle time then */
 	uint64_t cpu_at;	       /* ns: the loop thread's CPU time then */
 	struct handle *handles;
+	int closed;
 };
 
 static void on_wake(uv_async_t *async)
@@ -132,12 +133,13 @@ static void handle_closed(uv_handle_t *uv)
 	free(uv->data);
 }
 
-void gr_loop_free(struct gr_loop *loop)
+void gr_loop_close(struct gr_loop *loop)
 {
 	struct handle *handle, *next;
 
-	if (!loop)
+	if (loop->closed)
 		return;
+	loop->closed = 1;
 	for (handle = loop->handles; handle; handle = next) {
 		next = handle->next;
 		uv_close(&handle->uv.handle, handle_closed);
@@ -146,10 +148,17 @@ void gr_loop_free(struct gr_loop *loop)
 	uv_close((uv_handle_t *)&loop->turn_end, NULL);
 	uv_close((uv_handle_t *)&loop->turn_end_now, NULL);
 	uv_close((uv_handle_t *)&loop->measure, NULL);
+	loop->handles = NULL;
 	/* Until the last close callback: lws's handles finish closing here too. */
 	uv_run(&loop->uv, UV_RUN_DEFAULT);
-	if (uv_loop_close(&loop->uv) != 0)
-		uv_run(&loop->uv, UV_RUN_DEFAULT);
+}
+
+void gr_loop_free(struct gr_loop *loop)
+{
+	if (!loop)
+		return;
+	gr_loop_close(loop);
+	uv_run(&loop->uv, UV_RUN_DEFAULT); /* what a last lws_context_destroy closed */
 	uv_loop_close(&loop->uv);
 	free(loop);
 }

@@ -18,10 +18,13 @@ typedef void gr_loop_fn(void *payload);
 int gr_loop_new(struct gr_loop **out);
 
 /*
- * Close the handles made here, run the loop until every handle on it
- * (libwebsockets' too, after lws_context_destroy) has closed, and free it.
- * Accepts NULL.
+ * Close the handles made here and run the loop until every handle on it
+ * (libwebsockets' too, after lws_context_destroy) has closed. After it
+ * only gr_loop_free() may be called.
  */
+void gr_loop_close(struct gr_loop *loop);
+
+/* gr_loop_close() if not yet, then free the loop. Accepts NULL. */
 void gr_loop_free(struct gr_loop *loop);
 
 /* The loop as libuv knows it (a uv_loop_t), for lws's foreign_loops. Borrowed. */

@@ -1049,6 +1049,7 @@ static int listen_on(struct gr_net *net)
 	info.timeout_secs = 30;
 	/* lws joins our libuv loop (only needed while the context is made). */
 	info.foreign_loops = foreign_loops;
+	info.pcontext = &net->context; /* NULL once lws has wholly gone (gr_net_free) */
 	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS | LWS_SERVER_OPTION_VALIDATE_UTF8 |
 		       LWS_SERVER_OPTION_LIBUV |
 		       LWS_SERVER_OPTION_DISABLE_IPV6 * !strchr(net->config->listen_host, ':');
@@ -1143,9 +1144,18 @@ void gr_net_free(struct gr_net *net)
 		return;
 	if (net->workers)
 		gr_workers_set_wake(net->workers, NULL, NULL);
+	/*
+	 * On a foreign loop lws goes in stages: it closes its handles, the
+	 * loop runs until they have closed, then destroying it again frees
+	 * the rest (and sets net->context to NULL: info.pcontext).
+	 */
 	if (net->context)
 		lws_context_destroy(net->context);
-	gr_loop_free(net->loop); /* runs until lws's handles on it have closed */
+	if (net->loop)
+		gr_loop_close(net->loop);
+	if (net->context)
+		lws_context_destroy(net->context);
+	gr_loop_free(net->loop);
 	gr_webfiles_free(net->webfiles);
 	free(net->batch);
 	free(net);
