@@ -31,10 +31,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
-static struct gr_net *running_net;
-static volatile sig_atomic_t reload_requested;
 
 static void usage(FILE *out)
 {
@@ -57,32 +56,6 @@ static void usage(FILE *out)
 	fprintf(out, "\nLogs go to stderr. See docs/configuration.md.\n");
 }
 
-static void on_signal(int signal_number)
-{
-	(void)signal_number;
-	if (running_net)
-		gr_net_request_stop(running_net);
-}
-
-static void on_hangup(int signal_number)
-{
-	(void)signal_number;
-	reload_requested = 1;
-}
-
-static void handle_signals(void)
-{
-	struct sigaction action;
-
-	memset(&action, 0, sizeof(action));
-	action.sa_handler = on_signal;
-	sigemptyset(&action.sa_mask);
-	sigaction(SIGINT, &action, NULL);
-	sigaction(SIGTERM, &action, NULL);
-	action.sa_handler = on_hangup;
-	sigaction(SIGHUP, &action, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
 
 static void announce(const struct gr_config *config, struct gr_auth *auth)
 {
@@ -159,8 +132,9 @@ static void auth_settings(struct gr_auth_settings *out, const struct gr_config *
  * the settings that allow it apply at once, the others are logged as
  * needing a restart. A file that does not parse changes nothing.
  */
-static void reload(struct daemon *d)
+static void reload(void *payload)
 {
+	struct daemon *d = payload;
 	struct gr_config loaded;
 	struct gr_auth_settings settings;
 	enum gr_config_action action;
@@ -204,10 +178,6 @@ static void tick(void *payload)
 {
 	struct daemon *d = payload;
 
-	if (reload_requested) {
-		reload_requested = 0;
-		reload(d);
-	}
 	d->ticks++;
 	if (d->ticks % d->config->track_check_seconds == 0)
 		gr_library_check(d->library);
@@ -219,6 +189,28 @@ static void tick(void *payload)
 		gr_auth_housekeeping(d->auth);
 		gr_live_housekeeping(d->live);
 	}
+}
+
+/*
+ * Each connection is a descriptor: the soft open-file limit goes up to the
+ * hard one (a shell's default of 1024 would cap the connections near 1,000),
+ * before libwebsockets sizes its table of descriptors from it.
+ */
+static void raise_file_limit(void)
+{
+	struct rlimit limit;
+
+	if (getrlimit(RLIMIT_NOFILE, &limit) != 0)
+		return;
+	if (limit.rlim_cur < limit.rlim_max) {
+		limit.rlim_cur = limit.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &limit) != 0)
+			getrlimit(RLIMIT_NOFILE, &limit);
+	}
+	if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < 16384)
+		gr_log_warn("the open-file limit is %llu: fewer connections than that can be open "
+			    "(raise it, e.g. LimitNOFILE= in the service unit)",
+			    (unsigned long long)limit.rlim_cur);
 }
 
 /* On the first start, the sample tracks become real tracks served from git. */
@@ -348,12 +340,14 @@ static int serve(struct daemon *d, const struct gr_config *config)
 	api_parts.store = d->store;
 	if ((rc = gr_api_new(&d->api, &api_parts)) != 0)
 		return rc;
+	raise_file_limit();
 	memset(&parts, 0, sizeof(parts));
 	parts.config = config;
 	parts.api = d->api;
 	parts.workers = d->workers;
 	parts.live = d->live;
 	parts.tick = tick;
+	parts.reload = reload;
 	parts.tick_payload = d;
 	if ((rc = gr_net_start(&d->net, &parts)) != 0)
 		return rc;
@@ -363,9 +357,7 @@ static int serve(struct daemon *d, const struct gr_config *config)
 	add_samples(d);
 	gr_library_load(d->library); /* served from the first request on */
 	announce(config, d->auth);
-	running_net = d->net;
 	rc = gr_net_run(d->net);
-	running_net = NULL;
 	/* A clean stop leaves a snapshot of the review engine: the next start replays nothing. */
 	if (gr_reviews_snapshot(d->reviews) == 0)
 		gr_turn_flush(d->turn);
@@ -429,7 +421,9 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	gr_log_set_level((enum gr_log_level)config.log_level);
-	handle_signals();
+	/* SIGINT, SIGTERM and SIGHUP are the loop's (net.c); a reload before it runs does nothing. */
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
 	rc = serve(&d, &config);
 	if (rc)
 		gr_log_error("%s", gr_error_last());

@@ -8,7 +8,7 @@
  *   loadgen run --url ws://HOST:PORT/ws --tokens FILE --connections N
  *               --rate R --boards B --seconds S --track T --steps K
  *               [--sources ADDR,ADDR,...] [--connect-rate C] [--idle-seconds I]
- *               [--protocol grounds|plain] [--loop poll|uv]
+ *               [--protocol grounds|plain] [--slow W]
  *
  * prepare writes N learners and M coaches of cohort C, each with a session,
  * straight into the data directory's store (no password hashing: the
@@ -41,14 +41,18 @@
  * coach1..B, no cookie is sent and hello names the user ("user": handle).
  * The messages are otherwise the same.
  *
- * One thread: one libwebsockets client context and one timer that paces
+ * With --slow W, W more coach connections (accounts after the B boards')
+ * subscribe to the same board and then never read again: slow consumers.
+ * The daemon must bound what it holds for them (their queues overflow and
+ * they are closed) without the others' latencies suffering; they are
+ * counted apart and never in the push figures.
+ *
+ * One thread: one libwebsockets client context on a libuv loop (epoll, like
+ * the daemon's: with poll() every wake-up scanned all N descriptors, and
+ * the load generator was the bottleneck at 10,000) and one timer that paces
  * connects and requests (every 1 ms while loading, every 10 ms otherwise).
- * --loop poll (the default) is lws's own poll() loop: every wake-up, the
- * 1 ms timer's included, hands the kernel every socket, which at 10,000
- * connections is most of a core spent on scanning. --loop uv runs lws on
- * libuv (epoll, Debian's libwebsockets-evlib-uv): a wake-up costs only the
- * sockets that are ready. After "drained" the results are printed and
- * stdout is closed before the connections are.
+ * After "drained" the results are printed and stdout is closed before the
+ * connections are.
  */
 #include "core/account.h"
 #include "core/error.h"
@@ -73,6 +77,7 @@
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
+#include <uv.h>
 
 #define TOKENS_FILE "loadgen-tokens.txt"
 #define SESSION_MS (30LL * 24 * 60 * 60 * 1000)
@@ -149,9 +154,9 @@ static void samples_print(struct samples *samples, const char *name, const char 
 /* ---- options ------------------------------------------------------------- */
 
 struct options {
-	const char *data_dir, *cohort, *url, *tokens, *track, *sources, *protocol, *loop;
+	const char *data_dir, *cohort, *url, *tokens, *track, *sources, *protocol;
 	int learners, coaches, connections, rate, boards, seconds, steps, connect_rate,
-		idle_seconds, filled;
+		idle_seconds, filled, slow;
 };
 
 enum option_kind { TEXT, NUMBER };
@@ -170,7 +175,7 @@ static const struct option_spec {
 	OPTION("--boards", NUMBER, boards),	   OPTION("--seconds", NUMBER, seconds),
 	OPTION("--steps", NUMBER, steps),	   OPTION("--connect-rate", NUMBER, connect_rate),
 	OPTION("--idle-seconds", NUMBER, idle_seconds), OPTION("--filled", NUMBER, filled),
-	OPTION("--protocol", TEXT, protocol),	   OPTION("--loop", TEXT, loop),
+	OPTION("--protocol", TEXT, protocol),	   OPTION("--slow", NUMBER, slow),
 #undef OPTION
 };
 
@@ -207,7 +212,6 @@ static int parse_options(struct options *out, int argc, char **argv)
 	out->connect_rate = 2000;
 	out->idle_seconds = 3;
 	out->protocol = "grounds";
-	out->loop = "poll";
 	for (int i = 0; i < argc; i += 2) {
 		if (i + 1 >= argc) {
 			fprintf(stderr, "loadgen: %s needs a value\n", argv[i]);
@@ -345,7 +349,7 @@ struct account {
 	int number; /* N of "learnerN" */
 };
 
-enum conn_kind { LEARNER, BOARD };
+enum conn_kind { LEARNER, BOARD, SLOW };
 enum conn_state { IDLE, CONNECTING, HELLO, SUBSCRIBING, READY, CLOSED, FAILED };
 
 /* One write of a learner: its update number (2 * step + done) and when. */
@@ -376,7 +380,7 @@ enum phase { CONNECT, SETTLE, LOAD, DRAIN, DONE };
 struct counts {
 	long connect_errors, setup_errors, closed, sent, ok, changed, unchanged, errors, stalls,
 		pushes, unmatched, resyncs, expected_pushes, acked_in_load, summaries, received,
-		received_in_load, open_at_end, boards_open_at_end;
+		received_in_load, open_at_end, boards_open_at_end, slow_ready, slow_closed;
 	double load_seconds, load_cpu_seconds; /* this process's CPU time during the load */
 	char error_codes[MAX_ERROR_CODES][32];
 	long error_code_counts[MAX_ERROR_CODES];
@@ -385,6 +389,8 @@ struct counts {
 struct run {
 	struct options options;
 	struct lws_context *context;
+	uv_loop_t loop;
+	int loop_started;
 	lws_sorted_usec_list_t tick;
 	char url_copy[512], host[300], origin[320], path[256], address[256];
 	int port;
@@ -393,7 +399,7 @@ struct run {
 	int source_count;
 	struct account *learners, *coaches;
 	int learner_count, coach_count;
-	struct conn *conns; /* boards first, then learners */
+	struct conn *conns; /* boards first, then the slow ones, then learners */
 	int conn_count, started, ready, connecting, boards_ready;
 	struct conn **by_number; /* learner number → its connection */
 	int max_number;
@@ -442,6 +448,8 @@ static void set_state(struct conn *conn, enum conn_state state)
 	run->ready += (state == READY) - (conn->state == READY);
 	if (conn->kind == BOARD)
 		run->boards_ready += (state == READY) - (conn->state == READY);
+	if (conn->kind == SLOW && state == READY)
+		run->counts.slow_ready++;
 	conn->state = state;
 }
 
@@ -522,9 +530,8 @@ static int check_run_options(const struct options *o)
 				" --track, --steps and non-zero --connections, --rate and --seconds\n");
 		return -1;
 	}
-	if ((strcmp(o->protocol, "grounds") != 0 && !is_plain(o)) ||
-	    (strcmp(o->loop, "poll") != 0 && strcmp(o->loop, "uv") != 0)) {
-		fprintf(stderr, "loadgen: --protocol is grounds or plain, --loop poll or uv\n");
+	if ((strcmp(o->protocol, "grounds") != 0 && !is_plain(o))) {
+		fprintf(stderr, "loadgen: --protocol is grounds or plain\n");
 		return -1;
 	}
 	return 0;
@@ -552,12 +559,14 @@ static int make_conns(struct run *run)
 {
 	const struct options *o = &run->options;
 
-	if (run->learner_count < o->connections || run->coach_count < o->boards) {
+	int coaches = o->boards + o->slow;
+
+	if (run->learner_count < o->connections || run->coach_count < coaches) {
 		fprintf(stderr, "loadgen: %s has %d learners and %d coaches; %d and %d wanted\n",
-			o->tokens, run->learner_count, run->coach_count, o->connections, o->boards);
+			o->tokens, run->learner_count, run->coach_count, o->connections, coaches);
 		return -1;
 	}
-	run->conn_count = o->boards + o->connections;
+	run->conn_count = coaches + o->connections;
 	run->conns = calloc((size_t)run->conn_count, sizeof(*run->conns));
 	for (int i = 0; i < o->connections; i++)
 		if (run->learners[i].number > run->max_number)
@@ -570,9 +579,9 @@ static int make_conns(struct run *run)
 
 		conn->run = run;
 		conn->source = run->source_count ? i % run->source_count : -1;
-		conn->kind = i < o->boards ? BOARD : LEARNER;
-		conn->account = conn->kind == BOARD ? &run->coaches[i]
-						    : &run->learners[i - o->boards];
+		conn->kind = i < o->boards ? BOARD : i < coaches ? SLOW : LEARNER;
+		conn->account = conn->kind != LEARNER ? &run->coaches[i]
+						      : &run->learners[i - coaches];
 		if (conn->kind == LEARNER)
 			run->by_number[conn->account->number] = conn;
 	}
@@ -728,13 +737,15 @@ static int on_setup_reply(struct conn *conn, const struct message *m)
 		set_state(conn, FAILED);
 		return -1;
 	}
-	if (conn->state == HELLO && conn->kind == BOARD) {
+	if (conn->state == HELLO && conn->kind != LEARNER) {
 		set_state(conn, SUBSCRIBING);
 		queue_message(conn, "{\"type\":\"subscribe\",\"id\":2,\"topic\":\"%s\"}",
 			      run->board_topic);
 		return 0;
 	}
 	set_state(conn, READY);
+	if (conn->kind == SLOW)
+		lws_rx_flow_control(conn->wsi, 0); /* never reads again */
 	return 0;
 }
 
@@ -859,7 +870,9 @@ static void on_connect_error(struct conn *conn, const char *why)
 
 static void on_closed(struct conn *conn)
 {
-	if (conn->state == READY && conn->run->phase < DONE)
+	if (conn->kind == SLOW && conn->state == READY)
+		conn->run->counts.slow_closed++;
+	else if (conn->state == READY && conn->run->phase < DONE)
 		conn->run->counts.closed++;
 	conn->wsi = NULL;
 	if (conn->state != FAILED)
@@ -968,7 +981,8 @@ static struct conn *next_learner(struct run *run)
 	int learners = run->options.connections;
 
 	for (int tries = 0; tries < learners; tries++) {
-		struct conn *conn = &run->conns[run->options.boards + run->next_learner];
+		struct conn *conn =
+		    &run->conns[run->options.boards + run->options.slow + run->next_learner];
 
 		run->next_learner = (run->next_learner + 1) % learners;
 		if (conn->state == READY && !conn->request_id &&
@@ -1040,9 +1054,7 @@ static void finish(struct run *run)
 		dup2(null, STDOUT_FILENO);
 		close(null);
 	}
-	run->interrupted = 1;
-	if (strcmp(run->options.loop, "uv") == 0)
-		lws_context_destroy(run->context); /* ends libuv's loop; run_free finishes it */
+	run->interrupted = 1; /* run_free closes the connections */
 }
 
 static void tick(lws_sorted_usec_list_t *sul)
@@ -1102,6 +1114,9 @@ static void print_results(struct run *run)
 	samples_print(&run->pushes, "push", extra);
 	printf("board summaries (attention list, reviews, activity): %ld received over all boards\n",
 	       c->summaries);
+	if (run->options.slow)
+		printf("slow connections (never reading): %ld of %d opened, %ld closed by the daemon\n",
+		       c->slow_ready, run->options.slow, c->slow_closed);
 	fflush(stdout);
 }
 
@@ -1128,12 +1143,19 @@ static void on_loop_signal(void *handle, int signal_number)
 static int make_context(struct run *run)
 {
 	struct lws_context_creation_info info;
+	void *foreign_loops[1] = { &run->loop };
 
+	if (uv_loop_init(&run->loop) != 0) {
+		fprintf(stderr, "loadgen: cannot make the event loop\n");
+		return -1;
+	}
+	run->loop_started = 1;
 	memset(&info, 0, sizeof(info));
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	info.protocols = protocols;
+	info.foreign_loops = foreign_loops;
 	info.options = LWS_SERVER_OPTION_DISABLE_IPV6 | LWS_SERVER_OPTION_JUST_USE_RAW_ORIGIN |
-		       (strcmp(run->options.loop, "uv") == 0 ? LWS_SERVER_OPTION_LIBUV : 0);
+		       LWS_SERVER_OPTION_LIBUV;
 	info.fd_limit_per_thread = (unsigned int)run->conn_count + 64;
 	info.user = run;
 	info.signal_cb = on_loop_signal;
@@ -1141,9 +1163,7 @@ static int make_context(struct run *run)
 	run->context = lws_create_context(&info);
 	if (!run->context) {
 		fprintf(stderr, "loadgen: cannot create the libwebsockets context%s\n",
-			strcmp(run->options.loop, "uv") == 0
-				? " (--loop uv needs libwebsockets-evlib-uv: tools/setup bench)"
-				: "");
+			" (it runs on libuv: libwebsockets-evlib-uv, installed by tools/setup)");
 		return -1;
 	}
 	return 0;
@@ -1153,6 +1173,10 @@ static void run_free(struct run *run)
 {
 	if (run->context)
 		lws_context_destroy(run->context);
+	if (run->loop_started) {
+		uv_run(&run->loop, UV_RUN_DEFAULT); /* lws's handles close */
+		uv_loop_close(&run->loop);
+	}
 	for (int i = 0; i < run->conn_count; i++)
 		free(run->conns[i].partial);
 	free(run->conns);
@@ -1180,8 +1204,8 @@ static int run_load(struct run *run)
 	run->connect_started_at = now_us();
 	enter_phase(run, CONNECT);
 	lws_sul_schedule(run->context, 0, &run->tick, tick, TICK_US);
-	while (!run->interrupted && lws_service(run->context, 0) >= 0)
-		;
+	while (!run->interrupted)
+		uv_run(&run->loop, UV_RUN_ONCE);
 	if (!run->printed) {
 		run->counts.open_at_end = run->ready;
 		run->counts.boards_open_at_end = run->boards_ready;
@@ -1199,7 +1223,8 @@ static int usage(void)
 		"usage: loadgen prepare --data-dir DIR --learners N --coaches M --cohort C\n"
 		"       loadgen run --url ws://HOST:PORT/ws --tokens FILE --connections N --rate R\n"
 		"               --boards B --seconds S --track T --steps K [--cohort C]\n"
-		"               [--sources ADDR,...] [--connect-rate C] [--idle-seconds I]\n");
+		"               [--sources ADDR,...] [--connect-rate C] [--idle-seconds I]\n"
+		"               [--protocol grounds|plain] [--slow W]\n");
 	return 2;
 }
 

@@ -40,6 +40,10 @@
  * Replies are never dropped while the connection stays: a request gets its
  * one reply, or the connection is closed.
  *
+ * A queue's ring starts at QUEUE_FIRST_SLOTS slots and doubles when full,
+ * up to its capacity: at 10,000 connections a ring of capacity slots each
+ * was 2.3 KiB a connection, most of it never used.
+ *
  * Invariants (asserted by check_queue after each push and pop in debug
  * builds):
  *   - 0 <= count <= capacity and bytes <= max_bytes, bytes being the sum of
@@ -133,14 +137,45 @@ unsigned char *gr_fanout_message_headroom(struct gr_message *message)
 
 /* ---- queues -------------------------------------------------------------- */
 
+#define QUEUE_FIRST_SLOTS 8
+
 static struct gr_message **slot(const struct gr_queue *queue, int index)
 {
-	return &queue->ring[(queue->head + index) % queue->capacity];
+	return &queue->ring[(queue->head + index) % queue->slots];
 }
 
 static unsigned char *reply_flag(const struct gr_queue *queue, int index)
 {
-	return &queue->replies[(queue->head + index) % queue->capacity];
+	return &queue->replies[(queue->head + index) % queue->slots];
+}
+
+/* Room for one more: the ring grows (in order, from slot 0) when full. 0 when out of memory. */
+static int make_room(struct gr_queue *queue)
+{
+	int slots = queue->slots * 2 < queue->capacity ? queue->slots * 2 : queue->capacity;
+	struct gr_message **ring;
+	unsigned char *replies;
+
+	if (queue->count < queue->slots)
+		return 1;
+	ring = malloc((size_t)slots * sizeof(*ring));
+	replies = malloc((size_t)slots);
+	if (!ring || !replies) {
+		free(ring);
+		free(replies);
+		return 0;
+	}
+	for (int i = 0; i < queue->count; i++) {
+		ring[i] = *slot(queue, i);
+		replies[i] = *reply_flag(queue, i);
+	}
+	free(queue->ring);
+	free(queue->replies);
+	queue->ring = ring;
+	queue->replies = replies;
+	queue->head = 0;
+	queue->slots = slots;
+	return 1;
 }
 
 #ifndef NDEBUG
@@ -150,8 +185,9 @@ static void check_queue(const struct gr_queue *queue)
 	int resync_held = 0;
 
 	assert(queue->capacity > 0 && queue->ring && queue->resync);
-	assert(queue->head >= 0 && queue->head < queue->capacity);
-	assert(queue->count >= 0 && queue->count <= queue->capacity);
+	assert(queue->slots > 0 && queue->slots <= queue->capacity);
+	assert(queue->head >= 0 && queue->head < queue->slots);
+	assert(queue->count >= 0 && queue->count <= queue->slots);
 	for (int i = 0; i < queue->count; i++) {
 		const struct gr_message *message = *slot(queue, i);
 
@@ -180,8 +216,9 @@ int gr_fanout_queue_init(struct gr_queue *queue, int capacity, size_t max_bytes,
 		gr_error_set("queue: bounds too small for the resync message");
 		return GR_EINVALID;
 	}
-	queue->ring = calloc((size_t)capacity, sizeof(*queue->ring));
-	queue->replies = calloc((size_t)capacity, 1);
+	queue->slots = capacity < QUEUE_FIRST_SLOTS ? capacity : QUEUE_FIRST_SLOTS;
+	queue->ring = calloc((size_t)queue->slots, sizeof(*queue->ring));
+	queue->replies = calloc((size_t)queue->slots, 1);
 	if (!queue->ring || !queue->replies) {
 		free(queue->ring);
 		free(queue->replies);
@@ -225,9 +262,11 @@ static void append(struct gr_queue *queue, struct gr_message *message, int is_re
 	queue->bytes += message->len;
 }
 
-static int fits(const struct gr_queue *queue, const struct gr_message *message)
+/* Within both bounds with message; the ring grows for it (out of memory: it does not fit). */
+static int fits(struct gr_queue *queue, const struct gr_message *message)
 {
-	return queue->count < queue->capacity && message->len <= queue->max_bytes - queue->bytes;
+	return queue->count < queue->capacity && message->len <= queue->max_bytes - queue->bytes &&
+	       make_room(queue);
 }
 
 /* Unreference every event held; the replies stay, in their order. */
@@ -312,7 +351,7 @@ void gr_fanout_queue_pop(struct gr_queue *queue)
 		return;
 	message = *slot(queue, 0);
 	*slot(queue, 0) = NULL;
-	queue->head = (queue->head + 1) % queue->capacity;
+	queue->head = (queue->head + 1) % queue->slots;
 	queue->count--;
 	queue->bytes -= message->len;
 	gr_fanout_message_unref(message);

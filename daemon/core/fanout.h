@@ -39,9 +39,10 @@ size_t gr_fanout_message_len(const struct gr_message *message);
 unsigned char *gr_fanout_message_headroom(struct gr_message *message);
 
 struct gr_queue {
-	struct gr_message **ring; /* capacity slots */
+	struct gr_message **ring; /* slots slots, grown up to capacity as needed */
 	unsigned char *replies;   /* per slot: holds a reply (kept on overflow) */
 	int head, count, capacity;
+	int slots;               /* allocated: most queues stay short, and each connection has one */
 	size_t bytes, max_bytes; /* text bytes held, and their bound */
 	int resyncing;           /* overflowed; events dropped until resynced */
 	int must_close;          /* overflowed again while resyncing */

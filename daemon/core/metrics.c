@@ -57,17 +57,36 @@ struct gr_metrics *gr_metrics_now(void)
 	return &process_metrics;
 }
 
-void gr_metrics_observe_commit(struct gr_metrics *metrics, int64_t microseconds)
+static int bucket_of(int64_t microseconds)
 {
 	int bucket = 0;
 
-	if (microseconds < 0)
-		microseconds = 0;
 	while (bucket < GR_METRICS_COMMIT_BUCKETS && microseconds > commit_bounds[bucket])
 		bucket++;
-	metrics->commit_buckets[bucket]++;
+	return bucket;
+}
+
+void gr_metrics_observe_commit(struct gr_metrics *metrics, int64_t microseconds)
+{
+	if (microseconds < 0)
+		microseconds = 0;
+	metrics->commit_buckets[bucket_of(microseconds)]++;
 	metrics->commit_count++;
 	metrics->commit_sum_us += (uint64_t)microseconds;
+}
+
+void gr_metrics_observe_turn(struct gr_metrics *metrics, int64_t microseconds,
+			     int64_t cpu_microseconds)
+{
+	if (cpu_microseconds > metrics->turn_cpu_max_us)
+		metrics->turn_cpu_max_us = cpu_microseconds;
+	if (microseconds < 0)
+		microseconds = 0;
+	metrics->turn_buckets[bucket_of(microseconds)]++;
+	metrics->turn_count++;
+	metrics->turn_sum_us += (uint64_t)microseconds;
+	if (microseconds > metrics->turn_max_us)
+		metrics->turn_max_us = microseconds;
 }
 
 int64_t gr_metrics_clock_us(void)
@@ -124,21 +143,21 @@ static void header(struct text *text, const char *name, const char *help, const 
 	append(text, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-static void commit_histogram(struct text *text, const struct gr_metrics *metrics)
+static void histogram(struct text *text, const char *name, const char *help,
+		      const uint64_t *buckets, uint64_t sum_us, uint64_t count)
 {
-	const char *name = "grounds_commit_seconds";
 	uint64_t cumulative = 0;
 
-	header(text, name, "Time to commit one turn's changes to the database.", "histogram");
+	header(text, name, help, "histogram");
 	for (int i = 0; i < GR_METRICS_COMMIT_BUCKETS; i++) {
-		cumulative += metrics->commit_buckets[i];
+		cumulative += buckets[i];
 		append(text, "%s_bucket{le=\"%g\"} %" PRIu64 "\n", name,
 		       (double)commit_bounds[i] / 1e6, cumulative);
 	}
-	cumulative += metrics->commit_buckets[GR_METRICS_COMMIT_BUCKETS];
+	cumulative += buckets[GR_METRICS_COMMIT_BUCKETS];
 	append(text, "%s_bucket{le=\"+Inf\"} %" PRIu64 "\n", name, cumulative);
-	append(text, "%s_sum %.6f\n%s_count %" PRIu64 "\n", name,
-	       (double)metrics->commit_sum_us / 1e6, name, metrics->commit_count);
+	append(text, "%s_sum %.6f\n%s_count %" PRIu64 "\n", name, (double)sum_us / 1e6, name,
+	       count);
 }
 
 int gr_metrics_render(char **out, size_t *out_len, const struct gr_metrics *metrics,
@@ -158,7 +177,19 @@ int gr_metrics_render(char **out, size_t *out_len, const struct gr_metrics *metr
 		header(&text, counters[i].name, counters[i].help, "counter");
 		append(&text, "%s %" PRIu64 "\n", counters[i].name, metrics->counters[i]);
 	}
-	commit_histogram(&text, metrics);
+	histogram(&text, "grounds_commit_seconds",
+		  "Time to commit one turn's changes to the database.", metrics->commit_buckets,
+		  metrics->commit_sum_us, metrics->commit_count);
+	histogram(&text, "grounds_loop_turn_seconds",
+		  "Work done in one turn of the event loop, between two waits.",
+		  metrics->turn_buckets, metrics->turn_sum_us, metrics->turn_count);
+	header(&text, "grounds_loop_turn_max_seconds", "The longest turn of the event loop so far.",
+	       "gauge");
+	append(&text, "grounds_loop_turn_max_seconds %.6f\n", (double)metrics->turn_max_us / 1e6);
+	header(&text, "grounds_loop_turn_cpu_max_seconds",
+	       "The most CPU time one turn of the event loop took so far.", "gauge");
+	append(&text, "grounds_loop_turn_cpu_max_seconds %.6f\n",
+	       (double)metrics->turn_cpu_max_us / 1e6);
 	if (text.failed || !text.data) {
 		free(text.data);
 		gr_error_set("out of memory");

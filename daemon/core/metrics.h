@@ -38,6 +38,11 @@ struct gr_metrics {
 	uint64_t commit_buckets[GR_METRICS_COMMIT_BUCKETS + 1]; /* not cumulative; last: +Inf */
 	uint64_t commit_count;
 	uint64_t commit_sum_us;
+	uint64_t turn_buckets[GR_METRICS_COMMIT_BUCKETS + 1]; /* the loop's turns, same bounds */
+	uint64_t turn_count;
+	uint64_t turn_sum_us;
+	int64_t turn_max_us;	 /* the longest turn since the start */
+	int64_t turn_cpu_max_us; /* the most CPU time one turn took */
 };
 
 /* The daemon's numbers, borrowed; the loop thread's. */
@@ -60,6 +65,13 @@ static inline void gr_metrics_set(enum gr_metrics_gauge which, int64_t value)
 
 /* One commit of the loop's turn took microseconds. */
 void gr_metrics_observe_commit(struct gr_metrics *metrics, int64_t microseconds);
+
+/*
+ * One turn of the event loop (its work, not its wait) took microseconds,
+ * cpu_microseconds of them on a core.
+ */
+void gr_metrics_observe_turn(struct gr_metrics *metrics, int64_t microseconds,
+			     int64_t cpu_microseconds);
 
 /* A monotonic clock in microseconds, for timing. */
 int64_t gr_metrics_clock_us(void);

@@ -18,6 +18,15 @@
  * closes with 1007 when not; a frame whose header announces more than
  * max_message_kib is refused when it arrives, before its payload is read.
  * While a connection waits for a render (live.c) its reading is paused.
+ *
+ * The loop: lws runs on libuv's loop (net/loop.c, epoll) as a foreign loop,
+ * single-threaded: LWS_SERVER_OPTION_LIBUV loads Debian's evlib plugin
+ * (libwebsockets-evlib-uv) at lws_create_context. Debian builds lws with
+ * poll(), which scans every descriptor on every turn: at 10,000
+ * connections that was most of the daemon's CPU (docs/performance.md).
+ * The worker pool's wake-ups, the timers (the tick, the poll of ended
+ * sessions), the group commit at the end of each turn and the signals
+ * (SIGINT and SIGTERM stop, SIGHUP reloads) are handles on the same loop.
  */
 #include "net/net.h"
 
@@ -33,6 +42,7 @@
 #include "net/url.h"
 #include "net/webfiles.h"
 #include "core/workers.h"
+#include "net/loop.h"
 
 #include <libwebsockets.h>
 #include <signal.h>
@@ -41,9 +51,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define TICK_US LWS_US_PER_SEC
-#define STOP_POLL_US (200 * LWS_US_PER_MS)
-#define SESSION_POLL_US (250 * LWS_US_PER_MS) /* ended sessions are noticed this fast */
+#define TICK_MS 1000
+#define SESSION_POLL_MS 250 /* ended sessions are noticed this fast */
 #define SHUTDOWN_GRACE_MS 3000
 #define WS_WRITE_BATCH 64 /* messages framed into one send at most */
 #define WS_BATCH_BYTES (64 * 1024)
@@ -109,13 +118,18 @@ struct ws_client {
 	int end_sent;       /* that close frame is sent: waiting for the client's */
 };
 
-/* lws's per-connection memory: an HTTP request, or a websocket client. */
+/* Who a websocket upgrade is for, from its checks to its opening. */
+struct upgrade {
+	struct gr_user user;
+	unsigned char session[GR_TOKEN_HASH_SIZE]; /* the hash of its session */
+};
+
+/* lws's per-connection memory (every connection has it: keep it small). */
 struct session {
 	struct api_call *call;
 	struct response *response;
 	struct ws_client *ws;
-	struct gr_user upgrade_user; /* who the websocket upgrade is for */
-	unsigned char upgrade_session[GR_TOKEN_HASH_SIZE]; /* and the hash of its session */
+	struct upgrade *upgrade; /* between the upgrade's checks and its opening */
 };
 
 struct gr_net {
@@ -124,13 +138,11 @@ struct gr_net {
 	struct gr_api *api;
 	struct gr_workers *workers;
 	struct gr_live *live;
-	lws_sorted_usec_list_t flush_timer;
+	struct gr_loop *loop;
 	unsigned char *batch; /* LWS_PRE + WS_BATCH_BYTES: several frames for one send */
 	void (*tick)(void *payload);
+	void (*reload)(void *payload);
 	void *tick_payload;
-	lws_sorted_usec_list_t tick_timer;
-	lws_sorted_usec_list_t stop_timer;
-	lws_sorted_usec_list_t session_timer;
 	char web_root[PATH_MAX];
 	struct gr_webfiles *webfiles;
 	volatile sig_atomic_t stop_requested;
@@ -357,6 +369,8 @@ static void session_reset(struct session *session)
 	}
 	response_free(session->response);
 	session->response = NULL;
+	free(session->upgrade);
+	session->upgrade = NULL;
 }
 
 static const char *method_of(struct lws *wsi)
@@ -662,9 +676,9 @@ static void ws_pause(struct gr_client *client, int paused, void *payload)
 							       LWS_RXFLOW_REASON_FLAG_PROCESS_NOW));
 }
 
-static void flush_now(lws_sorted_usec_list_t *sul)
+static void flush_now(void *payload)
 {
-	struct gr_net *net = lws_container_of(sul, struct gr_net, flush_timer);
+	struct gr_net *net = payload;
 
 	gr_live_flush(net->live);
 }
@@ -674,7 +688,7 @@ static void flush_soon(void *payload)
 {
 	struct gr_net *net = payload;
 
-	lws_sul_schedule(net->context, 0, &net->flush_timer, flush_now, 1);
+	gr_loop_at_turn_end(net->loop, flush_now, net);
 }
 
 static int ws_open(struct lws *wsi, struct session *session)
@@ -682,11 +696,15 @@ static int ws_open(struct lws *wsi, struct session *session)
 	struct gr_net *net = net_of(wsi);
 	struct ws_client *ws = calloc(1, sizeof(*ws));
 
-	if (!ws)
+	if (!ws || !session->upgrade) {
+		free(ws);
 		return -1;
+	}
 	ws->wsi = wsi;
-	ws->client.user = session->upgrade_user;
-	memcpy(ws->client.session, session->upgrade_session, sizeof(ws->client.session));
+	ws->client.user = session->upgrade->user;
+	memcpy(ws->client.session, session->upgrade->session, sizeof(ws->client.session));
+	free(session->upgrade);
+	session->upgrade = NULL;
 	memset(ws->client.user.password_hash, 0, sizeof(ws->client.user.password_hash));
 	ws->client.net = ws;
 	if (gr_live_client_open(net->live, &ws->client) != 0) {
@@ -726,6 +744,8 @@ static void ws_closed(struct lws *wsi, struct session *session)
 	session->ws = NULL;
 }
 
+static int ws_close(struct lws *wsi, struct ws_client *ws, int status, const char *reason);
+
 static int ws_receive(struct lws *wsi, struct session *session, const void *in, size_t len)
 {
 	struct ws_client *ws = session->ws;
@@ -737,9 +757,7 @@ static int ws_receive(struct lws *wsi, struct session *session, const void *in, 
 		return 0; /* its session ended: closing, nothing more is read */
 	if (lws_frame_is_binary(wsi)) {
 		ws->in_too_large = 0;
-		lws_close_reason(wsi, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE,
-				 (unsigned char *)"text frames only", 16);
-		return -1;
+		return ws_close(wsi, ws, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE, "text frames only");
 	}
 	/* What the frame's header announces counts at once: nothing waits for the rest of it. */
 	if (ws->in_too_large || ws->in_len + len + lws_remaining_packet_payload(wsi) >
@@ -770,13 +788,6 @@ static int ws_receive(struct lws *wsi, struct session *session, const void *in, 
 	return 0;
 }
 
-/* Close with a status and a reason; returns -1 for the callback to return. */
-static int ws_close(struct lws *wsi, enum lws_close_status status, const char *reason)
-{
-	lws_close_reason(wsi, status, (unsigned char *)reason, strlen(reason));
-	return -1;
-}
-
 /*
  * Send the close frame of an ended session (its queue is dropped), then
  * wait for the client's own close before the connection goes: closing at
@@ -803,6 +814,21 @@ static int ws_end_now(struct lws *wsi, struct ws_client *ws)
 		return -1;
 	ws->end_sent = 1;
 	lws_set_timeout(wsi, PENDING_TIMEOUT_CLOSE_ACK, CLOSE_ACK_SECONDS);
+	return 0;
+}
+
+/*
+ * Close with a status and a reason, the way an ended session closes: lws's
+ * own close (lws_close_reason, then -1) resets the connection on the libuv
+ * loop before its close frame is out, and the client would see 1006.
+ */
+static int ws_close(struct lws *wsi, struct ws_client *ws, int status, const char *reason)
+{
+	if (!ws->end_code) {
+		ws->end_code = status;
+		snprintf(ws->end_reason, sizeof(ws->end_reason), "%s", reason);
+	}
+	lws_callback_on_writable(wsi);
 	return 0;
 }
 
@@ -874,13 +900,12 @@ static int ws_writeable(struct lws *wsi, struct session *session)
 	if (ws->end_code)
 		return ws_end_now(wsi, ws);
 	if (queue->must_close)
-		return ws_close(wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, "not reading fast enough");
+		return ws_close(wsi, ws, LWS_CLOSE_STATUS_POLICY_VIOLATION, "not reading fast enough");
 	if ((message = gr_fanout_queue_peek(queue)) == NULL) {
 		if (ws->close_status)
-			return ws_close(wsi, (enum lws_close_status)ws->close_status,
-					"message too large");
+			return ws_close(wsi, ws, ws->close_status, "message too large");
 		if (ws->closing)
-			return ws_close(wsi, LWS_CLOSE_STATUS_GOINGAWAY, "server stopping");
+			return ws_close(wsi, ws, LWS_CLOSE_STATUS_GOINGAWAY, "server stopping");
 		return 0;
 	}
 	if (queue->count > 1 && (count = gather(net, queue, &len)) > 1) {
@@ -909,7 +934,6 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 {
 	struct session *session = user;
 	struct gr_user user_now;
-	struct gr_net *net;
 
 	switch (reason) {
 	case LWS_CALLBACK_HTTP:
@@ -931,7 +955,10 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		return ws_confirm(wsi, &user_now, NULL);
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
 		/* The same checks again, now with the session's memory to keep the user in. */
-		return ws_confirm(wsi, &session->upgrade_user, session->upgrade_session) ? -1 : 0;
+		free(session->upgrade);
+		if (!(session->upgrade = calloc(1, sizeof(*session->upgrade))))
+			return -1;
+		return ws_confirm(wsi, &session->upgrade->user, session->upgrade->session) ? -1 : 0;
 	case LWS_CALLBACK_ESTABLISHED:
 		return ws_open(wsi, session);
 	case LWS_CALLBACK_RECEIVE:
@@ -944,56 +971,94 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 	case LWS_CALLBACK_CLOSED:
 		ws_closed(wsi, session);
 		return 0;
-	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
-		net = lws_context_user(lws_get_context(wsi));
-		if (net && net->workers)
-			gr_workers_complete(net->workers);
-		return 0;
+	case LWS_CALLBACK_WSI_DESTROY:
+		/* An upgrade checked but never opened. */
+		if (session) {
+			free(session->upgrade);
+			session->upgrade = NULL;
+		}
+		break;
 	default:
 		break;
 	}
 	return lws_callback_http_dummy(wsi, reason, user, in, len);
 }
 
+/*
+ * WS_RX_BUFFER: lws gives each websocket a receive buffer of this size,
+ * so it is per-connection memory; a longer message arrives in pieces
+ * (ws_receive joins them), and what clients send is mostly under 1 KiB.
+ */
+#define WS_RX_BUFFER 1024
 static const struct lws_protocols protocols[] = {
-	{ "grounds", callback, sizeof(struct session), 4096, 0, NULL, 0 },
+	{ "grounds", callback, sizeof(struct session), WS_RX_BUFFER, 0, NULL, 0 },
 	{ NULL, NULL, 0, 0, 0, NULL, 0 }
 };
 
 /* ---- life cycle ------------------------------------------------------- */
 
+/* The worker pool's wake function (a worker thread, the pool's lock held). */
 static void wake(void *payload)
 {
 	struct gr_net *net = payload;
 
-	lws_cancel_service(net->context);
+	gr_loop_wake(net->loop);
 }
 
-static void tick(lws_sorted_usec_list_t *sul)
+/* On the loop: a job finished, or a stop was asked for. */
+static void woken(void *payload)
 {
-	struct gr_net *net = lws_container_of(sul, struct gr_net, tick_timer);
+	struct gr_net *net = payload;
+
+	if (net->workers)
+		gr_workers_complete(net->workers);
+	if (net->stop_requested)
+		gr_loop_stop(net->loop);
+}
+
+static void tick(void *payload)
+{
+	struct gr_net *net = payload;
 
 	if (net->tick && !net->stopping)
 		net->tick(net->tick_payload);
-	lws_sul_schedule(net->context, 0, &net->tick_timer, tick, TICK_US);
 }
 
 /* Sessions that ended, here or in another process, close their connections. */
-static void session_tick(lws_sorted_usec_list_t *sul)
+static void session_tick(void *payload)
 {
-	struct gr_net *net = lws_container_of(sul, struct gr_net, session_timer);
+	struct gr_net *net = payload;
 
 	if (!net->stopping)
 		gr_live_poll(net->live);
-	lws_sul_schedule(net->context, 0, &net->session_timer, session_tick, SESSION_POLL_US);
 }
 
-/* Wakes the loop now and then, so a stop request is seen within STOP_POLL_US. */
-static void stop_tick(lws_sorted_usec_list_t *sul)
+/* SIGINT, SIGTERM. */
+static void stop_signal(void *payload)
 {
-	struct gr_net *net = lws_container_of(sul, struct gr_net, stop_timer);
+	gr_net_request_stop(payload);
+}
 
-	lws_sul_schedule(net->context, 0, &net->stop_timer, stop_tick, STOP_POLL_US);
+/* SIGHUP. */
+static void reload_signal(void *payload)
+{
+	struct gr_net *net = payload;
+
+	if (net->reload && !net->stopping)
+		net->reload(net->tick_payload);
+}
+
+/* The loop and its handles, before lws joins it. */
+static int loop_start(struct gr_net *net)
+{
+	if (gr_loop_new(&net->loop) != 0 || gr_loop_on_wake(net->loop, woken, net) != 0 ||
+	    gr_loop_every(net->loop, TICK_MS, tick, net) != 0 ||
+	    gr_loop_every(net->loop, SESSION_POLL_MS, session_tick, net) != 0 ||
+	    gr_loop_on_signal(net->loop, SIGINT, stop_signal, net) != 0 ||
+	    gr_loop_on_signal(net->loop, SIGTERM, stop_signal, net) != 0 ||
+	    gr_loop_on_signal(net->loop, SIGHUP, reload_signal, net) != 0)
+		return GR_ERROR;
+	return 0;
 }
 
 static void lws_log(int level, const char *line)
@@ -1035,6 +1100,7 @@ static int find_web_root(struct gr_net *net)
 static int listen_on(struct gr_net *net)
 {
 	struct lws_context_creation_info info;
+	void *foreign_loops[1] = { gr_loop_native(net->loop) };
 
 	lws_set_log_level(LLL_ERR | LLL_WARN, lws_log);
 	memset(&info, 0, sizeof(info));
@@ -1046,7 +1112,11 @@ static int listen_on(struct gr_net *net)
 	info.server_string = "grounds";
 	info.max_http_header_data = HEADER_DATA;
 	info.timeout_secs = 30;
+	/* lws joins our libuv loop (only needed while the context is made). */
+	info.foreign_loops = foreign_loops;
+	info.pcontext = &net->context; /* NULL once lws has wholly gone (gr_net_free) */
 	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS | LWS_SERVER_OPTION_VALIDATE_UTF8 |
+		       LWS_SERVER_OPTION_LIBUV |
 		       LWS_SERVER_OPTION_DISABLE_IPV6 * !strchr(net->config->listen_host, ':');
 	if (!(net->context = lws_create_context(&info))) {
 		gr_error_set("cannot start the network layer");
@@ -1076,21 +1146,19 @@ int gr_net_start(struct gr_net **out, const struct gr_net_parts *parts)
 	net->api = parts->api;
 	net->workers = parts->workers;
 	net->tick = parts->tick;
+	net->reload = parts->reload;
 	net->tick_payload = parts->tick_payload;
 	net->live = parts->live;
 	hooks.payload = net;
 	hooks.end = ws_end;
 	if ((rc = find_web_root(net)) != 0 || (rc = gr_webfiles_new(&net->webfiles)) != 0 ||
-	    (rc = listen_on(net)) != 0 ||
+	    (rc = loop_start(net)) != 0 || (rc = listen_on(net)) != 0 ||
 	    (rc = gr_live_set_hooks(net->live, &hooks)) != 0) {
 		gr_net_free(net);
 		return rc;
 	}
 	if (net->workers)
 		gr_workers_set_wake(net->workers, wake, net);
-	lws_sul_schedule(net->context, 0, &net->tick_timer, tick, TICK_US);
-	lws_sul_schedule(net->context, 0, &net->stop_timer, stop_tick, STOP_POLL_US);
-	lws_sul_schedule(net->context, 0, &net->session_timer, session_tick, SESSION_POLL_US);
 	*out = net;
 	return 0;
 }
@@ -1113,17 +1181,15 @@ static void close_websockets(struct gr_net *net)
 			gr_log_warn("%d websockets did not close in time", net->client_count);
 			break;
 		}
-		lws_service(net->context, 0);
+		gr_loop_run_once(net->loop); /* the session poll wakes it at least every 250 ms */
 	}
 }
 
 int gr_net_run(struct gr_net *net)
 {
-	while (!net->stop_requested) {
-		if (lws_service(net->context, 0) < 0) {
-			gr_error_set("the event loop failed");
-			return GR_ERROR;
-		}
+	if (!net->stop_requested && gr_loop_run(net->loop) != 0) {
+		gr_error_set("the event loop failed");
+		return GR_ERROR;
 	}
 	net->stopping = 1;
 	gr_log_info("stopping: closing %d websockets", net->client_count);
@@ -1134,6 +1200,7 @@ int gr_net_run(struct gr_net *net)
 void gr_net_request_stop(struct gr_net *net)
 {
 	net->stop_requested = 1;
+	gr_loop_wake(net->loop);
 }
 
 void gr_net_free(struct gr_net *net)
@@ -1142,8 +1209,18 @@ void gr_net_free(struct gr_net *net)
 		return;
 	if (net->workers)
 		gr_workers_set_wake(net->workers, NULL, NULL);
+	/*
+	 * On a foreign loop lws goes in stages: it closes its handles, the
+	 * loop runs until they have closed, then destroying it again frees
+	 * the rest (and sets net->context to NULL: info.pcontext).
+	 */
 	if (net->context)
 		lws_context_destroy(net->context);
+	if (net->loop)
+		gr_loop_close(net->loop);
+	if (net->context)
+		lws_context_destroy(net->context);
+	gr_loop_free(net->loop);
 	gr_webfiles_free(net->webfiles);
 	free(net->batch);
 	free(net);

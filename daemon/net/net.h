@@ -1,7 +1,7 @@
 /*
  * net.h - the network layer: one libwebsockets context serving HTTP (the API,
  * the web client's files, /healthz, /metrics) and the /ws websocket, on the one
- * event-loop thread. Only net.c includes libwebsockets.h.
+ * event-loop thread (libuv's: net/loop.h). Only net.c includes libwebsockets.h.
  */
 #ifndef GR_NET_H
 #define GR_NET_H
@@ -19,13 +19,17 @@ struct gr_net_parts {
 	struct gr_workers *workers;
 	struct gr_live *live; /* the service behind /ws; the net layer installs its hooks */
 	void (*tick)(void *payload); /* called about once a second; may be NULL */
-	void *tick_payload;
+	void (*reload)(void *payload); /* called on SIGHUP; may be NULL */
+	void *tick_payload;	       /* the payload of both */
 };
 
 /* Create the context and start listening. */
 int gr_net_start(struct gr_net **out, const struct gr_net_parts *parts);
 
-/* Serve until gr_net_request_stop(), then close websockets with 1001. */
+/*
+ * Serve until gr_net_request_stop() or SIGINT or SIGTERM, then close
+ * websockets with 1001.
+ */
 int gr_net_run(struct gr_net *net);
 
 /* Ask the loop to stop. Safe to call from a signal handler. */

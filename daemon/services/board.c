@@ -15,6 +15,7 @@
 #include "core/array.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "core/workers.h"
 #include "domain/attention.h"
 #include "domain/progress.h"
 #include "domain/review.h"
@@ -55,7 +56,10 @@ struct attention_cache {
 	struct gr_json *attention;
 };
 
+struct summary_job;
+
 struct gr_board {
+	struct summary_job *running; /* a summary being made off the loop */
 	struct gr_store *store;
 	struct gr_library *library;
 	struct gr_reviews *reviews; /* NULL: no work waits for a reviewer */
@@ -90,10 +94,14 @@ int gr_board_new(struct gr_board **out, struct gr_store *store, struct gr_librar
 	return 0;
 }
 
+static void summary_orphan(struct summary_job *job);
+
 void gr_board_free(struct gr_board *board)
 {
 	if (!board)
 		return;
+	if (board->running)
+		summary_orphan(board->running); /* it ends on its own */
 	for (int i = 0; i < board->cached; i++) {
 		free(board->cache[i].cohort);
 		free(board->cache[i].track);
@@ -125,8 +133,18 @@ struct step_index {
 	int index;
 };
 
+/* A submission waiting somewhere in the review engine, found off the loop. */
+struct pending {
+	int64_t learner_id;
+	int step;
+	int64_t submission_id;
+};
+
 struct cohort {
 	struct gr_board *board;
+	struct gr_store *store; /* read from: the board's, or a worker's own */
+	int off_loop;		/* on a worker: the review engine is not to be touched */
+	int64_t now;
 	const struct gr_track *track;
 	struct step_index *steps; /* track->step_count, by id */
 	int with_progress;
@@ -134,6 +152,9 @@ struct cohort {
 	size_t count, capacity;
 	struct gr_attention_waiting *waiting;
 	size_t waiting_count, waiting_capacity;
+	struct learner **by_id;	 /* the learners sorted by id (learner_by_id) */
+	struct pending *pending; /* off the loop: submissions whose standing the loop looks up */
+	size_t pending_count, pending_capacity;
 	int failed;
 };
 
@@ -144,7 +165,9 @@ static void cohort_free(struct cohort *cohort)
 		gr_json_free(cohort->learners[i].progress);
 	}
 	free(cohort->learners);
+	free(cohort->by_id);
 	free(cohort->waiting);
+	free(cohort->pending);
 	free(cohort->steps);
 }
 
@@ -197,7 +220,16 @@ static int note_waiting(const struct gr_store_submission *row, void *payload)
 	const struct gr_review *engine = gr_reviews_engine(cohort->board->reviews);
 	struct gr_review_standing standing;
 
-	if (gr_review_standing_get(&standing, engine, row->id, now_ms(cohort->board)) != 0 ||
+	if (cohort->off_loop) {
+		/* The engine is the loop's: note the submission, the loop looks it up. */
+		if (gr_array_grow((void **)&cohort->pending, &cohort->pending_capacity,
+				  cohort->pending_count, sizeof(*cohort->pending)))
+			return GR_ERROR;
+		cohort->pending[cohort->pending_count++] =
+		    (struct pending){ lookup->learner_id, lookup->step, row->id };
+		return 0;
+	}
+	if (gr_review_standing_get(&standing, engine, row->id, cohort->now) != 0 ||
 	    standing.open == 0 || standing.waiting_since <= 0)
 		return 0;
 	if (gr_array_grow((void **)&cohort->waiting, &cohort->waiting_capacity, cohort->waiting_count,
@@ -246,7 +278,7 @@ static int add_progress(const struct gr_user *user, const struct gr_store_progre
 	if ((state == GR_PROGRESS_SUBMITTED || state == GR_PROGRESS_IN_REVIEW) &&
 	    cohort->board->reviews) {
 		struct waiting_lookup lookup = { cohort, user->id, index };
-		int rc = gr_store_submission_latest(cohort->board->store, user->id,
+		int rc = gr_store_submission_latest(cohort->store, user->id,
 						    cohort->track->id, row->step_id, note_waiting,
 						    &lookup);
 
@@ -259,12 +291,36 @@ oom:
 	return GR_ERROR;
 }
 
+static int compare_by_id(const void *a, const void *b)
+{
+	int64_t x = (*(struct learner *const *)a)->user.id, y = (*(struct learner *const *)b)->user.id;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The learners sorted by id, once they are all loaded (a stats row each: no scan each). */
+static int index_by_id(struct cohort *cohort)
+{
+	if (cohort->count && !(cohort->by_id = malloc(cohort->count * sizeof(*cohort->by_id)))) {
+		gr_error_set("out of memory");
+		return GR_ERROR;
+	}
+	for (size_t i = 0; i < cohort->count; i++)
+		cohort->by_id[i] = &cohort->learners[i];
+	if (cohort->count)
+		qsort(cohort->by_id, cohort->count, sizeof(*cohort->by_id), compare_by_id);
+	return 0;
+}
+
 static struct learner *learner_by_id(struct cohort *cohort, int64_t id)
 {
-	for (size_t i = 0; i < cohort->count; i++)
-		if (cohort->learners[i].user.id == id)
-			return &cohort->learners[i];
-	return NULL;
+	struct learner key, *wanted = &key, **found;
+
+	key.user.id = id;
+	found = cohort->by_id ? bsearch(&wanted, cohort->by_id, cohort->count,
+					sizeof(*cohort->by_id), compare_by_id)
+			      : NULL;
+	return found ? *found : NULL;
 }
 
 static int add_stats(const struct gr_store_learner_stats *row, void *payload)
@@ -279,14 +335,22 @@ static int add_stats(const struct gr_store_learner_stats *row, void *payload)
 	return 0;
 }
 
-/* One cohort's learners on a track, with their progress, stats and waiting work. */
-static int cohort_load(struct cohort *out, struct gr_board *board, const char *cohort,
-		       const struct gr_track *track, int with_progress)
+/*
+ * One cohort's learners on a track, with their progress, stats and waiting
+ * work, read from store (the board's on the loop; a worker's own off it,
+ * then the waiting work is left in out->pending for the loop).
+ */
+static int cohort_load(struct cohort *out, struct gr_board *board, struct gr_store *store,
+		       int off_loop, const char *cohort, const struct gr_track *track,
+		       int with_progress, int64_t now)
 {
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	out->board = board;
+	out->store = store;
+	out->off_loop = off_loop;
+	out->now = now;
 	out->track = track;
 	out->with_progress = with_progress;
 	if (!(out->steps = calloc((size_t)track->step_count + 1, sizeof(*out->steps)))) {
@@ -296,9 +360,8 @@ static int cohort_load(struct cohort *out, struct gr_board *board, const char *c
 	for (int i = 0; i < track->step_count; i++)
 		out->steps[i] = (struct step_index){ track->steps[i].id, i };
 	qsort(out->steps, (size_t)track->step_count, sizeof(*out->steps), compare_step_index);
-	if ((rc =
-		 gr_store_progress_of_cohort(board->store, cohort, track->id, add_progress, out)) ||
-	    (rc = gr_store_cohort_stats(board->store, cohort, add_stats, out)))
+	if ((rc = gr_store_progress_of_cohort(store, cohort, track->id, add_progress, out)) ||
+	    (rc = index_by_id(out)) || (rc = gr_store_cohort_stats(store, cohort, add_stats, out)))
 		cohort_free(out);
 	return rc;
 }
@@ -369,10 +432,10 @@ static int attention_entries(struct gr_board *board, struct cohort *cohort, cons
 	int rc;
 
 	settings.inactive_days = board->settings.inactive_days;
-	if ((rc = gr_store_cohort_flags(board->store, name, cohort->track->id,
+	if ((rc = gr_store_cohort_flags(cohort->store, name, cohort->track->id,
 					now - board->settings.flag_days * GR_STORE_DAY_MS, add_flag,
 					&lists)) ||
-	    (rc = gr_store_help_of_cohort(board->store, name, cohort->track->id, add_help, &lists)))
+	    (rc = gr_store_help_of_cohort(cohort->store, name, cohort->track->id, add_help, &lists)))
 		goto out;
 	if (cohort->count && !(learners = calloc(cohort->count, sizeof(*learners)))) {
 		gr_error_set("out of memory");
@@ -435,7 +498,7 @@ static struct gr_json *entry_json(struct gr_board *board, struct cohort *cohort,
 		gr_json_set(item, "step", gr_json_string(cohort->track->steps[entry->step].id));
 	if (item && entry->kind == GR_ATTENTION_FLAGGED_REVIEW) {
 		gr_json_set(item, "review", gr_json_integer(entry->ref));
-		if (gr_store_review_get(board->store, entry->ref, flag_details, item) != 0)
+		if (gr_store_review_get(cohort->store, entry->ref, flag_details, item) != 0)
 			gr_log_warn("flagged review %lld: %s", (long long)entry->ref,
 				    gr_error_last());
 	}
@@ -510,30 +573,196 @@ static void cache_keep(struct gr_board *board, const char *cohort, const char *t
 	entry->at = now;
 }
 
-struct gr_json *gr_board_summary(struct gr_board *board, const char *name, const char *track_id)
+/* The summary of a loaded cohort (new, or NULL): its attention list and review counts. */
+static struct gr_json *summary_json(struct gr_board *board, struct cohort *cohort,
+				    const char *name)
 {
-	const struct gr_track *track = gr_library_track(board->library, track_id);
-	struct gr_json *summary = NULL, *attention, *learners;
-	struct cohort cohort;
+	struct gr_json *attention, *learners;
 
-	if (!track || cohort_load(&cohort, board, name, track, 0) != 0)
+	if (attention_json(&attention, board, cohort, name, NULL, cohort->now) != 0)
 		return NULL;
-	if (attention_json(&attention, board, &cohort, name, NULL, now_ms(board)) != 0)
-		goto out;
-	cache_keep(board, name, track_id, attention, now_ms(board));
 	learners = gr_json_object();
-	for (size_t i = 0; learners && i < cohort.count; i++) {
-		const struct learner *learner = &cohort.learners[i];
+	for (size_t i = 0; learners && i < cohort->count; i++) {
+		const struct learner *learner = &cohort->learners[i];
 
 		gr_json_set(learners, learner->user.handle,
 			    gr_json_pack("{s:i, s:i, s:I}", "given", learner->given, "received",
 					 learner->received, "last_activity",
 					 (long long)learner->last_activity));
 	}
-	summary = gr_json_pack("{s:o, s:o*}", "attention", attention, "learners", learners);
-out:
+	return gr_json_pack("{s:o, s:o*}", "attention", attention, "learners", learners);
+}
+
+struct gr_json *gr_board_summary(struct gr_board *board, const char *name, const char *track_id)
+{
+	const struct gr_track *track = gr_library_track(board->library, track_id);
+	struct gr_json *summary;
+	struct cohort cohort;
+
+	if (!track || cohort_load(&cohort, board, board->store, 0, name, track, 0,
+				  now_ms(board)) != 0)
+		return NULL;
+	summary = summary_json(board, &cohort, name);
+	if (summary)
+		cache_keep(board, name, track_id, gr_json_get(summary, "attention"), cohort.now);
 	cohort_free(&cohort);
 	return summary;
+}
+
+/* ---- the summary off the loop ------------------------------------------------- */
+
+/*
+ * At 10,000 learners a summary reads and weighs the whole cohort for some
+ * hundreds of milliseconds: on the loop that stalled every connection.
+ * So a watched board's summary is made on the worker pool, in two jobs
+ * with one short step on the loop between them:
+ *
+ *   load (worker)     open a store connection of its own (WAL: it reads the
+ *                     last commit while the loop writes), read the cohort's
+ *                     progress, stats and submitted work;
+ *   standings (loop)  look up, in the review engine (the loop's alone), how
+ *                     long each submitted work has waited for a reviewer;
+ *   make (worker)     the attention list and the review counts as JSON, then
+ *                     the live service's own work on it (what changed since
+ *                     the board's last summary); close the store;
+ *   done (loop)       the live service publishes.
+ *
+ * The job holds a reference to the track, taken and dropped on the loop,
+ * and a copy of the board's settings.
+ * A board freed while its job runs orphans the job: its last steps on the
+ * loop only free it.
+ */
+struct summary_job {
+	struct gr_board *board; /* NULL: orphaned */
+	struct gr_board settings; /* a copy, for the workers: the settings, and whether reviews exist */
+	struct gr_live_summary *out;
+	struct gr_track *track;
+	char *cohort_name;
+	char *path; /* the database's */
+	struct gr_store *store;
+	struct cohort cohort;
+	struct gr_json *attention; /* the summary's, for the home pages' cache */
+	int loaded;
+};
+
+static void summary_orphan(struct summary_job *job)
+{
+	job->board = NULL;
+}
+
+static void summary_job_end(struct summary_job *job)
+{
+	struct gr_live_summary *out = job->out;
+
+	if (job->board)
+		job->board->running = NULL;
+	if (job->loaded)
+		cohort_free(&job->cohort);
+	gr_store_close(job->store);
+	gr_track_release(job->track);
+	gr_json_free(job->attention);
+	free(job->cohort_name);
+	free(job->path);
+	free(job);
+	out->done(out);
+}
+
+static void summary_make(void *payload)
+{
+	struct summary_job *job = payload;
+
+	job->out->summary = summary_json(job->cohort.board, &job->cohort, job->cohort_name);
+	job->attention = gr_json_ref(gr_json_get(job->out->summary, "attention"));
+	if (job->out->made)
+		job->out->made(job->out);
+	gr_store_close(job->store); /* on the thread that used it last */
+	job->store = NULL;
+}
+
+static void summary_made(void *payload)
+{
+	struct summary_job *job = payload;
+
+	if (job->board && job->attention)
+		cache_keep(job->board, job->cohort_name, job->track->id, job->attention,
+			   job->cohort.now);
+	summary_job_end(job);
+}
+
+static void summary_load(void *payload)
+{
+	struct summary_job *job = payload;
+
+	if (gr_store_open(&job->store, job->path) != 0) {
+		gr_log_error("a board's summary: %s", gr_error_last());
+		return;
+	}
+	job->loaded = cohort_load(&job->cohort, job->cohort.board, job->store, 1,
+				  job->cohort_name, job->track, 0, job->cohort.now) == 0;
+	if (!job->loaded)
+		gr_log_error("a board's summary: %s", gr_error_last());
+}
+
+/* On the loop, between the two jobs: the standings only the engine knows. */
+static void summary_loaded(void *payload)
+{
+	struct summary_job *job = payload;
+	struct cohort *cohort = &job->cohort;
+	const struct gr_review *engine;
+
+	if (!job->board || !job->loaded)
+		goto end;
+	engine = job->board->reviews ? gr_reviews_engine(job->board->reviews) : NULL;
+	for (size_t i = 0; engine && i < cohort->pending_count; i++) {
+		const struct pending *pending = &cohort->pending[i];
+		struct gr_review_standing standing;
+
+		if (gr_review_standing_get(&standing, engine, pending->submission_id,
+					   cohort->now) != 0 ||
+		    standing.open == 0 || standing.waiting_since <= 0)
+			continue;
+		if (gr_array_grow((void **)&cohort->waiting, &cohort->waiting_capacity,
+				  cohort->waiting_count, sizeof(*cohort->waiting)))
+			goto end;
+		cohort->waiting[cohort->waiting_count++] = (struct gr_attention_waiting){
+			pending->learner_id, pending->step, standing.waiting_since
+		};
+	}
+	if (gr_workers_submit(job->out->workers, summary_make, summary_made, job) == 0)
+		return;
+end:
+	summary_job_end(job);
+}
+
+static int summary_start(void *payload, struct gr_live_summary *out)
+{
+	struct gr_board *board = payload;
+	struct gr_track *track = gr_library_track(board->library, out->track);
+	const char *path = gr_store_path(board->store);
+	struct summary_job *job;
+
+	if (!track || board->running || !path || !(job = calloc(1, sizeof(*job))))
+		return GR_ERROR;
+	job->board = board;
+	job->out = out;
+	job->track = gr_track_retain(track);
+	job->settings = *board;
+	job->settings.running = NULL;
+	job->settings.cached = 0; /* the cache is the loop's alone */
+	job->cohort.board = &job->settings;
+	job->cohort.now = now_ms(board);
+	job->cohort_name = strdup(out->cohort);
+	job->path = strdup(path);
+	if (!job->cohort_name || !job->path ||
+	    gr_workers_submit(out->workers, summary_load, summary_loaded, job) != 0) {
+		gr_track_release(job->track);
+		free(job->cohort_name);
+		free(job->path);
+		free(job);
+		return GR_ERROR;
+	}
+	board->running = job;
+	return 0;
 }
 
 /* ---- board.get ------------------------------------------------------------ */
@@ -623,7 +852,8 @@ static void board_get(void *payload, struct gr_protocol_answer *out, struct gr_c
 		return;
 	}
 	now = now_ms(board);
-	if ((rc = cohort_load(&cohort, board, request->cohort, track, 1)) != 0) {
+	if ((rc = cohort_load(&cohort, board, board->store, 0, request->cohort, track, 1, now)) !=
+	    0) {
 		gr_protocol_fail_status(out, rc, "reading a board");
 		return;
 	}
@@ -665,7 +895,7 @@ static struct gr_json *attention_of(struct gr_board *board, const char *name,
 
 	if (entry && now - entry->at < ATTENTION_FRESH_MS)
 		return entry->attention;
-	if (cohort_load(&cohort, board, name, track, 0) != 0) {
+	if (cohort_load(&cohort, board, board->store, 0, name, track, 0, now) != 0) {
 		gr_log_error("the attention list of %s/%s: %s", name, track->id, gr_error_last());
 		return NULL;
 	}
@@ -744,7 +974,7 @@ int gr_board_attach(struct gr_board *board, struct gr_live *live)
 		{ GR_REQUEST_BOARD_GET, board_get },
 		{ GR_REQUEST_HOME_ATTENTION, home_attention },
 	};
-	struct gr_live_listener listener = { .summary = summary };
+	struct gr_live_listener listener = { .summary = summary, .summary_start = summary_start };
 	int rc;
 
 	if (board->live)

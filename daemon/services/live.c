@@ -100,6 +100,21 @@ struct board {
 	size_t member_count;
 };
 
+/*
+ * A board's summary made off the loop (at 10,000 learners it takes longer
+ * than a turn may), with what the board had last sent: the worker works
+ * out what changed too, and the loop only publishes it. One at a time.
+ */
+struct summary_job {
+	struct gr_live_summary job; /* first: the maker hands it back */
+	struct gr_live *live;	    /* NULL: orphaned, the service was freed */
+	char *topic, *cohort, *track;
+	char *attention;	    /* as last sent; on the worker, as sent now */
+	struct gr_json *counts;
+	struct gr_json *changes; /* made on the worker: what to publish */
+	int64_t now;
+};
+
 /* Who handles a request type. */
 struct route {
 	gr_live_handler_fn *handle;
@@ -128,6 +143,7 @@ struct gr_live {
 	int listener_count;
 	struct board *boards;
 	int board_count, board_capacity;
+	struct summary_job *summarizing; /* a board's summary being made off the loop */
 	struct gr_live_settings settings;
 	struct gr_live_hooks hooks;
 	struct gr_fanout *fanout;
@@ -1101,14 +1117,14 @@ static void board_forget(struct gr_live *live, int index)
  */
 /* Collects in moved the counts of a learner that are not the ones last sent. */
 struct moved_counts {
-	const struct board *board;
+	struct gr_json *sent;
 	struct gr_json *moved;
 };
 
 static int note_moved(const char *handle, struct gr_json *numbers, void *payload)
 {
 	struct moved_counts *counts = payload;
-	struct gr_json *previous = gr_json_get(counts->board->counts, handle);
+	struct gr_json *previous = gr_json_get(counts->sent, handle);
 
 	gr_json_delete(numbers, "last_activity"); /* boards follow it from the events */
 	if (!previous || !gr_json_equal(previous, numbers))
@@ -1116,7 +1132,8 @@ static int note_moved(const char *handle, struct gr_json *numbers, void *payload
 	return 0;
 }
 
-static struct gr_json *summary_changes(struct board *board, struct gr_json *summary)
+static struct gr_json *summary_changes(char **sent_attention, struct gr_json **sent_counts,
+				       struct gr_json *summary)
 {
 	struct gr_json *attention = gr_json_get(summary, "attention");
 	struct gr_json *learners = gr_json_get(summary, "learners"), *counts, *changes, *moved;
@@ -1126,16 +1143,16 @@ static struct gr_json *summary_changes(struct board *board, struct gr_json *summ
 	moved = gr_json_object();
 	if (!text || !changes || !moved)
 		goto fail;
-	if (!board->attention || strcmp(text, board->attention) != 0) {
+	if (!*sent_attention || strcmp(text, *sent_attention) != 0) {
 		gr_json_set(changes, "attention", gr_json_ref(attention));
-		free(board->attention);
-		board->attention = text;
+		free(*sent_attention);
+		*sent_attention = text;
 		text = NULL;
 	}
-	gr_json_each(learners, note_moved, &(struct moved_counts){ board, moved });
+	gr_json_each(learners, note_moved, &(struct moved_counts){ *sent_counts, moved });
 	counts = gr_json_ref(learners);
-	gr_json_free(board->counts);
-	board->counts = counts;
+	gr_json_free(*sent_counts);
+	*sent_counts = counts;
 	if (gr_json_size(moved))
 		gr_json_set(changes, "learners", gr_json_ref(moved));
 	if (!gr_json_size(changes))
@@ -1152,20 +1169,118 @@ fail:
 	return NULL;
 }
 
+static void summary_publish(struct gr_live *live, struct gr_json *changes, const char *topic,
+			    int64_t now)
+{
+	gr_json_set(changes, "type", gr_json_string("event"));
+	gr_json_set(changes, "event", gr_json_string("board.summary"));
+	gr_json_set(changes, "topic", gr_json_string(topic));
+	gr_json_set(changes, "now", gr_json_integer(now));
+	publish_now(live, changes, topic);
+}
+
+static void summary_job_free(struct summary_job *job)
+{
+	gr_json_free(job->job.summary);
+	gr_json_free(job->changes);
+	gr_json_free(job->counts);
+	free(job->attention);
+	free(job->topic);
+	free(job->cohort);
+	free(job->track);
+	free(job);
+}
+
+/* On the worker: what changed since the board's last summary. */
+static void summary_made(struct gr_live_summary *made)
+{
+	struct summary_job *job = (struct summary_job *)made;
+
+	if (!made->summary)
+		return;
+	job->changes = summary_changes(&job->attention, &job->counts, made->summary);
+	made->summary = NULL; /* consumed */
+}
+
+/* On the loop: the board keeps what was sent, and its watchers get what changed. */
+static void summary_done(struct gr_live_summary *made)
+{
+	struct summary_job *job = (struct summary_job *)made;
+	struct gr_live *live = job->live;
+
+	if (live) {
+		live->summarizing = NULL;
+		for (int i = 0; i < live->board_count; i++) {
+			struct board *board = &live->boards[i];
+
+			if (strcmp(board->topic, job->topic) != 0)
+				continue;
+			free(board->attention);
+			gr_json_free(board->counts);
+			board->attention = job->attention;
+			board->counts = job->counts;
+			job->attention = NULL;
+			job->counts = NULL;
+			if (job->changes)
+				summary_publish(live, job->changes, job->topic, job->now);
+			job->changes = NULL;
+			break;
+		}
+	}
+	summary_job_free(job);
+}
+
+/* Start board's summary off the loop; what it last sent goes with it. */
+static void summary_begin(struct gr_live *live, struct listener *maker, struct board *board,
+			  int64_t now)
+{
+	struct summary_job *job = calloc(1, sizeof(*job));
+
+	if (!job || !(job->topic = strdup(board->topic)) ||
+	    !(job->cohort = strdup(board->cohort)) || !(job->track = strdup(board->track))) {
+		if (job)
+			summary_job_free(job);
+		return;
+	}
+	job->live = live;
+	job->now = now;
+	job->job = (struct gr_live_summary){ job->cohort,	  job->track,	live->settings.workers,
+					     NULL,		  summary_made, summary_done };
+	job->attention = board->attention;
+	job->counts = board->counts;
+	board->attention = NULL;
+	board->counts = NULL;
+	if (maker->hear.summary_start(maker->payload, &job->job) != 0) {
+		gr_log_warn("the summary of %s could not be started: %s", board->topic,
+			    gr_error_last());
+		board->attention = job->attention;
+		board->counts = job->counts;
+		job->attention = NULL;
+		job->counts = NULL;
+		summary_job_free(job);
+		return;
+	}
+	live->summarizing = job;
+}
+
 /*
  * Send one board what changed in its summary: the board waiting longest of
  * those due (busy for SUMMARY_BUSY_MS, or idle for SUMMARY_IDLE_MS). Boards
- * nobody watches any more are forgotten.
+ * nobody watches any more are forgotten. With a worker pool the summary is
+ * made off the loop, one at a time, and published when it is done.
  */
 static void boards_refresh(struct gr_live *live)
 {
 	int64_t now = now_ms(live);
 	struct board *board = NULL;
+	struct listener *maker = summary_maker(live);
 	struct gr_json *summary, *changes;
 
 	for (int i = live->board_count - 1; i >= 0; i--)
 		if (gr_fanout_count(live->fanout, live->boards[i].topic) == 0)
 			board_forget(live, i);
+	if (live->summarizing)
+		return;
 	for (int i = 0; i < live->board_count; i++) {
 		struct board *candidate = &live->boards[i];
 		int64_t age = now - candidate->sent_at;
@@ -1178,14 +1293,14 @@ static void boards_refresh(struct gr_live *live)
 		return;
 	board->dirty = 0;
 	board->sent_at = now;
-	if (!(summary = summary_of(live, board->cohort, board->track)) ||
-	    !(changes = summary_changes(board, summary)))
+	if (live->settings.workers && maker->hear.summary_start) {
+		summary_begin(live, maker, board, now);
 		return;
-	gr_json_set(changes, "type", gr_json_string("event"));
-	gr_json_set(changes, "event", gr_json_string("board.summary"));
-	gr_json_set(changes, "topic", gr_json_string(board->topic));
-	gr_json_set(changes, "now", gr_json_integer(now));
-	publish_now(live, changes, board->topic);
+	}
+	if (!(summary = summary_of(live, board->cohort, board->track)) ||
+	    !(changes = summary_changes(&board->attention, &board->counts, summary)))
+		return;
+	summary_publish(live, changes, board->topic, now);
 }
 
 static void handle_subscribe(void *payload, struct gr_protocol_answer *out,
@@ -1763,6 +1878,8 @@ void gr_live_free(struct gr_live *live)
 	if (!live)
 		return;
 	gr_live_flush(live);
+	if (live->summarizing) /* it ends on its own */
+		live->summarizing->live = NULL;
 	if (live->fanout) /* what the turn delivers from now on has nowhere to go */
 		gr_turn_set_hooks(live->turn, &(struct gr_turn_hooks){ 0 });
 	while (live->board_count > 0)

@@ -107,6 +107,15 @@ struct gr_live_route {
 	gr_live_handler_fn *handle;
 };
 
+/* A board's summary being made off the loop (see summary_start below). */
+struct gr_live_summary {
+	const char *cohort, *track; /* valid until done */
+	struct gr_workers *workers;
+	struct gr_json *summary; /* the maker's result, new, or NULL */
+	void (*made)(struct gr_live_summary *job); /* on the worker, after the summary; may be NULL */
+	void (*done)(struct gr_live_summary *job); /* on the loop, last */
+};
+
 /* What a service hears from the live service; any member may be NULL. */
 struct gr_live_listener {
 	/* A connection of user opened (1) or closed (0). */
@@ -134,6 +143,14 @@ struct gr_live_listener {
 	 * it: {"attention": […], "learners": {handle: {…}}}, new, or NULL.
 	 */
 	struct gr_json *(*summary)(void *payload, const char *cohort, const char *track);
+	/*
+	 * The same, made off the loop on job->workers (may be NULL: then
+	 * summary is called on the loop): 0 when started, and then the maker
+	 * sets job->summary on a worker, calls job->made there, and
+	 * job->done on the loop at the end (also when it failed: summary
+	 * NULL). Any other return: nothing was started.
+	 */
+	int (*summary_start)(void *payload, struct gr_live_summary *job);
 };
 
 /*

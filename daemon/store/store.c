@@ -274,6 +274,13 @@ int gr_store_open(struct gr_store **out, const char *path)
 	return gr_store_open_with(out, path, store_migrations, gr_store_schema_latest());
 }
 
+const char *gr_store_path(struct gr_store *store)
+{
+	const char *path = sqlite3_db_filename(store->db, "main");
+
+	return path && path[0] ? path : NULL;
+}
+
 void gr_store_close(struct gr_store *store)
 {
 	if (!store)

@@ -33,6 +33,13 @@ int gr_store_open_with(struct gr_store **out, const char *path,
 void gr_store_close(struct gr_store *store);
 
 /*
+ * The database file's path, for another connection to the same database
+ * (a worker's reads: WAL lets it read the last commit while this one
+ * writes); NULL for a database in memory. Borrowed.
+ */
+const char *gr_store_path(struct gr_store *store);
+
+/*
  * How a commit is made durable. DURABLE (the default at open): the log is
  * synced at every commit (synchronous = FULL), so what was acknowledged
  * survives a power cut. FAST (synchronous = NORMAL): it survives the

@@ -59,6 +59,7 @@ struct fixture {
 	struct gr_user users[PEOPLE];
 	struct gr_client clients[PEOPLE];
 	int connected[PEOPLE];
+	int off_loop; /* the live service has the worker pool: summaries and renders go there */
 	struct gr_client second; /* lena's second connection */
 	int second_open;
 };
@@ -112,6 +113,7 @@ static void services_start(struct fixture *f, const struct gr_help_settings *hel
 	if (help)
 		helpdesk_settings.help = *help;
 	demo_wiring_defaults(&wiring);
+	wiring.live.workers = f->off_loop ? f->workers : NULL;
 	wiring.reviews = &review_settings;
 	wiring.board = &board_settings;
 	wiring.helpdesk = &helpdesk_settings;
@@ -138,16 +140,35 @@ static void services_stop(struct fixture *f)
 	f->reviews = NULL;
 }
 
-static void fixture_open(struct fixture *f, const struct gr_help_settings *help)
+/* Run what the worker pool finished, until it has nothing left (5 s at most). */
+static void drain_workers(struct fixture *f)
+{
+	for (int i = 0; i < 5000 && gr_workers_pending(f->workers) > 0; i++) {
+		struct timespec pause = { 0, 1000 * 1000 };
+
+		if (gr_workers_complete(f->workers) == 0)
+			nanosleep(&pause, NULL);
+	}
+	CHECK_INT(gr_workers_pending(f->workers), ==, 0);
+}
+
+static void fixture_open_with(struct fixture *f, const struct gr_help_settings *help,
+			      int off_loop)
 {
 	char db[512];
 
 	memset(f, 0, sizeof(*f));
+	f->off_loop = off_loop;
 	f->dir = harness_temp_dir();
 	demo_open(f->dir, make_track, db, sizeof db, &f->store, &f->workers, &f->library);
 	for (int who = 0; who < PEOPLE; who++)
 		add_user(f, who);
 	services_start(f, help);
+}
+
+static void fixture_open(struct fixture *f, const struct gr_help_settings *help)
+{
+	fixture_open_with(f, help, 0);
 }
 
 static void fixture_close(struct fixture *f)
@@ -204,6 +225,8 @@ static json_t *request(struct fixture *f, int who, const char *expected, const c
 	vsnprintf(text, sizeof text, fmt, ap);
 	va_end(ap);
 	say_on(f, &f->clients[who], text);
+	if (f->off_loop)
+		drain_workers(f);
 	gr_live_flush(f->live);
 	while ((reply = next(&f->clients[who])) != NULL &&
 	       strcmp(text_of(reply, "type"), "ok") != 0 &&
@@ -1028,16 +1051,21 @@ static int summaries(struct fixture *f, json_t **out)
 static void board_tick(struct fixture *f)
 {
 	gr_live_tick(f->live);
+	if (f->off_loop) {
+		/* Made on a worker: nothing reaches the board before the loop runs its end. */
+		CHECK_INT(summaries(f, NULL), ==, 0);
+		drain_workers(f);
+	}
 	gr_live_flush(f->live);
 }
 
-static void test_summary_push(void)
+static void summary_push(int off_loop)
 {
 	struct fixture f;
 	json_t *summary;
 	int64_t t0;
 
-	fixture_open(&f, NULL);
+	fixture_open_with(&f, NULL, off_loop);
 	t0 = fake_now;
 	connect_user(&f, KIM);
 	connect_user(&f, ANA);
@@ -1102,6 +1130,45 @@ static void test_summary_push(void)
 	fake_now += 2 * MINUTE_MS;
 	board_tick(&f);
 	CHECK_INT(summaries(&f, NULL), ==, 0);
+	fixture_close(&f);
+}
+
+static void test_summary_push(void)
+{
+	summary_push(0);
+}
+
+/* The same with the worker pool: each summary is made off the loop. */
+static void test_summary_push_off_loop(void)
+{
+	summary_push(1);
+}
+
+/*
+ * Off the loop, the waiting work's standing still comes from the review
+ * engine (looked up on the loop between the two jobs): lena's work, a day
+ * without a reviewer, reaches the watching board.
+ */
+static void test_summary_off_loop_waiting(void)
+{
+	struct fixture f;
+	json_t *summary;
+	int64_t t0;
+
+	fixture_open_with(&f, NULL, 1);
+	t0 = fake_now;
+	connect_user(&f, KIM);
+	connect_user(&f, LENA);
+	expect(&f, KIM, "ok", "{\"type\":\"subscribe\",\"id\":2,\"topic\":\"board:c1/demo\"}");
+	set_progress(&f, LENA, "project", "started");
+	expect(&f, LENA, "ok",
+	       "{\"type\":\"submission.create\",\"id\":3,\"track\":\"demo\",\"step\":\"project\","
+	       "\"body_md\":\"Mine.\"}");
+	fake_now = t0 + 25 * HOUR_MS;
+	board_tick(&f);
+	CHECK_INT(summaries(&f, &summary), ==, 1);
+	check_entry(summary, "lena", "waiting_review", t0 + DAY_MS, "project");
+	json_decref(summary);
 	fixture_close(&f);
 }
 
@@ -1337,6 +1404,8 @@ int main(void)
 	RUN(test_help_moves_through_help_c);
 	RUN(test_attention_summary);
 	RUN(test_summary_push);
+	RUN(test_summary_push_off_loop);
+	RUN(test_summary_off_loop_waiting);
 	RUN(test_attention_waiting_and_flagged);
 	RUN(test_nudges);
 	RUN(test_board_get);

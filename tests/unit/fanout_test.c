@@ -116,6 +116,42 @@ static void test_queue_fifo(void)
 	gr_fanout_message_unref(resync);
 }
 
+/* The ring grows as a queue fills, across a wrap, in order, and never past capacity. */
+static void test_queue_grows(void)
+{
+	struct gr_message *resync = text_message(RESYNC_TEXT);
+	struct gr_message *messages[100];
+	struct gr_queue queue;
+	char text[16];
+	int next_out = 0;
+
+	for (int i = 0; i < 100; i++) {
+		snprintf(text, sizeof text, "m%d", i);
+		messages[i] = text_message(text);
+	}
+	CHECK_INT(gr_fanout_queue_init(&queue, 64, 100000, resync), ==, 0);
+	CHECK_INT(queue.slots, <, 64); /* small until it is used */
+	/* Wrap the small ring first, then fill it past its size while wrapped. */
+	for (int i = 0; i < 5; i++)
+		CHECK_INT(gr_fanout_queue_push(&queue, messages[i], GR_QUEUE_EVENT), ==, 0);
+	for (; next_out < 4; next_out++)
+		gr_fanout_queue_pop(&queue);
+	for (int i = 5; i < 64 + 4; i++)
+		CHECK_INT(gr_fanout_queue_push(&queue, messages[i], GR_QUEUE_EVENT), ==, 0);
+	CHECK_INT(queue.count, ==, 64);
+	CHECK_INT(queue.slots, ==, 64);
+	for (int i = 0; i < queue.count; i++)
+		CHECK(gr_fanout_queue_at(&queue, i) == messages[next_out + i]);
+	/* At capacity: the next event overflows as ever. */
+	CHECK_INT(gr_fanout_queue_push(&queue, messages[99], GR_QUEUE_EVENT), ==, GR_ELIMITED);
+	CHECK_INT(queue.resyncing, ==, 1);
+	CHECK_INT(queue.slots, ==, 64);
+	gr_fanout_queue_clear(&queue);
+	for (int i = 0; i < 100; i++)
+		gr_fanout_message_unref(messages[i]);
+	gr_fanout_message_unref(resync);
+}
+
 static void test_overflow_by_count(void)
 {
 	struct gr_message *resync = text_message(RESYNC_TEXT);
@@ -659,6 +695,7 @@ int main(void)
 	RUN(test_message);
 	RUN(test_queue_init);
 	RUN(test_queue_fifo);
+	RUN(test_queue_grows);
 	RUN(test_overflow_by_count);
 	RUN(test_overflow_by_bytes);
 	RUN(test_resync_requeued);

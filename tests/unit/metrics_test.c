@@ -34,6 +34,9 @@ static void test_format(void)
 	gr_metrics_observe_commit(&metrics, 100);     /* <= 100 us: bounds are inclusive */
 	gr_metrics_observe_commit(&metrics, 3000);    /* <= 5 ms */
 	gr_metrics_observe_commit(&metrics, 5000000); /* +Inf */
+	gr_metrics_observe_turn(&metrics, 12000, 3000); /* <= 25 ms, 3 ms of it on a core */
+	gr_metrics_observe_turn(&metrics, 400, 400);    /* <= 500 us */
+	gr_metrics_observe_turn(&metrics, -5, 0);       /* a clock step: 0 */
 	CHECK_INT(gr_metrics_render(&text, &len, &metrics, "9.8.7"), ==, 0);
 	if (!text)
 		return;
@@ -59,6 +62,18 @@ static void test_format(void)
 	CHECK(value_of(text, "grounds_commit_seconds_count") == 4);
 	CHECK(value_of(text, "grounds_commit_seconds_sum") > 5.003 &&
 	      value_of(text, "grounds_commit_seconds_sum") < 5.0032);
+	/* The loop's turns: their own histogram, and the longest. */
+	CHECK_CONTAINS(text, "# TYPE grounds_loop_turn_seconds histogram\n");
+	CHECK(value_of(text, "grounds_loop_turn_seconds_bucket{le=\"0.0001\"}") == 1);
+	CHECK(value_of(text, "grounds_loop_turn_seconds_bucket{le=\"0.0005\"}") == 2);
+	CHECK(value_of(text, "grounds_loop_turn_seconds_bucket{le=\"0.01\"}") == 2);
+	CHECK(value_of(text, "grounds_loop_turn_seconds_bucket{le=\"0.025\"}") == 3);
+	CHECK(value_of(text, "grounds_loop_turn_seconds_count") == 3);
+	CHECK_CONTAINS(text, "# TYPE grounds_loop_turn_max_seconds gauge\n");
+	CHECK(value_of(text, "grounds_loop_turn_max_seconds") > 0.01199 &&
+	      value_of(text, "grounds_loop_turn_max_seconds") < 0.01201);
+	CHECK(value_of(text, "grounds_loop_turn_cpu_max_seconds") > 0.00299 &&
+	      value_of(text, "grounds_loop_turn_cpu_max_seconds") < 0.00301);
 	/* Every metric line is a name (and labels), a space and a number. */
 	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
 		if (line[0] == '#')
