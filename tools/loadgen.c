@@ -379,7 +379,7 @@ enum phase { CONNECT, SETTLE, LOAD, DRAIN, DONE };
 
 struct counts {
 	long connect_errors, setup_errors, closed, sent, ok, changed, unchanged, errors, stalls,
-		pushes, unmatched, resyncs, expected_pushes, acked_in_load, summaries, received,
+		pushes, unmatched, resyncs, resyncs_in_load, expected_pushes, acked_in_load, summaries, received,
 		received_in_load, open_at_end, boards_open_at_end, slow_ready, slow_closed;
 	double load_seconds, load_cpu_seconds; /* this process's CPU time during the load */
 	char error_codes[MAX_ERROR_CODES][32];
@@ -811,6 +811,8 @@ static int on_message(struct conn *conn, const char *text, size_t len)
 	}
 	if (span_is(m.type, "resync")) {
 		conn->run->counts.resyncs++;
+		if (conn->run->phase == LOAD)
+			conn->run->counts.resyncs_in_load++;
 		send_hello(conn);
 		return 0;
 	}
@@ -1107,10 +1109,10 @@ static void print_results(struct run *run)
 	       c->received_in_load ? 1e6 * c->load_cpu_seconds / (double)c->received_in_load : 0.0,
 	       c->received_in_load);
 	samples_print(&run->replies, "reply", "");
-	snprintf(extra, sizeof(extra), " of %ld expected, %.1f%% delivered; %ld unmatched, %ld resyncs",
+	snprintf(extra, sizeof(extra), " of %ld expected, %.1f%% delivered; %ld unmatched, %ld resyncs (%ld during the load)",
 		 c->expected_pushes,
 		 c->expected_pushes ? 100.0 * (double)c->pushes / (double)c->expected_pushes : 100.0,
-		 c->unmatched, c->resyncs);
+		 c->unmatched, c->resyncs, c->resyncs_in_load);
 	samples_print(&run->pushes, "push", extra);
 	printf("board summaries (attention list, reviews, activity): %ld received over all boards\n",
 	       c->summaries);

@@ -1112,8 +1112,11 @@ static void board_forget(struct gr_live *live, int index)
 /*
  * What changed since board's last summary: the attention list when it is
  * not the one sent, and the review counts of the learners whose counts
- * moved (a coach who came later has the rest from board.get). NULL when
- * nothing did. Consumes summary.
+ * moved (a coach who came later has the rest from board.get). The first
+ * summary of a board leaves out the learners with no reviews given or
+ * received, which every board.get shows already: at 10,000 learners they
+ * made a message of some 400 KB for every board, which overflowed their
+ * queues. NULL when nothing changed. Consumes summary.
  */
 /* Collects in moved the counts of a learner that are not the ones last sent. */
 struct moved_counts {
@@ -1127,6 +1130,9 @@ static int note_moved(const char *handle, struct gr_json *numbers, void *payload
 	struct gr_json *previous = gr_json_get(counts->sent, handle);
 
 	gr_json_delete(numbers, "last_activity"); /* boards follow it from the events */
+	if (!counts->sent && gr_json_integer_value(gr_json_get(numbers, "given")) == 0 &&
+	    gr_json_integer_value(gr_json_get(numbers, "received")) == 0)
+		return 0; /* the first summary: a board.get said so already */
 	if (!previous || !gr_json_equal(previous, numbers))
 		gr_json_set(counts->moved, handle, gr_json_ref(numbers));
 	return 0;
