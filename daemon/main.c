@@ -23,6 +23,7 @@
 #include "services/inbox.h"
 #include "services/reviews.h"
 #include "core/secret.h"
+#include "store/checkpoint.h"
 #include "store/store.h"
 #include "services/turn.h"
 #include "core/workers.h"
@@ -104,6 +105,8 @@ struct daemon {
 
 #define HOUSEKEEPING_SECONDS 300
 #define REVIEW_TICK_SECONDS 60
+/* The log's size, in pages, at which a worker checkpoints it (SQLite's own default). */
+#define CHECKPOINT_PAGES 1000
 
 static void log_change(const char *key, int reloadable, void *payload)
 {
@@ -302,6 +305,7 @@ static int serve(struct daemon *d, const struct gr_config *config)
 	    (rc = gr_store_set_durability(d->store, config->durability_fast ? GR_STORE_FAST
 									   : GR_STORE_DURABLE)) ||
 	    (rc = gr_workers_start(&d->workers, config->workers)) ||
+	    (rc = gr_store_checkpoint_offload(d->store, d->workers, CHECKPOINT_PAGES)) ||
 	    (rc = gr_auth_new(&d->auth, d->store, d->workers, &settings)) ||
 	    (rc = gr_git_init()))
 		return rc;
@@ -387,6 +391,7 @@ static void shut_down(struct daemon *d)
 	gr_board_free(d->board);
 	gr_reviews_free(d->reviews);
 	gr_library_free(d->library);
+	gr_store_checkpoint_stop(d->store); /* later commits checkpoint themselves */
 	gr_workers_stop(d->workers);
 	gr_api_free(d->api);
 	gr_accounts_free(d->accounts);

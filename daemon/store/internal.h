@@ -53,11 +53,20 @@ extern const struct store_sql store_user_sql, store_invite_sql, store_session_sq
 	store_assignment_sql, store_cohort_sql, store_nudge_sql, store_help_sql,
 	store_snapshot_sql, store_notification_sql, store_reset_sql;
 
+struct store_checkpoint;
+
 struct gr_store {
 	sqlite3 *db;
 	sqlite3_stmt **statements[STORE_FILE_COUNT]; /* each file's, prepared at open */
 	int depth; /* open transactions: 1 = BEGIN, more = savepoints inside it */
+	struct store_checkpoint *checkpoint; /* NULL: SQLite checkpoints in the commit */
 };
+
+/* ---- checkpoint.c: checkpoints on the worker pool ---------------------- */
+
+/* At the store's close: freed now, or by its running job's end. Accepts NULL. */
+void store_checkpoint_close(struct store_checkpoint *checkpoint);
+void store_checkpoint_free(struct store_checkpoint *checkpoint);
 
 /* ---- store.c: statements and the failures of SQLite ---------------------- */
 

@@ -290,6 +290,9 @@ void gr_store_close(struct gr_store *store)
 			sqlite3_finalize(store->statements[file][i]);
 		free(store->statements[file]);
 	}
+	if (store->db)
+		sqlite3_wal_hook(store->db, NULL, NULL);
+	store_checkpoint_close(store->checkpoint);
 	sqlite3_close(store->db);
 	free(store);
 }
