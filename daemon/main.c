@@ -382,6 +382,13 @@ static void shut_down(struct daemon *d)
 {
 	if (d->library) /* a check still under way reports to nobody */
 		gr_library_set_listener(d->library, NULL, NULL);
+	/*
+	 * No worker opens a file while the network closes thousands of
+	 * descriptors: the jobs under way end first, with no new checkpoint.
+	 */
+	if (d->store)
+		gr_store_checkpoint_stop(d->store);
+	gr_workers_drain(d->workers);
 	gr_net_free(d->net);
 	gr_live_free(d->live);
 	gr_peers_free(d->peers);
@@ -391,7 +398,6 @@ static void shut_down(struct daemon *d)
 	gr_board_free(d->board);
 	gr_reviews_free(d->reviews);
 	gr_library_free(d->library);
-	gr_store_checkpoint_stop(d->store); /* later commits checkpoint themselves */
 	gr_workers_stop(d->workers);
 	gr_api_free(d->api);
 	gr_accounts_free(d->accounts);

@@ -18,6 +18,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <time.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -265,6 +266,18 @@ int gr_workers_pending(struct gr_workers *workers)
 	pending = workers->pending;
 	pthread_mutex_unlock(&workers->lock);
 	return pending;
+}
+
+void gr_workers_drain(struct gr_workers *workers)
+{
+	struct timespec pause = { 0, 1000000 }; /* 1 ms */
+
+	if (!workers)
+		return;
+	while (gr_workers_pending(workers) > 0) {
+		if (gr_workers_complete(workers) == 0)
+			nanosleep(&pause, NULL);
+	}
 }
 
 void gr_workers_stop(struct gr_workers *workers)

@@ -48,6 +48,12 @@ int gr_workers_complete(struct gr_workers *workers);
 int gr_workers_pending(struct gr_workers *workers);
 
 /*
+ * Run every job queued or running to its end, done() included, and the
+ * jobs those queue, while the threads keep running. Loop thread only; for
+ * a shutdown that must not tear down what a job still uses.
+ */
+void gr_workers_drain(struct gr_workers *workers);
+/*
  * Finish every queued job, stop the threads, run the remaining done()
  * callbacks and free the pool. Accepts NULL.
  */

@@ -44,8 +44,9 @@ static void checkpoint_work(void *payload)
 	if (rc == SQLITE_OK)
 		rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
-		snprintf(checkpoint->error, sizeof(checkpoint->error), "%s",
-			 db ? sqlite3_errmsg(db) : "out of memory");
+		snprintf(checkpoint->error, sizeof(checkpoint->error), "%s (%d)",
+			 db ? sqlite3_errmsg(db) : "out of memory",
+			 db ? sqlite3_extended_errcode(db) : rc);
 	checkpoint->rc = rc == SQLITE_BUSY ? SQLITE_OK : rc; /* busy: the next one goes on */
 	sqlite3_close(db);
 }

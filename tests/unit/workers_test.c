@@ -360,6 +360,40 @@ static void test_lanes(void)
 }
 
 /* A pool without threads would queue jobs that never run: refused. */
+/* Drain: every job ends, done() on this thread, and the jobs those queue too. */
+static struct gr_workers *drained_pool;
+static struct job_state chained[2];
+
+static void done_and_queue(void *payload)
+{
+	done(payload);
+	CHECK_INT(gr_workers_submit(drained_pool, slow_work, done, &chained[1]), ==, 0);
+}
+
+static void test_drain(void)
+{
+	struct job_state states[4] = { 0 };
+
+	CHECK_INT(gr_workers_start(&drained_pool, 2), ==, 0);
+	gr_workers_drain(drained_pool); /* nothing to wait for */
+	for (int i = 0; i < 4; i++) {
+		states[i].index = i;
+		CHECK_INT(gr_workers_submit(drained_pool, slow_work, done, &states[i]), ==, 0);
+	}
+	CHECK_INT(gr_workers_submit(drained_pool, slow_work, done_and_queue, &chained[0]), ==, 0);
+	gr_workers_drain(drained_pool);
+	CHECK_INT(gr_workers_pending(drained_pool), ==, 0);
+	for (int i = 0; i < 4; i++) {
+		CHECK_INT(states[i].done_runs, ==, 1);
+		CHECK(pthread_equal(states[i].done_thread, pthread_self()));
+	}
+	CHECK_INT(chained[0].done_runs, ==, 1);
+	CHECK_INT(chained[1].work_runs, ==, 1);
+	CHECK_INT(chained[1].done_runs, ==, 1);
+	gr_workers_drain(NULL);
+	gr_workers_stop(drained_pool);
+}
+
 static void test_needs_a_thread(void)
 {
 	struct gr_workers *workers = (struct gr_workers *)&workers;
@@ -382,6 +416,7 @@ int main(void)
 	RUN(test_stop_with_finished_uncompleted);
 	RUN(test_without_wake);
 	RUN(test_lanes);
+	RUN(test_drain);
 	sem_destroy(&wake_sem);
 	return harness_done();
 }
