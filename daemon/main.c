@@ -270,6 +270,7 @@ static int start_coaching(struct daemon *d, const struct gr_config *config)
 	gr_board_settings_defaults(&board);
 	board.inactive_days = config->inactive_days;
 	board.flag_days = config->event_days;
+	board.workers = d->workers;
 	gr_helpdesk_settings_defaults(&help);
 	help.help.wave_size = config->help_wave_size;
 	help.help.wave_ms = (int64_t)config->help_wave_minutes * GR_HELP_MINUTE_MS;

@@ -57,9 +57,11 @@ struct attention_cache {
 };
 
 struct summary_job;
+struct get_job;
 
 struct gr_board {
 	struct summary_job *running; /* a summary being made off the loop */
+	struct get_job *getting;     /* board.get replies being made off the loop */
 	struct gr_store *store;
 	struct gr_library *library;
 	struct gr_reviews *reviews; /* NULL: no work waits for a reviewer */
@@ -95,6 +97,7 @@ int gr_board_new(struct gr_board **out, struct gr_store *store, struct gr_librar
 }
 
 static void summary_orphan(struct summary_job *job);
+static void get_orphan_all(struct gr_board *board);
 
 void gr_board_free(struct gr_board *board)
 {
@@ -102,6 +105,7 @@ void gr_board_free(struct gr_board *board)
 		return;
 	if (board->running)
 		summary_orphan(board->running); /* it ends on its own */
+	get_orphan_all(board);
 	for (int i = 0; i < board->cached; i++) {
 		free(board->cache[i].cohort);
 		free(board->cache[i].track);
@@ -374,7 +378,7 @@ struct lists {
 	struct gr_attention_help *help;
 	size_t help_count, help_capacity;
 	struct gr_json *help_json; /* board.get: the requests as the board shows them */
-	struct gr_board *board;
+	struct gr_store *store;	   /* the cohort's: the loop's, or a worker's own */
 };
 
 static int add_flag(const struct gr_store_flag *row, void *payload)
@@ -408,7 +412,7 @@ static int add_help(const struct gr_store_help *row, void *payload)
 	struct lists *lists = payload;
 
 	if (lists->help_json &&
-	    gr_json_append(lists->help_json, gr_board_help_entry(lists->board->store, row)) != 0)
+	    gr_json_append(lists->help_json, gr_board_help_entry(lists->store, row)) != 0)
 		return GR_ERROR;
 	if (row->state != GR_HELP_STATE_OPEN)
 		return 0;
@@ -425,7 +429,7 @@ static int attention_entries(struct gr_board *board, struct cohort *cohort, cons
 			     struct gr_json *help_json, int64_t now,
 			     struct gr_attention_entry **out, size_t *out_count)
 {
-	struct lists lists = { .help_json = help_json, .board = board };
+	struct lists lists = { .help_json = help_json, .store = cohort->store };
 	struct gr_attention_learner *learners = NULL;
 	struct gr_attention_settings settings = gr_attention_settings_default();
 	struct gr_attention_input input = { 0 };
@@ -703,16 +707,15 @@ static void summary_load(void *payload)
 		gr_log_error("a board's summary: %s", gr_error_last());
 }
 
-/* On the loop, between the two jobs: the standings only the engine knows. */
-static void summary_loaded(void *payload)
+/*
+ * On the loop, for a cohort loaded off it: how long each submitted work
+ * has waited for a reviewer, which only the review engine (the loop's)
+ * knows.
+ */
+static int cohort_standings(struct gr_board *board, struct cohort *cohort)
 {
-	struct summary_job *job = payload;
-	struct cohort *cohort = &job->cohort;
-	const struct gr_review *engine;
+	const struct gr_review *engine = board->reviews ? gr_reviews_engine(board->reviews) : NULL;
 
-	if (!job->board || !job->loaded)
-		goto end;
-	engine = job->board->reviews ? gr_reviews_engine(job->board->reviews) : NULL;
 	for (size_t i = 0; engine && i < cohort->pending_count; i++) {
 		const struct pending *pending = &cohort->pending[i];
 		struct gr_review_standing standing;
@@ -723,14 +726,22 @@ static void summary_loaded(void *payload)
 			continue;
 		if (gr_array_grow((void **)&cohort->waiting, &cohort->waiting_capacity,
 				  cohort->waiting_count, sizeof(*cohort->waiting)))
-			goto end;
+			return GR_ERROR;
 		cohort->waiting[cohort->waiting_count++] = (struct gr_attention_waiting){
 			pending->learner_id, pending->step, standing.waiting_since
 		};
 	}
-	if (gr_workers_submit(job->out->workers, summary_make, summary_made, job) == 0)
+	return 0;
+}
+
+/* On the loop, between the two jobs. */
+static void summary_loaded(void *payload)
+{
+	struct summary_job *job = payload;
+
+	if (job->board && job->loaded && cohort_standings(job->board, &job->cohort) == 0 &&
+	    gr_workers_submit(job->out->workers, summary_make, summary_made, job) == 0)
 		return;
-end:
 	summary_job_end(job);
 }
 
@@ -779,7 +790,7 @@ static int add_week(const struct gr_store_week *row, void *payload)
 }
 
 /* The last WEEKS_ON_BOARD weeks (*out, new), each {"week": "YYYY-MM-DD" (its Monday), "active"}. */
-static int weeks_json(struct gr_json **out, struct gr_board *board, const char *name,
+static int weeks_json(struct gr_json **out, struct gr_store *store, const char *name,
 		      const char *track, int64_t now)
 {
 	int64_t last = gr_store_cohort_week_of(now), first = last - (WEEKS_ON_BOARD - 1);
@@ -797,7 +808,7 @@ static int weeks_json(struct gr_json **out, struct gr_board *board, const char *
 							0, "n", (long long)n));
 	}
 	if (rc == 0)
-		rc = gr_store_cohort_weeks(board->store, name, track, first, add_week, weeks);
+		rc = gr_store_cohort_weeks(store, name, track, first, add_week, weeks);
 	if (rc != 0) {
 		gr_json_free(weeks);
 		*out = NULL;
@@ -809,22 +820,270 @@ static int weeks_json(struct gr_json **out, struct gr_board *board, const char *
 	return 0;
 }
 
-/* One learner as board.get shows them: who, whether online and where, and their progress. */
-static struct gr_json *learner_json(struct gr_board *board, const struct learner *learner,
-				    const struct gr_track *track)
-{
-	const char *here = gr_live_here(board->live, learner->user.id, track->id);
-	int64_t first = 0, seq = 0;
+/* Where a learner is, as the loop knows it: board.get's live part. */
+struct presence {
+	int64_t seq; /* their stream's last event */
+	int online;
+	char *here; /* the step of the track whose page they have open, or NULL */
+};
 
-	gr_store_event_range(board->store, learner->user.id, &first, &seq);
+/* One learner as board.get shows them: who, whether online and where, and their progress. */
+static struct gr_json *learner_json(const struct learner *learner, const struct presence *at)
+{
 	return gr_json_pack("{s:s, s:s, s:I, s:b, s:s?, s:o, s:i, s:i, s:O}", "handle",
 			    learner->user.handle, "display_name", learner->user.display_name, "seq",
-			    (long long)seq, "online", gr_live_online(board->live, learner->user.id),
-			    "here", here, "last_activity",
+			    (long long)at->seq, "online", at->online, "here", at->here,
+			    "last_activity",
 			    learner->last_activity ? gr_json_integer(learner->last_activity)
 						   : gr_json_null(),
 			    "given", learner->given, "received", learner->received, "progress",
 			    learner->progress);
+}
+
+/* A presence for each learner of a loaded cohort, with their stream's last event, read from store. */
+static int presence_read(struct presence **out, struct gr_store *store, const struct cohort *cohort)
+{
+	struct presence *all = calloc(cohort->count + 1, sizeof(*all));
+
+	*out = all;
+	if (!all) {
+		gr_error_set("out of memory");
+		return GR_ERROR;
+	}
+	for (size_t i = 0; i < cohort->count; i++) {
+		int64_t first = 0;
+
+		gr_store_event_range(store, cohort->learners[i].user.id, &first, &all[i].seq);
+	}
+	return 0;
+}
+
+/* Who is online and where: the live service's, so on the loop only. */
+static int presence_live(struct presence *all, struct gr_board *board, const struct cohort *cohort)
+{
+	for (size_t i = 0; i < cohort->count; i++) {
+		int64_t id = cohort->learners[i].user.id;
+		const char *here = gr_live_here(board->live, id, cohort->track->id);
+
+		all[i].online = gr_live_online(board->live, id);
+		if (here && !(all[i].here = strdup(here))) {
+			gr_error_set("out of memory");
+			return GR_ERROR;
+		}
+	}
+	return 0;
+}
+
+static void presence_free(struct presence *all, size_t count)
+{
+	for (size_t i = 0; all && i < count; i++)
+		free(all[i].here);
+	free(all);
+}
+
+/* The whole board of a loaded cohort, with presence (count: the cohort's). */
+static int board_json(struct gr_json **out, struct gr_board *board, struct cohort *cohort,
+		      const char *name, const struct presence *presence, struct gr_json *weeks)
+{
+	const struct gr_track *track = cohort->track;
+	struct gr_json *steps = gr_json_array(), *learners = gr_json_array();
+	struct gr_json *help = gr_json_array(), *attention = NULL;
+	int rc;
+
+	for (int i = 0; steps && i < track->step_count; i++)
+		gr_json_append(steps, gr_json_pack("{s:s, s:s, s:i}", "id", track->steps[i].id,
+						   "title", track->steps[i].title, "reviews",
+						   track->steps[i].reviews));
+	for (size_t i = 0; learners && i < cohort->count; i++)
+		gr_json_append(learners, learner_json(&cohort->learners[i], &presence[i]));
+	rc = attention_json(&attention, board, cohort, name, help, cohort->now);
+	if (rc == 0 && !(*out = gr_json_pack("{s:s, s:s, s:I, s:o, s:o, s:O, s:o, s:o}", "cohort",
+					      name, "track", track->id, "now",
+					      (long long)cohort->now, "steps", steps, "learners",
+					      learners, "weeks", weeks, "attention", attention,
+					      "help", help)))
+		rc = GR_ERROR;
+	if (rc != 0) {
+		*out = NULL;
+		if (!attention) { /* the pack was not reached: nothing was consumed */
+			gr_json_free(steps);
+			gr_json_free(learners);
+			gr_json_free(help);
+		}
+	}
+	return rc;
+}
+
+/*
+ * A board.get at 10,000 learners reads the whole cohort with every
+ * learner's progress: tens of milliseconds. With workers it is made like a
+ * summary (above), and the coach's connection waits meanwhile
+ * (gr_live_later: what it sends is held, in order):
+ *
+ *   load (worker)    its own store connection: the cohort with progress,
+ *                    review counts and submitted work, the weeks;
+ *   live (loop)      the standings (the review engine's), and who is
+ *                    online and where (the live service's), with each
+ *                    learner's last event;
+ *   make (worker)    the attention list (flags and help requests read on
+ *                    its connection) and the reply's JSON;
+ *   answer (loop)    gr_live_answer().
+ *
+ * A board freed while a job runs orphans it; its last steps on the loop
+ * answer "internal" and free it.
+ */
+struct get_job {
+	struct gr_board *board;	  /* NULL: orphaned */
+	struct gr_board settings; /* a copy, for the workers (as a summary's) */
+	struct gr_workers *workers;
+	struct gr_live_later *later;
+	struct gr_track *track;
+	char *cohort_name;
+	char *path;
+	struct gr_store *store;
+	struct cohort cohort;
+	int loaded;
+	struct presence *presence;
+	struct gr_json *weeks, *body;
+	int rc;
+	struct get_job *next; /* the board's jobs under way */
+};
+
+static void get_job_end(struct get_job *job)
+{
+	struct gr_protocol_answer out = { 0 };
+	struct get_job **link;
+
+	if (job->board)
+		for (link = &job->board->getting; *link; link = &(*link)->next)
+			if (*link == job) {
+				*link = job->next;
+				break;
+			}
+	if (job->body)
+		out.body = job->body;
+	else
+		gr_protocol_fail_status(&out, job->rc ? job->rc : GR_ERROR, "reading a board");
+	gr_live_answer(job->later, &out);
+	presence_free(job->presence, job->presence ? job->cohort.count : 0);
+	if (job->loaded)
+		cohort_free(&job->cohort);
+	gr_store_close(job->store);
+	gr_json_free(job->weeks);
+	gr_track_release(job->track);
+	free(job->cohort_name);
+	free(job->path);
+	free(job);
+}
+
+/* The board is freed: its jobs under way end on their own, answering "internal". */
+static void get_orphan_all(struct gr_board *board)
+{
+	while (board->getting) {
+		struct get_job *job = board->getting;
+
+		board->getting = job->next;
+		job->board = NULL;
+		job->next = NULL;
+	}
+}
+
+static void get_make(void *payload)
+{
+	struct get_job *job = payload;
+
+	job->rc = board_json(&job->body, &job->settings, &job->cohort, job->cohort_name,
+			     job->presence, job->weeks);
+	if (job->rc != 0)
+		gr_log_error("a board of %s: %s", job->cohort_name, gr_error_last());
+	gr_store_close(job->store); /* on the thread that used it last */
+	job->store = NULL;
+}
+
+static void get_made(void *payload)
+{
+	get_job_end(payload);
+}
+
+static void get_load(void *payload)
+{
+	struct get_job *job = payload;
+	int began;
+
+	if ((job->rc = gr_store_open(&job->store, job->path)) != 0) {
+		gr_log_error("a board of %s: %s", job->cohort_name, gr_error_last());
+		return;
+	}
+	/*
+	 * One read transaction: the progress and each learner's last event
+	 * from the same commit, so a push after it is exactly one the board
+	 * has not seen.
+	 */
+	began = gr_store_begin(job->store) == 0;
+	if ((job->rc = cohort_load(&job->cohort, &job->settings, job->store, 1, job->cohort_name,
+				   job->track, 1, job->cohort.now)) == 0) {
+		job->loaded = 1;
+		if ((job->rc = presence_read(&job->presence, job->store, &job->cohort)) == 0)
+			job->rc = weeks_json(&job->weeks, job->store, job->cohort_name,
+					     job->track->id, job->cohort.now);
+	}
+	if (began)
+		gr_store_commit(job->store);
+	if (job->rc != 0)
+		gr_log_error("a board of %s: %s", job->cohort_name, gr_error_last());
+}
+
+/* On the loop, between the two jobs: what only the loop knows. */
+static void get_loaded(void *payload)
+{
+	struct get_job *job = payload;
+
+	if (!job->board || !job->loaded || job->rc != 0)
+		goto end;
+	if ((job->rc = cohort_standings(job->board, &job->cohort)) != 0 ||
+	    (job->rc = presence_live(job->presence, job->board, &job->cohort)) != 0)
+		goto end;
+	if ((job->rc = gr_workers_submit(job->workers, get_make, get_made, job)) == 0)
+		return;
+end:
+	get_job_end(job);
+}
+
+/* Start board.get of cohort on track off the loop: 0, or nothing was started. */
+static int get_start(struct gr_board *board, struct gr_client *client,
+		     const struct gr_request *request, const struct gr_track *track,
+		     struct gr_protocol_answer *out)
+{
+	const char *path = gr_store_path(board->store);
+	struct get_job *job;
+
+	if (!board->settings.workers || !path || !(job = calloc(1, sizeof(*job))))
+		return GR_ERROR;
+	job->board = board;
+	job->workers = board->settings.workers;
+	job->track = gr_track_retain((struct gr_track *)track);
+	job->settings = *board;
+	job->settings.running = NULL;
+	job->settings.getting = NULL;
+	job->settings.cached = 0; /* the cache is the loop's alone */
+	job->cohort.now = now_ms(board);
+	job->cohort_name = strdup(request->cohort);
+	job->path = strdup(path);
+	if (!job->cohort_name || !job->path ||
+	    !(job->later = gr_live_later(board->live, client, request, out))) {
+		gr_track_release(job->track);
+		free(job->cohort_name);
+		free(job->path);
+		free(job);
+		return GR_ERROR;
+	}
+	job->next = board->getting;
+	board->getting = job;
+	if (gr_workers_submit(job->workers, get_load, get_loaded, job) != 0) {
+		job->rc = GR_ERROR;
+		get_job_end(job); /* answered: internal */
+	}
+	return 0;
 }
 
 static void board_get(void *payload, struct gr_protocol_answer *out, struct gr_client *client,
@@ -832,7 +1091,8 @@ static void board_get(void *payload, struct gr_protocol_answer *out, struct gr_c
 {
 	struct gr_board *board = payload;
 	const struct gr_track *track = gr_library_track(board->library, request->track);
-	struct gr_json *steps, *learners, *help, *attention, *weeks;
+	struct presence *presence = NULL;
+	struct gr_json *weeks = NULL;
 	struct cohort cohort;
 	int64_t now;
 	int rc;
@@ -851,36 +1111,24 @@ static void board_get(void *payload, struct gr_protocol_answer *out, struct gr_c
 		gr_protocol_fail(out, "track_missing", "There is no such track.");
 		return;
 	}
+	if (get_start(board, client, request, track, out) == 0)
+		return; /* answered when made */
+	/* Without workers (the unit tests), or out of memory: here and now. */
 	now = now_ms(board);
 	if ((rc = cohort_load(&cohort, board, board->store, 0, request->cohort, track, 1, now)) !=
 	    0) {
 		gr_protocol_fail_status(out, rc, "reading a board");
 		return;
 	}
-	steps = gr_json_array();
-	for (int i = 0; i < track->step_count; i++)
-		gr_json_append(steps, gr_json_pack("{s:s, s:s, s:i}", "id", track->steps[i].id,
-						   "title", track->steps[i].title, "reviews",
-						   track->steps[i].reviews));
-	learners = gr_json_array();
-	for (size_t i = 0; i < cohort.count; i++)
-		gr_json_append(learners, learner_json(board, &cohort.learners[i], track));
-	help = gr_json_array();
-	if ((rc = attention_json(&attention, board, &cohort, request->cohort, help, now)) == 0 &&
-	    (rc = weeks_json(&weeks, board, request->cohort, track->id, now)) != 0)
-		gr_json_free(attention);
+	if ((rc = presence_read(&presence, board->store, &cohort)) == 0 &&
+	    (rc = presence_live(presence, board, &cohort)) == 0 &&
+	    (rc = weeks_json(&weeks, board->store, request->cohort, track->id, now)) == 0)
+		rc = board_json(&out->body, board, &cohort, request->cohort, presence, weeks);
+	gr_json_free(weeks);
+	presence_free(presence, cohort.count);
 	cohort_free(&cohort);
-	if (rc != 0) {
-		gr_json_free(steps);
-		gr_json_free(learners);
-		gr_json_free(help);
+	if (rc != 0)
 		gr_protocol_fail_status(out, rc, "reading a board");
-		return;
-	}
-	out->body = gr_json_pack("{s:s, s:s, s:I, s:o, s:o, s:o, s:o, s:o}", "cohort",
-				 request->cohort, "track", track->id, "now", (long long)now,
-				 "steps", steps, "learners", learners, "weeks", weeks, "attention",
-				 attention, "help", help);
 }
 
 /* ---- a coach's home: home.attention ---------------------------------------- */

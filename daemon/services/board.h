@@ -19,10 +19,13 @@ struct gr_store;
 struct gr_store_help;
 struct gr_board;
 
+struct gr_workers;
+
 struct gr_board_settings {
 	int inactive_days;  /* attention: no progress for this long; default 7 */
 	int flag_days;	    /* attention: flags of the last days; default 30 */
 	gr_clock_fn *clock; /* NULL: the wall clock */
+	struct gr_workers *workers; /* where board.get is made; NULL: on the loop */
 };
 
 /* inactive_days 7, flag_days 30, the wall clock. */

@@ -1782,6 +1782,51 @@ static int render_first(struct gr_live *live, struct gr_client *client,
 	return 0;
 }
 
+/* ---- answers that come later ------------------------------------------------ */
+
+/*
+ * A request a service answers after work on the workers: the same wait as
+ * a render's (held messages, paused reading), with the service's job in
+ * place of the render.
+ */
+struct gr_live_later *gr_live_later(struct gr_live *live, struct gr_client *client,
+				    const struct gr_request *request,
+				    struct gr_protocol_answer *out)
+{
+	struct waiting *waiting;
+
+	if (client->waiting || !(waiting = calloc(1, sizeof(*waiting))))
+		return NULL;
+	*waiting = (struct waiting){ live, client, *request, NULL, NULL, NULL, NULL, 0 };
+	gr_json_ref(request->message);
+	client->waiting = waiting;
+	if (live->hooks.pause)
+		live->hooks.pause(client, 1, live->hooks.payload);
+	out->sent = 1; /* the dispatch's reply: nothing */
+	return (struct gr_live_later *)waiting;
+}
+
+const struct gr_request *gr_live_later_request(const struct gr_live_later *later)
+{
+	return &((const struct waiting *)later)->request;
+}
+
+void gr_live_answer(struct gr_live_later *later, struct gr_protocol_answer *out)
+{
+	struct waiting *waiting = (struct waiting *)later;
+	struct gr_client *client = waiting->client;
+
+	if (client) {
+		client->waiting = NULL;
+		reply(waiting->live, client, &waiting->request, out);
+		release_held(waiting->live, client, waiting);
+	} else {
+		gr_json_free(out->body);
+		out->body = NULL;
+	}
+	waiting_free(waiting);
+}
+
 /* A message that came while the connection waits for a render: after it, in order. */
 static void hold(struct waiting *waiting, const char *text, size_t len)
 {
@@ -1938,7 +1983,7 @@ void gr_live_client_close(struct gr_live *live, struct gr_client *client)
 	if (waiting && waiting->until) { /* resting: nothing else refers to it */
 		rest_forget(live, waiting);
 		waiting_free(waiting);
-	} else if (waiting) { /* its render finishes without it */
+	} else if (waiting) { /* its render, or its service's job, finishes without it */
 		waiting->client = NULL;
 	}
 	client->waiting = NULL;

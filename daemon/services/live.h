@@ -107,6 +107,29 @@ struct gr_live_route {
 	gr_live_handler_fn *handle;
 };
 
+/*
+ * A request its service answers later, after work on the worker pool: in
+ * its handler, gr_live_later() instead of filling out. The connection then
+ * waits as it does behind a render: what it sends meanwhile is held, and
+ * handled in order after the answer. The service must call
+ * gr_live_answer() exactly once, on the loop, also when the connection
+ * closed meanwhile (the answer then goes nowhere).
+ */
+struct gr_live_later;
+
+/*
+ * In a handler: the answer to request comes later. NULL when that cannot
+ * be (out of memory): the handler answers now, in out. Otherwise out is
+ * left alone and goes nowhere.
+ */
+struct gr_live_later *gr_live_later(struct gr_live *live, struct gr_client *client,
+				    const struct gr_request *request,
+				    struct gr_protocol_answer *out);
+/* The answer to a later request, as a handler would fill out; frees later. */
+void gr_live_answer(struct gr_live_later *later, struct gr_protocol_answer *out);
+/* The later request's fields (valid until gr_live_answer()). */
+const struct gr_request *gr_live_later_request(const struct gr_live_later *later);
+
 /* A board's summary being made off the loop (see summary_start below). */
 struct gr_live_summary {
 	const char *cohort, *track; /* valid until done */

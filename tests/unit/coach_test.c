@@ -108,6 +108,7 @@ static void services_start(struct fixture *f, const struct gr_help_settings *hel
 	gr_board_settings_defaults(&board_settings);
 	board_settings.clock = fake_clock;
 	board_settings.inactive_days = 3;
+	board_settings.workers = f->off_loop ? f->workers : NULL; /* board.get made there */
 	gr_helpdesk_settings_defaults(&helpdesk_settings);
 	helpdesk_settings.clock = fake_clock;
 	if (help)
@@ -1330,12 +1331,29 @@ static json_t *board_learner(json_t *reply, const char *handle)
 	return NULL;
 }
 
-static void test_board_get(void)
+/* The id of the next reply (not an event) client got, or -1. */
+static long long next_reply_id(struct gr_client *client)
+{
+	json_t *message;
+	long long id = -1;
+
+	while ((message = next(client)) != NULL) {
+		if (strcmp(text_of(message, "type"), "event") != 0) {
+			id = json_integer_value(json_object_get(message, "id"));
+			json_decref(message);
+			break;
+		}
+		json_decref(message);
+	}
+	return id;
+}
+
+static void board_get(int off_loop)
 {
 	struct fixture f;
 	json_t *reply, *learner;
 
-	fixture_open(&f, NULL);
+	fixture_open_with(&f, NULL, off_loop);
 	connect_user(&f, KIM);
 	connect_user(&f, ANA);
 	connect_user(&f, BEN);
@@ -1390,7 +1408,37 @@ static void test_board_get(void)
 	CHECK((learner = board_learner(reply, "zoe")) != NULL);
 	CHECK_STR(text_of(learner, "here"), "two");
 	json_decref(reply);
+
+	if (off_loop) {
+		/* Made on a worker: nothing goes out, the coach's next message waits behind it. */
+		say_on(&f, &f.clients[KIM],
+		       "{\"type\":\"board.get\",\"id\":10,\"cohort\":\"c1\",\"track\":\"demo\"}");
+		say_on(&f, &f.clients[KIM], "{\"type\":\"ping\",\"id\":11}");
+		gr_live_flush(f.live);
+		CHECK_INT(next_reply_id(&f.clients[KIM]), ==, -1);
+		drain_workers(&f);
+		gr_live_flush(f.live);
+		CHECK_INT(next_reply_id(&f.clients[KIM]), ==, 10);
+		CHECK_INT(next_reply_id(&f.clients[KIM]), ==, 11);
+
+		/* A coach who leaves while it is made: the answer goes nowhere, nothing leaks. */
+		say_on(&f, &f.clients[KIM],
+		       "{\"type\":\"board.get\",\"id\":12,\"cohort\":\"c1\",\"track\":\"demo\"}");
+		gr_live_client_close(f.live, &f.clients[KIM]);
+		f.connected[KIM] = 0;
+		drain_workers(&f);
+	}
 	fixture_close(&f);
+}
+
+static void test_board_get(void)
+{
+	board_get(0);
+}
+
+static void test_board_get_off_loop(void)
+{
+	board_get(1);
 }
 
 int main(void)
@@ -1408,6 +1456,7 @@ int main(void)
 	RUN(test_attention_waiting_and_flagged);
 	RUN(test_nudges);
 	RUN(test_board_get);
+	RUN(test_board_get_off_loop);
 	gr_git_shutdown();
 	return harness_done();
 }
