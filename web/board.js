@@ -2,7 +2,8 @@
 // one cohort's learners on one track, live. board.get gives the whole state
 // (again after every reconnect); the board's pushes then change single
 // cells, rows and counts, never the whole table, so 300 learners × 100 steps
-// stay smooth. app.js imports this module only when a coach opens /board.
+// stay smooth. app.js imports this module only when a coach opens /board;
+// it brings its styles, board.css.
 // Addresses: /board/COHORT/TRACK, the cohort URL-encoded, "-" for none.
 //
 // This module puts the page together and follows the board live; its parts:
@@ -30,6 +31,8 @@ import { nudgeDialog } from './board-nudge.js';
 import { coachPanel } from './board-coach.js';
 
 await addStrings('board');
+// The board's own styles (board.css, which no learner needs), in before its first page is drawn.
+await new Promise((resolve) => document.head.append(h('link', { rel: 'stylesheet', href: '/board.css', onload: resolve, onerror: resolve })));
 
 const LAST = 'grounds.board'; // localStorage: the board opened last
 

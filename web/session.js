@@ -1,6 +1,7 @@
 // session.js - the signed-in user: who it is, the drafts kept for them on
-// this device (localStorage) until the server has them, and beginning a step
-// before work on it. app.js signs in and out; the pages read `me`.
+// this device (localStorage) until the server has them, beginning a step
+// before work on it, and whether a step is locked for them. app.js signs in
+// and out; the pages read `me`.
 
 import * as live from './live.js';
 
@@ -31,4 +32,14 @@ export async function startStep(track, step) {
   if (live.stateOf(track.id, step.id) === 'not_started') {
     await live.request('progress.set', { track: track.id, step: step.id, state: 'started' });
   }
+}
+
+// A step's states that count as finished (for what requires it, and for progress).
+export const COMPLETE = new Set(['done', 'passed']);
+
+// The first step that `step` requires and that is not finished yet (null:
+// none, or `step` is begun already, which the server allows to go on).
+export function lockedBy(track, step) {
+  if (live.stateOf(track.id, step.id) !== 'not_started') return null;
+  return (step.requires || []).find((id) => !COMPLETE.has(live.stateOf(track.id, id))) || null;
 }

@@ -140,4 +140,21 @@ export default {
   // the header's links to one's profile and the people page (account.js, admin.js)
   'nav.profile': 'Profiel',
   'nav.admin': 'Mensen',
+  // wat nu op de startpagina, en de recente meldingen (app.js, bell.js)
+  'next.title': 'Wat nu',
+  'next.help': 'Een andere deelnemer vraagt hulp bij “{title}”.',
+  'next.nudge': 'Je coach stuurde je een bericht.',
+  'next.see': 'Lees het',
+  'next.reviews.one': 'Bekijk het werk van een andere deelnemer: {count} review te doen',
+  'next.reviews.other': 'Bekijk het werk van andere deelnemers: {count} reviews te doen',
+  'next.continue': 'Ga verder met “{title}” in {track}',
+  'next.begin': 'Begin met “{title}” in {track}',
+  'next.done': 'Je hebt elke leerlijn afgerond. Goed gedaan!',
+  'inbox.none': 'Nog geen meldingen. Reviews die je moet doen, reviews van jouw werk, vragen van andere deelnemers en berichten van je coach verschijnen hier.',
+  'home.recent': 'Recent',
+  'home.recent.all': 'Alle meldingen',
+  'note.review_assigned': 'Nieuw werk om te reviewen: {title}',
+  'note.verdict': 'Er kwam een review binnen van je werk bij “{step}”.',
+  'note.help_request': 'Een andere deelnemer vraagt hulp bij “{title}”.',
+  'note.nudge': 'Bericht van {name}: {body}',
 };
