@@ -1018,34 +1018,47 @@ static int add_id(int64_t id, void *payload)
 	return 0;
 }
 
+/* Tell a board that the learner id joined or left its cohort (event). */
+static void tell_member(struct gr_live *live, struct board *board, const char *event, int64_t id)
+{
+	struct gr_user user;
+
+	if (gr_store_user_by_id(live->store, &user, id) != 0)
+		return; /* removed meanwhile: nothing to show or drop */
+	publish_now(live,
+		    gr_json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "type", "event", "event", event,
+				 "topic", board->topic, "track", board->track, "user", user.handle,
+				 "display_name", user.display_name),
+		    board->topic);
+}
+
 /*
  * Read the learners of a board's cohort again; with tell, the board is
  * sent each one it did not have when last read ("member.joined": an
- * invite used, or the operator's tool moved them in), before any progress
- * of theirs.
+ * invite used, or someone moved in), before any progress of theirs, and
+ * each one it had that is gone ("member.left": moved to another cohort,
+ * or no longer a learner). Both lists are sorted by id.
  */
 static int board_members(struct gr_live *live, struct board *board, int tell)
 {
 	struct ids fresh = { 0 };
-	size_t old = 0;
-	struct gr_user user;
+	size_t i = 0, old = 0;
 	int rc = gr_store_cohort_members(live->store, board->cohort, add_id, &fresh);
 
 	if (rc != 0) {
 		free(fresh.list);
 		return rc;
 	}
-	for (size_t i = 0; tell && i < fresh.count; i++) {
-		while (old < board->member_count && board->members[old] < fresh.list[i])
+	while (tell && (i < fresh.count || old < board->member_count)) {
+		if (old == board->member_count ||
+		    (i < fresh.count && fresh.list[i] < board->members[old])) {
+			tell_member(live, board, "member.joined", fresh.list[i++]);
+		} else if (i == fresh.count || board->members[old] < fresh.list[i]) {
+			tell_member(live, board, "member.left", board->members[old++]);
+		} else { /* in both */
+			i++;
 			old++;
-		if ((old < board->member_count && board->members[old] == fresh.list[i]) ||
-		    gr_store_user_by_id(live->store, &user, fresh.list[i]) != 0)
-			continue;
-		publish_now(live,
-			    gr_json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "type", "event", "event",
-					 "member.joined", "topic", board->topic, "track", board->track,
-					 "user", user.handle, "display_name", user.display_name),
-			    board->topic);
+		}
 	}
 	free(board->members);
 	board->members = fresh.list;

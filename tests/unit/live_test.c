@@ -490,12 +490,20 @@ static void test_board_member_joined(void)
 	json_decref(event);
 	gr_live_members_changed(f.live); /* told once */
 	CHECK(next(&board) == NULL);
-	/* Omar of another cohort is moved into c1 by another process (the operator's tool). */
+	/* Omar is moved out of c1 and back in by another process (the operator's tool). */
 	add_user(&f, &omar, "omar", GR_ROLE_LEARNER);
 	gr_live_members_changed(f.live);
 	drain(&board);
+	/* Moved out of c1: the board drops him (member.left), once. */
 	CHECK_INT(exec_sql(f.db, "UPDATE users SET cohort = 'c2' WHERE handle = 'omar'"), ==, 0);
 	gr_live_poll(f.live);
+	event = next(&board);
+	CHECK(event != NULL);
+	CHECK_STR(text_of(event, "event"), "member.left");
+	CHECK_STR(text_of(event, "user"), "omar");
+	CHECK_STR(text_of(event, "topic"), "board:c1/demo");
+	json_decref(event);
+	gr_live_members_changed(f.live);
 	CHECK(next(&board) == NULL);
 	snprintf(sql, sizeof sql, "UPDATE users SET cohort = 'c1' WHERE id = %lld", (long long)omar.id);
 	CHECK_INT(exec_sql(f.db, sql), ==, 0);
