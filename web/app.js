@@ -356,6 +356,15 @@ async function pageTrack(id) {
     retired);
 }
 
+// A step the track loader could not read: said in the reader's language,
+// with the loader's own (English) words only on an English page; its html
+// says no more than that, in English.
+function brokenNotice(step) {
+  if (!step.error) return null;
+  return h('p', { class: 'form-error', role: 'alert', id: 'step-broken' }, t('step.broken'),
+    language() === 'en' ? ` ${t('step.broken.detail', { message: step.error })}` : null);
+}
+
 async function pageStep(id, stepId) {
   const gen = generation;
   const [track, step, P, help] = await Promise.all([api.track(id), api.step(id, stepId), progress(), asking()]);
@@ -464,8 +473,8 @@ async function pageStep(id, stepId) {
       h('p', { class: 'meta', id: 'step-meta', text: stepMeta(step) }),
       step.requires.length ? h('p', { class: 'meta', text: t('step.requires', { steps: step.requires.map((r) => titles.get(r) || r).join(', ') }) }) : null,
       updated, stateText, requiresBox, peers,
-      step.error ? h('p', { class: 'form-error', role: 'alert', text: t('step.broken', { message: step.error }) }) : null,
-      content,
+      brokenNotice(step),
+      step.error ? null : content,
       step.rubric.length ? h('section', { class: 'rubric', 'aria-labelledby': 'rubric-title' },
         h('h2', { id: 'rubric-title', text: t('step.rubric') }), h('p', { text: t('step.rubric.intro') }),
         h('ul', {}, step.rubric.map((item) => h('li', { text: item })))) : null,
@@ -510,13 +519,20 @@ async function render() {
     return;
   }
   const [pattern, page, needsUser] = route;
+  let parts;
+  try {
+    parts = path.match(pattern).slice(1).map(decodeURIComponent);
+  } catch { // a malformed %-escape: no page has that address
+    showError(new ApiError(404, 'not_found', t('app.notFound')));
+    return;
+  }
   if (needsUser && !me) {
     navigate(`/signin${path === '/' ? '' : `?next=${encodeURIComponent(path)}`}`, true);
     return;
   }
   main.setAttribute('aria-busy', 'true');
   try {
-    await page(...path.match(pattern).slice(1).map(decodeURIComponent));
+    await page(...parts);
     recovered();
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;

@@ -1,7 +1,8 @@
 // Outages, links and focus in headless Chromium, in English and Dutch: a
 // page that failed during an outage recovers by itself when the daemon is
 // back, without a reload, and the offline banner stays until then;
-// `?next=` follows only paths of this site; the focus ring has at least 3:1
+// `?next=` follows only paths of this site; an address with a malformed
+// %-escape is a not-found page, not an error in the page; the focus ring has at least 3:1
 // against what is around every focused control.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -45,6 +46,32 @@ test('next= leads only to a path of this site, and never throws', async () => {
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+for (const code of ['en', 'nl']) {
+  test(`${code}: an address with a malformed %-escape shows the not-found page, and the app goes on`, async () => {
+    const said = words[code];
+    const page = await pageIn(code);
+    await signIn(page, 'lars');
+    await page.locator('#home-title').waitFor();
+    for (const path of ['/tracks/%E0%A4%A', '/tracks/web-basics/steps/%', '/reviews/%zz']) {
+      await page.goto(`${daemon.url}${path}`);
+      await page.getByRole('heading', { level: 1, name: said['app.notFound'] }).waitFor();
+    }
+    // Followed as a link inside the app (no reload), then home again.
+    await page.locator('#nav-home').click();
+    await page.locator('#home-title').waitFor();
+    await page.evaluate(() => {
+      const link = Object.assign(document.createElement('a'), { href: '/tracks/%E0%A4%A', id: 'bad-link', textContent: 'bad' });
+      document.getElementById('main').append(link);
+    });
+    await page.locator('#bad-link').click();
+    await page.getByRole('heading', { level: 1, name: said['app.notFound'] }).waitFor();
+    await page.locator('#nav-home').click();
+    await page.locator('#home-title').waitFor();
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  });
+}
 
 for (const code of ['en', 'nl']) {
   test(`${code}: during an outage the banner stays, and the page recovers by itself when the daemon is back`, async () => {

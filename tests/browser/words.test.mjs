@@ -1,9 +1,15 @@
 // Words in headless Chromium, in English and Dutch: the server's errors
 // worded in the page's language (never its English message on a Dutch
-// page), plurals, dates and numbers as the language writes them.
-// tests/browser/outage.test.mjs has outages, links and focus.
+// page), plurals, dates and numbers as the language writes them; the
+// sign-in limit's wait; a step the track loader could not read, said without
+// its English detail on a Dutch page. tests/browser/outage.test.mjs has
+// outages, links and focus.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { people, runCli, startDaemon, tempDir } from '../lib/daemon.mjs';
 import { openCentre, pageIn as pageInLanguage, signInForm, table, scanned as noSeriousViolations, LOCALES } from '../lib/centre.mjs';
 
 let centre;
@@ -12,7 +18,7 @@ let tracks;
 const words = {};
 
 before(async () => {
-  centre = await openCentre({ people: [['lena', 'learner'], ['lars', 'learner']], config: null });
+  centre = await openCentre({ people: [['lena', 'learner'], ['lars', 'learner']], config: 'track_check_seconds = 1\n' });
   daemon = centre.daemon;
   const list = (await centre.clients.lena.get('/api/tracks')).json;
   tracks = Array.isArray(list) ? list : list.tracks;
@@ -108,3 +114,80 @@ for (const code of ['en', 'nl']) {
   });
 }
 
+
+// A track whose second step's file is missing: the loader serves it as a
+// step that cannot be shown, with its own (English) words for why.
+let brokenWork = null;
+async function brokenTrack() {
+  if (brokenWork) return;
+  brokenWork = await tempDir('grounds-browser-words-');
+  const repo = join(brokenWork, 'broken');
+  await mkdir(repo);
+  await writeFile(join(repo, 'track.md'), '# A broken track\n\nOne step is missing.\n\n## Steps\n\n- [There](there.md)\n- [Gone](gone.md)\n');
+  await writeFile(join(repo, 'there.md'), '---\nid: there\n---\n\n# There\n\nRead this.\n');
+  const git = (...args) => execFileSync('git', args, { cwd: repo, stdio: 'ignore' });
+  git('init', '-q', '-b', 'main');
+  git('add', '-A');
+  git('-c', 'user.name=t', '-c', 'user.email=t@example.org', 'commit', '-q', '-m', 'a step is missing');
+  const added = await runCli(['--data-dir', daemon.dataDir, 'track', 'add', 'broken', repo]);
+  assert.equal(added.code, 0, added.stderr);
+  for (let tries = 0; (await centre.clients.lena.get('/api/tracks/broken')).status !== 200; tries++) {
+    assert.ok(tries < 100, 'the track is served within 10 s');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+after(() => brokenWork && rm(brokenWork, { recursive: true, force: true }));
+
+for (const code of ['en', 'nl']) {
+  test(`${code}: a step the track loader could not read is said in the page's language, its English detail only on an English page`, async () => {
+    await brokenTrack();
+    const said = words[code];
+    const step = (await centre.clients.lena.get('/api/tracks/broken/steps/gone')).json;
+    assert.ok(step.error, 'the step is served as broken');
+    const page = await pageIn(code);
+    await signIn(page, 'lena');
+    await page.goto(`${daemon.url}/tracks/broken/steps/gone`);
+    const notice = page.locator('#step-broken');
+    await notice.waitFor();
+    const text = await notice.innerText();
+    assert.ok(text.startsWith(said['step.broken']), text);
+    if (code === 'en') {
+      assert.ok(text.includes(step.error), `the loader's words: ${text}`);
+    } else {
+      assert.equal(text, said['step.broken']);
+      assert.doesNotMatch(await page.locator('main').innerText(), /cannot be shown|not found|missing/i);
+    }
+    await noSeriousViolations(page, 'a step that cannot be shown');
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  });
+}
+
+test('the sign-in limit of an account says how long to wait, in English and Dutch', async () => {
+  const own = await startDaemon({ config: 'signin_free_tries = 1\nsignin_delay_seconds = 300\n' });
+  try {
+    await people(own, { rik: 'learner', rita: 'learner' });
+    for (const [code, handle] of [['en', 'rik'], ['nl', 'rita']]) {
+      const said = words[code];
+      const minutes = new Intl.NumberFormat(LOCALES[code], { style: 'unit', unit: 'minute', unitDisplay: 'long' }).format(5);
+      const expected = said['error.signin_account'].replace('{wait}', minutes);
+      const page = await pageIn(code, 360);
+      const error = page.locator('#signin-form .form-error');
+      let text = '';
+      for (let tries = 0; tries < 3 && text !== expected; tries++) {
+        await signInForm(page, own, handle, { password: 'not the password at all', wait: false });
+        await error.waitFor();
+        await page.waitForFunction(() => !document.querySelector('#signin-form button[type=submit]').disabled);
+        text = await error.innerText();
+      }
+      assert.equal(text, expected, `${code}: the account's limit, with the wait in minutes`);
+      if (code === 'nl') assert.doesNotMatch(text, /Too many|sign-ins|minutes/);
+      await noSeriousViolations(page, 'a sign-in that must wait');
+      assert.deepEqual(page.problems.filter((problem) => !/status of 429/.test(problem)), []);
+      await page.context().close();
+    }
+  } finally {
+    await own.stop();
+    await rm(own.dataDir, { recursive: true, force: true });
+  }
+});

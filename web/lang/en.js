@@ -65,7 +65,9 @@ export default {
   'step.next': 'Next: {title}',
   'step.rubric': 'Review checklist',
   'step.rubric.intro': 'Your reviewers check these points:',
-  'step.broken': 'This step cannot be shown because of a mistake in the track. Tell your coach what it says: {message}',
+  'step.broken': 'This step cannot be shown because of a mistake in the track. Tell your coach, so they can have it fixed.',
+  // shown only on English pages: the track loader's message is English
+  'step.broken.detail': 'The track says: {message}',
   'invite.title': 'Invite someone',
   'invite.intro': 'Make a link that lets one person create an account.',
   'invite.submit': 'Make invite link',

@@ -64,7 +64,9 @@ export default {
   'step.next': 'Volgende: {title}',
   'step.rubric': 'Checklist voor de review',
   'step.rubric.intro': 'Je reviewers kijken naar deze punten:',
-  'step.broken': 'Deze stap kan niet worden getoond door een fout in de leerlijn. Vertel je coach wat er staat: {message}',
+  'step.broken': 'Deze stap kan niet worden getoond door een fout in de leerlijn. Vertel het je coach, zodat die het kan laten herstellen.',
+  // shown only on English pages: the track loader's message is English
+  'step.broken.detail': 'De leerlijn zegt: {message}',
   'invite.title': 'Iemand uitnodigen',
   'invite.intro': 'Maak een link waarmee één persoon een account kan maken.',
   'invite.submit': 'Uitnodigingslink maken',
