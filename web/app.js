@@ -6,10 +6,10 @@
 // is in dom.js, format.js, session.js, page.js and badge.js.
 
 import { api, ApiError } from './api.js';
-import { t, plural, language, languages, setLanguage, formatDate } from './i18n.js';
+import { t, plural, language, languages, setLanguage } from './i18n.js';
 import * as live from './live.js';
-import { h, focusOn, errorLine, labelled, sentenceWith } from './dom.js';
-import { stepHref, errorText, liveErrorText, safeNext, handleForm } from './format.js';
+import { h, labelled, sentenceWith } from './dom.js';
+import { stepHref, errorText, safeNext, handleForm } from './format.js';
 import { me, setUser, lockedBy, COMPLETE } from './session.js';
 import { generation, onLeave, leavePage, show, navigate, setRenderer } from './page.js';
 import { refreshBadge } from './badge.js';

@@ -37,9 +37,11 @@ export async function startStep(track, step) {
 // A step's states that count as finished (for what requires it, and for progress).
 export const COMPLETE = new Set(['done', 'passed']);
 
-// The first step that `step` requires and that is not finished yet (null:
-// none, or `step` is begun already, which the server allows to go on).
+// The first step that `step` requires and that is not finished yet, while
+// `step` is not started or only begun (null: none, or its work is handed in
+// or finished). As the server has it: a step begun, whose requirement was
+// undone since, cannot be marked done or handed in until that one is.
 export function lockedBy(track, step) {
-  if (live.stateOf(track.id, step.id) !== 'not_started') return null;
+  if (!['not_started', 'started'].includes(live.stateOf(track.id, step.id))) return null;
   return (step.requires || []).find((id) => !COMPLETE.has(live.stateOf(track.id, id))) || null;
 }

@@ -565,6 +565,20 @@ static void refuse(struct gr_protocol_answer *out, enum gr_progress_state curren
 }
 
 /*
+ * Whether action on a step in state current waits for the steps it
+ * requires: starting it, and finishing or handing in a step begun (a step
+ * it requires was undone since, or the track added a requirement). Undoing
+ * never waits; work handed in already goes on through its reviews.
+ */
+static int locks(enum gr_progress_state current, enum gr_progress_action action)
+{
+	if (current == GR_PROGRESS_NOT_STARTED)
+		return action != GR_PROGRESS_UNDO;
+	return current == GR_PROGRESS_STARTED &&
+	       (action == GR_PROGRESS_FINISH || action == GR_PROGRESS_SUBMIT);
+}
+
+/*
  * Whether action may change the client's progress on step, and to what
  * (row and *out_next). Returns 1 when a change follows; 0 when out answers
  * the request (refused, or nothing changes); a negative code when the
@@ -583,7 +597,7 @@ static int decide(struct gr_live *live, struct gr_protocol_answer *out, struct g
 	if ((rc = load_state(live, &current, row, client->user.id, track->id, step->id,
 			     step->reviews)))
 		return rc;
-	if (current == GR_PROGRESS_NOT_STARTED && action != GR_PROGRESS_UNDO &&
+	if (locks(current, action) &&
 	    (missing = missing_requirement(live, client->user.id, track, step)) != NULL) {
 		const struct gr_step *first = gr_track_step(track, missing);
 

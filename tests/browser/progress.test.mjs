@@ -7,7 +7,7 @@
 // after submitting, the saved work is shown with where it stands.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { ok } from '../lib/daemon.mjs';
+import { ok, refused } from '../lib/daemon.mjs';
 import { newPage, signInAs } from '../lib/browser.mjs';
 import { openCentre, scanned, dutch } from '../lib/centre.mjs';
 
@@ -144,4 +144,43 @@ test('a project: the checklist once, formatting help and a preview instead of "(
   assert.deepEqual([...page.problems, ...pia.problems], []);
   await page.context().close();
   await pia.context().close();
+});
+
+test('undoing "Mark as done" locks the later steps again on the open outline, a step begun meanwhile too; in Dutch too', async () => {
+  const socket = await socketOf('bram');
+  await ok(socket, 'progress.set', { track: TRACK, step: LESSON, state: 'started' });
+  await ok(socket, 'progress.set', { track: TRACK, step: LESSON, state: 'done' });
+  await ok(socket, 'progress.set', { track: TRACK, step: 'first-page', state: 'started' });
+  const page = await newPage(browser);
+  await signIn(page, 'bram');
+  await page.goto(`${daemon.url}/tracks/${TRACK}`);
+  const begun = page.locator('#outline li[data-step="first-page"]');
+  const later = page.locator('#outline li[data-step="text-links-images"]');
+  await begun.and(page.locator('[data-state="started"]')).waitFor();
+  assert.equal(await later.getAttribute('data-state'), 'locked', 'it needs first-page, not finished');
+  await page.evaluate(() => { window.notReloaded = true; });
+
+  // Undone elsewhere (another tab of his): the open outline follows.
+  await ok(socket, 'progress.undo', { track: TRACK, step: LESSON });
+  await begun.and(page.locator('[data-state="locked"]')).waitFor();
+  assert.equal(await begun.locator('.mark').innerText(), 'Locked: finish “What is a web page?” first.');
+  assert.equal(await page.locator(`#outline li[data-step="${LESSON}"]`).getAttribute('data-state'), 'started');
+  assert.equal(await page.evaluate(() => window.notReloaded), true, 'no reload');
+  await dutch(page);
+  await begun.locator('.mark', { hasText: 'Op slot: rond eerst “What is a web page?” af.' }).waitFor();
+
+  // The step begun says why, and its "Mark as done" waits (the server refuses it too).
+  await page.goto(stepUrl('first-page'));
+  await page.locator('#done-locked:not([hidden])').waitFor();
+  assert.equal(await page.locator('#mark-done').getAttribute('aria-disabled'), 'true');
+  const answer = await refused(socket, 'progress.set', { track: TRACK, step: 'first-page', state: 'done' }, 'conflict');
+  assert.equal(answer.requires, LESSON);
+  await scanned(page, 'a begun step locked again, in Dutch');
+
+  // Done again: unlocked, live.
+  await ok(socket, 'progress.set', { track: TRACK, step: LESSON, state: 'done' });
+  await page.locator('#done-locked').and(page.locator('[hidden]')).waitFor({ state: 'attached' });
+  assert.equal(await page.locator('#mark-done').getAttribute('aria-disabled'), null);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
 });

@@ -249,6 +249,17 @@ static void test_progress_rules(void)
 	drain(&a);
 	json_decref(demo_request(f.live, &a, "ok", SET("two", "started")));
 	drain(&a);
+	/* One undone: two, begun meanwhile, is locked again until one is done again. */
+	json_decref(demo_request(f.live, &a, "ok",
+				 "{\"type\":\"progress.undo\",\"id\":9,\"track\":\"demo\",\"step\":\"one\"}"));
+	reply = demo_request(f.live, &a, "conflict", SET("two", "done"));
+	CHECK_STR(text_of(reply, "requires"), "one");
+	CHECK_STR(text_of(reply, "state"), "started");
+	json_decref(reply);
+	json_decref(demo_request(f.live, &a, "ok", SET("two", "started"))); /* reopening it is no change */
+	json_decref(demo_request(f.live, &a, "ok", SET("one", "done")));
+	json_decref(demo_request(f.live, &a, "ok", SET("two", "done")));
+	drain(&a);
 	/* States only submissions and reviews set: not the client's to set. */
 	json_decref(demo_request(f.live, &a, "bad_value", SET("two", "passed")));
 	json_decref(demo_request(f.live, &a, "bad_value", SET("two", "submitted")));
