@@ -53,21 +53,22 @@ for (const code of ['en', 'nl']) {
     const page = await pageIn(code);
     await signIn(page, 'lars');
     await page.locator('#home-title').waitFor();
-    for (const path of ['/tracks/%E0%A4%A', '/tracks/web-basics/steps/%', '/reviews/%zz']) {
-      await page.goto(`${daemon.url}${path}`);
+    // (Loaded afresh, such an address never reaches the client: the HTTP
+    // layer refuses it with 403. Inside the app, links and history do.)
+    for (const path of ['/tracks/%E0%A4%A', '/tracks/web-basics/steps/%zz', '/tracks/a%']) {
+      await page.evaluate((href) => {
+        const link = Object.assign(document.createElement('a'), { href, className: 'bad-link', textContent: 'a link' });
+        document.getElementById('main').append(link);
+      }, path);
+      await page.locator('a.bad-link').click();
       await page.getByRole('heading', { level: 1, name: said['app.notFound'] }).waitFor();
+      assert.equal(new URL(page.url()).pathname, path);
+      await page.locator('#nav-home').click();
+      await page.locator('#home-title').waitFor();
     }
-    // Followed as a link inside the app (no reload), then home again.
-    await page.locator('#nav-home').click();
-    await page.locator('#home-title').waitFor();
-    await page.evaluate(() => {
-      const link = Object.assign(document.createElement('a'), { href: '/tracks/%E0%A4%A', id: 'bad-link', textContent: 'bad' });
-      document.getElementById('main').append(link);
-    });
-    await page.locator('#bad-link').click();
+    // Back in history to one: the not-found page again.
+    await page.goBack();
     await page.getByRole('heading', { level: 1, name: said['app.notFound'] }).waitFor();
-    await page.locator('#nav-home').click();
-    await page.locator('#home-title').waitFor();
     assert.deepEqual(page.problems, []);
     await page.context().close();
   });

@@ -115,7 +115,7 @@ for (const code of ['en', 'nl']) {
 }
 
 
-// A track whose second step's file is missing: the loader serves it as a
+// A track whose second step is not UTF-8 text: the loader serves it as a
 // step that cannot be shown, with its own (English) words for why.
 let brokenWork = null;
 async function brokenTrack() {
@@ -123,12 +123,13 @@ async function brokenTrack() {
   brokenWork = await tempDir('grounds-browser-words-');
   const repo = join(brokenWork, 'broken');
   await mkdir(repo);
-  await writeFile(join(repo, 'track.md'), '# A broken track\n\nOne step is missing.\n\n## Steps\n\n- [There](there.md)\n- [Gone](gone.md)\n');
+  await writeFile(join(repo, 'track.md'), '# A broken track\n\nOne step cannot be read.\n\n## Steps\n\n- [There](there.md)\n- [Garbled](garbled.md)\n');
   await writeFile(join(repo, 'there.md'), '---\nid: there\n---\n\n# There\n\nRead this.\n');
+  await writeFile(join(repo, 'garbled.md'), Buffer.from([0x23, 0x20, 0xff, 0xfe, 0x0a]));
   const git = (...args) => execFileSync('git', args, { cwd: repo, stdio: 'ignore' });
   git('init', '-q', '-b', 'main');
   git('add', '-A');
-  git('-c', 'user.name=t', '-c', 'user.email=t@example.org', 'commit', '-q', '-m', 'a step is missing');
+  git('-c', 'user.name=t', '-c', 'user.email=t@example.org', 'commit', '-q', '-m', 'a step is not text');
   const added = await runCli(['--data-dir', daemon.dataDir, 'track', 'add', 'broken', repo]);
   assert.equal(added.code, 0, added.stderr);
   for (let tries = 0; (await centre.clients.lena.get('/api/tracks/broken')).status !== 200; tries++) {
@@ -142,11 +143,13 @@ for (const code of ['en', 'nl']) {
   test(`${code}: a step the track loader could not read is said in the page's language, its English detail only on an English page`, async () => {
     await brokenTrack();
     const said = words[code];
-    const step = (await centre.clients.lena.get('/api/tracks/broken/steps/gone')).json;
-    assert.ok(step.error, 'the step is served as broken');
+    const served = await centre.clients.lena.get('/api/tracks/broken/steps/garbled');
+    assert.equal(served.status, 200, served.text);
+    const step = served.json;
+    assert.equal(typeof step.error, 'string', 'the step is served as broken');
     const page = await pageIn(code);
     await signIn(page, 'lena');
-    await page.goto(`${daemon.url}/tracks/broken/steps/gone`);
+    await page.goto(`${daemon.url}/tracks/broken/steps/garbled`);
     const notice = page.locator('#step-broken');
     await notice.waitFor();
     const text = await notice.innerText();
@@ -155,7 +158,7 @@ for (const code of ['en', 'nl']) {
       assert.ok(text.includes(step.error), `the loader's words: ${text}`);
     } else {
       assert.equal(text, said['step.broken']);
-      assert.doesNotMatch(await page.locator('main').innerText(), /cannot be shown|not found|missing/i);
+      assert.doesNotMatch(await page.locator('main').innerText(), /cannot be shown|UTF-8|not valid/i);
     }
     await noSeriousViolations(page, 'a step that cannot be shown');
     assert.deepEqual(page.problems, []);
