@@ -160,20 +160,25 @@ static void reload(void *payload)
 
 /*
  * A change of auth's ended sessions or rights: their open connections close at
- * once. A new account: the boards of its cohort show it.
+ * once. A new account: the boards of its cohort show it. A new role or
+ * cohort: the boards of the cohort left drop the learner, those of the
+ * cohort joined show them.
  */
 static void sessions_changed(void *payload, const struct gr_auth_change *change)
 {
 	struct gr_live *live = payload;
 
-	if (change->joined)
+	if (change->joined) {
 		gr_live_members_changed(live);
-	else if (change->session)
+	} else if (change->session) {
 		gr_live_end_session(live, change->session);
-	else
+	} else {
 		gr_live_end_user(live, change->user_id, change->keep,
 				 change->rights ? GR_LIVE_CLOSE_RIGHTS_CHANGED
 						: GR_LIVE_CLOSE_SESSION_ENDED);
+		if (change->rights)
+			gr_live_members_changed(live);
+	}
 }
 
 /* About once a second, on the loop thread. */

@@ -2,12 +2,13 @@
 // password, the sessions with "sign out everywhere else") and the page of a
 // password reset link. app.js loads it when first needed.
 
-import { t, plural, language, languages, setLanguage, relativeTime } from './i18n.js';
+import { t, plural, language, languages, setLanguage, relativeTime, addStrings } from './i18n.js';
 import { h, focusOn, labelled } from './dom.js';
 import { me, setUser } from './session.js';
 import { generation, show, navigate } from './page.js';
 import { ApiError } from './api.js';
-import { accounts, handleForm, input, showError, when } from './forms.js';
+import { accounts, input, when } from './forms.js';
+import { handleForm, showError } from './format.js';
 
 function detailsForm() {
   const choice = h('select', { id: 'field-language', name: 'language' },
@@ -115,7 +116,10 @@ export async function pageReset(token) {
     input('again', t('reset.again'), { type: 'password', autocomplete: 'new-password', attrs: { minlength: 10 } }),
     h('button', { type: 'submit', text: t('reset.submit') }));
   handleForm(form, async (data) => {
-    if (data.get('password') !== data.get('again')) throw new ApiError(400, 'bad_value', t('reset.differ'), 'again');
+    if (data.get('password') !== data.get('again')) {
+      await addStrings('errors');
+      throw new ApiError(400, 'bad_value', 'The two passwords differ.', 'again');
+    }
     await accounts.useReset(token, data.get('password'));
     form.replaceWith(done);
     done.append(h('p', { text: t('reset.done') }), h('p', {}, h('a', { href: `/signin?next=%2F`, id: 'reset-signin', text: t('reset.signin') })));

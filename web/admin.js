@@ -8,7 +8,8 @@ import { h, labelled } from './dom.js';
 import { me } from './session.js';
 import { generation, show } from './page.js';
 import { ApiError } from './api.js';
-import { accounts, errorText, handleForm, input, when } from './forms.js';
+import { accounts, input, when } from './forms.js';
+import { errorText, handleForm } from './format.js';
 import { resetLinkControl } from './reset-link.js';
 
 const ROLES = ['learner', 'coach', 'admin'];

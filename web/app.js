@@ -6,26 +6,29 @@
 // is in dom.js, format.js, session.js, page.js and badge.js.
 
 import { api, ApiError } from './api.js';
-import { t, plural, language, languages, setLanguage, formatDate } from './i18n.js';
+import { t, plural, language, languages, setLanguage } from './i18n.js';
 import * as live from './live.js';
-import { h, focusOn, errorLine, labelled, sentenceWith } from './dom.js';
-import { stepHref, errorText, liveErrorText, safeNext } from './format.js';
-import { me, setUser } from './session.js';
+import { h, labelled, sentenceWith } from './dom.js';
+import { stepHref, errorText, safeNext, handleForm } from './format.js';
+import { me, setUser, lockedBy, COMPLETE } from './session.js';
 import { generation, onLeave, leavePage, show, navigate, setRenderer } from './page.js';
 import { refreshBadge } from './badge.js';
-import { startHelp, helpSection } from './help.js';
-import { startBell } from './bell.js';
+import { startHelp, waiting } from './help.js';
+import { startBell, recentList } from './bell.js';
 
 // Loaded when first needed: the review pages and a reviewed step's work
 // (reviews.js), the coaches' board (board.js, which learners never need),
-// the notifications (inbox.js), and the home page's next action, the
-// outline's marks and a lesson's "Mark as done" (progress.js).
+// the notifications page (inbox.js), the outline's marks and a lesson's
+// "Mark as done" (progress.js). A learner's home page needs none of
+// them: tools/client-size counts what it loads.
 const reviews = () => import('./reviews.js');
 const board = () => import('./board.js');
 // Peers' work after passing, with a reviewed step's page.
 const peersPage = () => import('./peers.js');
 const inbox = () => import('./inbox.js');
 const progress = () => import('./progress.js');
+// "Ask a peer for help" on a step page.
+const asking = () => import('./help-ask.js');
 // One's profile and a reset link's page (account.js), the people page
 // (admin.js) and the invite form of coaches and admins (invite.js).
 const account = () => import('./account.js');
@@ -100,37 +103,6 @@ function passwordField(autocomplete, hint) {
   return wrapper;
 }
 
-// Runs a form's submit handler; shows the error next to the form and marks
-// the field at fault. What was typed stays in the form.
-function handleForm(form, submit) {
-  const errorBox = errorLine();
-  form.prepend(errorBox);
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    const button = form.querySelector('button[type=submit]');
-    for (const input of form.querySelectorAll('[aria-invalid]')) input.removeAttribute('aria-invalid');
-    errorBox.hidden = true;
-    button.disabled = true;
-    try {
-      await submit(new FormData(form));
-    } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
-      errorBox.textContent = errorText(error);
-      errorBox.hidden = false;
-      const bad = error.field && form.elements[error.field];
-      if (bad && bad.setAttribute) {
-        bad.setAttribute('aria-invalid', 'true');
-        bad.focus();
-      } else {
-        focusOn(errorBox);
-      }
-    } finally {
-      button.disabled = false;
-    }
-  });
-  return form;
-}
-
 function formatEstimate(minutes) {
   if (minutes === null || minutes === undefined) return null;
   if (minutes < 90) return t('step.minutes', { minutes });
@@ -186,14 +158,61 @@ async function pageJoin(code) {
     h('p', { text: t('join.intro', { role: t(`role.${invite.role}`), cohort }) }), form);
 }
 
-const COMPLETE = new Set(['done', 'passed']);
+// ---- the home page's next action -------------------------------------------
+//
+// The most urgent of, in this order: a peer asking us for help now (a
+// question closes within the hour), an unread message from a coach, reviews
+// given to us (a peer's work waits on them, and a lease runs out), and else
+// our own next step: the first step not finished and not locked of the first
+// track we began, or of the first track.
+
+const stepsOf = (outline) => outline.modules.flatMap((module) => module.steps);
+
+function ownNext(tracks, outlines) {
+  const candidates = tracks.map((track, i) => outlines[i] && { track, outline: outlines[i] }).filter(Boolean)
+    .map(({ track, outline }) => {
+      const all = stepsOf(outline);
+      return { track, begun: all.some((s) => live.stateOf(outline.id, s.id) !== 'not_started'),
+        step: all.find((s) => !COMPLETE.has(live.stateOf(outline.id, s.id)) && !lockedBy(outline, s)) };
+    }).filter((c) => c.step);
+  const pick = candidates.find((c) => c.begun) || candidates[0];
+  if (!pick) return ['done', t('next.done')];
+  return [pick.begun ? 'continue' : 'begin', h('a', { href: stepHref(pick.track.id, pick.step.id),
+    text: t(pick.begun ? 'next.continue' : 'next.begin', { title: pick.step.title, track: pick.track.title }) })];
+}
+
+function nextAction(tracks, outlines) {
+  const line = h('p', { id: 'next-action' });
+  let reviews = 0;
+  const see = () => h('a', { href: '#notices', text: t('next.see') });
+  const update = () => {
+    const { nudges, offer } = waiting();
+    const [kind, ...content] = offer ? ['help', t('next.help', { title: offer.title || offer.step }), ' ', see()]
+      : nudges ? ['nudge', t('next.nudge'), ' ', see()]
+        : reviews ? ['reviews', h('a', { href: '/reviews', text: plural('next.reviews', reviews) })]
+          : ownNext(tracks, outlines);
+    line.dataset.kind = kind;
+    line.replaceChildren(...content);
+  };
+  const ask = async () => {
+    const list = await live.request('review.list').catch(() => null);
+    if (list) reviews = list.assignments.filter((a) => a.state === 'assigned').length;
+    update();
+  };
+  const offs = [live.on('progress', update), live.on('ready', ask),
+    live.on('event', (event) => (/^review\./.test(event.event) ? ask() : update()))];
+  if (live.isReady()) ask();
+  update();
+  return { element: h('section', { class: 'next', 'aria-labelledby': 'next-title' }, h('h2', { id: 'next-title', text: t('next.title') }), line),
+    off: () => offs.forEach((off) => off()) };
+}
 
 // The progress bar and the next step of one track, from the live progress.
 // Updated in place, so a link with the keyboard's focus keeps it.
 function trackProgress(track, outline, index) {
   const box = h('div', { class: 'track-progress', 'data-track-progress': track.id });
   if (!outline) return { box, update: () => {} };
-  const steps = outline.modules.flatMap((module) => module.steps);
+  const steps = stepsOf(outline);
   const labelId = `progress-label-${index}`;
   const label = h('p', { id: labelId, class: 'progress-label' });
   const bar = h('progress', { max: steps.length, value: 0, 'aria-labelledby': labelId });
@@ -224,11 +243,11 @@ function trackProgress(track, outline, index) {
 
 async function pageHome() {
   const gen = generation;
-  const [tracks, P] = await Promise.all([api.tracks(), progress()]);
+  const tracks = await api.tracks();
   // The outlines give the order of the steps, for the progress and "Continue".
   const outlines = await Promise.all(tracks.map((track) => api.track(track.id).catch(() => null)));
   const progresses = tracks.map((track, i) => trackProgress(track, outlines[i], i));
-  const next = me.role === 'learner' ? P.nextAction(tracks, outlines) : null;
+  const next = me.role === 'learner' ? nextAction(tracks, outlines) : null;
   const recent = h('div', { id: 'recent-slot' });
   const coach = h('div', { id: 'coach-slot' });
   const list = tracks.length === 0 ? h('p', { text: t(me.role === 'learner' ? 'home.noTracks.learner' : 'home.noTracks') })
@@ -252,7 +271,7 @@ async function pageHome() {
   const fill = async (slot, make) => {
     try { slot.replaceChildren(await make()); } catch { /* offline: shown on the next visit */ }
   };
-  fill(recent, async () => (await inbox()).recentList((await live.request('notification.list')).notifications.slice(0, 5)));
+  fill(recent, async () => recentList((await live.request('notification.list')).notifications.slice(0, 5)));
   if (me.role !== 'learner') fill(coach, async () => (await import('./home-coach.js')).attentionHome(gen));
 }
 
@@ -337,9 +356,18 @@ async function pageTrack(id) {
     retired);
 }
 
+// A step the track loader could not read: said in the reader's language,
+// with the loader's own (English) words only on an English page; its html
+// says no more than that, in English.
+function brokenNotice(step) {
+  if (!step.error) return null;
+  return h('p', { class: 'form-error', role: 'alert', id: 'step-broken' }, t('step.broken'),
+    language() === 'en' ? ` ${t('step.broken.detail', { message: step.error })}` : null);
+}
+
 async function pageStep(id, stepId) {
   const gen = generation;
-  const [track, step, P] = await Promise.all([api.track(id), api.step(id, stepId), progress()]);
+  const [track, step, P, help] = await Promise.all([api.track(id), api.step(id, stepId), progress(), asking()]);
   // A reviewed step's form and "My submission" are in reviews.js.
   const [reviewed, peerWork] = step.reviews > 0 ? await Promise.all([reviews(), peersPage()]) : [null, null];
   if (gen !== generation) return;
@@ -445,15 +473,15 @@ async function pageStep(id, stepId) {
       h('p', { class: 'meta', id: 'step-meta', text: stepMeta(step) }),
       step.requires.length ? h('p', { class: 'meta', text: t('step.requires', { steps: step.requires.map((r) => titles.get(r) || r).join(', ') }) }) : null,
       updated, stateText, requiresBox, peers,
-      step.error ? h('p', { class: 'form-error', role: 'alert', text: t('step.broken', { message: step.error }) }) : null,
-      content,
+      brokenNotice(step),
+      step.error ? null : content,
       step.rubric.length ? h('section', { class: 'rubric', 'aria-labelledby': 'rubric-title' },
         h('h2', { id: 'rubric-title', text: t('step.rubric') }), h('p', { text: t('step.rubric.intro') }),
         h('ul', {}, step.rubric.map((item) => h('li', { text: item })))) : null,
       work.element,
       reviewed ? reviewed.mySubmission(track, step, gen) : null,
       peerWork ? peerWork.peersSection(track, step, gen) : null,
-      helpSection(track, step, gen)),
+      help.helpSection(track, step, gen)),
     pager);
 }
 
@@ -491,13 +519,20 @@ async function render() {
     return;
   }
   const [pattern, page, needsUser] = route;
+  let parts;
+  try {
+    parts = path.match(pattern).slice(1).map(decodeURIComponent);
+  } catch { // a malformed %-escape: no page has that address
+    showError(new ApiError(404, 'not_found', t('app.notFound')));
+    return;
+  }
   if (needsUser && !me) {
     navigate(`/signin${path === '/' ? '' : `?next=${encodeURIComponent(path)}`}`, true);
     return;
   }
   main.setAttribute('aria-busy', 'true');
   try {
-    await page(...path.match(pattern).slice(1).map(decodeURIComponent));
+    await page(...parts);
     recovered();
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;

@@ -1,9 +1,10 @@
 // bell.js - the bell in the header: the unread notifications as the server
 // counts them (docs/protocol.md, "Notifications"), also in the tab's title;
 // and, on a device where the user turned them on (inbox.js), a browser
-// notification for each new one.
+// notification for each new one. Also what a notification says, for those
+// and for the home page's recent events (the notifications page is inbox.js).
 
-import { plural } from './i18n.js';
+import { t, plural, relativeTime } from './i18n.js';
 import * as live from './live.js';
 import { h } from './dom.js';
 import { me } from './session.js';
@@ -11,6 +12,33 @@ import { setCount } from './page.js';
 
 let offs = null;
 let asked = 0;
+
+export const NOTIFY = 'grounds.notify'; // localStorage: "on" once the user turned them on here
+
+// What a notification says, in the reader's language.
+export function noticeText({ kind, event: e = {} }) {
+  const from = e.nudge && e.nudge.from;
+  return t(`note.${kind}`, { title: e.title || (e.request && e.request.title) || e.step, step: e.step,
+    name: from ? from.display_name || from.handle : '', body: e.nudge ? e.nudge.body : '' });
+}
+
+export function notifyOn() {
+  try { return localStorage.getItem(NOTIFY) === 'on' && Notification.permission === 'granted'; } catch { return false; }
+}
+
+// A new notification, shown by the browser where the user turned them on.
+function notify(notification) {
+  if (!notifyOn()) return;
+  try { new Notification(t('app.name'), { body: noticeText(notification), tag: `grounds-${notification.notification}` }); } catch { /* not shown */ }
+}
+
+// The latest few, for the home page ("Recent"), with a link to them all.
+export function recentList(list) {
+  return h('section', { 'aria-labelledby': 'recent-title', id: 'recent' }, h('h2', { id: 'recent-title', text: t('home.recent') }),
+    list.length ? h('ul', { class: 'recent' }, list.map((n) => h('li', { 'data-kind': n.kind }, noticeText(n), ' ',
+      h('span', { class: 'meta', text: relativeTime(n.at) })))) : h('p', { class: 'meta', text: t('inbox.none') }),
+    h('p', {}, h('a', { href: '/inbox', text: t('home.recent.all') })));
+}
 
 function draw(count) {
   const badge = document.getElementById('inbox-badge');
@@ -29,9 +57,7 @@ function heard(event) {
   if (!/^notification(\.read)?$/.test(event.event)) return;
   asked++; // newer than a list still on its way
   draw(event.unread);
-  let on = false;
-  try { on = localStorage.getItem('grounds.notify') === 'on'; } catch { /* off */ }
-  if (on && event.notification.kind) import('./inbox.js').then((inbox) => inbox.notify(event.notification));
+  if (event.notification.kind) notify(event.notification);
 }
 
 // Follows the signed-in user (again on each sign-in, sign-out and language).

@@ -26,6 +26,8 @@ function apply(board, event, view) {
   if (ours && event.event === 'help' && event.request) return help(board, event.request, view);
   // Someone joined the cohort: their row, before any progress of theirs.
   if (ours && event.event === 'member.joined') return board.learners.has(event.user) ? null : view.reload();
+  // Someone left it (moved to another cohort, or no longer a learner): their row goes.
+  if (ours && event.event === 'member.left') return board.learners.has(event.user) ? view.reload() : null;
   if (event.event === 'review.flagged' && event.track === board.track && board.learners.has(event.user)) {
     return flagged(board, event, view);
   }

@@ -2,7 +2,8 @@
 // one cohort's learners on one track, live. board.get gives the whole state
 // (again after every reconnect); the board's pushes then change single
 // cells, rows and counts, never the whole table, so 300 learners × 100 steps
-// stay smooth. app.js imports this module only when a coach opens /board.
+// stay smooth. app.js imports this module only when a coach opens /board;
+// it brings its styles, board.css.
 // Addresses: /board/COHORT/TRACK, the cohort URL-encoded, "-" for none.
 //
 // This module puts the page together and follows the board live; its parts:
@@ -14,7 +15,7 @@
 //   board-nudge.js   the dialog to send a learner a message
 //   board-coach.js   what the coaches decide: ties, stuck reviews, flags
 
-import { t, addStrings } from './i18n.js';
+import { t, plural, addStrings } from './i18n.js';
 import * as live from './live.js';
 import { api } from './api.js';
 import { h, labelled } from './dom.js';
@@ -30,6 +31,8 @@ import { nudgeDialog } from './board-nudge.js';
 import { coachPanel } from './board-coach.js';
 
 await addStrings('board');
+// The board's own styles (board.css, which no learner needs), in before its first page is drawn.
+await new Promise((resolve) => document.head.append(h('link', { rel: 'stylesheet', href: '/board.css', onload: resolve, onerror: resolve })));
 
 const LAST = 'grounds.board'; // localStorage: the board opened last
 
@@ -71,7 +74,7 @@ export async function pageBoard(cohortPart, trackId) {
   try { localStorage.setItem(LAST, JSON.stringify({ cohort, track: trackId })); } catch { /* not remembered */ }
   const board = newBoard(cohort, trackId);
   const group = cohort || t('board.noCohort');
-  const view = boardView(board, (count) => t('board.caption', { group, track: track.title, count }));
+  const view = boardView(board, (count) => plural('board.caption', count, { group, track: track.title }));
   follow(board, view, gen);
   show(...layout(view, t('board.heading', { track: track.title, group }), board));
 }
@@ -104,6 +107,7 @@ function boardView(board, caption) {
       status.textContent = t(empty ? 'board.empty' : 'board.live');
     },
     failed(text) {
+      if (status.textContent === text && status.getAttribute('role') === 'alert') return; // not read out again
       status.textContent = text;
       status.setAttribute('role', 'alert');
     },
@@ -125,11 +129,19 @@ function boardView(board, caption) {
 // topic again after each reconnect, before it emits 'ready': a board.get
 // sent then is answered after the subscription took effect, so no push
 // falls between the state and the pushes.
+// A board.get that failed for a while (the server busy or failing, or out
+// of reach) is asked again by itself after 2, 4 … 30 s, as app.js does for
+// a page, and at once when the connection is back ('ready').
+const PASSING = new Set(['offline', 'busy', 'internal', 'rate_limited', 'hello_first']);
+
 function follow(board, view, gen) {
   let asking = 0;
+  let retry = null;
+  let retryDelay = 2000;
   const target = { ...view, reload: () => load() }; // what a push repaints
   async function load() {
     const ask = ++asking;
+    clearTimeout(retry);
     board.loaded = false;
     let data;
     try {
@@ -137,9 +149,14 @@ function follow(board, view, gen) {
     } catch (error) {
       if (ask !== asking || gen !== generation) return;
       if (error.code === 'forbidden') return refused();
-      return view.failed(liveErrorText(error));
+      if (!PASSING.has(error.code)) return view.failed(liveErrorText(error));
+      view.failed(`${liveErrorText(error)} ${t('app.retrying')}`);
+      retry = setTimeout(load, retryDelay);
+      retryDelay = Math.min(retryDelay * 2, 30000);
+      return;
     }
     if (ask !== asking || gen !== generation) return;
+    retryDelay = 2000;
     fill(board, data);
     view.drawAll(!data.learners.length);
     loaded(board, target);
@@ -160,6 +177,7 @@ function follow(board, view, gen) {
   const clock = setInterval(view.tick, 60000);
   onLeave(gen, () => {
     clearInterval(clock);
+    clearTimeout(retry);
     view.stop();
   });
   if (live.isReady()) load();

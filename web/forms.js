@@ -1,12 +1,11 @@
 // forms.js - what the account pages share (account.js, admin.js, invite.js,
 // reset-link.js), loaded with the first of them: their words, the account
-// routes of the API, a labelled field, and a form whose failure is said next
-// to it in the reader's language with the field at fault marked.
+// routes of the API, a labelled field and a date. Their forms say a failure
+// with format.js's handleForm and showError, in the reader's language.
 
-import { request, ApiError } from './api.js';
-import { t, addStrings, formatDate } from './i18n.js';
-import { h, focusOn, errorLine, labelled } from './dom.js';
-import { knownError } from './format.js';
+import { request } from './api.js';
+import { addStrings, formatDate } from './i18n.js';
+import { h, labelled } from './dom.js';
 
 await addStrings('account');
 
@@ -30,55 +29,9 @@ export const accounts = {
   revokeInvite: (id) => request('POST', `/api/invites/${id}/revoke`, {}),
 };
 
-// The failure of an account request in the reader's language.
-export function errorText(error) {
-  if (error.code === 'bad_value' && error.field === 'again') return t('reset.differ');
-  if (error.code === 'bad_value' && error.field === 'cohort') return t('error.cohort.unknown');
-  if (error.code === 'bad_value' && error.field === 'role') return t('error.role.unknown');
-  if (error.code === 'not_found' && error.field === 'handle') return t('error.handle.unknown');
-  if (error.code === 'bad_value' && ['password', 'new_password'].includes(error.field)) return t('error.password.short');
-  return knownError(error);
-}
-
 // A labelled input named name (its id: field-NAME).
 export function input(name, label, { type = 'text', hint, value, autocomplete, attrs = {} } = {}) {
   return labelled(h('input', { id: `field-${name}`, name, type, value, autocomplete, ...attrs }), label, hint);
-}
-
-// Runs submit(FormData) on the form's submit; a failure is said above the
-// form and its field marked. What was typed stays.
-export function handleForm(form, submit) {
-  const errorBox = errorLine();
-  form.prepend(errorBox);
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    const button = form.querySelector('button[type=submit]');
-    for (const marked of form.querySelectorAll('[aria-invalid]')) marked.removeAttribute('aria-invalid');
-    errorBox.hidden = true;
-    button.disabled = true;
-    try {
-      await submit(new FormData(form));
-    } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
-      showError(errorBox, error, form);
-    } finally {
-      button.disabled = false;
-    }
-  });
-  return form;
-}
-
-// Says error in box; marks and focuses the form's field at fault, if any.
-export function showError(box, error, form = null) {
-  box.textContent = typeof error === 'string' ? error : errorText(error);
-  box.hidden = false;
-  const bad = form && error.field && form.elements[error.field];
-  if (bad && bad.setAttribute) {
-    bad.setAttribute('aria-invalid', 'true');
-    bad.focus();
-  } else {
-    focusOn(box);
-  }
 }
 
 // A date and time in the reader's language.

@@ -1,18 +1,16 @@
 // help.js - nudges from coaches and help between peers (docs/protocol.md,
 // "Nudges", "Help from peers"). startHelp() keeps the notices under the
 // header: unread nudges, questions we are asked to help with or help with,
-// and a link to our own question off its step. helpSection() is "Ask a peer
-// for help" on a step page. Both use thread(). All text is plain.
+// and a link to our own question off its step. "Ask a peer for help" on a
+// step page is help-ask.js's, loaded with the step page, on the state and
+// helpers exported here for it. Both use thread(). All text is plain.
 
-import { t, plural } from './i18n.js';
+import { t } from './i18n.js';
 import * as live from './live.js';
 import { h, focusOn, errorLine, labelled, sentenceWith } from './dom.js';
 import { personName as name, liveErrorText, stepHref } from './format.js';
-import { me, loadDraft, saveDraft } from './session.js';
-import { onLeave } from './page.js';
 
-const MAX = 500; // bytes, for a question or a message
-const ASKING = new Set(['started', 'submitted', 'in_review', 'needs_work']);
+export const MAX = 500; // bytes, for a question or a message
 
 // The help client's state. There is one (`helpState`, below); the functions
 // of this module take it as their first argument and change it in place.
@@ -43,22 +41,21 @@ function newHelpState() {
   };
 }
 
-const helpState = newHelpState();
+export const helpState = newHelpState();
 
-const tooLong = (text) => new Blob([text]).size > MAX;
+export const tooLong = (text) => new Blob([text]).size > MAX;
 const idOf = (request) => (typeof request === 'object' ? request.request : request);
-const here = (r, track, step) => Boolean(r) && r.track === track && r.step === step;
-const button = (text, onclick, secondary) => h('button', { type: 'button', class: secondary ? 'secondary' : null, text, onclick });
+export const button = (text, onclick, secondary) => h('button', { type: 'button', class: secondary ? 'secondary' : null, text, onclick });
 
 // A failure said inside the card or form it belongs to.
-function problem(where, err) {
+export function problem(where, err) {
   const line = where.querySelector('.form-error') || where.appendChild(errorLine());
   line.textContent = typeof err === 'string' ? err : liveErrorText(err);
   line.hidden = false;
 }
 
 // `mine` or `note` changed: the step sections and the link in the notices.
-function changed(state) {
+export function changed(state) {
   for (const draw of state.views) draw();
   drawMine(state);
 }
@@ -100,7 +97,7 @@ function thread(request) {
 }
 
 // The conversation of a request, made once, with the messages it came with.
-function threadFor(state, request) {
+export function threadFor(state, request) {
   const id = idOf(request);
   if (!state.threads.has(id)) state.threads.set(id, thread(request));
   const one = state.threads.get(id);
@@ -180,7 +177,7 @@ function acceptButton(state, id) {
 }
 
 // My question, from any page but its own step's.
-function drawMine(state) {
+export function drawMine(state) {
   const { mineCard, mine, note } = state;
   if (!mineCard) return;
   const r = mine || (note && note.state === 'expired' ? note : null);
@@ -232,7 +229,7 @@ function onEvent(state, event) {
 }
 
 // After each hello: my question and the ones offered to me, from the server.
-async function restore(state) {
+export async function restore(state) {
   const list = await live.request('help.list').catch(() => null);
   if (!list) return; // offline: again after the next hello
   state.mine = list.mine[0] || null;
@@ -277,95 +274,4 @@ export function waiting() {
 export function startHelp(user) {
   if (user && helpState.who === user.handle) return;
   signIn(helpState, user);
-}
-
-// ---- asking, on a step page ------------------------------------------------------
-
-// "Ask a peer for help" on a step begun and not finished; once asked, where
-// the question stands and the conversation. The question is kept on this
-// device as it is typed until the server has it.
-export function helpSection(track, step, gen) {
-  const state = helpState;
-  const key = `grounds.help.${me.handle}.${track.id}.${step.id}`;
-  const body = h('textarea', { id: 'help-body', rows: 3, maxlength: MAX, text: loadDraft(key).body || '' });
-  body.addEventListener('input', () => saveDraft(key, body.value ? { body: body.value } : null));
-  const status = h('p', { id: 'help-status', role: 'status' });
-  const error = errorLine();
-  const slot = h('div');
-  const ask = h('button', { type: 'submit', id: 'help-ask', text: t('help.ask') });
-  const form = h('form', { id: 'help-form', class: 'wide', novalidate: true },
-    labelled(body, t('help.body'), t('help.hint')), ask);
-  const fail = (err, field) => {
-    problem(section, err);
-    field ? field.focus() : focusOn(error);
-  };
-  const close = (type, closed) => async () => {
-    const r = state.mine;
-    error.hidden = true;
-    try {
-      await live.request(type, { request: r.request });
-      state.note = { ...r, state: closed };
-      state.mine = null;
-      changed(state);
-      focusOn(status);
-    } catch (err) {
-      fail(err);
-    }
-  };
-  const solved = button(t('help.solved'), close('help.resolve', 'resolved'));
-  const actions = h('div', { class: 'actions' }, solved, button(t('help.withdraw'), close('help.withdraw', 'withdrawn'), true));
-  const section = h('section', { class: 'ask-help', id: 'help', 'aria-labelledby': 'help-title' },
-    h('h2', { id: 'help-title', text: t('help.title') }), error, status, slot, actions, form);
-
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    const text = body.value.trim();
-    error.hidden = true;
-    if (!text || tooLong(text)) return fail(t(text ? 'help.tooLong' : 'help.empty'), body);
-    ask.disabled = true;
-    try {
-      state.mine = (await live.request('help.ask', { track: track.id, step: step.id, body: text })).request;
-      state.note = null;
-      if (body.value.trim() === text) {
-        body.value = '';
-        saveDraft(key, null);
-      }
-      changed(state);
-      focusOn(status);
-    } catch (err) {
-      fail(err);
-      if (err.code === 'conflict') restore(state); // perhaps one is open already, elsewhere
-    } finally {
-      ask.disabled = false;
-    }
-  });
-
-  let said = '';
-  const draw = () => {
-    const { mine, note } = state;
-    const ours = here(mine, track.id, step.id) ? mine : null;
-    const past = here(note, track.id, step.id) ? note : null;
-    form.hidden = Boolean(mine) || !ASKING.has(live.stateOf(track.id, step.id));
-    section.hidden = !ours && form.hidden;
-    actions.hidden = !ours;
-    solved.hidden = !ours || ours.state !== 'accepted';
-    const conversation = ours && ours.state === 'accepted' ? threadFor(state, ours).element : null;
-    if (slot.firstChild !== conversation) slot.replaceChildren(conversation || '');
-    // Only a change is written, so the live region is not read out again.
-    const text = !ours ? (past ? t(`help.${past.state}`) : '')
-      : ours.state === 'accepted' ? t('help.coming', { name: name(ours.helper) })
-      : Number.isInteger(ours.told) ? plural('help.told', ours.told) : t('help.waiting');
-    if (text !== said) status.textContent = said = text;
-    if (past && past.state === 'expired' && !body.value) body.value = past.body || ''; // ask again
-  };
-  state.onPage = `${track.id}/${step.id}`;
-  state.views.add(draw);
-  onLeave(gen, live.on('progress', draw));
-  onLeave(gen, () => {
-    state.views.delete(draw);
-    if (state.onPage === `${track.id}/${step.id}`) state.onPage = null;
-    drawMine(state);
-  });
-  changed(state);
-  return section;
 }

@@ -2,44 +2,17 @@
 // user's latest notifications from the server, newest first, each with what
 // to open and "Mark as read"; "Mark all as read"; and turning browser
 // notifications on or off for this device, asked of the browser only when
-// the user presses the button. Also what a notification says (the home
-// page's recent events) and the browser notification itself, shown only
-// where the user turned them on. Loaded when first needed.
+// the user presses the button. What a notification says, and the browser
+// notification itself, are bell.js's. Loaded when first needed.
 
 import { t, relativeTime, language, addStrings } from './i18n.js';
 import * as live from './live.js';
 import { h, focusOn } from './dom.js';
 import { liveErrorText, stepHref } from './format.js';
 import { generation, onLeave, show } from './page.js';
+import { NOTIFY, noticeText, notifyOn } from './bell.js';
 
 await addStrings('inbox');
-
-const NOTIFY = 'grounds.notify'; // localStorage: "on" once the user turned them on here
-
-// What a notification says, in the reader's language.
-export function noticeText({ kind, event: e = {} }) {
-  const from = e.nudge && e.nudge.from;
-  return t(`note.${kind}`, { title: e.title || (e.request && e.request.title) || e.step, step: e.step,
-    name: from ? from.display_name || from.handle : '', body: e.nudge ? e.nudge.body : '' });
-}
-
-function notifyOn() {
-  try { return localStorage.getItem(NOTIFY) === 'on' && Notification.permission === 'granted'; } catch { return false; }
-}
-
-// A new notification, shown by the browser where the user turned them on.
-export function notify(notification) {
-  if (!notifyOn()) return;
-  try { new Notification(t('app.name'), { body: noticeText(notification), tag: `grounds-${notification.notification}` }); } catch { /* not shown */ }
-}
-
-// The latest few, for the home page ("Recent"), with a link to them all.
-export function recentList(list) {
-  return h('section', { 'aria-labelledby': 'recent-title', id: 'recent' }, h('h2', { id: 'recent-title', text: t('home.recent') }),
-    list.length ? h('ul', { class: 'recent' }, list.map((n) => h('li', { 'data-kind': n.kind }, noticeText(n), ' ',
-      h('span', { class: 'meta', text: relativeTime(n.at) })))) : h('p', { class: 'meta', text: t('inbox.none') }),
-    h('p', {}, h('a', { href: '/inbox', text: t('home.recent.all') })));
-}
 
 // Where a notification leads: the review, or the step it is about.
 function target({ kind, event: e = {} }) {

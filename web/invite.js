@@ -6,7 +6,8 @@
 import { t, formatDate } from './i18n.js';
 import { h, labelled } from './dom.js';
 import { me } from './session.js';
-import { accounts, handleForm, input } from './forms.js';
+import { accounts, input } from './forms.js';
+import { handleForm } from './format.js';
 
 function cohortForm(select) {
   const done = h('p', { role: 'status' });

@@ -1,78 +1,24 @@
-// progress.js - progress you can see: the home page's one next action, the
-// track outline's marks (every step's state, why a step is locked, each
+// progress.js - progress you can see on a track's and a step's page: the
+// outline's marks (every step's state, why a step is locked, each
 // section's progress) and a lesson's "Mark as done" with its result and
-// undo. Loaded with the home, track and step pages (app.js).
-//
-// The next action is the most urgent of, in this order: a peer asking us
-// for help now (a question closes within the hour), an unread message from
-// a coach, reviews given to us (a peer's work waits on them, and a lease
-// runs out), and else our own next step: the first step not finished and
-// not locked of the first track we began, or of the first track.
+// undo. Loaded with the track and step pages (app.js); the home page's next
+// action is app.js's own.
 
-import { t, plural, addStrings } from './i18n.js';
+import { t, addStrings } from './i18n.js';
 import * as live from './live.js';
 import { h, errorLine } from './dom.js';
 import { stepHref, liveErrorText } from './format.js';
-import { startStep } from './session.js';
-import { waiting } from './help.js';
+import { startStep, lockedBy, COMPLETE } from './session.js';
 
 await addStrings('progress');
 
-const COMPLETE = new Set(['done', 'passed']);
 const steps = (track) => track.modules.flatMap((module) => module.steps);
 const titleIn = (track, id) => (steps(track).find((s) => s.id === id) || { title: id }).title;
-
-// The first step step requires that is not finished yet (null: none, or begun already).
-export function lockedBy(track, step) {
-  if (live.stateOf(track.id, step.id) !== 'not_started') return null;
-  return (step.requires || []).find((id) => !COMPLETE.has(live.stateOf(track.id, id))) || null;
-}
 
 // Why the step is locked, in words (null: it is not).
 export function lockText(track, step) {
   const missing = lockedBy(track, step);
   return missing ? t('step.locked', { title: titleIn(track, missing) }) : null;
-}
-
-// ---- the home page's next action ---------------------------------------------
-
-function ownNext(tracks, outlines) {
-  const candidates = tracks.map((track, i) => outlines[i] && { track, outline: outlines[i] }).filter(Boolean)
-    .map(({ track, outline }) => {
-      const all = steps(outline);
-      return { track, begun: all.some((s) => live.stateOf(outline.id, s.id) !== 'not_started'),
-        step: all.find((s) => !COMPLETE.has(live.stateOf(outline.id, s.id)) && !lockedBy(outline, s)) };
-    }).filter((c) => c.step);
-  const pick = candidates.find((c) => c.begun) || candidates[0];
-  if (!pick) return ['done', t('next.done')];
-  return [pick.begun ? 'continue' : 'begin', h('a', { href: stepHref(pick.track.id, pick.step.id),
-    text: t(pick.begun ? 'next.continue' : 'next.begin', { title: pick.step.title, track: pick.track.title }) })];
-}
-
-export function nextAction(tracks, outlines) {
-  const line = h('p', { id: 'next-action' });
-  let reviews = 0;
-  const see = () => h('a', { href: '#notices', text: t('next.see') });
-  const update = () => {
-    const { nudges, offer } = waiting();
-    const [kind, ...content] = offer ? ['help', t('next.help', { title: offer.title || offer.step }), ' ', see()]
-      : nudges ? ['nudge', t('next.nudge'), ' ', see()]
-        : reviews ? ['reviews', h('a', { href: '/reviews', text: plural('next.reviews', reviews) })]
-          : ownNext(tracks, outlines);
-    line.dataset.kind = kind;
-    line.replaceChildren(...content);
-  };
-  const ask = async () => {
-    const list = await live.request('review.list').catch(() => null);
-    if (list) reviews = list.assignments.filter((a) => a.state === 'assigned').length;
-    update();
-  };
-  const offs = [live.on('progress', update), live.on('ready', ask),
-    live.on('event', (event) => (/^review\./.test(event.event) ? ask() : update()))];
-  if (live.isReady()) ask();
-  update();
-  return { element: h('section', { class: 'next', 'aria-labelledby': 'next-title' }, h('h2', { id: 'next-title', text: t('next.title') }), line),
-    off: () => offs.forEach((off) => off()) };
 }
 
 // ---- the outline ----------------------------------------------------------------

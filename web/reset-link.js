@@ -4,7 +4,8 @@
 
 import { t } from './i18n.js';
 import { h } from './dom.js';
-import { accounts, errorText, when } from './forms.js';
+import { accounts, when } from './forms.js';
+import { errorText } from './format.js';
 import { ApiError } from './api.js';
 
 // A button and the place its link appears, for the user {handle, display_name}.

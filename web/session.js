@@ -1,6 +1,7 @@
 // session.js - the signed-in user: who it is, the drafts kept for them on
-// this device (localStorage) until the server has them, and beginning a step
-// before work on it. app.js signs in and out; the pages read `me`.
+// this device (localStorage) until the server has them, beginning a step
+// before work on it, and whether a step is locked for them. app.js signs in
+// and out; the pages read `me`.
 
 import * as live from './live.js';
 
@@ -31,4 +32,16 @@ export async function startStep(track, step) {
   if (live.stateOf(track.id, step.id) === 'not_started') {
     await live.request('progress.set', { track: track.id, step: step.id, state: 'started' });
   }
+}
+
+// A step's states that count as finished (for what requires it, and for progress).
+export const COMPLETE = new Set(['done', 'passed']);
+
+// The first step that `step` requires and that is not finished yet, while
+// `step` is not started or only begun (null: none, or its work is handed in
+// or finished). As the server has it: a step begun, whose requirement was
+// undone since, cannot be marked done or handed in until that one is.
+export function lockedBy(track, step) {
+  if (!['not_started', 'started'].includes(live.stateOf(track.id, step.id))) return null;
+  return (step.requires || []).find((id) => !COMPLETE.has(live.stateOf(track.id, id))) || null;
 }

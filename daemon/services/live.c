@@ -565,6 +565,20 @@ static void refuse(struct gr_protocol_answer *out, enum gr_progress_state curren
 }
 
 /*
+ * Whether action on a step in state current waits for the steps it
+ * requires: starting it, and finishing or handing in a step begun (a step
+ * it requires was undone since, or the track added a requirement). Undoing
+ * never waits; work handed in already goes on through its reviews.
+ */
+static int locks(enum gr_progress_state current, enum gr_progress_action action)
+{
+	if (current == GR_PROGRESS_NOT_STARTED)
+		return action != GR_PROGRESS_UNDO;
+	return current == GR_PROGRESS_STARTED &&
+	       (action == GR_PROGRESS_FINISH || action == GR_PROGRESS_SUBMIT);
+}
+
+/*
  * Whether action may change the client's progress on step, and to what
  * (row and *out_next). Returns 1 when a change follows; 0 when out answers
  * the request (refused, or nothing changes); a negative code when the
@@ -583,7 +597,7 @@ static int decide(struct gr_live *live, struct gr_protocol_answer *out, struct g
 	if ((rc = load_state(live, &current, row, client->user.id, track->id, step->id,
 			     step->reviews)))
 		return rc;
-	if (current == GR_PROGRESS_NOT_STARTED && action != GR_PROGRESS_UNDO &&
+	if (locks(current, action) &&
 	    (missing = missing_requirement(live, client->user.id, track, step)) != NULL) {
 		const struct gr_step *first = gr_track_step(track, missing);
 
@@ -1018,34 +1032,47 @@ static int add_id(int64_t id, void *payload)
 	return 0;
 }
 
+/* Tell a board that the learner id joined or left its cohort (event). */
+static void tell_member(struct gr_live *live, struct board *board, const char *event, int64_t id)
+{
+	struct gr_user user;
+
+	if (gr_store_user_by_id(live->store, &user, id) != 0)
+		return; /* removed meanwhile: nothing to show or drop */
+	publish_now(live,
+		    gr_json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "type", "event", "event", event,
+				 "topic", board->topic, "track", board->track, "user", user.handle,
+				 "display_name", user.display_name),
+		    board->topic);
+}
+
 /*
  * Read the learners of a board's cohort again; with tell, the board is
  * sent each one it did not have when last read ("member.joined": an
- * invite used, or the operator's tool moved them in), before any progress
- * of theirs.
+ * invite used, or someone moved in), before any progress of theirs, and
+ * each one it had that is gone ("member.left": moved to another cohort,
+ * or no longer a learner). Both lists are sorted by id.
  */
 static int board_members(struct gr_live *live, struct board *board, int tell)
 {
 	struct ids fresh = { 0 };
-	size_t old = 0;
-	struct gr_user user;
+	size_t i = 0, old = 0;
 	int rc = gr_store_cohort_members(live->store, board->cohort, add_id, &fresh);
 
 	if (rc != 0) {
 		free(fresh.list);
 		return rc;
 	}
-	for (size_t i = 0; tell && i < fresh.count; i++) {
-		while (old < board->member_count && board->members[old] < fresh.list[i])
+	while (tell && (i < fresh.count || old < board->member_count)) {
+		if (old == board->member_count ||
+		    (i < fresh.count && fresh.list[i] < board->members[old])) {
+			tell_member(live, board, "member.joined", fresh.list[i++]);
+		} else if (i == fresh.count || board->members[old] < fresh.list[i]) {
+			tell_member(live, board, "member.left", board->members[old++]);
+		} else { /* in both */
+			i++;
 			old++;
-		if ((old < board->member_count && board->members[old] == fresh.list[i]) ||
-		    gr_store_user_by_id(live->store, &user, fresh.list[i]) != 0)
-			continue;
-		publish_now(live,
-			    gr_json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "type", "event", "event",
-					 "member.joined", "topic", board->topic, "track", board->track,
-					 "user", user.handle, "display_name", user.display_name),
-			    board->topic);
+		}
 	}
 	free(board->members);
 	board->members = fresh.list;

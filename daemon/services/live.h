@@ -239,9 +239,10 @@ void gr_live_end_user(struct gr_live *live, int64_t user_id, const unsigned char
 
 /*
  * The learners of a cohort may have changed (someone joined with an
- * invite, or was moved in): each watched board is sent "member.joined" for
- * each learner of its cohort it did not have, before any progress of theirs.
- * gr_live_poll() calls it when another process committed.
+ * invite, or was moved in or out): each watched board is sent
+ * "member.joined" for each learner of its cohort it did not have, before
+ * any progress of theirs, and "member.left" for each it had who is no
+ * longer one. gr_live_poll() calls it when another process committed.
  */
 void gr_live_members_changed(struct gr_live *live);
 

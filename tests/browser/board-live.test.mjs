@@ -1,7 +1,9 @@
 // A board that never goes stale, in the browser:
 // a learner's presence dot stays while one of her two tabs is open and goes
 // with the last; the weekly chart follows her activity without a reload; a
-// learner who joins appears at once, before any progress; the CSV button
+// learner who joins appears at once, before any progress, and one moved to
+// another cohort leaves it at once (and comes back when moved back); a
+// board that failed to load tries again by itself; the CSV button
 // downloads a file with a header row; at 1280 px the last column is reached
 // by scrolling with the names still in sight; the landmarks have names of
 // their own and axe finds nothing serious, at 360 and 1280 px, in English
@@ -11,7 +13,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startDaemon, people, register, runCli, tempDir } from '../lib/daemon.mjs';
+import { addCohorts, startDaemon, people, register, runCli, tempDir } from '../lib/daemon.mjs';
 import { launch, pageIn } from '../lib/browser.mjs';
 import { seriousViolations } from '../lib/axe.mjs';
 
@@ -124,6 +126,56 @@ test('a learner who joins appears on the open board at once, before any progress
   await coach.locator('tr[data-user="noor"]').waitFor({ timeout: 5000 });
   assert.match(await coach.locator('#board-table caption').innerText(), /2 learners/);
   assert.equal(await coach.locator(`td[data-user="noor"][data-state="not_started"]`).count() > 0, true);
+  assert.deepEqual(coach.problems, []);
+  await coachContext.close();
+});
+
+test('a learner moved to another cohort leaves the open board at once, and comes back when moved back', async () => {
+  const coachContext = await signedIn(clients.mona);
+  const coach = await openBoard(coachContext);
+  await coach.locator('tr[data-user="noor"]').waitFor();
+  await addCohorts(clients.admin1, 'winter');
+  const move = async (cohort) => {
+    const moved = await clients.admin1.post('/api/users/noor/cohort', { cohort });
+    assert.equal(moved.status, 200, moved.text);
+  };
+  await move('winter');
+  await coach.locator('tr[data-user="noor"]').waitFor({ state: 'detached', timeout: 5000 });
+  assert.match(await coach.locator('#board-table caption').innerText(), /\(1 learner\)/);
+  assert.equal(await coach.locator('tr[data-user="lena"]').count(), 1, 'the others stay');
+  await move('autumn');
+  await coach.locator('tr[data-user="noor"]').waitFor({ timeout: 5000 });
+  assert.match(await coach.locator('#board-table caption').innerText(), /2 learners/);
+  assert.equal(await coach.evaluate(() => window.notReloaded), true, 'no reload happened');
+  assert.deepEqual(coach.problems, []);
+  await coachContext.close();
+});
+
+test('a board whose loading failed tries again by itself and appears, without a reload', async () => {
+  const coachContext = await signedIn(clients.mona);
+  const coach = await pageIn(coachContext);
+  // The first board.get gets the server's failure, as when its store fails for a moment.
+  let refusedOnce = 0;
+  await coach.routeWebSocket(/\/ws$/, (socket) => {
+    const server = socket.connectToServer();
+    socket.onMessage((message) => {
+      const request = JSON.parse(message);
+      if (request.type === 'board.get' && !refusedOnce++) {
+        socket.send(JSON.stringify({ type: 'error', id: request.id, code: 'internal', message: 'The change could not be saved.' }));
+      } else {
+        server.send(message);
+      }
+    });
+  });
+  await coach.goto(`${daemon.url}/board/autumn/${TRACK}`);
+  const status = coach.locator('#board-status');
+  await coach.locator('#board-status[role="alert"]').waitFor();
+  assert.match(await status.innerText(), /We keep trying/);
+  await coach.evaluate(() => { window.notReloaded = true; });
+  await coach.locator('tr[data-user="lena"]').waitFor({ timeout: 15000 });
+  assert.equal(await status.getAttribute('role'), 'status');
+  assert.ok(refusedOnce >= 2, 'asked again');
+  assert.equal(await coach.evaluate(() => window.notReloaded), true, 'no reload happened');
   assert.deepEqual(coach.problems, []);
   await coachContext.close();
 });

@@ -7,46 +7,23 @@
 // reload. "Not now" hides a question; one taken back says so.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { addCohorts, startDaemon, register, openSocket, ok } from '../lib/daemon.mjs';
-import { launch, newPage, signInAs } from '../lib/browser.mjs';
+import { ok } from '../lib/daemon.mjs';
+import { newPage, signInAs } from '../lib/browser.mjs';
+import { openCentre, PASSWORD } from '../lib/centre.mjs';
 
-const PASSWORD = 'correct horse battery'; // what register() uses
 const TRACK = 'web-basics';
 const STEP = 'what-is-a-web-page'; // a lesson that needs nothing before it
 
+let centre;
 let daemon;
 let browser;
-const clients = {};
-const sockets = [];
 before(async () => {
-  daemon = await startDaemon({ config: 'messages_per_second = 0\n' });
-  browser = await launch();
-  // people() names everyone by their handle; here they have proper names
-  // (and a handle has at least 3 characters: the coach Mo is momo).
-  const admin = await register(daemon, daemon.firstInvite, 'admin1');
-  await addCohorts(admin, 'autumn');
-  for (const [handle, role, name] of [['momo', 'coach', 'Mo'], ['lena', 'learner', 'Lena'], ['sam', 'learner', 'Sam']]) {
-    const invite = await admin.post('/api/invites', { role, cohort: 'autumn' });
-    assert.equal(invite.status, 201, invite.text);
-    clients[handle] = await register(daemon, invite.json.code, handle, PASSWORD, name);
-  }
-  for (let i = 0; i < 400 && (await clients.lena.get(`/api/tracks/${TRACK}`)).status !== 200; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  centre = await openCentre({ people: [['momo', 'coach', 'Mo'], ['lena', 'learner', 'Lena'], ['sam', 'learner', 'Sam']], track: TRACK });
+  ({ daemon, browser } = centre);
 });
-after(async () => {
-  for (const socket of sockets) socket.close();
-  await browser?.close();
-  assert.equal(await daemon.stop(), 0, daemon.stderr);
-});
+after(() => centre?.close());
 
-async function socketOf(handle) {
-  const socket = await openSocket(daemon, clients[handle]);
-  sockets.push(socket);
-  await ok(socket, 'hello');
-  return socket;
-}
-
+const socketOf = (handle) => centre.socketOf(handle);
 const signIn = (page, handle) => signInAs(page, daemon, handle);
 
 test('a nudge shows live, "Got it" reads it for good, and one sent while away shows at sign-in', async () => {

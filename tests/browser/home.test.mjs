@@ -6,60 +6,25 @@
 // can see is progress.test.mjs's, notifications inbox.test.mjs's.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { addCohorts, startDaemon, register, openSocket, ok } from '../lib/daemon.mjs';
-import { launch, newPage, signInAs } from '../lib/browser.mjs';
-import { seriousViolations } from '../lib/axe.mjs';
+import { ok } from '../lib/daemon.mjs';
+import { newPage, signInAs } from '../lib/browser.mjs';
+import { openCentre, scanned, dutch } from '../lib/centre.mjs';
 
-const PASSWORD = 'correct horse battery';
 const TRACK = 'web-basics';
 const LESSON = 'what-is-a-web-page';
 
+let centre;
 let daemon;
 let browser;
-const clients = {};
-const sockets = [];
 before(async () => {
-  daemon = await startDaemon({ config: 'messages_per_second = 0\n' });
-  browser = await launch();
-  const admin = await register(daemon, daemon.firstInvite, 'admin1');
-  await addCohorts(admin, 'autumn');
-  for (const [handle, role, name] of [['mona', 'coach', 'Mona'], ['lena', 'learner', 'Lena'], ['sam', 'learner', 'Sam'],
-    ['noor', 'learner', 'Noor'], ['pia', 'learner', 'Pia'], ['bram', 'learner', 'Bram']]) {
-    const invite = await admin.post('/api/invites', { role, cohort: 'autumn' });
-    assert.equal(invite.status, 201, invite.text);
-    clients[handle] = await register(daemon, invite.json.code, handle, PASSWORD, name);
-  }
-  for (let i = 0; i < 400 && (await clients.lena.get(`/api/tracks/${TRACK}`)).status !== 200; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  centre = await openCentre({ people: [['mona', 'coach', 'Mona'], ['lena', 'learner', 'Lena'], ['sam', 'learner', 'Sam'],
+    ['noor', 'learner', 'Noor'], ['pia', 'learner', 'Pia'], ['bram', 'learner', 'Bram']], track: TRACK });
+  ({ daemon, browser } = centre);
 });
-after(async () => {
-  for (const socket of sockets) socket.close();
-  await browser?.close();
-  assert.equal(await daemon.stop(), 0, daemon.stderr);
-});
+after(() => centre?.close());
 
-async function socketOf(handle) {
-  const socket = await openSocket(daemon, clients[handle]);
-  sockets.push(socket);
-  await ok(socket, 'hello');
-  return socket;
-}
-
+const socketOf = (handle) => centre.socketOf(handle);
 const signIn = (page, handle) => signInAs(page, daemon, handle);
-
-// No serious accessibility violation on the page as it stands, at both widths.
-async function scanned(page, what) {
-  for (const width of [360, 1280]) {
-    await page.setViewportSize({ width, height: 800 });
-    assert.deepEqual(await seriousViolations(page), [], `${what} at ${width} px`);
-  }
-}
-
-async function dutch(page) {
-  await page.locator('#lang').selectOption('nl');
-  await page.waitForFunction(() => document.documentElement.lang === 'nl');
-}
 
 test('home: one next action by the documented order, live; recent events; a coach sees who needs attention', async () => {
   const page = await newPage(browser);

@@ -7,39 +7,20 @@
 // 1280 px on the list.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { addCohorts, startDaemon, register, openSocket, ok } from '../lib/daemon.mjs';
-import { launch, newPage, signInAs } from '../lib/browser.mjs';
-import { seriousViolations } from '../lib/axe.mjs';
+import { ok } from '../lib/daemon.mjs';
+import { newPage, signInAs } from '../lib/browser.mjs';
+import { openCentre, scanned } from '../lib/centre.mjs';
 
-const PASSWORD = 'correct horse battery';
-
+let centre;
 let daemon;
 let browser;
-const clients = {};
-const sockets = [];
 before(async () => {
-  daemon = await startDaemon({ config: 'messages_per_second = 0\n' });
-  browser = await launch();
-  const admin = await register(daemon, daemon.firstInvite, 'admin1');
-  await addCohorts(admin, 'autumn');
-  for (const [handle, role, name] of [['mona', 'coach', 'Mona'], ['lena', 'learner', 'Lena'], ['sam', 'learner', 'Sam']]) {
-    const invite = await admin.post('/api/invites', { role, cohort: 'autumn' });
-    assert.equal(invite.status, 201, invite.text);
-    clients[handle] = await register(daemon, invite.json.code, handle, PASSWORD, name);
-  }
+  centre = await openCentre({ people: [['mona', 'coach', 'Mona'], ['lena', 'learner', 'Lena'], ['sam', 'learner', 'Sam']] });
+  ({ daemon, browser } = centre);
 });
-after(async () => {
-  for (const socket of sockets) socket.close();
-  await browser?.close();
-  assert.equal(await daemon.stop(), 0, daemon.stderr);
-});
+after(() => centre?.close());
 
-async function socketOf(handle) {
-  const socket = await openSocket(daemon, clients[handle]);
-  sockets.push(socket);
-  await ok(socket, 'hello');
-  return socket;
-}
+const socketOf = (handle) => centre.socketOf(handle);
 
 // A page whose window.Notification records what is asked of it; like a
 // browser, it remembers a permission given (here in localStorage).
@@ -61,13 +42,6 @@ async function recordingPage(options) {
     window.Notification = Recorded;
   });
   return page;
-}
-
-async function scanned(page, what) {
-  for (const width of [360, 1280]) {
-    await page.setViewportSize({ width, height: 800 });
-    assert.deepEqual(await seriousViolations(page), [], `${what} at ${width} px`);
-  }
 }
 
 const calls = (page) => page.evaluate(() => window.notificationCalls);

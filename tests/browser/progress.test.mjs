@@ -7,62 +7,27 @@
 // after submitting, the saved work is shown with where it stands.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { addCohorts, startDaemon, register, openSocket, ok } from '../lib/daemon.mjs';
-import { launch, newPage, signInAs } from '../lib/browser.mjs';
-import { seriousViolations } from '../lib/axe.mjs';
+import { ok, refused } from '../lib/daemon.mjs';
+import { newPage, signInAs } from '../lib/browser.mjs';
+import { openCentre, scanned, dutch } from '../lib/centre.mjs';
 
-const PASSWORD = 'correct horse battery';
 const TRACK = 'web-basics';
 const LESSON = 'what-is-a-web-page';
 const BEFORE_PROJECT = ['what-is-a-web-page', 'first-page', 'text-links-images', 'lists', 'colours-and-fonts', 'layout'];
 
+let centre;
 let daemon;
 let browser;
-const clients = {};
-const sockets = [];
 before(async () => {
-  daemon = await startDaemon({ config: 'messages_per_second = 0\n' });
-  browser = await launch();
-  const admin = await register(daemon, daemon.firstInvite, 'admin1');
-  await addCohorts(admin, 'autumn');
-  for (const [handle, role, name] of [['mona', 'coach', 'Mona'], ['lena', 'learner', 'Lena'], ['sam', 'learner', 'Sam'],
-    ['noor', 'learner', 'Noor'], ['pia', 'learner', 'Pia'], ['bram', 'learner', 'Bram']]) {
-    const invite = await admin.post('/api/invites', { role, cohort: 'autumn' });
-    assert.equal(invite.status, 201, invite.text);
-    clients[handle] = await register(daemon, invite.json.code, handle, PASSWORD, name);
-  }
-  for (let i = 0; i < 400 && (await clients.lena.get(`/api/tracks/${TRACK}`)).status !== 200; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  centre = await openCentre({ people: [['mona', 'coach', 'Mona'], ['lena', 'learner', 'Lena'], ['sam', 'learner', 'Sam'],
+    ['noor', 'learner', 'Noor'], ['pia', 'learner', 'Pia'], ['bram', 'learner', 'Bram']], track: TRACK });
+  ({ daemon, browser } = centre);
 });
-after(async () => {
-  for (const socket of sockets) socket.close();
-  await browser?.close();
-  assert.equal(await daemon.stop(), 0, daemon.stderr);
-});
+after(() => centre?.close());
 
-async function socketOf(handle) {
-  const socket = await openSocket(daemon, clients[handle]);
-  sockets.push(socket);
-  await ok(socket, 'hello');
-  return socket;
-}
-
+const socketOf = (handle) => centre.socketOf(handle);
 const signIn = (page, handle) => signInAs(page, daemon, handle);
 const stepUrl = (step) => `${daemon.url}/tracks/${TRACK}/steps/${step}`;
-
-// No serious accessibility violation on the page as it stands, at both widths.
-async function scanned(page, what) {
-  for (const width of [360, 1280]) {
-    await page.setViewportSize({ width, height: 800 });
-    assert.deepEqual(await seriousViolations(page), [], `${what} at ${width} px`);
-  }
-}
-
-async function dutch(page) {
-  await page.locator('#lang').selectOption('nl');
-  await page.waitForFunction(() => document.documentElement.lang === 'nl');
-}
 
 test('progress you can see: marks and section bars in the outline, a locked step says why, "Mark as done" says so and undoes; in Dutch too', async () => {
   const page = await newPage(browser);
@@ -179,4 +144,43 @@ test('a project: the checklist once, formatting help and a preview instead of "(
   assert.deepEqual([...page.problems, ...pia.problems], []);
   await page.context().close();
   await pia.context().close();
+});
+
+test('undoing "Mark as done" locks the later steps again on the open outline, a step begun meanwhile too; in Dutch too', async () => {
+  const socket = await socketOf('bram');
+  await ok(socket, 'progress.set', { track: TRACK, step: LESSON, state: 'started' });
+  await ok(socket, 'progress.set', { track: TRACK, step: LESSON, state: 'done' });
+  await ok(socket, 'progress.set', { track: TRACK, step: 'first-page', state: 'started' });
+  const page = await newPage(browser);
+  await signIn(page, 'bram');
+  await page.goto(`${daemon.url}/tracks/${TRACK}`);
+  const begun = page.locator('#outline li[data-step="first-page"]');
+  const later = page.locator('#outline li[data-step="text-links-images"]');
+  await begun.and(page.locator('[data-state="started"]')).waitFor();
+  assert.equal(await later.getAttribute('data-state'), 'locked', 'it needs first-page, not finished');
+  await page.evaluate(() => { window.notReloaded = true; });
+
+  // Undone elsewhere (another tab of his): the open outline follows.
+  await ok(socket, 'progress.undo', { track: TRACK, step: LESSON });
+  await begun.and(page.locator('[data-state="locked"]')).waitFor();
+  assert.equal(await begun.locator('.mark').innerText(), 'Locked: finish “What is a web page?” first.');
+  assert.equal(await page.locator(`#outline li[data-step="${LESSON}"]`).getAttribute('data-state'), 'started');
+  assert.equal(await page.evaluate(() => window.notReloaded), true, 'no reload');
+  await dutch(page);
+  await begun.locator('.mark', { hasText: 'Op slot: rond eerst “What is a web page?” af.' }).waitFor();
+
+  // The step begun says why, and its "Mark as done" waits (the server refuses it too).
+  await page.goto(stepUrl('first-page'));
+  await page.locator('#done-locked:not([hidden])').waitFor();
+  assert.equal(await page.locator('#mark-done').getAttribute('aria-disabled'), 'true');
+  const answer = await refused(socket, 'progress.set', { track: TRACK, step: 'first-page', state: 'done' }, 'conflict');
+  assert.equal(answer.requires, LESSON);
+  await scanned(page, 'a begun step locked again, in Dutch');
+
+  // Done again: unlocked, live.
+  await ok(socket, 'progress.set', { track: TRACK, step: LESSON, state: 'done' });
+  await page.locator('#done-locked').and(page.locator('[hidden]')).waitFor({ state: 'attached' });
+  assert.equal(await page.locator('#mark-done').getAttribute('aria-disabled'), null);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
 });

@@ -1,64 +1,33 @@
 // Words in headless Chromium, in English and Dutch: the server's errors
 // worded in the page's language (never its English message on a Dutch
-// page), plurals, dates and numbers as the language writes them.
-// tests/browser/outage.test.mjs has outages, links and focus.
+// page), plurals, dates and numbers as the language writes them; the
+// sign-in limit's wait; a step the track loader could not read, said without
+// its English detail on a Dutch page. tests/browser/outage.test.mjs has
+// outages, links and focus.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { startDaemon, people } from '../lib/daemon.mjs';
-import { launch, newPage } from '../lib/browser.mjs';
-import { seriousViolations } from '../lib/axe.mjs';
+import { execFileSync } from 'node:child_process';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { people, runCli, startDaemon, tempDir } from '../lib/daemon.mjs';
+import { openCentre, pageIn as pageInLanguage, signInForm, table, scanned as noSeriousViolations, LOCALES } from '../lib/centre.mjs';
 
-const WEB = new URL('../../web/', import.meta.url);
-const LOCALES = { en: 'en-GB', nl: 'nl-NL' };
-const PASSWORD = 'correct horse battery';
-
+let centre;
 let daemon;
-let browser;
 let tracks;
-let clients;
 const words = {};
 
-// A language's tables as the client has them (web/ is no package, so as text).
-async function table(name) {
-  const source = await readFile(new URL(`lang/${name}.js`, WEB), 'utf8');
-  return (await import(`data:text/javascript;base64,${Buffer.from(source).toString('base64')}`)).default;
-}
-
 before(async () => {
-  daemon = await startDaemon();
-  clients = await people(daemon, { lena: 'learner', lars: 'learner' });
-  browser = await launch();
-  const list = (await clients.lena.get('/api/tracks')).json;
+  centre = await openCentre({ people: [['lena', 'learner'], ['lars', 'learner']], config: 'track_check_seconds = 1\n' });
+  daemon = centre.daemon;
+  const list = (await centre.clients.lena.get('/api/tracks')).json;
   tracks = Array.isArray(list) ? list : list.tracks;
   for (const code of ['en', 'nl']) words[code] = Object.assign({}, await table(code), await table(`${code}-errors`));
 });
-after(async () => {
-  await browser?.close();
-  assert.equal(await daemon.stop(), 0, daemon.stderr);
-});
+after(() => centre?.close());
 
-async function pageIn(code, width = 1280) {
-  const page = await newPage(browser, { locale: LOCALES[code], viewport: { width, height: 800 } });
-  return page;
-}
-
-// Signs in through the form (labels in either language) and waits for home
-// or for where `next` leads.
-async function signIn(page, handle, { next = null, password = PASSWORD, wait = true } = {}) {
-  await page.goto(`${daemon.url}/signin${next === null ? '' : `?next=${encodeURIComponent(next)}`}`);
-  await page.locator('#field-handle').fill(handle);
-  await page.locator('#field-password').fill(password);
-  await page.locator('#signin-form button[type=submit]').click();
-  if (wait) await page.waitForURL((url) => url.pathname !== '/signin', { timeout: 60000 }); // argon2id on a busy machine
-}
-
-async function noSeriousViolations(page, what) {
-  for (const width of [360, 1280]) {
-    await page.setViewportSize({ width, height: 800 });
-    assert.deepEqual(await seriousViolations(page), [], `${what} at ${width} px`);
-  }
-}
+const pageIn = (code, width) => pageInLanguage(centre.browser, code, width);
+const signIn = (page, handle, options) => signInForm(page, daemon, handle, options);
 
 for (const code of ['en', 'nl']) {
   test(`${code}: the server's errors are worded in the page's language`, async () => {
@@ -145,3 +114,83 @@ for (const code of ['en', 'nl']) {
   });
 }
 
+
+// A track whose second step is not UTF-8 text: the loader serves it as a
+// step that cannot be shown, with its own (English) words for why.
+let brokenWork = null;
+async function brokenTrack() {
+  if (brokenWork) return;
+  brokenWork = await tempDir('grounds-browser-words-');
+  const repo = join(brokenWork, 'broken');
+  await mkdir(repo);
+  await writeFile(join(repo, 'track.md'), '# A broken track\n\nOne step cannot be read.\n\n## Steps\n\n- [There](there.md)\n- [Garbled](garbled.md)\n');
+  await writeFile(join(repo, 'there.md'), '---\nid: there\n---\n\n# There\n\nRead this.\n');
+  await writeFile(join(repo, 'garbled.md'), Buffer.from([0x23, 0x20, 0xff, 0xfe, 0x0a]));
+  const git = (...args) => execFileSync('git', args, { cwd: repo, stdio: 'ignore' });
+  git('init', '-q', '-b', 'main');
+  git('add', '-A');
+  git('-c', 'user.name=t', '-c', 'user.email=t@example.org', 'commit', '-q', '-m', 'a step is not text');
+  const added = await runCli(['--data-dir', daemon.dataDir, 'track', 'add', 'broken', repo]);
+  assert.equal(added.code, 0, added.stderr);
+  for (let tries = 0; (await centre.clients.lena.get('/api/tracks/broken')).status !== 200; tries++) {
+    assert.ok(tries < 100, 'the track is served within 10 s');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+after(() => brokenWork && rm(brokenWork, { recursive: true, force: true }));
+
+for (const code of ['en', 'nl']) {
+  test(`${code}: a step the track loader could not read is said in the page's language, its English detail only on an English page`, async () => {
+    await brokenTrack();
+    const said = words[code];
+    const served = await centre.clients.lena.get('/api/tracks/broken/steps/garbled');
+    assert.equal(served.status, 200, served.text);
+    const step = served.json;
+    assert.equal(typeof step.error, 'string', 'the step is served as broken');
+    const page = await pageIn(code);
+    await signIn(page, 'lena');
+    await page.goto(`${daemon.url}/tracks/broken/steps/garbled`);
+    const notice = page.locator('#step-broken');
+    await notice.waitFor();
+    const text = await notice.innerText();
+    assert.ok(text.startsWith(said['step.broken']), text);
+    if (code === 'en') {
+      assert.ok(text.includes(step.error), `the loader's words: ${text}`);
+    } else {
+      assert.equal(text, said['step.broken']);
+      assert.doesNotMatch(await page.locator('main').innerText(), /cannot be shown|UTF-8|not valid/i);
+    }
+    await noSeriousViolations(page, 'a step that cannot be shown');
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  });
+}
+
+test('the sign-in limit of an account says how long to wait, in English and Dutch', async () => {
+  const own = await startDaemon({ config: 'signin_free_tries = 1\nsignin_delay_seconds = 300\n' });
+  try {
+    await people(own, { rik: 'learner', rita: 'learner' });
+    for (const [code, handle] of [['en', 'rik'], ['nl', 'rita']]) {
+      const said = words[code];
+      const minutes = new Intl.NumberFormat(LOCALES[code], { style: 'unit', unit: 'minute', unitDisplay: 'long' }).format(5);
+      const expected = said['error.signin_account'].replace('{wait}', minutes);
+      const page = await pageIn(code, 360);
+      const error = page.locator('#signin-form .form-error');
+      let text = '';
+      for (let tries = 0; tries < 3 && text !== expected; tries++) {
+        await signInForm(page, own, handle, { password: 'not the password at all', wait: false });
+        await error.waitFor();
+        await page.waitForFunction(() => !document.querySelector('#signin-form button[type=submit]').disabled);
+        text = await error.innerText();
+      }
+      assert.equal(text, expected, `${code}: the account's limit, with the wait in minutes`);
+      if (code === 'nl') assert.doesNotMatch(text, /Too many|sign-ins|minutes/);
+      await noSeriousViolations(page, 'a sign-in that must wait');
+      assert.deepEqual(page.problems.filter((problem) => !/status of 429/.test(problem)), []);
+      await page.context().close();
+    }
+  } finally {
+    await own.stop();
+    await rm(own.dataDir, { recursive: true, force: true });
+  }
+});

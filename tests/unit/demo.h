@@ -2,7 +2,8 @@
  * demo.h - where the tests of the services start: a fake clock, network
  * hooks that do nothing, a store in a test's directory with the track
  * "demo" (written by the test's own make_track) registered and loaded into
- * a library, and the services wired together as main.c wires them.
+ * a library, the services wired together as main.c wires them, and a
+ * client's side of the socket: saying a message, a request and its reply.
  */
 #ifndef GROUNDS_TEST_DEMO_H
 #define GROUNDS_TEST_DEMO_H
@@ -19,10 +20,13 @@
 #include "store/track.h"
 #include "core/workers.h"
 
+#include "client.h"
 #include "harness.h"
 
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -158,6 +162,76 @@ static inline void demo_services_stop(struct demo_services *services)
 	gr_reviews_free(services->reviews);
 	gr_turn_free(services->turn);
 	memset(services, 0, sizeof(*services));
+}
+
+/* ---- a client's side of the socket ------------------------------------- */
+
+/* Send a message (printf-style, up to 4 KB) to live as client's. */
+static inline void demo_say(struct gr_live *live, struct gr_client *client, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static inline void demo_vsay(struct gr_live *live, struct gr_client *client, const char *fmt,
+			     va_list ap)
+{
+	char text[4096];
+	int len = vsnprintf(text, sizeof text, fmt, ap);
+
+	CHECK(len >= 0 && (size_t)len < sizeof text);
+	gr_live_receive(live, client, text, strlen(text));
+}
+
+static inline void demo_say(struct gr_live *live, struct gr_client *client, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	demo_vsay(live, client, fmt, ap);
+	va_end(ap);
+}
+
+/* The hello of a connection, its reply and any replay read and dropped. */
+static inline void demo_hello(struct gr_live *live, struct gr_client *client)
+{
+	demo_say(live, client, "{\"type\":\"hello\",\"id\":1}");
+	drain(client);
+}
+
+/*
+ * The turn flushed, then the one reply client was sent, expected with code
+ * ("ok" or an error code; caller decrefs). Pushes queued before the reply
+ * (from earlier requests) are skipped.
+ */
+static inline json_t *demo_reply(struct gr_live *live, struct gr_client *client,
+				 const char *expected)
+{
+	json_t *reply;
+
+	gr_live_flush(live);
+	while ((reply = next(client)) != NULL && strcmp(text_of(reply, "type"), "ok") != 0 &&
+	       strcmp(text_of(reply, "type"), "error") != 0)
+		json_decref(reply);
+	CHECK(reply != NULL);
+	if (strcmp(expected, "ok") == 0)
+		CHECK_STR(text_of(reply, "type"), "ok");
+	else
+		CHECK_STR(text_of(reply, "code"), expected);
+	if (reply && strcmp(text_of(reply, "type"), "error") == 0 && strcmp(expected, "ok") == 0)
+		fprintf(stderr, "  error: %s\n", text_of(reply, "message"));
+	return reply;
+}
+
+/* Send a request (printf-style) and expect one reply with code: demo_reply(). */
+static inline json_t *demo_request(struct gr_live *live, struct gr_client *client,
+				   const char *expected, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static inline json_t *demo_request(struct gr_live *live, struct gr_client *client,
+				   const char *expected, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	demo_vsay(live, client, fmt, ap);
+	va_end(ap);
+	return demo_reply(live, client, expected);
 }
 
 #endif

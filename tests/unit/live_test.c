@@ -26,7 +26,6 @@
 #include "scratch.h"
 
 #include <jansson.h>
-#include <stdarg.h>
 #include <semaphore.h>
 #include <time.h>
 
@@ -142,47 +141,6 @@ static void client_open(struct fixture *f, struct gr_client *client, const struc
 	CHECK_INT(gr_live_client_open(f->live, client), ==, 0);
 }
 
-static void say(struct fixture *f, struct gr_client *client, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void say(struct fixture *f, struct gr_client *client, const char *fmt, ...)
-{
-	char text[2048];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof text, fmt, ap);
-	va_end(ap);
-	gr_live_receive(f->live, client, text, strlen(text));
-}
-
-static void hello(struct fixture *f, struct gr_client *client)
-{
-	say(f, client, "{\"type\":\"hello\",\"id\":1}");
-	drain(client);
-}
-
-/*
- * Send a request and expect one reply with code ("ok" or an error code).
- * Pushes queued before the reply (from earlier requests) are skipped.
- */
-static json_t *request(struct fixture *f, struct gr_client *client, const char *expected,
-		       const char *text)
-{
-	json_t *reply;
-
-	gr_live_receive(f->live, client, text, strlen(text));
-	gr_live_flush(f->live);
-	while ((reply = next(client)) != NULL && strcmp(text_of(reply, "type"), "ok") != 0 &&
-	       strcmp(text_of(reply, "type"), "error") != 0)
-		json_decref(reply);
-	CHECK(reply != NULL);
-	if (strcmp(expected, "ok") == 0)
-		CHECK_STR(text_of(reply, "type"), "ok");
-	else
-		CHECK_STR(text_of(reply, "code"), expected);
-	return reply;
-}
-
 #define SET(step, state) \
 	"{\"type\":\"progress.set\",\"id\":9,\"track\":\"demo\",\"step\":\"" step \
 	"\",\"state\":\"" state "\"}"
@@ -211,9 +169,9 @@ static void test_hello_first(void)
 
 	fixture_open(&f, 64);
 	client_open(&f, &a, &f.learner);
-	json_decref(request(&f, &a, "hello_first", SET("one", "started")));
-	json_decref(request(&f, &a, "hello_first", "{\"type\":\"ping\",\"id\":1}"));
-	reply = request(&f, &a, "ok", "{\"type\":\"hello\",\"id\":\"h\"}");
+	json_decref(demo_request(f.live, &a, "hello_first", SET("one", "started")));
+	json_decref(demo_request(f.live, &a, "hello_first", "{\"type\":\"ping\",\"id\":1}"));
+	reply = demo_request(f.live, &a, "ok", "{\"type\":\"hello\",\"id\":\"h\"}");
 	CHECK_STR(text_of(reply, "id"), "h");
 	CHECK_STR(text_of(reply, "sync"), "snapshot");
 	CHECK_STR(text_of(json_object_get(reply, "user"), "handle"), "lena");
@@ -236,10 +194,10 @@ static void test_group_commit(void)
 	fixture_open(&f, 64);
 	client_open(&f, &a, &f.learner);
 	client_open(&f, &b, &f.learner);
-	hello(&f, &a);
-	hello(&f, &b);
-	say(&f, &a, SET("one", "started"));
-	say(&f, &a, SET("project", "started"));
+	demo_hello(f.live, &a);
+	demo_hello(f.live, &b);
+	demo_say(f.live, &a, SET("one", "started"));
+	demo_say(f.live, &a, SET("project", "started"));
 	CHECK_INT(flush_requests, ==, 1);
 	CHECK(gr_live_pending(f.live));
 	CHECK(gr_fanout_queue_peek(&a.subscriber.queue) == NULL); /* nothing before the commit */
@@ -274,30 +232,41 @@ static void test_progress_rules(void)
 
 	fixture_open(&f, 64);
 	client_open(&f, &a, &f.learner);
-	hello(&f, &a);
-	reply = request(&f, &a, "conflict", SET("two", "started"));
+	demo_hello(f.live, &a);
+	reply = demo_request(f.live, &a, "conflict", SET("two", "started"));
 	CHECK_STR(text_of(reply, "requires"), "one");
 	CHECK_STR(text_of(reply, "state"), "not_started");
 	CHECK_CONTAINS(text_of(reply, "message"), "One");
 	json_decref(reply);
-	json_decref(request(&f, &a, "conflict", SET("one", "done")));
-	json_decref(request(&f, &a, "ok", SET("one", "started")));
+	json_decref(demo_request(f.live, &a, "conflict", SET("one", "done")));
+	json_decref(demo_request(f.live, &a, "ok", SET("one", "started")));
 	drain(&a);
-	reply = request(&f, &a, "ok", SET("one", "started")); /* again: no change, no event */
+	reply = demo_request(f.live, &a, "ok", SET("one", "started")); /* again: no change, no event */
 	CHECK(int_of(reply, "seq") == 0);
 	CHECK(next(&a) == NULL);
 	json_decref(reply);
-	json_decref(request(&f, &a, "ok", SET("one", "done")));
+	json_decref(demo_request(f.live, &a, "ok", SET("one", "done")));
 	drain(&a);
-	json_decref(request(&f, &a, "ok", SET("two", "started")));
+	json_decref(demo_request(f.live, &a, "ok", SET("two", "started")));
+	drain(&a);
+	/* One undone: two, begun meanwhile, is locked again until one is done again. */
+	json_decref(demo_request(f.live, &a, "ok",
+				 "{\"type\":\"progress.undo\",\"id\":9,\"track\":\"demo\",\"step\":\"one\"}"));
+	reply = demo_request(f.live, &a, "conflict", SET("two", "done"));
+	CHECK_STR(text_of(reply, "requires"), "one");
+	CHECK_STR(text_of(reply, "state"), "started");
+	json_decref(reply);
+	json_decref(demo_request(f.live, &a, "ok", SET("two", "started"))); /* reopening it is no change */
+	json_decref(demo_request(f.live, &a, "ok", SET("one", "done")));
+	json_decref(demo_request(f.live, &a, "ok", SET("two", "done")));
 	drain(&a);
 	/* States only submissions and reviews set: not the client's to set. */
-	json_decref(request(&f, &a, "bad_value", SET("two", "passed")));
-	json_decref(request(&f, &a, "bad_value", SET("two", "submitted")));
-	json_decref(request(&f, &a, "bad_value", SET("two", "not_started")));
-	json_decref(request(&f, &a, "bad_value", SET("two", "finished")));
-	json_decref(request(&f, &a, "not_found", SET("nine", "started")));
-	json_decref(request(&f, &a, "not_found",
+	json_decref(demo_request(f.live, &a, "bad_value", SET("two", "passed")));
+	json_decref(demo_request(f.live, &a, "bad_value", SET("two", "submitted")));
+	json_decref(demo_request(f.live, &a, "bad_value", SET("two", "not_started")));
+	json_decref(demo_request(f.live, &a, "bad_value", SET("two", "finished")));
+	json_decref(demo_request(f.live, &a, "not_found", SET("nine", "started")));
+	json_decref(demo_request(f.live, &a, "not_found",
 			    "{\"type\":\"progress.set\",\"id\":1,\"track\":\"x\",\"step\":\"one\","
 			    "\"state\":\"started\"}"));
 	gr_live_client_close(f.live, &a);
@@ -316,14 +285,14 @@ static void test_submission(void)
 
 	fixture_open(&f, 64);
 	client_open(&f, &a, &f.learner);
-	hello(&f, &a);
-	json_decref(request(&f, &a, "conflict", SUBMIT("mine", ""))); /* not started */
-	json_decref(request(&f, &a, "ok", SET("project", "started")));
+	demo_hello(f.live, &a);
+	json_decref(demo_request(f.live, &a, "conflict", SUBMIT("mine", ""))); /* not started */
+	json_decref(demo_request(f.live, &a, "ok", SET("project", "started")));
 	drain(&a);
-	json_decref(request(&f, &a, "bad_value", SUBMIT("mine", ",\"link\":\"javascript:x\"")));
-	json_decref(request(&f, &a, "bad_value", SUBMIT("  \\n", "")));
-	json_decref(request(&f, &a, "conflict", SET("project", "done")));
-	reply = request(&f, &a, "ok", SUBMIT("# My work", ",\"link\":\"https://example.org/x\""));
+	json_decref(demo_request(f.live, &a, "bad_value", SUBMIT("mine", ",\"link\":\"javascript:x\"")));
+	json_decref(demo_request(f.live, &a, "bad_value", SUBMIT("  \\n", "")));
+	json_decref(demo_request(f.live, &a, "conflict", SET("project", "done")));
+	reply = demo_request(f.live, &a, "ok", SUBMIT("# My work", ",\"link\":\"https://example.org/x\""));
 	CHECK_STR(text_of(reply, "state"), "submitted");
 	CHECK_INT(int_of(json_object_get(reply, "submission"), "attempt"), ==, 1);
 	CHECK(int_of(json_object_get(reply, "submission"), "id") > 0);
@@ -331,7 +300,7 @@ static void test_submission(void)
 	reply = next(&a); /* the event */
 	CHECK_STR(text_of(reply, "event"), "submission");
 	json_decref(reply);
-	json_decref(request(&f, &a, "conflict", SUBMIT("again", "")));
+	json_decref(demo_request(f.live, &a, "conflict", SUBMIT("again", "")));
 	gr_live_client_close(f.live, &a);
 	fixture_close(&f);
 }
@@ -344,12 +313,12 @@ static void test_replay_and_snapshot(void)
 
 	fixture_open(&f, 64);
 	client_open(&f, &a, &f.learner);
-	hello(&f, &a);
-	json_decref(request(&f, &a, "ok", SET("one", "started")));
-	json_decref(request(&f, &a, "ok", SET("one", "done")));
-	json_decref(request(&f, &a, "ok", SET("two", "started")));
+	demo_hello(f.live, &a);
+	json_decref(demo_request(f.live, &a, "ok", SET("one", "started")));
+	json_decref(demo_request(f.live, &a, "ok", SET("one", "done")));
+	json_decref(demo_request(f.live, &a, "ok", SET("two", "started")));
 	client_open(&f, &later, &f.learner);
-	reply = request(&f, &later, "ok", "{\"type\":\"hello\",\"id\":1,\"last_seq\":1}");
+	reply = demo_request(f.live, &later, "ok", "{\"type\":\"hello\",\"id\":1,\"last_seq\":1}");
 	CHECK_STR(text_of(reply, "sync"), "replay");
 	CHECK_INT(int_of(reply, "seq"), ==, 3);
 	json_decref(reply);
@@ -359,7 +328,7 @@ static void test_replay_and_snapshot(void)
 		json_decref(reply);
 	}
 	CHECK(next(&later) == NULL);
-	reply = request(&f, &later, "ok", "{\"type\":\"hello\",\"id\":2,\"last_seq\":99}");
+	reply = demo_request(f.live, &later, "ok", "{\"type\":\"hello\",\"id\":2,\"last_seq\":99}");
 	CHECK_STR(text_of(reply, "sync"), "snapshot");
 	json_decref(reply);
 	reply = next(&later);
@@ -369,11 +338,11 @@ static void test_replay_and_snapshot(void)
 	/* Events older than event_days are pruned: a gap gets a snapshot. */
 	fake_now += 31LL * 24 * 60 * 60 * 1000;
 	gr_live_housekeeping(f.live);
-	reply = request(&f, &later, "ok", "{\"type\":\"hello\",\"id\":3,\"last_seq\":1}");
+	reply = demo_request(f.live, &later, "ok", "{\"type\":\"hello\",\"id\":3,\"last_seq\":1}");
 	CHECK_STR(text_of(reply, "sync"), "snapshot");
 	json_decref(reply);
 	drain(&later);
-	json_decref(request(&f, &a, "ok", SET("project", "started")));
+	json_decref(demo_request(f.live, &a, "ok", SET("project", "started")));
 	reply = next(&a);
 	CHECK_INT(int_of(reply, "seq"), ==, 4); /* numbers are never reused */
 	json_decref(reply);
@@ -392,12 +361,12 @@ static void test_rooms(void)
 	client_open(&f, &a, &f.learner);
 	client_open(&f, &b, &f.other);
 	client_open(&f, &c, &f.coach);
-	hello(&f, &a);
-	hello(&f, &b);
-	hello(&f, &c);
-	json_decref(request(&f, &c, "ok",
+	demo_hello(f.live, &a);
+	demo_hello(f.live, &b);
+	demo_hello(f.live, &c);
+	json_decref(demo_request(f.live, &c, "ok",
 			    "{\"type\":\"subscribe\",\"id\":1,\"topic\":\"board:c1/demo\"}"));
-	reply = request(&f, &a, "ok", "{\"type\":\"subscribe\",\"id\":1,\"topic\":\"room:demo/one\"}");
+	reply = demo_request(f.live, &a, "ok", "{\"type\":\"subscribe\",\"id\":1,\"topic\":\"room:demo/one\"}");
 	CHECK_INT(json_array_size(json_object_get(reply, "peers")), ==, 1);
 	json_decref(reply);
 	drain(&a);
@@ -406,7 +375,7 @@ static void test_rooms(void)
 	CHECK_STR(text_of(reply, "user"), "lena");
 	CHECK_STR(text_of(reply, "step"), "one");
 	json_decref(reply);
-	json_decref(request(&f, &b, "ok",
+	json_decref(demo_request(f.live, &b, "ok",
 			    "{\"type\":\"subscribe\",\"id\":2,\"topic\":\"room:demo/one\"}"));
 	reply = next(&a);
 	CHECK_STR(text_of(reply, "topic"), "room:demo/one");
@@ -416,18 +385,18 @@ static void test_rooms(void)
 	reply = next(&a);
 	CHECK_INT(int_of(reply, "count"), ==, 1);
 	json_decref(reply);
-	json_decref(request(&f, &a, "forbidden",
+	json_decref(demo_request(f.live, &a, "forbidden",
 			    "{\"type\":\"subscribe\",\"id\":3,\"topic\":\"board:c1/demo\"}"));
-	json_decref(request(&f, &a, "not_found",
+	json_decref(demo_request(f.live, &a, "not_found",
 			    "{\"type\":\"subscribe\",\"id\":4,\"topic\":\"room:demo/nine\"}"));
-	json_decref(request(&f, &a, "bad_value",
+	json_decref(demo_request(f.live, &a, "bad_value",
 			    "{\"type\":\"subscribe\",\"id\":5,\"topic\":\"user:1\"}"));
-	json_decref(request(&f, &a, "not_found",
+	json_decref(demo_request(f.live, &a, "not_found",
 			    "{\"type\":\"unsubscribe\",\"id\":6,\"topic\":\"room:demo/two\"}"));
-	json_decref(request(&f, &a, "ok",
+	json_decref(demo_request(f.live, &a, "ok",
 			    "{\"type\":\"unsubscribe\",\"id\":7,\"topic\":\"room:demo/one\"}"));
 	drain(&c);
-	json_decref(request(&f, &a, "ok", SET("one", "started")));
+	json_decref(demo_request(f.live, &a, "ok", SET("one", "started")));
 	reply = next(&c); /* lena's progress reaches her cohort's board */
 	CHECK_STR(text_of(reply, "event"), "progress");
 	CHECK_STR(text_of(reply, "user"), "lena");
@@ -460,23 +429,23 @@ static void test_board_presence_per_connection(void)
 
 	fixture_open(&f, 64);
 	client_open(&f, &board, &f.coach);
-	hello(&f, &board);
-	json_decref(request(&f, &board, "ok",
+	demo_hello(f.live, &board);
+	json_decref(demo_request(f.live, &board, "ok",
 			    "{\"type\":\"subscribe\",\"id\":1,\"topic\":\"board:c1/demo\"}"));
 	client_open(&f, &tab1, &f.learner);
 	client_open(&f, &tab2, &f.learner);
-	hello(&f, &tab1);
+	demo_hello(f.live, &tab1);
 	event = next_presence(&board); /* the first hello: online */
 	CHECK(event != NULL);
 	CHECK_STR(text_of(event, "user"), "lena");
 	CHECK(json_is_true(json_object_get(event, "online")));
 	CHECK(json_object_get(event, "step") == NULL);
 	json_decref(event);
-	hello(&f, &tab2);
+	demo_hello(f.live, &tab2);
 	CHECK(next_presence(&board) == NULL); /* already online: nothing new */
-	json_decref(request(&f, &tab1, "ok",
+	json_decref(demo_request(f.live, &tab1, "ok",
 			    "{\"type\":\"subscribe\",\"id\":2,\"topic\":\"room:demo/one\"}"));
-	json_decref(request(&f, &tab2, "ok",
+	json_decref(demo_request(f.live, &tab2, "ok",
 			    "{\"type\":\"subscribe\",\"id\":2,\"topic\":\"room:demo/one\"}"));
 	drain(&board);
 	gr_live_client_close(f.live, &tab1);
@@ -516,8 +485,8 @@ static void test_board_member_joined(void)
 
 	fixture_open(&f, 64);
 	client_open(&f, &board, &f.coach);
-	hello(&f, &board);
-	json_decref(request(&f, &board, "ok",
+	demo_hello(f.live, &board);
+	json_decref(demo_request(f.live, &board, "ok",
 			    "{\"type\":\"subscribe\",\"id\":1,\"topic\":\"board:c1/demo\"}"));
 	gr_live_members_changed(f.live); /* nobody new yet */
 	CHECK(next(&board) == NULL);
@@ -532,12 +501,20 @@ static void test_board_member_joined(void)
 	json_decref(event);
 	gr_live_members_changed(f.live); /* told once */
 	CHECK(next(&board) == NULL);
-	/* Omar of another cohort is moved into c1 by another process (the operator's tool). */
+	/* Omar is moved out of c1 and back in by another process (the operator's tool). */
 	add_user(&f, &omar, "omar", GR_ROLE_LEARNER);
 	gr_live_members_changed(f.live);
 	drain(&board);
+	/* Moved out of c1: the board drops him (member.left), once. */
 	CHECK_INT(exec_sql(f.db, "UPDATE users SET cohort = 'c2' WHERE handle = 'omar'"), ==, 0);
 	gr_live_poll(f.live);
+	event = next(&board);
+	CHECK(event != NULL);
+	CHECK_STR(text_of(event, "event"), "member.left");
+	CHECK_STR(text_of(event, "user"), "omar");
+	CHECK_STR(text_of(event, "topic"), "board:c1/demo");
+	json_decref(event);
+	gr_live_members_changed(f.live);
 	CHECK(next(&board) == NULL);
 	snprintf(sql, sizeof sql, "UPDATE users SET cohort = 'c1' WHERE id = %lld", (long long)omar.id);
 	CHECK_INT(exec_sql(f.db, sql), ==, 0);
@@ -561,20 +538,20 @@ static void test_overflow_resync(void)
 	fixture_open(&f, 8);
 	client_open(&f, &a, &f.learner);
 	client_open(&f, &slow, &f.learner);
-	hello(&f, &a);
-	hello(&f, &slow);
+	demo_hello(f.live, &a);
+	demo_hello(f.live, &slow);
 	/* Each of a's requests makes an event for slow, which never reads. */
-	json_decref(request(&f, &a, "ok", SET("one", "started")));
-	json_decref(request(&f, &a, "ok", SET("one", "done")));
-	json_decref(request(&f, &a, "ok", SET("two", "started")));
-	json_decref(request(&f, &a, "ok", SET("two", "done")));
+	json_decref(demo_request(f.live, &a, "ok", SET("one", "started")));
+	json_decref(demo_request(f.live, &a, "ok", SET("one", "done")));
+	json_decref(demo_request(f.live, &a, "ok", SET("two", "started")));
+	json_decref(demo_request(f.live, &a, "ok", SET("two", "done")));
 	drain(&a);
 	for (int i = 0; i < 6; i++) { /* replies stay; the events do not */
 		char text[200];
 
 		snprintf(text, sizeof text,
 			 "{\"type\":\"subscribe\",\"id\":%d,\"topic\":\"room:demo/one\"}", i);
-		say(&f, &slow, "%s", text);
+		demo_say(f.live, &slow, "%s", text);
 	}
 	CHECK(slow.subscriber.queue.resyncing);
 	CHECK(!slow.subscriber.queue.must_close);
@@ -586,7 +563,7 @@ static void test_overflow_resync(void)
 	}
 	CHECK_INT(resyncs, ==, 1);
 	CHECK_INT(replies, ==, 6); /* every request got its reply */
-	reply = request(&f, &slow, "ok", "{\"type\":\"hello\",\"id\":1,\"last_seq\":0}");
+	reply = demo_request(f.live, &slow, "ok", "{\"type\":\"hello\",\"id\":1,\"last_seq\":0}");
 	CHECK_STR(text_of(reply, "sync"), "replay");
 	json_decref(reply);
 	for (int seq = 1; seq <= 4; seq++) { /* what it missed, in order */
@@ -610,9 +587,9 @@ static void test_close_with_replies_pending(void)
 	fixture_open(&f, 64);
 	client_open(&f, &a, &f.learner);
 	client_open(&f, &b, &f.learner);
-	hello(&f, &a);
-	hello(&f, &b);
-	say(&f, &a, SET("one", "started"));
+	demo_hello(f.live, &a);
+	demo_hello(f.live, &b);
+	demo_say(f.live, &a, SET("one", "started"));
 	gr_live_client_close(f.live, &a); /* gone before the commit */
 	gr_live_flush(f.live);
 	CHECK_STR(committed_state(&f, "one", state, sizeof state), "started");
@@ -629,8 +606,8 @@ static void test_preview(void)
 
 	fixture_open(&f, 64);
 	client_open(&f, &a, &f.learner);
-	hello(&f, &a);
-	reply = request(&f, &a, "ok",
+	demo_hello(f.live, &a);
+	reply = demo_request(f.live, &a, "ok",
 			"{\"type\":\"markdown.preview\",\"id\":1,\"body_md\":\"# Hi <script>x</script> "
 			"[a](javascript:alert(1))\"}");
 	CHECK_CONTAINS(text_of(reply, "html"), "<h1>Hi");
@@ -691,21 +668,21 @@ static void test_render_on_workers(void)
 	d.user = f.learner;
 	CHECK_INT(gr_live_client_open(f.live, &d), ==, GR_ELIMITED);
 	CHECK_INT(gr_live_may_open(f.live, f.other.id), ==, 0);
-	hello(&f, &a);
-	hello(&f, &b);
-	hello(&f, &c);
+	demo_hello(f.live, &a);
+	demo_hello(f.live, &b);
+	demo_hello(f.live, &c);
 
 	/* lena's lane is taken by a job that waits for the test: her renders queue behind it. */
 	sem_init(&gate, 0, 0);
 	CHECK_INT(gr_workers_submit_lane(f.workers, f.learner.id, 1, wait_for_gate, NULL, NULL), ==, 0);
-	say(&f, &a, "{\"type\":\"markdown.preview\",\"id\":2,\"body_md\":\"*x*\"}");
-	say(&f, &a, "{\"type\":\"ping\",\"id\":3}");
-	say(&f, &a, "{\"type\":\"markdown.preview\",\"id\":4,\"body_md\":\"**y**\"}");
+	demo_say(f.live, &a, "{\"type\":\"markdown.preview\",\"id\":2,\"body_md\":\"*x*\"}");
+	demo_say(f.live, &a, "{\"type\":\"ping\",\"id\":3}");
+	demo_say(f.live, &a, "{\"type\":\"markdown.preview\",\"id\":4,\"body_md\":\"**y**\"}");
 	/* One render runs for lena: another connection of hers is told busy, and rests. */
-	reply = request(&f, &b, "busy", "{\"type\":\"markdown.preview\",\"id\":5,\"body_md\":\"z\"}");
+	reply = demo_request(f.live, &b, "busy", "{\"type\":\"markdown.preview\",\"id\":5,\"body_md\":\"z\"}");
 	CHECK_INT(json_integer_value(json_object_get(reply, "retry_after")), ==, 1);
 	json_decref(reply);
-	say(&f, &b, "{\"type\":\"ping\",\"id\":6}");
+	demo_say(f.live, &b, "{\"type\":\"ping\",\"id\":6}");
 	CHECK(next(&b) == NULL);
 	CHECK(next(&a) == NULL); /* nothing before the render is done */
 
@@ -736,9 +713,9 @@ static void test_render_on_workers(void)
 
 	/* Closing while a render runs (or while resting): the render's end finds no one. */
 	CHECK_INT(gr_workers_submit_lane(f.workers, f.learner.id, 1, wait_for_gate, NULL, NULL), ==, 0);
-	say(&f, &c, "{\"type\":\"markdown.preview\",\"id\":7,\"body_md\":\"gone\"}");
-	say(&f, &c, "{\"type\":\"ping\",\"id\":8}");
-	reply = request(&f, &b, "busy", "{\"type\":\"markdown.preview\",\"id\":9,\"body_md\":\"z\"}");
+	demo_say(f.live, &c, "{\"type\":\"markdown.preview\",\"id\":7,\"body_md\":\"gone\"}");
+	demo_say(f.live, &c, "{\"type\":\"ping\",\"id\":8}");
+	reply = demo_request(f.live, &b, "busy", "{\"type\":\"markdown.preview\",\"id\":9,\"body_md\":\"z\"}");
 	json_decref(reply);
 	gr_live_client_close(f.live, &c);
 	gr_live_client_close(f.live, &b);
@@ -775,10 +752,10 @@ static void test_render_stored(void)
 	CHECK_INT(count, ==, 0);
 
 	client_open(&f, &a, &f.learner);
-	hello(&f, &a);
-	json_decref(request(&f, &a, "ok", SET("project", "started")));
+	demo_hello(f.live, &a);
+	json_decref(demo_request(f.live, &a, "ok", SET("project", "started")));
 	drain(&a);
-	reply = request(&f, &a, "ok", SUBMIT("*new*", ""));
+	reply = demo_request(f.live, &a, "ok", SUBMIT("*new*", ""));
 	CHECK_INT(gr_store_submission_get(f.store,
 					  json_integer_value(json_object_get(
 					      json_object_get(reply, "submission"), "id")),
@@ -820,11 +797,11 @@ static void test_stale_state_logged_once(void)
 	stored_before(&f, "project", GR_PROGRESS_DONE); /* project has 2 reviews now */
 	stored_before(&f, "one", GR_PROGRESS_PASSED);	/* one has none */
 	client_open(&f, &a, &f.learner);
-	hello(&f, &a);
+	demo_hello(f.live, &a);
 	gr_log_set_level(GR_LOG_WARN);
 	harness_stderr_begin(&capture);
 	for (int i = 0; i < 2; i++) {
-		reply = request(&f, &a, "conflict", SET("project", "started"));
+		reply = demo_request(f.live, &a, "conflict", SET("project", "started"));
 		CHECK_STR(text_of(reply, "state"), "done");
 		CHECK_STR(text_of(reply, "message"),
 			  "this step is done; it cannot be opened (a step with reviews should "
@@ -834,8 +811,8 @@ static void test_stale_state_logged_once(void)
 	CHECK_INT(gr_live_progress(f.live, f.learner.id, "demo", "project", 2,
 				   GR_PROGRESS_REVIEW_BEGIN),
 		  ==, 0);
-	json_decref(request(&f, &a, "ok", SET("two", "started")));
-	json_decref(request(&f, &a, "conflict", SET("one", "started")));
+	json_decref(demo_request(f.live, &a, "ok", SET("two", "started")));
+	json_decref(demo_request(f.live, &a, "conflict", SET("one", "started")));
 	log = harness_stderr_end(&capture);
 	gr_log_set_level(level);
 	CHECK_INT(harness_count(log, "progress invariant 3: a step with 2 reviews is done"), ==, 1);
@@ -852,7 +829,7 @@ static void test_stale_state_logged_once(void)
 static void session_client(struct fixture *f, struct gr_client *client, const struct gr_user *user)
 {
 	client_open(f, client, user);
-	hello(f, client);
+	demo_hello(f->live, client);
 }
 
 /*
@@ -881,7 +858,7 @@ static void test_sessions_end(void)
 	CHECK_INT(ended[0].code, ==, GR_LIVE_CLOSE_SESSION_ENDED);
 	CHECK_STR(ended[0].reason, "session ended");
 	CHECK(lena.ended);
-	say(&f, &lena, "{\"type\":\"ping\",\"id\":9}");
+	demo_say(f.live, &lena, "{\"type\":\"ping\",\"id\":9}");
 	gr_live_flush(f.live);
 	CHECK_INT(drain(&lena), ==, 0); /* not answered */
 

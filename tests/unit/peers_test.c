@@ -18,7 +18,6 @@
 #include "harness.h"
 
 #include <jansson.h>
-#include <stdarg.h>
 
 struct fixture {
 	char *dir;
@@ -81,14 +80,10 @@ static int64_t work(struct fixture *f, const struct gr_user *user, enum gr_progr
 
 static void client_open(struct fixture *f, struct gr_client *client, const struct gr_user *user)
 {
-	const char *hello = "{\"type\":\"hello\",\"id\":1}";
-
 	memset(client, 0, sizeof(*client));
 	client->user = *user;
 	CHECK_INT(gr_live_client_open(f->services.live, client), ==, 0);
-	gr_live_receive(f->services.live, client, hello, strlen(hello));
-	gr_live_flush(f->services.live);
-	drain(client);
+	demo_hello(f->services.live, client);
 }
 
 static void fixture_open(struct fixture *f)
@@ -131,32 +126,6 @@ static void fixture_close(struct fixture *f)
 	free(f->dir);
 }
 
-/* Send a request (printf-style) and expect one reply with code ("ok" or an error code). */
-static json_t *request(struct fixture *f, struct gr_client *client, const char *expected,
-		       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static json_t *request(struct fixture *f, struct gr_client *client, const char *expected,
-		       const char *fmt, ...)
-{
-	char text[512];
-	va_list ap;
-	json_t *reply;
-
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof text, fmt, ap);
-	va_end(ap);
-	gr_live_receive(f->services.live, client, text, strlen(text));
-	gr_live_flush(f->services.live);
-	while ((reply = next(client)) != NULL && strcmp(text_of(reply, "type"), "ok") != 0 &&
-	       strcmp(text_of(reply, "type"), "error") != 0)
-		json_decref(reply);
-	CHECK(reply != NULL);
-	if (strcmp(expected, "ok") == 0)
-		CHECK_STR(text_of(reply, "type"), "ok");
-	else
-		CHECK_STR(text_of(reply, "code"), expected);
-	return reply;
-}
-
 #define LIST "{\"type\":\"peers.list\",\"id\":2,\"track\":\"demo\",\"step\":\"project\"}"
 #define SHARE "{\"type\":\"submission.share\",\"id\":3,\"submission\":%lld,\"share\":\"%s\"}"
 #define THANK "{\"type\":\"submission.thank\",\"id\":4,\"submission\":%lld}"
@@ -164,7 +133,7 @@ static json_t *request(struct fixture *f, struct gr_client *client, const char *
 /* Share the work (by its author's connection), expecting ok. */
 static void share(struct fixture *f, struct gr_client *author, int64_t id, const char *how)
 {
-	json_t *reply = request(f, author, "ok", SHARE, (long long)id, how);
+	json_t *reply = demo_request(f->services.live, author, "ok", SHARE, (long long)id, how);
 
 	CHECK_STR(text_of(reply, "share"), how);
 	json_decref(reply);
@@ -173,7 +142,7 @@ static void share(struct fixture *f, struct gr_client *author, int64_t id, const
 /* peers.list as reader sees it: the peers' list (a new reference). */
 static json_t *peers_seen(struct fixture *f, struct gr_client *reader)
 {
-	json_t *reply = request(f, reader, "ok", LIST);
+	json_t *reply = demo_request(f->services.live, reader, "ok", LIST);
 	json_t *list = json_incref(json_object_get(reply, "peers"));
 
 	json_decref(reply);
@@ -187,14 +156,14 @@ static void test_no_spoilers(void)
 
 	fixture_open(&f);
 	share(&f, &f.lena_tab, f.lena_work, "named");
-	json_decref(request(&f, &f.ana_tab, "forbidden", LIST)); /* hers is in review */
-	json_decref(request(&f, &f.ana_tab, "forbidden", THANK, (long long)f.lena_work));
-	json_decref(request(&f, &f.sam_tab, "not_found",
+	json_decref(demo_request(f.services.live, &f.ana_tab, "forbidden", LIST)); /* hers is in review */
+	json_decref(demo_request(f.services.live, &f.ana_tab, "forbidden", THANK, (long long)f.lena_work));
+	json_decref(demo_request(f.services.live, &f.sam_tab, "not_found",
 			    "{\"type\":\"peers.list\",\"id\":5,\"track\":\"demo\",\"step\":\"one\"}"));
-	json_decref(request(&f, &f.sam_tab, "not_found",
+	json_decref(demo_request(f.services.live, &f.sam_tab, "not_found",
 			    "{\"type\":\"peers.list\",\"id\":5,\"track\":\"nope\",\"step\":\"one\"}"));
 	/* A coach reads what is shared without passing anything, and has no work of their own. */
-	reply = request(&f, &f.kim_tab, "ok", LIST);
+	reply = demo_request(f.services.live, &f.kim_tab, "ok", LIST);
 	CHECK(json_is_null(json_object_get(reply, "mine")));
 	list = json_object_get(reply, "peers");
 	CHECK_INT(json_array_size(list), ==, 1);
@@ -233,7 +202,7 @@ static void test_share_and_withdraw(void)
 	CHECK_STR(text_of(item, "display_name"), "lena the Great");
 	json_decref(list);
 	/* Her own list has her choice, not her work among the peers'. */
-	reply = request(&f, &f.lena_tab, "ok", LIST);
+	reply = demo_request(f.services.live, &f.lena_tab, "ok", LIST);
 	CHECK_STR(text_of(json_object_get(reply, "mine"), "share"), "named");
 	CHECK_INT(json_array_size(json_object_get(reply, "peers")), ==, 0);
 	json_decref(reply);
@@ -241,13 +210,13 @@ static void test_share_and_withdraw(void)
 	list = peers_seen(&f, &f.sam_tab);
 	CHECK_INT(json_array_size(list), ==, 0);
 	json_decref(list);
-	json_decref(request(&f, &f.sam_tab, "not_found", THANK, (long long)f.lena_work));
+	json_decref(demo_request(f.services.live, &f.sam_tab, "not_found", THANK, (long long)f.lena_work));
 	/* Only the author shares, only passed work, only a known choice. */
-	json_decref(request(&f, &f.sam_tab, "forbidden", SHARE, (long long)f.lena_work, "named"));
-	json_decref(request(&f, &f.kim_tab, "forbidden", SHARE, (long long)f.lena_work, "named"));
-	json_decref(request(&f, &f.ana_tab, "conflict", SHARE, (long long)f.ana_work, "named"));
-	json_decref(request(&f, &f.lena_tab, "bad_value", SHARE, (long long)f.lena_work, "all"));
-	json_decref(request(&f, &f.lena_tab, "not_found", SHARE, 999LL, "named"));
+	json_decref(demo_request(f.services.live, &f.sam_tab, "forbidden", SHARE, (long long)f.lena_work, "named"));
+	json_decref(demo_request(f.services.live, &f.kim_tab, "forbidden", SHARE, (long long)f.lena_work, "named"));
+	json_decref(demo_request(f.services.live, &f.ana_tab, "conflict", SHARE, (long long)f.ana_work, "named"));
+	json_decref(demo_request(f.services.live, &f.lena_tab, "bad_value", SHARE, (long long)f.lena_work, "all"));
+	json_decref(demo_request(f.services.live, &f.lena_tab, "not_found", SHARE, 999LL, "named"));
 	fixture_close(&f);
 }
 
@@ -260,14 +229,14 @@ static void test_thank_once(void)
 	fixture_open(&f);
 	share(&f, &f.lena_tab, f.lena_work, "anonymous");
 	drain(&f.lena_tab);
-	reply = request(&f, &f.sam_tab, "ok", THANK, (long long)f.lena_work);
+	reply = demo_request(f.services.live, &f.sam_tab, "ok", THANK, (long long)f.lena_work);
 	CHECK_INT(int_of(reply, "thanks"), ==, 1);
 	CHECK(json_is_true(json_object_get(reply, "thanked")));
 	json_decref(reply);
-	reply = request(&f, &f.sam_tab, "ok", THANK, (long long)f.lena_work); /* again: the same */
+	reply = demo_request(f.services.live, &f.sam_tab, "ok", THANK, (long long)f.lena_work); /* again: the same */
 	CHECK_INT(int_of(reply, "thanks"), ==, 1);
 	json_decref(reply);
-	reply = request(&f, &f.kim_tab, "ok", THANK, (long long)f.lena_work); /* a coach's */
+	reply = demo_request(f.services.live, &f.kim_tab, "ok", THANK, (long long)f.lena_work); /* a coach's */
 	CHECK_INT(int_of(reply, "thanks"), ==, 2);
 	json_decref(reply);
 	while ((event = next(&f.lena_tab)) != NULL) { /* the author is told once per reader */
@@ -279,11 +248,11 @@ static void test_thank_once(void)
 		json_decref(event);
 	}
 	CHECK_INT(thanked_events, ==, 2);
-	json_decref(request(&f, &f.lena_tab, "forbidden", THANK, (long long)f.lena_work));
-	reply = request(&f, &f.lena_tab, "ok", LIST); /* the author sees how many thanked her */
+	json_decref(demo_request(f.services.live, &f.lena_tab, "forbidden", THANK, (long long)f.lena_work));
+	reply = demo_request(f.services.live, &f.lena_tab, "ok", LIST); /* the author sees how many thanked her */
 	CHECK_INT(int_of(json_object_get(reply, "mine"), "thanks"), ==, 2);
 	json_decref(reply);
-	reply = request(&f, &f.sam_tab, "ok", LIST);
+	reply = demo_request(f.services.live, &f.sam_tab, "ok", LIST);
 	CHECK(json_is_true(json_object_get(json_array_get(json_object_get(reply, "peers"), 0),
 					   "thanked")));
 	json_decref(reply);

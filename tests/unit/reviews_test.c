@@ -165,27 +165,12 @@ static json_t *request(struct fixture *f, int who, const char *expected, const c
     __attribute__((format(printf, 4, 5)));
 static json_t *request(struct fixture *f, int who, const char *expected, const char *fmt, ...)
 {
-	char text[4096];
-	json_t *reply;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof text, fmt, ap);
+	demo_vsay(f->live, &f->clients[who], fmt, ap);
 	va_end(ap);
-	say(f, who, text);
-	gr_live_flush(f->live);
-	while ((reply = next(&f->clients[who])) != NULL &&
-	       strcmp(text_of(reply, "type"), "ok") != 0 &&
-	       strcmp(text_of(reply, "type"), "error") != 0)
-		json_decref(reply);
-	CHECK(reply != NULL);
-	if (strcmp(expected, "ok") == 0)
-		CHECK_STR(text_of(reply, "type"), "ok");
-	else
-		CHECK_STR(text_of(reply, "code"), expected);
-	if (reply && strcmp(text_of(reply, "type"), "error") == 0 && strcmp(expected, "ok") == 0)
-		fprintf(stderr, "  error: %s\n", text_of(reply, "message"));
-	return reply;
+	return demo_reply(f->live, &f->clients[who], expected);
 }
 
 static void expect(struct fixture *f, int who, const char *expected, const char *fmt, ...)

@@ -78,6 +78,11 @@ export default {
   'error.field.handle': 'Use 3 to 32 characters: small letters a–z, digits, - and _.',
   'error.field.password': 'The password needs at least 10 characters.',
   'error.field.display_name': 'Please fill in your name.',
+  'error.field.new_password': 'The password needs at least 10 characters.',
+  'error.field.again': 'The two passwords differ. Type the same password twice.',
+  'error.field.cohort': 'There is no such group. Pick one from the list.',
+  'error.field.role': 'The role is learner, coach or admin.',
+  'error.field.handle.not_found': 'There is nobody with that user name.',
   // reset links (account.js)
   'error.reset_unknown': 'This is not a password reset link. Check that the whole link was copied, or ask your coach for a new one.',
   'error.reset_used': 'This reset link was used already. Ask your coach for a new one.',

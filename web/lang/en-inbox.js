@@ -3,7 +3,6 @@
 
 export default {
   'inbox.title': 'Notifications',
-  'inbox.none': 'No notifications yet. Reviews given to you, reviews of your work, questions from peers and messages from your coach show up here.',
   'inbox.new': 'New',
   'inbox.open': 'Open',
   'inbox.read': 'Mark as read',
@@ -18,10 +17,4 @@ export default {
   'inbox.browser.isOff': 'Browser notifications are off for this device.',
   'inbox.browser.denied': 'Your browser blocks notifications from this site. You can allow them in the browser’s settings for this site.',
   'inbox.browser.none': 'This browser cannot show notifications.',
-  'home.recent': 'Recent',
-  'home.recent.all': 'All notifications',
-  'note.review_assigned': 'New work to review: {title}',
-  'note.verdict': 'A review of your work on “{step}” came in.',
-  'note.help_request': 'A peer asks for help on “{title}”.',
-  'note.nudge': 'Message from {name}: {body}',
 };

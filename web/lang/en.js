@@ -65,7 +65,9 @@ export default {
   'step.next': 'Next: {title}',
   'step.rubric': 'Review checklist',
   'step.rubric.intro': 'Your reviewers check these points:',
-  'step.broken': 'This step cannot be shown because of a mistake in the track. Tell your coach what it says: {message}',
+  'step.broken': 'This step cannot be shown because of a mistake in the track. Tell your coach, so they can have it fixed.',
+  // shown only on English pages: the track loader's message is English
+  'step.broken.detail': 'The track says: {message}',
   'invite.title': 'Invite someone',
   'invite.intro': 'Make a link that lets one person create an account.',
   'invite.submit': 'Make invite link',
@@ -141,4 +143,21 @@ export default {
   // the header's links to one's profile and the people page (account.js, admin.js)
   'nav.profile': 'Profile',
   'nav.admin': 'People',
+  // the home page's next action, and its recent events (app.js, bell.js)
+  'next.title': 'What next',
+  'next.help': 'A peer asks for help on “{title}”.',
+  'next.nudge': 'Your coach sent you a message.',
+  'next.see': 'Read it',
+  'next.reviews.one': 'Review the work of a peer: {count} review to do',
+  'next.reviews.other': 'Review the work of peers: {count} reviews to do',
+  'next.continue': 'Continue “{title}” in {track}',
+  'next.begin': 'Start “{title}” in {track}',
+  'next.done': 'You finished every track. Well done!',
+  'inbox.none': 'No notifications yet. Reviews given to you, reviews of your work, questions from peers and messages from your coach show up here.',
+  'home.recent': 'Recent',
+  'home.recent.all': 'All notifications',
+  'note.review_assigned': 'New work to review: {title}',
+  'note.verdict': 'A review of your work on “{step}” came in.',
+  'note.help_request': 'A peer asks for help on “{title}”.',
+  'note.nudge': 'Message from {name}: {body}',
 };

@@ -76,6 +76,11 @@ export default {
   'error.field.handle': 'Gebruik 3 tot 32 tekens: kleine letters a–z, cijfers, - en _.',
   'error.field.password': 'Het wachtwoord heeft minstens 10 tekens nodig.',
   'error.field.display_name': 'Vul je naam in.',
+  'error.field.new_password': 'Het wachtwoord heeft minstens 10 tekens nodig.',
+  'error.field.again': 'De twee wachtwoorden verschillen. Typ twee keer hetzelfde wachtwoord.',
+  'error.field.cohort': 'Die groep bestaat niet. Kies er een uit de lijst.',
+  'error.field.role': 'De rol is deelnemer, coach of beheerder.',
+  'error.field.handle.not_found': 'Er is niemand met die gebruikersnaam.',
   // reset links (account.js)
   'error.reset_unknown': 'Dit is geen link om een wachtwoord te herstellen. Kijk of de hele link gekopieerd is, of vraag je coach om een nieuwe.',
   'error.reset_used': 'Deze herstellink is al gebruikt. Vraag je coach om een nieuwe.',

@@ -3,7 +3,6 @@
 
 export default {
   'inbox.title': 'Meldingen',
-  'inbox.none': 'Nog geen meldingen. Reviews die je moet doen, reviews van jouw werk, vragen van andere deelnemers en berichten van je coach verschijnen hier.',
   'inbox.new': 'Nieuw',
   'inbox.open': 'Openen',
   'inbox.read': 'Markeer als gelezen',
@@ -18,10 +17,4 @@ export default {
   'inbox.browser.isOff': 'Browsermeldingen staan uit op dit apparaat.',
   'inbox.browser.denied': 'Je browser blokkeert meldingen van deze site. Je kunt ze toestaan in de instellingen van je browser voor deze site.',
   'inbox.browser.none': 'Deze browser kan geen meldingen tonen.',
-  'home.recent': 'Recent',
-  'home.recent.all': 'Alle meldingen',
-  'note.review_assigned': 'Nieuw werk om te reviewen: {title}',
-  'note.verdict': 'Er kwam een review binnen van je werk bij “{step}”.',
-  'note.help_request': 'Een andere deelnemer vraagt hulp bij “{title}”.',
-  'note.nudge': 'Bericht van {name}: {body}',
 };

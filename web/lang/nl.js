@@ -64,7 +64,9 @@ export default {
   'step.next': 'Volgende: {title}',
   'step.rubric': 'Checklist voor de review',
   'step.rubric.intro': 'Je reviewers kijken naar deze punten:',
-  'step.broken': 'Deze stap kan niet worden getoond door een fout in de leerlijn. Vertel je coach wat er staat: {message}',
+  'step.broken': 'Deze stap kan niet worden getoond door een fout in de leerlijn. Vertel het je coach, zodat die het kan laten herstellen.',
+  // shown only on English pages: the track loader's message is English
+  'step.broken.detail': 'De leerlijn zegt: {message}',
   'invite.title': 'Iemand uitnodigen',
   'invite.intro': 'Maak een link waarmee één persoon een account kan maken.',
   'invite.submit': 'Uitnodigingslink maken',
@@ -140,4 +142,21 @@ export default {
   // the header's links to one's profile and the people page (account.js, admin.js)
   'nav.profile': 'Profiel',
   'nav.admin': 'Mensen',
+  // wat nu op de startpagina, en de recente meldingen (app.js, bell.js)
+  'next.title': 'Wat nu',
+  'next.help': 'Een andere deelnemer vraagt hulp bij “{title}”.',
+  'next.nudge': 'Je coach stuurde je een bericht.',
+  'next.see': 'Lees het',
+  'next.reviews.one': 'Bekijk het werk van een andere deelnemer: {count} review te doen',
+  'next.reviews.other': 'Bekijk het werk van andere deelnemers: {count} reviews te doen',
+  'next.continue': 'Ga verder met “{title}” in {track}',
+  'next.begin': 'Begin met “{title}” in {track}',
+  'next.done': 'Je hebt elke leerlijn afgerond. Goed gedaan!',
+  'inbox.none': 'Nog geen meldingen. Reviews die je moet doen, reviews van jouw werk, vragen van andere deelnemers en berichten van je coach verschijnen hier.',
+  'home.recent': 'Recent',
+  'home.recent.all': 'Alle meldingen',
+  'note.review_assigned': 'Nieuw werk om te reviewen: {title}',
+  'note.verdict': 'Er kwam een review binnen van je werk bij “{step}”.',
+  'note.help_request': 'Een andere deelnemer vraagt hulp bij “{title}”.',
+  'note.nudge': 'Bericht van {name}: {body}',
 };
