@@ -19,6 +19,7 @@
 #include "core/log.h"
 #include "net/net.h"
 #include "services/nudges.h"
+#include "services/reflections.h"
 #include "services/peers.h"
 #include "services/inbox.h"
 #include "services/reviews.h"
@@ -93,6 +94,7 @@ struct daemon {
 	struct gr_board *board;
 	struct gr_helpdesk *helpdesk;
 	struct gr_nudges *nudges;
+	struct gr_reflections *reflections;
 	struct gr_peers *peers;
 	struct gr_inbox *inbox;
 	struct gr_api *api;
@@ -275,12 +277,14 @@ static int start_coaching(struct daemon *d, const struct gr_config *config)
 	    (rc = gr_helpdesk_new(&d->helpdesk, d->store, d->library, d->turn, &help)) != 0 ||
 	    (rc = gr_nudges_new(&d->nudges, d->store, d->turn, NULL)) != 0 ||
 	    (rc = gr_peers_new(&d->peers, d->store, d->library, d->turn, NULL)) != 0 ||
-	    (rc = gr_inbox_new(&d->inbox, d->store, d->turn, NULL)) != 0)
+	    (rc = gr_inbox_new(&d->inbox, d->store, d->turn, NULL)) != 0 ||
+	    (rc = gr_reflections_new(&d->reflections, d->store, d->library, d->turn, NULL)) != 0)
 		return rc;
 	if ((rc = gr_board_attach(d->board, d->live)) != 0 ||
 	    (rc = gr_helpdesk_attach(d->helpdesk, d->live)) != 0 ||
 	    (rc = gr_peers_attach(d->peers, d->live)) != 0 ||
-	    (rc = gr_inbox_attach(d->inbox, d->live)) != 0)
+	    (rc = gr_inbox_attach(d->inbox, d->live)) != 0 ||
+	    (rc = gr_reflections_attach(d->reflections, d->live)) != 0)
 		return rc;
 	return gr_nudges_attach(d->nudges, d->live);
 }
@@ -366,6 +370,7 @@ static int serve(struct daemon *d, const struct gr_config *config)
 	/* Connections still open at exit need not go offline: a start marks everyone so. */
 	gr_peers_attach(d->peers, NULL);
 	gr_nudges_attach(d->nudges, NULL);
+	gr_reflections_attach(d->reflections, NULL);
 	gr_inbox_attach(d->inbox, NULL);
 	gr_helpdesk_attach(d->helpdesk, NULL);
 	gr_board_attach(d->board, NULL);
@@ -382,6 +387,7 @@ static void shut_down(struct daemon *d)
 	gr_live_free(d->live);
 	gr_peers_free(d->peers);
 	gr_nudges_free(d->nudges);
+	gr_reflections_free(d->reflections);
 	gr_inbox_free(d->inbox);
 	gr_helpdesk_free(d->helpdesk);
 	gr_board_free(d->board);

@@ -31,6 +31,8 @@ const progress = () => import('./progress.js');
 const account = () => import('./account.js');
 const admin = () => import('./admin.js');
 const inviting = () => import('./invite.js');
+// A group's reflections on a track, for its coaches.
+const reflections = () => import('./reflections.js');
 
 const main = document.getElementById('main');
 
@@ -340,8 +342,8 @@ async function pageTrack(id) {
 async function pageStep(id, stepId) {
   const gen = generation;
   const [track, step, P] = await Promise.all([api.track(id), api.step(id, stepId), progress()]);
-  // A reviewed step's form and "My submission" are in reviews.js.
-  const [reviewed, peerWork] = step.reviews > 0 ? await Promise.all([reviews(), peersPage()]) : [null, null];
+  // A reviewed step's form and "My submission" are in reviews.js; a reflection is not shared with peers.
+  const [reviewed, peerWork] = step.reviews > 0 ? await Promise.all([reviews(), step.kind === 'reflection' ? null : peersPage()]) : [null, null];
   if (gen !== generation) return;
   const titles = new Map(track.modules.flatMap((module) => module.steps.map((s) => [s.id, s.title])));
   const stepLink = (other, key, rel) => other && h('a', { href: stepHref(track.id, other), rel, text: t(key, { title: titles.get(other) || other }) });
@@ -365,7 +367,8 @@ async function pageStep(id, stepId) {
   const update = () => {
     const state = live.stateOf(track.id, step.id);
     stateText.dataset.state = state;
-    stateText.textContent = t('step.state', { state: t(`state.${state}`) });
+    const reflected = step.kind === 'reflection' && /^(passed|needs_work)$/.test(state); // no pass or fail words
+    stateText.textContent = t('step.state', { state: t(`state.${reflected ? 'reflection.' : ''}${state}`) });
     if (state !== 'not_started') requiresBox.hidden = true;
     work.update();
   };
@@ -476,6 +479,7 @@ const routes = [
   [/^\/inbox$/, lazy(inbox, 'pageInbox'), true],
   [/^\/board$/, lazy(board, 'pageBoardChoose'), true],
   [/^\/board\/([^/]+)\/([^/]+)$/, lazy(board, 'pageBoard'), true],
+  [/^\/board\/([^/]+)\/([^/]+)\/reflections$/, lazy(reflections, 'pageReflections'), true],
   [/^\/profile$/, lazy(account, 'pageProfile'), true],
   [/^\/reset\/([A-Za-z0-9_-]+)$/, lazy(account, 'pageReset'), false],
   [/^\/admin$/, lazy(admin, 'pageAdmin'), true],

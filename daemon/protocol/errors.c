@@ -87,6 +87,7 @@ static const struct {
 	{ "learner_unknown", "bad_value", "field user" },
 	{ "reviewer_not_eligible", "bad_value", "field user" },
 	{ "invite_days", "bad_value", "field" },
+	{ "not_a_reflection", "bad_value", "field" },
 	{ "too_many_topics", "too_large", "limit" },
 	{ "reply_too_large", "too_large", "" },
 	/* reasons: invites */

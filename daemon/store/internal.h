@@ -38,6 +38,7 @@ enum store_file {
 	STORE_FILE_SNAPSHOT,
 	STORE_FILE_NOTIFICATION,
 	STORE_FILE_RESET,
+	STORE_FILE_REFLECTION,
 	STORE_FILE_COUNT
 };
 
@@ -52,6 +53,7 @@ extern const struct store_sql store_user_sql, store_invite_sql, store_session_sq
 	store_progress_sql, store_submission_sql, store_event_sql, store_review_sql,
 	store_assignment_sql, store_cohort_sql, store_nudge_sql, store_help_sql,
 	store_snapshot_sql, store_notification_sql, store_reset_sql;
+extern const struct store_sql store_reflection_sql;
 
 struct gr_store {
 	sqlite3 *db;

@@ -330,6 +330,36 @@ const char *const store_migrations[] = {
 	"  replaced_at INTEGER"
 	");"
 	"CREATE INDEX password_resets_by_user ON password_resets(user_id);",
+
+	/*
+	 * 13: reflection steps. A coach's comments on a learner's reflection
+	 * (store/reflection.c); the inbox learns their kind, so notifications
+	 * are made again with the wider CHECK, rows kept.
+	 */
+	"CREATE TABLE reflection_comments ("
+	"  id INTEGER PRIMARY KEY,"
+	"  submission_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,"
+	"  coach_id INTEGER REFERENCES users(id) ON DELETE SET NULL,"
+	"  body TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL"
+	");"
+	"CREATE INDEX reflection_comments_by_submission ON reflection_comments(submission_id, id);"
+	"CREATE TABLE notifications_widened ("
+	"  id INTEGER PRIMARY KEY,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  kind TEXT NOT NULL"
+	"    CHECK (kind IN ('review_assigned', 'verdict', 'help_request', 'nudge',"
+	"                    'reflection_comment')),"
+	"  seq INTEGER NOT NULL,"
+	"  body TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  read_at INTEGER"
+	");"
+	"INSERT INTO notifications_widened (id, user_id, kind, seq, body, created_at, read_at)"
+	"  SELECT id, user_id, kind, seq, body, created_at, read_at FROM notifications;"
+	"DROP TABLE notifications;"
+	"ALTER TABLE notifications_widened RENAME TO notifications;"
+	"CREATE INDEX notifications_by_user ON notifications(user_id, id);",
 };
 
 static int read_version(struct gr_store *store, int *out)

@@ -168,6 +168,8 @@ const WS = {
   // Lena's notification (a review assigned to her).
   'notification.read': (ctx) => ['notification.read', { notification: ctx.notification }],
   'home.attention': () => ['home.attention', {}],
+  'reflection.list': () => ['reflection.list', { cohort: 'autumn', track: TRACK }],
+  'reflection.comment': (ctx) => ['reflection.comment', { submission: ctx.lenaSubmission, body: 'Well observed.' }],
 };
 
 // ---- the table in the docs ------------------------------------------------

@@ -67,6 +67,7 @@ export default {
   'error.checklist_changed': 'The checklist of this step changed while you were reviewing. Reload the page and check the points again.',
   'error.learner_unknown': 'There is no learner with the user name “{user}”. Check how it is spelled.',
   'error.reviewer_not_eligible': '{user} cannot review this work: they must have passed the step, be active, and not be on it already.',
+  'error.not_a_reflection': 'Comments go on reflections only; this work is on another kind of step.',
   'error.invite_days': 'An invite link lasts 1 to 365 days.',
   'error.too_many_topics': 'Too many pages are open in this tab. Reload the page.',
   'error.reply_too_large': 'This is too much to show at once. Reload the page; if it keeps happening, tell your coach.',

@@ -24,4 +24,5 @@ export default {
   'note.verdict': 'A review of your work on “{step}” came in.',
   'note.help_request': 'A peer asks for help on “{title}”.',
   'note.nudge': 'Message from {name}: {body}',
+  'note.reflection_comment': '{name} commented on your reflection “{title}”: {body}',
 };

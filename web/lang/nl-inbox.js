@@ -24,4 +24,5 @@ export default {
   'note.verdict': 'Er kwam een review binnen van je werk bij “{step}”.',
   'note.help_request': 'Een andere deelnemer vraagt hulp bij “{title}”.',
   'note.nudge': 'Bericht van {name}: {body}',
+  'note.reflection_comment': '{name} reageerde op je reflectie “{title}”: {body}',
 };
