@@ -19,6 +19,8 @@
 #include "core/log.h"
 #include "net/net.h"
 #include "services/nudges.h"
+#include "services/outcomes.h"
+#include "services/portfolio.h"
 #include "services/reflections.h"
 #include "services/peers.h"
 #include "services/inbox.h"
@@ -95,6 +97,8 @@ struct daemon {
 	struct gr_helpdesk *helpdesk;
 	struct gr_nudges *nudges;
 	struct gr_reflections *reflections;
+	struct gr_portfolio *portfolio;
+	struct gr_outcomes *outcomes;
 	struct gr_peers *peers;
 	struct gr_inbox *inbox;
 	struct gr_api *api;
@@ -328,6 +332,9 @@ static int serve(struct daemon *d, const struct gr_config *config)
 	if ((rc = gr_accounts_new(&d->accounts, d->store, d->auth, d->workers, NULL)))
 		return rc;
 	gr_accounts_set_turn(d->accounts, d->turn);
+	if ((rc = gr_portfolio_new(&d->portfolio, d->store, d->library, d->turn, NULL)) ||
+	    (rc = gr_outcomes_new(&d->outcomes, d->store, d->turn, NULL)))
+		return rc;
 	if ((rc = gr_live_new(&d->live, d->store, d->library, d->turn, &live_settings)) ||
 	    (rc = start_reviews(d, config)) || (rc = start_coaching(d, config)))
 		return rc;
@@ -342,6 +349,8 @@ static int serve(struct daemon *d, const struct gr_config *config)
 	api_parts.workers = d->workers;
 	api_parts.config = config;
 	api_parts.store = d->store;
+	api_parts.portfolio = d->portfolio;
+	api_parts.outcomes = d->outcomes;
 	if ((rc = gr_api_new(&d->api, &api_parts)) != 0)
 		return rc;
 	raise_file_limit();
@@ -395,6 +404,8 @@ static void shut_down(struct daemon *d)
 	gr_library_free(d->library);
 	gr_workers_stop(d->workers);
 	gr_api_free(d->api);
+	gr_portfolio_free(d->portfolio);
+	gr_outcomes_free(d->outcomes);
 	gr_accounts_free(d->accounts);
 	gr_auth_free(d->auth);
 	gr_turn_free(d->turn); /* after the workers: a sign-in finishing then still writes */

@@ -33,6 +33,8 @@ const admin = () => import('./admin.js');
 const inviting = () => import('./invite.js');
 // A group's reflections on a track, for its coaches.
 const reflections = () => import('./reflections.js');
+// A learner's portfolio, and the public page of a shared one (portfolio.js).
+const portfolio = () => import('./portfolio.js');
 
 const main = document.getElementById('main');
 
@@ -483,6 +485,8 @@ const routes = [
   [/^\/profile$/, lazy(account, 'pageProfile'), true],
   [/^\/reset\/([A-Za-z0-9_-]+)$/, lazy(account, 'pageReset'), false],
   [/^\/admin$/, lazy(admin, 'pageAdmin'), true],
+  [/^\/portfolio$/, lazy(portfolio, 'pagePortfolio'), true],
+  [/^\/p\/([A-Za-z0-9_-]+)$/, lazy(portfolio, 'pagePublicPortfolio'), false],
 ];
 
 async function render() {

@@ -67,6 +67,8 @@ export default {
   'error.checklist_changed': 'The checklist of this step changed while you were reviewing. Reload the page and check the points again.',
   'error.learner_unknown': 'There is no learner with the user name “{user}”. Check how it is spelled.',
   'error.reviewer_not_eligible': '{user} cannot review this work: they must have passed the step, be active, and not be on it already.',
+  'error.portfolio_not_shared': 'This portfolio is not shared.',
+  'error.work_not_passed': 'Only passed work of a project or a reflection can be shown in a portfolio.',
   'error.not_a_reflection': 'Comments go on reflections only; this work is on another kind of step.',
   'error.invite_days': 'An invite link lasts 1 to 365 days.',
   'error.too_many_topics': 'Too many pages are open in this tab. Reload the page.',

@@ -65,6 +65,8 @@ export default {
   'error.checklist_changed': 'De checklist van deze stap is veranderd terwijl je aan het reviewen was. Laad de pagina opnieuw en loop de punten nog eens na.',
   'error.learner_unknown': 'Er is geen deelnemer met de gebruikersnaam “{user}”. Controleer hoe hij gespeld is.',
   'error.reviewer_not_eligible': '{user} kan dit werk niet reviewen: die moet de stap gehaald hebben, actief zijn en er nog niet op zitten.',
+  'error.portfolio_not_shared': 'Dit portfolio wordt niet gedeeld.',
+  'error.work_not_passed': 'Alleen gehaald werk van een project of een reflectie kan in een portfolio staan.',
   'error.not_a_reflection': 'Reacties horen alleen bij reflecties; dit werk hoort bij een ander soort stap.',
   'error.invite_days': 'Een uitnodigingslink is 1 tot 365 dagen geldig.',
   'error.too_many_topics': 'Er staan te veel pagina’s open in dit tabblad. Laad de pagina opnieuw.',
