@@ -19,6 +19,9 @@
 #include "core/log.h"
 #include "net/net.h"
 #include "services/nudges.h"
+#include "services/outcomes.h"
+#include "services/portfolio.h"
+#include "services/reflections.h"
 #include "services/peers.h"
 #include "services/inbox.h"
 #include "services/reviews.h"
@@ -94,6 +97,9 @@ struct daemon {
 	struct gr_board *board;
 	struct gr_helpdesk *helpdesk;
 	struct gr_nudges *nudges;
+	struct gr_reflections *reflections;
+	struct gr_portfolio *portfolio;
+	struct gr_outcomes *outcomes;
 	struct gr_peers *peers;
 	struct gr_inbox *inbox;
 	struct gr_api *api;
@@ -284,12 +290,14 @@ static int start_coaching(struct daemon *d, const struct gr_config *config)
 	    (rc = gr_helpdesk_new(&d->helpdesk, d->store, d->library, d->turn, &help)) != 0 ||
 	    (rc = gr_nudges_new(&d->nudges, d->store, d->turn, NULL)) != 0 ||
 	    (rc = gr_peers_new(&d->peers, d->store, d->library, d->turn, NULL)) != 0 ||
-	    (rc = gr_inbox_new(&d->inbox, d->store, d->turn, NULL)) != 0)
+	    (rc = gr_inbox_new(&d->inbox, d->store, d->turn, NULL)) != 0 ||
+	    (rc = gr_reflections_new(&d->reflections, d->store, d->library, d->turn, NULL)) != 0)
 		return rc;
 	if ((rc = gr_board_attach(d->board, d->live)) != 0 ||
 	    (rc = gr_helpdesk_attach(d->helpdesk, d->live)) != 0 ||
 	    (rc = gr_peers_attach(d->peers, d->live)) != 0 ||
-	    (rc = gr_inbox_attach(d->inbox, d->live)) != 0)
+	    (rc = gr_inbox_attach(d->inbox, d->live)) != 0 ||
+	    (rc = gr_reflections_attach(d->reflections, d->live)) != 0)
 		return rc;
 	return gr_nudges_attach(d->nudges, d->live);
 }
@@ -334,6 +342,9 @@ static int serve(struct daemon *d, const struct gr_config *config)
 	if ((rc = gr_accounts_new(&d->accounts, d->store, d->auth, d->workers, NULL)))
 		return rc;
 	gr_accounts_set_turn(d->accounts, d->turn);
+	if ((rc = gr_portfolio_new(&d->portfolio, d->store, d->library, d->turn, NULL)) ||
+	    (rc = gr_outcomes_new(&d->outcomes, d->store, d->turn, NULL)))
+		return rc;
 	if ((rc = gr_live_new(&d->live, d->store, d->library, d->turn, &live_settings)) ||
 	    (rc = start_reviews(d, config)) || (rc = start_coaching(d, config)))
 		return rc;
@@ -348,6 +359,8 @@ static int serve(struct daemon *d, const struct gr_config *config)
 	api_parts.workers = d->workers;
 	api_parts.config = config;
 	api_parts.store = d->store;
+	api_parts.portfolio = d->portfolio;
+	api_parts.outcomes = d->outcomes;
 	if ((rc = gr_api_new(&d->api, &api_parts)) != 0)
 		return rc;
 	raise_file_limit();
@@ -376,6 +389,7 @@ static int serve(struct daemon *d, const struct gr_config *config)
 	/* Connections still open at exit need not go offline: a start marks everyone so. */
 	gr_peers_attach(d->peers, NULL);
 	gr_nudges_attach(d->nudges, NULL);
+	gr_reflections_attach(d->reflections, NULL);
 	gr_inbox_attach(d->inbox, NULL);
 	gr_helpdesk_attach(d->helpdesk, NULL);
 	gr_board_attach(d->board, NULL);
@@ -399,6 +413,7 @@ static void shut_down(struct daemon *d)
 	gr_live_free(d->live);
 	gr_peers_free(d->peers);
 	gr_nudges_free(d->nudges);
+	gr_reflections_free(d->reflections);
 	gr_inbox_free(d->inbox);
 	gr_helpdesk_free(d->helpdesk);
 	gr_board_free(d->board);
@@ -406,6 +421,8 @@ static void shut_down(struct daemon *d)
 	gr_library_free(d->library);
 	gr_workers_stop(d->workers);
 	gr_api_free(d->api);
+	gr_portfolio_free(d->portfolio);
+	gr_outcomes_free(d->outcomes);
 	gr_accounts_free(d->accounts);
 	gr_auth_free(d->auth);
 	gr_turn_free(d->turn); /* after the workers: a sign-in finishing then still writes */

@@ -92,6 +92,7 @@ export async function pageProfile() {
   if (gen !== generation) return;
   show(t('profile.title'), h('h1', { text: t('profile.title') }),
     h('p', { class: 'meta', text: `${me.handle} · ${t(`role.${me.role}`)}` }),
+    me.role === 'learner' ? h('p', {}, h('a', { href: '/portfolio', id: 'portfolio-link', text: t('profile.portfolio') })) : null,
     detailsForm(), passwordForm(sessions.refresh), sessions.element);
 }
 

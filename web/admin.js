@@ -1,7 +1,8 @@
 // admin.js - the people page: for an admin, the users (search, role, group,
 // enable or disable, a password reset link), the groups (cohorts) and the
 // invites (revoke); for a coach, the learners of their groups with a reset
-// link each. app.js loads it when first needed.
+// link each; for both, learners' outcomes (outcomes.js). app.js loads it
+// when first needed.
 
 import { t } from './i18n.js';
 import { h, labelled } from './dom.js';
@@ -13,6 +14,11 @@ import { errorText, handleForm } from './format.js';
 import { resetLinkControl } from './reset-link.js';
 
 const ROLES = ['learner', 'coach', 'admin'];
+
+// Learners' outcomes (outcomes.js, loaded with this page): the form of a
+// learner's row, and the figures it redraws.
+let outcomes = null;
+let figures = null;
 
 // A change made from a user's row: said in its status line, or its failure.
 async function apply(status, fn, name) {
@@ -53,6 +59,7 @@ function userRow(user, cohorts, redraw) {
     parts.push(h('span', { class: 'meta', text: ` · ${user.cohort}` }));
   }
   parts.push(resetLinkControl(user), status);
+  if (outcomes && user.role === 'learner' && user.cohort) parts.push(outcomes.outcomeControl(user, () => figures.draw()));
   return h('li', { class: 'card user', 'data-user': user.handle }, ...parts);
 }
 
@@ -117,12 +124,15 @@ async function invitesSection() {
 
 export async function pageAdmin() {
   const gen = generation;
-  const { cohorts } = await accounts.cohorts();
+  const [{ cohorts }, outcomesModule] = await Promise.all([accounts.cohorts(), import('./outcomes.js')]);
+  outcomes = outcomesModule;
+  figures = outcomes.figuresSection();
+  await figures.draw();
   const users = usersSection(cohorts);
   await users.draw();
   const admin = me.role === 'admin';
   const invites = admin ? await invitesSection() : null;
   if (gen !== generation) return;
   show(t('admin.title'), h('h1', { text: t('admin.title') }), users.element,
-    admin ? cohortsSection(cohorts) : null, invites);
+    admin ? cohortsSection(cohorts) : null, figures.element, invites);
 }

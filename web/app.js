@@ -34,6 +34,10 @@ const asking = () => import('./help-ask.js');
 const account = () => import('./account.js');
 const admin = () => import('./admin.js');
 const inviting = () => import('./invite.js');
+// A group's reflections on a track, for its coaches.
+const reflections = () => import('./reflections.js');
+// A learner's portfolio, and the public page of a shared one (portfolio.js).
+const portfolio = () => import('./portfolio.js');
 
 const main = document.getElementById('main');
 
@@ -368,8 +372,8 @@ function brokenNotice(step) {
 async function pageStep(id, stepId) {
   const gen = generation;
   const [track, step, P, help] = await Promise.all([api.track(id), api.step(id, stepId), progress(), asking()]);
-  // A reviewed step's form and "My submission" are in reviews.js.
-  const [reviewed, peerWork] = step.reviews > 0 ? await Promise.all([reviews(), peersPage()]) : [null, null];
+  // A reviewed step's form and "My submission" are in reviews.js; a reflection is not shared with peers.
+  const [reviewed, peerWork] = step.reviews > 0 ? await Promise.all([reviews(), step.kind === 'reflection' ? null : peersPage()]) : [null, null];
   if (gen !== generation) return;
   const titles = new Map(track.modules.flatMap((module) => module.steps.map((s) => [s.id, s.title])));
   const stepLink = (other, key, rel) => other && h('a', { href: stepHref(track.id, other), rel, text: t(key, { title: titles.get(other) || other }) });
@@ -393,7 +397,8 @@ async function pageStep(id, stepId) {
   const update = () => {
     const state = live.stateOf(track.id, step.id);
     stateText.dataset.state = state;
-    stateText.textContent = t('step.state', { state: t(`state.${state}`) });
+    const reflected = step.kind === 'reflection' && /^(passed|needs_work)$/.test(state); // no pass or fail words
+    stateText.textContent = t('step.state', { state: t(`state.${reflected ? 'reflection.' : ''}${state}`) });
     if (state !== 'not_started') requiresBox.hidden = true;
     work.update();
   };
@@ -504,9 +509,12 @@ const routes = [
   [/^\/inbox$/, lazy(inbox, 'pageInbox'), true],
   [/^\/board$/, lazy(board, 'pageBoardChoose'), true],
   [/^\/board\/([^/]+)\/([^/]+)$/, lazy(board, 'pageBoard'), true],
+  [/^\/board\/([^/]+)\/([^/]+)\/reflections$/, lazy(reflections, 'pageReflections'), true],
   [/^\/profile$/, lazy(account, 'pageProfile'), true],
   [/^\/reset\/([A-Za-z0-9_-]+)$/, lazy(account, 'pageReset'), false],
   [/^\/admin$/, lazy(admin, 'pageAdmin'), true],
+  [/^\/portfolio$/, lazy(portfolio, 'pagePortfolio'), true],
+  [/^\/p\/([A-Za-z0-9_-]+)$/, lazy(portfolio, 'pagePublicPortfolio'), false],
 ];
 
 async function render() {

@@ -17,9 +17,10 @@ export const NOTIFY = 'grounds.notify'; // localStorage: "on" once the user turn
 
 // What a notification says, in the reader's language.
 export function noticeText({ kind, event: e = {} }) {
-  const from = e.nudge && e.nudge.from;
+  const note = e.nudge || e.comment; // a coach's message, or comment on a reflection
+  const from = note && note.from;
   return t(`note.${kind}`, { title: e.title || (e.request && e.request.title) || e.step, step: e.step,
-    name: from ? from.display_name || from.handle : '', body: e.nudge ? e.nudge.body : '' });
+    name: from ? from.display_name || from.handle : '', body: note ? note.body : '' });
 }
 
 export function notifyOn() {

@@ -76,7 +76,12 @@ export async function pageBoard(cohortPart, trackId) {
   const group = cohort || t('board.noCohort');
   const view = boardView(board, (count) => plural('board.caption', count, { group, track: track.title }));
   follow(board, view, gen);
-  show(...layout(view, t('board.heading', { track: track.title, group }), board));
+  const parts = layout(view, t('board.heading', { track: track.title, group }), board);
+  // A track with reflection steps: their page, where coaches comment (reflections.js).
+  if (cohort && track.modules.some((module) => module.steps.some((step) => step.kind === 'reflection'))) {
+    parts.splice(3, 0, h('p', {}, h('a', { id: 'board-reflections', href: `/board/${encodeURIComponent(cohort)}/${encodeURIComponent(trackId)}/reflections`, text: t('board.reflections') })));
+  }
+  show(...parts);
 }
 
 // The page's parts, drawn from the board's state, and what the pushes, the

@@ -49,8 +49,12 @@ function checkList(rubric, checks) {
   }));
 }
 
-function verdictLine(key, verdict) {
-  return h('p', { class: 'verdict', 'data-verdict': verdict }, t(key), ' ', h('strong', { text: t(`verdict.${verdict}`) }));
+// A reflection is reviewed in supportive words ("Reflected", "Keep going"):
+// the same verdicts underneath, its own key where it has one.
+const say = (kind, key, params) => t(kind === 'reflection' ? `reflect.${key}` : key, params);
+
+function verdictLine(key, verdict, kind) {
+  return h('p', { class: 'verdict', 'data-verdict': verdict }, say(kind, key), ' ', h('strong', { text: say(kind, `verdict.${verdict}`) }));
 }
 
 
@@ -168,11 +172,11 @@ async function refusal(id, error) {
     h('p', { class: 'form-error', role: 'alert', id: 'review-refused', text }));
 }
 
-function givenView(review, rubric, sent) {
+function givenView(review, rubric, sent, kind) {
   const heading = h('h2', { id: 'given-title', text: t('review.given') });
   const box = h('section', { class: 'given', id: 'review-given', 'aria-labelledby': 'given-title' }, heading,
     sent ? h('p', { role: 'status', text: t('review.thanks') }) : null,
-    verdictLine('review.yourVerdict', review.verdict),
+    verdictLine('review.yourVerdict', review.verdict, kind),
     rubric.length ? checkList(rubric, review.checks) : null,
     review.comment_md ? h('div', { class: 'comment plain', text: review.comment_md }) : null);
   return { box, heading };
@@ -198,7 +202,7 @@ export async function pageReview(idText) {
     h('section', { 'aria-labelledby': 'work-title' }, h('h2', { id: 'work-title', text: t('review.work') }),
       html('div', { class: 'content', id: 'review-work' }, got.body_html || ''), httpLink(got.link))];
   if (got.state === 'done' && got.review) {
-    show(title, ...top, givenView(got.review, got.rubric, false).box);
+    show(title, ...top, givenView(got.review, got.rubric, false, got.kind).box);
     return;
   }
 
@@ -240,12 +244,12 @@ export async function pageReview(idText) {
 
   const form = h('form', { id: 'review-form', novalidate: true, class: 'wide' }, error,
     got.rubric.length ? h('fieldset', {}, h('legend', { text: t('review.checklist') }),
-      h('p', { class: 'hint', text: t('review.checklistHint') }),
+      h('p', { class: 'hint', text: say(got.kind, 'review.checklistHint') }),
       got.rubric.map((item, i) => h('div', { class: 'check' }, checks[i], h('label', { for: `check-${i}`, text: item })))) : null,
-    h('fieldset', {}, h('legend', { text: t('review.verdict') }),
+    h('fieldset', {}, h('legend', { text: say(got.kind, 'review.verdict') }),
       verdicts.map((radio) => h('div', { class: 'check' }, radio,
-        h('label', { for: radio.id }, t(`verdict.${radio.value}`), h('span', { class: 'hint', text: t(`verdict.${radio.value}.hint`) }))))),
-    labelled(comment, t('review.comment'), t('review.commentHint')), format.help,
+        h('label', { for: radio.id }, say(got.kind, `verdict.${radio.value}`), h('span', { class: 'hint', text: say(got.kind, `verdict.${radio.value}.hint`) }))))),
+    labelled(comment, t('review.comment'), say(got.kind, 'review.commentHint')), format.help,
     h('div', { class: 'actions' }, format.button, submit, decline), format.section, confirmBox);
   form.addEventListener('input', save);
 
@@ -268,8 +272,8 @@ export async function pageReview(idText) {
     error.hidden = true;
     for (const field of form.querySelectorAll('[aria-invalid]')) field.removeAttribute('aria-invalid');
     const sent = { verdict: verdict(), checks: checks.map((box) => box.checked), comment_md: comment.value };
-    if (!sent.verdict) return fail(t('review.chooseVerdict'), verdicts[0]);
-    if (sent.verdict === 'needs_work' && !comment.value.trim()) return fail(t('review.needComment'), comment);
+    if (!sent.verdict) return fail(say(got.kind, 'review.chooseVerdict'), verdicts[0]);
+    if (sent.verdict === 'needs_work' && !comment.value.trim()) return fail(say(got.kind, 'review.needComment'), comment);
     if (new Blob([comment.value]).size > 20480) return fail(t('check.tooLong'), comment);
     submit.disabled = true;
     try {
@@ -281,7 +285,7 @@ export async function pageReview(idText) {
     over = true;
     saveDraft(key, null); // acknowledged: stored on the server
     refreshBadge();
-    const view = givenView(sent, got.rubric, true);
+    const view = givenView(sent, got.rubric, true, got.kind);
     form.parentNode.replaceWith(view.box);
     document.querySelector('#main .due')?.remove();
     focusOn(view.heading);
@@ -318,7 +322,7 @@ export function submissionForm(track, step, showRequires) {
   const link = h('input', { id: 'field-link', name: 'link', type: 'url', inputmode: 'url', autocomplete: 'url', placeholder: 'https://', value: draft.link || null });
   const error = errorLine();
   const locked = h('p', { id: 'submit-locked', class: 'notice', hidden: true });
-  const submit = h('button', { type: 'submit', id: 'submit-work', text: t('submit.submit') });
+  const submit = h('button', { type: 'submit', id: 'submit-work', text: say(step.kind, 'submit.submit') });
   const save = () => saveDraft(key, body.value || link.value ? { body: body.value, link: link.value } : null);
   const fail = (err) => {
     if (err.requires) showRequires(err.requires);
@@ -336,7 +340,7 @@ export function submissionForm(track, step, showRequires) {
   const format = formatting(body, fail);
   format.button.id = 'preview-button';
   const form = h('form', { id: 'submission-form', novalidate: true, class: 'submission' }, error,
-    labelled(body, t('submit.body'), t('submit.body.hint')), format.help,
+    labelled(body, say(step.kind, 'submit.body'), say(step.kind, 'submit.body.hint')), format.help,
     labelled(link, t('submit.link'), t('submit.link.hint')), locked,
     h('div', { class: 'actions' }, format.button, submit), format.section);
   form.addEventListener('submit', async (event) => {
@@ -368,7 +372,7 @@ export function submissionForm(track, step, showRequires) {
     }
   });
   const section = h('section', { class: 'work', id: 'work', 'aria-labelledby': 'work-title' },
-    h('h2', { id: 'work-title', text: t('submit.title') }), form);
+    h('h2', { id: 'work-title', text: say(step.kind, 'submit.title') }), form);
   const update = () => {
     const state = live.stateOf(track.id, step.id);
     const why = lockText(track, step);
@@ -405,7 +409,7 @@ function standingText({ state, standing: s }) {
   return parts.join(' ');
 }
 
-function receivedReview(review, index, rubric) {
+function receivedReview(review, index, rubric, kind) {
   const id = review.review;
   const status = h('p', { role: 'status', class: 'meta' });
   const scale = [1, 2, 3, 4, 5].map((n) => {
@@ -448,7 +452,7 @@ function receivedReview(review, index, rubric) {
   return h('article', { class: 'card received', 'data-review': id, 'aria-labelledby': `review-${id}` },
     h('h4', { id: `review-${id}`, text: t('mine.review', { n: index + 1 }) }),
     review.reviewer ? h('p', { class: 'meta reviewer', text: t('mine.reviewBy', { name: personName(review.reviewer) }) }) : null,
-    verdictLine('mine.verdict', review.verdict),
+    verdictLine('mine.verdict', review.verdict, kind),
     rubric.length ? checkList(rubric, review.checks) : null,
     review.comment_html ? html('div', { class: 'content comment' }, review.comment_html) : null,
     h('fieldset', {}, h('legend', { text: t('mine.rate') }), h('div', { class: 'scale' }, scale), status), flag);
@@ -462,12 +466,13 @@ export function mySubmission(track, step, gen) {
   const meta = h('p', { class: 'meta' });
   const body = h('div', { class: 'content' });
   const reviewsBox = h('div', { id: 'mine-reviews' });
+  const commentsBox = h('div', { id: 'mine-comments', hidden: true }); // a coach's words on a reflection
   const saved = h('p', { class: 'result', id: 'submission-result', role: 'status' });
   const shown = new Map(); // review → its element, kept so what is typed in it stays
   let attempt = null;
   let asking = 0;
-  section.append(h('h2', { id: 'mine-title', text: t('mine.title') }), saved, stateLine, standing, meta,
-    h('details', { open: true }, h('summary', { text: t('mine.what') }), body), h('h3', { text: t('mine.reviews') }), reviewsBox);
+  section.append(h('h2', { id: 'mine-title', text: say(step.kind, 'mine.title') }), saved, stateLine, standing, meta,
+    h('details', { open: true }, h('summary', { text: t('mine.what') }), body), commentsBox, h('h3', { text: t('mine.reviews') }), reviewsBox);
   const load = async () => {
     const ask = ++asking;
     let work;
@@ -491,13 +496,19 @@ export function mySubmission(track, step, gen) {
       body.append(httpLink(work.link) || '');
     }
     stateLine.dataset.state = work.state || '';
-    stateLine.textContent = work.state ? t(`mine.state.${work.state}`) : '';
+    stateLine.textContent = work.state ? say(step.kind, `mine.state.${work.state}`) : '';
     const text = standingText(work);
     if (standing.textContent !== text) standing.textContent = text;
     meta.replaceChildren(t('mine.submitted', work), ' ', exactTime(work.submitted_at));
     work.reviews.forEach((review, i) => {
-      if (!shown.has(review.review)) shown.set(review.review, receivedReview(review, i, step.rubric));
+      if (!shown.has(review.review)) shown.set(review.review, receivedReview(review, i, step.rubric, step.kind));
     });
+    const comments = work.comments || [];
+    commentsBox.hidden = !comments.length;
+    commentsBox.replaceChildren(...(comments.length ? [h('h3', { text: t('reflect.comments') }),
+      ...comments.map((c) => h('blockquote', { class: 'card comment', 'data-comment': c.comment },
+        h('p', { class: 'plain', text: c.body }),
+        h('p', { class: 'meta' }, t('reflect.commentBy', { name: c.from ? personName(c.from) : '—' }), ' ', exactTime(c.at))))] : []));
     reviewsBox.replaceChildren(...(work.reviews.length ? work.reviews.map((review) => shown.get(review.review))
       : [h('p', { class: 'meta', text: t('mine.noReviews') })]));
   };
@@ -512,7 +523,7 @@ export function mySubmission(track, step, gen) {
       outcome.textContent = t('mine.coachNote', { note: event.note });
       outcome.hidden = false;
     }
-    if (/^(review\.(received|coach|decided|flag_resolved)|progress|submission)$/.test(event.event)) load();
+    if (/^(review\.(received|coach|decided|flag_resolved)|progress|submission|reflection\.comment)$/.test(event.event)) load();
   }));
   onLeave(gen, live.on('ready', load));
   if (live.isReady()) load();

@@ -54,6 +54,8 @@ int gr_api_new(struct gr_api **out, const struct gr_api_parts *parts)
 	api->workers = parts->workers;
 	api->config = config;
 	api->store = parts->store;
+	api->portfolio = parts->portfolio;
+	api->outcomes = parts->outcomes;
 	gr_config_base_url(config, api->base_url, sizeof(api->base_url));
 	api->secure_cookie = strncmp(api->base_url, "https://", 8) == 0;
 	*out = api;
@@ -877,6 +879,13 @@ static const struct route routes[] = {
 	{ "GET", "/api/board.csv", handle_board_csv },
 	{ "GET", "/api/tracks/", handle_track },
 	{ "GET", "/t/", handle_track_file },
+	/* portfolios and outcomes (api_portfolio.c) */
+	{ "GET", "/api/portfolio", api_portfolio_get },
+	{ "GET", "/api/portfolio/public/", api_portfolio_public },
+	{ "POST", "/api/portfolio/", api_portfolio_change },
+	{ "POST", "/api/outcomes", api_outcome_record },
+	{ "GET", "/api/outcomes", api_outcome_figures },
+	{ "GET", "/api/outcomes.csv", api_outcome_csv },
 };
 
 static int is_json(const char *content_type)

@@ -15,6 +15,8 @@ struct gr_accounts;
 struct gr_auth;
 struct gr_config;
 struct gr_library;
+struct gr_outcomes;
+struct gr_portfolio;
 struct gr_store;
 struct gr_workers;
 struct gr_api;
@@ -64,6 +66,8 @@ struct gr_api_parts {
 	struct gr_workers *workers;
 	const struct gr_config *config;
 	struct gr_store *store; /* for the progress export (loop thread only) */
+	struct gr_portfolio *portfolio; /* portfolios (api_portfolio.c) */
+	struct gr_outcomes *outcomes;   /* learners' outcomes (api_portfolio.c) */
 };
 
 int gr_api_new(struct gr_api **out, const struct gr_api_parts *parts);

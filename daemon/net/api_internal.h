@@ -20,6 +20,8 @@ struct gr_api {
 	struct gr_workers *workers;
 	const struct gr_config *config;
 	struct gr_store *store;
+	struct gr_portfolio *portfolio;
+	struct gr_outcomes *outcomes;
 	char base_url[512];
 	int secure_cookie;
 };
@@ -58,5 +60,10 @@ api_handler_fn api_reset_get, api_reset_use;
 api_handler_fn api_users_list, api_user_change;
 api_handler_fn api_cohorts_list, api_cohort_add;
 api_handler_fn api_invites_list, api_invite_revoke;
+
+/* ---- api_portfolio.c: portfolios and outcomes ---- */
+
+api_handler_fn api_portfolio_get, api_portfolio_change, api_portfolio_public;
+api_handler_fn api_outcome_record, api_outcome_figures, api_outcome_csv;
 
 #endif

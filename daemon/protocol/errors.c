@@ -52,6 +52,7 @@ static const struct {
 	{ "nothing_to_review", "not_found", "" },
 	{ "user_unknown", "not_found", "" },
 	{ "not_subscribed", "not_found", "" },
+	{ "portfolio_not_shared", "not_found", "" },
 	/* reasons: who may */
 	{ "coaches_only", "forbidden", "" },
 	{ "learners_only", "forbidden", "" },
@@ -77,6 +78,7 @@ static const struct {
 	{ "help_open_already", "conflict", "request" },
 	{ "help_not_accepted", "conflict", "" },
 	{ "handle_taken", "conflict", "field" },
+	{ "work_not_passed", "conflict", "field" },
 	/* reasons: what was sent */
 	{ "link_invalid", "bad_value", "field" },
 	{ "work_empty", "bad_value", "field" },
@@ -87,6 +89,7 @@ static const struct {
 	{ "learner_unknown", "bad_value", "field user" },
 	{ "reviewer_not_eligible", "bad_value", "field user" },
 	{ "invite_days", "bad_value", "field" },
+	{ "not_a_reflection", "bad_value", "field" },
 	{ "too_many_topics", "too_large", "limit" },
 	{ "reply_too_large", "too_large", "" },
 	/* reasons: invites */

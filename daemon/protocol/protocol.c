@@ -234,6 +234,10 @@ static const struct field_spec share_fields[] = {
 };
 static const struct field_spec thank_fields[] = { FIELD(submission, ID, 1, 0) };
 
+static const struct field_spec reflection_comment_fields[] = {
+	FIELD(submission, ID, 1, 0), FIELD(body, NOTE, 1, GR_PROTOCOL_MAX_REFLECTION_COMMENT)
+};
+
 static const struct field_spec notification_read_fields[] = {
 	FIELD(notification, ID, 0, 0)
 };
@@ -281,6 +285,8 @@ static const struct {
 	{ "notification.list", GR_REQUEST_NOTIFICATION_LIST, NULL, 0 },
 	{ "notification.read", GR_REQUEST_NOTIFICATION_READ, FIELDS(notification_read_fields) },
 	{ "home.attention", GR_REQUEST_HOME_ATTENTION, NULL, 0 },
+	{ "reflection.comment", GR_REQUEST_REFLECTION_COMMENT, FIELDS(reflection_comment_fields) },
+	{ "reflection.list", GR_REQUEST_REFLECTION_LIST, FIELDS(board_fields) },
 };
 
 /* SEQ (>= 0) or ID (>= 1) into an int64_t member; else out is failed. */

@@ -77,6 +77,8 @@ enum gr_request_type {
 	GR_REQUEST_NOTIFICATION_LIST,
 	GR_REQUEST_NOTIFICATION_READ,
 	GR_REQUEST_HOME_ATTENTION,
+	GR_REQUEST_REFLECTION_COMMENT,
+	GR_REQUEST_REFLECTION_LIST,
 	GR_REQUEST_TYPE_COUNT
 };
 
@@ -124,6 +126,9 @@ struct gr_request {
 
 /* The longest nudge, help request or help message, in bytes. */
 #define GR_PROTOCOL_MAX_NOTE 500
+
+/* The longest coach's comment on a reflection, in bytes. */
+#define GR_PROTOCOL_MAX_REFLECTION_COMMENT 2000
 
 /* The largest body_md accepted, in bytes. */
 #define GR_PROTOCOL_MAX_BODY (100 * 1024)

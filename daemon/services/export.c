@@ -1,10 +1,12 @@
 /*
- * export.c - the progress CSV (see export.h).
+ * export.c - the progress CSV and the outcomes CSV (see export.h).
  */
 #include "services/export.h"
 
 #include "core/error.h"
 #include "domain/progress.h"
+#include "services/outcomes.h"
+#include "store/outcome.h"
 #include "store/progress.h"
 #include "store/review.h"
 #include "tracks/track.h"
@@ -227,5 +229,59 @@ int gr_export_progress_csv(struct gr_store *store, const struct gr_track *track,
 	}
 	*out = export.out.data;
 	*out_len = export.out.len;
+	return 0;
+}
+
+/* ---- outcomes ------------------------------------------------------------ */
+
+static void date_field(struct buffer *buffer, int64_t ms, const char *sep)
+{
+	char text[16] = "";
+	time_t seconds = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (gmtime_r(&seconds, &tm))
+		strftime(text, sizeof(text), "%Y-%m-%d", &tm);
+	field(buffer, text, sep);
+}
+
+static int outcome_row(const struct gr_store_outcome_row *row, void *payload)
+{
+	struct buffer *out = payload;
+	char days[16];
+
+	snprintf(days, sizeof(days), "%d", gr_outcomes_days(row->joined_at, row->outcome.reached_at));
+	field(out, row->handle, ",");
+	field(out, row->display_name, ",");
+	field(out, row->cohort, ",");
+	date_field(out, row->joined_at, ",");
+	field(out, gr_store_outcome_kind_name(row->outcome.kind), ",");
+	date_field(out, row->outcome.reached_at, ",");
+	field(out, days, ",");
+	field(out, row->outcome.note, "\r\n");
+	return 0;
+}
+
+int gr_export_outcomes_csv(struct gr_store *store, const char *cohort, char **out, size_t *out_len)
+{
+	static const char header[] = "handle,display_name,cohort,joined_on,outcome,reached_on,days,"
+				     "note\r\n";
+	struct buffer buffer = { 0 };
+	int rc;
+
+	*out = NULL;
+	*out_len = 0;
+	put(&buffer, header, strlen(header));
+	rc = gr_store_outcome_each(store, cohort, outcome_row, &buffer);
+	if (rc == 0 && buffer.failed) {
+		gr_error_set("out of memory");
+		rc = GR_ERROR;
+	}
+	if (rc) {
+		free(buffer.data);
+		return rc;
+	}
+	*out = buffer.data;
+	*out_len = buffer.len;
 	return 0;
 }

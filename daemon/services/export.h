@@ -22,4 +22,12 @@ struct gr_track;
 int gr_export_progress_csv(struct gr_store *store, const struct gr_track *track, const char *cohort,
 			   char **out, size_t *out_len);
 
+/*
+ * The outcomes of a cohort's learners as CSV, the same way: one row per
+ * learner with an outcome (by outcome, then days): handle, display_name,
+ * cohort, joined_on, outcome (job, internship, study, stopped), reached_on
+ * (dates YYYY-MM-DD, UTC), days (from joining to the outcome), note.
+ */
+int gr_export_outcomes_csv(struct gr_store *store, const char *cohort, char **out, size_t *out_len);
+
 #endif

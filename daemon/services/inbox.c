@@ -83,6 +83,8 @@ const char *gr_inbox_kind(const char *name, const struct gr_json *fields)
 		return "help_request";
 	if (strcmp(name, "nudge") == 0)
 		return "nudge";
+	if (strcmp(name, "reflection.comment") == 0)
+		return "reflection_comment";
 	return NULL;
 }
 

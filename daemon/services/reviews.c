@@ -77,6 +77,7 @@
 #include "store/assignment.h"
 #include "store/cohort.h"
 #include "store/progress.h"
+#include "store/reflection.h"
 #include "store/review.h"
 #include "store/snapshot.h"
 #include "store/store.h"
@@ -1404,11 +1405,12 @@ static void handle_get(void *payload, struct gr_protocol_answer *out,
 	}
 	step = served_step(reviews, row.track_id, row.step_id);
 	out->body =
-	    gr_json_pack("{s:I, s:s, s:s, s:s, s:i, s:o, s:I, s:s}", "assignment",
+	    gr_json_pack("{s:I, s:s, s:s, s:s, s:s, s:i, s:o, s:I, s:s}", "assignment",
 			 (long long)row.id, "track", row.track_id, "step", row.step_id, "title",
-			 step ? step->title : row.step_id, "attempt", row.attempt, "rubric",
-			 rubric_json(step), "due_at", (long long)row.due_at, "state",
-			 gr_review_assignment_state_name(row.state));
+			 step ? step->title : row.step_id, "kind",
+			 gr_manifest_step_kind_name(step ? step->kind : GR_STEP_PROJECT), "attempt",
+			 row.attempt, "rubric", rubric_json(step), "due_at", (long long)row.due_at,
+			 "state", gr_review_assignment_state_name(row.state));
 	rc = gr_store_submission_get(reviews->store, row.submission_id, work_to_review, out->body);
 	if (rc == 0)
 		rc = add_person(reviews, out->body, "author", row.author_id);
@@ -1475,6 +1477,19 @@ static struct gr_json *standing_json(const struct gr_review_standing *standing)
 			    (long long)standing->coach_at, "by_coach", standing->by_coach);
 }
 
+/* A coach's comment on a reflection, as submission.get shows it. */
+static int comment_received(const struct gr_store_reflection_comment *row, void *payload)
+{
+	struct received *received = payload;
+	struct gr_json *from = row->coach_id ? gr_live_person(received->reviews->store, row->coach_id)
+					     : gr_json_null();
+	struct gr_json *item = gr_json_pack("{s:I, s:i, s:o, s:s, s:I}", "comment", (long long)row->id,
+					    "attempt", row->attempt, "from", from, "body", row->body,
+					    "at", (long long)row->created_at);
+
+	return !item || gr_json_append(received->list, item) ? out_of_memory() : 0;
+}
+
 /* The user's latest work on a step, where it stands, and the reviews it received. */
 static void handle_submission_get(void *payload, struct gr_protocol_answer *out,
 				  struct gr_client *client, const struct gr_request *request)
@@ -1503,6 +1518,17 @@ static void handle_submission_get(void *payload, struct gr_protocol_answer *out,
 		return;
 	}
 	gr_json_set(out->body, "reviews", list);
+	received.list = gr_json_array();
+	rc = received.list ? gr_store_reflection_each_comment(reviews->store, user->id, request->track,
+							       request->step, comment_received,
+							       &received)
+			   : out_of_memory();
+	if (rc != 0) {
+		gr_json_free(received.list);
+		gr_protocol_fail_status(out, rc, "a review request");
+		return;
+	}
+	gr_json_set(out->body, "comments", received.list);
 	if (gr_review_standing_get(&standing, reviews->engine, id, now_ms(reviews)) == 0) {
 		gr_json_set(out->body, "state", gr_json_string(state_name(standing.state)));
 		gr_json_set(out->body, "standing", standing_json(&standing));

@@ -38,6 +38,9 @@ enum store_file {
 	STORE_FILE_SNAPSHOT,
 	STORE_FILE_NOTIFICATION,
 	STORE_FILE_RESET,
+	STORE_FILE_REFLECTION,
+	STORE_FILE_PORTFOLIO,
+	STORE_FILE_OUTCOME,
 	STORE_FILE_COUNT
 };
 
@@ -52,6 +55,7 @@ extern const struct store_sql store_user_sql, store_invite_sql, store_session_sq
 	store_progress_sql, store_submission_sql, store_event_sql, store_review_sql,
 	store_assignment_sql, store_cohort_sql, store_nudge_sql, store_help_sql,
 	store_snapshot_sql, store_notification_sql, store_reset_sql;
+extern const struct store_sql store_reflection_sql, store_portfolio_sql, store_outcome_sql;
 
 struct store_checkpoint;
 

@@ -330,6 +330,58 @@ const char *const store_migrations[] = {
 	"  replaced_at INTEGER"
 	");"
 	"CREATE INDEX password_resets_by_user ON password_resets(user_id);",
+
+	/*
+	 * 13: reflection steps, portfolios and outcomes. A coach's comments on
+	 * a learner's reflection (store/reflection.c); the inbox learns their
+	 * kind, so notifications are made again with the wider CHECK, rows
+	 * kept. The work each learner shows in their portfolio and the hash of
+	 * its public link (store/portfolio.c); each learner's outcome
+	 * (store/outcome.c).
+	 */
+	"CREATE TABLE reflection_comments ("
+	"  id INTEGER PRIMARY KEY,"
+	"  submission_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,"
+	"  coach_id INTEGER REFERENCES users(id) ON DELETE SET NULL,"
+	"  body TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL"
+	");"
+	"CREATE INDEX reflection_comments_by_submission ON reflection_comments(submission_id, id);"
+	"CREATE TABLE notifications_widened ("
+	"  id INTEGER PRIMARY KEY,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  kind TEXT NOT NULL"
+	"    CHECK (kind IN ('review_assigned', 'verdict', 'help_request', 'nudge',"
+	"                    'reflection_comment')),"
+	"  seq INTEGER NOT NULL,"
+	"  body TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  read_at INTEGER"
+	");"
+	"INSERT INTO notifications_widened (id, user_id, kind, seq, body, created_at, read_at)"
+	"  SELECT id, user_id, kind, seq, body, created_at, read_at FROM notifications;"
+	"DROP TABLE notifications;"
+	"ALTER TABLE notifications_widened RENAME TO notifications;"
+	"CREATE INDEX notifications_by_user ON notifications(user_id, id);"
+	"CREATE TABLE portfolio_items ("
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  submission_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,"
+	"  created_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (user_id, submission_id)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE portfolio_links ("
+	"  user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,"
+	"  token_hash BLOB NOT NULL UNIQUE,"
+	"  created_at INTEGER NOT NULL"
+	");"
+	"CREATE TABLE outcomes ("
+	"  user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('job', 'internship', 'study', 'stopped')),"
+	"  reached_at INTEGER NOT NULL,"
+	"  note TEXT NOT NULL DEFAULT '',"
+	"  coach_id INTEGER REFERENCES users(id) ON DELETE SET NULL,"
+	"  recorded_at INTEGER NOT NULL"
+	");",
 };
 
 static int read_version(struct gr_store *store, int *out)

@@ -60,7 +60,7 @@ void gr_manifest_problems_clear(struct gr_problems *problems)
 
 const char *gr_manifest_step_kind_name(enum gr_step_kind kind)
 {
-	static const char *const names[] = { "lesson", "exercise", "project" };
+	static const char *const names[] = { "lesson", "exercise", "project", "reflection" };
 
 	return names[kind];
 }
@@ -193,13 +193,13 @@ static const char *step_title(void *meta, const char *value)
 
 static const char *step_kind(void *meta, const char *value)
 {
-	for (int kind = GR_STEP_LESSON; kind <= GR_STEP_PROJECT; kind++) {
+	for (int kind = GR_STEP_LESSON; kind <= GR_STEP_REFLECTION; kind++) {
 		if (strcmp(value, gr_manifest_step_kind_name(kind)) == 0) {
 			((struct gr_step_meta *)meta)->kind = kind;
 			return NULL;
 		}
 	}
-	return "kind: expected lesson, exercise or project";
+	return "kind: expected lesson, exercise, project or reflection";
 }
 
 static const char *step_reviews(void *meta, const char *value)

@@ -31,6 +31,7 @@ enum gr_step_kind {
 	GR_STEP_LESSON,
 	GR_STEP_EXERCISE,
 	GR_STEP_PROJECT,
+	GR_STEP_REFLECTION, /* writing about a soft skill in practice, reviewed supportively */
 };
 
 const char *gr_manifest_step_kind_name(enum gr_step_kind kind);

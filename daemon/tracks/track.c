@@ -451,7 +451,10 @@ static int apply_meta(struct gr_step *step, struct gr_step_meta *meta, char *fir
 	if (step->title != first_heading)
 		free(first_heading);
 	step->kind = meta->kind >= 0 ? (enum gr_step_kind)meta->kind : GR_STEP_LESSON;
-	step->reviews = meta->reviews >= 0 ? meta->reviews : step->kind == GR_STEP_PROJECT ? 2 : 0;
+	step->reviews = meta->reviews >= 0 ? meta->reviews
+			: step->kind == GR_STEP_PROJECT ? 2
+			: step->kind == GR_STEP_REFLECTION ? 1
+			: 0;
 	step->estimate = meta->estimate;
 	step->requires = meta->requires;
 	meta->id = meta->title = NULL;

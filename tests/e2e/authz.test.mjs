@@ -81,6 +81,19 @@ const HTTP = {
   'GET /api/tracks/ID/steps/STEP': (a) => a.http.get(`/api/tracks/${TRACK}/steps/${LESSON}`),
   'GET /t/ID/COMMIT/PATH': (a, ctx) => a.http.get(`/t/${TRACK}/${ctx.commit}/images/page-anatomy.svg`),
   'GET /api/board.csv': (a) => a.http.get(`/api/board.csv?cohort=autumn&track=${TRACK}`),
+  // Portfolios: each their own; lena shows her passed project; a fresh link of hers for the public page.
+  'GET /api/portfolio': (a) => a.http.get('/api/portfolio'),
+  'POST /api/portfolio/show': (a, ctx) => a.http.post('/api/portfolio/show', { submission: ctx.lenaSubmission, shown: true }),
+  'POST /api/portfolio/share': (a) => a.http.post('/api/portfolio/share', {}),
+  'POST /api/portfolio/revoke': (a) => a.http.post('/api/portfolio/revoke', {}),
+  'GET /api/portfolio/public/TOKEN': async (a, ctx) => {
+    const link = await ctx.lenaHttp.post('/api/portfolio/share', {});
+    return a.http.get(`/api/portfolio/public/${link.json.token}`);
+  },
+  // Outcomes of rita, a learner of autumn.
+  'POST /api/outcomes': (a) => a.http.post('/api/outcomes', { user: 'rita', kind: 'job', date: '2026-12-01', note: 'Helpdesk.' }),
+  'GET /api/outcomes': (a) => a.http.get('/api/outcomes'),
+  'GET /api/outcomes.csv': (a) => a.http.get('/api/outcomes.csv?cohort=autumn'),
   // Accounts that recover: one's own profile and sessions, reset links (for
   // rita, a learner of autumn who is no actor), the admin's users (rita,
   // and rosa to disable), cohorts and invites.
@@ -168,6 +181,8 @@ const WS = {
   // Lena's notification (a review assigned to her).
   'notification.read': (ctx) => ['notification.read', { notification: ctx.notification }],
   'home.attention': () => ['home.attention', {}],
+  'reflection.list': () => ['reflection.list', { cohort: 'autumn', track: TRACK }],
+  'reflection.comment': (ctx) => ['reflection.comment', { submission: ctx.lenaSubmission, body: 'Well observed.' }],
 };
 
 // ---- the table in the docs ------------------------------------------------
@@ -219,6 +234,7 @@ async function world(daemon) {
   ctx.admin = { name: 'admin', handle: 'admin1', http: await register(daemon, daemon.firstInvite, 'admin1', PASSWORD) };
   for (const name of ['autumn', 'spring']) assert.equal((await ctx.admin.http.post('/api/cohorts', { name })).status, 201);
   const lena = await invited(ctx, 'lena', 'learner', 'autumn');
+  ctx.lenaHttp = lena;
   const lise = await invited(ctx, 'lise', 'learner', 'autumn');
   const lars = await invited(ctx, 'lars', 'learner', 'spring');
   const mona = await invited(ctx, 'mona', 'coach', 'autumn');

@@ -160,6 +160,8 @@ static const char *const type_names[GR_REQUEST_TYPE_COUNT] = {
 	[GR_REQUEST_NOTIFICATION_LIST] = "notification.list",
 	[GR_REQUEST_NOTIFICATION_READ] = "notification.read",
 	[GR_REQUEST_HOME_ATTENTION] = "home.attention",
+	[GR_REQUEST_REFLECTION_COMMENT] = "reflection.comment",
+	[GR_REQUEST_REFLECTION_LIST] = "reflection.list",
 };
 
 /* The board, nudge and help messages' ids: >= 1 exactly when the type has one. */
@@ -190,7 +192,7 @@ static void check_review_numbers(const struct gr_request *request)
 	int wants_review = t == GR_REQUEST_REVIEW_RATE || t == GR_REQUEST_REVIEW_FLAG ||
 			   t == GR_REQUEST_FLAG_RESOLVE;
 	int wants_submission = t == GR_REQUEST_REVIEW_COACH || t == GR_REQUEST_SUBMISSION_SHARE ||
-			       t == GR_REQUEST_SUBMISSION_THANK;
+			       t == GR_REQUEST_SUBMISSION_THANK || t == GR_REQUEST_REFLECTION_COMMENT;
 
 	if (wants_assignment != (request->assignment >= 1) || request->assignment < 0)
 		FAIL("%s: assignment %lld", type_names[t], (long long)request->assignment);
@@ -330,6 +332,7 @@ static void check_dispatch(struct gr_client *client, const struct gr_request *re
 		break;
 	case GR_REQUEST_REVIEW_COACH_LIST:
 	case GR_REQUEST_BOARD_GET:
+	case GR_REQUEST_REFLECTION_LIST:
 		check_text(request, "cohort", request->cohort, ID_MAX, 1);
 		check_text(request, "track", request->track, ID_MAX, 1);
 		break;
@@ -344,6 +347,9 @@ static void check_dispatch(struct gr_client *client, const struct gr_request *re
 		break;
 	case GR_REQUEST_HELP_MESSAGE:
 		check_text(request, "body", request->body, GR_PROTOCOL_MAX_NOTE, 1);
+		break;
+	case GR_REQUEST_REFLECTION_COMMENT:
+		check_text(request, "body", request->body, GR_PROTOCOL_MAX_REFLECTION_COMMENT, 1);
 		break;
 	case GR_REQUEST_SUBMISSION_SHARE:
 		check_text(request, "share", request->share, ID_MAX, 1);
@@ -375,16 +381,18 @@ static void check_dispatch(struct gr_client *client, const struct gr_request *re
 	    request->type != GR_REQUEST_SUBMISSION_GET && request->type != GR_REQUEST_HELP_ASK &&
 	    request->type != GR_REQUEST_PEERS_LIST) {
 		if (request->type != GR_REQUEST_BOARD_GET &&
-		    request->type != GR_REQUEST_REVIEW_COACH_LIST)
+		    request->type != GR_REQUEST_REVIEW_COACH_LIST &&
+		    request->type != GR_REQUEST_REFLECTION_LIST)
 			check_text(request, "track", request->track, 0, 0);
 		check_text(request, "step", request->step, 0, 0);
 	}
-	if (request->type != GR_REQUEST_BOARD_GET && request->type != GR_REQUEST_REVIEW_COACH_LIST)
+	if (request->type != GR_REQUEST_BOARD_GET && request->type != GR_REQUEST_REVIEW_COACH_LIST &&
+	    request->type != GR_REQUEST_REFLECTION_LIST)
 		check_text(request, "cohort", request->cohort, 0, 0);
 	if (request->type != GR_REQUEST_NUDGE_SEND && request->type != GR_REQUEST_REVIEW_COACH)
 		check_text(request, "user", request->user, 0, 0);
 	if (request->type != GR_REQUEST_NUDGE_SEND && request->type != GR_REQUEST_HELP_ASK &&
-	    request->type != GR_REQUEST_HELP_MESSAGE)
+	    request->type != GR_REQUEST_HELP_MESSAGE && request->type != GR_REQUEST_REFLECTION_COMMENT)
 		check_text(request, "body", request->body, 0, 0);
 	if (request->type != GR_REQUEST_PROGRESS_SET)
 		check_text(request, "state", request->state, 0, 0);

@@ -101,6 +101,7 @@ static void test_kinds(void)
 	CHECK_STR(gr_inbox_kind("review.decided", pass), "verdict");
 	CHECK(gr_inbox_kind("review.decided", extend) == NULL); /* more time is no verdict */
 	CHECK_STR(gr_inbox_kind("help.offered", NULL), "help_request");
+	CHECK_STR(gr_inbox_kind("reflection.comment", NULL), "reflection_comment");
 	CHECK_STR(gr_inbox_kind("nudge", NULL), "nudge");
 	CHECK(gr_inbox_kind("progress", NULL) == NULL);
 	CHECK(gr_inbox_kind("help.message", NULL) == NULL);

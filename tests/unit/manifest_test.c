@@ -269,6 +269,29 @@ static void expect_step_problem(const char *yaml, int first_line, int line, cons
 	gr_manifest_problems_clear(&problems);
 }
 
+/* A reflection step: its kind by name, and only that spelling. */
+static void test_step_meta_reflection(void)
+{
+	struct gr_problems problems = { 0 };
+	struct gr_step_meta meta;
+
+	CHECK_INT(parse_step(&meta, "kind: reflection\nestimate: 30m\n", 2, &problems), ==, 0);
+	CHECK_INT(problems.count, ==, 0);
+	CHECK_INT(meta.kind, ==, GR_STEP_REFLECTION);
+	CHECK_INT(meta.reviews, ==, -1); /* the default is the track loader's */
+	CHECK_INT(meta.estimate, ==, 30);
+	gr_manifest_step_clear(&meta);
+	CHECK_INT(parse_step(&meta, "kind: reflection\nreviews: 3\n", 2, &problems), ==, 0);
+	CHECK_INT(meta.kind, ==, GR_STEP_REFLECTION);
+	CHECK_INT(meta.reviews, ==, 3);
+	gr_manifest_step_clear(&meta);
+	CHECK_STR(gr_manifest_step_kind_name(GR_STEP_REFLECTION), "reflection");
+	CHECK_STR(gr_manifest_step_kind_name(GR_STEP_PROJECT), "project");
+	gr_manifest_problems_clear(&problems);
+	expect_step_problem("kind: Reflection\n", 2, 2, "kind: expected lesson, exercise, project or reflection");
+	expect_step_problem("kind: reflections\n", 2, 2, "kind:");
+}
+
 static void test_step_meta_bad_values(void)
 {
 	/* the YAML starts on line 2 of the file (after the opening ---) */
@@ -276,7 +299,7 @@ static void test_step_meta_bad_values(void)
 	expect_step_problem("id: ../escape\n", 2, 2, "id:");
 	expect_step_problem("id: /abs\n", 2, 2, "id:");
 	expect_step_problem("title: \"\"\n", 2, 2, "title: must not be empty");
-	expect_step_problem("kind: homework\n", 2, 2, "kind: expected lesson, exercise or project");
+	expect_step_problem("kind: homework\n", 2, 2, "kind: expected lesson, exercise, project or reflection");
 	expect_step_problem("\n\nreviews: many\n", 2, 4, "reviews:");
 	expect_step_problem("reviews: 10\n", 2, 2, "reviews:");
 	expect_step_problem("reviews: -1\n", 2, 2, "reviews:");
@@ -634,6 +657,7 @@ int main(void)
 	RUN(test_step_meta_all_keys);
 	RUN(test_step_meta_defaults);
 	RUN(test_step_meta_kinds_and_block_list);
+	RUN(test_step_meta_reflection);
 	RUN(test_step_meta_bad_values);
 	RUN(test_step_meta_bad_types);
 	RUN(test_step_meta_bad_value_keeps_the_rest);

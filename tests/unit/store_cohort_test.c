@@ -65,6 +65,8 @@ static void test_activity_weeks(void)
 				 "ALTER TABLE users DROP COLUMN language;"
 				 "ALTER TABLE sessions DROP COLUMN seen_at;"
 				 "ALTER TABLE sessions DROP COLUMN agent;"
+				 "DROP TABLE reflection_comments; DROP TABLE portfolio_items;"
+				 "DROP TABLE portfolio_links; DROP TABLE outcomes;"
 				 "PRAGMA user_version = 4;"),
 		  ==, 0);
 	CHECK_INT(gr_store_open(&store, path), ==, 0);

@@ -996,6 +996,50 @@ static void test_invalid_utf8_step(void)
 	free(dir);
 }
 
+/* ---- reflection steps ------------------------------------------------------------- */
+
+/* A reflection is reviewed by peers: one review unless it says, and its checklist as any step's. */
+static void test_reflection_steps(void)
+{
+	char *dir = harness_temp_dir();
+	const char *repo = path_in(dir, "repo");
+	struct gr_problems problems = { 0 };
+	struct gr_track *track = NULL;
+	const struct gr_step *step;
+
+	git_init(repo);
+	write_file(repo, "track.md", "# Soft\n\n## Team\n\n- [Team](team.md)\n- [Two](two.md)\n"
+				     "- [Talk](talk.md)\n");
+	write_file(repo, "team.md", "---\nid: team\nkind: reflection\n---\n# Working in a team\n\n"
+				    "Write about it.\n\n## Review checklist\n\n"
+				    "- [ ] It tells one real moment\n- [ ] It names what they would try next\n");
+	write_file(repo, "two.md", "---\nid: two\nkind: reflection\nreviews: 2\n---\n# Two\n");
+	write_file(repo, "talk.md", "---\nid: talk\nkind: reflection\nreviews: 0\n---\n# Talk\n");
+	git_commit(repo, NULL);
+
+	CHECK_INT(load(&track, repo, NULL, NULL, 0, &problems), ==, 0);
+	CHECK_INT(problems.count, ==, 0);
+	CHECK_INT(track ? track->step_count : 0, ==, 3);
+	step = track ? gr_track_step(track, "team") : NULL;
+	CHECK(step != NULL);
+	if (step) {
+		CHECK_INT(step->kind, ==, GR_STEP_REFLECTION);
+		CHECK_INT(step->reviews, ==, 1); /* reflections default to one review */
+		CHECK_INT(step->rubric.count, ==, 2);
+		if (step->rubric.count == 2)
+			CHECK_STR(step->rubric.items[1], "It names what they would try next");
+	}
+	step = track ? gr_track_step(track, "two") : NULL;
+	CHECK_INT(step ? step->reviews : -1, ==, 2);
+	step = track ? gr_track_step(track, "talk") : NULL;
+	CHECK_INT(step ? (int)step->kind : -1, ==, GR_STEP_REFLECTION);
+	CHECK_INT(step ? step->reviews : -1, ==, 0);
+	gr_track_release(track);
+	gr_manifest_problems_clear(&problems);
+	harness_remove_tree(dir);
+	free(dir);
+}
+
 /* ---- ids and requires --------------------------------------------------------------- */
 
 static void test_ids_and_requires(void)
@@ -1056,7 +1100,7 @@ static void test_ids_and_requires(void)
 		       "Body text.");
 	expect_problem(&problems, NULL, 0, "requires form a cycle");
 	expect_problem(&problems, "q.md", 3, "unknown front matter key 'author'");
-	expect_problem(&problems, "r.md", 3, "kind: expected lesson, exercise or project");
+	expect_problem(&problems, "r.md", 3, "kind: expected lesson, exercise, project or reflection");
 	/* a step with a front matter problem is still served, with defaults */
 	CHECK_INT(track && gr_track_step(track, "r") ? (int)gr_track_step(track, "r")->kind : -1, ==,
 		  GR_STEP_LESSON);
@@ -1091,6 +1135,7 @@ int main(void)
 	RUN(test_blob_over_default_cap);
 	RUN(test_invalid_utf8_step);
 	RUN(test_ids_and_requires);
+	RUN(test_reflection_steps);
 	gr_git_shutdown();
 	return harness_done();
 }

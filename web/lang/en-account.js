@@ -4,6 +4,7 @@
 
 export default {
   'profile.title': 'Your profile',
+  'profile.portfolio': 'My portfolio: what I learned, to show others',
   'profile.details': 'Name and language',
   'profile.display_name': 'Your name',
   'profile.language': 'Language',

@@ -10,6 +10,7 @@ export default {
   'board.cohort.hint': 'Type the group’s name. Leave it empty for learners who are in no group.',
   'board.open': 'Show the board',
   'board.choose': 'Choose another group or track',
+  'board.reflections': 'Read and comment on this group’s reflections',
   'board.noCohort': 'no group',
   'board.heading': '{track} · {group}',
   'board.loading': 'Getting the board…',

@@ -56,6 +56,7 @@ export default {
   'step.kind.lesson': 'Lesson',
   'step.kind.exercise': 'Exercise',
   'step.kind.project': 'Project',
+  'step.kind.reflection': 'Reflection',
   'step.minutes': 'about {minutes} min',
   'step.hours': 'about {hours} h',
   'step.reviews.one': '{count} peer review',
@@ -88,6 +89,8 @@ export default {
   'state.in_review': 'In review',
   'state.passed': 'Passed',
   'state.needs_work': 'Needs work — improve it and submit again',
+  'state.reflection.passed': 'Reflected',
+  'state.reflection.needs_work': 'Keep going — add to it and share it again',
   'step.state': 'Your progress: {state}',
   'step.finishFirst': 'Finish {title} first.',
   'step.markDone': 'Mark as done',
@@ -160,4 +163,5 @@ export default {
   'note.verdict': 'A review of your work on “{step}” came in.',
   'note.help_request': 'A peer asks for help on “{title}”.',
   'note.nudge': 'Message from {name}: {body}',
+  'note.reflection_comment': '{name} commented on your reflection “{title}”: {body}',
 };

@@ -4,6 +4,7 @@
 
 export default {
   'profile.title': 'Je profiel',
+  'profile.portfolio': 'Mijn portfolio: wat ik leerde, om aan anderen te laten zien',
   'profile.details': 'Naam en taal',
   'profile.display_name': 'Je naam',
   'profile.language': 'Taal',

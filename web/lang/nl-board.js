@@ -9,6 +9,7 @@ export default {
   'board.cohort': 'Groep',
   'board.cohort.hint': 'Typ de naam van de groep. Laat het leeg voor deelnemers die in geen groep zitten.',
   'board.open': 'Bord tonen',
+  'board.reflections': 'Lees de reflecties van deze groep en reageer erop',
   'board.choose': 'Een andere groep of leerlijn kiezen',
   'board.noCohort': 'geen groep',
   'board.heading': '{track} · {group}',

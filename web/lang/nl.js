@@ -55,6 +55,7 @@ export default {
   'step.kind.lesson': 'Les',
   'step.kind.exercise': 'Oefening',
   'step.kind.project': 'Project',
+  'step.kind.reflection': 'Reflectie',
   'step.minutes': 'ongeveer {minutes} min',
   'step.hours': 'ongeveer {hours} uur',
   'step.reviews.one': '{count} review door een andere deelnemer',
@@ -87,6 +88,8 @@ export default {
   'state.in_review': 'Wordt beoordeeld',
   'state.passed': 'Goedgekeurd',
   'state.needs_work': 'Moet beter — verbeter het en lever opnieuw in',
+  'state.reflection.passed': 'Gereflecteerd',
+  'state.reflection.needs_work': 'Ga nog even door — vul hem aan en deel hem opnieuw',
   'step.state': 'Jouw voortgang: {state}',
   'step.finishFirst': 'Maak eerst {title} af.',
   'step.markDone': 'Markeer als klaar',
@@ -159,4 +162,5 @@ export default {
   'note.verdict': 'Er kwam een review binnen van je werk bij “{step}”.',
   'note.help_request': 'Een andere deelnemer vraagt hulp bij “{title}”.',
   'note.nudge': 'Bericht van {name}: {body}',
+  'note.reflection_comment': '{name} reageerde op je reflectie “{title}”: {body}',
 };

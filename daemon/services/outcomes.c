@@ -1,0 +1,279 @@
+/*
+ * outcomes.c - learners' outcomes (see outcomes.h; routes in docs/api.md,
+ * "Outcomes").
+ *
+ * Owns who may record an outcome (rights.c's rule of cohorts: a coach of
+ * the learner's cohort, or an admin), checking what is recorded, and the
+ * figures of each cohort, made from the store's one query of outcomes
+ * (store/outcome.c), which is where a grouping by centre joins. A change is
+ * a change of the loop's turn, flushed before the HTTP reply.
+ */
+#include "services/outcomes.h"
+
+#include "core/error.h"
+#include "core/log.h"
+#include "services/rights.h"
+#include "services/turn.h"
+#include "store/cohort.h"
+#include "store/outcome.h"
+#include "store/user.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DAY_MS (24LL * 60 * 60 * 1000)
+
+struct gr_outcomes {
+	struct gr_store *store;
+	struct gr_turn *turn;
+	gr_clock_fn *clock;
+};
+
+int gr_outcomes_new(struct gr_outcomes **out, struct gr_store *store, struct gr_turn *turn,
+		    gr_clock_fn *clock)
+{
+	struct gr_outcomes *outcomes = calloc(1, sizeof(*outcomes));
+
+	*out = NULL;
+	if (!outcomes) {
+		gr_error_set("out of memory");
+		return GR_ERROR;
+	}
+	outcomes->store = store;
+	outcomes->turn = turn;
+	outcomes->clock = clock;
+	*out = outcomes;
+	return 0;
+}
+
+void gr_outcomes_free(struct gr_outcomes *outcomes)
+{
+	free(outcomes);
+}
+
+static int64_t floor_days(int64_t ms)
+{
+	return ms >= 0 ? ms / DAY_MS : -((-ms + DAY_MS - 1) / DAY_MS);
+}
+
+int gr_outcomes_days(int64_t joined_at, int64_t reached_at)
+{
+	return (int)(floor_days(reached_at) - floor_days(joined_at));
+}
+
+/* Days from 1970-01-01 to y-m-d of the proleptic Gregorian calendar. */
+static int64_t days_from_civil(int y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = y / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+int64_t gr_outcomes_parse_date(const char *text)
+{
+	static const int month_days[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y, m, d, leap;
+
+	if (!text || strlen(text) != 10 || text[4] != '-' || text[7] != '-')
+		return -1;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (text[i] < '0' || text[i] > '9'))
+			return -1;
+	y = atoi(text);
+	m = atoi(text + 5);
+	d = atoi(text + 8);
+	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (y < 2000 || y > 2199 || m < 1 || m > 12 || d < 1 || d > month_days[m - 1] ||
+	    (m == 2 && d == 29 && !leap))
+		return -1;
+	return days_from_civil(y, m, d) * DAY_MS;
+}
+
+/* ---- recording ----------------------------------------------------------- */
+
+static int invalid(const char **out_field, const char *field, const char *message)
+{
+	*out_field = field;
+	gr_error_set("%s", message);
+	return GR_EINVALID;
+}
+
+static int write_outcome(struct gr_outcomes *outcomes, const struct gr_store_outcome *outcome)
+{
+	struct gr_turn_change change;
+	int rc;
+
+	if ((rc = gr_turn_begin(outcomes->turn, &change)) != 0 ||
+	    (rc = gr_turn_end(outcomes->turn, &change,
+			      gr_store_outcome_put(outcomes->store, outcome))) != 0)
+		return rc;
+	return gr_turn_flush(outcomes->turn);
+}
+
+int gr_outcomes_record(struct gr_outcomes *outcomes, const struct gr_user *by, const char *handle,
+		       const char *kind, const char *date, const char *note,
+		       const char **out_field)
+{
+	struct gr_store_outcome outcome = { 0 };
+	struct gr_user learner;
+	int rc;
+
+	*out_field = NULL;
+	if (!gr_account_is_coach(by)) {
+		gr_error_set("Only coaches and admins record outcomes.");
+		return GR_EFORBIDDEN;
+	}
+	if ((rc = gr_store_user_by_handle(outcomes->store, &learner, handle)) == GR_ENOTFOUND ||
+	    (rc == 0 && learner.role != GR_ROLE_LEARNER)) {
+		*out_field = "user";
+		gr_error_set("There is no learner with that user name.");
+		return GR_ENOTFOUND;
+	}
+	if (rc != 0)
+		return rc;
+	if (!gr_rights_may_coach(outcomes->store, by, learner.cohort)) {
+		gr_error_set("You may record the outcomes of the learners of the cohorts you coach only.");
+		return GR_EFORBIDDEN;
+	}
+	if (gr_store_outcome_kind_from_name(&outcome.kind, kind) != 0)
+		return invalid(out_field, "kind", "'kind' is job, internship, study or stopped.");
+	if ((outcome.reached_at = gr_outcomes_parse_date(date)) < 0)
+		return invalid(out_field, "date", "'date' is a day written YYYY-MM-DD.");
+	if (note && strlen(note) > GR_STORE_OUTCOME_NOTE_MAX)
+		return invalid(out_field, "note", "'note' is at most 1000 bytes.");
+	snprintf(outcome.note, sizeof(outcome.note), "%s", note ? note : "");
+	outcome.user_id = learner.id;
+	outcome.coach_id = by->id;
+	outcome.recorded_at = outcomes->clock ? outcomes->clock() : gr_clock_now_ms();
+	if ((rc = write_outcome(outcomes, &outcome)) != 0)
+		return rc;
+	gr_log_info("%s recorded the outcome of %s: %s", by->handle, learner.handle, kind);
+	return 0;
+}
+
+/* ---- figures ------------------------------------------------------------- */
+
+/* The days of each kind of one cohort, gathered from the one query. */
+struct tally {
+	int *days[GR_STORE_OUTCOME_KIND_COUNT];
+	int count[GR_STORE_OUTCOME_KIND_COUNT];
+	int capacity[GR_STORE_OUTCOME_KIND_COUNT];
+};
+
+static int tally_one(const struct gr_store_outcome_row *row, void *payload)
+{
+	struct tally *tally = payload;
+	int kind = (int)row->outcome.kind;
+
+	if (tally->count[kind] == tally->capacity[kind]) {
+		int capacity = tally->capacity[kind] ? tally->capacity[kind] * 2 : 16;
+		int *days = realloc(tally->days[kind], (size_t)capacity * sizeof(*days));
+
+		if (!days) {
+			gr_error_set("out of memory");
+			return GR_ERROR;
+		}
+		tally->days[kind] = days;
+		tally->capacity[kind] = capacity;
+	}
+	tally->days[kind][tally->count[kind]++] =
+	    gr_outcomes_days(row->joined_at, row->outcome.reached_at);
+	return 0;
+}
+
+static int by_number(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The median of n numbers (sorted here), or JSON null for none. */
+static struct gr_json *median_json(int *days, int n)
+{
+	if (n == 0)
+		return gr_json_null();
+	qsort(days, (size_t)n, sizeof(*days), by_number);
+	if (n % 2)
+		return gr_json_integer(days[n / 2]);
+	return gr_json_pack("f", (days[n / 2 - 1] + days[n / 2]) / 2.0);
+}
+
+static struct gr_json *cohort_figures(const struct gr_store_cohort *cohort, struct tally *tally)
+{
+	struct gr_json *kinds = gr_json_object(), *figures = NULL;
+	int total = 0, reached = 0;
+	int *all;
+
+	for (int kind = 0; kind < GR_STORE_OUTCOME_KIND_COUNT; kind++)
+		total += tally->count[kind];
+	all = malloc((size_t)(total ? total : 1) * sizeof(*all));
+	for (int kind = 0; all && kinds && kind < GR_STORE_OUTCOME_KIND_COUNT; kind++) {
+		for (int i = 0; i < tally->count[kind]; i++)
+			all[reached++] = tally->days[kind][i];
+		gr_json_set(kinds, gr_store_outcome_kind_name((enum gr_store_outcome_kind)kind),
+			    gr_json_pack("{s:i, s:o}", "count", tally->count[kind], "median_days",
+					 median_json(tally->days[kind], tally->count[kind])));
+	}
+	if (all && kinds)
+		figures = gr_json_pack("{s:s, s:i, s:i, s:o, s:O}", "cohort", cohort->name,
+				       "learners", cohort->learners, "reached", reached,
+				       "median_days", median_json(all, reached), "outcomes", kinds);
+	gr_json_free(kinds);
+	free(all);
+	return figures;
+}
+
+struct figures {
+	struct gr_outcomes *outcomes;
+	const struct gr_user *by;
+	struct gr_json *list;
+};
+
+static int add_cohort(const struct gr_store_cohort *cohort, void *payload)
+{
+	struct figures *figures = payload;
+	struct tally tally = { 0 };
+	int rc;
+
+	if (!gr_rights_may_coach(figures->outcomes->store, figures->by, cohort->name))
+		return 0;
+	rc = gr_store_outcome_each(figures->outcomes->store, cohort->name, tally_one, &tally);
+	if (rc == 0 && gr_json_append(figures->list, cohort_figures(cohort, &tally)) != 0) {
+		gr_error_set("out of memory");
+		rc = GR_ERROR;
+	}
+	for (int kind = 0; kind < GR_STORE_OUTCOME_KIND_COUNT; kind++)
+		free(tally.days[kind]);
+	return rc;
+}
+
+int gr_outcomes_figures(struct gr_outcomes *outcomes, struct gr_json **out,
+			const struct gr_user *by)
+{
+	struct figures figures = { outcomes, by, gr_json_array() };
+	int rc;
+
+	*out = NULL;
+	if (!gr_account_is_coach(by)) {
+		gr_json_free(figures.list);
+		gr_error_set("Only coaches and admins see outcomes.");
+		return GR_EFORBIDDEN;
+	}
+	if (!figures.list) {
+		gr_error_set("out of memory");
+		return GR_ERROR;
+	}
+	if ((rc = gr_store_cohort_each(outcomes->store, add_cohort, &figures)) != 0) {
+		gr_json_free(figures.list);
+		return rc;
+	}
+	*out = gr_json_pack("{s:o}", "cohorts", figures.list);
+	return *out ? 0 : GR_ERROR;
+}

@@ -1,0 +1,32 @@
+// lang/en-portfolio.js - the English strings of the portfolio pages
+// (portfolio.js loads them with i18n.js addStrings when first opened).
+
+export default {
+  'portfolio.title': 'My portfolio',
+  'portfolio.intro': 'What you learned here, to show an employer or a school: the tracks you completed, and the projects and reflections you choose to show. Only you see this page, unless you share a link.',
+  'portfolio.sharing': 'Sharing',
+  'portfolio.sharing.hint': 'A public link shows only the tracks you completed and the work you chose to show, without your name. You can stop it at any time.',
+  'portfolio.private': 'Your portfolio is private.',
+  'portfolio.shared': 'Your portfolio is shared by a link since {date}.',
+  'portfolio.share': 'Make a public link',
+  'portfolio.shareAgain': 'Make a new link (the old one stops working)',
+  'portfolio.revoke': 'Stop sharing',
+  'portfolio.link': 'Your link:',
+  'portfolio.tracks': 'Tracks completed',
+  'portfolio.tracks.none': 'No track completed yet.',
+  'portfolio.completed': 'completed {date}',
+  'portfolio.projects': 'Projects',
+  'portfolio.projects.none': 'No project passed yet.',
+  'portfolio.reflections': 'Reflections',
+  'portfolio.reflections.none': 'No reflection yet.',
+  'portfolio.passed': 'Passed {date}',
+  'portfolio.show': 'Show in my portfolio',
+  'portfolio.shownNow': 'Shown in your portfolio.',
+  'portfolio.hiddenNow': 'No longer shown.',
+  'portfolio.work': 'The work',
+  'portfolio.partner': 'Feedback from partners',
+  'portfolio.partner.none': 'Feedback from partners on projects you do for them will be shown here.',
+  'portfolio.public.title': 'Portfolio',
+  'portfolio.public.none': 'Nothing here.',
+  'portfolio.notShared': 'This portfolio is not shared.',
+};

@@ -1,0 +1,32 @@
+// lang/nl-portfolio.js - de Nederlandse teksten van de portfoliopagina's
+// (portfolio.js laadt ze met i18n.js addStrings als ze voor het eerst open gaan).
+
+export default {
+  'portfolio.title': 'Mijn portfolio',
+  'portfolio.intro': 'Wat je hier leerde, om te laten zien aan een werkgever of een school: de leerlijnen die je afrondde, en de projecten en reflecties die je wilt tonen. Alleen jij ziet deze pagina, tenzij je een link deelt.',
+  'portfolio.sharing': 'Delen',
+  'portfolio.sharing.hint': 'Een openbare link toont alleen de leerlijnen die je afrondde en het werk dat je koos, zonder je naam. Je kunt hem altijd stoppen.',
+  'portfolio.private': 'Je portfolio is privé.',
+  'portfolio.shared': 'Je portfolio wordt sinds {date} gedeeld met een link.',
+  'portfolio.share': 'Maak een openbare link',
+  'portfolio.shareAgain': 'Maak een nieuwe link (de oude werkt dan niet meer)',
+  'portfolio.revoke': 'Stop met delen',
+  'portfolio.link': 'Je link:',
+  'portfolio.tracks': 'Afgeronde leerlijnen',
+  'portfolio.tracks.none': 'Nog geen leerlijn afgerond.',
+  'portfolio.completed': 'afgerond op {date}',
+  'portfolio.projects': 'Projecten',
+  'portfolio.projects.none': 'Nog geen project gehaald.',
+  'portfolio.reflections': 'Reflecties',
+  'portfolio.reflections.none': 'Nog geen reflectie.',
+  'portfolio.passed': 'Gehaald op {date}',
+  'portfolio.show': 'Toon in mijn portfolio',
+  'portfolio.shownNow': 'Getoond in je portfolio.',
+  'portfolio.hiddenNow': 'Niet meer getoond.',
+  'portfolio.work': 'Het werk',
+  'portfolio.partner': 'Feedback van partners',
+  'portfolio.partner.none': 'Feedback van partners op projecten die je voor hen doet, komt hier te staan.',
+  'portfolio.public.title': 'Portfolio',
+  'portfolio.public.none': 'Niets te zien.',
+  'portfolio.notShared': 'Dit portfolio wordt niet gedeeld.',
+};

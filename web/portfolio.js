@@ -1,0 +1,141 @@
+// portfolio.js - a learner's portfolio (docs/api.md, "Portfolios"): their
+// own page, where they choose which passed projects and reflections to
+// show and share (or stop sharing) a public link; and the public page of
+// such a link, which shows only what was chosen and no name. app.js loads
+// it when first needed. body_html is rendered by the server in safe mode.
+
+import { t, addStrings, formatDate } from './i18n.js';
+import { h, focusOn } from './dom.js';
+import { generation, show } from './page.js';
+import { request, ApiError } from './api.js';
+import { errorText } from './format.js';
+
+await addStrings('portfolio');
+
+const day = (ms) => formatDate(ms, { dateStyle: 'medium' });
+
+function html(tag, attrs, text) {
+  const element = h(tag, attrs);
+  element.innerHTML = text || ''; // rendered by the server in safe mode
+  return element;
+}
+
+function linkOf(link) {
+  return /^https?:\/\//i.test(link || '') && h('p', { class: 'work-link' },
+    h('a', { href: link, rel: 'noopener noreferrer nofollow', target: '_blank', text: link }));
+}
+
+function tracksSection(tracks, own) {
+  return h('section', { 'aria-labelledby': 'tracks-title' }, h('h2', { id: 'tracks-title', text: t('portfolio.tracks') }),
+    tracks.length ? h('ul', { id: 'portfolio-tracks' }, tracks.map((track) => h('li', { 'data-track': track.track },
+      h('strong', { text: track.title }), own ? h('span', { class: 'meta', text: ` — ${t('portfolio.completed', { date: day(track.completed_at) })}` }) : null)))
+      : h('p', { class: 'meta', text: t(own ? 'portfolio.tracks.none' : 'portfolio.public.none') }));
+}
+
+// One passed piece of work; on one's own page with its "show" choice.
+function workCard(work, own) {
+  const id = `work-${work.submission}`;
+  const parts = [h('h3', { id, text: work.title })];
+  if (own) {
+    const status = h('p', { role: 'status', class: 'meta' });
+    const box = h('input', { type: 'checkbox', id: `show-${work.submission}`, checked: work.shown });
+    box.addEventListener('change', async () => {
+      box.disabled = true;
+      try {
+        await request('POST', '/api/portfolio/show', { submission: work.submission, shown: box.checked });
+        status.textContent = t(box.checked ? 'portfolio.shownNow' : 'portfolio.hiddenNow');
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        box.checked = !box.checked;
+        status.textContent = errorText(error);
+      } finally {
+        box.disabled = false;
+      }
+    });
+    parts.push(h('p', { class: 'meta', text: t('portfolio.passed', { date: day(work.passed_at) }) }),
+      h('div', { class: 'check' }, box, h('label', { for: box.id, text: t('portfolio.show') })), status);
+  }
+  parts.push(h('details', { open: !own }, h('summary', { text: t('portfolio.work') }),
+    html('div', { class: 'content' }, work.body_html), linkOf(work.link)));
+  return h('article', { class: 'card', 'data-submission': work.submission, 'aria-labelledby': id }, ...parts);
+}
+
+function workSection(key, list, own) {
+  return h('section', { 'aria-labelledby': `${key}-title` }, h('h2', { id: `${key}-title`, text: t(`portfolio.${key}`) }),
+    list.length ? h('div', { id: `portfolio-${key}` }, list.map((work) => workCard(work, own)))
+      : h('p', { class: 'meta', text: t(own ? `portfolio.${key}.none` : 'portfolio.public.none') }));
+}
+
+// Feedback from partners' projects will have its place here.
+function partnerSection(list) {
+  return h('section', { 'aria-labelledby': 'partner-title', id: 'portfolio-partner' },
+    h('h2', { id: 'partner-title', text: t('portfolio.partner') }),
+    h('p', { class: 'meta', text: list.length ? '' : t('portfolio.partner.none') }));
+}
+
+function shareSection(portfolio) {
+  const status = h('p', { role: 'status', id: 'share-status' });
+  const address = h('p', { id: 'share-link', hidden: true });
+  const share = h('button', { type: 'button', id: 'share', text: '' });
+  const revoke = h('button', { type: 'button', id: 'revoke', class: 'secondary', text: t('portfolio.revoke') });
+  let sharedAt = portfolio.shared_at;
+  const draw = () => {
+    status.textContent = sharedAt ? t('portfolio.shared', { date: day(sharedAt) }) : t('portfolio.private');
+    share.textContent = t(sharedAt ? 'portfolio.shareAgain' : 'portfolio.share');
+    revoke.hidden = !sharedAt;
+  };
+  const act = (fn) => async () => {
+    share.disabled = revoke.disabled = true;
+    try {
+      await fn();
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      status.textContent = errorText(error);
+    } finally {
+      share.disabled = revoke.disabled = false;
+    }
+  };
+  share.addEventListener('click', act(async () => {
+    const made = await request('POST', '/api/portfolio/share', {});
+    sharedAt = Date.now();
+    draw();
+    const url = `${location.origin}${made.path}`;
+    address.replaceChildren(t('portfolio.link'), ' ', h('a', { href: url, text: url }));
+    address.hidden = false;
+    focusOn(address);
+  }));
+  revoke.addEventListener('click', act(async () => {
+    await request('POST', '/api/portfolio/revoke', {});
+    sharedAt = null;
+    address.hidden = true;
+    draw();
+  }));
+  draw();
+  return h('section', { 'aria-labelledby': 'share-title' }, h('h2', { id: 'share-title', text: t('portfolio.sharing') }),
+    h('p', { class: 'hint', text: t('portfolio.sharing.hint') }), status, address, h('div', { class: 'actions' }, share, revoke));
+}
+
+export async function pagePortfolio() {
+  const gen = generation;
+  const portfolio = await request('GET', '/api/portfolio');
+  if (gen !== generation) return;
+  show(t('portfolio.title'), h('h1', { text: t('portfolio.title') }), h('p', { text: t('portfolio.intro') }),
+    shareSection(portfolio), tracksSection(portfolio.tracks, true), workSection('projects', portfolio.projects, true),
+    workSection('reflections', portfolio.reflections, true), partnerSection(portfolio.partner_feedback));
+}
+
+export async function pagePublicPortfolio(token) {
+  const gen = generation;
+  let portfolio;
+  try {
+    portfolio = await request('GET', `/api/portfolio/public/${encodeURIComponent(token)}`);
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.status !== 404) throw error;
+    if (gen === generation) show(t('portfolio.public.title'), h('h1', { text: t('portfolio.public.title') }), h('p', { id: 'not-shared', text: t('portfolio.notShared') }));
+    return;
+  }
+  if (gen !== generation) return;
+  show(t('portfolio.public.title'), h('h1', { text: t('portfolio.public.title') }),
+    tracksSection(portfolio.tracks, false), workSection('projects', portfolio.projects, false),
+    workSection('reflections', portfolio.reflections, false));
+}
