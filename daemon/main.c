@@ -324,6 +324,8 @@ static int serve(struct daemon *d, const struct gr_config *config)
 	if ((rc = gr_accounts_new(&d->accounts, d->store, d->auth, d->workers, NULL)))
 		return rc;
 	gr_accounts_set_turn(d->accounts, d->turn);
+	if ((rc = gr_accounts_name_default_centre(d->accounts, config->default_centre)))
+		return rc;
 	if ((rc = gr_live_new(&d->live, d->store, d->library, d->turn, &live_settings)) ||
 	    (rc = start_reviews(d, config)) || (rc = start_coaching(d, config)))
 		return rc;

@@ -191,6 +191,15 @@ static int parse_workers(struct gr_config *config, const char *key, const char *
 	return parse_int(&config->workers, key, value, 1, 64);
 }
 
+static int parse_default_centre(struct gr_config *config, const char *key, const char *value)
+{
+	if (!value[0]) {
+		gr_error_set("%s: must not be empty", key);
+		return GR_EINVALID;
+	}
+	return copy_string(config->default_centre, sizeof(config->default_centre), key, value);
+}
+
 static int parse_max_body_kib(struct gr_config *config, const char *key, const char *value)
 {
 	return parse_int(&config->max_body_kib, key, value, 1, 64 * 1024);
@@ -381,6 +390,9 @@ static const struct key keys[] = {
 	{ "trusted_proxies", parse_trusted_proxies, "",
 	  "proxies (ADDRESS or ADDRESS/BITS) whose X-Forwarded-For or Forwarded is believed",
 	  FIELD(trusted_proxies), 1 },
+	{ "default_centre", parse_default_centre, "Main centre",
+	  "the name of the first centre, which an upgraded school's cohorts and coaches move into",
+	  FIELD(default_centre), 0 },
 };
 
 static const struct key *find_key(const char *name)

@@ -871,6 +871,8 @@ static const struct route routes[] = {
 	{ "POST", "/api/users/", api_user_change },
 	{ "GET", "/api/cohorts", api_cohorts_list },
 	{ "POST", "/api/cohorts", api_cohort_add },
+	{ "GET", "/api/centres", api_centres_list },
+	{ "POST", "/api/centres", api_centre_add },
 	{ "GET", "/api/invites", api_invites_list },
 	{ "POST", "/api/invites/", api_invite_revoke },
 	{ "GET", "/api/tracks", handle_tracks },

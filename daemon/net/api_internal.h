@@ -57,6 +57,7 @@ api_handler_fn api_profile_set, api_sessions_list, api_sessions_end_others;
 api_handler_fn api_reset_get, api_reset_use;
 api_handler_fn api_users_list, api_user_change;
 api_handler_fn api_cohorts_list, api_cohort_add;
+api_handler_fn api_centres_list, api_centre_add;
 api_handler_fn api_invites_list, api_invite_revoke;
 
 #endif

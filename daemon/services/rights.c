@@ -3,8 +3,12 @@
  * what is in docs/api.md, "Who may do what").
  *
  * Owns the one answer to "may this user coach this cohort", and the two
- * rules built on it (nudges, invites). Leaves what a role alone allows to
- * each service, and the relation itself to store/user.c.
+ * rules built on it (nudges, invites). The centre is part of that answer:
+ * gr_store_user_coaches reads coach_cohorts within the coach's centres in
+ * one query (why coach_cohorts stays, as a narrowing inside a centre:
+ * docs/api.md, "Who may do what"). Leaves what a role alone allows to each
+ * service, and the relations themselves to store/user.c and
+ * store/centre.c.
  */
 #include "services/rights.h"
 

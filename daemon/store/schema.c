@@ -330,6 +330,45 @@ const char *const store_migrations[] = {
 	"  replaced_at INTEGER"
 	");"
 	"CREATE INDEX password_resets_by_user ON password_resets(user_id);",
+
+	/*
+	 * 13: several centres (store/centre.c). Every cohort belongs to one
+	 * centre and every coach to one or more (coach_centres); a coach
+	 * coaches a cohort when coach_cohorts names it and they belong to its
+	 * centre (services/rights.c). What there was moves into one default
+	 * centre, "Main centre" until the setting default_centre names it at
+	 * the next start (meta default_centre_unnamed holds its id until then);
+	 * users.rights_stamp grows when a coach's centres change, so open
+	 * connections see their rights changed.
+	 */
+	"CREATE TABLE centres ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  borough TEXT NOT NULL DEFAULT '',"
+	"  address TEXT NOT NULL DEFAULT '',"
+	"  created_at INTEGER NOT NULL"
+	");"
+	"INSERT INTO centres (id, name, created_at) VALUES (1, 'Main centre', 0);"
+	"INSERT INTO meta (key, value) VALUES ('default_centre_unnamed', '1');"
+	"CREATE TABLE cohorts_with_centre ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  created_at INTEGER NOT NULL,"
+	"  centre_id INTEGER NOT NULL REFERENCES centres(id)"
+	");"
+	"INSERT INTO cohorts_with_centre (id, name, created_at, centre_id)"
+	"  SELECT id, name, created_at, 1 FROM cohorts;"
+	"DROP TABLE cohorts;"
+	"ALTER TABLE cohorts_with_centre RENAME TO cohorts;"
+	"CREATE INDEX cohorts_by_centre ON cohorts(centre_id);"
+	"CREATE TABLE coach_centres ("
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  centre_id INTEGER NOT NULL REFERENCES centres(id) ON DELETE CASCADE,"
+	"  PRIMARY KEY (user_id, centre_id)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX coach_centres_by_centre ON coach_centres(centre_id);"
+	"INSERT INTO coach_centres (user_id, centre_id) SELECT id, 1 FROM users WHERE role = 'coach';"
+	"ALTER TABLE users ADD COLUMN rights_stamp INTEGER NOT NULL DEFAULT 0;",
 };
 
 static int read_version(struct gr_store *store, int *out)

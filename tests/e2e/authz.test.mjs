@@ -102,7 +102,9 @@ const HTTP = {
   'POST /api/users/HANDLE/disable': (a) => a.http.post('/api/users/rosa/disable', {}),
   'POST /api/users/HANDLE/enable': (a) => a.http.post('/api/users/rosa/enable', {}),
   'GET /api/cohorts': (a) => a.http.get('/api/cohorts'),
-  'POST /api/cohorts': (a, ctx) => a.http.post('/api/cohorts', { name: `cohort-${ctx.serial++}` }),
+  'POST /api/cohorts': (a, ctx) => a.http.post('/api/cohorts', { name: `cohort-${ctx.serial++}`, centre: 'Main centre' }),
+  'GET /api/centres': (a) => a.http.get('/api/centres'),
+  'POST /api/centres': (a, ctx) => a.http.post('/api/centres', { name: `centre-${ctx.serial++}` }),
   'GET /api/invites': (a) => a.http.get('/api/invites'),
   'POST /api/invites/ID/revoke': async (a, ctx) => {
     await ctx.admin.http.post('/api/invites', { role: 'learner', cohort: 'autumn' });

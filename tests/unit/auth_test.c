@@ -67,7 +67,7 @@ static void fixture_open(struct fixture *f)
 	/* The cohorts the tests invite to are on record; "nowhere" is not. */
 	for (const char *const *name = (const char *const[]){ "spring", "north", "c", "d", NULL };
 	     *name; name++)
-		if (gr_store_cohort_add(f->store, *name, fake_now) != 0)
+		if (gr_store_cohort_add(f->store, *name, 1, fake_now) != 0)
 			exit(2);
 }
 
@@ -680,7 +680,7 @@ static void test_long_multibyte_cohort(void)
 	CHECK_INT(gr_account_check_cohort(cohort), ==, 0);
 	CHECK_INT(gr_auth_invite_create(f.auth, code, &invite, NULL, GR_ROLE_LEARNER, cohort, 0),
 		  ==, GR_EINVALID); /* not on record yet */
-	CHECK_INT(gr_store_cohort_add(f.store, cohort, fake_now), ==, 0);
+	CHECK_INT(gr_store_cohort_add(f.store, cohort, 1, fake_now), ==, 0);
 	CHECK_INT(gr_auth_invite_create(f.auth, code, &invite, NULL, GR_ROLE_LEARNER, cohort, 0),
 		  ==, 0);
 	CHECK_STR(invite.cohort, cohort);
