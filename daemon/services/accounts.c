@@ -545,8 +545,8 @@ int gr_accounts_centre_find(struct gr_accounts *accounts, int64_t *out, const ch
 	if ((rc = gr_store_centre_count(accounts->store, &count, out)) != 0)
 		return rc;
 	if (count != 1) {
-		gr_error_set(count ? "There are several centres: name the centre."
-				   : "There is no centre yet: add one first.");
+		gr_error_set("%s", count ? "There are several centres: name the centre."
+					 : "There is no centre yet: add one first.");
 		return GR_EINVALID;
 	}
 	return 0;

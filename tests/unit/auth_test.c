@@ -229,6 +229,7 @@ static void test_who_may_invite(void)
 	admin = store_user(&f, "admin1", GR_ROLE_ADMIN);
 	coach = store_user(&f, "coach1", GR_ROLE_COACH);
 	learner = store_user(&f, "learner1", GR_ROLE_LEARNER);
+	CHECK(gr_store_cohort_add(f.store, "c", 1, fake_now) != GR_ERROR); /* in the default centre */
 	CHECK_INT(gr_store_user_add_coached(f.store, coach.id, "c"), ==, 0);
 
 	/* A coach invites learners to the cohorts they coach, and nowhere else. */
