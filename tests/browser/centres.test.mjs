@@ -66,7 +66,7 @@ test('an admin sees each centre with its figures, adds a centre and a group in i
   // With two centres, a new group names its centre.
   await page.reload();
   await page.getByLabel('Centre of the new group').selectOption('Zuid');
-  await page.getByLabel('New group').fill('winter');
+  await page.getByLabel('New group', { exact: true }).fill('winter');
   await page.getByRole('button', { name: 'Add group' }).click();
   await page.locator('#cohort-form [role="status"]', { hasText: 'Added the group winter.' }).waitFor();
   const cohorts = (await clients.admin1.get('/api/cohorts')).json.cohorts;

@@ -115,7 +115,7 @@ test("a coach of one centre is refused the other centre's board, learners, help 
     const users = await people.mona.get('/api/users?q=l');
     assert.equal(users.status, 200, users.text);
     assert.deepEqual(users.json.users.map((u) => u.handle), ['lena']);
-    assert.equal((await people.mona.post('/api/users/lena/reset', {})).status, 200);
+    assert.equal((await people.mona.post('/api/users/lena/reset', {})).status, 201);
     const reset = await people.mona.post('/api/users/lars/reset', {});
     assert.equal(reset.status, 403, reset.text);
     assert.equal(reset.json.error.code, 'forbidden');

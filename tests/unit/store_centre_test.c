@@ -158,10 +158,10 @@ static void test_figures(void)
 	row.started_at = now - 40 * day;
 	row.finished_at = row.updated_at = now - 2 * day; /* active, passed in the windows */
 	CHECK_INT(gr_store_progress_put(store, lena.id, &row), ==, 0);
-	row.step_id = "two";
+	snprintf(row.step_id, sizeof row.step_id, "two");
 	row.finished_at = row.updated_at = now - 35 * day; /* before both windows */
 	CHECK_INT(gr_store_progress_put(store, lena.id, &row), ==, 0);
-	row.step_id = "one";
+	snprintf(row.step_id, sizeof row.step_id, "one");
 	row.finished_at = row.updated_at = now - day; /* Zuid's, not Noord's */
 	CHECK_INT(gr_store_progress_put(store, lars.id, &row), ==, 0);
 	CHECK_INT(gr_store_centre_each(store, now - 7 * day, now - 30 * day, keep_noord, &f), ==, 0);
