@@ -21,6 +21,7 @@
 #include "tracks/track.h"
 #include "core/secret.h"
 #include "store/backup.h"
+#include "services/applications.h"
 #include "store/centre.h"
 #include "store/cohort.h"
 #include "store/invite.h"
@@ -55,6 +56,7 @@ struct context {
 	struct gr_store *store;
 	struct gr_auth *auth;
 	struct gr_accounts *accounts;
+	struct gr_applications *applications;
 };
 
 /* Options a command accepts: --name VALUE, or a flag without a value. */
@@ -137,6 +139,8 @@ static int data_dir_exists(struct context *context)
 
 static int open_context(struct context *context)
 {
+	struct gr_applications_settings applications = { context->config.application_days,
+							  context->config.apply_per_hour };
 	struct gr_auth_settings settings;
 	char path[PATH_MAX + 16];
 	int rc;
@@ -152,7 +156,9 @@ static int open_context(struct context *context)
 	    (rc = gr_auth_new(&context->auth, context->store, NULL, &settings)) ||
 	    (rc = gr_accounts_new(&context->accounts, context->store, context->auth, NULL, NULL)) ||
 	    (rc = gr_accounts_name_default_centre(context->accounts,
-						  context->config.default_centre))) {
+						  context->config.default_centre)) ||
+	    (rc = gr_applications_new(&context->applications, context->store, context->auth,
+				      &applications, NULL))) {
 		fprintf(stderr, "grounds: %s\n", gr_error_last());
 		return 1;
 	}
@@ -622,6 +628,86 @@ static int cohort_list(struct context *context, int argc, char **argv)
 	if (gr_store_cohort_each(context->store, print_cohort, &count) != 0)
 		return account_failed();
 	fprintf(stderr, "%d cohorts\n", count);
+	return 0;
+}
+
+/* ---- applications --------------------------------------------------------- */
+
+static int print_application_line(const struct gr_store_application *row, void *payload)
+{
+	char created[32];
+
+	format_time(created, sizeof(created), row->life.created_at);
+	printf("%-6lld %-9s %-20s %-16s %s\n", (long long)row->life.id,
+	       gr_application_state_name(row->life.state), row->centre, created, row->name);
+	++*(int *)payload;
+	return 0;
+}
+
+static int application_list(struct context *context, int argc, char **argv)
+{
+	int count = 0;
+	int rc;
+
+	if (argc)
+		return usage_error("unexpected '%s'", argv[0]);
+	if ((rc = open_context(context)) != 0)
+		return rc;
+	printf("%-6s %-9s %-20s %-16s %s\n", "ID", "STATE", "CENTRE", "SENT", "NAME");
+	if (gr_applications_list(context->applications, NULL, print_application_line, &count))
+		return account_failed();
+	fprintf(stderr, "%d application%s\n", count, count == 1 ? "" : "s");
+	return 0;
+}
+
+static int print_application(const struct gr_store_application *row, void *payload)
+{
+	char created[32], decided[32];
+
+	(void)payload;
+	format_time(created, sizeof(created), row->life.created_at);
+	format_time(decided, sizeof(decided), row->life.decided_at);
+	printf("id:         %lld\nstate:      %s\ncentre:     %s\nname:       %s\n"
+	       "phone:      %s\ne-mail:     %s\nwhen:       %s\nsent:       %s\n",
+	       (long long)row->life.id, gr_application_state_name(row->life.state), row->centre,
+	       row->name, row->phone[0] ? row->phone : "-", row->email[0] ? row->email : "-",
+	       row->when, created);
+	if (row->life.decided_at)
+		printf("decided:    %s by %s\n", decided, row->decided_by[0] ? row->decided_by : "-");
+	if (row->message[0])
+		printf("message:    %s\n", row->message);
+	printf("motivation:\n%s\n", row->motivation);
+	return 0;
+}
+
+static int application_show(struct context *context, int argc, char **argv)
+{
+	char *end = NULL;
+	long long id = argc == 1 ? strtoll(argv[0], &end, 10) : 0;
+	int rc;
+
+	if (argc != 1 || !end || *end || id <= 0)
+		return usage_error("%s", "usage: application show ID");
+	if ((rc = open_context(context)) != 0)
+		return rc;
+	if (gr_applications_get(context->applications, NULL, id, print_application, NULL) != 0)
+		return account_failed();
+	return 0;
+}
+
+static int application_purge(struct context *context, int argc, char **argv)
+{
+	int count = 0;
+	int rc;
+
+	if (argc)
+		return usage_error("unexpected '%s'", argv[0]);
+	if ((rc = open_context(context)) != 0)
+		return rc;
+	if (gr_applications_purge(context->applications, &count) != 0)
+		return account_failed();
+	printf("Deleted %d application%s decided %d days ago or more.\n", count,
+	       count == 1 ? "" : "s", context->config.application_days);
 	return 0;
 }
 
@@ -1230,6 +1316,9 @@ static const struct command commands[] = {
 	{ "centre", "add", "centre add NAME [--borough B] [--address A]", centre_add },
 	{ "centre", "list", "centre list", centre_list },
 	{ "cohort", "add", "cohort add NAME [--centre CENTRE]", cohort_add },
+	{ "application", "list", "application list", application_list },
+	{ "application", "show", "application show ID", application_show },
+	{ "application", "purge", "application purge", application_purge },
 	{ "cohort", "list", "cohort list", cohort_list },
 	{ "cohort", "rename", "cohort rename OLD NEW", cohort_rename },
 	{ "invite", "create", "invite create --role ROLE [--cohort C] [--expires DAYS]",
@@ -1359,6 +1448,7 @@ int main(int argc, char **argv)
 	else
 		usage_error("unknown command '%s' (see --help)", argv[first]);
 out:
+	gr_applications_free(context.applications);
 	gr_accounts_free(context.accounts);
 	gr_auth_free(context.auth);
 	gr_store_close(context.store);

@@ -130,7 +130,8 @@ export async function pageAdmin() {
   const centres = admin ? await import('./admin-centres.js') : null;
   const centreList = admin ? (await centres.centres.list()).centres : [];
   if (gen !== generation) return;
-  show(t('admin.title'), h('h1', { text: t('admin.title') }), users.element,
+  show(t('admin.title'), h('h1', { text: t('admin.title') }),
+    h('p', {}, h('a', { id: 'applications-link', href: '/applications', text: t('admin.applications') })), users.element,
     admin ? centres.centresSection(centreList) : null,
     admin ? cohortsSection(cohorts, centreList.map((c) => c.name)) : null, invites);
 }

@@ -31,6 +31,9 @@ const progress = () => import('./progress.js');
 const account = () => import('./account.js');
 const admin = () => import('./admin.js');
 const inviting = () => import('./invite.js');
+// Applying without an account and its private link (apply.js); a coach's applications.
+const applying = () => import('./apply.js');
+const applications = () => import('./applications.js');
 
 const main = document.getElementById('main');
 
@@ -479,6 +482,9 @@ const routes = [
   [/^\/profile$/, lazy(account, 'pageProfile'), true],
   [/^\/reset\/([A-Za-z0-9_-]+)$/, lazy(account, 'pageReset'), false],
   [/^\/admin$/, lazy(admin, 'pageAdmin'), true],
+  [/^\/apply$/, lazy(applying, 'pageApply'), false],
+  [/^\/apply\/([A-Za-z0-9_-]+)$/, lazy(applying, 'pageApplyStatus'), false],
+  [/^\/applications$/, lazy(applications, 'pageApplications'), true],
 ];
 
 async function render() {

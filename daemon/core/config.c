@@ -291,6 +291,8 @@ INT_SETTING(signin_free_tries, 1, 100)
 INT_SETTING(signin_delay_seconds, 1, 3600)
 INT_SETTING(signin_max_delay_minutes, 1, 24 * 60)
 INT_SETTING(signin_address_failures, 1, 1000000)
+INT_SETTING(application_days, 1, 3650)
+INT_SETTING(apply_per_hour, 1, 10000)
 
 static const struct key keys[] = {
 	{ "data_dir", parse_data_dir, "./grounds-data",
@@ -393,6 +395,12 @@ static const struct key keys[] = {
 	{ "default_centre", parse_default_centre, "Main centre",
 	  "the name of the first centre, which an upgraded school's cohorts and coaches move into",
 	  FIELD(default_centre), 0 },
+	{ "application_days", parse_application_days, "90",
+	  "days an application is kept after a coach invited or declined the applicant",
+	  FIELD(application_days), 0 },
+	{ "apply_per_hour", parse_apply_per_hour, "5",
+	  "applications one address (a client, trusted_proxies applied) may send in an hour",
+	  FIELD(apply_per_hour), 0 },
 };
 
 static const struct key *find_key(const char *name)

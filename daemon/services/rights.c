@@ -14,6 +14,7 @@
 
 #include "core/error.h"
 #include "core/log.h"
+#include "store/centre.h"
 #include "store/user.h"
 
 int gr_rights_may_coach(struct gr_store *store, const struct gr_user *user, const char *cohort)
@@ -31,6 +32,24 @@ int gr_rights_may_coach(struct gr_store *store, const struct gr_user *user, cons
 		return 0;
 	}
 	return coaches;
+}
+
+int gr_rights_may_see_centre(struct gr_store *store, const struct gr_user *user,
+			     int64_t centre_id)
+{
+	int belongs = 0;
+
+	if (user->disabled_at)
+		return 0;
+	if (user->role == GR_ROLE_ADMIN)
+		return 1;
+	if (user->role != GR_ROLE_COACH)
+		return 0;
+	if (gr_store_centre_has_coach(store, &belongs, user->id, centre_id) != 0) {
+		gr_log_error("could not read the centres of %s: %s", user->handle, gr_error_last());
+		return 0;
+	}
+	return belongs;
 }
 
 int gr_rights_may_nudge(struct gr_store *store, const struct gr_user *coach,

@@ -25,6 +25,14 @@ struct gr_store;
 int gr_rights_may_coach(struct gr_store *store, const struct gr_user *user, const char *cohort);
 
 /*
+ * 1 when user may see and decide the applications to centre_id: an admin,
+ * or a coach who belongs to that centre. 0 otherwise, also when the store
+ * cannot say (logged).
+ */
+int gr_rights_may_see_centre(struct gr_store *store, const struct gr_user *user,
+			     int64_t centre_id);
+
+/*
  * 0 when coach may nudge learner; else GR_EFORBIDDEN with a message. Nudges
  * go to learners only, from a coach of their cohort or an admin.
  */

@@ -15,6 +15,7 @@
 
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <string.h>
 
 enum statement {
 	ADD,
@@ -29,6 +30,9 @@ enum statement {
 	UNNAMED,
 	RENAME,
 	NAMED,
+	PLACES,
+	HAS_COACH,
+	WATCHERS,
 	STATEMENT_COUNT
 };
 
@@ -63,6 +67,11 @@ static const char *const sql[STATEMENT_COUNT] = {
 	[UNNAMED] = "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'default_centre_unnamed'",
 	[RENAME] = "UPDATE centres SET name = ?2 WHERE id = ?1",
 	[NAMED] = "DELETE FROM meta WHERE key = 'default_centre_unnamed'",
+	[PLACES] = "SELECT id, name, borough, address, created_at FROM centres ORDER BY name",
+	[HAS_COACH] = "SELECT count(*) FROM coach_centres WHERE user_id = ?1 AND centre_id = ?2",
+	[WATCHERS] = "SELECT u.id FROM users u WHERE u.disabled_at IS NULL AND (u.role = 'admin'"
+		     " OR (u.role = 'coach' AND EXISTS (SELECT 1 FROM coach_centres m"
+		     "  WHERE m.user_id = u.id AND m.centre_id = ?1))) ORDER BY u.id",
 };
 
 const struct store_sql store_centre_sql = { sql, STATEMENT_COUNT };
@@ -216,4 +225,46 @@ int gr_store_centre_name_default(struct gr_store *store, int *out_named, const c
 		return rc;
 	*out_named = 1;
 	return 0;
+}
+
+int gr_store_centre_each_place(struct gr_store *store, gr_store_centre_fn *fn, void *payload)
+{
+	sqlite3_stmt *stmt = statement(store, PLACES);
+	struct gr_store_centre row;
+	int rc = 0;
+
+	memset(&row, 0, sizeof(row));
+	while (store_next_row(store, stmt, &rc, "listing centres")) {
+		row.id = sqlite3_column_int64(stmt, 0);
+		row.name = store_column_or_empty(stmt, 1);
+		row.borough = store_column_or_empty(stmt, 2);
+		row.address = store_column_or_empty(stmt, 3);
+		row.created_at = sqlite3_column_int64(stmt, 4);
+		if ((rc = fn(&row, payload)) != 0)
+			return store_stop(stmt, rc);
+	}
+	return rc;
+}
+
+int gr_store_centre_has_coach(struct gr_store *store, int *out, int64_t user_id,
+			      int64_t centre_id)
+{
+	sqlite3_stmt *stmt = statement(store, HAS_COACH);
+	int rc;
+
+	sqlite3_bind_int64(stmt, 1, user_id);
+	sqlite3_bind_int64(stmt, 2, centre_id);
+	rc = sqlite3_step(stmt);
+	*out = rc == SQLITE_ROW && sqlite3_column_int64(stmt, 0) > 0;
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW ? 0 : store_fail(store, "reading a coach's centres");
+}
+
+int gr_store_centre_each_watcher(struct gr_store *store, int64_t centre_id, gr_store_id_fn *fn,
+				 void *payload)
+{
+	sqlite3_stmt *stmt = statement(store, WATCHERS);
+
+	sqlite3_bind_int64(stmt, 1, centre_id);
+	return store_each_id(store, stmt, "reading who watches a centre", fn, payload);
 }

@@ -44,6 +44,17 @@ typedef int gr_store_centre_fn(const struct gr_store_centre *row, void *payload)
 int gr_store_centre_each(struct gr_store *store, int64_t active_since, int64_t passed_since,
 			 gr_store_centre_fn *fn, void *payload);
 
+/* Each centre without its figures (all 0), by name: the light list. */
+int gr_store_centre_each_place(struct gr_store *store, gr_store_centre_fn *fn, void *payload);
+
+/* *out is 1 when user_id belongs to centre_id as a coach (the coach_centres relation). */
+int gr_store_centre_has_coach(struct gr_store *store, int *out, int64_t user_id,
+			      int64_t centre_id);
+
+/* The ids of the active admins and of the active coaches of centre_id, ascending. */
+int gr_store_centre_each_watcher(struct gr_store *store, int64_t centre_id, gr_store_id_fn *fn,
+				 void *payload);
+
 /* Each centre's name the user id coaches in, by name. */
 int gr_store_centre_each_of_coach(struct gr_store *store, int64_t id, gr_store_text_fn *fn,
 				  void *payload);

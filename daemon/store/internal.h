@@ -39,6 +39,7 @@ enum store_file {
 	STORE_FILE_NOTIFICATION,
 	STORE_FILE_RESET,
 	STORE_FILE_CENTRE,
+	STORE_FILE_APPLICATION,
 	STORE_FILE_COUNT
 };
 
@@ -52,7 +53,8 @@ struct store_sql {
 extern const struct store_sql store_user_sql, store_invite_sql, store_session_sql, store_track_sql,
 	store_progress_sql, store_submission_sql, store_event_sql, store_review_sql,
 	store_assignment_sql, store_cohort_sql, store_nudge_sql, store_help_sql,
-	store_snapshot_sql, store_notification_sql, store_reset_sql, store_centre_sql;
+	store_snapshot_sql, store_notification_sql, store_reset_sql, store_centre_sql,
+	store_application_sql;
 
 struct gr_store {
 	sqlite3 *db;

@@ -53,6 +53,7 @@ static const struct store_sql *const files[STORE_FILE_COUNT] = {
 	[STORE_FILE_NOTIFICATION] = &store_notification_sql,
 	[STORE_FILE_RESET] = &store_reset_sql,
 	[STORE_FILE_CENTRE] = &store_centre_sql,
+	[STORE_FILE_APPLICATION] = &store_application_sql,
 };
 
 /* ---- the statement cache and the helpers of every store file ------------- */

@@ -195,7 +195,7 @@ static void test_migration(void)
 	CHECK_INT(gr_store_user_add_coached(store, carl.id, "spring"), ==, 0);
 	gr_store_close(store);
 	/* As if written by the version before: no migration 13. */
-	CHECK_INT(exec_sql(path, "DROP TABLE coach_centres;"
+	CHECK_INT(exec_sql(path, "DROP TABLE applications; DROP TABLE coach_centres;"
 				 "CREATE TABLE old_cohorts (id INTEGER PRIMARY KEY,"
 				 "  name TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL);"
 				 "INSERT INTO old_cohorts SELECT id, name, created_at FROM cohorts;"

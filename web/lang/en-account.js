@@ -64,6 +64,7 @@ export default {
   'admin.cohort.add': 'Add group',
   'admin.cohort.added': 'Added the group {name}.',
   'admin.cohort.centre': 'Centre of the new group',
+  'admin.applications': 'Applications to your centres',
   // the centres and their figures (admin-centres.js)
   'admin.centres': 'Centres',
   'admin.centre.cohorts': 'Groups',

@@ -64,6 +64,7 @@ export default {
   'admin.cohort.add': 'Groep toevoegen',
   'admin.cohort.added': 'De groep {name} is toegevoegd.',
   'admin.cohort.centre': 'Centrum van de nieuwe groep',
+  'admin.applications': 'Aanmeldingen bij je centra',
   // de centra en hun cijfers (admin-centres.js)
   'admin.centres': 'Centra',
   'admin.centre.cohorts': 'Groepen',
