@@ -7,6 +7,7 @@
  */
 #include "net/api.h"
 #include "services/accounts.h"
+#include "services/applications.h"
 #include "services/auth.h"
 #include "services/board.h"
 #include "core/config.h"
@@ -90,6 +91,7 @@ struct daemon {
 	struct gr_workers *workers;
 	struct gr_auth *auth;
 	struct gr_accounts *accounts;
+	struct gr_applications *applications;
 	struct gr_library *library;
 	struct gr_turn *turn;
 	struct gr_live *live;
@@ -187,6 +189,22 @@ static void sessions_changed(void *payload, const struct gr_auth_change *change)
 	}
 }
 
+/* Applications are kept no longer than application_days after their decision. */
+static void purge_applications(struct daemon *d)
+{
+	int count = 0;
+
+	if (gr_applications_purge(d->applications, &count) != 0)
+		gr_log_warn("could not delete old applications: %s", gr_error_last());
+}
+
+static void application_settings(struct gr_applications_settings *out,
+				 const struct gr_config *config)
+{
+	out->keep_days = config->application_days;
+	out->per_hour = config->apply_per_hour;
+}
+
 /* About once a second, on the loop thread. */
 static void tick(void *payload)
 {
@@ -202,6 +220,7 @@ static void tick(void *payload)
 	if (d->ticks % HOUSEKEEPING_SECONDS == 0) {
 		gr_auth_housekeeping(d->auth);
 		gr_live_housekeeping(d->live);
+		purge_applications(d);
 	}
 }
 
@@ -307,6 +326,7 @@ static int serve(struct daemon *d, const struct gr_config *config)
 	struct gr_auth_settings settings;
 	struct gr_live_settings live_settings;
 	struct gr_api_parts api_parts;
+	struct gr_applications_settings applications;
 	struct gr_net_parts parts;
 	char db_path[PATH_MAX + 16];
 	int rc;
@@ -345,16 +365,25 @@ static int serve(struct daemon *d, const struct gr_config *config)
 	if ((rc = gr_portfolio_new(&d->portfolio, d->store, d->library, d->turn, NULL)) ||
 	    (rc = gr_outcomes_new(&d->outcomes, d->store, d->turn, NULL)))
 		return rc;
+	if ((rc = gr_accounts_name_default_centre(d->accounts, config->default_centre)))
+		return rc;
+	application_settings(&applications, config);
+	if ((rc = gr_applications_new(&d->applications, d->store, d->auth, &applications, NULL)))
+		return rc;
+	gr_applications_set_turn(d->applications, d->turn);
 	if ((rc = gr_live_new(&d->live, d->store, d->library, d->turn, &live_settings)) ||
 	    (rc = start_reviews(d, config)) || (rc = start_coaching(d, config)))
 		return rc;
 	gr_library_set_listener(d->library, gr_live_track_changed, d->live);
+	gr_applications_set_live(d->applications, d->live);
+	purge_applications(d);
 	/* A sign-out or a new password closes the session's open connections. */
 	gr_auth_on_change(d->auth, sessions_changed, d->live);
 	if ((rc = render_stored(d->live)) != 0)
 		return rc;
 	api_parts.auth = d->auth;
 	api_parts.accounts = d->accounts;
+	api_parts.applications = d->applications;
 	api_parts.library = d->library;
 	api_parts.workers = d->workers;
 	api_parts.config = config;
@@ -423,6 +452,7 @@ static void shut_down(struct daemon *d)
 	gr_api_free(d->api);
 	gr_portfolio_free(d->portfolio);
 	gr_outcomes_free(d->outcomes);
+	gr_applications_free(d->applications);
 	gr_accounts_free(d->accounts);
 	gr_auth_free(d->auth);
 	gr_turn_free(d->turn); /* after the workers: a sign-in finishing then still writes */

@@ -21,6 +21,8 @@
 #include "tracks/track.h"
 #include "core/secret.h"
 #include "store/backup.h"
+#include "services/applications.h"
+#include "store/centre.h"
 #include "store/cohort.h"
 #include "store/invite.h"
 #include "store/session.h"
@@ -54,6 +56,7 @@ struct context {
 	struct gr_store *store;
 	struct gr_auth *auth;
 	struct gr_accounts *accounts;
+	struct gr_applications *applications;
 };
 
 /* Options a command accepts: --name VALUE, or a flag without a value. */
@@ -136,6 +139,8 @@ static int data_dir_exists(struct context *context)
 
 static int open_context(struct context *context)
 {
+	struct gr_applications_settings applications = { context->config.application_days,
+							  context->config.apply_per_hour };
 	struct gr_auth_settings settings;
 	char path[PATH_MAX + 16];
 	int rc;
@@ -149,7 +154,11 @@ static int open_context(struct context *context)
 	if ((rc = gr_secret_init()) ||
 	    (rc = gr_store_open(&context->store, path)) ||
 	    (rc = gr_auth_new(&context->auth, context->store, NULL, &settings)) ||
-	    (rc = gr_accounts_new(&context->accounts, context->store, context->auth, NULL, NULL))) {
+	    (rc = gr_accounts_new(&context->accounts, context->store, context->auth, NULL, NULL)) ||
+	    (rc = gr_accounts_name_default_centre(context->accounts,
+						  context->config.default_centre)) ||
+	    (rc = gr_applications_new(&context->applications, context->store, context->auth,
+				      &applications, NULL))) {
 		fprintf(stderr, "grounds: %s\n", gr_error_last());
 		return 1;
 	}
@@ -224,22 +233,58 @@ static int prompt_password(char *out, size_t size)
 
 /* ---- commands --------------------------------------------------------- */
 
+/*
+ * The --centre of a new coach: a centre there is, and the one of their
+ * --cohort if they have one. 0, else 1 after saying which field is wrong.
+ */
+static int check_new_coach_centre(struct context *context, const struct gr_user *user,
+				  const char *centre)
+{
+	char of_cohort[GR_STORE_CENTRE_NAME_SIZE];
+	int64_t id;
+
+	if (user->role != GR_ROLE_COACH) {
+		fprintf(stderr, "grounds: --centre is for coaches: a learner belongs to the centre "
+				"of their cohort, an admin to every centre\n");
+		return 1;
+	}
+	if (gr_accounts_centre_find(context->accounts, &id, centre) != 0) {
+		fprintf(stderr, "grounds: --centre: %s\n", gr_error_last());
+		return 1;
+	}
+	if (!user->cohort[0])
+		return 0;
+	if (gr_store_cohort_centre(context->store, of_cohort, user->cohort) != 0) {
+		fprintf(stderr, "grounds: --cohort: %s\n", gr_error_last());
+		return 1;
+	}
+	if (strcmp(of_cohort, centre) != 0) {
+		fprintf(stderr, "grounds: --cohort: the cohort %s is in the centre %s, not in %s\n",
+			user->cohort, of_cohort, centre);
+		return 1;
+	}
+	return 0;
+}
+
 static int user_add(struct context *context, int argc, char **argv)
 {
 	struct option options[] = { { "role", 1, NULL },
 				    { "cohort", 1, NULL },
 				    { "name", 1, NULL },
-				    { "password-stdin", 0, NULL } };
+				    { "password-stdin", 0, NULL },
+				    { "centre", 1, NULL } };
 	char password[GR_PASSWORD_MAX + 2];
+	const char *centre = NULL;
 	struct gr_user user;
-	int positional = parse_options(argc, argv, options, 4);
+	int positional = parse_options(argc, argv, options, 5);
 	int rc;
 
 	if (positional < 0)
 		return USAGE_ERROR;
 	if (positional != 1 || !options[0].value)
 		return usage_error("%s", "usage: user add HANDLE --role ROLE [--cohort C] "
-					  "[--name NAME] [--password-stdin]");
+					  "[--centre CENTRE] [--name NAME] [--password-stdin]");
+	centre = options[4].value;
 	memset(&user, 0, sizeof(user));
 	if (gr_account_role_from_name(&user.role, options[0].value) != 0)
 		return usage_error("%s", gr_error_last());
@@ -254,16 +299,22 @@ static int user_add(struct context *context, int argc, char **argv)
 		fprintf(stderr, "grounds: could not read a password\n");
 		return 1;
 	}
-	if ((rc = open_context(context)) != 0)
+	if ((rc = open_context(context)) != 0 ||
+	    (centre && (rc = check_new_coach_centre(context, &user, centre)) != 0)) {
+		gr_secret_wipe(password, sizeof(password));
 		return rc;
+	}
 	rc = gr_auth_add_user(context->auth, &user, password);
 	gr_secret_wipe(password, sizeof(password));
+	if (rc == 0 && centre)
+		rc = gr_accounts_coach_centres(context->accounts, &user, NULL, user.handle, &centre, 1);
 	if (rc) {
 		fprintf(stderr, "grounds: %s\n", gr_error_last());
 		return 1;
 	}
-	printf("Added %s (%s%s%s).\n", user.handle, gr_account_role_name(user.role),
-	       user.cohort[0] ? ", cohort " : "", user.cohort);
+	printf("Added %s (%s%s%s%s%s).\n", user.handle, gr_account_role_name(user.role),
+	       user.cohort[0] ? ", cohort " : "", user.cohort, centre ? ", centre " : "",
+	       centre ? centre : "");
 	return 0;
 }
 
@@ -402,6 +453,29 @@ static int user_cohort(struct context *context, int argc, char **argv)
 	return 0;
 }
 
+/* grounds user centre HANDLE CENTRE...: the centres a coach belongs to. */
+static int user_centre(struct context *context, int argc, char **argv)
+{
+	struct gr_user user;
+	int rc;
+
+	if (argc < 2 || argv[0][0] == '-')
+		return usage_error("%s", "usage: user centre HANDLE CENTRE...");
+	for (int i = 1; i < argc; i++)
+		if (gr_account_check_centre(argv[i]) != 0)
+			return usage_error("CENTRE: %s", gr_error_last());
+	if ((rc = open_context(context)) != 0)
+		return rc;
+	if (gr_accounts_coach_centres(context->accounts, &user, NULL, argv[0],
+				      (const char *const *)argv + 1, (size_t)argc - 1) != 0)
+		return account_failed();
+	printf("%s coaches in %d centre%s now:", user.handle, argc - 1, argc == 2 ? "" : "s");
+	for (int i = 1; i < argc; i++)
+		printf("%s %s", i > 1 ? "," : "", argv[i]);
+	printf(" (of their cohorts, those in these centres).\n");
+	return 0;
+}
+
 static int print_coached(const char *cohort, void *payload)
 {
 	printf("%s%s", *(int *)payload ? ", " : "", cohort);
@@ -436,7 +510,11 @@ static int user_show(struct context *context, int argc, char **argv)
 		printf("coaches:  ");
 		if (gr_store_user_each_coached(context->store, user.id, print_coached, &coached))
 			return account_failed();
-		printf("%s\n", coached ? "" : "(no cohort)");
+		printf("%s\ncentres:  ", coached ? "" : "(no cohort)");
+		coached = 0;
+		if (gr_store_centre_each_of_coach(context->store, user.id, print_coached, &coached))
+			return account_failed();
+		printf("%s\n", coached ? "" : "(none)");
 	}
 	printf("status:   %s%s\njoined:   %s\nsessions: %lld open\n",
 	       user.disabled_at ? "disabled since " : "active", user.disabled_at ? disabled : "",
@@ -501,17 +579,28 @@ static int user_reset(struct context *context, int argc, char **argv)
 
 static int cohort_add(struct context *context, int argc, char **argv)
 {
+	struct option options[] = { { "centre", 1, NULL } };
+	char centre[GR_STORE_CENTRE_NAME_SIZE];
+	const char *field = NULL;
+	int positional = parse_options(argc, argv, options, 1);
 	int rc;
 
-	if (argc != 1 || argv[0][0] == '-')
-		return usage_error("%s", "usage: cohort add NAME");
+	if (positional < 0)
+		return USAGE_ERROR;
+	if (positional != 1)
+		return usage_error("%s", "usage: cohort add NAME [--centre CENTRE]");
 	if (gr_account_check_cohort(argv[0]) != 0)
 		return usage_error("%s", gr_error_last());
 	if ((rc = open_context(context)) != 0)
 		return rc;
-	if (gr_accounts_cohort_add(context->accounts, NULL, argv[0]) != 0)
+	if (gr_accounts_cohort_add(context->accounts, NULL, &field, argv[0], options[0].value)) {
+		fprintf(stderr, "grounds: %s%s\n", field && strcmp(field, "centre") == 0 ? "--centre: " : "",
+			gr_error_last());
+		return 1;
+	}
+	if (gr_store_cohort_centre(context->store, centre, argv[0]) != 0)
 		return account_failed();
-	printf("Added the cohort %s.\n", argv[0]);
+	printf("Added the cohort %s to the centre %s.\n", argv[0], centre);
 	return 0;
 }
 
@@ -520,7 +609,8 @@ static int print_cohort(const struct gr_store_cohort *cohort, void *payload)
 	char created[32];
 
 	format_time(created, sizeof(created), cohort->created_at);
-	printf("%-24s %8d %7d  %s\n", cohort->name, cohort->learners, cohort->coaches, created);
+	printf("%-24s %8d %7d  %-16s  %s\n", cohort->name, cohort->learners, cohort->coaches,
+	       created, cohort->centre);
 	++*(int *)payload;
 	return 0;
 }
@@ -534,10 +624,143 @@ static int cohort_list(struct context *context, int argc, char **argv)
 		return usage_error("unexpected '%s'", argv[0]);
 	if ((rc = open_context(context)) != 0)
 		return rc;
-	printf("%-24s %8s %7s  %s\n", "COHORT", "LEARNERS", "COACHES", "ADDED");
+	printf("%-24s %8s %7s  %-16s  %s\n", "COHORT", "LEARNERS", "COACHES", "ADDED", "CENTRE");
 	if (gr_store_cohort_each(context->store, print_cohort, &count) != 0)
 		return account_failed();
 	fprintf(stderr, "%d cohorts\n", count);
+	return 0;
+}
+
+/* ---- applications --------------------------------------------------------- */
+
+static int print_application_line(const struct gr_store_application *row, void *payload)
+{
+	char created[32];
+
+	format_time(created, sizeof(created), row->life.created_at);
+	printf("%-6lld %-9s %-20s %-16s %s\n", (long long)row->life.id,
+	       gr_application_state_name(row->life.state), row->centre, created, row->name);
+	++*(int *)payload;
+	return 0;
+}
+
+static int application_list(struct context *context, int argc, char **argv)
+{
+	int count = 0;
+	int rc;
+
+	if (argc)
+		return usage_error("unexpected '%s'", argv[0]);
+	if ((rc = open_context(context)) != 0)
+		return rc;
+	printf("%-6s %-9s %-20s %-16s %s\n", "ID", "STATE", "CENTRE", "SENT", "NAME");
+	if (gr_applications_list(context->applications, NULL, print_application_line, &count))
+		return account_failed();
+	fprintf(stderr, "%d application%s\n", count, count == 1 ? "" : "s");
+	return 0;
+}
+
+static int print_application(const struct gr_store_application *row, void *payload)
+{
+	char created[32], decided[32];
+
+	(void)payload;
+	format_time(created, sizeof(created), row->life.created_at);
+	format_time(decided, sizeof(decided), row->life.decided_at);
+	printf("id:         %lld\nstate:      %s\ncentre:     %s\nname:       %s\n"
+	       "phone:      %s\ne-mail:     %s\nwhen:       %s\nsent:       %s\n",
+	       (long long)row->life.id, gr_application_state_name(row->life.state), row->centre,
+	       row->name, row->phone[0] ? row->phone : "-", row->email[0] ? row->email : "-",
+	       row->when, created);
+	if (row->life.decided_at)
+		printf("decided:    %s by %s\n", decided, row->decided_by[0] ? row->decided_by : "-");
+	if (row->message[0])
+		printf("message:    %s\n", row->message);
+	printf("motivation:\n%s\n", row->motivation);
+	return 0;
+}
+
+static int application_show(struct context *context, int argc, char **argv)
+{
+	char *end = NULL;
+	long long id = argc == 1 ? strtoll(argv[0], &end, 10) : 0;
+	int rc;
+
+	if (argc != 1 || !end || *end || id <= 0)
+		return usage_error("%s", "usage: application show ID");
+	if ((rc = open_context(context)) != 0)
+		return rc;
+	if (gr_applications_get(context->applications, NULL, id, print_application, NULL) != 0)
+		return account_failed();
+	return 0;
+}
+
+static int application_purge(struct context *context, int argc, char **argv)
+{
+	int count = 0;
+	int rc;
+
+	if (argc)
+		return usage_error("unexpected '%s'", argv[0]);
+	if ((rc = open_context(context)) != 0)
+		return rc;
+	if (gr_applications_purge(context->applications, &count) != 0)
+		return account_failed();
+	printf("Deleted %d application%s decided %d days ago or more.\n", count,
+	       count == 1 ? "" : "s", context->config.application_days);
+	return 0;
+}
+
+/* ---- centres ------------------------------------------------------------- */
+
+static int centre_add(struct context *context, int argc, char **argv)
+{
+	struct option options[] = { { "borough", 1, NULL }, { "address", 1, NULL } };
+	const char *field = NULL;
+	int positional = parse_options(argc, argv, options, 2);
+	int rc;
+
+	if (positional < 0)
+		return USAGE_ERROR;
+	if (positional != 1)
+		return usage_error("%s", "usage: centre add NAME [--borough B] [--address A]");
+	if ((rc = open_context(context)) != 0)
+		return rc;
+	if (gr_accounts_centre_add(context->accounts, NULL, &field, argv[0], options[0].value,
+				   options[1].value) != 0) {
+		int flag = field && strcmp(field, "name") != 0; /* --borough or --address */
+
+		fprintf(stderr, "grounds: %s%s%s%s\n", flag ? "--" : "", flag ? field : "",
+			flag ? ": " : "", gr_error_last());
+		return 1;
+	}
+	printf("Added the centre %s.\n", argv[0]);
+	return 0;
+}
+
+static int print_centre(const struct gr_store_centre *centre, void *payload)
+{
+	printf("%-20s %7d %8d %7d  %-16s %s\n", centre->name, centre->cohorts, centre->learners,
+	       centre->coaches, centre->borough[0] ? centre->borough : "-",
+	       centre->address[0] ? centre->address : "-");
+	++*(int *)payload;
+	return 0;
+}
+
+static int centre_list(struct context *context, int argc, char **argv)
+{
+	int count = 0;
+	int rc;
+
+	if (argc)
+		return usage_error("unexpected '%s'", argv[0]);
+	if ((rc = open_context(context)) != 0)
+		return rc;
+	printf("%-20s %7s %8s %7s  %-16s %s\n", "CENTRE", "COHORTS", "LEARNERS", "COACHES",
+	       "BOROUGH", "ADDRESS");
+	if (gr_accounts_centres(context->accounts, NULL, print_centre, &count) != 0)
+		return account_failed();
+	fprintf(stderr, "%d centre%s\n", count, count == 1 ? "" : "s");
 	return 0;
 }
 
@@ -1077,7 +1300,9 @@ static int export_progress(struct context *context, int argc, char **argv)
 }
 
 static const struct command commands[] = {
-	{ "user", "add", "user add HANDLE --role ROLE [--cohort C] [--name NAME] [--password-stdin]",
+	{ "user", "add",
+	  "user add HANDLE --role ROLE [--cohort C] [--centre CENTRE] [--name NAME] "
+	  "[--password-stdin]",
 	  user_add },
 	{ "user", "list", "user list", user_list },
 	{ "user", "disable", "user disable HANDLE", user_disable },
@@ -1085,9 +1310,15 @@ static const struct command commands[] = {
 	{ "user", "passwd", "user passwd HANDLE [--password-stdin]", user_passwd },
 	{ "user", "role", "user role HANDLE ROLE", user_role },
 	{ "user", "cohort", "user cohort HANDLE COHORT | user cohort HANDLE --none", user_cohort },
+	{ "user", "centre", "user centre HANDLE CENTRE...", user_centre },
 	{ "user", "show", "user show HANDLE", user_show },
 	{ "user", "reset", "user reset HANDLE", user_reset },
-	{ "cohort", "add", "cohort add NAME", cohort_add },
+	{ "centre", "add", "centre add NAME [--borough B] [--address A]", centre_add },
+	{ "centre", "list", "centre list", centre_list },
+	{ "cohort", "add", "cohort add NAME [--centre CENTRE]", cohort_add },
+	{ "application", "list", "application list", application_list },
+	{ "application", "show", "application show ID", application_show },
+	{ "application", "purge", "application purge", application_purge },
 	{ "cohort", "list", "cohort list", cohort_list },
 	{ "cohort", "rename", "cohort rename OLD NEW", cohort_rename },
 	{ "invite", "create", "invite create --role ROLE [--cohort C] [--expires DAYS]",
@@ -1217,6 +1448,7 @@ int main(int argc, char **argv)
 	else
 		usage_error("unknown command '%s' (see --help)", argv[first]);
 out:
+	gr_applications_free(context.applications);
 	gr_accounts_free(context.accounts);
 	gr_auth_free(context.auth);
 	gr_store_close(context.store);

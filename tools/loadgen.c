@@ -284,7 +284,7 @@ static int add_accounts(struct gr_store *store, FILE *out, const struct options 
 
 	if ((rc = gr_store_begin(store)) != 0)
 		return rc;
-	rc = gr_store_cohort_add(store, options->cohort, now); /* on record, as an admin adds it */
+	rc = gr_store_cohort_add(store, options->cohort, 1, now); /* on record in the default centre */
 	if (rc == GR_EEXISTS)
 		rc = 0;
 	for (int i = 1; rc == 0 && i <= options->learners; i++) {

@@ -1,14 +1,15 @@
 // admin.js - the people page: for an admin, the users (search, role, group,
-// enable or disable, a password reset link), the groups (cohorts) and the
-// invites (revoke); for a coach, the learners of their groups with a reset
-// link each; for both, learners' outcomes (outcomes.js). app.js loads it
-// when first needed.
+// admin.js - the people page: for an admin, the users (search, role, group,
+// enable or disable, a password reset link), the centres with their figures
+// (admin-centres.js), the groups (cohorts) and the invites (revoke); for a
+// coach, the learners of their groups with a reset link each; for both,
+// learners' outcomes (outcomes.js). app.js loads it when first needed.
 
 import { t } from './i18n.js';
 import { h, labelled } from './dom.js';
 import { me } from './session.js';
 import { generation, show } from './page.js';
-import { ApiError } from './api.js';
+import { ApiError, request } from './api.js';
 import { accounts, input, when } from './forms.js';
 import { errorText, handleForm } from './format.js';
 import { resetLinkControl } from './reset-link.js';
@@ -80,13 +81,17 @@ function usersSection(cohorts) {
   return { element: h('section', { 'aria-labelledby': 'users-title' }, h('h2', { id: 'users-title', text: title }), search, list), draw };
 }
 
-function cohortsSection(cohorts) {
+function cohortsSection(cohorts, centreNames) {
   const list = h('ul', { id: 'cohort-list' }, cohorts.map((c) => h('li', { 'data-cohort': c.name },
-    h('strong', { text: c.name }), h('span', { class: 'meta', text: ` — ${t('admin.cohort.counts', { learners: c.learners, coaches: c.coaches })}` }))));
+    h('strong', { text: c.name }), h('span', { class: 'meta', text: ` — ${c.centre} — ${t('admin.cohort.counts', { learners: c.learners, coaches: c.coaches })}` }))));
   const done = h('p', { role: 'status' });
-  const form = h('form', { id: 'cohort-form' }, input('name', t('admin.cohort.name')), h('button', { type: 'submit', text: t('admin.cohort.add') }), done);
+  // With one centre the cohort goes there; with several the admin picks one.
+  const centre = centreNames.length > 1
+    ? labelled(h('select', { id: 'field-centre', name: 'centre' }, centreNames.map((name) => h('option', { value: name, text: name }))), t('admin.cohort.centre'))
+    : null;
+  const form = h('form', { id: 'cohort-form' }, input('name', t('admin.cohort.name')), centre, h('button', { type: 'submit', text: t('admin.cohort.add') }), done);
   handleForm(form, async (data) => {
-    const { name } = await accounts.addCohort(data.get('name').trim());
+    const { name } = await request('POST', '/api/cohorts', { name: data.get('name').trim(), centre: data.get('centre') || undefined });
     list.append(h('li', { 'data-cohort': name }, h('strong', { text: name })));
     form.reset();
     done.textContent = t('admin.cohort.added', { name });
@@ -132,7 +137,12 @@ export async function pageAdmin() {
   await users.draw();
   const admin = me.role === 'admin';
   const invites = admin ? await invitesSection() : null;
+  // The centres and their figures: admins only, in a module of their own.
+  const centres = admin ? await import('./admin-centres.js') : null;
+  const centreList = admin ? (await centres.centres.list()).centres : [];
   if (gen !== generation) return;
-  show(t('admin.title'), h('h1', { text: t('admin.title') }), users.element,
-    admin ? cohortsSection(cohorts) : null, figures.element, invites);
+  show(t('admin.title'), h('h1', { text: t('admin.title') }),
+    h('p', {}, h('a', { id: 'applications-link', href: '/applications', text: t('admin.applications') })), users.element,
+    admin ? centres.centresSection(centreList) : null,
+    admin ? cohortsSection(cohorts, centreList.map((c) => c.name)) : null, figures.element, invites);
 }

@@ -38,6 +38,9 @@ const inviting = () => import('./invite.js');
 const reflections = () => import('./reflections.js');
 // A learner's portfolio, and the public page of a shared one (portfolio.js).
 const portfolio = () => import('./portfolio.js');
+// Applying without an account and its private link (apply.js); a coach's applications.
+const applying = () => import('./apply.js');
+const applications = () => import('./applications.js');
 
 const main = document.getElementById('main');
 
@@ -515,6 +518,9 @@ const routes = [
   [/^\/admin$/, lazy(admin, 'pageAdmin'), true],
   [/^\/portfolio$/, lazy(portfolio, 'pagePortfolio'), true],
   [/^\/p\/([A-Za-z0-9_-]+)$/, lazy(portfolio, 'pagePublicPortfolio'), false],
+  [/^\/apply$/, lazy(applying, 'pageApply'), false],
+  [/^\/apply\/([A-Za-z0-9_-]+)$/, lazy(applying, 'pageApplyStatus'), false],
+  [/^\/applications$/, lazy(applications, 'pageApplications'), true],
 ];
 
 async function render() {

@@ -7,7 +7,7 @@
 import { t, addStrings, formatNumber } from './i18n.js';
 import { h, labelled } from './dom.js';
 import { request } from './api.js';
-import { handleForm } from './forms.js';
+import { handleForm } from './format.js';
 
 await addStrings('outcomes');
 

@@ -135,6 +135,16 @@ int gr_account_check_cohort(const char *cohort)
 	return check_text(cohort, GR_COHORT_MAX, "A cohort");
 }
 
+int gr_account_check_centre(const char *name)
+{
+	return check_text(name, GR_CENTRE_NAME_MAX, "A centre's name");
+}
+
+int gr_account_check_place(const char *text, long max, const char *what)
+{
+	return text[0] ? check_text(text, max, what) : 0;
+}
+
 int gr_account_check_password(const char *password)
 {
 	long len;

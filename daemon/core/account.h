@@ -12,6 +12,9 @@
 #define GR_HANDLE_MAX 32
 #define GR_DISPLAY_NAME_MAX 64 /* characters; up to 4 bytes each in UTF-8 */
 #define GR_COHORT_MAX 64
+#define GR_CENTRE_NAME_MAX 64	 /* characters */
+#define GR_CENTRE_BOROUGH_MAX 64 /* characters */
+#define GR_CENTRE_ADDRESS_MAX 200
 #define GR_PASSWORD_MIN 10     /* characters */
 #define GR_PASSWORD_MAX 1024   /* bytes */
 #define GR_PASSWORD_HASH_SIZE 128 /* crypto_pwhash_STRBYTES */
@@ -33,6 +36,7 @@ struct gr_user {
 	int64_t created_at; /* Unix ms */
 	int64_t disabled_at; /* 0 = active */
 	char language[8];    /* the client's language they chose ("en", "nl"); "" = none */
+	int64_t rights_stamp; /* grows when rights beyond role and cohort change (a coach's centres) */
 };
 
 struct gr_invite {
@@ -60,6 +64,10 @@ int gr_account_role_from_name(enum gr_role *out, const char *name);
 int gr_account_check_handle(const char *handle);
 int gr_account_check_display_name(const char *name);
 int gr_account_check_cohort(const char *cohort);
+/* A centre's name: 1 to GR_CENTRE_NAME_MAX characters. */
+int gr_account_check_centre(const char *name);
+/* A borough or an address: "" or 1 to max characters, what names it in the message. */
+int gr_account_check_place(const char *text, long max, const char *what);
 int gr_account_check_password(const char *password);
 /* A language the client has words for: "en" or "nl". */
 int gr_account_check_language(const char *language);

@@ -191,6 +191,15 @@ static int parse_workers(struct gr_config *config, const char *key, const char *
 	return parse_int(&config->workers, key, value, 1, 64);
 }
 
+static int parse_default_centre(struct gr_config *config, const char *key, const char *value)
+{
+	if (!value[0]) {
+		gr_error_set("%s: must not be empty", key);
+		return GR_EINVALID;
+	}
+	return copy_string(config->default_centre, sizeof(config->default_centre), key, value);
+}
+
 static int parse_max_body_kib(struct gr_config *config, const char *key, const char *value)
 {
 	return parse_int(&config->max_body_kib, key, value, 1, 64 * 1024);
@@ -282,6 +291,8 @@ INT_SETTING(signin_free_tries, 1, 100)
 INT_SETTING(signin_delay_seconds, 1, 3600)
 INT_SETTING(signin_max_delay_minutes, 1, 24 * 60)
 INT_SETTING(signin_address_failures, 1, 1000000)
+INT_SETTING(application_days, 1, 3650)
+INT_SETTING(apply_per_hour, 1, 10000)
 
 static const struct key keys[] = {
 	{ "data_dir", parse_data_dir, "./grounds-data",
@@ -381,6 +392,15 @@ static const struct key keys[] = {
 	{ "trusted_proxies", parse_trusted_proxies, "",
 	  "proxies (ADDRESS or ADDRESS/BITS) whose X-Forwarded-For or Forwarded is believed",
 	  FIELD(trusted_proxies), 1 },
+	{ "default_centre", parse_default_centre, "Main centre",
+	  "the name of the first centre, which an upgraded school's cohorts and coaches move into",
+	  FIELD(default_centre), 0 },
+	{ "application_days", parse_application_days, "90",
+	  "days an application is kept after a coach invited or declined the applicant",
+	  FIELD(application_days), 0 },
+	{ "apply_per_hour", parse_apply_per_hour, "5",
+	  "applications one address (a client, trusted_proxies applied) may send in an hour",
+	  FIELD(apply_per_hour), 0 },
 };
 
 static const struct key *find_key(const char *name)

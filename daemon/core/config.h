@@ -53,6 +53,9 @@ struct gr_config {
 	int signin_max_delay_minutes; /* the longest wait; the address ceiling's window */
 	int signin_address_failures;  /* failed sign-ins from one address per that window */
 	struct gr_address_list trusted_proxies; /* X-Forwarded-For / Forwarded believed from */
+	char default_centre[257]; /* the name of the centre an upgraded school's cohorts move into */
+	int application_days;	  /* decided applications are deleted this long after */
+	int apply_per_hour;	  /* applications one address may send in an hour */
 };
 
 enum gr_config_action {

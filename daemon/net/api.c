@@ -50,6 +50,7 @@ int gr_api_new(struct gr_api **out, const struct gr_api_parts *parts)
 	}
 	api->auth = parts->auth;
 	api->accounts = parts->accounts;
+	api->applications = parts->applications;
 	api->library = parts->library;
 	api->workers = parts->workers;
 	api->config = config;
@@ -873,6 +874,13 @@ static const struct route routes[] = {
 	{ "POST", "/api/users/", api_user_change },
 	{ "GET", "/api/cohorts", api_cohorts_list },
 	{ "POST", "/api/cohorts", api_cohort_add },
+	{ "GET", "/api/centres", api_centres_list },
+	{ "POST", "/api/centres", api_centre_add },
+	{ "GET", "/api/apply", api_apply_form },
+	{ "POST", "/api/apply", api_apply },
+	{ "GET", "/api/apply/", api_apply_status },
+	{ "GET", "/api/applications", api_applications_list },
+	{ "POST", "/api/applications/", api_application_decide },
 	{ "GET", "/api/invites", api_invites_list },
 	{ "POST", "/api/invites/", api_invite_revoke },
 	{ "GET", "/api/tracks", handle_tracks },

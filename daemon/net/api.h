@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 struct gr_accounts;
+struct gr_applications;
 struct gr_auth;
 struct gr_config;
 struct gr_library;
@@ -62,6 +63,7 @@ struct gr_http_call {
 struct gr_api_parts {
 	struct gr_auth *auth;
 	struct gr_accounts *accounts; /* profiles, sessions, reset links, cohorts (api_accounts.c) */
+	struct gr_applications *applications; /* applying and deciding (api_applications.c) */
 	struct gr_library *library;
 	struct gr_workers *workers;
 	const struct gr_config *config;

@@ -2,7 +2,7 @@
  * api_accounts.c - the HTTP routes of accounts that recover (docs/api.md,
  * "Profile and sessions", "Reset links", "Users, cohorts and invites"):
  * a user's own profile and sessions, reset links, and the admin's users,
- * cohorts and invites. Each handler reads the request, asks
+ * centres, cohorts and invites. Each handler reads the request, asks
  * services/accounts.c or services/auth.c, and turns the result into a
  * status and a JSON body; who may do what is decided there and written in
  * docs/api.md's table. The routes are rows of api.c's table.
@@ -340,9 +340,9 @@ static int add_cohort(const struct gr_store_cohort *cohort, void *payload)
 	if (!gr_rights_may_coach(listing->api->store, listing->by, cohort->name))
 		return 0;
 	return gr_json_append(listing->list,
-			      gr_json_pack("{s:s, s:I, s:i, s:i}", "name", cohort->name, "created_at",
-					   (long long)cohort->created_at, "learners", cohort->learners,
-					   "coaches", cohort->coaches));
+			      gr_json_pack("{s:s, s:s, s:I, s:i, s:i}", "name", cohort->name, "centre",
+					   cohort->centre, "created_at", (long long)cohort->created_at,
+					   "learners", cohort->learners, "coaches", cohort->coaches));
 }
 
 /* GET /api/cohorts: an admin's every one, a coach's the ones they coach. */
@@ -369,11 +369,12 @@ void api_cohorts_list(struct gr_api *api, struct gr_http_call *call, const char 
 	api_reply_value(call, 200, gr_json_pack("{s:o}", "cohorts", listing.list));
 }
 
-/* POST /api/cohorts {name}: admins. */
+/* POST /api/cohorts {name, centre?}: admins. */
 void api_cohort_add(struct gr_api *api, struct gr_http_call *call, const char *arg)
 {
-	static const char *const names[] = { "name" };
-	const char *values[1];
+	static const char *const names[] = { "name", "centre" };
+	const char *values[2];
+	const char *field = NULL;
 	struct gr_json *body;
 	struct gr_user user;
 	int rc;
@@ -386,9 +387,72 @@ void api_cohort_add(struct gr_api *api, struct gr_http_call *call, const char *a
 	}
 	if (!(body = api_read_body(call)))
 		return;
-	if (api_read_texts(call, body, names, values, 1, 1) == 0) {
-		if ((rc = gr_accounts_cohort_add(api->accounts, &user, values[0])) != 0)
-			api_reply_status(call, rc, gr_error_last(), "name");
+	if (api_read_texts(call, body, names, values, 1, 1) == 0 &&
+	    api_read_texts(call, body, names + 1, values + 1, 1, 0) == 0) {
+		rc = gr_accounts_cohort_add(api->accounts, &user, &field, values[0], values[1]);
+		if (rc)
+			api_reply_status(call, rc, gr_error_last(), field);
+		else
+			api_reply_value(call, 201, gr_json_pack("{s:s}", "name", values[0]));
+	}
+	gr_json_free(body);
+}
+
+/* ---- centres ----------------------------------------------------------- */
+
+static int add_centre(const struct gr_store_centre *centre, void *payload)
+{
+	return gr_json_append(payload,
+			      gr_json_pack("{s:s, s:s, s:s, s:I, s:i, s:i, s:i, s:i, s:i}", "name",
+					   centre->name, "borough", centre->borough, "address",
+					   centre->address, "created_at", (long long)centre->created_at,
+					   "cohorts", centre->cohorts, "learners", centre->learners,
+					   "coaches", centre->coaches, "active_7d", centre->active,
+					   "passed_30d", centre->passed));
+}
+
+/* GET /api/centres: admins, each centre with its figures. */
+void api_centres_list(struct gr_api *api, struct gr_http_call *call, const char *arg)
+{
+	struct gr_json *list;
+	struct gr_user user;
+	int rc;
+
+	if (api_require_user(api, call, &user) != 0)
+		return;
+	list = gr_json_array();
+	if ((rc = gr_accounts_centres(api->accounts, &user, add_centre, list)) != 0) {
+		gr_json_free(list);
+		api_reply_status(call, rc, gr_error_last(), NULL);
+		return;
+	}
+	api_reply_value(call, 200, gr_json_pack("{s:o}", "centres", list));
+}
+
+/* POST /api/centres {name, borough?, address?}: admins. */
+void api_centre_add(struct gr_api *api, struct gr_http_call *call, const char *arg)
+{
+	static const char *const names[] = { "name", "borough", "address" };
+	const char *values[3];
+	const char *field = NULL;
+	struct gr_json *body;
+	struct gr_user user;
+	int rc;
+
+	if (api_require_user(api, call, &user) != 0)
+		return;
+	if (user.role != GR_ROLE_ADMIN) {
+		api_reply_error(call, 403, "forbidden", "Only admins add centres.", NULL);
+		return;
+	}
+	if (!(body = api_read_body(call)))
+		return;
+	if (api_read_texts(call, body, names, values, 1, 1) == 0 &&
+	    api_read_texts(call, body, names + 1, values + 1, 2, 0) == 0) {
+		rc = gr_accounts_centre_add(api->accounts, &user, &field, values[0], values[1],
+					    values[2]);
+		if (rc)
+			api_reply_status(call, rc, gr_error_last(), field);
 		else
 			api_reply_value(call, 201, gr_json_pack("{s:s}", "name", values[0]));
 	}

@@ -16,6 +16,7 @@ struct gr_json;
 struct gr_api {
 	struct gr_auth *auth;
 	struct gr_accounts *accounts;
+	struct gr_applications *applications;
 	struct gr_library *library;
 	struct gr_workers *workers;
 	const struct gr_config *config;
@@ -59,6 +60,12 @@ api_handler_fn api_profile_set, api_sessions_list, api_sessions_end_others;
 api_handler_fn api_reset_get, api_reset_use;
 api_handler_fn api_users_list, api_user_change;
 api_handler_fn api_cohorts_list, api_cohort_add;
+api_handler_fn api_centres_list, api_centre_add;
+
+/* ---- api_applications.c: applying, the applicant's link, the coaches' decisions ---- */
+
+api_handler_fn api_apply_form, api_apply, api_apply_status;
+api_handler_fn api_applications_list, api_application_decide;
 api_handler_fn api_invites_list, api_invite_revoke;
 
 /* ---- api_portfolio.c: portfolios and outcomes ---- */

@@ -3,7 +3,8 @@
  *
  * Owns a user's own profile (name, language), the list of their sessions
  * and ending the others, reset links from their making to their use, the
- * cohorts as records, and the admin's search of users. Leaves the life of
+ * centres and cohorts as records, which centres a coach belongs to, and
+ * the admin's search of users. Leaves the life of
  * a reset link to domain/reset.c, its storing to store/reset.c, who may
  * coach whom to services/rights.c, and signing in, invites and the
  * operator's changes to roles and cohorts to services/auth.c, whose
@@ -24,6 +25,7 @@
 #include "core/workers.h"
 #include "services/rights.h"
 #include "services/turn.h"
+#include "store/centre.h"
 #include "store/cohort.h"
 #include "store/reset.h"
 #include "store/session.h"
@@ -482,25 +484,206 @@ void gr_accounts_reset_use(struct gr_accounts *accounts, const char *token, cons
 	done(&failed, payload);
 }
 
+/* ---- centres ----------------------------------------------------------- */
+
+/* By the operator's tool (NULL) or an active admin; else GR_EFORBIDDEN with message. */
+static int by_admin(const struct gr_user *by, const char *message)
+{
+	if (by && (by->role != GR_ROLE_ADMIN || by->disabled_at)) {
+		gr_error_set("%s", message);
+		return GR_EFORBIDDEN;
+	}
+	return 0;
+}
+
+struct centre_add {
+	int64_t id;
+	const char *name, *borough, *address;
+};
+
+static int write_centre_add(struct gr_accounts *accounts, void *argument)
+{
+	struct centre_add *add = argument;
+
+	return gr_store_centre_add(accounts->store, &add->id, add->name, add->borough, add->address,
+				   now(accounts));
+}
+
+int gr_accounts_centre_add(struct gr_accounts *accounts, const struct gr_user *by,
+			   const char **out_field, const char *name, const char *borough,
+			   const char *address)
+{
+	struct centre_add add = { 0, name, borough ? borough : "", address ? address : "" };
+	int rc;
+
+	*out_field = NULL;
+	if ((rc = by_admin(by, "Only admins add centres.")) != 0)
+		return rc;
+	if ((rc = gr_account_check_centre(name)) != 0)
+		*out_field = "name";
+	else if ((rc = gr_account_check_place(add.borough, GR_CENTRE_BOROUGH_MAX, "A borough")) != 0)
+		*out_field = "borough";
+	else if ((rc = gr_account_check_place(add.address, GR_CENTRE_ADDRESS_MAX, "An address")) != 0)
+		*out_field = "address";
+	else if ((rc = change(accounts, write_centre_add, &add)) != 0)
+		*out_field = rc == GR_EEXISTS ? "name" : NULL;
+	if (rc)
+		return rc;
+	gr_log_info("%s added the centre %s", by ? by->handle : "the operator", name);
+	return 0;
+}
+
+int gr_accounts_centre_find(struct gr_accounts *accounts, int64_t *out, const char *name)
+{
+	int64_t count = 0;
+	int rc;
+
+	if (name && name[0]) {
+		rc = gr_store_centre_id(accounts->store, out, name);
+		return rc == GR_ENOTFOUND ? GR_EINVALID : rc; /* the message names it */
+	}
+	if ((rc = gr_store_centre_count(accounts->store, &count, out)) != 0)
+		return rc;
+	if (count != 1) {
+		gr_error_set("%s", count ? "There are several centres: name the centre."
+					 : "There is no centre yet: add one first.");
+		return GR_EINVALID;
+	}
+	return 0;
+}
+
+int gr_accounts_centres(struct gr_accounts *accounts, const struct gr_user *by,
+			gr_store_centre_fn *fn, void *payload)
+{
+	const int64_t day = (int64_t)24 * 60 * 60 * 1000, at = now(accounts);
+	int rc = by_admin(by, "Only admins see the centres' figures.");
+
+	return rc ? rc : gr_store_centre_each(accounts->store, at - 7 * day, at - 30 * day, fn, payload);
+}
+
+struct coach_centres {
+	const struct gr_user *user;
+	const int64_t *ids;
+	size_t count;
+};
+
+static int write_coach_centres(struct gr_accounts *accounts, void *argument)
+{
+	struct coach_centres *c = argument;
+
+	return gr_store_centre_set_coach(accounts->store, c->user->id, c->ids, c->count);
+}
+
+int gr_accounts_coach_centres(struct gr_accounts *accounts, struct gr_user *out,
+			      const struct gr_user *by, const char *handle,
+			      const char *const *centres, size_t count)
+{
+	struct coach_centres c = { out, NULL, count };
+	int64_t *ids = NULL;
+	int rc;
+
+	if ((rc = by_admin(by, "Only admins change a coach's centres.")) != 0 ||
+	    (rc = user_by_handle(accounts, out, handle)) != 0)
+		return rc;
+	if (out->role != GR_ROLE_COACH || count == 0) {
+		gr_error_set(out->role != GR_ROLE_COACH
+				     ? "Only coaches belong to centres; %s is not a coach (a learner "
+				       "belongs to their cohort's centre, an admin to all)."
+				     : "A coach belongs to one centre at least (%s).",
+			     out->handle);
+		return GR_EINVALID;
+	}
+	if (!(ids = calloc(count, sizeof(*ids)))) {
+		gr_error_set("out of memory");
+		return GR_ERROR;
+	}
+	for (size_t i = 0; rc == 0 && i < count; i++)
+		rc = gr_accounts_centre_find(accounts, &ids[i], centres[i]);
+	c.ids = ids;
+	if (rc == 0 && (rc = change(accounts, write_coach_centres, &c)) == 0) {
+		struct gr_auth_change changed = { out->id, NULL, NULL, 1, 0 };
+
+		gr_auth_tell_changed(accounts->auth, &changed);
+		gr_log_info("%s changed the centres of %s", by ? by->handle : "the operator",
+			    out->handle);
+	}
+	free(ids);
+	return rc;
+}
+
+struct default_name {
+	const char *name;
+	int named;
+};
+
+static int write_default_name(struct gr_accounts *accounts, void *argument)
+{
+	struct default_name *d = argument;
+
+	return gr_store_centre_name_default(accounts->store, &d->named, d->name);
+}
+
+int gr_accounts_name_default_centre(struct gr_accounts *accounts, const char *name)
+{
+	struct default_name d = { name, 0 };
+	int rc;
+
+	if (!name || !name[0] || strcmp(name, GR_STORE_CENTRE_DEFAULT) == 0)
+		return 0;
+	if ((rc = gr_account_check_centre(name)) != 0) {
+		char message[200];
+
+		snprintf(message, sizeof(message), "%s", gr_error_last());
+		gr_error_set("default_centre: %s", message);
+		return rc;
+	}
+	if ((rc = change(accounts, write_default_name, &d)) == GR_EEXISTS) {
+		/* The operator named another centre so: keep both as they are, and say so. */
+		gr_log_warn("%s; the default centre keeps its name", gr_error_last());
+		return 0;
+	}
+	if (rc)
+		return rc;
+	if (d.named)
+		gr_log_info("the default centre is called %s", name);
+	return 0;
+}
+
 /* ---- cohorts ----------------------------------------------------------- */
+
+struct cohort_add {
+	const char *name;
+	int64_t centre;
+};
 
 static int write_cohort_add(struct gr_accounts *accounts, void *argument)
 {
-	return gr_store_cohort_add(accounts->store, argument, now(accounts));
+	struct cohort_add *add = argument;
+
+	return gr_store_cohort_add(accounts->store, add->name, add->centre, now(accounts));
 }
 
 int gr_accounts_cohort_add(struct gr_accounts *accounts, const struct gr_user *by,
-			   const char *name)
+			   const char **out_field, const char *name, const char *centre)
 {
+	struct cohort_add add = { name, 0 };
 	int rc;
 
-	if (by && (by->role != GR_ROLE_ADMIN || by->disabled_at)) {
-		gr_error_set("Only admins add cohorts.");
-		return GR_EFORBIDDEN;
-	}
-	if ((rc = gr_account_check_cohort(name)) != 0 ||
-	    (rc = change(accounts, write_cohort_add, (void *)name)) != 0)
+	*out_field = NULL;
+	if ((rc = by_admin(by, "Only admins add cohorts.")) != 0)
 		return rc;
+	if ((rc = gr_account_check_cohort(name)) != 0) {
+		*out_field = "name";
+		return rc;
+	}
+	if ((rc = gr_accounts_centre_find(accounts, &add.centre, centre)) != 0) {
+		*out_field = "centre";
+		return rc;
+	}
+	if ((rc = change(accounts, write_cohort_add, &add)) != 0) {
+		*out_field = rc == GR_EEXISTS ? "name" : NULL;
+		return rc;
+	}
 	gr_log_info("%s added the cohort %s", by ? by->handle : "the operator", name);
 	return 0;
 }

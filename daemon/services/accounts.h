@@ -22,6 +22,7 @@
 #include "core/secret.h"
 #include "domain/reset.h"
 #include "services/auth.h"
+#include "store/centre.h"
 #include "store/user.h"
 
 struct gr_store;
@@ -111,11 +112,57 @@ int gr_accounts_reset_check(struct gr_accounts *accounts, struct gr_user *out,
 void gr_accounts_reset_use(struct gr_accounts *accounts, const char *token, const char *password,
 			   gr_auth_done_fn *done, void *payload);
 
+/* ---- centres ---- */
+
+/*
+ * Add a centre; by NULL (the operator's tool) or an admin. GR_EINVALID or
+ * GR_EEXISTS with *out_field "name", "borough" or "address"; GR_EFORBIDDEN.
+ */
+int gr_accounts_centre_add(struct gr_accounts *accounts, const struct gr_user *by,
+			   const char **out_field, const char *name, const char *borough,
+			   const char *address);
+
+/*
+ * *out the id of the centre named name; NULL or "": the only centre there
+ * is. GR_EINVALID with a message naming the centre when there is no such
+ * one, or when name is empty and there are several.
+ */
+int gr_accounts_centre_find(struct gr_accounts *accounts, int64_t *out, const char *name);
+
+/*
+ * Each centre with its figures (learners active in the last 7 days, steps
+ * finished in the last 30): for the operator (NULL) and admins only.
+ */
+int gr_accounts_centres(struct gr_accounts *accounts, const struct gr_user *by,
+			gr_store_centre_fn *fn, void *payload);
+
+/*
+ * Make centres[0..count) (names, at least one) the centres of the coach
+ * handle, by the operator (NULL) or an admin. The cohorts they coached
+ * outside them are no longer theirs; their open connections close as
+ * after any change of rights. GR_ENOTFOUND (no such user), GR_EINVALID
+ * (not a coach, no centre, an unknown centre: the message names it).
+ */
+int gr_accounts_coach_centres(struct gr_accounts *accounts, struct gr_user *out,
+			      const struct gr_user *by, const char *handle,
+			      const char *const *centres, size_t count);
+
+/*
+ * Names the default centre name (the setting default_centre) once, at the
+ * first start after the database moved to centres; nothing afterwards.
+ * Another centre with that name already: logged, and the name is kept.
+ */
+int gr_accounts_name_default_centre(struct gr_accounts *accounts, const char *name);
+
 /* ---- cohorts ---- */
 
-/* Add a cohort; by NULL (the operator's tool) or an admin. GR_EINVALID, GR_EEXISTS. */
+/*
+ * Add a cohort to the centre named centre (NULL or "": the only centre);
+ * by NULL (the operator's tool) or an admin. GR_EINVALID, GR_EEXISTS with
+ * *out_field "name" or "centre"; GR_EFORBIDDEN.
+ */
 int gr_accounts_cohort_add(struct gr_accounts *accounts, const struct gr_user *by,
-			   const char *name);
+			   const char **out_field, const char *name, const char *centre);
 /*
  * Rename a cohort and every reference to it in one change (the operator's
  * tool). GR_EINVALID (to), GR_ENOTFOUND (from), GR_EEXISTS (to). The open

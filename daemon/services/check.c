@@ -5,7 +5,8 @@
  * Owns the order of the checks and their reports. Each life is read back
  * from the store as its domain module's plain struct and given to that
  * module's checker (gr_invite_check, gr_reset_check, gr_session_check,
- * gr_help_check, gr_progress_check, gr_review_check), the same checkers the services run
+ * gr_help_check, gr_progress_check, gr_review_check, gr_application_check),
+ * the same checkers the services run
  * before every write; SQLite's checks are the store's
  * (gr_store_backup_integrity). A check reports; it never repairs.
  */
@@ -13,6 +14,7 @@
 
 #include "core/clock.h"
 #include "core/error.h"
+#include "domain/application.h"
 #include "domain/help.h"
 #include "domain/invite.h"
 #include "domain/progress.h"
@@ -21,6 +23,7 @@
 #include "domain/session.h"
 #include "services/reviews.h"
 #include "services/turn.h"
+#include "store/application.h"
 #include "store/backup.h"
 #include "store/invite.h"
 #include "store/reset.h"
@@ -67,6 +70,17 @@ static int check_reset(const struct gr_reset *reset, void *payload)
 
 	if (gr_reset_check(reset) != 0) {
 		snprintf(about, sizeof(about), "reset link %lld", (long long)reset->id);
+		report(payload, about, gr_error_last());
+	}
+	return 0;
+}
+
+static int check_application(const struct gr_store_application *row, void *payload)
+{
+	char about[48];
+
+	if (gr_application_check(&row->life) != 0) {
+		snprintf(about, sizeof(about), "application %lld", (long long)row->life.id);
 		report(payload, about, gr_error_last());
 	}
 	return 0;
@@ -158,6 +172,7 @@ int gr_check_run(int *out_problems, struct gr_store *store, struct gr_library *l
 	}
 	if ((rc = gr_store_invite_each(store, check_invite, &run)) != 0 ||
 	    (rc = gr_store_reset_each(store, check_reset, &run)) != 0 ||
+	    (rc = gr_store_application_each(store, 0, check_application, &run)) != 0 ||
 	    (rc = gr_store_survey_each_session(store, check_session, &run)) != 0 ||
 	    (rc = gr_store_survey_each_help(store, check_help, &run)) != 0 ||
 	    (rc = gr_store_survey_each_progress(store, check_progress, &run)) != 0 ||

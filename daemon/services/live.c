@@ -2192,7 +2192,8 @@ static int valid_session(const struct gr_store_session_row *row, void *payload)
 		const struct gr_user *user = &check->clients[low]->user;
 
 		check->seen[low] = user->id == row->user_id && user->role == row->role &&
-					   strcmp(user->cohort, row->cohort) == 0
+					   strcmp(user->cohort, row->cohort) == 0 &&
+					   user->rights_stamp == row->rights_stamp
 				       ? 1
 				       : 2;
 	}

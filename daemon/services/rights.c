@@ -3,13 +3,18 @@
  * what is in docs/api.md, "Who may do what").
  *
  * Owns the one answer to "may this user coach this cohort", and the two
- * rules built on it (nudges, invites). Leaves what a role alone allows to
- * each service, and the relation itself to store/user.c.
+ * rules built on it (nudges, invites). The centre is part of that answer:
+ * gr_store_user_coaches reads coach_cohorts within the coach's centres in
+ * one query (why coach_cohorts stays, as a narrowing inside a centre:
+ * docs/api.md, "Who may do what"). Leaves what a role alone allows to each
+ * service, and the relations themselves to store/user.c and
+ * store/centre.c.
  */
 #include "services/rights.h"
 
 #include "core/error.h"
 #include "core/log.h"
+#include "store/centre.h"
 #include "store/user.h"
 
 int gr_rights_may_coach(struct gr_store *store, const struct gr_user *user, const char *cohort)
@@ -27,6 +32,24 @@ int gr_rights_may_coach(struct gr_store *store, const struct gr_user *user, cons
 		return 0;
 	}
 	return coaches;
+}
+
+int gr_rights_may_see_centre(struct gr_store *store, const struct gr_user *user,
+			     int64_t centre_id)
+{
+	int belongs = 0;
+
+	if (user->disabled_at)
+		return 0;
+	if (user->role == GR_ROLE_ADMIN)
+		return 1;
+	if (user->role != GR_ROLE_COACH)
+		return 0;
+	if (gr_store_centre_has_coach(store, &belongs, user->id, centre_id) != 0) {
+		gr_log_error("could not read the centres of %s: %s", user->handle, gr_error_last());
+		return 0;
+	}
+	return belongs;
 }
 
 int gr_rights_may_nudge(struct gr_store *store, const struct gr_user *coach,

@@ -1,8 +1,9 @@
 /*
  * rights.h - who may act on whom beyond what a role alone allows: the one
  * rule of cohorts. A learner coaches nobody; a coach coaches the cohorts
- * the coach_cohorts relation gives them (store/user.h), and nothing else;
- * an admin may do all. Every service that shows or changes something of a
+ * the coach_cohorts relation gives them that lie in the centres they
+ * belong to (store/user.h, store/centre.h), and nothing else; an admin
+ * may do all, in every centre. Every service that shows or changes something of a
  * cohort asks gr_rights_may_coach() (boards, the CSV export, attention
  * lists, nudges, invites, help requests), so the rule is written once.
  * The whole table of who may do what is in docs/api.md, and
@@ -17,11 +18,19 @@ struct gr_store;
 
 /*
  * 1 when user may coach cohort ("" for learners without a cohort; only an
- * admin coaches those): see its board, its learners' progress and help
+ * admin coaches those), within their centres: see its board, its learners' progress and help
  * requests, nudge its learners, invite learners to it. 0 otherwise, also
  * when the store cannot say (logged): a failure never grants a right.
  */
 int gr_rights_may_coach(struct gr_store *store, const struct gr_user *user, const char *cohort);
+
+/*
+ * 1 when user may see and decide the applications to centre_id: an admin,
+ * or a coach who belongs to that centre. 0 otherwise, also when the store
+ * cannot say (logged).
+ */
+int gr_rights_may_see_centre(struct gr_store *store, const struct gr_user *user,
+			     int64_t centre_id);
 
 /*
  * 0 when coach may nudge learner; else GR_EFORBIDDEN with a message. Nudges

@@ -8,8 +8,9 @@
  * (gr_store_progress_of_cohort), open help requests to help.c, and what
  * the board makes of it all to domain/attention.c and services/board.c.
  *
- * Also owns the cohorts as records (the cohorts table): adding one, asking
- * whether a name is one, listing them, and renaming one together with
+ * Also owns the cohorts as records (the cohorts table): adding one to its
+ * centre, asking whether a name is one and its centre, listing them, and
+ * renaming one together with
  * every reference to it (users, invites, coach_cohorts), which the caller
  * makes one change of the turn so all move or none.
  */
@@ -32,6 +33,7 @@ enum statement {
 	RENAME_USERS,
 	RENAME_INVITES,
 	RENAME_COACHES,
+	CENTRE,
 	STATEMENT_COUNT
 };
 
@@ -55,13 +57,15 @@ static const char *const sql[STATEMENT_COUNT] = {
 		  " AND coalesce(u.cohort, '') = ?1 AND u.disabled_at IS NULL ORDER BY r.id",
 	[MEMBERS] = "SELECT id FROM users WHERE role = 'learner' AND coalesce(cohort, '') = ?1"
 		    " AND disabled_at IS NULL ORDER BY id",
-	[ADD] = "INSERT INTO cohorts (name, created_at) VALUES (?1, ?2)",
+	[ADD] = "INSERT INTO cohorts (name, created_at, centre_id) VALUES (?1, ?2, ?3)",
 	[EXISTS] = "SELECT count(*) FROM cohorts WHERE name = ?1",
 	[ALL] = "SELECT c.name, c.created_at,"
 		" (SELECT count(*) FROM users u WHERE u.cohort = c.name AND u.role = 'learner'"
 		"   AND u.disabled_at IS NULL),"
-		" (SELECT count(*) FROM coach_cohorts k WHERE k.cohort = c.name)"
-		" FROM cohorts c ORDER BY c.name",
+		" (SELECT count(*) FROM coach_cohorts k WHERE k.cohort = c.name),"
+		" x.name FROM cohorts c JOIN centres x ON x.id = c.centre_id ORDER BY c.name",
+	[CENTRE] = "SELECT x.name FROM cohorts c JOIN centres x ON x.id = c.centre_id"
+		   " WHERE c.name = ?1",
 	[RENAME] = "UPDATE cohorts SET name = ?2 WHERE name = ?1",
 	[RENAME_USERS] = "UPDATE users SET cohort = ?2 WHERE cohort = ?1",
 	[RENAME_INVITES] = "UPDATE invites SET cohort = ?2 WHERE cohort = ?1",
@@ -156,13 +160,14 @@ int gr_store_cohort_flags(struct gr_store *store, const char *cohort, const char
 	return rc;
 }
 
-int gr_store_cohort_add(struct gr_store *store, const char *name, int64_t now)
+int gr_store_cohort_add(struct gr_store *store, const char *name, int64_t centre, int64_t now)
 {
 	sqlite3_stmt *stmt = statement(store, ADD);
 	int rc;
 
 	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 2, now);
+	sqlite3_bind_int64(stmt, 3, centre);
 	rc = sqlite3_step(stmt);
 	sqlite3_reset(stmt);
 	if ((rc & 0xff) == SQLITE_CONSTRAINT) {
@@ -195,6 +200,7 @@ int gr_store_cohort_each(struct gr_store *store, gr_store_cohort_fn *fn, void *p
 		row.created_at = sqlite3_column_int64(stmt, 1);
 		row.learners = sqlite3_column_int(stmt, 2);
 		row.coaches = sqlite3_column_int(stmt, 3);
+		row.centre = store_column_or_empty(stmt, 4);
 		if ((rc = fn(&row, payload)) != 0)
 			return store_stop(stmt, rc);
 	}
@@ -231,4 +237,23 @@ int gr_store_cohort_rename(struct gr_store *store, const char *from, const char 
 			return rc;
 	}
 	return 0;
+}
+
+static int read_name(void *out, sqlite3_stmt *stmt)
+{
+	store_column_text(out, GR_STORE_CENTRE_NAME_SIZE, stmt, 0);
+	return 0;
+}
+
+int gr_store_cohort_centre(struct gr_store *store, char out[GR_STORE_CENTRE_NAME_SIZE],
+			   const char *name)
+{
+	sqlite3_stmt *stmt = statement(store, CENTRE);
+	int rc;
+
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	rc = store_one_row(store, stmt, read_name, out, "no such cohort");
+	if (rc == GR_ENOTFOUND)
+		gr_error_set("There is no cohort '%.64s'.", name);
+	return rc;
 }

@@ -7,6 +7,7 @@
 #ifndef GR_STORE_COHORT_H
 #define GR_STORE_COHORT_H
 
+#include "core/account.h"
 #include "store/store.h"
 
 #include <stdint.h>
@@ -61,8 +62,17 @@ int gr_store_cohort_flags(struct gr_store *store, const char *cohort, const char
 
 /* ---- cohorts as records ---- */
 
-/* Adds a cohort named name (checked by the caller); GR_EEXISTS if there is one. */
-int gr_store_cohort_add(struct gr_store *store, const char *name, int64_t now);
+/*
+ * Adds a cohort named name (checked by the caller) to the centre of id
+ * centre (store/centre.h); GR_EEXISTS if there is one.
+ */
+int gr_store_cohort_add(struct gr_store *store, const char *name, int64_t centre, int64_t now);
+
+/* The bytes of a centre's name, its end included (64 characters of up to 4 bytes). */
+#define GR_STORE_CENTRE_NAME_SIZE (GR_CENTRE_NAME_MAX * 4 + 1)
+/* The name of the centre cohort name belongs to; GR_ENOTFOUND when there is no such cohort. */
+int gr_store_cohort_centre(struct gr_store *store, char out[GR_STORE_CENTRE_NAME_SIZE],
+			   const char *name);
 /* *out is 1 when there is a cohort named name. */
 int gr_store_cohort_exists(struct gr_store *store, int *out, const char *name);
 
@@ -72,6 +82,7 @@ struct gr_store_cohort {
 	int64_t created_at;
 	int learners;
 	int coaches;
+	const char *centre; /* the name of its centre */
 };
 typedef int gr_store_cohort_fn(const struct gr_store_cohort *row, void *payload);
 /* Each cohort, by name. */

@@ -41,6 +41,8 @@ enum store_file {
 	STORE_FILE_REFLECTION,
 	STORE_FILE_PORTFOLIO,
 	STORE_FILE_OUTCOME,
+	STORE_FILE_CENTRE,
+	STORE_FILE_APPLICATION,
 	STORE_FILE_COUNT
 };
 
@@ -54,7 +56,8 @@ struct store_sql {
 extern const struct store_sql store_user_sql, store_invite_sql, store_session_sql, store_track_sql,
 	store_progress_sql, store_submission_sql, store_event_sql, store_review_sql,
 	store_assignment_sql, store_cohort_sql, store_nudge_sql, store_help_sql,
-	store_snapshot_sql, store_notification_sql, store_reset_sql;
+	store_snapshot_sql, store_notification_sql, store_reset_sql, store_centre_sql,
+	store_application_sql;
 extern const struct store_sql store_reflection_sql, store_portfolio_sql, store_outcome_sql;
 
 struct store_checkpoint;
@@ -145,8 +148,8 @@ const char *store_column_or_empty(sqlite3_stmt *stmt, int column);
 /* The columns store_read_user reads, from users u, first in a statement. */
 #define STORE_USER_COLUMNS                                                                        \
 	"u.id, u.handle, u.display_name, u.role, u.cohort, u.password_hash, u.created_at, "       \
-	"u.disabled_at, u.language"
-#define STORE_USER_COLUMN_COUNT 9
+	"u.disabled_at, u.language, u.rights_stamp"
+#define STORE_USER_COLUMN_COUNT 10
 
 /* Reads STORE_USER_COLUMNS; GR_EINVALID when the stored role is unknown. */
 int store_read_user(struct gr_user *out, sqlite3_stmt *stmt);

@@ -382,6 +382,69 @@ const char *const store_migrations[] = {
 	"  coach_id INTEGER REFERENCES users(id) ON DELETE SET NULL,"
 	"  recorded_at INTEGER NOT NULL"
 	");",
+
+	/*
+	 * 14: several centres (store/centre.c). Every cohort belongs to one
+	 * centre and every coach to one or more (coach_centres); a coach
+	 * coaches a cohort when coach_cohorts names it and they belong to its
+	 * centre (services/rights.c). What there was moves into one default
+	 * centre, "Main centre" until the setting default_centre names it at
+	 * the next start (meta default_centre_unnamed holds its id until then);
+	 * users.rights_stamp grows when a coach's centres change, so open
+	 * connections see their rights changed. Applications to a centre
+	 * (store/application.c, domain/application.c): what the applicant
+	 * wrote, their private link's hash, and the coach's decision; the
+	 * invite made for them keeps its code here for their link to show.
+	 */
+	"CREATE TABLE centres ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  borough TEXT NOT NULL DEFAULT '',"
+	"  address TEXT NOT NULL DEFAULT '',"
+	"  created_at INTEGER NOT NULL"
+	");"
+	"INSERT INTO centres (id, name, created_at) VALUES (1, 'Main centre', 0);"
+	"INSERT INTO meta (key, value) VALUES ('default_centre_unnamed', '1');"
+	"CREATE TABLE cohorts_with_centre ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  created_at INTEGER NOT NULL,"
+	"  centre_id INTEGER NOT NULL REFERENCES centres(id)"
+	");"
+	"INSERT INTO cohorts_with_centre (id, name, created_at, centre_id)"
+	"  SELECT id, name, created_at, 1 FROM cohorts;"
+	"DROP TABLE cohorts;"
+	"ALTER TABLE cohorts_with_centre RENAME TO cohorts;"
+	"CREATE INDEX cohorts_by_centre ON cohorts(centre_id);"
+	"CREATE TABLE coach_centres ("
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  centre_id INTEGER NOT NULL REFERENCES centres(id) ON DELETE CASCADE,"
+	"  PRIMARY KEY (user_id, centre_id)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX coach_centres_by_centre ON coach_centres(centre_id);"
+	"INSERT INTO coach_centres (user_id, centre_id) SELECT id, 1 FROM users WHERE role = 'coach';"
+	"ALTER TABLE users ADD COLUMN rights_stamp INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE applications ("
+	"  id INTEGER PRIMARY KEY,"
+	"  token_hash BLOB NOT NULL UNIQUE,"
+	"  centre_id INTEGER NOT NULL REFERENCES centres(id),"
+	"  name TEXT NOT NULL,"
+	"  phone TEXT NOT NULL DEFAULT '',"
+	"  email TEXT NOT NULL DEFAULT '',"
+	"  motivation TEXT NOT NULL,"
+	"  availability TEXT NOT NULL,"
+	"  language TEXT NOT NULL DEFAULT '',"
+	"  state TEXT NOT NULL CHECK (state IN ('new', 'waiting', 'invited', 'declined')),"
+	"  created_at INTEGER NOT NULL,"
+	"  waiting_at INTEGER,"
+	"  decided_at INTEGER,"
+	"  decided_by INTEGER REFERENCES users(id) ON DELETE SET NULL,"
+	"  invite_id INTEGER REFERENCES invites(id) ON DELETE SET NULL,"
+	"  invite_code TEXT,"
+	"  message TEXT NOT NULL DEFAULT ''"
+	");"
+	"CREATE INDEX applications_by_centre ON applications(centre_id, id);"
+	"CREATE INDEX applications_decided ON applications(decided_at) WHERE decided_at IS NOT NULL;",
 };
 
 static int read_version(struct gr_store *store, int *out)

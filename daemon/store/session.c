@@ -34,7 +34,7 @@ static const char *const sql[STATEMENT_COUNT] = {
 	[PRUNE] = "DELETE FROM sessions WHERE expires_at <= ?1",
 	[END_OF_USER] = "DELETE FROM sessions WHERE user_id = ?1 AND token_hash IS NOT ?2",
 	[COUNT_OF_USER] = "SELECT count(*) FROM sessions WHERE user_id = ?1 AND expires_at > ?2",
-	[VALID] = "SELECT s.token_hash, u.id, u.role, u.cohort FROM sessions s"
+	[VALID] = "SELECT s.token_hash, u.id, u.role, u.cohort, u.rights_stamp FROM sessions s"
 		  " JOIN users u ON u.id = s.user_id"
 		  " WHERE s.expires_at > ?1 AND u.disabled_at IS NULL",
 	[SEEN] = "UPDATE sessions SET seen_at = ?2, agent = coalesce(?3, agent)"
@@ -135,6 +135,7 @@ int gr_store_session_each_valid(struct gr_store *store, int64_t now, gr_store_se
 		row.token_hash = sqlite3_column_blob(stmt, 0);
 		row.user_id = sqlite3_column_int64(stmt, 1);
 		row.cohort = store_column_or_empty(stmt, 3);
+		row.rights_stamp = sqlite3_column_int64(stmt, 4);
 		if ((rc = gr_account_role_from_name(&row.role, store_column_or_empty(stmt, 2))) != 0 ||
 		    (rc = fn(&row, payload)) != 0)
 			return store_stop(stmt, rc);

@@ -31,6 +31,7 @@ struct gr_store_session_row {
 	int64_t user_id;
 	enum gr_role role;
 	const char *cohort; /* "" for none */
+	int64_t rights_stamp;
 };
 typedef int gr_store_session_fn(const struct gr_store_session_row *row, void *payload);
 /* Each valid session at now, in no order; stops early when fn returns non-zero. */

@@ -55,6 +55,8 @@ static const struct store_sql *const files[STORE_FILE_COUNT] = {
 	[STORE_FILE_REFLECTION] = &store_reflection_sql,
 	[STORE_FILE_PORTFOLIO] = &store_portfolio_sql,
 	[STORE_FILE_OUTCOME] = &store_outcome_sql,
+	[STORE_FILE_CENTRE] = &store_centre_sql,
+	[STORE_FILE_APPLICATION] = &store_application_sql,
 };
 
 /* ---- the statement cache and the helpers of every store file ------------- */

@@ -2,7 +2,8 @@
  * user.c - the users table and who coaches which cohort (see user.h).
  *
  * Owns inserting, finding, counting, listing, disabling and changing users,
- * the coach_cohorts relation, and how a
+ * the coach_cohorts relation (read within the coach's centres, which
+ * store/centre.c keeps; a coach given a cohort joins its centre), and how a
  * user row is read (store_read_user, which session.c and progress.c use for
  * their joins). Leaves the rules of handles, roles and passwords to
  * core/account.c and signing in to services/auth.c.
@@ -33,6 +34,7 @@ enum statement {
 	COACHED_CLEAR,
 	COACHED_ADD,
 	COACHED_EACH,
+	COACHED_CENTRE,
 	SET_DISPLAY_NAME,
 	SET_LANGUAGE,
 	SEARCH,
@@ -56,10 +58,17 @@ static const char *const sql[STATEMENT_COUNT] = {
 	[SET_ROLE] = "UPDATE users SET role = ?2 WHERE id = ?1",
 	[SET_COHORT] = "UPDATE users SET cohort = ?2 WHERE id = ?1",
 	[COUNT_ADMINS] = "SELECT count(*) FROM users WHERE role = 'admin'",
-	[COACHES] = "SELECT count(*) FROM coach_cohorts WHERE user_id = ?1 AND cohort = ?2",
+	/* The one rule's question: coach_cohorts names it, within the coach's centres. */
+	[COACHES] = "SELECT count(*) FROM coach_cohorts k JOIN cohorts c ON c.name = k.cohort"
+		    " JOIN coach_centres m ON m.user_id = k.user_id AND m.centre_id = c.centre_id"
+		    " WHERE k.user_id = ?1 AND k.cohort = ?2",
 	[COACHED_CLEAR] = "DELETE FROM coach_cohorts WHERE user_id = ?1",
 	[COACHED_ADD] = "INSERT OR IGNORE INTO coach_cohorts (user_id, cohort) VALUES (?1, ?2)",
-	[COACHED_EACH] = "SELECT cohort FROM coach_cohorts WHERE user_id = ?1 ORDER BY cohort",
+	[COACHED_EACH] = "SELECT k.cohort FROM coach_cohorts k JOIN cohorts c ON c.name = k.cohort"
+			 " JOIN coach_centres m ON m.user_id = k.user_id AND m.centre_id = c.centre_id"
+			 " WHERE k.user_id = ?1 ORDER BY k.cohort",
+	[COACHED_CENTRE] = "INSERT OR IGNORE INTO coach_centres (user_id, centre_id)"
+			   " SELECT ?1, centre_id FROM cohorts WHERE name = ?2",
 	[SET_DISPLAY_NAME] = "UPDATE users SET display_name = ?2 WHERE id = ?1",
 	[SET_LANGUAGE] = "UPDATE users SET language = ?2 WHERE id = ?1",
 	[SEARCH] = "SELECT " STORE_USER_COLUMNS " FROM users u WHERE (?1 = ''"
@@ -87,6 +96,7 @@ int store_read_user(struct gr_user *out, sqlite3_stmt *stmt)
 	out->created_at = sqlite3_column_int64(stmt, 6);
 	out->disabled_at = sqlite3_column_int64(stmt, 7);
 	store_column_text(out->language, sizeof(out->language), stmt, 8);
+	out->rights_stamp = sqlite3_column_int64(stmt, 9);
 	return gr_account_role_from_name(&out->role, store_column_or_empty(stmt, 3));
 }
 
@@ -271,11 +281,17 @@ int gr_store_user_set_coached(struct gr_store *store, int64_t id, const char *co
 
 int gr_store_user_add_coached(struct gr_store *store, int64_t id, const char *cohort)
 {
-	sqlite3_stmt *stmt = statement(store, COACHED_ADD);
+	static const enum statement writes[] = { COACHED_ADD, COACHED_CENTRE };
+	int rc = 0;
 
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_text(stmt, 2, cohort, -1, SQLITE_STATIC);
-	return store_run(store, stmt, NULL);
+	for (size_t i = 0; rc == 0 && i < sizeof(writes) / sizeof(writes[0]); i++) {
+		sqlite3_stmt *stmt = statement(store, writes[i]);
+
+		sqlite3_bind_int64(stmt, 1, id);
+		sqlite3_bind_text(stmt, 2, cohort, -1, SQLITE_STATIC);
+		rc = store_run(store, stmt, NULL);
+	}
+	return rc;
 }
 
 int gr_store_user_each_coached(struct gr_store *store, int64_t id, gr_store_text_fn *fn,

@@ -46,16 +46,18 @@ int gr_store_user_search(struct gr_store *store, const char *text, const char *c
 int gr_store_user_count_admins(struct gr_store *store, int64_t *out);
 
 /*
- * Who coaches which cohort (the coach_cohorts relation). *out is 1 when
- * user id coaches cohort. set_coached makes cohort (NULL or "": none) the
- * only one they coach; add_coached adds one.
+ * Who coaches which cohort (the coach_cohorts relation, within the coach's
+ * centres: store/centre.h). *out is 1 when coach_cohorts names cohort for
+ * user id and they belong to its centre: the one rule of services/rights.c.
+ * set_coached makes cohort (NULL or "": none) the only one they coach;
+ * add_coached adds one, and makes them a coach of its centre too.
  */
 int gr_store_user_coaches(struct gr_store *store, int *out, int64_t id, const char *cohort);
 int gr_store_user_set_coached(struct gr_store *store, int64_t id, const char *cohort);
 int gr_store_user_add_coached(struct gr_store *store, int64_t id, const char *cohort);
 
 typedef int gr_store_text_fn(const char *text, void *payload);
-/* Each cohort user id coaches, by name. */
+/* Each cohort user id coaches (within their centres), by name. */
 int gr_store_user_each_coached(struct gr_store *store, int64_t id, gr_store_text_fn *fn,
 			       void *payload);
 

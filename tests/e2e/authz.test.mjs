@@ -35,6 +35,14 @@ const HELP_STEP = 'welcome';
 
 // ---- how to make each request -------------------------------------------
 
+const APPLICATION = { name: 'Amal Haddad', phone: '+31 6 1234 5678', motivation: 'I want to learn to build websites.', when: 'Mornings', centre: 'Main centre' };
+// A new application (sent without an account); resolves its id.
+async function applied(ctx) {
+  const sent = await ctx.daemon.client().post('/api/apply', APPLICATION);
+  assert.equal(sent.status, 201, sent.text);
+  return sent.json.id;
+}
+
 // The actor's cookie in a client of its own: a sign-in or join through it
 // must not replace the actor's session.
 function as(actor, ctx) {
@@ -115,7 +123,20 @@ const HTTP = {
   'POST /api/users/HANDLE/disable': (a) => a.http.post('/api/users/rosa/disable', {}),
   'POST /api/users/HANDLE/enable': (a) => a.http.post('/api/users/rosa/enable', {}),
   'GET /api/cohorts': (a) => a.http.get('/api/cohorts'),
-  'POST /api/cohorts': (a, ctx) => a.http.post('/api/cohorts', { name: `cohort-${ctx.serial++}` }),
+  'POST /api/cohorts': (a, ctx) => a.http.post('/api/cohorts', { name: `cohort-${ctx.serial++}`, centre: 'Main centre' }),
+  'GET /api/centres': (a) => a.http.get('/api/centres'),
+  'POST /api/centres': (a, ctx) => a.http.post('/api/centres', { name: `centre-${ctx.serial++}` }),
+  // Applying needs no account; a fresh application for each decision.
+  'GET /api/apply': (a) => a.http.get('/api/apply'),
+  'POST /api/apply': (a) => a.http.post('/api/apply', APPLICATION),
+  'GET /api/apply/TOKEN': async (a, ctx) => {
+    const sent = await ctx.daemon.client().post('/api/apply', APPLICATION);
+    return a.http.get(`/api/apply/${sent.json.token}`);
+  },
+  'GET /api/applications': (a) => a.http.get('/api/applications'),
+  'POST /api/applications/ID/invite': async (a, ctx) => a.http.post(`/api/applications/${await applied(ctx)}/invite`, { cohort: 'autumn' }),
+  'POST /api/applications/ID/wait': async (a, ctx) => a.http.post(`/api/applications/${await applied(ctx)}/wait`, {}),
+  'POST /api/applications/ID/decline': async (a, ctx) => a.http.post(`/api/applications/${await applied(ctx)}/decline`, { message: 'Thank you; we are full this season.' }),
   'GET /api/invites': (a) => a.http.get('/api/invites'),
   'POST /api/invites/ID/revoke': async (a, ctx) => {
     await ctx.admin.http.post('/api/invites', { role: 'learner', cohort: 'autumn' });
@@ -366,7 +387,7 @@ test('every cell of the table of who may do what answers as docs/api.md says', {
 
   // Each actor opens a socket per cell it walks: the per-user cap of
   // connections (limits.test.mjs's) must not answer for the table.
-  const daemon = await startDaemon({ config: 'messages_per_second = 0\nmax_connections_per_user = 10000\n' });
+  const daemon = await startDaemon({ config: 'messages_per_second = 0\nmax_connections_per_user = 10000\napply_per_hour = 10000\n' });
   const walked = new Map();
   try {
     const ctx = await world(daemon);

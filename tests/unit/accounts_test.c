@@ -78,8 +78,8 @@ static void fixture_open(struct fixture *f)
 	if (gr_store_open(&f->store, f->path) != 0 || gr_workers_start(&f->workers, 2) != 0 ||
 	    gr_auth_new(&f->auth, f->store, f->workers, &settings) != 0 ||
 	    gr_accounts_new(&f->accounts, f->store, f->auth, f->workers, fake_clock) != 0 ||
-	    gr_store_cohort_add(f->store, "autumn", fake_now) != 0 ||
-	    gr_store_cohort_add(f->store, "spring", fake_now) != 0) {
+	    gr_store_cohort_add(f->store, "autumn", 1, fake_now) != 0 ||
+	    gr_store_cohort_add(f->store, "spring", 1, fake_now) != 0) {
 		fprintf(stderr, "fixture: %s\n", gr_error_last());
 		exit(2);
 	}
@@ -277,6 +277,7 @@ static void test_cohort_rename_moves_everything(void)
 {
 	struct fixture f;
 	char code[GR_TOKEN_TEXT_SIZE], text[64];
+	const char *field = NULL;
 	struct gr_invite invite;
 	struct gr_user mona;
 	int coaches = 0, exists = 0;
@@ -287,9 +288,12 @@ static void test_cohort_rename_moves_everything(void)
 	add_user(&f, "lars", GR_ROLE_LEARNER, "spring");
 	CHECK_INT(gr_auth_invite_create(f.auth, code, &invite, NULL, GR_ROLE_LEARNER, "autumn", 0), ==,
 		  0);
-	CHECK_INT(gr_accounts_cohort_add(f.accounts, NULL, "autumn"), ==, GR_EEXISTS);
-	CHECK_INT(gr_accounts_cohort_add(f.accounts, NULL, "bad\tname"), ==, GR_EINVALID);
-	CHECK_INT(gr_accounts_cohort_add(f.accounts, &mona, "winter"), ==, GR_EFORBIDDEN);
+	CHECK_INT(gr_accounts_cohort_add(f.accounts, NULL, &field, "autumn", NULL), ==, GR_EEXISTS);
+	CHECK_STR(field, "name");
+	CHECK_INT(gr_accounts_cohort_add(f.accounts, NULL, &field, "bad\tname", NULL), ==, GR_EINVALID);
+	CHECK_INT(gr_accounts_cohort_add(f.accounts, &mona, &field, "winter", NULL), ==, GR_EFORBIDDEN);
+	CHECK_INT(gr_accounts_cohort_add(f.accounts, NULL, &field, "winter", "Nowhere"), ==, GR_EINVALID);
+	CHECK_STR(field, "centre");
 
 	CHECK_INT(gr_accounts_cohort_rename(f.accounts, "autumn", "spring"), ==, GR_EEXISTS);
 	CHECK_INT(gr_accounts_cohort_rename(f.accounts, "nope", "winter"), ==, GR_ENOTFOUND);

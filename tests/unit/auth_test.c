@@ -67,7 +67,7 @@ static void fixture_open(struct fixture *f)
 	/* The cohorts the tests invite to are on record; "nowhere" is not. */
 	for (const char *const *name = (const char *const[]){ "spring", "north", "c", "d", NULL };
 	     *name; name++)
-		if (gr_store_cohort_add(f->store, *name, fake_now) != 0)
+		if (gr_store_cohort_add(f->store, *name, 1, fake_now) != 0)
 			exit(2);
 }
 
@@ -229,6 +229,7 @@ static void test_who_may_invite(void)
 	admin = store_user(&f, "admin1", GR_ROLE_ADMIN);
 	coach = store_user(&f, "coach1", GR_ROLE_COACH);
 	learner = store_user(&f, "learner1", GR_ROLE_LEARNER);
+	CHECK(gr_store_cohort_add(f.store, "c", 1, fake_now) != GR_ERROR); /* in the default centre */
 	CHECK_INT(gr_store_user_add_coached(f.store, coach.id, "c"), ==, 0);
 
 	/* A coach invites learners to the cohorts they coach, and nowhere else. */
@@ -680,7 +681,7 @@ static void test_long_multibyte_cohort(void)
 	CHECK_INT(gr_account_check_cohort(cohort), ==, 0);
 	CHECK_INT(gr_auth_invite_create(f.auth, code, &invite, NULL, GR_ROLE_LEARNER, cohort, 0),
 		  ==, GR_EINVALID); /* not on record yet */
-	CHECK_INT(gr_store_cohort_add(f.store, cohort, fake_now), ==, 0);
+	CHECK_INT(gr_store_cohort_add(f.store, cohort, 1, fake_now), ==, 0);
 	CHECK_INT(gr_auth_invite_create(f.auth, code, &invite, NULL, GR_ROLE_LEARNER, cohort, 0),
 		  ==, 0);
 	CHECK_STR(invite.cohort, cohort);

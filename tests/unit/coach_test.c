@@ -19,6 +19,7 @@
 #include "services/live.h"
 #include "core/log.h"
 #include "services/reviews.h"
+#include "store/cohort.h"
 #include "store/help.h"
 #include "store/progress.h"
 #include "store/store.h"
@@ -90,6 +91,8 @@ static void add_user(struct fixture *f, int who)
 	snprintf(user->password_hash, sizeof(user->password_hash), "x");
 	user->role = who == KIM ? GR_ROLE_COACH : GR_ROLE_LEARNER;
 	user->created_at = fake_now;
+	/* Cohorts are records, in the default centre; a coach coaches within their centres. */
+	CHECK(gr_store_cohort_add(f->store, user->cohort, 1, fake_now) != GR_ERROR);
 	CHECK_INT(gr_store_user_insert(f->store, user), ==, 0);
 	if (who == KIM) /* kim coaches c1 only */
 		CHECK_INT(gr_store_user_add_coached(f->store, user->id, "c1"), ==, 0);

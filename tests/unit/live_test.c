@@ -13,6 +13,7 @@
 #include "tracks/library.h"
 #include "services/live.h"
 #include "core/log.h"
+#include "store/cohort.h"
 #include "store/progress.h"
 #include "store/session.h"
 #include "store/store.h"
@@ -85,6 +86,8 @@ static void add_user(struct fixture *f, struct gr_user *user, const char *handle
 	snprintf(user->password_hash, sizeof(user->password_hash), "x");
 	user->role = role;
 	user->created_at = fake_now;
+	/* c1 is a record, in the default centre; a coach coaches within their centres. */
+	CHECK(gr_store_cohort_add(f->store, "c1", 1, fake_now) != GR_ERROR);
 	CHECK_INT(gr_store_user_insert(f->store, user), ==, 0);
 	if (role == GR_ROLE_COACH)
 		CHECK_INT(gr_store_user_add_coached(f->store, user->id, "c1"), ==, 0);

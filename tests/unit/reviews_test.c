@@ -22,6 +22,7 @@
 #include "core/log.h"
 #include "core/metrics.h"
 #include "services/reviews.h"
+#include "store/cohort.h"
 #include "store/assignment.h"
 #include "store/event.h"
 #include "store/progress.h"
@@ -83,6 +84,8 @@ static void add_user(struct fixture *f, int who, const char *handle, enum gr_rol
 	snprintf(user->password_hash, sizeof(user->password_hash), "x");
 	user->role = role;
 	user->created_at = fake_now;
+	/* c1 is a record, in the default centre; a coach coaches within their centres. */
+	CHECK(gr_store_cohort_add(f->store, "c1", 1, fake_now) != GR_ERROR);
 	CHECK_INT(gr_store_user_insert(f->store, user), ==, 0);
 	if (role == GR_ROLE_COACH)
 		CHECK_INT(gr_store_user_add_coached(f->store, user->id, "c1"), ==, 0);

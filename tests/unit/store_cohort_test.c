@@ -49,7 +49,11 @@ static void test_activity_weeks(void)
 	gr_store_close(store);
 
 	/* As if written by the version before: no schema 5, no weeks. */
-	CHECK_INT(exec_sql(path, "DROP TABLE activity_weeks; DROP TABLE help_messages;"
+	CHECK_INT(exec_sql(path, "DROP TABLE applications;"
+				 "DROP TABLE coach_centres; DROP TABLE cohorts; DROP TABLE centres;"
+				 "DELETE FROM meta WHERE key = 'default_centre_unnamed';"
+				 "ALTER TABLE users DROP COLUMN rights_stamp;"
+				 "DROP TABLE activity_weeks; DROP TABLE help_messages;"
 				 "DROP TABLE help_offers; DROP TABLE help_requests; DROP TABLE nudges;"
 				 "DROP INDEX reviews_by_reviewer; DROP TABLE review_snapshots;"
 				 "DROP TABLE coach_cohorts; ALTER TABLE invites DROP COLUMN revoked_at;"
@@ -61,7 +65,7 @@ static void test_activity_weeks(void)
 				 "DROP TABLE submission_thanks; DROP INDEX submissions_shared;"
 				 "ALTER TABLE submissions DROP COLUMN share;"
 				 "DROP TABLE notifications;"
-				 "DROP TABLE cohorts; DROP TABLE password_resets;"
+				 "DROP TABLE password_resets;"
 				 "ALTER TABLE users DROP COLUMN language;"
 				 "ALTER TABLE sessions DROP COLUMN seen_at;"
 				 "ALTER TABLE sessions DROP COLUMN agent;"

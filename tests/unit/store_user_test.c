@@ -6,6 +6,7 @@
 
 #include "core/account.h"
 #include "core/error.h"
+#include "store/cohort.h"
 #include "store/session.h"
 #include "store/user.h"
 
@@ -148,7 +149,10 @@ static void test_changes_and_coaching(void)
 	CHECK_INT(gr_store_user_count_admins(store, &count), ==, 0);
 	CHECK_INT(count, ==, 1);
 
-	/* A coach coaches the cohorts given, and only those. */
+	/* A coach coaches the cohorts given (records, in the default centre), and only those. */
+	for (const char *const *name = (const char *const[]){ "autumn", "spring", "winter", NULL };
+	     *name; name++)
+		CHECK_INT(gr_store_cohort_add(store, *name, 1, 1000), ==, 0);
 	CHECK_INT(gr_store_user_coaches(store, &coaches, ada.id, "autumn"), ==, 0);
 	CHECK_INT(coaches, ==, 0);
 	CHECK_INT(gr_store_user_add_coached(store, ada.id, "autumn"), ==, 0);

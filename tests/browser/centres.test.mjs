@@ -1,0 +1,99 @@
+// The centres on an admin's People page, in the web client: each centre
+// with its figures, a centre added with the form, a group added to a
+// chosen centre once there are several, and the same section in Dutch;
+// a coach's People page has no centres. Checked with axe-core at 360 and
+// 1280 px.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startDaemon, people } from '../lib/daemon.mjs';
+import { launch, newPage } from '../lib/browser.mjs';
+import { seriousViolations } from '../lib/axe.mjs';
+
+let daemon;
+let browser;
+let clients;
+before(async () => {
+  daemon = await startDaemon({ config: 'messages_per_second = 0\n' });
+  browser = await launch();
+  clients = await people(daemon, { lena: 'learner', mona: 'coach' });
+});
+after(async () => {
+  await browser?.close();
+  assert.equal(await daemon.stop(), 0, daemon.stderr);
+});
+
+async function accessible(page, what) {
+  for (const width of [360, 1280]) {
+    await page.setViewportSize({ width, height: 800 });
+    assert.deepEqual(await seriousViolations(page), [], `${what} at ${width} px`);
+  }
+}
+
+// Signs in through the form's ids, whatever the page's language.
+async function signIn(page, handle) {
+  await page.goto(`${daemon.url}/signin`);
+  await page.locator('#field-handle').fill(handle);
+  await page.locator('#field-password').fill('correct horse battery');
+  await page.locator('#signin-form button[type="submit"]').click();
+  await page.locator('#home-title').waitFor();
+}
+
+const figures = (page, centre) => page.locator(`#centre-list [data-centre="${centre}"] dd`).allInnerTexts();
+
+test('an admin sees each centre with its figures, adds a centre and a group in it; the section in Dutch', async () => {
+  const page = await newPage(browser);
+  await signIn(page, 'admin1');
+  await page.locator('#nav-admin').click();
+  await page.locator('#centre-list [data-centre="Main centre"]').waitFor();
+  // cohorts, learners, coaches, active in 7 days, steps passed in 30 days
+  assert.deepEqual(await figures(page, 'Main centre'), ['1', '1', '1', '0', '0']);
+  assert.match(await page.locator('#centre-list').innerText(), /Learners active in the last 7 days/);
+  assert.equal(await page.getByLabel('Centre of the new group').count(), 0, 'one centre: nothing to choose');
+  await accessible(page, "the admin's people page with its centres");
+
+  await page.getByLabel('Borough').fill('x'.repeat(65));
+  await page.getByLabel('New centre').fill('Zuid');
+  await page.getByRole('button', { name: 'Add centre' }).click();
+  await page.locator('#centre-form .form-error').waitFor();
+  assert.equal(await page.getByLabel('Borough').getAttribute('aria-invalid'), 'true');
+  await page.getByLabel('Borough').fill('Amsterdam-Zuid');
+  await page.getByLabel('Address').fill('Stadionplein 1');
+  await page.getByRole('button', { name: 'Add centre' }).click();
+  await page.locator('#centre-form [role="status"]', { hasText: 'Added the centre Zuid.' }).waitFor();
+  assert.match(await page.locator('#centre-list [data-centre="Zuid"]').innerText(), /Amsterdam-Zuid · Stadionplein 1/);
+  assert.deepEqual(await figures(page, 'Zuid'), ['0', '0', '0', '0', '0']);
+
+  // With two centres, a new group names its centre.
+  await page.reload();
+  await page.getByLabel('Centre of the new group').selectOption('Zuid');
+  await page.getByLabel('New group', { exact: true }).fill('winter');
+  await page.getByRole('button', { name: 'Add group' }).click();
+  await page.locator('#cohort-form [role="status"]', { hasText: 'Added the group winter.' }).waitFor();
+  const cohorts = (await clients.admin1.get('/api/cohorts')).json.cohorts;
+  assert.deepEqual(cohorts.find((c) => c.name === 'winter').centre, 'Zuid');
+  await accessible(page, "the admin's people page with two centres");
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+
+  const nl = await newPage(browser, { locale: 'nl-NL' });
+  await signIn(nl, 'admin1');
+  await nl.locator('#nav-admin').click();
+  await nl.locator('#centre-list [data-centre="Zuid"]').waitFor();
+  assert.equal(await nl.locator('#centres-title').innerText(), 'Centra');
+  assert.match(await nl.locator('#centre-list').innerText(), /Deelnemers actief in de laatste 7 dagen/);
+  assert.deepEqual(await figures(nl, 'Zuid'), ['1', '0', '0', '0', '0']);
+  await nl.getByLabel('Centrum van de nieuwe groep').waitFor();
+  await accessible(nl, 'the people page in Dutch');
+  assert.deepEqual(nl.problems, []);
+  await nl.context().close();
+});
+
+test("a coach's people page has no centres", async () => {
+  const page = await newPage(browser);
+  await signIn(page, 'mona');
+  await page.locator('#nav-admin').click();
+  await page.locator('#user-list [data-user="lena"]').waitFor();
+  assert.equal(await page.locator('#centre-list').count(), 0);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
