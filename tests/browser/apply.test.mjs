@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDaemon, people } from '../lib/daemon.mjs';
 import { launch, newPage } from '../lib/browser.mjs';
-import { seriousViolations } from '../lib/axe.mjs';
+import { scanned } from '../lib/centre.mjs';
 
 let daemon;
 let browser;
@@ -22,13 +22,6 @@ after(async () => {
   await browser?.close();
   assert.equal(await daemon.stop(), 0, daemon.stderr);
 });
-
-async function accessible(page, what) {
-  for (const width of [360, 1280]) {
-    await page.setViewportSize({ width, height: 800 });
-    assert.deepEqual(await seriousViolations(page), [], `${what} at ${width} px`);
-  }
-}
 
 async function signIn(page, handle) {
   await page.goto(`${daemon.url}/signin`);
@@ -50,12 +43,12 @@ test('apply in English, the coach sees it live and invites, the private link sho
   await coach.locator('#nav-admin').click();
   await coach.locator('#applications-link').click();
   await coach.locator('#application-list').waitFor();
-  await accessible(coach, 'the applications page, empty');
+  await scanned(coach, 'the applications page, empty');
 
   const page = await newPage(browser);
   await page.goto(`${daemon.url}/apply`);
   await page.locator('#apply-form').waitFor();
-  await accessible(page, 'the apply page');
+  await scanned(page, 'the apply page');
   await apply(page, {
     'Your name': 'Amal Haddad',
     'Why do you want to learn here?': 'I want to build websites for my neighbours.',
@@ -67,19 +60,19 @@ test('apply in English, the coach sees it live and invites, the private link sho
   await page.locator('#apply-sent').waitFor();
   const url = await page.locator('#apply-link').inputValue();
   assert.match(url, new RegExp(`^${daemon.url}/apply/[A-Za-z0-9_-]{40,}$`));
-  await accessible(page, 'the application sent');
+  await scanned(page, 'the application sent');
 
   // Live on the coach's page, then invited from there.
   const card = coach.locator('#application-list [data-state="new"]', { hasText: 'Amal Haddad' });
   await card.waitFor();
   assert.match(await card.innerText(), /I want to build websites for my neighbours\./);
-  await accessible(coach, 'the applications page with one');
+  await scanned(coach, 'the applications page with one');
   await card.getByRole('button', { name: 'Invite' }).click();
   await coach.locator('#application-list [data-state="invited"]', { hasText: 'Amal Haddad' }).waitFor();
 
   await page.getByRole('link', { name: 'See where your application stands' }).click();
   await page.locator('#apply-status[data-state="invited"]').waitFor();
-  await accessible(page, 'the private link, invited');
+  await scanned(page, 'the private link, invited');
   await page.locator('#apply-join').click();
   await page.locator('#join-form').waitFor();
   assert.match(page.url(), /\/join\/[A-Za-z0-9_-]+$/);
@@ -93,7 +86,7 @@ test('aanmelden in het Nederlands; een afwijzing met een bericht, getoond als te
   await page.goto(`${daemon.url}/apply`);
   await page.locator('#apply-form').waitFor();
   assert.equal(await page.locator('h1').innerText(), 'Meld je aan om bij ons te leren');
-  await accessible(page, 'de aanmeldpagina');
+  await scanned(page, 'de aanmeldpagina');
   await apply(page, {
     'Je naam': 'Noor',
     'E-mailadres': 'noor@example.org',
@@ -116,7 +109,7 @@ test('aanmelden in het Nederlands; een afwijzing met een bericht, getoond als te
   assert.match(await page.locator('#apply-status').innerText(), /schreef je:/);
   assert.equal(await page.locator('#apply-message').innerText(), message, 'the message as text');
   assert.equal(await page.locator('#apply-message b').count(), 0, 'never as HTML');
-  await accessible(page, 'de persoonlijke link, afgewezen');
+  await scanned(page, 'de persoonlijke link, afgewezen');
   await page.goto(`${daemon.url}/apply/geen-echte-link`);
   await page.locator('#apply-missing', { hasText: 'Er is geen aanmelding bij deze link' }).waitFor();
   assert.deepEqual(page.problems, []);

@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDaemon, people, openSocket, ok } from '../lib/daemon.mjs';
 import { launch, newPage, signInAs } from '../lib/browser.mjs';
-import { seriousViolations } from '../lib/axe.mjs';
+import { scanned } from '../lib/centre.mjs';
 
 const STEP = 'working-in-a-team';
 
@@ -36,13 +36,6 @@ after(async () => {
   await browser?.close();
   assert.equal(await daemon.stop(), 0, daemon.stderr);
 });
-
-async function scanned(page, what) {
-  for (const width of [360, 1280]) {
-    await page.setViewportSize({ width, height: 800 });
-    assert.deepEqual(await seriousViolations(page), [], `${what} at ${width} px`);
-  }
-}
 
 async function ready(who, track) {
   await ok(sockets[who], 'progress.set', { track, step: 'what-soft-skills-are', state: 'started' });
