@@ -134,6 +134,15 @@ int gr_store_centre_count(struct gr_store *store, int64_t *out, int64_t *out_fir
 	return rc == SQLITE_ROW ? 0 : store_fail(store, "counting centres");
 }
 
+/* A centre's own columns (id, name, borough, address, created_at) of a row, borrowed. */
+static void read_place(sqlite3_stmt *stmt, struct gr_store_centre *row)
+{
+	row->id = sqlite3_column_int64(stmt, 0);
+	row->name = store_column_or_empty(stmt, 1);
+	row->borough = store_column_or_empty(stmt, 2);
+	row->address = store_column_or_empty(stmt, 3);
+	row->created_at = sqlite3_column_int64(stmt, 4);
+}
 int gr_store_centre_each(struct gr_store *store, int64_t active_since, int64_t passed_since,
 			 gr_store_centre_fn *fn, void *payload)
 {
@@ -144,11 +153,7 @@ int gr_store_centre_each(struct gr_store *store, int64_t active_since, int64_t p
 	sqlite3_bind_int64(stmt, 1, active_since);
 	sqlite3_bind_int64(stmt, 2, passed_since);
 	while (store_next_row(store, stmt, &rc, "listing centres")) {
-		row.id = sqlite3_column_int64(stmt, 0);
-		row.name = store_column_or_empty(stmt, 1);
-		row.borough = store_column_or_empty(stmt, 2);
-		row.address = store_column_or_empty(stmt, 3);
-		row.created_at = sqlite3_column_int64(stmt, 4);
+		read_place(stmt, &row);
 		row.cohorts = sqlite3_column_int(stmt, 5);
 		row.learners = sqlite3_column_int(stmt, 6);
 		row.coaches = sqlite3_column_int(stmt, 7);
@@ -235,11 +240,7 @@ int gr_store_centre_each_place(struct gr_store *store, gr_store_centre_fn *fn, v
 
 	memset(&row, 0, sizeof(row));
 	while (store_next_row(store, stmt, &rc, "listing centres")) {
-		row.id = sqlite3_column_int64(stmt, 0);
-		row.name = store_column_or_empty(stmt, 1);
-		row.borough = store_column_or_empty(stmt, 2);
-		row.address = store_column_or_empty(stmt, 3);
-		row.created_at = sqlite3_column_int64(stmt, 4);
+		read_place(stmt, &row);
 		if ((rc = fn(&row, payload)) != 0)
 			return store_stop(stmt, rc);
 	}

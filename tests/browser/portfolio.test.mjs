@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDaemon, people, openSocket, ok } from '../lib/daemon.mjs';
 import { launch, newPage, signInAs } from '../lib/browser.mjs';
-import { scanned } from '../lib/centre.mjs';
+import { scanned, dutch as switchToDutch } from '../lib/centre.mjs';
 
 let daemon;
 let browser;
@@ -52,10 +52,7 @@ after(async () => {
 async function signIn(handle, dutch) {
   const page = await newPage(browser);
   await signInAs(page, daemon, handle);
-  if (dutch) {
-    await page.locator('#lang').selectOption('nl');
-    await page.waitForFunction(() => document.documentElement.lang === 'nl');
-  }
+  if (dutch) await switchToDutch(page);
   return page;
 }
 
