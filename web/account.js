@@ -118,7 +118,7 @@ export async function pageReset(token) {
     h('button', { type: 'submit', text: t('reset.submit') }));
   handleForm(form, async (data) => {
     if (data.get('password') !== data.get('again')) {
-      await addStrings('errors');
+      await addStrings('errors').catch(() => {}); // without them the words are plainer, never none
       throw new ApiError(400, 'bad_value', 'The two passwords differ.', 'again');
     }
     await accounts.useReset(token, data.get('password'));
