@@ -1097,6 +1097,22 @@ static int find_web_root(struct gr_net *net)
  * destroying the context frees everything (a failed implicit vhost inside
  * lws_create_context leaks).
  */
+/*
+ * No validity timer per connection. lws's default pings every websocket
+ * after 300 s of silence, with a timer per connection kept in one sorted
+ * list: each connection that opens walks the whole list to insert its own,
+ * so 10,000 learners connecting cost time in the square of their number
+ * (a third of the loop's time while a centre connects). The kernel's TCP
+ * keepalive finds a peer that went away instead, with no work on the loop:
+ * probes after KEEPALIVE_IDLE_S of silence, KEEPALIVE_PROBES of them
+ * KEEPALIVE_INTERVAL_S apart, then the socket fails and closes.
+ */
+static const lws_retry_bo_t no_validity_timer = { .secs_since_valid_ping = 0,
+						  .secs_since_valid_hangup = 0 };
+#define KEEPALIVE_IDLE_S 60
+#define KEEPALIVE_INTERVAL_S 10
+#define KEEPALIVE_PROBES 3
+
 static int listen_on(struct gr_net *net)
 {
 	struct lws_context_creation_info info;
@@ -1112,6 +1128,10 @@ static int listen_on(struct gr_net *net)
 	info.server_string = "grounds";
 	info.max_http_header_data = HEADER_DATA;
 	info.timeout_secs = 30;
+	info.retry_and_idle_policy = &no_validity_timer;
+	info.ka_time = KEEPALIVE_IDLE_S;
+	info.ka_interval = KEEPALIVE_INTERVAL_S;
+	info.ka_probes = KEEPALIVE_PROBES;
 	/* lws joins our libuv loop (only needed while the context is made). */
 	info.foreign_loops = foreign_loops;
 	info.pcontext = &net->context; /* NULL once lws has wholly gone (gr_net_free) */

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { connect as tcpConnect } from 'node:net';
+import { readFile } from 'node:fs/promises';
 
 import { startDaemon, people, openSocket, ok, refused, call, nextRequestId, connect } from '../lib/daemon.mjs';
 
@@ -187,6 +188,37 @@ test('markdown renders off the loop: replies keep their order, other users are n
     // Once its renders are done, the user may render again.
     assert.equal((await call(sockets[1], 'markdown.preview', { body_md: '*hi*' })).html, '<p><em>hi</em></p>\n');
     for (const socket of [...sockets, other]) socket.close();
+  } finally {
+    assert.equal(await daemon.stop(), 0);
+  }
+});
+
+// The daemon's side of a connection in /proc/net/tcp (IPv4 loopback): its
+// timer kind (2: keepalive) and seconds until that timer fires.
+async function serverSideTimer(port, peerPort) {
+  const hex = (n) => n.toString(16).toUpperCase().padStart(4, '0');
+  const rows = (await readFile('/proc/net/tcp', 'utf8')).split('\n').slice(1).map((line) => line.trim().split(/\s+/));
+  const row = rows.find((r) => r[1] === `0100007F:${hex(port)}` && r[2] === `0100007F:${hex(peerPort)}` && r[3] === '01');
+  if (!row) return null;
+  const [kind, when] = row[5].split(':');
+  return { kind: parseInt(kind, 16), seconds: parseInt(when, 16) / 100 };
+}
+
+test('a learner\'s connection that went silent is probed by TCP keepalive within a minute, with no timer of its own on the loop', async () => {
+  const daemon = await startDaemon();
+  try {
+    const { lena } = await people(daemon, { lena: 'learner' });
+    const socket = await connect(daemon, lena);
+    // Timer 1 (retransmit) runs while the hello's reply is unacknowledged; wait for it to end.
+    let timer = await serverSideTimer(daemon.port, socket._socket.localPort);
+    for (let i = 0; i < 30 && timer && timer.kind === 1; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      timer = await serverSideTimer(daemon.port, socket._socket.localPort);
+    }
+    assert.ok(timer, 'the daemon\'s side of the connection is in /proc/net/tcp');
+    assert.equal(timer.kind, 2, 'SO_KEEPALIVE is on: the kernel keeps a keepalive timer');
+    assert.ok(timer.seconds > 0 && timer.seconds <= 60, `first probe in ${timer.seconds} s`);
+    socket.close();
   } finally {
     assert.equal(await daemon.stop(), 0);
   }
