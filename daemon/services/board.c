@@ -58,10 +58,12 @@ struct attention_cache {
 
 struct summary_job;
 struct get_job;
+struct home_job;
 
 struct gr_board {
 	struct summary_job *running; /* a summary being made off the loop */
 	struct get_job *getting;     /* board.get replies being made off the loop */
+	struct home_job *homes;	     /* coaches' homes waiting for attention lists */
 	struct gr_store *store;
 	struct gr_library *library;
 	struct gr_reviews *reviews; /* NULL: no work waits for a reviewer */
@@ -98,6 +100,7 @@ int gr_board_new(struct gr_board **out, struct gr_store *store, struct gr_librar
 
 static void summary_orphan(struct summary_job *job);
 static void get_orphan_all(struct gr_board *board);
+static void home_orphan_all(struct gr_board *board);
 
 void gr_board_free(struct gr_board *board)
 {
@@ -106,6 +109,7 @@ void gr_board_free(struct gr_board *board)
 	if (board->running)
 		summary_orphan(board->running); /* it ends on its own */
 	get_orphan_all(board);
+	home_orphan_all(board);
 	for (int i = 0; i < board->cached; i++) {
 		free(board->cache[i].cohort);
 		free(board->cache[i].track);
@@ -1065,6 +1069,7 @@ static int get_start(struct gr_board *board, struct gr_client *client,
 	job->settings = *board;
 	job->settings.running = NULL;
 	job->settings.getting = NULL;
+	job->settings.homes = NULL;
 	job->settings.cached = 0; /* the cache is the loop's alone */
 	job->cohort.now = now_ms(board);
 	job->cohort_name = strdup(request->cohort);
@@ -1133,51 +1138,129 @@ static void board_get(void *payload, struct gr_protocol_answer *out, struct gr_c
 
 /* ---- a coach's home: home.attention ---------------------------------------- */
 
-/* The attention list of cohort on track (borrowed from the cache), or NULL (logged). */
-static struct gr_json *attention_of(struct gr_board *board, const char *name,
-				    const struct gr_track *track, int64_t now)
+/*
+ * A coach's home answers from the cache. The lists it lacks, or holds for
+ * longer than ATTENTION_FRESH_MS, are made off the loop first, as board.get
+ * is (a worker reads every such cohort in one read transaction, the loop
+ * adds the review standings, a worker makes the lists), and the reply waits
+ * for them (gr_live_later). Without workers (the unit tests) they are made
+ * here and now.
+ */
+
+/* The attention list of cohort on track, fresh from the cache (borrowed), or NULL. */
+static struct gr_json *attention_cached(struct gr_board *board, const char *name,
+					const struct gr_track *track, int64_t now)
 {
 	struct attention_cache *entry = cache_find(board, name, track->id);
+
+	return entry && now - entry->at < ATTENTION_FRESH_MS ? entry->attention : NULL;
+}
+
+/* Make the attention list of cohort on track here and now, into the cache (logged on failure). */
+static void attention_make_here(struct gr_board *board, const char *name,
+				const struct gr_track *track, int64_t now)
+{
 	struct gr_json *attention = NULL;
 	struct cohort cohort;
 
-	if (entry && now - entry->at < ATTENTION_FRESH_MS)
-		return entry->attention;
 	if (cohort_load(&cohort, board, board->store, 0, name, track, 0, now) != 0) {
 		gr_log_error("the attention list of %s/%s: %s", name, track->id, gr_error_last());
-		return NULL;
+		return;
 	}
 	if (attention_json(&attention, board, &cohort, name, NULL, now) == 0) {
 		cache_keep(board, name, track->id, attention, now);
 		gr_json_free(attention);
 	}
 	cohort_free(&cohort);
-	entry = cache_find(board, name, track->id);
-	return entry && entry->at == now ? entry->attention : NULL;
+}
+
+/* One list a home waits for. */
+struct home_list {
+	char *cohort;
+	struct gr_track *track;
+	struct cohort loaded;
+	int is_loaded;
+	struct gr_json *attention;
+};
+
+struct home_job {
+	struct gr_board *board;	  /* NULL: orphaned */
+	struct gr_board settings; /* a copy, for the workers (as a summary's) */
+	struct gr_workers *workers;
+	struct gr_live_later *later;
+	int64_t user_id; /* the coach's (the connection may close meanwhile) */
+	char *path;
+	struct gr_store *store;
+	struct home_list *lists;
+	size_t count, capacity;
+	int64_t now;
+	int rc;
+	struct home_job *next; /* the board's homes under way */
+};
+
+static void home_job_free(struct home_job *job)
+{
+	for (size_t i = 0; i < job->count; i++) {
+		if (job->lists[i].is_loaded)
+			cohort_free(&job->lists[i].loaded);
+		gr_json_free(job->lists[i].attention);
+		gr_track_release(job->lists[i].track);
+		free(job->lists[i].cohort);
+	}
+	free(job->lists);
+	gr_store_close(job->store);
+	free(job->path);
+	free(job);
 }
 
 /* Each cohort the coach coaches, with its attention list on each track. */
 struct coached {
 	struct gr_board *board;
-	struct gr_json *cohorts;
+	struct gr_json *cohorts;	/* the reply's, or NULL while only listing what is stale */
+	struct home_job *stale;		/* the lists to make first */
+	int64_t now;
 };
+
+static int add_stale(struct home_job *job, const char *name, const struct gr_track *track)
+{
+	struct home_list *list;
+
+	if (gr_array_grow((void **)&job->lists, &job->capacity, job->count, sizeof(*job->lists)))
+		return GR_ERROR;
+	list = memset(&job->lists[job->count], 0, sizeof(*list));
+	if (!(list->cohort = strdup(name))) {
+		gr_error_set("out of memory");
+		return GR_ERROR;
+	}
+	list->track = gr_track_retain((struct gr_track *)track);
+	job->count++;
+	return 0;
+}
 
 static int add_coached(const char *name, void *payload)
 {
 	struct coached *coached = payload;
 	struct gr_board *board = coached->board;
-	struct gr_json *tracks = gr_json_array();
-	int64_t now = now_ms(board);
-	int rc = tracks ? 0 : GR_ERROR;
+	struct gr_json *tracks = NULL;
+	int rc = 0;
 
+	if (coached->cohorts && !(tracks = gr_json_array()))
+		return GR_ERROR;
 	for (int i = 0; rc == 0 && i < gr_library_count(board->library); i++) {
 		const struct gr_track *track = gr_library_at(board->library, i);
-		struct gr_json *attention = attention_of(board, name, track, now);
+		struct gr_json *attention = attention_cached(board, name, track, coached->now);
 
+		if (!coached->cohorts) {
+			if (!attention)
+				rc = add_stale(coached->stale, name, track);
+			continue;
+		}
 		rc = gr_json_append(tracks, gr_json_pack("{s:s, s:s, s:O*}", "track", track->id,
 							 "title", track->title, "attention",
 							 attention));
 	}
+	if (!coached->cohorts)
+		return rc;
 	if (rc != 0) {
 		gr_json_free(tracks);
 		return rc;
@@ -1186,27 +1269,173 @@ static int add_coached(const char *name, void *payload)
 			      gr_json_pack("{s:s, s:o}", "cohort", name, "tracks", tracks));
 }
 
-static void home_attention(void *payload, struct gr_protocol_answer *out,
-			   struct gr_client *client, const struct gr_request *request)
+/* The reply of a coach's home from the cache (a list missing there is null). */
+static void home_answer(struct gr_board *board, struct gr_protocol_answer *out, int64_t user_id,
+			int64_t now)
 {
-	struct coached coached = { payload, gr_json_array() };
+	struct coached coached = { board, gr_json_array(), NULL, now };
 	int rc = coached.cohorts ? 0 : GR_ERROR;
 
-	(void)request;
-	if (!gr_account_is_coach(&client->user)) {
-		gr_json_free(coached.cohorts);
-		gr_protocol_fail(out, "forbidden", "Only coaches and admins have cohorts to watch.");
-		return;
-	}
 	if (rc == 0)
-		rc = gr_store_user_each_coached(coached.board->store, client->user.id, add_coached,
-						&coached);
+		rc = gr_store_user_each_coached(board->store, user_id, add_coached, &coached);
 	if (rc != 0) {
 		gr_json_free(coached.cohorts);
 		gr_protocol_fail_status(out, rc, "reading the attention lists");
 		return;
 	}
 	out->body = gr_json_pack("{s:o}", "cohorts", coached.cohorts);
+}
+
+static void home_job_end(struct home_job *job)
+{
+	struct gr_protocol_answer out = { 0 };
+	struct home_job **link;
+
+	if (job->board) {
+		for (link = &job->board->homes; *link; link = &(*link)->next)
+			if (*link == job) {
+				*link = job->next;
+				break;
+			}
+		for (size_t i = 0; i < job->count; i++)
+			if (job->lists[i].attention)
+				cache_keep(job->board, job->lists[i].cohort, job->lists[i].track->id,
+					   job->lists[i].attention, job->now);
+		home_answer(job->board, &out, job->user_id, now_ms(job->board));
+	} else
+		gr_protocol_fail_status(&out, GR_ERROR, "reading the attention lists");
+	gr_live_answer(job->later, &out);
+	home_job_free(job);
+}
+
+/* The board is freed: its homes under way end on their own, answering "internal". */
+static void home_orphan_all(struct gr_board *board)
+{
+	while (board->homes) {
+		struct home_job *job = board->homes;
+
+		board->homes = job->next;
+		job->board = NULL;
+		job->next = NULL;
+	}
+}
+
+static void home_make(void *payload)
+{
+	struct home_job *job = payload;
+
+	for (size_t i = 0; i < job->count; i++) {
+		struct home_list *list = &job->lists[i];
+
+		if (list->is_loaded)
+			attention_json(&list->attention, &job->settings, &list->loaded,
+				       list->cohort, NULL, job->now); /* logged on failure */
+	}
+	gr_store_close(job->store); /* on the thread that used it last */
+	job->store = NULL;
+}
+
+static void home_made(void *payload)
+{
+	home_job_end(payload);
+}
+
+static void home_load(void *payload)
+{
+	struct home_job *job = payload;
+	int began;
+
+	if ((job->rc = gr_store_open(&job->store, job->path)) != 0) {
+		gr_log_error("the attention lists of a coach's home: %s", gr_error_last());
+		return;
+	}
+	began = gr_store_begin(job->store) == 0;
+	for (size_t i = 0; i < job->count; i++) {
+		struct home_list *list = &job->lists[i];
+
+		if (cohort_load(&list->loaded, &job->settings, job->store, 1, list->cohort,
+				list->track, 0, job->now) == 0)
+			list->is_loaded = 1;
+		else
+			gr_log_error("the attention list of %s/%s: %s", list->cohort,
+				     list->track->id, gr_error_last());
+	}
+	if (began)
+		gr_store_commit(job->store);
+}
+
+/* On the loop, between the two jobs: the review standings. */
+static void home_loaded(void *payload)
+{
+	struct home_job *job = payload;
+
+	if (!job->board || job->rc != 0)
+		goto end;
+	for (size_t i = 0; i < job->count; i++)
+		if (job->lists[i].is_loaded &&
+		    cohort_standings(job->board, &job->lists[i].loaded) != 0) {
+			cohort_free(&job->lists[i].loaded);
+			job->lists[i].is_loaded = 0;
+		}
+	if (gr_workers_submit(job->workers, home_make, home_made, job) == 0)
+		return;
+end:
+	home_job_end(job);
+}
+
+static void home_attention(void *payload, struct gr_protocol_answer *out,
+			   struct gr_client *client, const struct gr_request *request)
+{
+	struct gr_board *board = payload;
+	const char *path = gr_store_path(board->store);
+	struct home_job *job = calloc(1, sizeof(*job));
+	struct coached coached = { board, NULL, job, now_ms(board) };
+	int rc = job ? 0 : GR_ERROR;
+
+	if (!gr_account_is_coach(&client->user)) {
+		free(job);
+		gr_protocol_fail(out, "forbidden", "Only coaches and admins have cohorts to watch.");
+		return;
+	}
+	gr_live_flush(board->live); /* the lists hold only what is committed */
+	if (rc == 0)
+		rc = gr_store_user_each_coached(board->store, client->user.id, add_coached,
+						&coached);
+	if (rc != 0 || !job->count)
+		goto here;
+	if (!board->settings.workers || !path) {
+		for (size_t i = 0; i < job->count; i++)
+			attention_make_here(board, job->lists[i].cohort, job->lists[i].track,
+					    coached.now);
+		goto here;
+	}
+	job->board = board;
+	job->workers = board->settings.workers;
+	job->user_id = client->user.id;
+	job->settings = *board;
+	job->settings.running = NULL;
+	job->settings.getting = NULL;
+	job->settings.homes = NULL;
+	job->settings.cached = 0; /* the cache is the loop's alone */
+	job->now = coached.now;
+	if (!(job->path = strdup(path)) ||
+	    !(job->later = gr_live_later(board->live, client, request, out)))
+		goto here;
+	job->next = board->homes;
+	board->homes = job;
+	if (gr_workers_submit(job->workers, home_load, home_loaded, job) != 0) {
+		job->rc = GR_ERROR;
+		home_job_end(job); /* answered */
+	}
+	return;
+here:
+	if (job)
+		home_job_free(job);
+	if (rc != 0) {
+		gr_protocol_fail_status(out, rc, "reading the attention lists");
+		return;
+	}
+	home_answer(board, out, client->user.id, coached.now);
 }
 
 /* ---- the service ---------------------------------------------------------- */

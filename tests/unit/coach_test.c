@@ -1444,6 +1444,96 @@ static void test_board_get_off_loop(void)
 	board_get(1);
 }
 
+/* The entry of user of kind on cohort's track in a home.attention reply, or NULL. */
+static json_t *home_entry(json_t *reply, const char *cohort, const char *track, const char *user,
+			  const char *kind)
+{
+	size_t i, j, k;
+	json_t *each, *list, *entry;
+
+	json_array_foreach(json_object_get(reply, "cohorts"), i, each)
+	{
+		if (strcmp(text_of(each, "cohort"), cohort) != 0)
+			continue;
+		json_array_foreach(json_object_get(each, "tracks"), j, list)
+		{
+			if (strcmp(text_of(list, "track"), track) != 0)
+				continue;
+			json_array_foreach(json_object_get(list, "attention"), k, entry)
+			{
+				if (strcmp(text_of(entry, "user"), user) == 0 &&
+				    strcmp(text_of(entry, "kind"), kind) == 0)
+					return entry;
+			}
+		}
+	}
+	return NULL;
+}
+
+/*
+ * A coach's home made off the loop: a list that is missing or older than a
+ * minute is made on a worker (the reply waits, in order), with the review
+ * standings the loop adds; a fresh one is answered from the cache at once.
+ */
+static void test_home_attention_off_loop(void)
+{
+	struct fixture f;
+	json_t *reply;
+	int64_t t0;
+
+	fixture_open_with(&f, NULL, 1);
+	t0 = fake_now;
+	connect_user(&f, KIM);
+	connect_user(&f, LENA);
+	expect(&f, LENA, "forbidden", "{\"type\":\"home.attention\",\"id\":2}");
+	set_progress(&f, LENA, "project", "started");
+	expect(&f, LENA, "ok",
+	       "{\"type\":\"submission.create\",\"id\":3,\"track\":\"demo\",\"step\":\"project\","
+	       "\"body_md\":\"Mine.\"}");
+	fake_now = t0 + 25 * HOUR_MS;
+
+	/* Nothing cached: made on a worker, the next message waiting behind it. */
+	say_on(&f, &f.clients[KIM], "{\"type\":\"home.attention\",\"id\":4}");
+	say_on(&f, &f.clients[KIM], "{\"type\":\"ping\",\"id\":5}");
+	gr_live_flush(f.live);
+	CHECK_INT(next_reply_id(&f.clients[KIM]), ==, -1);
+	drain_workers(&f);
+	gr_live_flush(f.live);
+	reply = next(&f.clients[KIM]);
+	CHECK(reply != NULL);
+	CHECK_INT(json_integer_value(json_object_get(reply, "id")), ==, 4);
+	CHECK(home_entry(reply, "c1", "demo", "lena", "waiting_review") != NULL);
+	json_decref(reply);
+	CHECK_INT(next_reply_id(&f.clients[KIM]), ==, 5);
+
+	/* Fresh in the cache: answered at once, no worker. */
+	say_on(&f, &f.clients[KIM], "{\"type\":\"home.attention\",\"id\":6}");
+	gr_live_flush(f.live);
+	reply = next(&f.clients[KIM]);
+	CHECK(reply != NULL);
+	CHECK_INT(json_integer_value(json_object_get(reply, "id")), ==, 6);
+	CHECK(home_entry(reply, "c1", "demo", "lena", "waiting_review") != NULL);
+	json_decref(reply);
+	CHECK_INT(gr_workers_pending(f.workers), ==, 0);
+
+	/* A minute on it is stale: made again off the loop. */
+	fake_now += 61 * 1000;
+	say_on(&f, &f.clients[KIM], "{\"type\":\"home.attention\",\"id\":7}");
+	gr_live_flush(f.live);
+	CHECK_INT(next_reply_id(&f.clients[KIM]), ==, -1);
+	drain_workers(&f);
+	gr_live_flush(f.live);
+	CHECK_INT(next_reply_id(&f.clients[KIM]), ==, 7);
+
+	/* A coach who leaves while it is made: the answer goes nowhere, nothing leaks. */
+	fake_now += 61 * 1000;
+	say_on(&f, &f.clients[KIM], "{\"type\":\"home.attention\",\"id\":8}");
+	gr_live_client_close(f.live, &f.clients[KIM]);
+	f.connected[KIM] = 0;
+	drain_workers(&f);
+	fixture_close(&f);
+}
+
 int main(void)
 {
 	gr_log_set_level(GR_LOG_ERROR);
@@ -1460,6 +1550,7 @@ int main(void)
 	RUN(test_nudges);
 	RUN(test_board_get);
 	RUN(test_board_get_off_loop);
+	RUN(test_home_attention_off_loop);
 	gr_git_shutdown();
 	return harness_done();
 }
