@@ -648,7 +648,7 @@ static void queue_event(struct gr_live *live, const struct gr_user *user, const 
 
 /* A team's hand-in: the team, its author as the review engine knows them, and its members. */
 struct team_work {
-	struct gr_store_team team; /* id 0: solo work */
+	struct gr_store_project_team team; /* id 0: solo work */
 	struct gr_user author;
 	int64_t members[GR_PROJECT_TEAM_MAX + 1];
 	int member_count;

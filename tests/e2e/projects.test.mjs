@@ -153,6 +153,9 @@ test('a partner project from brief to feedback, across the roles', { timeout: 12
     assert.equal((await learners.dan.post(`/api/teams/${beta.id}/join`, {})).status, 200);
     assert.equal((await learners.dan.post(`/api/projects/${id}/teams`, { name: 'Gamma' })).json.error.reason, 'already_in_team');
     assert.equal((await wim.post(`/api/teams/${alpha.id}/join`, {})).status, 404, 'not a project of his cohort');
+    assert.equal((await learners.ann.get('/api/me')).json.projects, 1, 'open projects for the header');
+    assert.equal((await wim.get('/api/me')).json.projects, 0);
+    assert.equal((await pia.get('/api/me')).json.projects, undefined);
     const annView = (await learners.ann.get('/api/projects')).json;
     assert.equal(annView.mine[id], alpha.id);
     assert.deepEqual(annView.projects[0].teams.map((t) => t.members.length), [2, 2]);
