@@ -382,7 +382,7 @@ static void handle_me(struct gr_api *api, struct gr_http_call *call, const char 
 	me = user_json(&user);
 	/* A learner's open partner projects: the header shows "Projects" when there are any. */
 	if (me && user.role == GR_ROLE_LEARNER && api->projects &&
-	    gr_projects_count_open(api->projects, &user, &projects) == 0)
+	    gr_projects_count_open(api->projects, &user, &projects) == 0 && projects > 0)
 		json_object_set_new(me, "projects", json_integer(projects));
 	reply_json(call, 200, me);
 }
