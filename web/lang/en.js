@@ -164,4 +164,6 @@ export default {
   'note.help_request': 'A peer asks for help on “{title}”.',
   'note.nudge': 'Message from {name}: {body}',
   'note.reflection_comment': '{name} commented on your reflection “{title}”: {body}',
+  'note.partner_feedback': 'The partner of “{title}” gave your team feedback.',
+  'note.project_proposed': 'A partner sent a project brief: “{title}”.',
 };
