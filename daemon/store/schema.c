@@ -445,6 +445,14 @@ const char *const store_migrations[] = {
 	");"
 	"CREATE INDEX applications_by_centre ON applications(centre_id, id);"
 	"CREATE INDEX applications_decided ON applications(decided_at) WHERE decided_at IS NOT NULL;",
+
+	/*
+	 * 15: the centre of an invite for a coach (grounds invite create
+	 * --centre, the invite form): who joins with it belongs to that
+	 * centre. NULL for every other invite: a learner's centre is their
+	 * cohort's (store/invite.c).
+	 */
+	"ALTER TABLE invites ADD COLUMN centre_id INTEGER REFERENCES centres(id);",
 };
 
 static int read_version(struct gr_store *store, int *out)

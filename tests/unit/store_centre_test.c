@@ -195,8 +195,12 @@ static void test_migration(void)
 	CHECK_INT(gr_store_user_add_coached(store, mona.id, "autumn"), ==, 0);
 	CHECK_INT(gr_store_user_add_coached(store, carl.id, "spring"), ==, 0);
 	gr_store_close(store);
-	/* As if written by the version before: without the centres' migration, the last. */
-	snprintf(downgrade, sizeof downgrade, "DROP TABLE applications; DROP TABLE coach_centres;"
+	/*
+	 * As if written by the version before: without the centres' migration
+	 * (14) and those after it (15: an invite's centre), back to version 13.
+	 */
+	snprintf(downgrade, sizeof downgrade, "ALTER TABLE invites DROP COLUMN centre_id;"
+				 "DROP TABLE applications; DROP TABLE coach_centres;"
 				 "CREATE TABLE old_cohorts (id INTEGER PRIMARY KEY,"
 				 "  name TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL);"
 				 "INSERT INTO old_cohorts SELECT id, name, created_at FROM cohorts;"
@@ -204,7 +208,7 @@ static void test_migration(void)
 				 "DROP TABLE centres;"
 				 "DELETE FROM meta WHERE key = 'default_centre_unnamed';"
 				 "ALTER TABLE users DROP COLUMN rights_stamp;"
-				 "PRAGMA user_version = %d;", gr_store_schema_latest() - 1);
+				 "PRAGMA user_version = 13;");
 	CHECK_INT(exec_sql(path, downgrade), ==, 0);
 	CHECK_INT(gr_store_open(&store, path), ==, 0);
 	CHECK_INT(gr_store_schema_version(store), ==, gr_store_schema_latest());
