@@ -84,7 +84,7 @@ static int may_invite_coach(struct gr_store *store, const struct gr_user *creato
 			    const char *cohort, int64_t centre_id, const char **out_field)
 {
 	if (centre_id <= 0)
-		return refuse(out_field, "centre",
+		return refuse(out_field, NULL,
 			      "A coach invites coaches to a centre they coach in: name the centre.");
 	if (!gr_rights_may_see_centre(store, creator, centre_id))
 		return refuse(out_field, "centre",

@@ -269,7 +269,8 @@ test("an invite names a new coach's centre: the operator's --centre, a coach's o
     assert.equal(refused.status, 403, refused.text);
     assert.deepEqual([refused.json.error.code, refused.json.error.reason, refused.json.error.field], ['forbidden', 'not_your_centre', 'centre']);
     const noCentre = await people.mona.post('/api/invites', { role: 'coach' });
-    assert.equal(noCentre.status, 403);
+    assert.deepEqual([noCentre.status, noCentre.json.error.code, noCentre.json.error.reason], [403, 'forbidden', undefined]);
+    assert.match(noCentre.json.error.message, /name the centre/);
     assert.equal((await people.mona.post('/api/invites', { role: 'coach', centre: NOORD, cohort: 'spring' })).status, 403);
     assert.equal((await people.mona.post('/api/invites', { role: 'admin' })).status, 403);
     assert.deepEqual((await people.mona.get('/api/me')).json.centres, [NOORD]);

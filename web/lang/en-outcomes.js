@@ -18,7 +18,7 @@ export default {
   'outcome.figures.caption': 'Outcomes per centre and group',
   'outcome.centre': 'Centre {centre}',
   'outcome.figures.none': 'No groups yet.',
-  'outcome.group': 'Group',
+  'outcome.group': 'Centre or group',
   'outcome.learners': 'Learners',
   'outcome.median': 'Median days from joining',
   'outcome.export': 'Export',

@@ -18,7 +18,7 @@ export default {
   'outcome.figures.caption': 'Uitkomsten per centrum en groep',
   'outcome.centre': 'Centrum {centre}',
   'outcome.figures.none': 'Nog geen groepen.',
-  'outcome.group': 'Groep',
+  'outcome.group': 'Centrum of groep',
   'outcome.learners': 'Deelnemers',
   'outcome.median': 'Mediaan dagen vanaf aanmelden',
   'outcome.export': 'Exporteren',
