@@ -785,19 +785,24 @@ static int cohort_rename(struct context *context, int argc, char **argv)
 
 static int invite_create(struct context *context, int argc, char **argv)
 {
-	struct option options[] = { { "role", 1, NULL }, { "cohort", 1, NULL }, { "expires", 1, NULL } };
+	struct option options[] = { { "role", 1, NULL },
+				    { "cohort", 1, NULL },
+				    { "expires", 1, NULL },
+				    { "centre", 1, NULL } };
 	char code[GR_TOKEN_TEXT_SIZE], base[512], *end = NULL;
+	struct gr_auth_invite_request request = { 0 };
+	const char *field = NULL;
 	struct gr_invite invite;
-	enum gr_role role;
 	long days = 0;
-	int positional = parse_options(argc, argv, options, 3);
+	int positional = parse_options(argc, argv, options, 4);
 	int rc;
 
 	if (positional < 0)
 		return USAGE_ERROR;
 	if (positional != 0 || !options[0].value)
-		return usage_error("%s", "usage: invite create --role ROLE [--cohort C] [--expires DAYS]");
-	if (gr_account_role_from_name(&role, options[0].value) != 0)
+		return usage_error("%s", "usage: invite create --role ROLE [--cohort C] "
+					  "[--centre CENTRE] [--expires DAYS]");
+	if (gr_account_role_from_name(&request.role, options[0].value) != 0)
 		return usage_error("%s", gr_error_last());
 	if (options[2].value) {
 		days = strtol(options[2].value, &end, 10);
@@ -805,17 +810,21 @@ static int invite_create(struct context *context, int argc, char **argv)
 			return usage_error("--expires takes a number of days from 1 to 365, not '%s'",
 					   options[2].value);
 	}
+	request.cohort = options[1].value;
+	request.centre = options[3].value;
+	request.days = (int)days;
 	if ((rc = open_context(context)) != 0)
 		return rc;
-	if (gr_auth_invite_create(context->auth, code, &invite, NULL, role, options[1].value,
-				  (int)days) != 0) {
-		fprintf(stderr, "grounds: %s\n", gr_error_last());
+	if (gr_auth_invite_make(context->auth, code, &invite, &field, NULL, &request) != 0) {
+		fprintf(stderr, "grounds: %s%s%s%s\n", field ? "--" : "", field ? field : "",
+			field ? ": " : "", gr_error_last());
 		return 1;
 	}
 	gr_config_base_url(&context->config, base, sizeof(base));
 	printf("%s/join/%s\n", base, code);
-	fprintf(stderr, "One-time invite for a %s%s%s, valid for %ld days.\n", gr_account_role_name(role),
-		invite.cohort[0] ? " in cohort " : "", invite.cohort,
+	fprintf(stderr, "One-time invite for a %s%s%s%s%s, valid for %ld days.\n",
+		gr_account_role_name(request.role), invite.cohort[0] ? " in cohort " : "",
+		invite.cohort, invite.centre[0] ? " in centre " : "", invite.centre,
 		days ? days : (long)context->config.invite_days);
 	return 0;
 }
@@ -834,8 +843,9 @@ static int print_invite(const struct gr_invite *invite, void *payload)
 		snprintf(status, sizeof(status), "expired");
 	else
 		snprintf(status, sizeof(status), "open");
-	printf("%-16s %-16s %-8s %-16s %-12s %s\n", created, expires, gr_account_role_name(invite->role),
-	       invite->cohort[0] ? invite->cohort : "-",
+	printf("%-16s %-16s %-8s %-16s %-16s %-12s %s\n", created, expires,
+	       gr_account_role_name(invite->role), invite->cohort[0] ? invite->cohort : "-",
+	       invite->centre[0] ? invite->centre : "-",
 	       invite->created_by[0] ? invite->created_by : "(operator)", status);
 	return 0;
 }
@@ -849,8 +859,8 @@ static int invite_list(struct context *context, int argc, char **argv)
 		return usage_error("unexpected '%s'", argv[0]);
 	if ((rc = open_context(context)) != 0)
 		return rc;
-	printf("%-16s %-16s %-8s %-16s %-12s %s\n", "CREATED", "EXPIRES", "ROLE", "COHORT", "BY",
-	       "STATUS");
+	printf("%-16s %-16s %-8s %-16s %-16s %-12s %s\n", "CREATED", "EXPIRES", "ROLE", "COHORT",
+	       "CENTRE", "BY", "STATUS");
 	if (gr_store_invite_each(context->store, print_invite, &now) != 0) {
 		fprintf(stderr, "grounds: %s\n", gr_error_last());
 		return 1;
@@ -1466,7 +1476,8 @@ static const struct command commands[] = {
 	{ "application", "purge", "application purge", application_purge },
 	{ "cohort", "list", "cohort list", cohort_list },
 	{ "cohort", "rename", "cohort rename OLD NEW", cohort_rename },
-	{ "invite", "create", "invite create --role ROLE [--cohort C] [--expires DAYS]",
+	{ "invite", "create",
+	  "invite create --role ROLE [--cohort C] [--centre CENTRE] [--expires DAYS]",
 	  invite_create },
 	{ "invite", "list", "invite list", invite_list },
 	{ "invite", "revoke", "invite revoke CODE", invite_revoke },
@@ -1492,8 +1503,11 @@ static void usage(FILE *out)
 		     "Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  grounds %s\n", commands[i].usage);
-	fprintf(out, "\nROLE is learner, coach, admin or partner. Without --password-stdin, user add asks for\n"
-		     "the password on the terminal. The config file is --config FILE, else\n"
+	fprintf(out, "\nROLE is learner, coach, admin or partner. Without --password-stdin, user add\n"
+		     "asks for the password on the terminal. invite create --centre names the\n"
+		     "centre a coach who joins with it belongs to; an invite for a learner takes\n"
+		     "its centre from its --cohort (a --centre given must be that one), and one\n"
+		     "for an admin or a partner names none. The config file is --config FILE, else\n"
 		     "$GROUNDS_CONFIG, else the first that exists of:\n");
 	fprintf(out, "  %s\n", GR_INSTALLED_CONFIG);
 	if (strcmp(GR_INSTALLED_CONFIG, GR_SYSTEM_CONFIG) != 0)

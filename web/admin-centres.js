@@ -1,6 +1,7 @@
 // admin-centres.js - the centres on an admin's People page: each centre
 // with its figures (cohorts, learners, coaches, learners active in the last
-// 7 days, steps passed in the last 30), and the form that adds one.
+// 7 days, steps passed in the last 30), the form that adds one, and on a
+// coach's row the centres they belong to, to add or take away.
 // admin.js loads it for admins only.
 
 import { t } from './i18n.js';
@@ -52,4 +53,28 @@ export function centresSection(list) {
   });
   return h('section', { 'aria-labelledby': 'centres-title' },
     h('h2', { id: 'centres-title', text: t('admin.centres') }), cards, form);
+}
+
+// A coach's centres on their row: a box per centre, saved together with
+// save(names) (POST /api/users/HANDLE/centres, which closes the coach's
+// open pages so they read their rights again). A coach keeps one at least.
+export function coachCentres(user, names, save) {
+  const boxes = names.map((name, i) => h('input', { type: 'checkbox', id: `centre-${i}-of-${user.handle}`, name: 'centre', value: name,
+    checked: (user.centres || []).includes(name) }));
+  const form = h('form', { class: 'coach-centres', 'data-centres-of': user.handle },
+    h('fieldset', {}, h('legend', { text: t('admin.coach.centres', { name: user.display_name || user.handle }) }),
+      boxes.map((box, i) => h('div', { class: 'check' }, box, h('label', { for: box.id, text: names[i] })))),
+    h('button', { type: 'submit', class: 'secondary small', text: t('admin.coach.centres.save') }));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const button = form.querySelector('button');
+    button.disabled = true;
+    try {
+      if (await save(boxes.filter((box) => box.checked).map((box) => box.value))) user.centres = boxes.filter((box) => box.checked).map((box) => box.value);
+      else for (const box of boxes) box.checked = (user.centres || []).includes(box.value);
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return form;
 }

@@ -1,9 +1,9 @@
 // admin.js - the people page: for an admin, the users (search, role, group,
-// admin.js - the people page: for an admin, the users (search, role, group,
-// enable or disable, a password reset link), the centres with their figures
-// (admin-centres.js), the groups (cohorts) and the invites (revoke); for a
-// coach, the learners of their groups with a reset link each; for both,
-// learners' outcomes (outcomes.js). app.js loads it when first needed.
+// a coach's centres, enable or disable, a password reset link), the centres
+// with their figures (admin-centres.js), the groups (cohorts) and the
+// invites (revoke); for a coach, the learners of their groups with a reset
+// link each; for both, learners' outcomes (outcomes.js). app.js loads it
+// when first needed.
 
 import { t } from './i18n.js';
 import { h, labelled } from './dom.js';
@@ -36,6 +36,10 @@ async function apply(status, fn, name) {
   }
 }
 
+// The centres module (admins only) and the names of the centres, for a coach's row.
+let centresModule = null;
+let centreNames = [];
+
 function userRow(user, cohorts, redraw) {
   const name = user.display_name || user.handle;
   const status = h('p', { role: 'status', class: 'meta' });
@@ -56,6 +60,9 @@ function userRow(user, cohorts, redraw) {
     });
     parts.push(h('div', { class: 'user-controls' },
       labelled(role, t('admin.role', { name })), labelled(cohort, t('admin.cohort', { name })), toggle));
+    if (user.role === 'coach' && centresModule) {
+      parts.push(centresModule.coachCentres(user, centreNames, (centres) => apply(status, () => accounts.change(user.handle, 'centres', { centres }), name)));
+    }
   } else if (user.cohort) {
     parts.push(h('span', { class: 'meta', text: ` · ${user.cohort}` }));
   }
@@ -103,7 +110,7 @@ function inviteRow(invite) {
   const status = h('span', { class: 'meta', text: t(`admin.invite.status.${invite.status}`, { handle: invite.used_by || '' }) });
   const line = h('li', { 'data-invite': invite.id },
     t('admin.invite.line', { role: t(`role.${invite.role}`), date: when(invite.created_at) }),
-    invite.cohort ? ` · ${invite.cohort}` : '', ' — ', status);
+    invite.cohort ? ` · ${invite.cohort}` : '', invite.centre ? ` · ${invite.centre}` : '', ' — ', status);
   if (invite.status === 'open') {
     const revoke = h('button', { type: 'button', class: 'secondary small', text: t('admin.invite.revoke') });
     revoke.addEventListener('click', async () => {
@@ -133,13 +140,14 @@ export async function pageAdmin() {
   outcomes = outcomesModule;
   figures = outcomes.figuresSection();
   await figures.draw();
+  const admin = me.role === 'admin';
+  // The centres and their figures, and a coach's centres: admins only, in a module of their own.
+  const centres = centresModule = admin ? await import('./admin-centres.js') : null;
+  const centreList = admin ? (await centres.centres.list()).centres : [];
+  centreNames = centreList.map((c) => c.name);
   const users = usersSection(cohorts);
   await users.draw();
-  const admin = me.role === 'admin';
   const invites = admin ? await invitesSection() : null;
-  // The centres and their figures: admins only, in a module of their own.
-  const centres = admin ? await import('./admin-centres.js') : null;
-  const centreList = admin ? (await centres.centres.list()).centres : [];
   if (gen !== generation) return;
   show(t('admin.title'), h('h1', { text: t('admin.title') }),
     h('p', {}, h('a', { id: 'applications-link', href: '/applications', text: t('admin.applications') })), users.element,

@@ -1,8 +1,8 @@
 // outcomes.js - learners' outcomes on the people page (docs/api.md,
 // "Outcomes"): the form a coach records a learner's outcome with, from the
-// learner's row, and per group how many reached each outcome and the median
-// number of days from joining, with the CSV of each group. admin.js loads
-// it when first needed.
+// learner's row, and per centre and per group how many reached each outcome
+// and the median number of days from joining, each centre's row with its
+// groups under it, and the CSV of each. admin.js loads it when first needed.
 
 import { t, addStrings, formatNumber } from './i18n.js';
 import { h, labelled } from './dom.js';
@@ -35,25 +35,39 @@ export function outcomeControl(user, saved) {
 
 const days = (value) => (value === null ? '—' : formatNumber(value, { maximumFractionDigits: 1 }));
 
-function cohortRow(row) {
-  return h('tr', { 'data-cohort': row.cohort }, h('th', { scope: 'row', text: row.cohort }),
+// One row of figures: a cohort's, or a centre's (its groups added up).
+function figuresRow(row, { name, attrs, query, scope }) {
+  return h('tr', attrs, h('th', { scope: 'row', text: name }),
     h('td', { text: formatNumber(row.learners) }),
     KINDS.map((k) => h('td', { 'data-kind': k, text: formatNumber(row.outcomes[k].count) })),
     h('td', { 'data-median': '', text: days(row.median_days) }),
-    h('td', {}, h('a', { href: `/api/outcomes.csv?cohort=${enc(row.cohort)}`, download: '', text: t('outcome.csv', { cohort: row.cohort }) })));
+    h('td', {}, h('a', { href: `/api/outcomes.csv?${query}`, download: '', text: t('outcome.csv', { cohort: scope }) })));
 }
 
-// The figures of every group the reader coaches; draw() fetches them again.
+const cohortRow = (row) => figuresRow(row, { name: row.cohort, attrs: { 'data-cohort': row.cohort, class: 'outcome-cohort' },
+  query: `cohort=${enc(row.cohort)}`, scope: row.cohort });
+const centreRow = (row) => figuresRow(row, { name: t('outcome.centre', { centre: row.centre }), attrs: { 'data-centre': row.centre, class: 'outcome-centre' },
+  query: `centre=${enc(row.centre)}`, scope: row.centre });
+
+// A tbody per centre: its row, then its groups' under it (docs/api.md, "GET /api/outcomes").
+function centreBodies(centres, cohorts) {
+  const bodies = centres.map((centre) => h('tbody', { 'data-centre': centre.centre }, centreRow(centre),
+    cohorts.filter((c) => c.centre === centre.centre).map(cohortRow)));
+  const elsewhere = cohorts.filter((c) => !centres.some((centre) => centre.centre === c.centre));
+  return elsewhere.length ? [...bodies, h('tbody', {}, elsewhere.map(cohortRow))] : bodies;
+}
+
+// The figures of every centre and group the reader coaches; draw() fetches them again.
 export function figuresSection() {
   const box = h('div', { class: 'scroll', tabindex: 0, role: 'region', 'aria-labelledby': 'outcomes-title' }); // scrolls sideways on a phone
   const draw = async () => {
-    const { cohorts } = await request('GET', '/api/outcomes');
-    box.replaceChildren(cohorts.length ? h('table', { id: 'outcome-figures' },
+    const { centres = [], cohorts } = await request('GET', '/api/outcomes');
+    box.replaceChildren(cohorts.length || centres.length ? h('table', { id: 'outcome-figures' },
       h('caption', { text: t('outcome.figures.caption') }),
       h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: t('outcome.group') }), h('th', { scope: 'col', text: t('outcome.learners') }),
         KINDS.map((k) => h('th', { scope: 'col', text: t(`outcome.kind.${k}`) })),
         h('th', { scope: 'col', text: t('outcome.median') }), h('th', { scope: 'col', text: t('outcome.export') }))),
-      h('tbody', {}, cohorts.map(cohortRow))) : h('p', { class: 'meta', text: t('outcome.figures.none') }));
+      ...centreBodies(centres, cohorts)) : h('p', { class: 'meta', text: t('outcome.figures.none') }));
   };
   const element = h('section', { 'aria-labelledby': 'outcomes-title', id: 'outcomes' },
     h('h2', { id: 'outcomes-title', text: t('outcome.figures') }), h('p', { class: 'hint', text: t('outcome.figures.hint') }), box);

@@ -50,6 +50,7 @@ struct gr_invite {
 	char created_by[GR_HANDLE_MAX + 1]; /* "" = the operator's tool or first start */
 	char used_by[GR_HANDLE_MAX + 1];
 	int64_t revoked_at; /* 0 = not revoked */
+	char centre[GR_CENTRE_NAME_MAX * 4 + 1]; /* "" = none; only a coach's invite names one */
 };
 
 /* A coach, or an admin (who may do everything a coach may). */

@@ -50,6 +50,8 @@
  *   5. Its cohort is "" or a valid cohort name.
  *   6. Revoked only while unused, and no earlier than it was made:
  *      revoked_at == 0, or used_at == 0 and revoked_at >= created_at.
+ *   7. Only a coach's invite names a centre, and a valid centre name: a
+ *      learner's centre is their cohort's, an admin's every centre.
  */
 #include "domain/invite.h"
 
@@ -189,5 +191,8 @@ int gr_invite_check(const struct gr_invite *invite)
 	if (i->revoked_at && (i->used_at || i->revoked_at < i->created_at))
 		return broken(6, i->used_at ? "it was revoked after it was used"
 					    : "it was revoked before it was made");
+	if (i->centre[0] && (i->role != GR_ROLE_COACH || gr_account_check_centre(i->centre) != 0))
+		return broken(7, i->role != GR_ROLE_COACH ? "it names a centre but is not a coach's"
+							  : "its centre is not a valid centre name");
 	return 0;
 }

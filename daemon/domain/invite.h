@@ -60,7 +60,7 @@ int gr_invite_use(struct gr_invite *invite, const char *handle, int64_t now);
 int gr_invite_revoke(struct gr_invite *invite, int64_t now);
 /*
  * The invariants numbered in invite.c, in every build type. Returns 0 when
- * they hold, else the number of the first broken one (1 .. 6), with a
+ * they hold, else the number of the first broken one (1 .. 7), with a
  * one-line message from gr_error_set() that names it ("invite invariant
  * 2: ..."); the message is untouched when they hold. A positive result is
  * not an error code.

@@ -23,6 +23,7 @@
 #include "protocol/errors.h"
 #include "core/log.h"
 #include "core/metrics.h"
+#include "store/centre.h"
 #include "store/schema.h"
 #include "store/survey.h"
 
@@ -369,11 +370,17 @@ static void handle_password(struct gr_api *api, struct gr_http_call *call, const
 	json_decref(body);
 }
 
+static int add_centre_name(const char *name, void *payload)
+{
+	return json_array_append_new(payload, json_string(name)) ? GR_ERROR : 0;
+}
+
+/* GET /api/me: the user object; a coach's with the centres they belong to (their invite form's). */
 static void handle_me(struct gr_api *api, struct gr_http_call *call, const char *arg)
 {
+	json_t *me, *centres;
 	struct gr_user user;
 	int projects = 0;
-	json_t *me;
 
 	if (require_user(api, call, &user) != 0)
 		return;
@@ -384,13 +391,20 @@ static void handle_me(struct gr_api *api, struct gr_http_call *call, const char 
 	if (me && user.role == GR_ROLE_LEARNER && api->projects &&
 	    gr_projects_count_open(api->projects, &user, &projects) == 0 && projects > 0)
 		json_object_set_new(me, "projects", json_integer(projects));
+	if (me && user.role == GR_ROLE_COACH && (centres = json_array())) {
+		if (gr_store_centre_each_of_coach(api->store, user.id, add_centre_name, centres) != 0)
+			gr_log_error("could not read the centres of %s: %s", user.handle,
+				     gr_error_last());
+		json_object_set_new(me, "centres", centres);
+	}
 	reply_json(call, 200, me);
 }
 
 static json_t *invite_json(const struct gr_invite *invite)
 {
-	return json_pack("{s:s, s:s?, s:I}", "role", gr_account_role_name(invite->role), "cohort",
-			 invite->cohort[0] ? invite->cohort : NULL, "expires_at",
+	return json_pack("{s:s, s:s?, s:s?, s:I}", "role", gr_account_role_name(invite->role),
+			 "cohort", invite->cohort[0] ? invite->cohort : NULL, "centre",
+			 invite->centre[0] ? invite->centre : NULL, "expires_at",
 			 (json_int_t)invite->expires_at);
 }
 
@@ -415,34 +429,41 @@ static int read_days(struct gr_http_call *call, json_t *body, int *out)
 static void create_invite(struct gr_api *api, struct gr_http_call *call, json_t *body,
 			  const struct gr_user *creator)
 {
-	static const char *const names[] = { "role", "cohort" };
-	const char *values[2];
+	static const char *const names[] = { "role", "cohort", "centre" };
+	const char *values[3], *field = NULL;
 	char code[GR_TOKEN_TEXT_SIZE];
 	char url[1024];
+	struct gr_auth_invite_request request = { 0 };
 	struct gr_invite invite;
-	enum gr_role role;
 	json_t *reply;
-	int days;
 	int rc;
 
 	if (read_strings(call, body, names, values, 1, 1) ||
-	    read_strings(call, body, names + 1, values + 1, 1, 0) || read_days(call, body, &days))
+	    read_strings(call, body, names + 1, values + 1, 2, 0) ||
+	    read_days(call, body, &request.days))
 		return;
-	if (gr_account_role_from_name(&role, values[0]) != 0) {
+	if (gr_account_role_from_name(&request.role, values[0]) != 0) {
 		reply_error(call, 400, "bad_value", gr_error_last(), "role");
 		return;
 	}
-	rc = gr_auth_invite_create(api->auth, code, &invite, creator, role, values[1], days);
+	request.cohort = values[1];
+	request.centre = values[2];
+	rc = gr_auth_invite_make(api->auth, code, &invite, &field, creator, &request);
+	if (rc == GR_EFORBIDDEN && field && strcmp(field, "centre") == 0) {
+		reply_error(call, 403, "not_your_centre", gr_error_last(), field);
+		return;
+	}
 	if (rc) {
-		reply_status(call, rc, gr_error_last(), rc == GR_EINVALID ? "cohort" : NULL);
+		reply_status(call, rc, gr_error_last(), rc == GR_EFORBIDDEN ? NULL : field);
 		return;
 	}
 	snprintf(url, sizeof(url), "%s/join/%s", api->base_url, code);
 	reply = invite_json(&invite);
 	json_object_set_new(reply, "code", json_string(code));
 	json_object_set_new(reply, "url", json_string(url));
-	gr_log_info("%s invited a new %s%s%s", creator->handle, gr_account_role_name(role),
-		    invite.cohort[0] ? " to cohort " : "", invite.cohort);
+	gr_log_info("%s invited a new %s%s%s%s%s", creator->handle,
+		    gr_account_role_name(invite.role), invite.cohort[0] ? " to cohort " : "",
+		    invite.cohort, invite.centre[0] ? " in centre " : "", invite.centre);
 	reply_json(call, 201, reply);
 }
 

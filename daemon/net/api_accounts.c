@@ -16,6 +16,7 @@
 #include "services/accounts.h"
 #include "services/auth.h"
 #include "services/rights.h"
+#include "store/centre.h"
 #include "store/cohort.h"
 #include "store/invite.h"
 
@@ -168,18 +169,37 @@ void api_reset_use(struct gr_api *api, struct gr_http_call *call, const char *ar
 
 /* ---- users ------------------------------------------------------------- */
 
-static struct gr_json *user_row(const struct gr_user *user)
+static int add_name(const char *name, void *payload)
 {
-	struct gr_json *row = api_user_value(user);
+	return gr_json_append(payload, gr_json_string(name));
+}
+
+/* A user of the admin's list: a coach's with the centres they belong to. */
+static struct gr_json *user_row(struct gr_api *api, const struct gr_user *user)
+{
+	struct gr_json *row = api_user_value(user), *centres;
 
 	gr_json_set(row, "disabled", gr_json_pack("b", user->disabled_at != 0));
 	gr_json_set(row, "created_at", gr_json_integer(user->created_at));
+	if (user->role == GR_ROLE_COACH && (centres = gr_json_array())) {
+		if (gr_store_centre_each_of_coach(api->store, user->id, add_name, centres) != 0)
+			gr_log_error("could not read the centres of %s: %s", user->handle,
+				     gr_error_last());
+		gr_json_set(row, "centres", centres);
+	}
 	return row;
 }
 
+struct user_list {
+	struct gr_api *api;
+	struct gr_json *list;
+};
+
 static int add_user(const struct gr_user *user, void *payload)
 {
-	return gr_json_append(payload, user_row(user));
+	struct user_list *listing = payload;
+
+	return gr_json_append(listing->list, user_row(listing->api, user));
 }
 
 /* A query argument into out ("" when absent); else replies 400 and returns non-zero. */
@@ -211,7 +231,8 @@ void api_users_list(struct gr_api *api, struct gr_http_call *call, const char *a
 	    query_text(call, cohort, sizeof(cohort), "cohort"))
 		return;
 	list = gr_json_array();
-	rc = gr_accounts_users(api->accounts, &user, text, cohort, add_user, list);
+	rc = gr_accounts_users(api->accounts, &user, text, cohort, add_user,
+			       &(struct user_list){ api, list });
 	if (rc) {
 		gr_json_free(list);
 		api_reply_status(call, rc, gr_error_last(), NULL);
@@ -239,7 +260,55 @@ static void user_reset(struct gr_api *api, struct gr_http_call *call, const stru
 						"expires_at", (long long)reset.expires_at));
 }
 
-/* An admin's change to the user handle: role, cohort, enable or disable. */
+/* The names of body's "centres", an array of 1 to 32 texts, into out; else replies 400. */
+static int read_centres(struct gr_http_call *call, const struct gr_json *body, const char **out,
+			size_t *out_count)
+{
+	const struct gr_json *list = gr_json_get(body, "centres");
+	size_t count = gr_json_size(list);
+
+	if (gr_json_kind(list) != GR_JSON_ARRAY || count < 1 || count > 32) {
+		api_reply_error(call, 400, "bad_value",
+				"'centres' is a list of the names of one centre or more.", "centres");
+		return -1;
+	}
+	for (size_t i = 0; i < count; i++) {
+		if (!(out[i] = gr_json_text(gr_json_at(list, i), NULL))) {
+			api_reply_error(call, 400, "bad_value", "'centres' holds names of centres only.",
+					"centres");
+			return -1;
+		}
+		if (gr_account_check_centre(out[i]) != 0) {
+			api_reply_error(call, 400, "bad_value", gr_error_last(), "centres");
+			return -1;
+		}
+	}
+	*out_count = count;
+	return 0;
+}
+
+/* POST /api/users/HANDLE/centres {"centres": [NAME…]}: the centres a coach belongs to. */
+static int user_centres(struct gr_api *api, struct gr_http_call *call, const struct gr_user *by,
+			struct gr_user *out, const char *handle, const char **out_field)
+{
+	const char *names[32];
+	struct gr_json *body = api_read_body(call);
+	size_t count = 0;
+	int rc;
+
+	if (!body)
+		return 1; /* replied */
+	if (read_centres(call, body, names, &count) != 0) {
+		gr_json_free(body);
+		return 1;
+	}
+	rc = gr_accounts_coach_centres(api->accounts, out, by, handle, names, count);
+	*out_field = rc == GR_ENOTFOUND ? "handle" : "centres";
+	gr_json_free(body);
+	return rc;
+}
+
+/* An admin's change to the user handle: role, cohort, centres, enable or disable. */
 static int user_admin_change(struct gr_api *api, struct gr_http_call *call,
 			     const struct gr_user *by, struct gr_user *out, const char *handle,
 			     const char *action, const char **out_field)
@@ -261,7 +330,9 @@ static int user_admin_change(struct gr_api *api, struct gr_http_call *call,
 		}
 	}
 	*out_field = "handle";
-	if (strcmp(action, "role") == 0) {
+	if (strcmp(action, "centres") == 0) {
+		rc = user_centres(api, call, by, out, handle, out_field);
+	} else if (strcmp(action, "role") == 0) {
 		*out_field = "role";
 		rc = gr_account_role_from_name(&role, values[0]);
 		if (rc == 0 && strcmp(handle, by->handle) == 0 && role != GR_ROLE_ADMIN) {
@@ -290,7 +361,7 @@ static int user_admin_change(struct gr_api *api, struct gr_http_call *call,
 	return rc;
 }
 
-/* POST /api/users/HANDLE/(role|cohort|enable|disable|reset). */
+/* POST /api/users/HANDLE/(role|cohort|centres|enable|disable|reset). */
 void api_user_change(struct gr_api *api, struct gr_http_call *call, const char *arg)
 {
 	const char *slash = strchr(arg, '/');
@@ -322,7 +393,7 @@ void api_user_change(struct gr_api *api, struct gr_http_call *call, const char *
 	else if (rc)
 		api_reply_status(call, rc, gr_error_last(), field);
 	else
-		api_reply_value(call, 200, user_row(&user));
+		api_reply_value(call, 200, user_row(api, &user));
 }
 
 /* ---- cohorts ----------------------------------------------------------- */
@@ -481,9 +552,10 @@ static int add_invite(const struct gr_invite *invite, void *payload)
 
 	return gr_json_append(
 		listing->list,
-		gr_json_pack("{s:I, s:s, s:s?, s:I, s:I, s:s?, s:s?, s:s}", "id",
+		gr_json_pack("{s:I, s:s, s:s?, s:s?, s:I, s:I, s:s?, s:s?, s:s}", "id",
 			     (long long)invite->id, "role", gr_account_role_name(invite->role),
-			     "cohort", invite->cohort[0] ? invite->cohort : NULL, "created_at",
+			     "cohort", invite->cohort[0] ? invite->cohort : NULL, "centre",
+			     invite->centre[0] ? invite->centre : NULL, "created_at",
 			     (long long)invite->created_at, "expires_at", (long long)invite->expires_at,
 			     "created_by", invite->created_by[0] ? invite->created_by : NULL,
 			     "used_by", invite->used_by[0] ? invite->used_by : NULL, "status",

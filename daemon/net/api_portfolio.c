@@ -13,6 +13,7 @@
 #include "services/outcomes.h"
 #include "services/portfolio.h"
 #include "services/rights.h"
+#include "store/centre.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -204,14 +205,65 @@ void api_outcome_figures(struct gr_api *api, struct gr_http_call *call, const ch
 		api_reply_value(call, 200, figures);
 }
 
-/* GET /api/outcomes.csv?cohort=C: with the rights of /api/board.csv. */
+/* outcomes-NAME.csv as the attachment's name, only [A-Za-z0-9._-] of name kept, others as '_'. */
+static void attachment_name(struct gr_http_call *call, const char *name)
+{
+	char file[96];
+	size_t n = (size_t)snprintf(file, sizeof(file), "outcomes-");
+
+	for (const char *p = name; *p && n < 80; p++)
+		file[n++] = (strchr("._-", *p) || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			     (*p >= '0' && *p <= '9'))
+				    ? *p
+				    : '_';
+	file[n] = '\0';
+	snprintf(call->disposition, sizeof(call->disposition), "attachment; filename=\"%s.csv\"",
+		 file);
+}
+
+/* ?NAME=VALUE of the query into out: present, not empty, one line; else 0. */
+static int query_name(char *out, size_t size, const struct gr_http_call *call, const char *name)
+{
+	return gr_url_query_value(out, size, call->query ? call->query : "", name) == 0 && out[0] &&
+	       strlen(out) == strcspn(out, "\r\n");
+}
+
+/* The CSV of a centre: an admin's any, a coach's their own (the rows of the cohorts they coach). */
+static int centre_csv(struct gr_api *api, struct gr_http_call *call, const struct gr_user *user,
+		      const char *centre, char **out, size_t *out_len)
+{
+	int64_t id = 0;
+	int rc = gr_store_centre_id(api->store, &id, centre);
+
+	if (rc == GR_ENOTFOUND) {
+		api_reply_error(call, 400, "bad_value", gr_error_last(), "centre");
+		return -1;
+	}
+	if (rc == 0 && !gr_rights_may_see_centre(api->store, user, id)) {
+		api_reply_error(call, 403, "not_your_centre",
+				"You may export the outcomes of the centres you coach in only.",
+				"centre");
+		return -1;
+	}
+	if (rc == 0)
+		rc = gr_export_outcomes_centre_csv(api->store, user, id, out, out_len);
+	if (rc)
+		api_reply_status(call, rc, gr_error_last(), NULL);
+	return rc ? -1 : 0;
+}
+
+/*
+ * GET /api/outcomes.csv?cohort=C: with the rights of /api/board.csv;
+ * GET /api/outcomes.csv?centre=NAME: a coach of that centre (the rows of
+ * the cohorts they coach there) or an admin.
+ */
 void api_outcome_csv(struct gr_api *api, struct gr_http_call *call, const char *arg)
 {
-	char cohort[256], name[96];
+	char cohort[256], centre[256];
 	struct gr_user user;
-	size_t len, n = 0;
-	char *csv;
-	int rc;
+	size_t len = 0;
+	char *csv = NULL;
+	int by_cohort, by_centre, rc;
 
 	if (api_require_user(api, call, &user) != 0)
 		return;
@@ -220,30 +272,25 @@ void api_outcome_csv(struct gr_api *api, struct gr_http_call *call, const char *
 				NULL);
 		return;
 	}
-	if (gr_url_query_value(cohort, sizeof(cohort), call->query ? call->query : "", "cohort") != 0 ||
-	    !cohort[0] || strlen(cohort) != strcspn(cohort, "\r\n")) {
-		api_reply_error(call, 400, "bad_value", "'cohort' is missing or not valid.", "cohort");
+	by_cohort = query_name(cohort, sizeof(cohort), call, "cohort");
+	by_centre = query_name(centre, sizeof(centre), call, "centre");
+	if (by_cohort == by_centre) {
+		api_reply_error(call, 400, "bad_value", "Name either a 'cohort' or a 'centre'.",
+				by_centre ? "centre" : "cohort");
 		return;
 	}
-	if (!gr_rights_may_coach(api->store, &user, cohort)) {
+	if (by_centre) {
+		if (centre_csv(api, call, &user, centre, &csv, &len) != 0)
+			return;
+	} else if (!gr_rights_may_coach(api->store, &user, cohort)) {
 		api_reply_error(call, 403, "not_your_cohort",
 				"You may export the outcomes of the cohorts you coach only.", "cohort");
 		return;
-	}
-	if ((rc = gr_export_outcomes_csv(api->store, cohort, &csv, &len)) != 0) {
+	} else if ((rc = gr_export_outcomes_csv(api->store, cohort, &csv, &len)) != 0) {
 		api_reply_status(call, rc, gr_error_last(), NULL);
 		return;
 	}
-	/* outcomes-COHORT.csv with only [A-Za-z0-9._-] kept, others as '_'. */
-	n = (size_t)snprintf(name, sizeof(name), "outcomes-");
-	for (const char *p = cohort; *p && n < 80; p++)
-		name[n++] = (strchr("._-", *p) || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-			     (*p >= '0' && *p <= '9'))
-				    ? *p
-				    : '_';
-	name[n] = '\0';
-	snprintf(call->disposition, sizeof(call->disposition), "attachment; filename=\"%s.csv\"",
-		 name);
+	attachment_name(call, by_centre ? centre : cohort);
 	gr_api_call_clear(call);
 	call->status = 200;
 	call->response = csv;

@@ -58,6 +58,7 @@ static const struct {
 	{ "coaches_only", "forbidden", "" },
 	{ "learners_only", "forbidden", "" },
 	{ "not_your_cohort", "forbidden", "" },
+	{ "not_your_centre", "forbidden", "" },
 	{ "review_not_yours", "forbidden", "" },
 	{ "review_gone", "forbidden", "state" },
 	{ "review_author_only", "forbidden", "" },

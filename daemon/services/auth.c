@@ -44,6 +44,7 @@
 #include "domain/session.h"
 #include "services/rights.h"
 #include "services/turn.h"
+#include "store/centre.h"
 #include "store/cohort.h"
 #include "store/invite.h"
 #include "store/session.h"
@@ -353,7 +354,13 @@ static int join(struct gr_auth *auth, void *argument)
 			   gr_error_last());
 		return rc;
 	}
-	/* A coach invited to a cohort coaches it. */
+	/* A coach invited to a centre belongs to it; invited to a cohort, coaches it. */
+	if (result->user.role == GR_ROLE_COACH && attempt->invite.centre[0] &&
+	    (rc = gr_store_centre_join_coach(auth->store, result->user.id,
+					     attempt->invite.centre))) {
+		set_result(result, rc, NULL, gr_error_last());
+		return rc;
+	}
 	if (result->user.role == GR_ROLE_COACH && result->user.cohort[0] &&
 	    (rc = gr_store_user_add_coached(auth->store, result->user.id, result->user.cohort))) {
 		set_result(result, rc, NULL, gr_error_last());
@@ -658,18 +665,92 @@ static int write_invite(struct gr_auth *auth, void *argument)
 				      order->creator ? order->creator->id : 0);
 }
 
+/* Invalid, naming field; the message is set already. */
+static int invalid_field(const char **out_field, const char *field, int rc)
+{
+	*out_field = field;
+	return rc;
+}
+
+/* The id of the centre named (0: none, "" or NULL) into *out; GR_EINVALID naming it. */
+static int centre_named(struct gr_auth *auth, int64_t *out, const char *centre)
+{
+	int rc;
+
+	*out = 0;
+	if (!centre || !centre[0])
+		return 0;
+	if ((rc = gr_account_check_centre(centre)) != 0 ||
+	    (rc = gr_store_centre_id(auth->store, out, centre)) != 0)
+		return rc == GR_ENOTFOUND ? GR_EINVALID : rc; /* the message names it */
+	return 0;
+}
+
+/*
+ * Whether the centre an invite names fits its role: a coach's invite may
+ * name one (their cohort, if any, must lie in it); a learner's centre is
+ * their cohort's, so one named must be that; an admin belongs to every
+ * centre. GR_EINVALID for the field "centre".
+ */
+static int centre_fits(struct gr_auth *auth, enum gr_role role, const char *cohort,
+		       const char *centre)
+{
+	char of_cohort[GR_STORE_CENTRE_NAME_SIZE] = "";
+	int rc;
+
+	if (!centre || !centre[0])
+		return 0;
+	if (role == GR_ROLE_ADMIN) {
+		gr_error_set("An admin belongs to every centre: an invite for an admin names none.");
+		return GR_EINVALID;
+	}
+	if (role == GR_ROLE_LEARNER && (!cohort || !cohort[0])) {
+		gr_error_set("A learner belongs to the centre of their cohort: name the cohort, and "
+			     "the centre is its.");
+		return GR_EINVALID;
+	}
+	if (cohort && cohort[0] && (rc = gr_store_cohort_centre(auth->store, of_cohort, cohort)) != 0)
+		return rc == GR_ENOTFOUND ? GR_EINVALID : rc;
+	if (of_cohort[0] && strcmp(of_cohort, centre) != 0) {
+		gr_error_set("The cohort %.64s is in the centre %.64s, not in %.64s.", cohort, of_cohort,
+			     centre);
+		return GR_EINVALID;
+	}
+	return 0;
+}
+
+int gr_auth_invite_make(struct gr_auth *auth, char out_code[GR_TOKEN_TEXT_SIZE],
+			struct gr_invite *out_invite, const char **out_field,
+			const struct gr_user *creator, const struct gr_auth_invite_request *request)
+{
+	struct invite_order order = { out_code, out_invite, creator };
+	int64_t centre_id = 0;
+	int rc;
+
+	*out_field = NULL;
+	if ((rc = centre_named(auth, &centre_id, request->centre)) != 0)
+		return invalid_field(out_field, "centre", rc);
+	if ((rc = gr_rights_may_invite(auth->store, creator, request->role, request->cohort,
+				       centre_id, out_field)) != 0)
+		return rc;
+	if ((rc = issue_invite(auth, &order, request->role, request->cohort, request->days)) != 0 ||
+	    (rc = gr_auth_cohort_known(auth, request->cohort)) != 0)
+		return invalid_field(out_field, "cohort", rc);
+	if ((rc = centre_fits(auth, request->role, request->cohort, request->centre)) != 0)
+		return invalid_field(out_field, "centre", rc);
+	if (request->role == GR_ROLE_COACH && centre_id)
+		snprintf(out_invite->centre, sizeof(out_invite->centre), "%s", request->centre);
+	return change(auth, write_invite, &order);
+}
+
 int gr_auth_invite_create(struct gr_auth *auth, char out_code[GR_TOKEN_TEXT_SIZE],
 			  struct gr_invite *out_invite, const struct gr_user *creator,
 			  enum gr_role role, const char *cohort, int days)
 {
-	struct invite_order order = { out_code, out_invite, creator };
-	int rc;
+	const struct gr_auth_invite_request request = { role, cohort, NULL, days };
+	const char *field;
 
-	if ((rc = gr_rights_may_invite(auth->store, creator, role, cohort)) != 0 ||
-	    (rc = issue_invite(auth, &order, role, cohort, days)) != 0 ||
-	    (rc = gr_auth_cohort_known(auth, cohort)) != 0)
-		return rc;
-	return change(auth, write_invite, &order);
+	return gr_auth_invite_make(auth, out_code, out_invite, &field, creator, &request);
 }
 
 /*

@@ -156,6 +156,27 @@ int gr_auth_invite_create(struct gr_auth *auth, char out_code[GR_TOKEN_TEXT_SIZE
 			  struct gr_invite *out_invite, const struct gr_user *creator,
 			  enum gr_role role, const char *cohort, int days);
 
+/* What an invite is for: role, cohort and centre (NULL or "": none), days (0: the default). */
+struct gr_auth_invite_request {
+	enum gr_role role;
+	const char *cohort;
+	const char *centre;
+	int days;
+};
+
+/*
+ * Make an invite as gr_auth_invite_create() does, with a centre: a coach
+ * who joins with an invite naming one belongs to that centre (and, with a
+ * cohort too, it must lie there). A learner's invite takes its centre
+ * from its cohort: a centre named with it must be that one, and is not
+ * stored; an admin's names none. GR_EINVALID or GR_EFORBIDDEN with
+ * *out_field the field at fault ("cohort", "centre", "role",
+ * "expires_in_days"; NULL: none).
+ */
+int gr_auth_invite_make(struct gr_auth *auth, char out_code[GR_TOKEN_TEXT_SIZE],
+			struct gr_invite *out_invite, const char **out_field,
+			const struct gr_user *creator, const struct gr_auth_invite_request *request);
+
 /* An invite that can still be used; GR_ENOTFOUND / GR_EUSED / GR_EEXPIRED. */
 int gr_auth_invite_check(struct gr_auth *auth, struct gr_invite *out, const char *code);
 

@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "domain/progress.h"
 #include "services/outcomes.h"
+#include "services/rights.h"
 #include "store/outcome.h"
 #include "store/progress.h"
 #include "store/review.h"
@@ -262,26 +263,62 @@ static int outcome_row(const struct gr_store_outcome_row *row, void *payload)
 	return 0;
 }
 
-int gr_export_outcomes_csv(struct gr_store *store, const char *cohort, char **out, size_t *out_len)
+/* The header, then the rows of fn over the one query, into *out. */
+static int outcomes_csv(struct gr_store *store, const char *cohort, int64_t centre_id,
+			gr_store_outcome_fn *fn, struct buffer *buffer, char **out, size_t *out_len)
 {
 	static const char header[] = "handle,display_name,cohort,joined_on,outcome,reached_on,days,"
 				     "note\r\n";
-	struct buffer buffer = { 0 };
 	int rc;
 
 	*out = NULL;
 	*out_len = 0;
-	put(&buffer, header, strlen(header));
-	rc = gr_store_outcome_each(store, cohort, outcome_row, &buffer);
-	if (rc == 0 && buffer.failed) {
+	put(buffer, header, strlen(header));
+	rc = gr_store_outcome_each(store, cohort, centre_id, fn, buffer);
+	if (rc == 0 && buffer->failed) {
 		gr_error_set("out of memory");
 		rc = GR_ERROR;
 	}
 	if (rc) {
-		free(buffer.data);
+		free(buffer->data);
 		return rc;
 	}
-	*out = buffer.data;
-	*out_len = buffer.len;
+	*out = buffer->data;
+	*out_len = buffer->len;
 	return 0;
+}
+
+int gr_export_outcomes_csv(struct gr_store *store, const char *cohort, char **out, size_t *out_len)
+{
+	struct buffer buffer = { 0 };
+
+	return outcomes_csv(store, cohort, 0, outcome_row, &buffer, out, out_len);
+}
+
+/* A centre's rows, of the cohorts by coaches: the buffer first, so outcome_row writes it. */
+struct centre_rows {
+	struct buffer buffer;
+	struct gr_store *store;
+	const struct gr_user *by;
+	char cohort[GR_COHORT_MAX * 4 + 1]; /* the last cohort asked about, rows come by cohort */
+	int coaches;
+};
+
+static int centre_row(const struct gr_store_outcome_row *row, void *payload)
+{
+	struct centre_rows *rows = payload;
+
+	if (strcmp(rows->cohort, row->cohort) != 0) {
+		snprintf(rows->cohort, sizeof(rows->cohort), "%s", row->cohort);
+		rows->coaches = gr_rights_may_coach(rows->store, rows->by, row->cohort);
+	}
+	return rows->coaches ? outcome_row(row, &rows->buffer) : 0;
+}
+
+int gr_export_outcomes_centre_csv(struct gr_store *store, const struct gr_user *by,
+				  int64_t centre_id, char **out, size_t *out_len)
+{
+	struct centre_rows rows = { .store = store, .by = by };
+
+	return outcomes_csv(store, NULL, centre_id, centre_row, &rows.buffer, out, out_len);
 }

@@ -6,7 +6,10 @@
 #ifndef GR_EXPORT_H
 #define GR_EXPORT_H
 
+#include "core/account.h"
+
 #include <stddef.h>
+#include <stdint.h>
 
 struct gr_store;
 struct gr_track;
@@ -29,5 +32,14 @@ int gr_export_progress_csv(struct gr_store *store, const struct gr_track *track,
  * (dates YYYY-MM-DD, UTC), days (from joining to the outcome), note.
  */
 int gr_export_outcomes_csv(struct gr_store *store, const char *cohort, char **out, size_t *out_len);
+
+/*
+ * The outcomes of a centre's learners as CSV, the same columns and order
+ * (by cohort first): only of the cohorts of centre_id that by may coach
+ * (services/rights.h; an admin: all). Whether by may ask about that
+ * centre at all is the caller's to decide first.
+ */
+int gr_export_outcomes_centre_csv(struct gr_store *store, const struct gr_user *by,
+				  int64_t centre_id, char **out, size_t *out_len);
 
 #endif

@@ -4,16 +4,20 @@
  *
  * Owns who may record an outcome (rights.c's rule of cohorts: a coach of
  * the learner's cohort, or an admin), checking what is recorded, and the
- * figures of each cohort, made from the store's one query of outcomes
- * (store/outcome.c), which is where a grouping by centre joins. A change is
+ * figures of each cohort and each centre, made from the store's one query
+ * of outcomes (store/outcome.c). A centre's figures add up those of its
+ * cohorts the reader coaches, so a coach sees of a centre what they see of
+ * its cohorts, and nothing of a centre they do not belong to. A change is
  * a change of the loop's turn, flushed before the HTTP reply.
  */
 #include "services/outcomes.h"
 
+#include "core/array.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "services/rights.h"
 #include "services/turn.h"
+#include "store/centre.h"
 #include "store/cohort.h"
 #include "store/outcome.h"
 #include "store/user.h"
@@ -159,32 +163,51 @@ int gr_outcomes_record(struct gr_outcomes *outcomes, const struct gr_user *by, c
 
 /* ---- figures ------------------------------------------------------------- */
 
-/* The days of each kind of one cohort, gathered from the one query. */
+/* The days of each kind of one cohort or centre, gathered from the one query. */
 struct tally {
 	int *days[GR_STORE_OUTCOME_KIND_COUNT];
 	int count[GR_STORE_OUTCOME_KIND_COUNT];
 	int capacity[GR_STORE_OUTCOME_KIND_COUNT];
 };
 
-static int tally_one(const struct gr_store_outcome_row *row, void *payload)
+static int tally_put(struct tally *tally, int kind, int days)
 {
-	struct tally *tally = payload;
-	int kind = (int)row->outcome.kind;
-
 	if (tally->count[kind] == tally->capacity[kind]) {
 		int capacity = tally->capacity[kind] ? tally->capacity[kind] * 2 : 16;
-		int *days = realloc(tally->days[kind], (size_t)capacity * sizeof(*days));
+		int *grown = realloc(tally->days[kind], (size_t)capacity * sizeof(*grown));
 
-		if (!days) {
+		if (!grown) {
 			gr_error_set("out of memory");
 			return GR_ERROR;
 		}
-		tally->days[kind] = days;
+		tally->days[kind] = grown;
 		tally->capacity[kind] = capacity;
 	}
-	tally->days[kind][tally->count[kind]++] =
-	    gr_outcomes_days(row->joined_at, row->outcome.reached_at);
+	tally->days[kind][tally->count[kind]++] = days;
 	return 0;
+}
+
+static int tally_one(const struct gr_store_outcome_row *row, void *payload)
+{
+	return tally_put(payload, (int)row->outcome.kind,
+			 gr_outcomes_days(row->joined_at, row->outcome.reached_at));
+}
+
+/* Adds every day of from to into. */
+static int tally_merge(struct tally *into, const struct tally *from)
+{
+	int rc = 0;
+
+	for (int kind = 0; rc == 0 && kind < GR_STORE_OUTCOME_KIND_COUNT; kind++)
+		for (int i = 0; rc == 0 && i < from->count[kind]; i++)
+			rc = tally_put(into, kind, from->days[kind][i]);
+	return rc;
+}
+
+static void tally_free(struct tally *tally)
+{
+	for (int kind = 0; kind < GR_STORE_OUTCOME_KIND_COUNT; kind++)
+		free(tally->days[kind]);
 }
 
 static int by_number(const void *a, const void *b)
@@ -205,7 +228,9 @@ static struct gr_json *median_json(int *days, int n)
 	return gr_json_pack("f", (days[n / 2 - 1] + days[n / 2]) / 2.0);
 }
 
-static struct gr_json *cohort_figures(const struct gr_store_cohort *cohort, struct tally *tally)
+/* {key: name, "learners", "reached", "median_days", "outcomes": {…}} of one cohort or centre. */
+static struct gr_json *figures_json(const char *key, const char *name, int learners,
+				    struct tally *tally)
 {
 	struct gr_json *kinds = gr_json_object(), *figures = NULL;
 	int total = 0, reached = 0;
@@ -222,58 +247,141 @@ static struct gr_json *cohort_figures(const struct gr_store_cohort *cohort, stru
 					 median_json(tally->days[kind], tally->count[kind])));
 	}
 	if (all && kinds)
-		figures = gr_json_pack("{s:s, s:i, s:i, s:o, s:O}", "cohort", cohort->name,
-				       "learners", cohort->learners, "reached", reached,
-				       "median_days", median_json(all, reached), "outcomes", kinds);
+		figures = gr_json_pack("{s:s, s:i, s:i, s:o, s:O}", key, name, "learners", learners,
+				       "reached", reached, "median_days", median_json(all, reached),
+				       "outcomes", kinds);
 	gr_json_free(kinds);
 	free(all);
 	return figures;
 }
 
+/* A centre the reader may see, and what the cohorts of it they coach add up to. */
+struct centre_sum {
+	int64_t id;
+	char name[GR_STORE_CENTRE_NAME_SIZE];
+	int learners;
+	struct tally tally;
+	struct gr_json *cohorts; /* the names counted */
+};
+
 struct figures {
 	struct gr_outcomes *outcomes;
 	const struct gr_user *by;
 	struct gr_json *list;
+	struct centre_sum *centres; /* by name, as the store lists them */
+	size_t centre_count, centre_capacity;
 };
+
+static int add_centre(const struct gr_store_centre *centre, void *payload)
+{
+	struct figures *figures = payload;
+	struct centre_sum *sum;
+	int rc;
+
+	if (!gr_rights_may_see_centre(figures->outcomes->store, figures->by, centre->id))
+		return 0;
+	if ((rc = gr_array_grow((void **)&figures->centres, &figures->centre_capacity,
+				figures->centre_count, sizeof(*figures->centres))) != 0)
+		return rc;
+	sum = &figures->centres[figures->centre_count];
+	memset(sum, 0, sizeof(*sum));
+	sum->id = centre->id;
+	snprintf(sum->name, sizeof(sum->name), "%s", centre->name);
+	if (!(sum->cohorts = gr_json_array())) {
+		gr_error_set("out of memory");
+		return GR_ERROR;
+	}
+	figures->centre_count++;
+	return 0;
+}
+
+/* The cohort's figures counted in its centre's too, when the reader sees that centre. */
+static int count_in_centre(struct figures *figures, const struct gr_store_cohort *cohort,
+			   const struct tally *tally)
+{
+	for (size_t i = 0; i < figures->centre_count; i++) {
+		struct centre_sum *sum = &figures->centres[i];
+
+		if (strcmp(sum->name, cohort->centre) != 0)
+			continue;
+		sum->learners += cohort->learners;
+		if (gr_json_append(sum->cohorts, gr_json_string(cohort->name)) != 0)
+			return GR_ERROR;
+		return tally_merge(&sum->tally, tally);
+	}
+	return 0;
+}
 
 static int add_cohort(const struct gr_store_cohort *cohort, void *payload)
 {
 	struct figures *figures = payload;
 	struct tally tally = { 0 };
+	struct gr_json *row = NULL;
 	int rc;
 
 	if (!gr_rights_may_coach(figures->outcomes->store, figures->by, cohort->name))
 		return 0;
-	rc = gr_store_outcome_each(figures->outcomes->store, cohort->name, tally_one, &tally);
-	if (rc == 0 && gr_json_append(figures->list, cohort_figures(cohort, &tally)) != 0) {
+	rc = gr_store_outcome_each(figures->outcomes->store, cohort->name, 0, tally_one, &tally);
+	if (rc == 0)
+		rc = count_in_centre(figures, cohort, &tally);
+	if (rc == 0 && (!(row = figures_json("cohort", cohort->name, cohort->learners, &tally)) ||
+			gr_json_set(row, "centre", gr_json_string(cohort->centre)) != 0 ||
+			gr_json_append(figures->list, gr_json_ref(row)) != 0)) {
 		gr_error_set("out of memory");
 		rc = GR_ERROR;
 	}
-	for (int kind = 0; kind < GR_STORE_OUTCOME_KIND_COUNT; kind++)
-		free(tally.days[kind]);
+	gr_json_free(row);
+	tally_free(&tally);
 	return rc;
+}
+
+/* The centres' figures, in their order; NULL when out of memory. */
+static struct gr_json *centres_json(struct figures *figures)
+{
+	struct gr_json *list = gr_json_array(), *row;
+
+	for (size_t i = 0; list && i < figures->centre_count; i++) {
+		struct centre_sum *sum = &figures->centres[i];
+
+		row = figures_json("centre", sum->name, sum->learners, &sum->tally);
+		if (!row || gr_json_set(row, "cohorts", gr_json_ref(sum->cohorts)) != 0 ||
+		    gr_json_append(list, row) != 0) {
+			gr_json_free(list);
+			return NULL;
+		}
+	}
+	return list;
 }
 
 int gr_outcomes_figures(struct gr_outcomes *outcomes, struct gr_json **out,
 			const struct gr_user *by)
 {
-	struct figures figures = { outcomes, by, gr_json_array() };
+	struct figures figures = { outcomes, by, NULL, NULL, 0, 0 };
+	struct gr_json *centres = NULL;
 	int rc;
 
 	*out = NULL;
 	if (!gr_account_is_coach(by)) {
-		gr_json_free(figures.list);
 		gr_error_set("Only coaches and admins see outcomes.");
 		return GR_EFORBIDDEN;
 	}
-	if (!figures.list) {
+	if (!(figures.list = gr_json_array())) {
 		gr_error_set("out of memory");
 		return GR_ERROR;
 	}
-	if ((rc = gr_store_cohort_each(outcomes->store, add_cohort, &figures)) != 0) {
-		gr_json_free(figures.list);
-		return rc;
+	if ((rc = gr_store_centre_each_place(outcomes->store, add_centre, &figures)) == 0 &&
+	    (rc = gr_store_cohort_each(outcomes->store, add_cohort, &figures)) == 0) {
+		if ((centres = centres_json(&figures)) &&
+		    (*out = gr_json_pack("{s:o, s:O}", "centres", centres, "cohorts", figures.list)))
+			rc = 0;
+		else
+			rc = GR_ERROR;
 	}
-	*out = gr_json_pack("{s:o}", "cohorts", figures.list);
-	return *out ? 0 : GR_ERROR;
+	for (size_t i = 0; i < figures.centre_count; i++) {
+		tally_free(&figures.centres[i].tally);
+		gr_json_free(figures.centres[i].cohorts);
+	}
+	free(figures.centres);
+	gr_json_free(figures.list);
+	return rc;
 }

@@ -1,8 +1,8 @@
 /*
  * outcomes.h - what became of each learner (a job, an internship, further
  * study, stopped; a date and a note), recorded by a coach of their cohort
- * or an admin, and the figures of each cohort: how many reached each
- * outcome, and the median number of days from joining to it. HTTP routes
+ * or an admin, and the figures of each cohort and each centre: how many
+ * reached each outcome, and the median number of days from joining to it. HTTP routes
  * in docs/api.md ("Outcomes"); the CSV is export.c's.
  *
  * No network or SQLite type appears here. Loop thread only.
@@ -37,10 +37,13 @@ int gr_outcomes_record(struct gr_outcomes *outcomes, const struct gr_user *by, c
 		       const char **out_field);
 
 /*
- * The figures of every cohort by may coach, by name: a new object
- * {"cohorts": [{"cohort", "learners", "reached", "median_days",
- * "outcomes": {"job": {"count", "median_days"}, …}}]}; median_days is null
- * where nobody reached one.
+ * The figures of every cohort by may coach, and of every centre by belongs
+ * to (an admin: every centre), each by name: a new object
+ * {"centres": [{"centre", "cohorts": [names], "learners", "reached",
+ * "median_days", "outcomes"}], "cohorts": [{"cohort", "centre",
+ * "learners", "reached", "median_days", "outcomes": {"job": {"count",
+ * "median_days"}, …}}]}; median_days is null where nobody reached one. A
+ * centre's figures add up its cohorts in "cohorts": those by coaches.
  */
 int gr_outcomes_figures(struct gr_outcomes *outcomes, struct gr_json **out,
 			const struct gr_user *by);

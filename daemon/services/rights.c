@@ -2,9 +2,10 @@
  * rights.c - the rule of cohorts (see rights.h; the table of who may do
  * what is in docs/api.md, "Who may do what").
  *
- * Owns the one answer to "may this user coach this cohort", the two
- * rules built on it (nudges, invites), and the one rule of who sees a
- * partner project's track. The centre is part of that answer:
+ * Owns the one answer to "may this user coach this cohort", the one to
+ * "may this user see this centre", the rules built on them (nudges,
+ * invites), and the one rule of who sees a partner project's track. The
+ * centre is part of that answer:
  * gr_store_user_coaches reads coach_cohorts within the coach's centres in
  * one query (why coach_cohorts stays, as a narrowing inside a centre:
  * docs/api.md, "Who may do what"). Leaves what a role alone allows to each
@@ -72,27 +73,49 @@ int gr_rights_may_nudge(struct gr_store *store, const struct gr_user *coach,
 	return 0;
 }
 
-int gr_rights_may_invite(struct gr_store *store, const struct gr_user *creator,
-			 enum gr_role role, const char *cohort)
+/* Forbidden, naming field, with message. */
+static int refuse(const char **out_field, const char *field, const char *message)
 {
+	*out_field = field;
+	gr_error_set("%s", message);
+	return GR_EFORBIDDEN;
+}
+
+/* A coach invites a coach into a centre of their own, to a cohort they coach if any. */
+static int may_invite_coach(struct gr_store *store, const struct gr_user *creator,
+			    const char *cohort, int64_t centre_id, const char **out_field)
+{
+	if (centre_id <= 0)
+		return refuse(out_field, NULL,
+			      "A coach invites coaches to a centre they coach in: name the centre.");
+	if (!gr_rights_may_see_centre(store, creator, centre_id))
+		return refuse(out_field, "centre",
+			      "You may invite coaches to the centres you coach in only.");
+	if (cohort && cohort[0] && !gr_rights_may_coach(store, creator, cohort))
+		return refuse(out_field, "cohort",
+			      "You may invite coaches to the cohorts you coach only.");
+	return 0;
+}
+
+int gr_rights_may_invite(struct gr_store *store, const struct gr_user *creator,
+			 enum gr_role role, const char *cohort, int64_t centre_id,
+			 const char **out_field)
+{
+	*out_field = NULL;
 	if (!creator || (creator->role == GR_ROLE_ADMIN && !creator->disabled_at))
 		return 0;
-	if (creator->role != GR_ROLE_COACH) {
-		gr_error_set("Only coaches and admins may invite people.");
-		return GR_EFORBIDDEN;
-	}
-	if (role != GR_ROLE_LEARNER) {
-		gr_error_set("A coach may invite learners only.");
-		return GR_EFORBIDDEN;
-	}
-	if (!cohort || !cohort[0]) {
-		gr_error_set("A coach invites learners to a cohort they coach: name the cohort.");
-		return GR_EFORBIDDEN;
-	}
-	if (!gr_rights_may_coach(store, creator, cohort)) {
-		gr_error_set("You may invite learners to the cohorts you coach only.");
-		return GR_EFORBIDDEN;
-	}
+	if (creator->role != GR_ROLE_COACH || creator->disabled_at)
+		return refuse(out_field, NULL, "Only coaches and admins may invite people.");
+	if (role == GR_ROLE_COACH)
+		return may_invite_coach(store, creator, cohort, centre_id, out_field);
+	if (role != GR_ROLE_LEARNER)
+		return refuse(out_field, "role", "A coach may invite learners and coaches only.");
+	if (!cohort || !cohort[0])
+		return refuse(out_field, "cohort",
+			      "A coach invites learners to a cohort they coach: name the cohort.");
+	if (!gr_rights_may_coach(store, creator, cohort))
+		return refuse(out_field, "cohort",
+			      "You may invite learners to the cohorts you coach only.");
 	return 0;
 }
 

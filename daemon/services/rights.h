@@ -41,12 +41,16 @@ int gr_rights_may_nudge(struct gr_store *store, const struct gr_user *coach,
 
 /*
  * 0 when creator (NULL: the operator's tool or the first start) may invite
- * someone as role into cohort (NULL or "": none); else GR_EFORBIDDEN with
- * a message. An admin invites anyone anywhere; a coach invites learners
- * to a cohort they coach; a learner nobody.
+ * someone as role into cohort (NULL or "": none) and centre_id (0: none);
+ * else GR_EFORBIDDEN with a message and *out_field the field at fault
+ * ("role", "cohort", "centre"; NULL: none). An admin invites anyone
+ * anywhere; a coach invites learners to a cohort they coach, and coaches
+ * to a centre they belong to (and to a cohort they coach there, if any);
+ * a learner nobody. Whether cohort lies in centre_id is auth.c's to check.
  */
 int gr_rights_may_invite(struct gr_store *store, const struct gr_user *creator,
-			 enum gr_role role, const char *cohort);
+			 enum gr_role role, const char *cohort, int64_t centre_id,
+			 const char **out_field);
 
 /*
  * 1 when user may see the track track_id, and read, follow and work on it

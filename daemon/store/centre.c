@@ -204,6 +204,20 @@ int gr_store_centre_set_coach(struct gr_store *store, int64_t id, const int64_t 
 	return rc ? rc : run_for_user(store, COACH_STAMP, id);
 }
 
+int gr_store_centre_join_coach(struct gr_store *store, int64_t user_id, const char *centre)
+{
+	sqlite3_stmt *stmt;
+	int64_t id = 0;
+	int rc;
+
+	if ((rc = gr_store_centre_id(store, &id, centre)) != 0)
+		return rc;
+	stmt = statement(store, COACH_ADD);
+	sqlite3_bind_int64(stmt, 1, user_id);
+	sqlite3_bind_int64(stmt, 2, id);
+	return store_run(store, stmt, NULL);
+}
+
 int gr_store_centre_name_default(struct gr_store *store, int *out_named, const char *name)
 {
 	sqlite3_stmt *stmt = statement(store, UNNAMED);

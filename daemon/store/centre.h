@@ -69,6 +69,13 @@ int gr_store_centre_set_coach(struct gr_store *store, int64_t id, const int64_t 
 			      size_t count);
 
 /*
+ * Adds centre (a name) to the centres user_id coaches in, keeping the
+ * others: a new coach joining with an invite that names it. GR_ENOTFOUND
+ * when there is no such centre.
+ */
+int gr_store_centre_join_coach(struct gr_store *store, int64_t user_id, const char *centre);
+
+/*
  * The first start after the migration to centres names the default centre
  * name (the setting default_centre), once: *out_named is 1 when it did.
  * GR_EEXISTS when another centre has that name.

@@ -2,7 +2,7 @@
  * invite.c - the invites table (see invite.h).
  *
  * Owns storing, finding, spending and listing invites by the hash of their
- * code. Leaves making codes and hashing them to core/secret.c, and whether
+ * code, with the centre a coach's invite names (kept by id, read by name). Leaves making codes and hashing them to core/secret.c, and whether
  * an invite may still be used (its expiry) to services/auth.c.
  */
 #include "store/invite.h"
@@ -17,14 +17,15 @@ enum statement { INSERT, BY_HASH, USE, REVOKE, ALL, BY_ID, STATEMENT_COUNT };
 
 #define INVITE_COLUMNS \
 	"i.id, i.role, i.cohort, i.created_at, i.expires_at, i.used_at, c.handle, b.handle," \
-	" i.revoked_at"
+	" i.revoked_at, x.name"
 #define INVITE_JOINS \
 	" FROM invites i LEFT JOIN users c ON c.id = i.created_by" \
-	" LEFT JOIN users b ON b.id = i.used_by"
+	" LEFT JOIN users b ON b.id = i.used_by LEFT JOIN centres x ON x.id = i.centre_id"
 
 static const char *const sql[STATEMENT_COUNT] = {
 	[INSERT] = "INSERT INTO invites (code_hash, role, cohort, created_by, created_at,"
-		   " expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+		   " expires_at, centre_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+		   " (SELECT id FROM centres WHERE name = ?7))",
 	[BY_HASH] = "SELECT " INVITE_COLUMNS INVITE_JOINS " WHERE i.code_hash = ?1",
 	[USE] = "UPDATE invites SET used_at = ?3, used_by = ?2 WHERE id = ?1 AND used_at IS NULL"
 		" AND revoked_at IS NULL",
@@ -54,6 +55,7 @@ static int read_invite(void *out, sqlite3_stmt *stmt)
 	store_column_text(invite->created_by, sizeof(invite->created_by), stmt, 6);
 	store_column_text(invite->used_by, sizeof(invite->used_by), stmt, 7);
 	invite->revoked_at = sqlite3_column_int64(stmt, 8);
+	store_column_text(invite->centre, sizeof(invite->centre), stmt, 9);
 	return gr_account_role_from_name(&invite->role, store_column_or_empty(stmt, 1));
 }
 
@@ -70,6 +72,7 @@ int gr_store_invite_insert(struct gr_store *store, struct gr_invite *invite,
 		sqlite3_bind_int64(stmt, 4, created_by);
 	sqlite3_bind_int64(stmt, 5, invite->created_at);
 	sqlite3_bind_int64(stmt, 6, invite->expires_at);
+	store_bind_text_or_null(stmt, 7, invite->centre[0] ? invite->centre : NULL);
 	if ((rc = store_run(store, stmt, NULL)) != 0)
 		return rc;
 	invite->id = sqlite3_last_insert_rowid(store->db);

@@ -2,8 +2,8 @@
  * outcome.c - the outcomes table (see outcome.h).
  *
  * Owns storing a learner's outcome and the one query that reads them by
- * cohort. Leaves who may record one and the figures made from them to
- * services/outcomes.c.
+ * cohort or by centre. Leaves who may record one and the figures made from
+ * them to services/outcomes.c.
  */
 #include "store/outcome.h"
 
@@ -46,7 +46,8 @@ static const char *const sql[STATEMENT_COUNT] = {
 	[EACH] = "SELECT coalesce(u.cohort, ''), u.handle, u.display_name, u.created_at,"
 		 " o.user_id, o.kind, o.reached_at, o.note, o.coach_id, o.recorded_at"
 		 " FROM outcomes o JOIN users u ON u.id = o.user_id"
-		 " WHERE ?1 IS NULL OR u.cohort = ?1"
+		 " WHERE (?1 IS NULL OR u.cohort = ?1) AND (?2 IS NULL OR u.cohort IN"
+		 "  (SELECT c.name FROM cohorts c WHERE c.centre_id = ?2))"
 		 " ORDER BY coalesce(u.cohort, ''), o.kind, o.reached_at - u.created_at, u.handle",
 };
 
@@ -92,14 +93,18 @@ static int read_row(struct gr_store_outcome_row *row, sqlite3_stmt *stmt)
 	return 0;
 }
 
-int gr_store_outcome_each(struct gr_store *store, const char *cohort, gr_store_outcome_fn *fn,
-			  void *payload)
+int gr_store_outcome_each(struct gr_store *store, const char *cohort, int64_t centre_id,
+			  gr_store_outcome_fn *fn, void *payload)
 {
 	sqlite3_stmt *stmt = statement(store, EACH);
 	struct gr_store_outcome_row row;
 	int rc = 0;
 
 	store_bind_text_or_null(stmt, 1, cohort);
+	if (centre_id > 0)
+		sqlite3_bind_int64(stmt, 2, centre_id);
+	else
+		sqlite3_bind_null(stmt, 2);
 	while (store_next_row(store, stmt, &rc, "reading outcomes")) {
 		if ((rc = read_row(&row, stmt)) != 0 || (rc = fn(&row, payload)) != 0)
 			return store_stop(stmt, rc);

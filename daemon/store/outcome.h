@@ -49,10 +49,11 @@ struct gr_store_outcome_row {
 typedef int gr_store_outcome_fn(const struct gr_store_outcome_row *row, void *payload);
 /*
  * The one query of outcomes: every learner with one, of cohort (NULL: of
- * every cohort), by cohort, then kind, then days from joining. Figures and
- * the export both read it, so a grouping (a centre) is added here once.
+ * every cohort) and of the cohorts of centre_id (0: of every centre), by
+ * cohort, then kind, then days from joining. Figures and the exports (of a
+ * cohort, of a centre) all read it.
  */
-int gr_store_outcome_each(struct gr_store *store, const char *cohort, gr_store_outcome_fn *fn,
-			  void *payload);
+int gr_store_outcome_each(struct gr_store *store, const char *cohort, int64_t centre_id,
+			  gr_store_outcome_fn *fn, void *payload);
 
 #endif

@@ -524,6 +524,14 @@ const char *const store_migrations[] = {
 	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
 	"  PRIMARY KEY (feedback_id, user_id)"
 	") WITHOUT ROWID;",
+
+	/*
+	 * 16: the centre of an invite for a coach (grounds invite create
+	 * --centre, the invite form): who joins with it belongs to that
+	 * centre. NULL for every other invite: a learner's centre is their
+	 * cohort's (store/invite.c).
+	 */
+	"ALTER TABLE invites ADD COLUMN centre_id INTEGER REFERENCES centres(id);",
 };
 
 static int read_version(struct gr_store *store, int *out)

@@ -1,11 +1,12 @@
 // The centres on an admin's People page, in the web client: each centre
 // with its figures, a centre added with the form, a group added to a
 // chosen centre once there are several, and the same section in Dutch;
-// a coach's People page has no centres. Checked with axe-core at 360 and
-// 1280 px.
+// an admin adds and takes away a coach's centres from the coach's row (in
+// English and Dutch); a coach's People page has no centres. Checked with
+// axe-core at 360 and 1280 px.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDaemon, people } from '../lib/daemon.mjs';
+import { startDaemon, people, openSocket } from '../lib/daemon.mjs';
 import { launch, newPage } from '../lib/browser.mjs';
 import { scanned } from '../lib/centre.mjs';
 
@@ -77,6 +78,52 @@ test('an admin sees each centre with its figures, adds a centre and a group in i
   assert.deepEqual(await figures(nl, 'Zuid'), ['1', '0', '0', '0', '0']);
   await nl.getByLabel('Centrum van de nieuwe groep').waitFor();
   await scanned(nl, 'the people page in Dutch');
+  assert.deepEqual(nl.problems, []);
+  await nl.context().close();
+});
+
+test("an admin adds and takes away a coach's centres from their row, which closes the coach's pages (4003); in Dutch too", async () => {
+  const socket = await openSocket(daemon, clients.mona);
+  const closed = socket.closed;
+  const page = await newPage(browser);
+  await signIn(page, 'admin1');
+  await page.locator('#nav-admin').click();
+  const row = page.locator('#user-list [data-user="mona"]');
+  const group = row.getByRole('group', { name: 'Centres of mona' });
+  await group.waitFor();
+  assert.equal(await group.getByLabel('Main centre').isChecked(), true);
+  assert.equal(await group.getByLabel('Zuid').isChecked(), false);
+  assert.equal(await page.locator('#user-list [data-user="lena"] .coach-centres').count(), 0, 'a learner has no centres of their own');
+  await scanned(page, "the people page with a coach's centres");
+  await group.getByLabel('Zuid').check();
+  await row.getByRole('button', { name: 'Save centres' }).click();
+  await row.locator('[role="status"]', { hasText: 'Saved: mona.' }).waitFor();
+  const users = async () => (await clients.admin1.get('/api/users?q=mona')).json.users[0].centres;
+  assert.deepEqual(await users(), ['Main centre', 'Zuid']);
+  assert.equal((await closed).code, 4003, "the coach's open socket closed: rights changed");
+
+  // None at all is refused, said in the row, and the boxes show what is kept.
+  await group.getByLabel('Main centre').uncheck();
+  await group.getByLabel('Zuid').uncheck();
+  await row.getByRole('button', { name: 'Save centres' }).click();
+  await row.locator('[role="status"].form-error', { hasText: 'Pick one centre at least' }).waitFor();
+  assert.equal(await group.getByLabel('Zuid').isChecked(), true);
+  assert.deepEqual(await users(), ['Main centre', 'Zuid']);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+
+  const nl = await newPage(browser, { locale: 'nl-NL' });
+  await signIn(nl, 'admin1');
+  await nl.locator('#nav-admin').click();
+  const nlRow = nl.locator('#user-list [data-user="mona"]');
+  const nlGroup = nlRow.getByRole('group', { name: 'Centra van mona' });
+  await nlGroup.waitFor();
+  assert.equal(await nlGroup.getByLabel('Zuid').isChecked(), true);
+  await nlGroup.getByLabel('Zuid').uncheck();
+  await nlRow.getByRole('button', { name: 'Centra opslaan' }).click();
+  await nlRow.locator('[role="status"]', { hasText: 'Opgeslagen: mona.' }).waitFor();
+  assert.deepEqual(await users(), ['Main centre']); // her group autumn, in Main centre, stays hers
+  await scanned(nl, "a coach's centres in Dutch");
   assert.deepEqual(nl.problems, []);
   await nl.context().close();
 });

@@ -93,6 +93,17 @@ test('an admin makes an invite link, and a learner joins with it; mistakes are s
   await learner.locator('#home-title').waitFor();
   assert.equal(await learner.locator('#me-role').getAttribute('data-role'), 'learner');
   assert.equal(await learner.locator('#invite-form').count(), 0, 'learners cannot invite');
+
+  // A new coach's centre is asked only when the role is coach, and the invite names it.
+  assert.equal(await admin.getByLabel('Centre of the new coach').isVisible(), false);
+  await admin.getByLabel('Role').selectOption('coach');
+  assert.equal(await admin.getByLabel('Centre of the new coach').inputValue(), 'Main centre');
+  await admin.getByLabel('Group', { exact: true }).selectOption('');
+  await admin.getByRole('button', { name: 'Make invite link' }).click();
+  await admin.waitForFunction((before) => document.querySelector('#invite-url').value !== before, url);
+  const code = (await admin.locator('#invite-url').inputValue()).split('/join/')[1];
+  const invite = (await daemon.client().get(`/api/invites/${code}`)).json;
+  assert.deepEqual([invite.role, invite.cohort, invite.centre], ['coach', null, 'Main centre']);
   assert.deepEqual([...admin.problems, ...learner.problems], []);
   await admin.context().close();
   await learner.context().close();

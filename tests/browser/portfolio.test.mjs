@@ -2,7 +2,8 @@
 // in Dutch: a learner chooses a passed reflection to show, makes a public
 // link, and a visitor without an account sees only that, then "This
 // portfolio is not shared" once the link is stopped; a coach records a
-// learner's outcome from the people page and the figures follow. No serious
+// learner's outcome from the people page and the figures follow, per group
+// and in its centre's row above it. No serious
 // accessibility violation at 360 and 1280 px.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -112,6 +113,13 @@ for (const [lang, words] of Object.entries(WORDS)) {
     await row.locator('[role=status]', { hasText: words.saved }).waitFor();
     const expected = lang === 'en' ? '1' : '2'; // the English walk recorded one before
     await page.locator('#outcome-figures tr[data-cohort="autumn"] td[data-kind="internship"]', { hasText: expected }).waitFor();
+    // The centre's row, with its group under it, and the centre's CSV.
+    const centre = page.locator('#outcome-figures tbody[data-centre="Main centre"]');
+    assert.equal(await centre.locator('tr[data-centre] th').innerText(), lang === 'en' ? 'Centre Main centre' : 'Centrum Main centre');
+    assert.equal(await centre.locator('tr[data-centre] td[data-kind="internship"]').innerText(), expected);
+    assert.deepEqual(await centre.locator('tr').evaluateAll((rows) => rows.map((r) => r.dataset.centre || r.dataset.cohort)), ['Main centre', 'autumn']);
+    assert.equal(await centre.locator('tr[data-centre] a').getAttribute('href'), '/api/outcomes.csv?centre=Main%20centre');
+    assert.equal(await page.locator('#outcome-figures caption').innerText(), lang === 'en' ? 'Outcomes per centre and group' : 'Uitkomsten per centrum en groep');
     await scanned(page, `the people page with outcomes (${lang})`);
     assert.deepEqual(page.problems, []);
     await page.context().close();

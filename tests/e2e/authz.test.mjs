@@ -104,6 +104,8 @@ const HTTP = {
     return a.http.get(`/api/invites/${invite.json.code}`);
   },
   'POST /api/invites': (a) => a.http.post('/api/invites', { role: 'learner', cohort: 'autumn' }),
+  // Both coaches belong to the one centre: each may invite a coach to it.
+  'POST /api/invites (a coach, in a centre)': (a) => a.http.post('/api/invites', { role: 'coach', centre: 'Main centre' }),
   'GET /api/tracks': (a) => a.http.get('/api/tracks'),
   'GET /api/tracks/ID': (a) => a.http.get(`/api/tracks/${TRACK}`),
   'GET /api/tracks/ID/steps/STEP': (a) => a.http.get(`/api/tracks/${TRACK}/steps/${LESSON}`),
@@ -122,9 +124,11 @@ const HTTP = {
   'POST /api/outcomes': (a) => a.http.post('/api/outcomes', { user: 'rita', kind: 'job', date: '2026-12-01', note: 'Helpdesk.' }),
   'GET /api/outcomes': (a) => a.http.get('/api/outcomes'),
   'GET /api/outcomes.csv': (a) => a.http.get('/api/outcomes.csv?cohort=autumn'),
+  // Both coaches belong to the one centre: each gets the rows of the cohorts they coach there.
+  'GET /api/outcomes.csv?centre=NAME': (a) => a.http.get('/api/outcomes.csv?centre=Main%20centre'),
   // Accounts that recover: one's own profile and sessions, reset links (for
   // rita, a learner of autumn who is no actor), the admin's users (rita,
-  // and rosa to disable), cohorts and invites.
+  // rosa to disable, cleo, a coach whose centres change), cohorts and invites.
   'POST /api/profile': (a) => a.http.post('/api/profile', { language: 'en' }),
   'GET /api/sessions': (a) => a.http.get('/api/sessions'),
   'POST /api/sessions/end-others': (a) => a.http.post('/api/sessions/end-others', {}),
@@ -140,6 +144,8 @@ const HTTP = {
   'POST /api/users/HANDLE/reset': (a) => a.http.post('/api/users/lena/reset', {}),
   'POST /api/users/HANDLE/role': (a) => a.http.post('/api/users/rita/role', { role: 'learner' }),
   'POST /api/users/HANDLE/cohort': (a) => a.http.post('/api/users/rita/cohort', { cohort: 'autumn' }),
+  // cleo, a coach who is no actor: her sockets close with 4003, no actor's.
+  'POST /api/users/HANDLE/centres': (a) => a.http.post('/api/users/cleo/centres', { centres: ['Main centre'] }),
   'POST /api/users/HANDLE/disable': (a) => a.http.post('/api/users/rosa/disable', {}),
   'POST /api/users/HANDLE/enable': (a) => a.http.post('/api/users/rosa/enable', {}),
   'GET /api/cohorts': (a) => a.http.get('/api/cohorts'),
@@ -305,6 +311,7 @@ async function world(daemon) {
   await invited(ctx, 'rosa', 'learner', 'autumn');
   const pia = await invited(ctx, 'pia', 'partner', null);
   ctx.pia = pia;
+  await invited(ctx, 'cleo', 'coach', 'spring');
   ctx.commit = (await lena.get(`/api/tracks/${TRACK}`)).json.commit;
 
   // Three learners of a cohort submit the project and review each other's

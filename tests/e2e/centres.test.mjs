@@ -5,7 +5,9 @@
 // allowed their own; the admin sees every centre with its figures; the
 // operator's tool adds centres, lists them, puts cohorts and coaches in
 // them and names an unknown centre's field; changing a coach's centres
-// closes their sockets with 4003.
+// closes their sockets with 4003, from the operator's tool and over HTTP;
+// an invite names a new coach's centre (a coach's own only); outcomes and
+// their CSV per centre.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -224,6 +226,167 @@ test("the admin's figures per centre, the operator's centre commands, and a coac
     await ok(third, 'board.get', { cohort: 'spring', track: TRACK });
   } finally {
     for (const socket of sockets) if (socket.readyState === WebSocket.OPEN) socket.close();
+    assert.equal(await daemon.stop(), 0, daemon.stderr);
+  }
+});
+
+test("an invite names a new coach's centre: the operator's --centre, a coach's own centres only, a learner's centre from the cohort", async () => {
+  const daemon = await startDaemon({ config: CONFIG });
+  try {
+    const { cli, people } = await school(daemon);
+    const help = await cli('--help');
+    assert.match(help.stdout, /invite create --role ROLE \[--cohort C\] \[--centre CENTRE\]/);
+    assert.match(help.stdout, /an invite for a learner takes its\ncentre from its --cohort/);
+
+    // The operator invites a coach to Zuid: who joins belongs to Zuid.
+    const made = await cli('invite', 'create', '--role', 'coach', '--centre', ZUID);
+    assert.equal(made.code, 0, made.stderr);
+    assert.match(made.stderr, /One-time invite for a coach in centre Zuid/);
+    const code = made.stdout.trim().split('/join/')[1];
+    assert.equal((await daemon.client().get(`/api/invites/${code}`)).json.centre, ZUID);
+    const zoe = await register(daemon, code, 'zoe');
+    assert.deepEqual((await zoe.get('/api/me')).json.centres, [ZUID]);
+    assert.match((await cli('user', 'show', 'zoe')).stdout, /centres: +Zuid\n/);
+    assert.match((await cli('invite', 'list')).stdout, /coach +- +Zuid +\(operator\) +used by zoe/);
+
+    // A learner's centre is their cohort's: another is an error naming the field.
+    const wrong = await cli('invite', 'create', '--role', 'learner', '--cohort', 'autumn', '--centre', ZUID);
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /--centre: The cohort autumn is in the centre Centrum Noord, not in Zuid\./);
+    const same = await cli('invite', 'create', '--role', 'learner', '--cohort', 'autumn', '--centre', NOORD);
+    assert.equal(same.code, 0, same.stderr);
+    assert.doesNotMatch(same.stderr, /in centre/);
+    const noCohort = await cli('invite', 'create', '--role', 'learner', '--centre', NOORD);
+    assert.equal(noCohort.code, 1);
+    assert.match(noCohort.stderr, /--centre: A learner belongs to the centre of their cohort/);
+    const admin = await cli('invite', 'create', '--role', 'admin', '--centre', NOORD);
+    assert.match(admin.stderr, /--centre: An admin belongs to every centre/);
+    const nowhere = await cli('invite', 'create', '--role', 'coach', '--centre', 'Nowhere');
+    assert.match(nowhere.stderr, /--centre: There is no centre 'Nowhere'/);
+
+    // mona (Noord) invites a coach to Noord, never to Zuid; carl (Zuid) the other way round.
+    const refused = await people.mona.post('/api/invites', { role: 'coach', centre: ZUID });
+    assert.equal(refused.status, 403, refused.text);
+    assert.deepEqual([refused.json.error.code, refused.json.error.reason, refused.json.error.field], ['forbidden', 'not_your_centre', 'centre']);
+    const noCentre = await people.mona.post('/api/invites', { role: 'coach' });
+    assert.deepEqual([noCentre.status, noCentre.json.error.code, noCentre.json.error.reason], [403, 'forbidden', undefined]);
+    assert.match(noCentre.json.error.message, /name the centre/);
+    assert.equal((await people.mona.post('/api/invites', { role: 'coach', centre: NOORD, cohort: 'spring' })).status, 403);
+    assert.equal((await people.mona.post('/api/invites', { role: 'admin' })).status, 403);
+    assert.deepEqual((await people.mona.get('/api/me')).json.centres, [NOORD]);
+    const hers = await people.mona.post('/api/invites', { role: 'coach', centre: NOORD, cohort: 'autumn' });
+    assert.equal(hers.status, 201, hers.text);
+    assert.deepEqual([hers.json.role, hers.json.cohort, hers.json.centre], ['coach', 'autumn', NOORD]);
+    const nora = await register(daemon, hers.json.code, 'nora');
+    assert.deepEqual((await nora.get('/api/me')).json.centres, [NOORD]);
+    assert.deepEqual((await nora.get('/api/cohorts')).json.cohorts.map((c) => c.name), ['autumn']);
+    assert.equal((await people.carl.post('/api/invites', { role: 'coach', centre: NOORD })).json.error.reason, 'not_your_centre');
+    const listed = (await people.admin.get('/api/invites')).json.invites;
+    assert.equal(listed.find((i) => i.used_by === 'nora').centre, NOORD);
+
+    // Over HTTP as on the command line: a learner's centre that is not the cohort's names the field.
+    const mismatch = await people.admin.post('/api/invites', { role: 'learner', cohort: 'spring', centre: NOORD });
+    assert.deepEqual([mismatch.status, mismatch.json.error.field], [400, 'centre']);
+    const unknown = await people.admin.post('/api/invites', { role: 'coach', centre: 'Nowhere' });
+    assert.deepEqual([unknown.status, unknown.json.error.field], [400, 'centre']);
+  } finally {
+    assert.equal(await daemon.stop(), 0, daemon.stderr);
+  }
+});
+
+test("an admin changes a coach's centres over HTTP: their sockets close with 4003, refusals name the field", async () => {
+  const daemon = await startDaemon({ config: CONFIG });
+  const sockets = [];
+  try {
+    const { people } = await school(daemon);
+    const users = (await people.admin.get('/api/users?q=')).json.users;
+    assert.deepEqual(users.find((u) => u.handle === 'carl').centres, [ZUID]);
+    assert.equal(users.find((u) => u.handle === 'lena').centres, undefined, 'a learner has no centres of their own');
+
+    const carl = await connect(daemon, people.carl);
+    sockets.push(carl);
+    await ok(carl, 'board.get', { cohort: 'spring', track: TRACK });
+    const changed = await people.admin.post('/api/users/carl/centres', { centres: [ZUID, NOORD] });
+    assert.equal(changed.status, 200, changed.text);
+    assert.deepEqual(changed.json.centres, [NOORD, ZUID]);
+    const closed = await closedWithin(carl, RIGHTS_CHANGED);
+    assert.equal(closed.reason, 'rights changed');
+    assert.deepEqual((await people.carl.get('/api/me')).json.centres, [NOORD, ZUID]);
+
+    // Out of Zuid: spring is no longer his.
+    const moved = await people.admin.post('/api/users/carl/centres', { centres: [NOORD] });
+    assert.equal(moved.status, 200, moved.text);
+    const again = await connect(daemon, people.carl);
+    sockets.push(again);
+    await refused(again, 'board.get', { cohort: 'spring', track: TRACK }, 'forbidden');
+    assert.deepEqual((await people.carl.get('/api/cohorts')).json.cohorts, []);
+
+    // Refusals, each changing nothing.
+    for (const [body, field, pattern] of [
+      [{ centres: [] }, 'centres', /one centre or more/],
+      [{ centres: 'Zuid' }, 'centres', /one centre or more/],
+      [{ centres: [7] }, 'centres', /names of centres only/],
+      [{ centres: ['Nowhere'] }, 'centres', /no centre 'Nowhere'/],
+    ]) {
+      const answer = await people.admin.post('/api/users/carl/centres', body);
+      assert.deepEqual([answer.status, answer.json.error.code, answer.json.error.field], [400, 'bad_value', field], answer.text);
+      assert.match(answer.json.error.message, pattern);
+    }
+    const learner = await people.admin.post('/api/users/lena/centres', { centres: [NOORD] });
+    assert.deepEqual([learner.status, learner.json.error.field], [400, 'centres']);
+    assert.match(learner.json.error.message, /lena is not a coach/);
+    assert.equal((await people.admin.post('/api/users/nobody/centres', { centres: [NOORD] })).status, 404);
+    assert.equal((await people.mona.post('/api/users/carl/centres', { centres: [NOORD, ZUID] })).status, 403);
+    assert.deepEqual((await people.carl.get('/api/me')).json.centres, [NOORD]);
+  } finally {
+    for (const socket of sockets) if (socket.readyState === WebSocket.OPEN) socket.close();
+    assert.equal(await daemon.stop(), 0, daemon.stderr);
+  }
+});
+
+test('outcomes per centre: each centre with its cohorts, a coach only their centres and cohorts; the CSV of a centre', async () => {
+  const daemon = await startDaemon({ config: CONFIG });
+  try {
+    const { people } = await school(daemon);
+    const day = (offset) => new Date(Date.now() + offset * 86400000).toISOString().slice(0, 10);
+    assert.equal((await people.mona.post('/api/outcomes', { user: 'lena', kind: 'job', date: day(12) })).status, 201);
+    assert.equal((await people.carl.post('/api/outcomes', { user: 'lars', kind: 'study', date: day(30), note: 'MBO, "ICT".' })).status, 201);
+    const none = { count: 0, median_days: null };
+    const noord = {
+      centre: NOORD, cohorts: ['autumn'], learners: 1, reached: 1, median_days: 12,
+      outcomes: { job: { count: 1, median_days: 12 }, internship: none, study: none, stopped: none },
+    };
+    const zuid = {
+      centre: ZUID, cohorts: ['spring'], learners: 1, reached: 1, median_days: 30,
+      outcomes: { job: none, internship: none, study: { count: 1, median_days: 30 }, stopped: none },
+    };
+    const all = (await people.admin.get('/api/outcomes')).json;
+    assert.deepEqual(all.centres, [noord, zuid]);
+    assert.deepEqual(all.cohorts.map((c) => [c.cohort, c.centre, c.reached]), [['autumn', NOORD, 1], ['spring', ZUID, 1]]);
+    const mona = (await people.mona.get('/api/outcomes')).json;
+    assert.deepEqual(mona.centres, [noord], 'a coach sees their own centre only');
+    assert.deepEqual(mona.cohorts.map((c) => c.cohort), ['autumn']);
+    assert.deepEqual((await people.carl.get('/api/outcomes')).json.centres, [zuid]);
+
+    // The CSV of a centre: an admin's any, a coach's their own; named by the centre.
+    const csv = await people.admin.get(`/api/outcomes.csv?centre=${encodeURIComponent(ZUID)}`);
+    assert.equal(csv.status, 200, csv.text);
+    assert.match(csv.headers['content-disposition'], /filename="outcomes-Zuid\.csv"/);
+    const lines = csv.text.split('\r\n');
+    assert.equal(lines[0], 'handle,display_name,cohort,joined_on,outcome,reached_on,days,note');
+    assert.deepEqual(lines.slice(1), [`lars,lars,spring,${day(0)},study,${day(30)},30,"MBO, ""ICT""."`, '']);
+    const own = await people.mona.get(`/api/outcomes.csv?centre=${encodeURIComponent(NOORD)}`);
+    assert.equal(own.status, 200);
+    assert.match(own.headers['content-disposition'], /filename="outcomes-Centrum_Noord\.csv"/);
+    assert.match(own.text, /\r\nlena,lena,autumn,/);
+    assert.doesNotMatch(own.text, /lars/);
+    const other = await people.mona.get(`/api/outcomes.csv?centre=${encodeURIComponent(ZUID)}`);
+    assert.deepEqual([other.status, other.json.error.reason, other.json.error.field], [403, 'not_your_centre', 'centre']);
+    const unknown = await people.admin.get('/api/outcomes.csv?centre=Nowhere');
+    assert.deepEqual([unknown.status, unknown.json.error.field], [400, 'centre']);
+    assert.equal((await people.admin.get('/api/outcomes.csv?centre=Zuid&cohort=spring')).status, 400);
+    assert.equal((await people.lena.get(`/api/outcomes.csv?centre=${encodeURIComponent(NOORD)}`)).status, 403);
+  } finally {
     assert.equal(await daemon.stop(), 0, daemon.stderr);
   }
 });

@@ -175,16 +175,20 @@ test('outcomes: only a coach of the cohort records one; figures and medians per 
       assert.equal(recorded.status, 201, recorded.text);
     }
     const autumn = {
-      cohort: 'autumn', learners: 5, reached: 4, median_days: 15,
+      cohort: 'autumn', centre: 'Main centre', learners: 5, reached: 4, median_days: 15,
       outcomes: { job: { count: 2, median_days: 20 }, internship: { count: 1, median_days: 20 }, study: { count: 0, median_days: null }, stopped: { count: 1, median_days: 5 } },
     };
     const spring = {
-      cohort: 'spring', learners: 1, reached: 1, median_days: 40,
+      cohort: 'spring', centre: 'Main centre', learners: 1, reached: 1, median_days: 40,
       outcomes: { job: { count: 0, median_days: null }, internship: { count: 0, median_days: null }, study: { count: 1, median_days: 40 }, stopped: { count: 0, median_days: null } },
     };
-    assert.deepEqual((await clients.kim.get('/api/outcomes')).json, { cohorts: [autumn] }, 'a coach sees the cohorts they coach');
-    assert.deepEqual((await clients.carl.get('/api/outcomes')).json, { cohorts: [spring] });
-    assert.deepEqual((await clients.admin1.get('/api/outcomes')).json, { cohorts: [autumn, spring] }, 'an admin sees all');
+    assert.deepEqual((await clients.kim.get('/api/outcomes')).json.cohorts, [autumn], 'a coach sees the cohorts they coach');
+    assert.deepEqual((await clients.carl.get('/api/outcomes')).json.cohorts, [spring]);
+    assert.deepEqual((await clients.admin1.get('/api/outcomes')).json.cohorts, [autumn, spring], 'an admin sees all');
+    // The one centre adds up what each reader sees of it: the admin both cohorts, kim autumn only.
+    const centre = (reader) => clients[reader].get('/api/outcomes').then((r) => r.json.centres.map((c) => [c.centre, c.cohorts, c.learners, c.reached, c.median_days]));
+    assert.deepEqual(await centre('admin1'), [['Main centre', ['autumn', 'spring'], 6, 5, 20]]);
+    assert.deepEqual(await centre('kim'), [['Main centre', ['autumn'], 5, 4, 15]]);
 
     // Recording again replaces: ann2 now an internship at +31; medians move.
     assert.equal((await record('kim', 'ann2', 'internship', 31)).status, 201);

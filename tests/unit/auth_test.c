@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "domain/invite.h"
+#include "store/centre.h"
 #include "store/cohort.h"
 #include "store/invite.h"
 #include "store/store.h"
@@ -243,7 +244,7 @@ static void test_who_may_invite(void)
 	CHECK_CONTAINS(gr_error_last(), "name the cohort");
 	CHECK_INT(gr_auth_invite_create(f.auth, code, &invite, &coach, GR_ROLE_COACH, NULL, 0), ==,
 		  GR_EFORBIDDEN);
-	CHECK_CONTAINS(gr_error_last(), "learners only");
+	CHECK_CONTAINS(gr_error_last(), "name the centre");
 	CHECK_INT(gr_auth_invite_create(f.auth, code, &invite, &coach, GR_ROLE_ADMIN, NULL, 0), ==,
 		  GR_EFORBIDDEN);
 	CHECK_INT(gr_auth_invite_create(f.auth, code, &invite, &learner, GR_ROLE_LEARNER, NULL, 0),
@@ -257,6 +258,97 @@ static void test_who_may_invite(void)
 	CHECK_INT(gr_auth_invite_create(f.auth, code, &invite, &admin, GR_ROLE_COACH, NULL, 0), ==,
 		  0);
 	fixture_close(&f);
+}
+
+/* The coaches of a centre, by handle, as "a,b". */
+static int add_handle(const char *text, void *payload)
+{
+	char *names = payload;
+
+	snprintf(names + strlen(names), 64 - strlen(names), "%s%s", names[0] ? "," : "", text);
+	return 0;
+}
+
+/*
+ * An invite names a coach's centre: who joins with it belongs there. A
+ * coach invites coaches into their own centres only; a learner's centre is
+ * their cohort's; an admin's invite names none; each refusal names its field.
+ */
+static void test_invite_to_a_centre(void)
+{
+	struct fixture f;
+	struct gr_invite invite, checked;
+	char code[GR_TOKEN_TEXT_SIZE], centres[64] = "";
+	const char *field = NULL;
+	struct gr_user admin, coach, stored;
+	struct outcome joined;
+	int64_t zuid = 0;
+	int coaches = 0;
+#define MAKE(by, role, cohort, centre)                                                             \
+	gr_auth_invite_make(f.auth, code, &invite, &field, (by),                                  \
+			    &(struct gr_auth_invite_request){ (role), (cohort), (centre), 0 })
+
+	fixture_open(&f);
+	CHECK_INT(gr_store_centre_add(f.store, &zuid, "Zuid", "", "", fake_now), ==, 0);
+	CHECK_INT(gr_store_cohort_add(f.store, "z1", zuid, fake_now), ==, 0);
+	admin = store_user(&f, "admin1", GR_ROLE_ADMIN);
+	coach = store_user(&f, "coach1", GR_ROLE_COACH);
+	CHECK_INT(gr_store_user_add_coached(f.store, coach.id, "c"), ==, 0); /* of Main centre */
+
+	/* The operator invites a coach to Zuid; who joins belongs to Zuid, and only there. */
+	CHECK_INT(MAKE(NULL, GR_ROLE_COACH, NULL, "Zuid"), ==, 0);
+	CHECK_STR(invite.centre, "Zuid");
+	CHECK_INT(gr_auth_invite_check(f.auth, &checked, code), ==, 0);
+	CHECK_STR(checked.centre, "Zuid");
+	joined = join(&f, code, "zara", PASSWORD);
+	CHECK_INT(joined.result.status, ==, 0);
+	CHECK_INT(gr_store_centre_each_of_coach(f.store, joined.result.user.id, add_handle, centres),
+		  ==, 0);
+	CHECK_STR(centres, "Zuid");
+	CHECK_INT(gr_store_user_coaches(f.store, &coaches, joined.result.user.id, "z1"), ==, 0);
+	CHECK_INT(coaches, ==, 0); /* a centre, no cohort given */
+
+	/* With a cohort of that centre too: they coach it. */
+	CHECK_INT(MAKE(&admin, GR_ROLE_COACH, "z1", "Zuid"), ==, 0);
+	joined = join(&f, code, "zeno", PASSWORD);
+	CHECK_INT(joined.result.status, ==, 0);
+	CHECK_INT(gr_store_user_coaches(f.store, &coaches, joined.result.user.id, "z1"), ==, 0);
+	CHECK_INT(coaches, ==, 1);
+
+	/* A coach of Main invites a coach to Main, not to Zuid. */
+	CHECK_INT(MAKE(&coach, GR_ROLE_COACH, NULL, GR_STORE_CENTRE_DEFAULT), ==, 0);
+	CHECK_STR(invite.centre, GR_STORE_CENTRE_DEFAULT);
+	CHECK_INT(MAKE(&coach, GR_ROLE_COACH, NULL, "Zuid"), ==, GR_EFORBIDDEN);
+	CHECK_STR(field, "centre");
+	CHECK_CONTAINS(gr_error_last(), "centres you coach in only");
+	CHECK_INT(MAKE(&coach, GR_ROLE_COACH, "d", GR_STORE_CENTRE_DEFAULT), ==, GR_EFORBIDDEN);
+	CHECK_STR(field, "cohort"); /* a cohort of Main they do not coach */
+	CHECK_INT(MAKE(&coach, GR_ROLE_ADMIN, NULL, NULL), ==, GR_EFORBIDDEN);
+	CHECK_STR(field, "role");
+
+	/* A coach's cohort must lie in the centre named. */
+	CHECK_INT(MAKE(&admin, GR_ROLE_COACH, "c", "Zuid"), ==, GR_EINVALID);
+	CHECK_STR(field, "centre");
+	CHECK_CONTAINS(gr_error_last(), "The cohort c is in the centre Main centre, not in Zuid.");
+
+	/* A learner's centre is their cohort's: the same one is taken, not stored; another refused. */
+	CHECK_INT(MAKE(&admin, GR_ROLE_LEARNER, "z1", "Zuid"), ==, 0);
+	CHECK_STR(invite.centre, "");
+	CHECK_INT(MAKE(&admin, GR_ROLE_LEARNER, "c", "Zuid"), ==, GR_EINVALID);
+	CHECK_STR(field, "centre");
+	CHECK_INT(MAKE(&admin, GR_ROLE_LEARNER, NULL, "Zuid"), ==, GR_EINVALID);
+	CHECK_STR(field, "centre");
+	CHECK_CONTAINS(gr_error_last(), "centre of their cohort");
+
+	/* An admin's names none; an unknown centre is named. */
+	CHECK_INT(MAKE(NULL, GR_ROLE_ADMIN, NULL, "Zuid"), ==, GR_EINVALID);
+	CHECK_STR(field, "centre");
+	CHECK_INT(MAKE(NULL, GR_ROLE_COACH, NULL, "Nowhere"), ==, GR_EINVALID);
+	CHECK_STR(field, "centre");
+	CHECK_CONTAINS(gr_error_last(), "no centre 'Nowhere'");
+	CHECK_INT(gr_store_user_by_handle(f.store, &stored, "zara"), ==, 0);
+	fixture_close(&f);
+#undef MAKE
 }
 
 static void test_register_and_single_use(void)
@@ -819,6 +911,7 @@ int main(void)
 	RUN(test_long_multibyte_cohort);
 	RUN(test_unknown_cohort_refused);
 	RUN(test_who_may_invite);
+	RUN(test_invite_to_a_centre);
 	RUN(test_register_and_single_use);
 	RUN(test_register_race_on_one_invite);
 	RUN(test_register_invalid_input);

@@ -191,6 +191,13 @@ static void test_check_broken(void)
 
 	i = valid, i.revoked_at = T0 - 1;
 	check_broken(i, 6, "revoked before it was made");
+	i = valid;
+	snprintf(i.centre, sizeof i.centre, "Noord"); /* a learner's invite: the centre is the cohort's */
+	check_broken(i, 7, "not a coach's");
+	i.role = GR_ROLE_COACH;
+	CHECK_INT(gr_invite_check(&i), ==, 0);
+	snprintf(i.centre, sizeof i.centre, "a\tb");
+	check_broken(i, 7, "not a valid centre name");
 }
 
 /* ---- the walk ---- */

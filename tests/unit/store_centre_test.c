@@ -197,9 +197,11 @@ static void test_migration(void)
 	gr_store_close(store);
 	/*
 	 * As if written by the version before the centres' migration (14):
-	 * without it and the partner projects' after it (15).
+	 * without it and those after it (15: partner projects; 16: an
+	 * invite's centre), back to version 13.
 	 */
-	snprintf(downgrade, sizeof downgrade, "DROP TABLE feedback_shown; DROP TABLE project_feedback;"
+	snprintf(downgrade, sizeof downgrade, "ALTER TABLE invites DROP COLUMN centre_id;"
+				 "DROP TABLE feedback_shown; DROP TABLE project_feedback;"
 				 "DROP INDEX submissions_by_team;"
 				 "ALTER TABLE submissions DROP COLUMN team_id;"
 				 "DROP TABLE team_members; DROP TABLE teams;"

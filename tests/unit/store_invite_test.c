@@ -57,6 +57,21 @@ static void test_invites(void)
 	/* The same code twice is refused. */
 	CHECK_INT(gr_store_invite_insert(store, &invite, other, 0), !=, 0);
 
+	/* A coach's invite names a centre: kept by id, read by its name; none is "". */
+	memset(&invite, 0, sizeof invite);
+	invite.role = GR_ROLE_COACH;
+	invite.created_at = 300;
+	invite.expires_at = 900;
+	snprintf(invite.centre, sizeof invite.centre, "Main centre");
+	hash_of(code, 3);
+	CHECK_INT(gr_store_invite_insert(store, &invite, code, 0), ==, 0);
+	CHECK_INT(gr_store_invite_by_id(store, &got, invite.id), ==, 0);
+	CHECK_STR(got.centre, "Main centre");
+	CHECK_INT(query_int(db_path(dir, "grounds.db"),
+			    "SELECT count(*) FROM invites WHERE centre_id = 1"), ==, 1);
+	CHECK_INT(gr_store_invite_by_hash(store, &got, other), ==, 0);
+	CHECK_STR(got.centre, "");
+
 	gr_store_close(store);
 	harness_remove_tree(dir);
 	free(dir);

@@ -62,6 +62,8 @@ export default {
   'admin.cohort.centre': 'Centre of the new group',
   'admin.applications': 'Applications to your centres',
   // the centres and their figures (admin-centres.js)
+  'admin.coach.centres': 'Centres of {name}',
+  'admin.coach.centres.save': 'Save centres',
   'admin.centres': 'Centres',
   'admin.centre.cohorts': 'Groups',
   'admin.centre.learners': 'Learners',
@@ -82,6 +84,8 @@ export default {
   'admin.invite.status.expired': 'expired',
   'admin.invite.revoke': 'Revoke',
   'admin.invite.revoked': 'The invite is revoked.',
+  'invite.centre': 'Centre of the new coach',
+  'invite.centre.hint': 'They will coach in this centre. A learner belongs to the centre of their group.',
   'invite.cohort': 'Group',
   'invite.noCohort': '(no group)',
   'invite.addCohort': 'Add a group',

@@ -38,6 +38,7 @@ export default {
   'error.coaches_only': 'Only coaches can do this. If you need it, ask your coach.',
   'error.learners_only': 'Only learners review each other’s work.',
   'error.not_your_cohort': 'You do not coach this group. Ask an admin to add you as its coach if you should.',
+  'error.not_your_centre': 'You do not coach in this centre. An admin can add you to it if you should.',
   'error.review_not_yours': 'This review was given to someone else. Your reviews page shows yours.',
   'error.review_gone': 'This review is no longer yours: its time ran out or it was handed on. Your reviews page shows what is open for you.',
   'error.review_author_only': 'Only the person whose work was reviewed can do this.',
@@ -84,6 +85,8 @@ export default {
   'error.field.new_password': 'The password needs at least 10 characters.',
   'error.field.again': 'The two passwords differ. Type the same password twice.',
   'error.field.cohort': 'There is no such group. Pick one from the list.',
+  'error.field.centre': 'Check the centre: it must be one on the list, and a group named with it must be in it.',
+  'error.field.centres': 'Pick one centre at least, from the list.',
   'error.field.role': 'The role is learner, coach or admin.',
   'error.field.handle.not_found': 'There is nobody with that user name.',
   // reset links (account.js)

@@ -62,6 +62,8 @@ export default {
   'admin.cohort.centre': 'Centrum van de nieuwe groep',
   'admin.applications': 'Aanmeldingen bij je centra',
   // de centra en hun cijfers (admin-centres.js)
+  'admin.coach.centres': 'Centra van {name}',
+  'admin.coach.centres.save': 'Centra opslaan',
   'admin.centres': 'Centra',
   'admin.centre.cohorts': 'Groepen',
   'admin.centre.learners': 'Deelnemers',
@@ -82,6 +84,8 @@ export default {
   'admin.invite.status.expired': 'verlopen',
   'admin.invite.revoke': 'Intrekken',
   'admin.invite.revoked': 'De uitnodiging is ingetrokken.',
+  'invite.centre': 'Centrum van de nieuwe coach',
+  'invite.centre.hint': 'Die coacht in dit centrum. Een deelnemer hoort bij het centrum van zijn groep.',
   'invite.cohort': 'Groep',
   'invite.noCohort': '(geen groep)',
   'invite.addCohort': 'Groep toevoegen',

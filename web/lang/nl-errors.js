@@ -36,6 +36,7 @@ export default {
   'error.coaches_only': 'Alleen coaches kunnen dit. Heb je het nodig, vraag het dan je coach.',
   'error.learners_only': 'Alleen deelnemers reviewen elkaars werk.',
   'error.not_your_cohort': 'Je bent geen coach van deze groep. Hoort dat wel zo, vraag dan een beheerder om je als coach toe te voegen.',
+  'error.not_your_centre': 'Je bent geen coach in dit centrum. Hoort dat wel zo, dan kan een beheerder je eraan toevoegen.',
   'error.review_not_yours': 'Deze review is aan iemand anders gegeven. Op je reviewpagina staan de jouwe.',
   'error.review_gone': 'Deze review is niet meer van jou: de tijd was om of hij is doorgegeven. Op je reviewpagina staat wat er voor je open staat.',
   'error.review_author_only': 'Alleen degene van wie het werk is beoordeeld kan dit doen.',
@@ -82,6 +83,8 @@ export default {
   'error.field.new_password': 'Het wachtwoord heeft minstens 10 tekens nodig.',
   'error.field.again': 'De twee wachtwoorden verschillen. Typ twee keer hetzelfde wachtwoord.',
   'error.field.cohort': 'Die groep bestaat niet. Kies er een uit de lijst.',
+  'error.field.centre': 'Controleer het centrum: het moet op de lijst staan, en een groep die je erbij noemt moet erin liggen.',
+  'error.field.centres': 'Kies minstens één centrum uit de lijst.',
   'error.field.role': 'De rol is deelnemer, coach of beheerder.',
   'error.field.handle.not_found': 'Er is niemand met die gebruikersnaam.',
   // reset links (account.js)
