@@ -236,7 +236,7 @@ test("an invite names a new coach's centre: the operator's --centre, a coach's o
     const { cli, people } = await school(daemon);
     const help = await cli('--help');
     assert.match(help.stdout, /invite create --role ROLE \[--cohort C\] \[--centre CENTRE\]/);
-    assert.match(help.stdout, /an invite for a learner takes its\ncentre from its --cohort/);
+    assert.match(help.stdout, /an invite for a learner takes\s+its\s+centre from its --cohort/);
 
     // The operator invites a coach to Zuid: who joins belongs to Zuid.
     const made = await cli('invite', 'create', '--role', 'coach', '--centre', ZUID);
