@@ -30,7 +30,7 @@ function cohortForm(select) {
 }
 
 export async function inviteSection() {
-  const roles = me.role === 'admin' ? ['learner', 'coach', 'admin'] : ['learner'];
+  const roles = me.role === 'admin' ? ['learner', 'coach', 'admin', 'partner'] : ['learner'];
   const { cohorts } = await accounts.cohorts();
   const result = h('div', { class: 'invite-result', 'aria-live': 'polite' });
   const cohort = h('select', { id: 'field-cohort', name: 'cohort' },

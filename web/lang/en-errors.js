@@ -84,7 +84,7 @@ export default {
   'error.field.new_password': 'The password needs at least 10 characters.',
   'error.field.again': 'The two passwords differ. Type the same password twice.',
   'error.field.cohort': 'There is no such group. Pick one from the list.',
-  'error.field.role': 'The role is learner, coach or admin.',
+  'error.field.role': 'The role is learner, coach, admin or partner.',
   'error.field.handle.not_found': 'There is nobody with that user name.',
   // reset links (account.js)
   'error.reset_unknown': 'This is not a password reset link. Check that the whole link was copied, or ask your coach for a new one.',

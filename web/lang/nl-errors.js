@@ -82,7 +82,7 @@ export default {
   'error.field.new_password': 'Het wachtwoord heeft minstens 10 tekens nodig.',
   'error.field.again': 'De twee wachtwoorden verschillen. Typ twee keer hetzelfde wachtwoord.',
   'error.field.cohort': 'Die groep bestaat niet. Kies er een uit de lijst.',
-  'error.field.role': 'De rol is deelnemer, coach of beheerder.',
+  'error.field.role': 'De rol is deelnemer, coach, beheerder of partner.',
   'error.field.handle.not_found': 'Er is niemand met die gebruikersnaam.',
   // reset links (account.js)
   'error.reset_unknown': 'Dit is geen link om een wachtwoord te herstellen. Kijk of de hele link gekopieerd is, of vraag je coach om een nieuwe.',
