@@ -315,7 +315,7 @@ async function projectPage(id) {
   const draw = () => {
     heading.textContent = project.title;
     const own = me.role === 'partner' ? partnerParts : coaching() ? coachParts : learnerParts;
-    body.replaceChildren(...about(project), ...own(project, ctx));
+    body.replaceChildren(...[...about(project), ...own(project, ctx)].filter(Boolean));
   };
   // After a change: the project again, and what happened said and focused.
   ctx.redraw = async (message) => {
