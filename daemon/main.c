@@ -22,6 +22,7 @@
 #include "services/nudges.h"
 #include "services/outcomes.h"
 #include "services/portfolio.h"
+#include "services/projects.h"
 #include "services/reflections.h"
 #include "services/peers.h"
 #include "services/inbox.h"
@@ -101,6 +102,7 @@ struct daemon {
 	struct gr_nudges *nudges;
 	struct gr_reflections *reflections;
 	struct gr_portfolio *portfolio;
+	struct gr_projects *projects;
 	struct gr_outcomes *outcomes;
 	struct gr_peers *peers;
 	struct gr_inbox *inbox;
@@ -190,6 +192,21 @@ static void sessions_changed(void *payload, const struct gr_auth_change *change)
 }
 
 /* Applications are kept no longer than application_days after their decision. */
+/* Partner projects: their briefs become tracks under the data directory's tracks/. */
+static int start_projects(struct daemon *d, const struct gr_config *config)
+{
+	char data_dir[PATH_MAX];
+	int rc;
+
+	if (!realpath(config->data_dir, data_dir))
+		snprintf(data_dir, sizeof(data_dir), "%s", config->data_dir);
+	if ((rc = gr_projects_new(&d->projects, d->store, d->library, data_dir, NULL)) != 0)
+		return rc;
+	gr_projects_set_turn(d->projects, d->turn);
+	gr_projects_set_live(d->projects, d->live);
+	return 0;
+}
+
 static void purge_applications(struct daemon *d)
 {
 	int count = 0;
@@ -377,6 +394,8 @@ static int serve(struct daemon *d, const struct gr_config *config)
 	gr_library_set_listener(d->library, gr_live_track_changed, d->live);
 	gr_applications_set_live(d->applications, d->live);
 	purge_applications(d);
+	if ((rc = start_projects(d, config)) != 0)
+		return rc;
 	/* A sign-out or a new password closes the session's open connections. */
 	gr_auth_on_change(d->auth, sessions_changed, d->live);
 	if ((rc = render_stored(d->live)) != 0)
@@ -390,6 +409,7 @@ static int serve(struct daemon *d, const struct gr_config *config)
 	api_parts.store = d->store;
 	api_parts.portfolio = d->portfolio;
 	api_parts.outcomes = d->outcomes;
+	api_parts.projects = d->projects;
 	if ((rc = gr_api_new(&d->api, &api_parts)) != 0)
 		return rc;
 	raise_file_limit();
@@ -451,6 +471,7 @@ static void shut_down(struct daemon *d)
 	gr_workers_stop(d->workers);
 	gr_api_free(d->api);
 	gr_portfolio_free(d->portfolio);
+	gr_projects_free(d->projects);
 	gr_outcomes_free(d->outcomes);
 	gr_applications_free(d->applications);
 	gr_accounts_free(d->accounts);

@@ -17,6 +17,8 @@
 #include "core/log.h"
 #include "tracks/git.h"
 #include "tracks/library.h"
+#include "services/projects.h"
+#include "store/project.h"
 #include "tracks/manifest.h"
 #include "tracks/track.h"
 #include "core/secret.h"
@@ -1299,6 +1301,149 @@ static int export_progress(struct context *context, int argc, char **argv)
 	return rc ? 1 : 0;
 }
 
+/* ---- partner projects ------------------------------------------------------ */
+
+static int print_project_line(const struct gr_store_project *row, void *payload)
+{
+	++*(int *)payload;
+	printf("%-6lld %-9s %-20s %-16s %-14s %s\n", (long long)row->life.id,
+	       gr_project_state_name(row->life.state), row->centre, row->partner_handle,
+	       row->track_id[0] ? row->track_id : "-", row->title);
+	return 0;
+}
+
+static int project_list(struct context *context, int argc, char **argv)
+{
+	int count = 0;
+	int rc;
+
+	if (argc)
+		return usage_error("unexpected '%s'", argv[0]);
+	if ((rc = open_context(context)) != 0)
+		return rc;
+	printf("%-6s %-9s %-20s %-16s %-14s %s\n", "ID", "STATE", "CENTRE", "PARTNER", "TRACK",
+	       "TITLE");
+	if (gr_store_project_each(context->store, print_project_line, &count) != 0)
+		return account_failed();
+	fprintf(stderr, "%d project%s\n", count, count == 1 ? "" : "s");
+	return 0;
+}
+
+static int print_text_item(const char *text, void *payload)
+{
+	printf("%s%s", *(int *)payload ? ", " : "", text);
+	++*(int *)payload;
+	return 0;
+}
+
+static int print_member(int64_t id, void *payload)
+{
+	struct context *context = payload;
+	struct gr_user user;
+
+	if (gr_store_user_by_id(context->store, &user, id) == 0)
+		printf(" %s", user.handle);
+	return 0;
+}
+
+static int print_team(const struct gr_store_team *team, void *payload)
+{
+	printf("team:       %lld %s (%s, %d):", (long long)team->id, team->name,
+	       team->cohort[0] ? team->cohort : "-", team->members);
+	gr_store_project_team_each_member(((struct context *)payload)->store, team->id, print_member,
+				  payload);
+	printf("%s\n", team->author_id ? ", handed in" : "");
+	return 0;
+}
+
+static int print_project(const struct gr_store_project *row, void *payload)
+{
+	struct context *context = payload;
+	char created[32], decided[32];
+	int cohorts = 0;
+
+	format_time(created, sizeof(created), row->life.created_at);
+	format_time(decided, sizeof(decided), row->life.decided_at);
+	printf("id:         %lld\ntitle:      %s\nstate:      %s\ncentre:     %s\n"
+	       "partner:    %s (%s)\nteam size:  %d\ntrack:      %s\nwritten:    %s\n"
+	       "approved:   %s\ncohorts:    ",
+	       (long long)row->life.id, row->title, gr_project_state_name(row->life.state),
+	       row->centre, row->partner_handle, row->partner_name, row->life.team_size,
+	       row->track_id[0] ? row->track_id : "-", created, decided);
+	gr_store_project_each_cohort(context->store, row->life.id, print_text_item, &cohorts);
+	printf("%s\n", cohorts ? "" : "-");
+	if (row->note[0])
+		printf("note:       %s\n", row->note);
+	return gr_store_project_team_each(context->store, row->life.id, print_team, context);
+}
+
+static int project_show(struct context *context, int argc, char **argv)
+{
+	char *end = NULL;
+	long long id = argc == 1 ? strtoll(argv[0], &end, 10) : 0;
+	int rc;
+
+	if (argc != 1 || !end || *end || id <= 0)
+		return usage_error("%s", "usage: project show ID");
+	if ((rc = open_context(context)) != 0)
+		return rc;
+	if (gr_store_project_by_id(context->store, id, print_project, context) != 0)
+		return account_failed();
+	return 0;
+}
+
+/* project add --track ID --partner HANDLE --centre NAME --team-size N: a track in git, linked. */
+static int project_add(struct context *context, int argc, char **argv)
+{
+	struct option options[] = { { "track", 1, NULL },
+				    { "partner", 1, NULL },
+				    { "centre", 1, NULL },
+				    { "team-size", 1, NULL } };
+	struct gr_library *library = NULL;
+	struct gr_projects *projects = NULL;
+	char *end = NULL;
+	long size;
+	int64_t id = 0;
+	int positional = parse_options(argc, argv, options, 4), git = 0, rc;
+
+	if (positional < 0)
+		return 2;
+	if (positional > 0 || !options[0].value || !options[1].value || !options[2].value ||
+	    !options[3].value)
+		return usage_error("%s", "usage: project add --track ID --partner HANDLE "
+					 "--centre NAME --team-size N");
+	size = strtol(options[3].value, &end, 10);
+	if (!end || *end || size < GR_PROJECT_TEAM_MIN || size > GR_PROJECT_TEAM_MAX)
+		return usage_error("%s", "--team-size is 2 to 6");
+	if ((rc = open_context(context)) != 0)
+		return rc;
+	gr_log_set_level(GR_LOG_WARN);
+	if ((rc = gr_git_init()) == 0) {
+		git = 1;
+		rc = gr_library_new(&library, context->store, NULL,
+				    (size_t)context->config.max_file_mib * 1024 * 1024);
+	}
+	if (rc == 0) {
+		gr_library_load(library);
+		rc = gr_projects_new(&projects, context->store, library, context->config.data_dir,
+				     NULL);
+	}
+	if (rc == 0)
+		rc = gr_projects_link(projects, &id, options[0].value, options[1].value,
+				      options[2].value, (int)size);
+	if (rc == 0)
+		printf("Project %lld: the track %s, open, for %s's learners, with %s as partner; "
+		       "open it to cohorts in the web client.\n",
+		       (long long)id, options[0].value, options[2].value, options[1].value);
+	else
+		fprintf(stderr, "grounds: %s\n", gr_error_last());
+	gr_projects_free(projects);
+	gr_library_free(library);
+	if (git)
+		gr_git_shutdown();
+	return rc ? 1 : 0;
+}
+
 static const struct command commands[] = {
 	{ "user", "add",
 	  "user add HANDLE --role ROLE [--cohort C] [--centre CENTRE] [--name NAME] "
@@ -1329,6 +1474,10 @@ static const struct command commands[] = {
 	{ "track", "list", "track list", track_list },
 	{ "track", "remove", "track remove ID", track_remove },
 	{ "track", "check", "track check PATH [--ref REF] [--path SUBDIR]", track_check },
+	{ "project", "list", "project list", project_list },
+	{ "project", "show", "project show ID", project_show },
+	{ "project", "add",
+	  "project add --track ID --partner HANDLE --centre NAME --team-size N", project_add },
 	{ "export", "progress", "export progress --cohort C --track T", export_progress },
 	{ "backup", NULL, "backup FILE | backup --into DIR [--keep N]", backup },
 	{ "restore", NULL, "restore FILE", restore },
@@ -1343,7 +1492,7 @@ static void usage(FILE *out)
 		     "Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  grounds %s\n", commands[i].usage);
-	fprintf(out, "\nROLE is learner, coach or admin. Without --password-stdin, user add asks for\n"
+	fprintf(out, "\nROLE is learner, coach, admin or partner. Without --password-stdin, user add asks for\n"
 		     "the password on the terminal. The config file is --config FILE, else\n"
 		     "$GROUNDS_CONFIG, else the first that exists of:\n");
 	fprintf(out, "  %s\n", GR_INSTALLED_CONFIG);

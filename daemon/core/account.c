@@ -11,6 +11,7 @@ static const char *const role_names[] = {
 	[GR_ROLE_LEARNER] = "learner",
 	[GR_ROLE_COACH] = "coach",
 	[GR_ROLE_ADMIN] = "admin",
+	[GR_ROLE_PARTNER] = "partner",
 };
 
 int gr_account_is_coach(const struct gr_user *user)
@@ -31,7 +32,7 @@ int gr_account_role_from_name(enum gr_role *out, const char *name)
 			return 0;
 		}
 	}
-	gr_error_set("A role is learner, coach or admin, not '%.40s'.", name);
+	gr_error_set("A role is learner, coach, admin or partner, not '%.40s'.", name);
 	return GR_EINVALID;
 }
 

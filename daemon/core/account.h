@@ -24,6 +24,7 @@ enum gr_role {
 	GR_ROLE_LEARNER,
 	GR_ROLE_COACH,
 	GR_ROLE_ADMIN,
+	GR_ROLE_PARTNER, /* a tech entrepreneur or company: their own projects' briefs and teams only */
 };
 
 struct gr_user {
@@ -54,7 +55,7 @@ struct gr_invite {
 /* A coach, or an admin (who may do everything a coach may). */
 int gr_account_is_coach(const struct gr_user *user);
 
-/* "learner" / "coach" / "admin". */
+/* "learner" / "coach" / "admin" / "partner". */
 const char *gr_account_role_name(enum gr_role role);
 
 /* Role by name; GR_EINVALID (with a message) for anything else. */

@@ -40,7 +40,8 @@
  *
  * Invariants of one invite, checked by gr_invite_check() in every build
  * type (it returns the number of the first broken one):
- *   1. In range: the role is learner, coach or admin, and created_at > 0.
+ *   1. In range: the role is learner, coach, admin or partner, and
+ *      created_at > 0.
  *   2. It lasts a while, at most GR_INVITE_DAYS_MAX days: created_at <
  *      expires_at <= created_at + 365 days.
  *   3. Used iff it names who used it: used_at != 0 exactly when used_by is
@@ -63,7 +64,8 @@
 
 static int role_valid(enum gr_role role)
 {
-	return role == GR_ROLE_LEARNER || role == GR_ROLE_COACH || role == GR_ROLE_ADMIN;
+	return role == GR_ROLE_LEARNER || role == GR_ROLE_COACH || role == GR_ROLE_ADMIN ||
+	       role == GR_ROLE_PARTNER;
 }
 
 int gr_invite_issue(struct gr_invite *out, enum gr_role role, const char *cohort,
@@ -78,6 +80,10 @@ int gr_invite_issue(struct gr_invite *out, enum gr_role role, const char *cohort
 	}
 	if (cohort && cohort[0] && (rc = gr_account_check_cohort(cohort)) != 0)
 		return rc;
+	if (role == GR_ROLE_PARTNER && cohort && cohort[0]) {
+		gr_error_set("A partner belongs to no cohort: invite them without one.");
+		return GR_EINVALID;
+	}
 	if (days < 1 || days > GR_INVITE_DAYS_MAX) {
 		gr_error_set("An invite lasts 1 to %d days.", GR_INVITE_DAYS_MAX);
 		return GR_EINVALID;

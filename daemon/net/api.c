@@ -57,6 +57,7 @@ int gr_api_new(struct gr_api **out, const struct gr_api_parts *parts)
 	api->store = parts->store;
 	api->portfolio = parts->portfolio;
 	api->outcomes = parts->outcomes;
+	api->projects = parts->projects;
 	gr_config_base_url(config, api->base_url, sizeof(api->base_url));
 	api->secure_cookie = strncmp(api->base_url, "https://", 8) == 0;
 	*out = api;
@@ -444,7 +445,7 @@ static void handle_invite_create(struct gr_api *api, struct gr_http_call *call, 
 
 	if (require_user(api, call, &user) != 0)
 		return;
-	if (user.role == GR_ROLE_LEARNER) {
+	if (!gr_account_is_coach(&user)) {
 		reply_error(call, 403, "coaches_only", "Only coaches and admins may invite people.",
 				   NULL);
 		return;
@@ -515,7 +516,7 @@ static void handle_tracks(struct gr_api *api, struct gr_http_call *call, const c
 	for (int i = 0; list && i < gr_library_count(api->library); i++) {
 		const struct gr_track *track = gr_library_at(api->library, i);
 
-		if (track)
+		if (track && gr_rights_may_see_track(api->store, &user, track->id))
 			json_array_append_new(
 				list, json_pack("{s:s, s:s, s:s?, s:s, s:i}", "id", track->id, "title",
 						track->title, "summary", track->summary, "commit",
@@ -612,6 +613,8 @@ static void handle_track(struct gr_api *api, struct gr_http_call *call, const ch
 		id[id_len] = '\0';
 		track = gr_library_track(api->library, id);
 	}
+	if (track && !gr_rights_may_see_track(api->store, &user, id))
+		track = NULL; /* a partner project's track, to those it is not for */
 	if (!track || (!steps && strchr(id, '/'))) {
 		reply_error(call, 404, "track_missing", "There is no such track.", NULL);
 		return;
@@ -708,7 +711,9 @@ static void handle_track_file(struct gr_api *api, struct gr_http_call *call, con
 	}
 	snprintf(id, sizeof(id), "%.*s", (int)(commit - arg), arg);
 	snprintf(commit_id, sizeof(commit_id), "%.40s", commit + 1);
-	source = gr_library_source(api->library, id, commit_id);
+	source = gr_rights_may_see_track(api->store, &user, id)
+			 ? gr_library_source(api->library, id, commit_id)
+			 : NULL;
 	if (!source || !(job = calloc(1, sizeof(*job)))) {
 		reply_error(call, 404, "file_missing", "There is no such file.", NULL);
 		return;
@@ -760,7 +765,8 @@ static void handle_board_csv(struct gr_api *api, struct gr_http_call *call, cons
 			    "You may export the progress of the cohorts you coach only.", "cohort");
 		return;
 	}
-	if (!(track = gr_library_track(api->library, values[1]))) {
+	if (!(track = gr_library_track(api->library, values[1])) ||
+	    !gr_rights_may_see_track(api->store, &user, track->id)) {
 		reply_error(call, 404, "track_missing", "There is no such track.", NULL);
 		return;
 	}
@@ -894,6 +900,12 @@ static const struct route routes[] = {
 	{ "POST", "/api/outcomes", api_outcome_record },
 	{ "GET", "/api/outcomes", api_outcome_figures },
 	{ "GET", "/api/outcomes.csv", api_outcome_csv },
+	/* partner projects (api_projects.c) */
+	{ "GET", "/api/projects", api_projects_list },
+	{ "POST", "/api/projects", api_project_create },
+	{ "GET", "/api/projects/", api_project_get },
+	{ "POST", "/api/projects/", api_project_change },
+	{ "POST", "/api/teams/", api_team_change },
 };
 
 static int is_json(const char *content_type)

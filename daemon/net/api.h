@@ -18,6 +18,7 @@ struct gr_config;
 struct gr_library;
 struct gr_outcomes;
 struct gr_portfolio;
+struct gr_projects;
 struct gr_store;
 struct gr_workers;
 struct gr_api;
@@ -70,6 +71,7 @@ struct gr_api_parts {
 	struct gr_store *store; /* for the progress export (loop thread only) */
 	struct gr_portfolio *portfolio; /* portfolios (api_portfolio.c) */
 	struct gr_outcomes *outcomes;   /* learners' outcomes (api_portfolio.c) */
+	struct gr_projects *projects;   /* partner projects (api_projects.c) */
 };
 
 int gr_api_new(struct gr_api **out, const struct gr_api_parts *parts);

@@ -23,6 +23,7 @@ struct gr_api {
 	struct gr_store *store;
 	struct gr_portfolio *portfolio;
 	struct gr_outcomes *outcomes;
+	struct gr_projects *projects;
 	char base_url[512];
 	int secure_cookie;
 };
@@ -72,5 +73,10 @@ api_handler_fn api_invites_list, api_invite_revoke;
 
 api_handler_fn api_portfolio_get, api_portfolio_change, api_portfolio_public;
 api_handler_fn api_outcome_record, api_outcome_figures, api_outcome_csv;
+
+/* ---- api_projects.c: partner projects, teams, feedback ---- */
+
+api_handler_fn api_projects_list, api_project_get, api_project_create, api_project_change;
+api_handler_fn api_team_change;
 
 #endif

@@ -35,7 +35,33 @@ void api_portfolio_get(struct gr_api *api, struct gr_http_call *call, const char
 		api_reply_value(call, 200, portfolio);
 }
 
-/* POST /api/portfolio/show {submission, shown}: one's own passed work. */
+/* POST /api/portfolio/show {feedback, shown}: a partner's feedback one's team received. */
+static void feedback_show(struct gr_api *api, struct gr_http_call *call,
+			  const struct gr_user *user, const struct gr_json *feedback,
+			  const struct gr_json *shown)
+{
+	int rc;
+
+	if (gr_json_integer_value(feedback) < 1)
+		api_reply_error(call, 400, "bad_value", "'feedback' is the id of feedback you received.",
+				"feedback");
+	else if (gr_json_kind(shown) != GR_JSON_TRUE && gr_json_kind(shown) != GR_JSON_FALSE)
+		api_reply_error(call, 400, "bad_value", "'shown' is true or false.", "shown");
+	else if ((rc = gr_portfolio_show_feedback(api->portfolio, user,
+						  gr_json_integer_value(feedback),
+						  gr_json_kind(shown) == GR_JSON_TRUE)) != 0)
+		api_reply_status(call, rc, gr_error_last(), "feedback");
+	else
+		api_reply_value(call, 200,
+				gr_json_pack("{s:I, s:b}", "feedback",
+					     (long long)gr_json_integer_value(feedback), "shown",
+					     gr_json_kind(shown) == GR_JSON_TRUE));
+}
+
+/*
+ * POST /api/portfolio/show {submission, shown}: one's own passed work; or
+ * {feedback, shown}: a partner's feedback on one's team's work.
+ */
 static void portfolio_show(struct gr_api *api, struct gr_http_call *call)
 {
 	struct gr_json *body, *submission, *shown;
@@ -46,7 +72,9 @@ static void portfolio_show(struct gr_api *api, struct gr_http_call *call)
 		return;
 	submission = gr_json_get(body, "submission");
 	shown = gr_json_get(body, "shown");
-	if (gr_json_kind(submission) != GR_JSON_INTEGER || gr_json_integer_value(submission) < 1) {
+	if (gr_json_kind(gr_json_get(body, "feedback")) == GR_JSON_INTEGER && !submission) {
+		feedback_show(api, call, &user, gr_json_get(body, "feedback"), shown);
+	} else if (gr_json_kind(submission) != GR_JSON_INTEGER || gr_json_integer_value(submission) < 1) {
 		api_reply_error(call, 400, "bad_value", "'submission' is the id of your work.",
 				"submission");
 	} else if (gr_json_kind(shown) != GR_JSON_TRUE && gr_json_kind(shown) != GR_JSON_FALSE) {

@@ -53,6 +53,7 @@ static const struct {
 	{ "user_unknown", "not_found", "" },
 	{ "not_subscribed", "not_found", "" },
 	{ "portfolio_not_shared", "not_found", "" },
+	{ "project_missing", "not_found", "" },
 	/* reasons: who may */
 	{ "coaches_only", "forbidden", "" },
 	{ "learners_only", "forbidden", "" },
@@ -64,6 +65,7 @@ static const struct {
 	{ "nudge_not_yours", "forbidden", "" },
 	{ "other_site", "forbidden", "" },
 	{ "address_not_allowed", "forbidden", "" },
+	{ "not_your_project", "forbidden", "" },
 	/* reasons: too many tries */
 	{ "signin_account", "rate_limited", "retry_after" },
 	{ "signin_address", "rate_limited", "retry_after" },
@@ -79,6 +81,12 @@ static const struct {
 	{ "help_not_accepted", "conflict", "" },
 	{ "handle_taken", "conflict", "field" },
 	{ "work_not_passed", "conflict", "field" },
+	{ "team_required", "conflict", "" },
+	{ "team_full", "conflict", "" },
+	{ "already_in_team", "conflict", "" },
+	{ "project_closed", "conflict", "" },
+	{ "project_state", "conflict", "" },
+	{ "team_handed_in", "conflict", "" },
 	/* reasons: what was sent */
 	{ "link_invalid", "bad_value", "field" },
 	{ "work_empty", "bad_value", "field" },

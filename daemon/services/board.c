@@ -1107,7 +1107,7 @@ static void board_get(void *payload, struct gr_protocol_answer *out, struct gr_c
 				 "You may see the boards of the cohorts you coach only.");
 		return;
 	}
-	if (!track) {
+	if (!track || !gr_rights_may_see_track(board->store, &client->user, track->id)) {
 		gr_protocol_fail(out, "track_missing", "There is no such track.");
 		return;
 	}

@@ -415,6 +415,8 @@ static void help_ask(void *payload, struct gr_protocol_answer *out, struct gr_cl
 	struct gr_turn_change change;
 	int rc;
 
+	if (track && !gr_rights_may_see_track(desk->store, user, track->id))
+		track = NULL; /* a partner project's track, to those it is not for */
 	if (!track || !gr_track_step(track, request->step)) {
 		gr_protocol_fail(out, track ? "step_missing" : "track_missing",
 				 track ? "This track has no such step."

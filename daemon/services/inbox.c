@@ -85,6 +85,10 @@ const char *gr_inbox_kind(const char *name, const struct gr_json *fields)
 		return "nudge";
 	if (strcmp(name, "reflection.comment") == 0)
 		return "reflection_comment";
+	if (strcmp(name, "project.feedback") == 0)
+		return "partner_feedback";
+	if (strcmp(name, "project.proposed") == 0)
+		return "project_proposed";
 	return NULL;
 }
 

@@ -54,11 +54,13 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "domain/progress.h"
+#include "domain/project.h"
 #include "services/rights.h"
 #include "services/turn.h"
 #include "store/cohort.h"
 #include "store/event.h"
 #include "store/progress.h"
+#include "store/project.h"
 #include "store/session.h"
 #include "store/store.h"
 #include "store/submission.h"
@@ -386,12 +388,25 @@ int gr_live_pending(const struct gr_live *live)
 
 /* ---- lookups ------------------------------------------------------------- */
 
+/*
+ * The track of id when user may see it (services/rights.c), else NULL as
+ * for a track that does not exist.
+ */
+static const struct gr_track *seen_track(struct gr_live *live, const struct gr_user *user,
+					 const char *id)
+{
+	const struct gr_track *track = gr_library_track(live->library, id);
+
+	return track && gr_rights_may_see_track(live->store, user, id) ? track : NULL;
+}
+
 /* The step request names, or NULL with out failed (not_found). */
 static const struct gr_step *find_step(struct gr_live *live, struct gr_protocol_answer *out,
+				       const struct gr_user *user,
 				       const struct gr_request *request,
 				       const struct gr_track **out_track)
 {
-	const struct gr_track *track = gr_library_track(live->library, request->track);
+	const struct gr_track *track = seen_track(live, user, request->track);
 	const struct gr_step *step = track ? gr_track_step(track, request->step) : NULL;
 
 	*out_track = track;
@@ -579,12 +594,13 @@ static int locks(enum gr_progress_state current, enum gr_progress_action action)
 }
 
 /*
- * Whether action may change the client's progress on step, and to what
+ * Whether action may change who's progress on step (the client's, or
+ * their team's author's), and to what
  * (row and *out_next). Returns 1 when a change follows; 0 when out answers
  * the request (refused, or nothing changes); a negative code when the
  * store failed.
  */
-static int decide(struct gr_live *live, struct gr_protocol_answer *out, struct gr_client *client,
+static int decide(struct gr_live *live, struct gr_protocol_answer *out, const struct gr_user *who,
 		  const struct gr_track *track, const struct gr_step *step,
 		  enum gr_progress_action action, struct gr_store_progress *row,
 		  enum gr_progress_state *out_next)
@@ -594,11 +610,10 @@ static int decide(struct gr_live *live, struct gr_protocol_answer *out, struct g
 	char message[256];
 	int rc;
 
-	if ((rc = load_state(live, &current, row, client->user.id, track->id, step->id,
-			     step->reviews)))
+	if ((rc = load_state(live, &current, row, who->id, track->id, step->id, step->reviews)))
 		return rc;
 	if (locks(current, action) &&
-	    (missing = missing_requirement(live, client->user.id, track, step)) != NULL) {
+	    (missing = missing_requirement(live, who->id, track, step)) != NULL) {
 		const struct gr_step *first = gr_track_step(track, missing);
 
 		snprintf(message, sizeof(message), "Finish \"%s\" first: this step needs it.",
@@ -629,10 +644,116 @@ static void queue_event(struct gr_live *live, const struct gr_user *user, const 
 		gr_log_error("an event of %s could not be queued", user->handle);
 }
 
+/* ---- team work: partner projects ------------------------------------------ */
+
+/* A team's hand-in: the team, its author as the review engine knows them, and its members. */
+struct team_work {
+	struct gr_store_team team; /* id 0: solo work */
+	struct gr_user author;
+	int64_t members[GR_PROJECT_TEAM_MAX + 1];
+	int member_count;
+};
+
+static int add_member(int64_t id, void *payload)
+{
+	struct team_work *work = payload;
+
+	if (work->member_count < (int)(sizeof(work->members) / sizeof(work->members[0])))
+		work->members[work->member_count++] = id;
+	return 0;
+}
+
+static int copy_project(const struct gr_store_project *row, void *payload)
+{
+	*(struct gr_project *)payload = row->life;
+	return 0;
+}
+
+/*
+ * Whether work on track is a team's (a partner project's track): 1 with
+ * work filled (team.id 0 for solo work on any other track); 0 when out
+ * answers (no team, the project not open); a negative code when the store
+ * failed. The author is the team's (teams.author_id), or the client at a
+ * team's first hand-in.
+ */
+static int team_of(struct gr_live *live, struct gr_protocol_answer *out,
+		   const struct gr_client *client, const struct gr_track *track,
+		   struct team_work *work)
+{
+	struct gr_project project;
+	int closed = 0, rc;
+
+	memset(work, 0, sizeof(*work));
+	work->author = client->user;
+	rc = gr_store_project_by_track(live->store, track->id, copy_project, &project);
+	if (rc == GR_ENOTFOUND)
+		return 1;
+	if (rc)
+		return rc;
+	if (gr_project_takes_work(&project, &closed) != 0) {
+		gr_protocol_fail(out, closed ? "project_closed" : "project_state", "%s",
+				 gr_error_last());
+		return 0;
+	}
+	rc = gr_store_project_team_of_track(live->store, &work->team, track->id, client->user.id);
+	if (rc == GR_ENOTFOUND) {
+		gr_protocol_fail(out, "team_required",
+				 "Join a team of this project first: a team hands in one piece of "
+				 "work.");
+		return 0;
+	}
+	if (rc || (rc = gr_store_project_team_each_member(live->store, work->team.id, add_member, work)))
+		return rc;
+	if (work->team.author_id && work->team.author_id != client->user.id &&
+	    (rc = gr_store_user_by_id(live->store, &work->author, work->team.author_id)) != 0)
+		return rc;
+	return 1;
+}
+
+/*
+ * In the change of a team's hand-in, after the author's: every other
+ * member's progress moves to next too, with their own event (extra: the
+ * submission). *out_body is the client's reply when the client is one of
+ * them; events[] receives the events to queue, *count how many.
+ */
+static int mirror_members(struct gr_live *live, const struct team_work *work,
+			  const struct gr_client *client, const struct gr_track *track,
+			  const struct gr_step *step, enum gr_progress_state next,
+			  struct gr_json *extra, struct gr_json **out_body, struct gr_user *users,
+			  struct gr_json **events, int *count)
+{
+	struct gr_store_progress row;
+	enum gr_progress_state current;
+	struct gr_json *body = NULL;
+	int rc;
+
+	for (int i = 0; i < work->member_count; i++) {
+		int64_t id = work->members[i];
+
+		if (id == work->author.id)
+			continue;
+		if ((rc = gr_store_user_by_id(live->store, &users[*count], id)) ||
+		    (rc = load_state(live, &current, &row, id, track->id, step->id, step->reviews)) ||
+		    (rc = save_change(live, &users[*count], &row, next, step->reviews, extra, &body,
+				      &events[*count])))
+			return rc;
+		if (id == client->user.id) {
+			gr_json_free(*out_body);
+			*out_body = body;
+		} else {
+			gr_json_free(body);
+		}
+		++*count;
+	}
+	return 0;
+}
+
 /*
  * Apply action to the client's progress on the step, with its checks and
  * event; with a submission, store it first and hand it to the services
- * that listen, in the same change. The reply goes before the event.
+ * that listen, in the same change. The reply goes before the event. On a
+ * partner project's track the submission is the team's: it goes in under
+ * the team's author and every member's progress moves with it.
  */
 static void change_progress(struct gr_live *live, struct gr_protocol_answer *out,
 			    struct gr_client *client, const struct gr_request *request,
@@ -640,17 +761,26 @@ static void change_progress(struct gr_live *live, struct gr_protocol_answer *out
 			    const struct gr_store_submission *submission)
 {
 	const struct gr_track *track;
-	const struct gr_step *step = find_step(live, out, request, &track);
+	const struct gr_step *step = find_step(live, out, &client->user, request, &track);
 	enum gr_progress_state next;
 	struct gr_store_progress row;
 	struct gr_store_submission saved;
-	struct gr_json *extra = NULL, *body = NULL, *event = NULL;
+	struct team_work work;
+	struct gr_user users[GR_PROJECT_TEAM_MAX + 1];
+	struct gr_json *extra = NULL, *body = NULL, *events[GR_PROJECT_TEAM_MAX + 2] = { NULL };
 	struct gr_turn_change change;
-	int rc;
+	int count = 0, rc;
 
 	if (!step)
 		return;
-	if ((rc = decide(live, out, client, track, step, action, &row, &next)) <= 0) {
+	memset(&work, 0, sizeof(work));
+	work.author = client->user;
+	if (submission && (rc = team_of(live, out, client, track, &work)) <= 0) {
+		if (rc < 0)
+			goto unsaved;
+		return;
+	}
+	if ((rc = decide(live, out, &work.author, track, step, action, &row, &next)) <= 0) {
 		if (rc < 0)
 			goto unsaved;
 		return;
@@ -659,19 +789,35 @@ static void change_progress(struct gr_live *live, struct gr_protocol_answer *out
 		goto unsaved;
 	if (submission) {
 		saved = *submission;
+		saved.user_id = work.author.id;
 		saved.track_commit = track->commit;
 		if ((rc = gr_store_submission_insert(live->store, &saved)))
 			goto failed;
+		if (work.team.id &&
+		    ((rc = gr_store_project_team_mark_submission(live->store, saved.id, work.team.id)) ||
+		     (!work.team.author_id &&
+		      (rc = gr_store_project_team_set_author(live->store, work.team.id, work.author.id)))))
+			goto failed;
 		extra = gr_json_pack("{s:I, s:i}", "id", (long long)saved.id, "attempt",
 				     saved.attempt);
+		if (extra && work.team.id)
+			gr_json_set(extra, "team", gr_json_integer(work.team.id));
 	}
-	if ((rc = save_change(live, &client->user, &row, next, step->reviews, extra, &body,
-			      &event)))
+	users[0] = work.author;
+	if ((rc = save_change(live, &work.author, &row, next, step->reviews, extra, &body,
+			      &events[0])))
 		goto failed;
+	if (work.team.id && (rc = mirror_members(live, &work, client, track, step, next, extra,
+						 &body, users + 1, events + 1, &count)))
+		goto failed;
+	count++; /* the author's, then the members' */
 	out->body = body;
 	out->wrote = 1;
 	reply(live, client, request, out);
-	queue_event(live, &client->user, track->id, event);
+	for (int i = 0; i < count; i++) {
+		queue_event(live, &users[i], track->id, events[i]);
+		events[i] = NULL;
+	}
 	/* The engine's first assignments belong to the same change. */
 	if (submission)
 		rc = tell_submitted(live, &saved, step->reviews);
@@ -681,6 +827,9 @@ static void change_progress(struct gr_live *live, struct gr_protocol_answer *out
 	return;
 failed:
 	gr_turn_end(live->turn, &change, rc);
+	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++)
+		gr_json_free(events[i]);
+	gr_json_free(body);
 unsaved:
 	gr_json_free(extra);
 	gr_log_error("saving progress of %s: %s", client->user.handle, gr_error_last());
@@ -978,7 +1127,7 @@ static int check_topic(struct gr_live *live, struct gr_protocol_answer *out,
 	char track[130];
 
 	if (parse_room(topic, track, sizeof(track), &step) == 0) {
-		const struct gr_track *found = gr_library_track(live->library, track);
+		const struct gr_track *found = seen_track(live, &client->user, track);
 
 		if (found && gr_track_step(found, step))
 			return 0;
@@ -1000,13 +1149,13 @@ static int check_topic(struct gr_live *live, struct gr_protocol_answer *out,
 					 "You may watch the boards of the cohorts you coach only.");
 			return -1;
 		}
-		if (gr_library_track(live->library, slash + 1))
+		if (seen_track(live, &client->user, slash + 1))
 			return 0;
 		gr_protocol_fail(out, "track_missing", "There is no such track.");
 		return -1;
 	}
 	if (strncmp(topic, "track:", 6) == 0) {
-		if (gr_library_track(live->library, topic + 6))
+		if (seen_track(live, &client->user, topic + 6))
 			return 0;
 		gr_protocol_fail(out, "track_missing", "There is no such track.");
 		return -1;
@@ -1471,8 +1620,9 @@ int gr_live_push(struct gr_live *live, const char *topic, struct gr_json *messag
 	return publish_later(live, message, topic, NULL);
 }
 
-int gr_live_progress(struct gr_live *live, int64_t user_id, const char *track_id,
-		     const char *step_id, int reviews, enum gr_progress_action action)
+/* gr_live_progress for one user. */
+static int progress_one(struct gr_live *live, int64_t user_id, const char *track_id,
+			const char *step_id, int reviews, enum gr_progress_action action)
 {
 	enum gr_progress_state current, next;
 	struct gr_store_progress row;
@@ -1497,6 +1647,31 @@ int gr_live_progress(struct gr_live *live, int64_t user_id, const char *track_id
 	user_topic(own, sizeof(own), &user);
 	board_topic(board, sizeof(board), &user, track_id);
 	return publish_later(live, event, own, board);
+}
+
+/*
+ * A verdict on a team's work applies to every member: the review engine
+ * knows the team's author only (teams.author_id), so what it decides for
+ * the author on a partner project's track, each member's progress follows.
+ */
+int gr_live_progress(struct gr_live *live, int64_t user_id, const char *track_id,
+		     const char *step_id, int reviews, enum gr_progress_action action)
+{
+	struct team_work work;
+	int rc = progress_one(live, user_id, track_id, step_id, reviews, action);
+
+	if (rc)
+		return rc;
+	memset(&work, 0, sizeof(work));
+	rc = gr_store_project_team_of_track(live->store, &work.team, track_id, user_id);
+	if (rc == GR_ENOTFOUND || (rc == 0 && work.team.author_id != user_id))
+		return 0;
+	if (rc || (rc = gr_store_project_team_each_member(live->store, work.team.id, add_member, &work)))
+		return rc;
+	for (int i = 0; rc == 0 && i < work.member_count; i++)
+		if (work.members[i] != user_id)
+			rc = progress_one(live, work.members[i], track_id, step_id, reviews, action);
+	return rc;
 }
 
 int gr_live_online(struct gr_live *live, int64_t user_id)
@@ -1873,6 +2048,27 @@ static void hold(struct waiting *waiting, const char *text, size_t len)
 	waiting->held_last = held;
 }
 
+/*
+ * What a partner may ask on the socket: their own stream and the pages of
+ * their projects' tracks (docs/api.md, "Who may do what"); no progress,
+ * submissions, reviews, help, boards or nudges.
+ */
+static int partner_may(enum gr_request_type type)
+{
+	switch (type) {
+	case GR_REQUEST_PING:
+	case GR_REQUEST_HELLO:
+	case GR_REQUEST_SUBSCRIBE:
+	case GR_REQUEST_UNSUBSCRIBE:
+	case GR_REQUEST_PREVIEW:
+	case GR_REQUEST_NOTIFICATION_LIST:
+	case GR_REQUEST_NOTIFICATION_READ:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /* The protocol's dispatch: the route of the request's type answers it. */
 static void dispatch(struct gr_client *client, const struct gr_request *request, void *payload)
 {
@@ -1883,6 +2079,10 @@ static void dispatch(struct gr_client *client, const struct gr_request *request,
 	if (request->type != GR_REQUEST_HELLO && !client->synced)
 		gr_protocol_fail(&out, "hello_first",
 				 "Say hello first: it tells you where you left off.");
+	else if (client->user.role == GR_ROLE_PARTNER && !partner_may(request->type))
+		gr_protocol_fail(&out, "forbidden",
+				 "A partner sees their own projects only: their briefs, teams and "
+				 "the work handed in.");
 	else if (!route->handle)
 		gr_protocol_fail(&out, "unknown_type", "This message type is not known.");
 	else if (markdown_of(request) && !request->html) {

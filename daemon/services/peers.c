@@ -20,6 +20,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "services/live.h"
+#include "services/rights.h"
 #include "services/turn.h"
 #include "store/progress.h"
 #include "store/store.h"
@@ -158,7 +159,10 @@ static void peers_list(void *payload, struct gr_protocol_answer *out, struct gr_
 {
 	struct gr_peers *peers = payload;
 	const struct gr_track *track = gr_library_track(peers->library, request->track);
-	const struct gr_step *step = track ? gr_track_step(track, request->step) : NULL;
+	const struct gr_step *step = track && gr_rights_may_see_track(peers->store, &client->user,
+								       track->id)
+					     ? gr_track_step(track, request->step)
+					     : NULL;
 	struct gr_json *list;
 	int rc;
 

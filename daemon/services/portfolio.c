@@ -18,6 +18,7 @@
 #include "services/turn.h"
 #include "store/portfolio.h"
 #include "store/progress.h"
+#include "store/project.h"
 #include "store/submission.h"
 #include "tracks/library.h"
 #include "tracks/track.h"
@@ -143,7 +144,7 @@ struct making {
 	const struct record *record;
 	int64_t user_id;
 	int public; /* only what is shown, no dates */
-	struct gr_json *tracks, *projects, *reflections;
+	struct gr_json *tracks, *projects, *reflections, *feedback;
 };
 
 /* A served track whose every step is done or passed. */
@@ -217,6 +218,26 @@ static void making_clear(struct making *making)
 	gr_json_free(making->tracks);
 	gr_json_free(making->projects);
 	gr_json_free(making->reflections);
+	gr_json_free(making->feedback);
+}
+
+/*
+ * A partner's feedback on the work of a team the learner is in: its
+ * project's title and the words, never the partner's name; the public
+ * view shows only what the learner shows, without dates.
+ */
+static int add_feedback(const struct gr_store_feedback *row, void *payload)
+{
+	struct making *making = payload;
+	struct gr_json *item = making->public
+				       ? gr_json_pack("{s:I, s:s, s:s}", "feedback", (long long)row->id,
+						      "project", row->project, "body", row->body)
+				       : gr_json_pack("{s:I, s:s, s:s, s:I, s:b}", "feedback",
+						      (long long)row->id, "project", row->project,
+						      "body", row->body, "at", (long long)row->created_at,
+						      "shown", row->shown);
+
+	return gr_json_append(making->feedback, item) ? out_of_memory() : 0;
 }
 
 /* The portfolio of user_id: everything, or (public) only what they show. */
@@ -224,8 +245,10 @@ static int make(struct gr_portfolio *portfolio, struct gr_json **out, int64_t us
 {
 	struct record record = { 0 };
 	struct making making = { portfolio, &record, user_id, public, gr_json_array(),
-				 gr_json_array(), gr_json_array() };
-	int rc = making.tracks && making.projects && making.reflections ? 0 : out_of_memory();
+				 gr_json_array(), gr_json_array(), gr_json_array() };
+	int rc = making.tracks && making.projects && making.reflections && making.feedback
+			 ? 0
+			 : out_of_memory();
 
 	*out = NULL;
 	if (rc == 0)
@@ -240,10 +263,13 @@ static int make(struct gr_portfolio *portfolio, struct gr_json **out, int64_t us
 	for (int i = 0; rc == 0 && i < record.count; i++)
 		rc = add_passed(&making, &record.rows[i]);
 	record_clear(&record);
+	if (rc == 0)
+		rc = gr_store_project_feedback_each_of_user(portfolio->store, user_id, public, add_feedback,
+						    &making);
 	if (rc == 0 &&
-	    !(*out = gr_json_pack("{s:O, s:O, s:O, s:[]}", "tracks", making.tracks, "projects",
+	    !(*out = gr_json_pack("{s:O, s:O, s:O, s:O}", "tracks", making.tracks, "projects",
 				  making.projects, "reflections", making.reflections,
-				  "partner_feedback")))
+				  "partner_feedback", making.feedback)))
 		rc = out_of_memory();
 	making_clear(&making);
 	return rc;
@@ -384,6 +410,27 @@ int gr_portfolio_revoke(struct gr_portfolio *portfolio, const struct gr_user *us
 	if ((rc = gr_turn_begin(portfolio->turn, &change)) != 0 ||
 	    (rc = gr_turn_end(portfolio->turn, &change,
 			      gr_store_portfolio_link_remove(portfolio->store, user->id))) != 0)
+		return rc;
+	return gr_turn_flush(portfolio->turn);
+}
+
+int gr_portfolio_show_feedback(struct gr_portfolio *portfolio, const struct gr_user *user,
+			       int64_t feedback_id, int shown)
+{
+	struct gr_turn_change change;
+	int received = 0, rc;
+
+	if ((rc = gr_store_project_feedback_received(portfolio->store, &received, feedback_id,
+					     user->id)) != 0)
+		return rc;
+	if (!received) {
+		gr_error_set("Only feedback on your own team's work can be in your portfolio.");
+		return GR_ENOTFOUND;
+	}
+	if ((rc = gr_turn_begin(portfolio->turn, &change)) != 0 ||
+	    (rc = gr_turn_end(portfolio->turn, &change,
+			      gr_store_project_feedback_show(portfolio->store, feedback_id, user->id,
+						     shown))) != 0)
 		return rc;
 	return gr_turn_flush(portfolio->turn);
 }

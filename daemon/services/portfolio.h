@@ -46,6 +46,12 @@ int gr_portfolio_public(struct gr_portfolio *portfolio, struct gr_json **out, co
  */
 int gr_portfolio_show(struct gr_portfolio *portfolio, const struct gr_user *user,
 		      int64_t submission_id, int shown);
+/*
+ * Show (shown 1) or hide a partner's feedback on the work of a team user
+ * is in: GR_ENOTFOUND when it is not feedback they received.
+ */
+int gr_portfolio_show_feedback(struct gr_portfolio *portfolio, const struct gr_user *user,
+			       int64_t feedback_id, int shown);
 /* A new public link for user's portfolio (an older one stops working): its token into out. */
 int gr_portfolio_share(struct gr_portfolio *portfolio, const struct gr_user *user,
 		       char out[GR_TOKEN_TEXT_SIZE]);

@@ -243,7 +243,8 @@ static void list_reflections(void *payload, struct gr_protocol_answer *out,
 				 "You may read the reflections of the cohorts you coach only.");
 		return;
 	}
-	if (!(listing.track = gr_library_track(reflections->library, request->track))) {
+	if (!(listing.track = gr_library_track(reflections->library, request->track)) ||
+	    !gr_rights_may_see_track(reflections->store, &client->user, request->track)) {
 		gr_protocol_fail(out, "track_missing", "There is no such track.");
 		return;
 	}

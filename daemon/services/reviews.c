@@ -77,6 +77,7 @@
 #include "store/assignment.h"
 #include "store/cohort.h"
 #include "store/progress.h"
+#include "store/project.h"
 #include "store/reflection.h"
 #include "store/review.h"
 #include "store/snapshot.h"
@@ -132,6 +133,14 @@ struct gr_reviews {
 	int64_t restored_seq;	      /* the snapshot the last rebuild began from; 0: none */
 	size_t restored_size;	      /* its bytes */
 	int64_t restored_assignments; /* the assignments the engine had in it */
+	/*
+	 * Team work (partner projects): the engine knows a team's author only;
+	 * when it passes them, the other members are told it passed too
+	 * ("pass" inputs after the input that passed the author, so they can
+	 * review later teams). Pending (learner, step) pairs.
+	 */
+	int64_t (*team_passes)[2];
+	int team_pass_count, team_pass_cap;
 };
 
 void gr_reviews_settings_defaults(struct gr_reviews_settings *out)
@@ -347,6 +356,25 @@ static int apply(struct gr_reviews *reviews, const struct gr_store_review_input 
 	return GR_EINVALID;
 }
 
+static int ensure_learner(struct gr_reviews *reviews, int64_t learner_id);
+static int input(struct gr_reviews *reviews, const char *kind, int64_t a, int64_t b, int64_t c,
+		 int64_t d);
+
+/* The members of a team whose author passed: each passes too, one input each. */
+static int pass_team(struct gr_reviews *reviews)
+{
+	int rc = 0;
+
+	while (rc == 0 && reviews->team_pass_count > 0) {
+		int64_t *pair = reviews->team_passes[--reviews->team_pass_count];
+		int64_t learner = pair[0], step = pair[1];
+
+		if ((rc = ensure_learner(reviews, learner)) == 0)
+			rc = input(reviews, "pass", learner, step, 0, 0);
+	}
+	return rc;
+}
+
 /*
  * Give the engine one input and log it (see "Which ticks are logged").
  * Returns the engine's code; effects are stored as they happen.
@@ -372,7 +400,7 @@ static int input(struct gr_reviews *reviews, const char *kind, int64_t a, int64_
 		reviews->since_snapshot++;
 		reviews->last_input_at = row.at;
 	}
-	return rc;
+	return rc ? rc : pass_team(reviews);
 }
 
 /* ---- replay and snapshots ------------------------------------------------------ */
@@ -803,9 +831,39 @@ static int effect_coach(struct gr_reviews *reviews, const struct gr_review_effec
 				 step->step, "title", step_title(reviews, step)));
 }
 
+static int queue_member(int64_t id, void *payload)
+{
+	struct gr_reviews *reviews = ((void **)payload)[0];
+	const struct gr_review_effect *effect = ((void **)payload)[1];
+	const struct step_entry *step = ((void **)payload)[2];
+
+	if (id == effect->author_id)
+		return 0;
+	if (reserve((void **)&reviews->team_passes, &reviews->team_pass_cap,
+		    reviews->team_pass_count + 1, sizeof(*reviews->team_passes)) < 0)
+		return GR_ERROR;
+	reviews->team_passes[reviews->team_pass_count][0] = id;
+	reviews->team_passes[reviews->team_pass_count++][1] = step->id;
+	return 0;
+}
+
+/* PASSED on a team's work: its other members pass too, once this input is logged. */
+static int team_passed(struct gr_reviews *reviews, const struct gr_review_effect *effect,
+		       const struct step_entry *step)
+{
+	struct gr_store_team team;
+	void *payload[3] = { reviews, (void *)effect, (void *)step };
+	int rc = gr_store_project_team_of_submission(reviews->store, &team, effect->submission_id);
+
+	if (rc == GR_ENOTFOUND)
+		return 0;
+	return rc ? rc : gr_store_project_team_each_member(reviews->store, team.id, queue_member, payload);
+}
+
 static int store_effect(struct gr_reviews *reviews, const struct gr_review_effect *effect)
 {
 	const struct step_entry *step = step_by_id(reviews, effect->step_id);
+	int rc;
 
 	if (!step) {
 		gr_error_set("reviews: an effect on unknown step %lld", (long long)effect->step_id);
@@ -823,7 +881,9 @@ static int store_effect(struct gr_reviews *reviews, const struct gr_review_effec
 	case GR_REVIEW_EFFECT_REVIEWED:
 		return effect_reviewed(reviews, effect, step);
 	case GR_REVIEW_EFFECT_PASSED:
-		return progress(reviews, effect->author_id, step, GR_PROGRESS_PASS);
+		if ((rc = progress(reviews, effect->author_id, step, GR_PROGRESS_PASS)) != 0)
+			return rc;
+		return team_passed(reviews, effect, step);
 	case GR_REVIEW_EFFECT_NEEDS_WORK:
 		return progress(reviews, effect->author_id, step, GR_PROGRESS_FAIL);
 	case GR_REVIEW_EFFECT_TIE:
@@ -884,6 +944,7 @@ static int change(struct gr_reviews *reviews, change_fn *fn, void *argument)
 	if (rc != 0 && undo_rc != 0)
 		rebuild(reviews); /* the undo could not be registered */
 	reviews->failed = 0;
+	reviews->team_pass_count = 0;
 	return rc;
 }
 
@@ -1490,6 +1551,49 @@ static int comment_received(const struct gr_store_reflection_comment *row, void 
 	return !item || gr_json_append(received->list, item) ? out_of_memory() : 0;
 }
 
+static int add_member_person(int64_t id, void *payload)
+{
+	struct received *received = payload;
+
+	return gr_json_append(received->list, gr_live_person(received->reviews->store, id))
+		       ? out_of_memory()
+		       : 0;
+}
+
+static int add_feedback(const struct gr_store_feedback *row, void *payload)
+{
+	return gr_json_append(payload, gr_json_pack("{s:I, s:s, s:I}", "id", (long long)row->id,
+						     "body", row->body, "at",
+						     (long long)row->created_at))
+		       ? out_of_memory()
+		       : 0;
+}
+
+/* A team's work: body gets "team" {id, name, members} and the partner's "feedback" on it. */
+static int team_json(struct gr_reviews *reviews, struct gr_json *body,
+		     const struct gr_store_team *team, int64_t submission_id)
+{
+	struct received members = {reviews, gr_json_array()};
+	struct gr_json *feedback = gr_json_array();
+	int rc = members.list && feedback ? 0 : out_of_memory();
+
+	if (rc == 0)
+		rc = gr_store_project_team_each_member(reviews->store, team->id, add_member_person,
+					       &members);
+	if (rc == 0)
+		rc = gr_store_project_feedback_each(reviews->store, submission_id, add_feedback, feedback);
+	if (rc != 0) {
+		gr_json_free(members.list);
+		gr_json_free(feedback);
+		return rc;
+	}
+	gr_json_set(body, "team",
+		    gr_json_pack("{s:I, s:s, s:o}", "id", (long long)team->id, "name", team->name,
+				 "members", members.list));
+	gr_json_set(body, "feedback", feedback);
+	return 0;
+}
+
 /* The user's latest work on a step, where it stands, and the reviews it received. */
 static void handle_submission_get(void *payload, struct gr_protocol_answer *out,
 				  struct gr_client *client, const struct gr_request *request)
@@ -1499,9 +1603,16 @@ static void handle_submission_get(void *payload, struct gr_protocol_answer *out,
 	struct gr_review_standing standing;
 	struct gr_json *list = gr_json_array();
 	struct received received = {reviews, list};
-	int64_t id;
-	int rc = gr_store_submission_latest(reviews->store, user->id, request->track, request->step,
-					    my_work, &out->body);
+	struct gr_store_team team = {0};
+	int64_t id, author = user->id;
+	int rc = gr_store_project_team_of_track(reviews->store, &team, request->track, user->id);
+
+	if (rc == 0 && team.author_id)
+		author = team.author_id; /* a team's work goes in under its author */
+	rc = rc == 0 || rc == GR_ENOTFOUND ? 0 : rc;
+	if (rc == 0)
+		rc = gr_store_submission_latest(reviews->store, author, request->track,
+						request->step, my_work, &out->body);
 
 	if (rc == 0) {
 		id = gr_json_integer_value(gr_json_get(out->body, "submission"));
@@ -1529,6 +1640,10 @@ static void handle_submission_get(void *payload, struct gr_protocol_answer *out,
 		return;
 	}
 	gr_json_set(out->body, "comments", received.list);
+	if (team.id && (rc = team_json(reviews, out->body, &team, id)) != 0) {
+		gr_protocol_fail_status(out, rc, "a review request");
+		return;
+	}
 	if (gr_review_standing_get(&standing, reviews->engine, id, now_ms(reviews)) == 0) {
 		gr_json_set(out->body, "state", gr_json_string(state_name(standing.state)));
 		gr_json_set(out->body, "standing", standing_json(&standing));
@@ -2336,6 +2451,7 @@ void gr_reviews_free(struct gr_reviews *reviews)
 	free(reviews->learners);
 	free(reviews->connections.users);
 	free(reviews->connections.counts);
+	free(reviews->team_passes);
 	free(reviews);
 }
 

@@ -2,8 +2,9 @@
  * rights.c - the rule of cohorts (see rights.h; the table of who may do
  * what is in docs/api.md, "Who may do what").
  *
- * Owns the one answer to "may this user coach this cohort", and the two
- * rules built on it (nudges, invites). The centre is part of that answer:
+ * Owns the one answer to "may this user coach this cohort", the two
+ * rules built on it (nudges, invites), and the one rule of who sees a
+ * partner project's track. The centre is part of that answer:
  * gr_store_user_coaches reads coach_cohorts within the coach's centres in
  * one query (why coach_cohorts stays, as a narrowing inside a centre:
  * docs/api.md, "Who may do what"). Leaves what a role alone allows to each
@@ -15,6 +16,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "store/centre.h"
+#include "store/project.h"
 #include "store/user.h"
 
 int gr_rights_may_coach(struct gr_store *store, const struct gr_user *user, const char *cohort)
@@ -90,6 +92,33 @@ int gr_rights_may_invite(struct gr_store *store, const struct gr_user *creator,
 	if (!gr_rights_may_coach(store, creator, cohort)) {
 		gr_error_set("You may invite learners to the cohorts you coach only.");
 		return GR_EFORBIDDEN;
+	}
+	return 0;
+}
+
+int gr_rights_may_see_track(struct gr_store *store, const struct gr_user *user,
+			    const char *track_id)
+{
+	struct gr_store_project_access access;
+
+	if (user->disabled_at || !track_id)
+		return 0;
+	if (gr_store_project_access(store, &access, track_id, user->cohort) != 0) {
+		gr_log_error("could not read who may see the track %s: %s", track_id,
+			     gr_error_last());
+		return 0;
+	}
+	if (!access.is_project)
+		return user->role != GR_ROLE_PARTNER;
+	switch (user->role) {
+	case GR_ROLE_ADMIN:
+		return 1;
+	case GR_ROLE_PARTNER:
+		return access.partner_id == user->id;
+	case GR_ROLE_COACH:
+		return gr_rights_may_see_centre(store, user, access.centre_id);
+	case GR_ROLE_LEARNER:
+		return user->cohort[0] && access.open_to_cohort;
 	}
 	return 0;
 }

@@ -48,4 +48,16 @@ int gr_rights_may_nudge(struct gr_store *store, const struct gr_user *coach,
 int gr_rights_may_invite(struct gr_store *store, const struct gr_user *creator,
 			 enum gr_role role, const char *cohort);
 
+/*
+ * 1 when user may see the track track_id, and read, follow and work on it
+ * (the one rule of partner tracks, docs/api.md "Who may do what"): a track
+ * that is no partner project's, everyone but a partner; a partner
+ * project's track, its partner, the admins, the coaches of its centre,
+ * and the learners of a cohort it is open to. 0 otherwise, also when the
+ * store cannot say (logged): whoever gets 0 is answered as for a track
+ * that does not exist.
+ */
+int gr_rights_may_see_track(struct gr_store *store, const struct gr_user *user,
+			    const char *track_id);
+
 #endif

@@ -43,6 +43,7 @@ enum store_file {
 	STORE_FILE_OUTCOME,
 	STORE_FILE_CENTRE,
 	STORE_FILE_APPLICATION,
+	STORE_FILE_PROJECT,
 	STORE_FILE_COUNT
 };
 
@@ -59,6 +60,7 @@ extern const struct store_sql store_user_sql, store_invite_sql, store_session_sq
 	store_snapshot_sql, store_notification_sql, store_reset_sql, store_centre_sql,
 	store_application_sql;
 extern const struct store_sql store_reflection_sql, store_portfolio_sql, store_outcome_sql;
+extern const struct store_sql store_project_sql;
 
 struct store_checkpoint;
 

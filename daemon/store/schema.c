@@ -445,6 +445,85 @@ const char *const store_migrations[] = {
 	");"
 	"CREATE INDEX applications_by_centre ON applications(centre_id, id);"
 	"CREATE INDEX applications_decided ON applications(decided_at) WHERE decided_at IS NOT NULL;",
+
+	/*
+	 * 15: partner projects (store/project.c, domain/project.c). The role
+	 * "partner" joins users and invites, and the inbox's kinds
+	 * partner_feedback and project_proposed join notifications: their
+	 * CHECKs are widened in the stored schema (SQLite's way to loosen a constraint without copying
+	 * a table that others reference; writable_schema RESET reloads it,
+	 * and the CREATEs below bump the schema cookie for other
+	 * connections). A partner's brief (projects), the cohorts it is
+	 * open to, its teams and their members (one team per learner per
+	 * project), the team of a team's submission, and the partner's
+	 * feedback with whether each member shows it on their portfolio.
+	 */
+	"PRAGMA writable_schema = ON;"
+	"UPDATE sqlite_master SET sql = replace(sql, '(''learner'', ''coach'', ''admin'')',"
+	"  '(''learner'', ''coach'', ''admin'', ''partner'')')"
+	"  WHERE type = 'table' AND name IN ('users', 'invites');"
+	"UPDATE sqlite_master SET sql = replace(sql, '''reflection_comment'')',"
+	"  '''reflection_comment'', ''partner_feedback'', ''project_proposed'')')"
+	"  WHERE type = 'table' AND name = 'notifications';"
+	"PRAGMA writable_schema = RESET;"
+	"CREATE TABLE projects ("
+	"  id INTEGER PRIMARY KEY,"
+	"  partner_id INTEGER NOT NULL REFERENCES users(id),"
+	"  centre_id INTEGER NOT NULL REFERENCES centres(id),"
+	"  title TEXT NOT NULL,"
+	"  summary TEXT NOT NULL,"
+	"  brief_md TEXT NOT NULL,"
+	"  brief_html TEXT NOT NULL DEFAULT '',"
+	"  team_size INTEGER NOT NULL CHECK (team_size BETWEEN 2 AND 6),"
+	"  checklist TEXT NOT NULL,"
+	"  state TEXT NOT NULL CHECK (state IN ('draft', 'proposed', 'open', 'closed')),"
+	"  note TEXT NOT NULL DEFAULT '',"
+	"  track_id TEXT UNIQUE,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL,"
+	"  decided_by INTEGER REFERENCES users(id) ON DELETE SET NULL,"
+	"  decided_at INTEGER"
+	");"
+	"CREATE INDEX projects_by_partner ON projects(partner_id);"
+	"CREATE INDEX projects_by_centre ON projects(centre_id);"
+	"CREATE TABLE project_cohorts ("
+	"  project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,"
+	"  cohort_id INTEGER NOT NULL REFERENCES cohorts(id) ON DELETE CASCADE,"
+	"  PRIMARY KEY (project_id, cohort_id)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE teams ("
+	"  id INTEGER PRIMARY KEY,"
+	"  project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,"
+	"  cohort_id INTEGER REFERENCES cohorts(id) ON DELETE SET NULL,"
+	"  name TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  author_id INTEGER REFERENCES users(id) ON DELETE SET NULL,"
+	"  UNIQUE (project_id, name)"
+	");"
+	"CREATE TABLE team_members ("
+	"  team_id INTEGER NOT NULL REFERENCES teams(id) ON DELETE CASCADE,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,"
+	"  joined_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (team_id, user_id),"
+	"  UNIQUE (project_id, user_id)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX team_members_by_user ON team_members(user_id);"
+	"ALTER TABLE submissions ADD COLUMN team_id INTEGER;" /* teams(id); kept by store/project.c */
+	"CREATE INDEX submissions_by_team ON submissions(team_id) WHERE team_id IS NOT NULL;"
+	"CREATE TABLE project_feedback ("
+	"  id INTEGER PRIMARY KEY,"
+	"  submission_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,"
+	"  partner_id INTEGER REFERENCES users(id) ON DELETE SET NULL,"
+	"  body TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL"
+	");"
+	"CREATE INDEX project_feedback_by_submission ON project_feedback(submission_id);"
+	"CREATE TABLE feedback_shown ("
+	"  feedback_id INTEGER NOT NULL REFERENCES project_feedback(id) ON DELETE CASCADE,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  PRIMARY KEY (feedback_id, user_id)"
+	") WITHOUT ROWID;",
 };
 
 static int read_version(struct gr_store *store, int *out)

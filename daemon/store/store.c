@@ -57,6 +57,7 @@ static const struct store_sql *const files[STORE_FILE_COUNT] = {
 	[STORE_FILE_OUTCOME] = &store_outcome_sql,
 	[STORE_FILE_CENTRE] = &store_centre_sql,
 	[STORE_FILE_APPLICATION] = &store_application_sql,
+	[STORE_FILE_PROJECT] = &store_project_sql,
 };
 
 /* ---- the statement cache and the helpers of every store file ------------- */

@@ -8,7 +8,8 @@
 //
 // The actors: lena (a learner of autumn: the cohort, and the owner of the
 // things asked about), lars (a learner of spring), mona (coaches autumn),
-// carl (coaches spring), admin1, dora (a learner of autumn disabled by the
+// carl (coaches spring), admin1, pia (a partner with one open project,
+// open to autumn, on which rita's team handed in), dora (a learner of autumn disabled by the
 // operator's tool while her sockets are open), a second session of lena's
 // that signed out while its sockets were open, and someone signed out.
 //
@@ -20,11 +21,11 @@ import { readFile } from 'node:fs/promises';
 import WebSocket from 'ws';
 import { startDaemon, openSocket, register, ok, call, runCli, nextRequestId, connect } from '../lib/daemon.mjs';
 
-const COLUMNS = ['signed-out', 'learner', 'other learner', 'coach', 'other coach', 'admin', 'disabled', 'signed-out socket'];
+const COLUMNS = ['signed-out', 'learner', 'other learner', 'coach', 'other coach', 'admin', 'partner', 'disabled', 'signed-out socket'];
 // The owner of what is asked about goes last, so a change they may make
 // (declining their review, withdrawing their help request) does not decide
 // the others' answers.
-const ORDER = ['signed-out', 'other learner', 'coach', 'other coach', 'admin', 'disabled', 'signed-out socket', 'learner'];
+const ORDER = ['signed-out', 'other learner', 'coach', 'other coach', 'admin', 'partner', 'disabled', 'signed-out socket', 'learner'];
 const PASSWORD = 'correct horse battery';
 const TRACK = 'web-basics';
 const LESSON = 'what-is-a-web-page';
@@ -49,6 +50,25 @@ function as(actor, ctx) {
   const client = ctx.daemon.client();
   client.cookie = actor.http.cookie;
   return client;
+}
+
+const BRIEF = {
+  title: 'A site for the bakery', summary: 'Two pages for a bakery around the corner.',
+  brief_md: '# The bakery\n\nMake **two pages**: the bread, and where to find us.',
+  team_size: 2, checklist: ['Both pages load', 'Every picture has an alt text'], centre: 'Main centre',
+};
+// A fresh project of pia's, brought to state (draft, proposed or open); resolves its id.
+async function project(ctx, state) {
+  const made = await ctx.pia.post('/api/projects', BRIEF);
+  assert.equal(made.status, 201, made.text);
+  const id = made.json.id;
+  if (state === 'draft') return id;
+  assert.equal((await ctx.pia.post(`/api/projects/${id}/propose`, {})).status, 200);
+  if (state === 'proposed') return id;
+  const approved = await ctx.admin.http.post(`/api/projects/${id}/approve`, {});
+  assert.equal(approved.status, 200, approved.text);
+  assert.equal((await ctx.admin.http.post(`/api/projects/${id}/open`, { cohort: 'autumn' })).status, 200);
+  return id;
 }
 
 // HTTP: (actor, ctx) → the response. The answer is "ok" for 2xx, else the error code.
@@ -137,6 +157,25 @@ const HTTP = {
   'POST /api/applications/ID/invite': async (a, ctx) => a.http.post(`/api/applications/${await applied(ctx)}/invite`, { cohort: 'autumn' }),
   'POST /api/applications/ID/wait': async (a, ctx) => a.http.post(`/api/applications/${await applied(ctx)}/wait`, {}),
   'POST /api/applications/ID/decline': async (a, ctx) => a.http.post(`/api/applications/${await applied(ctx)}/decline`, { message: 'Thank you; we are full this season.' }),
+  // Partner projects: pia's open project (open to autumn), fresh ones for
+  // each move; lena makes a team, leaves it, and joins rita's, which handed in.
+  'GET /api/projects': (a) => a.http.get('/api/projects'),
+  'POST /api/projects': (a) => a.http.post('/api/projects', BRIEF),
+  'GET /api/projects/ID': (a, ctx) => a.http.get(`/api/projects/${ctx.project}`),
+  'POST /api/projects/ID': async (a, ctx) => a.http.post(`/api/projects/${await project(ctx, 'draft')}`, { ...BRIEF, title: 'A better title' }),
+  'POST /api/projects/ID/propose': async (a, ctx) => a.http.post(`/api/projects/${await project(ctx, 'draft')}/propose`, {}),
+  'POST /api/projects/ID/return': async (a, ctx) => a.http.post(`/api/projects/${await project(ctx, 'proposed')}/return`, { note: 'Say who the users are.' }),
+  'POST /api/projects/ID/approve': async (a, ctx) => a.http.post(`/api/projects/${await project(ctx, 'proposed')}/approve`, {}),
+  'POST /api/projects/ID/open': (a, ctx) => a.http.post(`/api/projects/${ctx.project}/open`, { cohort: 'autumn' }),
+  'POST /api/projects/ID/unopen': async (a, ctx) => a.http.post(`/api/projects/${await project(ctx, 'open')}/unopen`, { cohort: 'autumn' }),
+  'POST /api/projects/ID/close': async (a, ctx) => a.http.post(`/api/projects/${await project(ctx, 'open')}/close`, {}),
+  'POST /api/projects/ID/teams': (a, ctx) => a.http.post(`/api/projects/${ctx.project}/teams`, { name: `team-${ctx.serial++}` }),
+  'POST /api/teams/ID/leave': async (a, ctx) => {
+    const mine = (await a.http.get('/api/projects')).json?.mine?.[ctx.project];
+    return a.http.post(`/api/teams/${mine || ctx.ritaTeam}/leave`, {});
+  },
+  'POST /api/teams/ID/join': (a, ctx) => a.http.post(`/api/teams/${ctx.ritaTeam}/join`, {}),
+  'POST /api/projects/feedback': (a, ctx) => a.http.post('/api/projects/feedback', { submission: ctx.teamSubmission, body: 'A good start.' }),
   'GET /api/invites': (a) => a.http.get('/api/invites'),
   'POST /api/invites/ID/revoke': async (a, ctx) => {
     await ctx.admin.http.post('/api/invites', { role: 'learner', cohort: 'autumn' });
@@ -262,8 +301,10 @@ async function world(daemon) {
   const carl = await invited(ctx, 'carl', 'coach', 'spring');
   const dora = await invited(ctx, 'dora', 'learner', 'autumn');
   const liv = await invited(ctx, 'liv', 'learner', 'autumn');
-  await invited(ctx, 'rita', 'learner', 'autumn');
+  const rita = await invited(ctx, 'rita', 'learner', 'autumn');
   await invited(ctx, 'rosa', 'learner', 'autumn');
+  const pia = await invited(ctx, 'pia', 'partner', null);
+  ctx.pia = pia;
   ctx.commit = (await lena.get(`/api/tracks/${TRACK}`)).json.commit;
 
   // Three learners of a cohort submit the project and review each other's
@@ -302,6 +343,18 @@ async function world(daemon) {
   ctx.notification = (await ok(sockets.lena, 'notification.list')).notifications
     .find((n) => n.kind === 'review_assigned').notification;
 
+  // pia's project, open to autumn; rita's team hands in on it.
+  ctx.project = await project(ctx, 'open');
+  const track = `partner-${ctx.project}`;
+  for (let i = 0; i < 400 && (await rita.get(`/api/tracks/${track}`)).status !== 200; i++) await new Promise((r) => setTimeout(r, 25));
+  const team = await rita.post(`/api/projects/${ctx.project}/teams`, { name: 'Rita and friends' });
+  assert.equal(team.status, 201, team.text);
+  ctx.ritaTeam = team.json.team.id;
+  const ritaSocket = await connect(daemon, rita);
+  await ok(ritaSocket, 'progress.set', { track, step: 'brief', state: 'started' });
+  ctx.teamSubmission = (await ok(ritaSocket, 'submission.create', { track, step: 'brief', body_md: 'Our two pages.' })).submission.id;
+  ritaSocket.close();
+
   const wsRows = Object.keys(WS).length;
   ctx.actors = {
     'signed-out': { name: 'signed-out', http: daemon.client(), socket: null },
@@ -310,6 +363,7 @@ async function world(daemon) {
     coach: { name: 'coach', handle: 'mona', http: mona, socket: monaSocket },
     'other coach': { name: 'other coach', handle: 'carl', http: carl, socket: await connect(daemon, carl) },
     admin: { ...ctx.admin, socket: await connect(daemon, ctx.admin.http) },
+    partner: { name: 'partner', handle: 'pia', http: pia, socket: await connect(daemon, pia) },
     disabled: { name: 'disabled', handle: 'dora', http: dora, sockets: [] },
     'signed-out socket': { name: 'signed-out socket', sockets: [] },
   };

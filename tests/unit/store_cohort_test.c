@@ -49,7 +49,12 @@ static void test_activity_weeks(void)
 	gr_store_close(store);
 
 	/* As if written by the version before: no schema 5, no weeks. */
-	CHECK_INT(exec_sql(path, "DROP TABLE applications;"
+	CHECK_INT(exec_sql(path, "DROP TABLE feedback_shown; DROP TABLE project_feedback;"
+				 "DROP INDEX submissions_by_team;"
+				 "ALTER TABLE submissions DROP COLUMN team_id;"
+				 "DROP TABLE team_members; DROP TABLE teams;"
+				 "DROP TABLE project_cohorts; DROP TABLE projects;"
+				 "DROP TABLE applications;"
 				 "DROP TABLE coach_centres; DROP TABLE cohorts; DROP TABLE centres;"
 				 "DELETE FROM meta WHERE key = 'default_centre_unnamed';"
 				 "ALTER TABLE users DROP COLUMN rights_stamp;"

@@ -91,4 +91,12 @@ export default {
   'error.reset_used': 'This reset link was used already. Ask your coach for a new one.',
   'error.reset_replaced': 'A newer reset link was made for this account, and only the newest one works. Ask your coach for it.',
   'error.reset_expired': 'This reset link has expired: a link works for 24 hours. Ask your coach for a new one.',
+  'error.project_missing': 'There is no such project.',
+  'error.not_your_project': 'This project is not one of yours.',
+  'error.project_state': 'This project cannot do that now: see where it stands.',
+  'error.project_closed': 'This project is closed: no new teams or work.',
+  'error.team_full': 'This team is full. Join another team, or make one.',
+  'error.already_in_team': 'You are in a team of this project already.',
+  'error.team_handed_in': 'Your team has handed in work, so you stay in it.',
+  'error.team_required': 'Join or make a team first: a team hands in one piece of work.',
 };

@@ -166,6 +166,6 @@ export default {
   'note.help_request': 'A peer asks for help on “{title}”.',
   'note.nudge': 'Message from {name}: {body}',
   'note.reflection_comment': '{name} commented on your reflection “{title}”: {body}',
-  'note.partner_feedback': 'The partner gave feedback on your team’s work for “{title}”.',
-  'note.project_proposed': 'A partner sent a project brief to read: “{title}”.',
+  'note.partner_feedback': 'The partner of “{title}” gave your team feedback.',
+  'note.project_proposed': 'A partner sent a project brief: “{title}”.',
 };

@@ -89,4 +89,12 @@ export default {
   'error.reset_used': 'Deze herstellink is al gebruikt. Vraag je coach om een nieuwe.',
   'error.reset_replaced': 'Er is een nieuwere herstellink voor dit account gemaakt, en alleen de nieuwste werkt. Vraag je coach erom.',
   'error.reset_expired': 'Deze herstellink is verlopen: een link werkt 24 uur. Vraag je coach om een nieuwe.',
+  'error.project_missing': 'Dit project bestaat niet.',
+  'error.not_your_project': 'Dit project is niet van jou.',
+  'error.project_state': 'Dit kan nu niet met dit project: kijk hoe het ervoor staat.',
+  'error.project_closed': 'Dit project is gesloten: geen nieuwe teams of werk meer.',
+  'error.team_full': 'Dit team is vol. Doe mee met een ander team, of maak er een.',
+  'error.already_in_team': 'Je zit al in een team van dit project.',
+  'error.team_handed_in': 'Je team heeft werk ingeleverd, dus je blijft in het team.',
+  'error.team_required': 'Doe eerst mee met een team of maak er een: een team levert samen één werk in.',
 };

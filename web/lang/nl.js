@@ -165,6 +165,6 @@ export default {
   'note.help_request': 'Een andere deelnemer vraagt hulp bij “{title}”.',
   'note.nudge': 'Bericht van {name}: {body}',
   'note.reflection_comment': '{name} reageerde op je reflectie “{title}”: {body}',
-  'note.partner_feedback': 'De partner gaf feedback op het werk van je team voor “{title}”.',
-  'note.project_proposed': 'Een partner stuurde een projectopdracht om te lezen: “{title}”.',
+  'note.partner_feedback': 'De partner van “{title}” gaf je team feedback.',
+  'note.project_proposed': 'Een partner stuurde een projectopdracht: “{title}”.',
 };
