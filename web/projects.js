@@ -25,6 +25,7 @@ const STEP = 'brief'; // the one step of a partner's project
 // docs/api.md, "Partner projects".
 const projectsApi = {
   list: () => request('GET', '/api/projects'),
+  one: (id) => request('GET', `/api/projects/${id}`),
   create: (fields) => request('POST', '/api/projects', fields),
   save: (id, fields) => request('POST', `/api/projects/${id}`, fields),
   act: (id, action, body = {}) => request('POST', `/api/projects/${id}/${action}`, body),
@@ -166,9 +167,11 @@ function feedbackForm(team, redraw) {
 function teamCard(project, team, { work = true, give = null, extra = null } = {}) {
   const s = team.submission;
   const id = `team-${team.id}`;
-  const room = project.team_size - team.members.length;
+  const room = project.team_size - (team.member_count ?? team.members.length);
+  // A learner sees the members of their own cohort's teams only.
+  const who = team.members.length ? [t('projects.members', { names: names(team.members) })] : [];
   const parts = [h('h3', { id, text: team.name }),
-    h('p', { class: 'meta', text: [t('projects.members', { names: names(team.members) }), plural('projects.room', Math.max(room, 0))].join(' · ') })];
+    h('p', { class: 'meta', text: [...who, plural('projects.room', Math.max(room, 0))].join(' · ') })];
   if (work) {
     parts.push(s ? h('div', { class: 'team-work', 'data-submission': s.id },
       h('p', { class: 'state', 'data-state': s.state, text: t(`projects.work.state.${s.state}`) }),
@@ -262,7 +265,7 @@ function coachParts(project, ctx) {
 
 // A learner's team on a project: theirs, or making and joining one.
 function learnerParts(project, ctx) {
-  const mine = ctx.mine && project.teams.find((team) => team.id === ctx.mine);
+  const mine = project.teams.find((team) => team.members.some((member) => member.handle === me.handle));
   const open = project.state === 'open';
   const step = h('p', {}, h('a', { href: stepHref(project.track, STEP), id: 'to-step', class: 'button', text: t('projects.toStep') }));
   const others = project.teams.filter((team) => team !== mine);
@@ -286,7 +289,8 @@ function learnerParts(project, ctx) {
     parts.push(h('p', { class: 'notice', id: 'no-team', text: t('projects.noTeam') }),
       h('section', { 'aria-labelledby': 'make-title' }, h('h2', { id: 'make-title', text: t('projects.make') }), make));
   }
-  const join = (team) => (open && !mine && team.members.length < project.team_size ? h('div', { class: 'actions' },
+  const room = (team) => (team.member_count ?? team.members.length) < project.team_size && (!team.cohort || team.cohort === me.cohort);
+  const join = (team) => (open && !mine && room(team) ? h('div', { class: 'actions' },
     action(t('projects.join', { name: team.name }), ctx.error, async () => {
       await projectsApi.team(team.id, 'join');
       await ctx.redraw(t('projects.joined', { name: team.name }));
@@ -300,18 +304,16 @@ function learnerParts(project, ctx) {
 
 async function projectPage(id) {
   const gen = generation;
-  const [data, centres, cohorts] = await Promise.all([projectsApi.list(),
+  const [asked, centres, cohorts] = await Promise.all([projectsApi.one(id),
     me.role === 'partner' ? request('GET', '/api/apply').then((r) => r.centres) : [],
     coaching() ? request('GET', '/api/cohorts').then((r) => r.cohorts) : []]);
   if (gen !== generation) return;
-  const find = (list) => list.projects.find((p) => p.id === id);
-  let project = find(data);
-  if (!project) throw new ApiError(404, 'not_found', '');
+  let project = asked;
   const heading = h('h1', { text: project.title });
   const status = h('p', { role: 'status', id: 'project-status' });
   const error = errorLine();
   const body = h('div', { id: 'project' });
-  const ctx = { centres, cohorts, error, mine: data.mine && data.mine[id] };
+  const ctx = { centres, cohorts, error };
   const draw = () => {
     heading.textContent = project.title;
     const own = me.role === 'partner' ? partnerParts : coaching() ? coachParts : learnerParts;
@@ -319,20 +321,18 @@ async function projectPage(id) {
   };
   // After a change: the project again, and what happened said and focused.
   ctx.redraw = async (message) => {
-    const fresh = await projectsApi.list();
+    const fresh = await projectsApi.one(id);
     if (gen !== generation) return;
-    project = find(fresh) || project;
-    ctx.mine = fresh.mine && fresh.mine[id];
+    project = fresh;
     draw();
     status.textContent = message;
     focusOn(status);
   };
   onLeave(gen, live.on('event', (event) => {
     if (/^project\./.test(event.event) && (!event.project || event.project === id)) {
-      projectsApi.list().then((fresh) => {
+      projectsApi.one(id).then((fresh) => {
         if (gen !== generation || body.contains(document.activeElement)) return; // never redrawn under the keyboard
-        project = find(fresh) || project;
-        ctx.mine = fresh.mine && fresh.mine[id];
+        project = fresh;
         draw();
       }, () => {});
     }
@@ -342,10 +342,10 @@ async function projectPage(id) {
   show(project.title, crumbs(), heading, status, error, body);
 }
 
-// /projects, /projects/new and /projects/ID.
+// /projects/new, /projects/ID, and /projects (`which` is then no number).
 export async function pageProjects(which) {
   if (which === 'new') return newPage();
-  if (which) return projectPage(Number(which));
+  if (Number(which)) return projectPage(Number(which));
   const gen = generation;
   const data = await projectsApi.list();
   if (gen === generation) listPage(data);
