@@ -1,14 +1,16 @@
 // Partner projects in the web client, once in English and once in Dutch: a
 // partner signs in to their projects (their home), writes a brief with a
 // preview, saves it and sends it to the coaches; the coach is told in the
-// inbox, approves it and opens it to the group "autumn"; two learners find
-// "Projects" in the header, one makes a team and the other joins it, and one
-// hands in on the project step page, which shows the team; a coach decides
-// the work through the coaches' review (review.coach); the partner opens the
-// team's work and gives feedback; both members see it on the step page and
-// in their inbox, and one shows it on their portfolio and its public link,
-// without the partner's name. No serious accessibility violation at 360 and
-// 1280 px on any of these pages.
+// inbox and sends it back with a note; the partner changes the draft and
+// sends it again; the coach approves it and opens it to the group "autumn";
+// two learners find "Projects" in the header, one makes a team and the
+// other joins it, and one hands in on the project step page, which shows
+// the team; a coach decides the work through the coaches' review
+// (review.coach); the partner opens the team's work and gives feedback;
+// both members see it on the step page and in their inbox, and one shows
+// it on their portfolio and its public link, without the partner's name.
+// No serious accessibility violation at 360 and 1280 px on any of these
+// pages.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { register, ok } from '../lib/daemon.mjs';
@@ -99,6 +101,22 @@ for (const [code, flow] of Object.entries(FLOWS)) {
     await coach.getByRole('heading', { level: 1, name: flow.title }).waitFor();
     await coach.locator('#project-brief strong', { hasText: 'bread' }).waitFor();
     await scanned(coach, `a brief for the coach to read (${code})`);
+
+    // Sent back once with a note; the partner changes the draft and sends it again.
+    const note = code === 'en' ? 'Please say where the bakery is.' : 'Zeg ook waar de bakkerij is.';
+    await coach.getByLabel(said['projects.return.note'], { exact: true }).fill(note);
+    await coach.locator('#return-form button[type=submit]').click();
+    await coach.locator('#project-status', { hasText: said['projects.done.return'] }).waitFor();
+    await pia.goto(`${daemon.url}/projects/${id}`);
+    await pia.locator('#project-note', { hasText: note }).waitFor();
+    assert.equal(await pia.locator('#project-state').innerText(), said['projects.state.draft']);
+    await pia.locator('#field-summary').fill('One page with our bread, our prices and our address: Main Street 1.');
+    await pia.locator('#save-brief').click();
+    await pia.locator('#project-status', { hasText: said['projects.saved'] }).waitFor();
+    await pia.locator('#propose').click();
+    await pia.locator('#project-status', { hasText: said['projects.proposed'] }).waitFor();
+    await coach.reload();
+    await coach.locator('main .summary', { hasText: 'Main Street 1' }).waitFor();
     await coach.locator('#approve').click();
     await coach.locator('#project-status', { hasText: said['projects.done.approve'] }).waitFor();
     await coach.locator('#field-open-cohort').selectOption('autumn');
@@ -159,9 +177,13 @@ for (const [code, flow] of Object.entries(FLOWS)) {
     await one.locator('#team-feedback [data-feedback]', { hasText: flow.feedback }).waitFor();
     await two.goto(`${daemon.url}/tracks/${track}/steps/brief`);
     await two.locator('#team-feedback [data-feedback]', { hasText: flow.feedback }).waitFor();
-    await two.goto(`${daemon.url}/inbox`);
-    await two.locator('[data-kind="partner_feedback"]', { hasText: flow.title }).waitFor();
+    for (const page of [one, two]) {
+      await page.goto(`${daemon.url}/inbox`);
+      await page.locator('[data-kind="partner_feedback"]', { hasText: flow.title }).waitFor();
+    }
     await scanned(two, `the inbox with the partner's feedback (${code})`);
+    await two.locator('[data-kind="partner_feedback"] a').click();
+    await two.waitForURL((url) => url.pathname === `/tracks/${track}/steps/brief`);
 
     // One shows it on their portfolio; the public link has it, and no partner's name.
     await one.goto(`${daemon.url}/portfolio`);
