@@ -1346,7 +1346,7 @@ static int print_member(int64_t id, void *payload)
 	return 0;
 }
 
-static int print_team(const struct gr_store_team *team, void *payload)
+static int print_team(const struct gr_store_project_team *team, void *payload)
 {
 	printf("team:       %lld %s (%s, %d):", (long long)team->id, team->name,
 	       team->cohort[0] ? team->cohort : "-", team->members);

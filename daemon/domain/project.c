@@ -94,7 +94,8 @@ static int fits(const char *text, long max, int lines)
 	if (count < 1 || count > max || !text[strspn(text, " \t\r\n")])
 		return -1;
 	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
-		if ((*p < 0x20 && !(lines && (*p == '\n' || *p == '\r' || *p == '\t'))) || *p == 0x7f)
+		if ((*p < 0x20 && !(lines && (*p == '\n' || *p == '\r' || *p == '\t'))) ||
+		    *p == 0x7f)
 			return -1;
 	return 0;
 }
@@ -111,7 +112,8 @@ int gr_project_check_form(const struct gr_project_form *form, const char **out_f
 {
 	*out_field = NULL;
 	if (fits(form->title, GR_PROJECT_TITLE_MAX, 0) != 0)
-		return bad(out_field, "title", "A project's title is 1 to 120 characters on one line.");
+		return bad(out_field, "title",
+			   "A project's title is 1 to 120 characters on one line.");
 	if (fits(form->summary, GR_PROJECT_SUMMARY_MAX, 1) != 0)
 		return bad(out_field, "summary", "A project's summary is 1 to 300 characters.");
 	if (!form->brief_md || strlen(form->brief_md) > GR_PROJECT_BRIEF_MAX ||
@@ -124,8 +126,9 @@ int gr_project_check_form(const struct gr_project_form *form, const char **out_f
 			   "A review checklist has 1 to 10 lines, each 1 to 200 characters.");
 	for (int i = 0; i < form->checklist_count; i++)
 		if (fits(form->checklist[i], GR_PROJECT_LINE_MAX, 0) != 0)
-			return bad(out_field, "checklist",
-				   "A review checklist has 1 to 10 lines, each 1 to 200 characters.");
+			return bad(
+			    out_field, "checklist",
+			    "A review checklist has 1 to 10 lines, each 1 to 200 characters.");
 	return 0;
 }
 
@@ -180,14 +183,14 @@ static int begin(struct gr_project *out, int64_t partner_id, int64_t centre_id, 
 	return 0;
 }
 
-int gr_project_write(struct gr_project *out, int64_t partner_id, int64_t centre_id,
-		     int team_size, int64_t now)
+int gr_project_write(struct gr_project *out, int64_t partner_id, int64_t centre_id, int team_size,
+		     int64_t now)
 {
 	return begin(out, partner_id, centre_id, team_size, now, GR_PROJECT_DRAFT);
 }
 
-int gr_project_link(struct gr_project *out, int64_t partner_id, int64_t centre_id,
-		    int team_size, int64_t now)
+int gr_project_link(struct gr_project *out, int64_t partner_id, int64_t centre_id, int team_size,
+		    int64_t now)
 {
 	int rc = begin(out, partner_id, centre_id, team_size, now, GR_PROJECT_OPEN);
 
@@ -199,8 +202,7 @@ int gr_project_link(struct gr_project *out, int64_t partner_id, int64_t centre_i
 }
 
 /* 0 when project is in state; else GR_ECONFLICT naming what it is. */
-static int in_state(const struct gr_project *project, enum gr_project_state state,
-		    const char *move)
+static int in_state(const struct gr_project *project, enum gr_project_state state, const char *move)
 {
 	if (project->state == state)
 		return 0;
@@ -328,8 +330,8 @@ int gr_project_check(const struct gr_project *p)
 			     gr_project_state_name(p->state));
 		return 3;
 	}
-	if (approved && (!p->has_track || p->decided_at < p->created_at ||
-			 p->decided_at > p->updated_at)) {
+	if (approved &&
+	    (!p->has_track || p->decided_at < p->created_at || p->decided_at > p->updated_at)) {
 		gr_error_set("project invariant 4: %" PRId64 " is %s without its track or approval",
 			     p->id, gr_project_state_name(p->state));
 		return 4;

@@ -84,8 +84,8 @@ int gr_project_check_team_name(const char *name);
 int gr_project_check_feedback(const char *body);
 
 /* A new draft by partner_id for centre_id at now. GR_EINVALID for a value out of range. */
-int gr_project_write(struct gr_project *out, int64_t partner_id, int64_t centre_id,
-		     int team_size, int64_t now);
+int gr_project_write(struct gr_project *out, int64_t partner_id, int64_t centre_id, int team_size,
+		     int64_t now);
 
 /* draft: the partner edits it (team_size new); else GR_ECONFLICT. */
 int gr_project_edit(struct gr_project *project, int team_size, int64_t now);
@@ -100,8 +100,8 @@ int gr_project_return(struct gr_project *project, int64_t coach, int64_t now);
 int gr_project_approve(struct gr_project *project, int64_t coach, int64_t now);
 
 /* An operator links a track of one project step: a new project, open at once. */
-int gr_project_link(struct gr_project *out, int64_t partner_id, int64_t centre_id,
-		    int team_size, int64_t now);
+int gr_project_link(struct gr_project *out, int64_t partner_id, int64_t centre_id, int team_size,
+		    int64_t now);
 
 /* open -> closed; else GR_ECONFLICT. */
 int gr_project_close(struct gr_project *project, int64_t now);

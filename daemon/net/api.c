@@ -17,6 +17,7 @@
 #include "core/workers.h"
 #include "core/error.h"
 #include "services/export.h"
+#include "services/projects.h"
 #include "services/rights.h"
 #include "net/url.h"
 #include "protocol/errors.h"
@@ -371,12 +372,19 @@ static void handle_password(struct gr_api *api, struct gr_http_call *call, const
 static void handle_me(struct gr_api *api, struct gr_http_call *call, const char *arg)
 {
 	struct gr_user user;
+	int projects = 0;
+	json_t *me;
 
 	if (require_user(api, call, &user) != 0)
 		return;
 	if (api->accounts) /* the client asks when it opens: the session is in use */
 		gr_accounts_session_seen(api->accounts, call->session_token, call->user_agent);
-	reply_json(call, 200, user_json(&user));
+	me = user_json(&user);
+	/* A learner's open partner projects: the header shows "Projects" when there are any. */
+	if (me && user.role == GR_ROLE_LEARNER && api->projects &&
+	    gr_projects_count_open(api->projects, &user, &projects) == 0 && projects > 0)
+		json_object_set_new(me, "projects", json_integer(projects));
+	reply_json(call, 200, me);
 }
 
 static json_t *invite_json(const struct gr_invite *invite)

@@ -61,7 +61,7 @@ static long long read_id(const char *arg, const char **out_rest)
 /* GET /api/projects/ID: one project as the signed-in user sees it. */
 void api_project_get(struct gr_api *api, struct gr_http_call *call, const char *arg)
 {
-	struct gr_projects_why why = { NULL, NULL };
+	struct gr_projects_why why = {NULL, NULL};
 	struct gr_json *value = NULL;
 	struct gr_user user;
 	const char *rest;
@@ -71,7 +71,8 @@ void api_project_get(struct gr_api *api, struct gr_http_call *call, const char *
 	if (api_require_user(api, call, &user) != 0)
 		return;
 	if (!id || rest[0]) {
-		api_reply_error(call, 404, "page_missing", "There is nothing at this address.", NULL);
+		api_reply_error(call, 404, "page_missing", "There is nothing at this address.",
+				NULL);
 		return;
 	}
 	if ((rc = gr_projects_get(api->projects, &user, id, &value, &why)) != 0) {
@@ -89,7 +90,7 @@ void api_project_get(struct gr_api *api, struct gr_http_call *call, const char *
 static int read_brief(struct gr_http_call *call, const struct gr_json *body,
 		      struct gr_projects_brief *brief, const char **lines)
 {
-	static const char *const names[] = { "title", "summary", "brief_md", "centre" };
+	static const char *const names[] = {"title", "summary", "brief_md", "centre"};
 	const char *values[4];
 	struct gr_json *size = gr_json_get(body, "team_size");
 	struct gr_json *list = gr_json_get(body, "checklist");
@@ -120,7 +121,8 @@ static int read_brief(struct gr_http_call *call, const struct gr_json *body,
 		lines[i] = gr_json_text(gr_json_at(list, i), &len);
 		if (!lines[i] || strlen(lines[i]) != len) {
 			api_reply_error(call, 400, "bad_value",
-					"'checklist' is a list of 1 to 10 lines of text.", "checklist");
+					"'checklist' is a list of 1 to 10 lines of text.",
+					"checklist");
 			return -1;
 		}
 	}
@@ -130,10 +132,10 @@ static int read_brief(struct gr_http_call *call, const struct gr_json *body,
 }
 
 /* Replies 200 (or status) with project id as user sees it. */
-static void reply_project(struct gr_api *api, struct gr_http_call *call,
-			  const struct gr_user *user, long long id, int status)
+static void reply_project(struct gr_api *api, struct gr_http_call *call, const struct gr_user *user,
+			  long long id, int status)
 {
-	struct gr_projects_why why = { NULL, NULL };
+	struct gr_projects_why why = {NULL, NULL};
 	struct gr_json *value = NULL;
 	int rc = gr_projects_get(api->projects, user, id, &value, &why);
 
@@ -146,7 +148,7 @@ static void reply_project(struct gr_api *api, struct gr_http_call *call,
 /* POST /api/projects: a partner's new brief, a draft. */
 void api_project_create(struct gr_api *api, struct gr_http_call *call, const char *arg)
 {
-	struct gr_projects_why why = { NULL, NULL };
+	struct gr_projects_why why = {NULL, NULL};
 	const char *lines[GR_PROJECT_CHECKLIST_MAX];
 	struct gr_projects_brief brief;
 	struct gr_json *body;
@@ -166,11 +168,11 @@ void api_project_create(struct gr_api *api, struct gr_http_call *call, const cha
 }
 
 /* POST /api/projects/feedback {submission, body}: the project's partner. */
-static void give_feedback(struct gr_api *api, struct gr_http_call *call,
-			  const struct gr_user *user, const struct gr_json *body)
+static void give_feedback(struct gr_api *api, struct gr_http_call *call, const struct gr_user *user,
+			  const struct gr_json *body)
 {
-	static const char *const names[] = { "body" };
-	struct gr_projects_why why = { NULL, NULL };
+	static const char *const names[] = {"body"};
+	struct gr_projects_why why = {NULL, NULL};
 	struct gr_json *submission = gr_json_get(body, "submission"), *value = NULL;
 	const char *text = NULL;
 	int rc;
@@ -194,8 +196,8 @@ static void give_feedback(struct gr_api *api, struct gr_http_call *call,
 static int move(struct gr_api *api, const struct gr_user *user, long long id, const char *move,
 		const struct gr_json *body, struct gr_projects_why *why)
 {
-	static const char *const names[] = { "note", "cohort" };
-	const char *values[2] = { NULL, NULL };
+	static const char *const names[] = {"note", "cohort"};
+	const char *values[2] = {NULL, NULL};
 	struct gr_projects *projects = api->projects;
 
 	for (int i = 0; i < 2; i++)
@@ -219,8 +221,8 @@ static int move(struct gr_api *api, const struct gr_user *user, long long id, co
 static void make_team(struct gr_api *api, struct gr_http_call *call, const struct gr_user *user,
 		      long long id, const struct gr_json *body)
 {
-	static const char *const names[] = { "name" };
-	struct gr_projects_why why = { NULL, NULL };
+	static const char *const names[] = {"name"};
+	struct gr_projects_why why = {NULL, NULL};
 	struct gr_json *team = NULL;
 	const char *name = NULL;
 	int rc;
@@ -240,7 +242,7 @@ static void make_team(struct gr_api *api, struct gr_http_call *call, const struc
  */
 void api_project_change(struct gr_api *api, struct gr_http_call *call, const char *arg)
 {
-	struct gr_projects_why why = { NULL, NULL };
+	struct gr_projects_why why = {NULL, NULL};
 	const char *lines[GR_PROJECT_CHECKLIST_MAX], *rest = "";
 	struct gr_projects_brief brief;
 	struct gr_json *body = NULL;
@@ -251,7 +253,8 @@ void api_project_change(struct gr_api *api, struct gr_http_call *call, const cha
 	if (api_require_user(api, call, &user) != 0)
 		return;
 	if (!id && strcmp(arg, "feedback") != 0) {
-		api_reply_error(call, 404, "page_missing", "There is nothing at this address.", NULL);
+		api_reply_error(call, 404, "page_missing", "There is nothing at this address.",
+				NULL);
 		return;
 	}
 	if (!(body = api_read_body(call)))
@@ -267,13 +270,13 @@ void api_project_change(struct gr_api *api, struct gr_http_call *call, const cha
 			else
 				reply_project(api, call, &user, id, 200);
 		}
-	} else if (rest[0] == '/' &&
-		   (rc = move(api, &user, id, rest + 1, body, &why)) != 0) {
+	} else if (rest[0] == '/' && (rc = move(api, &user, id, rest + 1, body, &why)) != 0) {
 		reply_refused(call, rc, &why);
 	} else if (rest[0] == '/') {
 		reply_project(api, call, &user, id, 200);
 	} else {
-		api_reply_error(call, 404, "page_missing", "There is nothing at this address.", NULL);
+		api_reply_error(call, 404, "page_missing", "There is nothing at this address.",
+				NULL);
 	}
 	gr_json_free(body);
 }
@@ -281,7 +284,7 @@ void api_project_change(struct gr_api *api, struct gr_http_call *call, const cha
 /* POST /api/teams/ID/join, /api/teams/ID/leave: a learner. */
 void api_team_change(struct gr_api *api, struct gr_http_call *call, const char *arg)
 {
-	struct gr_projects_why why = { NULL, NULL };
+	struct gr_projects_why why = {NULL, NULL};
 	struct gr_user user;
 	const char *rest;
 	long long id = read_id(arg, &rest);
@@ -290,7 +293,8 @@ void api_team_change(struct gr_api *api, struct gr_http_call *call, const char *
 	if (api_require_user(api, call, &user) != 0)
 		return;
 	if (!id || (strcmp(rest, "/join") != 0 && strcmp(rest, "/leave") != 0)) {
-		api_reply_error(call, 404, "page_missing", "There is nothing at this address.", NULL);
+		api_reply_error(call, 404, "page_missing", "There is nothing at this address.",
+				NULL);
 		return;
 	}
 	rc = strcmp(rest, "/join") == 0 ? gr_projects_team_join(api->projects, &user, id, &why)

@@ -5,7 +5,8 @@
  * Owns the order of the checks and their reports. Each life is read back
  * from the store as its domain module's plain struct and given to that
  * module's checker (gr_invite_check, gr_reset_check, gr_session_check,
- * gr_help_check, gr_progress_check, gr_review_check, gr_application_check),
+ * gr_help_check, gr_progress_check, gr_review_check, gr_application_check,
+ * gr_project_check),
  * the same checkers the services run
  * before every write; SQLite's checks are the store's
  * (gr_store_backup_integrity). A check reports; it never repairs.
@@ -18,6 +19,7 @@
 #include "domain/help.h"
 #include "domain/invite.h"
 #include "domain/progress.h"
+#include "domain/project.h"
 #include "domain/reset.h"
 #include "domain/review.h"
 #include "domain/session.h"
@@ -26,6 +28,7 @@
 #include "store/application.h"
 #include "store/backup.h"
 #include "store/invite.h"
+#include "store/project.h"
 #include "store/reset.h"
 #include "store/survey.h"
 #include "tracks/library.h"
@@ -81,6 +84,17 @@ static int check_application(const struct gr_store_application *row, void *paylo
 
 	if (gr_application_check(&row->life) != 0) {
 		snprintf(about, sizeof(about), "application %lld", (long long)row->life.id);
+		report(payload, about, gr_error_last());
+	}
+	return 0;
+}
+
+static int check_project(const struct gr_store_project *row, void *payload)
+{
+	char about[48];
+
+	if (gr_project_check(&row->life) != 0) {
+		snprintf(about, sizeof(about), "project %lld", (long long)row->life.id);
 		report(payload, about, gr_error_last());
 	}
 	return 0;
@@ -173,6 +187,7 @@ int gr_check_run(int *out_problems, struct gr_store *store, struct gr_library *l
 	if ((rc = gr_store_invite_each(store, check_invite, &run)) != 0 ||
 	    (rc = gr_store_reset_each(store, check_reset, &run)) != 0 ||
 	    (rc = gr_store_application_each(store, 0, check_application, &run)) != 0 ||
+	    (rc = gr_store_project_each(store, check_project, &run)) != 0 ||
 	    (rc = gr_store_survey_each_session(store, check_session, &run)) != 0 ||
 	    (rc = gr_store_survey_each_help(store, check_help, &run)) != 0 ||
 	    (rc = gr_store_survey_each_progress(store, check_progress, &run)) != 0 ||

@@ -648,7 +648,7 @@ static void queue_event(struct gr_live *live, const struct gr_user *user, const 
 
 /* A team's hand-in: the team, its author as the review engine knows them, and its members. */
 struct team_work {
-	struct gr_store_team team; /* id 0: solo work */
+	struct gr_store_project_team team; /* id 0: solo work */
 	struct gr_user author;
 	int64_t members[GR_PROJECT_TEAM_MAX + 1];
 	int member_count;
@@ -691,8 +691,10 @@ static int team_of(struct gr_live *live, struct gr_protocol_answer *out,
 	if (rc)
 		return rc;
 	if (gr_project_takes_work(&project, &closed) != 0) {
-		gr_protocol_fail(out, closed ? "project_closed" : "project_state", "%s",
-				 gr_error_last());
+		if (closed)
+			gr_protocol_fail(out, "project_closed", "%s", gr_error_last());
+		else
+			gr_protocol_fail(out, "project_state", "%s", gr_error_last());
 		return 0;
 	}
 	rc = gr_store_project_team_of_track(live->store, &work->team, track->id, client->user.id);

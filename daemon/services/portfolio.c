@@ -226,7 +226,7 @@ static void making_clear(struct making *making)
  * project's title and the words, never the partner's name; the public
  * view shows only what the learner shows, without dates.
  */
-static int add_feedback(const struct gr_store_feedback *row, void *payload)
+static int add_feedback(const struct gr_store_project_feedback *row, void *payload)
 {
 	struct making *making = payload;
 	struct gr_json *item = making->public

@@ -57,8 +57,8 @@ static int64_t now(const struct gr_projects *projects)
 	return projects->clock ? projects->clock() : gr_clock_now_ms();
 }
 
-int gr_projects_new(struct gr_projects **out, struct gr_store *store,
-		    struct gr_library *library, const char *data_dir, gr_clock_fn *clock)
+int gr_projects_new(struct gr_projects **out, struct gr_store *store, struct gr_library *library,
+		    const char *data_dir, gr_clock_fn *clock)
 {
 	struct gr_projects *projects = calloc(1, sizeof(*projects));
 	int rc;
@@ -155,17 +155,17 @@ static int add_person(int64_t id, void *payload)
 	return gr_json_append(list, gr_live_person(reader->projects->store, id));
 }
 
-static int add_feedback(const struct gr_store_feedback *row, void *payload)
+static int add_feedback(const struct gr_store_project_feedback *row, void *payload)
 {
-	return gr_json_append(payload, gr_json_pack("{s:I, s:s, s:I}", "id", (long long)row->id,
-						     "body", row->body, "at",
-						     (long long)row->created_at));
+	return gr_json_append(payload,
+			      gr_json_pack("{s:I, s:s, s:I}", "id", (long long)row->id, "body",
+					   row->body, "at", (long long)row->created_at));
 }
 
 /* The state of a team's work from its author's progress on the step. */
 static const char *work_state(const char *progress)
 {
-	static const char *const names[] = { "in_review", "passed", "needs_work" };
+	static const char *const names[] = {"in_review", "passed", "needs_work"};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (strcmp(progress, names[i]) == 0)
@@ -178,7 +178,8 @@ static int work_json(const struct gr_store_project_team_work *work, void *payloa
 	struct reader *reader = ((void **)payload)[0];
 	struct gr_json **out = ((void **)payload)[1];
 	struct gr_json *feedback = gr_json_array();
-	int rc = gr_store_project_feedback_each(reader->projects->store, work->id, add_feedback, feedback);
+	int rc = gr_store_project_feedback_each(reader->projects->store, work->id, add_feedback,
+						feedback);
 
 	if (rc != 0) {
 		gr_json_free(feedback);
@@ -192,32 +193,34 @@ static int work_json(const struct gr_store_project_team_work *work, void *payloa
 }
 
 /* Whether reader sees who is in team, and its work: not a learner of another team or cohort. */
-static int sees_team(const struct reader *reader, const struct gr_store_team *team, int work)
+static int sees_team(const struct reader *reader, const struct gr_store_project_team *team,
+		     int work)
 {
 	const struct gr_user *by = reader->by;
-	struct gr_store_team own;
+	struct gr_store_project_team own;
 
 	if (by->role != GR_ROLE_LEARNER)
 		return 1;
 	if (!work)
 		return by->cohort[0] && strcmp(by->cohort, team->cohort) == 0;
-	return gr_store_project_team_of(reader->projects->store, &own, team->project_id, by->id) == 0 &&
+	return gr_store_project_team_of(reader->projects->store, &own, team->project_id, by->id) ==
+		   0 &&
 	       own.id == team->id;
 }
 
-static struct gr_json *team_value(struct reader *reader, const struct gr_store_team *team)
+static struct gr_json *team_value(struct reader *reader, const struct gr_store_project_team *team)
 {
 	struct gr_json *members = gr_json_array(), *submission = NULL;
-	void *member_payload[2] = { reader, members };
-	void *work_payload[2] = { reader, &submission };
+	void *member_payload[2] = {reader, members};
+	void *work_payload[2] = {reader, &submission};
 	int rc = 0;
 
 	if (sees_team(reader, team, 0))
-		rc = gr_store_project_team_each_member(reader->projects->store, team->id, add_person,
-					       member_payload);
+		rc = gr_store_project_team_each_member(reader->projects->store, team->id,
+						       add_person, member_payload);
 	if (rc == 0 && sees_team(reader, team, 1)) {
 		rc = gr_store_project_team_latest(reader->projects->store, team->id, work_json,
-					  work_payload);
+						  work_payload);
 		rc = rc == GR_ENOTFOUND ? 0 : rc;
 	}
 	if (rc != 0) {
@@ -231,7 +234,7 @@ static struct gr_json *team_value(struct reader *reader, const struct gr_store_t
 			    submission ? submission : gr_json_null());
 }
 
-static int add_team(const struct gr_store_team *team, void *payload)
+static int add_team(const struct gr_store_project_team *team, void *payload)
 {
 	struct reader *reader = ((void **)payload)[0];
 
@@ -243,13 +246,13 @@ static struct gr_json *project_value(struct reader *reader, const struct gr_stor
 {
 	struct gr_json *cohorts = gr_json_array(), *teams = gr_json_array(), *value;
 	struct gr_json *checklist = gr_json_load(row->checklist, strlen(row->checklist));
-	void *team_payload[2] = { reader, teams };
-	int rc = gr_store_project_each_cohort(reader->projects->store, row->life.id, add_text,
-					      cohorts);
+	void *team_payload[2] = {reader, teams};
+	int rc =
+	    gr_store_project_each_cohort(reader->projects->store, row->life.id, add_text, cohorts);
 
 	if (rc == 0)
 		rc = gr_store_project_team_each(reader->projects->store, row->life.id, add_team,
-					team_payload);
+						team_payload);
 	if (rc != 0 || !checklist) {
 		gr_json_free(cohorts);
 		gr_json_free(teams);
@@ -257,17 +260,16 @@ static struct gr_json *project_value(struct reader *reader, const struct gr_stor
 		return NULL;
 	}
 	value = gr_json_pack(
-		"{s:I, s:s, s:s, s:s, s:s, s:i, s:o, s:s, s:s?, s:{s:I, s:s}, s:{s:s, s:s},"
-		" s:s?, s:o, s:o, s:I, s:I}",
-		"id", (long long)row->life.id, "title", row->title, "summary", row->summary,
-		"brief_md", row->brief_md, "brief_html", row->brief_html, "team_size",
-		row->life.team_size, "checklist", checklist, "state",
-		gr_project_state_name(row->life.state), "note", row->note[0] ? row->note : NULL,
-		"centre", "id", (long long)row->life.centre_id, "name", row->centre, "partner",
-		"handle", row->partner_handle, "display_name", row->partner_name, "track",
-		row->track_id[0] ? row->track_id : NULL, "cohorts", cohorts, "teams", teams,
-		"created_at", (long long)row->life.created_at, "updated_at",
-		(long long)row->life.updated_at);
+	    "{s:I, s:s, s:s, s:s, s:s, s:i, s:o, s:s, s:s?, s:{s:I, s:s}, s:{s:s, s:s},"
+	    " s:s?, s:o, s:o, s:I, s:I}",
+	    "id", (long long)row->life.id, "title", row->title, "summary", row->summary, "brief_md",
+	    row->brief_md, "brief_html", row->brief_html, "team_size", row->life.team_size,
+	    "checklist", checklist, "state", gr_project_state_name(row->life.state), "note",
+	    row->note[0] ? row->note : NULL, "centre", "id", (long long)row->life.centre_id, "name",
+	    row->centre, "partner", "handle", row->partner_handle, "display_name",
+	    row->partner_name, "track", row->track_id[0] ? row->track_id : NULL, "cohorts", cohorts,
+	    "teams", teams, "created_at", (long long)row->life.created_at, "updated_at",
+	    (long long)row->life.updated_at);
 	return value;
 }
 
@@ -292,7 +294,8 @@ static int may_read(struct gr_projects *projects, const struct gr_user *by,
 	case GR_ROLE_LEARNER:
 		return (row->life.state == GR_PROJECT_OPEN ||
 			row->life.state == GR_PROJECT_CLOSED) &&
-		       row->track_id[0] && gr_rights_may_see_track(projects->store, by, row->track_id);
+		       row->track_id[0] &&
+		       gr_rights_may_see_track(projects->store, by, row->track_id);
 	}
 	return 0;
 }
@@ -306,7 +309,7 @@ struct listing {
 static int list_one(const struct gr_store_project *row, void *payload)
 {
 	struct listing *listing = payload;
-	struct gr_store_team team;
+	struct gr_store_project_team team;
 	char key[32];
 	int rc;
 
@@ -314,7 +317,7 @@ static int list_one(const struct gr_store_project *row, void *payload)
 		return 0;
 	if (listing->mine) {
 		rc = gr_store_project_team_of(listing->reader.projects->store, &team, row->life.id,
-				      listing->reader.by->id);
+					      listing->reader.by->id);
 		if (rc == 0) {
 			snprintf(key, sizeof(key), "%lld", (long long)row->life.id);
 			if (gr_json_set(listing->mine, key, gr_json_integer(team.id)) != 0)
@@ -326,10 +329,9 @@ static int list_one(const struct gr_store_project *row, void *payload)
 	return gr_json_append(listing->list, project_value(&listing->reader, row));
 }
 
-int gr_projects_list(struct gr_projects *projects, const struct gr_user *by,
-		     struct gr_json **out)
+int gr_projects_list(struct gr_projects *projects, const struct gr_user *by, struct gr_json **out)
 {
-	struct listing listing = { { projects, by }, gr_json_array(), NULL };
+	struct listing listing = {{projects, by}, gr_json_array(), NULL};
 	int rc;
 
 	*out = NULL;
@@ -347,11 +349,37 @@ int gr_projects_list(struct gr_projects *projects, const struct gr_user *by,
 	return 0;
 }
 
+struct counting {
+	struct gr_projects *projects;
+	const struct gr_user *by;
+	int count;
+};
+
+static int count_one(const struct gr_store_project *row, void *payload)
+{
+	struct counting *counting = payload;
+
+	if (row->life.state == GR_PROJECT_OPEN && may_read(counting->projects, counting->by, row, 1))
+		counting->count++;
+	return 0;
+}
+
+int gr_projects_count_open(struct gr_projects *projects, const struct gr_user *by, int *out)
+{
+	struct counting counting = { projects, by, 0 };
+	int rc = by->role == GR_ROLE_LEARNER
+			 ? gr_store_project_each(projects->store, count_one, &counting)
+			 : 0;
+
+	*out = rc == 0 ? counting.count : 0;
+	return rc;
+}
+
 /* A project as a move needs it: its life, and what a track or a message is made of. */
 struct loaded {
 	struct reader reader;
-	int may;		 /* reader may read it */
-	struct gr_json *value;	 /* with want_value: as reader reads it */
+	int may;	       /* reader may read it */
+	struct gr_json *value; /* with want_value: as reader reads it */
 	int want_value;
 	struct gr_project life;
 	char track[130];
@@ -382,7 +410,7 @@ static int load(struct gr_projects *projects, struct loaded *loaded, const struc
 {
 	int rc;
 
-	loaded->reader = (struct reader){ projects, by };
+	loaded->reader = (struct reader){projects, by};
 	loaded->may = 0;
 	rc = gr_store_project_by_id(projects->store, id, load_one, loaded);
 	if (rc == GR_ENOTFOUND || (rc == 0 && !loaded->may && by->role == GR_ROLE_LEARNER))
@@ -393,15 +421,15 @@ static int load(struct gr_projects *projects, struct loaded *loaded, const struc
 	if (!loaded->may)
 		return refuse(why, GR_EFORBIDDEN, "not_your_project", NULL,
 			      by->role == GR_ROLE_PARTNER
-				      ? "This project is another partner's."
-				      : "This project is for a centre you do not coach in.");
+				  ? "This project is another partner's."
+				  : "This project is for a centre you do not coach in.");
 	return 0;
 }
 
 int gr_projects_get(struct gr_projects *projects, const struct gr_user *by, int64_t id,
 		    struct gr_json **out, struct gr_projects_why *why)
 {
-	struct loaded loaded = { .want_value = 1 };
+	struct loaded loaded = {.want_value = 1};
 	int rc = load(projects, &loaded, by, id, why);
 
 	*out = rc == 0 ? loaded.value : NULL;
@@ -455,8 +483,8 @@ static void writing_clear(struct writing *w)
 static int prepare(struct gr_projects *projects, struct writing *w,
 		   const struct gr_projects_brief *brief, struct gr_projects_why *why)
 {
-	struct gr_project_form form = { brief->title,	  brief->summary,  brief->brief_md,
-					brief->team_size, brief->checklist, brief->checklist_count };
+	struct gr_project_form form = {brief->title,	 brief->summary,   brief->brief_md,
+				       brief->team_size, brief->checklist, brief->checklist_count};
 	const char *field = NULL;
 	int rc;
 
@@ -476,8 +504,8 @@ static int prepare(struct gr_projects *projects, struct writing *w,
 		gr_error_set("out of memory");
 		return GR_ERROR;
 	}
-	w->texts = (struct gr_store_project_texts){ brief->title, brief->summary, brief->brief_md,
-						    w->html, w->checklist };
+	w->texts = (struct gr_store_project_texts){brief->title, brief->summary, brief->brief_md,
+						   w->html, w->checklist};
 	return 0;
 }
 
@@ -498,7 +526,8 @@ int gr_projects_create(struct gr_projects *projects, const struct gr_user *by,
 
 	*out_id = 0;
 	if (by->role != GR_ROLE_PARTNER || by->disabled_at)
-		return refuse(why, GR_EFORBIDDEN, NULL, NULL, "Only partners write project briefs.");
+		return refuse(why, GR_EFORBIDDEN, NULL, NULL,
+			      "Only partners write project briefs.");
 	if ((rc = prepare(projects, &w, brief, why)) != 0)
 		return rc;
 	if ((rc = gr_project_write(&w.life, by->id, w.centre_id, brief->team_size,
@@ -550,7 +579,7 @@ static int state_refused(struct gr_projects_why *why, int rc)
 int gr_projects_edit(struct gr_projects *projects, const struct gr_user *by, int64_t id,
 		     const struct gr_projects_brief *brief, struct gr_projects_why *why)
 {
-	struct loaded loaded = { 0 };
+	struct loaded loaded = {0};
 	struct writing w;
 	struct update u;
 	int rc;
@@ -563,7 +592,7 @@ int gr_projects_edit(struct gr_projects *projects, const struct gr_user *by, int
 		return rc;
 	if ((rc = gr_project_edit(&loaded.life, brief->team_size, now(projects))) == 0) {
 		loaded.life.centre_id = w.centre_id;
-		u = (struct update){ loaded.life, &w.texts, NULL, NULL };
+		u = (struct update){loaded.life, &w.texts, NULL, NULL};
 		rc = change(projects, write_update, &u);
 	}
 	writing_clear(&w);
@@ -606,7 +635,7 @@ static int write_propose(struct gr_projects *projects, void *argument)
 int gr_projects_propose(struct gr_projects *projects, const struct gr_user *by, int64_t id,
 			struct gr_projects_why *why)
 {
-	struct loaded loaded = { 0 };
+	struct loaded loaded = {0};
 	struct proposing p;
 	int rc;
 
@@ -614,8 +643,8 @@ int gr_projects_propose(struct gr_projects *projects, const struct gr_user *by, 
 		return rc;
 	if ((rc = gr_project_propose(&loaded.life, now(projects))) != 0)
 		return state_refused(why, rc);
-	p.update = (struct update){ loaded.life, NULL, "", NULL };
-	p.telling = (struct telling){ projects, &loaded, by->handle };
+	p.update = (struct update){loaded.life, NULL, "", NULL};
+	p.telling = (struct telling){projects, &loaded, by->handle};
 	return change(projects, write_propose, &p);
 }
 
@@ -641,7 +670,7 @@ static int load_coached(struct gr_projects *projects, struct loaded *loaded,
 int gr_projects_return(struct gr_projects *projects, const struct gr_user *by, int64_t id,
 		       const char *note, struct gr_projects_why *why)
 {
-	struct loaded loaded = { 0 };
+	struct loaded loaded = {0};
 	struct update u;
 	int rc;
 
@@ -651,7 +680,7 @@ int gr_projects_return(struct gr_projects *projects, const struct gr_user *by, i
 		return refuse(why, rc, NULL, "note", NULL);
 	if ((rc = gr_project_return(&loaded.life, by->id, now(projects))) != 0)
 		return state_refused(why, rc);
-	u = (struct update){ loaded.life, NULL, note, NULL };
+	u = (struct update){loaded.life, NULL, note, NULL};
 	return change(projects, write_update, &u);
 }
 
@@ -706,10 +735,11 @@ static int write_track_files(const struct gr_store_project *row, void *payload)
 		gr_error_set("out of memory");
 		return files->rc = GR_ERROR;
 	}
-	snprintf(manifest, sizeof(manifest), "# %s\n\n%s\n\n## Project\n\n- [The brief](brief.md)\n",
-		 row->title, summary);
-	used = (size_t)snprintf(step, size, "---\nkind: project\nreviews: 2\n---\n\n# %s\n\n%s\n\n"
-					    "## Review checklist\n\n",
+	snprintf(manifest, sizeof(manifest),
+		 "# %s\n\n%s\n\n## Project\n\n- [The brief](brief.md)\n", row->title, summary);
+	used = (size_t)snprintf(step, size,
+				"---\nkind: project\nreviews: 2\n---\n\n# %s\n\n%s\n\n"
+				"## Review checklist\n\n",
 				row->title, row->brief_md);
 	for (size_t i = 0; i < gr_json_size(checklist) && used < size; i++)
 		used += (size_t)snprintf(step + used, size - used, "- [ ] %s\n",
@@ -726,13 +756,14 @@ static int write_track_files(const struct gr_store_project *row, void *payload)
 static int commit_track(struct gr_projects *projects, struct gr_track_entry *entry, int64_t id)
 {
 	char dir[1300], tracks[1100], commit[GR_GIT_ID_SIZE], path[1400];
-	struct track_files files = { dir, 0 };
+	struct track_files files = {dir, 0};
 	int rc;
 
 	snprintf(tracks, sizeof(tracks), "%s/tracks", projects->data_dir);
 	snprintf(dir, sizeof(dir), "%s/.%s-XXXXXX", tracks, entry->id);
 	if ((mkdir(tracks, 0750) != 0 && errno != EEXIST) || !mkdtemp(dir)) {
-		gr_error_set("cannot make a folder for the track %s: %s", entry->id, strerror(errno));
+		gr_error_set("cannot make a folder for the track %s: %s", entry->id,
+			     strerror(errno));
 		return GR_ERROR;
 	}
 	rc = gr_store_project_by_id(projects->store, id, write_track_files, &files);
@@ -746,8 +777,8 @@ static int commit_track(struct gr_projects *projects, struct gr_track_entry *ent
 	unlink(path);
 	rmdir(dir);
 	if (rc == 0)
-		gr_log_info("the brief of project %lld is the track %s (commit %.12s)", (long long)id,
-			    entry->id, commit);
+		gr_log_info("the brief of project %lld is the track %s (commit %.12s)",
+			    (long long)id, entry->id, commit);
 	return rc;
 }
 
@@ -773,7 +804,7 @@ static int write_approve(struct gr_projects *projects, void *argument)
 int gr_projects_approve(struct gr_projects *projects, const struct gr_user *by, int64_t id,
 			struct gr_projects_why *why)
 {
-	struct loaded loaded = { 0 };
+	struct loaded loaded = {0};
 	struct approving a;
 	int rc;
 
@@ -784,7 +815,7 @@ int gr_projects_approve(struct gr_projects *projects, const struct gr_user *by, 
 	memset(&a.entry, 0, sizeof(a.entry));
 	snprintf(a.entry.id, sizeof(a.entry.id), "partner-%lld", (long long)id);
 	a.entry.added_at = loaded.life.decided_at;
-	a.update = (struct update){ loaded.life, NULL, "", a.entry.id };
+	a.update = (struct update){loaded.life, NULL, "", a.entry.id};
 	if ((rc = commit_track(projects, &a.entry, id)) != 0 ||
 	    (rc = change(projects, write_approve, &a)) != 0)
 		return rc;
@@ -806,9 +837,10 @@ static int write_open(struct gr_projects *projects, void *argument)
 	int added = 0, teams = 0, rc;
 
 	if (o->open)
-		return gr_store_project_open_to(projects->store, &added, o->project_id, o->cohort_id);
+		return gr_store_project_open_to(projects->store, &added, o->project_id,
+						o->cohort_id);
 	if ((rc = gr_store_project_team_count_in_cohort(projects->store, &teams, o->project_id,
-						o->cohort_id)) != 0)
+							o->cohort_id)) != 0)
 		return rc;
 	if (teams > 0)
 		return refuse(o->why, GR_ECONFLICT, NULL, "cohort",
@@ -820,8 +852,8 @@ static int write_open(struct gr_projects *projects, void *argument)
 int gr_projects_open(struct gr_projects *projects, const struct gr_user *by, int64_t id,
 		     const char *cohort, int open, struct gr_projects_why *why)
 {
-	struct loaded loaded = { 0 };
-	struct opening o = { id, 0, open, why };
+	struct loaded loaded = {0};
+	struct opening o = {id, 0, open, why};
 	int64_t centre = 0;
 	int rc;
 
@@ -846,7 +878,7 @@ int gr_projects_open(struct gr_projects *projects, const struct gr_user *by, int
 int gr_projects_close(struct gr_projects *projects, const struct gr_user *by, int64_t id,
 		      struct gr_projects_why *why)
 {
-	struct loaded loaded = { 0 };
+	struct loaded loaded = {0};
 	struct update u;
 	int rc;
 
@@ -854,7 +886,7 @@ int gr_projects_close(struct gr_projects *projects, const struct gr_user *by, in
 		return rc;
 	if ((rc = gr_project_close(&loaded.life, now(projects))) != 0)
 		return state_refused(why, rc);
-	u = (struct update){ loaded.life, NULL, NULL, NULL };
+	u = (struct update){loaded.life, NULL, NULL, NULL};
 	return change(projects, write_update, &u);
 }
 
@@ -889,23 +921,23 @@ static int write_join(struct gr_projects *projects, void *argument)
 	int rc;
 
 	if (j->name) {
-		rc = gr_store_project_team_insert(projects->store, &j->team_id, j->project_id, j->cohort_id,
-					  j->name, now(projects));
+		rc = gr_store_project_team_insert(projects->store, &j->team_id, j->project_id,
+						  j->cohort_id, j->name, now(projects));
 		if (rc == GR_EEXISTS)
 			return refuse(j->why, rc, NULL, "name", NULL);
 		if (rc)
 			return rc;
 	}
 	rc = gr_store_project_team_join(projects->store, j->team_id, j->project_id, j->by->id,
-				now(projects));
+					now(projects));
 	return rc == GR_EEXISTS ? refuse(j->why, GR_ECONFLICT, "already_in_team", NULL, NULL) : rc;
 }
 
 /* GR_ECONFLICT (already_in_team) when by is in a team of project_id. */
-static int in_no_team(struct gr_projects *projects, const struct gr_user *by,
-		      int64_t project_id, struct gr_projects_why *why)
+static int in_no_team(struct gr_projects *projects, const struct gr_user *by, int64_t project_id,
+		      struct gr_projects_why *why)
 {
-	struct gr_store_team team;
+	struct gr_store_project_team team;
 	int rc = gr_store_project_team_of(projects->store, &team, project_id, by->id);
 
 	if (rc == 0)
@@ -918,10 +950,10 @@ int gr_projects_team_create(struct gr_projects *projects, const struct gr_user *
 			    int64_t project_id, const char *name, struct gr_json **out,
 			    struct gr_projects_why *why)
 {
-	struct loaded loaded = { 0 };
-	struct joining j = { by, project_id, 0, 0, name, why };
-	struct gr_store_team team;
-	struct reader reader = { projects, by };
+	struct loaded loaded = {0};
+	struct joining j = {by, project_id, 0, 0, name, why};
+	struct gr_store_project_team team;
+	struct reader reader = {projects, by};
 	int64_t centre = 0;
 	int rc;
 
@@ -931,7 +963,8 @@ int gr_projects_team_create(struct gr_projects *projects, const struct gr_user *
 	if ((rc = gr_project_check_team_name(name)) != 0)
 		return refuse(why, rc, NULL, "name", NULL);
 	if ((rc = in_no_team(projects, by, project_id, why)) != 0 ||
-	    (rc = gr_store_project_cohort(projects->store, &j.cohort_id, &centre, by->cohort)) != 0 ||
+	    (rc = gr_store_project_cohort(projects->store, &j.cohort_id, &centre, by->cohort)) !=
+		0 ||
 	    (rc = change(projects, write_join, &j)) != 0 ||
 	    (rc = gr_store_project_team_get(projects->store, &team, j.team_id)) != 0)
 		return rc;
@@ -940,12 +973,12 @@ int gr_projects_team_create(struct gr_projects *projects, const struct gr_user *
 	return 0;
 }
 
-int gr_projects_team_join(struct gr_projects *projects, const struct gr_user *by,
-			  int64_t team_id, struct gr_projects_why *why)
+int gr_projects_team_join(struct gr_projects *projects, const struct gr_user *by, int64_t team_id,
+			  struct gr_projects_why *why)
 {
-	struct loaded loaded = { 0 };
-	struct gr_store_team team;
-	struct joining j = { by, 0, team_id, 0, NULL, why };
+	struct loaded loaded = {0};
+	struct gr_store_project_team team;
+	struct joining j = {by, 0, team_id, 0, NULL, why};
 	int rc = gr_store_project_team_get(projects->store, &team, team_id);
 
 	if (rc == GR_ENOTFOUND)
@@ -974,12 +1007,12 @@ static int write_leave(struct gr_projects *projects, void *argument)
 	return gr_store_project_team_leave(projects->store, l->team_id, l->user_id);
 }
 
-int gr_projects_team_leave(struct gr_projects *projects, const struct gr_user *by,
-			   int64_t team_id, struct gr_projects_why *why)
+int gr_projects_team_leave(struct gr_projects *projects, const struct gr_user *by, int64_t team_id,
+			   struct gr_projects_why *why)
 {
-	struct loaded loaded = { 0 };
-	struct gr_store_team team, own;
-	struct leaving l = { team_id, by->id };
+	struct loaded loaded = {0};
+	struct gr_store_project_team team, own;
+	struct leaving l = {team_id, by->id};
 	int rc = gr_store_project_team_get(projects->store, &team, team_id);
 
 	if (rc == GR_ENOTFOUND)
@@ -1012,19 +1045,19 @@ static int tell_member(int64_t user_id, void *payload)
 	struct giving *g = payload;
 
 	return gr_live_event(
-		g->projects->live, user_id, NULL,
-		gr_json_pack("{s:s, s:I, s:s, s:s, s:s, s:I, s:{s:I, s:s, s:I}}", "event",
-			     "project.feedback", "project", (long long)g->loaded->life.id, "title",
-			     g->loaded->title, "track", g->loaded->track, "step", "brief",
-			     "submission", (long long)g->submission_id, "feedback", "id",
-			     (long long)g->feedback_id, "body", g->body, "at", (long long)g->at));
+	    g->projects->live, user_id, NULL,
+	    gr_json_pack("{s:s, s:I, s:s, s:s, s:s, s:I, s:{s:I, s:s, s:I}}", "event",
+			 "project.feedback", "project", (long long)g->loaded->life.id, "title",
+			 g->loaded->title, "track", g->loaded->track, "step", "brief", "submission",
+			 (long long)g->submission_id, "feedback", "id", (long long)g->feedback_id,
+			 "body", g->body, "at", (long long)g->at));
 }
 
 static int write_feedback(struct gr_projects *projects, void *argument)
 {
 	struct giving *g = argument;
-	int rc = gr_store_project_feedback_insert(projects->store, &g->feedback_id, g->submission_id,
-					  g->partner_id, g->body, g->at);
+	int rc = gr_store_project_feedback_insert(projects->store, &g->feedback_id,
+						  g->submission_id, g->partner_id, g->body, g->at);
 
 	if (rc || !projects->live)
 		return rc;
@@ -1035,9 +1068,9 @@ int gr_projects_feedback(struct gr_projects *projects, const struct gr_user *by,
 			 int64_t submission_id, const char *body, struct gr_json **out,
 			 struct gr_projects_why *why)
 {
-	struct loaded loaded = { 0 };
-	struct gr_store_team team;
-	struct giving g = { projects, submission_id, by->id, 0, now(projects), body, &loaded, 0 };
+	struct loaded loaded = {0};
+	struct gr_store_project_team team;
+	struct giving g = {projects, submission_id, by->id, 0, now(projects), body, &loaded, 0};
 	int rc;
 
 	*out = NULL;
@@ -1079,12 +1112,11 @@ static int write_link(struct gr_projects *projects, void *argument)
 int gr_projects_link(struct gr_projects *projects, int64_t *out_id, const char *track_id,
 		     const char *partner, const char *centre, int team_size)
 {
-	const struct gr_track *track = projects->library
-					       ? gr_library_track(projects->library, track_id)
-					       : NULL;
+	const struct gr_track *track =
+	    projects->library ? gr_library_track(projects->library, track_id) : NULL;
 	const struct gr_step *step = track && track->step_count == 1 ? &track->steps[0] : NULL;
 	struct gr_user user;
-	struct linking l = { .track = track_id };
+	struct linking l = {.track = track_id};
 	struct gr_json *rubric = gr_json_array();
 	char *checklist = NULL;
 	int64_t centre_id = 0;
@@ -1103,17 +1135,17 @@ int gr_projects_link(struct gr_projects *projects, int64_t *out_id, const char *
 	}
 	if (user.role != GR_ROLE_PARTNER) {
 		gr_json_free(rubric);
-		gr_error_set("%s is a %s, not a partner.", partner, gr_account_role_name(user.role));
+		gr_error_set("%s is a %s, not a partner.", partner,
+			     gr_account_role_name(user.role));
 		return GR_EINVALID;
 	}
 	for (int i = 0; i < step->rubric.count; i++)
 		gr_json_append(rubric, gr_json_string(step->rubric.items[i]));
 	checklist = gr_json_dump(rubric);
 	gr_json_free(rubric);
-	l.texts = (struct gr_store_project_texts){ track->title,
-						   track->summary ? track->summary : track->title,
-						   "", step->html ? step->html : "",
-						   checklist ? checklist : "[]" };
+	l.texts = (struct gr_store_project_texts){
+	    track->title, track->summary ? track->summary : track->title, "",
+	    step->html ? step->html : "", checklist ? checklist : "[]"};
 	if ((rc = gr_project_link(&l.life, user.id, centre_id, team_size, now(projects))) == 0 &&
 	    (rc = change(projects, write_link, &l)) == 0)
 		*out_id = l.life.id;

@@ -33,8 +33,8 @@ struct gr_projects;
  * of approved briefs under data_dir/tracks; clock NULL: the wall clock.
  * Changes commit at once until given the loop's turn. The caller's to free.
  */
-int gr_projects_new(struct gr_projects **out, struct gr_store *store,
-		    struct gr_library *library, const char *data_dir, gr_clock_fn *clock);
+int gr_projects_new(struct gr_projects **out, struct gr_store *store, struct gr_library *library,
+		    const char *data_dir, gr_clock_fn *clock);
 void gr_projects_set_turn(struct gr_projects *projects, struct gr_turn *turn);
 /* Tell people through live (borrowed; NULL: nobody, as in the operator's tool). */
 void gr_projects_set_live(struct gr_projects *projects, struct gr_live *live);
@@ -68,8 +68,10 @@ struct gr_projects_brief {
  * centres and an admin all, every state but draft; a learner the open
  * (and closed) ones open to their cohort, with "mine".
  */
-int gr_projects_list(struct gr_projects *projects, const struct gr_user *by,
-		     struct gr_json **out);
+int gr_projects_list(struct gr_projects *projects, const struct gr_user *by, struct gr_json **out);
+
+/* How many open projects learner by may work on (0 for anyone else), into *out. */
+int gr_projects_count_open(struct gr_projects *projects, const struct gr_user *by, int *out);
 
 /* Project id as by sees it, into *out (new). GR_ENOTFOUND, GR_EFORBIDDEN, with why. */
 int gr_projects_get(struct gr_projects *projects, const struct gr_user *by, int64_t id,
@@ -110,10 +112,10 @@ int gr_projects_close(struct gr_projects *projects, const struct gr_user *by, in
 int gr_projects_team_create(struct gr_projects *projects, const struct gr_user *by,
 			    int64_t project_id, const char *name, struct gr_json **out,
 			    struct gr_projects_why *why);
-int gr_projects_team_join(struct gr_projects *projects, const struct gr_user *by,
-			  int64_t team_id, struct gr_projects_why *why);
-int gr_projects_team_leave(struct gr_projects *projects, const struct gr_user *by,
-			   int64_t team_id, struct gr_projects_why *why);
+int gr_projects_team_join(struct gr_projects *projects, const struct gr_user *by, int64_t team_id,
+			  struct gr_projects_why *why);
+int gr_projects_team_leave(struct gr_projects *projects, const struct gr_user *by, int64_t team_id,
+			   struct gr_projects_why *why);
 
 /*
  * The project's partner gives feedback on a team's submission: stored,

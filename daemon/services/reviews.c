@@ -851,7 +851,7 @@ static int queue_member(int64_t id, void *payload)
 static int team_passed(struct gr_reviews *reviews, const struct gr_review_effect *effect,
 		       const struct step_entry *step)
 {
-	struct gr_store_team team;
+	struct gr_store_project_team team;
 	void *payload[3] = { reviews, (void *)effect, (void *)step };
 	int rc = gr_store_project_team_of_submission(reviews->store, &team, effect->submission_id);
 
@@ -1560,7 +1560,7 @@ static int add_member_person(int64_t id, void *payload)
 		       : 0;
 }
 
-static int add_feedback(const struct gr_store_feedback *row, void *payload)
+static int add_feedback(const struct gr_store_project_feedback *row, void *payload)
 {
 	return gr_json_append(payload, gr_json_pack("{s:I, s:s, s:I}", "id", (long long)row->id,
 						     "body", row->body, "at",
@@ -1571,7 +1571,7 @@ static int add_feedback(const struct gr_store_feedback *row, void *payload)
 
 /* A team's work: body gets "team" {id, name, members} and the partner's "feedback" on it. */
 static int team_json(struct gr_reviews *reviews, struct gr_json *body,
-		     const struct gr_store_team *team, int64_t submission_id)
+		     const struct gr_store_project_team *team, int64_t submission_id)
 {
 	struct received members = {reviews, gr_json_array()};
 	struct gr_json *feedback = gr_json_array();
@@ -1603,7 +1603,7 @@ static void handle_submission_get(void *payload, struct gr_protocol_answer *out,
 	struct gr_review_standing standing;
 	struct gr_json *list = gr_json_array();
 	struct received received = {reviews, list};
-	struct gr_store_team team = {0};
+	struct gr_store_project_team team = {0};
 	int64_t id, author = user->id;
 	int rc = gr_store_project_team_of_track(reviews->store, &team, request->track, user->id);
 

@@ -53,21 +53,23 @@ enum statement {
 };
 
 /* The columns read_project reads, from projects p joined to centres x and users u. */
-#define COLUMNS                                                                                  \
-	"SELECT p.id, p.partner_id, p.centre_id, p.state, p.team_size, p.track_id IS NOT NULL,"   \
+#define COLUMNS                                                                                    \
+	"SELECT p.id, p.partner_id, p.centre_id, p.state, p.team_size, p.track_id IS NOT NULL,"    \
 	" p.note <> '', p.created_at, p.updated_at, coalesce(p.decided_by, 0),"                    \
-	" coalesce(p.decided_at, 0), p.title, p.summary, p.brief_md, p.brief_html, p.checklist,"  \
-	" p.note, coalesce(p.track_id, ''), x.name, u.handle, u.display_name"                     \
-	" FROM projects p JOIN centres x ON x.id = p.centre_id JOIN users u ON u.id = p.partner_id"
+	" coalesce(p.decided_at, 0), p.title, p.summary, p.brief_md, p.brief_html, p.checklist,"   \
+	" p.note, coalesce(p.track_id, ''), x.name, u.handle, u.display_name"                      \
+	" FROM projects p JOIN centres x ON x.id = p.centre_id JOIN users u ON u.id = "            \
+	"p.partner_id"
 
 /* The columns read_team reads, from teams t. */
-#define TEAM_COLUMNS                                                                             \
-	"SELECT t.id, t.project_id, coalesce(t.cohort_id, 0), coalesce(t.author_id, 0),"          \
-	" t.created_at, (SELECT count(*) FROM team_members m WHERE m.team_id = t.id), t.name,"    \
+#define TEAM_COLUMNS                                                                               \
+	"SELECT t.id, t.project_id, coalesce(t.cohort_id, 0), coalesce(t.author_id, 0),"           \
+	" t.created_at, (SELECT count(*) FROM team_members m WHERE m.team_id = t.id), t.name,"     \
 	" coalesce((SELECT c.name FROM cohorts c WHERE c.id = t.cohort_id), '') FROM teams t"
 
 /* The columns read_feedback reads, from project_feedback f. */
-#define FEEDBACK_COLUMNS "SELECT f.id, f.submission_id, coalesce(f.partner_id, 0), f.body, f.created_at"
+#define FEEDBACK_COLUMNS                                                                           \
+	"SELECT f.id, f.submission_id, coalesce(f.partner_id, 0), f.body, f.created_at"
 
 static const char *const sql[STATEMENT_COUNT] = {
 	[INSERT] = "INSERT INTO projects (partner_id, centre_id, title, summary, brief_md,"
@@ -95,10 +97,10 @@ static const char *const sql[STATEMENT_COUNT] = {
 			" VALUES (?1, nullif(?2, 0), ?3, ?4)",
 	[TEAM_GET] = TEAM_COLUMNS " WHERE t.id = ?1",
 	[TEAM_OF] = TEAM_COLUMNS " JOIN team_members m ON m.team_id = t.id"
-			       " WHERE m.project_id = ?1 AND m.user_id = ?2",
+				 " WHERE m.project_id = ?1 AND m.user_id = ?2",
 	[TEAM_OF_TRACK] = TEAM_COLUMNS " JOIN team_members m ON m.team_id = t.id"
-				     " JOIN projects p ON p.id = t.project_id"
-				     " WHERE p.track_id = ?1 AND m.user_id = ?2",
+				       " JOIN projects p ON p.id = t.project_id"
+				       " WHERE p.track_id = ?1 AND m.user_id = ?2",
 	[TEAM_OF_SUBMISSION] = TEAM_COLUMNS " JOIN submissions s ON s.team_id = t.id WHERE s.id = ?1",
 	[TEAM_EACH] = TEAM_COLUMNS " WHERE t.project_id = ?1 ORDER BY t.id",
 	[TEAM_COUNT_IN_COHORT] = "SELECT count(*) FROM teams WHERE project_id = ?1 AND cohort_id = ?2",
@@ -121,12 +123,12 @@ static const char *const sql[STATEMENT_COUNT] = {
 	[FEEDBACK_EACH] = FEEDBACK_COLUMNS ", '', 0 FROM project_feedback f"
 					   " WHERE f.submission_id = ?1 ORDER BY f.id",
 	[FEEDBACK_OF_USER] =
-		FEEDBACK_COLUMNS ", p.title, EXISTS (SELECT 1 FROM feedback_shown w"
-				 " WHERE w.feedback_id = f.id AND w.user_id = ?1) AS shown"
-				 " FROM project_feedback f JOIN submissions s ON s.id = f.submission_id"
-				 " JOIN team_members m ON m.team_id = s.team_id AND m.user_id = ?1"
-				 " JOIN teams t ON t.id = s.team_id JOIN projects p ON p.id = t.project_id"
-				 " WHERE ?2 = 0 OR shown ORDER BY f.id DESC",
+	    FEEDBACK_COLUMNS ", p.title, EXISTS (SELECT 1 FROM feedback_shown w"
+			     " WHERE w.feedback_id = f.id AND w.user_id = ?1) AS shown"
+			     " FROM project_feedback f JOIN submissions s ON s.id = f.submission_id"
+			     " JOIN team_members m ON m.team_id = s.team_id AND m.user_id = ?1"
+			     " JOIN teams t ON t.id = s.team_id JOIN projects p ON p.id = t.project_id"
+			     " WHERE ?2 = 0 OR shown ORDER BY f.id DESC",
 	[FEEDBACK_RECEIVED] = "SELECT EXISTS (SELECT 1 FROM project_feedback f JOIN submissions s"
 			      " ON s.id = f.submission_id JOIN team_members m ON m.team_id = s.team_id"
 			      " WHERE f.id = ?1 AND m.user_id = ?2)",
@@ -134,7 +136,7 @@ static const char *const sql[STATEMENT_COUNT] = {
 	[FEEDBACK_HIDE] = "DELETE FROM feedback_shown WHERE feedback_id = ?1 AND user_id = ?2",
 };
 
-const struct store_sql store_project_sql = { sql, STATEMENT_COUNT };
+const struct store_sql store_project_sql = {sql, STATEMENT_COUNT};
 
 static sqlite3_stmt *statement(struct gr_store *store, enum statement which)
 {
@@ -145,8 +147,8 @@ static sqlite3_stmt *statement(struct gr_store *store, enum statement which)
 
 static void bind_texts(sqlite3_stmt *stmt, int first, const struct gr_store_project_texts *texts)
 {
-	const char *values[] = { texts ? texts->title : NULL, texts ? texts->summary : NULL,
-				 texts ? texts->brief_md : NULL, texts ? texts->brief_html : NULL };
+	const char *values[] = {texts ? texts->title : NULL, texts ? texts->summary : NULL,
+				texts ? texts->brief_md : NULL, texts ? texts->brief_html : NULL};
 
 	for (int i = 0; i < 4; i++)
 		if (values[i])
@@ -216,10 +218,9 @@ int gr_store_project_update(struct gr_store *store, const struct gr_project *lif
 /* The row stmt is on; GR_EINVALID for a state this grounds does not know. */
 static int read_project(struct gr_store_project *out, sqlite3_stmt *stmt)
 {
-	const char **texts[] = { &out->title,	  &out->summary,	&out->brief_md,
-				 &out->brief_html, &out->checklist,	&out->note,
-				 &out->track_id,   &out->centre,	&out->partner_handle,
-				 &out->partner_name };
+	const char **texts[] = {
+	    &out->title, &out->summary,	 &out->brief_md, &out->brief_html,     &out->checklist,
+	    &out->note,	 &out->track_id, &out->centre,	 &out->partner_handle, &out->partner_name};
 
 	memset(out, 0, sizeof(*out));
 	out->life.id = sqlite3_column_int64(stmt, 0);
@@ -265,8 +266,8 @@ int gr_store_project_by_id(struct gr_store *store, int64_t id, gr_store_project_
 	return each_project(store, stmt, fn, payload, "There is no such project.");
 }
 
-int gr_store_project_by_track(struct gr_store *store, const char *track_id,
-			      gr_store_project_fn *fn, void *payload)
+int gr_store_project_by_track(struct gr_store *store, const char *track_id, gr_store_project_fn *fn,
+			      void *payload)
 {
 	sqlite3_stmt *stmt = statement(store, BY_TRACK);
 
@@ -331,8 +332,8 @@ int gr_store_project_unopen(struct gr_store *store, int64_t project_id, int64_t 
 	return 0;
 }
 
-int gr_store_project_each_cohort(struct gr_store *store, int64_t project_id,
-				 gr_store_text_fn *fn, void *payload)
+int gr_store_project_each_cohort(struct gr_store *store, int64_t project_id, gr_store_text_fn *fn,
+				 void *payload)
 {
 	sqlite3_stmt *stmt = statement(store, EACH_COHORT);
 	int rc = 0;
@@ -357,7 +358,7 @@ int gr_store_project_cohort(struct gr_store *store, int64_t *out_id, int64_t *ou
 			    const char *name)
 {
 	sqlite3_stmt *stmt = statement(store, COHORT);
-	int64_t ids[2] = { 0, 0 };
+	int64_t ids[2] = {0, 0};
 	int rc;
 
 	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
@@ -371,7 +372,7 @@ int gr_store_project_cohort(struct gr_store *store, int64_t *out_id, int64_t *ou
 
 static int read_team(void *out, sqlite3_stmt *stmt)
 {
-	struct gr_store_team *team = out;
+	struct gr_store_project_team *team = out;
 
 	memset(team, 0, sizeof(*team));
 	team->id = sqlite3_column_int64(stmt, 0);
@@ -386,7 +387,7 @@ static int read_team(void *out, sqlite3_stmt *stmt)
 }
 
 int gr_store_project_team_insert(struct gr_store *store, int64_t *out_id, int64_t project_id,
-			 int64_t cohort_id, const char *name, int64_t now)
+				 int64_t cohort_id, const char *name, int64_t now)
 {
 	sqlite3_stmt *stmt = statement(store, TEAM_INSERT);
 	int rc;
@@ -407,7 +408,7 @@ int gr_store_project_team_insert(struct gr_store *store, int64_t *out_id, int64_
 	return 0;
 }
 
-int gr_store_project_team_get(struct gr_store *store, struct gr_store_team *out, int64_t id)
+int gr_store_project_team_get(struct gr_store *store, struct gr_store_project_team *out, int64_t id)
 {
 	sqlite3_stmt *stmt = statement(store, TEAM_GET);
 
@@ -415,8 +416,8 @@ int gr_store_project_team_get(struct gr_store *store, struct gr_store_team *out,
 	return store_one_row(store, stmt, read_team, out, "There is no such team.");
 }
 
-int gr_store_project_team_of(struct gr_store *store, struct gr_store_team *out, int64_t project_id,
-		     int64_t user_id)
+int gr_store_project_team_of(struct gr_store *store, struct gr_store_project_team *out,
+			     int64_t project_id, int64_t user_id)
 {
 	sqlite3_stmt *stmt = statement(store, TEAM_OF);
 
@@ -425,8 +426,8 @@ int gr_store_project_team_of(struct gr_store *store, struct gr_store_team *out, 
 	return store_one_row(store, stmt, read_team, out, "You are in no team of this project.");
 }
 
-int gr_store_project_team_of_track(struct gr_store *store, struct gr_store_team *out,
-			   const char *track_id, int64_t user_id)
+int gr_store_project_team_of_track(struct gr_store *store, struct gr_store_project_team *out,
+				   const char *track_id, int64_t user_id)
 {
 	sqlite3_stmt *stmt = statement(store, TEAM_OF_TRACK);
 
@@ -435,8 +436,8 @@ int gr_store_project_team_of_track(struct gr_store *store, struct gr_store_team 
 	return store_one_row(store, stmt, read_team, out, "You are in no team of this project.");
 }
 
-int gr_store_project_team_of_submission(struct gr_store *store, struct gr_store_team *out,
-				int64_t submission_id)
+int gr_store_project_team_of_submission(struct gr_store *store, struct gr_store_project_team *out,
+					int64_t submission_id)
 {
 	sqlite3_stmt *stmt = statement(store, TEAM_OF_SUBMISSION);
 
@@ -444,11 +445,11 @@ int gr_store_project_team_of_submission(struct gr_store *store, struct gr_store_
 	return store_one_row(store, stmt, read_team, out, "This work is no team's.");
 }
 
-int gr_store_project_team_each(struct gr_store *store, int64_t project_id, gr_store_project_team_fn *fn,
-		       void *payload)
+int gr_store_project_team_each(struct gr_store *store, int64_t project_id,
+			       gr_store_project_team_fn *fn, void *payload)
 {
 	sqlite3_stmt *stmt = statement(store, TEAM_EACH);
-	struct gr_store_team team;
+	struct gr_store_project_team team;
 	int rc = 0;
 
 	sqlite3_bind_int64(stmt, 1, project_id);
@@ -465,7 +466,7 @@ static int read_int(void *out, sqlite3_stmt *stmt)
 }
 
 int gr_store_project_team_count_in_cohort(struct gr_store *store, int *out, int64_t project_id,
-				  int64_t cohort_id)
+					  int64_t cohort_id)
 {
 	sqlite3_stmt *stmt = statement(store, TEAM_COUNT_IN_COHORT);
 
@@ -476,7 +477,7 @@ int gr_store_project_team_count_in_cohort(struct gr_store *store, int *out, int6
 }
 
 int gr_store_project_team_join(struct gr_store *store, int64_t team_id, int64_t project_id,
-		       int64_t user_id, int64_t now)
+			       int64_t user_id, int64_t now)
 {
 	sqlite3_stmt *stmt = statement(store, TEAM_JOIN);
 	int rc;
@@ -522,7 +523,7 @@ int gr_store_project_team_set_author(struct gr_store *store, int64_t team_id, in
 }
 
 int gr_store_project_team_each_member(struct gr_store *store, int64_t team_id, gr_store_id_fn *fn,
-			      void *payload)
+				      void *payload)
 {
 	sqlite3_stmt *stmt = statement(store, TEAM_EACH_MEMBER);
 
@@ -530,7 +531,8 @@ int gr_store_project_team_each_member(struct gr_store *store, int64_t team_id, g
 	return store_each_id(store, stmt, "reading a team's members", fn, payload);
 }
 
-int gr_store_project_team_mark_submission(struct gr_store *store, int64_t submission_id, int64_t team_id)
+int gr_store_project_team_mark_submission(struct gr_store *store, int64_t submission_id,
+					  int64_t team_id)
 {
 	sqlite3_stmt *stmt = statement(store, TEAM_MARK);
 
@@ -539,8 +541,8 @@ int gr_store_project_team_mark_submission(struct gr_store *store, int64_t submis
 	return store_run(store, stmt, NULL);
 }
 
-int gr_store_project_team_latest(struct gr_store *store, int64_t team_id, gr_store_project_team_work_fn *fn,
-			 void *payload)
+int gr_store_project_team_latest(struct gr_store *store, int64_t team_id,
+				 gr_store_project_team_work_fn *fn, void *payload)
 {
 	sqlite3_stmt *stmt = statement(store, TEAM_LATEST);
 	struct gr_store_project_team_work work;
@@ -568,7 +570,7 @@ int gr_store_project_team_latest(struct gr_store *store, int64_t team_id, gr_sto
 /* ---- feedback ----------------------------------------------------------------- */
 
 int gr_store_project_feedback_insert(struct gr_store *store, int64_t *out_id, int64_t submission_id,
-			     int64_t partner_id, const char *body, int64_t now)
+				     int64_t partner_id, const char *body, int64_t now)
 {
 	sqlite3_stmt *stmt = statement(store, FEEDBACK_INSERT);
 	int rc;
@@ -583,10 +585,10 @@ int gr_store_project_feedback_insert(struct gr_store *store, int64_t *out_id, in
 	return 0;
 }
 
-static int each_feedback(struct gr_store *store, sqlite3_stmt *stmt, gr_store_project_feedback_fn *fn,
-			 void *payload)
+static int each_feedback(struct gr_store *store, sqlite3_stmt *stmt,
+			 gr_store_project_feedback_fn *fn, void *payload)
 {
-	struct gr_store_feedback row;
+	struct gr_store_project_feedback row;
 	int rc = 0;
 
 	while (store_next_row(store, stmt, &rc, "reading feedback")) {
@@ -604,7 +606,7 @@ static int each_feedback(struct gr_store *store, sqlite3_stmt *stmt, gr_store_pr
 }
 
 int gr_store_project_feedback_each(struct gr_store *store, int64_t submission_id,
-			   gr_store_project_feedback_fn *fn, void *payload)
+				   gr_store_project_feedback_fn *fn, void *payload)
 {
 	sqlite3_stmt *stmt = statement(store, FEEDBACK_EACH);
 
@@ -613,7 +615,7 @@ int gr_store_project_feedback_each(struct gr_store *store, int64_t submission_id
 }
 
 int gr_store_project_feedback_each_of_user(struct gr_store *store, int64_t user_id, int shown_only,
-				   gr_store_project_feedback_fn *fn, void *payload)
+					   gr_store_project_feedback_fn *fn, void *payload)
 {
 	sqlite3_stmt *stmt = statement(store, FEEDBACK_OF_USER);
 
@@ -623,7 +625,7 @@ int gr_store_project_feedback_each_of_user(struct gr_store *store, int64_t user_
 }
 
 int gr_store_project_feedback_received(struct gr_store *store, int *out, int64_t feedback_id,
-			       int64_t user_id)
+				       int64_t user_id)
 {
 	sqlite3_stmt *stmt = statement(store, FEEDBACK_RECEIVED);
 
@@ -634,7 +636,7 @@ int gr_store_project_feedback_received(struct gr_store *store, int *out, int64_t
 }
 
 int gr_store_project_feedback_show(struct gr_store *store, int64_t feedback_id, int64_t user_id,
-			   int shown)
+				   int shown)
 {
 	sqlite3_stmt *stmt = statement(store, shown ? FEEDBACK_SHOW : FEEDBACK_HIDE);
 

@@ -10,9 +10,13 @@
 // the teams and the work and gives feedback that reaches both members'
 // streams and their inbox, submission.get and portfolio; the partner is
 // refused the board, progress, other partners' projects, users and
-// outcomes.
+// outcomes. The operator links a track in git as a project.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startDaemon, register, connect, ok, refused, runCli } from '../lib/daemon.mjs';
 
 const NOORD = 'Centrum Noord';
@@ -153,6 +157,9 @@ test('a partner project from brief to feedback, across the roles', { timeout: 12
     assert.equal((await learners.dan.post(`/api/teams/${beta.id}/join`, {})).status, 200);
     assert.equal((await learners.dan.post(`/api/projects/${id}/teams`, { name: 'Gamma' })).json.error.reason, 'already_in_team');
     assert.equal((await wim.post(`/api/teams/${alpha.id}/join`, {})).status, 404, 'not a project of his cohort');
+    assert.equal((await learners.ann.get('/api/me')).json.projects, 1, 'open projects for the header');
+    assert.equal((await wim.get('/api/me')).json.projects, undefined, 'none: left out');
+    assert.equal((await pia.get('/api/me')).json.projects, undefined);
     const annView = (await learners.ann.get('/api/projects')).json;
     assert.equal(annView.mine[id], alpha.id);
     assert.deepEqual(annView.projects[0].teams.map((t) => t.members.length), [2, 2]);
@@ -250,5 +257,48 @@ test('a partner project from brief to feedback, across the roles', { timeout: 12
     for (const socket of [monaSocket, wimSocket, piaSocket, ...Object.values(sockets)]) socket.close();
   } finally {
     await daemon.stop();
+  }
+});
+
+function git(cwd, ...args) {
+  return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+}
+
+test('an operator links a track in git as a partner project, open at once', { timeout: 60000 }, async () => {
+  const daemon = await startDaemon({ config: 'messages_per_second = 0\n' });
+  const repo = await mkdtemp(join(tmpdir(), 'grounds-partner-repo-'));
+  try {
+    const cli = (...args) => runCli(['--data-dir', daemon.dataDir, ...args], 60000, { GROUNDS_CONFIG: '' });
+    const admin = await register(daemon, daemon.firstInvite, 'admin1');
+    assert.equal((await admin.post('/api/cohorts', { name: 'autumn' })).status, 201);
+    const coach = await invited(daemon, admin, 'mona', 'coach', 'autumn');
+    const ann = await invited(daemon, admin, 'ann', 'learner', 'autumn');
+    await invited(daemon, admin, 'pia', 'partner', null);
+    await writeFile(join(repo, 'track.md'), '# Shop window\n\nA window for a shop.\n\n## Project\n\n- [The brief](brief.md)\n');
+    await writeFile(join(repo, 'brief.md'), '---\nkind: project\n---\n# The window\n\nMake it.\n\n## Review checklist\n\n- [ ] It shows the shop\n');
+    git(repo, 'init', '-q', '-b', 'main');
+    git(repo, 'add', '-A');
+    git(repo, '-c', 'user.name=t', '-c', 'user.email=t@example.org', 'commit', '-q', '-m', 'brief');
+    assert.equal((await cli('track', 'add', 'shop-window', repo)).code, 0);
+    const wrong = await cli('project', 'add', '--track', 'web-basics', '--partner', 'pia', '--centre', 'Main centre', '--team-size', '3');
+    assert.notEqual(wrong.code, 0);
+    assert.match(wrong.stderr, /not a loaded track of one project step/);
+    const notPartner = await cli('project', 'add', '--track', 'shop-window', '--partner', 'ann', '--centre', 'Main centre', '--team-size', '3');
+    assert.match(notPartner.stderr, /not a partner/);
+    assert.match((await cli('project', 'add', '--track', 'shop-window', '--partner', 'pia', '--centre', 'Main centre', '--team-size', '9')).stderr, /2 to 6/);
+    const linked = await cli('project', 'add', '--track', 'shop-window', '--partner', 'pia', '--centre', 'Main centre', '--team-size', '3');
+    assert.equal(linked.code, 0, linked.stderr);
+    const id = Number(linked.stdout.match(/Project (\d+)/)[1]);
+    // Now a partner track: not served to learners until a coach opens it to their cohort.
+    assert.equal((await ann.get('/api/tracks/shop-window')).status, 404);
+    const project = (await coach.post(`/api/projects/${id}/open`, { cohort: 'autumn' })).json;
+    assert.equal(project.state, 'open');
+    assert.equal(project.track, 'shop-window');
+    assert.deepEqual(project.checklist, ['It shows the shop']);
+    assert.equal(project.team_size, 3);
+    await served(ann, 'shop-window');
+  } finally {
+    await daemon.stop();
+    await rm(repo, { recursive: true, force: true });
   }
 });

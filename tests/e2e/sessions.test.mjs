@@ -201,7 +201,7 @@ test('the operator changing a role or cohort closes the user\'s sockets with 400
 
     const badRole = await cli('user', 'role', 'lena', 'teacher');
     assert.equal(badRole.code, 2);
-    assert.match(badRole.stderr, /A role is learner, coach or admin, not 'teacher'/);
+    assert.match(badRole.stderr, /A role is learner, coach, admin or partner, not 'teacher'/);
     const role = await cli('user', 'role', 'lena', 'coach');
     assert.equal(role.code, 0, role.stderr);
     let since = Date.now();

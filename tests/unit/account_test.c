@@ -127,12 +127,13 @@ static void test_cohorts(void)
 
 static void test_roles(void)
 {
-	const enum gr_role roles[] = {GR_ROLE_LEARNER, GR_ROLE_COACH, GR_ROLE_ADMIN};
+	const enum gr_role roles[] = {GR_ROLE_LEARNER, GR_ROLE_COACH, GR_ROLE_ADMIN, GR_ROLE_PARTNER};
 	enum gr_role role;
 
 	CHECK_STR(gr_account_role_name(GR_ROLE_LEARNER), "learner");
 	CHECK_STR(gr_account_role_name(GR_ROLE_COACH), "coach");
 	CHECK_STR(gr_account_role_name(GR_ROLE_ADMIN), "admin");
+	CHECK_STR(gr_account_role_name(GR_ROLE_PARTNER), "partner");
 	for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++) {
 		role = (enum gr_role)99;
 		CHECK_INT(gr_account_role_from_name(&role, gr_account_role_name(roles[i])), ==, 0);

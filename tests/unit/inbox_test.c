@@ -103,6 +103,8 @@ static void test_kinds(void)
 	CHECK_STR(gr_inbox_kind("help.offered", NULL), "help_request");
 	CHECK_STR(gr_inbox_kind("reflection.comment", NULL), "reflection_comment");
 	CHECK_STR(gr_inbox_kind("nudge", NULL), "nudge");
+	CHECK_STR(gr_inbox_kind("project.feedback", NULL), "partner_feedback");
+	CHECK_STR(gr_inbox_kind("project.proposed", NULL), "project_proposed");
 	CHECK(gr_inbox_kind("progress", NULL) == NULL);
 	CHECK(gr_inbox_kind("help.message", NULL) == NULL);
 	CHECK(gr_inbox_kind("review.expired", NULL) == NULL);

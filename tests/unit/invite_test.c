@@ -54,6 +54,9 @@ static void test_issue_refused(void)
 	CHECK_INT(gr_invite_issue(&invite, GR_ROLE_LEARNER, NULL, NULL, 366, T0), ==, GR_EINVALID);
 	CHECK_INT(gr_invite_issue(&invite, GR_ROLE_LEARNER, NULL, NULL, -1, T0), ==, GR_EINVALID);
 	CHECK_INT(gr_invite_issue(&invite, (enum gr_role)7, NULL, NULL, 14, T0), ==, GR_EINVALID);
+	/* A partner belongs to no cohort. */
+	CHECK_INT(gr_invite_issue(&invite, GR_ROLE_PARTNER, "autumn", NULL, 14, T0), ==, GR_EINVALID);
+	CHECK_CONTAINS(gr_error_last(), "A partner belongs to no cohort");
 	CHECK_INT(gr_invite_issue(&invite, GR_ROLE_LEARNER, NULL, NULL, 14, 0), ==, GR_EINVALID);
 	CHECK_INT(gr_invite_issue(&invite, GR_ROLE_LEARNER, "a\tb", NULL, 14, T0), ==, GR_EINVALID);
 	CHECK_CONTAINS(gr_error_last(), "A cohort is 1 to 64 characters");
@@ -61,6 +64,9 @@ static void test_issue_refused(void)
 	CHECK_INT(gr_invite_issue(&invite, GR_ROLE_LEARNER, "a\tb", NULL, 0, T0), ==, GR_EINVALID);
 	CHECK_CONTAINS(gr_error_last(), "A cohort is 1 to 64 characters");
 	CHECK(memcmp(&invite, &before, sizeof(invite)) == 0); /* untouched */
+	CHECK_INT(gr_invite_issue(&invite, GR_ROLE_PARTNER, NULL, NULL, 14, T0), ==, 0);
+	CHECK_INT(invite.role, ==, GR_ROLE_PARTNER);
+	CHECK_INT(gr_invite_check(&invite), ==, 0);
 }
 
 static void test_states(void)
@@ -159,7 +165,7 @@ static void test_check_broken(void)
 	CHECK_INT(gr_invite_check(&used), ==, 0);
 	CHECK_STR(gr_error_last(), ""); /* a valid invite sets no message */
 
-	i = valid, i.role = (enum gr_role)3;
+	i = valid, i.role = (enum gr_role)4;
 	check_broken(i, 1, "role");
 	i = valid, i.created_at = 0, i.expires_at = DAY;
 	check_broken(i, 1, "out of range");

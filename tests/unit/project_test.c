@@ -116,10 +116,14 @@ static void test_states_by_name(void)
 
 static void test_form(void)
 {
-	const char *lines[11] = { "The page loads", "Every image has alt text" };
+	const char *lines[11] = {"The page loads", "Every image has alt text"};
 	char big[GR_PROJECT_BRIEF_MAX + 2], line[GR_PROJECT_LINE_MAX + 2];
-	struct gr_project_form form = { "A shop's site", "A small site for a bakery.",
-					"# The brief\n\nMake a site.", 3, lines, 2 };
+	struct gr_project_form form = {"A shop's site",
+				       "A small site for a bakery.",
+				       "# The brief\n\nMake a site.",
+				       3,
+				       lines,
+				       2};
 	const char *field = NULL;
 
 	CHECK_INT(gr_project_check_form(&form, &field), ==, 0);

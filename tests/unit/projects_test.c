@@ -11,7 +11,6 @@
  */
 #include "core/error.h"
 #include "core/log.h"
-#include "tracks/git.h"
 #include "services/projects.h"
 #include "services/rights.h"
 #include "store/centre.h"
@@ -19,6 +18,7 @@
 #include "store/progress.h"
 #include "store/project.h"
 #include "store/user.h"
+#include "tracks/git.h"
 
 #include "client.h"
 #include "demo.h"
@@ -45,7 +45,8 @@ struct fixture {
 
 static void make_track(const char *dir)
 {
-	harness_write_file(dir, "track.md", "# Demo\n\nA demo track.\n\n## Basics\n\n- [One](one.md)\n");
+	harness_write_file(dir, "track.md",
+			   "# Demo\n\nA demo track.\n\n## Basics\n\n- [One](one.md)\n");
 	harness_write_file(dir, "one.md", "---\nid: one\n---\n# One\n\nFirst.\n");
 	harness_git_commit(dir);
 }
@@ -118,7 +119,7 @@ static void connect_user(struct fixture *f, int who)
 }
 
 static void expect(struct fixture *f, int who, const char *expected, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 static void expect(struct fixture *f, int who, const char *expected, const char *fmt, ...)
 {
 	char text[4096];
@@ -144,8 +145,7 @@ static json_t *push_named(struct fixture *f, int who, const char *event)
 	return NULL;
 }
 
-static const char *state_of(struct fixture *f, int who, const char *track, char *out,
-			    size_t size)
+static const char *state_of(struct fixture *f, int who, const char *track, char *out, size_t size)
 {
 	struct gr_store_progress row;
 
@@ -155,15 +155,15 @@ static const char *state_of(struct fixture *f, int who, const char *track, char 
 	return out;
 }
 
-static const char *const CHECKLIST[] = { "The page loads", "Every image has an alt text" };
-static const struct gr_projects_brief BRIEF = { "A bakery's site", "Two pages.",
-						"# Bakker Bart\n\nMake **two** pages.", 2,
-						CHECKLIST, 2, GR_STORE_CENTRE_DEFAULT };
+static const char *const CHECKLIST[] = {"The page loads", "Every image has an alt text"};
+static const struct gr_projects_brief BRIEF = {
+    "A bakery's site",	    "Two pages.", "# Bakker Bart\n\nMake **two** pages.", 2, CHECKLIST, 2,
+    GR_STORE_CENTRE_DEFAULT};
 
 /* A project of pia's, approved by kim and open to c1: its id. */
 static int64_t open_project(struct fixture *f)
 {
-	struct gr_projects_why why = { NULL, NULL };
+	struct gr_projects_why why = {NULL, NULL};
 	int64_t id = 0;
 
 	CHECK_INT(gr_projects_create(f->projects, &f->users[PIA], &BRIEF, &id, &why), ==, 0);
@@ -177,7 +177,7 @@ static int64_t open_project(struct fixture *f)
 static void test_moves_and_track(void)
 {
 	struct fixture f;
-	struct gr_projects_why why = { NULL, NULL };
+	struct gr_projects_why why = {NULL, NULL};
 	const struct gr_track *track;
 	struct gr_json *value = NULL;
 	int64_t id = 0;
@@ -186,7 +186,7 @@ static void test_moves_and_track(void)
 	CHECK_INT(gr_projects_create(f.projects, &f.users[ANN], &BRIEF, &id, &why), ==,
 		  GR_EFORBIDDEN);
 	CHECK_INT(gr_projects_create(f.projects, &f.users[PIA], &BRIEF, &id, &why), ==, 0);
-	why = (struct gr_projects_why){ NULL, NULL };
+	why = (struct gr_projects_why){NULL, NULL};
 	CHECK_INT(gr_projects_approve(f.projects, &f.users[KIM], id, &why), ==, GR_ECONFLICT);
 	CHECK_STR(why.error, "project_state"); /* not sent yet */
 	CHECK_INT(gr_projects_get(f.projects, &f.users[ANN], id, &value, &why), ==, GR_ENOTFOUND);
@@ -215,7 +215,8 @@ static void test_moves_and_track(void)
 	CHECK_INT(gr_rights_may_see_track(f.store, &f.users[ANN], "partner-1"), ==, 0);
 	CHECK_INT(gr_rights_may_see_track(f.store, &f.users[PIA], "demo"), ==, 0);
 	CHECK_INT(gr_rights_may_see_track(f.store, &f.users[ANN], "demo"), ==, 1);
-	CHECK_INT(gr_projects_open(f.projects, &f.users[KIM], id, "c2", 1, &why), ==, GR_EFORBIDDEN);
+	CHECK_INT(gr_projects_open(f.projects, &f.users[KIM], id, "c2", 1, &why), ==,
+		  GR_EFORBIDDEN);
 	CHECK_STR(why.error, "not_your_cohort");
 	CHECK_INT(gr_projects_open(f.projects, &f.users[KIM], id, "c1", 1, &why), ==, 0);
 	CHECK_INT(gr_rights_may_see_track(f.store, &f.users[ANN], "partner-1"), ==, 1);
@@ -235,7 +236,7 @@ static void test_moves_and_track(void)
 static void test_team_work(void)
 {
 	struct fixture f;
-	struct gr_projects_why why = { NULL, NULL };
+	struct gr_projects_why why = {NULL, NULL};
 	struct gr_json *team = NULL, *given = NULL;
 	int64_t id, alpha, submission = 0;
 	json_t *reply, *pushed;
@@ -243,7 +244,8 @@ static void test_team_work(void)
 
 	fixture_open(&f);
 	id = open_project(&f);
-	CHECK_INT(gr_projects_team_create(f.projects, &f.users[ANN], id, "Alpha", &team, &why), ==, 0);
+	CHECK_INT(gr_projects_team_create(f.projects, &f.users[ANN], id, "Alpha", &team, &why), ==,
+		  0);
 	alpha = gr_json_integer_value(gr_json_get(team, "id"));
 	gr_json_free(team);
 	CHECK_INT(gr_projects_team_join(f.projects, &f.users[BEN], alpha, &why), ==, 0);
@@ -253,51 +255,58 @@ static void test_team_work(void)
 
 	for (int who = ANN; who <= ELI; who++) {
 		connect_user(&f, who);
-		expect(&f, who, "ok", "{\"type\":\"progress.set\",\"id\":2,\"track\":\"partner-1\","
-				      "\"step\":\"brief\",\"state\":\"started\"}");
+		expect(&f, who, "ok",
+		       "{\"type\":\"progress.set\",\"id\":2,\"track\":\"partner-1\","
+		       "\"step\":\"brief\",\"state\":\"started\"}");
 	}
-	expect(&f, SAM, "conflict", "{\"type\":\"submission.create\",\"id\":3,\"track\":\"partner-1\","
-				    "\"step\":\"brief\",\"body_md\":\"Alone.\"}");
+	expect(&f, SAM, "conflict",
+	       "{\"type\":\"submission.create\",\"id\":3,\"track\":\"partner-1\","
+	       "\"step\":\"brief\",\"body_md\":\"Alone.\"}");
 	reply = demo_request(f.services.live, &f.clients[BEN], "ok",
 			     "{\"type\":\"submission.create\",\"id\":3,\"track\":\"partner-1\","
 			     "\"step\":\"brief\",\"body_md\":\"Our **pages**.\"}");
-	submission = json_integer_value(json_object_get(json_object_get(reply, "submission"), "id"));
+	submission =
+	    json_integer_value(json_object_get(json_object_get(reply, "submission"), "id"));
 	CHECK_INT(json_integer_value(json_object_get(json_object_get(reply, "submission"), "team")),
 		  ==, alpha);
 	json_decref(reply);
 	/* Under one author, the member who handed in first; ann's progress moved too. */
-	snprintf(sql, sizeof sql, "SELECT user_id FROM submissions WHERE id = %lld AND team_id = %lld",
+	snprintf(sql, sizeof sql,
+		 "SELECT user_id FROM submissions WHERE id = %lld AND team_id = %lld",
 		 (long long)submission, (long long)alpha);
 	CHECK_INT(query_int(f.db, sql), ==, f.users[BEN].id);
 	CHECK_STR(state_of(&f, ANN, "partner-1", state, sizeof state), "submitted");
 	pushed = push_named(&f, ANN, "submission");
 	CHECK(pushed != NULL);
 	json_decref(pushed);
-	expect(&f, ANN, "conflict", "{\"type\":\"submission.create\",\"id\":4,\"track\":\"partner-1\","
-				    "\"step\":\"brief\",\"body_md\":\"Mine too.\"}");
+	expect(&f, ANN, "conflict",
+	       "{\"type\":\"submission.create\",\"id\":4,\"track\":\"partner-1\","
+	       "\"step\":\"brief\",\"body_md\":\"Mine too.\"}");
 	CHECK_INT(gr_projects_team_leave(f.projects, &f.users[ANN], alpha, &why), ==, GR_ECONFLICT);
 	CHECK_STR(why.error, "team_handed_in");
 
 	/* Nobody passed the step: the coach decides, and both members pass. */
 	connect_user(&f, KIM);
-	expect(&f, KIM, "ok", "{\"type\":\"review.coach\",\"id\":5,\"submission\":%lld,"
-			      "\"action\":\"decide\",\"verdict\":\"pass\",\"note\":\"Well done.\"}",
+	expect(&f, KIM, "ok",
+	       "{\"type\":\"review.coach\",\"id\":5,\"submission\":%lld,"
+	       "\"action\":\"decide\",\"verdict\":\"pass\",\"note\":\"Well done.\"}",
 	       (long long)submission);
 	CHECK_STR(state_of(&f, BEN, "partner-1", state, sizeof state), "passed");
 	CHECK_STR(state_of(&f, ANN, "partner-1", state, sizeof state), "passed");
 	/* The engine knows ann passed too, so she may review later teams. */
-	snprintf(sql, sizeof sql, "SELECT count(*) FROM review_inputs WHERE kind = 'pass' AND a = %lld",
+	snprintf(sql, sizeof sql,
+		 "SELECT count(*) FROM review_inputs WHERE kind = 'pass' AND a = %lld",
 		 (long long)f.users[ANN].id);
 	CHECK_INT(query_int(f.db, sql), ==, 1);
 
 	/* Feedback from the partner reaches both members' streams; another partner is refused. */
-	CHECK_INT(gr_projects_feedback(f.projects, &f.users[ANN], submission, "Hi", &given, &why), ==,
-		  GR_EFORBIDDEN);
-	CHECK_INT(gr_projects_feedback(f.projects, &f.users[PIA], submission, " ", &given, &why), ==,
-		  GR_EINVALID);
+	CHECK_INT(gr_projects_feedback(f.projects, &f.users[ANN], submission, "Hi", &given, &why),
+		  ==, GR_EFORBIDDEN);
+	CHECK_INT(gr_projects_feedback(f.projects, &f.users[PIA], submission, " ", &given, &why),
+		  ==, GR_EINVALID);
 	CHECK_STR(why.field, "body");
-	CHECK_INT(gr_projects_feedback(f.projects, &f.users[PIA], submission, "Lovely bread.", &given,
-				       &why),
+	CHECK_INT(gr_projects_feedback(f.projects, &f.users[PIA], submission, "Lovely bread.",
+				       &given, &why),
 		  ==, 0);
 	CHECK_STR(gr_json_text(gr_json_get(given, "body"), NULL), "Lovely bread.");
 	gr_json_free(given);
@@ -327,7 +336,7 @@ static void test_team_work(void)
 static void test_peers_review_a_team(void)
 {
 	struct fixture f;
-	struct gr_projects_why why = { NULL, NULL };
+	struct gr_projects_why why = {NULL, NULL};
 	struct gr_json *team = NULL;
 	int64_t id, alpha, beta, first, second;
 	json_t *reply, *list;
@@ -335,26 +344,30 @@ static void test_peers_review_a_team(void)
 
 	fixture_open(&f);
 	id = open_project(&f);
-	CHECK_INT(gr_projects_team_create(f.projects, &f.users[ANN], id, "Alpha", &team, &why), ==, 0);
+	CHECK_INT(gr_projects_team_create(f.projects, &f.users[ANN], id, "Alpha", &team, &why), ==,
+		  0);
 	alpha = gr_json_integer_value(gr_json_get(team, "id"));
 	gr_json_free(team);
 	CHECK_INT(gr_projects_team_join(f.projects, &f.users[BEN], alpha, &why), ==, 0);
-	CHECK_INT(gr_projects_team_create(f.projects, &f.users[SAM], id, "Beta", &team, &why), ==, 0);
+	CHECK_INT(gr_projects_team_create(f.projects, &f.users[SAM], id, "Beta", &team, &why), ==,
+		  0);
 	beta = gr_json_integer_value(gr_json_get(team, "id"));
 	gr_json_free(team);
 	CHECK_INT(gr_projects_team_join(f.projects, &f.users[ELI], beta, &why), ==, 0);
 	for (int who = KIM; who <= ELI; who++)
 		connect_user(&f, who);
 	for (int who = ANN; who <= ELI; who++)
-		expect(&f, who, "ok", "{\"type\":\"progress.set\",\"id\":2,\"track\":\"partner-1\","
-				      "\"step\":\"brief\",\"state\":\"started\"}");
+		expect(&f, who, "ok",
+		       "{\"type\":\"progress.set\",\"id\":2,\"track\":\"partner-1\","
+		       "\"step\":\"brief\",\"state\":\"started\"}");
 	reply = demo_request(f.services.live, &f.clients[ANN], "ok",
 			     "{\"type\":\"submission.create\",\"id\":3,\"track\":\"partner-1\","
 			     "\"step\":\"brief\",\"body_md\":\"Alpha.\"}");
 	first = json_integer_value(json_object_get(json_object_get(reply, "submission"), "id"));
 	json_decref(reply);
-	expect(&f, KIM, "ok", "{\"type\":\"review.coach\",\"id\":5,\"submission\":%lld,"
-			      "\"action\":\"decide\",\"verdict\":\"pass\",\"note\":\"Good.\"}",
+	expect(&f, KIM, "ok",
+	       "{\"type\":\"review.coach\",\"id\":5,\"submission\":%lld,"
+	       "\"action\":\"decide\",\"verdict\":\"pass\",\"note\":\"Good.\"}",
 	       (long long)first);
 	reply = demo_request(f.services.live, &f.clients[ELI], "ok",
 			     "{\"type\":\"submission.create\",\"id\":3,\"track\":\"partner-1\","
@@ -375,8 +388,9 @@ static void test_peers_review_a_team(void)
 		}
 		json_decref(list);
 		CHECK_INT(assignment, >, 0);
-		expect(&f, who, "ok", "{\"type\":\"review.submit\",\"id\":8,\"assignment\":%lld,"
-				      "\"verdict\":\"pass\",\"checks\":[true,true],\"comment_md\":\"Yes.\"}",
+		expect(&f, who, "ok",
+		       "{\"type\":\"review.submit\",\"id\":8,\"assignment\":%lld,"
+		       "\"verdict\":\"pass\",\"checks\":[true,true],\"comment_md\":\"Yes.\"}",
 		       (long long)assignment);
 	}
 	CHECK_STR(state_of(&f, SAM, "partner-1", state, sizeof state), "passed");

@@ -54,7 +54,7 @@ struct shown {
 	char project[128];
 };
 
-static int keep_feedback(const struct gr_store_feedback *row, void *payload)
+static int keep_feedback(const struct gr_store_project_feedback *row, void *payload)
 {
 	struct shown *s = payload;
 
@@ -74,12 +74,13 @@ static void test_projects(void)
 {
 	char *dir;
 	struct gr_store *store = open_fresh(&dir);
-	struct gr_user pia = make_user("pia", GR_ROLE_PARTNER), coach = make_user("mona", GR_ROLE_COACH);
-	struct gr_store_project_texts texts = { "A bakery's site", "Two pages.", "# Brief",
-						"<h1>Brief</h1>", "[\"It loads\"]" };
+	struct gr_user pia = make_user("pia", GR_ROLE_PARTNER),
+		       coach = make_user("mona", GR_ROLE_COACH);
+	struct gr_store_project_texts texts = {"A bakery's site", "Two pages.", "# Brief",
+					       "<h1>Brief</h1>", "[\"It loads\"]"};
 	struct gr_store_project_access access;
 	struct gr_project life;
-	struct copy c = { 0 };
+	struct copy c = {0};
 	int64_t autumn = 0, centre = 0;
 	int added = -1, count = 0;
 
@@ -158,15 +159,18 @@ static void test_teams_and_feedback(void)
 {
 	char *dir;
 	struct gr_store *store = open_fresh(&dir);
-	struct gr_user pia = make_user("pia", GR_ROLE_PARTNER), ann = make_user("ann", GR_ROLE_LEARNER),
+	struct gr_user pia = make_user("pia", GR_ROLE_PARTNER),
+		       ann = make_user("ann", GR_ROLE_LEARNER),
 		       ben = make_user("ben", GR_ROLE_LEARNER);
-	struct gr_store_project_texts texts = { "T", "S", "B", "<p>B</p>", "[\"x\"]" };
-	struct gr_store_submission work = { .track_id = "partner-1", .step_id = "brief",
-					    .track_commit = "c0ffee", .body_md = "Ours.",
-					    .created_at = 9000 };
-	struct gr_store_team team;
+	struct gr_store_project_texts texts = {"T", "S", "B", "<p>B</p>", "[\"x\"]"};
+	struct gr_store_submission work = {.track_id = "partner-1",
+					   .step_id = "brief",
+					   .track_commit = "c0ffee",
+					   .body_md = "Ours.",
+					   .created_at = 9000};
+	struct gr_store_project_team team;
 	struct gr_project life;
-	struct shown shown = { 0 };
+	struct shown shown = {0};
 	char seen[32] = "";
 	int64_t alpha = 0, beta = 0, autumn = 0, centre = 0, feedback = 0;
 	int count = 0, received = -1;
@@ -181,8 +185,10 @@ static void test_teams_and_feedback(void)
 	CHECK_INT(gr_project_link(&life, pia.id, 1, 2, 5000), ==, 0);
 	CHECK_INT(gr_store_project_insert(store, &life, &texts, "partner-1"), ==, 0);
 
-	CHECK_INT(gr_store_project_team_insert(store, &alpha, life.id, autumn, "Alpha", 6000), ==, 0);
-	CHECK_INT(gr_store_project_team_insert(store, &beta, life.id, autumn, "Alpha", 6000), ==, GR_EEXISTS);
+	CHECK_INT(gr_store_project_team_insert(store, &alpha, life.id, autumn, "Alpha", 6000), ==,
+		  0);
+	CHECK_INT(gr_store_project_team_insert(store, &beta, life.id, autumn, "Alpha", 6000), ==,
+		  GR_EEXISTS);
 	CHECK_INT(gr_store_project_team_insert(store, &beta, life.id, autumn, "Beta", 6000), ==, 0);
 	CHECK_INT(gr_store_project_team_join(store, alpha, life.id, ann.id, 6100), ==, 0);
 	CHECK_INT(gr_store_project_team_join(store, beta, life.id, ann.id, 6100), ==, GR_EEXISTS);
@@ -194,7 +200,8 @@ static void test_teams_and_feedback(void)
 	CHECK_INT(team.author_id, ==, 0);
 	CHECK_INT(gr_store_project_team_of_track(store, &team, "partner-1", ben.id), ==, 0);
 	CHECK_INT(team.id, ==, alpha);
-	CHECK_INT(gr_store_project_team_of_track(store, &team, "web-basics", ben.id), ==, GR_ENOTFOUND);
+	CHECK_INT(gr_store_project_team_of_track(store, &team, "web-basics", ben.id), ==,
+		  GR_ENOTFOUND);
 	CHECK_INT(gr_store_project_team_of(store, &team, life.id, pia.id), ==, GR_ENOTFOUND);
 	CHECK_INT(gr_store_project_team_count_in_cohort(store, &count, life.id, autumn), ==, 0);
 	CHECK_INT(count, ==, 2);
@@ -221,28 +228,35 @@ static void test_teams_and_feedback(void)
 	CHECK_STR(seen, "1 "); /* attempt 1, no progress row yet */
 
 	/* Feedback reaches each member; each shows it or not, on their own. */
-	CHECK_INT(gr_store_project_feedback_insert(store, &feedback, work.id, pia.id, "Tasty.", 9500), ==, 0);
+	CHECK_INT(
+	    gr_store_project_feedback_insert(store, &feedback, work.id, pia.id, "Tasty.", 9500), ==,
+	    0);
 	CHECK_INT(gr_store_project_feedback_each(store, work.id, keep_feedback, &shown), ==, 0);
 	CHECK_INT(shown.calls, ==, 1);
 	CHECK_INT(gr_store_project_feedback_received(store, &received, feedback, ben.id), ==, 0);
 	CHECK_INT(received, ==, 1);
 	CHECK_INT(gr_store_project_feedback_received(store, &received, feedback, pia.id), ==, 0);
 	CHECK_INT(received, ==, 0);
-	shown = (struct shown){ 0 };
-	CHECK_INT(gr_store_project_feedback_each_of_user(store, ben.id, 0, keep_feedback, &shown), ==, 0);
+	shown = (struct shown){0};
+	CHECK_INT(gr_store_project_feedback_each_of_user(store, ben.id, 0, keep_feedback, &shown),
+		  ==, 0);
 	CHECK_INT(shown.calls, ==, 1);
 	CHECK_INT(shown.shown, ==, 0);
 	CHECK_STR(shown.project, "T");
-	shown = (struct shown){ 0 };
-	CHECK_INT(gr_store_project_feedback_each_of_user(store, ben.id, 1, keep_feedback, &shown), ==, 0);
+	shown = (struct shown){0};
+	CHECK_INT(gr_store_project_feedback_each_of_user(store, ben.id, 1, keep_feedback, &shown),
+		  ==, 0);
 	CHECK_INT(shown.calls, ==, 0);
 	CHECK_INT(gr_store_project_feedback_show(store, feedback, ben.id, 1), ==, 0);
-	CHECK_INT(gr_store_project_feedback_show(store, feedback, ben.id, 1), ==, 0); /* twice: once */
-	CHECK_INT(gr_store_project_feedback_each_of_user(store, ben.id, 1, keep_feedback, &shown), ==, 0);
+	CHECK_INT(gr_store_project_feedback_show(store, feedback, ben.id, 1), ==,
+		  0); /* twice: once */
+	CHECK_INT(gr_store_project_feedback_each_of_user(store, ben.id, 1, keep_feedback, &shown),
+		  ==, 0);
 	CHECK_INT(shown.calls, ==, 1);
 	CHECK_INT(shown.shown, ==, 1);
-	shown = (struct shown){ 0 };
-	CHECK_INT(gr_store_project_feedback_each_of_user(store, ann.id, 1, keep_feedback, &shown), ==, 0);
+	shown = (struct shown){0};
+	CHECK_INT(gr_store_project_feedback_each_of_user(store, ann.id, 1, keep_feedback, &shown),
+		  ==, 0);
 	CHECK_INT(shown.calls, ==, 0); /* ann shows nothing */
 	CHECK_INT(gr_store_project_feedback_show(store, feedback, ben.id, 0), ==, 0);
 	CHECK_INT(query_int(path, "SELECT count(*) FROM feedback_shown"), ==, 0);
