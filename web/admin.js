@@ -14,7 +14,7 @@ import { accounts, input, when } from './forms.js';
 import { errorText, handleForm } from './format.js';
 import { resetLinkControl } from './reset-link.js';
 
-const ROLES = ['learner', 'coach', 'admin'];
+const ROLES = ['learner', 'coach', 'admin', 'partner'];
 
 // Learners' outcomes (outcomes.js, loaded with this page): the form of a
 // learner's row, and the figures it redraws.

@@ -41,6 +41,9 @@ const portfolio = () => import('./portfolio.js');
 // Applying without an account and its private link (apply.js); a coach's applications.
 const applying = () => import('./apply.js');
 const applications = () => import('./applications.js');
+// Partner projects: briefs, teams, feedback (projects.js); a partner's home.
+const partnerProjects = () => import('./projects.js');
+let projectsSeen = false; // a learner has an open project: "Projects" in the header
 
 const main = document.getElementById('main');
 
@@ -48,6 +51,7 @@ const main = document.getElementById('main');
 // notices follow.
 function setMe(user) {
   setUser(user);
+  projectsSeen = false;
   if (me) live.start(me.handle);
   else live.stop();
   refreshBadge();
@@ -249,8 +253,13 @@ function trackProgress(track, outline, index) {
 }
 
 async function pageHome() {
+  if (me.role === 'partner') return navigate('/projects', true);
   const gen = generation;
   const tracks = await api.tracks();
+  if (tracks.some((track) => /^partner-/.test(track.id))) {
+    projectsSeen = true;
+    updateHeader();
+  }
   // The outlines give the order of the steps, for the progress and "Continue".
   const outlines = await Promise.all(tracks.map((track) => api.track(track.id).catch(() => null)));
   const progresses = tracks.map((track, i) => trackProgress(track, outlines[i], i));
@@ -377,6 +386,7 @@ async function pageStep(id, stepId) {
   const [track, step, P, help] = await Promise.all([api.track(id), api.step(id, stepId), progress(), asking()]);
   // A reviewed step's form and "My submission" are in reviews.js; a reflection is not shared with peers.
   const [reviewed, peerWork] = step.reviews > 0 ? await Promise.all([reviews(), step.kind === 'reflection' ? null : peersPage()]) : [null, null];
+  const team = /^partner-/.test(id) ? (await partnerProjects()).teamSection(track, step, gen) : null;
   if (gen !== generation) return;
   const titles = new Map(track.modules.flatMap((module) => module.steps.map((s) => [s.id, s.title])));
   const stepLink = (other, key, rel) => other && h('a', { href: stepHref(track.id, other), rel, text: t(key, { title: titles.get(other) || other }) });
@@ -486,7 +496,7 @@ async function pageStep(id, stepId) {
       step.rubric.length ? h('section', { class: 'rubric', 'aria-labelledby': 'rubric-title' },
         h('h2', { id: 'rubric-title', text: t('step.rubric') }), h('p', { text: t('step.rubric.intro') }),
         h('ul', {}, step.rubric.map((item) => h('li', { text: item })))) : null,
-      work.element,
+      team, work.element,
       reviewed ? reviewed.mySubmission(track, step, gen) : null,
       peerWork ? peerWork.peersSection(track, step, gen) : null,
       help.helpSection(track, step, gen)),
@@ -521,6 +531,7 @@ const routes = [
   [/^\/apply$/, lazy(applying, 'pageApply'), false],
   [/^\/apply\/([A-Za-z0-9_-]+)$/, lazy(applying, 'pageApplyStatus'), false],
   [/^\/applications$/, lazy(applications, 'pageApplications'), true],
+  [/^\/projects(?:\/(new|\d+))?$/, lazy(partnerProjects, 'pageProjects'), true],
 ];
 
 async function render() {
@@ -559,14 +570,17 @@ async function render() {
 
 function updateHeader() {
   document.getElementById('signout').hidden = !me;
-  document.getElementById('nav-reviews').hidden = !me;
+  const role = me ? me.role : 'partner';
+  document.getElementById('nav-reviews').hidden = role === 'partner';
   document.getElementById('nav-reviews-text').textContent = t('nav.reviews');
-  document.getElementById('nav-board').hidden = !me || me.role === 'learner';
+  document.getElementById('nav-board').hidden = /^(learner|partner)$/.test(role);
+  document.getElementById('nav-projects').hidden = !me || (role === 'learner' && !projectsSeen && !me.projects);
+  document.getElementById('nav-projects').textContent = t('nav.projects');
   document.getElementById('nav-board').textContent = t('board.nav');
   document.getElementById('nav-inbox-text').textContent = t('nav.inbox');
   document.getElementById('nav-profile').hidden = !me;
   document.getElementById('nav-profile').textContent = t('nav.profile');
-  document.getElementById('nav-admin').hidden = !me || me.role === 'learner';
+  document.getElementById('nav-admin').hidden = /^(learner|partner)$/.test(role);
   document.getElementById('nav-admin').textContent = t('nav.admin');
   document.getElementById('nav-home').textContent = t('app.home');
   document.getElementById('signout').textContent = t('nav.signout');

@@ -14,11 +14,13 @@ import { NOTIFY, noticeText, notifyOn } from './bell.js';
 
 await addStrings('inbox');
 
-// Where a notification leads: the review, or the step it is about.
+// Where a notification leads: the review, the step it is about, or the
+// partner's project (a brief to read, feedback on a team's work).
 function target({ kind, event: e = {} }) {
   if (kind === 'review_assigned') return `/reviews/${e.assignment}`;
   const r = e.request || e;
-  return r.track && r.step ? stepHref(r.track, r.step) : null;
+  if (kind === 'project_proposed' || !(r.track && r.step)) return e.project ? `/projects/${e.project}` : null;
+  return stepHref(r.track, r.step);
 }
 
 function browserSection() {

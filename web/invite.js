@@ -40,7 +40,7 @@ async function centreNames() {
 export async function inviteSection() {
   const [{ cohorts }, centres] = await Promise.all([accounts.cohorts(), centreNames()]);
   // A coach invites learners, and coaches to their own centres.
-  const roles = me.role === 'admin' ? ['learner', 'coach', 'admin'] : centres.length ? ['learner', 'coach'] : ['learner'];
+  const roles = me.role === 'admin' ? ['learner', 'coach', 'admin', 'partner'] : centres.length ? ['learner', 'coach'] : ['learner'];
   const result = h('div', { class: 'invite-result', 'aria-live': 'polite' });
   const cohort = h('select', { id: 'field-cohort', name: 'cohort' },
     me.role === 'admin' || roles.includes('coach') ? h('option', { value: '', text: t('invite.noCohort') }) : null,

@@ -1,6 +1,7 @@
 // portfolio.js - a learner's portfolio (docs/api.md, "Portfolios"): their
-// own page, where they choose which passed projects and reflections to
-// show and share (or stop sharing) a public link; and the public page of
+// own page, where they choose which passed projects and reflections, and
+// which feedback from partners, to show and share (or stop sharing) a
+// public link; and the public page of
 // such a link, which shows only what was chosen and no name. app.js loads
 // it when first needed. body_html is rendered by the server in safe mode.
 
@@ -32,28 +33,34 @@ function tracksSection(tracks, own) {
       : h('p', { class: 'meta', text: t(own ? 'portfolio.tracks.none' : 'portfolio.public.none') }));
 }
 
+// "Show in my portfolio" for what is named in the request by `what`
+// ({submission: 7} or {feedback: 3}), shown or not; its check box and status.
+function showChoice(id, what, shown) {
+  const status = h('p', { role: 'status', class: 'meta' });
+  const box = h('input', { type: 'checkbox', id, checked: shown });
+  box.addEventListener('change', async () => {
+    box.disabled = true;
+    try {
+      await request('POST', '/api/portfolio/show', { ...what, shown: box.checked });
+      status.textContent = t(box.checked ? 'portfolio.shownNow' : 'portfolio.hiddenNow');
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      box.checked = !box.checked;
+      status.textContent = errorText(error);
+    } finally {
+      box.disabled = false;
+    }
+  });
+  return [h('div', { class: 'check' }, box, h('label', { for: id, text: t('portfolio.show') })), status];
+}
+
 // One passed piece of work; on one's own page with its "show" choice.
 function workCard(work, own) {
   const id = `work-${work.submission}`;
   const parts = [h('h3', { id, text: work.title })];
   if (own) {
-    const status = h('p', { role: 'status', class: 'meta' });
-    const box = h('input', { type: 'checkbox', id: `show-${work.submission}`, checked: work.shown });
-    box.addEventListener('change', async () => {
-      box.disabled = true;
-      try {
-        await request('POST', '/api/portfolio/show', { submission: work.submission, shown: box.checked });
-        status.textContent = t(box.checked ? 'portfolio.shownNow' : 'portfolio.hiddenNow');
-      } catch (error) {
-        if (!(error instanceof ApiError)) throw error;
-        box.checked = !box.checked;
-        status.textContent = errorText(error);
-      } finally {
-        box.disabled = false;
-      }
-    });
     parts.push(h('p', { class: 'meta', text: t('portfolio.passed', { date: day(work.passed_at) }) }),
-      h('div', { class: 'check' }, box, h('label', { for: box.id, text: t('portfolio.show') })), status);
+      ...showChoice(`show-${work.submission}`, { submission: work.submission }, work.shown));
   }
   parts.push(h('details', { open: !own }, h('summary', { text: t('portfolio.work') }),
     html('div', { class: 'content' }, work.body_html), linkOf(work.link)));
@@ -66,11 +73,21 @@ function workSection(key, list, own) {
       : h('p', { class: 'meta', text: t(own ? `portfolio.${key}.none` : 'portfolio.public.none') }));
 }
 
-// Feedback from partners' projects will have its place here.
-function partnerSection(list) {
+// What partners said of the work of a team one was in (plain text, never
+// the partner's name); on one's own page each with its "show" choice.
+function partnerSection(list, own) {
+  const card = (f) => {
+    const id = `feedback-${f.feedback}`;
+    return h('article', { class: 'card', 'data-feedback': f.feedback, 'aria-labelledby': id },
+      h('h3', { id, text: f.project }),
+      h('blockquote', { class: 'comment plain', text: f.body }),
+      own ? h('p', { class: 'meta', text: t('portfolio.partner.at', { date: day(f.at) }) }) : null,
+      own ? showChoice(`show-feedback-${f.feedback}`, { feedback: f.feedback }, f.shown) : null);
+  };
   return h('section', { 'aria-labelledby': 'partner-title', id: 'portfolio-partner' },
     h('h2', { id: 'partner-title', text: t('portfolio.partner') }),
-    h('p', { class: 'meta', text: list.length ? '' : t('portfolio.partner.none') }));
+    list.length ? h('div', { id: 'portfolio-feedback' }, list.map(card))
+      : h('p', { class: 'meta', text: t(own ? 'portfolio.partner.none' : 'portfolio.public.none') }));
 }
 
 function shareSection(portfolio) {
@@ -121,7 +138,7 @@ export async function pagePortfolio() {
   if (gen !== generation) return;
   show(t('portfolio.title'), h('h1', { text: t('portfolio.title') }), h('p', { text: t('portfolio.intro') }),
     shareSection(portfolio), tracksSection(portfolio.tracks, true), workSection('projects', portfolio.projects, true),
-    workSection('reflections', portfolio.reflections, true), partnerSection(portfolio.partner_feedback));
+    workSection('reflections', portfolio.reflections, true), partnerSection(portfolio.partner_feedback || [], true));
 }
 
 export async function pagePublicPortfolio(token) {
@@ -137,5 +154,6 @@ export async function pagePublicPortfolio(token) {
   if (gen !== generation) return;
   show(t('portfolio.public.title'), h('h1', { text: t('portfolio.public.title') }),
     tracksSection(portfolio.tracks, false), workSection('projects', portfolio.projects, false),
-    workSection('reflections', portfolio.reflections, false));
+    workSection('reflections', portfolio.reflections, false),
+    portfolio.partner_feedback && portfolio.partner_feedback.length ? partnerSection(portfolio.partner_feedback, false) : null);
 }

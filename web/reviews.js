@@ -68,8 +68,9 @@ function balanceText({ given, received, owed }) {
 }
 
 // Under a text field: how to format it, in a few lines, and a preview
-// rendered by the server as readers will see it.
-function formatting(field, fail) {
+// rendered by the server as readers will see it (also under a partner's
+// brief, projects.js).
+export function formatting(field, fail) {
   const box = h('div', { class: 'content preview', id: `${field.id}-preview` });
   const section = h('section', { class: 'preview-section', 'aria-labelledby': `${field.id}-preview-title`, hidden: true },
     h('h3', { id: `${field.id}-preview-title`, text: t('submit.previewTitle') }), box);

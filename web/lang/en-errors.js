@@ -87,7 +87,7 @@ export default {
   'error.field.cohort': 'There is no such group. Pick one from the list.',
   'error.field.centre': 'Check the centre: it must be one on the list, and a group named with it must be in it.',
   'error.field.centres': 'Pick one centre at least, from the list.',
-  'error.field.role': 'The role is learner, coach or admin.',
+  'error.field.role': 'The role is learner, coach, admin or partner.',
   'error.field.handle.not_found': 'There is nobody with that user name.',
   // reset links (account.js)
   'error.reset_unknown': 'This is not a password reset link. Check that the whole link was copied, or ask your coach for a new one.',

@@ -26,6 +26,7 @@ export default {
   'portfolio.work': 'The work',
   'portfolio.partner': 'Feedback from partners',
   'portfolio.partner.none': 'Feedback from partners on projects you do for them will be shown here.',
+  'portfolio.partner.at': 'Given {date}',
   'portfolio.public.title': 'Portfolio',
   'portfolio.public.none': 'Nothing here.',
   'portfolio.notShared': 'This portfolio is not shared.',

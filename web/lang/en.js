@@ -17,6 +17,7 @@ export default {
   'role.learner': 'learner',
   'role.coach': 'coach',
   'role.admin': 'admin',
+  'role.partner': 'partner',
   'signin.title': 'Sign in',
   'signin.intro': 'Welcome back. Sign in with your user name and password.',
   'signin.submit': 'Sign in',
@@ -146,6 +147,7 @@ export default {
   // the header's links to one's profile and the people page (account.js, admin.js)
   'nav.profile': 'Profile',
   'nav.admin': 'People',
+  'nav.projects': 'Projects',
   // the home page's next action, and its recent events (app.js, bell.js)
   'next.title': 'What next',
   'next.help': 'A peer asks for help on “{title}”.',

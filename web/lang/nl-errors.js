@@ -85,7 +85,7 @@ export default {
   'error.field.cohort': 'Die groep bestaat niet. Kies er een uit de lijst.',
   'error.field.centre': 'Controleer het centrum: het moet op de lijst staan, en een groep die je erbij noemt moet erin liggen.',
   'error.field.centres': 'Kies minstens één centrum uit de lijst.',
-  'error.field.role': 'De rol is deelnemer, coach of beheerder.',
+  'error.field.role': 'De rol is deelnemer, coach, beheerder of partner.',
   'error.field.handle.not_found': 'Er is niemand met die gebruikersnaam.',
   // reset links (account.js)
   'error.reset_unknown': 'Dit is geen link om een wachtwoord te herstellen. Kijk of de hele link gekopieerd is, of vraag je coach om een nieuwe.',

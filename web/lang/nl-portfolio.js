@@ -26,6 +26,7 @@ export default {
   'portfolio.work': 'Het werk',
   'portfolio.partner': 'Feedback van partners',
   'portfolio.partner.none': 'Feedback van partners op projecten die je voor hen doet, komt hier te staan.',
+  'portfolio.partner.at': 'Gegeven op {date}',
   'portfolio.public.title': 'Portfolio',
   'portfolio.public.none': 'Niets te zien.',
   'portfolio.notShared': 'Dit portfolio wordt niet gedeeld.',

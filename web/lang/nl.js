@@ -16,6 +16,7 @@ export default {
   'role.learner': 'deelnemer',
   'role.coach': 'coach',
   'role.admin': 'beheerder',
+  'role.partner': 'partner',
   'signin.title': 'Aanmelden',
   'signin.intro': 'Welkom terug. Meld je aan met je gebruikersnaam en wachtwoord.',
   'signin.submit': 'Aanmelden',
@@ -145,6 +146,7 @@ export default {
   // the header's links to one's profile and the people page (account.js, admin.js)
   'nav.profile': 'Profiel',
   'nav.admin': 'Mensen',
+  'nav.projects': 'Projecten',
   // wat nu op de startpagina, en de recente meldingen (app.js, bell.js)
   'next.title': 'Wat nu',
   'next.help': 'Een andere deelnemer vraagt hulp bij “{title}”.',
