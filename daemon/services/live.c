@@ -1798,18 +1798,6 @@ static const char *markdown_of(const struct gr_request *request)
 	}
 }
 
-/* Safe HTML of markdown (malloc'd), or NULL. Any thread. */
-static char *render(const char *markdown)
-{
-	struct gr_markdown *doc = NULL;
-	char *html = NULL;
-
-	if (gr_markdown_parse(&doc, markdown, strlen(markdown)) == 0)
-		html = gr_markdown_render(doc, NULL, NULL);
-	gr_markdown_free(doc);
-	return html;
-}
-
 /* The route answers a request rendered first (html may be NULL: rendering failed). */
 static void answer_rendered(struct gr_live *live, struct gr_client *client,
 			    const struct gr_request *request, char *html)
@@ -1871,7 +1859,7 @@ static void render_work(void *payload)
 {
 	struct waiting *waiting = payload;
 
-	waiting->html = render(waiting->markdown);
+	waiting->html = gr_markdown_html(waiting->markdown);
 }
 
 /* On the loop: answer the request, then what came after it. */
@@ -1953,7 +1941,7 @@ static int render_first(struct gr_live *live, struct gr_client *client,
 	int rc;
 
 	if (!live->settings.workers) {
-		html = render(markdown_of(request));
+		html = gr_markdown_html(markdown_of(request));
 		answer_rendered(live, client, request, html);
 		free(html);
 		return 0;
@@ -2270,7 +2258,7 @@ static int render_one(struct gr_live *live, int64_t id, const char *markdown,
 		      int (*store_html)(struct gr_store *store, int64_t id, const char *html))
 {
 	struct gr_turn_change change;
-	char *html = render(markdown);
+	char *html = gr_markdown_html(markdown);
 	int rc;
 
 	if (!html) {

@@ -453,18 +453,6 @@ static char *checklist_text(const struct gr_projects_brief *brief)
 	return text;
 }
 
-/* Safe HTML of markdown (malloc'd), or NULL. */
-static char *render(const char *markdown)
-{
-	struct gr_markdown *doc = NULL;
-	char *html = NULL;
-
-	if (gr_markdown_parse(&doc, markdown, strlen(markdown)) == 0)
-		html = gr_markdown_render(doc, NULL, NULL);
-	gr_markdown_free(doc);
-	return html;
-}
-
 /* A brief checked and made ready to store: the form, its centre, its HTML and checklist. */
 struct writing {
 	struct gr_project life;
@@ -499,7 +487,7 @@ static int prepare(struct gr_projects *projects, struct writing *w,
 		return refuse(why, GR_EINVALID, NULL, "centre", "There is no such centre.");
 	if (rc)
 		return rc;
-	if (!(w->html = render(brief->brief_md)) || !(w->checklist = checklist_text(brief))) {
+	if (!(w->html = gr_markdown_html(brief->brief_md)) || !(w->checklist = checklist_text(brief))) {
 		writing_clear(w);
 		gr_error_set("out of memory");
 		return GR_ERROR;

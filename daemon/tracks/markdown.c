@@ -213,3 +213,14 @@ char *gr_markdown_render(struct gr_markdown *doc, gr_markdown_rewrite_fn *rewrit
 		gr_error_set("out of memory");
 	return html;
 }
+
+char *gr_markdown_html(const char *markdown)
+{
+	struct gr_markdown *doc = NULL;
+	char *html = NULL;
+
+	if (gr_markdown_parse(&doc, markdown, strlen(markdown)) == 0)
+		html = gr_markdown_render(doc, NULL, NULL);
+	gr_markdown_free(doc);
+	return html;
+}

@@ -56,4 +56,11 @@ int gr_markdown_visit(struct gr_markdown *doc, gr_markdown_visit_fn *fn, void *p
  */
 char *gr_markdown_render(struct gr_markdown *doc, gr_markdown_rewrite_fn *rewrite, void *payload);
 
+/*
+ * Safe HTML of a NUL-terminated markdown text, its links left as written
+ * (what learners and partners write: submissions, reviews, briefs).
+ * malloc'd, or NULL (out of memory). Any thread.
+ */
+char *gr_markdown_html(const char *markdown);
+
 #endif

@@ -290,6 +290,21 @@ static void test_render_twice_and_null_rewrite(void)
 	gr_markdown_free(NULL);
 }
 
+/* What people write, as safe HTML in one call: links as written, scripts and javascript: gone. */
+static void test_html_of_text(void)
+{
+	char *html = gr_markdown_html("*hi* [x](x.md) <script>alert(1)</script> [y](javascript:alert(1))\n");
+
+	CHECK_CONTAINS(html, "<em>hi</em>");
+	CHECK_CONTAINS(html, "href=\"x.md\"");
+	CHECK(html && !strstr(html, "<script"));
+	CHECK(html && !strstr(html, "javascript:"));
+	free(html);
+	html = gr_markdown_html("");
+	CHECK(html != NULL);
+	free(html);
+}
+
 /* ---- visiting --------------------------------------------------------------- */
 
 struct seen_item {
@@ -572,6 +587,7 @@ int main(void)
 	RUN(test_rewrite_links_and_images);
 	RUN(test_rewrite_cannot_smuggle_unsafe_url);
 	RUN(test_render_twice_and_null_rewrite);
+	RUN(test_html_of_text);
 	RUN(test_visit_headings_and_paragraphs);
 	RUN(test_visit_links_images_in_order);
 	RUN(test_visit_list_links);
