@@ -196,6 +196,26 @@ static int add_work(const struct gr_store_submission *submission, void *payload)
 	return !item || gr_json_append(work->list, item) ? out_of_memory() : 0;
 }
 
+/*
+ * fn with the latest work user_id handed in on track's step: their own, or,
+ * on a partner project, their team's (handed in under the team's author).
+ * GR_ENOTFOUND when there is none.
+ */
+static int latest_work(struct gr_store *store, int64_t user_id, const char *track_id,
+		       const char *step_id, gr_store_submission_fn *fn, void *payload)
+{
+	struct gr_store_project_team team;
+	int rc = gr_store_submission_latest(store, user_id, track_id, step_id, fn, payload);
+
+	if (rc != GR_ENOTFOUND)
+		return rc;
+	if ((rc = gr_store_project_team_of_track(store, &team, track_id, user_id)) != 0)
+		return rc;
+	if (team.author_id <= 0 || team.author_id == user_id)
+		return GR_ENOTFOUND;
+	return gr_store_submission_latest(store, team.author_id, track_id, step_id, fn, payload);
+}
+
 /* A passed project or reflection, with its passed work. */
 static int add_passed(struct making *making, const struct gr_store_progress *row)
 {
@@ -208,8 +228,8 @@ static int add_passed(struct making *making, const struct gr_store_progress *row
 	    (step->kind != GR_STEP_PROJECT && step->kind != GR_STEP_REFLECTION))
 		return 0;
 	work.list = step->kind == GR_STEP_PROJECT ? making->projects : making->reflections;
-	rc = gr_store_submission_latest(making->portfolio->store, making->user_id,
-					row->track_id, row->step_id, add_work, &work);
+	rc = latest_work(making->portfolio->store, making->user_id, row->track_id, row->step_id,
+			 add_work, &work);
 	return rc == GR_ENOTFOUND ? 0 : rc;
 }
 
@@ -331,7 +351,34 @@ static int copy_latest(const struct gr_store_submission *row, void *payload)
 	return 0;
 }
 
-/* 0 when user may show submission_id: their passed work of a project or reflection. */
+struct member_of {
+	int64_t user_id;
+	int found;
+};
+
+static int is_member(int64_t id, void *payload)
+{
+	struct member_of *member = payload;
+
+	member->found |= id == member->user_id;
+	return 0;
+}
+
+/* Whether user_id is in the team that handed in submission_id. */
+static int in_team_of(struct gr_store *store, int64_t user_id, int64_t submission_id)
+{
+	struct gr_store_project_team team;
+	struct member_of member = { user_id, 0 };
+
+	return gr_store_project_team_of_submission(store, &team, submission_id) == 0 &&
+	       gr_store_project_team_each_member(store, team.id, is_member, &member) == 0 &&
+	       member.found;
+}
+
+/*
+ * 0 when user may show submission_id: their passed work of a project or
+ * reflection, or their team's on a partner project.
+ */
 static int may_show(struct gr_portfolio *portfolio, const struct gr_user *user,
 		    int64_t submission_id)
 {
@@ -341,9 +388,12 @@ static int may_show(struct gr_portfolio *portfolio, const struct gr_user *user,
 	const struct gr_step *step;
 	int rc = gr_store_submission_get(portfolio->store, submission_id, copy_owner, &showing);
 
-	if (rc == GR_ENOTFOUND || (rc == 0 && showing.user_id != user->id)) {
+	if (rc == 0 && showing.user_id != user->id && !in_team_of(portfolio->store, user->id,
+								 submission_id))
+		rc = GR_EFORBIDDEN;
+	if (rc == GR_ENOTFOUND || rc == GR_EFORBIDDEN) {
 		gr_error_set("Only your own work can be in your portfolio.");
-		return rc == GR_ENOTFOUND ? GR_ENOTFOUND : GR_EFORBIDDEN;
+		return rc;
 	}
 	track = rc == 0 ? gr_library_track(portfolio->library, showing.track) : NULL;
 	step = track ? gr_track_step(track, showing.step) : NULL;
@@ -353,8 +403,8 @@ static int may_show(struct gr_portfolio *portfolio, const struct gr_user *user,
 		rc = 0;
 	}
 	if (rc == 0)
-		rc = gr_store_submission_latest(portfolio->store, user->id, showing.track,
-						showing.step, copy_latest, &showing);
+		rc = latest_work(portfolio->store, user->id, showing.track, showing.step,
+				 copy_latest, &showing);
 	if (rc != 0)
 		return rc;
 	if (!step || (step->kind != GR_STEP_PROJECT && step->kind != GR_STEP_REFLECTION) ||

@@ -224,9 +224,17 @@ test('a partner project from brief to feedback, across the roles', { timeout: 12
     const feedbackId = portfolio.partner_feedback[0].feedback;
     assert.equal((await learners.cat.post('/api/portfolio/show', { feedback: feedbackId, shown: true })).status, 404);
     assert.equal((await learners.ben.post('/api/portfolio/show', { feedback: feedbackId, shown: true })).status, 200);
+    // The team's passed work is in both members' portfolios, the one who did not hand it in too.
+    for (const handle of ['ann', 'ben']) {
+      const projects = (await learners[handle].get('/api/portfolio')).json.projects;
+      assert.deepEqual(projects.map((p) => [p.submission, p.shown]), [[alphaWork.submission.id, false]], handle);
+    }
+    assert.equal((await learners.cat.post('/api/portfolio/show', { submission: alphaWork.submission.id, shown: true })).status, 403, 'another team\'s work');
+    assert.equal((await learners.ben.post('/api/portfolio/show', { submission: alphaWork.submission.id, shown: true })).status, 200);
     const link = (await learners.ben.post('/api/portfolio/share', {})).json.token;
     const shown = (await daemon.client().get(`/api/portfolio/public/${link}`)).json;
     assert.deepEqual(shown.partner_feedback, [{ feedback: feedbackId, project: BRIEF.title, body: 'The bread page made me hungry.' }]);
+    assert.deepEqual(shown.projects.map((p) => p.submission), [alphaWork.submission.id]);
     assert.ok(!JSON.stringify(shown).includes('pia'));
 
     // The partner sees nothing else.
