@@ -204,6 +204,7 @@ static int start_projects(struct daemon *d, const struct gr_config *config)
 		return rc;
 	gr_projects_set_turn(d->projects, d->turn);
 	gr_projects_set_live(d->projects, d->live);
+	gr_projects_set_workers(d->projects, d->workers);
 	return 0;
 }
 

@@ -6,7 +6,8 @@
 // sends it back with a note, opens it to their groups, takes it back, closes
 // it. A learner makes, joins or leaves a team and goes to the project step.
 // Also the team and the partner's feedback on the step page of a partner's
-// project (teamSection). app.js loads it when first needed. brief_html and
+// project (teamSection). app.js loads it when first needed. brief_html (null
+// until the server has rendered a brief just written: its text shown plain) and
 // body_html are rendered by the server in safe mode; feedback is plain text.
 
 import { t, plural, addStrings, formatDate } from './i18n.js';
@@ -205,7 +206,9 @@ function about(project) {
     me.role === 'learner' || project.state === 'draft' || project.state === 'proposed' ? null
       : h('p', { class: 'meta', id: 'project-cohorts', text: cohorts.length ? t('projects.cohorts', { cohorts: cohorts.join(', ') }) : t('projects.cohorts.none') }),
     h('details', { open: project.state !== 'draft' || me.role !== 'partner' }, h('summary', { text: t('projects.brief') }),
-      html('div', { class: 'content', id: 'project-brief' }, project.brief_html)),
+      project.brief_html === null
+        ? h('div', { class: 'content', id: 'project-brief' }, h('p', { class: 'comment plain', text: project.brief_md }))
+        : html('div', { class: 'content', id: 'project-brief' }, project.brief_html)),
     h('h2', { id: 'checklist-title', text: t('projects.checklist') }),
     h('ul', { id: 'project-checklist' }, project.checklist.map((line) => h('li', { text: line })))];
 }

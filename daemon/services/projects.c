@@ -23,6 +23,7 @@
 
 #include "core/error.h"
 #include "core/log.h"
+#include "core/workers.h"
 #include "domain/project.h"
 #include "services/live.h"
 #include "services/rights.h"
@@ -50,6 +51,8 @@ struct gr_projects {
 	struct gr_turn *own_turn; /* without a loop: each change commits at once */
 	gr_clock_fn *clock;
 	char data_dir[1024];
+	struct gr_workers *workers;   /* NULL: briefs render where they are written */
+	struct render_job *rendering; /* briefs being rendered on a worker */
 };
 
 static int64_t now(const struct gr_projects *projects)
@@ -86,15 +89,23 @@ void gr_projects_set_turn(struct gr_projects *projects, struct gr_turn *turn)
 	projects->turn = turn ? turn : projects->own_turn;
 }
 
+void gr_projects_set_workers(struct gr_projects *projects, struct gr_workers *workers)
+{
+	projects->workers = workers;
+}
+
 void gr_projects_set_live(struct gr_projects *projects, struct gr_live *live)
 {
 	projects->live = live;
 }
 
+static void render_orphan_all(struct gr_projects *projects);
+
 void gr_projects_free(struct gr_projects *projects)
 {
 	if (!projects)
 		return;
+	render_orphan_all(projects);
 	gr_turn_free(projects->own_turn);
 	free(projects);
 }
@@ -260,10 +271,10 @@ static struct gr_json *project_value(struct reader *reader, const struct gr_stor
 		return NULL;
 	}
 	value = gr_json_pack(
-	    "{s:I, s:s, s:s, s:s, s:s, s:i, s:o, s:s, s:s?, s:{s:I, s:s}, s:{s:s, s:s},"
+	    "{s:I, s:s, s:s, s:s, s:s?, s:i, s:o, s:s, s:s?, s:{s:I, s:s}, s:{s:s, s:s},"
 	    " s:s?, s:o, s:o, s:I, s:I}",
 	    "id", (long long)row->life.id, "title", row->title, "summary", row->summary, "brief_md",
-	    row->brief_md, "brief_html", row->brief_html, "team_size", row->life.team_size,
+	    row->brief_md, "brief_html", row->brief_html[0] ? row->brief_html : NULL, "team_size", row->life.team_size,
 	    "checklist", checklist, "state", gr_project_state_name(row->life.state), "note",
 	    row->note[0] ? row->note : NULL, "centre", "id", (long long)row->life.centre_id, "name",
 	    row->centre, "partner", "handle", row->partner_handle, "display_name",
@@ -467,6 +478,86 @@ static void writing_clear(struct writing *w)
 	free(w->checklist);
 }
 
+/*
+ * A brief is markdown from outside the centre: with workers it is stored
+ * with an empty brief_html and rendered on a worker afterwards (cmark can
+ * take long on some texts; the loop must not wait), then stored if the
+ * brief was not edited meanwhile. Until then the API says brief_html null.
+ */
+struct render_job {
+	struct gr_projects *projects; /* NULL: orphaned */
+	int64_t id;
+	char *markdown, *html;
+	struct render_job *next; /* the service's jobs under way */
+};
+
+static void render_work(void *payload)
+{
+	struct render_job *job = payload;
+
+	job->html = gr_markdown_html(job->markdown);
+}
+
+static int write_html(struct gr_projects *projects, void *argument)
+{
+	struct render_job *job = argument;
+
+	return gr_store_project_set_html(projects->store, job->id, job->markdown, job->html);
+}
+
+static void render_done(void *payload)
+{
+	struct render_job *job = payload;
+	struct render_job **link;
+
+	if (job->projects) {
+		for (link = &job->projects->rendering; *link; link = &(*link)->next)
+			if (*link == job) {
+				*link = job->next;
+				break;
+			}
+		if (!job->html || change(job->projects, write_html, job) != 0)
+			gr_log_error("the brief of project %lld was not rendered: %s",
+				     (long long)job->id, gr_error_last());
+	}
+	free(job->markdown);
+	free(job->html);
+	free(job);
+}
+
+/* The service is freed: its renders under way end on their own, storing nothing. */
+static void render_orphan_all(struct gr_projects *projects)
+{
+	while (projects->rendering) {
+		struct render_job *job = projects->rendering;
+
+		projects->rendering = job->next;
+		job->projects = NULL;
+		job->next = NULL;
+	}
+}
+
+/* Render project id's brief markdown on a worker; logged when it cannot start. */
+static void render_later(struct gr_projects *projects, int64_t id, const char *markdown)
+{
+	struct render_job *job = calloc(1, sizeof(*job));
+
+	if (!job || !(job->markdown = strdup(markdown))) {
+		free(job);
+		gr_log_error("the brief of project %lld was not rendered: out of memory",
+			     (long long)id);
+		return;
+	}
+	job->projects = projects;
+	job->id = id;
+	job->next = projects->rendering;
+	projects->rendering = job;
+	if (gr_workers_submit(projects->workers, render_work, render_done, job) != 0) {
+		job->html = NULL;
+		render_done(job); /* logged */
+	}
+}
+
 /* Checks brief and fills w (its life left to the caller). */
 static int prepare(struct gr_projects *projects, struct writing *w,
 		   const struct gr_projects_brief *brief, struct gr_projects_why *why)
@@ -487,7 +578,8 @@ static int prepare(struct gr_projects *projects, struct writing *w,
 		return refuse(why, GR_EINVALID, NULL, "centre", "There is no such centre.");
 	if (rc)
 		return rc;
-	if (!(w->html = gr_markdown_html(brief->brief_md)) || !(w->checklist = checklist_text(brief))) {
+	w->html = projects->workers ? strdup("") : gr_markdown_html(brief->brief_md);
+	if (!w->html || !(w->checklist = checklist_text(brief))) {
 		writing_clear(w);
 		gr_error_set("out of memory");
 		return GR_ERROR;
@@ -522,6 +614,8 @@ int gr_projects_create(struct gr_projects *projects, const struct gr_user *by,
 				   now(projects))) == 0 &&
 	    (rc = change(projects, write_new, &w)) == 0) {
 		*out_id = w.life.id;
+		if (projects->workers)
+			render_later(projects, w.life.id, brief->brief_md);
 		gr_log_info("%s wrote the project brief %lld", by->handle, (long long)w.life.id);
 	}
 	writing_clear(&w);
@@ -581,7 +675,8 @@ int gr_projects_edit(struct gr_projects *projects, const struct gr_user *by, int
 	if ((rc = gr_project_edit(&loaded.life, brief->team_size, now(projects))) == 0) {
 		loaded.life.centre_id = w.centre_id;
 		u = (struct update){loaded.life, &w.texts, NULL, NULL};
-		rc = change(projects, write_update, &u);
+		if ((rc = change(projects, write_update, &u)) == 0 && projects->workers)
+			render_later(projects, id, brief->brief_md);
 	}
 	writing_clear(&w);
 	return rc;

@@ -26,6 +26,7 @@ struct gr_library;
 struct gr_live;
 struct gr_store;
 struct gr_turn;
+struct gr_workers;
 struct gr_projects;
 
 /*
@@ -38,6 +39,11 @@ int gr_projects_new(struct gr_projects **out, struct gr_store *store, struct gr_
 void gr_projects_set_turn(struct gr_projects *projects, struct gr_turn *turn);
 /* Tell people through live (borrowed; NULL: nobody, as in the operator's tool). */
 void gr_projects_set_live(struct gr_projects *projects, struct gr_live *live);
+/*
+ * Render briefs on workers (borrowed; loop thread), after they are stored;
+ * without (NULL: the unit tests, the CLI) they render where they are written.
+ */
+void gr_projects_set_workers(struct gr_projects *projects, struct gr_workers *workers);
 /* Accepts NULL. */
 void gr_projects_free(struct gr_projects *projects);
 

@@ -49,6 +49,7 @@ enum statement {
 	FEEDBACK_RECEIVED,
 	FEEDBACK_SHOW,
 	FEEDBACK_HIDE,
+	SET_HTML,
 	STATEMENT_COUNT
 };
 
@@ -134,6 +135,7 @@ static const char *const sql[STATEMENT_COUNT] = {
 			      " WHERE f.id = ?1 AND m.user_id = ?2)",
 	[FEEDBACK_SHOW] = "INSERT OR IGNORE INTO feedback_shown (feedback_id, user_id) VALUES (?1, ?2)",
 	[FEEDBACK_HIDE] = "DELETE FROM feedback_shown WHERE feedback_id = ?1 AND user_id = ?2",
+	[SET_HTML] = "UPDATE projects SET brief_html = ?3 WHERE id = ?1 AND brief_md = ?2",
 };
 
 const struct store_sql store_project_sql = {sql, STATEMENT_COUNT};
@@ -213,6 +215,17 @@ int gr_store_project_update(struct gr_store *store, const struct gr_project *lif
 		return GR_ENOTFOUND;
 	}
 	return 0;
+}
+
+int gr_store_project_set_html(struct gr_store *store, int64_t id, const char *brief_md,
+			      const char *brief_html)
+{
+	sqlite3_stmt *stmt = statement(store, SET_HTML);
+
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_text(stmt, 2, brief_md, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, brief_html, -1, SQLITE_STATIC);
+	return store_run(store, stmt, NULL);
 }
 
 /* The row stmt is on; GR_EINVALID for a state this grounds does not know. */

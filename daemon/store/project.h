@@ -54,6 +54,12 @@ int gr_store_project_update(struct gr_store *store, const struct gr_project *lif
 			    const struct gr_store_project_texts *texts, const char *note,
 			    const char *track_id);
 
+/*
+ * The brief of project id rendered as brief_html, if its markdown is still
+ * brief_md (a brief edited meanwhile is left for its own rendering).
+ */
+int gr_store_project_set_html(struct gr_store *store, int64_t id, const char *brief_md,
+			      const char *brief_html);
 /* Project id, or the project of track_id: fn once; GR_ENOTFOUND when there is none. */
 int gr_store_project_by_id(struct gr_store *store, int64_t id, gr_store_project_fn *fn,
 			   void *payload);

@@ -27,6 +27,7 @@
 
 #include <jansson.h>
 #include <stdarg.h>
+#include <time.h>
 
 enum { PIA, KIM, ANN, BEN, SAM, ELI, WIM, PEOPLE };
 
@@ -398,6 +399,74 @@ static void test_peers_review_a_team(void)
 	fixture_close(&f);
 }
 
+/* Run the workers' jobs and their completions until none is left. */
+static void drain_workers(struct fixture *f)
+{
+	for (int i = 0; i < 5000 && gr_workers_pending(f->workers) > 0; i++) {
+		struct timespec pause = {0, 1000 * 1000};
+
+		if (gr_workers_complete(f->workers) == 0)
+			nanosleep(&pause, NULL);
+	}
+	CHECK_INT(gr_workers_pending(f->workers), ==, 0);
+}
+
+/* The brief_html project id shows pia now (NULL: not rendered yet), into out. */
+static void brief_html_of(struct fixture *f, int64_t id, char *out, size_t size)
+{
+	struct gr_projects_why why = {NULL, NULL};
+	struct gr_json *value = NULL;
+	const char *html;
+
+	CHECK_INT(gr_projects_get(f->projects, &f->users[PIA], id, &value, &why), ==, 0);
+	html = gr_json_text(gr_json_get(value, "brief_html"), NULL);
+	snprintf(out, size, "%s", html ? html : "(null)");
+	gr_json_free(value);
+}
+
+/*
+ * With workers a brief renders on one after it is stored (null until
+ * then), and a render overtaken by an edit stores nothing: the edit's own
+ * render does.
+ */
+static void test_brief_renders_on_a_worker(void)
+{
+	struct fixture f;
+	struct gr_projects_why why = {NULL, NULL};
+	struct gr_projects_brief edit = BRIEF;
+	char html[256];
+	int64_t id = 0;
+
+	fixture_open(&f);
+	gr_projects_set_workers(f.projects, f.workers);
+	CHECK_INT(gr_projects_create(f.projects, &f.users[PIA], &BRIEF, &id, &why), ==, 0);
+	brief_html_of(&f, id, html, sizeof html);
+	CHECK_STR(html, "(null)");
+	drain_workers(&f);
+	brief_html_of(&f, id, html, sizeof html);
+	CHECK(strstr(html, "<strong>two</strong>") != NULL);
+
+	/* Two edits before either render lands: the first's render finds its text gone. */
+	edit.brief_md = "Make *one* page.";
+	CHECK_INT(gr_projects_edit(f.projects, &f.users[PIA], id, &edit, &why), ==, 0);
+	edit.brief_md = "Make **three** pages.";
+	CHECK_INT(gr_projects_edit(f.projects, &f.users[PIA], id, &edit, &why), ==, 0);
+	brief_html_of(&f, id, html, sizeof html);
+	CHECK_STR(html, "(null)");
+	drain_workers(&f);
+	brief_html_of(&f, id, html, sizeof html);
+	CHECK(strstr(html, "<strong>three</strong>") != NULL);
+	CHECK(strstr(html, "<em>one</em>") == NULL);
+
+	/* Freed while a render runs: it ends on its own, storing nothing. */
+	edit.brief_md = "Make **four** pages.";
+	CHECK_INT(gr_projects_edit(f.projects, &f.users[PIA], id, &edit, &why), ==, 0);
+	gr_projects_free(f.projects);
+	f.projects = NULL;
+	drain_workers(&f);
+	fixture_close(&f);
+}
+
 int main(void)
 {
 	gr_log_set_level(GR_LOG_ERROR);
@@ -405,5 +474,6 @@ int main(void)
 	RUN(test_moves_and_track);
 	RUN(test_team_work);
 	RUN(test_peers_review_a_team);
+	RUN(test_brief_renders_on_a_worker);
 	return harness_done();
 }
