@@ -144,18 +144,6 @@ static void services_stop(struct fixture *f)
 	f->reviews = NULL;
 }
 
-/* Run what the worker pool finished, until it has nothing left (5 s at most). */
-static void drain_workers(struct fixture *f)
-{
-	for (int i = 0; i < 5000 && gr_workers_pending(f->workers) > 0; i++) {
-		struct timespec pause = { 0, 1000 * 1000 };
-
-		if (gr_workers_complete(f->workers) == 0)
-			nanosleep(&pause, NULL);
-	}
-	CHECK_INT(gr_workers_pending(f->workers), ==, 0);
-}
-
 static void fixture_open_with(struct fixture *f, const struct gr_help_settings *help,
 			      int off_loop)
 {
@@ -230,7 +218,7 @@ static json_t *request(struct fixture *f, int who, const char *expected, const c
 	va_end(ap);
 	say_on(f, &f->clients[who], text);
 	if (f->off_loop)
-		drain_workers(f);
+		demo_drain_workers(f->workers);
 	gr_live_flush(f->live);
 	while ((reply = next(&f->clients[who])) != NULL &&
 	       strcmp(text_of(reply, "type"), "ok") != 0 &&
@@ -1058,7 +1046,7 @@ static void board_tick(struct fixture *f)
 	if (f->off_loop) {
 		/* Made on a worker: nothing reaches the board before the loop runs its end. */
 		CHECK_INT(summaries(f, NULL), ==, 0);
-		drain_workers(f);
+		demo_drain_workers(f->workers);
 	}
 	gr_live_flush(f->live);
 }
@@ -1419,7 +1407,7 @@ static void board_get(int off_loop)
 		say_on(&f, &f.clients[KIM], "{\"type\":\"ping\",\"id\":11}");
 		gr_live_flush(f.live);
 		CHECK_INT(next_reply_id(&f.clients[KIM]), ==, -1);
-		drain_workers(&f);
+		demo_drain_workers(f.workers);
 		gr_live_flush(f.live);
 		CHECK_INT(next_reply_id(&f.clients[KIM]), ==, 10);
 		CHECK_INT(next_reply_id(&f.clients[KIM]), ==, 11);
@@ -1429,7 +1417,7 @@ static void board_get(int off_loop)
 		       "{\"type\":\"board.get\",\"id\":12,\"cohort\":\"c1\",\"track\":\"demo\"}");
 		gr_live_client_close(f.live, &f.clients[KIM]);
 		f.connected[KIM] = 0;
-		drain_workers(&f);
+		demo_drain_workers(f.workers);
 	}
 	fixture_close(&f);
 }
@@ -1497,7 +1485,7 @@ static void test_home_attention_off_loop(void)
 	say_on(&f, &f.clients[KIM], "{\"type\":\"ping\",\"id\":5}");
 	gr_live_flush(f.live);
 	CHECK_INT(next_reply_id(&f.clients[KIM]), ==, -1);
-	drain_workers(&f);
+	demo_drain_workers(f.workers);
 	gr_live_flush(f.live);
 	reply = next(&f.clients[KIM]);
 	CHECK(reply != NULL);
@@ -1521,7 +1509,7 @@ static void test_home_attention_off_loop(void)
 	say_on(&f, &f.clients[KIM], "{\"type\":\"home.attention\",\"id\":7}");
 	gr_live_flush(f.live);
 	CHECK_INT(next_reply_id(&f.clients[KIM]), ==, -1);
-	drain_workers(&f);
+	demo_drain_workers(f.workers);
 	gr_live_flush(f.live);
 	CHECK_INT(next_reply_id(&f.clients[KIM]), ==, 7);
 
@@ -1530,7 +1518,7 @@ static void test_home_attention_off_loop(void)
 	say_on(&f, &f.clients[KIM], "{\"type\":\"home.attention\",\"id\":8}");
 	gr_live_client_close(f.live, &f.clients[KIM]);
 	f.connected[KIM] = 0;
-	drain_workers(&f);
+	demo_drain_workers(f.workers);
 	fixture_close(&f);
 }
 

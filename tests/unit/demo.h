@@ -81,6 +81,18 @@ static inline void demo_open(const char *dir, void (*make_track)(const char *rep
 	CHECK(gr_library_track(*library, "demo") != NULL);
 }
 
+/* Run the workers' jobs and their completions until none is pending (bounded, about 10 s). */
+static inline void demo_drain_workers(struct gr_workers *workers)
+{
+	for (int i = 0; i < 10000 && gr_workers_pending(workers) > 0; i++) {
+		struct timespec pause = {0, 1000 * 1000};
+
+		if (gr_workers_complete(workers) == 0)
+			nanosleep(&pause, NULL);
+	}
+	CHECK_INT(gr_workers_pending(workers), ==, 0);
+}
+
 /* The services of a test: the turn and live always, the others when asked for. */
 struct demo_services {
 	struct gr_turn *turn;

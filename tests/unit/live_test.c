@@ -624,11 +624,7 @@ static void test_preview(void)
 /* Runs the done() of the workers' jobs until none is pending (bounded). */
 static void finish_renders(struct fixture *f)
 {
-	for (int tries = 0; gr_workers_pending(f->workers) > 0 && tries < 10000; tries++) {
-		if (gr_workers_complete(f->workers) == 0)
-			nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
-	}
-	CHECK_INT(gr_workers_pending(f->workers), ==, 0);
+	demo_drain_workers(f->workers);
 	gr_live_flush(f->live);
 }
 

@@ -399,17 +399,6 @@ static void test_peers_review_a_team(void)
 	fixture_close(&f);
 }
 
-/* Run the workers' jobs and their completions until none is left. */
-static void drain_workers(struct fixture *f)
-{
-	for (int i = 0; i < 5000 && gr_workers_pending(f->workers) > 0; i++) {
-		struct timespec pause = {0, 1000 * 1000};
-
-		if (gr_workers_complete(f->workers) == 0)
-			nanosleep(&pause, NULL);
-	}
-	CHECK_INT(gr_workers_pending(f->workers), ==, 0);
-}
 
 /* The brief_html project id shows pia now (NULL: not rendered yet), into out. */
 static void brief_html_of(struct fixture *f, int64_t id, char *out, size_t size)
@@ -442,7 +431,7 @@ static void test_brief_renders_on_a_worker(void)
 	CHECK_INT(gr_projects_create(f.projects, &f.users[PIA], &BRIEF, &id, &why), ==, 0);
 	brief_html_of(&f, id, html, sizeof html);
 	CHECK_STR(html, "(null)");
-	drain_workers(&f);
+	demo_drain_workers(f.workers);
 	brief_html_of(&f, id, html, sizeof html);
 	CHECK(strstr(html, "<strong>two</strong>") != NULL);
 
@@ -453,7 +442,7 @@ static void test_brief_renders_on_a_worker(void)
 	CHECK_INT(gr_projects_edit(f.projects, &f.users[PIA], id, &edit, &why), ==, 0);
 	brief_html_of(&f, id, html, sizeof html);
 	CHECK_STR(html, "(null)");
-	drain_workers(&f);
+	demo_drain_workers(f.workers);
 	brief_html_of(&f, id, html, sizeof html);
 	CHECK(strstr(html, "<strong>three</strong>") != NULL);
 	CHECK(strstr(html, "<em>one</em>") == NULL);
@@ -463,7 +452,7 @@ static void test_brief_renders_on_a_worker(void)
 	CHECK_INT(gr_projects_edit(f.projects, &f.users[PIA], id, &edit, &why), ==, 0);
 	gr_projects_free(f.projects);
 	f.projects = NULL;
-	drain_workers(&f);
+	demo_drain_workers(f.workers);
 	fixture_close(&f);
 }
 
