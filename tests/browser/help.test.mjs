@@ -89,10 +89,12 @@ test('asking a peer for help: the offer shows live, is accepted, both write, and
   await lena.reload();
   await lena.locator('#help-status', { hasText: 'Asked 1 peer' }).waitFor();
   await lena.locator('#nav-home').click();
+  await lena.locator('#home-title').waitFor(); // not the step page still on show while home loads
   const back = lena.locator('#help-mine');
   await back.waitFor();
   assert.equal(await back.innerText(), 'You asked for help on “What is a web page?”. Waiting for someone to accept.');
   await back.getByRole('link', { name: 'What is a web page?' }).click();
+  await lena.locator('#home-title').waitFor({ state: 'detached' });
   await lena.locator('#help-status', { hasText: 'Asked 1 peer' }).waitFor();
   assert.equal(await back.isHidden(), true, 'no link to the page on show');
 
