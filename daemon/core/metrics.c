@@ -42,6 +42,10 @@ static const struct described counters[GR_METRICS_COUNTER_COUNT] = {
 					 "Sign-ins refused: a wrong handle or password, or over the limit." },
 	[GR_METRICS_TRACK_RELOAD_ERRORS] = { "grounds_track_reload_errors_total",
 					     "New commits of a track that could not be loaded." },
+	[GR_METRICS_CONNECTIONS_OPENED] = { "grounds_ws_connections_opened_total",
+					    "Websocket connections opened." },
+	[GR_METRICS_SLOW_TURNS] = { "grounds_loop_slow_turns_total",
+				    "Turns of the event loop that took over 10 ms of CPU time." },
 };
 
 static const struct described gauges[GR_METRICS_GAUGE_COUNT] = {

@@ -10,10 +10,17 @@
  * The loop thread's CPU time over the same turn is kept too (its longest):
  * on a machine whose cores are busy with other work, a turn's wall time
  * counts the time the thread waited for a core, its CPU time only the work.
+ *
+ * A turn that took over GR_LOOP_SLOW_TURN_US of CPU is counted, and said in
+ * the log with what it did (at most one line a minute, which also says how
+ * many more there were): the time in timers, in the worker pool's results
+ * and in the end of the turn (the commit), the rest being the connections'
+ * reading and writing, and how many messages and connections came and went.
  */
 #include "net/loop.h"
 
 #include "core/error.h"
+#include "core/log.h"
 #include "core/metrics.h"
 
 #include <stdint.h>
@@ -30,7 +37,14 @@ struct handle {
 	} uv;
 	gr_loop_fn *fn;
 	void *payload;
+	struct gr_loop *loop;
 	struct handle *next;
+};
+
+/* Where one turn's time went (ns) and what came and went in it. */
+struct turn_parts {
+	uint64_t timers, results, end;
+	uint64_t messages_in, messages_out, opened; /* the counters at the turn's start */
 };
 
 struct gr_loop {
@@ -45,6 +59,9 @@ struct gr_loop {
 	uv_prepare_t measure;
 	uint64_t measured_at, idle_at; /* ns: the last prepare, and the idle time then */
 	uint64_t cpu_at;	       /* ns: the loop thread's CPU time then */
+	struct turn_parts parts;       /* what this turn has done so far */
+	uint64_t slow_said_at;	       /* ns: the last slow turn written to the log */
+	uint64_t slow_unsaid;	       /* slow turns since then not written */
 	struct handle *handles;
 	int closed;
 };
@@ -52,19 +69,23 @@ struct gr_loop {
 static void on_wake(uv_async_t *async)
 {
 	struct gr_loop *loop = async->data;
+	uint64_t start = uv_hrtime();
 
 	if (loop->wake_fn)
 		loop->wake_fn(loop->wake_payload);
+	loop->parts.results += uv_hrtime() - start;
 }
 
 static void on_turn_end(uv_check_t *check)
 {
 	struct gr_loop *loop = check->data;
+	uint64_t start = uv_hrtime();
 
 	uv_check_stop(check);
 	uv_idle_stop(&loop->turn_end_now);
 	if (loop->turn_end_fn)
 		loop->turn_end_fn(loop->turn_end_payload);
+	loop->parts.end += uv_hrtime() - start;
 }
 
 static void on_idle(uv_idle_t *idle)
@@ -81,21 +102,62 @@ static uint64_t thread_cpu_ns(void)
 	return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
 }
 
+static double ms(uint64_t ns)
+{
+	return (double)ns / 1e6;
+}
+
+/* A slow turn, in the log: at most one line a minute. */
+static void say_slow(struct gr_loop *loop, uint64_t now, uint64_t work, uint64_t cpu)
+{
+	const struct turn_parts *p = &loop->parts;
+	const uint64_t *counters = gr_metrics_now()->counters;
+	uint64_t known = p->timers + p->results + p->end;
+	char more[64] = "";
+
+	gr_metrics_count(GR_METRICS_SLOW_TURNS);
+	if (loop->slow_said_at && now - loop->slow_said_at < 60 * 1000000000ull) {
+		loop->slow_unsaid++;
+		return;
+	}
+	if (loop->slow_unsaid)
+		snprintf(more, sizeof(more), "; %llu more since the last said",
+			 (unsigned long long)loop->slow_unsaid);
+	gr_log_warn("a turn of the event loop took %.1f ms (%.1f ms of CPU): timers %.1f ms, "
+		    "worker results %.1f ms, end of turn (commit) %.1f ms, connections %.1f ms; "
+		    "%llu messages in, %llu out, %llu connections opened%s",
+		    ms(work), ms(cpu), ms(p->timers), ms(p->results), ms(p->end),
+		    ms(work > known ? work - known : 0),
+		    (unsigned long long)(counters[GR_METRICS_MESSAGES_IN] - p->messages_in),
+		    (unsigned long long)(counters[GR_METRICS_MESSAGES_OUT] - p->messages_out),
+		    (unsigned long long)(counters[GR_METRICS_CONNECTIONS_OPENED] - p->opened), more);
+	loop->slow_said_at = now;
+	loop->slow_unsaid = 0;
+}
+
 static void on_prepare(uv_prepare_t *prepare)
 {
 	struct gr_loop *loop = prepare->data;
 	uint64_t now = uv_hrtime(), idle = uv_metrics_idle_time(&loop->uv), cpu = thread_cpu_ns();
+	const uint64_t *counters = gr_metrics_now()->counters;
 
 	if (loop->measured_at) {
 		uint64_t span = now - loop->measured_at, waited = idle - loop->idle_at;
+		uint64_t work = span > waited ? span - waited : 0;
 
-		gr_metrics_observe_turn(gr_metrics_now(),
-					(int64_t)((span > waited ? span - waited : 0) / 1000),
+		gr_metrics_observe_turn(gr_metrics_now(), (int64_t)(work / 1000),
 					(int64_t)((cpu - loop->cpu_at) / 1000));
+		if (cpu - loop->cpu_at > GR_LOOP_SLOW_TURN_US * 1000ull)
+			say_slow(loop, now, work, cpu - loop->cpu_at);
 	}
 	loop->measured_at = now;
 	loop->idle_at = idle;
 	loop->cpu_at = cpu;
+	loop->parts = (struct turn_parts){
+		.messages_in = counters[GR_METRICS_MESSAGES_IN],
+		.messages_out = counters[GR_METRICS_MESSAGES_OUT],
+		.opened = counters[GR_METRICS_CONNECTIONS_OPENED],
+	};
 }
 
 int gr_loop_new(struct gr_loop **out)
@@ -194,6 +256,7 @@ static struct handle *handle_new(struct gr_loop *loop, gr_loop_fn *fn, void *pay
 	}
 	handle->fn = fn;
 	handle->payload = payload;
+	handle->loop = loop;
 	handle->uv.handle.data = handle;
 	handle->next = loop->handles;
 	loop->handles = handle;
@@ -203,8 +266,11 @@ static struct handle *handle_new(struct gr_loop *loop, gr_loop_fn *fn, void *pay
 static void on_timer(uv_timer_t *timer)
 {
 	struct handle *handle = timer->data;
+	struct gr_loop *loop = handle->loop;
+	uint64_t start = uv_hrtime();
 
 	handle->fn(handle->payload);
+	loop->parts.timers += uv_hrtime() - start;
 }
 
 int gr_loop_every(struct gr_loop *loop, int ms, gr_loop_fn *fn, void *payload)

@@ -12,6 +12,9 @@
 
 struct gr_loop;
 
+/* A turn of the loop over this much CPU time (µs) is slow: counted and logged. */
+#define GR_LOOP_SLOW_TURN_US 10000
+
 typedef void gr_loop_fn(void *payload);
 
 /* A new loop, measuring each turn into the metrics (core/metrics.h). */

@@ -717,6 +717,7 @@ static int ws_open(struct lws *wsi, struct session *session)
 	net->clients = ws;
 	net->client_count++;
 	gr_metrics_set(GR_METRICS_CONNECTIONS, net->client_count);
+	gr_metrics_count(GR_METRICS_CONNECTIONS_OPENED);
 	session->ws = ws;
 	gr_log_debug("websocket open for %s (%d open)", ws->client.user.handle, net->client_count);
 	return 0;
