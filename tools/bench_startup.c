@@ -588,7 +588,7 @@ static void run(const struct options *options)
 {
 	struct gr_reviews_settings settings;
 	struct gr_live_settings live_settings;
-	struct gr_live_hooks hooks = {16, ignore_notify, ignore_flush, NULL, NULL, NULL};
+	struct gr_live_hooks hooks = {.headroom = 16, .notify = ignore_notify, .request_flush = ignore_flush};
 	struct gr_workers *workers = NULL;
 	struct gr_library *library = NULL;
 	struct sim sim = {.options = options, .rng = options->seed * 7919 + 1};

@@ -46,6 +46,9 @@ static const struct described counters[GR_METRICS_COUNTER_COUNT] = {
 					    "Websocket connections opened." },
 	[GR_METRICS_SLOW_TURNS] = { "grounds_loop_slow_turns_total",
 				    "Turns of the event loop that took over 10 ms of CPU time." },
+	[GR_METRICS_MESSAGES_PUT_OFF] = { "grounds_ws_messages_put_off_total",
+					  "Websocket messages put off to the next turn of the event loop: "
+					  "the one they came in had done its share." },
 };
 
 static const struct described gauges[GR_METRICS_GAUGE_COUNT] = {

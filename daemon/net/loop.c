@@ -12,8 +12,8 @@
  * counts the time the thread waited for a core, its CPU time only the work.
  *
  * A turn that took over GR_LOOP_SLOW_TURN_US of CPU is counted, and said in
- * the log with what it did (at most one line a minute, which also says how
- * many more there were): the time in timers, in the worker pool's results
+ * the log with what it did (at most one line a minute at warn, which also
+ * says how many more there were; each of them at debug): the time in timers, in the worker pool's results
  * and in the end of the turn (the commit), the rest being the connections'
  * reading and writing, and how many messages and connections came and went.
  */
@@ -57,6 +57,9 @@ struct gr_loop {
 	gr_loop_fn *turn_end_fn;
 	void *turn_end_payload;
 	uv_prepare_t measure;
+	gr_loop_fn *next_turn_fn; /* called at the start of the next turn (after the measure) */
+	void *next_turn_payload;
+	uv_idle_t next_turn_now;  /* while next_turn_fn waits: the loop must not block first */
 	uint64_t measured_at, idle_at; /* ns: the last prepare, and the idle time then */
 	uint64_t cpu_at;	       /* ns: the loop thread's CPU time then */
 	struct turn_parts parts;       /* what this turn has done so far */
@@ -107,32 +110,37 @@ static double ms(uint64_t ns)
 	return (double)ns / 1e6;
 }
 
-/* A slow turn, in the log: at most one line a minute. */
+/* A slow turn, in the log: at most one line a minute at warn, the others at debug. */
 static void say_slow(struct gr_loop *loop, uint64_t now, uint64_t work, uint64_t cpu)
 {
 	const struct turn_parts *p = &loop->parts;
 	const uint64_t *counters = gr_metrics_now()->counters;
 	uint64_t known = p->timers + p->results + p->end;
+	int warn = !loop->slow_said_at || now - loop->slow_said_at >= 60 * 1000000000ull;
 	char more[64] = "";
 
 	gr_metrics_count(GR_METRICS_SLOW_TURNS);
-	if (loop->slow_said_at && now - loop->slow_said_at < 60 * 1000000000ull) {
+	if (!warn) {
 		loop->slow_unsaid++;
-		return;
-	}
-	if (loop->slow_unsaid)
+		if (gr_log_get_level() < GR_LOG_DEBUG)
+			return;
+	} else if (loop->slow_unsaid) {
 		snprintf(more, sizeof(more), "; %llu more since the last said",
 			 (unsigned long long)loop->slow_unsaid);
-	gr_log_warn("a turn of the event loop took %.1f ms (%.1f ms of CPU): timers %.1f ms, "
-		    "worker results %.1f ms, end of turn (commit) %.1f ms, connections %.1f ms; "
-		    "%llu messages in, %llu out, %llu connections opened%s",
-		    ms(work), ms(cpu), ms(p->timers), ms(p->results), ms(p->end),
-		    ms(work > known ? work - known : 0),
-		    (unsigned long long)(counters[GR_METRICS_MESSAGES_IN] - p->messages_in),
-		    (unsigned long long)(counters[GR_METRICS_MESSAGES_OUT] - p->messages_out),
-		    (unsigned long long)(counters[GR_METRICS_CONNECTIONS_OPENED] - p->opened), more);
-	loop->slow_said_at = now;
-	loop->slow_unsaid = 0;
+	}
+	gr_log(warn ? GR_LOG_WARN : GR_LOG_DEBUG,
+	       "a turn of the event loop took %.1f ms (%.1f ms of CPU): timers %.1f ms, "
+	       "worker results %.1f ms, end of turn (commit) %.1f ms, connections %.1f ms; "
+	       "%llu messages in, %llu out, %llu connections opened%s",
+	       ms(work), ms(cpu), ms(p->timers), ms(p->results), ms(p->end),
+	       ms(work > known ? work - known : 0),
+	       (unsigned long long)(counters[GR_METRICS_MESSAGES_IN] - p->messages_in),
+	       (unsigned long long)(counters[GR_METRICS_MESSAGES_OUT] - p->messages_out),
+	       (unsigned long long)(counters[GR_METRICS_CONNECTIONS_OPENED] - p->opened), more);
+	if (warn) {
+		loop->slow_said_at = now;
+		loop->slow_unsaid = 0;
+	}
 }
 
 static void on_prepare(uv_prepare_t *prepare)
@@ -158,6 +166,14 @@ static void on_prepare(uv_prepare_t *prepare)
 		.messages_out = counters[GR_METRICS_MESSAGES_OUT],
 		.opened = counters[GR_METRICS_CONNECTIONS_OPENED],
 	};
+	/* Work put off to this turn: measured with it, not with the last. */
+	if (loop->next_turn_fn) {
+		gr_loop_fn *fn = loop->next_turn_fn;
+
+		loop->next_turn_fn = NULL;
+		uv_idle_stop(&loop->next_turn_now);
+		fn(loop->next_turn_payload);
+	}
 }
 
 int gr_loop_new(struct gr_loop **out)
@@ -181,6 +197,7 @@ int gr_loop_new(struct gr_loop **out)
 	uv_check_init(&loop->uv, &loop->turn_end);
 	loop->turn_end.data = loop;
 	uv_idle_init(&loop->uv, &loop->turn_end_now);
+	uv_idle_init(&loop->uv, &loop->next_turn_now);
 	uv_prepare_init(&loop->uv, &loop->measure);
 	loop->measure.data = loop;
 	uv_prepare_start(&loop->measure, on_prepare);
@@ -210,6 +227,7 @@ void gr_loop_close(struct gr_loop *loop)
 	uv_close((uv_handle_t *)&loop->turn_end, NULL);
 	uv_close((uv_handle_t *)&loop->turn_end_now, NULL);
 	uv_close((uv_handle_t *)&loop->measure, NULL);
+	uv_close((uv_handle_t *)&loop->next_turn_now, NULL);
 	loop->handles = NULL;
 	/* Until the last close callback: lws's handles finish closing here too. */
 	uv_run(&loop->uv, UV_RUN_DEFAULT);
@@ -330,4 +348,20 @@ void gr_loop_at_turn_end(struct gr_loop *loop, gr_loop_fn *fn, void *payload)
 	uv_check_start(&loop->turn_end, on_turn_end);
 	/* Armed by a timer, before the wait: an active idle handle makes that wait 0. */
 	uv_idle_start(&loop->turn_end_now, on_idle);
+}
+
+void gr_loop_next_turn(struct gr_loop *loop, gr_loop_fn *fn, void *payload)
+{
+	loop->next_turn_fn = fn;
+	loop->next_turn_payload = payload;
+	/* An active idle handle makes the wait before it 0: the next turn comes at once. */
+	uv_idle_start(&loop->next_turn_now, on_idle);
+}
+
+int64_t gr_loop_turn_work_us(struct gr_loop *loop)
+{
+	uint64_t span = uv_hrtime() - loop->measured_at;
+	uint64_t waited = uv_metrics_idle_time(&loop->uv) - loop->idle_at;
+
+	return loop->measured_at && span > waited ? (int64_t)((span - waited) / 1000) : 0;
 }

@@ -10,6 +10,8 @@
 #ifndef GR_LOOP_H
 #define GR_LOOP_H
 
+#include <stdint.h>
+
 struct gr_loop;
 
 /* A turn of the loop over this much CPU time (µs) is slow: counted and logged. */
@@ -63,5 +65,15 @@ void gr_loop_wake(struct gr_loop *loop);
  * One function per loop: the later call's fn and payload win.
  */
 void gr_loop_at_turn_end(struct gr_loop *loop, gr_loop_fn *fn, void *payload);
+
+/*
+ * Call fn at the start of the next turn, which then comes without waiting
+ * (work a busy turn put off: it is measured as the next turn's). One
+ * function per loop: the later call's fn and payload win.
+ */
+void gr_loop_next_turn(struct gr_loop *loop, gr_loop_fn *fn, void *payload);
+
+/* The work (not the wait) of the turn running now so far, in microseconds. */
+int64_t gr_loop_turn_work_us(struct gr_loop *loop);
 
 #endif

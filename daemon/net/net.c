@@ -691,6 +691,35 @@ static void flush_soon(void *payload)
 	gr_loop_at_turn_end(net->loop, flush_now, net);
 }
 
+/*
+ * A turn's share of reading: past it, what comes waits for the next turn
+ * (gr_live_take_up), so replies, board pushes and the commit go out at
+ * least this often whatever is ready at once. Well under the 10 ms a turn
+ * may take in all (docs/performance.md, "A turn's share").
+ */
+#define TURN_SHARE_US 4000
+
+static int turn_done(void *payload)
+{
+	struct gr_net *net = payload;
+
+	return gr_loop_turn_work_us(net->loop) >= TURN_SHARE_US;
+}
+
+static void take_up_now(void *payload)
+{
+	struct gr_net *net = payload;
+
+	gr_live_take_up(net->live);
+}
+
+static void take_up_next_turn(void *payload)
+{
+	struct gr_net *net = payload;
+
+	gr_loop_next_turn(net->loop, take_up_now, net);
+}
+
 static int ws_open(struct lws *wsi, struct session *session)
 {
 	struct gr_net *net = net_of(wsi);
@@ -1153,7 +1182,15 @@ static int listen_on(struct gr_net *net)
 
 int gr_net_start(struct gr_net **out, const struct gr_net_parts *parts)
 {
-	struct gr_live_hooks hooks = { LWS_PRE, ws_notify, flush_soon, NULL, NULL, ws_pause };
+	struct gr_live_hooks hooks = {
+		.headroom = LWS_PRE,
+		.notify = ws_notify,
+		.request_flush = flush_soon,
+		.end = ws_end,
+		.pause = ws_pause,
+		.turn_done = turn_done,
+		.next_turn = take_up_next_turn,
+	};
 	struct gr_net *net = calloc(1, sizeof(*net));
 	int rc;
 
@@ -1171,7 +1208,6 @@ int gr_net_start(struct gr_net **out, const struct gr_net_parts *parts)
 	net->tick_payload = parts->tick_payload;
 	net->live = parts->live;
 	hooks.payload = net;
-	hooks.end = ws_end;
 	if ((rc = find_web_root(net)) != 0 || (rc = gr_webfiles_new(&net->webfiles)) != 0 ||
 	    (rc = loop_start(net)) != 0 || (rc = listen_on(net)) != 0 ||
 	    (rc = gr_live_set_hooks(net->live, &hooks)) != 0) {

@@ -53,6 +53,7 @@
 #include "core/array.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "domain/progress.h"
 #include "domain/project.h"
 #include "services/rights.h"
@@ -164,6 +165,8 @@ struct gr_live {
 	struct waiting **resting; /* connections told busy, not read until their time */
 	int resting_count;
 	size_t resting_capacity;
+	struct waiting **put_off; /* connections put off by a busy turn, first come first */
+	size_t put_off_first, put_off_count, put_off_capacity; /* [first, count) wait */
 };
 
 void gr_live_settings_defaults(struct gr_live_settings *out)
@@ -1781,8 +1784,11 @@ struct waiting {
 	const char *markdown;	   /* in request.message: read by the worker */
 	char *html;		   /* the worker's result; NULL when rendering failed */
 	struct held *held, *held_last;
-	int64_t until; /* > 0: no render, the connection rests (told busy) until then */
+	int64_t until; /* > 0: no render, the connection rests (told busy) until then;
+			  PUT_OFF: put off by a busy turn to the next */
 };
+
+#define PUT_OFF (-1)
 
 /* The markdown a request's route wants rendered first, or NULL. */
 static const char *markdown_of(const struct gr_request *request)
@@ -1974,6 +1980,91 @@ static int render_first(struct gr_live *live, struct gr_client *client,
 	return 0;
 }
 
+/* A message that came while the connection waits for a render: after it, in order. */
+static void hold(struct waiting *waiting, const char *text, size_t len)
+{
+	struct held *held = malloc(sizeof(*held) + len);
+
+	if (!held) {
+		gr_log_error("a message of %s was lost: out of memory", waiting->client->user.handle);
+		return;
+	}
+	held->next = NULL;
+	held->len = len;
+	memcpy(held->text, text, len);
+	if (waiting->held_last)
+		waiting->held_last->next = held;
+	else
+		waiting->held = held;
+	waiting->held_last = held;
+}
+
+/* ---- a busy turn's share ------------------------------------------------------ */
+
+/*
+ * A message that comes when the loop's turn has done its share (the
+ * turn_done hook) waits for the next turn, its connection paused, as behind
+ * a render with no job. So one turn never grows with how many connections
+ * happen to be ready at once (10,000 learners, or a backlog after the
+ * machine was busy elsewhere): the turn commits, and the replies and board
+ * pushes go out, before more is read. The next turn takes up first the
+ * connections put off, in the order they came.
+ */
+static void put_off(struct gr_live *live, struct gr_client *client, const char *text,
+		    size_t len)
+{
+	struct waiting *waiting = calloc(1, sizeof(*waiting));
+
+	if (!waiting || gr_array_grow((void **)&live->put_off, &live->put_off_capacity,
+				      live->put_off_count + 1, sizeof(*live->put_off)) != 0) {
+		free(waiting);
+		gr_protocol_receive(live->protocol, client, text, len); /* out of memory: now */
+		return;
+	}
+	waiting->live = live;
+	waiting->client = client;
+	waiting->until = PUT_OFF;
+	hold(waiting, text, len);
+	client->waiting = waiting;
+	live->put_off[live->put_off_count++] = waiting;
+	gr_metrics_count(GR_METRICS_MESSAGES_PUT_OFF);
+	if (live->hooks.pause)
+		live->hooks.pause(client, 1, live->hooks.payload);
+	if (live->put_off_count - live->put_off_first == 1 && live->hooks.next_turn)
+		live->hooks.next_turn(live->hooks.payload);
+}
+
+/* A connection put off closed: its place in the list stays, empty. */
+static void put_off_forget(struct gr_live *live, struct waiting *waiting)
+{
+	for (size_t i = live->put_off_first; i < live->put_off_count; i++)
+		if (live->put_off[i] == waiting) {
+			live->put_off[i] = NULL;
+			return;
+		}
+}
+
+void gr_live_take_up(struct gr_live *live)
+{
+	int done = 0;
+
+	/* At least one: a turn that starts with no room left still moves on. */
+	while (live->put_off_first < live->put_off_count && !done) {
+		struct waiting *waiting = live->put_off[live->put_off_first++];
+
+		if (!waiting) /* closed meanwhile */
+			continue;
+		waiting->client->waiting = NULL;
+		release_held(live, waiting->client, waiting);
+		waiting_free(waiting);
+		done = live->hooks.turn_done && live->hooks.turn_done(live->hooks.payload);
+	}
+	if (live->put_off_first == live->put_off_count)
+		live->put_off_first = live->put_off_count = 0;
+	else if (live->hooks.next_turn)
+		live->hooks.next_turn(live->hooks.payload);
+}
+
 /* ---- answers that come later ------------------------------------------------ */
 
 /*
@@ -2017,25 +2108,6 @@ void gr_live_answer(struct gr_live_later *later, struct gr_protocol_answer *out)
 		out->body = NULL;
 	}
 	waiting_free(waiting);
-}
-
-/* A message that came while the connection waits for a render: after it, in order. */
-static void hold(struct waiting *waiting, const char *text, size_t len)
-{
-	struct held *held = malloc(sizeof(*held) + len);
-
-	if (!held) {
-		gr_log_error("a message of %s was lost: out of memory", waiting->client->user.handle);
-		return;
-	}
-	held->next = NULL;
-	held->len = len;
-	memcpy(held->text, text, len);
-	if (waiting->held_last)
-		waiting->held_last->next = held;
-	else
-		waiting->held = held;
-	waiting->held_last = held;
 }
 
 /*
@@ -2157,6 +2229,7 @@ void gr_live_free(struct gr_live *live)
 	free(live->stale);
 	assert(live->resting_count == 0); /* every client closed first */
 	free(live->resting);
+	free(live->put_off);
 	gr_fanout_message_unref(live->resync);
 	gr_protocol_free(live->protocol);
 	gr_fanout_free(live->fanout);
@@ -2197,7 +2270,10 @@ void gr_live_client_close(struct gr_live *live, struct gr_client *client)
 	char own[64];
 	int counted;
 
-	if (waiting && waiting->until) { /* resting: nothing else refers to it */
+	if (waiting && waiting->until == PUT_OFF) { /* only the list of those put off refers to it */
+		put_off_forget(live, waiting);
+		waiting_free(waiting);
+	} else if (waiting && waiting->until) { /* resting: nothing else refers to it */
 		rest_forget(live, waiting);
 		waiting_free(waiting);
 	} else if (waiting) { /* its render, or its service's job, finishes without it */
@@ -2236,6 +2312,8 @@ void gr_live_receive(struct gr_live *live, struct gr_client *client, const char 
 		return;
 	if (client->waiting)
 		hold(client->waiting, text, len);
+	else if (live->hooks.turn_done && live->hooks.turn_done(live->hooks.payload))
+		put_off(live, client, text, len);
 	else
 		gr_protocol_receive(live->protocol, client, text, len);
 }

@@ -69,6 +69,14 @@ struct gr_live_hooks {
 	void (*end)(struct gr_client *client, int code, const char *reason, void *payload);
 	/* Stop (1) or go on (0) reading the client's messages (may be NULL). */
 	void (*pause)(struct gr_client *client, int paused, void *payload);
+	/*
+	 * Whether this turn of the loop has done its share (may be NULL: never
+	 * done). A message that comes after it waits for the next turn, and its
+	 * connection is paused meanwhile; next_turn must then arrange that
+	 * gr_live_take_up() is called at the start of the next turn.
+	 */
+	int (*turn_done)(void *payload);
+	void (*next_turn)(void *payload);
 };
 
 /*
@@ -89,6 +97,12 @@ int gr_live_new(struct gr_live **out, struct gr_store *store, struct gr_library 
 		struct gr_turn *turn, const struct gr_live_settings *settings);
 /* The network layer's hooks; set once, before the first connection opens. */
 int gr_live_set_hooks(struct gr_live *live, const struct gr_live_hooks *hooks);
+/*
+ * At the start of a turn: the messages earlier busy turns put off, first
+ * come first, while this turn has room (at least one connection's).
+ */
+void gr_live_take_up(struct gr_live *live);
+
 /* Flushes what is pending. Accepts NULL. Every client must be closed first. */
 void gr_live_free(struct gr_live *live);
 

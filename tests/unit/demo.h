@@ -119,7 +119,8 @@ static inline void demo_wiring_defaults(struct demo_wiring *out)
 	gr_live_settings_defaults(&out->live);
 	out->live.clock = fake_clock;
 	out->live.messages_per_second = 0;
-	out->hooks = (struct gr_live_hooks){ 16, ignore_notify, ignore_flush, NULL, NULL, NULL };
+	out->hooks = (struct gr_live_hooks){ .headroom = 16, .notify = ignore_notify,
+					     .request_flush = ignore_flush };
 }
 
 /*

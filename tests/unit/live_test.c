@@ -5,8 +5,9 @@
  * commit, one flush per turn), progress and its requires lock, submissions,
  * events to every connection of a user and to a coach's board, replay and
  * snapshot, rooms and presence, a slow client's overflow and resync, a client
- * closing with replies pending, pruning old events, and stored states that
- * no longer fit their step (checked by domain/progress.c), logged once.
+ * closing with replies pending, pruning old events, stored states that no
+ * longer fit their step (checked by domain/progress.c), logged once, and
+ * messages put off by a busy turn of the loop.
  */
 #include "core/error.h"
 #include "tracks/git.h"
@@ -96,6 +97,36 @@ static void add_user(struct fixture *f, struct gr_user *user, const char *handle
 /* Set before fixture_open: renders on the fixture's workers, and these limits. */
 static int use_workers, renders_waiting, connections_per_user;
 
+/* The network layer's view of the loop's turn: whether it is full, and what was asked of it. */
+static int turn_full, next_turns;
+static struct gr_client *paused[4];
+static int turn_done(void *payload)
+{
+	(void)payload;
+	return turn_full;
+}
+static void next_turn(void *payload)
+{
+	(void)payload;
+	next_turns++;
+}
+static void record_pause(struct gr_client *client, int pause, void *payload)
+{
+	(void)payload;
+	for (int i = 0; i < 4; i++)
+		if (pause ? !paused[i] : paused[i] == client) {
+			paused[i] = pause ? client : NULL;
+			return;
+		}
+}
+static int is_paused(const struct gr_client *client)
+{
+	for (int i = 0; i < 4; i++)
+		if (paused[i] == client)
+			return 1;
+	return 0;
+}
+
 static void fixture_open(struct fixture *f, int queue_messages)
 {
 	struct demo_wiring wiring;
@@ -108,8 +139,12 @@ static void fixture_open(struct fixture *f, int queue_messages)
 	wiring.live.workers = use_workers ? f->workers : NULL;
 	wiring.live.renders_waiting = renders_waiting;
 	wiring.live.connections_per_user = connections_per_user;
-	wiring.hooks = (struct gr_live_hooks){ HEADROOM, ignore_notify, request_flush, NULL,
-					       record_end, NULL };
+	wiring.hooks = (struct gr_live_hooks){ .headroom = HEADROOM, .notify = ignore_notify,
+					       .request_flush = request_flush, .end = record_end,
+					       .pause = record_pause, .turn_done = turn_done,
+					       .next_turn = next_turn };
+	turn_full = next_turns = 0;
+	memset(paused, 0, sizeof(paused));
 	demo_services_start(&f->services, f->store, f->library, &wiring);
 	f->live = f->services.live;
 	add_user(f, &f->learner, "lena", GR_ROLE_LEARNER);
@@ -900,6 +935,79 @@ static void test_sessions_end(void)
 	fixture_close(&f);
 }
 
+/* The id of the next reply queued for client, or -1 if none. */
+static int64_t next_id(struct gr_client *client)
+{
+	json_t *reply = next(client);
+	int64_t id = reply ? int_of(reply, "id") : -1;
+
+	json_decref(reply);
+	return id;
+}
+
+/*
+ * A turn that has done its share puts off what comes next to the next turn:
+ * the connection is paused, its messages wait in order, and the next turn
+ * takes up the connections first come first while it has room (at least
+ * one). A connection that closes while put off is forgotten.
+ */
+static void test_put_off_by_a_busy_turn(void)
+{
+	struct fixture f;
+	struct gr_client a, b, c;
+	char state[32];
+
+	fixture_open(&f, 64);
+	client_open(&f, &a, &f.learner);
+	client_open(&f, &b, &f.other);
+	client_open(&f, &c, &f.coach);
+	demo_hello(f.live, &a);
+	demo_hello(f.live, &b);
+	demo_hello(f.live, &c);
+
+	turn_full = 1;
+	demo_say(f.live, &a, "{\"type\":\"ping\",\"id\":1}");
+	demo_say(f.live, &a, SET("one", "started"));
+	demo_say(f.live, &b, "{\"type\":\"ping\",\"id\":3}");
+	demo_say(f.live, &c, "{\"type\":\"ping\",\"id\":4}");
+	CHECK_INT(next_turns, ==, 1); /* asked once for the three */
+	CHECK(is_paused(&a) && is_paused(&b) && is_paused(&c));
+	gr_live_flush(f.live);
+	CHECK(next(&a) == NULL && next(&b) == NULL && next(&c) == NULL);
+	CHECK_STR(committed_state(&f, "one", state, sizeof state), "(none)");
+
+	/* The next turn is full at once: a alone, both her messages in order. */
+	gr_live_take_up(f.live);
+	gr_live_flush(f.live);
+	CHECK_INT(next_id(&a), ==, 1);
+	CHECK_INT(next_id(&a), ==, 9);
+	drain(&a); /* the event of her progress */
+	CHECK_STR(committed_state(&f, "one", state, sizeof state), "started");
+	CHECK(!is_paused(&a) && is_paused(&b) && is_paused(&c));
+	CHECK(next(&b) == NULL);
+	CHECK_INT(next_turns, ==, 2); /* b and c still wait */
+
+	/* b closes while put off; the turn after has room for c. */
+	gr_live_client_close(f.live, &b);
+	turn_full = 0;
+	gr_live_take_up(f.live);
+	gr_live_flush(f.live);
+	CHECK_INT(next_id(&c), ==, 4);
+	CHECK(!is_paused(&c));
+	CHECK_INT(next_turns, ==, 2);
+
+	/* With room in the turn nothing waits. */
+	demo_say(f.live, &a, "{\"type\":\"ping\",\"id\":5}");
+	gr_live_flush(f.live);
+	CHECK_INT(next_id(&a), ==, 5);
+	CHECK_INT(next_turns, ==, 2);
+	drain(&a);
+	drain(&c);
+	gr_live_client_close(f.live, &a);
+	gr_live_client_close(f.live, &c);
+	fixture_close(&f);
+}
+
 int main(void)
 {
 	gr_log_set_level(GR_LOG_ERROR);
@@ -919,6 +1027,7 @@ int main(void)
 	RUN(test_render_stored);
 	RUN(test_stale_state_logged_once);
 	RUN(test_sessions_end);
+	RUN(test_put_off_by_a_busy_turn);
 	gr_git_shutdown();
 	return harness_done();
 }
