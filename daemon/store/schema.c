@@ -532,6 +532,14 @@ const char *const store_migrations[] = {
 	 * cohort's (store/invite.c).
 	 */
 	"ALTER TABLE invites ADD COLUMN centre_id INTEGER REFERENCES centres(id);",
+
+	/*
+	 * 17: the work submitted and waiting, counted at every scrape of
+	 * /metrics (store/survey.c) on the loop: without it a scan of every
+	 * learner's progress (some 4 ms at 50,000 rows). Only the submitted
+	 * rows are in it, so other progress writes do not touch it.
+	 */
+	"CREATE INDEX progress_submitted ON progress(state) WHERE state = 'submitted';",
 };
 
 static int read_version(struct gr_store *store, int *out)
