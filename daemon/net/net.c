@@ -587,6 +587,7 @@ static int http_request(struct lws *wsi, struct session *session, const char *pa
 	int rc;
 
 	session_reset(session);
+	gr_metrics_count(GR_METRICS_HTTP_REQUESTS);
 	if (net->stopping)
 		return respond_text(wsi, session, 503, "shutting down\n");
 	if (!host_allowed(wsi, net))
