@@ -18,6 +18,7 @@
 #include "tracks/library.h"
 #include "services/live.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "net/net.h"
 #include "services/nudges.h"
 #include "services/outcomes.h"
@@ -223,23 +224,39 @@ static void application_settings(struct gr_applications_settings *out,
 	out->per_hour = config->apply_per_hour;
 }
 
+/* A tick over this many microseconds says in the debug log where its time went. */
+#define TICK_SLOW_US 5000
+
 /* About once a second, on the loop thread. */
 static void tick(void *payload)
 {
 	struct daemon *d = payload;
+	int64_t at[6];
 
 	d->ticks++;
+	at[0] = gr_metrics_clock_us();
 	if (d->ticks % d->config->track_check_seconds == 0)
 		gr_library_check(d->library);
+	at[1] = gr_metrics_clock_us();
 	if (d->ticks % REVIEW_TICK_SECONDS == 1)
 		gr_reviews_tick(d->reviews);
+	at[2] = gr_metrics_clock_us();
 	gr_helpdesk_tick(d->helpdesk);
+	at[3] = gr_metrics_clock_us();
 	gr_live_tick(d->live);
+	at[4] = gr_metrics_clock_us();
 	if (d->ticks % HOUSEKEEPING_SECONDS == 0) {
 		gr_auth_housekeeping(d->auth);
 		gr_live_housekeeping(d->live);
 		purge_applications(d);
 	}
+	at[5] = gr_metrics_clock_us();
+	if (at[5] - at[0] > TICK_SLOW_US)
+		gr_log_debug("the tick took %.1f ms: tracks %.1f, reviews %.1f, help %.1f, "
+			     "boards %.1f, housekeeping %.1f",
+			     (double)(at[5] - at[0]) / 1000, (double)(at[1] - at[0]) / 1000,
+			     (double)(at[2] - at[1]) / 1000, (double)(at[3] - at[2]) / 1000,
+			     (double)(at[4] - at[3]) / 1000, (double)(at[5] - at[4]) / 1000);
 }
 
 /*

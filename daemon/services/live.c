@@ -2516,7 +2516,7 @@ out:
 
 void gr_live_poll(struct gr_live *live)
 {
-	int64_t version = live->data_version;
+	int64_t version = live->data_version, started;
 
 	if (gr_store_data_version(live->store, &version) != 0) {
 		gr_log_warn("reading the store's data version: %s", gr_error_last());
@@ -2525,11 +2525,14 @@ void gr_live_poll(struct gr_live *live)
 	if (version == live->data_version && !live->recheck_due)
 		return;
 	live->data_version = version;
+	started = gr_metrics_clock_us();
 	gr_live_members_changed(live); /* the operator's tool may have moved someone in */
 	if (live->clients)
 		gr_live_recheck(live);
 	else
 		live->recheck_due = 0;
+	gr_log_debug("another process wrote to the store: %d open connections checked in %.1f ms",
+		     live->client_count, (double)(gr_metrics_clock_us() - started) / 1000);
 }
 
 void gr_live_send_error(struct gr_live *live, struct gr_client *client, const char *code,

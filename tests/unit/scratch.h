@@ -59,6 +59,25 @@ static inline const char *query_text(char *out, size_t size, const char *path, c
 	return out;
 }
 
+/* How SQLite means to run sql on the file: the details of its plan, joined. */
+static inline void plan_of(char *out, size_t size, const char *path, const char *sql)
+{
+	char explain[512];
+	sqlite3 *db = NULL;
+	sqlite3_stmt *stmt = NULL;
+	size_t used = 0;
+
+	out[0] = '\0';
+	snprintf(explain, sizeof explain, "EXPLAIN QUERY PLAN %s", sql);
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, explain, -1, &stmt, NULL) == SQLITE_OK)
+		while (sqlite3_step(stmt) == SQLITE_ROW && used < size)
+			used += (size_t)snprintf(out + used, size - used, "%s;",
+						 (const char *)sqlite3_column_text(stmt, 3));
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+}
+
 /* Runs SQL on the file directly, with the schema's CHECKs off: 0 or GR_ERROR. */
 static inline int exec_sql(const char *path, const char *sql)
 {

@@ -198,9 +198,9 @@ static void test_migration(void)
 	/*
 	 * As if written by the version before the centres' migration (14):
 	 * without it and those after it (15: partner projects; 16: an
-	 * invite's centre; 17: an index), back to version 13.
+	 * invite's centre; 17: two indexes), back to version 13.
 	 */
-	snprintf(downgrade, sizeof downgrade, "DROP INDEX progress_submitted;"
+	snprintf(downgrade, sizeof downgrade, "DROP INDEX progress_submitted; DROP INDEX users_disabled;"
 				 "ALTER TABLE invites DROP COLUMN centre_id;"
 				 "DROP TABLE feedback_shown; DROP TABLE project_feedback;"
 				 "DROP INDEX submissions_by_team;"

@@ -49,7 +49,7 @@ static void test_activity_weeks(void)
 	gr_store_close(store);
 
 	/* As if written by the version before: no schema 5, no weeks. */
-	CHECK_INT(exec_sql(path, "DROP INDEX progress_submitted;"
+	CHECK_INT(exec_sql(path, "DROP INDEX progress_submitted; DROP INDEX users_disabled;"
 				 "ALTER TABLE invites DROP COLUMN centre_id;"
 				 "DROP TABLE feedback_shown; DROP TABLE project_feedback;"
 				 "DROP INDEX submissions_by_team;"

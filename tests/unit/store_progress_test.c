@@ -10,8 +10,6 @@
 #include "store/survey.h"
 #include "store/user.h"
 
-#include <sqlite3.h>
-
 static int count_rows(const struct gr_store_progress *row, void *payload)
 {
 	(void)row;
@@ -67,25 +65,6 @@ static void test_unknown_state(void)
 	CHECK_INT(gr_store_progress_each(store, lena.id, count_rows, &calls), ==, GR_EINVALID);
 	CHECK_INT(calls, ==, 1);
 	close_fresh(store, dir);
-}
-
-/* How SQLite means to run sql on the file: the details of its plan, joined. */
-static void plan_of(char *out, size_t size, const char *path, const char *sql)
-{
-	char explain[512];
-	sqlite3 *db = NULL;
-	sqlite3_stmt *stmt = NULL;
-	size_t used = 0;
-
-	out[0] = '\0';
-	snprintf(explain, sizeof explain, "EXPLAIN QUERY PLAN %s", sql);
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-	    sqlite3_prepare_v2(db, explain, -1, &stmt, NULL) == SQLITE_OK)
-		while (sqlite3_step(stmt) == SQLITE_ROW && used < size)
-			used += (size_t)snprintf(out + used, size - used, "%s;",
-						 (const char *)sqlite3_column_text(stmt, 3));
-	sqlite3_finalize(stmt);
-	sqlite3_close(db);
 }
 
 /*

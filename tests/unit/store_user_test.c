@@ -207,11 +207,57 @@ static void test_changes_and_coaching(void)
 	close_fresh(store, dir);
 }
 
+struct ids {
+	int64_t id[4];
+	int count;
+};
+
+static int add_id(int64_t id, void *payload)
+{
+	struct ids *ids = payload;
+
+	if (ids->count < 4)
+		ids->id[ids->count] = id;
+	ids->count++;
+	return 0;
+}
+
+/*
+ * The disabled learners, which the review engine's tick reads every minute
+ * on the event loop, come from an index of the disabled users alone, not a
+ * scan of every user.
+ */
+static void test_disabled_learners_from_an_index(void)
+{
+	char *dir;
+	struct gr_store *store = open_fresh(&dir);
+	const char *handles[] = {"ada", "bo", "cy", "dee"};
+	struct gr_user users[4];
+	struct ids ids = {0};
+	char plan[512];
+
+	for (int i = 0; i < 4; i++) {
+		users[i] = make_user(handles[i], i == 3 ? GR_ROLE_COACH : GR_ROLE_LEARNER);
+		CHECK_INT(gr_store_user_insert(store, &users[i]), ==, 0);
+	}
+	CHECK_INT(gr_store_user_disable(store, "bo", 3000), ==, 0);
+	CHECK_INT(gr_store_user_disable(store, "dee", 3000), ==, 0); /* a coach: not listed */
+	CHECK_INT(gr_store_user_disabled_learners(store, add_id, &ids), ==, 0);
+	CHECK_INT(ids.count, ==, 1);
+	CHECK_INT(ids.id[0], ==, users[1].id);
+	plan_of(plan, sizeof plan, db_path(dir, "grounds.db"),
+		"SELECT id FROM users WHERE role = 'learner' AND disabled_at IS NOT NULL ORDER BY id");
+	CHECK_CONTAINS(plan, "users_disabled");
+	CHECK_NOT_CONTAINS(plan, "SCAN users;");
+	close_fresh(store, dir);
+}
+
 int main(void)
 {
 	RUN(test_users);
 	RUN(test_user_each);
 	RUN(test_changes_and_coaching);
 	RUN(test_unknown_role);
+	RUN(test_disabled_learners_from_an_index);
 	return harness_done();
 }
