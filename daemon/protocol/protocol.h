@@ -39,6 +39,7 @@ struct gr_client {
 	int ended;                       /* its session or rights ended: nothing more is handled */
 	struct gr_client *live_prev, *live_next; /* the live service's open connections */
 	void *waiting; /* the live service's: a request waiting for its render, and what came after */
+	uint64_t opened; /* the live service's: the number of its opening */
 };
 
 enum gr_request_type {

@@ -162,6 +162,9 @@ struct gr_live {
 	struct gr_client *clients; /* every open connection */
 	int64_t data_version;	   /* the store's, at the last poll */
 	int recheck_due;	   /* a check failed: try again at the next poll */
+	struct recheck *rechecking; /* the check of every connection, read on a worker */
+	int recheck_again;	    /* asked for while one ran: another after it */
+	uint64_t opened;	    /* connections opened so far (each has its number) */
 	struct waiting **resting; /* connections told busy, not read until their time */
 	int resting_count;
 	size_t resting_capacity;
@@ -2213,6 +2216,8 @@ int gr_live_set_hooks(struct gr_live *live, const struct gr_live_hooks *hooks)
 	return 0;
 }
 
+static void recheck_orphan(struct gr_live *live);
+
 void gr_live_free(struct gr_live *live)
 {
 	if (!live)
@@ -2220,6 +2225,7 @@ void gr_live_free(struct gr_live *live)
 	gr_live_flush(live);
 	if (live->summarizing) /* it ends on its own */
 		live->summarizing->live = NULL;
+	recheck_orphan(live); /* so does a check of the connections */
 	if (live->fanout) /* what the turn delivers from now on has nowhere to go */
 		gr_turn_set_hooks(live->turn, &(struct gr_turn_hooks){ 0 });
 	while (live->board_count > 0)
@@ -2260,6 +2266,7 @@ int gr_live_client_open(struct gr_live *live, struct gr_client *client)
 		live->clients->live_prev = client;
 	live->clients = client;
 	live->client_count++;
+	client->opened = ++live->opened;
 	tell_presence(live, &client->user, 1);
 	return 0;
 }
@@ -2424,94 +2431,175 @@ void gr_live_end_user(struct gr_live *live, int64_t user_id, const unsigned char
 }
 
 /*
- * A recheck's view of the open connections: sorted by session, each marked
- * once a valid session of the store names it (with rights still theirs).
+ * The check of every open connection against the store's valid sessions:
+ * one read of them all, sorted by session, then each connection looked up
+ * in it. With a worker pool the read is made on a worker with a connection
+ * of its own (some 10 ms at 10,000 sessions, which the loop would stall
+ * for), and only the look-ups run on the loop; a connection opened after
+ * the read began is not judged by it. One check at a time: a change meanwhile
+ * asks for another after it.
  */
+struct valid {
+	unsigned char session[GR_TOKEN_HASH_SIZE];
+	int64_t user_id, rights_stamp;
+	enum gr_role role;
+	char cohort[sizeof(((struct gr_user *)0)->cohort)];
+};
+
 struct recheck {
-	struct gr_live *live;
-	struct gr_client **clients; /* by session hash */
-	unsigned char *seen;	    /* 1: valid, 2: valid, but its rights changed */
-	size_t count;
+	struct gr_live *live; /* NULL once the service is freed */
+	char *path;	      /* the store's, for the worker's own connection */
+	int64_t now;
+	uint64_t opened_before; /* the connections it judges: opened before the read */
+	struct valid *valid;	/* sorted by session */
+	size_t count, capacity;
+	int rc;
+	char error[256];
 };
 
 static int by_session(const void *a, const void *b)
 {
-	return memcmp((*(struct gr_client *const *)a)->session,
-		      (*(struct gr_client *const *)b)->session, GR_TOKEN_HASH_SIZE);
+	return memcmp(((const struct valid *)a)->session, ((const struct valid *)b)->session,
+		      GR_TOKEN_HASH_SIZE);
 }
 
-/* A valid session of the store: mark the connections opened with it. */
-static int valid_session(const struct gr_store_session_row *row, void *payload)
+static int keep_valid(const struct gr_store_session_row *row, void *payload)
 {
 	struct recheck *check = payload;
-	size_t low = 0, high = check->count;
+	struct valid *valid;
 
-	while (low < high) { /* the first connection of this session, if any */
-		size_t middle = low + (high - low) / 2;
-
-		if (memcmp(check->clients[middle]->session, row->token_hash, GR_TOKEN_HASH_SIZE) < 0)
-			low = middle + 1;
-		else
-			high = middle;
-	}
-	for (; low < check->count &&
-	       memcmp(check->clients[low]->session, row->token_hash, GR_TOKEN_HASH_SIZE) == 0;
-	     low++) {
-		const struct gr_user *user = &check->clients[low]->user;
-
-		check->seen[low] = user->id == row->user_id && user->role == row->role &&
-					   strcmp(user->cohort, row->cohort) == 0 &&
-					   user->rights_stamp == row->rights_stamp
-				       ? 1
-				       : 2;
-	}
+	if (gr_array_grow((void **)&check->valid, &check->capacity, check->count + 1,
+			  sizeof(*check->valid)) != 0)
+		return GR_ERROR;
+	valid = &check->valid[check->count++];
+	memcpy(valid->session, row->token_hash, GR_TOKEN_HASH_SIZE);
+	valid->user_id = row->user_id;
+	valid->rights_stamp = row->rights_stamp;
+	valid->role = row->role;
+	snprintf(valid->cohort, sizeof(valid->cohort), "%s", row->cohort);
 	return 0;
 }
 
-/*
- * Every open connection against the store's valid sessions, in one pass:
- * one query whatever the number of connections (tens of milliseconds for
- * ten thousand), made only when something changed (the operator's tool
- * committed), so a quiet centre pays nothing.
- */
+/* Read the valid sessions from store, sorted (loop or worker). */
+static void recheck_read(struct recheck *check, struct gr_store *store)
+{
+	check->rc = gr_store_session_each_valid(store, check->now, keep_valid, check);
+	if (check->rc != 0)
+		snprintf(check->error, sizeof(check->error), "%s", gr_error_last());
+	else
+		qsort(check->valid, check->count, sizeof(*check->valid), by_session);
+}
+
+/* On the loop: end the connections whose session is gone or whose rights moved. */
+static int recheck_apply(struct gr_live *live, const struct recheck *check)
+{
+	struct gr_client *client, *next;
+	int ended = 0;
+
+	if (check->rc != 0) {
+		gr_log_error("checking open sessions: %s", check->error);
+		live->recheck_due = 1; /* again at the next poll */
+		return check->rc;
+	}
+	for (client = live->clients; client; client = next) {
+		struct valid key, *valid;
+		const struct gr_user *user = &client->user;
+		int changed;
+
+		next = client->live_next;
+		if (client->ended || client->opened > check->opened_before)
+			continue;
+		memcpy(key.session, client->session, GR_TOKEN_HASH_SIZE);
+		valid = bsearch(&key, check->valid, check->count, sizeof(*check->valid), by_session);
+		if (valid && valid->user_id == user->id && valid->role == user->role &&
+		    strcmp(valid->cohort, user->cohort) == 0 &&
+		    valid->rights_stamp == user->rights_stamp)
+			continue;
+		changed = valid && valid->user_id == user->id;
+		end_client(live, client,
+			   changed ? GR_LIVE_CLOSE_RIGHTS_CHANGED : GR_LIVE_CLOSE_SESSION_ENDED,
+			   changed ? "rights changed" : "session ended");
+		ended++;
+	}
+	return ended;
+}
+
+/* The service goes: a check being read ends on its own, with nothing to apply. */
+static void recheck_orphan(struct gr_live *live)
+{
+	if (live->rechecking)
+		live->rechecking->live = NULL;
+}
+
+static void recheck_free(struct recheck *check)
+{
+	free(check->valid);
+	free(check->path);
+	free(check);
+}
+
+static void recheck_work(void *payload)
+{
+	struct recheck *check = payload;
+	struct gr_store *store = NULL;
+
+	if ((check->rc = gr_store_open(&store, check->path)) != 0)
+		snprintf(check->error, sizeof(check->error), "%s", gr_error_last());
+	else
+		recheck_read(check, store);
+	gr_store_close(store);
+}
+
+static void recheck_done(void *payload)
+{
+	struct recheck *check = payload;
+	struct gr_live *live = check->live;
+
+	if (live) {
+		live->rechecking = NULL;
+		recheck_apply(live, check);
+		if (live->recheck_again) {
+			live->recheck_again = 0;
+			gr_live_recheck(live);
+		}
+	}
+	recheck_free(check);
+}
+
 int gr_live_recheck(struct gr_live *live)
 {
-	struct recheck check = { live, NULL, NULL, 0 };
-	struct gr_client *client;
-	int ended = 0;
+	struct recheck *check;
 	int rc;
 
 	live->recheck_due = 0;
+	if (live->rechecking) { /* a change since its read began: once more after it */
+		live->recheck_again = 1;
+		return 0;
+	}
 	if (live->client_count == 0)
 		return 0;
-	check.clients = malloc((size_t)live->client_count * sizeof(*check.clients));
-	check.seen = calloc((size_t)live->client_count, 1);
-	if (!check.clients || !check.seen) {
-		gr_error_set("out of memory");
-		rc = GR_ERROR;
-		goto out;
+	if (!(check = calloc(1, sizeof(*check)))) {
+		gr_log_error("checking open sessions: out of memory");
+		live->recheck_due = 1;
+		return GR_ERROR;
 	}
-	for (client = live->clients; client; client = client->live_next)
-		check.clients[check.count++] = client;
-	qsort(check.clients, check.count, sizeof(*check.clients), by_session);
-	if ((rc = gr_store_session_each_valid(live->store, now_ms(live), valid_session, &check)))
-		goto out;
-	for (size_t i = 0; i < check.count; i++) {
-		if (check.clients[i]->ended || check.seen[i] == 1)
-			continue;
-		end_client(live, check.clients[i],
-			   check.seen[i] ? GR_LIVE_CLOSE_RIGHTS_CHANGED : GR_LIVE_CLOSE_SESSION_ENDED,
-			   check.seen[i] ? "rights changed" : "session ended");
-		ended++;
+	check->live = live;
+	check->now = now_ms(live);
+	check->opened_before = live->opened;
+	if (live->settings.workers) {
+		if ((check->path = strdup(gr_store_path(live->store))) &&
+		    gr_workers_submit(live->settings.workers, recheck_work, recheck_done, check) ==
+			    0) {
+			live->rechecking = check;
+			return 0;
+		}
+		free(check->path);
+		check->path = NULL; /* the pool is stopping, or out of memory: here, now */
 	}
-out:
-	if (rc) {
-		gr_log_error("checking open sessions: %s", gr_error_last());
-		live->recheck_due = 1; /* again at the next poll */
-	}
-	free(check.clients);
-	free(check.seen);
-	return rc ? rc : ended;
+	recheck_read(check, live->store);
+	rc = recheck_apply(live, check);
+	recheck_free(check);
+	return rc;
 }
 
 void gr_live_poll(struct gr_live *live)

@@ -271,10 +271,12 @@ void gr_live_members_changed(struct gr_live *live);
 void gr_live_poll(struct gr_live *live);
 
 /*
- * The same check at once, whatever changed: one pass over the valid
- * sessions in the store, matched to the open connections in memory.
- * Returns how many connections it ended, or a negative code (nothing ended
- * then, and the next poll tries again).
+ * The same check, whatever changed: one pass over the valid sessions in
+ * the store, matched to the open connections in memory. With a worker
+ * pool the store is read on a worker and the connections are ended when
+ * it is done (0 now); without one, at once. Returns how many connections
+ * it ended, or a negative code (nothing ended then, and the next poll
+ * tries again).
  */
 int gr_live_recheck(struct gr_live *live);
 

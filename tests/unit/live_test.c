@@ -935,6 +935,69 @@ static void test_sessions_end(void)
 	fixture_close(&f);
 }
 
+/*
+ * With workers, the store's sessions are read off the loop: nothing ends
+ * until the read is done; then a disabled user's connection ends (4001)
+ * and one whose role moved (4003); a connection opened after the read
+ * began is not judged by it, though its session was never in the store; a
+ * change while a check runs asks for one more after it; a service freed
+ * while a check runs leaks nothing.
+ */
+static void test_recheck_off_loop(void)
+{
+	struct fixture f;
+	struct gr_client lena, sam, kim, late;
+	struct gr_store *other = NULL;
+
+	use_workers = 1;
+	fixture_open(&f, 64);
+	use_workers = 0;
+	session_client(&f, &lena, &f.learner);
+	session_client(&f, &sam, &f.other);
+	session_client(&f, &kim, &f.coach);
+	CHECK_INT(gr_store_open(&other, f.db), ==, 0);
+	CHECK_INT(gr_store_user_disable(other, "lena", fake_now), ==, 0);
+	CHECK_INT(gr_store_user_set_role(other, f.other.id, GR_ROLE_COACH), ==, 0);
+	gr_store_close(other);
+
+	/* The one worker is busy: the check waits behind the gate. */
+	sem_init(&gate, 0, 0);
+	CHECK_INT(gr_workers_submit(f.workers, wait_for_gate, NULL, NULL), ==, 0);
+	gr_live_poll(f.live); /* another process wrote: a check starts */
+	/* Opened meanwhile, with a session the store never had. */
+	memset(&late, 0, sizeof late);
+	late.user = f.coach;
+	memset(late.session, 0xee, sizeof late.session);
+	CHECK_INT(gr_live_client_open(f.live, &late), ==, 0);
+	CHECK_INT(gr_live_recheck(f.live), ==, 0); /* one runs: another after it */
+	CHECK_INT(ended_count, ==, 0);		   /* nothing before the read is done */
+
+	sem_post(&gate);
+	for (int i = 0; i < 10000 && ended_count < 2; i++)
+		if (gr_workers_complete(f.workers) == 0)
+			nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
+	CHECK_INT(ended_count, ==, 2);
+	CHECK(lena.ended && sam.ended && !kim.ended);
+	CHECK(!late.ended); /* opened after the read began */
+	for (int i = 0; i < ended_count; i++)
+		CHECK_INT(ended[i].code, ==,
+			  ended[i].client == &lena ? GR_LIVE_CLOSE_SESSION_ENDED
+						   : GR_LIVE_CLOSE_RIGHTS_CHANGED);
+	/* The check asked for meanwhile judges late: opened before its read. */
+	demo_drain_workers(f.workers);
+	CHECK_INT(ended_count, ==, 3);
+	CHECK(late.ended);
+	sem_destroy(&gate);
+
+	/* Freed while a check runs. */
+	CHECK_INT(gr_live_recheck(f.live), ==, 0);
+	gr_live_client_close(f.live, &lena);
+	gr_live_client_close(f.live, &sam);
+	gr_live_client_close(f.live, &kim);
+	gr_live_client_close(f.live, &late);
+	fixture_close(&f);
+}
+
 /* The id of the next reply queued for client, or -1 if none. */
 static int64_t next_id(struct gr_client *client)
 {
@@ -1028,6 +1091,7 @@ int main(void)
 	RUN(test_stale_state_logged_once);
 	RUN(test_sessions_end);
 	RUN(test_put_off_by_a_busy_turn);
+	RUN(test_recheck_off_loop);
 	gr_git_shutdown();
 	return harness_done();
 }
