@@ -361,10 +361,7 @@ void gr_loop_next_turn(struct gr_loop *loop, gr_loop_fn *fn, void *payload)
 	uv_idle_start(&loop->next_turn_now, on_idle);
 }
 
-int64_t gr_loop_turn_work_us(struct gr_loop *loop)
+int64_t gr_loop_turn_cpu_us(struct gr_loop *loop)
 {
-	uint64_t span = uv_hrtime() - loop->measured_at;
-	uint64_t waited = uv_metrics_idle_time(&loop->uv) - loop->idle_at;
-
-	return loop->measured_at && span > waited ? (int64_t)((span - waited) / 1000) : 0;
+	return loop->measured_at ? (int64_t)((thread_cpu_ns() - loop->cpu_at) / 1000) : 0;
 }

@@ -73,7 +73,10 @@ void gr_loop_at_turn_end(struct gr_loop *loop, gr_loop_fn *fn, void *payload);
  */
 void gr_loop_next_turn(struct gr_loop *loop, gr_loop_fn *fn, void *payload);
 
-/* The work (not the wait) of the turn running now so far, in microseconds. */
-int64_t gr_loop_turn_work_us(struct gr_loop *loop);
+/*
+ * The loop thread's CPU time in the turn running now so far, in
+ * microseconds: its work, without the time it waited for a busy core.
+ */
+int64_t gr_loop_turn_cpu_us(struct gr_loop *loop);
 
 #endif

@@ -693,10 +693,12 @@ static void flush_soon(void *payload)
 }
 
 /*
- * A turn's share of reading: past it, what comes waits for the next turn
- * (gr_live_take_up), so replies, board pushes and the commit go out at
- * least this often whatever is ready at once. Well under the 10 ms a turn
- * may take in all (docs/performance.md, "A turn's share").
+ * A turn's share of reading, in CPU time: past it, what comes waits for the
+ * next turn (gr_live_take_up), so replies, board pushes and the commit go
+ * out at least this often whatever is ready at once. CPU time, not wall
+ * time: a wall-time share also cut short the turns in which the loop had
+ * only waited for a busy core, and with a core busy elsewhere it made the
+ * p99s worse, not better (docs/performance.md, "A turn's share").
  */
 #define TURN_SHARE_US 4000
 
@@ -704,7 +706,7 @@ static int turn_done(void *payload)
 {
 	struct gr_net *net = payload;
 
-	return gr_loop_turn_work_us(net->loop) >= TURN_SHARE_US;
+	return gr_loop_turn_cpu_us(net->loop) >= TURN_SHARE_US;
 }
 
 static void take_up_now(void *payload)
