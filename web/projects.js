@@ -81,9 +81,11 @@ function projectCard(project, mine) {
     team ? h('p', { text: t('projects.yourTeam', { name: team.name }) }) : null);
 }
 
-function listPage(data) {
-  const role = me.role === 'partner' ? 'partner' : coaching() ? 'coach' : 'learner';
-  const title = t(role === 'partner' ? 'projects.title.partner' : 'projects.title');
+const listRole = () => (me.role === 'partner' ? 'partner' : coaching() ? 'coach' : 'learner');
+
+// The projects by state, or why there are none.
+function listParts(data) {
+  const role = listRole();
   const mine = data.mine || {};
   const states = role === 'learner' ? ['open', 'closed'] : ['draft', 'proposed', 'open', 'closed'];
   const sections = states.map((state) => {
@@ -91,9 +93,15 @@ function listPage(data) {
     return some.length ? h('section', { 'aria-labelledby': `list-${state}` }, h('h2', { id: `list-${state}`, text: t(`projects.list.${state}`) }),
       h('ul', { class: 'cards', id: `projects-${state}` }, some.map((p) => projectCard(p, mine[p.id])))) : null;
   });
+  return [data.projects.length ? null : h('p', { id: 'projects-none', text: t(`projects.none.${role}`) }), ...sections].filter(Boolean);
+}
+
+function listPage(data) {
+  const role = listRole();
+  const title = t(role === 'partner' ? 'projects.title.partner' : 'projects.title');
   show(title, h('h1', { text: title }), h('p', { text: t(`projects.intro.${role}`) }),
     role === 'partner' ? h('p', {}, h('a', { class: 'button', href: '/projects/new', id: 'write-brief', text: t('projects.write') })) : null,
-    data.projects.length ? null : h('p', { id: 'projects-none', text: t(`projects.none.${role}`) }), ...sections);
+    h('div', { id: 'projects-list' }, ...listParts(data)));
 }
 
 // ---- a partner's brief ------------------------------------------------------------
@@ -351,7 +359,17 @@ export async function pageProjects(which) {
   if (Number(which)) return projectPage(Number(which));
   const gen = generation;
   const data = await projectsApi.list();
-  if (gen === generation) listPage(data);
+  if (gen !== generation) return;
+  listPage(data);
+  // A brief sent to the coaches, or feedback on a team's work: the list again,
+  // in place, unless the keyboard is in it (never redrawn under the keyboard).
+  onLeave(gen, live.on('event', (event) => {
+    if (!/^project\./.test(event.event)) return;
+    projectsApi.list().then((fresh) => {
+      const list = document.getElementById('projects-list');
+      if (gen === generation && list && !list.contains(document.activeElement)) list.replaceChildren(...listParts(fresh));
+    }, () => {});
+  }));
 }
 
 // ---- the step page of a partner's project ------------------------------------------

@@ -44,6 +44,8 @@ static const struct described counters[GR_METRICS_COUNTER_COUNT] = {
 					     "New commits of a track that could not be loaded." },
 	[GR_METRICS_CONNECTIONS_OPENED] = { "grounds_ws_connections_opened_total",
 					    "Websocket connections opened." },
+	[GR_METRICS_CONNECTIONS_CLOSED] = { "grounds_ws_connections_closed_total",
+					    "Websocket connections closed." },
 	[GR_METRICS_HTTP_REQUESTS] = { "grounds_http_requests_total",
 				       "HTTP requests: pages, files, the API and the metrics." },
 	[GR_METRICS_SLOW_TURNS] = { "grounds_loop_slow_turns_total",

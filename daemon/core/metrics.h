@@ -20,6 +20,7 @@ enum gr_metrics_counter {
 	GR_METRICS_SIGNIN_FAILURES,    /* sign-ins refused: wrong pair or over the limit */
 	GR_METRICS_TRACK_RELOAD_ERRORS, /* a track's new commit that could not be loaded */
 	GR_METRICS_CONNECTIONS_OPENED, /* websocket connections opened */
+	GR_METRICS_CONNECTIONS_CLOSED, /* websocket connections closed */
 	GR_METRICS_HTTP_REQUESTS,      /* HTTP requests (pages, files, the API, /metrics) */
 	GR_METRICS_SLOW_TURNS,	       /* turns of the loop over GR_LOOP_SLOW_TURN_US of CPU */
 	GR_METRICS_MESSAGES_PUT_OFF,   /* messages put off to the next turn: that one had done its share */

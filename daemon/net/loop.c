@@ -12,11 +12,11 @@
  * counts the time the thread waited for a core, its CPU time only the work.
  *
  * A turn that took over GR_LOOP_SLOW_TURN_US of CPU is counted, and said in
- * the log with what it did (at most one line a minute at warn, which also
- * says how many more there were; each of them at debug): the time in timers, in the worker pool's results
- * and in the end of the turn (the commit), the rest being the connections'
- * reading and writing, and how many messages, connections and HTTP requests
- * came and went.
+ * the log with what it did (at warn at most once a minute, saying how many
+ * more there were; each one at debug): the time in timers, in the worker
+ * pool's results and in the end of the turn (the commit), the rest being
+ * the connections' reading and writing, and how many messages, connections
+ * and HTTP requests came and went.
  */
 #include "net/loop.h"
 
@@ -45,7 +45,7 @@ struct handle {
 /* Where one turn's time went (ns) and what came and went in it. */
 struct turn_parts {
 	uint64_t timers, results, end;
-	uint64_t messages_in, messages_out, opened, http; /* the counters at the turn's start */
+	uint64_t messages_in, messages_out, opened, closed, http; /* the counters at the turn's start */
 };
 
 struct gr_loop {
@@ -132,12 +132,14 @@ static void say_slow(struct gr_loop *loop, uint64_t now, uint64_t work, uint64_t
 	gr_log(warn ? GR_LOG_WARN : GR_LOG_DEBUG,
 	       "a turn of the event loop took %.1f ms (%.1f ms of CPU): timers %.1f ms, "
 	       "worker results %.1f ms, end of turn (commit) %.1f ms, connections %.1f ms; "
-	       "%llu messages in, %llu out, %llu connections opened, %llu HTTP requests%s",
+	       "%llu messages in, %llu out, %llu connections opened, %llu closed, %llu HTTP "
+	       "requests%s",
 	       ms(work), ms(cpu), ms(p->timers), ms(p->results), ms(p->end),
 	       ms(work > known ? work - known : 0),
 	       (unsigned long long)(counters[GR_METRICS_MESSAGES_IN] - p->messages_in),
 	       (unsigned long long)(counters[GR_METRICS_MESSAGES_OUT] - p->messages_out),
 	       (unsigned long long)(counters[GR_METRICS_CONNECTIONS_OPENED] - p->opened),
+	       (unsigned long long)(counters[GR_METRICS_CONNECTIONS_CLOSED] - p->closed),
 	       (unsigned long long)(counters[GR_METRICS_HTTP_REQUESTS] - p->http), more);
 	if (warn) {
 		loop->slow_said_at = now;
@@ -167,6 +169,7 @@ static void on_prepare(uv_prepare_t *prepare)
 		.messages_in = counters[GR_METRICS_MESSAGES_IN],
 		.messages_out = counters[GR_METRICS_MESSAGES_OUT],
 		.opened = counters[GR_METRICS_CONNECTIONS_OPENED],
+		.closed = counters[GR_METRICS_CONNECTIONS_CLOSED],
 		.http = counters[GR_METRICS_HTTP_REQUESTS],
 	};
 	/* Work put off to this turn: measured with it, not with the last. */

@@ -770,6 +770,7 @@ static void ws_closed(struct lws *wsi, struct session *session)
 		ws->next->prev = ws->prev;
 	net->client_count--;
 	gr_metrics_set(GR_METRICS_CONNECTIONS, net->client_count);
+	gr_metrics_count(GR_METRICS_CONNECTIONS_CLOSED);
 	gr_live_client_close(net->live, &ws->client);
 	free(ws->in);
 	gr_log_debug("websocket closed for %s (%d open)", ws->client.user.handle, net->client_count);

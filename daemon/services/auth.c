@@ -733,6 +733,10 @@ int gr_auth_invite_make(struct gr_auth *auth, char out_code[GR_TOKEN_TEXT_SIZE],
 	if ((rc = gr_rights_may_invite(auth->store, creator, request->role, request->cohort,
 				       centre_id, out_field)) != 0)
 		return rc;
+	if (request->role == GR_ROLE_PARTNER && request->cohort && request->cohort[0]) {
+		gr_error_set("A partner belongs to no cohort: an invite for a partner names none.");
+		return invalid_field(out_field, "cohort", GR_EINVALID);
+	}
 	if ((rc = issue_invite(auth, &order, request->role, request->cohort, request->days)) != 0 ||
 	    (rc = gr_auth_cohort_known(auth, request->cohort)) != 0)
 		return invalid_field(out_field, "cohort", rc);
@@ -798,12 +802,22 @@ static int insert_user(struct gr_auth *auth, void *argument)
 	return rc;
 }
 
+/* A partner (a company with a project) belongs to no cohort. */
+static int partner_without_cohort(const struct gr_user *user, const char *cohort)
+{
+	if (user->role != GR_ROLE_PARTNER || !cohort || !cohort[0])
+		return 0;
+	gr_error_set("%s is a partner, and a partner belongs to no cohort.", user->handle);
+	return GR_EINVALID;
+}
+
 int gr_auth_add_user(struct gr_auth *auth, struct gr_user *user, const char *password)
 {
 	int rc;
 
 	if ((rc = gr_account_check_handle(user->handle)) != 0 ||
 	    (rc = gr_account_check_display_name(user->display_name)) != 0 ||
+	    (rc = partner_without_cohort(user, user->cohort)) != 0 ||
 	    (user->cohort[0] && (rc = gr_account_check_cohort(user->cohort)) != 0) ||
 	    (rc = gr_auth_cohort_known(auth, user->cohort)) != 0 ||
 	    (rc = gr_account_check_password(password)) != 0)
@@ -955,13 +969,20 @@ static int write_role(struct gr_auth *auth, void *argument)
 	int rc = gr_store_user_set_role(auth->store, c->user->id, c->role);
 
 	c->user->role = c->role;
+	if (rc == 0 && c->role == GR_ROLE_PARTNER && c->user->cohort[0]) {
+		rc = gr_store_user_set_cohort(auth->store, c->user->id, NULL);
+		c->user->cohort[0] = '\0';
+	}
 	return rc ? rc : write_coached(auth, c->user);
 }
 
 static int write_cohort(struct gr_auth *auth, void *argument)
 {
 	struct account_change *c = argument;
-	int rc = gr_store_user_set_cohort(auth->store, c->user->id, c->cohort);
+	int rc = partner_without_cohort(c->user, c->cohort);
+
+	if (rc == 0)
+		rc = gr_store_user_set_cohort(auth->store, c->user->id, c->cohort);
 
 	snprintf(c->user->cohort, sizeof(c->user->cohort), "%s", c->cohort ? c->cohort : "");
 	return rc ? rc : write_coached(auth, c->user);

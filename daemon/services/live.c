@@ -2058,13 +2058,22 @@ void gr_live_take_up(struct gr_live *live)
 		if (!waiting) /* closed meanwhile */
 			continue;
 		waiting->client->waiting = NULL;
-		release_held(live, waiting->client, waiting);
+		if (!waiting->client->ended) /* else it is being closed: nothing more is handled */
+			release_held(live, waiting->client, waiting);
 		waiting_free(waiting);
 		done = live->hooks.turn_done && live->hooks.turn_done(live->hooks.payload);
 	}
-	if (live->put_off_first == live->put_off_count)
+	if (live->put_off_first == live->put_off_count) {
 		live->put_off_first = live->put_off_count = 0;
-	else if (live->hooks.next_turn)
+		return;
+	}
+	if (live->put_off_first * 2 >= live->put_off_count) { /* a list that never empties stays small */
+		live->put_off_count -= live->put_off_first;
+		memmove(live->put_off, live->put_off + live->put_off_first,
+			live->put_off_count * sizeof(*live->put_off));
+		live->put_off_first = 0;
+	}
+	if (live->hooks.next_turn)
 		live->hooks.next_turn(live->hooks.payload);
 }
 
@@ -2515,7 +2524,7 @@ static int recheck_apply(struct gr_live *live, const struct recheck *check)
 		    strcmp(valid->cohort, user->cohort) == 0 &&
 		    valid->rights_stamp == user->rights_stamp)
 			continue;
-		changed = valid && valid->user_id == user->id;
+		changed = valid != NULL; /* the session is still valid: the user's rights moved */
 		end_client(live, client,
 			   changed ? GR_LIVE_CLOSE_RIGHTS_CHANGED : GR_LIVE_CLOSE_SESSION_ENDED,
 			   changed ? "rights changed" : "session ended");

@@ -113,9 +113,15 @@ for (const [code, flow] of Object.entries(FLOWS)) {
     await pia.locator('#field-summary').fill('One page with our bread, our prices and our address: Main Street 1.');
     await pia.locator('#save-brief').click();
     await pia.locator('#project-status', { hasText: said['projects.saved'] }).waitFor();
+    // The coach watches the list of projects: the brief sent again shows there, live.
+    await coach.goto(`${daemon.url}/projects`);
+    await coach.locator('#projects-list').waitFor();
+    await coach.evaluate(() => { window.notReloaded = true; });
     await pia.locator('#propose').click();
     await pia.locator('#project-status', { hasText: said['projects.proposed'] }).waitFor();
-    await coach.reload();
+    await coach.locator(`#projects-proposed [data-project="${id}"][data-state="proposed"]`).waitFor();
+    assert.equal(await coach.evaluate(() => window.notReloaded), true, 'the list came without a reload');
+    await coach.goto(`${daemon.url}/projects/${id}`);
     await coach.locator('main .summary', { hasText: 'Main Street 1' }).waitFor();
     await coach.locator('#approve').click();
     await coach.locator('#project-status', { hasText: said['projects.done.approve'] }).waitFor();

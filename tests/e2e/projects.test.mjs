@@ -200,6 +200,17 @@ test('a partner project from brief to feedback, across the roles', { timeout: 12
       const passed = await sockets[handle].next((m) => m.event === 'progress' && m.track === track && m.state === 'passed');
       assert.equal(passed.user, handle);
     }
+    // Any member of the team may rate or flag a review of its work; a reviewer may not.
+    const alphaReviews = (await ok(sockets.ben, 'submission.get', { track, step: 'brief' })).reviews;
+    assert.equal(alphaReviews.length, 2);
+    const rated = await ok(sockets.ben, 'review.rate', { review: alphaReviews[0].review, helpfulness: 4 });
+    assert.equal(rated.helpfulness, 4);
+    await ok(sockets.ben, 'review.flag', { review: alphaReviews[1].review, kind: 'empty', reason: 'It says only "Good."' });
+    const notHers = await refused(sockets.cat, 'review.rate', { review: alphaReviews[0].review, helpfulness: 1 }, 'forbidden');
+    assert.equal(notHers.reason, 'review_author_only');
+    const seen = (await ok(sockets.ann, 'submission.get', { track, step: 'brief' })).reviews;
+    assert.equal(seen.find((r) => r.review === alphaReviews[0].review).helpfulness, 4, 'the author sees the rating');
+    assert.equal(seen.find((r) => r.review === alphaReviews[1].review).flagged, true);
 
     // The partner reads the teams and the work, and gives feedback that reaches both members.
     const piaView = (await pia.get(`/api/projects/${id}`)).json;

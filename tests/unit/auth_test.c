@@ -808,6 +808,49 @@ static void test_unknown_cohort_refused(void)
 	fixture_close(&f);
 }
 
+/*
+ * A partner (a company with a project) belongs to no cohort: an invite or
+ * an account for one with a cohort is refused, moving one into a cohort is
+ * refused, and a learner who becomes a partner leaves theirs.
+ */
+static void test_partner_without_cohort(void)
+{
+	struct fixture f;
+	struct gr_user user = { .role = GR_ROLE_PARTNER }, stored;
+	struct gr_invite invite;
+	char code[GR_TOKEN_TEXT_SIZE];
+
+	fixture_open(&f);
+	CHECK_INT(gr_auth_invite_create(f.auth, code, &invite, NULL, GR_ROLE_PARTNER, "spring", 0),
+		  ==, GR_EINVALID);
+	CHECK_CONTAINS(gr_error_last(), "an invite for a partner names none");
+	CHECK_INT(gr_auth_invite_create(f.auth, code, &invite, NULL, GR_ROLE_PARTNER, NULL, 0), ==,
+		  0);
+	snprintf(user.handle, sizeof user.handle, "acme");
+	snprintf(user.display_name, sizeof user.display_name, "Acme");
+	snprintf(user.cohort, sizeof user.cohort, "spring");
+	CHECK_INT(gr_auth_add_user(f.auth, &user, PASSWORD), ==, GR_EINVALID);
+	CHECK_CONTAINS(gr_error_last(), "a partner belongs to no cohort");
+	user.cohort[0] = '\0';
+	CHECK_INT(gr_auth_add_user(f.auth, &user, PASSWORD), ==, 0);
+	CHECK_INT(gr_auth_user_set_cohort(f.auth, &user, "acme", "spring"), ==, GR_EINVALID);
+	CHECK_CONTAINS(gr_error_last(), "acme is a partner");
+	CHECK_INT(gr_store_user_by_handle(f.store, &stored, "acme"), ==, 0);
+	CHECK_STR(stored.cohort, "");
+
+	user = (struct gr_user){ .role = GR_ROLE_LEARNER };
+	snprintf(user.handle, sizeof user.handle, "lena");
+	snprintf(user.display_name, sizeof user.display_name, "Lena");
+	snprintf(user.cohort, sizeof user.cohort, "spring");
+	CHECK_INT(gr_auth_add_user(f.auth, &user, PASSWORD), ==, 0);
+	CHECK_INT(gr_auth_user_set_role(f.auth, &user, "lena", GR_ROLE_PARTNER), ==, 0);
+	CHECK_STR(user.cohort, "");
+	CHECK_INT(gr_store_user_by_handle(f.store, &stored, "lena"), ==, 0);
+	CHECK_INT(stored.role, ==, GR_ROLE_PARTNER);
+	CHECK_STR(stored.cohort, "");
+	fixture_close(&f);
+}
+
 static int count_invite(const struct gr_invite *invite, void *payload)
 {
 	(void)invite;
@@ -910,6 +953,7 @@ int main(void)
 	RUN(test_invite_expiry);
 	RUN(test_long_multibyte_cohort);
 	RUN(test_unknown_cohort_refused);
+	RUN(test_partner_without_cohort);
 	RUN(test_who_may_invite);
 	RUN(test_invite_to_a_centre);
 	RUN(test_register_and_single_use);
