@@ -2328,7 +2328,8 @@ void gr_live_receive(struct gr_live *live, struct gr_client *client, const char 
 		return;
 	if (client->waiting)
 		hold(client->waiting, text, len);
-	else if (live->hooks.turn_done && live->hooks.turn_done(live->hooks.payload))
+	else if (live->hooks.turn_done && live->hooks.next_turn &&
+		 live->hooks.turn_done(live->hooks.payload))
 		put_off(live, client, text, len);
 	else
 		gr_protocol_receive(live->protocol, client, text, len);
@@ -2628,8 +2629,10 @@ void gr_live_poll(struct gr_live *live)
 		gr_live_recheck(live);
 	else
 		live->recheck_due = 0;
-	gr_log_debug("another process wrote to the store: %d open connections checked in %.1f ms",
-		     live->client_count, (double)(gr_metrics_clock_us() - started) / 1000);
+	gr_log_debug("another process wrote to the store: %.1f ms on the loop to check the "
+		     "members and the %d open connections (their sessions read %s)",
+		     (double)(gr_metrics_clock_us() - started) / 1000, live->client_count,
+		     live->rechecking ? "on a worker" : "here");
 }
 
 void gr_live_send_error(struct gr_live *live, struct gr_client *client, const char *code,
