@@ -22,6 +22,7 @@ let current = initialLanguage();
 let strings = {}; // the tables of `current`, once loaded, in one
 let wanted = current; // the language asked for last
 const parts = ['']; // which tables: '' the main one, then those modules asked for
+let partsChanged = 0; // counts changes of parts, so a switch sees one made while it loaded
 
 const load = async (code, part) => (await import(`./lang/${code}${part ? `-${part}` : ''}.js`)).default;
 
@@ -34,8 +35,13 @@ export function language() {
 export async function setLanguage(code = current, remember = code !== current) {
   if (!(code in languages)) return;
   wanted = code;
-  const tables = await Promise.all(parts.map((part) => load(code, part)));
-  if (wanted !== code) return; // another switch came after this one
+  let tables;
+  let seen;
+  do { // a module's table asked for while these loaded is loaded too
+    seen = partsChanged;
+    tables = await Promise.all(parts.map((part) => load(code, part)));
+    if (wanted !== code) return; // another switch came after this one
+  } while (seen !== partsChanged);
   strings = Object.assign({}, ...tables);
   current = code;
   document.documentElement.lang = code;
@@ -57,9 +63,11 @@ export function addStrings(part) {
 
 async function add(part) {
   parts.push(part);
+  partsChanged++;
   const code = current;
   const table = await load(code, part).catch((error) => {
     parts.splice(parts.indexOf(part), 1);
+    partsChanged++;
     throw error;
   });
   if (code === current) Object.assign(strings, table);
