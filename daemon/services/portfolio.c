@@ -351,30 +351,6 @@ static int copy_latest(const struct gr_store_submission *row, void *payload)
 	return 0;
 }
 
-struct member_of {
-	int64_t user_id;
-	int found;
-};
-
-static int is_member(int64_t id, void *payload)
-{
-	struct member_of *member = payload;
-
-	member->found |= id == member->user_id;
-	return 0;
-}
-
-/* Whether user_id is in the team that handed in submission_id. */
-static int in_team_of(struct gr_store *store, int64_t user_id, int64_t submission_id)
-{
-	struct gr_store_project_team team;
-	struct member_of member = { user_id, 0 };
-
-	return gr_store_project_team_of_submission(store, &team, submission_id) == 0 &&
-	       gr_store_project_team_each_member(store, team.id, is_member, &member) == 0 &&
-	       member.found;
-}
-
 /*
  * 0 when user may show submission_id: their passed work of a project or
  * reflection, or their team's on a partner project.
@@ -387,9 +363,12 @@ static int may_show(struct gr_portfolio *portfolio, const struct gr_user *user,
 	const struct gr_track *track;
 	const struct gr_step *step;
 	int rc = gr_store_submission_get(portfolio->store, submission_id, copy_owner, &showing);
+	int member = 0;
 
-	if (rc == 0 && showing.user_id != user->id && !in_team_of(portfolio->store, user->id,
-								 submission_id))
+	if (rc == 0 && showing.user_id != user->id &&
+	    (rc = gr_store_project_in_team_of_submission(portfolio->store, &member, submission_id,
+							 user->id)) == 0 &&
+	    !member) /* a team's work is each member's */
 		rc = GR_EFORBIDDEN;
 	if (rc == GR_ENOTFOUND || rc == GR_EFORBIDDEN) {
 		gr_error_set("Only your own work can be in your portfolio.");

@@ -1287,31 +1287,6 @@ static int copy_review_ids(const struct gr_store_review *review, void *payload)
 	return 0;
 }
 
-struct member_find {
-	int64_t user_id;
-	int found;
-};
-
-static int find_member(int64_t id, void *payload)
-{
-	struct member_find *find = payload;
-
-	find->found |= id == find->user_id;
-	return 0;
-}
-
-/* Whether user_id is in the team that handed in submission_id (0 for solo work). */
-static int in_team_of(struct gr_reviews *reviews, int64_t submission_id, int64_t user_id)
-{
-	struct gr_store_project_team team;
-	struct member_find find = {user_id, 0};
-
-	if (gr_store_project_team_of_submission(reviews->store, &team, submission_id) != 0 ||
-	    gr_store_project_team_each_member(reviews->store, team.id, find_member, &find) != 0)
-		return 0;
-	return find.found;
-}
-
 /*
  * The review asked for, if user wrote what it reviews (for a team's work:
  * any member of the team); else out is failed.
@@ -1319,17 +1294,20 @@ static int in_team_of(struct gr_reviews *reviews, int64_t submission_id, int64_t
 static int own_review(struct gr_reviews *reviews, struct gr_protocol_answer *out,
 		      struct review_ids *ids, const struct gr_user *user, int64_t id)
 {
-	int rc = gr_store_review_get(reviews->store, id, copy_review_ids, ids);
+	int rc = gr_store_review_get(reviews->store, id, copy_review_ids, ids), member = 0;
 
 	if (rc == GR_ENOTFOUND) {
 		gr_protocol_fail(out, "review_missing", "There is no review %lld.", (long long)id);
 		return -1;
 	}
+	if (rc == 0 && ids->author_id != user->id) /* a team's work is each member's */
+		rc = gr_store_project_in_team_of_submission(reviews->store, &member,
+							    ids->submission_id, user->id);
 	if (rc != 0) {
 		gr_protocol_fail_status(out, rc, "a review request");
 		return -1;
 	}
-	if (ids->author_id != user->id && !in_team_of(reviews, ids->submission_id, user->id)) {
+	if (ids->author_id != user->id && !member) {
 		gr_protocol_fail(out, "review_author_only",
 				 "Only the author of the work reviewed, or a member of the team that "
 				 "handed it in, may do this.");

@@ -34,6 +34,7 @@ enum statement {
 	TEAM_OF,
 	TEAM_OF_TRACK,
 	TEAM_OF_SUBMISSION,
+	IN_TEAM_OF_SUBMISSION,
 	TEAM_EACH,
 	TEAM_COUNT_IN_COHORT,
 	TEAM_JOIN,
@@ -104,6 +105,8 @@ static const char *const sql[STATEMENT_COUNT] = {
 				       " WHERE p.track_id = ?1 AND m.user_id = ?2",
 	[TEAM_OF_SUBMISSION] = TEAM_COLUMNS " JOIN submissions s ON s.team_id = t.id WHERE s.id = ?1",
 	[TEAM_EACH] = TEAM_COLUMNS " WHERE t.project_id = ?1 ORDER BY t.id",
+	[IN_TEAM_OF_SUBMISSION] = "SELECT count(*) FROM submissions s JOIN team_members m"
+				  " ON m.team_id = s.team_id WHERE s.id = ?1 AND m.user_id = ?2",
 	[TEAM_COUNT_IN_COHORT] = "SELECT count(*) FROM teams WHERE project_id = ?1 AND cohort_id = ?2",
 	[TEAM_JOIN] = "INSERT INTO team_members (team_id, user_id, project_id, joined_at)"
 		      " VALUES (?1, ?2, ?3, ?4)",
@@ -476,6 +479,17 @@ static int read_int(void *out, sqlite3_stmt *stmt)
 {
 	*(int *)out = sqlite3_column_int(stmt, 0);
 	return 0;
+}
+
+int gr_store_project_in_team_of_submission(struct gr_store *store, int *out,
+					   int64_t submission_id, int64_t user_id)
+{
+	sqlite3_stmt *stmt = statement(store, IN_TEAM_OF_SUBMISSION);
+
+	*out = 0;
+	sqlite3_bind_int64(stmt, 1, submission_id);
+	sqlite3_bind_int64(stmt, 2, user_id);
+	return store_one_row(store, stmt, read_int, out, "reading a team's members");
 }
 
 int gr_store_project_team_count_in_cohort(struct gr_store *store, int *out, int64_t project_id,

@@ -125,6 +125,9 @@ int gr_store_project_team_of_track(struct gr_store *store, struct gr_store_proje
 /* The team of submission_id: GR_ENOTFOUND for solo work. */
 int gr_store_project_team_of_submission(struct gr_store *store, struct gr_store_project_team *out,
 					int64_t submission_id);
+/* *out 1 when user_id is in the team that handed in submission_id, else 0 (also for solo work). */
+int gr_store_project_in_team_of_submission(struct gr_store *store, int *out,
+					   int64_t submission_id, int64_t user_id);
 /* Each team of project_id, oldest first. */
 int gr_store_project_team_each(struct gr_store *store, int64_t project_id,
 			       gr_store_project_team_fn *fn, void *payload);

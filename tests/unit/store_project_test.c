@@ -226,6 +226,15 @@ static void test_teams_and_feedback(void)
 	CHECK_INT(team.author_id, ==, ann.id);
 	CHECK_INT(gr_store_project_team_latest(store, alpha, keep_work, seen), ==, 0);
 	CHECK_STR(seen, "1 "); /* attempt 1, no progress row yet */
+	/* Who is in the team that handed it in: both members, not the partner. */
+	CHECK_INT(gr_store_project_in_team_of_submission(store, &count, work.id, ben.id), ==, 0);
+	CHECK_INT(count, ==, 1);
+	CHECK_INT(gr_store_project_in_team_of_submission(store, &count, work.id, ann.id), ==, 0);
+	CHECK_INT(count, ==, 1);
+	CHECK_INT(gr_store_project_in_team_of_submission(store, &count, work.id, pia.id), ==, 0);
+	CHECK_INT(count, ==, 0);
+	CHECK_INT(gr_store_project_in_team_of_submission(store, &count, work.id + 1, ben.id), ==, 0);
+	CHECK_INT(count, ==, 0); /* no such work */
 
 	/* Feedback reaches each member; each shows it or not, on their own. */
 	CHECK_INT(
