@@ -116,6 +116,9 @@ struct ws_client {
 	int end_code;       /* close with this at once, dropping the queue (0: stay open) */
 	char end_reason[64];
 	int end_sent;       /* that close frame is sent: waiting for the client's */
+	int ack_waiting;    /* in net's list of those waiting for the client's close */
+	int64_t ack_by_ms;  /* when waiting ends (monotonic) */
+	struct ws_client *ack_prev, *ack_next;
 };
 
 /* Who a websocket upgrade is for, from its checks to its opening. */
@@ -149,11 +152,21 @@ struct gr_net {
 	int stopping;
 	struct ws_client *clients;
 	int client_count;
+	/* Connections waiting for the client's close, oldest first: all wait alike. */
+	struct ws_client *acks_first, *acks_last;
 	char forwarded_for[HEADER_DATA + 1]; /* the loop's scratch for client_address() */
 	char forwarded[HEADER_DATA + 1];
 };
 
 /* ---- small helpers ---------------------------------------------------- */
+
+static int64_t monotonic_ms(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
 
 static struct gr_net *net_of(struct lws *wsi)
 {
@@ -723,6 +736,62 @@ static void take_up_next_turn(void *payload)
 	gr_loop_next_turn(net->loop, take_up_now, net);
 }
 
+#define CLOSE_ACK_MS 3000
+#define CLOSE_ACK_CHECK_MS 500
+
+/*
+ * The wait for the client's close is kept here, not as an lws timeout: lws
+ * keeps its timeouts in one list sorted by time, and each new one walks the
+ * whole list to its end. When 10,000 connections close at once (a stop, or
+ * every session of a cohort ended) that is 50 million steps; this list is in
+ * the order of the closes, which is the order of their ends.
+ */
+static void acks_add(struct gr_net *net, struct ws_client *ws)
+{
+	ws->ack_waiting = 1;
+	ws->ack_by_ms = monotonic_ms() + CLOSE_ACK_MS;
+	ws->ack_next = NULL;
+	ws->ack_prev = net->acks_last;
+	if (net->acks_last)
+		net->acks_last->ack_next = ws;
+	else
+		net->acks_first = ws;
+	net->acks_last = ws;
+}
+
+static void acks_remove(struct gr_net *net, struct ws_client *ws)
+{
+	if (!ws->ack_waiting)
+		return;
+	if (ws->ack_prev)
+		ws->ack_prev->ack_next = ws->ack_next;
+	else
+		net->acks_first = ws->ack_next;
+	if (ws->ack_next)
+		ws->ack_next->ack_prev = ws->ack_prev;
+	else
+		net->acks_last = ws->ack_prev;
+	ws->ack_prev = ws->ack_next = NULL;
+	ws->ack_waiting = 0;
+}
+
+/* Cut off the connections whose clients did not answer their close in time. */
+static void acks_check(void *payload)
+{
+	struct gr_net *net = payload;
+	int64_t now = monotonic_ms();
+	struct ws_client *ws;
+
+	while ((ws = net->acks_first) && ws->ack_by_ms <= now) {
+		struct lws *wsi = ws->wsi;
+
+		acks_remove(net, ws);
+		gr_log_debug("%s did not answer the close in %d ms: cut off", ws->client.user.handle,
+			     CLOSE_ACK_MS);
+		lws_set_timeout(wsi, PENDING_TIMEOUT_CLOSE_ACK, LWS_TO_KILL_SYNC); /* ws is freed */
+	}
+}
+
 static int ws_open(struct lws *wsi, struct session *session)
 {
 	struct gr_net *net = net_of(wsi);
@@ -762,6 +831,7 @@ static void ws_closed(struct lws *wsi, struct session *session)
 
 	if (!ws)
 		return;
+	acks_remove(net, ws);
 	if (ws->prev)
 		ws->prev->next = ws->next;
 	else
@@ -827,9 +897,8 @@ static int ws_receive(struct lws *wsi, struct session *session, const void *in, 
  * wait for the client's own close before the connection goes: closing at
  * once would reset a connection whose client is still sending, and the
  * client would never read the code. A client that does not answer is cut
- * off after CLOSE_ACK_SECONDS.
+ * off after CLOSE_ACK_MS.
  */
-#define CLOSE_ACK_SECONDS 3
 static int ws_end_now(struct lws *wsi, struct ws_client *ws)
 {
 	unsigned char frame[LWS_PRE + 4 + sizeof(ws->end_reason)];
@@ -847,7 +916,7 @@ static int ws_end_now(struct lws *wsi, struct ws_client *ws)
 	if (lws_write(wsi, out, 4 + len, LWS_WRITE_HTTP) < (int)(4 + len))
 		return -1;
 	ws->end_sent = 1;
-	lws_set_timeout(wsi, PENDING_TIMEOUT_CLOSE_ACK, CLOSE_ACK_SECONDS);
+	acks_add(net_of(wsi), ws);
 	return 0;
 }
 
@@ -1088,6 +1157,7 @@ static int loop_start(struct gr_net *net)
 	if (gr_loop_new(&net->loop) != 0 || gr_loop_on_wake(net->loop, woken, net) != 0 ||
 	    gr_loop_every(net->loop, TICK_MS, tick, net) != 0 ||
 	    gr_loop_every(net->loop, SESSION_POLL_MS, session_tick, net) != 0 ||
+	    gr_loop_every(net->loop, CLOSE_ACK_CHECK_MS, acks_check, net) != 0 ||
 	    gr_loop_on_signal(net->loop, SIGINT, stop_signal, net) != 0 ||
 	    gr_loop_on_signal(net->loop, SIGTERM, stop_signal, net) != 0 ||
 	    gr_loop_on_signal(net->loop, SIGHUP, reload_signal, net) != 0)
@@ -1227,18 +1297,15 @@ int gr_net_start(struct gr_net **out, const struct gr_net_parts *parts)
 static void close_websockets(struct gr_net *net)
 {
 	int64_t deadline;
-	struct timespec now;
 
 	gr_live_flush(net->live);
 	for (struct ws_client *ws = net->clients; ws; ws = ws->next) {
 		ws->closing = 1;
 		lws_callback_on_writable(ws->wsi);
 	}
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	deadline = now.tv_sec * 1000 + now.tv_nsec / 1000000 + SHUTDOWN_GRACE_MS;
+	deadline = monotonic_ms() + SHUTDOWN_GRACE_MS;
 	while (net->client_count > 0) {
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (now.tv_sec * 1000 + now.tv_nsec / 1000000 > deadline) {
+		if (monotonic_ms() > deadline) {
 			gr_log_warn("%d websockets did not close in time", net->client_count);
 			break;
 		}

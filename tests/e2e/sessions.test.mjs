@@ -9,6 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import WebSocket from 'ws';
 import { startDaemon, openSocket, people, ok, call, register, runCli, nextRequestId, GROUNDS_CLI, connect } from '../lib/daemon.mjs';
 
@@ -107,6 +108,76 @@ test('signing out closes every socket of that session with 4001 at once; other s
     await stillServed(phoneSocket);
     await assert.rejects(openSocket(daemon, null, { cookie }), (error) => error.status === 403);
     phoneSocket.close();
+  } finally {
+    await daemon.stop();
+  }
+});
+
+// A websocket of client's on a bare TCP socket that never writes a byte
+// after the upgrade, so it never answers a close. Resolves { closeFrame, endedAt }
+// promises: the server's close frame (its code) and the end of the connection.
+function silentSocket(daemon, client) {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest({
+      host: '127.0.0.1', port: daemon.port, path: '/ws',
+      headers: {
+        Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13',
+        'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Protocol': 'grounds',
+        Origin: daemon.url, Cookie: client.cookie,
+      },
+    });
+    request.on('upgrade', (response, socket, head) => {
+      let bytes = head;
+      let closeFrame;
+      const closed = new Promise((resolveClose) => { closeFrame = resolveClose; });
+      const ended = new Promise((resolveEnd) => {
+        socket.on('close', () => resolveEnd(Date.now()));
+        socket.on('error', () => {});
+      });
+      // Unmasked server frames: find the close frame (opcode 8) and its code.
+      const read = () => {
+        while (bytes.length >= 2) {
+          let len = bytes[1] & 0x7f;
+          let at = 2;
+          if (len === 126) { len = bytes.readUInt16BE(2); at = 4; }
+          else if (len === 127) { len = Number(bytes.readBigUInt64BE(2)); at = 10; }
+          if (bytes.length < at + len) return;
+          if ((bytes[0] & 0x0f) === 8) closeFrame({ code: bytes.readUInt16BE(at), at: Date.now() });
+          bytes = bytes.subarray(at + len);
+        }
+      };
+      socket.on('data', (chunk) => { bytes = Buffer.concat([bytes, chunk]); read(); });
+      read();
+      resolve({ status: response.statusCode, closed, ended });
+    });
+    request.on('response', (response) => reject(new Error(`websocket refused: ${response.statusCode}`)));
+    request.on('error', reject);
+    request.end();
+  });
+}
+
+test('a client that never answers the close of its ended session is cut off after 3 s', async () => {
+  const daemon = await startDaemon({ config: NO_LIMIT });
+  try {
+    const { lena } = await people(daemon, { lena: 'learner' });
+    const silent = await silentSocket(daemon, lena);
+    const answering = await connect(daemon, lena);
+    assert.equal(silent.status, 101);
+
+    assert.equal((await lena.post('/api/logout', {})).status, 200);
+    const since = Date.now();
+    const frame = await Promise.race([silent.closed, new Promise((resolve) => setTimeout(() => resolve(null), 3000).unref())]);
+    assert.ok(frame, 'no close frame within 3 s');
+    assert.equal(frame.code, SESSION_ENDED);
+    await closedWith(answering, SESSION_ENDED, since);
+    // The server waits for the answer (3 s), checking twice a second, then cuts the connection.
+    const endedAt = await Promise.race([silent.ended, new Promise((resolve) => setTimeout(() => resolve(null), 8000).unref())]);
+    assert.ok(endedAt, 'the silent connection was never cut off');
+    const waited = endedAt - frame.at;
+    assert.ok(waited >= 2500, `cut off after ${waited} ms: it did not wait for the answer`);
+    assert.ok(waited <= 5000, `cut off after ${waited} ms, more than 3 s and the check's interval`);
+    const metrics = await daemon.client().get('/metrics');
+    assert.match(metrics.text, /^grounds_ws_connections 0$/m, 'both connections are gone');
   } finally {
     await daemon.stop();
   }
