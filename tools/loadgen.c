@@ -391,7 +391,8 @@ struct run {
 	struct lws_context *context;
 	uv_loop_t loop;
 	int loop_started;
-	lws_sorted_usec_list_t tick;
+	uv_timer_t tick;
+	int tick_started;
 	char url_copy[512], host[300], origin[320], path[256], address[256];
 	int port;
 	char board_topic[400];
@@ -1059,9 +1060,14 @@ static void finish(struct run *run)
 	run->interrupted = 1; /* run_free closes the connections */
 }
 
-static void tick(lws_sorted_usec_list_t *sul)
+/*
+ * The pacing timer is libuv's, not an lws_sul: lws re-arms its libuv timer
+ * for the next sul in whole milliseconds, so with one due in under a
+ * millisecond the loop spun without waiting (a fifth of this process's CPU).
+ */
+static void tick(uv_timer_t *timer)
 {
-	struct run *run = lws_container_of(sul, struct run, tick);
+	struct run *run = timer->data;
 
 	if (run->phase == CONNECT) {
 		connect_some(run);
@@ -1081,8 +1087,7 @@ static void tick(lws_sorted_usec_list_t *sul)
 		finish(run);
 		return;
 	}
-	lws_sul_schedule(run->context, 0, &run->tick, tick,
-			 run->phase == LOAD ? LOAD_TICK_US : TICK_US);
+	uv_timer_start(&run->tick, tick, (run->phase == LOAD ? LOAD_TICK_US : TICK_US) / 1000, 0);
 }
 
 /* ---- results ------------------------------------------------------------- */
@@ -1124,14 +1129,22 @@ static void print_results(struct run *run)
 
 /* ---- main ---------------------------------------------------------------- */
 
-static void raise_file_limit(void)
+/*
+ * A descriptor per connection, and a few more: libwebsockets sizes its table
+ * of descriptors from this limit. (Its fd_limit_per_thread would size the
+ * table too, but then lws finds each ready descriptor's connection by a walk
+ * through the whole table: at 10,000 connections that was a tenth of this
+ * process's CPU.)
+ */
+static void set_file_limit(int connections)
 {
 	struct rlimit limit;
+	rlim_t want = (rlim_t)connections + 256;
 
-	if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
-		limit.rlim_cur = limit.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &limit);
-	}
+	if (getrlimit(RLIMIT_NOFILE, &limit) != 0)
+		return;
+	limit.rlim_cur = limit.rlim_max == RLIM_INFINITY || want < limit.rlim_max ? want : limit.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &limit);
 }
 
 /* On libuv lws watches SIGINT and SIGTERM itself: they end loadgen, as without it. */
@@ -1158,7 +1171,6 @@ static int make_context(struct run *run)
 	info.foreign_loops = foreign_loops;
 	info.options = LWS_SERVER_OPTION_DISABLE_IPV6 | LWS_SERVER_OPTION_JUST_USE_RAW_ORIGIN |
 		       LWS_SERVER_OPTION_LIBUV;
-	info.fd_limit_per_thread = (unsigned int)run->conn_count + 64;
 	info.user = run;
 	info.signal_cb = on_loop_signal;
 	lws_set_log_level(LLL_ERR, NULL);
@@ -1175,6 +1187,8 @@ static void run_free(struct run *run)
 {
 	if (run->context)
 		lws_context_destroy(run->context);
+	if (run->tick_started)
+		uv_close((uv_handle_t *)&run->tick, NULL);
 	if (run->loop_started) {
 		uv_run(&run->loop, UV_RUN_DEFAULT); /* lws's handles close */
 		uv_loop_close(&run->loop);
@@ -1194,18 +1208,23 @@ static int run_load(struct run *run)
 	static char sources[1024];
 	int rc = 1;
 
-	raise_file_limit();
 	snprintf(sources, sizeof(sources), "%s", run->options.sources ? run->options.sources : "");
 	parse_sources(run, sources);
 	snprintf(run->board_topic, sizeof(run->board_topic), "board:%s/%s", run->options.cohort,
 		 run->options.track);
 	if (check_run_options(&run->options) || parse_url(run, run->options.url) ||
 	    (run->options.tokens ? read_tokens(run, run->options.tokens) : name_accounts(run)) ||
-	    make_conns(run) || make_context(run))
+	    make_conns(run))
+		goto out;
+	set_file_limit(run->conn_count);
+	if (make_context(run))
 		goto out;
 	run->connect_started_at = now_us();
 	enter_phase(run, CONNECT);
-	lws_sul_schedule(run->context, 0, &run->tick, tick, TICK_US);
+	uv_timer_init(&run->loop, &run->tick);
+	run->tick.data = run;
+	run->tick_started = 1;
+	uv_timer_start(&run->tick, tick, TICK_US / 1000, 0);
 	while (!run->interrupted)
 		uv_run(&run->loop, UV_RUN_ONCE);
 	if (!run->printed) {
