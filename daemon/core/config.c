@@ -277,6 +277,7 @@ INT_SETTING(queue_messages, 8, 65536)
 INT_SETTING(queue_kib, 16, 1024 * 1024)
 INT_SETTING(messages_per_second, 0, 100000)
 INT_SETTING(max_connections_per_user, 1, 10000)
+INT_SETTING(max_open_files, 256, 1048576)
 INT_SETTING(render_queue, 0, 1000)
 INT_SETTING(event_days, 1, 3650)
 INT_SETTING(review_lease_hours, 1, 24 * 365)
@@ -339,6 +340,9 @@ static const struct key keys[] = {
 	{ "max_connections_per_user", parse_max_connections_per_user, "8",
 	  "websockets one user may have open at once (one more is refused with 429)",
 	  FIELD(max_connections_per_user), 0 },
+	{ "max_open_files", parse_max_open_files, "16384",
+	  "the open-file limit: one per connection, and some for files",
+	  FIELD(max_open_files), 0 },
 	{ "render_queue", parse_render_queue, "4",
 	  "a user's markdown renders waiting behind the one running (more: busy)",
 	  FIELD(render_queue), 0 },

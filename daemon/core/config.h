@@ -34,6 +34,7 @@ struct gr_config {
 	int queue_kib;
 	int messages_per_second;
 	int max_connections_per_user; /* websockets one user may have open at once */
+	int max_open_files;	      /* the open-file limit: a descriptor per connection */
 	int render_queue;	       /* a user's renders waiting behind the one running */
 	int event_days;
 	int review_lease_hours;

@@ -148,6 +148,33 @@ test('/ws needs a session cookie and the served origin; SIGTERM closes it with 1
   await daemon.stop();
 });
 
+// The soft open-file limit of a process, and its hard one, from /proc.
+async function fileLimits(pid) {
+  const limits = await readFile(`/proc/${pid}/limits`, 'utf8');
+  const [, soft, hard] = limits.match(/^Max open files\s+(\S+)\s+(\S+)/m);
+  return { soft: Number(soft), hard: hard === 'unlimited' ? Infinity : Number(hard) };
+}
+
+test('groundsd sets its open-file limit to max_open_files, and says so when the hard limit is lower', async () => {
+  const own = await fileLimits(process.pid);
+  const asked = Math.min(3000, own.hard);
+  const daemon = await startDaemon({ config: `max_open_files = ${asked}\n` });
+  try {
+    assert.deepEqual(await fileLimits(daemon.child.pid), { soft: asked, hard: own.hard });
+    assert.doesNotMatch(daemon.stderr, /max_open_files/);
+  } finally {
+    await daemon.stop();
+  }
+  if (own.hard >= 1048576) return; // no lower hard limit here to run into
+  const over = await startDaemon({ config: 'max_open_files = 1048576\n' });
+  try {
+    assert.deepEqual(await fileLimits(over.child.pid), { soft: own.hard, hard: own.hard });
+    assert.match(over.stderr, new RegExp(`max_open_files is 1048576, but the open-file limit may not go over ${own.hard}`));
+  } finally {
+    await over.stop();
+  }
+});
+
 test('a frame over the size limit is closed with 1009', async () => {
   const daemon = await startDaemon();
   try {

@@ -45,6 +45,7 @@ static void test_defaults(void)
 	CHECK_INT(config.session_days, ==, 30);
 	CHECK_INT(config.workers, ==, 2);
 	CHECK_INT(config.max_body_kib, ==, 64);
+	CHECK_INT(config.max_open_files, ==, 16384);
 	CHECK_INT(config.track_check_seconds, ==, 5);
 	CHECK_INT(config.max_file_mib, ==, 10);
 	CHECK_INT(config.double_blind, ==, 1);
