@@ -116,9 +116,8 @@ struct ws_client {
 	int end_code;       /* close with this at once, dropping the queue (0: stay open) */
 	char end_reason[64];
 	int end_sent;       /* that close frame is sent: waiting for the client's */
-	int ack_waiting;    /* in net's list of those waiting for the client's close */
 	int64_t ack_by_ms;  /* when waiting ends (monotonic) */
-	struct ws_client *ack_prev, *ack_next;
+	lws_dll2_t ack_wait; /* in net's list of those waiting for the client's close */
 };
 
 /* Who a websocket upgrade is for, from its checks to its opening. */
@@ -152,8 +151,7 @@ struct gr_net {
 	int stopping;
 	struct ws_client *clients;
 	int client_count;
-	/* Connections waiting for the client's close, oldest first: all wait alike. */
-	struct ws_client *acks_first, *acks_last;
+	lws_dll2_owner_t ack_waits; /* waiting for the client's close, oldest first */
 	char forwarded_for[HEADER_DATA + 1]; /* the loop's scratch for client_address() */
 	char forwarded[HEADER_DATA + 1];
 };
@@ -748,31 +746,8 @@ static void take_up_next_turn(void *payload)
  */
 static void acks_add(struct gr_net *net, struct ws_client *ws)
 {
-	ws->ack_waiting = 1;
 	ws->ack_by_ms = monotonic_ms() + CLOSE_ACK_MS;
-	ws->ack_next = NULL;
-	ws->ack_prev = net->acks_last;
-	if (net->acks_last)
-		net->acks_last->ack_next = ws;
-	else
-		net->acks_first = ws;
-	net->acks_last = ws;
-}
-
-static void acks_remove(struct gr_net *net, struct ws_client *ws)
-{
-	if (!ws->ack_waiting)
-		return;
-	if (ws->ack_prev)
-		ws->ack_prev->ack_next = ws->ack_next;
-	else
-		net->acks_first = ws->ack_next;
-	if (ws->ack_next)
-		ws->ack_next->ack_prev = ws->ack_prev;
-	else
-		net->acks_last = ws->ack_prev;
-	ws->ack_prev = ws->ack_next = NULL;
-	ws->ack_waiting = 0;
+	lws_dll2_add_tail(&ws->ack_wait, &net->ack_waits);
 }
 
 /* Cut off the connections whose clients did not answer their close in time. */
@@ -780,15 +755,17 @@ static void acks_check(void *payload)
 {
 	struct gr_net *net = payload;
 	int64_t now = monotonic_ms();
-	struct ws_client *ws;
+	lws_dll2_t *first;
 
-	while ((ws = net->acks_first) && ws->ack_by_ms <= now) {
-		struct lws *wsi = ws->wsi;
+	while ((first = lws_dll2_get_head(&net->ack_waits))) {
+		struct ws_client *ws = lws_container_of(first, struct ws_client, ack_wait);
 
-		acks_remove(net, ws);
+		if (ws->ack_by_ms > now)
+			break;
+		lws_dll2_remove(first);
 		gr_log_debug("%s did not answer the close in %d ms: cut off", ws->client.user.handle,
 			     CLOSE_ACK_MS);
-		lws_set_timeout(wsi, PENDING_TIMEOUT_CLOSE_ACK, LWS_TO_KILL_SYNC); /* ws is freed */
+		lws_set_timeout(ws->wsi, PENDING_TIMEOUT_CLOSE_ACK, LWS_TO_KILL_SYNC); /* frees ws */
 	}
 }
 
@@ -831,7 +808,7 @@ static void ws_closed(struct lws *wsi, struct session *session)
 
 	if (!ws)
 		return;
-	acks_remove(net, ws);
+	lws_dll2_remove(&ws->ack_wait);
 	if (ws->prev)
 		ws->prev->next = ws->next;
 	else
