@@ -114,8 +114,9 @@ test('signing out closes every socket of that session with 4001 at once; other s
 });
 
 // A websocket of client's on a bare TCP socket that never writes a byte
-// after the upgrade, so it never answers a close. Resolves { closeFrame, endedAt }
-// promises: the server's close frame (its code) and the end of the connection.
+// after the upgrade, so it never answers a close. Resolves { status, closed,
+// ended }: the upgrade's status, a promise of the server's close frame (its
+// code and when it came) and one of the moment the connection ended.
 function silentSocket(daemon, client) {
   return new Promise((resolve, reject) => {
     const request = httpRequest({
