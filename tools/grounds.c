@@ -529,7 +529,8 @@ static int invite_revoke(struct context *context, int argc, char **argv)
 	struct gr_invite invite;
 	int rc;
 
-	if (argc != 1 || argv[0][0] == '-')
+	/* A code is base64url: it may begin with '-', so only --help is not one. */
+	if (argc != 1 || strcmp(argv[0], "--help") == 0)
 		return usage_error("%s", "usage: invite revoke CODE");
 	if ((rc = open_context(context)) != 0)
 		return rc;

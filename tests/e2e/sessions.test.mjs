@@ -348,6 +348,10 @@ test('a revoked invite is refused; revoking twice, a used or an unknown invite s
     const unknown = await cli('invite', 'revoke', 'no-such-code');
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /No invite has this code/);
+    // Codes are base64url, so one may begin with '-': it is a code, not an option.
+    const dashed = await cli('invite', 'revoke', '-no-such-code');
+    assert.equal(dashed.code, 1, dashed.stderr);
+    assert.match(dashed.stderr, /No invite has this code/);
     const used = await cli('invite', 'revoke', daemon.firstInvite);
     assert.equal(used.code, 1);
     assert.match(used.stderr, /used by admin1 already/);
